@@ -1,0 +1,79 @@
+/*
+ * Medverse plugin SDK — internals shared by the daemon and the test host.
+ *
+ * Not installed: a plugin cannot include this.  The symbols are exported from
+ * libmedverse-plugin under the MEDVERSE_PLUGIN_PRIVATE version node, for the daemon only; they
+ * may change without an ABI bump.
+ */
+#pragma once
+
+#include <medverse/medverse-plugin.h>
+
+G_BEGIN_DECLS
+
+/* What a host implementation (daemon or test host) supplies. */
+typedef struct {
+	/* the raw config value of @key in the plugin's group, or NULL if unset */
+	gchar *(*get_config) (MvHost *host, const gchar *key);
+	GVariant *(*invoke) (MvCall *call,
+			     const gchar *plugin,
+			     const gchar *method,
+			     GVariant *input,
+			     GError **error);
+} MvHostVTable;
+
+struct _MvHost {
+	const MvHostVTable *vtable;
+	const MvPluginInfo *info;
+	gchar *data_dir;
+	gpointer plugin_data;
+	gpointer host_data; /* owned by the host implementation */
+};
+
+struct _MvCall {
+	MvHost *host;
+	gchar *request_id;
+	GCancellable *cancellable;
+	gpointer host_data; /* owned by the host implementation */
+};
+
+MvHost *
+mv_host_new (const MvPluginInfo *info,
+	     const MvHostVTable *vtable,
+	     const gchar *data_dir,
+	     gpointer host_data);
+gboolean
+mv_host_init_plugin (MvHost *host, GError **error);
+void
+mv_host_free (MvHost *host);
+
+MvCall *
+mv_call_new (MvHost *host, const gchar *request_id, GCancellable *cancellable, gpointer host_data);
+void
+mv_call_free (MvCall *call);
+
+/* The runner wrapper: every plugin method is called through this.  It checks the input type,
+ * reports a failure without an error and an output of the wrong type as plugin failures, and
+ * prefixes errors with the plugin name. */
+GVariant *
+mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **error);
+
+/* Checks a plugin's `[plugin.NAME]` group of @config against its declared keys. */
+gboolean
+mv_plugin_info_check_config (const MvPluginInfo *info, GKeyFile *config, GError **error);
+
+const MvConfigKey *
+mv_plugin_info_find_config_key (const MvPluginInfo *info, const gchar *name);
+
+/* "plugin.NAME" */
+gchar *
+mv_plugin_info_config_group (const MvPluginInfo *info);
+
+/* Parses @json into an object node, mapping every failure to an MV_ERROR code. */
+JsonNode *
+mv_value_parse_json_object (const gchar *json, gssize len, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvHost, mv_host_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvCall, mv_call_free)
+
+G_END_DECLS

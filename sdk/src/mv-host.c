@@ -1,0 +1,252 @@
+/* The host and call objects a plugin sees, and the runner wrapper every method call goes
+ * through.  The host implementation (daemon or test host) plugs in through MvHostVTable. */
+#include <stdarg.h>
+
+#include "mv-host-private.h"
+
+MvHost *
+mv_host_new (const MvPluginInfo *info,
+	     const MvHostVTable *vtable,
+	     const gchar *data_dir,
+	     gpointer host_data)
+{
+	MvHost *host = g_new0 (MvHost, 1);
+	host->info = info;
+	host->vtable = vtable;
+	host->data_dir = g_strdup (data_dir);
+	host->host_data = host_data;
+	return host;
+}
+
+gboolean
+mv_host_init_plugin (MvHost *host, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+
+	if (host->info->init == NULL)
+		return TRUE;
+	if (!host->info->init (host, &host->plugin_data, &error_local)) {
+		if (error_local == NULL) {
+			g_set_error_literal (error, MV_ERROR, MV_ERROR_FAILED,
+					     "init failed without saying why");
+			return FALSE;
+		}
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "init failed: ");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+mv_host_free (MvHost *host)
+{
+	if (host == NULL)
+		return;
+	g_free (host->data_dir);
+	g_free (host);
+}
+
+const gchar *
+mv_host_get_plugin_name (MvHost *host)
+{
+	g_return_val_if_fail (host != NULL, NULL);
+	return host->info->name;
+}
+
+const gchar *
+mv_host_get_data_dir (MvHost *host)
+{
+	g_return_val_if_fail (host != NULL, NULL);
+	return host->data_dir;
+}
+
+gchar *
+mv_host_get_config_string (MvHost *host, const gchar *key)
+{
+	const MvConfigKey *decl;
+	gchar *value;
+
+	g_return_val_if_fail (host != NULL, NULL);
+	g_return_val_if_fail (key != NULL, NULL);
+	decl = mv_plugin_info_find_config_key (host->info, key);
+	if (decl == NULL) {
+		g_critical ("plugin %s asked for undeclared config key '%s'", host->info->name, key);
+		return NULL;
+	}
+	value = host->vtable->get_config != NULL ? host->vtable->get_config (host, key) : NULL;
+	if (value != NULL)
+		return value;
+	return g_strdup (decl->default_value);
+}
+
+gint64
+mv_host_get_config_int (MvHost *host, const gchar *key, gint64 fallback)
+{
+	g_autofree gchar *value = mv_host_get_config_string (host, key);
+	gint64 result;
+	if (value == NULL || !g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, &result, NULL))
+		return fallback;
+	return result;
+}
+
+gdouble
+mv_host_get_config_double (MvHost *host, const gchar *key, gdouble fallback)
+{
+	g_autofree gchar *value = mv_host_get_config_string (host, key);
+	gchar *end = NULL;
+	gdouble result;
+	if (value == NULL)
+		return fallback;
+	result = g_ascii_strtod (value, &end);
+	return (end == value || *end != '\0') ? fallback : result;
+}
+
+gboolean
+mv_host_get_config_boolean (MvHost *host, const gchar *key, gboolean fallback)
+{
+	g_autofree gchar *value = mv_host_get_config_string (host, key);
+	if (g_strcmp0 (value, "true") == 0)
+		return TRUE;
+	if (g_strcmp0 (value, "false") == 0)
+		return FALSE;
+	return fallback;
+}
+
+void
+mv_host_log (MvHost *host, GLogLevelFlags level, const gchar *format, ...)
+{
+	va_list args;
+	g_autofree gchar *message = NULL;
+
+	g_return_if_fail (host != NULL);
+	va_start (args, format);
+	message = g_strdup_vprintf (format, args);
+	va_end (args);
+	/* a plugin may not raise criticals or errors in the daemon: they would abort it */
+	if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+		level = G_LOG_LEVEL_WARNING;
+	g_log_structured (host->info->name, level, "MESSAGE", "%s", message, "MV_PLUGIN", "%s",
+			  host->info->name);
+}
+
+MvCall *
+mv_call_new (MvHost *host, const gchar *request_id, GCancellable *cancellable, gpointer host_data)
+{
+	MvCall *call = g_new0 (MvCall, 1);
+	call->host = host;
+	call->request_id = g_strdup (request_id != NULL ? request_id : "-");
+	call->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
+	call->host_data = host_data;
+	return call;
+}
+
+void
+mv_call_free (MvCall *call)
+{
+	if (call == NULL)
+		return;
+	g_free (call->request_id);
+	g_clear_object (&call->cancellable);
+	g_free (call);
+}
+
+MvHost *
+mv_call_get_host (MvCall *call)
+{
+	g_return_val_if_fail (call != NULL, NULL);
+	return call->host;
+}
+
+gpointer
+mv_call_get_plugin_data (MvCall *call)
+{
+	g_return_val_if_fail (call != NULL, NULL);
+	return call->host->plugin_data;
+}
+
+const gchar *
+mv_call_get_request_id (MvCall *call)
+{
+	g_return_val_if_fail (call != NULL, NULL);
+	return call->request_id;
+}
+
+GCancellable *
+mv_call_get_cancellable (MvCall *call)
+{
+	g_return_val_if_fail (call != NULL, NULL);
+	return call->cancellable;
+}
+
+gboolean
+mv_call_is_cancelled (MvCall *call)
+{
+	g_return_val_if_fail (call != NULL, TRUE);
+	return g_cancellable_is_cancelled (call->cancellable);
+}
+
+GVariant *
+mv_call_invoke (MvCall *call,
+		const gchar *plugin,
+		const gchar *method,
+		GVariant *input,
+		GError **error)
+{
+	g_autoptr(GVariant) input_ref = NULL;
+
+	g_return_val_if_fail (call != NULL, NULL);
+	g_return_val_if_fail (input != NULL, NULL);
+	input_ref = g_variant_ref_sink (input);
+	if (call->host->vtable->invoke == NULL) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_NOT_FOUND,
+				     "this host cannot call other plugins");
+		return NULL;
+	}
+	return call->host->vtable->invoke (call, plugin, method, input_ref, error);
+}
+
+GVariant *
+mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **error)
+{
+	const gchar *plugin = call->host->info->name;
+	g_autoptr(GVariantType) in_type = mv_method_get_input_type (method);
+	g_autoptr(GVariantType) out_type = mv_method_get_output_type (method);
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GVariant) output = NULL;
+
+	if (!g_variant_is_of_type (input, in_type)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "%s.%s expects input of type %.*s, got %s", plugin, method->name,
+			     (int)g_variant_type_get_string_length (in_type),
+			     g_variant_type_peek_string (in_type), g_variant_get_type_string (input));
+		return NULL;
+	}
+	output = method->handler (call, input, &error_local);
+	if (output != NULL)
+		g_variant_ref_sink (output);
+	if (output == NULL && error_local == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "plugin %s: %s failed without setting an error", plugin, method->name);
+		return NULL;
+	}
+	if (error_local != NULL) {
+		if (error_local->domain != MV_ERROR) {
+			/* foreign domains have no meaning for callers: report them as failures */
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "plugin %s: %s", plugin,
+				     error_local->message);
+			return NULL;
+		}
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "plugin %s: ",
+					    plugin);
+		return NULL;
+	}
+	if (!g_variant_is_of_type (output, out_type)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "plugin %s: %s returned type %s, declared %.*s", plugin, method->name,
+			     g_variant_get_type_string (output),
+			     (int)g_variant_type_get_string_length (out_type),
+			     g_variant_type_peek_string (out_type));
+		return NULL;
+	}
+	return g_steal_pointer (&output);
+}

@@ -1,0 +1,573 @@
+/* The value model: strict JSON <-> GVariant conversion driven by declared types. */
+#include <math.h>
+#include <string.h>
+
+#include "mv-host-private.h"
+
+static const gchar *
+json_kind (JsonNode *node)
+{
+	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+		return "null";
+	if (JSON_NODE_HOLDS_OBJECT (node))
+		return "object";
+	if (JSON_NODE_HOLDS_ARRAY (node))
+		return "array";
+	switch (json_node_get_value_type (node)) {
+	case G_TYPE_BOOLEAN:
+		return "boolean";
+	case G_TYPE_STRING:
+		return "string";
+	default:
+		return "number";
+	}
+}
+
+static const gchar *
+type_name (const GVariantType *type)
+{
+	switch (g_variant_type_peek_string (type)[0]) {
+	case 'b':
+		return "boolean";
+	case 'y':
+	case 'n':
+	case 'q':
+	case 'i':
+	case 'u':
+	case 'x':
+	case 't':
+		return "integer";
+	case 'd':
+		return "number";
+	case 's':
+	case 'o':
+	case 'g':
+		return "string";
+	case 'v':
+		return "any value";
+	case 'm':
+		return "value or null";
+	case 'a':
+		return g_variant_type_is_dict_entry (g_variant_type_element (type)) ? "object"
+										     : "array";
+	default:
+		return "array";
+	}
+}
+
+static GVariant *
+type_error (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
+{
+	g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: expected %s, got %s", path,
+		     type_name (type), json_kind (node));
+	return NULL;
+}
+
+static gboolean
+node_is_integer (JsonNode *node)
+{
+	return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+	       json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
+static GVariant *
+integer_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
+{
+	gchar c = g_variant_type_peek_string (type)[0];
+	gint64 v;
+	struct {
+		gchar c;
+		gint64 min;
+		gint64 max;
+	} ranges[] = {
+		{'y', 0, G_MAXUINT8},		   {'n', G_MININT16, G_MAXINT16},
+		{'q', 0, G_MAXUINT16},		   {'i', G_MININT32, G_MAXINT32},
+		{'u', 0, G_MAXUINT32},		   {'x', G_MININT64, G_MAXINT64},
+		{'t', 0, G_MAXINT64}, /* JSON integers above 2^63 are not representable here */
+	};
+
+	if (!node_is_integer (node))
+		return type_error (type, node, path, error);
+	v = json_node_get_int (node);
+	for (guint i = 0; i < G_N_ELEMENTS (ranges); i++) {
+		if (ranges[i].c != c)
+			continue;
+		if (v < ranges[i].min || v > ranges[i].max) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "%s: %" G_GINT64_FORMAT " is out of range [%" G_GINT64_FORMAT
+				     ", %" G_GINT64_FORMAT "]",
+				     path, v, ranges[i].min, ranges[i].max);
+			return NULL;
+		}
+	}
+	switch (c) {
+	case 'y':
+		return g_variant_new_byte ((guint8)v);
+	case 'n':
+		return g_variant_new_int16 ((gint16)v);
+	case 'q':
+		return g_variant_new_uint16 ((guint16)v);
+	case 'i':
+		return g_variant_new_int32 ((gint32)v);
+	case 'u':
+		return g_variant_new_uint32 ((guint32)v);
+	case 'x':
+		return g_variant_new_int64 (v);
+	default:
+		return g_variant_new_uint64 ((guint64)v);
+	}
+}
+
+static GVariant *
+string_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
+{
+	const gchar *s;
+	gchar c = g_variant_type_peek_string (type)[0];
+
+	if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+	    json_node_get_value_type (node) != G_TYPE_STRING)
+		return type_error (type, node, path, error);
+	s = json_node_get_string (node);
+	/* json-glib validates UTF-8 while parsing, but a node may come from elsewhere */
+	if (!g_utf8_validate (s, -1, NULL)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED, "%s: invalid UTF-8", path);
+		return NULL;
+	}
+	if (c == 'o' && !g_variant_is_object_path (s)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: not an object path", path);
+		return NULL;
+	}
+	if (c == 'g' && !g_variant_is_signature (s)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: not a type signature",
+			     path);
+		return NULL;
+	}
+	if (c == 'o')
+		return g_variant_new_object_path (s);
+	if (c == 'g')
+		return g_variant_new_signature (s);
+	return g_variant_new_string (s);
+}
+
+static GVariant *
+variant_from_json (JsonNode *node, const gchar *path, GError **error);
+
+static GVariant *
+array_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
+{
+	const GVariantType *elem = g_variant_type_element (type);
+	g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
+
+	if (g_variant_type_is_dict_entry (elem)) {
+		const GVariantType *key_type = g_variant_type_key (elem);
+		const GVariantType *value_type = g_variant_type_value (elem);
+		JsonObject *object;
+		g_autoptr(GList) members = NULL;
+
+		if (!g_variant_type_equal (key_type, G_VARIANT_TYPE_STRING)) {
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+				     "%s: only string-keyed dictionaries map to JSON", path);
+			return NULL;
+		}
+		if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+			return type_error (type, node, path, error);
+		object = json_node_get_object (node);
+		members = json_object_get_members (object);
+		for (GList *l = members; l != NULL; l = l->next) {
+			const gchar *key = l->data;
+			g_autofree gchar *subpath = g_strdup_printf ("%s.%s", path, key);
+			GVariant *value = mv_value_from_json (
+				value_type, json_object_get_member (object, key), subpath, error);
+			if (value == NULL)
+				return NULL;
+			g_variant_builder_add_value (
+				&builder, g_variant_new_dict_entry (g_variant_new_string (key), value));
+		}
+		return g_variant_builder_end (&builder);
+	}
+	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+		return type_error (type, node, path, error);
+	{
+		JsonArray *array = json_node_get_array (node);
+		guint n = json_array_get_length (array);
+		for (guint i = 0; i < n; i++) {
+			g_autofree gchar *subpath = g_strdup_printf ("%s[%u]", path, i);
+			GVariant *value = mv_value_from_json (
+				elem, json_array_get_element (array, i), subpath, error);
+			if (value == NULL)
+				return NULL;
+			g_variant_builder_add_value (&builder, value);
+		}
+	}
+	return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+tuple_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
+{
+	g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
+	JsonArray *array;
+	guint i = 0;
+
+	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+		return type_error (type, node, path, error);
+	array = json_node_get_array (node);
+	if (json_array_get_length (array) != g_variant_type_n_items (type)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "%s: expected an array of %" G_GSIZE_FORMAT " items, got %u", path,
+			     g_variant_type_n_items (type), json_array_get_length (array));
+		return NULL;
+	}
+	for (const GVariantType *t = g_variant_type_first (type); t != NULL;
+	     t = g_variant_type_next (t), i++) {
+		g_autofree gchar *subpath = g_strdup_printf ("%s[%u]", path, i);
+		GVariant *value =
+			mv_value_from_json (t, json_array_get_element (array, i), subpath, error);
+		if (value == NULL)
+			return NULL;
+		g_variant_builder_add_value (&builder, value);
+	}
+	return g_variant_builder_end (&builder);
+}
+
+/* A "v" takes its type from the JSON kind: the one place where JSON decides the type. */
+static GVariant *
+variant_from_json (JsonNode *node, const gchar *path, GError **error)
+{
+	if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: null is not a value",
+			     path);
+		return NULL;
+	}
+	if (JSON_NODE_HOLDS_OBJECT (node))
+		return array_from_json (G_VARIANT_TYPE_VARDICT, node, path, error);
+	if (JSON_NODE_HOLDS_ARRAY (node))
+		return array_from_json (G_VARIANT_TYPE ("av"), node, path, error);
+	switch (json_node_get_value_type (node)) {
+	case G_TYPE_BOOLEAN:
+		return g_variant_new_boolean (json_node_get_boolean (node));
+	case G_TYPE_STRING:
+		return string_from_json (G_VARIANT_TYPE_STRING, node, path, error);
+	case G_TYPE_INT64:
+		return g_variant_new_int64 (json_node_get_int (node));
+	default:
+		return g_variant_new_double (json_node_get_double (node));
+	}
+}
+
+GVariant *
+mv_value_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
+{
+	gchar c = g_variant_type_peek_string (type)[0];
+
+	switch (c) {
+	case 'b':
+		if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+		    json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+			return type_error (type, node, path, error);
+		return g_variant_new_boolean (json_node_get_boolean (node));
+	case 'y':
+	case 'n':
+	case 'q':
+	case 'i':
+	case 'u':
+	case 'x':
+	case 't':
+		return integer_from_json (type, node, path, error);
+	case 'd':
+		if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+		    (json_node_get_value_type (node) != G_TYPE_DOUBLE && !node_is_integer (node)))
+			return type_error (type, node, path, error);
+		return g_variant_new_double (json_node_get_double (node));
+	case 's':
+	case 'o':
+	case 'g':
+		return string_from_json (type, node, path, error);
+	case 'v': {
+		GVariant *inner = variant_from_json (node, path, error);
+		return inner != NULL ? g_variant_new_variant (inner) : NULL;
+	}
+	case 'm': {
+		GVariant *inner;
+		if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+			return g_variant_new_maybe (g_variant_type_element (type), NULL);
+		inner = mv_value_from_json (g_variant_type_element (type), node, path, error);
+		return inner != NULL ? g_variant_new_maybe (NULL, inner) : NULL;
+	}
+	case 'a':
+		return array_from_json (type, node, path, error);
+	case '(':
+		return tuple_from_json (type, node, path, error);
+	default:
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "%s: type %.*s has no JSON form", path,
+			     (int)g_variant_type_get_string_length (type),
+			     g_variant_type_peek_string (type));
+		return NULL;
+	}
+}
+
+GVariant *
+mv_value_new_empty (const GVariantType *type)
+{
+	gchar c = g_variant_type_peek_string (type)[0];
+
+	switch (c) {
+	case 'b':
+		return g_variant_new_boolean (FALSE);
+	case 'y':
+		return g_variant_new_byte (0);
+	case 'n':
+		return g_variant_new_int16 (0);
+	case 'q':
+		return g_variant_new_uint16 (0);
+	case 'i':
+		return g_variant_new_int32 (0);
+	case 'u':
+		return g_variant_new_uint32 (0);
+	case 'x':
+		return g_variant_new_int64 (0);
+	case 't':
+		return g_variant_new_uint64 (0);
+	case 'h':
+		return g_variant_new_handle (0);
+	case 'd':
+		return g_variant_new_double (0.0);
+	case 's':
+		return g_variant_new_string ("");
+	case 'o':
+		return g_variant_new_object_path ("/");
+	case 'g':
+		return g_variant_new_signature ("");
+	case 'v':
+		return g_variant_new_variant (g_variant_new_string (""));
+	case 'm':
+		return g_variant_new_maybe (g_variant_type_element (type), NULL);
+	case 'a':
+		return g_variant_new_array (g_variant_type_element (type), NULL, 0);
+	default: {
+		g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
+		for (const GVariantType *t = g_variant_type_first (type); t != NULL;
+		     t = g_variant_type_next (t))
+			g_variant_builder_add_value (&builder, mv_value_new_empty (t));
+		return g_variant_builder_end (&builder);
+	}
+	}
+}
+
+GVariant *
+mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error)
+{
+	g_autoptr(GPtrArray) values = g_ptr_array_new ();
+	g_autoptr(GList) members = NULL;
+	guint n_args = 0;
+
+	for (; args != NULL && args[n_args].name != NULL; n_args++)
+		;
+	if (object != NULL)
+		members = json_object_get_members (object);
+	for (GList *l = members; l != NULL; l = l->next) {
+		gboolean known = FALSE;
+		for (guint i = 0; i < n_args && !known; i++)
+			known = g_strcmp0 (args[i].name, l->data) == 0;
+		if (!known) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: unknown field",
+				     (const gchar *)l->data);
+			return NULL;
+		}
+	}
+	for (guint i = 0; i < n_args; i++) {
+		const GVariantType *type = G_VARIANT_TYPE (args[i].type);
+		JsonNode *node = object != NULL ? json_object_get_member (object, args[i].name) : NULL;
+		GVariant *value;
+
+		if (node == NULL || (JSON_NODE_HOLDS_NULL (node) && args[i].type[0] != 'm')) {
+			if ((args[i].flags & MV_ARG_OPTIONAL) == 0) {
+				g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+					     "%s: required field missing (expected %s)", args[i].name,
+					     type_name (type));
+				g_ptr_array_foreach (values, (GFunc)g_variant_unref, NULL);
+				return NULL;
+			}
+			value = mv_value_new_empty (type);
+		} else {
+			value = mv_value_from_json (type, node, args[i].name, error);
+		}
+		if (value == NULL) {
+			g_ptr_array_foreach (values, (GFunc)g_variant_unref, NULL);
+			return NULL;
+		}
+		g_ptr_array_add (values, g_variant_ref_sink (value));
+	}
+	{
+		GVariant *tuple = g_variant_new_tuple ((GVariant *const *)values->pdata, values->len);
+		g_ptr_array_foreach (values, (GFunc)g_variant_unref, NULL);
+		return g_variant_ref_sink (tuple);
+	}
+}
+
+JsonNode *
+mv_value_to_json (GVariant *value)
+{
+	const GVariantType *type = g_variant_get_type (value);
+	JsonNode *node;
+
+	switch (g_variant_classify (value)) {
+	case G_VARIANT_CLASS_BOOLEAN:
+		node = json_node_new (JSON_NODE_VALUE);
+		json_node_set_boolean (node, g_variant_get_boolean (value));
+		return node;
+	case G_VARIANT_CLASS_BYTE:
+	case G_VARIANT_CLASS_INT16:
+	case G_VARIANT_CLASS_UINT16:
+	case G_VARIANT_CLASS_INT32:
+	case G_VARIANT_CLASS_UINT32:
+	case G_VARIANT_CLASS_INT64:
+	case G_VARIANT_CLASS_HANDLE: {
+		gint64 v = 0;
+		switch (g_variant_classify (value)) {
+		case G_VARIANT_CLASS_BYTE:
+			v = g_variant_get_byte (value);
+			break;
+		case G_VARIANT_CLASS_INT16:
+			v = g_variant_get_int16 (value);
+			break;
+		case G_VARIANT_CLASS_UINT16:
+			v = g_variant_get_uint16 (value);
+			break;
+		case G_VARIANT_CLASS_INT32:
+			v = g_variant_get_int32 (value);
+			break;
+		case G_VARIANT_CLASS_UINT32:
+			v = g_variant_get_uint32 (value);
+			break;
+		case G_VARIANT_CLASS_HANDLE:
+			v = g_variant_get_handle (value);
+			break;
+		default:
+			v = g_variant_get_int64 (value);
+		}
+		node = json_node_new (JSON_NODE_VALUE);
+		json_node_set_int (node, v);
+		return node;
+	}
+	case G_VARIANT_CLASS_UINT64: {
+		guint64 v = g_variant_get_uint64 (value);
+		node = json_node_new (JSON_NODE_VALUE);
+		if (v > G_MAXINT64)
+			json_node_set_double (node, (gdouble)v);
+		else
+			json_node_set_int (node, (gint64)v);
+		return node;
+	}
+	case G_VARIANT_CLASS_DOUBLE: {
+		gdouble d = g_variant_get_double (value);
+		/* JSON has no NaN or infinity */
+		if (!isfinite (d))
+			return json_node_new (JSON_NODE_NULL);
+		node = json_node_new (JSON_NODE_VALUE);
+		json_node_set_double (node, d);
+		return node;
+	}
+	case G_VARIANT_CLASS_STRING:
+	case G_VARIANT_CLASS_OBJECT_PATH:
+	case G_VARIANT_CLASS_SIGNATURE:
+		node = json_node_new (JSON_NODE_VALUE);
+		json_node_set_string (node, g_variant_get_string (value, NULL));
+		return node;
+	case G_VARIANT_CLASS_VARIANT: {
+		g_autoptr(GVariant) inner = g_variant_get_variant (value);
+		return mv_value_to_json (inner);
+	}
+	case G_VARIANT_CLASS_MAYBE: {
+		g_autoptr(GVariant) inner = g_variant_get_maybe (value);
+		return inner != NULL ? mv_value_to_json (inner) : json_node_new (JSON_NODE_NULL);
+	}
+	case G_VARIANT_CLASS_ARRAY:
+		if (g_variant_type_is_dict_entry (g_variant_type_element (type)) &&
+		    g_variant_type_equal (g_variant_type_key (g_variant_type_element (type)),
+					  G_VARIANT_TYPE_STRING)) {
+			JsonObject *object = json_object_new ();
+			gsize n = g_variant_n_children (value);
+			for (gsize i = 0; i < n; i++) {
+				g_autoptr(GVariant) entry = g_variant_get_child_value (value, i);
+				g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+				g_autoptr(GVariant) val = g_variant_get_child_value (entry, 1);
+				json_object_set_member (object, g_variant_get_string (key, NULL),
+							mv_value_to_json (val));
+			}
+			node = json_node_new (JSON_NODE_OBJECT);
+			json_node_take_object (node, object);
+			return node;
+		}
+		G_GNUC_FALLTHROUGH;
+	default: {
+		/* arrays with other keys, tuples and dict entries all become JSON arrays */
+		JsonArray *array = json_array_new ();
+		gsize n = g_variant_n_children (value);
+		for (gsize i = 0; i < n; i++) {
+			g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
+			json_array_add_element (array, mv_value_to_json (child));
+		}
+		node = json_node_new (JSON_NODE_ARRAY);
+		json_node_take_array (node, array);
+		return node;
+	}
+	}
+}
+
+JsonNode *
+mv_value_to_json_args (const MvArg *args, GVariant *tuple, GError **error)
+{
+	JsonObject *object = json_object_new ();
+	JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+	gsize n = g_variant_is_of_type (tuple, G_VARIANT_TYPE_TUPLE) ? g_variant_n_children (tuple)
+								     : 0;
+	guint n_args = 0;
+
+	json_node_take_object (node, object);
+	for (; args != NULL && args[n_args].name != NULL; n_args++)
+		;
+	if (!g_variant_is_of_type (tuple, G_VARIANT_TYPE_TUPLE) || n != n_args) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "value of type %s does not match %u declared arguments",
+			     g_variant_get_type_string (tuple), n_args);
+		json_node_unref (node);
+		return NULL;
+	}
+	for (guint i = 0; i < n_args; i++) {
+		g_autoptr(GVariant) child = g_variant_get_child_value (tuple, i);
+		json_object_set_member (object, args[i].name, mv_value_to_json (child));
+	}
+	return node;
+}
+
+JsonNode *
+mv_value_parse_json_object (const gchar *json, gssize len, GError **error)
+{
+	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+	g_autoptr(GError) error_local = NULL;
+	JsonNode *root;
+
+	if (len < 0)
+		len = strlen (json);
+	if (!g_utf8_validate (json, len, NULL)) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED, "body is not valid UTF-8");
+		return NULL;
+	}
+	if (memchr (json, '\0', len) != NULL) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED, "body contains a NUL byte");
+		return NULL;
+	}
+	if (!json_parser_load_from_data (parser, json, len, &error_local)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED, "malformed JSON: %s",
+			     error_local->message);
+		return NULL;
+	}
+	root = json_parser_get_root (parser);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "body: expected a JSON object, got %s", json_kind (root));
+		return NULL;
+	}
+	return json_node_ref (root);
+}
