@@ -357,7 +357,7 @@ mv_value_new_empty (const GVariantType *type)
 GVariant *
 mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error)
 {
-	g_autoptr(GPtrArray) values = g_ptr_array_new ();
+	g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
 	g_autoptr(GList) members = NULL;
 	guint n_args = 0;
 
@@ -385,24 +385,18 @@ mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error)
 				g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 					     "%s: required field missing (expected %s)", args[i].name,
 					     type_name (type));
-				g_ptr_array_foreach (values, (GFunc)g_variant_unref, NULL);
 				return NULL;
 			}
 			value = mv_value_new_empty (type);
 		} else {
 			value = mv_value_from_json (type, node, args[i].name, error);
 		}
-		if (value == NULL) {
-			g_ptr_array_foreach (values, (GFunc)g_variant_unref, NULL);
+		if (value == NULL)
 			return NULL;
-		}
 		g_ptr_array_add (values, g_variant_ref_sink (value));
 	}
-	{
-		GVariant *tuple = g_variant_new_tuple ((GVariant *const *)values->pdata, values->len);
-		g_ptr_array_foreach (values, (GFunc)g_variant_unref, NULL);
-		return g_variant_ref_sink (tuple);
-	}
+	return g_variant_ref_sink (
+		g_variant_new_tuple ((GVariant *const *)values->pdata, values->len));
 }
 
 JsonNode *
