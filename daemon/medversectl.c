@@ -1,0 +1,145 @@
+/*
+ * medversectl — the operator's command line, talking to medversed over D-Bus.
+ *
+ *   medversectl [--bus system|session] status
+ *   medversectl plugins
+ *   medversectl call PLUGIN METHOD 'GVARIANT-TEXT'     e.g. call bmi Compute '(70.0, 175.0)'
+ */
+#define G_LOG_DOMAIN "medversectl"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <locale.h>
+#include <medverse/mv-error.h>
+
+#define MV_DBUS_NAME "org.medverse.Health1"
+#define MV_DBUS_PATH "/org/medverse/Health1"
+#define MV_DBUS_IFACE "org.medverse.Health1"
+
+static GVariant *
+call (GDBusConnection *bus, const gchar *method, GVariant *params, const gchar *reply_type, GError **error)
+{
+	return g_dbus_connection_call_sync (bus, MV_DBUS_NAME, MV_DBUS_PATH, MV_DBUS_IFACE, method,
+					    params, G_VARIANT_TYPE (reply_type),
+					    G_DBUS_CALL_FLAGS_NONE, 60000, NULL, error);
+}
+
+static gboolean
+cmd_status (GDBusConnection *bus, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
+		bus, MV_DBUS_NAME, MV_DBUS_PATH, "org.freedesktop.DBus.Properties", "Get",
+		g_variant_new ("(ss)", MV_DBUS_IFACE, "Version"), G_VARIANT_TYPE ("(v)"),
+		G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
+	g_autoptr(GVariant) version = NULL;
+
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get (reply, "(v)", &version);
+	g_print ("medversed %s is running\n", g_variant_get_string (version, NULL));
+	return TRUE;
+}
+
+static gboolean
+cmd_plugins (GDBusConnection *bus, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) reply = call (bus, "ListPlugins", NULL, "(a(sssa(ssss)))", error);
+	g_autoptr(GVariantIter) plugins = NULL;
+	const gchar *name, *version, *description;
+	GVariantIter *methods;
+
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get (reply, "(a(sssa(ssss)))", &plugins);
+	while (g_variant_iter_next (plugins, "(&s&s&sa(ssss))", &name, &version, &description,
+				    &methods)) {
+		const gchar *m, *m_desc, *in, *out;
+		g_print ("%s %s — %s\n", name, version, description);
+		while (g_variant_iter_next (methods, "(&s&s&s&s)", &m, &m_desc, &in, &out))
+			g_print ("    %s %s -> %s  %s\n", m, in, out, m_desc);
+		g_variant_iter_free (methods);
+	}
+	return TRUE;
+}
+
+static gboolean
+cmd_call (GDBusConnection *bus, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) input = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) output = NULL;
+	g_autofree gchar *text = NULL;
+
+	if (g_strv_length (args) != 3) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "usage: medversectl call PLUGIN METHOD 'GVARIANT-TEXT'");
+		return FALSE;
+	}
+	input = g_variant_parse (NULL, args[2], NULL, NULL, error);
+	if (input == NULL) {
+		g_prefix_error (error, "input: ");
+		return FALSE;
+	}
+	reply = call (bus, "Call", g_variant_new ("(ssv)", args[0], args[1], input), "(v)", error);
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get (reply, "(v)", &output);
+	text = g_variant_print (output, TRUE);
+	g_print ("%s\n", text);
+	return TRUE;
+}
+
+static const struct {
+	const gchar *name;
+	gboolean (*run) (GDBusConnection *bus, gchar **args, GError **error);
+	const gchar *help;
+} commands[] = {
+	{"status", cmd_status, "show whether the daemon runs, and its version"},
+	{"plugins", cmd_plugins, "list the loaded plugins and their methods"},
+	{"call", cmd_call, "call PLUGIN METHOD 'GVARIANT-TEXT'"},
+};
+
+int
+main (int argc, char **argv)
+{
+	g_autofree gchar *bus_name = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GOptionContext) context = NULL;
+	g_autoptr(GDBusConnection) bus = NULL;
+	g_autoptr(GString) summary = g_string_new ("Commands:\n");
+	const GOptionEntry entries[] = {
+		{"bus", 0, 0, G_OPTION_ARG_STRING, &bus_name, "system (default) or session", "BUS"},
+		{NULL},
+	};
+
+	setlocale (LC_ALL, "");
+	for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+		g_string_append_printf (summary, "  %-10s %s\n", commands[i].name, commands[i].help);
+	context = g_option_context_new ("COMMAND [ARGS…] - administer medversed");
+	g_option_context_set_summary (context, summary->str);
+	g_option_context_add_main_entries (context, entries, NULL);
+	if (!g_option_context_parse (context, &argc, &argv, &error) || argc < 2) {
+		g_printerr ("medversectl: %s\n", error != NULL ? error->message : "no command; see --help");
+		return 2;
+	}
+	bus = g_bus_get_sync (g_strcmp0 (bus_name, "session") == 0 ? G_BUS_TYPE_SESSION
+								    : G_BUS_TYPE_SYSTEM,
+			      NULL, &error);
+	if (bus == NULL) {
+		g_printerr ("medversectl: cannot reach the bus: %s\n", error->message);
+		return 1;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
+		if (g_strcmp0 (commands[i].name, argv[1]) != 0)
+			continue;
+		if (!commands[i].run (bus, argv + 2, &error)) {
+			g_dbus_error_strip_remote_error (error);
+			g_printerr ("medversectl: %s\n", error->message);
+			return 1;
+		}
+		return 0;
+	}
+	g_printerr ("medversectl: unknown command '%s'; see --help\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,366 @@
+/*
+ * medversed — the Medverse daemon.
+ *
+ * Start-up order matters: the configuration is validated before anything else (a bad key stops
+ * the daemon before it opens a socket); the database is brought up and migrated before any
+ * plugin is loaded; HTTP and D-Bus open last, and <data-dir>/http.url is written only once both
+ * serve, so a supervisor or a test can wait for it.
+ */
+#define G_LOG_DOMAIN "medversed"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <medverse/mv-error.h>
+#include <sodium.h>
+#include <unistd.h>
+#if MV_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "mv-build-paths.h"
+#include "mv-config.h"
+#include "mv-db.h"
+#include "mv-dbus.h"
+#include "mv-engine.h"
+#include "mv-http.h"
+#include "mv-migrate.h"
+#include "mv-pg-embedded.h"
+
+typedef struct {
+	MvConfig *config;
+	const gchar *config_path;
+	gboolean config_required;
+	MvConfigOverrides overrides;
+	GMainLoop *loop;
+	MvPgEmbedded *pg;
+	MvDb *db;
+	gchar *sql_dir;
+	MvEngine *engine;
+	MvHttp *http;
+	MvDbus *dbus;
+	gchar *url_file;
+	gboolean stopping;
+} Daemon;
+
+static void
+notify (const gchar *state)
+{
+#if MV_HAVE_SYSTEMD
+	sd_notify (0, state);
+#else
+	(void)state;
+#endif
+}
+
+static gchar *
+find_sql_dir (void)
+{
+	const gchar *env = g_getenv ("MEDVERSE_SQL_DIR");
+	if (env != NULL && env[0] != '\0')
+		return g_strdup (env);
+	/* an uninstalled build runs against the source tree's migrations */
+	if (!g_file_test (MV_SQLDIR, G_FILE_TEST_IS_DIR) &&
+	    g_file_test (MV_SOURCE_SQLDIR, G_FILE_TEST_IS_DIR))
+		return g_strdup (MV_SOURCE_SQLDIR);
+	return g_strdup (MV_SQLDIR);
+}
+
+static gboolean
+prepare_data_dir (Daemon *d, GError **error)
+{
+	const gchar *dir = d->config->data_dir;
+	/* root's data dir must be traversable by the embedded cluster's unprivileged user;
+	 * the secrets inside stay 0600 */
+	int mode = (getuid () == 0 && mv_config_uses_embedded_database (d->config)) ? 0711 : 0700;
+
+	if (g_mkdir_with_parents (dir, mode) != 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot create data dir %s: %s", dir,
+			     g_strerror (errno));
+		return FALSE;
+	}
+	if (mode == 0711 && g_chmod (dir, mode) != 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot chmod data dir %s: %s", dir,
+			     g_strerror (errno));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* --dev: an operator key the developer can use straight away.  Only a hash of it will be
+ * stored once keys are in the database; the file itself is the only plaintext copy. */
+static gboolean
+ensure_operator_key (Daemon *d, GError **error)
+{
+	g_autofree gchar *path = g_build_filename (d->config->data_dir, "operator.key", NULL);
+	guint8 raw[32];
+	gchar hex[sizeof raw * 2 + 1];
+	g_autofree gchar *contents = NULL;
+
+	if (g_file_test (path, G_FILE_TEST_EXISTS))
+		return TRUE;
+	randombytes_buf (raw, sizeof raw);
+	sodium_bin2hex (hex, sizeof hex, raw, sizeof raw);
+	sodium_memzero (raw, sizeof raw);
+	contents = g_strdup_printf ("mvop_%s\n", hex);
+	sodium_memzero (hex, sizeof hex);
+	if (!g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+				       error)) {
+		sodium_memzero (contents, strlen (contents));
+		return FALSE;
+	}
+	sodium_memzero (contents, strlen (contents));
+	g_message ("wrote a new operator key to %s (mode 0600)", path);
+	return TRUE;
+}
+
+static gboolean
+start_database (Daemon *d, GError **error)
+{
+	const gchar *conninfo = d->config->database_url;
+	PGconn *conn;
+	gboolean ok;
+
+	if (mv_config_uses_embedded_database (d->config)) {
+		d->pg = mv_pg_embedded_new (d->config->data_dir, d->config->embedded_bindir,
+					    d->config->embedded_user);
+		if (!mv_pg_embedded_start (d->pg, error)) {
+			g_prefix_error (error, "embedded PostgreSQL: ");
+			return FALSE;
+		}
+		conninfo = mv_pg_embedded_get_conninfo (d->pg);
+	}
+	d->db = mv_db_new (conninfo, d->config->pool_size, error);
+	if (d->db == NULL)
+		return FALSE;
+	conn = mv_db_acquire (d->db, 30000, error);
+	if (conn == NULL) {
+		g_prefix_error (error, "database: ");
+		return FALSE;
+	}
+	ok = mv_migrate_apply (conn, d->sql_dir, error);
+	mv_db_release (d->db, conn);
+	return ok;
+}
+
+static gboolean
+write_url_file (Daemon *d, GError **error)
+{
+	const gchar *url = d->http != NULL ? mv_http_get_url (d->http) : "";
+	g_autofree gchar *contents = g_strdup_printf ("%s\n", url);
+
+	d->url_file = g_build_filename (d->config->data_dir, "http.url", NULL);
+	return g_file_set_contents_full (d->url_file, contents, -1,
+					 G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+	Daemon *d = user_data;
+	if (d->stopping) {
+		g_message ("already stopping");
+		return G_SOURCE_CONTINUE;
+	}
+	d->stopping = TRUE;
+	g_message ("stopping: no new requests, finishing those in flight");
+	notify ("STOPPING=1");
+	g_main_loop_quit (d->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_reload_signal (gpointer user_data)
+{
+	Daemon *d = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvConfig) fresh = NULL;
+
+	notify ("RELOADING=1");
+	fresh = mv_config_load (d->config_path, d->config_required, &d->overrides, &error);
+	if (fresh == NULL) {
+		g_warning ("reload refused, keeping the running configuration: %s", error->message);
+		notify ("READY=1");
+		return G_SOURCE_CONTINUE;
+	}
+	mv_engine_reconfigure (d->engine, fresh);
+	if (d->http != NULL)
+		mv_http_reconfigure (d->http, fresh);
+	if (g_strcmp0 (fresh->database_url, d->config->database_url) != 0 ||
+	    g_strcmp0 (fresh->data_dir, d->config->data_dir) != 0 ||
+	    fresh->bus != d->config->bus || fresh->worker_threads != d->config->worker_threads ||
+	    !g_strv_equal ((const gchar *const *)fresh->plugin_dirs,
+			   (const gchar *const *)d->config->plugin_dirs))
+		g_message ("reload: database, data-dir, bus, worker-threads and plugin changes "
+			   "take effect after a restart");
+	else
+		g_message ("reload: configuration applied");
+	notify ("READY=1");
+	return G_SOURCE_CONTINUE;
+}
+
+/* Waits, serving, until nothing is in flight or the shutdown time limit passes. */
+static void
+drain (Daemon *d)
+{
+	gint64 deadline = g_get_monotonic_time () + (gint64)d->config->shutdown_timeout_ms * 1000;
+	GMainContext *context = g_main_context_default ();
+
+	if (d->http != NULL)
+		mv_http_stop_accepting (d->http);
+	while (g_get_monotonic_time () < deadline &&
+	       (mv_engine_get_in_flight (d->engine) > 0 ||
+		(d->http != NULL && mv_http_get_active (d->http) > 0)))
+		g_main_context_iteration (context, TRUE);
+	/* let the last responses be written out */
+	while (g_main_context_iteration (context, FALSE))
+		;
+	if (mv_engine_get_in_flight (d->engine) > 0)
+		g_warning ("%u call(s) still in flight after %u ms; exiting anyway",
+			   mv_engine_get_in_flight (d->engine), d->config->shutdown_timeout_ms);
+}
+
+static void
+stop_everything (Daemon *d)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (d->url_file != NULL)
+		g_unlink (d->url_file);
+	g_clear_pointer (&d->dbus, mv_dbus_free);
+	g_clear_pointer (&d->http, mv_http_free);
+	if (d->engine != NULL) {
+		mv_engine_shutdown (d->engine, d->config->shutdown_timeout_ms);
+		g_clear_object (&d->engine);
+	}
+	g_clear_pointer (&d->db, mv_db_free);
+	if (d->pg != NULL && !mv_pg_embedded_stop (d->pg, &error))
+		g_warning ("embedded PostgreSQL did not stop cleanly: %s", error->message);
+	g_clear_pointer (&d->pg, mv_pg_embedded_free);
+}
+
+static gboolean
+start (Daemon *d, GError **error)
+{
+	if (!prepare_data_dir (d, error))
+		return FALSE;
+	if (d->overrides.dev && !ensure_operator_key (d, error))
+		return FALSE;
+	if (!start_database (d, error))
+		return FALSE;
+	d->engine = mv_engine_new (d->config);
+	mv_engine_set_database (d->engine, d->db, d->sql_dir);
+	mv_engine_load_plugins (d->engine);
+	if (d->config->http_listen != NULL && d->config->http_listen[0] != '\0') {
+		d->http = mv_http_new (d->engine, d->config);
+		if (!mv_http_start (d->http, error))
+			return FALSE;
+	}
+	d->dbus = mv_dbus_new (d->engine);
+	if (!mv_dbus_start (d->dbus, d->config->bus, error))
+		return FALSE;
+	return write_url_file (d, error);
+}
+
+int
+main (int argc, char **argv)
+{
+	Daemon d = {0};
+	gboolean version = FALSE, print_example = FALSE;
+	g_autofree gchar *config_path = NULL;
+	g_autofree gchar *data_dir = NULL;
+	g_autofree gchar *http = NULL;
+	g_autofree gchar *bus = NULL;
+	g_auto(GStrv) plugin_dirs = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GOptionContext) context = NULL;
+	const GOptionEntry entries[] = {
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+		 "Configuration file (default " MV_SYSCONFDIR "/medversed.conf)", "FILE"},
+		{"dev", 0, 0, G_OPTION_ARG_NONE, &d.overrides.dev,
+		 "Development mode: embedded PostgreSQL, operator key in the data dir", NULL},
+		{"data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "State directory", "DIR"},
+		{"http", 0, 0, G_OPTION_ARG_STRING, &http, "HTTP listen address (port 0: any free)",
+		 "ADDR:PORT"},
+		{"plugin-dir", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_dirs,
+		 "Plugin directory (repeatable; replaces the configured ones)", "DIR"},
+		{"bus", 0, 0, G_OPTION_ARG_STRING, &bus, "D-Bus bus: system, session or none", "BUS"},
+		{"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
+		{"print-config-example", 0, 0, G_OPTION_ARG_NONE, &print_example,
+		 "Print a commented configuration file with every key and exit", NULL},
+		{NULL},
+	};
+
+	setlocale (LC_ALL, "");
+	context = g_option_context_new ("- the Medverse health-data daemon");
+	g_option_context_add_main_entries (context, entries, NULL);
+	if (!g_option_context_parse (context, &argc, &argv, &error)) {
+		g_printerr ("medversed: %s\n", error->message);
+		return 2;
+	}
+	if (version) {
+		g_print ("medversed %s (plugin ABI %d)\n", MV_VERSION, MV_PLUGIN_ABI_VERSION);
+		return 0;
+	}
+	if (print_example) {
+		g_autofree gchar *example = mv_config_example ();
+		g_print ("%s", example);
+		return 0;
+	}
+	if (sodium_init () < 0) {
+		g_printerr ("medversed: libsodium failed to initialise\n");
+		return 1;
+	}
+
+	/* --dev without a data dir keeps its state per user, never in a system directory */
+	if (d.overrides.dev && data_dir == NULL && g_getenv ("MEDVERSE_DATA_DIR") == NULL) {
+		/* root's home is closed to the embedded cluster's unprivileged user */
+		data_dir = getuid () == 0 ? g_strdup ("/var/lib/medverse-dev")
+					  : g_build_filename (g_get_user_state_dir (), "medverse-dev", NULL);
+	}
+	if (d.overrides.dev && bus == NULL)
+		bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL ? "session" : "none");
+	d.overrides.data_dir = data_dir;
+	d.overrides.http_listen = http;
+	d.overrides.plugin_dirs = (const gchar *const *)plugin_dirs;
+	d.overrides.bus = bus;
+	d.config_required = config_path != NULL || g_getenv ("MEDVERSE_CONFIG") != NULL;
+	if (config_path == NULL)
+		config_path = g_strdup (g_getenv ("MEDVERSE_CONFIG") != NULL
+						? g_getenv ("MEDVERSE_CONFIG")
+						: MV_SYSCONFDIR "/medversed.conf");
+	d.config_path = config_path;
+	d.config = mv_config_load (config_path, d.config_required, &d.overrides, &error);
+	if (d.config == NULL) {
+		g_printerr ("medversed: configuration: %s\n", error->message);
+		return 1;
+	}
+	d.sql_dir = find_sql_dir ();
+	d.loop = g_main_loop_new (NULL, FALSE);
+	g_unix_signal_add (SIGTERM, on_stop_signal, &d);
+	g_unix_signal_add (SIGINT, on_stop_signal, &d);
+	g_unix_signal_add (SIGHUP, on_reload_signal, &d);
+
+	g_message ("medversed %s starting, data dir %s", MV_VERSION, d.config->data_dir);
+	if (!start (&d, &error)) {
+		g_printerr ("medversed: %s\n", error->message);
+		stop_everything (&d);
+		mv_config_free (d.config);
+		return 1;
+	}
+	g_message ("ready%s%s", d.http != NULL ? " at " : "",
+		   d.http != NULL ? mv_http_get_url (d.http) : "");
+	notify ("READY=1");
+	g_main_loop_run (d.loop);
+
+	drain (&d);
+	stop_everything (&d);
+	g_main_loop_unref (d.loop);
+	g_free (d.sql_dir);
+	mv_config_free (d.config);
+	g_message ("stopped");
+	return 0;
+}

@@ -1,0 +1,337 @@
+/* Configuration: the table below is the single list of daemon keys.  It drives validation (an
+ * unknown key or a bad value is an error naming it), defaults, and the example file the
+ * packaging installs (medversed --print-config-example), so none of them can drift apart. */
+#define G_LOG_DOMAIN "medverse-config"
+
+#include "config.h"
+
+#include <medverse/mv-error.h>
+#include <string.h>
+
+#include "mv-config.h"
+
+typedef enum {
+	KEY_STRING,
+	KEY_STRING_LIST,
+	KEY_UINT,
+	KEY_BUS,
+} KeyType;
+
+typedef struct {
+	const gchar *group;
+	const gchar *key;
+	KeyType type;
+	const gchar *default_value; /* as written in the file; NULL = unset */
+	guint64 min, max;	    /* KEY_UINT only */
+	gsize offset;		    /* into MvConfig */
+	const gchar *doc;
+} KeyDef;
+
+#define OFF(f) G_STRUCT_OFFSET (MvConfig, f)
+
+static const KeyDef key_defs[] = {
+	{"daemon", "data-dir", KEY_STRING, MV_LOCALSTATEDIR, 0, 0, OFF (data_dir),
+	 "State directory: embedded PostgreSQL cluster, keys, runtime files. $STATE_DIRECTORY "
+	 "and --data-dir override it."},
+	{"daemon", "plugin-dirs", KEY_STRING_LIST, MV_PLUGINDIR, 0, 0, OFF (plugin_dirs),
+	 "Directories scanned for plugin .so files, ';'-separated. --plugin-dir replaces it."},
+	{"daemon", "bus", KEY_BUS, "system", 0, 0, OFF (bus),
+	 "D-Bus bus to own org.medverse.Health1 on: system, session or none."},
+	{"daemon", "shutdown-timeout-ms", KEY_UINT, "10000", 0, 600000, OFF (shutdown_timeout_ms),
+	 "On SIGTERM, how long in-flight requests may take to finish before the daemon exits."},
+	{"http", "listen", KEY_STRING, "127.0.0.1:8080", 0, 0, OFF (http_listen),
+	 "ADDR:PORT the HTTP API listens on (port 0 picks a free one); empty disables HTTP. "
+	 "Put a TLS-terminating proxy in front of it for anything but loopback."},
+	{"http", "max-body-bytes", KEY_UINT, "1048576", 64, 64 * 1024 * 1024, OFF (max_body_bytes),
+	 "Largest accepted request body; larger requests get 413 before the body is read."},
+	{"plugins", "call-timeout-ms", KEY_UINT, "10000", 10, 3600000, OFF (call_timeout_ms),
+	 "Time limit of one plugin call; past it the caller gets 504 and the call is cancelled."},
+	{"plugins", "worker-threads", KEY_UINT, "8", 1, 256, OFF (worker_threads),
+	 "Threads running plugin calls, so slow plugins never block the main loop."},
+	{"database", "url", KEY_STRING, NULL, 0, 0, OFF (database_url),
+	 "libpq connection string or URI. Unset: a private PostgreSQL cluster in <data-dir>/pg "
+	 "(always with --dev)."},
+	{"database", "pool-size", KEY_UINT, "8", 1, 256, OFF (pool_size),
+	 "Connections kept to the database."},
+	{"database", "embedded-user", KEY_STRING, "postgres", 0, 0, OFF (embedded_user),
+	 "When medversed runs as root, the unprivileged user that runs the embedded cluster."},
+	{"database", "embedded-bindir", KEY_STRING, NULL, 0, 0, OFF (embedded_bindir),
+	 "Directory of initdb/pg_ctl for the embedded cluster; unset finds PostgreSQL itself."},
+};
+
+static const KeyDef *
+find_key (const gchar *group, const gchar *key)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (key_defs); i++) {
+		if (strcmp (key_defs[i].group, group) == 0 && strcmp (key_defs[i].key, key) == 0)
+			return &key_defs[i];
+	}
+	return NULL;
+}
+
+static gboolean
+group_is_known (const gchar *group)
+{
+	if (g_str_has_prefix (group, "plugin."))
+		return TRUE; /* checked against the plugin's declared keys once it is loaded */
+	for (guint i = 0; i < G_N_ELEMENTS (key_defs); i++) {
+		if (strcmp (key_defs[i].group, group) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+gboolean
+mv_config_parse_bus (const gchar *text, MvBusKind *bus, GError **error)
+{
+	if (g_strcmp0 (text, "system") == 0)
+		*bus = MV_BUS_SYSTEM;
+	else if (g_strcmp0 (text, "session") == 0)
+		*bus = MV_BUS_SESSION;
+	else if (g_strcmp0 (text, "none") == 0)
+		*bus = MV_BUS_NONE;
+	else {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "bus '%s' is not one of system, session, none", text);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+const gchar *
+mv_config_bus_to_string (MvBusKind bus)
+{
+	return bus == MV_BUS_SYSTEM ? "system" : bus == MV_BUS_SESSION ? "session" : "none";
+}
+
+/* Stores @text (from the file or a default) into the field @def describes. */
+static gboolean
+set_value (MvConfig *config, const KeyDef *def, const gchar *text, GError **error)
+{
+	gpointer field = G_STRUCT_MEMBER_P (config, def->offset);
+	g_autoptr(GError) error_local = NULL;
+
+	switch (def->type) {
+	case KEY_STRING:
+		g_free (*(gchar **)field);
+		*(gchar **)field = g_strdup (text);
+		return TRUE;
+	case KEY_STRING_LIST:
+		g_strfreev (*(gchar ***)field);
+		*(gchar ***)field = text != NULL ? g_strsplit (text, ";", -1) : NULL;
+		return TRUE;
+	case KEY_BUS:
+		if (!mv_config_parse_bus (text, field, &error_local))
+			break;
+		return TRUE;
+	case KEY_UINT: {
+		guint64 value;
+		if (!g_ascii_string_to_unsigned (text, 10, def->min, def->max, &value,
+						 &error_local))
+			break;
+		if (def->offset == OFF (max_body_bytes))
+			*(guint64 *)field = value;
+		else
+			*(guint *)field = (guint)value;
+		return TRUE;
+	}
+	}
+	g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "[%s] %s: %s", def->group, def->key,
+		     error_local->message);
+	return FALSE;
+}
+
+static gboolean
+apply_file (MvConfig *config, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups (config->keyfile, NULL);
+
+	for (guint i = 0; groups[i] != NULL; i++) {
+		g_auto(GStrv) keys = NULL;
+		if (!group_is_known (groups[i])) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "%s: unknown group [%s]", config->path, groups[i]);
+			return FALSE;
+		}
+		if (g_str_has_prefix (groups[i], "plugin."))
+			continue;
+		keys = g_key_file_get_keys (config->keyfile, groups[i], NULL, NULL);
+		for (guint j = 0; keys[j] != NULL; j++) {
+			const KeyDef *def = find_key (groups[i], keys[j]);
+			g_autofree gchar *value = NULL;
+			g_autoptr(GError) error_local = NULL;
+
+			if (def == NULL) {
+				g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+					     "%s: [%s] %s: unknown key", config->path, groups[i],
+					     keys[j]);
+				return FALSE;
+			}
+			value = g_key_file_get_string (config->keyfile, groups[i], keys[j],
+						       &error_local);
+			if (value == NULL) {
+				g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+					     "%s: [%s] %s: %s", config->path, groups[i], keys[j],
+					     error_local->message);
+				return FALSE;
+			}
+			if (!set_value (config, def, value, error)) {
+				g_prefix_error (error, "%s: ", config->path);
+				return FALSE;
+			}
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+apply_overrides (MvConfig *config, const MvConfigOverrides *o, GError **error)
+{
+	const gchar *state_dir = g_getenv ("STATE_DIRECTORY");
+	const gchar *env_data_dir = g_getenv ("MEDVERSE_DATA_DIR");
+	const gchar *env_plugin_dir = g_getenv ("MEDVERSE_PLUGIN_DIR");
+
+	/* the variables systemd sets, then ours, then the command line */
+	if (state_dir != NULL && state_dir[0] != '\0') {
+		g_free (config->data_dir);
+		config->data_dir = g_strdup (state_dir);
+	}
+	if (env_data_dir != NULL && env_data_dir[0] != '\0') {
+		g_free (config->data_dir);
+		config->data_dir = g_strdup (env_data_dir);
+	}
+	if (env_plugin_dir != NULL && env_plugin_dir[0] != '\0') {
+		g_strfreev (config->plugin_dirs);
+		config->plugin_dirs = g_strsplit (env_plugin_dir, ":", -1);
+	}
+	if (o == NULL)
+		return TRUE;
+	if (o->data_dir != NULL) {
+		g_free (config->data_dir);
+		config->data_dir = g_strdup (o->data_dir);
+	}
+	if (o->http_listen != NULL) {
+		g_free (config->http_listen);
+		config->http_listen = g_strdup (o->http_listen);
+	}
+	if (o->plugin_dirs != NULL && o->plugin_dirs[0] != NULL) {
+		g_strfreev (config->plugin_dirs);
+		config->plugin_dirs = g_strdupv ((gchar **)o->plugin_dirs);
+	}
+	if (o->bus != NULL && !mv_config_parse_bus (o->bus, &config->bus, error)) {
+		g_prefix_error (error, "--bus: ");
+		return FALSE;
+	}
+	if (o->dev) {
+		/* --dev always uses the private cluster, whatever the file says */
+		g_clear_pointer (&config->database_url, g_free);
+	}
+	return TRUE;
+}
+
+static gboolean
+check_listen (const gchar *listen, GError **error)
+{
+	const gchar *colon;
+	guint64 port;
+
+	if (listen == NULL || listen[0] == '\0')
+		return TRUE;
+	colon = strrchr (listen, ':');
+	if (colon == NULL || colon == listen ||
+	    !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &port, NULL)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "[http] listen: '%s' is not ADDR:PORT", listen);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+MvConfig *
+mv_config_load (const gchar *path,
+		gboolean path_required,
+		const MvConfigOverrides *overrides,
+		GError **error)
+{
+	g_autoptr(MvConfig) config = g_new0 (MvConfig, 1);
+
+	config->keyfile = g_key_file_new ();
+	for (guint i = 0; i < G_N_ELEMENTS (key_defs); i++) {
+		if (key_defs[i].default_value == NULL)
+			continue;
+		if (!set_value (config, &key_defs[i], key_defs[i].default_value, error))
+			return NULL;
+	}
+	if (path != NULL && (path_required || g_file_test (path, G_FILE_TEST_EXISTS))) {
+		g_autoptr(GError) error_local = NULL;
+		config->path = g_strdup (path);
+		if (!g_key_file_load_from_file (config->keyfile, path, G_KEY_FILE_NONE,
+						&error_local)) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: %s", path,
+				     error_local->message);
+			return NULL;
+		}
+		if (!apply_file (config, error))
+			return NULL;
+	}
+	if (!apply_overrides (config, overrides, error))
+		return NULL;
+	if (!check_listen (config->http_listen, error))
+		return NULL;
+	if (config->data_dir == NULL || !g_path_is_absolute (config->data_dir)) {
+		g_autofree gchar *abs = g_canonicalize_filename (config->data_dir ? config->data_dir : ".", NULL);
+		g_free (config->data_dir);
+		config->data_dir = g_steal_pointer (&abs);
+	}
+	return g_steal_pointer (&config);
+}
+
+gboolean
+mv_config_uses_embedded_database (const MvConfig *config)
+{
+	return config->database_url == NULL || config->database_url[0] == '\0';
+}
+
+void
+mv_config_free (MvConfig *config)
+{
+	if (config == NULL)
+		return;
+	g_key_file_unref (config->keyfile);
+	g_free (config->path);
+	g_free (config->data_dir);
+	g_strfreev (config->plugin_dirs);
+	g_free (config->http_listen);
+	g_free (config->database_url);
+	g_free (config->embedded_user);
+	g_free (config->embedded_bindir);
+	g_free (config);
+}
+
+gchar *
+mv_config_example (void)
+{
+	GString *out = g_string_new (
+		"# medversed.conf — configuration of the Medverse daemon.\n"
+		"# Every key is listed with its default, commented out.  Unknown keys and bad\n"
+		"# values stop the daemon at start-up with a message naming the key.\n"
+		"#\n"
+		"# Plugins read their own group, [plugin.NAME]; `medversectl plugins` lists the\n"
+		"# keys each plugin accepts.  Every plugin also takes `data-dir`.\n");
+	const gchar *group = NULL;
+
+	for (guint i = 0; i < G_N_ELEMENTS (key_defs); i++) {
+		const KeyDef *def = &key_defs[i];
+		if (g_strcmp0 (group, def->group) != 0) {
+			group = def->group;
+			g_string_append_printf (out, "\n[%s]\n", group);
+		}
+		g_string_append_printf (out, "\n# %s\n", def->doc);
+		if (def->type == KEY_UINT)
+			g_string_append_printf (out, "# range: %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "\n",
+						def->min, def->max);
+		g_string_append_printf (out, "#%s=%s\n", def->key,
+					def->default_value != NULL ? def->default_value : "");
+	}
+	return g_string_free (out, FALSE);
+}

@@ -1,0 +1,64 @@
+/* The daemon's configuration: one table of known keys, validated before anything starts. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+	MV_BUS_NONE,
+	MV_BUS_SESSION,
+	MV_BUS_SYSTEM,
+} MvBusKind;
+
+typedef struct {
+	GKeyFile *keyfile; /* the whole file, plugin groups included */
+	gchar *path;	   /* nullable: no file was read */
+
+	gchar *data_dir;
+	gchar **plugin_dirs;
+	MvBusKind bus;
+	guint shutdown_timeout_ms;
+
+	gchar *http_listen; /* ADDR:PORT, or NULL for no HTTP */
+	guint64 max_body_bytes;
+
+	guint call_timeout_ms;
+	guint worker_threads;
+
+	gchar *database_url; /* NULL or "" -> embedded cluster */
+	guint pool_size;
+	gchar *embedded_user;
+	gchar *embedded_bindir;
+} MvConfig;
+
+/* Overrides given on the command line; they win over the file. */
+typedef struct {
+	gboolean dev;
+	const gchar *data_dir;
+	const gchar *http_listen;
+	const gchar *const *plugin_dirs;
+	const gchar *bus;
+} MvConfigOverrides;
+
+MvConfig *
+mv_config_load (const gchar *path,
+		gboolean path_required,
+		const MvConfigOverrides *overrides,
+		GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void
+mv_config_free (MvConfig *config);
+gboolean
+mv_config_parse_bus (const gchar *text, MvBusKind *bus, GError **error);
+const gchar *
+mv_config_bus_to_string (MvBusKind bus);
+gboolean
+mv_config_uses_embedded_database (const MvConfig *config);
+
+/* Writes the documented example configuration (every key, its default, its meaning). */
+gchar *
+mv_config_example (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvConfig, mv_config_free)
+
+G_END_DECLS

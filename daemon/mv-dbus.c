@@ -1,0 +1,380 @@
+#define G_LOG_DOMAIN "medverse-dbus"
+
+#include "config.h"
+
+#include <medverse/medverse-plugin.h>
+#include <string.h>
+
+#include "mv-dbus.h"
+#include "mv-request-id.h"
+
+#define MV_DBUS_NAME "org.medverse.Health1"
+#define MV_DBUS_PATH "/org/medverse/Health1"
+#define MV_DBUS_IFACE "org.medverse.Health1"
+#define MV_DBUS_XML_RESOURCE "/org/medverse/Health1/org.medverse.Health1.xml"
+
+struct _MvDbus {
+	MvEngine *engine;
+	GDBusConnection *connection;
+	GArray *registrations; /* of guint */
+	GHashTable *plugin_by_path; /* object path -> plugin name */
+};
+
+static const GDBusErrorEntry error_entries[] = {
+	{MV_ERROR_FAILED, "org.medverse.Health1.Error.Failed"},
+	{MV_ERROR_MALFORMED, "org.medverse.Health1.Error.Malformed"},
+	{MV_ERROR_INVALID_INPUT, "org.medverse.Health1.Error.InvalidInput"},
+	{MV_ERROR_NOT_FOUND, "org.medverse.Health1.Error.NotFound"},
+	{MV_ERROR_NOT_ALLOWED, "org.medverse.Health1.Error.NotAllowed"},
+	{MV_ERROR_TOO_LARGE, "org.medverse.Health1.Error.TooLarge"},
+	{MV_ERROR_UNSUPPORTED_MEDIA, "org.medverse.Health1.Error.UnsupportedMedia"},
+	{MV_ERROR_TIMED_OUT, "org.medverse.Health1.Error.TimedOut"},
+	{MV_ERROR_UNAVAILABLE, "org.medverse.Health1.Error.Unavailable"},
+	{MV_ERROR_UNAUTHORIZED, "org.medverse.Health1.Error.Unauthorized"},
+	{MV_ERROR_FORBIDDEN, "org.medverse.Health1.Error.Forbidden"},
+	{MV_ERROR_CONFLICT, "org.medverse.Health1.Error.Conflict"},
+	{MV_ERROR_RATE_LIMITED, "org.medverse.Health1.Error.RateLimited"},
+	{MV_ERROR_INTEGRITY, "org.medverse.Health1.Error.Integrity"},
+};
+
+void
+mv_dbus_register_errors (void)
+{
+	static gsize quark = 0;
+	g_dbus_error_register_error_domain ("mv-error-quark", &quark, error_entries,
+					    G_N_ELEMENTS (error_entries));
+	/* the domain string above must be the one G_DEFINE_QUARK registered */
+	g_assert ((GQuark)quark == MV_ERROR);
+}
+
+/* Same policy as HTTP: internal failures are logged in full and summarised to the caller. */
+static void
+return_error (GDBusMethodInvocation *invocation, const gchar *request_id, const GError *error)
+{
+	if (error->domain != MV_ERROR || error->code == MV_ERROR_FAILED ||
+	    error->code == MV_ERROR_INTEGRITY) {
+		g_warning ("[%s] %s", request_id, error->message);
+		g_dbus_method_invocation_return_error (
+			invocation, MV_ERROR,
+			error->domain == MV_ERROR ? error->code : MV_ERROR_FAILED,
+			"internal failure; the daemon log has the details under request id %s",
+			request_id);
+		return;
+	}
+	g_dbus_method_invocation_return_gerror (invocation, error);
+}
+
+typedef struct {
+	GDBusMethodInvocation *invocation;
+	gchar *request_id;
+	gboolean wrap_in_variant; /* Call() returns (v), plugin objects the tuple itself */
+} PendingCall;
+
+static void
+call_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	PendingCall *pending = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) output = mv_engine_call_finish (MV_ENGINE (source), result, &error);
+
+	if (output == NULL)
+		return_error (pending->invocation, pending->request_id, error);
+	else if (pending->wrap_in_variant)
+		g_dbus_method_invocation_return_value (
+			pending->invocation, g_variant_new ("(v)", output));
+	else
+		g_dbus_method_invocation_return_value (pending->invocation, output);
+	g_message ("dbus: %s %s %s", pending->request_id,
+		   g_dbus_method_invocation_get_method_name (pending->invocation),
+		   output != NULL ? "ok" : mv_error_to_string (error->code));
+	g_free (pending->request_id);
+	g_free (pending);
+}
+
+static void
+start_call (MvDbus *self,
+	    GDBusMethodInvocation *invocation,
+	    const gchar *plugin,
+	    const gchar *method,
+	    GVariant *input,
+	    gboolean wrap_in_variant)
+{
+	PendingCall *pending = g_new0 (PendingCall, 1);
+	pending->invocation = invocation;
+	pending->request_id = mv_request_id_new ();
+	pending->wrap_in_variant = wrap_in_variant;
+	mv_engine_call_async (self->engine, plugin, method, input, pending->request_id, call_done,
+			      pending);
+}
+
+static GVariant *
+args_signature (const MvArg *args)
+{
+	g_autoptr(GString) sig = g_string_new ("(");
+	for (guint i = 0; args != NULL && args[i].name != NULL; i++)
+		g_string_append (sig, args[i].type);
+	g_string_append_c (sig, ')');
+	return g_variant_new_string (sig->str);
+}
+
+static void
+handle_list_plugins (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
+{
+	g_autoptr(GPtrArray) infos = mv_engine_get_plugins (self->engine);
+	GVariantBuilder plugins;
+
+	g_variant_builder_init (&plugins, G_VARIANT_TYPE ("a(sssa(ssss))"));
+	for (guint i = 0; i < infos->len; i++) {
+		const MvPluginInfo *info = g_ptr_array_index (infos, i);
+		GVariantBuilder methods;
+		g_variant_builder_init (&methods, G_VARIANT_TYPE ("a(ssss)"));
+		for (guint j = 0; info->methods[j].name != NULL; j++) {
+			const MvMethod *m = &info->methods[j];
+			g_variant_builder_add (&methods, "(ss@s@s)", m->name,
+					       m->description != NULL ? m->description : "",
+					       args_signature (m->in_args),
+					       args_signature (m->out_args));
+		}
+		g_variant_builder_add (&plugins, "(sssa(ssss))", info->name, info->version,
+				       info->description, &methods);
+	}
+	g_dbus_method_invocation_return_value (invocation,
+					       g_variant_new ("(a(sssa(ssss)))", &plugins));
+}
+
+static void
+handle_call (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
+{
+	const gchar *plugin, *method;
+	g_autoptr(GVariant) input = NULL;
+
+	g_variant_get (params, "(&s&sv)", &plugin, &method, &input);
+	start_call (self, invocation, plugin, method, g_steal_pointer (&input), TRUE);
+}
+
+/* The fixed interface dispatches through this table, as the XML declares it. */
+static const struct {
+	const gchar *name;
+	void (*handler) (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation);
+} fixed_methods[] = {
+	{"ListPlugins", handle_list_plugins},
+	{"Call", handle_call},
+};
+
+static void
+fixed_method_call (GDBusConnection *connection,
+		   const gchar *sender,
+		   const gchar *object_path,
+		   const gchar *interface_name,
+		   const gchar *method_name,
+		   GVariant *params,
+		   GDBusMethodInvocation *invocation,
+		   gpointer user_data)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (fixed_methods); i++) {
+		if (g_strcmp0 (fixed_methods[i].name, method_name) == 0) {
+			fixed_methods[i].handler (user_data, params, invocation);
+			return;
+		}
+	}
+	g_dbus_method_invocation_return_error (invocation, MV_ERROR, MV_ERROR_NOT_FOUND,
+					       "no method %s", method_name);
+}
+
+static GVariant *
+fixed_get_property (GDBusConnection *connection,
+		    const gchar *sender,
+		    const gchar *object_path,
+		    const gchar *interface_name,
+		    const gchar *property_name,
+		    GError **error,
+		    gpointer user_data)
+{
+	if (g_strcmp0 (property_name, "Version") == 0)
+		return g_variant_new_string (MV_VERSION);
+	g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no property %s", property_name);
+	return NULL;
+}
+
+static const GDBusInterfaceVTable fixed_vtable = {
+	.method_call = fixed_method_call,
+	.get_property = fixed_get_property,
+};
+
+static void
+plugin_method_call (GDBusConnection *connection,
+		    const gchar *sender,
+		    const gchar *object_path,
+		    const gchar *interface_name,
+		    const gchar *method_name,
+		    GVariant *params,
+		    GDBusMethodInvocation *invocation,
+		    gpointer user_data)
+{
+	MvDbus *self = user_data;
+	const gchar *plugin = g_hash_table_lookup (self->plugin_by_path, object_path);
+	start_call (self, invocation, plugin, method_name, g_variant_ref (params), FALSE);
+}
+
+static const GDBusInterfaceVTable plugin_vtable = {
+	.method_call = plugin_method_call,
+};
+
+static gchar *
+escape_name (const gchar *plugin)
+{
+	return g_strdelimit (g_strdup (plugin), "-", '_');
+}
+
+static void
+append_args_xml (GString *xml, const MvArg *args, const gchar *direction)
+{
+	for (guint i = 0; args != NULL && args[i].name != NULL; i++) {
+		g_autofree gchar *line = g_markup_printf_escaped (
+			"      <arg type=\"%s\" name=\"%s\" direction=\"%s\"/>\n", args[i].type,
+			args[i].name, direction);
+		g_string_append (xml, line);
+	}
+}
+
+/* The plugin's interface, generated from its declaration: the same names and types a client
+ * sees over HTTP. */
+static GDBusNodeInfo *
+plugin_node_info (const MvPluginInfo *info, GError **error)
+{
+	g_autofree gchar *escaped = escape_name (info->name);
+	g_autoptr(GString) xml = g_string_new ("<node>\n");
+
+	g_string_append_printf (xml, "  <interface name=\"org.medverse.Health1.Plugin.%s\">\n",
+				escaped);
+	for (guint i = 0; info->methods[i].name != NULL; i++) {
+		g_string_append_printf (xml, "    <method name=\"%s\">\n", info->methods[i].name);
+		append_args_xml (xml, info->methods[i].in_args, "in");
+		append_args_xml (xml, info->methods[i].out_args, "out");
+		g_string_append (xml, "    </method>\n");
+	}
+	g_string_append (xml, "  </interface>\n</node>\n");
+	return g_dbus_node_info_new_for_xml (xml->str, error);
+}
+
+static gboolean
+export_plugins (MvDbus *self, GError **error)
+{
+	g_autoptr(GPtrArray) infos = mv_engine_get_plugins (self->engine);
+
+	for (guint i = 0; i < infos->len; i++) {
+		const MvPluginInfo *info = g_ptr_array_index (infos, i);
+		g_autofree gchar *escaped = escape_name (info->name);
+		g_autofree gchar *path = g_strdup_printf (MV_DBUS_PATH "/plugins/%s", escaped);
+		g_autoptr(GDBusNodeInfo) node = plugin_node_info (info, error);
+		guint id;
+
+		if (node == NULL)
+			return FALSE;
+		id = g_dbus_connection_register_object (self->connection, path,
+							node->interfaces[0], &plugin_vtable, self,
+							NULL, error);
+		if (id == 0)
+			return FALSE;
+		g_array_append_val (self->registrations, id);
+		g_hash_table_insert (self->plugin_by_path, g_steal_pointer (&path),
+				     g_strdup (info->name));
+	}
+	return TRUE;
+}
+
+static gboolean
+export_fixed (MvDbus *self, GError **error)
+{
+	g_autoptr(GBytes) xml = g_resources_lookup_data (MV_DBUS_XML_RESOURCE,
+							 G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+	g_autoptr(GDBusNodeInfo) node = NULL;
+	GDBusInterfaceInfo *iface;
+	guint id;
+
+	if (xml == NULL)
+		return FALSE;
+	node = g_dbus_node_info_new_for_xml (g_bytes_get_data (xml, NULL), error);
+	if (node == NULL)
+		return FALSE;
+	iface = g_dbus_node_info_lookup_interface (node, MV_DBUS_IFACE);
+	id = g_dbus_connection_register_object (self->connection, MV_DBUS_PATH, iface,
+						&fixed_vtable, self, NULL, error);
+	if (id == 0)
+		return FALSE;
+	g_array_append_val (self->registrations, id);
+	return TRUE;
+}
+
+static gboolean
+own_name (MvDbus *self, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	guint32 result;
+
+	/* synchronously, so a daemon that cannot own its name stops at start-up */
+	reply = g_dbus_connection_call_sync (
+		self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+		"org.freedesktop.DBus", "RequestName",
+		g_variant_new ("(su)", MV_DBUS_NAME, 0x4 /* DBUS_NAME_FLAG_DO_NOT_QUEUE */),
+		G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get (reply, "(u)", &result);
+	if (result != 1 /* PRIMARY_OWNER */ && result != 4 /* ALREADY_OWNER */) {
+		g_set_error (error, MV_ERROR, MV_ERROR_UNAVAILABLE,
+			     "%s is owned by another process", MV_DBUS_NAME);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+MvDbus *
+mv_dbus_new (MvEngine *engine)
+{
+	MvDbus *self = g_new0 (MvDbus, 1);
+	mv_dbus_register_errors ();
+	self->engine = g_object_ref (engine);
+	self->registrations = g_array_new (FALSE, FALSE, sizeof (guint));
+	self->plugin_by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	return self;
+}
+
+gboolean
+mv_dbus_start (MvDbus *self, MvBusKind bus, GError **error)
+{
+	if (bus == MV_BUS_NONE)
+		return TRUE;
+	self->connection = g_bus_get_sync (bus == MV_BUS_SYSTEM ? G_BUS_TYPE_SYSTEM
+								 : G_BUS_TYPE_SESSION,
+					   NULL, error);
+	if (self->connection == NULL) {
+		g_prefix_error (error, "cannot connect to the %s bus: ",
+				mv_config_bus_to_string (bus));
+		return FALSE;
+	}
+	/* the daemon decides when to exit, not the bus */
+	g_dbus_connection_set_exit_on_close (self->connection, FALSE);
+	if (!export_fixed (self, error) || !export_plugins (self, error) || !own_name (self, error))
+		return FALSE;
+	g_message ("owning %s on the %s bus", MV_DBUS_NAME, mv_config_bus_to_string (bus));
+	return TRUE;
+}
+
+void
+mv_dbus_free (MvDbus *self)
+{
+	if (self == NULL)
+		return;
+	for (guint i = 0; self->connection != NULL && i < self->registrations->len; i++)
+		g_dbus_connection_unregister_object (self->connection,
+						     g_array_index (self->registrations, guint, i));
+	if (self->connection != NULL) {
+		g_dbus_connection_flush_sync (self->connection, NULL, NULL);
+		g_object_unref (self->connection);
+	}
+	g_array_unref (self->registrations);
+	g_hash_table_unref (self->plugin_by_path);
+	g_object_unref (self->engine);
+	g_free (self);
+}

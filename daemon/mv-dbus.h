@@ -1,0 +1,26 @@
+/* The D-Bus adapter: org.medverse.Health1 over the engine.  No engine logic lives here. */
+#pragma once
+
+#include "mv-config.h"
+#include "mv-engine.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MvDbus MvDbus;
+
+/* Registers the MV_ERROR codes as org.medverse.Health1.Error.* names (idempotent). */
+void
+mv_dbus_register_errors (void);
+
+MvDbus *
+mv_dbus_new (MvEngine *engine);
+/* Connects to @bus, exports the objects and owns the name; returns when the name is owned
+ * (or failed to be). */
+gboolean
+mv_dbus_start (MvDbus *self, MvBusKind bus, GError **error);
+void
+mv_dbus_free (MvDbus *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvDbus, mv_dbus_free)
+
+G_END_DECLS

@@ -1,0 +1,441 @@
+#define G_LOG_DOMAIN "medverse-engine"
+
+#include "config.h"
+
+#include <mv-host-private.h>
+
+#include "mv-engine.h"
+#include "mv-build-paths.h"
+#include "mv-db.h"
+#include "mv-plugin-loader.h"
+
+typedef struct {
+	MvLoadedPlugin *loaded;
+	MvHost *host;
+	GHashTable *config; /* key -> value, copied at load so workers never touch GKeyFile */
+	MvEngine *engine;   /* unowned */
+} MvPluginEntry;
+
+struct _MvEngine {
+	GObject parent_instance;
+	gchar **plugin_dirs;
+	GKeyFile *keyfile;
+	guint call_timeout_ms;
+	GHashTable *plugins; /* name -> MvPluginEntry */
+	GThreadPool *pool;
+	gint in_flight;	   /* atomic: calls not yet answered */
+	gint busy_workers; /* atomic: workers inside a plugin */
+	MvDb *db;	   /* unowned; NULL until set */
+	gchar *sql_dir;
+};
+
+G_DEFINE_TYPE (MvEngine, mv_engine, G_TYPE_OBJECT)
+
+typedef struct {
+	gint ref_count;
+	gint answered; /* atomic: 0 until the task has been returned, by the worker or the timer */
+	MvEngine *engine;
+	MvPluginEntry *entry;
+	const MvMethod *method;
+	GVariant *input;
+	MvCall *call;
+	GTask *task;
+	GSource *timeout;
+} CallJob;
+
+static CallJob *
+call_job_ref (CallJob *job)
+{
+	g_atomic_int_inc (&job->ref_count);
+	return job;
+}
+
+static void
+call_job_unref (CallJob *job)
+{
+	if (!g_atomic_int_dec_and_test (&job->ref_count))
+		return;
+	if (job->timeout != NULL) {
+		g_source_destroy (job->timeout);
+		g_source_unref (job->timeout);
+	}
+	g_variant_unref (job->input);
+	mv_call_free (job->call);
+	g_object_unref (job->task);
+	g_object_unref (job->engine);
+	g_free (job);
+}
+
+static void
+plugin_entry_free (MvPluginEntry *entry)
+{
+	mv_host_free (entry->host);
+	mv_loaded_plugin_free (entry->loaded);
+	g_hash_table_unref (entry->config);
+	g_free (entry);
+}
+
+static gchar *
+engine_get_config (MvHost *host, const gchar *key)
+{
+	MvPluginEntry *entry = host->host_data;
+	return g_strdup (g_hash_table_lookup (entry->config, key));
+}
+
+static GVariant *
+engine_invoke (MvCall *call, const gchar *plugin, const gchar *method_name, GVariant *input, GError **error)
+{
+	MvPluginEntry *caller = call->host->host_data;
+	MvPluginEntry *target;
+	const MvMethod *method = mv_engine_find_method (caller->engine, plugin, method_name, error);
+	g_autoptr(MvCall) child = NULL;
+
+	if (method == NULL)
+		return NULL;
+	target = g_hash_table_lookup (caller->engine->plugins, plugin);
+	/* same thread, same request id, same deadline: the nested call is part of this one */
+	child = mv_call_new (target->host, call->request_id, call->cancellable, NULL);
+	return mv_call_run (child, method, input, error);
+}
+
+static const MvHostVTable engine_host_vtable = {
+	.get_config = engine_get_config,
+	.invoke = engine_invoke,
+};
+
+static gchar *
+plugin_data_dir (MvEngine *self, const MvPluginInfo *info)
+{
+	g_autofree gchar *group = mv_plugin_info_config_group (info);
+	g_autofree gchar *configured = g_key_file_get_string (self->keyfile, group, "data-dir", NULL);
+	const gchar *root = g_getenv ("MEDVERSE_PLUGIN_DATA_ROOT");
+
+	if (configured != NULL)
+		return g_steal_pointer (&configured);
+	g_autofree gchar *installed = g_build_filename (MV_DATADIR, "plugins", info->name, NULL);
+	g_autofree gchar *in_build = g_build_filename (MV_BUILD_PLUGIN_DATA_ROOT, info->name, NULL);
+
+	if (root != NULL && root[0] != '\0')
+		return g_build_filename (root, info->name, NULL);
+	/* an uninstalled daemon finds the data its build produced */
+	if (!g_file_test (installed, G_FILE_TEST_IS_DIR) && g_file_test (in_build, G_FILE_TEST_IS_DIR))
+		return g_steal_pointer (&in_build);
+	return g_steal_pointer (&installed);
+}
+
+static GHashTable *
+plugin_config_table (MvEngine *self, const MvPluginInfo *info)
+{
+	GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autofree gchar *group = mv_plugin_info_config_group (info);
+	g_auto(GStrv) keys = g_key_file_get_keys (self->keyfile, group, NULL, NULL);
+
+	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+		gchar *value = g_key_file_get_string (self->keyfile, group, keys[i], NULL);
+		if (value != NULL)
+			g_hash_table_insert (table, g_strdup (keys[i]), value);
+	}
+	return table;
+}
+
+static gboolean
+load_one (MvEngine *self, const gchar *path, GError **error)
+{
+	g_autoptr(MvLoadedPlugin) loaded = mv_plugin_loader_open (path, error);
+	MvPluginEntry *existing;
+	MvPluginEntry *entry;
+	g_autofree gchar *data_dir = NULL;
+
+	if (loaded == NULL)
+		return FALSE;
+	existing = g_hash_table_lookup (self->plugins, loaded->info->name);
+	if (existing != NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "duplicate plugin name '%s', already loaded from %s",
+			     loaded->info->name, existing->loaded->path);
+		return FALSE;
+	}
+	if (!mv_plugin_info_check_config (loaded->info, self->keyfile, error))
+		return FALSE;
+	entry = g_new0 (MvPluginEntry, 1);
+	entry->engine = self;
+	entry->config = plugin_config_table (self, loaded->info);
+	data_dir = plugin_data_dir (self, loaded->info);
+	entry->host = mv_host_new (loaded->info, &engine_host_vtable, data_dir, entry);
+	entry->loaded = g_steal_pointer (&loaded);
+	if (!mv_host_init_plugin (entry->host, error)) {
+		plugin_entry_free (entry);
+		return FALSE;
+	}
+	g_hash_table_insert (self->plugins, (gpointer)entry->loaded->info->name, entry);
+	g_message ("loaded plugin %s %s from %s", entry->loaded->info->name,
+		   entry->loaded->info->version, entry->loaded->path);
+	return TRUE;
+}
+
+void
+mv_engine_load_plugins (MvEngine *self)
+{
+	g_autoptr(GPtrArray) paths = mv_plugin_loader_scan ((const gchar *const *)self->plugin_dirs);
+
+	for (guint i = 0; i < paths->len; i++) {
+		const gchar *path = g_ptr_array_index (paths, i);
+		g_autoptr(GError) error = NULL;
+		if (!load_one (self, path, &error))
+			g_warning ("refusing plugin %s: %s", path, error->message);
+	}
+	g_message ("%u plugin(s) loaded", g_hash_table_size (self->plugins));
+}
+
+static gint
+compare_info_names (gconstpointer a, gconstpointer b)
+{
+	const MvPluginInfo *ia = *(const MvPluginInfo *const *)a;
+	const MvPluginInfo *ib = *(const MvPluginInfo *const *)b;
+	return g_strcmp0 (ia->name, ib->name);
+}
+
+GPtrArray *
+mv_engine_get_plugins (MvEngine *self)
+{
+	GPtrArray *infos = g_ptr_array_new ();
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init (&iter, self->plugins);
+	while (g_hash_table_iter_next (&iter, NULL, &value))
+		g_ptr_array_add (infos, (gpointer)((MvPluginEntry *)value)->loaded->info);
+	g_ptr_array_sort (infos, compare_info_names);
+	return infos;
+}
+
+const MvMethod *
+mv_engine_find_method (MvEngine *self, const gchar *plugin, const gchar *method_name, GError **error)
+{
+	MvPluginEntry *entry = g_hash_table_lookup (self->plugins, plugin);
+	const MvMethod *method;
+
+	if (entry == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no plugin named '%s'", plugin);
+		return NULL;
+	}
+	method = mv_plugin_info_find_method (entry->loaded->info, method_name);
+	if (method == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "plugin %s has no method '%s'",
+			     plugin, method_name);
+		return NULL;
+	}
+	return method;
+}
+
+/* Whoever answers first — worker or timer — returns the task; the other does nothing. */
+static gboolean
+call_job_claim (CallJob *job)
+{
+	if (!g_atomic_int_compare_and_exchange (&job->answered, 0, 1))
+		return FALSE;
+	g_atomic_int_add (&job->engine->in_flight, -1);
+	return TRUE;
+}
+
+static gboolean
+call_job_timed_out (gpointer user_data)
+{
+	CallJob *job = user_data;
+
+	if (call_job_claim (job)) {
+		g_cancellable_cancel (job->call->cancellable);
+		g_warning ("[%s] plugin %s: %s exceeded its time limit of %u ms", job->call->request_id,
+			   job->entry->loaded->info->name, job->method->name,
+			   job->engine->call_timeout_ms);
+		g_task_return_new_error (job->task, MV_ERROR, MV_ERROR_TIMED_OUT,
+					 "plugin %s: %s exceeded its time limit of %u ms",
+					 job->entry->loaded->info->name, job->method->name,
+					 job->engine->call_timeout_ms);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static void
+call_job_run (gpointer data, gpointer user_data)
+{
+	CallJob *job = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) output = NULL;
+
+	g_atomic_int_inc (&job->engine->busy_workers);
+	output = mv_call_run (job->call, job->method, job->input, &error);
+	g_atomic_int_add (&job->engine->busy_workers, -1);
+	if (!call_job_claim (job)) {
+		g_debug ("[%s] plugin %s: %s finished after its time limit; result dropped",
+			 job->call->request_id, job->entry->loaded->info->name, job->method->name);
+	} else if (output != NULL) {
+		g_task_return_pointer (job->task, g_steal_pointer (&output),
+				       (GDestroyNotify)g_variant_unref);
+	} else {
+		g_task_return_error (job->task, g_steal_pointer (&error));
+	}
+	call_job_unref (job);
+}
+
+void
+mv_engine_call_async (MvEngine *self,
+		      const gchar *plugin,
+		      const gchar *method_name,
+		      GVariant *input,
+		      const gchar *request_id,
+		      GAsyncReadyCallback callback,
+		      gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+	g_autoptr(GError) error = NULL;
+	const MvMethod *method = mv_engine_find_method (self, plugin, method_name, &error);
+	CallJob *job;
+
+	g_task_set_source_tag (task, mv_engine_call_async);
+	if (method == NULL) {
+		g_task_return_error (task, g_steal_pointer (&error));
+		return;
+	}
+	job = g_new0 (CallJob, 1);
+	job->ref_count = 1;
+	job->engine = g_object_ref (self);
+	job->entry = g_hash_table_lookup (self->plugins, plugin);
+	job->method = method;
+	job->input = g_variant_ref_sink (input);
+	job->task = g_steal_pointer (&task);
+	job->call = mv_call_new (job->entry->host, request_id, NULL, NULL);
+	g_atomic_int_inc (&self->in_flight);
+
+	job->timeout = g_timeout_source_new (self->call_timeout_ms);
+	g_source_set_callback (job->timeout, call_job_timed_out, call_job_ref (job),
+			       (GDestroyNotify)call_job_unref);
+	g_source_attach (job->timeout, g_task_get_context (job->task));
+
+	if (!g_thread_pool_push (self->pool, job, &error)) {
+		if (call_job_claim (job))
+			g_task_return_new_error (job->task, MV_ERROR, MV_ERROR_UNAVAILABLE,
+						 "cannot start a worker: %s", error->message);
+		call_job_unref (job);
+	}
+}
+
+GVariant *
+mv_engine_call_finish (MvEngine *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+	return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+mv_engine_set_database (MvEngine *self, MvDb *db, const gchar *sql_dir)
+{
+	self->db = db;
+	g_free (self->sql_dir);
+	self->sql_dir = g_strdup (sql_dir);
+}
+
+static void
+check_ready_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	MvEngine *self = source;
+	GError *error = NULL;
+
+	if (self->db == NULL) {
+		g_task_return_new_error (task, MV_ERROR, MV_ERROR_UNAVAILABLE, "no database yet");
+		return;
+	}
+	if (!mv_db_check_ready (self->db, self->sql_dir, &error)) {
+		g_task_return_error (task, error);
+		return;
+	}
+	g_task_return_boolean (task, TRUE);
+}
+
+void
+mv_engine_check_ready_async (MvEngine *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+	g_task_run_in_thread (task, check_ready_thread);
+}
+
+gboolean
+mv_engine_check_ready_finish (MvEngine *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+guint
+mv_engine_get_in_flight (MvEngine *self)
+{
+	return (guint)g_atomic_int_get (&self->in_flight);
+}
+
+void
+mv_engine_reconfigure (MvEngine *self, const MvConfig *config)
+{
+	if (self->call_timeout_ms != config->call_timeout_ms)
+		g_message ("plugin call time limit now %u ms", config->call_timeout_ms);
+	self->call_timeout_ms = config->call_timeout_ms;
+}
+
+void
+mv_engine_shutdown (MvEngine *self, guint timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+	GHashTableIter iter;
+	gpointer value;
+
+	while (g_atomic_int_get (&self->busy_workers) > 0 && g_get_monotonic_time () < deadline)
+		g_usleep (10000);
+	if (g_atomic_int_get (&self->busy_workers) > 0) {
+		g_warning ("%d plugin call(s) still running; skipping plugin shutdown functions",
+			   g_atomic_int_get (&self->busy_workers));
+		return;
+	}
+	g_hash_table_iter_init (&iter, self->plugins);
+	while (g_hash_table_iter_next (&iter, NULL, &value)) {
+		MvPluginEntry *entry = value;
+		if (entry->loaded->info->shutdown != NULL)
+			entry->loaded->info->shutdown (entry->host, entry->host->plugin_data);
+	}
+	g_hash_table_remove_all (self->plugins);
+}
+
+static void
+mv_engine_finalize (GObject *object)
+{
+	MvEngine *self = MV_ENGINE (object);
+	/* workers hold a reference to the engine, so none can be running here */
+	g_thread_pool_free (self->pool, TRUE, FALSE);
+	g_hash_table_unref (self->plugins);
+	g_strfreev (self->plugin_dirs);
+	g_free (self->sql_dir);
+	g_key_file_unref (self->keyfile);
+	G_OBJECT_CLASS (mv_engine_parent_class)->finalize (object);
+}
+
+static void
+mv_engine_class_init (MvEngineClass *klass)
+{
+	G_OBJECT_CLASS (klass)->finalize = mv_engine_finalize;
+}
+
+static void
+mv_engine_init (MvEngine *self)
+{
+	self->plugins = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+					       (GDestroyNotify)plugin_entry_free);
+}
+
+MvEngine *
+mv_engine_new (const MvConfig *config)
+{
+	MvEngine *self = g_object_new (MV_TYPE_ENGINE, NULL);
+	self->plugin_dirs = g_strdupv (config->plugin_dirs);
+	self->keyfile = g_key_file_ref (config->keyfile);
+	self->call_timeout_ms = config->call_timeout_ms;
+	self->pool = g_thread_pool_new (call_job_run, self, (gint)config->worker_threads, FALSE,
+					NULL);
+	return self;
+}

@@ -1,0 +1,35 @@
+/* The HTTP adapter: libsoup 3 server over the engine.  No engine logic lives here. */
+#pragma once
+
+#include "mv-config.h"
+#include "mv-engine.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MvHttp MvHttp;
+
+MvHttp *
+mv_http_new (MvEngine *engine, const MvConfig *config);
+/* Listens on config's http.listen; the bound URL (with the real port) via mv_http_get_url(). */
+gboolean
+mv_http_start (MvHttp *self, GError **error);
+const gchar *
+mv_http_get_url (MvHttp *self);
+/* New requests get 503 from now on; requests already taken carry on. */
+void
+mv_http_stop_accepting (MvHttp *self);
+/* Requests read but not yet answered. */
+guint
+mv_http_get_active (MvHttp *self);
+void
+mv_http_reconfigure (MvHttp *self, const MvConfig *config);
+void
+mv_http_free (MvHttp *self);
+
+/* The HTTP status of an MV_ERROR code: the one table of that mapping. */
+guint
+mv_http_status_for_error (const GError *error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvHttp, mv_http_free)
+
+G_END_DECLS
