@@ -1,0 +1,352 @@
+/*
+ * A small thread-safe pool of libpq connections.
+ *
+ * One mutex guards the idle queue and the count of open connections; connecting and
+ * checking happen outside it, so a slow connect never blocks releases or other acquires.
+ */
+#include "mv-db.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include <medverse/mv-error.h>
+
+#include "mv-migrate.h"
+
+#define MV_DB_DEFAULT_ACQUIRE_TIMEOUT_MS 5000
+#define MV_DB_CHECK_READY_TIMEOUT_MS 1000
+
+struct _MvDb {
+	gchar *conninfo; /* may hold a password: never logged */
+	guint max_connections;
+	gint64 acquire_timeout_ms;
+	GMutex mutex;
+	GCond cond;
+	GQueue idle; /* of PGconn* */
+	guint n_open;
+};
+
+MvDb *
+mv_db_new (const gchar *conninfo, guint max_connections, GError **error)
+{
+	PQconninfoOption *opts;
+	gchar *errmsg = NULL;
+	MvDb *self;
+
+	g_return_val_if_fail (conninfo != NULL, NULL);
+	g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+	if (max_connections == 0) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "database pool size must be at least 1");
+		return NULL;
+	}
+	opts = PQconninfoParse (conninfo, &errmsg);
+	if (opts == NULL) {
+		/* libpq's message names the bad keyword, not the value */
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "invalid database connection string: %s",
+			     errmsg != NULL ? g_strstrip (errmsg) : "out of memory");
+		PQfreemem (errmsg);
+		return NULL;
+	}
+	PQconninfoFree (opts);
+
+	self = g_new0 (MvDb, 1);
+	self->conninfo = g_strdup (conninfo);
+	self->max_connections = max_connections;
+	self->acquire_timeout_ms = MV_DB_DEFAULT_ACQUIRE_TIMEOUT_MS;
+	g_mutex_init (&self->mutex);
+	g_cond_init (&self->cond);
+	g_queue_init (&self->idle);
+	return self;
+}
+
+void
+mv_db_free (MvDb *self)
+{
+	PGconn *conn;
+
+	if (self == NULL)
+		return;
+	if (self->n_open != self->idle.length)
+		g_critical ("database pool freed with %u connection(s) still acquired",
+			    self->n_open - self->idle.length);
+	while ((conn = g_queue_pop_head (&self->idle)) != NULL)
+		PQfinish (conn);
+	g_mutex_clear (&self->mutex);
+	g_cond_clear (&self->cond);
+	g_free (self->conninfo);
+	g_free (self);
+}
+
+void
+mv_db_set_acquire_timeout (MvDb *self, gint64 timeout_ms)
+{
+	g_return_if_fail (self != NULL);
+	g_mutex_lock (&self->mutex);
+	self->acquire_timeout_ms = timeout_ms;
+	g_mutex_unlock (&self->mutex);
+}
+
+void
+mv_db_get_stats (MvDb *self, guint *n_open, guint *n_idle)
+{
+	g_return_if_fail (self != NULL);
+	g_mutex_lock (&self->mutex);
+	if (n_open != NULL)
+		*n_open = self->n_open;
+	if (n_idle != NULL)
+		*n_idle = self->idle.length;
+	g_mutex_unlock (&self->mutex);
+}
+
+/* An idle connection should have nothing to read.  If its socket is readable, the server
+ * sent something (a NOTICE, or the FATAL message and end-of-file of a shutdown): let libpq
+ * consume it and see whether the connection survived.  No round trip to the server. */
+static gboolean
+conn_alive (PGconn *conn)
+{
+	struct pollfd pfd = {.fd = PQsocket (conn), .events = POLLIN};
+	gint r;
+
+	if (PQstatus (conn) != CONNECTION_OK || pfd.fd < 0)
+		return FALSE;
+	do
+		r = poll (&pfd, 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return TRUE;
+	if (r < 0 || (pfd.revents & (POLLERR | POLLNVAL)) != 0)
+		return FALSE;
+	if (!PQconsumeInput (conn))
+		return FALSE;
+	for (PGnotify *n = PQnotifies (conn); n != NULL; n = PQnotifies (conn))
+		PQfreemem (n);
+	return PQstatus (conn) == CONNECTION_OK && PQtransactionStatus (conn) == PQTRANS_IDLE;
+}
+
+static PGconn *
+conn_open (MvDb *self, GError **error)
+{
+	/* keywords are processed in order and the expanded conninfo comes last, so the
+	 * caller's string overrides these defaults */
+	const gchar *const keys[] = {"connect_timeout", "fallback_application_name", "dbname",
+				     NULL};
+	const gchar *const values[] = {"2", "medversed", self->conninfo, NULL};
+	PGconn *conn = PQconnectdbParams (keys, values, 1);
+	g_autofree gchar *msg = NULL;
+
+	if (conn != NULL && PQstatus (conn) == CONNECTION_OK)
+		return conn;
+	/* libpq's message names the host or socket and the reason, never the password */
+	msg = g_strdup (conn != NULL ? PQerrorMessage (conn) : "out of memory");
+	PQfinish (conn);
+	g_set_error (error, MV_ERROR, MV_ERROR_UNAVAILABLE, "database unreachable: %s",
+		     g_strstrip (msg));
+	return NULL;
+}
+
+PGconn *
+mv_db_acquire (MvDb *self, gint64 timeout_ms, GError **error)
+{
+	gint64 deadline;
+
+	g_return_val_if_fail (self != NULL, NULL);
+	g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+	deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+	g_mutex_lock (&self->mutex);
+	for (;;) {
+		PGconn *conn = g_queue_pop_head (&self->idle);
+		if (conn != NULL) {
+			g_mutex_unlock (&self->mutex);
+			if (conn_alive (conn))
+				return conn;
+			/* reuse its slot for a fresh connection */
+			g_debug ("dropping a broken database connection from the pool");
+			PQfinish (conn);
+			break;
+		}
+		if (self->n_open < self->max_connections) {
+			self->n_open++;
+			g_mutex_unlock (&self->mutex);
+			break;
+		}
+		if (timeout_ms < 0) {
+			g_cond_wait (&self->cond, &self->mutex);
+		} else if (!g_cond_wait_until (&self->cond, &self->mutex, deadline)) {
+			guint max = self->max_connections;
+			g_mutex_unlock (&self->mutex);
+			g_set_error (error, MV_ERROR, MV_ERROR_UNAVAILABLE,
+				     "all %u database connections stayed busy for %" G_GINT64_FORMAT
+				     " ms",
+				     max, timeout_ms);
+			return NULL;
+		}
+	}
+
+	/* we own one slot of n_open: fill it or give it back */
+	{
+		PGconn *conn = conn_open (self, error);
+		if (conn != NULL)
+			return conn;
+		g_mutex_lock (&self->mutex);
+		self->n_open--;
+		g_cond_signal (&self->cond);
+		g_mutex_unlock (&self->mutex);
+		return NULL;
+	}
+}
+
+void
+mv_db_release (MvDb *self, PGconn *conn)
+{
+	gboolean reuse;
+
+	g_return_if_fail (self != NULL);
+	if (conn == NULL)
+		return;
+	reuse = PQstatus (conn) == CONNECTION_OK && PQtransactionStatus (conn) == PQTRANS_IDLE;
+	if (!reuse)
+		PQfinish (conn);
+	g_mutex_lock (&self->mutex);
+	if (reuse)
+		g_queue_push_head (&self->idle, conn);
+	else
+		self->n_open--;
+	g_cond_signal (&self->cond);
+	g_mutex_unlock (&self->mutex);
+}
+
+static MvError
+error_code_for (PGconn *conn, const PGresult *res)
+{
+	const gchar *state = res != NULL ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+
+	if (PQstatus (conn) != CONNECTION_OK || state == NULL)
+		return MV_ERROR_UNAVAILABLE;
+	/* class 08 connection exception, 57P01-03 shutdown / cannot connect now */
+	if (g_str_has_prefix (state, "08") || g_str_has_prefix (state, "57P"))
+		return MV_ERROR_UNAVAILABLE;
+	if (g_str_equal (state, "23505") || g_str_equal (state, "40001") ||
+	    g_str_equal (state, "40P01"))
+		return MV_ERROR_CONFLICT;
+	return MV_ERROR_FAILED;
+}
+
+PGresult *
+mv_db_exec_params (PGconn *conn,
+		   const gchar *sql,
+		   gint n_params,
+		   const gchar *const *values,
+		   GError **error)
+{
+	PGresult *res;
+	ExecStatusType status;
+	const gchar *primary;
+	const gchar *state;
+
+	g_return_val_if_fail (conn != NULL, NULL);
+	g_return_val_if_fail (sql != NULL, NULL);
+	g_return_val_if_fail (n_params == 0 || values != NULL, NULL);
+	g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+	res = PQexecParams (conn, sql, n_params, NULL, values, NULL, NULL, 0);
+	status = PQresultStatus (res);
+	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+		return res;
+
+	primary = res != NULL ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	state = res != NULL ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+	if (primary != NULL) {
+		g_set_error (error, MV_ERROR, error_code_for (conn, res), "database error: %s (SQLSTATE %s)",
+			     primary, state != NULL ? state : "?");
+	} else {
+		g_autofree gchar *msg = g_strdup (PQerrorMessage (conn));
+		g_set_error (error, MV_ERROR, error_code_for (conn, res), "database error: %s",
+			     *g_strstrip (msg) != '\0' ? msg : PQresStatus (status));
+	}
+	PQclear (res);
+	return NULL;
+}
+
+gboolean
+mv_db_exec (PGconn *conn, const gchar *sql, GError **error)
+{
+	PGresult *res = mv_db_exec_params (conn, sql, 0, NULL, error);
+	if (res == NULL)
+		return FALSE;
+	PQclear (res);
+	return TRUE;
+}
+
+static gboolean
+transaction_run (PGconn *conn, MvDbTransactionFunc fn, gpointer user_data, GError **error)
+{
+	g_autoptr(PGresult) res = NULL;
+
+	if (!mv_db_exec (conn, "BEGIN", error))
+		return FALSE;
+	if (!fn (conn, user_data, error)) {
+		if (error != NULL && *error == NULL)
+			g_set_error_literal (error, MV_ERROR, MV_ERROR_FAILED,
+					     "transaction failed without giving a reason");
+		/* ROLLBACK's own failure matters not: the connection is then dropped */
+		PQclear (PQexec (conn, "ROLLBACK"));
+		return FALSE;
+	}
+	res = mv_db_exec_params (conn, "COMMIT", 0, NULL, error);
+	if (res == NULL) {
+		g_prefix_error (error, "commit (outcome unknown if the connection was lost): ");
+		return FALSE;
+	}
+	/* a failed statement inside fn turns COMMIT into ROLLBACK */
+	if (g_strcmp0 (PQcmdStatus (res), "COMMIT") != 0) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_FAILED,
+				     "transaction was rolled back: a statement in it failed");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GError **error)
+{
+	PGconn *conn;
+	gboolean ok;
+	gint64 timeout_ms;
+
+	g_return_val_if_fail (self != NULL, FALSE);
+	g_return_val_if_fail (fn != NULL, FALSE);
+	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+	g_mutex_lock (&self->mutex);
+	timeout_ms = self->acquire_timeout_ms;
+	g_mutex_unlock (&self->mutex);
+	conn = mv_db_acquire (self, timeout_ms, error);
+	if (conn == NULL)
+		return FALSE;
+	ok = transaction_run (conn, fn, user_data, error);
+	mv_db_release (self, conn);
+	return ok;
+}
+
+gboolean
+mv_db_check_ready (MvDb *self, const gchar *sql_dir, GError **error)
+{
+	PGconn *conn;
+	gboolean ok;
+
+	g_return_val_if_fail (self != NULL, FALSE);
+	g_return_val_if_fail (sql_dir != NULL, FALSE);
+	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+	conn = mv_db_acquire (self, MV_DB_CHECK_READY_TIMEOUT_MS, error);
+	if (conn == NULL)
+		return FALSE;
+	ok = mv_migrate_check (conn, sql_dir, error);
+	mv_db_release (self, conn);
+	return ok;
+}

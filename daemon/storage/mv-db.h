@@ -1,0 +1,197 @@
+/*
+ * Medverse storage — a small thread-safe pool of libpq connections.
+ *
+ * Worker threads borrow a connection with mv_db_acquire(), use it alone, and give it back
+ * with mv_db_release().  Connections are opened lazily, so a pool can be made while the
+ * server is down; a connection that broke (server restarted, network) is dropped and the
+ * next acquire opens a fresh one, so the pool recovers by itself when the server returns.
+ *
+ * SQL is only ever sent with parameters (mv_db_exec_params()): values never become SQL text.
+ */
+#pragma once
+
+#include <glib.h>
+#include <libpq-fe.h>
+
+G_BEGIN_DECLS
+
+typedef struct _MvDb MvDb;
+
+/**
+ * mv_db_new:
+ * @conninfo: a libpq connection string or URI; may hold a password (it is never logged)
+ * @max_connections: the most connections open at once, at least 1
+ * @error: return location for a #GError
+ *
+ * Makes a pool.  Does not connect: a server that is down is not an error here.
+ * `connect_timeout=2` and `application_name=medversed` are used unless @conninfo says
+ * otherwise.
+ *
+ * Errors: %MV_ERROR_INVALID_INPUT if @conninfo cannot be parsed (the message gives libpq's
+ * reason, never the string itself) or @max_connections is 0.
+ *
+ * Returns: (transfer full): the pool, free with mv_db_free(), or %NULL
+ */
+MvDb *
+mv_db_new (const gchar *conninfo, guint max_connections, GError **error);
+
+/**
+ * mv_db_free:
+ * @self: (nullable): a pool
+ *
+ * Closes the idle connections and frees the pool.  Every acquired connection must have been
+ * released first.
+ */
+void
+mv_db_free (MvDb *self);
+
+/**
+ * mv_db_set_acquire_timeout:
+ * @self: a pool
+ * @timeout_ms: how long mv_db_transaction() and mv_db_check_ready() wait for a free
+ *   connection (default 5000)
+ */
+void
+mv_db_set_acquire_timeout (MvDb *self, gint64 timeout_ms);
+
+/**
+ * mv_db_acquire:
+ * @self: a pool
+ * @timeout_ms: how long to wait for a free connection when all are in use; 0 means don't
+ *   wait, a negative value waits forever
+ * @error: return location for a #GError
+ *
+ * Borrows a connection for the calling thread's exclusive use.  An idle connection is checked
+ * without a round trip (the server closing it shows as end-of-file on its socket); a dead one
+ * is dropped and replaced by a new connection.
+ *
+ * Errors: %MV_ERROR_UNAVAILABLE if the server cannot be reached (quickly: a refused or absent
+ * socket fails at once, an unresponsive host after connect_timeout) or if every connection
+ * stayed busy for @timeout_ms.
+ *
+ * Thread safety: safe from any thread.
+ *
+ * Returns: (transfer full): an open connection, not in a transaction, to give back with
+ *   mv_db_release(); %NULL on error
+ */
+G_GNUC_WARN_UNUSED_RESULT PGconn *
+mv_db_acquire (MvDb *self, gint64 timeout_ms, GError **error);
+
+/**
+ * mv_db_release:
+ * @self: a pool
+ * @conn: (transfer full) (nullable): a connection from mv_db_acquire()
+ *
+ * Gives @conn back.  A connection that is broken, or still inside a transaction (the caller
+ * failed half-way), is closed rather than reused, so no state leaks to the next borrower.
+ *
+ * Thread safety: safe from any thread.
+ */
+void
+mv_db_release (MvDb *self, PGconn *conn);
+
+/**
+ * mv_db_exec_params:
+ * @conn: a connection from mv_db_acquire()
+ * @sql: one SQL statement using $1, $2… for values
+ * @n_params: the number of @values
+ * @values: (array length=n_params) (nullable): the values as text (%NULL for SQL NULL)
+ * @error: return location for a #GError
+ *
+ * Runs @sql with its values sent apart from the statement (never spliced into it).
+ *
+ * Errors: %MV_ERROR_UNAVAILABLE when the connection is lost or the server is shutting down;
+ * %MV_ERROR_CONFLICT on a unique violation, serialization failure or deadlock;
+ * %MV_ERROR_FAILED otherwise.  The message carries PostgreSQL's primary message and SQLSTATE
+ * but not its DETAIL, which can quote the values (patient data).
+ *
+ * Returns: (transfer full): the result (PGRES_COMMAND_OK or PGRES_TUPLES_OK), free with
+ *   PQclear() (g_autoptr(PGresult) works); %NULL on error
+ */
+G_GNUC_WARN_UNUSED_RESULT PGresult *
+mv_db_exec_params (PGconn *conn,
+		   const gchar *sql,
+		   gint n_params,
+		   const gchar *const *values,
+		   GError **error);
+
+/**
+ * mv_db_exec:
+ * @conn: a connection
+ * @sql: one SQL statement without parameters
+ * @error: return location for a #GError
+ *
+ * mv_db_exec_params() with no values, discarding the result.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+mv_db_exec (PGconn *conn, const gchar *sql, GError **error);
+
+/**
+ * MvDbTransactionFunc:
+ * @conn: the connection, inside BEGIN
+ * @user_data: the data given to mv_db_transaction()
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE to commit, %FALSE with @error set to roll back
+ */
+typedef gboolean (*MvDbTransactionFunc) (PGconn *conn, gpointer user_data, GError **error);
+
+/**
+ * mv_db_transaction:
+ * @self: a pool
+ * @fn: the work to do inside the transaction
+ * @user_data: passed to @fn
+ * @error: return location for a #GError
+ *
+ * Acquires a connection (waiting up to the acquire timeout), runs BEGIN, @fn, COMMIT, and
+ * releases it.  If @fn fails, ROLLBACK: nothing it wrote remains.  If a statement failed
+ * inside @fn but @fn still returned %TRUE, PostgreSQL turns the COMMIT into a ROLLBACK; that
+ * is reported as an error, never as success.
+ *
+ * Errors: those of mv_db_acquire() and mv_db_exec_params(), or @fn's.  A connection lost
+ * during COMMIT gives %MV_ERROR_UNAVAILABLE: the outcome is then unknown.
+ *
+ * Thread safety: safe from any thread.
+ *
+ * Returns: %TRUE if committed
+ */
+gboolean
+mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GError **error);
+
+/**
+ * mv_db_check_ready:
+ * @self: a pool
+ * @sql_dir: the migrations directory
+ * @error: return location for a #GError
+ *
+ * For `GET /readyz`: the server answers and every migration in @sql_dir is applied with the
+ * same checksum (see mv_migrate_check()).
+ *
+ * Errors: %MV_ERROR_UNAVAILABLE naming what is missing (server, or the first migration not
+ * applied); %MV_ERROR_INTEGRITY if an applied migration file changed; %MV_ERROR_FAILED if
+ * @sql_dir cannot be read.
+ *
+ * Thread safety: safe from any thread.
+ *
+ * Returns: %TRUE if ready
+ */
+gboolean
+mv_db_check_ready (MvDb *self, const gchar *sql_dir, GError **error);
+
+/**
+ * mv_db_get_stats:
+ * @self: a pool
+ * @n_open: (out) (optional): connections open (idle and in use)
+ * @n_idle: (out) (optional): connections idle in the pool
+ *
+ * For /metrics and tests.  Thread safety: safe from any thread.
+ */
+void
+mv_db_get_stats (MvDb *self, guint *n_open, guint *n_idle);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvDb, mv_db_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+G_END_DECLS
