@@ -1,0 +1,263 @@
+/*
+ * Medverse crypto core — the vault: key hierarchy, record sealing, blind index.
+ *
+ *     master key (file, 32 bytes)                     id = short keyed hash of the key
+ *       └─ clinic KEK (random, 32 bytes)              stored wrapped: clinics.wrapped_kek
+ *            ├─ patient DEK (random, 32 bytes)        stored wrapped: patients.wrapped_dek
+ *            │    └─ sealed records                   patient_records.blob
+ *            └─ blind-index key (derived, never stored)
+ *
+ * Wrapping and sealing are XChaCha20-Poly1305 (IETF) with a random 24-byte nonce and additional
+ * data binding what the blob belongs to, so a blob copied to another row fails to open.  Every
+ * failure to unwrap or open is %MV_ERROR_INTEGRITY; no partial plaintext is ever returned.
+ * All layouts are documented in docs/security.md.
+ *
+ * Nothing here touches a database or a transport: callers pass ids and blobs in and out.
+ * An #MvVault is immutable after construction and safe to use from many threads.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mv-secret.h"
+
+G_BEGIN_DECLS
+
+#define MV_VAULT_KEY_SIZE 32
+/* Format version: the first byte of every wrapped key and sealed record. */
+#define MV_VAULT_FORMAT_V1 0x01
+/* version byte + master key id (8) + nonce (24) + key (32) + tag (16) */
+#define MV_VAULT_WRAPPED_KEK_SIZE (1 + 8 + 24 + 32 + 16)
+/* version byte + nonce (24) + key (32) + tag (16) */
+#define MV_VAULT_WRAPPED_DEK_SIZE (1 + 24 + 32 + 16)
+/* version byte + nonce (24) + tag (16); a sealed record is this many bytes longer than its
+ * plaintext */
+#define MV_VAULT_SEAL_OVERHEAD (1 + 24 + 16)
+/* Largest plaintext mv_vault_seal() accepts (a patient record, not a file store). */
+#define MV_VAULT_MAX_PLAINTEXT (16 * 1024 * 1024)
+/* Longest medical record number after normalisation. */
+#define MV_VAULT_MAX_MRN 64
+
+typedef struct _MvVault MvVault;
+
+/**
+ * mv_vault_new_from_key_file:
+ * @path: master key file (32 bytes, mode 0600, owned by the running user; see mv-keyfile.h)
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): a vault holding the master key, or %NULL.
+ */
+MvVault *
+mv_vault_new_from_key_file (const gchar *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_new_from_secret:
+ * @master_key: (transfer full): a %MV_VAULT_KEY_SIZE-byte secret
+ * @error: return location for an error (%MV_ERROR_INVALID_INPUT on a wrong size)
+ *
+ * Returns: (transfer full): a vault, or %NULL.
+ */
+MvVault *
+mv_vault_new_from_secret (MvSecret *master_key, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_generate_key_file:
+ * @path: must not exist
+ *
+ * Creates a fresh master key file (O_EXCL, mode 0600).  For `--dev`.
+ */
+gboolean
+mv_vault_generate_key_file (const gchar *path, GError **error);
+
+/**
+ * mv_vault_get_master_key_id:
+ *
+ * Returns: a 16-character hex id of the master key: the first 8 bytes of keyed BLAKE2b of a
+ * fixed label under the master key.  Safe to store and log; reveals nothing about the key.
+ * Owned by the vault.
+ */
+const gchar *
+mv_vault_get_master_key_id (const MvVault *vault);
+
+void
+mv_vault_free (MvVault *vault);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvVault, mv_vault_free)
+
+/* ---- clinic key-encryption keys ---------------------------------------------------------- */
+
+/**
+ * mv_vault_new_kek:
+ * @vault: the master
+ * @clinic_id: the clinic the key belongs to
+ * @kek_out: (out) (optional) (transfer full): the new KEK in clear, if the caller needs it now
+ * @error: return location for an error
+ *
+ * Generates a random KEK for @clinic_id and wraps it under the master key with
+ * AD = canon("medverse.kek.v1", clinic_id, master_key_id).
+ *
+ * Returns: (transfer full): the wrapped KEK (%MV_VAULT_WRAPPED_KEK_SIZE bytes), or %NULL.
+ */
+GBytes *
+mv_vault_new_kek (MvVault *vault, const gchar *clinic_id, MvSecret **kek_out, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_unwrap_kek:
+ *
+ * Returns: (transfer full): the clinic KEK, or %NULL with %MV_ERROR_INTEGRITY when @wrapped was
+ * not made by this master for @clinic_id (other master, other clinic, altered bytes), or
+ * %MV_ERROR_INVALID_INPUT on a bad id.
+ */
+MvSecret *
+mv_vault_unwrap_kek (MvVault *vault, const gchar *clinic_id, GBytes *wrapped, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_wrapped_kek_get_master_key_id:
+ *
+ * Returns: (transfer full): the id of the master key that wrapped @wrapped (read from its
+ * header, not authenticated until unwrapped), or %NULL with %MV_ERROR_INTEGRITY when the blob is
+ * not a wrapped KEK.
+ */
+gchar *
+mv_vault_wrapped_kek_get_master_key_id (GBytes *wrapped, GError **error);
+
+/**
+ * mv_vault_rewrap_kek:
+ * @old_vault: the master that wrapped @wrapped
+ * @new_vault: the master to wrap under
+ *
+ * Master-key rotation: unwraps a clinic KEK with the old master and wraps the same KEK under
+ * the new one.  DEKs and records are untouched because the KEK itself does not change.
+ *
+ * Returns: (transfer full): the KEK wrapped by @new_vault, or %NULL.
+ */
+GBytes *
+mv_vault_rewrap_kek (MvVault *old_vault,
+		     MvVault *new_vault,
+		     const gchar *clinic_id,
+		     GBytes *wrapped,
+		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- patient data keys -------------------------------------------------------------------- */
+
+/**
+ * mv_vault_new_dek:
+ * @kek: the clinic KEK
+ * @dek_out: (out) (optional) (transfer full): the new DEK in clear
+ *
+ * Generates a random DEK for the patient and wraps it under @kek with
+ * AD = canon("medverse.dek.v1", clinic_id, patient_id).  Crypto-shredding a patient is
+ * deleting this wrapped blob: the DEK exists nowhere else.
+ *
+ * Returns: (transfer full): the wrapped DEK (%MV_VAULT_WRAPPED_DEK_SIZE bytes), or %NULL.
+ */
+GBytes *
+mv_vault_new_dek (MvSecret *kek,
+		  const gchar *clinic_id,
+		  const gchar *patient_id,
+		  MvSecret **dek_out,
+		  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_unwrap_dek:
+ *
+ * Returns: (transfer full): the patient DEK, or %NULL with %MV_ERROR_INTEGRITY when @wrapped
+ * does not belong to (@clinic_id, @patient_id) under @kek.
+ */
+MvSecret *
+mv_vault_unwrap_dek (MvSecret *kek,
+		     const gchar *clinic_id,
+		     const gchar *patient_id,
+		     GBytes *wrapped,
+		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- sealed records ----------------------------------------------------------------------- */
+
+/**
+ * mv_vault_seal:
+ * @dek: the patient DEK
+ * @clinic_id: clinic id of the row
+ * @patient_id: patient id of the row
+ * @record_kind: what the record is, e.g. "profile", "plan"
+ * @version: the row version (bumped on every update)
+ * @plaintext: bytes to seal
+ * @len: length of @plaintext, at most %MV_VAULT_MAX_PLAINTEXT
+ *
+ * Blob = 0x01 || nonce (24) || XChaCha20-Poly1305(plaintext) with
+ * AD = canon("medverse.record.v1", clinic_id, patient_id, record_kind, u64 version).
+ *
+ * Returns: (transfer full): the sealed blob, or %NULL with %MV_ERROR_INVALID_INPUT.
+ */
+GBytes *
+mv_vault_seal (MvSecret *dek,
+	       const gchar *clinic_id,
+	       const gchar *patient_id,
+	       const gchar *record_kind,
+	       guint64 version,
+	       const guint8 *plaintext,
+	       gsize len,
+	       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_open:
+ *
+ * The inverse of mv_vault_seal() with the same identity.
+ *
+ * Returns: (transfer full): the plaintext, whose memory is wiped when the last reference goes,
+ * or %NULL with %MV_ERROR_INTEGRITY ("record failed authentication") for any blob that was not
+ * sealed under @dek for exactly this identity, including truncated and unknown-format blobs.
+ */
+GBytes *
+mv_vault_open (MvSecret *dek,
+	       const gchar *clinic_id,
+	       const gchar *patient_id,
+	       const gchar *record_kind,
+	       guint64 version,
+	       GBytes *blob,
+	       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- blind index -------------------------------------------------------------------------- */
+
+/**
+ * mv_vault_normalise_mrn:
+ * @mrn: a medical record number as typed
+ *
+ * Normalisation: ASCII whitespace and '-' removed everywhere (which also trims), ASCII letters
+ * upper-cased, other bytes kept as they are.  "ab-12 34" and "AB1234" are the same number.
+ *
+ * Returns: (transfer full): the normalised number, or %NULL with %MV_ERROR_INVALID_INPUT when
+ * @mrn is not UTF-8, has control characters, is empty after normalisation or longer than
+ * %MV_VAULT_MAX_MRN bytes.
+ */
+gchar *
+mv_vault_normalise_mrn (const gchar *mrn, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_derive_index_key:
+ * @kek: the clinic KEK
+ *
+ * Returns: (transfer full): the clinic's blind-index key,
+ * crypto_kdf_derive_from_key(32, subkey 1, context "MvBlindX", kek).  Never stored.
+ */
+MvSecret *
+mv_vault_derive_index_key (MvSecret *kek) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_blind_index:
+ * @index_key: from mv_vault_derive_index_key()
+ * @clinic_id: the clinic
+ * @mrn: the record number as typed (normalised here)
+ *
+ * Returns: (transfer full): 64 lowercase hex characters,
+ * BLAKE2b-256 keyed with @index_key of canon("medverse.mrn-index.v1", clinic_id, normalised),
+ * or %NULL with %MV_ERROR_INVALID_INPUT.
+ */
+gchar *
+mv_vault_blind_index (MvSecret *index_key,
+		      const gchar *clinic_id,
+		      const gchar *mrn,
+		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
