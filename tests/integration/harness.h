@@ -1,0 +1,154 @@
+/*
+ * Integration test harness: a private D-Bus bus and the real medversed in a temp dir, a real HTTP
+ * client (libsoup 3) and a real D-Bus client (GDBus).
+ *
+ * Criterion runs every test in a process of its own, re-executed from the test binary: state
+ * in memory set up in main() is not seen by the tests, the environment is.  mvt_main() starts
+ * the bus and the daemon once per binary, exports where they are through MVT_* environment
+ * variables, runs the tests and stops everything; a test reads the variables through
+ * mvt_shared_*().  A test that needs a daemon of its own (lifecycle, config errors) uses
+ * mvt_env_new()/mvt_daemon_start() directly.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Everything one daemon run lives in: a temp dir with the bus socket, the data dir, the plugin
+ * dir, the config file and the daemon's log. */
+typedef struct {
+	gchar *root;
+	gchar *data_dir;
+	gchar *plugin_dir;
+	gchar *config_path;
+	gchar *log_path;
+	gchar *bus_address;
+	GPid bus_pid;
+	GPid daemon_pid;
+	gint daemon_status; /* waitpid status once it exited */
+	gboolean daemon_exited;
+	gint postmaster_pid;
+	gchar *url;
+} MvtEnv;
+
+/* what a test binary's shared daemon is made of */
+typedef struct {
+	/* file names from the good plugin build dir, NULL terminated; bmi.so always comes too */
+	const gchar *const *good_plugins;
+	/* file names from the bad plugin build dir, NULL terminated */
+	const gchar *const *bad_plugins;
+	/* written as the daemon's config file; may be NULL */
+	const gchar *config;
+	/* extra files made in the plugin dir at test time: corrupt.so, bmi-copy.so */
+	gboolean add_corrupt;
+	gboolean add_duplicate;
+} MvtOptions;
+
+MvtEnv *
+mvt_env_new (void);
+void
+mvt_env_free (MvtEnv *env);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvtEnv, mvt_env_free)
+
+/* fills the plugin dir and writes the config */
+void
+mvt_env_prepare (MvtEnv *env, const MvtOptions *options);
+gboolean
+mvt_bus_start (MvtEnv *env, GError **error);
+void
+mvt_bus_stop (MvtEnv *env);
+/* spawns medversed; does not wait */
+gboolean
+mvt_daemon_spawn (MvtEnv *env, GError **error);
+/* waits until <data-dir>/http.url appears (TRUE, env->url set) or the daemon exits or the
+ * timeout passes (FALSE with @error set) */
+gboolean
+mvt_daemon_wait_ready (MvtEnv *env, guint timeout_ms, GError **error);
+/* waits for the daemon to exit on its own; FALSE on time-out */
+gboolean
+mvt_daemon_wait_exit (MvtEnv *env, guint timeout_ms);
+/* SIGTERM, wait, then check: exit status 0, http.url removed, no postgres left under root */
+gboolean
+mvt_daemon_stop (MvtEnv *env, GError **error);
+/* TRUE when no postgres process whose command line names env->root (or the recorded
+ * postmaster and its children) remains, after waiting up to @grace_ms */
+gboolean
+mvt_no_postgres_left (MvtEnv *env, guint grace_ms, GError **error);
+gchar *
+mvt_read_log (MvtEnv *env);
+
+/* main() of a test binary with one shared daemon */
+int
+mvt_main (int argc, char **argv, const MvtOptions *options);
+
+/* what the tests of such a binary see */
+const gchar *
+mvt_shared_url (void);
+const gchar *
+mvt_shared_bus_address (void);
+gchar *
+mvt_shared_log (void);
+/* polls the shared log until it contains @needle, up to @timeout_ms */
+gchar *
+mvt_shared_log_wait_for (const gchar *needle, guint timeout_ms);
+
+/* the test plugin build dirs and the SDK's bmi.so, from the meson test environment */
+const gchar *
+mvt_getenv (const gchar *name);
+
+/* HTTP */
+typedef struct {
+	guint status;
+	gchar *body;
+	gsize len;
+	gchar *request_id;
+	gchar *allow;
+	gchar *content_type;
+	JsonNode *json; /* NULL when the body is not JSON */
+	gint64 elapsed_ms;
+} MvtResponse;
+
+void
+mvt_response_free (MvtResponse *resp);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvtResponse, mvt_response_free)
+
+/* a request to @base_url + @path; @content_type may be NULL for no body.  Asserts that it got
+ * an answer with an X-Request-Id: call it from the test's own thread only. */
+MvtResponse *
+mvt_http (const gchar *base_url,
+	  const gchar *method,
+	  const gchar *path,
+	  const gchar *content_type,
+	  const gchar *body,
+	  gssize len);
+/* the same without assertions, safe in any thread; NULL with @error set if no answer came */
+MvtResponse *
+mvt_http_try (const gchar *base_url,
+	      const gchar *method,
+	      const gchar *path,
+	      const gchar *content_type,
+	      const gchar *body,
+	      gssize len,
+	      GError **error);
+MvtResponse *
+mvt_get (const gchar *path);
+MvtResponse *
+mvt_post_json (const gchar *path, const gchar *json);
+
+/* asserts @resp is an error with @status and @code in the documented shape, with a request id */
+void
+mvt_assert_error (MvtResponse *resp, guint status, const gchar *code);
+/* the error message of an error response */
+const gchar *
+mvt_error_message (MvtResponse *resp);
+/* a member of the JSON object body */
+JsonNode *
+mvt_member (MvtResponse *resp, const gchar *name);
+
+/* D-Bus */
+GDBusConnection *
+mvt_dbus_connect (const gchar *address);
+
+G_END_DECLS

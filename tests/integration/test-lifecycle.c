@@ -1,0 +1,145 @@
+/*
+ * The daemon's lifecycle, each test with a daemon of its own: SIGTERM with requests in flight,
+ * and config errors that stop it before it opens a socket.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+
+static const gchar *const good_plugins[] = {"sleepy.so", NULL};
+
+static MvtEnv *
+start_daemon (const gchar *config)
+{
+	MvtOptions options = {.good_plugins = good_plugins, .config = config};
+	g_autoptr(GError) error = NULL;
+	MvtEnv *env = mvt_env_new ();
+
+	mvt_env_prepare (env, &options);
+	cr_assert (mvt_bus_start (env, &error), "%s", error != NULL ? error->message : "");
+	cr_assert (mvt_daemon_spawn (env, &error), "%s", error != NULL ? error->message : "");
+	return env;
+}
+
+typedef struct {
+	const gchar *url;
+	guint status;
+	gint64 slept_ms;
+	gchar *error;
+} InFlight;
+
+static gpointer
+sleep_call (gpointer data)
+{
+	InFlight *req = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvtResponse) resp = mvt_http_try (req->url, "POST", "/v1/plugins/sleepy/Sleep",
+						     "application/json", "{\"ms\":1000}", -1, &error);
+
+	if (resp == NULL) {
+		req->error = g_strdup (error->message);
+		return NULL;
+	}
+	req->status = resp->status;
+	if (resp->json != NULL && JSON_NODE_HOLDS_OBJECT (resp->json))
+		req->slept_ms = json_object_get_int_member_with_default (
+			json_node_get_object (resp->json), "slept_ms", -1);
+	if (resp->status != 200)
+		req->error = g_strdup (resp->body);
+	return NULL;
+}
+
+Test (lifecycle, sigterm_with_requests_in_flight, .timeout = 90)
+{
+	g_autoptr(MvtEnv) env = start_daemon ("[plugins]\ncall-timeout-ms=20000\n");
+	g_autoptr(GError) error = NULL;
+	InFlight reqs[3] = {{0}};
+	GThread *threads[3];
+	g_autoptr(MvtResponse) late = NULL;
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	for (guint i = 0; i < G_N_ELEMENTS (reqs); i++) {
+		reqs[i].url = env->url;
+		threads[i] = g_thread_new ("in-flight", sleep_call, &reqs[i]);
+	}
+	g_usleep (200 * 1000);
+	cr_assert_eq (kill (env->daemon_pid, SIGTERM), 0);
+	for (guint i = 0; i < G_N_ELEMENTS (reqs); i++) {
+		g_thread_join (threads[i]);
+		cr_assert_eq (reqs[i].status, 200, "request %u in flight at SIGTERM: %u %s", i,
+			      reqs[i].status, reqs[i].error != NULL ? reqs[i].error : "");
+		cr_assert_eq (reqs[i].slept_ms, 1000);
+		g_free (reqs[i].error);
+	}
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+}
+
+Test (lifecycle, sigterm_idle_cleans_up, .timeout = 90)
+{
+	g_autoptr(MvtEnv) env = start_daemon (NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *pid_path = g_build_filename (env->data_dir, "pg", "postmaster.pid", NULL);
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	cr_assert (env->postmaster_pid > 0, "no embedded PostgreSQL found at %s", pid_path);
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+	cr_assert_not (g_file_test (pid_path, G_FILE_TEST_EXISTS),
+		       "postmaster.pid left behind after a clean stop");
+}
+
+/* starts a daemon with @config (bmi.so is always in its plugin dir) and expects it to refuse
+ * it: non-zero exit within a few seconds, the offending key named on stderr, no HTTP socket,
+ * no PostgreSQL left */
+static void
+assert_config_refused (const gchar *config, const gchar *key)
+{
+	g_autoptr(MvtEnv) env = start_daemon (config);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *url_path = g_build_filename (env->data_dir, "http.url", NULL);
+	g_autofree gchar *log = NULL;
+	gboolean url_seen = FALSE;
+	gint64 deadline = g_get_monotonic_time () + 15 * G_TIME_SPAN_SECOND;
+
+	while (!mvt_daemon_wait_exit (env, 10)) {
+		url_seen = url_seen || g_file_test (url_path, G_FILE_TEST_EXISTS);
+		cr_assert_lt (g_get_monotonic_time (), deadline,
+			      "medversed still running 15 s after a bad config");
+	}
+	log = mvt_read_log (env);
+	cr_assert (WIFEXITED (env->daemon_status) && WEXITSTATUS (env->daemon_status) != 0,
+		   "medversed must exit non-zero on a bad config (wait status 0x%x):\n%s",
+		   env->daemon_status, log);
+	cr_assert_not (url_seen, "http.url appeared: a socket was opened");
+	cr_assert_not (g_file_test (url_path, G_FILE_TEST_EXISTS), "http.url left behind");
+	cr_assert_not_null (strstr (log, key), "stderr does not name \"%s\":\n%s", key, log);
+	cr_assert (mvt_no_postgres_left (env, 2000, &error), "%s", error->message);
+}
+
+Test (config, unknown_key, .timeout = 30)
+{
+	assert_config_refused ("[http]\nbogus=1\n", "bogus");
+}
+
+Test (config, unknown_group, .timeout = 30)
+{
+	assert_config_refused ("[htttp]\nlisten=127.0.0.1:0\n", "htttp");
+}
+
+Test (config, bad_value, .timeout = 30)
+{
+	assert_config_refused ("[plugins]\ncall-timeout-ms=soon\n", "call-timeout-ms");
+}
+
+Test (config, unknown_plugin_key, .timeout = 30)
+{
+	/* bmi declares asian-cutoffs only */
+	assert_config_refused ("[plugin.bmi]\ncolour=blue\n", "colour");
+}
+
+Test (config, bad_plugin_value, .timeout = 30)
+{
+	assert_config_refused ("[plugin.bmi]\nasian-cutoffs=perhaps\n", "asian-cutoffs");
+}
