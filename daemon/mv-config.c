@@ -25,6 +25,7 @@ typedef struct {
 	guint64 min, max;	    /* KEY_UINT only */
 	gsize offset;		    /* into MvConfig */
 	const gchar *doc;
+	const gchar *example; /* shown in the example file when the default depends on the build */
 } KeyDef;
 
 #define OFF(f) G_STRUCT_OFFSET (MvConfig, f)
@@ -32,9 +33,11 @@ typedef struct {
 static const KeyDef key_defs[] = {
 	{"daemon", "data-dir", KEY_STRING, MV_LOCALSTATEDIR, 0, 0, OFF (data_dir),
 	 "State directory: embedded PostgreSQL cluster, keys, runtime files. $STATE_DIRECTORY "
-	 "and --data-dir override it."},
+	 "and --data-dir override it.",
+	 "/var/lib/medverse"},
 	{"daemon", "plugin-dirs", KEY_STRING_LIST, MV_PLUGINDIR, 0, 0, OFF (plugin_dirs),
-	 "Directories scanned for plugin .so files, ';'-separated. --plugin-dir replaces it."},
+	 "Directories scanned for plugin .so files, ';'-separated. --plugin-dir replaces it.",
+	 "/usr/lib/x86_64-linux-gnu/medverse/plugins"},
 	{"daemon", "bus", KEY_BUS, "system", 0, 0, OFF (bus),
 	 "D-Bus bus to own org.medverse.Health1 on: system, session or none."},
 	{"daemon", "shutdown-timeout-ms", KEY_UINT, "10000", 0, 600000, OFF (shutdown_timeout_ms),
@@ -308,6 +311,27 @@ mv_config_free (MvConfig *config)
 	g_free (config);
 }
 
+/* "# "-prefixed lines of at most 80 columns */
+static gchar *
+wrap_comment (const gchar *text)
+{
+	g_auto(GStrv) words = g_strsplit (text, " ", -1);
+	GString *out = g_string_new ("#");
+	gsize column = 1;
+
+	for (guint i = 0; words[i] != NULL; i++) {
+		gsize len = strlen (words[i]);
+		if (column + 1 + len > 80) {
+			g_string_append (out, "\n#");
+			column = 1;
+		}
+		g_string_append_printf (out, " %s", words[i]);
+		column += 1 + len;
+	}
+	g_string_append_c (out, '\n');
+	return g_string_free (out, FALSE);
+}
+
 gchar *
 mv_config_example (void)
 {
@@ -316,8 +340,9 @@ mv_config_example (void)
 		"# Every key is listed with its default, commented out.  Unknown keys and bad\n"
 		"# values stop the daemon at start-up with a message naming the key.\n"
 		"#\n"
-		"# Plugins read their own group, [plugin.NAME]; `medversectl plugins` lists the\n"
-		"# keys each plugin accepts.  Every plugin also takes `data-dir`.\n");
+		"# Plugins read their own group, [plugin.NAME], with the keys their README\n"
+		"# lists; a key a plugin does not declare refuses that plugin.  Every plugin\n"
+		"# also takes `data-dir`, the directory of its data files.\n");
 	const gchar *group = NULL;
 
 	for (guint i = 0; i < G_N_ELEMENTS (key_defs); i++) {
@@ -326,12 +351,17 @@ mv_config_example (void)
 			group = def->group;
 			g_string_append_printf (out, "\n[%s]\n", group);
 		}
-		g_string_append_printf (out, "\n# %s\n", def->doc);
+		g_autofree gchar *wrapped = wrap_comment (def->doc);
+		g_string_append_printf (out, "\n%s", wrapped);
 		if (def->type == KEY_UINT)
 			g_string_append_printf (out, "# range: %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "\n",
 						def->min, def->max);
+		if (def->example != NULL)
+			g_string_append (out, "# default: set at build time; packages use the value below\n");
 		g_string_append_printf (out, "#%s=%s\n", def->key,
-					def->default_value != NULL ? def->default_value : "");
+					def->example != NULL	     ? def->example
+					: def->default_value != NULL ? def->default_value
+								     : "");
 	}
 	return g_string_free (out, FALSE);
 }

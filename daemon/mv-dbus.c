@@ -77,6 +77,10 @@ call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) output = mv_engine_call_finish (MV_ENGINE (source), result, &error);
 
+	/* the invocation is gone once answered: log first */
+	g_message ("dbus: %s %s %s", pending->request_id,
+		   g_dbus_method_invocation_get_method_name (pending->invocation),
+		   output != NULL ? "ok" : mv_error_to_string (error->code));
 	if (output == NULL)
 		return_error (pending->invocation, pending->request_id, error);
 	else if (pending->wrap_in_variant)
@@ -84,9 +88,6 @@ call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 			pending->invocation, g_variant_new ("(v)", output));
 	else
 		g_dbus_method_invocation_return_value (pending->invocation, output);
-	g_message ("dbus: %s %s %s", pending->request_id,
-		   g_dbus_method_invocation_get_method_name (pending->invocation),
-		   output != NULL ? "ok" : mv_error_to_string (error->code));
 	g_free (pending->request_id);
 	g_free (pending);
 }

@@ -78,7 +78,7 @@ mv_http_status_for_error (const GError *error)
 static void
 respond_json (SoupServerMessage *msg, guint status, JsonNode *body)
 {
-	g_autofree gchar *text = json_to_string (body, FALSE);
+	g_autofree gchar *text = mv_json_to_string (body);
 	SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
 	soup_message_headers_replace (headers, "Cache-Control", "no-store");

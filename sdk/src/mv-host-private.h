@@ -73,6 +73,10 @@ mv_plugin_info_config_group (const MvPluginInfo *info);
 JsonNode *
 mv_value_parse_json_object (const gchar *json, gssize len, GError **error);
 
+/* Compact JSON text; doubles in their shortest round-trip form. */
+gchar *
+mv_json_to_string (JsonNode *node);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvHost, mv_host_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvCall, mv_call_free)
 

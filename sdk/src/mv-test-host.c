@@ -159,7 +159,7 @@ mv_test_host_call_json (MvTestHost *self, const gchar *method_name, const gchar 
 	result = mv_value_to_json_args (method->out_args, output, error);
 	if (result == NULL)
 		return NULL;
-	return json_to_string (result, FALSE);
+	return mv_json_to_string (result);
 }
 
 void
