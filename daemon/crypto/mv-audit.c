@@ -68,14 +68,16 @@ mv_audit_entry_leaf_hash (const MvAuditEntry *entry, guint8 out[MV_MERKLE_HASH_S
 /* ---- tree heads ---------------------------------------------------------------------------- */
 
 MvTreeHead *
-mv_tree_head_new (const gchar *tree_id,
+mv_tree_head_new (const gchar *log_id,
+		  const gchar *tree_id,
 		  guint64 tree_size,
 		  const guint8 root_hash[MV_MERKLE_HASH_SIZE],
 		  gint64 timestamp_us)
 {
 	MvTreeHead *head = g_new0 (MvTreeHead, 1);
 
-	g_return_val_if_fail (tree_id != NULL, NULL);
+	g_return_val_if_fail (log_id != NULL && tree_id != NULL, NULL);
+	head->log_id = g_strdup (log_id);
 	head->tree_id = g_strdup (tree_id);
 	head->tree_size = tree_size;
 	memcpy (head->root_hash, root_hash, MV_MERKLE_HASH_SIZE);
@@ -88,6 +90,7 @@ mv_tree_head_free (MvTreeHead *head)
 {
 	if (head == NULL)
 		return;
+	g_free (head->log_id);
 	g_free (head->tree_id);
 	g_free (head);
 }
@@ -97,6 +100,7 @@ mv_tree_head_encode (const MvTreeHead *head)
 {
 	GByteArray *buf = mv_canon_new ("medverse.audit.sth.v1");
 
+	mv_canon_add_str (buf, head->log_id);
 	mv_canon_add_str (buf, head->tree_id);
 	mv_canon_add_u64 (buf, head->tree_size);
 	mv_canon_add_bytes (buf, head->root_hash, MV_MERKLE_HASH_SIZE);
@@ -113,7 +117,8 @@ mv_tree_head_verify (const MvTreeHead *head,
 	gsize len = 0;
 	const guint8 *data;
 
-	g_return_val_if_fail (head != NULL && head->tree_id != NULL, FALSE);
+	g_return_val_if_fail (head != NULL && head->log_id != NULL && head->tree_id != NULL,
+			      FALSE);
 	mv_crypto_init ();
 	msg = mv_tree_head_encode (head);
 	data = g_bytes_get_data (msg, &len);
@@ -256,7 +261,8 @@ check_entry (const gchar *tree_id,
 }
 
 gboolean
-mv_audit_verify_log (const gchar *tree_id,
+mv_audit_verify_log (const gchar *log_id,
+		     const gchar *tree_id,
 		     const MvAuditEntry *entries,
 		     const guint8 *stored_leaf_hashes,
 		     gsize n_entries,
@@ -272,6 +278,13 @@ mv_audit_verify_log (const gchar *tree_id,
 
 	qsort (sorted, n_heads, sizeof (MvTreeHead *), head_by_size);
 	for (gsize h = 0; h < n_heads; h++) {
+		if (g_strcmp0 (sorted[h]->log_id, log_id) != 0) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+				     "audit log %s: tree head of size %" G_GUINT64_FORMAT
+				     " belongs to installation %s, not %s",
+				     tree_id, sorted[h]->tree_size, sorted[h]->log_id, log_id);
+			return FALSE;
+		}
 		if (g_strcmp0 (sorted[h]->tree_id, tree_id) != 0) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 				     "audit log %s: tree head of size %" G_GUINT64_FORMAT

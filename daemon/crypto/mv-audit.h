@@ -11,8 +11,11 @@
  *
  * (see mv-canon-private.h for canon()).  A signed tree head (STH) is Ed25519 over
  *
- *     canon("medverse.audit.sth.v1", tree_id, u64 tree_size, root_hash (32 bytes),
+ *     canon("medverse.audit.sth.v1", log_id, tree_id, u64 tree_size, root_hash (32 bytes),
  *           i64 timestamp_us)
+ *
+ * where log_id names the installation (installation.installation_id), so heads of two
+ * installations, or of two clinics, can never be swapped for one another.
  *
  * Both can be recomputed from database rows by an outside verifier (tests/tools/verify_audit.py
  * is one).
@@ -76,6 +79,7 @@ mv_audit_entry_leaf_hash (const MvAuditEntry *entry,
 /* ---- signed tree heads --------------------------------------------------------------------- */
 
 typedef struct {
+	gchar *log_id;
 	gchar *tree_id;
 	guint64 tree_size;
 	guint8 root_hash[MV_MERKLE_HASH_SIZE];
@@ -84,7 +88,8 @@ typedef struct {
 } MvTreeHead;
 
 MvTreeHead *
-mv_tree_head_new (const gchar *tree_id,
+mv_tree_head_new (const gchar *log_id,
+		  const gchar *tree_id,
 		  guint64 tree_size,
 		  const guint8 root_hash[MV_MERKLE_HASH_SIZE],
 		  gint64 timestamp_us);
@@ -166,6 +171,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuditSigner, mv_audit_signer_free)
 
 /**
  * mv_audit_verify_log:
+ * @log_id: the installation the heads must name
  * @tree_id: the tree being checked
  * @entries: (array length=n_entries): the tree's entries in seq order, as read back
  * @stored_leaf_hashes: (nullable): n_entries × 32 bytes as stored beside the entries, or %NULL
@@ -185,7 +191,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuditSigner, mv_audit_signer_free)
  * Returns: %TRUE if the whole log is intact.
  */
 gboolean
-mv_audit_verify_log (const gchar *tree_id,
+mv_audit_verify_log (const gchar *log_id,
+		     const gchar *tree_id,
 		     const MvAuditEntry *entries,
 		     const guint8 *stored_leaf_hashes,
 		     gsize n_entries,

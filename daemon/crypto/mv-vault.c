@@ -276,6 +276,17 @@ mv_vault_rewrap_kek (MvVault *old_vault,
 
 /* ---- DEKs ---------------------------------------------------------------------------------- */
 
+static GBytes *
+wrap_dek (MvSecret *kek, const gchar *clinic_id, const gchar *patient_id, const MvSecret *dek)
+{
+	g_autoptr(GByteArray) ad = dek_ad (clinic_id, patient_id);
+	guint8 *out = g_malloc (MV_VAULT_WRAPPED_DEK_SIZE);
+
+	out[0] = MV_VAULT_FORMAT_V1;
+	aead_encrypt (kek, ad, mv_secret_get_data (dek), MV_VAULT_KEY_SIZE, out, 1);
+	return g_bytes_new_take (out, MV_VAULT_WRAPPED_DEK_SIZE);
+}
+
 GBytes *
 mv_vault_new_dek (MvSecret *kek,
 		  const gchar *clinic_id,
@@ -284,21 +295,17 @@ mv_vault_new_dek (MvSecret *kek,
 		  GError **error)
 {
 	g_autoptr(MvSecret) dek = NULL;
-	g_autoptr(GByteArray) ad = NULL;
-	guint8 *out;
+	GBytes *wrapped;
 
 	if (!check_key ("the clinic key", kek, error) ||
 	    !mv_canon_check_id ("clinic id", clinic_id, error) ||
 	    !mv_canon_check_id ("patient id", patient_id, error))
 		return NULL;
 	dek = mv_secret_new_random (MV_VAULT_KEY_SIZE);
-	ad = dek_ad (clinic_id, patient_id);
-	out = g_malloc (MV_VAULT_WRAPPED_DEK_SIZE);
-	out[0] = MV_VAULT_FORMAT_V1;
-	aead_encrypt (kek, ad, mv_secret_get_data (dek), MV_VAULT_KEY_SIZE, out, 1);
+	wrapped = wrap_dek (kek, clinic_id, patient_id, dek);
 	if (dek_out != NULL)
 		*dek_out = g_steal_pointer (&dek);
-	return g_bytes_new_take (out, MV_VAULT_WRAPPED_DEK_SIZE);
+	return wrapped;
 }
 
 MvSecret *
@@ -334,6 +341,24 @@ mv_vault_unwrap_dek (MvSecret *kek,
 	}
 	mv_secret_seal_readonly (dek);
 	return g_steal_pointer (&dek);
+}
+
+GBytes *
+mv_vault_rewrap_dek (MvSecret *old_kek,
+		     MvSecret *new_kek,
+		     const gchar *clinic_id,
+		     const gchar *patient_id,
+		     GBytes *wrapped,
+		     GError **error)
+{
+	g_autoptr(MvSecret) dek = NULL;
+
+	if (!check_key ("the new clinic key", new_kek, error))
+		return NULL;
+	dek = mv_vault_unwrap_dek (old_kek, clinic_id, patient_id, wrapped, error);
+	if (dek == NULL)
+		return NULL;
+	return wrap_dek (new_kek, clinic_id, patient_id, dek);
 }
 
 /* ---- records ------------------------------------------------------------------------------- */

@@ -173,6 +173,25 @@ mv_vault_unwrap_dek (MvSecret *kek,
 		     GBytes *wrapped,
 		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/**
+ * mv_vault_rewrap_dek:
+ * @old_kek: the clinic KEK that wrapped @wrapped
+ * @new_kek: the clinic's new KEK
+ *
+ * Clinic-KEK rotation: the same DEK, wrapped under @new_kek.  Records are untouched.  Rotating
+ * the KEK (and the master) after deletions is what makes older database backups unable to
+ * bring shredded patients back; see docs/security.md, "Crypto-shredding".
+ *
+ * Returns: (transfer full): the DEK wrapped by @new_kek, or %NULL with %MV_ERROR_INTEGRITY.
+ */
+GBytes *
+mv_vault_rewrap_dek (MvSecret *old_kek,
+		     MvSecret *new_kek,
+		     const gchar *clinic_id,
+		     const gchar *patient_id,
+		     GBytes *wrapped,
+		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* ---- sealed records ----------------------------------------------------------------------- */
 
 /**

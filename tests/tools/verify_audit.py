@@ -7,6 +7,7 @@ Python's hashlib for SHA-256 and PyNaCl (Debian: python3-nacl) for Ed25519.
 Input: one JSON document (a file, '-' for stdin, or the stdout of --exec PROGRAM [ARGS...]).
 Every section is optional; whatever is present is checked:
 
+  log_id        the installation id the tree heads must name
   tree_id       the tree (clinic id) the document is about
   public_key    hex Ed25519 public key of the log (needed for "sths")
   entries       [{clinic_id, seq, timestamp_us, actor, action, resource_type, resource_id,
@@ -18,7 +19,7 @@ Every section is optional; whatever is present is checked:
                   PATH() computed here
   consistency   [{size1, size2, path: [hex], [root1], [root2]}]: RFC 9162 2.1.4.2, and compared
                   with PROOF() computed here when entries are given
-  sths          [{tree_id, tree_size, root_hash, timestamp_us, signature}]: signature checked
+  sths          [{log_id, tree_id, tree_size, root_hash, timestamp_us, signature}]: signature checked
                   over the canonical STH encoding; root compared with MTH when entries are given
 
 Exit status 0 when everything verifies, 1 with a list of failures otherwise, 2 on bad usage.
@@ -71,6 +72,7 @@ def encode_entry(e) -> bytes:
 def encode_sth(s) -> bytes:
     return b"".join([
         field_str("medverse.audit.sth.v1"),
+        field_str(s["log_id"]),
         field_str(s["tree_id"]),
         field_u64(s["tree_size"]),
         field(bytes.fromhex(s["root_hash"])),
@@ -262,10 +264,56 @@ def verify(doc) -> Report:
                 rep.check(False, what + ": invalid signature")
             if tree_id is not None:
                 rep.check(s["tree_id"] == tree_id, what + ": wrong tree")
+            if doc.get("log_id") is not None:
+                rep.check(s["log_id"] == doc["log_id"], what + ": wrong installation")
             if leaves is not None:
                 ok = s["tree_size"] <= len(leaves) and \
                     roots[s["tree_size"]].hex() == s["root_hash"]
                 rep.check(ok, what + ": root does not match the entries")
+    return rep
+
+
+# The test leaves of the RFC 6962 reference implementation (certificate-transparency
+# merkle_tree_test) with their published roots and proofs: checked by --self-test so this
+# verifier is itself anchored to known answers, not only to agreement with the daemon.
+KAT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+              "606162636465666768696a6b6c6d6e6f"]
+KAT_ROOTS = {
+    1: "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    2: "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    3: "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    4: "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    5: "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    6: "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    7: "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    8: "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+}
+KAT_CONSISTENCY = {
+    (1, 8): ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+             "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"],
+    (6, 8): ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"],
+    (2, 5): ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+             "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"],
+}
+
+
+def self_test() -> Report:
+    rep = Report()
+    leaves = [leaf_hash(bytes.fromhex(x)) for x in KAT_LEAVES]
+    for n, r in KAT_ROOTS.items():
+        rep.check(mth(leaves[:n]).hex() == r, f"known-answer root of size {n}")
+    for (m, n), p in KAT_CONSISTENCY.items():
+        got = [h.hex() for h in proof(m, leaves[:n])]
+        rep.check(got == p, f"known-answer consistency proof {m} -> {n}")
+        rep.check(verify_consistency(m, n, hexes(p), mth(leaves[:m]), mth(leaves[:n])),
+                  f"known-answer consistency proof {m} -> {n} verifies")
+    for n in range(1, 9):
+        for m in range(n):
+            rep.check(verify_inclusion(leaves[m], m, n, path(m, leaves[:n]), mth(leaves[:n])),
+                      f"inclusion {m}/{n}")
     return rep
 
 
@@ -277,7 +325,15 @@ def main(argv=None) -> int:
     ap.add_argument("--expect-failure", metavar="TEXT",
                     help="succeed only if verification fails with a message containing TEXT "
                          "(for tests showing a corrupted document is caught)")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check this verifier against the RFC 6962 reference test vectors")
     args = ap.parse_args(argv)
+    if args.self_test:
+        rep = self_test()
+        for f in rep.failures:
+            print("FAIL:", f)
+        print(f"self-test: {rep.checked} checks, {len(rep.failures)} failed")
+        return 1 if rep.failures else 0
     if args.exec_argv:
         out = subprocess.run(args.exec_argv, check=True, stdout=subprocess.PIPE).stdout
         doc = json.loads(out)

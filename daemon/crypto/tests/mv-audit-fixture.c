@@ -17,6 +17,7 @@
 #define H MV_MERKLE_HASH_SIZE
 #define N_ENTRIES 20
 #define TREE "clinic-3f6c1a"
+#define LOG "7b0e4c1e-0c8e-4b8a-9d51-3f1d7c2a9e10"
 
 static gchar *
 hex (const guint8 *data, gsize len)
@@ -82,6 +83,8 @@ main (int argc, char **argv)
 	pk = mv_audit_signer_get_public_key_hex (signer);
 
 	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "log_id");
+	json_builder_add_string_value (b, LOG);
 	json_builder_set_member_name (b, "tree_id");
 	json_builder_add_string_value (b, TREE);
 	json_builder_set_member_name (b, "public_key");
@@ -195,13 +198,15 @@ main (int argc, char **argv)
 		g_autoptr(MvTreeHead) head = NULL;
 
 		mv_merkle_root (leaves, n, r);
-		head = mv_tree_head_new (TREE, n, r, G_GINT64_CONSTANT (1764060000000000) + n);
+		head = mv_tree_head_new (LOG, TREE, n, r, G_GINT64_CONSTANT (1764060000000000) + n);
 		mv_audit_signer_sign (signer, head);
 		if (!mv_tree_head_verify (head, mv_audit_signer_get_public_key (signer), &error))
 			g_error ("%s", error->message);
 		if (g_str_equal (corrupt, "sth") && n == 10)
 			head->signature[17] ^= 0x02;
 		json_builder_begin_object (b);
+		json_builder_set_member_name (b, "log_id");
+		json_builder_add_string_value (b, head->log_id);
 		json_builder_set_member_name (b, "tree_id");
 		json_builder_add_string_value (b, head->tree_id);
 		json_builder_set_member_name (b, "tree_size");

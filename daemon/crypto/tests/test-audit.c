@@ -9,6 +9,7 @@
 
 #define H MV_MERKLE_HASH_SIZE
 #define CLINIC "clinic-a"
+#define LOG "7b0e4c1e-0c8e-4b8a-9d51-3f1d7c2a9e10"
 
 static MvAuditSigner *
 new_signer (void)
@@ -75,15 +76,16 @@ Test (audit, sth_sign_verify_and_tamper)
 
 	cr_assert_eq (strlen (pk_hex), 64);
 	randombytes_buf (root, sizeof root);
-	head = mv_tree_head_new (CLINIC, 42, root, G_GINT64_CONSTANT (1764050000000000));
+	head = mv_tree_head_new (LOG, CLINIC, 42, root, G_GINT64_CONSTANT (1764050000000000));
 	mv_audit_signer_sign (signer, head);
 	cr_assert (mv_tree_head_verify (head, pk, &error), "%s", error ? error->message : "");
 	cr_assert_not (mv_tree_head_verify (head, mv_audit_signer_get_public_key (other), NULL));
 
 #define TAMPER(stmt)                                                                          \
 	do {                                                                                  \
-		g_autoptr(MvTreeHead) t = mv_tree_head_new (head->tree_id, head->tree_size,     \
-							     head->root_hash, head->timestamp_us); \
+		g_autoptr(MvTreeHead) t = mv_tree_head_new (head->log_id, head->tree_id,       \
+							     head->tree_size, head->root_hash,    \
+							     head->timestamp_us);                 \
 		g_autoptr(GError) e = NULL;                                                   \
 		memcpy (t->signature, head->signature, MV_AUDIT_SIGNATURE_SIZE);              \
 		stmt;                                                                         \
@@ -97,6 +99,7 @@ Test (audit, sth_sign_verify_and_tamper)
 	TAMPER (t->signature[63] ^= 0x01);
 	TAMPER (t->signature[0] ^= 0x80);
 	TAMPER ((g_free (t->tree_id), t->tree_id = g_strdup ("clinic-b")));
+	TAMPER ((g_free (t->log_id), t->log_id = g_strdup ("other-installation")));
 #undef TAMPER
 }
 
@@ -162,7 +165,7 @@ log_init (Log *log)
 		if (mv_merkle_frontier_get_size (frontier) == sizes[next]) {
 			guint8 root[H];
 			mv_merkle_frontier_get_root (frontier, root);
-			log->heads[next] = mv_tree_head_new (CLINIC, sizes[next], root, i);
+			log->heads[next] = mv_tree_head_new (LOG, CLINIC, sizes[next], root, i);
 			mv_audit_signer_sign (log->signer, log->heads[next]);
 			next++;
 		}
@@ -184,7 +187,7 @@ static void
 expect_log_failure (Log *log, gsize n, gsize n_heads, const gchar *needle)
 {
 	g_autoptr(GError) error = NULL;
-	gboolean ok = mv_audit_verify_log (CLINIC, log->entries, log->hashes, n, log->heads,
+	gboolean ok = mv_audit_verify_log (LOG, CLINIC, log->entries, log->hashes, n, log->heads,
 					   n_heads,
 					   mv_audit_signer_get_public_key (log->signer), &error);
 
@@ -200,10 +203,10 @@ Test (audit, verify_log_intact)
 	g_autoptr(GError) error = NULL;
 
 	log_init (&log);
-	cr_assert (mv_audit_verify_log (CLINIC, log.entries, log.hashes, N_ENTRIES, log.heads, 4,
+	cr_assert (mv_audit_verify_log (LOG, CLINIC, log.entries, log.hashes, N_ENTRIES, log.heads, 4,
 					mv_audit_signer_get_public_key (log.signer), &error),
 		   "%s", error ? error->message : "");
-	cr_assert (mv_audit_verify_log (CLINIC, log.entries, NULL, N_ENTRIES, log.heads, 4,
+	cr_assert (mv_audit_verify_log (LOG, CLINIC, log.entries, NULL, N_ENTRIES, log.heads, 4,
 					mv_audit_signer_get_public_key (log.signer), &error),
 		   "%s", error ? error->message : "");
 	log_clear (&log);

@@ -304,6 +304,38 @@ Test (vault, shredded_dek_makes_data_unrecoverable)
 	chain_clear (&c);
 }
 
+Test (vault, kek_rotation_rewraps_deks)
+{
+	Chain c = { 0 };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvSecret) new_kek = NULL;
+	g_autoptr(GBytes) new_wrapped_kek = NULL;
+	g_autoptr(GBytes) rewrapped = NULL;
+	g_autoptr(GBytes) blob = NULL;
+	g_autoptr(MvSecret) dek = NULL;
+
+	chain_init (&c);
+	blob = seal_profile (c.dek, 4);
+	new_wrapped_kek = mv_vault_new_kek (c.vault, CLINIC, &new_kek, &error);
+	cr_assert_not_null (new_wrapped_kek);
+	rewrapped = mv_vault_rewrap_dek (c.kek, new_kek, CLINIC, PATIENT, c.wrapped_dek, &error);
+	cr_assert_not_null (rewrapped, "%s", error ? error->message : "");
+	/* The old KEK no longer opens the rewrapped DEK; the new one does and the data opens. */
+	dek = mv_vault_unwrap_dek (c.kek, CLINIC, PATIENT, rewrapped, &error);
+	assert_integrity_error (dek, error);
+	g_clear_error (&error);
+	dek = mv_vault_unwrap_dek (new_kek, CLINIC, PATIENT, rewrapped, &error);
+	cr_assert_not_null (dek, "%s", error ? error->message : "");
+	assert_opens (dek, blob, 4);
+	/* Rewrapping for another patient fails (the AD binds the row). */
+	{
+		g_autoptr(GBytes) moved = mv_vault_rewrap_dek (c.kek, new_kek, CLINIC, "patient-0002",
+							       c.wrapped_dek, &error);
+		assert_integrity_error (moved, error);
+	}
+	chain_clear (&c);
+}
+
 Test (vault, bad_ids_are_invalid_input)
 {
 	Chain c = { 0 };
