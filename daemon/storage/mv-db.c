@@ -102,29 +102,30 @@ mv_db_get_stats (MvDb *self, guint *n_open, guint *n_idle)
 	g_mutex_unlock (&self->mutex);
 }
 
-/* An idle connection should have nothing to read.  If its socket is readable, the server
- * sent something (a NOTICE, or the FATAL message and end-of-file of a shutdown): let libpq
- * consume it and see whether the connection survived.  No round trip to the server. */
+/* An idle connection has nothing to read: we LISTEN to nothing, so anything the server sends
+ * unasked is the FATAL message and end-of-file of a shutdown, a terminated backend or an idle
+ * timeout.  A readable socket therefore means "drop it"; no round trip to the server. */
 static gboolean
 conn_alive (PGconn *conn)
 {
 	struct pollfd pfd = {.fd = PQsocket (conn), .events = POLLIN};
 	gint r;
 
-	if (PQstatus (conn) != CONNECTION_OK || pfd.fd < 0)
+	if (PQstatus (conn) != CONNECTION_OK || pfd.fd < 0 ||
+	    PQtransactionStatus (conn) != PQTRANS_IDLE)
 		return FALSE;
 	do
 		r = poll (&pfd, 1, 0);
 	while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return TRUE;
-	if (r < 0 || (pfd.revents & (POLLERR | POLLNVAL)) != 0)
-		return FALSE;
-	if (!PQconsumeInput (conn))
-		return FALSE;
-	for (PGnotify *n = PQnotifies (conn); n != NULL; n = PQnotifies (conn))
-		PQfreemem (n);
-	return PQstatus (conn) == CONNECTION_OK && PQtransactionStatus (conn) == PQTRANS_IDLE;
+	return r == 0;
+}
+
+/* libpq prints notices on stderr by default; the daemon's output is its log */
+static void
+notice_to_debug (void *arg, const char *message)
+{
+	g_autofree gchar *msg = g_strdup (message);
+	g_debug ("PostgreSQL: %s", g_strstrip (msg));
 }
 
 static PGconn *
@@ -138,8 +139,10 @@ conn_open (MvDb *self, GError **error)
 	PGconn *conn = PQconnectdbParams (keys, values, 1);
 	g_autofree gchar *msg = NULL;
 
-	if (conn != NULL && PQstatus (conn) == CONNECTION_OK)
+	if (conn != NULL && PQstatus (conn) == CONNECTION_OK) {
+		PQsetNoticeProcessor (conn, notice_to_debug, NULL);
 		return conn;
+	}
 	/* libpq's message names the host or socket and the reason, never the password */
 	msg = g_strdup (conn != NULL ? PQerrorMessage (conn) : "out of memory");
 	PQfinish (conn);

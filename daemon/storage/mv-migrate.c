@@ -285,20 +285,20 @@ apply_locked (PGconn *conn, GPtrArray *migrations, GError **error)
 	gboolean missing = FALSE;
 	guint n_applied = 0;
 
-	if (!mv_db_exec (conn,
-			 "CREATE TABLE IF NOT EXISTS schema_migrations ("
-			 " version integer PRIMARY KEY,"
-			 " name text NOT NULL,"
-			 " checksum text NOT NULL,"
-			 " applied_at timestamptz NOT NULL DEFAULT now())",
-			 error))
-		return FALSE;
 	applied = fetch_applied (conn, &missing, error);
-	if (applied == NULL) {
-		if (missing)
-			g_set_error_literal (error, MV_ERROR, MV_ERROR_FAILED,
-					     "schema_migrations vanished while locked");
+	if (applied == NULL && !missing)
 		return FALSE;
+	if (applied == NULL) {
+		/* first run; we hold the lock, so nobody else is creating it */
+		if (!mv_db_exec (conn,
+				 "CREATE TABLE schema_migrations ("
+				 " version integer PRIMARY KEY,"
+				 " name text NOT NULL,"
+				 " checksum text NOT NULL,"
+				 " applied_at timestamptz NOT NULL DEFAULT now())",
+				 error))
+			return FALSE;
+		applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	}
 	for (guint i = 0; i < migrations->len; i++) {
 		const MvMigration *m = g_ptr_array_index (migrations, i);

@@ -214,12 +214,13 @@ spawn_logged (MvPgEmbedded *self, const gchar *const *argv, GPid *pid_out, GErro
 	return TRUE;
 }
 
-/* Waits for our child @pid to exit, up to @timeout_us.  Returns TRUE once it is reaped (or
- * is no longer our child), with its wait status in @status_out (-1 if unknown). */
+/* Waits for our child @pid to exit, up to @timeout_us (negative: no limit).  Returns TRUE
+ * once it is reaped (or is no longer our child), with its wait status in @status_out (-1 if
+ * unknown). */
 static gboolean
 wait_child (GPid pid, gint64 timeout_us, gint *status_out)
 {
-	gint64 deadline = g_get_monotonic_time () + timeout_us;
+	gint64 deadline = g_get_monotonic_time () + MAX (timeout_us, 0);
 
 	*status_out = -1;
 	for (;;) {
@@ -231,7 +232,7 @@ wait_child (GPid pid, gint64 timeout_us, gint *status_out)
 		}
 		if (r < 0 && errno != EINTR)
 			return TRUE; /* ECHILD: reaped elsewhere (SIGCHLD ignored) */
-		if (g_get_monotonic_time () >= deadline)
+		if (timeout_us >= 0 && g_get_monotonic_time () >= deadline)
 			return FALSE;
 		g_usleep (MV_PG_POLL_US);
 	}
@@ -246,7 +247,7 @@ run_tool (MvPgEmbedded *self, const gchar *const *argv, GError **error)
 
 	if (!spawn_logged (self, argv, &pid, error))
 		return FALSE;
-	wait_child (pid, G_MAXINT64, &status);
+	wait_child (pid, -1, &status);
 	if (status != -1 && !g_spawn_check_wait_status (status, &error_local)) {
 		g_autofree gchar *tail = log_tail (self);
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "%s failed (%s); %s ends with: %s",

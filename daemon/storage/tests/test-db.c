@@ -1,0 +1,250 @@
+/* The connection pool against a real throwaway cluster, including the server going away
+ * and coming back under the same pool. */
+#include <criterion/criterion.h>
+
+#include <medverse/mv-error.h>
+
+#include "mv-db.h"
+#include "mv-migrate.h"
+#include "mv-storage-test.h"
+
+static MvPgEmbedded *pg;
+static gchar *dir;
+static MvDb *db;
+
+static void
+teardown (void)
+{
+	g_clear_pointer (&db, mv_db_free);
+	mvt_cluster_destroy (&pg, &dir);
+}
+
+TestSuite (db, .fini = teardown, .timeout = 60);
+
+static MvDb *
+pool_for (MvPgEmbedded *cluster, guint max)
+{
+	g_autoptr(GError) error = NULL;
+	MvDb *pool = mv_db_new (mv_pg_embedded_get_conninfo (cluster), max, &error);
+	cr_assert_not_null (pool, "%s", error ? error->message : "");
+	return pool;
+}
+
+Test (db, acquire_release_and_busy_pool)
+{
+	g_autoptr(GError) error = NULL;
+	PGconn *a, *b, *c;
+	guint n_open = 0, n_idle = 0;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 2);
+	mv_db_get_stats (db, &n_open, &n_idle);
+	cr_assert_eq (n_open, 0, "connections are opened lazily");
+
+	a = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (a, "%s", error ? error->message : "");
+	b = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (b, "%s", error ? error->message : "");
+	cr_assert_neq (a, b);
+	c = mv_db_acquire (db, 100, &error);
+	cr_assert_null (c, "a pool of 2 has no third connection");
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE));
+	cr_assert (strstr (error->message, "busy") != NULL, "%s", error->message);
+	g_clear_error (&error);
+
+	mv_db_release (db, a);
+	c = mv_db_acquire (db, 100, &error);
+	cr_assert_eq (c, a, "a released connection is reused");
+	mv_db_release (db, b);
+	mv_db_release (db, c);
+	mv_db_get_stats (db, &n_open, &n_idle);
+	cr_assert_eq (n_open, 2);
+	cr_assert_eq (n_idle, 2);
+
+	/* a connection given back inside a transaction is not reused */
+	a = mv_db_acquire (db, 100, &error);
+	cr_assert (mv_db_exec (a, "BEGIN", &error), "%s", error ? error->message : "");
+	mv_db_release (db, a);
+	mv_db_get_stats (db, &n_open, &n_idle);
+	cr_assert_eq (n_open, 1);
+	cr_assert_eq (n_idle, 1);
+}
+
+Test (db, exec_params_keeps_values_out_of_sql)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(PGresult) res = NULL;
+	g_autoptr(PGresult) dup = NULL;
+	g_autoptr(PGresult) bad = NULL;
+	const gchar *hostile = "x'); DROP TABLE notes; --";
+	const gchar *const values[] = {"1", hostile};
+	PGconn *conn;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 1);
+	conn = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (conn, "%s", error ? error->message : "");
+	cr_assert (mv_db_exec (conn, "CREATE TABLE notes (id int PRIMARY KEY, body text)", &error));
+	res = mv_db_exec_params (conn, "INSERT INTO notes VALUES ($1, $2) RETURNING body", 2,
+				 values, &error);
+	cr_assert_not_null (res, "%s", error ? error->message : "");
+	cr_assert_str_eq (PQgetvalue (res, 0, 0), hostile);
+
+	dup = mv_db_exec_params (conn, "INSERT INTO notes VALUES ($1, $2)", 2, values, &error);
+	cr_assert_null (dup);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_CONFLICT), "%s", error->message);
+	cr_assert (strstr (error->message, "23505") != NULL, "%s", error->message);
+	cr_assert (strstr (error->message, hostile) == NULL, "values must not leak into errors");
+	g_clear_error (&error);
+
+	bad = mv_db_exec_params (conn, "SELEC 1", 0, NULL, &error);
+	cr_assert_null (bad);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_FAILED), "%s", error->message);
+	mv_db_release (db, conn);
+}
+
+static gboolean
+insert_then (PGconn *conn, gpointer user_data, GError **error)
+{
+	const gchar *mode = user_data;
+	g_autoptr(PGresult) res = mv_db_exec_params (conn, "INSERT INTO t VALUES (1)", 0, NULL,
+						     error);
+	if (res == NULL)
+		return FALSE;
+	if (g_str_equal (mode, "fail")) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "refused by fn");
+		return FALSE;
+	}
+	if (g_str_equal (mode, "swallow")) {
+		/* a failing statement whose error is ignored: the transaction is doomed */
+		PQclear (PQexec (conn, "SELECT 1/0"));
+	}
+	return TRUE;
+}
+
+Test (db, transaction_commits_or_leaves_nothing)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *n = NULL;
+	PGconn *conn;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 2);
+	conn = mvt_connect (pg);
+	PQclear (PQexec (conn, "CREATE TABLE t (x int)"));
+
+	cr_assert_not (mv_db_transaction (db, insert_then, (gpointer) "fail", &error));
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
+	g_clear_error (&error);
+	cr_assert_not (mv_db_transaction (db, insert_then, (gpointer) "swallow", &error));
+	cr_assert (strstr (error->message, "rolled back") != NULL, "%s", error->message);
+	g_clear_error (&error);
+	n = mvt_query_value (conn, "SELECT count(*) FROM t");
+	cr_assert_str_eq (n, "0", "failed transactions must leave nothing");
+
+	cr_assert (mv_db_transaction (db, insert_then, (gpointer) "ok", &error), "%s",
+		   error ? error->message : "");
+	g_free (n);
+	n = mvt_query_value (conn, "SELECT count(*) FROM t");
+	cr_assert_str_eq (n, "1");
+	PQfinish (conn);
+}
+
+Test (db, server_down_fails_fast_then_recovers)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(PGresult) res = NULL;
+	PGconn *conn;
+	gint64 t0, elapsed;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 2);
+	conn = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (conn, "%s", error ? error->message : "");
+	mv_db_release (db, conn); /* now idle in the pool, soon stale */
+
+	cr_assert (mv_pg_embedded_stop (pg, &error), "%s", error ? error->message : "");
+	t0 = g_get_monotonic_time ();
+	conn = mv_db_acquire (db, 5000, &error);
+	elapsed = g_get_monotonic_time () - t0;
+	cr_assert_null (conn);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE), "%s",
+		   error ? error->message : "");
+	cr_assert_lt (elapsed, 2 * G_USEC_PER_SEC, "acquire took %" G_GINT64_FORMAT " us", elapsed);
+	g_clear_error (&error);
+	cr_assert_not (mv_db_check_ready (db, MV_TEST_SQLDIR, &error));
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE));
+	g_clear_error (&error);
+
+	/* a pool made while the server is down is fine */
+	{
+		g_autoptr(MvDb) later = mv_db_new (mv_pg_embedded_get_conninfo (pg), 1, &error);
+		cr_assert_not_null (later, "%s", error ? error->message : "");
+	}
+
+	cr_assert (mv_pg_embedded_start (pg, &error), "%s", error ? error->message : "");
+	conn = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (conn, "the same pool must reconnect: %s", error ? error->message : "");
+	res = mv_db_exec_params (conn, "SELECT 1", 0, NULL, &error);
+	cr_assert_not_null (res, "%s", error ? error->message : "");
+	mv_db_release (db, conn);
+}
+
+Test (db, lost_connection_maps_to_unavailable)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(PGresult) res = NULL;
+	g_autofree gchar *pid = NULL;
+	const gchar *values[1];
+	PGconn *conn;
+	PGconn *killer;
+	guint n_open = 0;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 1);
+	conn = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (conn);
+	pid = g_strdup_printf ("%d", PQbackendPID (conn));
+	values[0] = pid;
+	killer = mvt_connect (pg);
+	PQclear (PQexecParams (killer, "SELECT pg_terminate_backend($1::int)", 1, NULL, values,
+			       NULL, NULL, 0));
+	PQfinish (killer);
+	res = mv_db_exec_params (conn, "SELECT 1", 0, NULL, &error);
+	cr_assert_null (res);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE), "%s", error->message);
+	mv_db_release (db, conn);
+	mv_db_get_stats (db, &n_open, NULL);
+	cr_assert_eq (n_open, 0, "a broken connection is discarded");
+}
+
+Test (db, check_ready_before_and_after_migrations)
+{
+	g_autoptr(GError) error = NULL;
+	PGconn *conn;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 2);
+	cr_assert_not (mv_db_check_ready (db, MV_TEST_SQLDIR, &error));
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE), "%s", error->message);
+	g_clear_error (&error);
+
+	conn = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (conn);
+	cr_assert (mv_migrate_apply (conn, MV_TEST_SQLDIR, &error), "%s",
+		   error ? error->message : "");
+	mv_db_release (db, conn);
+	cr_assert (mv_db_check_ready (db, MV_TEST_SQLDIR, &error), "%s",
+		   error ? error->message : "");
+}
+
+Test (db, bad_conninfo_is_refused)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvDb) bad = mv_db_new ("host=/tmp nonsense_key=1 password=hunter2", 2, &error);
+	cr_assert_null (bad);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
+	cr_assert (strstr (error->message, "hunter2") == NULL, "never echo a password");
+	g_clear_error (&error);
+	cr_assert_null (mv_db_new ("dbname=x", 0, &error));
+}
