@@ -286,12 +286,12 @@ Test (dbus, plugin_failures)
 	g_autoptr(GError) lie = NULL;
 	g_autoptr(GError) fail = NULL;
 	g_autoptr(GError) slow = NULL;
-	g_autoptr(GVariant) r1 = call (conn, OBJECT_PATH, IFACE, "Call",
-				       g_variant_new ("(ssv)", "liar", "Lie", g_variant_new ("()")),
-				       "(v)", &lie);
-	g_autoptr(GVariant) r2 = call (conn, OBJECT_PATH, IFACE, "Call",
-				       g_variant_new ("(ssv)", "liar", "Fail", g_variant_new ("()")),
-				       "(v)", &fail);
+	/* methods without input go through the plugin's object: the generic Call cannot carry
+	 * their empty input tuple, as D-Bus has no empty structures */
+	g_autoptr(GVariant) r1 = call (conn, OBJECT_PATH "/plugins/liar",
+				       "org.medverse.Health1.Plugin.liar", "Lie", NULL, "(s)", &lie);
+	g_autoptr(GVariant) r2 = call (conn, OBJECT_PATH "/plugins/liar",
+				       "org.medverse.Health1.Plugin.liar", "Fail", NULL, "(s)", &fail);
 	g_autoptr(GVariant) r3 =
 		call (conn, OBJECT_PATH "/plugins/sleepy", "org.medverse.Health1.Plugin.sleepy",
 		      "Sleep", g_variant_new ("(u)", 3000), "(u)", &slow);

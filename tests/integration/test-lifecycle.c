@@ -101,12 +101,12 @@ assert_config_refused (const gchar *config, const gchar *key)
 	g_autofree gchar *url_path = g_build_filename (env->data_dir, "http.url", NULL);
 	g_autofree gchar *log = NULL;
 	gboolean url_seen = FALSE;
-	gint64 deadline = g_get_monotonic_time () + 15 * G_TIME_SPAN_SECOND;
+	gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
 
 	while (!mvt_daemon_wait_exit (env, 10)) {
 		url_seen = url_seen || g_file_test (url_path, G_FILE_TEST_EXISTS);
 		cr_assert_lt (g_get_monotonic_time (), deadline,
-			      "medversed still running 15 s after a bad config");
+			      "medversed still running 10 s after a bad config");
 	}
 	log = mvt_read_log (env);
 	cr_assert (WIFEXITED (env->daemon_status) && WEXITSTATUS (env->daemon_status) != 0,
