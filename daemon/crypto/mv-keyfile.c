@@ -59,8 +59,22 @@ decode_key (const gchar *path, const guint8 *raw, gsize raw_len, gsize size, GEr
 	gsize hex_len = raw_len;
 	gsize bin_len = 0;
 
-	if (raw_len == size)
+	if (raw_len == size) {
+		/* A random raw key is practically never all hex digits; such a file is a key of
+		 * half the size written as hex, which must not pass for a full-strength key. */
+		gboolean all_hex = TRUE;
+		for (gsize i = 0; i < raw_len && all_hex; i++)
+			all_hex = g_ascii_isxdigit (raw[i]);
+		if (all_hex) {
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+				     "key file %s holds %" G_GSIZE_FORMAT " hex characters, a %" G_GSIZE_FORMAT
+				     "-byte key; a %" G_GSIZE_FORMAT "-byte key is needed (%" G_GSIZE_FORMAT
+				     " hex characters)",
+				     path, raw_len, raw_len / 2, size, 2 * size);
+			return NULL;
+		}
 		return mv_secret_new_from_data (raw, size);
+	}
 
 	if (hex_len > 0 && raw[hex_len - 1] == '\n')
 		hex_len--;
@@ -123,6 +137,12 @@ mv_key_file_load (const gchar *path, gsize size, GError **error)
 	if (got < 0) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot read key file %s: %s", path,
 			     g_strerror (saved_errno));
+		return NULL;
+	}
+	if ((gsize)got == 2 * size + 2) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "key file %s is too large for a %" G_GSIZE_FORMAT "-byte key", path,
+			     size);
 		return NULL;
 	}
 	return decode_key (path, mv_secret_get_data (raw), (gsize)got, size, error);

@@ -474,7 +474,11 @@ Test (keyfile, malformed_refused)
 	g_autofree gchar *path = g_build_filename (dir, "master.key", NULL);
 	g_autofree gchar *missing = g_build_filename (dir, "nope.key", NULL);
 	const gchar *bad[] = { "", "abcd\n", "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-			       "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f00\n" };
+			       "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f00\n",
+			       /* 32 hex characters: a 16-byte key, not a raw 32-byte one */
+			       "000102030405060708090a0b0c0d0e0f",
+			       /* far too long */
+			       "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0001\n" };
 	g_autoptr(GError) error = NULL;
 	g_autoptr(MvVault) vault = NULL;
 
