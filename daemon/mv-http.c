@@ -6,6 +6,7 @@
 #include <mv-host-private.h>
 #include <string.h>
 
+#include "mv-http-private.h"
 #include "mv-http.h"
 #include "mv-request-id.h"
 
@@ -17,6 +18,7 @@ struct _MvHttp {
 	guint64 max_body_bytes;
 	gboolean accepting;
 	guint active;
+	MvHttpRouter *router;
 };
 
 /* What we remember about one request, attached to its SoupServerMessage. */
@@ -75,8 +77,8 @@ mv_http_status_for_error (const GError *error)
 	return SOUP_STATUS_INTERNAL_SERVER_ERROR;
 }
 
-static void
-respond_json (SoupServerMessage *msg, guint status, JsonNode *body)
+void
+mv_http_respond_json (SoupServerMessage *msg, guint status, JsonNode *body)
 {
 	g_autofree gchar *text = mv_json_to_string (body);
 	SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
@@ -90,8 +92,8 @@ respond_json (SoupServerMessage *msg, guint status, JsonNode *body)
 
 /* Errors the caller may read in full; internal failures are logged and summarised, so no
  * path, SQL or plugin internals reach a client. */
-static void
-respond_error (SoupServerMessage *msg, const GError *error)
+void
+mv_http_respond_error (SoupServerMessage *msg, const GError *error)
 {
 	RequestInfo *info = request_info (msg);
 	const gchar *request_id = info != NULL ? info->request_id : "-";
@@ -121,7 +123,7 @@ respond_error (SoupServerMessage *msg, const GError *error)
 	json_builder_end_object (builder);
 	json_builder_end_object (builder);
 	root = json_builder_get_root (builder);
-	respond_json (msg, status, root);
+	mv_http_respond_json (msg, status, root);
 }
 
 static void G_GNUC_PRINTF (3, 4)
@@ -133,7 +135,7 @@ respond_new_error (SoupServerMessage *msg, MvError code, const gchar *format, ..
 	va_start (args, format);
 	error = g_error_new_valist (MV_ERROR, code, format, args);
 	va_end (args);
-	respond_error (msg, error);
+	mv_http_respond_error (msg, error);
 }
 
 static void
@@ -147,11 +149,11 @@ respond_status (SoupServerMessage *msg, guint status, const gchar *value)
 	json_builder_add_string_value (builder, value);
 	json_builder_end_object (builder);
 	root = json_builder_get_root (builder);
-	respond_json (msg, status, root);
+	mv_http_respond_json (msg, status, root);
 }
 
-static gboolean
-check_method (SoupServerMessage *msg, const gchar *allowed)
+gboolean
+mv_http_check_method (SoupServerMessage *msg, const gchar *allowed)
 {
 	const gchar *method = soup_server_message_get_method (msg);
 	g_auto(GStrv) list = g_strsplit (allowed, ", ", -1);
@@ -227,7 +229,7 @@ handle_list_plugins (MvHttp *self, SoupServerMessage *msg)
 	json_builder_end_array (builder);
 	json_builder_end_object (builder);
 	root = json_builder_get_root (builder);
-	respond_json (msg, SOUP_STATUS_OK, root);
+	mv_http_respond_json (msg, SOUP_STATUS_OK, root);
 }
 
 typedef struct {
@@ -247,16 +249,16 @@ plugin_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 	if (output != NULL)
 		body = mv_value_to_json_args (pending->out_args, output, &error);
 	if (body != NULL)
-		respond_json (pending->msg, SOUP_STATUS_OK, body);
+		mv_http_respond_json (pending->msg, SOUP_STATUS_OK, body);
 	else
-		respond_error (pending->msg, error);
+		mv_http_respond_error (pending->msg, error);
 	soup_server_message_unpause (pending->msg);
 	g_object_unref (pending->msg);
 	g_free (pending);
 }
 
-static gboolean
-check_json_content_type (SoupServerMessage *msg)
+gboolean
+mv_http_check_json_content_type (SoupServerMessage *msg)
 {
 	SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 	g_autoptr(GHashTable) params = NULL;
@@ -277,43 +279,59 @@ check_json_content_type (SoupServerMessage *msg)
 	return TRUE;
 }
 
+JsonNode *
+mv_http_read_json_body (SoupServerMessage *msg, guint64 max_body_bytes)
+{
+	g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+	g_autoptr(GError) error = NULL;
+	JsonNode *root;
+
+	/* the early handler refused a declared oversize body; this catches the rest */
+	if (g_bytes_get_size (bytes) > max_body_bytes) {
+		respond_new_error (msg, MV_ERROR_TOO_LARGE,
+				   "body is over the limit of %" G_GUINT64_FORMAT " bytes",
+				   max_body_bytes);
+		return NULL;
+	}
+	if (g_bytes_get_size (bytes) == 0) {
+		respond_new_error (msg, MV_ERROR_MALFORMED, "empty body; send a JSON object");
+		return NULL;
+	}
+	root = mv_value_parse_json_object (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+					   &error);
+	if (root == NULL)
+		mv_http_respond_error (msg, error);
+	return root;
+}
+
+const gchar *
+mv_http_message_get_request_id (SoupServerMessage *msg)
+{
+	RequestInfo *info = request_info (msg);
+	return info != NULL ? info->request_id : "-";
+}
+
 static void
 handle_plugin_call (MvHttp *self, SoupServerMessage *msg, const gchar *plugin, const gchar *method_name)
 {
 	g_autoptr(GError) error = NULL;
 	const MvMethod *method = mv_engine_find_method (self->engine, plugin, method_name, &error);
-	SoupMessageBody *body;
-	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(JsonNode) root = NULL;
 	g_autoptr(GVariant) input = NULL;
 	PendingCall *pending;
 
 	if (method == NULL) {
-		respond_error (msg, error);
+		mv_http_respond_error (msg, error);
 		return;
 	}
-	if (!check_method (msg, "POST") || !check_json_content_type (msg))
+	if (!mv_http_check_method (msg, "POST") || !mv_http_check_json_content_type (msg))
 		return;
-	body = soup_server_message_get_request_body (msg);
-	bytes = soup_message_body_flatten (body);
-	if (g_bytes_get_size (bytes) > self->max_body_bytes) {
-		respond_new_error (msg, MV_ERROR_TOO_LARGE, "body is over the limit of %" G_GUINT64_FORMAT " bytes",
-				   self->max_body_bytes);
+	root = mv_http_read_json_body (msg, self->max_body_bytes);
+	if (root == NULL)
 		return;
-	}
-	if (g_bytes_get_size (bytes) == 0) {
-		respond_new_error (msg, MV_ERROR_MALFORMED, "empty body; send a JSON object");
-		return;
-	}
-	root = mv_value_parse_json_object (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-					   &error);
-	if (root == NULL) {
-		respond_error (msg, error);
-		return;
-	}
 	input = mv_value_from_json_args (method->in_args, json_node_get_object (root), &error);
 	if (input == NULL) {
-		respond_error (msg, error);
+		mv_http_respond_error (msg, error);
 		return;
 	}
 	pending = g_new0 (PendingCall, 1);
@@ -336,7 +354,7 @@ readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 	} else {
 		if (error->domain == MV_ERROR)
 			error->code = MV_ERROR_UNAVAILABLE;
-		respond_error (msg, error);
+		mv_http_respond_error (msg, error);
 	}
 	soup_server_message_unpause (msg);
 	g_object_unref (msg);
@@ -355,19 +373,19 @@ route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
 		return;
 	}
 	if (g_strcmp0 (path, "/healthz") == 0) {
-		if (check_method (msg, "GET, HEAD"))
+		if (mv_http_check_method (msg, "GET, HEAD"))
 			respond_status (msg, SOUP_STATUS_OK, "ok");
 		return;
 	}
 	if (g_strcmp0 (path, "/readyz") == 0) {
-		if (!check_method (msg, "GET, HEAD"))
+		if (!mv_http_check_method (msg, "GET, HEAD"))
 			return;
 		soup_server_message_pause (msg);
 		mv_engine_check_ready_async (self->engine, readyz_done, g_object_ref (msg));
 		return;
 	}
 	if (g_strcmp0 (path, "/v1/plugins") == 0) {
-		if (check_method (msg, "GET, HEAD"))
+		if (mv_http_check_method (msg, "GET, HEAD"))
 			handle_list_plugins (self, msg);
 		return;
 	}
@@ -384,6 +402,8 @@ route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
 		handle_plugin_call (self, msg, parts[3], parts[4]);
 		return;
 	}
+	if (mv_http_router_dispatch (self->router, msg, path))
+		return;
 	respond_new_error (msg, MV_ERROR_NOT_FOUND, "no route for %s", path);
 }
 
@@ -476,6 +496,7 @@ mv_http_new (MvEngine *engine, const MvConfig *config)
 	self->listen = g_strdup (config->http_listen);
 	self->max_body_bytes = config->max_body_bytes;
 	self->accepting = TRUE;
+	self->router = mv_http_router_new (config->max_body_bytes);
 	self->server = soup_server_new ("server-header", "medversed/" MV_VERSION " ", NULL);
 	soup_server_add_early_handler (self->server, NULL, early_check, self, NULL);
 	soup_server_add_handler (self->server, NULL, route, self, NULL);
@@ -548,8 +569,21 @@ mv_http_reconfigure (MvHttp *self, const MvConfig *config)
 	if (self->max_body_bytes != config->max_body_bytes)
 		g_message ("HTTP body limit now %" G_GUINT64_FORMAT " bytes", config->max_body_bytes);
 	self->max_body_bytes = config->max_body_bytes;
+	mv_http_router_set_max_body_bytes (self->router, config->max_body_bytes);
 	if (g_strcmp0 (self->listen, config->http_listen) != 0)
 		g_message ("[http] listen changed; it takes effect after a restart");
+}
+
+void
+mv_http_add_routes (MvHttp *self, const MvHttpRoute *routes, guint n_routes, gpointer user_data)
+{
+	mv_http_router_add (self->router, routes, n_routes, user_data);
+}
+
+void
+mv_http_set_authenticator (MvHttp *self, MvHttpAuthFunc func, gpointer user_data)
+{
+	mv_http_router_set_authenticator (self->router, func, user_data);
 }
 
 void
@@ -559,6 +593,7 @@ mv_http_free (MvHttp *self)
 		return;
 	soup_server_disconnect (self->server);
 	g_object_unref (self->server);
+	mv_http_router_free (self->router);
 	g_object_unref (self->engine);
 	g_free (self->listen);
 	g_free (self->url);

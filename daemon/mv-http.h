@@ -3,6 +3,7 @@
 
 #include "mv-config.h"
 #include "mv-engine.h"
+#include "mv-http-api.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,11 @@ guint
 mv_http_get_active (MvHttp *self);
 void
 mv_http_reconfigure (MvHttp *self, const MvConfig *config);
+/* Resource routes (see mv-http-api.h); @user_data reaches the handlers. */
+void
+mv_http_add_routes (MvHttp *self, const MvHttpRoute *routes, guint n_routes, gpointer user_data);
+void
+mv_http_set_authenticator (MvHttp *self, MvHttpAuthFunc func, gpointer user_data);
 void
 mv_http_free (MvHttp *self);
 

@@ -1,0 +1,65 @@
+/*
+ * Resource routes of the HTTP adapter (patients, admin, audit…), declared as tables.
+ *
+ * A module declares its routes with a pattern ("/v1/patients/{id}"), a method, the roles it
+ * accepts and a handler.  The adapter does the rest, the same way for every route: 404/405,
+ * content type and JSON parsing for bodies, bearer-token authentication and role check (401/403),
+ * running the handler in a worker thread (it may block on the database), and turning its
+ * result or GError into the response.  Handlers never see libsoup.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "mv-auth-context.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MvHttpRequest MvHttpRequest;
+
+/* Runs in a worker thread.  Returns the response body (transfer full; NULL with no error means
+ * an empty body, e.g. 204), or NULL with @error set (MV_ERROR codes map to statuses). */
+typedef JsonNode *(*MvHttpApiFunc) (MvHttpRequest *request, GError **error);
+
+typedef struct {
+	const gchar *method;  /* "GET", "POST", "PATCH", "DELETE", … */
+	const gchar *pattern; /* literal segments and {name} placeholders */
+	guint roles;	      /* MvRole mask accepted; MV_ROLE_NONE = no authentication */
+	MvHttpApiFunc func;
+} MvHttpRoute;
+
+/* Resolves a bearer token into a caller (in a worker thread); may set response headers
+ * (Retry-After) on @request and fails with MV_ERROR_UNAUTHORIZED or MV_ERROR_RATE_LIMITED. */
+typedef MvAuthContext *(*MvHttpAuthFunc) (MvHttpRequest *request,
+					  const gchar *token,
+					  gpointer user_data,
+					  GError **error);
+
+const gchar *
+mv_http_request_get_id (MvHttpRequest *request);
+const gchar *
+mv_http_request_get_method (MvHttpRequest *request);
+/* A {name} segment of the pattern (already percent-decoded), or NULL. */
+const gchar *
+mv_http_request_get_param (MvHttpRequest *request, const gchar *name);
+/* A query-string parameter, or NULL. */
+const gchar *
+mv_http_request_get_query (MvHttpRequest *request, const gchar *name);
+const gchar *
+mv_http_request_get_header (MvHttpRequest *request, const gchar *name);
+/* The parsed JSON object body of POST/PUT/PATCH, or NULL for other methods. */
+JsonObject *
+mv_http_request_get_body (MvHttpRequest *request);
+/* The authenticated caller; NULL on routes without authentication. */
+const MvAuthContext *
+mv_http_request_get_auth (MvHttpRequest *request);
+/* The user_data given with the route table. */
+gpointer
+mv_http_request_get_user_data (MvHttpRequest *request);
+/* Defaults to 200 (204 when the handler returns no body). */
+void
+mv_http_request_set_status (MvHttpRequest *request, guint status);
+void
+mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gchar *value);
+
+G_END_DECLS
