@@ -60,6 +60,16 @@ static const KeyDef key_defs[] = {
 	 "When medversed runs as root, the unprivileged user that runs the embedded cluster."},
 	{"database", "embedded-bindir", KEY_STRING, NULL, 0, 0, OFF (embedded_bindir),
 	 "Directory of initdb/pg_ctl for the embedded cluster; unset finds PostgreSQL itself."},
+	{"vault", "master-key-file", KEY_STRING, NULL, 0, 0, OFF (master_key_file),
+	 "Master key (32 bytes, mode 0600, owned by the daemon's user) wrapping every clinic key. "
+	 "Unset: <data-dir>/master.key (--dev creates it)."},
+	{"audit", "signing-key-file", KEY_STRING, NULL, 0, 0, OFF (signing_key_file),
+	 "Ed25519 key signing the audit log's tree heads (mode 0600). Unset: "
+	 "<data-dir>/audit-signing.key (--dev creates it)."},
+	{"auth", "rate-limit-per-second", KEY_UINT, "20", 1, 100000, OFF (rate_limit_per_second),
+	 "Requests per second each API key may make on average (token bucket); more get 429."},
+	{"auth", "rate-limit-burst", KEY_UINT, "40", 1, 1000000, OFF (rate_limit_burst),
+	 "Requests an API key may make at once before the per-second rate applies."},
 };
 
 static const KeyDef *
@@ -286,6 +296,10 @@ mv_config_load (const gchar *path,
 		g_free (config->data_dir);
 		config->data_dir = g_steal_pointer (&abs);
 	}
+	if (config->master_key_file == NULL)
+		config->master_key_file = g_build_filename (config->data_dir, "master.key", NULL);
+	if (config->signing_key_file == NULL)
+		config->signing_key_file = g_build_filename (config->data_dir, "audit-signing.key", NULL);
 	return g_steal_pointer (&config);
 }
 
@@ -308,6 +322,8 @@ mv_config_free (MvConfig *config)
 	g_free (config->database_url);
 	g_free (config->embedded_user);
 	g_free (config->embedded_bindir);
+	g_free (config->master_key_file);
+	g_free (config->signing_key_file);
 	g_free (config);
 }
 

@@ -30,6 +30,11 @@ typedef struct {
 	guint pool_size;
 	gchar *embedded_user;
 	gchar *embedded_bindir;
+
+	gchar *master_key_file;	  /* NULL: <data-dir>/master.key */
+	gchar *signing_key_file;  /* NULL: <data-dir>/audit-signing.key */
+	guint rate_limit_per_second;
+	guint rate_limit_burst;
 } MvConfig;
 
 /* Overrides given on the command line; they win over the file. */

@@ -113,7 +113,8 @@ Test (config, example_lists_every_key)
 	g_autofree gchar *example = mv_config_example ();
 	const gchar *keys[] = {"data-dir", "plugin-dirs", "bus", "shutdown-timeout-ms", "listen",
 			       "max-body-bytes", "call-timeout-ms", "worker-threads", "url",
-			       "pool-size", "embedded-user", "embedded-bindir"};
+			       "pool-size", "embedded-user", "embedded-bindir", "master-key-file",
+			       "signing-key-file", "rate-limit-per-second", "rate-limit-burst"};
 	for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
 		g_autofree gchar *line = g_strdup_printf ("\n#%s=", keys[i]);
 		cr_assert (strstr (example, line) != NULL, "%s missing", keys[i]);
