@@ -203,6 +203,31 @@ mv_db_acquire (MvDb *self, gint64 timeout_ms, GError **error)
 	}
 }
 
+gboolean
+mv_db_wait_reachable (MvDb *self, gint64 timeout_ms, GError **error)
+{
+	gint64 deadline;
+
+	g_return_val_if_fail (self != NULL, FALSE);
+	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+	deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+	for (;;) {
+		g_autoptr(GError) error_local = NULL;
+		gint64 left_ms = (deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND;
+		PGconn *conn = mv_db_acquire (self, MAX (left_ms, 0), &error_local);
+		if (conn != NULL) {
+			mv_db_release (self, conn);
+			return TRUE;
+		}
+		if (g_get_monotonic_time () + 250 * G_TIME_SPAN_MILLISECOND >= deadline) {
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+		g_usleep (250 * G_TIME_SPAN_MILLISECOND);
+	}
+}
+
 void
 mv_db_release (MvDb *self, PGconn *conn)
 {

@@ -78,6 +78,24 @@ G_GNUC_WARN_UNUSED_RESULT PGconn *
 mv_db_acquire (MvDb *self, gint64 timeout_ms, GError **error);
 
 /**
+ * mv_db_wait_reachable:
+ * @self: a pool
+ * @timeout_ms: how long to keep trying
+ * @error: return location for a #GError
+ *
+ * For start-up against an external server that may still be booting: tries to connect every
+ * 250 ms until it succeeds or @timeout_ms passed.  The connection opened stays in the pool.
+ *
+ * Errors: %MV_ERROR_UNAVAILABLE with the last connection error.
+ *
+ * Thread safety: safe from any thread.
+ *
+ * Returns: %TRUE once the server accepted a connection
+ */
+gboolean
+mv_db_wait_reachable (MvDb *self, gint64 timeout_ms, GError **error);
+
+/**
  * mv_db_release:
  * @self: a pool
  * @conn: (transfer full) (nullable): a connection from mv_db_acquire()

@@ -248,3 +248,90 @@ Test (db, bad_conninfo_is_refused)
 	g_clear_error (&error);
 	cr_assert_null (mv_db_new ("dbname=x", 0, &error));
 }
+
+typedef struct {
+	MvDb *db;
+	GMutex lock;
+	GHashTable *backends; /* backend pids seen */
+	guint failures;
+	guint max_open;
+} Hammer;
+
+static gpointer
+hammer_thread (gpointer data)
+{
+	Hammer *h = data;
+	for (guint i = 0; i < 20; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(PGresult) res = NULL;
+		guint n_open = 0;
+		PGconn *conn = mv_db_acquire (h->db, 5000, &error);
+		if (conn == NULL) {
+			g_mutex_lock (&h->lock);
+			h->failures++;
+			g_mutex_unlock (&h->lock);
+			continue;
+		}
+		res = mv_db_exec_params (conn, "SELECT pg_backend_pid(), pg_sleep(0.002)", 0, NULL,
+					 &error);
+		mv_db_get_stats (h->db, &n_open, NULL);
+		g_mutex_lock (&h->lock);
+		if (res == NULL)
+			h->failures++;
+		else
+			g_hash_table_add (h->backends, g_strdup (PQgetvalue (res, 0, 0)));
+		h->max_open = MAX (h->max_open, n_open);
+		g_mutex_unlock (&h->lock);
+		mv_db_release (h->db, conn);
+	}
+	return NULL;
+}
+
+Test (db, many_threads_share_a_small_pool)
+{
+	Hammer h = {0};
+	GThread *threads[8];
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 3);
+	h.db = db;
+	g_mutex_init (&h.lock);
+	h.backends = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+		threads[i] = g_thread_new ("hammer", hammer_thread, &h);
+	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+		g_thread_join (threads[i]);
+	cr_assert_eq (h.failures, 0);
+	cr_assert_leq (h.max_open, 3);
+	cr_assert_leq (g_hash_table_size (h.backends), 3, "at most 3 server sessions expected");
+	g_hash_table_unref (h.backends);
+	g_mutex_clear (&h.lock);
+}
+
+static gpointer
+start_later_thread (gpointer data)
+{
+	g_usleep (500 * G_TIME_SPAN_MILLISECOND);
+	return GINT_TO_POINTER (mv_pg_embedded_start (data, NULL));
+}
+
+Test (db, wait_reachable_until_the_server_starts)
+{
+	g_autoptr(GError) error = NULL;
+	GThread *starter;
+	gint64 t0;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 2);
+	cr_assert (mv_pg_embedded_stop (pg, &error), "%s", error ? error->message : "");
+
+	t0 = g_get_monotonic_time ();
+	cr_assert_not (mv_db_wait_reachable (db, 300, &error));
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE));
+	cr_assert_lt (g_get_monotonic_time () - t0, G_USEC_PER_SEC);
+	g_clear_error (&error);
+
+	starter = g_thread_new ("starter", start_later_thread, pg);
+	cr_assert (mv_db_wait_reachable (db, 20000, &error), "%s", error ? error->message : "");
+	cr_assert (GPOINTER_TO_INT (g_thread_join (starter)));
+}

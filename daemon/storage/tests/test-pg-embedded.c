@@ -2,6 +2,7 @@
  * test.  These tests run as root on CI, which exercises the unprivileged-user path. */
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -168,6 +169,44 @@ Test (pg_embedded, orphaned_postmaster_of_crashed_daemon)
 		   error->message);
 	cr_assert_not (mvt_pid_gone (mv_pg_embedded_get_pid (pg)), "the refused start must not "
 								  "touch the running cluster");
+}
+
+/* The path a daemon running as an ordinary user takes: everything runs as that user. */
+Test (pg_embedded, as_unprivileged_user)
+{
+	struct passwd *pw = getpwnam ("postgres");
+	GPid child;
+	gint status = 0;
+
+	if (geteuid () != 0 || pw == NULL)
+		cr_skip_test ("needs root and a postgres user to switch to");
+	dir = mvt_tmpdir ();
+	cr_assert_eq (chown (dir, pw->pw_uid, pw->pw_gid), 0);
+	child = fork ();
+	cr_assert_geq (child, 0);
+	if (child == 0) {
+		g_autoptr(MvPgEmbedded) own = NULL;
+		g_autoptr(GError) error = NULL;
+		GPid pid;
+		PGconn *conn;
+		if (setgid (pw->pw_gid) != 0 || setuid (pw->pw_uid) != 0)
+			_exit (2);
+		own = mv_pg_embedded_new (dir, NULL, "nobody-ignored-when-not-root");
+		if (!mv_pg_embedded_start (own, &error)) {
+			g_printerr ("%s\n", error->message);
+			_exit (3);
+		}
+		pid = mv_pg_embedded_get_pid (own);
+		conn = PQconnectdb (mv_pg_embedded_get_conninfo (own));
+		if (PQstatus (conn) != CONNECTION_OK)
+			_exit (4);
+		PQfinish (conn);
+		if (!mv_pg_embedded_stop (own, &error) || !mvt_pid_gone (pid))
+			_exit (5);
+		_exit (0);
+	}
+	cr_assert_eq (waitpid (child, &status, 0), child);
+	cr_assert (WIFEXITED (status) && WEXITSTATUS (status) == 0, "child status %d", status);
 }
 
 Test (pg_embedded, socket_path_too_long)
