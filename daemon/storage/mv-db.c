@@ -108,11 +108,11 @@ mv_db_get_stats (MvDb *self, guint *n_open, guint *n_idle)
 static gboolean
 conn_alive (PGconn *conn)
 {
-	struct pollfd pfd = {.fd = PQsocket (conn), .events = POLLIN};
+	struct pollfd pfd = { .fd = PQsocket (conn), .events = POLLIN };
 	gint r;
 
-	if (PQstatus (conn) != CONNECTION_OK || pfd.fd < 0 ||
-	    PQtransactionStatus (conn) != PQTRANS_IDLE)
+	if (PQstatus (conn) != CONNECTION_OK || pfd.fd < 0
+	    || PQtransactionStatus (conn) != PQTRANS_IDLE)
 		return FALSE;
 	do
 		r = poll (&pfd, 1, 0);
@@ -133,9 +133,9 @@ conn_open (MvDb *self, GError **error)
 {
 	/* keywords are processed in order and the expanded conninfo comes last, so the
 	 * caller's string overrides these defaults */
-	const gchar *const keys[] = {"connect_timeout", "fallback_application_name", "dbname",
-				     NULL};
-	const gchar *const values[] = {"2", "medversed", self->conninfo, NULL};
+	const gchar *const keys[]
+		= { "connect_timeout", "fallback_application_name", "dbname", NULL };
+	const gchar *const values[] = { "2", "medversed", self->conninfo, NULL };
 	PGconn *conn = PQconnectdbParams (keys, values, 1);
 	g_autofree gchar *msg = NULL;
 
@@ -213,7 +213,7 @@ mv_db_wait_reachable (MvDb *self, gint64 timeout_ms, GError **error)
 
 	deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
 	for (;;) {
-		g_autoptr(GError) error_local = NULL;
+		g_autoptr (GError) error_local = NULL;
 		gint64 left_ms = (deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND;
 		PGconn *conn = mv_db_acquire (self, MAX (left_ms, 0), &error_local);
 		if (conn != NULL) {
@@ -258,18 +258,15 @@ error_code_for (PGconn *conn, const PGresult *res)
 	/* class 08 connection exception, 57P01-03 shutdown / cannot connect now */
 	if (g_str_has_prefix (state, "08") || g_str_has_prefix (state, "57P"))
 		return MV_ERROR_UNAVAILABLE;
-	if (g_str_equal (state, "23505") || g_str_equal (state, "40001") ||
-	    g_str_equal (state, "40P01"))
+	if (g_str_equal (state, "23505") || g_str_equal (state, "40001")
+	    || g_str_equal (state, "40P01"))
 		return MV_ERROR_CONFLICT;
 	return MV_ERROR_FAILED;
 }
 
 PGresult *
-mv_db_exec_params (PGconn *conn,
-		   const gchar *sql,
-		   gint n_params,
-		   const gchar *const *values,
-		   GError **error)
+mv_db_exec_params (
+	PGconn *conn, const gchar *sql, gint n_params, const gchar *const *values, GError **error)
 {
 	PGresult *res;
 	ExecStatusType status;
@@ -289,8 +286,9 @@ mv_db_exec_params (PGconn *conn,
 	primary = res != NULL ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	state = res != NULL ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
 	if (primary != NULL) {
-		g_set_error (error, MV_ERROR, error_code_for (conn, res), "database error: %s (SQLSTATE %s)",
-			     primary, state != NULL ? state : "?");
+		g_set_error (error, MV_ERROR, error_code_for (conn, res),
+			     "database error: %s (SQLSTATE %s)", primary,
+			     state != NULL ? state : "?");
 	} else {
 		g_autofree gchar *msg = g_strdup (PQerrorMessage (conn));
 		g_set_error (error, MV_ERROR, error_code_for (conn, res), "database error: %s",
@@ -313,7 +311,7 @@ mv_db_exec (PGconn *conn, const gchar *sql, GError **error)
 static gboolean
 transaction_run (PGconn *conn, MvDbTransactionFunc fn, gpointer user_data, GError **error)
 {
-	g_autoptr(PGresult) res = NULL;
+	g_autoptr (PGresult) res = NULL;
 
 	if (!mv_db_exec (conn, "BEGIN", error))
 		return FALSE;

@@ -32,8 +32,7 @@ typedef struct _MvDb MvDb;
  *
  * Returns: (transfer full): the pool, free with mv_db_free(), or %NULL
  */
-MvDb *
-mv_db_new (const gchar *conninfo, guint max_connections, GError **error);
+MvDb *mv_db_new (const gchar *conninfo, guint max_connections, GError **error);
 
 /**
  * mv_db_free:
@@ -42,8 +41,7 @@ mv_db_new (const gchar *conninfo, guint max_connections, GError **error);
  * Closes the idle connections and frees the pool.  Every acquired connection must have been
  * released first.
  */
-void
-mv_db_free (MvDb *self);
+void mv_db_free (MvDb *self);
 
 /**
  * mv_db_set_acquire_timeout:
@@ -51,8 +49,7 @@ mv_db_free (MvDb *self);
  * @timeout_ms: how long mv_db_transaction() and mv_db_check_ready() wait for a free
  *   connection (default 5000)
  */
-void
-mv_db_set_acquire_timeout (MvDb *self, gint64 timeout_ms);
+void mv_db_set_acquire_timeout (MvDb *self, gint64 timeout_ms);
 
 /**
  * mv_db_acquire:
@@ -74,8 +71,7 @@ mv_db_set_acquire_timeout (MvDb *self, gint64 timeout_ms);
  * Returns: (transfer full): an open connection, not in a transaction, to give back with
  *   mv_db_release(); %NULL on error
  */
-G_GNUC_WARN_UNUSED_RESULT PGconn *
-mv_db_acquire (MvDb *self, gint64 timeout_ms, GError **error);
+G_GNUC_WARN_UNUSED_RESULT PGconn *mv_db_acquire (MvDb *self, gint64 timeout_ms, GError **error);
 
 /**
  * mv_db_wait_reachable:
@@ -92,8 +88,7 @@ mv_db_acquire (MvDb *self, gint64 timeout_ms, GError **error);
  *
  * Returns: %TRUE once the server accepted a connection
  */
-gboolean
-mv_db_wait_reachable (MvDb *self, gint64 timeout_ms, GError **error);
+gboolean mv_db_wait_reachable (MvDb *self, gint64 timeout_ms, GError **error);
 
 /**
  * mv_db_release:
@@ -105,8 +100,7 @@ mv_db_wait_reachable (MvDb *self, gint64 timeout_ms, GError **error);
  *
  * Thread safety: safe from any thread.
  */
-void
-mv_db_release (MvDb *self, PGconn *conn);
+void mv_db_release (MvDb *self, PGconn *conn);
 
 /**
  * mv_db_exec_params:
@@ -126,12 +120,8 @@ mv_db_release (MvDb *self, PGconn *conn);
  * Returns: (transfer full): the result (PGRES_COMMAND_OK or PGRES_TUPLES_OK), free with
  *   PQclear() (g_autoptr(PGresult) works); %NULL on error
  */
-G_GNUC_WARN_UNUSED_RESULT PGresult *
-mv_db_exec_params (PGconn *conn,
-		   const gchar *sql,
-		   gint n_params,
-		   const gchar *const *values,
-		   GError **error);
+G_GNUC_WARN_UNUSED_RESULT PGresult *mv_db_exec_params (
+	PGconn *conn, const gchar *sql, gint n_params, const gchar *const *values, GError **error);
 
 /**
  * mv_db_exec:
@@ -143,8 +133,7 @@ mv_db_exec_params (PGconn *conn,
  *
  * Returns: %TRUE on success
  */
-gboolean
-mv_db_exec (PGconn *conn, const gchar *sql, GError **error);
+gboolean mv_db_exec (PGconn *conn, const gchar *sql, GError **error);
 
 /**
  * MvDbTransactionFunc:
@@ -175,8 +164,7 @@ typedef gboolean (*MvDbTransactionFunc) (PGconn *conn, gpointer user_data, GErro
  *
  * Returns: %TRUE if committed
  */
-gboolean
-mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GError **error);
+gboolean mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GError **error);
 
 /**
  * mv_db_check_ready:
@@ -195,8 +183,7 @@ mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GErro
  *
  * Returns: %TRUE if ready
  */
-gboolean
-mv_db_check_ready (MvDb *self, const gchar *sql_dir, GError **error);
+gboolean mv_db_check_ready (MvDb *self, const gchar *sql_dir, GError **error);
 
 /**
  * mv_db_get_stats:
@@ -206,8 +193,7 @@ mv_db_check_ready (MvDb *self, const gchar *sql_dir, GError **error);
  *
  * For /metrics and tests.  Thread safety: safe from any thread.
  */
-void
-mv_db_get_stats (MvDb *self, guint *n_open, guint *n_idle);
+void mv_db_get_stats (MvDb *self, guint *n_open, guint *n_idle);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvDb, mv_db_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)

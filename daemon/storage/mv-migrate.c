@@ -40,8 +40,8 @@ parse_file_name (const gchar *name, gint64 *version)
 	g_autofree gchar *digits = NULL;
 	guint64 v = 0;
 
-	if (n_digits < 4 || rest[0] != '_' || len < n_digits + 1 + 1 + 4 ||
-	    !g_str_has_suffix (name, ".sql"))
+	if (n_digits < 4 || rest[0] != '_' || len < n_digits + 1 + 1 + 4
+	    || !g_str_has_suffix (name, ".sql"))
 		return FALSE;
 	for (const gchar *p = rest + 1; p < name + len - 4; p++) {
 		if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-')
@@ -65,16 +65,16 @@ migration_cmp (gconstpointer a, gconstpointer b)
 static MvMigration *
 load_migration (const gchar *sql_dir, const gchar *name, gint64 version, GError **error)
 {
-	g_autoptr(MvMigration) m = g_new0 (MvMigration, 1);
+	g_autoptr (MvMigration) m = g_new0 (MvMigration, 1);
 	g_autofree gchar *path = g_build_filename (sql_dir, name, NULL);
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 	gsize len = 0;
 
 	m->version = version;
 	m->name = g_strdup (name);
 	if (!g_file_get_contents (path, &m->sql, &len, &error_local)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot read migration %s: %s",
-			     path, error_local->message);
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot read migration %s: %s", path,
+			     error_local->message);
 		return NULL;
 	}
 	if (memchr (m->sql, '\0', len) != NULL || !g_utf8_validate (m->sql, (gssize)len, NULL)) {
@@ -90,9 +90,10 @@ load_migration (const gchar *sql_dir, const gchar *name, gint64 version, GError 
 static GPtrArray *
 load_migrations (const gchar *sql_dir, GError **error)
 {
-	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify)mv_migration_free);
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GDir) dir = g_dir_open (sql_dir, 0, &error_local);
+	g_autoptr (GPtrArray) list
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)mv_migration_free);
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (GDir) dir = g_dir_open (sql_dir, 0, &error_local);
 
 	if (dir == NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
@@ -106,10 +107,11 @@ load_migrations (const gchar *sql_dir, GError **error)
 		if (name[0] == '.' || !g_str_has_suffix (name, ".sql"))
 			continue;
 		if (!parse_file_name (name, &version)) {
-			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-				     "migration file name %s in %s is not of the form "
-				     "NNNN_name.sql (digits, '_', then letters, digits, '_' or '-')",
-				     name, sql_dir);
+			g_set_error (
+				error, MV_ERROR, MV_ERROR_FAILED,
+				"migration file name %s in %s is not of the form "
+				"NNNN_name.sql (digits, '_', then letters, digits, '_' or '-')",
+				name, sql_dir);
 			return NULL;
 		}
 		m = load_migration (sql_dir, name, version, error);
@@ -136,9 +138,10 @@ load_migrations (const gchar *sql_dir, GError **error)
 static GHashTable *
 fetch_applied (PGconn *conn, gboolean *missing_table, GError **error)
 {
-	g_autoptr(PGresult) exists = NULL;
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(GHashTable) applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr (PGresult) exists = NULL;
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (GHashTable) applied
+		= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
 	*missing_table = FALSE;
 	exists = mv_db_exec_params (conn, "SELECT to_regclass('schema_migrations') IS NOT NULL", 0,
@@ -154,9 +157,9 @@ fetch_applied (PGconn *conn, gboolean *missing_table, GError **error)
 	if (res == NULL)
 		return NULL;
 	for (gint i = 0; i < PQntuples (res); i++) {
-		g_hash_table_insert (applied, g_strdup (PQgetvalue (res, i, 0)),
-				     g_strdup_printf ("%s\n%s", PQgetvalue (res, i, 1),
-						      PQgetvalue (res, i, 2)));
+		g_hash_table_insert (
+			applied, g_strdup (PQgetvalue (res, i, 0)),
+			g_strdup_printf ("%s\n%s", PQgetvalue (res, i, 1), PQgetvalue (res, i, 2)));
 	}
 	return g_steal_pointer (&applied);
 }
@@ -167,14 +170,15 @@ static gboolean
 verify_applied (const MvMigration *m, const gchar *recorded, GError **error)
 {
 	g_autofree gchar *expected = g_strdup_printf ("%s\n%s", m->name, m->checksum);
-	g_auto(GStrv) parts = NULL;
+	g_auto (GStrv) parts = NULL;
 
 	if (g_str_equal (recorded, expected))
 		return TRUE;
 	parts = g_strsplit (recorded, "\n", 2);
 	if (g_strcmp0 (parts[0], m->name) != 0) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "migration version %" G_GINT64_FORMAT " was applied as %s but the file "
+			     "migration version %" G_GINT64_FORMAT
+			     " was applied as %s but the file "
 			     "is now %s; applied migrations must not be renamed",
 			     m->version, parts[0], m->name);
 	} else {
@@ -194,7 +198,8 @@ line_of_position (const gchar *sql, const gchar *position)
 	const gchar *end;
 	guint line = 1;
 
-	if (position == NULL || !g_ascii_string_to_unsigned (position, 10, 1, G_MAXINT32, &pos, NULL))
+	if (position == NULL
+	    || !g_ascii_string_to_unsigned (position, 10, 1, G_MAXINT32, &pos, NULL))
 		return 0;
 	if ((glong)pos > g_utf8_strlen (sql, -1))
 		return 0;
@@ -207,13 +212,14 @@ line_of_position (const gchar *sql, const gchar *position)
 static gboolean
 run_migration_sql (PGconn *conn, const MvMigration *m, GError **error)
 {
-	g_autoptr(PGresult) res = PQexec (conn, m->sql);
+	g_autoptr (PGresult) res = PQexec (conn, m->sql);
 	ExecStatusType status = PQresultStatus (res);
 	const gchar *primary;
 	const gchar *state;
 	guint line;
 
-	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
+	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+	    || status == PGRES_EMPTY_QUERY) {
 		if (PQtransactionStatus (conn) == PQTRANS_INTRANS)
 			return TRUE;
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
@@ -228,15 +234,17 @@ run_migration_sql (PGconn *conn, const MvMigration *m, GError **error)
 	if (primary == NULL) {
 		g_autofree gchar *msg = g_strdup (PQerrorMessage (conn));
 		g_set_error (error, MV_ERROR,
-			     PQstatus (conn) == CONNECTION_OK ? MV_ERROR_FAILED : MV_ERROR_UNAVAILABLE,
+			     PQstatus (conn) == CONNECTION_OK ? MV_ERROR_FAILED
+							      : MV_ERROR_UNAVAILABLE,
 			     "migration %s failed: %s", m->name, g_strstrip (msg));
 	} else if (line > 0) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
 			     "migration %s failed at line %u: %s (SQLSTATE %s)", m->name, line,
 			     primary, state != NULL ? state : "?");
 	} else {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "migration %s failed: %s (SQLSTATE %s)",
-			     m->name, primary, state != NULL ? state : "?");
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "migration %s failed: %s (SQLSTATE %s)", m->name, primary,
+			     state != NULL ? state : "?");
 	}
 	return FALSE;
 }
@@ -245,9 +253,9 @@ static gboolean
 apply_one (PGconn *conn, const MvMigration *m, GError **error)
 {
 	g_autofree gchar *version = g_strdup_printf ("%" G_GINT64_FORMAT, m->version);
-	const gchar *const values[] = {version, m->name, m->checksum};
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(PGresult) commit = NULL;
+	const gchar *const values[] = { version, m->name, m->checksum };
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (PGresult) commit = NULL;
 
 	if (!mv_db_exec (conn, "BEGIN", error))
 		return FALSE;
@@ -281,7 +289,7 @@ apply_one (PGconn *conn, const MvMigration *m, GError **error)
 static gboolean
 apply_locked (PGconn *conn, GPtrArray *migrations, GError **error)
 {
-	g_autoptr(GHashTable) applied = NULL;
+	g_autoptr (GHashTable) applied = NULL;
 	gboolean missing = FALSE;
 	guint n_applied = 0;
 
@@ -327,10 +335,10 @@ apply_locked (PGconn *conn, GPtrArray *migrations, GError **error)
 gboolean
 mv_migrate_apply (PGconn *conn, const gchar *sql_dir, GError **error)
 {
-	g_autoptr(GPtrArray) migrations = NULL;
-	g_autoptr(PGresult) lock = NULL;
-	g_autoptr(PGresult) unlock = NULL;
-	const gchar *const key[] = {MV_MIGRATE_LOCK_KEY};
+	g_autoptr (GPtrArray) migrations = NULL;
+	g_autoptr (PGresult) lock = NULL;
+	g_autoptr (PGresult) unlock = NULL;
+	const gchar *const key[] = { MV_MIGRATE_LOCK_KEY };
 	gboolean ok;
 
 	g_return_val_if_fail (conn != NULL, FALSE);
@@ -362,8 +370,8 @@ mv_migrate_apply (PGconn *conn, const gchar *sql_dir, GError **error)
 gboolean
 mv_migrate_check (PGconn *conn, const gchar *sql_dir, GError **error)
 {
-	g_autoptr(GPtrArray) migrations = NULL;
-	g_autoptr(GHashTable) applied = NULL;
+	g_autoptr (GPtrArray) migrations = NULL;
+	g_autoptr (GHashTable) applied = NULL;
 	gboolean missing = FALSE;
 
 	g_return_val_if_fail (conn != NULL, FALSE);

@@ -39,8 +39,9 @@ G_BEGIN_DECLS
  *
  * Returns: %TRUE when every migration is applied
  */
-G_GNUC_WARN_UNUSED_RESULT gboolean
-mv_migrate_apply (PGconn *conn, const gchar *sql_dir, GError **error);
+G_GNUC_WARN_UNUSED_RESULT gboolean mv_migrate_apply (PGconn *conn,
+						     const gchar *sql_dir,
+						     GError **error);
 
 /**
  * mv_migrate_check:
@@ -55,7 +56,6 @@ mv_migrate_apply (PGconn *conn, const gchar *sql_dir, GError **error);
  *
  * Returns: %TRUE if the schema is up to date
  */
-gboolean
-mv_migrate_check (PGconn *conn, const gchar *sql_dir, GError **error);
+gboolean mv_migrate_check (PGconn *conn, const gchar *sql_dir, GError **error);
 
 G_END_DECLS

@@ -77,24 +77,24 @@ has_server_binaries (const gchar *dir)
 {
 	g_autofree gchar *initdb = g_build_filename (dir, "initdb", NULL);
 	g_autofree gchar *postgres = g_build_filename (dir, "postgres", NULL);
-	return g_file_test (initdb, G_FILE_TEST_IS_EXECUTABLE) &&
-	       g_file_test (postgres, G_FILE_TEST_IS_EXECUTABLE);
+	return g_file_test (initdb, G_FILE_TEST_IS_EXECUTABLE)
+	       && g_file_test (postgres, G_FILE_TEST_IS_EXECUTABLE);
 }
 
 gchar *
 mv_pg_embedded_find_bindir (GError **error)
 {
-	const gchar *argv[] = {"pg_config", "--bindir", NULL};
+	const gchar *argv[] = { "pg_config", "--bindir", NULL };
 	g_autofree gchar *out = NULL;
 	gint status = 0;
 	guint64 best = 0;
 	g_autofree gchar *best_dir = NULL;
-	g_autoptr(GDir) dir = NULL;
+	g_autoptr (GDir) dir = NULL;
 
 	if (g_spawn_sync (NULL, (gchar **)argv, NULL,
 			  G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
-			  &status, NULL) &&
-	    g_spawn_check_wait_status (status, NULL)) {
+			  &status, NULL)
+	    && g_spawn_check_wait_status (status, NULL)) {
 		g_strstrip (out);
 		if (has_server_binaries (out))
 			return g_steal_pointer (&out);
@@ -118,10 +118,11 @@ mv_pg_embedded_find_bindir (GError **error)
 	if (best_dir != NULL)
 		return g_steal_pointer (&best_dir);
 
-	g_set_error_literal (error, MV_ERROR, MV_ERROR_FAILED,
-			     "no PostgreSQL server binaries found: `pg_config --bindir` gave no "
-			     "directory holding initdb and postgres, and no /usr/lib/postgresql/N/bin "
-			     "exists; install the PostgreSQL server or configure its bindir");
+	g_set_error_literal (
+		error, MV_ERROR, MV_ERROR_FAILED,
+		"no PostgreSQL server binaries found: `pg_config --bindir` gave no "
+		"directory holding initdb and postgres, and no /usr/lib/postgresql/N/bin "
+		"exists; install the PostgreSQL server or configure its bindir");
 	return NULL;
 }
 
@@ -152,8 +153,8 @@ child_environ (void)
 {
 	gchar **envp = g_get_environ ();
 	/* libpq and server variables of the caller must not steer our cluster */
-	const gchar *unset[] = {"PGDATA", "PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER",
-				"PGDATABASE", "PGOPTIONS", "PGSERVICE", "PGSERVICEFILE"};
+	const gchar *unset[] = { "PGDATA",     "PGHOST",    "PGHOSTADDR", "PGPORT",	  "PGUSER",
+				 "PGDATABASE", "PGOPTIONS", "PGSERVICE",  "PGSERVICEFILE" };
 	for (guint i = 0; i < G_N_ELEMENTS (unset); i++)
 		envp = g_environ_unsetenv (envp, unset[i]);
 	return envp;
@@ -171,19 +172,19 @@ child_setup (gpointer user_data)
 	umask (077);
 	if (!self->drop_privileges)
 		return;
-	if (setgroups ((size_t)self->n_groups, self->groups) != 0 || setgid (self->gid) != 0 ||
-	    setuid (self->uid) != 0)
+	if (setgroups ((size_t)self->n_groups, self->groups) != 0 || setgid (self->gid) != 0
+	    || setuid (self->uid) != 0)
 		_exit (126);
 }
 
 static gboolean
 spawn_logged (MvPgEmbedded *self, const gchar *const *argv, GPid *pid_out, GError **error)
 {
-	g_auto(GStrv) envp = child_environ ();
-	g_autoptr(GError) error_local = NULL;
+	g_auto (GStrv) envp = child_environ ();
+	g_autoptr (GError) error_local = NULL;
 	g_autofree gchar *cmdline = g_strjoinv (" ", (gchar **)argv);
 	g_autofree gchar *now = NULL;
-	g_autoptr(GDateTime) dt = g_date_time_new_now_local ();
+	g_autoptr (GDateTime) dt = g_date_time_new_now_local ();
 	g_autofree gchar *header = NULL;
 	gboolean ok;
 	gint log_fd;
@@ -200,11 +201,10 @@ spawn_logged (MvPgEmbedded *self, const gchar *const *argv, GPid *pid_out, GErro
 		g_debug ("cannot write to %s: %s", self->log_path, g_strerror (errno));
 
 	/* the child's stdout and stderr go to pg.log, never to the daemon's own output */
-	ok = g_spawn_async_with_pipes_and_fds (self->data_dir, argv, (const gchar *const *)envp,
-					       G_SPAWN_DO_NOT_REAP_CHILD |
-						       G_SPAWN_STDIN_FROM_DEV_NULL,
-					       child_setup, self, -1, log_fd, log_fd, NULL, NULL, 0,
-					       pid_out, NULL, NULL, NULL, &error_local);
+	ok = g_spawn_async_with_pipes_and_fds (
+		self->data_dir, argv, (const gchar *const *)envp,
+		G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL, child_setup, self, -1,
+		log_fd, log_fd, NULL, NULL, 0, pid_out, NULL, NULL, NULL, &error_local);
 	close (log_fd);
 	if (!ok) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot run %s: %s", argv[0],
@@ -243,7 +243,7 @@ run_tool (MvPgEmbedded *self, const gchar *const *argv, GError **error)
 {
 	GPid pid = 0;
 	gint status = 0;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 
 	if (!spawn_logged (self, argv, &pid, error))
 		return FALSE;
@@ -270,12 +270,12 @@ rm_rf (const gchar *path, GError **error)
 		return FALSE;
 	}
 	if (S_ISDIR (st.st_mode)) {
-		g_autoptr(GDir) dir = NULL;
-		g_autoptr(GError) error_local = NULL;
+		g_autoptr (GDir) dir = NULL;
+		g_autoptr (GError) error_local = NULL;
 		dir = g_dir_open (path, 0, &error_local);
 		if (dir == NULL) {
-			g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot remove %s: %s",
-				     path, error_local->message);
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot remove %s: %s", path,
+				     error_local->message);
 			return FALSE;
 		}
 		for (const gchar *name = g_dir_read_name (dir); name != NULL;
@@ -321,8 +321,9 @@ resolve_identity (MvPgEmbedded *self, GError **error)
 			     "running as root, the embedded PostgreSQL must run as an unprivileged "
 			     "user, but user '%s' %s",
 			     self->run_as_user,
-			     rc != 0 ? g_strerror (rc) : "does not exist (install postgresql, "
-							 "or configure another user)");
+			     rc != 0 ? g_strerror (rc)
+				     : "does not exist (install postgresql, "
+				       "or configure another user)");
 		return FALSE;
 	}
 	if (pw.pw_uid == 0) {
@@ -376,15 +377,15 @@ check_data_dir_reachable (MvPgEmbedded *self, GError **error)
 	if (!self->drop_privileges)
 		return TRUE;
 	if (g_stat (self->data_dir, &st) != 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot stat %s: %s",
-			     self->data_dir, g_strerror (errno));
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot stat %s: %s", self->data_dir,
+			     g_strerror (errno));
 		return FALSE;
 	}
 	if (!user_can_search (self, &st) && st.st_uid == geteuid ()) {
 		if (g_chmod (self->data_dir, (st.st_mode & 07777) | S_IXGRP | S_IXOTH) != 0) {
 			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-				     "cannot make %s traversable for user '%s': %s",
-				     self->data_dir, self->run_as_user, g_strerror (errno));
+				     "cannot make %s traversable for user '%s': %s", self->data_dir,
+				     self->run_as_user, g_strerror (errno));
 			return FALSE;
 		}
 	}
@@ -398,13 +399,14 @@ check_data_dir_reachable (MvPgEmbedded *self, GError **error)
 			return FALSE;
 		}
 		if (!user_can_search (self, &st)) {
-			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-				     "the embedded PostgreSQL runs as user '%s', which cannot reach "
-				     "data directory %s: %s (mode %04o, owner uid %u) is not "
-				     "searchable by it; allow it (chmod o+x) or use another data "
-				     "directory",
-				     self->run_as_user, self->data_dir, dir,
-				     (guint)(st.st_mode & 07777), (guint)st.st_uid);
+			g_set_error (
+				error, MV_ERROR, MV_ERROR_FAILED,
+				"the embedded PostgreSQL runs as user '%s', which cannot reach "
+				"data directory %s: %s (mode %04o, owner uid %u) is not "
+				"searchable by it; allow it (chmod o+x) or use another data "
+				"directory",
+				self->run_as_user, self->data_dir, dir, (guint)(st.st_mode & 07777),
+				(guint)st.st_uid);
 			return FALSE;
 		}
 		parent = g_path_get_dirname (dir);
@@ -428,9 +430,8 @@ ensure_private_dir (MvPgEmbedded *self, const gchar *path, GError **error)
 		return FALSE;
 	}
 	if (self->drop_privileges && lchown (path, self->uid, self->gid) != 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-			     "cannot give %s to user '%s': %s", path, self->run_as_user,
-			     g_strerror (errno));
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot give %s to user '%s': %s",
+			     path, self->run_as_user, g_strerror (errno));
 		return FALSE;
 	}
 	if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode)) {
@@ -444,8 +445,8 @@ ensure_private_dir (MvPgEmbedded *self, const gchar *path, GError **error)
 		return FALSE;
 	}
 	if ((st.st_mode & 077) != 0 && g_chmod (path, 0700) != 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot make %s private: %s",
-			     path, g_strerror (errno));
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot make %s private: %s", path,
+			     g_strerror (errno));
 		return FALSE;
 	}
 	return TRUE;
@@ -485,7 +486,7 @@ take_lock (MvPgEmbedded *self, GError **error)
 	}
 	if (flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0) {
 		gint saved = errno;
-		gchar holder[32] = {0};
+		gchar holder[32] = { 0 };
 		ssize_t n = pread (self->lock_fd, holder, sizeof holder - 1, 0);
 		close (self->lock_fd);
 		self->lock_fd = -1;
@@ -502,8 +503,7 @@ take_lock (MvPgEmbedded *self, GError **error)
 		return FALSE;
 	}
 	pid = g_strdup_printf ("%ld\n", (long)getpid ());
-	if (ftruncate (self->lock_fd, 0) != 0 ||
-	    pwrite (self->lock_fd, pid, strlen (pid), 0) < 0)
+	if (ftruncate (self->lock_fd, 0) != 0 || pwrite (self->lock_fd, pid, strlen (pid), 0) < 0)
 		g_debug ("cannot record our pid in %s: %s", self->lock_path, g_strerror (errno));
 	return TRUE;
 }
@@ -526,7 +526,7 @@ find_cluster_processes (MvPgEmbedded *self)
 {
 	GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
 	g_autofree gchar *real = realpath (self->cluster_dir, NULL);
-	g_autoptr(GDir) proc = NULL;
+	g_autoptr (GDir) proc = NULL;
 
 	if (real == NULL)
 		return pids;
@@ -581,7 +581,7 @@ wait_cluster_gone (MvPgEmbedded *self, gint64 timeout_us)
 {
 	gint64 deadline = g_get_monotonic_time () + timeout_us;
 	for (;;) {
-		g_autoptr(GArray) pids = find_cluster_processes (self);
+		g_autoptr (GArray) pids = find_cluster_processes (self);
 		if (pids->len == 0)
 			return TRUE;
 		if (g_get_monotonic_time () >= deadline)
@@ -596,7 +596,7 @@ wait_cluster_gone (MvPgEmbedded *self, gint64 timeout_us)
 static gboolean
 stop_orphans (MvPgEmbedded *self, GError **error)
 {
-	g_autoptr(GArray) pids = find_cluster_processes (self);
+	g_autoptr (GArray) pids = find_cluster_processes (self);
 	GPid master = read_postmaster_pid (self);
 	gboolean have_master = FALSE;
 
@@ -661,8 +661,14 @@ run_initdb (MvPgEmbedded *self, GError **error)
 	 * 0700 and owned by the cluster's user, so only that user and root can connect, and
 	 * the daemon needs no password it would have to store.  TCP is refused in pg_hba.conf
 	 * and not listened on (listen_addresses=''). */
-	const gchar *argv[] = {initdb, pgdata, "--username=" MV_PG_ROLE, "--auth-local=trust",
-			       "--auth-host=reject", "--encoding=UTF8", "--no-locale", NULL};
+	const gchar *argv[] = { initdb,
+				pgdata,
+				"--username=" MV_PG_ROLE,
+				"--auth-local=trust",
+				"--auth-host=reject",
+				"--encoding=UTF8",
+				"--no-locale",
+				NULL };
 
 	/* initdb into a scratch directory renamed into place at the end: a daemon killed
 	 * during initdb leaves no half-made cluster that would later look valid */
@@ -699,8 +705,8 @@ ensure_cluster (MvPgEmbedded *self, GError **error)
 		}
 		return TRUE;
 	}
-	if (g_file_test (self->cluster_dir, G_FILE_TEST_EXISTS) &&
-	    g_rmdir (self->cluster_dir) != 0) {
+	if (g_file_test (self->cluster_dir, G_FILE_TEST_EXISTS)
+	    && g_rmdir (self->cluster_dir) != 0) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
 			     "%s exists but is not a PostgreSQL cluster (no PG_VERSION) and is not "
 			     "empty; move it away",
@@ -713,7 +719,7 @@ ensure_cluster (MvPgEmbedded *self, GError **error)
 static gchar *
 quote_guc_list_item (const gchar *value)
 {
-	g_autoptr(GString) s = g_string_new ("\"");
+	g_autoptr (GString) s = g_string_new ("\"");
 	for (const gchar *p = value; *p != '\0'; p++) {
 		if (*p == '"')
 			g_string_append_c (s, '"');
@@ -746,7 +752,8 @@ wait_ready (MvPgEmbedded *self, GError **error)
 			g_set_error (error, MV_ERROR, MV_ERROR_TIMED_OUT,
 				     "PostgreSQL (pid %d) did not accept connections within %d s; "
 				     "see %s",
-				     (gint)self->pid, (gint)(MV_PG_START_TIMEOUT_US / G_USEC_PER_SEC),
+				     (gint)self->pid,
+				     (gint)(MV_PG_START_TIMEOUT_US / G_USEC_PER_SEC),
 				     self->log_path);
 			return FALSE;
 		}
@@ -759,10 +766,10 @@ wait_ready (MvPgEmbedded *self, GError **error)
 static gboolean
 ensure_database (MvPgEmbedded *self, GError **error)
 {
-	g_autoptr(GString) admin = g_string_new (NULL);
+	g_autoptr (GString) admin = g_string_new (NULL);
 	PGconn *conn;
 	PGresult *res;
-	const gchar *const params[] = {MV_PG_DBNAME};
+	const gchar *const params[] = { MV_PG_DBNAME };
 	gboolean exists;
 
 	conninfo_append (admin, "host", self->socket_dir);
@@ -772,12 +779,13 @@ ensure_database (MvPgEmbedded *self, GError **error)
 	conn = PQconnectdb (admin->str);
 	if (PQstatus (conn) != CONNECTION_OK) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-			     "cannot connect to the embedded PostgreSQL: %s", PQerrorMessage (conn));
+			     "cannot connect to the embedded PostgreSQL: %s",
+			     PQerrorMessage (conn));
 		PQfinish (conn);
 		return FALSE;
 	}
-	res = PQexecParams (conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL,
-			    params, NULL, NULL, 0);
+	res = PQexecParams (conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, params,
+			    NULL, NULL, 0);
 	exists = PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) > 0;
 	PQclear (res);
 	if (!exists) {
@@ -805,20 +813,20 @@ spawn_postmaster (MvPgEmbedded *self, GError **error)
 	g_autofree gchar *sockdirs = g_strdup_printf ("unix_socket_directories=%s", dirs);
 	/* settings on the command line, not in postgresql.conf, so the cluster directory stays
 	 * relocatable and an edited config cannot open TCP by accident */
-	const gchar *argv[] = {postgres,
-			       "-D",
-			       self->cluster_dir,
-			       "-p",
-			       MV_PG_PORT,
-			       "-c",
-			       "listen_addresses=",
-			       "-c",
-			       sockdirs,
-			       "-c",
-			       "unix_socket_permissions=0700",
-			       "-c",
-			       "logging_collector=off",
-			       NULL};
+	const gchar *argv[] = { postgres,
+				"-D",
+				self->cluster_dir,
+				"-p",
+				MV_PG_PORT,
+				"-c",
+				"listen_addresses=",
+				"-c",
+				sockdirs,
+				"-c",
+				"unix_socket_permissions=0700",
+				"-c",
+				"logging_collector=off",
+				NULL };
 	return spawn_logged (self, argv, &self->pid, error);
 }
 
@@ -870,9 +878,9 @@ mv_pg_embedded_start (MvPgEmbedded *self, GError **error)
 		return FALSE;
 	}
 	remove_stale_pid_files (self);
-	if (!spawn_postmaster (self, error) || !wait_ready (self, error) ||
-	    !ensure_database (self, error)) {
-		g_autoptr(GError) error_stop = NULL;
+	if (!spawn_postmaster (self, error) || !wait_ready (self, error)
+	    || !ensure_database (self, error)) {
+		g_autoptr (GError) error_stop = NULL;
 		if (!mv_pg_embedded_stop (self, &error_stop))
 			g_warning ("%s", error_stop->message);
 		release_lock (self);
@@ -887,7 +895,7 @@ mv_pg_embedded_stop (MvPgEmbedded *self, GError **error)
 {
 	gint status = 0;
 	gboolean clean = TRUE;
-	g_autoptr(GArray) left = NULL;
+	g_autoptr (GArray) left = NULL;
 	GPid pid;
 
 	g_return_val_if_fail (self != NULL, FALSE);
@@ -936,7 +944,7 @@ MvPgEmbedded *
 mv_pg_embedded_new (const gchar *data_dir, const gchar *bindir, const gchar *run_as_user)
 {
 	MvPgEmbedded *self = g_new0 (MvPgEmbedded, 1);
-	g_autoptr(GString) conninfo = g_string_new (NULL);
+	g_autoptr (GString) conninfo = g_string_new (NULL);
 
 	g_return_val_if_fail (data_dir != NULL, NULL);
 
@@ -996,7 +1004,7 @@ mv_pg_embedded_get_log_path (MvPgEmbedded *self)
 void
 mv_pg_embedded_free (MvPgEmbedded *self)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	if (self == NULL)
 		return;

@@ -63,8 +63,7 @@ mv_pg_embedded_new (const gchar *data_dir, const gchar *bindir, const gchar *run
  *
  * Returns: %TRUE when the server accepts connections
  */
-G_GNUC_WARN_UNUSED_RESULT gboolean
-mv_pg_embedded_start (MvPgEmbedded *self, GError **error);
+G_GNUC_WARN_UNUSED_RESULT gboolean mv_pg_embedded_start (MvPgEmbedded *self, GError **error);
 
 /**
  * mv_pg_embedded_get_conninfo:
@@ -73,8 +72,7 @@ mv_pg_embedded_start (MvPgEmbedded *self, GError **error);
  * Returns: (transfer none): a libpq connection string (socket directory as host, port,
  *   dbname and user "medverse", no password), valid as long as @self
  */
-const gchar *
-mv_pg_embedded_get_conninfo (MvPgEmbedded *self);
+const gchar *mv_pg_embedded_get_conninfo (MvPgEmbedded *self);
 
 /**
  * mv_pg_embedded_get_pid:
@@ -82,8 +80,7 @@ mv_pg_embedded_get_conninfo (MvPgEmbedded *self);
  *
  * Returns: the postmaster's pid while started, else 0
  */
-GPid
-mv_pg_embedded_get_pid (MvPgEmbedded *self);
+GPid mv_pg_embedded_get_pid (MvPgEmbedded *self);
 
 /**
  * mv_pg_embedded_get_initialized:
@@ -91,8 +88,7 @@ mv_pg_embedded_get_pid (MvPgEmbedded *self);
  *
  * Returns: %TRUE if the last mv_pg_embedded_start() created the cluster with initdb
  */
-gboolean
-mv_pg_embedded_get_initialized (MvPgEmbedded *self);
+gboolean mv_pg_embedded_get_initialized (MvPgEmbedded *self);
 
 /**
  * mv_pg_embedded_get_cluster_dir:
@@ -100,8 +96,7 @@ mv_pg_embedded_get_initialized (MvPgEmbedded *self);
  *
  * Returns: (transfer none): the absolute path of the cluster directory, <data_dir>/pg
  */
-const gchar *
-mv_pg_embedded_get_cluster_dir (MvPgEmbedded *self);
+const gchar *mv_pg_embedded_get_cluster_dir (MvPgEmbedded *self);
 
 /**
  * mv_pg_embedded_get_log_path:
@@ -109,8 +104,7 @@ mv_pg_embedded_get_cluster_dir (MvPgEmbedded *self);
  *
  * Returns: (transfer none): the absolute path of the PostgreSQL log, <data_dir>/pg.log
  */
-const gchar *
-mv_pg_embedded_get_log_path (MvPgEmbedded *self);
+const gchar *mv_pg_embedded_get_log_path (MvPgEmbedded *self);
 
 /**
  * mv_pg_embedded_stop:
@@ -126,8 +120,7 @@ mv_pg_embedded_get_log_path (MvPgEmbedded *self);
  *
  * Returns: %TRUE if the server shut down cleanly
  */
-gboolean
-mv_pg_embedded_stop (MvPgEmbedded *self, GError **error);
+gboolean mv_pg_embedded_stop (MvPgEmbedded *self, GError **error);
 
 /**
  * mv_pg_embedded_free:
@@ -135,8 +128,7 @@ mv_pg_embedded_stop (MvPgEmbedded *self, GError **error);
  *
  * Stops the cluster if still running (logging any failure), then frees @self.
  */
-void
-mv_pg_embedded_free (MvPgEmbedded *self);
+void mv_pg_embedded_free (MvPgEmbedded *self);
 
 /**
  * mv_pg_embedded_find_bindir:
@@ -147,8 +139,7 @@ mv_pg_embedded_free (MvPgEmbedded *self);
  *
  * Returns: (transfer full): the directory, or %NULL with %MV_ERROR_FAILED
  */
-gchar *
-mv_pg_embedded_find_bindir (GError **error);
+gchar *mv_pg_embedded_find_bindir (GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvPgEmbedded, mv_pg_embedded_free)
 

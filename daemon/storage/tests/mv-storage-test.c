@@ -9,7 +9,7 @@
 gchar *
 mvt_tmpdir (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gchar *dir = g_dir_make_tmp ("mv-storage-XXXXXX", &error);
 	cr_assert_not_null (dir, "cannot make a temp dir: %s", error ? error->message : "?");
 	return dir;
@@ -18,19 +18,19 @@ mvt_tmpdir (void)
 void
 mvt_rmdir (const gchar *dir)
 {
-	const gchar *argv[] = {"rm", "-rf", "--", dir, NULL};
+	const gchar *argv[] = { "rm", "-rf", "--", dir, NULL };
 	if (dir == NULL || !g_str_has_prefix (dir, g_get_tmp_dir ()))
 		return;
-	g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-		      NULL, NULL);
+	g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+		      NULL);
 }
 
 MvPgEmbedded *
 mvt_cluster_start (gchar **dir_out)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *dir = mvt_tmpdir ();
-	g_autoptr(MvPgEmbedded) pg = mv_pg_embedded_new (dir, NULL, NULL);
+	g_autoptr (MvPgEmbedded) pg = mv_pg_embedded_new (dir, NULL, NULL);
 	gboolean ok = mv_pg_embedded_start (pg, &error);
 	cr_assert (ok, "cannot start a cluster in %s: %s", dir, error ? error->message : "?");
 	*dir_out = g_steal_pointer (&dir);
@@ -50,8 +50,7 @@ PGconn *
 mvt_connect (MvPgEmbedded *pg)
 {
 	PGconn *conn = PQconnectdb (mv_pg_embedded_get_conninfo (pg));
-	cr_assert_eq (PQstatus (conn), CONNECTION_OK, "cannot connect: %s",
-		      PQerrorMessage (conn));
+	cr_assert_eq (PQstatus (conn), CONNECTION_OK, "cannot connect: %s", PQerrorMessage (conn));
 	return conn;
 }
 
@@ -75,7 +74,7 @@ guint
 mvt_count_cluster_processes (const gchar *cluster_dir)
 {
 	g_autofree gchar *real = realpath (cluster_dir, NULL);
-	g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+	g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
 	guint n = 0;
 
 	cr_assert_not_null (proc);
@@ -106,7 +105,7 @@ mvt_query_value (PGconn *conn, const gchar *sql)
 void
 mvt_copy_file (const gchar *src, const gchar *dst_dir)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *contents = NULL;
 	g_autofree gchar *base = g_path_get_basename (src);
 	g_autofree gchar *dst = g_build_filename (dst_dir, base, NULL);

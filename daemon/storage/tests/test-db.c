@@ -24,7 +24,7 @@ TestSuite (db, .fini = teardown, .timeout = 60);
 static MvDb *
 pool_for (MvPgEmbedded *cluster, guint max)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	MvDb *pool = mv_db_new (mv_pg_embedded_get_conninfo (cluster), max, &error);
 	cr_assert_not_null (pool, "%s", error ? error->message : "");
 	return pool;
@@ -32,7 +32,7 @@ pool_for (MvPgEmbedded *cluster, guint max)
 
 Test (db, acquire_release_and_busy_pool)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	PGconn *a, *b, *c;
 	guint n_open = 0, n_idle = 0;
 
@@ -72,12 +72,12 @@ Test (db, acquire_release_and_busy_pool)
 
 Test (db, exec_params_keeps_values_out_of_sql)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(PGresult) dup = NULL;
-	g_autoptr(PGresult) bad = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (PGresult) dup = NULL;
+	g_autoptr (PGresult) bad = NULL;
 	const gchar *hostile = "x'); DROP TABLE notes; --";
-	const gchar *const values[] = {"1", hostile};
+	const gchar *const values[] = { "1", hostile };
 	PGconn *conn;
 
 	pg = mvt_cluster_start (&dir);
@@ -107,8 +107,8 @@ static gboolean
 insert_then (PGconn *conn, gpointer user_data, GError **error)
 {
 	const gchar *mode = user_data;
-	g_autoptr(PGresult) res = mv_db_exec_params (conn, "INSERT INTO t VALUES (1)", 0, NULL,
-						     error);
+	g_autoptr (PGresult) res
+		= mv_db_exec_params (conn, "INSERT INTO t VALUES (1)", 0, NULL, error);
 	if (res == NULL)
 		return FALSE;
 	if (g_str_equal (mode, "fail")) {
@@ -124,7 +124,7 @@ insert_then (PGconn *conn, gpointer user_data, GError **error)
 
 Test (db, transaction_commits_or_leaves_nothing)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *n = NULL;
 	PGconn *conn;
 
@@ -152,8 +152,8 @@ Test (db, transaction_commits_or_leaves_nothing)
 
 Test (db, server_down_fails_fast_then_recovers)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(PGresult) res = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (PGresult) res = NULL;
 	PGconn *conn;
 	gint64 t0, elapsed;
 
@@ -178,7 +178,7 @@ Test (db, server_down_fails_fast_then_recovers)
 
 	/* a pool made while the server is down is fine */
 	{
-		g_autoptr(MvDb) later = mv_db_new (mv_pg_embedded_get_conninfo (pg), 1, &error);
+		g_autoptr (MvDb) later = mv_db_new (mv_pg_embedded_get_conninfo (pg), 1, &error);
 		cr_assert_not_null (later, "%s", error ? error->message : "");
 	}
 
@@ -192,8 +192,8 @@ Test (db, server_down_fails_fast_then_recovers)
 
 Test (db, lost_connection_maps_to_unavailable)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(PGresult) res = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (PGresult) res = NULL;
 	g_autofree gchar *pid = NULL;
 	const gchar *values[1];
 	PGconn *conn;
@@ -220,7 +220,7 @@ Test (db, lost_connection_maps_to_unavailable)
 
 Test (db, check_ready_before_and_after_migrations)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	PGconn *conn;
 
 	pg = mvt_cluster_start (&dir);
@@ -240,8 +240,8 @@ Test (db, check_ready_before_and_after_migrations)
 
 Test (db, bad_conninfo_is_refused)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvDb) bad = mv_db_new ("host=/tmp nonsense_key=1 password=hunter2", 2, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvDb) bad = mv_db_new ("host=/tmp nonsense_key=1 password=hunter2", 2, &error);
 	cr_assert_null (bad);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
 	cr_assert (strstr (error->message, "hunter2") == NULL, "never echo a password");
@@ -262,8 +262,8 @@ hammer_thread (gpointer data)
 {
 	Hammer *h = data;
 	for (guint i = 0; i < 20; i++) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(PGresult) res = NULL;
+		g_autoptr (GError) error = NULL;
+		g_autoptr (PGresult) res = NULL;
 		guint n_open = 0;
 		PGconn *conn = mv_db_acquire (h->db, 5000, &error);
 		if (conn == NULL) {
@@ -289,7 +289,7 @@ hammer_thread (gpointer data)
 
 Test (db, many_threads_share_a_small_pool)
 {
-	Hammer h = {0};
+	Hammer h = { 0 };
 	GThread *threads[8];
 
 	pg = mvt_cluster_start (&dir);
@@ -317,7 +317,7 @@ start_later_thread (gpointer data)
 
 Test (db, wait_reachable_until_the_server_starts)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	GThread *starter;
 	gint64 t0;
 

@@ -27,7 +27,7 @@ TestSuite (migrate, .fini = teardown, .timeout = 60);
 static guint
 count_source_migrations (void)
 {
-	g_autoptr(GDir) d = g_dir_open (MV_TEST_SQLDIR, 0, NULL);
+	g_autoptr (GDir) d = g_dir_open (MV_TEST_SQLDIR, 0, NULL);
 	guint n = 0;
 	cr_assert_not_null (d);
 	for (const gchar *name = g_dir_read_name (d); name != NULL; name = g_dir_read_name (d))
@@ -46,7 +46,7 @@ scratch_sql_dir (const gchar *const *files)
 
 Test (migrate, applies_in_order_recorded_and_idempotent)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *n = NULL;
 	g_autofree gchar *first = NULL;
 	g_autofree gchar *applied_at = NULL;
@@ -61,7 +61,8 @@ Test (migrate, applies_in_order_recorded_and_idempotent)
 	n = mvt_query_value (conn, "SELECT count(*) FROM schema_migrations");
 	expected = g_strdup_printf ("%u", count_source_migrations ());
 	cr_assert_str_eq (n, expected);
-	first = mvt_query_value (conn, "SELECT name FROM schema_migrations ORDER BY version LIMIT 1");
+	first = mvt_query_value (conn,
+				 "SELECT name FROM schema_migrations ORDER BY version LIMIT 1");
 	cr_assert_str_eq (first, "0001_core.sql");
 	g_free (n);
 	n = mvt_query_value (conn, "SELECT count(*) FROM installation");
@@ -74,8 +75,8 @@ Test (migrate, applies_in_order_recorded_and_idempotent)
 	g_free (n);
 	n = mvt_query_value (conn, "SELECT count(*) FROM schema_migrations");
 	cr_assert_str_eq (n, expected);
-	applied_at_again = mvt_query_value (conn,
-					    "SELECT max(applied_at)::text FROM schema_migrations");
+	applied_at_again
+		= mvt_query_value (conn, "SELECT max(applied_at)::text FROM schema_migrations");
 	cr_assert_str_eq (applied_at, applied_at_again);
 	g_free (n);
 	n = mvt_query_value (conn, "SELECT count(*) FROM installation");
@@ -87,11 +88,11 @@ Test (migrate, applies_in_order_recorded_and_idempotent)
 
 Test (migrate, broken_migration_leaves_schema_and_names_file)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *core = g_build_filename (MV_TEST_SQLDIR, "0001_core.sql", NULL);
-	g_autofree gchar *broken = g_build_filename (MV_TEST_DATADIR, "broken",
-						     "0002_broken.sql", NULL);
-	const gchar *const files[] = {core, broken, NULL};
+	g_autofree gchar *broken
+		= g_build_filename (MV_TEST_DATADIR, "broken", "0002_broken.sql", NULL);
+	const gchar *const files[] = { core, broken, NULL };
 	g_autofree gchar *versions = NULL;
 	g_autofree gchar *table = NULL;
 	g_autofree gchar *core_table = NULL;
@@ -126,9 +127,9 @@ Test (migrate, broken_migration_leaves_schema_and_names_file)
 
 Test (migrate, changed_applied_file_is_refused)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *core = g_build_filename (MV_TEST_SQLDIR, "0001_core.sql", NULL);
-	const gchar *const files[] = {core, NULL};
+	const gchar *const files[] = { core, NULL };
 	g_autofree gchar *copy = NULL;
 	g_autofree gchar *contents = NULL;
 	g_autofree gchar *edited = NULL;
@@ -154,7 +155,7 @@ Test (migrate, changed_applied_file_is_refused)
 
 Test (migrate, malformed_file_name_is_refused)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *bad = NULL;
 	PGconn *conn;
 
@@ -183,7 +184,8 @@ migrator_thread (gpointer data)
 	if (PQstatus (conn) == CONNECTION_OK)
 		m->ok = mv_migrate_apply (conn, m->sql_dir, &m->error);
 	else
-		g_set_error (&m->error, MV_ERROR, MV_ERROR_UNAVAILABLE, "%s", PQerrorMessage (conn));
+		g_set_error (&m->error, MV_ERROR, MV_ERROR_UNAVAILABLE, "%s",
+			     PQerrorMessage (conn));
 	PQfinish (conn);
 	return NULL;
 }
@@ -192,8 +194,8 @@ Test (migrate, concurrent_migrators_do_not_race)
 {
 	g_autofree gchar *slow1 = g_build_filename (MV_TEST_DATADIR, "slow", "0001_slow.sql", NULL);
 	g_autofree gchar *slow2 = g_build_filename (MV_TEST_DATADIR, "slow", "0002_slow.sql", NULL);
-	const gchar *const files[] = {slow1, slow2, NULL};
-	Migrator migrators[4] = {0};
+	const gchar *const files[] = { slow1, slow2, NULL };
+	Migrator migrators[4] = { 0 };
 	GThread *threads[G_N_ELEMENTS (migrators)];
 	g_autofree gchar *rows = NULL;
 	PGconn *conn;

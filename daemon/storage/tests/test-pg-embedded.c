@@ -31,7 +31,7 @@ socket_dir (void)
 
 Test (pg_embedded, first_start_stop_and_reuse)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *sock = NULL;
 	g_autofree gchar *value = NULL;
 	PGconn *conn;
@@ -82,7 +82,7 @@ Test (pg_embedded, first_start_stop_and_reuse)
 
 Test (pg_embedded, stale_postmaster_pid_after_kill9)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *value = NULL;
 	PGconn *conn;
 	GPid killed;
@@ -111,7 +111,7 @@ Test (pg_embedded, stale_postmaster_pid_after_kill9)
 
 Test (pg_embedded, stale_postmaster_pid_of_reused_pid)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *pidfile = NULL;
 	g_autofree gchar *contents = NULL;
 
@@ -121,7 +121,8 @@ Test (pg_embedded, stale_postmaster_pid_of_reused_pid)
 	/* as after a reboot: postmaster.pid names a pid now used by an unrelated process
 	 * (pid 1), which postgres alone would take for a running postmaster */
 	pidfile = g_build_filename (mv_pg_embedded_get_cluster_dir (pg), "postmaster.pid", NULL);
-	contents = g_strdup_printf ("1\n%s\n0\n5432\n\n\n0 0\n", mv_pg_embedded_get_cluster_dir (pg));
+	contents = g_strdup_printf ("1\n%s\n0\n5432\n\n\n0 0\n",
+				    mv_pg_embedded_get_cluster_dir (pg));
 	cr_assert (g_file_set_contents (pidfile, contents, -1, &error), "%s",
 		   error ? error->message : "");
 	cr_assert (mv_pg_embedded_start (pg, &error), "%s", error ? error->message : "");
@@ -130,8 +131,8 @@ Test (pg_embedded, stale_postmaster_pid_of_reused_pid)
 
 Test (pg_embedded, orphaned_postmaster_of_crashed_daemon)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvPgEmbedded) other = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvPgEmbedded) other = NULL;
 	g_autofree gchar *pidfile = NULL;
 	g_autofree gchar *contents = NULL;
 	GPid child;
@@ -168,7 +169,7 @@ Test (pg_embedded, orphaned_postmaster_of_crashed_daemon)
 	cr_assert (strstr (error->message, "in use by another process") != NULL, "%s",
 		   error->message);
 	cr_assert_not (mvt_pid_gone (mv_pg_embedded_get_pid (pg)), "the refused start must not "
-								  "touch the running cluster");
+								   "touch the running cluster");
 }
 
 /* The path a daemon running as an ordinary user takes: everything runs as that user. */
@@ -185,8 +186,8 @@ Test (pg_embedded, as_unprivileged_user)
 	child = fork ();
 	cr_assert_geq (child, 0);
 	if (child == 0) {
-		g_autoptr(MvPgEmbedded) own = NULL;
-		g_autoptr(GError) error = NULL;
+		g_autoptr (MvPgEmbedded) own = NULL;
+		g_autoptr (GError) error = NULL;
 		GPid pid;
 		PGconn *conn;
 		if (setgid (pw->pw_gid) != 0 || setuid (pw->pw_uid) != 0)
@@ -211,10 +212,10 @@ Test (pg_embedded, as_unprivileged_user)
 
 Test (pg_embedded, socket_path_too_long)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *longdir = NULL;
 	g_autofree gchar *pgdir = NULL;
-	g_autoptr(GString) name = g_string_new (NULL);
+	g_autoptr (GString) name = g_string_new (NULL);
 
 	dir = mvt_tmpdir ();
 	while (name->len < 100)
@@ -229,7 +230,7 @@ Test (pg_embedded, socket_path_too_long)
 
 Test (pg_embedded, unreachable_data_dir_as_root)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *hidden = NULL;
 	g_autofree gchar *data = NULL;
 
@@ -250,7 +251,7 @@ Test (pg_embedded, unreachable_data_dir_as_root)
 
 Test (pg_embedded, bad_bindir)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	dir = mvt_tmpdir ();
 	pg = mv_pg_embedded_new (dir, dir, NULL);
