@@ -132,10 +132,15 @@ static PGconn *
 conn_open (MvDb *self, GError **error)
 {
 	/* keywords are processed in order and the expanded conninfo comes last, so the
-	 * caller's string overrides these defaults */
-	const gchar *const keys[]
-		= { "connect_timeout", "fallback_application_name", "dbname", NULL };
-	const gchar *const values[] = { "2", "medversed", self->conninfo, NULL };
+	 * caller's string overrides these defaults.  Keepalives and the TCP user timeout make
+	 * a vanished server (network partition) an error within about a minute instead of a
+	 * query blocked forever; they do not limit slow queries.  Unix sockets ignore them. */
+	const gchar *const keys[] = { "connect_timeout",  "fallback_application_name",
+				      "keepalives_idle",  "keepalives_interval",
+				      "keepalives_count", "tcp_user_timeout",
+				      "dbname",		  NULL };
+	const gchar *const values[]
+		= { "2", "medversed", "30", "10", "3", "30000", self->conninfo, NULL };
 	PGconn *conn = PQconnectdbParams (keys, values, 1);
 	g_autofree gchar *msg = NULL;
 

@@ -43,6 +43,12 @@ Test (db, acquire_release_and_busy_pool)
 
 	a = mv_db_acquire (db, 1000, &error);
 	cr_assert_not_null (a, "%s", error ? error->message : "");
+	{
+		g_autofree gchar *who = mvt_query_value (a, "SELECT current_user || '/' || "
+							    "current_database() || '/' || "
+							    "current_setting('application_name')");
+		cr_assert_str_eq (who, "medverse/medverse/medversed");
+	}
 	b = mv_db_acquire (db, 1000, &error);
 	cr_assert_not_null (b, "%s", error ? error->message : "");
 	cr_assert_neq (a, b);
