@@ -29,6 +29,7 @@
 #include "mv-http.h"
 #include "mv-migrate.h"
 #include "mv-pg-embedded.h"
+#include "mv-services.h"
 
 typedef struct {
 	MvConfig *config;
@@ -38,6 +39,7 @@ typedef struct {
 	GMainLoop *loop;
 	MvPgEmbedded *pg;
 	MvDb *db;
+	MvServices *services; /* vault, audit signer: shared by the resource modules */
 	gchar *sql_dir;
 	MvEngine *engine;
 	MvHttp *http;
@@ -236,6 +238,7 @@ stop_everything (Daemon *d)
 		mv_engine_shutdown (d->engine, d->config->shutdown_timeout_ms);
 		g_clear_object (&d->engine);
 	}
+	g_clear_pointer (&d->services, mv_services_free);
 	g_clear_pointer (&d->db, mv_db_free);
 	if (d->pg != NULL && !mv_pg_embedded_stop (d->pg, &error))
 		g_warning ("embedded PostgreSQL did not stop cleanly: %s", error->message);
@@ -250,6 +253,9 @@ start (Daemon *d, GError **error)
 	if (d->overrides.dev && !ensure_operator_key (d, error))
 		return FALSE;
 	if (!start_database (d, error))
+		return FALSE;
+	d->services = mv_services_new (d->config, d->db, d->overrides.dev, error);
+	if (d->services == NULL)
 		return FALSE;
 	d->engine = mv_engine_new (d->config);
 	mv_engine_set_database (d->engine, d->db, d->sql_dir);
