@@ -1,0 +1,484 @@
+/*
+ * symptom-parser — lexicon files and lookup tables.
+ */
+#define G_LOG_DOMAIN "symptom-parser"
+
+#include "sp-lexicon.h"
+
+#include <errno.h>
+#include <string.h>
+
+G_DEFINE_QUARK (sp-lexicon-error-quark, sp_lexicon_error)
+
+static const gchar *const sp_cue_names[SP_CUE_LAST] = {
+    [SP_CUE_NEGATION_PRE] = "negation-pre",
+    [SP_CUE_NEGATION_POST] = "negation-post",
+    [SP_CUE_POSSIBLE_PRE] = "possible-pre",
+    [SP_CUE_POSSIBLE_POST] = "possible-post",
+    [SP_CUE_PSEUDO] = "pseudo",
+    [SP_CUE_TERMINATOR] = "terminator",
+    [SP_CUE_CONJUNCTION] = "conjunction",
+    [SP_CUE_FAMILY] = "family",
+    [SP_CUE_SELF] = "self",
+    [SP_CUE_HISTORICAL_PRE] = "historical-pre",
+    [SP_CUE_HISTORICAL_POST] = "historical-post",
+    [SP_CUE_CURRENT] = "current",
+    [SP_CUE_SEVERITY_MILD] = "severity-mild",
+    [SP_CUE_SEVERITY_MODERATE] = "severity-moderate",
+    [SP_CUE_SEVERITY_SEVERE] = "severity-severe",
+    [SP_CUE_LATERALITY_LEFT] = "laterality-left",
+    [SP_CUE_LATERALITY_RIGHT] = "laterality-right",
+    [SP_CUE_LATERALITY_BILATERAL] = "laterality-bilateral",
+};
+
+const gchar *
+sp_cue_to_string (SpCue cue)
+{
+	return cue < SP_CUE_LAST ? sp_cue_names[cue] : "unknown";
+}
+
+/* A term is stored in a hash table value as kind+1 in the top bits and the index below, so
+ * that a value is never NULL. */
+#define SP_TERM_PACK(kind, index) GUINT_TO_POINTER ((((guint) (kind) + 1) << 28) | (guint) (index))
+
+static void
+sp_concept_free (gpointer data)
+{
+	SpConcept *c = data;
+	g_free (c->code);
+	g_free (c->label_en);
+	g_free (c->label_zh);
+	g_free (c->site);
+	g_free (c);
+}
+
+static void
+sp_site_free (gpointer data)
+{
+	SpSite *s = data;
+	g_free (s->code);
+	g_free (s->label_en);
+	g_free (s->label_zh);
+	g_free (s);
+}
+
+SpLexicon *
+sp_lexicon_new (void)
+{
+	SpLexicon *self = g_new0 (SpLexicon, 1);
+	self->concepts = g_ptr_array_new_with_free_func (sp_concept_free);
+	self->sites = g_ptr_array_new_with_free_func (sp_site_free);
+	self->site_by_code = g_hash_table_new (g_str_hash, g_str_equal);
+	self->en_terms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->en_cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->en_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->zh_terms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->zh_cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->zh_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	return self;
+}
+
+void
+sp_lexicon_free (SpLexicon *self)
+{
+	if (self == NULL)
+		return;
+	g_ptr_array_unref (self->concepts);
+	g_ptr_array_unref (self->sites);
+	g_hash_table_unref (self->site_by_code);
+	g_hash_table_unref (self->en_terms);
+	g_hash_table_unref (self->en_cues);
+	g_hash_table_unref (self->en_prefixes);
+	g_hash_table_unref (self->zh_terms);
+	g_hash_table_unref (self->zh_cues);
+	g_hash_table_unref (self->zh_prefixes);
+	g_free (self);
+}
+
+/* ---- English units ---- */
+
+static void
+sp_en_append_key (GString *keys, const gchar *p, gsize len)
+{
+	gsize start = keys->len;
+	gsize n;
+
+	for (gsize i = 0; i < len; i++) {
+		if (p[i] != '\'')
+			g_string_append_c (keys, p[i]);
+	}
+	n = keys->len - start;
+	/* light stemming, applied alike to lexicon and text: plural -ies/-s */
+	if (n > 4 && strncmp (keys->str + keys->len - 3, "ies", 3) == 0) {
+		g_string_truncate (keys, keys->len - 3);
+		g_string_append_c (keys, 'y');
+	} else if (n > 3 && keys->str[keys->len - 1] == 's') {
+		gchar prev = keys->str[keys->len - 2];
+		if (prev != 's' && prev != 'u' && prev != 'i')
+			g_string_truncate (keys, keys->len - 1);
+	}
+	g_string_append_c (keys, '\0');
+}
+
+static void
+sp_en_push_unit (GArray *units, GString *keys, const gchar *norm, gsize start, gsize end, guint tok)
+{
+	SpUnit u = {(guint32) start, (guint32) end, tok, (guint32) keys->len};
+	sp_en_append_key (keys, norm + start, end - start);
+	g_array_append_val (units, u);
+}
+
+GArray *
+sp_en_units (const gchar *norm, GArray *tokens, GString *keys)
+{
+	GArray *units = g_array_sized_new (FALSE, FALSE, sizeof (SpUnit), tokens->len + 1);
+
+	for (guint i = 0; i < tokens->len; i++) {
+		const MvToken *t = &g_array_index (tokens, MvToken, i);
+		gsize s = t->start;
+		if (t->kind != MV_TOKEN_WORD || !(t->flags & MV_TOKEN_FLAG_HYPHEN)) {
+			sp_en_push_unit (units, keys, norm, t->start, t->end, i);
+			continue;
+		}
+		for (gsize p = t->start; p <= t->end; p++) {
+			if (p == t->end || norm[p] == '-') {
+				if (p > s)
+					sp_en_push_unit (units, keys, norm, s, p, i);
+				s = p + 1;
+			}
+		}
+	}
+	return units;
+}
+
+/* The lookup key of an English phrase: its units' keys joined by spaces. */
+static gchar *
+sp_en_phrase_key (const gchar *phrase, guint *n_units)
+{
+	g_autoptr(MvNormText) nt = mv_norm_text_new (phrase, -1, NULL);
+	g_autoptr(GArray) toks = NULL;
+	g_autoptr(GArray) units = NULL;
+	g_autoptr(GString) keys = g_string_new (NULL);
+	GString *out;
+
+	if (nt == NULL)
+		return NULL;
+	toks = mv_tokenize (nt->text, nt->len, NULL);
+	units = sp_en_units (nt->text, toks, keys);
+	if (units->len == 0)
+		return NULL;
+	out = g_string_new (NULL);
+	for (guint i = 0; i < units->len; i++) {
+		if (i > 0)
+			g_string_append_c (out, ' ');
+		g_string_append (out, keys->str + g_array_index (units, SpUnit, i).key);
+	}
+	*n_units = units->len;
+	return g_string_free (out, FALSE);
+}
+
+/* The first definition of a term wins (concepts are loaded before sites, so a term that is both
+ * is a concept); a cue's value is a mask of its categories, so a cue term may have several. */
+static void
+sp_lexicon_insert (GHashTable *table, const gchar *key, gpointer value)
+{
+	guint old = GPOINTER_TO_UINT (g_hash_table_lookup (table, key));
+	guint v = GPOINTER_TO_UINT (value);
+
+	if (old == 0)
+		g_hash_table_insert (table, g_strdup (key), value);
+	else if ((old >> 28) == SP_TERM_CUE + 1 && (v >> 28) == SP_TERM_CUE + 1)
+		g_hash_table_insert (table, g_strdup (key), GUINT_TO_POINTER (old | v));
+}
+
+static void
+sp_lexicon_add_en (SpLexicon *self, GHashTable *table, const gchar *phrase, gpointer value)
+{
+	guint n_units = 0;
+	g_autofree gchar *key = sp_en_phrase_key (phrase, &n_units);
+
+	if (key == NULL)
+		return;
+	sp_lexicon_insert (table, key, value);
+	for (gchar *sp = strchr (key, ' '); sp != NULL; sp = strchr (sp + 1, ' '))
+		g_hash_table_insert (self->en_prefixes, g_strndup (key, (gsize) (sp - key)), NULL);
+	g_hash_table_insert (self->en_prefixes, g_steal_pointer (&key), NULL);
+	self->en_max_units = MAX (self->en_max_units, n_units);
+}
+
+static void
+sp_lexicon_add_zh (SpLexicon *self, GHashTable *table, const gchar *phrase, gpointer value)
+{
+	g_autofree gchar *key = mv_normalize_string (phrase);
+	gsize len;
+
+	/* Chinese terms are matched from a Han character on; anything else would also match inside
+	 * English words */
+	if (key == NULL || key[0] == '\0' || !mv_unichar_is_han (g_utf8_get_char (key)))
+		return;
+	len = strlen (key);
+	sp_lexicon_insert (table, key, value);
+	for (const gchar *p = g_utf8_next_char (key); *p != '\0'; p = g_utf8_next_char (p))
+		g_hash_table_insert (self->zh_prefixes, g_strndup (key, (gsize) (p - key)), NULL);
+	g_hash_table_insert (self->zh_prefixes, g_steal_pointer (&key), NULL);
+	self->zh_max_bytes = MAX (self->zh_max_bytes, (guint) len);
+}
+
+/* Adds every `|`-separated synonym of @list. */
+static void
+sp_lexicon_add_synonyms (SpLexicon *self, gboolean zh, const gchar *list, gpointer value)
+{
+	g_auto(GStrv) syns = NULL;
+
+	if (list == NULL || list[0] == '\0' || g_strcmp0 (list, "-") == 0)
+		return;
+	syns = g_strsplit (list, "|", -1);
+	for (guint i = 0; syns[i] != NULL; i++) {
+		gchar *s = g_strstrip (syns[i]);
+		if (s[0] == '\0')
+			continue;
+		if (zh)
+			sp_lexicon_add_zh (self, self->zh_terms, s, value);
+		else
+			sp_lexicon_add_en (self, self->en_terms, s, value);
+	}
+}
+
+/* ---- TSV files ---- */
+
+typedef gboolean (*SpRowFunc) (SpLexicon *self, gchar **fields, guint n_fields, gpointer user_data, GError **error);
+
+static gboolean
+sp_lexicon_read_tsv (SpLexicon *self, const gchar *path, guint min_fields, SpRowFunc func, gpointer user_data, GError **error)
+{
+	g_autofree gchar *contents = NULL;
+	g_auto(GStrv) lines = NULL;
+	gsize len = 0;
+
+	if (!g_file_get_contents (path, &contents, &len, error))
+		return FALSE;
+	if (!g_utf8_validate_len (contents, len, NULL)) {
+		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "%s: not valid UTF-8", path);
+		return FALSE;
+	}
+	lines = g_strsplit (contents, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		g_auto(GStrv) fields = NULL;
+		g_autoptr(GError) error_local = NULL;
+		gchar *line = lines[i];
+		gsize n = strlen (line);
+		guint n_fields;
+
+		if (n > 0 && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		if (line[0] == '#' || line[strspn (line, " \t")] == '\0')
+			continue;
+		fields = g_strsplit (line, "\t", -1);
+		n_fields = g_strv_length (fields);
+		for (guint k = 0; k < n_fields; k++)
+			g_strstrip (fields[k]);
+		if (n_fields < min_fields) {
+			g_set_error (error,
+				     SP_LEXICON_ERROR,
+				     SP_LEXICON_ERROR_INVALID,
+				     "%s:%u: expected %u tab-separated fields, found %u",
+				     path,
+				     i + 1,
+				     min_fields,
+				     n_fields);
+			return FALSE;
+		}
+		if (!func (self, fields, n_fields, user_data, &error_local)) {
+			g_set_error (error,
+				     SP_LEXICON_ERROR,
+				     SP_LEXICON_ERROR_INVALID,
+				     "%s:%u: %s",
+				     path,
+				     i + 1,
+				     error_local->message);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+sp_lexicon_concept_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GError **error)
+{
+	GHashTable *hpo_zh = user_data;
+	SpConcept *c;
+	gpointer value;
+
+	if (f[0][0] == '\0' || f[1][0] == '\0') {
+		g_set_error_literal (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "code and en_label are required");
+		return FALSE;
+	}
+	c = g_new0 (SpConcept, 1);
+	c->code = g_strdup (f[0]);
+	c->label_en = g_strdup (f[1]);
+	if (g_strcmp0 (f[2], "=") == 0) {
+		const gchar *zh = hpo_zh != NULL ? g_hash_table_lookup (hpo_zh, f[0]) : NULL;
+		if (zh == NULL) {
+			g_set_error (error,
+				     SP_LEXICON_ERROR,
+				     SP_LEXICON_ERROR_INVALID,
+				     "zh_label '=' but %s has no official HPO Chinese label",
+				     f[0]);
+			sp_concept_free (c);
+			return FALSE;
+		}
+		c->label_zh = g_strdup (zh);
+	} else {
+		c->label_zh = g_strdup (f[2]);
+	}
+	c->site = n > 5 && f[5][0] != '\0' && g_strcmp0 (f[5], "-") != 0 ? g_strdup (f[5]) : NULL;
+	value = SP_TERM_PACK (SP_TERM_CONCEPT, self->concepts->len);
+	g_ptr_array_add (self->concepts, c);
+	sp_lexicon_add_en (self, self->en_terms, c->label_en, value);
+	sp_lexicon_add_zh (self, self->zh_terms, c->label_zh, value);
+	sp_lexicon_add_synonyms (self, FALSE, n > 3 ? f[3] : NULL, value);
+	sp_lexicon_add_synonyms (self, TRUE, n > 4 ? f[4] : NULL, value);
+	return TRUE;
+}
+
+static gboolean
+sp_lexicon_site_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GError **error)
+{
+	SpSite *s;
+	gpointer value;
+
+	if (f[0][0] == '\0' || f[1][0] == '\0') {
+		g_set_error_literal (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "code and en_label are required");
+		return FALSE;
+	}
+	s = g_new0 (SpSite, 1);
+	s->code = g_strdup (f[0]);
+	s->label_en = g_strdup (f[1]);
+	s->label_zh = g_strdup (f[2]);
+	value = SP_TERM_PACK (SP_TERM_SITE, self->sites->len);
+	g_ptr_array_add (self->sites, s);
+	g_hash_table_insert (self->site_by_code, s->code, s);
+	sp_lexicon_add_en (self, self->en_terms, s->label_en, value);
+	sp_lexicon_add_zh (self, self->zh_terms, s->label_zh, value);
+	sp_lexicon_add_synonyms (self, FALSE, n > 3 ? f[3] : NULL, value);
+	sp_lexicon_add_synonyms (self, TRUE, n > 4 ? f[4] : NULL, value);
+	return TRUE;
+}
+
+static gboolean
+sp_lexicon_cue_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GError **error)
+{
+	guint cue;
+
+	for (cue = 0; cue < SP_CUE_LAST; cue++) {
+		if (g_strcmp0 (f[1], sp_cue_names[cue]) == 0)
+			break;
+	}
+	if (cue == SP_CUE_LAST) {
+		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "unknown cue category '%s'", f[1]);
+		return FALSE;
+	}
+	if (g_strcmp0 (f[0], "en") == 0) {
+		sp_lexicon_add_en (self, self->en_cues, f[2], SP_TERM_PACK (SP_TERM_CUE, 1u << cue));
+	} else if (g_strcmp0 (f[0], "zh") == 0) {
+		sp_lexicon_add_zh (self, self->zh_cues, f[2], SP_TERM_PACK (SP_TERM_CUE, 1u << cue));
+	} else {
+		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "language '%s' is not en or zh", f[0]);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+sp_lexicon_load_concepts (SpLexicon *self, const gchar *path, GHashTable *hpo_zh, GError **error)
+{
+	return sp_lexicon_read_tsv (self, path, 5, sp_lexicon_concept_row, hpo_zh, error);
+}
+
+gboolean
+sp_lexicon_load_sites (SpLexicon *self, const gchar *path, GError **error)
+{
+	return sp_lexicon_read_tsv (self, path, 3, sp_lexicon_site_row, NULL, error);
+}
+
+gboolean
+sp_lexicon_load_cues (SpLexicon *self, const gchar *path, GError **error)
+{
+	return sp_lexicon_read_tsv (self, path, 3, sp_lexicon_cue_row, NULL, error);
+}
+
+SpLexicon *
+sp_lexicon_new_from_dir (const gchar *dir, GError **error)
+{
+	g_autoptr(SpLexicon) self = sp_lexicon_new ();
+	g_autofree gchar *concepts = g_build_filename (dir, "concepts.tsv", NULL);
+	g_autofree gchar *sites = g_build_filename (dir, "sites.tsv", NULL);
+	g_autofree gchar *cues = g_build_filename (dir, "cues.tsv", NULL);
+
+	/* concepts first: a term that is both a concept and a site is a concept */
+	if (!sp_lexicon_load_concepts (self, concepts, NULL, error))
+		return NULL;
+	if (!sp_lexicon_load_sites (self, sites, error))
+		return NULL;
+	if (!sp_lexicon_load_cues (self, cues, error))
+		return NULL;
+	return g_steal_pointer (&self);
+}
+
+GHashTable *
+sp_lexicon_read_hpo_zh (const gchar *path, GError **error)
+{
+	g_autofree gchar *contents = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autoptr(GHashTable) map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	gint col_id = -1, col_pred = -1, col_zh = -1;
+
+	if (!g_file_get_contents (path, &contents, NULL, error))
+		return NULL;
+	lines = g_strsplit (contents, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+		gint n = (gint) g_strv_length (f);
+		if (lines[i][0] == '\0' || lines[i][0] == '#')
+			continue;
+		if (col_id < 0) {
+			for (gint k = 0; k < n; k++) {
+				g_strstrip (f[k]);
+				if (g_strcmp0 (f[k], "subject_id") == 0)
+					col_id = k;
+				else if (g_strcmp0 (f[k], "predicate_id") == 0)
+					col_pred = k;
+				else if (g_strcmp0 (f[k], "translation_value") == 0)
+					col_zh = k;
+			}
+			if (col_id < 0 || col_zh < 0) {
+				g_set_error (error,
+					     SP_LEXICON_ERROR,
+					     SP_LEXICON_ERROR_INVALID,
+					     "%s: header has no subject_id and translation_value columns",
+					     path);
+				return NULL;
+			}
+			continue;
+		}
+		if (n <= MAX (col_id, col_zh) || (col_pred >= 0 && n > col_pred && g_strcmp0 (f[col_pred], "rdfs:label") != 0))
+			continue;
+		g_strstrip (f[col_zh]);
+		if (f[col_zh][0] != '\0' && g_utf8_validate (f[col_zh], -1, NULL))
+			g_hash_table_insert (map, g_strdup (g_strstrip (f[col_id])), g_strdup (f[col_zh]));
+	}
+	return g_steal_pointer (&map);
+}
+
+gboolean
+sp_lexicon_write_zh_words (SpLexicon *self, const gchar *path, gdouble freq, GError **error)
+{
+	g_autoptr(GString) out = g_string_new ("# Chinese concept and site terms of the symptom-parser lexicon\n");
+	g_autoptr(GList) keys = g_hash_table_get_keys (self->zh_terms);
+	gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+	keys = g_list_sort (keys, (GCompareFunc) g_strcmp0);
+	for (GList *l = keys; l != NULL; l = l->next)
+		g_string_append_printf (out, "%s %s\n", (const gchar *) l->data, g_ascii_dtostr (buf, sizeof (buf), freq));
+	return g_file_set_contents (path, out->str, (gssize) out->len, error);
+}

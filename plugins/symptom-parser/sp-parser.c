@@ -1,0 +1,1008 @@
+/*
+ * symptom-parser — matching and context.
+ *
+ * The text is normalised and tokenized once.  Terms (concepts, body sites) and cues are
+ * matched greedily, longest first, on English word units and on Chinese characters.  Together
+ * with sentence breaks, commas, durations and pain scores they form one ordered list of items;
+ * each concept then looks left and right through that list, the way NegEx/ConText walk a
+ * trigger's scope, for the cues that set its polarity, experiencer, temporality and attributes.
+ */
+#define G_LOG_DOMAIN "symptom-parser"
+
+#include "sp-parser.h"
+
+#include <math.h>
+#include <string.h>
+
+G_DEFINE_QUARK (sp-parser-error-quark, sp_parser_error)
+
+/* how many non-cue, non-term words a pre-trigger may be from its concept (NegEx uses 5-6) */
+#define SP_WINDOW_PRE 6
+#define SP_WINDOW_POST 4
+/* hard cap on items visited per concept and direction, so lists of thousands of terms stay
+ * linear */
+#define SP_MAX_WALK 48
+
+struct _SpParser {
+	SpLexicon *lexicon;
+	MvZhDict *dict;
+};
+
+typedef enum {
+	SP_ITEM_CONCEPT,
+	SP_ITEM_SITE,
+	SP_ITEM_CUE,
+	SP_ITEM_BREAK, /* end of a sentence */
+	SP_ITEM_COMMA,
+	SP_ITEM_DURATION,
+	SP_ITEM_SCORE, /* a pain score such as 7/10 */
+} SpItemKind;
+
+typedef struct {
+	SpItemKind kind;
+	guint32 start; /* normalised bytes */
+	guint32 end;
+	guint32 tok_first;
+	guint32 tok_last; /* inclusive; tok_first > tok_last for an item inside no token */
+	guint index;      /* concept or site index, or a mask of (1 << SpCue) */
+	gdouble value;    /* duration in hours, or score */
+	gboolean hard;    /* a comma between Chinese words ends every scope */
+} SpItem;
+
+typedef struct {
+	const SpParser *parser;
+	const MvNormText *nt;
+	GArray *tokens;
+	GArray *items;
+	guint *other_prefix; /* other_prefix[t]: number of "other" tokens before token t */
+} SpCtx;
+
+const gchar *
+sp_polarity_to_string (SpPolarity polarity)
+{
+	switch (polarity) {
+	case SP_POLARITY_ABSENT:
+		return "absent";
+	case SP_POLARITY_POSSIBLE:
+		return "possible";
+	case SP_POLARITY_PRESENT:
+	default:
+		return "present";
+	}
+}
+
+const gchar *
+sp_severity_to_string (SpSeverity severity)
+{
+	static const gchar *const names[] = {NULL, "mild", "moderate", "severe"};
+	return severity <= SP_SEVERITY_SEVERE ? names[severity] : NULL;
+}
+
+const gchar *
+sp_laterality_to_string (SpLaterality laterality)
+{
+	static const gchar *const names[] = {NULL, "left", "right", "bilateral"};
+	return laterality <= SP_LATERALITY_BILATERAL ? names[laterality] : NULL;
+}
+
+SpParser *
+sp_parser_new (const gchar *data_dir, GError **error)
+{
+	g_autoptr(SpParser) self = g_new0 (SpParser, 1);
+	g_autofree gchar *trie = g_build_filename (data_dir, "zh.trie", NULL);
+
+	self->lexicon = sp_lexicon_new_from_dir (data_dir, error);
+	if (self->lexicon == NULL)
+		return NULL;
+	self->dict = mv_zh_dict_new_from_file (trie, error);
+	if (self->dict == NULL)
+		return NULL;
+	return g_steal_pointer (&self);
+}
+
+void
+sp_parser_free (SpParser *self)
+{
+	if (self == NULL)
+		return;
+	g_clear_pointer (&self->lexicon, sp_lexicon_free);
+	g_clear_pointer (&self->dict, mv_zh_dict_free);
+	g_free (self);
+}
+
+const SpLexicon *
+sp_parser_get_lexicon (const SpParser *self)
+{
+	return self->lexicon;
+}
+
+const MvZhDict *
+sp_parser_get_dict (const SpParser *self)
+{
+	return self->dict;
+}
+
+static void
+sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, gdouble value)
+{
+	SpItem it = {kind, (guint32) start, (guint32) end, 0, 0, index, value, FALSE};
+	g_array_append_val (ctx->items, it);
+}
+
+static void
+sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end)
+{
+	guint v = GPOINTER_TO_UINT (packed);
+	SpTermKind kind = (SpTermKind) ((v >> 28) - 1);
+	guint index = v & 0x0FFFFFFF;
+	SpItemKind ik = kind == SP_TERM_CONCEPT ? SP_ITEM_CONCEPT : kind == SP_TERM_SITE ? SP_ITEM_SITE : SP_ITEM_CUE;
+	sp_add_item (ctx, ik, start, end, index, 0);
+}
+
+/* ---- matching ---- */
+
+/* Greedy longest match of @table's phrases over the English units. */
+static void
+sp_match_en (SpCtx *ctx, GArray *units, GString *keys, GHashTable *table)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	g_autoptr(GString) key = g_string_new (NULL);
+
+	for (guint i = 0; i < units->len;) {
+		gpointer best = NULL;
+		guint best_j = 0;
+		for (guint j = i; j < units->len && j - i < lex->en_max_units; j++) {
+			const SpUnit *u = &g_array_index (units, SpUnit, j);
+			gpointer value;
+			if (j > i)
+				g_string_append_c (key, ' ');
+			else
+				g_string_truncate (key, 0);
+			g_string_append (key, keys->str + u->key);
+			if (!g_hash_table_contains (lex->en_prefixes, key->str))
+				break;
+			value = g_hash_table_lookup (table, key->str);
+			if (value != NULL) {
+				best = value;
+				best_j = j;
+			}
+		}
+		if (best == NULL) {
+			i++;
+			continue;
+		}
+		sp_add_term (ctx,
+			     best,
+			     g_array_index (units, SpUnit, i).start,
+			     g_array_index (units, SpUnit, best_j).end);
+		i = best_j + 1;
+	}
+}
+
+/* Greedy longest match of @table's terms over the characters, starting at Han characters. */
+static void
+sp_match_zh (SpCtx *ctx, GHashTable *table)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
+	const gchar *p = text;
+
+	while (p < end) {
+		const gchar *best_end = NULL;
+		gpointer best = NULL;
+		if (!mv_unichar_is_han (g_utf8_get_char (p))) {
+			p = g_utf8_next_char (p);
+			continue;
+		}
+		for (const gchar *q = g_utf8_next_char (p); q <= end && (gsize) (q - p) <= lex->zh_max_bytes;) {
+			gpointer value;
+			memcpy (buf, p, (gsize) (q - p));
+			buf[q - p] = '\0';
+			if (!g_hash_table_contains (lex->zh_prefixes, buf))
+				break;
+			value = g_hash_table_lookup (table, buf);
+			if (value != NULL) {
+				best = value;
+				best_end = q;
+			}
+			if (q == end)
+				break;
+			q = g_utf8_next_char (q);
+		}
+		if (best == NULL) {
+			p = g_utf8_next_char (p);
+			continue;
+		}
+		sp_add_term (ctx, best, (gsize) (p - text), (gsize) (best_end - text));
+		p = best_end;
+	}
+}
+
+/* ---- numbers and durations ---- */
+
+static gboolean
+sp_tok_is (SpCtx *ctx, guint i, const gchar *word)
+{
+	const MvToken *t;
+	gsize n = strlen (word);
+	if (i >= ctx->tokens->len)
+		return FALSE;
+	t = &g_array_index (ctx->tokens, MvToken, i);
+	return t->end - t->start == n && memcmp (ctx->nt->text + t->start, word, n) == 0;
+}
+
+static gboolean
+sp_tok_in (SpCtx *ctx, guint i, const gchar *const *words)
+{
+	for (guint k = 0; words[k] != NULL; k++) {
+		if (sp_tok_is (ctx, i, words[k]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Hours in one English time unit, or 0. */
+static gdouble
+sp_en_unit_hours (const gchar *p, gsize n)
+{
+	static const struct {
+		const gchar *word;
+		gdouble hours;
+	} units[] = {
+	    {"minute", 1.0 / 60}, {"minutes", 1.0 / 60}, {"min", 1.0 / 60}, {"mins", 1.0 / 60},
+	    {"hour", 1},          {"hours", 1},          {"hr", 1},          {"hrs", 1},
+	    {"h", 1},             {"day", 24},           {"days", 24},       {"d", 24},
+	    {"night", 24},        {"nights", 24},        {"week", 168},      {"weeks", 168},
+	    {"wk", 168},          {"wks", 168},          {"month", 720},     {"months", 720},
+	    {"mo", 720},          {"mos", 720},          {"year", 8760},     {"years", 8760},
+	    {"yr", 8760},         {"yrs", 8760},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (units); i++) {
+		if (strlen (units[i].word) == n && memcmp (units[i].word, p, n) == 0)
+			return units[i].hours;
+	}
+	return 0;
+}
+
+static gdouble
+sp_en_number_word (SpCtx *ctx, guint i)
+{
+	static const gchar *const words[] = {"a",   "one",   "two",    "three", "four",   "five",   "six",
+					     "seven", "eight", "nine", "ten",   "eleven", "twelve", NULL};
+	for (guint k = 0; words[k] != NULL; k++) {
+		if (sp_tok_is (ctx, i, words[k]))
+			return k == 0 ? 1 : k;
+	}
+	if (sp_tok_is (ctx, i, "an"))
+		return 1;
+	if (sp_tok_is (ctx, i, "couple"))
+		return 2;
+	if (sp_tok_is (ctx, i, "few") || sp_tok_is (ctx, i, "several"))
+		return 3;
+	return -1;
+}
+
+/* English durations: "3 days", "3days", "a week", "2-3 weeks", "half a day", "since yesterday",
+ * "the past week", "1.5 hours". */
+static void
+sp_find_durations_en (SpCtx *ctx)
+{
+	const gchar *text = ctx->nt->text;
+	GArray *toks = ctx->tokens;
+	static const gchar *const past[] = {"past", "last", "this", "whole", "entire", NULL};
+
+	for (guint i = 0; i < toks->len; i++) {
+		const MvToken *t = &g_array_index (toks, MvToken, i);
+		gdouble value = -1;
+		guint first = i;
+		guint unit_tok = i + 1;
+		gdouble hours;
+
+		if (t->kind == MV_TOKEN_NUMBER && !(t->flags & MV_TOKEN_FLAG_RATIO)) {
+			g_autofree gchar *num = g_strndup (text + t->start, t->num_end - t->start);
+			value = g_ascii_strtod (num, NULL);
+			if (t->flags & MV_TOKEN_FLAG_UNIT) {
+				hours = sp_en_unit_hours (text + t->num_end, t->end - t->num_end);
+				if (hours > 0) {
+					sp_add_item (ctx, SP_ITEM_DURATION, t->start, t->end, 0, value * hours);
+					continue;
+				}
+				continue;
+			}
+		} else if (sp_tok_is (ctx, i, "half") && (sp_tok_is (ctx, i + 1, "a") || sp_tok_is (ctx, i + 1, "an"))) {
+			value = 0.5;
+			unit_tok = i + 2;
+		} else if (sp_tok_is (ctx, i, "yesterday") || (sp_tok_is (ctx, i, "last") && sp_tok_is (ctx, i + 1, "night"))) {
+			gboolean before = sp_tok_is (ctx, i + 1, "before") || (i >= 2 && sp_tok_is (ctx, i - 1, "before") && sp_tok_is (ctx, i - 2, "day"));
+			guint last = sp_tok_is (ctx, i, "last") ? i + 1 : i;
+			if (i >= 2 && sp_tok_is (ctx, i - 1, "before") && sp_tok_is (ctx, i - 2, "day"))
+				first = i - 2;
+			sp_add_item (ctx, SP_ITEM_DURATION, g_array_index (toks, MvToken, first).start, g_array_index (toks, MvToken, last).end, 0, before ? 48 : 24);
+			continue;
+		} else if (sp_tok_in (ctx, i, past)) {
+			/* "the past week": one unit */
+			hours = i + 1 < toks->len ? sp_en_unit_hours (text + g_array_index (toks, MvToken, i + 1).start, g_array_index (toks, MvToken, i + 1).end - g_array_index (toks, MvToken, i + 1).start) : 0;
+			if (hours >= 24) {
+				sp_add_item (ctx, SP_ITEM_DURATION, t->start, g_array_index (toks, MvToken, i + 1).end, 0, hours);
+				i++;
+			}
+			continue;
+		} else {
+			value = sp_en_number_word (ctx, i);
+			if (value < 0)
+				continue;
+			if (sp_tok_is (ctx, i + 1, "of")) /* "a couple of days" */
+				unit_tok++;
+		}
+		/* "2-3 days", "2 to 3 days": the upper bound */
+		if ((sp_tok_is (ctx, unit_tok, "-") || sp_tok_is (ctx, unit_tok, "to") || sp_tok_is (ctx, unit_tok, "or")) &&
+		    unit_tok + 1 < toks->len && g_array_index (toks, MvToken, unit_tok + 1).kind == MV_TOKEN_NUMBER) {
+			const MvToken *t2 = &g_array_index (toks, MvToken, unit_tok + 1);
+			g_autofree gchar *num = g_strndup (text + t2->start, t2->num_end - t2->start);
+			value = MAX (value, g_ascii_strtod (num, NULL));
+			unit_tok += 2;
+		} else if (sp_tok_is (ctx, unit_tok, "-")) { /* "3-day" */
+			unit_tok++;
+		}
+		if (unit_tok >= toks->len)
+			continue;
+		{
+			const MvToken *u = &g_array_index (toks, MvToken, unit_tok);
+			hours = u->kind == MV_TOKEN_WORD ? sp_en_unit_hours (text + u->start, u->end - u->start) : 0;
+			if (hours <= 0)
+				continue;
+			/* "a day and a half" */
+			if (sp_tok_is (ctx, unit_tok + 1, "and") && sp_tok_is (ctx, unit_tok + 2, "a") && sp_tok_is (ctx, unit_tok + 3, "half")) {
+				value += 0.5;
+				unit_tok += 3;
+			}
+			sp_add_item (ctx, SP_ITEM_DURATION, g_array_index (toks, MvToken, first).start, g_array_index (toks, MvToken, unit_tok).end, 0, value * hours);
+			i = unit_tok;
+		}
+	}
+}
+
+/* "7/10", "7 out of 10" */
+static void
+sp_find_scores_en (SpCtx *ctx)
+{
+	const gchar *text = ctx->nt->text;
+	GArray *toks = ctx->tokens;
+
+	for (guint i = 0; i < toks->len; i++) {
+		const MvToken *t = &g_array_index (toks, MvToken, i);
+		g_autofree gchar *num = NULL;
+		gchar *slash;
+		gdouble v;
+
+		if (t->kind != MV_TOKEN_NUMBER)
+			continue;
+		num = g_strndup (text + t->start, t->num_end - t->start);
+		v = g_ascii_strtod (num, NULL);
+		slash = strchr (num, '/');
+		if (slash != NULL && g_strcmp0 (slash + 1, "10") == 0 && v <= 10) {
+			sp_add_item (ctx, SP_ITEM_SCORE, t->start, t->end, 0, v);
+		} else if (slash == NULL && sp_tok_is (ctx, i + 1, "out") && sp_tok_is (ctx, i + 2, "of") && sp_tok_is (ctx, i + 3, "10") && v <= 10) {
+			sp_add_item (ctx, SP_ITEM_SCORE, t->start, g_array_index (toks, MvToken, i + 3).end, 0, v);
+			i += 3;
+		}
+	}
+}
+
+static gboolean
+sp_has_prefix (const gchar *p, const gchar *end, const gchar *s, const gchar **after)
+{
+	gsize n = strlen (s);
+	if ((gsize) (end - p) < n || memcmp (p, s, n) != 0)
+		return FALSE;
+	*after = p + n;
+	return TRUE;
+}
+
+static gint
+sp_zh_digit (gunichar c)
+{
+	static const gunichar digits[] = {0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D}; /* 零一二三四五六七八九 */
+	for (guint i = 0; i < G_N_ELEMENTS (digits); i++) {
+		if (digits[i] == c)
+			return (gint) i;
+	}
+	if (c == 0x4E24 || c == 0x4FE9) /* 两 俩 */
+		return 2;
+	if (c == 0x3007) /* 〇 */
+		return 0;
+	return -1;
+}
+
+/* A Chinese or Arabic number at @p: returns the position after it, or NULL. */
+static const gchar *
+sp_zh_number (const gchar *p, const gchar *end, gdouble *value)
+{
+	const gchar *q = p;
+	gdouble total = 0;
+	gint cur = -1;
+	gboolean any = FALSE;
+
+	if (q < end && g_ascii_isdigit (*q)) {
+		gchar *e = NULL;
+		g_autofree gchar *num = g_strndup (q, (gsize) MIN (end - q, 32));
+		*value = g_ascii_strtod (num, &e);
+		return q + (e - num);
+	}
+	while (q < end) {
+		gunichar c = g_utf8_get_char (q);
+		gint d = sp_zh_digit (c);
+		if (d >= 0) {
+			cur = d;
+		} else if (c == 0x5341) { /* 十 */
+			total += (cur > 0 ? cur : 1) * 10;
+			cur = -1;
+		} else if (c == 0x767E) { /* 百 */
+			total += (cur > 0 ? cur : 1) * 100;
+			cur = -1;
+		} else {
+			break;
+		}
+		any = TRUE;
+		q = g_utf8_next_char (q);
+	}
+	if (!any)
+		return NULL;
+	*value = total + (cur > 0 ? cur : 0);
+	return q;
+}
+
+/* Chinese durations: "3天", "两周", "半个月", "一天半", "十余天", "昨天", "前天". */
+static void
+sp_find_durations_zh (SpCtx *ctx)
+{
+	static const struct {
+		const gchar *unit;
+		gdouble hours;
+	} units[] = {
+	    {"个小时", 1}, {"小时", 1}, {"钟头", 1}, {"分钟", 1.0 / 60}, {"天", 24}, {"日", 24},
+	    {"周", 168}, {"个星期", 168}, {"星期", 168}, {"个礼拜", 168}, {"礼拜", 168},
+	    {"个月", 720}, {"月", 720}, {"年", 8760},
+	};
+	static const struct {
+		const gchar *word;
+		gdouble hours;
+	} relative[] = {
+	    {"大前天", 72}, {"前天", 48}, {"昨天", 24}, {"昨日", 24}, {"昨晚", 24}, {"昨夜", 24}, {"上周", 168},
+	    {"上星期", 168}, {"上个星期", 168}, {"上个礼拜", 168}, {"上个月", 720}, {"上月", 720},
+	};
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *p = text;
+	gboolean prev_digit = FALSE;
+
+	while (p < end) {
+		const gchar *q = NULL;
+		const gchar *after = NULL;
+		gdouble value = 0;
+		gboolean matched = FALSE;
+
+		for (guint i = 0; i < G_N_ELEMENTS (relative) && !matched; i++) {
+			if (sp_has_prefix (p, end, relative[i].word, &after)) {
+				sp_add_item (ctx, SP_ITEM_DURATION, (gsize) (p - text), (gsize) (after - text), 0, relative[i].hours);
+				p = after;
+				matched = TRUE;
+			}
+		}
+		if (matched)
+			continue;
+		if (!prev_digit && (sp_has_prefix (p, end, "半", &q) || (q = sp_zh_number (p, end, &value)) != NULL)) {
+			gdouble half = 0;
+			if (q == p + strlen ("半") && memcmp (p, "半", strlen ("半")) == 0)
+				value = 0.5;
+			/* "十余天", "3个多月", "两个半月" */
+			if (!sp_has_prefix (q, end, "余", &q) && !sp_has_prefix (q, end, "多", &q))
+				(void) sp_has_prefix (q, end, "来", &q);
+			if (sp_has_prefix (q, end, "个半", &after)) {
+				half = 0.5;
+				q = after;
+			}
+			(void) sp_has_prefix (q, end, "多", &q);
+			for (guint i = 0; i < G_N_ELEMENTS (units); i++) {
+				if (half > 0 && g_str_has_prefix (units[i].unit, "个"))
+					continue;
+				if (sp_has_prefix (q, end, units[i].unit, &after)) {
+					gdouble v = value + half;
+					/* "2020年" is a date; "3月份"/"5月3日" are dates too */
+					if ((units[i].hours >= 8760 && value > 150) || sp_has_prefix (after, end, "份", &q) ||
+					    (units[i].hours == 720 && g_ascii_isdigit (*after)))
+						break;
+					if (sp_has_prefix (after, end, "半", &q)) { /* "一天半" */
+						v += 0.5;
+						after = q;
+					}
+					sp_add_item (ctx, SP_ITEM_DURATION, (gsize) (p - text), (gsize) (after - text), 0, v * units[i].hours);
+					p = after;
+					matched = TRUE;
+					break;
+				}
+			}
+		}
+		if (matched)
+			continue;
+		prev_digit = g_ascii_isdigit (*p) || *p == '.';
+		p = g_utf8_next_char (p);
+	}
+}
+
+/* "7分" (a 0-10 pain score in Chinese notes), not "7分钟" */
+static void
+sp_find_scores_zh (SpCtx *ctx)
+{
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+
+	for (const gchar *p = text; p < end; p++) {
+		const gchar *q;
+		const gchar *after;
+		gdouble v = 0;
+		if (!g_ascii_isdigit (*p) || (p > text && (g_ascii_isdigit (p[-1]) || p[-1] == '.')))
+			continue;
+		q = sp_zh_number (p, end, &v);
+		if (q != NULL && sp_has_prefix (q, end, "分", &after) && !sp_has_prefix (after, end, "钟", &q) && v <= 10)
+			sp_add_item (ctx, SP_ITEM_SCORE, (gsize) (p - text), (gsize) (after - text), 0, v);
+	}
+}
+
+/* ---- breaks ---- */
+
+static void
+sp_find_breaks (SpCtx *ctx)
+{
+	GArray *toks = ctx->tokens;
+	const gchar *text = ctx->nt->text;
+
+	for (guint i = 0; i < toks->len; i++) {
+		const MvToken *t = &g_array_index (toks, MvToken, i);
+		const gchar *s = text + t->start;
+		gsize n = t->end - t->start;
+		if (t->kind != MV_TOKEN_PUNCT)
+			continue;
+		if ((n == 1 && strchr (".!?;\n", s[0]) != NULL) || (n == 3 && memcmp (s, "。", 3) == 0)) {
+			sp_add_item (ctx, SP_ITEM_BREAK, t->start, t->end, 0, 0);
+		} else if (n == 1 && s[0] == ',') {
+			SpItem it = {SP_ITEM_COMMA, t->start, t->end, 0, 0, 0, 0, FALSE};
+			/* Chinese writes lists with 、 and clauses with ，: next to Chinese words a comma ends
+			 * every scope; between English words it may continue a list */
+			it.hard = (i > 0 && g_array_index (toks, MvToken, i - 1).kind == MV_TOKEN_HAN) ||
+				  (i + 1 < toks->len && g_array_index (toks, MvToken, i + 1).kind == MV_TOKEN_HAN);
+			g_array_append_val (ctx->items, it);
+		}
+	}
+}
+
+/* ---- items ---- */
+
+static gint
+sp_item_cmp (gconstpointer a, gconstpointer b)
+{
+	const SpItem *x = a;
+	const SpItem *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	return (gint) x->kind - (gint) y->kind;
+}
+
+#define SP_CUE_POLARITY_MASK                                                                       \
+	((1u << SP_CUE_NEGATION_PRE) | (1u << SP_CUE_NEGATION_POST) | (1u << SP_CUE_POSSIBLE_PRE) |  \
+	 (1u << SP_CUE_POSSIBLE_POST) | (1u << SP_CUE_PSEUDO))
+
+/* Drops polarity cues inside a term ("没胃口" is a term; its "没" negates nothing) and any
+ * item that overlaps a longer term of the same kind, then sorts. */
+static void
+sp_items_finish (SpCtx *ctx)
+{
+	GArray *items = ctx->items;
+	g_autoptr(GArray) kept = g_array_sized_new (FALSE, FALSE, sizeof (SpItem), items->len);
+	guint32 term_end = 0;
+	guint32 other_end = 0;
+
+	g_array_sort (items, sp_item_cmp);
+	for (guint i = 0; i < items->len; i++) {
+		SpItem *it = &g_array_index (items, SpItem, i);
+		if (it->kind == SP_ITEM_CONCEPT || it->kind == SP_ITEM_SITE) {
+			if (it->start < term_end)
+				continue;
+			term_end = it->end;
+		} else if (it->kind == SP_ITEM_CUE && it->start < term_end) {
+			/* inside a term, a cue negates nothing but may still say "left" or "severe" */
+			it->index &= ~SP_CUE_POLARITY_MASK;
+			if (it->index == 0)
+				continue;
+		} else if (it->kind == SP_ITEM_DURATION || it->kind == SP_ITEM_SCORE) {
+			if (it->start < other_end)
+				continue;
+			other_end = it->end;
+		}
+		g_array_append_val (kept, *it);
+	}
+	/* a polarity cue followed by a term that starts inside it: keep the term, drop the cue */
+	g_array_set_size (items, 0);
+	for (guint i = 0; i < kept->len; i++) {
+		SpItem *it = &g_array_index (kept, SpItem, i);
+		if (it->kind == SP_ITEM_CUE && (it->index & SP_CUE_POLARITY_MASK) != 0) {
+			gboolean covered = FALSE;
+			for (guint k = i + 1; k < kept->len && g_array_index (kept, SpItem, k).start < it->end; k++) {
+				SpItem *o = &g_array_index (kept, SpItem, k);
+				if ((o->kind == SP_ITEM_CONCEPT || o->kind == SP_ITEM_SITE) && o->end > it->end)
+					covered = TRUE;
+			}
+			if (covered) {
+				it->index &= ~SP_CUE_POLARITY_MASK;
+				if (it->index == 0)
+					continue;
+			}
+		}
+		g_array_append_val (items, *it);
+	}
+}
+
+/* Token range of each item, and the running count of "other" tokens: words that are neither a
+ * term nor a cue, which is what a scope window counts. */
+static void
+sp_items_index (SpCtx *ctx)
+{
+	GArray *toks = ctx->tokens;
+	g_autofree gboolean *covered = g_new0 (gboolean, toks->len + 1);
+
+	for (guint i = 0; i < ctx->items->len; i++) {
+		SpItem *it = &g_array_index (ctx->items, SpItem, i);
+		guint lo = 0, hi = toks->len;
+		/* first token ending after the item's start */
+		while (lo < hi) {
+			guint mid = lo + (hi - lo) / 2;
+			if (g_array_index (toks, MvToken, mid).end <= it->start)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		it->tok_first = lo;
+		it->tok_last = lo;
+		while (it->tok_last + 1 < toks->len && g_array_index (toks, MvToken, it->tok_last + 1).start < it->end)
+			it->tok_last++;
+		if (it->kind != SP_ITEM_BREAK && it->kind != SP_ITEM_COMMA) {
+			for (guint t = it->tok_first; t <= it->tok_last && t < toks->len; t++)
+				covered[t] = TRUE;
+		}
+	}
+	ctx->other_prefix = g_new (guint, toks->len + 1);
+	ctx->other_prefix[0] = 0;
+	for (guint t = 0; t < toks->len; t++) {
+		const MvToken *tok = &g_array_index (toks, MvToken, t);
+		gboolean other = !covered[t] && (tok->kind == MV_TOKEN_WORD || tok->kind == MV_TOKEN_HAN || tok->kind == MV_TOKEN_NUMBER);
+		ctx->other_prefix[t + 1] = ctx->other_prefix[t] + (other ? 1 : 0);
+	}
+}
+
+/* Other tokens strictly between items @a (earlier) and @b (later). */
+static guint
+sp_other_between (SpCtx *ctx, const SpItem *a, const SpItem *b)
+{
+	guint from = MIN (a->tok_last + 1, ctx->tokens->len);
+	guint to = MIN (b->tok_first, ctx->tokens->len);
+	if (to <= from)
+		return 0;
+	return ctx->other_prefix[to] - ctx->other_prefix[from];
+}
+
+static SpItem *
+sp_item (SpCtx *ctx, guint i)
+{
+	return &g_array_index (ctx->items, SpItem, i);
+}
+
+static gboolean
+sp_is_cue (const SpItem *it, SpCue cue)
+{
+	return it->kind == SP_ITEM_CUE && (it->index & (1u << cue)) != 0;
+}
+
+/* ---- context of one concept ---- */
+
+static SpPolarity
+sp_polarity (SpCtx *ctx, guint k)
+{
+	SpItem *c = sp_item (ctx, k);
+
+	/* left: pre-triggers, within the clause (a list continues across commas) */
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR))
+			break;
+		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		if (sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		if (sp_is_cue (it, SP_CUE_NEGATION_PRE))
+			return SP_POLARITY_ABSENT;
+		if (sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
+			return SP_POLARITY_POSSIBLE;
+	}
+	/* right: post-triggers, within the comma clause */
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA || sp_is_cue (it, SP_CUE_TERMINATOR))
+			break;
+		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
+			break;
+		if (sp_is_cue (it, SP_CUE_NEGATION_POST))
+			return SP_POLARITY_ABSENT;
+		if (sp_is_cue (it, SP_CUE_POSSIBLE_POST))
+			return SP_POLARITY_POSSIBLE;
+		/* a pre-trigger after the concept starts another scope */
+		if (sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
+			break;
+	}
+	return SP_POLARITY_PRESENT;
+}
+
+static gboolean
+sp_family (SpCtx *ctx, guint k)
+{
+	/* left, through the whole sentence: "家族史：父亲高血压，母亲糖尿病" */
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		/* not stopped by terminators: "Mother has diabetes" has one ("has") in English */
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
+			break;
+		if (sp_is_cue (it, SP_CUE_FAMILY))
+			return TRUE;
+	}
+	/* right, in the clause: "diabetes in his mother", "runs in the family" */
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA || it->kind == SP_ITEM_CONCEPT ||
+		    sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_SELF))
+			break;
+		if (sp_is_cue (it, SP_CUE_FAMILY))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+sp_historical (SpCtx *ctx, guint k)
+{
+	SpItem *c = sp_item (ctx, k);
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_CURRENT))
+			break;
+		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		if (sp_is_cue (it, SP_CUE_HISTORICAL_PRE))
+			return TRUE;
+	}
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA || sp_is_cue (it, SP_CUE_TERMINATOR) ||
+		    sp_is_cue (it, SP_CUE_CURRENT))
+			break;
+		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
+			break;
+		if (sp_is_cue (it, SP_CUE_HISTORICAL_POST))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static SpSeverity
+sp_severity_of (const SpItem *it)
+{
+	if (it->kind == SP_ITEM_SCORE) {
+		if (it->value >= 7)
+			return SP_SEVERITY_SEVERE;
+		if (it->value >= 4)
+			return SP_SEVERITY_MODERATE;
+		if (it->value >= 1)
+			return SP_SEVERITY_MILD;
+		return SP_SEVERITY_NONE;
+	}
+	if (sp_is_cue (it, SP_CUE_SEVERITY_MILD))
+		return SP_SEVERITY_MILD;
+	if (sp_is_cue (it, SP_CUE_SEVERITY_MODERATE))
+		return SP_SEVERITY_MODERATE;
+	if (sp_is_cue (it, SP_CUE_SEVERITY_SEVERE))
+		return SP_SEVERITY_SEVERE;
+	return SP_SEVERITY_NONE;
+}
+
+static SpLaterality
+sp_laterality_of (const SpItem *it)
+{
+	if (sp_is_cue (it, SP_CUE_LATERALITY_LEFT))
+		return SP_LATERALITY_LEFT;
+	if (sp_is_cue (it, SP_CUE_LATERALITY_RIGHT))
+		return SP_LATERALITY_RIGHT;
+	if (sp_is_cue (it, SP_CUE_LATERALITY_BILATERAL))
+		return SP_LATERALITY_BILATERAL;
+	return SP_LATERALITY_NONE;
+}
+
+/* Attributes found near the concept: severity, laterality, site, duration.  Left first (close
+ * modifiers: "severe headache", "左膝疼痛"), then right up to the next concept ("pain in the
+ * left knee, 8/10"). */
+static void
+sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
+{
+	SpItem *c = sp_item (ctx, k);
+	const SpLexicon *lex = ctx->parser->lexicon;
+	gint site = -1;
+	gboolean left_done = FALSE;
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK && !left_done; n++) {
+		SpItem *it = sp_item (ctx, j);
+		guint dist = sp_other_between (ctx, it, c);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA || it->kind == SP_ITEM_CONCEPT ||
+		    sp_is_cue (it, SP_CUE_TERMINATOR))
+			break;
+		if (dist > 3)
+			break;
+		if (f->severity == SP_SEVERITY_NONE)
+			f->severity = sp_severity_of (it);
+		if (f->laterality == SP_LATERALITY_NONE)
+			f->laterality = sp_laterality_of (it);
+		if (site < 0 && it->kind == SP_ITEM_SITE)
+			site = (gint) it->index;
+		if (f->duration_hours < 0 && it->kind == SP_ITEM_DURATION)
+			f->duration_hours = it->value;
+	}
+	for (guint j = k + 1, n = 0, mods = TRUE; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_CONCEPT)
+			break;
+		if (it->kind == SP_ITEM_COMMA && it->hard && f->duration_hours >= 0)
+			break;
+		/* after a terminator only a duration still belongs here: "fever since yesterday" */
+		if (sp_is_cue (it, SP_CUE_TERMINATOR))
+			mods = FALSE;
+		if (f->duration_hours < 0 && it->kind == SP_ITEM_DURATION)
+			f->duration_hours = it->value;
+		if (!mods)
+			continue;
+		if (f->severity == SP_SEVERITY_NONE)
+			f->severity = sp_severity_of (it);
+		if (site < 0 && it->kind == SP_ITEM_SITE && sp_other_between (ctx, c, it) <= 3) {
+			site = (gint) it->index;
+			/* "pain in the left knee": laterality sits with the site */
+			if (f->laterality == SP_LATERALITY_NONE && j > 0)
+				f->laterality = sp_laterality_of (sp_item (ctx, j - 1));
+		}
+	}
+	/* a duration said before a list of concepts: "3天来发热、咳嗽" */
+	if (f->duration_hours < 0) {
+		for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+			SpItem *it = sp_item (ctx, j);
+			if (it->kind == SP_ITEM_BREAK || (it->kind == SP_ITEM_COMMA && it->hard))
+				break;
+			if (it->kind == SP_ITEM_DURATION) {
+				f->duration_hours = it->value;
+				break;
+			}
+		}
+	}
+	if (site >= 0)
+		f->site = ((SpSite *) g_ptr_array_index (lex->sites, (guint) site))->code;
+	else
+		f->site = f->concept->site;
+}
+
+/* ---- language ---- */
+
+static const gchar *
+sp_detect_language (SpCtx *ctx)
+{
+	guint han = 0;
+	guint latin = 0;
+
+	for (guint i = 0; i < ctx->tokens->len; i++) {
+		const MvToken *t = &g_array_index (ctx->tokens, MvToken, i);
+		if (t->kind == MV_TOKEN_HAN)
+			han += t->n_chars;
+		else if (t->kind == MV_TOKEN_WORD)
+			latin++;
+	}
+	/* a Chinese sentence with an English word or two is still Chinese */
+	return han > 0 && han >= latin ? "zh" : "en";
+}
+
+static gboolean
+sp_check_language (const gchar *language, GError **error)
+{
+	if (language == NULL || language[0] == '\0' || g_strcmp0 (language, "en") == 0 || g_strcmp0 (language, "zh") == 0)
+		return TRUE;
+	g_set_error (error, SP_PARSER_ERROR, SP_PARSER_ERROR_INVALID, "language must be \"en\", \"zh\" or empty (detect)");
+	return FALSE;
+}
+
+GArray *
+sp_parser_parse (const SpParser *self,
+		 const gchar *text,
+		 gssize len,
+		 const gchar *language,
+		 gsize max_bytes,
+		 const gchar **language_out,
+		 GError **error)
+{
+	g_autoptr(MvNormText) nt = NULL;
+	g_autoptr(GArray) tokens = NULL;
+	g_autoptr(GArray) units = NULL;
+	g_autoptr(GString) keys = g_string_new (NULL);
+	g_autoptr(GArray) findings = g_array_new (FALSE, FALSE, sizeof (SpFinding));
+	g_autoptr(GError) error_local = NULL;
+	g_autofree guint *other_prefix = NULL;
+	SpCtx ctx = {self, NULL, NULL, NULL, NULL};
+
+	if (len < 0)
+		len = (gssize) strlen (text);
+	if ((gsize) len > max_bytes) {
+		g_set_error (error,
+			     SP_PARSER_ERROR,
+			     SP_PARSER_ERROR_TOO_LARGE,
+			     "text is %" G_GSSIZE_FORMAT " bytes, over the limit of %" G_GSIZE_FORMAT " (max-text-bytes)",
+			     len,
+			     max_bytes);
+		return NULL;
+	}
+	if (!sp_check_language (language, error))
+		return NULL;
+	nt = mv_norm_text_new (text, len, &error_local);
+	if (nt == NULL) {
+		g_set_error_literal (error, SP_PARSER_ERROR, SP_PARSER_ERROR_MALFORMED, error_local->message);
+		return NULL;
+	}
+	tokens = mv_tokenize (nt->text, nt->len, self->dict);
+	ctx.nt = nt;
+	ctx.tokens = tokens;
+	ctx.items = g_array_new (FALSE, FALSE, sizeof (SpItem));
+
+	units = sp_en_units (nt->text, tokens, keys);
+	sp_match_en (&ctx, units, keys, self->lexicon->en_terms);
+	sp_match_en (&ctx, units, keys, self->lexicon->en_cues);
+	sp_match_zh (&ctx, self->lexicon->zh_terms);
+	sp_match_zh (&ctx, self->lexicon->zh_cues);
+	sp_find_durations_en (&ctx);
+	sp_find_durations_zh (&ctx);
+	sp_find_scores_en (&ctx);
+	sp_find_scores_zh (&ctx);
+	sp_find_breaks (&ctx);
+	sp_items_finish (&ctx);
+	sp_items_index (&ctx);
+	other_prefix = ctx.other_prefix;
+
+	for (guint k = 0; k < ctx.items->len; k++) {
+		SpItem *it = sp_item (&ctx, k);
+		SpFinding f = {0};
+		MvOrigSpan span;
+
+		if (it->kind != SP_ITEM_CONCEPT)
+			continue;
+		f.concept = g_ptr_array_index (self->lexicon->concepts, it->index);
+		mv_norm_text_to_orig (nt, it->start, it->end, &span);
+		f.start = span.cp_start;
+		f.end = span.cp_end;
+		f.byte_start = span.byte_start;
+		f.byte_end = span.byte_end;
+		f.duration_hours = -1;
+		f.polarity = sp_polarity (&ctx, k);
+		f.family = sp_family (&ctx, k);
+		f.historical = sp_historical (&ctx, k);
+		sp_attributes (&ctx, k, &f);
+		g_array_append_val (findings, f);
+	}
+	g_array_unref (ctx.items);
+	if (language_out != NULL)
+		*language_out = language != NULL && language[0] != '\0' ? (g_strcmp0 (language, "zh") == 0 ? "zh" : "en")
+									: sp_detect_language (&ctx);
+	return g_steal_pointer (&findings);
+}

@@ -1,0 +1,155 @@
+/*
+ * The built plugin module, loaded with GModule as the daemon does and driven through the SDK's
+ * test host: declaration, JSON in and out, error codes.
+ */
+#define G_LOG_DOMAIN "test-symptom-parser"
+
+#include <criterion/criterion.h>
+#include <medverse/medverse-plugin.h>
+#include <string.h>
+
+static GModule *module;
+static const MvPluginInfo *info;
+
+static void
+setup (void)
+{
+	gpointer sym = NULL;
+	const gchar *path = g_getenv ("SP_PLUGIN_PATH");
+
+	cr_assert_not_null (path, "SP_PLUGIN_PATH is not set");
+	module = g_module_open (path, G_MODULE_BIND_LOCAL);
+	cr_assert_not_null (module, "%s", g_module_error ());
+	cr_assert (g_module_symbol (module, MV_PLUGIN_ENTRY_SYMBOL, &sym));
+	info = sym;
+}
+
+static void
+teardown (void)
+{
+	g_clear_pointer (&module, g_module_close);
+}
+
+TestSuite (plugin, .init = setup, .fini = teardown);
+
+static MvTestHost *
+new_host (GKeyFile *config, GError **error)
+{
+	return mv_test_host_new (info, config, g_getenv ("SP_TEST_DATA_DIR"), error);
+}
+
+Test (plugin, declaration_is_valid)
+{
+	g_autoptr(GError) error = NULL;
+	cr_assert (mv_plugin_info_validate (info, &error), "%s", error != NULL ? error->message : "");
+	cr_assert_str_eq (info->name, "symptom-parser");
+	cr_assert_not_null (mv_plugin_info_find_method (info, "Parse"));
+}
+
+Test (plugin, parse_json)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvTestHost) host = new_host (NULL, &error);
+	g_autofree gchar *out = NULL;
+	g_autoptr(JsonParser) jp = json_parser_new ();
+	JsonObject *root;
+	JsonArray *findings;
+	JsonObject *f0;
+	JsonObject *f1;
+
+	cr_assert_not_null (host, "%s", error != NULL ? error->message : "");
+	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"Severe headache for 3 days, no fever.\"}", &error);
+	cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
+	cr_assert (json_parser_load_from_data (jp, out, -1, NULL));
+	root = json_node_get_object (json_parser_get_root (jp));
+	cr_assert_str_eq (json_object_get_string_member (root, "language"), "en");
+	findings = json_object_get_array_member (root, "findings");
+	cr_assert_eq (json_array_get_length (findings), 2);
+	f0 = json_array_get_object_element (findings, 0);
+	cr_assert_str_eq (json_object_get_string_member (f0, "code"), "HP:0002315");
+	cr_assert_str_eq (json_object_get_string_member (f0, "label_en"), "Headache");
+	cr_assert_str_eq (json_object_get_string_member (f0, "label_zh"), "头痛");
+	cr_assert_eq (json_object_get_int_member (f0, "start"), 7);
+	cr_assert_eq (json_object_get_int_member (f0, "end"), 15);
+	cr_assert_str_eq (json_object_get_string_member (f0, "text"), "headache");
+	cr_assert_str_eq (json_object_get_string_member (f0, "polarity"), "present");
+	cr_assert_str_eq (json_object_get_string_member (f0, "experiencer"), "patient");
+	cr_assert_str_eq (json_object_get_string_member (f0, "temporality"), "current");
+	cr_assert_str_eq (json_object_get_string_member (f0, "severity"), "severe");
+	cr_assert_float_eq (json_object_get_double_member (f0, "duration_hours"), 72, 1e-9);
+	cr_assert_str_eq (json_object_get_string_member (f0, "site"), "MV-S-HEAD");
+	cr_assert_not (json_object_has_member (f0, "laterality"));
+	f1 = json_array_get_object_element (findings, 1);
+	cr_assert_str_eq (json_object_get_string_member (f1, "code"), "HP:0001945");
+	cr_assert_str_eq (json_object_get_string_member (f1, "polarity"), "absent");
+}
+
+Test (plugin, chinese_with_language)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvTestHost) host = new_host (NULL, &error);
+	g_autoptr(GVariant) out = NULL;
+	g_autoptr(GVariant) findings = NULL;
+	const gchar *lang = NULL;
+
+	out = mv_test_host_call (host, "Parse", g_variant_new ("(ss)", "左膝盖疼一周", "zh"), &error);
+	cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
+	g_variant_get (out, "(&s@aa{sv})", &lang, &findings);
+	cr_assert_str_eq (lang, "zh");
+	cr_assert_eq (g_variant_n_children (findings), 1);
+	{
+		g_autoptr(GVariant) f = g_variant_get_child_value (findings, 0);
+		g_autoptr(GVariantDict) d = g_variant_dict_new (f);
+		const gchar *lat = NULL;
+		gdouble hours = 0;
+		guint32 start = 99;
+		cr_assert (g_variant_dict_lookup (d, "laterality", "&s", &lat));
+		cr_assert_str_eq (lat, "left");
+		cr_assert (g_variant_dict_lookup (d, "duration_hours", "d", &hours));
+		cr_assert_float_eq (hours, 168, 1e-9);
+		cr_assert (g_variant_dict_lookup (d, "start", "u", &start));
+		cr_assert_eq (start, 1);
+	}
+}
+
+Test (plugin, errors_map_to_mv_error_codes)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GKeyFile) config = g_key_file_new ();
+	g_autoptr(MvTestHost) host = NULL;
+	g_autofree gchar *out = NULL;
+	g_autofree gchar *empty = NULL;
+
+	g_key_file_set_string (config, "plugin.symptom-parser", "max-text-bytes", "16");
+	host = new_host (config, &error);
+	cr_assert_not_null (host, "%s", error != NULL ? error->message : "");
+	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"fever fever fever fever\"}", &error);
+	cr_assert_null (out);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_TOO_LARGE), "%s", error->message);
+	g_clear_error (&error);
+	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"fever\",\"language\":\"xx\"}", &error);
+	cr_assert_null (out);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
+	g_clear_error (&error);
+	empty = mv_test_host_call_json (host, "Parse", "{\"text\":\"\"}", &error);
+	cr_assert_not_null (empty, "%s", error != NULL ? error->message : "");
+	cr_assert_not_null (strstr (empty, "\"findings\":[]") != NULL ? empty : strstr (empty, "\"findings\" : [ ]"), "%s", empty);
+}
+
+Test (plugin, invalid_utf8_is_malformed)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvTestHost) host = new_host (NULL, &error);
+	g_autofree gchar *out = mv_test_host_call_json (host, "Parse", "{\"text\":\"fever \xff\"}", &error);
+	cr_assert_null (out);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_MALFORMED), "%s", error->message);
+}
+
+Test (plugin, bad_data_dir_refuses_to_load)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvTestHost) host = mv_test_host_new (info, NULL, "/nonexistent", &error);
+	cr_assert_null (host);
+	cr_assert_not_null (error);
+	cr_assert_not_null (strstr (error->message, "concepts.tsv"), "%s", error->message);
+}
