@@ -138,6 +138,11 @@ start_database (Daemon *d, GError **error)
 	d->db = mv_db_new (conninfo, d->config->pool_size, error);
 	if (d->db == NULL)
 		return FALSE;
+	/* a server that is still booting (systemd starts us alongside it) gets 30 s */
+	if (!mv_db_wait_reachable (d->db, 30000, error)) {
+		g_prefix_error (error, "database: ");
+		return FALSE;
+	}
 	conn = mv_db_acquire (d->db, 30000, error);
 	if (conn == NULL) {
 		g_prefix_error (error, "database: ");
