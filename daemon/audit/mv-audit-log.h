@@ -1,0 +1,157 @@
+/*
+ * Medverse audit — the tamper-evident audit log in PostgreSQL.
+ *
+ * One RFC 6962 Merkle tree per clinic (and MV_AUDIT_OPERATOR_TREE for operator actions that
+ * belong to no clinic), stored in the tables of schemas/sql/0004_audit.sql:
+ *
+ *   audit_trees       (clinic_id, size, frontier, root)       the append point, one row a tree
+ *   audit_entries     (clinic_id, seq, occurred_at, actor, action, resource_type, resource_id,
+ *                      request_id, leaf_hash)                 the leaves
+ *   audit_tree_heads  (clinic_id, size, root, signed_at, signature)   signed tree heads
+ *
+ * Appending happens inside the caller's transaction, so the entry commits if and only if the
+ * data change it records commits.  The clinic's audit_trees row is locked FOR UPDATE: appends
+ * to one clinic's tree are serialised, appends to different clinics never wait for each other.
+ * Each append signs a tree head for the new size (see docs/security.md for why per append).
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <libpq-fe.h>
+
+#include "mv-audit.h"
+#include "mv-auth-context.h"
+
+G_BEGIN_DECLS
+
+/**
+ * mv_audit_log_set_signer:
+ * @signer: (nullable) (transfer none): the daemon's signing key; must outlive every append
+ *
+ * Sets the key mv_audit_log_append() signs tree heads with, process-wide (the daemon has one
+ * signing key).  Called once at start-up, before the HTTP adapter serves.  Without a signer,
+ * entries are still appended but no head is signed (a warning is logged once): the gap is
+ * visible to `medversectl audit verify` as entries not covered by any head.
+ */
+void
+mv_audit_log_set_signer (const MvAuditSigner *signer);
+
+/**
+ * mv_audit_log_append:
+ * @conn: a connection inside the caller's transaction (BEGIN already sent)
+ * @actor: (nullable): who; its key_id is recorded ("operator" for an operator context without
+ *   a key id, "system" for %NULL)
+ * @clinic_id: (nullable): the clinic whose tree gets the entry; %NULL: the operator tree
+ * @action: e.g. "patient.read", "patient.update", "key.revoke"
+ * @resource_type: e.g. "patient", "api-key", "clinic"
+ * @resource_id: (nullable): which one (an id, never patient data); %NULL for none
+ * @request_id: (nullable): the request it was part of; %NULL for none
+ * @error: return location for a #GError
+ *
+ * Appends one entry: locks the tree's row, computes the leaf hash over the canonical encoding
+ * (mv_audit_entry_leaf_hash()), inserts the entry, advances the stored frontier (O(log n), no
+ * old entry is read) and inserts a signed tree head for the new size.  Two round trips (three
+ * for a clinic's first entry).
+ *
+ * Errors: %MV_ERROR_INVALID_INPUT naming a malformed field (empty action, control characters,
+ * over 256 bytes…); the errors of mv_db_exec_params() (%MV_ERROR_UNAVAILABLE when the
+ * connection is lost); %MV_ERROR_INTEGRITY if the stored frontier is corrupt.  On error the
+ * caller must roll back (mv_db_transaction() does).
+ *
+ * Thread safety: @conn is used by this call alone; any number of threads may append at once.
+ *
+ * Returns: %TRUE when the entry is written (committed with the caller's transaction)
+ */
+G_GNUC_WARN_UNUSED_RESULT gboolean mv_audit_log_append (PGconn *conn,
+							const MvAuthContext *actor,
+							const gchar *clinic_id,
+							const gchar *action,
+							const gchar *resource_type,
+							const gchar *resource_id,
+							const gchar *request_id,
+							GError **error);
+
+/**
+ * mv_audit_log_get_installation_id:
+ *
+ * Returns: (transfer full): the installation id the tree heads name (table installation), or
+ *   %NULL with an error
+ */
+gchar *
+mv_audit_log_get_installation_id (PGconn *conn, GError **error);
+
+/**
+ * MvAuditTree:
+ *
+ * A tree read back from the database for verification or proofs: every entry in seq order
+ * (their strings owned by @strings), the stored leaf hashes and every stored signed head.
+ */
+typedef struct {
+	gchar *clinic_id;
+	gchar *log_id;
+	MvAuditEntry *entries;
+	guint8 *leaf_hashes; /* n_entries × 32 */
+	gsize n_entries;
+	MvTreeHead **heads;
+	gsize n_heads;
+	GStringChunk *strings;
+	/* audit_trees row as stored */
+	guint64 stored_size;
+	guint8 stored_root[MV_MERKLE_HASH_SIZE];
+	gboolean has_tree_row;
+} MvAuditTree;
+
+void
+mv_audit_tree_free (MvAuditTree *tree);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuditTree, mv_audit_tree_free)
+
+/**
+ * mv_audit_log_read_tree:
+ * @conn: a connection
+ * @clinic_id: the tree
+ * @max_seq: read entries with seq < @max_seq only (G_MAXINT64 for all)
+ * @error: return location for a #GError
+ *
+ * Reads the tree's entries ordered by seq, exactly as stored (no gap is filled, so a deleted
+ * row shows up as a seq mismatch), and every head.  Scoped in SQL by @clinic_id.
+ *
+ * Returns: (transfer full): the tree, or %NULL with an error
+ */
+MvAuditTree *
+mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GError **error);
+
+/**
+ * mv_audit_log_list_trees:
+ *
+ * Returns: (transfer full): the clinic ids having an audit tree, entries or heads, sorted
+ */
+GStrv
+mv_audit_log_list_trees (PGconn *conn, GError **error);
+
+/**
+ * mv_audit_log_verify_tree:
+ * @conn: a connection
+ * @clinic_id: the tree
+ * @public_key: the log's Ed25519 public key
+ * @n_entries: (out) (optional): entries read
+ * @n_heads: (out) (optional): heads checked
+ * @error: %MV_ERROR_INTEGRITY naming the entry (seq) or the head (size) at fault
+ *
+ * What `medversectl audit verify` runs per tree: mv_audit_verify_log() over the rows, and the
+ * audit_trees row (size and root) must match the entries too.
+ */
+gboolean
+mv_audit_log_verify_tree (PGconn *conn,
+			  const gchar *clinic_id,
+			  const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
+			  guint64 *n_entries,
+			  guint64 *n_heads,
+			  GError **error);
+
+/* bytea in text form ("\x0a1b…") <-> bytes; NULL/FALSE on malformed input */
+gchar *
+mv_audit_bytea_to_text (const guint8 *data, gsize len);
+GBytes *
+mv_audit_bytea_from_text (const gchar *text);
+
+G_END_DECLS
