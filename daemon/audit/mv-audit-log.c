@@ -418,7 +418,11 @@ mv_audit_log_verify_tree (PGconn *conn,
 		*n_entries = tree->n_entries;
 	if (n_heads != NULL)
 		*n_heads = tree->n_heads;
+	/* entries first, without heads, so a deleted or reordered row is named by its number
+	 * rather than reported through the heads it breaks */
 	if (!mv_audit_verify_log (tree->log_id, clinic_id, tree->entries, tree->leaf_hashes,
+				  tree->n_entries, NULL, 0, public_key, error) ||
+	    !mv_audit_verify_log (tree->log_id, clinic_id, tree->entries, tree->leaf_hashes,
 				  tree->n_entries, tree->heads, tree->n_heads, public_key, error))
 		return FALSE;
 	/* the append point must describe exactly these entries: entries deleted from the end
