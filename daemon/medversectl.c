@@ -4,6 +4,8 @@
  *   medversectl [--bus system|session] status
  *   medversectl plugins
  *   medversectl call PLUGIN METHOD 'GVARIANT-TEXT'     e.g. call bmi Compute '(70.0, 175.0)'
+ *   medversectl [--config FILE | --data-dir DIR] audit verify [--clinic ID] [--public-key HEX]
+ *       (reads the database directly, no D-Bus: see daemon/audit/mv-audit-cli.h)
  */
 #define G_LOG_DOMAIN "medversectl"
 
@@ -12,6 +14,8 @@
 #include <gio/gio.h>
 #include <locale.h>
 #include <medverse/mv-error.h>
+
+#include "audit/mv-audit-cli.h"
 
 #define MV_DBUS_NAME "org.medverse.Health1"
 #define MV_DBUS_PATH "/org/medverse/Health1"
@@ -104,25 +108,55 @@ int
 main (int argc, char **argv)
 {
 	g_autofree gchar *bus_name = NULL;
+	g_autofree gchar *config_path = NULL;
+	g_autofree gchar *data_dir = NULL;
+	gchar **audit_argv = NULL;
+	int audit_argc = 0;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(GString) summary = g_string_new ("Commands:\n");
 	const GOptionEntry entries[] = {
 		{"bus", 0, 0, G_OPTION_ARG_STRING, &bus_name, "system (default) or session", "BUS"},
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+		 "Daemon configuration file (for commands reading the database)", "FILE"},
+		{"data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+		 "Daemon data directory (for commands reading the database)", "DIR"},
 		{NULL},
 	};
 
 	setlocale (LC_ALL, "");
 	for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
 		g_string_append_printf (summary, "  %-10s %s\n", commands[i].name, commands[i].help);
+	g_string_append_printf (summary, "  %-10s %s\n", "audit",
+				"verify [--clinic ID]: check the audit log in the database");
 	context = g_option_context_new ("COMMAND [ARGS…] - administer medversed");
 	g_option_context_set_summary (context, summary->str);
 	g_option_context_add_main_entries (context, entries, NULL);
+	/* `audit …` takes options of its own: only what precedes it is parsed here */
+	for (int i = 1; i < argc; i++) {
+		if (g_strv_contains ((const gchar *const[]){"--bus", "--config", "-c", "--data-dir",
+							     "-d", NULL},
+				     argv[i])) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			continue;
+		if (g_strcmp0 (argv[i], "audit") == 0) {
+			audit_argc = argc - i - 1;
+			audit_argv = argv + i + 1;
+			argc = i + 1;
+		}
+		break;
+	}
 	if (!g_option_context_parse (context, &argc, &argv, &error) || argc < 2) {
 		g_printerr ("medversectl: %s\n", error != NULL ? error->message : "no command; see --help");
 		return 2;
 	}
+	/* reads the database directly: works whether the daemon runs or not */
+	if (audit_argv != NULL)
+		return mv_audit_cli_run (config_path, data_dir, audit_argc, audit_argv);
 	bus = g_bus_get_sync (g_strcmp0 (bus_name, "session") == 0 ? G_BUS_TYPE_SESSION
 								    : G_BUS_TYPE_SYSTEM,
 			      NULL, &error);

@@ -21,6 +21,8 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "audit/mv-audit-api.h"
+#include "audit/mv-audit-log.h"
 #include "mv-build-paths.h"
 #include "mv-config.h"
 #include "mv-db.h"
@@ -243,6 +245,7 @@ stop_everything (Daemon *d)
 		mv_engine_shutdown (d->engine, d->config->shutdown_timeout_ms);
 		g_clear_object (&d->engine);
 	}
+	mv_audit_log_set_signer (NULL);
 	g_clear_pointer (&d->services, mv_services_free);
 	g_clear_pointer (&d->db, mv_db_free);
 	if (d->pg != NULL && !mv_pg_embedded_stop (d->pg, &error))
@@ -262,11 +265,13 @@ start (Daemon *d, GError **error)
 	d->services = mv_services_new (d->config, d->db, d->overrides.dev, error);
 	if (d->services == NULL)
 		return FALSE;
+	mv_audit_log_set_signer (d->services->signer);
 	d->engine = mv_engine_new (d->config);
 	mv_engine_set_database (d->engine, d->db, d->sql_dir);
 	mv_engine_load_plugins (d->engine);
 	if (d->config->http_listen != NULL && d->config->http_listen[0] != '\0') {
 		d->http = mv_http_new (d->engine, d->config);
+		mv_audit_register (d->http, d->services);
 		if (!mv_http_start (d->http, error))
 			return FALSE;
 	}
