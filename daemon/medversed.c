@@ -23,6 +23,7 @@
 
 #include "audit/mv-audit-api.h"
 #include "audit/mv-audit-log.h"
+#include "auth/mv-auth.h"
 #include "mv-build-paths.h"
 #include "mv-config.h"
 #include "mv-db.h"
@@ -42,6 +43,7 @@ typedef struct {
 	MvPgEmbedded *pg;
 	MvDb *db;
 	MvServices *services; /* vault, audit signer: shared by the resource modules */
+	MvAuth *auth;
 	gchar *sql_dir;
 	MvEngine *engine;
 	MvHttp *http;
@@ -246,6 +248,7 @@ stop_everything (Daemon *d)
 		g_clear_object (&d->engine);
 	}
 	mv_audit_log_set_signer (NULL);
+	g_clear_pointer (&d->auth, mv_auth_free);
 	g_clear_pointer (&d->services, mv_services_free);
 	g_clear_pointer (&d->db, mv_db_free);
 	if (d->pg != NULL && !mv_pg_embedded_stop (d->pg, &error))
@@ -256,6 +259,9 @@ stop_everything (Daemon *d)
 static gboolean
 start (Daemon *d, GError **error)
 {
+	g_autofree gchar *operator_key_path =
+		g_build_filename (d->config->data_dir, "operator.key", NULL);
+
 	if (!prepare_data_dir (d, error))
 		return FALSE;
 	if (d->overrides.dev && !ensure_operator_key (d, error))
@@ -266,16 +272,21 @@ start (Daemon *d, GError **error)
 	if (d->services == NULL)
 		return FALSE;
 	mv_audit_log_set_signer (d->services->signer);
+	d->auth = mv_auth_new (d->services);
+	if (!mv_auth_start (d->auth, operator_key_path, error))
+		return FALSE;
 	d->engine = mv_engine_new (d->config);
 	mv_engine_set_database (d->engine, d->db, d->sql_dir);
 	mv_engine_load_plugins (d->engine);
 	if (d->config->http_listen != NULL && d->config->http_listen[0] != '\0') {
 		d->http = mv_http_new (d->engine, d->config);
+		mv_auth_register_http (d->auth, d->http);
 		mv_audit_register (d->http, d->services);
 		if (!mv_http_start (d->http, error))
 			return FALSE;
 	}
 	d->dbus = mv_dbus_new (d->engine);
+	mv_auth_register_dbus (d->auth, d->dbus);
 	if (!mv_dbus_start (d->dbus, d->config->bus, error))
 		return FALSE;
 	return write_url_file (d, error);

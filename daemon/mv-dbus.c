@@ -18,7 +18,34 @@ struct _MvDbus {
 	GDBusConnection *connection;
 	GArray *registrations; /* of guint */
 	GHashTable *plugin_by_path; /* object path -> plugin name */
+	GPtrArray *extra_ifaces;    /* of ExtraInterface: more interfaces of the fixed object */
 };
+
+typedef struct {
+	gchar *name;
+	const GDBusInterfaceVTable *vtable;
+	gpointer user_data;
+} ExtraInterface;
+
+static void
+extra_interface_free (ExtraInterface *extra)
+{
+	g_free (extra->name);
+	g_free (extra);
+}
+
+void
+mv_dbus_add_interface (MvDbus *self,
+		       const gchar *name,
+		       const GDBusInterfaceVTable *vtable,
+		       gpointer user_data)
+{
+	ExtraInterface *extra = g_new0 (ExtraInterface, 1);
+	extra->name = g_strdup (name);
+	extra->vtable = vtable;
+	extra->user_data = user_data;
+	g_ptr_array_add (self->extra_ifaces, extra);
+}
 
 static const GDBusErrorEntry error_entries[] = {
 	{MV_ERROR_FAILED, "org.medverse.Health1.Error.Failed"},
@@ -304,6 +331,20 @@ export_fixed (MvDbus *self, GError **error)
 	if (id == 0)
 		return FALSE;
 	g_array_append_val (self->registrations, id);
+	for (guint i = 0; i < self->extra_ifaces->len; i++) {
+		ExtraInterface *extra = g_ptr_array_index (self->extra_ifaces, i);
+		iface = g_dbus_node_info_lookup_interface (node, extra->name);
+		if (iface == NULL) {
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+				     "interface %s is not in the D-Bus schema", extra->name);
+			return FALSE;
+		}
+		id = g_dbus_connection_register_object (self->connection, MV_DBUS_PATH, iface,
+							extra->vtable, extra->user_data, NULL, error);
+		if (id == 0)
+			return FALSE;
+		g_array_append_val (self->registrations, id);
+	}
 	return TRUE;
 }
 
@@ -338,6 +379,7 @@ mv_dbus_new (MvEngine *engine)
 	self->engine = g_object_ref (engine);
 	self->registrations = g_array_new (FALSE, FALSE, sizeof (guint));
 	self->plugin_by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	self->extra_ifaces = g_ptr_array_new_with_free_func ((GDestroyNotify)extra_interface_free);
 	return self;
 }
 
@@ -376,6 +418,7 @@ mv_dbus_free (MvDbus *self)
 	}
 	g_array_unref (self->registrations);
 	g_hash_table_unref (self->plugin_by_path);
+	g_ptr_array_unref (self->extra_ifaces);
 	g_object_unref (self->engine);
 	g_free (self);
 }

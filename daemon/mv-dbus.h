@@ -18,6 +18,13 @@ mv_dbus_new (MvEngine *engine);
  * (or failed to be). */
 gboolean
 mv_dbus_start (MvDbus *self, MvBusKind bus, GError **error);
+/* Adds interface @name (declared in the D-Bus schema XML) on the fixed object, served by
+ * @vtable with @user_data; call before mv_dbus_start().  Used by org.medverse.Health1.Admin. */
+void
+mv_dbus_add_interface (MvDbus *self,
+		       const gchar *name,
+		       const GDBusInterfaceVTable *vtable,
+		       gpointer user_data);
 void
 mv_dbus_free (MvDbus *self);
 

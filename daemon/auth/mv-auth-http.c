@@ -1,0 +1,247 @@
+/* The auth module's HTTP side: the bearer-token authenticator and the admin/invite routes.
+ * Bodies are checked strictly: unknown members, wrong types and bad values are refused with a
+ * message naming the member, before anything is written. */
+#define G_LOG_DOMAIN "medverse-auth"
+
+#include <medverse/mv-error.h>
+#include <string.h>
+
+#include "mv-auth-private.h"
+#include "mv-http-api.h"
+#include "mv-http.h"
+
+static MvAuthContext *
+http_authenticate (MvHttpRequest *request, const gchar *token, gpointer user_data, GError **error)
+{
+	guint retry_after = 0;
+	MvAuthContext *ctx = mv_auth_authenticate (user_data, token, &retry_after, error);
+
+	if (ctx == NULL && retry_after > 0) {
+		g_autofree gchar *value = g_strdup_printf ("%u", retry_after);
+		mv_http_request_set_header (request, "Retry-After", value);
+	}
+	return ctx;
+}
+
+/* Refuses members not in @allowed (no mass assignment). */
+static gboolean
+check_members (JsonObject *body, const gchar *const *allowed, GError **error)
+{
+	g_autoptr(GList) members = NULL;
+
+	if (body == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED, "send a JSON object");
+		return FALSE;
+	}
+	members = json_object_get_members (body);
+	for (GList *l = members; l != NULL; l = l->next) {
+		if (!g_strv_contains (allowed, l->data)) {
+			g_autofree gchar *list = g_strjoinv (", ", (gchar **)allowed);
+			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "unknown field \"%s\" (allowed: %s)", (const gchar *)l->data,
+				     list);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* *out is NULL when the member is absent (or null and !required). */
+static gboolean
+get_string (JsonObject *body, const gchar *name, gboolean required, const gchar **out, GError **error)
+{
+	JsonNode *node = json_object_get_member (body, name);
+
+	*out = NULL;
+	if (node == NULL || (!required && JSON_NODE_HOLDS_NULL (node))) {
+		if (required) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: required", name);
+			return FALSE;
+		}
+		return TRUE;
+	}
+	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: must be a string", name);
+		return FALSE;
+	}
+	*out = json_node_get_string (node);
+	return TRUE;
+}
+
+/* RFC 3339: a full date and time with an explicit offset ("Z" or ±hh:mm). */
+static GDateTime *
+parse_rfc3339 (const gchar *text, const gchar *name, GError **error)
+{
+	g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+	g_autoptr(GDateTime) with_utc = NULL;
+	g_autoptr(GDateTime) with_other = NULL;
+	g_autoptr(GTimeZone) other = g_time_zone_new_offset (3600);
+	gsize len = strlen (text);
+
+	/* a string without an offset parses differently under two default zones */
+	if (len >= 20 && len <= 40 && text[4] == '-' && text[7] == '-' &&
+	    (text[10] == 'T' || text[10] == 't')) {
+		with_utc = g_date_time_new_from_iso8601 (text, utc);
+		with_other = g_date_time_new_from_iso8601 (text, other);
+	}
+	if (with_utc == NULL || with_other == NULL || !g_date_time_equal (with_utc, with_other)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "%s: not an RFC 3339 date and time with an offset, e.g. "
+			     "2030-01-31T12:00:00Z",
+			     name);
+		return NULL;
+	}
+	return g_steal_pointer (&with_utc);
+}
+
+static MvAuth *
+auth_of (MvHttpRequest *request)
+{
+	return mv_http_request_get_user_data (request);
+}
+
+static JsonNode *
+tenants_create (MvHttpRequest *request, GError **error)
+{
+	static const gchar *const allowed[] = {"name", NULL};
+	JsonObject *body = mv_http_request_get_body (request);
+	const gchar *name;
+	JsonNode *result;
+
+	if (!check_members (body, allowed, error) || !get_string (body, "name", TRUE, &name, error))
+		return NULL;
+	result = mv_auth_tenant_create (auth_of (request), mv_http_request_get_auth (request), name,
+					mv_http_request_get_id (request), error);
+	if (result != NULL)
+		mv_http_request_set_status (request, 201);
+	return result;
+}
+
+static JsonNode *
+tenants_list (MvHttpRequest *request, GError **error)
+{
+	return mv_auth_tenant_list (auth_of (request), mv_http_request_get_auth (request), error);
+}
+
+static JsonNode *
+keys_create (MvHttpRequest *request, GError **error)
+{
+	static const gchar *const allowed[] = {"role", "expires_at", "label", NULL};
+	JsonObject *body = mv_http_request_get_body (request);
+	const gchar *clinic_id = mv_http_request_get_param (request, "id");
+	const MvAuthContext *actor = mv_http_request_get_auth (request);
+	const gchar *role_name, *expires_text, *label;
+	g_autoptr(GDateTime) expires = NULL;
+	MvRole role;
+	JsonNode *result;
+
+	/* scope first: a clinic-admin of another clinic learns nothing, not even body errors */
+	if (actor->role != MV_ROLE_OPERATOR && g_strcmp0 (actor->clinic_id, clinic_id) != 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant with that id");
+		return NULL;
+	}
+	if (!check_members (body, allowed, error) ||
+	    !get_string (body, "role", TRUE, &role_name, error) ||
+	    !get_string (body, "expires_at", FALSE, &expires_text, error) ||
+	    !get_string (body, "label", FALSE, &label, error))
+		return NULL;
+	role = mv_role_from_string (role_name);
+	if (role != MV_ROLE_CLINIC_ADMIN && role != MV_ROLE_CLINICIAN) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "role: must be \"clinic-admin\" or \"clinician\"");
+		return NULL;
+	}
+	if (expires_text != NULL) {
+		expires = parse_rfc3339 (expires_text, "expires_at", error);
+		if (expires == NULL)
+			return NULL;
+	}
+	result = mv_auth_key_create (auth_of (request), actor, clinic_id, role, expires, label,
+				     mv_http_request_get_id (request), error);
+	if (result != NULL) {
+		mv_http_request_set_status (request, 201);
+		mv_http_request_set_header (request, "Cache-Control", "no-store");
+	}
+	return result;
+}
+
+static JsonNode *
+keys_list (MvHttpRequest *request, GError **error)
+{
+	return mv_auth_key_list (auth_of (request), mv_http_request_get_auth (request),
+				 mv_http_request_get_param (request, "id"), error);
+}
+
+static JsonNode *
+keys_revoke (MvHttpRequest *request, GError **error)
+{
+	mv_auth_key_revoke (auth_of (request), mv_http_request_get_auth (request),
+			    mv_http_request_get_param (request, "id"),
+			    mv_http_request_get_param (request, "key_id"),
+			    mv_http_request_get_id (request), error);
+	return NULL; /* 204, or the error */
+}
+
+static JsonNode *
+invites_redeem (MvHttpRequest *request, GError **error)
+{
+	static const gchar *const allowed[] = {"code", NULL};
+	JsonObject *body = mv_http_request_get_body (request);
+	const gchar *code;
+	JsonNode *result;
+
+	if (!check_members (body, allowed, error) || !get_string (body, "code", TRUE, &code, error))
+		return NULL;
+	result = mv_auth_redeem_invite (auth_of (request), code, mv_http_request_get_id (request),
+					error);
+	if (result != NULL) {
+		mv_http_request_set_status (request, 201);
+		mv_http_request_set_header (request, "Cache-Control", "no-store");
+	}
+	return result;
+}
+
+static JsonNode *
+whoami (MvHttpRequest *request, GError **error)
+{
+	const MvAuthContext *actor = mv_http_request_get_auth (request);
+	g_autoptr(JsonBuilder) b = json_builder_new ();
+
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "role");
+	json_builder_add_string_value (b, mv_role_to_string (actor->role));
+	json_builder_set_member_name (b, "key_id");
+	json_builder_add_string_value (b, actor->key_id);
+	json_builder_set_member_name (b, "tenant_id");
+	if (actor->clinic_id != NULL)
+		json_builder_add_string_value (b, actor->clinic_id);
+	else
+		json_builder_add_null_value (b);
+	json_builder_set_member_name (b, "patient_id");
+	if (actor->patient_id != NULL)
+		json_builder_add_string_value (b, actor->patient_id);
+	else
+		json_builder_add_null_value (b);
+	json_builder_end_object (b);
+	return json_builder_get_root (b);
+}
+
+#define ADMINS (MV_ROLE_OPERATOR | MV_ROLE_CLINIC_ADMIN)
+#define EVERYONE (MV_ROLE_OPERATOR | MV_ROLE_CLINIC_ADMIN | MV_ROLE_CLINICIAN | MV_ROLE_PATIENT)
+
+static const MvHttpRoute routes[] = {
+	{"POST", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_create},
+	{"GET", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_list},
+	{"POST", "/v1/admin/tenants/{id}/keys", ADMINS, keys_create},
+	{"GET", "/v1/admin/tenants/{id}/keys", ADMINS, keys_list},
+	{"DELETE", "/v1/admin/tenants/{id}/keys/{key_id}", ADMINS, keys_revoke},
+	{"POST", "/v1/invites/redeem", MV_ROLE_NONE, invites_redeem},
+	{"GET", "/v1/auth/whoami", EVERYONE, whoami},
+};
+
+void
+mv_auth_register_http (MvAuth *auth, MvHttp *http)
+{
+	mv_http_set_authenticator (http, http_authenticate, auth);
+	mv_http_add_routes (http, routes, G_N_ELEMENTS (routes), auth);
+}
