@@ -1,0 +1,591 @@
+/* The patient store against a real PostgreSQL: round trips, isolation by clinic and patient,
+ * optimistic concurrency, integrity of moved ciphertexts, crypto-shredding, audit entries,
+ * nothing half-written, nothing readable in the database. */
+#include <criterion/criterion.h>
+#include <medverse/mv-error.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "mv-crypto.h"
+#include "mv-db.h"
+#include "mv-patients-test.h"
+
+TestSuite (store, .init = mvt_patients_setup, .fini = mvt_patients_teardown, .timeout = 60);
+
+static gchar *
+create (const MvAuthContext *caller, const gchar *data_file)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) profile = mvt_patients_load (data_file);
+	guint64 version = 0;
+	gchar *id = mv_patient_store_create (mvt.store, caller, "req-create", profile, &version,
+					     &error);
+
+	cr_assert_not_null (id, "%s", error ? error->message : "");
+	cr_assert_eq (version, 1);
+	return id;
+}
+
+static gchar *
+create_with (const MvAuthContext *caller, const gchar *json)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) profile = mvt_patients_parse (json);
+	gchar *id = mv_patient_store_create (mvt.store, caller, "req-create", profile, NULL, &error);
+
+	cr_assert_not_null (id, "%s", error ? error->message : "");
+	return id;
+}
+
+static gint64
+count (const gchar *sql)
+{
+	g_autofree gchar *v = mvt_patients_query (sql, 0, NULL);
+	return g_ascii_strtoll (v, NULL, 10);
+}
+
+/* rows of every table that can hold patient data, and the audit log */
+static gchar *
+snapshot (void)
+{
+	return g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+				"/%s",
+				count ("SELECT count(*) FROM patients"),
+				count ("SELECT count(*) FROM patient_records"),
+				count ("SELECT count(*) FROM audit_entries"),
+				mvt_patients_query ("SELECT coalesce(string_agg(md5(p::text), ',' "
+						    "ORDER BY patient_id), '') FROM patients p",
+						    0, NULL));
+}
+
+static void
+assert_error (GError *error, MvError code)
+{
+	cr_assert_not_null (error);
+	cr_assert (g_error_matches (error, MV_ERROR, code), "expected code %d, got %s (%d)", code,
+		   error->message, error->code);
+}
+
+Test (store, create_then_get_returns_the_profile)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-full.json");
+	g_autoptr(JsonObject) expected = mvt_patients_load ("profile-full.json");
+	g_autoptr(GError) error = NULL;
+	guint64 version = 0;
+	g_autoptr(JsonObject) got = NULL;
+	g_autoptr(JsonNode) a = NULL;
+	g_autoptr(JsonNode) b = NULL;
+	g_autofree gchar *upper = g_ascii_strup (id, -1);
+
+	cr_assert (g_uuid_string_is_valid (id));
+	got = mv_patient_store_get (mvt.store, &mvt.clinician_a, "req-1", upper, &version, &error);
+	cr_assert_not_null (got, "%s", error ? error->message : "");
+	cr_assert_eq (version, 1);
+	a = json_node_init_object (json_node_alloc (), expected);
+	b = json_node_init_object (json_node_alloc (), got);
+	cr_assert (json_node_equal (a, b));
+}
+
+Test (store, invalid_profile_writes_nothing)
+{
+	g_autoptr(JsonObject) bad = mvt_patients_parse (
+		"{\"mrn\":\"Q-1\",\"name\":{\"given\":\"x\"},\"birth_date\":\"2999-01-01\"}");
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *before = snapshot ();
+	g_autofree gchar *after = NULL;
+
+	cr_assert_null (mv_patient_store_create (mvt.store, &mvt.clinician_a, NULL, bad, NULL, &error));
+	assert_error (error, MV_ERROR_INVALID_INPUT);
+	cr_assert_str_eq (error->message, "birth_date: must not be in the future");
+	after = snapshot ();
+	cr_assert_str_eq (before, after);
+}
+
+Test (store, duplicate_mrn_in_a_clinic_is_a_conflict_and_writes_nothing)
+{
+	g_autofree gchar *id = create_with (&mvt.clinician_a,
+					    "{\"mrn\":\"ab-12 34\",\"name\":{\"given\":\"x\"}}");
+	g_autoptr(JsonObject) again = mvt_patients_parse ("{\"mrn\":\"AB1234\",\"name\":{\"given\":\"y\"}}");
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *before = snapshot ();
+	g_autofree gchar *after = NULL;
+	g_autofree gchar *other = NULL;
+
+	cr_assert_null (mv_patient_store_create (mvt.store, &mvt.clinician_a, NULL, again, NULL, &error));
+	assert_error (error, MV_ERROR_CONFLICT);
+	cr_assert (g_str_has_prefix (error->message, "mrn: "), "%s", error->message);
+	after = snapshot ();
+	cr_assert_str_eq (before, after);
+	/* the same number in another clinic is another patient */
+	other = create_with (&mvt.clinician_b, "{\"mrn\":\"AB1234\",\"name\":{\"given\":\"y\"}}");
+	cr_assert_str_neq (id, other);
+}
+
+Test (store, find_by_mrn_uses_the_blind_index_scoped_by_clinic)
+{
+	g_autofree gchar *id = create_with (&mvt.clinician_a,
+					    "{\"mrn\":\"zx-9 9\",\"name\":{\"given\":\"x\"}}");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GError) error_b = NULL;
+	g_autoptr(GError) error_bad = NULL;
+	guint64 version = 0;
+	g_autofree gchar *found =
+		mv_patient_store_find_by_mrn (mvt.store, &mvt.clinician_a, "r", "ZX99", &version, &error);
+	g_autofree gchar *index = NULL;
+
+	cr_assert_str_eq (found, id, "%s", error ? error->message : "");
+	cr_assert_eq (version, 1);
+	cr_assert_null (mv_patient_store_find_by_mrn (mvt.store, &mvt.clinician_b, "r", "ZX99",
+						      NULL, &error_b));
+	assert_error (error_b, MV_ERROR_NOT_FOUND);
+	cr_assert_null (mv_patient_store_find_by_mrn (mvt.store, &mvt.clinician_a, "r", " - ",
+						      NULL, &error_bad));
+	assert_error (error_bad, MV_ERROR_INVALID_INPUT);
+	cr_assert (g_str_has_prefix (error_bad->message, "mrn: "));
+	/* what is stored is a 64-hex keyed hash, not the number */
+	{
+		const gchar *values[] = {mvt.clinic_a, id};
+		index = mvt_patients_query ("SELECT mrn_index FROM patients WHERE clinic_id = $1 "
+					    "AND patient_id = $2",
+					    2, values);
+	}
+	cr_assert_eq (strlen (index), 64);
+	cr_assert_null (strstr (index, "ZX99"));
+}
+
+Test (store, other_clinic_gets_not_found_everywhere)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-minimal.json");
+	g_autoptr(JsonObject) patch = mvt_patients_parse ("{\"notes\":\"x\"}");
+	GError *error = NULL;
+	g_autofree gchar *before = snapshot ();
+	g_autofree gchar *after = NULL;
+
+	cr_assert_null (mv_patient_store_get (mvt.store, &mvt.clinician_b, NULL, id, NULL, &error));
+	assert_error (error, MV_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+	cr_assert_null (mv_patient_store_update (mvt.store, &mvt.clinician_b, NULL, id, patch, 1,
+						 NULL, &error));
+	assert_error (error, MV_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+	cr_assert_not (mv_patient_store_delete (mvt.store, &mvt.clinician_b, NULL, id, 0, &error));
+	assert_error (error, MV_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+	cr_assert_null (mv_patient_store_export (mvt.store, &mvt.clinician_b, NULL, id, &error));
+	assert_error (error, MV_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+	after = snapshot ();
+	cr_assert_str_eq (before, after);
+}
+
+Test (store, patient_key_reaches_only_its_own_patient)
+{
+	g_autofree gchar *mine = create (&mvt.clinician_a, "profile-minimal.json");
+	g_autofree gchar *other = create_with (&mvt.clinician_a,
+					       "{\"mrn\":\"B-2\",\"name\":{\"given\":\"o\"}}");
+	MvAuthContext me = mvt_patients_patient_ctx (mvt.clinic_a, mine);
+	MvAuthContext me_elsewhere = mvt_patients_patient_ctx (mvt.clinic_b, mine);
+	g_autoptr(JsonObject) profile = NULL;
+	g_autoptr(JsonObject) new_profile = mvt_patients_parse ("{\"mrn\":\"C\",\"name\":{\"given\":\"c\"}}");
+	GError *error = NULL;
+
+	profile = mv_patient_store_get (mvt.store, &me, NULL, mine, NULL, &error);
+	cr_assert_not_null (profile, "%s", error ? error->message : "");
+	cr_assert_null (mv_patient_store_get (mvt.store, &me, NULL, other, NULL, &error));
+	assert_error (error, MV_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+	cr_assert_null (mv_patient_store_get (mvt.store, &me_elsewhere, NULL, mine, NULL, &error));
+	assert_error (error, MV_ERROR_NOT_FOUND);
+	g_clear_error (&error);
+	cr_assert_null (mv_patient_store_create (mvt.store, &me, NULL, new_profile, NULL, &error));
+	assert_error (error, MV_ERROR_FORBIDDEN);
+	g_clear_error (&error);
+	cr_assert_not (mv_patient_store_delete (mvt.store, &me, NULL, mine, 0, &error));
+	assert_error (error, MV_ERROR_FORBIDDEN);
+	g_clear_error (&error);
+	cr_assert_null (mv_patient_store_find_by_mrn (mvt.store, &me, NULL, "A-1", NULL, &error));
+	assert_error (error, MV_ERROR_FORBIDDEN);
+	g_clear_error (&error);
+}
+
+Test (store, update_merges_bumps_the_version_and_checks_if_match)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-full.json");
+	g_autoptr(JsonObject) patch = mvt_patients_parse (
+		"{\"notes\":null,\"language\":\"zh\",\"name\":{\"given\":\"Augusta\"},"
+		"\"allergies\":[]}");
+	g_autoptr(JsonObject) updated = NULL;
+	g_autoptr(JsonObject) read = NULL;
+	GError *error = NULL;
+	guint64 version = 0;
+	g_autofree gchar *before = NULL;
+	g_autofree gchar *after = NULL;
+
+	updated = mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", id, patch, 1, &version,
+					   &error);
+	cr_assert_not_null (updated, "%s", error ? error->message : "");
+	cr_assert_eq (version, 2);
+	read = mv_patient_store_get (mvt.store, &mvt.clinician_a, "r", id, &version, &error);
+	cr_assert_eq (version, 2);
+	cr_assert_not (json_object_has_member (read, "notes"));
+	cr_assert_str_eq (json_object_get_string_member (read, "language"), "zh");
+	cr_assert_str_eq (json_object_get_string_member (json_object_get_object_member (read, "name"),
+							 "given"),
+			  "Augusta");
+	cr_assert_str_eq (json_object_get_string_member (json_object_get_object_member (read, "name"),
+							 "family"),
+			  "Lovelace");
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (read, "allergies")), 0);
+
+	/* a stale version, an invalid result, an unknown member: refused, nothing written */
+	before = snapshot ();
+	cr_assert_null (mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", id, patch, 1,
+						 NULL, &error));
+	assert_error (error, MV_ERROR_CONFLICT);
+	g_clear_error (&error);
+	{
+		g_autoptr(JsonObject) bad = mvt_patients_parse ("{\"mrn\":null}");
+		cr_assert_null (mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", id, bad, 2,
+							 NULL, &error));
+		assert_error (error, MV_ERROR_INVALID_INPUT);
+		cr_assert_str_eq (error->message, "mrn: is required");
+		g_clear_error (&error);
+	}
+	{
+		g_autoptr(JsonObject) bad = mvt_patients_parse ("{\"version\":7}");
+		cr_assert_null (mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", id, bad, 2,
+							 NULL, &error));
+		assert_error (error, MV_ERROR_INVALID_INPUT);
+		g_clear_error (&error);
+	}
+	after = snapshot ();
+	cr_assert_str_eq (before, after);
+}
+
+Test (store, update_to_another_patients_mrn_is_a_conflict)
+{
+	g_autofree gchar *a = create_with (&mvt.clinician_a, "{\"mrn\":\"M-1\",\"name\":{\"given\":\"a\"}}");
+	g_autofree gchar *b = create_with (&mvt.clinician_a, "{\"mrn\":\"M-2\",\"name\":{\"given\":\"b\"}}");
+	g_autoptr(JsonObject) patch = mvt_patients_parse ("{\"mrn\":\"m1\"}");
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *found = NULL;
+
+	cr_assert_null (mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", b, patch, 1, NULL,
+						 &error));
+	assert_error (error, MV_ERROR_CONFLICT);
+	cr_assert (g_str_has_prefix (error->message, "mrn: "), "%s", error->message);
+	found = mv_patient_store_find_by_mrn (mvt.store, &mvt.clinician_a, "r", "M-2", NULL, NULL);
+	cr_assert_str_eq (found, b);
+	(void)a;
+}
+
+static void
+swap_blobs (const gchar *a, const gchar *b)
+{
+	const gchar *values[] = {mvt.clinic_a, a, b};
+	g_autofree gchar *n = mvt_patients_query (
+		"WITH x AS (SELECT patient_id, blob FROM patient_records WHERE clinic_id = $1 AND "
+		"patient_id IN ($2, $3) AND kind = 'profile') "
+		"UPDATE patient_records r SET blob = (SELECT blob FROM x WHERE x.patient_id <> "
+		"r.patient_id) WHERE r.clinic_id = $1 AND r.patient_id IN ($2, $3) AND kind = "
+		"'profile' RETURNING 1",
+		3, values);
+	cr_assert_not_null (n);
+}
+
+Test (store, swapped_ciphertexts_fail_with_an_integrity_error)
+{
+	g_autofree gchar *a = create (&mvt.clinician_a, "profile-full.json");
+	g_autofree gchar *b = create (&mvt.clinician_a, "profile-minimal.json");
+	g_autofree gchar *audit_before = NULL;
+	g_autofree gchar *audit_after = NULL;
+	const gchar *ids[] = {a, b};
+
+	swap_blobs (a, b);
+	audit_before = snapshot ();
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr(GError) e1 = NULL;
+		g_autoptr(GError) e2 = NULL;
+		g_autoptr(GError) e3 = NULL;
+		g_autoptr(JsonObject) patch = mvt_patients_parse ("{\"notes\":\"n\"}");
+		cr_assert_null (mv_patient_store_get (mvt.store, &mvt.clinician_a, "r", ids[i], NULL, &e1));
+		assert_error (e1, MV_ERROR_INTEGRITY);
+		/* the message names ids only */
+		cr_assert (strstr (e1->message, ids[i]) != NULL, "%s", e1->message);
+		cr_assert_null (strstr (e1->message, "Lovelace"));
+		cr_assert_null (mv_patient_store_export (mvt.store, &mvt.clinician_a, "r", ids[i], &e2));
+		assert_error (e2, MV_ERROR_INTEGRITY);
+		cr_assert_null (mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", ids[i],
+							 patch, 1, NULL, &e3));
+		assert_error (e3, MV_ERROR_INTEGRITY);
+	}
+	audit_after = snapshot ();
+	cr_assert_str_eq (audit_before, audit_after);
+}
+
+Test (store, version_rollback_of_the_record_fails)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-minimal.json");
+	g_autoptr(JsonObject) patch = mvt_patients_parse ("{\"notes\":\"second\"}");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) updated = NULL;
+	const gchar *values[] = {mvt.clinic_a, id};
+	g_autofree gchar *old_blob = mvt_patients_query (
+		"SELECT blob::text FROM patient_records WHERE clinic_id = $1 AND patient_id = $2",
+		2, values);
+
+	updated = mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", id, patch, 1, NULL, NULL);
+	cr_assert_not_null (updated);
+	/* put back the version-1 ciphertext under the version-2 row */
+	{
+		const gchar *v3[] = {mvt.clinic_a, id, old_blob};
+		g_autofree gchar *r = mvt_patients_query (
+			"UPDATE patient_records SET blob = $3::bytea WHERE clinic_id = $1 AND "
+			"patient_id = $2 RETURNING 1",
+			3, v3);
+		cr_assert_not_null (r);
+	}
+	cr_assert_null (mv_patient_store_get (mvt.store, &mvt.clinician_a, "r", id, NULL, &error));
+	assert_error (error, MV_ERROR_INTEGRITY);
+}
+
+/* Crypto-shredding: keep what a backup taken before the delete would hold (the wrapped DEK and
+ * the sealed profile), delete, and show that the database no longer holds the key and that
+ * nothing obtainable from it opens the saved ciphertext. */
+Test (store, delete_shreds_the_data_key)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-full.json");
+	const gchar *values[] = {mvt.clinic_a, id};
+	g_autofree gchar *dek_text = mvt_patients_query (
+		"SELECT wrapped_dek::text FROM patients WHERE clinic_id = $1 AND patient_id = $2", 2,
+		values);
+	g_autofree gchar *blob_text = mvt_patients_query (
+		"SELECT blob::text FROM patient_records WHERE clinic_id = $1 AND patient_id = $2", 2,
+		values);
+	g_autofree gchar *kek_text = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GError) e_get = NULL;
+	g_autoptr(GError) e_open = NULL;
+	g_autoptr(GError) e_dek = NULL;
+	g_autoptr(GBytes) saved_dek = NULL;
+	g_autoptr(GBytes) saved_blob = NULL;
+	g_autoptr(GBytes) kek_wrapped = NULL;
+	g_autoptr(MvSecret) kek = NULL;
+	g_autoptr(MvSecret) fresh_dek = NULL;
+	g_autoptr(MvSecret) new_kek = NULL;
+	g_autoptr(GBytes) fresh_wrapped = NULL;
+	g_autoptr(GBytes) new_kek_wrapped = NULL;
+	gsize n;
+	guchar *raw;
+
+	cr_assert_not_null (dek_text);
+	raw = PQunescapeBytea ((const guchar *)dek_text, &n);
+	saved_dek = g_bytes_new (raw, n);
+	PQfreemem (raw);
+	raw = PQunescapeBytea ((const guchar *)blob_text, &n);
+	saved_blob = g_bytes_new (raw, n);
+	PQfreemem (raw);
+
+	cr_assert (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r-del", id, 1, &error), "%s",
+		   error ? error->message : "");
+	/* the key and the index are gone, the records deleted, a tombstone remains */
+	cr_assert_eq (count ("SELECT count(*) FROM patient_records"), 0);
+	cr_assert_eq (count ("SELECT count(*) FROM patients WHERE wrapped_dek IS NOT NULL OR "
+			     "mrn_index IS NOT NULL"),
+		      0);
+	cr_assert_eq (count ("SELECT count(*) FROM patients WHERE deleted_at IS NOT NULL"), 1);
+	cr_assert_null (mv_patient_store_get (mvt.store, &mvt.clinician_a, "r", id, NULL, &e_get));
+	assert_error (e_get, MV_ERROR_NOT_FOUND);
+
+	/* everything the live database still holds for the clinic: its KEK; a DEK made now for
+	 * the same ids (a re-created patient) is another key and opens nothing */
+	{
+		const gchar *v[] = {mvt.clinic_a};
+		kek_text = mvt_patients_query ("SELECT wrapped_kek::text FROM clinics WHERE clinic_id = $1",
+					       1, v);
+	}
+	raw = PQunescapeBytea ((const guchar *)kek_text, &n);
+	kek_wrapped = g_bytes_new (raw, n);
+	PQfreemem (raw);
+	kek = mv_vault_unwrap_kek (mv_services_get_vault (mvt.services), mvt.clinic_a, kek_wrapped, NULL);
+	cr_assert_not_null (kek);
+	fresh_wrapped = mv_vault_new_dek (kek, mvt.clinic_a, id, &fresh_dek, NULL);
+	cr_assert_not_null (fresh_wrapped);
+	cr_assert_null (mv_vault_open (fresh_dek, mvt.clinic_a, id, "profile", 1, saved_blob, &e_open));
+	assert_error (e_open, MV_ERROR_INTEGRITY);
+
+	/* the pre-delete backup's wrapped DEK still unwraps under the current KEK (docs/security.md:
+	 * backups become inert at the next shredding epoch); after the epoch (new KEK) it does not */
+	new_kek_wrapped = mv_vault_new_kek (mv_services_get_vault (mvt.services), mvt.clinic_a,
+					    &new_kek, NULL);
+	cr_assert_not_null (new_kek_wrapped);
+	cr_assert_null (mv_vault_unwrap_dek (new_kek, mvt.clinic_a, id, saved_dek, &e_dek));
+	assert_error (e_dek, MV_ERROR_INTEGRITY);
+
+	/* deleting again is not found; the delete was audited */
+	{
+		g_autoptr(GError) again = NULL;
+		cr_assert_not (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r", id, 0, &again));
+		assert_error (again, MV_ERROR_NOT_FOUND);
+	}
+	{
+		const gchar *v[] = {mvt.clinic_a, id};
+		g_autofree gchar *action = mvt_patients_query (
+			"SELECT action FROM audit_entries WHERE clinic_id = $1 AND resource_id = $2 "
+			"ORDER BY seq DESC LIMIT 1",
+			2, v);
+		cr_assert_str_eq (action, "patient.delete");
+	}
+}
+
+Test (store, delete_with_a_stale_if_match_is_refused)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-minimal.json");
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *before = snapshot ();
+	g_autofree gchar *after = NULL;
+
+	cr_assert_not (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r", id, 5, &error));
+	assert_error (error, MV_ERROR_CONFLICT);
+	after = snapshot ();
+	cr_assert_str_eq (before, after);
+}
+
+Test (store, every_access_is_audited_with_ids_only)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-full.json");
+	g_autoptr(JsonObject) patch = mvt_patients_parse ("{\"notes\":\"x\"}");
+	g_autoptr(JsonObject) p1 = NULL;
+	g_autoptr(JsonObject) p2 = NULL;
+	g_autoptr(JsonObject) exp = NULL;
+	g_autofree gchar *found = NULL;
+	g_autofree gchar *actions = NULL;
+	g_autofree gchar *rows = NULL;
+	const gchar *values[] = {mvt.clinic_a, id};
+
+	p1 = mv_patient_store_get (mvt.store, &mvt.clinician_a, "req-read", id, NULL, NULL);
+	p2 = mv_patient_store_update (mvt.store, &mvt.clinician_a, "req-upd", id, patch, 1, NULL, NULL);
+	found = mv_patient_store_find_by_mrn (mvt.store, &mvt.clinician_a, "req-find", "MRN004217",
+					      NULL, NULL);
+	cr_assert_str_eq (found, id);
+	exp = mv_patient_store_export (mvt.store, &mvt.clinician_a, "req-exp", id, NULL);
+	cr_assert_not_null (p1);
+	cr_assert_not_null (p2);
+	cr_assert_not_null (exp);
+	actions = mvt_patients_query (
+		"SELECT string_agg(action || ':' || actor || ':' || request_id, ',' ORDER BY seq) "
+		"FROM audit_entries WHERE clinic_id = $1 AND resource_type = 'patient' AND "
+		"resource_id = $2",
+		2, values);
+	cr_assert_str_eq (actions, "patient.create:ka-clinician:req-create,"
+				   "patient.read:ka-clinician:req-read,"
+				   "patient.update:ka-clinician:req-upd,"
+				   "patient.search:ka-clinician:req-find,"
+				   "patient.export:ka-clinician:req-exp");
+	/* the export lists the entries before itself */
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (exp, "audit")), 4);
+	rows = mvt_patients_query ("SELECT string_agg(a::text, ' ') FROM audit_entries a", 0, NULL);
+	cr_assert_null (strstr (rows, "Lovelace"));
+	cr_assert_null (strstr (rows, "0042"));
+}
+
+Test (store, export_holds_everything_decrypted)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-full.json");
+	g_autoptr(JsonObject) expected = mvt_patients_load ("profile-full.json");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) exp =
+		mv_patient_store_export (mvt.store, &mvt.clinician_a, "r", id, &error);
+	JsonObject *records, *profile;
+	g_autoptr(JsonNode) a = NULL;
+
+	cr_assert_not_null (exp, "%s", error ? error->message : "");
+	cr_assert_str_eq (json_object_get_string_member (json_object_get_object_member (exp, "patient"), "id"),
+			  id);
+	records = json_object_get_object_member (exp, "records");
+	profile = json_object_get_object_member (records, "profile");
+	cr_assert_eq (json_object_get_int_member (profile, "version"), 1);
+	a = json_node_init_object (json_node_alloc (), expected);
+	cr_assert (json_node_equal (a, json_object_get_member (profile, "data")));
+	cr_assert_not_null (json_object_get_array_member (exp, "api_keys"));
+}
+
+/* The raw contents of every table hold neither the name nor the MRN. */
+Test (store, nothing_readable_in_the_database)
+{
+	g_autofree gchar *id = create_with (
+		&mvt.clinician_a,
+		"{\"mrn\":\"QZX-778-PLAIN\",\"name\":{\"given\":\"Xylophonia\",\"family\":"
+		"\"Quagmirewitz\"},\"notes\":\"Xylophonia Quagmirewitz\"}");
+	g_autofree gchar *tables = mvt_patients_query (
+		"SELECT string_agg(quote_ident(table_name), ',') FROM information_schema.tables "
+		"WHERE table_schema = 'public'",
+		0, NULL);
+	g_auto (GStrv) names = g_strsplit (tables, ",", -1);
+	guint n_tables = 0;
+
+	for (guint i = 0; names[i] != NULL; i++) {
+		g_autofree gchar *sql = g_strdup_printf (
+			"SELECT coalesce(string_agg(t::text, ' '), '') FROM %s t", names[i]);
+		g_autofree gchar *rows = mvt_patients_query (sql, 0, NULL);
+		g_autofree gchar *upper = g_ascii_strup (rows, -1);
+		cr_assert_null (strstr (upper, "XYLOPHONIA"), "found in %s", names[i]);
+		cr_assert_null (strstr (upper, "QUAGMIREWITZ"), "found in %s", names[i]);
+		cr_assert_null (strstr (upper, "QZX778PLAIN"), "found in %s", names[i]);
+		cr_assert_null (strstr (upper, "QZX-778-PLAIN"), "found in %s", names[i]);
+		n_tables++;
+	}
+	cr_assert_geq (n_tables, 5);
+	(void)id;
+}
+
+/* Master-key rotation at the store level: re-wrap the clinic KEKs, switch the vault, every
+ * patient still opens; the old master no longer unwraps the stored KEK. */
+Test (store, master_rotation_keeps_patients_readable)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-full.json");
+	g_autofree gchar *new_path = g_build_filename (mvt.dir, "keys", "master-2.key", NULL);
+	g_autoptr(GError) error = NULL;
+	MvVault *old_vault = mv_services_get_vault (mvt.services);
+	MvVault *new_vault;
+	g_autoptr(JsonObject) profile = NULL;
+	const gchar *values[] = {mvt.clinic_a};
+	g_autofree gchar *kek_text = mvt_patients_query (
+		"SELECT wrapped_kek::text FROM clinics WHERE clinic_id = $1", 1, values);
+	g_autoptr(GBytes) wrapped = NULL;
+	g_autoptr(GBytes) rewrapped = NULL;
+	g_autofree gchar *hex = NULL;
+	g_autofree gchar *bytea = NULL;
+	g_autoptr(GError) e_old = NULL;
+	gsize n;
+	guchar *raw;
+
+	cr_assert (mv_vault_generate_key_file (new_path, &error), "%s", error ? error->message : "");
+	new_vault = mv_vault_new_from_key_file (new_path, &error);
+	cr_assert_not_null (new_vault);
+	raw = PQunescapeBytea ((const guchar *)kek_text, &n);
+	wrapped = g_bytes_new (raw, n);
+	PQfreemem (raw);
+	rewrapped = mv_vault_rewrap_kek (old_vault, new_vault, mvt.clinic_a, wrapped, &error);
+	cr_assert_not_null (rewrapped);
+	{
+		gsize len;
+		const guint8 *data = g_bytes_get_data (rewrapped, &len);
+		hex = g_malloc (len * 2 + 1);
+		sodium_bin2hex (hex, len * 2 + 1, data, len);
+		bytea = g_strdup_printf ("\\x%s", hex);
+	}
+	{
+		const gchar *v[] = {mvt.clinic_a, bytea, mv_vault_get_master_key_id (new_vault)};
+		g_autofree gchar *r = mvt_patients_query (
+			"UPDATE clinics SET wrapped_kek = $2, master_key_id = $3 WHERE clinic_id = $1 "
+			"RETURNING 1",
+			3, v);
+		cr_assert_not_null (r);
+	}
+	mv_services_replace_vault (mvt.services, new_vault, new_path);
+	profile = mv_patient_store_get (mvt.store, &mvt.clinician_a, "r", id, NULL, &error);
+	cr_assert_not_null (profile, "%s", error ? error->message : "");
+	cr_assert_null (mv_vault_unwrap_kek (old_vault, mvt.clinic_a, rewrapped, &e_old));
+	assert_error (e_old, MV_ERROR_INTEGRITY);
+}
