@@ -4,6 +4,12 @@
  *   medversectl [--bus system|session] status
  *   medversectl plugins
  *   medversectl call PLUGIN METHOD 'GVARIANT-TEXT'     e.g. call bmi Compute '(70.0, 175.0)'
+ *   medversectl tenants create NAME | tenants list
+ *   medversectl keys create TENANT ROLE [EXPIRES_AT [LABEL]] | keys list TENANT
+ *   medversectl keys revoke TENANT KEY_ID | keys rotate-master NEW_KEY_FILE
+ *   medversectl operator-key create [LABEL]
+ *       (org.medverse.Health1.Admin: root or the daemon's user only; results printed as JSON,
+ *       a new key's token once)
  *   medversectl [--config FILE | --data-dir DIR] audit verify [--clinic ID] [--public-key HEX]
  *       (reads the database directly, no D-Bus: see daemon/audit/mv-audit-cli.h)
  */
@@ -12,6 +18,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <locale.h>
 #include <medverse/mv-error.h>
 
@@ -94,6 +101,86 @@ cmd_call (GDBusConnection *bus, gchar **args, GError **error)
 	return TRUE;
 }
 
+/* org.medverse.Health1.Admin: every method answers one JSON document (or nothing) */
+static gboolean
+admin_call (GDBusConnection *bus, const gchar *method, GVariant *params, gboolean has_result,
+	    GError **error)
+{
+	g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
+		bus, MV_DBUS_NAME, MV_DBUS_PATH, MV_DBUS_IFACE ".Admin", method, params,
+		G_VARIANT_TYPE (has_result ? "(s)" : "()"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
+		error);
+	const gchar *json;
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree gchar *pretty = NULL;
+
+	if (reply == NULL)
+		return FALSE;
+	if (!has_result) {
+		g_print ("ok\n");
+		return TRUE;
+	}
+	g_variant_get (reply, "(&s)", &json);
+	node = json_from_string (json, NULL);
+	pretty = node != NULL ? json_to_string (node, TRUE) : g_strdup (json);
+	g_print ("%s\n", pretty);
+	return TRUE;
+}
+
+static gboolean
+usage (const gchar *text, GError **error)
+{
+	g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "usage: medversectl %s", text);
+	return FALSE;
+}
+
+static gboolean
+cmd_tenants (GDBusConnection *bus, gchar **args, GError **error)
+{
+	guint n = g_strv_length (args);
+	if (n == 2 && g_strcmp0 (args[0], "create") == 0)
+		return admin_call (bus, "CreateTenant", g_variant_new ("(s)", args[1]), TRUE, error);
+	if (n == 1 && g_strcmp0 (args[0], "list") == 0)
+		return admin_call (bus, "ListTenants", NULL, TRUE, error);
+	return usage ("tenants create NAME | tenants list", error);
+}
+
+static gboolean
+cmd_keys (GDBusConnection *bus, gchar **args, GError **error)
+{
+	guint n = g_strv_length (args);
+	const gchar *sub = n > 0 ? args[0] : "";
+
+	if (g_strcmp0 (sub, "create") == 0 && n >= 3 && n <= 5)
+		return admin_call (bus, "CreateKey",
+				   g_variant_new ("(ssss)", args[1], args[2], n > 3 ? args[3] : "",
+						  n > 4 ? args[4] : ""),
+				   TRUE, error);
+	if (g_strcmp0 (sub, "list") == 0 && n == 2)
+		return admin_call (bus, "ListKeys", g_variant_new ("(s)", args[1]), TRUE, error);
+	if (g_strcmp0 (sub, "revoke") == 0 && n == 3)
+		return admin_call (bus, "RevokeKey", g_variant_new ("(ss)", args[1], args[2]), FALSE,
+				   error);
+	if (g_strcmp0 (sub, "rotate-master") == 0 && n == 2) {
+		/* the daemon opens the file itself: give it an absolute path */
+		g_autofree gchar *path = g_canonicalize_filename (args[1], NULL);
+		return admin_call (bus, "RotateMasterKey", g_variant_new ("(s)", path), TRUE, error);
+	}
+	return usage ("keys create TENANT ROLE [EXPIRES_AT [LABEL]] | keys list TENANT | "
+		      "keys revoke TENANT KEY_ID | keys rotate-master NEW_KEY_FILE",
+		      error);
+}
+
+static gboolean
+cmd_operator_key (GDBusConnection *bus, gchar **args, GError **error)
+{
+	guint n = g_strv_length (args);
+	if (n >= 1 && n <= 2 && g_strcmp0 (args[0], "create") == 0)
+		return admin_call (bus, "CreateOperatorKey",
+				   g_variant_new ("(s)", n > 1 ? args[1] : ""), TRUE, error);
+	return usage ("operator-key create [LABEL]", error);
+}
+
 static const struct {
 	const gchar *name;
 	gboolean (*run) (GDBusConnection *bus, gchar **args, GError **error);
@@ -102,6 +189,11 @@ static const struct {
 	{"status", cmd_status, "show whether the daemon runs, and its version"},
 	{"plugins", cmd_plugins, "list the loaded plugins and their methods"},
 	{"call", cmd_call, "call PLUGIN METHOD 'GVARIANT-TEXT'"},
+	{"tenants", cmd_tenants, "create NAME | list"},
+	{"keys", cmd_keys,
+	 "create TENANT ROLE [EXPIRES_AT [LABEL]] | list TENANT | revoke TENANT KEY_ID | "
+	 "rotate-master NEW_KEY_FILE"},
+	{"operator-key", cmd_operator_key, "create [LABEL]: a new operator key, shown once"},
 };
 
 int
@@ -127,7 +219,7 @@ main (int argc, char **argv)
 
 	setlocale (LC_ALL, "");
 	for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-		g_string_append_printf (summary, "  %-10s %s\n", commands[i].name, commands[i].help);
+		g_string_append_printf (summary, "  %-12s %s\n", commands[i].name, commands[i].help);
 	g_string_append_printf (summary, "  %-10s %s\n", "audit",
 				"verify [--clinic ID]: check the audit log in the database");
 	context = g_option_context_new ("COMMAND [ARGS…] - administer medversed");
