@@ -69,10 +69,12 @@ sp_lexicon_new (void)
 	self->concepts = g_ptr_array_new_with_free_func (sp_concept_free);
 	self->sites = g_ptr_array_new_with_free_func (sp_site_free);
 	self->site_by_code = g_hash_table_new (g_str_hash, g_str_equal);
-	self->en_terms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->en_concepts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->en_sites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->en_cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->en_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-	self->zh_terms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->zh_concepts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->zh_sites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	return self;
@@ -86,10 +88,12 @@ sp_lexicon_free (SpLexicon *self)
 	g_ptr_array_unref (self->concepts);
 	g_ptr_array_unref (self->sites);
 	g_hash_table_unref (self->site_by_code);
-	g_hash_table_unref (self->en_terms);
+	g_hash_table_unref (self->en_concepts);
+	g_hash_table_unref (self->en_sites);
 	g_hash_table_unref (self->en_cues);
 	g_hash_table_unref (self->en_prefixes);
-	g_hash_table_unref (self->zh_terms);
+	g_hash_table_unref (self->zh_concepts);
+	g_hash_table_unref (self->zh_sites);
 	g_hash_table_unref (self->zh_cues);
 	g_hash_table_unref (self->zh_prefixes);
 	g_free (self);
@@ -226,7 +230,7 @@ sp_lexicon_add_zh (SpLexicon *self, GHashTable *table, const gchar *phrase, gpoi
 
 /* Adds every `|`-separated synonym of @list. */
 static void
-sp_lexicon_add_synonyms (SpLexicon *self, gboolean zh, const gchar *list, gpointer value)
+sp_lexicon_add_synonyms (SpLexicon *self, GHashTable *table, gboolean zh, const gchar *list, gpointer value)
 {
 	g_auto(GStrv) syns = NULL;
 
@@ -238,9 +242,9 @@ sp_lexicon_add_synonyms (SpLexicon *self, gboolean zh, const gchar *list, gpoint
 		if (s[0] == '\0')
 			continue;
 		if (zh)
-			sp_lexicon_add_zh (self, self->zh_terms, s, value);
+			sp_lexicon_add_zh (self, table, s, value);
 		else
-			sp_lexicon_add_en (self, self->en_terms, s, value);
+			sp_lexicon_add_en (self, table, s, value);
 	}
 }
 
@@ -334,10 +338,10 @@ sp_lexicon_concept_row (SpLexicon *self, gchar **f, guint n, gpointer user_data,
 	c->site = n > 5 && f[5][0] != '\0' && g_strcmp0 (f[5], "-") != 0 ? g_strdup (f[5]) : NULL;
 	value = SP_TERM_PACK (SP_TERM_CONCEPT, self->concepts->len);
 	g_ptr_array_add (self->concepts, c);
-	sp_lexicon_add_en (self, self->en_terms, c->label_en, value);
-	sp_lexicon_add_zh (self, self->zh_terms, c->label_zh, value);
-	sp_lexicon_add_synonyms (self, FALSE, n > 3 ? f[3] : NULL, value);
-	sp_lexicon_add_synonyms (self, TRUE, n > 4 ? f[4] : NULL, value);
+	sp_lexicon_add_en (self, self->en_concepts, c->label_en, value);
+	sp_lexicon_add_zh (self, self->zh_concepts, c->label_zh, value);
+	sp_lexicon_add_synonyms (self, self->en_concepts, FALSE, n > 3 ? f[3] : NULL, value);
+	sp_lexicon_add_synonyms (self, self->zh_concepts, TRUE, n > 4 ? f[4] : NULL, value);
 	return TRUE;
 }
 
@@ -358,10 +362,10 @@ sp_lexicon_site_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GE
 	value = SP_TERM_PACK (SP_TERM_SITE, self->sites->len);
 	g_ptr_array_add (self->sites, s);
 	g_hash_table_insert (self->site_by_code, s->code, s);
-	sp_lexicon_add_en (self, self->en_terms, s->label_en, value);
-	sp_lexicon_add_zh (self, self->zh_terms, s->label_zh, value);
-	sp_lexicon_add_synonyms (self, FALSE, n > 3 ? f[3] : NULL, value);
-	sp_lexicon_add_synonyms (self, TRUE, n > 4 ? f[4] : NULL, value);
+	sp_lexicon_add_en (self, self->en_sites, s->label_en, value);
+	sp_lexicon_add_zh (self, self->zh_sites, s->label_zh, value);
+	sp_lexicon_add_synonyms (self, self->en_sites, FALSE, n > 3 ? f[3] : NULL, value);
+	sp_lexicon_add_synonyms (self, self->zh_sites, TRUE, n > 4 ? f[4] : NULL, value);
 	return TRUE;
 }
 
@@ -474,7 +478,7 @@ gboolean
 sp_lexicon_write_zh_words (SpLexicon *self, const gchar *path, gdouble freq, GError **error)
 {
 	g_autoptr(GString) out = g_string_new ("# Chinese concept and site terms of the symptom-parser lexicon\n");
-	g_autoptr(GList) keys = g_hash_table_get_keys (self->zh_terms);
+	g_autoptr(GList) keys = g_list_concat (g_hash_table_get_keys (self->zh_concepts), g_hash_table_get_keys (self->zh_sites));
 	gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
 
 	keys = g_list_sort (keys, (GCompareFunc) g_strcmp0);

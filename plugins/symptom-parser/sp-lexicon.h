@@ -80,10 +80,12 @@ struct _SpLexicon {
 	GPtrArray *sites;    /* SpSite */
 	GHashTable *site_by_code;
 	/* key -> packed SpTerm; prefixes -> 0 flag; see sp-lexicon.c */
-	GHashTable *en_terms;
+	GHashTable *en_concepts;
+	GHashTable *en_sites;
 	GHashTable *en_cues;
 	GHashTable *en_prefixes;
-	GHashTable *zh_terms;
+	GHashTable *zh_concepts;
+	GHashTable *zh_sites;
 	GHashTable *zh_cues;
 	GHashTable *zh_prefixes;
 	guint en_max_units;

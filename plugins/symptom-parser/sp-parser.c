@@ -47,6 +47,7 @@ typedef struct {
 	guint index;      /* concept or site index, or a mask of (1 << SpCue) */
 	gdouble value;    /* duration in hours, or score */
 	gboolean hard;    /* a comma between Chinese words ends every scope */
+	gboolean weak;    /* a one-character Chinese term inside a longer word: see sp_items_finish() */
 } SpItem;
 
 typedef struct {
@@ -125,7 +126,7 @@ sp_parser_get_dict (const SpParser *self)
 static void
 sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, gdouble value)
 {
-	SpItem it = {kind, (guint32) start, (guint32) end, 0, 0, index, value, FALSE};
+	SpItem it = {kind, (guint32) start, (guint32) end, 0, 0, index, value, FALSE, FALSE};
 	g_array_append_val (ctx->items, it);
 }
 
@@ -179,6 +180,21 @@ sp_match_en (SpCtx *ctx, GArray *units, GString *keys, GHashTable *table)
 	}
 }
 
+/* Does a token start at normalised byte @pos? */
+static gboolean
+sp_starts_token (SpCtx *ctx, gsize pos)
+{
+	guint lo = 0, hi = ctx->tokens->len;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		if (g_array_index (ctx->tokens, MvToken, mid).start < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ctx->tokens->len && g_array_index (ctx->tokens, MvToken, lo).start == pos;
+}
+
 /* Greedy longest match of @table's terms over the characters, starting at Han characters. */
 static void
 sp_match_zh (SpCtx *ctx, GHashTable *table)
@@ -216,6 +232,8 @@ sp_match_zh (SpCtx *ctx, GHashTable *table)
 			continue;
 		}
 		sp_add_term (ctx, best, (gsize) (p - text), (gsize) (best_end - text));
+		if (best_end == g_utf8_next_char (p) && !sp_starts_token (ctx, (gsize) (p - text)))
+			g_array_index (ctx->items, SpItem, ctx->items->len - 1).weak = TRUE;
 		p = best_end;
 	}
 }
@@ -254,7 +272,7 @@ sp_en_unit_hours (const gchar *p, gsize n)
 	    {"minute", 1.0 / 60}, {"minutes", 1.0 / 60}, {"min", 1.0 / 60}, {"mins", 1.0 / 60},
 	    {"hour", 1},          {"hours", 1},          {"hr", 1},          {"hrs", 1},
 	    {"h", 1},             {"day", 24},           {"days", 24},       {"d", 24},
-	    {"night", 24},        {"nights", 24},        {"week", 168},      {"weeks", 168},
+	    {"week", 168},        {"weeks", 168},
 	    {"wk", 168},          {"wks", 168},          {"month", 720},     {"months", 720},
 	    {"mo", 720},          {"mos", 720},          {"year", 8760},     {"years", 8760},
 	    {"yr", 8760},         {"yrs", 8760},
@@ -279,8 +297,6 @@ sp_en_number_word (SpCtx *ctx, guint i)
 		return 1;
 	if (sp_tok_is (ctx, i, "couple"))
 		return 2;
-	if (sp_tok_is (ctx, i, "few") || sp_tok_is (ctx, i, "several"))
-		return 3;
 	return -1;
 }
 
@@ -291,7 +307,7 @@ sp_find_durations_en (SpCtx *ctx)
 {
 	const gchar *text = ctx->nt->text;
 	GArray *toks = ctx->tokens;
-	static const gchar *const past[] = {"past", "last", "this", "whole", "entire", NULL};
+	static const gchar *const past[] = {"past", "whole", "entire", NULL};
 
 	for (guint i = 0; i < toks->len; i++) {
 		const MvToken *t = &g_array_index (toks, MvToken, i);
@@ -314,13 +330,27 @@ sp_find_durations_en (SpCtx *ctx)
 		} else if (sp_tok_is (ctx, i, "half") && (sp_tok_is (ctx, i + 1, "a") || sp_tok_is (ctx, i + 1, "an"))) {
 			value = 0.5;
 			unit_tok = i + 2;
-		} else if (sp_tok_is (ctx, i, "yesterday") || (sp_tok_is (ctx, i, "last") && sp_tok_is (ctx, i + 1, "night"))) {
-			gboolean before = sp_tok_is (ctx, i + 1, "before") || (i >= 2 && sp_tok_is (ctx, i - 1, "before") && sp_tok_is (ctx, i - 2, "day"));
-			guint last = sp_tok_is (ctx, i, "last") ? i + 1 : i;
-			if (i >= 2 && sp_tok_is (ctx, i - 1, "before") && sp_tok_is (ctx, i - 2, "day"))
-				first = i - 2;
-			sp_add_item (ctx, SP_ITEM_DURATION, g_array_index (toks, MvToken, first).start, g_array_index (toks, MvToken, last).end, 0, before ? 48 : 24);
+		} else if (sp_tok_is (ctx, i, "since") || sp_tok_is (ctx, i, "from")) {
+			/* "since yesterday", "since the day before yesterday"; a bare "yesterday" dates
+			 * an event, it does not say how long a symptom lasts */
+			guint y = i + 1;
+			gdouble h = 24;
+			if (sp_tok_is (ctx, y, "the") && sp_tok_is (ctx, y + 1, "day") && sp_tok_is (ctx, y + 2, "before")) {
+				y += 3;
+				h = 48;
+			}
+			if (sp_tok_is (ctx, y, "yesterday")) {
+				sp_add_item (ctx, SP_ITEM_DURATION, t->start, g_array_index (toks, MvToken, y).end, 0, h);
+				i = y;
+			}
 			continue;
+		} else if (t->kind == MV_TOKEN_WORD && t->end - t->start >= 2 && text[t->start] == 'x' && g_ascii_isdigit (text[t->start + 1])) {
+			/* "x3 days" */
+			g_autofree gchar *num = g_strndup (text + t->start + 1, t->end - t->start - 1);
+			gchar *e = NULL;
+			value = g_ascii_strtod (num, &e);
+			if (e == num || *e != '\0')
+				continue;
 		} else if (sp_tok_in (ctx, i, past)) {
 			/* "the past week": one unit */
 			hours = i + 1 < toks->len ? sp_en_unit_hours (text + g_array_index (toks, MvToken, i + 1).start, g_array_index (toks, MvToken, i + 1).end - g_array_index (toks, MvToken, i + 1).start) : 0;
@@ -352,6 +382,9 @@ sp_find_durations_en (SpCtx *ctx)
 			const MvToken *u = &g_array_index (toks, MvToken, unit_tok);
 			hours = u->kind == MV_TOKEN_WORD ? sp_en_unit_hours (text + u->start, u->end - u->start) : 0;
 			if (hours <= 0)
+				continue;
+			/* "a 67 year old" is an age */
+			if (hours >= 8760 && (sp_tok_is (ctx, unit_tok + 1, "old") || sp_tok_is (ctx, unit_tok + 1, "-")))
 				continue;
 			/* "a day and a half" */
 			if (sp_tok_is (ctx, unit_tok + 1, "and") && sp_tok_is (ctx, unit_tok + 2, "a") && sp_tok_is (ctx, unit_tok + 3, "half")) {
@@ -462,15 +495,14 @@ sp_find_durations_zh (SpCtx *ctx)
 		const gchar *unit;
 		gdouble hours;
 	} units[] = {
-	    {"个小时", 1}, {"小时", 1}, {"钟头", 1}, {"分钟", 1.0 / 60}, {"天", 24}, {"日", 24},
-	    {"周", 168}, {"个星期", 168}, {"星期", 168}, {"个礼拜", 168}, {"礼拜", 168},
-	    {"个月", 720}, {"月", 720}, {"年", 8760},
+	    {"小时", 1},   {"钟头", 1},   {"分钟", 1.0 / 60}, {"天", 24},  {"日", 24},
+	    {"周", 168},   {"星期", 168}, {"礼拜", 168},      {"月", 720}, {"年", 8760},
 	};
 	static const struct {
 		const gchar *word;
 		gdouble hours;
 	} relative[] = {
-	    {"大前天", 72}, {"前天", 48}, {"昨天", 24}, {"昨日", 24}, {"昨晚", 24}, {"昨夜", 24}, {"上周", 168},
+	    {"大前天", 72}, {"前天", 48}, {"昨天", 24}, {"昨日", 24}, {"上周", 168},
 	    {"上星期", 168}, {"上个星期", 168}, {"上个礼拜", 168}, {"上个月", 720}, {"上月", 720},
 	};
 	const gchar *text = ctx->nt->text;
@@ -485,7 +517,10 @@ sp_find_durations_zh (SpCtx *ctx)
 		gboolean matched = FALSE;
 
 		for (guint i = 0; i < G_N_ELEMENTS (relative) && !matched; i++) {
-			if (sp_has_prefix (p, end, relative[i].word, &after)) {
+			/* "昨天开始", "从昨天起": an onset; a bare "昨天" only dates an event */
+			if (sp_has_prefix (p, end, relative[i].word, &after) &&
+			    (sp_has_prefix (after, end, "开始", &q) || sp_has_prefix (after, end, "起", &q) ||
+			     (p - text >= 3 && (sp_has_prefix (p - 3, end, "从", &q) || sp_has_prefix (p - 3, end, "自", &q))))) {
 				sp_add_item (ctx, SP_ITEM_DURATION, (gsize) (p - text), (gsize) (after - text), 0, relative[i].hours);
 				p = after;
 				matched = TRUE;
@@ -493,21 +528,27 @@ sp_find_durations_zh (SpCtx *ctx)
 		}
 		if (matched)
 			continue;
+		/* "这两天", "那几天": a vague "these days", not a count */
+		if (p - text >= 3 && (sp_has_prefix (p - 3, end, "这", &q) || sp_has_prefix (p - 3, end, "那", &q))) {
+			p = g_utf8_next_char (p);
+			prev_digit = FALSE;
+			continue;
+		}
 		if (!prev_digit && (sp_has_prefix (p, end, "半", &q) || (q = sp_zh_number (p, end, &value)) != NULL)) {
 			gdouble half = 0;
 			if (q == p + strlen ("半") && memcmp (p, "半", strlen ("半")) == 0)
 				value = 0.5;
-			/* "十余天", "3个多月", "两个半月" */
-			if (!sp_has_prefix (q, end, "余", &q) && !sp_has_prefix (q, end, "多", &q))
-				(void) sp_has_prefix (q, end, "来", &q);
-			if (sp_has_prefix (q, end, "个半", &after)) {
+			/* NUMBER [余|多] [个] [半] [多] UNIT [半]: "十余天", "一个多月", "两个半月", "半个小时";
+			 * "十来天" is too vague to count */
+			if (!sp_has_prefix (q, end, "余", &q))
+				(void) sp_has_prefix (q, end, "多", &q);
+			(void) sp_has_prefix (q, end, "个", &q);
+			if (sp_has_prefix (q, end, "半", &after)) {
 				half = 0.5;
 				q = after;
 			}
 			(void) sp_has_prefix (q, end, "多", &q);
 			for (guint i = 0; i < G_N_ELEMENTS (units); i++) {
-				if (half > 0 && g_str_has_prefix (units[i].unit, "个"))
-					continue;
 				if (sp_has_prefix (q, end, units[i].unit, &after)) {
 					gdouble v = value + half;
 					/* "2020年" is a date; "3月份"/"5月3日" are dates too */
@@ -567,8 +608,11 @@ sp_find_breaks (SpCtx *ctx)
 			continue;
 		if ((n == 1 && strchr (".!?;\n", s[0]) != NULL) || (n == 3 && memcmp (s, "。", 3) == 0)) {
 			sp_add_item (ctx, SP_ITEM_BREAK, t->start, t->end, 0, 0);
+		} else if (n == 3 && memcmp (s, "、", 3) == 0) {
+			/* the Chinese list comma joins findings like "and" */
+			sp_add_item (ctx, SP_ITEM_CUE, t->start, t->end, 1u << SP_CUE_CONJUNCTION, 0);
 		} else if (n == 1 && s[0] == ',') {
-			SpItem it = {SP_ITEM_COMMA, t->start, t->end, 0, 0, 0, 0, FALSE};
+			SpItem it = {SP_ITEM_COMMA, t->start, t->end, 0, 0, 0, 0, FALSE, FALSE};
 			/* Chinese writes lists with 、 and clauses with ，: next to Chinese words a comma ends
 			 * every scope; between English words it may continue a list */
 			it.hard = (i > 0 && g_array_index (toks, MvToken, i - 1).kind == MV_TOKEN_HAN) ||
@@ -596,27 +640,50 @@ sp_item_cmp (gconstpointer a, gconstpointer b)
 	((1u << SP_CUE_NEGATION_PRE) | (1u << SP_CUE_NEGATION_POST) | (1u << SP_CUE_POSSIBLE_PRE) |  \
 	 (1u << SP_CUE_POSSIBLE_POST) | (1u << SP_CUE_PSEUDO))
 
-/* Drops polarity cues inside a term ("没胃口" is a term; its "没" negates nothing) and any
- * item that overlaps a longer term of the same kind, then sorts. */
+/* Settles overlaps: a concept wins over a site it overlaps ("小肚子胀": 肚子胀, not the site
+ * 小肚子); a matched term is opaque, so a cue inside it is dropped ("没胃口", "右下腹痛",
+ * "can't catch my breath"); of overlapping durations or scores the first wins.  Then sorts. */
 static void
 sp_items_finish (SpCtx *ctx)
 {
 	GArray *items = ctx->items;
 	g_autoptr(GArray) kept = g_array_sized_new (FALSE, FALSE, sizeof (SpItem), items->len);
+	g_autofree guint32 *concept_ends = NULL;
+	guint32 concept_end = 0;
 	guint32 term_end = 0;
 	guint32 other_end = 0;
 
 	g_array_sort (items, sp_item_cmp);
+	/* for each item, the furthest end of a concept starting at or before it */
+	concept_ends = g_new0 (guint32, items->len + 1);
 	for (guint i = 0; i < items->len; i++) {
 		SpItem *it = &g_array_index (items, SpItem, i);
+		if (it->kind == SP_ITEM_CONCEPT)
+			concept_end = MAX (concept_end, it->end);
+		concept_ends[i] = concept_end;
+	}
+	for (guint i = 0; i < items->len; i++) {
+		SpItem *it = &g_array_index (items, SpItem, i);
+		/* a one-character term inside a word of the segmentation counts only when the rest of
+		 * the word before it was matched too: 头 in 头有点疼 and 手 in 右手, not 头 in 念头 */
+		if (it->weak) {
+			const SpItem *prev = kept->len > 0 ? &g_array_index (kept, SpItem, kept->len - 1) : NULL;
+			if (prev == NULL || prev->end != it->start)
+				continue;
+		}
+		if (it->kind == SP_ITEM_SITE) {
+			gboolean overlaps = it->start < concept_ends[i];
+			for (guint k = i + 1; k < items->len && g_array_index (items, SpItem, k).start < it->end && !overlaps; k++)
+				overlaps = g_array_index (items, SpItem, k).kind == SP_ITEM_CONCEPT;
+			if (overlaps)
+				continue;
+		}
 		if (it->kind == SP_ITEM_CONCEPT || it->kind == SP_ITEM_SITE) {
 			if (it->start < term_end)
 				continue;
 			term_end = it->end;
-		} else if (it->kind == SP_ITEM_CUE && it->start < term_end) {
-			/* inside a term, a cue negates nothing but may still say "left" or "severe" */
-			it->index &= ~SP_CUE_POLARITY_MASK;
-			if (it->index == 0)
+		} else if (it->kind == SP_ITEM_CUE) {
+			if (it->start < term_end)
 				continue;
 		} else if (it->kind == SP_ITEM_DURATION || it->kind == SP_ITEM_SCORE) {
 			if (it->start < other_end)
@@ -625,25 +692,8 @@ sp_items_finish (SpCtx *ctx)
 		}
 		g_array_append_val (kept, *it);
 	}
-	/* a polarity cue followed by a term that starts inside it: keep the term, drop the cue */
 	g_array_set_size (items, 0);
-	for (guint i = 0; i < kept->len; i++) {
-		SpItem *it = &g_array_index (kept, SpItem, i);
-		if (it->kind == SP_ITEM_CUE && (it->index & SP_CUE_POLARITY_MASK) != 0) {
-			gboolean covered = FALSE;
-			for (guint k = i + 1; k < kept->len && g_array_index (kept, SpItem, k).start < it->end; k++) {
-				SpItem *o = &g_array_index (kept, SpItem, k);
-				if ((o->kind == SP_ITEM_CONCEPT || o->kind == SP_ITEM_SITE) && o->end > it->end)
-					covered = TRUE;
-			}
-			if (covered) {
-				it->index &= ~SP_CUE_POLARITY_MASK;
-				if (it->index == 0)
-					continue;
-			}
-		}
-		g_array_append_val (items, *it);
-	}
+	g_array_append_vals (items, kept->data, kept->len);
 }
 
 /* Token range of each item, and the running count of "other" tokens: words that are neither a
@@ -776,12 +826,13 @@ sp_historical (SpCtx *ctx, guint k)
 
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_CURRENT))
+		if (sp_is_cue (it, SP_CUE_HISTORICAL_PRE))
+			return TRUE;
+		/* terminators such as "had", "has", 有, 出现 do not end a historical scope: "年轻时有痛经" */
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT))
 			break;
 		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
 			break;
-		if (sp_is_cue (it, SP_CUE_HISTORICAL_PRE))
-			return TRUE;
 	}
 	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
 		SpItem *it = sp_item (ctx, j);
@@ -829,24 +880,72 @@ sp_laterality_of (const SpItem *it)
 	return SP_LATERALITY_NONE;
 }
 
-/* Attributes found near the concept: severity, laterality, site, duration.  Left first (close
- * modifiers: "severe headache", "左膝疼痛"), then right up to the next concept ("pain in the
- * left knee, 8/10"). */
+/* Is @j, right of the concept, the start of a list continuation: a soft comma or a conjunction
+ * directly followed by a concept? */
+static gboolean
+sp_continues_list (SpCtx *ctx, guint j)
+{
+	SpItem *it = sp_item (ctx, j);
+	SpItem *next;
+
+	if (!((it->kind == SP_ITEM_COMMA && !it->hard) || sp_is_cue (it, SP_CUE_CONJUNCTION)))
+		return FALSE;
+	/* "and bilateral leg swelling": modifiers of the next concept may come first */
+	for (guint i = j + 1; i < ctx->items->len && i - j < 8; i++) {
+		next = sp_item (ctx, i);
+		if (next->kind == SP_ITEM_CONCEPT)
+			return sp_other_between (ctx, it, next) == 0;
+		if (!(next->kind == SP_ITEM_SITE || (next->kind == SP_ITEM_CUE && (next->index & SP_CUE_POLARITY_MASK) == 0 &&
+						     !sp_is_cue (next, SP_CUE_TERMINATOR))))
+			return FALSE;
+	}
+	return FALSE;
+}
+
+/* A duration stated before the concepts of its clause applies to all of them ("Two weeks of
+ * epigastric pain and heartburn", "3天来发热、咳嗽"); one stated after a concept belongs to that
+ * concept ("stools for 2 days with lightheadedness"). */
+static gdouble
+sp_leading_duration (SpCtx *ctx, guint k)
+{
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK)
+			return -1;
+		/* a comma inside a list of concepts does not end the clause */
+		if (it->kind == SP_ITEM_COMMA && (it->hard || j == 0 || sp_item (ctx, j - 1)->kind != SP_ITEM_CONCEPT ||
+						  sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT))
+			return -1;
+		if (it->kind != SP_ITEM_DURATION)
+			continue;
+		for (guint i = j, m = 0; i-- > 0 && m < SP_MAX_WALK; m++) {
+			SpItem *p = sp_item (ctx, i);
+			if (p->kind == SP_ITEM_BREAK || p->kind == SP_ITEM_COMMA)
+				break;
+			if (p->kind == SP_ITEM_CONCEPT)
+				return -1;
+		}
+		return it->value;
+	}
+	return -1;
+}
+
+/* Attributes found near the concept: severity, laterality, site, duration.  Left first, for
+ * close modifiers ("severe headache", "左膝疼痛"), then right, through a list of concepts joined
+ * by "and" or commas ("fever and cough for 3 days", "pain in the left knee, 8/10"). */
 static void
 sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 {
 	SpItem *c = sp_item (ctx, k);
 	const SpLexicon *lex = ctx->parser->lexicon;
 	gint site = -1;
-	gboolean left_done = FALSE;
+	gboolean mods = TRUE;
 
-	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK && !left_done; n++) {
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
 		guint dist = sp_other_between (ctx, it, c);
 		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA || it->kind == SP_ITEM_CONCEPT ||
-		    sp_is_cue (it, SP_CUE_TERMINATOR))
-			break;
-		if (dist > 3)
+		    sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_CONJUNCTION) || dist > 2)
 			break;
 		if (f->severity == SP_SEVERITY_NONE)
 			f->severity = sp_severity_of (it);
@@ -857,11 +956,22 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 		if (f->duration_hours < 0 && it->kind == SP_ITEM_DURATION)
 			f->duration_hours = it->value;
 	}
-	for (guint j = k + 1, n = 0, mods = TRUE; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
 		SpItem *it = sp_item (ctx, j);
+		/* "反酸烧心一个多月": concepts side by side share what follows */
+		if (it->kind == SP_ITEM_CONCEPT && sp_item (ctx, j - 1)->kind == SP_ITEM_CONCEPT &&
+		    sp_other_between (ctx, sp_item (ctx, j - 1), it) == 0)
+			continue;
 		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_CONCEPT)
 			break;
-		if (it->kind == SP_ITEM_COMMA && it->hard && f->duration_hours >= 0)
+		if (sp_continues_list (ctx, j)) {
+			/* on to the next concept of the list; the loop steps past it */
+			while (j + 1 < ctx->items->len && sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT)
+				j++;
+			j++;
+			continue;
+		}
+		if (it->kind == SP_ITEM_COMMA)
 			break;
 		/* after a terminator only a duration still belongs here: "fever since yesterday" */
 		if (sp_is_cue (it, SP_CUE_TERMINATOR))
@@ -872,29 +982,56 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 			continue;
 		if (f->severity == SP_SEVERITY_NONE)
 			f->severity = sp_severity_of (it);
-		if (site < 0 && it->kind == SP_ITEM_SITE && sp_other_between (ctx, c, it) <= 3) {
+		if (site < 0 && it->kind == SP_ITEM_SITE && sp_other_between (ctx, c, it) <= 2) {
 			site = (gint) it->index;
 			/* "pain in the left knee": laterality sits with the site */
 			if (f->laterality == SP_LATERALITY_NONE && j > 0)
 				f->laterality = sp_laterality_of (sp_item (ctx, j - 1));
 		}
+		/* "swelling on the left side": a side that modifies no other term */
+		if (f->laterality == SP_LATERALITY_NONE && sp_laterality_of (it) != SP_LATERALITY_NONE &&
+		    sp_other_between (ctx, c, it) <= 2 &&
+		    (j + 1 >= ctx->items->len || (sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT && sp_item (ctx, j + 1)->kind != SP_ITEM_SITE)))
+			f->laterality = sp_laterality_of (it);
 	}
-	/* a duration said before a list of concepts: "3天来发热、咳嗽" */
-	if (f->duration_hours < 0) {
-		for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
-			SpItem *it = sp_item (ctx, j);
-			if (it->kind == SP_ITEM_BREAK || (it->kind == SP_ITEM_COMMA && it->hard))
-				break;
-			if (it->kind == SP_ITEM_DURATION) {
-				f->duration_hours = it->value;
-				break;
-			}
-		}
-	}
+	if (f->duration_hours < 0)
+		f->duration_hours = sp_leading_duration (ctx, k);
+	/* only a site the text states: the concept's default site adds nothing its code does not */
 	if (site >= 0)
 		f->site = ((SpSite *) g_ptr_array_index (lex->sites, (guint) site))->code;
-	else
-		f->site = f->concept->site;
+	/* ...nor a stated site that is the concept's own ("右耳耳鸣") */
+	if (f->site != NULL && g_strcmp0 (f->site, f->concept->site) == 0)
+		f->site = NULL;
+	/* an absent or past finding has no duration: "sore throat x 2 days, no fever", "三年前出现过
+	 * 癫痫发作" */
+	if (f->polarity == SP_POLARITY_ABSENT || f->historical)
+		f->duration_hours = -1;
+}
+
+/* "右膝肿胀、疼痛": a finding listed right after another, with no site or side of its own, shares
+ * the site and side written before the first. */
+static void
+sp_inherit_from_list (SpCtx *ctx, guint k, GArray *findings, SpFinding *f)
+{
+	guint j = k;
+	const SpFinding *prev;
+
+	if (f->site != NULL || f->laterality != SP_LATERALITY_NONE || findings->len == 0)
+		return;
+	while (j-- > 0) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_CONCEPT)
+			break;
+		if (!sp_is_cue (it, SP_CUE_CONJUNCTION) && !(it->kind == SP_ITEM_COMMA && !it->hard))
+			return;
+	}
+	if (j == G_MAXUINT || sp_other_between (ctx, sp_item (ctx, j), sp_item (ctx, k)) > 0)
+		return;
+	prev = &g_array_index (findings, SpFinding, findings->len - 1);
+	if (prev->site == NULL || prev->polarity != f->polarity)
+		return;
+	f->site = g_strcmp0 (prev->site, f->concept->site) == 0 ? NULL : prev->site;
+	f->laterality = prev->laterality;
 }
 
 /* ---- language ---- */
@@ -967,9 +1104,13 @@ sp_parser_parse (const SpParser *self,
 	ctx.items = g_array_new (FALSE, FALSE, sizeof (SpItem));
 
 	units = sp_en_units (nt->text, tokens, keys);
-	sp_match_en (&ctx, units, keys, self->lexicon->en_terms);
+	/* concepts, sites and cues are matched independently; overlaps are settled in
+	 * sp_items_finish() */
+	sp_match_en (&ctx, units, keys, self->lexicon->en_concepts);
+	sp_match_en (&ctx, units, keys, self->lexicon->en_sites);
 	sp_match_en (&ctx, units, keys, self->lexicon->en_cues);
-	sp_match_zh (&ctx, self->lexicon->zh_terms);
+	sp_match_zh (&ctx, self->lexicon->zh_concepts);
+	sp_match_zh (&ctx, self->lexicon->zh_sites);
 	sp_match_zh (&ctx, self->lexicon->zh_cues);
 	sp_find_durations_en (&ctx);
 	sp_find_durations_zh (&ctx);
@@ -998,6 +1139,7 @@ sp_parser_parse (const SpParser *self,
 		f.family = sp_family (&ctx, k);
 		f.historical = sp_historical (&ctx, k);
 		sp_attributes (&ctx, k, &f);
+		sp_inherit_from_list (&ctx, k, findings, &f);
 		g_array_append_val (findings, f);
 	}
 	g_array_unref (ctx.items);

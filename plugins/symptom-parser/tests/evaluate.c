@@ -95,11 +95,13 @@ gold_attr (JsonObject *g, guint attr)
 }
 
 static void
-compare_attrs (Stats *st, const gchar *id, const SpFinding *f, JsonObject *g)
+compare_attrs (Stats *st, const gchar *id, const SpFinding *f, JsonObject *g, const gchar *text)
 {
 	for (guint a = 0; a < N_ATTRS; a++) {
 		g_autofree gchar *p = pred_attr (f, a);
 		g_autofree gchar *t = gold_attr (g, a);
+		if (p == NULL && t == NULL)
+			continue;
 		if (p != NULL && t != NULL && g_strcmp0 (p, t) == 0) {
 			st->attr_tp[a]++;
 			continue;
@@ -109,7 +111,7 @@ compare_attrs (Stats *st, const gchar *id, const SpFinding *f, JsonObject *g)
 		if (t != NULL)
 			st->attr_fn[a]++;
 		if (show_errors)
-			g_print ("  %s %s %s: predicted %s, gold %s\n", id, f->concept->code, attr_names[a], p ? p : "-", t ? t : "-");
+			g_print ("  %s %s %s: predicted %s, gold %s  | %s\n", id, f->concept->code, attr_names[a], p ? p : "-", t ? t : "-", text);
 	}
 }
 
@@ -157,7 +159,7 @@ evaluate_line (const SpParser *parser, const gchar *line, guint lineno, Stats *s
 				st->tp_polarity++;
 			else if (show_errors)
 				g_print ("  %s %s polarity: predicted %s, gold %s  | %s\n", id, f->concept->code, sp_polarity_to_string (f->polarity), json_object_get_string_member_with_default (g, "polarity", "present"), text);
-			compare_attrs (st, id, f, g);
+			compare_attrs (st, id, f, g, text);
 		}
 		if (!matched && show_errors)
 			g_print ("  %s FP %s (%s) '%.*s'  | %s\n", id, f->concept->code, f->concept->label_en, (int) (f->byte_end - f->byte_start), text + f->byte_start, text);
