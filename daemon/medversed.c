@@ -24,6 +24,7 @@
 #include "audit/mv-audit-api.h"
 #include "audit/mv-audit-log.h"
 #include "auth/mv-auth.h"
+#include "patients/mv-patients-api.h"
 #include "mv-build-paths.h"
 #include "mv-config.h"
 #include "mv-db.h"
@@ -282,6 +283,7 @@ start (Daemon *d, GError **error)
 		d->http = mv_http_new (d->engine, d->config);
 		mv_auth_register_http (d->auth, d->http);
 		mv_audit_register (d->http, d->services);
+		mv_patients_register (d->http, d->services);
 		if (!mv_http_start (d->http, error))
 			return FALSE;
 	}

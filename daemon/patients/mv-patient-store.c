@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../audit/mv-audit-log.h"
+#include "../auth/mv-auth.h"
 #include "mv-crypto.h"
 #include "mv-db.h"
 #include "mv-patient-profile.h"
@@ -568,8 +569,6 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 	g_autoptr(PGresult) lock = NULL;
 	g_autoptr(PGresult) r1 = NULL;
 	g_autoptr(PGresult) r2 = NULL;
-	g_autoptr(PGresult) r3 = NULL;
-	g_autoptr(PGresult) r4 = NULL;
 	guint64 version = 0;
 
 	/* no key is needed to shred: a patient whose key no longer opens can still be deleted */
@@ -604,17 +603,7 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 	if (r2 == NULL)
 		return FALSE;
 	/* a shredded patient's keys and invites must not outlive it */
-	r3 = mv_db_exec_params (conn,
-				"UPDATE api_keys SET revoked_at = now() WHERE clinic_id = $1 AND "
-				"patient_id = $2 AND revoked_at IS NULL",
-				2, values, error);
-	if (r3 == NULL)
-		return FALSE;
-	r4 = mv_db_exec_params (conn,
-				"DELETE FROM patient_invites WHERE clinic_id = $1 AND patient_id = $2 "
-				"AND redeemed_at IS NULL",
-				2, values, error);
-	if (r4 == NULL)
+	if (!mv_auth_revoke_patient_keys (conn, op->clinic_id, op->patient_id, error))
 		return FALSE;
 	return audit (conn, op->caller, "patient.delete", op->patient_id, op->request_id, error);
 }
@@ -872,6 +861,65 @@ mv_patient_store_export (MvPatientStore *store,
 		return NULL;
 	op.patient_id = id;
 	if (!mv_db_transaction (store->services->db, export_txn, &op, error))
+		return NULL;
+	return g_steal_pointer (&op.result);
+}
+
+/* ---- invites ------------------------------------------------------------------------------- */
+
+static gboolean
+invite_txn (PGconn *conn, gpointer data, GError **error)
+{
+	Op *op = data;
+	const gchar *values[] = {op->clinic_id, op->patient_id};
+	g_autoptr(PGresult) res = NULL;
+	g_autofree gchar *code = NULL;
+	g_autofree gchar *expires_at = NULL;
+
+	/* the patient must be live in the caller's clinic; lock it against a concurrent delete */
+	res = mv_db_exec_params (conn,
+				 "SELECT 1 FROM patients WHERE clinic_id = $1 AND patient_id = $2 "
+				 "AND deleted_at IS NULL FOR SHARE",
+				 2, values, error);
+	if (res == NULL)
+		return FALSE;
+	if (PQntuples (res) != 1) {
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		return FALSE;
+	}
+	if (!mv_auth_create_patient_invite (conn, op->caller, op->patient_id, op->request_id, &code,
+					    &expires_at, error))
+		return FALSE;
+	op->result = json_object_new ();
+	json_object_set_string_member (op->result, "code", code);
+	json_object_set_string_member (op->result, "expires_at", expires_at);
+	json_object_set_string_member (op->result, "patient_id", op->patient_id);
+	sodium_memzero (code, strlen (code));
+	return TRUE;
+}
+
+JsonObject *
+mv_patient_store_create_invite (MvPatientStore *store,
+				const MvAuthContext *caller,
+				const gchar *request_id,
+				const gchar *patient_id,
+				GError **error)
+{
+	g_auto (Op) op = {store, caller, request_id};
+	g_autofree gchar *id = NULL;
+
+	op.clinic_id = caller_clinic (caller, error);
+	if (op.clinic_id == NULL)
+		return NULL;
+	if (caller->role == MV_ROLE_PATIENT) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "a patient key cannot invite");
+		return NULL;
+	}
+	id = caller_patient (caller, patient_id, error);
+	if (id == NULL)
+		return NULL;
+	op.patient_id = id;
+	if (!mv_db_transaction (store->services->db, invite_txn, &op, error))
 		return NULL;
 	return g_steal_pointer (&op.result);
 }

@@ -172,6 +172,23 @@ mv_patient_store_export (MvPatientStore *store,
 			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * mv_patient_store_create_invite:
+ *
+ * A one-time invite code for the patient's app (mv_auth_create_patient_invite(), which also
+ * appends the "invite.create" audit entry), in one transaction with the check that the patient
+ * is live in the caller's clinic.
+ *
+ * Returns: (transfer full): {"code" (shown once), "expires_at", "patient_id"}, or %NULL with
+ * %MV_ERROR_NOT_FOUND.
+ */
+JsonObject *
+mv_patient_store_create_invite (MvPatientStore *store,
+				const MvAuthContext *caller,
+				const gchar *request_id,
+				const gchar *patient_id,
+				GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
  * mv_patient_id_normalise:
  *
  * Returns: (transfer full): @id in canonical lowercase form, or %NULL when it is not a UUID.
