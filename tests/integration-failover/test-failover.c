@@ -1,0 +1,329 @@
+/*
+ * PostgreSQL stopped and restarted under a steady, bounded loopback load (issue 3, point 6).
+ *
+ * The test owns the PostgreSQL server (a cluster it starts with mv_pg_embedded in a temp dir)
+ * and runs the real medversed against it as an external database ([database] url), so it can
+ * stop and start the server behind the daemon's back.  Four client threads create tenants
+ * (POST /v1/admin/tenants: a write in a transaction, with its audit entry) at a bounded pace
+ * while a fifth polls /readyz.  Checked:
+ *   - while the server is down, requests answer 503 quickly (no hang, no 500) and /readyz is
+ *     503;
+ *   - when it is back, the daemon serves writes again by itself (no restart) and /readyz is 200;
+ *   - every write acknowledged with 201 is in the database afterwards, and the audit log
+ *     verifies.
+ * Figures are printed (requests, statuses, worst latency while down, time to recover).
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <medverse/mv-error.h>
+#include <sodium.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../integration/harness.h"
+#include "mv-crypto.h"
+#include "mv-db.h"
+#include "mv-pg-embedded.h"
+
+#define N_WRITERS 4
+#define PACE_MS 25
+
+typedef enum { PHASE_UP, PHASE_DOWN, PHASE_BACK, PHASE_DONE } Phase;
+
+typedef struct {
+	gchar *url;
+	gchar *token;
+	volatile gint phase;
+	GMutex lock;
+	GPtrArray *acked; /* tenant ids acknowledged with 201 */
+	guint n_requests[PHASE_DONE];
+	guint n_ok[PHASE_DONE];
+	guint n_503[PHASE_DONE];
+	guint n_other[PHASE_DONE];
+	gint64 worst_down_ms;
+	guint ready_503;
+	guint ready_200_after;
+	gint64 first_ok_after_us;
+	gchar *other_example;
+} Load;
+
+static guint
+request (Load *load, const gchar *method, const gchar *path, const gchar *body, gchar **id_out,
+	 gint64 *elapsed_ms)
+{
+	g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 20, NULL);
+	g_autofree gchar *uri = g_strconcat (load->url, path, NULL);
+	g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+	g_autofree gchar *auth = g_strconcat ("Bearer ", load->token, NULL);
+	g_autoptr(GBytes) reply = NULL;
+	gint64 start = g_get_monotonic_time ();
+	guint status;
+
+	soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
+	if (body != NULL) {
+		g_autoptr(GBytes) b = g_bytes_new (body, strlen (body));
+		soup_message_set_request_body_from_bytes (msg, "application/json", b);
+	}
+	reply = soup_session_send_and_read (session, msg, NULL, NULL);
+	*elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+	status = reply != NULL ? soup_message_get_status (msg) : 0;
+	if (status == 201 && id_out != NULL) {
+		g_autoptr(JsonParser) parser = json_parser_new ();
+		gsize len;
+		const gchar *data = g_bytes_get_data (reply, &len);
+		if (json_parser_load_from_data (parser, data, len, NULL))
+			*id_out = g_strdup (json_object_get_string_member (
+				json_node_get_object (json_parser_get_root (parser)), "id"));
+	}
+	return status;
+}
+
+static gpointer
+writer (gpointer data)
+{
+	Load *load = data;
+	guint n = 0;
+
+	while (g_atomic_int_get (&load->phase) != PHASE_DONE) {
+		g_autofree gchar *body =
+			g_strdup_printf ("{\"name\": \"failover %p %u\"}", (void *)g_thread_self (), n++);
+		g_autofree gchar *id = NULL;
+		gint phase = g_atomic_int_get (&load->phase);
+		gint64 elapsed = 0;
+		guint status = request (load, "POST", "/v1/admin/tenants", body, &id, &elapsed);
+
+		g_mutex_lock (&load->lock);
+		load->n_requests[phase]++;
+		if (status == 201 && id != NULL) {
+			load->n_ok[phase]++;
+			g_ptr_array_add (load->acked, g_steal_pointer (&id));
+			if (phase == PHASE_BACK && load->first_ok_after_us == 0)
+				load->first_ok_after_us = g_get_monotonic_time ();
+		} else if (status == 503) {
+			load->n_503[phase]++;
+		} else {
+			load->n_other[phase]++;
+			if (load->other_example == NULL)
+				load->other_example =
+					g_strdup_printf ("status %u in phase %d", status, phase);
+		}
+		/* a 2xx that raced the stop is fine; only requests sent while down count */
+		if (phase == PHASE_DOWN && g_atomic_int_get (&load->phase) == PHASE_DOWN)
+			load->worst_down_ms = MAX (load->worst_down_ms, elapsed);
+		g_mutex_unlock (&load->lock);
+		g_usleep (PACE_MS * 1000);
+	}
+	return NULL;
+}
+
+static gpointer
+ready_poller (gpointer data)
+{
+	Load *load = data;
+
+	while (g_atomic_int_get (&load->phase) != PHASE_DONE) {
+		gint phase = g_atomic_int_get (&load->phase);
+		gint64 elapsed = 0;
+		guint status = request (load, "GET", "/readyz", NULL, NULL, &elapsed);
+
+		g_mutex_lock (&load->lock);
+		if (phase == PHASE_DOWN && status == 503)
+			load->ready_503++;
+		if (phase == PHASE_BACK && status == 200)
+			load->ready_200_after++;
+		g_mutex_unlock (&load->lock);
+		g_usleep (100 * 1000);
+	}
+	return NULL;
+}
+
+static void
+write_secret_files (const gchar *data_dir, gchar **token)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *master = g_build_filename (data_dir, "master.key", NULL);
+	g_autofree gchar *signing = g_build_filename (data_dir, "audit-signing.key", NULL);
+	g_autofree gchar *op = g_build_filename (data_dir, "operator.key", NULL);
+	guint8 raw[32];
+	gchar hex[65];
+
+	cr_assert_eq (g_mkdir_with_parents (data_dir, 0700), 0);
+	cr_assert (mv_vault_generate_key_file (master, &error), "%s", error ? error->message : "");
+	cr_assert (mv_audit_signer_generate_key_file (signing, &error), "%s",
+		   error ? error->message : "");
+	randombytes_buf (raw, sizeof raw);
+	sodium_bin2hex (hex, sizeof hex, raw, sizeof raw);
+	*token = g_strdup_printf ("mvop_%s", hex);
+	cr_assert (g_file_set_contents_full (op, *token, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+					     &error),
+		   "%s", error ? error->message : "");
+}
+
+static void
+spawn_daemon (MvtEnv *env)
+{
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) envp = g_get_environ ();
+	const gchar *argv[] = {mvt_getenv ("MEDVERSED"), "--data-dir", env->data_dir, "--http",
+			       "127.0.0.1:0", "--bus", "none", "--plugin-dir", env->plugin_dir,
+			       "--config", env->config_path, NULL};
+	int log_fd = open (env->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	GPid pid;
+
+	cr_assert (log_fd >= 0);
+	envp = g_environ_setenv (envp, "G_DEBUG", "fatal-criticals", TRUE);
+	envp = g_environ_unsetenv (envp, "NOTIFY_SOCKET");
+	cr_assert (g_spawn_async_with_fds (NULL, (gchar **)argv, envp, G_SPAWN_DO_NOT_REAP_CHILD,
+					   NULL, NULL, &pid, -1, log_fd, log_fd, &error),
+		   "%s", error ? error->message : "");
+	close (log_fd);
+	env->daemon_pid = pid;
+	env->daemon_exited = FALSE;
+}
+
+static gboolean
+all_acked_present (MvDb *db, GPtrArray *acked, guint *n_missing, gchar **example)
+{
+	g_autoptr(GError) error = NULL;
+	PGconn *conn = mv_db_acquire (db, 5000, &error);
+
+	cr_assert_not_null (conn, "%s", error ? error->message : "");
+	*n_missing = 0;
+	for (guint i = 0; i < acked->len; i++) {
+		const gchar *values[] = {g_ptr_array_index (acked, i)};
+		g_autoptr(PGresult) res = mv_db_exec_params (
+			conn, "SELECT 1 FROM clinics WHERE clinic_id = $1::uuid", 1, values, &error);
+		cr_assert_not_null (res, "%s", error ? error->message : "");
+		if (PQntuples (res) != 1) {
+			if (*n_missing == 0)
+				*example = g_strdup (values[0]);
+			(*n_missing)++;
+		}
+	}
+	mv_db_release (db, conn);
+	return *n_missing == 0;
+}
+
+static gint
+run_audit_verify (MvtEnv *env, gchar **out)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *o = NULL, *e = NULL;
+	gint status = -1;
+	const gchar *argv[] = {mvt_getenv ("MEDVERSECTL"), "--config", env->config_path,
+			       "--data-dir", env->data_dir, "audit", "verify", NULL};
+
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, 0, NULL, NULL, &o, &e, &status, &error),
+		   "%s", error ? error->message : "");
+	*out = g_strconcat (o, e, NULL);
+	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+Test (failover, postgres_restart_under_load, .timeout = 120)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvtEnv) env = mvt_env_new ();
+	g_autofree gchar *pg_root = g_dir_make_tmp ("mv-failover-pg-XXXXXX", &error);
+	g_autoptr(MvPgEmbedded) pg = NULL;
+	g_autoptr(MvDb) db = NULL;
+	g_autofree gchar *config = NULL;
+	g_autofree gchar *missing_example = NULL, *verify_out = NULL;
+	GThread *threads[N_WRITERS + 1];
+	Load load = {0};
+	gint64 down_at, back_at;
+	guint n_missing = 0;
+	gint verify_status;
+
+	/* the server: the cluster user must be able to reach it when the test runs as root */
+	cr_assert_not_null (pg_root);
+	cr_assert_eq (g_chmod (pg_root, 0755), 0);
+	pg = mv_pg_embedded_new (pg_root, NULL, NULL);
+	cr_assert (mv_pg_embedded_start (pg, &error), "%s", error ? error->message : "");
+	db = mv_db_new (mv_pg_embedded_get_conninfo (pg), 2, &error);
+	cr_assert_not_null (db);
+
+	/* the daemon, against it as an external database */
+	config = g_strdup_printf ("[database]\nurl = %s\npool-size = 6\n"
+				  "[auth]\nrate-limit-per-second = 100000\n"
+				  "rate-limit-burst = 100000\n",
+				  mv_pg_embedded_get_conninfo (pg));
+	cr_assert (g_file_set_contents (env->config_path, config, -1, NULL));
+	write_secret_files (env->data_dir, &load.token);
+	spawn_daemon (env);
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error ? error->message : "");
+	load.url = g_strdup (env->url);
+	load.acked = g_ptr_array_new_with_free_func (g_free);
+	g_mutex_init (&load.lock);
+
+	for (guint i = 0; i < N_WRITERS; i++)
+		threads[i] = g_thread_new ("writer", writer, &load);
+	threads[N_WRITERS] = g_thread_new ("readyz", ready_poller, &load);
+
+	g_usleep (1500 * 1000);
+	/* the server goes away (fast shutdown: sessions are ended, committed work kept) */
+	cr_assert (mv_pg_embedded_stop (pg, &error), "%s", error ? error->message : "");
+	g_atomic_int_set (&load.phase, PHASE_DOWN);
+	down_at = g_get_monotonic_time ();
+	g_usleep (3000 * 1000);
+	/* and comes back on the same socket */
+	back_at = g_get_monotonic_time ();
+	g_atomic_int_set (&load.phase, PHASE_BACK);
+	cr_assert (mv_pg_embedded_start (pg, &error), "%s", error ? error->message : "");
+	g_usleep (2500 * 1000);
+	g_atomic_int_set (&load.phase, PHASE_DONE);
+	for (guint i = 0; i <= N_WRITERS; i++)
+		g_thread_join (threads[i]);
+
+	cr_log_info ("failover: up %u req (%u ok) | down %.1f s: %u req, %u 503, %u ok, %u other, "
+		     "worst latency %" G_GINT64_FORMAT " ms, readyz 503 x%u | back: %u req, %u ok, "
+		     "first 201 %.2f s after restart, readyz 200 x%u | %u writes acknowledged",
+		     load.n_requests[PHASE_UP], load.n_ok[PHASE_UP], (back_at - down_at) / 1e6,
+		     load.n_requests[PHASE_DOWN], load.n_503[PHASE_DOWN], load.n_ok[PHASE_DOWN],
+		     load.n_other[PHASE_DOWN], load.worst_down_ms, load.ready_503,
+		     load.n_requests[PHASE_BACK], load.n_ok[PHASE_BACK],
+		     load.first_ok_after_us ? (load.first_ok_after_us - back_at) / 1e6 : -1.0,
+		     load.ready_200_after, load.acked->len);
+	g_print ("failover: up %u req (%u ok) | down: %u req, %u x 503, worst latency %" G_GINT64_FORMAT
+		 " ms, readyz 503 x%u | back: %u req, %u ok, first 201 %.2f s after the server "
+		 "was started | %u writes acknowledged\n",
+		 load.n_requests[PHASE_UP], load.n_ok[PHASE_UP], load.n_requests[PHASE_DOWN],
+		 load.n_503[PHASE_DOWN], load.worst_down_ms, load.ready_503,
+		 load.n_requests[PHASE_BACK], load.n_ok[PHASE_BACK],
+		 load.first_ok_after_us ? (load.first_ok_after_us - back_at) / 1e6 : -1.0,
+		 load.acked->len);
+
+	cr_assert (load.n_ok[PHASE_UP] > 10, "the load did not get going");
+	cr_assert (load.n_503[PHASE_DOWN] > 10, "requests while the server was down: %u, 503: %u",
+		   load.n_requests[PHASE_DOWN], load.n_503[PHASE_DOWN]);
+	cr_assert_eq (load.n_other[PHASE_DOWN] + load.n_other[PHASE_UP] + load.n_other[PHASE_BACK],
+		      0, "unexpected statuses: %s", load.other_example);
+	cr_assert (load.worst_down_ms < 2000, "a request took %" G_GINT64_FORMAT " ms while down",
+		   load.worst_down_ms);
+	cr_assert (load.ready_503 > 0, "/readyz never said 503 while the server was down");
+	cr_assert (load.n_ok[PHASE_BACK] > 10, "the daemon did not recover: %u ok of %u",
+		   load.n_ok[PHASE_BACK], load.n_requests[PHASE_BACK]);
+	cr_assert (load.ready_200_after > 0, "/readyz did not turn 200 again");
+	cr_assert (all_acked_present (db, load.acked, &n_missing, &missing_example),
+		   "%u acknowledged write(s) missing, e.g. tenant %s", n_missing, missing_example);
+
+	verify_status = run_audit_verify (env, &verify_out);
+	cr_assert_eq (verify_status, 0, "audit verify after the failover:\n%s", verify_out);
+
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error ? error->message : "");
+	g_clear_pointer (&db, mv_db_free);
+	cr_assert (mv_pg_embedded_stop (pg, &error), "%s", error ? error->message : "");
+	g_clear_pointer (&pg, mv_pg_embedded_free);
+	{
+		const gchar *argv[] = {"rm", "-rf", pg_root, NULL};
+		g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+			      NULL, NULL);
+	}
+	g_ptr_array_unref (load.acked);
+	g_free (load.url);
+	g_free (load.token);
+	g_free (load.other_example);
+	g_mutex_clear (&load.lock);
+}
