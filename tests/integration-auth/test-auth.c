@@ -10,6 +10,7 @@
 
 #include "../integration/harness.h"
 #include "auth-util.h"
+#include "mv-crypto.h"
 
 #define UNAUTHORIZED_MESSAGE "the API key is not valid (send Authorization: Bearer <key>)"
 
@@ -522,6 +523,27 @@ Test (dbus, rotate_master_key)
 	cr_assert_str_neq (wrapped_after, wrapped_before);
 	cr_assert_eq (at_sql_count ("SELECT count(*) FROM clinics WHERE master_key_id <> $1", 1, (const gchar *const[]){new_id}), 0,
 		      "every clinic re-wrapped");
+	{
+		/* the new master opens the stored KEK, the old one no longer does */
+		g_autofree gchar *old_path = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "master.key", NULL);
+		g_autoptr(MvVault) old_vault = mv_vault_new_from_key_file (old_path, &error);
+		g_autoptr(MvVault) new_vault = mv_vault_new_from_key_file (key, &error);
+		gsize len = strlen (wrapped_after) / 2;
+		g_autofree guint8 *raw_kek = g_malloc (len);
+		g_autoptr(GBytes) wrapped = NULL;
+		g_autoptr(MvSecret) kek = NULL;
+		g_autoptr(MvSecret) none = NULL;
+		g_autoptr(GError) old_error = NULL;
+
+		cr_assert_not_null (old_vault);
+		cr_assert_not_null (new_vault);
+		cr_assert_eq (sodium_hex2bin (raw_kek, len, wrapped_after, strlen (wrapped_after), NULL, NULL, NULL), 0);
+		wrapped = g_bytes_new (raw_kek, len);
+		kek = mv_vault_unwrap_kek (new_vault, a, wrapped, &error);
+		cr_assert_not_null (kek, "new master cannot open the re-wrapped KEK");
+		none = mv_vault_unwrap_kek (old_vault, a, wrapped, &old_error);
+		cr_assert_null (none, "the old master still opens the KEK");
+	}
 	/* the same key again: refused */
 	g_clear_pointer (&bad, g_free);
 	bad = admin_call (bus, "RotateMasterKey", g_variant_new ("(s)", key), &error);
