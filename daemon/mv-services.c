@@ -34,11 +34,12 @@ ensure_key_file (const gchar *path,
 	if (g_file_test (path, G_FILE_TEST_EXISTS))
 		return TRUE;
 	if (!dev) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-			     "%s file %s does not exist: create one with "
-			     "`(umask 077 && openssl rand -hex 32 > %s)` as the daemon's user, or set "
-			     "%s in the configuration",
-			     what, path, path, config_key);
+		g_set_error (
+			error, MV_ERROR, MV_ERROR_FAILED,
+			"%s file %s does not exist: create one with "
+			"`(umask 077 && openssl rand -hex 32 > %s)` as the daemon's user, or set "
+			"%s in the configuration",
+			what, path, path, config_key);
 		return FALSE;
 	}
 	if (!generate (path, error)) {
@@ -52,7 +53,7 @@ ensure_key_file (const gchar *path,
 MvServices *
 mv_services_new (MvConfig *config, MvDb *db, gboolean dev, GError **error)
 {
-	g_autoptr(MvServices) s = g_new0 (MvServices, 1);
+	g_autoptr (MvServices) s = g_new0 (MvServices, 1);
 	g_autofree gchar *signing_path = mv_services_signing_key_path (config);
 
 	g_mutex_init (&s->lock);

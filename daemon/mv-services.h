@@ -43,11 +43,10 @@ typedef struct {
  *
  * Returns: (transfer full): the services, or %NULL.
  */
-MvServices *
-mv_services_new (MvConfig *config, MvDb *db, gboolean dev, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+MvServices *mv_services_new (MvConfig *config, MvDb *db, gboolean dev, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
 
-void
-mv_services_free (MvServices *services);
+void mv_services_free (MvServices *services);
 
 /**
  * mv_services_dup_master_key_path:
@@ -55,16 +54,14 @@ mv_services_free (MvServices *services);
  * Returns: (transfer full): the master key file in use (the file given to the last rotation,
  * if any).  Thread-safe.
  */
-gchar *
-mv_services_dup_master_key_path (MvServices *services);
+gchar *mv_services_dup_master_key_path (MvServices *services);
 
 /**
  * mv_services_get_vault:
  *
  * Returns: (transfer none): the current vault; valid until mv_services_free().  Thread-safe.
  */
-MvVault *
-mv_services_get_vault (MvServices *services);
+MvVault *mv_services_get_vault (MvServices *services);
 
 /**
  * mv_services_replace_vault:
@@ -73,14 +70,11 @@ mv_services_get_vault (MvServices *services);
  *
  * Called by the master-key rotation once the re-wrapped KEKs are committed.  Thread-safe.
  */
-void
-mv_services_replace_vault (MvServices *services, MvVault *vault, const gchar *key_path);
+void mv_services_replace_vault (MvServices *services, MvVault *vault, const gchar *key_path);
 
 /* The key file paths the configuration names (defaults in the data dir). */
-gchar *
-mv_services_master_key_path (const MvConfig *config);
-gchar *
-mv_services_signing_key_path (const MvConfig *config);
+gchar *mv_services_master_key_path (const MvConfig *config);
+gchar *mv_services_signing_key_path (const MvConfig *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvServices, mv_services_free)
 

@@ -37,10 +37,10 @@ to_json (JsonNode *node)
 static GDateTime *
 parse_expiry (const gchar *text, GError **error)
 {
-	g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-	g_autoptr(GTimeZone) other = g_time_zone_new_offset (3600);
-	g_autoptr(GDateTime) a = g_date_time_new_from_iso8601 (text, utc);
-	g_autoptr(GDateTime) b = g_date_time_new_from_iso8601 (text, other);
+	g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+	g_autoptr (GTimeZone) other = g_time_zone_new_offset (3600);
+	g_autoptr (GDateTime) a = g_date_time_new_from_iso8601 (text, utc);
+	g_autoptr (GDateTime) b = g_date_time_new_from_iso8601 (text, other);
 
 	if (a == NULL || b == NULL || !g_date_time_equal (a, b)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
@@ -58,7 +58,7 @@ dispatch (AdminCall *call, GError **error)
 	const gchar *method = g_dbus_method_invocation_get_method_name (call->invocation);
 	GVariant *params = g_dbus_method_invocation_get_parameters (call->invocation);
 	const MvAuthContext *actor = &call->actor;
-	g_autoptr(JsonNode) result = NULL;
+	g_autoptr (JsonNode) result = NULL;
 	g_autofree gchar *json = NULL;
 
 	if (g_strcmp0 (method, "CreateTenant") == 0) {
@@ -69,7 +69,7 @@ dispatch (AdminCall *call, GError **error)
 		result = mv_auth_tenant_list (call->auth, actor, error);
 	} else if (g_strcmp0 (method, "CreateKey") == 0) {
 		const gchar *tenant, *role, *expires, *label;
-		g_autoptr(GDateTime) when = NULL;
+		g_autoptr (GDateTime) when = NULL;
 		g_variant_get (params, "(&s&s&s&s)", &tenant, &role, &expires, &label);
 		if (expires[0] != '\0' && (when = parse_expiry (expires, error)) == NULL)
 			return NULL;
@@ -83,7 +83,8 @@ dispatch (AdminCall *call, GError **error)
 	} else if (g_strcmp0 (method, "RevokeKey") == 0) {
 		const gchar *tenant, *key_id;
 		g_variant_get (params, "(&s&s)", &tenant, &key_id);
-		if (!mv_auth_key_revoke (call->auth, actor, tenant, key_id, call->request_id, error))
+		if (!mv_auth_key_revoke (call->auth, actor, tenant, key_id, call->request_id,
+					 error))
 			return NULL;
 		return g_variant_new ("()");
 	} else if (g_strcmp0 (method, "CreateOperatorKey") == 0) {
@@ -110,7 +111,7 @@ static void
 run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
 	AdminCall *call = task_data;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	GVariant *reply = dispatch (call, &error);
 
 	g_message ("dbus admin: %s %s %s (%s)", call->request_id,
@@ -118,8 +119,8 @@ run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 		   reply != NULL ? "ok" : mv_error_to_string (error->code), call->actor.key_id);
 	if (reply != NULL) {
 		g_dbus_method_invocation_return_value (call->invocation, reply);
-	} else if (error->domain == MV_ERROR &&
-		   (error->code == MV_ERROR_FAILED || error->code == MV_ERROR_INTEGRITY)) {
+	} else if (error->domain == MV_ERROR
+		   && (error->code == MV_ERROR_FAILED || error->code == MV_ERROR_INTEGRITY)) {
 		g_warning ("[%s] %s", call->request_id, error->message);
 		g_dbus_method_invocation_return_error (
 			call->invocation, MV_ERROR, error->code,
@@ -135,10 +136,10 @@ static void
 caller_checked (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	AdminCall *call = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source),
-								   result, &error);
-	g_autoptr(GTask) task = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) reply
+		= g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+	g_autoptr (GTask) task = NULL;
 	guint32 uid;
 
 	if (reply == NULL) {

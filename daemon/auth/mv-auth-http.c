@@ -27,7 +27,7 @@ http_authenticate (MvHttpRequest *request, const gchar *token, gpointer user_dat
 static gboolean
 check_members (JsonObject *body, const gchar *const *allowed, GError **error)
 {
-	g_autoptr(GList) members = NULL;
+	g_autoptr (GList) members = NULL;
 
 	if (body == NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED, "send a JSON object");
@@ -48,7 +48,8 @@ check_members (JsonObject *body, const gchar *const *allowed, GError **error)
 
 /* *out is NULL when the member is absent (or null and !required). */
 static gboolean
-get_string (JsonObject *body, const gchar *name, gboolean required, const gchar **out, GError **error)
+get_string (
+	JsonObject *body, const gchar *name, gboolean required, const gchar **out, GError **error)
 {
 	JsonNode *node = json_object_get_member (body, name);
 
@@ -72,15 +73,15 @@ get_string (JsonObject *body, const gchar *name, gboolean required, const gchar 
 static GDateTime *
 parse_rfc3339 (const gchar *text, const gchar *name, GError **error)
 {
-	g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-	g_autoptr(GDateTime) with_utc = NULL;
-	g_autoptr(GDateTime) with_other = NULL;
-	g_autoptr(GTimeZone) other = g_time_zone_new_offset (3600);
+	g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
+	g_autoptr (GDateTime) with_utc = NULL;
+	g_autoptr (GDateTime) with_other = NULL;
+	g_autoptr (GTimeZone) other = g_time_zone_new_offset (3600);
 	gsize len = strlen (text);
 
 	/* a string without an offset parses differently under two default zones */
-	if (len >= 20 && len <= 40 && text[4] == '-' && text[7] == '-' &&
-	    (text[10] == 'T' || text[10] == 't')) {
+	if (len >= 20 && len <= 40 && text[4] == '-' && text[7] == '-'
+	    && (text[10] == 'T' || text[10] == 't')) {
 		with_utc = g_date_time_new_from_iso8601 (text, utc);
 		with_other = g_date_time_new_from_iso8601 (text, other);
 	}
@@ -103,7 +104,7 @@ auth_of (MvHttpRequest *request)
 static JsonNode *
 tenants_create (MvHttpRequest *request, GError **error)
 {
-	static const gchar *const allowed[] = {"name", NULL};
+	static const gchar *const allowed[] = { "name", NULL };
 	JsonObject *body = mv_http_request_get_body (request);
 	const gchar *name;
 	JsonNode *result;
@@ -126,12 +127,12 @@ tenants_list (MvHttpRequest *request, GError **error)
 static JsonNode *
 keys_create (MvHttpRequest *request, GError **error)
 {
-	static const gchar *const allowed[] = {"role", "expires_at", "label", NULL};
+	static const gchar *const allowed[] = { "role", "expires_at", "label", NULL };
 	JsonObject *body = mv_http_request_get_body (request);
 	const gchar *clinic_id = mv_http_request_get_param (request, "id");
 	const MvAuthContext *actor = mv_http_request_get_auth (request);
 	const gchar *role_name, *expires_text, *label;
-	g_autoptr(GDateTime) expires = NULL;
+	g_autoptr (GDateTime) expires = NULL;
 	MvRole role;
 	JsonNode *result;
 
@@ -140,10 +141,10 @@ keys_create (MvHttpRequest *request, GError **error)
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant with that id");
 		return NULL;
 	}
-	if (!check_members (body, allowed, error) ||
-	    !get_string (body, "role", TRUE, &role_name, error) ||
-	    !get_string (body, "expires_at", FALSE, &expires_text, error) ||
-	    !get_string (body, "label", FALSE, &label, error))
+	if (!check_members (body, allowed, error)
+	    || !get_string (body, "role", TRUE, &role_name, error)
+	    || !get_string (body, "expires_at", FALSE, &expires_text, error)
+	    || !get_string (body, "label", FALSE, &label, error))
 		return NULL;
 	role = mv_role_from_string (role_name);
 	if (role != MV_ROLE_CLINIC_ADMIN && role != MV_ROLE_CLINICIAN) {
@@ -185,7 +186,7 @@ keys_revoke (MvHttpRequest *request, GError **error)
 static JsonNode *
 invites_redeem (MvHttpRequest *request, GError **error)
 {
-	static const gchar *const allowed[] = {"code", NULL};
+	static const gchar *const allowed[] = { "code", NULL };
 	JsonObject *body = mv_http_request_get_body (request);
 	const gchar *code;
 	JsonNode *result;
@@ -205,7 +206,7 @@ static JsonNode *
 whoami (MvHttpRequest *request, GError **error)
 {
 	const MvAuthContext *actor = mv_http_request_get_auth (request);
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 
 	json_builder_begin_object (b);
 	json_builder_set_member_name (b, "role");
@@ -230,13 +231,13 @@ whoami (MvHttpRequest *request, GError **error)
 #define EVERYONE (MV_ROLE_OPERATOR | MV_ROLE_CLINIC_ADMIN | MV_ROLE_CLINICIAN | MV_ROLE_PATIENT)
 
 static const MvHttpRoute routes[] = {
-	{"POST", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_create},
-	{"GET", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_list},
-	{"POST", "/v1/admin/tenants/{id}/keys", ADMINS, keys_create},
-	{"GET", "/v1/admin/tenants/{id}/keys", ADMINS, keys_list},
-	{"DELETE", "/v1/admin/tenants/{id}/keys/{key_id}", ADMINS, keys_revoke},
-	{"POST", "/v1/invites/redeem", MV_ROLE_NONE, invites_redeem},
-	{"GET", "/v1/auth/whoami", EVERYONE, whoami},
+	{ "POST", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_create },
+	{ "GET", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_list },
+	{ "POST", "/v1/admin/tenants/{id}/keys", ADMINS, keys_create },
+	{ "GET", "/v1/admin/tenants/{id}/keys", ADMINS, keys_list },
+	{ "DELETE", "/v1/admin/tenants/{id}/keys/{key_id}", ADMINS, keys_revoke },
+	{ "POST", "/v1/invites/redeem", MV_ROLE_NONE, invites_redeem },
+	{ "GET", "/v1/auth/whoami", EVERYONE, whoami },
 };
 
 void

@@ -28,7 +28,7 @@ typedef struct {
 
 struct _MvAuth {
 	MvServices *services;
-	GMutex lock; /* buckets */
+	GMutex lock;	     /* buckets */
 	GHashTable *buckets; /* key_id -> Bucket */
 	gint64 last_prune_us;
 };
@@ -149,15 +149,15 @@ transaction (MvAuth *auth, MvDbTransactionFunc fn, gpointer data, GError **error
 static gboolean
 check_scope (const MvAuthContext *actor, const gchar *clinic_id, GError **error)
 {
-	if (!mv_auth_is_uuid (clinic_id) ||
-	    (actor->role != MV_ROLE_OPERATOR && g_strcmp0 (actor->clinic_id, clinic_id) != 0)) {
+	if (!mv_auth_is_uuid (clinic_id)
+	    || (actor->role != MV_ROLE_OPERATOR && g_strcmp0 (actor->clinic_id, clinic_id) != 0)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant %s",
 			     mv_auth_is_uuid (clinic_id) ? clinic_id : "with that id");
 		return FALSE;
 	}
 	if (actor->role != MV_ROLE_OPERATOR && actor->role != MV_ROLE_CLINIC_ADMIN) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
-			     "a %s key may not manage keys", mv_role_to_string (actor->role));
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "a %s key may not manage keys",
+			     mv_role_to_string (actor->role));
 		return FALSE;
 	}
 	return TRUE;
@@ -168,8 +168,8 @@ check_scope (const MvAuthContext *actor, const gchar *clinic_id, GError **error)
 static gboolean
 lock_clinic (PGconn *conn, const gchar *clinic_id, GError **error)
 {
-	const gchar *params[] = {clinic_id};
-	g_autoptr(PGresult) res = mv_db_exec_params (
+	const gchar *params[] = { clinic_id };
+	g_autoptr (PGresult) res = mv_db_exec_params (
 		conn, "SELECT 1 FROM clinics WHERE clinic_id = $1 FOR SHARE", 1, params, error);
 	if (res == NULL)
 		return FALSE;
@@ -212,10 +212,10 @@ tenant_create_tx (PGconn *conn, gpointer data, GError **error)
 	TenantCreate *tc = data;
 	MvVault *vault = mv_services_get_vault (tc->auth->services);
 	g_autofree gchar *clinic_id = g_uuid_string_random ();
-	g_autoptr(GBytes) wrapped = mv_vault_new_kek (vault, clinic_id, NULL, error);
+	g_autoptr (GBytes) wrapped = mv_vault_new_kek (vault, clinic_id, NULL, error);
 	g_autofree gchar *wrapped_param = NULL;
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 	const gchar *params[4];
 
 	if (wrapped == NULL)
@@ -225,10 +225,11 @@ tenant_create_tx (PGconn *conn, gpointer data, GError **error)
 	params[1] = tc->name;
 	params[2] = wrapped_param;
 	params[3] = mv_vault_get_master_key_id (vault);
-	res = mv_db_exec_params (conn,
-				 "INSERT INTO clinics (clinic_id, name, wrapped_kek, master_key_id) "
-				 "VALUES ($1, $2, $3, $4) RETURNING " TS ("created_at"),
-				 4, params, error);
+	res = mv_db_exec_params (
+		conn,
+		"INSERT INTO clinics (clinic_id, name, wrapped_kek, master_key_id) "
+		"VALUES ($1, $2, $3, $4) RETURNING " TS ("created_at"),
+		4, params, error);
 	if (res == NULL)
 		return FALSE;
 	if (!mv_audit_log_append (conn, tc->actor, NULL, "tenant.create", "tenant", clinic_id,
@@ -252,7 +253,8 @@ mv_auth_check_name (const gchar *name, const gchar *field, GError **error)
 	glong n;
 
 	if (name == NULL || !g_utf8_validate (name, -1, NULL)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: must be UTF-8 text", field);
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: must be UTF-8 text",
+			     field);
 		return FALSE;
 	}
 	n = g_utf8_strlen (name, -1);
@@ -278,11 +280,12 @@ mv_auth_tenant_create (MvAuth *auth,
 		       const gchar *request_id,
 		       GError **error)
 {
-	TenantCreate tc = {auth, actor, name, request_id, NULL};
+	TenantCreate tc = { auth, actor, name, request_id, NULL };
 	g_autofree gchar *stripped = NULL;
 
 	if (actor->role != MV_ROLE_OPERATOR) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "only the operator creates tenants");
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
+			     "only the operator creates tenants");
 		return NULL;
 	}
 	if (!mv_auth_check_name (name, "name", error))
@@ -307,20 +310,24 @@ JsonNode *
 mv_auth_tenant_list (MvAuth *auth, const MvAuthContext *actor, GError **error)
 {
 	PGconn *conn;
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 
 	if (actor->role != MV_ROLE_OPERATOR) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "only the operator lists tenants");
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
+			     "only the operator lists tenants");
 		return NULL;
 	}
 	conn = mv_db_acquire (auth->services->db, 5000, error);
 	if (conn == NULL)
 		return NULL;
 	res = mv_db_exec_params (conn,
-				 "SELECT clinic_id::text, name, " TS ("created_at") ", master_key_id, "
-				 "(SELECT count(*) FROM api_keys k WHERE k.clinic_id = c.clinic_id "
-				 " AND k.revoked_at IS NULL) FROM clinics c ORDER BY created_at, clinic_id",
+				 "SELECT clinic_id::text, name, " TS (
+					 "created_at") ", master_key_id, "
+						       "(SELECT count(*) FROM api_keys k WHERE "
+						       "k.clinic_id = c.clinic_id "
+						       " AND k.revoked_at IS NULL) FROM clinics c "
+						       "ORDER BY created_at, clinic_id",
 				 0, NULL, error);
 	mv_db_release (auth->services->db, conn);
 	if (res == NULL)
@@ -372,8 +379,8 @@ insert_key (PGconn *conn, KeyCreate *kc, GError **error)
 	g_autofree gchar *token = g_strdup_printf ("mvk_%s_%s", key_id, secret);
 	guint8 hash[HASH_BYTES];
 	g_autofree gchar *hash_param = NULL;
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 	const gchar *created_by = kc->actor->key_id != NULL ? kc->actor->key_id : "operator";
 	const gchar *params[8];
 
@@ -445,8 +452,8 @@ mv_auth_key_create (MvAuth *auth,
 		    GError **error)
 {
 	g_autofree gchar *expires = NULL;
-	KeyCreate kc = {auth, actor, clinic_id, role, NULL, NULL, label, request_id, "key.create",
-			NULL};
+	KeyCreate kc = { auth, actor, clinic_id,  role,		NULL,
+			 NULL, label, request_id, "key.create", NULL };
 
 	if (!check_scope (actor, clinic_id, error))
 		return NULL;
@@ -459,8 +466,8 @@ mv_auth_key_create (MvAuth *auth,
 	if (label != NULL && !mv_auth_check_name (label, "label", error))
 		return NULL;
 	if (expires_at != NULL) {
-		g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-		g_autoptr(GDateTime) utc = g_date_time_to_utc (expires_at);
+		g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+		g_autoptr (GDateTime) utc = g_date_time_to_utc (expires_at);
 		if (g_date_time_compare (expires_at, now) <= 0) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 				     "expires_at: must be in the future");
@@ -489,10 +496,10 @@ JsonNode *
 mv_auth_key_list (MvAuth *auth, const MvAuthContext *actor, const gchar *clinic_id, GError **error)
 {
 	PGconn *conn;
-	g_autoptr(PGresult) exists = NULL;
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new ();
-	const gchar *params[] = {clinic_id};
+	g_autoptr (PGresult) exists = NULL;
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+	const gchar *params[] = { clinic_id };
 
 	if (!check_scope (actor, clinic_id, error))
 		return NULL;
@@ -504,13 +511,40 @@ mv_auth_key_list (MvAuth *auth, const MvAuthContext *actor, const gchar *clinic_
 	if (exists != NULL && PQntuples (exists) == 0)
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant %s", clinic_id);
 	else if (exists != NULL)
-		res = mv_db_exec_params (
-			conn,
-			"SELECT key_id, role, patient_id::text, label, created_by, " TS ("created_at")
-			", " TS ("expires_at") ", " TS ("revoked_at") ", " TS ("last_used_at")
-			", (revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())) "
-			"FROM api_keys WHERE clinic_id = $1 ORDER BY created_at, key_id",
-			1, params, error);
+		res
+			= mv_db_exec_params (conn,
+					     "SELECT key_id, role, patient_id::text, label, "
+					     "created_by, " TS ("created_at") ", " TS ("expires_at") ", " TS (
+						     "revoked_at") ", " TS ("last_used_at") ", "
+											    "(revok"
+											    "ed_at "
+											    "IS "
+											    "NULL "
+											    "AND "
+											    "(expir"
+											    "es_at "
+											    "IS "
+											    "NULL "
+											    "OR "
+											    "expire"
+											    "s_at "
+											    "> "
+											    "now())"
+											    ") "
+											    "FROM "
+											    "api_"
+											    "keys "
+											    "WHERE "
+											    "clinic"
+											    "_id = "
+											    "$1 "
+											    "ORDER "
+											    "BY "
+											    "create"
+											    "d_at, "
+											    "key_"
+											    "id",
+					     1, params, error);
 	mv_db_release (auth->services->db, conn);
 	if (res == NULL)
 		return NULL;
@@ -548,8 +582,8 @@ static gboolean
 key_revoke_tx (PGconn *conn, gpointer data, GError **error)
 {
 	KeyRevoke *kr = data;
-	const gchar *params[] = {kr->clinic_id, kr->key_id};
-	g_autoptr(PGresult) res = NULL;
+	const gchar *params[] = { kr->clinic_id, kr->key_id };
+	g_autoptr (PGresult) res = NULL;
 
 	if (!lock_clinic (conn, kr->clinic_id, error))
 		return FALSE;
@@ -585,13 +619,13 @@ mv_auth_key_revoke (MvAuth *auth,
 		    const gchar *request_id,
 		    GError **error)
 {
-	KeyRevoke kr = {actor, clinic_id, key_id, request_id};
+	KeyRevoke kr = { actor, clinic_id, key_id, request_id };
 
 	if (!check_scope (actor, clinic_id, error))
 		return FALSE;
 	if (!mv_auth_is_key_id (key_id)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no key with that id in tenant %s",
-			     clinic_id);
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND,
+			     "no key with that id in tenant %s", clinic_id);
 		return FALSE;
 	}
 	if (!transaction (auth, key_revoke_tx, &kr, error))
@@ -604,11 +638,13 @@ mv_auth_key_revoke (MvAuth *auth,
 /* ---- operator keys ------------------------------------------------------------------------ */
 
 static gboolean
-parse_operator_token (const gchar *token, guint8 hash[HASH_BYTES], gchar key_id[KEY_ID_BYTES * 2 + 1])
+parse_operator_token (const gchar *token,
+		      guint8 hash[HASH_BYTES],
+		      gchar key_id[KEY_ID_BYTES * 2 + 1])
 {
 	gsize len = strlen (token);
-	if (len != 5 + TOKEN_SECRET_BYTES * 2 || !g_str_has_prefix (token, "mvop_") ||
-	    !is_lower_hex (token + 5, TOKEN_SECRET_BYTES * 2))
+	if (len != 5 + TOKEN_SECRET_BYTES * 2 || !g_str_has_prefix (token, "mvop_")
+	    || !is_lower_hex (token + 5, TOKEN_SECRET_BYTES * 2))
 		return FALSE;
 	hash_token (API_KEY_DOMAIN, token, hash);
 	sodium_bin2hex (key_id, KEY_ID_BYTES * 2 + 1, hash, KEY_ID_BYTES);
@@ -628,7 +664,7 @@ insert_operator_key (PGconn *conn,
 	guint8 hash[HASH_BYTES];
 	gchar key_id[KEY_ID_BYTES * 2 + 1];
 	g_autofree gchar *hash_param = NULL;
-	g_autoptr(PGresult) res = NULL;
+	g_autoptr (PGresult) res = NULL;
 	const gchar *params[4];
 
 	if (!parse_operator_token (token, hash, key_id)) {
@@ -641,10 +677,11 @@ insert_operator_key (PGconn *conn,
 	params[1] = label;
 	params[2] = hash_param;
 	params[3] = created_by;
-	res = mv_db_exec_params (conn,
-				 "INSERT INTO operator_keys (key_id, label, secret_hash, created_by) "
-				 "VALUES ($1, $2, $3, $4) ON CONFLICT (key_id) DO NOTHING RETURNING 1",
-				 4, params, error);
+	res = mv_db_exec_params (
+		conn,
+		"INSERT INTO operator_keys (key_id, label, secret_hash, created_by) "
+		"VALUES ($1, $2, $3, $4) ON CONFLICT (key_id) DO NOTHING RETURNING 1",
+		4, params, error);
 	if (res == NULL)
 		return FALSE;
 	*inserted = PQntuples (res) == 1;
@@ -666,10 +703,10 @@ static gboolean
 operator_key_tx (PGconn *conn, gpointer data, GError **error)
 {
 	OperatorKey *ok = data;
-	const gchar *created_by = ok->actor != NULL && ok->actor->key_id != NULL ? ok->actor->key_id
-										 : "system";
-	if (!insert_operator_key (conn, ok->token, ok->label, created_by, &ok->inserted, &ok->key_id,
-				  error))
+	const gchar *created_by
+		= ok->actor != NULL && ok->actor->key_id != NULL ? ok->actor->key_id : "system";
+	if (!insert_operator_key (conn, ok->token, ok->label, created_by, &ok->inserted,
+				  &ok->key_id, error))
 		return FALSE;
 	if (!ok->inserted)
 		return TRUE;
@@ -686,15 +723,16 @@ mv_auth_operator_key_create (MvAuth *auth,
 {
 	g_autofree gchar *secret = random_hex (TOKEN_SECRET_BYTES);
 	g_autofree gchar *token = g_strdup_printf ("mvop_%s", secret);
-	OperatorKey ok = {actor, token, label != NULL ? label : "", request_id, NULL, FALSE};
+	OperatorKey ok = { actor, token, label != NULL ? label : "", request_id, NULL, FALSE };
 	g_autofree gchar *key_id = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 	JsonNode *result;
 
 	wipe_string (secret);
 	if (actor->role != MV_ROLE_OPERATOR) {
 		wipe_string (token);
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "only the operator creates operator keys");
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
+			     "only the operator creates operator keys");
 		return NULL;
 	}
 	if (label != NULL && !mv_auth_check_name (label, "label", error)) {
@@ -727,8 +765,8 @@ register_operator_key_file (MvAuth *auth, const gchar *path, GError **error)
 {
 	g_autofree gchar *contents = NULL;
 	gsize len = 0;
-	MvAuthContext system = {MV_ROLE_OPERATOR, (gchar *)"system", NULL, NULL};
-	OperatorKey ok = {&system, NULL, "operator.key file", NULL, NULL, FALSE};
+	MvAuthContext system = { MV_ROLE_OPERATOR, (gchar *)"system", NULL, NULL };
+	OperatorKey ok = { &system, NULL, "operator.key file", NULL, NULL, FALSE };
 	gboolean done;
 
 	if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -752,11 +790,12 @@ gboolean
 mv_auth_start (MvAuth *auth, const gchar *operator_key_file, GError **error)
 {
 	MvVault *vault = mv_services_get_vault (auth->services);
-	const gchar *params[] = {mv_vault_get_master_key_id (vault)};
-	g_autoptr(PGresult) res = NULL;
+	const gchar *params[] = { mv_vault_get_master_key_id (vault) };
+	g_autoptr (PGresult) res = NULL;
 	PGconn *conn;
 
-	if (operator_key_file != NULL && !register_operator_key_file (auth, operator_key_file, error))
+	if (operator_key_file != NULL
+	    && !register_operator_key_file (auth, operator_key_file, error))
 		return FALSE;
 	conn = mv_db_acquire (auth->services->db, 30000, error);
 	if (conn == NULL)
@@ -767,10 +806,11 @@ mv_auth_start (MvAuth *auth, const gchar *operator_key_file, GError **error)
 	if (res == NULL)
 		return FALSE;
 	if (g_strcmp0 (PQgetvalue (res, 0, 0), "0") != 0)
-		g_warning ("%s tenant(s) have their key wrapped under another master key than the "
-			   "loaded one (id %s): their patient data cannot be read; is master-key-file "
-			   "the key of the last rotation?",
-			   PQgetvalue (res, 0, 0), params[0]);
+		g_warning (
+			"%s tenant(s) have their key wrapped under another master key than the "
+			"loaded one (id %s): their patient data cannot be read; is master-key-file "
+			"the key of the last rotation?",
+			PQgetvalue (res, 0, 0), params[0]);
 	return TRUE;
 }
 
@@ -796,16 +836,16 @@ parse_token (const gchar *token, ParsedToken *out)
 	gsize len = strlen (token);
 
 	if (g_str_has_prefix (token, "mvop_")) {
-		out->operator = TRUE;
+		out->operator= TRUE;
 		return parse_operator_token (token, out->hash, out->key_id);
 	}
 	/* mvk_ + 16 + _ + 64 */
-	if (len != 4 + KEY_ID_BYTES * 2 + 1 + TOKEN_SECRET_BYTES * 2 ||
-	    !g_str_has_prefix (token, "mvk_") || token[4 + KEY_ID_BYTES * 2] != '_' ||
-	    !is_lower_hex (token + 4, KEY_ID_BYTES * 2) ||
-	    !is_lower_hex (token + 4 + KEY_ID_BYTES * 2 + 1, TOKEN_SECRET_BYTES * 2))
+	if (len != 4 + KEY_ID_BYTES * 2 + 1 + TOKEN_SECRET_BYTES * 2
+	    || !g_str_has_prefix (token, "mvk_") || token[4 + KEY_ID_BYTES * 2] != '_'
+	    || !is_lower_hex (token + 4, KEY_ID_BYTES * 2)
+	    || !is_lower_hex (token + 4 + KEY_ID_BYTES * 2 + 1, TOKEN_SECRET_BYTES * 2))
 		return FALSE;
-	out->operator = FALSE;
+	out->operator= FALSE;
 	memcpy (out->key_id, token + 4, KEY_ID_BYTES * 2);
 	out->key_id[KEY_ID_BYTES * 2] = '\0';
 	hash_token (API_KEY_DOMAIN, token, out->hash);
@@ -831,8 +871,8 @@ take_token (MvAuth *auth, const gchar *key_id, gboolean *write_last_used)
 		g_hash_table_iter_init (&iter, auth->buckets);
 		while (g_hash_table_iter_next (&iter, NULL, &value)) {
 			Bucket *old = value;
-			if (now - old->refilled_us > 10 * 60 * G_USEC_PER_SEC &&
-			    (now - old->refilled_us) / (gdouble)G_USEC_PER_SEC * rate > burst)
+			if (now - old->refilled_us > 10 * 60 * G_USEC_PER_SEC
+			    && (now - old->refilled_us) / (gdouble)G_USEC_PER_SEC * rate > burst)
 				g_hash_table_iter_remove (&iter);
 		}
 		auth->last_prune_us = now;
@@ -845,13 +885,14 @@ take_token (MvAuth *auth, const gchar *key_id, gboolean *write_last_used)
 		bucket->last_used_written_us = G_MININT64 / 2;
 		g_hash_table_insert (auth->buckets, g_strdup (key_id), bucket);
 	}
-	bucket->tokens = MIN (burst, bucket->tokens + (now - bucket->refilled_us) /
-							    (gdouble)G_USEC_PER_SEC * rate);
+	bucket->tokens = MIN (
+		burst,
+		bucket->tokens + (now - bucket->refilled_us) / (gdouble)G_USEC_PER_SEC * rate);
 	bucket->refilled_us = now;
 	if (bucket->tokens >= 1.0) {
 		bucket->tokens -= 1.0;
-		*write_last_used = now - bucket->last_used_written_us >=
-				   MV_AUTH_LAST_USED_INTERVAL_SECONDS * G_USEC_PER_SEC;
+		*write_last_used = now - bucket->last_used_written_us
+				   >= MV_AUTH_LAST_USED_INTERVAL_SECONDS * G_USEC_PER_SEC;
 		if (*write_last_used)
 			bucket->last_used_written_us = now;
 	} else {
@@ -862,15 +903,15 @@ take_token (MvAuth *auth, const gchar *key_id, gboolean *write_last_used)
 	return retry;
 }
 
-static const guint8 dummy_hash[HASH_BYTES] = {0};
+static const guint8 dummy_hash[HASH_BYTES] = { 0 };
 
 MvAuthContext *
 mv_auth_authenticate (MvAuth *auth, const gchar *token, guint *retry_after, GError **error)
 {
 	ParsedToken parsed;
 	PGconn *conn;
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(MvAuthContext) ctx = NULL;
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (MvAuthContext) ctx = NULL;
 	const gchar *params[1];
 	guint8 stored[HASH_BYTES];
 	gboolean found, valid, write_last_used = FALSE;
@@ -888,10 +929,12 @@ mv_auth_authenticate (MvAuth *auth, const gchar *token, guint *retry_after, GErr
 	res = mv_db_exec_params (
 		conn,
 		parsed.operator
-			? "SELECT encode(secret_hash, 'hex'), (revoked_at IS NULL AND (expires_at IS "
+			? "SELECT encode(secret_hash, 'hex'), (revoked_at IS NULL AND (expires_at "
+			  "IS "
 			  "NULL OR expires_at > now())), NULL, 'operator', NULL FROM operator_keys "
 			  "WHERE key_id = $1"
-			: "SELECT encode(secret_hash, 'hex'), (revoked_at IS NULL AND (expires_at IS "
+			: "SELECT encode(secret_hash, 'hex'), (revoked_at IS NULL AND (expires_at "
+			  "IS "
 			  "NULL OR expires_at > now())), clinic_id::text, role, patient_id::text "
 			  "FROM api_keys WHERE key_id = $1",
 		1, params, error);
@@ -899,9 +942,10 @@ mv_auth_authenticate (MvAuth *auth, const gchar *token, guint *retry_after, GErr
 		mv_db_release (auth->services->db, conn);
 		return NULL;
 	}
-	found = PQntuples (res) == 1 &&
-		sodium_hex2bin (stored, sizeof stored, PQgetvalue (res, 0, 0),
-				strlen (PQgetvalue (res, 0, 0)), NULL, NULL, NULL) == 0;
+	found = PQntuples (res) == 1
+		&& sodium_hex2bin (stored, sizeof stored, PQgetvalue (res, 0, 0),
+				   strlen (PQgetvalue (res, 0, 0)), NULL, NULL, NULL)
+			   == 0;
 	/* compare in constant time, against a dummy when there is no row */
 	valid = sodium_memcmp (parsed.hash, found ? stored : dummy_hash, HASH_BYTES) == 0;
 	sodium_memzero (&parsed.hash, sizeof parsed.hash);
@@ -917,11 +961,12 @@ mv_auth_authenticate (MvAuth *auth, const gchar *token, guint *retry_after, GErr
 	ctx->patient_id = g_strdup (nullable_value (res, 0, 4));
 	retry = take_token (auth, parsed.key_id, &write_last_used);
 	if (write_last_used) {
-		g_autoptr(GError) local = NULL;
-		g_autoptr(PGresult) upd = mv_db_exec_params (
+		g_autoptr (GError) local = NULL;
+		g_autoptr (PGresult) upd = mv_db_exec_params (
 			conn,
-			parsed.operator ? "UPDATE operator_keys SET last_used_at = now() WHERE key_id = $1"
-					: "UPDATE api_keys SET last_used_at = now() WHERE key_id = $1",
+			parsed.operator
+				? "UPDATE operator_keys SET last_used_at = now() WHERE key_id = $1"
+				: "UPDATE api_keys SET last_used_at = now() WHERE key_id = $1",
 			1, params, &local);
 		if (upd == NULL)
 			g_warning ("key %s: recording its last use failed: %s", parsed.key_id,
@@ -957,7 +1002,7 @@ mv_auth_create_patient_invite (PGconn *conn,
 	g_autofree gchar *ttl = g_strdup_printf ("%d seconds", MV_AUTH_INVITE_TTL_SECONDS);
 	guint8 hash[HASH_BYTES];
 	g_autofree gchar *hash_param = NULL;
-	g_autoptr(PGresult) res = NULL;
+	g_autoptr (PGresult) res = NULL;
 	const gchar *params[5];
 
 	wipe_string (secret);
@@ -977,13 +1022,15 @@ mv_auth_create_patient_invite (PGconn *conn,
 	params[2] = patient_id;
 	params[3] = actor->key_id != NULL ? actor->key_id : "system";
 	params[4] = ttl;
-	res = mv_db_exec_params (conn,
-				 "INSERT INTO patient_invites (clinic_id, code_hash, patient_id, "
-				 "created_by, expires_at) VALUES ($1, $2, $3, $4, now() + $5::interval) "
-				 "RETURNING " TS ("expires_at"),
-				 5, params, error);
-	if (res == NULL || !audit (conn, actor, actor->clinic_id, "invite.create", "patient",
-				   patient_id, request_id, error)) {
+	res = mv_db_exec_params (
+		conn,
+		"INSERT INTO patient_invites (clinic_id, code_hash, patient_id, "
+		"created_by, expires_at) VALUES ($1, $2, $3, $4, now() + $5::interval) "
+		"RETURNING " TS ("expires_at"),
+		5, params, error);
+	if (res == NULL
+	    || !audit (conn, actor, actor->clinic_id, "invite.create", "patient", patient_id,
+		       request_id, error)) {
 		wipe_string (code);
 		return FALSE;
 	}
@@ -998,13 +1045,13 @@ mv_auth_revoke_patient_keys (PGconn *conn,
 			     const gchar *patient_id,
 			     GError **error)
 {
-	const gchar *params[] = {clinic_id, patient_id};
-	g_autoptr(PGresult) keys = mv_db_exec_params (
+	const gchar *params[] = { clinic_id, patient_id };
+	g_autoptr (PGresult) keys = mv_db_exec_params (
 		conn,
 		"UPDATE api_keys SET revoked_at = now() WHERE clinic_id = $1 AND patient_id = $2 "
 		"AND revoked_at IS NULL",
 		2, params, error);
-	g_autoptr(PGresult) invites = NULL;
+	g_autoptr (PGresult) invites = NULL;
 	if (keys == NULL)
 		return FALSE;
 	invites = mv_db_exec_params (conn,
@@ -1027,22 +1074,23 @@ redeem_tx (PGconn *conn, gpointer data, GError **error)
 	Redeem *r = data;
 	guint8 hash[HASH_BYTES];
 	g_autofree gchar *hash_param = NULL;
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(PGresult) upd = NULL;
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (PGresult) upd = NULL;
 	const gchar *params[3];
-	MvAuthContext actor = {MV_ROLE_PATIENT, (gchar *)"invite", NULL, NULL};
-	KeyCreate kc = {r->auth, &actor, NULL, MV_ROLE_PATIENT, NULL, NULL, "invite", r->request_id,
-			"invite.redeem", NULL};
+	MvAuthContext actor = { MV_ROLE_PATIENT, (gchar *)"invite", NULL, NULL };
+	KeyCreate kc = { r->auth, &actor,   NULL,	   MV_ROLE_PATIENT, NULL,
+			 NULL,	  "invite", r->request_id, "invite.redeem", NULL };
 	const gchar *key_id;
 
 	hash_token (INVITE_DOMAIN, r->code, hash);
 	hash_param = bytea_param (hash, sizeof hash);
 	params[0] = hash_param;
-	res = mv_db_exec_params (conn,
-				 "SELECT clinic_id::text, patient_id::text FROM patient_invites "
-				 "WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > now() "
-				 "FOR UPDATE",
-				 1, params, error);
+	res = mv_db_exec_params (
+		conn,
+		"SELECT clinic_id::text, patient_id::text FROM patient_invites "
+		"WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > now() "
+		"FOR UPDATE",
+		1, params, error);
 	if (res == NULL)
 		return FALSE;
 	if (PQntuples (res) == 0) {
@@ -1060,22 +1108,24 @@ redeem_tx (PGconn *conn, gpointer data, GError **error)
 	key_id = json_object_get_string_member (json_node_get_object (r->result), "key_id");
 	params[1] = key_id;
 	params[2] = kc.clinic_id;
-	upd = mv_db_exec_params (conn,
-				 "UPDATE patient_invites SET redeemed_at = now(), redeemed_key_id = $2 "
-				 "WHERE clinic_id = $3 AND code_hash = $1",
-				 3, params, error);
+	upd = mv_db_exec_params (
+		conn,
+		"UPDATE patient_invites SET redeemed_at = now(), redeemed_key_id = $2 "
+		"WHERE clinic_id = $3 AND code_hash = $1",
+		3, params, error);
 	return upd != NULL;
 }
 
 JsonNode *
 mv_auth_redeem_invite (MvAuth *auth, const gchar *code, const gchar *request_id, GError **error)
 {
-	Redeem r = {auth, code, request_id, NULL};
+	Redeem r = { auth, code, request_id, NULL };
 
-	if (code == NULL || strlen (code) != 4 + INVITE_BYTES * 2 || !g_str_has_prefix (code, "mvi_") ||
-	    !is_lower_hex (code + 4, INVITE_BYTES * 2)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "code: an invite code is mvi_ followed by 32 lowercase hex characters");
+	if (code == NULL || strlen (code) != 4 + INVITE_BYTES * 2
+	    || !g_str_has_prefix (code, "mvi_") || !is_lower_hex (code + 4, INVITE_BYTES * 2)) {
+		g_set_error (
+			error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			"code: an invite code is mvi_ followed by 32 lowercase hex characters");
 		return NULL;
 	}
 	if (!transaction (auth, redeem_tx, &r, error)) {
@@ -1090,16 +1140,14 @@ mv_auth_redeem_invite (MvAuth *auth, const gchar *code, const gchar *request_id,
 /* ---- master-key rotation ------------------------------------------------------------------ */
 
 gboolean
-mv_auth_rotate_master_conn (PGconn *conn,
-			    MvVault *old_vault,
-			    MvVault *new_vault,
-			    guint *n_rewrapped,
-			    GError **error)
+mv_auth_rotate_master_conn (
+	PGconn *conn, MvVault *old_vault, MvVault *new_vault, guint *n_rewrapped, GError **error)
 {
 	/* FOR UPDATE: key changes and new clinics wait until the rotation commits */
-	g_autoptr(PGresult) res = mv_db_exec_params (
-		conn, "SELECT clinic_id::text, encode(wrapped_kek, 'hex') FROM clinics "
-		      "ORDER BY clinic_id FOR UPDATE",
+	g_autoptr (PGresult) res = mv_db_exec_params (
+		conn,
+		"SELECT clinic_id::text, encode(wrapped_kek, 'hex') FROM clinics "
+		"ORDER BY clinic_id FOR UPDATE",
 		0, NULL, error);
 	const gchar *new_id = mv_vault_get_master_key_id (new_vault);
 
@@ -1111,10 +1159,10 @@ mv_auth_rotate_master_conn (PGconn *conn,
 		const gchar *hex = PQgetvalue (res, i, 1);
 		gsize len = strlen (hex) / 2;
 		g_autofree guint8 *raw = g_malloc (len + 1);
-		g_autoptr(GBytes) wrapped = NULL;
-		g_autoptr(GBytes) rewrapped = NULL;
+		g_autoptr (GBytes) wrapped = NULL;
+		g_autoptr (GBytes) rewrapped = NULL;
 		g_autofree gchar *param = NULL;
-		g_autoptr(PGresult) upd = NULL;
+		g_autoptr (PGresult) upd = NULL;
 		const gchar *params[3];
 		gsize got = 0;
 
@@ -1129,7 +1177,8 @@ mv_auth_rotate_master_conn (PGconn *conn,
 			g_prefix_error (error, "tenant %s: ", clinic_id);
 			return FALSE;
 		}
-		param = bytea_param (g_bytes_get_data (rewrapped, NULL), g_bytes_get_size (rewrapped));
+		param = bytea_param (g_bytes_get_data (rewrapped, NULL),
+				     g_bytes_get_size (rewrapped));
 		params[0] = clinic_id;
 		params[1] = param;
 		params[2] = new_id;
@@ -1159,7 +1208,8 @@ rotate_tx (PGconn *conn, gpointer data, GError **error)
 	if (!mv_auth_rotate_master_conn (conn, r->old_vault, r->new_vault, &r->n, error))
 		return FALSE;
 	return mv_audit_log_append (conn, r->actor, NULL, "master-key.rotate", "master-key",
-				    mv_vault_get_master_key_id (r->new_vault), r->request_id, error);
+				    mv_vault_get_master_key_id (r->new_vault), r->request_id,
+				    error);
 }
 
 static GMutex rotate_lock;
@@ -1171,14 +1221,15 @@ mv_auth_rotate_master (MvAuth *auth,
 		       const gchar *request_id,
 		       GError **error)
 {
-	g_autoptr(MvVault) new_vault = NULL;
-	g_autoptr(GMutexLocker) locker = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new ();
+	g_autoptr (MvVault) new_vault = NULL;
+	g_autoptr (GMutexLocker) locker = NULL;
+	g_autoptr (JsonBuilder) b = json_builder_new ();
 	g_autofree gchar *old_id = NULL;
-	Rotate r = {actor, NULL, NULL, request_id, 0};
+	Rotate r = { actor, NULL, NULL, request_id, 0 };
 
 	if (actor->role != MV_ROLE_OPERATOR) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "only the operator rotates the master key");
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
+			     "only the operator rotates the master key");
 		return NULL;
 	}
 	if (new_key_file == NULL || !g_path_is_absolute (new_key_file)) {
@@ -1212,9 +1263,10 @@ mv_auth_rotate_master (MvAuth *auth,
 	mv_services_replace_vault (auth->services, g_steal_pointer (&new_vault), new_key_file);
 	g_message ("master key rotated from %s to %s: %u tenant key(s) re-wrapped; set "
 		   "master-key-file to %s before the next start",
-		   old_id, mv_services_get_vault (auth->services) != NULL
-				   ? mv_vault_get_master_key_id (mv_services_get_vault (auth->services))
-				   : "?",
+		   old_id,
+		   mv_services_get_vault (auth->services) != NULL
+			   ? mv_vault_get_master_key_id (mv_services_get_vault (auth->services))
+			   : "?",
 		   r.n, new_key_file);
 	return json_builder_get_root (b);
 }

@@ -38,10 +38,8 @@ typedef struct _MvDbus MvDbus;
  * mv_auth_new:
  * @services: (transfer none): must outlive the returned object
  */
-MvAuth *
-mv_auth_new (MvServices *services);
-void
-mv_auth_free (MvAuth *auth);
+MvAuth *mv_auth_new (MvServices *services);
+void mv_auth_free (MvAuth *auth);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuth, mv_auth_free)
 
 /**
@@ -52,16 +50,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuth, mv_auth_free)
  * Start-up checks: registers the operator key file, warns about clinics whose KEK is wrapped
  * under another master key than the loaded one.
  */
-gboolean
-mv_auth_start (MvAuth *auth, const gchar *operator_key_file, GError **error);
+gboolean mv_auth_start (MvAuth *auth, const gchar *operator_key_file, GError **error);
 
 /* Sets the bearer-token authenticator on @http and adds the admin and invite routes. */
-void
-mv_auth_register_http (MvAuth *auth, MvHttp *http);
+void mv_auth_register_http (MvAuth *auth, MvHttp *http);
 
 /* Adds the org.medverse.Health1.Admin interface (call before mv_dbus_start()). */
-void
-mv_auth_register_dbus (MvAuth *auth, MvDbus *dbus);
+void mv_auth_register_dbus (MvAuth *auth, MvDbus *dbus);
 
 /**
  * mv_auth_authenticate:
@@ -76,14 +71,12 @@ mv_auth_authenticate (MvAuth *auth, const gchar *token, guint *retry_after, GErr
 
 /* ---- admin operations (results are the JSON the HTTP API returns) ------------------------- */
 
-JsonNode *
-mv_auth_tenant_create (MvAuth *auth,
-		       const MvAuthContext *actor,
-		       const gchar *name,
-		       const gchar *request_id,
-		       GError **error);
-JsonNode *
-mv_auth_tenant_list (MvAuth *auth, const MvAuthContext *actor, GError **error);
+JsonNode *mv_auth_tenant_create (MvAuth *auth,
+				 const MvAuthContext *actor,
+				 const gchar *name,
+				 const gchar *request_id,
+				 GError **error);
+JsonNode *mv_auth_tenant_list (MvAuth *auth, const MvAuthContext *actor, GError **error);
 
 /**
  * mv_auth_key_create:
@@ -94,35 +87,29 @@ mv_auth_tenant_list (MvAuth *auth, const MvAuthContext *actor, GError **error);
  * Returns: {"key_id", "token" (shown once), "tenant_id", "role", "label", "created_at",
  *   "expires_at"}; %MV_ERROR_NOT_FOUND for a clinic the actor may not see.
  */
+JsonNode *mv_auth_key_create (MvAuth *auth,
+			      const MvAuthContext *actor,
+			      const gchar *clinic_id,
+			      MvRole role,
+			      GDateTime *expires_at,
+			      const gchar *label,
+			      const gchar *request_id,
+			      GError **error);
 JsonNode *
-mv_auth_key_create (MvAuth *auth,
-		    const MvAuthContext *actor,
-		    const gchar *clinic_id,
-		    MvRole role,
-		    GDateTime *expires_at,
-		    const gchar *label,
-		    const gchar *request_id,
-		    GError **error);
-JsonNode *
-mv_auth_key_list (MvAuth *auth,
-		  const MvAuthContext *actor,
-		  const gchar *clinic_id,
-		  GError **error);
-gboolean
-mv_auth_key_revoke (MvAuth *auth,
-		    const MvAuthContext *actor,
-		    const gchar *clinic_id,
-		    const gchar *key_id,
-		    const gchar *request_id,
-		    GError **error);
-
-/* A new operator key (mvop_…), shown once.  For `medversectl operator-key create`. */
-JsonNode *
-mv_auth_operator_key_create (MvAuth *auth,
+mv_auth_key_list (MvAuth *auth, const MvAuthContext *actor, const gchar *clinic_id, GError **error);
+gboolean mv_auth_key_revoke (MvAuth *auth,
 			     const MvAuthContext *actor,
-			     const gchar *label,
+			     const gchar *clinic_id,
+			     const gchar *key_id,
 			     const gchar *request_id,
 			     GError **error);
+
+/* A new operator key (mvop_…), shown once.  For `medversectl operator-key create`. */
+JsonNode *mv_auth_operator_key_create (MvAuth *auth,
+				       const MvAuthContext *actor,
+				       const gchar *label,
+				       const gchar *request_id,
+				       GError **error);
 
 /**
  * mv_auth_rotate_master:
@@ -133,12 +120,11 @@ mv_auth_operator_key_create (MvAuth *auth,
  * failure nothing changes.  Returns {"master_key_id", "previous_master_key_id",
  * "clinics_rewrapped"}.
  */
-JsonNode *
-mv_auth_rotate_master (MvAuth *auth,
-		       const MvAuthContext *actor,
-		       const gchar *new_key_file,
-		       const gchar *request_id,
-		       GError **error);
+JsonNode *mv_auth_rotate_master (MvAuth *auth,
+				 const MvAuthContext *actor,
+				 const gchar *new_key_file,
+				 const gchar *request_id,
+				 GError **error);
 
 /**
  * mv_auth_rotate_master_conn:
@@ -146,12 +132,8 @@ mv_auth_rotate_master (MvAuth *auth,
  * The rotation's database part, inside the caller's transaction on @conn: re-wraps every
  * clinic KEK from @old_vault to @new_vault.  For tests and for mv_auth_rotate_master().
  */
-gboolean
-mv_auth_rotate_master_conn (PGconn *conn,
-			    MvVault *old_vault,
-			    MvVault *new_vault,
-			    guint *n_rewrapped,
-			    GError **error);
+gboolean mv_auth_rotate_master_conn (
+	PGconn *conn, MvVault *old_vault, MvVault *new_vault, guint *n_rewrapped, GError **error);
 
 /* ---- patient invites (the patients module calls these in its own transaction) ------------- */
 
@@ -167,14 +149,13 @@ mv_auth_rotate_master_conn (PGconn *conn,
  * Stores the code's hash with a %MV_AUTH_INVITE_TTL_SECONDS expiry and appends an
  * "invite.create" audit entry.
  */
-gboolean
-mv_auth_create_patient_invite (PGconn *conn,
-			       const MvAuthContext *actor,
-			       const gchar *patient_id,
-			       const gchar *request_id,
-			       gchar **code_out,
-			       gchar **expires_at_out,
-			       GError **error);
+gboolean mv_auth_create_patient_invite (PGconn *conn,
+					const MvAuthContext *actor,
+					const gchar *patient_id,
+					const gchar *request_id,
+					gchar **code_out,
+					gchar **expires_at_out,
+					GError **error);
 
 /**
  * mv_auth_revoke_patient_keys:
@@ -182,11 +163,10 @@ mv_auth_create_patient_invite (PGconn *conn,
  * For a patient's deletion: revokes the patient's keys and deletes its open invites, in the
  * caller's transaction, scoped by @clinic_id.
  */
-gboolean
-mv_auth_revoke_patient_keys (PGconn *conn,
-			     const gchar *clinic_id,
-			     const gchar *patient_id,
-			     GError **error);
+gboolean mv_auth_revoke_patient_keys (PGconn *conn,
+				      const gchar *clinic_id,
+				      const gchar *patient_id,
+				      GError **error);
 
 /* Redeems an invite code: returns {"key_id", "token", "tenant_id", "patient_id", "role"};
  * %MV_ERROR_NOT_FOUND for an unknown, used or expired code (one message for all). */

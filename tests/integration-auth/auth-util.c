@@ -20,12 +20,12 @@ at_resp_free (AtResp *resp)
 AtResp *
 at_http (const gchar *method, const gchar *path, const gchar *token, const gchar *json)
 {
-	g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
+	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
 	g_autofree gchar *uri = g_strconcat (mvt_shared_url (), path, NULL);
-	g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
 	SoupMessageHeaders *headers;
 	AtResp *resp;
 	gsize size = 0;
@@ -34,11 +34,11 @@ at_http (const gchar *method, const gchar *path, const gchar *token, const gchar
 	cr_assert_not_null (msg, "not a URI: %s", uri);
 	if (token != NULL) {
 		g_autofree gchar *value = g_strconcat ("Bearer ", token, NULL);
-		soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-					      value);
+		soup_message_headers_replace (soup_message_get_request_headers (msg),
+					      "Authorization", value);
 	}
 	if (json != NULL) {
-		g_autoptr(GBytes) req = g_bytes_new (json, strlen (json));
+		g_autoptr (GBytes) req = g_bytes_new (json, strlen (json));
 		soup_message_set_request_body_from_bytes (msg, "application/json", req);
 	}
 	bytes = soup_session_send_and_read (session, msg, NULL, &error);
@@ -49,8 +49,8 @@ at_http (const gchar *method, const gchar *path, const gchar *token, const gchar
 	resp->body = g_strndup (data != NULL ? data : "", size);
 	headers = soup_message_get_response_headers (msg);
 	resp->retry_after = g_strdup (soup_message_headers_get_one (headers, "Retry-After"));
-	if (size > 0 && json_parser_load_from_data (parser, resp->body, size, NULL) &&
-	    json_parser_get_root (parser) != NULL)
+	if (size > 0 && json_parser_load_from_data (parser, resp->body, size, NULL)
+	    && json_parser_get_root (parser) != NULL)
 		resp->json = json_node_copy (json_parser_get_root (parser));
 	return resp;
 }
@@ -74,7 +74,8 @@ error_object (AtResp *resp)
 	if (resp->json == NULL || !JSON_NODE_HOLDS_OBJECT (resp->json))
 		return NULL;
 	o = json_node_get_object (resp->json);
-	return json_object_has_member (o, "error") ? json_object_get_object_member (o, "error") : NULL;
+	return json_object_has_member (o, "error") ? json_object_get_object_member (o, "error")
+						   : NULL;
 }
 
 const gchar *
@@ -94,9 +95,9 @@ at_error_message (AtResp *resp)
 gchar *
 at_operator_token (void)
 {
-	g_autofree gchar *path = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "operator.key",
-						   NULL);
-	g_autoptr(GError) error = NULL;
+	g_autofree gchar *path
+		= g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "operator.key", NULL);
+	g_autoptr (GError) error = NULL;
 	gchar *text = NULL;
 	cr_assert (g_file_get_contents (path, &text, NULL, &error), "%s", error->message);
 	return g_strstrip (text);
@@ -107,7 +108,7 @@ at_create_tenant (const gchar *name)
 {
 	g_autofree gchar *op = at_operator_token ();
 	g_autofree gchar *body = g_strdup_printf ("{\"name\": \"%s\"}", name);
-	g_autoptr(AtResp) r = at_http ("POST", "/v1/admin/tenants", op, body);
+	g_autoptr (AtResp) r = at_http ("POST", "/v1/admin/tenants", op, body);
 	cr_assert_eq (r->status, 201, "create tenant: %u %s", r->status, r->body);
 	return g_strdup (at_str (r, "id"));
 }
@@ -117,7 +118,7 @@ at_create_key (const gchar *token, const gchar *tenant, const gchar *role, gchar
 {
 	g_autofree gchar *path = g_strdup_printf ("/v1/admin/tenants/%s/keys", tenant);
 	g_autofree gchar *body = g_strdup_printf ("{\"role\": \"%s\"}", role);
-	g_autoptr(AtResp) r = at_http ("POST", path, token, body);
+	g_autoptr (AtResp) r = at_http ("POST", path, token, body);
 	cr_assert_eq (r->status, 201, "create key: %u %s", r->status, r->body);
 	if (key_id != NULL)
 		*key_id = g_strdup (at_str (r, "key_id"));
@@ -127,8 +128,8 @@ at_create_key (const gchar *token, const gchar *tenant, const gchar *role, gchar
 gchar *
 at_conninfo (void)
 {
-	g_autofree gchar *socket = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "pg-socket",
-						     NULL);
+	g_autofree gchar *socket
+		= g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "pg-socket", NULL);
 	return g_strdup_printf ("host=%s port=5432 dbname=medverse user=medverse", socket);
 }
 
@@ -144,8 +145,8 @@ at_sql_connect (void)
 gchar *
 at_sql_value (const gchar *sql, gint n, const gchar *const *params)
 {
-	g_autoptr(PGconn) conn = at_sql_connect ();
-	g_autoptr(PGresult) res = PQexecParams (conn, sql, n, NULL, params, NULL, NULL, 0);
+	g_autoptr (PGconn) conn = at_sql_connect ();
+	g_autoptr (PGresult) res = PQexecParams (conn, sql, n, NULL, params, NULL, NULL, 0);
 	cr_assert (PQresultStatus (res) == PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage (conn));
 	cr_assert_eq (PQntuples (res), 1, "%s: %d rows", sql, PQntuples (res));
 	return PQgetisnull (res, 0, 0) ? NULL : g_strdup (PQgetvalue (res, 0, 0));
@@ -164,9 +165,9 @@ at_pg_dump (void)
 	g_autofree gchar *conninfo = at_conninfo ();
 	g_autofree gchar *out = NULL;
 	g_autofree gchar *err = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gint status = 0;
-	const gchar *argv[] = {"pg_dump", "--no-owner", "-d", conninfo, NULL};
+	const gchar *argv[] = { "pg_dump", "--no-owner", "-d", conninfo, NULL };
 
 	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
 				 &err, &status, &error),

@@ -30,10 +30,11 @@ assert_status (AtResp *r, guint status, const gchar *what)
 Test (auth, operator_creates_tenant_and_keys)
 {
 	g_autofree gchar *op = at_operator_token ();
-	g_autoptr(AtResp) created = at_http ("POST", "/v1/admin/tenants", op, "{\"name\": \"Clinic One\"}");
-	g_autoptr(AtResp) list = NULL;
-	g_autoptr(AtResp) key = NULL;
-	g_autoptr(AtResp) who = NULL;
+	g_autoptr (AtResp) created
+		= at_http ("POST", "/v1/admin/tenants", op, "{\"name\": \"Clinic One\"}");
+	g_autoptr (AtResp) list = NULL;
+	g_autoptr (AtResp) key = NULL;
+	g_autoptr (AtResp) who = NULL;
 	g_autofree gchar *path = NULL;
 	g_autofree gchar *wrapped_len = NULL;
 	const gchar *id, *token;
@@ -43,13 +44,14 @@ Test (auth, operator_creates_tenant_and_keys)
 	cr_assert_not_null (id);
 	cr_assert_str_eq (at_str (created, "name"), "Clinic One");
 	/* the clinic got a wrapped KEK under the current master key */
-	wrapped_len = at_sql_value ("SELECT length(wrapped_kek) FROM clinics WHERE clinic_id = $1", 1,
-				    (const gchar *const[]){id});
+	wrapped_len = at_sql_value ("SELECT length(wrapped_kek) FROM clinics WHERE clinic_id = $1",
+				    1, (const gchar *const[]){ id });
 	cr_assert_str_eq (wrapped_len, "81");
 
 	list = at_http ("GET", "/v1/admin/tenants", op, NULL);
 	assert_status (list, 200, "list tenants");
-	cr_assert_not_null (strstr (list->body, id), "tenant missing from the list: %s", list->body);
+	cr_assert_not_null (strstr (list->body, id), "tenant missing from the list: %s",
+			    list->body);
 
 	path = keys_path (id);
 	key = at_http ("POST", path, op,
@@ -69,10 +71,11 @@ Test (auth, operator_creates_tenant_and_keys)
 	cr_assert_str_eq (at_str (who, "key_id"), at_str (key, "key_id"));
 
 	/* the key change is in the audit log */
-	cr_assert_eq (at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = 'key.create' "
-				    "AND resource_id LIKE '%' || $1",
-				    1, (const gchar *const[]){at_str (key, "key_id")}),
-		      1);
+	cr_assert_eq (
+		at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = 'key.create' "
+			      "AND resource_id LIKE '%' || $1",
+			      1, (const gchar *const[]){ at_str (key, "key_id") }),
+		1);
 }
 
 Test (auth, clinic_admin_manages_only_its_own_keys)
@@ -87,17 +90,17 @@ Test (auth, clinic_admin_manages_only_its_own_keys)
 	g_autofree gchar *path_a = keys_path (a);
 	g_autofree gchar *del_a = g_strdup_printf ("/v1/admin/tenants/%s/keys/%s", a, clin_key_id);
 	g_autofree gchar *missing = keys_path ("00000000-0000-4000-8000-000000000000");
-	g_autoptr(AtResp) list = at_http ("GET", path_a, admin_a, NULL);
-	g_autoptr(AtResp) r1 = at_http ("GET", path_a, admin_b, NULL);
-	g_autoptr(AtResp) r2 = at_http ("POST", path_a, admin_b, "{\"role\": \"clinician\"}");
-	g_autoptr(AtResp) r3 = at_http ("DELETE", del_a, admin_b, NULL);
-	g_autoptr(AtResp) r4 = at_http ("GET", missing, op, NULL);
-	g_autoptr(AtResp) r5 = at_http ("GET", missing, admin_b, NULL);
-	g_autoptr(AtResp) r6 = at_http ("GET", "/v1/admin/tenants/not-a-uuid/keys", op, NULL);
-	g_autoptr(AtResp) r7 = at_http ("POST", path_a, admin_b, "{\"bogus\": true}");
-	g_autoptr(AtResp) r8 = at_http ("GET", "/v1/admin/tenants", admin_a, NULL);
-	g_autoptr(AtResp) revoke = NULL;
-	g_autoptr(AtResp) again = NULL;
+	g_autoptr (AtResp) list = at_http ("GET", path_a, admin_a, NULL);
+	g_autoptr (AtResp) r1 = at_http ("GET", path_a, admin_b, NULL);
+	g_autoptr (AtResp) r2 = at_http ("POST", path_a, admin_b, "{\"role\": \"clinician\"}");
+	g_autoptr (AtResp) r3 = at_http ("DELETE", del_a, admin_b, NULL);
+	g_autoptr (AtResp) r4 = at_http ("GET", missing, op, NULL);
+	g_autoptr (AtResp) r5 = at_http ("GET", missing, admin_b, NULL);
+	g_autoptr (AtResp) r6 = at_http ("GET", "/v1/admin/tenants/not-a-uuid/keys", op, NULL);
+	g_autoptr (AtResp) r7 = at_http ("POST", path_a, admin_b, "{\"bogus\": true}");
+	g_autoptr (AtResp) r8 = at_http ("GET", "/v1/admin/tenants", admin_a, NULL);
+	g_autoptr (AtResp) revoke = NULL;
+	g_autoptr (AtResp) again = NULL;
 
 	assert_status (list, 200, "own keys");
 	cr_assert_not_null (strstr (list->body, clin_key_id));
@@ -113,17 +116,18 @@ Test (auth, clinic_admin_manages_only_its_own_keys)
 	cr_assert_str_eq (at_error_code (r1), at_error_code (r5));
 	assert_status (r8, 403, "clinic-admin lists tenants");
 	cr_assert_eq (at_sql_count ("SELECT count(*) FROM api_keys WHERE clinic_id = $1", 1,
-				    (const gchar *const[]){a}),
+				    (const gchar *const[]){ a }),
 		      2, "B's attempts wrote nothing in A");
 
 	revoke = at_http ("DELETE", del_a, admin_a, NULL);
 	assert_status (revoke, 204, "A revokes its clinician");
 	again = at_http ("DELETE", del_a, admin_a, NULL);
 	assert_status (again, 204, "revoking twice is idempotent");
-	cr_assert_eq (at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = 'key.revoke' "
-				    "AND resource_id = $1 AND clinic_id = $2",
-				    2, (const gchar *const[]){clin_key_id, a}),
-		      1, "one audit entry for the revocation, in A's tree");
+	cr_assert_eq (
+		at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = 'key.revoke' "
+			      "AND resource_id = $1 AND clinic_id = $2",
+			      2, (const gchar *const[]){ clin_key_id, a }),
+		1, "one audit entry for the revocation, in A's tree");
 }
 
 Test (auth, clinician_and_patient_keys_on_admin_routes_get_403)
@@ -132,10 +136,10 @@ Test (auth, clinician_and_patient_keys_on_admin_routes_get_403)
 	g_autofree gchar *op = at_operator_token ();
 	g_autofree gchar *clin = at_create_key (op, a, "clinician", NULL);
 	g_autofree gchar *path = keys_path (a);
-	g_autoptr(AtResp) r1 = at_http ("GET", path, clin, NULL);
-	g_autoptr(AtResp) r2 = at_http ("POST", path, clin, "{\"role\": \"clinician\"}");
-	g_autoptr(AtResp) r3 = at_http ("POST", "/v1/admin/tenants", clin, "{\"name\": \"x\"}");
-	g_autoptr(AtResp) r4 = at_http ("GET", "/v1/admin/tenants", clin, NULL);
+	g_autoptr (AtResp) r1 = at_http ("GET", path, clin, NULL);
+	g_autoptr (AtResp) r2 = at_http ("POST", path, clin, "{\"role\": \"clinician\"}");
+	g_autoptr (AtResp) r3 = at_http ("POST", "/v1/admin/tenants", clin, "{\"name\": \"x\"}");
+	g_autoptr (AtResp) r4 = at_http ("GET", "/v1/admin/tenants", clin, NULL);
 
 	assert_status (r1, 403, "clinician lists keys");
 	assert_status (r2, 403, "clinician creates a key");
@@ -151,12 +155,12 @@ Test (auth, revoked_key_gets_401)
 	g_autofree gchar *key_id = NULL;
 	g_autofree gchar *clin = at_create_key (op, a, "clinician", &key_id);
 	g_autofree gchar *del = g_strdup_printf ("/v1/admin/tenants/%s/keys/%s", a, key_id);
-	g_autoptr(AtResp) before = at_http ("GET", "/v1/auth/whoami", clin, NULL);
-	g_autoptr(AtResp) revoke = at_http ("DELETE", del, op, NULL);
-	g_autoptr(AtResp) after = at_http ("GET", "/v1/auth/whoami", clin, NULL);
-	g_autoptr(AtResp) unknown = NULL;
-	g_autoptr(AtResp) garbage = at_http ("GET", "/v1/auth/whoami", "not-a-key", NULL);
-	g_autoptr(AtResp) none = at_http ("GET", "/v1/auth/whoami", NULL, NULL);
+	g_autoptr (AtResp) before = at_http ("GET", "/v1/auth/whoami", clin, NULL);
+	g_autoptr (AtResp) revoke = at_http ("DELETE", del, op, NULL);
+	g_autoptr (AtResp) after = at_http ("GET", "/v1/auth/whoami", clin, NULL);
+	g_autoptr (AtResp) unknown = NULL;
+	g_autoptr (AtResp) garbage = at_http ("GET", "/v1/auth/whoami", "not-a-key", NULL);
+	g_autoptr (AtResp) none = at_http ("GET", "/v1/auth/whoami", NULL, NULL);
 	g_autofree gchar *forged = g_strdup (clin);
 
 	assert_status (before, 200, "before revocation");
@@ -179,12 +183,13 @@ Test (auth, expired_key_gets_401)
 	g_autofree gchar *a = at_create_tenant ("Clinic E");
 	g_autofree gchar *op = at_operator_token ();
 	g_autofree gchar *path = keys_path (a);
-	g_autoptr(GDateTime) soon = g_date_time_add_seconds (g_date_time_new_now_utc (), 2);
+	g_autoptr (GDateTime) soon = g_date_time_add_seconds (g_date_time_new_now_utc (), 2);
 	g_autofree gchar *when = g_date_time_format_iso8601 (soon);
-	g_autofree gchar *body = g_strdup_printf ("{\"role\": \"clinician\", \"expires_at\": \"%s\"}", when);
-	g_autoptr(AtResp) key = at_http ("POST", path, op, body);
-	g_autoptr(AtResp) before = NULL;
-	g_autoptr(AtResp) after = NULL;
+	g_autofree gchar *body
+		= g_strdup_printf ("{\"role\": \"clinician\", \"expires_at\": \"%s\"}", when);
+	g_autoptr (AtResp) key = at_http ("POST", path, op, body);
+	g_autoptr (AtResp) before = NULL;
+	g_autoptr (AtResp) after = NULL;
 
 	assert_status (key, 201, "create expiring key");
 	before = at_http ("GET", "/v1/auth/whoami", at_str (key, "token"), NULL);
@@ -206,7 +211,7 @@ count_written (const gchar *clinic)
 			     "+ (SELECT count(*) FROM patient_invites WHERE clinic_id = $1) "
 			     "+ (SELECT count(*) FROM audit_entries WHERE clinic_id = $1::text "
 			     "   OR resource_id LIKE $1 || '%')",
-			     1, (const gchar *const[]){clinic});
+			     1, (const gchar *const[]){ clinic });
 }
 
 /* every bad body is refused with a 4xx naming the problem and writes nothing */
@@ -218,50 +223,65 @@ Test (auth, bad_input_writes_nothing)
 	g_autofree gchar *path = keys_path (a);
 	g_autofree gchar *long_name = g_strnfill (201, 'x');
 	g_autofree gchar *long_body = g_strdup_printf ("{\"name\": \"%s\"}", long_name);
-	g_autofree gchar *long_label = g_strdup_printf ("{\"role\": \"clinician\", \"label\": \"%s\"}", long_name);
+	g_autofree gchar *long_label
+		= g_strdup_printf ("{\"role\": \"clinician\", \"label\": \"%s\"}", long_name);
 	g_autofree gchar *huge = NULL;
 	struct {
 		const gchar *method, *path, *token, *body;
 		guint status;
 		const gchar *needle;
 	} cases[] = {
-		{"POST", "/v1/admin/tenants", op, "{\"name\": ", 400, NULL},
-		{"POST", "/v1/admin/tenants", op, "[\"name\"]", 422, "object"},
-		{"POST", "/v1/admin/tenants", op, "{}", 422, "name"},
-		{"POST", "/v1/admin/tenants", op, "{\"name\": 5}", 422, "name"},
-		{"POST", "/v1/admin/tenants", op, "{\"name\": null}", 422, "name"},
-		{"POST", "/v1/admin/tenants", op, "{\"name\": \"   \"}", 422, "name"},
-		{"POST", "/v1/admin/tenants", op, "{\"name\": \"a\\u0007b\"}", 422, "name"},
-		{"POST", "/v1/admin/tenants", op, "{\"name\": \"bad-input\", \"id\": \"y\"}", 422, "id"},
-		{"POST", "/v1/admin/tenants", op, long_body, 422, "name"},
-		{"POST", path, admin, "{\"role\": ", 400, NULL},
-		{"POST", path, admin, "{}", 422, "role"},
-		{"POST", path, admin, "{\"role\": 1}", 422, "role"},
-		{"POST", path, admin, "{\"role\": \"operator\"}", 422, "role"},
-		{"POST", path, admin, "{\"role\": \"patient\"}", 422, "role"},
-		{"POST", path, admin, "{\"role\": \"superuser\"}", 422, "role"},
-		{"POST", path, admin, "{\"role\": \"clinician\", \"tenant_id\": \"x\"}", 422, "tenant_id"},
-		{"POST", path, admin, "{\"role\": \"clinician\", \"expires_at\": \"tomorrow\"}", 422, "expires_at"},
-		{"POST", path, admin, "{\"role\": \"clinician\", \"expires_at\": \"2099-01-01\"}", 422, "expires_at"},
-		{"POST", path, admin, "{\"role\": \"clinician\", \"expires_at\": \"2099-01-01T00:00:00\"}", 422, "expires_at"},
-		{"POST", path, admin, "{\"role\": \"clinician\", \"expires_at\": \"2099-02-30T00:00:00Z\"}", 422, "expires_at"},
-		{"POST", path, admin, "{\"role\": \"clinician\", \"expires_at\": \"2001-01-01T00:00:00Z\"}", 422, "expires_at"},
-		{"POST", path, admin, "{\"role\": \"clinician\", \"expires_at\": 4102444800}", 422, "expires_at"},
-		{"POST", path, admin, "{\"role\": \"clinician\", \"label\": [1]}", 422, "label"},
-		{"POST", path, admin, long_label, 422, "label"},
-		{"POST", "/v1/invites/redeem", NULL, "{\"code\": \"mvi_nope\"}", 422, "code"},
-		{"POST", "/v1/invites/redeem", NULL, "{\"code\": 12}", 422, "code"},
-		{"POST", "/v1/invites/redeem", NULL, "{\"code\": \"mvi_00000000000000000000000000000000\", \"x\": 1}", 422, "x"},
-		{"POST", "/v1/invites/redeem", NULL, "{\"code\": \"mvi_00000000000000000000000000000000\"}", 404, NULL},
-		{"DELETE", "/v1/admin/tenants/x/keys/y", op, NULL, 404, NULL},
+		{ "POST", "/v1/admin/tenants", op, "{\"name\": ", 400, NULL },
+		{ "POST", "/v1/admin/tenants", op, "[\"name\"]", 422, "object" },
+		{ "POST", "/v1/admin/tenants", op, "{}", 422, "name" },
+		{ "POST", "/v1/admin/tenants", op, "{\"name\": 5}", 422, "name" },
+		{ "POST", "/v1/admin/tenants", op, "{\"name\": null}", 422, "name" },
+		{ "POST", "/v1/admin/tenants", op, "{\"name\": \"   \"}", 422, "name" },
+		{ "POST", "/v1/admin/tenants", op, "{\"name\": \"a\\u0007b\"}", 422, "name" },
+		{ "POST", "/v1/admin/tenants", op, "{\"name\": \"bad-input\", \"id\": \"y\"}", 422,
+		  "id" },
+		{ "POST", "/v1/admin/tenants", op, long_body, 422, "name" },
+		{ "POST", path, admin, "{\"role\": ", 400, NULL },
+		{ "POST", path, admin, "{}", 422, "role" },
+		{ "POST", path, admin, "{\"role\": 1}", 422, "role" },
+		{ "POST", path, admin, "{\"role\": \"operator\"}", 422, "role" },
+		{ "POST", path, admin, "{\"role\": \"patient\"}", 422, "role" },
+		{ "POST", path, admin, "{\"role\": \"superuser\"}", 422, "role" },
+		{ "POST", path, admin, "{\"role\": \"clinician\", \"tenant_id\": \"x\"}", 422,
+		  "tenant_id" },
+		{ "POST", path, admin, "{\"role\": \"clinician\", \"expires_at\": \"tomorrow\"}",
+		  422, "expires_at" },
+		{ "POST", path, admin, "{\"role\": \"clinician\", \"expires_at\": \"2099-01-01\"}",
+		  422, "expires_at" },
+		{ "POST", path, admin,
+		  "{\"role\": \"clinician\", \"expires_at\": \"2099-01-01T00:00:00\"}", 422,
+		  "expires_at" },
+		{ "POST", path, admin,
+		  "{\"role\": \"clinician\", \"expires_at\": \"2099-02-30T00:00:00Z\"}", 422,
+		  "expires_at" },
+		{ "POST", path, admin,
+		  "{\"role\": \"clinician\", \"expires_at\": \"2001-01-01T00:00:00Z\"}", 422,
+		  "expires_at" },
+		{ "POST", path, admin, "{\"role\": \"clinician\", \"expires_at\": 4102444800}", 422,
+		  "expires_at" },
+		{ "POST", path, admin, "{\"role\": \"clinician\", \"label\": [1]}", 422, "label" },
+		{ "POST", path, admin, long_label, 422, "label" },
+		{ "POST", "/v1/invites/redeem", NULL, "{\"code\": \"mvi_nope\"}", 422, "code" },
+		{ "POST", "/v1/invites/redeem", NULL, "{\"code\": 12}", 422, "code" },
+		{ "POST", "/v1/invites/redeem", NULL,
+		  "{\"code\": \"mvi_00000000000000000000000000000000\", \"x\": 1}", 422, "x" },
+		{ "POST", "/v1/invites/redeem", NULL,
+		  "{\"code\": \"mvi_00000000000000000000000000000000\"}", 404, NULL },
+		{ "DELETE", "/v1/admin/tenants/x/keys/y", op, NULL, 404, NULL },
 	};
 	gint64 before = count_written (a);
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr(AtResp) r = at_http (cases[i].method, cases[i].path, cases[i].token,
-					       cases[i].body);
-		cr_expect_eq (r->status, cases[i].status, "case %u %s %s: expected %u, got %u %s", i,
-			      cases[i].method, cases[i].body, cases[i].status, r->status, r->body);
+		g_autoptr (AtResp) r
+			= at_http (cases[i].method, cases[i].path, cases[i].token, cases[i].body);
+		cr_expect_eq (r->status, cases[i].status, "case %u %s %s: expected %u, got %u %s",
+			      i, cases[i].method, cases[i].body, cases[i].status, r->status,
+			      r->body);
 		if (cases[i].needle != NULL)
 			cr_expect_not_null (at_error_message (r) != NULL
 						    ? strstr (at_error_message (r), cases[i].needle)
@@ -272,7 +292,7 @@ Test (auth, bad_input_writes_nothing)
 	/* a body over the configured limit (1 MiB by default) */
 	huge = g_strdup_printf ("{\"name\": \"%s\"}", g_strnfill (2 * 1024 * 1024, 'x'));
 	{
-		g_autoptr(AtResp) r = at_http ("POST", "/v1/admin/tenants", op, huge);
+		g_autoptr (AtResp) r = at_http ("POST", "/v1/admin/tenants", op, huge);
 		cr_expect_eq (r->status, 413, "oversize body: %u", r->status);
 	}
 	cr_assert_eq (count_written (a), before, "a refused request wrote something");
@@ -290,12 +310,12 @@ Test (auth, invite_redeemed_once_for_a_patient_key)
 	g_autofree gchar *code = NULL;
 	g_autofree gchar *body = NULL;
 	g_autofree gchar *param = NULL;
-	g_autoptr(AtResp) first = NULL;
-	g_autoptr(AtResp) second = NULL;
-	g_autoptr(AtResp) who = NULL;
-	g_autoptr(AtResp) admin = NULL;
-	g_autoptr(PGconn) conn = at_sql_connect ();
-	g_autoptr(PGresult) res = NULL;
+	g_autoptr (AtResp) first = NULL;
+	g_autoptr (AtResp) second = NULL;
+	g_autoptr (AtResp) who = NULL;
+	g_autoptr (AtResp) admin = NULL;
+	g_autoptr (PGconn) conn = at_sql_connect ();
+	g_autoptr (PGresult) res = NULL;
 	g_autofree gchar *path = keys_path (a);
 
 	cr_assert_geq (sodium_init (), 0);
@@ -306,10 +326,11 @@ Test (auth, invite_redeemed_once_for_a_patient_key)
 			    (const guint8 *)"medverse.invite.v1", strlen ("medverse.invite.v1"));
 	sodium_bin2hex (hash_hex, sizeof hash_hex, hash, sizeof hash);
 	param = g_strdup_printf ("\\x%s", hash_hex);
-	res = PQexecParams (conn,
-			    "INSERT INTO patient_invites (clinic_id, code_hash, patient_id, created_by, "
-			    "expires_at) VALUES ($1, $2, $3, 'test', now() + interval '1 hour')",
-			    3, NULL, (const gchar *const[]){a, param, patient}, NULL, NULL, 0);
+	res = PQexecParams (
+		conn,
+		"INSERT INTO patient_invites (clinic_id, code_hash, patient_id, created_by, "
+		"expires_at) VALUES ($1, $2, $3, 'test', now() + interval '1 hour')",
+		3, NULL, (const gchar *const[]){ a, param, patient }, NULL, NULL, 0);
 	cr_assert_eq (PQresultStatus (res), PGRES_COMMAND_OK, "%s", PQerrorMessage (conn));
 
 	body = g_strdup_printf ("{\"code\": \"%s\"}", code);
@@ -337,24 +358,26 @@ Test (auth, expired_invite_is_refused)
 	guint8 hash[32];
 	gchar hash_hex[65];
 	g_autofree gchar *param = NULL;
-	g_autoptr(PGconn) conn = at_sql_connect ();
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(AtResp) r = NULL;
+	g_autoptr (PGconn) conn = at_sql_connect ();
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (AtResp) r = NULL;
 
 	cr_assert_geq (sodium_init (), 0);
 	crypto_generichash (hash, sizeof hash, (const guint8 *)code, strlen (code),
 			    (const guint8 *)"medverse.invite.v1", strlen ("medverse.invite.v1"));
 	sodium_bin2hex (hash_hex, sizeof hash_hex, hash, sizeof hash);
 	param = g_strdup_printf ("\\x%s", hash_hex);
-	res = PQexecParams (conn,
-			    "INSERT INTO patient_invites (clinic_id, code_hash, patient_id, created_by, "
-			    "expires_at) VALUES ($1, $2, $3, 'test', now() - interval '1 second')",
-			    3, NULL, (const gchar *const[]){a, param, patient}, NULL, NULL, 0);
+	res = PQexecParams (
+		conn,
+		"INSERT INTO patient_invites (clinic_id, code_hash, patient_id, created_by, "
+		"expires_at) VALUES ($1, $2, $3, 'test', now() - interval '1 second')",
+		3, NULL, (const gchar *const[]){ a, param, patient }, NULL, NULL, 0);
 	cr_assert_eq (PQresultStatus (res), PGRES_COMMAND_OK, "%s", PQerrorMessage (conn));
-	r = at_http ("POST", "/v1/invites/redeem", NULL, "{\"code\": \"mvi_0123456789abcdef0123456789abcdef\"}");
+	r = at_http ("POST", "/v1/invites/redeem", NULL,
+		     "{\"code\": \"mvi_0123456789abcdef0123456789abcdef\"}");
 	assert_status (r, 404, "expired invite");
 	cr_assert_eq (at_sql_count ("SELECT count(*) FROM api_keys WHERE clinic_id = $1", 1,
-				    (const gchar *const[]){a}),
+				    (const gchar *const[]){ a }),
 		      0);
 }
 
@@ -367,8 +390,8 @@ Test (auth, secrets_never_stored_or_logged, .timeout = 60)
 	g_autofree gchar *clin = at_create_key (admin, a, "clinician", NULL);
 	g_autofree gchar *dump = NULL;
 	g_autofree gchar *log = NULL;
-	const gchar *tokens[] = {op, admin, clin};
-	g_autoptr(AtResp) who = at_http ("GET", "/v1/auth/whoami", clin, NULL);
+	const gchar *tokens[] = { op, admin, clin };
+	g_autoptr (AtResp) who = at_http ("GET", "/v1/auth/whoami", clin, NULL);
 
 	assert_status (who, 200, "use the key");
 	dump = at_pg_dump ();
@@ -386,7 +409,7 @@ Test (auth, secrets_never_stored_or_logged, .timeout = 60)
 static gchar *
 admin_call (GDBusConnection *bus, const gchar *method, GVariant *params, GError **error)
 {
-	g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
+	g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
 		bus, "org.medverse.Health1", "/org/medverse/Health1", "org.medverse.Health1.Admin",
 		method, params, NULL, G_DBUS_CALL_FLAGS_NONE, 30000, NULL, error);
 	const gchar *json = "";
@@ -407,17 +430,18 @@ parse_object (const gchar *json, JsonNode **keep)
 
 Test (dbus, admin_interface_manages_tenants_and_keys)
 {
-	g_autoptr(GDBusConnection) bus = at_bus ();
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *tenant_json = admin_call (bus, "CreateTenant", g_variant_new ("(s)", "Bus Clinic"), &error);
-	g_autoptr(JsonNode) t = NULL, k = NULL;
+	g_autoptr (GDBusConnection) bus = at_bus ();
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *tenant_json
+		= admin_call (bus, "CreateTenant", g_variant_new ("(s)", "Bus Clinic"), &error);
+	g_autoptr (JsonNode) t = NULL, k = NULL;
 	g_autofree gchar *key_json = NULL;
 	g_autofree gchar *list_json = NULL;
 	g_autofree gchar *revoked = NULL;
 	g_autofree gchar *bad = NULL;
 	const gchar *id, *token, *key_id;
-	g_autoptr(AtResp) who = NULL;
-	g_autoptr(AtResp) after = NULL;
+	g_autoptr (AtResp) who = NULL;
+	g_autoptr (AtResp) after = NULL;
 
 	cr_assert_not_null (tenant_json, "%s", error != NULL ? error->message : "");
 	id = json_object_get_string_member (parse_object (tenant_json, &t), "id");
@@ -439,65 +463,81 @@ Test (dbus, admin_interface_manages_tenants_and_keys)
 	after = at_http ("GET", "/v1/auth/whoami", token, NULL);
 	assert_status (after, 401, "revoked over D-Bus");
 
-	bad = admin_call (bus, "CreateKey", g_variant_new ("(ssss)", id, "operator", "", ""), &error);
+	bad = admin_call (bus, "CreateKey", g_variant_new ("(ssss)", id, "operator", "", ""),
+			  &error);
 	cr_assert_null (bad);
 	cr_assert (g_dbus_error_is_remote_error (error));
 	cr_assert_not_null (strstr (error->message, "InvalidInput"), "%s", error->message);
 	g_clear_error (&error);
-	bad = admin_call (bus, "ListKeys", g_variant_new ("(s)", "00000000-0000-4000-8000-000000000000"), &error);
+	bad = admin_call (bus, "ListKeys",
+			  g_variant_new ("(s)", "00000000-0000-4000-8000-000000000000"), &error);
 	cr_assert_null (bad);
 	cr_assert_not_null (strstr (error->message, "NotFound"), "%s", error->message);
-	cr_assert_eq (at_sql_count ("SELECT count(*) FROM audit_entries WHERE actor LIKE 'dbus:uid=%' "
-				    "AND action IN ('tenant.create', 'key.create', 'key.revoke')",
-				    0, NULL) >= 3,
-		      1, "D-Bus key changes audited under the caller's uid");
+	cr_assert_eq (
+		at_sql_count ("SELECT count(*) FROM audit_entries WHERE actor LIKE 'dbus:uid=%' "
+			      "AND action IN ('tenant.create', 'key.create', 'key.revoke')",
+			      0, NULL)
+			>= 3,
+		1, "D-Bus key changes audited under the caller's uid");
 }
 
 Test (dbus, medversectl_keys_and_operator_key)
 {
 	const gchar *ctl = mvt_getenv ("MEDVERSECTL");
-	g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "DBUS_SESSION_BUS_ADDRESS",
-					       mvt_shared_bus_address (), TRUE);
-	const gchar *create[] = {ctl, "--bus", "session", "tenants", "create", "Ctl Clinic", NULL};
-	const gchar *opkey[] = {ctl, "--bus", "session", "operator-key", "create", "second", NULL};
+	g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "DBUS_SESSION_BUS_ADDRESS",
+						mvt_shared_bus_address (), TRUE);
+	const gchar *create[]
+		= { ctl, "--bus", "session", "tenants", "create", "Ctl Clinic", NULL };
+	const gchar *opkey[]
+		= { ctl, "--bus", "session", "operator-key", "create", "second", NULL };
 	g_autofree gchar *out = NULL, *out2 = NULL, *err = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) node = NULL, node2 = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonNode) node = NULL, node2 = NULL;
 	gint status;
-	g_autoptr(AtResp) list = NULL;
+	g_autoptr (AtResp) list = NULL;
 
-	cr_assert (g_spawn_sync (NULL, (gchar **)create, envp, 0, NULL, NULL, &out, &err, &status, &error));
+	cr_assert (g_spawn_sync (NULL, (gchar **)create, envp, 0, NULL, NULL, &out, &err, &status,
+				 &error));
 	cr_assert (g_spawn_check_wait_status (status, NULL), "medversectl tenants create: %s", err);
 	node = json_from_string (out, NULL);
 	cr_assert_not_null (node, "%s", out);
 	g_clear_pointer (&err, g_free);
-	cr_assert (g_spawn_sync (NULL, (gchar **)opkey, envp, 0, NULL, NULL, &out2, &err, &status, &error));
-	cr_assert (g_spawn_check_wait_status (status, NULL), "medversectl operator-key create: %s", err);
+	cr_assert (g_spawn_sync (NULL, (gchar **)opkey, envp, 0, NULL, NULL, &out2, &err, &status,
+				 &error));
+	cr_assert (g_spawn_check_wait_status (status, NULL), "medversectl operator-key create: %s",
+		   err);
 	node2 = json_from_string (out2, NULL);
 	cr_assert_not_null (node2, "%s", out2);
 	/* the new operator key works */
-	list = at_http ("GET", "/v1/admin/tenants", json_object_get_string_member (json_node_get_object (node2), "token"), NULL);
+	list = at_http ("GET", "/v1/admin/tenants",
+			json_object_get_string_member (json_node_get_object (node2), "token"),
+			NULL);
 	assert_status (list, 200, "second operator key");
-	cr_assert_not_null (strstr (list->body, json_object_get_string_member (json_node_get_object (node), "id")));
+	cr_assert_not_null (strstr (
+		list->body, json_object_get_string_member (json_node_get_object (node), "id")));
 }
 
 /* Rotation re-wraps every clinic KEK under the new master key in one go; the daemon keeps
  * working on the new key; a bad new key changes nothing. */
 Test (dbus, rotate_master_key)
 {
-	g_autoptr(GDBusConnection) bus = at_bus ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GDBusConnection) bus = at_bus ();
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *a = at_create_tenant ("Rotation Clinic");
 	g_autofree gchar *dir = g_dir_make_tmp ("mv-rot-XXXXXX", NULL);
 	g_autofree gchar *key = g_build_filename (dir, "master-2.key", NULL);
 	g_autofree gchar *missing = g_build_filename (dir, "nope.key", NULL);
-	g_autofree gchar *before = at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1, (const gchar *const[]){a});
-	g_autofree gchar *wrapped_before = at_sql_value ("SELECT encode(wrapped_kek, 'hex') FROM clinics WHERE clinic_id = $1", 1, (const gchar *const[]){a});
+	g_autofree gchar *before
+		= at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1,
+				(const gchar *const[]){ a });
+	g_autofree gchar *wrapped_before = at_sql_value (
+		"SELECT encode(wrapped_kek, 'hex') FROM clinics WHERE clinic_id = $1", 1,
+		(const gchar *const[]){ a });
 	g_autofree gchar *bad = NULL;
 	g_autofree gchar *result = NULL;
 	g_autofree gchar *after = NULL;
 	g_autofree gchar *wrapped_after = NULL;
-	g_autoptr(JsonNode) node = NULL;
+	g_autoptr (JsonNode) node = NULL;
 	g_autofree gchar *b = NULL;
 	const gchar *new_id;
 	guint8 raw[32];
@@ -507,7 +547,9 @@ Test (dbus, rotate_master_key)
 	bad = admin_call (bus, "RotateMasterKey", g_variant_new ("(s)", missing), &error);
 	cr_assert_null (bad);
 	g_clear_error (&error);
-	cr_assert_eq (at_sql_count ("SELECT count(*) FROM clinics WHERE master_key_id <> $1", 1, (const gchar *const[]){before}), 0);
+	cr_assert_eq (at_sql_count ("SELECT count(*) FROM clinics WHERE master_key_id <> $1", 1,
+				    (const gchar *const[]){ before }),
+		      0);
 
 	randombytes_buf (raw, sizeof raw);
 	sodium_bin2hex (hex, sizeof hex, raw, sizeof raw);
@@ -515,29 +557,39 @@ Test (dbus, rotate_master_key)
 	result = admin_call (bus, "RotateMasterKey", g_variant_new ("(s)", key), &error);
 	cr_assert_not_null (result, "%s", error != NULL ? error->message : "");
 	new_id = json_object_get_string_member (parse_object (result, &node), "master_key_id");
-	cr_assert_str_eq (json_object_get_string_member (json_node_get_object (node), "previous_master_key_id"), before);
-	cr_assert_gt (json_object_get_int_member (json_node_get_object (node), "tenants_rewrapped"), 0);
-	after = at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1, (const gchar *const[]){a});
-	wrapped_after = at_sql_value ("SELECT encode(wrapped_kek, 'hex') FROM clinics WHERE clinic_id = $1", 1, (const gchar *const[]){a});
+	cr_assert_str_eq (json_object_get_string_member (json_node_get_object (node),
+							 "previous_master_key_id"),
+			  before);
+	cr_assert_gt (json_object_get_int_member (json_node_get_object (node), "tenants_rewrapped"),
+		      0);
+	after = at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1,
+			      (const gchar *const[]){ a });
+	wrapped_after = at_sql_value (
+		"SELECT encode(wrapped_kek, 'hex') FROM clinics WHERE clinic_id = $1", 1,
+		(const gchar *const[]){ a });
 	cr_assert_str_eq (after, new_id);
 	cr_assert_str_neq (wrapped_after, wrapped_before);
-	cr_assert_eq (at_sql_count ("SELECT count(*) FROM clinics WHERE master_key_id <> $1", 1, (const gchar *const[]){new_id}), 0,
-		      "every clinic re-wrapped");
+	cr_assert_eq (at_sql_count ("SELECT count(*) FROM clinics WHERE master_key_id <> $1", 1,
+				    (const gchar *const[]){ new_id }),
+		      0, "every clinic re-wrapped");
 	{
 		/* the new master opens the stored KEK, the old one no longer does */
-		g_autofree gchar *old_path = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "master.key", NULL);
-		g_autoptr(MvVault) old_vault = mv_vault_new_from_key_file (old_path, &error);
-		g_autoptr(MvVault) new_vault = mv_vault_new_from_key_file (key, &error);
+		g_autofree gchar *old_path
+			= g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "master.key", NULL);
+		g_autoptr (MvVault) old_vault = mv_vault_new_from_key_file (old_path, &error);
+		g_autoptr (MvVault) new_vault = mv_vault_new_from_key_file (key, &error);
 		gsize len = strlen (wrapped_after) / 2;
 		g_autofree guint8 *raw_kek = g_malloc (len);
-		g_autoptr(GBytes) wrapped = NULL;
-		g_autoptr(MvSecret) kek = NULL;
-		g_autoptr(MvSecret) none = NULL;
-		g_autoptr(GError) old_error = NULL;
+		g_autoptr (GBytes) wrapped = NULL;
+		g_autoptr (MvSecret) kek = NULL;
+		g_autoptr (MvSecret) none = NULL;
+		g_autoptr (GError) old_error = NULL;
 
 		cr_assert_not_null (old_vault);
 		cr_assert_not_null (new_vault);
-		cr_assert_eq (sodium_hex2bin (raw_kek, len, wrapped_after, strlen (wrapped_after), NULL, NULL, NULL), 0);
+		cr_assert_eq (sodium_hex2bin (raw_kek, len, wrapped_after, strlen (wrapped_after),
+					      NULL, NULL, NULL),
+			      0);
 		wrapped = g_bytes_new (raw_kek, len);
 		kek = mv_vault_unwrap_kek (new_vault, a, wrapped, &error);
 		cr_assert_not_null (kek, "new master cannot open the re-wrapped KEK");
@@ -552,16 +604,20 @@ Test (dbus, rotate_master_key)
 	/* new clinics are wrapped under the new key */
 	b = at_create_tenant ("After Rotation");
 	g_clear_pointer (&after, g_free);
-	after = at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1, (const gchar *const[]){b});
+	after = at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1,
+			      (const gchar *const[]){ b });
 	cr_assert_str_eq (after, new_id);
-	cr_assert_eq (at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = 'master-key.rotate' AND resource_id = $1", 1, (const gchar *const[]){new_id}), 1);
+	cr_assert_eq (at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = "
+				    "'master-key.rotate' AND resource_id = $1",
+				    1, (const gchar *const[]){ new_id }),
+		      1);
 }
 
 int
 main (int argc, char **argv)
 {
-	static const gchar *const none[] = {NULL};
-	MvtOptions options = {.good_plugins = none, .bad_plugins = none, .config = NULL};
+	static const gchar *const none[] = { NULL };
+	MvtOptions options = { .good_plugins = none, .bad_plugins = none, .config = NULL };
 	if (sodium_init () < 0)
 		return 1;
 	return mvt_main (argc, argv, &options);

@@ -11,13 +11,13 @@ Test (ratelimit, burst_then_429_with_retry_after, .timeout = 60)
 	g_autofree gchar *op = at_operator_token ();
 	g_autofree gchar *clin = at_create_key (op, a, "clinician", NULL);
 	g_autofree gchar *other = NULL;
-	g_autoptr(AtResp) limited = NULL;
-	g_autoptr(AtResp) other_ok = NULL;
-	g_autoptr(AtResp) later = NULL;
+	g_autoptr (AtResp) limited = NULL;
+	g_autoptr (AtResp) other_ok = NULL;
+	g_autoptr (AtResp) later = NULL;
 	guint64 wait;
 
 	for (int i = 0; i < 3; i++) {
-		g_autoptr(AtResp) r = at_http ("GET", "/v1/auth/whoami", clin, NULL);
+		g_autoptr (AtResp) r = at_http ("GET", "/v1/auth/whoami", clin, NULL);
 		cr_assert_eq (r->status, 200, "request %d within the burst: %u", i, r->status);
 	}
 	limited = at_http ("GET", "/v1/auth/whoami", clin, NULL);
@@ -40,7 +40,7 @@ Test (ratelimit, unknown_keys_do_not_get_429)
 {
 	/* authentication comes first: a bad key is 401 however often it is tried */
 	for (int i = 0; i < 6; i++) {
-		g_autoptr(AtResp) r = at_http ("GET", "/v1/auth/whoami", "mvk_nope", NULL);
+		g_autoptr (AtResp) r = at_http ("GET", "/v1/auth/whoami", "mvk_nope", NULL);
 		cr_assert_eq (r->status, 401, "try %d: %u", i, r->status);
 	}
 }
@@ -48,7 +48,7 @@ Test (ratelimit, unknown_keys_do_not_get_429)
 int
 main (int argc, char **argv)
 {
-	static const gchar *const none[] = {NULL};
+	static const gchar *const none[] = { NULL };
 	MvtOptions options = {
 		.good_plugins = none,
 		.bad_plugins = none,
