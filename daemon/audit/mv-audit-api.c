@@ -104,8 +104,8 @@ scoped_tree (MvHttpRequest *request, GError **error)
 
 	if (auth != NULL && auth->role == MV_ROLE_OPERATOR)
 		return clinic;
-	if (auth != NULL && auth->role == MV_ROLE_CLINIC_ADMIN && auth->clinic_id != NULL &&
-	    g_strcmp0 (auth->clinic_id, clinic) == 0)
+	if (auth != NULL && auth->role == MV_ROLE_CLINIC_ADMIN && auth->clinic_id != NULL
+	    && g_strcmp0 (auth->clinic_id, clinic) == 0)
 		return auth->clinic_id;
 	g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no audit tree %s", clinic);
 	return NULL;
@@ -135,7 +135,8 @@ parse_u64 (MvHttpRequest *request,
 	}
 	if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "%s must be an integer from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+			     "%s must be an integer from %" G_GUINT64_FORMAT
+			     " to %" G_GUINT64_FORMAT,
 			     name, min, max);
 		return FALSE;
 	}
@@ -156,17 +157,18 @@ static MvTreeHead *
 load_head (PGconn *conn, const gchar *log_id, const gchar *tree, guint64 size, GError **error)
 {
 	g_autofree gchar *size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
-	const gchar *values[] = {tree, size_text};
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(GBytes) root = NULL, sig = NULL;
+	const gchar *values[] = { tree, size_text };
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (GBytes) root = NULL, sig = NULL;
 	MvTreeHead *head;
 
 	/* size 0 stands for "the latest" */
-	res = mv_db_exec_params (conn,
-				 "SELECT size, root, (extract(epoch from signed_at) * 1000000)::bigint, "
-				 "signature FROM audit_tree_heads WHERE clinic_id = $1 "
-				 "AND ($2::bigint = 0 OR size = $2::bigint) ORDER BY size DESC LIMIT 1",
-				 2, values, error);
+	res = mv_db_exec_params (
+		conn,
+		"SELECT size, root, (extract(epoch from signed_at) * 1000000)::bigint, "
+		"signature FROM audit_tree_heads WHERE clinic_id = $1 "
+		"AND ($2::bigint = 0 OR size = $2::bigint) ORDER BY size DESC LIMIT 1",
+		2, values, error);
 	if (res == NULL)
 		return NULL;
 	if (PQntuples (res) == 0) {
@@ -174,15 +176,16 @@ load_head (PGconn *conn, const gchar *log_id, const gchar *tree, guint64 size, G
 			g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND,
 				     "audit tree %s has no signed tree head yet", tree);
 		else
-			g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND,
-				     "audit tree %s has no signed tree head of size %" G_GUINT64_FORMAT,
-				     tree, size);
+			g_set_error (
+				error, MV_ERROR, MV_ERROR_NOT_FOUND,
+				"audit tree %s has no signed tree head of size %" G_GUINT64_FORMAT,
+				tree, size);
 		return NULL;
 	}
 	root = mv_audit_bytea_from_text (PQgetvalue (res, 0, 1));
 	sig = mv_audit_bytea_from_text (PQgetvalue (res, 0, 3));
-	if (root == NULL || g_bytes_get_size (root) != MV_MERKLE_HASH_SIZE || sig == NULL ||
-	    g_bytes_get_size (sig) != MV_AUDIT_SIGNATURE_SIZE) {
+	if (root == NULL || g_bytes_get_size (root) != MV_MERKLE_HASH_SIZE || sig == NULL
+	    || g_bytes_get_size (sig) != MV_AUDIT_SIGNATURE_SIZE) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 			     "audit tree %s: stored tree head is malformed", tree);
 		return NULL;
@@ -199,8 +202,8 @@ static guint8 *
 load_leaves (PGconn *conn, const gchar *tree, guint64 size, GError **error)
 {
 	g_autofree gchar *size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, size);
-	const gchar *values[] = {tree, size_text};
-	g_autoptr(PGresult) res = NULL;
+	const gchar *values[] = { tree, size_text };
+	g_autoptr (PGresult) res = NULL;
 	g_autofree guint8 *leaves = NULL;
 
 	res = mv_db_exec_params (conn,
@@ -211,11 +214,11 @@ load_leaves (PGconn *conn, const gchar *tree, guint64 size, GError **error)
 		return NULL;
 	leaves = g_malloc0 (MAX (size, 1) * MV_MERKLE_HASH_SIZE);
 	for (guint64 i = 0; i < size; i++) {
-		g_autoptr(GBytes) leaf = NULL;
-		if (i >= (guint64)PQntuples (res) ||
-		    g_ascii_strtoull (PQgetvalue (res, i, 0), NULL, 10) != i ||
-		    (leaf = mv_audit_bytea_from_text (PQgetvalue (res, i, 1))) == NULL ||
-		    g_bytes_get_size (leaf) != MV_MERKLE_HASH_SIZE) {
+		g_autoptr (GBytes) leaf = NULL;
+		if (i >= (guint64)PQntuples (res)
+		    || g_ascii_strtoull (PQgetvalue (res, i, 0), NULL, 10) != i
+		    || (leaf = mv_audit_bytea_from_text (PQgetvalue (res, i, 1))) == NULL
+		    || g_bytes_get_size (leaf) != MV_MERKLE_HASH_SIZE) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 				     "audit tree %s: entry %" G_GUINT64_FORMAT
 				     " is missing or malformed; run medversectl audit verify",
@@ -233,7 +236,7 @@ head_job (PGconn *conn, gpointer user_data, GError **error)
 {
 	Job *job = user_data;
 	g_autofree gchar *log_id = mv_audit_log_get_installation_id (conn, error);
-	g_autoptr(MvTreeHead) head = NULL;
+	g_autoptr (MvTreeHead) head = NULL;
 
 	if (log_id == NULL)
 		return FALSE;
@@ -252,7 +255,7 @@ static gboolean
 entries_job (PGconn *conn, gpointer user_data, GError **error)
 {
 	Job *job = user_data;
-	g_autoptr(MvAuditTree) tree = NULL;
+	g_autoptr (MvAuditTree) tree = NULL;
 	gsize first = 0;
 
 	/* read up to from + limit and skip: the tree reader is shared with verification */
@@ -266,7 +269,8 @@ entries_job (PGconn *conn, gpointer user_data, GError **error)
 	json_builder_set_member_name (job->out, "entries");
 	json_builder_begin_array (job->out);
 	for (gsize i = first; i < tree->n_entries; i++)
-		add_entry (job->out, &tree->entries[i], tree->leaf_hashes + i * MV_MERKLE_HASH_SIZE);
+		add_entry (job->out, &tree->entries[i],
+			   tree->leaf_hashes + i * MV_MERKLE_HASH_SIZE);
 	json_builder_end_array (job->out);
 	json_builder_set_member_name (job->out, "next");
 	if (job->a + job->b < tree->stored_size)
@@ -283,10 +287,10 @@ proof_job (PGconn *conn, gpointer user_data, GError **error)
 	Job *job = user_data;
 	guint64 seq = job->a;
 	g_autofree gchar *log_id = mv_audit_log_get_installation_id (conn, error);
-	g_autoptr(MvTreeHead) head = NULL;
-	g_autoptr(MvAuditTree) tree = NULL;
+	g_autoptr (MvTreeHead) head = NULL;
+	g_autoptr (MvAuditTree) tree = NULL;
 	g_autofree guint8 *leaves = NULL;
-	g_autoptr(GBytes) proof = NULL;
+	g_autoptr (GBytes) proof = NULL;
 
 	if (log_id == NULL)
 		return FALSE;
@@ -295,7 +299,8 @@ proof_job (PGconn *conn, gpointer user_data, GError **error)
 		return FALSE;
 	if (seq >= head->tree_size) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "seq %" G_GUINT64_FORMAT " is not in the tree of size %" G_GUINT64_FORMAT,
+			     "seq %" G_GUINT64_FORMAT
+			     " is not in the tree of size %" G_GUINT64_FORMAT,
 			     seq, head->tree_size);
 		return FALSE;
 	}
@@ -310,7 +315,8 @@ proof_job (PGconn *conn, gpointer user_data, GError **error)
 		return FALSE;
 	if (tree->n_entries != seq + 1 || tree->entries[seq].seq != seq) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "audit tree %s: entry %" G_GUINT64_FORMAT " is missing", job->tree, seq);
+			     "audit tree %s: entry %" G_GUINT64_FORMAT " is missing", job->tree,
+			     seq);
 		return FALSE;
 	}
 	json_builder_begin_object (job->out);
@@ -336,9 +342,9 @@ consistency_job (PGconn *conn, gpointer user_data, GError **error)
 {
 	Job *job = user_data;
 	g_autofree gchar *log_id = mv_audit_log_get_installation_id (conn, error);
-	g_autoptr(MvTreeHead) first = NULL, second = NULL;
+	g_autoptr (MvTreeHead) first = NULL, second = NULL;
 	g_autofree guint8 *leaves = NULL;
-	g_autoptr(GBytes) proof = NULL;
+	g_autoptr (GBytes) proof = NULL;
 
 	if (log_id == NULL)
 		return FALSE;
@@ -347,7 +353,8 @@ consistency_job (PGconn *conn, gpointer user_data, GError **error)
 		return FALSE;
 	if (job->a > second->tree_size) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "from (%" G_GUINT64_FORMAT ") must not exceed to (%" G_GUINT64_FORMAT ")",
+			     "from (%" G_GUINT64_FORMAT ") must not exceed to (%" G_GUINT64_FORMAT
+			     ")",
 			     job->a, second->tree_size);
 		return FALSE;
 	}
@@ -382,7 +389,7 @@ consistency_job (PGconn *conn, gpointer user_data, GError **error)
 static JsonNode *
 run (Job *job, MvDbTransactionFunc fn, GError **error)
 {
-	g_autoptr(JsonBuilder) builder = json_builder_new ();
+	g_autoptr (JsonBuilder) builder = json_builder_new ();
 
 	job->out = builder;
 	if (!mv_db_transaction (job->services->db, fn, job, error))
@@ -393,7 +400,7 @@ run (Job *job, MvDbTransactionFunc fn, GError **error)
 static JsonNode *
 get_head (MvHttpRequest *request, GError **error)
 {
-	Job job = {.services = mv_http_request_get_user_data (request)};
+	Job job = { .services = mv_http_request_get_user_data (request) };
 
 	job.tree = scoped_tree (request, error);
 	if (job.tree == NULL)
@@ -404,12 +411,12 @@ get_head (MvHttpRequest *request, GError **error)
 static JsonNode *
 get_entries (MvHttpRequest *request, GError **error)
 {
-	Job job = {.services = mv_http_request_get_user_data (request)};
+	Job job = { .services = mv_http_request_get_user_data (request) };
 
 	job.tree = scoped_tree (request, error);
-	if (job.tree == NULL ||
-	    !parse_u64 (request, "from", FALSE, 0, 0, G_MAXINT64 / 2, &job.a, error) ||
-	    !parse_u64 (request, "limit", FALSE, DEFAULT_PAGE, 1, MAX_PAGE, &job.b, error))
+	if (job.tree == NULL
+	    || !parse_u64 (request, "from", FALSE, 0, 0, G_MAXINT64 / 2, &job.a, error)
+	    || !parse_u64 (request, "limit", FALSE, DEFAULT_PAGE, 1, MAX_PAGE, &job.b, error))
 		return NULL;
 	return run (&job, entries_job, error);
 }
@@ -417,12 +424,12 @@ get_entries (MvHttpRequest *request, GError **error)
 static JsonNode *
 get_proof (MvHttpRequest *request, GError **error)
 {
-	Job job = {.services = mv_http_request_get_user_data (request)};
+	Job job = { .services = mv_http_request_get_user_data (request) };
 
 	job.tree = scoped_tree (request, error);
-	if (job.tree == NULL ||
-	    !parse_u64 (request, "seq", TRUE, 0, 0, G_MAXINT64 - 1, &job.a, error) ||
-	    !parse_u64 (request, "tree_size", FALSE, 0, 1, G_MAXINT64, &job.b, error))
+	if (job.tree == NULL
+	    || !parse_u64 (request, "seq", TRUE, 0, 0, G_MAXINT64 - 1, &job.a, error)
+	    || !parse_u64 (request, "tree_size", FALSE, 0, 1, G_MAXINT64, &job.b, error))
 		return NULL;
 	job.has_b = mv_http_request_get_query (request, "tree_size") != NULL;
 	return run (&job, proof_job, error);
@@ -431,24 +438,24 @@ get_proof (MvHttpRequest *request, GError **error)
 static JsonNode *
 get_consistency (MvHttpRequest *request, GError **error)
 {
-	Job job = {.services = mv_http_request_get_user_data (request)};
+	Job job = { .services = mv_http_request_get_user_data (request) };
 
 	job.tree = scoped_tree (request, error);
-	if (job.tree == NULL ||
-	    !parse_u64 (request, "from", TRUE, 0, 1, G_MAXINT64, &job.a, error) ||
-	    !parse_u64 (request, "to", FALSE, 0, 1, G_MAXINT64, &job.b, error))
+	if (job.tree == NULL || !parse_u64 (request, "from", TRUE, 0, 1, G_MAXINT64, &job.a, error)
+	    || !parse_u64 (request, "to", FALSE, 0, 1, G_MAXINT64, &job.b, error))
 		return NULL;
 	job.has_b = mv_http_request_get_query (request, "to") != NULL;
 	return run (&job, consistency_job, error);
 }
 
 static const MvHttpRoute audit_routes[] = {
-	{"GET", "/v1/audit/{clinic}/head", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR, get_head},
-	{"GET", "/v1/audit/{clinic}/entries", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR, get_entries},
-	{"GET", "/v1/audit/{clinic}/entries/{seq}/proof", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR,
-	 get_proof},
-	{"GET", "/v1/audit/{clinic}/consistency", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR,
-	 get_consistency},
+	{ "GET", "/v1/audit/{clinic}/head", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR, get_head },
+	{ "GET", "/v1/audit/{clinic}/entries", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR,
+	  get_entries },
+	{ "GET", "/v1/audit/{clinic}/entries/{seq}/proof", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR,
+	  get_proof },
+	{ "GET", "/v1/audit/{clinic}/consistency", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR,
+	  get_consistency },
 };
 
 void

@@ -23,7 +23,6 @@ G_BEGIN_DECLS
  *
  * Adds the audit routes.  (The signer used by appends is set with mv_audit_log_set_signer().)
  */
-void
-mv_audit_register (MvHttp *http, MvServices *services);
+void mv_audit_register (MvHttp *http, MvServices *services);
 
 G_END_DECLS

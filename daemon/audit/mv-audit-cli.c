@@ -23,7 +23,7 @@ typedef struct {
 static void
 cli_clear (Cli *cli)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	g_clear_pointer (&cli->conn, PQfinish);
 	if (cli->pg != NULL && !mv_pg_embedded_stop (cli->pg, &error))
@@ -52,7 +52,7 @@ try_connect (const gchar *conninfo, GError **error)
 static gboolean
 connect_database (Cli *cli, GError **error)
 {
-	g_autoptr(GError) first = NULL;
+	g_autoptr (GError) first = NULL;
 
 	if (!mv_config_uses_embedded_database (cli->config)) {
 		cli->conn = try_connect (cli->config->database_url, error);
@@ -90,14 +90,15 @@ static gboolean
 load_public_key (Cli *cli, const gchar *hex, GError **error)
 {
 	g_autofree gchar *path = NULL;
-	g_autoptr(MvAuditSigner) signer = NULL;
+	g_autoptr (MvAuditSigner) signer = NULL;
 	gsize len = 0;
 
 	if (hex != NULL) {
-		if (strlen (hex) != MV_AUDIT_PUBLIC_KEY_SIZE * 2 ||
-		    sodium_hex2bin (cli->public_key, sizeof cli->public_key, hex, strlen (hex),
-				    NULL, &len, NULL) != 0 ||
-		    len != sizeof cli->public_key) {
+		if (strlen (hex) != MV_AUDIT_PUBLIC_KEY_SIZE * 2
+		    || sodium_hex2bin (cli->public_key, sizeof cli->public_key, hex, strlen (hex),
+				       NULL, &len, NULL)
+			       != 0
+		    || len != sizeof cli->public_key) {
 			g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 					     "--public-key must be 64 hex characters");
 			return FALSE;
@@ -117,8 +118,8 @@ load_public_key (Cli *cli, const gchar *hex, GError **error)
 static int
 verify (Cli *cli, const gchar *only_clinic)
 {
-	g_autoptr(GError) error = NULL;
-	g_auto(GStrv) trees = NULL;
+	g_autoptr (GError) error = NULL;
+	g_auto (GStrv) trees = NULL;
 	guint n_bad = 0;
 
 	if (only_clinic != NULL) {
@@ -127,7 +128,8 @@ verify (Cli *cli, const gchar *only_clinic)
 	} else {
 		trees = mv_audit_log_list_trees (cli->conn, &error);
 		if (trees == NULL) {
-			g_printerr ("medversectl: cannot list the audit trees: %s\n", error->message);
+			g_printerr ("medversectl: cannot list the audit trees: %s\n",
+				    error->message);
 			return MV_AUDIT_CLI_USAGE;
 		}
 	}
@@ -142,15 +144,16 @@ verify (Cli *cli, const gchar *only_clinic)
 			continue;
 		}
 		if (!g_error_matches (error, MV_ERROR, MV_ERROR_INTEGRITY)) {
-			g_printerr ("medversectl: %s: cannot verify: %s\n", trees[i], error->message);
+			g_printerr ("medversectl: %s: cannot verify: %s\n", trees[i],
+				    error->message);
 			return MV_AUDIT_CLI_USAGE;
 		}
 		g_printerr ("%s: TAMPERED: %s\n", trees[i], error->message);
 		n_bad++;
 	}
 	if (n_bad > 0) {
-		g_printerr ("audit log verification FAILED: %u of %u tree(s) tampered with\n", n_bad,
-			    g_strv_length (trees));
+		g_printerr ("audit log verification FAILED: %u of %u tree(s) tampered with\n",
+			    n_bad, g_strv_length (trees));
 		return MV_AUDIT_CLI_TAMPERED;
 	}
 	g_print ("audit log intact: %u tree(s)\n", g_strv_length (trees));
@@ -162,19 +165,20 @@ mv_audit_cli_run (const gchar *config_path, const gchar *data_dir, int argc, gch
 {
 	g_autofree gchar *clinic = NULL;
 	g_autofree gchar *public_key = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GOptionContext) context = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GOptionContext) context = NULL;
 	g_autofree gchar **args = g_new0 (gchar *, argc + 2);
 	gchar **argp = args;
 	gint n_args = argc + 1;
-	MvConfigOverrides overrides = {.data_dir = data_dir};
-	Cli cli = {0};
+	MvConfigOverrides overrides = { .data_dir = data_dir };
+	Cli cli = { 0 };
 	int status;
 	const GOptionEntry entries[] = {
-		{"clinic", 0, 0, G_OPTION_ARG_STRING, &clinic, "Check only this clinic's tree", "ID"},
-		{"public-key", 0, 0, G_OPTION_ARG_STRING, &public_key,
-		 "The log's Ed25519 public key (default: from the signing key file)", "HEX"},
-		{NULL},
+		{ "clinic", 0, 0, G_OPTION_ARG_STRING, &clinic, "Check only this clinic's tree",
+		  "ID" },
+		{ "public-key", 0, 0, G_OPTION_ARG_STRING, &public_key,
+		  "The log's Ed25519 public key (default: from the signing key file)", "HEX" },
+		{ NULL },
 	};
 
 	if (argc < 1 || g_strcmp0 (argv[0], "verify") != 0) {
@@ -200,7 +204,7 @@ mv_audit_cli_run (const gchar *config_path, const gchar *data_dir, int argc, gch
 	if (config_path == NULL)
 		config_path = g_getenv ("MEDVERSE_CONFIG");
 	cli.config = mv_config_load (config_path != NULL ? config_path
-							  : MV_SYSCONFDIR "/medversed.conf",
+							 : MV_SYSCONFDIR "/medversed.conf",
 				     config_path != NULL, &overrides, &error);
 	if (cli.config == NULL) {
 		g_printerr ("medversectl: configuration: %s\n", error->message);

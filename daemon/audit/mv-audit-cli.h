@@ -25,7 +25,6 @@ G_BEGIN_DECLS
  * Returns: 0 when every tree is intact, 1 when one is not, 2 on a usage, key or connection
  *   error
  */
-int
-mv_audit_cli_run (const gchar *config_path, const gchar *data_dir, int argc, gchar **argv);
+int mv_audit_cli_run (const gchar *config_path, const gchar *data_dir, int argc, gchar **argv);
 
 G_END_DECLS

@@ -65,8 +65,8 @@ mv_audit_bytea_from_text (const gchar *text)
 	if (hex_len % 2 != 0)
 		return NULL;
 	buf = g_malloc (hex_len / 2 + 1);
-	if (sodium_hex2bin (buf, hex_len / 2, text + 2, hex_len, NULL, &len, NULL) != 0 ||
-	    len != hex_len / 2)
+	if (sodium_hex2bin (buf, hex_len / 2, text + 2, hex_len, NULL, &len, NULL) != 0
+	    || len != hex_len / 2)
 		return NULL;
 	return g_bytes_new_take (g_steal_pointer (&buf), len);
 }
@@ -74,7 +74,7 @@ mv_audit_bytea_from_text (const gchar *text)
 static gboolean
 bytea_exact (const gchar *text, guint8 *out, gsize len)
 {
-	g_autoptr(GBytes) bytes = mv_audit_bytea_from_text (text);
+	g_autoptr (GBytes) bytes = mv_audit_bytea_from_text (text);
 	if (bytes == NULL || g_bytes_get_size (bytes) != len)
 		return FALSE;
 	memcpy (out, g_bytes_get_data (bytes, NULL), len);
@@ -96,13 +96,13 @@ actor_name (const MvAuthContext *actor)
 static PGresult *
 lock_tree (PGconn *conn, const gchar *clinic_id, GError **error)
 {
-	static const gchar *select_sql =
-		"SELECT t.size, t.frontier, (SELECT installation_id::text FROM installation) "
-		"FROM audit_trees t WHERE t.clinic_id = $1 FOR UPDATE OF t";
-	const gchar *values[] = {clinic_id, NULL, NULL};
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(MvMerkleFrontier) empty = NULL;
-	g_autoptr(GBytes) empty_bytes = NULL;
+	static const gchar *select_sql
+		= "SELECT t.size, t.frontier, (SELECT installation_id::text FROM installation) "
+		  "FROM audit_trees t WHERE t.clinic_id = $1 FOR UPDATE OF t";
+	const gchar *values[] = { clinic_id, NULL, NULL };
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (MvMerkleFrontier) empty = NULL;
+	g_autoptr (GBytes) empty_bytes = NULL;
 	g_autofree gchar *frontier_text = NULL;
 	g_autofree gchar *root_text = NULL;
 	guint8 root[MV_MERKLE_HASH_SIZE];
@@ -122,10 +122,11 @@ lock_tree (PGconn *conn, const gchar *clinic_id, GError **error)
 	root_text = mv_audit_bytea_to_text (root, sizeof root);
 	values[1] = frontier_text;
 	values[2] = root_text;
-	res = mv_db_exec_params (conn,
-				 "INSERT INTO audit_trees (clinic_id, size, frontier, root) "
-				 "VALUES ($1, 0, $2::bytea, $3::bytea) ON CONFLICT (clinic_id) DO NOTHING",
-				 3, values, error);
+	res = mv_db_exec_params (
+		conn,
+		"INSERT INTO audit_trees (clinic_id, size, frontier, root) "
+		"VALUES ($1, 0, $2::bytea, $3::bytea) ON CONFLICT (clinic_id) DO NOTHING",
+		3, values, error);
 	if (res == NULL)
 		return NULL;
 	g_clear_pointer (&res, PQclear);
@@ -162,12 +163,12 @@ mv_audit_log_append (PGconn *conn,
 	};
 	const MvAuditSigner *signer = get_signer ();
 	guint8 leaf[MV_MERKLE_HASH_SIZE], root[MV_MERKLE_HASH_SIZE];
-	g_autoptr(PGresult) locked = NULL;
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(GBytes) stored = NULL;
-	g_autoptr(GBytes) frontier_bytes = NULL;
-	g_autoptr(MvMerkleFrontier) frontier = NULL;
-	g_autoptr(MvTreeHead) head = NULL;
+	g_autoptr (PGresult) locked = NULL;
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (GBytes) stored = NULL;
+	g_autoptr (GBytes) frontier_bytes = NULL;
+	g_autoptr (MvMerkleFrontier) frontier = NULL;
+	g_autoptr (MvTreeHead) head = NULL;
 	g_autofree gchar *seq_text = NULL, *size_text = NULL, *ts_text = NULL, *leaf_text = NULL;
 	g_autofree gchar *frontier_text = NULL, *root_text = NULL, *sig_text = NULL;
 	g_autofree gchar *sql = NULL;
@@ -244,7 +245,8 @@ mv_audit_log_append (PGconn *conn,
 		"SELECT $1, $10::bigint, $12::bytea, ",
 		SQL_FROM_US ("$3"),
 		", $13::bytea WHERE $13::bytea IS NOT NULL) "
-		"UPDATE audit_trees SET size = $10::bigint, frontier = $11::bytea, root = $12::bytea "
+		"UPDATE audit_trees SET size = $10::bigint, frontier = $11::bytea, root = "
+		"$12::bytea "
 		"WHERE clinic_id = $1",
 		NULL);
 	res = mv_db_exec_params (conn, sql, 13, values, error);
@@ -258,9 +260,8 @@ mv_audit_log_append (PGconn *conn,
 gchar *
 mv_audit_log_get_installation_id (PGconn *conn, GError **error)
 {
-	g_autoptr(PGresult) res =
-		mv_db_exec_params (conn, "SELECT installation_id::text FROM installation", 0, NULL,
-				   error);
+	g_autoptr (PGresult) res = mv_db_exec_params (
+		conn, "SELECT installation_id::text FROM installation", 0, NULL, error);
 	if (res == NULL)
 		return NULL;
 	if (PQntuples (res) != 1) {
@@ -292,12 +293,13 @@ static gboolean
 read_entries (PGconn *conn, MvAuditTree *tree, gint64 max_seq, GError **error)
 {
 	g_autofree gchar *max_text = g_strdup_printf ("%" G_GINT64_FORMAT, max_seq);
-	const gchar *values[] = {tree->clinic_id, max_text};
-	g_autoptr(PGresult) res = mv_db_exec_params (
+	const gchar *values[] = { tree->clinic_id, max_text };
+	g_autoptr (PGresult) res = mv_db_exec_params (
 		conn,
-		"SELECT seq, " SQL_TO_US ("occurred_at") ", actor, action, resource_type, "
-		"resource_id, request_id, leaf_hash FROM audit_entries "
-		"WHERE clinic_id = $1 AND seq < $2::bigint ORDER BY seq",
+		"SELECT seq, " SQL_TO_US (
+			"occurred_at") ", actor, action, resource_type, "
+				       "resource_id, request_id, leaf_hash FROM audit_entries "
+				       "WHERE clinic_id = $1 AND seq < $2::bigint ORDER BY seq",
 		2, values, error);
 
 	if (res == NULL)
@@ -315,7 +317,8 @@ read_entries (PGconn *conn, MvAuditTree *tree, gint64 max_seq, GError **error)
 		e->resource_type = g_string_chunk_insert (tree->strings, PQgetvalue (res, i, 4));
 		e->resource_id = g_string_chunk_insert (tree->strings, PQgetvalue (res, i, 5));
 		e->request_id = g_string_chunk_insert (tree->strings, PQgetvalue (res, i, 6));
-		if (!bytea_exact (PQgetvalue (res, i, 7), tree->leaf_hashes + i * MV_MERKLE_HASH_SIZE,
+		if (!bytea_exact (PQgetvalue (res, i, 7),
+				  tree->leaf_hashes + i * MV_MERKLE_HASH_SIZE,
 				  MV_MERKLE_HASH_SIZE)) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 				     "audit tree of clinic %s: entry %" G_GUINT64_FORMAT
@@ -330,11 +333,11 @@ read_entries (PGconn *conn, MvAuditTree *tree, gint64 max_seq, GError **error)
 static gboolean
 read_heads (PGconn *conn, MvAuditTree *tree, GError **error)
 {
-	const gchar *values[] = {tree->clinic_id};
-	g_autoptr(PGresult) res = mv_db_exec_params (
+	const gchar *values[] = { tree->clinic_id };
+	g_autoptr (PGresult) res = mv_db_exec_params (
 		conn,
 		"SELECT size, root, " SQL_TO_US ("signed_at") ", signature FROM audit_tree_heads "
-		"WHERE clinic_id = $1 ORDER BY size",
+							      "WHERE clinic_id = $1 ORDER BY size",
 		1, values, error);
 
 	if (res == NULL)
@@ -360,9 +363,9 @@ read_heads (PGconn *conn, MvAuditTree *tree, GError **error)
 MvAuditTree *
 mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GError **error)
 {
-	g_autoptr(MvAuditTree) tree = g_new0 (MvAuditTree, 1);
-	const gchar *values[] = {clinic_id};
-	g_autoptr(PGresult) res = NULL;
+	g_autoptr (MvAuditTree) tree = g_new0 (MvAuditTree, 1);
+	const gchar *values[] = { clinic_id };
+	g_autoptr (PGresult) res = NULL;
 
 	tree->clinic_id = g_strdup (clinic_id);
 	tree->strings = g_string_chunk_new (4096);
@@ -387,8 +390,8 @@ mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GE
 GStrv
 mv_audit_log_list_trees (PGconn *conn, GError **error)
 {
-	g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-	g_autoptr(PGresult) res = mv_db_exec_params (
+	g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+	g_autoptr (PGresult) res = mv_db_exec_params (
 		conn,
 		"SELECT clinic_id FROM audit_trees UNION SELECT clinic_id FROM audit_entries "
 		"UNION SELECT clinic_id FROM audit_tree_heads ORDER BY 1",
@@ -409,7 +412,7 @@ mv_audit_log_verify_tree (PGconn *conn,
 			  guint64 *n_heads,
 			  GError **error)
 {
-	g_autoptr(MvAuditTree) tree = mv_audit_log_read_tree (conn, clinic_id, G_MAXINT64, error);
+	g_autoptr (MvAuditTree) tree = mv_audit_log_read_tree (conn, clinic_id, G_MAXINT64, error);
 	guint8 root[MV_MERKLE_HASH_SIZE];
 
 	if (tree == NULL)
@@ -421,9 +424,10 @@ mv_audit_log_verify_tree (PGconn *conn,
 	/* entries first, without heads, so a deleted or reordered row is named by its number
 	 * rather than reported through the heads it breaks */
 	if (!mv_audit_verify_log (tree->log_id, clinic_id, tree->entries, tree->leaf_hashes,
-				  tree->n_entries, NULL, 0, public_key, error) ||
-	    !mv_audit_verify_log (tree->log_id, clinic_id, tree->entries, tree->leaf_hashes,
-				  tree->n_entries, tree->heads, tree->n_heads, public_key, error))
+				  tree->n_entries, NULL, 0, public_key, error)
+	    || !mv_audit_verify_log (tree->log_id, clinic_id, tree->entries, tree->leaf_hashes,
+				     tree->n_entries, tree->heads, tree->n_heads, public_key,
+				     error))
 		return FALSE;
 	/* the append point must describe exactly these entries: entries deleted from the end
 	 * after the last head, or a tampered frontier, show here */

@@ -33,8 +33,7 @@ G_BEGIN_DECLS
  * entries are still appended but no head is signed (a warning is logged once): the gap is
  * visible to `medversectl audit verify` as entries not covered by any head.
  */
-void
-mv_audit_log_set_signer (const MvAuditSigner *signer);
+void mv_audit_log_set_signer (const MvAuditSigner *signer);
 
 /**
  * mv_audit_log_append:
@@ -77,8 +76,7 @@ G_GNUC_WARN_UNUSED_RESULT gboolean mv_audit_log_append (PGconn *conn,
  * Returns: (transfer full): the installation id the tree heads name (table installation), or
  *   %NULL with an error
  */
-gchar *
-mv_audit_log_get_installation_id (PGconn *conn, GError **error);
+gchar *mv_audit_log_get_installation_id (PGconn *conn, GError **error);
 
 /**
  * MvAuditTree:
@@ -101,8 +99,7 @@ typedef struct {
 	gboolean has_tree_row;
 } MvAuditTree;
 
-void
-mv_audit_tree_free (MvAuditTree *tree);
+void mv_audit_tree_free (MvAuditTree *tree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuditTree, mv_audit_tree_free)
 
 /**
@@ -125,8 +122,7 @@ mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GE
  *
  * Returns: (transfer full): the clinic ids having an audit tree, entries or heads, sorted
  */
-GStrv
-mv_audit_log_list_trees (PGconn *conn, GError **error);
+GStrv mv_audit_log_list_trees (PGconn *conn, GError **error);
 
 /**
  * mv_audit_log_verify_tree:
@@ -140,18 +136,15 @@ mv_audit_log_list_trees (PGconn *conn, GError **error);
  * What `medversectl audit verify` runs per tree: mv_audit_verify_log() over the rows, and the
  * audit_trees row (size and root) must match the entries too.
  */
-gboolean
-mv_audit_log_verify_tree (PGconn *conn,
-			  const gchar *clinic_id,
-			  const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
-			  guint64 *n_entries,
-			  guint64 *n_heads,
-			  GError **error);
+gboolean mv_audit_log_verify_tree (PGconn *conn,
+				   const gchar *clinic_id,
+				   const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
+				   guint64 *n_entries,
+				   guint64 *n_heads,
+				   GError **error);
 
 /* bytea in text form ("\x0a1b…") <-> bytes; NULL/FALSE on malformed input */
-gchar *
-mv_audit_bytea_to_text (const guint8 *data, gsize len);
-GBytes *
-mv_audit_bytea_from_text (const gchar *text);
+gchar *mv_audit_bytea_to_text (const guint8 *data, gsize len);
+GBytes *mv_audit_bytea_from_text (const gchar *text);
 
 G_END_DECLS

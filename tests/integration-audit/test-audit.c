@@ -28,9 +28,9 @@ data_path (const gchar *name)
 static MvDb *
 open_db (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *data_dir = data_path (NULL);
-	g_autoptr(MvPgEmbedded) pg = mv_pg_embedded_new (data_dir, NULL, NULL);
+	g_autoptr (MvPgEmbedded) pg = mv_pg_embedded_new (data_dir, NULL, NULL);
 	MvDb *db = mv_db_new (mv_pg_embedded_get_conninfo (pg), 4, &error);
 	cr_assert_not_null (db, "%s", error ? error->message : "");
 	return db;
@@ -39,7 +39,7 @@ open_db (void)
 static MvAuditSigner *
 daemon_signer (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *path = data_path ("audit-signing.key");
 	MvAuditSigner *signer = mv_audit_signer_new_from_key_file (path, &error);
 	cr_assert_not_null (signer, "%s", error ? error->message : "");
@@ -55,11 +55,12 @@ static gboolean
 append_job (PGconn *conn, gpointer user_data, GError **error)
 {
 	Job *job = user_data;
-	MvAuthContext actor = {.role = MV_ROLE_CLINICIAN, .key_id = "mvk_test", .clinic_id = NULL};
+	MvAuthContext actor
+		= { .role = MV_ROLE_CLINICIAN, .key_id = "mvk_test", .clinic_id = NULL };
 	g_autofree gchar *patient = g_strdup_printf ("3f1c0d7e-0000-4000-8000-%012u", job->n);
 	g_autofree gchar *request = g_strdup_printf ("req-%u", job->n);
-	const gchar *actions[] = {"patient.create", "patient.read", "patient.update",
-				  "patient.export"};
+	const gchar *actions[]
+		= { "patient.create", "patient.read", "patient.update", "patient.export" };
 
 	return mv_audit_log_append (conn, &actor, job->clinic, actions[job->n % 4], "patient",
 				    patient, request, error);
@@ -69,12 +70,12 @@ append_job (PGconn *conn, gpointer user_data, GError **error)
 static void
 append_entries (MvDb *db, const gchar *clinic, guint n)
 {
-	g_autoptr(MvAuditSigner) signer = daemon_signer ();
+	g_autoptr (MvAuditSigner) signer = daemon_signer ();
 
 	mv_audit_log_set_signer (signer);
 	for (guint i = 0; i < n; i++) {
-		g_autoptr(GError) error = NULL;
-		Job job = {clinic, i};
+		g_autoptr (GError) error = NULL;
+		Job job = { clinic, i };
 		cr_assert (mv_db_transaction (db, append_job, &job, &error), "%s",
 			   error ? error->message : "");
 	}
@@ -84,7 +85,7 @@ append_entries (MvDb *db, const gchar *clinic, guint n)
 static void
 sql (MvDb *db, const gchar *statement)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	PGconn *conn = mv_db_acquire (db, 5000, &error);
 	cr_assert_not_null (conn, "%s", error ? error->message : "");
 	cr_assert (mv_db_exec (conn, statement, &error), "%s: %s", statement,
@@ -105,14 +106,14 @@ operator_token (void)
 static JsonNode *
 get_json (const gchar *path, guint status)
 {
-	g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
+	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
 	g_autofree gchar *uri = g_strconcat (mvt_shared_url (), path, NULL);
-	g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
+	g_autoptr (SoupMessage) msg = soup_message_new ("GET", uri);
 	g_autofree gchar *token = operator_token ();
 	g_autofree gchar *auth = g_strconcat ("Bearer ", token, NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) body = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GBytes) body = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
 	gsize len;
 	const gchar *data;
 
@@ -137,12 +138,12 @@ obj (JsonNode *node, const gchar *member)
 static gint
 run_verifier (JsonNode *doc, const gchar *expect_failure, gchar **out)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *text = json_to_string (doc, TRUE);
 	g_autofree gchar *dir = g_dir_make_tmp ("mv-audit-doc-XXXXXX", &error);
 	g_autofree gchar *file = NULL;
 	g_autofree gchar *stdout_text = NULL, *stderr_text = NULL;
-	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
 	gint status = -1;
 
 	cr_assert_not_null (dir);
@@ -174,12 +175,12 @@ add_object_copy (JsonArray *array, JsonObject *o)
 
 Test (audit_http, proofs_verify_with_the_independent_verifier, .timeout = 60)
 {
-	g_autoptr(MvDb) db = open_db ();
+	g_autoptr (MvDb) db = open_db ();
 	const gchar *clinic = "clinic-proofs";
-	g_autoptr(JsonNode) head = NULL;
-	g_autoptr(JsonNode) page1 = NULL, page2 = NULL;
-	g_autoptr(JsonNode) doc_node = json_node_new (JSON_NODE_OBJECT);
-	g_autoptr(JsonObject) doc = json_object_new ();
+	g_autoptr (JsonNode) head = NULL;
+	g_autoptr (JsonNode) page1 = NULL, page2 = NULL;
+	g_autoptr (JsonNode) doc_node = json_node_new (JSON_NODE_OBJECT);
+	g_autoptr (JsonObject) doc = json_object_new ();
 	JsonArray *entries = json_array_new ();
 	JsonArray *inclusion = json_array_new ();
 	JsonArray *consistency = json_array_new ();
@@ -210,24 +211,27 @@ Test (audit_http, proofs_verify_with_the_independent_verifier, .timeout = 60)
 	/* inclusion proofs of several entries in the latest head and in an older one */
 	add_object_copy (sths, sth);
 	for (guint i = 0; i < 21; i += 4) {
-		g_autofree gchar *path = g_strdup_printf (
-			"/v1/audit/clinic-proofs/entries/%u/proof?tree_size=%u", i, i < 13 ? 13 : 21);
-		g_autoptr(JsonNode) proof = get_json (path, 200);
+		g_autofree gchar *path
+			= g_strdup_printf ("/v1/audit/clinic-proofs/entries/%u/proof?tree_size=%u",
+					   i, i < 13 ? 13 : 21);
+		g_autoptr (JsonNode) proof = get_json (path, 200);
 		add_object_copy (inclusion, obj (proof, "inclusion"));
 		add_object_copy (sths, obj (proof, "sth"));
 		cr_assert_eq (json_object_get_int_member (obj (proof, "entry"), "seq"), i);
 	}
 	/* consistency between older heads and the latest */
 	for (guint m = 1; m <= 21; m += 5) {
-		g_autofree gchar *path =
-			g_strdup_printf ("/v1/audit/clinic-proofs/consistency?from=%u&to=21", m);
-		g_autoptr(JsonNode) proof = get_json (path, 200);
-		JsonArray *pair = json_object_get_array_member (json_node_get_object (proof), "sths");
+		g_autofree gchar *path
+			= g_strdup_printf ("/v1/audit/clinic-proofs/consistency?from=%u&to=21", m);
+		g_autoptr (JsonNode) proof = get_json (path, 200);
+		JsonArray *pair
+			= json_object_get_array_member (json_node_get_object (proof), "sths");
 		add_object_copy (consistency, obj (proof, "consistency"));
 		add_object_copy (sths, json_array_get_object_element (pair, 0));
 	}
 
-	json_object_set_string_member (doc, "log_id", json_object_get_string_member (sth, "log_id"));
+	json_object_set_string_member (doc, "log_id",
+				       json_object_get_string_member (sth, "log_id"));
 	json_object_set_string_member (doc, "tree_id", clinic);
 	json_object_set_string_member (
 		doc, "public_key",
@@ -257,8 +261,8 @@ Test (audit_http, proofs_verify_with_the_independent_verifier, .timeout = 60)
 
 Test (audit_http, errors_are_clear, .timeout = 30)
 {
-	g_autoptr(MvDb) db = open_db ();
-	g_autoptr(JsonNode) n1 = NULL, n2 = NULL, n3 = NULL, n4 = NULL, n5 = NULL;
+	g_autoptr (MvDb) db = open_db ();
+	g_autoptr (JsonNode) n1 = NULL, n2 = NULL, n3 = NULL, n4 = NULL, n5 = NULL;
 
 	append_entries (db, "clinic-errors", 3);
 	n1 = get_json ("/v1/audit/clinic-nothing/head", 404);
@@ -273,12 +277,13 @@ Test (audit_http, errors_are_clear, .timeout = 30)
 static gint
 run_verify (const gchar *clinic, gchar **err)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *data_dir = data_path (NULL);
 	g_autofree gchar *out = NULL;
 	gint status = -1;
-	const gchar *argv[] = {mvt_getenv ("MEDVERSECTL"), "--data-dir", data_dir, "audit", "verify",
-			       clinic != NULL ? "--clinic" : NULL, clinic, NULL};
+	const gchar *argv[]
+		= { mvt_getenv ("MEDVERSECTL"),		"--data-dir", data_dir, "audit", "verify",
+		    clinic != NULL ? "--clinic" : NULL, clinic,	      NULL };
 
 	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, 0, NULL, NULL, &out, err, &status,
 				 &error),
@@ -299,7 +304,7 @@ assert_verify (const gchar *clinic, gint expected, const gchar *needle)
 
 Test (audit_verify, tampering_in_sql_is_named, .timeout = 60)
 {
-	g_autoptr(MvDb) db = open_db ();
+	g_autoptr (MvDb) db = open_db ();
 	const gchar *c = "clinic-tamper";
 
 	append_entries (db, c, 12);
@@ -325,13 +330,17 @@ Test (audit_verify, tampering_in_sql_is_named, .timeout = 60)
 	assert_verify (c, 0, NULL);
 
 	/* reordered: entries 2 and 5 swap places */
-	sql (db, "UPDATE audit_entries SET seq = 1000 WHERE clinic_id = 'clinic-tamper' AND seq = 2");
+	sql (db,
+	     "UPDATE audit_entries SET seq = 1000 WHERE clinic_id = 'clinic-tamper' AND seq = 2");
 	sql (db, "UPDATE audit_entries SET seq = 2 WHERE clinic_id = 'clinic-tamper' AND seq = 5");
-	sql (db, "UPDATE audit_entries SET seq = 5 WHERE clinic_id = 'clinic-tamper' AND seq = 1000");
+	sql (db,
+	     "UPDATE audit_entries SET seq = 5 WHERE clinic_id = 'clinic-tamper' AND seq = 1000");
 	assert_verify (c, 1, "entry 2 ");
-	sql (db, "UPDATE audit_entries SET seq = 1000 WHERE clinic_id = 'clinic-tamper' AND seq = 2");
+	sql (db,
+	     "UPDATE audit_entries SET seq = 1000 WHERE clinic_id = 'clinic-tamper' AND seq = 2");
 	sql (db, "UPDATE audit_entries SET seq = 2 WHERE clinic_id = 'clinic-tamper' AND seq = 5");
-	sql (db, "UPDATE audit_entries SET seq = 5 WHERE clinic_id = 'clinic-tamper' AND seq = 1000");
+	sql (db,
+	     "UPDATE audit_entries SET seq = 5 WHERE clinic_id = 'clinic-tamper' AND seq = 1000");
 	assert_verify (c, 0, NULL);
 
 	/* the last entry deleted: the heads and the tree row still count it */
@@ -341,12 +350,18 @@ Test (audit_verify, tampering_in_sql_is_named, .timeout = 60)
 
 Test (audit_verify, usage_errors_exit_2, .timeout = 30)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gint status = -1;
 	g_autofree gchar *err = NULL;
-	const gchar *argv[] = {mvt_getenv ("MEDVERSECTL"), "--data-dir", "/nonexistent/medverse",
-			       "audit", "verify", "--public-key", "00", NULL};
-	const gchar *argv2[] = {mvt_getenv ("MEDVERSECTL"), "audit", "frobnicate", NULL};
+	const gchar *argv[] = { mvt_getenv ("MEDVERSECTL"),
+				"--data-dir",
+				"/nonexistent/medverse",
+				"audit",
+				"verify",
+				"--public-key",
+				"00",
+				NULL };
+	const gchar *argv2[] = { mvt_getenv ("MEDVERSECTL"), "audit", "frobnicate", NULL };
 
 	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, 0, NULL, NULL, NULL, &err, &status,
 				 &error));
@@ -361,6 +376,6 @@ Test (audit_verify, usage_errors_exit_2, .timeout = 30)
 int
 main (int argc, char **argv)
 {
-	const MvtOptions options = {0};
+	const MvtOptions options = { 0 };
 	return mvt_main (argc, argv, &options);
 }

@@ -51,27 +51,31 @@ typedef struct {
 } Load;
 
 static guint
-request (Load *load, const gchar *method, const gchar *path, const gchar *body, gchar **id_out,
+request (Load *load,
+	 const gchar *method,
+	 const gchar *path,
+	 const gchar *body,
+	 gchar **id_out,
 	 gint64 *elapsed_ms)
 {
-	g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 20, NULL);
+	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 20, NULL);
 	g_autofree gchar *uri = g_strconcat (load->url, path, NULL);
-	g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+	g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
 	g_autofree gchar *auth = g_strconcat ("Bearer ", load->token, NULL);
-	g_autoptr(GBytes) reply = NULL;
+	g_autoptr (GBytes) reply = NULL;
 	gint64 start = g_get_monotonic_time ();
 	guint status;
 
 	soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
 	if (body != NULL) {
-		g_autoptr(GBytes) b = g_bytes_new (body, strlen (body));
+		g_autoptr (GBytes) b = g_bytes_new (body, strlen (body));
 		soup_message_set_request_body_from_bytes (msg, "application/json", b);
 	}
 	reply = soup_session_send_and_read (session, msg, NULL, NULL);
 	*elapsed_ms = (g_get_monotonic_time () - start) / 1000;
 	status = reply != NULL ? soup_message_get_status (msg) : 0;
 	if (status == 201 && id_out != NULL) {
-		g_autoptr(JsonParser) parser = json_parser_new ();
+		g_autoptr (JsonParser) parser = json_parser_new ();
 		gsize len;
 		const gchar *data = g_bytes_get_data (reply, &len);
 		if (json_parser_load_from_data (parser, data, len, NULL))
@@ -88,8 +92,8 @@ writer (gpointer data)
 	guint n = 0;
 
 	while (g_atomic_int_get (&load->phase) != PHASE_DONE) {
-		g_autofree gchar *body =
-			g_strdup_printf ("{\"name\": \"failover %p %u\"}", (void *)g_thread_self (), n++);
+		g_autofree gchar *body = g_strdup_printf ("{\"name\": \"failover %p %u\"}",
+							  (void *)g_thread_self (), n++);
 		g_autofree gchar *id = NULL;
 		gint phase = g_atomic_int_get (&load->phase);
 		gint64 elapsed = 0;
@@ -107,8 +111,8 @@ writer (gpointer data)
 		} else {
 			load->n_other[phase]++;
 			if (load->other_example == NULL)
-				load->other_example =
-					g_strdup_printf ("status %u in phase %d", status, phase);
+				load->other_example
+					= g_strdup_printf ("status %u in phase %d", status, phase);
 		}
 		/* a 2xx that raced the stop is fine; only requests sent while down count */
 		if (phase == PHASE_DOWN && g_atomic_int_get (&load->phase) == PHASE_DOWN)
@@ -143,7 +147,7 @@ ready_poller (gpointer data)
 static void
 write_secret_files (const gchar *data_dir, gchar **token)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *master = g_build_filename (data_dir, "master.key", NULL);
 	g_autofree gchar *signing = g_build_filename (data_dir, "audit-signing.key", NULL);
 	g_autofree gchar *op = g_build_filename (data_dir, "operator.key", NULL);
@@ -165,11 +169,20 @@ write_secret_files (const gchar *data_dir, gchar **token)
 static void
 spawn_daemon (MvtEnv *env)
 {
-	g_autoptr(GError) error = NULL;
-	g_auto(GStrv) envp = g_get_environ ();
-	const gchar *argv[] = {mvt_getenv ("MEDVERSED"), "--data-dir", env->data_dir, "--http",
-			       "127.0.0.1:0", "--bus", "none", "--plugin-dir", env->plugin_dir,
-			       "--config", env->config_path, NULL};
+	g_autoptr (GError) error = NULL;
+	g_auto (GStrv) envp = g_get_environ ();
+	const gchar *argv[] = { mvt_getenv ("MEDVERSED"),
+				"--data-dir",
+				env->data_dir,
+				"--http",
+				"127.0.0.1:0",
+				"--bus",
+				"none",
+				"--plugin-dir",
+				env->plugin_dir,
+				"--config",
+				env->config_path,
+				NULL };
 	int log_fd = open (env->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	GPid pid;
 
@@ -187,15 +200,16 @@ spawn_daemon (MvtEnv *env)
 static gboolean
 all_acked_present (MvDb *db, GPtrArray *acked, guint *n_missing, gchar **example)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	PGconn *conn = mv_db_acquire (db, 5000, &error);
 
 	cr_assert_not_null (conn, "%s", error ? error->message : "");
 	*n_missing = 0;
 	for (guint i = 0; i < acked->len; i++) {
-		const gchar *values[] = {g_ptr_array_index (acked, i)};
-		g_autoptr(PGresult) res = mv_db_exec_params (
-			conn, "SELECT 1 FROM clinics WHERE clinic_id = $1::uuid", 1, values, &error);
+		const gchar *values[] = { g_ptr_array_index (acked, i) };
+		g_autoptr (PGresult) res = mv_db_exec_params (
+			conn, "SELECT 1 FROM clinics WHERE clinic_id = $1::uuid", 1, values,
+			&error);
 		cr_assert_not_null (res, "%s", error ? error->message : "");
 		if (PQntuples (res) != 1) {
 			if (*n_missing == 0)
@@ -210,29 +224,36 @@ all_acked_present (MvDb *db, GPtrArray *acked, guint *n_missing, gchar **example
 static gint
 run_audit_verify (MvtEnv *env, gchar **out)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *o = NULL, *e = NULL;
 	gint status = -1;
-	const gchar *argv[] = {mvt_getenv ("MEDVERSECTL"), "--config", env->config_path,
-			       "--data-dir", env->data_dir, "audit", "verify", NULL};
+	const gchar *argv[] = { mvt_getenv ("MEDVERSECTL"),
+				"--config",
+				env->config_path,
+				"--data-dir",
+				env->data_dir,
+				"audit",
+				"verify",
+				NULL };
 
-	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, 0, NULL, NULL, &o, &e, &status, &error),
-		   "%s", error ? error->message : "");
+	cr_assert (
+		g_spawn_sync (NULL, (gchar **)argv, NULL, 0, NULL, NULL, &o, &e, &status, &error),
+		"%s", error ? error->message : "");
 	*out = g_strconcat (o, e, NULL);
 	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
 Test (failover, postgres_restart_under_load, .timeout = 120)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvtEnv) env = mvt_env_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvtEnv) env = mvt_env_new ();
 	g_autofree gchar *pg_root = g_dir_make_tmp ("mv-failover-pg-XXXXXX", &error);
-	g_autoptr(MvPgEmbedded) pg = NULL;
-	g_autoptr(MvDb) db = NULL;
+	g_autoptr (MvPgEmbedded) pg = NULL;
+	g_autoptr (MvDb) db = NULL;
 	g_autofree gchar *config = NULL;
 	g_autofree gchar *missing_example = NULL, *verify_out = NULL;
 	GThread *threads[N_WRITERS + 1];
-	Load load = {0};
+	Load load = { 0 };
 	gint64 down_at, back_at;
 	guint n_missing = 0;
 	gint verify_status;
@@ -286,7 +307,8 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 		     load.n_requests[PHASE_BACK], load.n_ok[PHASE_BACK],
 		     load.first_ok_after_us ? (load.first_ok_after_us - back_at) / 1e6 : -1.0,
 		     load.ready_200_after, load.acked->len);
-	g_print ("failover: up %u req (%u ok) | down: %u req, %u x 503, worst latency %" G_GINT64_FORMAT
+	g_print ("failover: up %u req (%u ok) | down: %u req, %u x 503, worst latency "
+		 "%" G_GINT64_FORMAT
 		 " ms, readyz 503 x%u | back: %u req, %u ok, first 201 %.2f s after the server "
 		 "was started | %u writes acknowledged\n",
 		 load.n_requests[PHASE_UP], load.n_ok[PHASE_UP], load.n_requests[PHASE_DOWN],
@@ -317,9 +339,9 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 	cr_assert (mv_pg_embedded_stop (pg, &error), "%s", error ? error->message : "");
 	g_clear_pointer (&pg, mv_pg_embedded_free);
 	{
-		const gchar *argv[] = {"rm", "-rf", pg_root, NULL};
-		g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-			      NULL, NULL);
+		const gchar *argv[] = { "rm", "-rf", pg_root, NULL };
+		g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+			      NULL, NULL, NULL);
 	}
 	g_ptr_array_unref (load.acked);
 	g_free (load.url);

@@ -17,8 +17,8 @@ static MvAuditSigner *signer;
 static void
 setup (void)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvSecret) seed = mv_secret_new_random (32);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvSecret) seed = mv_secret_new_random (32);
 	PGconn *conn;
 
 	pg = mvt_cluster_start (&dir);
@@ -55,13 +55,13 @@ static gboolean
 append_n (PGconn *conn, gpointer user_data, GError **error)
 {
 	AppendJob *job = user_data;
-	MvAuthContext actor = {.role = MV_ROLE_CLINICIAN, .key_id = "key-1", .clinic_id = NULL};
+	MvAuthContext actor = { .role = MV_ROLE_CLINICIAN, .key_id = "key-1", .clinic_id = NULL };
 
 	for (guint i = 0; i < job->n; i++) {
 		g_autofree gchar *res = g_strdup_printf ("patient-%u", i);
 		if (!mv_audit_log_append (conn, &actor, job->clinic,
-					  job->action ? job->action : "patient.read", "patient", res,
-					  "req-1", error))
+					  job->action ? job->action : "patient.read", "patient",
+					  res, "req-1", error))
 			return FALSE;
 	}
 	return TRUE;
@@ -70,8 +70,8 @@ append_n (PGconn *conn, gpointer user_data, GError **error)
 static void
 append (const gchar *clinic, guint n)
 {
-	g_autoptr(GError) error = NULL;
-	AppendJob job = {clinic, n, NULL};
+	g_autoptr (GError) error = NULL;
+	AppendJob job = { clinic, n, NULL };
 	cr_assert (mv_db_transaction (db, append_n, &job, &error), "%s",
 		   error ? error->message : "");
 }
@@ -93,7 +93,7 @@ verify (const gchar *clinic, guint64 *n_entries, GError **error)
 static void
 sql (const gchar *statement)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	PGconn *conn = mv_db_acquire (db, 5000, &error);
 	cr_assert_not_null (conn);
 	cr_assert (mv_db_exec (conn, statement, &error), "%s: %s", statement,
@@ -112,7 +112,7 @@ value (const gchar *statement)
 
 Test (audit_log, appends_sign_heads_and_verify)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	guint64 n = 0;
 
 	append ("clinic-a", 7);
@@ -126,15 +126,16 @@ Test (audit_log, appends_sign_heads_and_verify)
 	cr_assert (verify (MV_AUDIT_OPERATOR_TREE, &n, &error), "%s", error ? error->message : "");
 	cr_assert_eq (n, 2);
 	/* one signed head per append, numbered by size; seq without gaps */
-	cr_assert_str_eq (value ("SELECT count(*) FROM audit_tree_heads WHERE clinic_id = 'clinic-a'"),
-			  "13");
+	cr_assert_str_eq (
+		value ("SELECT count(*) FROM audit_tree_heads WHERE clinic_id = 'clinic-a'"), "13");
 	cr_assert_str_eq (value ("SELECT min(size)||'-'||max(size) FROM audit_tree_heads "
 				 "WHERE clinic_id = 'clinic-a'"),
 			  "1-13");
 	cr_assert_str_eq (value ("SELECT min(seq)||'-'||max(seq) FROM audit_entries "
 				 "WHERE clinic_id = 'clinic-b'"),
 			  "0-2");
-	cr_assert_str_eq (value ("SELECT size FROM audit_trees WHERE clinic_id = 'clinic-a'"), "13");
+	cr_assert_str_eq (value ("SELECT size FROM audit_trees WHERE clinic_id = 'clinic-a'"),
+			  "13");
 	cr_assert_str_eq (value ("SELECT actor FROM audit_entries WHERE clinic_id = '_operator' "
 				 "AND seq = 0"),
 			  "key-1");
@@ -142,9 +143,9 @@ Test (audit_log, appends_sign_heads_and_verify)
 
 Test (audit_log, timestamps_round_trip_to_the_microsecond)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	PGconn *conn;
-	g_autoptr(MvAuditTree) tree = NULL;
+	g_autoptr (MvAuditTree) tree = NULL;
 	gint64 before = g_get_real_time ();
 
 	append ("clinic-a", 1);
@@ -170,8 +171,8 @@ append_then_fail (PGconn *conn, gpointer user_data, GError **error)
 
 Test (audit_log, rolled_back_change_leaves_no_entry)
 {
-	g_autoptr(GError) error = NULL;
-	AppendJob job = {"clinic-a", 3, NULL};
+	g_autoptr (GError) error = NULL;
+	AppendJob job = { "clinic-a", 3, NULL };
 	guint64 n = 99;
 
 	append ("clinic-a", 2);
@@ -188,9 +189,9 @@ Test (audit_log, rolled_back_change_leaves_no_entry)
 
 Test (audit_log, malformed_fields_are_refused_and_nothing_written)
 {
-	g_autoptr(GError) error = NULL;
-	AppendJob job = {"clinic-a", 1, ""};
-	AppendJob ctl = {"clinic-a", 1, "patient.\nread"};
+	g_autoptr (GError) error = NULL;
+	AppendJob job = { "clinic-a", 1, "" };
+	AppendJob ctl = { "clinic-a", 1, "patient.\nread" };
 
 	cr_assert_not (mv_db_transaction (db, append_n, &job, &error));
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "%s", error->message);
@@ -205,8 +206,8 @@ static gpointer
 append_thread (gpointer data)
 {
 	for (guint i = 0; i < 25; i++) {
-		g_autoptr(GError) error = NULL;
-		AppendJob job = {data, 1, NULL};
+		g_autoptr (GError) error = NULL;
+		AppendJob job = { data, 1, NULL };
 		if (!mv_db_transaction (db, append_n, &job, &error))
 			return g_strdup (error->message);
 	}
@@ -215,12 +216,13 @@ append_thread (gpointer data)
 
 Test (audit_log, concurrent_appends_keep_every_tree_gapless)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	GThread *threads[8];
 	guint64 n = 0;
 
 	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-		threads[i] = g_thread_new ("append", append_thread, i % 2 ? "clinic-a" : "clinic-b");
+		threads[i]
+			= g_thread_new ("append", append_thread, i % 2 ? "clinic-a" : "clinic-b");
 	for (guint i = 0; i < G_N_ELEMENTS (threads); i++) {
 		g_autofree gchar *failure = g_thread_join (threads[i]);
 		cr_assert_null (failure, "%s", failure);
@@ -234,7 +236,7 @@ Test (audit_log, concurrent_appends_keep_every_tree_gapless)
 static void
 assert_tampered (const gchar *needle)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	cr_assert_not (verify ("clinic-a", NULL, &error), "tampering was not detected");
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INTEGRITY), "%s", error->message);
 	cr_assert (strstr (error->message, needle) != NULL, "'%s' not in: %s", needle,
@@ -283,7 +285,7 @@ Test (audit_log, reordered_rows_are_named)
 
 Test (audit_log, other_clinics_untouched_by_tampering)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	append ("clinic-a", 4);
 	append ("clinic-b", 4);
 	sql ("DELETE FROM audit_entries WHERE clinic_id = 'clinic-a' AND seq = 0");
