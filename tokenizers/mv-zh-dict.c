@@ -10,10 +10,11 @@
  *   20 oov_logp (float)   log-probability of a character that starts no word
  *   24 max_word_len       in code points
  *   28 reserved (0)
- *   32 label[n_nodes]       code point on the edge into the node
- *      first_child[n_nodes] children are contiguous and sorted by label
- *      n_children[n_nodes]
- *      logp[n_nodes]        float; > 0 means "not a word"
+ *   32 nodes[n_nodes], 16 bytes each, so that one node is one cache access:
+ *        label        code point on the edge into the node
+ *        first_child  children are contiguous and sorted by label
+ *        n_children
+ *        logp         float; > 0 means "not a word"
  *
  * Nodes are numbered breadth-first, so a child's index is always greater than its parent's:
  * that is what makes every walk terminate even on a hostile file.
@@ -31,17 +32,43 @@
 #define MV_ZH_MAX_WORD 32
 #define MV_ZH_NOT_WORD 1.0f
 
+typedef struct {
+	guint32 label;
+	guint32 first_child;
+	guint32 n_children;
+	gfloat logp;
+} MvZhNode;
+
+G_STATIC_ASSERT (sizeof (MvZhNode) == 16);
+
+typedef struct {
+	guint32 parent; /* 0: empty slot (the root's children are in root_bmp) */
+	guint32 label;
+	guint32 child;
+} MvZhEdge;
+
+/* nodes with more children than this go into the edge hash; fewer are scanned */
+#define MV_ZH_WIDE 8
+
+static inline guint32
+mv_zh_edge_hash (guint32 parent, guint32 label)
+{
+	return (parent * 0x9E3779B1u) ^ (label * 0x85EBCA77u);
+}
+
 struct _MvZhDict {
 	GMappedFile *mapped; /* nullable */
 	GBytes *bytes;
-	const guint32 *label;
-	const guint32 *first_child;
-	const guint32 *n_children;
-	const gfloat *logp;
+	const MvZhNode *nodes;
 	guint32 n_nodes;
 	guint32 n_words;
 	gfloat oov_logp;
 	guint32 max_word_len;
+	guint32 *root_bmp; /* children of the root by code point (BMP): the hottest lookup */
+	/* children of wide nodes, by (parent, code point), built at load time: one probe instead
+	 * of a binary search whose every step is a cache miss */
+	MvZhEdge *edges;
+	guint32 edges_mask;
 };
 
 static gboolean
@@ -81,14 +108,11 @@ mv_zh_dict_validate (MvZhDict *self, GError **error)
 			     self->n_nodes);
 		return FALSE;
 	}
-	self->label = (const guint32 *) (const void *) (data + MV_ZH_HEADER_SIZE);
-	self->first_child = self->label + self->n_nodes;
-	self->n_children = self->first_child + self->n_nodes;
-	self->logp = (const gfloat *) (const void *) (self->n_children + self->n_nodes);
+	self->nodes = (const MvZhNode *) (const void *) (data + MV_ZH_HEADER_SIZE);
 	for (guint32 i = 0; i < self->n_nodes; i++) {
-		guint32 first = self->first_child[i];
-		guint32 n = self->n_children[i];
-		gfloat lp = self->logp[i];
+		guint32 first = self->nodes[i].first_child;
+		guint32 n = self->nodes[i].n_children;
+		gfloat lp = self->nodes[i].logp;
 		if (n > 0 && (first <= i || first > self->n_nodes || n > self->n_nodes - first)) {
 			g_set_error (error,
 				     MV_TOKENIZER_ERROR,
@@ -98,7 +122,7 @@ mv_zh_dict_validate (MvZhDict *self, GError **error)
 			return FALSE;
 		}
 		for (guint32 k = 1; k < n; k++) {
-			if (self->label[first + k - 1] >= self->label[first + k]) {
+			if (self->nodes[first + k - 1].label >= self->nodes[first + k].label) {
 				g_set_error (error,
 					     MV_TOKENIZER_ERROR,
 					     MV_TOKENIZER_ERROR_INVALID,
@@ -119,6 +143,34 @@ mv_zh_dict_validate (MvZhDict *self, GError **error)
 	return TRUE;
 }
 
+static void
+mv_zh_dict_index (MvZhDict *self)
+{
+	guint64 n_edges = 0;
+	guint32 size = 16;
+
+	for (guint32 i = 1; i < self->n_nodes; i++) {
+		if (self->nodes[i].n_children > MV_ZH_WIDE)
+			n_edges += self->nodes[i].n_children;
+	}
+	while (size < n_edges * 2 && size < (1u << 30))
+		size *= 2;
+	self->edges = g_new0 (MvZhEdge, size);
+	self->edges_mask = size - 1;
+	for (guint32 i = 1; i < self->n_nodes; i++) {
+		const MvZhNode *n = &self->nodes[i];
+		if (n->n_children <= MV_ZH_WIDE)
+			continue;
+		for (guint32 k = 0; k < n->n_children; k++) {
+			guint32 child = n->first_child + k;
+			guint32 h = mv_zh_edge_hash (i, self->nodes[child].label) & self->edges_mask;
+			while (self->edges[h].parent != 0)
+				h = (h + 1) & self->edges_mask;
+			self->edges[h] = (MvZhEdge){i, self->nodes[child].label, child};
+		}
+	}
+}
+
 MvZhDict *
 mv_zh_dict_new_from_bytes (GBytes *bytes, GError **error)
 {
@@ -133,6 +185,13 @@ mv_zh_dict_new_from_bytes (GBytes *bytes, GError **error)
 		self->bytes = g_bytes_ref (bytes);
 	if (!mv_zh_dict_validate (self, error))
 		return NULL;
+	mv_zh_dict_index (self);
+	self->root_bmp = g_new0 (guint32, 0x10000);
+	for (guint32 k = 0; k < self->nodes[0].n_children; k++) {
+		guint32 child = self->nodes[0].first_child + k;
+		if (self->nodes[child].label < 0x10000)
+			self->root_bmp[self->nodes[child].label] = child;
+	}
 	return g_steal_pointer (&self);
 }
 
@@ -170,6 +229,8 @@ mv_zh_dict_free (MvZhDict *self)
 		return;
 	g_clear_pointer (&self->bytes, g_bytes_unref);
 	g_clear_pointer (&self->mapped, g_mapped_file_unref);
+	g_free (self->root_bmp);
+	g_free (self->edges);
 	g_free (self);
 }
 
@@ -183,12 +244,30 @@ mv_zh_dict_get_n_words (const MvZhDict *self)
 static inline guint32
 mv_zh_dict_child (const MvZhDict *self, guint32 node, gunichar c)
 {
-	guint32 lo = self->first_child[node];
-	guint32 hi = lo + self->n_children[node];
+	guint32 lo = self->nodes[node].first_child;
+	guint32 hi = lo + self->nodes[node].n_children;
 
+	if (node == 0 && c < 0x10000)
+		return self->root_bmp[c];
+	if (node != 0 && hi - lo > MV_ZH_WIDE) {
+		for (guint32 h = mv_zh_edge_hash (node, c) & self->edges_mask;; h = (h + 1) & self->edges_mask) {
+			const MvZhEdge *e = &self->edges[h];
+			if (e->parent == 0)
+				return 0;
+			if (e->parent == node && e->label == c)
+				return e->child;
+		}
+	}
+	if (hi - lo <= MV_ZH_WIDE) {
+		for (guint32 k = lo; k < hi; k++) {
+			if (self->nodes[k].label == c)
+				return k;
+		}
+		return 0;
+	}
 	while (lo < hi) {
 		guint32 mid = lo + (hi - lo) / 2;
-		guint32 l = self->label[mid];
+		guint32 l = self->nodes[mid].label;
 		if (l == c)
 			return mid;
 		if (l < c)
@@ -211,27 +290,37 @@ mv_zh_dict_lookup (const MvZhDict *self, const gunichar *cps, guint n, gfloat *l
 		if (node == 0)
 			return FALSE;
 	}
-	if (self->logp[node] == MV_ZH_NOT_WORD)
+	if (self->nodes[node].logp == MV_ZH_NOT_WORD)
 		return FALSE;
 	if (logp != NULL)
-		*logp = self->logp[node];
+		*logp = self->nodes[node].logp;
 	return TRUE;
 }
 
 void
 mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *ends)
 {
-	g_autofree gdouble *route = NULL;
-	g_autofree guint *next = NULL;
-	g_autofree gboolean *known_single = NULL;
+	/* most runs are short: no allocation for them */
+	gdouble route_s[65];
+	guint next_s[65];
+	gboolean known_s[64];
+	g_autofree gdouble *route_h = NULL;
+	g_autofree guint *next_h = NULL;
+	g_autofree gboolean *known_h = NULL;
+	gdouble *route = route_s;
+	guint *next = next_s;
+	gboolean *known_single = known_s;
 	guint i;
 	guint oov_start = G_MAXUINT;
 
 	if (n == 0)
 		return;
-	route = g_new (gdouble, n + 1);
-	next = g_new (guint, n + 1);
-	known_single = g_new0 (gboolean, n);
+	if (n > 64) {
+		route = route_h = g_new (gdouble, n + 1);
+		next = next_h = g_new (guint, n + 1);
+		known_single = known_h = g_new (gboolean, n);
+	}
+	memset (known_single, 0, n * sizeof (gboolean));
 	route[n] = 0;
 	for (i = n; i-- > 0;) {
 		guint32 node = 0;
@@ -242,8 +331,8 @@ mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *
 			node = mv_zh_dict_child (self, node, cps[j]);
 			if (node == 0)
 				break;
-			if (self->logp[node] != MV_ZH_NOT_WORD) {
-				gdouble cand = self->logp[node] + route[j + 1];
+			if (self->nodes[node].logp != MV_ZH_NOT_WORD) {
+				gdouble cand = self->nodes[node].logp + route[j + 1];
 				if (j == i) {
 					/* a known character replaces the unknown-word estimate */
 					known_single[i] = TRUE;
@@ -441,9 +530,10 @@ mv_zh_dict_builder_build (MvZhDictBuilder *self)
 	hdr[4] = max_len;
 	hdr[5] = 0;
 	g_byte_array_append (out, (const guint8 *) hdr, sizeof (hdr));
-	g_byte_array_append (out, (const guint8 *) label->data, label->len * 4);
-	g_byte_array_append (out, (const guint8 *) first_child->data, first_child->len * 4);
-	g_byte_array_append (out, (const guint8 *) n_children->data, n_children->len * 4);
-	g_byte_array_append (out, (const guint8 *) logp->data, logp->len * 4);
+	for (guint i = 0; i < label->len; i++) {
+		MvZhNode node = {g_array_index (label, guint32, i), g_array_index (first_child, guint32, i),
+				 g_array_index (n_children, guint32, i), g_array_index (logp, gfloat, i)};
+		g_byte_array_append (out, (const guint8 *) &node, sizeof (node));
+	}
 	return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }

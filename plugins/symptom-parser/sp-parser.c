@@ -195,46 +195,52 @@ sp_starts_token (SpCtx *ctx, gsize pos)
 	return lo < ctx->tokens->len && g_array_index (ctx->tokens, MvToken, lo).start == pos;
 }
 
-/* Greedy longest match of @table's terms over the characters, starting at Han characters. */
+/* Greedy longest match of the Chinese concepts, sites and cues over the characters, each table
+ * on its own, in one pass: a term starts at a Han character and grows while it is a prefix of
+ * some term. */
 static void
-sp_match_zh (SpCtx *ctx, GHashTable *table)
+sp_match_zh (SpCtx *ctx)
 {
 	const SpLexicon *lex = ctx->parser->lexicon;
+	GHashTable *tables[] = {lex->zh_concepts, lex->zh_sites, lex->zh_cues};
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
+	const gchar *next_free[G_N_ELEMENTS (tables)] = {text, text, text};
 	const gchar *p = text;
 
 	while (p < end) {
-		const gchar *best_end = NULL;
-		gpointer best = NULL;
+		const gchar *best_end[G_N_ELEMENTS (tables)] = {NULL};
+		gpointer best[G_N_ELEMENTS (tables)] = {NULL};
 		if (!mv_unichar_is_han (g_utf8_get_char (p))) {
 			p = g_utf8_next_char (p);
 			continue;
 		}
 		for (const gchar *q = g_utf8_next_char (p); q <= end && (gsize) (q - p) <= lex->zh_max_bytes;) {
-			gpointer value;
 			memcpy (buf, p, (gsize) (q - p));
 			buf[q - p] = '\0';
 			if (!g_hash_table_contains (lex->zh_prefixes, buf))
 				break;
-			value = g_hash_table_lookup (table, buf);
-			if (value != NULL) {
-				best = value;
-				best_end = q;
+			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
+				gpointer value = p >= next_free[t] ? g_hash_table_lookup (tables[t], buf) : NULL;
+				if (value != NULL) {
+					best[t] = value;
+					best_end[t] = q;
+				}
 			}
 			if (q == end)
 				break;
 			q = g_utf8_next_char (q);
 		}
-		if (best == NULL) {
-			p = g_utf8_next_char (p);
-			continue;
+		for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
+			if (best[t] == NULL)
+				continue;
+			sp_add_term (ctx, best[t], (gsize) (p - text), (gsize) (best_end[t] - text));
+			if (best_end[t] == g_utf8_next_char (p) && !sp_starts_token (ctx, (gsize) (p - text)))
+				g_array_index (ctx->items, SpItem, ctx->items->len - 1).weak = TRUE;
+			next_free[t] = best_end[t];
 		}
-		sp_add_term (ctx, best, (gsize) (p - text), (gsize) (best_end - text));
-		if (best_end == g_utf8_next_char (p) && !sp_starts_token (ctx, (gsize) (p - text)))
-			g_array_index (ctx->items, SpItem, ctx->items->len - 1).weak = TRUE;
-		p = best_end;
+		p = g_utf8_next_char (p);
 	}
 }
 
@@ -1109,9 +1115,7 @@ sp_parser_parse (const SpParser *self,
 	sp_match_en (&ctx, units, keys, self->lexicon->en_concepts);
 	sp_match_en (&ctx, units, keys, self->lexicon->en_sites);
 	sp_match_en (&ctx, units, keys, self->lexicon->en_cues);
-	sp_match_zh (&ctx, self->lexicon->zh_concepts);
-	sp_match_zh (&ctx, self->lexicon->zh_sites);
-	sp_match_zh (&ctx, self->lexicon->zh_cues);
+	sp_match_zh (&ctx);
 	sp_find_durations_en (&ctx);
 	sp_find_durations_zh (&ctx);
 	sp_find_scores_en (&ctx);
