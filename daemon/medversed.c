@@ -278,7 +278,10 @@ start (Daemon *d, GError **error)
 		return FALSE;
 	d->engine = mv_engine_new (d->config);
 	mv_engine_set_database (d->engine, d->db, d->sql_dir);
-	mv_engine_load_plugins (d->engine);
+	if (!mv_engine_load_plugins (d->engine, error)) {
+		g_prefix_error (error, "configuration: ");
+		return FALSE;
+	}
 	if (d->config->http_listen != NULL && d->config->http_listen[0] != '\0') {
 		d->http = mv_http_new (d->engine, d->config);
 		mv_auth_register_http (d->auth, d->http);

@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <mv-host-private.h>
 
 #include "mv-engine.h"
@@ -138,8 +140,11 @@ plugin_config_table (MvEngine *self, const MvPluginInfo *info)
 	return table;
 }
 
+/* Loads one plugin.  A bad plugin is refused (FALSE, @error set); a config group that does not
+ * match what the plugin declares is the operator's mistake and stops the daemon (@config_error
+ * set), as any other bad config key does. */
 static gboolean
-load_one (MvEngine *self, const gchar *path, GError **error)
+load_one (MvEngine *self, const gchar *path, GError **config_error, GError **error)
 {
 	g_autoptr(MvLoadedPlugin) loaded = mv_plugin_loader_open (path, error);
 	MvPluginEntry *existing;
@@ -155,7 +160,7 @@ load_one (MvEngine *self, const gchar *path, GError **error)
 			     loaded->info->name, existing->loaded->path);
 		return FALSE;
 	}
-	if (!mv_plugin_info_check_config (loaded->info, self->keyfile, error))
+	if (!mv_plugin_info_check_config (loaded->info, self->keyfile, config_error))
 		return FALSE;
 	entry = g_new0 (MvPluginEntry, 1);
 	entry->engine = self;
@@ -173,18 +178,41 @@ load_one (MvEngine *self, const gchar *path, GError **error)
 	return TRUE;
 }
 
-void
-mv_engine_load_plugins (MvEngine *self)
+/* A [plugin.NAME] group for a plugin that is not loaded cannot be checked: say so. */
+static void
+warn_unused_plugin_groups (MvEngine *self)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups (self->keyfile, NULL);
+
+	for (guint i = 0; groups[i] != NULL; i++) {
+		if (g_str_has_prefix (groups[i], "plugin.") &&
+		    !g_hash_table_contains (self->plugins, groups[i] + strlen ("plugin.")))
+			g_warning ("config group [%s] names no loaded plugin; it is ignored",
+				   groups[i]);
+	}
+}
+
+gboolean
+mv_engine_load_plugins (MvEngine *self, GError **error)
 {
 	g_autoptr(GPtrArray) paths = mv_plugin_loader_scan ((const gchar *const *)self->plugin_dirs);
 
 	for (guint i = 0; i < paths->len; i++) {
 		const gchar *path = g_ptr_array_index (paths, i);
-		g_autoptr(GError) error = NULL;
-		if (!load_one (self, path, &error))
-			g_warning ("refusing plugin %s: %s", path, error->message);
+		g_autoptr(GError) error_local = NULL;
+		g_autoptr(GError) config_error = NULL;
+
+		if (load_one (self, path, &config_error, &error_local))
+			continue;
+		if (config_error != NULL) {
+			g_propagate_error (error, g_steal_pointer (&config_error));
+			return FALSE;
+		}
+		g_warning ("refusing plugin %s: %s", path, error_local->message);
 	}
+	warn_unused_plugin_groups (self);
 	g_message ("%u plugin(s) loaded", g_hash_table_size (self->plugins));
+	return TRUE;
 }
 
 static gint

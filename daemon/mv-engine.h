@@ -18,10 +18,11 @@ MvEngine *
 mv_engine_new (const MvConfig *config);
 
 /* Loads every plugin in the configured directories.  A plugin that is malformed, of another
- * ABI, a duplicate, misconfigured, or whose init fails is refused with one log line
- * ("refusing plugin PATH: REASON"); the rest carry on. */
-void
-mv_engine_load_plugins (MvEngine *self);
+ * ABI, a duplicate, or whose init fails is refused with one log line ("refusing plugin PATH:
+ * REASON"); the rest carry on.  A [plugin.NAME] config group with a key the plugin does not
+ * declare, or a value of the wrong type, is a configuration error: FALSE, naming the key. */
+gboolean
+mv_engine_load_plugins (MvEngine *self, GError **error);
 
 /* (element-type MvPluginInfo) (transfer container): loaded plugins, sorted by name. */
 GPtrArray *
