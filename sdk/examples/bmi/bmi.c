@@ -94,36 +94,47 @@ bmi_compute_many (MvCall *call, GVariant *input, GError **error)
 static const MvArg compute_in[] = {
 	{"weight_kg", "d", "body weight in kilograms (1-700)", MV_ARG_NONE},
 	{"height_cm", "d", "height in centimetres (30-300)", MV_ARG_NONE},
-	{NULL},
+	MV_ARG_END,
 };
 static const MvArg compute_out[] = {
 	{"bmi", "d", "body-mass index, kg/m², one decimal", MV_ARG_NONE},
 	{"category", "s", "underweight, normal, overweight or obese", MV_ARG_NONE},
-	{NULL},
+	MV_ARG_END,
 };
 static const MvArg many_in[] = {
 	{"measurements", "a(dd)", "pairs of [weight_kg, height_cm]", MV_ARG_NONE},
-	{NULL},
+	MV_ARG_END,
 };
 static const MvArg many_out[] = {
 	{"bmis", "ad", "the index of each pair, in order", MV_ARG_NONE},
-	{NULL},
+	MV_ARG_END,
 };
 
 static const MvMethod bmi_methods[] = {
-	{"Compute", "Body-mass index and WHO category", compute_in, compute_out, bmi_compute},
-	{"ComputeMany", "Body-mass index of several measurements", many_in, many_out,
-	 bmi_compute_many},
-	{NULL},
+	{
+		.name = "Compute",
+		.description = "Body-mass index and WHO category",
+		.in_args = compute_in,
+		.out_args = compute_out,
+		.handler = bmi_compute,
+	},
+	{
+		.name = "ComputeMany",
+		.description = "Body-mass index of several measurements",
+		.in_args = many_in,
+		.out_args = many_out,
+		.handler = bmi_compute_many,
+	},
+	MV_METHOD_END,
 };
 
 static const MvConfigKey bmi_config_keys[] = {
 	{"asian-cutoffs", "b", "false", "use WHO's lower cut-offs for Asian populations"},
-	{NULL},
+	MV_CONFIG_KEY_END,
 };
 
 static gboolean
-bmi_init (MvHost *host, gpointer *plugin_data, GError **error)
+bmi_init (MvHost *host, gpointer *plugin_data, G_GNUC_UNUSED GError **error)
 {
 	BmiConfig *config = g_new0 (BmiConfig, 1);
 	config->asian_cutoffs = mv_host_get_config_boolean (host, "asian-cutoffs", FALSE);
@@ -134,7 +145,7 @@ bmi_init (MvHost *host, gpointer *plugin_data, GError **error)
 }
 
 static void
-bmi_shutdown (MvHost *host, gpointer plugin_data)
+bmi_shutdown (G_GNUC_UNUSED MvHost *host, gpointer plugin_data)
 {
 	g_free (plugin_data);
 }

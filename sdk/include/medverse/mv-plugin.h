@@ -32,6 +32,17 @@ G_BEGIN_DECLS
 #define MV_PLUGIN_ENTRY_SYMBOL "mv_plugin_entry"
 
 /**
+ * MV_ARG_END, MV_METHOD_END, MV_CONFIG_KEY_END:
+ *
+ * Terminators of the #MvArg, #MvMethod and #MvConfigKey arrays.  They are the universal zero
+ * initialiser, so a plugin built with -Wextra (-Wmissing-field-initializers) stays warning-free;
+ * for the same reason declare #MvMethod entries with designated initialisers.
+ */
+#define MV_ARG_END {0}
+#define MV_METHOD_END {0}
+#define MV_CONFIG_KEY_END {0}
+
+/**
  * MvArgFlags:
  * @MV_ARG_NONE: the argument is required.
  * @MV_ARG_OPTIONAL: over HTTP the JSON member may be omitted (or null); the handler then receives
