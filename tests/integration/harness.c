@@ -265,6 +265,7 @@ mvt_daemon_spawn (MvtEnv *env, GError **error)
 		return FALSE;
 	}
 	env->daemon_exited = FALSE;
+	env->term_sent = FALSE;
 	env->daemon_pid = spawn (program, (gchar **)argv, envp, log_fd, log_fd);
 	close (log_fd);
 	if (env->daemon_pid < 0) {
@@ -427,13 +428,21 @@ mvt_no_postgres_left (MvtEnv *env, guint grace_ms, GError **error)
 	}
 }
 
+void
+mvt_daemon_term (MvtEnv *env)
+{
+	/* once: a second SIGTERM could mean "stop now" to a daemon that is draining */
+	if (!env->term_sent && !env->daemon_exited)
+		kill (env->daemon_pid, SIGTERM);
+	env->term_sent = TRUE;
+}
+
 gboolean
 mvt_daemon_stop (MvtEnv *env, GError **error)
 {
 	g_autofree gchar *url_path = g_build_filename (env->data_dir, "http.url", NULL);
 
-	if (!env->daemon_exited)
-		kill (env->daemon_pid, SIGTERM);
+	mvt_daemon_term (env);
 	if (!mvt_daemon_wait_exit (env, 30000)) {
 		kill_and_reap (env->daemon_pid, &env->daemon_status);
 		env->daemon_exited = TRUE;

@@ -29,6 +29,7 @@ typedef struct {
 	GPid daemon_pid;
 	gint daemon_status; /* waitpid status once it exited */
 	gboolean daemon_exited;
+	gboolean term_sent; /* SIGTERM was sent: mvt_daemon_stop() does not send another */
 	gint postmaster_pid;
 	gchar *url;
 } MvtEnv;
@@ -69,7 +70,10 @@ mvt_daemon_wait_ready (MvtEnv *env, guint timeout_ms, GError **error);
 /* waits for the daemon to exit on its own; FALSE on time-out */
 gboolean
 mvt_daemon_wait_exit (MvtEnv *env, guint timeout_ms);
-/* SIGTERM, wait, then check: exit status 0, http.url removed, no postgres left under root */
+/* sends SIGTERM once */
+void
+mvt_daemon_term (MvtEnv *env);
+/* SIGTERM (unless sent already), wait, then check: exit status 0, http.url removed, no postgres left under root */
 gboolean
 mvt_daemon_stop (MvtEnv *env, GError **error);
 /* TRUE when no postgres process whose command line names env->root (or the recorded

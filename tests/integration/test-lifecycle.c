@@ -26,6 +26,7 @@ start_daemon (const gchar *config)
 
 typedef struct {
 	const gchar *url;
+	guint ms; /* how long the call sleeps; 1000 when 0 */
 	guint status;
 	gint64 slept_ms;
 	gchar *error;
@@ -36,8 +37,9 @@ sleep_call (gpointer data)
 {
 	InFlight *req = data;
 	g_autoptr(GError) error = NULL;
+	g_autofree gchar *body = g_strdup_printf ("{\"ms\":%u}", req->ms != 0 ? req->ms : 1000);
 	g_autoptr(MvtResponse) resp = mvt_http_try (req->url, "POST", "/v1/plugins/sleepy/Sleep",
-						     "application/json", "{\"ms\":1000}", -1, &error);
+						     "application/json", body, -1, &error);
 
 	if (resp == NULL) {
 		req->error = g_strdup (error->message);
@@ -66,7 +68,7 @@ Test (lifecycle, sigterm_with_requests_in_flight, .timeout = 90)
 		threads[i] = g_thread_new ("in-flight", sleep_call, &reqs[i]);
 	}
 	g_usleep (200 * 1000);
-	cr_assert_eq (kill (env->daemon_pid, SIGTERM), 0);
+	mvt_daemon_term (env);
 	for (guint i = 0; i < G_N_ELEMENTS (reqs); i++) {
 		g_thread_join (threads[i]);
 		cr_assert_eq (reqs[i].status, 200, "request %u in flight at SIGTERM: %u %s", i,
@@ -88,6 +90,63 @@ Test (lifecycle, sigterm_idle_cleans_up, .timeout = 90)
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
 	cr_assert_not (g_file_test (pid_path, G_FILE_TEST_EXISTS),
 		       "postmaster.pid left behind after a clean stop");
+}
+
+/* SIGTERM, then the time until the daemon has stopped cleanly, in ms */
+static gint64
+stop_timed (MvtEnv *env)
+{
+	g_autoptr(GError) error = NULL;
+	gint64 start = g_get_monotonic_time ();
+
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+	return (g_get_monotonic_time () - start) / 1000;
+}
+
+Test (lifecycle, sigterm_after_connection_without_request, .timeout = 90)
+{
+	/* a client that connects and goes away without a word (a port scan, a load balancer's
+	 * health check, a benchmark tool stopping) is not a request in flight */
+	g_autoptr(MvtEnv) env = start_daemon ("[daemon]\nshutdown-timeout-ms=3000\n");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketClient) client = g_socket_client_new ();
+	g_autoptr(GSocketConnection) conn = NULL;
+	g_autoptr(GUri) uri = NULL;
+	gint64 ms;
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	uri = g_uri_parse (env->url, G_URI_FLAGS_NONE, &error);
+	cr_assert_not_null (uri, "%s", error->message);
+	conn = g_socket_client_connect_to_host (client, g_uri_get_host (uri), g_uri_get_port (uri),
+						NULL, &error);
+	cr_assert_not_null (conn, "%s", error->message);
+	g_usleep (100 * 1000);
+	cr_assert (g_io_stream_close (G_IO_STREAM (conn), NULL, &error), "%s", error->message);
+	g_usleep (100 * 1000);
+	ms = stop_timed (env);
+	cr_assert_lt (ms, 2000, "took %" G_GINT64_FORMAT " ms to stop with nothing in flight", ms);
+}
+
+Test (lifecycle, sigterm_drain_is_bounded, .timeout = 90)
+{
+	/* a call longer than shutdown-timeout-ms does not hold the daemon past the limit */
+	g_autoptr(MvtEnv) env =
+		start_daemon ("[daemon]\nshutdown-timeout-ms=1000\n[plugins]\ncall-timeout-ms=20000\n");
+	g_autoptr(GError) error = NULL;
+	InFlight req = {0};
+	GThread *thread;
+	gint64 ms;
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	req.url = env->url;
+	req.ms = 8000;
+	thread = g_thread_new ("long", sleep_call, &req);
+	g_usleep (300 * 1000);
+	ms = stop_timed (env);
+	g_thread_join (thread);
+	g_free (req.error);
+	cr_assert_lt (ms, 4000, "took %" G_GINT64_FORMAT " ms to stop with shutdown-timeout-ms=1000",
+		      ms);
 }
 
 /* starts a daemon with @config (bmi.so is always in its plugin dir) and expects it to refuse

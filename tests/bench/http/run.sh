@@ -32,23 +32,39 @@ nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
 echo "building in $build"
 if [ ! -f "$build/build.ninja" ]; then
-	meson setup "$build" "$root" -Dtests=false >/dev/null
+	meson setup "$build" "$root" -Dtests=false >/dev/null || {
+		echo "meson setup failed" >&2
+		exit 1
+	}
 fi
-meson compile -C "$build" >/dev/null
+meson compile -C "$build" >"$build/bench-compile.log" 2>&1 || {
+	tail -40 "$build/bench-compile.log" >&2
+	exit 1
+}
 
 tmp=$(mktemp -d /tmp/mv-bench-XXXXXX)
 # the daemon's embedded PostgreSQL runs as an unprivileged user when we are root
 chmod 0755 "$tmp"
 daemon_pid=
 nginx_pid=
+# waits up to 30 s for a child to exit
+wait_bounded() {
+	local pid=$1 name=$2
+	for _ in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+		sleep 0.1
+	done
+	echo "$name (pid $pid) still running 30 s after the signal; killing it" >&2
+	kill -KILL "$pid" 2>/dev/null || true
+}
 cleanup() {
 	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
 		kill -TERM "$daemon_pid"
-		wait "$daemon_pid" || true
+		wait_bounded "$daemon_pid" medversed
 	fi
 	if [ -n "$nginx_pid" ] && kill -0 "$nginx_pid" 2>/dev/null; then
 		kill -QUIT "$nginx_pid"
-		wait "$nginx_pid" || true
+		wait_bounded "$nginx_pid" nginx
 	fi
 	rm -rf "$tmp"
 }
