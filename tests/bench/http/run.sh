@@ -62,6 +62,11 @@ cleanup() {
 		kill -TERM "$daemon_pid"
 		wait_bounded "$daemon_pid" medversed
 	fi
+	# a daemon that had to be killed leaves its PostgreSQL running: stop it (immediate mode)
+	if [ -f "$tmp/data/pg/postmaster.pid" ]; then
+		kill -QUIT "$(head -1 "$tmp/data/pg/postmaster.pid")" 2>/dev/null || true
+		sleep 1
+	fi
 	if [ -n "$nginx_pid" ] && kill -0 "$nginx_pid" 2>/dev/null; then
 		kill -QUIT "$nginx_pid"
 		wait_bounded "$nginx_pid" nginx
