@@ -3,6 +3,7 @@
  * and config errors that stop it before it opens a socket.
  */
 #include <criterion/criterion.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -147,6 +148,52 @@ Test (lifecycle, sigterm_drain_is_bounded, .timeout = 90)
 	g_free (req.error);
 	cr_assert_lt (ms, 4000, "took %" G_GINT64_FORMAT " ms to stop with shutdown-timeout-ms=1000",
 		      ms);
+}
+
+/* alive and not a zombie (an orphan's zombie may never be reaped in a container) */
+static gboolean
+process_running (gint pid)
+{
+	g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat", pid);
+	g_autofree gchar *stat = NULL;
+	const gchar *close_paren;
+
+	if (!g_file_get_contents (path, &stat, NULL, NULL))
+		return FALSE;
+	close_paren = strrchr (stat, ')');
+	return close_paren != NULL && close_paren[1] == ' ' && close_paren[2] != 'Z' &&
+	       close_paren[2] != 'X';
+}
+
+Test (lifecycle, restart_after_sigkill, .timeout = 120)
+{
+	/* a crashed daemon leaves its PostgreSQL running and http.url behind: the next start on
+	 * the same data dir takes over the cluster and serves */
+	g_autoptr(MvtEnv) env = start_daemon (NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvtResponse) resp = NULL;
+	g_autofree gchar *first_url = NULL;
+	g_autofree gchar *url_path = g_build_filename (env->data_dir, "http.url", NULL);
+	gint first_postmaster;
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	first_url = g_steal_pointer (&env->url);
+	first_postmaster = env->postmaster_pid;
+	cr_assert_gt (first_postmaster, 0);
+	kill (env->daemon_pid, SIGKILL);
+	cr_assert (mvt_daemon_wait_exit (env, 10000));
+
+	/* the harness would take the stale http.url for the new daemon's */
+	g_unlink (url_path);
+	cr_assert (mvt_daemon_spawn (env, &error), "%s", error->message);
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	cr_assert_neq (env->postmaster_pid, first_postmaster,
+		       "the crashed daemon's PostgreSQL (pid %d) is still the one in use",
+		       first_postmaster);
+	resp = mvt_http (env->url, "GET", "/readyz", NULL, NULL, 0);
+	cr_assert_eq (resp->status, 200, "%s", resp->body);
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+	cr_assert_not (process_running (first_postmaster), "the first PostgreSQL is still running");
 }
 
 /* starts a daemon with @config (bmi.so is always in its plugin dir) and expects it to refuse
