@@ -196,6 +196,38 @@ Test (lifecycle, restart_after_sigkill, .timeout = 120)
 	cr_assert_not (process_running (first_postmaster), "the first PostgreSQL is still running");
 }
 
+Test (lifecycle, readyz_503_when_database_down, .timeout = 90)
+{
+	g_autoptr(MvtEnv) env = start_daemon (NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvtResponse) health = NULL;
+	MvtResponse *ready = NULL;
+	gint64 deadline;
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	ready = mvt_http (env->url, "GET", "/readyz", NULL, NULL, 0);
+	cr_assert_eq (ready->status, 200, "%s", ready->body);
+	mvt_response_free (ready);
+
+	/* PostgreSQL's fast shutdown, as an operator or the OOM killer might cause */
+	cr_assert_gt (env->postmaster_pid, 0);
+	cr_assert_eq (kill (env->postmaster_pid, SIGINT), 0);
+	deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+	for (;;) {
+		ready = mvt_http (env->url, "GET", "/readyz", NULL, NULL, 0);
+		if (ready->status != 200 || g_get_monotonic_time () > deadline)
+			break;
+		mvt_response_free (ready);
+		g_usleep (100 * 1000);
+	}
+	mvt_assert_error (ready, 503, "unavailable");
+	mvt_response_free (ready);
+	/* alive, though not ready */
+	health = mvt_http (env->url, "GET", "/healthz", NULL, NULL, 0);
+	cr_assert_eq (health->status, 200, "%s", health->body);
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+}
+
 /* starts a daemon with @config (bmi.so is always in its plugin dir) and expects it to refuse
  * it: non-zero exit within a few seconds, the offending key named on stderr, no HTTP socket,
  * no PostgreSQL left */
