@@ -214,6 +214,12 @@ on_reload_signal (gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+drain_tick (gpointer user_data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
 /* Waits, serving, until nothing is in flight or the shutdown time limit passes. */
 static void
 drain (Daemon *d)
@@ -221,12 +227,17 @@ drain (Daemon *d)
 	gint64 deadline = g_get_monotonic_time () + (gint64)d->config->shutdown_timeout_ms * 1000;
 	GMainContext *context = g_main_context_default ();
 
+	guint tick;
+
 	if (d->http != NULL)
 		mv_http_stop_accepting (d->http);
+	/* a blocking iteration must still wake up to notice the deadline */
+	tick = g_timeout_add (50, drain_tick, NULL);
 	while (g_get_monotonic_time () < deadline &&
 	       (mv_engine_get_in_flight (d->engine) > 0 ||
 		(d->http != NULL && mv_http_get_active (d->http) > 0)))
 		g_main_context_iteration (context, TRUE);
+	g_source_remove (tick);
 	/* let the last responses be written out */
 	while (g_main_context_iteration (context, FALSE))
 		;

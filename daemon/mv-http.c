@@ -28,6 +28,7 @@ typedef struct {
 	gint64 started_us;
 	gchar *method;
 	gchar *path;
+	gboolean counted; /* headers were read: the request is in flight */
 } RequestInfo;
 
 static void
@@ -416,6 +417,12 @@ note_request (SoupServerMessage *msg)
 
 	if (info == NULL)
 		return;
+	/* counted from here, not from request-started: libsoup starts a message as soon as a
+	 * connection is idle, and an idle keep-alive connection is not a request in flight */
+	if (!info->counted) {
+		info->counted = TRUE;
+		info->http->active++;
+	}
 	if (mv_request_id_is_valid (client_id)) {
 		g_free (info->request_id);
 		info->request_id = g_strdup (client_id);
@@ -466,7 +473,6 @@ request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 	info->request_id = mv_request_id_new ();
 	g_object_set_data_full (G_OBJECT (msg), "mv-request", info,
 				(GDestroyNotify)request_info_free);
-	self->active++;
 }
 
 static void
@@ -477,8 +483,13 @@ request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 
 	if (info == NULL)
 		return;
-	if (self->active > 0)
+	if (info->counted && self->active > 0)
 		self->active--;
+	if (!info->counted) {
+		/* a connection that closed without sending a request: nothing to log */
+		g_object_set_data (G_OBJECT (msg), "mv-request", NULL);
+		return;
+	}
 	g_message ("http: %s %s %s %u %" G_GINT64_FORMAT "ms", info->request_id,
 		   info->method != NULL ? info->method : soup_server_message_get_method (msg),
 		   info->path != NULL ? info->path : "-", soup_server_message_get_status (msg),
