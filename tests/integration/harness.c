@@ -58,13 +58,56 @@ kill_and_reap (GPid pid, gint *status)
 		;
 }
 
+/* alive and not a zombie: an orphan's zombie may never be reaped in a container */
+static gboolean
+proc_alive (gint pid)
+{
+	g_autofree gchar *path = g_strdup_printf ("/proc/%d/stat", pid);
+	g_autofree gchar *stat = NULL;
+	const gchar *paren;
+
+	if (pid <= 0 || !g_file_get_contents (path, &stat, NULL, NULL))
+		return FALSE;
+	paren = strrchr (stat, ')');
+	return paren != NULL && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* the postmaster of env's cluster, from its pid file, if it is still running */
+static gint
+running_postmaster (MvtEnv *env)
+{
+	g_autofree gchar *pid_path = g_build_filename (env->data_dir, "pg", "postmaster.pid", NULL);
+	g_autofree gchar *text = NULL;
+	gint pid;
+
+	if (!g_file_get_contents (pid_path, &text, NULL, NULL))
+		return proc_alive (env->postmaster_pid) ? env->postmaster_pid : 0;
+	pid = atoi (text);
+	return proc_alive (pid) ? pid : 0;
+}
+
 void
 mvt_env_free (MvtEnv *env)
 {
+	gint postmaster;
+
 	if (env == NULL)
 		return;
-	if (env->daemon_pid > 0 && !env->daemon_exited)
-		kill_and_reap (env->daemon_pid, NULL);
+	/* a test that failed half-way: stop the daemon the polite way first, so it stops its
+	 * PostgreSQL, and never leave a cluster running in a directory about to be removed */
+	if (env->daemon_pid > 0 && !env->daemon_exited) {
+		kill (env->daemon_pid, SIGTERM);
+		if (!mvt_daemon_wait_exit (env, 15000))
+			kill_and_reap (env->daemon_pid, NULL);
+		env->daemon_exited = TRUE;
+	}
+	postmaster = running_postmaster (env);
+	if (postmaster > 0) {
+		/* immediate shutdown: the data is thrown away anyway */
+		kill (postmaster, SIGQUIT);
+		for (guint i = 0; i < 100 && proc_alive (postmaster); i++)
+			g_usleep (50 * 1000);
+	}
 	mvt_bus_stop (env);
 	if (g_getenv ("MVT_KEEP") == NULL) {
 		const gchar *argv[] = {"rm", "-rf", env->root, NULL};
@@ -447,7 +490,7 @@ mvt_daemon_stop (MvtEnv *env, GError **error)
 		kill_and_reap (env->daemon_pid, &env->daemon_status);
 		env->daemon_exited = TRUE;
 		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-				     "medversed did not exit within 30 s of SIGTERM");
+				     "medversed did not exit within 30 s of SIGTERM (killed)");
 		return FALSE;
 	}
 	if (!WIFEXITED (env->daemon_status) || WEXITSTATUS (env->daemon_status) != 0) {

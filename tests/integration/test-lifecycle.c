@@ -12,6 +12,16 @@
 
 static const gchar *const good_plugins[] = {"sleepy.so", NULL};
 
+/* the daemon of the running test; freed by fini() whether the test passed or not, since a
+ * failed assertion leaves the test function without running its cleanups */
+static MvtEnv *current_env;
+
+static void
+fini (void)
+{
+	g_clear_pointer (&current_env, mvt_env_free);
+}
+
 static MvtEnv *
 start_daemon (const gchar *config)
 {
@@ -22,6 +32,7 @@ start_daemon (const gchar *config)
 	mvt_env_prepare (env, &options);
 	cr_assert (mvt_bus_start (env, &error), "%s", error != NULL ? error->message : "");
 	cr_assert (mvt_daemon_spawn (env, &error), "%s", error != NULL ? error->message : "");
+	current_env = env;
 	return env;
 }
 
@@ -55,9 +66,9 @@ sleep_call (gpointer data)
 	return NULL;
 }
 
-Test (lifecycle, sigterm_with_requests_in_flight, .timeout = 90)
+Test (lifecycle, sigterm_with_requests_in_flight, .timeout = 90, .fini = fini)
 {
-	g_autoptr(MvtEnv) env = start_daemon ("[plugins]\ncall-timeout-ms=20000\n");
+	MvtEnv *env = start_daemon ("[plugins]\ncall-timeout-ms=20000\n");
 	g_autoptr(GError) error = NULL;
 	InFlight reqs[3] = {{0}};
 	GThread *threads[3];
@@ -80,9 +91,9 @@ Test (lifecycle, sigterm_with_requests_in_flight, .timeout = 90)
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
 }
 
-Test (lifecycle, sigterm_idle_cleans_up, .timeout = 90)
+Test (lifecycle, sigterm_idle_cleans_up, .timeout = 90, .fini = fini)
 {
-	g_autoptr(MvtEnv) env = start_daemon (NULL);
+	MvtEnv *env = start_daemon (NULL);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *pid_path = g_build_filename (env->data_dir, "pg", "postmaster.pid", NULL);
 
@@ -104,11 +115,11 @@ stop_timed (MvtEnv *env)
 	return (g_get_monotonic_time () - start) / 1000;
 }
 
-Test (lifecycle, sigterm_after_connection_without_request, .timeout = 90)
+Test (lifecycle, sigterm_after_connection_without_request, .timeout = 90, .fini = fini)
 {
 	/* a client that connects and goes away without a word (a port scan, a load balancer's
 	 * health check, a benchmark tool stopping) is not a request in flight */
-	g_autoptr(MvtEnv) env = start_daemon ("[daemon]\nshutdown-timeout-ms=3000\n");
+	MvtEnv *env = start_daemon ("[daemon]\nshutdown-timeout-ms=3000\n");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GSocketClient) client = g_socket_client_new ();
 	g_autoptr(GSocketConnection) conn = NULL;
@@ -128,10 +139,10 @@ Test (lifecycle, sigterm_after_connection_without_request, .timeout = 90)
 	cr_assert_lt (ms, 2000, "took %" G_GINT64_FORMAT " ms to stop with nothing in flight", ms);
 }
 
-Test (lifecycle, sigterm_drain_is_bounded, .timeout = 90)
+Test (lifecycle, sigterm_drain_is_bounded, .timeout = 90, .fini = fini)
 {
 	/* a call longer than shutdown-timeout-ms does not hold the daemon past the limit */
-	g_autoptr(MvtEnv) env =
+	MvtEnv *env =
 		start_daemon ("[daemon]\nshutdown-timeout-ms=1000\n[plugins]\ncall-timeout-ms=20000\n");
 	g_autoptr(GError) error = NULL;
 	InFlight req = {0};
@@ -165,11 +176,11 @@ process_running (gint pid)
 	       close_paren[2] != 'X';
 }
 
-Test (lifecycle, restart_after_sigkill, .timeout = 120)
+Test (lifecycle, restart_after_sigkill, .timeout = 120, .fini = fini)
 {
 	/* a crashed daemon leaves its PostgreSQL running and http.url behind: the next start on
 	 * the same data dir takes over the cluster and serves */
-	g_autoptr(MvtEnv) env = start_daemon (NULL);
+	MvtEnv *env = start_daemon (NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(MvtResponse) resp = NULL;
 	g_autofree gchar *first_url = NULL;
@@ -196,9 +207,9 @@ Test (lifecycle, restart_after_sigkill, .timeout = 120)
 	cr_assert_not (process_running (first_postmaster), "the first PostgreSQL is still running");
 }
 
-Test (lifecycle, readyz_503_when_database_down, .timeout = 90)
+Test (lifecycle, readyz_503_when_database_down, .timeout = 90, .fini = fini)
 {
-	g_autoptr(MvtEnv) env = start_daemon (NULL);
+	MvtEnv *env = start_daemon (NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(MvtResponse) health = NULL;
 	MvtResponse *ready = NULL;
@@ -234,7 +245,7 @@ Test (lifecycle, readyz_503_when_database_down, .timeout = 90)
 static void
 assert_config_refused (const gchar *config, const gchar *key)
 {
-	g_autoptr(MvtEnv) env = start_daemon (config);
+	MvtEnv *env = start_daemon (config);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *url_path = g_build_filename (env->data_dir, "http.url", NULL);
 	g_autofree gchar *log = NULL;
@@ -256,28 +267,28 @@ assert_config_refused (const gchar *config, const gchar *key)
 	cr_assert (mvt_no_postgres_left (env, 2000, &error), "%s", error->message);
 }
 
-Test (config, unknown_key, .timeout = 30)
+Test (config, unknown_key, .timeout = 30, .fini = fini)
 {
 	assert_config_refused ("[http]\nbogus=1\n", "bogus");
 }
 
-Test (config, unknown_group, .timeout = 30)
+Test (config, unknown_group, .timeout = 30, .fini = fini)
 {
 	assert_config_refused ("[htttp]\nlisten=127.0.0.1:0\n", "htttp");
 }
 
-Test (config, bad_value, .timeout = 30)
+Test (config, bad_value, .timeout = 30, .fini = fini)
 {
 	assert_config_refused ("[plugins]\ncall-timeout-ms=soon\n", "call-timeout-ms");
 }
 
-Test (config, unknown_plugin_key, .timeout = 30)
+Test (config, unknown_plugin_key, .timeout = 30, .fini = fini)
 {
 	/* bmi declares asian-cutoffs only */
 	assert_config_refused ("[plugin.bmi]\ncolour=blue\n", "colour");
 }
 
-Test (config, bad_plugin_value, .timeout = 30)
+Test (config, bad_plugin_value, .timeout = 30, .fini = fini)
 {
 	assert_config_refused ("[plugin.bmi]\nasian-cutoffs=perhaps\n", "asian-cutoffs");
 }
