@@ -274,8 +274,13 @@ start (Daemon *d, GError **error)
 	g_autofree gchar *operator_key_path =
 		g_build_filename (d->config->data_dir, "operator.key", NULL);
 
+	g_autofree gchar *stale_url = NULL;
+
 	if (!prepare_data_dir (d, error))
 		return FALSE;
+	/* left behind by a daemon that was killed: whoever waits for it must not get a dead port */
+	stale_url = g_build_filename (d->config->data_dir, "http.url", NULL);
+	g_unlink (stale_url);
 	if (d->overrides.dev && !ensure_operator_key (d, error))
 		return FALSE;
 	if (!start_database (d, error))

@@ -110,6 +110,9 @@ call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 		   output != NULL ? "ok" : mv_error_to_string (error->code));
 	if (output == NULL)
 		return_error (pending->invocation, pending->request_id, error);
+	else if (pending->wrap_in_variant && g_variant_n_children (output) == 0)
+		g_dbus_method_invocation_return_value (
+			pending->invocation, g_variant_new ("(v)", g_variant_new ("a{sv}", NULL)));
 	else if (pending->wrap_in_variant)
 		g_dbus_method_invocation_return_value (
 			pending->invocation, g_variant_new ("(v)", output));
@@ -176,7 +179,21 @@ handle_call (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
 	const gchar *plugin, *method;
 	g_autoptr(GVariant) input = NULL;
 
+	const MvMethod *decl;
+	g_autoptr(GError) error = NULL;
+
 	g_variant_get (params, "(&s&sv)", &plugin, &method, &input);
+	decl = mv_engine_find_method (self->engine, plugin, method, &error);
+	if (decl == NULL) {
+		g_dbus_method_invocation_return_gerror (invocation, error);
+		return;
+	}
+	/* D-Bus cannot carry an empty structure, so a method without input arguments takes any
+	 * value in Call() (documented in the XML) */
+	if (decl->in_args == NULL || decl->in_args[0].name == NULL) {
+		g_variant_unref (input);
+		input = g_variant_ref_sink (g_variant_new ("()"));
+	}
 	start_call (self, invocation, plugin, method, g_steal_pointer (&input), TRUE);
 }
 

@@ -353,9 +353,11 @@ readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 	if (mv_engine_check_ready_finish (MV_ENGINE (source), result, &error)) {
 		respond_status (msg, SOUP_STATUS_OK, "ready");
 	} else {
-		if (error->domain == MV_ERROR)
-			error->code = MV_ERROR_UNAVAILABLE;
-		mv_http_respond_error (msg, error);
+		/* the reason names sockets and servers: it goes to the log, not to the prober */
+		g_warning ("[%s] not ready: %s", mv_http_message_get_request_id (msg), error->message);
+		respond_new_error (msg, MV_ERROR_UNAVAILABLE,
+				   "not ready: the database is unreachable or its migrations are "
+				   "not applied");
 	}
 	soup_server_message_unpause (msg);
 	g_object_unref (msg);
@@ -476,10 +478,10 @@ request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 }
 
 static void
-request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+log_request (MvHttp *self, SoupServerMessage *msg, gboolean aborted)
 {
-	MvHttp *self = user_data;
 	RequestInfo *info = request_info (msg);
+	g_autofree gchar *status = NULL;
 
 	if (info == NULL)
 		return;
@@ -490,12 +492,27 @@ request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 		g_object_set_data (G_OBJECT (msg), "mv-request", NULL);
 		return;
 	}
-	g_message ("http: %s %s %s %u %" G_GINT64_FORMAT "ms", info->request_id,
+	/* a client that went away is not a server error: logged as "aborted", as nginx's 499 */
+	status = aborted ? g_strdup ("aborted")
+			 : g_strdup_printf ("%u", soup_server_message_get_status (msg));
+	g_message ("http: %s %s %s %s %" G_GINT64_FORMAT "ms", info->request_id,
 		   info->method != NULL ? info->method : soup_server_message_get_method (msg),
-		   info->path != NULL ? info->path : "-", soup_server_message_get_status (msg),
+		   info->path != NULL ? info->path : "-", status,
 		   (g_get_monotonic_time () - info->started_us) / 1000);
 	/* detach so a second signal (finished after aborted) cannot count twice */
 	g_object_set_data (G_OBJECT (msg), "mv-request", NULL);
+}
+
+static void
+request_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+	log_request (user_data, msg, FALSE);
+}
+
+static void
+request_aborted (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+	log_request (user_data, msg, TRUE);
 }
 
 MvHttp *
@@ -512,8 +529,8 @@ mv_http_new (MvEngine *engine, const MvConfig *config)
 	soup_server_add_early_handler (self->server, NULL, early_check, self, NULL);
 	soup_server_add_handler (self->server, NULL, route, self, NULL);
 	g_signal_connect (self->server, "request-started", G_CALLBACK (request_started), self);
-	g_signal_connect (self->server, "request-finished", G_CALLBACK (request_done), self);
-	g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_done), self);
+	g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished), self);
+	g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_aborted), self);
 	return self;
 }
 
