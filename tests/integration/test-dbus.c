@@ -307,6 +307,23 @@ Test (dbus, plugin_failures)
 	g_variant_unref (call_ok (conn, OBJECT_PATH, IFACE, "ListPlugins", NULL, NULL));
 }
 
+/* D-Bus has no empty structure: Call() takes any value as the input of a method without
+ * arguments.  liar.Lie then runs and fails on its own (wrong output type), which shows the
+ * input was accepted rather than refused as InvalidInput. */
+Test (dbus, generic_call_of_a_method_without_arguments)
+{
+	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) reply = call (conn, OBJECT_PATH, IFACE, "Call",
+					  g_variant_new ("(ssv)", "liar", "Lie",
+							 g_variant_new ("a{sv}", NULL)),
+					  "(v)", &error);
+	g_autofree gchar *name = remote_error_name (error);
+
+	cr_assert_null (reply);
+	cr_assert_str_eq (name, "org.medverse.Health1.Error.Failed", "%s", error->message);
+}
+
 static void
 assert_args_equal (GDBusArgInfo **want, GDBusArgInfo **got, const gchar *what)
 {
