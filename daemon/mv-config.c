@@ -260,6 +260,39 @@ check_listen (const gchar *listen, GError **error)
 	return TRUE;
 }
 
+static gboolean
+load_text (MvConfig *config, const gchar *text, gsize len, GError **error)
+{
+	/* GKeyFile takes any bytes; values must be text a log line can carry */
+	if (!g_utf8_validate (text, (gssize)len, NULL)) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "not valid UTF-8");
+		return FALSE;
+	}
+	return g_key_file_load_from_data (config->keyfile, text, len, G_KEY_FILE_NONE, error);
+}
+
+MvConfig *
+mv_config_load_from_data (const gchar *text, gsize len, GError **error)
+{
+	g_autoptr(MvConfig) config = g_new0 (MvConfig, 1);
+	g_autoptr(GError) error_local = NULL;
+
+	config->keyfile = g_key_file_new ();
+	config->path = g_strdup ("(data)");
+	for (guint i = 0; i < G_N_ELEMENTS (key_defs); i++) {
+		if (key_defs[i].default_value != NULL &&
+		    !set_value (config, &key_defs[i], key_defs[i].default_value, error))
+			return NULL;
+	}
+	if (!load_text (config, text, len, &error_local)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s", error_local->message);
+		return NULL;
+	}
+	if (!apply_file (config, error) || !check_listen (config->http_listen, error))
+		return NULL;
+	return g_steal_pointer (&config);
+}
+
 MvConfig *
 mv_config_load (const gchar *path,
 		gboolean path_required,
@@ -276,10 +309,13 @@ mv_config_load (const gchar *path,
 			return NULL;
 	}
 	if (path != NULL && (path_required || g_file_test (path, G_FILE_TEST_EXISTS))) {
+		g_autofree gchar *text = NULL;
+		gsize len = 0;
 		g_autoptr(GError) error_local = NULL;
+
 		config->path = g_strdup (path);
-		if (!g_key_file_load_from_file (config->keyfile, path, G_KEY_FILE_NONE,
-						&error_local)) {
+		if (!g_file_get_contents (path, &text, &len, &error_local) ||
+		    !load_text (config, text, len, &error_local)) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: %s", path,
 				     error_local->message);
 			return NULL;

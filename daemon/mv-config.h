@@ -51,6 +51,9 @@ mv_config_load (const gchar *path,
 		gboolean path_required,
 		const MvConfigOverrides *overrides,
 		GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The same checks on a file's contents, without overrides or the environment (fuzzing, tests). */
+MvConfig *
+mv_config_load_from_data (const gchar *text, gsize len, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void
 mv_config_free (MvConfig *config);
 gboolean

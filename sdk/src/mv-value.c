@@ -251,6 +251,11 @@ variant_from_json (JsonNode *node, const gchar *path, GError **error)
 	case G_TYPE_INT64:
 		return g_variant_new_int64 (json_node_get_int (node));
 	default:
+		if (!isfinite (json_node_get_double (node))) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "%s: number out of range", path);
+			return NULL;
+		}
 		return g_variant_new_double (json_node_get_double (node));
 	}
 }
@@ -278,6 +283,12 @@ mv_value_from_json (const GVariantType *type, JsonNode *node, const gchar *path,
 		if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
 		    (json_node_get_value_type (node) != G_TYPE_DOUBLE && !node_is_integer (node)))
 			return type_error (type, node, path, error);
+		/* 1e999 parses as infinity, which no JSON answer could carry back */
+		if (!isfinite (json_node_get_double (node))) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "%s: number out of range", path);
+			return NULL;
+		}
 		return g_variant_new_double (json_node_get_double (node));
 	case 's':
 	case 'o':
@@ -535,6 +546,41 @@ mv_value_to_json_args (const MvArg *args, GVariant *tuple, GError **error)
 	return node;
 }
 
+/* json-glib's parser recurses once per nesting level and overflows the stack on a body of a
+ * few hundred kilobytes of '['; no real request nests deeper than a few levels, so the depth is
+ * checked before the parser sees the text. */
+#define MV_VALUE_MAX_DEPTH 64
+
+static gboolean
+check_depth (const gchar *json, gsize len, GError **error)
+{
+	guint depth = 0;
+	gboolean in_string = FALSE;
+
+	for (gsize i = 0; i < len; i++) {
+		gchar c = json[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = FALSE;
+			continue;
+		}
+		if (c == '"') {
+			in_string = TRUE;
+		} else if (c == '[' || c == '{') {
+			if (++depth > MV_VALUE_MAX_DEPTH) {
+				g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED,
+					     "JSON nested deeper than %d levels", MV_VALUE_MAX_DEPTH);
+				return FALSE;
+			}
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return TRUE;
+}
+
 JsonNode *
 mv_value_parse_json_object (const gchar *json, gssize len, GError **error)
 {
@@ -552,6 +598,8 @@ mv_value_parse_json_object (const gchar *json, gssize len, GError **error)
 		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED, "body contains a NUL byte");
 		return NULL;
 	}
+	if (!check_depth (json, len, error))
+		return NULL;
 	if (!json_parser_load_from_data (parser, json, len, &error_local)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED, "malformed JSON: %s",
 			     error_local->message);
