@@ -294,6 +294,9 @@ call_job_run (gpointer data, gpointer user_data)
 	g_atomic_int_inc (&job->engine->busy_workers);
 	output = mv_call_run (job->call, job->method, job->input, &error);
 	g_atomic_int_add (&job->engine->busy_workers, -1);
+	/* the timer holds a reference to the job: destroy it now (thread-safe), or every call
+	 * would leave a live source in the main context until its time limit passed */
+	g_source_destroy (job->timeout);
 	if (!call_job_claim (job)) {
 		g_debug ("[%s] plugin %s: %s finished after its time limit; result dropped",
 			 job->call->request_id, job->entry->loaded->info->name, job->method->name);
