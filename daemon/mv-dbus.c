@@ -62,6 +62,8 @@ static const GDBusErrorEntry error_entries[] = {
 	{MV_ERROR_CONFLICT, "org.medverse.Health1.Error.Conflict"},
 	{MV_ERROR_RATE_LIMITED, "org.medverse.Health1.Error.RateLimited"},
 	{MV_ERROR_INTEGRITY, "org.medverse.Health1.Error.Integrity"},
+	{MV_ERROR_PRECONDITION_FAILED, "org.medverse.Health1.Error.PreconditionFailed"},
+	{MV_ERROR_PRECONDITION_REQUIRED, "org.medverse.Health1.Error.PreconditionRequired"},
 };
 
 void

@@ -473,7 +473,7 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 	if (!load_patient (op->store, conn, op->clinic_id, op->patient_id, TRUE, &keys, error))
 		return FALSE;
 	if (keys.version != op->if_match) {
-		g_set_error (error, MV_ERROR, MV_ERROR_CONFLICT,
+		g_set_error (error, MV_ERROR, MV_ERROR_PRECONDITION_FAILED,
 			     "the patient changed: it is at version %" G_GUINT64_FORMAT
 			     ", not %" G_GUINT64_FORMAT "; read it again",
 			     keys.version, op->if_match);
@@ -584,7 +584,7 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 	}
 	if (op->if_match != 0 &&
 	    (!parse_u64 (PQgetvalue (lock, 0, 0), &version) || version != op->if_match)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_CONFLICT,
+		g_set_error (error, MV_ERROR, MV_ERROR_PRECONDITION_FAILED,
 			     "the patient changed: it is at version %s, not %" G_GUINT64_FORMAT
 			     "; read it again",
 			     PQgetvalue (lock, 0, 0), op->if_match);

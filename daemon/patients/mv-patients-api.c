@@ -134,27 +134,6 @@ handle_me (MvHttpRequest *request, GError **error)
 	return patient_body (request, auth->patient_id, version, profile);
 }
 
-/* 428: the status table of the adapter has no code for it, so the body is built here in the
- * adapter's error shape. */
-static JsonNode *
-precondition_required (MvHttpRequest *request)
-{
-	JsonObject *body = json_object_new ();
-	JsonObject *error = json_object_new ();
-	JsonNode *node;
-
-	json_object_set_string_member (error, "code", "precondition-required");
-	json_object_set_string_member (error, "message",
-				       "If-Match is required: send the ETag of the version the "
-				       "change was computed from (GET /v1/patients/{id})");
-	json_object_set_string_member (error, "request_id", mv_http_request_get_id (request));
-	json_object_set_object_member (body, "error", error);
-	mv_http_request_set_status (request, 428);
-	node = object_node (body);
-	json_object_unref (body);
-	return node;
-}
-
 static JsonNode *
 handle_patch (MvHttpRequest *request, GError **error)
 {
@@ -168,8 +147,12 @@ handle_patch (MvHttpRequest *request, GError **error)
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
 		return NULL;
 	}
-	if (if_match == NULL)
-		return precondition_required (request);
+	if (if_match == NULL) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_PRECONDITION_REQUIRED,
+				     "If-Match is required: send the ETag of the version the change "
+				     "was computed from (GET /v1/patients/{id})");
+		return NULL;
+	}
 	if (!parse_if_match (if_match, &expected, error))
 		return NULL;
 	profile = mv_patient_store_update (store_of (request), mv_http_request_get_auth (request),

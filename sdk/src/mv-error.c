@@ -17,6 +17,8 @@ static const gchar *const error_names[MV_ERROR_LAST] = {
 	[MV_ERROR_CONFLICT] = "conflict",
 	[MV_ERROR_RATE_LIMITED] = "rate-limited",
 	[MV_ERROR_INTEGRITY] = "integrity",
+	[MV_ERROR_PRECONDITION_FAILED] = "precondition-failed",
+	[MV_ERROR_PRECONDITION_REQUIRED] = "precondition-required",
 };
 
 const gchar *

@@ -100,14 +100,14 @@ Test (patients, create_read_patch_search_delete_as_clinician)
 							  NULL, "{\"language\":\"en\"}");
 		JsonObject *profile;
 		pt_assert_error (none, 428, "precondition-required");
-		pt_assert_error (stale, 412, "conflict");
+		pt_assert_error (stale, 412, "precondition-failed");
 		cr_assert_eq (ok->status, 200, "%s", ok->body);
 		cr_assert_str_eq (ok->etag, "\"2\"");
 		profile = json_object_get_object_member (json_node_get_object (ok->json), "profile");
 		cr_assert_str_eq (json_object_get_string_member (profile, "language"), "zh");
 		cr_assert_not (json_object_has_member (profile, "notes"));
 		/* the old ETag is stale now: lost updates are refused */
-		pt_assert_error (again, 412, "conflict");
+		pt_assert_error (again, 412, "precondition-failed");
 	}
 	{
 		g_autoptr(PtResponse) r = pt_request (url (), "GET", "/v1/patients?mrn=mrn%20004217",
@@ -449,7 +449,7 @@ Test (patients, bad_input_on_every_route_writes_nothing)
 		{"PATCH", "", "W/\"1\"", NULL, "{\"notes\":\"x\"}", 400, "malformed", "If-Match"},
 		{"PATCH", "", "*", NULL, "{\"notes\":\"x\"}", 400, "malformed", "If-Match"},
 		{"PATCH", "", "\"abc\"", NULL, "{\"notes\":\"x\"}", 400, "malformed", "If-Match"},
-		{"PATCH", "", "\"2\"", NULL, "{\"notes\":\"x\"}", 412, "conflict", NULL},
+		{"PATCH", "", "\"2\"", NULL, "{\"notes\":\"x\"}", 412, "precondition-failed", NULL},
 		{"PATCH", "", "\"1\"", NULL, "{\"notes\":", 400, "malformed", NULL},
 		{"PATCH", "", "\"1\"", NULL, "{\"version\":2}", 422, "invalid-input",
 		 "patch: unknown field \"version\""},
@@ -462,7 +462,7 @@ Test (patients, bad_input_on_every_route_writes_nothing)
 		 "invalid-input", "preferences.daily_step_goal: must be an integer"},
 		/* DELETE /v1/patients/{id} */
 		{"DELETE", "", "nope", NULL, NULL, 400, "malformed", "If-Match"},
-		{"DELETE", "", "\"9\"", NULL, NULL, 412, "conflict", NULL},
+		{"DELETE", "", "\"9\"", NULL, NULL, 412, "precondition-failed", NULL},
 		/* GET routes */
 		{"GET", "/v1/patients/not-a-uuid", NULL, NULL, NULL, 404, "not-found", NULL},
 		{"GET", "/v1/patients", NULL, NULL, NULL, 422, "invalid-input", "mrn: "},

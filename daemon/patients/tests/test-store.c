@@ -241,7 +241,7 @@ Test (store, update_merges_bumps_the_version_and_checks_if_match)
 	before = snapshot ();
 	cr_assert_null (mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", id, patch, 1,
 						 NULL, &error));
-	assert_error (error, MV_ERROR_CONFLICT);
+	assert_error (error, MV_ERROR_PRECONDITION_FAILED);
 	g_clear_error (&error);
 	{
 		g_autoptr(JsonObject) bad = mvt_patients_parse ("{\"mrn\":null}");
@@ -446,7 +446,7 @@ Test (store, delete_with_a_stale_if_match_is_refused)
 	g_autofree gchar *after = NULL;
 
 	cr_assert_not (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r", id, 5, &error));
-	assert_error (error, MV_ERROR_CONFLICT);
+	assert_error (error, MV_ERROR_PRECONDITION_FAILED);
 	after = snapshot ();
 	cr_assert_str_eq (before, after);
 }

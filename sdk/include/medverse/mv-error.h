@@ -28,9 +28,11 @@ G_BEGIN_DECLS
  * @MV_ERROR_UNAVAILABLE: not ready, e.g. the database is unreachable (503).
  * @MV_ERROR_UNAUTHORIZED: missing, unknown, revoked or expired credentials (401).
  * @MV_ERROR_FORBIDDEN: valid credentials without the required role (403).
- * @MV_ERROR_CONFLICT: the resource changed since it was read (412/409).
+ * @MV_ERROR_CONFLICT: the request conflicts with the resource's state, e.g. a duplicate (409).
  * @MV_ERROR_RATE_LIMITED: too many requests for this key (429).
  * @MV_ERROR_INTEGRITY: stored data failed an integrity check (500, logged).
+ * @MV_ERROR_PRECONDITION_FAILED: the resource changed since the caller read it (412).
+ * @MV_ERROR_PRECONDITION_REQUIRED: an update needs the version it was computed from (428).
  *
  * Since: ABI 1
  */
@@ -49,6 +51,8 @@ typedef enum {
 	MV_ERROR_CONFLICT,
 	MV_ERROR_RATE_LIMITED,
 	MV_ERROR_INTEGRITY,
+	MV_ERROR_PRECONDITION_FAILED,
+	MV_ERROR_PRECONDITION_REQUIRED,
 	MV_ERROR_LAST /*< skip >*/
 } MvError;
 
