@@ -115,7 +115,9 @@ plugin_data_dir (MvEngine *self, const MvPluginInfo *info)
 	if (configured != NULL)
 		return g_steal_pointer (&configured);
 	g_autofree gchar *installed = g_build_filename (MV_DATADIR, "plugins", info->name, NULL);
-	g_autofree gchar *in_build = g_build_filename (MV_BUILD_PLUGIN_DATA_ROOT, info->name, NULL);
+	/* in the build tree each plugin's data is generated into plugins/NAME/data */
+	g_autofree gchar *in_build =
+		g_build_filename (MV_BUILD_PLUGIN_DATA_ROOT, info->name, "data", NULL);
 
 	if (root != NULL && root[0] != '\0')
 		return g_build_filename (root, info->name, NULL);
