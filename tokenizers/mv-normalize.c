@@ -54,7 +54,8 @@ mv_unichar_is_control (gunichar c)
 
 typedef struct {
 	GString *out;
-	GArray *segs;
+	MvNormSeg *segs; /* room for one per original character, plus the sentinel */
+	guint n_segs;
 	utf8proc_int32_t pending[MV_DECOMP_MAX * 4];
 	gssize n_pending;
 } MvNormBuilder;
@@ -82,7 +83,7 @@ mv_norm_builder_start_seg (MvNormBuilder *b, gsize orig_byte, guint orig_cp)
 	MvNormSeg seg = {0, (guint32) orig_byte, (guint32) orig_cp};
 	mv_norm_builder_flush (b);
 	seg.norm = (guint32) b->out->len;
-	g_array_append_val (b->segs, seg);
+	b->segs[b->n_segs++] = seg;
 }
 
 /* Decomposes one non-ASCII, non-Han character into the pending segment, starting a new
@@ -106,7 +107,7 @@ mv_norm_builder_add_complex (MvNormBuilder *b, gunichar c, gsize orig_byte, guin
 		n = 1;
 	}
 	combining = n > 0 && utf8proc_get_property (tmp[0])->combining_class != 0 &&
-		    b->segs->len > 0;
+		    b->n_segs > 0;
 	if (!combining || b->n_pending + n > (gssize) G_N_ELEMENTS (b->pending))
 		mv_norm_builder_start_seg (b, orig_byte, orig_cp);
 	memcpy (b->pending + b->n_pending, tmp, (gsize) n * sizeof (tmp[0]));
@@ -118,7 +119,6 @@ mv_norm_text_new (const gchar *text, gssize len, GError **error)
 {
 	g_autoptr(MvNormText) self = g_new0 (MvNormText, 1);
 	g_autoptr(GString) out = NULL;
-	g_autoptr(GArray) segs = NULL;
 	MvNormBuilder b = {0};
 	MvNormSeg sentinel;
 	const gchar *p;
@@ -145,29 +145,36 @@ mv_norm_text_new (const gchar *text, gssize len, GError **error)
 	}
 
 	out = g_string_sized_new ((gsize) len + 16);
-	segs = g_array_sized_new (FALSE, FALSE, sizeof (MvNormSeg), (guint) len + 1);
 	b.out = out;
-	b.segs = segs;
-	for (p = text; p < text + len; p = g_utf8_next_char (p), cp_index++) {
-		gunichar c = g_utf8_get_char (p);
+	b.segs = g_new (MvNormSeg, (gsize) len + 1);
+	for (p = text; p < text + len; cp_index++) {
+		guchar c0 = (guchar) *p;
 		gsize orig_byte = (gsize) (p - text);
+		gunichar c;
 
-		/* fast paths: ASCII and Han ideographs are unchanged by NFKC (apart from case), unless
-		 * a combining mark follows that NFKC would compose with them */
-		gboolean next_ascii = p + 1 >= text + len || (guchar) p[1] < 0x80;
-		if ((c < 0x80 && (next_ascii || !g_ascii_isalpha ((gchar) c))) ||
-		    (c >= 0x4E00 && c <= 0x9FFF)) {
+		/* fast paths, the bulk of any text: ASCII and Han ideographs are unchanged by NFKC
+		 * (apart from case), unless a combining mark follows that NFKC would compose with them */
+		if (c0 < 0x80 && (p + 1 >= text + len || (guchar) p[1] < 0x80 || !g_ascii_isalpha ((gchar) c0))) {
 			mv_norm_builder_start_seg (&b, orig_byte, cp_index);
-			if (c == '\n')
+			if (c0 == '\n')
 				g_string_append_c (out, '\n');
-			else if (mv_unichar_is_control (c))
+			else if (mv_unichar_is_control (c0))
 				g_string_append_c (out, ' ');
-			else if (c < 0x80)
-				g_string_append_c (out, g_ascii_tolower ((gchar) c));
 			else
-				g_string_append_len (out, p, 3);
+				g_string_append_c (out, g_ascii_tolower ((gchar) c0));
+			p++;
 			continue;
 		}
+		c = g_utf8_get_char (p);
+		if (c >= 0x4E00 && c <= 0x9FFF) {
+			mv_norm_builder_start_seg (&b, orig_byte, cp_index);
+			g_string_append_c (out, p[0]);
+			g_string_append_c (out, p[1]);
+			g_string_append_c (out, p[2]);
+			p += 3;
+			continue;
+		}
+		p = g_utf8_next_char (p);
 		if (mv_unichar_is_control (c)) {
 			mv_norm_builder_start_seg (&b, orig_byte, cp_index);
 			g_string_append_c (out, ' ');
@@ -179,12 +186,12 @@ mv_norm_text_new (const gchar *text, gssize len, GError **error)
 	sentinel.norm = (guint32) out->len;
 	sentinel.orig_byte = (guint32) len;
 	sentinel.orig_cp = cp_index;
-	g_array_append_val (segs, sentinel);
+	b.segs[b.n_segs] = sentinel;
 
 	self->len = out->len;
 	self->text = g_string_free (g_steal_pointer (&out), FALSE);
-	self->n_segs = segs->len - 1;
-	self->segs = (MvNormSeg *) (void *) g_array_free (g_steal_pointer (&segs), FALSE);
+	self->n_segs = b.n_segs;
+	self->segs = b.segs;
 	self->orig_len = (gsize) len;
 	self->orig_chars = cp_index;
 	return g_steal_pointer (&self);

@@ -116,39 +116,62 @@ mv_scan_word (const gchar *p, const gchar *end, guint *n_chars, guint *flags)
 	return p;
 }
 
+/* g_utf8_get_char() for text already validated, inlined: it is the hottest call here */
+static inline gunichar
+mv_get_char (const gchar *p)
+{
+	const guchar *u = (const guchar *) p;
+	if (u[0] < 0x80)
+		return u[0];
+	if ((u[0] & 0xF0) == 0xE0)
+		return ((gunichar) (u[0] & 0x0F) << 12) | ((gunichar) (u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+	return g_utf8_get_char (p);
+}
+
 /* Segments one run of Han characters starting at @p. */
 static const gchar *
-mv_scan_han (const gchar *text, const gchar *p, const gchar *end, const MvZhDict *dict, GArray *out, GArray *cps, GArray *offs, GArray *ends)
+mv_scan_han (const gchar *text, const gchar *p, const gchar *end, const MvZhDict *dict, GArray *out)
 {
+	/* most runs are short: no allocation for them */
+	gunichar cps_s[128];
+	guint32 offs_s[129];
+	guint ends_s[128];
+	g_autofree gunichar *cps_h = NULL;
+	g_autofree guint32 *offs_h = NULL;
+	g_autofree guint *ends_h = NULL;
+	gunichar *cps = cps_s;
+	guint32 *offs = offs_s;
+	guint *ends = ends_s;
+	const gchar *q = p;
+	guint n = 0;
+	guint n_ends;
 	guint prev = 0;
 
-	g_array_set_size (cps, 0);
-	g_array_set_size (offs, 0);
-	g_array_set_size (ends, 0);
-	while (p < end) {
-		gunichar c = g_utf8_get_char (p);
-		guint32 off = (guint32) (p - text);
-		if (!mv_unichar_is_han (c))
-			break;
-		g_array_append_val (cps, c);
-		g_array_append_val (offs, off);
+	while (q < end && mv_unichar_is_han (mv_get_char (q))) {
+		q = g_utf8_next_char (q);
+		n++;
+	}
+	if (n > G_N_ELEMENTS (cps_s)) {
+		cps = cps_h = g_new (gunichar, n);
+		offs = offs_h = g_new (guint32, n + 1);
+		ends = ends_h = g_new (guint, n);
+	}
+	for (guint i = 0; i < n; i++) {
+		cps[i] = mv_get_char (p);
+		offs[i] = (guint32) (p - text);
 		p = g_utf8_next_char (p);
 	}
-	{
-		guint32 off = (guint32) (p - text);
-		g_array_append_val (offs, off);
-	}
+	offs[n] = (guint32) (p - text);
 	if (dict != NULL) {
-		mv_zh_dict_segment (dict, (const gunichar *) (void *) cps->data, cps->len, ends);
+		n_ends = mv_zh_dict_segment_into (dict, cps, n, ends);
 	} else {
-		for (guint i = 1; i <= cps->len; i++)
-			g_array_append_val (ends, i);
+		for (guint i = 0; i < n; i++)
+			ends[i] = i + 1;
+		n_ends = n;
 	}
-	for (guint i = 0; i < ends->len; i++) {
-		guint e = g_array_index (ends, guint, i);
-		guint32 s_off = g_array_index (offs, guint32, prev);
-		guint32 e_off = g_array_index (offs, guint32, e);
-		mv_push (out, s_off, e_off, e_off, e - prev, MV_TOKEN_HAN, 0);
+	for (guint i = 0; i < n_ends; i++) {
+		guint e = ends[i];
+		mv_push (out, offs[prev], offs[e], offs[e], e - prev, MV_TOKEN_HAN, 0);
 		prev = e;
 	}
 	return p;
@@ -158,14 +181,11 @@ GArray *
 mv_tokenize (const gchar *norm, gsize len, const MvZhDict *dict)
 {
 	GArray *out = g_array_sized_new (FALSE, FALSE, sizeof (MvToken), (guint) (len / 4 + 4));
-	g_autoptr(GArray) cps = g_array_new (FALSE, FALSE, sizeof (gunichar));
-	g_autoptr(GArray) offs = g_array_new (FALSE, FALSE, sizeof (guint32));
-	g_autoptr(GArray) ends = g_array_new (FALSE, FALSE, sizeof (guint));
 	const gchar *end = norm + len;
 	const gchar *p = norm;
 
 	while (p < end) {
-		gunichar c = g_utf8_get_char (p);
+		gunichar c = mv_get_char (p);
 		const gchar *start = p;
 		guint n_chars = 0;
 		guint flags = 0;
@@ -176,7 +196,7 @@ mv_tokenize (const gchar *norm, gsize len, const MvZhDict *dict)
 		} else if (g_unichar_isspace (c)) {
 			p = g_utf8_next_char (p);
 		} else if (mv_unichar_is_han (c)) {
-			p = mv_scan_han (norm, p, end, dict, out, cps, offs, ends);
+			p = mv_scan_han (norm, p, end, dict, out);
 		} else if (mv_is_digit (c)) {
 			const gchar *num_end = p;
 			p = mv_scan_number (p, end, &num_end, &n_chars, &flags);

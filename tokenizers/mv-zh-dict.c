@@ -297,8 +297,8 @@ mv_zh_dict_lookup (const MvZhDict *self, const gunichar *cps, guint n, gfloat *l
 	return TRUE;
 }
 
-void
-mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *ends)
+guint
+mv_zh_dict_segment_into (const MvZhDict *self, const gunichar *cps, guint n, guint *ends)
 {
 	/* most runs are short: no allocation for them */
 	gdouble route_s[65];
@@ -312,9 +312,10 @@ mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *
 	gboolean *known_single = known_s;
 	guint i;
 	guint oov_start = G_MAXUINT;
+	guint n_ends = 0;
 
 	if (n == 0)
-		return;
+		return 0;
 	if (n > 64) {
 		route = route_h = g_new (gdouble, n + 1);
 		next = next_h = g_new (guint, n + 1);
@@ -355,20 +356,28 @@ mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *
 			if (oov_start == G_MAXUINT)
 				oov_start = i;
 			if (i + 1 - oov_start >= MV_ZH_OOV_MAX_CHARS) {
-				guint e = i + 1;
-				g_array_append_val (ends, e);
+				ends[n_ends++] = i + 1;
 				oov_start = G_MAXUINT;
 			}
 			continue;
 		}
 		if (oov_start != G_MAXUINT) {
-			g_array_append_val (ends, i);
+			ends[n_ends++] = i;
 			oov_start = G_MAXUINT;
 		}
-		g_array_append_val (ends, next[i]);
+		ends[n_ends++] = next[i];
 	}
 	if (oov_start != G_MAXUINT)
-		g_array_append_val (ends, n);
+		ends[n_ends++] = n;
+	return n_ends;
+}
+
+void
+mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *ends)
+{
+	guint len = ends->len;
+	g_array_set_size (ends, len + n);
+	g_array_set_size (ends, len + mv_zh_dict_segment_into (self, cps, n, &g_array_index (ends, guint, len)));
 }
 
 /* ---- building ---------------------------------------------------------------------------- */

@@ -77,6 +77,17 @@ mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *
 
 #define MV_ZH_OOV_MAX_CHARS 4
 
+/**
+ * mv_zh_dict_segment_into:
+ * @ends: room for @n word ends
+ *
+ * As mv_zh_dict_segment(), into a caller's buffer.
+ *
+ * Returns: the number of words.
+ */
+guint
+mv_zh_dict_segment_into (const MvZhDict *self, const gunichar *cps, guint n, guint *ends);
+
 /* Building a trie file (used by mv-dict-compile and by tests). */
 typedef struct _MvZhDictBuilder MvZhDictBuilder;
 

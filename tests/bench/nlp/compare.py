@@ -116,7 +116,7 @@ def main():
     commit = subprocess.run(['git', '-C', root, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
     today = datetime.date.today().isoformat()
 
-    report = f"""### NLP (tests/bench/nlp/run.sh) — {today}, {cpu}, commit {commit}
+    report = f"""### {today}, {cpu}, commit {commit}
 
 Chinese segmentation, same text in the same run: {len(lines)} lines, {text_bytes / 1e6:.2f} MB (the Chinese
 evaluation sentences and the official HPO Chinese labels); Medverse timed on normalisation +
@@ -139,7 +139,12 @@ Full symptom parse (normalise, tokenize, match, context), one note per call:
     if not os.path.exists(results):
         with open(results, 'w', encoding='utf-8') as f:
             f.write('# Benchmark results\n\nEach section is appended by its benchmark script.\n\n')
+    with open(results, encoding='utf-8') as f:
+        has_section = '\n## NLP' in f.read()
     with open(results, 'a', encoding='utf-8') as f:
+        if not has_section:
+            f.write('\n## NLP: Chinese segmentation vs jieba, symptom parse (`tests/bench/nlp/run.sh`)\n\n'
+                    'Each run appends a dated entry below.  Goal: at least 20x jieba\'s throughput.\n')
         f.write('\n' + report)
     if ours_mbs / jieba_mbs < 20:
         print(f'below the goal: {ours_mbs / jieba_mbs:.1f}x jieba (goal 20x)', file=sys.stderr)
