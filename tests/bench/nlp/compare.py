@@ -130,7 +130,7 @@ tokenizing + segmentation, jieba on `jieba.cut` (dictionary loading excluded on 
 
 Full symptom parse (normalise, tokenize, match, context), one note per call:
 
-| notes | notes | bytes | findings | notes/s | MB/s |
+| set | notes | bytes | findings | notes/s | MB/s |
 |---|---|---|---|---|---|
 | English (symptoms-en.jsonl) | {en['parse_notes']} | {en['parse_bytes']} | {en['parse_findings']} | {en['parse_notes_per_s']} | {float(en['parse_mb_per_s']):.2f} |
 | Chinese (symptoms-zh.jsonl) | {zh['parse_notes']} | {zh['parse_bytes']} | {zh['parse_findings']} | {zh['parse_notes_per_s']} | {float(zh['parse_mb_per_s']):.2f} |
