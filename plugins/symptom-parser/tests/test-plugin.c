@@ -153,3 +153,17 @@ Test (plugin, bad_data_dir_refuses_to_load)
 	cr_assert_not_null (error);
 	cr_assert_not_null (strstr (error->message, "concepts.tsv"), "%s", error->message);
 }
+
+Test (plugin, real_data_directory)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(MvTestHost) host = mv_test_host_new (info, NULL, g_getenv ("SP_REAL_DATA_DIR"), &error);
+	g_autofree gchar *out = NULL;
+
+	cr_assert_not_null (host, "%s", error != NULL ? error->message : "");
+	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"我肚子疼三天了，没有发烧。\"}", &error);
+	cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
+	cr_assert_not_null (strstr (out, "\"HP:0002027\""), "%s", out);
+	cr_assert_not_null (strstr (out, "\"absent\""), "%s", out);
+	cr_assert_not_null (strstr (out, "\"zh\""), "%s", out);
+}
