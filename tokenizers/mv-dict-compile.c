@@ -21,7 +21,7 @@ static gboolean
 mv_dict_compile_add_file (MvZhDictBuilder *builder, const gchar *path, GError **error)
 {
 	g_autofree gchar *contents = NULL;
-	g_auto(GStrv) lines = NULL;
+	g_auto (GStrv) lines = NULL;
 	guint added = 0;
 	guint skipped = 0;
 
@@ -33,7 +33,7 @@ mv_dict_compile_add_file (MvZhDictBuilder *builder, const gchar *path, GError **
 	}
 	lines = g_strsplit (contents, "\n", -1);
 	for (guint i = 0; lines[i] != NULL; i++) {
-		g_auto(GStrv) fields = NULL;
+		g_auto (GStrv) fields = NULL;
 		gchar *line = g_strstrip (lines[i]);
 		gdouble freq = 1;
 		guint n = 0;
@@ -52,12 +52,8 @@ mv_dict_compile_add_file (MvZhDictBuilder *builder, const gchar *path, GError **
 			gchar *endp = NULL;
 			freq = g_ascii_strtod (fields[1], &endp);
 			if (endp == fields[1] || *endp != '\0' || !(freq >= 0)) {
-				g_set_error (error,
-					     G_FILE_ERROR,
-					     G_FILE_ERROR_INVAL,
-					     "%s:%u: frequency '%s' is not a number",
-					     path,
-					     i + 1,
+				g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+					     "%s:%u: frequency '%s' is not a number", path, i + 1,
 					     fields[1]);
 				return FALSE;
 			}
@@ -74,22 +70,22 @@ mv_dict_compile_add_file (MvZhDictBuilder *builder, const gchar *path, GError **
 int
 main (int argc, char **argv)
 {
-	g_autoptr(GOptionContext) context = g_option_context_new ("INPUT... — compile a Chinese dictionary trie");
-	g_autoptr(MvZhDictBuilder) builder = mv_zh_dict_builder_new ();
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GOptionContext) context
+		= g_option_context_new ("INPUT... — compile a Chinese dictionary trie");
+	g_autoptr (MvZhDictBuilder) builder = mv_zh_dict_builder_new ();
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *output = NULL;
 	const GOptionEntry entries[] = {
-	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Trie file to write", "FILE"},
-	    {NULL},
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Trie file to write", "FILE" },
+		{ NULL },
 	};
 
 	setlocale (LC_ALL, "");
 	g_option_context_add_main_entries (context, entries, NULL);
 	if (!g_option_context_parse (context, &argc, &argv, &error) || output == NULL || argc < 2) {
 		g_printerr ("usage: mv-dict-compile -o OUTPUT INPUT...%s%s\n",
-			    error != NULL ? ": " : "",
-			    error != NULL ? error->message : "");
+			    error != NULL ? ": " : "", error != NULL ? error->message : "");
 		return EXIT_FAILURE;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -99,7 +95,8 @@ main (int argc, char **argv)
 		}
 	}
 	bytes = mv_zh_dict_builder_build (builder);
-	if (!g_file_set_contents (output, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes), &error)) {
+	if (!g_file_set_contents (output, g_bytes_get_data (bytes, NULL),
+				  (gssize)g_bytes_get_size (bytes), &error)) {
 		g_printerr ("mv-dict-compile: %s\n", error->message);
 		return EXIT_FAILURE;
 	}

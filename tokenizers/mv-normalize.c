@@ -8,7 +8,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-G_DEFINE_QUARK (mv-tokenizer-error-quark, mv_tokenizer_error)
+G_DEFINE_QUARK (mv - tokenizer - error - quark, mv_tokenizer_error)
 
 /* Longest decomposition utf8proc produces for one code point is 18; casefolding can add a few. */
 #define MV_DECOMP_MAX 64
@@ -16,8 +16,8 @@ G_DEFINE_QUARK (mv-tokenizer-error-quark, mv_tokenizer_error)
 gboolean
 mv_unichar_is_han (gunichar c)
 {
-	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-	       (c >= 0x20000 && c <= 0x3134F) || (c >= 0xF900 && c <= 0xFAFF) || c == 0x3007;
+	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF)
+	       || (c >= 0x20000 && c <= 0x3134F) || (c >= 0xF900 && c <= 0xFAFF) || c == 0x3007;
 }
 
 /* Folds what NFKC leaves alone but a matcher should not care about: typographic quotes,
@@ -70,7 +70,7 @@ mv_norm_builder_flush (MvNormBuilder *b)
 		return;
 	n = utf8proc_normalize_utf32 (b->pending, b->n_pending, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
 	for (utf8proc_ssize_t i = 0; i < n; i++) {
-		gunichar c = (gunichar) b->pending[i];
+		gunichar c = (gunichar)b->pending[i];
 		gunichar folded = mv_fold_punct (c);
 		g_string_append_unichar (b->out, folded != 0 ? folded : c);
 	}
@@ -80,9 +80,9 @@ mv_norm_builder_flush (MvNormBuilder *b)
 static void
 mv_norm_builder_start_seg (MvNormBuilder *b, gsize orig_byte, guint orig_cp)
 {
-	MvNormSeg seg = {0, (guint32) orig_byte, (guint32) orig_cp};
+	MvNormSeg seg = { 0, (guint32)orig_byte, (guint32)orig_cp };
 	mv_norm_builder_flush (b);
-	seg.norm = (guint32) b->out->len;
+	seg.norm = (guint32)b->out->len;
 	b->segs[b->n_segs++] = seg;
 }
 
@@ -96,72 +96,68 @@ mv_norm_builder_add_complex (MvNormBuilder *b, gunichar c, gsize orig_byte, guin
 	int boundclass = 0;
 	gboolean combining;
 
-	n = utf8proc_decompose_char ((utf8proc_int32_t) c,
-				     tmp,
-				     MV_DECOMP_MAX,
-				     UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE,
+	n = utf8proc_decompose_char ((utf8proc_int32_t)c, tmp, MV_DECOMP_MAX,
+				     UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD
+					     | UTF8PROC_IGNORE,
 				     &boundclass);
 	if (n < 0 || n > MV_DECOMP_MAX) {
 		/* utf8proc refused it (unassigned in its tables): keep it unchanged */
-		tmp[0] = (utf8proc_int32_t) c;
+		tmp[0] = (utf8proc_int32_t)c;
 		n = 1;
 	}
-	combining = n > 0 && utf8proc_get_property (tmp[0])->combining_class != 0 &&
-		    b->n_segs > 0;
-	if (!combining || b->n_pending + n > (gssize) G_N_ELEMENTS (b->pending))
+	combining = n > 0 && utf8proc_get_property (tmp[0])->combining_class != 0 && b->n_segs > 0;
+	if (!combining || b->n_pending + n > (gssize)G_N_ELEMENTS (b->pending))
 		mv_norm_builder_start_seg (b, orig_byte, orig_cp);
-	memcpy (b->pending + b->n_pending, tmp, (gsize) n * sizeof (tmp[0]));
+	memcpy (b->pending + b->n_pending, tmp, (gsize)n * sizeof (tmp[0]));
 	b->n_pending += n;
 }
 
 MvNormText *
 mv_norm_text_new (const gchar *text, gssize len, GError **error)
 {
-	g_autoptr(MvNormText) self = g_new0 (MvNormText, 1);
-	g_autoptr(GString) out = NULL;
-	MvNormBuilder b = {0};
+	g_autoptr (MvNormText) self = g_new0 (MvNormText, 1);
+	g_autoptr (GString) out = NULL;
+	MvNormBuilder b = { 0 };
 	MvNormSeg sentinel;
 	const gchar *p;
 	const gchar *end;
 	guint cp_index = 0;
 
 	if (len < 0)
-		len = (gssize) strlen (text);
-	if ((guint64) len >= G_MAXUINT32 / 4) {
-		g_set_error (error,
-			     MV_TOKENIZER_ERROR,
-			     MV_TOKENIZER_ERROR_MALFORMED,
-			     "text of %" G_GSSIZE_FORMAT " bytes is too long to index",
-			     len);
+		len = (gssize)strlen (text);
+	if ((guint64)len >= G_MAXUINT32 / 4) {
+		g_set_error (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_MALFORMED,
+			     "text of %" G_GSSIZE_FORMAT " bytes is too long to index", len);
 		return NULL;
 	}
-	if (!g_utf8_validate_len (text, (gsize) len, &end)) {
-		g_set_error (error,
-			     MV_TOKENIZER_ERROR,
-			     MV_TOKENIZER_ERROR_MALFORMED,
+	if (!g_utf8_validate_len (text, (gsize)len, &end)) {
+		g_set_error (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_MALFORMED,
 			     "text is not valid UTF-8 (at byte %" G_GSIZE_FORMAT ")",
-			     (gsize) (end - text));
+			     (gsize)(end - text));
 		return NULL;
 	}
 
-	out = g_string_sized_new ((gsize) len + 16);
+	out = g_string_sized_new ((gsize)len + 16);
 	b.out = out;
-	b.segs = g_new (MvNormSeg, (gsize) len + 1);
+	b.segs = g_new (MvNormSeg, (gsize)len + 1);
 	for (p = text; p < text + len; cp_index++) {
-		guchar c0 = (guchar) *p;
-		gsize orig_byte = (gsize) (p - text);
+		guchar c0 = (guchar)*p;
+		gsize orig_byte = (gsize)(p - text);
 		gunichar c;
 
 		/* fast paths, the bulk of any text: ASCII and Han ideographs are unchanged by NFKC
-		 * (apart from case), unless a combining mark follows that NFKC would compose with them */
-		if (c0 < 0x80 && (p + 1 >= text + len || (guchar) p[1] < 0x80 || !g_ascii_isalpha ((gchar) c0))) {
+		 * (apart from case), unless a combining mark follows that NFKC would compose with
+		 * them */
+		if (c0 < 0x80
+		    && (p + 1 >= text + len || (guchar)p[1] < 0x80
+			|| !g_ascii_isalpha ((gchar)c0))) {
 			mv_norm_builder_start_seg (&b, orig_byte, cp_index);
 			if (c0 == '\n')
 				g_string_append_c (out, '\n');
 			else if (mv_unichar_is_control (c0))
 				g_string_append_c (out, ' ');
 			else
-				g_string_append_c (out, g_ascii_tolower ((gchar) c0));
+				g_string_append_c (out, g_ascii_tolower ((gchar)c0));
 			p++;
 			continue;
 		}
@@ -183,8 +179,8 @@ mv_norm_text_new (const gchar *text, gssize len, GError **error)
 		mv_norm_builder_add_complex (&b, c, orig_byte, cp_index);
 	}
 	mv_norm_builder_flush (&b);
-	sentinel.norm = (guint32) out->len;
-	sentinel.orig_byte = (guint32) len;
+	sentinel.norm = (guint32)out->len;
+	sentinel.orig_byte = (guint32)len;
 	sentinel.orig_cp = cp_index;
 	b.segs[b.n_segs] = sentinel;
 
@@ -192,7 +188,7 @@ mv_norm_text_new (const gchar *text, gssize len, GError **error)
 	self->text = g_string_free (g_steal_pointer (&out), FALSE);
 	self->n_segs = b.n_segs;
 	self->segs = b.segs;
-	self->orig_len = (gsize) len;
+	self->orig_len = (gsize)len;
 	self->orig_chars = cp_index;
 	return g_steal_pointer (&self);
 }
@@ -251,7 +247,7 @@ mv_norm_text_to_orig (const MvNormText *self, gsize norm_start, gsize norm_end, 
 gchar *
 mv_normalize_string (const gchar *text)
 {
-	g_autoptr(MvNormText) nt = mv_norm_text_new (text, -1, NULL);
+	g_autoptr (MvNormText) nt = mv_norm_text_new (text, -1, NULL);
 	if (nt == NULL)
 		return NULL;
 	return g_steal_pointer (&nt->text);

@@ -20,8 +20,7 @@ typedef enum {
 	MV_TOKENIZER_ERROR_INVALID,   /* a data file (dictionary, trie) is not what it claims */
 } MvTokenizerError;
 
-GQuark
-mv_tokenizer_error_quark (void);
+GQuark mv_tokenizer_error_quark (void);
 
 /* One source segment: an original character (plus any combining marks that follow it) and the
  * normalised bytes it became.  Segments are in text order; segment i spans normalised bytes
@@ -33,11 +32,11 @@ typedef struct {
 } MvNormSeg;
 
 typedef struct {
-	gchar *text;     /* normalised, NUL-terminated, valid UTF-8 */
-	gsize len;       /* bytes of @text without the NUL */
+	gchar *text;	 /* normalised, NUL-terminated, valid UTF-8 */
+	gsize len;	 /* bytes of @text without the NUL */
 	MvNormSeg *segs; /* n_segs + 1 entries: the last is a sentinel at the end of both texts */
 	guint n_segs;
-	gsize orig_len;   /* bytes of the original text */
+	gsize orig_len;	  /* bytes of the original text */
 	guint orig_chars; /* code points of the original text */
 } MvNormText;
 
@@ -63,8 +62,7 @@ typedef struct {
 G_GNUC_WARN_UNUSED_RESULT MvNormText *
 mv_norm_text_new (const gchar *text, gssize len, GError **error);
 
-void
-mv_norm_text_free (MvNormText *self);
+void mv_norm_text_free (MvNormText *self);
 
 /**
  * mv_norm_text_to_orig:
@@ -88,12 +86,10 @@ mv_norm_text_to_orig (const MvNormText *self, gsize norm_start, gsize norm_end, 
  *
  * Returns: (transfer full) (nullable): a new string.
  */
-gchar *
-mv_normalize_string (const gchar *text);
+gchar *mv_normalize_string (const gchar *text);
 
 /* Character classes shared by the tokenizer, the segmenter and the parser. */
-gboolean
-mv_unichar_is_han (gunichar c);
+gboolean mv_unichar_is_han (gunichar c);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvNormText, mv_norm_text_free)
 

@@ -8,8 +8,8 @@
 static gboolean
 mv_is_word_char (gunichar c)
 {
-	return !mv_unichar_is_han (c) && (g_unichar_isalpha (c) || g_unichar_isdigit (c) ||
-					  g_unichar_ismark (c));
+	return !mv_unichar_is_han (c)
+	       && (g_unichar_isalpha (c) || g_unichar_isdigit (c) || g_unichar_ismark (c));
 }
 
 static gboolean
@@ -36,15 +36,21 @@ mv_is_digit (gunichar c)
 }
 
 static void
-mv_push (GArray *out, gsize start, gsize end, gsize num_end, guint n_chars, MvTokenKind kind, guint flags)
+mv_push (GArray *out,
+	 gsize start,
+	 gsize end,
+	 gsize num_end,
+	 guint n_chars,
+	 MvTokenKind kind,
+	 guint flags)
 {
 	MvToken t = {
-	    .start = (guint32) start,
-	    .end = (guint32) end,
-	    .num_end = (guint32) num_end,
-	    .n_chars = (guint16) MIN (n_chars, G_MAXUINT16),
-	    .kind = (guint8) kind,
-	    .flags = (guint8) flags,
+		.start = (guint32)start,
+		.end = (guint32)end,
+		.num_end = (guint32)num_end,
+		.n_chars = (guint16)MIN (n_chars, G_MAXUINT16),
+		.kind = (guint8)kind,
+		.flags = (guint8)flags,
 	};
 	g_array_append_val (out, t);
 }
@@ -58,7 +64,8 @@ mv_peek (const gchar *p, const gchar *end)
 
 /* "38.5", "120/80", "7/10", "1,000", then an optional unit: "°c", "%", "mg", "days". */
 static const gchar *
-mv_scan_number (const gchar *p, const gchar *end, const gchar **num_end, guint *n_chars, guint *flags)
+mv_scan_number (
+	const gchar *p, const gchar *end, const gchar **num_end, guint *n_chars, guint *flags)
 {
 	while (p < end && mv_is_digit (*p)) {
 		p++;
@@ -104,8 +111,8 @@ mv_scan_word (const gchar *p, const gchar *end, guint *n_chars, guint *flags)
 			(*n_chars)++;
 			continue;
 		}
-		if ((c == '\'' || c == '-') && p + 1 < end &&
-		    mv_is_word_char (g_utf8_get_char (p + 1))) {
+		if ((c == '\'' || c == '-') && p + 1 < end
+		    && mv_is_word_char (g_utf8_get_char (p + 1))) {
 			*flags |= c == '\'' ? MV_TOKEN_FLAG_APOSTROPHE : MV_TOKEN_FLAG_HYPHEN;
 			p++;
 			(*n_chars)++;
@@ -120,11 +127,12 @@ mv_scan_word (const gchar *p, const gchar *end, guint *n_chars, guint *flags)
 static inline gunichar
 mv_get_char (const gchar *p)
 {
-	const guchar *u = (const guchar *) p;
+	const guchar *u = (const guchar *)p;
 	if (u[0] < 0x80)
 		return u[0];
 	if ((u[0] & 0xF0) == 0xE0)
-		return ((gunichar) (u[0] & 0x0F) << 12) | ((gunichar) (u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+		return ((gunichar)(u[0] & 0x0F) << 12) | ((gunichar)(u[1] & 0x3F) << 6)
+		       | (u[2] & 0x3F);
 	return g_utf8_get_char (p);
 }
 
@@ -158,10 +166,10 @@ mv_scan_han (const gchar *text, const gchar *p, const gchar *end, const MvZhDict
 	}
 	for (guint i = 0; i < n; i++) {
 		cps[i] = mv_get_char (p);
-		offs[i] = (guint32) (p - text);
+		offs[i] = (guint32)(p - text);
 		p = g_utf8_next_char (p);
 	}
-	offs[n] = (guint32) (p - text);
+	offs[n] = (guint32)(p - text);
 	if (dict != NULL) {
 		n_ends = mv_zh_dict_segment_into (dict, cps, n, ends);
 	} else {
@@ -180,7 +188,7 @@ mv_scan_han (const gchar *text, const gchar *p, const gchar *end, const MvZhDict
 GArray *
 mv_tokenize (const gchar *norm, gsize len, const MvZhDict *dict)
 {
-	GArray *out = g_array_sized_new (FALSE, FALSE, sizeof (MvToken), (guint) (len / 4 + 4));
+	GArray *out = g_array_sized_new (FALSE, FALSE, sizeof (MvToken), (guint)(len / 4 + 4));
 	const gchar *end = norm + len;
 	const gchar *p = norm;
 
@@ -191,7 +199,8 @@ mv_tokenize (const gchar *norm, gsize len, const MvZhDict *dict)
 		guint flags = 0;
 
 		if (c == '\n') {
-			mv_push (out, (gsize) (p - norm), (gsize) (p - norm) + 1, (gsize) (p - norm) + 1, 1, MV_TOKEN_PUNCT, 0);
+			mv_push (out, (gsize)(p - norm), (gsize)(p - norm) + 1,
+				 (gsize)(p - norm) + 1, 1, MV_TOKEN_PUNCT, 0);
 			p++;
 		} else if (g_unichar_isspace (c)) {
 			p = g_utf8_next_char (p);
@@ -201,14 +210,18 @@ mv_tokenize (const gchar *norm, gsize len, const MvZhDict *dict)
 			const gchar *num_end = p;
 			p = mv_scan_number (p, end, &num_end, &n_chars, &flags);
 			/* "covid19"-style tokens are words; "3days" stays a number with a unit */
-			mv_push (out, (gsize) (start - norm), (gsize) (p - norm), (gsize) (num_end - norm), n_chars, MV_TOKEN_NUMBER, flags);
+			mv_push (out, (gsize)(start - norm), (gsize)(p - norm),
+				 (gsize)(num_end - norm), n_chars, MV_TOKEN_NUMBER, flags);
 		} else if (mv_is_word_char (c)) {
 			p = mv_scan_word (p, end, &n_chars, &flags);
-			mv_push (out, (gsize) (start - norm), (gsize) (p - norm), (gsize) (p - norm), n_chars, MV_TOKEN_WORD, flags);
+			mv_push (out, (gsize)(start - norm), (gsize)(p - norm), (gsize)(p - norm),
+				 n_chars, MV_TOKEN_WORD, flags);
 		} else {
-			MvTokenKind kind = mv_unichar_is_punct (c) ? MV_TOKEN_PUNCT : MV_TOKEN_SYMBOL;
+			MvTokenKind kind
+				= mv_unichar_is_punct (c) ? MV_TOKEN_PUNCT : MV_TOKEN_SYMBOL;
 			p = g_utf8_next_char (p);
-			mv_push (out, (gsize) (start - norm), (gsize) (p - norm), (gsize) (p - norm), 1, kind, 0);
+			mv_push (out, (gsize)(start - norm), (gsize)(p - norm), (gsize)(p - norm),
+				 1, kind, 0);
 		}
 	}
 	return out;

@@ -79,64 +79,50 @@ mv_zh_dict_validate (MvZhDict *self, GError **error)
 	guint32 hdr[6];
 
 	if (size < MV_ZH_HEADER_SIZE || memcmp (data, MV_ZH_MAGIC, 8) != 0) {
-		g_set_error_literal (error,
-				     MV_TOKENIZER_ERROR,
-				     MV_TOKENIZER_ERROR_INVALID,
+		g_set_error_literal (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_INVALID,
 				     "not a Chinese dictionary trie (bad magic)");
 		return FALSE;
 	}
 	memcpy (hdr, data + 8, sizeof (hdr));
 	if (hdr[0] != MV_ZH_BOM) {
-		g_set_error_literal (error,
-				     MV_TOKENIZER_ERROR,
-				     MV_TOKENIZER_ERROR_INVALID,
-				     "dictionary trie was written with another byte order; rebuild it");
+		g_set_error_literal (
+			error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_INVALID,
+			"dictionary trie was written with another byte order; rebuild it");
 		return FALSE;
 	}
 	self->n_nodes = hdr[1];
 	self->n_words = hdr[2];
 	memcpy (&self->oov_logp, &hdr[3], sizeof (gfloat));
 	self->max_word_len = hdr[4];
-	if (self->n_nodes == 0 || self->n_nodes > (G_MAXUINT32 - MV_ZH_HEADER_SIZE) / 16 ||
-	    size != MV_ZH_HEADER_SIZE + (gsize) self->n_nodes * 16 || !isfinite (self->oov_logp) ||
-	    self->oov_logp > 0 || self->max_word_len > MV_ZH_MAX_WORD) {
-		g_set_error (error,
-			     MV_TOKENIZER_ERROR,
-			     MV_TOKENIZER_ERROR_INVALID,
-			     "dictionary trie header is inconsistent (%" G_GSIZE_FORMAT " bytes, %u nodes)",
-			     size,
-			     self->n_nodes);
+	if (self->n_nodes == 0 || self->n_nodes > (G_MAXUINT32 - MV_ZH_HEADER_SIZE) / 16
+	    || size != MV_ZH_HEADER_SIZE + (gsize)self->n_nodes * 16 || !isfinite (self->oov_logp)
+	    || self->oov_logp > 0 || self->max_word_len > MV_ZH_MAX_WORD) {
+		g_set_error (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_INVALID,
+			     "dictionary trie header is inconsistent (%" G_GSIZE_FORMAT
+			     " bytes, %u nodes)",
+			     size, self->n_nodes);
 		return FALSE;
 	}
-	self->nodes = (const MvZhNode *) (const void *) (data + MV_ZH_HEADER_SIZE);
+	self->nodes = (const MvZhNode *)(const void *)(data + MV_ZH_HEADER_SIZE);
 	for (guint32 i = 0; i < self->n_nodes; i++) {
 		guint32 first = self->nodes[i].first_child;
 		guint32 n = self->nodes[i].n_children;
 		gfloat lp = self->nodes[i].logp;
 		if (n > 0 && (first <= i || first > self->n_nodes || n > self->n_nodes - first)) {
-			g_set_error (error,
-				     MV_TOKENIZER_ERROR,
-				     MV_TOKENIZER_ERROR_INVALID,
-				     "dictionary trie node %u has children out of range",
-				     i);
+			g_set_error (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_INVALID,
+				     "dictionary trie node %u has children out of range", i);
 			return FALSE;
 		}
 		for (guint32 k = 1; k < n; k++) {
 			if (self->nodes[first + k - 1].label >= self->nodes[first + k].label) {
-				g_set_error (error,
-					     MV_TOKENIZER_ERROR,
-					     MV_TOKENIZER_ERROR_INVALID,
-					     "dictionary trie node %u has unsorted children",
-					     i);
+				g_set_error (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_INVALID,
+					     "dictionary trie node %u has unsorted children", i);
 				return FALSE;
 			}
 		}
 		if (lp != MV_ZH_NOT_WORD && !(isfinite (lp) && lp <= 0)) {
-			g_set_error (error,
-				     MV_TOKENIZER_ERROR,
-				     MV_TOKENIZER_ERROR_INVALID,
-				     "dictionary trie node %u has an invalid probability",
-				     i);
+			g_set_error (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_INVALID,
+				     "dictionary trie node %u has an invalid probability", i);
 			return FALSE;
 		}
 	}
@@ -163,10 +149,11 @@ mv_zh_dict_index (MvZhDict *self)
 			continue;
 		for (guint32 k = 0; k < n->n_children; k++) {
 			guint32 child = n->first_child + k;
-			guint32 h = mv_zh_edge_hash (i, self->nodes[child].label) & self->edges_mask;
+			guint32 h
+				= mv_zh_edge_hash (i, self->nodes[child].label) & self->edges_mask;
 			while (self->edges[h].parent != 0)
 				h = (h + 1) & self->edges_mask;
-			self->edges[h] = (MvZhEdge){i, self->nodes[child].label, child};
+			self->edges[h] = (MvZhEdge){ i, self->nodes[child].label, child };
 		}
 	}
 }
@@ -174,12 +161,12 @@ mv_zh_dict_index (MvZhDict *self)
 MvZhDict *
 mv_zh_dict_new_from_bytes (GBytes *bytes, GError **error)
 {
-	g_autoptr(MvZhDict) self = g_new0 (MvZhDict, 1);
+	g_autoptr (MvZhDict) self = g_new0 (MvZhDict, 1);
 	gsize size = 0;
 	gconstpointer data = g_bytes_get_data (bytes, &size);
 
 	/* the arrays are read in place: they must be 4-byte aligned */
-	if (((guintptr) data % 4) != 0)
+	if (((guintptr)data % 4) != 0)
 		self->bytes = g_bytes_new (data, size);
 	else
 		self->bytes = g_bytes_ref (bytes);
@@ -198,9 +185,9 @@ mv_zh_dict_new_from_bytes (GBytes *bytes, GError **error)
 MvZhDict *
 mv_zh_dict_new_from_file (const gchar *path, GError **error)
 {
-	g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, error);
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GMappedFile) mapped = g_mapped_file_new (path, FALSE, error);
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GError) error_local = NULL;
 	MvZhDict *self;
 
 	if (mapped == NULL)
@@ -210,11 +197,7 @@ mv_zh_dict_new_from_file (const gchar *path, GError **error)
 		bytes = g_bytes_new (NULL, 0);
 	self = mv_zh_dict_new_from_bytes (bytes, &error_local);
 	if (self == NULL) {
-		g_set_error (error,
-			     MV_TOKENIZER_ERROR,
-			     MV_TOKENIZER_ERROR_INVALID,
-			     "%s: %s",
-			     path,
+		g_set_error (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_INVALID, "%s: %s", path,
 			     error_local->message);
 		return NULL;
 	}
@@ -250,7 +233,8 @@ mv_zh_dict_child (const MvZhDict *self, guint32 node, gunichar c)
 	if (node == 0 && c < 0x10000)
 		return self->root_bmp[c];
 	if (node != 0 && hi - lo > MV_ZH_WIDE) {
-		for (guint32 h = mv_zh_edge_hash (node, c) & self->edges_mask;; h = (h + 1) & self->edges_mask) {
+		for (guint32 h = mv_zh_edge_hash (node, c) & self->edges_mask;;
+		     h = (h + 1) & self->edges_mask) {
 			const MvZhEdge *e = &self->edges[h];
 			if (e->parent == 0)
 				return 0;
@@ -377,7 +361,9 @@ mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *
 {
 	guint len = ends->len;
 	g_array_set_size (ends, len + n);
-	g_array_set_size (ends, len + mv_zh_dict_segment_into (self, cps, n, &g_array_index (ends, guint, len)));
+	g_array_set_size (
+		ends,
+		len + mv_zh_dict_segment_into (self, cps, n, &g_array_index (ends, guint, len)));
 }
 
 /* ---- building ---------------------------------------------------------------------------- */
@@ -417,7 +403,8 @@ mv_zh_dict_builder_add (MvZhDictBuilder *self, const gchar *word, gdouble freq)
 	}
 	if (n == 0 || n > MV_ZH_MAX_WORD)
 		return FALSE;
-	g_hash_table_insert (self->words, g_steal_pointer (&norm), g_memdup2 (&(gdouble){MAX (freq, 1.0)}, sizeof (gdouble)));
+	g_hash_table_insert (self->words, g_steal_pointer (&norm),
+			     g_memdup2 (&(gdouble){ MAX (freq, 1.0) }, sizeof (gdouble)));
 	return TRUE;
 }
 
@@ -445,7 +432,7 @@ mv_zh_word_cmp (gconstpointer a, gconstpointer b)
 		if (wa->cps[i] != wb->cps[i])
 			return wa->cps[i] < wb->cps[i] ? -1 : 1;
 	}
-	return (gint) wa->len - (gint) wb->len;
+	return (gint)wa->len - (gint)wb->len;
 }
 
 typedef struct {
@@ -458,13 +445,13 @@ typedef struct {
 GBytes *
 mv_zh_dict_builder_build (MvZhDictBuilder *self)
 {
-	g_autoptr(GArray) words = g_array_new (FALSE, FALSE, sizeof (MvZhWord));
-	g_autoptr(GArray) label = g_array_new (FALSE, TRUE, sizeof (guint32));
-	g_autoptr(GArray) first_child = g_array_new (FALSE, TRUE, sizeof (guint32));
-	g_autoptr(GArray) n_children = g_array_new (FALSE, TRUE, sizeof (guint32));
-	g_autoptr(GArray) logp = g_array_new (FALSE, TRUE, sizeof (gfloat));
-	g_autoptr(GQueue) queue = g_queue_new ();
-	g_autoptr(GByteArray) out = g_byte_array_new ();
+	g_autoptr (GArray) words = g_array_new (FALSE, FALSE, sizeof (MvZhWord));
+	g_autoptr (GArray) label = g_array_new (FALSE, TRUE, sizeof (guint32));
+	g_autoptr (GArray) first_child = g_array_new (FALSE, TRUE, sizeof (guint32));
+	g_autoptr (GArray) n_children = g_array_new (FALSE, TRUE, sizeof (guint32));
+	g_autoptr (GArray) logp = g_array_new (FALSE, TRUE, sizeof (gfloat));
+	g_autoptr (GQueue) queue = g_queue_new ();
+	g_autoptr (GByteArray) out = g_byte_array_new ();
 	GHashTableIter iter;
 	gpointer key, value;
 	gdouble total = 0;
@@ -475,8 +462,8 @@ mv_zh_dict_builder_build (MvZhDictBuilder *self)
 	g_hash_table_iter_init (&iter, self->words);
 	while (g_hash_table_iter_next (&iter, &key, &value)) {
 		glong len = 0;
-		MvZhWord w = {g_utf8_to_ucs4_fast (key, -1, &len), 0, *(gdouble *) value};
-		w.len = (guint) len;
+		MvZhWord w = { g_utf8_to_ucs4_fast (key, -1, &len), 0, *(gdouble *)value };
+		w.len = (guint)len;
 		max_len = MAX (max_len, w.len);
 		total += w.freq;
 		g_array_append_val (words, w);
@@ -489,7 +476,7 @@ mv_zh_dict_builder_build (MvZhDictBuilder *self)
 	g_array_set_size (label, 1);
 	g_array_set_size (first_child, 1);
 	g_array_set_size (n_children, 1);
-	g_array_append_val (logp, (gfloat){MV_ZH_NOT_WORD});
+	g_array_append_val (logp, (gfloat){ MV_ZH_NOT_WORD });
 	root = g_new0 (MvZhRange, 1);
 	root->hi = words->len;
 	g_queue_push_tail (queue, root);
@@ -501,7 +488,7 @@ mv_zh_dict_builder_build (MvZhDictBuilder *self)
 
 		if (lo < r->hi && g_array_index (words, MvZhWord, lo).len == r->depth) {
 			MvZhWord *w = &g_array_index (words, MvZhWord, lo);
-			g_array_index (logp, gfloat, r->node) = (gfloat) log (w->freq / total);
+			g_array_index (logp, gfloat, r->node) = (gfloat)log (w->freq / total);
 			lo++;
 		}
 		while (lo < r->hi) {
@@ -515,9 +502,9 @@ mv_zh_dict_builder_build (MvZhDictBuilder *self)
 			child->hi = hi;
 			child->depth = r->depth + 1;
 			g_array_append_val (label, c);
-			g_array_append_val (first_child, (guint32){0});
-			g_array_append_val (n_children, (guint32){0});
-			g_array_append_val (logp, (gfloat){MV_ZH_NOT_WORD});
+			g_array_append_val (first_child, (guint32){ 0 });
+			g_array_append_val (n_children, (guint32){ 0 });
+			g_array_append_val (logp, (gfloat){ MV_ZH_NOT_WORD });
 			g_queue_push_tail (queue, child);
 			count++;
 			lo = hi;
@@ -528,21 +515,23 @@ mv_zh_dict_builder_build (MvZhDictBuilder *self)
 	for (guint i = 0; i < words->len; i++)
 		g_free (g_array_index (words, MvZhWord, i).cps);
 
-	g_byte_array_append (out, (const guint8 *) MV_ZH_MAGIC, 8);
+	g_byte_array_append (out, (const guint8 *)MV_ZH_MAGIC, 8);
 	hdr[0] = MV_ZH_BOM;
 	hdr[1] = label->len;
 	hdr[2] = words->len;
 	{
-		gfloat oov = (gfloat) -log (total);
+		gfloat oov = (gfloat)-log (total);
 		memcpy (&hdr[3], &oov, sizeof (gfloat));
 	}
 	hdr[4] = max_len;
 	hdr[5] = 0;
-	g_byte_array_append (out, (const guint8 *) hdr, sizeof (hdr));
+	g_byte_array_append (out, (const guint8 *)hdr, sizeof (hdr));
 	for (guint i = 0; i < label->len; i++) {
-		MvZhNode node = {g_array_index (label, guint32, i), g_array_index (first_child, guint32, i),
-				 g_array_index (n_children, guint32, i), g_array_index (logp, gfloat, i)};
-		g_byte_array_append (out, (const guint8 *) &node, sizeof (node));
+		MvZhNode node = { g_array_index (label, guint32, i),
+				  g_array_index (first_child, guint32, i),
+				  g_array_index (n_children, guint32, i),
+				  g_array_index (logp, gfloat, i) };
+		g_byte_array_append (out, (const guint8 *)&node, sizeof (node));
 	}
 	return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }

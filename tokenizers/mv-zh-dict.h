@@ -26,8 +26,7 @@ typedef struct _MvZhDict MvZhDict;
  * Returns: (transfer full): the dictionary, or %NULL with @error set
  *   (%MV_TOKENIZER_ERROR_INVALID, or a #GFileError).
  */
-G_GNUC_WARN_UNUSED_RESULT MvZhDict *
-mv_zh_dict_new_from_file (const gchar *path, GError **error);
+G_GNUC_WARN_UNUSED_RESULT MvZhDict *mv_zh_dict_new_from_file (const gchar *path, GError **error);
 
 /**
  * mv_zh_dict_new_from_bytes:
@@ -36,15 +35,12 @@ mv_zh_dict_new_from_file (const gchar *path, GError **error);
  *
  * Returns: (transfer full): the dictionary, or %NULL with @error set.
  */
-G_GNUC_WARN_UNUSED_RESULT MvZhDict *
-mv_zh_dict_new_from_bytes (GBytes *bytes, GError **error);
+G_GNUC_WARN_UNUSED_RESULT MvZhDict *mv_zh_dict_new_from_bytes (GBytes *bytes, GError **error);
 
-void
-mv_zh_dict_free (MvZhDict *self);
+void mv_zh_dict_free (MvZhDict *self);
 
 /* Number of words in the dictionary. */
-guint
-mv_zh_dict_get_n_words (const MvZhDict *self);
+guint mv_zh_dict_get_n_words (const MvZhDict *self);
 
 /**
  * mv_zh_dict_lookup:
@@ -55,8 +51,7 @@ mv_zh_dict_get_n_words (const MvZhDict *self);
  *
  * Returns: %TRUE if the @n code points form a dictionary word.
  */
-gboolean
-mv_zh_dict_lookup (const MvZhDict *self, const gunichar *cps, guint n, gfloat *logp);
+gboolean mv_zh_dict_lookup (const MvZhDict *self, const gunichar *cps, guint n, gfloat *logp);
 
 /**
  * mv_zh_dict_segment:
@@ -72,8 +67,7 @@ mv_zh_dict_lookup (const MvZhDict *self, const gunichar *cps, guint n, gfloat *l
  * %MV_ZH_OOV_MAX_CHARS), since an unknown name or term is more likely one word than several.
  * Time and memory are linear in @n.
  */
-void
-mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *ends);
+void mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *ends);
 
 #define MV_ZH_OOV_MAX_CHARS 4
 
@@ -85,14 +79,12 @@ mv_zh_dict_segment (const MvZhDict *self, const gunichar *cps, guint n, GArray *
  *
  * Returns: the number of words.
  */
-guint
-mv_zh_dict_segment_into (const MvZhDict *self, const gunichar *cps, guint n, guint *ends);
+guint mv_zh_dict_segment_into (const MvZhDict *self, const gunichar *cps, guint n, guint *ends);
 
 /* Building a trie file (used by mv-dict-compile and by tests). */
 typedef struct _MvZhDictBuilder MvZhDictBuilder;
 
-MvZhDictBuilder *
-mv_zh_dict_builder_new (void);
+MvZhDictBuilder *mv_zh_dict_builder_new (void);
 
 /**
  * mv_zh_dict_builder_add:
@@ -105,15 +97,13 @@ mv_zh_dict_builder_new (void);
  * Returns: %FALSE (and the word is skipped) unless the normalised word is 1 to 32 Han
  *   characters.
  */
-gboolean
-mv_zh_dict_builder_add (MvZhDictBuilder *self, const gchar *word, gdouble freq);
+gboolean mv_zh_dict_builder_add (MvZhDictBuilder *self, const gchar *word, gdouble freq);
 
 /**
  * mv_zh_dict_builder_get_freq:
  * Returns: the frequency @word was added with, or 0.
  */
-gdouble
-mv_zh_dict_builder_get_freq (MvZhDictBuilder *self, const gchar *word);
+gdouble mv_zh_dict_builder_get_freq (MvZhDictBuilder *self, const gchar *word);
 
 /**
  * mv_zh_dict_builder_build:
@@ -121,11 +111,9 @@ mv_zh_dict_builder_get_freq (MvZhDictBuilder *self, const gchar *word);
  *
  * Returns: (transfer full): the trie file contents.
  */
-GBytes *
-mv_zh_dict_builder_build (MvZhDictBuilder *self);
+GBytes *mv_zh_dict_builder_build (MvZhDictBuilder *self);
 
-void
-mv_zh_dict_builder_free (MvZhDictBuilder *self);
+void mv_zh_dict_builder_free (MvZhDictBuilder *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvZhDict, mv_zh_dict_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvZhDictBuilder, mv_zh_dict_builder_free)

@@ -8,27 +8,27 @@
 #include <errno.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sp-lexicon-error-quark, sp_lexicon_error)
+G_DEFINE_QUARK (sp - lexicon - error - quark, sp_lexicon_error)
 
 static const gchar *const sp_cue_names[SP_CUE_LAST] = {
-    [SP_CUE_NEGATION_PRE] = "negation-pre",
-    [SP_CUE_NEGATION_POST] = "negation-post",
-    [SP_CUE_POSSIBLE_PRE] = "possible-pre",
-    [SP_CUE_POSSIBLE_POST] = "possible-post",
-    [SP_CUE_PSEUDO] = "pseudo",
-    [SP_CUE_TERMINATOR] = "terminator",
-    [SP_CUE_CONJUNCTION] = "conjunction",
-    [SP_CUE_FAMILY] = "family",
-    [SP_CUE_SELF] = "self",
-    [SP_CUE_HISTORICAL_PRE] = "historical-pre",
-    [SP_CUE_HISTORICAL_POST] = "historical-post",
-    [SP_CUE_CURRENT] = "current",
-    [SP_CUE_SEVERITY_MILD] = "severity-mild",
-    [SP_CUE_SEVERITY_MODERATE] = "severity-moderate",
-    [SP_CUE_SEVERITY_SEVERE] = "severity-severe",
-    [SP_CUE_LATERALITY_LEFT] = "laterality-left",
-    [SP_CUE_LATERALITY_RIGHT] = "laterality-right",
-    [SP_CUE_LATERALITY_BILATERAL] = "laterality-bilateral",
+	[SP_CUE_NEGATION_PRE] = "negation-pre",
+	[SP_CUE_NEGATION_POST] = "negation-post",
+	[SP_CUE_POSSIBLE_PRE] = "possible-pre",
+	[SP_CUE_POSSIBLE_POST] = "possible-post",
+	[SP_CUE_PSEUDO] = "pseudo",
+	[SP_CUE_TERMINATOR] = "terminator",
+	[SP_CUE_CONJUNCTION] = "conjunction",
+	[SP_CUE_FAMILY] = "family",
+	[SP_CUE_SELF] = "self",
+	[SP_CUE_HISTORICAL_PRE] = "historical-pre",
+	[SP_CUE_HISTORICAL_POST] = "historical-post",
+	[SP_CUE_CURRENT] = "current",
+	[SP_CUE_SEVERITY_MILD] = "severity-mild",
+	[SP_CUE_SEVERITY_MODERATE] = "severity-moderate",
+	[SP_CUE_SEVERITY_SEVERE] = "severity-severe",
+	[SP_CUE_LATERALITY_LEFT] = "laterality-left",
+	[SP_CUE_LATERALITY_RIGHT] = "laterality-right",
+	[SP_CUE_LATERALITY_BILATERAL] = "laterality-bilateral",
 };
 
 const gchar *
@@ -39,7 +39,7 @@ sp_cue_to_string (SpCue cue)
 
 /* A term is stored in a hash table value as kind+1 in the top bits and the index below, so
  * that a value is never NULL. */
-#define SP_TERM_PACK(kind, index) GUINT_TO_POINTER ((((guint) (kind) + 1) << 28) | (guint) (index))
+#define SP_TERM_PACK(kind, index) GUINT_TO_POINTER ((((guint)(kind) + 1) << 28) | (guint)(index))
 
 static void
 sp_concept_free (gpointer data)
@@ -127,7 +127,7 @@ sp_en_append_key (GString *keys, const gchar *p, gsize len)
 static void
 sp_en_push_unit (GArray *units, GString *keys, const gchar *norm, gsize start, gsize end, guint tok)
 {
-	SpUnit u = {(guint32) start, (guint32) end, tok, (guint32) keys->len};
+	SpUnit u = { (guint32)start, (guint32)end, tok, (guint32)keys->len };
 	sp_en_append_key (keys, norm + start, end - start);
 	g_array_append_val (units, u);
 }
@@ -159,10 +159,10 @@ sp_en_units (const gchar *norm, GArray *tokens, GString *keys)
 static gchar *
 sp_en_phrase_key (const gchar *phrase, guint *n_units)
 {
-	g_autoptr(MvNormText) nt = mv_norm_text_new (phrase, -1, NULL);
-	g_autoptr(GArray) toks = NULL;
-	g_autoptr(GArray) units = NULL;
-	g_autoptr(GString) keys = g_string_new (NULL);
+	g_autoptr (MvNormText) nt = mv_norm_text_new (phrase, -1, NULL);
+	g_autoptr (GArray) toks = NULL;
+	g_autoptr (GArray) units = NULL;
+	g_autoptr (GString) keys = g_string_new (NULL);
 	GString *out;
 
 	if (nt == NULL)
@@ -205,7 +205,7 @@ sp_lexicon_add_en (SpLexicon *self, GHashTable *table, const gchar *phrase, gpoi
 		return;
 	sp_lexicon_insert (table, key, value);
 	for (gchar *sp = strchr (key, ' '); sp != NULL; sp = strchr (sp + 1, ' '))
-		g_hash_table_insert (self->en_prefixes, g_strndup (key, (gsize) (sp - key)), NULL);
+		g_hash_table_insert (self->en_prefixes, g_strndup (key, (gsize)(sp - key)), NULL);
 	g_hash_table_insert (self->en_prefixes, g_steal_pointer (&key), NULL);
 	self->en_max_units = MAX (self->en_max_units, n_units);
 }
@@ -223,16 +223,17 @@ sp_lexicon_add_zh (SpLexicon *self, GHashTable *table, const gchar *phrase, gpoi
 	len = strlen (key);
 	sp_lexicon_insert (table, key, value);
 	for (const gchar *p = g_utf8_next_char (key); *p != '\0'; p = g_utf8_next_char (p))
-		g_hash_table_insert (self->zh_prefixes, g_strndup (key, (gsize) (p - key)), NULL);
+		g_hash_table_insert (self->zh_prefixes, g_strndup (key, (gsize)(p - key)), NULL);
 	g_hash_table_insert (self->zh_prefixes, g_steal_pointer (&key), NULL);
-	self->zh_max_bytes = MAX (self->zh_max_bytes, (guint) len);
+	self->zh_max_bytes = MAX (self->zh_max_bytes, (guint)len);
 }
 
 /* Adds every `|`-separated synonym of @list. */
 static void
-sp_lexicon_add_synonyms (SpLexicon *self, GHashTable *table, gboolean zh, const gchar *list, gpointer value)
+sp_lexicon_add_synonyms (
+	SpLexicon *self, GHashTable *table, gboolean zh, const gchar *list, gpointer value)
 {
-	g_auto(GStrv) syns = NULL;
+	g_auto (GStrv) syns = NULL;
 
 	if (list == NULL || list[0] == '\0' || g_strcmp0 (list, "-") == 0)
 		return;
@@ -250,25 +251,32 @@ sp_lexicon_add_synonyms (SpLexicon *self, GHashTable *table, gboolean zh, const 
 
 /* ---- TSV files ---- */
 
-typedef gboolean (*SpRowFunc) (SpLexicon *self, gchar **fields, guint n_fields, gpointer user_data, GError **error);
+typedef gboolean (*SpRowFunc) (
+	SpLexicon *self, gchar **fields, guint n_fields, gpointer user_data, GError **error);
 
 static gboolean
-sp_lexicon_read_tsv (SpLexicon *self, const gchar *path, guint min_fields, SpRowFunc func, gpointer user_data, GError **error)
+sp_lexicon_read_tsv (SpLexicon *self,
+		     const gchar *path,
+		     guint min_fields,
+		     SpRowFunc func,
+		     gpointer user_data,
+		     GError **error)
 {
 	g_autofree gchar *contents = NULL;
-	g_auto(GStrv) lines = NULL;
+	g_auto (GStrv) lines = NULL;
 	gsize len = 0;
 
 	if (!g_file_get_contents (path, &contents, &len, error))
 		return FALSE;
 	if (!g_utf8_validate_len (contents, len, NULL)) {
-		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "%s: not valid UTF-8", path);
+		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+			     "%s: not valid UTF-8", path);
 		return FALSE;
 	}
 	lines = g_strsplit (contents, "\n", -1);
 	for (guint i = 0; lines[i] != NULL; i++) {
-		g_auto(GStrv) fields = NULL;
-		g_autoptr(GError) error_local = NULL;
+		g_auto (GStrv) fields = NULL;
+		g_autoptr (GError) error_local = NULL;
 		gchar *line = lines[i];
 		gsize n = strlen (line);
 		guint n_fields;
@@ -282,24 +290,14 @@ sp_lexicon_read_tsv (SpLexicon *self, const gchar *path, guint min_fields, SpRow
 		for (guint k = 0; k < n_fields; k++)
 			g_strstrip (fields[k]);
 		if (n_fields < min_fields) {
-			g_set_error (error,
-				     SP_LEXICON_ERROR,
-				     SP_LEXICON_ERROR_INVALID,
-				     "%s:%u: expected %u tab-separated fields, found %u",
-				     path,
-				     i + 1,
-				     min_fields,
-				     n_fields);
+			g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+				     "%s:%u: expected %u tab-separated fields, found %u", path,
+				     i + 1, min_fields, n_fields);
 			return FALSE;
 		}
 		if (!func (self, fields, n_fields, user_data, &error_local)) {
-			g_set_error (error,
-				     SP_LEXICON_ERROR,
-				     SP_LEXICON_ERROR_INVALID,
-				     "%s:%u: %s",
-				     path,
-				     i + 1,
-				     error_local->message);
+			g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "%s:%u: %s",
+				     path, i + 1, error_local->message);
 			return FALSE;
 		}
 	}
@@ -314,7 +312,8 @@ sp_lexicon_concept_row (SpLexicon *self, gchar **f, guint n, gpointer user_data,
 	gpointer value;
 
 	if (f[0][0] == '\0' || f[1][0] == '\0') {
-		g_set_error_literal (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "code and en_label are required");
+		g_set_error_literal (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+				     "code and en_label are required");
 		return FALSE;
 	}
 	c = g_new0 (SpConcept, 1);
@@ -323,11 +322,8 @@ sp_lexicon_concept_row (SpLexicon *self, gchar **f, guint n, gpointer user_data,
 	if (g_strcmp0 (f[2], "=") == 0) {
 		const gchar *zh = hpo_zh != NULL ? g_hash_table_lookup (hpo_zh, f[0]) : NULL;
 		if (zh == NULL) {
-			g_set_error (error,
-				     SP_LEXICON_ERROR,
-				     SP_LEXICON_ERROR_INVALID,
-				     "zh_label '=' but %s has no official HPO Chinese label",
-				     f[0]);
+			g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+				     "zh_label '=' but %s has no official HPO Chinese label", f[0]);
 			sp_concept_free (c);
 			return FALSE;
 		}
@@ -352,7 +348,8 @@ sp_lexicon_site_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GE
 	gpointer value;
 
 	if (f[0][0] == '\0' || f[1][0] == '\0') {
-		g_set_error_literal (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "code and en_label are required");
+		g_set_error_literal (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+				     "code and en_label are required");
 		return FALSE;
 	}
 	s = g_new0 (SpSite, 1);
@@ -379,15 +376,19 @@ sp_lexicon_cue_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GEr
 			break;
 	}
 	if (cue == SP_CUE_LAST) {
-		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "unknown cue category '%s'", f[1]);
+		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+			     "unknown cue category '%s'", f[1]);
 		return FALSE;
 	}
 	if (g_strcmp0 (f[0], "en") == 0) {
-		sp_lexicon_add_en (self, self->en_cues, f[2], SP_TERM_PACK (SP_TERM_CUE, 1u << cue));
+		sp_lexicon_add_en (self, self->en_cues, f[2],
+				   SP_TERM_PACK (SP_TERM_CUE, 1u << cue));
 	} else if (g_strcmp0 (f[0], "zh") == 0) {
-		sp_lexicon_add_zh (self, self->zh_cues, f[2], SP_TERM_PACK (SP_TERM_CUE, 1u << cue));
+		sp_lexicon_add_zh (self, self->zh_cues, f[2],
+				   SP_TERM_PACK (SP_TERM_CUE, 1u << cue));
 	} else {
-		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID, "language '%s' is not en or zh", f[0]);
+		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+			     "language '%s' is not en or zh", f[0]);
 		return FALSE;
 	}
 	return TRUE;
@@ -414,7 +415,7 @@ sp_lexicon_load_cues (SpLexicon *self, const gchar *path, GError **error)
 SpLexicon *
 sp_lexicon_new_from_dir (const gchar *dir, GError **error)
 {
-	g_autoptr(SpLexicon) self = sp_lexicon_new ();
+	g_autoptr (SpLexicon) self = sp_lexicon_new ();
 	g_autofree gchar *concepts = g_build_filename (dir, "concepts.tsv", NULL);
 	g_autofree gchar *sites = g_build_filename (dir, "sites.tsv", NULL);
 	g_autofree gchar *cues = g_build_filename (dir, "cues.tsv", NULL);
@@ -433,16 +434,17 @@ GHashTable *
 sp_lexicon_read_hpo_zh (const gchar *path, GError **error)
 {
 	g_autofree gchar *contents = NULL;
-	g_auto(GStrv) lines = NULL;
-	g_autoptr(GHashTable) map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_auto (GStrv) lines = NULL;
+	g_autoptr (GHashTable) map
+		= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	gint col_id = -1, col_pred = -1, col_zh = -1;
 
 	if (!g_file_get_contents (path, &contents, NULL, error))
 		return NULL;
 	lines = g_strsplit (contents, "\n", -1);
 	for (guint i = 0; lines[i] != NULL; i++) {
-		g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
-		gint n = (gint) g_strv_length (f);
+		g_auto (GStrv) f = g_strsplit (lines[i], "\t", -1);
+		gint n = (gint)g_strv_length (f);
 		if (lines[i][0] == '\0' || lines[i][0] == '#')
 			continue;
 		if (col_id < 0) {
@@ -456,20 +458,22 @@ sp_lexicon_read_hpo_zh (const gchar *path, GError **error)
 					col_zh = k;
 			}
 			if (col_id < 0 || col_zh < 0) {
-				g_set_error (error,
-					     SP_LEXICON_ERROR,
-					     SP_LEXICON_ERROR_INVALID,
-					     "%s: header has no subject_id and translation_value columns",
+				g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+					     "%s: header has no subject_id and translation_value "
+					     "columns",
 					     path);
 				return NULL;
 			}
 			continue;
 		}
-		if (n <= MAX (col_id, col_zh) || (col_pred >= 0 && n > col_pred && g_strcmp0 (f[col_pred], "rdfs:label") != 0))
+		if (n <= MAX (col_id, col_zh)
+		    || (col_pred >= 0 && n > col_pred
+			&& g_strcmp0 (f[col_pred], "rdfs:label") != 0))
 			continue;
 		g_strstrip (f[col_zh]);
 		if (f[col_zh][0] != '\0' && g_utf8_validate (f[col_zh], -1, NULL))
-			g_hash_table_insert (map, g_strdup (g_strstrip (f[col_id])), g_strdup (f[col_zh]));
+			g_hash_table_insert (map, g_strdup (g_strstrip (f[col_id])),
+					     g_strdup (f[col_zh]));
 	}
 	return g_steal_pointer (&map);
 }
@@ -477,12 +481,15 @@ sp_lexicon_read_hpo_zh (const gchar *path, GError **error)
 gboolean
 sp_lexicon_write_zh_words (SpLexicon *self, const gchar *path, gdouble freq, GError **error)
 {
-	g_autoptr(GString) out = g_string_new ("# Chinese concept and site terms of the symptom-parser lexicon\n");
-	g_autoptr(GList) keys = g_list_concat (g_hash_table_get_keys (self->zh_concepts), g_hash_table_get_keys (self->zh_sites));
+	g_autoptr (GString) out
+		= g_string_new ("# Chinese concept and site terms of the symptom-parser lexicon\n");
+	g_autoptr (GList) keys = g_list_concat (g_hash_table_get_keys (self->zh_concepts),
+						g_hash_table_get_keys (self->zh_sites));
 	gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-	keys = g_list_sort (keys, (GCompareFunc) g_strcmp0);
+	keys = g_list_sort (keys, (GCompareFunc)g_strcmp0);
 	for (GList *l = keys; l != NULL; l = l->next)
-		g_string_append_printf (out, "%s %s\n", (const gchar *) l->data, g_ascii_dtostr (buf, sizeof (buf), freq));
-	return g_file_set_contents (path, out->str, (gssize) out->len, error);
+		g_string_append_printf (out, "%s %s\n", (const gchar *)l->data,
+					g_ascii_dtostr (buf, sizeof (buf), freq));
+	return g_file_set_contents (path, out->str, (gssize)out->len, error);
 }

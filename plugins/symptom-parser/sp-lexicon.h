@@ -19,8 +19,7 @@ typedef enum {
 	SP_LEXICON_ERROR_INVALID, /* a lexicon file is malformed; the message names file and line */
 } SpLexiconError;
 
-GQuark
-sp_lexicon_error_quark (void);
+GQuark sp_lexicon_error_quark (void);
 
 typedef enum {
 	SP_CUE_NEGATION_PRE,
@@ -45,8 +44,7 @@ typedef enum {
 } SpCue;
 
 /* The category name used in cues.tsv, e.g. "negation-pre". */
-const gchar *
-sp_cue_to_string (SpCue cue);
+const gchar *sp_cue_to_string (SpCue cue);
 
 typedef struct {
 	gchar *code;
@@ -92,11 +90,9 @@ struct _SpLexicon {
 	guint zh_max_bytes;
 };
 
-SpLexicon *
-sp_lexicon_new (void);
+SpLexicon *sp_lexicon_new (void);
 
-void
-sp_lexicon_free (SpLexicon *self);
+void sp_lexicon_free (SpLexicon *self);
 
 /**
  * sp_lexicon_read_hpo_zh:
@@ -106,8 +102,7 @@ sp_lexicon_free (SpLexicon *self);
  *
  * Returns: (transfer full): HPO id -> Chinese label (rdfs:label rows only), or %NULL.
  */
-GHashTable *
-sp_lexicon_read_hpo_zh (const gchar *path, GError **error);
+GHashTable *sp_lexicon_read_hpo_zh (const gchar *path, GError **error);
 
 /**
  * sp_lexicon_load_concepts:
@@ -120,15 +115,12 @@ sp_lexicon_read_hpo_zh (const gchar *path, GError **error);
 gboolean
 sp_lexicon_load_concepts (SpLexicon *self, const gchar *path, GHashTable *hpo_zh, GError **error);
 
-gboolean
-sp_lexicon_load_sites (SpLexicon *self, const gchar *path, GError **error);
+gboolean sp_lexicon_load_sites (SpLexicon *self, const gchar *path, GError **error);
 
-gboolean
-sp_lexicon_load_cues (SpLexicon *self, const gchar *path, GError **error);
+gboolean sp_lexicon_load_cues (SpLexicon *self, const gchar *path, GError **error);
 
 /* Loads concepts.tsv, sites.tsv and cues.tsv from @dir (concepts already resolved). */
-SpLexicon *
-sp_lexicon_new_from_dir (const gchar *dir, GError **error);
+SpLexicon *sp_lexicon_new_from_dir (const gchar *dir, GError **error);
 
 /* Writes every Chinese concept and site term as `WORD FREQ` for mv-dict-compile. */
 gboolean
@@ -139,8 +131,8 @@ sp_lexicon_write_zh_words (SpLexicon *self, const gchar *path, gdouble freq, GEr
 typedef struct {
 	guint32 start; /* normalised byte span of the unit */
 	guint32 end;
-	guint32 tok;   /* the token it came from */
-	guint32 key;   /* offset of its key in the key arena */
+	guint32 tok; /* the token it came from */
+	guint32 key; /* offset of its key in the key arena */
 } SpUnit;
 
 /**
@@ -155,8 +147,7 @@ typedef struct {
  *
  * Returns: (transfer full) (element-type SpUnit): the units.
  */
-GArray *
-sp_en_units (const gchar *norm, GArray *tokens, GString *keys);
+GArray *sp_en_units (const gchar *norm, GArray *tokens, GString *keys);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpLexicon, sp_lexicon_free)
 

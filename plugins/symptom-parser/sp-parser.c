@@ -14,7 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sp-parser-error-quark, sp_parser_error)
+G_DEFINE_QUARK (sp - parser - error - quark, sp_parser_error)
 
 /* how many non-cue, non-term words a pre-trigger may be from its concept (NegEx uses 5-6) */
 #define SP_WINDOW_PRE 6
@@ -44,10 +44,11 @@ typedef struct {
 	guint32 end;
 	guint32 tok_first;
 	guint32 tok_last; /* inclusive; tok_first > tok_last for an item inside no token */
-	guint index;      /* concept or site index, or a mask of (1 << SpCue) */
-	gdouble value;    /* duration in hours, or score */
-	gboolean hard;    /* a comma between Chinese words ends every scope */
-	gboolean weak;    /* a one-character Chinese term inside a longer word: see sp_items_finish() */
+	guint index;	  /* concept or site index, or a mask of (1 << SpCue) */
+	gdouble value;	  /* duration in hours, or score */
+	gboolean hard;	  /* a comma between Chinese words ends every scope */
+	gboolean
+		weak; /* a one-character Chinese term inside a longer word: see sp_items_finish() */
 } SpItem;
 
 typedef struct {
@@ -75,21 +76,21 @@ sp_polarity_to_string (SpPolarity polarity)
 const gchar *
 sp_severity_to_string (SpSeverity severity)
 {
-	static const gchar *const names[] = {NULL, "mild", "moderate", "severe"};
+	static const gchar *const names[] = { NULL, "mild", "moderate", "severe" };
 	return severity <= SP_SEVERITY_SEVERE ? names[severity] : NULL;
 }
 
 const gchar *
 sp_laterality_to_string (SpLaterality laterality)
 {
-	static const gchar *const names[] = {NULL, "left", "right", "bilateral"};
+	static const gchar *const names[] = { NULL, "left", "right", "bilateral" };
 	return laterality <= SP_LATERALITY_BILATERAL ? names[laterality] : NULL;
 }
 
 SpParser *
 sp_parser_new (const gchar *data_dir, GError **error)
 {
-	g_autoptr(SpParser) self = g_new0 (SpParser, 1);
+	g_autoptr (SpParser) self = g_new0 (SpParser, 1);
 	g_autofree gchar *trie = g_build_filename (data_dir, "zh.trie", NULL);
 
 	self->lexicon = sp_lexicon_new_from_dir (data_dir, error);
@@ -126,7 +127,7 @@ sp_parser_get_dict (const SpParser *self)
 static void
 sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, gdouble value)
 {
-	SpItem it = {kind, (guint32) start, (guint32) end, 0, 0, index, value, FALSE, FALSE};
+	SpItem it = { kind, (guint32)start, (guint32)end, 0, 0, index, value, FALSE, FALSE };
 	g_array_append_val (ctx->items, it);
 }
 
@@ -134,9 +135,11 @@ static void
 sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end)
 {
 	guint v = GPOINTER_TO_UINT (packed);
-	SpTermKind kind = (SpTermKind) ((v >> 28) - 1);
+	SpTermKind kind = (SpTermKind)((v >> 28) - 1);
 	guint index = v & 0x0FFFFFFF;
-	SpItemKind ik = kind == SP_TERM_CONCEPT ? SP_ITEM_CONCEPT : kind == SP_TERM_SITE ? SP_ITEM_SITE : SP_ITEM_CUE;
+	SpItemKind ik = kind == SP_TERM_CONCEPT ? SP_ITEM_CONCEPT
+			: kind == SP_TERM_SITE	? SP_ITEM_SITE
+						: SP_ITEM_CUE;
 	sp_add_item (ctx, ik, start, end, index, 0);
 }
 
@@ -147,7 +150,7 @@ static void
 sp_match_en (SpCtx *ctx, GArray *units, GString *keys, GHashTable *table)
 {
 	const SpLexicon *lex = ctx->parser->lexicon;
-	g_autoptr(GString) key = g_string_new (NULL);
+	g_autoptr (GString) key = g_string_new (NULL);
 
 	for (guint i = 0; i < units->len;) {
 		gpointer best = NULL;
@@ -172,9 +175,7 @@ sp_match_en (SpCtx *ctx, GArray *units, GString *keys, GHashTable *table)
 			i++;
 			continue;
 		}
-		sp_add_term (ctx,
-			     best,
-			     g_array_index (units, SpUnit, i).start,
+		sp_add_term (ctx, best, g_array_index (units, SpUnit, i).start,
 			     g_array_index (units, SpUnit, best_j).end);
 		i = best_j + 1;
 	}
@@ -202,27 +203,30 @@ static void
 sp_match_zh (SpCtx *ctx)
 {
 	const SpLexicon *lex = ctx->parser->lexicon;
-	GHashTable *tables[] = {lex->zh_concepts, lex->zh_sites, lex->zh_cues};
+	GHashTable *tables[] = { lex->zh_concepts, lex->zh_sites, lex->zh_cues };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
-	const gchar *next_free[G_N_ELEMENTS (tables)] = {text, text, text};
+	const gchar *next_free[G_N_ELEMENTS (tables)] = { text, text, text };
 	const gchar *p = text;
 
 	while (p < end) {
-		const gchar *best_end[G_N_ELEMENTS (tables)] = {NULL};
-		gpointer best[G_N_ELEMENTS (tables)] = {NULL};
+		const gchar *best_end[G_N_ELEMENTS (tables)] = { NULL };
+		gpointer best[G_N_ELEMENTS (tables)] = { NULL };
 		if (!mv_unichar_is_han (g_utf8_get_char (p))) {
 			p = g_utf8_next_char (p);
 			continue;
 		}
-		for (const gchar *q = g_utf8_next_char (p); q <= end && (gsize) (q - p) <= lex->zh_max_bytes;) {
-			memcpy (buf, p, (gsize) (q - p));
+		for (const gchar *q = g_utf8_next_char (p);
+		     q <= end && (gsize)(q - p) <= lex->zh_max_bytes;) {
+			memcpy (buf, p, (gsize)(q - p));
 			buf[q - p] = '\0';
 			if (!g_hash_table_contains (lex->zh_prefixes, buf))
 				break;
 			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
-				gpointer value = p >= next_free[t] ? g_hash_table_lookup (tables[t], buf) : NULL;
+				gpointer value = p >= next_free[t]
+							 ? g_hash_table_lookup (tables[t], buf)
+							 : NULL;
 				if (value != NULL) {
 					best[t] = value;
 					best_end[t] = q;
@@ -235,8 +239,9 @@ sp_match_zh (SpCtx *ctx)
 		for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
 			if (best[t] == NULL)
 				continue;
-			sp_add_term (ctx, best[t], (gsize) (p - text), (gsize) (best_end[t] - text));
-			if (best_end[t] == g_utf8_next_char (p) && !sp_starts_token (ctx, (gsize) (p - text)))
+			sp_add_term (ctx, best[t], (gsize)(p - text), (gsize)(best_end[t] - text));
+			if (best_end[t] == g_utf8_next_char (p)
+			    && !sp_starts_token (ctx, (gsize)(p - text)))
 				g_array_index (ctx->items, SpItem, ctx->items->len - 1).weak = TRUE;
 			next_free[t] = best_end[t];
 		}
@@ -275,13 +280,30 @@ sp_en_unit_hours (const gchar *p, gsize n)
 		const gchar *word;
 		gdouble hours;
 	} units[] = {
-	    {"minute", 1.0 / 60}, {"minutes", 1.0 / 60}, {"min", 1.0 / 60}, {"mins", 1.0 / 60},
-	    {"hour", 1},          {"hours", 1},          {"hr", 1},          {"hrs", 1},
-	    {"h", 1},             {"day", 24},           {"days", 24},       {"d", 24},
-	    {"week", 168},        {"weeks", 168},
-	    {"wk", 168},          {"wks", 168},          {"month", 720},     {"months", 720},
-	    {"mo", 720},          {"mos", 720},          {"year", 8760},     {"years", 8760},
-	    {"yr", 8760},         {"yrs", 8760},
+		{ "minute", 1.0 / 60 },
+		{ "minutes", 1.0 / 60 },
+		{ "min", 1.0 / 60 },
+		{ "mins", 1.0 / 60 },
+		{ "hour", 1 },
+		{ "hours", 1 },
+		{ "hr", 1 },
+		{ "hrs", 1 },
+		{ "h", 1 },
+		{ "day", 24 },
+		{ "days", 24 },
+		{ "d", 24 },
+		{ "week", 168 },
+		{ "weeks", 168 },
+		{ "wk", 168 },
+		{ "wks", 168 },
+		{ "month", 720 },
+		{ "months", 720 },
+		{ "mo", 720 },
+		{ "mos", 720 },
+		{ "year", 8760 },
+		{ "years", 8760 },
+		{ "yr", 8760 },
+		{ "yrs", 8760 },
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (units); i++) {
 		if (strlen (units[i].word) == n && memcmp (units[i].word, p, n) == 0)
@@ -293,8 +315,9 @@ sp_en_unit_hours (const gchar *p, gsize n)
 static gdouble
 sp_en_number_word (SpCtx *ctx, guint i)
 {
-	static const gchar *const words[] = {"a",   "one",   "two",    "three", "four",   "five",   "six",
-					     "seven", "eight", "nine", "ten",   "eleven", "twelve", NULL};
+	static const gchar *const words[]
+		= { "a",     "one",   "two",  "three", "four",	 "five",   "six",
+		    "seven", "eight", "nine", "ten",   "eleven", "twelve", NULL };
 	for (guint k = 0; words[k] != NULL; k++) {
 		if (sp_tok_is (ctx, i, words[k]))
 			return k == 0 ? 1 : k;
@@ -313,7 +336,7 @@ sp_find_durations_en (SpCtx *ctx)
 {
 	const gchar *text = ctx->nt->text;
 	GArray *toks = ctx->tokens;
-	static const gchar *const past[] = {"past", "whole", "entire", NULL};
+	static const gchar *const past[] = { "past", "whole", "entire", NULL };
 
 	for (guint i = 0; i < toks->len; i++) {
 		const MvToken *t = &g_array_index (toks, MvToken, i);
@@ -328,40 +351,51 @@ sp_find_durations_en (SpCtx *ctx)
 			if (t->flags & MV_TOKEN_FLAG_UNIT) {
 				hours = sp_en_unit_hours (text + t->num_end, t->end - t->num_end);
 				if (hours > 0) {
-					sp_add_item (ctx, SP_ITEM_DURATION, t->start, t->end, 0, value * hours);
+					sp_add_item (ctx, SP_ITEM_DURATION, t->start, t->end, 0,
+						     value * hours);
 					continue;
 				}
 				continue;
 			}
-		} else if (sp_tok_is (ctx, i, "half") && (sp_tok_is (ctx, i + 1, "a") || sp_tok_is (ctx, i + 1, "an"))) {
+		} else if (sp_tok_is (ctx, i, "half")
+			   && (sp_tok_is (ctx, i + 1, "a") || sp_tok_is (ctx, i + 1, "an"))) {
 			value = 0.5;
 			unit_tok = i + 2;
 		} else if (sp_tok_is (ctx, i, "since") || sp_tok_is (ctx, i, "from")) {
-			/* "since yesterday", "since the day before yesterday"; a bare "yesterday" dates
-			 * an event, it does not say how long a symptom lasts */
+			/* "since yesterday", "since the day before yesterday"; a bare "yesterday"
+			 * dates an event, it does not say how long a symptom lasts */
 			guint y = i + 1;
 			gdouble h = 24;
-			if (sp_tok_is (ctx, y, "the") && sp_tok_is (ctx, y + 1, "day") && sp_tok_is (ctx, y + 2, "before")) {
+			if (sp_tok_is (ctx, y, "the") && sp_tok_is (ctx, y + 1, "day")
+			    && sp_tok_is (ctx, y + 2, "before")) {
 				y += 3;
 				h = 48;
 			}
 			if (sp_tok_is (ctx, y, "yesterday")) {
-				sp_add_item (ctx, SP_ITEM_DURATION, t->start, g_array_index (toks, MvToken, y).end, 0, h);
+				sp_add_item (ctx, SP_ITEM_DURATION, t->start,
+					     g_array_index (toks, MvToken, y).end, 0, h);
 				i = y;
 			}
 			continue;
-		} else if (t->kind == MV_TOKEN_WORD && t->end - t->start >= 2 && text[t->start] == 'x' && g_ascii_isdigit (text[t->start + 1])) {
+		} else if (t->kind == MV_TOKEN_WORD && t->end - t->start >= 2
+			   && text[t->start] == 'x' && g_ascii_isdigit (text[t->start + 1])) {
 			/* "x3 days" */
-			g_autofree gchar *num = g_strndup (text + t->start + 1, t->end - t->start - 1);
+			g_autofree gchar *num
+				= g_strndup (text + t->start + 1, t->end - t->start - 1);
 			gchar *e = NULL;
 			value = g_ascii_strtod (num, &e);
 			if (e == num || *e != '\0')
 				continue;
 		} else if (sp_tok_in (ctx, i, past)) {
 			/* "the past week": one unit */
-			hours = i + 1 < toks->len ? sp_en_unit_hours (text + g_array_index (toks, MvToken, i + 1).start, g_array_index (toks, MvToken, i + 1).end - g_array_index (toks, MvToken, i + 1).start) : 0;
+			hours = i + 1 < toks->len ? sp_en_unit_hours (
+					text + g_array_index (toks, MvToken, i + 1).start,
+					g_array_index (toks, MvToken, i + 1).end
+						- g_array_index (toks, MvToken, i + 1).start)
+						  : 0;
 			if (hours >= 24) {
-				sp_add_item (ctx, SP_ITEM_DURATION, t->start, g_array_index (toks, MvToken, i + 1).end, 0, hours);
+				sp_add_item (ctx, SP_ITEM_DURATION, t->start,
+					     g_array_index (toks, MvToken, i + 1).end, 0, hours);
 				i++;
 			}
 			continue;
@@ -373,10 +407,13 @@ sp_find_durations_en (SpCtx *ctx)
 				unit_tok++;
 		}
 		/* "2-3 days", "2 to 3 days": the upper bound */
-		if ((sp_tok_is (ctx, unit_tok, "-") || sp_tok_is (ctx, unit_tok, "to") || sp_tok_is (ctx, unit_tok, "or")) &&
-		    unit_tok + 1 < toks->len && g_array_index (toks, MvToken, unit_tok + 1).kind == MV_TOKEN_NUMBER) {
+		if ((sp_tok_is (ctx, unit_tok, "-") || sp_tok_is (ctx, unit_tok, "to")
+		     || sp_tok_is (ctx, unit_tok, "or"))
+		    && unit_tok + 1 < toks->len
+		    && g_array_index (toks, MvToken, unit_tok + 1).kind == MV_TOKEN_NUMBER) {
 			const MvToken *t2 = &g_array_index (toks, MvToken, unit_tok + 1);
-			g_autofree gchar *num = g_strndup (text + t2->start, t2->num_end - t2->start);
+			g_autofree gchar *num
+				= g_strndup (text + t2->start, t2->num_end - t2->start);
 			value = MAX (value, g_ascii_strtod (num, NULL));
 			unit_tok += 2;
 		} else if (sp_tok_is (ctx, unit_tok, "-")) { /* "3-day" */
@@ -386,18 +423,26 @@ sp_find_durations_en (SpCtx *ctx)
 			continue;
 		{
 			const MvToken *u = &g_array_index (toks, MvToken, unit_tok);
-			hours = u->kind == MV_TOKEN_WORD ? sp_en_unit_hours (text + u->start, u->end - u->start) : 0;
+			hours = u->kind == MV_TOKEN_WORD
+					? sp_en_unit_hours (text + u->start, u->end - u->start)
+					: 0;
 			if (hours <= 0)
 				continue;
 			/* "a 67 year old" is an age */
-			if (hours >= 8760 && (sp_tok_is (ctx, unit_tok + 1, "old") || sp_tok_is (ctx, unit_tok + 1, "-")))
+			if (hours >= 8760
+			    && (sp_tok_is (ctx, unit_tok + 1, "old")
+				|| sp_tok_is (ctx, unit_tok + 1, "-")))
 				continue;
 			/* "a day and a half" */
-			if (sp_tok_is (ctx, unit_tok + 1, "and") && sp_tok_is (ctx, unit_tok + 2, "a") && sp_tok_is (ctx, unit_tok + 3, "half")) {
+			if (sp_tok_is (ctx, unit_tok + 1, "and")
+			    && sp_tok_is (ctx, unit_tok + 2, "a")
+			    && sp_tok_is (ctx, unit_tok + 3, "half")) {
 				value += 0.5;
 				unit_tok += 3;
 			}
-			sp_add_item (ctx, SP_ITEM_DURATION, g_array_index (toks, MvToken, first).start, g_array_index (toks, MvToken, unit_tok).end, 0, value * hours);
+			sp_add_item (ctx, SP_ITEM_DURATION,
+				     g_array_index (toks, MvToken, first).start,
+				     g_array_index (toks, MvToken, unit_tok).end, 0, value * hours);
 			i = unit_tok;
 		}
 	}
@@ -423,8 +468,11 @@ sp_find_scores_en (SpCtx *ctx)
 		slash = strchr (num, '/');
 		if (slash != NULL && g_strcmp0 (slash + 1, "10") == 0 && v <= 10) {
 			sp_add_item (ctx, SP_ITEM_SCORE, t->start, t->end, 0, v);
-		} else if (slash == NULL && sp_tok_is (ctx, i + 1, "out") && sp_tok_is (ctx, i + 2, "of") && sp_tok_is (ctx, i + 3, "10") && v <= 10) {
-			sp_add_item (ctx, SP_ITEM_SCORE, t->start, g_array_index (toks, MvToken, i + 3).end, 0, v);
+		} else if (slash == NULL && sp_tok_is (ctx, i + 1, "out")
+			   && sp_tok_is (ctx, i + 2, "of") && sp_tok_is (ctx, i + 3, "10")
+			   && v <= 10) {
+			sp_add_item (ctx, SP_ITEM_SCORE, t->start,
+				     g_array_index (toks, MvToken, i + 3).end, 0, v);
 			i += 3;
 		}
 	}
@@ -434,7 +482,7 @@ static gboolean
 sp_has_prefix (const gchar *p, const gchar *end, const gchar *s, const gchar **after)
 {
 	gsize n = strlen (s);
-	if ((gsize) (end - p) < n || memcmp (p, s, n) != 0)
+	if ((gsize)(end - p) < n || memcmp (p, s, n) != 0)
 		return FALSE;
 	*after = p + n;
 	return TRUE;
@@ -443,10 +491,12 @@ sp_has_prefix (const gchar *p, const gchar *end, const gchar *s, const gchar **a
 static gint
 sp_zh_digit (gunichar c)
 {
-	static const gunichar digits[] = {0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D}; /* 零一二三四五六七八九 */
+	static const gunichar digits[] = {
+		0x96F6, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D
+	}; /* 零一二三四五六七八九 */
 	for (guint i = 0; i < G_N_ELEMENTS (digits); i++) {
 		if (digits[i] == c)
-			return (gint) i;
+			return (gint)i;
 	}
 	if (c == 0x4E24 || c == 0x4FE9) /* 两 俩 */
 		return 2;
@@ -466,7 +516,7 @@ sp_zh_number (const gchar *p, const gchar *end, gdouble *value)
 
 	if (q < end && g_ascii_isdigit (*q)) {
 		gchar *e = NULL;
-		g_autofree gchar *num = g_strndup (q, (gsize) MIN (end - q, 32));
+		g_autofree gchar *num = g_strndup (q, (gsize)MIN (end - q, 32));
 		*value = g_ascii_strtod (num, &e);
 		return q + (e - num);
 	}
@@ -501,15 +551,16 @@ sp_find_durations_zh (SpCtx *ctx)
 		const gchar *unit;
 		gdouble hours;
 	} units[] = {
-	    {"小时", 1},   {"钟头", 1},   {"分钟", 1.0 / 60}, {"天", 24},  {"日", 24},
-	    {"周", 168},   {"星期", 168}, {"礼拜", 168},      {"月", 720}, {"年", 8760},
+		{ "小时", 1 }, { "钟头", 1 },	{ "分钟", 1.0 / 60 }, { "天", 24 },  { "日", 24 },
+		{ "周", 168 }, { "星期", 168 }, { "礼拜", 168 },      { "月", 720 }, { "年", 8760 },
 	};
 	static const struct {
 		const gchar *word;
 		gdouble hours;
 	} relative[] = {
-	    {"大前天", 72}, {"前天", 48}, {"昨天", 24}, {"昨日", 24}, {"上周", 168},
-	    {"上星期", 168}, {"上个星期", 168}, {"上个礼拜", 168}, {"上个月", 720}, {"上月", 720},
+		{ "大前天", 72 },  { "前天", 48 },    { "昨天", 24 },	   { "昨日", 24 },
+		{ "上周", 168 },   { "上星期", 168 }, { "上个星期", 168 }, { "上个礼拜", 168 },
+		{ "上个月", 720 }, { "上月", 720 },
 	};
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
@@ -524,10 +575,14 @@ sp_find_durations_zh (SpCtx *ctx)
 
 		for (guint i = 0; i < G_N_ELEMENTS (relative) && !matched; i++) {
 			/* "昨天开始", "从昨天起": an onset; a bare "昨天" only dates an event */
-			if (sp_has_prefix (p, end, relative[i].word, &after) &&
-			    (sp_has_prefix (after, end, "开始", &q) || sp_has_prefix (after, end, "起", &q) ||
-			     (p - text >= 3 && (sp_has_prefix (p - 3, end, "从", &q) || sp_has_prefix (p - 3, end, "自", &q))))) {
-				sp_add_item (ctx, SP_ITEM_DURATION, (gsize) (p - text), (gsize) (after - text), 0, relative[i].hours);
+			if (sp_has_prefix (p, end, relative[i].word, &after)
+			    && (sp_has_prefix (after, end, "开始", &q)
+				|| sp_has_prefix (after, end, "起", &q)
+				|| (p - text >= 3
+				    && (sp_has_prefix (p - 3, end, "从", &q)
+					|| sp_has_prefix (p - 3, end, "自", &q))))) {
+				sp_add_item (ctx, SP_ITEM_DURATION, (gsize)(p - text),
+					     (gsize)(after - text), 0, relative[i].hours);
 				p = after;
 				matched = TRUE;
 			}
@@ -535,37 +590,43 @@ sp_find_durations_zh (SpCtx *ctx)
 		if (matched)
 			continue;
 		/* "这两天", "那几天": a vague "these days", not a count */
-		if (p - text >= 3 && (sp_has_prefix (p - 3, end, "这", &q) || sp_has_prefix (p - 3, end, "那", &q))) {
+		if (p - text >= 3
+		    && (sp_has_prefix (p - 3, end, "这", &q)
+			|| sp_has_prefix (p - 3, end, "那", &q))) {
 			p = g_utf8_next_char (p);
 			prev_digit = FALSE;
 			continue;
 		}
-		if (!prev_digit && (sp_has_prefix (p, end, "半", &q) || (q = sp_zh_number (p, end, &value)) != NULL)) {
+		if (!prev_digit
+		    && (sp_has_prefix (p, end, "半", &q)
+			|| (q = sp_zh_number (p, end, &value)) != NULL)) {
 			gdouble half = 0;
 			if (q == p + strlen ("半") && memcmp (p, "半", strlen ("半")) == 0)
 				value = 0.5;
-			/* NUMBER [余|多] [个] [半] [多] UNIT [半]: "十余天", "一个多月", "两个半月", "半个小时";
-			 * "十来天" is too vague to count */
+			/* NUMBER [余|多] [个] [半] [多] UNIT [半]: "十余天", "一个多月",
+			 * "两个半月", "半个小时"; "十来天" is too vague to count */
 			if (!sp_has_prefix (q, end, "余", &q))
-				(void) sp_has_prefix (q, end, "多", &q);
-			(void) sp_has_prefix (q, end, "个", &q);
+				(void)sp_has_prefix (q, end, "多", &q);
+			(void)sp_has_prefix (q, end, "个", &q);
 			if (sp_has_prefix (q, end, "半", &after)) {
 				half = 0.5;
 				q = after;
 			}
-			(void) sp_has_prefix (q, end, "多", &q);
+			(void)sp_has_prefix (q, end, "多", &q);
 			for (guint i = 0; i < G_N_ELEMENTS (units); i++) {
 				if (sp_has_prefix (q, end, units[i].unit, &after)) {
 					gdouble v = value + half;
 					/* "2020年" is a date; "3月份"/"5月3日" are dates too */
-					if ((units[i].hours >= 8760 && value > 150) || sp_has_prefix (after, end, "份", &q) ||
-					    (units[i].hours == 720 && g_ascii_isdigit (*after)))
+					if ((units[i].hours >= 8760 && value > 150)
+					    || sp_has_prefix (after, end, "份", &q)
+					    || (units[i].hours == 720 && g_ascii_isdigit (*after)))
 						break;
 					if (sp_has_prefix (after, end, "半", &q)) { /* "一天半" */
 						v += 0.5;
 						after = q;
 					}
-					sp_add_item (ctx, SP_ITEM_DURATION, (gsize) (p - text), (gsize) (after - text), 0, v * units[i].hours);
+					sp_add_item (ctx, SP_ITEM_DURATION, (gsize)(p - text),
+						     (gsize)(after - text), 0, v * units[i].hours);
 					p = after;
 					matched = TRUE;
 					break;
@@ -590,11 +651,14 @@ sp_find_scores_zh (SpCtx *ctx)
 		const gchar *q;
 		const gchar *after;
 		gdouble v = 0;
-		if (!g_ascii_isdigit (*p) || (p > text && (g_ascii_isdigit (p[-1]) || p[-1] == '.')))
+		if (!g_ascii_isdigit (*p)
+		    || (p > text && (g_ascii_isdigit (p[-1]) || p[-1] == '.')))
 			continue;
 		q = sp_zh_number (p, end, &v);
-		if (q != NULL && sp_has_prefix (q, end, "分", &after) && !sp_has_prefix (after, end, "钟", &q) && v <= 10)
-			sp_add_item (ctx, SP_ITEM_SCORE, (gsize) (p - text), (gsize) (after - text), 0, v);
+		if (q != NULL && sp_has_prefix (q, end, "分", &after)
+		    && !sp_has_prefix (after, end, "钟", &q) && v <= 10)
+			sp_add_item (ctx, SP_ITEM_SCORE, (gsize)(p - text), (gsize)(after - text),
+				     0, v);
 	}
 }
 
@@ -612,17 +676,21 @@ sp_find_breaks (SpCtx *ctx)
 		gsize n = t->end - t->start;
 		if (t->kind != MV_TOKEN_PUNCT)
 			continue;
-		if ((n == 1 && strchr (".!?;\n", s[0]) != NULL) || (n == 3 && memcmp (s, "。", 3) == 0)) {
+		if ((n == 1 && strchr (".!?;\n", s[0]) != NULL)
+		    || (n == 3 && memcmp (s, "。", 3) == 0)) {
 			sp_add_item (ctx, SP_ITEM_BREAK, t->start, t->end, 0, 0);
 		} else if (n == 3 && memcmp (s, "、", 3) == 0) {
 			/* the Chinese list comma joins findings like "and" */
-			sp_add_item (ctx, SP_ITEM_CUE, t->start, t->end, 1u << SP_CUE_CONJUNCTION, 0);
+			sp_add_item (ctx, SP_ITEM_CUE, t->start, t->end, 1u << SP_CUE_CONJUNCTION,
+				     0);
 		} else if (n == 1 && s[0] == ',') {
-			SpItem it = {SP_ITEM_COMMA, t->start, t->end, 0, 0, 0, 0, FALSE, FALSE};
-			/* Chinese writes lists with 、 and clauses with ，: next to Chinese words a comma ends
-			 * every scope; between English words it may continue a list */
-			it.hard = (i > 0 && g_array_index (toks, MvToken, i - 1).kind == MV_TOKEN_HAN) ||
-				  (i + 1 < toks->len && g_array_index (toks, MvToken, i + 1).kind == MV_TOKEN_HAN);
+			SpItem it = { SP_ITEM_COMMA, t->start, t->end, 0, 0, 0, 0, FALSE, FALSE };
+			/* Chinese writes lists with 、 and clauses with ，: next to Chinese words a
+			 * comma ends every scope; between English words it may continue a list */
+			it.hard = (i > 0
+				   && g_array_index (toks, MvToken, i - 1).kind == MV_TOKEN_HAN)
+				  || (i + 1 < toks->len
+				      && g_array_index (toks, MvToken, i + 1).kind == MV_TOKEN_HAN);
 			g_array_append_val (ctx->items, it);
 		}
 	}
@@ -639,12 +707,12 @@ sp_item_cmp (gconstpointer a, gconstpointer b)
 		return x->start < y->start ? -1 : 1;
 	if (x->end != y->end)
 		return x->end > y->end ? -1 : 1;
-	return (gint) x->kind - (gint) y->kind;
+	return (gint)x->kind - (gint)y->kind;
 }
 
 #define SP_CUE_POLARITY_MASK                                                                       \
-	((1u << SP_CUE_NEGATION_PRE) | (1u << SP_CUE_NEGATION_POST) | (1u << SP_CUE_POSSIBLE_PRE) |  \
-	 (1u << SP_CUE_POSSIBLE_POST) | (1u << SP_CUE_PSEUDO))
+	((1u << SP_CUE_NEGATION_PRE) | (1u << SP_CUE_NEGATION_POST) | (1u << SP_CUE_POSSIBLE_PRE)  \
+	 | (1u << SP_CUE_POSSIBLE_POST) | (1u << SP_CUE_PSEUDO))
 
 /* Settles overlaps: a concept wins over a site it overlaps ("小肚子胀": 肚子胀, not the site
  * 小肚子); a matched term is opaque, so a cue inside it is dropped ("没胃口", "右下腹痛",
@@ -653,7 +721,7 @@ static void
 sp_items_finish (SpCtx *ctx)
 {
 	GArray *items = ctx->items;
-	g_autoptr(GArray) kept = g_array_sized_new (FALSE, FALSE, sizeof (SpItem), items->len);
+	g_autoptr (GArray) kept = g_array_sized_new (FALSE, FALSE, sizeof (SpItem), items->len);
 	g_autofree guint32 *concept_ends = NULL;
 	guint32 concept_end = 0;
 	guint32 term_end = 0;
@@ -670,16 +738,22 @@ sp_items_finish (SpCtx *ctx)
 	}
 	for (guint i = 0; i < items->len; i++) {
 		SpItem *it = &g_array_index (items, SpItem, i);
-		/* a one-character term inside a word of the segmentation counts only when the rest of
-		 * the word before it was matched too: 头 in 头有点疼 and 手 in 右手, not 头 in 念头 */
+		/* a one-character term inside a word of the segmentation counts only when the rest
+		 * of the word before it was matched too: 头 in 头有点疼 and 手 in 右手, not 头 in
+		 * 念头 */
 		if (it->weak) {
-			const SpItem *prev = kept->len > 0 ? &g_array_index (kept, SpItem, kept->len - 1) : NULL;
+			const SpItem *prev = kept->len > 0
+						     ? &g_array_index (kept, SpItem, kept->len - 1)
+						     : NULL;
 			if (prev == NULL || prev->end != it->start)
 				continue;
 		}
 		if (it->kind == SP_ITEM_SITE) {
 			gboolean overlaps = it->start < concept_ends[i];
-			for (guint k = i + 1; k < items->len && g_array_index (items, SpItem, k).start < it->end && !overlaps; k++)
+			for (guint k = i + 1;
+			     k < items->len && g_array_index (items, SpItem, k).start < it->end
+			     && !overlaps;
+			     k++)
 				overlaps = g_array_index (items, SpItem, k).kind == SP_ITEM_CONCEPT;
 			if (overlaps)
 				continue;
@@ -723,7 +797,8 @@ sp_items_index (SpCtx *ctx)
 		}
 		it->tok_first = lo;
 		it->tok_last = lo;
-		while (it->tok_last + 1 < toks->len && g_array_index (toks, MvToken, it->tok_last + 1).start < it->end)
+		while (it->tok_last + 1 < toks->len
+		       && g_array_index (toks, MvToken, it->tok_last + 1).start < it->end)
 			it->tok_last++;
 		if (it->kind != SP_ITEM_BREAK && it->kind != SP_ITEM_COMMA) {
 			for (guint t = it->tok_first; t <= it->tok_last && t < toks->len; t++)
@@ -734,7 +809,9 @@ sp_items_index (SpCtx *ctx)
 	ctx->other_prefix[0] = 0;
 	for (guint t = 0; t < toks->len; t++) {
 		const MvToken *tok = &g_array_index (toks, MvToken, t);
-		gboolean other = !covered[t] && (tok->kind == MV_TOKEN_WORD || tok->kind == MV_TOKEN_HAN || tok->kind == MV_TOKEN_NUMBER);
+		gboolean other = !covered[t]
+				 && (tok->kind == MV_TOKEN_WORD || tok->kind == MV_TOKEN_HAN
+				     || tok->kind == MV_TOKEN_NUMBER);
 		ctx->other_prefix[t + 1] = ctx->other_prefix[t] + (other ? 1 : 0);
 	}
 }
@@ -786,7 +863,8 @@ sp_polarity (SpCtx *ctx, guint k)
 	/* right: post-triggers, within the comma clause */
 	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
 		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA || sp_is_cue (it, SP_CUE_TERMINATOR))
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || sp_is_cue (it, SP_CUE_TERMINATOR))
 			break;
 		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
 			break;
@@ -816,8 +894,9 @@ sp_family (SpCtx *ctx, guint k)
 	/* right, in the clause: "diabetes in his mother", "runs in the family" */
 	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
 		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA || it->kind == SP_ITEM_CONCEPT ||
-		    sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_SELF))
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_is_cue (it, SP_CUE_SELF))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
 			return TRUE;
@@ -834,7 +913,8 @@ sp_historical (SpCtx *ctx, guint k)
 		SpItem *it = sp_item (ctx, j);
 		if (sp_is_cue (it, SP_CUE_HISTORICAL_PRE))
 			return TRUE;
-		/* terminators such as "had", "has", 有, 出现 do not end a historical scope: "年轻时有痛经" */
+		/* terminators such as "had", "has", 有, 出现 do not end a historical scope:
+		 * "年轻时有痛经" */
 		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT))
 			break;
 		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
@@ -842,8 +922,8 @@ sp_historical (SpCtx *ctx, guint k)
 	}
 	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
 		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA || sp_is_cue (it, SP_CUE_TERMINATOR) ||
-		    sp_is_cue (it, SP_CUE_CURRENT))
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_CURRENT))
 			break;
 		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
 			break;
@@ -901,8 +981,9 @@ sp_continues_list (SpCtx *ctx, guint j)
 		next = sp_item (ctx, i);
 		if (next->kind == SP_ITEM_CONCEPT)
 			return sp_other_between (ctx, it, next) == 0;
-		if (!(next->kind == SP_ITEM_SITE || (next->kind == SP_ITEM_CUE && (next->index & SP_CUE_POLARITY_MASK) == 0 &&
-						     !sp_is_cue (next, SP_CUE_TERMINATOR))))
+		if (!(next->kind == SP_ITEM_SITE
+		      || (next->kind == SP_ITEM_CUE && (next->index & SP_CUE_POLARITY_MASK) == 0
+			  && !sp_is_cue (next, SP_CUE_TERMINATOR))))
 			return FALSE;
 	}
 	return FALSE;
@@ -919,8 +1000,9 @@ sp_leading_duration (SpCtx *ctx, guint k)
 		if (it->kind == SP_ITEM_BREAK)
 			return -1;
 		/* a comma inside a list of concepts does not end the clause */
-		if (it->kind == SP_ITEM_COMMA && (it->hard || j == 0 || sp_item (ctx, j - 1)->kind != SP_ITEM_CONCEPT ||
-						  sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT))
+		if (it->kind == SP_ITEM_COMMA
+		    && (it->hard || j == 0 || sp_item (ctx, j - 1)->kind != SP_ITEM_CONCEPT
+			|| sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT))
 			return -1;
 		if (it->kind != SP_ITEM_DURATION)
 			continue;
@@ -950,29 +1032,31 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
 		guint dist = sp_other_between (ctx, it, c);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA || it->kind == SP_ITEM_CONCEPT ||
-		    sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_CONJUNCTION) || dist > 2)
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_is_cue (it, SP_CUE_CONJUNCTION) || dist > 2)
 			break;
 		if (f->severity == SP_SEVERITY_NONE)
 			f->severity = sp_severity_of (it);
 		if (f->laterality == SP_LATERALITY_NONE)
 			f->laterality = sp_laterality_of (it);
 		if (site < 0 && it->kind == SP_ITEM_SITE)
-			site = (gint) it->index;
+			site = (gint)it->index;
 		if (f->duration_hours < 0 && it->kind == SP_ITEM_DURATION)
 			f->duration_hours = it->value;
 	}
 	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
 		SpItem *it = sp_item (ctx, j);
 		/* "反酸烧心一个多月": concepts side by side share what follows */
-		if (it->kind == SP_ITEM_CONCEPT && sp_item (ctx, j - 1)->kind == SP_ITEM_CONCEPT &&
-		    sp_other_between (ctx, sp_item (ctx, j - 1), it) == 0)
+		if (it->kind == SP_ITEM_CONCEPT && sp_item (ctx, j - 1)->kind == SP_ITEM_CONCEPT
+		    && sp_other_between (ctx, sp_item (ctx, j - 1), it) == 0)
 			continue;
 		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_CONCEPT)
 			break;
 		if (sp_continues_list (ctx, j)) {
 			/* on to the next concept of the list; the loop steps past it */
-			while (j + 1 < ctx->items->len && sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT)
+			while (j + 1 < ctx->items->len
+			       && sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT)
 				j++;
 			j++;
 			continue;
@@ -989,27 +1073,30 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 		if (f->severity == SP_SEVERITY_NONE)
 			f->severity = sp_severity_of (it);
 		if (site < 0 && it->kind == SP_ITEM_SITE && sp_other_between (ctx, c, it) <= 2) {
-			site = (gint) it->index;
+			site = (gint)it->index;
 			/* "pain in the left knee": laterality sits with the site */
 			if (f->laterality == SP_LATERALITY_NONE && j > 0)
 				f->laterality = sp_laterality_of (sp_item (ctx, j - 1));
 		}
 		/* "swelling on the left side": a side that modifies no other term */
-		if (f->laterality == SP_LATERALITY_NONE && sp_laterality_of (it) != SP_LATERALITY_NONE &&
-		    sp_other_between (ctx, c, it) <= 2 &&
-		    (j + 1 >= ctx->items->len || (sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT && sp_item (ctx, j + 1)->kind != SP_ITEM_SITE)))
+		if (f->laterality == SP_LATERALITY_NONE
+		    && sp_laterality_of (it) != SP_LATERALITY_NONE
+		    && sp_other_between (ctx, c, it) <= 2
+		    && (j + 1 >= ctx->items->len
+			|| (sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT
+			    && sp_item (ctx, j + 1)->kind != SP_ITEM_SITE)))
 			f->laterality = sp_laterality_of (it);
 	}
 	if (f->duration_hours < 0)
 		f->duration_hours = sp_leading_duration (ctx, k);
 	/* only a site the text states: the concept's default site adds nothing its code does not */
 	if (site >= 0)
-		f->site = ((SpSite *) g_ptr_array_index (lex->sites, (guint) site))->code;
+		f->site = ((SpSite *)g_ptr_array_index (lex->sites, (guint)site))->code;
 	/* ...nor a stated site that is the concept's own ("右耳耳鸣") */
 	if (f->site != NULL && g_strcmp0 (f->site, f->concept->site) == 0)
 		f->site = NULL;
-	/* an absent or past finding has no duration: "sore throat x 2 days, no fever", "三年前出现过
-	 * 癫痫发作" */
+	/* an absent or past finding has no duration: "sore throat x 2 days, no fever",
+	 * "三年前出现过 癫痫发作" */
 	if (f->polarity == SP_POLARITY_ABSENT || f->historical)
 		f->duration_hours = -1;
 }
@@ -1028,7 +1115,8 @@ sp_inherit_from_list (SpCtx *ctx, guint k, GArray *findings, SpFinding *f)
 		SpItem *it = sp_item (ctx, j);
 		if (it->kind == SP_ITEM_CONCEPT)
 			break;
-		if (!sp_is_cue (it, SP_CUE_CONJUNCTION) && !(it->kind == SP_ITEM_COMMA && !it->hard))
+		if (!sp_is_cue (it, SP_CUE_CONJUNCTION)
+		    && !(it->kind == SP_ITEM_COMMA && !it->hard))
 			return;
 	}
 	if (j == G_MAXUINT || sp_other_between (ctx, sp_item (ctx, j), sp_item (ctx, k)) > 0)
@@ -1062,9 +1150,11 @@ sp_detect_language (SpCtx *ctx)
 static gboolean
 sp_check_language (const gchar *language, GError **error)
 {
-	if (language == NULL || language[0] == '\0' || g_strcmp0 (language, "en") == 0 || g_strcmp0 (language, "zh") == 0)
+	if (language == NULL || language[0] == '\0' || g_strcmp0 (language, "en") == 0
+	    || g_strcmp0 (language, "zh") == 0)
 		return TRUE;
-	g_set_error (error, SP_PARSER_ERROR, SP_PARSER_ERROR_INVALID, "language must be \"en\", \"zh\" or empty (detect)");
+	g_set_error (error, SP_PARSER_ERROR, SP_PARSER_ERROR_INVALID,
+		     "language must be \"en\", \"zh\" or empty (detect)");
 	return FALSE;
 }
 
@@ -1077,31 +1167,30 @@ sp_parser_parse (const SpParser *self,
 		 const gchar **language_out,
 		 GError **error)
 {
-	g_autoptr(MvNormText) nt = NULL;
-	g_autoptr(GArray) tokens = NULL;
-	g_autoptr(GArray) units = NULL;
-	g_autoptr(GString) keys = g_string_new (NULL);
-	g_autoptr(GArray) findings = g_array_new (FALSE, FALSE, sizeof (SpFinding));
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (MvNormText) nt = NULL;
+	g_autoptr (GArray) tokens = NULL;
+	g_autoptr (GArray) units = NULL;
+	g_autoptr (GString) keys = g_string_new (NULL);
+	g_autoptr (GArray) findings = g_array_new (FALSE, FALSE, sizeof (SpFinding));
+	g_autoptr (GError) error_local = NULL;
 	g_autofree guint *other_prefix = NULL;
-	SpCtx ctx = {self, NULL, NULL, NULL, NULL};
+	SpCtx ctx = { self, NULL, NULL, NULL, NULL };
 
 	if (len < 0)
-		len = (gssize) strlen (text);
-	if ((gsize) len > max_bytes) {
-		g_set_error (error,
-			     SP_PARSER_ERROR,
-			     SP_PARSER_ERROR_TOO_LARGE,
-			     "text is %" G_GSSIZE_FORMAT " bytes, over the limit of %" G_GSIZE_FORMAT " (max-text-bytes)",
-			     len,
-			     max_bytes);
+		len = (gssize)strlen (text);
+	if ((gsize)len > max_bytes) {
+		g_set_error (error, SP_PARSER_ERROR, SP_PARSER_ERROR_TOO_LARGE,
+			     "text is %" G_GSSIZE_FORMAT
+			     " bytes, over the limit of %" G_GSIZE_FORMAT " (max-text-bytes)",
+			     len, max_bytes);
 		return NULL;
 	}
 	if (!sp_check_language (language, error))
 		return NULL;
 	nt = mv_norm_text_new (text, len, &error_local);
 	if (nt == NULL) {
-		g_set_error_literal (error, SP_PARSER_ERROR, SP_PARSER_ERROR_MALFORMED, error_local->message);
+		g_set_error_literal (error, SP_PARSER_ERROR, SP_PARSER_ERROR_MALFORMED,
+				     error_local->message);
 		return NULL;
 	}
 	tokens = mv_tokenize (nt->text, nt->len, self->dict);
@@ -1127,7 +1216,7 @@ sp_parser_parse (const SpParser *self,
 
 	for (guint k = 0; k < ctx.items->len; k++) {
 		SpItem *it = sp_item (&ctx, k);
-		SpFinding f = {0};
+		SpFinding f = { 0 };
 		MvOrigSpan span;
 
 		if (it->kind != SP_ITEM_CONCEPT)
@@ -1148,7 +1237,8 @@ sp_parser_parse (const SpParser *self,
 	}
 	g_array_unref (ctx.items);
 	if (language_out != NULL)
-		*language_out = language != NULL && language[0] != '\0' ? (g_strcmp0 (language, "zh") == 0 ? "zh" : "en")
-									: sp_detect_language (&ctx);
+		*language_out = language != NULL && language[0] != '\0'
+					? (g_strcmp0 (language, "zh") == 0 ? "zh" : "en")
+					: sp_detect_language (&ctx);
 	return g_steal_pointer (&findings);
 }

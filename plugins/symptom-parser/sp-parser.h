@@ -24,11 +24,10 @@ typedef enum {
 	SP_PARSER_ERROR_INVALID,   /* an argument such as the language is not acceptable */
 } SpParserError;
 
-GQuark
-sp_parser_error_quark (void);
+GQuark sp_parser_error_quark (void);
 
 /* 1 MiB: the default `max-text-bytes`. */
-#define SP_PARSER_DEFAULT_MAX_BYTES ((gsize) 1024 * 1024)
+#define SP_PARSER_DEFAULT_MAX_BYTES ((gsize)1024 * 1024)
 
 typedef enum {
 	SP_POLARITY_PRESENT,
@@ -52,14 +51,14 @@ typedef enum {
 
 typedef struct {
 	const SpConcept *concept; /* owned by the parser's lexicon */
-	const gchar *site;        /* site code (owned by the lexicon), or NULL */
-	guint32 start;            /* Unicode code points into the original text, end exclusive */
+	const gchar *site;	  /* site code (owned by the lexicon), or NULL */
+	guint32 start;		  /* Unicode code points into the original text, end exclusive */
 	guint32 end;
 	guint32 byte_start; /* the same span in bytes */
 	guint32 byte_end;
 	SpPolarity polarity;
-	gboolean family;     /* experiencer: family rather than the patient */
-	gboolean historical; /* temporality: historical rather than current */
+	gboolean family;	/* experiencer: family rather than the patient */
+	gboolean historical;	/* temporality: historical rather than current */
 	gdouble duration_hours; /* < 0: not stated */
 	SpSeverity severity;
 	SpLaterality laterality;
@@ -74,17 +73,13 @@ typedef struct _SpParser SpParser;
  *
  * Returns: (transfer full): a parser, or %NULL with @error set.
  */
-G_GNUC_WARN_UNUSED_RESULT SpParser *
-sp_parser_new (const gchar *data_dir, GError **error);
+G_GNUC_WARN_UNUSED_RESULT SpParser *sp_parser_new (const gchar *data_dir, GError **error);
 
-void
-sp_parser_free (SpParser *self);
+void sp_parser_free (SpParser *self);
 
-const SpLexicon *
-sp_parser_get_lexicon (const SpParser *self);
+const SpLexicon *sp_parser_get_lexicon (const SpParser *self);
 
-const MvZhDict *
-sp_parser_get_dict (const SpParser *self);
+const MvZhDict *sp_parser_get_dict (const SpParser *self);
 
 /**
  * sp_parser_parse:
@@ -103,25 +98,21 @@ sp_parser_get_dict (const SpParser *self);
  * Returns: (transfer full) (element-type SpFinding): findings in text order, or %NULL with
  *   @error set.
  */
-G_GNUC_WARN_UNUSED_RESULT GArray *
-sp_parser_parse (const SpParser *self,
-		 const gchar *text,
-		 gssize len,
-		 const gchar *language,
-		 gsize max_bytes,
-		 const gchar **language_out,
-		 GError **error);
+G_GNUC_WARN_UNUSED_RESULT GArray *sp_parser_parse (const SpParser *self,
+						   const gchar *text,
+						   gssize len,
+						   const gchar *language,
+						   gsize max_bytes,
+						   const gchar **language_out,
+						   GError **error);
 
-const gchar *
-sp_polarity_to_string (SpPolarity polarity);
+const gchar *sp_polarity_to_string (SpPolarity polarity);
 
 /* NULL for SP_SEVERITY_NONE */
-const gchar *
-sp_severity_to_string (SpSeverity severity);
+const gchar *sp_severity_to_string (SpSeverity severity);
 
 /* NULL for SP_LATERALITY_NONE */
-const gchar *
-sp_laterality_to_string (SpLaterality laterality);
+const gchar *sp_laterality_to_string (SpLaterality laterality);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpParser, sp_parser_free)
 

@@ -10,7 +10,7 @@
 
 /* A limit an operator may raise, but not without bound: memory is about 40 bytes per input
  * byte at peak. */
-#define SP_MAX_TEXT_BYTES_CEILING ((gint64) 64 * 1024 * 1024)
+#define SP_MAX_TEXT_BYTES_CEILING ((gint64)64 * 1024 * 1024)
 
 typedef struct {
 	SpParser *parser;
@@ -20,34 +20,29 @@ typedef struct {
 static gboolean
 sp_plugin_init (MvHost *host, gpointer *plugin_data, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 	SpPlugin *self;
-	gint64 max_bytes = mv_host_get_config_int (host, "max-text-bytes", (gint64) SP_PARSER_DEFAULT_MAX_BYTES);
+	gint64 max_bytes = mv_host_get_config_int (host, "max-text-bytes",
+						   (gint64)SP_PARSER_DEFAULT_MAX_BYTES);
 	SpParser *parser;
 
 	if (max_bytes <= 0 || max_bytes > SP_MAX_TEXT_BYTES_CEILING) {
-		g_set_error (error,
-			     MV_ERROR,
-			     MV_ERROR_INVALID_INPUT,
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 			     "max-text-bytes must be between 1 and %" G_GINT64_FORMAT,
 			     SP_MAX_TEXT_BYTES_CEILING);
 		return FALSE;
 	}
 	parser = sp_parser_new (mv_host_get_data_dir (host), &error_local);
 	if (parser == NULL) {
-		g_set_error (error,
-			     MV_ERROR,
-			     MV_ERROR_FAILED,
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
 			     "cannot load the lexicon from the data directory: %s",
 			     error_local->message);
 		return FALSE;
 	}
 	self = g_new0 (SpPlugin, 1);
 	self->parser = parser;
-	self->max_bytes = (gsize) max_bytes;
-	mv_host_log (host,
-		     G_LOG_LEVEL_INFO,
-		     "loaded %u concepts, %u body sites, %u Chinese words",
+	self->max_bytes = (gsize)max_bytes;
+	mv_host_log (host, G_LOG_LEVEL_INFO, "loaded %u concepts, %u body sites, %u Chinese words",
 		     sp_parser_get_lexicon (parser)->concepts->len,
 		     sp_parser_get_lexicon (parser)->sites->len,
 		     mv_zh_dict_get_n_words (sp_parser_get_dict (parser)));
@@ -86,7 +81,8 @@ sp_finding_to_variant (const SpFinding *f, const gchar *text)
 	if (f->severity != SP_SEVERITY_NONE)
 		g_variant_dict_insert (&d, "severity", "s", sp_severity_to_string (f->severity));
 	if (f->laterality != SP_LATERALITY_NONE)
-		g_variant_dict_insert (&d, "laterality", "s", sp_laterality_to_string (f->laterality));
+		g_variant_dict_insert (&d, "laterality", "s",
+				       sp_laterality_to_string (f->laterality));
 	if (f->site != NULL)
 		g_variant_dict_insert (&d, "site", "s", f->site);
 	return g_variant_dict_end (&d);
@@ -96,8 +92,8 @@ static GVariant *
 sp_plugin_parse (MvCall *call, GVariant *input, GError **error)
 {
 	SpPlugin *self = mv_call_get_plugin_data (call);
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GArray) findings = NULL;
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (GArray) findings = NULL;
 	GVariantBuilder builder;
 	const gchar *text = NULL;
 	const gchar *language = NULL;
@@ -106,7 +102,8 @@ sp_plugin_parse (MvCall *call, GVariant *input, GError **error)
 
 	g_variant_get (input, "(&s&s)", &text, &language);
 	len = strlen (text);
-	findings = sp_parser_parse (self->parser, text, (gssize) len, language, self->max_bytes, &language_used, &error_local);
+	findings = sp_parser_parse (self->parser, text, (gssize)len, language, self->max_bytes,
+				    &language_used, &error_local);
 	if (findings == NULL) {
 		MvError code = MV_ERROR_FAILED;
 		if (g_error_matches (error_local, SP_PARSER_ERROR, SP_PARSER_ERROR_TOO_LARGE))
@@ -120,40 +117,51 @@ sp_plugin_parse (MvCall *call, GVariant *input, GError **error)
 	}
 	g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
 	for (guint i = 0; i < findings->len; i++)
-		g_variant_builder_add_value (&builder, sp_finding_to_variant (&g_array_index (findings, SpFinding, i), text));
+		g_variant_builder_add_value (
+			&builder,
+			sp_finding_to_variant (&g_array_index (findings, SpFinding, i), text));
 	return g_variant_new ("(saa{sv})", language_used, &builder);
 }
 
 static const MvArg sp_parse_in[] = {
-    {"text", "s", "Free text in English, Chinese or both (at most max-text-bytes bytes of UTF-8)", MV_ARG_NONE},
-    {"language", "s", "\"en\", \"zh\", or empty to detect it", MV_ARG_OPTIONAL},
-    {NULL},
+	{ "text", "s",
+	  "Free text in English, Chinese or both (at most max-text-bytes bytes of UTF-8)",
+	  MV_ARG_NONE },
+	{ "language", "s", "\"en\", \"zh\", or empty to detect it", MV_ARG_OPTIONAL },
+	{ NULL },
 };
 
 static const MvArg sp_parse_out[] = {
-    {"language", "s", "The language used: \"en\" or \"zh\"", MV_ARG_NONE},
-    {"findings",
-     "aa{sv}",
-     "Coded findings in text order: code, label_en, label_zh, start, end (Unicode code points into "
-     "the text, end exclusive), text, polarity, experiencer, temporality, and when stated "
-     "duration_hours, severity, laterality, site",
-     MV_ARG_NONE},
-    {NULL},
+	{ "language", "s", "The language used: \"en\" or \"zh\"", MV_ARG_NONE },
+	{ "findings", "aa{sv}",
+	  "Coded findings in text order: code, label_en, label_zh, start, end (Unicode code points "
+	  "into "
+	  "the text, end exclusive), text, polarity, experiencer, temporality, and when stated "
+	  "duration_hours, severity, laterality, site",
+	  MV_ARG_NONE },
+	{ NULL },
 };
 
 static const MvMethod sp_methods[] = {
-    {"Parse", "Extracts coded symptom findings from free text", sp_parse_in, sp_parse_out, sp_plugin_parse, {NULL}},
-    {NULL},
+	{ "Parse",
+	  "Extracts coded symptom findings from free text",
+	  sp_parse_in,
+	  sp_parse_out,
+	  sp_plugin_parse,
+	  { NULL } },
+	{ NULL },
 };
 
 static const MvConfigKey sp_config_keys[] = {
-    {"max-text-bytes", "i", "1048576", "Longest text accepted by Parse, in bytes (larger: too-large error)"},
-    {NULL},
+	{ "max-text-bytes", "i", "1048576",
+	  "Longest text accepted by Parse, in bytes (larger: too-large error)" },
+	{ NULL },
 };
 
 MV_PLUGIN_DEFINE (.name = "symptom-parser",
 		  .version = "1.0.0",
-		  .description = "English and Chinese symptom text to coded findings (HPO), with negation and context",
+		  .description = "English and Chinese symptom text to coded findings (HPO), with "
+				 "negation and context",
 		  .methods = sp_methods,
 		  .config_keys = sp_config_keys,
 		  .init = sp_plugin_init,

@@ -6,14 +6,13 @@
 
 #include "mv-config.h"
 
-int
-LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvConfig) config = mv_config_load_from_data ((const gchar *)data, size, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) config = mv_config_load_from_data ((const gchar *)data, size, &error);
 
 	g_assert ((config == NULL) != (error == NULL));
 	if (config == NULL) {

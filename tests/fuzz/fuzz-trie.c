@@ -6,16 +6,16 @@
 
 #include "mv-zh-dict.h"
 
-int
-LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
-	g_autoptr(GBytes) bytes = g_bytes_new (data, size);
-	g_autoptr(MvZhDict) dict = mv_zh_dict_new_from_bytes (bytes, NULL);
-	g_autoptr(GArray) ends = NULL;
-	const gunichar text[] = {0x6211, 0x5934, 0x75DB, 0x4E09, 0x5929, 0x9F98, 0x9F98, 0x9F98, 0x9F98, 0x9F98, 0x5934};
+	g_autoptr (GBytes) bytes = g_bytes_new (data, size);
+	g_autoptr (MvZhDict) dict = mv_zh_dict_new_from_bytes (bytes, NULL);
+	g_autoptr (GArray) ends = NULL;
+	const gunichar text[] = { 0x6211, 0x5934, 0x75DB, 0x4E09, 0x5929, 0x9F98,
+				  0x9F98, 0x9F98, 0x9F98, 0x9F98, 0x5934 };
 	guint prev = 0;
 
 	if (dict == NULL)
@@ -28,6 +28,6 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 		prev = e;
 	}
 	g_assert (prev == G_N_ELEMENTS (text));
-	(void) mv_zh_dict_lookup (dict, text, 2, NULL);
+	(void)mv_zh_dict_lookup (dict, text, 2, NULL);
 	return 0;
 }

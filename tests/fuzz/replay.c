@@ -5,10 +5,8 @@
 #include <glib.h>
 #include <stdlib.h>
 
-int
-LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
-int
-LLVMFuzzerInitialize (int *argc, char ***argv) __attribute__ ((weak));
+int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+int LLVMFuzzerInitialize (int *argc, char ***argv) __attribute__ ((weak));
 
 int
 main (int argc, char **argv)
@@ -18,8 +16,8 @@ main (int argc, char **argv)
 	if (LLVMFuzzerInitialize != NULL)
 		LLVMFuzzerInitialize (&argc, &argv);
 	for (int i = 1; i < argc; i++) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(GDir) dir = g_dir_open (argv[i], 0, &error);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GDir) dir = g_dir_open (argv[i], 0, &error);
 		const gchar *name;
 		if (dir == NULL) {
 			g_printerr ("replay: %s\n", error->message);
@@ -29,13 +27,14 @@ main (int argc, char **argv)
 			g_autofree gchar *path = g_build_filename (argv[i], name, NULL);
 			g_autofree gchar *contents = NULL;
 			gsize len = 0;
-			if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || g_str_has_prefix (name, "."))
+			if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)
+			    || g_str_has_prefix (name, "."))
 				continue;
 			if (!g_file_get_contents (path, &contents, &len, &error)) {
 				g_printerr ("replay: %s\n", error->message);
 				return EXIT_FAILURE;
 			}
-			LLVMFuzzerTestOneInput ((const guint8 *) contents, len);
+			LLVMFuzzerTestOneInput ((const guint8 *)contents, len);
 			n++;
 		}
 	}

@@ -13,7 +13,7 @@ static MvZhDict *
 load_test_dict (void)
 {
 	const gchar *path = g_getenv ("MV_TEST_TRIE");
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	MvZhDict *dict;
 
 	cr_assert_not_null (path, "MV_TEST_TRIE is not set");
@@ -26,9 +26,9 @@ load_test_dict (void)
 static gchar *
 tokens_joined (const gchar *text, const MvZhDict *dict)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvNormText) nt = mv_norm_text_new (text, -1, &error);
-	g_autoptr(GArray) toks = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvNormText) nt = mv_norm_text_new (text, -1, &error);
+	g_autoptr (GArray) toks = NULL;
 	GString *s = g_string_new (NULL);
 
 	cr_assert_not_null (nt);
@@ -54,7 +54,7 @@ Test (normalize, offsets_map_back_to_original)
 {
 	/* "Ｆｅｖｅｒ" is five full-width characters (15 bytes) normalised to "fever" */
 	const gchar *text = "有Ｆｅｖｅｒ e\xcc\x81 x";
-	g_autoptr(MvNormText) nt = mv_norm_text_new (text, -1, NULL);
+	g_autoptr (MvNormText) nt = mv_norm_text_new (text, -1, NULL);
 	MvOrigSpan span;
 	const gchar *f;
 	const gchar *e;
@@ -62,14 +62,14 @@ Test (normalize, offsets_map_back_to_original)
 	cr_assert_not_null (nt);
 	cr_assert_str_eq (nt->text, "有fever é x");
 	f = strstr (nt->text, "fever");
-	mv_norm_text_to_orig (nt, (gsize) (f - nt->text), (gsize) (f - nt->text) + 5, &span);
+	mv_norm_text_to_orig (nt, (gsize)(f - nt->text), (gsize)(f - nt->text) + 5, &span);
 	cr_assert_eq (span.cp_start, 1);
 	cr_assert_eq (span.cp_end, 6);
 	cr_assert_eq (span.byte_start, 3);
 	cr_assert_eq (span.byte_end, 18);
 	/* the composed é maps back to 'e' + combining acute: two code points */
 	e = strstr (nt->text, "é");
-	mv_norm_text_to_orig (nt, (gsize) (e - nt->text), (gsize) (e - nt->text) + 2, &span);
+	mv_norm_text_to_orig (nt, (gsize)(e - nt->text), (gsize)(e - nt->text) + 2, &span);
 	cr_assert_eq (span.cp_start, 7);
 	cr_assert_eq (span.cp_end, 9);
 	cr_assert_eq (nt->orig_chars, 11);
@@ -77,9 +77,9 @@ Test (normalize, offsets_map_back_to_original)
 
 Test (normalize, invalid_utf8_and_nul_refused)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvNormText) a = mv_norm_text_new ("ab\xff", -1, &error);
-	g_autoptr(MvNormText) b = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvNormText) a = mv_norm_text_new ("ab\xff", -1, &error);
+	g_autoptr (MvNormText) b = NULL;
 
 	cr_assert_null (a);
 	cr_assert (g_error_matches (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_MALFORMED));
@@ -92,7 +92,7 @@ Test (normalize, invalid_utf8_and_nul_refused)
 Test (normalize, controls_become_spaces_and_empty_is_fine)
 {
 	g_autofree gchar *a = mv_normalize_string ("a\x01\tb\x7f\nc");
-	g_autoptr(MvNormText) e = mv_norm_text_new ("", 0, NULL);
+	g_autoptr (MvNormText) e = mv_norm_text_new ("", 0, NULL);
 
 	cr_assert_str_eq (a, "a  b \nc");
 	cr_assert_not_null (e);
@@ -102,14 +102,17 @@ Test (normalize, controls_become_spaces_and_empty_is_fine)
 
 Test (tokenize, english_numbers_units_contractions)
 {
-	g_autofree gchar *a = tokens_joined ("Temp 38.5°C, BP 120/80; pain 7/10. Can't breathe, left-sided 3days 100mg 50%!", NULL);
-	cr_assert_str_eq (a, "temp|38.5°c|,|bp|120/80|;|pain|7/10|.|can't|breathe|,|left-sided|3days|100mg|50%|!");
+	g_autofree gchar *a = tokens_joined (
+		"Temp 38.5°C, BP 120/80; pain 7/10. Can't breathe, left-sided 3days 100mg 50%!",
+		NULL);
+	cr_assert_str_eq (a, "temp|38.5°c|,|bp|120/80|;|pain|7/"
+			     "10|.|can't|breathe|,|left-sided|3days|100mg|50%|!");
 }
 
 Test (tokenize, number_parts_and_flags)
 {
-	g_autoptr(MvNormText) nt = mv_norm_text_new ("38.5°C 7/10 it's co-op", -1, NULL);
-	g_autoptr(GArray) toks = mv_tokenize (nt->text, nt->len, NULL);
+	g_autoptr (MvNormText) nt = mv_norm_text_new ("38.5°C 7/10 it's co-op", -1, NULL);
+	g_autoptr (GArray) toks = mv_tokenize (nt->text, nt->len, NULL);
 	MvToken *t;
 
 	cr_assert_eq (toks->len, 4);
@@ -129,8 +132,8 @@ Test (tokenize, number_parts_and_flags)
 
 Test (tokenize, newline_is_a_token_emoji_is_a_symbol)
 {
-	g_autoptr(MvNormText) nt = mv_norm_text_new ("a\n😷b", -1, NULL);
-	g_autoptr(GArray) toks = mv_tokenize (nt->text, nt->len, NULL);
+	g_autoptr (MvNormText) nt = mv_norm_text_new ("a\n😷b", -1, NULL);
+	g_autoptr (GArray) toks = mv_tokenize (nt->text, nt->len, NULL);
 
 	cr_assert_eq (toks->len, 4);
 	cr_assert_eq (g_array_index (toks, MvToken, 1).kind, MV_TOKEN_PUNCT);
@@ -139,7 +142,7 @@ Test (tokenize, newline_is_a_token_emoji_is_a_symbol)
 
 Test (segment, max_probability_path)
 {
-	g_autoptr(MvZhDict) dict = load_test_dict ();
+	g_autoptr (MvZhDict) dict = load_test_dict ();
 	g_autofree gchar *a = tokens_joined ("我头痛三天", dict);
 	g_autofree gchar *b = tokens_joined ("肚子疼", dict);
 	g_autofree gchar *c = tokens_joined ("研究生命的起源", dict);
@@ -153,7 +156,7 @@ Test (segment, max_probability_path)
 
 Test (segment, mixed_scripts_and_oov_runs)
 {
-	g_autoptr(MvZhDict) dict = load_test_dict ();
+	g_autoptr (MvZhDict) dict = load_test_dict ();
 	g_autofree gchar *a = tokens_joined ("我有Fever，发烧3天", dict);
 	g_autofree gchar *b = tokens_joined ("我张晓明头痛", dict);
 	g_autofree gchar *c = tokens_joined ("龘龘龘龘龘龘", dict);
@@ -166,23 +169,24 @@ Test (segment, mixed_scripts_and_oov_runs)
 
 Test (segment, lookup)
 {
-	g_autoptr(MvZhDict) dict = load_test_dict ();
-	const gunichar w[] = {0x5934, 0x75DB}; /* 头痛 */
+	g_autoptr (MvZhDict) dict = load_test_dict ();
+	const gunichar w[] = { 0x5934, 0x75DB }; /* 头痛 */
 	gfloat lp = 1;
 
 	cr_assert (mv_zh_dict_lookup (dict, w, 2, &lp));
 	cr_assert_lt (lp, 0);
 	cr_assert (mv_zh_dict_lookup (dict, w + 1, 1, NULL));
-	cr_assert_not (mv_zh_dict_lookup (dict, w, 1, NULL) && mv_zh_dict_lookup (dict, (const gunichar[]){0x9F98}, 1, NULL));
+	cr_assert_not (mv_zh_dict_lookup (dict, w, 1, NULL)
+		       && mv_zh_dict_lookup (dict, (const gunichar[]){ 0x9F98 }, 1, NULL));
 	cr_assert_not (mv_zh_dict_lookup (dict, w, 0, NULL));
 }
 
 Test (trie, built_in_memory_and_corruption_refused)
 {
-	g_autoptr(MvZhDictBuilder) b = mv_zh_dict_builder_new ();
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(MvZhDict) dict = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (MvZhDictBuilder) b = mv_zh_dict_builder_new ();
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (MvZhDict) dict = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree guint8 *copy = NULL;
 	gsize size;
 
@@ -198,8 +202,8 @@ Test (trie, built_in_memory_and_corruption_refused)
 	size = g_bytes_get_size (bytes);
 	copy = g_memdup2 (g_bytes_get_data (bytes, NULL), size);
 	{
-		g_autoptr(GBytes) t = g_bytes_new (copy, size - 4);
-		g_autoptr(MvZhDict) d = mv_zh_dict_new_from_bytes (t, &error);
+		g_autoptr (GBytes) t = g_bytes_new (copy, size - 4);
+		g_autoptr (MvZhDict) d = mv_zh_dict_new_from_bytes (t, &error);
 		cr_assert_null (d);
 		cr_assert (g_error_matches (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_INVALID));
 		g_clear_error (&error);
@@ -207,8 +211,8 @@ Test (trie, built_in_memory_and_corruption_refused)
 	/* a child pointing back at the root would make walks loop */
 	{
 		memset (copy + 32 + 4, 0, 4); /* root's first_child = 0 */
-		g_autoptr(GBytes) t = g_bytes_new (copy, size);
-		g_autoptr(MvZhDict) d = mv_zh_dict_new_from_bytes (t, &error);
+		g_autoptr (GBytes) t = g_bytes_new (copy, size);
+		g_autoptr (MvZhDict) d = mv_zh_dict_new_from_bytes (t, &error);
 		cr_assert_null (d);
 		cr_assert (g_error_matches (error, MV_TOKENIZER_ERROR, MV_TOKENIZER_ERROR_INVALID));
 	}
@@ -216,8 +220,8 @@ Test (trie, built_in_memory_and_corruption_refused)
 
 Test (trie, missing_file_is_an_error)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvZhDict) d = mv_zh_dict_new_from_file ("/nonexistent/x.trie", &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvZhDict) d = mv_zh_dict_new_from_file ("/nonexistent/x.trie", &error);
 	cr_assert_null (d);
 	cr_assert_not_null (error);
 }

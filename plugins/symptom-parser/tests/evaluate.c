@@ -18,14 +18,23 @@
 
 #include "sp-parser.h"
 
-enum { ATTR_EXPERIENCER, ATTR_TEMPORALITY, ATTR_DURATION, ATTR_SEVERITY, ATTR_LATERALITY, ATTR_SITE, N_ATTRS };
-static const gchar *const attr_names[N_ATTRS] = {"experiencer", "temporality", "duration_hours", "severity", "laterality", "site"};
+enum {
+	ATTR_EXPERIENCER,
+	ATTR_TEMPORALITY,
+	ATTR_DURATION,
+	ATTR_SEVERITY,
+	ATTR_LATERALITY,
+	ATTR_SITE,
+	N_ATTRS
+};
+static const gchar *const attr_names[N_ATTRS]
+	= { "experiencer", "temporality", "duration_hours", "severity", "laterality", "site" };
 
 typedef struct {
 	guint n_sentences;
 	guint gold;
 	guint pred;
-	guint tp;          /* code matched */
+	guint tp;	   /* code matched */
 	guint tp_polarity; /* code matched with the same polarity */
 	guint attr_tp[N_ATTRS];
 	guint attr_fp[N_ATTRS];
@@ -52,7 +61,7 @@ stats_add (Stats *a, const Stats *b)
 static gdouble
 ratio (guint a, guint b)
 {
-	return b > 0 ? (gdouble) a / b : 1.0;
+	return b > 0 ? (gdouble)a / b : 1.0;
 }
 
 static gdouble
@@ -88,7 +97,9 @@ gold_attr (JsonObject *g, guint attr)
 {
 	JsonNode *node = json_object_get_member (g, attr_names[attr]);
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-		return attr == ATTR_EXPERIENCER ? g_strdup ("patient") : attr == ATTR_TEMPORALITY ? g_strdup ("current") : NULL;
+		return attr == ATTR_EXPERIENCER	  ? g_strdup ("patient")
+		       : attr == ATTR_TEMPORALITY ? g_strdup ("current")
+						  : NULL;
 	if (attr == ATTR_DURATION)
 		return g_strdup_printf ("%g", json_node_get_double (node));
 	return g_strdup (json_node_get_string (node));
@@ -111,15 +122,16 @@ compare_attrs (Stats *st, const gchar *id, const SpFinding *f, JsonObject *g, co
 		if (t != NULL)
 			st->attr_fn[a]++;
 		if (show_errors)
-			g_print ("  %s %s %s: predicted %s, gold %s  | %s\n", id, f->concept->code, attr_names[a], p ? p : "-", t ? t : "-", text);
+			g_print ("  %s %s %s: predicted %s, gold %s  | %s\n", id, f->concept->code,
+				 attr_names[a], p ? p : "-", t ? t : "-", text);
 	}
 }
 
 static gboolean
 evaluate_line (const SpParser *parser, const gchar *line, guint lineno, Stats *st, GError **error)
 {
-	g_autoptr(JsonParser) jp = json_parser_new ();
-	g_autoptr(GArray) findings = NULL;
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	g_autoptr (GArray) findings = NULL;
 	g_autofree gboolean *used = NULL;
 	JsonObject *obj;
 	JsonArray *gold;
@@ -130,8 +142,10 @@ evaluate_line (const SpParser *parser, const gchar *line, guint lineno, Stats *s
 	if (!json_parser_load_from_data (jp, line, -1, error))
 		return FALSE;
 	obj = json_node_get_object (json_parser_get_root (jp));
-	if (obj == NULL || !json_object_has_member (obj, "text") || !json_object_has_member (obj, "findings")) {
-		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "line %u: needs text and findings", lineno);
+	if (obj == NULL || !json_object_has_member (obj, "text")
+	    || !json_object_has_member (obj, "findings")) {
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+			     "line %u: needs text and findings", lineno);
 		return FALSE;
 	}
 	text = json_object_get_string_member (obj, "text");
@@ -139,7 +153,8 @@ evaluate_line (const SpParser *parser, const gchar *line, guint lineno, Stats *s
 	gold = json_object_get_array_member (obj, "findings");
 	n_gold = json_array_get_length (gold);
 	used = g_new0 (gboolean, n_gold + 1);
-	findings = sp_parser_parse (parser, text, -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL, error);
+	findings = sp_parser_parse (parser, text, -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL,
+				    error);
 	if (findings == NULL)
 		return FALSE;
 	st->n_sentences++;
@@ -150,23 +165,38 @@ evaluate_line (const SpParser *parser, const gchar *line, guint lineno, Stats *s
 		gboolean matched = FALSE;
 		for (guint k = 0; k < n_gold && !matched; k++) {
 			JsonObject *g = json_array_get_object_element (gold, k);
-			if (used[k] || g_strcmp0 (json_object_get_string_member (g, "code"), f->concept->code) != 0)
+			if (used[k]
+			    || g_strcmp0 (json_object_get_string_member (g, "code"),
+					  f->concept->code)
+				       != 0)
 				continue;
 			used[k] = TRUE;
 			matched = TRUE;
 			st->tp++;
-			if (g_strcmp0 (json_object_get_string_member_with_default (g, "polarity", "present"), sp_polarity_to_string (f->polarity)) == 0)
+			if (g_strcmp0 (json_object_get_string_member_with_default (g, "polarity",
+										   "present"),
+				       sp_polarity_to_string (f->polarity))
+			    == 0)
 				st->tp_polarity++;
 			else if (show_errors)
-				g_print ("  %s %s polarity: predicted %s, gold %s  | %s\n", id, f->concept->code, sp_polarity_to_string (f->polarity), json_object_get_string_member_with_default (g, "polarity", "present"), text);
+				g_print ("  %s %s polarity: predicted %s, gold %s  | %s\n", id,
+					 f->concept->code, sp_polarity_to_string (f->polarity),
+					 json_object_get_string_member_with_default (g, "polarity",
+										     "present"),
+					 text);
 			compare_attrs (st, id, f, g, text);
 		}
 		if (!matched && show_errors)
-			g_print ("  %s FP %s (%s) '%.*s'  | %s\n", id, f->concept->code, f->concept->label_en, (int) (f->byte_end - f->byte_start), text + f->byte_start, text);
+			g_print ("  %s FP %s (%s) '%.*s'  | %s\n", id, f->concept->code,
+				 f->concept->label_en, (int)(f->byte_end - f->byte_start),
+				 text + f->byte_start, text);
 	}
 	for (guint k = 0; k < n_gold && show_errors; k++) {
 		if (!used[k])
-			g_print ("  %s FN %s  | %s\n", id, json_object_get_string_member (json_array_get_object_element (gold, k), "code"), text);
+			g_print ("  %s FN %s  | %s\n", id,
+				 json_object_get_string_member (
+					 json_array_get_object_element (gold, k), "code"),
+				 text);
 	}
 	return TRUE;
 }
@@ -181,44 +211,54 @@ report (const gchar *name, const Stats *st, gdouble min_f1, gdouble min_polarity
 	gdouble acc = ratio (st->tp_polarity, st->tp);
 	gboolean ok = f1 (p, r) >= min_f1 && acc >= min_polarity;
 
-	g_print ("%s: %u sentences, %u gold findings, %u predicted\n", name, st->n_sentences, st->gold, st->pred);
+	g_print ("%s: %u sentences, %u gold findings, %u predicted\n", name, st->n_sentences,
+		 st->gold, st->pred);
 	g_print ("  %-18s P %.3f  R %.3f  F1 %.3f\n", "concept", p, r, f1 (p, r));
 	g_print ("  %-18s P %.3f  R %.3f  F1 %.3f\n", "concept+polarity", pp, rp, f1 (pp, rp));
 	g_print ("  %-18s accuracy %.3f (on %u matched)\n", "polarity", acc, st->tp);
 	for (guint a = 0; a < N_ATTRS; a++) {
 		gdouble ap = ratio (st->attr_tp[a], st->attr_tp[a] + st->attr_fp[a]);
 		gdouble ar = ratio (st->attr_tp[a], st->attr_tp[a] + st->attr_fn[a]);
-		g_print ("  %-18s P %.3f  R %.3f  F1 %.3f  (tp %u fp %u fn %u, on matched findings)\n",
-			 attr_names[a], ap, ar, f1 (ap, ar), st->attr_tp[a], st->attr_fp[a], st->attr_fn[a]);
+		g_print ("  %-18s P %.3f  R %.3f  F1 %.3f  (tp %u fp %u fn %u, on matched "
+			 "findings)\n",
+			 attr_names[a], ap, ar, f1 (ap, ar), st->attr_tp[a], st->attr_fp[a],
+			 st->attr_fn[a]);
 	}
 	if (!ok)
-		g_print ("  FAILED: concept F1 must be >= %.2f and polarity accuracy >= %.2f\n", min_f1, min_polarity);
+		g_print ("  FAILED: concept F1 must be >= %.2f and polarity accuracy >= %.2f\n",
+			 min_f1, min_polarity);
 	return ok;
 }
 
 int
 main (int argc, char **argv)
 {
-	g_autoptr(GOptionContext) context = g_option_context_new ("FILE.jsonl... — evaluate the symptom parser");
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SpParser) parser = NULL;
+	g_autoptr (GOptionContext) context
+		= g_option_context_new ("FILE.jsonl... — evaluate the symptom parser");
+	g_autoptr (GError) error = NULL;
+	g_autoptr (SpParser) parser = NULL;
 	g_autofree gchar *data_dir = NULL;
 	gdouble min_f1 = 0;
 	gdouble min_polarity = 0;
 	gboolean ok = TRUE;
-	Stats total = {0};
+	Stats total = { 0 };
 	const GOptionEntry entries[] = {
-	    {"data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "The plugin's data directory", "DIR"},
-	    {"min-f1", 0, 0, G_OPTION_ARG_DOUBLE, &min_f1, "Fail under this concept F1", "F"},
-	    {"min-polarity", 0, 0, G_OPTION_ARG_DOUBLE, &min_polarity, "Fail under this polarity accuracy", "A"},
-	    {"errors", 0, 0, G_OPTION_ARG_NONE, &show_errors, "Print every disagreement", NULL},
-	    {NULL},
+		{ "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "The plugin's data directory",
+		  "DIR" },
+		{ "min-f1", 0, 0, G_OPTION_ARG_DOUBLE, &min_f1, "Fail under this concept F1", "F" },
+		{ "min-polarity", 0, 0, G_OPTION_ARG_DOUBLE, &min_polarity,
+		  "Fail under this polarity accuracy", "A" },
+		{ "errors", 0, 0, G_OPTION_ARG_NONE, &show_errors, "Print every disagreement",
+		  NULL },
+		{ NULL },
 	};
 
 	setlocale (LC_ALL, "");
 	g_option_context_add_main_entries (context, entries, NULL);
-	if (!g_option_context_parse (context, &argc, &argv, &error) || data_dir == NULL || argc < 2) {
-		g_printerr ("usage: evaluate --data-dir DIR [--min-f1 F] [--min-polarity A] [--errors] FILE.jsonl...\n");
+	if (!g_option_context_parse (context, &argc, &argv, &error) || data_dir == NULL
+	    || argc < 2) {
+		g_printerr ("usage: evaluate --data-dir DIR [--min-f1 F] [--min-polarity A] "
+			    "[--errors] FILE.jsonl...\n");
 		return EXIT_FAILURE;
 	}
 	parser = sp_parser_new (data_dir, &error);
@@ -228,9 +268,9 @@ main (int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++) {
 		g_autofree gchar *contents = NULL;
-		g_auto(GStrv) lines = NULL;
+		g_auto (GStrv) lines = NULL;
 		g_autofree gchar *name = g_path_get_basename (argv[i]);
-		Stats st = {0};
+		Stats st = { 0 };
 
 		if (!g_file_get_contents (argv[i], &contents, NULL, &error)) {
 			g_printerr ("evaluate: %s\n", error->message);
@@ -241,7 +281,8 @@ main (int argc, char **argv)
 			if (g_strstrip (lines[l])[0] == '\0')
 				continue;
 			if (!evaluate_line (parser, lines[l], l + 1, &st, &error)) {
-				g_printerr ("evaluate: %s:%u: %s\n", argv[i], l + 1, error->message);
+				g_printerr ("evaluate: %s:%u: %s\n", argv[i], l + 1,
+					    error->message);
 				return EXIT_FAILURE;
 			}
 		}

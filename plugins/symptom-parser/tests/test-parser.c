@@ -14,7 +14,7 @@ static SpParser *parser;
 static void
 setup (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	const gchar *dir = g_getenv ("SP_TEST_DATA_DIR");
 
 	cr_assert_not_null (dir, "SP_TEST_DATA_DIR is not set");
@@ -33,8 +33,9 @@ TestSuite (parser, .init = setup, .fini = teardown);
 static GArray *
 parse (const gchar *text)
 {
-	g_autoptr(GError) error = NULL;
-	GArray *f = sp_parser_parse (parser, text, -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
+	g_autoptr (GError) error = NULL;
+	GArray *f = sp_parser_parse (parser, text, -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL,
+				     &error);
 	cr_assert_not_null (f, "%s", error != NULL ? error->message : "");
 	return f;
 }
@@ -67,7 +68,7 @@ find (GArray *findings, const gchar *code)
 Test (parser, english_synonyms_and_offsets)
 {
 	const gchar *text = "I've had a Tummy ache and I can't catch my breath.";
-	g_autoptr(GArray) f = parse (text);
+	g_autoptr (GArray) f = parse (text);
 	const SpFinding *a = find (f, ABDO);
 	const SpFinding *d = find (f, DYSPNEA);
 
@@ -84,14 +85,14 @@ Test (parser, english_synonyms_and_offsets)
 
 Test (parser, zh_label_resolved_from_hpo)
 {
-	g_autoptr(GArray) f = parse ("fever");
+	g_autoptr (GArray) f = parse ("fever");
 	cr_assert_str_eq (find (f, FEVER)->concept->label_zh, "发热");
 }
 
 Test (parser, chinese_offsets_are_code_points)
 {
 	const gchar *text = "我今天肚子疼😷，还拉肚子";
-	g_autoptr(GArray) f = parse (text);
+	g_autoptr (GArray) f = parse (text);
 	const SpFinding *a = find (f, ABDO);
 	const SpFinding *d = find (f, "HP:0002014");
 
@@ -104,7 +105,7 @@ Test (parser, chinese_offsets_are_code_points)
 
 Test (parser, negation_scope_and_lists)
 {
-	g_autoptr(GArray) f = parse ("Denies fever, cough or chest pain, but reports a headache.");
+	g_autoptr (GArray) f = parse ("Denies fever, cough or chest pain, but reports a headache.");
 	cr_assert_eq (find (f, FEVER)->polarity, SP_POLARITY_ABSENT);
 	cr_assert_eq (find (f, COUGH)->polarity, SP_POLARITY_ABSENT);
 	cr_assert_eq (find (f, "HP:0100749")->polarity, SP_POLARITY_ABSENT);
@@ -113,15 +114,15 @@ Test (parser, negation_scope_and_lists)
 
 Test (parser, negation_ends_at_clause_with_other_words)
 {
-	g_autoptr(GArray) f = parse ("No fever, feeling dizzy since this morning.");
+	g_autoptr (GArray) f = parse ("No fever, feeling dizzy since this morning.");
 	cr_assert_eq (find (f, FEVER)->polarity, SP_POLARITY_ABSENT);
 	cr_assert_eq (find (f, "HP:0002321")->polarity, SP_POLARITY_PRESENT);
 }
 
 Test (parser, post_negation_and_possible)
 {
-	g_autoptr(GArray) a = parse ("Asthma was ruled out.");
-	g_autoptr(GArray) b = parse ("Possible fever last night. Cough cannot be ruled out.");
+	g_autoptr (GArray) a = parse ("Asthma was ruled out.");
+	g_autoptr (GArray) b = parse ("Possible fever last night. Cough cannot be ruled out.");
 	cr_assert_eq (find (a, "HP:0002099")->polarity, SP_POLARITY_ABSENT);
 	cr_assert_eq (find (b, FEVER)->polarity, SP_POLARITY_POSSIBLE);
 	cr_assert_eq (find (b, COUGH)->polarity, SP_POLARITY_POSSIBLE);
@@ -129,8 +130,8 @@ Test (parser, post_negation_and_possible)
 
 Test (parser, pseudo_triggers_do_not_negate)
 {
-	g_autoptr(GArray) a = parse ("Not only a headache but also a cough.");
-	g_autoptr(GArray) b = parse ("无明显诱因出现头痛，不仅咳嗽，还发烧");
+	g_autoptr (GArray) a = parse ("Not only a headache but also a cough.");
+	g_autoptr (GArray) b = parse ("无明显诱因出现头痛，不仅咳嗽，还发烧");
 	cr_assert_eq (find (a, HEADACHE)->polarity, SP_POLARITY_PRESENT);
 	cr_assert_eq (find (a, COUGH)->polarity, SP_POLARITY_PRESENT);
 	cr_assert_eq (find (b, HEADACHE)->polarity, SP_POLARITY_PRESENT);
@@ -140,7 +141,7 @@ Test (parser, pseudo_triggers_do_not_negate)
 
 Test (parser, chinese_negation)
 {
-	g_autoptr(GArray) f = parse ("患者否认发热、咳嗽，但有头痛，无腹泻。疑似高血压");
+	g_autoptr (GArray) f = parse ("患者否认发热、咳嗽，但有头痛，无腹泻。疑似高血压");
 	cr_assert_eq (find (f, FEVER)->polarity, SP_POLARITY_ABSENT);
 	cr_assert_eq (find (f, COUGH)->polarity, SP_POLARITY_ABSENT);
 	cr_assert_eq (find (f, HEADACHE)->polarity, SP_POLARITY_PRESENT);
@@ -150,7 +151,7 @@ Test (parser, chinese_negation)
 
 Test (parser, chinese_comma_ends_scope)
 {
-	g_autoptr(GArray) f = parse ("没有发烧，咳嗽三天了");
+	g_autoptr (GArray) f = parse ("没有发烧，咳嗽三天了");
 	cr_assert_eq (find (f, FEVER)->polarity, SP_POLARITY_ABSENT);
 	cr_assert_eq (find (f, COUGH)->polarity, SP_POLARITY_PRESENT);
 	cr_assert_float_eq (find (f, COUGH)->duration_hours, 72, 1e-9);
@@ -158,9 +159,9 @@ Test (parser, chinese_comma_ends_scope)
 
 Test (parser, experiencer_family)
 {
-	g_autoptr(GArray) a = parse ("My mother has diabetes and I have a headache.");
-	g_autoptr(GArray) b = parse ("父亲有高血压，我头晕");
-	g_autoptr(GArray) c = parse ("Family history of hypertension.");
+	g_autoptr (GArray) a = parse ("My mother has diabetes and I have a headache.");
+	g_autoptr (GArray) b = parse ("父亲有高血压，我头晕");
+	g_autoptr (GArray) c = parse ("Family history of hypertension.");
 	cr_assert (find (a, DIABETES)->family);
 	cr_assert_not (find (a, HEADACHE)->family);
 	cr_assert (find (b, HTN)->family);
@@ -170,8 +171,8 @@ Test (parser, experiencer_family)
 
 Test (parser, temporality_historical)
 {
-	g_autoptr(GArray) a = parse ("History of asthma, now presents with cough.");
-	g_autoptr(GArray) b = parse ("既往高血压病史，现头痛2天");
+	g_autoptr (GArray) a = parse ("History of asthma, now presents with cough.");
+	g_autoptr (GArray) b = parse ("既往高血压病史，现头痛2天");
 	cr_assert (find (a, "HP:0002099")->historical);
 	cr_assert_not (find (a, COUGH)->historical);
 	cr_assert (find (b, HTN)->historical);
@@ -185,18 +186,18 @@ Test (parser, english_durations)
 		const gchar *text;
 		gdouble hours;
 	} cases[] = {
-	    {"fever for 3 days", 72},         {"fever for 3days", 72},
-	    {"fever since yesterday", 24},    {"fever started 2 weeks ago", 336},
-	    {"fever for a week", 168},        {"fever for the past month", 720},
-	    {"fever for 2-3 days", 72},       {"fever for half a day", 12},
-	    {"fever for 36 hours", 36},       {"fever for a couple of days", 48},
-	    {"fever for 30 minutes", 0.5},    {"fever since the day before yesterday", 48},
-	    {"fever x3 days", 72},
-	    {"fever for a day and a half", 36},
+		{ "fever for 3 days", 72 },	 { "fever for 3days", 72 },
+		{ "fever since yesterday", 24 }, { "fever started 2 weeks ago", 336 },
+		{ "fever for a week", 168 },	 { "fever for the past month", 720 },
+		{ "fever for 2-3 days", 72 },	 { "fever for half a day", 12 },
+		{ "fever for 36 hours", 36 },	 { "fever for a couple of days", 48 },
+		{ "fever for 30 minutes", 0.5 }, { "fever since the day before yesterday", 48 },
+		{ "fever x3 days", 72 },	 { "fever for a day and a half", 36 },
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr(GArray) f = parse (cases[i].text);
-		cr_assert_float_eq (find (f, FEVER)->duration_hours, cases[i].hours, 1e-9, "%s", cases[i].text);
+		g_autoptr (GArray) f = parse (cases[i].text);
+		cr_assert_float_eq (find (f, FEVER)->duration_hours, cases[i].hours, 1e-9, "%s",
+				    cases[i].text);
 	}
 }
 
@@ -206,32 +207,39 @@ Test (parser, chinese_durations)
 		const gchar *text;
 		gdouble hours;
 	} cases[] = {
-	    {"发烧3天", 72},    {"发烧两周", 336},     {"发烧半个月", 360},  {"昨天开始发烧", 24},
-	    {"发烧一天半", 36}, {"发烧十二小时", 12},  {"发烧1个月", 720},   {"发烧两个半月", 1800},
-	    {"发烧十余天", 240}, {"前天开始发烧", 48}, {"3天前开始发烧", 72}, {"发烧二十天", 480},
+		{ "发烧3天", 72 },	{ "发烧两周", 336 },	  { "发烧半个月", 360 },
+		{ "昨天开始发烧", 24 }, { "发烧一天半", 36 },	  { "发烧十二小时", 12 },
+		{ "发烧1个月", 720 },	{ "发烧两个半月", 1800 }, { "发烧十余天", 240 },
+		{ "前天开始发烧", 48 }, { "3天前开始发烧", 72 },  { "发烧二十天", 480 },
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr(GArray) f = parse (cases[i].text);
-		cr_assert_float_eq (find (f, FEVER)->duration_hours, cases[i].hours, 1e-9, "%s", cases[i].text);
+		g_autoptr (GArray) f = parse (cases[i].text);
+		cr_assert_float_eq (find (f, FEVER)->duration_hours, cases[i].hours, 1e-9, "%s",
+				    cases[i].text);
 	}
 }
 
 Test (parser, no_duration_from_dates_ages_or_vague_spans)
 {
-	const gchar *texts[] = {"2020年发烧", "这两天发烧", "发烧十来天", "fever for several days",
-				"a 67 year old with fever", "yesterday I had a fever", "no fever for 3 days",
-				"昨晚开始发烧"};
+	const gchar *texts[] = { "2020年发烧",
+				 "这两天发烧",
+				 "发烧十来天",
+				 "fever for several days",
+				 "a 67 year old with fever",
+				 "yesterday I had a fever",
+				 "no fever for 3 days",
+				 "昨晚开始发烧" };
 	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
-		g_autoptr(GArray) f = parse (texts[i]);
+		g_autoptr (GArray) f = parse (texts[i]);
 		cr_assert_lt (find (f, FEVER)->duration_hours, 0, "%s", texts[i]);
 	}
 }
 
 Test (parser, duration_applies_to_coordinated_findings_only)
 {
-	g_autoptr(GArray) a = parse ("Fever and cough for 3 days, headache.");
-	g_autoptr(GArray) b = parse ("Two weeks of fever and cough, with headache.");
-	g_autoptr(GArray) c = parse ("Fever for 3 days with cough.");
+	g_autoptr (GArray) a = parse ("Fever and cough for 3 days, headache.");
+	g_autoptr (GArray) b = parse ("Two weeks of fever and cough, with headache.");
+	g_autoptr (GArray) c = parse ("Fever for 3 days with cough.");
 	cr_assert_float_eq (find (a, FEVER)->duration_hours, 72, 1e-9);
 	cr_assert_float_eq (find (a, COUGH)->duration_hours, 72, 1e-9);
 	cr_assert_lt (find (a, HEADACHE)->duration_hours, 0);
@@ -243,8 +251,9 @@ Test (parser, duration_applies_to_coordinated_findings_only)
 
 Test (parser, severity_and_laterality)
 {
-	g_autoptr(GArray) a = parse ("Severe headache, mild cough. Knee pain 7/10 in the left knee.");
-	g_autoptr(GArray) b = parse ("剧烈头痛，轻微咳嗽，左膝盖疼");
+	g_autoptr (GArray) a
+		= parse ("Severe headache, mild cough. Knee pain 7/10 in the left knee.");
+	g_autoptr (GArray) b = parse ("剧烈头痛，轻微咳嗽，左膝盖疼");
 	const SpFinding *k = find (a, ARTHRALGIA);
 	cr_assert_eq (find (a, HEADACHE)->severity, SP_SEVERITY_SEVERE);
 	cr_assert_eq (find (a, COUGH)->severity, SP_SEVERITY_MILD);
@@ -258,9 +267,9 @@ Test (parser, severity_and_laterality)
 
 Test (parser, scores)
 {
-	g_autoptr(GArray) a = parse ("headache 3/10");
-	g_autoptr(GArray) b = parse ("headache 5 out of 10");
-	g_autoptr(GArray) c = parse ("头痛8分");
+	g_autoptr (GArray) a = parse ("headache 3/10");
+	g_autoptr (GArray) b = parse ("headache 5 out of 10");
+	g_autoptr (GArray) c = parse ("头痛8分");
 	cr_assert_eq (find (a, HEADACHE)->severity, SP_SEVERITY_MILD);
 	cr_assert_eq (find (b, HEADACHE)->severity, SP_SEVERITY_MODERATE);
 	cr_assert_eq (find (c, HEADACHE)->severity, SP_SEVERITY_SEVERE);
@@ -269,8 +278,9 @@ Test (parser, scores)
 Test (parser, mixed_language)
 {
 	const gchar *lang = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GArray) f = sp_parser_parse (parser, "我有fever和cough，头痛", -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, &lang, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GArray) f = sp_parser_parse (parser, "我有fever和cough，头痛", -1, NULL,
+						SP_PARSER_DEFAULT_MAX_BYTES, &lang, &error);
 	cr_assert_not_null (f);
 	cr_assert_str_eq (lang, "zh");
 	find (f, FEVER);
@@ -281,13 +291,15 @@ Test (parser, mixed_language)
 Test (parser, language_detection_and_override)
 {
 	const gchar *lang = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GArray) a = sp_parser_parse (parser, "I have a fever", -1, "", SP_PARSER_DEFAULT_MAX_BYTES, &lang, &error);
-	g_autoptr(GArray) b = NULL;
-	g_autoptr(GArray) c = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GArray) a = sp_parser_parse (parser, "I have a fever", -1, "",
+						SP_PARSER_DEFAULT_MAX_BYTES, &lang, &error);
+	g_autoptr (GArray) b = NULL;
+	g_autoptr (GArray) c = NULL;
 
 	cr_assert_str_eq (lang, "en");
-	b = sp_parser_parse (parser, "I have a fever", -1, "zh", SP_PARSER_DEFAULT_MAX_BYTES, &lang, &error);
+	b = sp_parser_parse (parser, "I have a fever", -1, "zh", SP_PARSER_DEFAULT_MAX_BYTES, &lang,
+			     &error);
 	cr_assert_str_eq (lang, "zh");
 	c = sp_parser_parse (parser, "fever", -1, "fr", SP_PARSER_DEFAULT_MAX_BYTES, &lang, &error);
 	cr_assert_null (c);
@@ -298,16 +310,17 @@ Test (parser, language_detection_and_override)
 
 Test (parser, invalid_utf8_is_malformed)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GArray) f = sp_parser_parse (parser, "fever \xc3\x28", -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GArray) f = sp_parser_parse (parser, "fever \xc3\x28", -1, NULL,
+						SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
 	cr_assert_null (f);
 	cr_assert (g_error_matches (error, SP_PARSER_ERROR, SP_PARSER_ERROR_MALFORMED));
 }
 
 Test (parser, empty_text_has_no_findings)
 {
-	g_autoptr(GArray) f = parse ("");
-	g_autoptr(GArray) g = parse ("   \n\t ");
+	g_autoptr (GArray) f = parse ("");
+	g_autoptr (GArray) g = parse ("   \n\t ");
 	cr_assert_eq (f->len, 0);
 	cr_assert_eq (g->len, 0);
 }
@@ -327,10 +340,12 @@ make_text (const gchar *unit, gsize n)
 
 Test (parser, one_mebibyte_accepted_one_more_byte_refused)
 {
-	g_autofree gchar *text = make_text ("No fever but a headache for 3 days; 头痛三天，无发热。", SP_PARSER_DEFAULT_MAX_BYTES);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GArray) f = NULL;
-	g_autoptr(GArray) g = NULL;
+	g_autofree gchar *text
+		= make_text ("No fever but a headache for 3 days; 头痛三天，无发热。",
+			     SP_PARSER_DEFAULT_MAX_BYTES);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GArray) f = NULL;
+	g_autoptr (GArray) g = NULL;
 	gint64 t0 = g_get_monotonic_time ();
 	gchar *big;
 
@@ -349,7 +364,8 @@ Test (parser, one_mebibyte_accepted_one_more_byte_refused)
 
 Test (parser, control_characters_and_emoji)
 {
-	g_autoptr(GArray) f = parse ("\x01\x02 fever\x1b[0m \x7f 🤒🤒 头痛👍🏽\u200d\u202e cough\r\n\f");
+	g_autoptr (GArray) f = parse (
+		"\x01\x02 fever\x1b[0m \x7f 🤒🤒 头痛👍🏽\u200d\u202e cough\r\n\f");
 	find (f, FEVER);
 	find (f, HEADACHE);
 	find (f, COUGH);
@@ -364,12 +380,12 @@ Test (parser, long_words_are_bounded)
 	g_autofree gchar *neg = make_text ("no ", 30000);
 	g_autofree gchar *list = make_text ("fever, ", 100000);
 	gint64 t0 = g_get_monotonic_time ();
-	g_autoptr(GArray) a = parse (latin);
-	g_autoptr(GArray) b = parse (han);
-	g_autoptr(GArray) c = parse (digits);
-	g_autoptr(GArray) d = parse (hyphens);
-	g_autoptr(GArray) e = parse (neg);
-	g_autoptr(GArray) l = parse (list);
+	g_autoptr (GArray) a = parse (latin);
+	g_autoptr (GArray) b = parse (han);
+	g_autoptr (GArray) c = parse (digits);
+	g_autoptr (GArray) d = parse (hyphens);
+	g_autoptr (GArray) e = parse (neg);
+	g_autoptr (GArray) l = parse (list);
 
 	cr_assert_eq (a->len, 0);
 	cr_assert_eq (b->len, 10000);
@@ -382,8 +398,9 @@ Test (parser, long_words_are_bounded)
 
 Test (parser, text_need_not_be_nul_terminated)
 {
-	g_autoptr(GError) error = NULL;
-	const gchar buf[] = {'f', 'e', 'v', 'e', 'r', 'x'};
-	g_autoptr(GArray) f = sp_parser_parse (parser, buf, 5, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
+	g_autoptr (GError) error = NULL;
+	const gchar buf[] = { 'f', 'e', 'v', 'e', 'r', 'x' };
+	g_autoptr (GArray) f
+		= sp_parser_parse (parser, buf, 5, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
 	cr_assert_eq (f->len, 1);
 }

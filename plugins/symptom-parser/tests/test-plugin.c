@@ -40,25 +40,27 @@ new_host (GKeyFile *config, GError **error)
 
 Test (plugin, declaration_is_valid)
 {
-	g_autoptr(GError) error = NULL;
-	cr_assert (mv_plugin_info_validate (info, &error), "%s", error != NULL ? error->message : "");
+	g_autoptr (GError) error = NULL;
+	cr_assert (mv_plugin_info_validate (info, &error), "%s",
+		   error != NULL ? error->message : "");
 	cr_assert_str_eq (info->name, "symptom-parser");
 	cr_assert_not_null (mv_plugin_info_find_method (info, "Parse"));
 }
 
 Test (plugin, parse_json)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvTestHost) host = new_host (NULL, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvTestHost) host = new_host (NULL, &error);
 	g_autofree gchar *out = NULL;
-	g_autoptr(JsonParser) jp = json_parser_new ();
+	g_autoptr (JsonParser) jp = json_parser_new ();
 	JsonObject *root;
 	JsonArray *findings;
 	JsonObject *f0;
 	JsonObject *f1;
 
 	cr_assert_not_null (host, "%s", error != NULL ? error->message : "");
-	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"Severe headache for 3 days, no fever.\"}", &error);
+	out = mv_test_host_call_json (
+		host, "Parse", "{\"text\":\"Severe headache for 3 days, no fever.\"}", &error);
 	cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
 	cr_assert (json_parser_load_from_data (jp, out, -1, NULL));
 	root = json_node_get_object (json_parser_get_root (jp));
@@ -86,20 +88,21 @@ Test (plugin, parse_json)
 
 Test (plugin, chinese_with_language)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvTestHost) host = new_host (NULL, &error);
-	g_autoptr(GVariant) out = NULL;
-	g_autoptr(GVariant) findings = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvTestHost) host = new_host (NULL, &error);
+	g_autoptr (GVariant) out = NULL;
+	g_autoptr (GVariant) findings = NULL;
 	const gchar *lang = NULL;
 
-	out = mv_test_host_call (host, "Parse", g_variant_new ("(ss)", "左膝盖疼一周", "zh"), &error);
+	out = mv_test_host_call (host, "Parse", g_variant_new ("(ss)", "左膝盖疼一周", "zh"),
+				 &error);
 	cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
 	g_variant_get (out, "(&s@aa{sv})", &lang, &findings);
 	cr_assert_str_eq (lang, "zh");
 	cr_assert_eq (g_variant_n_children (findings), 1);
 	{
-		g_autoptr(GVariant) f = g_variant_get_child_value (findings, 0);
-		g_autoptr(GVariantDict) d = g_variant_dict_new (f);
+		g_autoptr (GVariant) f = g_variant_get_child_value (findings, 0);
+		g_autoptr (GVariantDict) d = g_variant_dict_new (f);
 		const gchar *lat = NULL;
 		gdouble hours = 0;
 		guint32 start = 99;
@@ -114,41 +117,47 @@ Test (plugin, chinese_with_language)
 
 Test (plugin, errors_map_to_mv_error_codes)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GKeyFile) config = g_key_file_new ();
-	g_autoptr(MvTestHost) host = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GKeyFile) config = g_key_file_new ();
+	g_autoptr (MvTestHost) host = NULL;
 	g_autofree gchar *out = NULL;
 	g_autofree gchar *empty = NULL;
 
 	g_key_file_set_string (config, "plugin.symptom-parser", "max-text-bytes", "16");
 	host = new_host (config, &error);
 	cr_assert_not_null (host, "%s", error != NULL ? error->message : "");
-	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"fever fever fever fever\"}", &error);
+	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"fever fever fever fever\"}",
+				      &error);
 	cr_assert_null (out);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_TOO_LARGE), "%s", error->message);
 	g_clear_error (&error);
-	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"fever\",\"language\":\"xx\"}", &error);
+	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"fever\",\"language\":\"xx\"}",
+				      &error);
 	cr_assert_null (out);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
 	g_clear_error (&error);
 	empty = mv_test_host_call_json (host, "Parse", "{\"text\":\"\"}", &error);
 	cr_assert_not_null (empty, "%s", error != NULL ? error->message : "");
-	cr_assert_not_null (strstr (empty, "\"findings\":[]") != NULL ? empty : strstr (empty, "\"findings\" : [ ]"), "%s", empty);
+	cr_assert_not_null (strstr (empty, "\"findings\":[]") != NULL
+				    ? empty
+				    : strstr (empty, "\"findings\" : [ ]"),
+			    "%s", empty);
 }
 
 Test (plugin, invalid_utf8_is_malformed)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvTestHost) host = new_host (NULL, &error);
-	g_autofree gchar *out = mv_test_host_call_json (host, "Parse", "{\"text\":\"fever \xff\"}", &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvTestHost) host = new_host (NULL, &error);
+	g_autofree gchar *out
+		= mv_test_host_call_json (host, "Parse", "{\"text\":\"fever \xff\"}", &error);
 	cr_assert_null (out);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_MALFORMED), "%s", error->message);
 }
 
 Test (plugin, bad_data_dir_refuses_to_load)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvTestHost) host = mv_test_host_new (info, NULL, "/nonexistent", &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvTestHost) host = mv_test_host_new (info, NULL, "/nonexistent", &error);
 	cr_assert_null (host);
 	cr_assert_not_null (error);
 	cr_assert_not_null (strstr (error->message, "concepts.tsv"), "%s", error->message);
@@ -156,12 +165,14 @@ Test (plugin, bad_data_dir_refuses_to_load)
 
 Test (plugin, real_data_directory)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvTestHost) host = mv_test_host_new (info, NULL, g_getenv ("SP_REAL_DATA_DIR"), &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvTestHost) host
+		= mv_test_host_new (info, NULL, g_getenv ("SP_REAL_DATA_DIR"), &error);
 	g_autofree gchar *out = NULL;
 
 	cr_assert_not_null (host, "%s", error != NULL ? error->message : "");
-	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"我肚子疼三天了，没有发烧。\"}", &error);
+	out = mv_test_host_call_json (host, "Parse", "{\"text\":\"我肚子疼三天了，没有发烧。\"}",
+				      &error);
 	cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
 	cr_assert_not_null (strstr (out, "\"HP:0002027\""), "%s", out);
 	cr_assert_not_null (strstr (out, "\"absent\""), "%s", out);

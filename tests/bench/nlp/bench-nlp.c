@@ -20,8 +20,8 @@ static gchar **
 read_lines (const gchar *path, gsize *bytes)
 {
 	g_autofree gchar *contents = NULL;
-	g_autoptr(GError) error = NULL;
-	g_auto(GStrv) lines = NULL;
+	g_autoptr (GError) error = NULL;
+	g_auto (GStrv) lines = NULL;
 	GPtrArray *out = g_ptr_array_new ();
 
 	if (!g_file_get_contents (path, &contents, NULL, &error))
@@ -35,7 +35,7 @@ read_lines (const gchar *path, gsize *bytes)
 		g_ptr_array_add (out, g_strdup (lines[i]));
 	}
 	g_ptr_array_add (out, NULL);
-	return (gchar **) g_ptr_array_free (out, FALSE);
+	return (gchar **)g_ptr_array_free (out, FALSE);
 }
 
 static guint
@@ -43,8 +43,8 @@ segment_all (const MvZhDict *dict, gchar **lines, GString *spans)
 {
 	guint n_tokens = 0;
 	for (guint i = 0; lines[i] != NULL; i++) {
-		g_autoptr(MvNormText) nt = mv_norm_text_new (lines[i], -1, NULL);
-		g_autoptr(GArray) toks = mv_tokenize (nt->text, nt->len, dict);
+		g_autoptr (MvNormText) nt = mv_norm_text_new (lines[i], -1, NULL);
+		g_autoptr (GArray) toks = mv_tokenize (nt->text, nt->len, dict);
 		n_tokens += toks->len;
 		if (spans == NULL)
 			continue;
@@ -64,10 +64,10 @@ segment_all (const MvZhDict *dict, gchar **lines, GString *spans)
 static int
 bench_segment (const gchar *trie, const gchar *text, const gchar *spans_out)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvZhDict) dict = mv_zh_dict_new_from_file (trie, &error);
-	g_autoptr(GString) spans = g_string_new (NULL);
-	g_auto(GStrv) lines = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvZhDict) dict = mv_zh_dict_new_from_file (trie, &error);
+	g_autoptr (GString) spans = g_string_new (NULL);
+	g_auto (GStrv) lines = NULL;
 	gsize bytes = 0;
 	guint reps = 0;
 	gint64 t0;
@@ -77,13 +77,13 @@ bench_segment (const gchar *trie, const gchar *text, const gchar *spans_out)
 		g_error ("%s", error->message);
 	lines = read_lines (text, &bytes);
 	segment_all (dict, lines, spans);
-	if (!g_file_set_contents (spans_out, spans->str, (gssize) spans->len, &error))
+	if (!g_file_set_contents (spans_out, spans->str, (gssize)spans->len, &error))
 		g_error ("%s", error->message);
 	t0 = g_get_monotonic_time ();
 	do {
 		segment_all (dict, lines, NULL);
 		reps++;
-		secs = (gdouble) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
+		secs = (gdouble)(g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
 	} while (secs < MIN_SECONDS);
 	printf ("segment_bytes=%" G_GSIZE_FORMAT "\nsegment_seconds=%.6f\nsegment_mb_per_s=%.3f\n",
 		bytes, secs / reps, bytes * reps / secs / 1e6);
@@ -93,9 +93,9 @@ bench_segment (const gchar *trie, const gchar *text, const gchar *spans_out)
 static int
 bench_parse (const gchar *data_dir, const gchar *notes)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(SpParser) parser = sp_parser_new (data_dir, &error);
-	g_auto(GStrv) lines = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (SpParser) parser = sp_parser_new (data_dir, &error);
+	g_auto (GStrv) lines = NULL;
 	gsize bytes = 0;
 	guint n = 0;
 	guint reps = 0;
@@ -110,13 +110,16 @@ bench_parse (const gchar *data_dir, const gchar *notes)
 	t0 = g_get_monotonic_time ();
 	do {
 		for (guint i = 0; lines[i] != NULL; i++) {
-			g_autoptr(GArray) f = sp_parser_parse (parser, lines[i], -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL, NULL);
+			g_autoptr (GArray) f
+				= sp_parser_parse (parser, lines[i], -1, NULL,
+						   SP_PARSER_DEFAULT_MAX_BYTES, NULL, NULL);
 			findings += f->len;
 		}
 		reps++;
-		secs = (gdouble) (g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
+		secs = (gdouble)(g_get_monotonic_time () - t0) / G_USEC_PER_SEC;
 	} while (secs < MIN_SECONDS);
-	printf ("parse_notes=%u\nparse_bytes=%" G_GSIZE_FORMAT "\nparse_findings=%u\nparse_notes_per_s=%.0f\nparse_mb_per_s=%.3f\n",
+	printf ("parse_notes=%u\nparse_bytes=%" G_GSIZE_FORMAT
+		"\nparse_findings=%u\nparse_notes_per_s=%.0f\nparse_mb_per_s=%.3f\n",
 		n, bytes, findings / reps, n * reps / secs, bytes * reps / secs / 1e6);
 	return EXIT_SUCCESS;
 }
@@ -128,6 +131,7 @@ main (int argc, char **argv)
 		return bench_segment (argv[2], argv[3], argv[4]);
 	if (argc == 4 && g_strcmp0 (argv[1], "parse") == 0)
 		return bench_parse (argv[2], argv[3]);
-	fprintf (stderr, "usage: bench-nlp segment TRIE TEXT SPANS_OUT | bench-nlp parse DATA_DIR NOTES\n");
+	fprintf (stderr,
+		 "usage: bench-nlp segment TRIE TEXT SPANS_OUT | bench-nlp parse DATA_DIR NOTES\n");
 	return EXIT_FAILURE;
 }
