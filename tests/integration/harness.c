@@ -155,6 +155,10 @@ mvt_env_prepare (MvtEnv *env, const MvtOptions *options)
 							  options->bad_plugins[i], NULL);
 		copy_file (src, env->plugin_dir, options->bad_plugins[i]);
 	}
+	for (guint i = 0; options->extra_plugins != NULL && options->extra_plugins[i] != NULL; i++) {
+		g_autofree gchar *name = g_path_get_basename (options->extra_plugins[i]);
+		copy_file (options->extra_plugins[i], env->plugin_dir, name);
+	}
 	if (options->add_corrupt) {
 		g_autofree gchar *path = g_build_filename (env->plugin_dir, "corrupt.so", NULL);
 		guint8 junk[4096];

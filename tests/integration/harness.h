@@ -45,6 +45,8 @@ typedef struct {
 	/* extra files made in the plugin dir at test time: corrupt.so, bmi-copy.so */
 	gboolean add_corrupt;
 	gboolean add_duplicate;
+	/* absolute paths of further plugins to copy in, NULL terminated */
+	const gchar *const *extra_plugins;
 } MvtOptions;
 
 MvtEnv *
