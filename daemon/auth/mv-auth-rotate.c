@@ -1,0 +1,143 @@
+/* Master-key rotation: re-wraps every clinic KEK under a new master key in one transaction,
+ * then makes the daemon use it.  Operator-only. */
+#define G_LOG_DOMAIN "medverse-auth"
+
+#include "mv-auth-private.h"
+
+#include <medverse/mv-error.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "../audit/mv-audit-log.h"
+
+gboolean
+mv_auth_rotate_master_conn (
+	PGconn *conn, MvVault *old_vault, MvVault *new_vault, guint *n_rewrapped, GError **error)
+{
+	/* FOR UPDATE: key changes and new clinics wait until the rotation commits */
+	g_autoptr (PGresult) res = mv_db_exec_params (
+		conn,
+		"SELECT clinic_id::text, encode(wrapped_kek, 'hex') FROM clinics "
+		"ORDER BY clinic_id FOR UPDATE",
+		0, NULL, error);
+	const gchar *new_id = mv_vault_get_master_key_id (new_vault);
+
+	if (res == NULL)
+		return FALSE;
+	*n_rewrapped = 0;
+	for (int i = 0; i < PQntuples (res); i++) {
+		const gchar *clinic_id = PQgetvalue (res, i, 0);
+		const gchar *hex = PQgetvalue (res, i, 1);
+		gsize len = strlen (hex) / 2;
+		g_autofree guint8 *raw = g_malloc (len + 1);
+		g_autoptr (GBytes) wrapped = NULL;
+		g_autoptr (GBytes) rewrapped = NULL;
+		g_autofree gchar *param = NULL;
+		g_autoptr (PGresult) upd = NULL;
+		const gchar *params[3];
+		gsize got = 0;
+
+		if (sodium_hex2bin (raw, len + 1, hex, strlen (hex), NULL, &got, NULL) != 0) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+				     "tenant %s: stored wrapped key is not readable", clinic_id);
+			return FALSE;
+		}
+		wrapped = g_bytes_new (raw, got);
+		rewrapped = mv_vault_rewrap_kek (old_vault, new_vault, clinic_id, wrapped, error);
+		if (rewrapped == NULL) {
+			g_prefix_error (error, "tenant %s: ", clinic_id);
+			return FALSE;
+		}
+		param = mv_auth_bytea_param (g_bytes_get_data (rewrapped, NULL),
+					     g_bytes_get_size (rewrapped));
+		params[0] = clinic_id;
+		params[1] = param;
+		params[2] = new_id;
+		upd = mv_db_exec_params (conn,
+					 "UPDATE clinics SET wrapped_kek = $2, master_key_id = $3, "
+					 "updated_at = now() WHERE clinic_id = $1",
+					 3, params, error);
+		if (upd == NULL)
+			return FALSE;
+		(*n_rewrapped)++;
+	}
+	return TRUE;
+}
+
+typedef struct {
+	const MvAuthContext *actor;
+	MvVault *old_vault;
+	MvVault *new_vault;
+	const gchar *request_id;
+	guint n;
+} Rotate;
+
+static gboolean
+rotate_tx (PGconn *conn, gpointer data, GError **error)
+{
+	Rotate *r = data;
+	if (!mv_auth_rotate_master_conn (conn, r->old_vault, r->new_vault, &r->n, error))
+		return FALSE;
+	return mv_audit_log_append (conn, r->actor, NULL, "master-key.rotate", "master-key",
+				    mv_vault_get_master_key_id (r->new_vault), r->request_id,
+				    error);
+}
+
+static GMutex rotate_lock;
+
+JsonNode *
+mv_auth_rotate_master (MvAuth *auth,
+		       const MvAuthContext *actor,
+		       const gchar *new_key_file,
+		       const gchar *request_id,
+		       GError **error)
+{
+	g_autoptr (MvVault) new_vault = NULL;
+	g_autoptr (GMutexLocker) locker = NULL;
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+	g_autofree gchar *old_id = NULL;
+	Rotate r = { actor, NULL, NULL, request_id, 0 };
+
+	if (actor->role != MV_ROLE_OPERATOR) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
+			     "only the operator rotates the master key");
+		return NULL;
+	}
+	if (new_key_file == NULL || !g_path_is_absolute (new_key_file)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "the new master key file must be an absolute path");
+		return NULL;
+	}
+	new_vault = mv_vault_new_from_key_file (new_key_file, error);
+	if (new_vault == NULL)
+		return NULL;
+	/* one rotation at a time */
+	locker = g_mutex_locker_new (&rotate_lock);
+	r.old_vault = mv_services_get_vault (auth->services);
+	r.new_vault = new_vault;
+	old_id = g_strdup (mv_vault_get_master_key_id (r.old_vault));
+	if (g_strcmp0 (old_id, mv_vault_get_master_key_id (new_vault)) == 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "%s holds the master key already in use", new_key_file);
+		return NULL;
+	}
+	if (!mv_auth_transaction (auth, rotate_tx, &r, error))
+		return NULL;
+	json_builder_begin_object (b);
+	json_builder_set_member_name (b, "master_key_id");
+	json_builder_add_string_value (b, mv_vault_get_master_key_id (new_vault));
+	json_builder_set_member_name (b, "previous_master_key_id");
+	json_builder_add_string_value (b, old_id);
+	json_builder_set_member_name (b, "tenants_rewrapped");
+	json_builder_add_int_value (b, r.n);
+	json_builder_end_object (b);
+	mv_services_replace_vault (auth->services, g_steal_pointer (&new_vault), new_key_file);
+	g_message ("master key rotated from %s to %s: %u tenant key(s) re-wrapped; set "
+		   "master-key-file to %s before the next start",
+		   old_id,
+		   mv_services_get_vault (auth->services) != NULL
+			   ? mv_vault_get_master_key_id (mv_services_get_vault (auth->services))
+			   : "?",
+		   r.n, new_key_file);
+	return json_builder_get_root (b);
+}
