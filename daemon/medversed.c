@@ -251,18 +251,32 @@ stop_everything (Daemon *d)
 {
 	g_autoptr(GError) error = NULL;
 
+	/* a route handler still running after the drain (blocked on the database) uses the
+	 * router, auth, the services, the signer and the pool: those stay in place until the
+	 * process exits; stopping the database below makes its query fail and the worker end */
+	guint workers = d->http != NULL ? mv_http_get_running_workers (d->http) : 0;
+
 	if (d->url_file != NULL)
 		g_unlink (d->url_file);
 	g_clear_pointer (&d->dbus, mv_dbus_free);
-	g_clear_pointer (&d->http, mv_http_free);
+	if (workers > 0) {
+		g_warning ("%u request(s) still running after the drain; exiting without "
+			   "waiting for them",
+			   workers);
+		mv_http_close (d->http);
+	} else {
+		g_clear_pointer (&d->http, mv_http_free);
+	}
 	if (d->engine != NULL) {
 		mv_engine_shutdown (d->engine, d->config->shutdown_timeout_ms);
 		g_clear_object (&d->engine);
 	}
-	mv_audit_log_set_signer (NULL);
-	g_clear_pointer (&d->auth, mv_auth_free);
-	g_clear_pointer (&d->services, mv_services_free);
-	g_clear_pointer (&d->db, mv_db_free);
+	if (workers == 0) {
+		mv_audit_log_set_signer (NULL);
+		g_clear_pointer (&d->auth, mv_auth_free);
+		g_clear_pointer (&d->services, mv_services_free);
+		g_clear_pointer (&d->db, mv_db_free);
+	}
 	if (d->pg != NULL && !mv_pg_embedded_stop (d->pg, &error))
 		g_warning ("embedded PostgreSQL did not stop cleanly: %s", error->message);
 	g_clear_pointer (&d->pg, mv_pg_embedded_free);

@@ -17,6 +17,7 @@ struct _MvHttpRouter {
 	MvHttpAuthFunc auth_func;
 	gpointer auth_data;
 	guint64 max_body_bytes;
+	gint running; /* atomic: handlers in worker threads, which use the router and services */
 };
 
 struct _MvHttpRequest {
@@ -58,6 +59,12 @@ mv_http_router_free (MvHttpRouter *router)
 		return;
 	g_ptr_array_unref (router->routes);
 	g_free (router);
+}
+
+guint
+mv_http_router_get_running (MvHttpRouter *router)
+{
+	return (guint)g_atomic_int_get (&router->running);
 }
 
 void
@@ -130,9 +137,8 @@ request_free (MvHttpRequest *request)
 }
 
 static void
-run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+run_route (GTask *task, MvHttpRequest *request)
 {
-	MvHttpRequest *request = task_data;
 	const MvHttpRoute *route = &request->entry->route;
 	GError *error = NULL;
 	JsonNode *result;
@@ -168,6 +174,17 @@ run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 		return;
 	}
 	g_task_return_pointer (task, result, (GDestroyNotify)json_node_unref);
+}
+
+static void
+run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	MvHttpRequest *request = task_data;
+	MvHttpRouter *router = request->router;
+
+	run_route (task, request);
+	/* last touch of the router: from here on the worker uses nothing the daemon frees */
+	g_atomic_int_add (&router->running, -1);
 }
 
 static void
@@ -268,6 +285,7 @@ mv_http_router_dispatch (MvHttpRouter *router, SoupServerMessage *msg, const gch
 	task = g_task_new (NULL, NULL, worker_done, NULL);
 	g_task_set_task_data (task, request, (GDestroyNotify)request_free);
 	soup_server_message_pause (msg);
+	g_atomic_int_inc (&router->running);
 	g_task_run_in_thread (task, run_in_worker);
 	return TRUE;
 }

@@ -27,6 +27,9 @@ MvHttpRouter *
 mv_http_router_new (guint64 max_body_bytes);
 void
 mv_http_router_free (MvHttpRouter *router);
+/* handlers still running in worker threads */
+guint
+mv_http_router_get_running (MvHttpRouter *router);
 void
 mv_http_router_set_max_body_bytes (MvHttpRouter *router, guint64 max_body_bytes);
 void

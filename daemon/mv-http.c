@@ -593,6 +593,19 @@ mv_http_get_active (MvHttp *self)
 	return self->active;
 }
 
+guint
+mv_http_get_running_workers (MvHttp *self)
+{
+	return mv_http_router_get_running (self->router);
+}
+
+void
+mv_http_close (MvHttp *self)
+{
+	self->accepting = FALSE;
+	soup_server_disconnect (self->server);
+}
+
 void
 mv_http_reconfigure (MvHttp *self, const MvConfig *config)
 {

@@ -22,6 +22,13 @@ mv_http_stop_accepting (MvHttp *self);
 /* Requests read but not yet answered. */
 guint
 mv_http_get_active (MvHttp *self);
+/* Route handlers still running in worker threads (they use the router, the services and the
+ * database pool, so none of those may be freed while this is not 0). */
+guint
+mv_http_get_running_workers (MvHttp *self);
+/* Closes the listening socket and every connection, without freeing anything. */
+void
+mv_http_close (MvHttp *self);
 void
 mv_http_reconfigure (MvHttp *self, const MvConfig *config);
 /* Resource routes (see mv-http-api.h); @user_data reaches the handlers. */
