@@ -26,7 +26,9 @@ struct _MvEngine {
 	GHashTable *plugins; /* name -> MvPluginEntry */
 	GThreadPool *pool;
 	gint in_flight;	   /* atomic: calls not yet answered */
-	gint busy_workers; /* atomic: workers inside a plugin */
+	gint busy_workers; /* atomic: workers inside a plugin; incremented under stop_lock */
+	GMutex stop_lock;
+	gboolean stopping; /* under stop_lock: set by mv_engine_shutdown, no call starts after */
 	MvDb *db;	   /* unowned; NULL until set */
 	gchar *sql_dir;
 };
@@ -293,15 +295,26 @@ call_job_run (gpointer data, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) output = NULL;
 
-	g_atomic_int_inc (&job->engine->busy_workers);
-	output = mv_call_run (job->call, job->method, job->input, &error);
-	g_atomic_int_add (&job->engine->busy_workers, -1);
+	/* a job still queued when the engine shut down must not reach a freed plugin: the
+	 * check and the count are one step, so mv_engine_shutdown sees every call it must wait
+	 * for, and no call starts once it has decided to free the plugins */
+	g_mutex_lock (&job->engine->stop_lock);
+	if (job->engine->stopping) {
+		g_mutex_unlock (&job->engine->stop_lock);
+		g_set_error (&error, MV_ERROR, MV_ERROR_UNAVAILABLE, "the daemon is shutting down");
+	} else {
+		g_atomic_int_inc (&job->engine->busy_workers);
+		g_mutex_unlock (&job->engine->stop_lock);
+		output = mv_call_run (job->call, job->method, job->input, &error);
+		g_atomic_int_add (&job->engine->busy_workers, -1);
+	}
 	/* the timer holds a reference to the job: destroy it now (thread-safe), or every call
 	 * would leave a live source in the main context until its time limit passed */
 	g_source_destroy (job->timeout);
 	if (!call_job_claim (job)) {
-		g_debug ("[%s] plugin %s: %s finished after its time limit; result dropped",
-			 job->call->request_id, job->entry->loaded->info->name, job->method->name);
+		/* job->entry and job->method may be freed once the engine is stopping */
+		g_debug ("[%s] plugin call finished after its time limit; result dropped",
+			 job->call->request_id);
 	} else if (output != NULL) {
 		g_task_return_pointer (job->task, g_steal_pointer (&output),
 				       (GDestroyNotify)g_variant_unref);
@@ -419,6 +432,9 @@ mv_engine_shutdown (MvEngine *self, guint timeout_ms)
 	GHashTableIter iter;
 	gpointer value;
 
+	g_mutex_lock (&self->stop_lock);
+	self->stopping = TRUE;
+	g_mutex_unlock (&self->stop_lock);
 	while (g_atomic_int_get (&self->busy_workers) > 0 && g_get_monotonic_time () < deadline)
 		g_usleep (10000);
 	if (g_atomic_int_get (&self->busy_workers) > 0) {
@@ -441,6 +457,7 @@ mv_engine_finalize (GObject *object)
 	MvEngine *self = MV_ENGINE (object);
 	/* workers hold a reference to the engine, so none can be running here */
 	g_thread_pool_free (self->pool, TRUE, FALSE);
+	g_mutex_clear (&self->stop_lock);
 	g_hash_table_unref (self->plugins);
 	g_strfreev (self->plugin_dirs);
 	g_free (self->sql_dir);
@@ -457,6 +474,7 @@ mv_engine_class_init (MvEngineClass *klass)
 static void
 mv_engine_init (MvEngine *self)
 {
+	g_mutex_init (&self->stop_lock);
 	self->plugins = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
 					       (GDestroyNotify)plugin_entry_free);
 }
