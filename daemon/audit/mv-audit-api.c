@@ -256,19 +256,15 @@ entries_job (PGconn *conn, gpointer user_data, GError **error)
 {
 	Job *job = user_data;
 	g_autoptr (MvAuditTree) tree = NULL;
-	gsize first = 0;
 
-	/* read up to from + limit and skip: the tree reader is shared with verification */
-	tree = mv_audit_log_read_tree (conn, job->tree, (gint64)(job->a + job->b), error);
+	tree = mv_audit_log_read_page (conn, job->tree, (gint64)job->a, (gint64)job->b, error);
 	if (tree == NULL)
 		return FALSE;
-	while (first < tree->n_entries && tree->entries[first].seq < job->a)
-		first++;
 	json_builder_begin_object (job->out);
 	add_int (job->out, "tree_size", (gint64)tree->stored_size);
 	json_builder_set_member_name (job->out, "entries");
 	json_builder_begin_array (job->out);
-	for (gsize i = first; i < tree->n_entries; i++)
+	for (gsize i = 0; i < tree->n_entries; i++)
 		add_entry (job->out, &tree->entries[i],
 			   tree->leaf_hashes + i * MV_MERKLE_HASH_SIZE);
 	json_builder_end_array (job->out);

@@ -290,17 +290,19 @@ mv_audit_tree_free (MvAuditTree *tree)
 }
 
 static gboolean
-read_entries (PGconn *conn, MvAuditTree *tree, gint64 max_seq, GError **error)
+read_entries (PGconn *conn, MvAuditTree *tree, gint64 min_seq, gint64 max_seq, GError **error)
 {
 	g_autofree gchar *max_text = g_strdup_printf ("%" G_GINT64_FORMAT, max_seq);
-	const gchar *values[] = { tree->clinic_id, max_text };
+	g_autofree gchar *min_text = g_strdup_printf ("%" G_GINT64_FORMAT, min_seq);
+	const gchar *values[] = { tree->clinic_id, max_text, min_text };
 	g_autoptr (PGresult) res = mv_db_exec_params (
 		conn,
 		"SELECT seq, " SQL_TO_US (
 			"occurred_at") ", actor, action, resource_type, "
 				       "resource_id, request_id, leaf_hash FROM audit_entries "
-				       "WHERE clinic_id = $1 AND seq < $2::bigint ORDER BY seq",
-		2, values, error);
+				       "WHERE clinic_id = $1 AND seq < $2::bigint AND seq >= $3::bigint "
+				       "ORDER BY seq",
+		3, values, error);
 
 	if (res == NULL)
 		return FALSE;
@@ -360,8 +362,14 @@ read_heads (PGconn *conn, MvAuditTree *tree, GError **error)
 	return TRUE;
 }
 
-MvAuditTree *
-mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GError **error)
+/* The tree row and entries [min_seq, max_seq); the heads only when asked for. */
+static MvAuditTree *
+read_tree (PGconn *conn,
+	   const gchar *clinic_id,
+	   gint64 min_seq,
+	   gint64 max_seq,
+	   gboolean with_heads,
+	   GError **error)
 {
 	g_autoptr (MvAuditTree) tree = g_new0 (MvAuditTree, 1);
 	const gchar *values[] = { clinic_id };
@@ -382,9 +390,30 @@ mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GE
 		if (!bytea_exact (PQgetvalue (res, 0, 1), tree->stored_root, MV_MERKLE_HASH_SIZE))
 			memset (tree->stored_root, 0, MV_MERKLE_HASH_SIZE);
 	}
-	if (!read_entries (conn, tree, max_seq, error) || !read_heads (conn, tree, error))
+	if (!read_entries (conn, tree, min_seq, max_seq, error))
 		return NULL;
+	if (with_heads && !read_heads (conn, tree, error))
+		return NULL;
+	if (!with_heads)
+		tree->heads = g_new0 (MvTreeHead *, 1);
 	return g_steal_pointer (&tree);
+}
+
+MvAuditTree *
+mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GError **error)
+{
+	return read_tree (conn, clinic_id, 0, max_seq, TRUE, error);
+}
+
+MvAuditTree *
+mv_audit_log_read_page (PGconn *conn,
+			const gchar *clinic_id,
+			gint64 from,
+			gint64 limit,
+			GError **error)
+{
+	gint64 end = from > G_MAXINT64 - limit ? G_MAXINT64 : from + limit;
+	return read_tree (conn, clinic_id, from, end, FALSE, error);
 }
 
 GStrv

@@ -118,6 +118,26 @@ MvAuditTree *
 mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GError **error);
 
 /**
+ * mv_audit_log_read_page:
+ * @conn: a connection
+ * @clinic_id: the tree
+ * @from: first seq
+ * @limit: at most this many entries
+ * @error: return location for a #GError
+ *
+ * Entries with @from <= seq < @from + @limit and the tree row, no heads: the cost of a page is
+ * the page, not the tree before it.
+ *
+ * Returns: (transfer full): the page, or %NULL with an error
+ */
+MvAuditTree *
+mv_audit_log_read_page (PGconn *conn,
+			const gchar *clinic_id,
+			gint64 from,
+			gint64 limit,
+			GError **error);
+
+/**
  * mv_audit_log_list_trees:
  *
  * Returns: (transfer full): the clinic ids having an audit tree, entries or heads, sorted
