@@ -320,7 +320,7 @@ start (Daemon *d, GError **error)
 		if (!mv_http_start (d->http, error))
 			return FALSE;
 	}
-	d->dbus = mv_dbus_new (d->engine);
+	d->dbus = mv_dbus_new (d->engine, d->config->max_body_bytes);
 	mv_auth_register_dbus (d->auth, d->dbus);
 	if (!mv_dbus_start (d->dbus, d->config->bus, error))
 		return FALSE;

@@ -19,6 +19,7 @@ struct _MvDbus {
 	GArray *registrations; /* of guint */
 	GHashTable *plugin_by_path; /* object path -> plugin name */
 	GPtrArray *extra_ifaces;    /* of ExtraInterface: more interfaces of the fixed object */
+	guint64 max_input_bytes;
 };
 
 typedef struct {
@@ -132,7 +133,19 @@ start_call (MvDbus *self,
 	    GVariant *input,
 	    gboolean wrap_in_variant)
 {
-	PendingCall *pending = g_new0 (PendingCall, 1);
+	PendingCall *pending;
+
+	/* the bus allows messages of many megabytes; plugins get what HTTP would give them */
+	if (g_variant_get_size (input) > self->max_input_bytes) {
+		g_dbus_method_invocation_return_error (
+			invocation, MV_ERROR, MV_ERROR_TOO_LARGE,
+			"input of %" G_GSIZE_FORMAT " bytes is over the limit of %" G_GUINT64_FORMAT
+			" bytes",
+			g_variant_get_size (input), self->max_input_bytes);
+		g_variant_unref (input);
+		return;
+	}
+	pending = g_new0 (PendingCall, 1);
 	pending->invocation = invocation;
 	pending->request_id = mv_request_id_new ();
 	pending->wrap_in_variant = wrap_in_variant;
@@ -391,9 +404,10 @@ own_name (MvDbus *self, GError **error)
 }
 
 MvDbus *
-mv_dbus_new (MvEngine *engine)
+mv_dbus_new (MvEngine *engine, guint64 max_input_bytes)
 {
 	MvDbus *self = g_new0 (MvDbus, 1);
+	self->max_input_bytes = max_input_bytes;
 	mv_dbus_register_errors ();
 	self->engine = g_object_ref (engine);
 	self->registrations = g_array_new (FALSE, FALSE, sizeof (guint));

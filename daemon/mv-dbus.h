@@ -12,8 +12,9 @@ typedef struct _MvDbus MvDbus;
 void
 mv_dbus_register_errors (void);
 
+/* @max_input_bytes bounds a call's serialised input, as [http] max-body-bytes bounds a body. */
 MvDbus *
-mv_dbus_new (MvEngine *engine);
+mv_dbus_new (MvEngine *engine, guint64 max_input_bytes);
 /* Connects to @bus, exports the objects and owns the name; returns when the name is owned
  * (or failed to be). */
 gboolean

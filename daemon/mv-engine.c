@@ -348,7 +348,8 @@ mv_engine_call_async (MvEngine *self,
 	job->engine = g_object_ref (self);
 	job->entry = g_hash_table_lookup (self->plugins, plugin);
 	job->method = method;
-	job->input = g_variant_ref_sink (input);
+	/* callers hand over their reference (or a floating one): never add one */
+	job->input = g_variant_take_ref (input);
 	job->task = g_steal_pointer (&task);
 	job->call = mv_call_new (job->entry->host, request_id, NULL, NULL);
 	g_atomic_int_inc (&self->in_flight);

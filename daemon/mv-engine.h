@@ -32,7 +32,8 @@ mv_engine_get_plugins (MvEngine *self);
 const MvMethod *
 mv_engine_find_method (MvEngine *self, const gchar *plugin, const gchar *method, GError **error);
 
-/* Runs a method in a worker thread under the configured time limit.  @input must be of the
+/* Runs a method in a worker thread under the configured time limit.  @input (transfer full, or
+ * floating) must be of the
  * method's input tuple type (the runner checks it again).  Completes in the thread-default main
  * context of the caller: with the output tuple, or an MV_ERROR (TIMED_OUT past the limit). */
 void
