@@ -235,7 +235,8 @@ drain (Daemon *d)
 	tick = g_timeout_add (50, drain_tick, NULL);
 	while (g_get_monotonic_time () < deadline &&
 	       (mv_engine_get_in_flight (d->engine) > 0 ||
-		(d->http != NULL && mv_http_get_active (d->http) > 0)))
+		(d->http != NULL && mv_http_get_active (d->http) > 0) ||
+		(d->auth != NULL && mv_auth_get_running_admin_calls (d->auth) > 0)))
 		g_main_context_iteration (context, TRUE);
 	g_source_remove (tick);
 	/* let the last responses be written out */
@@ -254,7 +255,8 @@ stop_everything (Daemon *d)
 	/* a route handler still running after the drain (blocked on the database) uses the
 	 * router, auth, the services, the signer and the pool: those stay in place until the
 	 * process exits; stopping the database below makes its query fail and the worker end */
-	guint workers = d->http != NULL ? mv_http_get_running_workers (d->http) : 0;
+	guint workers = (d->http != NULL ? mv_http_get_running_workers (d->http) : 0) +
+			(d->auth != NULL ? mv_auth_get_running_admin_calls (d->auth) : 0);
 
 	if (d->url_file != NULL)
 		g_unlink (d->url_file);

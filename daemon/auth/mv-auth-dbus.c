@@ -129,6 +129,7 @@ run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 	} else {
 		g_dbus_method_invocation_return_gerror (call->invocation, error);
 	}
+	g_atomic_int_add (&call->auth->running_admin_calls, -1);
 	g_task_return_boolean (task, TRUE);
 }
 
@@ -162,6 +163,7 @@ caller_checked (GObject *source, GAsyncResult *result, gpointer user_data)
 	call->actor.key_id = g_strdup_printf ("dbus:uid=%u", uid);
 	task = g_task_new (NULL, NULL, NULL, NULL);
 	g_task_set_task_data (task, call, (GDestroyNotify)admin_call_free);
+	g_atomic_int_inc (&call->auth->running_admin_calls);
 	g_task_run_in_thread (task, run_in_worker);
 }
 
@@ -190,6 +192,12 @@ admin_method_call (GDBusConnection *connection,
 static const GDBusInterfaceVTable admin_vtable = {
 	.method_call = admin_method_call,
 };
+
+guint
+mv_auth_get_running_admin_calls (MvAuth *auth)
+{
+	return (guint)g_atomic_int_get (&auth->running_admin_calls);
+}
 
 void
 mv_auth_register_dbus (MvAuth *auth, MvDbus *dbus)

@@ -22,6 +22,7 @@ struct _MvAuth {
 	GMutex lock;	     /* buckets */
 	GHashTable *buckets; /* key_id -> Bucket (mv-auth-authenticate.c) */
 	gint64 last_prune_us;
+	gint running_admin_calls; /* atomic: D-Bus admin calls in worker threads */
 };
 
 /* ---- tokens (mv-auth-token.c) -------------------------------------------------------------- */

@@ -58,6 +58,9 @@ void mv_auth_register_http (MvAuth *auth, MvHttp *http);
 /* Adds the org.medverse.Health1.Admin interface (call before mv_dbus_start()). */
 void mv_auth_register_dbus (MvAuth *auth, MvDbus *dbus);
 
+/* D-Bus admin calls still running in worker threads: shutdown must not free what they use. */
+guint mv_auth_get_running_admin_calls (MvAuth *auth);
+
 /**
  * mv_auth_authenticate:
  * @retry_after: (out): seconds to wait, set with %MV_ERROR_RATE_LIMITED
