@@ -121,9 +121,10 @@ parse_u64 (MvHttpRequest *request,
 	   guint64 *out,
 	   GError **error)
 {
-	const gchar *text = mv_http_request_get_query (request, name);
+	/* a path segment wins: ?seq= must not redirect /entries/{seq}/proof to another entry */
+	const gchar *text = mv_http_request_get_param (request, name);
 	if (text == NULL)
-		text = mv_http_request_get_param (request, name);
+		text = mv_http_request_get_query (request, name);
 	if (text == NULL) {
 		if (required) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
