@@ -13,7 +13,10 @@ root=$(cd "$here/../../.." && pwd)
 build=${BENCH_BUILD_DIR:-$root/build-bench}
 
 if [ ! -d "$build" ]; then
-	meson setup "$build" "$root" --buildtype=release >/dev/null
+	meson setup "$build" "$root" --buildtype=release -Dtests=true >/dev/null
+else
+	# the bench directory is shared with the other benchmarks, which may have turned tests off
+	meson configure "$build" -Dtests=true >/dev/null
 fi
 ninja -C "$build" daemon/patients/tests/bench-patients >/dev/null
 echo "date: $(date -u +%Y-%m-%d)"
