@@ -622,3 +622,29 @@ main (int argc, char **argv)
 		return 1;
 	return mvt_main (argc, argv, &options);
 }
+
+/* Tenant and key administration over D-Bus is for root and the daemon's own user: another
+ * local user on the same bus is refused, and nothing is created. */
+Test (dbus, other_uid_is_refused)
+{
+	g_autofree gchar *address = g_strdup (mvt_shared_bus_address ());
+	const gchar *argv[] = {"runuser", "-u", "nobody", "--", "gdbus", "call", "--address", address,
+			       "--dest", "org.medverse.Health1", "--object-path", "/org/medverse/Health1",
+			       "--method", "org.medverse.Health1.Admin.CreateTenant", "Intruder Clinic",
+			       NULL};
+	g_autofree gchar *out = NULL, *err = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (AtResp) list = NULL;
+	gint status;
+
+	if (getuid () != 0)
+		cr_skip_test ("needs root to call as another user");
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+				 &err, &status, &error),
+		   "%s", error != NULL ? error->message : "");
+	cr_assert_not (g_spawn_check_wait_status (status, NULL), "call as nobody succeeded: %s", out);
+	cr_assert_not_null (strstr (err, "org.medverse.Health1.Error.Forbidden"), "stderr: %s", err);
+	list = at_http ("GET", "/v1/admin/tenants", operator_token (), NULL);
+	assert_status (list, 200, "tenant list");
+	cr_assert_null (strstr (list->body, "Intruder Clinic"), "created anyway: %s", list->body);
+}
