@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <locale.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mv-zh-dict.h"
 
@@ -21,22 +22,31 @@ static gboolean
 mv_dict_compile_add_file (MvZhDictBuilder *builder, const gchar *path, GError **error)
 {
 	g_autofree gchar *contents = NULL;
-	g_auto (GStrv) lines = NULL;
+	gsize length = 0;
+	gchar *next = NULL;
 	guint added = 0;
 	guint skipped = 0;
+	guint lineno = 0;
 
-	if (!g_file_get_contents (path, &contents, NULL, error))
+	if (!g_file_get_contents (path, &contents, &length, error))
 		return FALSE;
-	if (!g_utf8_validate (contents, -1, NULL)) {
+	if (!g_utf8_validate_len (contents, length, NULL)) {
 		g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not valid UTF-8", path);
 		return FALSE;
 	}
-	lines = g_strsplit (contents, "\n", -1);
-	for (guint i = 0; lines[i] != NULL; i++) {
+	/* Lines are cut in place with memchr rather than g_strsplit: under ASan every strstr()
+	 * re-scans the rest of the file, which made jieba's 5 MB dictionary take many minutes. */
+	for (gchar *start = contents; start != NULL && start < contents + length; start = next) {
 		g_auto (GStrv) fields = NULL;
-		gchar *line = g_strstrip (lines[i]);
+		gchar *line;
 		gdouble freq = 1;
 		guint n = 0;
+
+		next = memchr (start, '\n', (gsize)(contents + length - start));
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		line = g_strstrip (start);
 
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
@@ -53,7 +63,7 @@ mv_dict_compile_add_file (MvZhDictBuilder *builder, const gchar *path, GError **
 			freq = g_ascii_strtod (fields[1], &endp);
 			if (endp == fields[1] || *endp != '\0' || !(freq >= 0)) {
 				g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-					     "%s:%u: frequency '%s' is not a number", path, i + 1,
+					     "%s:%u: frequency '%s' is not a number", path, lineno,
 					     fields[1]);
 				return FALSE;
 			}
