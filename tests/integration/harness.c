@@ -605,18 +605,50 @@ mvt_response_free (MvtResponse *resp)
 	g_free (resp);
 }
 
-MvtResponse *
-mvt_http_try (const gchar *base_url,
+/* builds the request; with @chunked the body goes out with chunked transfer encoding (a
+ * stream of unknown length), otherwise with Content-Length */
+static SoupMessage *
+new_message (const gchar *uri,
+	     const gchar *method,
+	     const gchar *content_type,
+	     const gchar *body,
+	     gssize len,
+	     gboolean chunked,
+	     GError **error)
+{
+	g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
+	g_autoptr (GBytes) req = NULL;
+
+	if (msg == NULL) {
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a URI: %s", uri);
+		return NULL;
+	}
+	if (content_type == NULL)
+		return g_steal_pointer (&msg);
+	req = g_bytes_new (body, len < 0 ? strlen (body) : (gsize)len);
+	if (chunked) {
+		g_autoptr (GInputStream) stream = g_memory_input_stream_new_from_bytes (req);
+		soup_message_set_request_body (msg, content_type, stream, -1);
+	} else {
+		soup_message_set_request_body_from_bytes (msg, content_type, req);
+	}
+	return g_steal_pointer (&msg);
+}
+
+static MvtResponse *
+send_message (const gchar *base_url,
 	      const gchar *method,
 	      const gchar *path,
 	      const gchar *content_type,
 	      const gchar *body,
 	      gssize len,
+	      gboolean chunked,
 	      GError **error)
 {
 	g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
 	g_autofree gchar *uri = g_strconcat (base_url, path, NULL);
-	g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+	g_autoptr (SoupMessage) msg
+		= new_message (uri, method, content_type, body, len, chunked, error);
 	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(JsonParser) parser = json_parser_new ();
 	SoupMessageHeaders *headers;
@@ -625,14 +657,8 @@ mvt_http_try (const gchar *base_url,
 	gsize size = 0;
 	const gchar *data;
 
-	if (msg == NULL) {
-		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a URI: %s", uri);
+	if (msg == NULL)
 		return NULL;
-	}
-	if (content_type != NULL) {
-		g_autoptr(GBytes) req = g_bytes_new (body, len < 0 ? strlen (body) : (gsize)len);
-		soup_message_set_request_body_from_bytes (msg, content_type, req);
-	}
 	start = g_get_monotonic_time ();
 	bytes = soup_session_send_and_read (session, msg, NULL, error);
 	if (bytes == NULL) {
@@ -652,6 +678,34 @@ mvt_http_try (const gchar *base_url,
 	if (size > 0 && json_parser_load_from_data (parser, resp->body, size, NULL) &&
 	    json_parser_get_root (parser) != NULL)
 		resp->json = json_node_copy (json_parser_get_root (parser));
+	return resp;
+}
+
+MvtResponse *
+mvt_http_try (const gchar *base_url,
+	      const gchar *method,
+	      const gchar *path,
+	      const gchar *content_type,
+	      const gchar *body,
+	      gssize len,
+	      GError **error)
+{
+	return send_message (base_url, method, path, content_type, body, len, FALSE, error);
+}
+
+MvtResponse *
+mvt_http_chunked (const gchar *base_url,
+		  const gchar *path,
+		  const gchar *content_type,
+		  const gchar *body)
+{
+	g_autoptr (GError) error = NULL;
+	MvtResponse *resp
+		= send_message (base_url, "POST", path, content_type, body, -1, TRUE, &error);
+
+	cr_assert_not_null (resp, "%s", error != NULL ? error->message : "?");
+	cr_assert (resp->request_id != NULL && resp->request_id[0] != '\0',
+		   "POST %s (chunked) -> %u without an X-Request-Id header", path, resp->status);
 	return resp;
 }
 

@@ -138,6 +138,12 @@ mvt_http_try (const gchar *base_url,
 	      const gchar *body,
 	      gssize len,
 	      GError **error);
+/* a POST whose body is sent with chunked transfer encoding, no Content-Length; asserts as
+ * mvt_http() does */
+MvtResponse *mvt_http_chunked (const gchar *base_url,
+			       const gchar *path,
+			       const gchar *content_type,
+			       const gchar *body);
 MvtResponse *
 mvt_get (const gchar *path);
 MvtResponse *
