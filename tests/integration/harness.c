@@ -422,9 +422,8 @@ proc_ppid (gint pid)
 	return line != NULL ? atoi (line + strlen ("\nPPid:")) : -1;
 }
 
-/* the postgres processes that belong to @env, as "pid cmdline" lines; NULL if none */
-static gchar *
-find_postgres (MvtEnv *env)
+gchar *
+mvt_find_postgres (MvtEnv *env)
 {
 	g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
 	g_autoptr(GString) found = g_string_new (NULL);
@@ -463,7 +462,7 @@ mvt_no_postgres_left (MvtEnv *env, guint grace_ms, GError **error)
 {
 	gint64 deadline = g_get_monotonic_time () + (gint64)grace_ms * 1000;
 	for (;;) {
-		g_autofree gchar *left = find_postgres (env);
+		g_autofree gchar *left = mvt_find_postgres (env);
 		if (left == NULL)
 			return TRUE;
 		if (g_get_monotonic_time () > deadline) {

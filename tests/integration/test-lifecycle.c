@@ -241,19 +241,23 @@ Test (lifecycle, readyz_503_when_database_down, .timeout = 90, .fini = fini)
 
 /* starts a daemon with @config (bmi.so is always in its plugin dir) and expects it to refuse
  * it: non-zero exit within a few seconds, the offending key named on stderr, no HTTP socket,
- * no PostgreSQL left */
+ * and no PostgreSQL ever started (not merely stopped again: a bad key must cost nothing) */
 static void
 assert_config_refused (const gchar *config, const gchar *key)
 {
 	MvtEnv *env = start_daemon (config);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *url_path = g_build_filename (env->data_dir, "http.url", NULL);
+	g_autofree gchar *pg_dir = g_build_filename (env->data_dir, "pg", NULL);
 	g_autofree gchar *log = NULL;
+	g_autofree gchar *postgres_seen = NULL;
 	gboolean url_seen = FALSE;
 	gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
 
 	while (!mvt_daemon_wait_exit (env, 10)) {
 		url_seen = url_seen || g_file_test (url_path, G_FILE_TEST_EXISTS);
+		if (postgres_seen == NULL)
+			postgres_seen = mvt_find_postgres (env);
 		cr_assert_lt (g_get_monotonic_time (), deadline,
 			      "medversed still running 10 s after a bad config");
 	}
@@ -264,6 +268,13 @@ assert_config_refused (const gchar *config, const gchar *key)
 	cr_assert_not (url_seen, "http.url appeared: a socket was opened");
 	cr_assert_not (g_file_test (url_path, G_FILE_TEST_EXISTS), "http.url left behind");
 	cr_assert_not_null (strstr (log, key), "stderr does not name \"%s\":\n%s", key, log);
+	cr_assert_null (postgres_seen, "PostgreSQL was started for a daemon with a bad config:\n%s",
+			postgres_seen);
+	/* initdb would have made it: catches a cluster that came and went between two polls */
+	cr_assert_not (g_file_test (pg_dir, G_FILE_TEST_EXISTS),
+		       "%s was created: the embedded cluster was set up before the config was "
+		       "checked",
+		       pg_dir);
 	cr_assert (mvt_no_postgres_left (env, 2000, &error), "%s", error->message);
 }
 
@@ -291,4 +302,10 @@ Test (config, unknown_plugin_key, .timeout = 30, .fini = fini)
 Test (config, bad_plugin_value, .timeout = 30, .fini = fini)
 {
 	assert_config_refused ("[plugin.bmi]\nasian-cutoffs=perhaps\n", "asian-cutoffs");
+}
+
+Test (config, bad_plugin_key_of_second_plugin, .timeout = 30, .fini = fini)
+{
+	/* sleepy loads after bmi: the error still stops the daemon before any database */
+	assert_config_refused ("[plugin.sleepy]\nspeed=fast\n", "speed");
 }
