@@ -192,6 +192,7 @@ on_reload_signal (gpointer user_data)
 	Daemon *d = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(MvConfig) fresh = NULL;
+	g_auto (GStrv) pending = NULL;
 
 	notify ("RELOADING=1");
 	fresh = mv_config_load (d->config_path, d->config_required, &d->overrides, &error);
@@ -203,15 +204,17 @@ on_reload_signal (gpointer user_data)
 	mv_engine_reconfigure (d->engine, fresh);
 	if (d->http != NULL)
 		mv_http_reconfigure (d->http, fresh);
-	if (g_strcmp0 (fresh->database_url, d->config->database_url) != 0 ||
-	    g_strcmp0 (fresh->data_dir, d->config->data_dir) != 0 ||
-	    fresh->bus != d->config->bus || fresh->worker_threads != d->config->worker_threads ||
-	    !g_strv_equal ((const gchar *const *)fresh->plugin_dirs,
-			   (const gchar *const *)d->config->plugin_dirs))
-		g_message ("reload: database, data-dir, bus, worker-threads and plugin changes "
-			   "take effect after a restart");
-	else
+	/* compared with the configuration the daemon started with, which stays in use for
+	 * everything else: a change made in an earlier reload is still pending */
+	pending = mv_config_restart_changes (d->config, fresh);
+	if (pending[0] != NULL) {
+		g_autofree gchar *keys = g_strjoinv (", ", pending);
+		g_message ("reload: applied [http] max-body-bytes and [plugins] call-timeout-ms; "
+			   "changes to %s need a restart",
+			   keys);
+	} else {
 		g_message ("reload: configuration applied");
+	}
 	notify ("READY=1");
 	return G_SOURCE_CONTINUE;
 }

@@ -1,6 +1,6 @@
 /*
  * The daemon's lifecycle, each test with a daemon of its own: SIGTERM with requests in flight,
- * and config errors that stop it before it opens a socket.
+ * SIGHUP, and config errors that stop it before it opens a socket.
  */
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
@@ -236,6 +236,83 @@ Test (lifecycle, readyz_503_when_database_down, .timeout = 90, .fini = fini)
 	/* alive, though not ready */
 	health = mvt_http (env->url, "GET", "/healthz", NULL, NULL, 0);
 	cr_assert_eq (health->status, 200, "%s", health->body);
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+}
+
+/* a bmi call whose body is @size bytes (JSON padded with spaces) */
+static MvtResponse *
+post_padded_bmi (MvtEnv *env, gsize size)
+{
+	g_autoptr (GString) body = g_string_new ("{\"weight_kg\":70,\"height_cm\":175");
+	while (body->len + 1 < size)
+		g_string_append_c (body, ' ');
+	g_string_append_c (body, '}');
+	return mvt_http (env->url, "POST", "/v1/plugins/bmi/Compute", "application/json", body->str,
+			 -1);
+}
+
+/* polls the daemon's log until a line contains @needle; that line, or NULL after @timeout_ms */
+static gchar *
+log_line_with (MvtEnv *env, const gchar *needle, guint timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+	for (;;) {
+		g_autofree gchar *log = mvt_read_log (env);
+		const gchar *hit = strstr (log, needle);
+		if (hit != NULL) {
+			const gchar *start = hit, *end = strchr (hit, '\n');
+			while (start > log && start[-1] != '\n')
+				start--;
+			return g_strndup (start,
+					  end != NULL ? (gsize)(end - start) : strlen (start));
+		}
+		if (g_get_monotonic_time () > deadline)
+			return NULL;
+		g_usleep (20 * 1000);
+	}
+}
+
+Test (lifecycle, sighup_applies_limits_and_names_restart_keys, .timeout = 90, .fini = fini)
+{
+	MvtEnv *env
+		= start_daemon ("[http]\nmax-body-bytes=4096\n[plugins]\ncall-timeout-ms=20000\n");
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvtResponse) before = NULL;
+	g_autoptr (MvtResponse) slow_before = NULL;
+	g_autoptr (MvtResponse) after = NULL;
+	g_autoptr (MvtResponse) small = NULL;
+	g_autoptr (MvtResponse) slow_after = NULL;
+	g_autofree gchar *line = NULL;
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	before = post_padded_bmi (env, 2000);
+	cr_assert_eq (before->status, 200, "2000 bytes under a 4096 limit: %s", before->body);
+	slow_before = mvt_http (env->url, "POST", "/v1/plugins/sleepy/Sleep", "application/json",
+				"{\"ms\":600}", -1);
+	cr_assert_eq (slow_before->status, 200, "%s", slow_before->body);
+
+	/* lower both limits that apply at once, and change a key that needs a restart */
+	cr_assert (g_file_set_contents (env->config_path,
+					"[http]\nmax-body-bytes=1024\n"
+					"[plugins]\ncall-timeout-ms=200\nworker-threads=2\n",
+					-1, &error),
+		   "%s", error != NULL ? error->message : "");
+	cr_assert_eq (kill (env->daemon_pid, SIGHUP), 0);
+	line = log_line_with (env, "reload:", 10000);
+	cr_assert_not_null (line, "no reload line in the log 10 s after SIGHUP:\n%s",
+			    mvt_read_log (env));
+	cr_assert (strstr (line, "[plugins] worker-threads") != NULL
+			   && strstr (line, "need a restart") != NULL,
+		   "the reload line should name the key that needs a restart: %s", line);
+	cr_assert_null (strstr (line, "max-body-bytes need"), "%s", line);
+
+	after = post_padded_bmi (env, 2000);
+	mvt_assert_error (after, 413, "too-large");
+	small = post_padded_bmi (env, 500);
+	cr_assert_eq (small->status, 200, "500 bytes under the new 1024 limit: %s", small->body);
+	slow_after = mvt_http (env->url, "POST", "/v1/plugins/sleepy/Sleep", "application/json",
+			       "{\"ms\":600}", -1);
+	mvt_assert_error (slow_after, 504, "timed-out");
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
 }
 
