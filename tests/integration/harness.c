@@ -123,6 +123,7 @@ mvt_env_free (MvtEnv *env)
 	g_free (env->log_path);
 	g_free (env->bus_address);
 	g_free (env->url);
+	g_free (env->notify_socket);
 	g_free (env);
 }
 
@@ -304,7 +305,10 @@ mvt_daemon_spawn (MvtEnv *env, GError **error)
 	envp = g_environ_setenv (envp, "G_DEBUG", "fatal-criticals", TRUE);
 	/* every log line, debug included, is checked for what it must not carry */
 	envp = g_environ_setenv (envp, "G_MESSAGES_DEBUG", "all", TRUE);
-	envp = g_environ_unsetenv (envp, "NOTIFY_SOCKET");
+	if (env->notify_socket != NULL)
+		envp = g_environ_setenv (envp, "NOTIFY_SOCKET", env->notify_socket, TRUE);
+	else
+		envp = g_environ_unsetenv (envp, "NOTIFY_SOCKET");
 	log_fd = open (env->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (log_fd < 0) {
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s",

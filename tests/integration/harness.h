@@ -32,6 +32,8 @@ typedef struct {
 	gboolean term_sent; /* SIGTERM was sent: mvt_daemon_stop() does not send another */
 	gint postmaster_pid;
 	gchar *url;
+	/* NOTIFY_SOCKET for the daemon; NULL: unset, as outside systemd */
+	gchar *notify_socket;
 } MvtEnv;
 
 /* what a test binary's shared daemon is made of */
