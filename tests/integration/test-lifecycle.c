@@ -1,6 +1,7 @@
 /*
  * The daemon's lifecycle, each test with a daemon of its own: SIGTERM with requests in flight,
- * SIGHUP, sd_notify, and config errors that stop it before it opens a socket.
+ * SIGHUP, sd_notify, the --dev operator key, and config errors that stop it before it opens a
+ * socket.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -461,6 +462,76 @@ Test (lifecycle, sd_notify_ready_and_stopping, .timeout = 120, .fini = fini)
 				   env->daemon_pid, lines[i], seen->str);
 		}
 	}
+}
+
+/* the effective uid of a running process */
+static gint
+process_euid (gint pid)
+{
+	g_autofree gchar *path = g_strdup_printf ("/proc/%d/status", pid);
+	g_autofree gchar *status = NULL;
+	const gchar *line;
+	guint real, effective;
+
+	if (!g_file_get_contents (path, &status, NULL, NULL))
+		return -1;
+	line = strstr (status, "\nUid:");
+	if (line == NULL || sscanf (line, "\nUid:%u%u", &real, &effective) != 2)
+		return -1;
+	return (gint)effective;
+}
+
+static gsize
+count_substrings (const gchar *haystack, const gchar *needle)
+{
+	gsize n = 0;
+	for (const gchar *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+		n++;
+	return n;
+}
+
+Test (lifecycle, dev_operator_key_0600_and_kept, .timeout = 150, .fini = fini)
+{
+	MvtEnv *env = start_daemon (NULL);
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *path = g_build_filename (env->data_dir, "operator.key", NULL);
+	g_autofree gchar *first = NULL;
+	g_autofree gchar *second = NULL;
+	g_autofree gchar *log = NULL;
+	struct stat st1, st2;
+	gint euid;
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	euid = process_euid (env->daemon_pid);
+	cr_assert_geq (euid, 0, "cannot read the daemon's uid");
+	cr_assert_eq (stat (path, &st1), 0, "%s: %s", path, g_strerror (errno));
+	cr_assert (S_ISREG (st1.st_mode), "%s is not a regular file", path);
+	cr_assert_eq (st1.st_mode & 07777, 0600, "%s has mode %04o, expected 0600", path,
+		      (guint)(st1.st_mode & 07777));
+	cr_assert_eq (st1.st_uid, (uid_t)euid, "%s is owned by uid %u, the daemon runs as %d", path,
+		      (guint)st1.st_uid, euid);
+	cr_assert (g_file_get_contents (path, &first, NULL, &error), "%s", error->message);
+	cr_assert (g_regex_match_simple ("^mvop_[0-9a-f]{64}\n$", first, 0, 0),
+		   "operator.key does not hold one mvop_ key (%zu bytes)", strlen (first));
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+
+	/* a second start on the same data dir keeps the key the operator may already use */
+	cr_assert (mvt_daemon_spawn (env, &error), "%s", error->message);
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	cr_assert_eq (stat (path, &st2), 0, "%s: %s", path, g_strerror (errno));
+	cr_assert (g_file_get_contents (path, &second, NULL, &error), "%s", error->message);
+	cr_assert_str_eq (second, first, "the second start replaced the operator key");
+	cr_assert_eq (st2.st_ino, st1.st_ino, "operator.key was rewritten (new inode)");
+	cr_assert (st2.st_mtim.tv_sec == st1.st_mtim.tv_sec
+			   && st2.st_mtim.tv_nsec == st1.st_mtim.tv_nsec,
+		   "operator.key was rewritten (new mtime)");
+	cr_assert_eq (st2.st_mode & 07777, 0600, "mode after the second start: %04o",
+		      (guint)(st2.st_mode & 07777));
+	cr_assert_eq (st2.st_uid, st1.st_uid);
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+	log = mvt_read_log (env);
+	cr_assert_eq (count_substrings (log, "wrote a new operator key"), 1,
+		      "expected one \"wrote a new operator key\" line over two starts:\n%s", log);
 }
 
 /* starts a daemon with @config (bmi.so is always in its plugin dir) and expects it to refuse
