@@ -2,9 +2,11 @@
  * medversed — the Medverse daemon.
  *
  * Start-up order matters: the configuration is validated before anything else (a bad key stops
- * the daemon before it opens a socket); the database is brought up and migrated before any
- * plugin is loaded; HTTP and D-Bus open last, and <data-dir>/http.url is written only once both
- * serve, so a supervisor or a test can wait for it.
+ * the daemon before it opens a socket); the plugins are loaded next, because their [plugin.NAME]
+ * groups can only be checked against what each plugin declares, and plugins are pure computation
+ * that need no database, so a mistake there costs no PostgreSQL start; then the database is
+ * brought up and migrated; HTTP and D-Bus open last, and <data-dir>/http.url is written only once
+ * both serve, so a supervisor or a test can wait for it.
  */
 #define G_LOG_DOMAIN "medversed"
 
@@ -190,6 +192,7 @@ on_reload_signal (gpointer user_data)
 	Daemon *d = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(MvConfig) fresh = NULL;
+	g_auto (GStrv) pending = NULL;
 
 	notify ("RELOADING=1");
 	fresh = mv_config_load (d->config_path, d->config_required, &d->overrides, &error);
@@ -201,15 +204,17 @@ on_reload_signal (gpointer user_data)
 	mv_engine_reconfigure (d->engine, fresh);
 	if (d->http != NULL)
 		mv_http_reconfigure (d->http, fresh);
-	if (g_strcmp0 (fresh->database_url, d->config->database_url) != 0 ||
-	    g_strcmp0 (fresh->data_dir, d->config->data_dir) != 0 ||
-	    fresh->bus != d->config->bus || fresh->worker_threads != d->config->worker_threads ||
-	    !g_strv_equal ((const gchar *const *)fresh->plugin_dirs,
-			   (const gchar *const *)d->config->plugin_dirs))
-		g_message ("reload: database, data-dir, bus, worker-threads and plugin changes "
-			   "take effect after a restart");
-	else
+	/* compared with the configuration the daemon started with, which stays in use for
+	 * everything else: a change made in an earlier reload is still pending */
+	pending = mv_config_restart_changes (d->config, fresh);
+	if (pending[0] != NULL) {
+		g_autofree gchar *keys = g_strjoinv (", ", pending);
+		g_message ("reload: applied [http] max-body-bytes and [plugins] call-timeout-ms; "
+			   "changes to %s need a restart",
+			   keys);
+	} else {
 		g_message ("reload: configuration applied");
+	}
 	notify ("READY=1");
 	return G_SOURCE_CONTINUE;
 }
@@ -292,6 +297,13 @@ start (Daemon *d, GError **error)
 
 	g_autofree gchar *stale_url = NULL;
 
+	/* before any side effect: a bad [plugin.NAME] group is a configuration error like any
+	 * other, and must stop the daemon before it touches the data dir or starts PostgreSQL */
+	d->engine = mv_engine_new (d->config);
+	if (!mv_engine_load_plugins (d->engine, error)) {
+		g_prefix_error (error, "configuration: ");
+		return FALSE;
+	}
 	if (!prepare_data_dir (d, error))
 		return FALSE;
 	/* left behind by a daemon that was killed: whoever waits for it must not get a dead port */
@@ -308,12 +320,7 @@ start (Daemon *d, GError **error)
 	d->auth = mv_auth_new (d->services);
 	if (!mv_auth_start (d->auth, operator_key_path, error))
 		return FALSE;
-	d->engine = mv_engine_new (d->config);
 	mv_engine_set_database (d->engine, d->db, d->sql_dir);
-	if (!mv_engine_load_plugins (d->engine, error)) {
-		g_prefix_error (error, "configuration: ");
-		return FALSE;
-	}
 	if (d->config->http_listen != NULL && d->config->http_listen[0] != '\0') {
 		d->http = mv_http_new (d->engine, d->config);
 		mv_auth_register_http (d->auth, d->http);

@@ -339,6 +339,106 @@ mv_config_load (const gchar *path,
 	return g_steal_pointer (&config);
 }
 
+/* The keys a running daemon applies on SIGHUP; every other key is read once at start-up. */
+static const struct {
+	const gchar *group;
+	const gchar *key;
+} reloadable_keys[] = {
+	{ "http", "max-body-bytes" },
+	{ "plugins", "call-timeout-ms" },
+};
+
+static gboolean
+key_is_reloadable (const KeyDef *def)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (reloadable_keys); i++) {
+		if (strcmp (reloadable_keys[i].group, def->group) == 0
+		    && strcmp (reloadable_keys[i].key, def->key) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+value_equal (const MvConfig *a, const MvConfig *b, const KeyDef *def)
+{
+	gconstpointer fa = G_STRUCT_MEMBER_P (a, def->offset);
+	gconstpointer fb = G_STRUCT_MEMBER_P (b, def->offset);
+
+	switch (def->type) {
+	case KEY_STRING:
+		return g_strcmp0 (*(gchar *const *)fa, *(gchar *const *)fb) == 0;
+	case KEY_STRING_LIST: {
+		const gchar *const *la = *(const gchar *const *const *)fa;
+		const gchar *const *lb = *(const gchar *const *const *)fb;
+		if (la == NULL || lb == NULL)
+			return la == lb;
+		return g_strv_equal (la, lb);
+	}
+	case KEY_BUS:
+		return *(const MvBusKind *)fa == *(const MvBusKind *)fb;
+	case KEY_UINT:
+		if (def->offset == OFF (max_body_bytes))
+			return *(const guint64 *)fa == *(const guint64 *)fb;
+		return *(const guint *)fa == *(const guint *)fb;
+	}
+	return FALSE;
+}
+
+/* TRUE when @group holds the same keys with the same values in both files */
+static gboolean
+group_equal (GKeyFile *a, GKeyFile *b, const gchar *group)
+{
+	g_auto (GStrv) keys_a = g_key_file_get_keys (a, group, NULL, NULL);
+	g_auto (GStrv) keys_b = g_key_file_get_keys (b, group, NULL, NULL);
+
+	if (keys_a == NULL || keys_b == NULL)
+		return keys_a == keys_b;
+	if (g_strv_length (keys_a) != g_strv_length (keys_b))
+		return FALSE;
+	for (guint i = 0; keys_a[i] != NULL; i++) {
+		g_autofree gchar *va = g_key_file_get_value (a, group, keys_a[i], NULL);
+		g_autofree gchar *vb = g_key_file_get_value (b, group, keys_a[i], NULL);
+		if (vb == NULL || g_strcmp0 (va, vb) != 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+add_changed_plugin_groups (GPtrArray *changed, GKeyFile *from, GKeyFile *to, gboolean both_ways)
+{
+	g_auto (GStrv) groups = g_key_file_get_groups (from, NULL);
+
+	for (guint i = 0; groups[i] != NULL; i++) {
+		if (!g_str_has_prefix (groups[i], "plugin."))
+			continue;
+		/* a group only in @to is found when called the other way round */
+		if (!both_ways && g_key_file_has_group (to, groups[i]))
+			continue;
+		if (!group_equal (from, to, groups[i]))
+			g_ptr_array_add (changed, g_strdup_printf ("[%s]", groups[i]));
+	}
+}
+
+gchar **
+mv_config_restart_changes (const MvConfig *running, const MvConfig *fresh)
+{
+	GPtrArray *changed = g_ptr_array_new ();
+
+	for (guint i = 0; i < G_N_ELEMENTS (key_defs); i++) {
+		const KeyDef *def = &key_defs[i];
+		if (!key_is_reloadable (def) && !value_equal (running, fresh, def))
+			g_ptr_array_add (changed,
+					 g_strdup_printf ("[%s] %s", def->group, def->key));
+	}
+	/* plugins copy their group at load time: any change there needs a restart */
+	add_changed_plugin_groups (changed, running->keyfile, fresh->keyfile, TRUE);
+	add_changed_plugin_groups (changed, fresh->keyfile, running->keyfile, FALSE);
+	g_ptr_array_add (changed, NULL);
+	return (gchar **)g_ptr_array_free (changed, FALSE);
+}
+
 gboolean
 mv_config_uses_embedded_database (const MvConfig *config)
 {

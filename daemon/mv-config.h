@@ -62,6 +62,12 @@ const gchar *
 mv_config_bus_to_string (MvBusKind bus);
 gboolean
 mv_config_uses_embedded_database (const MvConfig *config);
+/* What SIGHUP cannot apply: "[group] key" for every daemon key whose value differs between
+ * @running and @fresh, other than those applied at once ([http] max-body-bytes, [plugins]
+ * call-timeout-ms), and "[plugin.NAME]" for every plugin group that changed.  (transfer full),
+ * empty when nothing needs a restart. */
+gchar **mv_config_restart_changes (const MvConfig *running,
+				   const MvConfig *fresh) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Writes the documented example configuration (every key, its default, its meaning). */
 gchar *

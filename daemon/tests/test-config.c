@@ -120,3 +120,34 @@ Test (config, example_lists_every_key)
 		cr_assert (strstr (example, line) != NULL, "%s missing", keys[i]);
 	}
 }
+
+Test (config, reload_lists_only_restart_changes)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) running = load_text ("[http]\nmax-body-bytes=4096\n"
+						  "[plugin.bmi]\nasian-cutoffs=false\n",
+						  &error);
+	g_autoptr (MvConfig) hot = load_text ("[http]\nmax-body-bytes=1024\n"
+					      "[plugins]\ncall-timeout-ms=50\n"
+					      "[plugin.bmi]\nasian-cutoffs=false\n",
+					      &error);
+	g_autoptr (MvConfig) cold = load_text ("[http]\nmax-body-bytes=4096\nlisten=127.0.0.1:9\n"
+					       "[plugins]\nworker-threads=2\n"
+					       "[plugin.bmi]\nasian-cutoffs=true\n"
+					       "[plugin.other]\nx=1\n",
+					       &error);
+	g_auto (GStrv) none = NULL;
+	g_auto (GStrv) some = NULL;
+
+	cr_assert (running != NULL && hot != NULL && cold != NULL, "%s",
+		   error != NULL ? error->message : "");
+	/* the two keys applied at once need no restart */
+	none = mv_config_restart_changes (running, hot);
+	cr_assert_eq (g_strv_length (none), 0, "unexpected: %s", none[0]);
+	some = mv_config_restart_changes (running, cold);
+	cr_assert_eq (g_strv_length (some), 4, "got %u entries", g_strv_length (some));
+	cr_assert (g_strv_contains ((const gchar *const *)some, "[http] listen"));
+	cr_assert (g_strv_contains ((const gchar *const *)some, "[plugins] worker-threads"));
+	cr_assert (g_strv_contains ((const gchar *const *)some, "[plugin.bmi]"));
+	cr_assert (g_strv_contains ((const gchar *const *)some, "[plugin.other]"));
+}

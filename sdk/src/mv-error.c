@@ -19,6 +19,7 @@ static const gchar *const error_names[MV_ERROR_LAST] = {
 	[MV_ERROR_INTEGRITY] = "integrity",
 	[MV_ERROR_PRECONDITION_FAILED] = "precondition-failed",
 	[MV_ERROR_PRECONDITION_REQUIRED] = "precondition-required",
+	[MV_ERROR_LENGTH_REQUIRED] = "length-required",
 };
 
 const gchar *

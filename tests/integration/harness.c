@@ -123,6 +123,7 @@ mvt_env_free (MvtEnv *env)
 	g_free (env->log_path);
 	g_free (env->bus_address);
 	g_free (env->url);
+	g_free (env->notify_socket);
 	g_free (env);
 }
 
@@ -304,7 +305,10 @@ mvt_daemon_spawn (MvtEnv *env, GError **error)
 	envp = g_environ_setenv (envp, "G_DEBUG", "fatal-criticals", TRUE);
 	/* every log line, debug included, is checked for what it must not carry */
 	envp = g_environ_setenv (envp, "G_MESSAGES_DEBUG", "all", TRUE);
-	envp = g_environ_unsetenv (envp, "NOTIFY_SOCKET");
+	if (env->notify_socket != NULL)
+		envp = g_environ_setenv (envp, "NOTIFY_SOCKET", env->notify_socket, TRUE);
+	else
+		envp = g_environ_unsetenv (envp, "NOTIFY_SOCKET");
 	log_fd = open (env->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (log_fd < 0) {
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s",
@@ -422,9 +426,8 @@ proc_ppid (gint pid)
 	return line != NULL ? atoi (line + strlen ("\nPPid:")) : -1;
 }
 
-/* the postgres processes that belong to @env, as "pid cmdline" lines; NULL if none */
-static gchar *
-find_postgres (MvtEnv *env)
+gchar *
+mvt_find_postgres (MvtEnv *env)
 {
 	g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
 	g_autoptr(GString) found = g_string_new (NULL);
@@ -463,7 +466,7 @@ mvt_no_postgres_left (MvtEnv *env, guint grace_ms, GError **error)
 {
 	gint64 deadline = g_get_monotonic_time () + (gint64)grace_ms * 1000;
 	for (;;) {
-		g_autofree gchar *left = find_postgres (env);
+		g_autofree gchar *left = mvt_find_postgres (env);
 		if (left == NULL)
 			return TRUE;
 		if (g_get_monotonic_time () > deadline) {
@@ -605,18 +608,50 @@ mvt_response_free (MvtResponse *resp)
 	g_free (resp);
 }
 
-MvtResponse *
-mvt_http_try (const gchar *base_url,
+/* builds the request; with @chunked the body goes out with chunked transfer encoding (a
+ * stream of unknown length), otherwise with Content-Length */
+static SoupMessage *
+new_message (const gchar *uri,
+	     const gchar *method,
+	     const gchar *content_type,
+	     const gchar *body,
+	     gssize len,
+	     gboolean chunked,
+	     GError **error)
+{
+	g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
+	g_autoptr (GBytes) req = NULL;
+
+	if (msg == NULL) {
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a URI: %s", uri);
+		return NULL;
+	}
+	if (content_type == NULL)
+		return g_steal_pointer (&msg);
+	req = g_bytes_new (body, len < 0 ? strlen (body) : (gsize)len);
+	if (chunked) {
+		g_autoptr (GInputStream) stream = g_memory_input_stream_new_from_bytes (req);
+		soup_message_set_request_body (msg, content_type, stream, -1);
+	} else {
+		soup_message_set_request_body_from_bytes (msg, content_type, req);
+	}
+	return g_steal_pointer (&msg);
+}
+
+static MvtResponse *
+send_message (const gchar *base_url,
 	      const gchar *method,
 	      const gchar *path,
 	      const gchar *content_type,
 	      const gchar *body,
 	      gssize len,
+	      gboolean chunked,
 	      GError **error)
 {
 	g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
 	g_autofree gchar *uri = g_strconcat (base_url, path, NULL);
-	g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
+	g_autoptr (SoupMessage) msg
+		= new_message (uri, method, content_type, body, len, chunked, error);
 	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(JsonParser) parser = json_parser_new ();
 	SoupMessageHeaders *headers;
@@ -625,14 +660,8 @@ mvt_http_try (const gchar *base_url,
 	gsize size = 0;
 	const gchar *data;
 
-	if (msg == NULL) {
-		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a URI: %s", uri);
+	if (msg == NULL)
 		return NULL;
-	}
-	if (content_type != NULL) {
-		g_autoptr(GBytes) req = g_bytes_new (body, len < 0 ? strlen (body) : (gsize)len);
-		soup_message_set_request_body_from_bytes (msg, content_type, req);
-	}
 	start = g_get_monotonic_time ();
 	bytes = soup_session_send_and_read (session, msg, NULL, error);
 	if (bytes == NULL) {
@@ -652,6 +681,34 @@ mvt_http_try (const gchar *base_url,
 	if (size > 0 && json_parser_load_from_data (parser, resp->body, size, NULL) &&
 	    json_parser_get_root (parser) != NULL)
 		resp->json = json_node_copy (json_parser_get_root (parser));
+	return resp;
+}
+
+MvtResponse *
+mvt_http_try (const gchar *base_url,
+	      const gchar *method,
+	      const gchar *path,
+	      const gchar *content_type,
+	      const gchar *body,
+	      gssize len,
+	      GError **error)
+{
+	return send_message (base_url, method, path, content_type, body, len, FALSE, error);
+}
+
+MvtResponse *
+mvt_http_chunked (const gchar *base_url,
+		  const gchar *path,
+		  const gchar *content_type,
+		  const gchar *body)
+{
+	g_autoptr (GError) error = NULL;
+	MvtResponse *resp
+		= send_message (base_url, "POST", path, content_type, body, -1, TRUE, &error);
+
+	cr_assert_not_null (resp, "%s", error != NULL ? error->message : "?");
+	cr_assert (resp->request_id != NULL && resp->request_id[0] != '\0',
+		   "POST %s (chunked) -> %u without an X-Request-Id header", path, resp->status);
 	return resp;
 }
 

@@ -32,6 +32,8 @@ typedef struct {
 	gboolean term_sent; /* SIGTERM was sent: mvt_daemon_stop() does not send another */
 	gint postmaster_pid;
 	gchar *url;
+	/* NOTIFY_SOCKET for the daemon; NULL: unset, as outside systemd */
+	gchar *notify_socket;
 } MvtEnv;
 
 /* what a test binary's shared daemon is made of */
@@ -78,6 +80,9 @@ mvt_daemon_term (MvtEnv *env);
 /* SIGTERM (unless sent already), wait, then check: exit status 0, http.url removed, no postgres left under root */
 gboolean
 mvt_daemon_stop (MvtEnv *env, GError **error);
+/* the postgres processes that belong to @env (command line naming env->root, or the recorded
+ * postmaster and its children), as "pid cmdline" lines; NULL if there are none */
+gchar *mvt_find_postgres (MvtEnv *env);
 /* TRUE when no postgres process whose command line names env->root (or the recorded
  * postmaster and its children) remains, after waiting up to @grace_ms */
 gboolean
@@ -138,6 +143,12 @@ mvt_http_try (const gchar *base_url,
 	      const gchar *body,
 	      gssize len,
 	      GError **error);
+/* a POST whose body is sent with chunked transfer encoding, no Content-Length; asserts as
+ * mvt_http() does */
+MvtResponse *mvt_http_chunked (const gchar *base_url,
+			       const gchar *path,
+			       const gchar *content_type,
+			       const gchar *body);
 MvtResponse *
 mvt_get (const gchar *path);
 MvtResponse *

@@ -221,6 +221,19 @@ Test (bad_input, body_too_large)
 	assert_serving ();
 }
 
+Test (bad_input, chunked_body_length_required)
+{
+	/* a small, valid body: refused only for how it is sent, since a body without a length
+	 * could be checked against the limit only after it was read */
+	g_autoptr (MvtResponse) resp
+		= mvt_http_chunked (mvt_shared_url (), COMPUTE, "application/json",
+				    "{\"weight_kg\":70,\"height_cm\":175}");
+	mvt_assert_error (resp, 411, "length-required");
+	cr_assert_not_null (strstr (mvt_error_message (resp), "Content-Length"),
+			    "the message should say what to send instead: %s", resp->body);
+	assert_serving ();
+}
+
 Test (bad_input, body_just_under_limit)
 {
 	/* a body under the limit passes the size check and is judged on its content */

@@ -1,12 +1,19 @@
 /*
  * The daemon's lifecycle, each test with a daemon of its own: SIGTERM with requests in flight,
- * and config errors that stop it before it opens a socket.
+ * SIGHUP, sd_notify, the --dev operator key, and config errors that stop it before it opens a
+ * socket.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -239,21 +246,313 @@ Test (lifecycle, readyz_503_when_database_down, .timeout = 90, .fini = fini)
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
 }
 
+/* a bmi call whose body is @size bytes (JSON padded with spaces) */
+static MvtResponse *
+post_padded_bmi (MvtEnv *env, gsize size)
+{
+	g_autoptr (GString) body = g_string_new ("{\"weight_kg\":70,\"height_cm\":175");
+	while (body->len + 1 < size)
+		g_string_append_c (body, ' ');
+	g_string_append_c (body, '}');
+	return mvt_http (env->url, "POST", "/v1/plugins/bmi/Compute", "application/json", body->str,
+			 -1);
+}
+
+/* polls the daemon's log until a line contains @needle; that line, or NULL after @timeout_ms */
+static gchar *
+log_line_with (MvtEnv *env, const gchar *needle, guint timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+	for (;;) {
+		g_autofree gchar *log = mvt_read_log (env);
+		const gchar *hit = strstr (log, needle);
+		if (hit != NULL) {
+			const gchar *start = hit, *end = strchr (hit, '\n');
+			while (start > log && start[-1] != '\n')
+				start--;
+			return g_strndup (start,
+					  end != NULL ? (gsize)(end - start) : strlen (start));
+		}
+		if (g_get_monotonic_time () > deadline)
+			return NULL;
+		g_usleep (20 * 1000);
+	}
+}
+
+Test (lifecycle, sighup_applies_limits_and_names_restart_keys, .timeout = 90, .fini = fini)
+{
+	MvtEnv *env
+		= start_daemon ("[http]\nmax-body-bytes=4096\n[plugins]\ncall-timeout-ms=20000\n");
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvtResponse) before = NULL;
+	g_autoptr (MvtResponse) slow_before = NULL;
+	g_autoptr (MvtResponse) after = NULL;
+	g_autoptr (MvtResponse) small = NULL;
+	g_autoptr (MvtResponse) slow_after = NULL;
+	g_autofree gchar *line = NULL;
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	before = post_padded_bmi (env, 2000);
+	cr_assert_eq (before->status, 200, "2000 bytes under a 4096 limit: %s", before->body);
+	slow_before = mvt_http (env->url, "POST", "/v1/plugins/sleepy/Sleep", "application/json",
+				"{\"ms\":600}", -1);
+	cr_assert_eq (slow_before->status, 200, "%s", slow_before->body);
+
+	/* lower both limits that apply at once, and change a key that needs a restart */
+	cr_assert (g_file_set_contents (env->config_path,
+					"[http]\nmax-body-bytes=1024\n"
+					"[plugins]\ncall-timeout-ms=200\nworker-threads=2\n",
+					-1, &error),
+		   "%s", error != NULL ? error->message : "");
+	cr_assert_eq (kill (env->daemon_pid, SIGHUP), 0);
+	line = log_line_with (env, "reload:", 10000);
+	cr_assert_not_null (line, "no reload line in the log 10 s after SIGHUP:\n%s",
+			    mvt_read_log (env));
+	cr_assert (strstr (line, "[plugins] worker-threads") != NULL
+			   && strstr (line, "need a restart") != NULL,
+		   "the reload line should name the key that needs a restart: %s", line);
+	cr_assert_null (strstr (line, "max-body-bytes need"), "%s", line);
+
+	after = post_padded_bmi (env, 2000);
+	mvt_assert_error (after, 413, "too-large");
+	small = post_padded_bmi (env, 500);
+	cr_assert_eq (small->status, 200, "500 bytes under the new 1024 limit: %s", small->body);
+	slow_after = mvt_http (env->url, "POST", "/v1/plugins/sleepy/Sleep", "application/json",
+			       "{\"ms\":600}", -1);
+	mvt_assert_error (slow_after, 504, "timed-out");
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+}
+
+/* one datagram from the notify socket, with its sender's pid */
+typedef struct {
+	gint pid;
+	gchar *text;
+} Notification;
+
+/* waits up to @timeout_ms for a datagram on @fd; NULL when none came */
+static Notification *
+receive_notification (int fd, guint timeout_ms)
+{
+	gchar buf[4096];
+	union {
+		struct cmsghdr align;
+		gchar bytes[CMSG_SPACE (sizeof (struct ucred))];
+	} control;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.bytes,
+		.msg_controllen = sizeof control.bytes,
+	};
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	Notification *n;
+	ssize_t len;
+
+	if (poll (&pfd, 1, (int)timeout_ms) <= 0)
+		return NULL;
+	len = recvmsg (fd, &msg, MSG_DONTWAIT);
+	if (len < 0)
+		return NULL;
+	buf[len] = '\0';
+	n = g_new0 (Notification, 1);
+	n->pid = -1;
+	n->text = g_strdup (buf);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cred;
+			memcpy (&cred, CMSG_DATA (c), sizeof cred);
+			n->pid = cred.pid;
+		}
+	}
+	return n;
+}
+
+/* waits for @state (e.g. "READY=1") from the daemon itself; every datagram seen is appended
+ * to @seen as "pid: text" */
+static gboolean
+wait_for_state (MvtEnv *env, int fd, const gchar *state, guint timeout_ms, GString *seen)
+{
+	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+
+	while (g_get_monotonic_time () < deadline) {
+		g_autofree Notification *n = receive_notification (fd, 100);
+		g_auto (GStrv) lines = NULL;
+
+		if (n == NULL) {
+			if (mvt_daemon_wait_exit (env, 0))
+				return FALSE;
+			continue;
+		}
+		g_string_append_printf (seen, "%d: %s\n", n->pid, n->text);
+		lines = g_strsplit (n->text, "\n", -1);
+		g_free (n->text);
+		if (n->pid == env->daemon_pid
+		    && g_strv_contains ((const gchar *const *)lines, state))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+Test (lifecycle, sd_notify_ready_and_stopping, .timeout = 120, .fini = fini)
+{
+	MvtOptions options = { .good_plugins = good_plugins };
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GString) seen = g_string_new (NULL);
+	g_autoptr (MvtResponse) ready = NULL;
+	g_autofree gchar *others = NULL;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const int on = 1;
+	MvtEnv *env;
+	int fd;
+
+	if (g_strcmp0 (mvt_getenv ("MVT_HAVE_SYSTEMD"), "1") != 0)
+		cr_skip_test ("medversed was built without libsystemd (-Dsystemd=disabled)");
+	env = mvt_env_new ();
+	current_env = env;
+	mvt_env_prepare (env, &options);
+	env->notify_socket = g_build_filename (env->root, "notify", NULL);
+	cr_assert_lt (strlen (env->notify_socket), sizeof addr.sun_path);
+	strcpy (addr.sun_path, env->notify_socket);
+	fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq (fd, 0, "socket: %s", g_strerror (errno));
+	cr_assert_eq (bind (fd, (struct sockaddr *)&addr, sizeof addr), 0, "bind %s: %s",
+		      env->notify_socket, g_strerror (errno));
+	/* the sender's pid tells the daemon's notifications from anyone else's */
+	cr_assert_eq (setsockopt (fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on), 0);
+	/* writable by everyone, as systemd's is: a child running as another user (the embedded
+	 * cluster under root) could send to it, and must not */
+	cr_assert_eq (g_chmod (env->notify_socket, 0777), 0);
+
+	cr_assert (mvt_bus_start (env, &error), "%s", error != NULL ? error->message : "");
+	cr_assert (mvt_daemon_spawn (env, &error), "%s", error != NULL ? error->message : "");
+	cr_assert (wait_for_state (env, fd, "READY=1", 60000, seen),
+		   "no READY=1 from medversed (pid %d); received:\n%s\nlog:\n%s", env->daemon_pid,
+		   seen->str, mvt_read_log (env));
+	/* READY=1 means serving: http.url is there and the database is ready, no waiting */
+	cr_assert (mvt_daemon_wait_ready (env, 0, &error), "READY=1 before http.url: %s",
+		   error->message);
+	ready = mvt_http (env->url, "GET", "/readyz", NULL, NULL, 0);
+	cr_assert_eq (ready->status, 200, "READY=1 sent while /readyz answers %u: %s",
+		      ready->status, ready->body);
+
+	mvt_daemon_term (env);
+	cr_assert (wait_for_state (env, fd, "STOPPING=1", 30000, seen),
+		   "no STOPPING=1 from medversed after SIGTERM; received:\n%s", seen->str);
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+	/* what is still queued came before the socket was closed */
+	for (;;) {
+		g_autofree Notification *n = receive_notification (fd, 0);
+		if (n == NULL)
+			break;
+		g_string_append_printf (seen, "%d: %s\n", n->pid, n->text);
+		g_free (n->text);
+	}
+	close (fd);
+	/* under systemd only the main process may speak for the service (NotifyAccess=main) */
+	others = g_strdup (seen->str);
+	{
+		g_auto (GStrv) lines = g_strsplit (others, "\n", -1);
+		g_autofree gchar *prefix = g_strdup_printf ("%d: ", env->daemon_pid);
+		for (guint i = 0; lines[i] != NULL; i++) {
+			if (lines[i][0] == '\0' || !g_ascii_isdigit (lines[i][0]))
+				continue; /* the continuation of a multi-line datagram */
+			cr_assert (g_str_has_prefix (lines[i], prefix),
+				   "a notification not from medversed (pid %d): %s\nall:\n%s",
+				   env->daemon_pid, lines[i], seen->str);
+		}
+	}
+}
+
+/* the effective uid of a running process */
+static gint
+process_euid (gint pid)
+{
+	g_autofree gchar *path = g_strdup_printf ("/proc/%d/status", pid);
+	g_autofree gchar *status = NULL;
+	const gchar *line;
+	guint real, effective;
+
+	if (!g_file_get_contents (path, &status, NULL, NULL))
+		return -1;
+	line = strstr (status, "\nUid:");
+	if (line == NULL || sscanf (line, "\nUid:%u%u", &real, &effective) != 2)
+		return -1;
+	return (gint)effective;
+}
+
+static gsize
+count_substrings (const gchar *haystack, const gchar *needle)
+{
+	gsize n = 0;
+	for (const gchar *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+		n++;
+	return n;
+}
+
+Test (lifecycle, dev_operator_key_0600_and_kept, .timeout = 150, .fini = fini)
+{
+	MvtEnv *env = start_daemon (NULL);
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *path = g_build_filename (env->data_dir, "operator.key", NULL);
+	g_autofree gchar *first = NULL;
+	g_autofree gchar *second = NULL;
+	g_autofree gchar *log = NULL;
+	struct stat st1, st2;
+	gint euid;
+
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	euid = process_euid (env->daemon_pid);
+	cr_assert_geq (euid, 0, "cannot read the daemon's uid");
+	cr_assert_eq (stat (path, &st1), 0, "%s: %s", path, g_strerror (errno));
+	cr_assert (S_ISREG (st1.st_mode), "%s is not a regular file", path);
+	cr_assert_eq (st1.st_mode & 07777, 0600, "%s has mode %04o, expected 0600", path,
+		      (guint)(st1.st_mode & 07777));
+	cr_assert_eq (st1.st_uid, (uid_t)euid, "%s is owned by uid %u, the daemon runs as %d", path,
+		      (guint)st1.st_uid, euid);
+	cr_assert (g_file_get_contents (path, &first, NULL, &error), "%s", error->message);
+	cr_assert (g_regex_match_simple ("^mvop_[0-9a-f]{64}\n$", first, 0, 0),
+		   "operator.key does not hold one mvop_ key (%zu bytes)", strlen (first));
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+
+	/* a second start on the same data dir keeps the key the operator may already use */
+	cr_assert (mvt_daemon_spawn (env, &error), "%s", error->message);
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
+	cr_assert_eq (stat (path, &st2), 0, "%s: %s", path, g_strerror (errno));
+	cr_assert (g_file_get_contents (path, &second, NULL, &error), "%s", error->message);
+	cr_assert_str_eq (second, first, "the second start replaced the operator key");
+	cr_assert_eq (st2.st_ino, st1.st_ino, "operator.key was rewritten (new inode)");
+	cr_assert (st2.st_mtim.tv_sec == st1.st_mtim.tv_sec
+			   && st2.st_mtim.tv_nsec == st1.st_mtim.tv_nsec,
+		   "operator.key was rewritten (new mtime)");
+	cr_assert_eq (st2.st_mode & 07777, 0600, "mode after the second start: %04o",
+		      (guint)(st2.st_mode & 07777));
+	cr_assert_eq (st2.st_uid, st1.st_uid);
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+	log = mvt_read_log (env);
+	cr_assert_eq (count_substrings (log, "wrote a new operator key"), 1,
+		      "expected one \"wrote a new operator key\" line over two starts:\n%s", log);
+}
+
 /* starts a daemon with @config (bmi.so is always in its plugin dir) and expects it to refuse
  * it: non-zero exit within a few seconds, the offending key named on stderr, no HTTP socket,
- * no PostgreSQL left */
+ * and no PostgreSQL ever started (not merely stopped again: a bad key must cost nothing) */
 static void
 assert_config_refused (const gchar *config, const gchar *key)
 {
 	MvtEnv *env = start_daemon (config);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *url_path = g_build_filename (env->data_dir, "http.url", NULL);
+	g_autofree gchar *pg_dir = g_build_filename (env->data_dir, "pg", NULL);
 	g_autofree gchar *log = NULL;
+	g_autofree gchar *postgres_seen = NULL;
 	gboolean url_seen = FALSE;
 	gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
 
 	while (!mvt_daemon_wait_exit (env, 10)) {
 		url_seen = url_seen || g_file_test (url_path, G_FILE_TEST_EXISTS);
+		if (postgres_seen == NULL)
+			postgres_seen = mvt_find_postgres (env);
 		cr_assert_lt (g_get_monotonic_time (), deadline,
 			      "medversed still running 10 s after a bad config");
 	}
@@ -264,6 +563,13 @@ assert_config_refused (const gchar *config, const gchar *key)
 	cr_assert_not (url_seen, "http.url appeared: a socket was opened");
 	cr_assert_not (g_file_test (url_path, G_FILE_TEST_EXISTS), "http.url left behind");
 	cr_assert_not_null (strstr (log, key), "stderr does not name \"%s\":\n%s", key, log);
+	cr_assert_null (postgres_seen, "PostgreSQL was started for a daemon with a bad config:\n%s",
+			postgres_seen);
+	/* initdb would have made it: catches a cluster that came and went between two polls */
+	cr_assert_not (g_file_test (pg_dir, G_FILE_TEST_EXISTS),
+		       "%s was created: the embedded cluster was set up before the config was "
+		       "checked",
+		       pg_dir);
 	cr_assert (mvt_no_postgres_left (env, 2000, &error), "%s", error->message);
 }
 
@@ -291,4 +597,10 @@ Test (config, unknown_plugin_key, .timeout = 30, .fini = fini)
 Test (config, bad_plugin_value, .timeout = 30, .fini = fini)
 {
 	assert_config_refused ("[plugin.bmi]\nasian-cutoffs=perhaps\n", "asian-cutoffs");
+}
+
+Test (config, bad_plugin_key_of_second_plugin, .timeout = 30, .fini = fini)
+{
+	/* sleepy loads after bmi: the error still stops the daemon before any database */
+	assert_config_refused ("[plugin.sleepy]\nspeed=fast\n", "speed");
 }

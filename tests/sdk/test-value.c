@@ -200,6 +200,7 @@ Test (value, error_codes_have_names)
 	cr_assert_str_eq (mv_error_to_string (MV_ERROR_MALFORMED), "malformed");
 	cr_assert_str_eq (mv_error_to_string (MV_ERROR_TIMED_OUT), "timed-out");
 	cr_assert_str_eq (mv_error_to_string (MV_ERROR_UNSUPPORTED_MEDIA), "unsupported-media-type");
+	cr_assert_str_eq (mv_error_to_string (MV_ERROR_LENGTH_REQUIRED), "length-required");
 	for (gint code = 0; code < MV_ERROR_LAST; code++)
 		cr_assert_gt (strlen (mv_error_to_string (code)), 0);
 	cr_assert_str_eq (mv_error_to_string (MV_ERROR_LAST + 5), "failed");

@@ -1,38 +1,67 @@
 #!/bin/sh
 # Builds the example plugin the way a third party does, finding the SDK only through pkg-config,
 # with plain cc and with its own meson build, then loads each result into the SDK's test host.
-#   third-party-build.sh SDK-INCLUDE-DIR SDK-LIB-DIR EXAMPLE-DIR LOAD-PLUGIN MESON
+# The SDK is the real installed one: this build's `meson install` into a staging dir, found
+# through the generated medverse-plugin.pc with PKG_CONFIG_SYSROOT_DIR, so a .pc that names the
+# wrong include dir, library or variable fails here.
+#   third-party-build.sh BUILD-DIR EXAMPLE-DIR LOAD-PLUGIN MESON
 set -eu
-include_dir=$1
-lib_dir=$2
-example=$3
-load_plugin=$4
-meson=$5
+build_dir=$1
+example=$2
+load_plugin=$3
+meson=$4
 expected='{"bmi":22.9,"category":"normal"}'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The SDK as installed: only the public headers, under the include subdir the real .pc uses.
-mkdir -p "$tmp/include/medverse-1/medverse" "$tmp/pkgconfig"
-cp "$include_dir"/medverse/*.h "$tmp/include/medverse-1/medverse/"
-cat >"$tmp/pkgconfig/medverse-plugin.pc" <<PC
-prefix=$tmp/prefix
-includedir=$tmp/include
-libdir=$lib_dir
-plugindir=\${prefix}/lib/medverse/plugins
-abi_version=1
+# The SDK as a package installs it: headers, library and .pc (tags devel and runtime).  No
+# rebuild: meson test has built what the test depends on, and a nested ninja run would race it.
+sysroot=$tmp/sysroot
+"$meson" install -C "$build_dir" --no-rebuild --quiet --tags devel,runtime \
+	--destdir "$sysroot" >"$tmp/install.log" 2>&1 || {
+	cat "$tmp/install.log" >&2
+	exit 1
+}
+pc=$(find "$sysroot" -name medverse-plugin.pc -path '*/pkgconfig/*')
+if [ -z "$pc" ]; then
+	echo "meson install put no medverse-plugin.pc under a pkgconfig dir:" >&2
+	find "$sysroot" >&2
+	exit 1
+fi
+# pkg-config puts the sysroot in front of every -I and -L, those of the system's glib and
+# json-glib (Requires:) too: let the sysroot show the system's own headers and libraries.
+ln -s /usr/include "$sysroot/usr/include"
+ln -s /usr/lib "$sysroot/usr/lib"
+PKG_CONFIG_PATH=$(dirname "$pc")
+PKG_CONFIG_SYSROOT_DIR=$sysroot
+export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
+pkg-config --exists --print-errors medverse-plugin
 
-Name: medverse-plugin
-Description: SDK for writing Medverse daemon plugins (build tree)
-Version: 0.1.0
-Requires: glib-2.0, gio-2.0, gmodule-2.0, json-glib-1.0
-Libs: -L\${libdir} -lmedverse-plugin
-Cflags: -I\${includedir}/medverse-1
-PC
-PKG_CONFIG_PATH=$tmp/pkgconfig
-export PKG_CONFIG_PATH
-pkg-config --exists medverse-plugin
+# what the .pc hands out must be the installed SDK, never the source or build tree
+src_root=$(cd "$example/../../.." && pwd)
+build_root=$(cd "$build_dir" && pwd)
+cflags=$(pkg-config --cflags medverse-plugin)
+libs=$(pkg-config --libs medverse-plugin)
+case " $cflags $libs " in
+*"$src_root"* | *"$build_root"*)
+	echo "medverse-plugin.pc points into the source or build tree: $cflags $libs" >&2
+	exit 1
+	;;
+esac
+case " $cflags " in
+*" -I$sysroot/"*"/medverse-1 "*) ;;
+*)
+	echo "medverse-plugin.pc Cflags lack the installed medverse-1 include dir: $cflags" >&2
+	exit 1
+	;;
+esac
+plugindir=$(pkg-config --variable=plugindir medverse-plugin)
+abi=$(pkg-config --variable=abi_version medverse-plugin)
+if [ -z "$plugindir" ] || [ "$abi" != 1 ]; then
+	echo "medverse-plugin.pc: plugindir='$plugindir' abi_version='$abi'" >&2
+	exit 1
+fi
 
 check_plugin() {
 	so=$1
@@ -72,9 +101,10 @@ DESTDIR=$tmp/dest "$meson" install -C "$tmp/meson" >>"$tmp/meson.log" 2>&1 || {
 	cat "$tmp/meson.log" >&2
 	exit 1
 }
-# installed where the SDK's plugindir variable says
-test -f "$tmp/dest$tmp/prefix/lib/medverse/plugins/bmi.so" || {
-	echo "meson install did not put bmi.so in the SDK's plugindir:" >&2
+# installed where the SDK's plugindir variable says (pkgconf may already have put the sysroot
+# in front of it; meson asked the same pkg-config, so the two agree)
+test -f "$tmp/dest$plugindir/bmi.so" || {
+	echo "meson install did not put bmi.so in the SDK's plugindir $plugindir:" >&2
 	find "$tmp/dest" -type f >&2
 	exit 1
 }

@@ -33,6 +33,11 @@ G_BEGIN_DECLS
  * @MV_ERROR_INTEGRITY: stored data failed an integrity check (500, logged).
  * @MV_ERROR_PRECONDITION_FAILED: the resource changed since the caller read it (412).
  * @MV_ERROR_PRECONDITION_REQUIRED: an update needs the version it was computed from (428).
+ * @MV_ERROR_LENGTH_REQUIRED: the request body has no declared length, e.g. it was sent with
+ *   chunked transfer encoding (411).  Only the HTTP adapter uses it; a plugin never needs to.
+ *
+ * New codes are only ever appended, so a plugin built against an older header keeps its
+ * numbers; treat a code you do not know as %MV_ERROR_FAILED.
  *
  * Since: ABI 1
  */
@@ -53,6 +58,7 @@ typedef enum {
 	MV_ERROR_INTEGRITY,
 	MV_ERROR_PRECONDITION_FAILED,
 	MV_ERROR_PRECONDITION_REQUIRED,
+	MV_ERROR_LENGTH_REQUIRED,
 	MV_ERROR_LAST /*< skip >*/
 } MvError;
 
