@@ -139,6 +139,38 @@ Test (parser, pseudo_triggers_do_not_negate)
 	cr_assert_eq (find (b, FEVER)->polarity, SP_POLARITY_PRESENT);
 }
 
+/* "no increase" is a pseudo-trigger: its "no" negates nothing, and a real negation later in
+ * the sentence still does */
+Test (parser, pseudo_trigger_no_increase)
+{
+	g_autoptr (GArray) a = parse ("No increase in headache since yesterday.");
+	g_autoptr (GArray) b = parse ("No increase in chest pain, no fever.");
+	g_autoptr (GArray) c = parse ("no increase of the abdominal pain");
+	cr_assert_eq (find (a, HEADACHE)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (b, "HP:0100749")->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (b, FEVER)->polarity, SP_POLARITY_ABSENT);
+	cr_assert_eq (find (c, ABDO)->polarity, SP_POLARITY_PRESENT);
+}
+
+Test (parser, more_pseudo_negations)
+{
+	g_autoptr (GArray) a = parse ("No change in her chest pain.");
+	g_autoptr (GArray) b = parse ("Not just a cough but also vomiting.");
+	g_autoptr (GArray) c = parse ("Headache no better, diarrhea not improving.");
+	g_autoptr (GArray) d = parse ("腹痛无明显变化，发烧不退，咳嗽未见好转");
+	g_autoptr (GArray) e = parse ("不但头痛，而且恶心");
+	cr_assert_eq (find (a, "HP:0100749")->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (b, COUGH)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (b, "HP:0002013")->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (c, HEADACHE)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (c, "HP:0002014")->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (d, ABDO)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (d, FEVER)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (d, COUGH)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (e, HEADACHE)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (e, "HP:0002018")->polarity, SP_POLARITY_PRESENT);
+}
+
 Test (parser, chinese_negation)
 {
 	g_autoptr (GArray) f = parse ("患者否认发热、咳嗽，但有头痛，无腹泻。疑似高血压");
