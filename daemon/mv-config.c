@@ -46,7 +46,9 @@ static const KeyDef key_defs[] = {
 	 "ADDR:PORT the HTTP API listens on (port 0 picks a free one); empty disables HTTP. "
 	 "Put a TLS-terminating proxy in front of it for anything but loopback."},
 	{"http", "max-body-bytes", KEY_UINT, "1048576", 64, 64 * 1024 * 1024, OFF (max_body_bytes),
-	 "Largest accepted request body; larger requests get 413 before the body is read."},
+	 "Largest accepted request body; larger requests get 413 before the body is read. It also "
+	 "bounds POST /v1/nlp/symptoms: with the default, a text near the symptom parser's "
+	 "max-text-bytes (1 MiB) is refused here; raise it (e.g. 2097152) to accept such texts."},
 	{"plugins", "call-timeout-ms", KEY_UINT, "10000", 10, 3600000, OFF (call_timeout_ms),
 	 "Time limit of one plugin call; past it the caller gets 504 and the call is cancelled."},
 	{"plugins", "worker-threads", KEY_UINT, "8", 1, 256, OFF (worker_threads),
