@@ -31,45 +31,47 @@ typedef struct {
 #define OFF(f) G_STRUCT_OFFSET (MvConfig, f)
 
 static const KeyDef key_defs[] = {
-	{"daemon", "data-dir", KEY_STRING, MV_LOCALSTATEDIR, 0, 0, OFF (data_dir),
-	 "State directory: embedded PostgreSQL cluster, keys, runtime files. $STATE_DIRECTORY "
-	 "and --data-dir override it.",
-	 "/var/lib/medverse"},
-	{"daemon", "plugin-dirs", KEY_STRING_LIST, MV_PLUGINDIR, 0, 0, OFF (plugin_dirs),
-	 "Directories scanned for plugin .so files, ';'-separated. --plugin-dir replaces it.",
-	 "/usr/lib/x86_64-linux-gnu/medverse/plugins"},
-	{"daemon", "bus", KEY_BUS, "system", 0, 0, OFF (bus),
-	 "D-Bus bus to own org.medverse.Health1 on: system, session or none."},
-	{"daemon", "shutdown-timeout-ms", KEY_UINT, "10000", 0, 600000, OFF (shutdown_timeout_ms),
-	 "On SIGTERM, how long in-flight requests may take to finish before the daemon exits."},
-	{"http", "listen", KEY_STRING, "127.0.0.1:8080", 0, 0, OFF (http_listen),
-	 "ADDR:PORT the HTTP API listens on (port 0 picks a free one); empty disables HTTP. "
-	 "Put a TLS-terminating proxy in front of it for anything but loopback."},
-	{"http", "max-body-bytes", KEY_UINT, "1048576", 64, 64 * 1024 * 1024, OFF (max_body_bytes),
-	 "Largest accepted request body; larger requests get 413 before the body is read."},
-	{"plugins", "call-timeout-ms", KEY_UINT, "10000", 10, 3600000, OFF (call_timeout_ms),
-	 "Time limit of one plugin call; past it the caller gets 504 and the call is cancelled."},
-	{"plugins", "worker-threads", KEY_UINT, "8", 1, 256, OFF (worker_threads),
-	 "Threads running plugin calls, so slow plugins never block the main loop."},
-	{"database", "url", KEY_STRING, NULL, 0, 0, OFF (database_url),
-	 "libpq connection string or URI. Unset: a private PostgreSQL cluster in <data-dir>/pg "
-	 "(always with --dev)."},
-	{"database", "pool-size", KEY_UINT, "8", 1, 256, OFF (pool_size),
-	 "Connections kept to the database."},
-	{"database", "embedded-user", KEY_STRING, "postgres", 0, 0, OFF (embedded_user),
-	 "When medversed runs as root, the unprivileged user that runs the embedded cluster."},
-	{"database", "embedded-bindir", KEY_STRING, NULL, 0, 0, OFF (embedded_bindir),
-	 "Directory of initdb/pg_ctl for the embedded cluster; unset finds PostgreSQL itself."},
-	{"vault", "master-key-file", KEY_STRING, NULL, 0, 0, OFF (master_key_file),
-	 "Master key (32 bytes, mode 0600, owned by the daemon's user) wrapping every clinic key. "
-	 "Unset: <data-dir>/master.key (--dev creates it)."},
-	{"audit", "signing-key-file", KEY_STRING, NULL, 0, 0, OFF (signing_key_file),
-	 "Ed25519 key signing the audit log's tree heads (mode 0600). Unset: "
-	 "<data-dir>/audit-signing.key (--dev creates it)."},
-	{"auth", "rate-limit-per-second", KEY_UINT, "20", 1, 100000, OFF (rate_limit_per_second),
-	 "Requests per second each API key may make on average (token bucket); more get 429."},
-	{"auth", "rate-limit-burst", KEY_UINT, "40", 1, 1000000, OFF (rate_limit_burst),
-	 "Requests an API key may make at once before the per-second rate applies."},
+	{ "daemon", "data-dir", KEY_STRING, MV_LOCALSTATEDIR, 0, 0, OFF (data_dir),
+	  "State directory: embedded PostgreSQL cluster, keys, runtime files. $STATE_DIRECTORY "
+	  "and --data-dir override it.",
+	  "/var/lib/medverse" },
+	{ "daemon", "plugin-dirs", KEY_STRING_LIST, MV_PLUGINDIR, 0, 0, OFF (plugin_dirs),
+	  "Directories scanned for plugin .so files, ';'-separated. --plugin-dir replaces it.",
+	  "/usr/lib/x86_64-linux-gnu/medverse/plugins" },
+	{ "daemon", "bus", KEY_BUS, "system", 0, 0, OFF (bus),
+	  "D-Bus bus to own org.medverse.Health1 on: system, session or none." },
+	{ "daemon", "shutdown-timeout-ms", KEY_UINT, "10000", 0, 600000, OFF (shutdown_timeout_ms),
+	  "On SIGTERM, how long in-flight requests may take to finish before the daemon exits." },
+	{ "http", "listen", KEY_STRING, "127.0.0.1:8080", 0, 0, OFF (http_listen),
+	  "ADDR:PORT the HTTP API listens on (port 0 picks a free one); empty disables HTTP. "
+	  "Put a TLS-terminating proxy in front of it for anything but loopback." },
+	{ "http", "max-body-bytes", KEY_UINT, "1048576", 64, 64 * 1024 * 1024, OFF (max_body_bytes),
+	  "Largest accepted request body; larger requests get 413 before the body is read. It also "
+	  "bounds POST /v1/nlp/symptoms: with the default, a text near the symptom parser's "
+	  "max-text-bytes (1 MiB) is refused here; raise it (e.g. 2097152) to accept such texts." },
+	{ "plugins", "call-timeout-ms", KEY_UINT, "10000", 10, 3600000, OFF (call_timeout_ms),
+	  "Time limit of one plugin call; past it the caller gets 504 and the call is cancelled." },
+	{ "plugins", "worker-threads", KEY_UINT, "8", 1, 256, OFF (worker_threads),
+	  "Threads running plugin calls, so slow plugins never block the main loop." },
+	{ "database", "url", KEY_STRING, NULL, 0, 0, OFF (database_url),
+	  "libpq connection string or URI. Unset: a private PostgreSQL cluster in <data-dir>/pg "
+	  "(always with --dev)." },
+	{ "database", "pool-size", KEY_UINT, "8", 1, 256, OFF (pool_size),
+	  "Connections kept to the database." },
+	{ "database", "embedded-user", KEY_STRING, "postgres", 0, 0, OFF (embedded_user),
+	  "When medversed runs as root, the unprivileged user that runs the embedded cluster." },
+	{ "database", "embedded-bindir", KEY_STRING, NULL, 0, 0, OFF (embedded_bindir),
+	  "Directory of initdb/pg_ctl for the embedded cluster; unset finds PostgreSQL itself." },
+	{ "vault", "master-key-file", KEY_STRING, NULL, 0, 0, OFF (master_key_file),
+	  "Master key (32 bytes, mode 0600, owned by the daemon's user) wrapping every clinic key. "
+	  "Unset: <data-dir>/master.key (--dev creates it)." },
+	{ "audit", "signing-key-file", KEY_STRING, NULL, 0, 0, OFF (signing_key_file),
+	  "Ed25519 key signing the audit log's tree heads (mode 0600). Unset: "
+	  "<data-dir>/audit-signing.key (--dev creates it)." },
+	{ "auth", "rate-limit-per-second", KEY_UINT, "20", 1, 100000, OFF (rate_limit_per_second),
+	  "Requests per second each API key may make on average (token bucket); more get 429." },
+	{ "auth", "rate-limit-burst", KEY_UINT, "40", 1, 1000000, OFF (rate_limit_burst),
+	  "Requests an API key may make at once before the per-second rate applies." },
 };
 
 static const KeyDef *
@@ -122,7 +124,7 @@ static gboolean
 set_value (MvConfig *config, const KeyDef *def, const gchar *text, GError **error)
 {
 	gpointer field = G_STRUCT_MEMBER_P (config, def->offset);
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 
 	switch (def->type) {
 	case KEY_STRING:
@@ -157,10 +159,10 @@ set_value (MvConfig *config, const KeyDef *def, const gchar *text, GError **erro
 static gboolean
 apply_file (MvConfig *config, GError **error)
 {
-	g_auto(GStrv) groups = g_key_file_get_groups (config->keyfile, NULL);
+	g_auto (GStrv) groups = g_key_file_get_groups (config->keyfile, NULL);
 
 	for (guint i = 0; groups[i] != NULL; i++) {
-		g_auto(GStrv) keys = NULL;
+		g_auto (GStrv) keys = NULL;
 		if (!group_is_known (groups[i])) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 				     "%s: unknown group [%s]", config->path, groups[i]);
@@ -172,7 +174,7 @@ apply_file (MvConfig *config, GError **error)
 		for (guint j = 0; keys[j] != NULL; j++) {
 			const KeyDef *def = find_key (groups[i], keys[j]);
 			g_autofree gchar *value = NULL;
-			g_autoptr(GError) error_local = NULL;
+			g_autoptr (GError) error_local = NULL;
 
 			if (def == NULL) {
 				g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
@@ -251,8 +253,8 @@ check_listen (const gchar *listen, GError **error)
 	if (listen == NULL || listen[0] == '\0')
 		return TRUE;
 	colon = strrchr (listen, ':');
-	if (colon == NULL || colon == listen ||
-	    !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &port, NULL)) {
+	if (colon == NULL || colon == listen
+	    || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &port, NULL)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 			     "[http] listen: '%s' is not ADDR:PORT", listen);
 		return FALSE;
@@ -274,14 +276,14 @@ load_text (MvConfig *config, const gchar *text, gsize len, GError **error)
 MvConfig *
 mv_config_load_from_data (const gchar *text, gsize len, GError **error)
 {
-	g_autoptr(MvConfig) config = g_new0 (MvConfig, 1);
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (MvConfig) config = g_new0 (MvConfig, 1);
+	g_autoptr (GError) error_local = NULL;
 
 	config->keyfile = g_key_file_new ();
 	config->path = g_strdup ("(data)");
 	for (guint i = 0; i < G_N_ELEMENTS (key_defs); i++) {
-		if (key_defs[i].default_value != NULL &&
-		    !set_value (config, &key_defs[i], key_defs[i].default_value, error))
+		if (key_defs[i].default_value != NULL
+		    && !set_value (config, &key_defs[i], key_defs[i].default_value, error))
 			return NULL;
 	}
 	if (!load_text (config, text, len, &error_local)) {
@@ -299,7 +301,7 @@ mv_config_load (const gchar *path,
 		const MvConfigOverrides *overrides,
 		GError **error)
 {
-	g_autoptr(MvConfig) config = g_new0 (MvConfig, 1);
+	g_autoptr (MvConfig) config = g_new0 (MvConfig, 1);
 
 	config->keyfile = g_key_file_new ();
 	for (guint i = 0; i < G_N_ELEMENTS (key_defs); i++) {
@@ -311,11 +313,11 @@ mv_config_load (const gchar *path,
 	if (path != NULL && (path_required || g_file_test (path, G_FILE_TEST_EXISTS))) {
 		g_autofree gchar *text = NULL;
 		gsize len = 0;
-		g_autoptr(GError) error_local = NULL;
+		g_autoptr (GError) error_local = NULL;
 
 		config->path = g_strdup (path);
-		if (!g_file_get_contents (path, &text, &len, &error_local) ||
-		    !load_text (config, text, len, &error_local)) {
+		if (!g_file_get_contents (path, &text, &len, &error_local)
+		    || !load_text (config, text, len, &error_local)) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: %s", path,
 				     error_local->message);
 			return NULL;
@@ -328,14 +330,16 @@ mv_config_load (const gchar *path,
 	if (!check_listen (config->http_listen, error))
 		return NULL;
 	if (config->data_dir == NULL || !g_path_is_absolute (config->data_dir)) {
-		g_autofree gchar *abs = g_canonicalize_filename (config->data_dir ? config->data_dir : ".", NULL);
+		g_autofree gchar *abs
+			= g_canonicalize_filename (config->data_dir ? config->data_dir : ".", NULL);
 		g_free (config->data_dir);
 		config->data_dir = g_steal_pointer (&abs);
 	}
 	if (config->master_key_file == NULL)
 		config->master_key_file = g_build_filename (config->data_dir, "master.key", NULL);
 	if (config->signing_key_file == NULL)
-		config->signing_key_file = g_build_filename (config->data_dir, "audit-signing.key", NULL);
+		config->signing_key_file
+			= g_build_filename (config->data_dir, "audit-signing.key", NULL);
 	return g_steal_pointer (&config);
 }
 
@@ -467,7 +471,7 @@ mv_config_free (MvConfig *config)
 static gchar *
 wrap_comment (const gchar *text)
 {
-	g_auto(GStrv) words = g_strsplit (text, " ", -1);
+	g_auto (GStrv) words = g_strsplit (text, " ", -1);
 	GString *out = g_string_new ("#");
 	gsize column = 1;
 
@@ -506,10 +510,13 @@ mv_config_example (void)
 		g_autofree gchar *wrapped = wrap_comment (def->doc);
 		g_string_append_printf (out, "\n%s", wrapped);
 		if (def->type == KEY_UINT)
-			g_string_append_printf (out, "# range: %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "\n",
-						def->min, def->max);
+			g_string_append_printf (
+				out, "# range: %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "\n",
+				def->min, def->max);
 		if (def->example != NULL)
-			g_string_append (out, "# default: set at build time; packages use the value below\n");
+			g_string_append (
+				out,
+				"# default: set at build time; packages use the value below\n");
 		g_string_append_printf (out, "#%s=%s\n", def->key,
 					def->example != NULL	     ? def->example
 					: def->default_value != NULL ? def->default_value

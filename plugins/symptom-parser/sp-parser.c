@@ -714,14 +714,16 @@ sp_item_cmp (gconstpointer a, gconstpointer b)
 	((1u << SP_CUE_NEGATION_PRE) | (1u << SP_CUE_NEGATION_POST) | (1u << SP_CUE_POSSIBLE_PRE)  \
 	 | (1u << SP_CUE_POSSIBLE_POST) | (1u << SP_CUE_PSEUDO))
 
-/* Settles overlaps: a concept wins over a site it overlaps ("小肚子胀": 肚子胀, not the site
- * 小肚子); a matched term is opaque, so a cue inside it is dropped ("没胃口", "右下腹痛",
- * "can't catch my breath"); of overlapping durations or scores the first wins.  Then sorts. */
+/* Sorts, then settles overlaps: a concept wins over a site it overlaps ("小肚子胀": 肚子胀, not
+ * the site 小肚子); a matched term is opaque, so a cue inside it is dropped ("没胃口",
+ * "右下腹痛", "can't catch my breath"); of overlapping durations or scores the first wins.
+ * The kept items are compacted in place (kept <= i always), so no second array of items is
+ * needed: items are the largest per-byte cost of a parse (see the README's memory bound). */
 static void
 sp_items_finish (SpCtx *ctx)
 {
 	GArray *items = ctx->items;
-	g_autoptr (GArray) kept = g_array_sized_new (FALSE, FALSE, sizeof (SpItem), items->len);
+	guint kept = 0;
 	g_autofree guint32 *concept_ends = NULL;
 	guint32 concept_end = 0;
 	guint32 term_end = 0;
@@ -742,9 +744,8 @@ sp_items_finish (SpCtx *ctx)
 		 * of the word before it was matched too: 头 in 头有点疼 and 手 in 右手, not 头 in
 		 * 念头 */
 		if (it->weak) {
-			const SpItem *prev = kept->len > 0
-						     ? &g_array_index (kept, SpItem, kept->len - 1)
-						     : NULL;
+			const SpItem *prev
+				= kept > 0 ? &g_array_index (items, SpItem, kept - 1) : NULL;
 			if (prev == NULL || prev->end != it->start)
 				continue;
 		}
@@ -770,10 +771,11 @@ sp_items_finish (SpCtx *ctx)
 				continue;
 			other_end = it->end;
 		}
-		g_array_append_val (kept, *it);
+		if (kept != i)
+			g_array_index (items, SpItem, kept) = *it;
+		kept++;
 	}
-	g_array_set_size (items, 0);
-	g_array_append_vals (items, kept->data, kept->len);
+	g_array_set_size (items, kept);
 }
 
 /* Token range of each item, and the running count of "other" tokens: words that are neither a

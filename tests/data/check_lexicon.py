@@ -3,7 +3,8 @@
 
 Checks
   concepts.tsv  header, 6 fields per line, unique codes, code syntax, HPO ids present in
-                the vendored HPO Chinese file, "=" only for HPO codes, lowercase English
+                the vendored HPO Chinese file, "=" only for HPO codes, no project-local MV
+                code whose English label is an HPO label (use the HPO id), lowercase English
                 synonyms, no empty/padded synonyms, default site exists in sites.tsv,
                 no synonym (labels included) shared by two concepts.
   sites.tsv     header, 5 fields per line, unique codes, no synonym shared by two sites
@@ -117,6 +118,11 @@ def load_hpo(path):
     return labels
 
 
+def hpo_by_label(hpo):
+    """Normalised English HPO label -> HPO id."""
+    return {norm(en): code for code, (en, _zh) in hpo.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -129,6 +135,7 @@ def main():
     hpo_path = os.path.join(args.repo, "plugins", "symptom-parser", "vendor", "hpo-zh",
                             "hp-zh.babelon.tsv")
     hpo = load_hpo(hpo_path)
+    hpo_label = hpo_by_label(hpo)
 
     # ---- sites
     sites = {}
@@ -156,6 +163,9 @@ def main():
             err(f"concepts.tsv:{lineno}: duplicate code {code}")
         if code.startswith("HP:") and code not in hpo:
             err(f"concepts.tsv:{lineno}: {code} not in the vendored HPO file")
+        if code.startswith("MV:") and norm(en) in hpo_label:
+            err(f"concepts.tsv:{lineno}: {code} {en!r} is the HPO term {hpo_label[norm(en)]}: "
+                f"use the HPO id (and retire {code})")
         if zh == "=":
             if code not in hpo:
                 err(f"concepts.tsv:{lineno}: zh_label '=' but {code} has no official HPO label")

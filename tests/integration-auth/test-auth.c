@@ -628,10 +628,14 @@ main (int argc, char **argv)
 Test (dbus, other_uid_is_refused)
 {
 	g_autofree gchar *address = g_strdup (mvt_shared_bus_address ());
-	const gchar *argv[] = {"runuser", "-u", "nobody", "--", "gdbus", "call", "--address", address,
-			       "--dest", "org.medverse.Health1", "--object-path", "/org/medverse/Health1",
-			       "--method", "org.medverse.Health1.Admin.CreateTenant", "Intruder Clinic",
-			       NULL};
+	const gchar *argv[] = { "runuser",	   "-u",
+				"nobody",	   "--",
+				"gdbus",	   "call",
+				"--address",	   address,
+				"--dest",	   "org.medverse.Health1",
+				"--object-path",   "/org/medverse/Health1",
+				"--method",	   "org.medverse.Health1.Admin.CreateTenant",
+				"Intruder Clinic", NULL };
 	g_autofree gchar *out = NULL, *err = NULL;
 	g_autoptr (GError) error = NULL;
 	g_autoptr (AtResp) list = NULL;
@@ -643,8 +647,10 @@ Test (dbus, other_uid_is_refused)
 	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
 				 &err, &status, &error),
 		   "%s", error != NULL ? error->message : "");
-	cr_assert_not (g_spawn_check_wait_status (status, NULL), "call as nobody succeeded: %s", out);
-	cr_assert_not_null (strstr (err, "org.medverse.Health1.Error.Forbidden"), "stderr: %s", err);
+	cr_assert_not (g_spawn_check_wait_status (status, NULL), "call as nobody succeeded: %s",
+		       out);
+	cr_assert_not_null (strstr (err, "org.medverse.Health1.Error.Forbidden"), "stderr: %s",
+			    err);
 	op = at_operator_token ();
 	list = at_http ("GET", "/v1/admin/tenants", op, NULL);
 	assert_status (list, 200, "tenant list");

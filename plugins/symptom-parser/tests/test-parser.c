@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "heap-meter.h"
 #include "sp-parser.h"
 
 static SpParser *parser;
@@ -137,6 +138,38 @@ Test (parser, pseudo_triggers_do_not_negate)
 	cr_assert_eq (find (b, HEADACHE)->polarity, SP_POLARITY_PRESENT);
 	cr_assert_eq (find (b, COUGH)->polarity, SP_POLARITY_PRESENT);
 	cr_assert_eq (find (b, FEVER)->polarity, SP_POLARITY_PRESENT);
+}
+
+/* "no increase" is a pseudo-trigger: its "no" negates nothing, and a real negation later in
+ * the sentence still does */
+Test (parser, pseudo_trigger_no_increase)
+{
+	g_autoptr (GArray) a = parse ("No increase in headache since yesterday.");
+	g_autoptr (GArray) b = parse ("No increase in chest pain, no fever.");
+	g_autoptr (GArray) c = parse ("no increase of the abdominal pain");
+	cr_assert_eq (find (a, HEADACHE)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (b, "HP:0100749")->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (b, FEVER)->polarity, SP_POLARITY_ABSENT);
+	cr_assert_eq (find (c, ABDO)->polarity, SP_POLARITY_PRESENT);
+}
+
+Test (parser, more_pseudo_negations)
+{
+	g_autoptr (GArray) a = parse ("No change in her chest pain.");
+	g_autoptr (GArray) b = parse ("Not just a cough but also vomiting.");
+	g_autoptr (GArray) c = parse ("Headache no better, diarrhea not improving.");
+	g_autoptr (GArray) d = parse ("腹痛无明显变化，发烧不退，咳嗽未见好转");
+	g_autoptr (GArray) e = parse ("不但头痛，而且恶心");
+	cr_assert_eq (find (a, "HP:0100749")->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (b, COUGH)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (b, "HP:0002013")->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (c, HEADACHE)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (c, "HP:0002014")->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (d, ABDO)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (d, FEVER)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (d, COUGH)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (e, HEADACHE)->polarity, SP_POLARITY_PRESENT);
+	cr_assert_eq (find (e, "HP:0002018")->polarity, SP_POLARITY_PRESENT);
 }
 
 Test (parser, chinese_negation)
@@ -403,4 +436,72 @@ Test (parser, text_need_not_be_nul_terminated)
 	g_autoptr (GArray) f
 		= sp_parser_parse (parser, buf, 5, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
 	cr_assert_eq (f->len, 1);
+}
+
+/* Peak heap of parsing @len bytes of @text (the result included), in bytes per input byte;
+ * also checks that the parse frees all it allocated apart from the result. */
+static gdouble
+heap_per_byte (const gchar *text, gsize len)
+{
+	g_autoptr (GError) error = NULL;
+	GArray *f;
+	gsize peak;
+
+	heap_meter_start ();
+	f = sp_parser_parse (parser, text, (gssize)len, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL,
+			     &error);
+	peak = heap_meter_peak ();
+	cr_assert_not_null (f, "%s", error != NULL ? error->message : "");
+	g_array_unref (f);
+	cr_assert_leq (heap_meter_current (), 0, "%" G_GSSIZE_FORMAT " bytes not freed",
+		       heap_meter_current ());
+	return (gdouble)peak / (gdouble)len;
+}
+
+/* The README's bound: peak heap per input byte, whatever the text (worst measured: 162, a text
+ * of nothing but punctuation just over a power of two in length, since one byte is then one
+ * token and one item and arrays grow by doubling), and for a clinic-style note. */
+#define MAX_HEAP_PER_BYTE 200.0
+#define MAX_HEAP_PER_BYTE_NOTE 64.0
+
+Test (parser, bad_input_memory_is_bounded)
+{
+	struct {
+		const gchar *what;
+		gchar *text;
+	} cases[] = {
+		{ "1 MiB note", make_text ("No fever but a headache for 3 days; 头痛三天，无发热。",
+					   SP_PARSER_DEFAULT_MAX_BYTES) },
+		{ "punctuation 2^19+1", make_text (".", 524289) },
+		{ "newlines 2^17+1", make_text ("\n", 131073) },
+		{ "Han concepts 2^18+1", make_text ("痛", 3 * 262145) },
+		{ "10 000-character word", make_text ("a", 10000) },
+		{ "10 000 digits", make_text ("7", 10000) },
+		{ "hyphenated", make_text ("a-", 20000) },
+		{ "one-letter words", make_text ("i ", 100000) },
+		{ "negations", make_text ("no ", 30000) },
+		{ "list", make_text ("fever, ", 100000) },
+		{ "Chinese list", make_text ("痛、", 300000) },
+		{ "Chinese durations", make_text ("痛3天", 100000) },
+		{ "scores", make_text ("7/10,", 100000) },
+		{ "emoji", make_text ("🤒", 40000) },
+		{ "control characters", make_text ("\x01\x02\x1b", 30000) },
+	};
+	g_autoptr (GArray) warm = NULL;
+
+	if (!heap_meter_available ())
+		cr_skip_test ("the heap meter does not work under a sanitizer");
+	/* one-time allocations (GLib, lazily built tables) are not per-input memory */
+	warm = parse (
+		"No fever but a headache for 3 days; 头痛三天，无发热。🤒 a-a 777 7/10");
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		gsize len = strlen (cases[i].text);
+		gdouble per_byte = heap_per_byte (cases[i].text, len);
+
+		cr_log_info ("%s: %" G_GSIZE_FORMAT " bytes, peak heap %.1f bytes per input byte",
+			     cases[i].what, len, per_byte);
+		cr_expect_leq (per_byte, i == 0 ? MAX_HEAP_PER_BYTE_NOTE : MAX_HEAP_PER_BYTE,
+			       "%s: %.1f bytes of heap per input byte", cases[i].what, per_byte);
+		g_free (cases[i].text);
+	}
 }
