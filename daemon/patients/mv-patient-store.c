@@ -111,15 +111,24 @@ caller_patient (const MvAuthContext *caller, const gchar *patient_id, GError **e
 	return g_steal_pointer (&id);
 }
 
+/* The clinic KEK.  Writers (and the MRN search) pass @lock: FOR SHARE makes them wait for a
+ * clinic-key rotation (which holds the row FOR UPDATE) and then read the new KEK, so no DEK is
+ * wrapped, and no blind index computed, under a KEK the rotation has just replaced. */
 static MvSecret *
-clinic_kek (MvPatientStore *store, PGconn *conn, const gchar *clinic_id, GError **error)
+clinic_kek (MvPatientStore *store,
+	    PGconn *conn,
+	    const gchar *clinic_id,
+	    gboolean lock,
+	    GError **error)
 {
 	const gchar *values[] = {clinic_id};
 	g_autoptr(PGresult) res = NULL;
 	g_autoptr(GBytes) wrapped = NULL;
 
-	res = mv_db_exec_params (conn, "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1,
-				 values, error);
+	res = mv_db_exec_params (conn,
+				 lock ? "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1 FOR SHARE"
+				      : "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1",
+				 1, values, error);
 	if (res == NULL)
 		return NULL;
 	if (PQntuples (res) != 1) {
@@ -170,13 +179,24 @@ load_patient (MvPatientStore *store,
 	const gchar *values[] = {clinic_id, patient_id};
 	g_autoptr(PGresult) res = NULL;
 	g_autoptr(GBytes) wrapped = NULL;
+	g_autoptr(GBytes) wrapped_kek = NULL;
 
+	/* A writer locks the clinic before the patient, in the order a clinic-key rotation
+	 * takes them (no deadlock).  A reader reads the wrapped KEK and DEK in one statement, so
+	 * both come from one snapshot: before a rotation or after it, never half of each. */
+	if (lock) {
+		keys->kek = clinic_kek (store, conn, clinic_id, TRUE, error);
+		if (keys->kek == NULL)
+			return FALSE;
+	}
 	res = mv_db_exec_params (
 		conn,
-		lock ? "SELECT wrapped_dek, version, created_at, updated_at FROM patients "
-		       "WHERE clinic_id = $1 AND patient_id = $2 AND deleted_at IS NULL FOR UPDATE"
-		     : "SELECT wrapped_dek, version, created_at, updated_at FROM patients "
-		       "WHERE clinic_id = $1 AND patient_id = $2 AND deleted_at IS NULL",
+		lock ? "SELECT p.wrapped_dek, p.version, p.created_at, p.updated_at, NULL "
+		       "FROM patients p WHERE p.clinic_id = $1 AND p.patient_id = $2 AND "
+		       "p.deleted_at IS NULL FOR UPDATE"
+		     : "SELECT p.wrapped_dek, p.version, p.created_at, p.updated_at, c.wrapped_kek "
+		       "FROM patients p JOIN clinics c ON c.clinic_id = p.clinic_id "
+		       "WHERE p.clinic_id = $1 AND p.patient_id = $2 AND p.deleted_at IS NULL",
 		2, values, error);
 	if (res == NULL)
 		return FALSE;
@@ -191,9 +211,13 @@ load_patient (MvPatientStore *store,
 	}
 	keys->created_at = g_strdup (PQgetvalue (res, 0, 2));
 	keys->updated_at = g_strdup (PQgetvalue (res, 0, 3));
-	keys->kek = clinic_kek (store, conn, clinic_id, error);
-	if (keys->kek == NULL)
-		return FALSE;
+	if (!lock) {
+		wrapped_kek = bytea_from_text (PQgetvalue (res, 0, 4));
+		keys->kek = mv_vault_unwrap_kek (mv_services_get_vault (store->services), clinic_id,
+						 wrapped_kek, error);
+		if (keys->kek == NULL)
+			return FALSE;
+	}
 	wrapped = bytea_from_text (PQgetvalue (res, 0, 0));
 	keys->dek = mv_vault_unwrap_dek (keys->kek, clinic_id, patient_id, wrapped, error);
 	return keys->dek != NULL;
@@ -336,7 +360,7 @@ create_txn (PGconn *conn, gpointer data, GError **error)
 	g_autoptr(PGresult) r1 = NULL;
 	g_autoptr(PGresult) r2 = NULL;
 
-	kek = clinic_kek (op->store, conn, op->clinic_id, error);
+	kek = clinic_kek (op->store, conn, op->clinic_id, TRUE, error);
 	if (kek == NULL)
 		return FALSE;
 	index = mrn_index (kek, op->clinic_id, json_object_get_string_member (op->input, "mrn"),
@@ -634,6 +658,151 @@ mv_patient_store_delete (MvPatientStore *store,
 	return mv_db_transaction (store->services->db, delete_txn, &op, error);
 }
 
+/* ---- clinic-key rotation (the shredding epoch) --------------------------------------------- */
+
+/* The clinic row, locked FOR UPDATE: every writer of the clinic waits until we commit. */
+static MvSecret *
+lock_clinic_for_rotation (MvVault *vault, PGconn *conn, const gchar *clinic_id, GError **error)
+{
+	const gchar *values[] = {clinic_id};
+	g_autoptr(PGresult) res = NULL;
+	g_autoptr(GBytes) wrapped = NULL;
+
+	res = mv_db_exec_params (conn,
+				 "SELECT wrapped_kek, master_key_id FROM clinics "
+				 "WHERE clinic_id = $1 FOR UPDATE",
+				 1, values, error);
+	if (res == NULL)
+		return NULL;
+	if (PQntuples (res) != 1) {
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant %s", clinic_id);
+		return NULL;
+	}
+	/* a master rotation committed but not yet switched to: wrapping under the old master
+	 * would make the clinic unreadable */
+	if (g_strcmp0 (PQgetvalue (res, 0, 1), mv_vault_get_master_key_id (vault)) != 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_CONFLICT,
+			     "tenant %s: its key is wrapped under master key %s, not the loaded %s; "
+			     "retry once the master-key rotation is complete",
+			     clinic_id, PQgetvalue (res, 0, 1), mv_vault_get_master_key_id (vault));
+		return NULL;
+	}
+	wrapped = bytea_from_text (PQgetvalue (res, 0, 0));
+	return mv_vault_unwrap_kek (vault, clinic_id, wrapped, error);
+}
+
+/* One live patient: its DEK re-wrapped under @new_kek and its MRN's blind index recomputed
+ * with the index key derived from @new_kek (the profile is opened to read the MRN). */
+static gboolean
+rotate_patient (PGconn *conn,
+		const gchar *clinic_id,
+		const gchar *patient_id,
+		GBytes *wrapped_dek,
+		guint64 version,
+		MvSecret *old_kek,
+		MvSecret *new_kek,
+		GError **error)
+{
+	g_auto (PatientKeys) keys = {0};
+	g_autoptr(JsonObject) profile = NULL;
+	g_autoptr(GBytes) rewrapped = NULL;
+	g_autofree gchar *index = NULL;
+	g_autofree gchar *dek_text = NULL;
+	g_autoptr(PGresult) res = NULL;
+
+	keys.version = version;
+	keys.dek = mv_vault_unwrap_dek (old_kek, clinic_id, patient_id, wrapped_dek, error);
+	if (keys.dek == NULL)
+		return FALSE;
+	profile = open_profile (conn, clinic_id, patient_id, &keys, error);
+	if (profile == NULL)
+		return FALSE;
+	index = mrn_index (new_kek, clinic_id, json_object_get_string_member (profile, "mrn"),
+			   error);
+	if (index == NULL)
+		return FALSE;
+	rewrapped = mv_vault_rewrap_dek (old_kek, new_kek, clinic_id, patient_id, wrapped_dek,
+					 error);
+	if (rewrapped == NULL)
+		return FALSE;
+	dek_text = bytea_to_text (rewrapped);
+	{
+		const gchar *values[] = {clinic_id, patient_id, dek_text, index};
+		res = mv_db_exec_params (conn,
+					 "UPDATE patients SET wrapped_dek = $3, mrn_index = $4 "
+					 "WHERE clinic_id = $1 AND patient_id = $2",
+					 4, values, error);
+	}
+	return res != NULL;
+}
+
+static gboolean
+rotate_patients (PGconn *conn,
+		 const gchar *clinic_id,
+		 MvSecret *old_kek,
+		 MvSecret *new_kek,
+		 guint *n_patients,
+		 GError **error)
+{
+	const gchar *values[] = {clinic_id};
+	g_autoptr(PGresult) res = NULL;
+
+	res = mv_db_exec_params (conn,
+				 "SELECT patient_id, wrapped_dek, version FROM patients "
+				 "WHERE clinic_id = $1 AND deleted_at IS NULL "
+				 "ORDER BY patient_id FOR UPDATE",
+				 1, values, error);
+	if (res == NULL)
+		return FALSE;
+	for (int i = 0; i < PQntuples (res); i++) {
+		const gchar *patient_id = PQgetvalue (res, i, 0);
+		g_autoptr(GBytes) wrapped = bytea_from_text (PQgetvalue (res, i, 1));
+		guint64 version = 0;
+
+		if (!parse_u64 (PQgetvalue (res, i, 2), &version)) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY, "patient %s: bad version",
+				     patient_id);
+			return FALSE;
+		}
+		if (!rotate_patient (conn, clinic_id, patient_id, wrapped, version, old_kek, new_kek,
+				     error)) {
+			g_prefix_error (error, "tenant %s: ", clinic_id);
+			return FALSE;
+		}
+	}
+	*n_patients = (guint)PQntuples (res);
+	return TRUE;
+}
+
+gboolean
+mv_patient_store_rotate_clinic_key_conn (
+	PGconn *conn, MvVault *vault, const gchar *clinic_id, guint *n_patients, GError **error)
+{
+	g_autoptr(MvSecret) old_kek = NULL;
+	g_autoptr(MvSecret) new_kek = NULL;
+	g_autoptr(GBytes) new_wrapped = NULL;
+	g_autofree gchar *kek_text = NULL;
+	g_autoptr(PGresult) res = NULL;
+
+	old_kek = lock_clinic_for_rotation (vault, conn, clinic_id, error);
+	if (old_kek == NULL)
+		return FALSE;
+	new_wrapped = mv_vault_new_kek (vault, clinic_id, &new_kek, error);
+	if (new_wrapped == NULL)
+		return FALSE;
+	if (!rotate_patients (conn, clinic_id, old_kek, new_kek, n_patients, error))
+		return FALSE;
+	kek_text = bytea_to_text (new_wrapped);
+	{
+		const gchar *values[] = {clinic_id, kek_text};
+		res = mv_db_exec_params (conn,
+					 "UPDATE clinics SET wrapped_kek = $2, updated_at = now() "
+					 "WHERE clinic_id = $1",
+					 2, values, error);
+	}
+	return res != NULL;
+}
+
 /* ---- search by MRN ------------------------------------------------------------------------- */
 
 static gboolean
@@ -644,7 +813,7 @@ find_txn (PGconn *conn, gpointer data, GError **error)
 	g_autofree gchar *index = NULL;
 	g_autoptr(PGresult) res = NULL;
 
-	kek = clinic_kek (op->store, conn, op->clinic_id, error);
+	kek = clinic_kek (op->store, conn, op->clinic_id, TRUE, error);
 	if (kek == NULL)
 		return FALSE;
 	index = mrn_index (kek, op->clinic_id, op->mrn, error);

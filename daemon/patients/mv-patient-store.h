@@ -26,6 +26,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <libpq-fe.h>
 
 #include "mv-auth-context.h"
 #include "mv-services.h"
@@ -187,6 +188,29 @@ mv_patient_store_create_invite (MvPatientStore *store,
 				const gchar *request_id,
 				const gchar *patient_id,
 				GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_patient_store_rotate_clinic_key_conn:
+ * @conn: a connection inside the caller's transaction (BEGIN already sent)
+ * @vault: the current master; the clinic's KEK must be wrapped under it
+ * @clinic_id: the clinic
+ * @n_patients: (out): how many live patients were re-keyed
+ *
+ * The clinic-KEK rotation of a shredding epoch (docs/security.md, "Crypto-shredding"): locks
+ * the clinic row FOR UPDATE (patient writers and MRN searches of the clinic wait), generates a
+ * new KEK, re-wraps every live patient's DEK under it, recomputes every live patient's blind
+ * index with the index key derived from it (each profile is opened to read its MRN), and
+ * stores the new wrapped KEK.  Records are not re-encrypted.  The old KEK exists nowhere once
+ * the caller commits, so a DEK of a patient deleted before (kept in an older backup) no longer
+ * unwraps under anything the database holds.  The caller appends the audit entry.
+ *
+ * Errors: %MV_ERROR_NOT_FOUND for no such clinic; %MV_ERROR_CONFLICT when the clinic's KEK is
+ * wrapped under another master than @vault; %MV_ERROR_INTEGRITY when a stored key or profile
+ * fails authentication (nothing is changed: the caller rolls back).
+ */
+gboolean
+mv_patient_store_rotate_clinic_key_conn (
+	PGconn *conn, MvVault *vault, const gchar *clinic_id, guint *n_patients, GError **error);
 
 /**
  * mv_patient_id_normalise:

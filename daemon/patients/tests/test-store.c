@@ -539,6 +539,145 @@ Test (store, nothing_readable_in_the_database)
 	(void)id;
 }
 
+/* ---- clinic-key rotation (the shredding epoch) ------------------------------------------ */
+
+typedef struct {
+	const gchar *clinic_id;
+	guint n;
+} RotateArgs;
+
+static gboolean
+rotate_txn (PGconn *conn, gpointer data, GError **error)
+{
+	RotateArgs *args = data;
+	return mv_patient_store_rotate_clinic_key_conn (conn, mv_services_get_vault (mvt.services),
+							args->clinic_id, &args->n, error);
+}
+
+static GBytes *
+bytea_value (const gchar *sql, const gchar *const *values, gint n_values)
+{
+	g_autofree gchar *text = mvt_patients_query (sql, n_values, values);
+	gsize n = 0;
+	guchar *raw;
+	GBytes *bytes;
+
+	cr_assert_not_null (text, "%s: no value", sql);
+	raw = PQunescapeBytea ((const guchar *)text, &n);
+	bytes = g_bytes_new (raw, n);
+	PQfreemem (raw);
+	return bytes;
+}
+
+static MvSecret *
+current_kek (const gchar *clinic_id)
+{
+	const gchar *v[] = {clinic_id};
+	g_autoptr(GBytes) wrapped =
+		bytea_value ("SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", v, 1);
+	g_autoptr(GError) error = NULL;
+	MvSecret *kek = mv_vault_unwrap_kek (mv_services_get_vault (mvt.services), clinic_id,
+					     wrapped, &error);
+	cr_assert_not_null (kek, "%s", error ? error->message : "");
+	return kek;
+}
+
+/* After a deletion, the clinic-key rotation gives the clinic a new KEK: the deleted patient's
+ * DEK as a backup kept it no longer unwraps under the clinic's key, the live patients are
+ * re-keyed (readable, found by MRN with a recomputed index), another clinic is untouched. */
+Test (store, clinic_key_rotation_rekeys_live_patients_only)
+{
+	g_autofree gchar *gone = create_with (&mvt.clinician_a,
+					      "{\"mrn\":\"SHR-1\",\"name\":{\"given\":\"a\"}}");
+	g_autofree gchar *kept = create_with (&mvt.clinician_a,
+					      "{\"mrn\":\"SHR-2\",\"name\":{\"given\":\"b\"}}");
+	g_autofree gchar *other = create_with (&mvt.clinician_b,
+					       "{\"mrn\":\"SHR-2\",\"name\":{\"given\":\"c\"}}");
+	const gchar *v_gone[] = {mvt.clinic_a, gone};
+	const gchar *v_kept[] = {mvt.clinic_a, kept};
+	const gchar *v_other[] = {mvt.clinic_b, other};
+	g_autoptr(GBytes) saved_dek = bytea_value (
+		"SELECT wrapped_dek FROM patients WHERE clinic_id = $1 AND patient_id = $2", v_gone, 2);
+	g_autoptr(MvSecret) old_kek = current_kek (mvt.clinic_a);
+	g_autofree gchar *kept_index = mvt_patients_query (
+		"SELECT mrn_index FROM patients WHERE clinic_id = $1 AND patient_id = $2", 2, v_kept);
+	g_autofree gchar *other_row = mvt_patients_query (
+		"SELECT md5(p::text) FROM patients p WHERE clinic_id = $1 AND patient_id = $2", 2,
+		v_other);
+	g_autoptr(MvSecret) new_kek = NULL;
+	g_autoptr(MvSecret) still = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GError) e_dek = NULL;
+	g_autoptr(JsonObject) profile = NULL;
+	g_autofree gchar *found = NULL;
+	g_autofree gchar *index_after = NULL;
+	g_autofree gchar *other_after = NULL;
+	RotateArgs args = {mvt.clinic_a, 0};
+
+	cr_assert (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r", gone, 0, &error));
+	/* before the epoch the backup's DEK still unwraps under the clinic's key */
+	still = mv_vault_unwrap_dek (old_kek, mvt.clinic_a, gone, saved_dek, NULL);
+	cr_assert_not_null (still);
+
+	cr_assert (mv_db_transaction (mvt.db, rotate_txn, &args, &error), "%s",
+		   error ? error->message : "");
+	cr_assert_eq (args.n, 1, "re-keyed %u live patients", args.n);
+	new_kek = current_kek (mvt.clinic_a);
+	cr_assert_null (mv_vault_unwrap_dek (new_kek, mvt.clinic_a, gone, saved_dek, &e_dek));
+	assert_error (e_dek, MV_ERROR_INTEGRITY);
+
+	profile = mv_patient_store_get (mvt.store, &mvt.clinician_a, "r", kept, NULL, &error);
+	cr_assert_not_null (profile, "%s", error ? error->message : "");
+	found = mv_patient_store_find_by_mrn (mvt.store, &mvt.clinician_a, "r", "shr-2", NULL,
+					      &error);
+	cr_assert_str_eq (found, kept);
+	index_after = mvt_patients_query (
+		"SELECT mrn_index FROM patients WHERE clinic_id = $1 AND patient_id = $2", 2, v_kept);
+	cr_assert_str_neq (index_after, kept_index, "the blind index was not recomputed");
+	other_after = mvt_patients_query (
+		"SELECT md5(p::text) FROM patients p WHERE clinic_id = $1 AND patient_id = $2", 2,
+		v_other);
+	cr_assert_str_eq (other_after, other_row, "another clinic's patient changed");
+}
+
+/* A live patient whose profile no longer opens stops the rotation: nothing changes (no
+ * clinic is left with patients under two different KEKs). */
+Test (store, clinic_key_rotation_is_all_or_nothing)
+{
+	g_autofree gchar *p1 = create_with (&mvt.clinician_a,
+					    "{\"mrn\":\"AON-1\",\"name\":{\"given\":\"a\"}}");
+	g_autofree gchar *p2 = create_with (&mvt.clinician_a,
+					    "{\"mrn\":\"AON-2\",\"name\":{\"given\":\"b\"}}");
+	const gchar *v2[] = {mvt.clinic_a, p2};
+	g_autofree gchar *kek_before = NULL;
+	g_autofree gchar *kek_after = NULL;
+	g_autofree gchar *broken = NULL;
+	g_autofree gchar *before_broken = NULL;
+	g_autoptr(GError) error = NULL;
+	RotateArgs args = {mvt.clinic_a, 0};
+	const gchar *vc[] = {mvt.clinic_a};
+
+	broken = mvt_patients_query ("UPDATE patient_records SET blob = "
+				     "decode('01' || repeat('00', 64), 'hex') "
+				     "WHERE clinic_id = $1 AND patient_id = $2 RETURNING 1",
+				     2, v2);
+	cr_assert_not_null (broken);
+	before_broken = snapshot ();
+	kek_before = mvt_patients_query ("SELECT md5(wrapped_kek) FROM clinics WHERE clinic_id = $1",
+					 1, vc);
+	cr_assert_not (mv_db_transaction (mvt.db, rotate_txn, &args, &error));
+	assert_error (error, MV_ERROR_INTEGRITY);
+	cr_assert_null (strstr (error->message, "AON"), "%s", error->message);
+	kek_after = mvt_patients_query ("SELECT md5(wrapped_kek) FROM clinics WHERE clinic_id = $1",
+					1, vc);
+	cr_assert_str_eq (kek_after, kek_before);
+	{
+		g_autofree gchar *after = snapshot ();
+		cr_assert_str_eq (after, before_broken);
+	}
+	(void)p1;
+}
+
 /* Master-key rotation at the store level: re-wrap the clinic KEKs, switch the vault, every
  * patient still opens; the old master no longer unwraps the stored KEK. */
 Test (store, master_rotation_keeps_patients_readable)
