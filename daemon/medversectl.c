@@ -7,6 +7,7 @@
  *   medversectl tenants create NAME | tenants list
  *   medversectl keys create TENANT ROLE [EXPIRES_AT [LABEL]] | keys list TENANT
  *   medversectl keys revoke TENANT KEY_ID | keys rotate-master NEW_KEY_FILE
+ *   medversectl keys rotate-clinic TENANT|--all      (a shredding epoch: docs/security.md)
  *   medversectl operator-key create [LABEL]
  *       (org.medverse.Health1.Admin: root or the daemon's user only; results printed as JSON,
  *       a new key's token once)
@@ -145,6 +146,63 @@ cmd_tenants (GDBusConnection *bus, gchar **args, GError **error)
 	return usage ("tenants create NAME | tenants list", error);
 }
 
+/* Every tenant's id, from ListTenants. */
+static GPtrArray *
+list_tenant_ids (GDBusConnection *bus, GError **error)
+{
+	g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
+		bus, MV_DBUS_NAME, MV_DBUS_PATH, MV_DBUS_IFACE ".Admin", "ListTenants", NULL,
+		G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL, error);
+	g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr(JsonNode) node = NULL;
+	const gchar *json;
+	JsonArray *tenants;
+
+	if (reply == NULL)
+		return NULL;
+	g_variant_get (reply, "(&s)", &json);
+	node = json_from_string (json, error);
+	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+	    (tenants = json_object_get_array_member (json_node_get_object (node), "tenants")) ==
+		    NULL) {
+		g_clear_error (error);
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "ListTenants gave no tenant list");
+		return NULL;
+	}
+	for (guint i = 0; i < json_array_get_length (tenants); i++) {
+		JsonObject *t = json_array_get_object_element (tenants, i);
+		g_ptr_array_add (ids, g_strdup (json_object_get_string_member (t, "id")));
+	}
+	return g_steal_pointer (&ids);
+}
+
+/* `keys rotate-clinic --all`: one transaction per clinic, so a clinic whose rotation fails
+ * (reported, exit status 1) does not hold the others back or keep them locked. */
+static gboolean
+rotate_all_clinics (GDBusConnection *bus, GError **error)
+{
+	g_autoptr(GPtrArray) ids = list_tenant_ids (bus, error);
+	guint failed = 0;
+
+	if (ids == NULL)
+		return FALSE;
+	for (guint i = 0; i < ids->len; i++) {
+		g_autoptr(GError) e = NULL;
+		if (admin_call (bus, "RotateClinicKey", g_variant_new ("(s)", ids->pdata[i]), TRUE,
+				&e))
+			continue;
+		g_dbus_error_strip_remote_error (e);
+		g_printerr ("medversectl: tenant %s: %s\n", (gchar *)ids->pdata[i], e->message);
+		failed++;
+	}
+	if (failed > 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "%u of %u tenant key(s) not rotated", failed, ids->len);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 cmd_keys (GDBusConnection *bus, gchar **args, GError **error)
 {
@@ -166,8 +224,14 @@ cmd_keys (GDBusConnection *bus, gchar **args, GError **error)
 		g_autofree gchar *path = g_canonicalize_filename (args[1], NULL);
 		return admin_call (bus, "RotateMasterKey", g_variant_new ("(s)", path), TRUE, error);
 	}
+	if (g_strcmp0 (sub, "rotate-clinic") == 0 && n == 2 && g_strcmp0 (args[1], "--all") == 0)
+		return rotate_all_clinics (bus, error);
+	if (g_strcmp0 (sub, "rotate-clinic") == 0 && n == 2)
+		return admin_call (bus, "RotateClinicKey", g_variant_new ("(s)", args[1]), TRUE,
+				   error);
 	return usage ("keys create TENANT ROLE [EXPIRES_AT [LABEL]] | keys list TENANT | "
-		      "keys revoke TENANT KEY_ID | keys rotate-master NEW_KEY_FILE",
+		      "keys revoke TENANT KEY_ID | keys rotate-master NEW_KEY_FILE | "
+		      "keys rotate-clinic TENANT|--all",
 		      error);
 }
 
@@ -192,7 +256,7 @@ static const struct {
 	{"tenants", cmd_tenants, "create NAME | list"},
 	{"keys", cmd_keys,
 	 "create TENANT ROLE [EXPIRES_AT [LABEL]] | list TENANT | revoke TENANT KEY_ID | "
-	 "rotate-master NEW_KEY_FILE"},
+	 "rotate-master NEW_KEY_FILE | rotate-clinic TENANT|--all"},
 	{"operator-key", cmd_operator_key, "create [LABEL]: a new operator key, shown once"},
 };
 
@@ -225,6 +289,8 @@ main (int argc, char **argv)
 	context = g_option_context_new ("COMMAND [ARGS…] - administer medversed");
 	g_option_context_set_summary (context, summary->str);
 	g_option_context_add_main_entries (context, entries, NULL);
+	/* options after the command are the command's own (`keys rotate-clinic --all`) */
+	g_option_context_set_strict_posix (context, TRUE);
 	/* `audit …` takes options of its own: only what precedes it is parsed here */
 	for (int i = 1; i < argc; i++) {
 		if (g_strv_contains ((const gchar *const[]){"--bus", "--config", "-c", "--data-dir",
