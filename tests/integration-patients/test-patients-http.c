@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../integration/harness.h"
+#include "mv-pg-embedded.h"
 #include "pt-client.h"
 
 static gchar *
@@ -284,22 +285,117 @@ Test (patients, revoked_clinician_key_is_refused)
 	}
 }
 
+/* ---- nothing readable in the database ------------------------------------------------------ */
+
+/* Every row of @table as text, bytea columns printed in @format ("hex", PostgreSQL's default,
+ * or "escape"): what a reader of the raw table sees. */
+static gchar *
+table_text (PGconn *conn, const gchar *table, const gchar *format)
+{
+	const gchar *v[] = {format};
+	g_autofree gchar *set =
+		pt_db_value (conn, "SELECT set_config('bytea_output', $1, false)", 1, v);
+	g_autofree gchar *sql =
+		g_strdup_printf ("SELECT coalesce(string_agg(t::text, ' '), '') FROM %s t", table);
+
+	return pt_db_value (conn, sql, 0, NULL);
+}
+
+/* Whether @text shows @needle: as itself (case-insensitively: text columns, bytea in escape
+ * form, which prints printable ASCII as it is) or as the lower-case hex of its bytes (bytea in
+ * hex form, as PostgreSQL and pg_dump print it by default). */
+static gboolean
+text_shows (const gchar *text, const gchar *needle)
+{
+	g_autofree gchar *upper = g_ascii_strup (text, -1);
+	g_autofree gchar *needle_upper = g_ascii_strup (needle, -1);
+	GString *hex = g_string_new (NULL);
+	gboolean found;
+
+	for (const guchar *p = (const guchar *)needle; *p != '\0'; p++)
+		g_string_append_printf (hex, "%02x", *p);
+	found = strstr (upper, needle_upper) != NULL || strstr (text, hex->str) != NULL;
+	g_string_free (hex, TRUE);
+	return found;
+}
+
+/* pg_dump of the daemon's database (only @schema when not NULL), bytea printed in @format.
+ * pg_dump comes from the PostgreSQL the daemon itself runs (mv_pg_embedded_find_bindir()). */
+static gchar *
+dump (const gchar *dir, const gchar *format, const gchar *schema)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *bindir = mv_pg_embedded_find_bindir (&error);
+	g_autofree gchar *pg_dump = NULL;
+	g_autofree gchar *socket_dir = g_build_filename (dir, "pg-socket", NULL);
+	g_autofree gchar *options = g_strdup_printf ("-c bytea_output=%s", format);
+	g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "PGOPTIONS", options, TRUE);
+	g_autofree gchar *out = NULL;
+	g_autofree gchar *err = NULL;
+	gint status = -1;
+
+	cr_assert_not_null (bindir, "%s", error ? error->message : "");
+	pg_dump = g_build_filename (bindir, "pg_dump", NULL);
+	{
+		const gchar *argv[] = {pg_dump,	   "-h", socket_dir, "-p", "5432", "-U", "medverse",
+				       "medverse", NULL, NULL,	     NULL};
+		if (schema != NULL) {
+			argv[8] = "-n";
+			argv[9] = schema;
+		}
+		cr_assert (g_spawn_sync (NULL, (gchar **)argv, envp, 0, NULL, NULL, &out, &err,
+					 &status, &error),
+			   "%s", error ? error->message : "");
+	}
+	cr_assert (g_spawn_check_wait_status (status, NULL), "pg_dump failed: %s", err);
+	return g_steal_pointer (&out);
+}
+
+/* The searches below can fail: a name stored unencrypted in a bytea column (a scratch table in
+ * a schema of its own, left in place because other tests dump the database concurrently) is
+ * found in the rows and in pg_dump, in both renderings, although the hex one does not show it
+ * as text. */
+Test (patients, plaintext_search_finds_a_plain_bytea)
+{
+	g_autofree gchar *dir = data_dir ();
+	PGconn *conn = pt_db_connect (dir);
+	g_autofree gchar *schema = pt_db_value (conn, "CREATE SCHEMA probe_plain", 0, NULL);
+	g_autofree gchar *table = pt_db_value (conn, "CREATE TABLE probe_plain.t (b bytea)", 0, NULL);
+	g_autofree gchar *row = pt_db_value (
+		conn,
+		"INSERT INTO probe_plain.t VALUES (convert_to('Probeplainia Unsealedson', 'UTF8'))",
+		0, NULL);
+	g_autofree gchar *hex = table_text (conn, "probe_plain.t", "hex");
+	g_autofree gchar *escape = table_text (conn, "probe_plain.t", "escape");
+	g_autofree gchar *dump_hex = dump (dir, "hex", "probe_plain");
+	g_autofree gchar *dump_escape = dump (dir, "escape", "probe_plain");
+
+	cr_assert_null (strstr (hex, "Probeplainia"), "the hex form printed the text: %s", hex);
+	cr_assert (text_shows (hex, "Probeplainia"), "hex form not searched: %s", hex);
+	cr_assert (text_shows (escape, "Unsealedson"));
+	cr_assert_not_null (strstr (escape, "Probeplainia"), "%s", escape);
+	cr_assert_null (strstr (dump_hex, "Probeplainia"), "the hex dump printed the text");
+	cr_assert (text_shows (dump_hex, "Probeplainia"), "hex dump not searched: %s", dump_hex);
+	cr_assert (text_shows (dump_escape, "Unsealedson"), "%s", dump_escape);
+	cr_assert_not (text_shows (dump_hex, "Quixotellina"));
+	PQfinish (conn);
+}
+
 /* A patient with a distinctive name and MRN: neither string in any table's rows, in a pg_dump
- * of the database, nor in the daemon's log. */
+ * of the database, nor in the daemon's log; in the database neither as text nor as the bytes
+ * of a bytea column (hex and escape form). */
 Test (patients, name_and_mrn_appear_nowhere_in_the_database)
 {
 	g_autofree gchar *dir = data_dir ();
 	g_auto (PtClinic) a = {0};
-	static const gchar *needles[] = {"Quixotellina", "Brumblethorpe", "ZQX7781KLM", "zqx7781klm"};
+	static const gchar *needles[] = {"Quixotellina", "quixotellina", "Brumblethorpe",
+					 "brumblethorpe", "ZQX7781KLM",	  "zqx7781klm",
+					 "ZQX-7781-KLM",  "zqx-7781-klm"};
+	static const gchar *formats[] = {"hex", "escape"};
 	PGconn *conn = pt_db_connect (dir);
 	g_autofree gchar *tables = NULL;
 	g_auto (GStrv) names = NULL;
-	g_autofree gchar *socket_dir = g_build_filename (dir, "pg-socket", NULL);
-	g_autofree gchar *dump = NULL;
-	g_autofree gchar *dump_err = NULL;
 	g_autofree gchar *log = NULL;
-	gint status = -1;
-	g_autoptr(GError) error = NULL;
 	g_autofree gchar *id = NULL;
 
 	pt_clinic_make (url (), dir, &a);
@@ -324,26 +420,20 @@ Test (patients, name_and_mrn_appear_nowhere_in_the_database)
 			      0, NULL);
 	names = g_strsplit (tables, ",", -1);
 	cr_assert_geq (g_strv_length (names), 8);
-	for (guint i = 0; names[i] != NULL; i++) {
-		g_autofree gchar *sql = g_strdup_printf (
-			"SELECT coalesce(string_agg(t::text, ' '), '') FROM %s t", names[i]);
-		g_autofree gchar *rows = pt_db_value (conn, sql, 0, NULL);
+	for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
+		g_autofree gchar *whole = dump (dir, formats[f], NULL);
+		cr_assert (strstr (whole, "CREATE TABLE public.patient_records") != NULL);
+		cr_assert (strstr (whole, id) != NULL); /* the dump does hold the patient's row */
 		for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
-			cr_assert_null (strstr (rows, needles[n]), "%s found in table %s", needles[n],
-					names[i]);
+			cr_assert_not (text_shows (whole, needles[n]), "%s found in pg_dump (%s)",
+				       needles[n], formats[f]);
+		for (guint i = 0; names[i] != NULL; i++) {
+			g_autofree gchar *rows = table_text (conn, names[i], formats[f]);
+			for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
+				cr_assert_not (text_shows (rows, needles[n]), "%s found in table %s (%s)",
+					       needles[n], names[i], formats[f]);
+		}
 	}
-	{
-		const gchar *argv[] = {"/usr/lib/postgresql/15/bin/pg_dump", "-h", socket_dir, "-p",
-				       "5432", "-U", "medverse", "medverse", NULL};
-		cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, 0, NULL, NULL, &dump, &dump_err,
-					 &status, &error),
-			   "%s", error ? error->message : "");
-		cr_assert (g_spawn_check_wait_status (status, NULL), "pg_dump failed: %s", dump_err);
-	}
-	cr_assert (strstr (dump, "CREATE TABLE public.patient_records") != NULL);
-	cr_assert (strstr (dump, id) != NULL); /* the dump does hold the patient's row */
-	for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
-		cr_assert_null (strstr (dump, needles[n]), "%s found in pg_dump", needles[n]);
 	log = mvt_shared_log ();
 	for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
 		cr_assert_null (strstr (log, needles[n]), "%s found in the daemon log", needles[n]);
