@@ -517,6 +517,113 @@ Test (dbus, medversectl_keys_and_operator_key)
 		list->body, json_object_get_string_member (json_node_get_object (node), "id")));
 }
 
+/* Runs the built medversectl on the shared daemon's bus: exit status, stdout, stderr. */
+static gint
+run_ctl (const gchar *const *args, gchar **out, gchar **err)
+{
+	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+	g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "DBUS_SESSION_BUS_ADDRESS",
+						mvt_shared_bus_address (), TRUE);
+	g_autoptr (GError) error = NULL;
+	gint status = -1;
+
+	g_ptr_array_add (argv, (gpointer)mvt_getenv ("MEDVERSECTL"));
+	g_ptr_array_add (argv, "--bus");
+	g_ptr_array_add (argv, "session");
+	for (guint i = 0; args[i] != NULL; i++)
+		g_ptr_array_add (argv, (gpointer)args[i]);
+	g_ptr_array_add (argv, NULL);
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv->pdata, envp, 0, NULL, NULL, out, err, &status,
+				 &error),
+		   "%s", error ? error->message : "");
+	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static JsonObject *
+run_ctl_json (const gchar *const *args)
+{
+	g_autofree gchar *out = NULL, *err = NULL;
+	gint status = run_ctl (args, &out, &err);
+	g_autoptr (JsonNode) node = NULL;
+
+	cr_assert_eq (status, 0, "medversectl %s %s: exit %d: %s", args[0], args[1], status, err);
+	node = json_from_string (out, NULL);
+	cr_assert (node != NULL && JSON_NODE_HOLDS_OBJECT (node), "not a JSON object: %s", out);
+	return json_object_ref (json_node_get_object (node));
+}
+
+/* the entry of @key_id in `medversectl keys list TENANT` */
+static JsonObject *
+ctl_listed_key (const gchar *tenant, const gchar *key_id)
+{
+	g_autoptr (JsonObject) list
+		= run_ctl_json ((const gchar *const[]){ "keys", "list", tenant, NULL });
+	JsonArray *keys = json_object_get_array_member (list, "keys");
+
+	for (guint i = 0; i < json_array_get_length (keys); i++) {
+		JsonObject *k = json_array_get_object_element (keys, i);
+		if (g_strcmp0 (json_object_get_string_member (k, "key_id"), key_id) == 0)
+			return json_object_ref (k);
+	}
+	cr_assert_fail ("key %s not listed", key_id);
+	return NULL;
+}
+
+/* The operator's command line, run as a binary: keys create prints the token once and it
+ * works, keys list shows the key (no secret), keys revoke prints ok and the token stops
+ * working, and the list shows it revoked; a bad role is refused with exit status 1. */
+Test (dbus, medversectl_keys_create_list_revoke)
+{
+	g_autofree gchar *tenant = at_create_tenant ("Ctl Keys Clinic");
+	g_autoptr (JsonObject) made = run_ctl_json ((const gchar *const[]){
+		"keys", "create", tenant, "clinician", "2099-01-01T00:00:00Z", "ctl label", NULL });
+	const gchar *token = json_object_get_string_member (made, "token");
+	const gchar *key_id = json_object_get_string_member (made, "key_id");
+	g_autoptr (JsonObject) listed = NULL;
+	g_autoptr (JsonObject) revoked = NULL;
+	g_autoptr (AtResp) who = NULL;
+	g_autoptr (AtResp) after = NULL;
+	g_autofree gchar *out = NULL, *err = NULL;
+	g_autofree gchar *list_out = NULL, *list_err = NULL;
+	gint status;
+
+	cr_assert_str_eq (json_object_get_string_member (made, "tenant_id"), tenant);
+	cr_assert_str_eq (json_object_get_string_member (made, "role"), "clinician");
+	cr_assert_str_eq (json_object_get_string_member (made, "label"), "ctl label");
+	cr_assert (g_str_has_prefix (json_object_get_string_member (made, "expires_at"),
+				     "2099-01-01T00:00:00"));
+	cr_assert (g_str_has_prefix (token, "mvk_"));
+	who = at_http ("GET", "/v1/auth/whoami", token, NULL);
+	assert_status (who, 200, "the token medversectl printed");
+	cr_assert_str_eq (at_str (who, "key_id"), key_id);
+
+	listed = ctl_listed_key (tenant, key_id);
+	cr_assert (json_object_get_boolean_member (listed, "active"));
+	cr_assert_str_eq (json_object_get_string_member (listed, "label"), "ctl label");
+	cr_assert (json_object_get_null_member (listed, "revoked_at"));
+	status = run_ctl ((const gchar *const[]){ "keys", "list", tenant, NULL }, &list_out,
+			  &list_err);
+	cr_assert_eq (status, 0);
+	cr_assert_null (strstr (list_out, token + 4), "keys list printed a secret");
+
+	status = run_ctl ((const gchar *const[]){ "keys", "revoke", tenant, key_id, NULL }, &out,
+			  &err);
+	cr_assert_eq (status, 0, "keys revoke: exit %d: %s", status, err);
+	cr_assert_str_eq (out, "ok\n");
+	after = at_http ("GET", "/v1/auth/whoami", token, NULL);
+	assert_status (after, 401, "a token revoked with medversectl");
+	revoked = ctl_listed_key (tenant, key_id);
+	cr_assert_not (json_object_get_boolean_member (revoked, "active"));
+	cr_assert_not (json_object_get_null_member (revoked, "revoked_at"));
+
+	g_clear_pointer (&out, g_free);
+	g_clear_pointer (&err, g_free);
+	status = run_ctl ((const gchar *const[]){ "keys", "create", tenant, "superuser", NULL }, &out,
+			  &err);
+	cr_assert_eq (status, 1, "a bad role: exit %d: %s", status, out);
+	cr_assert_not_null (strstr (err, "role"), "%s", err);
+}
+
 /* Rotation re-wraps every clinic KEK under the new master key in one go; the daemon keeps
  * working on the new key; a bad new key changes nothing. */
 Test (dbus, rotate_master_key)
