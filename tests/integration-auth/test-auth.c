@@ -624,6 +624,59 @@ Test (dbus, medversectl_keys_create_list_revoke)
 	cr_assert_not_null (strstr (err, "role"), "%s", err);
 }
 
+/* A key's use is recorded in api_keys.last_used_at (and shown by the key list), at most once a
+ * minute per key and daemon: a second use right after does not write it again. */
+Test (auth, last_used_at_is_recorded_on_use)
+{
+	g_autofree gchar *op = at_operator_token ();
+	g_autofree gchar *tenant = at_create_tenant ("Last Use Clinic");
+	g_autofree gchar *key_id = NULL;
+	g_autofree gchar *token = at_create_key (op, tenant, "clinician", &key_id);
+	const gchar *params[] = { key_id };
+	g_autofree gchar *before = NULL;
+	g_autofree gchar *first = NULL;
+	g_autofree gchar *recent = NULL;
+	g_autofree gchar *second = NULL;
+	g_autofree gchar *path = keys_path (tenant);
+	g_autoptr (AtResp) use1 = NULL;
+	g_autoptr (AtResp) use2 = NULL;
+	g_autoptr (AtResp) list = NULL;
+
+	before = at_sql_value ("SELECT coalesce(last_used_at::text, 'never') FROM api_keys "
+			       "WHERE key_id = $1",
+			       1, params);
+	cr_assert_str_eq (before, "never");
+	use1 = at_http ("GET", "/v1/auth/whoami", token, NULL);
+	assert_status (use1, 200, "first use");
+	first = at_sql_value ("SELECT last_used_at::text FROM api_keys WHERE key_id = $1", 1,
+			      params);
+	cr_assert_not_null (first, "last_used_at not written on use");
+	recent = at_sql_value ("SELECT (now() - last_used_at < interval '1 minute')::text FROM "
+			       "api_keys WHERE key_id = $1",
+			       1, params);
+	cr_assert_str_eq (recent, "true");
+	list = at_http ("GET", path, op, NULL);
+	assert_status (list, 200, "key list");
+	{
+		JsonArray *keys = json_object_get_array_member (json_node_get_object (list->json),
+								 "keys");
+		gboolean seen = FALSE;
+		for (guint i = 0; i < json_array_get_length (keys); i++) {
+			JsonObject *k = json_array_get_object_element (keys, i);
+			if (g_strcmp0 (json_object_get_string_member (k, "key_id"), key_id) != 0)
+				continue;
+			cr_assert_not (json_object_get_null_member (k, "last_used_at"));
+			seen = TRUE;
+		}
+		cr_assert (seen, "key not listed: %s", list->body);
+	}
+	use2 = at_http ("GET", "/v1/auth/whoami", token, NULL);
+	assert_status (use2, 200, "second use");
+	second = at_sql_value ("SELECT last_used_at::text FROM api_keys WHERE key_id = $1", 1,
+			       params);
+	cr_assert_str_eq (second, first, "written again within the minute");
+}
+
 /* Rotation re-wraps every clinic KEK under the new master key in one go; the daemon keeps
  * working on the new key; a bad new key changes nothing. */
 Test (dbus, rotate_master_key)
