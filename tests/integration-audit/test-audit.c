@@ -405,8 +405,9 @@ verify_stopped (MvtEnv *env, gchar **err)
 	g_autoptr (GError) error = NULL;
 	g_autofree gchar *out = NULL;
 	gint status = -1;
-	const gchar *argv[] = { mvt_getenv ("MEDVERSECTL"), "--data-dir", env->data_dir, "audit",
-				"verify", NULL };
+	const gchar *argv[] = {
+		mvt_getenv ("MEDVERSECTL"), "--data-dir", env->data_dir, "audit", "verify", NULL
+	};
 
 	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, 0, NULL, NULL, &out, err, &status,
 				 &error),

@@ -533,8 +533,8 @@ run_ctl (const gchar *const *args, gchar **out, gchar **err)
 	for (guint i = 0; args[i] != NULL; i++)
 		g_ptr_array_add (argv, (gpointer)args[i]);
 	g_ptr_array_add (argv, NULL);
-	cr_assert (g_spawn_sync (NULL, (gchar **)argv->pdata, envp, 0, NULL, NULL, out, err, &status,
-				 &error),
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv->pdata, envp, 0, NULL, NULL, out, err,
+				 &status, &error),
 		   "%s", error ? error->message : "");
 	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
@@ -618,8 +618,8 @@ Test (dbus, medversectl_keys_create_list_revoke)
 
 	g_clear_pointer (&out, g_free);
 	g_clear_pointer (&err, g_free);
-	status = run_ctl ((const gchar *const[]){ "keys", "create", tenant, "superuser", NULL }, &out,
-			  &err);
+	status = run_ctl ((const gchar *const[]){ "keys", "create", tenant, "superuser", NULL },
+			  &out, &err);
 	cr_assert_eq (status, 1, "a bad role: exit %d: %s", status, out);
 	cr_assert_not_null (strstr (err, "role"), "%s", err);
 }
@@ -658,8 +658,8 @@ Test (auth, last_used_at_is_recorded_on_use)
 	list = at_http ("GET", path, op, NULL);
 	assert_status (list, 200, "key list");
 	{
-		JsonArray *keys = json_object_get_array_member (json_node_get_object (list->json),
-								 "keys");
+		JsonArray *keys
+			= json_object_get_array_member (json_node_get_object (list->json), "keys");
 		gboolean seen = FALSE;
 		for (guint i = 0; i < json_array_get_length (keys); i++) {
 			JsonObject *k = json_array_get_object_element (keys, i);
@@ -788,10 +788,14 @@ main (int argc, char **argv)
 Test (dbus, other_uid_is_refused)
 {
 	g_autofree gchar *address = g_strdup (mvt_shared_bus_address ());
-	const gchar *argv[] = {"runuser", "-u", "nobody", "--", "gdbus", "call", "--address", address,
-			       "--dest", "org.medverse.Health1", "--object-path", "/org/medverse/Health1",
-			       "--method", "org.medverse.Health1.Admin.CreateTenant", "Intruder Clinic",
-			       NULL};
+	const gchar *argv[] = { "runuser",	   "-u",
+				"nobody",	   "--",
+				"gdbus",	   "call",
+				"--address",	   address,
+				"--dest",	   "org.medverse.Health1",
+				"--object-path",   "/org/medverse/Health1",
+				"--method",	   "org.medverse.Health1.Admin.CreateTenant",
+				"Intruder Clinic", NULL };
 	g_autofree gchar *out = NULL, *err = NULL;
 	g_autoptr (GError) error = NULL;
 	g_autoptr (AtResp) list = NULL;
@@ -803,8 +807,10 @@ Test (dbus, other_uid_is_refused)
 	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
 				 &err, &status, &error),
 		   "%s", error != NULL ? error->message : "");
-	cr_assert_not (g_spawn_check_wait_status (status, NULL), "call as nobody succeeded: %s", out);
-	cr_assert_not_null (strstr (err, "org.medverse.Health1.Error.Forbidden"), "stderr: %s", err);
+	cr_assert_not (g_spawn_check_wait_status (status, NULL), "call as nobody succeeded: %s",
+		       out);
+	cr_assert_not_null (strstr (err, "org.medverse.Health1.Error.Forbidden"), "stderr: %s",
+			    err);
 	list = at_http ("GET", "/v1/admin/tenants", op, NULL);
 	assert_status (list, 200, "tenant list");
 	cr_assert_null (strstr (list->body, "Intruder Clinic"), "created anyway: %s", list->body);

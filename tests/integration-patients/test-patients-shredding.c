@@ -22,7 +22,7 @@ write_key_file (const gchar *path)
 	guint8 raw[32];
 	gchar hex[65];
 	g_autofree gchar *text = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	randombytes_buf (raw, sizeof raw);
 	sodium_bin2hex (hex, sizeof hex, raw, sizeof raw);
@@ -36,10 +36,10 @@ write_key_file (const gchar *path)
 static gint
 ctl (MvtEnv *env, const gchar *const *args, gchar **out, gchar **err)
 {
-	g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
 	g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "DBUS_SESSION_BUS_ADDRESS",
 						env->bus_address, TRUE);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gint status = -1;
 
 	g_ptr_array_add (argv, (gpointer)mvt_getenv ("MEDVERSECTL"));
@@ -48,8 +48,8 @@ ctl (MvtEnv *env, const gchar *const *args, gchar **out, gchar **err)
 	for (guint i = 0; args[i] != NULL; i++)
 		g_ptr_array_add (argv, (gpointer)args[i]);
 	g_ptr_array_add (argv, NULL);
-	cr_assert (g_spawn_sync (NULL, (gchar **)argv->pdata, envp, 0, NULL, NULL, out, err, &status,
-				 &error),
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv->pdata, envp, 0, NULL, NULL, out, err,
+				 &status, &error),
 		   "%s", error ? error->message : "");
 	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
@@ -61,7 +61,7 @@ ctl_json (MvtEnv *env, const gchar *const *args)
 	g_autofree gchar *out = NULL;
 	g_autofree gchar *err = NULL;
 	gint status = ctl (env, args, &out, &err);
-	g_autoptr(JsonNode) node = NULL;
+	g_autoptr (JsonNode) node = NULL;
 
 	cr_assert_eq (status, 0, "medversectl %s %s: exit %d: %s", args[0], args[1], status, err);
 	node = json_from_string (out, NULL);
@@ -87,8 +87,8 @@ db_bytes (PGconn *conn, const gchar *sql, gint n, const gchar *const *values)
 static gchar *
 create_patient (MvtEnv *env, const PtClinic *clinic, const gchar *profile)
 {
-	g_autoptr(PtResponse) r = pt_request (env->url, "POST", "/v1/patients", clinic->clinician,
-					      NULL, NULL, profile);
+	g_autoptr (PtResponse) r = pt_request (env->url, "POST", "/v1/patients", clinic->clinician,
+					       NULL, NULL, profile);
 	cr_assert_eq (r->status, 201, "%s", r->body);
 	return g_strdup (pt_str (r, "id"));
 }
@@ -114,15 +114,15 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Backup, backup_clear)
 static void
 take_backup (PGconn *conn, const gchar *clinic, const gchar *patient, Backup *b)
 {
-	const gchar *vc[] = {clinic};
-	const gchar *vp[] = {clinic, patient};
+	const gchar *vc[] = { clinic };
+	const gchar *vp[] = { clinic, patient };
 	g_autofree gchar *version = NULL;
 
-	b->wrapped_kek = db_bytes (conn, "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1,
-				   vc);
+	b->wrapped_kek
+		= db_bytes (conn, "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1, vc);
 	b->wrapped_dek = db_bytes (
-		conn, "SELECT wrapped_dek FROM patients WHERE clinic_id = $1 AND patient_id = $2", 2,
-		vp);
+		conn, "SELECT wrapped_dek FROM patients WHERE clinic_id = $1 AND patient_id = $2",
+		2, vp);
 	b->profile_blob = db_bytes (conn,
 				    "SELECT blob FROM patient_records WHERE clinic_id = $1 AND "
 				    "patient_id = $2 AND kind = 'profile'",
@@ -139,10 +139,10 @@ take_backup (PGconn *conn, const gchar *clinic, const gchar *patient, Backup *b)
 static void
 assert_backup_opens (MvVault *master, const gchar *clinic, const gchar *patient, const Backup *b)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvSecret) kek = mv_vault_unwrap_kek (master, clinic, b->wrapped_kek, &error);
-	g_autoptr(MvSecret) dek = NULL;
-	g_autoptr(GBytes) plain = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvSecret) kek = mv_vault_unwrap_kek (master, clinic, b->wrapped_kek, &error);
+	g_autoptr (MvSecret) dek = NULL;
+	g_autoptr (GBytes) plain = NULL;
 
 	cr_assert_not_null (kek, "%s", error ? error->message : "");
 	dek = mv_vault_unwrap_dek (kek, clinic, patient, b->wrapped_dek, &error);
@@ -150,8 +150,8 @@ assert_backup_opens (MvVault *master, const gchar *clinic, const gchar *patient,
 	plain = mv_vault_open (dek, clinic, patient, "profile", b->profile_version, b->profile_blob,
 			       &error);
 	cr_assert_not_null (plain, "%s", error ? error->message : "");
-	cr_assert (memmem (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), "Ashred", 6) !=
-		   NULL);
+	cr_assert (memmem (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain), "Ashred", 6)
+		   != NULL);
 }
 
 static void
@@ -165,52 +165,52 @@ static void
 assert_b_readable_and_found (MvtEnv *env, const PtClinic *clinic, const gchar *id_b)
 {
 	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s", id_b);
-	g_autoptr(PtResponse) get = pt_request (env->url, "GET", path, clinic->clinician, NULL, NULL,
-						NULL);
-	g_autoptr(PtResponse) search = pt_request (env->url, "GET", "/v1/patients?mrn=shred-b-2",
-						   clinic->clinician, NULL, NULL, NULL);
-	g_autoptr(JsonNode) expected = json_from_string (PROFILE_B, NULL);
+	g_autoptr (PtResponse) get
+		= pt_request (env->url, "GET", path, clinic->clinician, NULL, NULL, NULL);
+	g_autoptr (PtResponse) search = pt_request (env->url, "GET", "/v1/patients?mrn=shred-b-2",
+						    clinic->clinician, NULL, NULL, NULL);
+	g_autoptr (JsonNode) expected = json_from_string (PROFILE_B, NULL);
 	JsonArray *found;
 
 	cr_assert_eq (get->status, 200, "%s", get->body);
-	cr_assert (json_node_equal (expected, json_object_get_member (
-						      json_node_get_object (get->json), "profile")));
+	cr_assert (json_node_equal (
+		expected, json_object_get_member (json_node_get_object (get->json), "profile")));
 	cr_assert_eq (search->status, 200, "%s", search->body);
 	found = json_object_get_array_member (json_node_get_object (search->json), "patients");
 	cr_assert_eq (json_array_get_length (found), 1, "%s", search->body);
-	cr_assert_str_eq (json_object_get_string_member (json_array_get_object_element (found, 0),
-							 "id"),
-			  id_b);
+	cr_assert_str_eq (
+		json_object_get_string_member (json_array_get_object_element (found, 0), "id"),
+		id_b);
 }
 
 Test (shredding, backup_of_a_deleted_patient_opens_nothing_after_the_epoch, .timeout = 140)
 {
-	g_autoptr(MvtEnv) env = mvt_env_new ();
-	const MvtOptions options = {0};
-	g_autoptr(GError) error = NULL;
-	g_auto (PtClinic) clinic = {0};
-	g_auto (Backup) backup = {0};
+	g_autoptr (MvtEnv) env = mvt_env_new ();
+	const MvtOptions options = { 0 };
+	g_autoptr (GError) error = NULL;
+	g_auto (PtClinic) clinic = { 0 };
+	g_auto (Backup) backup = { 0 };
 	g_autofree gchar *id_a = NULL;
 	g_autofree gchar *id_b = NULL;
 	g_autofree gchar *old_key = NULL;
 	g_autofree gchar *new_key = NULL;
-	g_autoptr(MvVault) old_master = NULL;
-	g_autoptr(MvVault) new_master = NULL;
-	g_autoptr(JsonObject) rotated = NULL;
-	g_autoptr(JsonObject) mastered = NULL;
-	g_autoptr(GBytes) kek_now = NULL;
-	g_autoptr(MvSecret) current_kek = NULL;
-	g_autoptr(MvSecret) dek = NULL;
-	g_autoptr(MvSecret) kek_backup = NULL;
-	g_autoptr(GError) e_dek = NULL;
-	g_autoptr(GError) e_kek = NULL;
+	g_autoptr (MvVault) old_master = NULL;
+	g_autoptr (MvVault) new_master = NULL;
+	g_autoptr (JsonObject) rotated = NULL;
+	g_autoptr (JsonObject) mastered = NULL;
+	g_autoptr (GBytes) kek_now = NULL;
+	g_autoptr (MvSecret) current_kek = NULL;
+	g_autoptr (MvSecret) dek = NULL;
+	g_autoptr (MvSecret) kek_backup = NULL;
+	g_autoptr (GError) e_dek = NULL;
+	g_autoptr (GError) e_kek = NULL;
 	PGconn *conn;
 
 	cr_assert (sodium_init () >= 0);
 	mvt_env_prepare (env, &options);
 	cr_assert (mvt_bus_start (env, &error), "%s", error ? error->message : "");
-	cr_assert (mvt_daemon_spawn (env, &error) && mvt_daemon_wait_ready (env, 60000, &error), "%s",
-		   error ? error->message : "");
+	cr_assert (mvt_daemon_spawn (env, &error) && mvt_daemon_wait_ready (env, 60000, &error),
+		   "%s", error ? error->message : "");
 	pt_clinic_make (env->url, env->data_dir, &clinic);
 	id_a = create_patient (env, &clinic, PROFILE_A);
 	id_b = create_patient (env, &clinic, PROFILE_B);
@@ -223,18 +223,19 @@ Test (shredding, backup_of_a_deleted_patient_opens_nothing_after_the_epoch, .tim
 
 	{
 		g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s", id_a);
-		g_autoptr(PtResponse) del = pt_request (env->url, "DELETE", path, clinic.clinician,
-							NULL, NULL, NULL);
+		g_autoptr (PtResponse) del
+			= pt_request (env->url, "DELETE", path, clinic.clinician, NULL, NULL, NULL);
 		cr_assert_eq (del->status, 204, "%s", del->body);
 	}
 
 	/* the epoch: the clinic's key, then the master key */
-	rotated = ctl_json (env, (const gchar *const[]){"keys", "rotate-clinic", clinic.id, NULL});
+	rotated = ctl_json (env,
+			    (const gchar *const[]){ "keys", "rotate-clinic", clinic.id, NULL });
 	cr_assert_str_eq (json_object_get_string_member (rotated, "tenant_id"), clinic.id);
 	cr_assert_eq (json_object_get_int_member (rotated, "patients_rewrapped"), 1);
 	new_key = g_build_filename (env->root, "master-2.key", NULL);
 	write_key_file (new_key);
-	mastered = ctl_json (env, (const gchar *const[]){"keys", "rotate-master", new_key, NULL});
+	mastered = ctl_json (env, (const gchar *const[]){ "keys", "rotate-master", new_key, NULL });
 	new_master = mv_vault_new_from_key_file (new_key, &error);
 	cr_assert_not_null (new_master, "%s", error ? error->message : "");
 	cr_assert_str_eq (json_object_get_string_member (mastered, "master_key_id"),
@@ -242,7 +243,7 @@ Test (shredding, backup_of_a_deleted_patient_opens_nothing_after_the_epoch, .tim
 
 	/* what the installation holds now: the current master and the clinic's current KEK */
 	{
-		const gchar *vc[] = {clinic.id};
+		const gchar *vc[] = { clinic.id };
 		kek_now = db_bytes (conn, "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1,
 				    vc);
 	}
@@ -259,12 +260,13 @@ Test (shredding, backup_of_a_deleted_patient_opens_nothing_after_the_epoch, .tim
 
 	assert_b_readable_and_found (env, &clinic, id_b);
 	{
-		const gchar *v[] = {clinic.id};
-		g_autofree gchar *n = pt_db_value (conn,
-						   "SELECT count(*) FROM audit_entries WHERE "
-						   "clinic_id = $1 AND action = 'clinic-key.rotate' "
-						   "AND resource_id = $1",
-						   1, v);
+		const gchar *v[] = { clinic.id };
+		g_autofree gchar *n
+			= pt_db_value (conn,
+				       "SELECT count(*) FROM audit_entries WHERE "
+				       "clinic_id = $1 AND action = 'clinic-key.rotate' "
+				       "AND resource_id = $1",
+				       1, v);
 		cr_assert_str_eq (n, "1");
 	}
 	PQfinish (conn);
@@ -275,11 +277,11 @@ Test (shredding, backup_of_a_deleted_patient_opens_nothing_after_the_epoch, .tim
  * patient readable and searchable; an unknown tenant is an error naming nothing secret. */
 Test (shredding, rotate_clinic_all_and_errors, .timeout = 140)
 {
-	g_autoptr(MvtEnv) env = mvt_env_new ();
-	const MvtOptions options = {0};
-	g_autoptr(GError) error = NULL;
-	g_auto (PtClinic) one = {0};
-	g_auto (PtClinic) two = {0};
+	g_autoptr (MvtEnv) env = mvt_env_new ();
+	const MvtOptions options = { 0 };
+	g_autoptr (GError) error = NULL;
+	g_auto (PtClinic) one = { 0 };
+	g_auto (PtClinic) two = { 0 };
 	g_autofree gchar *id_b = NULL;
 	g_autofree gchar *out = NULL;
 	g_autofree gchar *err = NULL;
@@ -290,21 +292,26 @@ Test (shredding, rotate_clinic_all_and_errors, .timeout = 140)
 
 	mvt_env_prepare (env, &options);
 	cr_assert (mvt_bus_start (env, &error), "%s", error ? error->message : "");
-	cr_assert (mvt_daemon_spawn (env, &error) && mvt_daemon_wait_ready (env, 60000, &error), "%s",
-		   error ? error->message : "");
+	cr_assert (mvt_daemon_spawn (env, &error) && mvt_daemon_wait_ready (env, 60000, &error),
+		   "%s", error ? error->message : "");
 	pt_clinic_make (env->url, env->data_dir, &one);
 	pt_clinic_make (env->url, env->data_dir, &two);
 	id_b = create_patient (env, &one, PROFILE_B);
 	conn = pt_db_connect (env->data_dir);
-	kek_before = pt_db_value (conn, "SELECT string_agg(md5(wrapped_kek), ',' ORDER BY "
-					"clinic_id) FROM clinics", 0, NULL);
+	kek_before = pt_db_value (conn,
+				  "SELECT string_agg(md5(wrapped_kek), ',' ORDER BY "
+				  "clinic_id) FROM clinics",
+				  0, NULL);
 
-	status = ctl (env, (const gchar *const[]){"keys", "rotate-clinic", "--all", NULL}, &out, &err);
+	status = ctl (env, (const gchar *const[]){ "keys", "rotate-clinic", "--all", NULL }, &out,
+		      &err);
 	cr_assert_eq (status, 0, "exit %d: %s", status, err);
 	cr_assert_not_null (strstr (out, one.id), "%s", out);
 	cr_assert_not_null (strstr (out, two.id), "%s", out);
-	kek_after = pt_db_value (conn, "SELECT string_agg(md5(wrapped_kek), ',' ORDER BY "
-				       "clinic_id) FROM clinics", 0, NULL);
+	kek_after = pt_db_value (conn,
+				 "SELECT string_agg(md5(wrapped_kek), ',' ORDER BY "
+				 "clinic_id) FROM clinics",
+				 0, NULL);
 	{
 		g_auto (GStrv) before = g_strsplit (kek_before, ",", -1);
 		g_auto (GStrv) after = g_strsplit (kek_after, ",", -1);
@@ -317,14 +324,14 @@ Test (shredding, rotate_clinic_all_and_errors, .timeout = 140)
 	g_clear_pointer (&out, g_free);
 	g_clear_pointer (&err, g_free);
 	status = ctl (env,
-		      (const gchar *const[]){"keys", "rotate-clinic",
-					     "00000000-0000-4000-8000-000000000000", NULL},
+		      (const gchar *const[]){ "keys", "rotate-clinic",
+					      "00000000-0000-4000-8000-000000000000", NULL },
 		      &out, &err);
 	cr_assert_eq (status, 1, "exit %d: %s", status, out);
 	cr_assert_not_null (strstr (err, "no tenant"), "%s", err);
 	g_clear_pointer (&out, g_free);
 	g_clear_pointer (&err, g_free);
-	status = ctl (env, (const gchar *const[]){"keys", "rotate-clinic", NULL}, &out, &err);
+	status = ctl (env, (const gchar *const[]){ "keys", "rotate-clinic", NULL }, &out, &err);
 	cr_assert_eq (status, 1, "exit %d", status);
 	cr_assert_not_null (strstr (err, "rotate-clinic TENANT|--all"), "%s", err);
 	PQfinish (conn);
