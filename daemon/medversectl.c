@@ -7,6 +7,7 @@
  *   medversectl tenants create NAME | tenants list
  *   medversectl keys create TENANT ROLE [EXPIRES_AT [LABEL]] | keys list TENANT
  *   medversectl keys revoke TENANT KEY_ID | keys rotate-master NEW_KEY_FILE
+ *   medversectl keys rotate-clinic TENANT|--all      (a shredding epoch: docs/security.md)
  *   medversectl operator-key create [LABEL]
  *       (org.medverse.Health1.Admin: root or the daemon's user only; results printed as JSON,
  *       a new key's token once)
@@ -29,7 +30,11 @@
 #define MV_DBUS_IFACE "org.medverse.Health1"
 
 static GVariant *
-call (GDBusConnection *bus, const gchar *method, GVariant *params, const gchar *reply_type, GError **error)
+call (GDBusConnection *bus,
+      const gchar *method,
+      GVariant *params,
+      const gchar *reply_type,
+      GError **error)
 {
 	return g_dbus_connection_call_sync (bus, MV_DBUS_NAME, MV_DBUS_PATH, MV_DBUS_IFACE, method,
 					    params, G_VARIANT_TYPE (reply_type),
@@ -39,11 +44,11 @@ call (GDBusConnection *bus, const gchar *method, GVariant *params, const gchar *
 static gboolean
 cmd_status (GDBusConnection *bus, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
+	g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
 		bus, MV_DBUS_NAME, MV_DBUS_PATH, "org.freedesktop.DBus.Properties", "Get",
 		g_variant_new ("(ss)", MV_DBUS_IFACE, "Version"), G_VARIANT_TYPE ("(v)"),
 		G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
-	g_autoptr(GVariant) version = NULL;
+	g_autoptr (GVariant) version = NULL;
 
 	if (reply == NULL)
 		return FALSE;
@@ -55,8 +60,8 @@ cmd_status (GDBusConnection *bus, gchar **args, GError **error)
 static gboolean
 cmd_plugins (GDBusConnection *bus, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = call (bus, "ListPlugins", NULL, "(a(sssa(ssss)))", error);
-	g_autoptr(GVariantIter) plugins = NULL;
+	g_autoptr (GVariant) reply = call (bus, "ListPlugins", NULL, "(a(sssa(ssss)))", error);
+	g_autoptr (GVariantIter) plugins = NULL;
 	const gchar *name, *version, *description;
 	GVariantIter *methods;
 
@@ -77,9 +82,9 @@ cmd_plugins (GDBusConnection *bus, gchar **args, GError **error)
 static gboolean
 cmd_call (GDBusConnection *bus, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) input = NULL;
-	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GVariant) output = NULL;
+	g_autoptr (GVariant) input = NULL;
+	g_autoptr (GVariant) reply = NULL;
+	g_autoptr (GVariant) output = NULL;
 	g_autofree gchar *text = NULL;
 
 	if (g_strv_length (args) != 3) {
@@ -103,15 +108,18 @@ cmd_call (GDBusConnection *bus, gchar **args, GError **error)
 
 /* org.medverse.Health1.Admin: every method answers one JSON document (or nothing) */
 static gboolean
-admin_call (GDBusConnection *bus, const gchar *method, GVariant *params, gboolean has_result,
+admin_call (GDBusConnection *bus,
+	    const gchar *method,
+	    GVariant *params,
+	    gboolean has_result,
 	    GError **error)
 {
-	g_autoptr(GVariant) reply = g_dbus_connection_call_sync (
+	g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
 		bus, MV_DBUS_NAME, MV_DBUS_PATH, MV_DBUS_IFACE ".Admin", method, params,
 		G_VARIANT_TYPE (has_result ? "(s)" : "()"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
 		error);
 	const gchar *json;
-	g_autoptr(JsonNode) node = NULL;
+	g_autoptr (JsonNode) node = NULL;
 	g_autofree gchar *pretty = NULL;
 
 	if (reply == NULL)
@@ -139,10 +147,68 @@ cmd_tenants (GDBusConnection *bus, gchar **args, GError **error)
 {
 	guint n = g_strv_length (args);
 	if (n == 2 && g_strcmp0 (args[0], "create") == 0)
-		return admin_call (bus, "CreateTenant", g_variant_new ("(s)", args[1]), TRUE, error);
+		return admin_call (bus, "CreateTenant", g_variant_new ("(s)", args[1]), TRUE,
+				   error);
 	if (n == 1 && g_strcmp0 (args[0], "list") == 0)
 		return admin_call (bus, "ListTenants", NULL, TRUE, error);
 	return usage ("tenants create NAME | tenants list", error);
+}
+
+/* Every tenant's id, from ListTenants. */
+static GPtrArray *
+list_tenant_ids (GDBusConnection *bus, GError **error)
+{
+	g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+		bus, MV_DBUS_NAME, MV_DBUS_PATH, MV_DBUS_IFACE ".Admin", "ListTenants", NULL,
+		G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL, error);
+	g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (JsonNode) node = NULL;
+	const gchar *json;
+	JsonArray *tenants;
+
+	if (reply == NULL)
+		return NULL;
+	g_variant_get (reply, "(&s)", &json);
+	node = json_from_string (json, error);
+	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)
+	    || (tenants = json_object_get_array_member (json_node_get_object (node), "tenants"))
+		       == NULL) {
+		g_clear_error (error);
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "ListTenants gave no tenant list");
+		return NULL;
+	}
+	for (guint i = 0; i < json_array_get_length (tenants); i++) {
+		JsonObject *t = json_array_get_object_element (tenants, i);
+		g_ptr_array_add (ids, g_strdup (json_object_get_string_member (t, "id")));
+	}
+	return g_steal_pointer (&ids);
+}
+
+/* `keys rotate-clinic --all`: one transaction per clinic, so a clinic whose rotation fails
+ * (reported, exit status 1) does not hold the others back or keep them locked. */
+static gboolean
+rotate_all_clinics (GDBusConnection *bus, GError **error)
+{
+	g_autoptr (GPtrArray) ids = list_tenant_ids (bus, error);
+	guint failed = 0;
+
+	if (ids == NULL)
+		return FALSE;
+	for (guint i = 0; i < ids->len; i++) {
+		g_autoptr (GError) e = NULL;
+		if (admin_call (bus, "RotateClinicKey", g_variant_new ("(s)", ids->pdata[i]), TRUE,
+				&e))
+			continue;
+		g_dbus_error_strip_remote_error (e);
+		g_printerr ("medversectl: tenant %s: %s\n", (gchar *)ids->pdata[i], e->message);
+		failed++;
+	}
+	if (failed > 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "%u of %u tenant key(s) not rotated",
+			     failed, ids->len);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean
@@ -159,15 +225,22 @@ cmd_keys (GDBusConnection *bus, gchar **args, GError **error)
 	if (g_strcmp0 (sub, "list") == 0 && n == 2)
 		return admin_call (bus, "ListKeys", g_variant_new ("(s)", args[1]), TRUE, error);
 	if (g_strcmp0 (sub, "revoke") == 0 && n == 3)
-		return admin_call (bus, "RevokeKey", g_variant_new ("(ss)", args[1], args[2]), FALSE,
-				   error);
+		return admin_call (bus, "RevokeKey", g_variant_new ("(ss)", args[1], args[2]),
+				   FALSE, error);
 	if (g_strcmp0 (sub, "rotate-master") == 0 && n == 2) {
 		/* the daemon opens the file itself: give it an absolute path */
 		g_autofree gchar *path = g_canonicalize_filename (args[1], NULL);
-		return admin_call (bus, "RotateMasterKey", g_variant_new ("(s)", path), TRUE, error);
+		return admin_call (bus, "RotateMasterKey", g_variant_new ("(s)", path), TRUE,
+				   error);
 	}
+	if (g_strcmp0 (sub, "rotate-clinic") == 0 && n == 2 && g_strcmp0 (args[1], "--all") == 0)
+		return rotate_all_clinics (bus, error);
+	if (g_strcmp0 (sub, "rotate-clinic") == 0 && n == 2)
+		return admin_call (bus, "RotateClinicKey", g_variant_new ("(s)", args[1]), TRUE,
+				   error);
 	return usage ("keys create TENANT ROLE [EXPIRES_AT [LABEL]] | keys list TENANT | "
-		      "keys revoke TENANT KEY_ID | keys rotate-master NEW_KEY_FILE",
+		      "keys revoke TENANT KEY_ID | keys rotate-master NEW_KEY_FILE | "
+		      "keys rotate-clinic TENANT|--all",
 		      error);
 }
 
@@ -186,14 +259,14 @@ static const struct {
 	gboolean (*run) (GDBusConnection *bus, gchar **args, GError **error);
 	const gchar *help;
 } commands[] = {
-	{"status", cmd_status, "show whether the daemon runs, and its version"},
-	{"plugins", cmd_plugins, "list the loaded plugins and their methods"},
-	{"call", cmd_call, "call PLUGIN METHOD 'GVARIANT-TEXT'"},
-	{"tenants", cmd_tenants, "create NAME | list"},
-	{"keys", cmd_keys,
-	 "create TENANT ROLE [EXPIRES_AT [LABEL]] | list TENANT | revoke TENANT KEY_ID | "
-	 "rotate-master NEW_KEY_FILE"},
-	{"operator-key", cmd_operator_key, "create [LABEL]: a new operator key, shown once"},
+	{ "status", cmd_status, "show whether the daemon runs, and its version" },
+	{ "plugins", cmd_plugins, "list the loaded plugins and their methods" },
+	{ "call", cmd_call, "call PLUGIN METHOD 'GVARIANT-TEXT'" },
+	{ "tenants", cmd_tenants, "create NAME | list" },
+	{ "keys", cmd_keys,
+	  "create TENANT ROLE [EXPIRES_AT [LABEL]] | list TENANT | revoke TENANT KEY_ID | "
+	  "rotate-master NEW_KEY_FILE | rotate-clinic TENANT|--all" },
+	{ "operator-key", cmd_operator_key, "create [LABEL]: a new operator key, shown once" },
 };
 
 int
@@ -204,31 +277,35 @@ main (int argc, char **argv)
 	g_autofree gchar *data_dir = NULL;
 	gchar **audit_argv = NULL;
 	int audit_argc = 0;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GOptionContext) context = NULL;
-	g_autoptr(GDBusConnection) bus = NULL;
-	g_autoptr(GString) summary = g_string_new ("Commands:\n");
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GOptionContext) context = NULL;
+	g_autoptr (GDBusConnection) bus = NULL;
+	g_autoptr (GString) summary = g_string_new ("Commands:\n");
 	const GOptionEntry entries[] = {
-		{"bus", 0, 0, G_OPTION_ARG_STRING, &bus_name, "system (default) or session", "BUS"},
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
-		 "Daemon configuration file (for commands reading the database)", "FILE"},
-		{"data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
-		 "Daemon data directory (for commands reading the database)", "DIR"},
-		{NULL},
+		{ "bus", 0, 0, G_OPTION_ARG_STRING, &bus_name, "system (default) or session",
+		  "BUS" },
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+		  "Daemon configuration file (for commands reading the database)", "FILE" },
+		{ "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+		  "Daemon data directory (for commands reading the database)", "DIR" },
+		{ NULL },
 	};
 
 	setlocale (LC_ALL, "");
 	for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-		g_string_append_printf (summary, "  %-12s %s\n", commands[i].name, commands[i].help);
+		g_string_append_printf (summary, "  %-12s %s\n", commands[i].name,
+					commands[i].help);
 	g_string_append_printf (summary, "  %-10s %s\n", "audit",
 				"verify [--clinic ID]: check the audit log in the database");
 	context = g_option_context_new ("COMMAND [ARGS…] - administer medversed");
 	g_option_context_set_summary (context, summary->str);
 	g_option_context_add_main_entries (context, entries, NULL);
+	/* options after the command are the command's own (`keys rotate-clinic --all`) */
+	g_option_context_set_strict_posix (context, TRUE);
 	/* `audit …` takes options of its own: only what precedes it is parsed here */
 	for (int i = 1; i < argc; i++) {
-		if (g_strv_contains ((const gchar *const[]){"--bus", "--config", "-c", "--data-dir",
-							     "-d", NULL},
+		if (g_strv_contains ((const gchar *const[]){ "--bus", "--config", "-c",
+							     "--data-dir", "-d", NULL },
 				     argv[i])) {
 			i++;
 			continue;
@@ -243,14 +320,15 @@ main (int argc, char **argv)
 		break;
 	}
 	if (!g_option_context_parse (context, &argc, &argv, &error) || argc < 2) {
-		g_printerr ("medversectl: %s\n", error != NULL ? error->message : "no command; see --help");
+		g_printerr ("medversectl: %s\n",
+			    error != NULL ? error->message : "no command; see --help");
 		return 2;
 	}
 	/* reads the database directly: works whether the daemon runs or not */
 	if (audit_argv != NULL)
 		return mv_audit_cli_run (config_path, data_dir, audit_argc, audit_argv);
 	bus = g_bus_get_sync (g_strcmp0 (bus_name, "session") == 0 ? G_BUS_TYPE_SESSION
-								    : G_BUS_TYPE_SYSTEM,
+								   : G_BUS_TYPE_SYSTEM,
 			      NULL, &error);
 	if (bus == NULL) {
 		g_printerr ("medversectl: cannot reach the bus: %s\n", error->message);

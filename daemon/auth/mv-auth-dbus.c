@@ -97,6 +97,11 @@ dispatch (AdminCall *call, GError **error)
 		const gchar *path;
 		g_variant_get (params, "(&s)", &path);
 		result = mv_auth_rotate_master (call->auth, actor, path, call->request_id, error);
+	} else if (g_strcmp0 (method, "RotateClinicKey") == 0) {
+		const gchar *tenant;
+		g_variant_get (params, "(&s)", &tenant);
+		result = mv_auth_rotate_clinic_key (call->auth, actor, tenant, call->request_id,
+						    error);
 	} else {
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no method %s", method);
 		return NULL;

@@ -130,6 +130,23 @@ JsonNode *mv_auth_rotate_master (MvAuth *auth,
 				 GError **error);
 
 /**
+ * mv_auth_rotate_clinic_key:
+ * @clinic_id: the tenant (a UUID)
+ *
+ * The clinic half of a shredding epoch (docs/security.md, "Crypto-shredding"): a new KEK for
+ * the clinic, every live patient's DEK re-wrapped and blind index recomputed, the new wrapped
+ * KEK stored and a "clinic-key.rotate" entry appended to the clinic's audit tree, in one
+ * transaction under the clinic row's lock (mv_patient_store_rotate_clinic_key_conn()).
+ * Operator only.  Returns {"tenant_id", "patients_rewrapped", "master_key_id"};
+ * %MV_ERROR_NOT_FOUND for an unknown tenant.
+ */
+JsonNode *mv_auth_rotate_clinic_key (MvAuth *auth,
+				     const MvAuthContext *actor,
+				     const gchar *clinic_id,
+				     const gchar *request_id,
+				     GError **error);
+
+/**
  * mv_auth_rotate_master_conn:
  *
  * The rotation's database part, inside the caller's transaction on @conn: re-wraps every

@@ -102,24 +102,32 @@ caller_patient (const MvAuthContext *caller, const gchar *patient_id, GError **e
 {
 	g_autofree gchar *id = mv_patient_id_normalise (patient_id);
 
-	if (id == NULL || (caller->role == MV_ROLE_PATIENT &&
-			   g_ascii_strcasecmp (id, caller->patient_id != NULL ? caller->patient_id
-									       : "") != 0)) {
+	if (id == NULL
+	    || (caller->role == MV_ROLE_PATIENT
+		&& g_ascii_strcasecmp (id, caller->patient_id != NULL ? caller->patient_id : "")
+			   != 0)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
 		return NULL;
 	}
 	return g_steal_pointer (&id);
 }
 
+/* The clinic KEK.  Writers (and the MRN search) pass @lock: FOR SHARE makes them wait for a
+ * clinic-key rotation (which holds the row FOR UPDATE) and then read the new KEK, so no DEK is
+ * wrapped, and no blind index computed, under a KEK the rotation has just replaced. */
 static MvSecret *
-clinic_kek (MvPatientStore *store, PGconn *conn, const gchar *clinic_id, GError **error)
+clinic_kek (
+	MvPatientStore *store, PGconn *conn, const gchar *clinic_id, gboolean lock, GError **error)
 {
-	const gchar *values[] = {clinic_id};
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(GBytes) wrapped = NULL;
+	const gchar *values[] = { clinic_id };
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (GBytes) wrapped = NULL;
 
-	res = mv_db_exec_params (conn, "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1,
-				 values, error);
+	res = mv_db_exec_params (
+		conn,
+		lock ? "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1 FOR SHARE"
+		     : "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1",
+		1, values, error);
 	if (res == NULL)
 		return NULL;
 	if (PQntuples (res) != 1) {
@@ -167,16 +175,27 @@ load_patient (MvPatientStore *store,
 	      PatientKeys *keys,
 	      GError **error)
 {
-	const gchar *values[] = {clinic_id, patient_id};
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(GBytes) wrapped = NULL;
+	const gchar *values[] = { clinic_id, patient_id };
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (GBytes) wrapped = NULL;
+	g_autoptr (GBytes) wrapped_kek = NULL;
 
+	/* A writer locks the clinic before the patient, in the order a clinic-key rotation
+	 * takes them (no deadlock).  A reader reads the wrapped KEK and DEK in one statement, so
+	 * both come from one snapshot: before a rotation or after it, never half of each. */
+	if (lock) {
+		keys->kek = clinic_kek (store, conn, clinic_id, TRUE, error);
+		if (keys->kek == NULL)
+			return FALSE;
+	}
 	res = mv_db_exec_params (
 		conn,
-		lock ? "SELECT wrapped_dek, version, created_at, updated_at FROM patients "
-		       "WHERE clinic_id = $1 AND patient_id = $2 AND deleted_at IS NULL FOR UPDATE"
-		     : "SELECT wrapped_dek, version, created_at, updated_at FROM patients "
-		       "WHERE clinic_id = $1 AND patient_id = $2 AND deleted_at IS NULL",
+		lock ? "SELECT p.wrapped_dek, p.version, p.created_at, p.updated_at, NULL "
+		       "FROM patients p WHERE p.clinic_id = $1 AND p.patient_id = $2 AND "
+		       "p.deleted_at IS NULL FOR UPDATE"
+		     : "SELECT p.wrapped_dek, p.version, p.created_at, p.updated_at, c.wrapped_kek "
+		       "FROM patients p JOIN clinics c ON c.clinic_id = p.clinic_id "
+		       "WHERE p.clinic_id = $1 AND p.patient_id = $2 AND p.deleted_at IS NULL",
 		2, values, error);
 	if (res == NULL)
 		return FALSE;
@@ -191,9 +210,13 @@ load_patient (MvPatientStore *store,
 	}
 	keys->created_at = g_strdup (PQgetvalue (res, 0, 2));
 	keys->updated_at = g_strdup (PQgetvalue (res, 0, 3));
-	keys->kek = clinic_kek (store, conn, clinic_id, error);
-	if (keys->kek == NULL)
-		return FALSE;
+	if (!lock) {
+		wrapped_kek = bytea_from_text (PQgetvalue (res, 0, 4));
+		keys->kek = mv_vault_unwrap_kek (mv_services_get_vault (store->services), clinic_id,
+						 wrapped_kek, error);
+		if (keys->kek == NULL)
+			return FALSE;
+	}
 	wrapped = bytea_from_text (PQgetvalue (res, 0, 0));
 	keys->dek = mv_vault_unwrap_dek (keys->kek, clinic_id, patient_id, wrapped, error);
 	return keys->dek != NULL;
@@ -207,11 +230,11 @@ open_profile (PGconn *conn,
 	      const PatientKeys *keys,
 	      GError **error)
 {
-	const gchar *values[] = {clinic_id, patient_id, MV_PATIENT_RECORD_PROFILE};
-	g_autoptr(PGresult) res = NULL;
-	g_autoptr(GBytes) blob = NULL;
-	g_autoptr(GBytes) plain = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	const gchar *values[] = { clinic_id, patient_id, MV_PATIENT_RECORD_PROFILE };
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (GBytes) blob = NULL;
+	g_autoptr (GBytes) plain = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
 	guint64 version = 0;
 	gsize len = 0;
 	const gchar *data;
@@ -222,8 +245,8 @@ open_profile (PGconn *conn,
 				 3, values, error);
 	if (res == NULL)
 		return NULL;
-	if (PQntuples (res) != 1 || !parse_u64 (PQgetvalue (res, 0, 0), &version) ||
-	    version != keys->version) {
+	if (PQntuples (res) != 1 || !parse_u64 (PQgetvalue (res, 0, 0), &version)
+	    || version != keys->version) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 			     "profile record of patient %s in clinic %s is missing or not at the "
 			     "patient's version %" G_GUINT64_FORMAT,
@@ -236,8 +259,8 @@ open_profile (PGconn *conn,
 	if (plain == NULL)
 		return NULL;
 	data = g_bytes_get_data (plain, &len);
-	if (!json_parser_load_from_data (parser, data, (gssize)len, NULL) ||
-	    !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+	if (!json_parser_load_from_data (parser, data, (gssize)len, NULL)
+	    || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 			     "profile record of patient %s in clinic %s is not a JSON object",
 			     patient_id, clinic_id);
@@ -254,8 +277,8 @@ seal_profile (MvSecret *dek,
 	      JsonObject *profile,
 	      GError **error)
 {
-	g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), profile);
-	g_autoptr(WipedString) text = json_to_string (node, FALSE);
+	g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), profile);
+	g_autoptr (WipedString) text = json_to_string (node, FALSE);
 
 	return mv_vault_seal (dek, clinic_id, patient_id, MV_PATIENT_RECORD_PROFILE, version,
 			      (const guint8 *)text, strlen (text), error);
@@ -264,7 +287,7 @@ seal_profile (MvSecret *dek,
 static gchar *
 mrn_index (MvSecret *kek, const gchar *clinic_id, const gchar *mrn, GError **error)
 {
-	g_autoptr(MvSecret) index_key = mv_vault_derive_index_key (kek);
+	g_autoptr (MvSecret) index_key = mv_vault_derive_index_key (kek);
 	gchar *index = mv_vault_blind_index (index_key, clinic_id, mrn, error);
 
 	if (index == NULL)
@@ -276,8 +299,8 @@ mrn_index (MvSecret *kek, const gchar *clinic_id, const gchar *mrn, GError **err
 static void
 explain_mrn_conflict (GError *error)
 {
-	if (error != NULL && g_error_matches (error, MV_ERROR, MV_ERROR_CONFLICT) &&
-	    strstr (error->message, "23505") != NULL) {
+	if (error != NULL && g_error_matches (error, MV_ERROR, MV_ERROR_CONFLICT)
+	    && strstr (error->message, "23505") != NULL) {
 		g_free (error->message);
 		error->message = g_strdup ("mrn: another patient of this clinic already has this "
 					   "medical record number");
@@ -304,9 +327,9 @@ typedef struct {
 	const gchar *request_id;
 	const gchar *clinic_id;
 	const gchar *patient_id;
-	JsonObject *input;	/* profile or patch */
-	guint64 if_match;	/* 0: none */
-	const gchar *mrn;	/* search */
+	JsonObject *input; /* profile or patch */
+	guint64 if_match;  /* 0: none */
+	const gchar *mrn;  /* search */
 	/* out */
 	guint64 version;
 	JsonObject *result;
@@ -326,17 +349,17 @@ static gboolean
 create_txn (PGconn *conn, gpointer data, GError **error)
 {
 	Op *op = data;
-	g_autoptr(MvSecret) kek = NULL;
-	g_autoptr(MvSecret) dek = NULL;
-	g_autoptr(GBytes) wrapped_dek = NULL;
-	g_autoptr(GBytes) blob = NULL;
+	g_autoptr (MvSecret) kek = NULL;
+	g_autoptr (MvSecret) dek = NULL;
+	g_autoptr (GBytes) wrapped_dek = NULL;
+	g_autoptr (GBytes) blob = NULL;
 	g_autofree gchar *index = NULL;
 	g_autofree gchar *dek_text = NULL;
 	g_autofree gchar *blob_text = NULL;
-	g_autoptr(PGresult) r1 = NULL;
-	g_autoptr(PGresult) r2 = NULL;
+	g_autoptr (PGresult) r1 = NULL;
+	g_autoptr (PGresult) r2 = NULL;
 
-	kek = clinic_kek (op->store, conn, op->clinic_id, error);
+	kek = clinic_kek (op->store, conn, op->clinic_id, TRUE, error);
 	if (kek == NULL)
 		return FALSE;
 	index = mrn_index (kek, op->clinic_id, json_object_get_string_member (op->input, "mrn"),
@@ -352,7 +375,7 @@ create_txn (PGconn *conn, gpointer data, GError **error)
 	dek_text = bytea_to_text (wrapped_dek);
 	blob_text = bytea_to_text (blob);
 	{
-		const gchar *values[] = {op->clinic_id, op->patient_id, dek_text, index};
+		const gchar *values[] = { op->clinic_id, op->patient_id, dek_text, index };
 		r1 = mv_db_exec_params (conn,
 					"INSERT INTO patients (clinic_id, patient_id, wrapped_dek, "
 					"mrn_index, version) VALUES ($1, $2, $3, $4, 1)",
@@ -363,8 +386,8 @@ create_txn (PGconn *conn, gpointer data, GError **error)
 		}
 	}
 	{
-		const gchar *values[] = {op->clinic_id, op->patient_id, MV_PATIENT_RECORD_PROFILE,
-					 blob_text};
+		const gchar *values[]
+			= { op->clinic_id, op->patient_id, MV_PATIENT_RECORD_PROFILE, blob_text };
 		r2 = mv_db_exec_params (conn,
 					"INSERT INTO patient_records (clinic_id, patient_id, kind, "
 					"version, blob) VALUES ($1, $2, $3, 1, $4)",
@@ -385,13 +408,14 @@ mv_patient_store_create (MvPatientStore *store,
 			 GError **error)
 {
 	g_autofree gchar *patient_id = g_uuid_string_random ();
-	g_auto (Op) op = {store, caller, request_id};
+	g_auto (Op) op = { store, caller, request_id };
 
 	op.clinic_id = caller_clinic (caller, error);
 	if (op.clinic_id == NULL)
 		return NULL;
 	if (caller->role == MV_ROLE_PATIENT) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "a patient key cannot create patients");
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
+			     "a patient key cannot create patients");
 		return NULL;
 	}
 	if (profile == NULL) {
@@ -415,7 +439,7 @@ static gboolean
 get_txn (PGconn *conn, gpointer data, GError **error)
 {
 	Op *op = data;
-	g_auto (PatientKeys) keys = {0};
+	g_auto (PatientKeys) keys = { 0 };
 
 	if (!load_patient (op->store, conn, op->clinic_id, op->patient_id, FALSE, &keys, error))
 		return FALSE;
@@ -434,7 +458,7 @@ mv_patient_store_get (MvPatientStore *store,
 		      guint64 *version_out,
 		      GError **error)
 {
-	g_auto (Op) op = {store, caller, request_id};
+	g_auto (Op) op = { store, caller, request_id };
 	g_autofree gchar *id = NULL;
 
 	op.clinic_id = caller_clinic (caller, error);
@@ -457,17 +481,17 @@ static gboolean
 update_txn (PGconn *conn, gpointer data, GError **error)
 {
 	Op *op = data;
-	g_auto (PatientKeys) keys = {0};
-	g_autoptr(JsonObject) current = NULL;
-	g_autoptr(JsonNode) current_node = NULL;
-	g_autoptr(JsonNode) patch_node = NULL;
-	g_autoptr(JsonNode) merged = NULL;
-	g_autoptr(GBytes) blob = NULL;
+	g_auto (PatientKeys) keys = { 0 };
+	g_autoptr (JsonObject) current = NULL;
+	g_autoptr (JsonNode) current_node = NULL;
+	g_autoptr (JsonNode) patch_node = NULL;
+	g_autoptr (JsonNode) merged = NULL;
+	g_autoptr (GBytes) blob = NULL;
 	g_autofree gchar *blob_text = NULL;
 	g_autofree gchar *index = NULL;
 	g_autofree gchar *version_text = NULL;
-	g_autoptr(PGresult) r1 = NULL;
-	g_autoptr(PGresult) r2 = NULL;
+	g_autoptr (PGresult) r1 = NULL;
+	g_autoptr (PGresult) r2 = NULL;
 	JsonObject *profile;
 
 	if (!load_patient (op->store, conn, op->clinic_id, op->patient_id, TRUE, &keys, error))
@@ -499,19 +523,20 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 	blob_text = bytea_to_text (blob);
 	version_text = g_strdup_printf ("%" G_GUINT64_FORMAT, op->version);
 	{
-		const gchar *values[] = {op->clinic_id, op->patient_id, version_text, index};
-		r1 = mv_db_exec_params (conn,
-					"UPDATE patients SET version = $3, mrn_index = $4, "
-					"updated_at = now() WHERE clinic_id = $1 AND patient_id = $2",
-					4, values, error);
+		const gchar *values[] = { op->clinic_id, op->patient_id, version_text, index };
+		r1 = mv_db_exec_params (
+			conn,
+			"UPDATE patients SET version = $3, mrn_index = $4, "
+			"updated_at = now() WHERE clinic_id = $1 AND patient_id = $2",
+			4, values, error);
 		if (r1 == NULL) {
 			explain_mrn_conflict (*error);
 			return FALSE;
 		}
 	}
 	{
-		const gchar *values[] = {op->clinic_id, op->patient_id, MV_PATIENT_RECORD_PROFILE,
-					 version_text, blob_text};
+		const gchar *values[] = { op->clinic_id, op->patient_id, MV_PATIENT_RECORD_PROFILE,
+					  version_text, blob_text };
 		r2 = mv_db_exec_params (conn,
 					"UPDATE patient_records SET version = $4, blob = $5, "
 					"updated_at = now() "
@@ -534,7 +559,7 @@ mv_patient_store_update (MvPatientStore *store,
 			 guint64 *version_out,
 			 GError **error)
 {
-	g_auto (Op) op = {store, caller, request_id};
+	g_auto (Op) op = { store, caller, request_id };
 	g_autofree gchar *id = NULL;
 
 	op.clinic_id = caller_clinic (caller, error);
@@ -565,10 +590,10 @@ static gboolean
 delete_txn (PGconn *conn, gpointer data, GError **error)
 {
 	Op *op = data;
-	const gchar *values[] = {op->clinic_id, op->patient_id};
-	g_autoptr(PGresult) lock = NULL;
-	g_autoptr(PGresult) r1 = NULL;
-	g_autoptr(PGresult) r2 = NULL;
+	const gchar *values[] = { op->clinic_id, op->patient_id };
+	g_autoptr (PGresult) lock = NULL;
+	g_autoptr (PGresult) r1 = NULL;
+	g_autoptr (PGresult) r2 = NULL;
 	guint64 version = 0;
 
 	/* no key is needed to shred: a patient whose key no longer opens can still be deleted */
@@ -582,17 +607,17 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
 		return FALSE;
 	}
-	if (op->if_match != 0 &&
-	    (!parse_u64 (PQgetvalue (lock, 0, 0), &version) || version != op->if_match)) {
+	if (op->if_match != 0
+	    && (!parse_u64 (PQgetvalue (lock, 0, 0), &version) || version != op->if_match)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_PRECONDITION_FAILED,
 			     "the patient changed: it is at version %s, not %" G_GUINT64_FORMAT
 			     "; read it again",
 			     PQgetvalue (lock, 0, 0), op->if_match);
 		return FALSE;
 	}
-	r1 = mv_db_exec_params (conn,
-				"DELETE FROM patient_records WHERE clinic_id = $1 AND patient_id = $2",
-				2, values, error);
+	r1 = mv_db_exec_params (
+		conn, "DELETE FROM patient_records WHERE clinic_id = $1 AND patient_id = $2", 2,
+		values, error);
 	if (r1 == NULL)
 		return FALSE;
 	r2 = mv_db_exec_params (conn,
@@ -616,14 +641,15 @@ mv_patient_store_delete (MvPatientStore *store,
 			 guint64 if_match,
 			 GError **error)
 {
-	g_auto (Op) op = {store, caller, request_id};
+	g_auto (Op) op = { store, caller, request_id };
 	g_autofree gchar *id = NULL;
 
 	op.clinic_id = caller_clinic (caller, error);
 	if (op.clinic_id == NULL)
 		return FALSE;
 	if (caller->role == MV_ROLE_PATIENT) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "a patient key cannot delete patients");
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
+			     "a patient key cannot delete patients");
 		return FALSE;
 	}
 	id = caller_patient (caller, patient_id, error);
@@ -634,24 +660,170 @@ mv_patient_store_delete (MvPatientStore *store,
 	return mv_db_transaction (store->services->db, delete_txn, &op, error);
 }
 
+/* ---- clinic-key rotation (the shredding epoch) --------------------------------------------- */
+
+/* The clinic row, locked FOR UPDATE: every writer of the clinic waits until we commit. */
+static MvSecret *
+lock_clinic_for_rotation (MvVault *vault, PGconn *conn, const gchar *clinic_id, GError **error)
+{
+	const gchar *values[] = { clinic_id };
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (GBytes) wrapped = NULL;
+
+	res = mv_db_exec_params (conn,
+				 "SELECT wrapped_kek, master_key_id FROM clinics "
+				 "WHERE clinic_id = $1 FOR UPDATE",
+				 1, values, error);
+	if (res == NULL)
+		return NULL;
+	if (PQntuples (res) != 1) {
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant %s", clinic_id);
+		return NULL;
+	}
+	/* a master rotation committed but not yet switched to: wrapping under the old master
+	 * would make the clinic unreadable */
+	if (g_strcmp0 (PQgetvalue (res, 0, 1), mv_vault_get_master_key_id (vault)) != 0) {
+		g_set_error (
+			error, MV_ERROR, MV_ERROR_CONFLICT,
+			"tenant %s: its key is wrapped under master key %s, not the loaded %s; "
+			"retry once the master-key rotation is complete",
+			clinic_id, PQgetvalue (res, 0, 1), mv_vault_get_master_key_id (vault));
+		return NULL;
+	}
+	wrapped = bytea_from_text (PQgetvalue (res, 0, 0));
+	return mv_vault_unwrap_kek (vault, clinic_id, wrapped, error);
+}
+
+/* One live patient: its DEK re-wrapped under @new_kek and its MRN's blind index recomputed
+ * with the index key derived from @new_kek (the profile is opened to read the MRN). */
+static gboolean
+rotate_patient (PGconn *conn,
+		const gchar *clinic_id,
+		const gchar *patient_id,
+		GBytes *wrapped_dek,
+		guint64 version,
+		MvSecret *old_kek,
+		MvSecret *new_kek,
+		GError **error)
+{
+	g_auto (PatientKeys) keys = { 0 };
+	g_autoptr (JsonObject) profile = NULL;
+	g_autoptr (GBytes) rewrapped = NULL;
+	g_autofree gchar *index = NULL;
+	g_autofree gchar *dek_text = NULL;
+	g_autoptr (PGresult) res = NULL;
+
+	keys.version = version;
+	keys.dek = mv_vault_unwrap_dek (old_kek, clinic_id, patient_id, wrapped_dek, error);
+	if (keys.dek == NULL)
+		return FALSE;
+	profile = open_profile (conn, clinic_id, patient_id, &keys, error);
+	if (profile == NULL)
+		return FALSE;
+	index = mrn_index (new_kek, clinic_id, json_object_get_string_member (profile, "mrn"),
+			   error);
+	if (index == NULL)
+		return FALSE;
+	rewrapped
+		= mv_vault_rewrap_dek (old_kek, new_kek, clinic_id, patient_id, wrapped_dek, error);
+	if (rewrapped == NULL)
+		return FALSE;
+	dek_text = bytea_to_text (rewrapped);
+	{
+		const gchar *values[] = { clinic_id, patient_id, dek_text, index };
+		res = mv_db_exec_params (conn,
+					 "UPDATE patients SET wrapped_dek = $3, mrn_index = $4 "
+					 "WHERE clinic_id = $1 AND patient_id = $2",
+					 4, values, error);
+	}
+	return res != NULL;
+}
+
+static gboolean
+rotate_patients (PGconn *conn,
+		 const gchar *clinic_id,
+		 MvSecret *old_kek,
+		 MvSecret *new_kek,
+		 guint *n_patients,
+		 GError **error)
+{
+	const gchar *values[] = { clinic_id };
+	g_autoptr (PGresult) res = NULL;
+
+	res = mv_db_exec_params (conn,
+				 "SELECT patient_id, wrapped_dek, version FROM patients "
+				 "WHERE clinic_id = $1 AND deleted_at IS NULL "
+				 "ORDER BY patient_id FOR UPDATE",
+				 1, values, error);
+	if (res == NULL)
+		return FALSE;
+	for (int i = 0; i < PQntuples (res); i++) {
+		const gchar *patient_id = PQgetvalue (res, i, 0);
+		g_autoptr (GBytes) wrapped = bytea_from_text (PQgetvalue (res, i, 1));
+		guint64 version = 0;
+
+		if (!parse_u64 (PQgetvalue (res, i, 2), &version)) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY, "patient %s: bad version",
+				     patient_id);
+			return FALSE;
+		}
+		if (!rotate_patient (conn, clinic_id, patient_id, wrapped, version, old_kek,
+				     new_kek, error)) {
+			g_prefix_error (error, "tenant %s: ", clinic_id);
+			return FALSE;
+		}
+	}
+	*n_patients = (guint)PQntuples (res);
+	return TRUE;
+}
+
+gboolean
+mv_patient_store_rotate_clinic_key_conn (
+	PGconn *conn, MvVault *vault, const gchar *clinic_id, guint *n_patients, GError **error)
+{
+	g_autoptr (MvSecret) old_kek = NULL;
+	g_autoptr (MvSecret) new_kek = NULL;
+	g_autoptr (GBytes) new_wrapped = NULL;
+	g_autofree gchar *kek_text = NULL;
+	g_autoptr (PGresult) res = NULL;
+
+	old_kek = lock_clinic_for_rotation (vault, conn, clinic_id, error);
+	if (old_kek == NULL)
+		return FALSE;
+	new_wrapped = mv_vault_new_kek (vault, clinic_id, &new_kek, error);
+	if (new_wrapped == NULL)
+		return FALSE;
+	if (!rotate_patients (conn, clinic_id, old_kek, new_kek, n_patients, error))
+		return FALSE;
+	kek_text = bytea_to_text (new_wrapped);
+	{
+		const gchar *values[] = { clinic_id, kek_text };
+		res = mv_db_exec_params (conn,
+					 "UPDATE clinics SET wrapped_kek = $2, updated_at = now() "
+					 "WHERE clinic_id = $1",
+					 2, values, error);
+	}
+	return res != NULL;
+}
+
 /* ---- search by MRN ------------------------------------------------------------------------- */
 
 static gboolean
 find_txn (PGconn *conn, gpointer data, GError **error)
 {
 	Op *op = data;
-	g_autoptr(MvSecret) kek = NULL;
+	g_autoptr (MvSecret) kek = NULL;
 	g_autofree gchar *index = NULL;
-	g_autoptr(PGresult) res = NULL;
+	g_autoptr (PGresult) res = NULL;
 
-	kek = clinic_kek (op->store, conn, op->clinic_id, error);
+	kek = clinic_kek (op->store, conn, op->clinic_id, TRUE, error);
 	if (kek == NULL)
 		return FALSE;
 	index = mrn_index (kek, op->clinic_id, op->mrn, error);
 	if (index == NULL)
 		return FALSE;
 	{
-		const gchar *values[] = {op->clinic_id, index};
+		const gchar *values[] = { op->clinic_id, index };
 		res = mv_db_exec_params (conn,
 					 "SELECT patient_id, version FROM patients WHERE "
 					 "clinic_id = $1 AND mrn_index = $2 AND deleted_at IS NULL",
@@ -676,7 +848,7 @@ mv_patient_store_find_by_mrn (MvPatientStore *store,
 			      guint64 *version_out,
 			      GError **error)
 {
-	g_auto (Op) op = {store, caller, request_id};
+	g_auto (Op) op = { store, caller, request_id };
 	g_autofree gchar *normalised = NULL;
 
 	op.clinic_id = caller_clinic (caller, error);
@@ -712,11 +884,11 @@ record_data (GBytes *plain)
 {
 	gsize len = 0;
 	const gchar *data = g_bytes_get_data (plain, &len);
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr (JsonParser) parser = json_parser_new ();
 	g_autofree gchar *b64 = NULL;
 
-	if (json_parser_load_from_data (parser, data, (gssize)len, NULL) &&
-	    json_parser_get_root (parser) != NULL)
+	if (json_parser_load_from_data (parser, data, (gssize)len, NULL)
+	    && json_parser_get_root (parser) != NULL)
 		return json_node_copy (json_parser_get_root (parser));
 	b64 = g_base64_encode ((const guchar *)data, len);
 	return json_node_init_string (json_node_alloc (), b64);
@@ -725,8 +897,8 @@ record_data (GBytes *plain)
 static gboolean
 export_records (PGconn *conn, Op *op, const PatientKeys *keys, JsonObject *out, GError **error)
 {
-	const gchar *values[] = {op->clinic_id, op->patient_id};
-	g_autoptr(PGresult) res = NULL;
+	const gchar *values[] = { op->clinic_id, op->patient_id };
+	g_autoptr (PGresult) res = NULL;
 	JsonObject *records = json_object_new ();
 
 	json_object_set_object_member (out, "records", records);
@@ -739,8 +911,8 @@ export_records (PGconn *conn, Op *op, const PatientKeys *keys, JsonObject *out, 
 	for (int i = 0; i < PQntuples (res); i++) {
 		const gchar *kind = PQgetvalue (res, i, 0);
 		guint64 version = 0;
-		g_autoptr(GBytes) blob = bytea_from_text (PQgetvalue (res, i, 2));
-		g_autoptr(GBytes) plain = NULL;
+		g_autoptr (GBytes) blob = bytea_from_text (PQgetvalue (res, i, 2));
+		g_autoptr (GBytes) plain = NULL;
 		JsonObject *record;
 
 		if (!parse_u64 (PQgetvalue (res, i, 1), &version)) {
@@ -748,8 +920,8 @@ export_records (PGconn *conn, Op *op, const PatientKeys *keys, JsonObject *out, 
 				     "%s record of patient %s: bad version", kind, op->patient_id);
 			return FALSE;
 		}
-		plain = mv_vault_open (keys->dek, op->clinic_id, op->patient_id, kind, version, blob,
-				       error);
+		plain = mv_vault_open (keys->dek, op->clinic_id, op->patient_id, kind, version,
+				       blob, error);
 		if (plain == NULL)
 			return FALSE;
 		record = json_object_new ();
@@ -764,18 +936,19 @@ export_records (PGconn *conn, Op *op, const PatientKeys *keys, JsonObject *out, 
 static gboolean
 export_keys (PGconn *conn, Op *op, JsonObject *out, GError **error)
 {
-	const gchar *values[] = {op->clinic_id, op->patient_id};
-	g_autoptr(PGresult) res = NULL;
+	const gchar *values[] = { op->clinic_id, op->patient_id };
+	g_autoptr (PGresult) res = NULL;
 	JsonArray *keys = json_array_new ();
-	static const gchar *const columns[] = {"key_id",     "label",	   "created_at",
-					       "expires_at", "revoked_at", "last_used_at"};
+	static const gchar *const columns[]
+		= { "key_id", "label", "created_at", "expires_at", "revoked_at", "last_used_at" };
 
 	json_object_set_array_member (out, "api_keys", keys);
-	res = mv_db_exec_params (conn,
-				 "SELECT key_id, label, created_at, expires_at, revoked_at, "
-				 "last_used_at FROM api_keys WHERE clinic_id = $1 AND patient_id = $2 "
-				 "ORDER BY created_at, key_id",
-				 2, values, error);
+	res = mv_db_exec_params (
+		conn,
+		"SELECT key_id, label, created_at, expires_at, revoked_at, "
+		"last_used_at FROM api_keys WHERE clinic_id = $1 AND patient_id = $2 "
+		"ORDER BY created_at, key_id",
+		2, values, error);
 	if (res == NULL)
 		return FALSE;
 	for (int i = 0; i < PQntuples (res); i++) {
@@ -795,16 +968,17 @@ export_keys (PGconn *conn, Op *op, JsonObject *out, GError **error)
 static gboolean
 export_audit (PGconn *conn, Op *op, JsonObject *out, GError **error)
 {
-	const gchar *values[] = {op->clinic_id, op->patient_id};
-	g_autoptr(PGresult) res = NULL;
+	const gchar *values[] = { op->clinic_id, op->patient_id };
+	g_autoptr (PGresult) res = NULL;
 	JsonArray *entries = json_array_new ();
 
 	json_object_set_array_member (out, "audit", entries);
-	res = mv_db_exec_params (conn,
-				 "SELECT seq, occurred_at, actor, action, request_id FROM audit_entries "
-				 "WHERE clinic_id = $1 AND resource_type = 'patient' AND "
-				 "resource_id = $2 ORDER BY seq",
-				 2, values, error);
+	res = mv_db_exec_params (
+		conn,
+		"SELECT seq, occurred_at, actor, action, request_id FROM audit_entries "
+		"WHERE clinic_id = $1 AND resource_type = 'patient' AND "
+		"resource_id = $2 ORDER BY seq",
+		2, values, error);
 	if (res == NULL)
 		return FALSE;
 	for (int i = 0; i < PQntuples (res); i++) {
@@ -824,8 +998,8 @@ static gboolean
 export_txn (PGconn *conn, gpointer data, GError **error)
 {
 	Op *op = data;
-	g_auto (PatientKeys) keys = {0};
-	g_autoptr(JsonObject) out = json_object_new ();
+	g_auto (PatientKeys) keys = { 0 };
+	g_autoptr (JsonObject) out = json_object_new ();
 	JsonObject *patient = json_object_new ();
 
 	json_object_set_object_member (out, "patient", patient);
@@ -836,8 +1010,8 @@ export_txn (PGconn *conn, gpointer data, GError **error)
 	json_object_set_int_member (patient, "version", (gint64)keys.version);
 	json_object_set_string_member (patient, "created_at", keys.created_at);
 	json_object_set_string_member (patient, "updated_at", keys.updated_at);
-	if (!export_records (conn, op, &keys, out, error) || !export_keys (conn, op, out, error) ||
-	    !export_audit (conn, op, out, error))
+	if (!export_records (conn, op, &keys, out, error) || !export_keys (conn, op, out, error)
+	    || !export_audit (conn, op, out, error))
 		return FALSE;
 	op->result = g_steal_pointer (&out);
 	return audit (conn, op->caller, "patient.export", op->patient_id, op->request_id, error);
@@ -850,7 +1024,7 @@ mv_patient_store_export (MvPatientStore *store,
 			 const gchar *patient_id,
 			 GError **error)
 {
-	g_auto (Op) op = {store, caller, request_id};
+	g_auto (Op) op = { store, caller, request_id };
 	g_autofree gchar *id = NULL;
 
 	op.clinic_id = caller_clinic (caller, error);
@@ -871,8 +1045,8 @@ static gboolean
 invite_txn (PGconn *conn, gpointer data, GError **error)
 {
 	Op *op = data;
-	const gchar *values[] = {op->clinic_id, op->patient_id};
-	g_autoptr(PGresult) res = NULL;
+	const gchar *values[] = { op->clinic_id, op->patient_id };
+	g_autoptr (PGresult) res = NULL;
 	g_autofree gchar *code = NULL;
 	g_autofree gchar *expires_at = NULL;
 
@@ -905,7 +1079,7 @@ mv_patient_store_create_invite (MvPatientStore *store,
 				const gchar *patient_id,
 				GError **error)
 {
-	g_auto (Op) op = {store, caller, request_id};
+	g_auto (Op) op = { store, caller, request_id };
 	g_autofree gchar *id = NULL;
 
 	op.clinic_id = caller_clinic (caller, error);

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <libpq-fe.h>
 
 #include "mv-auth-context.h"
 #include "mv-services.h"
@@ -43,11 +44,9 @@ typedef struct _MvPatientStore MvPatientStore;
  *
  * Returns: (transfer full): a store.  Immutable, safe to use from many threads.
  */
-MvPatientStore *
-mv_patient_store_new (MvServices *services);
+MvPatientStore *mv_patient_store_new (MvServices *services);
 
-void
-mv_patient_store_free (MvPatientStore *store);
+void mv_patient_store_free (MvPatientStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvPatientStore, mv_patient_store_free)
 
 /**
@@ -64,13 +63,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvPatientStore, mv_patient_store_free)
  *
  * Returns: (transfer full): the new patient id (a UUID), or %NULL.
  */
-gchar *
-mv_patient_store_create (MvPatientStore *store,
-			 const MvAuthContext *caller,
-			 const gchar *request_id,
-			 JsonObject *profile,
-			 guint64 *version_out,
-			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gchar *mv_patient_store_create (MvPatientStore *store,
+				const MvAuthContext *caller,
+				const gchar *request_id,
+				JsonObject *profile,
+				guint64 *version_out,
+				GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_patient_store_get:
@@ -82,13 +80,12 @@ mv_patient_store_create (MvPatientStore *store,
  *
  * Returns: (transfer full): the decrypted profile, or %NULL.
  */
-JsonObject *
-mv_patient_store_get (MvPatientStore *store,
-		      const MvAuthContext *caller,
-		      const gchar *request_id,
-		      const gchar *patient_id,
-		      guint64 *version_out,
-		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+JsonObject *mv_patient_store_get (MvPatientStore *store,
+				  const MvAuthContext *caller,
+				  const gchar *request_id,
+				  const gchar *patient_id,
+				  guint64 *version_out,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_patient_store_update:
@@ -104,15 +101,14 @@ mv_patient_store_get (MvPatientStore *store,
  *
  * Returns: (transfer full): the updated profile, or %NULL.
  */
-JsonObject *
-mv_patient_store_update (MvPatientStore *store,
-			 const MvAuthContext *caller,
-			 const gchar *request_id,
-			 const gchar *patient_id,
-			 JsonObject *patch,
-			 guint64 if_match,
-			 guint64 *version_out,
-			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+JsonObject *mv_patient_store_update (MvPatientStore *store,
+				     const MvAuthContext *caller,
+				     const gchar *request_id,
+				     const gchar *patient_id,
+				     JsonObject *patch,
+				     guint64 if_match,
+				     guint64 *version_out,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_patient_store_delete:
@@ -125,13 +121,12 @@ mv_patient_store_update (MvPatientStore *store,
  *
  * Errors: %MV_ERROR_NOT_FOUND; %MV_ERROR_CONFLICT on a stale @if_match.
  */
-gboolean
-mv_patient_store_delete (MvPatientStore *store,
-			 const MvAuthContext *caller,
-			 const gchar *request_id,
-			 const gchar *patient_id,
-			 guint64 if_match,
-			 GError **error);
+gboolean mv_patient_store_delete (MvPatientStore *store,
+				  const MvAuthContext *caller,
+				  const gchar *request_id,
+				  const gchar *patient_id,
+				  guint64 if_match,
+				  GError **error);
 
 /**
  * mv_patient_store_find_by_mrn:
@@ -146,13 +141,12 @@ mv_patient_store_delete (MvPatientStore *store,
  *
  * Returns: (transfer full): the patient id, or %NULL.
  */
-gchar *
-mv_patient_store_find_by_mrn (MvPatientStore *store,
-			      const MvAuthContext *caller,
-			      const gchar *request_id,
-			      const gchar *mrn,
-			      guint64 *version_out,
-			      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gchar *mv_patient_store_find_by_mrn (MvPatientStore *store,
+				     const MvAuthContext *caller,
+				     const gchar *request_id,
+				     const gchar *mrn,
+				     guint64 *version_out,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_patient_store_export:
@@ -164,12 +158,11 @@ mv_patient_store_find_by_mrn (MvPatientStore *store,
  *
  * Returns: (transfer full): the export, or %NULL.
  */
-JsonObject *
-mv_patient_store_export (MvPatientStore *store,
-			 const MvAuthContext *caller,
-			 const gchar *request_id,
-			 const gchar *patient_id,
-			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+JsonObject *mv_patient_store_export (MvPatientStore *store,
+				     const MvAuthContext *caller,
+				     const gchar *request_id,
+				     const gchar *patient_id,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_patient_store_create_invite:
@@ -181,19 +174,39 @@ mv_patient_store_export (MvPatientStore *store,
  * Returns: (transfer full): {"code" (shown once), "expires_at", "patient_id"}, or %NULL with
  * %MV_ERROR_NOT_FOUND.
  */
-JsonObject *
-mv_patient_store_create_invite (MvPatientStore *store,
-				const MvAuthContext *caller,
-				const gchar *request_id,
-				const gchar *patient_id,
-				GError **error) G_GNUC_WARN_UNUSED_RESULT;
+JsonObject *mv_patient_store_create_invite (MvPatientStore *store,
+					    const MvAuthContext *caller,
+					    const gchar *request_id,
+					    const gchar *patient_id,
+					    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_patient_store_rotate_clinic_key_conn:
+ * @conn: a connection inside the caller's transaction (BEGIN already sent)
+ * @vault: the current master; the clinic's KEK must be wrapped under it
+ * @clinic_id: the clinic
+ * @n_patients: (out): how many live patients were re-keyed
+ *
+ * The clinic-KEK rotation of a shredding epoch (docs/security.md, "Crypto-shredding"): locks
+ * the clinic row FOR UPDATE (patient writers and MRN searches of the clinic wait), generates a
+ * new KEK, re-wraps every live patient's DEK under it, recomputes every live patient's blind
+ * index with the index key derived from it (each profile is opened to read its MRN), and
+ * stores the new wrapped KEK.  Records are not re-encrypted.  The old KEK exists nowhere once
+ * the caller commits, so a DEK of a patient deleted before (kept in an older backup) no longer
+ * unwraps under anything the database holds.  The caller appends the audit entry.
+ *
+ * Errors: %MV_ERROR_NOT_FOUND for no such clinic; %MV_ERROR_CONFLICT when the clinic's KEK is
+ * wrapped under another master than @vault; %MV_ERROR_INTEGRITY when a stored key or profile
+ * fails authentication (nothing is changed: the caller rolls back).
+ */
+gboolean mv_patient_store_rotate_clinic_key_conn (
+	PGconn *conn, MvVault *vault, const gchar *clinic_id, guint *n_patients, GError **error);
 
 /**
  * mv_patient_id_normalise:
  *
  * Returns: (transfer full): @id in canonical lowercase form, or %NULL when it is not a UUID.
  */
-gchar *
-mv_patient_id_normalise (const gchar *id);
+gchar *mv_patient_id_normalise (const gchar *id);
 
 G_END_DECLS

@@ -373,6 +373,99 @@ Test (audit_verify, usage_errors_exit_2, .timeout = 30)
 	cr_assert_eq (WEXITSTATUS (status), 2, "%s", err);
 }
 
+/* ---- audit verify with the daemon stopped ------------------------------------------------- */
+
+static void
+post_as_operator (MvtEnv *env, const gchar *path, const gchar *json)
+{
+	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
+	g_autofree gchar *uri = g_strconcat (env->url, path, NULL);
+	g_autoptr (SoupMessage) msg = soup_message_new ("POST", uri);
+	g_autofree gchar *key_path = g_build_filename (env->data_dir, "operator.key", NULL);
+	g_autofree gchar *token = NULL;
+	g_autofree gchar *auth = NULL;
+	g_autoptr (GBytes) body = g_bytes_new (json, strlen (json));
+	g_autoptr (GBytes) answer = NULL;
+	g_autoptr (GError) error = NULL;
+
+	cr_assert (g_file_get_contents (key_path, &token, NULL, NULL), "no %s", key_path);
+	auth = g_strconcat ("Bearer ", g_strchomp (token), NULL);
+	soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
+	soup_message_set_request_body_from_bytes (msg, "application/json", body);
+	answer = soup_session_send_and_read (session, msg, NULL, &error);
+	cr_assert_not_null (answer, "%s", error ? error->message : "");
+	cr_assert_eq (soup_message_get_status (msg), 201, "POST %s: %u", path,
+		      soup_message_get_status (msg));
+}
+
+/* `medversectl --data-dir DIR audit verify` on a stopped installation; stderr in @err */
+static gint
+verify_stopped (MvtEnv *env, gchar **err)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = NULL;
+	gint status = -1;
+	const gchar *argv[] = {
+		mvt_getenv ("MEDVERSECTL"), "--data-dir", env->data_dir, "audit", "verify", NULL
+	};
+
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, 0, NULL, NULL, &out, err, &status,
+				 &error),
+		   "%s", error ? error->message : "");
+	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* Alters one operator-tree entry with the daemon stopped: starts the embedded cluster the way
+ * the daemon does, updates the row in SQL, stops the cluster again. */
+static void
+tamper_stopped (MvtEnv *env)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvPgEmbedded) pg = mv_pg_embedded_new (env->data_dir, NULL, NULL);
+	g_autoptr (MvDb) db = NULL;
+
+	cr_assert (mv_pg_embedded_start (pg, &error), "%s", error ? error->message : "");
+	db = mv_db_new (mv_pg_embedded_get_conninfo (pg), 1, &error);
+	cr_assert_not_null (db, "%s", error ? error->message : "");
+	sql (db, "UPDATE audit_entries SET action = 'tenant.delete' WHERE clinic_id = '_operator' "
+		 "AND seq = 1");
+	g_clear_pointer (&db, mv_db_free);
+	cr_assert (mv_pg_embedded_stop (pg, &error), "%s", error ? error->message : "");
+}
+
+/* The daemon stopped: verify starts the embedded cluster itself, passes on the untouched log,
+ * fails naming the entry once one row is altered, and leaves no PostgreSQL running. */
+Test (audit_verify, works_with_the_daemon_stopped, .timeout = 120)
+{
+	g_autoptr (MvtEnv) env = mvt_env_new ();
+	const MvtOptions options = { 0 };
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *err = NULL;
+	gint status;
+
+	mvt_env_prepare (env, &options);
+	cr_assert (mvt_bus_start (env, &error), "%s", error ? error->message : "");
+	cr_assert (mvt_daemon_spawn (env, &error) && mvt_daemon_wait_ready (env, 60000, &error),
+		   "%s", error ? error->message : "");
+	for (guint i = 0; i < 3; i++) {
+		g_autofree gchar *body = g_strdup_printf ("{\"name\":\"Stopped %u\"}", i);
+		post_as_operator (env, "/v1/admin/tenants", body);
+	}
+	cr_assert (mvt_daemon_stop (env, &error), "%s", error ? error->message : "");
+
+	status = verify_stopped (env, &err);
+	cr_assert_eq (status, 0, "verify of an untouched log exited %d:\n%s", status, err);
+	cr_assert (mvt_no_postgres_left (env, 10000, &error), "%s", error ? error->message : "");
+
+	tamper_stopped (env);
+	g_clear_pointer (&err, g_free);
+	status = verify_stopped (env, &err);
+	cr_assert_eq (status, 1, "verify of an altered log exited %d:\n%s", status, err);
+	cr_assert_not_null (strstr (err, "_operator: TAMPERED"), "%s", err);
+	cr_assert_not_null (strstr (err, "entry 1 was altered"), "%s", err);
+	cr_assert (mvt_no_postgres_left (env, 10000, &error), "%s", error ? error->message : "");
+}
+
 int
 main (int argc, char **argv)
 {

@@ -517,6 +517,166 @@ Test (dbus, medversectl_keys_and_operator_key)
 		list->body, json_object_get_string_member (json_node_get_object (node), "id")));
 }
 
+/* Runs the built medversectl on the shared daemon's bus: exit status, stdout, stderr. */
+static gint
+run_ctl (const gchar *const *args, gchar **out, gchar **err)
+{
+	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+	g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "DBUS_SESSION_BUS_ADDRESS",
+						mvt_shared_bus_address (), TRUE);
+	g_autoptr (GError) error = NULL;
+	gint status = -1;
+
+	g_ptr_array_add (argv, (gpointer)mvt_getenv ("MEDVERSECTL"));
+	g_ptr_array_add (argv, "--bus");
+	g_ptr_array_add (argv, "session");
+	for (guint i = 0; args[i] != NULL; i++)
+		g_ptr_array_add (argv, (gpointer)args[i]);
+	g_ptr_array_add (argv, NULL);
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv->pdata, envp, 0, NULL, NULL, out, err,
+				 &status, &error),
+		   "%s", error ? error->message : "");
+	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static JsonObject *
+run_ctl_json (const gchar *const *args)
+{
+	g_autofree gchar *out = NULL, *err = NULL;
+	gint status = run_ctl (args, &out, &err);
+	g_autoptr (JsonNode) node = NULL;
+
+	cr_assert_eq (status, 0, "medversectl %s %s: exit %d: %s", args[0], args[1], status, err);
+	node = json_from_string (out, NULL);
+	cr_assert (node != NULL && JSON_NODE_HOLDS_OBJECT (node), "not a JSON object: %s", out);
+	return json_object_ref (json_node_get_object (node));
+}
+
+/* the entry of @key_id in `medversectl keys list TENANT` */
+static JsonObject *
+ctl_listed_key (const gchar *tenant, const gchar *key_id)
+{
+	g_autoptr (JsonObject) list
+		= run_ctl_json ((const gchar *const[]){ "keys", "list", tenant, NULL });
+	JsonArray *keys = json_object_get_array_member (list, "keys");
+
+	for (guint i = 0; i < json_array_get_length (keys); i++) {
+		JsonObject *k = json_array_get_object_element (keys, i);
+		if (g_strcmp0 (json_object_get_string_member (k, "key_id"), key_id) == 0)
+			return json_object_ref (k);
+	}
+	cr_assert_fail ("key %s not listed", key_id);
+	return NULL;
+}
+
+/* The operator's command line, run as a binary: keys create prints the token once and it
+ * works, keys list shows the key (no secret), keys revoke prints ok and the token stops
+ * working, and the list shows it revoked; a bad role is refused with exit status 1. */
+Test (dbus, medversectl_keys_create_list_revoke)
+{
+	g_autofree gchar *tenant = at_create_tenant ("Ctl Keys Clinic");
+	g_autoptr (JsonObject) made = run_ctl_json ((const gchar *const[]){
+		"keys", "create", tenant, "clinician", "2099-01-01T00:00:00Z", "ctl label", NULL });
+	const gchar *token = json_object_get_string_member (made, "token");
+	const gchar *key_id = json_object_get_string_member (made, "key_id");
+	g_autoptr (JsonObject) listed = NULL;
+	g_autoptr (JsonObject) revoked = NULL;
+	g_autoptr (AtResp) who = NULL;
+	g_autoptr (AtResp) after = NULL;
+	g_autofree gchar *out = NULL, *err = NULL;
+	g_autofree gchar *list_out = NULL, *list_err = NULL;
+	gint status;
+
+	cr_assert_str_eq (json_object_get_string_member (made, "tenant_id"), tenant);
+	cr_assert_str_eq (json_object_get_string_member (made, "role"), "clinician");
+	cr_assert_str_eq (json_object_get_string_member (made, "label"), "ctl label");
+	cr_assert (g_str_has_prefix (json_object_get_string_member (made, "expires_at"),
+				     "2099-01-01T00:00:00"));
+	cr_assert (g_str_has_prefix (token, "mvk_"));
+	who = at_http ("GET", "/v1/auth/whoami", token, NULL);
+	assert_status (who, 200, "the token medversectl printed");
+	cr_assert_str_eq (at_str (who, "key_id"), key_id);
+
+	listed = ctl_listed_key (tenant, key_id);
+	cr_assert (json_object_get_boolean_member (listed, "active"));
+	cr_assert_str_eq (json_object_get_string_member (listed, "label"), "ctl label");
+	cr_assert (json_object_get_null_member (listed, "revoked_at"));
+	status = run_ctl ((const gchar *const[]){ "keys", "list", tenant, NULL }, &list_out,
+			  &list_err);
+	cr_assert_eq (status, 0);
+	cr_assert_null (strstr (list_out, token + 4), "keys list printed a secret");
+
+	status = run_ctl ((const gchar *const[]){ "keys", "revoke", tenant, key_id, NULL }, &out,
+			  &err);
+	cr_assert_eq (status, 0, "keys revoke: exit %d: %s", status, err);
+	cr_assert_str_eq (out, "ok\n");
+	after = at_http ("GET", "/v1/auth/whoami", token, NULL);
+	assert_status (after, 401, "a token revoked with medversectl");
+	revoked = ctl_listed_key (tenant, key_id);
+	cr_assert_not (json_object_get_boolean_member (revoked, "active"));
+	cr_assert_not (json_object_get_null_member (revoked, "revoked_at"));
+
+	g_clear_pointer (&out, g_free);
+	g_clear_pointer (&err, g_free);
+	status = run_ctl ((const gchar *const[]){ "keys", "create", tenant, "superuser", NULL },
+			  &out, &err);
+	cr_assert_eq (status, 1, "a bad role: exit %d: %s", status, out);
+	cr_assert_not_null (strstr (err, "role"), "%s", err);
+}
+
+/* A key's use is recorded in api_keys.last_used_at (and shown by the key list), at most once a
+ * minute per key and daemon: a second use right after does not write it again. */
+Test (auth, last_used_at_is_recorded_on_use)
+{
+	g_autofree gchar *op = at_operator_token ();
+	g_autofree gchar *tenant = at_create_tenant ("Last Use Clinic");
+	g_autofree gchar *key_id = NULL;
+	g_autofree gchar *token = at_create_key (op, tenant, "clinician", &key_id);
+	const gchar *params[] = { key_id };
+	g_autofree gchar *before = NULL;
+	g_autofree gchar *first = NULL;
+	g_autofree gchar *recent = NULL;
+	g_autofree gchar *second = NULL;
+	g_autofree gchar *path = keys_path (tenant);
+	g_autoptr (AtResp) use1 = NULL;
+	g_autoptr (AtResp) use2 = NULL;
+	g_autoptr (AtResp) list = NULL;
+
+	before = at_sql_value ("SELECT coalesce(last_used_at::text, 'never') FROM api_keys "
+			       "WHERE key_id = $1",
+			       1, params);
+	cr_assert_str_eq (before, "never");
+	use1 = at_http ("GET", "/v1/auth/whoami", token, NULL);
+	assert_status (use1, 200, "first use");
+	first = at_sql_value ("SELECT last_used_at::text FROM api_keys WHERE key_id = $1", 1,
+			      params);
+	cr_assert_not_null (first, "last_used_at not written on use");
+	recent = at_sql_value ("SELECT (now() - last_used_at < interval '1 minute')::text FROM "
+			       "api_keys WHERE key_id = $1",
+			       1, params);
+	cr_assert_str_eq (recent, "true");
+	list = at_http ("GET", path, op, NULL);
+	assert_status (list, 200, "key list");
+	{
+		JsonArray *keys
+			= json_object_get_array_member (json_node_get_object (list->json), "keys");
+		gboolean seen = FALSE;
+		for (guint i = 0; i < json_array_get_length (keys); i++) {
+			JsonObject *k = json_array_get_object_element (keys, i);
+			if (g_strcmp0 (json_object_get_string_member (k, "key_id"), key_id) != 0)
+				continue;
+			cr_assert_not (json_object_get_null_member (k, "last_used_at"));
+			seen = TRUE;
+		}
+		cr_assert (seen, "key not listed: %s", list->body);
+	}
+	use2 = at_http ("GET", "/v1/auth/whoami", token, NULL);
+	assert_status (use2, 200, "second use");
+	second = at_sql_value ("SELECT last_used_at::text FROM api_keys WHERE key_id = $1", 1,
+			       params);
+	cr_assert_str_eq (second, first, "written again within the minute");
+}
+
 /* Rotation re-wraps every clinic KEK under the new master key in one go; the daemon keeps
  * working on the new key; a bad new key changes nothing. */
 Test (dbus, rotate_master_key)
@@ -639,7 +799,7 @@ Test (dbus, other_uid_is_refused)
 	g_autofree gchar *out = NULL, *err = NULL;
 	g_autoptr (GError) error = NULL;
 	g_autoptr (AtResp) list = NULL;
-	g_autofree gchar *op = NULL;
+	g_autofree gchar *op = at_operator_token ();
 	gint status;
 
 	if (getuid () != 0)
@@ -651,7 +811,6 @@ Test (dbus, other_uid_is_refused)
 		       out);
 	cr_assert_not_null (strstr (err, "org.medverse.Health1.Error.Forbidden"), "stderr: %s",
 			    err);
-	op = at_operator_token ();
 	list = at_http ("GET", "/v1/admin/tenants", op, NULL);
 	assert_status (list, 200, "tenant list");
 	cr_assert_null (strstr (list->body, "Intruder Clinic"), "created anyway: %s", list->body);
