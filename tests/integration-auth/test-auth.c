@@ -521,22 +521,7 @@ Test (dbus, medversectl_keys_and_operator_key)
 static gint
 run_ctl (const gchar *const *args, gchar **out, gchar **err)
 {
-	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-	g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "DBUS_SESSION_BUS_ADDRESS",
-						mvt_shared_bus_address (), TRUE);
-	g_autoptr (GError) error = NULL;
-	gint status = -1;
-
-	g_ptr_array_add (argv, (gpointer)mvt_getenv ("MEDVERSECTL"));
-	g_ptr_array_add (argv, "--bus");
-	g_ptr_array_add (argv, "session");
-	for (guint i = 0; args[i] != NULL; i++)
-		g_ptr_array_add (argv, (gpointer)args[i]);
-	g_ptr_array_add (argv, NULL);
-	cr_assert (g_spawn_sync (NULL, (gchar **)argv->pdata, envp, 0, NULL, NULL, out, err,
-				 &status, &error),
-		   "%s", error ? error->message : "");
-	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+	return mvt_run_medversectl (mvt_shared_bus_address (), args, out, err);
 }
 
 static JsonObject *

@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <libsoup/soup.h>
+#include <sodium.h>
 #include <string.h>
 
 void
@@ -27,12 +28,12 @@ pt_request (const gchar *url,
 	    const gchar *content_type,
 	    const gchar *body)
 {
-	g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
+	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
 	g_autofree gchar *uri = g_strconcat (url, path, NULL);
-	g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
 	SoupMessageHeaders *req, *headers;
 	PtResponse *resp;
 	gsize size = 0;
@@ -47,7 +48,7 @@ pt_request (const gchar *url,
 	if (if_match != NULL)
 		soup_message_headers_replace (req, "If-Match", if_match);
 	if (body != NULL) {
-		g_autoptr(GBytes) b = g_bytes_new (body, strlen (body));
+		g_autoptr (GBytes) b = g_bytes_new (body, strlen (body));
 		soup_message_set_request_body_from_bytes (
 			msg, content_type != NULL ? content_type : "application/json", b);
 	}
@@ -61,8 +62,8 @@ pt_request (const gchar *url,
 	resp->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
 	resp->location = g_strdup (soup_message_headers_get_one (headers, "Location"));
 	resp->request_id = g_strdup (soup_message_headers_get_one (headers, "X-Request-Id"));
-	if (size > 0 && json_parser_load_from_data (parser, resp->body, (gssize)size, NULL) &&
-	    json_parser_get_root (parser) != NULL)
+	if (size > 0 && json_parser_load_from_data (parser, resp->body, (gssize)size, NULL)
+	    && json_parser_get_root (parser) != NULL)
 		resp->json = json_node_copy (json_parser_get_root (parser));
 	cr_assert (resp->request_id != NULL, "%s %s -> %u without X-Request-Id", method, path,
 		   resp->status);
@@ -116,12 +117,16 @@ pt_clinic_clear (PtClinic *clinic)
 }
 
 static void
-make_key (const gchar *url, const gchar *op, const gchar *clinic, const gchar *role,
-	  gchar **token, gchar **key_id)
+make_key (const gchar *url,
+	  const gchar *op,
+	  const gchar *clinic,
+	  const gchar *role,
+	  gchar **token,
+	  gchar **key_id)
 {
 	g_autofree gchar *path = g_strdup_printf ("/v1/admin/tenants/%s/keys", clinic);
 	g_autofree gchar *body = g_strdup_printf ("{\"role\":\"%s\"}", role);
-	g_autoptr(PtResponse) r = pt_request (url, "POST", path, op, NULL, NULL, body);
+	g_autoptr (PtResponse) r = pt_request (url, "POST", path, op, NULL, NULL, body);
 
 	cr_assert_eq (r->status, 201, "%s", r->body);
 	*token = g_strdup (pt_str (r, "token"));
@@ -134,7 +139,8 @@ pt_clinic_make (const gchar *url, const gchar *data_dir, PtClinic *clinic)
 	g_autofree gchar *op = pt_operator_token (data_dir);
 	g_autofree gchar *name = g_strdup_printf ("Clinic %u", g_random_int ());
 	g_autofree gchar *body = g_strdup_printf ("{\"name\":\"%s\"}", name);
-	g_autoptr(PtResponse) r = pt_request (url, "POST", "/v1/admin/tenants", op, NULL, NULL, body);
+	g_autoptr (PtResponse) r
+		= pt_request (url, "POST", "/v1/admin/tenants", op, NULL, NULL, body);
 
 	cr_assert_eq (r->status, 201, "%s", r->body);
 	clinic->id = g_strdup (pt_str (r, "id"));
@@ -146,8 +152,8 @@ PGconn *
 pt_db_connect (const gchar *data_dir)
 {
 	g_autofree gchar *socket_dir = g_build_filename (data_dir, "pg-socket", NULL);
-	const gchar *keys[] = {"host", "port", "dbname", "user", NULL};
-	const gchar *values[] = {socket_dir, "5432", "medverse", "medverse", NULL};
+	const gchar *keys[] = { "host", "port", "dbname", "user", NULL };
+	const gchar *values[] = { socket_dir, "5432", "medverse", "medverse", NULL };
 	PGconn *conn = PQconnectdbParams (keys, values, 0);
 
 	cr_assert_eq (PQstatus (conn), CONNECTION_OK, "%s", PQerrorMessage (conn));
@@ -160,9 +166,11 @@ pt_db_value (PGconn *conn, const gchar *sql, gint n, const gchar *const *values)
 	PGresult *res = PQexecParams (conn, sql, n, NULL, values, NULL, NULL, 0);
 	gchar *value = NULL;
 
-	cr_assert (PQresultStatus (res) == PGRES_TUPLES_OK || PQresultStatus (res) == PGRES_COMMAND_OK,
+	cr_assert (PQresultStatus (res) == PGRES_TUPLES_OK
+			   || PQresultStatus (res) == PGRES_COMMAND_OK,
 		   "%s: %s", sql, PQerrorMessage (conn));
-	if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) > 0 && !PQgetisnull (res, 0, 0))
+	if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) > 0
+	    && !PQgetisnull (res, 0, 0))
 		value = g_strdup (PQgetvalue (res, 0, 0));
 	PQclear (res);
 	return value;
@@ -183,4 +191,20 @@ pt_data (const gchar *name)
 
 	cr_assert (g_file_get_contents (path, &text, NULL, NULL), "cannot read %s", path);
 	return text;
+}
+
+void
+pt_write_key_file (const gchar *path)
+{
+	guint8 raw[32];
+	gchar hex[65];
+	g_autofree gchar *text = NULL;
+	g_autoptr (GError) error = NULL;
+
+	randombytes_buf (raw, sizeof raw);
+	sodium_bin2hex (hex, sizeof hex, raw, sizeof raw);
+	text = g_strdup_printf ("%s\n", hex);
+	cr_assert (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+					     &error),
+		   "%s", error ? error->message : "");
 }

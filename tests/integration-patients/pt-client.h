@@ -61,4 +61,7 @@ gint64 pt_db_count (PGconn *conn, const gchar *sql);
 /* the contents of a file under tests/integration-patients/data */
 gchar *pt_data (const gchar *name);
 
+/* writes a new random 32-byte key, hex-encoded, to @path with mode 0600 (a master key file) */
+void pt_write_key_file (const gchar *path);
+
 G_END_DECLS

@@ -12,30 +12,15 @@
 #include "pt-client.h"
 
 static void
-write_key_file (const gchar *path)
-{
-	guint8 raw[32];
-	gchar hex[65];
-	g_autofree gchar *text = NULL;
-	g_autoptr(GError) error = NULL;
-
-	randombytes_buf (raw, sizeof raw);
-	sodium_bin2hex (hex, sizeof hex, raw, sizeof raw);
-	text = g_strdup_printf ("%s\n", hex);
-	cr_assert (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-					     &error),
-		   "%s", error ? error->message : "");
-}
-
-static void
 read_all (MvtEnv *env, const PtClinic *clinics, GPtrArray *ids, GPtrArray *bodies)
 {
 	for (guint i = 0; i < ids->len; i++) {
 		const PtClinic *c = &clinics[i % 2];
-		g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s", (gchar *)ids->pdata[i]);
-		g_autoptr(PtResponse) r = pt_request (env->url, "GET", path, c->clinician, NULL, NULL,
-						      NULL);
-		g_autoptr(JsonParser) p = json_parser_new ();
+		g_autofree gchar *path
+			= g_strdup_printf ("/v1/patients/%s", (gchar *)ids->pdata[i]);
+		g_autoptr (PtResponse) r
+			= pt_request (env->url, "GET", path, c->clinician, NULL, NULL, NULL);
+		g_autoptr (JsonParser) p = json_parser_new ();
 		cr_assert_eq (r->status, 200, "patient %u: %s", i, r->body);
 		cr_assert (json_parser_load_from_data (p, bodies->pdata[i], -1, NULL));
 		cr_assert (json_node_equal (json_parser_get_root (p),
@@ -47,36 +32,37 @@ read_all (MvtEnv *env, const PtClinic *clinics, GPtrArray *ids, GPtrArray *bodie
 
 Test (rotation, rotate_restart_old_master_opens_nothing, .timeout = 140)
 {
-	g_autoptr(MvtEnv) env = mvt_env_new ();
-	const MvtOptions options = {0};
-	g_autoptr(GError) error = NULL;
-	PtClinic clinics[2] = {{0}};
-	g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-	g_autoptr(GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (MvtEnv) env = mvt_env_new ();
+	const MvtOptions options = { 0 };
+	g_autoptr (GError) error = NULL;
+	PtClinic clinics[2] = { { 0 } };
+	g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GPtrArray) bodies = g_ptr_array_new_with_free_func (g_free);
 	g_autofree gchar *new_key = NULL;
 	g_autofree gchar *old_key = NULL;
 	g_autofree gchar *live_key = NULL;
-	g_autoptr(GDBusConnection) bus = NULL;
-	g_autoptr(GVariant) reply = NULL;
+	g_autoptr (GDBusConnection) bus = NULL;
+	g_autoptr (GVariant) reply = NULL;
 	const gchar *result;
-	g_autoptr(MvVault) old_vault = NULL;
-	g_autoptr(MvVault) new_vault = NULL;
+	g_autoptr (MvVault) old_vault = NULL;
+	g_autoptr (MvVault) new_vault = NULL;
 	PGconn *conn;
 	PGresult *res;
 
 	cr_assert (sodium_init () >= 0);
 	mvt_env_prepare (env, &options);
 	cr_assert (mvt_bus_start (env, &error), "%s", error ? error->message : "");
-	cr_assert (mvt_daemon_spawn (env, &error) && mvt_daemon_wait_ready (env, 60000, &error), "%s",
-		   error ? error->message : "");
+	cr_assert (mvt_daemon_spawn (env, &error) && mvt_daemon_wait_ready (env, 60000, &error),
+		   "%s", error ? error->message : "");
 	for (guint c = 0; c < 2; c++)
 		pt_clinic_make (env->url, env->data_dir, &clinics[c]);
 	for (guint i = 0; i < 6; i++) {
-		gchar *body = g_strdup_printf ("{\"mrn\":\"ROT-%u\",\"name\":{\"given\":\"Rot%u\"},"
-					       "\"conditions\":[{\"system\":\"icd-10\",\"code\":\"I10\"}]}",
-					       i, i);
-		g_autoptr(PtResponse) r = pt_request (env->url, "POST", "/v1/patients",
-						      clinics[i % 2].clinician, NULL, NULL, body);
+		gchar *body = g_strdup_printf (
+			"{\"mrn\":\"ROT-%u\",\"name\":{\"given\":\"Rot%u\"},"
+			"\"conditions\":[{\"system\":\"icd-10\",\"code\":\"I10\"}]}",
+			i, i);
+		g_autoptr (PtResponse) r = pt_request (env->url, "POST", "/v1/patients",
+						       clinics[i % 2].clinician, NULL, NULL, body);
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		g_ptr_array_add (ids, g_strdup (pt_str (r, "id")));
 		g_ptr_array_add (bodies, body);
@@ -84,7 +70,7 @@ Test (rotation, rotate_restart_old_master_opens_nothing, .timeout = 140)
 
 	/* rotate over the admin D-Bus interface */
 	new_key = g_build_filename (env->root, "new-master.key", NULL);
-	write_key_file (new_key);
+	pt_write_key_file (new_key);
 	bus = mvt_dbus_connect (env->bus_address);
 	reply = g_dbus_connection_call_sync (bus, "org.medverse.Health1", "/org/medverse/Health1",
 					     "org.medverse.Health1.Admin", "RotateMasterKey",
@@ -107,8 +93,8 @@ Test (rotation, rotate_restart_old_master_opens_nothing, .timeout = 140)
 		cr_assert (g_file_set_contents_full (live_key, text, -1,
 						     G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
 	}
-	cr_assert (mvt_daemon_spawn (env, &error) && mvt_daemon_wait_ready (env, 60000, &error), "%s",
-		   error ? error->message : "");
+	cr_assert (mvt_daemon_spawn (env, &error) && mvt_daemon_wait_ready (env, 60000, &error),
+		   "%s", error ? error->message : "");
 	read_all (env, clinics, ids, bodies);
 
 	/* the old master unwraps no stored clinic key; the new one unwraps all of them */
@@ -123,13 +109,14 @@ Test (rotation, rotate_restart_old_master_opens_nothing, .timeout = 140)
 	for (int i = 0; i < PQntuples (res); i++) {
 		size_t n = 0;
 		guchar *raw = PQunescapeBytea ((const guchar *)PQgetvalue (res, i, 1), &n);
-		g_autoptr(GBytes) wrapped = g_bytes_new (raw, n);
-		g_autoptr(GError) e_old = NULL;
-		g_autoptr(MvSecret) kek_old = NULL;
-		g_autoptr(MvSecret) kek_new = NULL;
+		g_autoptr (GBytes) wrapped = g_bytes_new (raw, n);
+		g_autoptr (GError) e_old = NULL;
+		g_autoptr (MvSecret) kek_old = NULL;
+		g_autoptr (MvSecret) kek_new = NULL;
 		PQfreemem (raw);
 		kek_old = mv_vault_unwrap_kek (old_vault, PQgetvalue (res, i, 0), wrapped, &e_old);
-		cr_assert_null (kek_old, "the old master still opens clinic %s", PQgetvalue (res, i, 0));
+		cr_assert_null (kek_old, "the old master still opens clinic %s",
+				PQgetvalue (res, i, 0));
 		cr_assert (g_error_matches (e_old, MV_ERROR, MV_ERROR_INTEGRITY));
 		kek_new = mv_vault_unwrap_kek (new_vault, PQgetvalue (res, i, 0), wrapped, NULL);
 		cr_assert_not_null (kek_new);

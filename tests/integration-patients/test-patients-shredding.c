@@ -16,42 +16,11 @@
 #define PROFILE_A "{\"mrn\":\"SHRED-A-1\",\"name\":{\"given\":\"Ashred\"}}"
 #define PROFILE_B "{\"mrn\":\"SHRED-B-2\",\"name\":{\"given\":\"Bkeep\"}}"
 
-static void
-write_key_file (const gchar *path)
-{
-	guint8 raw[32];
-	gchar hex[65];
-	g_autofree gchar *text = NULL;
-	g_autoptr (GError) error = NULL;
-
-	randombytes_buf (raw, sizeof raw);
-	sodium_bin2hex (hex, sizeof hex, raw, sizeof raw);
-	text = g_strdup_printf ("%s\n", hex);
-	cr_assert (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
-					     &error),
-		   "%s", error ? error->message : "");
-}
-
 /* Runs the built medversectl on @env's bus; returns its exit status, stdout in @out. */
 static gint
 ctl (MvtEnv *env, const gchar *const *args, gchar **out, gchar **err)
 {
-	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-	g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "DBUS_SESSION_BUS_ADDRESS",
-						env->bus_address, TRUE);
-	g_autoptr (GError) error = NULL;
-	gint status = -1;
-
-	g_ptr_array_add (argv, (gpointer)mvt_getenv ("MEDVERSECTL"));
-	g_ptr_array_add (argv, "--bus");
-	g_ptr_array_add (argv, "session");
-	for (guint i = 0; args[i] != NULL; i++)
-		g_ptr_array_add (argv, (gpointer)args[i]);
-	g_ptr_array_add (argv, NULL);
-	cr_assert (g_spawn_sync (NULL, (gchar **)argv->pdata, envp, 0, NULL, NULL, out, err,
-				 &status, &error),
-		   "%s", error ? error->message : "");
-	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+	return mvt_run_medversectl (env->bus_address, args, out, err);
 }
 
 /* medversectl's JSON answer, asserting it exited 0 */
@@ -234,7 +203,7 @@ Test (shredding, backup_of_a_deleted_patient_opens_nothing_after_the_epoch, .tim
 	cr_assert_str_eq (json_object_get_string_member (rotated, "tenant_id"), clinic.id);
 	cr_assert_eq (json_object_get_int_member (rotated, "patients_rewrapped"), 1);
 	new_key = g_build_filename (env->root, "master-2.key", NULL);
-	write_key_file (new_key);
+	pt_write_key_file (new_key);
 	mastered = ctl_json (env, (const gchar *const[]){ "keys", "rotate-master", new_key, NULL });
 	new_master = mv_vault_new_from_key_file (new_key, &error);
 	cr_assert_not_null (new_master, "%s", error ? error->message : "");

@@ -31,7 +31,7 @@ mvt_getenv (const gchar *name)
 MvtEnv *
 mvt_env_new (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	MvtEnv *env = g_new0 (MvtEnv, 1);
 
 	env->root = g_dir_make_tmp ("mv-it-XXXXXX", &error);
@@ -110,7 +110,7 @@ mvt_env_free (MvtEnv *env)
 	}
 	mvt_bus_stop (env);
 	if (g_getenv ("MVT_KEEP") == NULL) {
-		const gchar *argv[] = {"rm", "-rf", env->root, NULL};
+		const gchar *argv[] = { "rm", "-rf", env->root, NULL };
 		g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
 			      NULL, NULL, NULL);
 	} else {
@@ -131,9 +131,9 @@ static void
 copy_file (const gchar *src, const gchar *dir, const gchar *name)
 {
 	g_autofree gchar *dest_path = g_build_filename (dir, name, NULL);
-	g_autoptr(GFile) source = g_file_new_for_path (src);
-	g_autoptr(GFile) dest = g_file_new_for_path (dest_path);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GFile) source = g_file_new_for_path (src);
+	g_autoptr (GFile) dest = g_file_new_for_path (dest_path);
+	g_autoptr (GError) error = NULL;
 
 	if (!g_file_copy (source, dest, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
 		g_error ("harness: copying %s: %s", src, error->message);
@@ -143,7 +143,7 @@ void
 mvt_env_prepare (MvtEnv *env, const MvtOptions *options)
 {
 	const gchar *bmi = mvt_getenv ("MVT_BMI_PLUGIN");
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	copy_file (bmi, env->plugin_dir, "bmi.so");
 	for (guint i = 0; options->good_plugins != NULL && options->good_plugins[i] != NULL; i++) {
@@ -156,7 +156,8 @@ mvt_env_prepare (MvtEnv *env, const MvtOptions *options)
 							  options->bad_plugins[i], NULL);
 		copy_file (src, env->plugin_dir, options->bad_plugins[i]);
 	}
-	for (guint i = 0; options->extra_plugins != NULL && options->extra_plugins[i] != NULL; i++) {
+	for (guint i = 0; options->extra_plugins != NULL && options->extra_plugins[i] != NULL;
+	     i++) {
 		g_autofree gchar *name = g_path_get_basename (options->extra_plugins[i]);
 		copy_file (options->extra_plugins[i], env->plugin_dir, name);
 	}
@@ -205,7 +206,7 @@ mvt_bus_start (MvtEnv *env, GError **error)
 	g_autofree gchar *program = g_find_program_in_path ("dbus-daemon");
 	g_autofree gchar *config_arg = NULL;
 	g_autofree gchar *conf = NULL;
-	g_auto(GStrv) envp = g_get_environ ();
+	g_auto (GStrv) envp = g_get_environ ();
 	GString *line = g_string_new (NULL);
 	int fds[2];
 	gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
@@ -216,7 +217,8 @@ mvt_bus_start (MvtEnv *env, GError **error)
 		return FALSE;
 	}
 	conf = g_strdup_printf (
-		"<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+		"<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration "
+		"1.0//EN\"\n"
 		" \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
 		"<busconfig>\n"
 		"  <type>session</type>\n"
@@ -239,12 +241,12 @@ mvt_bus_start (MvtEnv *env, GError **error)
 		return FALSE;
 	}
 	{
-		const gchar *argv[] = {program, config_arg, "--nofork", "--print-address", NULL};
+		const gchar *argv[] = { program, config_arg, "--nofork", "--print-address", NULL };
 		env->bus_pid = spawn (program, (gchar **)argv, envp, fds[1], -1);
 	}
 	close (fds[1]);
 	while (g_get_monotonic_time () < deadline && strchr (line->str, '\n') == NULL) {
-		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
 		gchar buf[256];
 		gssize n;
 		if (poll (&pfd, 1, 100) <= 0)
@@ -281,21 +283,15 @@ gboolean
 mvt_daemon_spawn (MvtEnv *env, GError **error)
 {
 	const gchar *program = mvt_getenv ("MEDVERSED");
-	g_auto(GStrv) envp = g_get_environ ();
+	g_auto (GStrv) envp = g_get_environ ();
 	int log_fd;
 	const gchar *argv[] = {
-		program,
-		"--dev",
-		"--data-dir",
-		env->data_dir,
-		"--http",
-		"127.0.0.1:0",
-		"--bus",
-		env->bus_address != NULL ? "session" : "none",
-		"--plugin-dir",
-		env->plugin_dir,
-		"--config",
-		env->config_path,
+		program,	"--dev",
+		"--data-dir",	env->data_dir,
+		"--http",	"127.0.0.1:0",
+		"--bus",	env->bus_address != NULL ? "session" : "none",
+		"--plugin-dir", env->plugin_dir,
+		"--config",	env->config_path,
 		NULL,
 	};
 
@@ -429,8 +425,8 @@ proc_ppid (gint pid)
 gchar *
 mvt_find_postgres (MvtEnv *env)
 {
-	g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-	g_autoptr(GString) found = g_string_new (NULL);
+	g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+	g_autoptr (GString) found = g_string_new (NULL);
 	const gchar *name;
 
 	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
@@ -451,8 +447,8 @@ mvt_find_postgres (MvtEnv *env)
 			continue;
 		ours = strstr (cmdline, env->root) != NULL;
 		if (env->postmaster_pid > 0)
-			ours = ours || pid == env->postmaster_pid ||
-			       proc_ppid (pid) == env->postmaster_pid;
+			ours = ours || pid == env->postmaster_pid
+			       || proc_ppid (pid) == env->postmaster_pid;
 		if (ours)
 			g_string_append_printf (found, "%d %s\n", pid, cmdline);
 	}
@@ -527,8 +523,8 @@ int
 mvt_main (int argc, char **argv, const MvtOptions *options)
 {
 	struct criterion_test_set *tests = criterion_initialize ();
-	g_autoptr(MvtEnv) env = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (MvtEnv) env = NULL;
+	g_autoptr (GError) error = NULL;
 	int result = 0;
 
 	if (!criterion_handle_args (argc, argv, true)) {
@@ -537,8 +533,8 @@ mvt_main (int argc, char **argv, const MvtOptions *options)
 	}
 	env = mvt_env_new ();
 	mvt_env_prepare (env, options);
-	if (!mvt_bus_start (env, &error) || !mvt_daemon_spawn (env, &error) ||
-	    !mvt_daemon_wait_ready (env, 60000, &error)) {
+	if (!mvt_bus_start (env, &error) || !mvt_daemon_spawn (env, &error)
+	    || !mvt_daemon_wait_ready (env, 60000, &error)) {
 		g_printerr ("harness: %s\n", error->message);
 		print_log_tail (env);
 		criterion_finalize (tests);
@@ -648,12 +644,12 @@ send_message (const gchar *base_url,
 	      gboolean chunked,
 	      GError **error)
 {
-	g_autoptr(SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
+	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
 	g_autofree gchar *uri = g_strconcat (base_url, path, NULL);
 	g_autoptr (SoupMessage) msg
 		= new_message (uri, method, content_type, body, len, chunked, error);
-	g_autoptr(GBytes) bytes = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new ();
+	g_autoptr (GBytes) bytes = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
 	SoupMessageHeaders *headers;
 	MvtResponse *resp;
 	gint64 start;
@@ -678,8 +674,8 @@ send_message (const gchar *base_url,
 	resp->request_id = g_strdup (soup_message_headers_get_one (headers, "X-Request-Id"));
 	resp->allow = g_strdup (soup_message_headers_get_one (headers, "Allow"));
 	resp->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
-	if (size > 0 && json_parser_load_from_data (parser, resp->body, size, NULL) &&
-	    json_parser_get_root (parser) != NULL)
+	if (size > 0 && json_parser_load_from_data (parser, resp->body, size, NULL)
+	    && json_parser_get_root (parser) != NULL)
 		resp->json = json_node_copy (json_parser_get_root (parser));
 	return resp;
 }
@@ -720,9 +716,8 @@ mvt_http (const gchar *base_url,
 	  const gchar *body,
 	  gssize len)
 {
-	g_autoptr(GError) error = NULL;
-	MvtResponse *resp =
-		mvt_http_try (base_url, method, path, content_type, body, len, &error);
+	g_autoptr (GError) error = NULL;
+	MvtResponse *resp = mvt_http_try (base_url, method, path, content_type, body, len, &error);
 
 	cr_assert_not_null (resp, "%s", error != NULL ? error->message : "?");
 	/* every response, success or error, carries a request id */
@@ -755,8 +750,8 @@ static JsonObject *
 error_object (MvtResponse *resp)
 {
 	JsonNode *node = mvt_member (resp, "error");
-	cr_assert (node != NULL && JSON_NODE_HOLDS_OBJECT (node),
-		   "no \"error\" object in %s", resp->body);
+	cr_assert (node != NULL && JSON_NODE_HOLDS_OBJECT (node), "no \"error\" object in %s",
+		   resp->body);
 	return json_node_get_object (node);
 }
 
@@ -790,13 +785,34 @@ mvt_assert_error (MvtResponse *resp, guint status, const gchar *code)
 GDBusConnection *
 mvt_dbus_connect (const gchar *address)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	GDBusConnection *conn = g_dbus_connection_new_for_address_sync (
 		address,
-		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+		G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+			| G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
 		NULL, NULL, &error);
 	cr_assert_not_null (conn, "connecting to %s: %s", address,
 			    error != NULL ? error->message : "?");
 	return conn;
+}
+
+gint
+mvt_run_medversectl (const gchar *bus_address, const gchar *const *args, gchar **out, gchar **err)
+{
+	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+	g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "DBUS_SESSION_BUS_ADDRESS",
+						bus_address, TRUE);
+	g_autoptr (GError) error = NULL;
+	gint status = -1;
+
+	g_ptr_array_add (argv, (gpointer)mvt_getenv ("MEDVERSECTL"));
+	g_ptr_array_add (argv, "--bus");
+	g_ptr_array_add (argv, "session");
+	for (guint i = 0; args[i] != NULL; i++)
+		g_ptr_array_add (argv, (gpointer)args[i]);
+	g_ptr_array_add (argv, NULL);
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv->pdata, envp, 0, NULL, NULL, out, err,
+				 &status, &error),
+		   "%s", error ? error->message : "");
+	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }

@@ -51,63 +51,46 @@ typedef struct {
 	const gchar *const *extra_plugins;
 } MvtOptions;
 
-MvtEnv *
-mvt_env_new (void);
-void
-mvt_env_free (MvtEnv *env);
+MvtEnv *mvt_env_new (void);
+void mvt_env_free (MvtEnv *env);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvtEnv, mvt_env_free)
 
 /* fills the plugin dir and writes the config */
-void
-mvt_env_prepare (MvtEnv *env, const MvtOptions *options);
-gboolean
-mvt_bus_start (MvtEnv *env, GError **error);
-void
-mvt_bus_stop (MvtEnv *env);
+void mvt_env_prepare (MvtEnv *env, const MvtOptions *options);
+gboolean mvt_bus_start (MvtEnv *env, GError **error);
+void mvt_bus_stop (MvtEnv *env);
 /* spawns medversed; does not wait */
-gboolean
-mvt_daemon_spawn (MvtEnv *env, GError **error);
+gboolean mvt_daemon_spawn (MvtEnv *env, GError **error);
 /* waits until <data-dir>/http.url appears (TRUE, env->url set) or the daemon exits or the
  * timeout passes (FALSE with @error set) */
-gboolean
-mvt_daemon_wait_ready (MvtEnv *env, guint timeout_ms, GError **error);
+gboolean mvt_daemon_wait_ready (MvtEnv *env, guint timeout_ms, GError **error);
 /* waits for the daemon to exit on its own; FALSE on time-out */
-gboolean
-mvt_daemon_wait_exit (MvtEnv *env, guint timeout_ms);
+gboolean mvt_daemon_wait_exit (MvtEnv *env, guint timeout_ms);
 /* sends SIGTERM once */
-void
-mvt_daemon_term (MvtEnv *env);
-/* SIGTERM (unless sent already), wait, then check: exit status 0, http.url removed, no postgres left under root */
-gboolean
-mvt_daemon_stop (MvtEnv *env, GError **error);
+void mvt_daemon_term (MvtEnv *env);
+/* SIGTERM (unless sent already), wait, then check: exit status 0, http.url removed, no postgres
+ * left under root */
+gboolean mvt_daemon_stop (MvtEnv *env, GError **error);
 /* the postgres processes that belong to @env (command line naming env->root, or the recorded
  * postmaster and its children), as "pid cmdline" lines; NULL if there are none */
 gchar *mvt_find_postgres (MvtEnv *env);
 /* TRUE when no postgres process whose command line names env->root (or the recorded
  * postmaster and its children) remains, after waiting up to @grace_ms */
-gboolean
-mvt_no_postgres_left (MvtEnv *env, guint grace_ms, GError **error);
-gchar *
-mvt_read_log (MvtEnv *env);
+gboolean mvt_no_postgres_left (MvtEnv *env, guint grace_ms, GError **error);
+gchar *mvt_read_log (MvtEnv *env);
 
 /* main() of a test binary with one shared daemon */
-int
-mvt_main (int argc, char **argv, const MvtOptions *options);
+int mvt_main (int argc, char **argv, const MvtOptions *options);
 
 /* what the tests of such a binary see */
-const gchar *
-mvt_shared_url (void);
-const gchar *
-mvt_shared_bus_address (void);
-gchar *
-mvt_shared_log (void);
+const gchar *mvt_shared_url (void);
+const gchar *mvt_shared_bus_address (void);
+gchar *mvt_shared_log (void);
 /* polls the shared log until it contains @needle, up to @timeout_ms */
-gchar *
-mvt_shared_log_wait_for (const gchar *needle, guint timeout_ms);
+gchar *mvt_shared_log_wait_for (const gchar *needle, guint timeout_ms);
 
 /* the test plugin build dirs and the SDK's bmi.so, from the meson test environment */
-const gchar *
-mvt_getenv (const gchar *name);
+const gchar *mvt_getenv (const gchar *name);
 
 /* HTTP */
 typedef struct {
@@ -121,51 +104,46 @@ typedef struct {
 	gint64 elapsed_ms;
 } MvtResponse;
 
-void
-mvt_response_free (MvtResponse *resp);
+void mvt_response_free (MvtResponse *resp);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvtResponse, mvt_response_free)
 
 /* a request to @base_url + @path; @content_type may be NULL for no body.  Asserts that it got
  * an answer with an X-Request-Id: call it from the test's own thread only. */
-MvtResponse *
-mvt_http (const gchar *base_url,
-	  const gchar *method,
-	  const gchar *path,
-	  const gchar *content_type,
-	  const gchar *body,
-	  gssize len);
+MvtResponse *mvt_http (const gchar *base_url,
+		       const gchar *method,
+		       const gchar *path,
+		       const gchar *content_type,
+		       const gchar *body,
+		       gssize len);
 /* the same without assertions, safe in any thread; NULL with @error set if no answer came */
-MvtResponse *
-mvt_http_try (const gchar *base_url,
-	      const gchar *method,
-	      const gchar *path,
-	      const gchar *content_type,
-	      const gchar *body,
-	      gssize len,
-	      GError **error);
+MvtResponse *mvt_http_try (const gchar *base_url,
+			   const gchar *method,
+			   const gchar *path,
+			   const gchar *content_type,
+			   const gchar *body,
+			   gssize len,
+			   GError **error);
 /* a POST whose body is sent with chunked transfer encoding, no Content-Length; asserts as
  * mvt_http() does */
 MvtResponse *mvt_http_chunked (const gchar *base_url,
 			       const gchar *path,
 			       const gchar *content_type,
 			       const gchar *body);
-MvtResponse *
-mvt_get (const gchar *path);
-MvtResponse *
-mvt_post_json (const gchar *path, const gchar *json);
+MvtResponse *mvt_get (const gchar *path);
+MvtResponse *mvt_post_json (const gchar *path, const gchar *json);
 
 /* asserts @resp is an error with @status and @code in the documented shape, with a request id */
-void
-mvt_assert_error (MvtResponse *resp, guint status, const gchar *code);
+void mvt_assert_error (MvtResponse *resp, guint status, const gchar *code);
 /* the error message of an error response */
-const gchar *
-mvt_error_message (MvtResponse *resp);
+const gchar *mvt_error_message (MvtResponse *resp);
 /* a member of the JSON object body */
-JsonNode *
-mvt_member (MvtResponse *resp, const gchar *name);
+JsonNode *mvt_member (MvtResponse *resp, const gchar *name);
 
 /* D-Bus */
-GDBusConnection *
-mvt_dbus_connect (const gchar *address);
+GDBusConnection *mvt_dbus_connect (const gchar *address);
+/* runs the built medversectl (MEDVERSECTL) with `--bus session` on the bus at @bus_address;
+ * returns its exit status (-1 if it did not exit), its stdout in @out and stderr in @err */
+gint
+mvt_run_medversectl (const gchar *bus_address, const gchar *const *args, gchar **out, gchar **err);
 
 G_END_DECLS
