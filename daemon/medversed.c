@@ -204,6 +204,8 @@ on_reload_signal (gpointer user_data)
 	mv_engine_reconfigure (d->engine, fresh);
 	if (d->http != NULL)
 		mv_http_reconfigure (d->http, fresh);
+	if (d->dbus != NULL)
+		mv_dbus_set_max_input_bytes (d->dbus, fresh->max_body_bytes);
 	/* compared with the configuration the daemon started with, which stays in use for
 	 * everything else: a change made in an earlier reload is still pending */
 	pending = mv_config_restart_changes (d->config, fresh);

@@ -16,7 +16,7 @@
 struct _MvDbus {
 	MvEngine *engine;
 	GDBusConnection *connection;
-	GArray *registrations; /* of guint */
+	GArray *registrations;	    /* of guint */
 	GHashTable *plugin_by_path; /* object path -> plugin name */
 	GPtrArray *extra_ifaces;    /* of ExtraInterface: more interfaces of the fixed object */
 	guint64 max_input_bytes;
@@ -82,8 +82,8 @@ mv_dbus_register_errors (void)
 static void
 return_error (GDBusMethodInvocation *invocation, const gchar *request_id, const GError *error)
 {
-	if (error->domain != MV_ERROR || error->code == MV_ERROR_FAILED ||
-	    error->code == MV_ERROR_INTEGRITY) {
+	if (error->domain != MV_ERROR || error->code == MV_ERROR_FAILED
+	    || error->code == MV_ERROR_INTEGRITY) {
 		g_warning ("[%s] %s", request_id, error->message);
 		g_dbus_method_invocation_return_error (
 			invocation, MV_ERROR,
@@ -105,8 +105,8 @@ static void
 call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	PendingCall *pending = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) output = mv_engine_call_finish (MV_ENGINE (source), result, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) output = mv_engine_call_finish (MV_ENGINE (source), result, &error);
 
 	/* the invocation is gone once answered: log first */
 	g_message ("dbus: %s %s %s", pending->request_id,
@@ -118,8 +118,8 @@ call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 		g_dbus_method_invocation_return_value (
 			pending->invocation, g_variant_new ("(v)", g_variant_new ("a{sv}", NULL)));
 	else if (pending->wrap_in_variant)
-		g_dbus_method_invocation_return_value (
-			pending->invocation, g_variant_new ("(v)", output));
+		g_dbus_method_invocation_return_value (pending->invocation,
+						       g_variant_new ("(v)", output));
 	else
 		g_dbus_method_invocation_return_value (pending->invocation, output);
 	g_free (pending->request_id);
@@ -157,7 +157,7 @@ start_call (MvDbus *self,
 static GVariant *
 args_signature (const MvArg *args)
 {
-	g_autoptr(GString) sig = g_string_new ("(");
+	g_autoptr (GString) sig = g_string_new ("(");
 	for (guint i = 0; args != NULL && args[i].name != NULL; i++)
 		g_string_append (sig, args[i].type);
 	g_string_append_c (sig, ')');
@@ -167,7 +167,7 @@ args_signature (const MvArg *args)
 static void
 handle_list_plugins (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
 {
-	g_autoptr(GPtrArray) infos = mv_engine_get_plugins (self->engine);
+	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self->engine);
 	GVariantBuilder plugins;
 
 	g_variant_builder_init (&plugins, G_VARIANT_TYPE ("a(sssa(ssss))"));
@@ -193,10 +193,10 @@ static void
 handle_call (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
 {
 	const gchar *plugin, *method;
-	g_autoptr(GVariant) input = NULL;
+	g_autoptr (GVariant) input = NULL;
 
 	const MvMethod *decl;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	g_variant_get (params, "(&s&sv)", &plugin, &method, &input);
 	decl = mv_engine_find_method (self->engine, plugin, method, &error);
@@ -218,8 +218,8 @@ static const struct {
 	const gchar *name;
 	void (*handler) (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation);
 } fixed_methods[] = {
-	{"ListPlugins", handle_list_plugins},
-	{"Call", handle_call},
+	{ "ListPlugins", handle_list_plugins },
+	{ "Call", handle_call },
 };
 
 static void
@@ -304,7 +304,7 @@ static GDBusNodeInfo *
 plugin_node_info (const MvPluginInfo *info, GError **error)
 {
 	g_autofree gchar *escaped = escape_name (info->name);
-	g_autoptr(GString) xml = g_string_new ("<node>\n");
+	g_autoptr (GString) xml = g_string_new ("<node>\n");
 
 	g_string_append_printf (xml, "  <interface name=\"org.medverse.Health1.Plugin.%s\">\n",
 				escaped);
@@ -321,20 +321,19 @@ plugin_node_info (const MvPluginInfo *info, GError **error)
 static gboolean
 export_plugins (MvDbus *self, GError **error)
 {
-	g_autoptr(GPtrArray) infos = mv_engine_get_plugins (self->engine);
+	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self->engine);
 
 	for (guint i = 0; i < infos->len; i++) {
 		const MvPluginInfo *info = g_ptr_array_index (infos, i);
 		g_autofree gchar *escaped = escape_name (info->name);
 		g_autofree gchar *path = g_strdup_printf (MV_DBUS_PATH "/plugins/%s", escaped);
-		g_autoptr(GDBusNodeInfo) node = plugin_node_info (info, error);
+		g_autoptr (GDBusNodeInfo) node = plugin_node_info (info, error);
 		guint id;
 
 		if (node == NULL)
 			return FALSE;
-		id = g_dbus_connection_register_object (self->connection, path,
-							node->interfaces[0], &plugin_vtable, self,
-							NULL, error);
+		id = g_dbus_connection_register_object (self->connection, path, node->interfaces[0],
+							&plugin_vtable, self, NULL, error);
 		if (id == 0)
 			return FALSE;
 		g_array_append_val (self->registrations, id);
@@ -347,9 +346,9 @@ export_plugins (MvDbus *self, GError **error)
 static gboolean
 export_fixed (MvDbus *self, GError **error)
 {
-	g_autoptr(GBytes) xml = g_resources_lookup_data (MV_DBUS_XML_RESOURCE,
-							 G_RESOURCE_LOOKUP_FLAGS_NONE, error);
-	g_autoptr(GDBusNodeInfo) node = NULL;
+	g_autoptr (GBytes) xml = g_resources_lookup_data (MV_DBUS_XML_RESOURCE,
+							  G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+	g_autoptr (GDBusNodeInfo) node = NULL;
 	GDBusInterfaceInfo *iface;
 	guint id;
 
@@ -373,7 +372,8 @@ export_fixed (MvDbus *self, GError **error)
 			return FALSE;
 		}
 		id = g_dbus_connection_register_object (self->connection, MV_DBUS_PATH, iface,
-							extra->vtable, extra->user_data, NULL, error);
+							extra->vtable, extra->user_data, NULL,
+							error);
 		if (id == 0)
 			return FALSE;
 		g_array_append_val (self->registrations, id);
@@ -384,7 +384,7 @@ export_fixed (MvDbus *self, GError **error)
 static gboolean
 own_name (MvDbus *self, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
+	g_autoptr (GVariant) reply = NULL;
 	guint32 result;
 
 	/* synchronously, so a daemon that cannot own its name stops at start-up */
@@ -402,6 +402,13 @@ own_name (MvDbus *self, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* runs in the main context, like the method handlers that read it */
+void
+mv_dbus_set_max_input_bytes (MvDbus *self, guint64 max_input_bytes)
+{
+	self->max_input_bytes = max_input_bytes;
 }
 
 MvDbus *
@@ -422,12 +429,11 @@ mv_dbus_start (MvDbus *self, MvBusKind bus, GError **error)
 {
 	if (bus == MV_BUS_NONE)
 		return TRUE;
-	self->connection = g_bus_get_sync (bus == MV_BUS_SYSTEM ? G_BUS_TYPE_SYSTEM
-								 : G_BUS_TYPE_SESSION,
-					   NULL, error);
+	self->connection = g_bus_get_sync (
+		bus == MV_BUS_SYSTEM ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL, error);
 	if (self->connection == NULL) {
-		g_prefix_error (error, "cannot connect to the %s bus: ",
-				mv_config_bus_to_string (bus));
+		g_prefix_error (error,
+				"cannot connect to the %s bus: ", mv_config_bus_to_string (bus));
 		return FALSE;
 	}
 	/* the daemon decides when to exit, not the bus */

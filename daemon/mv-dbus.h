@@ -9,25 +9,22 @@ G_BEGIN_DECLS
 typedef struct _MvDbus MvDbus;
 
 /* Registers the MV_ERROR codes as org.medverse.Health1.Error.* names (idempotent). */
-void
-mv_dbus_register_errors (void);
+void mv_dbus_register_errors (void);
 
 /* @max_input_bytes bounds a call's serialised input, as [http] max-body-bytes bounds a body. */
-MvDbus *
-mv_dbus_new (MvEngine *engine, guint64 max_input_bytes);
+MvDbus *mv_dbus_new (MvEngine *engine, guint64 max_input_bytes);
+/* A new bound for the calls that arrive from now on (SIGHUP, with [http] max-body-bytes). */
+void mv_dbus_set_max_input_bytes (MvDbus *self, guint64 max_input_bytes);
 /* Connects to @bus, exports the objects and owns the name; returns when the name is owned
  * (or failed to be). */
-gboolean
-mv_dbus_start (MvDbus *self, MvBusKind bus, GError **error);
+gboolean mv_dbus_start (MvDbus *self, MvBusKind bus, GError **error);
 /* Adds interface @name (declared in the D-Bus schema XML) on the fixed object, served by
  * @vtable with @user_data; call before mv_dbus_start().  Used by org.medverse.Health1.Admin. */
-void
-mv_dbus_add_interface (MvDbus *self,
-		       const gchar *name,
-		       const GDBusInterfaceVTable *vtable,
-		       gpointer user_data);
-void
-mv_dbus_free (MvDbus *self);
+void mv_dbus_add_interface (MvDbus *self,
+			    const gchar *name,
+			    const GDBusInterfaceVTable *vtable,
+			    gpointer user_data);
+void mv_dbus_free (MvDbus *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvDbus, mv_dbus_free)
 

@@ -113,8 +113,8 @@ caller_patient (const MvAuthContext *caller, const gchar *patient_id, GError **e
 }
 
 /* The clinic KEK.  Writers (and the MRN search) pass @lock: FOR SHARE makes them wait for a
- * clinic-key rotation (which holds the row FOR UPDATE) and then read the new KEK, so no DEK is
- * wrapped, and no blind index computed, under a KEK the rotation has just replaced. */
+ * clinic-key rotation (which holds the row FOR NO KEY UPDATE) and then read the new KEK, so no DEK
+ * is wrapped, and no blind index computed, under a KEK the rotation has just replaced. */
 static MvSecret *
 clinic_kek (
 	MvPatientStore *store, PGconn *conn, const gchar *clinic_id, gboolean lock, GError **error)
@@ -662,7 +662,11 @@ mv_patient_store_delete (MvPatientStore *store,
 
 /* ---- clinic-key rotation (the shredding epoch) --------------------------------------------- */
 
-/* The clinic row, locked FOR UPDATE: every writer of the clinic waits until we commit. */
+/* The clinic row, locked FOR NO KEY UPDATE: every writer of the clinic (FOR SHARE) waits until
+ * we commit, but the FOR KEY SHARE that PostgreSQL's foreign-key checks take on the clinic row
+ * (an invite, a delete's audit entry) does not.  With FOR UPDATE, a transaction holding a
+ * patient row and inserting a row that references the clinic would wait for us while we wait
+ * for its patient row: a deadlock. */
 static MvSecret *
 lock_clinic_for_rotation (MvVault *vault, PGconn *conn, const gchar *clinic_id, GError **error)
 {
@@ -672,7 +676,7 @@ lock_clinic_for_rotation (MvVault *vault, PGconn *conn, const gchar *clinic_id, 
 
 	res = mv_db_exec_params (conn,
 				 "SELECT wrapped_kek, master_key_id FROM clinics "
-				 "WHERE clinic_id = $1 FOR UPDATE",
+				 "WHERE clinic_id = $1 FOR NO KEY UPDATE",
 				 1, values, error);
 	if (res == NULL)
 		return NULL;

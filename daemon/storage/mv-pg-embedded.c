@@ -157,8 +157,9 @@ child_environ (void)
 				 "PGDATABASE", "PGOPTIONS", "PGSERVICE",  "PGSERVICEFILE" };
 	for (guint i = 0; i < G_N_ELEMENTS (unset); i++)
 		envp = g_environ_unsetenv (envp, unset[i]);
-	/* PostgreSQL speaks sd_notify too: with the daemon's NOTIFY_SOCKET it would tell systemd
-	 * READY=1 for the whole service as soon as the cluster is up, before the daemon serves */
+	/* PostgreSQL speaks sd_notify too: with the daemon's NOTIFY_SOCKET it sends READY=1 as
+	 * soon as the cluster is up, before the daemon serves.  The shipped unit's
+	 * NotifyAccess=main ignores it, but another supervisor (or NotifyAccess=all) would not. */
 	envp = g_environ_unsetenv (envp, "NOTIFY_SOCKET");
 	return envp;
 }

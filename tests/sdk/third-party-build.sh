@@ -31,8 +31,23 @@ if [ -z "$pc" ]; then
 fi
 # pkg-config puts the sysroot in front of every -I and -L, those of the system's glib and
 # json-glib (Requires:) too: let the sysroot show the system's own headers and libraries.
-ln -s /usr/include "$sysroot/usr/include"
-ln -s /usr/lib "$sysroot/usr/lib"
+# With --prefix=/usr the install already made some of those directories: merge, don't nest.
+overlay() { # overlay SYSTEM_DIR SYSROOT_DIR: SYSROOT_DIR shows SYSTEM_DIR's entries it lacks
+	if [ ! -e "$2" ]; then
+		mkdir -p "$(dirname "$2")"
+		ln -s "$1" "$2"
+		return
+	fi
+	for entry in "$1"/*; do
+		if [ -d "$2/${entry##*/}" ] && [ ! -L "$2/${entry##*/}" ]; then
+			overlay "$entry" "$2/${entry##*/}"
+		elif [ ! -e "$2/${entry##*/}" ]; then
+			ln -s "$entry" "$2/${entry##*/}"
+		fi
+	done
+}
+overlay /usr/include "$sysroot/usr/include"
+overlay /usr/lib "$sysroot/usr/lib"
 PKG_CONFIG_PATH=$(dirname "$pc")
 PKG_CONFIG_SYSROOT_DIR=$sysroot
 export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
