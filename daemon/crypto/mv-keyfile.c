@@ -55,7 +55,7 @@ read_all (int fd, guint8 *buf, gsize cap)
 static MvSecret *
 decode_key (const gchar *path, const guint8 *raw, gsize raw_len, gsize size, GError **error)
 {
-	g_autoptr(MvSecret) key = NULL;
+	g_autoptr (MvSecret) key = NULL;
 	gsize hex_len = raw_len;
 	gsize bin_len = 0;
 
@@ -67,30 +67,36 @@ decode_key (const gchar *path, const guint8 *raw, gsize raw_len, gsize size, GEr
 			all_hex = g_ascii_isxdigit (raw[i]);
 		if (all_hex) {
 			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-				     "key file %s holds %" G_GSIZE_FORMAT " hex characters, a %" G_GSIZE_FORMAT
-				     "-byte key; a %" G_GSIZE_FORMAT "-byte key is needed (%" G_GSIZE_FORMAT
-				     " hex characters)",
+				     "key file %s holds %" G_GSIZE_FORMAT
+				     " hex characters, a %" G_GSIZE_FORMAT
+				     "-byte key; a %" G_GSIZE_FORMAT
+				     "-byte key is needed (%" G_GSIZE_FORMAT " hex characters)",
 				     path, raw_len, raw_len / 2, size, 2 * size);
 			return NULL;
 		}
-		return mv_secret_new_from_data (raw, size);
+		key = mv_secret_new_dedicated (size);
+		memcpy (mv_secret_get_writable (key), raw, size);
+		mv_secret_seal_readonly (key);
+		return g_steal_pointer (&key);
 	}
 
 	if (hex_len > 0 && raw[hex_len - 1] == '\n')
 		hex_len--;
 	if (hex_len != 2 * size) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-			     "key file %s holds %" G_GSIZE_FORMAT " bytes; expected a %" G_GSIZE_FORMAT
-			     "-byte key as %" G_GSIZE_FORMAT " hex characters or raw bytes",
+			     "key file %s holds %" G_GSIZE_FORMAT
+			     " bytes; expected a %" G_GSIZE_FORMAT "-byte key as %" G_GSIZE_FORMAT
+			     " hex characters or raw bytes",
 			     path, raw_len, size, 2 * size);
 		return NULL;
 	}
-	key = mv_secret_new_writable (size);
+	key = mv_secret_new_dedicated (size);
 	if (sodium_hex2bin (mv_secret_get_writable (key), size, (const char *)raw, hex_len, NULL,
-			    &bin_len, NULL) != 0 ||
-	    bin_len != size) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-			     "key file %s is not valid hex", path);
+			    &bin_len, NULL)
+		    != 0
+	    || bin_len != size) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "key file %s is not valid hex",
+			     path);
 		return NULL;
 	}
 	mv_secret_seal_readonly (key);
@@ -100,7 +106,7 @@ decode_key (const gchar *path, const guint8 *raw, gsize raw_len, gsize size, GEr
 MvSecret *
 mv_key_file_load (const gchar *path, gsize size, GError **error)
 {
-	g_autoptr(MvSecret) raw = NULL;
+	g_autoptr (MvSecret) raw = NULL;
 	struct stat st;
 	gssize got;
 	int fd;
@@ -166,8 +172,8 @@ write_all (int fd, const gchar *buf, gsize len)
 gboolean
 mv_key_file_generate (const gchar *path, gsize size, GError **error)
 {
-	g_autoptr(MvSecret) key = NULL;
-	g_autoptr(MvSecret) hex = NULL;
+	g_autoptr (MvSecret) key = NULL;
+	g_autoptr (MvSecret) hex = NULL;
 	gchar *hexbuf;
 	int fd;
 	int saved_errno;
@@ -193,15 +199,15 @@ mv_key_file_generate (const gchar *path, gsize size, GError **error)
 		saved_errno = errno;
 		close (fd);
 		unlink (path);
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot write key file %s: %s",
-			     path, g_strerror (saved_errno));
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot write key file %s: %s", path,
+			     g_strerror (saved_errno));
 		return FALSE;
 	}
 	if (close (fd) != 0) {
 		saved_errno = errno;
 		unlink (path);
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot write key file %s: %s",
-			     path, g_strerror (saved_errno));
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "cannot write key file %s: %s", path,
+			     g_strerror (saved_errno));
 		return FALSE;
 	}
 	return TRUE;

@@ -2,10 +2,12 @@
  * Medverse crypto core — secret buffers.
  *
  * An MvSecret holds key material (or any other short secret) in memory from sodium_malloc():
- * guard pages on both sides, locked against swapping where the kernel allows, and wiped when
- * freed.  Once filled, a secret is made read-only with sodium_mprotect_readonly() so a stray
- * write through a dangling pointer faults instead of corrupting a key.  A read-only secret is
- * safe to share between threads.
+ * guard pages around it, locked against swapping where the kernel allows, and wiped when freed.
+ * Secrets of up to 64 bytes share one such region (a slot each, taken and wiped without a
+ * system call); larger ones, and those made with mv_secret_new_dedicated(), get their own,
+ * which mv_secret_seal_readonly() also makes read-only with sodium_mprotect_readonly() so a
+ * stray write faults instead of corrupting a long-lived key.  A sealed secret is safe to share
+ * between threads.
  */
 #pragma once
 
@@ -23,8 +25,7 @@ typedef struct _MvSecret MvSecret;
  * Aborts if libsodium cannot initialise (no usable random source): nothing in the crypto
  * core may run without it.
  */
-void
-mv_crypto_init (void);
+void mv_crypto_init (void);
 
 /**
  * mv_secret_new_random:
@@ -32,8 +33,7 @@ mv_crypto_init (void);
  *
  * Returns: (transfer full): a read-only secret of @size random bytes.
  */
-MvSecret *
-mv_secret_new_random (gsize size) G_GNUC_WARN_UNUSED_RESULT;
+MvSecret *mv_secret_new_random (gsize size) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_secret_new_from_data:
@@ -43,8 +43,7 @@ mv_secret_new_random (gsize size) G_GNUC_WARN_UNUSED_RESULT;
  * Returns: (transfer full): a read-only secret holding a copy of @data.  The caller wipes its
  * own copy.
  */
-MvSecret *
-mv_secret_new_from_data (const guint8 *data, gsize size) G_GNUC_WARN_UNUSED_RESULT;
+MvSecret *mv_secret_new_from_data (const guint8 *data, gsize size) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_secret_new_writable: (skip)
@@ -53,26 +52,32 @@ mv_secret_new_from_data (const guint8 *data, gsize size) G_GNUC_WARN_UNUSED_RESU
  * Returns: (transfer full): a zero-filled, still writable secret; fill it through
  * mv_secret_get_writable() and then call mv_secret_seal_readonly().
  */
-MvSecret *
-mv_secret_new_writable (gsize size) G_GNUC_WARN_UNUSED_RESULT;
+MvSecret *mv_secret_new_writable (gsize size) G_GNUC_WARN_UNUSED_RESULT;
 
-guint8 *
-mv_secret_get_writable (MvSecret *secret);
+/**
+ * mv_secret_new_dedicated: (skip)
+ * @size: number of bytes, > 0
+ *
+ * Like mv_secret_new_writable(), in a sodium_malloc() region of its own, which
+ * mv_secret_seal_readonly() protects at page level.  For keys that live as long as the process
+ * (key files); it costs a dozen system calls to make and to free.
+ */
+MvSecret *mv_secret_new_dedicated (gsize size) G_GNUC_WARN_UNUSED_RESULT;
+
+guint8 *mv_secret_get_writable (MvSecret *secret);
 
 /**
  * mv_secret_seal_readonly:
  * @secret: a writable secret
  *
- * Makes the secret read-only.  Idempotent.
+ * Makes the secret read-only: mv_secret_get_writable() refuses it from now on, and a secret
+ * in a region of its own is page-protected as well.  Idempotent.
  */
-void
-mv_secret_seal_readonly (MvSecret *secret);
+void mv_secret_seal_readonly (MvSecret *secret);
 
-const guint8 *
-mv_secret_get_data (const MvSecret *secret);
+const guint8 *mv_secret_get_data (const MvSecret *secret);
 
-gsize
-mv_secret_get_size (const MvSecret *secret);
+gsize mv_secret_get_size (const MvSecret *secret);
 
 /**
  * mv_secret_equal:
@@ -80,11 +85,9 @@ mv_secret_get_size (const MvSecret *secret);
  * Constant-time comparison of two secrets of the same size.  Secrets of different sizes are
  * unequal (the sizes are not secret).
  */
-gboolean
-mv_secret_equal (const MvSecret *a, const MvSecret *b);
+gboolean mv_secret_equal (const MvSecret *a, const MvSecret *b);
 
-void
-mv_secret_free (MvSecret *secret);
+void mv_secret_free (MvSecret *secret);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvSecret, mv_secret_free)
 

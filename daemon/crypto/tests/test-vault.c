@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
 #include <medverse/mv-error.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,8 +16,9 @@
 static MvVault *
 new_vault (void)
 {
-	g_autoptr(GError) error = NULL;
-	MvVault *vault = mv_vault_new_from_secret (mv_secret_new_random (MV_VAULT_KEY_SIZE), &error);
+	g_autoptr (GError) error = NULL;
+	MvVault *vault
+		= mv_vault_new_from_secret (mv_secret_new_random (MV_VAULT_KEY_SIZE), &error);
 
 	cr_assert_not_null (vault, "%s", error ? error->message : "");
 	return vault;
@@ -33,7 +35,7 @@ typedef struct {
 static void
 chain_init (Chain *c)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	c->vault = new_vault ();
 	c->wrapped_kek = mv_vault_new_kek (c->vault, CLINIC, &c->kek, &error);
@@ -55,7 +57,7 @@ chain_clear (Chain *c)
 static GBytes *
 seal_profile (MvSecret *dek, guint64 version)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	GBytes *blob = mv_vault_seal (dek, CLINIC, PATIENT, "profile", version,
 				      (const guint8 *)PROFILE, strlen (PROFILE), &error);
 
@@ -74,8 +76,9 @@ assert_integrity_error (gconstpointer result, GError *error)
 static void
 assert_opens (MvSecret *dek, GBytes *blob, guint64 version)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) pt = mv_vault_open (dek, CLINIC, PATIENT, "profile", version, blob, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GBytes) pt
+		= mv_vault_open (dek, CLINIC, PATIENT, "profile", version, blob, &error);
 
 	cr_assert_not_null (pt, "%s", error ? error->message : "");
 	cr_assert_eq (g_bytes_get_size (pt), strlen (PROFILE));
@@ -85,10 +88,10 @@ assert_opens (MvSecret *dek, GBytes *blob, guint64 version)
 Test (vault, seal_open_round_trip)
 {
 	Chain c = { 0 };
-	g_autoptr(GBytes) blob = NULL;
-	g_autoptr(GBytes) empty = NULL;
-	g_autoptr(GBytes) pt = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GBytes) blob = NULL;
+	g_autoptr (GBytes) empty = NULL;
+	g_autoptr (GBytes) pt = NULL;
+	g_autoptr (GError) error = NULL;
 	const guint8 *raw;
 
 	chain_init (&c);
@@ -97,12 +100,13 @@ Test (vault, seal_open_round_trip)
 	raw = g_bytes_get_data (blob, NULL);
 	cr_assert_eq (raw[0], MV_VAULT_FORMAT_V1);
 	/* The plaintext does not appear in the blob. */
-	cr_assert_null (g_strstr_len ((const gchar *)raw, (gssize)g_bytes_get_size (blob), "Zyxwv"));
+	cr_assert_null (
+		g_strstr_len ((const gchar *)raw, (gssize)g_bytes_get_size (blob), "Zyxwv"));
 	assert_opens (c.dek, blob, 3);
 
 	/* Two seals of the same data differ (random nonce). */
 	{
-		g_autoptr(GBytes) again = seal_profile (c.dek, 3);
+		g_autoptr (GBytes) again = seal_profile (c.dek, 3);
 		cr_assert_not (g_bytes_equal (blob, again));
 	}
 
@@ -118,7 +122,7 @@ Test (vault, seal_open_round_trip)
 Test (vault, tampered_ciphertext_fails)
 {
 	Chain c = { 0 };
-	g_autoptr(GBytes) blob = NULL;
+	g_autoptr (GBytes) blob = NULL;
 	gsize len;
 
 	chain_init (&c);
@@ -127,9 +131,9 @@ Test (vault, tampered_ciphertext_fails)
 	/* Flip each byte in turn: header, nonce, ciphertext and tag are all covered. */
 	for (gsize i = 0; i < len; i++) {
 		g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (blob, NULL), len);
-		g_autoptr(GBytes) bad = NULL;
-		g_autoptr(GBytes) pt = NULL;
-		g_autoptr(GError) error = NULL;
+		g_autoptr (GBytes) bad = NULL;
+		g_autoptr (GBytes) pt = NULL;
+		g_autoptr (GError) error = NULL;
 
 		copy[i] ^= 0x01;
 		bad = g_bytes_new (copy, len);
@@ -140,9 +144,10 @@ Test (vault, tampered_ciphertext_fails)
 	}
 	/* Truncated and empty blobs. */
 	for (gsize cut = 0; cut < len; cut += 7) {
-		g_autoptr(GBytes) bad = g_bytes_new_from_bytes (blob, 0, cut);
-		g_autoptr(GError) error = NULL;
-		g_autoptr(GBytes) pt = mv_vault_open (c.dek, CLINIC, PATIENT, "profile", 1, bad, &error);
+		g_autoptr (GBytes) bad = g_bytes_new_from_bytes (blob, 0, cut);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GBytes) pt
+			= mv_vault_open (c.dek, CLINIC, PATIENT, "profile", 1, bad, &error);
 		assert_integrity_error (pt, error);
 	}
 	chain_clear (&c);
@@ -151,7 +156,7 @@ Test (vault, tampered_ciphertext_fails)
 Test (vault, swapped_identity_fails)
 {
 	Chain c = { 0 };
-	g_autoptr(GBytes) blob = NULL;
+	g_autoptr (GBytes) blob = NULL;
 	struct {
 		const gchar *clinic, *patient, *kind;
 		guint64 version;
@@ -168,17 +173,19 @@ Test (vault, swapped_identity_fails)
 	chain_init (&c);
 	blob = seal_profile (c.dek, 5);
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(GBytes) pt = mv_vault_open (c.dek, cases[i].clinic, cases[i].patient,
-						      cases[i].kind, cases[i].version, blob, &error);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GBytes) pt
+			= mv_vault_open (c.dek, cases[i].clinic, cases[i].patient, cases[i].kind,
+					 cases[i].version, blob, &error);
 		assert_integrity_error (pt, error);
 	}
 	/* Another patient's DEK cannot open it either. */
 	{
-		g_autoptr(MvSecret) other = NULL;
-		g_autoptr(GBytes) w = mv_vault_new_dek (c.kek, CLINIC, PATIENT, &other, NULL);
-		g_autoptr(GError) error = NULL;
-		g_autoptr(GBytes) pt = mv_vault_open (other, CLINIC, PATIENT, "profile", 5, blob, &error);
+		g_autoptr (MvSecret) other = NULL;
+		g_autoptr (GBytes) w = mv_vault_new_dek (c.kek, CLINIC, PATIENT, &other, NULL);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GBytes) pt
+			= mv_vault_open (other, CLINIC, PATIENT, "profile", 5, blob, &error);
 		assert_integrity_error (pt, error);
 	}
 	assert_opens (c.dek, blob, 5);
@@ -188,10 +195,10 @@ Test (vault, swapped_identity_fails)
 Test (vault, wrapped_dek_moved_to_other_row_fails)
 {
 	Chain c = { 0 };
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvSecret) dek = NULL;
-	g_autoptr(MvSecret) other_kek = NULL;
-	g_autoptr(GBytes) other_wrapped_kek = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvSecret) dek = NULL;
+	g_autoptr (MvSecret) other_kek = NULL;
+	g_autoptr (GBytes) other_wrapped_kek = NULL;
 
 	chain_init (&c);
 	dek = mv_vault_unwrap_dek (c.kek, CLINIC, "patient-0002", c.wrapped_dek, &error);
@@ -210,8 +217,8 @@ Test (vault, wrapped_dek_moved_to_other_row_fails)
 
 	/* A wrapped KEK moved to another clinic's row. */
 	{
-		g_autoptr(MvSecret) kek = mv_vault_unwrap_kek (c.vault, "clinic-other", c.wrapped_kek,
-							       &error);
+		g_autoptr (MvSecret) kek
+			= mv_vault_unwrap_kek (c.vault, "clinic-other", c.wrapped_kek, &error);
 		assert_integrity_error (kek, error);
 		g_clear_error (&error);
 	}
@@ -226,12 +233,12 @@ Test (vault, wrapped_dek_moved_to_other_row_fails)
 Test (vault, master_rotation_rewraps_without_touching_data)
 {
 	Chain c = { 0 };
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvVault) new_master = new_vault ();
-	g_autoptr(GBytes) rewrapped = NULL;
-	g_autoptr(GBytes) blob = NULL;
-	g_autoptr(MvSecret) kek = NULL;
-	g_autoptr(MvSecret) dek = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvVault) new_master = new_vault ();
+	g_autoptr (GBytes) rewrapped = NULL;
+	g_autoptr (GBytes) blob = NULL;
+	g_autoptr (MvSecret) kek = NULL;
+	g_autoptr (MvSecret) dek = NULL;
 	g_autofree gchar *wrapped_by = NULL;
 
 	chain_init (&c);
@@ -255,10 +262,10 @@ Test (vault, master_rotation_rewraps_without_touching_data)
 	g_clear_error (&error);
 	/* Even with a forged key id header, the old master cannot open the rewrapped KEK. */
 	{
-		g_autofree guint8 *forged = g_memdup2 (g_bytes_get_data (rewrapped, NULL),
-						       MV_VAULT_WRAPPED_KEK_SIZE);
-		g_autoptr(GBytes) fb = NULL;
-		g_autoptr(GBytes) old_w = mv_vault_new_kek (c.vault, "x", NULL, NULL);
+		g_autofree guint8 *forged
+			= g_memdup2 (g_bytes_get_data (rewrapped, NULL), MV_VAULT_WRAPPED_KEK_SIZE);
+		g_autoptr (GBytes) fb = NULL;
+		g_autoptr (GBytes) old_w = mv_vault_new_kek (c.vault, "x", NULL, NULL);
 		memcpy (forged + 1, (const guint8 *)g_bytes_get_data (old_w, NULL) + 1, 8);
 		fb = g_bytes_new (forged, MV_VAULT_WRAPPED_KEK_SIZE);
 		kek = mv_vault_unwrap_kek (c.vault, CLINIC, fb, &error);
@@ -266,7 +273,8 @@ Test (vault, master_rotation_rewraps_without_touching_data)
 		g_clear_error (&error);
 	}
 
-	/* The data still opens through the new chain; the wrapped DEK and the blob are unchanged. */
+	/* The data still opens through the new chain; the wrapped DEK and the blob are unchanged.
+	 */
 	kek = mv_vault_unwrap_kek (new_master, CLINIC, rewrapped, &error);
 	cr_assert_not_null (kek, "%s", error ? error->message : "");
 	cr_assert (mv_secret_equal (kek, c.kek));
@@ -276,8 +284,8 @@ Test (vault, master_rotation_rewraps_without_touching_data)
 
 	/* Rewrapping with the wrong old master fails cleanly. */
 	{
-		g_autoptr(GBytes) again = mv_vault_rewrap_kek (c.vault, new_master, CLINIC,
-								rewrapped, &error);
+		g_autoptr (GBytes) again
+			= mv_vault_rewrap_kek (c.vault, new_master, CLINIC, rewrapped, &error);
 		assert_integrity_error (again, error);
 	}
 	chain_clear (&c);
@@ -286,11 +294,11 @@ Test (vault, master_rotation_rewraps_without_touching_data)
 Test (vault, shredded_dek_makes_data_unrecoverable)
 {
 	Chain c = { 0 };
-	g_autoptr(GBytes) blob = NULL;
-	g_autoptr(MvSecret) new_dek = NULL;
-	g_autoptr(GBytes) new_wrapped = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) pt = NULL;
+	g_autoptr (GBytes) blob = NULL;
+	g_autoptr (MvSecret) new_dek = NULL;
+	g_autoptr (GBytes) new_wrapped = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GBytes) pt = NULL;
 
 	chain_init (&c);
 	blob = seal_profile (c.dek, 1);
@@ -308,12 +316,12 @@ Test (vault, shredded_dek_makes_data_unrecoverable)
 Test (vault, kek_rotation_rewraps_deks)
 {
 	Chain c = { 0 };
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvSecret) new_kek = NULL;
-	g_autoptr(GBytes) new_wrapped_kek = NULL;
-	g_autoptr(GBytes) rewrapped = NULL;
-	g_autoptr(GBytes) blob = NULL;
-	g_autoptr(MvSecret) dek = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvSecret) new_kek = NULL;
+	g_autoptr (GBytes) new_wrapped_kek = NULL;
+	g_autoptr (GBytes) rewrapped = NULL;
+	g_autoptr (GBytes) blob = NULL;
+	g_autoptr (MvSecret) dek = NULL;
 
 	chain_init (&c);
 	blob = seal_profile (c.dek, 4);
@@ -330,8 +338,8 @@ Test (vault, kek_rotation_rewraps_deks)
 	assert_opens (dek, blob, 4);
 	/* Rewrapping for another patient fails (the AD binds the row). */
 	{
-		g_autoptr(GBytes) moved = mv_vault_rewrap_dek (c.kek, new_kek, CLINIC, "patient-0002",
-							       c.wrapped_dek, &error);
+		g_autoptr (GBytes) moved = mv_vault_rewrap_dek (
+			c.kek, new_kek, CLINIC, "patient-0002", c.wrapped_dek, &error);
 		assert_integrity_error (moved, error);
 	}
 	chain_clear (&c);
@@ -344,9 +352,9 @@ Test (vault, bad_ids_are_invalid_input)
 
 	chain_init (&c);
 	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(GBytes) blob = mv_vault_seal (c.dek, CLINIC, bad[i], "profile", 1,
-							(const guint8 *)"x", 1, &error);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GBytes) blob = mv_vault_seal (c.dek, CLINIC, bad[i], "profile", 1,
+							 (const guint8 *)"x", 1, &error);
 		cr_assert_null (blob);
 		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
 		cr_assert (strstr (error->message, "patient id") != NULL, "%s", error->message);
@@ -359,7 +367,7 @@ Test (vault, bad_ids_are_invalid_input)
 static gchar *
 tmp_dir (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gchar *dir = g_dir_make_tmp ("mv-crypto-XXXXXX", &error);
 
 	cr_assert_not_null (dir, "%s", error ? error->message : "");
@@ -369,7 +377,7 @@ tmp_dir (void)
 static void
 write_file (const gchar *path, const gchar *contents, gsize len, int mode)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	cr_assert (g_file_set_contents (path, contents, (gssize)len, &error));
 	cr_assert_eq (g_chmod (path, mode), 0);
@@ -379,9 +387,9 @@ Test (keyfile, generate_and_load)
 {
 	g_autofree gchar *dir = tmp_dir ();
 	g_autofree gchar *path = g_build_filename (dir, "master.key", NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvVault) a = NULL;
-	g_autoptr(MvVault) b = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvVault) a = NULL;
+	g_autoptr (MvVault) b = NULL;
 	struct stat st;
 
 	cr_assert (mv_vault_generate_key_file (path, &error), "%s", error ? error->message : "");
@@ -411,8 +419,8 @@ Test (keyfile, group_or_other_readable_refused)
 	int modes[] = { 0644, 0640, 0604, 0660, 0602 };
 
 	for (guint i = 0; i < G_N_ELEMENTS (modes); i++) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(MvVault) vault = NULL;
+		g_autoptr (GError) error = NULL;
+		g_autoptr (MvVault) vault = NULL;
 		g_autofree gchar *mode = g_strdup_printf ("%04o", modes[i]);
 
 		write_file (path, hex, strlen (hex), modes[i]);
@@ -424,9 +432,9 @@ Test (keyfile, group_or_other_readable_refused)
 	}
 	/* 0600 and 0400 are fine; hex and raw forms give the same key. */
 	{
-		g_autoptr(GError) error = NULL;
-		g_autoptr(MvVault) from_hex = NULL;
-		g_autoptr(MvVault) from_raw = NULL;
+		g_autoptr (GError) error = NULL;
+		g_autoptr (MvVault) from_hex = NULL;
+		g_autoptr (MvVault) from_raw = NULL;
 		guint8 raw[32];
 
 		for (guint i = 0; i < 32; i++)
@@ -449,8 +457,8 @@ Test (keyfile, other_owner_refused)
 {
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *path = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvVault) vault = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvVault) vault = NULL;
 
 	/* Only root can give a file away; as anyone else the check is covered by the code path
 	 * being the same as for the mode check. */
@@ -473,18 +481,20 @@ Test (keyfile, malformed_refused)
 	g_autofree gchar *dir = tmp_dir ();
 	g_autofree gchar *path = g_build_filename (dir, "master.key", NULL);
 	g_autofree gchar *missing = g_build_filename (dir, "nope.key", NULL);
-	const gchar *bad[] = { "", "abcd\n", "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-			       "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f00\n",
-			       /* 32 hex characters: a 16-byte key, not a raw 32-byte one */
-			       "000102030405060708090a0b0c0d0e0f",
-			       /* far too long */
-			       "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0001\n" };
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvVault) vault = NULL;
+	const gchar *bad[]
+		= { "", "abcd\n",
+		    "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+		    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f00\n",
+		    /* 32 hex characters: a 16-byte key, not a raw 32-byte one */
+		    "000102030405060708090a0b0c0d0e0f",
+		    /* far too long */
+		    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0001\n" };
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvVault) vault = NULL;
 
 	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
-		g_autoptr(GError) e = NULL;
-		g_autoptr(MvVault) v = NULL;
+		g_autoptr (GError) e = NULL;
+		g_autoptr (MvVault) v = NULL;
 
 		write_file (path, bad[i], strlen (bad[i]), 0600);
 		v = mv_vault_new_from_key_file (path, &e);
@@ -506,22 +516,24 @@ Test (keyfile, malformed_refused)
 Test (blind_index, normalisation)
 {
 	const gchar *same[] = { "ab-12 34", "AB1234", "  ab1234\t", "A-B-1-2-3-4", "aB12 - 34\n" };
-	const gchar *bad[] = { "", "  - -", "\xff", "AB\x01" "12" };
+	const gchar *bad[] = { "", "  - -", "\xff",
+			       "AB\x01"
+			       "12" };
 
 	for (guint i = 0; i < G_N_ELEMENTS (same); i++) {
-		g_autoptr(GError) error = NULL;
+		g_autoptr (GError) error = NULL;
 		g_autofree gchar *n = mv_vault_normalise_mrn (same[i], &error);
 		cr_assert_str_eq (n, "AB1234", "%s", same[i]);
 	}
 	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
-		g_autoptr(GError) error = NULL;
+		g_autoptr (GError) error = NULL;
 		g_autofree gchar *n = mv_vault_normalise_mrn (bad[i], &error);
 		cr_assert_null (n);
 		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
 	}
 	{
 		g_autofree gchar *long_mrn = g_strnfill (MV_VAULT_MAX_MRN + 1, '7');
-		g_autoptr(GError) error = NULL;
+		g_autoptr (GError) error = NULL;
 		g_autofree gchar *n = mv_vault_normalise_mrn (long_mrn, &error);
 		cr_assert_null (n);
 	}
@@ -530,12 +542,12 @@ Test (blind_index, normalisation)
 Test (blind_index, keyed_per_clinic)
 {
 	Chain c = { 0 };
-	g_autoptr(MvSecret) other_kek = NULL;
-	g_autoptr(GBytes) other_wrapped = NULL;
-	g_autoptr(MvSecret) ik = NULL;
-	g_autoptr(MvSecret) ik2 = NULL;
-	g_autoptr(MvSecret) other_ik = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (MvSecret) other_kek = NULL;
+	g_autoptr (GBytes) other_wrapped = NULL;
+	g_autoptr (MvSecret) ik = NULL;
+	g_autoptr (MvSecret) ik2 = NULL;
+	g_autoptr (MvSecret) other_ik = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *a = NULL;
 	g_autofree gchar *b = NULL;
 	g_autofree gchar *d = NULL;
@@ -563,13 +575,102 @@ Test (blind_index, keyed_per_clinic)
 
 	/* The index survives master rotation: it hangs off the KEK, which rotation keeps. */
 	{
-		g_autoptr(MvVault) new_master = new_vault ();
-		g_autoptr(GBytes) rw = mv_vault_rewrap_kek (c.vault, new_master, CLINIC,
-							    c.wrapped_kek, &error);
-		g_autoptr(MvSecret) kek = mv_vault_unwrap_kek (new_master, CLINIC, rw, &error);
-		g_autoptr(MvSecret) ik3 = mv_vault_derive_index_key (kek);
+		g_autoptr (MvVault) new_master = new_vault ();
+		g_autoptr (GBytes) rw
+			= mv_vault_rewrap_kek (c.vault, new_master, CLINIC, c.wrapped_kek, &error);
+		g_autoptr (MvSecret) kek = mv_vault_unwrap_kek (new_master, CLINIC, rw, &error);
+		g_autoptr (MvSecret) ik3 = mv_vault_derive_index_key (kek);
 		g_autofree gchar *f = mv_vault_blind_index (ik3, CLINIC, "ab 1234", &error);
 		cr_assert_str_eq (a, f);
 	}
 	chain_clear (&c);
+}
+
+/* ---- MvSecret: short secrets share one guarded region ----------------------------------- */
+
+/* More secrets alive than the slab has slots: each is zero-filled, distinct and keeps its own
+ * bytes; a slot given back is wiped before the next secret gets it. */
+Test (secret, many_alive_at_once_are_distinct_and_zeroed)
+{
+	enum { N = 600 };
+	MvSecret *secrets[N];
+	g_autoptr (GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+	for (guint i = 0; i < N; i++) {
+		guint8 *bytes;
+		secrets[i] = mv_secret_new_writable (32);
+		bytes = mv_secret_get_writable (secrets[i]);
+		for (guint k = 0; k < 32; k++)
+			cr_assert_eq (bytes[k], 0, "secret %u byte %u not zero", i, k);
+		memset (bytes, (int)(i & 0xff), 32);
+		mv_secret_seal_readonly (secrets[i]);
+		cr_assert (g_hash_table_add (seen, (gpointer)mv_secret_get_data (secrets[i])),
+			   "secret %u shares memory with another live secret", i);
+	}
+	for (guint i = 0; i < N; i++) {
+		const guint8 *bytes = mv_secret_get_data (secrets[i]);
+		for (guint k = 0; k < 32; k++)
+			cr_assert_eq (bytes[k], i & 0xff, "secret %u was overwritten", i);
+	}
+	for (guint i = 0; i < N; i++)
+		mv_secret_free (secrets[i]);
+	for (guint i = 0; i < N; i++) {
+		g_autoptr (MvSecret) again = mv_secret_new_writable (32);
+		const guint8 *bytes = mv_secret_get_data (again);
+		for (guint k = 0; k < 32; k++)
+			cr_assert_eq (bytes[k], 0, "a reused slot still holds old key bytes");
+	}
+}
+
+/* A slab secret, a large one and a dedicated one behave alike: size, contents, equality. */
+Test (secret, slab_large_and_dedicated_secrets_behave_alike)
+{
+	guint8 raw[200];
+	g_autoptr (MvSecret) small = NULL;
+	g_autoptr (MvSecret) large = NULL;
+	g_autoptr (MvSecret) dedicated = mv_secret_new_dedicated (32);
+
+	randombytes_buf (raw, sizeof raw);
+	small = mv_secret_new_from_data (raw, 32);
+	large = mv_secret_new_from_data (raw, sizeof raw);
+	memcpy (mv_secret_get_writable (dedicated), raw, 32);
+	mv_secret_seal_readonly (dedicated);
+	cr_assert_eq (mv_secret_get_size (small), 32);
+	cr_assert_eq (mv_secret_get_size (large), sizeof raw);
+	cr_assert_eq (memcmp (mv_secret_get_data (large), raw, sizeof raw), 0);
+	cr_assert (mv_secret_equal (small, dedicated));
+	cr_assert_not (mv_secret_equal (small, large));
+}
+
+static gpointer
+churn (gpointer data)
+{
+	GHashTable *shared = data;
+	static GMutex lock;
+
+	for (guint round = 0; round < 2000; round++) {
+		g_autoptr (MvSecret) s = mv_secret_new_random (32);
+		gboolean fresh;
+		g_mutex_lock (&lock);
+		fresh = g_hash_table_add (shared, (gpointer)mv_secret_get_data (s));
+		g_mutex_unlock (&lock);
+		if (!fresh)
+			return GINT_TO_POINTER (1);
+		g_mutex_lock (&lock);
+		g_hash_table_remove (shared, mv_secret_get_data (s));
+		g_mutex_unlock (&lock);
+	}
+	return NULL;
+}
+
+/* Worker threads take and give back slots at once: never the same slot to two live secrets. */
+Test (secret, threads_never_share_a_slot)
+{
+	g_autoptr (GHashTable) live = g_hash_table_new (g_direct_hash, g_direct_equal);
+	GThread *threads[4];
+
+	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+		threads[i] = g_thread_new ("churn", churn, live);
+	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+		cr_assert_null (g_thread_join (threads[i]), "two live secrets got the same memory");
 }
