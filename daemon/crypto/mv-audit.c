@@ -29,15 +29,15 @@ check_optional (const gchar *what, const gchar *value, GError **error)
 GBytes *
 mv_audit_entry_encode (const MvAuditEntry *entry, GError **error)
 {
-	g_autoptr(GByteArray) buf = NULL;
+	g_autoptr (GByteArray) buf = NULL;
 
 	g_return_val_if_fail (entry != NULL, NULL);
-	if (!mv_canon_check_id ("audit entry clinic id", entry->clinic_id, error) ||
-	    !mv_canon_check_id ("audit entry actor", entry->actor, error) ||
-	    !mv_canon_check_id ("audit entry action", entry->action, error) ||
-	    !mv_canon_check_id ("audit entry resource type", entry->resource_type, error) ||
-	    !check_optional ("resource id", entry->resource_id, error) ||
-	    !check_optional ("request id", entry->request_id, error))
+	if (!mv_canon_check_id ("audit entry clinic id", entry->clinic_id, error)
+	    || !mv_canon_check_id ("audit entry actor", entry->actor, error)
+	    || !mv_canon_check_id ("audit entry action", entry->action, error)
+	    || !mv_canon_check_id ("audit entry resource type", entry->resource_type, error)
+	    || !check_optional ("resource id", entry->resource_id, error)
+	    || !check_optional ("request id", entry->request_id, error))
 		return NULL;
 	buf = mv_canon_new ("medverse.audit.entry.v1");
 	mv_canon_add_str (buf, entry->clinic_id);
@@ -52,9 +52,11 @@ mv_audit_entry_encode (const MvAuditEntry *entry, GError **error)
 }
 
 gboolean
-mv_audit_entry_leaf_hash (const MvAuditEntry *entry, guint8 out[MV_MERKLE_HASH_SIZE], GError **error)
+mv_audit_entry_leaf_hash (const MvAuditEntry *entry,
+			  guint8 out[MV_MERKLE_HASH_SIZE],
+			  GError **error)
 {
-	g_autoptr(GBytes) enc = mv_audit_entry_encode (entry, error);
+	g_autoptr (GBytes) enc = mv_audit_entry_encode (entry, error);
 	gsize len = 0;
 	const guint8 *data;
 
@@ -113,18 +115,18 @@ mv_tree_head_verify (const MvTreeHead *head,
 		     const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
 		     GError **error)
 {
-	g_autoptr(GBytes) msg = NULL;
+	g_autoptr (GBytes) msg = NULL;
 	gsize len = 0;
 	const guint8 *data;
 
-	g_return_val_if_fail (head != NULL && head->log_id != NULL && head->tree_id != NULL,
-			      FALSE);
+	g_return_val_if_fail (head != NULL && head->log_id != NULL && head->tree_id != NULL, FALSE);
 	mv_crypto_init ();
 	msg = mv_tree_head_encode (head);
 	data = g_bytes_get_data (msg, &len);
 	if (crypto_sign_verify_detached (head->signature, data, len, public_key) != 0) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "tree head of %s at size %" G_GUINT64_FORMAT " has an invalid signature",
+			     "tree head of %s at size %" G_GUINT64_FORMAT
+			     " has an invalid signature",
 			     head->tree_id, head->tree_size);
 		return FALSE;
 	}
@@ -141,8 +143,8 @@ struct _MvAuditSigner {
 MvAuditSigner *
 mv_audit_signer_new_from_seed (MvSecret *seed, GError **error)
 {
-	g_autoptr(MvSecret) owned = seed;
-	g_autoptr(MvSecret) sk = NULL;
+	g_autoptr (MvSecret) owned = seed;
+	g_autoptr (MvSecret) sk = NULL;
 	MvAuditSigner *signer;
 
 	if (owned == NULL || mv_secret_get_size (owned) != SEED_SIZE) {
@@ -151,7 +153,7 @@ mv_audit_signer_new_from_seed (MvSecret *seed, GError **error)
 		return NULL;
 	}
 	signer = g_new0 (MvAuditSigner, 1);
-	sk = mv_secret_new_writable (crypto_sign_SECRETKEYBYTES);
+	sk = mv_secret_new_dedicated (crypto_sign_SECRETKEYBYTES); /* lives as long as the daemon */
 	crypto_sign_seed_keypair (signer->public_key, mv_secret_get_writable (sk),
 				  mv_secret_get_data (owned));
 	mv_secret_seal_readonly (sk);
@@ -162,7 +164,7 @@ mv_audit_signer_new_from_seed (MvSecret *seed, GError **error)
 MvAuditSigner *
 mv_audit_signer_new_from_key_file (const gchar *path, GError **error)
 {
-	g_autoptr(MvSecret) seed = mv_key_file_load (path, SEED_SIZE, error);
+	g_autoptr (MvSecret) seed = mv_key_file_load (path, SEED_SIZE, error);
 
 	if (seed == NULL)
 		return NULL;
@@ -193,7 +195,7 @@ mv_audit_signer_get_public_key_hex (const MvAuditSigner *signer)
 void
 mv_audit_signer_sign (const MvAuditSigner *signer, MvTreeHead *head)
 {
-	g_autoptr(GBytes) msg = mv_tree_head_encode (head);
+	g_autoptr (GBytes) msg = mv_tree_head_encode (head);
 	gsize len = 0;
 	const guint8 *data = g_bytes_get_data (msg, &len);
 
@@ -229,7 +231,7 @@ check_entry (const gchar *tree_id,
 	     guint8 leaf_hash[MV_MERKLE_HASH_SIZE],
 	     GError **error)
 {
-	g_autoptr(GError) local = NULL;
+	g_autoptr (GError) local = NULL;
 
 	if (entry->seq != position) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
@@ -250,9 +252,11 @@ check_entry (const gchar *tree_id,
 			     position, local->message);
 		return FALSE;
 	}
-	if (stored_hash != NULL && sodium_memcmp (stored_hash, leaf_hash, MV_MERKLE_HASH_SIZE) != 0) {
+	if (stored_hash != NULL
+	    && sodium_memcmp (stored_hash, leaf_hash, MV_MERKLE_HASH_SIZE) != 0) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "audit log %s: entry %" G_GUINT64_FORMAT " was altered (its contents no "
+			     "audit log %s: entry %" G_GUINT64_FORMAT
+			     " was altered (its contents no "
 			     "longer match its leaf hash)",
 			     tree_id, position);
 		return FALSE;
@@ -272,7 +276,7 @@ mv_audit_verify_log (const gchar *log_id,
 		     GError **error)
 {
 	g_autofree MvTreeHead **sorted = g_memdup2 (heads, n_heads * sizeof (MvTreeHead *));
-	g_autoptr(MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
+	g_autoptr (MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
 	guint64 last_good = 0;
 	gsize next_head = 0;
 
@@ -310,12 +314,13 @@ mv_audit_verify_log (const gchar *log_id,
 			guint8 root[MV_MERKLE_HASH_SIZE];
 
 			mv_merkle_frontier_get_root (frontier, root);
-			if (sodium_memcmp (root, sorted[next_head]->root_hash,
-					   MV_MERKLE_HASH_SIZE) != 0) {
+			if (sodium_memcmp (root, sorted[next_head]->root_hash, MV_MERKLE_HASH_SIZE)
+			    != 0) {
 				g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 					     "audit log %s: tree head of size %" G_GSIZE_FORMAT
-					     " does not match the entries; an entry from %" G_GUINT64_FORMAT
-					     " to %" G_GSIZE_FORMAT " was altered",
+					     " does not match the entries; an entry from "
+					     "%" G_GUINT64_FORMAT " to %" G_GSIZE_FORMAT
+					     " was altered",
 					     tree_id, i, last_good, i == 0 ? 0 : i - 1);
 				return FALSE;
 			}
@@ -324,9 +329,10 @@ mv_audit_verify_log (const gchar *log_id,
 		}
 		if (i < n_entries) {
 			guint8 leaf[MV_MERKLE_HASH_SIZE];
-			const guint8 *stored = stored_leaf_hashes != NULL
-						       ? stored_leaf_hashes + i * MV_MERKLE_HASH_SIZE
-						       : NULL;
+			const guint8 *stored
+				= stored_leaf_hashes != NULL
+					  ? stored_leaf_hashes + i * MV_MERKLE_HASH_SIZE
+					  : NULL;
 
 			if (!check_entry (tree_id, &entries[i], i, stored, leaf, error))
 				return FALSE;
