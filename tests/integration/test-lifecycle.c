@@ -279,6 +279,23 @@ log_line_with (MvtEnv *env, const gchar *needle, guint timeout_ms)
 	}
 }
 
+/* A generic D-Bus Call whose input is a @size-byte string: the daemon checks the size before
+ * anything else, so the error says whether the input limit let it through. */
+static gboolean
+dbus_call_is_too_large (MvtEnv *env, gsize size)
+{
+	g_autoptr (GDBusConnection) bus = mvt_dbus_connect (env->bus_address);
+	g_autofree gchar *text = g_strnfill (size, 'x');
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+		bus, "org.medverse.Health1", "/org/medverse/Health1", "org.medverse.Health1",
+		"Call", g_variant_new ("(ssv)", "bmi", "Compute", g_variant_new_string (text)),
+		NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+
+	cr_assert_null (reply, "a string is not bmi's input, yet the call succeeded");
+	return error != NULL && strstr (error->message, "over the limit") != NULL;
+}
+
 Test (lifecycle, sighup_applies_limits_and_names_restart_keys, .timeout = 90, .fini = fini)
 {
 	MvtEnv *env
@@ -294,6 +311,7 @@ Test (lifecycle, sighup_applies_limits_and_names_restart_keys, .timeout = 90, .f
 	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error->message);
 	before = post_padded_bmi (env, 2000);
 	cr_assert_eq (before->status, 200, "2000 bytes under a 4096 limit: %s", before->body);
+	cr_assert_not (dbus_call_is_too_large (env, 2000), "D-Bus: 2000 bytes under a 4096 limit");
 	slow_before = mvt_http (env->url, "POST", "/v1/plugins/sleepy/Sleep", "application/json",
 				"{\"ms\":600}", -1);
 	cr_assert_eq (slow_before->status, 200, "%s", slow_before->body);
@@ -321,6 +339,7 @@ Test (lifecycle, sighup_applies_limits_and_names_restart_keys, .timeout = 90, .f
 
 	after = post_padded_bmi (env, 2000);
 	mvt_assert_error (after, 413, "too-large");
+	cr_assert (dbus_call_is_too_large (env, 2000), "D-Bus: the reloaded 1024-byte limit");
 	small = post_padded_bmi (env, 500);
 	cr_assert_eq (small->status, 200, "500 bytes under the new 1024 limit: %s", small->body);
 	slow_after = mvt_http (env->url, "POST", "/v1/plugins/sleepy/Sleep", "application/json",
