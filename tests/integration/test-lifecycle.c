@@ -88,6 +88,12 @@ Test (lifecycle, sigterm_with_requests_in_flight, .timeout = 90, .fini = fini)
 	}
 	g_usleep (200 * 1000);
 	mvt_daemon_term (env);
+	/* while those drain, a new request is told the daemon is going away (and to reconnect
+	 * elsewhere), not queued behind them nor dropped */
+	g_usleep (100 * 1000);
+	late = mvt_http (env->url, "GET", "/v1/plugins", NULL, NULL, -1);
+	mvt_assert_error (late, 503, "unavailable");
+	cr_assert_not_null (strstr (mvt_error_message (late), "shutting down"), "%s", late->body);
 	for (guint i = 0; i < G_N_ELEMENTS (reqs); i++) {
 		g_thread_join (threads[i]);
 		cr_assert_eq (reqs[i].status, 200, "request %u in flight at SIGTERM: %u %s", i,
