@@ -3,14 +3,15 @@
  *
  * The test owns the PostgreSQL server (a cluster it starts with mv_pg_embedded in a temp dir)
  * and runs the real medversed against it as an external database ([database] url), so it can
- * stop and start the server behind the daemon's back.  Four client threads create tenants
- * (POST /v1/admin/tenants: a write in a transaction, with its audit entry) at a bounded pace
- * while a fifth polls /readyz.  Checked:
+ * stop and start the server behind the daemon's back.  Four client threads write at a bounded
+ * pace, two creating tenants (POST /v1/admin/tenants) and two creating patients of one clinic
+ * (POST /v1/patients: sealed profile, wrapped key, blind index and audit entry in one
+ * transaction), while a fifth polls /readyz.  Checked:
  *   - while the server is down, requests answer 503 quickly (no hang, no 500) and /readyz is
  *     503;
  *   - when it is back, the daemon serves writes again by itself (no restart) and /readyz is 200;
- *   - every write acknowledged with 201 is in the database afterwards, and the audit log
- *     verifies.
+ *   - every write acknowledged with 201 is there afterwards (each tenant in the database,
+ *     each patient read back and decrypted over HTTP), and the audit log verifies.
  * Figures are printed (requests, statuses, worst latency while down, time to recover).
  */
 #include <criterion/criterion.h>
@@ -35,10 +36,12 @@ typedef enum { PHASE_UP, PHASE_DOWN, PHASE_BACK, PHASE_DONE } Phase;
 
 typedef struct {
 	gchar *url;
-	gchar *token;
+	gchar *token;	  /* operator */
+	gchar *clinician; /* a key of the clinic the patient writers fill */
 	volatile gint phase;
 	GMutex lock;
-	GPtrArray *acked; /* tenant ids acknowledged with 201 */
+	GPtrArray *acked;	   /* tenant ids acknowledged with 201 */
+	GPtrArray *acked_patients; /* patient ids acknowledged with 201 */
 	guint n_requests[PHASE_DONE];
 	guint n_ok[PHASE_DONE];
 	guint n_503[PHASE_DONE];
@@ -50,18 +53,21 @@ typedef struct {
 	gchar *other_example;
 } Load;
 
+/* @member_out: the string member @member of a 201 answer */
 static guint
 request (Load *load,
+	 const gchar *token,
 	 const gchar *method,
 	 const gchar *path,
 	 const gchar *body,
-	 gchar **id_out,
+	 const gchar *member,
+	 gchar **member_out,
 	 gint64 *elapsed_ms)
 {
 	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 20, NULL);
 	g_autofree gchar *uri = g_strconcat (load->url, path, NULL);
 	g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
-	g_autofree gchar *auth = g_strconcat ("Bearer ", load->token, NULL);
+	g_autofree gchar *auth = g_strconcat ("Bearer ", token, NULL);
 	g_autoptr (GBytes) reply = NULL;
 	gint64 start = g_get_monotonic_time ();
 	guint status;
@@ -74,36 +80,53 @@ request (Load *load,
 	reply = soup_session_send_and_read (session, msg, NULL, NULL);
 	*elapsed_ms = (g_get_monotonic_time () - start) / 1000;
 	status = reply != NULL ? soup_message_get_status (msg) : 0;
-	if (status == 201 && id_out != NULL) {
+	if (status == 201 && member_out != NULL) {
 		g_autoptr (JsonParser) parser = json_parser_new ();
 		gsize len;
 		const gchar *data = g_bytes_get_data (reply, &len);
 		if (json_parser_load_from_data (parser, data, len, NULL))
-			*id_out = g_strdup (json_object_get_string_member (
-				json_node_get_object (json_parser_get_root (parser)), "id"));
+			*member_out = g_strdup (json_object_get_string_member_with_default (
+				json_node_get_object (json_parser_get_root (parser)), member,
+				NULL));
 	}
 	return status;
 }
 
+typedef struct {
+	Load *load;
+	gboolean patients; /* creates patients, not tenants */
+	guint index;
+} Writer;
+
 static gpointer
 writer (gpointer data)
 {
-	Load *load = data;
+	Writer *w = data;
+	Load *load = w->load;
 	guint n = 0;
 
 	while (g_atomic_int_get (&load->phase) != PHASE_DONE) {
-		g_autofree gchar *body = g_strdup_printf ("{\"name\": \"failover %p %u\"}",
-							  (void *)g_thread_self (), n++);
+		g_autofree gchar *body
+			= w->patients ? g_strdup_printf ("{\"mrn\":\"FO-%u-%u\",\"name\":"
+							 "{\"given\":\"Failover\"}}",
+							 w->index, n++)
+				      : g_strdup_printf ("{\"name\": \"failover %u %u\"}", w->index,
+							 n++);
 		g_autofree gchar *id = NULL;
 		gint phase = g_atomic_int_get (&load->phase);
 		gint64 elapsed = 0;
-		guint status = request (load, "POST", "/v1/admin/tenants", body, &id, &elapsed);
+		guint status = w->patients
+				       ? request (load, load->clinician, "POST", "/v1/patients",
+						  body, "id", &id, &elapsed)
+				       : request (load, load->token, "POST", "/v1/admin/tenants",
+						  body, "id", &id, &elapsed);
 
 		g_mutex_lock (&load->lock);
 		load->n_requests[phase]++;
 		if (status == 201 && id != NULL) {
 			load->n_ok[phase]++;
-			g_ptr_array_add (load->acked, g_steal_pointer (&id));
+			g_ptr_array_add (w->patients ? load->acked_patients : load->acked,
+					 g_steal_pointer (&id));
 			if (phase == PHASE_BACK && load->first_ok_after_us == 0)
 				load->first_ok_after_us = g_get_monotonic_time ();
 		} else if (status == 503) {
@@ -131,7 +154,8 @@ ready_poller (gpointer data)
 	while (g_atomic_int_get (&load->phase) != PHASE_DONE) {
 		gint phase = g_atomic_int_get (&load->phase);
 		gint64 elapsed = 0;
-		guint status = request (load, "GET", "/readyz", NULL, NULL, &elapsed);
+		guint status
+			= request (load, load->token, "GET", "/readyz", NULL, NULL, NULL, &elapsed);
 
 		g_mutex_lock (&load->lock);
 		if (phase == PHASE_DOWN && status == 503)
@@ -221,6 +245,47 @@ all_acked_present (MvDb *db, GPtrArray *acked, guint *n_missing, gchar **example
 	return *n_missing == 0;
 }
 
+/* every acknowledged patient answers 200 over HTTP: its row, wrapped key and sealed profile
+ * all survived, and still open */
+static guint
+patients_unreadable (Load *load, gchar **example)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < load->acked_patients->len; i++) {
+		const gchar *id = g_ptr_array_index (load->acked_patients, i);
+		g_autofree gchar *path = g_strconcat ("/v1/patients/", id, NULL);
+		gint64 elapsed = 0;
+		guint status
+			= request (load, load->clinician, "GET", path, NULL, NULL, NULL, &elapsed);
+		if (status != 200) {
+			if (n == 0)
+				*example = g_strdup_printf ("%s: %u", id, status);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* a clinic and a clinician key for the patient writers, made while the server is up */
+static void
+make_clinic (Load *load)
+{
+	g_autofree gchar *clinic = NULL;
+	g_autofree gchar *path = NULL;
+	gint64 elapsed = 0;
+
+	cr_assert_eq (request (load, load->token, "POST", "/v1/admin/tenants",
+			       "{\"name\":\"Failover Clinic\"}", "id", &clinic, &elapsed),
+		      201);
+	cr_assert_not_null (clinic);
+	path = g_strdup_printf ("/v1/admin/tenants/%s/keys", clinic);
+	cr_assert_eq (request (load, load->token, "POST", path, "{\"role\":\"clinician\"}", "token",
+			       &load->clinician, &elapsed),
+		      201);
+	cr_assert_not_null (load->clinician);
+}
+
 static gint
 run_audit_verify (MvtEnv *env, gchar **out)
 {
@@ -251,11 +316,13 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 	g_autoptr (MvPgEmbedded) pg = NULL;
 	g_autoptr (MvDb) db = NULL;
 	g_autofree gchar *config = NULL;
-	g_autofree gchar *missing_example = NULL, *verify_out = NULL;
+	g_autofree gchar *missing_example = NULL, *verify_out = NULL, *unreadable_example = NULL;
 	GThread *threads[N_WRITERS + 1];
+	Writer writers[N_WRITERS];
 	Load load = { 0 };
 	gint64 down_at, back_at;
 	guint n_missing = 0;
+	guint n_unreadable;
 	gint verify_status;
 
 	/* the server: the cluster user must be able to reach it when the test runs as root */
@@ -277,10 +344,14 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error ? error->message : "");
 	load.url = g_strdup (env->url);
 	load.acked = g_ptr_array_new_with_free_func (g_free);
+	load.acked_patients = g_ptr_array_new_with_free_func (g_free);
 	g_mutex_init (&load.lock);
+	make_clinic (&load);
 
-	for (guint i = 0; i < N_WRITERS; i++)
-		threads[i] = g_thread_new ("writer", writer, &load);
+	for (guint i = 0; i < N_WRITERS; i++) {
+		writers[i] = (Writer){ &load, i % 2 == 1, i };
+		threads[i] = g_thread_new ("writer", writer, &writers[i]);
+	}
 	threads[N_WRITERS] = g_thread_new ("readyz", ready_poller, &load);
 
 	g_usleep (1500 * 1000);
@@ -300,22 +371,23 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 
 	cr_log_info ("failover: up %u req (%u ok) | down %.1f s: %u req, %u 503, %u ok, %u other, "
 		     "worst latency %" G_GINT64_FORMAT " ms, readyz 503 x%u | back: %u req, %u ok, "
-		     "first 201 %.2f s after restart, readyz 200 x%u | %u writes acknowledged",
+		     "first 201 %.2f s after restart, readyz 200 x%u | %u tenants, %u patients "
+		     "acknowledged",
 		     load.n_requests[PHASE_UP], load.n_ok[PHASE_UP], (back_at - down_at) / 1e6,
 		     load.n_requests[PHASE_DOWN], load.n_503[PHASE_DOWN], load.n_ok[PHASE_DOWN],
 		     load.n_other[PHASE_DOWN], load.worst_down_ms, load.ready_503,
 		     load.n_requests[PHASE_BACK], load.n_ok[PHASE_BACK],
 		     load.first_ok_after_us ? (load.first_ok_after_us - back_at) / 1e6 : -1.0,
-		     load.ready_200_after, load.acked->len);
+		     load.ready_200_after, load.acked->len, load.acked_patients->len);
 	g_print ("failover: up %u req (%u ok) | down: %u req, %u x 503, worst latency "
 		 "%" G_GINT64_FORMAT
 		 " ms, readyz 503 x%u | back: %u req, %u ok, first 201 %.2f s after the server "
-		 "was started | %u writes acknowledged\n",
+		 "was started | %u tenants, %u patients acknowledged\n",
 		 load.n_requests[PHASE_UP], load.n_ok[PHASE_UP], load.n_requests[PHASE_DOWN],
 		 load.n_503[PHASE_DOWN], load.worst_down_ms, load.ready_503,
 		 load.n_requests[PHASE_BACK], load.n_ok[PHASE_BACK],
 		 load.first_ok_after_us ? (load.first_ok_after_us - back_at) / 1e6 : -1.0,
-		 load.acked->len);
+		 load.acked->len, load.acked_patients->len);
 
 	cr_assert (load.n_ok[PHASE_UP] > 10, "the load did not get going");
 	cr_assert (load.n_503[PHASE_DOWN] > 10, "requests while the server was down: %u, 503: %u",
@@ -330,6 +402,11 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 	cr_assert (load.ready_200_after > 0, "/readyz did not turn 200 again");
 	cr_assert (all_acked_present (db, load.acked, &n_missing, &missing_example),
 		   "%u acknowledged write(s) missing, e.g. tenant %s", n_missing, missing_example);
+	cr_assert (load.acked_patients->len > 10, "only %u patients acknowledged",
+		   load.acked_patients->len);
+	n_unreadable = patients_unreadable (&load, &unreadable_example);
+	cr_assert_eq (n_unreadable, 0, "%u of %u acknowledged patients not readable, e.g. %s",
+		      n_unreadable, load.acked_patients->len, unreadable_example);
 
 	verify_status = run_audit_verify (env, &verify_out);
 	cr_assert_eq (verify_status, 0, "audit verify after the failover:\n%s", verify_out);
@@ -344,8 +421,10 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 			      NULL, NULL, NULL);
 	}
 	g_ptr_array_unref (load.acked);
+	g_ptr_array_unref (load.acked_patients);
 	g_free (load.url);
 	g_free (load.token);
+	g_free (load.clinician);
 	g_free (load.other_example);
 	g_mutex_clear (&load.lock);
 }
