@@ -54,23 +54,6 @@ bytea_to_text (GBytes *bytes)
 	return text;
 }
 
-static GBytes *
-bytea_from_text (const gchar *text)
-{
-	size_t len = 0;
-	guchar *raw;
-	GBytes *bytes;
-
-	if (text == NULL)
-		return NULL;
-	raw = PQunescapeBytea ((const guchar *)text, &len);
-	if (raw == NULL)
-		return NULL;
-	bytes = g_bytes_new (raw, len);
-	PQfreemem (raw);
-	return bytes;
-}
-
 /* Plaintext JSON of patient data: wiped before it is freed. */
 static void
 wipe_free (gchar *s)
@@ -135,7 +118,7 @@ clinic_kek (
 			     clinic_id);
 		return NULL;
 	}
-	wrapped = bytea_from_text (PQgetvalue (res, 0, 0));
+	wrapped = mv_db_bytea_from_text (PQgetvalue (res, 0, 0));
 	return mv_vault_unwrap_kek (mv_services_get_vault (store->services), clinic_id, wrapped,
 				    error);
 }
@@ -211,13 +194,13 @@ load_patient (MvPatientStore *store,
 	keys->created_at = g_strdup (PQgetvalue (res, 0, 2));
 	keys->updated_at = g_strdup (PQgetvalue (res, 0, 3));
 	if (!lock) {
-		wrapped_kek = bytea_from_text (PQgetvalue (res, 0, 4));
+		wrapped_kek = mv_db_bytea_from_text (PQgetvalue (res, 0, 4));
 		keys->kek = mv_vault_unwrap_kek (mv_services_get_vault (store->services), clinic_id,
 						 wrapped_kek, error);
 		if (keys->kek == NULL)
 			return FALSE;
 	}
-	wrapped = bytea_from_text (PQgetvalue (res, 0, 0));
+	wrapped = mv_db_bytea_from_text (PQgetvalue (res, 0, 0));
 	keys->dek = mv_vault_unwrap_dek (keys->kek, clinic_id, patient_id, wrapped, error);
 	return keys->dek != NULL;
 }
@@ -253,7 +236,7 @@ open_profile (PGconn *conn,
 			     patient_id, clinic_id, keys->version);
 		return NULL;
 	}
-	blob = bytea_from_text (PQgetvalue (res, 0, 1));
+	blob = mv_db_bytea_from_text (PQgetvalue (res, 0, 1));
 	plain = mv_vault_open (keys->dek, clinic_id, patient_id, MV_PATIENT_RECORD_PROFILE,
 			       keys->version, blob, error);
 	if (plain == NULL)
@@ -694,7 +677,7 @@ lock_clinic_for_rotation (MvVault *vault, PGconn *conn, const gchar *clinic_id, 
 			clinic_id, PQgetvalue (res, 0, 1), mv_vault_get_master_key_id (vault));
 		return NULL;
 	}
-	wrapped = bytea_from_text (PQgetvalue (res, 0, 0));
+	wrapped = mv_db_bytea_from_text (PQgetvalue (res, 0, 0));
 	return mv_vault_unwrap_kek (vault, clinic_id, wrapped, error);
 }
 
@@ -763,7 +746,7 @@ rotate_patients (PGconn *conn,
 		return FALSE;
 	for (int i = 0; i < PQntuples (res); i++) {
 		const gchar *patient_id = PQgetvalue (res, i, 0);
-		g_autoptr (GBytes) wrapped = bytea_from_text (PQgetvalue (res, i, 1));
+		g_autoptr (GBytes) wrapped = mv_db_bytea_from_text (PQgetvalue (res, i, 1));
 		guint64 version = 0;
 
 		if (!parse_u64 (PQgetvalue (res, i, 2), &version)) {
@@ -915,7 +898,7 @@ export_records (PGconn *conn, Op *op, const PatientKeys *keys, JsonObject *out, 
 	for (int i = 0; i < PQntuples (res); i++) {
 		const gchar *kind = PQgetvalue (res, i, 0);
 		guint64 version = 0;
-		g_autoptr (GBytes) blob = bytea_from_text (PQgetvalue (res, i, 2));
+		g_autoptr (GBytes) blob = mv_db_bytea_from_text (PQgetvalue (res, i, 2));
 		g_autoptr (GBytes) plain = NULL;
 		JsonObject *record;
 

@@ -136,6 +136,14 @@ G_GNUC_WARN_UNUSED_RESULT PGresult *mv_db_exec_params (
 gboolean mv_db_exec (PGconn *conn, const gchar *sql, GError **error);
 
 /**
+ * mv_db_bytea_from_text:
+ * @text: (nullable): a bytea value as libpq returns it in text format (hex or escape)
+ *
+ * Returns: (transfer full) (nullable): the bytes, or %NULL for %NULL or undecodable text
+ */
+GBytes *mv_db_bytea_from_text (const gchar *text);
+
+/**
  * MvDbTransactionFunc:
  * @conn: the connection, inside BEGIN
  * @user_data: the data given to mv_db_transaction()

@@ -11,6 +11,7 @@
 
 #include "../integration/harness.h"
 #include "mv-crypto.h"
+#include "mv-db.h"
 #include "pt-client.h"
 
 #define PROFILE_A "{\"mrn\":\"SHRED-A-1\",\"name\":{\"given\":\"Ashred\"}}"
@@ -42,15 +43,9 @@ static GBytes *
 db_bytes (PGconn *conn, const gchar *sql, gint n, const gchar *const *values)
 {
 	g_autofree gchar *text = pt_db_value (conn, sql, n, values);
-	gsize len = 0;
-	guchar *raw;
-	GBytes *bytes;
 
 	cr_assert_not_null (text, "%s: no value", sql);
-	raw = PQunescapeBytea ((const guchar *)text, &len);
-	bytes = g_bytes_new (raw, len);
-	PQfreemem (raw);
-	return bytes;
+	return mv_db_bytea_from_text (text);
 }
 
 static gchar *

@@ -642,15 +642,9 @@ static GBytes *
 bytea_value (const gchar *sql, const gchar *const *values, gint n_values)
 {
 	g_autofree gchar *text = mvt_patients_query (sql, n_values, values);
-	gsize n = 0;
-	guchar *raw;
-	GBytes *bytes;
 
 	cr_assert_not_null (text, "%s: no value", sql);
-	raw = PQunescapeBytea ((const guchar *)text, &n);
-	bytes = g_bytes_new (raw, n);
-	PQfreemem (raw);
-	return bytes;
+	return mv_db_bytea_from_text (text);
 }
 
 static MvSecret *
