@@ -35,6 +35,7 @@
 #include "mv-http.h"
 #include "mv-migrate.h"
 #include "mv-pg-embedded.h"
+#include "mv-plugin-routes.h"
 #include "mv-services.h"
 
 typedef struct {
@@ -205,13 +206,14 @@ on_reload_signal (gpointer user_data)
 	if (d->http != NULL)
 		mv_http_reconfigure (d->http, fresh);
 	if (d->dbus != NULL)
-		mv_dbus_set_max_input_bytes (d->dbus, fresh->max_body_bytes);
+		mv_dbus_set_limits (d->dbus, fresh->max_body_bytes, fresh->max_response_bytes);
 	/* compared with the configuration the daemon started with, which stays in use for
 	 * everything else: a change made in an earlier reload is still pending */
 	pending = mv_config_restart_changes (d->config, fresh);
 	if (pending[0] != NULL) {
 		g_autofree gchar *keys = g_strjoinv (", ", pending);
-		g_message ("reload: applied [http] max-body-bytes and [plugins] call-timeout-ms; "
+		g_message ("reload: applied [http] max-body-bytes, [http] max-response-bytes and "
+			   "[plugins] call-timeout-ms; "
 			   "changes to %s need a restart",
 			   keys);
 	} else {
@@ -328,10 +330,11 @@ start (Daemon *d, GError **error)
 		mv_auth_register_http (d->auth, d->http);
 		mv_audit_register (d->http, d->services);
 		mv_patients_register (d->http, d->services);
+		mv_plugin_routes_register (d->http, d->engine);
 		if (!mv_http_start (d->http, error))
 			return FALSE;
 	}
-	d->dbus = mv_dbus_new (d->engine, d->config->max_body_bytes);
+	d->dbus = mv_dbus_new (d->engine, d->config->max_body_bytes, d->config->max_response_bytes);
 	mv_auth_register_dbus (d->auth, d->dbus);
 	if (!mv_dbus_start (d->dbus, d->config->bus, error))
 		return FALSE;

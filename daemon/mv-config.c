@@ -49,10 +49,16 @@ static const KeyDef key_defs[] = {
 	  "Largest accepted request body; larger requests get 413 before the body is read. It also "
 	  "bounds POST /v1/nlp/symptoms: with the default, a text near the symptom parser's "
 	  "max-text-bytes (1 MiB) is refused here; raise it (e.g. 2097152) to accept such texts." },
+	{ "http", "max-response-bytes", KEY_UINT, "8388608", 1024, 1024 * 1024 * 1024,
+	  OFF (max_response_bytes),
+	  "Largest response the daemon sends; a larger answer (a plugin's, typically) is refused "
+	  "with 500 response-too-large naming this limit, never sent in part." },
 	{ "plugins", "call-timeout-ms", KEY_UINT, "10000", 10, 3600000, OFF (call_timeout_ms),
 	  "Time limit of one plugin call; past it the caller gets 504 and the call is cancelled." },
 	{ "plugins", "worker-threads", KEY_UINT, "8", 1, 256, OFF (worker_threads),
-	  "Threads running plugin calls, so slow plugins never block the main loop." },
+	  "Workers of each plugin: a plugin runs at most this many calls at once, and calls beyond "
+	  "wait for one of its workers (at most call-timeout-ms, then 504 without starting). Each "
+	  "plugin has its own, so one slow plugin never takes another's workers." },
 	{ "database", "url", KEY_STRING, NULL, 0, 0, OFF (database_url),
 	  "libpq connection string or URI. Unset: a private PostgreSQL cluster in <data-dir>/pg "
 	  "(always with --dev)." },
@@ -73,6 +79,13 @@ static const KeyDef key_defs[] = {
 	{ "auth", "rate-limit-burst", KEY_UINT, "40", 1, 1000000, OFF (rate_limit_burst),
 	  "Requests an API key may make at once before the per-second rate applies." },
 };
+
+/* byte counts are guint64 fields; every other KEY_UINT is a guint */
+static gboolean
+key_is_64_bit (const KeyDef *def)
+{
+	return def->offset == OFF (max_body_bytes) || def->offset == OFF (max_response_bytes);
+}
 
 static const KeyDef *
 find_key (const gchar *group, const gchar *key)
@@ -144,7 +157,7 @@ set_value (MvConfig *config, const KeyDef *def, const gchar *text, GError **erro
 		if (!g_ascii_string_to_unsigned (text, 10, def->min, def->max, &value,
 						 &error_local))
 			break;
-		if (def->offset == OFF (max_body_bytes))
+		if (key_is_64_bit (def))
 			*(guint64 *)field = value;
 		else
 			*(guint *)field = (guint)value;
@@ -349,6 +362,7 @@ static const struct {
 	const gchar *key;
 } reloadable_keys[] = {
 	{ "http", "max-body-bytes" },
+	{ "http", "max-response-bytes" },
 	{ "plugins", "call-timeout-ms" },
 };
 
@@ -382,7 +396,7 @@ value_equal (const MvConfig *a, const MvConfig *b, const KeyDef *def)
 	case KEY_BUS:
 		return *(const MvBusKind *)fa == *(const MvBusKind *)fb;
 	case KEY_UINT:
-		if (def->offset == OFF (max_body_bytes))
+		if (key_is_64_bit (def))
 			return *(const guint64 *)fa == *(const guint64 *)fb;
 		return *(const guint *)fa == *(const guint *)fb;
 	}

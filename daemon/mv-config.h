@@ -22,6 +22,7 @@ typedef struct {
 
 	gchar *http_listen; /* ADDR:PORT, or NULL for no HTTP */
 	guint64 max_body_bytes;
+	guint64 max_response_bytes;
 
 	guint call_timeout_ms;
 	guint worker_threads;

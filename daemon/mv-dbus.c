@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "mv-dbus.h"
+#include "mv-error-table.h"
+#include "mv-locale.h"
 #include "mv-request-id.h"
 
 #define MV_DBUS_NAME "org.medverse.Health1"
@@ -20,6 +22,7 @@ struct _MvDbus {
 	GHashTable *plugin_by_path; /* object path -> plugin name */
 	GPtrArray *extra_ifaces;    /* of ExtraInterface: more interfaces of the fixed object */
 	guint64 max_input_bytes;
+	guint64 max_output_bytes;
 };
 
 typedef struct {
@@ -48,57 +51,38 @@ mv_dbus_add_interface (MvDbus *self,
 	g_ptr_array_add (self->extra_ifaces, extra);
 }
 
-static const GDBusErrorEntry error_entries[] = {
-	{ MV_ERROR_FAILED, "org.medverse.Health1.Error.Failed" },
-	{ MV_ERROR_MALFORMED, "org.medverse.Health1.Error.Malformed" },
-	{ MV_ERROR_INVALID_INPUT, "org.medverse.Health1.Error.InvalidInput" },
-	{ MV_ERROR_NOT_FOUND, "org.medverse.Health1.Error.NotFound" },
-	{ MV_ERROR_NOT_ALLOWED, "org.medverse.Health1.Error.NotAllowed" },
-	{ MV_ERROR_TOO_LARGE, "org.medverse.Health1.Error.TooLarge" },
-	{ MV_ERROR_UNSUPPORTED_MEDIA, "org.medverse.Health1.Error.UnsupportedMedia" },
-	{ MV_ERROR_TIMED_OUT, "org.medverse.Health1.Error.TimedOut" },
-	{ MV_ERROR_UNAVAILABLE, "org.medverse.Health1.Error.Unavailable" },
-	{ MV_ERROR_UNAUTHORIZED, "org.medverse.Health1.Error.Unauthorized" },
-	{ MV_ERROR_FORBIDDEN, "org.medverse.Health1.Error.Forbidden" },
-	{ MV_ERROR_CONFLICT, "org.medverse.Health1.Error.Conflict" },
-	{ MV_ERROR_RATE_LIMITED, "org.medverse.Health1.Error.RateLimited" },
-	{ MV_ERROR_INTEGRITY, "org.medverse.Health1.Error.Integrity" },
-	{ MV_ERROR_PRECONDITION_FAILED, "org.medverse.Health1.Error.PreconditionFailed" },
-	{ MV_ERROR_PRECONDITION_REQUIRED, "org.medverse.Health1.Error.PreconditionRequired" },
-	{ MV_ERROR_LENGTH_REQUIRED, "org.medverse.Health1.Error.LengthRequired" },
-};
-
 void
 mv_dbus_register_errors (void)
 {
 	static gsize quark = 0;
-	g_dbus_error_register_error_domain ("mv-error-quark", &quark, error_entries,
-					    G_N_ELEMENTS (error_entries));
+	static GDBusErrorEntry entries[MV_ERROR_LAST];
+	guint n_rows;
+	const MvErrorRow *rows = mv_error_table_rows (&n_rows);
+
+	/* the names come from the one error table; registration is idempotent */
+	for (guint i = 0; i < n_rows; i++) {
+		entries[i].error_code = rows[i].code;
+		entries[i].dbus_error_name = rows[i].dbus_name;
+	}
+	g_dbus_error_register_error_domain ("mv-error-quark", &quark, entries, n_rows);
 	/* the domain string above must be the one G_DEFINE_QUARK registered */
 	g_assert ((GQuark)quark == MV_ERROR);
 }
 
-/* Same policy as HTTP: internal failures are logged in full and summarised to the caller. */
-static void
-return_error (GDBusMethodInvocation *invocation, const gchar *request_id, const GError *error)
+void
+mv_dbus_return_error (GDBusMethodInvocation *invocation, const gchar *request_id, const GError *error)
 {
-	if (error->domain != MV_ERROR || error->code == MV_ERROR_FAILED
-	    || error->code == MV_ERROR_INTEGRITY) {
-		g_warning ("[%s] %s", request_id, error->message);
-		g_dbus_method_invocation_return_error (
-			invocation, MV_ERROR,
-			error->domain == MV_ERROR ? error->code : MV_ERROR_FAILED,
-			"internal failure; the daemon log has the details under request id %s",
-			request_id);
-		return;
-	}
-	g_dbus_method_invocation_return_gerror (invocation, error);
+	const MvErrorRow *row = mv_error_table_lookup (error);
+	g_autofree gchar *message = mv_error_table_client_message (error, request_id);
+
+	g_dbus_method_invocation_return_error_literal (invocation, MV_ERROR, row->code, message);
 }
 
 typedef struct {
 	GDBusMethodInvocation *invocation;
 	gchar *request_id;
 	gboolean wrap_in_variant; /* Call() returns (v), plugin objects the tuple itself */
+	guint64 max_output_bytes;
 } PendingCall;
 
 static void
@@ -108,12 +92,19 @@ call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GVariant) output = mv_engine_call_finish (MV_ENGINE (source), result, &error);
 
+	if (output != NULL && g_variant_get_size (output) > pending->max_output_bytes) {
+		g_set_error (&error, MV_ERROR, MV_ERROR_RESPONSE_TOO_LARGE,
+			     "the answer of %" G_GSIZE_FORMAT " bytes is over the response limit of "
+			     "%" G_GUINT64_FORMAT " bytes ([http] max-response-bytes)",
+			     g_variant_get_size (output), pending->max_output_bytes);
+		g_clear_pointer (&output, g_variant_unref);
+	}
 	/* the invocation is gone once answered: log first */
 	g_message ("dbus: %s %s %s", pending->request_id,
 		   g_dbus_method_invocation_get_method_name (pending->invocation),
 		   output != NULL ? "ok" : mv_error_to_string (error->code));
 	if (output == NULL)
-		return_error (pending->invocation, pending->request_id, error);
+		mv_dbus_return_error (pending->invocation, pending->request_id, error);
 	else if (pending->wrap_in_variant && g_variant_n_children (output) == 0)
 		g_dbus_method_invocation_return_value (
 			pending->invocation, g_variant_new ("(v)", g_variant_new ("a{sv}", NULL)));
@@ -132,9 +123,11 @@ start_call (MvDbus *self,
 	    const gchar *plugin,
 	    const gchar *method,
 	    GVariant *input,
+	    const gchar *locale,
 	    gboolean wrap_in_variant)
 {
 	PendingCall *pending;
+	MvCaller caller = { 0 };
 
 	/* the bus allows messages of many megabytes; plugins get what HTTP would give them */
 	if (g_variant_get_size (input) > self->max_input_bytes) {
@@ -150,8 +143,13 @@ start_call (MvDbus *self,
 	pending->invocation = invocation;
 	pending->request_id = mv_request_id_new ();
 	pending->wrap_in_variant = wrap_in_variant;
-	mv_engine_call_async (self->engine, plugin, method, input, pending->request_id, call_done,
-			      pending);
+	pending->max_output_bytes = self->max_output_bytes;
+	/* the bus policy decides who may talk to the daemon at all: a local caller acts as the
+	 * operator, for no clinic */
+	caller.request_id = pending->request_id;
+	caller.role = MV_ROLE_OPERATOR;
+	caller.locale = locale;
+	mv_engine_call_async (self->engine, plugin, method, input, &caller, call_done, pending);
 }
 
 static GVariant *
@@ -190,18 +188,27 @@ handle_list_plugins (MvDbus *self, GVariant *params, GDBusMethodInvocation *invo
 }
 
 static void
-handle_call (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
+call_with (MvDbus *self,
+	   GDBusMethodInvocation *invocation,
+	   const gchar *plugin,
+	   const gchar *method,
+	   const gchar *locale,
+	   GVariant *input)
 {
-	const gchar *plugin, *method;
-	g_autoptr (GVariant) input = NULL;
-
 	const MvMethod *decl;
 	g_autoptr (GError) error = NULL;
 
-	g_variant_get (params, "(&s&sv)", &plugin, &method, &input);
 	decl = mv_engine_find_method (self->engine, plugin, method, &error);
 	if (decl == NULL) {
-		g_dbus_method_invocation_return_gerror (invocation, error);
+		g_variant_unref (input);
+		mv_dbus_return_error (invocation, "-", error);
+		return;
+	}
+	if (!mv_locale_is_valid (locale)) {
+		g_variant_unref (input);
+		g_dbus_method_invocation_return_error (
+			invocation, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			"locale: not a BCP 47 language tag such as \"en\" or \"zh-CN\"");
 		return;
 	}
 	/* D-Bus cannot carry an empty structure, so a method without input arguments takes any
@@ -210,7 +217,27 @@ handle_call (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
 		g_variant_unref (input);
 		input = g_variant_ref_sink (g_variant_new ("()"));
 	}
-	start_call (self, invocation, plugin, method, g_steal_pointer (&input), TRUE);
+	start_call (self, invocation, plugin, method, input, locale, TRUE);
+}
+
+static void
+handle_call (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
+{
+	const gchar *plugin, *method;
+	GVariant *input;
+
+	g_variant_get (params, "(&s&sv)", &plugin, &method, &input);
+	call_with (self, invocation, plugin, method, "en", input);
+}
+
+static void
+handle_call_with_locale (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
+{
+	const gchar *plugin, *method, *locale;
+	GVariant *input;
+
+	g_variant_get (params, "(&s&s&sv)", &plugin, &method, &locale, &input);
+	call_with (self, invocation, plugin, method, locale, input);
 }
 
 /* The fixed interface dispatches through this table, as the XML declares it. */
@@ -220,6 +247,7 @@ static const struct {
 } fixed_methods[] = {
 	{ "ListPlugins", handle_list_plugins },
 	{ "Call", handle_call },
+	{ "CallWithLocale", handle_call_with_locale },
 };
 
 static void
@@ -274,7 +302,7 @@ plugin_method_call (GDBusConnection *connection,
 {
 	MvDbus *self = user_data;
 	const gchar *plugin = g_hash_table_lookup (self->plugin_by_path, object_path);
-	start_call (self, invocation, plugin, method_name, g_variant_ref (params), FALSE);
+	start_call (self, invocation, plugin, method_name, g_variant_ref (params), "en", FALSE);
 }
 
 static const GDBusInterfaceVTable plugin_vtable = {
@@ -406,16 +434,18 @@ own_name (MvDbus *self, GError **error)
 
 /* runs in the main context, like the method handlers that read it */
 void
-mv_dbus_set_max_input_bytes (MvDbus *self, guint64 max_input_bytes)
+mv_dbus_set_limits (MvDbus *self, guint64 max_input_bytes, guint64 max_output_bytes)
 {
 	self->max_input_bytes = max_input_bytes;
+	self->max_output_bytes = max_output_bytes;
 }
 
 MvDbus *
-mv_dbus_new (MvEngine *engine, guint64 max_input_bytes)
+mv_dbus_new (MvEngine *engine, guint64 max_input_bytes, guint64 max_output_bytes)
 {
 	MvDbus *self = g_new0 (MvDbus, 1);
 	self->max_input_bytes = max_input_bytes;
+	self->max_output_bytes = max_output_bytes;
 	mv_dbus_register_errors ();
 	self->engine = g_object_ref (engine);
 	self->registrations = g_array_new (FALSE, FALSE, sizeof (guint));

@@ -16,6 +16,12 @@ typedef struct {
 	MvHost *host;
 	GHashTable *config; /* key -> value, copied at load so workers never touch GKeyFile */
 	MvEngine *engine;   /* unowned */
+	/* each plugin has its own workers, so a plugin whose calls hang cannot take the workers
+	 * of the others */
+	GThreadPool *pool;
+	guint max_workers;
+	gint busy;   /* atomic: workers inside this plugin */
+	gint queued; /* atomic: calls waiting for one of its workers */
 } MvPluginEntry;
 
 struct _MvEngine {
@@ -23,10 +29,10 @@ struct _MvEngine {
 	gchar **plugin_dirs;
 	GKeyFile *keyfile;
 	guint call_timeout_ms;
+	guint worker_threads;
 	GHashTable *plugins; /* name -> MvPluginEntry */
-	GThreadPool *pool;
-	gint in_flight;	   /* atomic: calls not yet answered */
-	gint busy_workers; /* atomic: workers inside a plugin; incremented under stop_lock */
+	gint in_flight;	     /* atomic: calls not yet answered */
+	gint busy_workers;   /* atomic: workers inside a plugin; incremented under stop_lock */
 	GMutex stop_lock;
 	gboolean stopping; /* under stop_lock: set by mv_engine_shutdown, no call starts after */
 	MvDb *db;	   /* unowned; NULL until set */
@@ -35,16 +41,42 @@ struct _MvEngine {
 
 G_DEFINE_TYPE (MvEngine, mv_engine, G_TYPE_OBJECT)
 
+G_STATIC_ASSERT ((guint)MV_ROLE_PATIENT == (guint)MV_CALLER_PATIENT);
+G_STATIC_ASSERT ((guint)MV_ROLE_CLINICIAN == (guint)MV_CALLER_CLINICIAN);
+G_STATIC_ASSERT ((guint)MV_ROLE_CLINIC_ADMIN == (guint)MV_CALLER_CLINIC_ADMIN);
+G_STATIC_ASSERT ((guint)MV_ROLE_OPERATOR == (guint)MV_CALLER_OPERATOR);
+
+/* A call moves QUEUED -> RUNNING -> DONE, or is answered with a time-out from QUEUED (it is
+ * then never started) or from RUNNING (its result is dropped).  Every move is one
+ * compare-and-swap, so exactly one of the worker, the timer and the waiter answers. */
+typedef enum {
+	JOB_QUEUED,
+	JOB_RUNNING,
+	JOB_DONE,
+	JOB_EXPIRED,
+} JobState;
+
 typedef struct {
 	gint ref_count;
-	gint answered; /* atomic: 0 until the task has been returned, by the worker or the timer */
+	gint state; /* atomic JobState */
 	MvEngine *engine;
 	MvPluginEntry *entry;
 	const MvMethod *method;
+	gchar *plugin_name; /* copies: the entry may be gone when a late job is dropped */
+	gchar *method_name;
 	GVariant *input;
 	MvCall *call;
+	guint timeout_ms;
+	gint64 deadline_us; /* monotonic */
+	/* an asynchronous call answers through its task, timed by a source in its context */
 	GTask *task;
 	GSource *timeout;
+	/* a synchronous call answers through these */
+	GMutex lock;
+	GCond cond;
+	gboolean answered;
+	GVariant *output;
+	GError *error;
 } CallJob;
 
 static CallJob *
@@ -65,19 +97,108 @@ call_job_unref (CallJob *job)
 	}
 	g_variant_unref (job->input);
 	mv_call_free (job->call);
-	g_object_unref (job->task);
+	g_clear_object (&job->task);
+	g_clear_pointer (&job->output, g_variant_unref);
+	g_clear_error (&job->error);
+	g_mutex_clear (&job->lock);
+	g_cond_clear (&job->cond);
 	g_object_unref (job->engine);
+	g_free (job->plugin_name);
+	g_free (job->method_name);
 	g_free (job);
+}
+
+/* Hands the answer (output or error, transfer full) to whoever waits: once per job. */
+static void
+call_job_answer (CallJob *job, GVariant *output, GError *error)
+{
+	g_atomic_int_add (&job->engine->in_flight, -1);
+	/* the timer holds a reference to the job: destroy it now (thread-safe), or every call
+	 * would leave a live source in the main context until its time limit passed */
+	if (job->timeout != NULL)
+		g_source_destroy (job->timeout);
+	if (job->task != NULL) {
+		if (output != NULL)
+			g_task_return_pointer (job->task, output, (GDestroyNotify)g_variant_unref);
+		else
+			g_task_return_error (job->task, error);
+		return;
+	}
+	g_mutex_lock (&job->lock);
+	job->output = output;
+	job->error = error;
+	job->answered = TRUE;
+	g_cond_signal (&job->cond);
+	g_mutex_unlock (&job->lock);
+}
+
+static gboolean
+call_job_move (CallJob *job, JobState from, JobState to)
+{
+	return g_atomic_int_compare_and_exchange (&job->state, (gint)from, (gint)to);
+}
+
+/* The deadline passed: answer with a time-out, saying whether the plugin ever ran. */
+static void
+call_job_expire (CallJob *job)
+{
+	if (call_job_move (job, JOB_QUEUED, JOB_EXPIRED)) {
+		/* not the plugin's fault: its workers were all busy with other calls */
+		g_warning ("[%s] plugin %s: %s waited %u ms for a free worker and was not started",
+			   job->call->request_id, job->plugin_name, job->method_name,
+			   job->timeout_ms);
+		call_job_answer (job, NULL,
+				 g_error_new (MV_ERROR, MV_ERROR_TIMED_OUT,
+					      "plugin %s: %s waited for a free worker past the "
+					      "time limit of %u ms and was not started; the "
+					      "plugin is busy, retry later",
+					      job->plugin_name, job->method_name, job->timeout_ms));
+	} else if (call_job_move (job, JOB_RUNNING, JOB_EXPIRED)) {
+		g_cancellable_cancel (job->call->cancellable);
+		g_warning ("[%s] plugin %s: %s exceeded its time limit of %u ms",
+			   job->call->request_id, job->plugin_name, job->method_name,
+			   job->timeout_ms);
+		call_job_answer (job, NULL,
+				 g_error_new (MV_ERROR, MV_ERROR_TIMED_OUT,
+					      "plugin %s: %s exceeded its time limit of %u ms",
+					      job->plugin_name, job->method_name, job->timeout_ms));
+	}
+}
+
+static gboolean
+call_job_timed_out (gpointer user_data)
+{
+	call_job_expire (user_data);
+	return G_SOURCE_REMOVE;
+}
+
+/* A job the pool never ran (the engine stopped with it still queued). */
+static void
+call_job_dropped (gpointer data)
+{
+	CallJob *job = data;
+
+	if (call_job_move (job, JOB_QUEUED, JOB_DONE))
+		call_job_answer (job, NULL,
+				 g_error_new (MV_ERROR, MV_ERROR_UNAVAILABLE,
+					      "the daemon is shutting down"));
+	call_job_unref (job);
 }
 
 static void
 plugin_entry_free (MvPluginEntry *entry)
 {
+	/* queued jobs are answered "shutting down" by call_job_dropped; a worker still inside
+	 * the plugin was waited for by mv_engine_shutdown */
+	if (entry->pool != NULL)
+		g_thread_pool_free (entry->pool, TRUE, FALSE);
 	mv_host_free (entry->host);
 	mv_loaded_plugin_free (entry->loaded);
 	g_hash_table_unref (entry->config);
 	g_free (entry);
 }
+
+static void call_job_run (gpointer data, gpointer user_data);
 
 static gchar *
 engine_get_config (MvHost *host, const gchar *key)
@@ -86,19 +207,26 @@ engine_get_config (MvHost *host, const gchar *key)
 	return g_strdup (g_hash_table_lookup (entry->config, key));
 }
 
+/* A plugin calling another through the host: in the same worker, under the same deadline and
+ * caller; mv_call_invoke() has already refused it past the nesting limit. */
 static GVariant *
-engine_invoke (MvCall *call, const gchar *plugin, const gchar *method_name, GVariant *input, GError **error)
+engine_invoke (MvCall *call,
+	       const gchar *plugin,
+	       const gchar *method_name,
+	       GVariant *input,
+	       GError **error)
 {
 	MvPluginEntry *caller = call->host->host_data;
 	MvPluginEntry *target;
 	const MvMethod *method = mv_engine_find_method (caller->engine, plugin, method_name, error);
-	g_autoptr(MvCall) child = NULL;
+	g_autoptr (MvCall) child = NULL;
 
 	if (method == NULL)
 		return NULL;
 	target = g_hash_table_lookup (caller->engine->plugins, plugin);
-	/* same thread, same request id, same deadline: the nested call is part of this one */
-	child = mv_call_new (target->host, call->request_id, call->cancellable, NULL);
+	child = mv_call_new_nested (call, target->host);
+	if (!mv_method_accepts_caller (method, child, error))
+		return NULL;
 	return mv_call_run (child, method, input, error);
 }
 
@@ -111,20 +239,22 @@ static gchar *
 plugin_data_dir (MvEngine *self, const MvPluginInfo *info)
 {
 	g_autofree gchar *group = mv_plugin_info_config_group (info);
-	g_autofree gchar *configured = g_key_file_get_string (self->keyfile, group, "data-dir", NULL);
+	g_autofree gchar *configured
+		= g_key_file_get_string (self->keyfile, group, "data-dir", NULL);
 	const gchar *root = g_getenv ("MEDVERSE_PLUGIN_DATA_ROOT");
 
 	if (configured != NULL)
 		return g_steal_pointer (&configured);
 	g_autofree gchar *installed = g_build_filename (MV_DATADIR, "plugins", info->name, NULL);
 	/* in the build tree each plugin's data is generated into plugins/NAME/data */
-	g_autofree gchar *in_build =
-		g_build_filename (MV_BUILD_PLUGIN_DATA_ROOT, info->name, "data", NULL);
+	g_autofree gchar *in_build
+		= g_build_filename (MV_BUILD_PLUGIN_DATA_ROOT, info->name, "data", NULL);
 
 	if (root != NULL && root[0] != '\0')
 		return g_build_filename (root, info->name, NULL);
 	/* an uninstalled daemon finds the data its build produced */
-	if (!g_file_test (installed, G_FILE_TEST_IS_DIR) && g_file_test (in_build, G_FILE_TEST_IS_DIR))
+	if (!g_file_test (installed, G_FILE_TEST_IS_DIR)
+	    && g_file_test (in_build, G_FILE_TEST_IS_DIR))
 		return g_steal_pointer (&in_build);
 	return g_steal_pointer (&installed);
 }
@@ -134,7 +264,7 @@ plugin_config_table (MvEngine *self, const MvPluginInfo *info)
 {
 	GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	g_autofree gchar *group = mv_plugin_info_config_group (info);
-	g_auto(GStrv) keys = g_key_file_get_keys (self->keyfile, group, NULL, NULL);
+	g_auto (GStrv) keys = g_key_file_get_keys (self->keyfile, group, NULL, NULL);
 
 	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
 		gchar *value = g_key_file_get_string (self->keyfile, group, keys[i], NULL);
@@ -150,7 +280,7 @@ plugin_config_table (MvEngine *self, const MvPluginInfo *info)
 static gboolean
 load_one (MvEngine *self, const gchar *path, GError **config_error, GError **error)
 {
-	g_autoptr(MvLoadedPlugin) loaded = mv_plugin_loader_open (path, error);
+	g_autoptr (MvLoadedPlugin) loaded = mv_plugin_loader_open (path, error);
 	MvPluginEntry *existing;
 	MvPluginEntry *entry;
 	g_autofree gchar *data_dir = NULL;
@@ -168,6 +298,7 @@ load_one (MvEngine *self, const gchar *path, GError **config_error, GError **err
 		return FALSE;
 	entry = g_new0 (MvPluginEntry, 1);
 	entry->engine = self;
+	entry->max_workers = self->worker_threads;
 	entry->config = plugin_config_table (self, loaded->info);
 	data_dir = plugin_data_dir (self, loaded->info);
 	entry->host = mv_host_new (loaded->info, &engine_host_vtable, data_dir, entry);
@@ -176,6 +307,8 @@ load_one (MvEngine *self, const gchar *path, GError **config_error, GError **err
 		plugin_entry_free (entry);
 		return FALSE;
 	}
+	entry->pool = g_thread_pool_new_full (call_job_run, entry, call_job_dropped,
+					      (gint)entry->max_workers, FALSE, NULL);
 	g_hash_table_insert (self->plugins, (gpointer)entry->loaded->info->name, entry);
 	g_message ("loaded plugin %s %s from %s", entry->loaded->info->name,
 		   entry->loaded->info->version, entry->loaded->path);
@@ -186,11 +319,11 @@ load_one (MvEngine *self, const gchar *path, GError **config_error, GError **err
 static void
 warn_unused_plugin_groups (MvEngine *self)
 {
-	g_auto(GStrv) groups = g_key_file_get_groups (self->keyfile, NULL);
+	g_auto (GStrv) groups = g_key_file_get_groups (self->keyfile, NULL);
 
 	for (guint i = 0; groups[i] != NULL; i++) {
-		if (g_str_has_prefix (groups[i], "plugin.") &&
-		    !g_hash_table_contains (self->plugins, groups[i] + strlen ("plugin.")))
+		if (g_str_has_prefix (groups[i], "plugin.")
+		    && !g_hash_table_contains (self->plugins, groups[i] + strlen ("plugin.")))
 			g_warning ("config group [%s] names no loaded plugin; it is ignored",
 				   groups[i]);
 	}
@@ -199,12 +332,13 @@ warn_unused_plugin_groups (MvEngine *self)
 gboolean
 mv_engine_load_plugins (MvEngine *self, GError **error)
 {
-	g_autoptr(GPtrArray) paths = mv_plugin_loader_scan ((const gchar *const *)self->plugin_dirs);
+	g_autoptr (GPtrArray) paths
+		= mv_plugin_loader_scan ((const gchar *const *)self->plugin_dirs);
 
 	for (guint i = 0; i < paths->len; i++) {
 		const gchar *path = g_ptr_array_index (paths, i);
-		g_autoptr(GError) error_local = NULL;
-		g_autoptr(GError) config_error = NULL;
+		g_autoptr (GError) error_local = NULL;
+		g_autoptr (GError) config_error = NULL;
 
 		if (load_one (self, path, &config_error, &error_local))
 			continue;
@@ -242,7 +376,10 @@ mv_engine_get_plugins (MvEngine *self)
 }
 
 const MvMethod *
-mv_engine_find_method (MvEngine *self, const gchar *plugin, const gchar *method_name, GError **error)
+mv_engine_find_method (MvEngine *self,
+		       const gchar *plugin,
+		       const gchar *method_name,
+		       GError **error)
 {
 	MvPluginEntry *entry = g_hash_table_lookup (self->plugins, plugin);
 	const MvMethod *method;
@@ -260,68 +397,111 @@ mv_engine_find_method (MvEngine *self, const gchar *plugin, const gchar *method_
 	return method;
 }
 
-/* Whoever answers first — worker or timer — returns the task; the other does nothing. */
-static gboolean
-call_job_claim (CallJob *job)
-{
-	if (!g_atomic_int_compare_and_exchange (&job->answered, 0, 1))
-		return FALSE;
-	g_atomic_int_add (&job->engine->in_flight, -1);
-	return TRUE;
-}
-
-static gboolean
-call_job_timed_out (gpointer user_data)
-{
-	CallJob *job = user_data;
-
-	if (call_job_claim (job)) {
-		g_cancellable_cancel (job->call->cancellable);
-		g_warning ("[%s] plugin %s: %s exceeded its time limit of %u ms", job->call->request_id,
-			   job->entry->loaded->info->name, job->method->name,
-			   job->engine->call_timeout_ms);
-		g_task_return_new_error (job->task, MV_ERROR, MV_ERROR_TIMED_OUT,
-					 "plugin %s: %s exceeded its time limit of %u ms",
-					 job->entry->loaded->info->name, job->method->name,
-					 job->engine->call_timeout_ms);
-	}
-	return G_SOURCE_REMOVE;
-}
-
 static void
 call_job_run (gpointer data, gpointer user_data)
 {
 	CallJob *job = data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) output = NULL;
+	MvEngine *engine = job->engine;
+	MvPluginEntry *entry = user_data;
+	g_autoptr (GError) error = NULL;
+	GVariant *output;
 
-	/* a job still queued when the engine shut down must not reach a freed plugin: the
-	 * check and the count are one step, so mv_engine_shutdown sees every call it must wait
-	 * for, and no call starts once it has decided to free the plugins */
-	g_mutex_lock (&job->engine->stop_lock);
-	if (job->engine->stopping) {
-		g_mutex_unlock (&job->engine->stop_lock);
-		g_set_error (&error, MV_ERROR, MV_ERROR_UNAVAILABLE, "the daemon is shutting down");
-	} else {
-		g_atomic_int_inc (&job->engine->busy_workers);
-		g_mutex_unlock (&job->engine->stop_lock);
-		output = mv_call_run (job->call, job->method, job->input, &error);
-		g_atomic_int_add (&job->engine->busy_workers, -1);
+	g_atomic_int_add (&entry->queued, -1);
+	/* a call whose deadline passed while it waited is never started, even if the timer has
+	 * not fired yet (its main context may be busy) */
+	if (g_get_monotonic_time () >= job->deadline_us)
+		call_job_expire (job);
+	/* the stop check and the count are one step, so mv_engine_shutdown sees every call it
+	 * must wait for, and no call starts once it has decided to free the plugins */
+	g_mutex_lock (&engine->stop_lock);
+	if (engine->stopping) {
+		g_mutex_unlock (&engine->stop_lock);
+		if (call_job_move (job, JOB_QUEUED, JOB_DONE))
+			call_job_answer (job, NULL,
+					 g_error_new (MV_ERROR, MV_ERROR_UNAVAILABLE,
+						      "the daemon is shutting down"));
+		call_job_unref (job);
+		return;
 	}
-	/* the timer holds a reference to the job: destroy it now (thread-safe), or every call
-	 * would leave a live source in the main context until its time limit passed */
-	g_source_destroy (job->timeout);
-	if (!call_job_claim (job)) {
-		/* job->entry and job->method may be freed once the engine is stopping */
+	if (!call_job_move (job, JOB_QUEUED, JOB_RUNNING)) {
+		g_mutex_unlock (&engine->stop_lock);
+		call_job_unref (job);
+		return;
+	}
+	g_atomic_int_inc (&engine->busy_workers);
+	g_atomic_int_inc (&entry->busy);
+	g_mutex_unlock (&engine->stop_lock);
+
+	output = mv_call_run (job->call, job->method, job->input, &error);
+
+	g_atomic_int_add (&entry->busy, -1);
+	g_atomic_int_add (&engine->busy_workers, -1);
+	if (call_job_move (job, JOB_RUNNING, JOB_DONE)) {
+		call_job_answer (job, output, output != NULL ? NULL : g_steal_pointer (&error));
+	} else {
 		g_debug ("[%s] plugin call finished after its time limit; result dropped",
 			 job->call->request_id);
-	} else if (output != NULL) {
-		g_task_return_pointer (job->task, g_steal_pointer (&output),
-				       (GDestroyNotify)g_variant_unref);
-	} else {
-		g_task_return_error (job->task, g_steal_pointer (&error));
+		g_clear_pointer (&output, g_variant_unref);
 	}
 	call_job_unref (job);
+}
+
+/* Checks and queues a call; NULL with @error when it cannot even be queued. */
+static CallJob *
+call_job_submit (MvEngine *self,
+		 const gchar *plugin,
+		 const gchar *method_name,
+		 GVariant *input,
+		 const MvCaller *caller,
+		 GTask *task,
+		 GError **error)
+{
+	g_autoptr (GVariant) input_ref = g_variant_take_ref (input);
+	const MvMethod *method = mv_engine_find_method (self, plugin, method_name, error);
+	MvPluginEntry *entry;
+	g_autoptr (MvCall) call = NULL;
+	CallJob *job;
+
+	if (method == NULL)
+		return NULL;
+	entry = g_hash_table_lookup (self->plugins, plugin);
+	call = mv_call_new (entry->host, caller->request_id, NULL, NULL);
+	mv_call_set_caller (call, caller->clinic_id, (MvCallerRole)caller->role, caller->locale);
+	if (!mv_method_accepts_caller (method, call, error))
+		return NULL;
+
+	job = g_new0 (CallJob, 1);
+	job->ref_count = 1;
+	job->engine = g_object_ref (self);
+	job->entry = entry;
+	job->method = method;
+	job->plugin_name = g_strdup (plugin);
+	job->method_name = g_strdup (method_name);
+	job->input = g_steal_pointer (&input_ref);
+	job->call = g_steal_pointer (&call);
+	job->timeout_ms = self->call_timeout_ms;
+	job->deadline_us = g_get_monotonic_time () + (gint64)job->timeout_ms * 1000;
+	job->task = task != NULL ? g_object_ref (task) : NULL;
+	g_mutex_init (&job->lock);
+	g_cond_init (&job->cond);
+	g_atomic_int_inc (&self->in_flight);
+	if (task != NULL) {
+		job->timeout = g_timeout_source_new (job->timeout_ms);
+		g_source_set_callback (job->timeout, call_job_timed_out, call_job_ref (job),
+				       (GDestroyNotify)call_job_unref);
+		g_source_attach (job->timeout, g_task_get_context (task));
+	}
+	g_atomic_int_inc (&entry->queued);
+	/* the pool holds a reference until call_job_run or call_job_dropped */
+	if (!g_thread_pool_push (entry->pool, call_job_ref (job), error)) {
+		g_atomic_int_add (&entry->queued, -1);
+		if (call_job_move (job, JOB_QUEUED, JOB_DONE))
+			g_atomic_int_add (&self->in_flight, -1);
+		call_job_unref (job);
+		call_job_unref (job);
+		return NULL;
+	}
+	return job;
 }
 
 void
@@ -329,42 +509,21 @@ mv_engine_call_async (MvEngine *self,
 		      const gchar *plugin,
 		      const gchar *method_name,
 		      GVariant *input,
-		      const gchar *request_id,
+		      const MvCaller *caller,
 		      GAsyncReadyCallback callback,
 		      gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
-	g_autoptr(GError) error = NULL;
-	const MvMethod *method = mv_engine_find_method (self, plugin, method_name, &error);
+	g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+	g_autoptr (GError) error = NULL;
 	CallJob *job;
 
 	g_task_set_source_tag (task, mv_engine_call_async);
-	if (method == NULL) {
+	job = call_job_submit (self, plugin, method_name, input, caller, task, &error);
+	if (job == NULL) {
 		g_task_return_error (task, g_steal_pointer (&error));
 		return;
 	}
-	job = g_new0 (CallJob, 1);
-	job->ref_count = 1;
-	job->engine = g_object_ref (self);
-	job->entry = g_hash_table_lookup (self->plugins, plugin);
-	job->method = method;
-	/* callers hand over their reference (or a floating one): never add one */
-	job->input = g_variant_take_ref (input);
-	job->task = g_steal_pointer (&task);
-	job->call = mv_call_new (job->entry->host, request_id, NULL, NULL);
-	g_atomic_int_inc (&self->in_flight);
-
-	job->timeout = g_timeout_source_new (self->call_timeout_ms);
-	g_source_set_callback (job->timeout, call_job_timed_out, call_job_ref (job),
-			       (GDestroyNotify)call_job_unref);
-	g_source_attach (job->timeout, g_task_get_context (job->task));
-
-	if (!g_thread_pool_push (self->pool, job, &error)) {
-		if (call_job_claim (job))
-			g_task_return_new_error (job->task, MV_ERROR, MV_ERROR_UNAVAILABLE,
-						 "cannot start a worker: %s", error->message);
-		call_job_unref (job);
-	}
+	call_job_unref (job);
 }
 
 GVariant *
@@ -372,6 +531,60 @@ mv_engine_call_finish (MvEngine *self, GAsyncResult *result, GError **error)
 {
 	g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 	return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+GVariant *
+mv_engine_call_sync (MvEngine *self,
+		     const gchar *plugin,
+		     const gchar *method_name,
+		     GVariant *input,
+		     const MvCaller *caller,
+		     GError **error)
+{
+	CallJob *job = call_job_submit (self, plugin, method_name, input, caller, NULL, error);
+	GVariant *output;
+
+	if (job == NULL)
+		return NULL;
+	g_mutex_lock (&job->lock);
+	while (!job->answered) {
+		if (g_cond_wait_until (&job->cond, &job->lock, job->deadline_us))
+			continue;
+		/* past the deadline: answer with the time-out ourselves, unless the worker
+		 * has just answered; either way an answer is now certain */
+		g_mutex_unlock (&job->lock);
+		call_job_expire (job);
+		g_mutex_lock (&job->lock);
+		while (!job->answered)
+			g_cond_wait (&job->cond, &job->lock);
+	}
+	g_mutex_unlock (&job->lock);
+	output = g_steal_pointer (&job->output);
+	if (output == NULL)
+		g_propagate_error (error, g_steal_pointer (&job->error));
+	call_job_unref (job);
+	return output;
+}
+
+gchar *
+mv_engine_describe_exhausted (MvEngine *self)
+{
+	g_autoptr (GString) text = g_string_new (NULL);
+	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self);
+
+	for (guint i = 0; i < infos->len; i++) {
+		const MvPluginInfo *info = g_ptr_array_index (infos, i);
+		MvPluginEntry *entry = g_hash_table_lookup (self->plugins, info->name);
+		guint busy = (guint)g_atomic_int_get (&entry->busy);
+		guint queued = (guint)g_atomic_int_get (&entry->queued);
+
+		if (busy < entry->max_workers)
+			continue;
+		g_string_append_printf (text, "%s%s (%u of %u workers busy, %u waiting)",
+					text->len > 0 ? ", " : "", info->name, busy,
+					entry->max_workers, queued);
+	}
+	return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
 }
 
 void
@@ -402,7 +615,7 @@ check_ready_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
 void
 mv_engine_check_ready_async (MvEngine *self, GAsyncReadyCallback callback, gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+	g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
 	g_task_run_in_thread (task, check_ready_thread);
 }
 
@@ -456,8 +669,7 @@ static void
 mv_engine_finalize (GObject *object)
 {
 	MvEngine *self = MV_ENGINE (object);
-	/* workers hold a reference to the engine, so none can be running here */
-	g_thread_pool_free (self->pool, TRUE, FALSE);
+	/* jobs hold a reference to the engine, so none can be running here */
 	g_mutex_clear (&self->stop_lock);
 	g_hash_table_unref (self->plugins);
 	g_strfreev (self->plugin_dirs);
@@ -487,7 +699,6 @@ mv_engine_new (const MvConfig *config)
 	self->plugin_dirs = g_strdupv (config->plugin_dirs);
 	self->keyfile = g_key_file_ref (config->keyfile);
 	self->call_timeout_ms = config->call_timeout_ms;
-	self->pool = g_thread_pool_new (call_job_run, self, (gint)config->worker_threads, FALSE,
-					NULL);
+	self->worker_threads = config->worker_threads;
 	return self;
 }

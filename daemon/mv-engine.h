@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <medverse/medverse-plugin.h>
 
+#include "mv-auth-context.h"
 #include "mv-config.h"
 
 G_BEGIN_DECLS
@@ -32,20 +33,46 @@ mv_engine_get_plugins (MvEngine *self);
 const MvMethod *
 mv_engine_find_method (MvEngine *self, const gchar *plugin, const gchar *method, GError **error);
 
-/* Runs a method in a worker thread under the configured time limit.  @input (transfer full, or
- * floating) must be of the
- * method's input tuple type (the runner checks it again).  Completes in the thread-default main
- * context of the caller: with the output tuple, or an MV_ERROR (TIMED_OUT past the limit). */
+/* Who is calling, as the adapter established it (borrowed for the duration of the call). */
+typedef struct {
+	const gchar *request_id;
+	const gchar *clinic_id; /* NULL: the operator or a local D-Bus caller */
+	MvRole role;		/* one bit */
+	const gchar *locale;	/* BCP 47 tag; NULL means "en" */
+} MvCaller;
+
+/* Runs a method in the plugin's own worker pool under the configured time limit.  @input
+ * (transfer full, or floating) must be of the method's input tuple type (the runner checks it
+ * again).  Completes in the thread-default main context of the caller: with the output tuple,
+ * or an MV_ERROR: FORBIDDEN (the method does not accept the caller's role), TIMED_OUT (past
+ * the limit, running or still waiting for a worker), UNAVAILABLE (shutting down). */
 void
 mv_engine_call_async (MvEngine *self,
 		      const gchar *plugin,
 		      const gchar *method,
 		      GVariant *input,
-		      const gchar *request_id,
+		      const MvCaller *caller,
 		      GAsyncReadyCallback callback,
 		      gpointer user_data);
 GVariant *
 mv_engine_call_finish (MvEngine *self, GAsyncResult *result, GError **error);
+
+/* The same call, blocking: for a worker thread (an HTTP route handler) that calls a plugin
+ * and stores what it returns in one request.  Same pool, time limit and accounting; it waits
+ * at most the time limit however busy the plugin's workers are.  Never call it from a plugin
+ * handler (use mv_call_invoke()) or from the main loop. */
+GVariant *
+mv_engine_call_sync (MvEngine *self,
+		     const gchar *plugin,
+		     const gchar *method,
+		     GVariant *input,
+		     const MvCaller *caller,
+		     GError **error);
+
+/* NULL when every plugin has a free worker; else (transfer full) a description of the
+ * plugins whose workers are all busy, e.g. "bmi (2 of 2 workers busy, 1 waiting)". */
+gchar *
+mv_engine_describe_exhausted (MvEngine *self);
 
 /* The database the engine's readiness (and later the patient store) depends on. */
 typedef struct _MvDb MvDb;

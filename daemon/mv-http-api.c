@@ -2,9 +2,11 @@
 #define G_LOG_DOMAIN "medverse-http"
 
 #include <medverse/mv-error.h>
+#include <mv-host-private.h>
 #include <string.h>
 
 #include "mv-http-private.h"
+#include "mv-locale.h"
 
 typedef struct {
 	MvHttpRoute route;
@@ -17,6 +19,7 @@ struct _MvHttpRouter {
 	MvHttpAuthFunc auth_func;
 	gpointer auth_data;
 	guint64 max_body_bytes;
+	guint max_response_bytes; /* atomic: read by workers, set by SIGHUP */
 	gint running; /* atomic: handlers in worker threads, which use the router and services */
 };
 
@@ -30,10 +33,12 @@ struct _MvHttpRequest {
 	GHashTable *query;		/* name -> value */
 	SoupMessageHeaders *headers;	/* request headers, read-only in the worker */
 	JsonNode *body;
+	gchar *locale;
 	gchar *token;
 	MvAuthContext *auth;
 	guint status;
 	GPtrArray *response_headers; /* name, value, name, value… */
+	gchar *response_text;	     /* the answer, serialised in the worker */
 };
 
 static void
@@ -44,12 +49,22 @@ route_entry_free (RouteEntry *entry)
 }
 
 MvHttpRouter *
-mv_http_router_new (guint64 max_body_bytes)
+mv_http_router_new (guint64 max_body_bytes, guint64 max_response_bytes)
 {
 	MvHttpRouter *router = g_new0 (MvHttpRouter, 1);
 	router->routes = g_ptr_array_new_with_free_func ((GDestroyNotify)route_entry_free);
 	router->max_body_bytes = max_body_bytes;
+	router->max_response_bytes = (guint)MIN (max_response_bytes, G_MAXINT);
 	return router;
+}
+
+GPtrArray *
+mv_http_router_get_routes (MvHttpRouter *router)
+{
+	GPtrArray *routes = g_ptr_array_new ();
+	for (guint i = 0; i < router->routes->len; i++)
+		g_ptr_array_add (routes, &((RouteEntry *)g_ptr_array_index (router->routes, i))->route);
+	return routes;
 }
 
 void
@@ -68,9 +83,10 @@ mv_http_router_get_running (MvHttpRouter *router)
 }
 
 void
-mv_http_router_set_max_body_bytes (MvHttpRouter *router, guint64 max_body_bytes)
+mv_http_router_set_limits (MvHttpRouter *router, guint64 max_body_bytes, guint64 max_response_bytes)
 {
 	router->max_body_bytes = max_body_bytes;
+	g_atomic_int_set (&router->max_response_bytes, (guint)MIN (max_response_bytes, G_MAXINT));
 }
 
 void
@@ -92,7 +108,9 @@ mv_http_router_set_authenticator (MvHttpRouter *router, MvHttpAuthFunc func, gpo
 	router->auth_data = user_data;
 }
 
-/* Matches @parts against @entry; fills @params (if given) with the placeholders. */
+/* Matches @parts against @entry; fills @params (if given) with the placeholders, percent-decoded.
+ * A segment that does not decode to UTF-8 text without NUL ("%00", "%ff", "%zz") is stored as
+ * NULL: the caller refuses the request with 400. */
 static gboolean
 match (const RouteEntry *entry, gchar **parts, GHashTable *params)
 {
@@ -106,9 +124,12 @@ match (const RouteEntry *entry, gchar **parts, GHashTable *params)
 		if (len > 2 && seg[0] == '{' && seg[len - 1] == '}') {
 			if (parts[i][0] == '\0')
 				return FALSE;
-			if (params != NULL)
-				g_hash_table_insert (params, g_strndup (seg + 1, len - 2),
-						     g_uri_unescape_string (parts[i], NULL));
+			if (params != NULL) {
+				gchar *value = g_uri_unescape_string (parts[i], NULL);
+				if (value != NULL && !g_utf8_validate (value, -1, NULL))
+					g_clear_pointer (&value, g_free);
+				g_hash_table_insert (params, g_strndup (seg + 1, len - 2), value);
+			}
 			continue;
 		}
 		if (strcmp (seg, parts[i]) != 0)
@@ -127,6 +148,8 @@ request_free (MvHttpRequest *request)
 	g_clear_pointer (&request->query, g_hash_table_unref);
 	soup_message_headers_unref (request->headers);
 	g_clear_pointer (&request->body, json_node_unref);
+	g_free (request->locale);
+	g_free (request->response_text);
 	if (request->token != NULL) {
 		memset (request->token, 0, strlen (request->token));
 		g_free (request->token);
@@ -134,6 +157,26 @@ request_free (MvHttpRequest *request)
 	mv_auth_context_free (request->auth);
 	g_ptr_array_unref (request->response_headers);
 	g_free (request);
+}
+
+/* Serialises the answer off the main loop and holds it to the response limit. */
+static void
+serialise_answer (GTask *task, MvHttpRequest *request, JsonNode *body)
+{
+	guint64 limit = (guint)g_atomic_int_get (&request->router->max_response_bytes);
+	g_autofree gchar *text = mv_json_to_string (body);
+	gsize len = strlen (text);
+
+	if (len > limit) {
+		g_task_return_new_error (task, MV_ERROR, MV_ERROR_RESPONSE_TOO_LARGE,
+					 "the answer of %" G_GSIZE_FORMAT " bytes is over the response "
+					 "limit of %" G_GUINT64_FORMAT " bytes ([http] "
+					 "max-response-bytes)",
+					 len, limit);
+		return;
+	}
+	request->response_text = g_steal_pointer (&text);
+	g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -173,7 +216,12 @@ run_route (GTask *task, MvHttpRequest *request)
 		g_task_return_error (task, error);
 		return;
 	}
-	g_task_return_pointer (task, result, (GDestroyNotify)json_node_unref);
+	if (result == NULL) {
+		g_task_return_boolean (task, TRUE);
+		return;
+	}
+	serialise_answer (task, request, result);
+	json_node_unref (result);
 }
 
 static void
@@ -193,17 +241,19 @@ worker_done (GObject *source, GAsyncResult *result, gpointer user_data)
 	MvHttpRequest *request = g_task_get_task_data (G_TASK (result));
 	SoupMessageHeaders *out = soup_server_message_get_response_headers (request->msg);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) body = g_task_propagate_pointer (G_TASK (result), &error);
+	gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+	guint status = request->status;
 
 	for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
 		soup_message_headers_replace (out, g_ptr_array_index (request->response_headers, i),
 					      g_ptr_array_index (request->response_headers, i + 1));
-	if (error != NULL)
+	if (!ok)
 		mv_http_respond_error (request->msg, error);
-	else if (body != NULL)
-		mv_http_respond_json (request->msg, request->status != 0 ? request->status : 200, body);
+	else if (request->response_text != NULL)
+		mv_http_respond_text (request->msg, status != 0 ? status : 200,
+				      g_steal_pointer (&request->response_text));
 	else
-		soup_server_message_set_status (request->msg, request->status != 0 ? request->status : 204, NULL);
+		soup_server_message_set_status (request->msg, status != 0 ? status : 204, NULL);
 	soup_server_message_unpause (request->msg);
 }
 
@@ -218,6 +268,27 @@ bearer_token (SoupServerMessage *msg)
 	while (*value == ' ')
 		value++;
 	return value[0] != '\0' ? g_strdup (value) : NULL;
+}
+
+static gboolean
+params_are_valid (SoupServerMessage *msg, GHashTable *params)
+{
+	GHashTableIter iter;
+	gpointer name, value;
+
+	g_hash_table_iter_init (&iter, params);
+	while (g_hash_table_iter_next (&iter, &name, &value)) {
+		g_autoptr(GError) error = NULL;
+		if (value != NULL)
+			continue;
+		g_set_error (&error, MV_ERROR, MV_ERROR_MALFORMED,
+			     "path parameter {%s} is not valid: it must be percent-encoded UTF-8 "
+			     "text without NUL",
+			     (const gchar *)name);
+		mv_http_respond_error (msg, error);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean
@@ -265,6 +336,12 @@ mv_http_router_dispatch (MvHttpRouter *router, SoupServerMessage *msg, const gch
 	request->method = g_strdup (method);
 	request->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	match (entry, parts, request->params);
+	if (!params_are_valid (msg, request->params)) {
+		request_free (request);
+		return TRUE;
+	}
+	request->locale = mv_locale_from_accept_language (soup_message_headers_get_one (
+		soup_server_message_get_request_headers (msg), "Accept-Language"));
 	query = g_uri_get_query (soup_server_message_get_uri (msg));
 	if (query != NULL)
 		request->query = soup_form_decode (query);
@@ -324,6 +401,12 @@ JsonObject *
 mv_http_request_get_body (MvHttpRequest *request)
 {
 	return request->body != NULL ? json_node_get_object (request->body) : NULL;
+}
+
+const gchar *
+mv_http_request_get_locale (MvHttpRequest *request)
+{
+	return request->locale;
 }
 
 const MvAuthContext *

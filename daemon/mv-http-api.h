@@ -26,6 +26,12 @@ typedef struct {
 	const gchar *pattern; /* literal segments and {name} placeholders */
 	guint roles;	      /* MvRole mask accepted; MV_ROLE_NONE = no authentication */
 	MvHttpApiFunc func;
+	const gchar *summary; /* one line for the API document */
+	/* a route that calls a plugin method: the plugin and method it calls, or "{plugin}" and
+	 * "{method}" when the path names them; the API document then describes the body and the
+	 * answer from the method's declared arguments */
+	const gchar *plugin;
+	const gchar *plugin_method;
 } MvHttpRoute;
 
 /* Resolves a bearer token into a caller (in a worker thread); may set response headers
@@ -50,6 +56,10 @@ mv_http_request_get_header (MvHttpRequest *request, const gchar *name);
 /* The parsed JSON object body of POST/PUT/PATCH, or NULL for other methods. */
 JsonObject *
 mv_http_request_get_body (MvHttpRequest *request);
+/* The caller's preferred language from Accept-Language (the tag of highest weight), "en" when
+ * it names none. */
+const gchar *
+mv_http_request_get_locale (MvHttpRequest *request);
 /* The authenticated caller; NULL on routes without authentication. */
 const MvAuthContext *
 mv_http_request_get_auth (MvHttpRequest *request);

@@ -9,6 +9,9 @@ G_BEGIN_DECLS
 
 void
 mv_http_respond_json (SoupServerMessage *msg, guint status, JsonNode *body);
+/* @json_text: (transfer full) */
+void
+mv_http_respond_text (SoupServerMessage *msg, guint status, gchar *json_text);
 void
 mv_http_respond_error (SoupServerMessage *msg, const GError *error);
 gboolean
@@ -24,14 +27,17 @@ mv_http_message_get_request_id (SoupServerMessage *msg);
 typedef struct _MvHttpRouter MvHttpRouter;
 
 MvHttpRouter *
-mv_http_router_new (guint64 max_body_bytes);
+mv_http_router_new (guint64 max_body_bytes, guint64 max_response_bytes);
 void
 mv_http_router_free (MvHttpRouter *router);
 /* handlers still running in worker threads */
 guint
 mv_http_router_get_running (MvHttpRouter *router);
 void
-mv_http_router_set_max_body_bytes (MvHttpRouter *router, guint64 max_body_bytes);
+mv_http_router_set_limits (MvHttpRouter *router, guint64 max_body_bytes, guint64 max_response_bytes);
+/* (transfer container): the routes, elements borrowed */
+GPtrArray *
+mv_http_router_get_routes (MvHttpRouter *router);
 void
 mv_http_router_add (MvHttpRouter *router, const MvHttpRoute *routes, guint n_routes, gpointer user_data);
 void

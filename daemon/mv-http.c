@@ -6,6 +6,7 @@
 #include <mv-host-private.h>
 #include <string.h>
 
+#include "mv-error-table.h"
 #include "mv-http-private.h"
 #include "mv-http.h"
 #include "mv-request-id.h"
@@ -46,80 +47,42 @@ request_info (SoupServerMessage *msg)
 	return g_object_get_data (G_OBJECT (msg), "mv-request");
 }
 
-static const struct {
-	MvError code;
-	guint status;
-} status_table[] = {
-	{ MV_ERROR_FAILED, SOUP_STATUS_INTERNAL_SERVER_ERROR },
-	{ MV_ERROR_MALFORMED, SOUP_STATUS_BAD_REQUEST },
-	{ MV_ERROR_INVALID_INPUT, SOUP_STATUS_UNPROCESSABLE_ENTITY },
-	{ MV_ERROR_NOT_FOUND, SOUP_STATUS_NOT_FOUND },
-	{ MV_ERROR_NOT_ALLOWED, SOUP_STATUS_METHOD_NOT_ALLOWED },
-	{ MV_ERROR_TOO_LARGE, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE },
-	{ MV_ERROR_UNSUPPORTED_MEDIA, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE },
-	{ MV_ERROR_TIMED_OUT, SOUP_STATUS_GATEWAY_TIMEOUT },
-	{ MV_ERROR_UNAVAILABLE, SOUP_STATUS_SERVICE_UNAVAILABLE },
-	{ MV_ERROR_UNAUTHORIZED, SOUP_STATUS_UNAUTHORIZED },
-	{ MV_ERROR_FORBIDDEN, SOUP_STATUS_FORBIDDEN },
-	{ MV_ERROR_CONFLICT, SOUP_STATUS_CONFLICT },
-	{ MV_ERROR_RATE_LIMITED, 429 /* libsoup 3.2 has no name for it */ },
-	{ MV_ERROR_INTEGRITY, SOUP_STATUS_INTERNAL_SERVER_ERROR },
-	{ MV_ERROR_PRECONDITION_FAILED, SOUP_STATUS_PRECONDITION_FAILED },
-	{ MV_ERROR_PRECONDITION_REQUIRED, 428 /* libsoup 3.2 has no name for it */ },
-	{ MV_ERROR_LENGTH_REQUIRED, SOUP_STATUS_LENGTH_REQUIRED },
-};
-
-guint
-mv_http_status_for_error (const GError *error)
-{
-	if (error->domain != MV_ERROR)
-		return SOUP_STATUS_INTERNAL_SERVER_ERROR;
-	for (guint i = 0; i < G_N_ELEMENTS (status_table); i++) {
-		if (status_table[i].code == (MvError)error->code)
-			return status_table[i].status;
-	}
-	return SOUP_STATUS_INTERNAL_SERVER_ERROR;
-}
-
 void
-mv_http_respond_json (SoupServerMessage *msg, guint status, JsonNode *body)
+mv_http_respond_text (SoupServerMessage *msg, guint status, gchar *json_text)
 {
-	g_autofree gchar *text = mv_json_to_string (body);
 	SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
 	soup_message_headers_replace (headers, "Cache-Control", "no-store");
 	soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
 	soup_server_message_set_status (msg, status, NULL);
-	soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, text,
-					  strlen (text));
+	soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, json_text,
+					  strlen (json_text));
 }
 
-/* Errors the caller may read in full; internal failures are logged and summarised, so no
- * path, SQL or plugin internals reach a client. */
+void
+mv_http_respond_json (SoupServerMessage *msg, guint status, JsonNode *body)
+{
+	mv_http_respond_text (msg, status, mv_json_to_string (body));
+}
+
+/* Every error answer: status, reason phrase, Retry-After and what the caller may read all come
+ * from the one error table. */
 void
 mv_http_respond_error (SoupServerMessage *msg, const GError *error)
 {
 	RequestInfo *info = request_info (msg);
 	const gchar *request_id = info != NULL ? info->request_id : "-";
-	guint status = mv_http_status_for_error (error);
-	MvError code = error->domain == MV_ERROR ? (MvError)error->code : MV_ERROR_FAILED;
-	g_autofree gchar *message = NULL;
+	const MvErrorRow *row = mv_error_table_lookup (error);
+	SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+	g_autofree gchar *message = mv_error_table_client_message (error, request_id);
 	g_autoptr(JsonBuilder) builder = json_builder_new ();
 	g_autoptr(JsonNode) root = NULL;
 
-	if (status >= 500 && code != MV_ERROR_TIMED_OUT && code != MV_ERROR_UNAVAILABLE) {
-		g_warning ("[%s] %s", request_id, error->message);
-		message = g_strdup_printf ("internal failure; the daemon log has the details "
-					   "under request id %s",
-					   request_id);
-	} else {
-		message = g_strdup (error->message);
-	}
 	json_builder_begin_object (builder);
 	json_builder_set_member_name (builder, "error");
 	json_builder_begin_object (builder);
 	json_builder_set_member_name (builder, "code");
-	json_builder_add_string_value (builder, mv_error_to_string (code));
+	json_builder_add_string_value (builder, mv_error_to_string (row->code));
 	json_builder_set_member_name (builder, "message");
 	json_builder_add_string_value (builder, message);
 	json_builder_set_member_name (builder, "request_id");
@@ -127,7 +90,12 @@ mv_http_respond_error (SoupServerMessage *msg, const GError *error)
 	json_builder_end_object (builder);
 	json_builder_end_object (builder);
 	root = json_builder_get_root (builder);
-	mv_http_respond_json (msg, status, root);
+	mv_http_respond_json (msg, row->http_status, root);
+	soup_server_message_set_status (msg, row->http_status, row->reason);
+	if (row->retry_after_s > 0 && soup_message_headers_get_one (headers, "Retry-After") == NULL) {
+		g_autofree gchar *seconds = g_strdup_printf ("%u", row->retry_after_s);
+		soup_message_headers_replace (headers, "Retry-After", seconds);
+	}
 }
 
 static void G_GNUC_PRINTF (3, 4)
@@ -169,96 +137,6 @@ mv_http_check_method (SoupServerMessage *msg, const gchar *allowed)
 	respond_new_error (msg, MV_ERROR_NOT_ALLOWED, "method %s is not allowed here; use %s",
 			   method, allowed);
 	return FALSE;
-}
-
-static JsonNode *
-args_to_json (const MvArg *args)
-{
-	g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-	json_builder_begin_array (builder);
-	for (guint i = 0; args != NULL && args[i].name != NULL; i++) {
-		json_builder_begin_object (builder);
-		json_builder_set_member_name (builder, "name");
-		json_builder_add_string_value (builder, args[i].name);
-		json_builder_set_member_name (builder, "type");
-		json_builder_add_string_value (builder, args[i].type);
-		json_builder_set_member_name (builder, "description");
-		json_builder_add_string_value (builder, args[i].description ? args[i].description : "");
-		json_builder_set_member_name (builder, "optional");
-		json_builder_add_boolean_value (builder, (args[i].flags & MV_ARG_OPTIONAL) != 0);
-		json_builder_end_object (builder);
-	}
-	json_builder_end_array (builder);
-	return json_builder_get_root (builder);
-}
-
-static void
-handle_list_plugins (MvHttp *self, SoupServerMessage *msg)
-{
-	g_autoptr(GPtrArray) infos = mv_engine_get_plugins (self->engine);
-	g_autoptr(JsonBuilder) builder = json_builder_new ();
-	g_autoptr(JsonNode) root = NULL;
-
-	json_builder_begin_object (builder);
-	json_builder_set_member_name (builder, "plugins");
-	json_builder_begin_array (builder);
-	for (guint i = 0; i < infos->len; i++) {
-		const MvPluginInfo *info = g_ptr_array_index (infos, i);
-		json_builder_begin_object (builder);
-		json_builder_set_member_name (builder, "name");
-		json_builder_add_string_value (builder, info->name);
-		json_builder_set_member_name (builder, "version");
-		json_builder_add_string_value (builder, info->version);
-		json_builder_set_member_name (builder, "description");
-		json_builder_add_string_value (builder, info->description);
-		json_builder_set_member_name (builder, "methods");
-		json_builder_begin_array (builder);
-		for (guint j = 0; info->methods[j].name != NULL; j++) {
-			const MvMethod *m = &info->methods[j];
-			json_builder_begin_object (builder);
-			json_builder_set_member_name (builder, "name");
-			json_builder_add_string_value (builder, m->name);
-			json_builder_set_member_name (builder, "description");
-			json_builder_add_string_value (builder, m->description ? m->description : "");
-			json_builder_set_member_name (builder, "input");
-			json_builder_add_value (builder, args_to_json (m->in_args));
-			json_builder_set_member_name (builder, "output");
-			json_builder_add_value (builder, args_to_json (m->out_args));
-			json_builder_end_object (builder);
-		}
-		json_builder_end_array (builder);
-		json_builder_end_object (builder);
-	}
-	json_builder_end_array (builder);
-	json_builder_end_object (builder);
-	root = json_builder_get_root (builder);
-	mv_http_respond_json (msg, SOUP_STATUS_OK, root);
-}
-
-typedef struct {
-	MvHttp *http;
-	SoupServerMessage *msg;
-	const MvArg *out_args;
-} PendingCall;
-
-static void
-plugin_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	PendingCall *pending = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) output = mv_engine_call_finish (MV_ENGINE (source), result, &error);
-	g_autoptr(JsonNode) body = NULL;
-
-	if (output != NULL)
-		body = mv_value_to_json_args (pending->out_args, output, &error);
-	if (body != NULL)
-		mv_http_respond_json (pending->msg, SOUP_STATUS_OK, body);
-	else
-		mv_http_respond_error (pending->msg, error);
-	soup_server_message_unpause (pending->msg);
-	g_object_unref (pending->msg);
-	g_free (pending);
 }
 
 gboolean
@@ -316,45 +194,21 @@ mv_http_message_get_request_id (SoupServerMessage *msg)
 }
 
 static void
-handle_plugin_call (MvHttp *self, SoupServerMessage *msg, const gchar *plugin, const gchar *method_name)
-{
-	g_autoptr(GError) error = NULL;
-	const MvMethod *method = mv_engine_find_method (self->engine, plugin, method_name, &error);
-	g_autoptr(JsonNode) root = NULL;
-	g_autoptr(GVariant) input = NULL;
-	PendingCall *pending;
-
-	if (method == NULL) {
-		mv_http_respond_error (msg, error);
-		return;
-	}
-	if (!mv_http_check_method (msg, "POST") || !mv_http_check_json_content_type (msg))
-		return;
-	root = mv_http_read_json_body (msg, self->max_body_bytes);
-	if (root == NULL)
-		return;
-	input = mv_value_from_json_args (method->in_args, json_node_get_object (root), &error);
-	if (input == NULL) {
-		mv_http_respond_error (msg, error);
-		return;
-	}
-	pending = g_new0 (PendingCall, 1);
-	pending->http = self;
-	pending->msg = g_object_ref (msg);
-	pending->out_args = method->out_args;
-	soup_server_message_pause (msg);
-	mv_engine_call_async (self->engine, plugin, method_name, g_steal_pointer (&input),
-			      request_info (msg)->request_id, plugin_call_done, pending);
-}
-
-static void
 readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	SoupServerMessage *msg = user_data;
 	g_autoptr(GError) error = NULL;
 
+	g_autofree gchar *exhausted = NULL;
+
 	if (mv_engine_check_ready_finish (MV_ENGINE (source), result, &error)) {
-		respond_status (msg, SOUP_STATUS_OK, "ready");
+		exhausted = mv_engine_describe_exhausted (MV_ENGINE (source));
+		if (exhausted == NULL)
+			respond_status (msg, SOUP_STATUS_OK, "ready");
+		else
+			respond_new_error (msg, MV_ERROR_UNAVAILABLE,
+					   "not ready: every worker of these plugins is busy: %s",
+					   exhausted);
 	} else {
 		/* the reason names sockets and servers: it goes to the log, not to the prober */
 		g_warning ("[%s] not ready: %s", mv_http_message_get_request_id (msg), error->message);
@@ -370,7 +224,6 @@ static void
 route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
 {
 	MvHttp *self = user_data;
-	g_auto(GStrv) parts = NULL;
 
 	if (!self->accepting) {
 		soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -388,24 +241,6 @@ route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
 			return;
 		soup_server_message_pause (msg);
 		mv_engine_check_ready_async (self->engine, readyz_done, g_object_ref (msg));
-		return;
-	}
-	if (g_strcmp0 (path, "/v1/plugins") == 0) {
-		if (mv_http_check_method (msg, "GET, HEAD"))
-			handle_list_plugins (self, msg);
-		return;
-	}
-	if (g_strcmp0 (path, "/v1/nlp/symptoms") == 0) {
-		/* a stable route for the most common call, so integrators need not know plugin
-		 * names */
-		handle_plugin_call (self, msg, "symptom-parser", "Parse");
-		return;
-	}
-	parts = g_strsplit (path, "/", -1);
-	/* "", "v1", "plugins", NAME, METHOD */
-	if (g_strv_length (parts) == 5 && g_strcmp0 (parts[1], "v1") == 0 &&
-	    g_strcmp0 (parts[2], "plugins") == 0 && parts[3][0] != '\0' && parts[4][0] != '\0') {
-		handle_plugin_call (self, msg, parts[3], parts[4]);
 		return;
 	}
 	if (mv_http_router_dispatch (self->router, msg, path))
@@ -527,7 +362,7 @@ mv_http_new (MvEngine *engine, const MvConfig *config)
 	self->listen = g_strdup (config->http_listen);
 	self->max_body_bytes = config->max_body_bytes;
 	self->accepting = TRUE;
-	self->router = mv_http_router_new (config->max_body_bytes);
+	self->router = mv_http_router_new (config->max_body_bytes, config->max_response_bytes);
 	self->server = soup_server_new ("server-header", "medversed/" MV_VERSION " ", NULL);
 	soup_server_add_early_handler (self->server, NULL, early_check, self, NULL);
 	soup_server_add_handler (self->server, NULL, route, self, NULL);
@@ -613,7 +448,7 @@ mv_http_reconfigure (MvHttp *self, const MvConfig *config)
 	if (self->max_body_bytes != config->max_body_bytes)
 		g_message ("HTTP body limit now %" G_GUINT64_FORMAT " bytes", config->max_body_bytes);
 	self->max_body_bytes = config->max_body_bytes;
-	mv_http_router_set_max_body_bytes (self->router, config->max_body_bytes);
+	mv_http_router_set_limits (self->router, config->max_body_bytes, config->max_response_bytes);
 	if (g_strcmp0 (self->listen, config->http_listen) != 0)
 		g_message ("[http] listen changed; it takes effect after a restart");
 }
@@ -622,6 +457,12 @@ void
 mv_http_add_routes (MvHttp *self, const MvHttpRoute *routes, guint n_routes, gpointer user_data)
 {
 	mv_http_router_add (self->router, routes, n_routes, user_data);
+}
+
+GPtrArray *
+mv_http_get_routes (MvHttp *self)
+{
+	return mv_http_router_get_routes (self->router);
 }
 
 void

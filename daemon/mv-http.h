@@ -39,9 +39,10 @@ mv_http_set_authenticator (MvHttp *self, MvHttpAuthFunc func, gpointer user_data
 void
 mv_http_free (MvHttp *self);
 
-/* The HTTP status of an MV_ERROR code: the one table of that mapping. */
-guint
-mv_http_status_for_error (const GError *error);
+/* Every route served, in the order they were added (transfer container, elements borrowed);
+ * /healthz and /readyz are not in it.  For the API document and its coverage test. */
+GPtrArray *
+mv_http_get_routes (MvHttp *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvHttp, mv_http_free)
 

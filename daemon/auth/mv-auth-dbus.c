@@ -122,18 +122,10 @@ run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 	g_message ("dbus admin: %s %s %s (%s)", call->request_id,
 		   g_dbus_method_invocation_get_method_name (call->invocation),
 		   reply != NULL ? "ok" : mv_error_to_string (error->code), call->actor.key_id);
-	if (reply != NULL) {
+	if (reply != NULL)
 		g_dbus_method_invocation_return_value (call->invocation, reply);
-	} else if (error->domain == MV_ERROR
-		   && (error->code == MV_ERROR_FAILED || error->code == MV_ERROR_INTEGRITY)) {
-		g_warning ("[%s] %s", call->request_id, error->message);
-		g_dbus_method_invocation_return_error (
-			call->invocation, MV_ERROR, error->code,
-			"internal failure; the daemon log has the details under request id %s",
-			call->request_id);
-	} else {
-		g_dbus_method_invocation_return_gerror (call->invocation, error);
-	}
+	else
+		mv_dbus_return_error (call->invocation, call->request_id, error);
 	g_atomic_int_add (&call->auth->running_admin_calls, -1);
 	g_task_return_boolean (task, TRUE);
 }

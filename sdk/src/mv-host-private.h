@@ -35,6 +35,10 @@ struct _MvCall {
 	gchar *request_id;
 	GCancellable *cancellable;
 	gpointer host_data; /* owned by the host implementation */
+	gchar *clinic_id;   /* NULL: operator, local or test caller */
+	MvCallerRole role;
+	gchar *locale;
+	guint depth; /* 0 for a call from a client, +1 per mv_call_invoke() */
 };
 
 MvHost *
@@ -51,6 +55,21 @@ MvCall *
 mv_call_new (MvHost *host, const gchar *request_id, GCancellable *cancellable, gpointer host_data);
 void
 mv_call_free (MvCall *call);
+/* Who calls (copied); a NULL @locale means "en".  The depth starts at 0. */
+void
+mv_call_set_caller (MvCall *call, const gchar *clinic_id, MvCallerRole role, const gchar *locale);
+/* A call made by @parent's plugin through mv_call_invoke(): same request id, caller and
+ * cancellable, depth + 1. */
+MvCall *
+mv_call_new_nested (MvCall *parent, MvHost *host);
+
+/* How deep mv_call_invoke() may nest: a plugin calling itself fails cleanly at this depth
+ * instead of overflowing a worker's stack. */
+#define MV_CALL_MAX_DEPTH 8
+
+/* FALSE with MV_ERROR_FORBIDDEN when @method's roles do not include the caller of @call. */
+gboolean
+mv_method_accepts_caller (const MvMethod *method, MvCall *call, GError **error);
 
 /* The runner wrapper: every plugin method is called through this.  It checks the input type,
  * reports a failure without an error and an output of the wrong type as plugin failures, and

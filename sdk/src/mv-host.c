@@ -1,6 +1,7 @@
 /* The host and call objects a plugin sees, and the runner wrapper every method call goes
  * through.  The host implementation (daemon or test host) plugs in through MvHostVTable. */
 #include <stdarg.h>
+#include <string.h>
 
 #include "mv-host-private.h"
 
@@ -137,7 +138,62 @@ mv_call_new (MvHost *host, const gchar *request_id, GCancellable *cancellable, g
 	call->request_id = g_strdup (request_id != NULL ? request_id : "-");
 	call->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
 	call->host_data = host_data;
+	call->role = MV_CALLER_OPERATOR;
+	call->locale = g_strdup ("en");
 	return call;
+}
+
+void
+mv_call_set_caller (MvCall *call, const gchar *clinic_id, MvCallerRole role, const gchar *locale)
+{
+	g_free (call->clinic_id);
+	g_free (call->locale);
+	call->clinic_id = g_strdup (clinic_id);
+	call->role = role;
+	call->locale = g_strdup (locale != NULL && locale[0] != '\0' ? locale : "en");
+}
+
+MvCall *
+mv_call_new_nested (MvCall *parent, MvHost *host)
+{
+	MvCall *child = mv_call_new (host, parent->request_id, parent->cancellable, parent->host_data);
+	mv_call_set_caller (child, parent->clinic_id, parent->role, parent->locale);
+	child->depth = parent->depth + 1;
+	return child;
+}
+
+const gchar *
+mv_call_get_clinic_id (MvCall *call)
+{
+	g_return_val_if_fail (call != NULL, NULL);
+	return call->clinic_id;
+}
+
+MvCallerRole
+mv_call_get_caller_role (MvCall *call)
+{
+	g_return_val_if_fail (call != NULL, MV_CALLER_ANY);
+	return call->role;
+}
+
+const gchar *
+mv_call_get_locale (MvCall *call)
+{
+	g_return_val_if_fail (call != NULL, "en");
+	return call->locale;
+}
+
+void
+mv_call_log (MvCall *call, GLogLevelFlags level, const gchar *format, ...)
+{
+	va_list args;
+	g_autofree gchar *message = NULL;
+
+	g_return_if_fail (call != NULL);
+	va_start (args, format);
+	message = g_strdup_vprintf (format, args);
+	va_end (args);
+	mv_host_log (call->host, level, "[%s] %s", call->request_id, message);
 }
 
 void
@@ -146,6 +202,8 @@ mv_call_free (MvCall *call)
 	if (call == NULL)
 		return;
 	g_free (call->request_id);
+	g_free (call->clinic_id);
+	g_free (call->locale);
 	g_clear_object (&call->cancellable);
 	g_free (call);
 }
@@ -197,12 +255,58 @@ mv_call_invoke (MvCall *call,
 	g_return_val_if_fail (call != NULL, NULL);
 	g_return_val_if_fail (input != NULL, NULL);
 	input_ref = g_variant_ref_sink (input);
+	if (call->depth + 1 >= MV_CALL_MAX_DEPTH) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "plugin %s: calling %s.%s would nest plugin calls deeper than the limit "
+			     "of %u",
+			     call->host->info->name, plugin, method, (guint)MV_CALL_MAX_DEPTH);
+		return NULL;
+	}
 	if (call->host->vtable->invoke == NULL) {
 		g_set_error_literal (error, MV_ERROR, MV_ERROR_NOT_FOUND,
 				     "this host cannot call other plugins");
 		return NULL;
 	}
 	return call->host->vtable->invoke (call, plugin, method, input_ref, error);
+}
+
+static const gchar *
+caller_role_name (MvCallerRole role)
+{
+	switch (role) {
+	case MV_CALLER_PATIENT:
+		return "patient";
+	case MV_CALLER_CLINICIAN:
+		return "clinician";
+	case MV_CALLER_CLINIC_ADMIN:
+		return "clinic-admin";
+	case MV_CALLER_OPERATOR:
+		return "operator";
+	default:
+		return "unknown";
+	}
+}
+
+static guint32
+method_roles (const MvPluginInfo *info, const MvMethod *method)
+{
+	for (const MvMethodRoles *r = info->method_roles; r != NULL && r->method != NULL; r++) {
+		if (g_strcmp0 (r->method, method->name) == 0)
+			return r->roles;
+	}
+	return MV_CALLER_ANY;
+}
+
+gboolean
+mv_method_accepts_caller (const MvMethod *method, MvCall *call, GError **error)
+{
+	guint32 roles = method_roles (call->host->info, method);
+
+	if (roles == MV_CALLER_ANY || (roles & call->role) != 0)
+		return TRUE;
+	g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "a %s may not call %s.%s",
+		     caller_role_name (call->role), call->host->info->name, method->name);
+	return FALSE;
 }
 
 GVariant *
@@ -234,6 +338,12 @@ mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **err
 			/* foreign domains have no meaning for callers: report them as failures */
 			g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "plugin %s: %s", plugin,
 				     error_local->message);
+			return NULL;
+		}
+		/* an error a nested call of the same plugin already named it in is passed on as is */
+		if (call->depth > 0 && g_str_has_prefix (error_local->message, "plugin ") &&
+		    g_str_has_prefix (error_local->message + strlen ("plugin "), plugin)) {
+			g_propagate_error (error, g_steal_pointer (&error_local));
 			return NULL;
 		}
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "plugin %s: ",

@@ -94,6 +94,29 @@ check_config_keys (const MvPluginInfo *info, GError **error)
 	return TRUE;
 }
 
+static gboolean
+check_method_roles (const MvPluginInfo *info, GError **error)
+{
+	const guint32 known = MV_CALLER_PATIENT | MV_CALLER_CLINICIAN | MV_CALLER_CLINIC_ADMIN |
+			      MV_CALLER_OPERATOR;
+
+	for (const MvMethodRoles *r = info->method_roles; r != NULL && r->method != NULL; r++) {
+		if (mv_plugin_info_find_method (info, r->method) == NULL) {
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+				     "method_roles names '%s', which is not a method of plugin %s",
+				     r->method, info->name);
+			return FALSE;
+		}
+		if ((r->roles & ~known) != 0) {
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+				     "method_roles of %s: 0x%x holds bits that are no MvCallerRole",
+				     r->method, r->roles & ~known);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 gboolean
 mv_plugin_info_validate (const MvPluginInfo *info, GError **error)
 {
@@ -144,7 +167,7 @@ mv_plugin_info_validate (const MvPluginInfo *info, GError **error)
 			     info->name);
 		return FALSE;
 	}
-	return check_config_keys (info, error);
+	return check_method_roles (info, error) && check_config_keys (info, error);
 }
 
 static GVariantType *

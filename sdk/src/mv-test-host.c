@@ -5,6 +5,9 @@ struct _MvTestHost {
 	GPtrArray *hosts; /* of MvHost, the first is the plugin under test */
 	GKeyFile *config;
 	GPtrArray *initialised; /* of MvHost whose init ran */
+	gchar *clinic_id;	/* the caller mv_test_host_set_caller() set */
+	MvCallerRole role;
+	gchar *locale;
 };
 
 static gchar *
@@ -28,14 +31,11 @@ find_host (MvTestHost *self, const gchar *plugin)
 	return NULL;
 }
 
+/* @parent: the call of the plugin that invoked this one, or NULL for a call from the test */
 static GVariant *
-run_in_host (MvHost *host,
-	     const gchar *request_id,
-	     GCancellable *cancellable,
-	     const gchar *method_name,
-	     GVariant *input,
-	     GError **error)
+run_in_host (MvHost *host, MvCall *parent, const gchar *method_name, GVariant *input, GError **error)
 {
+	MvTestHost *self = host->host_data;
 	const MvMethod *method = mv_plugin_info_find_method (host->info, method_name);
 	g_autoptr(MvCall) call = NULL;
 
@@ -44,7 +44,14 @@ run_in_host (MvHost *host,
 			     host->info->name, method_name);
 		return NULL;
 	}
-	call = mv_call_new (host, request_id, cancellable, NULL);
+	if (parent != NULL) {
+		call = mv_call_new_nested (parent, host);
+	} else {
+		call = mv_call_new (host, "test", NULL, NULL);
+		mv_call_set_caller (call, self->clinic_id, self->role, self->locale);
+	}
+	if (!mv_method_accepts_caller (method, call, error))
+		return NULL;
 	return mv_call_run (call, method, input, error);
 }
 
@@ -61,7 +68,7 @@ test_host_invoke (MvCall *call,
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no plugin %s", plugin);
 		return NULL;
 	}
-	return run_in_host (target, call->request_id, call->cancellable, method, input, error);
+	return run_in_host (target, call, method, input, error);
 }
 
 static const MvHostVTable test_host_vtable = {
@@ -102,6 +109,9 @@ mv_test_host_new (const MvPluginInfo *info, GKeyFile *config, const gchar *data_
 	g_autoptr(MvTestHost) self = g_new0 (MvTestHost, 1);
 
 	self->hosts = g_ptr_array_new ();
+	self->role = MV_CALLER_CLINICIAN;
+	self->clinic_id = g_strdup ("test-clinic");
+	self->locale = g_strdup ("en");
 	self->config = config != NULL ? g_key_file_ref (config) : g_key_file_new ();
 	if (data_dir != NULL && info != NULL && info->name != NULL) {
 		g_autofree gchar *group = g_strdup_printf ("plugin.%s", info->name);
@@ -125,8 +135,7 @@ mv_test_host_call (MvTestHost *self, const gchar *method, GVariant *input, GErro
 {
 	g_autoptr(GVariant) input_ref = g_variant_ref_sink (input);
 	g_return_val_if_fail (self != NULL && self->hosts->len > 0, NULL);
-	return run_in_host (g_ptr_array_index (self->hosts, 0), "test", NULL, method, input_ref,
-			    error);
+	return run_in_host (g_ptr_array_index (self->hosts, 0), NULL, method, input_ref, error);
 }
 
 gchar *
@@ -153,7 +162,7 @@ mv_test_host_call_json (MvTestHost *self, const gchar *method_name, const gchar 
 	input = mv_value_from_json_args (method->in_args, json_node_get_object (body), error);
 	if (input == NULL)
 		return NULL;
-	output = run_in_host (host, "test", NULL, method_name, input, error);
+	output = run_in_host (host, NULL, method_name, input, error);
 	if (output == NULL)
 		return NULL;
 	result = mv_value_to_json_args (method->out_args, output, error);
@@ -176,5 +185,18 @@ mv_test_host_free (MvTestHost *self)
 	}
 	g_ptr_array_unref (self->hosts);
 	g_key_file_unref (self->config);
+	g_free (self->clinic_id);
+	g_free (self->locale);
 	g_free (self);
+}
+
+void
+mv_test_host_set_caller (MvTestHost *self, const gchar *clinic_id, MvCallerRole role, const gchar *locale)
+{
+	g_return_if_fail (self != NULL);
+	g_free (self->clinic_id);
+	g_free (self->locale);
+	self->clinic_id = g_strdup (clinic_id);
+	self->role = role;
+	self->locale = g_strdup (locale != NULL ? locale : "en");
 }

@@ -43,12 +43,22 @@ if ! diff -u "$tmp/expected" "$tmp/exported" >"$tmp/diff"; then
 	cat "$tmp/diff" >&2
 	exit 1
 fi
-# GLib style puts a function's name at the start of its line: "mv_name (…"
+# GLib style puts a function's name at the start of its line: "mv_name (…".  A public
+# function belongs to the node of the "Since: ABI X.Y" line of its doc block (MEDVERSE_PLUGIN_X.Y),
+# or to MEDVERSE_PLUGIN_1 when the block names no later ABI.
 declared() {
-	grep -h '^mv_[a-z0-9_]* (' "$@" | sed 's/ (.*//' | sort -u
+	awk -v fixed="$1" '
+		/\/\*\*/ { since = "1" }
+		match($0, /Since: ABI [0-9.]+/) { since = substr($0, RSTART + 11, RLENGTH - 11) }
+		/^mv_[a-z0-9_]* \(/ {
+			name = $1
+			node = fixed != "" ? fixed : "MEDVERSE_PLUGIN_" since
+			print name "@" node
+		}
+	' "$@" | sort -u
 }
-declared "$public_headers"/*.h | sed 's/$/@MEDVERSE_PLUGIN_1/' >"$tmp/declared"
-declared "$private_header" | sed 's/$/@MEDVERSE_PLUGIN_PRIVATE/' >>"$tmp/declared"
+declared "" "$public_headers"/*.h >"$tmp/declared"
+declared MEDVERSE_PLUGIN_PRIVATE "$private_header" >>"$tmp/declared"
 sort -o "$tmp/declared" "$tmp/declared"
 if ! diff -u "$tmp/declared" "$tmp/expected" >"$tmp/diff"; then
 	echo "the headers and $map disagree (- headers, + script):" >&2

@@ -35,6 +35,9 @@ G_BEGIN_DECLS
  * @MV_ERROR_PRECONDITION_REQUIRED: an update needs the version it was computed from (428).
  * @MV_ERROR_LENGTH_REQUIRED: the request body has no declared length, e.g. it was sent with
  *   chunked transfer encoding (411).  Only the HTTP adapter uses it; a plugin never needs to.
+ * @MV_ERROR_RESPONSE_TOO_LARGE: a plugin's answer is over the daemon's response limit
+ *   (`[http] max-response-bytes`); the message names the limit (500).  Since ABI 1, added
+ *   in 0.2.
  *
  * New codes are only ever appended, so a plugin built against an older header keeps its
  * numbers; treat a code you do not know as %MV_ERROR_FAILED.
@@ -59,6 +62,7 @@ typedef enum {
 	MV_ERROR_PRECONDITION_FAILED,
 	MV_ERROR_PRECONDITION_REQUIRED,
 	MV_ERROR_LENGTH_REQUIRED,
+	MV_ERROR_RESPONSE_TOO_LARGE,
 	MV_ERROR_LAST /*< skip >*/
 } MvError;
 

@@ -15,6 +15,26 @@ typedef struct _MvHost MvHost;
 typedef struct _MvCall MvCall;
 
 /**
+ * MvCallerRole:
+ * @MV_CALLER_ANY: in #MvMethod's @roles: any authenticated caller (the default).
+ * @MV_CALLER_PATIENT: a patient's own token (patient app).
+ * @MV_CALLER_CLINICIAN: a clinic's clinician key.
+ * @MV_CALLER_CLINIC_ADMIN: a clinic's administrator key.
+ * @MV_CALLER_OPERATOR: the operator of the daemon (operator key, or a local D-Bus caller).
+ *
+ * Who is calling, as bits so a method can accept several (see #MvMethod's @roles).
+ *
+ * Since: ABI 1.1
+ */
+typedef enum {
+	MV_CALLER_ANY = 0,
+	MV_CALLER_PATIENT = 1 << 0,
+	MV_CALLER_CLINICIAN = 1 << 1,
+	MV_CALLER_CLINIC_ADMIN = 1 << 2,
+	MV_CALLER_OPERATOR = 1 << 3,
+} MvCallerRole;
+
+/**
  * mv_host_get_plugin_name:
  * @host: the host
  *
@@ -152,5 +172,66 @@ mv_call_invoke (MvCall *call,
 		const gchar *method,
 		GVariant *input,
 		GError **error);
+
+/**
+ * mv_call_get_clinic_id:
+ * @call: the call
+ *
+ * The clinic (tenant) the caller belongs to, as an opaque identifier: use it to keep per-clinic
+ * state apart (a cache, a model per clinic), never to guess anything about the clinic.
+ *
+ * Returns: (transfer none) (nullable): the clinic id, or %NULL for the operator, a local D-Bus
+ *   caller, or the SDK test host unless mv_test_host_set_caller() set one.
+ *
+ * Since: ABI 1.1
+ */
+const gchar *
+mv_call_get_clinic_id (MvCall *call);
+
+/**
+ * mv_call_get_caller_role:
+ * @call: the call
+ *
+ * Returns: exactly one #MvCallerRole bit: who is calling.  The daemon has already refused a
+ *   caller whose role the method does not accept.
+ *
+ * Since: ABI 1.1
+ */
+MvCallerRole
+mv_call_get_caller_role (MvCall *call);
+
+/**
+ * mv_call_get_locale:
+ * @call: the call
+ *
+ * The caller's preferred language as a BCP 47 tag, from HTTP `Accept-Language` (the tag with the
+ * highest weight) or the locale argument of D-Bus `CallWithLocale`; "en" when the caller named
+ * none.  Answer user-facing texts in it when you have them ("zh", "zh-CN", "zh-Hans" all mean
+ * Simplified Chinese to Medverse's own plugins), else in English.
+ *
+ * Returns: (transfer none): a tag such as "en", "zh-CN"; never %NULL.
+ *
+ * Since: ABI 1.1
+ */
+const gchar *
+mv_call_get_locale (MvCall *call);
+
+/**
+ * mv_call_log:
+ * @call: the call
+ * @level: %G_LOG_LEVEL_DEBUG, %G_LOG_LEVEL_INFO, %G_LOG_LEVEL_MESSAGE or %G_LOG_LEVEL_WARNING
+ * @format: printf-style format
+ *
+ * As mv_host_log(), with the call's request id at the start of the line ("[id] …"), so an
+ * operator can find every line of one request.  Levels: DEBUG for detail useful while
+ * developing (off in production), INFO for per-call facts an operator may enable, MESSAGE for
+ * rare notable events (a model reloaded), WARNING for something the operator must act on.  A
+ * failure of the call itself is reported by returning an error, not by logging it.  Never log
+ * patient data or secrets: input text is patient data.
+ *
+ * Since: ABI 1.1
+ */
+void
+mv_call_log (MvCall *call, GLogLevelFlags level, const gchar *format, ...) G_GNUC_PRINTF (3, 4);
 
 G_END_DECLS

@@ -111,6 +111,25 @@ typedef struct {
 } MvMethod;
 
 /**
+ * MvMethodRoles:
+ * @method: a method name of the plugin.
+ * @roles: a mask of #MvCallerRole bits: who may call it.  %MV_CALLER_ANY (0) accepts every
+ *   authenticated caller, which is also what a method not listed accepts.
+ *
+ * One entry of #MvPluginInfo's @method_roles table, which narrows who may call a method; a
+ * caller of another role gets %MV_ERROR_FORBIDDEN (HTTP 403) before the handler runs.  The
+ * table is terminated by an element whose @method is %NULL (%MV_METHOD_ROLES_END).
+ *
+ * Since: ABI 1.1
+ */
+typedef struct {
+	const gchar *method;
+	guint32 roles;
+} MvMethodRoles;
+
+#define MV_METHOD_ROLES_END {0}
+
+/**
  * MvConfigKey:
  * @name: key name in the plugin's config group `[plugin.NAME]` of medversed.conf.
  * @type: one of "s" (string), "i" (64-bit integer), "d" (double), "b" (boolean).
@@ -160,6 +179,9 @@ typedef void (*MvPluginShutdownFunc) (MvHost *host, gpointer plugin_data);
  * @config_keys: keys accepted in `[plugin.NAME]`; may be %NULL.
  * @init: optional.
  * @shutdown: optional.
+ * @method_roles: optional (since ABI 1.1): who may call which method, see #MvMethodRoles.  It
+ *   took the place of the first reserved pointer, so a plugin built before it existed loads
+ *   unchanged and accepts every caller.
  *
  * Since: ABI 1
  */
@@ -173,7 +195,8 @@ typedef struct {
 	const MvConfigKey *config_keys;
 	MvPluginInitFunc init;
 	MvPluginShutdownFunc shutdown;
-	gpointer reserved[8];
+	const MvMethodRoles *method_roles;
+	gpointer reserved[7];
 } MvPluginInfo;
 
 /**

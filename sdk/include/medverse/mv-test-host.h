@@ -42,6 +42,22 @@ gboolean
 mv_test_host_add_plugin (MvTestHost *self, const MvPluginInfo *info, GError **error);
 
 /**
+ * mv_test_host_set_caller:
+ * @self: a test host
+ * @clinic_id: (nullable): what mv_call_get_clinic_id() returns
+ * @role: one #MvCallerRole bit: what mv_call_get_caller_role() returns; a method whose @roles
+ *   do not include it is refused with %MV_ERROR_FORBIDDEN, as the daemon refuses it
+ * @locale: (nullable): what mv_call_get_locale() returns; %NULL means "en"
+ *
+ * Sets who calls in the calls that follow.  Until it is called, the caller is a clinician of
+ * clinic "test-clinic" with locale "en".
+ *
+ * Since: ABI 1.1
+ */
+void
+mv_test_host_set_caller (MvTestHost *self, const gchar *clinic_id, MvCallerRole role, const gchar *locale);
+
+/**
  * mv_test_host_call:
  * @self: a test host
  * @method: method name of the first plugin

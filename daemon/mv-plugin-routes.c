@@ -1,0 +1,139 @@
+/*
+ * The plugin calls as routes of the route table, so they get what every route gets: a key
+ * (401 without one), the per-key rate limit (429), 405/415/413 checks, a worker thread, the
+ * response limit.  A call runs synchronously in the route's worker through the engine, which
+ * gives it the plugin's own worker pool and time limit.
+ */
+#define G_LOG_DOMAIN "medverse-http"
+
+#include <medverse/medverse-plugin.h>
+
+#include "mv-plugin-routes.h"
+
+static JsonNode *
+args_to_json (const MvArg *args)
+{
+	g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+	json_builder_begin_array (builder);
+	for (guint i = 0; args != NULL && args[i].name != NULL; i++) {
+		json_builder_begin_object (builder);
+		json_builder_set_member_name (builder, "name");
+		json_builder_add_string_value (builder, args[i].name);
+		json_builder_set_member_name (builder, "type");
+		json_builder_add_string_value (builder, args[i].type);
+		json_builder_set_member_name (builder, "description");
+		json_builder_add_string_value (builder,
+					       args[i].description ? args[i].description : "");
+		json_builder_set_member_name (builder, "optional");
+		json_builder_add_boolean_value (builder, (args[i].flags & MV_ARG_OPTIONAL) != 0);
+		json_builder_end_object (builder);
+	}
+	json_builder_end_array (builder);
+	return json_builder_get_root (builder);
+}
+
+static void
+add_method (JsonBuilder *builder, const MvMethod *m)
+{
+	json_builder_begin_object (builder);
+	json_builder_set_member_name (builder, "name");
+	json_builder_add_string_value (builder, m->name);
+	json_builder_set_member_name (builder, "description");
+	json_builder_add_string_value (builder, m->description ? m->description : "");
+	json_builder_set_member_name (builder, "input");
+	json_builder_add_value (builder, args_to_json (m->in_args));
+	json_builder_set_member_name (builder, "output");
+	json_builder_add_value (builder, args_to_json (m->out_args));
+	json_builder_end_object (builder);
+}
+
+static JsonNode *
+list_plugins (MvHttpRequest *request, GError **error)
+{
+	MvEngine *engine = mv_http_request_get_user_data (request);
+	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (engine);
+	g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+	json_builder_begin_object (builder);
+	json_builder_set_member_name (builder, "plugins");
+	json_builder_begin_array (builder);
+	for (guint i = 0; i < infos->len; i++) {
+		const MvPluginInfo *info = g_ptr_array_index (infos, i);
+		json_builder_begin_object (builder);
+		json_builder_set_member_name (builder, "name");
+		json_builder_add_string_value (builder, info->name);
+		json_builder_set_member_name (builder, "version");
+		json_builder_add_string_value (builder, info->version);
+		json_builder_set_member_name (builder, "description");
+		json_builder_add_string_value (builder, info->description);
+		json_builder_set_member_name (builder, "methods");
+		json_builder_begin_array (builder);
+		for (guint j = 0; info->methods[j].name != NULL; j++)
+			add_method (builder, &info->methods[j]);
+		json_builder_end_array (builder);
+		json_builder_end_object (builder);
+	}
+	json_builder_end_array (builder);
+	json_builder_end_object (builder);
+	return json_builder_get_root (builder);
+}
+
+static JsonNode *
+call_plugin (MvHttpRequest *request, const gchar *plugin, const gchar *method_name, GError **error)
+{
+	MvEngine *engine = mv_http_request_get_user_data (request);
+	const MvAuthContext *auth = mv_http_request_get_auth (request);
+	const MvMethod *method = mv_engine_find_method (engine, plugin, method_name, error);
+	g_autoptr (GVariant) input = NULL;
+	g_autoptr (GVariant) output = NULL;
+	MvCaller caller = {
+		.request_id = mv_http_request_get_id (request),
+		.clinic_id = auth->clinic_id,
+		.role = auth->role,
+		.locale = mv_http_request_get_locale (request),
+	};
+
+	if (method == NULL)
+		return NULL;
+	input = mv_value_from_json_args (method->in_args, mv_http_request_get_body (request),
+					 error);
+	if (input == NULL)
+		return NULL;
+	output = mv_engine_call_sync (engine, plugin, method_name, g_steal_pointer (&input),
+				      &caller, error);
+	if (output == NULL)
+		return NULL;
+	return mv_value_to_json_args (method->out_args, output, error);
+}
+
+static JsonNode *
+call_named (MvHttpRequest *request, GError **error)
+{
+	return call_plugin (request, mv_http_request_get_param (request, "plugin"),
+			    mv_http_request_get_param (request, "method"), error);
+}
+
+/* a stable route for the most common call, so integrators need not know plugin names */
+static JsonNode *
+parse_symptoms (MvHttpRequest *request, GError **error)
+{
+	return call_plugin (request, "symptom-parser", "Parse", error);
+}
+
+static const MvHttpRoute plugin_routes[] = {
+	{ "GET", "/v1/plugins", MV_ROLE_ANY_CALLER, list_plugins,
+	  "The loaded plugins, their methods and the names and types of their arguments" },
+	{ "POST", "/v1/plugins/{plugin}/{method}", MV_ROLE_ANY_CALLER, call_named,
+	  "Call a plugin method: one JSON member per input argument, one per output argument",
+	  "{plugin}", "{method}" },
+	{ "POST", "/v1/nlp/symptoms", MV_ROLE_ANY_CALLER, parse_symptoms,
+	  "Clinical text (English or Chinese) to coded findings: the symptom parser's Parse",
+	  "symptom-parser", "Parse" },
+};
+
+void
+mv_plugin_routes_register (MvHttp *http, MvEngine *engine)
+{
+	mv_http_add_routes (http, plugin_routes, G_N_ELEMENTS (plugin_routes), engine);
+}
