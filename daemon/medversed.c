@@ -23,10 +23,8 @@
 #include <systemd/sd-daemon.h>
 #endif
 
-#include "audit/mv-audit-api.h"
 #include "audit/mv-audit-log.h"
 #include "auth/mv-auth.h"
-#include "patients/mv-patients-api.h"
 #include "mv-build-paths.h"
 #include "mv-config.h"
 #include "mv-db.h"
@@ -34,8 +32,8 @@
 #include "mv-engine.h"
 #include "mv-http.h"
 #include "mv-migrate.h"
+#include "mv-modules.h"
 #include "mv-pg-embedded.h"
-#include "mv-plugin-routes.h"
 #include "mv-services.h"
 
 typedef struct {
@@ -46,8 +44,7 @@ typedef struct {
 	GMainLoop *loop;
 	MvPgEmbedded *pg;
 	MvDb *db;
-	MvServices *services; /* vault, audit signer: shared by the resource modules */
-	MvAuth *auth;
+	MvServices *services; /* borrowed from the engine, which owns them */
 	gchar *sql_dir;
 	MvEngine *engine;
 	MvHttp *http;
@@ -245,7 +242,7 @@ drain (Daemon *d)
 	while (g_get_monotonic_time () < deadline &&
 	       (mv_engine_get_in_flight (d->engine) > 0 ||
 		(d->http != NULL && mv_http_get_active (d->http) > 0) ||
-		(d->auth != NULL && mv_auth_get_running_admin_calls (d->auth) > 0)))
+		(d->services != NULL && mv_auth_get_running_admin_calls (d->services->auth) > 0)))
 		g_main_context_iteration (context, TRUE);
 	g_source_remove (tick);
 	/* let the last responses be written out */
@@ -265,7 +262,7 @@ stop_everything (Daemon *d)
 	 * router, auth, the services, the signer and the pool: those stay in place until the
 	 * process exits; stopping the database below makes its query fail and the worker end */
 	guint workers = (d->http != NULL ? mv_http_get_running_workers (d->http) : 0) +
-			(d->auth != NULL ? mv_auth_get_running_admin_calls (d->auth) : 0);
+			(d->services != NULL ? mv_auth_get_running_admin_calls (d->services->auth) : 0);
 
 	if (d->url_file != NULL)
 		g_unlink (d->url_file);
@@ -278,14 +275,13 @@ stop_everything (Daemon *d)
 	} else {
 		g_clear_pointer (&d->http, mv_http_free);
 	}
-	if (d->engine != NULL) {
+	if (d->engine != NULL)
 		mv_engine_shutdown (d->engine, d->config->shutdown_timeout_ms);
-		g_clear_object (&d->engine);
-	}
 	if (workers == 0) {
 		mv_audit_log_set_signer (NULL);
-		g_clear_pointer (&d->auth, mv_auth_free);
-		g_clear_pointer (&d->services, mv_services_free);
+		d->services = NULL;
+		/* the engine frees the services with it */
+		g_clear_object (&d->engine);
 		g_clear_pointer (&d->db, mv_db_free);
 	}
 	if (d->pg != NULL && !mv_pg_embedded_stop (d->pg, &error))
@@ -320,22 +316,19 @@ start (Daemon *d, GError **error)
 	d->services = mv_services_new (d->config, d->db, d->overrides.dev, error);
 	if (d->services == NULL)
 		return FALSE;
+	mv_engine_set_services (d->engine, d->services);
 	mv_audit_log_set_signer (d->services->signer);
-	d->auth = mv_auth_new (d->services);
-	if (!mv_auth_start (d->auth, operator_key_path, error))
+	if (!mv_auth_start (d->services->auth, operator_key_path, error))
 		return FALSE;
 	mv_engine_set_database (d->engine, d->db, d->sql_dir);
 	if (d->config->http_listen != NULL && d->config->http_listen[0] != '\0') {
 		d->http = mv_http_new (d->engine, d->config);
-		mv_auth_register_http (d->auth, d->http);
-		mv_audit_register (d->http, d->services);
-		mv_patients_register (d->http, d->services);
-		mv_plugin_routes_register (d->http, d->engine);
+		mv_modules_register_http (d->http, d->engine);
 		if (!mv_http_start (d->http, error))
 			return FALSE;
 	}
 	d->dbus = mv_dbus_new (d->engine, d->config->max_body_bytes, d->config->max_response_bytes);
-	mv_auth_register_dbus (d->auth, d->dbus);
+	mv_modules_register_dbus (d->dbus, d->engine);
 	if (!mv_dbus_start (d->dbus, d->config->bus, error))
 		return FALSE;
 	return write_url_file (d, error);

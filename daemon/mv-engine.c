@@ -10,6 +10,7 @@
 #include "mv-build-paths.h"
 #include "mv-db.h"
 #include "mv-plugin-loader.h"
+#include "mv-services.h"
 
 typedef struct {
 	MvLoadedPlugin *loaded;
@@ -36,6 +37,7 @@ struct _MvEngine {
 	GMutex stop_lock;
 	gboolean stopping; /* under stop_lock: set by mv_engine_shutdown, no call starts after */
 	MvDb *db;	   /* unowned; NULL until set */
+	MvServices *services; /* owned; NULL until set */
 	gchar *sql_dir;
 };
 
@@ -595,6 +597,19 @@ mv_engine_set_database (MvEngine *self, MvDb *db, const gchar *sql_dir)
 	self->sql_dir = g_strdup (sql_dir);
 }
 
+void
+mv_engine_set_services (MvEngine *self, MvServices *services)
+{
+	g_clear_pointer (&self->services, mv_services_free);
+	self->services = services;
+}
+
+MvServices *
+mv_engine_get_services (MvEngine *self)
+{
+	return self->services;
+}
+
 static void
 check_ready_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -672,6 +687,7 @@ mv_engine_finalize (GObject *object)
 	/* jobs hold a reference to the engine, so none can be running here */
 	g_mutex_clear (&self->stop_lock);
 	g_hash_table_unref (self->plugins);
+	g_clear_pointer (&self->services, mv_services_free);
 	g_strfreev (self->plugin_dirs);
 	g_free (self->sql_dir);
 	g_key_file_unref (self->keyfile);

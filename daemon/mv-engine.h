@@ -74,10 +74,18 @@ mv_engine_call_sync (MvEngine *self,
 gchar *
 mv_engine_describe_exhausted (MvEngine *self);
 
-/* The database the engine's readiness (and later the patient store) depends on. */
+/* The database the engine's readiness depends on (borrowed: the daemon stops it last). */
 typedef struct _MvDb MvDb;
 void
 mv_engine_set_database (MvEngine *self, MvDb *db, const gchar *sql_dir);
+
+/* The shared services (transfer full): the engine frees them when it is finalised, after the
+ * plugins.  NULL until the database is up. */
+typedef struct _MvServices MvServices;
+void
+mv_engine_set_services (MvEngine *self, MvServices *services);
+MvServices *
+mv_engine_get_services (MvEngine *self);
 
 /* Ready = the database answers and every migration is applied.  Runs off the main loop. */
 void

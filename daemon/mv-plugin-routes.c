@@ -132,8 +132,9 @@ static const MvHttpRoute plugin_routes[] = {
 	  "symptom-parser", "Parse" },
 };
 
-void
-mv_plugin_routes_register (MvHttp *http, MvEngine *engine)
+const MvHttpRoute *
+mv_plugin_http_routes (guint *n_routes)
 {
-	mv_http_add_routes (http, plugin_routes, G_N_ELEMENTS (plugin_routes), engine);
+	*n_routes = G_N_ELEMENTS (plugin_routes);
+	return plugin_routes;
 }

@@ -11,8 +11,8 @@ G_BEGIN_DECLS
 	(MV_ROLE_PATIENT | MV_ROLE_CLINICIAN | MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR)
 
 /* GET /v1/plugins, POST /v1/plugins/{plugin}/{method} and the stable aliases (POST
- * /v1/nlp/symptoms), all needing a key. */
-void
-mv_plugin_routes_register (MvHttp *http, MvEngine *engine);
+ * /v1/nlp/symptoms), all needing a key; their handlers take the MvEngine as user data. */
+const MvHttpRoute *
+mv_plugin_http_routes (guint *n_routes);
 
 G_END_DECLS

@@ -2,6 +2,9 @@
 
 #include "mv-services.h"
 
+#include "auth/mv-auth.h"
+#include "patients/mv-patient-store.h"
+
 #include <medverse/mv-error.h>
 
 gchar *
@@ -74,6 +77,8 @@ mv_services_new (MvConfig *config, MvDb *db, gboolean dev, GError **error)
 	if (s->signer == NULL)
 		return NULL;
 	g_message ("vault ready (master key id %s)", mv_vault_get_master_key_id (s->vault));
+	s->auth = mv_auth_new (s);
+	s->patients = mv_patient_store_new (s);
 	return g_steal_pointer (&s);
 }
 
@@ -112,6 +117,9 @@ mv_services_free (MvServices *services)
 {
 	if (services == NULL)
 		return;
+	/* the modules use the vault and the signer: they go first */
+	g_clear_pointer (&services->patients, mv_patient_store_free);
+	g_clear_pointer (&services->auth, mv_auth_free);
 	g_clear_pointer (&services->vault, mv_vault_free);
 	g_clear_pointer (&services->signer, mv_audit_signer_free);
 	g_clear_pointer (&services->retired_vaults, g_ptr_array_unref);

@@ -1,7 +1,8 @@
 /*
- * The daemon's shared services: created once in medversed.c start() after the database is up,
- * handed (borrowed) to every resource module (auth, patients, audit) when it registers its
- * routes, freed after HTTP and D-Bus are gone.
+ * The daemon's shared services: created once in medversed.c start() after the database is up and
+ * handed to the engine, which owns them (mv_engine_set_services()); every resource module
+ * reaches them through the engine (its routes' user data comes from them), and they are freed
+ * with the engine, after HTTP and D-Bus are gone.
  *
  * The vault can be replaced at run time by a master-key rotation (mv_auth_rotate_master()), so
  * code running in worker threads must read it with mv_services_get_vault(), never cache the
@@ -19,11 +20,16 @@
 
 G_BEGIN_DECLS
 
-typedef struct {
+typedef struct _MvAuth MvAuth;
+typedef struct _MvPatientStore MvPatientStore;
+
+typedef struct _MvServices {
 	MvConfig *config;      /* borrowed from the daemon */
 	MvDb *db;	       /* borrowed from the daemon */
 	MvVault *vault;	       /* owned; read with mv_services_get_vault() */
 	MvAuditSigner *signer; /* owned; immutable */
+	MvAuth *auth;	       /* owned: clinics, keys, authentication */
+	MvPatientStore *patients; /* owned */
 	/* private */
 	GMutex lock;
 	GPtrArray *retired_vaults;

@@ -445,18 +445,22 @@ get_consistency (MvHttpRequest *request, GError **error)
 	return run (&job, consistency_job, error);
 }
 
+#define AUDITORS (MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR)
+
 static const MvHttpRoute audit_routes[] = {
-	{ "GET", "/v1/audit/{clinic}/head", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR, get_head },
-	{ "GET", "/v1/audit/{clinic}/entries", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR,
-	  get_entries },
-	{ "GET", "/v1/audit/{clinic}/entries/{seq}/proof", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR,
-	  get_proof },
-	{ "GET", "/v1/audit/{clinic}/consistency", MV_ROLE_CLINIC_ADMIN | MV_ROLE_OPERATOR,
-	  get_consistency },
+	{ "GET", "/v1/audit/{clinic}/head", AUDITORS, get_head,
+	  "The latest signed tree head of a clinic's audit log, with the public key" },
+	{ "GET", "/v1/audit/{clinic}/entries", AUDITORS, get_entries,
+	  "Audit entries, paged by sequence number (?from=&limit=)" },
+	{ "GET", "/v1/audit/{clinic}/entries/{seq}/proof", AUDITORS, get_proof,
+	  "An entry with its inclusion proof in the tree of ?tree_size=" },
+	{ "GET", "/v1/audit/{clinic}/consistency", AUDITORS, get_consistency,
+	  "A consistency proof between two tree sizes (?from=&to=)" },
 };
 
-void
-mv_audit_register (MvHttp *http, MvServices *services)
+const MvHttpRoute *
+mv_audit_http_routes (guint *n_routes)
 {
-	mv_http_add_routes (http, audit_routes, G_N_ELEMENTS (audit_routes), services);
+	*n_routes = G_N_ELEMENTS (audit_routes);
+	return audit_routes;
 }

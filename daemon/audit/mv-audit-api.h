@@ -17,12 +17,11 @@
 G_BEGIN_DECLS
 
 /**
- * mv_audit_register:
- * @http: the HTTP adapter
- * @services: (transfer none): the shared services (db, signer); must outlive @http
+ * mv_audit_http_routes:
+ * @n_routes: (out): how many
  *
- * Adds the audit routes.  (The signer used by appends is set with mv_audit_log_set_signer().)
+ * The audit routes; their handlers take the MvServices (db, signer) as user data.
  */
-void mv_audit_register (MvHttp *http, MvServices *services);
+const MvHttpRoute *mv_audit_http_routes (guint *n_routes);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <medverse/mv-error.h>
 #include <unistd.h>
 
+#include "mv-auth-adapters.h"
 #include "mv-auth-private.h"
 #include "mv-dbus.h"
 #include "mv-request-id.h"

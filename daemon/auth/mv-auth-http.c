@@ -6,6 +6,7 @@
 #include <medverse/mv-error.h>
 #include <string.h>
 
+#include "mv-auth-adapters.h"
 #include "mv-auth-private.h"
 #include "mv-http-api.h"
 #include "mv-http.h"
@@ -231,18 +232,28 @@ whoami (MvHttpRequest *request, GError **error)
 #define EVERYONE (MV_ROLE_OPERATOR | MV_ROLE_CLINIC_ADMIN | MV_ROLE_CLINICIAN | MV_ROLE_PATIENT)
 
 static const MvHttpRoute routes[] = {
-	{ "POST", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_create },
-	{ "GET", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_list },
-	{ "POST", "/v1/admin/tenants/{id}/keys", ADMINS, keys_create },
-	{ "GET", "/v1/admin/tenants/{id}/keys", ADMINS, keys_list },
-	{ "DELETE", "/v1/admin/tenants/{id}/keys/{key_id}", ADMINS, keys_revoke },
-	{ "POST", "/v1/invites/redeem", MV_ROLE_NONE, invites_redeem },
-	{ "GET", "/v1/auth/whoami", EVERYONE, whoami },
+	{ "POST", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_create,
+	  "Create a clinic (tenant) with its own key-encryption key" },
+	{ "GET", "/v1/admin/tenants", MV_ROLE_OPERATOR, tenants_list, "List the clinics" },
+	{ "POST", "/v1/admin/tenants/{id}/keys", ADMINS, keys_create,
+	  "Create an API key of a clinic; its token is shown once" },
+	{ "GET", "/v1/admin/tenants/{id}/keys", ADMINS, keys_list, "List a clinic's API keys" },
+	{ "DELETE", "/v1/admin/tenants/{id}/keys/{key_id}", ADMINS, keys_revoke,
+	  "Revoke an API key" },
+	{ "POST", "/v1/invites/redeem", MV_ROLE_NONE, invites_redeem,
+	  "Redeem a patient invite code for a patient token" },
+	{ "GET", "/v1/auth/whoami", EVERYONE, whoami, "Who the presented key belongs to" },
 };
 
+const MvHttpRoute *
+mv_auth_http_routes (guint *n_routes)
+{
+	*n_routes = G_N_ELEMENTS (routes);
+	return routes;
+}
+
 void
-mv_auth_register_http (MvAuth *auth, MvHttp *http)
+mv_auth_set_http_authenticator (MvAuth *auth, MvHttp *http)
 {
 	mv_http_set_authenticator (http, http_authenticate, auth);
-	mv_http_add_routes (http, routes, G_N_ELEMENTS (routes), auth);
 }

@@ -25,8 +25,6 @@
 G_BEGIN_DECLS
 
 typedef struct _MvAuth MvAuth;
-typedef struct _MvHttp MvHttp;
-typedef struct _MvDbus MvDbus;
 
 /* How long an invite code stays redeemable. */
 #define MV_AUTH_INVITE_TTL_SECONDS (24 * 3600)
@@ -52,11 +50,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuth, mv_auth_free)
  */
 gboolean mv_auth_start (MvAuth *auth, const gchar *operator_key_file, GError **error);
 
-/* Sets the bearer-token authenticator on @http and adds the admin and invite routes. */
-void mv_auth_register_http (MvAuth *auth, MvHttp *http);
-
-/* Adds the org.medverse.Health1.Admin interface (call before mv_dbus_start()). */
-void mv_auth_register_dbus (MvAuth *auth, MvDbus *dbus);
+/* The HTTP and D-Bus sides are declared in mv-auth-adapters.h. */
 
 /* D-Bus admin calls still running in worker threads: shutdown must not free what they use. */
 guint mv_auth_get_running_admin_calls (MvAuth *auth);

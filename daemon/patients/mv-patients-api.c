@@ -244,23 +244,26 @@ handle_invite (MvHttpRequest *request, GError **error)
 }
 
 static const MvHttpRoute routes[] = {
-	{"POST", "/v1/patients", MV_ROLE_CLINICIAN, handle_create},
-	{"GET", "/v1/patients", MV_ROLE_CLINICIAN, handle_search},
-	{"GET", "/v1/patients/{id}", MV_ROLE_CLINICIAN | MV_ROLE_PATIENT, handle_get},
-	{"PATCH", "/v1/patients/{id}", MV_ROLE_CLINICIAN, handle_patch},
-	{"DELETE", "/v1/patients/{id}", MV_ROLE_CLINICIAN, handle_delete},
-	{"GET", "/v1/patients/{id}/export", MV_ROLE_CLINICIAN | MV_ROLE_PATIENT, handle_export},
-	{"POST", "/v1/patients/{id}/invites", MV_ROLE_CLINICIAN, handle_invite},
-	{"GET", "/v1/me", MV_ROLE_PATIENT, handle_me},
+	{ "POST", "/v1/patients", MV_ROLE_CLINICIAN, handle_create,
+	  "Register a patient (201 with ETag; 409 for a duplicate MRN)" },
+	{ "GET", "/v1/patients", MV_ROLE_CLINICIAN, handle_search,
+	  "Find a patient by MRN (?mrn=), through the blind index" },
+	{ "GET", "/v1/patients/{id}", MV_ROLE_CLINICIAN | MV_ROLE_PATIENT, handle_get,
+	  "Read a patient's profile (a patient token: its own only)" },
+	{ "PATCH", "/v1/patients/{id}", MV_ROLE_CLINICIAN, handle_patch,
+	  "Merge-patch a profile; If-Match with the ETag is required" },
+	{ "DELETE", "/v1/patients/{id}", MV_ROLE_CLINICIAN, handle_delete,
+	  "Erase a patient by destroying its key (crypto-shredding)" },
+	{ "GET", "/v1/patients/{id}/export", MV_ROLE_CLINICIAN | MV_ROLE_PATIENT, handle_export,
+	  "Everything held about a patient, for a data-access request" },
+	{ "POST", "/v1/patients/{id}/invites", MV_ROLE_CLINICIAN, handle_invite,
+	  "An invite code for the patient app" },
+	{ "GET", "/v1/me", MV_ROLE_PATIENT, handle_me, "The calling patient's own profile" },
 };
 
-void
-mv_patients_register (MvHttp *http, MvServices *services)
+const MvHttpRoute *
+mv_patients_http_routes (guint *n_routes)
 {
-	/* lives as long as the process: the routes keep a pointer to it */
-	static MvPatientStore *store;
-
-	if (store == NULL)
-		store = mv_patient_store_new (services);
-	mv_http_add_routes (http, routes, G_N_ELEMENTS (routes), store);
+	*n_routes = G_N_ELEMENTS (routes);
+	return routes;
 }

@@ -18,13 +18,12 @@
 G_BEGIN_DECLS
 
 /**
- * mv_patients_register:
- * @http: the HTTP adapter
- * @services: (transfer none): the shared services; must outlive @http
+ * mv_patients_http_routes:
+ * @n_routes: (out): how many
  *
- * Adds the patient routes (the store they use is kept for the process lifetime).
+ * The patient routes; their handlers take the services' MvPatientStore as user data.
  */
-void
-mv_patients_register (MvHttp *http, MvServices *services);
+const MvHttpRoute *
+mv_patients_http_routes (guint *n_routes);
 
 G_END_DECLS
