@@ -8,6 +8,7 @@
 
 #include "mv-engine.h"
 #include "mv-build-paths.h"
+#include "mv-crash.h"
 #include "mv-db.h"
 #include "mv-plugin-loader.h"
 
@@ -305,7 +306,10 @@ call_job_run (gpointer data, gpointer user_data)
 	} else {
 		g_atomic_int_inc (&job->engine->busy_workers);
 		g_mutex_unlock (&job->engine->stop_lock);
+		mv_crash_enter_call (job->entry->loaded->info->name, job->method->name,
+				     job->call->request_id);
 		output = mv_call_run (job->call, job->method, job->input, &error);
+		mv_crash_leave_call ();
 		g_atomic_int_add (&job->engine->busy_workers, -1);
 	}
 	/* the timer holds a reference to the job: destroy it now (thread-safe), or every call
