@@ -20,6 +20,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <medverse/mv-value.h>
 #include <locale.h>
 #include <medverse/mv-error.h>
 
@@ -106,12 +107,31 @@ cmd_call (GDBusConnection *bus, gchar **args, GError **error)
 	return TRUE;
 }
 
-/* org.medverse.Health1.Admin: every method answers one JSON document (or nothing) */
+/* org.medverse.Health1.Admin answers a record (a{sv}), a list (aa{sv}) or nothing, printed as
+ * the JSON document the HTTP admin route gives: a list under @list_member ("tenants"). */
+static void
+print_admin_result (GVariant *value, const gchar *list_member)
+{
+	g_autoptr (JsonNode) node = mv_value_to_json (value);
+	g_autoptr (JsonNode) wrapped = NULL;
+	g_autofree gchar *pretty = NULL;
+
+	if (list_member != NULL) {
+		JsonObject *object = json_object_new ();
+		json_object_set_member (object, list_member, g_steal_pointer (&node));
+		wrapped = json_node_init_object (json_node_alloc (), object);
+		json_object_unref (object);
+	}
+	pretty = json_to_string (wrapped != NULL ? wrapped : node, TRUE);
+	g_print ("%s\n", pretty);
+}
+
 static gboolean
 admin_call (GDBusConnection *bus,
 	    const gchar *method,
 	    GVariant *params,
-	    gboolean has_result,
+	    const gchar *reply_type,
+	    const gchar *list_member,
 	    GError **error)
 {
 	/* A key rotation takes one row per clinic or per patient of a clinic, however many there
@@ -119,22 +139,17 @@ admin_call (GDBusConnection *bus,
 	gint timeout_ms = g_str_has_prefix (method, "Rotate") ? G_MAXINT : 120000;
 	g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
 		bus, MV_DBUS_NAME, MV_DBUS_PATH, MV_DBUS_IFACE ".Admin", method, params,
-		G_VARIANT_TYPE (has_result ? "(s)" : "()"), G_DBUS_CALL_FLAGS_NONE, timeout_ms,
-		NULL, error);
-	const gchar *json;
-	g_autoptr (JsonNode) node = NULL;
-	g_autofree gchar *pretty = NULL;
+		G_VARIANT_TYPE (reply_type), G_DBUS_CALL_FLAGS_NONE, timeout_ms, NULL, error);
+	g_autoptr (GVariant) value = NULL;
 
 	if (reply == NULL)
 		return FALSE;
-	if (!has_result) {
+	if (g_variant_n_children (reply) == 0) {
 		g_print ("ok\n");
 		return TRUE;
 	}
-	g_variant_get (reply, "(&s)", &json);
-	node = json_from_string (json, NULL);
-	pretty = node != NULL ? json_to_string (node, TRUE) : g_strdup (json);
-	g_print ("%s\n", pretty);
+	value = g_variant_get_child_value (reply, 0);
+	print_admin_result (value, list_member);
 	return TRUE;
 }
 
@@ -150,10 +165,10 @@ cmd_tenants (GDBusConnection *bus, gchar **args, GError **error)
 {
 	guint n = g_strv_length (args);
 	if (n == 2 && g_strcmp0 (args[0], "create") == 0)
-		return admin_call (bus, "CreateTenant", g_variant_new ("(s)", args[1]), TRUE,
-				   error);
+		return admin_call (bus, "CreateTenant", g_variant_new ("(s)", args[1]), "(a{sv})",
+				   NULL, error);
 	if (n == 1 && g_strcmp0 (args[0], "list") == 0)
-		return admin_call (bus, "ListTenants", NULL, TRUE, error);
+		return admin_call (bus, "ListTenants", NULL, "(aa{sv})", "tenants", error);
 	return usage ("tenants create NAME | tenants list", error);
 }
 
@@ -163,26 +178,19 @@ list_tenant_ids (GDBusConnection *bus, GError **error)
 {
 	g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
 		bus, MV_DBUS_NAME, MV_DBUS_PATH, MV_DBUS_IFACE ".Admin", "ListTenants", NULL,
-		G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL, error);
+		G_VARIANT_TYPE ("(aa{sv})"), G_DBUS_CALL_FLAGS_NONE, 120000, NULL, error);
 	g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-	g_autoptr (JsonNode) node = NULL;
-	const gchar *json;
-	JsonArray *tenants;
+	g_autoptr (GVariantIter) tenants = NULL;
+	GVariant *tenant;
 
 	if (reply == NULL)
 		return NULL;
-	g_variant_get (reply, "(&s)", &json);
-	node = json_from_string (json, error);
-	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)
-	    || (tenants = json_object_get_array_member (json_node_get_object (node), "tenants"))
-		       == NULL) {
-		g_clear_error (error);
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "ListTenants gave no tenant list");
-		return NULL;
-	}
-	for (guint i = 0; i < json_array_get_length (tenants); i++) {
-		JsonObject *t = json_array_get_object_element (tenants, i);
-		g_ptr_array_add (ids, g_strdup (json_object_get_string_member (t, "id")));
+	g_variant_get (reply, "(aa{sv})", &tenants);
+	while (g_variant_iter_next (tenants, "@a{sv}", &tenant)) {
+		const gchar *id = NULL;
+		if (g_variant_lookup (tenant, "id", "&s", &id))
+			g_ptr_array_add (ids, g_strdup (id));
+		g_variant_unref (tenant);
 	}
 	return g_steal_pointer (&ids);
 }
@@ -199,8 +207,8 @@ rotate_all_clinics (GDBusConnection *bus, GError **error)
 		return FALSE;
 	for (guint i = 0; i < ids->len; i++) {
 		g_autoptr (GError) e = NULL;
-		if (admin_call (bus, "RotateClinicKey", g_variant_new ("(s)", ids->pdata[i]), TRUE,
-				&e))
+		if (admin_call (bus, "RotateClinicKey", g_variant_new ("(s)", ids->pdata[i]),
+				"(a{sv})", NULL, &e))
 			continue;
 		g_dbus_error_strip_remote_error (e);
 		g_printerr ("medversectl: tenant %s: %s\n", (gchar *)ids->pdata[i], e->message);
@@ -224,23 +232,24 @@ cmd_keys (GDBusConnection *bus, gchar **args, GError **error)
 		return admin_call (bus, "CreateKey",
 				   g_variant_new ("(ssss)", args[1], args[2], n > 3 ? args[3] : "",
 						  n > 4 ? args[4] : ""),
-				   TRUE, error);
+				   "(a{sv})", NULL, error);
 	if (g_strcmp0 (sub, "list") == 0 && n == 2)
-		return admin_call (bus, "ListKeys", g_variant_new ("(s)", args[1]), TRUE, error);
+		return admin_call (bus, "ListKeys", g_variant_new ("(s)", args[1]), "(aa{sv})",
+				   "keys", error);
 	if (g_strcmp0 (sub, "revoke") == 0 && n == 3)
-		return admin_call (bus, "RevokeKey", g_variant_new ("(ss)", args[1], args[2]),
-				   FALSE, error);
+		return admin_call (bus, "RevokeKey", g_variant_new ("(ss)", args[1], args[2]), "()",
+				   NULL, error);
 	if (g_strcmp0 (sub, "rotate-master") == 0 && n == 2) {
 		/* the daemon opens the file itself: give it an absolute path */
 		g_autofree gchar *path = g_canonicalize_filename (args[1], NULL);
-		return admin_call (bus, "RotateMasterKey", g_variant_new ("(s)", path), TRUE,
-				   error);
+		return admin_call (bus, "RotateMasterKey", g_variant_new ("(s)", path), "(a{sv})",
+				   NULL, error);
 	}
 	if (g_strcmp0 (sub, "rotate-clinic") == 0 && n == 2 && g_strcmp0 (args[1], "--all") == 0)
 		return rotate_all_clinics (bus, error);
 	if (g_strcmp0 (sub, "rotate-clinic") == 0 && n == 2)
-		return admin_call (bus, "RotateClinicKey", g_variant_new ("(s)", args[1]), TRUE,
-				   error);
+		return admin_call (bus, "RotateClinicKey", g_variant_new ("(s)", args[1]),
+				   "(a{sv})", NULL, error);
 	return usage ("keys create TENANT ROLE [EXPIRES_AT [LABEL]] | keys list TENANT | "
 		      "keys revoke TENANT KEY_ID | keys rotate-master NEW_KEY_FILE | "
 		      "keys rotate-clinic TENANT|--all",
@@ -253,7 +262,8 @@ cmd_operator_key (GDBusConnection *bus, gchar **args, GError **error)
 	guint n = g_strv_length (args);
 	if (n >= 1 && n <= 2 && g_strcmp0 (args[0], "create") == 0)
 		return admin_call (bus, "CreateOperatorKey",
-				   g_variant_new ("(s)", n > 1 ? args[1] : ""), TRUE, error);
+				   g_variant_new ("(s)", n > 1 ? args[1] : ""), "(a{sv})", NULL,
+				   error);
 	return usage ("operator-key create [LABEL]", error);
 }
 

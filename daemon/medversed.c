@@ -27,6 +27,7 @@
 #include "auth/mv-auth.h"
 #include "mv-build-paths.h"
 #include "mv-config.h"
+#include "mv-crash.h"
 #include "mv-db.h"
 #include "mv-dbus.h"
 #include "mv-engine.h"
@@ -363,6 +364,8 @@ main (int argc, char **argv)
 		{NULL},
 	};
 
+	/* first: a crash from here on is reported with the plugin call it happened in */
+	mv_crash_install_handlers ();
 	setlocale (LC_ALL, "");
 	context = g_option_context_new ("- the Medverse health-data daemon");
 	g_option_context_add_main_entries (context, entries, NULL);

@@ -70,7 +70,9 @@ mv_dbus_register_errors (void)
 }
 
 void
-mv_dbus_return_error (GDBusMethodInvocation *invocation, const gchar *request_id, const GError *error)
+mv_dbus_return_error (GDBusMethodInvocation *invocation,
+		      const gchar *request_id,
+		      const GError *error)
 {
 	const MvErrorRow *row = mv_error_table_lookup (error);
 	g_autofree gchar *message = mv_error_table_client_message (error, request_id);
@@ -94,7 +96,8 @@ call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
 	if (output != NULL && g_variant_get_size (output) > pending->max_output_bytes) {
 		g_set_error (&error, MV_ERROR, MV_ERROR_RESPONSE_TOO_LARGE,
-			     "the answer of %" G_GSIZE_FORMAT " bytes is over the response limit of "
+			     "the answer of %" G_GSIZE_FORMAT
+			     " bytes is over the response limit of "
 			     "%" G_GUINT64_FORMAT " bytes ([http] max-response-bytes)",
 			     g_variant_get_size (output), pending->max_output_bytes);
 		g_clear_pointer (&output, g_variant_unref);

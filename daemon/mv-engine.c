@@ -8,6 +8,7 @@
 
 #include "mv-engine.h"
 #include "mv-build-paths.h"
+#include "mv-crash.h"
 #include "mv-db.h"
 #include "mv-plugin-loader.h"
 #include "mv-services.h"
@@ -434,7 +435,9 @@ call_job_run (gpointer data, gpointer user_data)
 	g_atomic_int_inc (&entry->busy);
 	g_mutex_unlock (&engine->stop_lock);
 
+	mv_crash_enter_call (job->plugin_name, job->method_name, job->call->request_id);
 	output = mv_call_run (job->call, job->method, job->input, &error);
+	mv_crash_leave_call ();
 
 	g_atomic_int_add (&entry->busy, -1);
 	g_atomic_int_add (&engine->busy_workers, -1);

@@ -29,9 +29,9 @@ struct _MvHttpRequest {
 	MvHttpRouter *router;
 	gchar *request_id;
 	gchar *method;
-	GHashTable *params;		/* name -> value */
-	GHashTable *query;		/* name -> value */
-	SoupMessageHeaders *headers;	/* request headers, read-only in the worker */
+	GHashTable *params;	     /* name -> value */
+	GHashTable *query;	     /* name -> value */
+	SoupMessageHeaders *headers; /* request headers, read-only in the worker */
 	JsonNode *body;
 	gchar *locale;
 	gchar *token;
@@ -63,7 +63,8 @@ mv_http_router_get_routes (MvHttpRouter *router)
 {
 	GPtrArray *routes = g_ptr_array_new ();
 	for (guint i = 0; i < router->routes->len; i++)
-		g_ptr_array_add (routes, &((RouteEntry *)g_ptr_array_index (router->routes, i))->route);
+		g_ptr_array_add (routes,
+				 &((RouteEntry *)g_ptr_array_index (router->routes, i))->route);
 	return routes;
 }
 
@@ -90,7 +91,10 @@ mv_http_router_set_limits (MvHttpRouter *router, guint64 max_body_bytes, guint64
 }
 
 void
-mv_http_router_add (MvHttpRouter *router, const MvHttpRoute *routes, guint n_routes, gpointer user_data)
+mv_http_router_add (MvHttpRouter *router,
+		    const MvHttpRoute *routes,
+		    guint n_routes,
+		    gpointer user_data)
 {
 	for (guint i = 0; i < n_routes; i++) {
 		RouteEntry *entry = g_new0 (RouteEntry, 1);
@@ -169,7 +173,8 @@ serialise_answer (GTask *task, MvHttpRequest *request, JsonNode *body)
 
 	if (len > limit) {
 		g_task_return_new_error (task, MV_ERROR, MV_ERROR_RESPONSE_TOO_LARGE,
-					 "the answer of %" G_GSIZE_FORMAT " bytes is over the response "
+					 "the answer of %" G_GSIZE_FORMAT
+					 " bytes is over the response "
 					 "limit of %" G_GUINT64_FORMAT " bytes ([http] "
 					 "max-response-bytes)",
 					 len, limit);
@@ -240,7 +245,7 @@ worker_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	MvHttpRequest *request = g_task_get_task_data (G_TASK (result));
 	SoupMessageHeaders *out = soup_server_message_get_response_headers (request->msg);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
 	guint status = request->status;
 
@@ -278,7 +283,7 @@ params_are_valid (SoupServerMessage *msg, GHashTable *params)
 
 	g_hash_table_iter_init (&iter, params);
 	while (g_hash_table_iter_next (&iter, &name, &value)) {
-		g_autoptr(GError) error = NULL;
+		g_autoptr (GError) error = NULL;
 		if (value != NULL)
 			continue;
 		g_set_error (&error, MV_ERROR, MV_ERROR_MALFORMED,
@@ -294,27 +299,28 @@ params_are_valid (SoupServerMessage *msg, GHashTable *params)
 static gboolean
 method_has_body (const gchar *method)
 {
-	return g_strcmp0 (method, "POST") == 0 || g_strcmp0 (method, "PUT") == 0 ||
-	       g_strcmp0 (method, "PATCH") == 0;
+	return g_strcmp0 (method, "POST") == 0 || g_strcmp0 (method, "PUT") == 0
+	       || g_strcmp0 (method, "PATCH") == 0;
 }
 
 gboolean
 mv_http_router_dispatch (MvHttpRouter *router, SoupServerMessage *msg, const gchar *path)
 {
-	g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+	g_auto (GStrv) parts = g_strsplit (path, "/", -1);
 	const gchar *method = soup_server_message_get_method (msg);
 	const RouteEntry *entry = NULL;
-	g_autoptr(GString) allowed = g_string_new (NULL);
+	g_autoptr (GString) allowed = g_string_new (NULL);
 	MvHttpRequest *request;
-	g_autoptr(GTask) task = NULL;
+	g_autoptr (GTask) task = NULL;
 	const gchar *query;
 
 	for (guint i = 0; i < router->routes->len; i++) {
 		const RouteEntry *candidate = g_ptr_array_index (router->routes, i);
 		if (!match (candidate, parts, NULL))
 			continue;
-		if (strcmp (candidate->route.method, method) == 0 ||
-		    (strcmp (method, "HEAD") == 0 && strcmp (candidate->route.method, "GET") == 0)) {
+		if (strcmp (candidate->route.method, method) == 0
+		    || (strcmp (method, "HEAD") == 0
+			&& strcmp (candidate->route.method, "GET") == 0)) {
 			entry = candidate;
 			break;
 		}

@@ -75,8 +75,8 @@ mv_http_respond_error (SoupServerMessage *msg, const GError *error)
 	const MvErrorRow *row = mv_error_table_lookup (error);
 	SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 	g_autofree gchar *message = mv_error_table_client_message (error, request_id);
-	g_autoptr(JsonBuilder) builder = json_builder_new ();
-	g_autoptr(JsonNode) root = NULL;
+	g_autoptr (JsonBuilder) builder = json_builder_new ();
+	g_autoptr (JsonNode) root = NULL;
 
 	json_builder_begin_object (builder);
 	json_builder_set_member_name (builder, "error");
@@ -92,17 +92,18 @@ mv_http_respond_error (SoupServerMessage *msg, const GError *error)
 	root = json_builder_get_root (builder);
 	mv_http_respond_json (msg, row->http_status, root);
 	soup_server_message_set_status (msg, row->http_status, row->reason);
-	if (row->retry_after_s > 0 && soup_message_headers_get_one (headers, "Retry-After") == NULL) {
+	if (row->retry_after_s > 0
+	    && soup_message_headers_get_one (headers, "Retry-After") == NULL) {
 		g_autofree gchar *seconds = g_strdup_printf ("%u", row->retry_after_s);
 		soup_message_headers_replace (headers, "Retry-After", seconds);
 	}
 }
 
 static void G_GNUC_PRINTF (3, 4)
-respond_new_error (SoupServerMessage *msg, MvError code, const gchar *format, ...)
+	respond_new_error (SoupServerMessage *msg, MvError code, const gchar *format, ...)
 {
 	va_list args;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	va_start (args, format);
 	error = g_error_new_valist (MV_ERROR, code, format, args);
@@ -113,8 +114,8 @@ respond_new_error (SoupServerMessage *msg, MvError code, const gchar *format, ..
 static void
 respond_status (SoupServerMessage *msg, guint status, const gchar *value)
 {
-	g_autoptr(JsonBuilder) builder = json_builder_new ();
-	g_autoptr(JsonNode) root = NULL;
+	g_autoptr (JsonBuilder) builder = json_builder_new ();
+	g_autoptr (JsonNode) root = NULL;
 
 	json_builder_begin_object (builder);
 	json_builder_set_member_name (builder, "status");
@@ -128,7 +129,7 @@ gboolean
 mv_http_check_method (SoupServerMessage *msg, const gchar *allowed)
 {
 	const gchar *method = soup_server_message_get_method (msg);
-	g_auto(GStrv) list = g_strsplit (allowed, ", ", -1);
+	g_auto (GStrv) list = g_strsplit (allowed, ", ", -1);
 
 	if (g_strv_contains ((const gchar *const *)list, method))
 		return TRUE;
@@ -143,7 +144,7 @@ gboolean
 mv_http_check_json_content_type (SoupServerMessage *msg)
 {
 	SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-	g_autoptr(GHashTable) params = NULL;
+	g_autoptr (GHashTable) params = NULL;
 	const gchar *type = soup_message_headers_get_content_type (headers, &params);
 	const gchar *charset = params != NULL ? g_hash_table_lookup (params, "charset") : NULL;
 
@@ -154,8 +155,8 @@ mv_http_check_json_content_type (SoupServerMessage *msg)
 		return FALSE;
 	}
 	if (charset != NULL && g_ascii_strcasecmp (charset, "utf-8") != 0) {
-		respond_new_error (msg, MV_ERROR_UNSUPPORTED_MEDIA,
-				   "charset must be utf-8, got %s", charset);
+		respond_new_error (msg, MV_ERROR_UNSUPPORTED_MEDIA, "charset must be utf-8, got %s",
+				   charset);
 		return FALSE;
 	}
 	return TRUE;
@@ -164,8 +165,9 @@ mv_http_check_json_content_type (SoupServerMessage *msg)
 JsonNode *
 mv_http_read_json_body (SoupServerMessage *msg, guint64 max_body_bytes)
 {
-	g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GBytes) bytes
+		= soup_message_body_flatten (soup_server_message_get_request_body (msg));
+	g_autoptr (GError) error = NULL;
 	JsonNode *root;
 
 	/* the early handler refused a declared oversize body; this catches the rest */
@@ -197,7 +199,7 @@ static void
 readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	SoupServerMessage *msg = user_data;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	g_autofree gchar *exhausted = NULL;
 
@@ -211,7 +213,8 @@ readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 					   exhausted);
 	} else {
 		/* the reason names sockets and servers: it goes to the log, not to the prober */
-		g_warning ("[%s] not ready: %s", mv_http_message_get_request_id (msg), error->message);
+		g_warning ("[%s] not ready: %s", mv_http_message_get_request_id (msg),
+			   error->message);
 		respond_new_error (msg, MV_ERROR_UNAVAILABLE,
 				   "not ready: the database is unreachable or its migrations are "
 				   "not applied");
@@ -221,7 +224,11 @@ readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+route (SoupServer *server,
+       SoupServerMessage *msg,
+       const char *path,
+       GHashTable *query,
+       gpointer user_data)
 {
 	MvHttp *self = user_data;
 
@@ -277,7 +284,11 @@ note_request (SoupServerMessage *msg)
 /* Runs when the headers are read, before the body: an oversize body is refused without
  * reading it, which is what makes a large upload cost nothing. */
 static void
-early_check (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+early_check (SoupServer *server,
+	     SoupServerMessage *msg,
+	     const char *path,
+	     GHashTable *query,
+	     gpointer user_data)
 {
 	MvHttp *self = user_data;
 	SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
@@ -290,12 +301,13 @@ early_check (SoupServer *server, SoupServerMessage *msg, const char *path, GHash
 				   "chunked request bodies are not accepted; send Content-Length");
 		return;
 	}
-	if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
-	    (guint64)soup_message_headers_get_content_length (headers) > self->max_body_bytes) {
+	if (encoding == SOUP_ENCODING_CONTENT_LENGTH
+	    && (guint64)soup_message_headers_get_content_length (headers) > self->max_body_bytes) {
 		soup_message_headers_replace (soup_server_message_get_response_headers (msg),
 					      "Connection", "close");
 		respond_new_error (msg, MV_ERROR_TOO_LARGE,
-				   "body of %" G_GINT64_FORMAT " bytes is over the limit of %" G_GUINT64_FORMAT " bytes",
+				   "body of %" G_GINT64_FORMAT
+				   " bytes is over the limit of %" G_GUINT64_FORMAT " bytes",
 				   soup_message_headers_get_content_length (headers),
 				   self->max_body_bytes);
 	}
@@ -378,9 +390,9 @@ mv_http_start (MvHttp *self, GError **error)
 	const gchar *colon = strrchr (self->listen, ':');
 	g_autofree gchar *host = g_strndup (self->listen, colon - self->listen);
 	guint64 port = g_ascii_strtoull (colon + 1, NULL, 10);
-	g_autoptr(GInetAddress) address = NULL;
-	g_autoptr(GSocketAddress) socket_address = NULL;
-	g_autoslist(GUri) uris = NULL;
+	g_autoptr (GInetAddress) address = NULL;
+	g_autoptr (GSocketAddress) socket_address = NULL;
+	g_autoslist (GUri) uris = NULL;
 
 	/* accept [::1]:8080 as well as 127.0.0.1:8080 */
 	if (host[0] == '[' && host[strlen (host) - 1] == ']') {
@@ -446,9 +458,11 @@ void
 mv_http_reconfigure (MvHttp *self, const MvConfig *config)
 {
 	if (self->max_body_bytes != config->max_body_bytes)
-		g_message ("HTTP body limit now %" G_GUINT64_FORMAT " bytes", config->max_body_bytes);
+		g_message ("HTTP body limit now %" G_GUINT64_FORMAT " bytes",
+			   config->max_body_bytes);
 	self->max_body_bytes = config->max_body_bytes;
-	mv_http_router_set_limits (self->router, config->max_body_bytes, config->max_response_bytes);
+	mv_http_router_set_limits (self->router, config->max_body_bytes,
+				   config->max_response_bytes);
 	if (g_strcmp0 (self->listen, config->http_listen) != 0)
 		g_message ("[http] listen changed; it takes effect after a restart");
 }

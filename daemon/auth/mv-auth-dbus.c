@@ -29,10 +29,97 @@ admin_call_free (AdminCall *call)
 	g_free (call);
 }
 
-static gchar *
-to_json (JsonNode *node)
+/* A JSON value as D-Bus would type it: objects a{sv} (null members left out: absent means
+ * none), arrays of objects aa{sv}, of strings as, anything else av; integers x, other numbers
+ * d.  The admin results are flat records, so this covers them without a signature per method. */
+static GVariant *json_to_typed (JsonNode *node);
+
+static GVariant *
+object_to_vardict (JsonObject *object)
 {
-	return json_to_string (node, FALSE);
+	GVariantBuilder dict;
+	g_autoptr (GList) members = json_object_get_members (object);
+
+	g_variant_builder_init (&dict, G_VARIANT_TYPE_VARDICT);
+	for (GList *l = members; l != NULL; l = l->next) {
+		JsonNode *member = json_object_get_member (object, l->data);
+		if (!JSON_NODE_HOLDS_NULL (member))
+			g_variant_builder_add (&dict, "{sv}", (const gchar *)l->data,
+					       json_to_typed (member));
+	}
+	return g_variant_builder_end (&dict);
+}
+
+static gboolean
+array_holds_only (JsonArray *array, JsonNodeType node_type, GType value_type)
+{
+	for (guint i = 0; i < json_array_get_length (array); i++) {
+		JsonNode *element = json_array_get_element (array, i);
+		if (JSON_NODE_TYPE (element) != node_type
+		    || (value_type != G_TYPE_INVALID
+			&& json_node_get_value_type (element) != value_type))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static GVariant *
+array_to_typed (JsonArray *array)
+{
+	const GVariantType *type = G_VARIANT_TYPE ("av");
+	GVariantBuilder builder;
+
+	if (array_holds_only (array, JSON_NODE_OBJECT, G_TYPE_INVALID))
+		type = G_VARIANT_TYPE ("aa{sv}");
+	else if (array_holds_only (array, JSON_NODE_VALUE, G_TYPE_STRING))
+		type = G_VARIANT_TYPE_STRING_ARRAY;
+	g_variant_builder_init (&builder, type);
+	for (guint i = 0; i < json_array_get_length (array); i++) {
+		GVariant *element = json_to_typed (json_array_get_element (array, i));
+		if (g_variant_type_equal (type, G_VARIANT_TYPE ("av")))
+			element = g_variant_new_variant (element);
+		g_variant_builder_add_value (&builder, element);
+	}
+	return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+json_to_typed (JsonNode *node)
+{
+	switch (JSON_NODE_TYPE (node)) {
+	case JSON_NODE_OBJECT:
+		return object_to_vardict (json_node_get_object (node));
+	case JSON_NODE_ARRAY:
+		return array_to_typed (json_node_get_array (node));
+	case JSON_NODE_NULL:
+		return g_variant_new ("ms", NULL);
+	case JSON_NODE_VALUE:
+		break;
+	}
+	switch (json_node_get_value_type (node)) {
+	case G_TYPE_INT64:
+		return g_variant_new_int64 (json_node_get_int (node));
+	case G_TYPE_DOUBLE:
+		return g_variant_new_double (json_node_get_double (node));
+	case G_TYPE_BOOLEAN:
+		return g_variant_new_boolean (json_node_get_boolean (node));
+	default:
+		return g_variant_new_string (json_node_get_string (node));
+	}
+}
+
+/* A record as (a{sv}); a list member (@list_member, e.g. "tenants") as (aa{sv}). */
+static GVariant *
+reply_of (JsonNode *result, const gchar *list_member)
+{
+	JsonObject *object = json_node_get_object (result);
+
+	if (list_member != NULL)
+		return g_variant_new_tuple (
+			(GVariant *[]){ array_to_typed (
+				json_object_get_array_member (object, list_member)) },
+			1);
+	return g_variant_new_tuple ((GVariant *[]){ object_to_vardict (object) }, 1);
 }
 
 static GDateTime *
@@ -52,65 +139,125 @@ parse_expiry (const gchar *text, GError **error)
 	return g_steal_pointer (&a);
 }
 
+static GVariant *
+create_tenant (AdminCall *call, GVariant *params, GError **error)
+{
+	const gchar *name;
+	g_autoptr (JsonNode) result = NULL;
+
+	g_variant_get (params, "(&s)", &name);
+	result = mv_auth_tenant_create (call->auth, &call->actor, name, call->request_id, error);
+	return result != NULL ? reply_of (result, NULL) : NULL;
+}
+
+static GVariant *
+list_tenants (AdminCall *call, GVariant *params, GError **error)
+{
+	g_autoptr (JsonNode) result = mv_auth_tenant_list (call->auth, &call->actor, error);
+	return result != NULL ? reply_of (result, "tenants") : NULL;
+}
+
+static GVariant *
+create_key (AdminCall *call, GVariant *params, GError **error)
+{
+	const gchar *tenant, *role, *expires, *label;
+	g_autoptr (GDateTime) when = NULL;
+	g_autoptr (JsonNode) result = NULL;
+
+	g_variant_get (params, "(&s&s&s&s)", &tenant, &role, &expires, &label);
+	if (expires[0] != '\0' && (when = parse_expiry (expires, error)) == NULL)
+		return NULL;
+	result = mv_auth_key_create (call->auth, &call->actor, tenant, mv_role_from_string (role),
+				     when, label[0] != '\0' ? label : NULL, call->request_id,
+				     error);
+	return result != NULL ? reply_of (result, NULL) : NULL;
+}
+
+static GVariant *
+list_keys (AdminCall *call, GVariant *params, GError **error)
+{
+	const gchar *tenant;
+	g_autoptr (JsonNode) result = NULL;
+
+	g_variant_get (params, "(&s)", &tenant);
+	result = mv_auth_key_list (call->auth, &call->actor, tenant, error);
+	return result != NULL ? reply_of (result, "keys") : NULL;
+}
+
+static GVariant *
+revoke_key (AdminCall *call, GVariant *params, GError **error)
+{
+	const gchar *tenant, *key_id;
+
+	g_variant_get (params, "(&s&s)", &tenant, &key_id);
+	if (!mv_auth_key_revoke (call->auth, &call->actor, tenant, key_id, call->request_id, error))
+		return NULL;
+	return g_variant_new ("()");
+}
+
+static GVariant *
+create_operator_key (AdminCall *call, GVariant *params, GError **error)
+{
+	const gchar *label;
+	g_autoptr (JsonNode) result = NULL;
+
+	g_variant_get (params, "(&s)", &label);
+	result = mv_auth_operator_key_create (
+		call->auth, &call->actor, label[0] != '\0' ? label : NULL, call->request_id, error);
+	return result != NULL ? reply_of (result, NULL) : NULL;
+}
+
+static GVariant *
+rotate_master_key (AdminCall *call, GVariant *params, GError **error)
+{
+	const gchar *path;
+	g_autoptr (JsonNode) result = NULL;
+
+	g_variant_get (params, "(&s)", &path);
+	result = mv_auth_rotate_master (call->auth, &call->actor, path, call->request_id, error);
+	return result != NULL ? reply_of (result, NULL) : NULL;
+}
+
+static GVariant *
+rotate_clinic_key (AdminCall *call, GVariant *params, GError **error)
+{
+	const gchar *tenant;
+	g_autoptr (JsonNode) result = NULL;
+
+	g_variant_get (params, "(&s)", &tenant);
+	result = mv_auth_rotate_clinic_key (call->auth, &call->actor, tenant, call->request_id,
+					    error);
+	return result != NULL ? reply_of (result, NULL) : NULL;
+}
+
+/* org.medverse.Health1.Admin, as the XML declares it: one handler per method. */
+static const struct {
+	const gchar *name;
+	GVariant *(*handler) (AdminCall *call, GVariant *params, GError **error);
+} admin_methods[] = {
+	{ "CreateTenant", create_tenant },
+	{ "ListTenants", list_tenants },
+	{ "CreateKey", create_key },
+	{ "ListKeys", list_keys },
+	{ "RevokeKey", revoke_key },
+	{ "CreateOperatorKey", create_operator_key },
+	{ "RotateMasterKey", rotate_master_key },
+	{ "RotateClinicKey", rotate_clinic_key },
+};
+
 /* Runs the method; returns the reply tuple or NULL with @error. */
 static GVariant *
 dispatch (AdminCall *call, GError **error)
 {
 	const gchar *method = g_dbus_method_invocation_get_method_name (call->invocation);
 	GVariant *params = g_dbus_method_invocation_get_parameters (call->invocation);
-	const MvAuthContext *actor = &call->actor;
-	g_autoptr (JsonNode) result = NULL;
-	g_autofree gchar *json = NULL;
 
-	if (g_strcmp0 (method, "CreateTenant") == 0) {
-		const gchar *name;
-		g_variant_get (params, "(&s)", &name);
-		result = mv_auth_tenant_create (call->auth, actor, name, call->request_id, error);
-	} else if (g_strcmp0 (method, "ListTenants") == 0) {
-		result = mv_auth_tenant_list (call->auth, actor, error);
-	} else if (g_strcmp0 (method, "CreateKey") == 0) {
-		const gchar *tenant, *role, *expires, *label;
-		g_autoptr (GDateTime) when = NULL;
-		g_variant_get (params, "(&s&s&s&s)", &tenant, &role, &expires, &label);
-		if (expires[0] != '\0' && (when = parse_expiry (expires, error)) == NULL)
-			return NULL;
-		result = mv_auth_key_create (call->auth, actor, tenant, mv_role_from_string (role),
-					     when, label[0] != '\0' ? label : NULL,
-					     call->request_id, error);
-	} else if (g_strcmp0 (method, "ListKeys") == 0) {
-		const gchar *tenant;
-		g_variant_get (params, "(&s)", &tenant);
-		result = mv_auth_key_list (call->auth, actor, tenant, error);
-	} else if (g_strcmp0 (method, "RevokeKey") == 0) {
-		const gchar *tenant, *key_id;
-		g_variant_get (params, "(&s&s)", &tenant, &key_id);
-		if (!mv_auth_key_revoke (call->auth, actor, tenant, key_id, call->request_id,
-					 error))
-			return NULL;
-		return g_variant_new ("()");
-	} else if (g_strcmp0 (method, "CreateOperatorKey") == 0) {
-		const gchar *label;
-		g_variant_get (params, "(&s)", &label);
-		result = mv_auth_operator_key_create (call->auth, actor,
-						      label[0] != '\0' ? label : NULL,
-						      call->request_id, error);
-	} else if (g_strcmp0 (method, "RotateMasterKey") == 0) {
-		const gchar *path;
-		g_variant_get (params, "(&s)", &path);
-		result = mv_auth_rotate_master (call->auth, actor, path, call->request_id, error);
-	} else if (g_strcmp0 (method, "RotateClinicKey") == 0) {
-		const gchar *tenant;
-		g_variant_get (params, "(&s)", &tenant);
-		result = mv_auth_rotate_clinic_key (call->auth, actor, tenant, call->request_id,
-						    error);
-	} else {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no method %s", method);
-		return NULL;
+	for (guint i = 0; i < G_N_ELEMENTS (admin_methods); i++) {
+		if (g_strcmp0 (admin_methods[i].name, method) == 0)
+			return admin_methods[i].handler (call, params, error);
 	}
-	if (result == NULL)
-		return NULL;
-	json = to_json (result);
-	return g_variant_new ("(s)", json);
+	g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no method %s", method);
+	return NULL;
 }
 
 static void

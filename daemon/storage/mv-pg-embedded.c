@@ -5,6 +5,10 @@
  * without trusting a file, we reap it, and stop can prove nothing is left.  Every process of a
  * cluster has the cluster directory as its working directory, which is how processes left
  * behind by a crashed daemon are found (see find_cluster_processes()).
+ *
+ * The cluster never outlives the daemon, even on kill -9: every child (postgres, initdb) is
+ * spawned with PR_SET_PDEATHSIG (see child_setup()), so the kernel sends it SIGQUIT when its
+ * parent goes, and the postmaster takes its own children down with it.
  */
 #include "mv-pg-embedded.h"
 
@@ -17,6 +21,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -33,6 +38,12 @@
 #define MV_PG_STOP_TIMEOUT_US (30 * G_USEC_PER_SEC)
 #define MV_PG_KILL_TIMEOUT_US (5 * G_USEC_PER_SEC)
 #define MV_PG_POLL_US (20 * 1000)
+/* What the postmaster gets when the daemon dies: immediate shutdown.  Bounded (the postmaster
+ * SIGKILLs children that do not exit within 5 s), unlike fast shutdown, which writes a
+ * checkpoint of every dirty buffer first, or smart shutdown, which waits for every client, an
+ * operator's psql included.  Committed data is safe either way (it is in the WAL); the next
+ * start replays the WAL. */
+#define MV_PG_PARENT_DEATH_SIGNAL SIGQUIT
 
 struct _MvPgEmbedded {
 	gchar *data_dir;
@@ -51,6 +62,7 @@ struct _MvPgEmbedded {
 	gid_t *groups;
 	gint n_groups;
 	gint lock_fd;
+	pid_t spawner_pid; /* getpid() before fork, for the child's parent-death check */
 	GPid pid;
 	gboolean initialized;
 };
@@ -166,7 +178,16 @@ child_environ (void)
 
 /* Runs in the forked child before exec: only async-signal-safe calls (the group list was
  * computed before forking).  setsid() puts the cluster in its own session so a terminal's
- * Ctrl-C reaches only the daemon, which then stops the cluster in order. */
+ * Ctrl-C reaches only the daemon, which then stops the cluster in order.
+ *
+ * PR_SET_PDEATHSIG makes the kernel signal the child when the daemon dies, by SIGKILL
+ * included, which no handler of ours could catch.  Three rules come with it:
+ *  - it is set after setgroups/setgid/setuid: a change of credentials clears it;
+ *  - the daemon may have died between fork() and prctl(): then our parent is already another
+ *    process (init or a subreaper) and the child gives up instead of starting an orphan;
+ *  - the signal comes when the *thread* that forked exits, not the process: the cluster must
+ *    be started from a thread that lives as long as the daemon (medversed starts it from the
+ *    main thread; see mv_pg_embedded_start() in the header). */
 static void
 child_setup (gpointer user_data)
 {
@@ -174,11 +195,13 @@ child_setup (gpointer user_data)
 
 	setsid ();
 	umask (077);
-	if (!self->drop_privileges)
-		return;
-	if (setgroups ((size_t)self->n_groups, self->groups) != 0 || setgid (self->gid) != 0
-	    || setuid (self->uid) != 0)
+	if (self->drop_privileges
+	    && (setgroups ((size_t)self->n_groups, self->groups) != 0 || setgid (self->gid) != 0
+		|| setuid (self->uid) != 0))
 		_exit (126);
+	if (prctl (PR_SET_PDEATHSIG, MV_PG_PARENT_DEATH_SIGNAL) != 0
+	    || getppid () != self->spawner_pid)
+		_exit (125);
 }
 
 static gboolean
@@ -205,6 +228,7 @@ spawn_logged (MvPgEmbedded *self, const gchar *const *argv, GPid *pid_out, GErro
 		g_debug ("cannot write to %s: %s", self->log_path, g_strerror (errno));
 
 	/* the child's stdout and stderr go to pg.log, never to the daemon's own output */
+	self->spawner_pid = getpid ();
 	ok = g_spawn_async_with_pipes_and_fds (
 		self->data_dir, argv, (const gchar *const *)envp,
 		G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL, child_setup, self, -1,
@@ -572,11 +596,19 @@ read_postmaster_pid (MvPgEmbedded *self)
 	return (GPid)pid;
 }
 
+/* Sends @sig to @pid and continues it: a stopped process acts on nothing but SIGKILL. */
+static void
+signal_and_continue (GPid pid, gint sig)
+{
+	kill (pid, sig);
+	kill (pid, SIGCONT);
+}
+
 static void
 signal_all (GArray *pids, gint sig)
 {
 	for (guint i = 0; i < pids->len; i++)
-		kill (g_array_index (pids, GPid, i), sig);
+		signal_and_continue (g_array_index (pids, GPid, i), sig);
 }
 
 /* Waits until no process of the cluster is left; returns FALSE on timeout. */
@@ -595,8 +627,10 @@ wait_cluster_gone (MvPgEmbedded *self, gint64 timeout_us)
 }
 
 /* A cluster still running while we hold pg.lock was left by a daemon that crashed (or was
- * killed): shut it down the way pg_ctl would (fast, then immediate, then SIGKILL) before
- * starting ours, since postgres refuses to start on a directory still in use. */
+ * killed) and has not finished stopping on its parent-death signal yet (a restart right after
+ * the crash), or was started by a daemon without that signal: shut it down the way pg_ctl
+ * would (fast, then immediate, then SIGKILL) before starting ours, since postgres refuses to
+ * start on a directory still in use. */
 static gboolean
 stop_orphans (MvPgEmbedded *self, GError **error)
 {
@@ -611,7 +645,7 @@ stop_orphans (MvPgEmbedded *self, GError **error)
 	if (have_master) {
 		g_warning ("stopping PostgreSQL (pid %d) of %s left running by a previous daemon",
 			   (gint)master, self->cluster_dir);
-		kill (master, SIGINT);
+		signal_and_continue (master, SIGINT);
 	} else {
 		/* the postmaster is gone; its children exit on noticing, SIGQUIT hurries them */
 		g_message ("waiting for %u process(es) of a dead PostgreSQL in %s", pids->len,

@@ -59,7 +59,10 @@ mv_pg_embedded_new (const gchar *data_dir, const gchar *bindir, const gchar *run
  * Thread safety: call start/stop/free from one thread; get_conninfo may then be read anywhere.
  * The postmaster is a child of this process (in its own session, so a terminal's Ctrl-C
  * reaches only the daemon, which stops the cluster in order); it is reaped with waitpid() on
- * its pid only.
+ * its pid only.  It gets SIGQUIT (immediate shutdown) from the kernel when this process dies,
+ * by kill -9 too (PR_SET_PDEATHSIG), so the cluster never outlives the daemon.  The kernel
+ * sends that signal when the *thread* that called start exits: call it from the main thread
+ * or from one that lives as long as the cluster should.
  *
  * Returns: %TRUE when the server accepts connections
  */

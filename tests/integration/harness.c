@@ -427,6 +427,9 @@ mvt_find_postgres (MvtEnv *env)
 {
 	g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
 	g_autoptr (GString) found = g_string_new (NULL);
+	g_autofree gchar *cluster_path = g_build_filename (env->data_dir, "pg", NULL);
+	/* as the kernel shows a cwd: without symbolic links */
+	g_autofree gchar *cluster_dir = realpath (cluster_path, NULL);
 	const gchar *name;
 
 	while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
@@ -446,6 +449,13 @@ mvt_find_postgres (MvtEnv *env)
 		if (strstr (cmdline, "postgres") == NULL && strstr (cmdline, "postmaster") == NULL)
 			continue;
 		ours = strstr (cmdline, env->root) != NULL;
+		/* every postgres process chdirs to its cluster: this finds the backends of a
+		 * postmaster that is gone too (reparented, their command line names no dir) */
+		if (!ours) {
+			g_autofree gchar *cwd_link = g_strdup_printf ("/proc/%d/cwd", pid);
+			g_autofree gchar *cwd = g_file_read_link (cwd_link, NULL);
+			ours = cluster_dir != NULL && g_strcmp0 (cwd, cluster_dir) == 0;
+		}
 		if (env->postmaster_pid > 0)
 			ours = ours || pid == env->postmaster_pid
 			       || proc_ppid (pid) == env->postmaster_pid;

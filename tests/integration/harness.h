@@ -71,8 +71,9 @@ void mvt_daemon_term (MvtEnv *env);
 /* SIGTERM (unless sent already), wait, then check: exit status 0, http.url removed, no postgres
  * left under root */
 gboolean mvt_daemon_stop (MvtEnv *env, GError **error);
-/* the postgres processes that belong to @env (command line naming env->root, or the recorded
- * postmaster and its children), as "pid cmdline" lines; NULL if there are none */
+/* the postgres processes that belong to @env (command line naming env->root, working directory
+ * in its cluster, or the recorded postmaster and its children), as "pid cmdline" lines; NULL if
+ * there are none */
 gchar *mvt_find_postgres (MvtEnv *env);
 /* TRUE when no postgres process whose command line names env->root (or the recorded
  * postmaster and its children) remains, after waiting up to @grace_ms */

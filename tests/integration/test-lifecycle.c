@@ -191,8 +191,9 @@ process_running (gint pid)
 
 Test (lifecycle, restart_after_sigkill, .timeout = 120, .fini = fini)
 {
-	/* a crashed daemon leaves its PostgreSQL running and http.url behind: the next start on
-	 * the same data dir takes over the cluster and serves */
+	/* a crashed daemon leaves http.url behind, and its PostgreSQL stopping on its own (it gets
+	 * SIGQUIT when the daemon dies): the next start on the same data dir waits for it or stops
+	 * what is left of it, and serves */
 	MvtEnv *env = start_daemon (NULL);
 	g_autoptr (GError) error = NULL;
 	g_autoptr (MvtResponse) resp = NULL;

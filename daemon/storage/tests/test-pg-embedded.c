@@ -140,12 +140,22 @@ Test (pg_embedded, orphaned_postmaster_of_crashed_daemon)
 	gint status = 0;
 
 	dir = mvt_tmpdir ();
-	/* a "daemon" that starts the cluster and dies without stopping it */
+	/* a "daemon" that starts the cluster and dies without stopping it.  The postmaster gets
+	 * SIGQUIT when it dies (cluster_stops_when_its_daemon_is_killed); holding it stopped
+	 * keeps it alive, as when the next daemon starts before the last one's cluster has
+	 * finished going away, or when the cluster comes from a daemon without that signal. */
 	child = fork ();
 	cr_assert_geq (child, 0);
 	if (child == 0) {
 		MvPgEmbedded *crashing = mv_pg_embedded_new (dir, NULL, NULL);
-		_exit (mv_pg_embedded_start (crashing, NULL) ? 0 : 1);
+		GPid postmaster;
+		if (!mv_pg_embedded_start (crashing, NULL))
+			_exit (1);
+		postmaster = mv_pg_embedded_get_pid (crashing);
+		kill (postmaster, SIGSTOP);
+		_exit (waitpid (postmaster, &status, WUNTRACED) == postmaster && WIFSTOPPED (status)
+			       ? 0
+			       : 2);
 	}
 	cr_assert_eq (waitpid (child, &status, 0), child);
 	cr_assert (WIFEXITED (status) && WEXITSTATUS (status) == 0, "the crashing daemon failed");
@@ -170,6 +180,57 @@ Test (pg_embedded, orphaned_postmaster_of_crashed_daemon)
 		   error->message);
 	cr_assert_not (mvt_pid_gone (mv_pg_embedded_get_pid (pg)), "the refused start must not "
 								   "touch the running cluster");
+}
+
+Test (pg_embedded, cluster_stops_when_its_daemon_is_killed)
+{
+	g_autofree gchar *cluster = NULL;
+	GPid child;
+	GPid postmaster = 0;
+	gint status = 0;
+	gint fds[2];
+	gint64 deadline;
+
+	dir = mvt_tmpdir ();
+	cluster = g_build_filename (dir, "pg", NULL);
+	cr_assert_eq (pipe (fds), 0);
+	/* a "daemon" that starts the cluster, says which postmaster it has, and is killed: no
+	 * handler, no atexit, nothing of ours runs */
+	child = fork ();
+	cr_assert_geq (child, 0);
+	if (child == 0) {
+		MvPgEmbedded *daemon = mv_pg_embedded_new (dir, NULL, NULL);
+		close (fds[0]);
+		if (!mv_pg_embedded_start (daemon, NULL))
+			_exit (1);
+		postmaster = mv_pg_embedded_get_pid (daemon);
+		if (write (fds[1], &postmaster, sizeof postmaster) != sizeof postmaster)
+			_exit (2);
+		raise (SIGKILL);
+	}
+	close (fds[1]);
+	cr_assert_eq (read (fds[0], &postmaster, sizeof postmaster), sizeof postmaster,
+		      "the daemon did not start its cluster");
+	close (fds[0]);
+	cr_assert_eq (waitpid (child, &status, 0), child);
+	cr_assert (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+
+	/* the kernel sends the postmaster its parent-death signal; it takes its children along */
+	deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+	while ((!mvt_pid_gone (postmaster) || mvt_count_cluster_processes (cluster) > 0)
+	       && g_get_monotonic_time () < deadline)
+		g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+	if (!mvt_pid_gone (postmaster)) {
+		kill (postmaster, SIGQUIT); /* the test fails; leave nothing running */
+		cr_assert_fail ("postmaster %d outlived its daemon by 10 s", (gint)postmaster);
+	}
+	cr_assert_eq (mvt_count_cluster_processes (cluster), 0,
+		      "processes of the cluster outlived their daemon by 10 s");
+
+	/* and the next daemon starts on the same data directory (crash recovery) */
+	pg = mv_pg_embedded_new (dir, NULL, NULL);
+	cr_assert (mv_pg_embedded_start (pg, NULL));
+	PQfinish (mvt_connect (pg));
 }
 
 /* The path a daemon running as an ordinary user takes: everything runs as that user. */
