@@ -29,9 +29,10 @@ admin_call_free (AdminCall *call)
 	g_free (call);
 }
 
-/* A JSON value as D-Bus would type it: objects a{sv} (null members left out: absent means
- * none), arrays of objects aa{sv}, of strings as, anything else av; integers x, other numbers
- * d.  The admin results are flat records, so this covers them without a signature per method. */
+/* A JSON value as D-Bus would type it: objects a{sv}, arrays of objects aa{sv}, of strings as,
+ * anything else av; integers x, other numbers d.  D-Bus has no null (maybe types do not go on
+ * the wire): a null member is left out of its a{sv}, the convention of D-Bus records.  The admin
+ * results are flat records, so this covers them without a signature per method. */
 static GVariant *json_to_typed (JsonNode *node);
 
 static GVariant *
@@ -92,7 +93,7 @@ json_to_typed (JsonNode *node)
 	case JSON_NODE_ARRAY:
 		return array_to_typed (json_node_get_array (node));
 	case JSON_NODE_NULL:
-		return g_variant_new ("ms", NULL);
+		return g_variant_new_string (""); /* only inside a list of mixed values */
 	case JSON_NODE_VALUE:
 		break;
 	}

@@ -43,7 +43,7 @@ Test (rotation, rotate_restart_old_master_opens_nothing, .timeout = 140)
 	g_autofree gchar *live_key = NULL;
 	g_autoptr (GDBusConnection) bus = NULL;
 	g_autoptr (GVariant) reply = NULL;
-	const gchar *result;
+	g_autoptr (GVariant) result = NULL;
 	g_autoptr (MvVault) old_vault = NULL;
 	g_autoptr (MvVault) new_vault = NULL;
 	PGconn *conn;
@@ -74,11 +74,11 @@ Test (rotation, rotate_restart_old_master_opens_nothing, .timeout = 140)
 	bus = mvt_dbus_connect (env->bus_address);
 	reply = g_dbus_connection_call_sync (bus, "org.medverse.Health1", "/org/medverse/Health1",
 					     "org.medverse.Health1.Admin", "RotateMasterKey",
-					     g_variant_new ("(s)", new_key), G_VARIANT_TYPE ("(s)"),
+					     g_variant_new ("(s)", new_key), G_VARIANT_TYPE ("(a{sv})"),
 					     G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
 	cr_assert_not_null (reply, "%s", error ? error->message : "");
-	g_variant_get (reply, "(&s)", &result);
-	cr_assert (strstr (result, "master_key_id") != NULL, "%s", result);
+	g_variant_get (reply, "(@a{sv})", &result);
+	cr_assert (g_variant_lookup (result, "master_key_id", "&s", NULL), "no master_key_id");
 	/* the running daemon switched at once */
 	read_all (env, clinics, ids, bodies);
 

@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # name@NODE for every symbol the script makes global
 awk '
-	/^[ \t]*[A-Za-z0-9_]+[ \t]*\{/ { node = $1; sub(/\{.*/, "", node); scope = ""; next }
+	/^[ \t]*[A-Za-z0-9_.]+[ \t]*\{/ { node = $1; sub(/\{.*/, "", node); scope = ""; next }
 	/^[ \t]*global:/ { scope = "global"; next }
 	/^[ \t]*local:/ { scope = "local"; next }
 	/^[ \t]*\}/ { node = ""; scope = ""; next }
@@ -47,7 +47,9 @@ fi
 # function belongs to the node of the "Since: ABI X.Y" line of its doc block (MEDVERSE_PLUGIN_X.Y),
 # or to MEDVERSE_PLUGIN_1 when the block names no later ABI.
 declared() {
-	awk -v fixed="$1" '
+	fixed=$1
+	shift
+	awk -v fixed="$fixed" '
 		/\/\*\*/ { since = "1" }
 		match($0, /Since: ABI [0-9.]+/) { since = substr($0, RSTART + 11, RLENGTH - 11) }
 		/^mv_[a-z0-9_]* \(/ {
