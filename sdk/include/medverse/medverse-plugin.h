@@ -4,7 +4,7 @@
  *   #include <medverse/medverse-plugin.h>
  *
  * Build with `pkg-config --cflags --libs medverse-plugin`.  See the SDK's README for a walk-through
- * and sdk/examples/echo for a complete plugin.
+ * and sdk/examples/bmi for a complete plugin with its unit test.
  */
 #pragma once
 

@@ -5,7 +5,7 @@
  * #MvPluginInfo.  Use MV_PLUGIN_DEFINE() to declare it: it fills in the ABI version and the
  * structure size the daemon checks before it touches anything else.
  *
- * A plugin is pure computation (see the brief, decision 2): it never opens the database and never
+ * A plugin is pure computation: it never opens the database and never
  * sees keys.  It receives a typed input value and returns a typed output value; the types are
  * declared here, up front, as lists of named arguments with GVariant type strings.  From this
  * one declaration the daemon derives the in-process call, the D-Bus method (same argument names
