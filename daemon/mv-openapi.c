@@ -554,6 +554,20 @@ operation_new (Doc *doc,
 	return op;
 }
 
+/* {"application/json": {"schema": @schema, "example": @example}}; takes both */
+static JsonObject *
+json_content (JsonObject *schema, JsonNode *example)
+{
+	JsonObject *content = json_object_new ();
+	JsonObject *media = json_object_new ();
+
+	json_object_set_object_member (media, "schema", schema);
+	if (example != NULL)
+		json_object_set_member (media, "example", example);
+	json_object_set_object_member (content, "application/json", media);
+	return content;
+}
+
 static JsonObject *
 json_response (const gchar *description, JsonObject *schema)
 {
@@ -563,13 +577,8 @@ json_response (const gchar *description, JsonObject *schema)
 	json_object_set_string_member (response, "description", description);
 	json_object_set_object_member (headers, "X-Request-Id", ref_new (REF_REQUEST_ID));
 	json_object_set_object_member (response, "headers", headers);
-	if (schema != NULL) {
-		JsonObject *content = json_object_new ();
-		JsonObject *media = json_object_new ();
-		json_object_set_object_member (media, "schema", schema);
-		json_object_set_object_member (content, "application/json", media);
-		json_object_set_object_member (response, "content", content);
-	}
+	if (schema != NULL)
+		json_object_set_object_member (response, "content", json_content (schema, NULL));
 	return response;
 }
 
@@ -577,14 +586,10 @@ static JsonObject *
 json_request_body (const gchar *description, JsonObject *schema)
 {
 	JsonObject *body = json_object_new ();
-	JsonObject *content = json_object_new ();
-	JsonObject *media = json_object_new ();
 
 	json_object_set_string_member (body, "description", description);
 	json_object_set_boolean_member (body, "required", TRUE);
-	json_object_set_object_member (media, "schema", schema);
-	json_object_set_object_member (content, "application/json", media);
-	json_object_set_object_member (body, "content", content);
+	json_object_set_object_member (body, "content", json_content (schema, NULL));
 	return body;
 }
 
@@ -886,8 +891,6 @@ error_response (guint status)
 	guint n_rows = 0;
 	JsonObject *response = json_object_new ();
 	JsonObject *headers = json_object_new ();
-	JsonObject *content = json_object_new ();
-	JsonObject *media = json_object_new ();
 	g_autoptr (GString) description = g_string_new (NULL);
 
 	rows = mv_error_table_rows (&n_rows);
@@ -912,10 +915,8 @@ error_response (guint status)
 	g_return_val_if_fail (first != NULL, response);
 	json_object_set_string_member (response, "description", description->str);
 	json_object_set_object_member (response, "headers", headers);
-	json_object_set_object_member (media, "schema", ref_new (REF_ERROR));
-	json_object_set_member (media, "example", error_example (first));
-	json_object_set_object_member (content, "application/json", media);
-	json_object_set_object_member (response, "content", content);
+	json_object_set_object_member (response, "content",
+				       json_content (ref_new (REF_ERROR), error_example (first)));
 	return response;
 }
 
