@@ -34,6 +34,7 @@
 #include "mv-http.h"
 #include "mv-migrate.h"
 #include "mv-modules.h"
+#include "mv-openapi.h"
 #include "mv-pg-embedded.h"
 #include "mv-services.h"
 
@@ -335,11 +336,46 @@ start (Daemon *d, GError **error)
 	return write_url_file (d, error);
 }
 
+/* --print-openapi: the API document of this build with the plugins of the plugin dirs.  Loads
+ * the plugins and nothing else: no data dir, database, key or config file (unless one is named
+ * with --config or MEDVERSE_CONFIG), so the build can run it. */
+static int
+print_openapi (const gchar *config_path, const MvConfigOverrides *overrides)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) config = NULL;
+	g_autoptr (MvEngine) engine = NULL;
+	g_autoptr (GPtrArray) routes = NULL;
+	g_autoptr (GPtrArray) plugins = NULL;
+	g_autoptr (JsonNode) document = NULL;
+	g_autofree gchar *text = NULL;
+
+	/* stdout carries the document and nothing else */
+	g_log_writer_default_set_use_stderr (TRUE);
+	config = mv_config_load (config_path, config_path != NULL, overrides, &error);
+	if (config == NULL) {
+		g_printerr ("medversed: configuration: %s\n", error->message);
+		return 1;
+	}
+	engine = mv_engine_new (config);
+	if (!mv_engine_load_plugins (engine, &error)) {
+		g_printerr ("medversed: configuration: %s\n", error->message);
+		return 1;
+	}
+	routes = mv_modules_all_routes ();
+	plugins = mv_engine_get_plugins (engine);
+	document = mv_openapi_build (routes, plugins, MV_VERSION);
+	text = mv_openapi_to_text (document);
+	fputs (text, stdout);
+	mv_engine_shutdown (engine, config->shutdown_timeout_ms);
+	return fflush (stdout) == 0 ? 0 : 1;
+}
+
 int
 main (int argc, char **argv)
 {
 	Daemon d = {0};
-	gboolean version = FALSE, print_example = FALSE;
+	gboolean version = FALSE, print_example = FALSE, print_api = FALSE;
 	g_autofree gchar *config_path = NULL;
 	g_autofree gchar *data_dir = NULL;
 	g_autofree gchar *http = NULL;
@@ -361,6 +397,8 @@ main (int argc, char **argv)
 		{"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
 		{"print-config-example", 0, 0, G_OPTION_ARG_NONE, &print_example,
 		 "Print a commented configuration file with every key and exit", NULL},
+		{"print-openapi", 0, 0, G_OPTION_ARG_NONE, &print_api,
+		 "Print the OpenAPI document with the plugins of the plugin dirs and exit", NULL},
 		{NULL},
 	};
 
@@ -381,6 +419,12 @@ main (int argc, char **argv)
 		g_autofree gchar *example = mv_config_example ();
 		g_print ("%s", example);
 		return 0;
+	}
+	if (print_api) {
+		d.overrides.plugin_dirs = (const gchar *const *)plugin_dirs;
+		if (config_path == NULL && g_getenv ("MEDVERSE_CONFIG") != NULL)
+			config_path = g_strdup (g_getenv ("MEDVERSE_CONFIG"));
+		return print_openapi (config_path, &d.overrides);
 	}
 	if (sodium_init () < 0) {
 		g_printerr ("medversed: libsodium failed to initialise\n");

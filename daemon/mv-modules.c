@@ -1,7 +1,10 @@
 #include "mv-modules.h"
 
+#include "config.h"
+
 #include "audit/mv-audit-api.h"
 #include "auth/mv-auth-adapters.h"
+#include "mv-openapi.h"
 #include "mv-plugin-routes.h"
 #include "mv-services.h"
 #include "patients/mv-patients-api.h"
@@ -10,31 +13,72 @@ typedef struct {
 	const gchar *name;
 	const MvHttpRoute *(*http_routes) (guint *n_routes);
 	/* what the module's route handlers get as user data */
-	gpointer (*route_data) (MvEngine *engine);
+	gpointer (*route_data) (MvEngine *engine, MvHttp *http);
 } MvModule;
 
 static gpointer
-auth_of (MvEngine *engine)
+auth_of (MvEngine *engine, MvHttp *http)
 {
 	return mv_engine_get_services (engine)->auth;
 }
 
 static gpointer
-patients_of (MvEngine *engine)
+patients_of (MvEngine *engine, MvHttp *http)
 {
 	return mv_engine_get_services (engine)->patients;
 }
 
 static gpointer
-services_of (MvEngine *engine)
+services_of (MvEngine *engine, MvHttp *http)
 {
 	return mv_engine_get_services (engine);
 }
 
 static gpointer
-engine_itself (MvEngine *engine)
+engine_itself (MvEngine *engine, MvHttp *http)
 {
 	return engine;
+}
+
+/* The API document, built for each request from what this daemon serves: its router's routes
+ * and its loaded plugins (mv-openapi.h).  Cheap next to a plugin call, and never stale. */
+typedef struct {
+	MvEngine *engine;
+	MvHttp *http;
+} OpenapiSource;
+
+static JsonNode *
+serve_openapi (MvHttpRequest *request, GError **error)
+{
+	OpenapiSource *source = mv_http_request_get_user_data (request);
+	g_autoptr (GPtrArray) routes = mv_http_get_routes (source->http);
+	g_autoptr (GPtrArray) plugins = mv_engine_get_plugins (source->engine);
+
+	return mv_openapi_build (routes, plugins, MV_VERSION);
+}
+
+static const MvHttpRoute openapi_routes[] = {
+	{ "GET", "/v1/openapi.json", MV_ROLE_NONE, serve_openapi,
+	  "This document: every route, the loaded plugins' methods and the errors (OpenAPI 3.1)" },
+};
+
+static const MvHttpRoute *
+openapi_http_routes (guint *n_routes)
+{
+	*n_routes = G_N_ELEMENTS (openapi_routes);
+	return openapi_routes;
+}
+
+/* lives as long as the engine, which the daemon frees after the HTTP adapter */
+static gpointer
+openapi_source (MvEngine *engine, MvHttp *http)
+{
+	OpenapiSource *source = g_new0 (OpenapiSource, 1);
+
+	source->engine = engine;
+	source->http = http;
+	g_object_set_data_full (G_OBJECT (engine), "mv-openapi-source", source, g_free);
+	return source;
 }
 
 static const MvModule modules[] = {
@@ -42,6 +86,7 @@ static const MvModule modules[] = {
 	{ "patients", mv_patients_http_routes, patients_of },
 	{ "audit", mv_audit_http_routes, services_of },
 	{ "plugins", mv_plugin_http_routes, engine_itself },
+	{ "openapi", openapi_http_routes, openapi_source },
 };
 
 void
@@ -51,7 +96,7 @@ mv_modules_register_http (MvHttp *http, MvEngine *engine)
 	for (guint i = 0; i < G_N_ELEMENTS (modules); i++) {
 		guint n = 0;
 		const MvHttpRoute *routes = modules[i].http_routes (&n);
-		mv_http_add_routes (http, routes, n, modules[i].route_data (engine));
+		mv_http_add_routes (http, routes, n, modules[i].route_data (engine, http));
 	}
 }
 
