@@ -383,13 +383,28 @@ consistency_job (PGconn *conn, gpointer user_data, GError **error)
 	return TRUE;
 }
 
+typedef struct {
+	Job *job;
+	MvDbTransactionFunc fn;
+} Attempt;
+
+/* mv_db_transaction() may run a job again (deadlock): each attempt builds its answer afresh */
+static gboolean
+attempt_job (PGconn *conn, gpointer user_data, GError **error)
+{
+	Attempt *attempt = user_data;
+	json_builder_reset (attempt->job->out);
+	return attempt->fn (conn, attempt->job, error);
+}
+
 static JsonNode *
 run (Job *job, MvDbTransactionFunc fn, GError **error)
 {
 	g_autoptr (JsonBuilder) builder = json_builder_new ();
+	Attempt attempt = { job, fn };
 
 	job->out = builder;
-	if (!mv_db_transaction (job->services->db, fn, job, error))
+	if (!mv_db_transaction (job->services->db, attempt_job, &attempt, error))
 		return NULL;
 	return json_builder_get_root (builder);
 }

@@ -102,6 +102,7 @@ redeem_tx (PGconn *conn, gpointer data, GError **error)
 			       NULL,	"invite", r->request_id, "invite.redeem", NULL };
 	const gchar *key_id;
 
+	g_clear_pointer (&r->result, json_node_unref); /* a retried transaction starts afresh */
 	mv_auth_hash_token (MV_AUTH_INVITE_DOMAIN, r->code, hash);
 	hash_param = mv_auth_bytea_param (hash, sizeof hash);
 	params[0] = hash_param;

@@ -20,6 +20,7 @@ mv_auth_insert_key (PGconn *conn, MvAuthKeyCreate *kc, GError **error)
 	const gchar *created_by = kc->actor->key_id != NULL ? kc->actor->key_id : "operator";
 	const gchar *params[8];
 
+	g_clear_pointer (&kc->result, json_node_unref); /* a retried transaction starts afresh */
 	mv_auth_wipe_string (secret);
 	mv_auth_hash_token (MV_AUTH_API_KEY_DOMAIN, token, hash);
 	hash_param = mv_auth_bytea_param (hash, sizeof hash);

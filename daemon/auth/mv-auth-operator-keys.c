@@ -64,6 +64,8 @@ operator_key_tx (PGconn *conn, gpointer data, GError **error)
 	OperatorKey *ok = data;
 	const gchar *created_by
 		= ok->actor != NULL && ok->actor->key_id != NULL ? ok->actor->key_id : "system";
+
+	g_clear_pointer (&ok->key_id, g_free); /* a retried transaction starts afresh */
 	if (!insert_operator_key (conn, ok->token, ok->label, created_by, &ok->inserted,
 				  &ok->key_id, error))
 		return FALSE;

@@ -28,6 +28,7 @@ tenant_create_tx (PGconn *conn, gpointer data, GError **error)
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	const gchar *params[4];
 
+	g_clear_pointer (&tc->result, json_node_unref); /* a retried transaction starts afresh */
 	if (wrapped == NULL)
 		return FALSE;
 	wrapped_param = mv_auth_bytea_param (g_bytes_get_data (wrapped, NULL),

@@ -328,10 +328,20 @@ op_clear (Op *op)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Op, op_clear)
 
+/* A transaction may run again after a deadlock (mv_db_transaction()): each starts afresh. */
+static Op *
+op_begin (gpointer data)
+{
+	Op *op = data;
+	op_clear (op);
+	op->version = 0;
+	return op;
+}
+
 static gboolean
 create_txn (PGconn *conn, gpointer data, GError **error)
 {
-	Op *op = data;
+	Op *op = op_begin (data);
 	g_autoptr (MvSecret) kek = NULL;
 	g_autoptr (MvSecret) dek = NULL;
 	g_autoptr (GBytes) wrapped_dek = NULL;
@@ -421,7 +431,7 @@ mv_patient_store_create (MvPatientStore *store,
 static gboolean
 get_txn (PGconn *conn, gpointer data, GError **error)
 {
-	Op *op = data;
+	Op *op = op_begin (data);
 	g_auto (PatientKeys) keys = { 0 };
 
 	if (!load_patient (op->store, conn, op->clinic_id, op->patient_id, FALSE, &keys, error))
@@ -463,7 +473,7 @@ mv_patient_store_get (MvPatientStore *store,
 static gboolean
 update_txn (PGconn *conn, gpointer data, GError **error)
 {
-	Op *op = data;
+	Op *op = op_begin (data);
 	g_auto (PatientKeys) keys = { 0 };
 	g_autoptr (JsonObject) current = NULL;
 	g_autoptr (JsonNode) current_node = NULL;
@@ -572,7 +582,7 @@ mv_patient_store_update (MvPatientStore *store,
 static gboolean
 delete_txn (PGconn *conn, gpointer data, GError **error)
 {
-	Op *op = data;
+	Op *op = op_begin (data);
 	const gchar *values[] = { op->clinic_id, op->patient_id };
 	g_autoptr (PGresult) lock = NULL;
 	g_autoptr (PGresult) r1 = NULL;
@@ -798,7 +808,7 @@ mv_patient_store_rotate_clinic_key_conn (
 static gboolean
 find_txn (PGconn *conn, gpointer data, GError **error)
 {
-	Op *op = data;
+	Op *op = op_begin (data);
 	g_autoptr (MvSecret) kek = NULL;
 	g_autofree gchar *index = NULL;
 	g_autoptr (PGresult) res = NULL;
@@ -984,7 +994,7 @@ export_audit (PGconn *conn, Op *op, JsonObject *out, GError **error)
 static gboolean
 export_txn (PGconn *conn, gpointer data, GError **error)
 {
-	Op *op = data;
+	Op *op = op_begin (data);
 	g_auto (PatientKeys) keys = { 0 };
 	g_autoptr (JsonObject) out = json_object_new ();
 	JsonObject *patient = json_object_new ();
@@ -1031,7 +1041,7 @@ mv_patient_store_export (MvPatientStore *store,
 static gboolean
 invite_txn (PGconn *conn, gpointer data, GError **error)
 {
-	Op *op = data;
+	Op *op = op_begin (data);
 	const gchar *values[] = { op->clinic_id, op->patient_id };
 	g_autoptr (PGresult) res = NULL;
 	g_autofree gchar *code = NULL;

@@ -115,7 +115,8 @@ void mv_db_release (MvDb *self, PGconn *conn);
  * Errors: %MV_ERROR_UNAVAILABLE when the connection is lost or the server is shutting down;
  * %MV_ERROR_CONFLICT on a unique violation, serialization failure or deadlock;
  * %MV_ERROR_FAILED otherwise.  The message carries PostgreSQL's primary message and SQLSTATE
- * but not its DETAIL, which can quote the values (patient data).
+ * but not its DETAIL, which can quote the values (patient data); mv_db_error_get_sqlstate()
+ * gives the SQLSTATE to code that must tell causes apart.
  *
  * Returns: (transfer full): the result (PGRES_COMMAND_OK or PGRES_TUPLES_OK), free with
  *   PQclear() (g_autoptr(PGresult) works); %NULL on error
@@ -134,6 +135,34 @@ G_GNUC_WARN_UNUSED_RESULT PGresult *mv_db_exec_params (
  * Returns: %TRUE on success
  */
 gboolean mv_db_exec (PGconn *conn, const gchar *sql, GError **error);
+
+/* SQLSTATEs callers act on (PostgreSQL, Appendix A) */
+#define MV_DB_SQLSTATE_UNIQUE_VIOLATION "23505"
+#define MV_DB_SQLSTATE_SERIALIZATION_FAILURE "40001"
+#define MV_DB_SQLSTATE_DEADLOCK_DETECTED "40P01"
+
+/**
+ * mv_db_error_get_sqlstate:
+ * @error: (nullable): an error
+ *
+ * The SQLSTATE of a statement that failed in mv_db_exec_params() (or mv_db_exec()), read from
+ * the server's result (`PG_DIAG_SQLSTATE`), never from the message.  It is known for the last
+ * such error of the calling thread, so ask right after the call that failed (propagating or
+ * prefixing the error in between is fine; copying it is not).
+ *
+ * Returns: (nullable): five characters, or %NULL when @error did not come from a failed
+ *   statement of this thread (a lost connection has none either)
+ */
+const gchar *mv_db_error_get_sqlstate (const GError *error);
+
+/**
+ * mv_db_error_is_retryable:
+ * @error: (nullable): an error
+ *
+ * Returns: %TRUE for a deadlock or serialization failure (see mv_db_error_get_sqlstate()): the
+ *   transaction did nothing and may succeed when run again
+ */
+gboolean mv_db_error_is_retryable (const GError *error);
 
 /**
  * mv_db_bytea_from_text:
@@ -165,7 +194,13 @@ typedef gboolean (*MvDbTransactionFunc) (PGconn *conn, gpointer user_data, GErro
  * inside @fn but @fn still returned %TRUE, PostgreSQL turns the COMMIT into a ROLLBACK; that
  * is reported as an error, never as success.
  *
- * Errors: those of mv_db_acquire() and mv_db_exec_params(), or @fn's.  A connection lost
+ * A deadlock or serialization failure (mv_db_error_is_retryable(), in @fn or at COMMIT) rolls
+ * back and runs the whole transaction again, at most 3 more times after a short jittered
+ * pause.  @fn may therefore run more than once: it must not act outside the transaction, and
+ * it must reset whatever it hands out through @user_data before it sets it.
+ *
+ * Errors: those of mv_db_acquire() and mv_db_exec_params(), or @fn's (a deadlock or
+ * serialization failure after the last retry is %MV_ERROR_CONFLICT).  A connection lost
  * during COMMIT gives %MV_ERROR_UNAVAILABLE: the outcome is then unknown.
  *
  * Thread safety: safe from any thread.

@@ -341,3 +341,157 @@ Test (db, wait_reachable_until_the_server_starts)
 	cr_assert (mv_db_wait_reachable (db, 20000, &error), "%s", error ? error->message : "");
 	cr_assert (GPOINTER_TO_INT (g_thread_join (starter)));
 }
+
+/* ---- deadlock and serialization failures are retried ------------------------------------- */
+
+typedef struct {
+	PGconn *other;		 /* autocommit: changes the row behind the transaction's back */
+	guint conflicts_to_make; /* on that many attempts */
+	guint attempts;
+} Serial;
+
+/* REPEATABLE READ: the snapshot is taken by the SELECT; a row committed by another session
+ * after it cannot be updated (SQLSTATE 40001, "could not serialize access"). */
+static gboolean
+serial_update (PGconn *conn, gpointer data, GError **error)
+{
+	Serial *s = data;
+	g_autoptr (PGresult) snapshot = NULL;
+	g_autoptr (PGresult) update = NULL;
+
+	s->attempts++;
+	if (!mv_db_exec (conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", error))
+		return FALSE;
+	snapshot = mv_db_exec_params (conn, "SELECT v FROM t WHERE id = 1", 0, NULL, error);
+	if (snapshot == NULL)
+		return FALSE;
+	if (s->attempts <= s->conflicts_to_make) {
+		g_autofree gchar *done = mvt_query_value (
+			s->other, "UPDATE t SET v = v + 1 WHERE id = 1 RETURNING v");
+		cr_assert_not_null (done);
+	}
+	update = mv_db_exec_params (conn, "UPDATE t SET v = v + 10 WHERE id = 1", 0, NULL, error);
+	return update != NULL;
+}
+
+static PGconn *
+two_rows (void)
+{
+	PGconn *conn;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 2);
+	conn = mvt_connect (pg);
+	PQclear (PQexec (conn, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)"));
+	PQclear (PQexec (conn, "INSERT INTO t VALUES (1, 0), (2, 0)"));
+	return conn;
+}
+
+Test (db, serialization_failure_is_retried)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *v = NULL;
+	Serial s = { two_rows (), 1, 0 };
+
+	cr_assert (mv_db_transaction (db, serial_update, &s, &error), "not retried: %s",
+		   error ? error->message : "");
+	cr_assert_eq (s.attempts, 2);
+	v = mvt_query_value (s.other, "SELECT v FROM t WHERE id = 1");
+	cr_assert_str_eq (v, "11", "the other session's +1, then our +10 once");
+	PQfinish (s.other);
+}
+
+Test (db, retries_are_bounded)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *v = NULL;
+	Serial s = { two_rows (), G_MAXUINT, 0 };
+
+	cr_assert_not (mv_db_transaction (db, serial_update, &s, &error));
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_CONFLICT), "%s", error->message);
+	cr_assert_str_eq (mv_db_error_get_sqlstate (error), MV_DB_SQLSTATE_SERIALIZATION_FAILURE);
+	cr_assert_eq (s.attempts, 4, "1 attempt and 3 retries, got %u", s.attempts);
+	v = mvt_query_value (s.other, "SELECT v FROM t WHERE id = 1");
+	cr_assert_str_eq (v, "4", "no attempt of ours may have committed");
+	PQfinish (s.other);
+}
+
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	guint holding; /* sides that updated their first row */
+} Meet;
+
+typedef struct {
+	Meet *meet;
+	const gchar *first;
+	const gchar *second;
+	guint attempts;
+	gboolean ok;
+	GError *error;
+} Side;
+
+/* Updates row @first, waits (on the first attempt) until the other side holds its own first
+ * row, then updates @second: the two sides wait for each other, and PostgreSQL cancels one
+ * of them with SQLSTATE 40P01. */
+static gboolean
+deadlock_side (PGconn *conn, gpointer data, GError **error)
+{
+	Side *side = data;
+	const gchar *first[] = { side->first };
+	const gchar *second[] = { side->second };
+	g_autoptr (PGresult) a = NULL;
+	g_autoptr (PGresult) b = NULL;
+	gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+
+	side->attempts++;
+	if (!mv_db_exec (conn, "SET LOCAL deadlock_timeout = '50ms'", error))
+		return FALSE;
+	a = mv_db_exec_params (conn, "UPDATE t SET v = v + 1 WHERE id = $1::int", 1, first, error);
+	if (a == NULL)
+		return FALSE;
+	g_mutex_lock (&side->meet->lock);
+	side->meet->holding++;
+	g_cond_broadcast (&side->meet->cond);
+	while (side->meet->holding < 2)
+		if (!g_cond_wait_until (&side->meet->cond, &side->meet->lock, deadline))
+			break;
+	g_mutex_unlock (&side->meet->lock);
+	b = mv_db_exec_params (conn, "UPDATE t SET v = v + 1 WHERE id = $1::int", 1, second, error);
+	return b != NULL;
+}
+
+static gpointer
+deadlock_thread (gpointer data)
+{
+	Side *side = data;
+	side->ok = mv_db_transaction (db, deadlock_side, side, &side->error);
+	return NULL;
+}
+
+Test (db, deadlock_is_retried)
+{
+	g_autofree gchar *v = NULL;
+	PGconn *conn = two_rows ();
+	Meet meet = { 0 };
+	Side a = { &meet, "1", "2" };
+	Side b = { &meet, "2", "1" };
+	GThread *thread;
+
+	g_mutex_init (&meet.lock);
+	g_cond_init (&meet.cond);
+	thread = g_thread_new ("side-b", deadlock_thread, &b);
+	deadlock_thread (&a);
+	g_thread_join (thread);
+	cr_assert (a.ok, "side a: %s", a.error ? a.error->message : "");
+	cr_assert (b.ok, "side b: %s", b.error ? b.error->message : "");
+	cr_assert_eq (meet.holding, 3, "one side ran twice (attempts %u + %u)", a.attempts,
+		      b.attempts);
+	v = mvt_query_value (conn, "SELECT string_agg(v::text, ',' ORDER BY id) FROM t");
+	cr_assert_str_eq (v, "2,2", "each side committed once");
+	g_clear_error (&a.error);
+	g_clear_error (&b.error);
+	g_mutex_clear (&meet.lock);
+	g_cond_clear (&meet.cond);
+	PQfinish (conn);
+}
