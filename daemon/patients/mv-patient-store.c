@@ -278,12 +278,12 @@ mrn_index (MvSecret *kek, const gchar *clinic_id, const gchar *mrn, GError **err
 	return index;
 }
 
-/* A unique violation on insert/update of patients can only be the MRN index. */
+/* A unique violation on insert/update of patients can only be the MRN index (the patient id is
+ * a fresh random UUID). */
 static void
 explain_mrn_conflict (GError *error)
 {
-	if (error != NULL && g_error_matches (error, MV_ERROR, MV_ERROR_CONFLICT)
-	    && strstr (error->message, "23505") != NULL) {
+	if (mv_db_error_is_unique_violation (error)) {
 		g_free (error->message);
 		error->message = g_strdup ("mrn: another patient of this clinic already has this "
 					   "medical record number");

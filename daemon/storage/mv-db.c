@@ -448,6 +448,12 @@ mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GErro
 }
 
 gboolean
+mv_db_error_is_unique_violation (const GError *error)
+{
+	return g_strcmp0 (mv_db_error_get_sqlstate (error), MV_DB_SQLSTATE_UNIQUE_VIOLATION) == 0;
+}
+
+gboolean
 mv_db_error_is_retryable (const GError *error)
 {
 	const gchar *state = mv_db_error_get_sqlstate (error);

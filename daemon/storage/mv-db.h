@@ -156,6 +156,15 @@ gboolean mv_db_exec (PGconn *conn, const gchar *sql, GError **error);
 const gchar *mv_db_error_get_sqlstate (const GError *error);
 
 /**
+ * mv_db_error_is_unique_violation:
+ * @error: (nullable): an error
+ *
+ * Returns: %TRUE when @error is a unique violation (SQLSTATE 23505, see
+ *   mv_db_error_get_sqlstate()), e.g. a duplicate key the caller can name to its user
+ */
+gboolean mv_db_error_is_unique_violation (const GError *error);
+
+/**
  * mv_db_error_is_retryable:
  * @error: (nullable): an error
  *

@@ -124,6 +124,30 @@ Test (store, duplicate_mrn_in_a_clinic_is_a_conflict_and_writes_nothing)
 	cr_assert_str_neq (id, other);
 }
 
+/* Only a unique violation (SQLSTATE 23505) is a duplicate MRN: another conflict stays what it
+ * is, even when its text mentions 23505. */
+Test (store, only_a_unique_violation_is_a_duplicate_mrn)
+{
+	g_autoptr (JsonObject) profile
+		= mvt_patients_parse ("{\"mrn\":\"TR-1\",\"name\":{\"given\":\"x\"}}");
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *fn = mvt_patients_query (
+		"CREATE FUNCTION refuse () RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+		"RAISE EXCEPTION 'refused by a test trigger (not 23505)' USING ERRCODE = "
+		"'serialization_failure'; END $$",
+		0, NULL);
+	g_autofree gchar *trigger = mvt_patients_query (
+		"CREATE TRIGGER refuse BEFORE INSERT ON patients FOR EACH ROW "
+		"EXECUTE FUNCTION refuse ()",
+		0, NULL);
+
+	cr_assert_null (
+		mv_patient_store_create (mvt.store, &mvt.clinician_a, NULL, profile, NULL, &error));
+	assert_error (error, MV_ERROR_CONFLICT);
+	cr_assert (strstr (error->message, "refused by a test trigger") != NULL,
+		   "a serialization failure reported as: %s", error->message);
+}
+
 Test (store, find_by_mrn_uses_the_blind_index_scoped_by_clinic)
 {
 	g_autofree gchar *id

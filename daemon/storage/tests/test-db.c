@@ -101,11 +101,44 @@ Test (db, exec_params_keeps_values_out_of_sql)
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_CONFLICT), "%s", error->message);
 	cr_assert (strstr (error->message, "23505") != NULL, "%s", error->message);
 	cr_assert (strstr (error->message, hostile) == NULL, "values must not leak into errors");
+	cr_assert (mv_db_error_is_unique_violation (error));
+	cr_assert_not (mv_db_error_is_retryable (error));
 	g_clear_error (&error);
 
 	bad = mv_db_exec_params (conn, "SELEC 1", 0, NULL, &error);
 	cr_assert_null (bad);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_FAILED), "%s", error->message);
+	mv_db_release (db, conn);
+}
+
+/* The SQLSTATE is the server's diagnostic field, not a guess from the text: an error whose
+ * message mentions 23505 is no unique violation, and an error that did not come from a
+ * statement has none. */
+Test (db, sqlstate_comes_from_the_server_not_the_message)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GError) other = NULL;
+	g_autoptr (PGresult) res = NULL;
+	PGconn *conn;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 1);
+	conn = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (conn, "%s", error ? error->message : "");
+	res = mv_db_exec_params (conn,
+				 "DO $$ BEGIN RAISE EXCEPTION 'not a 23505 (SQLSTATE 23505)' "
+				 "USING ERRCODE = 'serialization_failure'; END $$",
+				 0, NULL, &error);
+	cr_assert_null (res);
+	cr_assert (strstr (error->message, "23505") != NULL, "%s", error->message);
+	cr_assert_str_eq (mv_db_error_get_sqlstate (error), MV_DB_SQLSTATE_SERIALIZATION_FAILURE);
+	cr_assert_not (mv_db_error_is_unique_violation (error));
+	cr_assert (mv_db_error_is_retryable (error));
+	/* an error made elsewhere, even with the same code, has no SQLSTATE */
+	g_set_error (&other, MV_ERROR, MV_ERROR_CONFLICT, "unique violation (SQLSTATE 23505)");
+	cr_assert_null (mv_db_error_get_sqlstate (other));
+	cr_assert_not (mv_db_error_is_unique_violation (other));
+	cr_assert_null (mv_db_error_get_sqlstate (NULL));
 	mv_db_release (db, conn);
 }
 
