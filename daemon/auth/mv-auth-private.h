@@ -68,7 +68,8 @@ MvServices *mv_auth_get_services (MvAuth *auth);
 gboolean mv_auth_is_uuid (const gchar *s);
 /* UTF-8, at most MV_AUTH_MAX_NAME characters, no control characters; @field names it */
 gboolean mv_auth_check_name (const gchar *name, const gchar *field, GError **error);
-/* Appends an audit entry: @actor's clinic tree, or the operator tree for an operator. */
+/* Appends an audit entry to @actor's clinic tree; for an operator to the operator tree (the
+ * resource named "<clinic>/<id>") and, when it acted on a clinic, to that clinic's tree too. */
 gboolean mv_auth_audit (PGconn *conn,
 			const MvAuthContext *actor,
 			const gchar *clinic_id,

@@ -159,9 +159,9 @@ rotate_clinic_tx (PGconn *conn, gpointer data, GError **error)
 	RotateClinic *r = data;
 	if (!mv_patient_store_rotate_clinic_key_conn (conn, r->vault, r->clinic_id, &r->n, error))
 		return FALSE;
-	/* in the clinic's own tree: its staff can see when its key changed; ids only */
-	return mv_audit_log_append (conn, r->actor, r->clinic_id, "clinic-key.rotate", "clinic",
-				    r->clinic_id, r->request_id, error);
+	/* in the operator tree and the clinic's own: its staff can see when its key changed */
+	return mv_auth_audit (conn, r->actor, r->clinic_id, "clinic-key.rotate", "clinic",
+			      r->clinic_id, r->request_id, error);
 }
 
 JsonNode *

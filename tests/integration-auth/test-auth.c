@@ -70,12 +70,77 @@ Test (auth, operator_creates_tenant_and_keys)
 	cr_assert_str_eq (at_str (who, "tenant_id"), id);
 	cr_assert_str_eq (at_str (who, "key_id"), at_str (key, "key_id"));
 
-	/* the key change is in the audit log */
+	/* the key change is in the audit log: once in the operator tree, once in the clinic's */
 	cr_assert_eq (
 		at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = 'key.create' "
-			      "AND resource_id LIKE '%' || $1",
+			      "AND resource_id LIKE '%' || $1 AND clinic_id = '_operator'",
 			      1, (const gchar *const[]){ at_str (key, "key_id") }),
 		1);
+	cr_assert_eq (
+		at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = 'key.create' "
+			      "AND resource_id = $1 AND clinic_id = $2",
+			      2, (const gchar *const[]){ at_str (key, "key_id"), id }),
+		1);
+}
+
+/* The entries of @tenant's audit tree, read by @token over HTTP: "action actor resource;…" */
+static gchar *
+clinic_audit (const gchar *token, const gchar *tenant)
+{
+	g_autofree gchar *path = g_strdup_printf ("/v1/audit/%s/entries?limit=1000", tenant);
+	g_autoptr (AtResp) r = at_http ("GET", path, token, NULL);
+	GString *out = g_string_new (NULL);
+	JsonArray *entries;
+
+	assert_status (r, 200, "clinic-admin reads its audit tree");
+	entries = json_object_get_array_member (json_node_get_object (r->json), "entries");
+	for (guint i = 0; i < json_array_get_length (entries); i++) {
+		JsonObject *e = json_array_get_object_element (entries, i);
+		g_string_append_printf (out, "%s %s %s;",
+					json_object_get_string_member (e, "action"),
+					json_object_get_string_member (e, "actor"),
+					json_object_get_string_member (e, "resource_id"));
+	}
+	return g_string_free (out, FALSE);
+}
+
+/* An operator creating or revoking a clinic's keys is seen in that clinic's own tree (with
+ * the operator's key id as actor), not only in the operator tree. */
+Test (auth, operator_key_actions_show_in_the_clinic_tree)
+{
+	g_autofree gchar *a = at_create_tenant ("Clinic Audited");
+	g_autofree gchar *op = at_operator_token ();
+	g_autofree gchar *admin_id = NULL;
+	g_autofree gchar *clin_id = NULL;
+	g_autofree gchar *admin = at_create_key (op, a, "clinic-admin", &admin_id);
+	g_autofree gchar *clin = at_create_key (op, a, "clinician", &clin_id);
+	g_autofree gchar *del = g_strdup_printf ("/v1/admin/tenants/%s/keys/%s", a, clin_id);
+	g_autoptr (AtResp) who = at_http ("GET", "/v1/auth/whoami", op, NULL);
+	g_autoptr (AtResp) revoke = at_http ("DELETE", del, op, NULL);
+	g_autofree gchar *seen = NULL;
+	g_autofree gchar *created_admin = NULL;
+	g_autofree gchar *created_clin = NULL;
+	g_autofree gchar *revoked_clin = NULL;
+	g_autofree gchar *resource = g_strdup_printf ("%s/%s", a, clin_id);
+	const gchar *op_id;
+
+	assert_status (who, 200, "operator whoami");
+	assert_status (revoke, 204, "operator revokes a clinician key");
+	op_id = at_str (who, "key_id");
+	cr_assert_not_null (op_id);
+	seen = clinic_audit (admin, a);
+	created_admin = g_strdup_printf ("key.create %s %s;", op_id, admin_id);
+	created_clin = g_strdup_printf ("key.create %s %s;", op_id, clin_id);
+	revoked_clin = g_strdup_printf ("key.revoke %s %s;", op_id, clin_id);
+	cr_assert_not_null (strstr (seen, created_admin), "%s missing from %s", created_admin,
+			    seen);
+	cr_assert_not_null (strstr (seen, created_clin), "%s missing from %s", created_clin, seen);
+	cr_assert_not_null (strstr (seen, revoked_clin), "%s missing from %s", revoked_clin, seen);
+	/* and still in the operator tree, the resource named with its clinic */
+	cr_assert_eq (at_sql_count ("SELECT count(*) FROM audit_entries WHERE clinic_id = "
+				    "'_operator' AND action = 'key.revoke' AND resource_id = $1",
+				    1, (const gchar *const[]){ resource }),
+		      1);
 }
 
 Test (auth, clinic_admin_manages_only_its_own_keys)
