@@ -46,7 +46,7 @@ mv_auth_create_patient_invite (PGconn *conn,
 		conn,
 		"INSERT INTO patient_invites (clinic_id, code_hash, patient_id, "
 		"created_by, expires_at) VALUES ($1, $2, $3, $4, now() + $5::interval) "
-		"RETURNING " MV_AUTH_SQL_UTC ("expires_at"),
+		"RETURNING " MV_DB_SQL_UTC ("expires_at"),
 		5, params, error);
 	if (res == NULL
 	    || !mv_auth_audit (conn, actor, actor->clinic_id, "invite.create", "patient",

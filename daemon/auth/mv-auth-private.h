@@ -35,10 +35,6 @@ struct _MvAuth {
 #define MV_AUTH_API_KEY_DOMAIN "medverse.api-key.v1"
 #define MV_AUTH_INVITE_DOMAIN "medverse.invite.v1"
 
-/* RFC 3339 UTC with microseconds, formatted by PostgreSQL */
-#define MV_AUTH_SQL_UTC(col)                                                                       \
-	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 typedef struct {
 	gboolean operator;
 	gchar key_id[MV_AUTH_KEY_ID_BYTES * 2 + 1];

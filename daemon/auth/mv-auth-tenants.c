@@ -40,7 +40,7 @@ tenant_create_tx (PGconn *conn, gpointer data, GError **error)
 	res = mv_db_exec_params (
 		conn,
 		"INSERT INTO clinics (clinic_id, name, wrapped_kek, master_key_id) "
-		"VALUES ($1, $2, $3, $4) RETURNING " MV_AUTH_SQL_UTC ("created_at"),
+		"VALUES ($1, $2, $3, $4) RETURNING " MV_DB_SQL_UTC ("created_at"),
 		4, params, error);
 	if (res == NULL)
 		return FALSE;
@@ -108,7 +108,7 @@ mv_auth_tenant_list (MvAuth *auth, const MvAuthContext *actor, GError **error)
 	if (conn == NULL)
 		return NULL;
 	res = mv_db_exec_params (conn,
-				 "SELECT clinic_id::text, name, " MV_AUTH_SQL_UTC (
+				 "SELECT clinic_id::text, name, " MV_DB_SQL_UTC (
 					 "created_at") ", master_key_id, "
 						       "(SELECT count(*) FROM api_keys k WHERE "
 						       "k.clinic_id = c.clinic_id "

@@ -173,12 +173,25 @@ load_patient (MvPatientStore *store,
 	}
 	res = mv_db_exec_params (
 		conn,
-		lock ? "SELECT p.wrapped_dek, p.version, p.created_at, p.updated_at, NULL "
-		       "FROM patients p WHERE p.clinic_id = $1 AND p.patient_id = $2 AND "
-		       "p.deleted_at IS NULL FOR UPDATE"
-		     : "SELECT p.wrapped_dek, p.version, p.created_at, p.updated_at, c.wrapped_kek "
-		       "FROM patients p JOIN clinics c ON c.clinic_id = p.clinic_id "
-		       "WHERE p.clinic_id = $1 AND p.patient_id = $2 AND p.deleted_at IS NULL",
+		lock ? "SELECT p.wrapped_dek, p.version, " MV_DB_SQL_UTC (
+			"p.created_at") ", " MV_DB_SQL_UTC ("p.updated_at") ", NULL "
+									    "FROM patients p WHERE "
+									    "p.clinic_id = $1 AND "
+									    "p.patient_id = $2 AND "
+									    "p.deleted_at IS NULL "
+									    "FOR UPDATE"
+		     : "SELECT p.wrapped_dek, p.version, " MV_DB_SQL_UTC (
+			     "p.created_at") ", " MV_DB_SQL_UTC ("p.updated_at") ", c.wrapped_kek "
+										 "FROM patients p "
+										 "JOIN clinics c "
+										 "ON c.clinic_id = "
+										 "p.clinic_id "
+										 "WHERE "
+										 "p.clinic_id = $1 "
+										 "AND p.patient_id "
+										 "= $2 AND "
+										 "p.deleted_at IS "
+										 "NULL",
 		2, values, error);
 	if (res == NULL)
 		return FALSE;
@@ -899,10 +912,12 @@ export_records (PGconn *conn, Op *op, const PatientKeys *keys, JsonObject *out, 
 	JsonObject *records = json_object_new ();
 
 	json_object_set_object_member (out, "records", records);
-	res = mv_db_exec_params (conn,
-				 "SELECT kind, version, blob, updated_at FROM patient_records "
-				 "WHERE clinic_id = $1 AND patient_id = $2 ORDER BY kind",
-				 2, values, error);
+	res = mv_db_exec_params (
+		conn,
+		"SELECT kind, version, blob, " MV_DB_SQL_UTC (
+			"updated_at") " FROM patient_records "
+				      "WHERE clinic_id = $1 AND patient_id = $2 ORDER BY kind",
+		2, values, error);
 	if (res == NULL)
 		return FALSE;
 	for (int i = 0; i < PQntuples (res); i++) {
@@ -940,12 +955,18 @@ export_keys (PGconn *conn, Op *op, JsonObject *out, GError **error)
 		= { "key_id", "label", "created_at", "expires_at", "revoked_at", "last_used_at" };
 
 	json_object_set_array_member (out, "api_keys", keys);
-	res = mv_db_exec_params (
-		conn,
-		"SELECT key_id, label, created_at, expires_at, revoked_at, "
-		"last_used_at FROM api_keys WHERE clinic_id = $1 AND patient_id = $2 "
-		"ORDER BY created_at, key_id",
-		2, values, error);
+	res
+		= mv_db_exec_params (
+			conn,
+			"SELECT key_id, label, " MV_DB_SQL_UTC ("created_at") ", " MV_DB_SQL_UTC ("expires_at") ", " MV_DB_SQL_UTC (
+				"revoked_at") ", " MV_DB_SQL_UTC ("last_used_at") " FROM api_keys "
+										  "WHERE clinic_id "
+										  "= $1 AND "
+										  "patient_id = $2 "
+										  "ORDER BY "
+										  "created_at, "
+										  "key_id",
+			2, values, error);
 	if (res == NULL)
 		return FALSE;
 	for (int i = 0; i < PQntuples (res); i++) {
@@ -972,9 +993,11 @@ export_audit (PGconn *conn, Op *op, JsonObject *out, GError **error)
 	json_object_set_array_member (out, "audit", entries);
 	res = mv_db_exec_params (
 		conn,
-		"SELECT seq, occurred_at, actor, action, request_id FROM audit_entries "
-		"WHERE clinic_id = $1 AND resource_type = 'patient' AND "
-		"resource_id = $2 ORDER BY seq",
+		"SELECT seq, " MV_DB_SQL_UTC (
+			"occurred_at") ", actor, action, request_id "
+				       "FROM audit_entries "
+				       "WHERE clinic_id = $1 AND resource_type = 'patient' AND "
+				       "resource_id = $2 ORDER BY seq",
 		2, values, error);
 	if (res == NULL)
 		return FALSE;

@@ -136,6 +136,18 @@ G_GNUC_WARN_UNUSED_RESULT PGresult *mv_db_exec_params (
  */
 gboolean mv_db_exec (PGconn *conn, const gchar *sql, GError **error);
 
+/**
+ * MV_DB_SQL_UTC:
+ * @expr: SQL text of a `timestamptz` expression (a column name, not a value: values are
+ *   parameters)
+ *
+ * SQL text that renders @expr as the one timestamp form of every response: RFC 3339 in UTC
+ * with microseconds, `2026-12-05T10:32:47.297481Z`, whatever the session's TimeZone and
+ * DateStyle (NULL stays NULL).  Use it in the SELECT list of every timestamp a caller sees.
+ */
+#define MV_DB_SQL_UTC(expr)                                                                        \
+	"to_char((" expr ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
 /* SQLSTATEs callers act on (PostgreSQL, Appendix A) */
 #define MV_DB_SQLSTATE_UNIQUE_VIOLATION "23505"
 #define MV_DB_SQLSTATE_SERIALIZATION_FAILURE "40001"

@@ -550,6 +550,48 @@ Test (store, export_holds_everything_decrypted)
 	cr_assert_not_null (json_object_get_array_member (exp, "api_keys"));
 }
 
+/* Every timestamp of an export is RFC 3339 UTC with microseconds (MV_DB_SQL_UTC), not
+ * PostgreSQL's text "2026-12-05 10:32:47.297481+00": the patient's, the records', the keys'
+ * and the audit entries'. */
+Test (store, export_timestamps_are_rfc3339_utc)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-minimal.json");
+	const gchar *key[] = { mvt.clinic_a, id };
+	g_autofree gchar *made = mvt_patients_query (
+		"INSERT INTO api_keys (clinic_id, key_id, role, patient_id, label, secret_hash, "
+		"created_by, expires_at) VALUES ($1, '00112233445566ff', 'patient', $2, 'app', "
+		"decode(repeat('ab', 32), 'hex'), 'test', now() + interval '1 day') RETURNING 1",
+		2, key);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonObject) exp = NULL;
+	g_autoptr (GRegex) rfc3339 = g_regex_new (
+		"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$", 0, 0, NULL);
+	JsonObject *patient, *record, *api_key, *entry;
+	const gchar *const checks[][2]
+		= { { "patient", "created_at" }, { "patient", "updated_at" },
+		    { "record", "updated_at" },	 { "key", "created_at" },
+		    { "key", "expires_at" },	 { "audit", "occurred_at" } };
+
+	exp = mv_patient_store_export (mvt.store, &mvt.clinician_a, "r", id, &error);
+	cr_assert_not_null (exp, "%s", error ? error->message : "");
+	patient = json_object_get_object_member (exp, "patient");
+	record = json_object_get_object_member (json_object_get_object_member (exp, "records"),
+						"profile");
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (exp, "api_keys")), 1);
+	api_key = json_array_get_object_element (json_object_get_array_member (exp, "api_keys"), 0);
+	entry = json_array_get_object_element (json_object_get_array_member (exp, "audit"), 0);
+	for (guint i = 0; i < G_N_ELEMENTS (checks); i++) {
+		JsonObject *o = g_str_equal (checks[i][0], "patient")  ? patient
+				: g_str_equal (checks[i][0], "record") ? record
+				: g_str_equal (checks[i][0], "key")    ? api_key
+								       : entry;
+		const gchar *ts = json_object_get_string_member (o, checks[i][1]);
+		cr_assert (g_regex_match (rfc3339, ts, 0, NULL), "%s.%s is %s", checks[i][0],
+			   checks[i][1], ts);
+	}
+	cr_assert (json_object_get_null_member (api_key, "revoked_at"));
+}
+
 /* Every row of @table as text, bytea columns printed in @format ("hex", PostgreSQL's default,
  * or "escape"): what a reader of the raw table sees. */
 static gchar *

@@ -528,3 +528,35 @@ Test (db, deadlock_is_retried)
 	g_cond_clear (&meet.cond);
 	PQfinish (conn);
 }
+
+/* ---- timestamps ------------------------------------------------------------------------ */
+
+/* One form for every timestamp a caller sees, whatever the session's time zone and date style:
+ * the raw text of a timestamptz would be "2026-12-05 18:32:47.297481+08". */
+Test (db, timestamps_are_rfc3339_utc_with_microseconds)
+{
+	g_autofree gchar *micros = NULL;
+	g_autofree gchar *whole = NULL;
+	g_autofree gchar *null = NULL;
+	g_autofree gchar *raw = NULL;
+	PGconn *conn;
+
+	pg = mvt_cluster_start (&dir);
+	conn = mvt_connect (pg);
+	PQclear (PQexec (conn, "SET TimeZone = 'Asia/Shanghai'"));
+	PQclear (PQexec (conn, "SET DateStyle = 'SQL, DMY'"));
+	PQclear (PQexec (conn, "CREATE TABLE ts (at timestamptz)"));
+	PQclear (PQexec (conn, "INSERT INTO ts VALUES ('2026-12-05 18:32:47.297481+08'), "
+			       "('2030-01-31 12:00:00Z'), (NULL)"));
+	raw = mvt_query_value (conn, "SELECT at::text FROM ts LIMIT 1");
+	cr_assert_str_neq (raw, "2026-12-05T10:32:47.297481Z", "the test needs a non-UTC zone");
+	micros = mvt_query_value (conn, "SELECT " MV_DB_SQL_UTC ("at") " FROM ts "
+								       "WHERE at < '2027-01-01Z'");
+	cr_assert_str_eq (micros, "2026-12-05T10:32:47.297481Z");
+	whole = mvt_query_value (conn, "SELECT " MV_DB_SQL_UTC ("at") " FROM ts "
+								      "WHERE at > '2027-01-01Z'");
+	cr_assert_str_eq (whole, "2030-01-31T12:00:00.000000Z");
+	null = mvt_query_value (conn, "SELECT " MV_DB_SQL_UTC ("at") " FROM ts WHERE at IS NULL");
+	cr_assert_null (null);
+	PQfinish (conn);
+}
