@@ -29,6 +29,7 @@ struct _MvDb {
 	GCond cond;
 	GQueue idle; /* of PGconn* */
 	guint n_open;
+	gboolean outage_logged; /* the reason of the current outage is in the log */
 };
 
 MvDb *
@@ -132,6 +133,23 @@ notice_to_debug (void *arg, const char *message)
 	g_debug ("PostgreSQL: %s", g_strstrip (msg));
 }
 
+/* The reason libpq gives names the host or socket path: it goes to the log, once an outage,
+ * never to a caller (an HTTP client gets the error message). */
+static void
+note_reachable (MvDb *self, gboolean reachable, const gchar *reason)
+{
+	gboolean log;
+
+	g_mutex_lock (&self->mutex);
+	log = self->outage_logged == reachable;
+	self->outage_logged = !reachable;
+	g_mutex_unlock (&self->mutex);
+	if (log && reachable)
+		g_message ("the database is reachable again");
+	else if (log)
+		g_warning ("the database is unreachable: %s", reason);
+}
+
 static PGconn *
 conn_open (MvDb *self, GError **error)
 {
@@ -150,13 +168,14 @@ conn_open (MvDb *self, GError **error)
 
 	if (conn != NULL && PQstatus (conn) == CONNECTION_OK) {
 		PQsetNoticeProcessor (conn, notice_to_debug, NULL);
+		note_reachable (self, TRUE, NULL);
 		return conn;
 	}
 	/* libpq's message names the host or socket and the reason, never the password */
 	msg = g_strdup (conn != NULL ? PQerrorMessage (conn) : "out of memory");
 	PQfinish (conn);
-	g_set_error (error, MV_ERROR, MV_ERROR_UNAVAILABLE, "database unreachable: %s",
-		     g_strstrip (msg));
+	note_reachable (self, FALSE, g_strstrip (msg));
+	g_set_error_literal (error, MV_ERROR, MV_ERROR_UNAVAILABLE, MV_DB_UNAVAILABLE_MESSAGE);
 	return NULL;
 }
 
@@ -192,8 +211,8 @@ mv_db_acquire (MvDb *self, gint64 timeout_ms, GError **error)
 			guint max = self->max_connections;
 			g_mutex_unlock (&self->mutex);
 			g_set_error (error, MV_ERROR, MV_ERROR_UNAVAILABLE,
-				     "all %u database connections stayed busy for %" G_GINT64_FORMAT
-				     " ms",
+				     "the database is busy: all %u connections stayed busy for "
+				     "%" G_GINT64_FORMAT " ms; retry later",
 				     max, timeout_ms);
 			return NULL;
 		}
@@ -324,6 +343,7 @@ mv_db_exec_params (
 	ExecStatusType status;
 	const gchar *primary;
 	const gchar *state;
+	MvError code;
 
 	g_return_val_if_fail (conn != NULL, NULL);
 	g_return_val_if_fail (sql != NULL, NULL);
@@ -337,13 +357,21 @@ mv_db_exec_params (
 
 	primary = res != NULL ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	state = res != NULL ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
-	if (primary != NULL) {
-		g_set_error (error, MV_ERROR, error_code_for (conn, res),
-			     "database error: %s (SQLSTATE %s)", primary,
+	code = error_code_for (conn, res);
+	if (code == MV_ERROR_UNAVAILABLE) {
+		/* a lost connection or a server shutting down: libpq's text (host, socket) is
+		 * for the log; each connection is lost once */
+		g_autofree gchar *msg
+			= g_strdup (primary != NULL ? primary : PQerrorMessage (conn));
+		g_warning ("database connection lost: %s (SQLSTATE %s)", g_strstrip (msg),
+			   state != NULL ? state : "none");
+		g_set_error_literal (error, MV_ERROR, code, MV_DB_UNAVAILABLE_MESSAGE);
+	} else if (primary != NULL) {
+		g_set_error (error, MV_ERROR, code, "database error: %s (SQLSTATE %s)", primary,
 			     state != NULL ? state : "?");
 	} else {
 		g_autofree gchar *msg = g_strdup (PQerrorMessage (conn));
-		g_set_error (error, MV_ERROR, error_code_for (conn, res), "database error: %s",
+		g_set_error (error, MV_ERROR, code, "database error: %s",
 			     *g_strstrip (msg) != '\0' ? msg : PQresStatus (status));
 	}
 	last_error_set (error, state);

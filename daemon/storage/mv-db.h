@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 
 typedef struct _MvDb MvDb;
 
+/* The message of every %MV_ERROR_UNAVAILABLE for an unreachable server or a lost connection:
+ * libpq's own text names hosts and socket paths, so it is logged (once an outage), not handed
+ * to callers, who may show it to clients. */
+#define MV_DB_UNAVAILABLE_MESSAGE "the database is unavailable; retry later"
+
 /**
  * mv_db_new:
  * @conninfo: a libpq connection string or URI; may hold a password (it is never logged)
@@ -63,8 +68,9 @@ void mv_db_set_acquire_timeout (MvDb *self, gint64 timeout_ms);
  * is dropped and replaced by a new connection.
  *
  * Errors: %MV_ERROR_UNAVAILABLE if the server cannot be reached (quickly: a refused or absent
- * socket fails at once, an unresponsive host after connect_timeout) or if every connection
- * stayed busy for @timeout_ms.
+ * socket fails at once, an unresponsive host after connect_timeout), with
+ * %MV_DB_UNAVAILABLE_MESSAGE (libpq's reason is logged once an outage), or if every connection
+ * stayed busy for @timeout_ms ("the database is busy…").
  *
  * Thread safety: safe from any thread.
  *
@@ -82,7 +88,7 @@ G_GNUC_WARN_UNUSED_RESULT PGconn *mv_db_acquire (MvDb *self, gint64 timeout_ms, 
  * For start-up against an external server that may still be booting: tries to connect every
  * 250 ms until it succeeds or @timeout_ms passed.  The connection opened stays in the pool.
  *
- * Errors: %MV_ERROR_UNAVAILABLE with the last connection error.
+ * Errors: %MV_ERROR_UNAVAILABLE (%MV_DB_UNAVAILABLE_MESSAGE; the reason is logged).
  *
  * Thread safety: safe from any thread.
  *
@@ -112,7 +118,8 @@ void mv_db_release (MvDb *self, PGconn *conn);
  *
  * Runs @sql with its values sent apart from the statement (never spliced into it).
  *
- * Errors: %MV_ERROR_UNAVAILABLE when the connection is lost or the server is shutting down;
+ * Errors: %MV_ERROR_UNAVAILABLE when the connection is lost or the server is shutting down
+ * (%MV_DB_UNAVAILABLE_MESSAGE; libpq's text is logged);
  * %MV_ERROR_CONFLICT on a unique violation, serialization failure or deadlock;
  * %MV_ERROR_FAILED otherwise.  The message carries PostgreSQL's primary message and SQLSTATE
  * but not its DETAIL, which can quote the values (patient data); mv_db_error_get_sqlstate()

@@ -210,9 +210,16 @@ Test (db, server_down_fails_fast_then_recovers)
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE), "%s",
 		   error ? error->message : "");
 	cr_assert_lt (elapsed, 2 * G_USEC_PER_SEC, "acquire took %" G_GINT64_FORMAT " us", elapsed);
+	/* libpq's text names the socket path: a caller (and its HTTP client) gets none of it */
+	cr_assert_str_eq (error->message, MV_DB_UNAVAILABLE_MESSAGE);
+	cr_assert_null (strstr (error->message, dir), "%s", error->message);
 	g_clear_error (&error);
 	cr_assert_not (mv_db_check_ready (db, MV_TEST_SQLDIR, &error));
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE));
+	cr_assert_str_eq (error->message, MV_DB_UNAVAILABLE_MESSAGE);
+	g_clear_error (&error);
+	cr_assert_not (mv_db_wait_reachable (db, 300, &error));
+	cr_assert_str_eq (error->message, MV_DB_UNAVAILABLE_MESSAGE);
 	g_clear_error (&error);
 
 	/* a pool made while the server is down is fine */
@@ -252,6 +259,7 @@ Test (db, lost_connection_maps_to_unavailable)
 	res = mv_db_exec_params (conn, "SELECT 1", 0, NULL, &error);
 	cr_assert_null (res);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE), "%s", error->message);
+	cr_assert_str_eq (error->message, MV_DB_UNAVAILABLE_MESSAGE);
 	mv_db_release (db, conn);
 	mv_db_get_stats (db, &n_open, NULL);
 	cr_assert_eq (n_open, 0, "a broken connection is discarded");
