@@ -36,7 +36,7 @@ mv_auth_create_patient_invite (PGconn *conn,
 		return FALSE;
 	}
 	mv_auth_hash_token (MV_AUTH_INVITE_DOMAIN, code, hash);
-	hash_param = mv_auth_bytea_param (hash, sizeof hash);
+	hash_param = mv_db_bytea_to_text (hash, sizeof hash);
 	params[0] = actor->clinic_id;
 	params[1] = hash_param;
 	params[2] = patient_id;
@@ -104,7 +104,7 @@ redeem_tx (PGconn *conn, gpointer data, GError **error)
 
 	g_clear_pointer (&r->result, json_node_unref); /* a retried transaction starts afresh */
 	mv_auth_hash_token (MV_AUTH_INVITE_DOMAIN, r->code, hash);
-	hash_param = mv_auth_bytea_param (hash, sizeof hash);
+	hash_param = mv_db_bytea_to_text (hash, sizeof hash);
 	params[0] = hash_param;
 	res = mv_db_exec_params (
 		conn,

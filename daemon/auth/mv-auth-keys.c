@@ -23,7 +23,7 @@ mv_auth_insert_key (PGconn *conn, MvAuthKeyCreate *kc, GError **error)
 	g_clear_pointer (&kc->result, json_node_unref); /* a retried transaction starts afresh */
 	mv_auth_wipe_string (secret);
 	mv_auth_hash_token (MV_AUTH_API_KEY_DOMAIN, token, hash);
-	hash_param = mv_auth_bytea_param (hash, sizeof hash);
+	hash_param = mv_db_bytea_to_text (hash, sizeof hash);
 	params[0] = kc->clinic_id;
 	params[1] = key_id;
 	params[2] = mv_role_to_string (kc->role);

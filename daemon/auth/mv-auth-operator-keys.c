@@ -31,7 +31,7 @@ insert_operator_key (PGconn *conn,
 			     "an operator key is mvop_ followed by 64 lowercase hex characters");
 		return FALSE;
 	}
-	hash_param = mv_auth_bytea_param (hash, sizeof hash);
+	hash_param = mv_db_bytea_to_text (hash, sizeof hash);
 	params[0] = key_id;
 	params[1] = label;
 	params[2] = hash_param;

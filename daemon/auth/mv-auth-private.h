@@ -42,8 +42,6 @@ typedef struct {
 } MvAuthParsedToken;
 
 void mv_auth_hash_token (const gchar *domain, const gchar *token, guint8 out[MV_AUTH_HASH_BYTES]);
-/* bytea as a text parameter: PostgreSQL's hex input format */
-gchar *mv_auth_bytea_param (const guint8 *data, gsize len);
 gchar *mv_auth_random_hex (gsize n_bytes);
 gboolean mv_auth_is_lower_hex (const gchar *s, gsize len);
 /* overwrites @s (nullable) with zeros, for strings that held a secret */

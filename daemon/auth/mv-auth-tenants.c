@@ -31,8 +31,7 @@ tenant_create_tx (PGconn *conn, gpointer data, GError **error)
 	g_clear_pointer (&tc->result, json_node_unref); /* a retried transaction starts afresh */
 	if (wrapped == NULL)
 		return FALSE;
-	wrapped_param = mv_auth_bytea_param (g_bytes_get_data (wrapped, NULL),
-					     g_bytes_get_size (wrapped));
+	wrapped_param = mv_db_bytea_bytes_to_text (wrapped);
 	params[0] = clinic_id;
 	params[1] = tc->name;
 	params[2] = wrapped_param;

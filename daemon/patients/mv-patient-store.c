@@ -41,19 +41,6 @@ mv_patient_id_normalise (const gchar *id)
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static gchar *
-bytea_to_text (GBytes *bytes)
-{
-	gsize len = 0;
-	const guint8 *data = g_bytes_get_data (bytes, &len);
-	gchar *text = g_malloc (2 + len * 2 + 1);
-
-	text[0] = '\\';
-	text[1] = 'x';
-	sodium_bin2hex (text + 2, len * 2 + 1, data, len);
-	return text;
-}
-
 /* Plaintext JSON of patient data: wiped before it is freed. */
 static void
 wipe_free (gchar *s)
@@ -378,8 +365,8 @@ create_txn (PGconn *conn, gpointer data, GError **error)
 	blob = seal_profile (dek, op->clinic_id, op->patient_id, 1, op->input, error);
 	if (blob == NULL)
 		return FALSE;
-	dek_text = bytea_to_text (wrapped_dek);
-	blob_text = bytea_to_text (blob);
+	dek_text = mv_db_bytea_bytes_to_text (wrapped_dek);
+	blob_text = mv_db_bytea_bytes_to_text (blob);
 	{
 		const gchar *values[] = { op->clinic_id, op->patient_id, dek_text, index };
 		r1 = mv_db_exec_params (conn,
@@ -526,7 +513,7 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 	blob = seal_profile (keys.dek, op->clinic_id, op->patient_id, op->version, profile, error);
 	if (blob == NULL)
 		return FALSE;
-	blob_text = bytea_to_text (blob);
+	blob_text = mv_db_bytea_bytes_to_text (blob);
 	version_text = g_strdup_printf ("%" G_GUINT64_FORMAT, op->version);
 	{
 		const gchar *values[] = { op->clinic_id, op->patient_id, version_text, index };
@@ -738,7 +725,7 @@ rotate_patient (PGconn *conn,
 		= mv_vault_rewrap_dek (old_kek, new_kek, clinic_id, patient_id, wrapped_dek, error);
 	if (rewrapped == NULL)
 		return FALSE;
-	dek_text = bytea_to_text (rewrapped);
+	dek_text = mv_db_bytea_bytes_to_text (rewrapped);
 	{
 		const gchar *values[] = { clinic_id, patient_id, dek_text, index };
 		res = mv_db_exec_params (conn,
@@ -805,7 +792,7 @@ mv_patient_store_rotate_clinic_key_conn (
 		return FALSE;
 	if (!rotate_patients (conn, clinic_id, old_kek, new_kek, n_patients, error))
 		return FALSE;
-	kek_text = bytea_to_text (new_wrapped);
+	kek_text = mv_db_bytea_bytes_to_text (new_wrapped);
 	{
 		const gchar *values[] = { clinic_id, kek_text };
 		res = mv_db_exec_params (conn,
@@ -955,18 +942,19 @@ export_keys (PGconn *conn, Op *op, JsonObject *out, GError **error)
 		= { "key_id", "label", "created_at", "expires_at", "revoked_at", "last_used_at" };
 
 	json_object_set_array_member (out, "api_keys", keys);
-	res
-		= mv_db_exec_params (
-			conn,
-			"SELECT key_id, label, " MV_DB_SQL_UTC ("created_at") ", " MV_DB_SQL_UTC ("expires_at") ", " MV_DB_SQL_UTC (
-				"revoked_at") ", " MV_DB_SQL_UTC ("last_used_at") " FROM api_keys "
-										  "WHERE clinic_id "
-										  "= $1 AND "
-										  "patient_id = $2 "
-										  "ORDER BY "
-										  "created_at, "
-										  "key_id",
-			2, values, error);
+	res = mv_db_exec_params (
+		conn,
+		"SELECT key_id, label, " MV_DB_SQL_UTC ("created_at") ", " MV_DB_SQL_UTC (
+			"expires_at") ", " MV_DB_SQL_UTC ("revoked_at") ", " MV_DB_SQL_UTC ("last_"
+											    "used_"
+											    "at") " FROM api_keys "
+												  "WHERE clinic_id "
+												  "= $1 AND "
+												  "patient_id = $2 "
+												  "ORDER BY "
+												  "created_at, "
+												  "key_id",
+		2, values, error);
 	if (res == NULL)
 		return FALSE;
 	for (int i = 0; i < PQntuples (res); i++) {

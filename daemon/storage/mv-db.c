@@ -379,23 +379,6 @@ mv_db_exec_params (
 	return NULL;
 }
 
-GBytes *
-mv_db_bytea_from_text (const gchar *text)
-{
-	size_t len = 0;
-	guchar *raw;
-	GBytes *bytes;
-
-	if (text == NULL)
-		return NULL;
-	raw = PQunescapeBytea ((const guchar *)text, &len);
-	if (raw == NULL)
-		return NULL;
-	bytes = g_bytes_new (raw, len);
-	PQfreemem (raw);
-	return bytes;
-}
-
 gboolean
 mv_db_exec (PGconn *conn, const gchar *sql, GError **error)
 {

@@ -13,6 +13,8 @@
 #include <glib.h>
 #include <libpq-fe.h>
 
+#include "mv-bytea.h"
+
 G_BEGIN_DECLS
 
 typedef struct _MvDb MvDb;
@@ -191,14 +193,6 @@ gboolean mv_db_error_is_unique_violation (const GError *error);
  *   transaction did nothing and may succeed when run again
  */
 gboolean mv_db_error_is_retryable (const GError *error);
-
-/**
- * mv_db_bytea_from_text:
- * @text: (nullable): a bytea value as libpq returns it in text format (hex or escape)
- *
- * Returns: (transfer full) (nullable): the bytes, or %NULL for %NULL or undecodable text
- */
-GBytes *mv_db_bytea_from_text (const gchar *text);
 
 /**
  * MvDbTransactionFunc:

@@ -11,6 +11,7 @@
 #include "../integration/harness.h"
 #include "auth-util.h"
 #include "mv-crypto.h"
+#include "mv-bytea.h"
 
 #define UNAUTHORIZED_MESSAGE "the API key is not valid (send Authorization: Bearer <key>)"
 
@@ -371,7 +372,7 @@ Test (auth, invite_redeemed_once_for_a_patient_key)
 	g_autofree gchar *op = at_operator_token ();
 	g_autofree gchar *patient = g_uuid_string_random ();
 	guint8 raw[16], hash[32];
-	gchar hex[33], hash_hex[65];
+	gchar hex[33];
 	g_autofree gchar *code = NULL;
 	g_autofree gchar *body = NULL;
 	g_autofree gchar *param = NULL;
@@ -389,8 +390,7 @@ Test (auth, invite_redeemed_once_for_a_patient_key)
 	code = g_strdup_printf ("mvi_%s", hex);
 	crypto_generichash (hash, sizeof hash, (const guint8 *)code, strlen (code),
 			    (const guint8 *)"medverse.invite.v1", strlen ("medverse.invite.v1"));
-	sodium_bin2hex (hash_hex, sizeof hash_hex, hash, sizeof hash);
-	param = g_strdup_printf ("\\x%s", hash_hex);
+	param = mv_db_bytea_to_text (hash, sizeof hash);
 	res = PQexecParams (
 		conn,
 		"INSERT INTO patient_invites (clinic_id, code_hash, patient_id, created_by, "
@@ -421,7 +421,6 @@ Test (auth, expired_invite_is_refused)
 	g_autofree gchar *patient = g_uuid_string_random ();
 	const gchar *code = "mvi_0123456789abcdef0123456789abcdef";
 	guint8 hash[32];
-	gchar hash_hex[65];
 	g_autofree gchar *param = NULL;
 	g_autoptr (PGconn) conn = at_sql_connect ();
 	g_autoptr (PGresult) res = NULL;
@@ -430,8 +429,7 @@ Test (auth, expired_invite_is_refused)
 	cr_assert_geq (sodium_init (), 0);
 	crypto_generichash (hash, sizeof hash, (const guint8 *)code, strlen (code),
 			    (const guint8 *)"medverse.invite.v1", strlen ("medverse.invite.v1"));
-	sodium_bin2hex (hash_hex, sizeof hash_hex, hash, sizeof hash);
-	param = g_strdup_printf ("\\x%s", hash_hex);
+	param = mv_db_bytea_to_text (hash, sizeof hash);
 	res = PQexecParams (
 		conn,
 		"INSERT INTO patient_invites (clinic_id, code_hash, patient_id, created_by, "
@@ -740,9 +738,9 @@ Test (dbus, rotate_master_key)
 	g_autofree gchar *before
 		= at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1,
 				(const gchar *const[]){ a });
-	g_autofree gchar *wrapped_before = at_sql_value (
-		"SELECT encode(wrapped_kek, 'hex') FROM clinics WHERE clinic_id = $1", 1,
-		(const gchar *const[]){ a });
+	g_autofree gchar *wrapped_before
+		= at_sql_value ("SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1,
+				(const gchar *const[]){ a });
 	g_autofree gchar *bad = NULL;
 	g_autofree gchar *result = NULL;
 	g_autofree gchar *after = NULL;
@@ -774,9 +772,8 @@ Test (dbus, rotate_master_key)
 		      0);
 	after = at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1,
 			      (const gchar *const[]){ a });
-	wrapped_after = at_sql_value (
-		"SELECT encode(wrapped_kek, 'hex') FROM clinics WHERE clinic_id = $1", 1,
-		(const gchar *const[]){ a });
+	wrapped_after = at_sql_value ("SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1,
+				      (const gchar *const[]){ a });
 	cr_assert_str_eq (after, new_id);
 	cr_assert_str_neq (wrapped_after, wrapped_before);
 	cr_assert_eq (at_sql_count ("SELECT count(*) FROM clinics WHERE master_key_id <> $1", 1,
@@ -788,19 +785,14 @@ Test (dbus, rotate_master_key)
 			= g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "master.key", NULL);
 		g_autoptr (MvVault) old_vault = mv_vault_new_from_key_file (old_path, &error);
 		g_autoptr (MvVault) new_vault = mv_vault_new_from_key_file (key, &error);
-		gsize len = strlen (wrapped_after) / 2;
-		g_autofree guint8 *raw_kek = g_malloc (len);
-		g_autoptr (GBytes) wrapped = NULL;
+		g_autoptr (GBytes) wrapped = mv_db_bytea_from_text (wrapped_after);
 		g_autoptr (MvSecret) kek = NULL;
 		g_autoptr (MvSecret) none = NULL;
 		g_autoptr (GError) old_error = NULL;
 
 		cr_assert_not_null (old_vault);
 		cr_assert_not_null (new_vault);
-		cr_assert_eq (sodium_hex2bin (raw_kek, len, wrapped_after, strlen (wrapped_after),
-					      NULL, NULL, NULL),
-			      0);
-		wrapped = g_bytes_new (raw_kek, len);
+		cr_assert_not_null (wrapped);
 		kek = mv_vault_unwrap_kek (new_vault, a, wrapped, &error);
 		cr_assert_not_null (kek, "new master cannot open the re-wrapped KEK");
 		none = mv_vault_unwrap_kek (old_vault, a, wrapped, &old_error);

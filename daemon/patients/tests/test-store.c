@@ -408,16 +408,10 @@ Test (store, delete_shreds_the_data_key)
 	g_autoptr (MvSecret) new_kek = NULL;
 	g_autoptr (GBytes) fresh_wrapped = NULL;
 	g_autoptr (GBytes) new_kek_wrapped = NULL;
-	gsize n;
-	guchar *raw;
 
 	cr_assert_not_null (dek_text);
-	raw = PQunescapeBytea ((const guchar *)dek_text, &n);
-	saved_dek = g_bytes_new (raw, n);
-	PQfreemem (raw);
-	raw = PQunescapeBytea ((const guchar *)blob_text, &n);
-	saved_blob = g_bytes_new (raw, n);
-	PQfreemem (raw);
+	saved_dek = mv_db_bytea_from_text (dek_text);
+	saved_blob = mv_db_bytea_from_text (blob_text);
 
 	cr_assert (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r-del", id, 1, &error),
 		   "%s", error ? error->message : "");
@@ -437,9 +431,7 @@ Test (store, delete_shreds_the_data_key)
 		kek_text = mvt_patients_query (
 			"SELECT wrapped_kek::text FROM clinics WHERE clinic_id = $1", 1, v);
 	}
-	raw = PQunescapeBytea ((const guchar *)kek_text, &n);
-	kek_wrapped = g_bytes_new (raw, n);
-	PQfreemem (raw);
+	kek_wrapped = mv_db_bytea_from_text (kek_text);
 	kek = mv_vault_unwrap_kek (mv_services_get_vault (mvt.services), mvt.clinic_a, kek_wrapped,
 				   NULL);
 	cr_assert_not_null (kek);
@@ -842,28 +834,17 @@ Test (store, master_rotation_keeps_patients_readable)
 		"SELECT wrapped_kek::text FROM clinics WHERE clinic_id = $1", 1, values);
 	g_autoptr (GBytes) wrapped = NULL;
 	g_autoptr (GBytes) rewrapped = NULL;
-	g_autofree gchar *hex = NULL;
 	g_autofree gchar *bytea = NULL;
 	g_autoptr (GError) e_old = NULL;
-	gsize n;
-	guchar *raw;
 
 	cr_assert (mv_vault_generate_key_file (new_path, &error), "%s",
 		   error ? error->message : "");
 	new_vault = mv_vault_new_from_key_file (new_path, &error);
 	cr_assert_not_null (new_vault);
-	raw = PQunescapeBytea ((const guchar *)kek_text, &n);
-	wrapped = g_bytes_new (raw, n);
-	PQfreemem (raw);
+	wrapped = mv_db_bytea_from_text (kek_text);
 	rewrapped = mv_vault_rewrap_kek (old_vault, new_vault, mvt.clinic_a, wrapped, &error);
 	cr_assert_not_null (rewrapped);
-	{
-		gsize len;
-		const guint8 *data = g_bytes_get_data (rewrapped, &len);
-		hex = g_malloc (len * 2 + 1);
-		sodium_bin2hex (hex, len * 2 + 1, data, len);
-		bytea = g_strdup_printf ("\\x%s", hex);
-	}
+	bytea = mv_db_bytea_bytes_to_text (rewrapped);
 	{
 		const gchar *v[] = { mvt.clinic_a, bytea, mv_vault_get_master_key_id (new_vault) };
 		g_autofree gchar *r = mvt_patients_query ("UPDATE clinics SET wrapped_kek = $2, "

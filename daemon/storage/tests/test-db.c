@@ -568,3 +568,32 @@ Test (db, timestamps_are_rfc3339_utc_with_microseconds)
 	cr_assert_null (null);
 	PQfinish (conn);
 }
+
+/* ---- bytea ------------------------------------------------------------------------------ */
+
+/* The one encoder and decoder round-trip through the server, in both output formats. */
+Test (db, bytea_round_trips_through_the_server)
+{
+	const guint8 data[] = { 0x00, 0x01, 0x5c, 0x27, 0x7f, 0x80, 0xff, 'A', 'z' };
+	g_autofree gchar *text = mv_db_bytea_to_text (data, sizeof data);
+	g_autoptr (GBytes) expected = g_bytes_new_static (data, sizeof data);
+	const gchar *values[] = { text };
+	PGconn *conn;
+
+	cr_assert_str_eq (text, "\\x00015c277f80ff417a");
+	pg = mvt_cluster_start (&dir);
+	conn = mvt_connect (pg);
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr (PGresult) res = NULL;
+		g_autoptr (GBytes) back = NULL;
+
+		PQclear (PQexec (conn, i == 0 ? "SET bytea_output = 'hex'"
+					      : "SET bytea_output = 'escape'"));
+		res = PQexecParams (conn, "SELECT $1::bytea", 1, NULL, values, NULL, NULL, 0);
+		cr_assert_eq (PQresultStatus (res), PGRES_TUPLES_OK, "%s", PQerrorMessage (conn));
+		back = mv_db_bytea_from_text (PQgetvalue (res, 0, 0));
+		cr_assert (g_bytes_equal (back, expected), "round trip %u failed", i);
+	}
+	cr_assert_null (mv_db_bytea_from_text (NULL));
+	PQfinish (conn);
+}
