@@ -8,7 +8,7 @@
  *   mv-auth-keys.c            clinic API keys
  *   mv-auth-operator-keys.c   operator keys
  *   mv-auth-invites.c         patient invites
- *   mv-auth-rotate.c          master-key rotation
+ *   mv-auth-rotate.c          master-key rotation; clinic-key rotation over the records module
  *   mv-auth-http.c, mv-auth-dbus.c   the HTTP and D-Bus adapters over the operations above
  */
 #pragma once

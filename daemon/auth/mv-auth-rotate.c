@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../audit/mv-audit-log.h"
-#include "../patients/mv-patient-store.h"
+#include "../records/mv-clinic-keys.h"
 
 gboolean
 mv_auth_rotate_master_conn (
@@ -151,7 +151,7 @@ static gboolean
 rotate_clinic_tx (PGconn *conn, gpointer data, GError **error)
 {
 	RotateClinic *r = data;
-	if (!mv_patient_store_rotate_clinic_key_conn (conn, r->vault, r->clinic_id, &r->n, error))
+	if (!mv_clinic_keys_rotate_conn (conn, r->vault, r->clinic_id, &r->n, error))
 		return FALSE;
 	/* in the operator tree and the clinic's own: its staff can see when its key changed */
 	return mv_auth_audit (conn, r->actor, r->clinic_id, "clinic-key.rotate", "clinic",

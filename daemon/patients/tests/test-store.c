@@ -9,6 +9,7 @@
 #include "mv-crypto.h"
 #include "mv-db.h"
 #include "mv-patients-test.h"
+#include "../../records/mv-clinic-keys.h"
 
 TestSuite (store, .init = mvt_patients_setup, .fini = mvt_patients_teardown, .timeout = 60);
 
@@ -692,8 +693,8 @@ static gboolean
 rotate_txn (PGconn *conn, gpointer data, GError **error)
 {
 	RotateArgs *args = data;
-	return mv_patient_store_rotate_clinic_key_conn (conn, mv_services_get_vault (mvt.services),
-							args->clinic_id, &args->n, error);
+	return mv_clinic_keys_rotate_conn (conn, mv_services_get_vault (mvt.services),
+					   args->clinic_id, &args->n, error);
 }
 
 static GBytes *
