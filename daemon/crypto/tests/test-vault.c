@@ -198,7 +198,7 @@ Test (vault, record_ids_are_bound)
 {
 	Chain c = { 0 };
 	const gchar *ids[] = { "obs-1", "2026", NULL };
-	const gchar *const other_ids[][3] = { { "obs-2", "2026", NULL },
+	const gchar *const other_ids[][4] = { { "obs-2", "2026", NULL },
 					      { "obs-1", NULL, NULL },
 					      { "obs-12", "026", NULL },
 					      { "obs-1", "2026", "x" } };
