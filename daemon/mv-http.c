@@ -212,7 +212,7 @@ readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 					   "not ready: every worker of these plugins is busy: %s",
 					   exhausted);
 	} else {
-		/* the reason names sockets and servers: it goes to the log, not to the prober */
+		/* the reason is for the operator: it goes to the log, not to the prober */
 		g_warning ("[%s] not ready: %s", mv_http_message_get_request_id (msg),
 			   error->message);
 		respond_new_error (msg, MV_ERROR_UNAVAILABLE,

@@ -183,8 +183,8 @@ load_head (PGconn *conn, const gchar *log_id, const gchar *tree, guint64 size, G
 				tree, size);
 		return NULL;
 	}
-	root = mv_audit_bytea_from_text (PQgetvalue (res, 0, 1));
-	sig = mv_audit_bytea_from_text (PQgetvalue (res, 0, 3));
+	root = mv_db_bytea_from_text (PQgetvalue (res, 0, 1));
+	sig = mv_db_bytea_from_text (PQgetvalue (res, 0, 3));
 	if (root == NULL || g_bytes_get_size (root) != MV_MERKLE_HASH_SIZE || sig == NULL
 	    || g_bytes_get_size (sig) != MV_AUDIT_SIGNATURE_SIZE) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
@@ -218,7 +218,7 @@ load_leaves (PGconn *conn, const gchar *tree, guint64 size, GError **error)
 		g_autoptr (GBytes) leaf = NULL;
 		if (i >= (guint64)PQntuples (res)
 		    || g_ascii_strtoull (PQgetvalue (res, i, 0), NULL, 10) != i
-		    || (leaf = mv_audit_bytea_from_text (PQgetvalue (res, i, 1))) == NULL
+		    || (leaf = mv_db_bytea_from_text (PQgetvalue (res, i, 1))) == NULL
 		    || g_bytes_get_size (leaf) != MV_MERKLE_HASH_SIZE) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 				     "audit tree %s: entry %" G_GUINT64_FORMAT
@@ -383,13 +383,28 @@ consistency_job (PGconn *conn, gpointer user_data, GError **error)
 	return TRUE;
 }
 
+typedef struct {
+	Job *job;
+	MvDbTransactionFunc fn;
+} Attempt;
+
+/* mv_db_transaction() may run a job again (deadlock): each attempt builds its answer afresh */
+static gboolean
+attempt_job (PGconn *conn, gpointer user_data, GError **error)
+{
+	Attempt *attempt = user_data;
+	json_builder_reset (attempt->job->out);
+	return attempt->fn (conn, attempt->job, error);
+}
+
 static JsonNode *
 run (Job *job, MvDbTransactionFunc fn, GError **error)
 {
 	g_autoptr (JsonBuilder) builder = json_builder_new ();
+	Attempt attempt = { job, fn };
 
 	job->out = builder;
-	if (!mv_db_transaction (job->services->db, fn, job, error))
+	if (!mv_db_transaction (job->services->db, attempt_job, &attempt, error))
 		return NULL;
 	return json_builder_get_root (builder);
 }

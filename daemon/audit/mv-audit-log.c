@@ -43,38 +43,10 @@ get_signer (void)
 	return signer;
 }
 
-gchar *
-mv_audit_bytea_to_text (const guint8 *data, gsize len)
-{
-	gchar *out = g_malloc (len * 2 + 3);
-	out[0] = '\\';
-	out[1] = 'x';
-	sodium_bin2hex (out + 2, len * 2 + 1, data, len);
-	return out;
-}
-
-GBytes *
-mv_audit_bytea_from_text (const gchar *text)
-{
-	gsize hex_len, len;
-	g_autofree guint8 *buf = NULL;
-
-	if (text == NULL || text[0] != '\\' || text[1] != 'x')
-		return NULL;
-	hex_len = strlen (text + 2);
-	if (hex_len % 2 != 0)
-		return NULL;
-	buf = g_malloc (hex_len / 2 + 1);
-	if (sodium_hex2bin (buf, hex_len / 2, text + 2, hex_len, NULL, &len, NULL) != 0
-	    || len != hex_len / 2)
-		return NULL;
-	return g_bytes_new_take (g_steal_pointer (&buf), len);
-}
-
 static gboolean
 bytea_exact (const gchar *text, guint8 *out, gsize len)
 {
-	g_autoptr (GBytes) bytes = mv_audit_bytea_from_text (text);
+	g_autoptr (GBytes) bytes = mv_db_bytea_from_text (text);
 	if (bytes == NULL || g_bytes_get_size (bytes) != len)
 		return FALSE;
 	memcpy (out, g_bytes_get_data (bytes, NULL), len);
@@ -117,9 +89,8 @@ lock_tree (PGconn *conn, const gchar *clinic_id, GError **error)
 	empty = mv_merkle_frontier_new ();
 	empty_bytes = mv_merkle_frontier_to_bytes (empty);
 	mv_merkle_frontier_get_root (empty, root);
-	frontier_text = mv_audit_bytea_to_text (g_bytes_get_data (empty_bytes, NULL),
-						g_bytes_get_size (empty_bytes));
-	root_text = mv_audit_bytea_to_text (root, sizeof root);
+	frontier_text = mv_db_bytea_bytes_to_text (empty_bytes);
+	root_text = mv_db_bytea_to_text (root, sizeof root);
 	values[1] = frontier_text;
 	values[2] = root_text;
 	res = mv_db_exec_params (
@@ -182,7 +153,7 @@ mv_audit_log_append (PGconn *conn,
 	locked = lock_tree (conn, tree, error);
 	if (locked == NULL)
 		return FALSE;
-	stored = mv_audit_bytea_from_text (PQgetvalue (locked, 0, 1));
+	stored = mv_db_bytea_from_text (PQgetvalue (locked, 0, 1));
 	if (stored == NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 			     "audit tree of clinic %s: stored frontier is not valid bytea", tree);
@@ -210,10 +181,9 @@ mv_audit_log_append (PGconn *conn,
 	seq_text = g_strdup_printf ("%" G_GUINT64_FORMAT, entry.seq);
 	size_text = g_strdup_printf ("%" G_GUINT64_FORMAT, entry.seq + 1);
 	ts_text = g_strdup_printf ("%" G_GINT64_FORMAT, entry.timestamp_us);
-	leaf_text = mv_audit_bytea_to_text (leaf, sizeof leaf);
-	frontier_text = mv_audit_bytea_to_text (g_bytes_get_data (frontier_bytes, NULL),
-						g_bytes_get_size (frontier_bytes));
-	root_text = mv_audit_bytea_to_text (root, sizeof root);
+	leaf_text = mv_db_bytea_to_text (leaf, sizeof leaf);
+	frontier_text = mv_db_bytea_bytes_to_text (frontier_bytes);
+	root_text = mv_db_bytea_to_text (root, sizeof root);
 	values[0] = tree;
 	values[1] = seq_text;
 	values[2] = ts_text;
@@ -232,7 +202,7 @@ mv_audit_log_append (PGconn *conn,
 		head = mv_tree_head_new (PQgetvalue (locked, 0, 2), tree, entry.seq + 1, root,
 					 entry.timestamp_us);
 		mv_audit_signer_sign (signer, head);
-		sig_text = mv_audit_bytea_to_text (head->signature, sizeof head->signature);
+		sig_text = mv_db_bytea_to_text (head->signature, sizeof head->signature);
 		values[12] = sig_text;
 	}
 	/* entry, head and the new append point in one statement: one round trip */
@@ -300,7 +270,8 @@ read_entries (PGconn *conn, MvAuditTree *tree, gint64 min_seq, gint64 max_seq, G
 		"SELECT seq, " SQL_TO_US (
 			"occurred_at") ", actor, action, resource_type, "
 				       "resource_id, request_id, leaf_hash FROM audit_entries "
-				       "WHERE clinic_id = $1 AND seq < $2::bigint AND seq >= $3::bigint "
+				       "WHERE clinic_id = $1 AND seq < $2::bigint AND seq >= "
+				       "$3::bigint "
 				       "ORDER BY seq",
 		3, values, error);
 
@@ -406,11 +377,8 @@ mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GE
 }
 
 MvAuditTree *
-mv_audit_log_read_page (PGconn *conn,
-			const gchar *clinic_id,
-			gint64 from,
-			gint64 limit,
-			GError **error)
+mv_audit_log_read_page (
+	PGconn *conn, const gchar *clinic_id, gint64 from, gint64 limit, GError **error)
 {
 	gint64 end = from > G_MAXINT64 - limit ? G_MAXINT64 : from + limit;
 	return read_tree (conn, clinic_id, from, end, FALSE, error);

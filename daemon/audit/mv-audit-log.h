@@ -130,12 +130,8 @@ mv_audit_log_read_tree (PGconn *conn, const gchar *clinic_id, gint64 max_seq, GE
  *
  * Returns: (transfer full): the page, or %NULL with an error
  */
-MvAuditTree *
-mv_audit_log_read_page (PGconn *conn,
-			const gchar *clinic_id,
-			gint64 from,
-			gint64 limit,
-			GError **error);
+MvAuditTree *mv_audit_log_read_page (
+	PGconn *conn, const gchar *clinic_id, gint64 from, gint64 limit, GError **error);
 
 /**
  * mv_audit_log_list_trees:
@@ -162,9 +158,5 @@ gboolean mv_audit_log_verify_tree (PGconn *conn,
 				   guint64 *n_entries,
 				   guint64 *n_heads,
 				   GError **error);
-
-/* bytea in text form ("\x0a1b…") <-> bytes; NULL/FALSE on malformed input */
-gchar *mv_audit_bytea_to_text (const guint8 *data, gsize len);
-GBytes *mv_audit_bytea_from_text (const gchar *text);
 
 G_END_DECLS

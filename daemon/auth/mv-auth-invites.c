@@ -36,7 +36,7 @@ mv_auth_create_patient_invite (PGconn *conn,
 		return FALSE;
 	}
 	mv_auth_hash_token (MV_AUTH_INVITE_DOMAIN, code, hash);
-	hash_param = mv_auth_bytea_param (hash, sizeof hash);
+	hash_param = mv_db_bytea_to_text (hash, sizeof hash);
 	params[0] = actor->clinic_id;
 	params[1] = hash_param;
 	params[2] = patient_id;
@@ -46,7 +46,7 @@ mv_auth_create_patient_invite (PGconn *conn,
 		conn,
 		"INSERT INTO patient_invites (clinic_id, code_hash, patient_id, "
 		"created_by, expires_at) VALUES ($1, $2, $3, $4, now() + $5::interval) "
-		"RETURNING " MV_AUTH_SQL_UTC ("expires_at"),
+		"RETURNING " MV_DB_SQL_UTC ("expires_at"),
 		5, params, error);
 	if (res == NULL
 	    || !mv_auth_audit (conn, actor, actor->clinic_id, "invite.create", "patient",
@@ -102,8 +102,9 @@ redeem_tx (PGconn *conn, gpointer data, GError **error)
 			       NULL,	"invite", r->request_id, "invite.redeem", NULL };
 	const gchar *key_id;
 
+	g_clear_pointer (&r->result, json_node_unref); /* a retried transaction starts afresh */
 	mv_auth_hash_token (MV_AUTH_INVITE_DOMAIN, r->code, hash);
-	hash_param = mv_auth_bytea_param (hash, sizeof hash);
+	hash_param = mv_db_bytea_to_text (hash, sizeof hash);
 	params[0] = hash_param;
 	res = mv_db_exec_params (
 		conn,

@@ -20,9 +20,10 @@ mv_auth_insert_key (PGconn *conn, MvAuthKeyCreate *kc, GError **error)
 	const gchar *created_by = kc->actor->key_id != NULL ? kc->actor->key_id : "operator";
 	const gchar *params[8];
 
+	g_clear_pointer (&kc->result, json_node_unref); /* a retried transaction starts afresh */
 	mv_auth_wipe_string (secret);
 	mv_auth_hash_token (MV_AUTH_API_KEY_DOMAIN, token, hash);
-	hash_param = mv_auth_bytea_param (hash, sizeof hash);
+	hash_param = mv_db_bytea_to_text (hash, sizeof hash);
 	params[0] = kc->clinic_id;
 	params[1] = key_id;
 	params[2] = mv_role_to_string (kc->role);
@@ -35,7 +36,7 @@ mv_auth_insert_key (PGconn *conn, MvAuthKeyCreate *kc, GError **error)
 		conn,
 		"INSERT INTO api_keys (clinic_id, key_id, role, patient_id, label, secret_hash, "
 		"created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-		"RETURNING " MV_AUTH_SQL_UTC ("created_at") ", " MV_AUTH_SQL_UTC ("expires_at"),
+		"RETURNING " MV_DB_SQL_UTC ("created_at") ", " MV_DB_SQL_UTC ("expires_at"),
 		8, params, error);
 	if (res == NULL) {
 		mv_auth_wipe_string (token);
@@ -134,8 +135,8 @@ mv_auth_key_create (MvAuth *auth,
 /* clang-format off */
 static const gchar KEY_LIST_SQL[] =
 	"SELECT key_id, role, patient_id::text, label, created_by, "
-	MV_AUTH_SQL_UTC ("created_at") ", " MV_AUTH_SQL_UTC ("expires_at") ", "
-	MV_AUTH_SQL_UTC ("revoked_at") ", " MV_AUTH_SQL_UTC ("last_used_at") ", "
+	MV_DB_SQL_UTC ("created_at") ", " MV_DB_SQL_UTC ("expires_at") ", "
+	MV_DB_SQL_UTC ("revoked_at") ", " MV_DB_SQL_UTC ("last_used_at") ", "
 	"(revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())) "
 	"FROM api_keys WHERE clinic_id = $1 ORDER BY created_at, key_id";
 /* clang-format on */

@@ -31,7 +31,7 @@ insert_operator_key (PGconn *conn,
 			     "an operator key is mvop_ followed by 64 lowercase hex characters");
 		return FALSE;
 	}
-	hash_param = mv_auth_bytea_param (hash, sizeof hash);
+	hash_param = mv_db_bytea_to_text (hash, sizeof hash);
 	params[0] = key_id;
 	params[1] = label;
 	params[2] = hash_param;
@@ -64,6 +64,8 @@ operator_key_tx (PGconn *conn, gpointer data, GError **error)
 	OperatorKey *ok = data;
 	const gchar *created_by
 		= ok->actor != NULL && ok->actor->key_id != NULL ? ok->actor->key_id : "system";
+
+	g_clear_pointer (&ok->key_id, g_free); /* a retried transaction starts afresh */
 	if (!insert_operator_key (conn, ok->token, ok->label, created_by, &ok->inserted,
 				  &ok->key_id, error))
 		return FALSE;

@@ -8,7 +8,7 @@
  *   mv-auth-keys.c            clinic API keys
  *   mv-auth-operator-keys.c   operator keys
  *   mv-auth-invites.c         patient invites
- *   mv-auth-rotate.c          master-key rotation
+ *   mv-auth-rotate.c          master-key rotation; clinic-key rotation over the records module
  *   mv-auth-http.c, mv-auth-dbus.c   the HTTP and D-Bus adapters over the operations above
  */
 #pragma once
@@ -35,10 +35,6 @@ struct _MvAuth {
 #define MV_AUTH_API_KEY_DOMAIN "medverse.api-key.v1"
 #define MV_AUTH_INVITE_DOMAIN "medverse.invite.v1"
 
-/* RFC 3339 UTC with microseconds, formatted by PostgreSQL */
-#define MV_AUTH_SQL_UTC(col)                                                                       \
-	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
 typedef struct {
 	gboolean operator;
 	gchar key_id[MV_AUTH_KEY_ID_BYTES * 2 + 1];
@@ -46,8 +42,6 @@ typedef struct {
 } MvAuthParsedToken;
 
 void mv_auth_hash_token (const gchar *domain, const gchar *token, guint8 out[MV_AUTH_HASH_BYTES]);
-/* bytea as a text parameter: PostgreSQL's hex input format */
-gchar *mv_auth_bytea_param (const guint8 *data, gsize len);
 gchar *mv_auth_random_hex (gsize n_bytes);
 gboolean mv_auth_is_lower_hex (const gchar *s, gsize len);
 /* overwrites @s (nullable) with zeros, for strings that held a secret */
@@ -68,7 +62,8 @@ MvServices *mv_auth_get_services (MvAuth *auth);
 gboolean mv_auth_is_uuid (const gchar *s);
 /* UTF-8, at most MV_AUTH_MAX_NAME characters, no control characters; @field names it */
 gboolean mv_auth_check_name (const gchar *name, const gchar *field, GError **error);
-/* Appends an audit entry: @actor's clinic tree, or the operator tree for an operator. */
+/* Appends an audit entry to @actor's clinic tree; for an operator to the operator tree (the
+ * resource named "<clinic>/<id>") and, when it acted on a clinic, to that clinic's tree too. */
 gboolean mv_auth_audit (PGconn *conn,
 			const MvAuthContext *actor,
 			const gchar *clinic_id,

@@ -11,18 +11,18 @@
 #include <string.h>
 
 #include "../audit/mv-audit-log.h"
-#include "../patients/mv-patient-store.h"
+#include "../records/mv-clinic-keys.h"
 
 gboolean
 mv_auth_rotate_master_conn (
 	PGconn *conn, MvVault *old_vault, MvVault *new_vault, guint *n_rewrapped, GError **error)
 {
 	/* FOR UPDATE: key changes and new clinics wait until the rotation commits */
-	g_autoptr (PGresult) res = mv_db_exec_params (
-		conn,
-		"SELECT clinic_id::text, encode(wrapped_kek, 'hex') FROM clinics "
-		"ORDER BY clinic_id FOR UPDATE",
-		0, NULL, error);
+	g_autoptr (PGresult) res
+		= mv_db_exec_params (conn,
+				     "SELECT clinic_id::text, wrapped_kek FROM clinics "
+				     "ORDER BY clinic_id FOR UPDATE",
+				     0, NULL, error);
 	const gchar *new_id = mv_vault_get_master_key_id (new_vault);
 
 	if (res == NULL)
@@ -30,29 +30,23 @@ mv_auth_rotate_master_conn (
 	*n_rewrapped = 0;
 	for (int i = 0; i < PQntuples (res); i++) {
 		const gchar *clinic_id = PQgetvalue (res, i, 0);
-		const gchar *hex = PQgetvalue (res, i, 1);
-		gsize len = strlen (hex) / 2;
-		g_autofree guint8 *raw = g_malloc (len + 1);
-		g_autoptr (GBytes) wrapped = NULL;
+		g_autoptr (GBytes) wrapped = mv_db_bytea_from_text (PQgetvalue (res, i, 1));
 		g_autoptr (GBytes) rewrapped = NULL;
 		g_autofree gchar *param = NULL;
 		g_autoptr (PGresult) upd = NULL;
 		const gchar *params[3];
-		gsize got = 0;
 
-		if (sodium_hex2bin (raw, len + 1, hex, strlen (hex), NULL, &got, NULL) != 0) {
+		if (wrapped == NULL) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 				     "tenant %s: stored wrapped key is not readable", clinic_id);
 			return FALSE;
 		}
-		wrapped = g_bytes_new (raw, got);
 		rewrapped = mv_vault_rewrap_kek (old_vault, new_vault, clinic_id, wrapped, error);
 		if (rewrapped == NULL) {
 			g_prefix_error (error, "tenant %s: ", clinic_id);
 			return FALSE;
 		}
-		param = mv_auth_bytea_param (g_bytes_get_data (rewrapped, NULL),
-					     g_bytes_get_size (rewrapped));
+		param = mv_db_bytea_bytes_to_text (rewrapped);
 		params[0] = clinic_id;
 		params[1] = param;
 		params[2] = new_id;
@@ -157,11 +151,11 @@ static gboolean
 rotate_clinic_tx (PGconn *conn, gpointer data, GError **error)
 {
 	RotateClinic *r = data;
-	if (!mv_patient_store_rotate_clinic_key_conn (conn, r->vault, r->clinic_id, &r->n, error))
+	if (!mv_clinic_keys_rotate_conn (conn, r->vault, r->clinic_id, &r->n, error))
 		return FALSE;
-	/* in the clinic's own tree: its staff can see when its key changed; ids only */
-	return mv_audit_log_append (conn, r->actor, r->clinic_id, "clinic-key.rotate", "clinic",
-				    r->clinic_id, r->request_id, error);
+	/* in the operator tree and the clinic's own: its staff can see when its key changed */
+	return mv_auth_audit (conn, r->actor, r->clinic_id, "clinic-key.rotate", "clinic",
+			      r->clinic_id, r->request_id, error);
 }
 
 JsonNode *

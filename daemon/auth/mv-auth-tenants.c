@@ -28,10 +28,10 @@ tenant_create_tx (PGconn *conn, gpointer data, GError **error)
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	const gchar *params[4];
 
+	g_clear_pointer (&tc->result, json_node_unref); /* a retried transaction starts afresh */
 	if (wrapped == NULL)
 		return FALSE;
-	wrapped_param = mv_auth_bytea_param (g_bytes_get_data (wrapped, NULL),
-					     g_bytes_get_size (wrapped));
+	wrapped_param = mv_db_bytea_bytes_to_text (wrapped);
 	params[0] = clinic_id;
 	params[1] = tc->name;
 	params[2] = wrapped_param;
@@ -39,7 +39,7 @@ tenant_create_tx (PGconn *conn, gpointer data, GError **error)
 	res = mv_db_exec_params (
 		conn,
 		"INSERT INTO clinics (clinic_id, name, wrapped_kek, master_key_id) "
-		"VALUES ($1, $2, $3, $4) RETURNING " MV_AUTH_SQL_UTC ("created_at"),
+		"VALUES ($1, $2, $3, $4) RETURNING " MV_DB_SQL_UTC ("created_at"),
 		4, params, error);
 	if (res == NULL)
 		return FALSE;
@@ -107,7 +107,7 @@ mv_auth_tenant_list (MvAuth *auth, const MvAuthContext *actor, GError **error)
 	if (conn == NULL)
 		return NULL;
 	res = mv_db_exec_params (conn,
-				 "SELECT clinic_id::text, name, " MV_AUTH_SQL_UTC (
+				 "SELECT clinic_id::text, name, " MV_DB_SQL_UTC (
 					 "created_at") ", master_key_id, "
 						       "(SELECT count(*) FROM api_keys k WHERE "
 						       "k.clinic_id = c.clinic_id "

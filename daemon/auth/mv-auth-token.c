@@ -16,16 +16,6 @@ mv_auth_hash_token (const gchar *domain, const gchar *token, guint8 out[MV_AUTH_
 }
 
 gchar *
-mv_auth_bytea_param (const guint8 *data, gsize len)
-{
-	gchar *out = g_malloc (len * 2 + 3);
-	out[0] = '\\';
-	out[1] = 'x';
-	sodium_bin2hex (out + 2, len * 2 + 1, data, len);
-	return out;
-}
-
-gchar *
 mv_auth_random_hex (gsize n_bytes)
 {
 	g_autofree guint8 *raw = g_malloc (n_bytes);

@@ -51,13 +51,19 @@ mv_auth_audit (PGconn *conn,
 	       const gchar *request_id,
 	       GError **error)
 {
-	/* operator actions go to the operator tree (mv-audit.h), clinic actions to the clinic's */
-	const gchar *tree = (actor != NULL && actor->role == MV_ROLE_OPERATOR) ? NULL : clinic_id;
-	g_autofree gchar *resource = (tree == NULL && clinic_id != NULL && resource_id != NULL)
-					     ? g_strdup_printf ("%s/%s", clinic_id, resource_id)
-					     : g_strdup (resource_id);
-	return mv_audit_log_append (conn, actor, tree, action, resource_type, resource, request_id,
-				    error);
+	g_autofree gchar *resource = NULL;
+
+	if (actor == NULL || actor->role != MV_ROLE_OPERATOR || clinic_id == NULL)
+		return mv_audit_log_append (conn, actor, clinic_id, action, resource_type,
+					    resource_id, request_id, error);
+	/* An operator acting on a clinic: the operator tree has every operator action, and the
+	 * clinic's own tree shows its staff what was done to it.  The operator tree is locked
+	 * first, always, so two such transactions cannot wait for each other's trees. */
+	resource = resource_id != NULL ? g_strdup_printf ("%s/%s", clinic_id, resource_id) : NULL;
+	return mv_audit_log_append (conn, actor, NULL, action, resource_type, resource, request_id,
+				    error)
+	       && mv_audit_log_append (conn, actor, clinic_id, action, resource_type, resource_id,
+				       request_id, error);
 }
 
 /* Runs @fn in a transaction of the services' pool. */

@@ -130,7 +130,7 @@ JsonNode *mv_auth_rotate_master (MvAuth *auth,
  * The clinic half of a shredding epoch (docs/security.md, "Crypto-shredding"): a new KEK for
  * the clinic, every live patient's DEK re-wrapped and blind index recomputed, the new wrapped
  * KEK stored and a "clinic-key.rotate" entry appended to the clinic's audit tree, in one
- * transaction under the clinic row's lock (mv_patient_store_rotate_clinic_key_conn()).
+ * transaction under the clinic row's lock (mv_clinic_keys_rotate_conn(), records/mv-clinic-keys.h).
  * Operator only.  Returns {"tenant_id", "patients_rewrapped", "master_key_id"};
  * %MV_ERROR_NOT_FOUND for an unknown tenant.
  */

@@ -99,10 +99,13 @@ dek_ad (const gchar *clinic_id, const gchar *patient_id)
 	return ad;
 }
 
+/* The record's own identity fields (@record_ids) follow the version; a record without any
+ * (the profile) has exactly the v1 layout it always had. */
 static GByteArray *
 record_ad (const gchar *clinic_id,
 	   const gchar *patient_id,
 	   const gchar *record_kind,
+	   const gchar *const *record_ids,
 	   guint64 version)
 {
 	GByteArray *ad = mv_canon_new ("medverse.record.v1");
@@ -111,6 +114,8 @@ record_ad (const gchar *clinic_id,
 	mv_canon_add_str (ad, patient_id);
 	mv_canon_add_str (ad, record_kind);
 	mv_canon_add_u64 (ad, version);
+	for (guint i = 0; record_ids != NULL && record_ids[i] != NULL; i++)
+		mv_canon_add_str (ad, record_ids[i]);
 	return ad;
 }
 
@@ -368,29 +373,48 @@ check_record_identity (MvSecret *dek,
 		       const gchar *clinic_id,
 		       const gchar *patient_id,
 		       const gchar *record_kind,
+		       const gchar *const *record_ids,
 		       GError **error)
 {
-	return check_key ("the patient data key", dek, error) &&
-	       mv_canon_check_id ("clinic id", clinic_id, error) &&
-	       mv_canon_check_id ("patient id", patient_id, error) &&
-	       mv_canon_check_id ("record kind", record_kind, error);
+	if (!check_key ("the patient data key", dek, error)
+	    || !mv_canon_check_id ("clinic id", clinic_id, error)
+	    || !mv_canon_check_id ("patient id", patient_id, error)
+	    || !mv_canon_check_id ("record kind", record_kind, error))
+		return FALSE;
+	for (guint i = 0; record_ids != NULL && record_ids[i] != NULL; i++)
+		if (!mv_canon_check_id ("record id", record_ids[i], error))
+			return FALSE;
+	return TRUE;
+}
+
+/* "profile record version 3" or "observation record 1f0…/2 version 3": ids, never data */
+static gchar *
+record_name (const gchar *record_kind, const gchar *const *record_ids, guint64 version)
+{
+	g_autofree gchar *ids = record_ids != NULL && record_ids[0] != NULL
+					? g_strjoinv ("/", (gchar **)record_ids)
+					: NULL;
+
+	return g_strdup_printf ("%s record%s%s version %" G_GUINT64_FORMAT, record_kind,
+				ids != NULL ? " " : "", ids != NULL ? ids : "", version);
 }
 
 GBytes *
-mv_vault_seal (MvSecret *dek,
-	       const gchar *clinic_id,
-	       const gchar *patient_id,
-	       const gchar *record_kind,
-	       guint64 version,
-	       const guint8 *plaintext,
-	       gsize len,
-	       GError **error)
+mv_vault_seal_ids (MvSecret *dek,
+		   const gchar *clinic_id,
+		   const gchar *patient_id,
+		   const gchar *record_kind,
+		   const gchar *const *record_ids,
+		   guint64 version,
+		   const guint8 *plaintext,
+		   gsize len,
+		   GError **error)
 {
 	g_autoptr(GByteArray) ad = NULL;
 	gsize out_len;
 	guint8 *out;
 
-	if (!check_record_identity (dek, clinic_id, patient_id, record_kind, error))
+	if (!check_record_identity (dek, clinic_id, patient_id, record_kind, record_ids, error))
 		return NULL;
 	if (len > MV_VAULT_MAX_PLAINTEXT) {
 		g_set_error (error, MV_ERROR, MV_ERROR_TOO_LARGE,
@@ -403,12 +427,26 @@ mv_vault_seal (MvSecret *dek,
 			     record_kind);
 		return NULL;
 	}
-	ad = record_ad (clinic_id, patient_id, record_kind, version);
+	ad = record_ad (clinic_id, patient_id, record_kind, record_ids, version);
 	out_len = len + MV_VAULT_SEAL_OVERHEAD;
 	out = g_malloc (out_len);
 	out[0] = MV_VAULT_FORMAT_V1;
 	aead_encrypt (dek, ad, plaintext, len, out, 1);
 	return g_bytes_new_take (out, out_len);
+}
+
+GBytes *
+mv_vault_seal (MvSecret *dek,
+	       const gchar *clinic_id,
+	       const gchar *patient_id,
+	       const gchar *record_kind,
+	       guint64 version,
+	       const guint8 *plaintext,
+	       gsize len,
+	       GError **error)
+{
+	return mv_vault_seal_ids (dek, clinic_id, patient_id, record_kind, NULL, version,
+				  plaintext, len, error);
 }
 
 typedef struct {
@@ -426,6 +464,49 @@ wiped_buf_free (gpointer user_data)
 }
 
 GBytes *
+mv_vault_open_ids (MvSecret *dek,
+		   const gchar *clinic_id,
+		   const gchar *patient_id,
+		   const gchar *record_kind,
+		   const gchar *const *record_ids,
+		   guint64 version,
+		   GBytes *blob,
+		   GError **error)
+{
+	g_autoptr(GByteArray) ad = NULL;
+	g_autofree gchar *name = NULL;
+	gsize len = blob != NULL ? g_bytes_get_size (blob) : 0;
+	const guint8 *data = blob != NULL ? g_bytes_get_data (blob, NULL) : NULL;
+	WipedBuf *buf;
+	gsize pt_len;
+
+	if (!check_record_identity (dek, clinic_id, patient_id, record_kind, record_ids, error))
+		return NULL;
+	name = record_name (record_kind, record_ids, version);
+	if (len < MV_VAULT_SEAL_OVERHEAD || data[0] != MV_VAULT_FORMAT_V1) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+			     "record failed authentication: %s of patient %s in clinic %s is not a "
+			     "version-%d sealed blob",
+			     name, patient_id, clinic_id, MV_VAULT_FORMAT_V1);
+		return NULL;
+	}
+	pt_len = len - MV_VAULT_SEAL_OVERHEAD;
+	ad = record_ad (clinic_id, patient_id, record_kind, record_ids, version);
+	buf = g_malloc (sizeof (WipedBuf) + pt_len + 1);
+	buf->len = pt_len;
+	if (!aead_decrypt (dek, ad, data, len, 1, buf->data)) {
+		wiped_buf_free (buf);
+		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+			     "record failed authentication: %s of patient %s in clinic %s", name,
+			     patient_id, clinic_id);
+		return NULL;
+	}
+	/* A trailing NUL (not part of the GBytes) so JSON text can be parsed in place. */
+	buf->data[pt_len] = '\0';
+	return g_bytes_new_with_free_func (buf->data, pt_len, wiped_buf_free, buf);
+}
+
+GBytes *
 mv_vault_open (MvSecret *dek,
 	       const gchar *clinic_id,
 	       const gchar *patient_id,
@@ -434,36 +515,8 @@ mv_vault_open (MvSecret *dek,
 	       GBytes *blob,
 	       GError **error)
 {
-	g_autoptr(GByteArray) ad = NULL;
-	gsize len = blob != NULL ? g_bytes_get_size (blob) : 0;
-	const guint8 *data = blob != NULL ? g_bytes_get_data (blob, NULL) : NULL;
-	WipedBuf *buf;
-	gsize pt_len;
-
-	if (!check_record_identity (dek, clinic_id, patient_id, record_kind, error))
-		return NULL;
-	if (len < MV_VAULT_SEAL_OVERHEAD || data[0] != MV_VAULT_FORMAT_V1) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "record failed authentication: %s record version %" G_GUINT64_FORMAT
-			     " of patient %s in clinic %s is not a version-%d sealed blob",
-			     record_kind, version, patient_id, clinic_id, MV_VAULT_FORMAT_V1);
-		return NULL;
-	}
-	pt_len = len - MV_VAULT_SEAL_OVERHEAD;
-	ad = record_ad (clinic_id, patient_id, record_kind, version);
-	buf = g_malloc (sizeof (WipedBuf) + pt_len + 1);
-	buf->len = pt_len;
-	if (!aead_decrypt (dek, ad, data, len, 1, buf->data)) {
-		wiped_buf_free (buf);
-		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "record failed authentication: %s record version %" G_GUINT64_FORMAT
-			     " of patient %s in clinic %s",
-			     record_kind, version, patient_id, clinic_id);
-		return NULL;
-	}
-	/* A trailing NUL (not part of the GBytes) so JSON text can be parsed in place. */
-	buf->data[pt_len] = '\0';
-	return g_bytes_new_with_free_func (buf->data, pt_len, wiped_buf_free, buf);
+	return mv_vault_open_ids (dek, clinic_id, patient_id, record_kind, NULL, version, blob,
+				  error);
 }
 
 /* ---- blind index --------------------------------------------------------------------------- */

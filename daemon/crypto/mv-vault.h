@@ -47,8 +47,7 @@ typedef struct _MvVault MvVault;
  *
  * Returns: (transfer full): a vault holding the master key, or %NULL.
  */
-MvVault *
-mv_vault_new_from_key_file (const gchar *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+MvVault *mv_vault_new_from_key_file (const gchar *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_vault_new_from_secret:
@@ -57,8 +56,7 @@ mv_vault_new_from_key_file (const gchar *path, GError **error) G_GNUC_WARN_UNUSE
  *
  * Returns: (transfer full): a vault, or %NULL.
  */
-MvVault *
-mv_vault_new_from_secret (MvSecret *master_key, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+MvVault *mv_vault_new_from_secret (MvSecret *master_key, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_vault_generate_key_file:
@@ -66,8 +64,7 @@ mv_vault_new_from_secret (MvSecret *master_key, GError **error) G_GNUC_WARN_UNUS
  *
  * Creates a fresh master key file (O_EXCL, mode 0600).  For `--dev`.
  */
-gboolean
-mv_vault_generate_key_file (const gchar *path, GError **error);
+gboolean mv_vault_generate_key_file (const gchar *path, GError **error);
 
 /**
  * mv_vault_get_master_key_id:
@@ -76,11 +73,9 @@ mv_vault_generate_key_file (const gchar *path, GError **error);
  * fixed label under the master key.  Safe to store and log; reveals nothing about the key.
  * Owned by the vault.
  */
-const gchar *
-mv_vault_get_master_key_id (const MvVault *vault);
+const gchar *mv_vault_get_master_key_id (const MvVault *vault);
 
-void
-mv_vault_free (MvVault *vault);
+void mv_vault_free (MvVault *vault);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvVault, mv_vault_free)
 
@@ -98,9 +93,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvVault, mv_vault_free)
  *
  * Returns: (transfer full): the wrapped KEK (%MV_VAULT_WRAPPED_KEK_SIZE bytes), or %NULL.
  */
-GBytes *
-mv_vault_new_kek (MvVault *vault, const gchar *clinic_id, MvSecret **kek_out, GError **error)
-	G_GNUC_WARN_UNUSED_RESULT;
+GBytes *mv_vault_new_kek (MvVault *vault,
+			  const gchar *clinic_id,
+			  MvSecret **kek_out,
+			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_vault_unwrap_kek:
@@ -109,9 +105,10 @@ mv_vault_new_kek (MvVault *vault, const gchar *clinic_id, MvSecret **kek_out, GE
  * not made by this master for @clinic_id (other master, other clinic, altered bytes), or
  * %MV_ERROR_INVALID_INPUT on a bad id.
  */
-MvSecret *
-mv_vault_unwrap_kek (MvVault *vault, const gchar *clinic_id, GBytes *wrapped, GError **error)
-	G_GNUC_WARN_UNUSED_RESULT;
+MvSecret *mv_vault_unwrap_kek (MvVault *vault,
+			       const gchar *clinic_id,
+			       GBytes *wrapped,
+			       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_vault_wrapped_kek_get_master_key_id:
@@ -120,8 +117,7 @@ mv_vault_unwrap_kek (MvVault *vault, const gchar *clinic_id, GBytes *wrapped, GE
  * header, not authenticated until unwrapped), or %NULL with %MV_ERROR_INTEGRITY when the blob is
  * not a wrapped KEK.
  */
-gchar *
-mv_vault_wrapped_kek_get_master_key_id (GBytes *wrapped, GError **error);
+gchar *mv_vault_wrapped_kek_get_master_key_id (GBytes *wrapped, GError **error);
 
 /**
  * mv_vault_rewrap_kek:
@@ -133,12 +129,11 @@ mv_vault_wrapped_kek_get_master_key_id (GBytes *wrapped, GError **error);
  *
  * Returns: (transfer full): the KEK wrapped by @new_vault, or %NULL.
  */
-GBytes *
-mv_vault_rewrap_kek (MvVault *old_vault,
-		     MvVault *new_vault,
-		     const gchar *clinic_id,
-		     GBytes *wrapped,
-		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GBytes *mv_vault_rewrap_kek (MvVault *old_vault,
+			     MvVault *new_vault,
+			     const gchar *clinic_id,
+			     GBytes *wrapped,
+			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* ---- patient data keys -------------------------------------------------------------------- */
 
@@ -153,12 +148,11 @@ mv_vault_rewrap_kek (MvVault *old_vault,
  *
  * Returns: (transfer full): the wrapped DEK (%MV_VAULT_WRAPPED_DEK_SIZE bytes), or %NULL.
  */
-GBytes *
-mv_vault_new_dek (MvSecret *kek,
-		  const gchar *clinic_id,
-		  const gchar *patient_id,
-		  MvSecret **dek_out,
-		  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GBytes *mv_vault_new_dek (MvSecret *kek,
+			  const gchar *clinic_id,
+			  const gchar *patient_id,
+			  MvSecret **dek_out,
+			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_vault_unwrap_dek:
@@ -166,12 +160,11 @@ mv_vault_new_dek (MvSecret *kek,
  * Returns: (transfer full): the patient DEK, or %NULL with %MV_ERROR_INTEGRITY when @wrapped
  * does not belong to (@clinic_id, @patient_id) under @kek.
  */
-MvSecret *
-mv_vault_unwrap_dek (MvSecret *kek,
-		     const gchar *clinic_id,
-		     const gchar *patient_id,
-		     GBytes *wrapped,
-		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+MvSecret *mv_vault_unwrap_dek (MvSecret *kek,
+			       const gchar *clinic_id,
+			       const gchar *patient_id,
+			       GBytes *wrapped,
+			       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_vault_rewrap_dek:
@@ -184,13 +177,12 @@ mv_vault_unwrap_dek (MvSecret *kek,
  *
  * Returns: (transfer full): the DEK wrapped by @new_kek, or %NULL with %MV_ERROR_INTEGRITY.
  */
-GBytes *
-mv_vault_rewrap_dek (MvSecret *old_kek,
-		     MvSecret *new_kek,
-		     const gchar *clinic_id,
-		     const gchar *patient_id,
-		     GBytes *wrapped,
-		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GBytes *mv_vault_rewrap_dek (MvSecret *old_kek,
+			     MvSecret *new_kek,
+			     const gchar *clinic_id,
+			     const gchar *patient_id,
+			     GBytes *wrapped,
+			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* ---- sealed records ----------------------------------------------------------------------- */
 
@@ -206,18 +198,18 @@ mv_vault_rewrap_dek (MvSecret *old_kek,
  *
  * Blob = 0x01 || nonce (24) || XChaCha20-Poly1305(plaintext) with
  * AD = canon("medverse.record.v1", clinic_id, patient_id, record_kind, u64 version).
+ * mv_vault_seal_ids() with no record ids.
  *
  * Returns: (transfer full): the sealed blob, or %NULL with %MV_ERROR_INVALID_INPUT.
  */
-GBytes *
-mv_vault_seal (MvSecret *dek,
-	       const gchar *clinic_id,
-	       const gchar *patient_id,
-	       const gchar *record_kind,
-	       guint64 version,
-	       const guint8 *plaintext,
-	       gsize len,
-	       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GBytes *mv_vault_seal (MvSecret *dek,
+		       const gchar *clinic_id,
+		       const gchar *patient_id,
+		       const gchar *record_kind,
+		       guint64 version,
+		       const guint8 *plaintext,
+		       gsize len,
+		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_vault_open:
@@ -228,14 +220,53 @@ mv_vault_seal (MvSecret *dek,
  * or %NULL with %MV_ERROR_INTEGRITY ("record failed authentication") for any blob that was not
  * sealed under @dek for exactly this identity, including truncated and unknown-format blobs.
  */
-GBytes *
-mv_vault_open (MvSecret *dek,
-	       const gchar *clinic_id,
-	       const gchar *patient_id,
-	       const gchar *record_kind,
-	       guint64 version,
-	       GBytes *blob,
-	       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GBytes *mv_vault_open (MvSecret *dek,
+		       const gchar *clinic_id,
+		       const gchar *patient_id,
+		       const gchar *record_kind,
+		       guint64 version,
+		       GBytes *blob,
+		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_seal_ids:
+ * @record_ids: (nullable) (array zero-terminated=1): the record's own identity fields beyond
+ *   the patient and the kind (e.g. an observation id), each a non-empty identifier; %NULL or
+ *   empty for a record of which a patient has one (the profile)
+ *
+ * mv_vault_seal() of a record with more identity than its patient and kind: AD =
+ * canon("medverse.record.v1", clinic_id, patient_id, record_kind, u64 version, record_ids…).
+ * With no @record_ids the AD and the blob are exactly those of mv_vault_seal(); a blob moved
+ * to a row with other ids (or none) fails to open.
+ *
+ * Returns: (transfer full): the sealed blob, or %NULL with %MV_ERROR_INVALID_INPUT.
+ */
+GBytes *mv_vault_seal_ids (MvSecret *dek,
+			   const gchar *clinic_id,
+			   const gchar *patient_id,
+			   const gchar *record_kind,
+			   const gchar *const *record_ids,
+			   guint64 version,
+			   const guint8 *plaintext,
+			   gsize len,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_open_ids:
+ *
+ * The inverse of mv_vault_seal_ids() with the same identity; errors as mv_vault_open(), the
+ * message naming the ids.
+ *
+ * Returns: (transfer full): the plaintext (wiped when released), or %NULL.
+ */
+GBytes *mv_vault_open_ids (MvSecret *dek,
+			   const gchar *clinic_id,
+			   const gchar *patient_id,
+			   const gchar *record_kind,
+			   const gchar *const *record_ids,
+			   guint64 version,
+			   GBytes *blob,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* ---- blind index -------------------------------------------------------------------------- */
 
@@ -250,8 +281,7 @@ mv_vault_open (MvSecret *dek,
  * @mrn is not UTF-8, has control characters, is empty after normalisation or longer than
  * %MV_VAULT_MAX_MRN bytes.
  */
-gchar *
-mv_vault_normalise_mrn (const gchar *mrn, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gchar *mv_vault_normalise_mrn (const gchar *mrn, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_vault_derive_index_key:
@@ -260,8 +290,7 @@ mv_vault_normalise_mrn (const gchar *mrn, GError **error) G_GNUC_WARN_UNUSED_RES
  * Returns: (transfer full): the clinic's blind-index key,
  * crypto_kdf_derive_from_key(32, subkey 1, context "MvBlindX", kek).  Never stored.
  */
-MvSecret *
-mv_vault_derive_index_key (MvSecret *kek) G_GNUC_WARN_UNUSED_RESULT;
+MvSecret *mv_vault_derive_index_key (MvSecret *kek) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_vault_blind_index:
@@ -273,10 +302,9 @@ mv_vault_derive_index_key (MvSecret *kek) G_GNUC_WARN_UNUSED_RESULT;
  * BLAKE2b-256 keyed with @index_key of canon("medverse.mrn-index.v1", clinic_id, normalised),
  * or %NULL with %MV_ERROR_INVALID_INPUT.
  */
-gchar *
-mv_vault_blind_index (MvSecret *index_key,
-		      const gchar *clinic_id,
-		      const gchar *mrn,
-		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gchar *mv_vault_blind_index (MvSecret *index_key,
+			     const gchar *clinic_id,
+			     const gchar *mrn,
+			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -16,7 +16,10 @@
  * Keys are taken from the clinic row on every call (the clinic KEK unwrapped by the current
  * master key of #MvServices, the patient DEK by the KEK) and wiped when the call returns:
  * nothing is cached, so several daemons can share the database and a master-key rotation
- * takes effect at once.
+ * takes effect at once.  The profile is a sealed record; keys, sealed records and clinic-key
+ * rotation are the records module's (../records/), which every later record kind uses too.
+ * The store's files, one job each: mv-patient-records.c (create, read, update, delete,
+ * invites), mv-patient-search.c (MRN), mv-patient-export.c.
  *
  * Errors common to every function: %MV_ERROR_UNAVAILABLE (database unreachable),
  * %MV_ERROR_INTEGRITY (a wrapped key or sealed record failed authentication: moved, altered or
@@ -33,7 +36,7 @@
 
 G_BEGIN_DECLS
 
-/* The record kind of the profile in patient_records. */
+/* The record kind of the profile in patient_records (mv_record_kind_profile). */
 #define MV_PATIENT_RECORD_PROFILE "profile"
 
 typedef struct _MvPatientStore MvPatientStore;
@@ -179,28 +182,6 @@ JsonObject *mv_patient_store_create_invite (MvPatientStore *store,
 					    const gchar *request_id,
 					    const gchar *patient_id,
 					    GError **error) G_GNUC_WARN_UNUSED_RESULT;
-
-/**
- * mv_patient_store_rotate_clinic_key_conn:
- * @conn: a connection inside the caller's transaction (BEGIN already sent)
- * @vault: the current master; the clinic's KEK must be wrapped under it
- * @clinic_id: the clinic
- * @n_patients: (out): how many live patients were re-keyed
- *
- * The clinic-KEK rotation of a shredding epoch (docs/security.md, "Crypto-shredding"): locks
- * the clinic row FOR UPDATE (patient writers and MRN searches of the clinic wait), generates a
- * new KEK, re-wraps every live patient's DEK under it, recomputes every live patient's blind
- * index with the index key derived from it (each profile is opened to read its MRN), and
- * stores the new wrapped KEK.  Records are not re-encrypted.  The old KEK exists nowhere once
- * the caller commits, so a DEK of a patient deleted before (kept in an older backup) no longer
- * unwraps under anything the database holds.  The caller appends the audit entry.
- *
- * Errors: %MV_ERROR_NOT_FOUND for no such clinic; %MV_ERROR_CONFLICT when the clinic's KEK is
- * wrapped under another master than @vault; %MV_ERROR_INTEGRITY when a stored key or profile
- * fails authentication (nothing is changed: the caller rolls back).
- */
-gboolean mv_patient_store_rotate_clinic_key_conn (
-	PGconn *conn, MvVault *vault, const gchar *clinic_id, guint *n_patients, GError **error);
 
 /**
  * mv_patient_id_normalise:

@@ -16,6 +16,10 @@
 
 #define MV_DB_DEFAULT_ACQUIRE_TIMEOUT_MS 5000
 #define MV_DB_CHECK_READY_TIMEOUT_MS 1000
+/* a deadlock or serialization failure is retried this many times, after 10-20 ms, 20-40 ms,
+ * 40-80 ms: enough for the competing transaction to finish, short next to a request */
+#define MV_DB_TRANSACTION_RETRIES 3
+#define MV_DB_RETRY_BASE_MS 10
 
 struct _MvDb {
 	gchar *conninfo; /* may hold a password: never logged */
@@ -25,6 +29,7 @@ struct _MvDb {
 	GCond cond;
 	GQueue idle; /* of PGconn* */
 	guint n_open;
+	gboolean outage_logged; /* the reason of the current outage is in the log */
 };
 
 MvDb *
@@ -128,6 +133,23 @@ notice_to_debug (void *arg, const char *message)
 	g_debug ("PostgreSQL: %s", g_strstrip (msg));
 }
 
+/* The reason libpq gives names the host or socket path: it goes to the log, once an outage,
+ * never to a caller (an HTTP client gets the error message). */
+static void
+note_reachable (MvDb *self, gboolean reachable, const gchar *reason)
+{
+	gboolean log;
+
+	g_mutex_lock (&self->mutex);
+	log = self->outage_logged == reachable;
+	self->outage_logged = !reachable;
+	g_mutex_unlock (&self->mutex);
+	if (log && reachable)
+		g_message ("the database is reachable again");
+	else if (log)
+		g_warning ("the database is unreachable: %s", reason);
+}
+
 static PGconn *
 conn_open (MvDb *self, GError **error)
 {
@@ -146,13 +168,14 @@ conn_open (MvDb *self, GError **error)
 
 	if (conn != NULL && PQstatus (conn) == CONNECTION_OK) {
 		PQsetNoticeProcessor (conn, notice_to_debug, NULL);
+		note_reachable (self, TRUE, NULL);
 		return conn;
 	}
 	/* libpq's message names the host or socket and the reason, never the password */
 	msg = g_strdup (conn != NULL ? PQerrorMessage (conn) : "out of memory");
 	PQfinish (conn);
-	g_set_error (error, MV_ERROR, MV_ERROR_UNAVAILABLE, "database unreachable: %s",
-		     g_strstrip (msg));
+	note_reachable (self, FALSE, g_strstrip (msg));
+	g_set_error_literal (error, MV_ERROR, MV_ERROR_UNAVAILABLE, MV_DB_UNAVAILABLE_MESSAGE);
 	return NULL;
 }
 
@@ -188,8 +211,8 @@ mv_db_acquire (MvDb *self, gint64 timeout_ms, GError **error)
 			guint max = self->max_connections;
 			g_mutex_unlock (&self->mutex);
 			g_set_error (error, MV_ERROR, MV_ERROR_UNAVAILABLE,
-				     "all %u database connections stayed busy for %" G_GINT64_FORMAT
-				     " ms",
+				     "the database is busy: all %u connections stayed busy for "
+				     "%" G_GINT64_FORMAT " ms; retry later",
 				     max, timeout_ms);
 			return NULL;
 		}
@@ -253,6 +276,49 @@ mv_db_release (MvDb *self, PGconn *conn)
 	g_mutex_unlock (&self->mutex);
 }
 
+/* The SQLSTATE of the last error mv_db_exec_params() set on this thread, with the GError it
+ * went into: a GError has no room for it, and a connection is used by one thread at a time, so
+ * the thread that gets the error is the one that asks (mv_db_error_get_sqlstate()). */
+typedef struct {
+	const GError *error;
+	gint code;
+	gchar sqlstate[6];
+} LastError;
+
+static GPrivate last_error_key = G_PRIVATE_INIT (g_free);
+
+static LastError *
+last_error (void)
+{
+	LastError *last = g_private_get (&last_error_key);
+	if (last == NULL) {
+		last = g_new0 (LastError, 1);
+		g_private_set (&last_error_key, last);
+	}
+	return last;
+}
+
+static void
+last_error_set (GError **error, const gchar *sqlstate)
+{
+	LastError *last = last_error ();
+
+	last->error = error != NULL ? *error : NULL;
+	last->code = last->error != NULL ? last->error->code : 0;
+	g_strlcpy (last->sqlstate, sqlstate != NULL ? sqlstate : "", sizeof last->sqlstate);
+}
+
+const gchar *
+mv_db_error_get_sqlstate (const GError *error)
+{
+	LastError *last = g_private_get (&last_error_key);
+
+	if (error == NULL || last == NULL || last->error != error || last->code != error->code
+	    || !g_error_matches (error, MV_ERROR, error->code) || last->sqlstate[0] == '\0')
+		return NULL;
+	return last->sqlstate;
+}
+
 static MvError
 error_code_for (PGconn *conn, const PGresult *res)
 {
@@ -277,6 +343,7 @@ mv_db_exec_params (
 	ExecStatusType status;
 	const gchar *primary;
 	const gchar *state;
+	MvError code;
 
 	g_return_val_if_fail (conn != NULL, NULL);
 	g_return_val_if_fail (sql != NULL, NULL);
@@ -290,34 +357,26 @@ mv_db_exec_params (
 
 	primary = res != NULL ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	state = res != NULL ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
-	if (primary != NULL) {
-		g_set_error (error, MV_ERROR, error_code_for (conn, res),
-			     "database error: %s (SQLSTATE %s)", primary,
+	code = error_code_for (conn, res);
+	if (code == MV_ERROR_UNAVAILABLE) {
+		/* a lost connection or a server shutting down: libpq's text (host, socket) is
+		 * for the log; each connection is lost once */
+		g_autofree gchar *msg
+			= g_strdup (primary != NULL ? primary : PQerrorMessage (conn));
+		g_warning ("database connection lost: %s (SQLSTATE %s)", g_strstrip (msg),
+			   state != NULL ? state : "none");
+		g_set_error_literal (error, MV_ERROR, code, MV_DB_UNAVAILABLE_MESSAGE);
+	} else if (primary != NULL) {
+		g_set_error (error, MV_ERROR, code, "database error: %s (SQLSTATE %s)", primary,
 			     state != NULL ? state : "?");
 	} else {
 		g_autofree gchar *msg = g_strdup (PQerrorMessage (conn));
-		g_set_error (error, MV_ERROR, error_code_for (conn, res), "database error: %s",
+		g_set_error (error, MV_ERROR, code, "database error: %s",
 			     *g_strstrip (msg) != '\0' ? msg : PQresStatus (status));
 	}
+	last_error_set (error, state);
 	PQclear (res);
 	return NULL;
-}
-
-GBytes *
-mv_db_bytea_from_text (const gchar *text)
-{
-	size_t len = 0;
-	guchar *raw;
-	GBytes *bytes;
-
-	if (text == NULL)
-		return NULL;
-	raw = PQunescapeBytea ((const guchar *)text, &len);
-	if (raw == NULL)
-		return NULL;
-	bytes = g_bytes_new (raw, len);
-	PQfreemem (raw);
-	return bytes;
 }
 
 gboolean
@@ -335,6 +394,7 @@ transaction_run (PGconn *conn, MvDbTransactionFunc fn, gpointer user_data, GErro
 {
 	g_autoptr (PGresult) res = NULL;
 
+	last_error_set (NULL, NULL);
 	if (!mv_db_exec (conn, "BEGIN", error))
 		return FALSE;
 	if (!fn (conn, user_data, error)) {
@@ -373,12 +433,45 @@ mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GErro
 	g_mutex_lock (&self->mutex);
 	timeout_ms = self->acquire_timeout_ms;
 	g_mutex_unlock (&self->mutex);
-	conn = mv_db_acquire (self, timeout_ms, error);
-	if (conn == NULL)
-		return FALSE;
-	ok = transaction_run (conn, fn, user_data, error);
-	mv_db_release (self, conn);
-	return ok;
+	for (guint attempt = 0;; attempt++) {
+		g_autoptr (GError) error_local = NULL;
+		guint backoff_ms;
+
+		conn = mv_db_acquire (self, timeout_ms, error);
+		if (conn == NULL)
+			return FALSE;
+		ok = transaction_run (conn, fn, user_data, &error_local);
+		mv_db_release (self, conn);
+		if (ok)
+			return TRUE;
+		if (attempt == MV_DB_TRANSACTION_RETRIES
+		    || !mv_db_error_is_retryable (error_local)) {
+			g_propagate_error (error, g_steal_pointer (&error_local));
+			return FALSE;
+		}
+		/* jittered, so two transactions that deadlocked do not meet again in step */
+		backoff_ms = (MV_DB_RETRY_BASE_MS << attempt)
+			     + g_random_int_range (0, (MV_DB_RETRY_BASE_MS << attempt) + 1);
+		g_debug ("transaction retried in %u ms (attempt %u of %u): %s", backoff_ms,
+			 attempt + 2, MV_DB_TRANSACTION_RETRIES + 1, error_local->message);
+		g_usleep (backoff_ms * G_TIME_SPAN_MILLISECOND);
+	}
+}
+
+gboolean
+mv_db_error_is_unique_violation (const GError *error)
+{
+	return g_strcmp0 (mv_db_error_get_sqlstate (error), MV_DB_SQLSTATE_UNIQUE_VIOLATION) == 0;
+}
+
+gboolean
+mv_db_error_is_retryable (const GError *error)
+{
+	const gchar *state = mv_db_error_get_sqlstate (error);
+
+	return state != NULL
+	       && (g_str_equal (state, MV_DB_SQLSTATE_SERIALIZATION_FAILURE)
+		   || g_str_equal (state, MV_DB_SQLSTATE_DEADLOCK_DETECTED));
 }
 
 gboolean

@@ -13,9 +13,16 @@
 #include <glib.h>
 #include <libpq-fe.h>
 
+#include "mv-bytea.h"
+
 G_BEGIN_DECLS
 
 typedef struct _MvDb MvDb;
+
+/* The message of every %MV_ERROR_UNAVAILABLE for an unreachable server or a lost connection:
+ * libpq's own text names hosts and socket paths, so it is logged (once an outage), not handed
+ * to callers, who may show it to clients. */
+#define MV_DB_UNAVAILABLE_MESSAGE "the database is unavailable; retry later"
 
 /**
  * mv_db_new:
@@ -63,8 +70,9 @@ void mv_db_set_acquire_timeout (MvDb *self, gint64 timeout_ms);
  * is dropped and replaced by a new connection.
  *
  * Errors: %MV_ERROR_UNAVAILABLE if the server cannot be reached (quickly: a refused or absent
- * socket fails at once, an unresponsive host after connect_timeout) or if every connection
- * stayed busy for @timeout_ms.
+ * socket fails at once, an unresponsive host after connect_timeout), with
+ * %MV_DB_UNAVAILABLE_MESSAGE (libpq's reason is logged once an outage), or if every connection
+ * stayed busy for @timeout_ms ("the database is busy…").
  *
  * Thread safety: safe from any thread.
  *
@@ -82,7 +90,7 @@ G_GNUC_WARN_UNUSED_RESULT PGconn *mv_db_acquire (MvDb *self, gint64 timeout_ms, 
  * For start-up against an external server that may still be booting: tries to connect every
  * 250 ms until it succeeds or @timeout_ms passed.  The connection opened stays in the pool.
  *
- * Errors: %MV_ERROR_UNAVAILABLE with the last connection error.
+ * Errors: %MV_ERROR_UNAVAILABLE (%MV_DB_UNAVAILABLE_MESSAGE; the reason is logged).
  *
  * Thread safety: safe from any thread.
  *
@@ -112,10 +120,12 @@ void mv_db_release (MvDb *self, PGconn *conn);
  *
  * Runs @sql with its values sent apart from the statement (never spliced into it).
  *
- * Errors: %MV_ERROR_UNAVAILABLE when the connection is lost or the server is shutting down;
+ * Errors: %MV_ERROR_UNAVAILABLE when the connection is lost or the server is shutting down
+ * (%MV_DB_UNAVAILABLE_MESSAGE; libpq's text is logged);
  * %MV_ERROR_CONFLICT on a unique violation, serialization failure or deadlock;
  * %MV_ERROR_FAILED otherwise.  The message carries PostgreSQL's primary message and SQLSTATE
- * but not its DETAIL, which can quote the values (patient data).
+ * but not its DETAIL, which can quote the values (patient data); mv_db_error_get_sqlstate()
+ * gives the SQLSTATE to code that must tell causes apart.
  *
  * Returns: (transfer full): the result (PGRES_COMMAND_OK or PGRES_TUPLES_OK), free with
  *   PQclear() (g_autoptr(PGresult) works); %NULL on error
@@ -136,12 +146,53 @@ G_GNUC_WARN_UNUSED_RESULT PGresult *mv_db_exec_params (
 gboolean mv_db_exec (PGconn *conn, const gchar *sql, GError **error);
 
 /**
- * mv_db_bytea_from_text:
- * @text: (nullable): a bytea value as libpq returns it in text format (hex or escape)
+ * MV_DB_SQL_UTC:
+ * @expr: SQL text of a `timestamptz` expression (a column name, not a value: values are
+ *   parameters)
  *
- * Returns: (transfer full) (nullable): the bytes, or %NULL for %NULL or undecodable text
+ * SQL text that renders @expr as the one timestamp form of every response: RFC 3339 in UTC
+ * with microseconds, `2026-12-05T10:32:47.297481Z`, whatever the session's TimeZone and
+ * DateStyle (NULL stays NULL).  Use it in the SELECT list of every timestamp a caller sees.
  */
-GBytes *mv_db_bytea_from_text (const gchar *text);
+#define MV_DB_SQL_UTC(expr)                                                                        \
+	"to_char((" expr ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+/* SQLSTATEs callers act on (PostgreSQL, Appendix A) */
+#define MV_DB_SQLSTATE_UNIQUE_VIOLATION "23505"
+#define MV_DB_SQLSTATE_SERIALIZATION_FAILURE "40001"
+#define MV_DB_SQLSTATE_DEADLOCK_DETECTED "40P01"
+
+/**
+ * mv_db_error_get_sqlstate:
+ * @error: (nullable): an error
+ *
+ * The SQLSTATE of a statement that failed in mv_db_exec_params() (or mv_db_exec()), read from
+ * the server's result (`PG_DIAG_SQLSTATE`), never from the message.  It is known for the last
+ * such error of the calling thread, so ask right after the call that failed (propagating or
+ * prefixing the error in between is fine; copying it is not).
+ *
+ * Returns: (nullable): five characters, or %NULL when @error did not come from a failed
+ *   statement of this thread (a lost connection has none either)
+ */
+const gchar *mv_db_error_get_sqlstate (const GError *error);
+
+/**
+ * mv_db_error_is_unique_violation:
+ * @error: (nullable): an error
+ *
+ * Returns: %TRUE when @error is a unique violation (SQLSTATE 23505, see
+ *   mv_db_error_get_sqlstate()), e.g. a duplicate key the caller can name to its user
+ */
+gboolean mv_db_error_is_unique_violation (const GError *error);
+
+/**
+ * mv_db_error_is_retryable:
+ * @error: (nullable): an error
+ *
+ * Returns: %TRUE for a deadlock or serialization failure (see mv_db_error_get_sqlstate()): the
+ *   transaction did nothing and may succeed when run again
+ */
+gboolean mv_db_error_is_retryable (const GError *error);
 
 /**
  * MvDbTransactionFunc:
@@ -165,7 +216,13 @@ typedef gboolean (*MvDbTransactionFunc) (PGconn *conn, gpointer user_data, GErro
  * inside @fn but @fn still returned %TRUE, PostgreSQL turns the COMMIT into a ROLLBACK; that
  * is reported as an error, never as success.
  *
- * Errors: those of mv_db_acquire() and mv_db_exec_params(), or @fn's.  A connection lost
+ * A deadlock or serialization failure (mv_db_error_is_retryable(), in @fn or at COMMIT) rolls
+ * back and runs the whole transaction again, at most 3 more times after a short jittered
+ * pause.  @fn may therefore run more than once: it must not act outside the transaction, and
+ * it must reset whatever it hands out through @user_data before it sets it.
+ *
+ * Errors: those of mv_db_acquire() and mv_db_exec_params(), or @fn's (a deadlock or
+ * serialization failure after the last retry is %MV_ERROR_CONFLICT).  A connection lost
  * during COMMIT gives %MV_ERROR_UNAVAILABLE: the outcome is then unknown.
  *
  * Thread safety: safe from any thread.

@@ -12,6 +12,7 @@
 #include "../integration/harness.h"
 #include "auth-util.h"
 #include "mv-crypto.h"
+#include "mv-bytea.h"
 
 #define UNAUTHORIZED_MESSAGE "the API key is not valid (send Authorization: Bearer <key>)"
 
@@ -71,12 +72,77 @@ Test (auth, operator_creates_tenant_and_keys)
 	cr_assert_str_eq (at_str (who, "tenant_id"), id);
 	cr_assert_str_eq (at_str (who, "key_id"), at_str (key, "key_id"));
 
-	/* the key change is in the audit log */
+	/* the key change is in the audit log: once in the operator tree, once in the clinic's */
 	cr_assert_eq (
 		at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = 'key.create' "
-			      "AND resource_id LIKE '%' || $1",
+			      "AND resource_id LIKE '%' || $1 AND clinic_id = '_operator'",
 			      1, (const gchar *const[]){ at_str (key, "key_id") }),
 		1);
+	cr_assert_eq (
+		at_sql_count ("SELECT count(*) FROM audit_entries WHERE action = 'key.create' "
+			      "AND resource_id = $1 AND clinic_id = $2",
+			      2, (const gchar *const[]){ at_str (key, "key_id"), id }),
+		1);
+}
+
+/* The entries of @tenant's audit tree, read by @token over HTTP: "action actor resource;…" */
+static gchar *
+clinic_audit (const gchar *token, const gchar *tenant)
+{
+	g_autofree gchar *path = g_strdup_printf ("/v1/audit/%s/entries?limit=1000", tenant);
+	g_autoptr (AtResp) r = at_http ("GET", path, token, NULL);
+	GString *out = g_string_new (NULL);
+	JsonArray *entries;
+
+	assert_status (r, 200, "clinic-admin reads its audit tree");
+	entries = json_object_get_array_member (json_node_get_object (r->json), "entries");
+	for (guint i = 0; i < json_array_get_length (entries); i++) {
+		JsonObject *e = json_array_get_object_element (entries, i);
+		g_string_append_printf (out, "%s %s %s;",
+					json_object_get_string_member (e, "action"),
+					json_object_get_string_member (e, "actor"),
+					json_object_get_string_member (e, "resource_id"));
+	}
+	return g_string_free (out, FALSE);
+}
+
+/* An operator creating or revoking a clinic's keys is seen in that clinic's own tree (with
+ * the operator's key id as actor), not only in the operator tree. */
+Test (auth, operator_key_actions_show_in_the_clinic_tree)
+{
+	g_autofree gchar *a = at_create_tenant ("Clinic Audited");
+	g_autofree gchar *op = at_operator_token ();
+	g_autofree gchar *admin_id = NULL;
+	g_autofree gchar *clin_id = NULL;
+	g_autofree gchar *admin = at_create_key (op, a, "clinic-admin", &admin_id);
+	g_autofree gchar *clin = at_create_key (op, a, "clinician", &clin_id);
+	g_autofree gchar *del = g_strdup_printf ("/v1/admin/tenants/%s/keys/%s", a, clin_id);
+	g_autoptr (AtResp) who = at_http ("GET", "/v1/auth/whoami", op, NULL);
+	g_autoptr (AtResp) revoke = at_http ("DELETE", del, op, NULL);
+	g_autofree gchar *seen = NULL;
+	g_autofree gchar *created_admin = NULL;
+	g_autofree gchar *created_clin = NULL;
+	g_autofree gchar *revoked_clin = NULL;
+	g_autofree gchar *resource = g_strdup_printf ("%s/%s", a, clin_id);
+	const gchar *op_id;
+
+	assert_status (who, 200, "operator whoami");
+	assert_status (revoke, 204, "operator revokes a clinician key");
+	op_id = at_str (who, "key_id");
+	cr_assert_not_null (op_id);
+	seen = clinic_audit (admin, a);
+	created_admin = g_strdup_printf ("key.create %s %s;", op_id, admin_id);
+	created_clin = g_strdup_printf ("key.create %s %s;", op_id, clin_id);
+	revoked_clin = g_strdup_printf ("key.revoke %s %s;", op_id, clin_id);
+	cr_assert_not_null (strstr (seen, created_admin), "%s missing from %s", created_admin,
+			    seen);
+	cr_assert_not_null (strstr (seen, created_clin), "%s missing from %s", created_clin, seen);
+	cr_assert_not_null (strstr (seen, revoked_clin), "%s missing from %s", revoked_clin, seen);
+	/* and still in the operator tree, the resource named with its clinic */
+	cr_assert_eq (at_sql_count ("SELECT count(*) FROM audit_entries WHERE clinic_id = "
+				    "'_operator' AND action = 'key.revoke' AND resource_id = $1",
+				    1, (const gchar *const[]){ resource }),
+		      1);
 }
 
 Test (auth, clinic_admin_manages_only_its_own_keys)
@@ -307,7 +373,7 @@ Test (auth, invite_redeemed_once_for_a_patient_key)
 	g_autofree gchar *op = at_operator_token ();
 	g_autofree gchar *patient = g_uuid_string_random ();
 	guint8 raw[16], hash[32];
-	gchar hex[33], hash_hex[65];
+	gchar hex[33];
 	g_autofree gchar *code = NULL;
 	g_autofree gchar *body = NULL;
 	g_autofree gchar *param = NULL;
@@ -325,8 +391,7 @@ Test (auth, invite_redeemed_once_for_a_patient_key)
 	code = g_strdup_printf ("mvi_%s", hex);
 	crypto_generichash (hash, sizeof hash, (const guint8 *)code, strlen (code),
 			    (const guint8 *)"medverse.invite.v1", strlen ("medverse.invite.v1"));
-	sodium_bin2hex (hash_hex, sizeof hash_hex, hash, sizeof hash);
-	param = g_strdup_printf ("\\x%s", hash_hex);
+	param = mv_db_bytea_to_text (hash, sizeof hash);
 	res = PQexecParams (
 		conn,
 		"INSERT INTO patient_invites (clinic_id, code_hash, patient_id, created_by, "
@@ -357,7 +422,6 @@ Test (auth, expired_invite_is_refused)
 	g_autofree gchar *patient = g_uuid_string_random ();
 	const gchar *code = "mvi_0123456789abcdef0123456789abcdef";
 	guint8 hash[32];
-	gchar hash_hex[65];
 	g_autofree gchar *param = NULL;
 	g_autoptr (PGconn) conn = at_sql_connect ();
 	g_autoptr (PGresult) res = NULL;
@@ -366,8 +430,7 @@ Test (auth, expired_invite_is_refused)
 	cr_assert_geq (sodium_init (), 0);
 	crypto_generichash (hash, sizeof hash, (const guint8 *)code, strlen (code),
 			    (const guint8 *)"medverse.invite.v1", strlen ("medverse.invite.v1"));
-	sodium_bin2hex (hash_hex, sizeof hash_hex, hash, sizeof hash);
-	param = g_strdup_printf ("\\x%s", hash_hex);
+	param = mv_db_bytea_to_text (hash, sizeof hash);
 	res = PQexecParams (
 		conn,
 		"INSERT INTO patient_invites (clinic_id, code_hash, patient_id, created_by, "
@@ -694,9 +757,9 @@ Test (dbus, rotate_master_key)
 	g_autofree gchar *before
 		= at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1,
 				(const gchar *const[]){ a });
-	g_autofree gchar *wrapped_before = at_sql_value (
-		"SELECT encode(wrapped_kek, 'hex') FROM clinics WHERE clinic_id = $1", 1,
-		(const gchar *const[]){ a });
+	g_autofree gchar *wrapped_before
+		= at_sql_value ("SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1,
+				(const gchar *const[]){ a });
 	g_autofree gchar *bad = NULL;
 	g_autofree gchar *result = NULL;
 	g_autofree gchar *after = NULL;
@@ -728,9 +791,8 @@ Test (dbus, rotate_master_key)
 		      0);
 	after = at_sql_value ("SELECT master_key_id FROM clinics WHERE clinic_id = $1", 1,
 			      (const gchar *const[]){ a });
-	wrapped_after = at_sql_value (
-		"SELECT encode(wrapped_kek, 'hex') FROM clinics WHERE clinic_id = $1", 1,
-		(const gchar *const[]){ a });
+	wrapped_after = at_sql_value ("SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1,
+				      (const gchar *const[]){ a });
 	cr_assert_str_eq (after, new_id);
 	cr_assert_str_neq (wrapped_after, wrapped_before);
 	cr_assert_eq (at_sql_count ("SELECT count(*) FROM clinics WHERE master_key_id <> $1", 1,
@@ -742,19 +804,14 @@ Test (dbus, rotate_master_key)
 			= g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "master.key", NULL);
 		g_autoptr (MvVault) old_vault = mv_vault_new_from_key_file (old_path, &error);
 		g_autoptr (MvVault) new_vault = mv_vault_new_from_key_file (key, &error);
-		gsize len = strlen (wrapped_after) / 2;
-		g_autofree guint8 *raw_kek = g_malloc (len);
-		g_autoptr (GBytes) wrapped = NULL;
+		g_autoptr (GBytes) wrapped = mv_db_bytea_from_text (wrapped_after);
 		g_autoptr (MvSecret) kek = NULL;
 		g_autoptr (MvSecret) none = NULL;
 		g_autoptr (GError) old_error = NULL;
 
 		cr_assert_not_null (old_vault);
 		cr_assert_not_null (new_vault);
-		cr_assert_eq (sodium_hex2bin (raw_kek, len, wrapped_after, strlen (wrapped_after),
-					      NULL, NULL, NULL),
-			      0);
-		wrapped = g_bytes_new (raw_kek, len);
+		cr_assert_not_null (wrapped);
 		kek = mv_vault_unwrap_kek (new_vault, a, wrapped, &error);
 		cr_assert_not_null (kek, "new master cannot open the re-wrapped KEK");
 		none = mv_vault_unwrap_kek (old_vault, a, wrapped, &old_error);

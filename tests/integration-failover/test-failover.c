@@ -51,7 +51,27 @@ typedef struct {
 	guint ready_200_after;
 	gint64 first_ok_after_us;
 	gchar *other_example;
+	GHashTable *down_messages; /* error messages of the 503s while down (a set) */
 } Load;
+
+/* The error message of an error answer, or NULL. */
+static gchar *
+error_message (GBytes *reply)
+{
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	gsize len = 0;
+	const gchar *data = reply != NULL ? g_bytes_get_data (reply, &len) : NULL;
+	JsonObject *error;
+
+	if (data == NULL || !json_parser_load_from_data (parser, data, len, NULL)
+	    || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+		return NULL;
+	error = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+					       "error");
+	return error != NULL ? g_strdup (
+		       json_object_get_string_member_with_default (error, "message", NULL))
+			     : NULL;
+}
 
 /* @member_out: the string member @member of a 201 answer */
 static guint
@@ -80,6 +100,12 @@ request (Load *load,
 	reply = soup_session_send_and_read (session, msg, NULL, NULL);
 	*elapsed_ms = (g_get_monotonic_time () - start) / 1000;
 	status = reply != NULL ? soup_message_get_status (msg) : 0;
+	if (status == 503 && g_atomic_int_get (&load->phase) == PHASE_DOWN) {
+		gchar *message = error_message (reply);
+		g_mutex_lock (&load->lock);
+		g_hash_table_add (load->down_messages, message != NULL ? message : g_strdup ("-"));
+		g_mutex_unlock (&load->lock);
+	}
 	if (status == 201 && member_out != NULL) {
 		g_autoptr (JsonParser) parser = json_parser_new ();
 		gsize len;
@@ -308,6 +334,26 @@ run_audit_verify (MvtEnv *env, gchar **out)
 	return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
+/* A 503 while the database is away says so in general terms: libpq's own text names the
+ * socket path or host ("connection to server on socket \"/…/.s.PGSQL.5432\" failed"). */
+static void
+assert_down_messages_generic (Load *load)
+{
+	GHashTableIter iter;
+	const gchar *message;
+
+	cr_assert (g_hash_table_contains (load->down_messages, MV_DB_UNAVAILABLE_MESSAGE),
+		   "no 503 said \"%s\" (%u distinct messages)", MV_DB_UNAVAILABLE_MESSAGE,
+		   g_hash_table_size (load->down_messages));
+	g_hash_table_iter_init (&iter, load->down_messages);
+	while (g_hash_table_iter_next (&iter, (gpointer *)&message, NULL)) {
+		cr_assert_null (strstr (message, "/"), "a 503 names a path: %s", message);
+		cr_assert_null (strstr (message, "PGSQL"), "a 503 names a socket: %s", message);
+		cr_assert_null (strstr (message, "connection to server"), "libpq's text: %s",
+				message);
+	}
+}
+
 Test (failover, postgres_restart_under_load, .timeout = 120)
 {
 	g_autoptr (GError) error = NULL;
@@ -345,6 +391,7 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 	load.url = g_strdup (env->url);
 	load.acked = g_ptr_array_new_with_free_func (g_free);
 	load.acked_patients = g_ptr_array_new_with_free_func (g_free);
+	load.down_messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_mutex_init (&load.lock);
 	make_clinic (&load);
 
@@ -397,6 +444,7 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 	cr_assert (load.worst_down_ms < 2000, "a request took %" G_GINT64_FORMAT " ms while down",
 		   load.worst_down_ms);
 	cr_assert (load.ready_503 > 0, "/readyz never said 503 while the server was down");
+	assert_down_messages_generic (&load);
 	cr_assert (load.n_ok[PHASE_BACK] > 10, "the daemon did not recover: %u ok of %u",
 		   load.n_ok[PHASE_BACK], load.n_requests[PHASE_BACK]);
 	cr_assert (load.ready_200_after > 0, "/readyz did not turn 200 again");
@@ -422,6 +470,7 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 	}
 	g_ptr_array_unref (load.acked);
 	g_ptr_array_unref (load.acked_patients);
+	g_hash_table_unref (load.down_messages);
 	g_free (load.url);
 	g_free (load.token);
 	g_free (load.clinician);

@@ -9,6 +9,7 @@
 
 #include "../integration/harness.h"
 #include "mv-crypto.h"
+#include "mv-db.h"
 #include "pt-client.h"
 
 static void
@@ -107,13 +108,10 @@ Test (rotation, rotate_restart_old_master_opens_nothing, .timeout = 140)
 	cr_assert_eq (PQresultStatus (res), PGRES_TUPLES_OK);
 	cr_assert_geq (PQntuples (res), 2);
 	for (int i = 0; i < PQntuples (res); i++) {
-		size_t n = 0;
-		guchar *raw = PQunescapeBytea ((const guchar *)PQgetvalue (res, i, 1), &n);
-		g_autoptr (GBytes) wrapped = g_bytes_new (raw, n);
+		g_autoptr (GBytes) wrapped = mv_db_bytea_from_text (PQgetvalue (res, i, 1));
 		g_autoptr (GError) e_old = NULL;
 		g_autoptr (MvSecret) kek_old = NULL;
 		g_autoptr (MvSecret) kek_new = NULL;
-		PQfreemem (raw);
 		kek_old = mv_vault_unwrap_kek (old_vault, PQgetvalue (res, i, 0), wrapped, &e_old);
 		cr_assert_null (kek_old, "the old master still opens clinic %s",
 				PQgetvalue (res, i, 0));

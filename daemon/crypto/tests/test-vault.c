@@ -192,6 +192,59 @@ Test (vault, swapped_identity_fails)
 	chain_clear (&c);
 }
 
+/* A record kind with its own identity fields (e.g. one observation among many): the ids are
+ * bound too, and a record without ids is sealed exactly as by mv_vault_seal(). */
+Test (vault, record_ids_are_bound)
+{
+	Chain c = { 0 };
+	const gchar *ids[] = { "obs-1", "2026", NULL };
+	const gchar *const other_ids[][4] = { { "obs-2", "2026", NULL },
+					      { "obs-1", NULL, NULL },
+					      { "obs-12", "026", NULL },
+					      { "obs-1", "2026", "x" } };
+	const gchar *none[] = { NULL };
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GBytes) blob = NULL;
+	g_autoptr (GBytes) pt = NULL;
+	g_autoptr (GBytes) profile = NULL;
+	g_autoptr (GBytes) profile_pt = NULL;
+
+	chain_init (&c);
+	blob = mv_vault_seal_ids (c.dek, CLINIC, PATIENT, "observation", ids, 3,
+				  (const guint8 *)"{}", 2, &error);
+	cr_assert_not_null (blob, "%s", error ? error->message : "");
+	pt = mv_vault_open_ids (c.dek, CLINIC, PATIENT, "observation", ids, 3, blob, &error);
+	cr_assert_not_null (pt, "%s", error ? error->message : "");
+	for (guint i = 0; i < G_N_ELEMENTS (other_ids); i++) {
+		g_autoptr (GError) e = NULL;
+		g_autoptr (GBytes) moved = mv_vault_open_ids (c.dek, CLINIC, PATIENT, "observation",
+							      other_ids[i], 3, blob, &e);
+		assert_integrity_error (moved, e);
+		cr_assert_not_null (strstr (e->message, "observation record obs-"), "%s",
+				    e->message);
+	}
+	{
+		g_autoptr (GError) e = NULL;
+		g_autoptr (GBytes) no_ids
+			= mv_vault_open (c.dek, CLINIC, PATIENT, "observation", 3, blob, &e);
+		assert_integrity_error (no_ids, e);
+	}
+	/* no ids: the same blob as ever, both ways */
+	profile = seal_profile (c.dek, 5);
+	profile_pt
+		= mv_vault_open_ids (c.dek, CLINIC, PATIENT, "profile", none, 5, profile, &error);
+	cr_assert_not_null (profile_pt, "%s", error ? error->message : "");
+	{
+		const gchar *bad[] = { "", NULL };
+		g_autoptr (GError) e = NULL;
+		cr_assert_null (mv_vault_seal_ids (c.dek, CLINIC, PATIENT, "observation", bad, 1,
+						   (const guint8 *)"{}", 2, &e));
+		cr_assert (g_error_matches (e, MV_ERROR, MV_ERROR_INVALID_INPUT));
+		cr_assert_not_null (strstr (e->message, "record id"), "%s", e->message);
+	}
+	chain_clear (&c);
+}
+
 Test (vault, wrapped_dek_moved_to_other_row_fails)
 {
 	Chain c = { 0 };

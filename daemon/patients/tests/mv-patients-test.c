@@ -15,7 +15,7 @@ MvtPatients mvt;
 PGconn *
 mvt_patients_conn (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	PGconn *conn = mv_db_acquire (mvt.db, 5000, &error);
 	cr_assert_not_null (conn, "%s", error ? error->message : "");
 	return conn;
@@ -24,9 +24,9 @@ mvt_patients_conn (void)
 gchar *
 mvt_patients_query (const gchar *sql, gint n, const gchar *const *values)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	PGconn *conn = mvt_patients_conn ();
-	g_autoptr(PGresult) res = mv_db_exec_params (conn, sql, n, values, &error);
+	g_autoptr (PGresult) res = mv_db_exec_params (conn, sql, n, values, &error);
 	gchar *value = NULL;
 
 	cr_assert_not_null (res, "%s: %s", sql, error ? error->message : "");
@@ -39,27 +39,21 @@ mvt_patients_query (const gchar *sql, gint n, const gchar *const *values)
 gchar *
 mvt_patients_add_clinic (const gchar *name)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	MvVault *vault = mv_services_get_vault (mvt.services);
 	g_autofree gchar *id = g_uuid_string_random ();
-	g_autoptr(GBytes) wrapped = mv_vault_new_kek (vault, id, NULL, &error);
-	g_autofree gchar *hex = NULL;
+	g_autoptr (GBytes) wrapped = mv_vault_new_kek (vault, id, NULL, &error);
 	g_autofree gchar *bytea = NULL;
 	g_autofree gchar *got = NULL;
-	gsize len = 0;
-	const guint8 *data;
 
 	cr_assert_not_null (wrapped, "%s", error ? error->message : "");
-	data = g_bytes_get_data (wrapped, &len);
-	hex = g_malloc (len * 2 + 1);
-	for (gsize i = 0; i < len; i++)
-		g_snprintf (hex + 2 * i, 3, "%02x", data[i]);
-	bytea = g_strdup_printf ("\\x%s", hex);
+	bytea = mv_db_bytea_bytes_to_text (wrapped);
 	{
-		const gchar *values[] = {id, name, bytea, mv_vault_get_master_key_id (vault)};
-		got = mvt_patients_query ("INSERT INTO clinics (clinic_id, name, wrapped_kek, "
-					  "master_key_id) VALUES ($1, $2, $3, $4) RETURNING clinic_id",
-					  4, values);
+		const gchar *values[] = { id, name, bytea, mv_vault_get_master_key_id (vault) };
+		got = mvt_patients_query (
+			"INSERT INTO clinics (clinic_id, name, wrapped_kek, "
+			"master_key_id) VALUES ($1, $2, $3, $4) RETURNING clinic_id",
+			4, values);
 	}
 	cr_assert_str_eq (got, id);
 	return g_steal_pointer (&id);
@@ -68,18 +62,18 @@ mvt_patients_add_clinic (const gchar *name)
 MvAuthContext
 mvt_patients_patient_ctx (const gchar *clinic, const gchar *patient_id)
 {
-	MvAuthContext ctx = {.role = MV_ROLE_PATIENT,
-			     .key_id = (gchar *)"kp-patient",
-			     .clinic_id = (gchar *)clinic,
-			     .patient_id = (gchar *)patient_id};
+	MvAuthContext ctx = { .role = MV_ROLE_PATIENT,
+			      .key_id = (gchar *)"kp-patient",
+			      .clinic_id = (gchar *)clinic,
+			      .patient_id = (gchar *)patient_id };
 	return ctx;
 }
 
 JsonObject *
 mvt_patients_parse (const gchar *text)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
 
 	cr_assert (json_parser_load_from_data (parser, text, -1, &error), "%s",
 		   error ? error->message : "");
@@ -99,7 +93,7 @@ mvt_patients_load (const gchar *name)
 void
 mvt_patients_setup (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	PGconn *conn;
 
 	memset (&mvt, 0, sizeof mvt);
@@ -120,12 +114,12 @@ mvt_patients_setup (void)
 	mvt.store = mv_patient_store_new (mvt.services);
 	mvt.clinic_a = mvt_patients_add_clinic ("Clinic A");
 	mvt.clinic_b = mvt_patients_add_clinic ("Clinic B");
-	mvt.clinician_a = (MvAuthContext){.role = MV_ROLE_CLINICIAN,
-					  .key_id = (gchar *)"ka-clinician",
-					  .clinic_id = mvt.clinic_a};
-	mvt.clinician_b = (MvAuthContext){.role = MV_ROLE_CLINICIAN,
-					  .key_id = (gchar *)"kb-clinician",
-					  .clinic_id = mvt.clinic_b};
+	mvt.clinician_a = (MvAuthContext){ .role = MV_ROLE_CLINICIAN,
+					   .key_id = (gchar *)"ka-clinician",
+					   .clinic_id = mvt.clinic_a };
+	mvt.clinician_b = (MvAuthContext){ .role = MV_ROLE_CLINICIAN,
+					   .key_id = (gchar *)"kb-clinician",
+					   .clinic_id = mvt.clinic_b };
 }
 
 void

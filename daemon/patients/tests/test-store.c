@@ -9,6 +9,7 @@
 #include "mv-crypto.h"
 #include "mv-db.h"
 #include "mv-patients-test.h"
+#include "../../records/mv-clinic-keys.h"
 
 TestSuite (store, .init = mvt_patients_setup, .fini = mvt_patients_teardown, .timeout = 60);
 
@@ -122,6 +123,30 @@ Test (store, duplicate_mrn_in_a_clinic_is_a_conflict_and_writes_nothing)
 	/* the same number in another clinic is another patient */
 	other = create_with (&mvt.clinician_b, "{\"mrn\":\"AB1234\",\"name\":{\"given\":\"y\"}}");
 	cr_assert_str_neq (id, other);
+}
+
+/* Only a unique violation (SQLSTATE 23505) is a duplicate MRN: another conflict stays what it
+ * is, even when its text mentions 23505. */
+Test (store, only_a_unique_violation_is_a_duplicate_mrn)
+{
+	g_autoptr (JsonObject) profile
+		= mvt_patients_parse ("{\"mrn\":\"TR-1\",\"name\":{\"given\":\"x\"}}");
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *fn = mvt_patients_query (
+		"CREATE FUNCTION refuse () RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+		"RAISE EXCEPTION 'refused by a test trigger (not 23505)' USING ERRCODE = "
+		"'serialization_failure'; END $$",
+		0, NULL);
+	g_autofree gchar *trigger = mvt_patients_query (
+		"CREATE TRIGGER refuse BEFORE INSERT ON patients FOR EACH ROW "
+		"EXECUTE FUNCTION refuse ()",
+		0, NULL);
+
+	cr_assert_null (
+		mv_patient_store_create (mvt.store, &mvt.clinician_a, NULL, profile, NULL, &error));
+	assert_error (error, MV_ERROR_CONFLICT);
+	cr_assert (strstr (error->message, "refused by a test trigger") != NULL,
+		   "a serialization failure reported as: %s", error->message);
 }
 
 Test (store, find_by_mrn_uses_the_blind_index_scoped_by_clinic)
@@ -384,16 +409,10 @@ Test (store, delete_shreds_the_data_key)
 	g_autoptr (MvSecret) new_kek = NULL;
 	g_autoptr (GBytes) fresh_wrapped = NULL;
 	g_autoptr (GBytes) new_kek_wrapped = NULL;
-	gsize n;
-	guchar *raw;
 
 	cr_assert_not_null (dek_text);
-	raw = PQunescapeBytea ((const guchar *)dek_text, &n);
-	saved_dek = g_bytes_new (raw, n);
-	PQfreemem (raw);
-	raw = PQunescapeBytea ((const guchar *)blob_text, &n);
-	saved_blob = g_bytes_new (raw, n);
-	PQfreemem (raw);
+	saved_dek = mv_db_bytea_from_text (dek_text);
+	saved_blob = mv_db_bytea_from_text (blob_text);
 
 	cr_assert (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r-del", id, 1, &error),
 		   "%s", error ? error->message : "");
@@ -413,9 +432,7 @@ Test (store, delete_shreds_the_data_key)
 		kek_text = mvt_patients_query (
 			"SELECT wrapped_kek::text FROM clinics WHERE clinic_id = $1", 1, v);
 	}
-	raw = PQunescapeBytea ((const guchar *)kek_text, &n);
-	kek_wrapped = g_bytes_new (raw, n);
-	PQfreemem (raw);
+	kek_wrapped = mv_db_bytea_from_text (kek_text);
 	kek = mv_vault_unwrap_kek (mv_services_get_vault (mvt.services), mvt.clinic_a, kek_wrapped,
 				   NULL);
 	cr_assert_not_null (kek);
@@ -526,6 +543,48 @@ Test (store, export_holds_everything_decrypted)
 	cr_assert_not_null (json_object_get_array_member (exp, "api_keys"));
 }
 
+/* Every timestamp of an export is RFC 3339 UTC with microseconds (MV_DB_SQL_UTC), not
+ * PostgreSQL's text "2026-12-05 10:32:47.297481+00": the patient's, the records', the keys'
+ * and the audit entries'. */
+Test (store, export_timestamps_are_rfc3339_utc)
+{
+	g_autofree gchar *id = create (&mvt.clinician_a, "profile-minimal.json");
+	const gchar *key[] = { mvt.clinic_a, id };
+	g_autofree gchar *made = mvt_patients_query (
+		"INSERT INTO api_keys (clinic_id, key_id, role, patient_id, label, secret_hash, "
+		"created_by, expires_at) VALUES ($1, '00112233445566ff', 'patient', $2, 'app', "
+		"decode(repeat('ab', 32), 'hex'), 'test', now() + interval '1 day') RETURNING 1",
+		2, key);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonObject) exp = NULL;
+	g_autoptr (GRegex) rfc3339 = g_regex_new (
+		"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$", 0, 0, NULL);
+	JsonObject *patient, *record, *api_key, *entry;
+	const gchar *const checks[][2]
+		= { { "patient", "created_at" }, { "patient", "updated_at" },
+		    { "record", "updated_at" },	 { "key", "created_at" },
+		    { "key", "expires_at" },	 { "audit", "occurred_at" } };
+
+	exp = mv_patient_store_export (mvt.store, &mvt.clinician_a, "r", id, &error);
+	cr_assert_not_null (exp, "%s", error ? error->message : "");
+	patient = json_object_get_object_member (exp, "patient");
+	record = json_object_get_object_member (json_object_get_object_member (exp, "records"),
+						"profile");
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (exp, "api_keys")), 1);
+	api_key = json_array_get_object_element (json_object_get_array_member (exp, "api_keys"), 0);
+	entry = json_array_get_object_element (json_object_get_array_member (exp, "audit"), 0);
+	for (guint i = 0; i < G_N_ELEMENTS (checks); i++) {
+		JsonObject *o = g_str_equal (checks[i][0], "patient")  ? patient
+				: g_str_equal (checks[i][0], "record") ? record
+				: g_str_equal (checks[i][0], "key")    ? api_key
+								       : entry;
+		const gchar *ts = json_object_get_string_member (o, checks[i][1]);
+		cr_assert (g_regex_match (rfc3339, ts, 0, NULL), "%s.%s is %s", checks[i][0],
+			   checks[i][1], ts);
+	}
+	cr_assert (json_object_get_null_member (api_key, "revoked_at"));
+}
+
 /* Every row of @table as text, bytea columns printed in @format ("hex", PostgreSQL's default,
  * or "escape"): what a reader of the raw table sees. */
 static gchar *
@@ -634,8 +693,8 @@ static gboolean
 rotate_txn (PGconn *conn, gpointer data, GError **error)
 {
 	RotateArgs *args = data;
-	return mv_patient_store_rotate_clinic_key_conn (conn, mv_services_get_vault (mvt.services),
-							args->clinic_id, &args->n, error);
+	return mv_clinic_keys_rotate_conn (conn, mv_services_get_vault (mvt.services),
+					   args->clinic_id, &args->n, error);
 }
 
 static GBytes *
@@ -776,28 +835,17 @@ Test (store, master_rotation_keeps_patients_readable)
 		"SELECT wrapped_kek::text FROM clinics WHERE clinic_id = $1", 1, values);
 	g_autoptr (GBytes) wrapped = NULL;
 	g_autoptr (GBytes) rewrapped = NULL;
-	g_autofree gchar *hex = NULL;
 	g_autofree gchar *bytea = NULL;
 	g_autoptr (GError) e_old = NULL;
-	gsize n;
-	guchar *raw;
 
 	cr_assert (mv_vault_generate_key_file (new_path, &error), "%s",
 		   error ? error->message : "");
 	new_vault = mv_vault_new_from_key_file (new_path, &error);
 	cr_assert_not_null (new_vault);
-	raw = PQunescapeBytea ((const guchar *)kek_text, &n);
-	wrapped = g_bytes_new (raw, n);
-	PQfreemem (raw);
+	wrapped = mv_db_bytea_from_text (kek_text);
 	rewrapped = mv_vault_rewrap_kek (old_vault, new_vault, mvt.clinic_a, wrapped, &error);
 	cr_assert_not_null (rewrapped);
-	{
-		gsize len;
-		const guint8 *data = g_bytes_get_data (rewrapped, &len);
-		hex = g_malloc (len * 2 + 1);
-		sodium_bin2hex (hex, len * 2 + 1, data, len);
-		bytea = g_strdup_printf ("\\x%s", hex);
-	}
+	bytea = mv_db_bytea_bytes_to_text (rewrapped);
 	{
 		const gchar *v[] = { mvt.clinic_a, bytea, mv_vault_get_master_key_id (new_vault) };
 		g_autofree gchar *r = mvt_patients_query ("UPDATE clinics SET wrapped_kek = $2, "

@@ -101,11 +101,44 @@ Test (db, exec_params_keeps_values_out_of_sql)
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_CONFLICT), "%s", error->message);
 	cr_assert (strstr (error->message, "23505") != NULL, "%s", error->message);
 	cr_assert (strstr (error->message, hostile) == NULL, "values must not leak into errors");
+	cr_assert (mv_db_error_is_unique_violation (error));
+	cr_assert_not (mv_db_error_is_retryable (error));
 	g_clear_error (&error);
 
 	bad = mv_db_exec_params (conn, "SELEC 1", 0, NULL, &error);
 	cr_assert_null (bad);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_FAILED), "%s", error->message);
+	mv_db_release (db, conn);
+}
+
+/* The SQLSTATE is the server's diagnostic field, not a guess from the text: an error whose
+ * message mentions 23505 is no unique violation, and an error that did not come from a
+ * statement has none. */
+Test (db, sqlstate_comes_from_the_server_not_the_message)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GError) other = NULL;
+	g_autoptr (PGresult) res = NULL;
+	PGconn *conn;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 1);
+	conn = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (conn, "%s", error ? error->message : "");
+	res = mv_db_exec_params (conn,
+				 "DO $$ BEGIN RAISE EXCEPTION 'not a 23505 (SQLSTATE 23505)' "
+				 "USING ERRCODE = 'serialization_failure'; END $$",
+				 0, NULL, &error);
+	cr_assert_null (res);
+	cr_assert (strstr (error->message, "23505") != NULL, "%s", error->message);
+	cr_assert_str_eq (mv_db_error_get_sqlstate (error), MV_DB_SQLSTATE_SERIALIZATION_FAILURE);
+	cr_assert_not (mv_db_error_is_unique_violation (error));
+	cr_assert (mv_db_error_is_retryable (error));
+	/* an error made elsewhere, even with the same code, has no SQLSTATE */
+	g_set_error (&other, MV_ERROR, MV_ERROR_CONFLICT, "unique violation (SQLSTATE 23505)");
+	cr_assert_null (mv_db_error_get_sqlstate (other));
+	cr_assert_not (mv_db_error_is_unique_violation (other));
+	cr_assert_null (mv_db_error_get_sqlstate (NULL));
 	mv_db_release (db, conn);
 }
 
@@ -177,9 +210,16 @@ Test (db, server_down_fails_fast_then_recovers)
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE), "%s",
 		   error ? error->message : "");
 	cr_assert_lt (elapsed, 2 * G_USEC_PER_SEC, "acquire took %" G_GINT64_FORMAT " us", elapsed);
+	/* libpq's text names the socket path: a caller (and its HTTP client) gets none of it */
+	cr_assert_str_eq (error->message, MV_DB_UNAVAILABLE_MESSAGE);
+	cr_assert_null (strstr (error->message, dir), "%s", error->message);
 	g_clear_error (&error);
 	cr_assert_not (mv_db_check_ready (db, MV_TEST_SQLDIR, &error));
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE));
+	cr_assert_str_eq (error->message, MV_DB_UNAVAILABLE_MESSAGE);
+	g_clear_error (&error);
+	cr_assert_not (mv_db_wait_reachable (db, 300, &error));
+	cr_assert_str_eq (error->message, MV_DB_UNAVAILABLE_MESSAGE);
 	g_clear_error (&error);
 
 	/* a pool made while the server is down is fine */
@@ -219,6 +259,7 @@ Test (db, lost_connection_maps_to_unavailable)
 	res = mv_db_exec_params (conn, "SELECT 1", 0, NULL, &error);
 	cr_assert_null (res);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_UNAVAILABLE), "%s", error->message);
+	cr_assert_str_eq (error->message, MV_DB_UNAVAILABLE_MESSAGE);
 	mv_db_release (db, conn);
 	mv_db_get_stats (db, &n_open, NULL);
 	cr_assert_eq (n_open, 0, "a broken connection is discarded");
@@ -342,4 +383,219 @@ Test (db, wait_reachable_until_the_server_starts)
 	g_usleep (500 * G_TIME_SPAN_MILLISECOND);
 	cr_assert (mv_pg_embedded_start (pg, &error), "%s", error ? error->message : "");
 	cr_assert (GPOINTER_TO_INT (g_thread_join (waiter)), "the server was not seen coming up");
+}
+
+/* ---- deadlock and serialization failures are retried ------------------------------------- */
+
+typedef struct {
+	PGconn *other;		 /* autocommit: changes the row behind the transaction's back */
+	guint conflicts_to_make; /* on that many attempts */
+	guint attempts;
+} Serial;
+
+/* REPEATABLE READ: the snapshot is taken by the SELECT; a row committed by another session
+ * after it cannot be updated (SQLSTATE 40001, "could not serialize access"). */
+static gboolean
+serial_update (PGconn *conn, gpointer data, GError **error)
+{
+	Serial *s = data;
+	g_autoptr (PGresult) snapshot = NULL;
+	g_autoptr (PGresult) update = NULL;
+
+	s->attempts++;
+	if (!mv_db_exec (conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", error))
+		return FALSE;
+	snapshot = mv_db_exec_params (conn, "SELECT v FROM t WHERE id = 1", 0, NULL, error);
+	if (snapshot == NULL)
+		return FALSE;
+	if (s->attempts <= s->conflicts_to_make) {
+		g_autofree gchar *done = mvt_query_value (
+			s->other, "UPDATE t SET v = v + 1 WHERE id = 1 RETURNING v");
+		cr_assert_not_null (done);
+	}
+	update = mv_db_exec_params (conn, "UPDATE t SET v = v + 10 WHERE id = 1", 0, NULL, error);
+	return update != NULL;
+}
+
+static PGconn *
+two_rows (void)
+{
+	PGconn *conn;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 2);
+	conn = mvt_connect (pg);
+	PQclear (PQexec (conn, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)"));
+	PQclear (PQexec (conn, "INSERT INTO t VALUES (1, 0), (2, 0)"));
+	return conn;
+}
+
+Test (db, serialization_failure_is_retried)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *v = NULL;
+	Serial s = { two_rows (), 1, 0 };
+
+	cr_assert (mv_db_transaction (db, serial_update, &s, &error), "not retried: %s",
+		   error ? error->message : "");
+	cr_assert_eq (s.attempts, 2);
+	v = mvt_query_value (s.other, "SELECT v FROM t WHERE id = 1");
+	cr_assert_str_eq (v, "11", "the other session's +1, then our +10 once");
+	PQfinish (s.other);
+}
+
+Test (db, retries_are_bounded)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *v = NULL;
+	Serial s = { two_rows (), G_MAXUINT, 0 };
+
+	cr_assert_not (mv_db_transaction (db, serial_update, &s, &error));
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_CONFLICT), "%s", error->message);
+	cr_assert_str_eq (mv_db_error_get_sqlstate (error), MV_DB_SQLSTATE_SERIALIZATION_FAILURE);
+	cr_assert_eq (s.attempts, 4, "1 attempt and 3 retries, got %u", s.attempts);
+	v = mvt_query_value (s.other, "SELECT v FROM t WHERE id = 1");
+	cr_assert_str_eq (v, "4", "no attempt of ours may have committed");
+	PQfinish (s.other);
+}
+
+typedef struct {
+	GMutex lock;
+	GCond cond;
+	guint holding; /* sides that updated their first row */
+} Meet;
+
+typedef struct {
+	Meet *meet;
+	const gchar *first;
+	const gchar *second;
+	guint attempts;
+	gboolean ok;
+	GError *error;
+} Side;
+
+/* Updates row @first, waits (on the first attempt) until the other side holds its own first
+ * row, then updates @second: the two sides wait for each other, and PostgreSQL cancels one
+ * of them with SQLSTATE 40P01. */
+static gboolean
+deadlock_side (PGconn *conn, gpointer data, GError **error)
+{
+	Side *side = data;
+	const gchar *first[] = { side->first };
+	const gchar *second[] = { side->second };
+	g_autoptr (PGresult) a = NULL;
+	g_autoptr (PGresult) b = NULL;
+	gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+
+	side->attempts++;
+	if (!mv_db_exec (conn, "SET LOCAL deadlock_timeout = '50ms'", error))
+		return FALSE;
+	a = mv_db_exec_params (conn, "UPDATE t SET v = v + 1 WHERE id = $1::int", 1, first, error);
+	if (a == NULL)
+		return FALSE;
+	g_mutex_lock (&side->meet->lock);
+	side->meet->holding++;
+	g_cond_broadcast (&side->meet->cond);
+	while (side->meet->holding < 2)
+		if (!g_cond_wait_until (&side->meet->cond, &side->meet->lock, deadline))
+			break;
+	g_mutex_unlock (&side->meet->lock);
+	b = mv_db_exec_params (conn, "UPDATE t SET v = v + 1 WHERE id = $1::int", 1, second, error);
+	return b != NULL;
+}
+
+static gpointer
+deadlock_thread (gpointer data)
+{
+	Side *side = data;
+	side->ok = mv_db_transaction (db, deadlock_side, side, &side->error);
+	return NULL;
+}
+
+Test (db, deadlock_is_retried)
+{
+	g_autofree gchar *v = NULL;
+	PGconn *conn = two_rows ();
+	Meet meet = { 0 };
+	Side a = { &meet, "1", "2" };
+	Side b = { &meet, "2", "1" };
+	GThread *thread;
+
+	g_mutex_init (&meet.lock);
+	g_cond_init (&meet.cond);
+	thread = g_thread_new ("side-b", deadlock_thread, &b);
+	deadlock_thread (&a);
+	g_thread_join (thread);
+	cr_assert (a.ok, "side a: %s", a.error ? a.error->message : "");
+	cr_assert (b.ok, "side b: %s", b.error ? b.error->message : "");
+	cr_assert_eq (meet.holding, 3, "one side ran twice (attempts %u + %u)", a.attempts,
+		      b.attempts);
+	v = mvt_query_value (conn, "SELECT string_agg(v::text, ',' ORDER BY id) FROM t");
+	cr_assert_str_eq (v, "2,2", "each side committed once");
+	g_clear_error (&a.error);
+	g_clear_error (&b.error);
+	g_mutex_clear (&meet.lock);
+	g_cond_clear (&meet.cond);
+	PQfinish (conn);
+}
+
+/* ---- timestamps ------------------------------------------------------------------------ */
+
+/* One form for every timestamp a caller sees, whatever the session's time zone and date style:
+ * the raw text of a timestamptz would be "2026-12-05 18:32:47.297481+08". */
+Test (db, timestamps_are_rfc3339_utc_with_microseconds)
+{
+	g_autofree gchar *micros = NULL;
+	g_autofree gchar *whole = NULL;
+	g_autofree gchar *null = NULL;
+	g_autofree gchar *raw = NULL;
+	PGconn *conn;
+
+	pg = mvt_cluster_start (&dir);
+	conn = mvt_connect (pg);
+	PQclear (PQexec (conn, "SET TimeZone = 'Asia/Shanghai'"));
+	PQclear (PQexec (conn, "SET DateStyle = 'SQL, DMY'"));
+	PQclear (PQexec (conn, "CREATE TABLE ts (at timestamptz)"));
+	PQclear (PQexec (conn, "INSERT INTO ts VALUES ('2026-12-05 18:32:47.297481+08'), "
+			       "('2030-01-31 12:00:00Z'), (NULL)"));
+	raw = mvt_query_value (conn, "SELECT at::text FROM ts LIMIT 1");
+	cr_assert_str_neq (raw, "2026-12-05T10:32:47.297481Z", "the test needs a non-UTC zone");
+	micros = mvt_query_value (conn, "SELECT " MV_DB_SQL_UTC ("at") " FROM ts "
+								       "WHERE at < '2027-01-01Z'");
+	cr_assert_str_eq (micros, "2026-12-05T10:32:47.297481Z");
+	whole = mvt_query_value (conn, "SELECT " MV_DB_SQL_UTC ("at") " FROM ts "
+								      "WHERE at > '2027-01-01Z'");
+	cr_assert_str_eq (whole, "2030-01-31T12:00:00.000000Z");
+	null = mvt_query_value (conn, "SELECT " MV_DB_SQL_UTC ("at") " FROM ts WHERE at IS NULL");
+	cr_assert_null (null);
+	PQfinish (conn);
+}
+
+/* ---- bytea ------------------------------------------------------------------------------ */
+
+/* The one encoder and decoder round-trip through the server, in both output formats. */
+Test (db, bytea_round_trips_through_the_server)
+{
+	const guint8 data[] = { 0x00, 0x01, 0x5c, 0x27, 0x7f, 0x80, 0xff, 'A', 'z' };
+	g_autofree gchar *text = mv_db_bytea_to_text (data, sizeof data);
+	g_autoptr (GBytes) expected = g_bytes_new_static (data, sizeof data);
+	const gchar *values[] = { text };
+	PGconn *conn;
+
+	cr_assert_str_eq (text, "\\x00015c277f80ff417a");
+	pg = mvt_cluster_start (&dir);
+	conn = mvt_connect (pg);
+	for (guint i = 0; i < 2; i++) {
+		g_autoptr (PGresult) res = NULL;
+		g_autoptr (GBytes) back = NULL;
+
+		PQclear (PQexec (conn, i == 0 ? "SET bytea_output = 'hex'"
+					      : "SET bytea_output = 'escape'"));
+		res = PQexecParams (conn, "SELECT $1::bytea", 1, NULL, values, NULL, NULL, 0);
+		cr_assert_eq (PQresultStatus (res), PGRES_TUPLES_OK, "%s", PQerrorMessage (conn));
+		back = mv_db_bytea_from_text (PQgetvalue (res, 0, 0));
+		cr_assert (g_bytes_equal (back, expected), "round trip %u failed", i);
+	}
+	cr_assert_null (mv_db_bytea_from_text (NULL));
+	PQfinish (conn);
 }

@@ -44,24 +44,13 @@ typedef struct {
 	gchar *read_back;
 } PlainOp;
 
-static gchar *
-to_bytea (const gchar *text)
-{
-	gsize len = strlen (text);
-	gchar *out = g_malloc (len * 2 + 3);
-	out[0] = '\\';
-	out[1] = 'x';
-	sodium_bin2hex (out + 2, len * 2 + 1, (const guchar *)text, len);
-	return out;
-}
-
 /* The same statements as the store's create, minus the crypto. */
 static gboolean
 plain_create_txn (PGconn *conn, gpointer data, GError **error)
 {
 	PlainOp *op = data;
 	const gchar *clinic = op->caller->clinic_id;
-	g_autofree gchar *blob = to_bytea (op->profile_text);
+	g_autofree gchar *blob = mv_db_bytea_to_text ((const guint8 *)op->profile_text, strlen (op->profile_text));
 	const gchar *v1[] = {clinic};
 	const gchar *v2[] = {clinic, op->patient_id, op->mrn};
 	const gchar *v3[] = {clinic, op->patient_id, "profile", blob};
@@ -92,8 +81,7 @@ plain_read_txn (PGconn *conn, gpointer data, GError **error)
 	g_autoptr(PGresult) r1 = mv_db_exec_params (conn, "SELECT mrn, version, created_at, updated_at FROM bench_plain_patients WHERE clinic_id = $1 AND patient_id = $2 AND deleted_at IS NULL", 2, v1, error);
 	g_autoptr(PGresult) r2 = NULL;
 	g_autoptr(PGresult) r3 = NULL;
-	size_t n = 0;
-	guchar *raw;
+	g_autoptr(GBytes) blob = NULL;
 
 	if (r1 == NULL || PQntuples (r1) != 1)
 		return r1 != NULL ? (g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no row"), FALSE) : FALSE;
@@ -103,9 +91,8 @@ plain_read_txn (PGconn *conn, gpointer data, GError **error)
 	r3 = mv_db_exec_params (conn, "SELECT version, blob FROM bench_plain_records WHERE clinic_id = $1 AND patient_id = $2 AND kind = $3", 3, v3, error);
 	if (r3 == NULL || PQntuples (r3) != 1)
 		return FALSE;
-	raw = PQunescapeBytea ((const guchar *)PQgetvalue (r3, 0, 1), &n);
-	op->read_back = g_strndup ((const gchar *)raw, n);
-	PQfreemem (raw);
+	blob = mv_db_bytea_from_text (PQgetvalue (r3, 0, 1));
+	op->read_back = g_strndup (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
 	return mv_audit_log_append (conn, op->caller, clinic, "patient.read", "patient", op->patient_id, "bench", error);
 }
 
@@ -131,16 +118,11 @@ add_clinic (MvDb *db, MvServices *services)
 	MvVault *vault = mv_services_get_vault (services);
 	gchar *id = g_uuid_string_random ();
 	g_autoptr(GBytes) wrapped = mv_vault_new_kek (vault, id, NULL, &error);
-	gsize len = 0;
-	const guint8 *data = g_bytes_get_data (wrapped, &len);
-	g_autofree gchar *hex = g_malloc (len * 2 + 3);
+	g_autofree gchar *hex = mv_db_bytea_bytes_to_text (wrapped);
 	PGconn *conn = mv_db_acquire (db, 5000, &error);
 	const gchar *values[] = {id, "Bench clinic", hex, mv_vault_get_master_key_id (vault)};
 	g_autoptr(PGresult) res = NULL;
 
-	hex[0] = '\\';
-	hex[1] = 'x';
-	sodium_bin2hex (hex + 2, len * 2 + 1, data, len);
 	res = mv_db_exec_params (conn, "INSERT INTO clinics (clinic_id, name, wrapped_kek, master_key_id) VALUES ($1, $2, $3, $4)", 4, values, &error);
 	if (res == NULL)
 		g_error ("clinic: %s", error->message);

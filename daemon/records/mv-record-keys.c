@@ -1,0 +1,112 @@
+/* The keys records are sealed under: see mv-record-keys.h. */
+#define G_LOG_DOMAIN "medverse-records"
+
+#include "mv-record-keys.h"
+
+#include <medverse/mv-error.h>
+
+#include "mv-db.h"
+#include "mv-sealed-record.h"
+
+void
+mv_patient_keys_clear (MvPatientKeys *keys)
+{
+	g_clear_pointer (&keys->kek, mv_secret_free);
+	g_clear_pointer (&keys->dek, mv_secret_free);
+	g_clear_pointer (&keys->created_at, g_free);
+	g_clear_pointer (&keys->updated_at, g_free);
+}
+
+MvSecret *
+mv_record_keys_clinic_kek (
+	MvVault *vault, PGconn *conn, const gchar *clinic_id, gboolean lock, GError **error)
+{
+	const gchar *values[] = { clinic_id };
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (GBytes) wrapped = NULL;
+
+	res = mv_db_exec_params (
+		conn,
+		lock ? "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1 FOR SHARE"
+		     : "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1",
+		1, values, error);
+	if (res == NULL)
+		return NULL;
+	if (PQntuples (res) != 1) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "clinic %s does not exist",
+			     clinic_id);
+		return NULL;
+	}
+	wrapped = mv_db_bytea_from_text (PQgetvalue (res, 0, 0));
+	return mv_vault_unwrap_kek (vault, clinic_id, wrapped, error);
+}
+
+/* not clang-formatted: it would split the SQL text around the macro calls */
+/* clang-format off */
+static const gchar PATIENT_LOCKED_SQL[] =
+	"SELECT p.wrapped_dek, p.version, " MV_DB_SQL_UTC ("p.created_at") ", "
+	MV_DB_SQL_UTC ("p.updated_at") ", NULL "
+	"FROM patients p WHERE p.clinic_id = $1 AND p.patient_id = $2 AND "
+	"p.deleted_at IS NULL FOR UPDATE";
+static const gchar PATIENT_READ_SQL[] =
+	"SELECT p.wrapped_dek, p.version, " MV_DB_SQL_UTC ("p.created_at") ", "
+	MV_DB_SQL_UTC ("p.updated_at") ", c.wrapped_kek "
+	"FROM patients p JOIN clinics c ON c.clinic_id = p.clinic_id "
+	"WHERE p.clinic_id = $1 AND p.patient_id = $2 AND p.deleted_at IS NULL";
+/* clang-format on */
+
+gboolean
+mv_patient_keys_load (MvVault *vault,
+		      PGconn *conn,
+		      const gchar *clinic_id,
+		      const gchar *patient_id,
+		      gboolean lock,
+		      MvPatientKeys *keys,
+		      GError **error)
+{
+	const gchar *values[] = { clinic_id, patient_id };
+	g_autoptr (PGresult) res = NULL;
+	g_autoptr (GBytes) wrapped = NULL;
+	g_autoptr (GBytes) wrapped_kek = NULL;
+
+	if (lock) {
+		keys->kek = mv_record_keys_clinic_kek (vault, conn, clinic_id, TRUE, error);
+		if (keys->kek == NULL)
+			return FALSE;
+	}
+	res = mv_db_exec_params (conn, lock ? PATIENT_LOCKED_SQL : PATIENT_READ_SQL, 2, values,
+				 error);
+	if (res == NULL)
+		return FALSE;
+	if (PQntuples (res) != 1) {
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		return FALSE;
+	}
+	if (!mv_record_parse_version (PQgetvalue (res, 0, 1), &keys->version)) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY, "patient %s: bad version",
+			     patient_id);
+		return FALSE;
+	}
+	keys->created_at = g_strdup (PQgetvalue (res, 0, 2));
+	keys->updated_at = g_strdup (PQgetvalue (res, 0, 3));
+	if (!lock) {
+		wrapped_kek = mv_db_bytea_from_text (PQgetvalue (res, 0, 4));
+		keys->kek = mv_vault_unwrap_kek (vault, clinic_id, wrapped_kek, error);
+		if (keys->kek == NULL)
+			return FALSE;
+	}
+	wrapped = mv_db_bytea_from_text (PQgetvalue (res, 0, 0));
+	keys->dek = mv_vault_unwrap_dek (keys->kek, clinic_id, patient_id, wrapped, error);
+	return keys->dek != NULL;
+}
+
+gchar *
+mv_record_keys_mrn_index (MvSecret *kek, const gchar *clinic_id, const gchar *mrn, GError **error)
+{
+	g_autoptr (MvSecret) index_key = mv_vault_derive_index_key (kek);
+	gchar *index = mv_vault_blind_index (index_key, clinic_id, mrn, error);
+
+	if (index == NULL)
+		g_prefix_error (error, "mrn: ");
+	return index;
+}

@@ -1,0 +1,89 @@
+/*
+ * Medverse records — the keys records are sealed under, as the database holds them.
+ *
+ * The key hierarchy of docs/security.md in rows: a clinic's KEK is wrapped by the master key
+ * in `clinics.wrapped_kek`, a patient's DEK by the KEK in `patients.wrapped_dek`; the MRN's
+ * blind index is keyed by a key derived from the KEK.  These functions read and unwrap them
+ * inside the caller's transaction, taking the locks that order them against a clinic-key
+ * rotation (mv-clinic-keys.h).  Nothing is cached: keys are wiped when the caller frees them.
+ */
+#pragma once
+
+#include <libpq-fe.h>
+
+#include "mv-crypto.h"
+
+G_BEGIN_DECLS
+
+/**
+ * MvPatientKeys:
+ * @kek: the clinic's KEK
+ * @dek: the patient's DEK
+ * @version: the patient row's version (the profile's, the ETag)
+ * @created_at: the patient row's, RFC 3339 UTC
+ * @updated_at: likewise
+ */
+typedef struct {
+	MvSecret *kek;
+	MvSecret *dek;
+	guint64 version;
+	gchar *created_at;
+	gchar *updated_at;
+} MvPatientKeys;
+
+void mv_patient_keys_clear (MvPatientKeys *keys);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MvPatientKeys, mv_patient_keys_clear)
+
+/**
+ * mv_record_keys_clinic_kek:
+ * @vault: the current master key
+ * @lock: take the clinic row FOR SHARE (writers and the MRN search): a clinic-key rotation
+ *   holds it FOR NO KEY UPDATE, so the caller waits for it and then reads the new KEK, and no
+ *   DEK is wrapped, nor blind index computed, under a KEK the rotation just replaced
+ *
+ * Errors: %MV_ERROR_FORBIDDEN when the clinic does not exist; %MV_ERROR_INTEGRITY when its
+ * KEK does not unwrap.
+ *
+ * Returns: (transfer full): the clinic's KEK, or %NULL.
+ */
+MvSecret *mv_record_keys_clinic_kek (MvVault *vault,
+				     PGconn *conn,
+				     const gchar *clinic_id,
+				     gboolean lock,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_patient_keys_load:
+ * @lock: for a writer: the clinic row FOR SHARE, then the patient row FOR UPDATE (the order a
+ *   rotation takes them, so no deadlock); a reader reads the wrapped KEK and DEK in one
+ *   statement, so both come from one snapshot, before a rotation or after it
+ * @keys: (out caller-allocates): filled on success; clear with mv_patient_keys_clear()
+ *
+ * The keys of a live patient of the clinic.
+ *
+ * Errors: %MV_ERROR_NOT_FOUND when the clinic has no such live patient; %MV_ERROR_INTEGRITY
+ * when a wrapped key does not unwrap.
+ */
+gboolean mv_patient_keys_load (MvVault *vault,
+			       PGconn *conn,
+			       const gchar *clinic_id,
+			       const gchar *patient_id,
+			       gboolean lock,
+			       MvPatientKeys *keys,
+			       GError **error);
+
+/**
+ * mv_record_keys_mrn_index:
+ * @kek: the clinic's KEK
+ * @mrn: a medical record number as typed
+ *
+ * Errors: %MV_ERROR_INVALID_INPUT ("mrn: …") for a number that cannot be normalised.
+ *
+ * Returns: (transfer full): the MRN's blind index under @kek (mv_vault_blind_index()).
+ */
+gchar *mv_record_keys_mrn_index (MvSecret *kek,
+				 const gchar *clinic_id,
+				 const gchar *mrn,
+				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
