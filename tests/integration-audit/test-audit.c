@@ -9,12 +9,11 @@
  */
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
 #include <medverse/mv-error.h>
 #include <sodium.h>
 #include <string.h>
 
-#include "../integration/harness.h"
+#include "mvt.h"
 #include "audit/mv-audit-log.h"
 #include "mv-db.h"
 #include "mv-pg-embedded.h"
@@ -93,39 +92,16 @@ sql (MvDb *db, const gchar *statement)
 	mv_db_release (db, conn);
 }
 
-static gchar *
-operator_token (void)
-{
-	g_autofree gchar *path = data_path ("operator.key");
-	gchar *text = NULL;
-	cr_assert (g_file_get_contents (path, &text, NULL, NULL), "no %s", path);
-	return g_strchomp (text);
-}
-
-/* GET with the operator's bearer token; returns the parsed JSON body, asserting @status */
+/* GET with the operator's bearer token (tests/lib's default); returns the parsed JSON body,
+ * asserting @status */
 static JsonNode *
 get_json (const gchar *path, guint status)
 {
-	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
-	g_autofree gchar *uri = g_strconcat (mvt_shared_url (), path, NULL);
-	g_autoptr (SoupMessage) msg = soup_message_new ("GET", uri);
-	g_autofree gchar *token = operator_token ();
-	g_autofree gchar *auth = g_strconcat ("Bearer ", token, NULL);
-	g_autoptr (GError) error = NULL;
-	g_autoptr (GBytes) body = NULL;
-	g_autoptr (JsonParser) parser = json_parser_new ();
-	gsize len;
-	const gchar *data;
+	g_autoptr (MvtResponse) r = mvt_get (path);
 
-	soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
-	body = soup_session_send_and_read (session, msg, NULL, &error);
-	cr_assert_not_null (body, "GET %s: %s", path, error ? error->message : "");
-	data = g_bytes_get_data (body, &len);
-	cr_assert_eq (soup_message_get_status (msg), status, "GET %s -> %u: %.*s", path,
-		      soup_message_get_status (msg), (int)len, data);
-	cr_assert (json_parser_load_from_data (parser, data, len, &error), "GET %s: %s", path,
-		   error ? error->message : "");
-	return json_node_copy (json_parser_get_root (parser));
+	cr_assert_eq (r->status, status, "GET %s -> %u: %s", path, r->status, r->body);
+	cr_assert_not_null (r->json, "GET %s: not JSON: %s", path, r->body);
+	return json_node_ref (r->json);
 }
 
 static JsonObject *
@@ -378,24 +354,8 @@ Test (audit_verify, usage_errors_exit_2, .timeout = 30)
 static void
 post_as_operator (MvtEnv *env, const gchar *path, const gchar *json)
 {
-	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
-	g_autofree gchar *uri = g_strconcat (env->url, path, NULL);
-	g_autoptr (SoupMessage) msg = soup_message_new ("POST", uri);
-	g_autofree gchar *key_path = g_build_filename (env->data_dir, "operator.key", NULL);
-	g_autofree gchar *token = NULL;
-	g_autofree gchar *auth = NULL;
-	g_autoptr (GBytes) body = g_bytes_new (json, strlen (json));
-	g_autoptr (GBytes) answer = NULL;
-	g_autoptr (GError) error = NULL;
-
-	cr_assert (g_file_get_contents (key_path, &token, NULL, NULL), "no %s", key_path);
-	auth = g_strconcat ("Bearer ", g_strchomp (token), NULL);
-	soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
-	soup_message_set_request_body_from_bytes (msg, "application/json", body);
-	answer = soup_session_send_and_read (session, msg, NULL, &error);
-	cr_assert_not_null (answer, "%s", error ? error->message : "");
-	cr_assert_eq (soup_message_get_status (msg), 201, "POST %s: %u", path,
-		      soup_message_get_status (msg));
+	g_autoptr (MvtResponse) r = mvt_http (env->url, "POST", path, "application/json", json, -1);
+	cr_assert_eq (r->status, 201, "POST %s: %u %s", path, r->status, r->body);
 }
 
 /* `medversectl --data-dir DIR audit verify` on a stopped installation; stderr in @err */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../integration/harness.h"
+#include "mvt.h"
 #include "auth-util.h"
 #include "mv-crypto.h"
 

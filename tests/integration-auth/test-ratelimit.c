@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../integration/harness.h"
+#include "mvt.h"
 #include "auth-util.h"
 
 Test (ratelimit, burst_then_429_with_retry_after, .timeout = 60)

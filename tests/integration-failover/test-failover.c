@@ -17,14 +17,13 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
 #include <medverse/mv-error.h>
 #include <sodium.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../integration/harness.h"
+#include "mvt.h"
 #include "mv-crypto.h"
 #include "mv-db.h"
 #include "mv-pg-embedded.h"
@@ -64,31 +63,23 @@ request (Load *load,
 	 gchar **member_out,
 	 gint64 *elapsed_ms)
 {
-	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 20, NULL);
-	g_autofree gchar *uri = g_strconcat (load->url, path, NULL);
-	g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
-	g_autofree gchar *auth = g_strconcat ("Bearer ", token, NULL);
-	g_autoptr (GBytes) reply = NULL;
+	MvtRequest req = {
+		.base_url = load->url,
+		.method = method,
+		.path = path,
+		.content_type = body != NULL ? "application/json" : NULL,
+		.body = body,
+		.len = -1,
+		.token = token,
+		.timeout_s = 20,
+	};
 	gint64 start = g_get_monotonic_time ();
-	guint status;
+	g_autoptr (MvtResponse) resp = mvt_request_send (&req, NULL);
+	guint status = resp != NULL ? resp->status : 0;
 
-	soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
-	if (body != NULL) {
-		g_autoptr (GBytes) b = g_bytes_new (body, strlen (body));
-		soup_message_set_request_body_from_bytes (msg, "application/json", b);
-	}
-	reply = soup_session_send_and_read (session, msg, NULL, NULL);
 	*elapsed_ms = (g_get_monotonic_time () - start) / 1000;
-	status = reply != NULL ? soup_message_get_status (msg) : 0;
-	if (status == 201 && member_out != NULL) {
-		g_autoptr (JsonParser) parser = json_parser_new ();
-		gsize len;
-		const gchar *data = g_bytes_get_data (reply, &len);
-		if (json_parser_load_from_data (parser, data, len, NULL))
-			*member_out = g_strdup (json_object_get_string_member_with_default (
-				json_node_get_object (json_parser_get_root (parser)), member,
-				NULL));
-	}
+	if (status == 201 && member_out != NULL)
+		*member_out = g_strdup (mvt_str (resp, member));
 	return status;
 }
 
@@ -190,35 +181,14 @@ write_secret_files (const gchar *data_dir, gchar **token)
 		   "%s", error ? error->message : "");
 }
 
+/* without --dev, as in production: the key files above must do */
 static void
 spawn_daemon (MvtEnv *env)
 {
 	g_autoptr (GError) error = NULL;
-	g_auto (GStrv) envp = g_get_environ ();
-	const gchar *argv[] = { mvt_getenv ("MEDVERSED"),
-				"--data-dir",
-				env->data_dir,
-				"--http",
-				"127.0.0.1:0",
-				"--bus",
-				"none",
-				"--plugin-dir",
-				env->plugin_dir,
-				"--config",
-				env->config_path,
-				NULL };
-	int log_fd = open (env->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	GPid pid;
 
-	cr_assert (log_fd >= 0);
-	envp = g_environ_setenv (envp, "G_DEBUG", "fatal-criticals", TRUE);
-	envp = g_environ_unsetenv (envp, "NOTIFY_SOCKET");
-	cr_assert (g_spawn_async_with_fds (NULL, (gchar **)argv, envp, G_SPAWN_DO_NOT_REAP_CHILD,
-					   NULL, NULL, &pid, -1, log_fd, log_fd, &error),
-		   "%s", error ? error->message : "");
-	close (log_fd);
-	env->daemon_pid = pid;
-	env->daemon_exited = FALSE;
+	env->production = TRUE;
+	cr_assert (mvt_daemon_spawn (env, &error), "%s", error ? error->message : "");
 }
 
 static gboolean

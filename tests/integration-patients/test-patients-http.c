@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../integration/harness.h"
+#include "mvt.h"
 #include "mv-pg-embedded.h"
 #include "pt-client.h"
 

@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "harness.h"
+#include "mvt.h"
 
 #define BUS_NAME "org.medverse.Health1"
 #define OBJECT_PATH "/org/medverse/Health1"

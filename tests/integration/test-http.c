@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "harness.h"
+#include "mvt.h"
 
 #define COMPUTE "/v1/plugins/bmi/Compute"
 
@@ -400,7 +400,7 @@ Test (access_log, no_bodies_no_queries)
 	assert_status_json (good, 200);
 	needle = g_strdup_printf ("http: %s POST " COMPUTE " 200 ", good->request_id);
 	log = mvt_shared_log_wait_for (needle, 3000);
-	cr_assert_not_null (strstr (log, needle), "no access log line \"%s\"", needle);
+	cr_assert_not_null (log, "no access log line \"%s\"", needle);
 	{
 		g_autofree gchar *bad_line =
 			g_strdup_printf ("http: %s POST " COMPUTE " 422 ", bad->request_id);

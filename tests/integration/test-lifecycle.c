@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "mvt.h"
 
 static const gchar *const good_plugins[] = { "sleepy.so", NULL };
 

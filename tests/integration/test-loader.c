@@ -8,7 +8,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "harness.h"
+#include "mvt.h"
 
 static const gchar *const good_plugins[] = {"sleepy.so", "liar.so", NULL};
 static const gchar *const bad_plugins[] = {

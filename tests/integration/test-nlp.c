@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "harness.h"
+#include "mvt.h"
 
 int
 main (int argc, char **argv)
