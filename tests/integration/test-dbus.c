@@ -12,12 +12,13 @@
 #define OBJECT_PATH "/org/medverse/Health1"
 #define IFACE "org.medverse.Health1"
 
-static const gchar *const good_plugins[] = {"sleepy.so", "liar.so", NULL};
+static const gchar *const good_plugins[] = { "sleepy.so", "liar.so", NULL };
 
 int
 main (int argc, char **argv)
 {
-	MvtOptions options = {.good_plugins = good_plugins, .config = "[plugins]\ncall-timeout-ms=500\n"};
+	MvtOptions options
+		= { .good_plugins = good_plugins, .config = "[plugins]\ncall-timeout-ms=500\n" };
 	return mvt_main (argc, argv, &options);
 }
 
@@ -43,7 +44,7 @@ call_ok (GDBusConnection *conn,
 	 GVariant *params,
 	 const gchar *reply_type)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	GVariant *reply = call (conn, path, iface, method, params, reply_type, &error);
 	cr_assert_not_null (reply, "%s.%s: %s", iface, method, error->message);
 	return reply;
@@ -75,18 +76,18 @@ http_types (JsonArray *args, GString *out)
 
 Test (dbus, list_plugins_matches_http)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(GVariant) reply = call_ok (conn, OBJECT_PATH, IFACE, "ListPlugins", NULL,
-					      "(a(sssa(ssss)))");
-	g_autoptr(MvtResponse) http = mvt_get ("/v1/plugins");
-	g_autoptr(GVariant) plugins = g_variant_get_child_value (reply, 0);
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (GVariant) reply
+		= call_ok (conn, OBJECT_PATH, IFACE, "ListPlugins", NULL, "(a(sssa(ssss)))");
+	g_autoptr (MvtResponse) http = mvt_get ("/v1/plugins");
+	g_autoptr (GVariant) plugins = g_variant_get_child_value (reply, 0);
 	JsonArray *http_plugins = json_node_get_array (mvt_member (http, "plugins"));
 	gboolean saw_bmi = FALSE;
 
 	cr_assert_eq (g_variant_n_children (plugins), json_array_get_length (http_plugins));
 	for (gsize i = 0; i < g_variant_n_children (plugins); i++) {
 		const gchar *name, *version, *description;
-		g_autoptr(GVariant) methods = NULL;
+		g_autoptr (GVariant) methods = NULL;
 		JsonObject *hp = NULL;
 		JsonArray *hm;
 
@@ -105,8 +106,8 @@ Test (dbus, list_plugins_matches_http)
 		for (gsize k = 0; k < g_variant_n_children (methods); k++) {
 			const gchar *mname, *mdesc, *in_sig, *out_sig;
 			JsonObject *m = json_array_get_object_element (hm, k);
-			g_autoptr(GString) in_types = g_string_new (NULL);
-			g_autoptr(GString) out_types = g_string_new (NULL);
+			g_autoptr (GString) in_types = g_string_new (NULL);
+			g_autoptr (GString) out_types = g_string_new (NULL);
 
 			g_variant_get_child (methods, k, "(&s&s&s&s)", &mname, &mdesc, &in_sig,
 					     &out_sig);
@@ -129,11 +130,11 @@ Test (dbus, list_plugins_matches_http)
 
 Test (dbus, version_property)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(GVariant) reply =
-		call_ok (conn, OBJECT_PATH, "org.freedesktop.DBus.Properties", "Get",
-			 g_variant_new ("(ss)", IFACE, "Version"), "(v)");
-	g_autoptr(GVariant) value = NULL;
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (GVariant) reply
+		= call_ok (conn, OBJECT_PATH, "org.freedesktop.DBus.Properties", "Get",
+			   g_variant_new ("(ss)", IFACE, "Version"), "(v)");
+	g_autoptr (GVariant) value = NULL;
 	g_variant_get (reply, "(v)", &value);
 	cr_assert (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING));
 	cr_assert_gt (strlen (g_variant_get_string (value, NULL)), 0);
@@ -141,17 +142,17 @@ Test (dbus, version_property)
 
 Test (dbus, same_answers_as_http)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(MvtResponse) http =
-		mvt_post_json ("/v1/plugins/bmi/Compute", "{\"weight_kg\":70,\"height_cm\":175}");
-	g_autoptr(GVariant) generic = call_ok (
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (MvtResponse) http
+		= mvt_post_json ("/v1/plugins/bmi/Compute", "{\"weight_kg\":70,\"height_cm\":175}");
+	g_autoptr (GVariant) generic = call_ok (
 		conn, OBJECT_PATH, IFACE, "Call",
 		g_variant_new ("(ssv)", "bmi", "Compute", g_variant_new ("(dd)", 70.0, 175.0)),
 		"(v)");
-	g_autoptr(GVariant) direct =
-		call_ok (conn, OBJECT_PATH "/plugins/bmi", "org.medverse.Health1.Plugin.bmi",
-			 "Compute", g_variant_new ("(dd)", 70.0, 175.0), "(ds)");
-	g_autoptr(GVariant) output = NULL;
+	g_autoptr (GVariant) direct
+		= call_ok (conn, OBJECT_PATH "/plugins/bmi", "org.medverse.Health1.Plugin.bmi",
+			   "Compute", g_variant_new ("(dd)", 70.0, 175.0), "(ds)");
+	g_autoptr (GVariant) output = NULL;
 	gdouble bmi_generic, bmi_direct;
 	const gchar *cat_generic, *cat_direct;
 
@@ -173,11 +174,11 @@ Test (dbus, same_answers_as_http)
 
 Test (dbus, same_array_answers_as_http)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(MvtResponse) http = mvt_post_json ("/v1/plugins/bmi/ComputeMany",
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (MvtResponse) http = mvt_post_json ("/v1/plugins/bmi/ComputeMany",
 						      "{\"measurements\":[[70,175],[120.5,180]]}");
-	g_autoptr(GVariant) direct = NULL;
-	g_autoptr(GVariant) bmis = NULL;
+	g_autoptr (GVariant) direct = NULL;
+	g_autoptr (GVariant) bmis = NULL;
 	GVariantBuilder b;
 	JsonArray *array;
 
@@ -199,12 +200,12 @@ Test (dbus, same_array_answers_as_http)
 
 Test (dbus, plugin_object_introspection_has_argument_names)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(GVariant) reply =
-		call_ok (conn, OBJECT_PATH "/plugins/bmi", "org.freedesktop.DBus.Introspectable",
-			 "Introspect", NULL, "(s)");
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GDBusNodeInfo) node = NULL;
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (GVariant) reply
+		= call_ok (conn, OBJECT_PATH "/plugins/bmi", "org.freedesktop.DBus.Introspectable",
+			   "Introspect", NULL, "(s)");
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GDBusNodeInfo) node = NULL;
 	GDBusInterfaceInfo *iface;
 	GDBusMethodInfo *method;
 	const gchar *xml;
@@ -228,17 +229,17 @@ Test (dbus, plugin_object_introspection_has_argument_names)
 
 Test (dbus, error_not_found)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GError) error2 = NULL;
-	g_autoptr(GVariant) reply = call (
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GError) error2 = NULL;
+	g_autoptr (GVariant) reply = call (
 		conn, OBJECT_PATH, IFACE, "Call",
 		g_variant_new ("(ssv)", "nope", "Compute", g_variant_new ("(dd)", 70.0, 175.0)),
 		"(v)", &error);
-	g_autoptr(GVariant) reply2 = call (
-		conn, OBJECT_PATH, IFACE, "Call",
-		g_variant_new ("(ssv)", "bmi", "Nope", g_variant_new ("(dd)", 70.0, 175.0)), "(v)",
-		&error2);
+	g_autoptr (GVariant) reply2
+		= call (conn, OBJECT_PATH, IFACE, "Call",
+			g_variant_new ("(ssv)", "bmi", "Nope", g_variant_new ("(dd)", 70.0, 175.0)),
+			"(v)", &error2);
 	g_autofree gchar *name = remote_error_name (error);
 	g_autofree gchar *name2 = remote_error_name (error2);
 
@@ -250,20 +251,20 @@ Test (dbus, error_not_found)
 
 Test (dbus, error_invalid_input)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GError) error2 = NULL;
-	g_autoptr(GError) error3 = NULL;
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GError) error2 = NULL;
+	g_autoptr (GError) error3 = NULL;
 	/* the wrong type through the generic Call */
-	g_autoptr(GVariant) reply = call (conn, OBJECT_PATH, IFACE, "Call",
-					  g_variant_new ("(ssv)", "bmi", "Compute",
-							 g_variant_new ("(s)", "heavy")),
-					  "(v)", &error);
+	g_autoptr (GVariant) reply
+		= call (conn, OBJECT_PATH, IFACE, "Call",
+			g_variant_new ("(ssv)", "bmi", "Compute", g_variant_new ("(s)", "heavy")),
+			"(v)", &error);
 	/* the right type, refused by the plugin, through its own object */
-	g_autoptr(GVariant) reply2 =
-		call (conn, OBJECT_PATH "/plugins/bmi", "org.medverse.Health1.Plugin.bmi",
-		      "Compute", g_variant_new ("(dd)", 70.0, 0.0), "(ds)", &error2);
-	g_autoptr(GVariant) reply3 = call (
+	g_autoptr (GVariant) reply2
+		= call (conn, OBJECT_PATH "/plugins/bmi", "org.medverse.Health1.Plugin.bmi",
+			"Compute", g_variant_new ("(dd)", 70.0, 0.0), "(ds)", &error2);
+	g_autoptr (GVariant) reply3 = call (
 		conn, OBJECT_PATH, IFACE, "Call",
 		g_variant_new ("(ssv)", "bmi", "Compute", g_variant_new ("(dd)", 70.0, 0.0)), "(v)",
 		&error3);
@@ -282,19 +283,21 @@ Test (dbus, error_invalid_input)
 
 Test (dbus, plugin_failures)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(GError) lie = NULL;
-	g_autoptr(GError) fail = NULL;
-	g_autoptr(GError) slow = NULL;
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (GError) lie = NULL;
+	g_autoptr (GError) fail = NULL;
+	g_autoptr (GError) slow = NULL;
 	/* methods without input go through the plugin's object: the generic Call cannot carry
 	 * their empty input tuple, as D-Bus has no empty structures */
-	g_autoptr(GVariant) r1 = call (conn, OBJECT_PATH "/plugins/liar",
-				       "org.medverse.Health1.Plugin.liar", "Lie", NULL, "(s)", &lie);
-	g_autoptr(GVariant) r2 = call (conn, OBJECT_PATH "/plugins/liar",
-				       "org.medverse.Health1.Plugin.liar", "Fail", NULL, "(s)", &fail);
-	g_autoptr(GVariant) r3 =
-		call (conn, OBJECT_PATH "/plugins/sleepy", "org.medverse.Health1.Plugin.sleepy",
-		      "Sleep", g_variant_new ("(u)", 3000), "(u)", &slow);
+	g_autoptr (GVariant) r1
+		= call (conn, OBJECT_PATH "/plugins/liar", "org.medverse.Health1.Plugin.liar",
+			"Lie", NULL, "(s)", &lie);
+	g_autoptr (GVariant) r2
+		= call (conn, OBJECT_PATH "/plugins/liar", "org.medverse.Health1.Plugin.liar",
+			"Fail", NULL, "(s)", &fail);
+	g_autoptr (GVariant) r3
+		= call (conn, OBJECT_PATH "/plugins/sleepy", "org.medverse.Health1.Plugin.sleepy",
+			"Sleep", g_variant_new ("(u)", 3000), "(u)", &slow);
 	g_autofree gchar *n1 = remote_error_name (lie);
 	g_autofree gchar *n2 = remote_error_name (fail);
 	g_autofree gchar *n3 = remote_error_name (slow);
@@ -312,12 +315,12 @@ Test (dbus, plugin_failures)
  * input was accepted rather than refused as InvalidInput. */
 Test (dbus, generic_call_of_a_method_without_arguments)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = call (conn, OBJECT_PATH, IFACE, "Call",
-					  g_variant_new ("(ssv)", "liar", "Lie",
-							 g_variant_new ("a{sv}", NULL)),
-					  "(v)", &error);
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) reply
+		= call (conn, OBJECT_PATH, IFACE, "Call",
+			g_variant_new ("(ssv)", "liar", "Lie", g_variant_new ("a{sv}", NULL)),
+			"(v)", &error);
 	g_autofree gchar *name = remote_error_name (error);
 
 	cr_assert_null (reply);
@@ -350,13 +353,14 @@ count (gpointer *array)
 
 Test (dbus, introspection_matches_schema)
 {
-	g_autoptr(GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
-	g_autoptr(GVariant) reply = call_ok (conn, OBJECT_PATH, "org.freedesktop.DBus.Introspectable",
-					      "Introspect", NULL, "(s)");
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_autoptr (GVariant) reply
+		= call_ok (conn, OBJECT_PATH, "org.freedesktop.DBus.Introspectable", "Introspect",
+			   NULL, "(s)");
 	g_autofree gchar *schema_xml = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GDBusNodeInfo) exported = NULL;
-	g_autoptr(GDBusNodeInfo) schema = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GDBusNodeInfo) exported = NULL;
+	g_autoptr (GDBusNodeInfo) schema = NULL;
 	GDBusInterfaceInfo *want, *got;
 	const gchar *xml;
 

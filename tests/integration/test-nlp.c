@@ -10,11 +10,11 @@
 int
 main (int argc, char **argv)
 {
-	const gchar *plugins[] = {mvt_getenv ("MVT_SYMPTOM_PARSER"), NULL};
+	const gchar *plugins[] = { mvt_getenv ("MVT_SYMPTOM_PARSER"), NULL };
 	g_autofree gchar *config = g_strdup_printf ("[http]\nmax-body-bytes=4194304\n"
 						    "[plugin.symptom-parser]\ndata-dir=%s\n",
 						    mvt_getenv ("MVT_SYMPTOM_PARSER_DATA"));
-	MvtOptions options = {.extra_plugins = plugins, .config = config};
+	MvtOptions options = { .extra_plugins = plugins, .config = config };
 	return mvt_main (argc, argv, &options);
 }
 
@@ -40,9 +40,9 @@ finding_with_code (JsonArray *findings, const gchar *code)
 
 Test (nlp, english_with_negation_and_duration)
 {
-	g_autoptr(MvtResponse) resp = mvt_post_json (
-		"/v1/nlp/symptoms",
-		"{\"text\":\"I have had a dry cough for 3 days, no chest pain\"}");
+	g_autoptr (MvtResponse) resp
+		= mvt_post_json ("/v1/nlp/symptoms",
+				 "{\"text\":\"I have had a dry cough for 3 days, no chest pain\"}");
 	JsonArray *findings = findings_of (resp);
 	JsonObject *cough = finding_with_code (findings, "HP:0031246");
 	JsonObject *chest = finding_with_code (findings, "HP:0100749");
@@ -55,13 +55,13 @@ Test (nlp, english_with_negation_and_duration)
 
 Test (nlp, chinese_auto_detected)
 {
-	g_autoptr(MvtResponse) resp =
-		mvt_post_json ("/v1/nlp/symptoms", "{\"text\":\"发烧三天，没有咳嗽\"}");
+	g_autoptr (MvtResponse) resp
+		= mvt_post_json ("/v1/nlp/symptoms", "{\"text\":\"发烧三天，没有咳嗽\"}");
 	JsonArray *findings = findings_of (resp);
 
-	cr_assert_str_eq (json_object_get_string_member (json_node_get_object (resp->json),
-							 "language"),
-			  "zh");
+	cr_assert_str_eq (
+		json_object_get_string_member (json_node_get_object (resp->json), "language"),
+		"zh");
 	cr_assert_str_eq (json_object_get_string_member (finding_with_code (findings, "HP:0001945"),
 							 "polarity"),
 			  "present");
@@ -72,9 +72,10 @@ Test (nlp, chinese_auto_detected)
 
 Test (nlp, convenience_route_equals_plugin_route)
 {
-	const gchar *body = "{\"text\":\"Mother had chest pain. Denies fever.\",\"language\":\"en\"}";
-	g_autoptr(MvtResponse) a = mvt_post_json ("/v1/nlp/symptoms", body);
-	g_autoptr(MvtResponse) b = mvt_post_json ("/v1/plugins/symptom-parser/Parse", body);
+	const gchar *body
+		= "{\"text\":\"Mother had chest pain. Denies fever.\",\"language\":\"en\"}";
+	g_autoptr (MvtResponse) a = mvt_post_json ("/v1/nlp/symptoms", body);
+	g_autoptr (MvtResponse) b = mvt_post_json ("/v1/plugins/symptom-parser/Parse", body);
 
 	cr_assert_eq (a->status, 200, "%s", a->body);
 	cr_assert_str_eq (a->body, b->body);
@@ -83,12 +84,12 @@ Test (nlp, convenience_route_equals_plugin_route)
 Test (nlp, bad_text)
 {
 	static const gchar invalid[] = "{\"text\":\"fever \xc3\x28\"}";
-	g_autoptr(MvtResponse) utf8 = mvt_http (mvt_shared_url (), "POST", "/v1/nlp/symptoms",
+	g_autoptr (MvtResponse) utf8 = mvt_http (mvt_shared_url (), "POST", "/v1/nlp/symptoms",
 						 "application/json", invalid, sizeof invalid - 1);
-	g_autoptr(MvtResponse) empty = mvt_post_json ("/v1/nlp/symptoms", "{\"text\":\"\"}");
-	g_autoptr(MvtResponse) wrong = mvt_post_json ("/v1/nlp/symptoms", "{\"text\":42}");
-	g_autoptr(GString) huge = g_string_new ("{\"text\":\"");
-	g_autoptr(MvtResponse) too_long = NULL;
+	g_autoptr (MvtResponse) empty = mvt_post_json ("/v1/nlp/symptoms", "{\"text\":\"\"}");
+	g_autoptr (MvtResponse) wrong = mvt_post_json ("/v1/nlp/symptoms", "{\"text\":42}");
+	g_autoptr (GString) huge = g_string_new ("{\"text\":\"");
+	g_autoptr (MvtResponse) too_long = NULL;
 
 	mvt_assert_error (utf8, 400, "malformed");
 	cr_assert_eq (json_array_get_length (findings_of (empty)), 0);

@@ -32,18 +32,18 @@ sleepy_sleep (MvCall *call, GVariant *input, GError **error)
 }
 
 static const MvArg sleep_in[] = {
-	{"ms", "u", "how long to sleep, in milliseconds", MV_ARG_NONE},
-	{NULL},
+	{ "ms", "u", "how long to sleep, in milliseconds", MV_ARG_NONE },
+	{ NULL },
 };
 static const MvArg sleep_out[] = {
-	{"slept_ms", "u", "how long it slept", MV_ARG_NONE},
-	{NULL},
+	{ "slept_ms", "u", "how long it slept", MV_ARG_NONE },
+	{ NULL },
 };
 
 static const MvMethod sleepy_methods[] = {
-	{"Sleep", "Sleep for a while, checking for cancellation", sleep_in, sleep_out,
-	 sleepy_sleep},
-	{NULL},
+	{ "Sleep", "Sleep for a while, checking for cancellation", sleep_in, sleep_out,
+	  sleepy_sleep },
+	{ NULL },
 };
 
 MV_PLUGIN_DEFINE (.name = "sleepy",
