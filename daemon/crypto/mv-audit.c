@@ -280,7 +280,9 @@ mv_audit_verify_log (const gchar *log_id,
 	guint64 last_good = 0;
 	gsize next_head = 0;
 
-	qsort (sorted, n_heads, sizeof (MvTreeHead *), head_by_size);
+	/* no heads: g_memdup2() gave NULL, and qsort() must not be handed NULL even for 0 */
+	if (n_heads > 1)
+		qsort (sorted, n_heads, sizeof (MvTreeHead *), head_by_size);
 	for (gsize h = 0; h < n_heads; h++) {
 		if (g_strcmp0 (sorted[h]->log_id, log_id) != 0) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
