@@ -1,7 +1,7 @@
 /*
  * The D-Bus service against the real daemon on a private bus: the listing, the generic Call and
  * the per-plugin objects give what HTTP gives; error names; the exported interface matches
- * schemas/dbus/org.medverse.Health1.xml.
+ * schemas/dbus/ and every method there has a handler.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -351,58 +351,191 @@ count (gpointer *array)
 	return n;
 }
 
+/* the interfaces of @node, by name */
+static GHashTable *
+interfaces_of (GDBusNodeInfo *node)
+{
+	GHashTable *table = g_hash_table_new (g_str_hash, g_str_equal);
+	for (guint i = 0; node->interfaces != NULL && node->interfaces[i] != NULL; i++)
+		g_hash_table_insert (table, node->interfaces[i]->name, node->interfaces[i]);
+	return table;
+}
+
+/* @got (the daemon's) declares exactly what @want (the schema's) declares: the same methods
+ * with the same arguments, properties and signals, none more, none fewer */
+static void
+assert_interface_equal (GDBusInterfaceInfo *want, GDBusInterfaceInfo *got)
+{
+	cr_assert_eq (count ((gpointer *)got->methods), count ((gpointer *)want->methods),
+		      "%s: number of methods", want->name);
+	for (guint i = 0; want->methods != NULL && want->methods[i] != NULL; i++) {
+		GDBusMethodInfo *wm = want->methods[i];
+		GDBusMethodInfo *gm = g_dbus_interface_info_lookup_method (got, wm->name);
+		g_autofree gchar *in = g_strdup_printf ("%s.%s in", want->name, wm->name);
+		g_autofree gchar *out = g_strdup_printf ("%s.%s out", want->name, wm->name);
+		cr_assert_not_null (gm, "method %s.%s not exported", want->name, wm->name);
+		assert_args_equal (wm->in_args, gm->in_args, in);
+		assert_args_equal (wm->out_args, gm->out_args, out);
+	}
+	cr_assert_eq (count ((gpointer *)got->properties), count ((gpointer *)want->properties),
+		      "%s: number of properties", want->name);
+	for (guint i = 0; want->properties != NULL && want->properties[i] != NULL; i++) {
+		GDBusPropertyInfo *wp = want->properties[i];
+		GDBusPropertyInfo *gp = g_dbus_interface_info_lookup_property (got, wp->name);
+		cr_assert_not_null (gp, "property %s.%s not exported", want->name, wp->name);
+		cr_assert_str_eq (gp->signature, wp->signature, "property %s", wp->name);
+		cr_assert_eq (gp->flags, wp->flags, "property %s access", wp->name);
+	}
+	cr_assert_eq (count ((gpointer *)got->signals), count ((gpointer *)want->signals),
+		      "%s: number of signals", want->name);
+	for (guint i = 0; want->signals != NULL && want->signals[i] != NULL; i++) {
+		GDBusSignalInfo *ws = want->signals[i];
+		GDBusSignalInfo *gs = g_dbus_interface_info_lookup_signal (got, ws->name);
+		cr_assert_not_null (gs, "signal %s.%s not exported", want->name, ws->name);
+		assert_args_equal (ws->args, gs->args, ws->name);
+	}
+}
+
+/* a value of @type with nothing in it: zero, "", an empty container */
+static GVariant *
+empty_value (const GVariantType *type)
+{
+	if (g_variant_type_is_tuple (type)) {
+		GVariantBuilder b;
+		g_variant_builder_init (&b, type);
+		for (const GVariantType *t = g_variant_type_first (type); t != NULL;
+		     t = g_variant_type_next (t))
+			g_variant_builder_add_value (&b, empty_value (t));
+		return g_variant_builder_end (&b);
+	}
+	if (g_variant_type_is_array (type))
+		return g_variant_new_array (g_variant_type_element (type), NULL, 0);
+	if (g_variant_type_is_maybe (type))
+		return g_variant_new_maybe (g_variant_type_element (type), NULL);
+	if (g_variant_type_is_variant (type))
+		return g_variant_new_variant (g_variant_new_string (""));
+	switch (g_variant_type_peek_string (type)[0]) {
+	case 'b':
+		return g_variant_new_boolean (FALSE);
+	case 'y':
+		return g_variant_new_byte (0);
+	case 'n':
+		return g_variant_new_int16 (0);
+	case 'q':
+		return g_variant_new_uint16 (0);
+	case 'i':
+		return g_variant_new_int32 (0);
+	case 'u':
+		return g_variant_new_uint32 (0);
+	case 'x':
+		return g_variant_new_int64 (0);
+	case 't':
+		return g_variant_new_uint64 (0);
+	case 'h':
+		return g_variant_new_handle (0);
+	case 'd':
+		return g_variant_new_double (0.0);
+	case 'o':
+		return g_variant_new_object_path ("/");
+	case 'g':
+		return g_variant_new_signature ("");
+	default:
+		return g_variant_new_string ("");
+	}
+}
+
+/* The introspection is generated from the same XML (a GResource), so it cannot tell whether
+ * the daemon handles what it declares: each method is called with empty arguments of the
+ * declared types, and the answer must come from its handler (an answer, or an error about the
+ * arguments), not from the "no method" fallback of the dispatch tables. */
+static void
+assert_dispatched (GDBusConnection *conn, GDBusInterfaceInfo *iface, GDBusMethodInfo *method)
+{
+	g_autoptr (GVariantType) in_type = NULL;
+	g_autoptr (GString) signature = g_string_new ("(");
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) reply = NULL;
+	g_autofree gchar *fallback = g_strdup_printf ("no method %s", method->name);
+	g_autofree gchar *name = NULL;
+
+	for (guint i = 0; method->in_args != NULL && method->in_args[i] != NULL; i++)
+		g_string_append (signature, method->in_args[i]->signature);
+	g_string_append_c (signature, ')');
+	in_type = g_variant_type_new (signature->str);
+	reply = call (conn, OBJECT_PATH, iface->name, method->name, empty_value (in_type), NULL,
+		      &error);
+	if (reply != NULL)
+		return;
+	name = g_dbus_error_get_remote_error (error);
+	g_dbus_error_strip_remote_error (error);
+	cr_assert_str_neq (name != NULL ? name : "", "org.freedesktop.DBus.Error.UnknownMethod",
+			   "%s.%s: %s", iface->name, method->name, error->message);
+	cr_assert_str_neq (error->message, fallback, "%s.%s is declared and has no handler",
+			   iface->name, method->name);
+}
+
+/* Every interface of every schemas/dbus/NAME.xml is exported on the daemon's object exactly as
+ * declared, every interface the daemon exports there (the standard org.freedesktop.DBus.* ones
+ * apart) is in a schema, and every declared method has a handler. */
 Test (dbus, introspection_matches_schema)
 {
 	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
 	g_autoptr (GVariant) reply
 		= call_ok (conn, OBJECT_PATH, "org.freedesktop.DBus.Introspectable", "Introspect",
 			   NULL, "(s)");
-	g_autofree gchar *schema_xml = NULL;
+	const gchar *schema_dir = mvt_getenv ("MVT_DBUS_SCHEMA_DIR");
 	g_autoptr (GError) error = NULL;
+	g_autoptr (GDir) dir = g_dir_open (schema_dir, 0, &error);
 	g_autoptr (GDBusNodeInfo) exported = NULL;
-	g_autoptr (GDBusNodeInfo) schema = NULL;
-	GDBusInterfaceInfo *want, *got;
-	const gchar *xml;
+	g_autoptr (GHashTable) exported_ifaces = NULL;
+	g_autoptr (GHashTable) declared = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (GPtrArray) schemas
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)g_dbus_node_info_unref);
+	const gchar *file, *xml;
+	GHashTableIter iter;
+	gpointer key;
 
-	cr_assert (g_file_get_contents (mvt_getenv ("MVT_DBUS_XML"), &schema_xml, NULL, &error),
-		   "%s", error != NULL ? error->message : "");
-	schema = g_dbus_node_info_new_for_xml (schema_xml, &error);
-	cr_assert_not_null (schema, "schema: %s", error->message);
+	cr_assert_not_null (dir, "%s", error != NULL ? error->message : "");
 	g_variant_get (reply, "(&s)", &xml);
 	exported = g_dbus_node_info_new_for_xml (xml, &error);
-	cr_assert_not_null (exported, "exported: %s", error->message);
+	cr_assert_not_null (exported, "exported: %s", error != NULL ? error->message : "");
+	exported_ifaces = interfaces_of (exported);
 
-	want = g_dbus_node_info_lookup_interface (schema, IFACE);
-	got = g_dbus_node_info_lookup_interface (exported, IFACE);
-	cr_assert_not_null (want, "the schema has no %s interface", IFACE);
-	cr_assert_not_null (got, "the daemon exports no %s interface", IFACE);
+	while ((file = g_dir_read_name (dir)) != NULL) {
+		g_autofree gchar *path = g_build_filename (schema_dir, file, NULL);
+		g_autofree gchar *text = NULL;
+		GDBusNodeInfo *schema;
 
-	cr_assert_eq (count ((gpointer *)got->methods), count ((gpointer *)want->methods),
-		      "number of methods");
-	for (guint i = 0; want->methods != NULL && want->methods[i] != NULL; i++) {
-		GDBusMethodInfo *wm = want->methods[i];
-		GDBusMethodInfo *gm = g_dbus_interface_info_lookup_method (got, wm->name);
-		g_autofree gchar *in = g_strdup_printf ("%s in", wm->name);
-		g_autofree gchar *out = g_strdup_printf ("%s out", wm->name);
-		cr_assert_not_null (gm, "method %s not exported", wm->name);
-		assert_args_equal (wm->in_args, gm->in_args, in);
-		assert_args_equal (wm->out_args, gm->out_args, out);
+		/* the interface files, not the GResource manifest beside them */
+		if (!g_str_has_suffix (file, ".xml") || g_str_has_suffix (file, ".gresource.xml"))
+			continue;
+		cr_assert (g_file_get_contents (path, &text, NULL, &error), "%s",
+			   error != NULL ? error->message : "");
+		schema = g_dbus_node_info_new_for_xml (text, &error);
+		cr_assert_not_null (schema, "%s: %s", file, error != NULL ? error->message : "");
+		g_ptr_array_add (schemas, schema);
+		for (guint i = 0; schema->interfaces != NULL && schema->interfaces[i] != NULL;
+		     i++) {
+			GDBusInterfaceInfo *want = schema->interfaces[i];
+			GDBusInterfaceInfo *got = g_hash_table_lookup (exported_ifaces, want->name);
+
+			cr_assert_null (g_hash_table_lookup (declared, want->name),
+					"%s declared twice in %s", want->name, schema_dir);
+			g_hash_table_insert (declared, want->name, want);
+			cr_assert_not_null (got, "%s (%s) is not exported on %s", want->name, file,
+					    OBJECT_PATH);
+			assert_interface_equal (want, got);
+			for (guint m = 0; want->methods != NULL && want->methods[m] != NULL; m++)
+				assert_dispatched (conn, want, want->methods[m]);
+		}
 	}
-	cr_assert_eq (count ((gpointer *)got->properties), count ((gpointer *)want->properties),
-		      "number of properties");
-	for (guint i = 0; want->properties != NULL && want->properties[i] != NULL; i++) {
-		GDBusPropertyInfo *wp = want->properties[i];
-		GDBusPropertyInfo *gp = g_dbus_interface_info_lookup_property (got, wp->name);
-		cr_assert_not_null (gp, "property %s not exported", wp->name);
-		cr_assert_str_eq (gp->signature, wp->signature, "property %s", wp->name);
-		cr_assert_eq (gp->flags, wp->flags, "property %s access", wp->name);
-	}
-	cr_assert_eq (count ((gpointer *)got->signals), count ((gpointer *)want->signals),
-		      "number of signals");
-	for (guint i = 0; want->signals != NULL && want->signals[i] != NULL; i++) {
-		GDBusSignalInfo *ws = want->signals[i];
-		GDBusSignalInfo *gs = g_dbus_interface_info_lookup_signal (got, ws->name);
-		cr_assert_not_null (gs, "signal %s not exported", ws->name);
-		assert_args_equal (ws->args, gs->args, ws->name);
+	cr_assert_not_null (g_hash_table_lookup (declared, IFACE), "no schema declares %s", IFACE);
+	g_hash_table_iter_init (&iter, exported_ifaces);
+	while (g_hash_table_iter_next (&iter, &key, NULL)) {
+		if (g_str_has_prefix (key, "org.freedesktop.DBus."))
+			continue;
+		cr_assert_not_null (g_hash_table_lookup (declared, key),
+				    "%s is exported on %s but declared in no schemas/dbus/ file",
+				    (const gchar *)key, OBJECT_PATH);
 	}
 }
