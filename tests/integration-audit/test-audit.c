@@ -235,17 +235,41 @@ Test (audit_http, proofs_verify_with_the_independent_verifier, .timeout = 60)
 	}
 }
 
+/* GET @path must fail with @status and @code in the documented error shape, with a message
+ * naming each of @words (what was wrong, and with what) */
+static void
+assert_audit_error (const gchar *path, guint status, const gchar *code, const gchar *const *words)
+{
+	g_autoptr (MvtResponse) r = mvt_get (path);
+	const gchar *message;
+
+	mvt_assert_error (r, status, code);
+	message = mvt_error_message (r);
+	for (guint i = 0; words[i] != NULL; i++)
+		cr_assert_not_null (strstr (message, words[i]), "GET %s: \"%s\" does not name %s",
+				    path, message, words[i]);
+}
+
 Test (audit_http, errors_are_clear, .timeout = 30)
 {
 	g_autoptr (MvDb) db = open_db ();
-	g_autoptr (JsonNode) n1 = NULL, n2 = NULL, n3 = NULL, n4 = NULL, n5 = NULL;
 
 	append_entries (db, "clinic-errors", 3);
-	n1 = get_json ("/v1/audit/clinic-nothing/head", 404);
-	n2 = get_json ("/v1/audit/clinic-errors/entries/3/proof", 422);
-	n3 = get_json ("/v1/audit/clinic-errors/entries/0/proof?tree_size=99", 404);
-	n4 = get_json ("/v1/audit/clinic-errors/consistency?from=3&to=2", 422);
-	n5 = get_json ("/v1/audit/clinic-errors/entries?limit=abc", 422);
+	/* a tree that does not exist */
+	assert_audit_error ("/v1/audit/clinic-nothing/head", 404, "not-found",
+			    (const gchar *const[]){ "clinic-nothing", NULL });
+	/* an entry past the end of the tree */
+	assert_audit_error ("/v1/audit/clinic-errors/entries/3/proof", 422, "invalid-input",
+			    (const gchar *const[]){ "seq 3", "size 3", NULL });
+	/* a tree size that was never signed */
+	assert_audit_error ("/v1/audit/clinic-errors/entries/0/proof?tree_size=99", 404,
+			    "not-found", (const gchar *const[]){ "clinic-errors", "99", NULL });
+	/* a consistency proof backwards */
+	assert_audit_error ("/v1/audit/clinic-errors/consistency?from=3&to=2", 422, "invalid-input",
+			    (const gchar *const[]){ "from", "3", "to", "2", NULL });
+	/* a parameter that is no number */
+	assert_audit_error ("/v1/audit/clinic-errors/entries?limit=abc", 422, "invalid-input",
+			    (const gchar *const[]){ "limit", "integer", NULL });
 }
 
 /* ---- medversectl audit verify --------------------------------------------------------------- */
