@@ -159,6 +159,32 @@ ready_poller (gpointer data)
 	return NULL;
 }
 
+/* the phases end on what happened, not after a time: a count of @load reaching @n */
+typedef struct {
+	Load *load;
+	const guint *counter;
+	guint n;
+} Goal;
+
+static gboolean
+goal_met (gpointer data)
+{
+	Goal *goal = data;
+	gboolean met;
+
+	g_mutex_lock (&goal->load->lock);
+	met = *goal->counter >= goal->n;
+	g_mutex_unlock (&goal->load->lock);
+	return met;
+}
+
+static void
+wait_for_count (Load *load, const guint *counter, guint n, const gchar *what)
+{
+	Goal goal = { load, counter, n };
+	cr_assert (mvt_wait_until (goal_met, &goal, 60000), "%s: fewer than %u in 60 s", what, n);
+}
+
 static void
 write_secret_files (const gchar *data_dir, gchar **token)
 {
@@ -324,17 +350,20 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 	}
 	threads[N_WRITERS] = g_thread_new ("readyz", ready_poller, &load);
 
-	g_usleep (1500 * 1000);
+	wait_for_count (&load, &load.n_ok[PHASE_UP], 11, "writes before the stop");
 	/* the server goes away (fast shutdown: sessions are ended, committed work kept) */
 	cr_assert (mv_pg_embedded_stop (pg, &error), "%s", error ? error->message : "");
 	g_atomic_int_set (&load.phase, PHASE_DOWN);
 	down_at = g_get_monotonic_time ();
-	g_usleep (3000 * 1000);
+	wait_for_count (&load, &load.n_503[PHASE_DOWN], 11, "503s while the server is down");
+	wait_for_count (&load, &load.ready_503, 1, "/readyz 503 while the server is down");
 	/* and comes back on the same socket */
 	back_at = g_get_monotonic_time ();
 	g_atomic_int_set (&load.phase, PHASE_BACK);
 	cr_assert (mv_pg_embedded_start (pg, &error), "%s", error ? error->message : "");
-	g_usleep (2500 * 1000);
+	wait_for_count (&load, &load.n_ok[PHASE_BACK], 11, "writes after the restart");
+	wait_for_count (&load, &load.ready_200_after, 1, "/readyz 200 after the restart");
+	wait_for_count (&load, &load.acked_patients->len, 11, "patients acknowledged");
 	g_atomic_int_set (&load.phase, PHASE_DONE);
 	for (guint i = 0; i <= N_WRITERS; i++)
 		g_thread_join (threads[i]);
@@ -364,7 +393,8 @@ Test (failover, postgres_restart_under_load, .timeout = 120)
 		   load.n_requests[PHASE_DOWN], load.n_503[PHASE_DOWN]);
 	cr_assert_eq (load.n_other[PHASE_DOWN] + load.n_other[PHASE_UP] + load.n_other[PHASE_BACK],
 		      0, "unexpected statuses: %s", load.other_example);
-	cr_assert (load.worst_down_ms < 2000, "a request took %" G_GINT64_FORMAT " ms while down",
+	/* quickly: well under the clients' 20 s time-out, with room for a busy machine */
+	cr_assert (load.worst_down_ms < 10000, "a request took %" G_GINT64_FORMAT " ms while down",
 		   load.worst_down_ms);
 	cr_assert (load.ready_503 > 0, "/readyz never said 503 while the server was down");
 	cr_assert (load.n_ok[PHASE_BACK] > 10, "the daemon did not recover: %u ok of %u",
