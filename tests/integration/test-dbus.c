@@ -4,6 +4,7 @@
  * schemas/dbus/ and every method there has a handler.
  */
 #include <criterion/criterion.h>
+#include <medverse/mv-value.h>
 #include <string.h>
 
 #include "mvt.h"
@@ -396,58 +397,10 @@ assert_interface_equal (GDBusInterfaceInfo *want, GDBusInterfaceInfo *got)
 	}
 }
 
-/* a value of @type with nothing in it: zero, "", an empty container */
-static GVariant *
-empty_value (const GVariantType *type)
-{
-	if (g_variant_type_is_tuple (type)) {
-		GVariantBuilder b;
-		g_variant_builder_init (&b, type);
-		for (const GVariantType *t = g_variant_type_first (type); t != NULL;
-		     t = g_variant_type_next (t))
-			g_variant_builder_add_value (&b, empty_value (t));
-		return g_variant_builder_end (&b);
-	}
-	if (g_variant_type_is_array (type))
-		return g_variant_new_array (g_variant_type_element (type), NULL, 0);
-	if (g_variant_type_is_maybe (type))
-		return g_variant_new_maybe (g_variant_type_element (type), NULL);
-	if (g_variant_type_is_variant (type))
-		return g_variant_new_variant (g_variant_new_string (""));
-	switch (g_variant_type_peek_string (type)[0]) {
-	case 'b':
-		return g_variant_new_boolean (FALSE);
-	case 'y':
-		return g_variant_new_byte (0);
-	case 'n':
-		return g_variant_new_int16 (0);
-	case 'q':
-		return g_variant_new_uint16 (0);
-	case 'i':
-		return g_variant_new_int32 (0);
-	case 'u':
-		return g_variant_new_uint32 (0);
-	case 'x':
-		return g_variant_new_int64 (0);
-	case 't':
-		return g_variant_new_uint64 (0);
-	case 'h':
-		return g_variant_new_handle (0);
-	case 'd':
-		return g_variant_new_double (0.0);
-	case 'o':
-		return g_variant_new_object_path ("/");
-	case 'g':
-		return g_variant_new_signature ("");
-	default:
-		return g_variant_new_string ("");
-	}
-}
-
 /* The introspection is generated from the same XML (a GResource), so it cannot tell whether
  * the daemon handles what it declares: each method is called with empty arguments of the
- * declared types, and the answer must come from its handler (an answer, or an error about the
- * arguments), not from the "no method" fallback of the dispatch tables. */
+ * declared types (mv_value_new_empty), and the answer must come from its handler (an answer, or an
+ * error about the arguments), not from the "no method" fallback of the dispatch tables. */
 static void
 assert_dispatched (GDBusConnection *conn, GDBusInterfaceInfo *iface, GDBusMethodInfo *method)
 {
@@ -462,8 +415,8 @@ assert_dispatched (GDBusConnection *conn, GDBusInterfaceInfo *iface, GDBusMethod
 		g_string_append (signature, method->in_args[i]->signature);
 	g_string_append_c (signature, ')');
 	in_type = g_variant_type_new (signature->str);
-	reply = call (conn, OBJECT_PATH, iface->name, method->name, empty_value (in_type), NULL,
-		      &error);
+	reply = call (conn, OBJECT_PATH, iface->name, method->name, mv_value_new_empty (in_type),
+		      NULL, &error);
 	if (reply != NULL)
 		return;
 	name = g_dbus_error_get_remote_error (error);
