@@ -7,6 +7,9 @@
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 int LLVMFuzzerInitialize (int *argc, char ***argv) __attribute__ ((weak));
+/* a target may check, after the replay, that its corpus reached what it must test: FALSE
+ * fails the replay (the target says why) */
+gboolean fuzz_replay_check (void) __attribute__ ((weak));
 
 int
 main (int argc, char **argv)
@@ -39,6 +42,8 @@ main (int argc, char **argv)
 		}
 	}
 	g_print ("replayed %u inputs\n", n);
+	if (fuzz_replay_check != NULL && !fuzz_replay_check ())
+		return EXIT_FAILURE;
 	/* an empty corpus would make this test pass without testing anything */
 	return n > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -9,12 +9,11 @@
  */
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
 #include <medverse/mv-error.h>
 #include <sodium.h>
 #include <string.h>
 
-#include "../integration/harness.h"
+#include "mvt.h"
 #include "audit/mv-audit-log.h"
 #include "mv-db.h"
 #include "mv-pg-embedded.h"
@@ -93,39 +92,16 @@ sql (MvDb *db, const gchar *statement)
 	mv_db_release (db, conn);
 }
 
-static gchar *
-operator_token (void)
-{
-	g_autofree gchar *path = data_path ("operator.key");
-	gchar *text = NULL;
-	cr_assert (g_file_get_contents (path, &text, NULL, NULL), "no %s", path);
-	return g_strchomp (text);
-}
-
-/* GET with the operator's bearer token; returns the parsed JSON body, asserting @status */
+/* GET with the operator's bearer token (tests/lib's default); returns the parsed JSON body,
+ * asserting @status */
 static JsonNode *
 get_json (const gchar *path, guint status)
 {
-	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
-	g_autofree gchar *uri = g_strconcat (mvt_shared_url (), path, NULL);
-	g_autoptr (SoupMessage) msg = soup_message_new ("GET", uri);
-	g_autofree gchar *token = operator_token ();
-	g_autofree gchar *auth = g_strconcat ("Bearer ", token, NULL);
-	g_autoptr (GError) error = NULL;
-	g_autoptr (GBytes) body = NULL;
-	g_autoptr (JsonParser) parser = json_parser_new ();
-	gsize len;
-	const gchar *data;
+	g_autoptr (MvtResponse) r = mvt_get (path);
 
-	soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
-	body = soup_session_send_and_read (session, msg, NULL, &error);
-	cr_assert_not_null (body, "GET %s: %s", path, error ? error->message : "");
-	data = g_bytes_get_data (body, &len);
-	cr_assert_eq (soup_message_get_status (msg), status, "GET %s -> %u: %.*s", path,
-		      soup_message_get_status (msg), (int)len, data);
-	cr_assert (json_parser_load_from_data (parser, data, len, &error), "GET %s: %s", path,
-		   error ? error->message : "");
-	return json_node_copy (json_parser_get_root (parser));
+	cr_assert_eq (r->status, status, "GET %s -> %u: %s", path, r->status, r->body);
+	cr_assert_not_null (r->json, "GET %s: not JSON: %s", path, r->body);
+	return json_node_ref (r->json);
 }
 
 static JsonObject *
@@ -259,17 +235,41 @@ Test (audit_http, proofs_verify_with_the_independent_verifier, .timeout = 60)
 	}
 }
 
+/* GET @path must fail with @status and @code in the documented error shape, with a message
+ * naming each of @words (what was wrong, and with what) */
+static void
+assert_audit_error (const gchar *path, guint status, const gchar *code, const gchar *const *words)
+{
+	g_autoptr (MvtResponse) r = mvt_get (path);
+	const gchar *message;
+
+	mvt_assert_error (r, status, code);
+	message = mvt_error_message (r);
+	for (guint i = 0; words[i] != NULL; i++)
+		cr_assert_not_null (strstr (message, words[i]), "GET %s: \"%s\" does not name %s",
+				    path, message, words[i]);
+}
+
 Test (audit_http, errors_are_clear, .timeout = 30)
 {
 	g_autoptr (MvDb) db = open_db ();
-	g_autoptr (JsonNode) n1 = NULL, n2 = NULL, n3 = NULL, n4 = NULL, n5 = NULL;
 
 	append_entries (db, "clinic-errors", 3);
-	n1 = get_json ("/v1/audit/clinic-nothing/head", 404);
-	n2 = get_json ("/v1/audit/clinic-errors/entries/3/proof", 422);
-	n3 = get_json ("/v1/audit/clinic-errors/entries/0/proof?tree_size=99", 404);
-	n4 = get_json ("/v1/audit/clinic-errors/consistency?from=3&to=2", 422);
-	n5 = get_json ("/v1/audit/clinic-errors/entries?limit=abc", 422);
+	/* a tree that does not exist */
+	assert_audit_error ("/v1/audit/clinic-nothing/head", 404, "not-found",
+			    (const gchar *const[]){ "clinic-nothing", NULL });
+	/* an entry past the end of the tree */
+	assert_audit_error ("/v1/audit/clinic-errors/entries/3/proof", 422, "invalid-input",
+			    (const gchar *const[]){ "seq 3", "size 3", NULL });
+	/* a tree size that was never signed */
+	assert_audit_error ("/v1/audit/clinic-errors/entries/0/proof?tree_size=99", 404,
+			    "not-found", (const gchar *const[]){ "clinic-errors", "99", NULL });
+	/* a consistency proof backwards */
+	assert_audit_error ("/v1/audit/clinic-errors/consistency?from=3&to=2", 422, "invalid-input",
+			    (const gchar *const[]){ "from", "3", "to", "2", NULL });
+	/* a parameter that is no number */
+	assert_audit_error ("/v1/audit/clinic-errors/entries?limit=abc", 422, "invalid-input",
+			    (const gchar *const[]){ "limit", "integer", NULL });
 }
 
 /* ---- medversectl audit verify --------------------------------------------------------------- */
@@ -378,24 +378,8 @@ Test (audit_verify, usage_errors_exit_2, .timeout = 30)
 static void
 post_as_operator (MvtEnv *env, const gchar *path, const gchar *json)
 {
-	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
-	g_autofree gchar *uri = g_strconcat (env->url, path, NULL);
-	g_autoptr (SoupMessage) msg = soup_message_new ("POST", uri);
-	g_autofree gchar *key_path = g_build_filename (env->data_dir, "operator.key", NULL);
-	g_autofree gchar *token = NULL;
-	g_autofree gchar *auth = NULL;
-	g_autoptr (GBytes) body = g_bytes_new (json, strlen (json));
-	g_autoptr (GBytes) answer = NULL;
-	g_autoptr (GError) error = NULL;
-
-	cr_assert (g_file_get_contents (key_path, &token, NULL, NULL), "no %s", key_path);
-	auth = g_strconcat ("Bearer ", g_strchomp (token), NULL);
-	soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);
-	soup_message_set_request_body_from_bytes (msg, "application/json", body);
-	answer = soup_session_send_and_read (session, msg, NULL, &error);
-	cr_assert_not_null (answer, "%s", error ? error->message : "");
-	cr_assert_eq (soup_message_get_status (msg), 201, "POST %s: %u", path,
-		      soup_message_get_status (msg));
+	g_autoptr (MvtResponse) r = mvt_http (env->url, "POST", path, "application/json", json, -1);
+	cr_assert_eq (r->status, 201, "POST %s: %u %s", path, r->status, r->body);
 }
 
 /* `medversectl --data-dir DIR audit verify` on a stopped installation; stderr in @err */

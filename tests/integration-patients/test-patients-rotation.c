@@ -7,7 +7,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "../integration/harness.h"
+#include "mvt.h"
 #include "mv-crypto.h"
 #include "mv-db.h"
 #include "pt-client.h"

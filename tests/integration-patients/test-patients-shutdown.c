@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "../integration/harness.h"
+#include "mvt.h"
 #include "pt-client.h"
 
 typedef struct {

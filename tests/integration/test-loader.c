@@ -8,9 +8,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "harness.h"
+#include "mvt.h"
 
-static const gchar *const good_plugins[] = {"sleepy.so", "liar.so", NULL};
+static const gchar *const good_plugins[] = { "sleepy.so", "liar.so", NULL };
 static const gchar *const bad_plugins[] = {
 	"bad-abi.so",	 "bad-init.so",	  "noentry.so",	     "bad-type.so",
 	"dup-method.so", "no-methods.so", "null-handler.so", NULL,
@@ -32,12 +32,13 @@ main (int argc, char **argv)
 static GPtrArray *
 refusals (const gchar *log, const gchar *file)
 {
-	g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
+	g_auto (GStrv) lines = g_strsplit (log, "\n", -1);
 	g_autofree gchar *needle = g_strdup_printf ("/%s: ", file);
 	GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
 
 	for (guint i = 0; lines[i] != NULL; i++) {
-		if (strstr (lines[i], "refusing plugin") != NULL && strstr (lines[i], needle) != NULL)
+		if (strstr (lines[i], "refusing plugin") != NULL
+		    && strstr (lines[i], needle) != NULL)
 			g_ptr_array_add (found, g_strdup (lines[i]));
 	}
 	return found;
@@ -47,9 +48,10 @@ static gchar *
 assert_refused_once (const gchar *file)
 {
 	g_autofree gchar *log = mvt_shared_log ();
-	g_autoptr(GPtrArray) lines = refusals (log, file);
-	cr_assert_eq (lines->len, 1, "expected one \"refusing plugin …/%s: reason\" line, got %u:\n%s",
-		      file, lines->len, log);
+	g_autoptr (GPtrArray) lines = refusals (log, file);
+	cr_assert_eq (lines->len, 1,
+		      "expected one \"refusing plugin …/%s: reason\" line, got %u:\n%s", file,
+		      lines->len, log);
 	return g_strdup (g_ptr_array_index (lines, 0));
 }
 
@@ -108,8 +110,8 @@ Test (loader, other_abi_refused)
 Test (loader, no_entry_symbol_refused)
 {
 	g_autofree gchar *line = assert_refused_once ("noentry.so");
-	cr_assert (strstr (line, "mv_plugin_entry") != NULL, "the reason should name the symbol: %s",
-		   line);
+	cr_assert (strstr (line, "mv_plugin_entry") != NULL,
+		   "the reason should name the symbol: %s", line);
 }
 
 Test (loader, failed_init_refused)
@@ -123,8 +125,8 @@ Test (loader, duplicate_refused)
 {
 	/* which of the two copies loads first depends on the scan order; exactly one is refused */
 	g_autofree gchar *log = mvt_shared_log ();
-	g_autoptr(GPtrArray) original = refusals (log, "bmi.so");
-	g_autoptr(GPtrArray) copy = refusals (log, "bmi-copy.so");
+	g_autoptr (GPtrArray) original = refusals (log, "bmi.so");
+	g_autoptr (GPtrArray) copy = refusals (log, "bmi-copy.so");
 	const gchar *line;
 
 	cr_assert_eq (original->len + copy->len, 1,
@@ -138,21 +140,22 @@ Test (loader, duplicate_refused)
 
 Test (loader, good_plugins_served)
 {
-	g_autoptr(MvtResponse) list = mvt_get ("/v1/plugins");
-	g_autoptr(MvtResponse) bmi =
-		mvt_post_json ("/v1/plugins/bmi/Compute", "{\"weight_kg\":70,\"height_cm\":175}");
-	g_autoptr(MvtResponse) sleepy = mvt_post_json ("/v1/plugins/sleepy/Sleep", "{\"ms\":1}");
-	g_autoptr(MvtResponse) refused = mvt_post_json ("/v1/plugins/bad-init/Noop", "{}");
+	g_autoptr (MvtResponse) list = mvt_get ("/v1/plugins");
+	g_autoptr (MvtResponse) bmi
+		= mvt_post_json ("/v1/plugins/bmi/Compute", "{\"weight_kg\":70,\"height_cm\":175}");
+	g_autoptr (MvtResponse) sleepy = mvt_post_json ("/v1/plugins/sleepy/Sleep", "{\"ms\":1}");
+	g_autoptr (MvtResponse) refused = mvt_post_json ("/v1/plugins/bad-init/Noop", "{}");
 	/* a refused plugin is refused whole: not even its well-formed methods are served */
 	g_autoptr (MvtResponse) half = mvt_post_json ("/v1/plugins/null-handler/Fine", "{}");
-	g_autoptr(GPtrArray) names = g_ptr_array_new ();
+	g_autoptr (GPtrArray) names = g_ptr_array_new ();
 	JsonArray *plugins;
 
 	cr_assert_eq (list->status, 200);
 	plugins = json_node_get_array (mvt_member (list, "plugins"));
 	for (guint i = 0; i < json_array_get_length (plugins); i++)
-		g_ptr_array_add (names, (gpointer)json_object_get_string_member (
-						json_array_get_object_element (plugins, i), "name"));
+		g_ptr_array_add (names,
+				 (gpointer)json_object_get_string_member (
+					 json_array_get_object_element (plugins, i), "name"));
 	cr_assert_eq (names->len, 3, "exactly bmi, sleepy and liar: %s", list->body);
 	cr_assert (g_ptr_array_find_with_equal_func (names, "bmi", g_str_equal, NULL));
 	cr_assert (g_ptr_array_find_with_equal_func (names, "sleepy", g_str_equal, NULL));

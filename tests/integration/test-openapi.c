@@ -5,10 +5,9 @@
  * the route table (so a route served outside the table, or a table route not served, fails).
  */
 #include <criterion/criterion.h>
-#include <libsoup/soup.h>
 #include <string.h>
 
-#include "harness.h"
+#include "mvt.h"
 
 int
 main (int argc, char **argv)
@@ -21,91 +20,40 @@ main (int argc, char **argv)
 	return mvt_main (argc, argv, &options);
 }
 
-typedef struct {
-	guint status;
-	gchar *body;
-	JsonNode *json;
-} Answer;
-
-static void
-answer_free (Answer *answer)
+/* @method @path with the operator key (the client's default) and an empty object as the body
+ * where the method takes one */
+static MvtResponse *
+send_request (const gchar *method, const gchar *path)
 {
-	g_free (answer->body);
-	g_clear_pointer (&answer->json, json_node_unref);
-	g_free (answer);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
-
-static gchar *
-operator_key (void)
-{
-	g_autofree gchar *path
-		= g_build_filename (mvt_getenv ("MVT_ROOT"), "data", "operator.key", NULL);
-	g_autoptr (GError) error = NULL;
-	gchar *text = NULL;
-
-	cr_assert (g_file_get_contents (path, &text, NULL, &error), "%s", error->message);
-	return g_strstrip (text);
-}
-
-/* The harness's client sends no Authorization header; the plugin routes need one. */
-static Answer *
-send_request (SoupSession *session, const gchar *method, const gchar *path, const gchar *key)
-{
-	g_autofree gchar *uri = g_strconcat (mvt_shared_url (), path, NULL);
-	g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
-	g_autoptr (GError) error = NULL;
-	g_autoptr (GBytes) bytes = NULL;
-	g_autoptr (JsonParser) parser = json_parser_new ();
-	Answer *answer = g_new0 (Answer, 1);
-	gsize size = 0;
-	const gchar *data;
-
-	cr_assert_not_null (msg, "cannot make a request for %s", uri);
-	if (key != NULL) {
-		g_autofree gchar *value = g_strdup_printf ("Bearer %s", key);
-		soup_message_headers_replace (soup_message_get_request_headers (msg),
-					      "Authorization", value);
-	}
-	if (strcmp (method, "POST") == 0 || strcmp (method, "PATCH") == 0
-	    || strcmp (method, "PUT") == 0) {
-		g_autoptr (GBytes) empty = g_bytes_new_static ("{}", 2);
-		soup_message_set_request_body_from_bytes (msg, "application/json", empty);
-	}
-	bytes = soup_session_send_and_read (session, msg, NULL, &error);
-	cr_assert_not_null (bytes, "%s %s: %s", method, path, error->message);
-	answer->status = soup_message_get_status (msg);
-	data = g_bytes_get_data (bytes, &size);
-	answer->body = g_strndup (data != NULL ? data : "", size);
-	if (size > 0 && json_parser_load_from_data (parser, answer->body, size, NULL))
-		answer->json = json_node_copy (json_parser_get_root (parser));
-	return answer;
-}
-
-static SoupSession *
-session_new (void)
-{
-	return g_object_new (SOUP_TYPE_SESSION, "timeout", 60, NULL);
+	gboolean has_body = strcmp (method, "POST") == 0 || strcmp (method, "PATCH") == 0
+			    || strcmp (method, "PUT") == 0;
+	const MvtRequest req = { .base_url = mvt_shared_url (),
+				 .method = method,
+				 .path = path,
+				 .content_type = has_body ? "application/json" : NULL,
+				 .body = has_body ? "{}" : NULL,
+				 .len = -1,
+				 .timeout_s = 60 };
+	return mvt_request (&req);
 }
 
 static gboolean
-is_no_route (Answer *answer)
+is_no_route (MvtResponse *answer)
 {
-	JsonObject *error;
-	const gchar *message;
-
-	if (answer->status != 404 || answer->json == NULL || !JSON_NODE_HOLDS_OBJECT (answer->json))
-		return FALSE;
-	error = json_object_get_object_member (json_node_get_object (answer->json), "error");
-	message = error != NULL ? json_object_get_string_member_with_default (error, "message", "")
-				: "";
-	return g_str_has_prefix (message, "no route for");
+	const gchar *message = mvt_error_member (answer, "message");
+	return answer->status == 404 && message != NULL
+	       && g_str_has_prefix (message, "no route for");
 }
 
+/* without a key: the document is public */
 static JsonNode *
-served_document (SoupSession *session)
+served_document (void)
 {
-	g_autoptr (Answer) answer = send_request (session, "GET", "/v1/openapi.json", NULL);
+	const MvtRequest req = { .base_url = mvt_shared_url (),
+				 .method = "GET",
+				 .path = "/v1/openapi.json",
+				 .anonymous = TRUE };
+	g_autoptr (MvtResponse) answer = mvt_request (&req);
 
 	cr_assert_eq (answer->status, 200, "GET /v1/openapi.json: %u %s", answer->status,
 		      answer->body);
@@ -151,8 +99,7 @@ concrete (const gchar *path)
 
 Test (openapi, served_without_a_key)
 {
-	g_autoptr (SoupSession) session = session_new ();
-	g_autoptr (JsonNode) document = served_document (session);
+	g_autoptr (JsonNode) document = served_document ();
 	JsonObject *root = json_node_get_object (document);
 	JsonObject *paths = json_object_get_object_member (root, "paths");
 
@@ -165,16 +112,14 @@ Test (openapi, served_without_a_key)
 
 Test (openapi, every_documented_operation_is_routed)
 {
-	g_autoptr (SoupSession) session = session_new ();
-	g_autoptr (JsonNode) document = served_document (session);
+	g_autoptr (JsonNode) document = served_document ();
 	g_autoptr (GPtrArray) ops = operations (document);
-	g_autofree gchar *key = operator_key ();
 
 	cr_assert_gt (ops->len, 20);
 	for (guint i = 0; i < ops->len; i++) {
 		g_auto (GStrv) parts = g_strsplit (g_ptr_array_index (ops, i), " ", 2);
 		g_autofree gchar *path = concrete (parts[1]);
-		g_autoptr (Answer) answer = send_request (session, parts[0], path, key);
+		g_autoptr (MvtResponse) answer = send_request (parts[0], path);
 
 		cr_expect_not (is_no_route (answer), "%s %s is documented but not routed: %s",
 			       parts[0], path, answer->body);
@@ -185,11 +130,9 @@ Test (openapi, every_documented_operation_is_routed)
 
 Test (openapi, undocumented_path_is_no_route)
 {
-	g_autoptr (SoupSession) session = session_new ();
-	g_autofree gchar *key = operator_key ();
-	g_autoptr (Answer) unknown = send_request (session, "GET", "/v1/undocumented", key);
-	g_autoptr (Answer) short_plugin = send_request (session, "POST", "/v1/plugins/bmi", key);
-	g_autoptr (Answer) wrong_method = send_request (session, "DELETE", "/v1/openapi.json", key);
+	g_autoptr (MvtResponse) unknown = send_request ("GET", "/v1/undocumented");
+	g_autoptr (MvtResponse) short_plugin = send_request ("POST", "/v1/plugins/bmi");
+	g_autoptr (MvtResponse) wrong_method = send_request ("DELETE", "/v1/openapi.json");
 
 	cr_expect (is_no_route (unknown), "%u %s", unknown->status, unknown->body);
 	cr_expect (is_no_route (short_plugin), "%u %s", short_plugin->status, short_plugin->body);
@@ -206,8 +149,7 @@ contains (GPtrArray *list, const gchar *item)
 /* The daemon documents its router's routes; the build documents the route table. */
 Test (openapi, served_is_the_build_time_document)
 {
-	g_autoptr (SoupSession) session = session_new ();
-	g_autoptr (JsonNode) served = served_document (session);
+	g_autoptr (JsonNode) served = served_document ();
 	g_autoptr (JsonParser) parser = json_parser_new ();
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GPtrArray) served_ops = operations (served);

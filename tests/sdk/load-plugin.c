@@ -10,8 +10,8 @@
 int
 main (int argc, char **argv)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvTestHost) host = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvTestHost) host = NULL;
 	g_autofree gchar *out = NULL;
 	GModule *module;
 	gpointer entry = NULL;

@@ -26,7 +26,7 @@ load_plugin (const gchar *env_var)
 static MvTestHost *
 new_host (const gchar *env_var, GKeyFile *config)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	MvTestHost *host = mv_test_host_new (load_plugin (env_var), config, NULL, &error);
 	cr_assert_not_null (host, "%s", error != NULL ? error->message : "");
 	return host;
@@ -35,8 +35,8 @@ new_host (const gchar *env_var, GKeyFile *config)
 static JsonObject *
 parse_object (const gchar *json)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
 	cr_assert (json_parser_load_from_data (parser, json, -1, &error), "%s: %s", json,
 		   error != NULL ? error->message : "");
 	cr_assert (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)), "%s", json);
@@ -45,11 +45,11 @@ parse_object (const gchar *json)
 
 Test (test_host, bmi_compute_json)
 {
-	g_autoptr(MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *out =
-		mv_test_host_call_json (host, "Compute", "{\"weight_kg\":70,\"height_cm\":175}", &error);
-	g_autoptr(JsonObject) obj = NULL;
+	g_autoptr (MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = mv_test_host_call_json (
+		host, "Compute", "{\"weight_kg\":70,\"height_cm\":175}", &error);
+	g_autoptr (JsonObject) obj = NULL;
 
 	cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
 	obj = parse_object (out);
@@ -60,10 +60,10 @@ Test (test_host, bmi_compute_json)
 
 Test (test_host, bmi_compute_variant)
 {
-	g_autoptr(MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) out =
-		mv_test_host_call (host, "Compute", g_variant_new ("(dd)", 120.0, 180.0), &error);
+	g_autoptr (MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) out
+		= mv_test_host_call (host, "Compute", g_variant_new ("(dd)", 120.0, 180.0), &error);
 	gdouble bmi;
 	const gchar *category;
 
@@ -76,10 +76,10 @@ Test (test_host, bmi_compute_variant)
 
 Test (test_host, bmi_config_key)
 {
-	g_autoptr(GKeyFile) config = g_key_file_new ();
-	g_autoptr(MvTestHost) standard = new_host ("MVT_BMI_PLUGIN", NULL);
-	g_autoptr(MvTestHost) asian = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GKeyFile) config = g_key_file_new ();
+	g_autoptr (MvTestHost) standard = new_host ("MVT_BMI_PLUGIN", NULL);
+	g_autoptr (MvTestHost) asian = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *a = NULL;
 	g_autofree gchar *b = NULL;
 
@@ -98,9 +98,9 @@ Test (test_host, bmi_config_key)
 
 Test (test_host, unknown_config_key_refused)
 {
-	g_autoptr(GKeyFile) config = g_key_file_new ();
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvTestHost) host = NULL;
+	g_autoptr (GKeyFile) config = g_key_file_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvTestHost) host = NULL;
 
 	g_key_file_set_string (config, "plugin.bmi", "colour", "blue");
 	host = mv_test_host_new (load_plugin ("MVT_BMI_PLUGIN"), config, NULL, &error);
@@ -111,9 +111,9 @@ Test (test_host, unknown_config_key_refused)
 
 Test (test_host, bad_config_value_refused)
 {
-	g_autoptr(GKeyFile) config = g_key_file_new ();
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvTestHost) host = NULL;
+	g_autoptr (GKeyFile) config = g_key_file_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvTestHost) host = NULL;
 
 	g_key_file_set_string (config, "plugin.bmi", "asian-cutoffs", "perhaps");
 	host = mv_test_host_new (load_plugin ("MVT_BMI_PLUGIN"), config, NULL, &error);
@@ -124,8 +124,8 @@ Test (test_host, bad_config_value_refused)
 
 Test (test_host, compute_many_through_the_host)
 {
-	g_autoptr(MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *out = mv_test_host_call_json (
 		host, "ComputeMany", "{\"measurements\":[[70,175],[50,180]]}", &error);
 	cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
@@ -134,10 +134,10 @@ Test (test_host, compute_many_through_the_host)
 
 Test (test_host, plugin_refusal_is_invalid_input)
 {
-	g_autoptr(MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *out =
-		mv_test_host_call_json (host, "Compute", "{\"weight_kg\":70,\"height_cm\":0}", &error);
+	g_autoptr (MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = mv_test_host_call_json (
+		host, "Compute", "{\"weight_kg\":70,\"height_cm\":0}", &error);
 	cr_assert_null (out);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "%s",
 		   error != NULL ? error->message : "");
@@ -146,42 +146,42 @@ Test (test_host, plugin_refusal_is_invalid_input)
 
 Test (test_host, json_errors)
 {
-	g_autoptr(MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
+	g_autoptr (MvTestHost) host = new_host ("MVT_BMI_PLUGIN", NULL);
 	struct {
 		const gchar *method;
 		const gchar *json;
 		MvError code;
 		const gchar *mentions;
 	} cases[] = {
-		{"Compute", "{\"weight_kg\":70,", MV_ERROR_MALFORMED, NULL},
-		{"Compute", "{\"weight_kg\":\"\xff\"}", MV_ERROR_MALFORMED, NULL},
-		{"Compute", "[1,2]", MV_ERROR_INVALID_INPUT, NULL},
-		{"Compute", "{\"weight_kg\":\"heavy\",\"height_cm\":175}", MV_ERROR_INVALID_INPUT,
-		 "weight_kg"},
-		{"Compute", "{\"weight_kg\":70}", MV_ERROR_INVALID_INPUT, "height_cm"},
-		{"Compute", "{\"weight_kg\":70,\"height_cm\":175,\"age\":1}", MV_ERROR_INVALID_INPUT,
-		 "age"},
-		{"Nope", "{}", MV_ERROR_NOT_FOUND, "Nope"},
+		{ "Compute", "{\"weight_kg\":70,", MV_ERROR_MALFORMED, NULL },
+		{ "Compute", "{\"weight_kg\":\"\xff\"}", MV_ERROR_MALFORMED, NULL },
+		{ "Compute", "[1,2]", MV_ERROR_INVALID_INPUT, NULL },
+		{ "Compute", "{\"weight_kg\":\"heavy\",\"height_cm\":175}", MV_ERROR_INVALID_INPUT,
+		  "weight_kg" },
+		{ "Compute", "{\"weight_kg\":70}", MV_ERROR_INVALID_INPUT, "height_cm" },
+		{ "Compute", "{\"weight_kg\":70,\"height_cm\":175,\"age\":1}",
+		  MV_ERROR_INVALID_INPUT, "age" },
+		{ "Nope", "{}", MV_ERROR_NOT_FOUND, "Nope" },
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr(GError) error = NULL;
-		g_autofree gchar *out =
-			mv_test_host_call_json (host, cases[i].method, cases[i].json, &error);
+		g_autoptr (GError) error = NULL;
+		g_autofree gchar *out
+			= mv_test_host_call_json (host, cases[i].method, cases[i].json, &error);
 		cr_assert_null (out, "case %u: %s", i, out);
 		cr_assert (g_error_matches (error, MV_ERROR, cases[i].code),
 			   "case %u: expected %s, got %s", i, mv_error_to_string (cases[i].code),
 			   error != NULL ? error->message : "no error");
 		if (cases[i].mentions != NULL)
-			cr_assert_not_null (strstr (error->message, cases[i].mentions), "case %u: %s",
-					    i, error->message);
+			cr_assert_not_null (strstr (error->message, cases[i].mentions),
+					    "case %u: %s", i, error->message);
 	}
 }
 
 Test (test_host, wrong_output_type_is_a_failure)
 {
-	g_autoptr(MvTestHost) host = new_host ("MVT_LIAR_PLUGIN", NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) out = mv_test_host_call (host, "Lie", g_variant_new ("()"), &error);
+	g_autoptr (MvTestHost) host = new_host ("MVT_LIAR_PLUGIN", NULL);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) out = mv_test_host_call (host, "Lie", g_variant_new ("()"), &error);
 	cr_assert_null (out);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_FAILED), "%s",
 		   error != NULL ? error->message : "no error");
@@ -191,8 +191,8 @@ Test (test_host, wrong_output_type_is_a_failure)
 
 Test (test_host, null_without_error_is_a_failure)
 {
-	g_autoptr(MvTestHost) host = new_host ("MVT_LIAR_PLUGIN", NULL);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (MvTestHost) host = new_host ("MVT_LIAR_PLUGIN", NULL);
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *out = mv_test_host_call_json (host, "Silent", "{}", &error);
 	cr_assert_null (out);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_FAILED), "%s",
@@ -201,9 +201,10 @@ Test (test_host, null_without_error_is_a_failure)
 
 Test (test_host, wrong_input_type_refused_before_the_handler)
 {
-	g_autoptr(MvTestHost) host = new_host ("MVT_SLEEPY_PLUGIN", NULL);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) out = mv_test_host_call (host, "Sleep", g_variant_new ("(s)", "1"), &error);
+	g_autoptr (MvTestHost) host = new_host ("MVT_SLEEPY_PLUGIN", NULL);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) out
+		= mv_test_host_call (host, "Sleep", g_variant_new ("(s)", "1"), &error);
 	cr_assert_null (out);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "%s",
 		   error != NULL ? error->message : "no error");
@@ -211,8 +212,8 @@ Test (test_host, wrong_input_type_refused_before_the_handler)
 
 Test (test_host, sleepy_runs)
 {
-	g_autoptr(MvTestHost) host = new_host ("MVT_SLEEPY_PLUGIN", NULL);
-	g_autoptr(GError) error = NULL;
+	g_autoptr (MvTestHost) host = new_host ("MVT_SLEEPY_PLUGIN", NULL);
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *out = mv_test_host_call_json (host, "Sleep", "{\"ms\":20}", &error);
 	cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
 	cr_assert_str_eq (out, "{\"slept_ms\":20}");
@@ -221,12 +222,12 @@ Test (test_host, sleepy_runs)
 Test (test_host, bad_plugins_refused)
 {
 	const gchar *dir = g_getenv ("MVT_BAD_PLUGIN_DIR");
-	const gchar *files[] = {"bad-abi.so", "bad-init.so"};
+	const gchar *files[] = { "bad-abi.so", "bad-init.so" };
 	cr_assert_not_null (dir);
 	for (guint i = 0; i < G_N_ELEMENTS (files); i++) {
 		g_autofree gchar *path = g_build_filename (dir, files[i], NULL);
-		g_autoptr(GError) error = NULL;
-		g_autoptr(MvTestHost) host = NULL;
+		g_autoptr (GError) error = NULL;
+		g_autoptr (MvTestHost) host = NULL;
 		GModule *module = g_module_open (path, G_MODULE_BIND_LOCAL);
 		gpointer symbol = NULL;
 

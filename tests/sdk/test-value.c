@@ -8,8 +8,8 @@
 static JsonObject *
 object_from (const gchar *json)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
 	cr_assert (json_parser_load_from_data (parser, json, -1, &error), "%s", json);
 	return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
@@ -18,8 +18,8 @@ object_from (const gchar *json)
 static gchar *
 convert (const MvArg *args, const gchar *json, GError **error)
 {
-	g_autoptr(JsonObject) obj = object_from (json);
-	g_autoptr(GVariant) value = mv_value_from_json_args (args, obj, error);
+	g_autoptr (JsonObject) obj = object_from (json);
+	g_autoptr (GVariant) value = mv_value_from_json_args (args, obj, error);
 	if (value == NULL)
 		return NULL;
 	return g_variant_print (value, TRUE);
@@ -28,7 +28,7 @@ convert (const MvArg *args, const gchar *json, GError **error)
 static void
 assert_refused (const MvArg *args, const gchar *json, const gchar *mention1, const gchar *mention2)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *out = convert (args, json, &error);
 	cr_assert_null (out, "%s accepted as %s", json, out);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "%s: %s", json,
@@ -44,15 +44,15 @@ assert_refused (const MvArg *args, const gchar *json, const gchar *mention1, con
 static void
 assert_converts (const MvArg *args, const gchar *json, const gchar *expected)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *out = convert (args, json, &error);
 	cr_assert_not_null (out, "%s: %s", json, error != NULL ? error->message : "");
 	cr_assert_str_eq (out, expected, "%s", json);
 }
 
 static const MvArg number_args[] = {
-	{"weight_kg", "d", "weight", MV_ARG_NONE},
-	{NULL},
+	{ "weight_kg", "d", "weight", MV_ARG_NONE },
+	{ NULL },
 };
 
 Test (value, string_for_number_refused)
@@ -69,8 +69,8 @@ Test (value, integer_taken_as_number)
 }
 
 static const MvArg int_args[] = {
-	{"b", "y", "", MV_ARG_NONE}, {"i", "i", "", MV_ARG_NONE}, {"u", "u", "", MV_ARG_NONE},
-	{"n", "n", "", MV_ARG_NONE}, {"x", "x", "", MV_ARG_NONE}, {NULL},
+	{ "b", "y", "", MV_ARG_NONE }, { "i", "i", "", MV_ARG_NONE }, { "u", "u", "", MV_ARG_NONE },
+	{ "n", "n", "", MV_ARG_NONE }, { "x", "x", "", MV_ARG_NONE }, { NULL },
 };
 
 Test (value, integer_range)
@@ -91,9 +91,9 @@ Test (value, integer_range)
 }
 
 static const MvArg two_args[] = {
-	{"text", "s", "", MV_ARG_NONE},
-	{"lang", "s", "", MV_ARG_OPTIONAL},
-	{NULL},
+	{ "text", "s", "", MV_ARG_NONE },
+	{ "lang", "s", "", MV_ARG_OPTIONAL },
+	{ NULL },
 };
 
 Test (value, unknown_field_refused)
@@ -116,12 +116,14 @@ Test (value, optional_omitted_gets_empty)
 
 Test (value, empty_values)
 {
-	const gchar *types[] = {"b", "i", "u", "d", "s", "as", "a{sv}", "aa{sv}", "(sia{ss})", "v",
-				"mi"};
-	const gchar *expected[] = {"false", "0", "uint32 0", "0.0", "''", "@as []", "@a{sv} {}",
-				   "@aa{sv} []", "('', 0, @a{ss} {})", "<''>", "@mi nothing"};
+	const gchar *types[]
+		= { "b", "i", "u", "d", "s", "as", "a{sv}", "aa{sv}", "(sia{ss})", "v", "mi" };
+	const gchar *expected[]
+		= { "false",	 "0",	       "uint32 0",	     "0.0",  "''",	   "@as []",
+		    "@a{sv} {}", "@aa{sv} []", "('', 0, @a{ss} {})", "<''>", "@mi nothing" };
 	for (guint i = 0; i < G_N_ELEMENTS (types); i++) {
-		g_autoptr(GVariant) v = g_variant_ref_sink (mv_value_new_empty (G_VARIANT_TYPE (types[i])));
+		g_autoptr (GVariant) v
+			= g_variant_ref_sink (mv_value_new_empty (G_VARIANT_TYPE (types[i])));
 		g_autofree gchar *text = g_variant_print (v, TRUE);
 		cr_assert_str_eq (g_variant_get_type_string (v), types[i]);
 		cr_assert_str_eq (text, expected[i], "empty %s", types[i]);
@@ -129,24 +131,24 @@ Test (value, empty_values)
 }
 
 static const MvArg nested_args[] = {
-	{"findings", "aa{sv}", "", MV_ARG_NONE},
-	{"codes", "a{sas}", "", MV_ARG_NONE},
-	{"pair", "(sd)", "", MV_ARG_NONE},
-	{NULL},
+	{ "findings", "aa{sv}", "", MV_ARG_NONE },
+	{ "codes", "a{sas}", "", MV_ARG_NONE },
+	{ "pair", "(sd)", "", MV_ARG_NONE },
+	{ NULL },
 };
 
 Test (value, nested_round_trip)
 {
-	static const gchar json[] =
-		"{\"findings\":[{\"code\":\"R50.9\",\"negated\":false,\"days\":3,\"score\":0.5,"
-		"\"sites\":[\"head\",\"chest\"],\"extra\":{\"k\":\"v\"}},{}],"
-		"\"codes\":{\"en\":[\"fever\"],\"zh\":[\"发烧\",\"发热\"]},"
-		"\"pair\":[\"x\",1.25]}";
-	g_autoptr(JsonObject) obj = object_from (json);
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) value = mv_value_from_json_args (nested_args, obj, &error);
-	g_autoptr(JsonNode) back = NULL;
-	g_autoptr(JsonNode) original = json_node_new (JSON_NODE_OBJECT);
+	static const gchar json[]
+		= "{\"findings\":[{\"code\":\"R50.9\",\"negated\":false,\"days\":3,\"score\":0.5,"
+		  "\"sites\":[\"head\",\"chest\"],\"extra\":{\"k\":\"v\"}},{}],"
+		  "\"codes\":{\"en\":[\"fever\"],\"zh\":[\"发烧\",\"发热\"]},"
+		  "\"pair\":[\"x\",1.25]}";
+	g_autoptr (JsonObject) obj = object_from (json);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) value = mv_value_from_json_args (nested_args, obj, &error);
+	g_autoptr (JsonNode) back = NULL;
+	g_autoptr (JsonNode) original = json_node_new (JSON_NODE_OBJECT);
 	g_autofree gchar *back_text = NULL;
 	g_autofree gchar *original_text = NULL;
 
@@ -154,11 +156,11 @@ Test (value, nested_round_trip)
 	cr_assert_str_eq (g_variant_get_type_string (value), "(aa{sv}a{sas}(sd))");
 	{
 		/* inside a v, a JSON integer stays an integer and a fraction a double */
-		g_autoptr(GVariant) findings = g_variant_get_child_value (value, 0);
-		g_autoptr(GVariant) first = g_variant_get_child_value (findings, 0);
-		g_autoptr(GVariant) days = g_variant_lookup_value (first, "days", NULL);
-		g_autoptr(GVariant) score = g_variant_lookup_value (first, "score", NULL);
-		g_autoptr(GVariant) sites = g_variant_lookup_value (first, "sites", NULL);
+		g_autoptr (GVariant) findings = g_variant_get_child_value (value, 0);
+		g_autoptr (GVariant) first = g_variant_get_child_value (findings, 0);
+		g_autoptr (GVariant) days = g_variant_lookup_value (first, "days", NULL);
+		g_autoptr (GVariant) score = g_variant_lookup_value (first, "score", NULL);
+		g_autoptr (GVariant) sites = g_variant_lookup_value (first, "sites", NULL);
 		cr_assert_not_null (days);
 		cr_assert_str_eq (g_variant_get_type_string (days), "x");
 		cr_assert_str_eq (g_variant_get_type_string (score), "d");
@@ -187,9 +189,9 @@ Test (value, nested_error_names_path)
 
 Test (value, to_json_args_checks_shape)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) wrong = g_variant_ref_sink (g_variant_new ("(s)", "x"));
-	g_autoptr(JsonNode) node = mv_value_to_json_args (nested_args, wrong, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) wrong = g_variant_ref_sink (g_variant_new ("(s)", "x"));
+	g_autoptr (JsonNode) node = mv_value_to_json_args (nested_args, wrong, &error);
 	cr_assert_null (node);
 	cr_assert_not_null (error);
 }
@@ -199,7 +201,8 @@ Test (value, error_codes_have_names)
 	cr_assert_str_eq (mv_error_to_string (MV_ERROR_INVALID_INPUT), "invalid-input");
 	cr_assert_str_eq (mv_error_to_string (MV_ERROR_MALFORMED), "malformed");
 	cr_assert_str_eq (mv_error_to_string (MV_ERROR_TIMED_OUT), "timed-out");
-	cr_assert_str_eq (mv_error_to_string (MV_ERROR_UNSUPPORTED_MEDIA), "unsupported-media-type");
+	cr_assert_str_eq (mv_error_to_string (MV_ERROR_UNSUPPORTED_MEDIA),
+			  "unsupported-media-type");
 	cr_assert_str_eq (mv_error_to_string (MV_ERROR_LENGTH_REQUIRED), "length-required");
 	for (gint code = 0; code < MV_ERROR_LAST; code++)
 		cr_assert_gt (strlen (mv_error_to_string (code)), 0);

@@ -1,17 +1,37 @@
 /*
  * See heap-meter.h.  glibc exports its allocator as __libc_malloc etc.; the definitions below
  * interpose malloc, calloc, realloc, reallocarray, free and the aligned allocators for the
- * whole process (GLib included) and count malloc_usable_size() of every block.
+ * whole process (GLib included) and count malloc_usable_size() of every block.  Under
+ * AddressSanitizer the same count comes from its malloc and free hooks.
  */
 #include "heap-meter.h"
 
 #if defined(__SANITIZE_ADDRESS__)
-#define HEAP_METER_DISABLED 1
+#define HEAP_METER_ASAN 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#if __has_feature(address_sanitizer)
+#define HEAP_METER_ASAN 1
+#elif __has_feature(memory_sanitizer)
 #define HEAP_METER_DISABLED 1
 #endif
 #endif
+
+/* bytes in live blocks; the peak since the last start and its baseline */
+static gint64 heap_now;
+static gint64 heap_peak;
+static gint64 heap_base;
+
+static void G_GNUC_UNUSED
+count (gint64 delta)
+{
+	gint64 now = __atomic_add_fetch (&heap_now, delta, __ATOMIC_RELAXED);
+	gint64 peak = __atomic_load_n (&heap_peak, __ATOMIC_RELAXED);
+
+	while (now > peak
+	       && !__atomic_compare_exchange_n (&heap_peak, &peak, now, TRUE, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+		;
+}
 
 #ifdef HEAP_METER_DISABLED
 
@@ -38,6 +58,41 @@ heap_meter_current (void)
 	return 0;
 }
 
+#elif defined(HEAP_METER_ASAN)
+
+#include <stddef.h>
+
+/* from <sanitizer/allocator_interface.h>, which GCC does not install */
+int __sanitizer_install_malloc_and_free_hooks (void (*malloc_hook) (const volatile void *, size_t),
+					       void (*free_hook) (const volatile void *));
+size_t __sanitizer_get_allocated_size (const volatile void *ptr);
+
+/* ASan runs the free hook before the block is released, so its size is still known; realloc
+ * is an allocation and a free to it */
+static void
+malloc_hook (const volatile void *ptr, size_t size)
+{
+	count ((gint64)size);
+}
+
+static void
+free_hook (const volatile void *ptr)
+{
+	count (-(gint64)__sanitizer_get_allocated_size (ptr));
+}
+
+__attribute__ ((constructor)) static void
+install_hooks (void)
+{
+	__sanitizer_install_malloc_and_free_hooks (malloc_hook, free_hook);
+}
+
+gboolean
+heap_meter_available (void)
+{
+	return TRUE;
+}
+
 #else
 
 #include <errno.h>
@@ -51,23 +106,6 @@ extern void *__libc_memalign (size_t alignment, size_t size);
 extern void *__libc_valloc (size_t size);
 extern void *__libc_pvalloc (size_t size);
 extern void __libc_free (void *ptr);
-
-/* bytes in live blocks; the peak since the last start and its baseline */
-static gint64 heap_now;
-static gint64 heap_peak;
-static gint64 heap_base;
-
-static void
-count (gint64 delta)
-{
-	gint64 now = __atomic_add_fetch (&heap_now, delta, __ATOMIC_RELAXED);
-	gint64 peak = __atomic_load_n (&heap_peak, __ATOMIC_RELAXED);
-
-	while (now > peak
-	       && !__atomic_compare_exchange_n (&heap_peak, &peak, now, TRUE, __ATOMIC_RELAXED,
-						__ATOMIC_RELAXED))
-		;
-}
 
 static void *
 counted (void *ptr)
@@ -166,6 +204,10 @@ heap_meter_available (void)
 {
 	return TRUE;
 }
+
+#endif
+
+#ifndef HEAP_METER_DISABLED
 
 void
 heap_meter_start (void)

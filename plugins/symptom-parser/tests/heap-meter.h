@@ -2,8 +2,9 @@
  * A peak-heap meter for tests: counts the bytes the process has allocated with malloc and
  * friends (usable sizes, so allocator rounding is included) and the highest count since the
  * last heap_meter_start().  It works by replacing glibc's malloc in the test executable, which
- * glibc supports; under AddressSanitizer (which replaces malloc itself) it is not compiled in
- * and heap_meter_available() is FALSE.
+ * glibc supports; under AddressSanitizer, which replaces malloc itself, it counts through the
+ * sanitizer's allocation hooks instead (requested sizes: ASan does not round).  Only under
+ * another sanitizer (MemorySanitizer) is it not compiled in, and heap_meter_available() FALSE.
  */
 #pragma once
 
@@ -11,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-/* TRUE when the meter counts; FALSE in sanitizer builds. */
+/* TRUE when the meter counts; FALSE under MemorySanitizer. */
 gboolean heap_meter_available (void);
 
 /* Starts a measurement: the current count becomes the baseline and the peak. */

@@ -438,6 +438,39 @@ Test (parser, text_need_not_be_nul_terminated)
 	cr_assert_eq (f->len, 1);
 }
 
+/* The meter the bounds below rest on: a block of known size is counted in full (and only
+ * once), growing it moves the count by the growth, freeing it takes it back out, and the peak
+ * saw the largest.  A meter that counted nothing would let every bound pass. */
+Test (heap_meter, counts_a_known_allocation)
+{
+	const gsize size = 4 * 1024 * 1024;
+	/* allocator rounding (malloc_usable_size) and whatever else the process allocates */
+	const gssize slack = 256 * 1024;
+	gchar *block;
+	gssize live, grown, after;
+	gsize peak;
+
+	cr_assert (heap_meter_available (), "the heap meter is not compiled in");
+	heap_meter_start ();
+	block = g_malloc (size);
+	memset (block, 1, size);
+	live = heap_meter_current ();
+	block = g_realloc (block, 2 * size);
+	memset (block, 2, 2 * size);
+	grown = heap_meter_current ();
+	g_free (block);
+	after = heap_meter_current ();
+	peak = heap_meter_peak ();
+
+	cr_assert (live >= (gssize)size && live < (gssize)size + slack,
+		   "a %zu-byte block counted as %zd bytes", size, live);
+	cr_assert (grown >= (gssize)(2 * size) && grown < (gssize)(2 * size) + slack,
+		   "grown to %zu bytes, counted as %zd bytes", 2 * size, grown);
+	cr_assert (after > -slack && after < slack, "%zd bytes counted after the free", after);
+	cr_assert (peak >= 2 * size && peak < 3 * size + (gsize)slack,
+		   "peak %zu bytes for blocks of %zu then %zu bytes", peak, size, 2 * size);
+}
+
 /* Peak heap of parsing @len bytes of @text (the result included), in bytes per input byte;
  * also checks that the parse frees all it allocated apart from the result. */
 static gdouble

@@ -25,15 +25,18 @@
 #include "mv-services.h"
 
 static const gchar *plain_ddl[] = {
-	"CREATE TABLE bench_plain_patients (clinic_id uuid NOT NULL REFERENCES clinics (clinic_id), "
+	"CREATE TABLE bench_plain_patients (clinic_id uuid NOT NULL REFERENCES clinics "
+	"(clinic_id), "
 	"patient_id uuid NOT NULL, mrn text, version bigint NOT NULL DEFAULT 1, "
-	"created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(), "
+	"created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT "
+	"now(), "
 	"deleted_at timestamptz, PRIMARY KEY (clinic_id, patient_id))",
 	"CREATE UNIQUE INDEX bench_plain_mrn ON bench_plain_patients (clinic_id, mrn)",
 	"CREATE TABLE bench_plain_records (clinic_id uuid NOT NULL, patient_id uuid NOT NULL, "
 	"kind text NOT NULL, version bigint NOT NULL, blob bytea NOT NULL, "
 	"updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (clinic_id, patient_id, kind), "
-	"FOREIGN KEY (clinic_id, patient_id) REFERENCES bench_plain_patients (clinic_id, patient_id))",
+	"FOREIGN KEY (clinic_id, patient_id) REFERENCES bench_plain_patients (clinic_id, "
+	"patient_id))",
 };
 
 typedef struct {
@@ -60,13 +63,20 @@ plain_create_txn (PGconn *conn, gpointer data, GError **error)
 
 	if (r1 == NULL)
 		return FALSE;
-	r2 = mv_db_exec_params (conn, "INSERT INTO bench_plain_patients (clinic_id, patient_id, mrn, version) VALUES ($1, $2, $3, 1)", 3, v2, error);
+	r2 = mv_db_exec_params (conn,
+				"INSERT INTO bench_plain_patients (clinic_id, patient_id, mrn, "
+				"version) VALUES ($1, $2, $3, 1)",
+				3, v2, error);
 	if (r2 == NULL)
 		return FALSE;
-	r3 = mv_db_exec_params (conn, "INSERT INTO bench_plain_records (clinic_id, patient_id, kind, version, blob) VALUES ($1, $2, $3, 1, $4)", 4, v3, error);
+	r3 = mv_db_exec_params (conn,
+				"INSERT INTO bench_plain_records (clinic_id, patient_id, kind, "
+				"version, blob) VALUES ($1, $2, $3, 1, $4)",
+				4, v3, error);
 	if (r3 == NULL)
 		return FALSE;
-	return mv_audit_log_append (conn, op->caller, clinic, "patient.create", "patient", op->patient_id, "bench", error);
+	return mv_audit_log_append (conn, op->caller, clinic, "patient.create", "patient",
+				    op->patient_id, "bench", error);
 }
 
 /* The same statements as the store's read, minus the crypto. */
@@ -84,11 +94,17 @@ plain_read_txn (PGconn *conn, gpointer data, GError **error)
 	g_autoptr(GBytes) blob = NULL;
 
 	if (r1 == NULL || PQntuples (r1) != 1)
-		return r1 != NULL ? (g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no row"), FALSE) : FALSE;
-	r2 = mv_db_exec_params (conn, "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1, v2, error);
+		return r1 != NULL ? (g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no row"),
+				     FALSE)
+				  : FALSE;
+	r2 = mv_db_exec_params (conn, "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1, v2,
+				error);
 	if (r2 == NULL)
 		return FALSE;
-	r3 = mv_db_exec_params (conn, "SELECT version, blob FROM bench_plain_records WHERE clinic_id = $1 AND patient_id = $2 AND kind = $3", 3, v3, error);
+	r3 = mv_db_exec_params (conn,
+				"SELECT version, blob FROM bench_plain_records WHERE clinic_id = "
+				"$1 AND patient_id = $2 AND kind = $3",
+				3, v3, error);
 	if (r3 == NULL || PQntuples (r3) != 1)
 		return FALSE;
 	blob = mv_db_bytea_from_text (PQgetvalue (r3, 0, 1));
@@ -102,26 +118,32 @@ profile_text (guint i)
 	return g_strdup_printf (
 		"{\"mrn\":\"BENCH-%06u\",\"name\":{\"given\":\"Given%u\",\"family\":\"Family%u\"},"
 		"\"birth_date\":\"1961-12-10\",\"sex\":\"female\",\"language\":\"en\","
-		"\"conditions\":[{\"system\":\"icd-10\",\"code\":\"I10\",\"display\":\"Essential hypertension\",\"status\":\"active\"},"
-		"{\"system\":\"snomed-ct\",\"code\":\"44054006\",\"display\":\"Diabetes mellitus type 2\"}],"
-		"\"medications\":[{\"system\":\"atc\",\"code\":\"C09AA05\",\"display\":\"ramipril\",\"dose\":\"5 mg daily\"}],"
-		"\"allergies\":[{\"system\":\"snomed-ct\",\"code\":\"91936005\",\"display\":\"Penicillin allergy\",\"severity\":\"severe\"}],"
-		"\"preferences\":{\"units\":\"metric\",\"contact_opt_in\":true,\"daily_step_goal\":8000},"
-		"\"notes\":\"Prefers morning appointments. Lives alone. Walks the dog twice a day.\"}",
+		"\"conditions\":[{\"system\":\"icd-10\",\"code\":\"I10\",\"display\":\"Essential "
+		"hypertension\",\"status\":\"active\"},"
+		"{\"system\":\"snomed-ct\",\"code\":\"44054006\",\"display\":\"Diabetes mellitus "
+		"type 2\"}],"
+		"\"medications\":[{\"system\":\"atc\",\"code\":\"C09AA05\",\"display\":"
+		"\"ramipril\",\"dose\":\"5 mg daily\"}],"
+		"\"allergies\":[{\"system\":\"snomed-ct\",\"code\":\"91936005\",\"display\":"
+		"\"Penicillin allergy\",\"severity\":\"severe\"}],"
+		"\"preferences\":{\"units\":\"metric\",\"contact_opt_in\":true,\"daily_step_goal\":"
+		"8000},"
+		"\"notes\":\"Prefers morning appointments. Lives alone. Walks the dog twice a "
+		"day.\"}",
 		i, i, i);
 }
 
 static gchar *
 add_clinic (MvDb *db, MvServices *services)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	MvVault *vault = mv_services_get_vault (services);
 	gchar *id = g_uuid_string_random ();
 	g_autoptr(GBytes) wrapped = mv_vault_new_kek (vault, id, NULL, &error);
 	g_autofree gchar *hex = mv_db_bytea_bytes_to_text (wrapped);
 	PGconn *conn = mv_db_acquire (db, 5000, &error);
-	const gchar *values[] = {id, "Bench clinic", hex, mv_vault_get_master_key_id (vault)};
-	g_autoptr(PGresult) res = NULL;
+	const gchar *values[] = { id, "Bench clinic", hex, mv_vault_get_master_key_id (vault) };
+	g_autoptr (PGresult) res = NULL;
 
 	res = mv_db_exec_params (conn, "INSERT INTO clinics (clinic_id, name, wrapped_kek, master_key_id) VALUES ($1, $2, $3, $4)", 4, values, &error);
 	if (res == NULL)
@@ -141,18 +163,18 @@ main (int argc, char **argv)
 {
 	guint n = argc > 1 ? (guint)g_ascii_strtoull (argv[1], NULL, 10) : 2000;
 	const guint rounds = 20; /* alternate the two peers so drift hits both alike */
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *dir = g_dir_make_tmp ("mv-bench-XXXXXX", NULL);
-	g_autoptr(MvPgEmbedded) pg = NULL;
-	g_autoptr(MvDb) db = NULL;
-	MvConfig config = {0};
-	g_autoptr(MvServices) services = NULL;
-	g_autoptr(MvPatientStore) store = NULL;
+	g_autoptr (MvPgEmbedded) pg = NULL;
+	g_autoptr (MvDb) db = NULL;
+	MvConfig config = { 0 };
+	g_autoptr (MvServices) services = NULL;
+	g_autoptr (MvPatientStore) store = NULL;
 	g_autofree gchar *clinic = NULL;
-	MvAuthContext caller = {.role = MV_ROLE_CLINICIAN, .key_id = (gchar *)"bench"};
-	g_autoptr(GPtrArray) enc_ids = g_ptr_array_new_with_free_func (g_free);
-	g_autoptr(GPtrArray) plain_ids = g_ptr_array_new_with_free_func (g_free);
-	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+	MvAuthContext caller = { .role = MV_ROLE_CLINICIAN, .key_id = (gchar *)"bench" };
+	g_autoptr (GPtrArray) enc_ids = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GPtrArray) plain_ids = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
 	gdouble t_enc_create = 0, t_plain_create = 0, t_enc_read = 0, t_plain_read = 0;
 	gboolean random_mrn = g_strcmp0 (g_getenv ("BENCH_PLAIN_MRN"), "random") == 0;
 	PGconn *conn;
@@ -188,13 +210,13 @@ main (int argc, char **argv)
 		guint lo = r * (n / rounds), hi = (r + 1) * (n / rounds);
 		gdouble t0 = now_s ();
 		for (guint i = lo; i < hi; i++) {
-			g_autoptr(JsonParser) parser = json_parser_new ();
+			g_autoptr (JsonParser) parser = json_parser_new ();
 			gchar *id;
 			/* the HTTP adapter hands the store a parsed body: parse here too */
 			json_parser_load_from_data (parser, texts->pdata[i], -1, NULL);
-			id = mv_patient_store_create (store, &caller, "bench",
-						      json_node_get_object (json_parser_get_root (parser)),
-						      NULL, &error);
+			id = mv_patient_store_create (
+				store, &caller, "bench",
+				json_node_get_object (json_parser_get_root (parser)), NULL, &error);
 			if (id == NULL)
 				g_error ("create: %s", error->message);
 			g_ptr_array_add (enc_ids, id);
@@ -202,14 +224,14 @@ main (int argc, char **argv)
 		t_enc_create += now_s () - t0;
 		t0 = now_s ();
 		for (guint i = lo; i < hi; i++) {
-			g_autoptr(JsonParser) parser = json_parser_new ();
-			g_autoptr(JsonNode) node = NULL;
+			g_autoptr (JsonParser) parser = json_parser_new ();
+			g_autoptr (JsonNode) node = NULL;
 			/* BENCH_PLAIN_MRN=random: the plain index gets keys in random order, as the
 			 * blind index does, to separate index locality from crypto cost */
-			g_autofree gchar *mrn =
-				random_mrn ? g_strdup_printf ("%08x%06u", g_random_int (), n + i)
-					   : g_strdup_printf ("BENCH-%06u", n + i);
-			PlainOp op = {&caller, NULL, mrn, NULL, NULL};
+			g_autofree gchar *mrn
+				= random_mrn ? g_strdup_printf ("%08x%06u", g_random_int (), n + i)
+					     : g_strdup_printf ("BENCH-%06u", n + i);
+			PlainOp op = { &caller, NULL, mrn, NULL, NULL };
 			gchar *id = g_uuid_string_random ();
 			/* same parse and serialisation as the store, so only the crypto differs */
 			json_parser_load_from_data (parser, texts->pdata[n + i], -1, NULL);
@@ -229,9 +251,9 @@ main (int argc, char **argv)
 		guint lo = r * (n / rounds), hi = (r + 1) * (n / rounds);
 		gdouble t0 = now_s ();
 		for (guint i = lo; i < hi; i++) {
-			g_autoptr(JsonObject) p = mv_patient_store_get (store, &caller, "bench",
-									 enc_ids->pdata[i], NULL, &error);
-			g_autoptr(JsonNode) node = NULL;
+			g_autoptr (JsonObject) p = mv_patient_store_get (
+				store, &caller, "bench", enc_ids->pdata[i], NULL, &error);
+			g_autoptr (JsonNode) node = NULL;
 			g_autofree gchar *text = NULL;
 			if (p == NULL)
 				g_error ("read: %s", error->message);
@@ -241,9 +263,9 @@ main (int argc, char **argv)
 		t_enc_read += now_s () - t0;
 		t0 = now_s ();
 		for (guint i = lo; i < hi; i++) {
-			PlainOp op = {&caller, plain_ids->pdata[i], NULL, NULL, NULL};
-			g_autoptr(JsonParser) parser = json_parser_new ();
-			g_autoptr(JsonNode) node = NULL;
+			PlainOp op = { &caller, plain_ids->pdata[i], NULL, NULL, NULL };
+			g_autoptr (JsonParser) parser = json_parser_new ();
+			g_autoptr (JsonNode) node = NULL;
 			g_autofree gchar *text = NULL;
 			if (!mv_db_transaction (db, plain_read_txn, &op, &error))
 				g_error ("plain read: %s", error->message);
@@ -263,8 +285,9 @@ main (int argc, char **argv)
 	g_print ("read    encrypted %8.0f /s   plain %8.0f /s   ratio %.2f\n", n / t_enc_read,
 		 n / t_plain_read, t_plain_read / t_enc_read);
 	g_print ("goal: ratio >= 0.80 for both: %s\n",
-		 t_plain_create / t_enc_create >= 0.8 && t_plain_read / t_enc_read >= 0.8 ? "met"
-											     : "NOT met");
+		 t_plain_create / t_enc_create >= 0.8 && t_plain_read / t_enc_read >= 0.8
+			 ? "met"
+			 : "NOT met");
 
 	mv_audit_log_set_signer (NULL);
 	g_clear_pointer (&store, mv_patient_store_free);
@@ -274,7 +297,7 @@ main (int argc, char **argv)
 	if (!mv_pg_embedded_stop (pg, &error))
 		g_warning ("%s", error->message);
 	{
-		const gchar *rm[] = {"rm", "-rf", dir, NULL};
+		const gchar *rm[] = { "rm", "-rf", dir, NULL };
 		g_spawn_sync (NULL, (gchar **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
 			      NULL, NULL);
 	}

@@ -11,8 +11,8 @@ bad_abi_noop (MvCall *call, GVariant *input, GError **error)
 }
 
 static const MvMethod bad_abi_methods[] = {
-	{"Noop", "Does nothing", NULL, NULL, bad_abi_noop},
-	{NULL},
+	{ "Noop", "Does nothing", NULL, NULL, bad_abi_noop },
+	{ NULL },
 };
 
 /* written out by hand instead of MV_PLUGIN_DEFINE, which would fill in the real version */

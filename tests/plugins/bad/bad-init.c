@@ -18,8 +18,8 @@ bad_init_init (MvHost *host, gpointer *plugin_data, GError **error)
 }
 
 static const MvMethod bad_init_methods[] = {
-	{"Noop", "Does nothing", NULL, NULL, bad_init_noop},
-	{NULL},
+	{ "Noop", "Does nothing", NULL, NULL, bad_init_noop },
+	{ NULL },
 };
 
 MV_PLUGIN_DEFINE (.name = "bad-init",

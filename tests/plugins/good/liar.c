@@ -31,15 +31,15 @@ liar_fail (MvCall *call, GVariant *input, GError **error)
 }
 
 static const MvArg text_out[] = {
-	{"text", "s", "never what it claims", MV_ARG_NONE},
-	{NULL},
+	{ "text", "s", "never what it claims", MV_ARG_NONE },
+	{ NULL },
 };
 
 static const MvMethod liar_methods[] = {
-	{"Lie", "Returns an integer where a string was declared", NULL, text_out, liar_lie},
-	{"Silent", "Fails without saying why", NULL, text_out, liar_silent},
-	{"Fail", "Fails with a message holding internals", NULL, text_out, liar_fail},
-	{NULL},
+	{ "Lie", "Returns an integer where a string was declared", NULL, text_out, liar_lie },
+	{ "Silent", "Fails without saying why", NULL, text_out, liar_silent },
+	{ "Fail", "Fails with a message holding internals", NULL, text_out, liar_fail },
+	{ NULL },
 };
 
 MV_PLUGIN_DEFINE (.name = "liar",

@@ -1,11 +1,10 @@
-/* Integration test harness: see harness.h. */
-#include "harness.h"
+/* The daemon harness: see mvt-harness.h. */
+#include "mvt-harness.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -14,7 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MVT_BUS_NAME "org.medverse.Health1"
+#include "mvt-http.h"
+#include "mvt-report.h"
 
 const gchar *
 mvt_getenv (const gchar *name)
@@ -286,12 +286,19 @@ mvt_daemon_spawn (MvtEnv *env, GError **error)
 	g_auto (GStrv) envp = g_get_environ ();
 	int log_fd;
 	const gchar *argv[] = {
-		program,	"--dev",
-		"--data-dir",	env->data_dir,
-		"--http",	"127.0.0.1:0",
-		"--bus",	env->bus_address != NULL ? "session" : "none",
-		"--plugin-dir", env->plugin_dir,
-		"--config",	env->config_path,
+		program,
+		"--data-dir",
+		env->data_dir,
+		"--http",
+		"127.0.0.1:0",
+		"--bus",
+		env->bus_address != NULL ? "session" : "none",
+		"--plugin-dir",
+		env->plugin_dir,
+		"--config",
+		env->config_path,
+		/* last, so production drops it by ending the list early */
+		env->production ? NULL : "--dev",
 		NULL,
 	};
 
@@ -401,6 +408,7 @@ mvt_daemon_wait_ready (MvtEnv *env, guint timeout_ms, GError **error)
 	 * lines no longer name the data dir */
 	if (g_file_get_contents (pid_path, &pid_text, NULL, NULL))
 		env->postmaster_pid = atoi (pid_text);
+	mvt_http_register_daemon (env->url, env->data_dir);
 	return TRUE;
 }
 
@@ -537,6 +545,7 @@ mvt_main (int argc, char **argv, const MvtOptions *options)
 	g_autoptr (GError) error = NULL;
 	int result = 0;
 
+	mvt_report_own_exit ();
 	if (!criterion_handle_args (argc, argv, true)) {
 		criterion_finalize (tests);
 		return 0;
@@ -554,6 +563,7 @@ mvt_main (int argc, char **argv, const MvtOptions *options)
 	g_setenv ("MVT_BUS_ADDRESS", env->bus_address, TRUE);
 	g_setenv ("MVT_LOG", env->log_path, TRUE);
 	g_setenv ("MVT_ROOT", env->root, TRUE);
+	g_setenv ("MVT_DATA_DIR", env->data_dir, TRUE);
 	result = !criterion_run_all_tests (tests);
 	criterion_finalize (tests);
 	if (!mvt_daemon_stop (env, &error)) {
@@ -563,7 +573,8 @@ mvt_main (int argc, char **argv, const MvtOptions *options)
 	} else if (result != 0) {
 		print_log_tail (env);
 	}
-	return result;
+	/* a skipped test is reported as a skip, never as a pass */
+	return mvt_report_exit_status (result);
 }
 
 const gchar *
@@ -576,6 +587,12 @@ const gchar *
 mvt_shared_bus_address (void)
 {
 	return mvt_getenv ("MVT_BUS_ADDRESS");
+}
+
+const gchar *
+mvt_shared_data_dir (void)
+{
+	return mvt_getenv ("MVT_DATA_DIR");
 }
 
 gchar *
@@ -592,204 +609,77 @@ mvt_shared_log_wait_for (const gchar *needle, guint timeout_ms)
 {
 	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
 	for (;;) {
-		gchar *log = mvt_shared_log ();
-		if (strstr (log, needle) != NULL || g_get_monotonic_time () > deadline)
-			return log;
-		g_free (log);
+		g_autofree gchar *log = mvt_shared_log ();
+		if (strstr (log, needle) != NULL)
+			return g_steal_pointer (&log);
+		if (g_get_monotonic_time () > deadline)
+			return NULL;
 		g_usleep (20 * 1000);
 	}
 }
 
-void
-mvt_response_free (MvtResponse *resp)
+static gchar *
+line_with (const gchar *text, const gchar *needle)
 {
-	if (resp == NULL)
-		return;
-	g_free (resp->body);
-	g_free (resp->request_id);
-	g_free (resp->allow);
-	g_free (resp->content_type);
-	if (resp->json != NULL)
-		json_node_unref (resp->json);
-	g_free (resp);
-}
+	const gchar *hit = strstr (text, needle);
+	const gchar *start, *end;
 
-/* builds the request; with @chunked the body goes out with chunked transfer encoding (a
- * stream of unknown length), otherwise with Content-Length */
-static SoupMessage *
-new_message (const gchar *uri,
-	     const gchar *method,
-	     const gchar *content_type,
-	     const gchar *body,
-	     gssize len,
-	     gboolean chunked,
-	     GError **error)
-{
-	g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
-	g_autoptr (GBytes) req = NULL;
-
-	if (msg == NULL) {
-		g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a URI: %s", uri);
+	if (hit == NULL)
 		return NULL;
+	for (start = hit; start > text && start[-1] != '\n'; start--)
+		;
+	end = strchr (hit, '\n');
+	return g_strndup (start, end != NULL ? (gsize)(end - start) : strlen (start));
+}
+
+gchar *
+mvt_log_wait_line (const gchar *log_path, const gchar *needle, guint timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+	for (;;) {
+		g_autofree gchar *log = NULL;
+		gchar *line;
+
+		if (!g_file_get_contents (log_path, &log, NULL, NULL))
+			log = g_strdup ("");
+		line = line_with (log, needle);
+		if (line != NULL)
+			return line;
+		if (g_get_monotonic_time () > deadline)
+			return NULL;
+		g_usleep (20 * 1000);
 	}
-	if (content_type == NULL)
-		return g_steal_pointer (&msg);
-	req = g_bytes_new (body, len < 0 ? strlen (body) : (gsize)len);
-	if (chunked) {
-		g_autoptr (GInputStream) stream = g_memory_input_stream_new_from_bytes (req);
-		soup_message_set_request_body (msg, content_type, stream, -1);
-	} else {
-		soup_message_set_request_body_from_bytes (msg, content_type, req);
+}
+
+gchar *
+mvt_shared_log_line (const gchar *needle, guint timeout_ms)
+{
+	return mvt_log_wait_line (mvt_getenv ("MVT_LOG"), needle, timeout_ms);
+}
+
+gboolean
+mvt_wait_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+	for (;;) {
+		if (done (data))
+			return TRUE;
+		if (g_get_monotonic_time () > deadline)
+			return FALSE;
+		g_usleep (10 * 1000);
 	}
-	return g_steal_pointer (&msg);
 }
 
-static MvtResponse *
-send_message (const gchar *base_url,
-	      const gchar *method,
-	      const gchar *path,
-	      const gchar *content_type,
-	      const gchar *body,
-	      gssize len,
-	      gboolean chunked,
-	      GError **error)
+static gboolean
+file_exists (gpointer path)
 {
-	g_autoptr (SoupSession) session = g_object_new (SOUP_TYPE_SESSION, "timeout", 30, NULL);
-	g_autofree gchar *uri = g_strconcat (base_url, path, NULL);
-	g_autoptr (SoupMessage) msg
-		= new_message (uri, method, content_type, body, len, chunked, error);
-	g_autoptr (GBytes) bytes = NULL;
-	g_autoptr (JsonParser) parser = json_parser_new ();
-	SoupMessageHeaders *headers;
-	MvtResponse *resp;
-	gint64 start;
-	gsize size = 0;
-	const gchar *data;
-
-	if (msg == NULL)
-		return NULL;
-	start = g_get_monotonic_time ();
-	bytes = soup_session_send_and_read (session, msg, NULL, error);
-	if (bytes == NULL) {
-		g_prefix_error (error, "%s %s: ", method, uri);
-		return NULL;
-	}
-	resp = g_new0 (MvtResponse, 1);
-	resp->elapsed_ms = (g_get_monotonic_time () - start) / 1000;
-	resp->status = soup_message_get_status (msg);
-	data = g_bytes_get_data (bytes, &size);
-	resp->body = g_strndup (data != NULL ? data : "", size);
-	resp->len = size;
-	headers = soup_message_get_response_headers (msg);
-	resp->request_id = g_strdup (soup_message_headers_get_one (headers, "X-Request-Id"));
-	resp->allow = g_strdup (soup_message_headers_get_one (headers, "Allow"));
-	resp->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
-	if (size > 0 && json_parser_load_from_data (parser, resp->body, size, NULL)
-	    && json_parser_get_root (parser) != NULL)
-		resp->json = json_node_copy (json_parser_get_root (parser));
-	return resp;
+	return g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
-MvtResponse *
-mvt_http_try (const gchar *base_url,
-	      const gchar *method,
-	      const gchar *path,
-	      const gchar *content_type,
-	      const gchar *body,
-	      gssize len,
-	      GError **error)
+gboolean
+mvt_wait_for_file (const gchar *path, guint timeout_ms)
 {
-	return send_message (base_url, method, path, content_type, body, len, FALSE, error);
-}
-
-MvtResponse *
-mvt_http_chunked (const gchar *base_url,
-		  const gchar *path,
-		  const gchar *content_type,
-		  const gchar *body)
-{
-	g_autoptr (GError) error = NULL;
-	MvtResponse *resp
-		= send_message (base_url, "POST", path, content_type, body, -1, TRUE, &error);
-
-	cr_assert_not_null (resp, "%s", error != NULL ? error->message : "?");
-	cr_assert (resp->request_id != NULL && resp->request_id[0] != '\0',
-		   "POST %s (chunked) -> %u without an X-Request-Id header", path, resp->status);
-	return resp;
-}
-
-MvtResponse *
-mvt_http (const gchar *base_url,
-	  const gchar *method,
-	  const gchar *path,
-	  const gchar *content_type,
-	  const gchar *body,
-	  gssize len)
-{
-	g_autoptr (GError) error = NULL;
-	MvtResponse *resp = mvt_http_try (base_url, method, path, content_type, body, len, &error);
-
-	cr_assert_not_null (resp, "%s", error != NULL ? error->message : "?");
-	/* every response, success or error, carries a request id */
-	cr_assert (resp->request_id != NULL && resp->request_id[0] != '\0',
-		   "%s %s -> %u without an X-Request-Id header", method, path, resp->status);
-	return resp;
-}
-
-MvtResponse *
-mvt_get (const gchar *path)
-{
-	return mvt_http (mvt_shared_url (), "GET", path, NULL, NULL, 0);
-}
-
-MvtResponse *
-mvt_post_json (const gchar *path, const gchar *json)
-{
-	return mvt_http (mvt_shared_url (), "POST", path, "application/json", json, -1);
-}
-
-JsonNode *
-mvt_member (MvtResponse *resp, const gchar *name)
-{
-	cr_assert (resp->json != NULL && JSON_NODE_HOLDS_OBJECT (resp->json),
-		   "response body is not a JSON object: %s", resp->body);
-	return json_object_get_member (json_node_get_object (resp->json), name);
-}
-
-static JsonObject *
-error_object (MvtResponse *resp)
-{
-	JsonNode *node = mvt_member (resp, "error");
-	cr_assert (node != NULL && JSON_NODE_HOLDS_OBJECT (node), "no \"error\" object in %s",
-		   resp->body);
-	return json_node_get_object (node);
-}
-
-const gchar *
-mvt_error_message (MvtResponse *resp)
-{
-	return json_object_get_string_member_with_default (error_object (resp), "message", "");
-}
-
-void
-mvt_assert_error (MvtResponse *resp, guint status, const gchar *code)
-{
-	JsonObject *err;
-	const gchar *got_code, *message, *request_id;
-
-	cr_assert_eq (resp->status, status, "expected HTTP %u, got %u: %s", status, resp->status,
-		      resp->body);
-	cr_assert_str_eq (resp->content_type != NULL ? resp->content_type : "(none)",
-			  "application/json", "error content type");
-	err = error_object (resp);
-	got_code = json_object_get_string_member_with_default (err, "code", NULL);
-	message = json_object_get_string_member_with_default (err, "message", NULL);
-	request_id = json_object_get_string_member_with_default (err, "request_id", NULL);
-	cr_assert_str_eq (got_code != NULL ? got_code : "(none)", code, "error code in %s",
-			  resp->body);
-	cr_assert (message != NULL && message[0] != '\0', "no error message in %s", resp->body);
-	cr_assert_str_eq (request_id != NULL ? request_id : "(none)", resp->request_id,
-			  "error.request_id must be the X-Request-Id header: %s", resp->body);
+	return mvt_wait_until (file_exists, (gpointer)path, timeout_ms);
 }
 
 GDBusConnection *

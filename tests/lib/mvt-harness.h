@@ -1,6 +1,7 @@
 /*
- * Integration test harness: a private D-Bus bus and the real medversed in a temp dir, a real HTTP
- * client (libsoup 3) and a real D-Bus client (GDBus).
+ * The daemon harness of tests/lib: a private D-Bus bus and the real medversed in a temp dir, and
+ * a real D-Bus client (GDBus).  The HTTP client is mvt-http.h, the token and key files
+ * mvt-token.h.
  *
  * Criterion runs every test in a process of its own, re-executed from the test binary: state
  * in memory set up in main() is not seen by the tests, the environment is.  mvt_main() starts
@@ -8,6 +9,9 @@
  * variables, runs the tests and stops everything; a test reads the variables through
  * mvt_shared_*().  A test that needs a daemon of its own (lifecycle, config errors) uses
  * mvt_env_new()/mvt_daemon_start() directly.
+ *
+ * Waiting: nothing here assumes how fast a busy machine is.  Every wait polls for the event
+ * (a file, a log line, a process gone) up to a deadline meant to be reached only on failure.
  */
 #pragma once
 
@@ -34,6 +38,8 @@ typedef struct {
 	gchar *url;
 	/* NOTIFY_SOCKET for the daemon; NULL: unset, as outside systemd */
 	gchar *notify_socket;
+	/* started without --dev, as in production: the key files must be there already */
+	gboolean production;
 } MvtEnv;
 
 /* what a test binary's shared daemon is made of */
@@ -62,7 +68,8 @@ void mvt_bus_stop (MvtEnv *env);
 /* spawns medversed; does not wait */
 gboolean mvt_daemon_spawn (MvtEnv *env, GError **error);
 /* waits until <data-dir>/http.url appears (TRUE, env->url set) or the daemon exits or the
- * timeout passes (FALSE with @error set) */
+ * timeout passes (FALSE with @error set).  From then on mvt_http() to env->url sends the
+ * daemon's --dev operator key by default (mvt-http.h). */
 gboolean mvt_daemon_wait_ready (MvtEnv *env, guint timeout_ms, GError **error);
 /* waits for the daemon to exit on its own; FALSE on time-out */
 gboolean mvt_daemon_wait_exit (MvtEnv *env, guint timeout_ms);
@@ -80,65 +87,33 @@ gchar *mvt_find_postgres (MvtEnv *env);
 gboolean mvt_no_postgres_left (MvtEnv *env, guint grace_ms, GError **error);
 gchar *mvt_read_log (MvtEnv *env);
 
-/* main() of a test binary with one shared daemon */
+/* main() of a test binary with one shared daemon; exits 77 (meson's SKIP) when tests were
+ * skipped and none failed */
 int mvt_main (int argc, char **argv, const MvtOptions *options);
 
 /* what the tests of such a binary see */
 const gchar *mvt_shared_url (void);
 const gchar *mvt_shared_bus_address (void);
+const gchar *mvt_shared_data_dir (void);
 gchar *mvt_shared_log (void);
-/* polls the shared log until it contains @needle, up to @timeout_ms */
-gchar *mvt_shared_log_wait_for (const gchar *needle, guint timeout_ms);
+/* polls the shared log until it contains @needle: the whole log, or NULL when @timeout_ms
+ * passed without it */
+gchar *mvt_shared_log_wait_for (const gchar *needle, guint timeout_ms) G_GNUC_WARN_UNUSED_RESULT;
+/* polls the log at @log_path until a line contains @needle: that line, or NULL after
+ * @timeout_ms */
+gchar *mvt_log_wait_line (const gchar *log_path,
+			  const gchar *needle,
+			  guint timeout_ms) G_GNUC_WARN_UNUSED_RESULT;
+/* the same on the shared daemon's log */
+gchar *mvt_shared_log_line (const gchar *needle, guint timeout_ms) G_GNUC_WARN_UNUSED_RESULT;
+
+/* polls @done (every 10 ms) until it returns TRUE or @timeout_ms passed; TRUE when it did */
+gboolean mvt_wait_until (gboolean (*done) (gpointer data), gpointer data, guint timeout_ms);
+/* waits until @path exists; TRUE when it does within @timeout_ms */
+gboolean mvt_wait_for_file (const gchar *path, guint timeout_ms);
 
 /* the test plugin build dirs and the SDK's bmi.so, from the meson test environment */
 const gchar *mvt_getenv (const gchar *name);
-
-/* HTTP */
-typedef struct {
-	guint status;
-	gchar *body;
-	gsize len;
-	gchar *request_id;
-	gchar *allow;
-	gchar *content_type;
-	JsonNode *json; /* NULL when the body is not JSON */
-	gint64 elapsed_ms;
-} MvtResponse;
-
-void mvt_response_free (MvtResponse *resp);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvtResponse, mvt_response_free)
-
-/* a request to @base_url + @path; @content_type may be NULL for no body.  Asserts that it got
- * an answer with an X-Request-Id: call it from the test's own thread only. */
-MvtResponse *mvt_http (const gchar *base_url,
-		       const gchar *method,
-		       const gchar *path,
-		       const gchar *content_type,
-		       const gchar *body,
-		       gssize len);
-/* the same without assertions, safe in any thread; NULL with @error set if no answer came */
-MvtResponse *mvt_http_try (const gchar *base_url,
-			   const gchar *method,
-			   const gchar *path,
-			   const gchar *content_type,
-			   const gchar *body,
-			   gssize len,
-			   GError **error);
-/* a POST whose body is sent with chunked transfer encoding, no Content-Length; asserts as
- * mvt_http() does */
-MvtResponse *mvt_http_chunked (const gchar *base_url,
-			       const gchar *path,
-			       const gchar *content_type,
-			       const gchar *body);
-MvtResponse *mvt_get (const gchar *path);
-MvtResponse *mvt_post_json (const gchar *path, const gchar *json);
-
-/* asserts @resp is an error with @status and @code in the documented shape, with a request id */
-void mvt_assert_error (MvtResponse *resp, guint status, const gchar *code);
-/* the error message of an error response */
-const gchar *mvt_error_message (MvtResponse *resp);
-/* a member of the JSON object body */
-JsonNode *mvt_member (MvtResponse *resp, const gchar *name);
 
 /* D-Bus */
 GDBusConnection *mvt_dbus_connect (const gchar *address);

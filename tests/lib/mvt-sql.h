@@ -1,0 +1,30 @@
+/*
+ * SQL on a daemon's embedded cluster (<data-dir>/pg-socket), to read raw rows and tamper with
+ * them, and pg_dump of its database.
+ */
+#pragma once
+
+#include <glib.h>
+#include <libpq-fe.h>
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGconn, PQfinish)
+
+/* the conninfo of the cluster of the daemon whose data dir is @data_dir */
+gchar *mvt_db_conninfo (const gchar *data_dir) G_GNUC_WARN_UNUSED_RESULT;
+/* a connection to it (asserts it worked) */
+PGconn *mvt_db_connect (const gchar *data_dir) G_GNUC_WARN_UNUSED_RESULT;
+/* the first column of the first row (NULL: no row or SQL NULL) of a statement with text
+ * parameters; asserts the statement ran */
+gchar *mvt_db_value (PGconn *conn, const gchar *sql, gint n, const gchar *const *values)
+	G_GNUC_WARN_UNUSED_RESULT;
+/* the same, asserting the answer is exactly one row */
+gchar *mvt_db_single (PGconn *conn, const gchar *sql, gint n, const gchar *const *values)
+	G_GNUC_WARN_UNUSED_RESULT;
+/* a count (or any integer) from mvt_db_value(); -1 for no row or NULL */
+gint64 mvt_db_count (PGconn *conn, const gchar *sql, gint n, const gchar *const *values);
+/* pg_dump --data-only … of the whole database, as text */
+gchar *mvt_pg_dump (const gchar *data_dir) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

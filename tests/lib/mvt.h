@@ -1,0 +1,18 @@
+/*
+ * tests/lib: the one test library of the integration suites (meson: mvt_dep).
+ *
+ *   mvt-harness.h   a private D-Bus bus and the real medversed in a temp dir; D-Bus client
+ *   mvt-http.h      the HTTP client (operator key by default, or a given token, or none)
+ *   mvt-token.h     token and key files
+ *   mvt-clinic.h    clinics and keys through the admin API
+ *   mvt-sql.h       SQL on the daemon's embedded cluster
+ *   mvt-report.h    skipped tests reported as skipped (linked into every Criterion binary)
+ */
+#pragma once
+
+#include "mvt-clinic.h"
+#include "mvt-harness.h"
+#include "mvt-http.h"
+#include "mvt-report.h"
+#include "mvt-sql.h"
+#include "mvt-token.h"
