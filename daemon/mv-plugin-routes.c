@@ -89,13 +89,19 @@ call_plugin (MvHttpRequest *request, const gchar *plugin, const gchar *method_na
 	g_autoptr (GVariant) output = NULL;
 	MvCaller caller = {
 		.request_id = mv_http_request_get_id (request),
-		.clinic_id = auth->clinic_id,
-		.role = auth->role,
+		.clinic_id = auth != NULL ? auth->clinic_id : NULL,
+		.role = auth != NULL ? auth->role : MV_ROLE_NONE,
 		.locale = mv_http_request_get_locale (request),
 	};
 
 	if (method == NULL)
 		return NULL;
+	/* the route table requires a key; never call a plugin for an unknown caller */
+	if (auth == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_UNAUTHORIZED,
+			     "this route needs an API key: Authorization: Bearer <key>");
+		return NULL;
+	}
 	input = mv_value_from_json_args (method->in_args, mv_http_request_get_body (request),
 					 error);
 	if (input == NULL)

@@ -340,9 +340,12 @@ mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **err
 				     error_local->message);
 			return NULL;
 		}
-		/* an error a nested call of the same plugin already named it in is passed on as is */
-		if (call->depth > 0 && g_str_has_prefix (error_local->message, "plugin ") &&
-		    g_str_has_prefix (error_local->message + strlen ("plugin "), plugin)) {
+		/* an error that already names this plugin (from its own nested call, or from
+		 * mv_call_invoke) is passed on as is, not prefixed once per level */
+		if (g_str_has_prefix (error_local->message, "plugin ") &&
+		    g_str_has_prefix (error_local->message + strlen ("plugin "), plugin) &&
+		    g_str_has_prefix (error_local->message + strlen ("plugin ") + strlen (plugin),
+				      ": ")) {
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return NULL;
 		}

@@ -176,7 +176,7 @@ Test (plugin_dbus, the_locale_is_an_argument_over_dbus)
 	reply = g_dbus_connection_call_sync (
 		bus, "org.medverse.Health1", "/org/medverse/Health1", "org.medverse.Health1",
 		"CallWithLocale",
-		g_variant_new ("(sssv)", "probe", "Whoami", "zh-Hans", g_variant_new ("()")),
+		g_variant_new ("(sssv)", "probe", "Whoami", "zh-Hans", g_variant_new ("a{sv}", NULL)),
 		G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
 	cr_assert_not_null (reply, "%s", error != NULL ? error->message : "");
 	g_variant_get (reply, "(v)", &output);
@@ -189,7 +189,7 @@ Test (plugin_dbus, the_locale_is_an_argument_over_dbus)
 	reply = g_dbus_connection_call_sync (
 		bus, "org.medverse.Health1", "/org/medverse/Health1", "org.medverse.Health1",
 		"CallWithLocale",
-		g_variant_new ("(sssv)", "probe", "Whoami", "zh CN; DROP", g_variant_new ("()")),
+		g_variant_new ("(sssv)", "probe", "Whoami", "zh CN; DROP", g_variant_new ("a{sv}", NULL)),
 		G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
 	cr_assert_null (reply);
 	cr_assert (strstr (error->message, "InvalidInput") != NULL, "%s", error->message);
