@@ -112,9 +112,10 @@ mv_http_router_set_authenticator (MvHttpRouter *router, MvHttpAuthFunc func, gpo
 	router->auth_data = user_data;
 }
 
-/* Matches @parts against @entry; fills @params (if given) with the placeholders, percent-decoded.
- * A segment that does not decode to UTF-8 text without NUL ("%00", "%ff", "%zz") is stored as
- * NULL: the caller refuses the request with 400. */
+/* Matches @parts against @entry; fills @params (if given) with the placeholders.  libsoup has
+ * already percent-decoded the path (and refuses "%00" itself), so a segment is used as it is:
+ * decoding it again would turn "%2500" into a NUL.  A segment that is not UTF-8 ("%ff") is
+ * stored as NULL: the caller refuses the request with 400. */
 static gboolean
 match (const RouteEntry *entry, gchar **parts, GHashTable *params)
 {
@@ -128,12 +129,11 @@ match (const RouteEntry *entry, gchar **parts, GHashTable *params)
 		if (len > 2 && seg[0] == '{' && seg[len - 1] == '}') {
 			if (parts[i][0] == '\0')
 				return FALSE;
-			if (params != NULL) {
-				gchar *value = g_uri_unescape_string (parts[i], NULL);
-				if (value != NULL && !g_utf8_validate (value, -1, NULL))
-					g_clear_pointer (&value, g_free);
-				g_hash_table_insert (params, g_strndup (seg + 1, len - 2), value);
-			}
+			if (params != NULL)
+				g_hash_table_insert (params, g_strndup (seg + 1, len - 2),
+						     g_utf8_validate (parts[i], -1, NULL)
+							     ? g_strdup (parts[i])
+							     : NULL);
 			continue;
 		}
 		if (strcmp (seg, parts[i]) != 0)
@@ -150,7 +150,7 @@ request_free (MvHttpRequest *request)
 	g_free (request->method);
 	g_hash_table_unref (request->params);
 	g_clear_pointer (&request->query, g_hash_table_unref);
-	soup_message_headers_unref (request->headers);
+	g_clear_pointer (&request->headers, soup_message_headers_unref);
 	g_clear_pointer (&request->body, json_node_unref);
 	g_free (request->locale);
 	g_free (request->response_text);
@@ -159,7 +159,7 @@ request_free (MvHttpRequest *request)
 		g_free (request->token);
 	}
 	mv_auth_context_free (request->auth);
-	g_ptr_array_unref (request->response_headers);
+	g_clear_pointer (&request->response_headers, g_ptr_array_unref);
 	g_free (request);
 }
 
@@ -288,7 +288,7 @@ params_are_valid (SoupServerMessage *msg, GHashTable *params)
 			continue;
 		g_set_error (&error, MV_ERROR, MV_ERROR_MALFORMED,
 			     "path parameter {%s} is not valid: it must be percent-encoded UTF-8 "
-			     "text without NUL",
+			     "text",
 			     (const gchar *)name);
 		mv_http_respond_error (msg, error);
 		return FALSE;

@@ -15,6 +15,7 @@
  * Figures are printed (requests, statuses, worst latency while down, time to recover).
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <medverse/mv-error.h>
@@ -51,6 +52,7 @@ typedef struct {
 	gint64 first_ok_after_us;
 	gchar *other_example;
 	GHashTable *down_messages; /* error messages of the 503s while down (a set) */
+	guint down_without_retry_after; /* 503s while down without a Retry-After of 1 s or more */
 } Load;
 
 /* @member_out: the string member @member of a 201 answer */
@@ -83,6 +85,9 @@ request (Load *load,
 		const gchar *message = mvt_error_member (resp, "message");
 		g_mutex_lock (&load->lock);
 		g_hash_table_add (load->down_messages, g_strdup (message != NULL ? message : "-"));
+		/* a client must be told when to come back */
+		if (resp->retry_after == NULL || atoi (resp->retry_after) <= 0)
+			load->down_without_retry_after++;
 		g_mutex_unlock (&load->lock);
 	}
 	if (status == 201 && member_out != NULL)
@@ -319,6 +324,8 @@ assert_down_messages_generic (Load *load)
 	GHashTableIter iter;
 	const gchar *message;
 
+	cr_assert_eq (load->down_without_retry_after, 0, "%u 503s without Retry-After",
+		      load->down_without_retry_after);
 	cr_assert (g_hash_table_contains (load->down_messages, MV_DB_UNAVAILABLE_MESSAGE),
 		   "no 503 said \"%s\" (%u distinct messages)", MV_DB_UNAVAILABLE_MESSAGE,
 		   g_hash_table_size (load->down_messages));

@@ -349,6 +349,7 @@ Test (plugin_pool, the_key_rate_limit_applies_to_plugin_calls, .timeout = 120)
 			continue;
 		}
 		mvt_assert_error (resp, 429, "rate-limited");
+		cr_assert_str_eq (resp->reason, "Too Many Requests");
 		cr_assert_not_null (resp->retry_after, "429 without Retry-After");
 		cr_assert_gt (atoi (resp->retry_after), 0);
 		limited++;
@@ -356,4 +357,51 @@ Test (plugin_pool, the_key_rate_limit_applies_to_plugin_calls, .timeout = 120)
 	cr_assert_geq (ok, 3, "the burst was not granted");
 	cr_assert_gt (limited, 0, "10 calls at once passed a limit of 3");
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
+}
+
+/* ---- the router's own refusals ------------------------------------------------------------ */
+
+Test (router, a_path_parameter_that_is_not_text_is_400_never_204)
+{
+	/* not UTF-8: the router refuses it */
+	const gchar *not_text[] = { "/v1/audit/%ff%fe/head", "/v1/patients/ab%c3" };
+	/* "%2500" is the text "%00" (libsoup decodes the path once; decoding it again made a NUL,
+	 * and the handler answered 204): an ordinary id that names nothing.  A raw "%00" or a bad
+	 * escape never reaches a handler: libsoup answers 400 itself (and its client will not
+	 * even send one). */
+	const gchar *literal[] = { "/v1/audit/ab%2500cd/head", "/v1/patients/%2500" };
+
+	for (guint i = 0; i < G_N_ELEMENTS (not_text); i++) {
+		g_autoptr (MvtResponse) resp = mvt_http (mvt_shared_url (), "GET", not_text[i], NULL,
+							 NULL, 0);
+		mvt_assert_error (resp, 400, "malformed");
+		cr_assert_str_eq (resp->reason, "Bad Request");
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (literal); i++) {
+		g_autoptr (MvtResponse) resp = mvt_http (mvt_shared_url (), "GET", literal[i], NULL,
+							 NULL, 0);
+		/* the operator key may not read patients (403); the clinic does not exist (404) */
+		cr_assert (resp->status >= 400 && resp->status < 500, "%s: %u %s", literal[i],
+			   resp->status, resp->body);
+		cr_assert_not_null (mvt_error_code (resp));
+	}
+}
+
+Test (router, an_update_without_if_match_is_428_with_its_reason_phrase)
+{
+	g_auto (MvtClinic) clinic = { 0 };
+	g_autoptr (MvtResponse) made = NULL;
+	g_autoptr (MvtResponse) patch = NULL;
+	g_autofree gchar *path = NULL;
+
+	mvt_clinic_make (mvt_shared_url (), mvt_shared_data_dir (), &clinic);
+	made = mvt_http_with_token (mvt_shared_url (), "POST", "/v1/patients", JSON,
+				    "{\"mrn\":\"R-428\",\"name\":{\"given\":\"Ada\"}}", -1,
+				    clinic.clinician);
+	cr_assert_eq (made->status, 201, "%s", made->body);
+	path = g_strdup_printf ("/v1/patients/%s", mvt_str (made, "id"));
+	patch = mvt_http_with_token (mvt_shared_url (), "PATCH", path, JSON,
+				     "{\"language\":\"zh\"}", -1, clinic.clinician);
+	mvt_assert_error (patch, 428, "precondition-required");
+	cr_assert_str_eq (patch->reason, "Precondition Required");
 }

@@ -84,6 +84,7 @@ mvt_response_free (MvtResponse *resp)
 	g_free (resp->etag);
 	g_free (resp->location);
 	g_free (resp->retry_after);
+	g_free (resp->reason);
 	if (resp->json != NULL)
 		json_node_unref (resp->json);
 	g_clear_pointer (&resp->headers, soup_message_headers_unref);
@@ -170,6 +171,7 @@ mvt_request_send (const MvtRequest *req, GError **error)
 	resp = g_new0 (MvtResponse, 1);
 	resp->elapsed_ms = (g_get_monotonic_time () - start) / 1000;
 	resp->status = soup_message_get_status (msg);
+	resp->reason = g_strdup (soup_message_get_reason_phrase (msg));
 	data = g_bytes_get_data (bytes, &size);
 	resp->body = g_strndup (data != NULL ? data : "", size);
 	resp->len = size;

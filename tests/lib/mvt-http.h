@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 
 typedef struct {
 	guint status;
+	gchar *reason; /* the reason phrase of the status line */
 	gchar *body;
 	gsize len;
 	JsonNode *json; /* NULL when the body is not JSON */
