@@ -72,8 +72,8 @@ find_sql_dir (void)
 	if (env != NULL && env[0] != '\0')
 		return g_strdup (env);
 	/* an uninstalled build runs against the source tree's migrations */
-	if (!g_file_test (MV_SQLDIR, G_FILE_TEST_IS_DIR) &&
-	    g_file_test (MV_SOURCE_SQLDIR, G_FILE_TEST_IS_DIR))
+	if (!g_file_test (MV_SQLDIR, G_FILE_TEST_IS_DIR)
+	    && g_file_test (MV_SOURCE_SQLDIR, G_FILE_TEST_IS_DIR))
 		return g_strdup (MV_SOURCE_SQLDIR);
 	return g_strdup (MV_SQLDIR);
 }
@@ -167,8 +167,8 @@ write_url_file (Daemon *d, GError **error)
 	g_autofree gchar *contents = g_strdup_printf ("%s\n", url);
 
 	d->url_file = g_build_filename (d->config->data_dir, "http.url", NULL);
-	return g_file_set_contents_full (d->url_file, contents, -1,
-					 G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+	return g_file_set_contents_full (d->url_file, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+					 0644, error);
 }
 
 static gboolean
@@ -190,8 +190,8 @@ static gboolean
 on_reload_signal (gpointer user_data)
 {
 	Daemon *d = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvConfig) fresh = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) fresh = NULL;
 	g_auto (GStrv) pending = NULL;
 
 	notify ("RELOADING=1");
@@ -241,10 +241,11 @@ drain (Daemon *d)
 		mv_http_stop_accepting (d->http);
 	/* a blocking iteration must still wake up to notice the deadline */
 	tick = g_timeout_add (50, drain_tick, NULL);
-	while (g_get_monotonic_time () < deadline &&
-	       (mv_engine_get_in_flight (d->engine) > 0 ||
-		(d->http != NULL && mv_http_get_active (d->http) > 0) ||
-		(d->services != NULL && mv_auth_get_running_admin_calls (d->services->auth) > 0)))
+	while (g_get_monotonic_time () < deadline
+	       && (mv_engine_get_in_flight (d->engine) > 0
+		   || (d->http != NULL && mv_http_get_active (d->http) > 0)
+		   || (d->services != NULL
+		       && mv_auth_get_running_admin_calls (d->services->auth) > 0)))
 		g_main_context_iteration (context, TRUE);
 	g_source_remove (tick);
 	/* let the last responses be written out */
@@ -258,13 +259,14 @@ drain (Daemon *d)
 static void
 stop_everything (Daemon *d)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	/* a route handler still running after the drain (blocked on the database) uses the
 	 * router, auth, the services, the signer and the pool: those stay in place until the
 	 * process exits; stopping the database below makes its query fail and the worker end */
-	guint workers = (d->http != NULL ? mv_http_get_running_workers (d->http) : 0) +
-			(d->services != NULL ? mv_auth_get_running_admin_calls (d->services->auth) : 0);
+	guint workers
+		= (d->http != NULL ? mv_http_get_running_workers (d->http) : 0)
+		  + (d->services != NULL ? mv_auth_get_running_admin_calls (d->services->auth) : 0);
 
 	if (d->url_file != NULL)
 		g_unlink (d->url_file);
@@ -294,8 +296,8 @@ stop_everything (Daemon *d)
 static gboolean
 start (Daemon *d, GError **error)
 {
-	g_autofree gchar *operator_key_path =
-		g_build_filename (d->config->data_dir, "operator.key", NULL);
+	g_autofree gchar *operator_key_path
+		= g_build_filename (d->config->data_dir, "operator.key", NULL);
 
 	g_autofree gchar *stale_url = NULL;
 
@@ -374,32 +376,34 @@ print_openapi (const gchar *config_path, const MvConfigOverrides *overrides)
 int
 main (int argc, char **argv)
 {
-	Daemon d = {0};
+	Daemon d = { 0 };
 	gboolean version = FALSE, print_example = FALSE, print_api = FALSE;
 	g_autofree gchar *config_path = NULL;
 	g_autofree gchar *data_dir = NULL;
 	g_autofree gchar *http = NULL;
 	g_autofree gchar *bus = NULL;
-	g_auto(GStrv) plugin_dirs = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GOptionContext) context = NULL;
+	g_auto (GStrv) plugin_dirs = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GOptionContext) context = NULL;
 	const GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
-		 "Configuration file (default " MV_SYSCONFDIR "/medversed.conf)", "FILE"},
-		{"dev", 0, 0, G_OPTION_ARG_NONE, &d.overrides.dev,
-		 "Development mode: embedded PostgreSQL, operator key in the data dir", NULL},
-		{"data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "State directory", "DIR"},
-		{"http", 0, 0, G_OPTION_ARG_STRING, &http, "HTTP listen address (port 0: any free)",
-		 "ADDR:PORT"},
-		{"plugin-dir", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_dirs,
-		 "Plugin directory (repeatable; replaces the configured ones)", "DIR"},
-		{"bus", 0, 0, G_OPTION_ARG_STRING, &bus, "D-Bus bus: system, session or none", "BUS"},
-		{"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
-		{"print-config-example", 0, 0, G_OPTION_ARG_NONE, &print_example,
-		 "Print a commented configuration file with every key and exit", NULL},
-		{"print-openapi", 0, 0, G_OPTION_ARG_NONE, &print_api,
-		 "Print the OpenAPI document with the plugins of the plugin dirs and exit", NULL},
-		{NULL},
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+		  "Configuration file (default " MV_SYSCONFDIR "/medversed.conf)", "FILE" },
+		{ "dev", 0, 0, G_OPTION_ARG_NONE, &d.overrides.dev,
+		  "Development mode: embedded PostgreSQL, operator key in the data dir", NULL },
+		{ "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "State directory", "DIR" },
+		{ "http", 0, 0, G_OPTION_ARG_STRING, &http,
+		  "HTTP listen address (port 0: any free)", "ADDR:PORT" },
+		{ "plugin-dir", 'p', 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_dirs,
+		  "Plugin directory (repeatable; replaces the configured ones)", "DIR" },
+		{ "bus", 0, 0, G_OPTION_ARG_STRING, &bus, "D-Bus bus: system, session or none",
+		  "BUS" },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit",
+		  NULL },
+		{ "print-config-example", 0, 0, G_OPTION_ARG_NONE, &print_example,
+		  "Print a commented configuration file with every key and exit", NULL },
+		{ "print-openapi", 0, 0, G_OPTION_ARG_NONE, &print_api,
+		  "Print the OpenAPI document with the plugins of the plugin dirs and exit", NULL },
+		{ NULL },
 	};
 
 	/* first: a crash from here on is reported with the plugin call it happened in */
@@ -435,7 +439,8 @@ main (int argc, char **argv)
 	if (d.overrides.dev && data_dir == NULL && g_getenv ("MEDVERSE_DATA_DIR") == NULL) {
 		/* root's home is closed to the embedded cluster's unprivileged user */
 		data_dir = getuid () == 0 ? g_strdup ("/var/lib/medverse-dev")
-					  : g_build_filename (g_get_user_state_dir (), "medverse-dev", NULL);
+					  : g_build_filename (g_get_user_state_dir (),
+							      "medverse-dev", NULL);
 	}
 	if (d.overrides.dev && bus == NULL)
 		bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL ? "session" : "none");

@@ -4,10 +4,10 @@ static const struct {
 	MvRole role;
 	const gchar *name;
 } role_names[] = {
-	{MV_ROLE_PATIENT, "patient"},
-	{MV_ROLE_CLINICIAN, "clinician"},
-	{MV_ROLE_CLINIC_ADMIN, "clinic-admin"},
-	{MV_ROLE_OPERATOR, "operator"},
+	{ MV_ROLE_PATIENT, "patient" },
+	{ MV_ROLE_CLINICIAN, "clinician" },
+	{ MV_ROLE_CLINIC_ADMIN, "clinic-admin" },
+	{ MV_ROLE_OPERATOR, "operator" },
 };
 
 void

@@ -24,13 +24,10 @@ typedef struct {
 	gchar *patient_id; /* only for MV_ROLE_PATIENT */
 } MvAuthContext;
 
-void
-mv_auth_context_free (MvAuthContext *auth);
-const gchar *
-mv_role_to_string (MvRole role);
+void mv_auth_context_free (MvAuthContext *auth);
+const gchar *mv_role_to_string (MvRole role);
 /* MV_ROLE_NONE for an unknown name */
-MvRole
-mv_role_from_string (const gchar *name);
+MvRole mv_role_from_string (const gchar *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuthContext, mv_auth_context_free)
 

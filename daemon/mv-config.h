@@ -32,8 +32,8 @@ typedef struct {
 	gchar *embedded_user;
 	gchar *embedded_bindir;
 
-	gchar *master_key_file;	  /* NULL: <data-dir>/master.key */
-	gchar *signing_key_file;  /* NULL: <data-dir>/audit-signing.key */
+	gchar *master_key_file;	 /* NULL: <data-dir>/master.key */
+	gchar *signing_key_file; /* NULL: <data-dir>/audit-signing.key */
 	guint rate_limit_per_second;
 	guint rate_limit_burst;
 } MvConfig;
@@ -47,22 +47,17 @@ typedef struct {
 	const gchar *bus;
 } MvConfigOverrides;
 
-MvConfig *
-mv_config_load (const gchar *path,
-		gboolean path_required,
-		const MvConfigOverrides *overrides,
-		GError **error) G_GNUC_WARN_UNUSED_RESULT;
+MvConfig *mv_config_load (const gchar *path,
+			  gboolean path_required,
+			  const MvConfigOverrides *overrides,
+			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* The same checks on a file's contents, without overrides or the environment (fuzzing, tests). */
 MvConfig *
 mv_config_load_from_data (const gchar *text, gsize len, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-void
-mv_config_free (MvConfig *config);
-gboolean
-mv_config_parse_bus (const gchar *text, MvBusKind *bus, GError **error);
-const gchar *
-mv_config_bus_to_string (MvBusKind bus);
-gboolean
-mv_config_uses_embedded_database (const MvConfig *config);
+void mv_config_free (MvConfig *config);
+gboolean mv_config_parse_bus (const gchar *text, MvBusKind *bus, GError **error);
+const gchar *mv_config_bus_to_string (MvBusKind bus);
+gboolean mv_config_uses_embedded_database (const MvConfig *config);
 /* What SIGHUP cannot apply: "[group] key" for every daemon key whose value differs between
  * @running and @fresh, other than those applied at once ([http] max-body-bytes, [plugins]
  * call-timeout-ms), and "[plugin.NAME]" for every plugin group that changed.  (transfer full),
@@ -71,8 +66,7 @@ gchar **mv_config_restart_changes (const MvConfig *running,
 				   const MvConfig *fresh) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Writes the documented example configuration (every key, its default, its meaning). */
-gchar *
-mv_config_example (void);
+gchar *mv_config_example (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvConfig, mv_config_free)
 

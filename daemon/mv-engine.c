@@ -36,8 +36,8 @@ struct _MvEngine {
 	gint in_flight;	     /* atomic: calls not yet answered */
 	gint busy_workers;   /* atomic: workers inside a plugin; incremented under stop_lock */
 	GMutex stop_lock;
-	gboolean stopping; /* under stop_lock: set by mv_engine_shutdown, no call starts after */
-	MvDb *db;	   /* unowned; NULL until set */
+	gboolean stopping;    /* under stop_lock: set by mv_engine_shutdown, no call starts after */
+	MvDb *db;	      /* unowned; NULL until set */
 	MvServices *services; /* owned; NULL until set */
 	gchar *sql_dir;
 };

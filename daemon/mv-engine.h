@@ -15,19 +15,16 @@ G_BEGIN_DECLS
 #define MV_TYPE_ENGINE (mv_engine_get_type ())
 G_DECLARE_FINAL_TYPE (MvEngine, mv_engine, MV, ENGINE, GObject)
 
-MvEngine *
-mv_engine_new (const MvConfig *config);
+MvEngine *mv_engine_new (const MvConfig *config);
 
 /* Loads every plugin in the configured directories.  A plugin that is malformed, of another
  * ABI, a duplicate, or whose init fails is refused with one log line ("refusing plugin PATH:
  * REASON"); the rest carry on.  A [plugin.NAME] config group with a key the plugin does not
  * declare, or a value of the wrong type, is a configuration error: FALSE, naming the key. */
-gboolean
-mv_engine_load_plugins (MvEngine *self, GError **error);
+gboolean mv_engine_load_plugins (MvEngine *self, GError **error);
 
 /* (element-type MvPluginInfo) (transfer container): loaded plugins, sorted by name. */
-GPtrArray *
-mv_engine_get_plugins (MvEngine *self);
+GPtrArray *mv_engine_get_plugins (MvEngine *self);
 
 /* Resolves @plugin and @method, or fails with MV_ERROR_NOT_FOUND naming which one. */
 const MvMethod *
@@ -46,65 +43,53 @@ typedef struct {
  * again).  Completes in the thread-default main context of the caller: with the output tuple,
  * or an MV_ERROR: FORBIDDEN (the method does not accept the caller's role), TIMED_OUT (past
  * the limit, running or still waiting for a worker), UNAVAILABLE (shutting down). */
-void
-mv_engine_call_async (MvEngine *self,
-		      const gchar *plugin,
-		      const gchar *method,
-		      GVariant *input,
-		      const MvCaller *caller,
-		      GAsyncReadyCallback callback,
-		      gpointer user_data);
-GVariant *
-mv_engine_call_finish (MvEngine *self, GAsyncResult *result, GError **error);
+void mv_engine_call_async (MvEngine *self,
+			   const gchar *plugin,
+			   const gchar *method,
+			   GVariant *input,
+			   const MvCaller *caller,
+			   GAsyncReadyCallback callback,
+			   gpointer user_data);
+GVariant *mv_engine_call_finish (MvEngine *self, GAsyncResult *result, GError **error);
 
 /* The same call, blocking: for a worker thread (an HTTP route handler) that calls a plugin
  * and stores what it returns in one request.  Same pool, time limit and accounting; it waits
  * at most the time limit however busy the plugin's workers are.  Never call it from a plugin
  * handler (use mv_call_invoke()) or from the main loop. */
-GVariant *
-mv_engine_call_sync (MvEngine *self,
-		     const gchar *plugin,
-		     const gchar *method,
-		     GVariant *input,
-		     const MvCaller *caller,
-		     GError **error);
+GVariant *mv_engine_call_sync (MvEngine *self,
+			       const gchar *plugin,
+			       const gchar *method,
+			       GVariant *input,
+			       const MvCaller *caller,
+			       GError **error);
 
 /* NULL when every plugin has a free worker; else (transfer full) a description of the
  * plugins whose workers are all busy, e.g. "bmi (2 of 2 workers busy, 1 waiting)". */
-gchar *
-mv_engine_describe_exhausted (MvEngine *self);
+gchar *mv_engine_describe_exhausted (MvEngine *self);
 
 /* The database the engine's readiness depends on (borrowed: the daemon stops it last). */
 typedef struct _MvDb MvDb;
-void
-mv_engine_set_database (MvEngine *self, MvDb *db, const gchar *sql_dir);
+void mv_engine_set_database (MvEngine *self, MvDb *db, const gchar *sql_dir);
 
 /* The shared services (transfer full): the engine frees them when it is finalised, after the
  * plugins.  NULL until the database is up. */
 typedef struct _MvServices MvServices;
-void
-mv_engine_set_services (MvEngine *self, MvServices *services);
-MvServices *
-mv_engine_get_services (MvEngine *self);
+void mv_engine_set_services (MvEngine *self, MvServices *services);
+MvServices *mv_engine_get_services (MvEngine *self);
 
 /* Ready = the database answers and every migration is applied.  Runs off the main loop. */
-void
-mv_engine_check_ready_async (MvEngine *self, GAsyncReadyCallback callback, gpointer user_data);
-gboolean
-mv_engine_check_ready_finish (MvEngine *self, GAsyncResult *result, GError **error);
+void mv_engine_check_ready_async (MvEngine *self, GAsyncReadyCallback callback, gpointer user_data);
+gboolean mv_engine_check_ready_finish (MvEngine *self, GAsyncResult *result, GError **error);
 
 /* Calls not yet answered. */
-guint
-mv_engine_get_in_flight (MvEngine *self);
+guint mv_engine_get_in_flight (MvEngine *self);
 
 /* Applies what can change without a restart (the call time limit). */
-void
-mv_engine_reconfigure (MvEngine *self, const MvConfig *config);
+void mv_engine_reconfigure (MvEngine *self, const MvConfig *config);
 
 /* Runs the plugins' shutdown functions once no worker is busy, waiting at most @timeout_ms;
  * if a worker is still stuck in a plugin, the shutdown functions are skipped (logged) rather
  * than freeing data under its feet. */
-void
-mv_engine_shutdown (MvEngine *self, guint timeout_ms);
+void mv_engine_shutdown (MvEngine *self, guint timeout_ms);
 
 G_END_DECLS

@@ -23,21 +23,17 @@ typedef struct {
 } MvErrorRow;
 
 /* Every row, in code order; @n_rows receives the count. */
-const MvErrorRow *
-mv_error_table_rows (guint *n_rows);
+const MvErrorRow *mv_error_table_rows (guint *n_rows);
 
 /* The row of @error; errors of another domain are internal failures (MV_ERROR_FAILED's row). */
-const MvErrorRow *
-mv_error_table_lookup (const GError *error);
+const MvErrorRow *mv_error_table_lookup (const GError *error);
 
 /* The row of @code (MV_ERROR_FAILED's for an unknown code). */
-const MvErrorRow *
-mv_error_table_lookup_code (MvError code);
+const MvErrorRow *mv_error_table_lookup_code (MvError code);
 
 /* What a caller may read of @error: its own message, or for an internal error a summary that
  * points to the log under @request_id (the full message is logged here, once, as a warning).
  * Returns: (transfer full). */
-gchar *
-mv_error_table_client_message (const GError *error, const gchar *request_id);
+gchar *mv_error_table_client_message (const GError *error, const gchar *request_id);
 
 G_END_DECLS

@@ -41,35 +41,24 @@ typedef MvAuthContext *(*MvHttpAuthFunc) (MvHttpRequest *request,
 					  gpointer user_data,
 					  GError **error);
 
-const gchar *
-mv_http_request_get_id (MvHttpRequest *request);
-const gchar *
-mv_http_request_get_method (MvHttpRequest *request);
+const gchar *mv_http_request_get_id (MvHttpRequest *request);
+const gchar *mv_http_request_get_method (MvHttpRequest *request);
 /* A {name} segment of the pattern (already percent-decoded), or NULL. */
-const gchar *
-mv_http_request_get_param (MvHttpRequest *request, const gchar *name);
+const gchar *mv_http_request_get_param (MvHttpRequest *request, const gchar *name);
 /* A query-string parameter, or NULL. */
-const gchar *
-mv_http_request_get_query (MvHttpRequest *request, const gchar *name);
-const gchar *
-mv_http_request_get_header (MvHttpRequest *request, const gchar *name);
+const gchar *mv_http_request_get_query (MvHttpRequest *request, const gchar *name);
+const gchar *mv_http_request_get_header (MvHttpRequest *request, const gchar *name);
 /* The parsed JSON object body of POST/PUT/PATCH, or NULL for other methods. */
-JsonObject *
-mv_http_request_get_body (MvHttpRequest *request);
+JsonObject *mv_http_request_get_body (MvHttpRequest *request);
 /* The caller's preferred language from Accept-Language (the tag of highest weight), "en" when
  * it names none. */
-const gchar *
-mv_http_request_get_locale (MvHttpRequest *request);
+const gchar *mv_http_request_get_locale (MvHttpRequest *request);
 /* The authenticated caller; NULL on routes without authentication. */
-const MvAuthContext *
-mv_http_request_get_auth (MvHttpRequest *request);
+const MvAuthContext *mv_http_request_get_auth (MvHttpRequest *request);
 /* The user_data given with the route table. */
-gpointer
-mv_http_request_get_user_data (MvHttpRequest *request);
+gpointer mv_http_request_get_user_data (MvHttpRequest *request);
 /* Defaults to 200 (204 when the handler returns no body). */
-void
-mv_http_request_set_status (MvHttpRequest *request, guint status);
-void
-mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gchar *value);
+void mv_http_request_set_status (MvHttpRequest *request, guint status);
+void mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gchar *value);
 
 G_END_DECLS

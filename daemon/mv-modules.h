@@ -12,15 +12,12 @@ G_BEGIN_DECLS
 
 /* Adds every module's routes (and the bearer-token authenticator) to @http.  The engine's
  * services must be set: the routes' user data comes from them. */
-void
-mv_modules_register_http (MvHttp *http, MvEngine *engine);
+void mv_modules_register_http (MvHttp *http, MvEngine *engine);
 
 /* Adds every module's D-Bus interfaces (before mv_dbus_start()). */
-void
-mv_modules_register_dbus (MvDbus *dbus, MvEngine *engine);
+void mv_modules_register_dbus (MvDbus *dbus, MvEngine *engine);
 
 /* (transfer container): every module's routes, elements borrowed from static tables. */
-GPtrArray *
-mv_modules_all_routes (void);
+GPtrArray *mv_modules_all_routes (void);
 
 G_END_DECLS

@@ -16,7 +16,7 @@ mv_loaded_plugin_free (MvLoadedPlugin *plugin)
 MvLoadedPlugin *
 mv_plugin_loader_open (const gchar *path, GError **error)
 {
-	g_autoptr(MvLoadedPlugin) plugin = g_new0 (MvLoadedPlugin, 1);
+	g_autoptr (MvLoadedPlugin) plugin = g_new0 (MvLoadedPlugin, 1);
 	gpointer symbol = NULL;
 
 	plugin->path = g_strdup (path);
@@ -29,8 +29,8 @@ mv_plugin_loader_open (const gchar *path, GError **error)
 		return NULL;
 	}
 	if (!g_module_symbol (plugin->module, MV_PLUGIN_ENTRY_SYMBOL, &symbol) || symbol == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "no %s symbol: not a Medverse plugin",
-			     MV_PLUGIN_ENTRY_SYMBOL);
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "no %s symbol: not a Medverse plugin", MV_PLUGIN_ENTRY_SYMBOL);
 		return NULL;
 	}
 	plugin->info = symbol;
@@ -51,9 +51,9 @@ mv_plugin_loader_scan (const gchar *const *dirs)
 	GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
 
 	for (guint i = 0; dirs != NULL && dirs[i] != NULL; i++) {
-		g_autoptr(GDir) dir = NULL;
-		g_autoptr(GError) error = NULL;
-		g_autoptr(GPtrArray) found = g_ptr_array_new ();
+		g_autoptr (GDir) dir = NULL;
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GPtrArray) found = g_ptr_array_new ();
 		const gchar *name;
 
 		if (dirs[i][0] == '\0')

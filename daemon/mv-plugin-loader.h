@@ -12,18 +12,15 @@ typedef struct {
 	const MvPluginInfo *info; /* points into module */
 } MvLoadedPlugin;
 
-void
-mv_loaded_plugin_free (MvLoadedPlugin *plugin);
+void mv_loaded_plugin_free (MvLoadedPlugin *plugin);
 
 /* Opens @path and checks its declaration: ABI version and size first, then the method table.
  * The module is unloaded again on failure. */
-MvLoadedPlugin *
-mv_plugin_loader_open (const gchar *path, GError **error);
+MvLoadedPlugin *mv_plugin_loader_open (const gchar *path, GError **error);
 
 /* Every "*.so" in @dirs, sorted by name within a directory, directories in order.  Missing
  * directories are skipped with a debug line. */
-GPtrArray *
-mv_plugin_loader_scan (const gchar *const *dirs);
+GPtrArray *mv_plugin_loader_scan (const gchar *const *dirs);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvLoadedPlugin, mv_loaded_plugin_free)
 

@@ -12,7 +12,6 @@ G_BEGIN_DECLS
 
 /* GET /v1/plugins, POST /v1/plugins/{plugin}/{method} and the stable aliases (POST
  * /v1/nlp/symptoms), all needing a key; their handlers take the MvEngine as user data. */
-const MvHttpRoute *
-mv_plugin_http_routes (guint *n_routes);
+const MvHttpRoute *mv_plugin_http_routes (guint *n_routes);
 
 G_END_DECLS

@@ -24,11 +24,11 @@ typedef struct _MvAuth MvAuth;
 typedef struct _MvPatientStore MvPatientStore;
 
 typedef struct _MvServices {
-	MvConfig *config;      /* borrowed from the daemon */
-	MvDb *db;	       /* borrowed from the daemon */
-	MvVault *vault;	       /* owned; read with mv_services_get_vault() */
-	MvAuditSigner *signer; /* owned; immutable */
-	MvAuth *auth;	       /* owned: clinics, keys, authentication */
+	MvConfig *config;	  /* borrowed from the daemon */
+	MvDb *db;		  /* borrowed from the daemon */
+	MvVault *vault;		  /* owned; read with mv_services_get_vault() */
+	MvAuditSigner *signer;	  /* owned; immutable */
+	MvAuth *auth;		  /* owned: clinics, keys, authentication */
 	MvPatientStore *patients; /* owned */
 	/* private */
 	GMutex lock;

@@ -63,18 +63,16 @@ typedef struct {
  * Returns: (transfer full): the canonical encoding, or %NULL with %MV_ERROR_INVALID_INPUT
  * naming the field that is missing or malformed.
  */
-GBytes *
-mv_audit_entry_encode (const MvAuditEntry *entry, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+GBytes *mv_audit_entry_encode (const MvAuditEntry *entry, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_audit_entry_leaf_hash:
  *
  * @out = SHA-256(0x00 || mv_audit_entry_encode(@entry)).
  */
-gboolean
-mv_audit_entry_leaf_hash (const MvAuditEntry *entry,
-			  guint8 out[MV_MERKLE_HASH_SIZE],
-			  GError **error);
+gboolean mv_audit_entry_leaf_hash (const MvAuditEntry *entry,
+				   guint8 out[MV_MERKLE_HASH_SIZE],
+				   GError **error);
 
 /* ---- signed tree heads --------------------------------------------------------------------- */
 
@@ -87,15 +85,13 @@ typedef struct {
 	guint8 signature[MV_AUDIT_SIGNATURE_SIZE];
 } MvTreeHead;
 
-MvTreeHead *
-mv_tree_head_new (const gchar *log_id,
-		  const gchar *tree_id,
-		  guint64 tree_size,
-		  const guint8 root_hash[MV_MERKLE_HASH_SIZE],
-		  gint64 timestamp_us);
+MvTreeHead *mv_tree_head_new (const gchar *log_id,
+			      const gchar *tree_id,
+			      guint64 tree_size,
+			      const guint8 root_hash[MV_MERKLE_HASH_SIZE],
+			      gint64 timestamp_us);
 
-void
-mv_tree_head_free (MvTreeHead *head);
+void mv_tree_head_free (MvTreeHead *head);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvTreeHead, mv_tree_head_free)
 
@@ -104,8 +100,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvTreeHead, mv_tree_head_free)
  *
  * Returns: (transfer full): the bytes that are signed (see the top of this file).
  */
-GBytes *
-mv_tree_head_encode (const MvTreeHead *head);
+GBytes *mv_tree_head_encode (const MvTreeHead *head);
 
 /**
  * mv_tree_head_verify:
@@ -114,10 +109,9 @@ mv_tree_head_encode (const MvTreeHead *head);
  * Returns: %TRUE if @head->signature is valid; otherwise %MV_ERROR_INTEGRITY naming the tree
  * and size.
  */
-gboolean
-mv_tree_head_verify (const MvTreeHead *head,
-		     const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
-		     GError **error);
+gboolean mv_tree_head_verify (const MvTreeHead *head,
+			      const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
+			      GError **error);
 
 typedef struct _MvAuditSigner MvAuditSigner;
 
@@ -125,45 +119,40 @@ typedef struct _MvAuditSigner MvAuditSigner;
  * mv_audit_signer_new_from_key_file:
  * @path: a key file holding the 32-byte Ed25519 seed (mode 0600, see mv-keyfile.h)
  */
-MvAuditSigner *
-mv_audit_signer_new_from_key_file (const gchar *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+MvAuditSigner *mv_audit_signer_new_from_key_file (const gchar *path,
+						  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_audit_signer_new_from_seed:
  * @seed: (transfer full): 32 bytes
  */
-MvAuditSigner *
-mv_audit_signer_new_from_seed (MvSecret *seed, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+MvAuditSigner *mv_audit_signer_new_from_seed (MvSecret *seed,
+					      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_audit_signer_generate_key_file:
  *
  * Creates a fresh signing key file (O_EXCL, 0600), for `--dev`.
  */
-gboolean
-mv_audit_signer_generate_key_file (const gchar *path, GError **error);
+gboolean mv_audit_signer_generate_key_file (const gchar *path, GError **error);
 
-const guint8 *
-mv_audit_signer_get_public_key (const MvAuditSigner *signer);
+const guint8 *mv_audit_signer_get_public_key (const MvAuditSigner *signer);
 
 /**
  * mv_audit_signer_get_public_key_hex:
  *
  * Returns: (transfer full): the public key as 64 hex characters, for export to verifiers.
  */
-gchar *
-mv_audit_signer_get_public_key_hex (const MvAuditSigner *signer);
+gchar *mv_audit_signer_get_public_key_hex (const MvAuditSigner *signer);
 
 /**
  * mv_audit_signer_sign:
  *
  * Fills @head->signature.
  */
-void
-mv_audit_signer_sign (const MvAuditSigner *signer, MvTreeHead *head);
+void mv_audit_signer_sign (const MvAuditSigner *signer, MvTreeHead *head);
 
-void
-mv_audit_signer_free (MvAuditSigner *signer);
+void mv_audit_signer_free (MvAuditSigner *signer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuditSigner, mv_audit_signer_free)
 
@@ -190,15 +179,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvAuditSigner, mv_audit_signer_free)
  *
  * Returns: %TRUE if the whole log is intact.
  */
-gboolean
-mv_audit_verify_log (const gchar *log_id,
-		     const gchar *tree_id,
-		     const MvAuditEntry *entries,
-		     const guint8 *stored_leaf_hashes,
-		     gsize n_entries,
-		     MvTreeHead *const *heads,
-		     gsize n_heads,
-		     const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
-		     GError **error);
+gboolean mv_audit_verify_log (const gchar *log_id,
+			      const gchar *tree_id,
+			      const MvAuditEntry *entries,
+			      const guint8 *stored_leaf_hashes,
+			      gsize n_entries,
+			      MvTreeHead *const *heads,
+			      gsize n_heads,
+			      const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
+			      GError **error);
 
 G_END_DECLS

@@ -21,17 +21,13 @@ G_BEGIN_DECLS
 /* Longest identifier (clinic id, patient id, record kind…) accepted anywhere. */
 #define MV_CANON_MAX_ID 256
 
-GByteArray *
-mv_canon_new (const gchar *tag);
+GByteArray *mv_canon_new (const gchar *tag);
 
-void
-mv_canon_add_bytes (GByteArray *buf, const guint8 *data, gsize len);
+void mv_canon_add_bytes (GByteArray *buf, const guint8 *data, gsize len);
 
-void
-mv_canon_add_str (GByteArray *buf, const gchar *str);
+void mv_canon_add_str (GByteArray *buf, const gchar *str);
 
-void
-mv_canon_add_u64 (GByteArray *buf, guint64 value);
+void mv_canon_add_u64 (GByteArray *buf, guint64 value);
 
 /**
  * mv_canon_check_id:
@@ -41,7 +37,6 @@ mv_canon_add_u64 (GByteArray *buf, guint64 value);
  * An identifier must be non-empty valid UTF-8 of at most %MV_CANON_MAX_ID bytes without control
  * characters.  Errors are %MV_ERROR_INVALID_INPUT naming @what.
  */
-gboolean
-mv_canon_check_id (const gchar *what, const gchar *value, GError **error);
+gboolean mv_canon_check_id (const gchar *what, const gchar *value, GError **error);
 
 G_END_DECLS

@@ -40,7 +40,6 @@ mv_key_file_load (const gchar *path, gsize size, GError **error) G_GNUC_WARN_UNU
  *
  * Returns: %TRUE on success.
  */
-gboolean
-mv_key_file_generate (const gchar *path, gsize size, GError **error);
+gboolean mv_key_file_generate (const gchar *path, gsize size, GError **error);
 
 G_END_DECLS

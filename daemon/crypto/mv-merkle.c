@@ -118,7 +118,7 @@ mv_merkle_frontier_to_bytes (const MvMerkleFrontier *frontier)
 MvMerkleFrontier *
 mv_merkle_frontier_new_from_bytes (GBytes *data, GError **error)
 {
-	g_autoptr(MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
+	g_autoptr (MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
 	gsize len = g_bytes_get_size (data);
 	const guint8 *p = g_bytes_get_data (data, NULL);
 	guint count;
@@ -134,8 +134,8 @@ mv_merkle_frontier_new_from_bytes (GBytes *data, GError **error)
 	count = (guint)__builtin_popcountll (frontier->size);
 	if (len != 8 + (gsize)count * H) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "Merkle frontier of tree size %" G_GUINT64_FORMAT " must be %" G_GSIZE_FORMAT
-			     " bytes, not %" G_GSIZE_FORMAT,
+			     "Merkle frontier of tree size %" G_GUINT64_FORMAT
+			     " must be %" G_GSIZE_FORMAT " bytes, not %" G_GSIZE_FORMAT,
 			     frontier->size, 8 + (gsize)count * H, len);
 		return NULL;
 	}
@@ -200,7 +200,8 @@ mv_merkle_inclusion_proof (const guint8 *leaves, guint64 n, guint64 m, GError **
 
 	if (m >= n) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "leaf index %" G_GUINT64_FORMAT " is not in a tree of size %" G_GUINT64_FORMAT,
+			     "leaf index %" G_GUINT64_FORMAT
+			     " is not in a tree of size %" G_GUINT64_FORMAT,
 			     m, n);
 		return NULL;
 	}
@@ -260,7 +261,8 @@ check_proof_len (gsize proof_len, GError **error)
 {
 	if (proof_len % H != 0 || proof_len / H > 64) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "proof of %" G_GSIZE_FORMAT " bytes is not a list of at most 64 hashes",
+			     "proof of %" G_GSIZE_FORMAT
+			     " bytes is not a list of at most 64 hashes",
 			     proof_len);
 		return FALSE;
 	}
@@ -341,7 +343,7 @@ mv_merkle_verify_consistency (guint64 size1,
 			      const guint8 root2[H],
 			      GError **error)
 {
-	g_autoptr(GByteArray) path = NULL;
+	g_autoptr (GByteArray) path = NULL;
 	guint64 fn, sn;
 	guint8 fr[H], sr[H];
 
@@ -349,7 +351,8 @@ mv_merkle_verify_consistency (guint64 size1,
 		return FALSE;
 	if (size1 > size2) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "tree size %" G_GUINT64_FORMAT " cannot be consistent with the smaller "
+			     "tree size %" G_GUINT64_FORMAT
+			     " cannot be consistent with the smaller "
 			     "size %" G_GUINT64_FORMAT,
 			     size1, size2);
 		return FALSE;
@@ -363,17 +366,18 @@ mv_merkle_verify_consistency (guint64 size1,
 			return FALSE;
 		}
 		if (size1 == size2 && sodium_memcmp (root1, root2, H) != 0) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-				     "two different roots for the same tree size %" G_GUINT64_FORMAT,
-				     size1);
+			g_set_error (
+				error, MV_ERROR, MV_ERROR_INTEGRITY,
+				"two different roots for the same tree size %" G_GUINT64_FORMAT,
+				size1);
 			return FALSE;
 		}
 		return TRUE;
 	}
 	if (proof_len == 0) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "consistency proof from size %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
-			     " is empty",
+			     "consistency proof from size %" G_GUINT64_FORMAT
+			     " to %" G_GUINT64_FORMAT " is empty",
 			     size1, size2);
 		return FALSE;
 	}
@@ -419,15 +423,15 @@ mv_merkle_verify_consistency (guint64 size1,
 	}
 	if (sn != 0) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "consistency proof from size %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
-			     " has too few hashes",
+			     "consistency proof from size %" G_GUINT64_FORMAT
+			     " to %" G_GUINT64_FORMAT " has too few hashes",
 			     size1, size2);
 		return FALSE;
 	}
 	if (sodium_memcmp (fr, root1, H) != 0 || sodium_memcmp (sr, root2, H) != 0) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
-			     "consistency proof from size %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
-			     " does not match the two roots",
+			     "consistency proof from size %" G_GUINT64_FORMAT
+			     " to %" G_GUINT64_FORMAT " does not match the two roots",
 			     size1, size2);
 		return FALSE;
 	}

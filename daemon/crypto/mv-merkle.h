@@ -23,13 +23,11 @@ G_BEGIN_DECLS
 
 #define MV_MERKLE_HASH_SIZE 32
 
-void
-mv_merkle_leaf_hash (const guint8 *entry, gsize len, guint8 out[MV_MERKLE_HASH_SIZE]);
+void mv_merkle_leaf_hash (const guint8 *entry, gsize len, guint8 out[MV_MERKLE_HASH_SIZE]);
 
-void
-mv_merkle_node_hash (const guint8 left[MV_MERKLE_HASH_SIZE],
-		     const guint8 right[MV_MERKLE_HASH_SIZE],
-		     guint8 out[MV_MERKLE_HASH_SIZE]);
+void mv_merkle_node_hash (const guint8 left[MV_MERKLE_HASH_SIZE],
+			  const guint8 right[MV_MERKLE_HASH_SIZE],
+			  guint8 out[MV_MERKLE_HASH_SIZE]);
 
 /**
  * mv_merkle_root:
@@ -39,8 +37,7 @@ mv_merkle_node_hash (const guint8 left[MV_MERKLE_HASH_SIZE],
  *
  * O(n) time, O(log n) space.
  */
-void
-mv_merkle_root (const guint8 *leaves, guint64 n, guint8 out[MV_MERKLE_HASH_SIZE]);
+void mv_merkle_root (const guint8 *leaves, guint64 n, guint8 out[MV_MERKLE_HASH_SIZE]);
 
 /**
  * mv_merkle_inclusion_proof:
@@ -52,8 +49,7 @@ mv_merkle_root (const guint8 *leaves, guint64 n, guint8 out[MV_MERKLE_HASH_SIZE]
  * Returns: (transfer full): the audit path PATH(m, D[n]) as concatenated hashes (possibly empty),
  * or %NULL.
  */
-GBytes *
-mv_merkle_inclusion_proof (const guint8 *leaves, guint64 n, guint64 m, GError **error)
+GBytes *mv_merkle_inclusion_proof (const guint8 *leaves, guint64 n, guint64 m, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
 
 /**
@@ -65,8 +61,7 @@ mv_merkle_inclusion_proof (const guint8 *leaves, guint64 n, guint64 m, GError **
  *
  * Returns: (transfer full): PROOF(m, D[n]) (empty when m is 0 or m == n), or %NULL.
  */
-GBytes *
-mv_merkle_consistency_proof (const guint8 *leaves, guint64 m, guint64 n, GError **error)
+GBytes *mv_merkle_consistency_proof (const guint8 *leaves, guint64 m, guint64 n, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
 
 /**
@@ -81,14 +76,13 @@ mv_merkle_consistency_proof (const guint8 *leaves, guint64 m, guint64 n, GError 
  *
  * RFC 9162 §2.1.3.2.  Root comparison is constant-time.
  */
-gboolean
-mv_merkle_verify_inclusion (const guint8 leaf_hash[MV_MERKLE_HASH_SIZE],
-			    guint64 index,
-			    guint64 tree_size,
-			    const guint8 *proof,
-			    gsize proof_len,
-			    const guint8 root[MV_MERKLE_HASH_SIZE],
-			    GError **error);
+gboolean mv_merkle_verify_inclusion (const guint8 leaf_hash[MV_MERKLE_HASH_SIZE],
+				     guint64 index,
+				     guint64 tree_size,
+				     const guint8 *proof,
+				     gsize proof_len,
+				     const guint8 root[MV_MERKLE_HASH_SIZE],
+				     GError **error);
 
 /**
  * mv_merkle_verify_consistency:
@@ -100,29 +94,27 @@ mv_merkle_verify_inclusion (const guint8 leaf_hash[MV_MERKLE_HASH_SIZE],
  * RFC 9162 §2.1.4.2, plus the trivial cases: size1 == size2 needs an empty proof and equal
  * roots; size1 == 0 needs an empty proof.
  */
-gboolean
-mv_merkle_verify_consistency (guint64 size1,
-			      guint64 size2,
-			      const guint8 *proof,
-			      gsize proof_len,
-			      const guint8 root1[MV_MERKLE_HASH_SIZE],
-			      const guint8 root2[MV_MERKLE_HASH_SIZE],
-			      GError **error);
+gboolean mv_merkle_verify_consistency (guint64 size1,
+				       guint64 size2,
+				       const guint8 *proof,
+				       gsize proof_len,
+				       const guint8 root1[MV_MERKLE_HASH_SIZE],
+				       const guint8 root2[MV_MERKLE_HASH_SIZE],
+				       GError **error);
 
 /* ---- frontier (compact range [0, size)) --------------------------------------------------- */
 
 typedef struct _MvMerkleFrontier MvMerkleFrontier;
 
-MvMerkleFrontier *
-mv_merkle_frontier_new (void);
+MvMerkleFrontier *mv_merkle_frontier_new (void);
 
 /**
  * mv_merkle_frontier_new_from_bytes:
  * @data: a serialised frontier from mv_merkle_frontier_to_bytes()
  * @error: %MV_ERROR_INTEGRITY when @data is malformed
  */
-MvMerkleFrontier *
-mv_merkle_frontier_new_from_bytes (GBytes *data, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+MvMerkleFrontier *mv_merkle_frontier_new_from_bytes (GBytes *data,
+						     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_merkle_frontier_to_bytes:
@@ -130,23 +122,19 @@ mv_merkle_frontier_new_from_bytes (GBytes *data, GError **error) G_GNUC_WARN_UNU
  * Serialisation: u64 big-endian size || one 32-byte hash per set bit of size, largest subtree
  * (the leftmost) first.
  */
-GBytes *
-mv_merkle_frontier_to_bytes (const MvMerkleFrontier *frontier);
+GBytes *mv_merkle_frontier_to_bytes (const MvMerkleFrontier *frontier);
 
-void
-mv_merkle_frontier_append (MvMerkleFrontier *frontier, const guint8 leaf_hash[MV_MERKLE_HASH_SIZE]);
+void mv_merkle_frontier_append (MvMerkleFrontier *frontier,
+				const guint8 leaf_hash[MV_MERKLE_HASH_SIZE]);
 
-guint64
-mv_merkle_frontier_get_size (const MvMerkleFrontier *frontier);
+guint64 mv_merkle_frontier_get_size (const MvMerkleFrontier *frontier);
 
-void
-mv_merkle_frontier_get_root (const MvMerkleFrontier *frontier, guint8 out[MV_MERKLE_HASH_SIZE]);
+void mv_merkle_frontier_get_root (const MvMerkleFrontier *frontier,
+				  guint8 out[MV_MERKLE_HASH_SIZE]);
 
-MvMerkleFrontier *
-mv_merkle_frontier_copy (const MvMerkleFrontier *frontier);
+MvMerkleFrontier *mv_merkle_frontier_copy (const MvMerkleFrontier *frontier);
 
-void
-mv_merkle_frontier_free (MvMerkleFrontier *frontier);
+void mv_merkle_frontier_free (MvMerkleFrontier *frontier);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvMerkleFrontier, mv_merkle_frontier_free)
 

@@ -31,8 +31,8 @@ static gboolean
 check_key (const gchar *what, MvSecret *key, GError **error)
 {
 	if (key == NULL || mv_secret_get_size (key) != MV_VAULT_KEY_SIZE) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "%s must be a %d-byte key", what, MV_VAULT_KEY_SIZE);
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s must be a %d-byte key",
+			     what, MV_VAULT_KEY_SIZE);
 		return FALSE;
 	}
 	return TRUE;
@@ -75,8 +75,8 @@ aead_decrypt (const MvSecret *key,
 	unsigned long long mlen = 0;
 
 	return crypto_aead_xchacha20poly1305_ietf_decrypt (out, &mlen, NULL, ct, ct_len, ad->data,
-							   ad->len, nonce,
-							   mv_secret_get_data (key)) == 0;
+							   ad->len, nonce, mv_secret_get_data (key))
+	       == 0;
 }
 
 static GByteArray *
@@ -124,7 +124,7 @@ record_ad (const gchar *clinic_id,
 MvVault *
 mv_vault_new_from_secret (MvSecret *master_key, GError **error)
 {
-	g_autoptr(MvSecret) master = master_key;
+	g_autoptr (MvSecret) master = master_key;
 	MvVault *vault;
 
 	if (!check_key ("the master key", master, error))
@@ -141,7 +141,7 @@ mv_vault_new_from_secret (MvSecret *master_key, GError **error)
 MvVault *
 mv_vault_new_from_key_file (const gchar *path, GError **error)
 {
-	g_autoptr(MvSecret) master = mv_key_file_load (path, MV_VAULT_KEY_SIZE, error);
+	g_autoptr (MvSecret) master = mv_key_file_load (path, MV_VAULT_KEY_SIZE, error);
 
 	if (master == NULL)
 		return NULL;
@@ -175,7 +175,7 @@ mv_vault_free (MvVault *vault)
 static GBytes *
 wrap_kek (MvVault *vault, const gchar *clinic_id, const MvSecret *kek)
 {
-	g_autoptr(GByteArray) ad = kek_ad (clinic_id, vault->key_id_hex);
+	g_autoptr (GByteArray) ad = kek_ad (clinic_id, vault->key_id_hex);
 	guint8 *out = g_malloc (MV_VAULT_WRAPPED_KEK_SIZE);
 
 	out[0] = MV_VAULT_FORMAT_V1;
@@ -188,7 +188,7 @@ wrap_kek (MvVault *vault, const gchar *clinic_id, const MvSecret *kek)
 GBytes *
 mv_vault_new_kek (MvVault *vault, const gchar *clinic_id, MvSecret **kek_out, GError **error)
 {
-	g_autoptr(MvSecret) kek = NULL;
+	g_autoptr (MvSecret) kek = NULL;
 	GBytes *wrapped;
 
 	g_return_val_if_fail (vault != NULL, NULL);
@@ -232,8 +232,8 @@ mv_vault_wrapped_kek_get_master_key_id (GBytes *wrapped, GError **error)
 MvSecret *
 mv_vault_unwrap_kek (MvVault *vault, const gchar *clinic_id, GBytes *wrapped, GError **error)
 {
-	g_autoptr(GByteArray) ad = NULL;
-	g_autoptr(MvSecret) kek = NULL;
+	g_autoptr (GByteArray) ad = NULL;
+	g_autoptr (MvSecret) kek = NULL;
 	const guint8 *data;
 
 	g_return_val_if_fail (vault != NULL, NULL);
@@ -270,7 +270,7 @@ mv_vault_rewrap_kek (MvVault *old_vault,
 		     GBytes *wrapped,
 		     GError **error)
 {
-	g_autoptr(MvSecret) kek = NULL;
+	g_autoptr (MvSecret) kek = NULL;
 
 	g_return_val_if_fail (old_vault != NULL && new_vault != NULL, NULL);
 	kek = mv_vault_unwrap_kek (old_vault, clinic_id, wrapped, error);
@@ -284,7 +284,7 @@ mv_vault_rewrap_kek (MvVault *old_vault,
 static GBytes *
 wrap_dek (MvSecret *kek, const gchar *clinic_id, const gchar *patient_id, const MvSecret *dek)
 {
-	g_autoptr(GByteArray) ad = dek_ad (clinic_id, patient_id);
+	g_autoptr (GByteArray) ad = dek_ad (clinic_id, patient_id);
 	guint8 *out = g_malloc (MV_VAULT_WRAPPED_DEK_SIZE);
 
 	out[0] = MV_VAULT_FORMAT_V1;
@@ -299,12 +299,12 @@ mv_vault_new_dek (MvSecret *kek,
 		  MvSecret **dek_out,
 		  GError **error)
 {
-	g_autoptr(MvSecret) dek = NULL;
+	g_autoptr (MvSecret) dek = NULL;
 	GBytes *wrapped;
 
-	if (!check_key ("the clinic key", kek, error) ||
-	    !mv_canon_check_id ("clinic id", clinic_id, error) ||
-	    !mv_canon_check_id ("patient id", patient_id, error))
+	if (!check_key ("the clinic key", kek, error)
+	    || !mv_canon_check_id ("clinic id", clinic_id, error)
+	    || !mv_canon_check_id ("patient id", patient_id, error))
 		return NULL;
 	dek = mv_secret_new_random (MV_VAULT_KEY_SIZE);
 	wrapped = wrap_dek (kek, clinic_id, patient_id, dek);
@@ -320,14 +320,14 @@ mv_vault_unwrap_dek (MvSecret *kek,
 		     GBytes *wrapped,
 		     GError **error)
 {
-	g_autoptr(MvSecret) dek = NULL;
-	g_autoptr(GByteArray) ad = NULL;
+	g_autoptr (MvSecret) dek = NULL;
+	g_autoptr (GByteArray) ad = NULL;
 	gsize len = wrapped != NULL ? g_bytes_get_size (wrapped) : 0;
 	const guint8 *data = wrapped != NULL ? g_bytes_get_data (wrapped, NULL) : NULL;
 
-	if (!check_key ("the clinic key", kek, error) ||
-	    !mv_canon_check_id ("clinic id", clinic_id, error) ||
-	    !mv_canon_check_id ("patient id", patient_id, error))
+	if (!check_key ("the clinic key", kek, error)
+	    || !mv_canon_check_id ("clinic id", clinic_id, error)
+	    || !mv_canon_check_id ("patient id", patient_id, error))
 		return NULL;
 	if (len != MV_VAULT_WRAPPED_DEK_SIZE || data[0] != MV_VAULT_FORMAT_V1) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
@@ -356,7 +356,7 @@ mv_vault_rewrap_dek (MvSecret *old_kek,
 		     GBytes *wrapped,
 		     GError **error)
 {
-	g_autoptr(MvSecret) dek = NULL;
+	g_autoptr (MvSecret) dek = NULL;
 
 	if (!check_key ("the new clinic key", new_kek, error))
 		return NULL;
@@ -410,7 +410,7 @@ mv_vault_seal_ids (MvSecret *dek,
 		   gsize len,
 		   GError **error)
 {
-	g_autoptr(GByteArray) ad = NULL;
+	g_autoptr (GByteArray) ad = NULL;
 	gsize out_len;
 	guint8 *out;
 
@@ -445,8 +445,8 @@ mv_vault_seal (MvSecret *dek,
 	       gsize len,
 	       GError **error)
 {
-	return mv_vault_seal_ids (dek, clinic_id, patient_id, record_kind, NULL, version,
-				  plaintext, len, error);
+	return mv_vault_seal_ids (dek, clinic_id, patient_id, record_kind, NULL, version, plaintext,
+				  len, error);
 }
 
 typedef struct {
@@ -473,7 +473,7 @@ mv_vault_open_ids (MvSecret *dek,
 		   GBytes *blob,
 		   GError **error)
 {
-	g_autoptr(GByteArray) ad = NULL;
+	g_autoptr (GByteArray) ad = NULL;
 	g_autofree gchar *name = NULL;
 	gsize len = blob != NULL ? g_bytes_get_size (blob) : 0;
 	const guint8 *data = blob != NULL ? g_bytes_get_data (blob, NULL) : NULL;
@@ -524,7 +524,7 @@ mv_vault_open (MvSecret *dek,
 gchar *
 mv_vault_normalise_mrn (const gchar *mrn, GError **error)
 {
-	g_autoptr(GString) out = NULL;
+	g_autoptr (GString) out = NULL;
 
 	if (mrn == NULL || !g_utf8_validate (mrn, -1, NULL)) {
 		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
@@ -560,7 +560,7 @@ mv_vault_normalise_mrn (const gchar *mrn, GError **error)
 MvSecret *
 mv_vault_derive_index_key (MvSecret *kek)
 {
-	g_autoptr(MvSecret) key = NULL;
+	g_autoptr (MvSecret) key = NULL;
 
 	g_return_val_if_fail (kek != NULL && mv_secret_get_size (kek) == MV_VAULT_KEY_SIZE, NULL);
 	key = mv_secret_new_writable (MV_VAULT_KEY_SIZE);
@@ -571,18 +571,15 @@ mv_vault_derive_index_key (MvSecret *kek)
 }
 
 gchar *
-mv_vault_blind_index (MvSecret *index_key,
-		      const gchar *clinic_id,
-		      const gchar *mrn,
-		      GError **error)
+mv_vault_blind_index (MvSecret *index_key, const gchar *clinic_id, const gchar *mrn, GError **error)
 {
 	g_autofree gchar *norm = NULL;
-	g_autoptr(GByteArray) msg = NULL;
+	g_autoptr (GByteArray) msg = NULL;
 	guint8 mac[32];
 	gchar hex[2 * sizeof mac + 1];
 
-	if (!check_key ("the blind-index key", index_key, error) ||
-	    !mv_canon_check_id ("clinic id", clinic_id, error))
+	if (!check_key ("the blind-index key", index_key, error)
+	    || !mv_canon_check_id ("clinic id", clinic_id, error))
 		return NULL;
 	norm = mv_vault_normalise_mrn (mrn, error);
 	if (norm == NULL)

@@ -34,75 +34,76 @@ struct _Field {
 	gboolean coded;		    /* list items: "code" is checked against "system" */
 };
 
-static const gchar *const sexes[] = {"female", "male", "other", "unknown", NULL};
-static const gchar *const languages[] = {"en", "zh", NULL};
-static const gchar *const condition_systems[] = {"icd-10", "snomed-ct", NULL};
-static const gchar *const medication_systems[] = {"atc", "rxnorm", "snomed-ct", NULL};
-static const gchar *const allergy_systems[] = {"snomed-ct", "rxnorm", "atc", NULL};
-static const gchar *const condition_status[] = {"active", "resolved", NULL};
-static const gchar *const severities[] = {"mild", "moderate", "severe", NULL};
-static const gchar *const units[] = {"metric", "imperial", NULL};
-static const gchar *const comfort[] = {"low", "medium", "high", NULL};
+static const gchar *const sexes[] = { "female", "male", "other", "unknown", NULL };
+static const gchar *const languages[] = { "en", "zh", NULL };
+static const gchar *const condition_systems[] = { "icd-10", "snomed-ct", NULL };
+static const gchar *const medication_systems[] = { "atc", "rxnorm", "snomed-ct", NULL };
+static const gchar *const allergy_systems[] = { "snomed-ct", "rxnorm", "atc", NULL };
+static const gchar *const condition_status[] = { "active", "resolved", NULL };
+static const gchar *const severities[] = { "mild", "moderate", "severe", NULL };
+static const gchar *const units[] = { "metric", "imperial", NULL };
+static const gchar *const comfort[] = { "low", "medium", "high", NULL };
 
 static const Field name_members[] = {
-	{"given", FIELD_STRING, FALSE, 1, 100},
-	{"family", FIELD_STRING, FALSE, 1, 100},
-	{NULL},
+	{ "given", FIELD_STRING, FALSE, 1, 100 },
+	{ "family", FIELD_STRING, FALSE, 1, 100 },
+	{ NULL },
 };
 
 static const Field condition_members[] = {
-	{"system", FIELD_ENUM, TRUE, 0, 0, condition_systems},
-	{"code", FIELD_STRING, TRUE, 1, 18},
-	{"display", FIELD_STRING, FALSE, 1, 200},
-	{"status", FIELD_ENUM, FALSE, 0, 0, condition_status},
-	{"onset_date", FIELD_DATE, FALSE},
-	{NULL},
+	{ "system", FIELD_ENUM, TRUE, 0, 0, condition_systems },
+	{ "code", FIELD_STRING, TRUE, 1, 18 },
+	{ "display", FIELD_STRING, FALSE, 1, 200 },
+	{ "status", FIELD_ENUM, FALSE, 0, 0, condition_status },
+	{ "onset_date", FIELD_DATE, FALSE },
+	{ NULL },
 };
 
 static const Field medication_members[] = {
-	{"system", FIELD_ENUM, TRUE, 0, 0, medication_systems},
-	{"code", FIELD_STRING, TRUE, 1, 18},
-	{"display", FIELD_STRING, FALSE, 1, 200},
-	{"dose", FIELD_STRING, FALSE, 1, 100},
-	{"start_date", FIELD_DATE, FALSE},
-	{NULL},
+	{ "system", FIELD_ENUM, TRUE, 0, 0, medication_systems },
+	{ "code", FIELD_STRING, TRUE, 1, 18 },
+	{ "display", FIELD_STRING, FALSE, 1, 200 },
+	{ "dose", FIELD_STRING, FALSE, 1, 100 },
+	{ "start_date", FIELD_DATE, FALSE },
+	{ NULL },
 };
 
 static const Field allergy_members[] = {
-	{"system", FIELD_ENUM, TRUE, 0, 0, allergy_systems},
-	{"code", FIELD_STRING, TRUE, 1, 18},
-	{"display", FIELD_STRING, FALSE, 1, 200},
-	{"severity", FIELD_ENUM, FALSE, 0, 0, severities},
-	{NULL},
+	{ "system", FIELD_ENUM, TRUE, 0, 0, allergy_systems },
+	{ "code", FIELD_STRING, TRUE, 1, 18 },
+	{ "display", FIELD_STRING, FALSE, 1, 200 },
+	{ "severity", FIELD_ENUM, FALSE, 0, 0, severities },
+	{ NULL },
 };
 
 static const Field preference_members[] = {
-	{"units", FIELD_ENUM, FALSE, 0, 0, units},
-	{"contact_opt_in", FIELD_BOOL, FALSE},
-	{"daily_step_goal", FIELD_INT, FALSE, 0, 100000},
-	{"vr_comfort", FIELD_ENUM, FALSE, 0, 0, comfort},
-	{NULL},
+	{ "units", FIELD_ENUM, FALSE, 0, 0, units },
+	{ "contact_opt_in", FIELD_BOOL, FALSE },
+	{ "daily_step_goal", FIELD_INT, FALSE, 0, 100000 },
+	{ "vr_comfort", FIELD_ENUM, FALSE, 0, 0, comfort },
+	{ NULL },
 };
 
 static const Field profile_members[] = {
-	{"mrn", FIELD_MRN, TRUE},
-	{"name", FIELD_OBJECT, TRUE, 0, 0, NULL, name_members},
-	{"birth_date", FIELD_DATE, FALSE},
-	{"sex", FIELD_ENUM, FALSE, 0, 0, sexes},
-	{"language", FIELD_ENUM, FALSE, 0, 0, languages},
-	{"conditions", FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, condition_members, TRUE},
-	{"medications", FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, medication_members, TRUE},
-	{"allergies", FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, allergy_members, TRUE},
-	{"preferences", FIELD_OBJECT, FALSE, 0, 0, NULL, preference_members},
-	{"notes", FIELD_TEXT, FALSE, 0, MV_PATIENT_NOTES_MAX},
-	{NULL},
+	{ "mrn", FIELD_MRN, TRUE },
+	{ "name", FIELD_OBJECT, TRUE, 0, 0, NULL, name_members },
+	{ "birth_date", FIELD_DATE, FALSE },
+	{ "sex", FIELD_ENUM, FALSE, 0, 0, sexes },
+	{ "language", FIELD_ENUM, FALSE, 0, 0, languages },
+	{ "conditions", FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, condition_members, TRUE },
+	{ "medications", FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, medication_members,
+	  TRUE },
+	{ "allergies", FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, allergy_members, TRUE },
+	{ "preferences", FIELD_OBJECT, FALSE, 0, 0, NULL, preference_members },
+	{ "notes", FIELD_TEXT, FALSE, 0, MV_PATIENT_NOTES_MAX },
+	{ NULL },
 };
 
 /* The oldest birth date accepted: nobody alive was born before it. */
 #define OLDEST_YEAR 1870
 
 static gboolean G_GNUC_PRINTF (3, 4)
-fail (GError **error, const gchar *path, const gchar *format, ...)
+	fail (GError **error, const gchar *path, const gchar *format, ...)
 {
 	va_list args;
 	g_autofree gchar *what = NULL;
@@ -155,8 +156,9 @@ check_string (const gchar *path, const gchar *s, const Field *f, gboolean text, 
 		return fail (error, path, "must have at least %" G_GINT64_FORMAT " character(s)",
 			     f->min);
 	if (chars > f->max)
-		return fail (error, path, "must have at most %" G_GINT64_FORMAT " characters, has %ld",
-			     f->max, chars);
+		return fail (error, path,
+			     "must have at most %" G_GINT64_FORMAT " characters, has %ld", f->max,
+			     chars);
 	return TRUE;
 }
 
@@ -201,17 +203,17 @@ static gboolean
 verhoeff_ok (const gchar *digits)
 {
 	static const guint8 d[10][10] = {
-		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5},
-		{2, 3, 4, 0, 1, 7, 8, 9, 5, 6}, {3, 4, 0, 1, 2, 8, 9, 5, 6, 7},
-		{4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
-		{6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3},
-		{8, 7, 6, 5, 9, 3, 2, 1, 0, 4}, {9, 8, 7, 6, 5, 4, 3, 2, 1, 0},
+		{ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, { 1, 2, 3, 4, 0, 6, 7, 8, 9, 5 },
+		{ 2, 3, 4, 0, 1, 7, 8, 9, 5, 6 }, { 3, 4, 0, 1, 2, 8, 9, 5, 6, 7 },
+		{ 4, 0, 1, 2, 3, 9, 5, 6, 7, 8 }, { 5, 9, 8, 7, 6, 0, 4, 3, 2, 1 },
+		{ 6, 5, 9, 8, 7, 1, 0, 4, 3, 2 }, { 7, 6, 5, 9, 8, 2, 1, 0, 4, 3 },
+		{ 8, 7, 6, 5, 9, 3, 2, 1, 0, 4 }, { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 },
 	};
 	static const guint8 p[8][10] = {
-		{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4},
-		{5, 8, 0, 3, 7, 9, 6, 1, 4, 2}, {8, 9, 1, 6, 0, 4, 3, 5, 2, 7},
-		{9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
-		{2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8},
+		{ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, { 1, 5, 7, 6, 2, 8, 3, 0, 9, 4 },
+		{ 5, 8, 0, 3, 7, 9, 6, 1, 4, 2 }, { 8, 9, 1, 6, 0, 4, 3, 5, 2, 7 },
+		{ 9, 4, 5, 3, 1, 2, 6, 8, 7, 0 }, { 4, 2, 8, 6, 5, 7, 3, 9, 0, 1 },
+		{ 2, 7, 9, 3, 8, 0, 6, 4, 1, 5 }, { 7, 0, 4, 6, 9, 1, 3, 2, 5, 8 },
 	};
 	guint c = 0;
 	gsize n = strlen (digits);
@@ -240,8 +242,8 @@ code_matches (const gchar *system, const gchar *code)
 
 	if (g_strcmp0 (system, "icd-10") == 0) {
 		/* A00 … Z99, optionally with a subdivision: "E11", "E11.9", "S72.001" */
-		if (n < 3 || !g_ascii_isupper (code[0]) || !g_ascii_isdigit (code[1]) ||
-		    !(g_ascii_isdigit (code[2]) || g_ascii_isupper (code[2])))
+		if (n < 3 || !g_ascii_isupper (code[0]) || !g_ascii_isdigit (code[1])
+		    || !(g_ascii_isdigit (code[2]) || g_ascii_isupper (code[2])))
 			return FALSE;
 		if (n == 3)
 			return TRUE;
@@ -254,7 +256,8 @@ code_matches (const gchar *system, const gchar *code)
 		return TRUE;
 	}
 	if (g_strcmp0 (system, "snomed-ct") == 0)
-		return n >= 6 && n <= 18 && code[0] != '0' && all_digits (code) && verhoeff_ok (code);
+		return n >= 6 && n <= 18 && code[0] != '0' && all_digits (code)
+		       && verhoeff_ok (code);
 	if (g_strcmp0 (system, "rxnorm") == 0)
 		return n <= 9 && code[0] != '0' && all_digits (code);
 	if (g_strcmp0 (system, "atc") == 0) {
@@ -263,7 +266,8 @@ code_matches (const gchar *system, const gchar *code)
 		if (n != 1 && n != 3 && n != 4 && n != 5 && n != 7)
 			return FALSE;
 		for (gsize i = 0; i < n; i++) {
-			if (shape[i] == 'A' ? !g_ascii_isupper (code[i]) : !g_ascii_isdigit (code[i]))
+			if (shape[i] == 'A' ? !g_ascii_isupper (code[i])
+					    : !g_ascii_isdigit (code[i]))
 				return FALSE;
 		}
 		return TRUE;
@@ -271,11 +275,8 @@ code_matches (const gchar *system, const gchar *code)
 	return FALSE;
 }
 
-static gboolean check_object (const gchar *path,
-			      JsonObject *object,
-			      const Field *members,
-			      GDate *today,
-			      GError **error);
+static gboolean check_object (
+	const gchar *path, JsonObject *object, const Field *members, GDate *today, GError **error);
 
 static const Field *
 find_field (const Field *members, const gchar *name)
@@ -297,23 +298,28 @@ check_value (const gchar *path, JsonNode *node, const Field *f, GDate *today, GE
 	case FIELD_DATE:
 	case FIELD_ENUM:
 		if (!is_value_of (node, G_TYPE_STRING))
-			return fail (error, path, "must be a string, not %s", node_type_name (node));
+			return fail (error, path, "must be a string, not %s",
+				     node_type_name (node));
 		break;
 	case FIELD_BOOL:
 		if (!is_value_of (node, G_TYPE_BOOLEAN))
-			return fail (error, path, "must be a boolean, not %s", node_type_name (node));
+			return fail (error, path, "must be a boolean, not %s",
+				     node_type_name (node));
 		break;
 	case FIELD_INT:
 		if (!is_value_of (node, G_TYPE_INT64))
-			return fail (error, path, "must be an integer, not %s", node_type_name (node));
+			return fail (error, path, "must be an integer, not %s",
+				     node_type_name (node));
 		break;
 	case FIELD_OBJECT:
 		if (!JSON_NODE_HOLDS_OBJECT (node))
-			return fail (error, path, "must be an object, not %s", node_type_name (node));
+			return fail (error, path, "must be an object, not %s",
+				     node_type_name (node));
 		break;
 	case FIELD_LIST:
 		if (!JSON_NODE_HOLDS_ARRAY (node))
-			return fail (error, path, "must be an array, not %s", node_type_name (node));
+			return fail (error, path, "must be an array, not %s",
+				     node_type_name (node));
 		break;
 	}
 
@@ -323,8 +329,9 @@ check_value (const gchar *path, JsonNode *node, const Field *f, GDate *today, GE
 	case FIELD_TEXT:
 		return check_string (path, json_node_get_string (node), f, TRUE, error);
 	case FIELD_MRN: {
-		g_autoptr(GError) local = NULL;
-		g_autofree gchar *normalised = mv_vault_normalise_mrn (json_node_get_string (node), &local);
+		g_autoptr (GError) local = NULL;
+		g_autofree gchar *normalised
+			= mv_vault_normalise_mrn (json_node_get_string (node), &local);
 		if (normalised == NULL)
 			/* the vault's message names no value either */
 			return fail (error, path, "%s", local->message);
@@ -356,7 +363,8 @@ check_value (const gchar *path, JsonNode *node, const Field *f, GDate *today, GE
 		JsonArray *array = json_node_get_array (node);
 		guint n = json_array_get_length (array);
 		if (n > f->max)
-			return fail (error, path, "must have at most %" G_GINT64_FORMAT " entries, has %u",
+			return fail (error, path,
+				     "must have at most %" G_GINT64_FORMAT " entries, has %u",
 				     f->max, n);
 		for (guint i = 0; i < n; i++) {
 			JsonNode *item = json_array_get_element (array, i);
@@ -368,10 +376,11 @@ check_value (const gchar *path, JsonNode *node, const Field *f, GDate *today, GE
 			obj = json_node_get_object (item);
 			if (!check_object (item_path, obj, f->members, today, error))
 				return FALSE;
-			if (f->coded &&
-			    !code_matches (json_object_get_string_member (obj, "system"),
-					   json_object_get_string_member (obj, "code"))) {
-				g_autofree gchar *code_path = g_strdup_printf ("%s.code", item_path);
+			if (f->coded
+			    && !code_matches (json_object_get_string_member (obj, "system"),
+					      json_object_get_string_member (obj, "code"))) {
+				g_autofree gchar *code_path
+					= g_strdup_printf ("%s.code", item_path);
 				return fail (error, code_path, "is not a valid %s code",
 					     json_object_get_string_member (obj, "system"));
 			}
@@ -383,11 +392,8 @@ check_value (const gchar *path, JsonNode *node, const Field *f, GDate *today, GE
 }
 
 static gboolean
-check_object (const gchar *path,
-	      JsonObject *object,
-	      const Field *members,
-	      GDate *today,
-	      GError **error)
+check_object (
+	const gchar *path, JsonObject *object, const Field *members, GDate *today, GError **error)
 {
 	JsonObjectIter iter;
 	const gchar *name;
@@ -397,8 +403,8 @@ check_object (const gchar *path,
 	json_object_iter_init (&iter, object);
 	while (json_object_iter_next (&iter, &name, &node)) {
 		const Field *f = find_field (members, name);
-		g_autofree gchar *member_path =
-			path[0] != '\0' ? g_strdup_printf ("%s.%s", path, name) : g_strdup (name);
+		g_autofree gchar *member_path
+			= path[0] != '\0' ? g_strdup_printf ("%s.%s", path, name) : g_strdup (name);
 		if (f == NULL)
 			/* the name is the client's own key, not patient data; cap it anyway */
 			return fail (error, path[0] != '\0' ? path : "profile",
@@ -409,9 +415,9 @@ check_object (const gchar *path,
 	}
 	for (const Field *f = members; f->name != NULL; f++) {
 		if (f->required && !json_object_has_member (object, f->name)) {
-			g_autofree gchar *member_path =
-				path[0] != '\0' ? g_strdup_printf ("%s.%s", path, f->name)
-						: g_strdup (f->name);
+			g_autofree gchar *member_path
+				= path[0] != '\0' ? g_strdup_printf ("%s.%s", path, f->name)
+						  : g_strdup (f->name);
 			return fail (error, member_path, "is required");
 		}
 	}
@@ -427,7 +433,7 @@ mv_patient_profile_validate (JsonObject *profile, GDate *today, GError **error)
 	GDate now;
 
 	if (today == NULL) {
-		g_autoptr(GDateTime) dt = g_date_time_new_now_utc ();
+		g_autoptr (GDateTime) dt = g_date_time_new_now_utc ();
 		g_date_clear (&now, 1);
 		g_date_set_dmy (&now, (GDateDay)g_date_time_get_day_of_month (dt),
 				(GDateMonth)g_date_time_get_month (dt),
@@ -447,14 +453,14 @@ check_patch_object (const gchar *path, JsonObject *patch, const Field *members, 
 	json_object_iter_init (&iter, patch);
 	while (json_object_iter_next (&iter, &name, &node)) {
 		const Field *f = find_field (members, name);
-		g_autofree gchar *member_path =
-			path[0] != '\0' ? g_strdup_printf ("%s.%s", path, name) : g_strdup (name);
+		g_autofree gchar *member_path
+			= path[0] != '\0' ? g_strdup_printf ("%s.%s", path, name) : g_strdup (name);
 		if (f == NULL)
 			return fail (error, path[0] != '\0' ? path : "patch",
 				     "unknown field \"%.64s\"", name);
-		if (f->kind == FIELD_OBJECT && JSON_NODE_HOLDS_OBJECT (node) &&
-		    !check_patch_object (member_path, json_node_get_object (node), f->members,
-					 error))
+		if (f->kind == FIELD_OBJECT && JSON_NODE_HOLDS_OBJECT (node)
+		    && !check_patch_object (member_path, json_node_get_object (node), f->members,
+					    error))
 			return FALSE;
 	}
 	return TRUE;

@@ -30,8 +30,7 @@ G_BEGIN_DECLS
  *
  * Returns: %TRUE if valid; %FALSE with %MV_ERROR_INVALID_INPUT naming the field.
  */
-gboolean
-mv_patient_profile_validate (JsonObject *profile, GDate *today, GError **error);
+gboolean mv_patient_profile_validate (JsonObject *profile, GDate *today, GError **error);
 
 /**
  * mv_patient_profile_check_patch:
@@ -43,8 +42,7 @@ mv_patient_profile_validate (JsonObject *profile, GDate *today, GError **error);
  *
  * Returns: %TRUE if every member named is known.
  */
-gboolean
-mv_patient_profile_check_patch (JsonObject *patch, GError **error);
+gboolean mv_patient_profile_check_patch (JsonObject *patch, GError **error);
 
 /**
  * mv_json_merge_patch:
@@ -56,7 +54,6 @@ mv_patient_profile_check_patch (JsonObject *patch, GError **error);
  *
  * Returns: (transfer full): the patched document.
  */
-JsonNode *
-mv_json_merge_patch (JsonNode *target, JsonNode *patch);
+JsonNode *mv_json_merge_patch (JsonNode *target, JsonNode *patch);
 
 G_END_DECLS

@@ -38,8 +38,9 @@ parse_if_match (const gchar *value, guint64 *version, GError **error)
 	}
 	inner = g_strndup (value + 1, n - 2);
 	if (!g_ascii_string_to_unsigned (inner, 10, 1, G_MAXINT64, version, NULL)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED,
-			     "If-Match: not an ETag of this API (expected a quoted version number)");
+		g_set_error (
+			error, MV_ERROR, MV_ERROR_MALFORMED,
+			"If-Match: not an ETag of this API (expected a quoted version number)");
 		return FALSE;
 	}
 	return TRUE;
@@ -90,8 +91,8 @@ handle_create (MvHttpRequest *request, GError **error)
 	mv_http_request_set_header (request, "Location", location);
 	mv_http_request_set_status (request, 201);
 	{
-		g_autoptr(JsonObject) empty = json_object_new ();
-		g_autoptr(JsonNode) node = NULL;
+		g_autoptr (JsonObject) empty = json_object_new ();
+		g_autoptr (JsonNode) node = NULL;
 		JsonObject *body;
 		/* the created profile is not echoed: the client has it */
 		node = patient_body (request, id, version, empty);
@@ -107,9 +108,9 @@ handle_get (MvHttpRequest *request, GError **error)
 	const gchar *id = mv_http_request_get_param (request, "id");
 	g_autofree gchar *canonical = mv_patient_id_normalise (id);
 	guint64 version = 0;
-	g_autoptr(JsonObject) profile =
-		mv_patient_store_get (store_of (request), mv_http_request_get_auth (request),
-				      mv_http_request_get_id (request), id, &version, error);
+	g_autoptr (JsonObject) profile
+		= mv_patient_store_get (store_of (request), mv_http_request_get_auth (request),
+					mv_http_request_get_id (request), id, &version, error);
 
 	if (profile == NULL)
 		return NULL;
@@ -121,10 +122,11 @@ handle_me (MvHttpRequest *request, GError **error)
 {
 	const MvAuthContext *auth = mv_http_request_get_auth (request);
 	guint64 version = 0;
-	g_autoptr(JsonObject) profile = NULL;
+	g_autoptr (JsonObject) profile = NULL;
 
 	if (auth->patient_id == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "only a patient key has a /v1/me");
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
+			     "only a patient key has a /v1/me");
 		return NULL;
 	}
 	profile = mv_patient_store_get (store_of (request), auth, mv_http_request_get_id (request),
@@ -141,16 +143,17 @@ handle_patch (MvHttpRequest *request, GError **error)
 	const gchar *if_match = mv_http_request_get_header (request, "If-Match");
 	g_autofree gchar *canonical = mv_patient_id_normalise (id);
 	guint64 expected = 0, version = 0;
-	g_autoptr(JsonObject) profile = NULL;
+	g_autoptr (JsonObject) profile = NULL;
 
 	if (canonical == NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
 		return NULL;
 	}
 	if (if_match == NULL) {
-		g_set_error_literal (error, MV_ERROR, MV_ERROR_PRECONDITION_REQUIRED,
-				     "If-Match is required: send the ETag of the version the change "
-				     "was computed from (GET /v1/patients/{id})");
+		g_set_error_literal (
+			error, MV_ERROR, MV_ERROR_PRECONDITION_REQUIRED,
+			"If-Match is required: send the ETag of the version the change "
+			"was computed from (GET /v1/patients/{id})");
 		return NULL;
 	}
 	if (!parse_if_match (if_match, &expected, error))
@@ -184,9 +187,9 @@ static JsonNode *
 handle_search (MvHttpRequest *request, GError **error)
 {
 	const gchar *mrn = mv_http_request_get_query (request, "mrn");
-	g_autoptr(GError) local = NULL;
+	g_autoptr (GError) local = NULL;
 	g_autofree gchar *id = NULL;
-	g_autoptr(JsonObject) body = json_object_new ();
+	g_autoptr (JsonObject) body = json_object_new ();
 	JsonArray *list = json_array_new ();
 	guint64 version = 0;
 
@@ -214,7 +217,7 @@ handle_search (MvHttpRequest *request, GError **error)
 static JsonNode *
 handle_export (MvHttpRequest *request, GError **error)
 {
-	g_autoptr(JsonObject) out = mv_patient_store_export (
+	g_autoptr (JsonObject) out = mv_patient_store_export (
 		store_of (request), mv_http_request_get_auth (request),
 		mv_http_request_get_id (request), mv_http_request_get_param (request, "id"), error);
 
@@ -225,18 +228,18 @@ static JsonNode *
 handle_invite (MvHttpRequest *request, GError **error)
 {
 	JsonObject *body = mv_http_request_get_body (request);
-	g_autoptr(JsonObject) out = NULL;
+	g_autoptr (JsonObject) out = NULL;
 
 	/* no options yet: an empty object; anything else is refused, not ignored */
 	if (body != NULL && json_object_get_size (body) > 0) {
-		g_autoptr(GList) names = json_object_get_members (body);
+		g_autoptr (GList) names = json_object_get_members (body);
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 			     "body: unknown field \"%.64s\" (send {})", (const gchar *)names->data);
 		return NULL;
 	}
-	out = mv_patient_store_create_invite (store_of (request), mv_http_request_get_auth (request),
-					      mv_http_request_get_id (request),
-					      mv_http_request_get_param (request, "id"), error);
+	out = mv_patient_store_create_invite (
+		store_of (request), mv_http_request_get_auth (request),
+		mv_http_request_get_id (request), mv_http_request_get_param (request, "id"), error);
 	if (out == NULL)
 		return NULL;
 	mv_http_request_set_status (request, 201);

@@ -23,7 +23,6 @@ G_BEGIN_DECLS
  *
  * The patient routes; their handlers take the services' MvPatientStore as user data.
  */
-const MvHttpRoute *
-mv_patients_http_routes (guint *n_routes);
+const MvHttpRoute *mv_patients_http_routes (guint *n_routes);
 
 G_END_DECLS

@@ -27,8 +27,9 @@ load_text (const gchar *text, GError **error)
 
 Test (config, defaults_without_file)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvConfig) config = mv_config_load ("/nonexistent/medversed.conf", FALSE, NULL, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) config
+		= mv_config_load ("/nonexistent/medversed.conf", FALSE, NULL, &error);
 	cr_assert_not_null (config, "%s", error ? error->message : "");
 	cr_assert_str_eq (config->http_listen, "127.0.0.1:8080");
 	cr_assert_eq (config->max_body_bytes, 1048576);
@@ -39,16 +40,17 @@ Test (config, defaults_without_file)
 
 Test (config, missing_required_file)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvConfig) config = mv_config_load ("/nonexistent/medversed.conf", TRUE, NULL, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) config
+		= mv_config_load ("/nonexistent/medversed.conf", TRUE, NULL, &error);
 	cr_assert_null (config);
 	cr_assert (strstr (error->message, "/nonexistent/medversed.conf") != NULL);
 }
 
 Test (config, unknown_key_is_named)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvConfig) config = load_text ("[http]\nbogus=1\n", &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) config = load_text ("[http]\nbogus=1\n", &error);
 	cr_assert_null (config);
 	cr_assert (strstr (error->message, "bogus") != NULL, "%s", error->message);
 	cr_assert (strstr (error->message, "[http]") != NULL, "%s", error->message);
@@ -56,8 +58,8 @@ Test (config, unknown_key_is_named)
 
 Test (config, unknown_group_is_named)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvConfig) config = load_text ("[htp]\nlisten=127.0.0.1:1\n", &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) config = load_text ("[htp]\nlisten=127.0.0.1:1\n", &error);
 	cr_assert_null (config);
 	cr_assert (strstr (error->message, "[htp]") != NULL, "%s", error->message);
 }
@@ -65,18 +67,18 @@ Test (config, unknown_group_is_named)
 Test (config, bad_values_are_named)
 {
 	const gchar *cases[][2] = {
-		{"[http]\nmax-body-bytes=lots\n", "max-body-bytes"},
-		{"[http]\nmax-body-bytes=1\n", "max-body-bytes"},	 /* below the minimum */
-		{"[plugins]\ncall-timeout-ms=-5\n", "call-timeout-ms"},
-		{"[plugins]\nworker-threads=100000\n", "worker-threads"},
-		{"[daemon]\nbus=telepathy\n", "bus"},
-		{"[http]\nlisten=localhost\n", "listen"},
-		{"[http]\nlisten=127.0.0.1:99999\n", "listen"},
-		{"not a key file", ""},
+		{ "[http]\nmax-body-bytes=lots\n", "max-body-bytes" },
+		{ "[http]\nmax-body-bytes=1\n", "max-body-bytes" }, /* below the minimum */
+		{ "[plugins]\ncall-timeout-ms=-5\n", "call-timeout-ms" },
+		{ "[plugins]\nworker-threads=100000\n", "worker-threads" },
+		{ "[daemon]\nbus=telepathy\n", "bus" },
+		{ "[http]\nlisten=localhost\n", "listen" },
+		{ "[http]\nlisten=127.0.0.1:99999\n", "listen" },
+		{ "not a key file", "" },
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(MvConfig) config = load_text (cases[i][0], &error);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (MvConfig) config = load_text (cases[i][0], &error);
 		cr_assert_null (config, "case %u accepted", i);
 		cr_assert (strstr (error->message, cases[i][1]) != NULL, "case %u: %s", i,
 			   error->message);
@@ -85,19 +87,20 @@ Test (config, bad_values_are_named)
 
 Test (config, plugin_groups_are_left_to_plugins)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(MvConfig) config = load_text ("[plugin.bmi]\nasian-cutoffs=true\n", &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) config = load_text ("[plugin.bmi]\nasian-cutoffs=true\n", &error);
 	cr_assert_not_null (config, "%s", error ? error->message : "");
 }
 
 Test (config, overrides_win_over_file)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *path = write_conf ("[daemon]\ndata-dir=/srv/a\nbus=session\n"
 					     "[database]\nurl=host=/tmp dbname=x\n");
-	const gchar *dirs[] = {"/p1", "/p2", NULL};
-	MvConfigOverrides o = {.dev = TRUE, .data_dir = "/srv/b", .plugin_dirs = dirs, .bus = "none"};
-	g_autoptr(MvConfig) config = mv_config_load (path, TRUE, &o, &error);
+	const gchar *dirs[] = { "/p1", "/p2", NULL };
+	MvConfigOverrides o
+		= { .dev = TRUE, .data_dir = "/srv/b", .plugin_dirs = dirs, .bus = "none" };
+	g_autoptr (MvConfig) config = mv_config_load (path, TRUE, &o, &error);
 
 	g_unlink (path);
 	cr_assert_not_null (config, "%s", error ? error->message : "");
@@ -111,10 +114,22 @@ Test (config, overrides_win_over_file)
 Test (config, example_lists_every_key)
 {
 	g_autofree gchar *example = mv_config_example ();
-	const gchar *keys[] = {"data-dir", "plugin-dirs", "bus", "shutdown-timeout-ms", "listen",
-			       "max-body-bytes", "call-timeout-ms", "worker-threads", "url",
-			       "pool-size", "embedded-user", "embedded-bindir", "master-key-file",
-			       "signing-key-file", "rate-limit-per-second", "rate-limit-burst"};
+	const gchar *keys[] = { "data-dir",
+				"plugin-dirs",
+				"bus",
+				"shutdown-timeout-ms",
+				"listen",
+				"max-body-bytes",
+				"call-timeout-ms",
+				"worker-threads",
+				"url",
+				"pool-size",
+				"embedded-user",
+				"embedded-bindir",
+				"master-key-file",
+				"signing-key-file",
+				"rate-limit-per-second",
+				"rate-limit-burst" };
 	for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
 		g_autofree gchar *line = g_strdup_printf ("\n#%s=", keys[i]);
 		cr_assert (strstr (example, line) != NULL, "%s missing", keys[i]);

@@ -1,6 +1,6 @@
 #include <medverse/mv-error.h>
 
-G_DEFINE_QUARK (mv-error-quark, mv_error)
+G_DEFINE_QUARK (mv - error - quark, mv_error)
 
 static const gchar *const error_names[MV_ERROR_LAST] = {
 	[MV_ERROR_FAILED] = "failed",

@@ -41,60 +41,48 @@ struct _MvCall {
 	guint depth; /* 0 for a call from a client, +1 per mv_call_invoke() */
 };
 
-MvHost *
-mv_host_new (const MvPluginInfo *info,
-	     const MvHostVTable *vtable,
-	     const gchar *data_dir,
-	     gpointer host_data);
-gboolean
-mv_host_init_plugin (MvHost *host, GError **error);
-void
-mv_host_free (MvHost *host);
+MvHost *mv_host_new (const MvPluginInfo *info,
+		     const MvHostVTable *vtable,
+		     const gchar *data_dir,
+		     gpointer host_data);
+gboolean mv_host_init_plugin (MvHost *host, GError **error);
+void mv_host_free (MvHost *host);
 
 MvCall *
 mv_call_new (MvHost *host, const gchar *request_id, GCancellable *cancellable, gpointer host_data);
-void
-mv_call_free (MvCall *call);
+void mv_call_free (MvCall *call);
 /* Who calls (copied); a NULL @locale means "en".  The depth starts at 0. */
 void
 mv_call_set_caller (MvCall *call, const gchar *clinic_id, MvCallerRole role, const gchar *locale);
 /* A call made by @parent's plugin through mv_call_invoke(): same request id, caller and
  * cancellable, depth + 1. */
-MvCall *
-mv_call_new_nested (MvCall *parent, MvHost *host);
+MvCall *mv_call_new_nested (MvCall *parent, MvHost *host);
 
 /* How deep mv_call_invoke() may nest: a plugin calling itself fails cleanly at this depth
  * instead of overflowing a worker's stack. */
 #define MV_CALL_MAX_DEPTH 8
 
 /* FALSE with MV_ERROR_FORBIDDEN when @method's roles do not include the caller of @call. */
-gboolean
-mv_method_accepts_caller (const MvMethod *method, MvCall *call, GError **error);
+gboolean mv_method_accepts_caller (const MvMethod *method, MvCall *call, GError **error);
 
 /* The runner wrapper: every plugin method is called through this.  It checks the input type,
  * reports a failure without an error and an output of the wrong type as plugin failures, and
  * prefixes errors with the plugin name. */
-GVariant *
-mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **error);
+GVariant *mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **error);
 
 /* Checks a plugin's `[plugin.NAME]` group of @config against its declared keys. */
-gboolean
-mv_plugin_info_check_config (const MvPluginInfo *info, GKeyFile *config, GError **error);
+gboolean mv_plugin_info_check_config (const MvPluginInfo *info, GKeyFile *config, GError **error);
 
-const MvConfigKey *
-mv_plugin_info_find_config_key (const MvPluginInfo *info, const gchar *name);
+const MvConfigKey *mv_plugin_info_find_config_key (const MvPluginInfo *info, const gchar *name);
 
 /* "plugin.NAME" */
-gchar *
-mv_plugin_info_config_group (const MvPluginInfo *info);
+gchar *mv_plugin_info_config_group (const MvPluginInfo *info);
 
 /* Parses @json into an object node, mapping every failure to an MV_ERROR code. */
-JsonNode *
-mv_value_parse_json_object (const gchar *json, gssize len, GError **error);
+JsonNode *mv_value_parse_json_object (const gchar *json, gssize len, GError **error);
 
 /* Compact JSON text; doubles in their shortest round-trip form. */
-gchar *
-mv_json_to_string (JsonNode *node);
+gchar *mv_json_to_string (JsonNode *node);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvHost, mv_host_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvCall, mv_call_free)

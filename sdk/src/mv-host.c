@@ -22,7 +22,7 @@ mv_host_new (const MvPluginInfo *info,
 gboolean
 mv_host_init_plugin (MvHost *host, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (GError) error_local = NULL;
 
 	if (host->info->init == NULL)
 		return TRUE;
@@ -71,7 +71,8 @@ mv_host_get_config_string (MvHost *host, const gchar *key)
 	g_return_val_if_fail (key != NULL, NULL);
 	decl = mv_plugin_info_find_config_key (host->info, key);
 	if (decl == NULL) {
-		g_critical ("plugin %s asked for undeclared config key '%s'", host->info->name, key);
+		g_critical ("plugin %s asked for undeclared config key '%s'", host->info->name,
+			    key);
 		return NULL;
 	}
 	value = host->vtable->get_config != NULL ? host->vtable->get_config (host, key) : NULL;
@@ -85,7 +86,8 @@ mv_host_get_config_int (MvHost *host, const gchar *key, gint64 fallback)
 {
 	g_autofree gchar *value = mv_host_get_config_string (host, key);
 	gint64 result;
-	if (value == NULL || !g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, &result, NULL))
+	if (value == NULL
+	    || !g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, &result, NULL))
 		return fallback;
 	return result;
 }
@@ -156,7 +158,8 @@ mv_call_set_caller (MvCall *call, const gchar *clinic_id, MvCallerRole role, con
 MvCall *
 mv_call_new_nested (MvCall *parent, MvHost *host)
 {
-	MvCall *child = mv_call_new (host, parent->request_id, parent->cancellable, parent->host_data);
+	MvCall *child
+		= mv_call_new (host, parent->request_id, parent->cancellable, parent->host_data);
 	mv_call_set_caller (child, parent->clinic_id, parent->role, parent->locale);
 	child->depth = parent->depth + 1;
 	return child;
@@ -244,22 +247,20 @@ mv_call_is_cancelled (MvCall *call)
 }
 
 GVariant *
-mv_call_invoke (MvCall *call,
-		const gchar *plugin,
-		const gchar *method,
-		GVariant *input,
-		GError **error)
+mv_call_invoke (
+	MvCall *call, const gchar *plugin, const gchar *method, GVariant *input, GError **error)
 {
-	g_autoptr(GVariant) input_ref = NULL;
+	g_autoptr (GVariant) input_ref = NULL;
 
 	g_return_val_if_fail (call != NULL, NULL);
 	g_return_val_if_fail (input != NULL, NULL);
 	input_ref = g_variant_ref_sink (input);
 	if (call->depth + 1 >= MV_CALL_MAX_DEPTH) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-			     "plugin %s: calling %s.%s would nest plugin calls deeper than the limit "
-			     "of %u",
-			     call->host->info->name, plugin, method, (guint)MV_CALL_MAX_DEPTH);
+		g_set_error (
+			error, MV_ERROR, MV_ERROR_FAILED,
+			"plugin %s: calling %s.%s would nest plugin calls deeper than the limit "
+			"of %u",
+			call->host->info->name, plugin, method, (guint)MV_CALL_MAX_DEPTH);
 		return NULL;
 	}
 	if (call->host->vtable->invoke == NULL) {
@@ -313,16 +314,17 @@ GVariant *
 mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **error)
 {
 	const gchar *plugin = call->host->info->name;
-	g_autoptr(GVariantType) in_type = mv_method_get_input_type (method);
-	g_autoptr(GVariantType) out_type = mv_method_get_output_type (method);
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GVariant) output = NULL;
+	g_autoptr (GVariantType) in_type = mv_method_get_input_type (method);
+	g_autoptr (GVariantType) out_type = mv_method_get_output_type (method);
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (GVariant) output = NULL;
 
 	if (!g_variant_is_of_type (input, in_type)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 			     "%s.%s expects input of type %.*s, got %s", plugin, method->name,
 			     (int)g_variant_type_get_string_length (in_type),
-			     g_variant_type_peek_string (in_type), g_variant_get_type_string (input));
+			     g_variant_type_peek_string (in_type),
+			     g_variant_get_type_string (input));
 		return NULL;
 	}
 	output = method->handler (call, input, &error_local);
@@ -342,15 +344,15 @@ mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **err
 		}
 		/* an error that already names this plugin (from its own nested call, or from
 		 * mv_call_invoke) is passed on as is, not prefixed once per level */
-		if (g_str_has_prefix (error_local->message, "plugin ") &&
-		    g_str_has_prefix (error_local->message + strlen ("plugin "), plugin) &&
-		    g_str_has_prefix (error_local->message + strlen ("plugin ") + strlen (plugin),
-				      ": ")) {
+		if (g_str_has_prefix (error_local->message, "plugin ")
+		    && g_str_has_prefix (error_local->message + strlen ("plugin "), plugin)
+		    && g_str_has_prefix (
+			    error_local->message + strlen ("plugin ") + strlen (plugin), ": ")) {
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return NULL;
 		}
-		g_propagate_prefixed_error (error, g_steal_pointer (&error_local), "plugin %s: ",
-					    plugin);
+		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
+					    "plugin %s: ", plugin);
 		return NULL;
 	}
 	if (!g_variant_is_of_type (output, out_type)) {

@@ -11,7 +11,7 @@
 static void
 append_double (GString *out, gdouble d)
 {
-	static const gchar *const formats[] = {"%.15g", "%.16g", "%.17g"};
+	static const gchar *const formats[] = { "%.15g", "%.16g", "%.17g" };
 	gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
 
 	if (!isfinite (d)) {
@@ -66,7 +66,7 @@ append_node (GString *out, JsonNode *node)
 	switch (json_node_get_node_type (node)) {
 	case JSON_NODE_OBJECT: {
 		JsonObject *object = json_node_get_object (node);
-		g_autoptr(GList) members = json_object_get_members (object);
+		g_autoptr (GList) members = json_object_get_members (object);
 		g_string_append_c (out, '{');
 		for (GList *l = members; l != NULL; l = l->next) {
 			if (l != members)

@@ -37,22 +37,23 @@ check_args (const MvMethod *method, const MvArg *args, const gchar *which, GErro
 		const MvArg *arg = &args[i];
 		if (!name_is_valid_arg (arg->name)) {
 			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-				     "method %s: %s argument %u has an invalid name '%s'", method->name,
-				     which, i, arg->name);
+				     "method %s: %s argument %u has an invalid name '%s'",
+				     method->name, which, i, arg->name);
 			return FALSE;
 		}
-		if (arg->type == NULL || !g_variant_type_string_is_valid (arg->type) ||
-		    !g_variant_type_is_definite ((const GVariantType *)arg->type)) {
+		if (arg->type == NULL || !g_variant_type_string_is_valid (arg->type)
+		    || !g_variant_type_is_definite ((const GVariantType *)arg->type)) {
 			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-				     "method %s: %s argument '%s' has an invalid type '%s'", method->name,
-				     which, arg->name, arg->type != NULL ? arg->type : "(null)");
+				     "method %s: %s argument '%s' has an invalid type '%s'",
+				     method->name, which, arg->name,
+				     arg->type != NULL ? arg->type : "(null)");
 			return FALSE;
 		}
 		for (guint j = 0; j < i; j++) {
 			if (g_strcmp0 (args[j].name, arg->name) == 0) {
 				g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-					     "method %s: duplicate %s argument '%s'", method->name, which,
-					     arg->name);
+					     "method %s: duplicate %s argument '%s'", method->name,
+					     which, arg->name);
 				return FALSE;
 			}
 		}
@@ -73,8 +74,8 @@ check_method (const MvMethod *method, GError **error)
 			     method->name);
 		return FALSE;
 	}
-	return check_args (method, method->in_args, "input", error) &&
-	       check_args (method, method->out_args, "output", error);
+	return check_args (method, method->in_args, "input", error)
+	       && check_args (method, method->out_args, "output", error);
 }
 
 static gboolean
@@ -83,11 +84,11 @@ check_config_keys (const MvPluginInfo *info, GError **error)
 	for (guint i = 0; info->config_keys != NULL && info->config_keys[i].name != NULL; i++) {
 		const MvConfigKey *key = &info->config_keys[i];
 		const gchar *t = key->type != NULL ? key->type : "";
-		if (strcmp (t, "s") != 0 && strcmp (t, "i") != 0 && strcmp (t, "d") != 0 &&
-		    strcmp (t, "b") != 0) {
+		if (strcmp (t, "s") != 0 && strcmp (t, "i") != 0 && strcmp (t, "d") != 0
+		    && strcmp (t, "b") != 0) {
 			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-				     "config key '%s' has type '%s'; expected s, i, d or b", key->name,
-				     t);
+				     "config key '%s' has type '%s'; expected s, i, d or b",
+				     key->name, t);
 			return FALSE;
 		}
 	}
@@ -97,8 +98,8 @@ check_config_keys (const MvPluginInfo *info, GError **error)
 static gboolean
 check_method_roles (const MvPluginInfo *info, GError **error)
 {
-	const guint32 known = MV_CALLER_PATIENT | MV_CALLER_CLINICIAN | MV_CALLER_CLINIC_ADMIN |
-			      MV_CALLER_OPERATOR;
+	const guint32 known = MV_CALLER_PATIENT | MV_CALLER_CLINICIAN | MV_CALLER_CLINIC_ADMIN
+			      | MV_CALLER_OPERATOR;
 
 	for (const MvMethodRoles *r = info->method_roles; r != NULL && r->method != NULL; r++) {
 		if (mv_plugin_info_find_method (info, r->method) == NULL) {
@@ -129,8 +130,8 @@ mv_plugin_info_validate (const MvPluginInfo *info, GError **error)
 	/* the ABI gate comes first: nothing else in the struct may be read before it passes */
 	if (info->abi_version != MV_PLUGIN_ABI_VERSION) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-			     "built for plugin ABI %u, this daemon speaks ABI %u", info->abi_version,
-			     (guint)MV_PLUGIN_ABI_VERSION);
+			     "built for plugin ABI %u, this daemon speaks ABI %u",
+			     info->abi_version, (guint)MV_PLUGIN_ABI_VERSION);
 		return FALSE;
 	}
 	if (info->struct_size != sizeof (MvPluginInfo)) {
@@ -147,8 +148,8 @@ mv_plugin_info_validate (const MvPluginInfo *info, GError **error)
 		return FALSE;
 	}
 	if (info->version == NULL || info->version[0] == '\0' || info->description == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "plugin %s has no version or description",
-			     info->name);
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "plugin %s has no version or description", info->name);
 		return FALSE;
 	}
 	for (; info->methods != NULL && info->methods[n_methods].name != NULL; n_methods++) {
@@ -156,8 +157,8 @@ mv_plugin_info_validate (const MvPluginInfo *info, GError **error)
 			return FALSE;
 		for (guint j = 0; j < n_methods; j++) {
 			if (strcmp (info->methods[j].name, info->methods[n_methods].name) == 0) {
-				g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "duplicate method %s",
-					     info->methods[j].name);
+				g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+					     "duplicate method %s", info->methods[j].name);
 				return FALSE;
 			}
 		}
@@ -173,7 +174,7 @@ mv_plugin_info_validate (const MvPluginInfo *info, GError **error)
 static GVariantType *
 args_to_tuple_type (const MvArg *args)
 {
-	g_autoptr(GPtrArray) items = g_ptr_array_new ();
+	g_autoptr (GPtrArray) items = g_ptr_array_new ();
 	for (guint i = 0; args != NULL && args[i].name != NULL; i++)
 		g_ptr_array_add (items, (gpointer)args[i].type);
 	return g_variant_type_new_tuple ((const GVariantType *const *)items->pdata, items->len);
@@ -221,21 +222,22 @@ gboolean
 mv_plugin_info_check_config (const MvPluginInfo *info, GKeyFile *config, GError **error)
 {
 	g_autofree gchar *group = mv_plugin_info_config_group (info);
-	g_auto(GStrv) keys = NULL;
+	g_auto (GStrv) keys = NULL;
 
 	if (config == NULL || !g_key_file_has_group (config, group))
 		return TRUE;
 	keys = g_key_file_get_keys (config, group, NULL, NULL);
 	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
 		const MvConfigKey *key = mv_plugin_info_find_config_key (info, keys[i]);
-		g_autoptr(GError) error_local = NULL;
+		g_autoptr (GError) error_local = NULL;
 
 		/* data-dir is the host's key, valid for every plugin */
 		if (g_strcmp0 (keys[i], "data-dir") == 0)
 			continue;
 		if (key == NULL) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "[%s] %s: unknown key for plugin %s", group, keys[i], info->name);
+				     "[%s] %s: unknown key for plugin %s", group, keys[i],
+				     info->name);
 			return FALSE;
 		}
 		if (key->type[0] == 'i')

@@ -33,11 +33,12 @@ find_host (MvTestHost *self, const gchar *plugin)
 
 /* @parent: the call of the plugin that invoked this one, or NULL for a call from the test */
 static GVariant *
-run_in_host (MvHost *host, MvCall *parent, const gchar *method_name, GVariant *input, GError **error)
+run_in_host (
+	MvHost *host, MvCall *parent, const gchar *method_name, GVariant *input, GError **error)
 {
 	MvTestHost *self = host->host_data;
 	const MvMethod *method = mv_plugin_info_find_method (host->info, method_name);
-	g_autoptr(MvCall) call = NULL;
+	g_autoptr (MvCall) call = NULL;
 
 	if (method == NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "plugin %s has no method %s",
@@ -56,11 +57,8 @@ run_in_host (MvHost *host, MvCall *parent, const gchar *method_name, GVariant *i
 }
 
 static GVariant *
-test_host_invoke (MvCall *call,
-		  const gchar *plugin,
-		  const gchar *method,
-		  GVariant *input,
-		  GError **error)
+test_host_invoke (
+	MvCall *call, const gchar *plugin, const gchar *method, GVariant *input, GError **error)
 {
 	MvTestHost *self = call->host->host_data;
 	MvHost *target = find_host (self, plugin);
@@ -80,7 +78,7 @@ gboolean
 mv_test_host_add_plugin (MvTestHost *self, const MvPluginInfo *info, GError **error)
 {
 	g_autofree gchar *cwd = g_get_current_dir ();
-	g_autoptr(MvHost) host = NULL;
+	g_autoptr (MvHost) host = NULL;
 	g_autofree gchar *data_dir = NULL;
 
 	g_return_val_if_fail (self != NULL, FALSE);
@@ -106,7 +104,7 @@ mv_test_host_add_plugin (MvTestHost *self, const MvPluginInfo *info, GError **er
 MvTestHost *
 mv_test_host_new (const MvPluginInfo *info, GKeyFile *config, const gchar *data_dir, GError **error)
 {
-	g_autoptr(MvTestHost) self = g_new0 (MvTestHost, 1);
+	g_autoptr (MvTestHost) self = g_new0 (MvTestHost, 1);
 
 	self->hosts = g_ptr_array_new ();
 	self->role = MV_CALLER_CLINICIAN;
@@ -118,7 +116,7 @@ mv_test_host_new (const MvPluginInfo *info, GKeyFile *config, const gchar *data_
 		if (!g_key_file_has_key (self->config, group, "data-dir", NULL)) {
 			/* copy, so the caller's key file is left as it was */
 			g_autofree gchar *text = g_key_file_to_data (self->config, NULL, NULL);
-			g_autoptr(GKeyFile) copy = g_key_file_new ();
+			g_autoptr (GKeyFile) copy = g_key_file_new ();
 			g_key_file_load_from_data (copy, text, -1, G_KEY_FILE_NONE, NULL);
 			g_key_file_set_string (copy, group, "data-dir", data_dir);
 			g_key_file_unref (self->config);
@@ -133,20 +131,23 @@ mv_test_host_new (const MvPluginInfo *info, GKeyFile *config, const gchar *data_
 GVariant *
 mv_test_host_call (MvTestHost *self, const gchar *method, GVariant *input, GError **error)
 {
-	g_autoptr(GVariant) input_ref = g_variant_ref_sink (input);
+	g_autoptr (GVariant) input_ref = g_variant_ref_sink (input);
 	g_return_val_if_fail (self != NULL && self->hosts->len > 0, NULL);
 	return run_in_host (g_ptr_array_index (self->hosts, 0), NULL, method, input_ref, error);
 }
 
 gchar *
-mv_test_host_call_json (MvTestHost *self, const gchar *method_name, const gchar *json, GError **error)
+mv_test_host_call_json (MvTestHost *self,
+			const gchar *method_name,
+			const gchar *json,
+			GError **error)
 {
 	MvHost *host;
 	const MvMethod *method;
-	g_autoptr(JsonNode) body = NULL;
-	g_autoptr(GVariant) input = NULL;
-	g_autoptr(GVariant) output = NULL;
-	g_autoptr(JsonNode) result = NULL;
+	g_autoptr (JsonNode) body = NULL;
+	g_autoptr (GVariant) input = NULL;
+	g_autoptr (GVariant) output = NULL;
+	g_autoptr (JsonNode) result = NULL;
 
 	g_return_val_if_fail (self != NULL && self->hosts->len > 0, NULL);
 	host = g_ptr_array_index (self->hosts, 0);
@@ -191,7 +192,10 @@ mv_test_host_free (MvTestHost *self)
 }
 
 void
-mv_test_host_set_caller (MvTestHost *self, const gchar *clinic_id, MvCallerRole role, const gchar *locale)
+mv_test_host_set_caller (MvTestHost *self,
+			 const gchar *clinic_id,
+			 MvCallerRole role,
+			 const gchar *locale)
 {
 	g_return_if_fail (self != NULL);
 	g_free (self->clinic_id);

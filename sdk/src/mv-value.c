@@ -49,7 +49,7 @@ type_name (const GVariantType *type)
 		return "value or null";
 	case 'a':
 		return g_variant_type_is_dict_entry (g_variant_type_element (type)) ? "object"
-										     : "array";
+										    : "array";
 	default:
 		return "array";
 	}
@@ -66,8 +66,8 @@ type_error (const GVariantType *type, JsonNode *node, const gchar *path, GError 
 static gboolean
 node_is_integer (JsonNode *node)
 {
-	return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-	       json_node_get_value_type (node) == G_TYPE_INT64;
+	return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+	       && json_node_get_value_type (node) == G_TYPE_INT64;
 }
 
 static GVariant *
@@ -80,10 +80,10 @@ integer_from_json (const GVariantType *type, JsonNode *node, const gchar *path, 
 		gint64 min;
 		gint64 max;
 	} ranges[] = {
-		{'y', 0, G_MAXUINT8},		   {'n', G_MININT16, G_MAXINT16},
-		{'q', 0, G_MAXUINT16},		   {'i', G_MININT32, G_MAXINT32},
-		{'u', 0, G_MAXUINT32},		   {'x', G_MININT64, G_MAXINT64},
-		{'t', 0, G_MAXINT64}, /* JSON integers above 2^63 are not representable here */
+		{ 'y', 0, G_MAXUINT8 },	 { 'n', G_MININT16, G_MAXINT16 },
+		{ 'q', 0, G_MAXUINT16 }, { 'i', G_MININT32, G_MAXINT32 },
+		{ 'u', 0, G_MAXUINT32 }, { 'x', G_MININT64, G_MAXINT64 },
+		{ 't', 0, G_MAXINT64 }, /* JSON integers above 2^63 are not representable here */
 	};
 
 	if (!node_is_integer (node))
@@ -124,8 +124,8 @@ string_from_json (const GVariantType *type, JsonNode *node, const gchar *path, G
 	const gchar *s;
 	gchar c = g_variant_type_peek_string (type)[0];
 
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-	    json_node_get_value_type (node) != G_TYPE_STRING)
+	if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+	    || json_node_get_value_type (node) != G_TYPE_STRING)
 		return type_error (type, node, path, error);
 	s = json_node_get_string (node);
 	/* json-glib validates UTF-8 while parsing, but a node may come from elsewhere */
@@ -134,7 +134,8 @@ string_from_json (const GVariantType *type, JsonNode *node, const gchar *path, G
 		return NULL;
 	}
 	if (c == 'o' && !g_variant_is_object_path (s)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: not an object path", path);
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: not an object path",
+			     path);
 		return NULL;
 	}
 	if (c == 'g' && !g_variant_is_signature (s)) {
@@ -149,20 +150,19 @@ string_from_json (const GVariantType *type, JsonNode *node, const gchar *path, G
 	return g_variant_new_string (s);
 }
 
-static GVariant *
-variant_from_json (JsonNode *node, const gchar *path, GError **error);
+static GVariant *variant_from_json (JsonNode *node, const gchar *path, GError **error);
 
 static GVariant *
 array_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
 {
 	const GVariantType *elem = g_variant_type_element (type);
-	g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
+	g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
 
 	if (g_variant_type_is_dict_entry (elem)) {
 		const GVariantType *key_type = g_variant_type_key (elem);
 		const GVariantType *value_type = g_variant_type_value (elem);
 		JsonObject *object;
-		g_autoptr(GList) members = NULL;
+		g_autoptr (GList) members = NULL;
 
 		if (!g_variant_type_equal (key_type, G_VARIANT_TYPE_STRING)) {
 			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
@@ -181,7 +181,8 @@ array_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GE
 			if (value == NULL)
 				return NULL;
 			g_variant_builder_add_value (
-				&builder, g_variant_new_dict_entry (g_variant_new_string (key), value));
+				&builder,
+				g_variant_new_dict_entry (g_variant_new_string (key), value));
 		}
 		return g_variant_builder_end (&builder);
 	}
@@ -205,7 +206,7 @@ array_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GE
 static GVariant *
 tuple_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
 {
-	g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
+	g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
 	JsonArray *array;
 	guint i = 0;
 
@@ -221,8 +222,8 @@ tuple_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GE
 	for (const GVariantType *t = g_variant_type_first (type); t != NULL;
 	     t = g_variant_type_next (t), i++) {
 		g_autofree gchar *subpath = g_strdup_printf ("%s[%u]", path, i);
-		GVariant *value =
-			mv_value_from_json (t, json_array_get_element (array, i), subpath, error);
+		GVariant *value
+			= mv_value_from_json (t, json_array_get_element (array, i), subpath, error);
 		if (value == NULL)
 			return NULL;
 		g_variant_builder_add_value (&builder, value);
@@ -267,8 +268,8 @@ mv_value_from_json (const GVariantType *type, JsonNode *node, const gchar *path,
 
 	switch (c) {
 	case 'b':
-		if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-		    json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+		if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+		    || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
 			return type_error (type, node, path, error);
 		return g_variant_new_boolean (json_node_get_boolean (node));
 	case 'y':
@@ -280,8 +281,9 @@ mv_value_from_json (const GVariantType *type, JsonNode *node, const gchar *path,
 	case 't':
 		return integer_from_json (type, node, path, error);
 	case 'd':
-		if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-		    (json_node_get_value_type (node) != G_TYPE_DOUBLE && !node_is_integer (node)))
+		if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+		    || (json_node_get_value_type (node) != G_TYPE_DOUBLE
+			&& !node_is_integer (node)))
 			return type_error (type, node, path, error);
 		/* 1e999 parses as infinity, which no JSON answer could carry back */
 		if (!isfinite (json_node_get_double (node))) {
@@ -310,8 +312,8 @@ mv_value_from_json (const GVariantType *type, JsonNode *node, const gchar *path,
 	case '(':
 		return tuple_from_json (type, node, path, error);
 	default:
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "%s: type %.*s has no JSON form", path,
-			     (int)g_variant_type_get_string_length (type),
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "%s: type %.*s has no JSON form",
+			     path, (int)g_variant_type_get_string_length (type),
 			     g_variant_type_peek_string (type));
 		return NULL;
 	}
@@ -356,7 +358,7 @@ mv_value_new_empty (const GVariantType *type)
 	case 'a':
 		return g_variant_new_array (g_variant_type_element (type), NULL, 0);
 	default: {
-		g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
+		g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
 		for (const GVariantType *t = g_variant_type_first (type); t != NULL;
 		     t = g_variant_type_next (t))
 			g_variant_builder_add_value (&builder, mv_value_new_empty (t));
@@ -368,8 +370,9 @@ mv_value_new_empty (const GVariantType *type)
 GVariant *
 mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error)
 {
-	g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
-	g_autoptr(GList) members = NULL;
+	g_autoptr (GPtrArray) values
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+	g_autoptr (GList) members = NULL;
 	guint n_args = 0;
 
 	for (; args != NULL && args[n_args].name != NULL; n_args++)
@@ -388,14 +391,15 @@ mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error)
 	}
 	for (guint i = 0; i < n_args; i++) {
 		const GVariantType *type = G_VARIANT_TYPE (args[i].type);
-		JsonNode *node = object != NULL ? json_object_get_member (object, args[i].name) : NULL;
+		JsonNode *node
+			= object != NULL ? json_object_get_member (object, args[i].name) : NULL;
 		GVariant *value;
 
 		if (node == NULL || (JSON_NODE_HOLDS_NULL (node) && args[i].type[0] != 'm')) {
 			if ((args[i].flags & MV_ARG_OPTIONAL) == 0) {
 				g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-					     "%s: required field missing (expected %s)", args[i].name,
-					     type_name (type));
+					     "%s: required field missing (expected %s)",
+					     args[i].name, type_name (type));
 				return NULL;
 			}
 			value = mv_value_new_empty (type);
@@ -480,23 +484,23 @@ mv_value_to_json (GVariant *value)
 		json_node_set_string (node, g_variant_get_string (value, NULL));
 		return node;
 	case G_VARIANT_CLASS_VARIANT: {
-		g_autoptr(GVariant) inner = g_variant_get_variant (value);
+		g_autoptr (GVariant) inner = g_variant_get_variant (value);
 		return mv_value_to_json (inner);
 	}
 	case G_VARIANT_CLASS_MAYBE: {
-		g_autoptr(GVariant) inner = g_variant_get_maybe (value);
+		g_autoptr (GVariant) inner = g_variant_get_maybe (value);
 		return inner != NULL ? mv_value_to_json (inner) : json_node_new (JSON_NODE_NULL);
 	}
 	case G_VARIANT_CLASS_ARRAY:
-		if (g_variant_type_is_dict_entry (g_variant_type_element (type)) &&
-		    g_variant_type_equal (g_variant_type_key (g_variant_type_element (type)),
-					  G_VARIANT_TYPE_STRING)) {
+		if (g_variant_type_is_dict_entry (g_variant_type_element (type))
+		    && g_variant_type_equal (g_variant_type_key (g_variant_type_element (type)),
+					     G_VARIANT_TYPE_STRING)) {
 			JsonObject *object = json_object_new ();
 			gsize n = g_variant_n_children (value);
 			for (gsize i = 0; i < n; i++) {
-				g_autoptr(GVariant) entry = g_variant_get_child_value (value, i);
-				g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
-				g_autoptr(GVariant) val = g_variant_get_child_value (entry, 1);
+				g_autoptr (GVariant) entry = g_variant_get_child_value (value, i);
+				g_autoptr (GVariant) key = g_variant_get_child_value (entry, 0);
+				g_autoptr (GVariant) val = g_variant_get_child_value (entry, 1);
 				json_object_set_member (object, g_variant_get_string (key, NULL),
 							mv_value_to_json (val));
 			}
@@ -510,7 +514,7 @@ mv_value_to_json (GVariant *value)
 		JsonArray *array = json_array_new ();
 		gsize n = g_variant_n_children (value);
 		for (gsize i = 0; i < n; i++) {
-			g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
+			g_autoptr (GVariant) child = g_variant_get_child_value (value, i);
 			json_array_add_element (array, mv_value_to_json (child));
 		}
 		node = json_node_new (JSON_NODE_ARRAY);
@@ -540,7 +544,7 @@ mv_value_to_json_args (const MvArg *args, GVariant *tuple, GError **error)
 		return NULL;
 	}
 	for (guint i = 0; i < n_args; i++) {
-		g_autoptr(GVariant) child = g_variant_get_child_value (tuple, i);
+		g_autoptr (GVariant) child = g_variant_get_child_value (tuple, i);
 		json_object_set_member (object, args[i].name, mv_value_to_json (child));
 	}
 	return node;
@@ -571,7 +575,8 @@ check_depth (const gchar *json, gsize len, GError **error)
 		} else if (c == '[' || c == '{') {
 			if (++depth > MV_VALUE_MAX_DEPTH) {
 				g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED,
-					     "JSON nested deeper than %d levels", MV_VALUE_MAX_DEPTH);
+					     "JSON nested deeper than %d levels",
+					     MV_VALUE_MAX_DEPTH);
 				return FALSE;
 			}
 		} else if ((c == ']' || c == '}') && depth > 0) {
@@ -584,18 +589,20 @@ check_depth (const gchar *json, gsize len, GError **error)
 JsonNode *
 mv_value_parse_json_object (const gchar *json, gssize len, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-	g_autoptr(GError) error_local = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+	g_autoptr (GError) error_local = NULL;
 	JsonNode *root;
 
 	if (len < 0)
 		len = strlen (json);
 	if (!g_utf8_validate (json, len, NULL)) {
-		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED, "body is not valid UTF-8");
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED,
+				     "body is not valid UTF-8");
 		return NULL;
 	}
 	if (memchr (json, '\0', len) != NULL) {
-		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED, "body contains a NUL byte");
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED,
+				     "body contains a NUL byte");
 		return NULL;
 	}
 	if (!check_depth (json, len, error))

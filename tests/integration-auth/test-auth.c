@@ -518,8 +518,8 @@ admin_call (GDBusConnection *bus, const gchar *method, GVariant *params, GError 
 	if (g_variant_n_children (reply) == 0)
 		return g_strdup ("");
 	value = g_variant_get_child_value (reply, 0);
-	cr_assert (g_variant_is_of_type (value, G_VARIANT_TYPE ("a{sv}")) ||
-			   g_variant_is_of_type (value, G_VARIANT_TYPE ("aa{sv}")),
+	cr_assert (g_variant_is_of_type (value, G_VARIANT_TYPE ("a{sv}"))
+			   || g_variant_is_of_type (value, G_VARIANT_TYPE ("aa{sv}")),
 		   "%s answers %s, not a typed record or list", method,
 		   g_variant_get_type_string (value));
 	node = mv_value_to_json (value);

@@ -51,7 +51,7 @@ typedef struct {
 	guint ready_200_after;
 	gint64 first_ok_after_us;
 	gchar *other_example;
-	GHashTable *down_messages; /* error messages of the 503s while down (a set) */
+	GHashTable *down_messages;	/* error messages of the 503s while down (a set) */
 	guint down_without_retry_after; /* 503s while down without a Retry-After of 1 s or more */
 } Load;
 

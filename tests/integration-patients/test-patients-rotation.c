@@ -73,10 +73,10 @@ Test (rotation, rotate_restart_old_master_opens_nothing, .timeout = 140)
 	new_key = g_build_filename (env->root, "new-master.key", NULL);
 	pt_write_key_file (new_key);
 	bus = mvt_dbus_connect (env->bus_address);
-	reply = g_dbus_connection_call_sync (bus, "org.medverse.Health1", "/org/medverse/Health1",
-					     "org.medverse.Health1.Admin", "RotateMasterKey",
-					     g_variant_new ("(s)", new_key), G_VARIANT_TYPE ("(a{sv})"),
-					     G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
+	reply = g_dbus_connection_call_sync (
+		bus, "org.medverse.Health1", "/org/medverse/Health1", "org.medverse.Health1.Admin",
+		"RotateMasterKey", g_variant_new ("(s)", new_key), G_VARIANT_TYPE ("(a{sv})"),
+		G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
 	cr_assert_not_null (reply, "%s", error ? error->message : "");
 	g_variant_get (reply, "(@a{sv})", &result);
 	cr_assert (g_variant_lookup (result, "master_key_id", "&s", NULL), "no master_key_id");

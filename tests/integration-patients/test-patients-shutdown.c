@@ -20,9 +20,9 @@ static gpointer
 raw_call (gpointer data)
 {
 	RawCall *call = data;
-	g_autoptr(GSocketClient) client = g_socket_client_new ();
-	g_autoptr(GSocketConnection) conn = NULL;
-	g_autoptr(GString) answer = g_string_new (NULL);
+	g_autoptr (GSocketClient) client = g_socket_client_new ();
+	g_autoptr (GSocketConnection) conn = NULL;
+	g_autoptr (GString) answer = g_string_new (NULL);
 	GOutputStream *out;
 	GInputStream *in;
 	gchar buf[4096];
@@ -51,15 +51,14 @@ fini (void)
 	g_clear_pointer (&current_env, mvt_env_free);
 }
 
-Test (shutdown, sigterm_while_a_patient_request_waits_on_the_database, .timeout = 120,
-      .fini = fini)
+Test (shutdown, sigterm_while_a_patient_request_waits_on_the_database, .timeout = 120, .fini = fini)
 {
-	const MvtOptions options = {.config = "[daemon]\nshutdown-timeout-ms=500\n"};
-	g_autoptr(GError) error = NULL;
-	g_auto (PtClinic) clinic = {0};
+	const MvtOptions options = { .config = "[daemon]\nshutdown-timeout-ms=500\n" };
+	g_autoptr (GError) error = NULL;
+	g_auto (PtClinic) clinic = { 0 };
 	g_autofree gchar *id = NULL;
 	g_autofree gchar *log = NULL;
-	RawCall call = {0};
+	RawCall call = { 0 };
 	GThread *thread;
 	PGconn *holder, *watcher;
 	PGresult *res;
@@ -68,12 +67,12 @@ Test (shutdown, sigterm_while_a_patient_request_waits_on_the_database, .timeout 
 	current_env = mvt_env_new ();
 	mvt_env_prepare (current_env, &options);
 	cr_assert (mvt_bus_start (current_env, &error), "%s", error ? error->message : "");
-	cr_assert (mvt_daemon_spawn (current_env, &error) &&
-			   mvt_daemon_wait_ready (current_env, 60000, &error),
+	cr_assert (mvt_daemon_spawn (current_env, &error)
+			   && mvt_daemon_wait_ready (current_env, 60000, &error),
 		   "%s", error ? error->message : "");
 	pt_clinic_make (current_env->url, current_env->data_dir, &clinic);
 	{
-		g_autoptr(PtResponse) r = pt_request (
+		g_autoptr (PtResponse) r = pt_request (
 			current_env->url, "POST", "/v1/patients", clinic.clinician, NULL, NULL,
 			"{\"mrn\":\"SD-1\",\"name\":{\"given\":\"Shut\"}}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
@@ -84,13 +83,14 @@ Test (shutdown, sigterm_while_a_patient_request_waits_on_the_database, .timeout 
 	holder = pt_db_connect (current_env->data_dir);
 	watcher = pt_db_connect (current_env->data_dir);
 	{
-		const gchar *v[] = {clinic.id, id};
+		const gchar *v[] = { clinic.id, id };
 		res = PQexec (holder, "BEGIN");
 		PQclear (res);
-		res = PQexecParams (holder,
-				    "SELECT 1 FROM patients WHERE clinic_id = $1 AND patient_id = $2 "
-				    "FOR UPDATE",
-				    2, NULL, v, NULL, NULL, 0);
+		res = PQexecParams (
+			holder,
+			"SELECT 1 FROM patients WHERE clinic_id = $1 AND patient_id = $2 "
+			"FOR UPDATE",
+			2, NULL, v, NULL, NULL, 0);
 		cr_assert_eq (PQntuples (res), 1, "%s", PQerrorMessage (holder));
 		PQclear (res);
 	}
@@ -118,8 +118,8 @@ Test (shutdown, sigterm_while_a_patient_request_waits_on_the_database, .timeout 
 	mvt_daemon_term (current_env);
 	cr_assert (mvt_daemon_wait_exit (current_env, 30000), "the daemon did not exit");
 	log = mvt_read_log (current_env);
-	cr_assert (WIFEXITED (current_env->daemon_status) &&
-			   WEXITSTATUS (current_env->daemon_status) == 0,
+	cr_assert (WIFEXITED (current_env->daemon_status)
+			   && WEXITSTATUS (current_env->daemon_status) == 0,
 		   "medversed did not exit 0 (status %d); log:\n%s", current_env->daemon_status,
 		   log);
 	cr_assert_null (strstr (log, "CRITICAL"), "log:\n%s", log);

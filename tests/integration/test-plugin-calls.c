@@ -173,11 +173,12 @@ Test (plugin_dbus, the_locale_is_an_argument_over_dbus)
 	const gchar *clinic, *locale, *request_id;
 	guint32 role;
 
-	reply = g_dbus_connection_call_sync (
-		bus, "org.medverse.Health1", "/org/medverse/Health1", "org.medverse.Health1",
-		"CallWithLocale",
-		g_variant_new ("(sssv)", "probe", "Whoami", "zh-Hans", g_variant_new ("a{sv}", NULL)),
-		G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+	reply = g_dbus_connection_call_sync (bus, "org.medverse.Health1", "/org/medverse/Health1",
+					     "org.medverse.Health1", "CallWithLocale",
+					     g_variant_new ("(sssv)", "probe", "Whoami", "zh-Hans",
+							    g_variant_new ("a{sv}", NULL)),
+					     G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 10000,
+					     NULL, &error);
 	cr_assert_not_null (reply, "%s", error != NULL ? error->message : "");
 	g_variant_get (reply, "(v)", &output);
 	g_variant_get (output, "(&su&s&s)", &clinic, &role, &locale, &request_id);
@@ -189,7 +190,8 @@ Test (plugin_dbus, the_locale_is_an_argument_over_dbus)
 	reply = g_dbus_connection_call_sync (
 		bus, "org.medverse.Health1", "/org/medverse/Health1", "org.medverse.Health1",
 		"CallWithLocale",
-		g_variant_new ("(sssv)", "probe", "Whoami", "zh CN; DROP", g_variant_new ("a{sv}", NULL)),
+		g_variant_new ("(sssv)", "probe", "Whoami", "zh CN; DROP",
+			       g_variant_new ("a{sv}", NULL)),
 		G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
 	cr_assert_null (reply);
 	cr_assert (strstr (error->message, "InvalidInput") != NULL, "%s", error->message);
@@ -372,14 +374,14 @@ Test (router, a_path_parameter_that_is_not_text_is_400_never_204)
 	const gchar *literal[] = { "/v1/audit/ab%2500cd/head", "/v1/patients/%2500" };
 
 	for (guint i = 0; i < G_N_ELEMENTS (not_text); i++) {
-		g_autoptr (MvtResponse) resp = mvt_http (mvt_shared_url (), "GET", not_text[i], NULL,
-							 NULL, 0);
+		g_autoptr (MvtResponse) resp
+			= mvt_http (mvt_shared_url (), "GET", not_text[i], NULL, NULL, 0);
 		mvt_assert_error (resp, 400, "malformed");
 		cr_assert_str_eq (resp->reason, "Bad Request");
 	}
 	for (guint i = 0; i < G_N_ELEMENTS (literal); i++) {
-		g_autoptr (MvtResponse) resp = mvt_http (mvt_shared_url (), "GET", literal[i], NULL,
-							 NULL, 0);
+		g_autoptr (MvtResponse) resp
+			= mvt_http (mvt_shared_url (), "GET", literal[i], NULL, NULL, 0);
 		/* the operator key may not read patients (403); the clinic does not exist (404) */
 		cr_assert (resp->status >= 400 && resp->status < 500, "%s: %u %s", literal[i],
 			   resp->status, resp->body);

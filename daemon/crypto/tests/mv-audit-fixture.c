@@ -61,13 +61,13 @@ int
 main (int argc, char **argv)
 {
 	const gchar *corrupt = argc == 3 && g_str_equal (argv[1], "--corrupt") ? argv[2] : "";
-	static const gchar *actions[] = { "patient.create", "patient.read", "patient.update",
+	static const gchar *actions[] = { "patient.create", "patient.read",   "patient.update",
 					  "patient.export", "patient.delete", "key.create" };
-	g_autoptr(MvAuditSigner) signer = NULL;
-	g_autoptr(JsonBuilder) b = json_builder_new ();
-	g_autoptr(JsonGenerator) gen = json_generator_new ();
-	g_autoptr(JsonNode) root_node = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (MvAuditSigner) signer = NULL;
+	g_autoptr (JsonBuilder) b = json_builder_new ();
+	g_autoptr (JsonGenerator) gen = json_generator_new ();
+	g_autoptr (JsonNode) root_node = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *pk = NULL;
 	guint8 leaves[N_ENTRIES * H];
@@ -93,7 +93,7 @@ main (int argc, char **argv)
 	json_builder_set_member_name (b, "entries");
 	json_builder_begin_array (b);
 	for (guint i = 0; i < N_ENTRIES; i++) {
-		g_autoptr(GBytes) enc = NULL;
+		g_autoptr (GBytes) enc = NULL;
 
 		/* Non-ASCII and empty fields on purpose: the verifier must encode them too. */
 		ids[i] = i % 7 == 3 ? g_strdup ("") : g_strdup_printf ("patient-%02u-é", i % 6);
@@ -157,7 +157,7 @@ main (int argc, char **argv)
 	json_builder_begin_array (b);
 	for (guint n = 1; n <= N_ENTRIES; n++) {
 		for (guint m = 0; m < n; m++) {
-			g_autoptr(GBytes) proof = mv_merkle_inclusion_proof (leaves, n, m, &error);
+			g_autoptr (GBytes) proof = mv_merkle_inclusion_proof (leaves, n, m, &error);
 
 			g_assert_no_error (error);
 			json_builder_begin_object (b);
@@ -176,7 +176,8 @@ main (int argc, char **argv)
 	json_builder_begin_array (b);
 	for (guint n = 0; n <= N_ENTRIES; n++) {
 		for (guint m = 0; m <= n; m++) {
-			g_autoptr(GBytes) proof = mv_merkle_consistency_proof (leaves, m, n, &error);
+			g_autoptr (GBytes) proof
+				= mv_merkle_consistency_proof (leaves, m, n, &error);
 
 			g_assert_no_error (error);
 			json_builder_begin_object (b);
@@ -195,7 +196,7 @@ main (int argc, char **argv)
 	json_builder_begin_array (b);
 	for (guint n = 0; n <= N_ENTRIES; n += 5) {
 		guint8 r[H];
-		g_autoptr(MvTreeHead) head = NULL;
+		g_autoptr (MvTreeHead) head = NULL;
 
 		mv_merkle_root (leaves, n, r);
 		head = mv_tree_head_new (LOG, TREE, n, r, G_GINT64_CONSTANT (1764060000000000) + n);

@@ -14,7 +14,7 @@
 static MvAuditSigner *
 new_signer (void)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	MvAuditSigner *signer = mv_audit_signer_new_from_seed (mv_secret_new_random (32), &error);
 
 	cr_assert_not_null (signer, "%s", error ? error->message : "");
@@ -24,22 +24,24 @@ new_signer (void)
 Test (audit, entry_encoding_is_canonical)
 {
 	MvAuditEntry e = {
-		.clinic_id = "c1", .seq = 2, .timestamp_us = 1, .actor = "k", .action = "a",
-		.resource_type = "patient", .resource_id = "", .request_id = "r",
+		.clinic_id = "c1",
+		.seq = 2,
+		.timestamp_us = 1,
+		.actor = "k",
+		.action = "a",
+		.resource_type = "patient",
+		.resource_id = "",
+		.request_id = "r",
 	};
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) enc = mv_audit_entry_encode (&e, &error);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GBytes) enc = mv_audit_entry_encode (&e, &error);
 	static const guint8 expected[] = {
-		0, 0, 0, 23, 'm', 'e', 'd', 'v', 'e', 'r', 's', 'e', '.', 'a', 'u', 'd', 'i', 't',
-		'.', 'e', 'n', 't', 'r', 'y', '.', 'v', '1',
-		0, 0, 0, 2, 'c', '1',
-		0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 2,
-		0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1,
-		0, 0, 0, 1, 'k',
-		0, 0, 0, 1, 'a',
-		0, 0, 0, 7, 'p', 'a', 't', 'i', 'e', 'n', 't',
-		0, 0, 0, 0,
-		0, 0, 0, 1, 'r',
+		0,   0,	  0,   23,  'm', 'e', 'd', 'v', 'e', 'r', 's', 'e', '.', 'a', 'u',
+		'd', 'i', 't', '.', 'e', 'n', 't', 'r', 'y', '.', 'v', '1', 0,	 0,   0,
+		2,   'c', '1', 0,   0,	 0,   8,   0,	0,   0,	  0,   0,   0,	 0,   2,
+		0,   0,	  0,   8,   0,	 0,   0,   0,	0,   0,	  0,   1,   0,	 0,   0,
+		1,   'k', 0,   0,   0,	 1,   'a', 0,	0,   0,	  7,   'p', 'a', 't', 'i',
+		'e', 'n', 't', 0,   0,	 0,   0,   0,	0,   0,	  1,   'r',
 	};
 
 	cr_assert_not_null (enc, "%s", error ? error->message : "");
@@ -49,7 +51,7 @@ Test (audit, entry_encoding_is_canonical)
 	/* A negative timestamp is two's complement, not an error. */
 	e.timestamp_us = -1;
 	{
-		g_autoptr(GBytes) neg = mv_audit_entry_encode (&e, &error);
+		g_autoptr (GBytes) neg = mv_audit_entry_encode (&e, &error);
 		const guint8 *p = g_bytes_get_data (neg, NULL);
 		cr_assert_eq (p[27 + 6 + 12 + 4], 0xff);
 	}
@@ -57,7 +59,7 @@ Test (audit, entry_encoding_is_canonical)
 	/* Missing fields are refused with the field's name. */
 	e.action = NULL;
 	{
-		g_autoptr(GBytes) bad = mv_audit_entry_encode (&e, &error);
+		g_autoptr (GBytes) bad = mv_audit_entry_encode (&e, &error);
 		cr_assert_null (bad);
 		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
 		cr_assert (strstr (error->message, "action") != NULL, "%s", error->message);
@@ -66,11 +68,11 @@ Test (audit, entry_encoding_is_canonical)
 
 Test (audit, sth_sign_verify_and_tamper)
 {
-	g_autoptr(MvAuditSigner) signer = new_signer ();
-	g_autoptr(MvAuditSigner) other = new_signer ();
+	g_autoptr (MvAuditSigner) signer = new_signer ();
+	g_autoptr (MvAuditSigner) other = new_signer ();
 	guint8 root[H];
-	g_autoptr(MvTreeHead) head = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr (MvTreeHead) head = NULL;
+	g_autoptr (GError) error = NULL;
 	const guint8 *pk = mv_audit_signer_get_public_key (signer);
 	g_autofree gchar *pk_hex = mv_audit_signer_get_public_key_hex (signer);
 
@@ -81,16 +83,16 @@ Test (audit, sth_sign_verify_and_tamper)
 	cr_assert (mv_tree_head_verify (head, pk, &error), "%s", error ? error->message : "");
 	cr_assert_not (mv_tree_head_verify (head, mv_audit_signer_get_public_key (other), NULL));
 
-#define TAMPER(stmt)                                                                          \
-	do {                                                                                  \
-		g_autoptr(MvTreeHead) t = mv_tree_head_new (head->log_id, head->tree_id,       \
-							     head->tree_size, head->root_hash,    \
-							     head->timestamp_us);                 \
-		g_autoptr(GError) e = NULL;                                                   \
-		memcpy (t->signature, head->signature, MV_AUDIT_SIGNATURE_SIZE);              \
-		stmt;                                                                         \
-		cr_assert_not (mv_tree_head_verify (t, pk, &e), "accepted after " #stmt);      \
-		cr_assert (g_error_matches (e, MV_ERROR, MV_ERROR_INTEGRITY));                 \
+#define TAMPER(stmt)                                                                               \
+	do {                                                                                       \
+		g_autoptr (MvTreeHead) t                                                           \
+			= mv_tree_head_new (head->log_id, head->tree_id, head->tree_size,          \
+					    head->root_hash, head->timestamp_us);                  \
+		g_autoptr (GError) e = NULL;                                                       \
+		memcpy (t->signature, head->signature, MV_AUDIT_SIGNATURE_SIZE);                   \
+		stmt;                                                                              \
+		cr_assert_not (mv_tree_head_verify (t, pk, &e), "accepted after " #stmt);          \
+		cr_assert (g_error_matches (e, MV_ERROR, MV_ERROR_INTEGRITY));                     \
 	} while (0)
 
 	TAMPER (t->tree_size++);
@@ -105,11 +107,11 @@ Test (audit, sth_sign_verify_and_tamper)
 
 Test (audit, signer_key_file)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	g_autofree gchar *dir = g_dir_make_tmp ("mv-crypto-XXXXXX", &error);
 	g_autofree gchar *path = g_build_filename (dir, "audit-signing.key", NULL);
-	g_autoptr(MvAuditSigner) a = NULL;
-	g_autoptr(MvAuditSigner) b = NULL;
+	g_autoptr (MvAuditSigner) a = NULL;
+	g_autoptr (MvAuditSigner) b = NULL;
 
 	cr_assert (mv_audit_signer_generate_key_file (path, &error), "%s",
 		   error ? error->message : "");
@@ -120,7 +122,7 @@ Test (audit, signer_key_file)
 			  MV_AUDIT_PUBLIC_KEY_SIZE);
 	cr_assert_eq (g_chmod (path, 0644), 0);
 	{
-		g_autoptr(MvAuditSigner) c = mv_audit_signer_new_from_key_file (path, &error);
+		g_autoptr (MvAuditSigner) c = mv_audit_signer_new_from_key_file (path, &error);
 		cr_assert_null (c);
 		cr_assert (strstr (error->message, "0644") != NULL);
 	}
@@ -144,7 +146,7 @@ static void
 log_init (Log *log)
 {
 	static const guint sizes[] = { 1, 8, 13, N_ENTRIES };
-	g_autoptr(MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
+	g_autoptr (MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
 	guint next = 0;
 
 	log->signer = new_signer ();
@@ -186,10 +188,10 @@ log_clear (Log *log)
 static void
 expect_log_failure (Log *log, gsize n, gsize n_heads, const gchar *needle)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 	gboolean ok = mv_audit_verify_log (LOG, CLINIC, log->entries, log->hashes, n, log->heads,
-					   n_heads,
-					   mv_audit_signer_get_public_key (log->signer), &error);
+					   n_heads, mv_audit_signer_get_public_key (log->signer),
+					   &error);
 
 	cr_assert_not (ok, "tampered log accepted (expected \"%s\")", needle);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INTEGRITY));
@@ -200,11 +202,11 @@ expect_log_failure (Log *log, gsize n, gsize n_heads, const gchar *needle)
 Test (audit, verify_log_intact)
 {
 	Log log = { 0 };
-	g_autoptr(GError) error = NULL;
+	g_autoptr (GError) error = NULL;
 
 	log_init (&log);
-	cr_assert (mv_audit_verify_log (LOG, CLINIC, log.entries, log.hashes, N_ENTRIES, log.heads, 4,
-					mv_audit_signer_get_public_key (log.signer), &error),
+	cr_assert (mv_audit_verify_log (LOG, CLINIC, log.entries, log.hashes, N_ENTRIES, log.heads,
+					4, mv_audit_signer_get_public_key (log.signer), &error),
 		   "%s", error ? error->message : "");
 	cr_assert (mv_audit_verify_log (LOG, CLINIC, log.entries, NULL, N_ENTRIES, log.heads, 4,
 					mv_audit_signer_get_public_key (log.signer), &error),
@@ -284,7 +286,7 @@ Test (audit, verify_log_reordered_rows)
 Test (audit, verify_log_bad_head)
 {
 	Log log = { 0 };
-	g_autoptr(MvAuditSigner) other = new_signer ();
+	g_autoptr (MvAuditSigner) other = new_signer ();
 
 	log_init (&log);
 	mv_audit_signer_sign (other, log.heads[2]);

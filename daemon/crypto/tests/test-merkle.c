@@ -12,7 +12,13 @@
  * merkle_tree_test), and the expected heads and proofs, computed independently with a
  * straightforward Python transcription of RFC 6962 §2.1 at test-writing time. */
 static const gchar *kat_leaves[] = {
-	"", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+	"",
+	"00",
+	"10",
+	"2021",
+	"3031",
+	"40414243",
+	"5051525354555657",
 	"606162636465666768696a6b6c6d6e6f",
 };
 static const gchar *kat_roots[] = {
@@ -67,14 +73,14 @@ assert_proof (GBytes *proof, const gchar *const *expected, guint n, const gchar 
 	cr_assert_not_null (proof);
 	cr_assert_eq (g_bytes_get_size (proof), n * H, "%s: proof length", what);
 	for (guint i = 0; i < n; i++)
-		assert_hash_hex ((const guint8 *)g_bytes_get_data (proof, NULL) + i * H, expected[i],
-				 what);
+		assert_hash_hex ((const guint8 *)g_bytes_get_data (proof, NULL) + i * H,
+				 expected[i], what);
 }
 
 Test (merkle, known_answer_roots)
 {
 	g_autofree guint8 *leaves = kat_leaf_hashes ();
-	g_autoptr(MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
+	g_autoptr (MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
 
 	for (guint n = 0; n <= 8; n++) {
 		guint8 root[H];
@@ -115,14 +121,14 @@ Test (merkle, known_answer_proofs)
 		"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
 		"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
 	};
-	g_autoptr(GBytes) p1 = mv_merkle_inclusion_proof (leaves, 8, 0, NULL);
-	g_autoptr(GBytes) p2 = mv_merkle_inclusion_proof (leaves, 8, 5, NULL);
-	g_autoptr(GBytes) p3 = mv_merkle_inclusion_proof (leaves, 3, 2, NULL);
-	g_autoptr(GBytes) p4 = mv_merkle_consistency_proof (leaves, 1, 8, NULL);
-	g_autoptr(GBytes) p5 = mv_merkle_consistency_proof (leaves, 6, 8, NULL);
-	g_autoptr(GBytes) p6 = mv_merkle_consistency_proof (leaves, 2, 5, NULL);
-	g_autoptr(GBytes) p7 = mv_merkle_consistency_proof (leaves, 8, 8, NULL);
-	g_autoptr(GBytes) p8 = mv_merkle_inclusion_proof (leaves, 1, 0, NULL);
+	g_autoptr (GBytes) p1 = mv_merkle_inclusion_proof (leaves, 8, 0, NULL);
+	g_autoptr (GBytes) p2 = mv_merkle_inclusion_proof (leaves, 8, 5, NULL);
+	g_autoptr (GBytes) p3 = mv_merkle_inclusion_proof (leaves, 3, 2, NULL);
+	g_autoptr (GBytes) p4 = mv_merkle_consistency_proof (leaves, 1, 8, NULL);
+	g_autoptr (GBytes) p5 = mv_merkle_consistency_proof (leaves, 6, 8, NULL);
+	g_autoptr (GBytes) p6 = mv_merkle_consistency_proof (leaves, 2, 5, NULL);
+	g_autoptr (GBytes) p7 = mv_merkle_consistency_proof (leaves, 8, 8, NULL);
+	g_autoptr (GBytes) p8 = mv_merkle_inclusion_proof (leaves, 1, 0, NULL);
 
 	assert_proof (p1, incl_0_8, 3, "inclusion 0 in 8");
 	assert_proof (p2, incl_5_8, 3, "inclusion 5 in 8");
@@ -148,8 +154,8 @@ make_leaves (guint n)
 }
 
 static void
-flip_each_bit_and_expect_failure_incl (const guint8 *leaf, guint m, guint n, GBytes *proof,
-				       const guint8 *root)
+flip_each_bit_and_expect_failure_incl (
+	const guint8 *leaf, guint m, guint n, GBytes *proof, const guint8 *root)
 {
 	gsize len = g_bytes_get_size (proof);
 	g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (proof, NULL), MAX (len, 1));
@@ -172,9 +178,9 @@ flip_each_bit_and_expect_failure_incl (const guint8 *leaf, guint m, guint n, GBy
 	 * same root at a neighbouring tree size: RFC 9162 binds the size through the signed tree
 	 * head, not the proof, so that is not checked here.) */
 	if (n > 1) {
-		cr_assert_not (mv_merkle_verify_inclusion (leaf, (m + 1) % n, n, copy, len, root,
-							   NULL),
-			       "inclusion %u/%u accepted at index %u", m, n, (m + 1) % n);
+		cr_assert_not (
+			mv_merkle_verify_inclusion (leaf, (m + 1) % n, n, copy, len, root, NULL),
+			"inclusion %u/%u accepted at index %u", m, n, (m + 1) % n);
 	}
 	/* A truncated or extended proof. */
 	if (len > 0)
@@ -191,8 +197,8 @@ Test (merkle, inclusion_all_sizes_to_20)
 
 		mv_merkle_root (leaves, n, root);
 		for (guint m = 0; m < n; m++) {
-			g_autoptr(GError) error = NULL;
-			g_autoptr(GBytes) proof = mv_merkle_inclusion_proof (leaves, n, m, &error);
+			g_autoptr (GError) error = NULL;
+			g_autoptr (GBytes) proof = mv_merkle_inclusion_proof (leaves, n, m, &error);
 
 			cr_assert_not_null (proof, "%s", error ? error->message : "");
 			cr_assert (mv_merkle_verify_inclusion (
@@ -203,8 +209,8 @@ Test (merkle, inclusion_all_sizes_to_20)
 		}
 	}
 	{
-		g_autoptr(GError) error = NULL;
-		g_autoptr(GBytes) proof = mv_merkle_inclusion_proof (leaves, 5, 5, &error);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GBytes) proof = mv_merkle_inclusion_proof (leaves, 5, 5, &error);
 		cr_assert_null (proof);
 		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
 	}
@@ -219,21 +225,22 @@ Test (merkle, consistency_all_sizes_to_20)
 		mv_merkle_root (leaves, n, roots[n]);
 	for (guint n = 0; n <= 20; n++) {
 		for (guint m = 0; m <= n; m++) {
-			g_autoptr(GError) error = NULL;
-			g_autoptr(GBytes) proof = mv_merkle_consistency_proof (leaves, m, n, &error);
+			g_autoptr (GError) error = NULL;
+			g_autoptr (GBytes) proof
+				= mv_merkle_consistency_proof (leaves, m, n, &error);
 			gsize len;
 			g_autofree guint8 *copy = NULL;
 
 			cr_assert_not_null (proof, "%s", error ? error->message : "");
 			len = g_bytes_get_size (proof);
 			copy = g_memdup2 (g_bytes_get_data (proof, NULL), MAX (len, 1));
-			cr_assert (mv_merkle_verify_consistency (m, n, copy, len, roots[m], roots[n],
-								 &error),
+			cr_assert (mv_merkle_verify_consistency (m, n, copy, len, roots[m],
+								 roots[n], &error),
 				   "consistency %u->%u: %s", m, n, error ? error->message : "");
 			for (gsize i = 0; i < len * 8; i += 3) {
 				copy[i / 8] ^= (guint8)(1u << (i % 8));
-				cr_assert_not (mv_merkle_verify_consistency (m, n, copy, len, roots[m],
-									     roots[n], NULL),
+				cr_assert_not (mv_merkle_verify_consistency (
+						       m, n, copy, len, roots[m], roots[n], NULL),
 					       "flipped bit %zu of consistency %u->%u accepted", i,
 					       m, n);
 				copy[i / 8] ^= (guint8)(1u << (i % 8));
@@ -244,9 +251,8 @@ Test (merkle, consistency_all_sizes_to_20)
 					m, n, copy, len, roots[m - 1], roots[n], NULL));
 				cr_assert_not (mv_merkle_verify_consistency (
 					m, n, copy, len, roots[m], roots[m], NULL));
-				cr_assert_not (mv_merkle_verify_consistency (m, n, copy, len - H,
-									     roots[m], roots[n],
-									     NULL));
+				cr_assert_not (mv_merkle_verify_consistency (
+					m, n, copy, len - H, roots[m], roots[n], NULL));
 			}
 			if (m == n && m > 0)
 				cr_assert_not (mv_merkle_verify_consistency (
@@ -254,8 +260,8 @@ Test (merkle, consistency_all_sizes_to_20)
 		}
 	}
 	{
-		g_autoptr(GError) error = NULL;
-		g_autoptr(GBytes) proof = mv_merkle_consistency_proof (leaves, 6, 5, &error);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GBytes) proof = mv_merkle_consistency_proof (leaves, 6, 5, &error);
 		cr_assert_null (proof);
 		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
 	}
@@ -264,13 +270,14 @@ Test (merkle, consistency_all_sizes_to_20)
 Test (merkle, frontier_matches_root_and_round_trips)
 {
 	g_autofree guint8 *leaves = make_leaves (300);
-	g_autoptr(MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
+	g_autoptr (MvMerkleFrontier) frontier = mv_merkle_frontier_new ();
 
 	for (guint n = 0; n <= 300; n++) {
 		guint8 a[H], b[H];
-		g_autoptr(GBytes) bytes = mv_merkle_frontier_to_bytes (frontier);
-		g_autoptr(GError) error = NULL;
-		g_autoptr(MvMerkleFrontier) back = mv_merkle_frontier_new_from_bytes (bytes, &error);
+		g_autoptr (GBytes) bytes = mv_merkle_frontier_to_bytes (frontier);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (MvMerkleFrontier) back
+			= mv_merkle_frontier_new_from_bytes (bytes, &error);
 
 		cr_assert_not_null (back, "%s", error ? error->message : "");
 		mv_merkle_root (leaves, n, a);
@@ -282,9 +289,10 @@ Test (merkle, frontier_matches_root_and_round_trips)
 	}
 	{
 		guint8 junk[9] = { 0, 0, 0, 0, 0, 0, 0, 1, 0 };
-		g_autoptr(GBytes) bytes = g_bytes_new (junk, sizeof junk);
-		g_autoptr(GError) error = NULL;
-		g_autoptr(MvMerkleFrontier) back = mv_merkle_frontier_new_from_bytes (bytes, &error);
+		g_autoptr (GBytes) bytes = g_bytes_new (junk, sizeof junk);
+		g_autoptr (GError) error = NULL;
+		g_autoptr (MvMerkleFrontier) back
+			= mv_merkle_frontier_new_from_bytes (bytes, &error);
 		cr_assert_null (back);
 		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INTEGRITY));
 	}

@@ -8,8 +8,8 @@
 static JsonNode *
 parse (const gchar *text)
 {
-	g_autoptr(JsonParser) parser = json_parser_new ();
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_autoptr (GError) error = NULL;
 
 	cr_assert (json_parser_load_from_data (parser, text, -1, &error), "%s: %s", text,
 		   error ? error->message : "");
@@ -28,11 +28,11 @@ load (const gchar *name)
 
 Test (profile, full_and_minimal_profiles_are_valid)
 {
-	const gchar *names[] = {"profile-full.json", "profile-minimal.json"};
+	const gchar *names[] = { "profile-full.json", "profile-minimal.json" };
 
 	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
-		g_autoptr(JsonNode) node = load (names[i]);
-		g_autoptr(GError) error = NULL;
+		g_autoptr (JsonNode) node = load (names[i]);
+		g_autoptr (GError) error = NULL;
 		cr_assert (mv_patient_profile_validate (json_node_get_object (node), NULL, &error),
 			   "%s: %s", names[i], error ? error->message : "");
 	}
@@ -51,19 +51,22 @@ Test (profile, invalid_profiles_name_the_field)
 	lines = g_strsplit (text, "\n", -1);
 	for (guint i = 0; lines[i] != NULL; i++) {
 		g_auto (GStrv) parts = NULL;
-		g_autoptr(JsonNode) node = NULL;
-		g_autoptr(GError) error = NULL;
+		g_autoptr (JsonNode) node = NULL;
+		g_autoptr (GError) error = NULL;
 
 		if (lines[i][0] == '#' || lines[i][0] == '\0')
 			continue;
 		parts = g_strsplit (lines[i], "\t", 2);
 		cr_assert_not_null (parts[1], "line %u has no tab", i + 1);
 		node = parse (parts[1]);
-		cr_assert_not (mv_patient_profile_validate (json_node_get_object (node), NULL, &error),
-			       "line %u was accepted", i + 1);
-		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "line %u", i + 1);
+		cr_assert_not (
+			mv_patient_profile_validate (json_node_get_object (node), NULL, &error),
+			"line %u was accepted", i + 1);
+		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "line %u",
+			   i + 1);
 		cr_assert (g_str_has_prefix (error->message, parts[0]),
-			   "line %u: expected \"%s…\", got \"%s\"", i + 1, parts[0], error->message);
+			   "line %u: expected \"%s…\", got \"%s\"", i + 1, parts[0],
+			   error->message);
 		n++;
 	}
 	cr_assert_geq (n, 30);
@@ -71,9 +74,9 @@ Test (profile, invalid_profiles_name_the_field)
 
 Test (profile, messages_never_quote_values)
 {
-	g_autoptr(JsonNode) node = parse (
-		"{\"mrn\":\"SECRET-MRN-991\",\"name\":{\"given\":\"Zebedee\"},\"sex\":\"Zebedee\"}");
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonNode) node = parse ("{\"mrn\":\"SECRET-MRN-991\",\"name\":{\"given\":"
+					   "\"Zebedee\"},\"sex\":\"Zebedee\"}");
+	g_autoptr (GError) error = NULL;
 
 	cr_assert_not (mv_patient_profile_validate (json_node_get_object (node), NULL, &error));
 	cr_assert_null (strstr (error->message, "Zebedee"), "%s", error->message);
@@ -83,11 +86,11 @@ Test (profile, messages_never_quote_values)
 Test (profile, today_is_a_valid_birth_date_tomorrow_is_not)
 {
 	GDate today;
-	g_autoptr(JsonNode) ok = parse ("{\"mrn\":\"1\",\"name\":{\"given\":\"x\"},"
-					"\"birth_date\":\"2024-02-29\"}");
-	g_autoptr(JsonNode) late = parse ("{\"mrn\":\"1\",\"name\":{\"given\":\"x\"},"
-					  "\"birth_date\":\"2024-03-01\"}");
-	g_autoptr(GError) error = NULL;
+	g_autoptr (JsonNode) ok = parse ("{\"mrn\":\"1\",\"name\":{\"given\":\"x\"},"
+					 "\"birth_date\":\"2024-02-29\"}");
+	g_autoptr (JsonNode) late = parse ("{\"mrn\":\"1\",\"name\":{\"given\":\"x\"},"
+					   "\"birth_date\":\"2024-03-01\"}");
+	g_autoptr (GError) error = NULL;
 
 	g_date_clear (&today, 1);
 	g_date_set_dmy (&today, 29, G_DATE_FEBRUARY, 2024);
@@ -102,19 +105,26 @@ Test (profile, codes_of_each_system)
 		const gchar *list, *system, *code;
 		gboolean valid;
 	} cases[] = {
-		{"conditions", "icd-10", "E11", TRUE},	   {"conditions", "icd-10", "E11.9", TRUE},
-		{"conditions", "icd-10", "S72.001A", TRUE}, {"conditions", "icd-10", "U07.1", TRUE},
-		{"conditions", "icd-10", "E1", FALSE},	   {"conditions", "icd-10", "E11.", FALSE},
-		{"conditions", "icd-10", "e11", FALSE},	   {"conditions", "icd-10", "E11.12345", FALSE},
-		{"conditions", "snomed-ct", "38341003", TRUE},
-		{"conditions", "snomed-ct", "195967001", TRUE},
-		{"conditions", "snomed-ct", "38341004", FALSE},
-		{"conditions", "snomed-ct", "012345", FALSE},
-		{"conditions", "snomed-ct", "3834A003", FALSE},
-		{"medications", "atc", "C", TRUE},	   {"medications", "atc", "C09", TRUE},
-		{"medications", "atc", "C09AA05", TRUE},   {"medications", "atc", "C09AA5", FALSE},
-		{"medications", "rxnorm", "29046", TRUE},  {"medications", "rxnorm", "1234567890", FALSE},
-		{"allergies", "snomed-ct", "91936005", TRUE},
+		{ "conditions", "icd-10", "E11", TRUE },
+		{ "conditions", "icd-10", "E11.9", TRUE },
+		{ "conditions", "icd-10", "S72.001A", TRUE },
+		{ "conditions", "icd-10", "U07.1", TRUE },
+		{ "conditions", "icd-10", "E1", FALSE },
+		{ "conditions", "icd-10", "E11.", FALSE },
+		{ "conditions", "icd-10", "e11", FALSE },
+		{ "conditions", "icd-10", "E11.12345", FALSE },
+		{ "conditions", "snomed-ct", "38341003", TRUE },
+		{ "conditions", "snomed-ct", "195967001", TRUE },
+		{ "conditions", "snomed-ct", "38341004", FALSE },
+		{ "conditions", "snomed-ct", "012345", FALSE },
+		{ "conditions", "snomed-ct", "3834A003", FALSE },
+		{ "medications", "atc", "C", TRUE },
+		{ "medications", "atc", "C09", TRUE },
+		{ "medications", "atc", "C09AA05", TRUE },
+		{ "medications", "atc", "C09AA5", FALSE },
+		{ "medications", "rxnorm", "29046", TRUE },
+		{ "medications", "rxnorm", "1234567890", FALSE },
+		{ "allergies", "snomed-ct", "91936005", TRUE },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -122,9 +132,10 @@ Test (profile, codes_of_each_system)
 			"{\"mrn\":\"1\",\"name\":{\"given\":\"x\"},\"%s\":[{\"system\":\"%s\","
 			"\"code\":\"%s\"}]}",
 			cases[i].list, cases[i].system, cases[i].code);
-		g_autoptr(JsonNode) node = parse (text);
-		g_autoptr(GError) error = NULL;
-		gboolean ok = mv_patient_profile_validate (json_node_get_object (node), NULL, &error);
+		g_autoptr (JsonNode) node = parse (text);
+		g_autoptr (GError) error = NULL;
+		gboolean ok
+			= mv_patient_profile_validate (json_node_get_object (node), NULL, &error);
 		cr_assert_eq (ok, cases[i].valid, "%s %s: %s", cases[i].system, cases[i].code,
 			      error ? error->message : "accepted");
 	}
@@ -134,9 +145,9 @@ Test (profile, codes_of_each_system)
 Test (profile, schema_file_matches_the_validator)
 {
 	g_autofree gchar *text = NULL;
-	g_autoptr(JsonNode) schema = NULL;
+	g_autoptr (JsonNode) schema = NULL;
 	JsonObject *props;
-	g_autoptr(GList) names = NULL;
+	g_autoptr (GList) names = NULL;
 	JsonArray *examples;
 
 	cr_assert (g_file_get_contents (MV_TEST_SCHEMA, &text, NULL, NULL));
@@ -145,17 +156,17 @@ Test (profile, schema_file_matches_the_validator)
 	names = json_object_get_members (props);
 	cr_assert_eq (g_list_length (names), 10);
 	for (GList *l = names; l != NULL; l = l->next) {
-		g_autoptr(JsonObject) patch = json_object_new ();
-		g_autoptr(GError) error = NULL;
+		g_autoptr (JsonObject) patch = json_object_new ();
+		g_autoptr (GError) error = NULL;
 		JsonObject *prop = json_object_get_object_member (props, l->data);
 		json_object_set_null_member (patch, l->data);
 		cr_assert (mv_patient_profile_check_patch (patch, &error), "%s", error->message);
 		if (json_object_has_member (prop, "properties")) {
 			JsonObject *inner = json_object_get_object_member (prop, "properties");
-			g_autoptr(GList) members = json_object_get_members (inner);
+			g_autoptr (GList) members = json_object_get_members (inner);
 			for (GList *m = members; m != NULL; m = m->next) {
-				g_autoptr(JsonObject) nested = json_object_new ();
-				g_autoptr(JsonObject) outer = json_object_new ();
+				g_autoptr (JsonObject) nested = json_object_new ();
+				g_autoptr (JsonObject) outer = json_object_new ();
 				json_object_set_null_member (nested, m->data);
 				json_object_set_object_member (outer, l->data,
 							       json_object_ref (nested));
@@ -166,7 +177,7 @@ Test (profile, schema_file_matches_the_validator)
 	}
 	examples = json_object_get_array_member (json_node_get_object (schema), "examples");
 	for (guint i = 0; i < json_array_get_length (examples); i++) {
-		g_autoptr(GError) error = NULL;
+		g_autoptr (GError) error = NULL;
 		cr_assert (mv_patient_profile_validate (json_array_get_object_element (examples, i),
 							NULL, &error),
 			   "example %u: %s", i, error ? error->message : "");
@@ -175,11 +186,11 @@ Test (profile, schema_file_matches_the_validator)
 
 Test (profile, patch_with_unknown_members_is_refused_even_as_null)
 {
-	g_autoptr(JsonNode) top = parse ("{\"id\":null}");
-	g_autoptr(JsonNode) nested = parse ("{\"name\":{\"middle\":null}}");
-	g_autoptr(JsonNode) good = parse ("{\"notes\":null,\"name\":{\"given\":\"y\"}}");
-	g_autoptr(GError) e1 = NULL;
-	g_autoptr(GError) e2 = NULL;
+	g_autoptr (JsonNode) top = parse ("{\"id\":null}");
+	g_autoptr (JsonNode) nested = parse ("{\"name\":{\"middle\":null}}");
+	g_autoptr (JsonNode) good = parse ("{\"notes\":null,\"name\":{\"given\":\"y\"}}");
+	g_autoptr (GError) e1 = NULL;
+	g_autoptr (GError) e2 = NULL;
 
 	cr_assert_not (mv_patient_profile_check_patch (json_node_get_object (top), &e1));
 	cr_assert_str_eq (e1->message, "patch: unknown field \"id\"");
@@ -192,28 +203,29 @@ Test (profile, patch_with_unknown_members_is_refused_even_as_null)
 Test (profile, merge_patch_rfc7396_examples)
 {
 	static const gchar *const cases[][3] = {
-		{"{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
-		{"{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"},
-		{"{\"a\":\"b\"}", "{\"a\":null}", "{}"},
-		{"{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"},
-		{"{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"},
-		{"{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}"},
-		{"{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}", "{\"a\":{\"b\":\"d\"}}"},
-		{"{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"},
-		{"[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]"},
-		{"{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]"},
-		{"{\"a\":\"foo\"}", "null", "null"},
-		{"{\"a\":\"foo\"}", "\"bar\"", "\"bar\""},
-		{"{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"},
-		{"[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}"},
-		{"{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"},
+		{ "{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}" },
+		{ "{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}" },
+		{ "{\"a\":\"b\"}", "{\"a\":null}", "{}" },
+		{ "{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}" },
+		{ "{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}" },
+		{ "{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}" },
+		{ "{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}",
+		  "{\"a\":{\"b\":\"d\"}}" },
+		{ "{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}" },
+		{ "[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]" },
+		{ "{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]" },
+		{ "{\"a\":\"foo\"}", "null", "null" },
+		{ "{\"a\":\"foo\"}", "\"bar\"", "\"bar\"" },
+		{ "{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}" },
+		{ "[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}" },
+		{ "{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}" },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
-		g_autoptr(JsonNode) target = parse (cases[i][0]);
-		g_autoptr(JsonNode) patch = parse (cases[i][1]);
-		g_autoptr(JsonNode) expected = parse (cases[i][2]);
-		g_autoptr(JsonNode) result = mv_json_merge_patch (target, patch);
+		g_autoptr (JsonNode) target = parse (cases[i][0]);
+		g_autoptr (JsonNode) patch = parse (cases[i][1]);
+		g_autoptr (JsonNode) expected = parse (cases[i][2]);
+		g_autoptr (JsonNode) result = mv_json_merge_patch (target, patch);
 		g_autofree gchar *got = json_to_string (result, FALSE);
 		cr_assert (json_node_equal (result, expected), "case %u: %s + %s gave %s", i,
 			   cases[i][0], cases[i][1], got);

@@ -55,8 +55,7 @@ Test (sealed_record, profile_reads_what_the_store_wrote)
 	cr_assert_eq (record->version, 1);
 	cr_assert (g_str_has_suffix (record->updated_at, "Z"), "%s", record->updated_at);
 	cr_assert_str_eq (
-		json_object_get_string_member (json_node_get_object (record->data), "mrn"),
-		"A-1");
+		json_object_get_string_member (json_node_get_object (record->data), "mrn"), "A-1");
 	/* expected at another version: an integrity error, not another record */
 	stale = mv_sealed_record_read (conn, &ref, keys.dek, 2, &error);
 	cr_assert_null (stale);

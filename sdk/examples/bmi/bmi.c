@@ -6,7 +6,8 @@
  * a message naming the field; a config key; init/shutdown; and calling another method through
  * the host.  Build it with:
  *
- *   cc -shared -fPIC -fvisibility=hidden -o bmi.so bmi.c $(pkg-config --cflags --libs medverse-plugin)
+ *   cc -shared -fPIC -fvisibility=hidden -o bmi.so bmi.c $(pkg-config --cflags --libs
+ * medverse-plugin)
  */
 #define G_LOG_DOMAIN "bmi"
 
@@ -51,8 +52,8 @@ bmi_compute (MvCall *call, GVariant *input, GError **error)
 	gdouble weight_kg, height_cm, bmi;
 
 	g_variant_get (input, "(dd)", &weight_kg, &height_cm);
-	if (!check_range ("weight_kg", weight_kg, 1.0, 700.0, error) ||
-	    !check_range ("height_cm", height_cm, 30.0, 300.0, error))
+	if (!check_range ("weight_kg", weight_kg, 1.0, 700.0, error)
+	    || !check_range ("height_cm", height_cm, 30.0, 300.0, error))
 		return NULL;
 	bmi = weight_kg / ((height_cm / 100.0) * (height_cm / 100.0));
 	/* one decimal, as clinics report it */
@@ -64,14 +65,14 @@ bmi_compute (MvCall *call, GVariant *input, GError **error)
 static GVariant *
 bmi_compute_many (MvCall *call, GVariant *input, GError **error)
 {
-	g_autoptr(GVariantIter) iter = NULL;
+	g_autoptr (GVariantIter) iter = NULL;
 	GVariantBuilder builder;
 	gdouble weight_kg, height_cm;
 
 	g_variant_get (input, "(a(dd))", &iter);
 	g_variant_builder_init (&builder, G_VARIANT_TYPE ("ad"));
 	while (g_variant_iter_next (iter, "(dd)", &weight_kg, &height_cm)) {
-		g_autoptr(GVariant) out = NULL;
+		g_autoptr (GVariant) out = NULL;
 		gdouble bmi;
 
 		if (mv_call_is_cancelled (call)) {
@@ -92,21 +93,21 @@ bmi_compute_many (MvCall *call, GVariant *input, GError **error)
 }
 
 static const MvArg compute_in[] = {
-	{"weight_kg", "d", "body weight in kilograms (1-700)", MV_ARG_NONE},
-	{"height_cm", "d", "height in centimetres (30-300)", MV_ARG_NONE},
+	{ "weight_kg", "d", "body weight in kilograms (1-700)", MV_ARG_NONE },
+	{ "height_cm", "d", "height in centimetres (30-300)", MV_ARG_NONE },
 	MV_ARG_END,
 };
 static const MvArg compute_out[] = {
-	{"bmi", "d", "body-mass index, kg/m², one decimal", MV_ARG_NONE},
-	{"category", "s", "underweight, normal, overweight or obese", MV_ARG_NONE},
+	{ "bmi", "d", "body-mass index, kg/m², one decimal", MV_ARG_NONE },
+	{ "category", "s", "underweight, normal, overweight or obese", MV_ARG_NONE },
 	MV_ARG_END,
 };
 static const MvArg many_in[] = {
-	{"measurements", "a(dd)", "pairs of [weight_kg, height_cm]", MV_ARG_NONE},
+	{ "measurements", "a(dd)", "pairs of [weight_kg, height_cm]", MV_ARG_NONE },
 	MV_ARG_END,
 };
 static const MvArg many_out[] = {
-	{"bmis", "ad", "the index of each pair, in order", MV_ARG_NONE},
+	{ "bmis", "ad", "the index of each pair, in order", MV_ARG_NONE },
 	MV_ARG_END,
 };
 
@@ -129,7 +130,7 @@ static const MvMethod bmi_methods[] = {
 };
 
 static const MvConfigKey bmi_config_keys[] = {
-	{"asian-cutoffs", "b", "false", "use WHO's lower cut-offs for Asian populations"},
+	{ "asian-cutoffs", "b", "false", "use WHO's lower cut-offs for Asian populations" },
 	MV_CONFIG_KEY_END,
 };
 

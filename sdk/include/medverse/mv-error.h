@@ -66,8 +66,7 @@ typedef enum {
 	MV_ERROR_LAST /*< skip >*/
 } MvError;
 
-GQuark
-mv_error_quark (void);
+GQuark mv_error_quark (void);
 
 /**
  * mv_error_to_string:
@@ -76,7 +75,6 @@ mv_error_quark (void);
  * Returns: the stable machine-readable name of @code, e.g. "invalid-input", as used in the
  * HTTP error body `{"error":{"code":…}}`.  Never %NULL.
  */
-const gchar *
-mv_error_to_string (MvError code);
+const gchar *mv_error_to_string (MvError code);
 
 G_END_DECLS

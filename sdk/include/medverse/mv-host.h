@@ -40,8 +40,7 @@ typedef enum {
  *
  * Returns: (transfer none): the name of the plugin this host was given to.
  */
-const gchar *
-mv_host_get_plugin_name (MvHost *host);
+const gchar *mv_host_get_plugin_name (MvHost *host);
 
 /**
  * mv_host_get_data_dir:
@@ -53,8 +52,7 @@ mv_host_get_plugin_name (MvHost *host);
  *
  * Returns: (transfer none): an absolute path.
  */
-const gchar *
-mv_host_get_data_dir (MvHost *host);
+const gchar *mv_host_get_data_dir (MvHost *host);
 
 /**
  * mv_host_get_config_string:
@@ -64,8 +62,7 @@ mv_host_get_data_dir (MvHost *host);
  * Returns: (transfer full) (nullable): the configured value, else the declared default, else
  *   %NULL.
  */
-gchar *
-mv_host_get_config_string (MvHost *host, const gchar *key);
+gchar *mv_host_get_config_string (MvHost *host, const gchar *key);
 
 /**
  * mv_host_get_config_int:
@@ -73,8 +70,7 @@ mv_host_get_config_string (MvHost *host, const gchar *key);
  * @key: a key declared with type "i"
  * @fallback: returned when neither a value nor a default exists
  */
-gint64
-mv_host_get_config_int (MvHost *host, const gchar *key, gint64 fallback);
+gint64 mv_host_get_config_int (MvHost *host, const gchar *key, gint64 fallback);
 
 /**
  * mv_host_get_config_double:
@@ -82,8 +78,7 @@ mv_host_get_config_int (MvHost *host, const gchar *key, gint64 fallback);
  * @key: a key declared with type "d"
  * @fallback: returned when neither a value nor a default exists
  */
-gdouble
-mv_host_get_config_double (MvHost *host, const gchar *key, gdouble fallback);
+gdouble mv_host_get_config_double (MvHost *host, const gchar *key, gdouble fallback);
 
 /**
  * mv_host_get_config_boolean:
@@ -91,8 +86,7 @@ mv_host_get_config_double (MvHost *host, const gchar *key, gdouble fallback);
  * @key: a key declared with type "b"
  * @fallback: returned when neither a value nor a default exists
  */
-gboolean
-mv_host_get_config_boolean (MvHost *host, const gchar *key, gboolean fallback);
+gboolean mv_host_get_config_boolean (MvHost *host, const gchar *key, gboolean fallback);
 
 /**
  * mv_host_log:
@@ -103,8 +97,8 @@ mv_host_get_config_boolean (MvHost *host, const gchar *key, gboolean fallback);
  * Logs through the daemon's structured log with the plugin's name as the domain.  Never log
  * patient data or secrets: input text is patient data.
  */
-void
-mv_host_log (MvHost *host, GLogLevelFlags level, const gchar *format, ...) G_GNUC_PRINTF (3, 4);
+void mv_host_log (MvHost *host, GLogLevelFlags level, const gchar *format, ...)
+	G_GNUC_PRINTF (3, 4);
 
 /**
  * mv_call_get_host:
@@ -112,8 +106,7 @@ mv_host_log (MvHost *host, GLogLevelFlags level, const gchar *format, ...) G_GNU
  *
  * Returns: (transfer none): the host of the plugin being called.
  */
-MvHost *
-mv_call_get_host (MvCall *call);
+MvHost *mv_call_get_host (MvCall *call);
 
 /**
  * mv_call_get_plugin_data:
@@ -121,8 +114,7 @@ mv_call_get_host (MvCall *call);
  *
  * Returns: (transfer none): what the plugin's init function stored, or %NULL.
  */
-gpointer
-mv_call_get_plugin_data (MvCall *call);
+gpointer mv_call_get_plugin_data (MvCall *call);
 
 /**
  * mv_call_get_request_id:
@@ -131,8 +123,7 @@ mv_call_get_plugin_data (MvCall *call);
  * Returns: (transfer none): the request id the caller sees in its response; put it in log lines
  *   about this call.
  */
-const gchar *
-mv_call_get_request_id (MvCall *call);
+const gchar *mv_call_get_request_id (MvCall *call);
 
 /**
  * mv_call_get_cancellable:
@@ -140,8 +131,7 @@ mv_call_get_request_id (MvCall *call);
  *
  * Returns: (transfer none): cancelled when the time limit passes or the caller goes away.
  */
-GCancellable *
-mv_call_get_cancellable (MvCall *call);
+GCancellable *mv_call_get_cancellable (MvCall *call);
 
 /**
  * mv_call_is_cancelled:
@@ -149,8 +139,7 @@ mv_call_get_cancellable (MvCall *call);
  *
  * Returns: %TRUE once the result can no longer reach anyone: stop working and return an error.
  */
-gboolean
-mv_call_is_cancelled (MvCall *call);
+gboolean mv_call_is_cancelled (MvCall *call);
 
 /**
  * mv_call_invoke:
@@ -166,12 +155,8 @@ mv_call_is_cancelled (MvCall *call);
  * Returns: (transfer full): the output tuple, or %NULL with @error set (%MV_ERROR_NOT_FOUND if
  *   the plugin or method does not exist).
  */
-GVariant *
-mv_call_invoke (MvCall *call,
-		const gchar *plugin,
-		const gchar *method,
-		GVariant *input,
-		GError **error);
+GVariant *mv_call_invoke (
+	MvCall *call, const gchar *plugin, const gchar *method, GVariant *input, GError **error);
 
 /**
  * mv_call_get_clinic_id:
@@ -185,8 +170,7 @@ mv_call_invoke (MvCall *call,
  *
  * Since: ABI 1.1
  */
-const gchar *
-mv_call_get_clinic_id (MvCall *call);
+const gchar *mv_call_get_clinic_id (MvCall *call);
 
 /**
  * mv_call_get_caller_role:
@@ -197,8 +181,7 @@ mv_call_get_clinic_id (MvCall *call);
  *
  * Since: ABI 1.1
  */
-MvCallerRole
-mv_call_get_caller_role (MvCall *call);
+MvCallerRole mv_call_get_caller_role (MvCall *call);
 
 /**
  * mv_call_get_locale:
@@ -213,8 +196,7 @@ mv_call_get_caller_role (MvCall *call);
  *
  * Since: ABI 1.1
  */
-const gchar *
-mv_call_get_locale (MvCall *call);
+const gchar *mv_call_get_locale (MvCall *call);
 
 /**
  * mv_call_log:
@@ -231,7 +213,7 @@ mv_call_get_locale (MvCall *call);
  *
  * Since: ABI 1.1
  */
-void
-mv_call_log (MvCall *call, GLogLevelFlags level, const gchar *format, ...) G_GNUC_PRINTF (3, 4);
+void mv_call_log (MvCall *call, GLogLevelFlags level, const gchar *format, ...)
+	G_GNUC_PRINTF (3, 4);
 
 G_END_DECLS

@@ -38,9 +38,18 @@ G_BEGIN_DECLS
  * initialiser, so a plugin built with -Wextra (-Wmissing-field-initializers) stays warning-free;
  * for the same reason declare #MvMethod entries with designated initialisers.
  */
-#define MV_ARG_END {0}
-#define MV_METHOD_END {0}
-#define MV_CONFIG_KEY_END {0}
+#define MV_ARG_END                                                                                 \
+	{                                                                                          \
+		0                                                                                  \
+	}
+#define MV_METHOD_END                                                                              \
+	{                                                                                          \
+		0                                                                                  \
+	}
+#define MV_CONFIG_KEY_END                                                                          \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 /**
  * MvArgFlags:
@@ -127,7 +136,10 @@ typedef struct {
 	guint32 roles;
 } MvMethodRoles;
 
-#define MV_METHOD_ROLES_END {0}
+#define MV_METHOD_ROLES_END                                                                        \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 /**
  * MvConfigKey:
@@ -210,10 +222,10 @@ typedef struct {
  * ]|
  */
 #define MV_PLUGIN_DEFINE(...)                                                                      \
-	G_MODULE_EXPORT const MvPluginInfo mv_plugin_entry = {                                     \
-		.abi_version = MV_PLUGIN_ABI_VERSION,                                              \
-		.struct_size = sizeof (MvPluginInfo),                                              \
-		__VA_ARGS__}
+	G_MODULE_EXPORT const MvPluginInfo mv_plugin_entry                                         \
+		= { .abi_version = MV_PLUGIN_ABI_VERSION,                                          \
+		    .struct_size = sizeof (MvPluginInfo),                                          \
+		    __VA_ARGS__ }
 
 /**
  * mv_plugin_info_validate:
@@ -225,8 +237,8 @@ typedef struct {
  *
  * Returns: %TRUE if the daemon would accept @info.
  */
-G_GNUC_WARN_UNUSED_RESULT gboolean
-mv_plugin_info_validate (const MvPluginInfo *info, GError **error);
+G_GNUC_WARN_UNUSED_RESULT gboolean mv_plugin_info_validate (const MvPluginInfo *info,
+							    GError **error);
 
 /**
  * mv_method_get_input_type:
@@ -234,8 +246,7 @@ mv_plugin_info_validate (const MvPluginInfo *info, GError **error);
  *
  * Returns: (transfer full): the tuple type of the method's inputs, e.g. "(ss)".
  */
-GVariantType *
-mv_method_get_input_type (const MvMethod *method);
+GVariantType *mv_method_get_input_type (const MvMethod *method);
 
 /**
  * mv_method_get_output_type:
@@ -243,8 +254,7 @@ mv_method_get_input_type (const MvMethod *method);
  *
  * Returns: (transfer full): the tuple type of the method's outputs.
  */
-GVariantType *
-mv_method_get_output_type (const MvMethod *method);
+GVariantType *mv_method_get_output_type (const MvMethod *method);
 
 /**
  * mv_plugin_info_find_method:
@@ -253,7 +263,6 @@ mv_method_get_output_type (const MvMethod *method);
  *
  * Returns: (transfer none) (nullable): the method called @name.
  */
-const MvMethod *
-mv_plugin_info_find_method (const MvPluginInfo *info, const gchar *name);
+const MvMethod *mv_plugin_info_find_method (const MvPluginInfo *info, const gchar *name);
 
 G_END_DECLS

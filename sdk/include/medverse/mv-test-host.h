@@ -29,8 +29,10 @@ typedef struct _MvTestHost MvTestHost;
  *
  * Returns: (transfer full): a host, or %NULL with @error set.
  */
-MvTestHost *
-mv_test_host_new (const MvPluginInfo *info, GKeyFile *config, const gchar *data_dir, GError **error);
+MvTestHost *mv_test_host_new (const MvPluginInfo *info,
+			      GKeyFile *config,
+			      const gchar *data_dir,
+			      GError **error);
 
 /**
  * mv_test_host_add_plugin:
@@ -38,8 +40,7 @@ mv_test_host_new (const MvPluginInfo *info, GKeyFile *config, const gchar *data_
  * @info: another plugin, reachable from the first through mv_call_invoke()
  * @error: return location for an error
  */
-gboolean
-mv_test_host_add_plugin (MvTestHost *self, const MvPluginInfo *info, GError **error);
+gboolean mv_test_host_add_plugin (MvTestHost *self, const MvPluginInfo *info, GError **error);
 
 /**
  * mv_test_host_set_caller:
@@ -54,8 +55,10 @@ mv_test_host_add_plugin (MvTestHost *self, const MvPluginInfo *info, GError **er
  *
  * Since: ABI 1.1
  */
-void
-mv_test_host_set_caller (MvTestHost *self, const gchar *clinic_id, MvCallerRole role, const gchar *locale);
+void mv_test_host_set_caller (MvTestHost *self,
+			      const gchar *clinic_id,
+			      MvCallerRole role,
+			      const gchar *locale);
 
 /**
  * mv_test_host_call:
@@ -88,8 +91,7 @@ mv_test_host_call_json (MvTestHost *self, const gchar *method, const gchar *json
  *
  * Runs the plugins' shutdown functions and frees the host.
  */
-void
-mv_test_host_free (MvTestHost *self);
+void mv_test_host_free (MvTestHost *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvTestHost, mv_test_host_free)
 

@@ -29,8 +29,7 @@ G_BEGIN_DECLS
  *
  * Returns: (transfer full): a tuple, or %NULL with @error set.
  */
-GVariant *
-mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error);
+GVariant *mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error);
 
 /**
  * mv_value_to_json_args:
@@ -41,8 +40,7 @@ mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error);
  * Returns: (transfer full): a JSON object node with one member per argument, or %NULL with
  *   @error set when @tuple does not match @args.
  */
-JsonNode *
-mv_value_to_json_args (const MvArg *args, GVariant *tuple, GError **error);
+JsonNode *mv_value_to_json_args (const MvArg *args, GVariant *tuple, GError **error);
 
 /**
  * mv_value_from_json:
@@ -62,8 +60,7 @@ mv_value_from_json (const GVariantType *type, JsonNode *node, const gchar *path,
  *
  * Returns: (transfer full): its JSON form.  Byte strings (ay) become arrays of integers.
  */
-JsonNode *
-mv_value_to_json (GVariant *value);
+JsonNode *mv_value_to_json (GVariant *value);
 
 /**
  * mv_value_new_empty:
@@ -72,7 +69,6 @@ mv_value_to_json (GVariant *value);
  * Returns: (transfer full): the empty value of @type: 0, FALSE, "", an empty container, a tuple
  *   of empty values, or a variant holding "".
  */
-GVariant *
-mv_value_new_empty (const GVariantType *type);
+GVariant *mv_value_new_empty (const GVariantType *type);
 
 G_END_DECLS

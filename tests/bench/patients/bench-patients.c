@@ -53,13 +53,15 @@ plain_create_txn (PGconn *conn, gpointer data, GError **error)
 {
 	PlainOp *op = data;
 	const gchar *clinic = op->caller->clinic_id;
-	g_autofree gchar *blob = mv_db_bytea_to_text ((const guint8 *)op->profile_text, strlen (op->profile_text));
-	const gchar *v1[] = {clinic};
-	const gchar *v2[] = {clinic, op->patient_id, op->mrn};
-	const gchar *v3[] = {clinic, op->patient_id, "profile", blob};
-	g_autoptr(PGresult) r1 = mv_db_exec_params (conn, "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1, v1, error);
-	g_autoptr(PGresult) r2 = NULL;
-	g_autoptr(PGresult) r3 = NULL;
+	g_autofree gchar *blob
+		= mv_db_bytea_to_text ((const guint8 *)op->profile_text, strlen (op->profile_text));
+	const gchar *v1[] = { clinic };
+	const gchar *v2[] = { clinic, op->patient_id, op->mrn };
+	const gchar *v3[] = { clinic, op->patient_id, "profile", blob };
+	g_autoptr (PGresult) r1 = mv_db_exec_params (
+		conn, "SELECT wrapped_kek FROM clinics WHERE clinic_id = $1", 1, v1, error);
+	g_autoptr (PGresult) r2 = NULL;
+	g_autoptr (PGresult) r3 = NULL;
 
 	if (r1 == NULL)
 		return FALSE;
@@ -85,13 +87,17 @@ plain_read_txn (PGconn *conn, gpointer data, GError **error)
 {
 	PlainOp *op = data;
 	const gchar *clinic = op->caller->clinic_id;
-	const gchar *v1[] = {clinic, op->patient_id};
-	const gchar *v2[] = {clinic};
-	const gchar *v3[] = {clinic, op->patient_id, "profile"};
-	g_autoptr(PGresult) r1 = mv_db_exec_params (conn, "SELECT mrn, version, created_at, updated_at FROM bench_plain_patients WHERE clinic_id = $1 AND patient_id = $2 AND deleted_at IS NULL", 2, v1, error);
-	g_autoptr(PGresult) r2 = NULL;
-	g_autoptr(PGresult) r3 = NULL;
-	g_autoptr(GBytes) blob = NULL;
+	const gchar *v1[] = { clinic, op->patient_id };
+	const gchar *v2[] = { clinic };
+	const gchar *v3[] = { clinic, op->patient_id, "profile" };
+	g_autoptr (PGresult) r1 = mv_db_exec_params (
+		conn,
+		"SELECT mrn, version, created_at, updated_at FROM bench_plain_patients WHERE "
+		"clinic_id = $1 AND patient_id = $2 AND deleted_at IS NULL",
+		2, v1, error);
+	g_autoptr (PGresult) r2 = NULL;
+	g_autoptr (PGresult) r3 = NULL;
+	g_autoptr (GBytes) blob = NULL;
 
 	if (r1 == NULL || PQntuples (r1) != 1)
 		return r1 != NULL ? (g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no row"),
@@ -109,7 +115,8 @@ plain_read_txn (PGconn *conn, gpointer data, GError **error)
 		return FALSE;
 	blob = mv_db_bytea_from_text (PQgetvalue (r3, 0, 1));
 	op->read_back = g_strndup (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
-	return mv_audit_log_append (conn, op->caller, clinic, "patient.read", "patient", op->patient_id, "bench", error);
+	return mv_audit_log_append (conn, op->caller, clinic, "patient.read", "patient",
+				    op->patient_id, "bench", error);
 }
 
 static gchar *
@@ -139,13 +146,16 @@ add_clinic (MvDb *db, MvServices *services)
 	g_autoptr (GError) error = NULL;
 	MvVault *vault = mv_services_get_vault (services);
 	gchar *id = g_uuid_string_random ();
-	g_autoptr(GBytes) wrapped = mv_vault_new_kek (vault, id, NULL, &error);
+	g_autoptr (GBytes) wrapped = mv_vault_new_kek (vault, id, NULL, &error);
 	g_autofree gchar *hex = mv_db_bytea_bytes_to_text (wrapped);
 	PGconn *conn = mv_db_acquire (db, 5000, &error);
 	const gchar *values[] = { id, "Bench clinic", hex, mv_vault_get_master_key_id (vault) };
 	g_autoptr (PGresult) res = NULL;
 
-	res = mv_db_exec_params (conn, "INSERT INTO clinics (clinic_id, name, wrapped_kek, master_key_id) VALUES ($1, $2, $3, $4)", 4, values, &error);
+	res = mv_db_exec_params (conn,
+				 "INSERT INTO clinics (clinic_id, name, wrapped_kek, "
+				 "master_key_id) VALUES ($1, $2, $3, $4)",
+				 4, values, &error);
 	if (res == NULL)
 		g_error ("clinic: %s", error->message);
 	mv_db_release (db, conn);
