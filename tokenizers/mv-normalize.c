@@ -8,7 +8,10 @@
 #include <string.h>
 #include <utf8proc.h>
 
-G_DEFINE_QUARK (mv - tokenizer - error - quark, mv_tokenizer_error)
+/* the quark's name is these tokens verbatim, not a subtraction */
+/* clang-format off */
+G_DEFINE_QUARK (mv-tokenizer-error-quark, mv_tokenizer_error)
+/* clang-format on */
 
 /* Longest decomposition utf8proc produces for one code point is 18; casefolding can add a few. */
 #define MV_DECOMP_MAX 64

@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sp - lexicon - error - quark, sp_lexicon_error)
+/* the quark's name is these tokens verbatim, not a subtraction */
+/* clang-format off */
+G_DEFINE_QUARK (sp-lexicon-error-quark, sp_lexicon_error)
+/* clang-format on */
 
 static const gchar *const sp_cue_names[SP_CUE_LAST] = {
 	[SP_CUE_NEGATION_PRE] = "negation-pre",

@@ -14,7 +14,10 @@
 #include <math.h>
 #include <string.h>
 
-G_DEFINE_QUARK (sp - parser - error - quark, sp_parser_error)
+/* the quark's name is these tokens verbatim, not a subtraction */
+/* clang-format off */
+G_DEFINE_QUARK (sp-parser-error-quark, sp_parser_error)
+/* clang-format on */
 
 /* how many non-cue, non-term words a pre-trigger may be from its concept (NegEx uses 5-6) */
 #define SP_WINDOW_PRE 6

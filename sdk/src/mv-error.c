@@ -1,6 +1,9 @@
 #include <medverse/mv-error.h>
 
-G_DEFINE_QUARK (mv - error - quark, mv_error)
+/* the quark's name is these tokens verbatim, not a subtraction */
+/* clang-format off */
+G_DEFINE_QUARK (mv-error-quark, mv_error)
+/* clang-format on */
 
 static const gchar *const error_names[MV_ERROR_LAST] = {
 	[MV_ERROR_FAILED] = "failed",
