@@ -141,11 +141,22 @@ call_job_move (CallJob *job, JobState from, JobState to)
 	return g_atomic_int_compare_and_exchange (&job->state, (gint)from, (gint)to);
 }
 
+/* Moves a queued job on; the plugin's count of waiting calls follows the state, so /readyz
+ * never counts a call that was answered while it waited. */
+static gboolean
+call_job_leave_queue (CallJob *job, JobState to)
+{
+	if (!call_job_move (job, JOB_QUEUED, to))
+		return FALSE;
+	g_atomic_int_add (&job->entry->queued, -1);
+	return TRUE;
+}
+
 /* The deadline passed: answer with a time-out, saying whether the plugin ever ran. */
 static void
 call_job_expire (CallJob *job)
 {
-	if (call_job_move (job, JOB_QUEUED, JOB_EXPIRED)) {
+	if (call_job_leave_queue (job, JOB_EXPIRED)) {
 		/* not the plugin's fault: its workers were all busy with other calls */
 		g_warning ("[%s] plugin %s: %s waited %u ms for a free worker and was not started",
 			   job->call->request_id, job->plugin_name, job->method_name,
@@ -181,7 +192,7 @@ call_job_dropped (gpointer data)
 {
 	CallJob *job = data;
 
-	if (call_job_move (job, JOB_QUEUED, JOB_DONE))
+	if (call_job_leave_queue (job, JOB_DONE))
 		call_job_answer (job, NULL,
 				 g_error_new (MV_ERROR, MV_ERROR_UNAVAILABLE,
 					      "the daemon is shutting down"));
@@ -409,7 +420,6 @@ call_job_run (gpointer data, gpointer user_data)
 	g_autoptr (GError) error = NULL;
 	GVariant *output;
 
-	g_atomic_int_add (&entry->queued, -1);
 	/* a call whose deadline passed while it waited is never started, even if the timer has
 	 * not fired yet (its main context may be busy) */
 	if (g_get_monotonic_time () >= job->deadline_us)
@@ -419,14 +429,14 @@ call_job_run (gpointer data, gpointer user_data)
 	g_mutex_lock (&engine->stop_lock);
 	if (engine->stopping) {
 		g_mutex_unlock (&engine->stop_lock);
-		if (call_job_move (job, JOB_QUEUED, JOB_DONE))
+		if (call_job_leave_queue (job, JOB_DONE))
 			call_job_answer (job, NULL,
 					 g_error_new (MV_ERROR, MV_ERROR_UNAVAILABLE,
 						      "the daemon is shutting down"));
 		call_job_unref (job);
 		return;
 	}
-	if (!call_job_move (job, JOB_QUEUED, JOB_RUNNING)) {
+	if (!call_job_leave_queue (job, JOB_RUNNING)) {
 		g_mutex_unlock (&engine->stop_lock);
 		call_job_unref (job);
 		return;
@@ -490,17 +500,16 @@ call_job_submit (MvEngine *self,
 	g_mutex_init (&job->lock);
 	g_cond_init (&job->cond);
 	g_atomic_int_inc (&self->in_flight);
+	g_atomic_int_inc (&entry->queued);
 	if (task != NULL) {
 		job->timeout = g_timeout_source_new (job->timeout_ms);
 		g_source_set_callback (job->timeout, call_job_timed_out, call_job_ref (job),
 				       (GDestroyNotify)call_job_unref);
 		g_source_attach (job->timeout, g_task_get_context (task));
 	}
-	g_atomic_int_inc (&entry->queued);
 	/* the pool holds a reference until call_job_run or call_job_dropped */
 	if (!g_thread_pool_push (entry->pool, call_job_ref (job), error)) {
-		g_atomic_int_add (&entry->queued, -1);
-		if (call_job_move (job, JOB_QUEUED, JOB_DONE))
+		if (call_job_leave_queue (job, JOB_DONE))
 			g_atomic_int_add (&self->in_flight, -1);
 		call_job_unref (job);
 		call_job_unref (job);
@@ -571,11 +580,12 @@ mv_engine_call_sync (MvEngine *self,
 	return output;
 }
 
-gchar *
-mv_engine_describe_exhausted (MvEngine *self)
+GStrv
+mv_engine_list_busy_plugins (MvEngine *self)
 {
-	g_autoptr (GString) text = g_string_new (NULL);
+	g_autoptr (GStrvBuilder) lines = g_strv_builder_new ();
 	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self);
+	g_auto (GStrv) result = NULL;
 
 	for (guint i = 0; i < infos->len; i++) {
 		const MvPluginInfo *info = g_ptr_array_index (infos, i);
@@ -585,11 +595,13 @@ mv_engine_describe_exhausted (MvEngine *self)
 
 		if (busy < entry->max_workers)
 			continue;
-		g_string_append_printf (text, "%s%s (%u of %u workers busy, %u waiting)",
-					text->len > 0 ? ", " : "", info->name, busy,
-					entry->max_workers, queued);
+		g_autofree gchar *line
+			= g_strdup_printf ("%s (%u of %u workers busy, %u waiting)", info->name,
+					   busy, entry->max_workers, queued);
+		g_strv_builder_add (lines, line);
 	}
-	return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+	result = g_strv_builder_end (lines);
+	return result[0] != NULL ? g_steal_pointer (&result) : NULL;
 }
 
 void

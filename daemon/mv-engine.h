@@ -63,9 +63,9 @@ GVariant *mv_engine_call_sync (MvEngine *self,
 			       const MvCaller *caller,
 			       GError **error);
 
-/* NULL when every plugin has a free worker; else (transfer full) a description of the
- * plugins whose workers are all busy, e.g. "bmi (2 of 2 workers busy, 1 waiting)". */
-gchar *mv_engine_describe_exhausted (MvEngine *self);
+/* NULL when every plugin has a free worker; else (transfer full) one line per plugin whose
+ * workers are all busy, e.g. "bmi (2 of 2 workers busy, 1 waiting)". */
+GStrv mv_engine_list_busy_plugins (MvEngine *self);
 
 /* The database the engine's readiness depends on (borrowed: the daemon stops it last). */
 typedef struct _MvDb MvDb;

@@ -211,7 +211,9 @@ run_route (GTask *task, MvHttpRequest *request)
 		}
 		if ((request->auth->role & route->roles) == 0) {
 			g_task_return_new_error (task, MV_ERROR, MV_ERROR_FORBIDDEN,
-						 "a %s key may not use this route",
+						 "%s %s key may not use this route",
+						 request->auth->role == MV_ROLE_OPERATOR ? "an"
+											 : "a",
 						 mv_role_to_string (request->auth->role));
 			return;
 		}

@@ -111,8 +111,9 @@ static void G_GNUC_PRINTF (3, 4)
 	mv_http_respond_error (msg, error);
 }
 
+/* {"status": @value} and, when @busy names plugins whose workers are all busy, "busy_plugins" */
 static void
-respond_status (SoupServerMessage *msg, guint status, const gchar *value)
+respond_status (SoupServerMessage *msg, guint status, const gchar *value, gchar **busy)
 {
 	g_autoptr (JsonBuilder) builder = json_builder_new ();
 	g_autoptr (JsonNode) root = NULL;
@@ -120,6 +121,13 @@ respond_status (SoupServerMessage *msg, guint status, const gchar *value)
 	json_builder_begin_object (builder);
 	json_builder_set_member_name (builder, "status");
 	json_builder_add_string_value (builder, value);
+	if (busy != NULL) {
+		json_builder_set_member_name (builder, "busy_plugins");
+		json_builder_begin_array (builder);
+		for (guint i = 0; busy[i] != NULL; i++)
+			json_builder_add_string_value (builder, busy[i]);
+		json_builder_end_array (builder);
+	}
 	json_builder_end_object (builder);
 	root = json_builder_get_root (builder);
 	mv_http_respond_json (msg, status, root);
@@ -201,16 +209,14 @@ readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 	SoupServerMessage *msg = user_data;
 	g_autoptr (GError) error = NULL;
 
-	g_autofree gchar *exhausted = NULL;
+	g_auto (GStrv) busy = NULL;
 
+	/* a plugin whose workers are all busy is reported, not made a reason to take the whole
+	 * daemon out of a load balancer: every other route and plugin still answers, and every
+	 * instance would run the same slow plugin */
 	if (mv_engine_check_ready_finish (MV_ENGINE (source), result, &error)) {
-		exhausted = mv_engine_describe_exhausted (MV_ENGINE (source));
-		if (exhausted == NULL)
-			respond_status (msg, SOUP_STATUS_OK, "ready");
-		else
-			respond_new_error (msg, MV_ERROR_UNAVAILABLE,
-					   "not ready: every worker of these plugins is busy: %s",
-					   exhausted);
+		busy = mv_engine_list_busy_plugins (MV_ENGINE (source));
+		respond_status (msg, SOUP_STATUS_OK, busy == NULL ? "ready" : "ready-busy", busy);
 	} else {
 		/* the reason is for the operator: it goes to the log, not to the prober */
 		g_warning ("[%s] not ready: %s", mv_http_message_get_request_id (msg),
@@ -240,7 +246,7 @@ route (SoupServer *server,
 	}
 	if (g_strcmp0 (path, "/healthz") == 0) {
 		if (mv_http_check_method (msg, "GET, HEAD"))
-			respond_status (msg, SOUP_STATUS_OK, "ok");
+			respond_status (msg, SOUP_STATUS_OK, "ok", NULL);
 		return;
 	}
 	if (g_strcmp0 (path, "/readyz") == 0) {

@@ -1053,9 +1053,10 @@ servers (void)
 	JsonArray *servers = json_array_new ();
 	JsonObject *local = json_object_new ();
 
-	json_object_set_string_member (local, "url", "http://127.0.0.1:8080");
+	/* relative: the document is served by the daemon it describes, on whatever address */
+	json_object_set_string_member (local, "url", "/");
 	json_object_set_string_member (local, "description",
-				       "The default [http] listen address of medversed.conf");
+				       "The daemon that serves this document");
 	json_array_add_object_element (servers, local);
 	return servers;
 }

@@ -124,7 +124,7 @@ Test (engine, a_call_that_waited_past_its_deadline_is_never_started, .timeout = 
 	g_autoptr (MvEngine) engine = test_engine (config);
 	g_autofree gchar *dir = g_dir_make_tmp ("mv-engine-XXXXXX", NULL);
 	g_autofree gchar *marker = g_build_filename (dir, "third", NULL);
-	g_autofree gchar *busy = NULL;
+	g_auto (GStrv) busy = NULL;
 	SyncCall a = { 0 }, b = { 0 }, third = { 0 };
 	GThread *ta, *tb;
 	g_autoptr (GError) error = NULL;
@@ -132,9 +132,10 @@ Test (engine, a_call_that_waited_past_its_deadline_is_never_started, .timeout = 
 
 	ta = sync_call_start (&a, engine, "Hang", g_variant_new ("(us)", 2500, ""));
 	tb = sync_call_start (&b, engine, "Hang", g_variant_new ("(us)", 2500, ""));
-	while ((busy = mv_engine_describe_exhausted (engine)) == NULL)
+	while ((busy = mv_engine_list_busy_plugins (engine)) == NULL)
 		g_usleep (1000);
-	cr_assert (strstr (busy, "probe (2 of 2 workers busy") != NULL, "%s", busy);
+	cr_assert (g_str_has_prefix (busy[0], "probe (2 of 2 workers busy"), "%s", busy[0]);
+	cr_assert_null (busy[1]);
 
 	/* another plugin has workers of its own */
 	bmi = mv_engine_call_sync (engine, "bmi", "Compute", g_variant_new ("(dd)", 70.0, 175.0),
@@ -143,6 +144,11 @@ Test (engine, a_call_that_waited_past_its_deadline_is_never_started, .timeout = 
 
 	g_thread_join (sync_call_start (&third, engine, "Hang", g_variant_new ("(us)", 0, marker)));
 	cr_assert (g_error_matches (third.error, MV_ERROR, MV_ERROR_TIMED_OUT));
+	/* answered while it waited: no longer counted as waiting */
+	g_clear_pointer (&busy, g_strfreev);
+	busy = mv_engine_list_busy_plugins (engine);
+	cr_assert_not_null (busy);
+	cr_assert_str_eq (busy[0], "probe (2 of 2 workers busy, 0 waiting)");
 	cr_assert (strstr (third.error->message, "not started") != NULL, "%s",
 		   third.error->message);
 	g_thread_join (ta);

@@ -305,8 +305,9 @@ mv_method_accepts_caller (const MvMethod *method, MvCall *call, GError **error)
 
 	if (roles == MV_CALLER_ANY || (roles & call->role) != 0)
 		return TRUE;
-	g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "a %s may not call %s.%s",
-		     caller_role_name (call->role), call->host->info->name, method->name);
+	g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "%s %s may not call %s.%s",
+		     call->role == MV_CALLER_OPERATOR ? "an" : "a", caller_role_name (call->role),
+		     call->host->info->name, method->name);
 	return FALSE;
 }
 

@@ -43,7 +43,7 @@ if ! diff -u "$tmp/expected" "$tmp/exported" >"$tmp/diff"; then
 	cat "$tmp/diff" >&2
 	exit 1
 fi
-# GLib style puts a function's name at the start of its line: "mv_name (…".  A public
+# A declaration is the first "mv_name (" of a line outside comments.  A public
 # function belongs to the node of the "Since: ABI X.Y" line of its doc block (MEDVERSE_PLUGIN_X.Y),
 # or to MEDVERSE_PLUGIN_1 when the block names no later ABI.
 declared() {
@@ -52,8 +52,11 @@ declared() {
 	awk -v fixed="$fixed" '
 		/\/\*\*/ { since = "1" }
 		match($0, /Since: ABI [0-9.]+/) { since = substr($0, RSTART + 11, RLENGTH - 11) }
-		/^mv_[a-z0-9_]* \(/ {
-			name = $1
+		# a declaration: the first "mv_name (" of a line outside comments (the return type
+		# may stand before it on the same line)
+		!/^[ \t]*(\*|\/)/ && match($0, /(^|[ *])mv_[a-z0-9_]+ \(/) {
+			name = substr($0, RSTART, RLENGTH - 2)
+			sub(/^[ *]/, "", name)
 			node = fixed != "" ? fixed : "MEDVERSE_PLUGIN_" since
 			print name "@" node
 		}

@@ -16,13 +16,14 @@ typedef struct _MvCall MvCall;
 
 /**
  * MvCallerRole:
- * @MV_CALLER_ANY: in #MvMethod's @roles: any authenticated caller (the default).
+ * @MV_CALLER_ANY: in #MvMethodRoles: any authenticated caller (the default).
  * @MV_CALLER_PATIENT: a patient's own token (patient app).
  * @MV_CALLER_CLINICIAN: a clinic's clinician key.
  * @MV_CALLER_CLINIC_ADMIN: a clinic's administrator key.
  * @MV_CALLER_OPERATOR: the operator of the daemon (operator key, or a local D-Bus caller).
  *
- * Who is calling, as bits so a method can accept several (see #MvMethod's @roles).
+ * Who is calling, as bits so a method can accept several (see #MvPluginInfo's
+ * @method_roles).
  *
  * Since: ABI 1.1
  */
