@@ -30,6 +30,7 @@ typedef struct {
 	gchar *method;
 	gchar *path;
 	gboolean counted; /* headers were read: the request is in flight */
+	gboolean written; /* the whole answer went to the socket */
 } RequestInfo;
 
 static void
@@ -262,6 +263,13 @@ route (SoupServer *server,
 }
 
 static void
+note_written (SoupServerMessage *msg, gpointer user_data)
+{
+	RequestInfo *info = user_data;
+	info->written = TRUE;
+}
+
+static void
 note_request (SoupServerMessage *msg)
 {
 	RequestInfo *info = request_info (msg);
@@ -270,6 +278,7 @@ note_request (SoupServerMessage *msg)
 
 	if (info == NULL)
 		return;
+	g_signal_connect (msg, "wrote-body", G_CALLBACK (note_written), info);
 	/* counted from here, not from request-started: libsoup starts a message as soon as a
 	 * connection is idle, and an idle keep-alive connection is not a request in flight */
 	if (!info->counted) {
@@ -348,9 +357,13 @@ log_request (MvHttp *self, SoupServerMessage *msg, gboolean aborted)
 		g_object_set_data (G_OBJECT (msg), "mv-request", NULL);
 		return;
 	}
-	/* a client that went away is not a server error: logged as "aborted", as nginx's 499 */
-	status = aborted ? g_strdup ("aborted")
-			 : g_strdup_printf ("%u", soup_server_message_get_status (msg));
+	/* a client that went away before its answer was written is not a server error: logged as
+	 * "aborted", as nginx's 499.  libsoup signals every 500 as aborted too, even one it wrote
+	 * in full: what counts is whether the answer reached the socket. */
+	if (aborted && !info->written)
+		status = g_strdup ("aborted");
+	else
+		status = g_strdup_printf ("%u", soup_server_message_get_status (msg));
 	g_message ("http: %s %s %s %s %" G_GINT64_FORMAT "ms", info->request_id,
 		   info->method != NULL ? info->method : soup_server_message_get_method (msg),
 		   info->path != NULL ? info->path : "-", status,
