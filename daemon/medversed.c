@@ -282,7 +282,6 @@ stop_everything (Daemon *d)
 	if (d->engine != NULL)
 		mv_engine_shutdown (d->engine, d->config->shutdown_timeout_ms);
 	if (workers == 0) {
-		mv_audit_log_set_signer (NULL);
 		d->services = NULL;
 		/* the engine frees the services with it */
 		g_clear_object (&d->engine);
@@ -321,7 +320,6 @@ start (Daemon *d, GError **error)
 	if (d->services == NULL)
 		return FALSE;
 	mv_engine_set_services (d->engine, d->services);
-	mv_audit_log_set_signer (d->services->signer);
 	if (!mv_auth_start (d->services->auth, operator_key_path, error))
 		return FALSE;
 	mv_engine_set_database (d->engine, d->db, d->sql_dir);

@@ -15,32 +15,17 @@
 	"::bigint % 1000000) * interval '1 microsecond')"
 #define SQL_TO_US(col) "(extract(epoch from " col ") * 1000000)::bigint"
 
-static const MvAuditSigner *audit_signer;
-static GMutex signer_lock;
-
-void
-mv_audit_log_set_signer (const MvAuditSigner *signer)
+/* A caller without a signer (a tool, a test) still appends; say once that heads go unsigned. */
+static void
+warn_unsigned_once (void)
 {
-	g_mutex_lock (&signer_lock);
-	audit_signer = signer;
-	g_mutex_unlock (&signer_lock);
-}
-
-static const MvAuditSigner *
-get_signer (void)
-{
-	const MvAuditSigner *signer;
 	static gsize warned = 0;
 
-	g_mutex_lock (&signer_lock);
-	signer = audit_signer;
-	g_mutex_unlock (&signer_lock);
-	if (signer == NULL && g_once_init_enter (&warned)) {
-		g_warning ("no audit signing key set: audit entries are appended without signed "
+	if (g_once_init_enter (&warned)) {
+		g_warning ("no audit signing key given: audit entries are appended without signed "
 			   "tree heads");
 		g_once_init_leave (&warned, 1);
 	}
-	return signer;
 }
 
 static gboolean
@@ -114,6 +99,7 @@ lock_tree (PGconn *conn, const gchar *clinic_id, GError **error)
 
 gboolean
 mv_audit_log_append (PGconn *conn,
+		     const MvAuditSigner *signer,
 		     const MvAuthContext *actor,
 		     const gchar *clinic_id,
 		     const gchar *action,
@@ -132,7 +118,6 @@ mv_audit_log_append (PGconn *conn,
 		.resource_id = resource_id != NULL ? resource_id : "",
 		.request_id = request_id != NULL ? request_id : "",
 	};
-	const MvAuditSigner *signer = get_signer ();
 	guint8 leaf[MV_MERKLE_HASH_SIZE], root[MV_MERKLE_HASH_SIZE];
 	g_autoptr (PGresult) locked = NULL;
 	g_autoptr (PGresult) res = NULL;
@@ -198,6 +183,8 @@ mv_audit_log_append (PGconn *conn,
 	values[11] = root_text;
 	values[12] = NULL;
 
+	if (signer == NULL)
+		warn_unsigned_once ();
 	if (signer != NULL) {
 		head = mv_tree_head_new (PQgetvalue (locked, 0, 2), tree, entry.seq + 1, root,
 					 entry.timestamp_us);

@@ -25,19 +25,11 @@
 G_BEGIN_DECLS
 
 /**
- * mv_audit_log_set_signer:
- * @signer: (nullable) (transfer none): the daemon's signing key; must outlive every append
- *
- * Sets the key mv_audit_log_append() signs tree heads with, process-wide (the daemon has one
- * signing key).  Called once at start-up, before the HTTP adapter serves.  Without a signer,
- * entries are still appended but no head is signed (a warning is logged once): the gap is
- * visible to `medversectl audit verify` as entries not covered by any head.
- */
-void mv_audit_log_set_signer (const MvAuditSigner *signer);
-
-/**
  * mv_audit_log_append:
  * @conn: a connection inside the caller's transaction (BEGIN already sent)
+ * @signer: (nullable): the key the new tree head is signed with: the services' signer, never a
+ *   global.  %NULL appends the entry without signing a head (a warning is logged once): the
+ *   gap is visible to `medversectl audit verify` as entries not covered by any head.
  * @actor: (nullable): who; its key_id is recorded ("operator" for an operator context without
  *   a key id, "system" for %NULL)
  * @clinic_id: (nullable): the clinic whose tree gets the entry; %NULL: the operator tree
@@ -62,6 +54,7 @@ void mv_audit_log_set_signer (const MvAuditSigner *signer);
  * Returns: %TRUE when the entry is written (committed with the caller's transaction)
  */
 G_GNUC_WARN_UNUSED_RESULT gboolean mv_audit_log_append (PGconn *conn,
+							const MvAuditSigner *signer,
 							const MvAuthContext *actor,
 							const gchar *clinic_id,
 							const gchar *action,

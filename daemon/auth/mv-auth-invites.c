@@ -10,6 +10,7 @@
 
 gboolean
 mv_auth_create_patient_invite (PGconn *conn,
+			       const MvAuditSigner *signer,
 			       const MvAuthContext *actor,
 			       const gchar *patient_id,
 			       const gchar *request_id,
@@ -49,7 +50,7 @@ mv_auth_create_patient_invite (PGconn *conn,
 		"RETURNING " MV_DB_SQL_UTC ("expires_at"),
 		5, params, error);
 	if (res == NULL
-	    || !mv_auth_audit (conn, actor, actor->clinic_id, "invite.create", "patient",
+	    || !mv_auth_audit (conn, signer, actor, actor->clinic_id, "invite.create", "patient",
 			       patient_id, request_id, error)) {
 		mv_auth_wipe_string (code);
 		return FALSE;

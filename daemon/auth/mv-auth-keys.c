@@ -42,8 +42,8 @@ mv_auth_insert_key (PGconn *conn, MvAuthKeyCreate *kc, GError **error)
 		mv_auth_wipe_string (token);
 		return FALSE;
 	}
-	if (!mv_auth_audit (conn, kc->actor, kc->clinic_id, kc->action, "api-key", key_id,
-			    kc->request_id, error)) {
+	if (!mv_auth_audit (conn, mv_auth_get_services (kc->auth)->signer, kc->actor, kc->clinic_id,
+			    kc->action, "api-key", key_id, kc->request_id, error)) {
 		mv_auth_wipe_string (token);
 		return FALSE;
 	}
@@ -192,6 +192,7 @@ typedef struct {
 	const gchar *clinic_id;
 	const gchar *key_id;
 	const gchar *request_id;
+	const MvAuditSigner *signer;
 } KeyRevoke;
 
 static gboolean
@@ -223,8 +224,8 @@ key_revoke_tx (PGconn *conn, gpointer data, GError **error)
 				 2, params, error);
 	if (res == NULL)
 		return FALSE;
-	return mv_auth_audit (conn, kr->actor, kr->clinic_id, "key.revoke", "api-key", kr->key_id,
-			      kr->request_id, error);
+	return mv_auth_audit (conn, kr->signer, kr->actor, kr->clinic_id, "key.revoke", "api-key",
+			      kr->key_id, kr->request_id, error);
 }
 
 gboolean
@@ -235,7 +236,8 @@ mv_auth_key_revoke (MvAuth *auth,
 		    const gchar *request_id,
 		    GError **error)
 {
-	KeyRevoke kr = { actor, clinic_id, key_id, request_id };
+	KeyRevoke kr
+		= { actor, clinic_id, key_id, request_id, mv_auth_get_services (auth)->signer };
 
 	if (!mv_auth_check_scope (actor, clinic_id, error))
 		return FALSE;

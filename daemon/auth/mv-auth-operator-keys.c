@@ -56,6 +56,7 @@ typedef struct {
 	const gchar *request_id;
 	gchar *key_id;
 	gboolean inserted;
+	const MvAuditSigner *signer;
 } OperatorKey;
 
 static gboolean
@@ -71,8 +72,8 @@ operator_key_tx (PGconn *conn, gpointer data, GError **error)
 		return FALSE;
 	if (!ok->inserted)
 		return TRUE;
-	return mv_audit_log_append (conn, ok->actor, NULL, "operator-key.create", "operator-key",
-				    ok->key_id, ok->request_id, error);
+	return mv_audit_log_append (conn, ok->signer, ok->actor, NULL, "operator-key.create",
+				    "operator-key", ok->key_id, ok->request_id, error);
 }
 
 JsonNode *
@@ -84,7 +85,8 @@ mv_auth_operator_key_create (MvAuth *auth,
 {
 	g_autofree gchar *secret = mv_auth_random_hex (MV_AUTH_TOKEN_SECRET_BYTES);
 	g_autofree gchar *token = g_strdup_printf ("mvop_%s", secret);
-	OperatorKey ok = { actor, token, label != NULL ? label : "", request_id, NULL, FALSE };
+	OperatorKey ok = { actor, token, label != NULL ? label : "",	     request_id,
+			   NULL,  FALSE, mv_auth_get_services (auth)->signer };
 	g_autofree gchar *key_id = NULL;
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	JsonNode *result;
@@ -127,7 +129,13 @@ mv_auth_register_operator_key_file (MvAuth *auth, const gchar *path, GError **er
 	g_autofree gchar *contents = NULL;
 	gsize len = 0;
 	MvAuthContext system = { MV_ROLE_OPERATOR, (gchar *)"system", NULL, NULL };
-	OperatorKey ok = { &system, NULL, "operator.key file", NULL, NULL, FALSE };
+	OperatorKey ok = { &system,
+			   NULL,
+			   "operator.key file",
+			   NULL,
+			   NULL,
+			   FALSE,
+			   mv_auth_get_services (auth)->signer };
 	gboolean done;
 
 	if (!g_file_test (path, G_FILE_TEST_EXISTS))

@@ -65,6 +65,7 @@ gboolean mv_auth_check_name (const gchar *name, const gchar *field, GError **err
 /* Appends an audit entry to @actor's clinic tree; for an operator to the operator tree (the
  * resource named "<clinic>/<id>") and, when it acted on a clinic, to that clinic's tree too. */
 gboolean mv_auth_audit (PGconn *conn,
+			const MvAuditSigner *signer,
 			const MvAuthContext *actor,
 			const gchar *clinic_id,
 			const gchar *action,

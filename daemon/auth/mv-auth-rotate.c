@@ -67,6 +67,7 @@ typedef struct {
 	MvVault *new_vault;
 	const gchar *request_id;
 	guint n;
+	const MvAuditSigner *signer;
 } Rotate;
 
 static gboolean
@@ -75,9 +76,9 @@ rotate_tx (PGconn *conn, gpointer data, GError **error)
 	Rotate *r = data;
 	if (!mv_auth_rotate_master_conn (conn, r->old_vault, r->new_vault, &r->n, error))
 		return FALSE;
-	return mv_audit_log_append (conn, r->actor, NULL, "master-key.rotate", "master-key",
-				    mv_vault_get_master_key_id (r->new_vault), r->request_id,
-				    error);
+	return mv_audit_log_append (conn, r->signer, r->actor, NULL, "master-key.rotate",
+				    "master-key", mv_vault_get_master_key_id (r->new_vault),
+				    r->request_id, error);
 }
 
 static GMutex rotate_lock;
@@ -93,7 +94,7 @@ mv_auth_rotate_master (MvAuth *auth,
 	g_autoptr (GMutexLocker) locker = NULL;
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	g_autofree gchar *old_id = NULL;
-	Rotate r = { actor, NULL, NULL, request_id, 0 };
+	Rotate r = { actor, NULL, NULL, request_id, 0, mv_auth_get_services (auth)->signer };
 
 	if (actor->role != MV_ROLE_OPERATOR) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
@@ -145,6 +146,7 @@ typedef struct {
 	const gchar *clinic_id;
 	const gchar *request_id;
 	guint n;
+	const MvAuditSigner *signer;
 } RotateClinic;
 
 static gboolean
@@ -154,8 +156,8 @@ rotate_clinic_tx (PGconn *conn, gpointer data, GError **error)
 	if (!mv_clinic_keys_rotate_conn (conn, r->vault, r->clinic_id, &r->n, error))
 		return FALSE;
 	/* in the operator tree and the clinic's own: its staff can see when its key changed */
-	return mv_auth_audit (conn, r->actor, r->clinic_id, "clinic-key.rotate", "clinic",
-			      r->clinic_id, r->request_id, error);
+	return mv_auth_audit (conn, r->signer, r->actor, r->clinic_id, "clinic-key.rotate",
+			      "clinic", r->clinic_id, r->request_id, error);
 }
 
 JsonNode *
@@ -168,7 +170,7 @@ mv_auth_rotate_clinic_key (MvAuth *auth,
 	g_autoptr (GMutexLocker) locker = NULL;
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	g_autofree gchar *id = NULL;
-	RotateClinic r = { actor, NULL, NULL, request_id, 0 };
+	RotateClinic r = { actor, NULL, NULL, request_id, 0, mv_auth_get_services (auth)->signer };
 
 	if (actor->role != MV_ROLE_OPERATOR) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,

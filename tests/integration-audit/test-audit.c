@@ -48,6 +48,7 @@ daemon_signer (void)
 typedef struct {
 	const gchar *clinic;
 	guint n;
+	const MvAuditSigner *signer;
 } Job;
 
 static gboolean
@@ -61,8 +62,8 @@ append_job (PGconn *conn, gpointer user_data, GError **error)
 	const gchar *actions[]
 		= { "patient.create", "patient.read", "patient.update", "patient.export" };
 
-	return mv_audit_log_append (conn, &actor, job->clinic, actions[job->n % 4], "patient",
-				    patient, request, error);
+	return mv_audit_log_append (conn, job->signer, &actor, job->clinic, actions[job->n % 4],
+				    "patient", patient, request, error);
 }
 
 /* n entries, each in its own transaction, as n requests would make them */
@@ -71,14 +72,12 @@ append_entries (MvDb *db, const gchar *clinic, guint n)
 {
 	g_autoptr (MvAuditSigner) signer = daemon_signer ();
 
-	mv_audit_log_set_signer (signer);
 	for (guint i = 0; i < n; i++) {
 		g_autoptr (GError) error = NULL;
-		Job job = { clinic, i };
+		Job job = { clinic, i, signer };
 		cr_assert (mv_db_transaction (db, append_job, &job, &error), "%s",
 			   error ? error->message : "");
 	}
-	mv_audit_log_set_signer (NULL);
 }
 
 static void

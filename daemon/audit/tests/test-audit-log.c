@@ -31,13 +31,11 @@ setup (void)
 	mv_db_release (db, conn);
 	signer = mv_audit_signer_new_from_seed (g_steal_pointer (&seed), &error);
 	cr_assert_not_null (signer, "%s", error ? error->message : "");
-	mv_audit_log_set_signer (signer);
 }
 
 static void
 teardown (void)
 {
-	mv_audit_log_set_signer (NULL);
 	g_clear_pointer (&signer, mv_audit_signer_free);
 	g_clear_pointer (&db, mv_db_free);
 	mvt_cluster_destroy (&pg, &dir);
@@ -59,7 +57,7 @@ append_n (PGconn *conn, gpointer user_data, GError **error)
 
 	for (guint i = 0; i < job->n; i++) {
 		g_autofree gchar *res = g_strdup_printf ("patient-%u", i);
-		if (!mv_audit_log_append (conn, &actor, job->clinic,
+		if (!mv_audit_log_append (conn, signer, &actor, job->clinic,
 					  job->action ? job->action : "patient.read", "patient",
 					  res, "req-1", error))
 			return FALSE;

@@ -110,7 +110,6 @@ mvt_patients_setup (void)
 	cr_assert_eq (g_mkdir (mvt.config->data_dir, 0700), 0);
 	mvt.services = mv_services_new (mvt.config, mvt.db, TRUE, &error);
 	cr_assert_not_null (mvt.services, "%s", error ? error->message : "");
-	mv_audit_log_set_signer (mvt.services->signer);
 	mvt.store = mv_patient_store_new (mvt.services);
 	mvt.clinic_a = mvt_patients_add_clinic ("Clinic A");
 	mvt.clinic_b = mvt_patients_add_clinic ("Clinic B");
@@ -125,7 +124,6 @@ mvt_patients_setup (void)
 void
 mvt_patients_teardown (void)
 {
-	mv_audit_log_set_signer (NULL);
 	g_clear_pointer (&mvt.store, mv_patient_store_free);
 	g_clear_pointer (&mvt.services, mv_services_free);
 	if (mvt.config != NULL) {

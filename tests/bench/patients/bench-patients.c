@@ -45,6 +45,7 @@ typedef struct {
 	const gchar *mrn;
 	const gchar *profile_text;
 	gchar *read_back;
+	const MvAuditSigner *signer;
 } PlainOp;
 
 /* The same statements as the store's create, minus the crypto. */
@@ -77,8 +78,8 @@ plain_create_txn (PGconn *conn, gpointer data, GError **error)
 				4, v3, error);
 	if (r3 == NULL)
 		return FALSE;
-	return mv_audit_log_append (conn, op->caller, clinic, "patient.create", "patient",
-				    op->patient_id, "bench", error);
+	return mv_audit_log_append (conn, op->signer, op->caller, clinic, "patient.create",
+				    "patient", op->patient_id, "bench", error);
 }
 
 /* The same statements as the store's read, minus the crypto. */
@@ -115,7 +116,7 @@ plain_read_txn (PGconn *conn, gpointer data, GError **error)
 		return FALSE;
 	blob = mv_db_bytea_from_text (PQgetvalue (r3, 0, 1));
 	op->read_back = g_strndup (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
-	return mv_audit_log_append (conn, op->caller, clinic, "patient.read", "patient",
+	return mv_audit_log_append (conn, op->signer, op->caller, clinic, "patient.read", "patient",
 				    op->patient_id, "bench", error);
 }
 
@@ -209,7 +210,6 @@ main (int argc, char **argv)
 	services = mv_services_new (&config, db, TRUE, &error);
 	if (services == NULL)
 		g_error ("%s", error->message);
-	mv_audit_log_set_signer (services->signer);
 	store = mv_patient_store_new (services);
 	clinic = add_clinic (db, services);
 	caller.clinic_id = clinic;
@@ -241,7 +241,7 @@ main (int argc, char **argv)
 			g_autofree gchar *mrn
 				= random_mrn ? g_strdup_printf ("%08x%06u", g_random_int (), n + i)
 					     : g_strdup_printf ("BENCH-%06u", n + i);
-			PlainOp op = { &caller, NULL, mrn, NULL, NULL };
+			PlainOp op = { &caller, NULL, mrn, NULL, NULL, services->signer };
 			gchar *id = g_uuid_string_random ();
 			/* same parse and serialisation as the store, so only the crypto differs */
 			json_parser_load_from_data (parser, texts->pdata[n + i], -1, NULL);
@@ -273,7 +273,8 @@ main (int argc, char **argv)
 		t_enc_read += now_s () - t0;
 		t0 = now_s ();
 		for (guint i = lo; i < hi; i++) {
-			PlainOp op = { &caller, plain_ids->pdata[i], NULL, NULL, NULL };
+			PlainOp op = { &caller, plain_ids->pdata[i], NULL, NULL,
+				       NULL,	services->signer };
 			g_autoptr (JsonParser) parser = json_parser_new ();
 			g_autoptr (JsonNode) node = NULL;
 			g_autofree gchar *text = NULL;
@@ -299,7 +300,6 @@ main (int argc, char **argv)
 			 ? "met"
 			 : "NOT met");
 
-	mv_audit_log_set_signer (NULL);
 	g_clear_pointer (&store, mv_patient_store_free);
 	g_clear_pointer (&services, mv_services_free);
 	g_free (config.data_dir);
