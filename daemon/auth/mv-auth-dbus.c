@@ -123,23 +123,6 @@ reply_of (JsonNode *result, const gchar *list_member)
 	return g_variant_new_tuple ((GVariant *[]){ object_to_vardict (object) }, 1);
 }
 
-static GDateTime *
-parse_expiry (const gchar *text, GError **error)
-{
-	g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
-	g_autoptr (GTimeZone) other = g_time_zone_new_offset (3600);
-	g_autoptr (GDateTime) a = g_date_time_new_from_iso8601 (text, utc);
-	g_autoptr (GDateTime) b = g_date_time_new_from_iso8601 (text, other);
-
-	if (a == NULL || b == NULL || !g_date_time_equal (a, b)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "expires_at: not an RFC 3339 date and time with an offset, e.g. "
-			     "2030-01-31T12:00:00Z");
-		return NULL;
-	}
-	return g_steal_pointer (&a);
-}
-
 static GVariant *
 create_tenant (AdminCall *call, GVariant *params, GError **error)
 {
@@ -166,7 +149,8 @@ create_key (AdminCall *call, GVariant *params, GError **error)
 	g_autoptr (JsonNode) result = NULL;
 
 	g_variant_get (params, "(&s&s&s&s)", &tenant, &role, &expires, &label);
-	if (expires[0] != '\0' && (when = parse_expiry (expires, error)) == NULL)
+	if (expires[0] != '\0'
+	    && (when = mv_auth_parse_rfc3339 (expires, "expires_at", error)) == NULL)
 		return NULL;
 	result = mv_auth_key_create (call->auth, &call->actor, tenant, mv_role_from_string (role),
 				     when, label[0] != '\0' ? label : NULL, call->request_id,

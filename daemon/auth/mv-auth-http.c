@@ -70,32 +70,6 @@ get_string (
 	return TRUE;
 }
 
-/* RFC 3339: a full date and time with an explicit offset ("Z" or ±hh:mm). */
-static GDateTime *
-parse_rfc3339 (const gchar *text, const gchar *name, GError **error)
-{
-	g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
-	g_autoptr (GDateTime) with_utc = NULL;
-	g_autoptr (GDateTime) with_other = NULL;
-	g_autoptr (GTimeZone) other = g_time_zone_new_offset (3600);
-	gsize len = strlen (text);
-
-	/* a string without an offset parses differently under two default zones */
-	if (len >= 20 && len <= 40 && text[4] == '-' && text[7] == '-'
-	    && (text[10] == 'T' || text[10] == 't')) {
-		with_utc = g_date_time_new_from_iso8601 (text, utc);
-		with_other = g_date_time_new_from_iso8601 (text, other);
-	}
-	if (with_utc == NULL || with_other == NULL || !g_date_time_equal (with_utc, with_other)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "%s: not an RFC 3339 date and time with an offset, e.g. "
-			     "2030-01-31T12:00:00Z",
-			     name);
-		return NULL;
-	}
-	return g_steal_pointer (&with_utc);
-}
-
 static MvAuth *
 auth_of (MvHttpRequest *request)
 {
@@ -154,7 +128,7 @@ keys_create (MvHttpRequest *request, GError **error)
 		return NULL;
 	}
 	if (expires_text != NULL) {
-		expires = parse_rfc3339 (expires_text, "expires_at", error);
+		expires = mv_auth_parse_rfc3339 (expires_text, "expires_at", error);
 		if (expires == NULL)
 			return NULL;
 	}

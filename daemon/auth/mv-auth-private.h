@@ -73,6 +73,9 @@ gboolean mv_auth_audit (PGconn *conn,
 			const gchar *resource_id,
 			const gchar *request_id,
 			GError **error);
+/* RFC 3339 with an explicit offset ("Z" or ±hh:mm), for HTTP bodies and D-Bus arguments alike;
+ * %MV_ERROR_INVALID_INPUT naming @name otherwise. */
+GDateTime *mv_auth_parse_rfc3339 (const gchar *text, const gchar *name, GError **error);
 gboolean mv_auth_transaction (MvAuth *auth, MvDbTransactionFunc fn, gpointer data, GError **error);
 gboolean mv_auth_check_scope (const MvAuthContext *actor, const gchar *clinic_id, GError **error);
 gboolean mv_auth_lock_clinic (PGconn *conn, const gchar *clinic_id, GError **error);
