@@ -78,7 +78,27 @@ const MvConfigKey *mv_plugin_info_find_config_key (const MvPluginInfo *info, con
 /* "plugin.NAME" */
 gchar *mv_plugin_info_config_group (const MvPluginInfo *info);
 
-/* Parses @json into an object node, mapping every failure to an MV_ERROR code. */
+/* How deep JSON may nest: no request or record comes near it, and json-glib's parser
+ * recurses once per level. */
+#define MV_JSON_MAX_DEPTH 64
+
+/* The strict RFC 8259 check every JSON text entering Medverse passes before json-glib sees
+ * it (mv-json-strict.c): valid UTF-8, exactly one value with only whitespace around it, no
+ * comments, single quotes, trailing commas, NaN/Infinity or leading zeros, no duplicate key in
+ * any object, no \u0000 or unpaired surrogate escape, nesting at most MV_JSON_MAX_DEPTH.
+ * @len may be -1 for a NUL-terminated @json.  FALSE with MV_ERROR_MALFORMED naming the problem
+ * and its line, column and byte offset; MV_ERROR_INVALID_INPUT for a well-formed number that
+ * cannot be represented (an integer literal outside gint64, a number that overflows a
+ * double). */
+gboolean mv_json_validate (const gchar *json, gssize len, GError **error);
+
+/* mv_json_validate(), then json-glib: the root node of any kind (a mutable tree), or NULL with
+ * @error set. */
+JsonNode *mv_json_parse_strict (const gchar *json, gssize len, GError **error);
+
+/* Parses @json into an object node (sealed: immutable), mapping every failure to an MV_ERROR
+ * code: what mv_json_validate() refuses as it says, and a JSON value that is not an object as
+ * MV_ERROR_INVALID_INPUT. */
 JsonNode *mv_value_parse_json_object (const gchar *json, gssize len, GError **error);
 
 /* Compact JSON text; doubles in their shortest round-trip form. */

@@ -1,6 +1,5 @@
 /* The value model: strict JSON <-> GVariant conversion driven by declared types. */
 #include <math.h>
-#include <string.h>
 
 #include "mv-host-private.h"
 
@@ -80,10 +79,15 @@ integer_from_json (const GVariantType *type, JsonNode *node, const gchar *path, 
 		gint64 min;
 		gint64 max;
 	} ranges[] = {
-		{ 'y', 0, G_MAXUINT8 },	 { 'n', G_MININT16, G_MAXINT16 },
-		{ 'q', 0, G_MAXUINT16 }, { 'i', G_MININT32, G_MAXINT32 },
-		{ 'u', 0, G_MAXUINT32 }, { 'x', G_MININT64, G_MAXINT64 },
-		{ 't', 0, G_MAXINT64 }, /* JSON integers above 2^63 are not representable here */
+		{ 'y', 0, G_MAXUINT8 },
+		{ 'n', G_MININT16, G_MAXINT16 },
+		{ 'q', 0, G_MAXUINT16 },
+		{ 'i', G_MININT32, G_MAXINT32 },
+		{ 'u', 0, G_MAXUINT32 },
+		{ 'x', G_MININT64, G_MAXINT64 },
+		/* json-glib holds integers as gint64, and mv_json_validate() refuses a literal
+		 * above 2^63 - 1 before it would wrap: a uint64 argument takes 0..2^63 - 1 */
+		{ 't', 0, G_MAXINT64 },
 	};
 
 	if (!node_is_integer (node))
@@ -550,73 +554,22 @@ mv_value_to_json_args (const MvArg *args, GVariant *tuple, GError **error)
 	return node;
 }
 
-/* json-glib's parser recurses once per nesting level and overflows the stack on a body of a
- * few hundred kilobytes of '['; no real request nests deeper than a few levels, so the depth is
- * checked before the parser sees the text. */
-#define MV_VALUE_MAX_DEPTH 64
-
-static gboolean
-check_depth (const gchar *json, gsize len, GError **error)
-{
-	guint depth = 0;
-	gboolean in_string = FALSE;
-
-	for (gsize i = 0; i < len; i++) {
-		gchar c = json[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = FALSE;
-			continue;
-		}
-		if (c == '"') {
-			in_string = TRUE;
-		} else if (c == '[' || c == '{') {
-			if (++depth > MV_VALUE_MAX_DEPTH) {
-				g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED,
-					     "JSON nested deeper than %d levels",
-					     MV_VALUE_MAX_DEPTH);
-				return FALSE;
-			}
-		} else if ((c == ']' || c == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return TRUE;
-}
-
 JsonNode *
 mv_value_parse_json_object (const gchar *json, gssize len, GError **error)
 {
-	g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-	g_autoptr (GError) error_local = NULL;
-	JsonNode *root;
+	g_autoptr (JsonNode) root = NULL;
 
-	if (len < 0)
-		len = strlen (json);
-	if (!g_utf8_validate (json, len, NULL)) {
-		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED,
-				     "body is not valid UTF-8");
+	/* the strict check refuses an empty or whitespace-only text as malformed (400): json-glib
+	 * took it as "no value", which became a 422 "expected a JSON object, got null" */
+	root = mv_json_parse_strict (json, len, error);
+	if (root == NULL)
 		return NULL;
-	}
-	if (memchr (json, '\0', len) != NULL) {
-		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED,
-				     "body contains a NUL byte");
-		return NULL;
-	}
-	if (!check_depth (json, len, error))
-		return NULL;
-	if (!json_parser_load_from_data (parser, json, len, &error_local)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED, "malformed JSON: %s",
-			     error_local->message);
-		return NULL;
-	}
-	root = json_parser_get_root (parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 			     "body: expected a JSON object, got %s", json_kind (root));
 		return NULL;
 	}
-	return json_node_ref (root);
+	/* handlers read a body, never change it */
+	json_node_seal (root);
+	return g_steal_pointer (&root);
 }

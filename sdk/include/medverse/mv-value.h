@@ -6,9 +6,14 @@
  * taken for a number, an integer out of range is refused, and every error names the field by its
  * path (e.g. `findings[2].code`) and the type that was expected.
  *
- * Mapping: b <-> true/false; y n q i u x t <-> integer (range-checked); d <-> number;
- * s o g <-> string (valid UTF-8); v <-> any JSON value (typed by its JSON kind);
- * arrays <-> arrays; a{s*} <-> objects; tuples <-> arrays of fixed length; m* <-> value or null.
+ * Mapping: b <-> true/false; y n q i u x t <-> integer (range-checked: a value outside the
+ * type is refused, never wrapped; t takes 0..2^63 - 1); d <-> number; s o g <-> string (valid
+ * UTF-8); v <-> any JSON value (typed by its JSON kind); arrays <-> arrays; a{s*} <-> objects;
+ * tuples <-> arrays of fixed length; m* <-> value or null.
+ *
+ * JSON text given to the daemon or to mv_test_host_call_json() is checked against RFC 8259
+ * before it is parsed, strictly: one value, no comments or single quotes, no duplicate keys, no
+ * \u0000, integers within a signed 64-bit integer (see sdk/README.md).
  */
 #pragma once
 
