@@ -5,6 +5,7 @@
 #include "mv-patient-store-private.h"
 
 #include <medverse/mv-error.h>
+#include <mv-host-private.h>
 
 #include "mv-db.h"
 
@@ -13,12 +14,12 @@ record_data (GBytes *plain)
 {
 	gsize len = 0;
 	const gchar *data = g_bytes_get_data (plain, &len);
-	g_autoptr (JsonParser) parser = json_parser_new ();
+	JsonNode *node = mv_json_parse_strict (data, (gssize)len, NULL);
 	g_autofree gchar *b64 = NULL;
 
-	if (json_parser_load_from_data (parser, data, (gssize)len, NULL)
-	    && json_parser_get_root (parser) != NULL)
-		return json_node_copy (json_parser_get_root (parser));
+	if (node != NULL)
+		return node;
+	/* not strict JSON: the bytes themselves, so the export still holds everything */
 	b64 = g_base64_encode ((const guchar *)data, len);
 	return json_node_init_string (json_node_alloc (), b64);
 }

@@ -4,6 +4,7 @@
 #include "mv-sealed-record.h"
 
 #include <medverse/mv-error.h>
+#include <mv-host-private.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -136,21 +137,23 @@ mv_sealed_record_open (
 	const MvRecordRef *ref, MvSecret *dek, guint64 version, GBytes *blob, GError **error)
 {
 	g_autoptr (GBytes) plain = mv_sealed_record_open_bytes (ref, dek, version, blob, error);
-	g_autoptr (JsonParser) parser = json_parser_new ();
+	g_autoptr (JsonNode) root = NULL;
 	gsize len = 0;
 	const gchar *text;
 
 	if (plain == NULL)
 		return NULL;
 	text = g_bytes_get_data (plain, &len);
-	if (!json_parser_load_from_data (parser, text, (gssize)len, NULL)
-	    || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+	/* the same strict parse as a request body: a record is only ever what a body became.  The
+	 * parser's message is not passed on: it may quote a key, and this error is logged. */
+	root = mv_json_parse_strict (text, (gssize)len, NULL);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 			     "%s record of patient %s in clinic %s is not a JSON object",
 			     ref->kind->name, ref->patient_id, ref->clinic_id);
 		return NULL;
 	}
-	return json_node_copy (json_parser_get_root (parser));
+	return g_steal_pointer (&root);
 }
 
 MvSealedRecord *
