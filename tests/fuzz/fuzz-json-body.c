@@ -1,7 +1,8 @@
 /*
  * libFuzzer target: an HTTP request body through the value model, exactly as the daemon's HTTP
- * adapter takes it (parse as a JSON object, then convert to a method's declared argument tuple),
- * against a declaration that uses every kind of type.  Invariants: a value that converts has the
+ * adapter takes it (the strict RFC 8259 check, parse as a JSON object, then convert to a
+ * method's declared argument tuple), against a declaration that uses every kind of type.
+ * Invariants: what the strict check passes, json-glib reads; a value that converts has the
  * declared type, and the daemon's JSON of it reads back as the same value: JSON -> value -> JSON
  * -> value gives two equal values (g_variant_equal over the whole tuple: a{sv}, aa{sv}, ms and v
  * included), and the second JSON text is the first one.
@@ -49,6 +50,7 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
 	g_autoptr (GError) error = NULL;
+	gboolean strict = mv_json_validate ((const gchar *)data, (gssize)size, NULL);
 	g_autoptr (JsonNode) root
 		= mv_value_parse_json_object ((const gchar *)data, (gssize)size, &error);
 	g_autoptr (GVariant) value = NULL;
@@ -59,12 +61,16 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 
 	if (root == NULL) {
 		g_assert (error->domain == MV_ERROR);
+		/* past the strict check, the only refusal left is a value that is not an object */
+		g_assert (!strict || error->code == MV_ERROR_INVALID_INPUT);
 		return 0;
 	}
+	g_assert (strict);
 	value = mv_value_from_json_args (fuzz_args, json_node_get_object (root), &error);
 	if (value == NULL) {
-		/* a wrong shape, or a string json-glib decoded into invalid UTF-8 (a broken \u
-		 * escape): either way the caller's fault, reported as such */
+		/* a wrong shape (the strict check refuses the broken \u escapes json-glib once
+		 * decoded into invalid UTF-8, but the conversion still checks): the caller's fault,
+		 * reported as such */
 		g_assert (error->domain == MV_ERROR
 			  && (error->code == MV_ERROR_INVALID_INPUT
 			      || error->code == MV_ERROR_MALFORMED));
