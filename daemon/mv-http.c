@@ -420,10 +420,12 @@ on_access (void *cls,
 			set_phase (self, connection_guard (conn), PHASE_BUSY);
 			return mv_http_exchange_queue (ex);
 		}
-		if (ex->body != NULL || ex->refusal != NULL) {
+		/* answered on a later call, even without a body: an answer queued with the headers
+		 * makes the library close the connection after it (it cannot know where the next
+		 * request starts), which is right for the refusals above and nothing else */
+		if (ex->body != NULL || ex->refusal != NULL)
 			set_phase (self, connection_guard (conn), PHASE_BODY);
-			return MHD_YES;
-		}
+		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		/* more than declared cannot arrive: the library frames by Content-Length */
