@@ -5,8 +5,8 @@
 #define DBUS_PREFIX "org.medverse.Health1.Error."
 
 /* One row per code, in code order (checked by the unit test).  Statuses are plain numbers so
- * the core needs no HTTP library; the reason phrases are RFC 9110's (and RFC 6585's for 428 and
- * 429, which libsoup 3.2 does not know and sent as "Unknown Error"). */
+ * the core needs no HTTP library; the reason phrases are RFC 9110's (RFC 6585's for 428, 429 and
+ * 431), the ones the HTTP library sends and the API document shows. */
 static const MvErrorRow rows[] = {
 	{ MV_ERROR_FAILED, 500, "Internal Server Error", DBUS_PREFIX "Failed", 0, TRUE,
 	  "internal failure; details are in the daemon log under the request id" },
@@ -46,6 +46,11 @@ static const MvErrorRow rows[] = {
 	  "send the body with Content-Length, not chunked" },
 	{ MV_ERROR_RESPONSE_TOO_LARGE, 500, "Internal Server Error", DBUS_PREFIX "ResponseTooLarge",
 	  0, FALSE, "the plugin's answer is over the response limit, which the message names" },
+	{ MV_ERROR_REQUEST_TIMEOUT, 408, "Request Timeout", DBUS_PREFIX "RequestTimeout", 0, FALSE,
+	  "the request's headers or body did not arrive in time; the connection is closed" },
+	{ MV_ERROR_HEADERS_TOO_LARGE, 431, "Request Header Fields Too Large",
+	  DBUS_PREFIX "HeadersTooLarge", 0, FALSE,
+	  "the request line and headers are over the size or count limit" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (rows) == MV_ERROR_LAST);
