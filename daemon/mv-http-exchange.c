@@ -7,6 +7,7 @@
 
 #include <mv-host-private.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "mv-error-table.h"
@@ -58,7 +59,6 @@ mv_http_exchange_free (MvHttpExchange *ex)
 	g_free (ex->answer_text);
 	g_ptr_array_unref (ex->answer_headers);
 	g_ptr_array_unref (ex->scratch);
-	g_clear_error (&ex->refusal);
 	g_free (ex);
 }
 
@@ -86,6 +86,44 @@ mv_http_exchange_queue (MvHttpExchange *ex)
 	ret = MHD_queue_response (ex->conn, ex->status, response);
 	MHD_destroy_response (response);
 	return ret;
+}
+
+/* An answer in bytes, for the few cases the library cannot send: a deadline passed while it was
+ * reading, or a refusal the client must see while it is still sending its body. */
+gchar *
+mv_http_raw_answer (guint status, const gchar *request_id, const gchar *json_text)
+{
+	const MvErrorRow *row = NULL;
+	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+	g_autofree gchar *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S GMT");
+	guint n = 0;
+	const MvErrorRow *rows = mv_error_table_rows (&n);
+
+	for (guint i = 0; i < n && row == NULL; i++)
+		if (rows[i].http_status == status)
+			row = &rows[i];
+	return g_strdup_printf ("HTTP/1.1 %u %s\r\nDate: %s\r\nConnection: close\r\n"
+				"Content-Type: application/json\r\nCache-Control: no-store\r\n"
+				"X-Content-Type-Options: nosniff\r\nX-Request-Id: %s\r\n"
+				"Content-Length: %zu\r\n\r\n%s",
+				status, row != NULL ? row->reason : "Error", date, request_id,
+				strlen (json_text), json_text);
+}
+
+gboolean
+mv_http_exchange_send_now (MvHttpExchange *ex)
+{
+	const union MHD_ConnectionInfo *info
+		= MHD_get_connection_info (ex->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	g_autofree gchar *bytes = NULL;
+	gssize sent;
+
+	if (info == NULL || ex->answer_text == NULL)
+		return FALSE;
+	bytes = mv_http_raw_answer (ex->status, ex->request_id, ex->answer_text);
+	sent = send (info->connect_fd, bytes, strlen (bytes), MSG_DONTWAIT | MSG_NOSIGNAL);
+	ex->sent_now = sent == (gssize)strlen (bytes);
+	return ex->sent_now;
 }
 
 const gchar *
@@ -237,11 +275,11 @@ mv_http_respond_empty (MvHttpExchange *ex, guint status)
 /* Every error answer: status, Retry-After and what the caller may read all come from the one
  * error table.  The message may quote what the client sent: it is made valid UTF-8 here, the
  * one place every error body passes, so an error body is always valid JSON. */
-void
-mv_http_respond_error (MvHttpExchange *ex, const GError *error)
+gchar *
+mv_http_error_json (const GError *error, const gchar *request_id)
 {
 	const MvErrorRow *row = mv_error_table_lookup (error);
-	g_autofree gchar *raw = mv_error_table_client_message (error, ex->request_id);
+	g_autofree gchar *raw = mv_error_table_client_message (error, request_id);
 	g_autofree gchar *message = g_utf8_make_valid (raw, -1);
 	g_autoptr (JsonBuilder) builder = json_builder_new ();
 	g_autoptr (JsonNode) root = NULL;
@@ -254,11 +292,19 @@ mv_http_respond_error (MvHttpExchange *ex, const GError *error)
 	json_builder_set_member_name (builder, "message");
 	json_builder_add_string_value (builder, message);
 	json_builder_set_member_name (builder, "request_id");
-	json_builder_add_string_value (builder, ex->request_id);
+	json_builder_add_string_value (builder, request_id);
 	json_builder_end_object (builder);
 	json_builder_end_object (builder);
 	root = json_builder_get_root (builder);
-	mv_http_respond_json (ex, row->http_status, root);
+	return mv_json_to_string (root);
+}
+
+void
+mv_http_respond_error (MvHttpExchange *ex, const GError *error)
+{
+	const MvErrorRow *row = mv_error_table_lookup (error);
+
+	mv_http_respond_text (ex, row->http_status, mv_http_error_json (error, ex->request_id));
 	if (row->retry_after_s > 0) {
 		gboolean has = FALSE;
 		for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2)

@@ -21,7 +21,8 @@ struct _MvHttpExchange {
 	gboolean suspended;
 	GByteArray *body;   /* nullable: no body */
 	GPtrArray *scratch; /* strings handed out that live as long as the exchange */
-	GError *refusal;    /* nullable: the answer once the (dropped) body is in */
+	guint64 drained;    /* body bytes read so far */
+	gboolean sent_now;  /* the answer went out by mv_http_exchange_send_now() */
 
 	/* the answer */
 	gboolean answered;
@@ -35,5 +36,15 @@ MvHttpExchange *mv_http_exchange_new (struct MHD_Connection *conn, const gchar *
 void mv_http_exchange_free (MvHttpExchange *ex);
 /* Hands the answer to the connection; MHD_NO only if libmicrohttpd refused it. */
 enum MHD_Result mv_http_exchange_queue (MvHttpExchange *ex);
+
+/* {"error": {"code", "message", "request_id"}} from the error table; the message made valid
+ * UTF-8, so the body is always valid JSON (transfer full). */
+gchar *mv_http_error_json (const GError *error, const gchar *request_id);
+/* "HTTP/1.1 408 Request Timeout…" with the JSON body, Date, X-Request-Id and Connection: close
+ * (transfer full). */
+gchar *mv_http_raw_answer (guint status, const gchar *request_id, const gchar *json_text);
+/* Writes @ex's answer straight to its socket (the library's own sending is bypassed); the caller
+ * then closes the connection.  FALSE if it could not all be written at once. */
+gboolean mv_http_exchange_send_now (MvHttpExchange *ex);
 
 G_END_DECLS

@@ -45,6 +45,7 @@ typedef struct {
 	Phase phase;
 	gint64 deadline_us;
 	gboolean expired;
+	gchar request_id[24]; /* of the request being read, for its 408 */
 } Guard;
 
 struct _MvHttp {
@@ -107,21 +108,15 @@ connection_guard (struct MHD_Connection *conn)
 /* A 408 written straight to the socket: the library is only reading in these phases, and its
  * own answer machinery cannot be reached from outside a request callback. */
 static void
-send_timeout_answer (int fd, Phase phase)
+send_timeout_answer (const Guard *guard)
 {
 	g_autoptr (GError) error = g_error_new (MV_ERROR, MV_ERROR_REQUEST_TIMEOUT,
 						"the request's %s did not arrive in time",
-						phase == PHASE_HEADER ? "headers" : "body");
-	g_autofree gchar *message = mv_error_table_client_message (error, "-");
-	g_autofree gchar *body = g_strdup_printf ("{\"error\":{\"code\":\"request-timeout\","
-						  "\"message\":\"%s\",\"request_id\":\"-\"}}",
-						  message);
-	g_autofree gchar *answer = g_strdup_printf (
-		"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\n"
-		"Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s",
-		strlen (body), body);
+						guard->phase == PHASE_HEADER ? "headers" : "body");
+	g_autofree gchar *body = mv_http_error_json (error, guard->request_id);
+	g_autofree gchar *answer = mv_http_raw_answer (408, guard->request_id, body);
 
-	(void)!send (fd, answer, strlen (answer), MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)!send (guard->fd, answer, strlen (answer), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /* The deadlines: libmicrohttpd only knows inactivity, which a client sending one byte a second
@@ -145,7 +140,7 @@ sweep (gpointer user_data)
 			continue;
 		guard->expired = TRUE;
 		if (guard->phase == PHASE_HEADER || guard->phase == PHASE_BODY)
-			send_timeout_answer (guard->fd, guard->phase);
+			send_timeout_answer (guard);
 		headers += guard->phase == PHASE_HEADER;
 		bodies += guard->phase == PHASE_BODY;
 		shutdown (guard->fd, SHUT_RDWR);
@@ -197,9 +192,16 @@ static void *
 on_request_line (void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	MvHttp *self = cls;
+	MvHttpExchange *ex = mv_http_exchange_new (conn, uri);
+	Guard *guard = connection_guard (conn);
 
-	set_phase (self, connection_guard (conn), PHASE_HEADER);
-	return mv_http_exchange_new (conn, uri);
+	if (guard != NULL) {
+		g_mutex_lock (&self->guard_lock);
+		g_strlcpy (guard->request_id, ex->request_id, sizeof guard->request_id);
+		g_mutex_unlock (&self->guard_lock);
+	}
+	set_phase (self, guard, PHASE_HEADER);
+	return ex;
 }
 
 static size_t
@@ -229,13 +231,42 @@ count_header (void *cls, enum MHD_ValueKind kind, const char *key, const char *v
 	return MHD_YES;
 }
 
-/* Refuses what the library lets through: too many or too large headers, and any framing a proxy
- * in front could read differently (the request-smuggling cases).  TRUE when @ex was answered. */
+typedef enum {
+	HEAD_OK,
+	HEAD_REFUSED,	    /* answered: the library sends it with the headers and closes */
+	HEAD_REFUSED_DRAIN, /* answered: sent now, the body is read and dropped, then closed */
+	HEAD_REFUSED_CLOSE, /* answered: sent now, the connection closed at once */
+} HeadOutcome;
+
 static gboolean
-refuse_bad_head (MvHttp *self, MvHttpExchange *ex, const gchar *version)
+is_decimal (const gchar *text)
+{
+	return text != NULL && text[0] != '\0' && strspn (text, "0123456789") == strlen (text);
+}
+
+/* A refusal the client sees while it may still be sending its body: a server that closes with
+ * unread data makes the client's kernel drop the answer (a reset), so the answer goes out now
+ * and the body is read and dropped behind it, up to DRAIN_LIMIT.  A client that asked
+ * "Expect: 100-continue" has sent no body yet: the library answers and closes. */
+static HeadOutcome
+refuse_while_draining (MvHttpExchange *ex, GError *error)
+{
+	g_autoptr (GError) owned = error;
+	const gchar *expect = MHD_lookup_connection_value (ex->conn, MHD_HEADER_KIND, "Expect");
+
+	mv_http_respond_error (ex, owned);
+	if (expect != NULL && g_ascii_strcasecmp (expect, "100-continue") == 0)
+		return HEAD_REFUSED;
+	return mv_http_exchange_send_now (ex) ? HEAD_REFUSED_DRAIN : HEAD_REFUSED;
+}
+
+/* Refuses what the library lets through: too many or too large headers, and any framing a proxy
+ * in front could read differently (the request-smuggling cases). */
+static HeadOutcome
+check_head (MvHttp *self, MvHttpExchange *ex, const gchar *version)
 {
 	HeaderCensus census = { 0 };
-	const gchar *length;
+	const gchar *length, *te;
 	guint64 declared = 0;
 
 	MHD_get_connection_values (ex->conn, MHD_HEADER_KIND, count_header, &census);
@@ -243,65 +274,68 @@ refuse_bad_head (MvHttp *self, MvHttpExchange *ex, const gchar *version)
 			+ (ex->raw_query != NULL ? strlen (ex->raw_query) + 1 : 0)
 			+ strlen (version) + 4;
 	ex->close = TRUE;
+	length = MHD_lookup_connection_value (ex->conn, MHD_HEADER_KIND, "Content-Length");
+	te = MHD_lookup_connection_value (ex->conn, MHD_HEADER_KIND, "Transfer-Encoding");
 	if (census.count > self->limits.max_headers) {
 		mv_http_respond_new_error (ex, MV_ERROR_HEADERS_TOO_LARGE,
 					   "%u header fields; at most %u are accepted",
 					   census.count, self->limits.max_headers);
-		return TRUE;
+		return HEAD_REFUSED;
 	}
 	if (census.bytes > self->limits.max_header_bytes) {
 		mv_http_respond_new_error (ex, MV_ERROR_HEADERS_TOO_LARGE,
 					   "request line and headers of %" G_GSIZE_FORMAT
 					   " bytes; at most %u are accepted",
 					   census.bytes, self->limits.max_header_bytes);
-		return TRUE;
+		return HEAD_REFUSED;
 	}
 	if (census.content_lengths > 1) {
 		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
 					   "more than one Content-Length header");
-		return TRUE;
+		return HEAD_REFUSED;
 	}
 	if (census.transfer_encoding && census.content_lengths > 0) {
 		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
 					   "both Content-Length and Transfer-Encoding; send one");
-		return TRUE;
+		return HEAD_REFUSED;
 	}
-	if (census.transfer_encoding) {
-		const gchar *te = MHD_lookup_connection_value (ex->conn, MHD_HEADER_KIND,
-							       "Transfer-Encoding");
-		if (te != NULL && g_ascii_strcasecmp (te, "chunked") == 0)
-			mv_http_respond_new_error (ex, MV_ERROR_LENGTH_REQUIRED,
-						   "chunked request bodies are not accepted; send "
-						   "Content-Length");
-		else
-			mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
-						   "Transfer-Encoding is not supported; send "
-						   "Content-Length");
-		return TRUE;
+	/* the library answers an unparsable length itself, with a broken answer in 0.9.75 (its
+	 * header block twice): ours goes out first and the connection closes before the library's
+	 */
+	if (length != NULL && !is_decimal (length)) {
+		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
+					   "Content-Length must be a decimal number of bytes");
+		return mv_http_exchange_send_now (ex) ? HEAD_REFUSED_CLOSE : HEAD_REFUSED;
 	}
-	/* the library has checked it is all digits and fits 64 bits */
-	length = MHD_lookup_connection_value (ex->conn, MHD_HEADER_KIND, "Content-Length");
+	if (te != NULL && g_ascii_strcasecmp (te, "chunked") == 0)
+		return refuse_while_draining (ex, g_error_new (MV_ERROR, MV_ERROR_LENGTH_REQUIRED,
+							       "chunked request bodies are not "
+							       "accepted; send Content-Length"));
+	if (te != NULL) {
+		mv_http_respond_new_error (
+			ex, MV_ERROR_MALFORMED,
+			"Transfer-Encoding is not supported; send Content-Length");
+		return HEAD_REFUSED;
+	}
 	if (length != NULL)
 		declared = g_ascii_strtoull (length, NULL, 10);
 	if (declared > self->max_body_bytes) {
-		g_autoptr (GError) error
+		GError *error
 			= g_error_new (MV_ERROR, MV_ERROR_TOO_LARGE,
 				       "body of %" G_GUINT64_FORMAT
 				       " bytes is over the limit of %" G_GUINT64_FORMAT " bytes",
 				       declared, self->max_body_bytes);
 		if (declared > DRAIN_LIMIT) {
 			mv_http_respond_error (ex, error);
-			return TRUE;
+			g_error_free (error);
+			return HEAD_REFUSED;
 		}
-		/* answered once the body is in (and dropped), see on_access */
-		ex->refusal = g_steal_pointer (&error);
-		ex->close = FALSE;
-		return FALSE;
+		return refuse_while_draining (ex, error);
 	}
 	ex->close = FALSE;
 	if (declared > 0)
 		ex->body = g_byte_array_sized_new ((guint)declared);
-	return FALSE;
+	return HEAD_OK;
 }
 
 static void
@@ -409,21 +443,29 @@ on_access (void *cls,
 	MvHttp *self = cls;
 	MvHttpExchange *ex = *req_cls;
 
-	if (ex->answered)
+	if (ex->suspended)
 		return mv_http_exchange_queue (ex);
 	if (!ex->headers_done) {
 		ex->headers_done = TRUE;
 		ex->method = g_strdup (method);
 		ex->counted = TRUE;
 		g_atomic_int_inc (&self->active);
-		if (refuse_bad_head (self, ex, version)) {
+		switch (check_head (self, ex, version)) {
+		case HEAD_REFUSED:
 			set_phase (self, connection_guard (conn), PHASE_BUSY);
 			return mv_http_exchange_queue (ex);
+		case HEAD_REFUSED_CLOSE:
+			return MHD_NO;
+		case HEAD_REFUSED_DRAIN:
+			set_phase (self, connection_guard (conn), PHASE_BODY);
+			return MHD_YES;
+		case HEAD_OK:
+			break;
 		}
 		/* answered on a later call, even without a body: an answer queued with the headers
 		 * makes the library close the connection after it (it cannot know where the next
 		 * request starts), which is right for the refusals above and nothing else */
-		if (ex->body != NULL || ex->refusal != NULL)
+		if (ex->body != NULL)
 			set_phase (self, connection_guard (conn), PHASE_BODY);
 		return MHD_YES;
 	}
@@ -432,14 +474,16 @@ on_access (void *cls,
 		if (ex->body != NULL)
 			g_byte_array_append (ex->body, (const guint8 *)upload_data,
 					     (guint)*upload_data_size);
+		ex->drained += *upload_data_size;
 		*upload_data_size = 0;
-		return MHD_YES;
+		/* a chunked body has no declared size: past the limit the connection just closes */
+		return ex->drained > DRAIN_LIMIT && ex->body == NULL ? MHD_NO : MHD_YES;
 	}
 	set_phase (self, connection_guard (conn), PHASE_BUSY);
-	if (ex->refusal != NULL)
-		mv_http_respond_error (ex, ex->refusal);
-	else
-		route (self, ex);
+	/* refused and answered already: the dropped body is in, the connection closes */
+	if (ex->sent_now)
+		return MHD_NO;
+	route (self, ex);
 	/* a suspended request is answered on the call that follows its resume */
 	if (ex->suspended)
 		return MHD_YES;
@@ -471,7 +515,7 @@ on_completed (void *cls,
 				128);
 		/* a client that went away before its answer was written: "aborted", as nginx's 499
 		 */
-		if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK && ex->answered)
+		if ((code == MHD_REQUEST_TERMINATED_COMPLETED_OK && ex->answered) || ex->sent_now)
 			status = g_strdup_printf ("%u", ex->status);
 		else
 			status = g_strdup (ex->answered ? "aborted" : "no-answer");

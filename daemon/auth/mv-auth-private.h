@@ -31,8 +31,6 @@ struct _MvAuth {
  * instance sharing the database, or expiring, within this many seconds.  */
 #define MV_AUTH_KNOWN_KEY_SECONDS 2
 
-/* Forgets every remembered key (after a revocation). */
-void mv_auth_forget_known_keys (MvAuth *auth);
 /* GDestroyNotify of the remembered keys */
 void mv_auth_known_key_free (gpointer known);
 

@@ -189,4 +189,8 @@ gboolean mv_auth_revoke_patient_keys (PGconn *conn,
 JsonNode *
 mv_auth_redeem_invite (MvAuth *auth, const gchar *code, const gchar *request_id, GError **error);
 
+/* Authentication remembers a verified key for MV_AUTH_KNOWN_KEY_SECONDS; code that revokes keys
+ * outside this module (a shredded patient's) calls this after its transaction commits. */
+void mv_auth_forget_known_keys (MvAuth *auth);
+
 G_END_DECLS

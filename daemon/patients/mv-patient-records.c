@@ -290,7 +290,12 @@ mv_patient_store_delete (MvPatientStore *store,
 				 "a patient key cannot delete patients", patient_id, error))
 		return FALSE;
 	op.if_match = if_match;
-	return mv_patient_op_run (&op, delete_txn, error);
+	if (!mv_patient_op_run (&op, delete_txn, error))
+		return FALSE;
+	/* the patient's keys were revoked with it: not one more request on a remembered key */
+	if (store->services->auth != NULL)
+		mv_auth_forget_known_keys (store->services->auth);
+	return TRUE;
 }
 
 /* ---- invites ------------------------------------------------------------------------------- */
