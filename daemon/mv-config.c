@@ -53,6 +53,29 @@ static const KeyDef key_defs[] = {
 	  OFF (max_response_bytes),
 	  "Largest response the daemon sends; a larger answer (a plugin's, typically) is refused "
 	  "with 500 response-too-large naming this limit, never sent in part." },
+	{ "http", "threads", KEY_UINT, "0", 0, 64, OFF (http_threads),
+	  "Threads reading and writing connections (each runs an event loop over its share); 0 is "
+	  "one per CPU. Route handlers run in worker threads of their own." },
+	{ "http", "max-connections", KEY_UINT, "1024", 1, 1000000, OFF (http_max_connections),
+	  "Open client connections at most; more are closed at once. Capped below the process's "
+	  "descriptor limit (RLIMIT_NOFILE) so the database and plugins always have descriptors." },
+	{ "http", "max-connections-per-client", KEY_UINT, "256", 0, 1000000,
+	  OFF (http_max_connections_per_client),
+	  "Open connections from one client address at most; 0 is no per-address limit. Behind a "
+	  "proxy every connection comes from the proxy's address: raise it or set 0 there." },
+	{ "http", "idle-timeout-ms", KEY_UINT, "60000", 100, 3600000, OFF (http_idle_timeout_ms),
+	  "A connection waiting for its next request, or sending nothing at all, is closed after "
+	  "this long." },
+	{ "http", "header-timeout-ms", KEY_UINT, "10000", 100, 600000, OFF (http_header_timeout_ms),
+	  "A request's headers must be complete this long after its request line; otherwise 408 "
+	  "and the connection is closed (slow-header attacks)." },
+	{ "http", "body-timeout-ms", KEY_UINT, "30000", 100, 3600000, OFF (http_body_timeout_ms),
+	  "A request's body must be complete this long after its headers; otherwise 408 and the "
+	  "connection is closed (slow or short bodies)." },
+	{ "http", "max-header-bytes", KEY_UINT, "16384", 1024, 1048576, OFF (http_max_header_bytes),
+	  "Largest request line plus headers; larger requests get 431." },
+	{ "http", "max-headers", KEY_UINT, "100", 8, 10000, OFF (http_max_headers),
+	  "Most header fields in one request; more get 431." },
 	{ "plugins", "call-timeout-ms", KEY_UINT, "10000", 10, 3600000, OFF (call_timeout_ms),
 	  "Time limit of one plugin call; past it the caller gets 504 and the call is cancelled." },
 	{ "plugins", "worker-threads", KEY_UINT, "8", 1, 256, OFF (worker_threads),

@@ -23,6 +23,14 @@ typedef struct {
 	gchar *http_listen; /* ADDR:PORT, or NULL for no HTTP */
 	guint64 max_body_bytes;
 	guint64 max_response_bytes;
+	guint http_threads; /* 0: one per CPU */
+	guint http_max_connections;
+	guint http_max_connections_per_client; /* 0: no limit */
+	guint http_idle_timeout_ms;
+	guint http_header_timeout_ms;
+	guint http_body_timeout_ms;
+	guint http_max_header_bytes;
+	guint http_max_headers;
 
 	guint call_timeout_ms;
 	guint worker_threads;

@@ -46,6 +46,11 @@ static const MvErrorRow rows[] = {
 	  "send the body with Content-Length, not chunked" },
 	{ MV_ERROR_RESPONSE_TOO_LARGE, 500, "Internal Server Error", DBUS_PREFIX "ResponseTooLarge",
 	  0, FALSE, "the plugin's answer is over the response limit, which the message names" },
+	{ MV_ERROR_REQUEST_TIMEOUT, 408, "Request Timeout", DBUS_PREFIX "RequestTimeout", 0, FALSE,
+	  "the request's headers or body did not arrive in time; the connection is closed" },
+	{ MV_ERROR_HEADERS_TOO_LARGE, 431, "Request Header Fields Too Large",
+	  DBUS_PREFIX "HeadersTooLarge", 0, FALSE,
+	  "the request line and headers are over the size or count limit" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (rows) == MV_ERROR_LAST);

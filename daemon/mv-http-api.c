@@ -16,6 +16,7 @@ typedef struct {
 
 struct _MvHttpRouter {
 	GPtrArray *routes; /* of RouteEntry */
+	GThreadPool *workers;
 	MvHttpAuthFunc auth_func;
 	gpointer auth_data;
 	guint64 max_body_bytes;
@@ -24,14 +25,14 @@ struct _MvHttpRouter {
 };
 
 struct _MvHttpRequest {
-	SoupServerMessage *msg;
+	MvHttpExchange *ex;
 	const RouteEntry *entry;
 	MvHttpRouter *router;
 	gchar *request_id;
 	gchar *method;
 	GHashTable *params;	     /* name -> value */
 	GHashTable *query;	     /* name -> value */
-	SoupMessageHeaders *headers; /* request headers, read-only in the worker */
+	GHashTable *headers;	     /* lower-case name -> value, read-only in the worker */
 	JsonNode *body;
 	gchar *locale;
 	gchar *token;
@@ -40,6 +41,11 @@ struct _MvHttpRequest {
 	GPtrArray *response_headers; /* name, value, name, value… */
 	gchar *response_text;	     /* the answer, serialised in the worker */
 };
+
+/* A path segment that is not valid percent-encoded UTF-8 text (or decodes to a NUL) */
+static const gchar invalid_segment[] = "";
+
+static void run_in_worker (gpointer data, gpointer user_data);
 
 static void
 route_entry_free (RouteEntry *entry)
@@ -55,6 +61,8 @@ mv_http_router_new (guint64 max_body_bytes, guint64 max_response_bytes)
 	router->routes = g_ptr_array_new_with_free_func ((GDestroyNotify)route_entry_free);
 	router->max_body_bytes = max_body_bytes;
 	router->max_response_bytes = (guint)MIN (max_response_bytes, G_MAXINT);
+	/* handlers block on the database: more threads than CPUs, bounded */
+	router->workers = g_thread_pool_new (run_in_worker, router, 64, FALSE, NULL);
 	return router;
 }
 
@@ -73,6 +81,7 @@ mv_http_router_free (MvHttpRouter *router)
 {
 	if (router == NULL)
 		return;
+	g_thread_pool_free (router->workers, FALSE, TRUE);
 	g_ptr_array_unref (router->routes);
 	g_free (router);
 }
@@ -112,45 +121,74 @@ mv_http_router_set_authenticator (MvHttpRouter *router, MvHttpAuthFunc func, gpo
 	router->auth_data = user_data;
 }
 
-/* Matches @parts against @entry; fills @params (if given) with the placeholders.  libsoup has
- * already percent-decoded the path (and refuses "%00" itself), so a segment is used as it is:
- * decoding it again would turn "%2500" into a NUL.  A segment that is not UTF-8 ("%ff") is
- * stored as NULL: the caller refuses the request with 400. */
+/* Matches the decoded path segments @parts against @entry; fills @params (if given) with the
+ * placeholders.  A segment that is not valid text (invalid_segment) matches no literal and is
+ * stored as a NULL parameter: the caller refuses the request with 400. */
 static gboolean
-match (const RouteEntry *entry, gchar **parts, GHashTable *params)
+match (const RouteEntry *entry, GPtrArray *parts, GHashTable *params)
 {
 	guint n = g_strv_length (entry->segments);
 
-	if (g_strv_length (parts) != n)
+	if (parts->len != n)
 		return FALSE;
 	for (guint i = 0; i < n; i++) {
 		const gchar *seg = entry->segments[i];
+		const gchar *part = g_ptr_array_index (parts, i);
 		gsize len = strlen (seg);
 		if (len > 2 && seg[0] == '{' && seg[len - 1] == '}') {
-			if (parts[i][0] == '\0')
+			if (part != invalid_segment && part[0] == '\0')
 				return FALSE;
 			if (params != NULL)
 				g_hash_table_insert (params, g_strndup (seg + 1, len - 2),
-						     g_utf8_validate (parts[i], -1, NULL)
-							     ? g_strdup (parts[i])
-							     : NULL);
+						     part != invalid_segment ? g_strdup (part)
+									     : NULL);
 			continue;
 		}
-		if (strcmp (seg, parts[i]) != 0)
+		if (part == invalid_segment || strcmp (seg, part) != 0)
 			return FALSE;
 	}
 	return TRUE;
 }
 
+/* The path split on '/' and each segment percent-decoded once ("%2500" stays "%00" text). */
+static GPtrArray *
+decode_path (const gchar *raw_path)
+{
+	g_auto (GStrv) raw = g_strsplit (raw_path, "/", -1);
+	GPtrArray *parts = g_ptr_array_new_with_free_func (NULL);
+
+	for (guint i = 0; raw[i] != NULL; i++) {
+		gchar *decoded = g_uri_unescape_segment (raw[i], NULL, NULL);
+		if (decoded == NULL || !g_utf8_validate (decoded, -1, NULL)) {
+			g_free (decoded);
+			g_ptr_array_add (parts, (gpointer)invalid_segment);
+			continue;
+		}
+		g_ptr_array_add (parts, decoded);
+	}
+	return parts;
+}
+
+static void
+parts_free (GPtrArray *parts)
+{
+	for (guint i = 0; i < parts->len; i++)
+		if (g_ptr_array_index (parts, i) != invalid_segment)
+			g_free (g_ptr_array_index (parts, i));
+	g_ptr_array_unref (parts);
+}
+
+typedef GPtrArray PathParts;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PathParts, parts_free)
+
 static void
 request_free (MvHttpRequest *request)
 {
-	g_object_unref (request->msg);
 	g_free (request->request_id);
 	g_free (request->method);
 	g_hash_table_unref (request->params);
 	g_clear_pointer (&request->query, g_hash_table_unref);
-	g_clear_pointer (&request->headers, soup_message_headers_unref);
+	g_clear_pointer (&request->headers, g_hash_table_unref);
 	g_clear_pointer (&request->body, json_node_unref);
 	g_free (request->locale);
 	g_free (request->response_text);
@@ -163,112 +201,102 @@ request_free (MvHttpRequest *request)
 	g_free (request);
 }
 
-/* Serialises the answer off the main loop and holds it to the response limit. */
-static void
-serialise_answer (GTask *task, MvHttpRequest *request, JsonNode *body)
+/* Serialises the answer in the worker and holds it to the response limit. */
+static gboolean
+serialise_answer (MvHttpRequest *request, JsonNode *body, GError **error)
 {
 	guint64 limit = (guint)g_atomic_int_get (&request->router->max_response_bytes);
 	g_autofree gchar *text = mv_json_to_string (body);
 	gsize len = strlen (text);
 
 	if (len > limit) {
-		g_task_return_new_error (task, MV_ERROR, MV_ERROR_RESPONSE_TOO_LARGE,
-					 "the answer of %" G_GSIZE_FORMAT
-					 " bytes is over the response "
-					 "limit of %" G_GUINT64_FORMAT " bytes ([http] "
-					 "max-response-bytes)",
-					 len, limit);
-		return;
+		g_set_error (error, MV_ERROR, MV_ERROR_RESPONSE_TOO_LARGE,
+			     "the answer of %" G_GSIZE_FORMAT " bytes is over the response "
+			     "limit of %" G_GUINT64_FORMAT " bytes ([http] max-response-bytes)",
+			     len, limit);
+		return FALSE;
 	}
 	request->response_text = g_steal_pointer (&text);
-	g_task_return_boolean (task, TRUE);
+	return TRUE;
 }
 
-static void
-run_route (GTask *task, MvHttpRequest *request)
+static gboolean
+authenticate (MvHttpRequest *request, GError **error)
 {
 	const MvHttpRoute *route = &request->entry->route;
-	GError *error = NULL;
-	JsonNode *result;
 
-	if (route->roles != MV_ROLE_NONE) {
-		if (request->token == NULL) {
-			g_task_return_new_error (task, MV_ERROR, MV_ERROR_UNAUTHORIZED,
-						 "this route needs an API key: "
-						 "Authorization: Bearer <key>");
-			return;
-		}
-		if (request->router->auth_func == NULL) {
-			g_task_return_new_error (task, MV_ERROR, MV_ERROR_UNAVAILABLE,
-						 "authentication is not available");
-			return;
-		}
-		request->auth = request->router->auth_func (request, request->token,
-							    request->router->auth_data, &error);
-		if (request->auth == NULL) {
-			g_task_return_error (task, error);
-			return;
-		}
-		if ((request->auth->role & route->roles) == 0) {
-			g_task_return_new_error (task, MV_ERROR, MV_ERROR_FORBIDDEN,
-						 "%s %s key may not use this route",
-						 request->auth->role == MV_ROLE_OPERATOR ? "an"
-											 : "a",
-						 mv_role_to_string (request->auth->role));
-			return;
-		}
+	if (route->roles == MV_ROLE_NONE)
+		return TRUE;
+	if (request->token == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_UNAUTHORIZED,
+			     "this route needs an API key: Authorization: Bearer <key>");
+		return FALSE;
 	}
-	result = route->func (request, &error);
-	if (result == NULL && error != NULL) {
-		g_task_return_error (task, error);
-		return;
+	if (request->router->auth_func == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_UNAVAILABLE,
+			     "authentication is not available");
+		return FALSE;
 	}
-	if (result == NULL) {
-		g_task_return_boolean (task, TRUE);
-		return;
+	request->auth = request->router->auth_func (request, request->token,
+						    request->router->auth_data, error);
+	if (request->auth == NULL)
+		return FALSE;
+	if ((request->auth->role & route->roles) == 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "%s %s key may not use this route",
+			     request->auth->role == MV_ROLE_OPERATOR ? "an" : "a",
+			     mv_role_to_string (request->auth->role));
+		return FALSE;
 	}
-	serialise_answer (task, request, result);
-	json_node_unref (result);
+	return TRUE;
 }
 
-static void
-run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+static gboolean
+run_route (MvHttpRequest *request, GError **error)
 {
-	MvHttpRequest *request = task_data;
-	MvHttpRouter *router = request->router;
+	g_autoptr (JsonNode) result = NULL;
+	GError *local = NULL;
 
-	run_route (task, request);
-	/* last touch of the router: from here on the worker uses nothing the daemon frees */
-	g_atomic_int_add (&router->running, -1);
+	if (!authenticate (request, error))
+		return FALSE;
+	result = request->entry->route.func (request, &local);
+	if (result == NULL && local != NULL) {
+		g_propagate_error (error, local);
+		return FALSE;
+	}
+	return result == NULL || serialise_answer (request, result, error);
 }
 
+/* In a worker: runs the handler, writes its answer into the exchange and wakes the connection. */
 static void
-worker_done (GObject *source, GAsyncResult *result, gpointer user_data)
+run_in_worker (gpointer data, gpointer user_data)
 {
-	MvHttpRequest *request = g_task_get_task_data (G_TASK (result));
-	SoupMessageHeaders *out = soup_server_message_get_response_headers (request->msg);
+	MvHttpRequest *request = data;
+	MvHttpRouter *router = user_data;
+	MvHttpExchange *ex = request->ex;
 	g_autoptr (GError) error = NULL;
-	gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
-	guint status = request->status;
+	gboolean ok = run_route (request, &error);
+	guint status = request->status; /* the handler may have set it */
 
-	for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
-		soup_message_headers_replace (out, g_ptr_array_index (request->response_headers, i),
-					      g_ptr_array_index (request->response_headers, i + 1));
 	if (!ok)
-		mv_http_respond_error (request->msg, error);
+		mv_http_respond_error (ex, error);
 	else if (request->response_text != NULL)
-		mv_http_respond_text (request->msg, status != 0 ? status : 200,
+		mv_http_respond_text (ex, status != 0 ? status : 200,
 				      g_steal_pointer (&request->response_text));
 	else
-		soup_server_message_set_status (request->msg, status != 0 ? status : 204, NULL);
-	soup_server_message_unpause (request->msg);
+		mv_http_respond_empty (ex, status != 0 ? status : 204);
+	for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
+		mv_http_exchange_set_header (ex, g_ptr_array_index (request->response_headers, i),
+					     g_ptr_array_index (request->response_headers, i + 1));
+	request_free (request);
+	/* last touch of the router: from here on the worker uses nothing the daemon frees */
+	g_atomic_int_add (&router->running, -1);
+	mv_http_exchange_resume (ex);
 }
 
 static gchar *
-bearer_token (SoupServerMessage *msg)
+bearer_token (MvHttpExchange *ex)
 {
-	const gchar *value = soup_message_headers_get_one (
-		soup_server_message_get_request_headers (msg), "Authorization");
+	const gchar *value = mv_http_exchange_get_header (ex, "Authorization");
 	if (value == NULL || g_ascii_strncasecmp (value, "Bearer ", 7) != 0)
 		return NULL;
 	value += 7;
@@ -278,7 +306,7 @@ bearer_token (SoupServerMessage *msg)
 }
 
 static gboolean
-params_are_valid (SoupServerMessage *msg, GHashTable *params)
+params_are_valid (MvHttpExchange *ex, GHashTable *params)
 {
 	GHashTableIter iter;
 	gpointer name, value;
@@ -292,10 +320,42 @@ params_are_valid (SoupServerMessage *msg, GHashTable *params)
 			     "path parameter {%s} is not valid: it must be percent-encoded UTF-8 "
 			     "text",
 			     (const gchar *)name);
-		mv_http_respond_error (msg, error);
+		mv_http_respond_error (ex, error);
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* The query string's parameters; FALSE (after answering 400) when it is not valid
+ * percent-encoded UTF-8 text. */
+static gboolean
+parse_query (MvHttpExchange *ex, GHashTable **query)
+{
+	const gchar *raw = mv_http_exchange_get_raw_query (ex);
+	g_autoptr (GError) error = NULL;
+	GHashTableIter iter;
+	gpointer name, value;
+
+	*query = NULL;
+	if (raw == NULL || raw[0] == '\0')
+		return TRUE;
+	/* a NUL would cut the value a handler sees */
+	if (strstr (raw, "%00") == NULL)
+		*query = g_uri_parse_params (raw, -1, "&", G_URI_PARAMS_WWW_FORM, &error);
+	if (*query != NULL) {
+		g_hash_table_iter_init (&iter, *query);
+		while (g_hash_table_iter_next (&iter, &name, &value))
+			if (!g_utf8_validate (name, -1, NULL) || !g_utf8_validate (value, -1, NULL)) {
+				g_clear_pointer (query, g_hash_table_unref);
+				break;
+			}
+	}
+	if (*query != NULL)
+		return TRUE;
+	mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
+				   "the query string is not valid: it must be percent-encoded "
+				   "UTF-8 text");
+	return FALSE;
 }
 
 static gboolean
@@ -306,15 +366,13 @@ method_has_body (const gchar *method)
 }
 
 gboolean
-mv_http_router_dispatch (MvHttpRouter *router, SoupServerMessage *msg, const gchar *path)
+mv_http_router_dispatch (MvHttpRouter *router, MvHttpExchange *ex)
 {
-	g_auto (GStrv) parts = g_strsplit (path, "/", -1);
-	const gchar *method = soup_server_message_get_method (msg);
+	g_autoptr (PathParts) parts = decode_path (mv_http_exchange_get_raw_path (ex));
+	const gchar *method = mv_http_exchange_get_method (ex);
 	const RouteEntry *entry = NULL;
 	g_autoptr (GString) allowed = g_string_new (NULL);
 	MvHttpRequest *request;
-	g_autoptr (GTask) task = NULL;
-	const gchar *query;
 
 	for (guint i = 0; i < router->routes->len; i++) {
 		const RouteEntry *candidate = g_ptr_array_index (router->routes, i);
@@ -332,46 +390,42 @@ mv_http_router_dispatch (MvHttpRouter *router, SoupServerMessage *msg, const gch
 	if (entry == NULL && allowed->len == 0)
 		return FALSE;
 	if (entry == NULL) {
-		mv_http_check_method (msg, allowed->str);
+		mv_http_check_method (ex, allowed->str);
 		return TRUE;
 	}
 
 	request = g_new0 (MvHttpRequest, 1);
-	request->msg = g_object_ref (msg);
+	request->ex = ex;
 	request->entry = entry;
 	request->router = router;
-	request->request_id = g_strdup (mv_http_message_get_request_id (msg));
+	request->request_id = g_strdup (mv_http_exchange_get_request_id (ex));
 	request->method = g_strdup (method);
 	request->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	request->response_headers = g_ptr_array_new_with_free_func (g_free);
 	match (entry, parts, request->params);
-	if (!params_are_valid (msg, request->params)) {
+	if (!params_are_valid (ex, request->params) || !parse_query (ex, &request->query)) {
 		request_free (request);
 		return TRUE;
 	}
-	request->locale = mv_locale_from_accept_language (soup_message_headers_get_one (
-		soup_server_message_get_request_headers (msg), "Accept-Language"));
-	query = g_uri_get_query (soup_server_message_get_uri (msg));
-	if (query != NULL)
-		request->query = soup_form_decode (query);
-	request->headers = soup_message_headers_ref (soup_server_message_get_request_headers (msg));
-	request->token = bearer_token (msg);
-	request->response_headers = g_ptr_array_new_with_free_func (g_free);
+	request->locale
+		= mv_locale_from_accept_language (mv_http_exchange_get_header (ex, "Accept-Language"));
+	request->headers = mv_http_exchange_copy_headers (ex);
+	request->token = bearer_token (ex);
 	if (method_has_body (method)) {
-		if (!mv_http_check_json_content_type (msg)) {
+		if (!mv_http_check_json_content_type (ex)) {
 			request_free (request);
 			return TRUE;
 		}
-		request->body = mv_http_read_json_body (msg, router->max_body_bytes);
+		request->body = mv_http_read_json_body (ex, router->max_body_bytes);
 		if (request->body == NULL) {
 			request_free (request);
 			return TRUE;
 		}
 	}
-	task = g_task_new (NULL, NULL, worker_done, NULL);
-	g_task_set_task_data (task, request, (GDestroyNotify)request_free);
-	soup_server_message_pause (msg);
+	/* suspended before the worker can answer: a resume must never come first */
+	mv_http_exchange_suspend (ex);
 	g_atomic_int_inc (&router->running);
-	g_task_run_in_thread (task, run_in_worker);
+	g_thread_pool_push (router->workers, request, NULL);
 	return TRUE;
 }
 
@@ -402,7 +456,8 @@ mv_http_request_get_query (MvHttpRequest *request, const gchar *name)
 const gchar *
 mv_http_request_get_header (MvHttpRequest *request, const gchar *name)
 {
-	return soup_message_headers_get_one (request->headers, name);
+	g_autofree gchar *lower = g_ascii_strdown (name, -1);
+	return g_hash_table_lookup (request->headers, lower);
 }
 
 JsonObject *
@@ -440,4 +495,10 @@ mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gch
 {
 	g_ptr_array_add (request->response_headers, g_strdup (name));
 	g_ptr_array_add (request->response_headers, g_strdup (value));
+}
+
+const gchar *
+mv_http_request_get_client_address (MvHttpRequest *request)
+{
+	return mv_http_exchange_get_client_address (request->ex);
 }

@@ -5,7 +5,7 @@
  * accepts and a handler.  The adapter does the rest, the same way for every route: 404/405,
  * content type and JSON parsing for bodies, bearer-token authentication and role check (401/403),
  * running the handler in a worker thread (it may block on the database), and turning its
- * result or GError into the response.  Handlers never see libsoup.
+ * result or GError into the response.  Handlers never see the HTTP library.
  */
 #pragma once
 
@@ -48,6 +48,9 @@ const gchar *mv_http_request_get_param (MvHttpRequest *request, const gchar *nam
 /* A query-string parameter, or NULL. */
 const gchar *mv_http_request_get_query (MvHttpRequest *request, const gchar *name);
 const gchar *mv_http_request_get_header (MvHttpRequest *request, const gchar *name);
+/* The client's IP address as text ("127.0.0.1", "::1"): the peer of the connection, which is the
+ * proxy's address behind a proxy. */
+const gchar *mv_http_request_get_client_address (MvHttpRequest *request);
 /* The parsed JSON object body of POST/PUT/PATCH, or NULL for other methods. */
 JsonObject *mv_http_request_get_body (MvHttpRequest *request);
 /* The caller's preferred language from Accept-Language (the tag of highest weight), "en" when

@@ -1,120 +1,311 @@
+/*
+ * The HTTP front: libmicrohttpd (epoll, a pool of event-loop threads) over the route table.
+ *
+ * Why not libsoup: docs/decisions.md.  What this file adds to the library: strict framing (one
+ * Content-Length, never together with Transfer-Encoding), header size and count limits answered
+ * with a JSON 431, per-phase deadlines (idle, headers, body) that a client dribbling bytes cannot
+ * stretch, an access log whose client-controlled fields are escaped, and the daemon's own request
+ * ids.  The library brings connection limits in total and per address and an inactivity timeout.
+ */
 #define G_LOG_DOMAIN "medverse-http"
 
 #include "config.h"
 
-#include <libsoup/soup.h>
-#include <mv-host-private.h>
+#include <errno.h>
+#include <gio/gio.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "mv-error-table.h"
-#include "mv-http-private.h"
+#include "mv-http-exchange.h"
 #include "mv-http.h"
-#include "mv-request-id.h"
+#include "mv-log-escape.h"
+
+/* descriptors kept free for the database pool, plugins, logs and the embedded cluster */
+#define FD_RESERVE 64
+#define SWEEP_INTERVAL_MS 100
+/* An oversize body up to this size is read and thrown away before the 413: a client still
+ * sending when the connection closes gets a reset instead of the answer (the kernel discards
+ * what it had received).  Larger ones are refused at once, reset or not. */
+#define DRAIN_LIMIT (16 * 1024 * 1024)
+
+typedef enum {
+	PHASE_IDLE,   /* waiting for a request line */
+	PHASE_HEADER, /* request line read, headers coming */
+	PHASE_BODY,   /* headers read, body coming */
+	PHASE_BUSY,   /* being answered: no deadline of ours */
+} Phase;
+
+/* One TCP connection, for the deadlines the library cannot keep (see sweep()). */
+typedef struct {
+	int fd;
+	Phase phase;
+	gint64 deadline_us;
+	gboolean expired;
+} Guard;
 
 struct _MvHttp {
 	MvEngine *engine;
-	SoupServer *server;
+	struct MHD_Daemon *mhd;
 	gchar *listen;
 	gchar *url;
+	int listen_fd; /* ours until the library takes it; -1 once closed */
 	guint64 max_body_bytes;
-	gboolean accepting;
-	guint active;
+	struct {
+		guint threads, max_connections, max_connections_per_client;
+		guint idle_timeout_ms, header_timeout_ms, body_timeout_ms;
+		guint max_header_bytes, max_headers;
+	} limits; /* [http], read once: they need a restart to change */
+	gint accepting;	 /* atomic */
+	gint active;	 /* atomic: requests whose headers were read, not yet answered */
 	MvHttpRouter *router;
+
+	GMutex guard_lock; /* guards, and every Guard in it */
+	GHashTable *guards;
+	guint sweep_source;
+	gint64 readyz_warned_us; /* main thread only */
+	guint readyz_suppressed;
 };
 
-/* What we remember about one request, attached to its SoupServerMessage. */
-typedef struct {
-	MvHttp *http;
-	gchar *request_id;
-	gint64 started_us;
-	gchar *method;
-	gchar *path;
-	gboolean counted; /* headers were read: the request is in flight */
-	gboolean written; /* the whole answer went to the socket */
-} RequestInfo;
-
 static void
-request_info_free (RequestInfo *info)
+set_phase (MvHttp *self, Guard *guard, Phase phase)
 {
-	g_free (info->request_id);
-	g_free (info->method);
-	g_free (info->path);
-	g_free (info);
-}
+	gint64 now = g_get_monotonic_time ();
 
-static RequestInfo *
-request_info (SoupServerMessage *msg)
-{
-	return g_object_get_data (G_OBJECT (msg), "mv-request");
-}
-
-void
-mv_http_respond_text (SoupServerMessage *msg, guint status, gchar *json_text)
-{
-	SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-
-	soup_message_headers_replace (headers, "Cache-Control", "no-store");
-	soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
-	soup_server_message_set_status (msg, status, NULL);
-	soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, json_text,
-					  strlen (json_text));
-}
-
-void
-mv_http_respond_json (SoupServerMessage *msg, guint status, JsonNode *body)
-{
-	mv_http_respond_text (msg, status, mv_json_to_string (body));
-}
-
-/* Every error answer: status, reason phrase, Retry-After and what the caller may read all come
- * from the one error table. */
-void
-mv_http_respond_error (SoupServerMessage *msg, const GError *error)
-{
-	RequestInfo *info = request_info (msg);
-	const gchar *request_id = info != NULL ? info->request_id : "-";
-	const MvErrorRow *row = mv_error_table_lookup (error);
-	SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-	g_autofree gchar *message = mv_error_table_client_message (error, request_id);
-	g_autoptr (JsonBuilder) builder = json_builder_new ();
-	g_autoptr (JsonNode) root = NULL;
-
-	json_builder_begin_object (builder);
-	json_builder_set_member_name (builder, "error");
-	json_builder_begin_object (builder);
-	json_builder_set_member_name (builder, "code");
-	json_builder_add_string_value (builder, mv_error_to_string (row->code));
-	json_builder_set_member_name (builder, "message");
-	json_builder_add_string_value (builder, message);
-	json_builder_set_member_name (builder, "request_id");
-	json_builder_add_string_value (builder, request_id);
-	json_builder_end_object (builder);
-	json_builder_end_object (builder);
-	root = json_builder_get_root (builder);
-	mv_http_respond_json (msg, row->http_status, root);
-	soup_server_message_set_status (msg, row->http_status, row->reason);
-	if (row->retry_after_s > 0
-	    && soup_message_headers_get_one (headers, "Retry-After") == NULL) {
-		g_autofree gchar *seconds = g_strdup_printf ("%u", row->retry_after_s);
-		soup_message_headers_replace (headers, "Retry-After", seconds);
+	if (guard == NULL)
+		return;
+	g_mutex_lock (&self->guard_lock);
+	guard->phase = phase;
+	switch (phase) {
+	case PHASE_IDLE:
+		guard->deadline_us = now + (gint64)self->limits.idle_timeout_ms * 1000;
+		break;
+	case PHASE_HEADER:
+		guard->deadline_us = now + (gint64)self->limits.header_timeout_ms * 1000;
+		break;
+	case PHASE_BODY:
+		guard->deadline_us = now + (gint64)self->limits.body_timeout_ms * 1000;
+		break;
+	case PHASE_BUSY:
+		guard->deadline_us = G_MAXINT64;
+		break;
 	}
+	g_mutex_unlock (&self->guard_lock);
 }
 
-static void G_GNUC_PRINTF (3, 4)
-	respond_new_error (SoupServerMessage *msg, MvError code, const gchar *format, ...)
+static Guard *
+connection_guard (struct MHD_Connection *conn)
 {
-	va_list args;
-	g_autoptr (GError) error = NULL;
-
-	va_start (args, format);
-	error = g_error_new_valist (MV_ERROR, code, format, args);
-	va_end (args);
-	mv_http_respond_error (msg, error);
+	const union MHD_ConnectionInfo *info
+		= MHD_get_connection_info (conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return info != NULL ? info->socket_context : NULL;
 }
 
-/* {"status": @value} and, when @busy names plugins whose workers are all busy, "busy_plugins" */
+/* A 408 written straight to the socket: the library is only reading in these phases, and its
+ * own answer machinery cannot be reached from outside a request callback. */
 static void
-respond_status (SoupServerMessage *msg, guint status, const gchar *value, gchar **busy)
+send_timeout_answer (int fd, Phase phase)
+{
+	g_autoptr (GError) error = g_error_new (
+		MV_ERROR, MV_ERROR_REQUEST_TIMEOUT, "the request's %s did not arrive in time",
+		phase == PHASE_HEADER ? "headers" : "body");
+	g_autofree gchar *message = mv_error_table_client_message (error, "-");
+	g_autofree gchar *body = g_strdup_printf (
+		"{\"error\":{\"code\":\"request-timeout\",\"message\":\"%s\",\"request_id\":\"-\"}}",
+		message);
+	g_autofree gchar *answer = g_strdup_printf (
+		"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\n"
+		"Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s",
+		strlen (body), body);
+
+	(void)!send (fd, answer, strlen (answer), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* The deadlines: libmicrohttpd only knows inactivity, which a client sending one byte a second
+ * never reaches.  Shutting the socket down (never closing it: the descriptor is the library's)
+ * makes the library see the end of the stream and close the connection itself.  A guard is
+ * removed under the lock before its descriptor is closed, so the descriptor is still ours here. */
+static gboolean
+sweep (gpointer user_data)
+{
+	MvHttp *self = user_data;
+	gint64 now = g_get_monotonic_time ();
+	GHashTableIter iter;
+	gpointer key;
+	guint headers = 0, bodies = 0;
+
+	g_mutex_lock (&self->guard_lock);
+	g_hash_table_iter_init (&iter, self->guards);
+	while (g_hash_table_iter_next (&iter, &key, NULL)) {
+		Guard *guard = key;
+		if (guard->expired || now < guard->deadline_us)
+			continue;
+		guard->expired = TRUE;
+		if (guard->phase == PHASE_HEADER || guard->phase == PHASE_BODY)
+			send_timeout_answer (guard->fd, guard->phase);
+		headers += guard->phase == PHASE_HEADER;
+		bodies += guard->phase == PHASE_BODY;
+		shutdown (guard->fd, SHUT_RDWR);
+	}
+	g_mutex_unlock (&self->guard_lock);
+	/* one line per sweep, not per connection: a slow-header attack is hundreds at once */
+	if (headers > 0)
+		g_message ("http: closed %u connection(s) whose headers took over %u ms (408)",
+			   headers, self->limits.header_timeout_ms);
+	if (bodies > 0)
+		g_message ("http: closed %u connection(s) whose body took over %u ms (408)", bodies,
+			   self->limits.body_timeout_ms);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+on_connection (void *cls,
+	       struct MHD_Connection *conn,
+	       void **socket_context,
+	       enum MHD_ConnectionNotificationCode code)
+{
+	MvHttp *self = cls;
+	Guard *guard = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info
+			= MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		guard = g_new0 (Guard, 1);
+		guard->fd = info != NULL ? info->connect_fd : -1;
+		*socket_context = guard;
+		g_mutex_lock (&self->guard_lock);
+		g_hash_table_add (self->guards, guard);
+		g_mutex_unlock (&self->guard_lock);
+		set_phase (self, guard, PHASE_IDLE);
+		return;
+	}
+	if (guard == NULL)
+		return;
+	g_mutex_lock (&self->guard_lock);
+	g_hash_table_remove (self->guards, guard);
+	g_mutex_unlock (&self->guard_lock);
+	g_free (guard);
+	*socket_context = NULL;
+}
+
+/* Called once per request when its request line is read: the exchange is born here, with the
+ * target exactly as sent (the library's own unescaping is switched off). */
+static void *
+on_request_line (void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	MvHttp *self = cls;
+
+	set_phase (self, connection_guard (conn), PHASE_HEADER);
+	return mv_http_exchange_new (conn, uri);
+}
+
+static size_t
+keep_escaped (void *cls, struct MHD_Connection *conn, char *s)
+{
+	return strlen (s);
+}
+
+typedef struct {
+	guint count;
+	gsize bytes;
+	guint content_lengths;
+	gboolean transfer_encoding;
+} HeaderCensus;
+
+static enum MHD_Result
+count_header (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	HeaderCensus *census = cls;
+
+	census->count++;
+	census->bytes += strlen (key) + (value != NULL ? strlen (value) : 0) + 4;
+	if (g_ascii_strcasecmp (key, "Content-Length") == 0)
+		census->content_lengths++;
+	if (g_ascii_strcasecmp (key, "Transfer-Encoding") == 0)
+		census->transfer_encoding = TRUE;
+	return MHD_YES;
+}
+
+/* Refuses what the library lets through: too many or too large headers, and any framing a proxy
+ * in front could read differently (the request-smuggling cases).  TRUE when @ex was answered. */
+static gboolean
+refuse_bad_head (MvHttp *self, MvHttpExchange *ex, const gchar *version)
+{
+	HeaderCensus census = { 0 };
+	const gchar *length;
+	guint64 declared = 0;
+
+	MHD_get_connection_values (ex->conn, MHD_HEADER_KIND, count_header, &census);
+	census.bytes += strlen (ex->method) + strlen (ex->raw_path)
+			+ (ex->raw_query != NULL ? strlen (ex->raw_query) + 1 : 0) + strlen (version)
+			+ 4;
+	ex->close = TRUE;
+	if (census.count > self->limits.max_headers) {
+		mv_http_respond_new_error (ex, MV_ERROR_HEADERS_TOO_LARGE,
+					   "%u header fields; at most %u are accepted", census.count,
+					   self->limits.max_headers);
+		return TRUE;
+	}
+	if (census.bytes > self->limits.max_header_bytes) {
+		mv_http_respond_new_error (ex, MV_ERROR_HEADERS_TOO_LARGE,
+					   "request line and headers of %" G_GSIZE_FORMAT
+					   " bytes; at most %u are accepted",
+					   census.bytes, self->limits.max_header_bytes);
+		return TRUE;
+	}
+	if (census.content_lengths > 1) {
+		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
+					   "more than one Content-Length header");
+		return TRUE;
+	}
+	if (census.transfer_encoding && census.content_lengths > 0) {
+		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
+					   "both Content-Length and Transfer-Encoding; send one");
+		return TRUE;
+	}
+	if (census.transfer_encoding) {
+		const gchar *te = MHD_lookup_connection_value (ex->conn, MHD_HEADER_KIND,
+							       "Transfer-Encoding");
+		if (te != NULL && g_ascii_strcasecmp (te, "chunked") == 0)
+			mv_http_respond_new_error (ex, MV_ERROR_LENGTH_REQUIRED,
+						   "chunked request bodies are not accepted; send "
+						   "Content-Length");
+		else
+			mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
+						   "Transfer-Encoding is not supported; send "
+						   "Content-Length");
+		return TRUE;
+	}
+	/* the library has checked it is all digits and fits 64 bits */
+	length = MHD_lookup_connection_value (ex->conn, MHD_HEADER_KIND, "Content-Length");
+	if (length != NULL)
+		declared = g_ascii_strtoull (length, NULL, 10);
+	if (declared > self->max_body_bytes) {
+		g_autoptr (GError) error = g_error_new (
+			MV_ERROR, MV_ERROR_TOO_LARGE,
+			"body of %" G_GUINT64_FORMAT " bytes is over the limit of %" G_GUINT64_FORMAT
+			" bytes",
+			declared, self->max_body_bytes);
+		if (declared > DRAIN_LIMIT) {
+			mv_http_respond_error (ex, error);
+			return TRUE;
+		}
+		/* answered once the body is in (and dropped), see on_access */
+		ex->refusal = g_steal_pointer (&error);
+		ex->close = FALSE;
+		return FALSE;
+	}
+	ex->close = FALSE;
+	if (declared > 0)
+		ex->body = g_byte_array_sized_new ((guint)declared);
+	return FALSE;
+}
+
+static void
+respond_status (MvHttpExchange *ex, guint status, const gchar *value, gchar **busy)
 {
 	g_autoptr (JsonBuilder) builder = json_builder_new ();
 	g_autoptr (JsonNode) root = NULL;
@@ -131,257 +322,173 @@ respond_status (SoupServerMessage *msg, guint status, const gchar *value, gchar 
 	}
 	json_builder_end_object (builder);
 	root = json_builder_get_root (builder);
-	mv_http_respond_json (msg, status, root);
+	mv_http_respond_json (ex, status, root);
 }
 
-gboolean
-mv_http_check_method (SoupServerMessage *msg, const gchar *allowed)
-{
-	const gchar *method = soup_server_message_get_method (msg);
-	g_auto (GStrv) list = g_strsplit (allowed, ", ", -1);
+typedef struct {
+	MvHttp *self;
+	MvHttpExchange *ex;
+} ReadyzCall;
 
-	if (g_strv_contains ((const gchar *const *)list, method))
-		return TRUE;
-	soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
-				      allowed);
-	respond_new_error (msg, MV_ERROR_NOT_ALLOWED, "method %s is not allowed here; use %s",
-			   method, allowed);
-	return FALSE;
-}
-
-gboolean
-mv_http_check_json_content_type (SoupServerMessage *msg)
-{
-	SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-	g_autoptr (GHashTable) params = NULL;
-	const gchar *type = soup_message_headers_get_content_type (headers, &params);
-	const gchar *charset = params != NULL ? g_hash_table_lookup (params, "charset") : NULL;
-
-	if (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0) {
-		respond_new_error (msg, MV_ERROR_UNSUPPORTED_MEDIA,
-				   "content type must be application/json, got %s",
-				   type != NULL ? type : "none");
-		return FALSE;
-	}
-	if (charset != NULL && g_ascii_strcasecmp (charset, "utf-8") != 0) {
-		respond_new_error (msg, MV_ERROR_UNSUPPORTED_MEDIA, "charset must be utf-8, got %s",
-				   charset);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-JsonNode *
-mv_http_read_json_body (SoupServerMessage *msg, guint64 max_body_bytes)
-{
-	g_autoptr (GBytes) bytes
-		= soup_message_body_flatten (soup_server_message_get_request_body (msg));
-	g_autoptr (GError) error = NULL;
-	JsonNode *root;
-
-	/* the early handler refused a declared oversize body; this catches the rest */
-	if (g_bytes_get_size (bytes) > max_body_bytes) {
-		respond_new_error (msg, MV_ERROR_TOO_LARGE,
-				   "body is over the limit of %" G_GUINT64_FORMAT " bytes",
-				   max_body_bytes);
-		return NULL;
-	}
-	if (g_bytes_get_size (bytes) == 0) {
-		respond_new_error (msg, MV_ERROR_MALFORMED, "empty body; send a JSON object");
-		return NULL;
-	}
-	root = mv_value_parse_json_object (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-					   &error);
-	if (root == NULL)
-		mv_http_respond_error (msg, error);
-	return root;
-}
-
-const gchar *
-mv_http_message_get_request_id (SoupServerMessage *msg)
-{
-	RequestInfo *info = request_info (msg);
-	return info != NULL ? info->request_id : "-";
-}
-
+/* On the main thread (the engine's async calls complete there). */
 static void
 readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	SoupServerMessage *msg = user_data;
+	ReadyzCall *call = user_data;
+	MvHttp *self = call->self;
+	gint64 now = g_get_monotonic_time ();
 	g_autoptr (GError) error = NULL;
-
 	g_auto (GStrv) busy = NULL;
 
 	/* a plugin whose workers are all busy is reported, not made a reason to take the whole
-	 * daemon out of a load balancer: every other route and plugin still answers, and every
-	 * instance would run the same slow plugin */
+	 * daemon out of a load balancer: every other route and plugin still answers */
 	if (mv_engine_check_ready_finish (MV_ENGINE (source), result, &error)) {
 		busy = mv_engine_list_busy_plugins (MV_ENGINE (source));
-		respond_status (msg, SOUP_STATUS_OK, busy == NULL ? "ready" : "ready-busy", busy);
+		respond_status (call->ex, 200, busy == NULL ? "ready" : "ready-busy", busy);
 	} else {
-		/* the reason is for the operator: it goes to the log, not to the prober */
-		g_warning ("[%s] not ready: %s", mv_http_message_get_request_id (msg),
-			   error->message);
-		respond_new_error (msg, MV_ERROR_UNAVAILABLE,
-				   "not ready: the database is unreachable or its migrations are "
-				   "not applied");
+		/* the reason is for the operator, once a minute during an outage, not per probe */
+		if (now - self->readyz_warned_us >= 60 * G_USEC_PER_SEC) {
+			g_warning ("not ready: %s%s", error->message,
+				   self->readyz_suppressed > 0 ? " (and earlier probes)" : "");
+			self->readyz_warned_us = now;
+			self->readyz_suppressed = 0;
+		} else {
+			self->readyz_suppressed++;
+		}
+		mv_http_respond_new_error (call->ex, MV_ERROR_UNAVAILABLE,
+					   "not ready: the database is unreachable or its "
+					   "migrations are not applied");
 	}
-	soup_server_message_unpause (msg);
-	g_object_unref (msg);
+	mv_http_exchange_resume (call->ex);
+	g_free (call);
 }
 
+/* Answers @ex, or suspends it until a worker or the engine does. */
 static void
-route (SoupServer *server,
-       SoupServerMessage *msg,
-       const char *path,
-       GHashTable *query,
-       gpointer user_data)
+route (MvHttp *self, MvHttpExchange *ex)
 {
-	MvHttp *self = user_data;
-
-	if (!self->accepting) {
-		soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-					      "Connection", "close");
-		respond_new_error (msg, MV_ERROR_UNAVAILABLE, "the daemon is shutting down");
+	if (!g_atomic_int_get (&self->accepting)) {
+		ex->close = TRUE;
+		mv_http_respond_new_error (ex, MV_ERROR_UNAVAILABLE, "the daemon is shutting down");
 		return;
 	}
-	if (g_strcmp0 (path, "/healthz") == 0) {
-		if (mv_http_check_method (msg, "GET, HEAD"))
-			respond_status (msg, SOUP_STATUS_OK, "ok", NULL);
+	if (g_strcmp0 (ex->raw_path, "/healthz") == 0) {
+		if (mv_http_check_method (ex, "GET, HEAD"))
+			respond_status (ex, 200, "ok", NULL);
 		return;
 	}
-	if (g_strcmp0 (path, "/readyz") == 0) {
-		if (!mv_http_check_method (msg, "GET, HEAD"))
+	if (g_strcmp0 (ex->raw_path, "/readyz") == 0) {
+		ReadyzCall *call;
+		if (!mv_http_check_method (ex, "GET, HEAD"))
 			return;
-		soup_server_message_pause (msg);
-		mv_engine_check_ready_async (self->engine, readyz_done, g_object_ref (msg));
+		call = g_new0 (ReadyzCall, 1);
+		call->self = self;
+		call->ex = ex;
+		mv_http_exchange_suspend (ex);
+		mv_engine_check_ready_async (self->engine, readyz_done, call);
 		return;
 	}
-	if (mv_http_router_dispatch (self->router, msg, path))
+	if (mv_http_router_dispatch (self->router, ex))
 		return;
-	respond_new_error (msg, MV_ERROR_NOT_FOUND, "no route for %s", path);
+	/* the raw path: percent-encoded, so always text */
+	mv_http_respond_new_error (ex, MV_ERROR_NOT_FOUND, "no route for %s", ex->raw_path);
 }
 
-static void
-note_written (SoupServerMessage *msg, gpointer user_data)
+/* Called with the headers, with each piece of the body, once the body is complete, and once
+ * more after a suspended request is resumed. */
+static enum MHD_Result
+on_access (void *cls,
+	   struct MHD_Connection *conn,
+	   const char *url,
+	   const char *method,
+	   const char *version,
+	   const char *upload_data,
+	   size_t *upload_data_size,
+	   void **req_cls)
 {
-	RequestInfo *info = user_data;
-	info->written = TRUE;
-}
+	MvHttp *self = cls;
+	MvHttpExchange *ex = *req_cls;
 
-static void
-note_request (SoupServerMessage *msg)
-{
-	RequestInfo *info = request_info (msg);
-	const gchar *client_id = soup_message_headers_get_one (
-		soup_server_message_get_request_headers (msg), "X-Request-Id");
-
-	if (info == NULL)
-		return;
-	g_signal_connect (msg, "wrote-body", G_CALLBACK (note_written), info);
-	/* counted from here, not from request-started: libsoup starts a message as soon as a
-	 * connection is idle, and an idle keep-alive connection is not a request in flight */
-	if (!info->counted) {
-		info->counted = TRUE;
-		info->http->active++;
+	if (ex->answered)
+		return mv_http_exchange_queue (ex);
+	if (!ex->headers_done) {
+		ex->headers_done = TRUE;
+		ex->method = g_strdup (method);
+		ex->counted = TRUE;
+		g_atomic_int_inc (&self->active);
+		if (refuse_bad_head (self, ex, version)) {
+			set_phase (self, connection_guard (conn), PHASE_BUSY);
+			return mv_http_exchange_queue (ex);
+		}
+		if (ex->body != NULL || ex->refusal != NULL) {
+			set_phase (self, connection_guard (conn), PHASE_BODY);
+			return MHD_YES;
+		}
 	}
-	if (mv_request_id_is_valid (client_id)) {
-		g_free (info->request_id);
-		info->request_id = g_strdup (client_id);
+	if (*upload_data_size > 0) {
+		/* more than declared cannot arrive: the library frames by Content-Length */
+		if (ex->body != NULL)
+			g_byte_array_append (ex->body, (const guint8 *)upload_data,
+					     (guint)*upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
 	}
-	info->method = g_strdup (soup_server_message_get_method (msg));
-	/* the path only: a query string may carry identifiers that must not reach a log */
-	info->path = g_strdup (g_uri_get_path (soup_server_message_get_uri (msg)));
-	soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-				      "X-Request-Id", info->request_id);
-}
-
-/* Runs when the headers are read, before the body: an oversize body is refused without
- * reading it, which is what makes a large upload cost nothing. */
-static void
-early_check (SoupServer *server,
-	     SoupServerMessage *msg,
-	     const char *path,
-	     GHashTable *query,
-	     gpointer user_data)
-{
-	MvHttp *self = user_data;
-	SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-	SoupEncoding encoding = soup_message_headers_get_encoding (headers);
-
-	note_request (msg);
-	/* without a length the size limit could only be enforced after reading the body */
-	if (encoding == SOUP_ENCODING_CHUNKED) {
-		respond_new_error (msg, MV_ERROR_LENGTH_REQUIRED,
-				   "chunked request bodies are not accepted; send Content-Length");
-		return;
-	}
-	if (encoding == SOUP_ENCODING_CONTENT_LENGTH
-	    && (guint64)soup_message_headers_get_content_length (headers) > self->max_body_bytes) {
-		soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-					      "Connection", "close");
-		respond_new_error (msg, MV_ERROR_TOO_LARGE,
-				   "body of %" G_GINT64_FORMAT
-				   " bytes is over the limit of %" G_GUINT64_FORMAT " bytes",
-				   soup_message_headers_get_content_length (headers),
-				   self->max_body_bytes);
-	}
+	set_phase (self, connection_guard (conn), PHASE_BUSY);
+	if (ex->refusal != NULL)
+		mv_http_respond_error (ex, ex->refusal);
+	else
+		route (self, ex);
+	/* a suspended request is answered on the call that follows its resume */
+	if (ex->suspended)
+		return MHD_YES;
+	return mv_http_exchange_queue (ex);
 }
 
 static void
-request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+on_completed (void *cls,
+	      struct MHD_Connection *conn,
+	      void **req_cls,
+	      enum MHD_RequestTerminationCode code)
 {
-	MvHttp *self = user_data;
-	RequestInfo *info = g_new0 (RequestInfo, 1);
-
-	info->http = self;
-	info->started_us = g_get_monotonic_time ();
-	/* the client's id is kept when it is safe to log; otherwise a fresh one */
-	info->request_id = mv_request_id_new ();
-	g_object_set_data_full (G_OBJECT (msg), "mv-request", info,
-				(GDestroyNotify)request_info_free);
-}
-
-static void
-log_request (MvHttp *self, SoupServerMessage *msg, gboolean aborted)
-{
-	RequestInfo *info = request_info (msg);
+	MvHttp *self = cls;
+	MvHttpExchange *ex = *req_cls;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *client_id = NULL;
 	g_autofree gchar *status = NULL;
 
-	if (info == NULL)
+	*req_cls = NULL;
+	if (ex == NULL)
 		return;
-	if (info->counted && self->active > 0)
-		self->active--;
-	if (!info->counted) {
-		/* a connection that closed without sending a request: nothing to log */
-		g_object_set_data (G_OBJECT (msg), "mv-request", NULL);
-		return;
+	if (ex->counted) {
+		g_atomic_int_add (&self->active, -1);
+		/* every client-controlled field escaped: a path cannot forge a line */
+		path = mv_log_escape (ex->raw_path, 512);
+		if (ex->headers_done)
+			client_id = mv_log_escape (
+				MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "X-Request-Id"),
+				128);
+		/* a client that went away before its answer was written: "aborted", as nginx's 499 */
+		if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK && ex->answered)
+			status = g_strdup_printf ("%u", ex->status);
+		else
+			status = g_strdup (ex->answered ? "aborted" : "no-answer");
+		g_message ("http: %s %s %s %s %" G_GINT64_FORMAT "ms%s%s%s", ex->request_id,
+			   ex->method != NULL ? ex->method : "-", path, status,
+			   (g_get_monotonic_time () - ex->started_us) / 1000,
+			   client_id != NULL && strcmp (client_id, "-") != 0 ? " client-id=\"" : "",
+			   client_id != NULL && strcmp (client_id, "-") != 0 ? client_id : "",
+			   client_id != NULL && strcmp (client_id, "-") != 0 ? "\"" : "");
 	}
-	/* a client that went away before its answer was written is not a server error: logged as
-	 * "aborted", as nginx's 499.  libsoup signals every 500 as aborted too, even one it wrote
-	 * in full: what counts is whether the answer reached the socket. */
-	if (aborted && !info->written)
-		status = g_strdup ("aborted");
-	else
-		status = g_strdup_printf ("%u", soup_server_message_get_status (msg));
-	g_message ("http: %s %s %s %s %" G_GINT64_FORMAT "ms", info->request_id,
-		   info->method != NULL ? info->method : soup_server_message_get_method (msg),
-		   info->path != NULL ? info->path : "-", status,
-		   (g_get_monotonic_time () - info->started_us) / 1000);
-	/* detach so a second signal (finished after aborted) cannot count twice */
-	g_object_set_data (G_OBJECT (msg), "mv-request", NULL);
+	mv_http_exchange_free (ex);
+	set_phase (self, connection_guard (conn), PHASE_IDLE);
 }
 
 static void
-request_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+on_library_message (void *cls, const char *format, va_list args)
 {
-	log_request (user_data, msg, FALSE);
-}
-
-static void
-request_aborted (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
-{
-	log_request (user_data, msg, TRUE);
+	g_autofree gchar *text = g_strdup_vprintf (format, args);
+	g_autofree gchar *safe = mv_log_escape (g_strchomp (text), 512);
+	g_debug ("libmicrohttpd: %s", safe);
 }
 
 MvHttp *
@@ -391,29 +498,35 @@ mv_http_new (MvEngine *engine, const MvConfig *config)
 
 	self->engine = g_object_ref (engine);
 	self->listen = g_strdup (config->http_listen);
+	self->listen_fd = -1;
 	self->max_body_bytes = config->max_body_bytes;
+	self->limits.threads = config->http_threads;
+	self->limits.max_connections = config->http_max_connections;
+	self->limits.max_connections_per_client = config->http_max_connections_per_client;
+	self->limits.idle_timeout_ms = config->http_idle_timeout_ms;
+	self->limits.header_timeout_ms = config->http_header_timeout_ms;
+	self->limits.body_timeout_ms = config->http_body_timeout_ms;
+	self->limits.max_header_bytes = config->http_max_header_bytes;
+	self->limits.max_headers = config->http_max_headers;
 	self->accepting = TRUE;
 	self->router = mv_http_router_new (config->max_body_bytes, config->max_response_bytes);
-	self->server = soup_server_new ("server-header", "medversed/" MV_VERSION " ", NULL);
-	soup_server_add_early_handler (self->server, NULL, early_check, self, NULL);
-	soup_server_add_handler (self->server, NULL, route, self, NULL);
-	g_signal_connect (self->server, "request-started", G_CALLBACK (request_started), self);
-	g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished), self);
-	g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_aborted), self);
+	g_mutex_init (&self->guard_lock);
+	self->guards = g_hash_table_new (NULL, NULL);
 	return self;
 }
 
-gboolean
-mv_http_start (MvHttp *self, GError **error)
+/* "127.0.0.1:8080" or "[::1]:0" to a bound, listening socket */
+static int
+open_listener (const gchar *spec, GError **error)
 {
-	const gchar *colon = strrchr (self->listen, ':');
-	g_autofree gchar *host = g_strndup (self->listen, colon - self->listen);
+	const gchar *colon = strrchr (spec, ':');
+	g_autofree gchar *host = g_strndup (spec, colon - spec);
 	guint64 port = g_ascii_strtoull (colon + 1, NULL, 10);
 	g_autoptr (GInetAddress) address = NULL;
 	g_autoptr (GSocketAddress) socket_address = NULL;
-	g_autoslist (GUri) uris = NULL;
+	struct sockaddr_storage native;
+	int fd, one = 1;
 
-	/* accept [::1]:8080 as well as 127.0.0.1:8080 */
 	if (host[0] == '[' && host[strlen (host) - 1] == ']') {
 		gchar *inner = g_strndup (host + 1, strlen (host) - 2);
 		g_free (host);
@@ -423,22 +536,103 @@ mv_http_start (MvHttp *self, GError **error)
 	if (address == NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 			     "[http] listen: '%s' is not a numeric IP address", host);
-		return FALSE;
+		return -1;
 	}
 	socket_address = g_inet_socket_address_new (address, (guint16)port);
-	if (!soup_server_listen (self->server, socket_address, 0, error)) {
-		g_prefix_error (error, "cannot listen on %s: ", self->listen);
+	if (!g_socket_address_to_native (socket_address, &native, sizeof native, error))
+		return -1;
+	fd = socket (native.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0
+	    || bind (fd, (struct sockaddr *)&native, g_socket_address_get_native_size (socket_address))
+		       != 0
+	    || listen (fd, 1024) != 0) {
+		int saved = errno;
+		if (fd >= 0)
+			close (fd);
+		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot listen on %s: %s",
+			     spec, g_strerror (saved));
+		return -1;
+	}
+	return fd;
+}
+
+static gchar *
+bound_url (int fd)
+{
+	struct sockaddr_storage native;
+	socklen_t len = sizeof native;
+	g_autoptr (GSocketAddress) address = NULL;
+	g_autofree gchar *host = NULL;
+	guint16 port;
+
+	if (getsockname (fd, (struct sockaddr *)&native, &len) != 0)
+		return NULL;
+	address = g_socket_address_new_from_native (&native, len);
+	host = g_inet_address_to_string (
+		g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+	port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+	if (strchr (host, ':') != NULL)
+		return g_strdup_printf ("http://[%s]:%u", host, port);
+	return g_strdup_printf ("http://%s:%u", host, port);
+}
+
+/* The configured connection limit, held below the descriptor limit */
+static guint
+connection_limit (MvHttp *self)
+{
+	struct rlimit limit;
+	guint wanted = self->limits.max_connections;
+
+	if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY
+	    || limit.rlim_cur <= FD_RESERVE * 2)
+		return wanted;
+	if (wanted > limit.rlim_cur - FD_RESERVE) {
+		g_message ("[http] max-connections %u is over the descriptor limit %lu less %u "
+			   "kept for the database and plugins: using %lu",
+			   wanted, (gulong)limit.rlim_cur, FD_RESERVE,
+			   (gulong)(limit.rlim_cur - FD_RESERVE));
+		return (guint)(limit.rlim_cur - FD_RESERVE);
+	}
+	return wanted;
+}
+
+gboolean
+mv_http_start (MvHttp *self, GError **error)
+{
+	guint threads = self->limits.threads != 0 ? self->limits.threads
+						       : (guint)g_get_num_processors ();
+	/* the pool holds the request line, the headers and the read buffer: room for the largest
+	 * accepted head twice over, so the 431 comes from our check (JSON) and not the library */
+	gsize pool = (gsize)self->limits.max_header_bytes * 2 + 32768;
+	guint idle_s = (self->limits.idle_timeout_ms + 999) / 1000;
+
+	self->listen_fd = open_listener (self->listen, error);
+	if (self->listen_fd < 0)
+		return FALSE;
+	self->url = bound_url (self->listen_fd);
+	self->mhd = MHD_start_daemon (
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
+		NULL, NULL, on_access, self, MHD_OPTION_EXTERNAL_LOGGER, on_library_message, self,
+		MHD_OPTION_LISTEN_SOCKET, self->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)MAX (threads, 1), MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)connection_limit (self), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)self->limits.max_connections_per_client,
+		/* the library's inactivity timeout backs up our deadlines (slow readers of answers) */
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)MAX (idle_s, 1),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+		self, MHD_OPTION_URI_LOG_CALLBACK, on_request_line, self,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, self, MHD_OPTION_UNESCAPE_CALLBACK,
+		keep_escaped, self, MHD_OPTION_END);
+	if (self->mhd == NULL) {
+		close (self->listen_fd);
+		self->listen_fd = -1;
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "cannot start the HTTP server on %s (libmicrohttpd refused its options)",
+			     self->listen);
 		return FALSE;
 	}
-	uris = soup_server_get_uris (self->server);
-	if (uris != NULL) {
-		GUri *uri = uris->data;
-		const gchar *uri_host = g_uri_get_host (uri);
-		gboolean v6 = strchr (uri_host, ':') != NULL;
-		self->url = g_strdup_printf ("http://%s%s%s:%d", v6 ? "[" : "", uri_host,
-					     v6 ? "]" : "", g_uri_get_port (uri));
-	}
-	g_message ("listening on %s", self->url);
+	self->sweep_source = g_timeout_add (SWEEP_INTERVAL_MS, sweep, self);
+	g_message ("listening on %s (%u thread(s))", self->url, MAX (threads, 1));
 	return TRUE;
 }
 
@@ -451,13 +645,13 @@ mv_http_get_url (MvHttp *self)
 void
 mv_http_stop_accepting (MvHttp *self)
 {
-	self->accepting = FALSE;
+	g_atomic_int_set (&self->accepting, FALSE);
 }
 
 guint
 mv_http_get_active (MvHttp *self)
 {
-	return self->active;
+	return (guint)g_atomic_int_get (&self->active);
 }
 
 guint
@@ -466,11 +660,18 @@ mv_http_get_running_workers (MvHttp *self)
 	return mv_http_router_get_running (self->router);
 }
 
+/* Stops listening; connections whose handlers still run stay suspended until the process exits
+ * (stopping the library with suspended connections is not allowed). */
 void
 mv_http_close (MvHttp *self)
 {
-	self->accepting = FALSE;
-	soup_server_disconnect (self->server);
+	g_atomic_int_set (&self->accepting, FALSE);
+	if (self->mhd != NULL && self->listen_fd >= 0) {
+		MHD_socket fd = MHD_quiesce_daemon (self->mhd);
+		if (fd != MHD_INVALID_SOCKET)
+			close (fd);
+		self->listen_fd = -1;
+	}
 }
 
 void
@@ -509,9 +710,13 @@ mv_http_free (MvHttp *self)
 {
 	if (self == NULL)
 		return;
-	soup_server_disconnect (self->server);
-	g_object_unref (self->server);
+	if (self->sweep_source != 0)
+		g_source_remove (self->sweep_source);
+	if (self->mhd != NULL)
+		MHD_stop_daemon (self->mhd);
 	mv_http_router_free (self->router);
+	g_hash_table_unref (self->guards);
+	g_mutex_clear (&self->guard_lock);
 	g_object_unref (self->engine);
 	g_free (self->listen);
 	g_free (self->url);

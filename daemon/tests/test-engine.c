@@ -327,7 +327,11 @@ Test (router, a_handler_calls_a_plugin_and_stores_the_answer_in_one_request, .ti
 	mv_db_release (db, conn);
 	cr_assert_not_null (rows, "%s", error != NULL ? error->message : "");
 	cr_assert_eq (PQntuples (rows), 1);
-	cr_assert_str_eq (PQgetvalue (rows, 0, 0), "router-store-1");
+	/* the daemon's own request id, never the client's (it is only logged beside it) */
+	cr_assert_str_eq (PQgetvalue (rows, 0, 0),
+			  soup_message_headers_get_one (soup_message_get_response_headers (msg),
+							"X-Request-Id"));
+	cr_assert_str_neq (PQgetvalue (rows, 0, 0), "router-store-1");
 	cr_assert_str_eq (PQgetvalue (rows, 0, 1), "22.9");
 	cr_assert_str_eq (PQgetvalue (rows, 0, 2), "normal");
 

@@ -24,6 +24,8 @@ static const gchar *const error_names[MV_ERROR_LAST] = {
 	[MV_ERROR_PRECONDITION_REQUIRED] = "precondition-required",
 	[MV_ERROR_LENGTH_REQUIRED] = "length-required",
 	[MV_ERROR_RESPONSE_TOO_LARGE] = "response-too-large",
+	[MV_ERROR_REQUEST_TIMEOUT] = "request-timeout",
+	[MV_ERROR_HEADERS_TOO_LARGE] = "headers-too-large",
 };
 
 const gchar *

@@ -38,6 +38,10 @@ G_BEGIN_DECLS
  * @MV_ERROR_RESPONSE_TOO_LARGE: a plugin's answer is over the daemon's response limit
  *   (`[http] max-response-bytes`); the message names the limit (500).  Since ABI 1, added
  *   in 0.2.
+ * @MV_ERROR_REQUEST_TIMEOUT: the request's headers or body did not arrive in time (408).  Only
+ *   the HTTP adapter uses it.  Since ABI 1, added in 0.3.
+ * @MV_ERROR_HEADERS_TOO_LARGE: the request line and headers are over the size or count limit
+ *   (431).  Only the HTTP adapter uses it.  Since ABI 1, added in 0.3.
  *
  * New codes are only ever appended, so a plugin built against an older header keeps its
  * numbers; treat a code you do not know as %MV_ERROR_FAILED.
@@ -63,6 +67,8 @@ typedef enum {
 	MV_ERROR_PRECONDITION_REQUIRED,
 	MV_ERROR_LENGTH_REQUIRED,
 	MV_ERROR_RESPONSE_TOO_LARGE,
+	MV_ERROR_REQUEST_TIMEOUT,
+	MV_ERROR_HEADERS_TOO_LARGE,
 	MV_ERROR_LAST /*< skip >*/
 } MvError;
 

@@ -1,0 +1,364 @@
+/* One request and its answer, and the helpers every route uses to answer. */
+#define G_LOG_DOMAIN "medverse-http"
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include <mv-host-private.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "mv-error-table.h"
+#include "mv-http-exchange.h"
+#include "mv-request-id.h"
+
+MvHttpExchange *
+mv_http_exchange_new (struct MHD_Connection *conn, const gchar *uri)
+{
+	MvHttpExchange *ex = g_new0 (MvHttpExchange, 1);
+	const gchar *query = strchr (uri, '?');
+	const union MHD_ConnectionInfo *info
+		= MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	ex->conn = conn;
+	ex->request_id = mv_request_id_new ();
+	ex->started_us = g_get_monotonic_time ();
+	ex->raw_path = query != NULL ? g_strndup (uri, query - uri) : g_strdup (uri);
+	ex->raw_query = query != NULL ? g_strdup (query + 1) : NULL;
+	if (info != NULL && info->client_addr != NULL) {
+		g_autoptr (GSocketAddress) address = g_socket_address_new_from_native (
+			info->client_addr, info->client_addr->sa_family == AF_INET6
+						   ? sizeof (struct sockaddr_in6)
+						   : sizeof (struct sockaddr_in));
+		if (G_IS_INET_SOCKET_ADDRESS (address))
+			ex->client_address = g_inet_address_to_string (g_inet_socket_address_get_address (
+				G_INET_SOCKET_ADDRESS (address)));
+	}
+	if (ex->client_address == NULL)
+		ex->client_address = g_strdup ("-");
+	ex->answer_headers = g_ptr_array_new_with_free_func (g_free);
+	ex->scratch = g_ptr_array_new_with_free_func (g_free);
+	return ex;
+}
+
+void
+mv_http_exchange_free (MvHttpExchange *ex)
+{
+	if (ex == NULL)
+		return;
+	g_free (ex->request_id);
+	g_free (ex->method);
+	g_free (ex->raw_path);
+	g_free (ex->raw_query);
+	g_free (ex->client_address);
+	if (ex->body != NULL)
+		g_byte_array_unref (ex->body);
+	g_free (ex->answer_text);
+	g_ptr_array_unref (ex->answer_headers);
+	g_ptr_array_unref (ex->scratch);
+	g_clear_error (&ex->refusal);
+	g_free (ex);
+}
+
+enum MHD_Result
+mv_http_exchange_queue (MvHttpExchange *ex)
+{
+	gsize len = ex->answer_text != NULL ? strlen (ex->answer_text) : 0;
+	struct MHD_Response *response;
+	enum MHD_Result ret;
+
+	response = MHD_create_response_from_buffer_with_free_callback (
+		len, g_steal_pointer (&ex->answer_text), g_free);
+	if (response == NULL)
+		return MHD_NO;
+	if (len > 0)
+		MHD_add_response_header (response, "Content-Type", "application/json");
+	MHD_add_response_header (response, "Cache-Control", "no-store");
+	MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header (response, "X-Request-Id", ex->request_id);
+	for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2)
+		MHD_add_response_header (response, g_ptr_array_index (ex->answer_headers, i),
+					 g_ptr_array_index (ex->answer_headers, i + 1));
+	if (ex->close)
+		MHD_add_response_header (response, "Connection", "close");
+	ret = MHD_queue_response (ex->conn, ex->status, response);
+	MHD_destroy_response (response);
+	return ret;
+}
+
+const gchar *
+mv_http_exchange_get_request_id (MvHttpExchange *ex)
+{
+	return ex->request_id;
+}
+
+const gchar *
+mv_http_exchange_get_method (MvHttpExchange *ex)
+{
+	return ex->method;
+}
+
+const gchar *
+mv_http_exchange_get_raw_path (MvHttpExchange *ex)
+{
+	return ex->raw_path;
+}
+
+const gchar *
+mv_http_exchange_get_raw_query (MvHttpExchange *ex)
+{
+	return ex->raw_query;
+}
+
+const gchar *
+mv_http_exchange_get_client_address (MvHttpExchange *ex)
+{
+	return ex->client_address;
+}
+
+typedef struct {
+	const gchar *name;
+	GString *joined;
+} HeaderLookup;
+
+static enum MHD_Result
+collect_header (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	HeaderLookup *lookup = cls;
+
+	if (g_ascii_strcasecmp (key, lookup->name) != 0)
+		return MHD_YES;
+	if (lookup->joined->len > 0)
+		g_string_append (lookup->joined, ", ");
+	g_string_append (lookup->joined, value != NULL ? value : "");
+	return MHD_YES;
+}
+
+/* Repeated fields are joined as RFC 9110 allows, so a second Authorization or Content-Type
+ * cannot hide behind the first.  The joined value lives as long as the exchange. */
+const gchar *
+mv_http_exchange_get_header (MvHttpExchange *ex, const gchar *name)
+{
+	HeaderLookup lookup = { name, NULL };
+	const gchar *first = MHD_lookup_connection_value (ex->conn, MHD_HEADER_KIND, name);
+
+	if (first == NULL)
+		return NULL;
+	lookup.joined = g_string_new (NULL);
+	MHD_get_connection_values (ex->conn, MHD_HEADER_KIND, collect_header, &lookup);
+	if (strcmp (lookup.joined->str, first) == 0) {
+		g_string_free (lookup.joined, TRUE);
+		return first;
+	}
+	g_ptr_array_add (ex->scratch, g_string_free (lookup.joined, FALSE));
+	return g_ptr_array_index (ex->scratch, ex->scratch->len - 1);
+}
+
+static enum MHD_Result
+copy_header (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	GHashTable *headers = cls;
+	g_autofree gchar *name = g_ascii_strdown (key, -1);
+	const gchar *before = g_hash_table_lookup (headers, name);
+
+	if (value == NULL)
+		value = "";
+	g_hash_table_insert (headers, g_steal_pointer (&name),
+			     before != NULL ? g_strconcat (before, ", ", value, NULL)
+					    : g_strdup (value));
+	return MHD_YES;
+}
+
+GHashTable *
+mv_http_exchange_copy_headers (MvHttpExchange *ex)
+{
+	GHashTable *headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	MHD_get_connection_values (ex->conn, MHD_HEADER_KIND, copy_header, headers);
+	return headers;
+}
+
+const guint8 *
+mv_http_exchange_get_body (MvHttpExchange *ex, gsize *len)
+{
+	*len = ex->body != NULL ? ex->body->len : 0;
+	return ex->body != NULL ? ex->body->data : (const guint8 *)"";
+}
+
+void
+mv_http_exchange_set_header (MvHttpExchange *ex, const gchar *name, const gchar *value)
+{
+	for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2) {
+		if (g_ascii_strcasecmp (g_ptr_array_index (ex->answer_headers, i), name) == 0) {
+			g_free (ex->answer_headers->pdata[i + 1]);
+			ex->answer_headers->pdata[i + 1] = g_strdup (value);
+			return;
+		}
+	}
+	g_ptr_array_add (ex->answer_headers, g_strdup (name));
+	g_ptr_array_add (ex->answer_headers, g_strdup (value));
+}
+
+void
+mv_http_exchange_suspend (MvHttpExchange *ex)
+{
+	ex->suspended = TRUE;
+	MHD_suspend_connection (ex->conn);
+}
+
+void
+mv_http_exchange_resume (MvHttpExchange *ex)
+{
+	MHD_resume_connection (ex->conn);
+}
+
+void
+mv_http_respond_text (MvHttpExchange *ex, guint status, gchar *json_text)
+{
+	g_free (ex->answer_text);
+	ex->answer_text = json_text;
+	ex->status = status;
+	ex->answered = TRUE;
+}
+
+void
+mv_http_respond_json (MvHttpExchange *ex, guint status, JsonNode *body)
+{
+	mv_http_respond_text (ex, status, mv_json_to_string (body));
+}
+
+void
+mv_http_respond_empty (MvHttpExchange *ex, guint status)
+{
+	mv_http_respond_text (ex, status, NULL);
+}
+
+/* Every error answer: status, Retry-After and what the caller may read all come from the one
+ * error table.  The message may quote what the client sent: it is made valid UTF-8 here, the
+ * one place every error body passes, so an error body is always valid JSON. */
+void
+mv_http_respond_error (MvHttpExchange *ex, const GError *error)
+{
+	const MvErrorRow *row = mv_error_table_lookup (error);
+	g_autofree gchar *raw = mv_error_table_client_message (error, ex->request_id);
+	g_autofree gchar *message = g_utf8_make_valid (raw, -1);
+	g_autoptr (JsonBuilder) builder = json_builder_new ();
+	g_autoptr (JsonNode) root = NULL;
+
+	json_builder_begin_object (builder);
+	json_builder_set_member_name (builder, "error");
+	json_builder_begin_object (builder);
+	json_builder_set_member_name (builder, "code");
+	json_builder_add_string_value (builder, mv_error_to_string (row->code));
+	json_builder_set_member_name (builder, "message");
+	json_builder_add_string_value (builder, message);
+	json_builder_set_member_name (builder, "request_id");
+	json_builder_add_string_value (builder, ex->request_id);
+	json_builder_end_object (builder);
+	json_builder_end_object (builder);
+	root = json_builder_get_root (builder);
+	mv_http_respond_json (ex, row->http_status, root);
+	if (row->retry_after_s > 0) {
+		gboolean has = FALSE;
+		for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2)
+			has |= g_ascii_strcasecmp (g_ptr_array_index (ex->answer_headers, i),
+						   "Retry-After")
+			       == 0;
+		if (!has) {
+			g_autofree gchar *seconds = g_strdup_printf ("%u", row->retry_after_s);
+			mv_http_exchange_set_header (ex, "Retry-After", seconds);
+		}
+	}
+}
+
+void
+mv_http_respond_new_error (MvHttpExchange *ex, gint code, const gchar *format, ...)
+{
+	va_list args;
+	g_autoptr (GError) error = NULL;
+
+	va_start (args, format);
+	error = g_error_new_valist (MV_ERROR, code, format, args);
+	va_end (args);
+	mv_http_respond_error (ex, error);
+}
+
+gboolean
+mv_http_check_method (MvHttpExchange *ex, const gchar *allowed)
+{
+	g_auto (GStrv) list = g_strsplit (allowed, ", ", -1);
+
+	if (g_strv_contains ((const gchar *const *)list, ex->method))
+		return TRUE;
+	mv_http_exchange_set_header (ex, "Allow", allowed);
+	mv_http_respond_new_error (ex, MV_ERROR_NOT_ALLOWED, "method %s is not allowed here; use %s",
+				   ex->method, allowed);
+	return FALSE;
+}
+
+/* "application/json; charset=utf-8": the media type and its charset parameter, if any */
+static gchar *
+parse_content_type (const gchar *value, gchar **charset)
+{
+	g_auto (GStrv) parts = g_strsplit (value, ";", -1);
+
+	*charset = NULL;
+	for (guint i = 1; parts[i] != NULL; i++) {
+		gchar *param = g_strstrip (parts[i]);
+		if (g_ascii_strncasecmp (param, "charset=", 8) == 0) {
+			g_autofree gchar *v = g_strdup (param + 8);
+			gsize n = strlen (v);
+			if (n >= 2 && v[0] == '"' && v[n - 1] == '"')
+				*charset = g_strndup (v + 1, n - 2);
+			else
+				*charset = g_steal_pointer (&v);
+		}
+	}
+	return g_strdup (g_strstrip (parts[0]));
+}
+
+gboolean
+mv_http_check_json_content_type (MvHttpExchange *ex)
+{
+	const gchar *value = mv_http_exchange_get_header (ex, "Content-Type");
+	g_autofree gchar *charset = NULL;
+	g_autofree gchar *type = value != NULL ? parse_content_type (value, &charset) : NULL;
+
+	if (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0) {
+		mv_http_respond_new_error (ex, MV_ERROR_UNSUPPORTED_MEDIA,
+					   "content type must be application/json, got %s",
+					   type != NULL && type[0] != '\0' ? type : "none");
+		return FALSE;
+	}
+	if (charset != NULL && g_ascii_strcasecmp (charset, "utf-8") != 0) {
+		mv_http_respond_new_error (ex, MV_ERROR_UNSUPPORTED_MEDIA,
+					   "charset must be utf-8, got %s", charset);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+JsonNode *
+mv_http_read_json_body (MvHttpExchange *ex, guint64 max_body_bytes)
+{
+	gsize len;
+	const guint8 *data = mv_http_exchange_get_body (ex, &len);
+	g_autoptr (GError) error = NULL;
+	JsonNode *root;
+
+	/* the front refused a declared oversize body; this catches the rest */
+	if (len > max_body_bytes) {
+		mv_http_respond_new_error (ex, MV_ERROR_TOO_LARGE,
+					   "body is over the limit of %" G_GUINT64_FORMAT " bytes",
+					   max_body_bytes);
+		return NULL;
+	}
+	if (len == 0) {
+		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED, "empty body; send a JSON object");
+		return NULL;
+	}
+	root = mv_value_parse_json_object ((const gchar *)data, len, &error);
+	if (root == NULL)
+		mv_http_respond_error (ex, error);
+	return root;
+}
