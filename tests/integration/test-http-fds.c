@@ -108,9 +108,10 @@ settled_fd_count (GPid pid, guint target, guint timeout_ms)
 }
 
 /* one keep-alive GET /healthz on a connection of its own, answered 200, then the client
- * closes the connection; no Criterion assertion, it runs in the workers */
+ * closes the connection; @kept_alive (may be NULL): the daemon meant to keep it open, so the
+ * close was the client's.  No Criterion assertion: it runs in the workers. */
 static gboolean
-one_connection (const gchar *url, GError **error)
+one_connection (const gchar *url, gboolean *kept_alive, GError **error)
 {
 	g_autoptr (MvtRaw) raw = mvt_raw_connect (url, error);
 	g_autoptr (MvtRawResponse) resp = NULL;
@@ -125,6 +126,8 @@ one_connection (const gchar *url, GError **error)
 			     resp->body);
 		return FALSE;
 	}
+	if (kept_alive != NULL)
+		*kept_alive = mvt_raw_response_keeps_alive (resp);
 	return TRUE;
 }
 
@@ -133,6 +136,7 @@ typedef struct {
 	gint next;  /* the next connection to make, from 0 */
 	gint limit; /* connections in this phase end before this one */
 	gint ok;
+	gint kept_alive; /* of those ok */
 	gint failed;
 	GMutex lock;
 	gchar *first_failure;
@@ -146,11 +150,14 @@ worker (gpointer data)
 	for (;;) {
 		g_autoptr (GError) error = NULL;
 		gint i = g_atomic_int_add (&load->next, 1);
+		gboolean kept_alive = FALSE;
 
 		if (i >= load->limit || g_atomic_int_get (&load->failed) >= MAX_FAILURES)
 			return NULL;
-		if (one_connection (load->url, &error)) {
+		if (one_connection (load->url, &kept_alive, &error)) {
 			g_atomic_int_inc (&load->ok);
+			if (kept_alive)
+				g_atomic_int_inc (&load->kept_alive);
 			continue;
 		}
 		g_atomic_int_inc (&load->failed);
@@ -196,17 +203,21 @@ Test (fds, client_closed_keep_alive_connections_leak_nothing, .timeout = 240, .f
 	run_until (&load, TOTAL);
 	fds_end = settled_fd_count (env->daemon_pid, fds_warm, SETTLE_MS);
 	rss_end = rss_kb (env->daemon_pid);
-	g_printerr ("fds: %d connections (ulimit -n %d) in %.1f s, all answered 200: "
-		    "descriptors %u at the start, %u after %d, %u at the end; "
-		    "VmRSS %" G_GUINT64_FORMAT " kB after %d, %" G_GUINT64_FORMAT
-		    " kB at the end (%+.1f %%)\n",
-		    load.ok, NOFILE, (g_get_monotonic_time () - started) / 1e6, fds_start, fds_warm,
-		    WARM_UP, fds_end, rss_warm, WARM_UP, rss_end,
-		    100.0 * ((gdouble)rss_end - (gdouble)rss_warm) / (gdouble)rss_warm);
+	g_printerr ("fds: %d of %d connections answered 200 under ulimit -n %d in %.1f s, %d of "
+		    "them kept alive by the daemon until the client closed; descriptors %u at "
+		    "the start, %u after %d, %u at the end; VmRSS %" G_GUINT64_FORMAT
+		    " kB after %d, %" G_GUINT64_FORMAT " kB at the end (%+.1f %%)\n",
+		    load.ok, TOTAL, NOFILE, (g_get_monotonic_time () - started) / 1e6,
+		    load.kept_alive, fds_start, fds_warm, WARM_UP, fds_end, rss_warm, WARM_UP,
+		    rss_end, 100.0 * ((gdouble)rss_end - (gdouble)rss_warm) / (gdouble)rss_warm);
 	g_mutex_clear (&load.lock);
 	g_free (load.first_failure);
 
 	cr_assert_eq (load.ok, TOTAL);
+	/* a daemon that closes every connection itself never meets a client's close */
+	cr_assert_eq (load.kept_alive, TOTAL,
+		      "%d of %d answers closed the connection (Connection: close)",
+		      TOTAL - load.kept_alive, TOTAL);
 	cr_assert_leq (fds_end, fds_warm + FD_MARGIN,
 		       "descriptors grew from %u to %u over %d connections", fds_warm, fds_end,
 		       TOTAL - WARM_UP);
@@ -220,6 +231,9 @@ Test (fds, client_closed_keep_alive_connections_leak_nothing, .timeout = 240, .f
 /* opening stops after this many connections in a row got no answer: the daemon is at its limit */
 #define UNANSWERED_IN_A_ROW 5
 #define OPEN_AT_MOST (NOFILE + 100)
+/* connections per source address (127.0.0.2, .3, ...): under max-connections-per-client, so
+ * the limit reached is the descriptors' */
+#define PER_SOURCE 200
 
 /* sends @request on @raw and returns the answer (asserts one came) */
 static MvtRawResponse *
@@ -239,14 +253,16 @@ Test (fds, more_clients_than_descriptors_leave_the_daemon_answering, .timeout = 
 	MvtEnv *env = start_daemon_under_ulimit ();
 	g_autoptr (GPtrArray) held = g_ptr_array_new_with_free_func ((GDestroyNotify)mvt_raw_free);
 	MvtRaw *first_served = NULL;
-	guint served = 0, unanswered = 0, in_a_row = 0;
+	guint served = 0, unanswered = 0, closed_by_daemon = 0, in_a_row = 0;
 	guint fds_start, fds_end;
 	gint64 deadline;
 	gboolean answering = FALSE;
 
 	fds_start = fd_count (env->daemon_pid);
 	while (held->len < OPEN_AT_MOST && in_a_row < UNANSWERED_IN_A_ROW) {
-		MvtRaw *raw = mvt_raw_connect (env->url, NULL);
+		g_autofree gchar *source
+			= g_strdup_printf ("127.0.0.%u", 2 + held->len / PER_SOURCE);
+		MvtRaw *raw = mvt_raw_connect_from (env->url, source, NULL);
 		g_autoptr (MvtRawResponse) resp = NULL;
 
 		if (raw == NULL)
@@ -256,6 +272,7 @@ Test (fds, more_clients_than_descriptors_leave_the_daemon_answering, .timeout = 
 			resp = mvt_raw_read_response (raw, 2000, NULL);
 		if (resp != NULL && resp->status == 200) {
 			served++;
+			closed_by_daemon += !mvt_raw_response_keeps_alive (resp);
 			in_a_row = 0;
 			first_served = first_served != NULL ? first_served : raw;
 		} else {
@@ -263,10 +280,16 @@ Test (fds, more_clients_than_descriptors_leave_the_daemon_answering, .timeout = 
 			in_a_row++;
 		}
 	}
-	g_printerr ("fds: %u connections open at once under ulimit -n %d: %u served, %u not; "
-		    "the daemon held %u descriptors\n",
-		    held->len, NOFILE, served, unanswered, fd_count (env->daemon_pid));
+	g_printerr ("fds: %u connections opened one after the other from %u addresses under "
+		    "ulimit -n %d: %u served (%u of them closed by the daemon after the answer), "
+		    "%u not; the daemon "
+		    "held %u descriptors\n",
+		    held->len, (held->len + PER_SOURCE - 1) / PER_SOURCE, NOFILE, served,
+		    closed_by_daemon, unanswered, fd_count (env->daemon_pid));
 	cr_assert_eq (kill (env->daemon_pid, 0), 0, "the daemon died");
+	/* or no connection is held and the limit is never reached */
+	cr_assert_eq (closed_by_daemon, 0, "%u keep-alive requests answered with Connection: close",
+		      closed_by_daemon);
 	/* most descriptors serve clients: the cap is below the limit, not far below it */
 	cr_assert_geq (served, NOFILE / 2, "only %u connections were served", served);
 	cr_assert_gt (unanswered, 0, "%u connections and the limit was never reached", held->len);
@@ -284,7 +307,7 @@ Test (fds, more_clients_than_descriptors_leave_the_daemon_answering, .timeout = 
 	deadline = g_get_monotonic_time () + (gint64)(SETTLE_MS + ANSWER_MS) * 1000;
 	while (!answering && g_get_monotonic_time () < deadline) {
 		g_autoptr (GError) error = NULL;
-		answering = one_connection (env->url, &error);
+		answering = one_connection (env->url, NULL, &error);
 		if (!answering)
 			g_usleep (100 * 1000);
 	}

@@ -367,6 +367,22 @@ Test (front, bodies_completed_within_the_body_timeout_are_served, .timeout = 30)
 static const gchar keep_alive_get[] = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
 				      "Connection: keep-alive\r\n\r\n";
 
+Test (front, a_keep_alive_connection_serves_request_after_request, .timeout = 30)
+{
+	g_autoptr (MvtRaw) raw = connect_to (mvt_shared_url ());
+
+	for (guint i = 0; i < 3; i++) {
+		g_autoptr (MvtRawResponse) resp = NULL;
+		send_all (raw, keep_alive_get, -1);
+		resp = read_response (raw, ANSWER_MS);
+		cr_assert_eq (resp->status, 200, "request %u: %u %s", i + 1, resp->status,
+			      resp->body);
+		cr_assert (mvt_raw_response_keeps_alive (resp),
+			   "request %u answered with Connection: %s", i + 1,
+			   mvt_raw_response_header (resp, "Connection"));
+	}
+}
+
 Test (front, idle_keep_alive_connections_are_closed_after_the_idle_timeout, .timeout = 30)
 {
 	g_autoptr (MvtRaw) raw = connect_to (mvt_shared_url ());
@@ -380,6 +396,9 @@ Test (front, idle_keep_alive_connections_are_closed_after_the_idle_timeout, .tim
 	send_all (raw, keep_alive_get, -1);
 	first = read_response (raw, ANSWER_MS);
 	cr_assert_eq (first->status, 200);
+	cr_assert (mvt_raw_response_keeps_alive (first),
+		   "a keep-alive request answered with Connection: %s",
+		   mvt_raw_response_header (first, "Connection"));
 	/* still open and served at half the timeout */
 	cr_assert_not (mvt_raw_wait_activity (raw, IDLE_TIMEOUT_MS / 2),
 		       "the daemon did something to an idle connection at half its timeout: %s",
@@ -641,6 +660,10 @@ served_connection (const gchar *url, const gchar *source)
 	resp = mvt_raw_read_response (raw, ANSWER_MS, &error);
 	cr_assert_not_null (resp, "%s", error->message);
 	cr_assert_eq (resp->status, 200);
+	/* or the connection is not held, and the limit is never reached */
+	cr_assert (mvt_raw_response_keeps_alive (resp),
+		   "a keep-alive request answered with Connection: %s",
+		   mvt_raw_response_header (resp, "Connection"));
 	return g_steal_pointer (&raw);
 }
 

@@ -131,6 +131,46 @@ Test (logs, control_bytes_in_a_path_cannot_forge_a_log_line, .timeout = 30)
 	}
 }
 
+/* every line of the shared log with @tag in it is valid UTF-8 without raw control bytes */
+static void
+assert_lines_with_clean (const gchar *tag)
+{
+	g_autofree gchar *log = mvt_shared_log ();
+	g_auto (GStrv) lines = g_strsplit (log, "\n", -1);
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		if (strstr (lines[i], tag) == NULL)
+			continue;
+		cr_assert (g_utf8_validate (lines[i], -1, NULL), "a log line is not UTF-8: %s",
+			   g_strescape (lines[i], NULL));
+		for (const guchar *c = (const guchar *)lines[i]; *c != '\0'; c++)
+			cr_assert (*c >= 0x20 && *c != 0x7f, "byte 0x%02x raw in a log line: %s",
+				   *c, g_strescape (lines[i], NULL));
+	}
+}
+
+Test (logs, raw_bytes_in_a_request_target_reach_neither_log_nor_body_raw, .timeout = 30)
+{
+	g_autofree gchar *tag = random_tag ();
+	/* not percent-encoded: invalid UTF-8, ESC and DEL as they are in the request line */
+	g_autofree gchar *path = g_strdup_printf ("/v1/raw-%s-\xff\xfe\x1b[31m\x7f", tag);
+	g_autoptr (MvtRawResponse) resp = get_raw (path, "");
+	const gchar *id = mvt_raw_response_header (resp, "X-Request-Id");
+	g_autofree gchar *why = NULL;
+
+	cr_assert_geq (resp->status, 400, "%u: %s", resp->status, resp->body);
+	if (id != NULL) {
+		/* the daemon answered it: its JSON error and its log line are text */
+		g_autofree gchar *line = the_access_line (daemon_request_id (resp));
+		cr_assert (mvt_raw_response_is_json_error (resp, &why), "%s", why);
+	} else {
+		/* the HTTP library refused the request line before the daemon saw it */
+		cr_assert_eq (resp->status, 400, "%u without X-Request-Id: %s", resp->status,
+			      resp->body);
+	}
+	assert_lines_with_clean (tag);
+}
+
 Test (logs, invalid_utf8_in_a_path_gives_a_valid_utf8_json_error, .timeout = 30)
 {
 	g_autofree gchar *tag = random_tag ();

@@ -55,6 +55,23 @@ mvt_raw_response_count_header (const MvtRawResponse *resp, const gchar *name)
 	return n;
 }
 
+gboolean
+mvt_raw_response_keeps_alive (const MvtRawResponse *resp)
+{
+	if (g_strcmp0 (resp->version, "HTTP/1.1") != 0)
+		return FALSE;
+	for (guint i = 0; resp->headers[i] != NULL; i += 2) {
+		g_auto (GStrv) tokens = NULL;
+		if (g_ascii_strcasecmp (resp->headers[i], "Connection") != 0)
+			continue;
+		tokens = g_strsplit (resp->headers[i + 1], ",", -1);
+		for (guint t = 0; tokens[t] != NULL; t++)
+			if (g_ascii_strcasecmp (g_strstrip (tokens[t]), "close") == 0)
+				return FALSE;
+	}
+	return TRUE;
+}
+
 /* a non-empty string member of @obj; NULL when absent, empty or no string (json-glib's own
  * getters are criticals on a missing member) */
 static const gchar *

@@ -47,6 +47,10 @@ const gchar *mvt_raw_response_header (const MvtRawResponse *resp, const gchar *n
 /* how many header fields named @name the response has */
 guint mvt_raw_response_count_header (const MvtRawResponse *resp, const gchar *name);
 
+/* TRUE when the server means to keep the connection open after @resp: HTTP/1.1 without a
+ * "close" token in Connection */
+gboolean mvt_raw_response_keeps_alive (const MvtRawResponse *resp);
+
 /* TRUE when @resp carries the daemon's JSON error: Content-Type application/json, a UTF-8
  * body {"error": {"code": ..., "message": ..., "request_id": ...}} of non-empty strings, the
  * request id the one in the X-Request-Id header.  FALSE with what is wrong in @why (may be
