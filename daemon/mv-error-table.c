@@ -5,8 +5,8 @@
 #define DBUS_PREFIX "org.medverse.Health1.Error."
 
 /* One row per code, in code order (checked by the unit test).  Statuses are plain numbers so
- * the core needs no HTTP library; the reason phrases are RFC 9110's (and RFC 6585's for 428 and
- * 429, which libsoup 3.2 does not know and sent as "Unknown Error"). */
+ * the core needs no HTTP library; the reason phrases are RFC 9110's (RFC 6585's for 428, 429 and
+ * 431), the ones the HTTP library sends and the API document shows. */
 static const MvErrorRow rows[] = {
 	{ MV_ERROR_FAILED, 500, "Internal Server Error", DBUS_PREFIX "Failed", 0, TRUE,
 	  "internal failure; details are in the daemon log under the request id" },

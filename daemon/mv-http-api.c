@@ -30,9 +30,9 @@ struct _MvHttpRequest {
 	MvHttpRouter *router;
 	gchar *request_id;
 	gchar *method;
-	GHashTable *params;	     /* name -> value */
-	GHashTable *query;	     /* name -> value */
-	GHashTable *headers;	     /* lower-case name -> value, read-only in the worker */
+	GHashTable *params;  /* name -> value */
+	GHashTable *query;   /* name -> value */
+	GHashTable *headers; /* lower-case name -> value, read-only in the worker */
 	JsonNode *body;
 	gchar *locale;
 	gchar *token;
@@ -242,7 +242,8 @@ authenticate (MvHttpRequest *request, GError **error)
 	if (request->auth == NULL)
 		return FALSE;
 	if ((request->auth->role & route->roles) == 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "%s %s key may not use this route",
+		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
+			     "%s %s key may not use this route",
 			     request->auth->role == MV_ROLE_OPERATOR ? "an" : "a",
 			     mv_role_to_string (request->auth->role));
 		return FALSE;
@@ -345,7 +346,8 @@ parse_query (MvHttpExchange *ex, GHashTable **query)
 	if (*query != NULL) {
 		g_hash_table_iter_init (&iter, *query);
 		while (g_hash_table_iter_next (&iter, &name, &value))
-			if (!g_utf8_validate (name, -1, NULL) || !g_utf8_validate (value, -1, NULL)) {
+			if (!g_utf8_validate (name, -1, NULL)
+			    || !g_utf8_validate (value, -1, NULL)) {
 				g_clear_pointer (query, g_hash_table_unref);
 				break;
 			}
@@ -407,8 +409,8 @@ mv_http_router_dispatch (MvHttpRouter *router, MvHttpExchange *ex)
 		request_free (request);
 		return TRUE;
 	}
-	request->locale
-		= mv_locale_from_accept_language (mv_http_exchange_get_header (ex, "Accept-Language"));
+	request->locale = mv_locale_from_accept_language (
+		mv_http_exchange_get_header (ex, "Accept-Language"));
 	request->headers = mv_http_exchange_copy_headers (ex);
 	request->token = bearer_token (ex);
 	if (method_has_body (method)) {

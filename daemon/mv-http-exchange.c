@@ -32,8 +32,9 @@ mv_http_exchange_new (struct MHD_Connection *conn, const gchar *uri)
 						   ? sizeof (struct sockaddr_in6)
 						   : sizeof (struct sockaddr_in));
 		if (G_IS_INET_SOCKET_ADDRESS (address))
-			ex->client_address = g_inet_address_to_string (g_inet_socket_address_get_address (
-				G_INET_SOCKET_ADDRESS (address)));
+			ex->client_address
+				= g_inet_address_to_string (g_inet_socket_address_get_address (
+					G_INET_SOCKET_ADDRESS (address)));
 	}
 	if (ex->client_address == NULL)
 		ex->client_address = g_strdup ("-");
@@ -291,8 +292,8 @@ mv_http_check_method (MvHttpExchange *ex, const gchar *allowed)
 	if (g_strv_contains ((const gchar *const *)list, ex->method))
 		return TRUE;
 	mv_http_exchange_set_header (ex, "Allow", allowed);
-	mv_http_respond_new_error (ex, MV_ERROR_NOT_ALLOWED, "method %s is not allowed here; use %s",
-				   ex->method, allowed);
+	mv_http_respond_new_error (ex, MV_ERROR_NOT_ALLOWED,
+				   "method %s is not allowed here; use %s", ex->method, allowed);
 	return FALSE;
 }
 
@@ -354,7 +355,8 @@ mv_http_read_json_body (MvHttpExchange *ex, guint64 max_body_bytes)
 		return NULL;
 	}
 	if (len == 0) {
-		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED, "empty body; send a JSON object");
+		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
+					   "empty body; send a JSON object");
 		return NULL;
 	}
 	root = mv_value_parse_json_object ((const gchar *)data, len, &error);

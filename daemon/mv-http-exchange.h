@@ -19,7 +19,7 @@ struct _MvHttpExchange {
 	gboolean headers_done; /* the access handler has seen the headers */
 	gboolean counted;      /* in MvHttp's count of requests in flight */
 	gboolean suspended;
-	GByteArray *body;  /* nullable: no body */
+	GByteArray *body;   /* nullable: no body */
 	GPtrArray *scratch; /* strings handed out that live as long as the exchange */
 	GError *refusal;    /* nullable: the answer once the (dropped) body is in */
 
@@ -27,7 +27,7 @@ struct _MvHttpExchange {
 	gboolean answered;
 	gboolean close; /* Connection: close after it */
 	guint status;
-	gchar *answer_text;	    /* nullable: empty body */
+	gchar *answer_text;	   /* nullable: empty body */
 	GPtrArray *answer_headers; /* name, value, name, value… */
 };
 

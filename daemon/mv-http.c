@@ -58,9 +58,9 @@ struct _MvHttp {
 		guint threads, max_connections, max_connections_per_client;
 		guint idle_timeout_ms, header_timeout_ms, body_timeout_ms;
 		guint max_header_bytes, max_headers;
-	} limits; /* [http], read once: they need a restart to change */
-	gint accepting;	 /* atomic */
-	gint active;	 /* atomic: requests whose headers were read, not yet answered */
+	} limits;	/* [http], read once: they need a restart to change */
+	gint accepting; /* atomic */
+	gint active;	/* atomic: requests whose headers were read, not yet answered */
 	MvHttpRouter *router;
 
 	GMutex guard_lock; /* guards, and every Guard in it */
@@ -109,13 +109,13 @@ connection_guard (struct MHD_Connection *conn)
 static void
 send_timeout_answer (int fd, Phase phase)
 {
-	g_autoptr (GError) error = g_error_new (
-		MV_ERROR, MV_ERROR_REQUEST_TIMEOUT, "the request's %s did not arrive in time",
-		phase == PHASE_HEADER ? "headers" : "body");
+	g_autoptr (GError) error = g_error_new (MV_ERROR, MV_ERROR_REQUEST_TIMEOUT,
+						"the request's %s did not arrive in time",
+						phase == PHASE_HEADER ? "headers" : "body");
 	g_autofree gchar *message = mv_error_table_client_message (error, "-");
-	g_autofree gchar *body = g_strdup_printf (
-		"{\"error\":{\"code\":\"request-timeout\",\"message\":\"%s\",\"request_id\":\"-\"}}",
-		message);
+	g_autofree gchar *body = g_strdup_printf ("{\"error\":{\"code\":\"request-timeout\","
+						  "\"message\":\"%s\",\"request_id\":\"-\"}}",
+						  message);
 	g_autofree gchar *answer = g_strdup_printf (
 		"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\n"
 		"Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n%s",
@@ -240,13 +240,13 @@ refuse_bad_head (MvHttp *self, MvHttpExchange *ex, const gchar *version)
 
 	MHD_get_connection_values (ex->conn, MHD_HEADER_KIND, count_header, &census);
 	census.bytes += strlen (ex->method) + strlen (ex->raw_path)
-			+ (ex->raw_query != NULL ? strlen (ex->raw_query) + 1 : 0) + strlen (version)
-			+ 4;
+			+ (ex->raw_query != NULL ? strlen (ex->raw_query) + 1 : 0)
+			+ strlen (version) + 4;
 	ex->close = TRUE;
 	if (census.count > self->limits.max_headers) {
 		mv_http_respond_new_error (ex, MV_ERROR_HEADERS_TOO_LARGE,
-					   "%u header fields; at most %u are accepted", census.count,
-					   self->limits.max_headers);
+					   "%u header fields; at most %u are accepted",
+					   census.count, self->limits.max_headers);
 		return TRUE;
 	}
 	if (census.bytes > self->limits.max_header_bytes) {
@@ -284,11 +284,11 @@ refuse_bad_head (MvHttp *self, MvHttpExchange *ex, const gchar *version)
 	if (length != NULL)
 		declared = g_ascii_strtoull (length, NULL, 10);
 	if (declared > self->max_body_bytes) {
-		g_autoptr (GError) error = g_error_new (
-			MV_ERROR, MV_ERROR_TOO_LARGE,
-			"body of %" G_GUINT64_FORMAT " bytes is over the limit of %" G_GUINT64_FORMAT
-			" bytes",
-			declared, self->max_body_bytes);
+		g_autoptr (GError) error
+			= g_error_new (MV_ERROR, MV_ERROR_TOO_LARGE,
+				       "body of %" G_GUINT64_FORMAT
+				       " bytes is over the limit of %" G_GUINT64_FORMAT " bytes",
+				       declared, self->max_body_bytes);
 		if (declared > DRAIN_LIMIT) {
 			mv_http_respond_error (ex, error);
 			return TRUE;
@@ -420,10 +420,12 @@ on_access (void *cls,
 			set_phase (self, connection_guard (conn), PHASE_BUSY);
 			return mv_http_exchange_queue (ex);
 		}
-		if (ex->body != NULL || ex->refusal != NULL) {
+		/* answered on a later call, even without a body: an answer queued with the headers
+		 * makes the library close the connection after it (it cannot know where the next
+		 * request starts), which is right for the refusals above and nothing else */
+		if (ex->body != NULL || ex->refusal != NULL)
 			set_phase (self, connection_guard (conn), PHASE_BODY);
-			return MHD_YES;
-		}
+		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		/* more than declared cannot arrive: the library frames by Content-Length */
@@ -467,7 +469,8 @@ on_completed (void *cls,
 			client_id = mv_log_escape (
 				MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "X-Request-Id"),
 				128);
-		/* a client that went away before its answer was written: "aborted", as nginx's 499 */
+		/* a client that went away before its answer was written: "aborted", as nginx's 499
+		 */
 		if (code == MHD_REQUEST_TERMINATED_COMPLETED_OK && ex->answered)
 			status = g_strdup_printf ("%u", ex->status);
 		else
@@ -543,14 +546,15 @@ open_listener (const gchar *spec, GError **error)
 		return -1;
 	fd = socket (native.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0
-	    || bind (fd, (struct sockaddr *)&native, g_socket_address_get_native_size (socket_address))
+	    || bind (fd, (struct sockaddr *)&native,
+		     g_socket_address_get_native_size (socket_address))
 		       != 0
 	    || listen (fd, 1024) != 0) {
 		int saved = errno;
 		if (fd >= 0)
 			close (fd);
-		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot listen on %s: %s",
-			     spec, g_strerror (saved));
+		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+			     "cannot listen on %s: %s", spec, g_strerror (saved));
 		return -1;
 	}
 	return fd;
@@ -599,8 +603,8 @@ connection_limit (MvHttp *self)
 gboolean
 mv_http_start (MvHttp *self, GError **error)
 {
-	guint threads = self->limits.threads != 0 ? self->limits.threads
-						       : (guint)g_get_num_processors ();
+	guint threads
+		= self->limits.threads != 0 ? self->limits.threads : (guint)g_get_num_processors ();
 	/* the pool holds the request line, the headers and the read buffer: room for the largest
 	 * accepted head twice over, so the 431 comes from our check (JSON) and not the library */
 	gsize pool = (gsize)self->limits.max_header_bytes * 2 + 32768;
@@ -617,18 +621,20 @@ mv_http_start (MvHttp *self, GError **error)
 		(unsigned int)MAX (threads, 1), MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)connection_limit (self), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned int)self->limits.max_connections_per_client,
-		/* the library's inactivity timeout backs up our deadlines (slow readers of answers) */
+		/* the library's inactivity timeout backs up our deadlines (slow readers of answers)
+		 */
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)MAX (idle_s, 1),
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-		self, MHD_OPTION_URI_LOG_CALLBACK, on_request_line, self,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_NOTIFY_CONNECTION,
+		on_connection, self, MHD_OPTION_URI_LOG_CALLBACK, on_request_line, self,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, self, MHD_OPTION_UNESCAPE_CALLBACK,
 		keep_escaped, self, MHD_OPTION_END);
 	if (self->mhd == NULL) {
 		close (self->listen_fd);
 		self->listen_fd = -1;
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-			     "cannot start the HTTP server on %s (libmicrohttpd refused its options)",
-			     self->listen);
+		g_set_error (
+			error, MV_ERROR, MV_ERROR_FAILED,
+			"cannot start the HTTP server on %s (libmicrohttpd refused its options)",
+			self->listen);
 		return FALSE;
 	}
 	self->sweep_source = g_timeout_add (SWEEP_INTERVAL_MS, sweep, self);

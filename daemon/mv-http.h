@@ -1,4 +1,5 @@
-/* The HTTP adapter: libsoup 3 server over the engine.  No engine logic lives here. */
+/* The HTTP adapter: a libmicrohttpd server over the engine (docs/decisions.md).  No engine logic
+ * lives here. */
 #pragma once
 
 #include "mv-config.h"

@@ -940,8 +940,8 @@ headers_component (const Doc *doc)
 	json_object_set_string_member (id, "pattern", "^[A-Za-z0-9._-]{1,64}$");
 	json_object_set_object_member (
 		headers, "X-Request-Id",
-		header ("The request's id, named by the daemon's log lines: the client's own "
-			"X-Request-Id when it is safe to log, else a new one",
+		header ("The request's id, made by the daemon and named by its log lines and "
+			"audit entries; a client's own X-Request-Id is only logged beside it",
 			id));
 	json_object_set_int_member (seconds, "minimum", 0);
 	if (doc->status_used[429] || doc->status_used[503])

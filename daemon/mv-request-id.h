@@ -5,11 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* 16 random hex digits. */
+/* 16 random hex digits.  Always the daemon's own: a client's X-Request-Id is logged beside it,
+ * escaped, never used in its place (two requests could share it, and audit entries name it). */
 gchar *mv_request_id_new (void);
-
-/* A client-supplied id is kept only if it is 1-64 characters of [A-Za-z0-9._-], so it cannot
- * inject anything into a log line. */
-gboolean mv_request_id_is_valid (const gchar *id);
 
 G_END_DECLS

@@ -76,16 +76,164 @@ take_token (MvAuth *auth, const gchar *key_id, gboolean *write_last_used)
 
 static const guint8 dummy_hash[MV_AUTH_HASH_BYTES] = { 0 };
 
+/* A key verified against the database a moment ago. */
+typedef struct {
+	guint8 hash[MV_AUTH_HASH_BYTES];
+	MvRole role;
+	gchar *clinic_id;
+	gchar *patient_id;
+	gint64 valid_until_us;
+} KnownKey;
+
+void
+mv_auth_known_key_free (gpointer data)
+{
+	KnownKey *known = data;
+
+	sodium_memzero (known->hash, sizeof known->hash);
+	g_free (known->clinic_id);
+	g_free (known->patient_id);
+	g_free (known);
+}
+
+void
+mv_auth_forget_known_keys (MvAuth *auth)
+{
+	g_mutex_lock (&auth->lock);
+	g_hash_table_remove_all (auth->known);
+	g_mutex_unlock (&auth->lock);
+}
+
+static MvAuthContext *
+context_new (const gchar *key_id, MvRole role, const gchar *clinic_id, const gchar *patient_id)
+{
+	MvAuthContext *ctx = g_new0 (MvAuthContext, 1);
+	ctx->role = role;
+	ctx->key_id = g_strdup (key_id);
+	ctx->clinic_id = g_strdup (clinic_id);
+	ctx->patient_id = g_strdup (patient_id);
+	return ctx;
+}
+
+/* The caller of a key verified less than MV_AUTH_KNOWN_KEY_SECONDS ago, or NULL. */
+static MvAuthContext *
+recall_key (MvAuth *auth, const MvAuthParsedToken *parsed)
+{
+	MvAuthContext *ctx = NULL;
+	KnownKey *known;
+
+	g_mutex_lock (&auth->lock);
+	known = g_hash_table_lookup (auth->known, parsed->key_id);
+	if (known != NULL && g_get_monotonic_time () < known->valid_until_us
+	    && sodium_memcmp (known->hash, parsed->hash, MV_AUTH_HASH_BYTES) == 0)
+		ctx = context_new (parsed->key_id, known->role, known->clinic_id,
+				   known->patient_id);
+	g_mutex_unlock (&auth->lock);
+	return ctx;
+}
+
+/* @expires_in: the seconds the key has left as PostgreSQL printed them, or NULL for none */
+static void
+remember_key (MvAuth *auth,
+	      const MvAuthParsedToken *parsed,
+	      const MvAuthContext *ctx,
+	      const gchar *expires_in)
+{
+	KnownKey *known = g_new0 (KnownKey, 1);
+	gdouble seconds = MV_AUTH_KNOWN_KEY_SECONDS;
+
+	if (expires_in != NULL)
+		seconds = MIN (seconds, g_ascii_strtod (expires_in, NULL));
+	if (seconds <= 0) {
+		mv_auth_known_key_free (known);
+		return;
+	}
+	memcpy (known->hash, parsed->hash, MV_AUTH_HASH_BYTES);
+	known->role = ctx->role;
+	known->clinic_id = g_strdup (ctx->clinic_id);
+	known->patient_id = g_strdup (ctx->patient_id);
+	known->valid_until_us = g_get_monotonic_time () + (gint64)(seconds * G_USEC_PER_SEC);
+	g_mutex_lock (&auth->lock);
+	/* bounded: at most one entry per key, and all of them dropped when the table grows */
+	if (g_hash_table_size (auth->known) > 10000)
+		g_hash_table_remove_all (auth->known);
+	g_hash_table_insert (auth->known, g_strdup (parsed->key_id), known);
+	g_mutex_unlock (&auth->lock);
+}
+
+/* Verifies @parsed against the database, in constant time whether or not the key exists. */
+static MvAuthContext *
+verify_key (MvAuth *auth, const MvAuthParsedToken *parsed, GError **error)
+{
+	const gchar *params[] = { parsed->key_id };
+	guint8 stored[MV_AUTH_HASH_BYTES];
+	g_autoptr (PGresult) res = NULL;
+	MvAuthContext *ctx;
+	gboolean found, valid;
+	PGconn *conn = mv_db_acquire (auth->services->db, 5000, error);
+
+	if (conn == NULL)
+		return NULL;
+	res = mv_db_exec_params (
+		conn,
+		parsed->operator
+			? "SELECT encode(secret_hash, 'hex'), (revoked_at IS NULL AND (expires_at "
+			  "IS NULL OR expires_at > now())), NULL, 'operator', NULL, "
+			  "extract(epoch FROM expires_at - now()) FROM operator_keys WHERE key_id "
+			  "= $1"
+			: "SELECT encode(secret_hash, 'hex'), (revoked_at IS NULL AND (expires_at "
+			  "IS NULL OR expires_at > now())), clinic_id::text, role, "
+			  "patient_id::text, "
+			  "extract(epoch FROM expires_at - now()) FROM api_keys WHERE key_id = $1",
+		1, params, error);
+	mv_db_release (auth->services->db, conn);
+	if (res == NULL)
+		return NULL;
+	found = PQntuples (res) == 1
+		&& sodium_hex2bin (stored, sizeof stored, PQgetvalue (res, 0, 0),
+				   strlen (PQgetvalue (res, 0, 0)), NULL, NULL, NULL)
+			   == 0;
+	/* compare in constant time, against a dummy when there is no row */
+	valid = sodium_memcmp (parsed->hash, found ? stored : dummy_hash, MV_AUTH_HASH_BYTES) == 0;
+	if (!found || !valid || g_strcmp0 (PQgetvalue (res, 0, 1), "t") != 0) {
+		set_unauthorized (error);
+		return NULL;
+	}
+	ctx = context_new (parsed->key_id, mv_role_from_string (PQgetvalue (res, 0, 3)),
+			   mv_auth_nullable_value (res, 0, 2), mv_auth_nullable_value (res, 0, 4));
+	if (ctx->role != MV_ROLE_NONE)
+		remember_key (auth, parsed, ctx, mv_auth_nullable_value (res, 0, 5));
+	return ctx;
+}
+
+static void
+record_last_use (MvAuth *auth, const MvAuthParsedToken *parsed)
+{
+	const gchar *params[] = { parsed->key_id };
+	g_autoptr (GError) local = NULL;
+	g_autoptr (PGresult) upd = NULL;
+	PGconn *conn = mv_db_acquire (auth->services->db, 5000, &local);
+
+	if (conn != NULL) {
+		upd = mv_db_exec_params (
+			conn,
+			parsed->operator
+				? "UPDATE operator_keys SET last_used_at = now() WHERE key_id = $1"
+				: "UPDATE api_keys SET last_used_at = now() WHERE key_id = $1",
+			1, params, &local);
+		mv_db_release (auth->services->db, conn);
+	}
+	if (upd == NULL)
+		g_warning ("key %s: recording its last use failed: %s", parsed->key_id,
+			   local->message);
+}
+
 MvAuthContext *
 mv_auth_authenticate (MvAuth *auth, const gchar *token, guint *retry_after, GError **error)
 {
 	MvAuthParsedToken parsed;
-	PGconn *conn;
-	g_autoptr (PGresult) res = NULL;
 	g_autoptr (MvAuthContext) ctx = NULL;
-	const gchar *params[1];
-	guint8 stored[MV_AUTH_HASH_BYTES];
-	gboolean found, valid, write_last_used = FALSE;
+	gboolean write_last_used = FALSE;
 	guint retry;
 
 	*retry_after = 0;
@@ -93,57 +241,15 @@ mv_auth_authenticate (MvAuth *auth, const gchar *token, guint *retry_after, GErr
 		set_unauthorized (error);
 		return NULL;
 	}
-	params[0] = parsed.key_id;
-	conn = mv_db_acquire (auth->services->db, 5000, error);
-	if (conn == NULL)
-		return NULL;
-	res = mv_db_exec_params (
-		conn,
-		parsed.operator
-			? "SELECT encode(secret_hash, 'hex'), (revoked_at IS NULL AND (expires_at "
-			  "IS "
-			  "NULL OR expires_at > now())), NULL, 'operator', NULL FROM operator_keys "
-			  "WHERE key_id = $1"
-			: "SELECT encode(secret_hash, 'hex'), (revoked_at IS NULL AND (expires_at "
-			  "IS "
-			  "NULL OR expires_at > now())), clinic_id::text, role, patient_id::text "
-			  "FROM api_keys WHERE key_id = $1",
-		1, params, error);
-	if (res == NULL) {
-		mv_db_release (auth->services->db, conn);
-		return NULL;
-	}
-	found = PQntuples (res) == 1
-		&& sodium_hex2bin (stored, sizeof stored, PQgetvalue (res, 0, 0),
-				   strlen (PQgetvalue (res, 0, 0)), NULL, NULL, NULL)
-			   == 0;
-	/* compare in constant time, against a dummy when there is no row */
-	valid = sodium_memcmp (parsed.hash, found ? stored : dummy_hash, MV_AUTH_HASH_BYTES) == 0;
+	ctx = recall_key (auth, &parsed);
+	if (ctx == NULL)
+		ctx = verify_key (auth, &parsed, error);
 	sodium_memzero (&parsed.hash, sizeof parsed.hash);
-	if (!found || !valid || g_strcmp0 (PQgetvalue (res, 0, 1), "t") != 0) {
-		mv_db_release (auth->services->db, conn);
-		set_unauthorized (error);
+	if (ctx == NULL)
 		return NULL;
-	}
-	ctx = g_new0 (MvAuthContext, 1);
-	ctx->role = mv_role_from_string (PQgetvalue (res, 0, 3));
-	ctx->key_id = g_strdup (parsed.key_id);
-	ctx->clinic_id = g_strdup (mv_auth_nullable_value (res, 0, 2));
-	ctx->patient_id = g_strdup (mv_auth_nullable_value (res, 0, 4));
 	retry = take_token (auth, parsed.key_id, &write_last_used);
-	if (write_last_used) {
-		g_autoptr (GError) local = NULL;
-		g_autoptr (PGresult) upd = mv_db_exec_params (
-			conn,
-			parsed.operator
-				? "UPDATE operator_keys SET last_used_at = now() WHERE key_id = $1"
-				: "UPDATE api_keys SET last_used_at = now() WHERE key_id = $1",
-			1, params, &local);
-		if (upd == NULL)
-			g_warning ("key %s: recording its last use failed: %s", parsed.key_id,
-				   local->message);
-	}
-	mv_db_release (auth->services->db, conn);
+	if (write_last_used)
+		record_last_use (auth, &parsed);
 	if (retry > 0) {
 		*retry_after = retry;
 		g_set_error (error, MV_ERROR, MV_ERROR_RATE_LIMITED,

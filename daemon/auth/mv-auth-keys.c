@@ -248,6 +248,7 @@ mv_auth_key_revoke (MvAuth *auth,
 	}
 	if (!mv_auth_transaction (auth, key_revoke_tx, &kr, error))
 		return FALSE;
+	mv_auth_forget_known_keys (auth);
 	g_message ("key %s of tenant %s revoked by %s", key_id, clinic_id,
 		   actor->key_id != NULL ? actor->key_id : "operator");
 	return TRUE;

@@ -21,9 +21,20 @@ struct _MvAuth {
 	MvServices *services;
 	GMutex lock;	     /* buckets */
 	GHashTable *buckets; /* key_id -> Bucket (mv-auth-authenticate.c) */
+	GHashTable *known;   /* key_id -> KnownKey: recently verified keys (same file) */
 	gint64 last_prune_us;
 	gint running_admin_calls; /* atomic: D-Bus admin calls in worker threads */
 };
+
+/* Verified keys are remembered this long, so a busy key costs no database round trip per
+ * request.  A key revoked through this daemon stops working at once; one revoked through another
+ * instance sharing the database, or expiring, within this many seconds.  */
+#define MV_AUTH_KNOWN_KEY_SECONDS 2
+
+/* Forgets every remembered key (after a revocation). */
+void mv_auth_forget_known_keys (MvAuth *auth);
+/* GDestroyNotify of the remembered keys */
+void mv_auth_known_key_free (gpointer known);
 
 /* ---- tokens (mv-auth-token.c) -------------------------------------------------------------- */
 

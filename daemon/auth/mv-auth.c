@@ -17,6 +17,9 @@ mv_auth_new (MvServices *services)
 	auth->services = services;
 	g_mutex_init (&auth->lock);
 	auth->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	/* values are KnownKey (mv-auth-authenticate.c), freed with their hash wiped */
+	auth->known
+		= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, mv_auth_known_key_free);
 	return auth;
 }
 
@@ -26,6 +29,7 @@ mv_auth_free (MvAuth *auth)
 	if (auth == NULL)
 		return;
 	g_hash_table_unref (auth->buckets);
+	g_hash_table_unref (auth->known);
 	g_mutex_clear (&auth->lock);
 	g_free (auth);
 }

@@ -245,6 +245,38 @@ Test (auth, revoked_key_gets_401)
 	cr_assert_str_eq (at_error_message (garbage), UNAUTHORIZED_MESSAGE);
 }
 
+/* A key revoked by another instance sharing the database (here: straight in SQL) stops working
+ * within MV_AUTH_KNOWN_KEY_SECONDS (2 s): the daemon remembers a verified key that long. */
+Test (auth, a_key_revoked_elsewhere_stops_working_within_two_seconds)
+{
+	g_autofree gchar *a = at_create_tenant ("Clinic D2");
+	g_autofree gchar *op = at_operator_token ();
+	g_autofree gchar *key_id = NULL;
+	g_autofree gchar *clin = at_create_key (op, a, "clinician", &key_id);
+	const gchar *params[] = { key_id };
+	g_autoptr (AtResp) before = at_http ("GET", "/v1/auth/whoami", clin, NULL);
+	g_autofree gchar *updated = NULL;
+	gint64 revoked_us;
+	guint status = 200;
+
+	assert_status (before, 200, "before revocation");
+	updated = at_sql_value ("WITH u AS (UPDATE api_keys SET revoked_at = now() WHERE key_id = "
+				"$1 RETURNING 1) SELECT count(*) FROM u",
+				1, params);
+	cr_assert_str_eq (updated, "1");
+	revoked_us = g_get_monotonic_time ();
+	while (status == 200 && g_get_monotonic_time () - revoked_us < 5 * G_USEC_PER_SEC) {
+		g_autoptr (AtResp) r = at_http ("GET", "/v1/auth/whoami", clin, NULL);
+		status = r->status;
+		if (status == 200)
+			g_usleep (100 * 1000);
+	}
+	cr_assert_eq (status, 401, "still %u 5 s after the revocation", status);
+	cr_assert_leq (g_get_monotonic_time () - revoked_us, 3 * G_USEC_PER_SEC,
+		       "401 only after %" G_GINT64_FORMAT " ms",
+		       (g_get_monotonic_time () - revoked_us) / 1000);
+}
+
 /* a key of @tenant that expires @seconds from now */
 static gchar *
 expiring_key (const gchar *tenant, gint seconds, gint64 *expires_us)
