@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -178,10 +179,18 @@ mvt_env_prepare (MvtEnv *env, const MvtOptions *options)
 }
 
 /* fork + exec with the child killed when we die, so a crashed or timed-out test leaves no
- * daemon behind.  Everything the child needs is prepared before fork(). */
+ * daemon behind.  Everything the child needs is prepared before fork().  @nofile_limit > 0:
+ * the child's RLIMIT_NOFILE, soft and hard, as `ulimit -n` in a shell would set it. */
 static GPid
-spawn (const gchar *program, gchar **argv, gchar **envp, int stdout_fd, int stderr_fd)
+spawn (const gchar *program,
+       gchar **argv,
+       gchar **envp,
+       int stdout_fd,
+       int stderr_fd,
+       guint nofile_limit)
 {
+	struct rlimit nofile = { nofile_limit, nofile_limit };
+
 	GPid pid = fork ();
 	if (pid < 0)
 		return -1;
@@ -192,6 +201,8 @@ spawn (const gchar *program, gchar **argv, gchar **envp, int stdout_fd, int stde
 			dup2 (stdout_fd, STDOUT_FILENO);
 		if (stderr_fd >= 0)
 			dup2 (stderr_fd, STDERR_FILENO);
+		if (nofile_limit > 0 && setrlimit (RLIMIT_NOFILE, &nofile) < 0)
+			_exit (126);
 		execve (program, argv, envp);
 		_exit (127);
 	}
@@ -242,7 +253,7 @@ mvt_bus_start (MvtEnv *env, GError **error)
 	}
 	{
 		const gchar *argv[] = { program, config_arg, "--nofork", "--print-address", NULL };
-		env->bus_pid = spawn (program, (gchar **)argv, envp, fds[1], -1);
+		env->bus_pid = spawn (program, (gchar **)argv, envp, fds[1], -1, 0);
 	}
 	close (fds[1]);
 	while (g_get_monotonic_time () < deadline && strchr (line->str, '\n') == NULL) {
@@ -320,7 +331,7 @@ mvt_daemon_spawn (MvtEnv *env, GError **error)
 	}
 	env->daemon_exited = FALSE;
 	env->term_sent = FALSE;
-	env->daemon_pid = spawn (program, (gchar **)argv, envp, log_fd, log_fd);
+	env->daemon_pid = spawn (program, (gchar **)argv, envp, log_fd, log_fd, env->nofile_limit);
 	close (log_fd);
 	if (env->daemon_pid < 0) {
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "fork: %s",

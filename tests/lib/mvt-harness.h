@@ -40,6 +40,8 @@ typedef struct {
 	gchar *notify_socket;
 	/* started without --dev, as in production: the key files must be there already */
 	gboolean production;
+	/* > 0: the daemon's RLIMIT_NOFILE, soft and hard (`ulimit -n`), set before it starts */
+	guint nofile_limit;
 } MvtEnv;
 
 /* what a test binary's shared daemon is made of */

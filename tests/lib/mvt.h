@@ -3,6 +3,7 @@
  *
  *   mvt-harness.h   a private D-Bus bus and the real medversed in a temp dir; D-Bus client
  *   mvt-http.h      the HTTP client (operator key by default, or a given token, or none)
+ *   mvt-raw.h       a raw HTTP/1.1 client: exact bytes out, responses counted on the way back
  *   mvt-token.h     token and key files
  *   mvt-clinic.h    clinics and keys through the admin API
  *   mvt-sql.h       SQL on the daemon's embedded cluster
@@ -13,6 +14,7 @@
 #include "mvt-clinic.h"
 #include "mvt-harness.h"
 #include "mvt-http.h"
+#include "mvt-raw.h"
 #include "mvt-report.h"
 #include "mvt-sql.h"
 #include "mvt-token.h"
