@@ -36,6 +36,7 @@ typedef enum {
 	PHASE_IDLE,   /* waiting for a request line */
 	PHASE_HEADER, /* request line read, headers coming */
 	PHASE_BODY,   /* headers read, body coming */
+	PHASE_DRAIN,  /* refused and answered, the body read and dropped: no answer on expiry */
 	PHASE_BUSY,   /* being answered: no deadline of ours */
 } Phase;
 
@@ -88,6 +89,7 @@ set_phase (MvHttp *self, Guard *guard, Phase phase)
 		guard->deadline_us = now + (gint64)self->limits.header_timeout_ms * 1000;
 		break;
 	case PHASE_BODY:
+	case PHASE_DRAIN:
 		guard->deadline_us = now + (gint64)self->limits.body_timeout_ms * 1000;
 		break;
 	case PHASE_BUSY:
@@ -457,7 +459,7 @@ on_access (void *cls,
 		case HEAD_REFUSED_CLOSE:
 			return MHD_NO;
 		case HEAD_REFUSED_DRAIN:
-			set_phase (self, connection_guard (conn), PHASE_BODY);
+			set_phase (self, connection_guard (conn), PHASE_DRAIN);
 			return MHD_YES;
 		case HEAD_OK:
 			break;

@@ -598,9 +598,26 @@ Test (front, a_negative_content_length_is_rejected_and_the_connection_closed, .t
 	g_autofree gchar *hidden = smuggled (tag);
 	g_autofree gchar *request = framed_post ("Content-Length: -5\r\n", hidden);
 
-	/* the body may be the HTTP library's own: the parser refuses it before the daemon sees
-	 * a request */
-	assert_rejected_400 (request, tag, FALSE);
+	g_autoptr (MvtRaw) raw = exchange (request, -1);
+	g_autofree gchar *got = mvt_raw_describe (raw, 2048);
+	g_autoptr (GPtrArray) responses = NULL;
+	gsize rest = 0;
+
+	/* The HTTP library refuses the length before the daemon sees a request, and its answer is
+	 * known to be malformed in libmicrohttpd 0.9.75: the status line and headers are written
+	 * twice before the HTML body (docs/decisions.md).  What must hold regardless: the first
+	 * answer is 400, the connection is closed right after, and nothing of the body was served
+	 * as a request of its own. */
+	cr_assert_neq (mvt_raw_get_state (raw), MVT_RAW_OPEN, "left open; received \"%s\"", got);
+	responses = mvt_raw_get_responses (raw, &rest);
+	cr_assert_geq (responses->len, 1, "no answer: \"%s\"", got);
+	for (guint i = 0; i < responses->len; i++) {
+		const MvtRawResponse *resp = g_ptr_array_index (responses, i);
+		cr_assert_eq (resp->status, 400, "%u %s: \"%s\"", resp->status, resp->reason, got);
+	}
+	cr_assert_leq ((mvt_raw_get_ended_at (raw) - mvt_raw_get_answered_at (raw)) / 1000,
+		       CLOSE_AFTER_ERROR_MS, "the connection stayed open after the answer");
+	assert_never_served (tag);
 }
 
 Test (front, a_body_over_the_limit_is_refused_413_before_it_is_sent, .timeout = 30)
