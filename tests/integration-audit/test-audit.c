@@ -62,8 +62,8 @@ append_job (PGconn *conn, gpointer user_data, GError **error)
 	const gchar *actions[]
 		= { "patient.create", "patient.read", "patient.update", "patient.export" };
 
-	return mv_audit_log_append (conn, job->signer, &actor, job->clinic, actions[job->n % 4],
-				    "patient", patient, request, error);
+	return mv_audit_log_append (conn, job->signer, NULL, &actor, job->clinic,
+				    actions[job->n % 4], "patient", patient, request, error);
 }
 
 /* n entries, each in its own transaction, as n requests would make them */

@@ -46,6 +46,8 @@ typedef struct {
 	const gchar *profile_text;
 	gchar *read_back;
 	const MvAuditSigner *signer;
+	/* witnessed like the store's heads, so only the crypto differs */
+	MvAuditWitness *witness;
 } PlainOp;
 
 /* The same statements as the store's create, minus the crypto. */
@@ -78,8 +80,8 @@ plain_create_txn (PGconn *conn, gpointer data, GError **error)
 				4, v3, error);
 	if (r3 == NULL)
 		return FALSE;
-	return mv_audit_log_append (conn, op->signer, op->caller, clinic, "patient.create",
-				    "patient", op->patient_id, "bench", error);
+	return mv_audit_log_append (conn, op->signer, op->witness, op->caller, clinic,
+				    "patient.create", "patient", op->patient_id, "bench", error);
 }
 
 /* The same statements as the store's read, minus the crypto. */
@@ -116,8 +118,8 @@ plain_read_txn (PGconn *conn, gpointer data, GError **error)
 		return FALSE;
 	blob = mv_db_bytea_from_text (PQgetvalue (r3, 0, 1));
 	op->read_back = g_strndup (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
-	return mv_audit_log_append (conn, op->signer, op->caller, clinic, "patient.read", "patient",
-				    op->patient_id, "bench", error);
+	return mv_audit_log_append (conn, op->signer, op->witness, op->caller, clinic,
+				    "patient.read", "patient", op->patient_id, "bench", error);
 }
 
 static gchar *
@@ -241,7 +243,8 @@ main (int argc, char **argv)
 			g_autofree gchar *mrn
 				= random_mrn ? g_strdup_printf ("%08x%06u", g_random_int (), n + i)
 					     : g_strdup_printf ("BENCH-%06u", n + i);
-			PlainOp op = { &caller, NULL, mrn, NULL, NULL, services->signer };
+			PlainOp op = { &caller,		 NULL, mrn, NULL, NULL, services->signer,
+				       services->witness };
 			gchar *id = g_uuid_string_random ();
 			/* same parse and serialisation as the store, so only the crypto differs */
 			json_parser_load_from_data (parser, texts->pdata[n + i], -1, NULL);
@@ -273,8 +276,8 @@ main (int argc, char **argv)
 		t_enc_read += now_s () - t0;
 		t0 = now_s ();
 		for (guint i = lo; i < hi; i++) {
-			PlainOp op = { &caller, plain_ids->pdata[i], NULL, NULL,
-				       NULL,	services->signer };
+			PlainOp op = { &caller,		 plain_ids->pdata[i], NULL, NULL, NULL,
+				       services->signer, services->witness };
 			g_autoptr (JsonParser) parser = json_parser_new ();
 			g_autoptr (JsonNode) node = NULL;
 			g_autofree gchar *text = NULL;
