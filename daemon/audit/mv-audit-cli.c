@@ -135,7 +135,7 @@ load_witnesses (Cli *cli, gchar **given, GError **error)
 	for (guint i = 0; paths[i] != NULL; i++) {
 		g_autoptr (GError) local = NULL;
 		g_autoptr (MvAuditWitnessFile) file = mv_audit_witness_file_read (paths[i], &local);
-		guint n_trees = g_hash_table_size (cli->witnessed);
+		g_autoptr (GHashTable) trees = g_hash_table_new (g_str_hash, g_str_equal);
 
 		if (file == NULL && given == NULL
 		    && g_error_matches (local, MV_ERROR, MV_ERROR_NOT_FOUND)) {
@@ -161,9 +161,10 @@ load_witnesses (Cli *cli, gchar **given, GError **error)
 				g_hash_table_insert (cli->witnessed, head->tree_id, heads);
 			}
 			g_ptr_array_add (heads, head);
+			g_hash_table_add (trees, head->tree_id);
 		}
-		g_print ("witness %s: %u signed tree head(s), %u new tree(s)\n", file->path,
-			 file->heads->len, g_hash_table_size (cli->witnessed) - n_trees);
+		g_print ("witness %s: %u signed tree head(s) of %u tree(s)\n", file->path,
+			 file->heads->len, g_hash_table_size (trees));
 		g_ptr_array_add (cli->witness_files, g_steal_pointer (&file));
 	}
 	return TRUE;

@@ -530,14 +530,19 @@ check_witnessed (const MvAuditTree *tree,
 				       error))
 		return FALSE;
 	if (*witnessed_size > tree->n_entries) {
+		g_autofree gchar *lost
+			= *witnessed_size - tree->n_entries == 1
+				  ? g_strdup_printf ("entry %" G_GSIZE_FORMAT " was",
+						     tree->n_entries)
+				  : g_strdup_printf ("entries %" G_GSIZE_FORMAT
+						     " to %" G_GUINT64_FORMAT " were",
+						     tree->n_entries, *witnessed_size - 1);
 		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
 			     "rolled back: the witness holds a signed tree head of size "
 			     "%" G_GUINT64_FORMAT " but the database has %" G_GSIZE_FORMAT
-			     " entries: entries %" G_GSIZE_FORMAT " to %" G_GUINT64_FORMAT
-			     " were deleted from the end, with the heads and tree size counting "
-			     "them",
-			     *witnessed_size, tree->n_entries, tree->n_entries,
-			     *witnessed_size - 1);
+			     " entries: %s deleted from the end, with the heads and tree size "
+			     "counting them",
+			     *witnessed_size, tree->n_entries, lost);
 		return FALSE;
 	}
 	sorted = g_memdup2 (witnessed, MAX (n_witnessed, 1) * sizeof *sorted);
