@@ -7,6 +7,9 @@
  *
  *   bench-patients [N]      N creates and N reads of each kind (default 2000)
  *   BENCH_PLAIN_MRN=random  the plain peer's MRNs in random order (see RESULTS.md)
+ *   BENCH_WITNESS=none      no audit witness file (both peers)
+ *   BENCH_WITNESS=compare   then N more encrypted creates, rounds alternately with and without
+ *                           the witness: what witnessing adds to a create (docs/security.md)
  *
  * Run through tests/bench/patients/run.sh.  Not part of the test suite.
  */
@@ -171,6 +174,40 @@ now_s (void)
 	return (gdouble)g_get_monotonic_time () / G_USEC_PER_SEC;
 }
 
+/* @n encrypted creates in @rounds rounds, the witness on in even rounds and off in odd ones, so
+ * the load of a shared machine hits both alike; prints the mean time of a create each way. */
+static void
+witness_cost (MvPatientStore *store, MvServices *services, MvAuthContext *caller, guint n)
+{
+	const guint rounds = 20;
+	MvAuditWitness *witness = services->witness;
+	gdouble t[2] = { 0, 0 };
+
+	for (guint r = 0; r < rounds; r++) {
+		gdouble t0 = now_s ();
+		services->witness = r % 2 == 0 ? witness : NULL;
+		for (guint i = r * (n / rounds); i < (r + 1) * (n / rounds); i++) {
+			g_autoptr (GError) error = NULL;
+			g_autoptr (JsonParser) parser = json_parser_new ();
+			g_autofree gchar *text = profile_text (3 * n + i);
+			g_autofree gchar *id = NULL;
+
+			json_parser_load_from_data (parser, text, -1, NULL);
+			id = mv_patient_store_create (
+				store, caller, "bench",
+				json_node_get_object (json_parser_get_root (parser)), NULL, &error);
+			if (id == NULL)
+				g_error ("create: %s", error->message);
+		}
+		t[r % 2] += now_s () - t0;
+	}
+	services->witness = witness;
+	g_print (
+		"create  with witness %.2f ms   without %.2f ms   witness adds %.2f ms (%u creates "
+		"each, alternating rounds)\n",
+		t[0] * 2000 / n, t[1] * 2000 / n, (t[0] - t[1]) * 2000 / n, n / 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -212,6 +249,8 @@ main (int argc, char **argv)
 	services = mv_services_new (&config, db, TRUE, &error);
 	if (services == NULL)
 		g_error ("%s", error->message);
+	if (g_strcmp0 (g_getenv ("BENCH_WITNESS"), "none") == 0)
+		g_clear_pointer (&services->witness, mv_audit_witness_free);
 	store = mv_patient_store_new (services);
 	clinic = add_clinic (db, services);
 	caller.clinic_id = clinic;
@@ -292,8 +331,10 @@ main (int argc, char **argv)
 	}
 
 	g_print ("patients bench: %u creates and %u reads per peer, 1 client thread, embedded "
-		 "PostgreSQL on a Unix socket, audit append in every transaction (both peers)\n",
-		 n, n);
+		 "PostgreSQL on a Unix socket, audit append in every transaction (both peers), "
+		 "%s\n",
+		 n, n,
+		 services->witness != NULL ? "heads witnessed (fdatasync)" : "no audit witness");
 	g_print ("create  encrypted %8.0f /s   plain %8.0f /s   ratio %.2f\n", n / t_enc_create,
 		 n / t_plain_create, t_plain_create / t_enc_create);
 	g_print ("read    encrypted %8.0f /s   plain %8.0f /s   ratio %.2f\n", n / t_enc_read,
@@ -302,6 +343,9 @@ main (int argc, char **argv)
 		 t_plain_create / t_enc_create >= 0.8 && t_plain_read / t_enc_read >= 0.8
 			 ? "met"
 			 : "NOT met");
+
+	if (g_strcmp0 (g_getenv ("BENCH_WITNESS"), "compare") == 0 && services->witness != NULL)
+		witness_cost (store, services, &caller, n);
 
 	g_clear_pointer (&store, mv_patient_store_free);
 	g_clear_pointer (&services, mv_services_free);
