@@ -29,7 +29,7 @@ typedef struct _MvServices {
 	MvDb *db;		  /* borrowed from the daemon */
 	MvVault *vault;		  /* owned; read with mv_services_get_vault() */
 	MvAuditSigner *signer;	  /* owned; immutable */
-	MvAuditWitness *witness;  /* owned: every head signer signs, after its commit */
+	MvAuditWitness *witness;  /* owned: the files every head the signer signs goes to */
 	MvAuth *auth;		  /* owned: clinics, keys, authentication */
 	MvPatientStore *patients; /* owned */
 	/* private */

@@ -12,7 +12,10 @@
  * Appending happens inside the caller's transaction, so the entry commits if and only if the
  * data change it records commits.  The clinic's audit_trees row is locked FOR UPDATE: appends
  * to one clinic's tree are serialised, appends to different clinics never wait for each other.
- * Each append signs a tree head for the new size (see docs/security.md for why per append).
+ * Each append signs a tree head for the new size (see docs/security.md for why per append), and
+ * once the transaction has committed the head is also written to the witness files
+ * (mv-audit-witness.h), which the database cannot reach: `medversectl audit verify` compares
+ * the two, so a tail or a tree cut from the database is reported.
  */
 #pragma once
 
