@@ -12,7 +12,9 @@
  *       (org.medverse.Health1.Admin: root or the daemon's user only; results printed as JSON,
  *       a new key's token once)
  *   medversectl [--config FILE | --data-dir DIR] audit verify [--clinic ID] [--public-key HEX]
- *       (reads the database directly, no D-Bus: see daemon/audit/mv-audit-cli.h)
+ *       [--witness FILE…]
+ *       (reads the witness files and the database directly, no D-Bus: see
+ *       daemon/audit/mv-audit-cli.h)
  */
 #define G_LOG_DOMAIN "medversectl"
 
@@ -308,8 +310,10 @@ main (int argc, char **argv)
 	for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
 		g_string_append_printf (summary, "  %-12s %s\n", commands[i].name,
 					commands[i].help);
-	g_string_append_printf (summary, "  %-10s %s\n", "audit",
-				"verify [--clinic ID]: check the audit log in the database");
+	g_string_append_printf (
+		summary, "  %-10s %s\n", "audit",
+		"verify [--clinic ID] [--witness FILE…]: check the audit log in the "
+		"database against the witness");
 	context = g_option_context_new ("COMMAND [ARGS…] - administer medversed");
 	g_option_context_set_summary (context, summary->str);
 	g_option_context_add_main_entries (context, entries, NULL);

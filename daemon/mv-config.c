@@ -97,6 +97,12 @@ static const KeyDef key_defs[] = {
 	{ "audit", "signing-key-file", KEY_STRING, NULL, 0, 0, OFF (signing_key_file),
 	  "Ed25519 key signing the audit log's tree heads (mode 0600). Unset: "
 	  "<data-dir>/audit-signing.key (--dev creates it)." },
+	{ "audit", "external-witness-file", KEY_STRING, NULL, 0, 0, OFF (external_witness_file),
+	  "A second audit witness file, ideally on another mount or host the database cannot "
+	  "reach (an NFS share, an append-only volume), one per daemon. Every signed tree head is "
+	  "appended to <data-dir>/audit-witness.log and to this file after its commit, and "
+	  "`medversectl audit verify` checks the database against both, so entries deleted from "
+	  "the end of a tree, or a whole tree, are reported. Unset: the local file only." },
 	{ "auth", "rate-limit-per-second", KEY_UINT, "20", 1, 100000, OFF (rate_limit_per_second),
 	  "Requests per second each API key may make on average (token bucket); more get 429." },
 	{ "auth", "rate-limit-burst", KEY_UINT, "40", 1, 1000000, OFF (rate_limit_burst),
@@ -501,6 +507,7 @@ mv_config_free (MvConfig *config)
 	g_free (config->embedded_bindir);
 	g_free (config->master_key_file);
 	g_free (config->signing_key_file);
+	g_free (config->external_witness_file);
 	g_free (config);
 }
 

@@ -40,8 +40,9 @@ typedef struct {
 	gchar *embedded_user;
 	gchar *embedded_bindir;
 
-	gchar *master_key_file;	 /* NULL: <data-dir>/master.key */
-	gchar *signing_key_file; /* NULL: <data-dir>/audit-signing.key */
+	gchar *master_key_file;	      /* NULL: <data-dir>/master.key */
+	gchar *signing_key_file;      /* NULL: <data-dir>/audit-signing.key */
+	gchar *external_witness_file; /* NULL: only <data-dir>/audit-witness.log */
 	guint rate_limit_per_second;
 	guint rate_limit_burst;
 } MvConfig;

@@ -23,6 +23,19 @@ mv_services_signing_key_path (const MvConfig *config)
 	return g_build_filename (config->data_dir, "audit-signing.key", NULL);
 }
 
+GStrv
+mv_services_witness_paths (const MvConfig *config)
+{
+	g_autoptr (GStrvBuilder) paths = g_strv_builder_new ();
+	g_autofree gchar *local
+		= g_build_filename (config->data_dir, MV_AUDIT_WITNESS_FILE_NAME, NULL);
+
+	g_strv_builder_add (paths, local);
+	if (config->external_witness_file != NULL && config->external_witness_file[0] != '\0')
+		g_strv_builder_add (paths, config->external_witness_file);
+	return g_strv_builder_end (paths);
+}
+
 /* --dev creates a missing key file; production refuses to start, naming the file and the
  * command that makes one (a daemon that silently made a new master key would lose access to
  * every patient record sealed under the old one). */
@@ -58,6 +71,7 @@ mv_services_new (MvConfig *config, MvDb *db, gboolean dev, GError **error)
 {
 	g_autoptr (MvServices) s = g_new0 (MvServices, 1);
 	g_autofree gchar *signing_path = mv_services_signing_key_path (config);
+	g_auto (GStrv) witness_paths = NULL;
 
 	g_mutex_init (&s->lock);
 	s->retired_vaults = g_ptr_array_new_with_free_func ((GDestroyNotify)mv_vault_free);
@@ -75,6 +89,10 @@ mv_services_new (MvConfig *config, MvDb *db, gboolean dev, GError **error)
 		return NULL;
 	s->signer = mv_audit_signer_new_from_key_file (signing_path, error);
 	if (s->signer == NULL)
+		return NULL;
+	witness_paths = mv_services_witness_paths (config);
+	s->witness = mv_audit_witness_open ((const gchar *const *)witness_paths, error);
+	if (s->witness == NULL)
 		return NULL;
 	g_message ("vault ready (master key id %s)", mv_vault_get_master_key_id (s->vault));
 	s->auth = mv_auth_new (s);
@@ -122,6 +140,7 @@ mv_services_free (MvServices *services)
 	g_clear_pointer (&services->auth, mv_auth_free);
 	g_clear_pointer (&services->vault, mv_vault_free);
 	g_clear_pointer (&services->signer, mv_audit_signer_free);
+	g_clear_pointer (&services->witness, mv_audit_witness_free);
 	g_clear_pointer (&services->retired_vaults, g_ptr_array_unref);
 	g_free (services->master_key_path);
 	g_mutex_clear (&services->lock);

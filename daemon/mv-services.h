@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "audit/mv-audit-witness.h"
 #include "mv-config.h"
 #include "mv-crypto.h"
 #include "mv-db.h"
@@ -28,6 +29,7 @@ typedef struct _MvServices {
 	MvDb *db;		  /* borrowed from the daemon */
 	MvVault *vault;		  /* owned; read with mv_services_get_vault() */
 	MvAuditSigner *signer;	  /* owned; immutable */
+	MvAuditWitness *witness;  /* owned: the files every head the signer signs goes to */
 	MvAuth *auth;		  /* owned: clinics, keys, authentication */
 	MvPatientStore *patients; /* owned */
 	/* private */
@@ -45,7 +47,8 @@ typedef struct _MvServices {
  *
  * Loads the master key (config master_key_file, default <data-dir>/master.key) and the audit
  * signing key (signing_key_file, default <data-dir>/audit-signing.key).  Without @dev a missing
- * key file is an error naming the file and the command that creates one.
+ * key file is an error naming the file and the command that creates one.  Opens the audit
+ * witness files (mv_services_witness_paths()); one that cannot be opened is an error.
  *
  * Returns: (transfer full): the services, or %NULL.
  */
@@ -81,6 +84,9 @@ void mv_services_replace_vault (MvServices *services, MvVault *vault, const gcha
 /* The key file paths the configuration names (defaults in the data dir). */
 gchar *mv_services_master_key_path (const MvConfig *config);
 gchar *mv_services_signing_key_path (const MvConfig *config);
+/* The audit witness files the daemon writes: <data-dir>/audit-witness.log, then
+ * [audit] external-witness-file if set.  (transfer full) */
+GStrv mv_services_witness_paths (const MvConfig *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvServices, mv_services_free)
 

@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "mv-audit-witness.h"
 #include "mv-db.h"
 
 /* Timestamps cross the SQL boundary as integer microseconds; split into seconds and
@@ -97,9 +98,51 @@ lock_tree (PGconn *conn, const gchar *clinic_id, GError **error)
 	return g_steal_pointer (&res);
 }
 
+typedef struct {
+	MvAuditWitness *witness;
+	MvTreeHead *head;
+} Witnessing;
+
+static void
+witnessing_free (gpointer data)
+{
+	Witnessing *w = data;
+	mv_tree_head_free (w->head);
+	g_free (w);
+}
+
+/* After the commit: a failure is logged by the witness (the entry is committed, the request
+ * stands); verify then sees a witness behind the database, which is no alarm. */
+static void
+witness_committed_head (gpointer data)
+{
+	Witnessing *w = data;
+	g_autoptr (GError) error = NULL;
+
+	if (!mv_audit_witness_append (w->witness, w->head, &error))
+		g_debug ("%s", error->message);
+}
+
+/* The head goes to the witness only once its transaction committed, so the witness never
+ * holds a head the database never had (docs/security.md, "The witness file"). */
+static void
+witness_after_commit (PGconn *conn, MvAuditWitness *witness, MvTreeHead *head)
+{
+	Witnessing *w = g_new0 (Witnessing, 1);
+
+	w->witness = witness;
+	w->head = head;
+	if (mv_db_on_commit (conn, witness_committed_head, w, witnessing_free))
+		return;
+	/* no mv_db_transaction() runs: in autocommit the statement has committed already */
+	witness_committed_head (w);
+	witnessing_free (w);
+}
+
 gboolean
 mv_audit_log_append (PGconn *conn,
 		     const MvAuditSigner *signer,
+		     MvAuditWitness *witness,
 		     const MvAuthContext *actor,
 		     const gchar *clinic_id,
 		     const gchar *action,
@@ -211,6 +254,8 @@ mv_audit_log_append (PGconn *conn,
 		g_prefix_error (error, "audit append to clinic %s: ", tree);
 		return FALSE;
 	}
+	if (head != NULL && witness != NULL)
+		witness_after_commit (conn, witness, g_steal_pointer (&head));
 	return TRUE;
 }
 
@@ -375,10 +420,12 @@ GStrv
 mv_audit_log_list_trees (PGconn *conn, GError **error)
 {
 	g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+	/* every clinic too: one whose tree was deleted outright has no audit row left */
 	g_autoptr (PGresult) res = mv_db_exec_params (
 		conn,
 		"SELECT clinic_id FROM audit_trees UNION SELECT clinic_id FROM audit_entries "
-		"UNION SELECT clinic_id FROM audit_tree_heads ORDER BY 1",
+		"UNION SELECT clinic_id FROM audit_tree_heads "
+		"UNION SELECT clinic_id::text FROM clinics ORDER BY 1",
 		0, NULL, error);
 
 	if (res == NULL)
@@ -388,23 +435,205 @@ mv_audit_log_list_trees (PGconn *conn, GError **error)
 	return g_strv_builder_end (builder);
 }
 
+/* Whether @clinic_id is a row of the clinics table, and how many patients and API keys it has:
+ * each of those was audited in the clinic's tree when it was made. */
+static gboolean
+read_clinic_holdings (PGconn *conn,
+		      const gchar *clinic_id,
+		      gboolean *is_clinic,
+		      guint64 *n_patients,
+		      guint64 *n_keys,
+		      GError **error)
+{
+	const gchar *values[] = { clinic_id };
+	g_autoptr (PGresult) res = NULL;
+
+	*is_clinic = FALSE;
+	*n_patients = *n_keys = 0;
+	/* clinic ids are UUIDs; other tree ids ("_operator") name no clinic */
+	if (!g_uuid_string_is_valid (clinic_id))
+		return TRUE;
+	res = mv_db_exec_params (
+		conn,
+		"SELECT EXISTS (SELECT 1 FROM clinics WHERE clinic_id = $1::uuid), "
+		"(SELECT count(*) FROM patients WHERE clinic_id = $1::uuid), "
+		"(SELECT count(*) FROM api_keys WHERE clinic_id = $1::uuid)",
+		1, values, error);
+	if (res == NULL)
+		return FALSE;
+	*is_clinic = g_str_equal (PQgetvalue (res, 0, 0), "t");
+	*n_patients = g_ascii_strtoull (PQgetvalue (res, 0, 1), NULL, 10);
+	*n_keys = g_ascii_strtoull (PQgetvalue (res, 0, 2), NULL, 10);
+	return TRUE;
+}
+
+/* Every witnessed head must be a head this log signed: of this installation and tree, with a
+ * valid signature.  Returns the largest witnessed size in @max_size. */
+static gboolean
+check_witness_signatures (const MvAuditTree *tree,
+			  MvTreeHead *const *witnessed,
+			  gsize n_witnessed,
+			  const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
+			  guint64 *max_size,
+			  GError **error)
+{
+	*max_size = 0;
+	for (gsize i = 0; i < n_witnessed; i++) {
+		const MvTreeHead *w = witnessed[i];
+		if (g_strcmp0 (w->log_id, tree->log_id) != 0
+		    || g_strcmp0 (w->tree_id, tree->clinic_id) != 0) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+				     "witness: the head of size %" G_GUINT64_FORMAT
+				     " names installation %s, tree %s, not this database's %s, "
+				     "%s",
+				     w->tree_size, w->log_id, w->tree_id, tree->log_id,
+				     tree->clinic_id);
+			return FALSE;
+		}
+		if (!mv_tree_head_verify (w, public_key, error)) {
+			g_prefix_error (error, "witness: ");
+			return FALSE;
+		}
+		*max_size = MAX (*max_size, w->tree_size);
+	}
+	return TRUE;
+}
+
+static gint
+compare_head_size (gconstpointer a, gconstpointer b)
+{
+	const MvTreeHead *ha = *(MvTreeHead *const *)a;
+	const MvTreeHead *hb = *(MvTreeHead *const *)b;
+	return ha->tree_size < hb->tree_size ? -1 : ha->tree_size > hb->tree_size ? 1 : 0;
+}
+
+/* The database against the witness, once the database is consistent with itself: it must
+ * reach every witnessed size, and its root at that size must be the witnessed root.  The
+ * root is recomputed from the stored leaves, which verify has just checked against the rows:
+ * the same test as verifying a consistency proof from the witnessed head to the current
+ * tree, without building the proof.  Every witnessed head is checked, not only the newest:
+ * a tail deleted and then appended to again reaches the witnessed size with another root. */
+static gboolean
+check_witnessed (const MvAuditTree *tree,
+		 MvTreeHead *const *witnessed,
+		 gsize n_witnessed,
+		 const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
+		 guint64 *witnessed_size,
+		 GError **error)
+{
+	g_autofree MvTreeHead **sorted = NULL;
+	g_autoptr (MvMerkleFrontier) frontier = NULL;
+	guint8 root[MV_MERKLE_HASH_SIZE];
+	gsize next = 0;
+
+	if (!check_witness_signatures (tree, witnessed, n_witnessed, public_key, witnessed_size,
+				       error))
+		return FALSE;
+	if (*witnessed_size > tree->n_entries) {
+		g_autofree gchar *lost
+			= *witnessed_size - tree->n_entries == 1
+				  ? g_strdup_printf ("entry %" G_GSIZE_FORMAT " was",
+						     tree->n_entries)
+				  : g_strdup_printf ("entries %" G_GSIZE_FORMAT
+						     " to %" G_GUINT64_FORMAT " were",
+						     tree->n_entries, *witnessed_size - 1);
+		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+			     "rolled back: the witness holds a signed tree head of size "
+			     "%" G_GUINT64_FORMAT " but the database has %" G_GSIZE_FORMAT
+			     " entries: %s deleted from the end, with the heads and tree size "
+			     "counting them",
+			     *witnessed_size, tree->n_entries, lost);
+		return FALSE;
+	}
+	sorted = g_memdup2 (witnessed, MAX (n_witnessed, 1) * sizeof *sorted);
+	qsort (sorted, n_witnessed, sizeof *sorted, compare_head_size);
+	frontier = mv_merkle_frontier_new ();
+	for (gsize i = 0; i <= tree->n_entries && next < n_witnessed; i++) {
+		if (i > 0)
+			mv_merkle_frontier_append (
+				frontier, tree->leaf_hashes + (i - 1) * MV_MERKLE_HASH_SIZE);
+		mv_merkle_frontier_get_root (frontier, root);
+		for (; next < n_witnessed && sorted[next]->tree_size == i; next++) {
+			if (sodium_memcmp (root, sorted[next]->root_hash, sizeof root) == 0)
+				continue;
+			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+				     "rewritten: the first %" G_GSIZE_FORMAT
+				     " entries do not match the witnessed signed tree head of that "
+				     "size: the log was rolled back and appended to again, or "
+				     "rewritten",
+				     i);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* A tree with no row in any audit table: deleted if the witness knows it, or if its clinic
+ * has data whose creation was audited there. */
+static gboolean
+verify_absent_tree (PGconn *conn,
+		    const MvAuditTree *tree,
+		    MvTreeHead *const *witnessed,
+		    gsize n_witnessed,
+		    const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
+		    MvAuditVerifyStats *stats,
+		    GError **error)
+{
+	guint64 n_patients = 0, n_keys = 0, witnessed_size = 0;
+	g_autofree gchar *holdings = NULL;
+
+	if (!read_clinic_holdings (conn, tree->clinic_id, &stats->is_clinic, &n_patients, &n_keys,
+				   error)
+	    || !check_witness_signatures (tree, witnessed, n_witnessed, public_key, &witnessed_size,
+					  error))
+		return FALSE;
+	if (n_patients + n_keys > 0)
+		holdings = g_strdup_printf ("the clinic has %" G_GUINT64_FORMAT
+					    " patient(s) and %" G_GUINT64_FORMAT " API key(s)",
+					    n_patients, n_keys);
+	if (witnessed_size > 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+			     "deleted: the witness holds signed tree heads up to size "
+			     "%" G_GUINT64_FORMAT
+			     " but the database has no entry, head or tree row of this tree%s%s",
+			     witnessed_size, holdings != NULL ? "; " : "",
+			     holdings != NULL ? holdings : "");
+		return FALSE;
+	}
+	if (holdings != NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+			     "no audit tree, although %s, each of them audited there when made: "
+			     "the clinic's audit log was deleted",
+			     holdings);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean
 mv_audit_log_verify_tree (PGconn *conn,
 			  const gchar *clinic_id,
 			  const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
-			  guint64 *n_entries,
-			  guint64 *n_heads,
+			  MvTreeHead *const *witnessed,
+			  gsize n_witnessed,
+			  MvAuditVerifyStats *stats,
 			  GError **error)
 {
 	g_autoptr (MvAuditTree) tree = mv_audit_log_read_tree (conn, clinic_id, G_MAXINT64, error);
+	MvAuditVerifyStats local = { 0 };
 	guint8 root[MV_MERKLE_HASH_SIZE];
 
+	if (stats == NULL)
+		stats = &local;
+	memset (stats, 0, sizeof *stats);
 	if (tree == NULL)
 		return FALSE;
-	if (n_entries != NULL)
-		*n_entries = tree->n_entries;
-	if (n_heads != NULL)
-		*n_heads = tree->n_heads;
+	stats->n_entries = tree->n_entries;
+	stats->n_heads = tree->n_heads;
+	stats->in_database = tree->has_tree_row || tree->n_entries > 0 || tree->n_heads > 0;
+	if (!stats->in_database)
+		return verify_absent_tree (conn, tree, witnessed, n_witnessed, public_key, stats,
+					   error);
 	/* entries first, without heads, so a deleted or reordered row is named by its number
 	 * rather than reported through the heads it breaks */
 	if (!mv_audit_verify_log (tree->log_id, clinic_id, tree->entries, tree->leaf_hashes,
@@ -437,5 +666,8 @@ mv_audit_log_verify_tree (PGconn *conn,
 			     clinic_id, tree->n_entries);
 		return FALSE;
 	}
-	return TRUE;
+	/* consistent with itself; a database rolled back as a whole still is: the witness
+	 * says what it once held */
+	return check_witnessed (tree, witnessed, n_witnessed, public_key, &stats->witnessed_size,
+				error);
 }

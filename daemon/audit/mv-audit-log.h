@@ -12,13 +12,17 @@
  * Appending happens inside the caller's transaction, so the entry commits if and only if the
  * data change it records commits.  The clinic's audit_trees row is locked FOR UPDATE: appends
  * to one clinic's tree are serialised, appends to different clinics never wait for each other.
- * Each append signs a tree head for the new size (see docs/security.md for why per append).
+ * Each append signs a tree head for the new size (see docs/security.md for why per append), and
+ * once the transaction has committed the head is also written to the witness files
+ * (mv-audit-witness.h), which the database cannot reach: `medversectl audit verify` compares
+ * the two, so a tail or a tree cut from the database is reported.
  */
 #pragma once
 
 #include <gio/gio.h>
 #include <libpq-fe.h>
 
+#include "mv-audit-witness.h"
 #include "mv-audit.h"
 #include "mv-auth-context.h"
 
@@ -30,6 +34,9 @@ G_BEGIN_DECLS
  * @signer: (nullable): the key the new tree head is signed with: the services' signer, never a
  *   global.  %NULL appends the entry without signing a head (a warning is logged once): the
  *   gap is visible to `medversectl audit verify` as entries not covered by any head.
+ * @witness: (nullable): where the signed head is also written once the transaction commits:
+ *   the services' witness (mv_db_on_commit(); outside mv_db_transaction() it is written at
+ *   once, which is right in autocommit only).  %NULL: no witness (tools, tests)
  * @actor: (nullable): who; its key_id is recorded ("operator" for an operator context without
  *   a key id, "system" for %NULL)
  * @clinic_id: (nullable): the clinic whose tree gets the entry; %NULL: the operator tree
@@ -42,7 +49,8 @@ G_BEGIN_DECLS
  * Appends one entry: locks the tree's row, computes the leaf hash over the canonical encoding
  * (mv_audit_entry_leaf_hash()), inserts the entry, advances the stored frontier (O(log n), no
  * old entry is read) and inserts a signed tree head for the new size.  Two round trips (three
- * for a clinic's first entry).
+ * for a clinic's first entry).  The head's witness line is written after the commit, before
+ * mv_db_transaction() returns.
  *
  * Errors: %MV_ERROR_INVALID_INPUT naming a malformed field (empty action, control characters,
  * over 256 bytes…); the errors of mv_db_exec_params() (%MV_ERROR_UNAVAILABLE when the
@@ -55,6 +63,7 @@ G_BEGIN_DECLS
  */
 G_GNUC_WARN_UNUSED_RESULT gboolean mv_audit_log_append (PGconn *conn,
 							const MvAuditSigner *signer,
+							MvAuditWitness *witness,
 							const MvAuthContext *actor,
 							const gchar *clinic_id,
 							const gchar *action,
@@ -129,27 +138,56 @@ MvAuditTree *mv_audit_log_read_page (
 /**
  * mv_audit_log_list_trees:
  *
- * Returns: (transfer full): the clinic ids having an audit tree, entries or heads, sorted
+ * Returns: (transfer full): the ids having an audit tree, entries or heads, and every clinic
+ *   of the clinics table (a clinic whose tree was deleted outright has no audit row left),
+ *   sorted, or %NULL with an error
  */
 GStrv mv_audit_log_list_trees (PGconn *conn, GError **error);
 
 /**
+ * MvAuditVerifyStats:
+ * @n_entries: entries read
+ * @n_heads: signed heads in the database checked
+ * @witnessed_size: the largest witnessed size checked (0: the witness has no head of the tree)
+ * @in_database: the tree has a row in some audit table
+ * @is_clinic: the id is a row of the clinics table
+ */
+typedef struct {
+	guint64 n_entries;
+	guint64 n_heads;
+	guint64 witnessed_size;
+	gboolean in_database;
+	gboolean is_clinic;
+} MvAuditVerifyStats;
+
+/**
  * mv_audit_log_verify_tree:
- * @conn: a connection
+ * @conn: a connection; run every tree of one check in one REPEATABLE READ transaction, after
+ *   the witness was read, so a head committed meanwhile is in neither or in the database
  * @clinic_id: the tree
  * @public_key: the log's Ed25519 public key
- * @n_entries: (out) (optional): entries read
- * @n_heads: (out) (optional): heads checked
- * @error: %MV_ERROR_INTEGRITY naming the entry (seq) or the head (size) at fault
+ * @witnessed: (array length=n_witnessed): the heads of this tree read from witness files
+ *   (mv_audit_witness_file_read()), any order, duplicates allowed
+ * @n_witnessed: how many
+ * @stats: (out) (optional): what was checked
+ * @error: %MV_ERROR_INTEGRITY naming the entry (seq), the head (size) or the kind of loss
  *
- * What `medversectl audit verify` runs per tree: mv_audit_verify_log() over the rows, and the
- * audit_trees row (size and root) must match the entries too.
+ * What `medversectl audit verify` runs per tree: mv_audit_verify_log() over the rows, the
+ * audit_trees row (size and root) must match the entries, and then the witness: every
+ * witnessed head must be correctly signed, no larger than the tree ("rolled back: …"), and its
+ * root must be the root of the tree's entries up to its size ("rewritten: …").  A tree with no
+ * row at all fails when the witness holds a head of it ("deleted: …") or when its clinic has
+ * patients or API keys, whose creation was audited there ("no audit tree, …"); otherwise it
+ * passes with @stats->in_database %FALSE.
+ *
+ * Returns: %TRUE when the tree is intact
  */
 gboolean mv_audit_log_verify_tree (PGconn *conn,
 				   const gchar *clinic_id,
 				   const guint8 public_key[MV_AUDIT_PUBLIC_KEY_SIZE],
-				   guint64 *n_entries,
-				   guint64 *n_heads,
+				   MvTreeHead *const *witnessed,
+				   gsize n_witnessed,
+				   MvAuditVerifyStats *stats,
 				   GError **error);
 
 G_END_DECLS

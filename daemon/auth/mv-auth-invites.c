@@ -11,6 +11,7 @@
 gboolean
 mv_auth_create_patient_invite (PGconn *conn,
 			       const MvAuditSigner *signer,
+			       MvAuditWitness *witness,
 			       const MvAuthContext *actor,
 			       const gchar *patient_id,
 			       const gchar *request_id,
@@ -50,8 +51,8 @@ mv_auth_create_patient_invite (PGconn *conn,
 		"RETURNING " MV_DB_SQL_UTC ("expires_at"),
 		5, params, error);
 	if (res == NULL
-	    || !mv_auth_audit (conn, signer, actor, actor->clinic_id, "invite.create", "patient",
-			       patient_id, request_id, error)) {
+	    || !mv_auth_audit (conn, signer, witness, actor, actor->clinic_id, "invite.create",
+			       "patient", patient_id, request_id, error)) {
 		mv_auth_wipe_string (code);
 		return FALSE;
 	}

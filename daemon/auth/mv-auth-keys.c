@@ -42,7 +42,8 @@ mv_auth_insert_key (PGconn *conn, MvAuthKeyCreate *kc, GError **error)
 		mv_auth_wipe_string (token);
 		return FALSE;
 	}
-	if (!mv_auth_audit (conn, mv_auth_get_services (kc->auth)->signer, kc->actor, kc->clinic_id,
+	if (!mv_auth_audit (conn, mv_auth_get_services (kc->auth)->signer,
+			    mv_auth_get_services (kc->auth)->witness, kc->actor, kc->clinic_id,
 			    kc->action, "api-key", key_id, kc->request_id, error)) {
 		mv_auth_wipe_string (token);
 		return FALSE;
@@ -193,6 +194,7 @@ typedef struct {
 	const gchar *key_id;
 	const gchar *request_id;
 	const MvAuditSigner *signer;
+	MvAuditWitness *witness;
 } KeyRevoke;
 
 static gboolean
@@ -224,8 +226,8 @@ key_revoke_tx (PGconn *conn, gpointer data, GError **error)
 				 2, params, error);
 	if (res == NULL)
 		return FALSE;
-	return mv_auth_audit (conn, kr->signer, kr->actor, kr->clinic_id, "key.revoke", "api-key",
-			      kr->key_id, kr->request_id, error);
+	return mv_auth_audit (conn, kr->signer, kr->witness, kr->actor, kr->clinic_id, "key.revoke",
+			      "api-key", kr->key_id, kr->request_id, error);
 }
 
 gboolean
@@ -236,8 +238,12 @@ mv_auth_key_revoke (MvAuth *auth,
 		    const gchar *request_id,
 		    GError **error)
 {
-	KeyRevoke kr
-		= { actor, clinic_id, key_id, request_id, mv_auth_get_services (auth)->signer };
+	KeyRevoke kr = { actor,
+			 clinic_id,
+			 key_id,
+			 request_id,
+			 mv_auth_get_services (auth)->signer,
+			 mv_auth_get_services (auth)->witness };
 
 	if (!mv_auth_check_scope (actor, clinic_id, error))
 		return FALSE;

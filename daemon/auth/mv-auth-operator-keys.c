@@ -57,6 +57,7 @@ typedef struct {
 	gchar *key_id;
 	gboolean inserted;
 	const MvAuditSigner *signer;
+	MvAuditWitness *witness;
 } OperatorKey;
 
 static gboolean
@@ -72,8 +73,9 @@ operator_key_tx (PGconn *conn, gpointer data, GError **error)
 		return FALSE;
 	if (!ok->inserted)
 		return TRUE;
-	return mv_audit_log_append (conn, ok->signer, ok->actor, NULL, "operator-key.create",
-				    "operator-key", ok->key_id, ok->request_id, error);
+	return mv_audit_log_append (conn, ok->signer, ok->witness, ok->actor, NULL,
+				    "operator-key.create", "operator-key", ok->key_id,
+				    ok->request_id, error);
 }
 
 JsonNode *
@@ -85,8 +87,14 @@ mv_auth_operator_key_create (MvAuth *auth,
 {
 	g_autofree gchar *secret = mv_auth_random_hex (MV_AUTH_TOKEN_SECRET_BYTES);
 	g_autofree gchar *token = g_strdup_printf ("mvop_%s", secret);
-	OperatorKey ok = { actor, token, label != NULL ? label : "",	     request_id,
-			   NULL,  FALSE, mv_auth_get_services (auth)->signer };
+	OperatorKey ok = { actor,
+			   token,
+			   label != NULL ? label : "",
+			   request_id,
+			   NULL,
+			   FALSE,
+			   mv_auth_get_services (auth)->signer,
+			   mv_auth_get_services (auth)->witness };
 	g_autofree gchar *key_id = NULL;
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	JsonNode *result;
@@ -135,7 +143,8 @@ mv_auth_register_operator_key_file (MvAuth *auth, const gchar *path, GError **er
 			   NULL,
 			   NULL,
 			   FALSE,
-			   mv_auth_get_services (auth)->signer };
+			   mv_auth_get_services (auth)->signer,
+			   mv_auth_get_services (auth)->witness };
 	gboolean done;
 
 	if (!g_file_test (path, G_FILE_TEST_EXISTS))

@@ -75,6 +75,7 @@ gboolean mv_auth_check_name (const gchar *name, const gchar *field, GError **err
  * resource named "<clinic>/<id>") and, when it acted on a clinic, to that clinic's tree too. */
 gboolean mv_auth_audit (PGconn *conn,
 			const MvAuditSigner *signer,
+			MvAuditWitness *witness,
 			const MvAuthContext *actor,
 			const gchar *clinic_id,
 			const gchar *action,

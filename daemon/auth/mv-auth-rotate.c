@@ -68,6 +68,7 @@ typedef struct {
 	const gchar *request_id;
 	guint n;
 	const MvAuditSigner *signer;
+	MvAuditWitness *witness;
 } Rotate;
 
 static gboolean
@@ -76,9 +77,9 @@ rotate_tx (PGconn *conn, gpointer data, GError **error)
 	Rotate *r = data;
 	if (!mv_auth_rotate_master_conn (conn, r->old_vault, r->new_vault, &r->n, error))
 		return FALSE;
-	return mv_audit_log_append (conn, r->signer, r->actor, NULL, "master-key.rotate",
-				    "master-key", mv_vault_get_master_key_id (r->new_vault),
-				    r->request_id, error);
+	return mv_audit_log_append (
+		conn, r->signer, r->witness, r->actor, NULL, "master-key.rotate", "master-key",
+		mv_vault_get_master_key_id (r->new_vault), r->request_id, error);
 }
 
 static GMutex rotate_lock;
@@ -94,7 +95,13 @@ mv_auth_rotate_master (MvAuth *auth,
 	g_autoptr (GMutexLocker) locker = NULL;
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	g_autofree gchar *old_id = NULL;
-	Rotate r = { actor, NULL, NULL, request_id, 0, mv_auth_get_services (auth)->signer };
+	Rotate r = { actor,
+		     NULL,
+		     NULL,
+		     request_id,
+		     0,
+		     mv_auth_get_services (auth)->signer,
+		     mv_auth_get_services (auth)->witness };
 
 	if (actor->role != MV_ROLE_OPERATOR) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
@@ -147,6 +154,7 @@ typedef struct {
 	const gchar *request_id;
 	guint n;
 	const MvAuditSigner *signer;
+	MvAuditWitness *witness;
 } RotateClinic;
 
 static gboolean
@@ -156,8 +164,8 @@ rotate_clinic_tx (PGconn *conn, gpointer data, GError **error)
 	if (!mv_clinic_keys_rotate_conn (conn, r->vault, r->clinic_id, &r->n, error))
 		return FALSE;
 	/* in the operator tree and the clinic's own: its staff can see when its key changed */
-	return mv_auth_audit (conn, r->signer, r->actor, r->clinic_id, "clinic-key.rotate",
-			      "clinic", r->clinic_id, r->request_id, error);
+	return mv_auth_audit (conn, r->signer, r->witness, r->actor, r->clinic_id,
+			      "clinic-key.rotate", "clinic", r->clinic_id, r->request_id, error);
 }
 
 JsonNode *
@@ -170,7 +178,13 @@ mv_auth_rotate_clinic_key (MvAuth *auth,
 	g_autoptr (GMutexLocker) locker = NULL;
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 	g_autofree gchar *id = NULL;
-	RotateClinic r = { actor, NULL, NULL, request_id, 0, mv_auth_get_services (auth)->signer };
+	RotateClinic r = { actor,
+			   NULL,
+			   NULL,
+			   request_id,
+			   0,
+			   mv_auth_get_services (auth)->signer,
+			   mv_auth_get_services (auth)->witness };
 
 	if (actor->role != MV_ROLE_OPERATOR) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,

@@ -43,7 +43,8 @@ tenant_create_tx (PGconn *conn, gpointer data, GError **error)
 		4, params, error);
 	if (res == NULL)
 		return FALSE;
-	if (!mv_audit_log_append (conn, mv_auth_get_services (tc->auth)->signer, tc->actor, NULL,
+	if (!mv_audit_log_append (conn, mv_auth_get_services (tc->auth)->signer,
+				  mv_auth_get_services (tc->auth)->witness, tc->actor, NULL,
 				  "tenant.create", "tenant", clinic_id, tc->request_id, error))
 		return FALSE;
 	json_builder_begin_object (b);

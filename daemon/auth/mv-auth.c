@@ -48,6 +48,7 @@ mv_auth_is_uuid (const gchar *s)
 gboolean
 mv_auth_audit (PGconn *conn,
 	       const MvAuditSigner *signer,
+	       MvAuditWitness *witness,
 	       const MvAuthContext *actor,
 	       const gchar *clinic_id,
 	       const gchar *action,
@@ -59,16 +60,16 @@ mv_auth_audit (PGconn *conn,
 	g_autofree gchar *resource = NULL;
 
 	if (actor == NULL || actor->role != MV_ROLE_OPERATOR || clinic_id == NULL)
-		return mv_audit_log_append (conn, signer, actor, clinic_id, action, resource_type,
-					    resource_id, request_id, error);
+		return mv_audit_log_append (conn, signer, witness, actor, clinic_id, action,
+					    resource_type, resource_id, request_id, error);
 	/* An operator acting on a clinic: the operator tree has every operator action, and the
 	 * clinic's own tree shows its staff what was done to it.  The operator tree is locked
 	 * first, always, so two such transactions cannot wait for each other's trees. */
 	resource = resource_id != NULL ? g_strdup_printf ("%s/%s", clinic_id, resource_id) : NULL;
-	return mv_audit_log_append (conn, signer, actor, NULL, action, resource_type, resource,
-				    request_id, error)
-	       && mv_audit_log_append (conn, signer, actor, clinic_id, action, resource_type,
-				       resource_id, request_id, error);
+	return mv_audit_log_append (conn, signer, witness, actor, NULL, action, resource_type,
+				    resource, request_id, error)
+	       && mv_audit_log_append (conn, signer, witness, actor, clinic_id, action,
+				       resource_type, resource_id, request_id, error);
 }
 
 /* Runs @fn in a transaction of the services' pool. */

@@ -155,6 +155,7 @@ gboolean mv_auth_rotate_master_conn (
  * mv_auth_create_patient_invite:
  * @conn: a connection inside the caller's transaction
  * @signer: (nullable): the services' audit signer
+ * @witness: (nullable): the services' audit witness
  * @actor: a clinician (or clinic-admin) of the patient's clinic
  * @patient_id: the patient, already checked by the caller to exist in @actor's clinic
  * @request_id: (nullable)
@@ -166,6 +167,7 @@ gboolean mv_auth_rotate_master_conn (
  */
 gboolean mv_auth_create_patient_invite (PGconn *conn,
 					const MvAuditSigner *signer,
+					MvAuditWitness *witness,
 					const MvAuthContext *actor,
 					const gchar *patient_id,
 					const gchar *request_id,

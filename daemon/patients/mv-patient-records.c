@@ -320,9 +320,9 @@ invite_txn (PGconn *conn, gpointer data, GError **error)
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
 		return FALSE;
 	}
-	if (!mv_auth_create_patient_invite (conn, op->store->services->signer, op->caller,
-					    op->patient_id, op->request_id, &code, &expires_at,
-					    error))
+	if (!mv_auth_create_patient_invite (
+		    conn, op->store->services->signer, op->store->services->witness, op->caller,
+		    op->patient_id, op->request_id, &code, &expires_at, error))
 		return FALSE;
 	op->result = json_object_new ();
 	json_object_set_string_member (op->result, "code", code);

@@ -116,6 +116,7 @@ mv_patient_op_audit (PGconn *conn, MvPatientOp *op, const gchar *action, GError 
 	/* the search names the patient found, or none */
 	const gchar *patient_id = op->found_id != NULL ? op->found_id : op->patient_id;
 
-	return mv_audit_log_append (conn, op->store->services->signer, op->caller, op->clinic_id,
-				    action, "patient", patient_id, op->request_id, error);
+	return mv_audit_log_append (conn, op->store->services->signer, op->store->services->witness,
+				    op->caller, op->clinic_id, action, "patient", patient_id,
+				    op->request_id, error);
 }

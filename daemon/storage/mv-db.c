@@ -389,6 +389,49 @@ mv_db_exec (PGconn *conn, const gchar *sql, GError **error)
 	return TRUE;
 }
 
+typedef struct {
+	MvDbCommitFunc fn;
+	gpointer data;
+	GDestroyNotify destroy;
+} CommitHook;
+
+static void
+commit_hook_clear (gpointer p)
+{
+	CommitHook *hook = p;
+	if (hook->destroy != NULL)
+		hook->destroy (hook->data);
+}
+
+/* The transaction mv_db_transaction() runs on this thread: mv_db_on_commit() finds it here.
+ * Saved and restored around the run, so a transaction started inside another's @fn (another
+ * pool) keeps its own hooks. */
+typedef struct {
+	PGconn *conn;
+	GArray *hooks; /* of CommitHook, created on the first registration */
+} Running;
+
+static GPrivate running_transaction;
+
+gboolean
+mv_db_on_commit (PGconn *conn, MvDbCommitFunc fn, gpointer user_data, GDestroyNotify destroy)
+{
+	Running *running = g_private_get (&running_transaction);
+	CommitHook hook = { fn, user_data, destroy };
+
+	g_return_val_if_fail (conn != NULL, FALSE);
+	g_return_val_if_fail (fn != NULL, FALSE);
+
+	if (running == NULL || running->conn != conn)
+		return FALSE;
+	if (running->hooks == NULL) {
+		running->hooks = g_array_new (FALSE, FALSE, sizeof (CommitHook));
+		g_array_set_clear_func (running->hooks, commit_hook_clear);
+	}
+	g_array_append_val (running->hooks, hook);
+	return TRUE;
+}
+
 static gboolean
 transaction_run (PGconn *conn, MvDbTransactionFunc fn, gpointer user_data, GError **error)
 {
@@ -419,6 +462,36 @@ transaction_run (PGconn *conn, MvDbTransactionFunc fn, gpointer user_data, GErro
 	return TRUE;
 }
 
+/* One attempt: the hooks it registered come back in @hooks only when it committed. */
+static gboolean
+transaction_attempt (
+	PGconn *conn, MvDbTransactionFunc fn, gpointer user_data, GArray **hooks, GError **error)
+{
+	Running running = { conn, NULL };
+	gpointer outer = g_private_get (&running_transaction);
+	gboolean ok;
+
+	g_private_set (&running_transaction, &running);
+	ok = transaction_run (conn, fn, user_data, error);
+	g_private_set (&running_transaction, outer);
+	if (ok)
+		*hooks = g_steal_pointer (&running.hooks);
+	else
+		g_clear_pointer (&running.hooks, g_array_unref);
+	return ok;
+}
+
+static void
+run_commit_hooks (GArray *hooks)
+{
+	for (guint i = 0; hooks != NULL && i < hooks->len; i++) {
+		CommitHook *hook = &g_array_index (hooks, CommitHook, i);
+		hook->fn (hook->data);
+	}
+	if (hooks != NULL)
+		g_array_unref (hooks);
+}
+
 gboolean
 mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GError **error)
 {
@@ -435,15 +508,19 @@ mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GErro
 	g_mutex_unlock (&self->mutex);
 	for (guint attempt = 0;; attempt++) {
 		g_autoptr (GError) error_local = NULL;
+		GArray *hooks = NULL;
 		guint backoff_ms;
 
 		conn = mv_db_acquire (self, timeout_ms, error);
 		if (conn == NULL)
 			return FALSE;
-		ok = transaction_run (conn, fn, user_data, &error_local);
+		ok = transaction_attempt (conn, fn, user_data, &hooks, &error_local);
 		mv_db_release (self, conn);
-		if (ok)
+		if (ok) {
+			/* after the release: slow work there (an fsync) holds no connection */
+			run_commit_hooks (hooks);
 			return TRUE;
+		}
 		if (attempt == MV_DB_TRANSACTION_RETRIES
 		    || !mv_db_error_is_retryable (error_local)) {
 			g_propagate_error (error, g_steal_pointer (&error_local));

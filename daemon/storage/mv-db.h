@@ -232,6 +232,39 @@ typedef gboolean (*MvDbTransactionFunc) (PGconn *conn, gpointer user_data, GErro
 gboolean mv_db_transaction (MvDb *self, MvDbTransactionFunc fn, gpointer user_data, GError **error);
 
 /**
+ * MvDbCommitFunc:
+ * @user_data: the data given to mv_db_on_commit()
+ *
+ * Work that must happen only once a transaction is known to be committed.
+ */
+typedef void (*MvDbCommitFunc) (gpointer user_data);
+
+/**
+ * mv_db_on_commit:
+ * @conn: the connection of the running transaction (the one handed to the #MvDbTransactionFunc)
+ * @fn: called once the transaction has committed
+ * @user_data: passed to @fn
+ * @destroy: (nullable): frees @user_data, after @fn or when the transaction does not commit
+ *
+ * Defers @fn until COMMIT of the mv_db_transaction() running @conn on this thread has
+ * succeeded; it is then called in that thread after the connection is back in the pool, before
+ * mv_db_transaction() returns.  If the transaction rolls back (an error, or a failed statement,
+ * or a deadlock that makes it run again: the new run registers afresh) or the outcome of COMMIT
+ * is unknown (connection lost), @fn is never called.  Hooks run in the order registered.
+ *
+ * For work outside the database that must describe only committed state (the audit witness
+ * file: docs/security.md).
+ *
+ * Returns: %TRUE when deferred; %FALSE when no mv_db_transaction() runs @conn on this thread
+ *   (autocommit, or a transaction the caller opened itself): nothing was registered, @destroy
+ *   is not called and the caller decides what to do
+ */
+G_GNUC_WARN_UNUSED_RESULT gboolean mv_db_on_commit (PGconn *conn,
+						    MvDbCommitFunc fn,
+						    gpointer user_data,
+						    GDestroyNotify destroy);
+
+/**
  * mv_db_check_ready:
  * @self: a pool
  * @sql_dir: the migrations directory

@@ -128,6 +128,7 @@ Test (config, example_lists_every_key)
 				"embedded-bindir",
 				"master-key-file",
 				"signing-key-file",
+				"external-witness-file",
 				"rate-limit-per-second",
 				"rate-limit-burst" };
 	for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {

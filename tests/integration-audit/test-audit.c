@@ -62,8 +62,8 @@ append_job (PGconn *conn, gpointer user_data, GError **error)
 	const gchar *actions[]
 		= { "patient.create", "patient.read", "patient.update", "patient.export" };
 
-	return mv_audit_log_append (conn, job->signer, &actor, job->clinic, actions[job->n % 4],
-				    "patient", patient, request, error);
+	return mv_audit_log_append (conn, job->signer, NULL, &actor, job->clinic,
+				    actions[job->n % 4], "patient", patient, request, error);
 }
 
 /* n entries, each in its own transaction, as n requests would make them */
@@ -370,6 +370,35 @@ Test (audit_verify, usage_errors_exit_2, .timeout = 30)
 	cr_assert (g_spawn_sync (NULL, (gchar **)argv2, NULL, 0, NULL, NULL, NULL, &err, &status,
 				 &error));
 	cr_assert_eq (WEXITSTATUS (status), 2, "%s", err);
+
+	/* a tree that is nowhere: not "tampered", a wrong id */
+	g_clear_pointer (&err, g_free);
+	status = run_verify ("no-such-clinic", &err);
+	cr_assert_eq (status, 2, "%s", err);
+	cr_assert (strstr (err, "no clinic, audit tree or witnessed head no-such-clinic") != NULL,
+		   "%s", err);
+}
+
+/* a witness file given explicitly must be there; the daemon's own is reported when missing */
+Test (audit_verify, a_missing_witness_file_is_named, .timeout = 30)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *data_dir = data_path (NULL);
+	g_autofree gchar *err = NULL;
+	gint status = -1;
+	const gchar *argv[] = { mvt_getenv ("MEDVERSECTL"),
+				"--data-dir",
+				data_dir,
+				"audit",
+				"verify",
+				"--witness",
+				"/nonexistent/audit-witness.log",
+				NULL };
+
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, 0, NULL, NULL, NULL, &err, &status,
+				 &error));
+	cr_assert_eq (WEXITSTATUS (status), 2, "%s", err);
+	cr_assert (strstr (err, "/nonexistent/audit-witness.log") != NULL, "%s", err);
 }
 
 /* ---- audit verify with the daemon stopped ------------------------------------------------- */

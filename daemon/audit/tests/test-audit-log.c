@@ -13,6 +13,7 @@ static MvPgEmbedded *pg;
 static gchar *dir;
 static MvDb *db;
 static MvAuditSigner *signer;
+static MvAuditWitness *witness; /* what append_n() witnesses with; NULL: nothing */
 
 static void
 setup (void)
@@ -36,6 +37,7 @@ setup (void)
 static void
 teardown (void)
 {
+	g_clear_pointer (&witness, mv_audit_witness_free);
 	g_clear_pointer (&signer, mv_audit_signer_free);
 	g_clear_pointer (&db, mv_db_free);
 	mvt_cluster_destroy (&pg, &dir);
@@ -57,7 +59,7 @@ append_n (PGconn *conn, gpointer user_data, GError **error)
 
 	for (guint i = 0; i < job->n; i++) {
 		g_autofree gchar *res = g_strdup_printf ("patient-%u", i);
-		if (!mv_audit_log_append (conn, signer, &actor, job->clinic,
+		if (!mv_audit_log_append (conn, signer, witness, &actor, job->clinic,
 					  job->action ? job->action : "patient.read", "patient",
 					  res, "req-1", error))
 			return FALSE;
@@ -78,13 +80,15 @@ static gboolean
 verify (const gchar *clinic, guint64 *n_entries, GError **error)
 {
 	PGconn *conn = mv_db_acquire (db, 5000, error);
-	guint64 n_heads = 0;
+	MvAuditVerifyStats stats;
 	gboolean ok;
 
 	cr_assert_not_null (conn);
-	ok = mv_audit_log_verify_tree (conn, clinic, mv_audit_signer_get_public_key (signer),
-				       n_entries, &n_heads, error);
+	ok = mv_audit_log_verify_tree (conn, clinic, mv_audit_signer_get_public_key (signer), NULL,
+				       0, &stats, error);
 	mv_db_release (db, conn);
+	if (n_entries != NULL)
+		*n_entries = stats.n_entries;
 	return ok;
 }
 
@@ -289,4 +293,66 @@ Test (audit_log, other_clinics_untouched_by_tampering)
 	sql ("DELETE FROM audit_entries WHERE clinic_id = 'clinic-a' AND seq = 0");
 	assert_tampered ("entry 0 is missing");
 	cr_assert (verify ("clinic-b", NULL, &error), "%s", error ? error->message : "");
+}
+
+/* ---- the witness ------------------------------------------------------------------------- */
+
+static gboolean
+verify_witnessed (const gchar *clinic, GPtrArray *heads, MvAuditVerifyStats *stats, GError **error)
+{
+	PGconn *conn = mv_db_acquire (db, 5000, error);
+	gboolean ok;
+
+	cr_assert_not_null (conn);
+	ok = mv_audit_log_verify_tree (conn, clinic, mv_audit_signer_get_public_key (signer),
+				       (MvTreeHead *const *)heads->pdata, heads->len, stats, error);
+	mv_db_release (db, conn);
+	return ok;
+}
+
+/* Heads reach the witness only once committed; a database ahead of the witness (a crash
+ * between commit and witness, another daemon) passes; a witnessed head that is not the log's
+ * own is an error, not evidence. */
+Test (audit_log, witness_holds_committed_heads_only)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *path = g_build_filename (dir, "witness.log", NULL);
+	const gchar *paths[] = { path, NULL };
+	g_autoptr (MvAuditWitnessFile) file = NULL;
+	AppendJob job = { "clinic-a", 2, NULL };
+	MvAuditVerifyStats stats;
+	MvTreeHead *head;
+
+	witness = mv_audit_witness_open (paths, &error);
+	cr_assert_not_null (witness, "%s", error ? error->message : "");
+	append ("clinic-a", 3);
+	cr_assert_not (mv_db_transaction (db, append_then_fail, &job, &error));
+	g_clear_error (&error);
+	g_clear_pointer (&witness, mv_audit_witness_free);
+	append ("clinic-a", 2);
+
+	file = mv_audit_witness_file_read (path, &error);
+	cr_assert_not_null (file, "%s", error ? error->message : "");
+	cr_assert_eq (file->heads->len, 3, "the rolled-back heads were witnessed");
+	for (guint i = 0; i < 3; i++)
+		cr_assert_eq (((MvTreeHead *)file->heads->pdata[i])->tree_size, i + 1);
+	cr_assert (verify_witnessed ("clinic-a", file->heads, &stats, &error), "%s",
+		   error ? error->message : "");
+	cr_assert_eq (stats.n_entries, 5);
+	cr_assert_eq (stats.witnessed_size, 3);
+
+	/* a signature that does not verify */
+	head = file->heads->pdata[1];
+	head->signature[0] ^= 1;
+	cr_assert_not (verify_witnessed ("clinic-a", file->heads, NULL, &error));
+	cr_assert (strstr (error->message, "witness: ") != NULL, "%s", error->message);
+	cr_assert (strstr (error->message, "invalid signature") != NULL, "%s", error->message);
+	g_clear_error (&error);
+	head->signature[0] ^= 1;
+
+	/* a witness of another installation */
+	g_free (head->log_id);
+	head->log_id = g_strdup ("00000000-0000-4000-8000-000000000000");
+	cr_assert_not (verify_witnessed ("clinic-a", file->heads, NULL, &error));
+	cr_assert (strstr (error->message, "names installation") != NULL, "%s", error->message);
 }

@@ -189,6 +189,81 @@ Test (db, transaction_commits_or_leaves_nothing)
 	PQfinish (conn);
 }
 
+/* ---- work deferred to the commit -------------------------------------------------------- */
+
+typedef struct {
+	PGconn *other; /* a second session: what it sees when a hook runs */
+	const gchar *mode;
+	guint runs;	     /* hooks called */
+	guint destroyed;     /* their data freed */
+	gchar *seen_by_hook; /* count(*) FROM t as the second session saw it in the hook */
+} Deferred;
+
+static void
+deferred_hook (gpointer data)
+{
+	Deferred *d = data;
+	d->runs++;
+	g_free (d->seen_by_hook);
+	d->seen_by_hook = mvt_query_value (d->other, "SELECT count(*) FROM t");
+}
+
+static void
+deferred_destroy (gpointer data)
+{
+	((Deferred *)data)->destroyed++;
+}
+
+static gboolean
+insert_and_defer (PGconn *conn, gpointer data, GError **error)
+{
+	Deferred *d = data;
+
+	cr_assert (mv_db_on_commit (conn, deferred_hook, d, deferred_destroy));
+	return insert_then (conn, (gpointer)d->mode, error);
+}
+
+Test (db, on_commit_runs_only_after_a_commit)
+{
+	g_autoptr (GError) error = NULL;
+	Deferred d = { 0 };
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 2);
+	d.other = mvt_connect (pg);
+	PQclear (PQexec (d.other, "CREATE TABLE t (x int)"));
+
+	/* refused by fn, and a statement failed inside it: never run, always freed */
+	d.mode = "fail";
+	cr_assert_not (mv_db_transaction (db, insert_and_defer, &d, &error));
+	g_clear_error (&error);
+	d.mode = "swallow";
+	cr_assert_not (mv_db_transaction (db, insert_and_defer, &d, &error));
+	g_clear_error (&error);
+	cr_assert_eq (d.runs, 0);
+	cr_assert_eq (d.destroyed, 2);
+
+	/* committed: run once, and the commit is visible to everyone by then */
+	d.mode = "ok";
+	cr_assert (mv_db_transaction (db, insert_and_defer, &d, &error), "%s",
+		   error ? error->message : "");
+	cr_assert_eq (d.runs, 1);
+	cr_assert_eq (d.destroyed, 3);
+	cr_assert_str_eq (d.seen_by_hook, "1");
+
+	/* outside mv_db_transaction() nothing is registered */
+	{
+		PGconn *conn = mv_db_acquire (db, 5000, &error);
+		cr_assert_not_null (conn);
+		cr_assert_not (mv_db_on_commit (conn, deferred_hook, &d, deferred_destroy));
+		mv_db_release (db, conn);
+		cr_assert_eq (d.runs, 1);
+		cr_assert_eq (d.destroyed, 3);
+	}
+	g_free (d.seen_by_hook);
+	PQfinish (d.other);
+}
+
 Test (db, server_down_fails_fast_then_recovers)
 {
 	g_autoptr (GError) error = NULL;
@@ -442,6 +517,37 @@ Test (db, serialization_failure_is_retried)
 	v = mvt_query_value (s.other, "SELECT v FROM t WHERE id = 1");
 	cr_assert_str_eq (v, "11", "the other session's +1, then our +10 once");
 	PQfinish (s.other);
+}
+
+typedef struct {
+	Serial serial;
+	Deferred deferred;
+} SerialDeferred;
+
+static gboolean
+serial_update_and_defer (PGconn *conn, gpointer data, GError **error)
+{
+	SerialDeferred *sd = data;
+
+	cr_assert (mv_db_on_commit (conn, deferred_hook, &sd->deferred, deferred_destroy));
+	return serial_update (conn, &sd->serial, error);
+}
+
+/* the attempt that ran into the conflict rolled back: only the one that committed runs its
+ * hook */
+Test (db, on_commit_of_a_retried_transaction_runs_once)
+{
+	g_autoptr (GError) error = NULL;
+	SerialDeferred sd = { { two_rows (), 1, 0 }, { 0 } };
+
+	sd.deferred.other = sd.serial.other;
+	cr_assert (mv_db_transaction (db, serial_update_and_defer, &sd, &error), "%s",
+		   error ? error->message : "");
+	cr_assert_eq (sd.serial.attempts, 2);
+	cr_assert_eq (sd.deferred.runs, 1);
+	cr_assert_eq (sd.deferred.destroyed, 2);
+	g_free (sd.deferred.seen_by_hook);
+	PQfinish (sd.serial.other);
 }
 
 Test (db, retries_are_bounded)

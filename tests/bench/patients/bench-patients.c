@@ -7,6 +7,9 @@
  *
  *   bench-patients [N]      N creates and N reads of each kind (default 2000)
  *   BENCH_PLAIN_MRN=random  the plain peer's MRNs in random order (see RESULTS.md)
+ *   BENCH_WITNESS=none      no audit witness file (both peers)
+ *   BENCH_WITNESS=compare   then N more encrypted creates, rounds alternately with and without
+ *                           the witness: what witnessing adds to a create (docs/security.md)
  *
  * Run through tests/bench/patients/run.sh.  Not part of the test suite.
  */
@@ -46,6 +49,8 @@ typedef struct {
 	const gchar *profile_text;
 	gchar *read_back;
 	const MvAuditSigner *signer;
+	/* witnessed like the store's heads, so only the crypto differs */
+	MvAuditWitness *witness;
 } PlainOp;
 
 /* The same statements as the store's create, minus the crypto. */
@@ -78,8 +83,8 @@ plain_create_txn (PGconn *conn, gpointer data, GError **error)
 				4, v3, error);
 	if (r3 == NULL)
 		return FALSE;
-	return mv_audit_log_append (conn, op->signer, op->caller, clinic, "patient.create",
-				    "patient", op->patient_id, "bench", error);
+	return mv_audit_log_append (conn, op->signer, op->witness, op->caller, clinic,
+				    "patient.create", "patient", op->patient_id, "bench", error);
 }
 
 /* The same statements as the store's read, minus the crypto. */
@@ -116,8 +121,8 @@ plain_read_txn (PGconn *conn, gpointer data, GError **error)
 		return FALSE;
 	blob = mv_db_bytea_from_text (PQgetvalue (r3, 0, 1));
 	op->read_back = g_strndup (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
-	return mv_audit_log_append (conn, op->signer, op->caller, clinic, "patient.read", "patient",
-				    op->patient_id, "bench", error);
+	return mv_audit_log_append (conn, op->signer, op->witness, op->caller, clinic,
+				    "patient.read", "patient", op->patient_id, "bench", error);
 }
 
 static gchar *
@@ -169,6 +174,40 @@ now_s (void)
 	return (gdouble)g_get_monotonic_time () / G_USEC_PER_SEC;
 }
 
+/* @n encrypted creates in @rounds rounds, the witness on in even rounds and off in odd ones, so
+ * the load of a shared machine hits both alike; prints the mean time of a create each way. */
+static void
+witness_cost (MvPatientStore *store, MvServices *services, MvAuthContext *caller, guint n)
+{
+	const guint rounds = 20;
+	MvAuditWitness *witness = services->witness;
+	gdouble t[2] = { 0, 0 };
+
+	for (guint r = 0; r < rounds; r++) {
+		gdouble t0 = now_s ();
+		services->witness = r % 2 == 0 ? witness : NULL;
+		for (guint i = r * (n / rounds); i < (r + 1) * (n / rounds); i++) {
+			g_autoptr (GError) error = NULL;
+			g_autoptr (JsonParser) parser = json_parser_new ();
+			g_autofree gchar *text = profile_text (3 * n + i);
+			g_autofree gchar *id = NULL;
+
+			json_parser_load_from_data (parser, text, -1, NULL);
+			id = mv_patient_store_create (
+				store, caller, "bench",
+				json_node_get_object (json_parser_get_root (parser)), NULL, &error);
+			if (id == NULL)
+				g_error ("create: %s", error->message);
+		}
+		t[r % 2] += now_s () - t0;
+	}
+	services->witness = witness;
+	g_print (
+		"create  with witness %.2f ms   without %.2f ms   witness adds %.2f ms (%u creates "
+		"each, alternating rounds)\n",
+		t[0] * 2000 / n, t[1] * 2000 / n, (t[0] - t[1]) * 2000 / n, n / 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -210,6 +249,8 @@ main (int argc, char **argv)
 	services = mv_services_new (&config, db, TRUE, &error);
 	if (services == NULL)
 		g_error ("%s", error->message);
+	if (g_strcmp0 (g_getenv ("BENCH_WITNESS"), "none") == 0)
+		g_clear_pointer (&services->witness, mv_audit_witness_free);
 	store = mv_patient_store_new (services);
 	clinic = add_clinic (db, services);
 	caller.clinic_id = clinic;
@@ -241,7 +282,8 @@ main (int argc, char **argv)
 			g_autofree gchar *mrn
 				= random_mrn ? g_strdup_printf ("%08x%06u", g_random_int (), n + i)
 					     : g_strdup_printf ("BENCH-%06u", n + i);
-			PlainOp op = { &caller, NULL, mrn, NULL, NULL, services->signer };
+			PlainOp op = { &caller,		 NULL, mrn, NULL, NULL, services->signer,
+				       services->witness };
 			gchar *id = g_uuid_string_random ();
 			/* same parse and serialisation as the store, so only the crypto differs */
 			json_parser_load_from_data (parser, texts->pdata[n + i], -1, NULL);
@@ -273,8 +315,8 @@ main (int argc, char **argv)
 		t_enc_read += now_s () - t0;
 		t0 = now_s ();
 		for (guint i = lo; i < hi; i++) {
-			PlainOp op = { &caller, plain_ids->pdata[i], NULL, NULL,
-				       NULL,	services->signer };
+			PlainOp op = { &caller,		 plain_ids->pdata[i], NULL, NULL, NULL,
+				       services->signer, services->witness };
 			g_autoptr (JsonParser) parser = json_parser_new ();
 			g_autoptr (JsonNode) node = NULL;
 			g_autofree gchar *text = NULL;
@@ -289,8 +331,10 @@ main (int argc, char **argv)
 	}
 
 	g_print ("patients bench: %u creates and %u reads per peer, 1 client thread, embedded "
-		 "PostgreSQL on a Unix socket, audit append in every transaction (both peers)\n",
-		 n, n);
+		 "PostgreSQL on a Unix socket, audit append in every transaction (both peers), "
+		 "%s\n",
+		 n, n,
+		 services->witness != NULL ? "heads witnessed (fdatasync)" : "no audit witness");
 	g_print ("create  encrypted %8.0f /s   plain %8.0f /s   ratio %.2f\n", n / t_enc_create,
 		 n / t_plain_create, t_plain_create / t_enc_create);
 	g_print ("read    encrypted %8.0f /s   plain %8.0f /s   ratio %.2f\n", n / t_enc_read,
@@ -299,6 +343,9 @@ main (int argc, char **argv)
 		 t_plain_create / t_enc_create >= 0.8 && t_plain_read / t_enc_read >= 0.8
 			 ? "met"
 			 : "NOT met");
+
+	if (g_strcmp0 (g_getenv ("BENCH_WITNESS"), "compare") == 0 && services->witness != NULL)
+		witness_cost (store, services, &caller, n);
 
 	g_clear_pointer (&store, mv_patient_store_free);
 	g_clear_pointer (&services, mv_services_free);
