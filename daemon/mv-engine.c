@@ -74,6 +74,9 @@ typedef struct {
 	/* an asynchronous call answers through its task, timed by a source in its context */
 	GTask *task;
 	GSource *timeout;
+	/* a call with a callback answers through it, timed by a source in the main context */
+	MvEngineCallDone done;
+	gpointer done_data;
 	/* a synchronous call answers through these */
 	GMutex lock;
 	GCond cond;
@@ -125,6 +128,10 @@ call_job_answer (CallJob *job, GVariant *output, GError *error)
 			g_task_return_pointer (job->task, output, (GDestroyNotify)g_variant_unref);
 		else
 			g_task_return_error (job->task, error);
+		return;
+	}
+	if (job->done != NULL) {
+		job->done (output, error, job->done_data);
 		return;
 	}
 	g_mutex_lock (&job->lock);
@@ -469,6 +476,8 @@ call_job_submit (MvEngine *self,
 		 GVariant *input,
 		 const MvCaller *caller,
 		 GTask *task,
+		 MvEngineCallDone done,
+		 gpointer done_data,
 		 GError **error)
 {
 	g_autoptr (GVariant) input_ref = g_variant_take_ref (input);
@@ -497,15 +506,17 @@ call_job_submit (MvEngine *self,
 	job->timeout_ms = self->call_timeout_ms;
 	job->deadline_us = g_get_monotonic_time () + (gint64)job->timeout_ms * 1000;
 	job->task = task != NULL ? g_object_ref (task) : NULL;
+	job->done = done;
+	job->done_data = done_data;
 	g_mutex_init (&job->lock);
 	g_cond_init (&job->cond);
 	g_atomic_int_inc (&self->in_flight);
 	g_atomic_int_inc (&entry->queued);
-	if (task != NULL) {
+	if (task != NULL || done != NULL) {
 		job->timeout = g_timeout_source_new (job->timeout_ms);
 		g_source_set_callback (job->timeout, call_job_timed_out, call_job_ref (job),
 				       (GDestroyNotify)call_job_unref);
-		g_source_attach (job->timeout, g_task_get_context (task));
+		g_source_attach (job->timeout, task != NULL ? g_task_get_context (task) : NULL);
 	}
 	/* the pool holds a reference until call_job_run or call_job_dropped */
 	if (!g_thread_pool_push (entry->pool, call_job_ref (job), error)) {
@@ -532,9 +543,29 @@ mv_engine_call_async (MvEngine *self,
 	CallJob *job;
 
 	g_task_set_source_tag (task, mv_engine_call_async);
-	job = call_job_submit (self, plugin, method_name, input, caller, task, &error);
+	job = call_job_submit (self, plugin, method_name, input, caller, task, NULL, NULL, &error);
 	if (job == NULL) {
 		g_task_return_error (task, g_steal_pointer (&error));
+		return;
+	}
+	call_job_unref (job);
+}
+
+void
+mv_engine_call_then (MvEngine *self,
+		     const gchar *plugin,
+		     const gchar *method_name,
+		     GVariant *input,
+		     const MvCaller *caller,
+		     MvEngineCallDone done,
+		     gpointer user_data)
+{
+	GError *error = NULL;
+	CallJob *job = call_job_submit (self, plugin, method_name, input, caller, NULL, done,
+					user_data, &error);
+
+	if (job == NULL) {
+		done (NULL, error, user_data);
 		return;
 	}
 	call_job_unref (job);
@@ -555,7 +586,8 @@ mv_engine_call_sync (MvEngine *self,
 		     const MvCaller *caller,
 		     GError **error)
 {
-	CallJob *job = call_job_submit (self, plugin, method_name, input, caller, NULL, error);
+	CallJob *job = call_job_submit (self, plugin, method_name, input, caller, NULL, NULL, NULL,
+					error);
 	GVariant *output;
 
 	if (job == NULL)

@@ -52,6 +52,21 @@ void mv_engine_call_async (MvEngine *self,
 			   gpointer user_data);
 GVariant *mv_engine_call_finish (MvEngine *self, GAsyncResult *result, GError **error);
 
+/* Receives a call's answer: @output or @error, both transfer full, exactly one of them set. */
+typedef void (*MvEngineCallDone) (GVariant *output, GError *error, gpointer user_data);
+
+/* The same call, answered by @done exactly once from whichever thread answers it: the plugin's
+ * worker (usually), the main loop (the time limit passed) or the caller's own thread (it could
+ * not be queued).  For a caller that needs no thread of its own while the plugin runs (an HTTP
+ * route whose connection waits suspended): one thread hop fewer than mv_engine_call_sync(). */
+void mv_engine_call_then (MvEngine *self,
+			  const gchar *plugin,
+			  const gchar *method,
+			  GVariant *input,
+			  const MvCaller *caller,
+			  MvEngineCallDone done,
+			  gpointer user_data);
+
 /* The same call, blocking: for a worker thread (an HTTP route handler) that calls a plugin
  * and stores what it returns in one request.  Same pool, time limit and accounting; it waits
  * at most the time limit however busy the plugin's workers are.  Never call it from a plugin

@@ -40,6 +40,8 @@ struct _MvHttpRequest {
 	guint status;
 	GPtrArray *response_headers; /* name, value, name, value… */
 	gchar *response_text;	     /* the answer, serialised in the worker */
+	gboolean deferred;	     /* answered later by mv_http_request_finish() */
+	gint ref_count;		     /* the worker's, and a deferred answer's */
 };
 
 /* A path segment that is not valid percent-encoded UTF-8 text (or decodes to a NUL) */
@@ -251,6 +253,8 @@ authenticate (MvHttpRequest *request, GError **error)
 	return TRUE;
 }
 
+/* The handler's result: TRUE with the answer serialised (or none), FALSE with @error, or TRUE
+ * with request->deferred set when the handler answers later. */
 static gboolean
 run_route (MvHttpRequest *request, GError **error)
 {
@@ -267,15 +271,24 @@ run_route (MvHttpRequest *request, GError **error)
 	return result == NULL || serialise_answer (request, result, error);
 }
 
-/* In a worker: runs the handler, writes its answer into the exchange and wakes the connection. */
 static void
-run_in_worker (gpointer data, gpointer user_data)
+request_unref (MvHttpRequest *request)
 {
-	MvHttpRequest *request = data;
-	MvHttpRouter *router = user_data;
+	MvHttpRouter *router = request->router;
+
+	if (!g_atomic_int_dec_and_test (&request->ref_count))
+		return;
+	request_free (request);
+	/* last touch of the router: from here on the thread uses nothing the daemon frees */
+	g_atomic_int_add (&router->running, -1);
+}
+
+/* Writes the answer into the exchange and wakes the connection: the last touch of the exchange
+ * (the connection may complete and free it at once). */
+static void
+answer (MvHttpRequest *request, gboolean ok, GError *error)
+{
 	MvHttpExchange *ex = request->ex;
-	g_autoptr (GError) error = NULL;
-	gboolean ok = run_route (request, &error);
 	guint status = request->status; /* the handler may have set it */
 
 	if (!ok)
@@ -288,10 +301,42 @@ run_in_worker (gpointer data, gpointer user_data)
 	for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
 		mv_http_exchange_set_header (ex, g_ptr_array_index (request->response_headers, i),
 					     g_ptr_array_index (request->response_headers, i + 1));
-	request_free (request);
-	/* last touch of the router: from here on the worker uses nothing the daemon frees */
-	g_atomic_int_add (&router->running, -1);
+	request->ex = NULL;
 	mv_http_exchange_resume (ex);
+}
+
+/* In a worker: runs the handler, then answers (or leaves that to mv_http_request_finish). */
+static void
+run_in_worker (gpointer data, gpointer user_data)
+{
+	MvHttpRequest *request = data;
+	g_autoptr (GError) error = NULL;
+	gboolean ok = run_route (request, &error);
+
+	/* a deferred request may be answered already; it is alive until its answer's unref */
+	if (!ok || !request->deferred)
+		answer (request, ok, error);
+	request_unref (request);
+}
+
+void
+mv_http_request_defer (MvHttpRequest *request)
+{
+	g_atomic_int_inc (&request->ref_count);
+	request->deferred = TRUE;
+}
+
+void
+mv_http_request_finish (MvHttpRequest *request, JsonNode *result, GError *error)
+{
+	g_autoptr (JsonNode) owned = result;
+	g_autoptr (GError) local = error;
+	gboolean ok = local == NULL;
+
+	if (ok && owned != NULL)
+		ok = serialise_answer (request, owned, &local);
+	answer (request, ok, local);
+	request_unref (request);
 }
 
 static gchar *
@@ -397,6 +442,7 @@ mv_http_router_dispatch (MvHttpRouter *router, MvHttpExchange *ex)
 	}
 
 	request = g_new0 (MvHttpRequest, 1);
+	request->ref_count = 1;
 	request->ex = ex;
 	request->entry = entry;
 	request->router = router;

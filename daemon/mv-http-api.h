@@ -60,6 +60,14 @@ const gchar *mv_http_request_get_locale (MvHttpRequest *request);
 const MvAuthContext *mv_http_request_get_auth (MvHttpRequest *request);
 /* The user_data given with the route table. */
 gpointer mv_http_request_get_user_data (MvHttpRequest *request);
+/* For a handler whose answer comes later from another thread (a plugin call that runs in the
+ * plugin's own worker): call this, return NULL without an error, and hand the answer to
+ * mv_http_request_finish() exactly once.  The handler's worker thread is free meanwhile; the
+ * connection waits without polling. */
+void mv_http_request_defer (MvHttpRequest *request);
+/* The deferred answer, from any thread: @result (transfer full; NULL: empty body) or @error
+ * (transfer full).  @request is freed: the last touch of it. */
+void mv_http_request_finish (MvHttpRequest *request, JsonNode *result, GError *error);
 /* Defaults to 200 (204 when the handler returns no body). */
 void mv_http_request_set_status (MvHttpRequest *request, guint status);
 void mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gchar *value);

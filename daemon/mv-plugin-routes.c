@@ -1,8 +1,9 @@
 /*
  * The plugin calls as routes of the route table, so they get what every route gets: a key
  * (401 without one), the per-key rate limit (429), 405/415/413 checks, a worker thread, the
- * response limit.  A call runs synchronously in the route's worker through the engine, which
- * gives it the plugin's own worker pool and time limit.
+ * response limit.  The route's worker checks the caller and the input, then hands the call to the
+ * engine (the plugin's own worker pool and time limit), whose answer goes straight back to the
+ * waiting connection.
  */
 #define G_LOG_DOMAIN "medverse-http"
 
@@ -79,14 +80,33 @@ list_plugins (MvHttpRequest *request, GError **error)
 	return json_builder_get_root (builder);
 }
 
+typedef struct {
+	MvHttpRequest *request;
+	const MvMethod *method;
+} PluginCall;
+
+/* In the plugin's worker (or wherever the engine answers): the answer goes straight to the
+ * waiting connection, without waking the route's worker again. */
+static void
+plugin_answered (GVariant *output, GError *error, gpointer user_data)
+{
+	g_autofree PluginCall *pc = user_data;
+	g_autoptr (GVariant) owned = output;
+	JsonNode *result = NULL;
+
+	if (owned != NULL)
+		result = mv_value_to_json_args (pc->method->out_args, owned, &error);
+	mv_http_request_finish (pc->request, result, error);
+}
+
 static JsonNode *
 call_plugin (MvHttpRequest *request, const gchar *plugin, const gchar *method_name, GError **error)
 {
 	MvEngine *engine = mv_http_request_get_user_data (request);
 	const MvAuthContext *auth = mv_http_request_get_auth (request);
 	const MvMethod *method = mv_engine_find_method (engine, plugin, method_name, error);
-	g_autoptr (GVariant) input = NULL;
-	g_autoptr (GVariant) output = NULL;
+	GVariant *input;
+	PluginCall *pc;
 	MvCaller caller = {
 		.request_id = mv_http_request_get_id (request),
 		.clinic_id = auth != NULL ? auth->clinic_id : NULL,
@@ -106,11 +126,13 @@ call_plugin (MvHttpRequest *request, const gchar *plugin, const gchar *method_na
 					 error);
 	if (input == NULL)
 		return NULL;
-	output = mv_engine_call_sync (engine, plugin, method_name, g_steal_pointer (&input),
-				      &caller, error);
-	if (output == NULL)
-		return NULL;
-	return mv_value_to_json_args (method->out_args, output, error);
+	pc = g_new0 (PluginCall, 1);
+	pc->request = request;
+	pc->method = method;
+	mv_http_request_defer (request);
+	/* may answer (and free @request) before it returns: nothing of @request after it */
+	mv_engine_call_then (engine, plugin, method_name, input, &caller, plugin_answered, pc);
+	return NULL;
 }
 
 static JsonNode *

@@ -207,6 +207,80 @@ Test (engine, async_call_answers_in_the_callers_context)
 	mv_engine_shutdown (engine, 1000);
 }
 
+typedef struct {
+	GMutex lock;
+	guint answers;
+	GThread *thread; /* the thread that answered */
+	GVariant *output;
+	GError *error;
+} ThenCall;
+
+static void
+then_done (GVariant *output, GError *error, gpointer user_data)
+{
+	ThenCall *c = user_data;
+
+	g_mutex_lock (&c->lock);
+	c->answers++;
+	c->thread = g_thread_self ();
+	c->output = output;
+	c->error = error;
+	g_mutex_unlock (&c->lock);
+}
+
+static guint
+then_answers (ThenCall *c)
+{
+	guint n;
+
+	g_mutex_lock (&c->lock);
+	n = c->answers;
+	g_mutex_unlock (&c->lock);
+	return n;
+}
+
+/* The callback form answers exactly once: from the plugin's worker, from the main loop when the
+ * time limit passes (a handler that ignores it), and at once when the call cannot be queued. */
+Test (engine, a_call_with_a_callback_is_answered_once_by_whoever_answers, .timeout = 60)
+{
+	g_autoptr (MvConfig) config = test_config ("[plugins]\ncall-timeout-ms=300\n");
+	g_autoptr (MvEngine) engine = test_engine (config);
+	ThenCall ok = { 0 }, late = { 0 }, refused = { 0 };
+	gdouble bmi = 0;
+	const gchar *category;
+
+	mv_engine_call_then (engine, "bmi", "Compute", g_variant_new ("(dd)", 70.0, 175.0),
+			     &clinician, then_done, &ok);
+	while (then_answers (&ok) == 0)
+		g_usleep (1000);
+	cr_assert_not_null (ok.output, "%s", ok.error != NULL ? ok.error->message : "");
+	cr_assert_neq (ok.thread, g_thread_self (), "answered by the caller, not the worker");
+	g_variant_get (ok.output, "(d&s)", &bmi, &category);
+	cr_assert_float_eq (bmi, 22.9, 0.05);
+
+	/* the time limit: answered from the main loop while the handler still sleeps */
+	mv_engine_call_then (engine, "probe", "Hang", g_variant_new ("(us)", 2000, ""), &clinician,
+			     then_done, &late);
+	while (then_answers (&late) == 0)
+		g_main_context_iteration (NULL, TRUE);
+	cr_assert (g_error_matches (late.error, MV_ERROR, MV_ERROR_TIMED_OUT), "%s",
+		   late.error != NULL ? late.error->message : "answered");
+	cr_assert_eq (late.thread, g_thread_self ());
+
+	mv_engine_call_then (engine, "nope", "Nope", g_variant_new ("()"), &clinician, then_done,
+			     &refused);
+	cr_assert_eq (then_answers (&refused), 1, "not answered at once");
+	cr_assert (g_error_matches (refused.error, MV_ERROR, MV_ERROR_NOT_FOUND));
+
+	/* the hung handler finishing later answers no one a second time */
+	g_usleep (2200 * 1000);
+	cr_assert_eq (then_answers (&ok) + then_answers (&late) + then_answers (&refused), 3);
+	g_variant_unref (ok.output);
+	g_clear_error (&late.error);
+	g_clear_error (&refused.error);
+	mv_engine_shutdown (engine, 3000);
+}
+
 /* ---- the router: a handler calls a plugin and stores its answer --------------------------- */
 
 typedef struct {
