@@ -546,7 +546,9 @@ check_witnessed (const MvAuditTree *tree,
 		return FALSE;
 	}
 	sorted = g_memdup2 (witnessed, MAX (n_witnessed, 1) * sizeof *sorted);
-	qsort (sorted, n_witnessed, sizeof *sorted, compare_head_size);
+	/* qsort() of nothing still wants an array (UBSan) */
+	if (n_witnessed > 1)
+		qsort (sorted, n_witnessed, sizeof *sorted, compare_head_size);
 	frontier = mv_merkle_frontier_new ();
 	for (gsize i = 0; i <= tree->n_entries && next < n_witnessed; i++) {
 		if (i > 0)
