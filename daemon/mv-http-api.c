@@ -441,3 +441,9 @@ mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gch
 	g_ptr_array_add (request->response_headers, g_strdup (name));
 	g_ptr_array_add (request->response_headers, g_strdup (value));
 }
+
+const gchar *
+mv_http_request_get_client_address (MvHttpRequest *request)
+{
+	return soup_server_message_get_remote_host (request->msg);
+}

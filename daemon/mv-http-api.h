@@ -48,6 +48,9 @@ const gchar *mv_http_request_get_param (MvHttpRequest *request, const gchar *nam
 /* A query-string parameter, or NULL. */
 const gchar *mv_http_request_get_query (MvHttpRequest *request, const gchar *name);
 const gchar *mv_http_request_get_header (MvHttpRequest *request, const gchar *name);
+/* The peer's IP address as text (the TCP peer: a proxy in front of the daemon, if any), or
+ * NULL when unknown. */
+const gchar *mv_http_request_get_client_address (MvHttpRequest *request);
 /* The parsed JSON object body of POST/PUT/PATCH, or NULL for other methods. */
 JsonObject *mv_http_request_get_body (MvHttpRequest *request);
 /* The caller's preferred language from Accept-Language (the tag of highest weight), "en" when
