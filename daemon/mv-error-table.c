@@ -46,6 +46,11 @@ static const MvErrorRow rows[] = {
 	  "send the body with Content-Length, not chunked" },
 	{ MV_ERROR_RESPONSE_TOO_LARGE, 500, "Internal Server Error", DBUS_PREFIX "ResponseTooLarge",
 	  0, FALSE, "the plugin's answer is over the response limit, which the message names" },
+	/* a full disk is not fixed in 5 s: a longer pause spares the database the retries */
+	{ MV_ERROR_INSUFFICIENT_RESOURCES, 503, "Service Unavailable",
+	  DBUS_PREFIX "InsufficientResources", 30, FALSE,
+	  "the database is out of disk space, memory or connections and stored nothing; retry "
+	  "after Retry-After seconds" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (rows) == MV_ERROR_LAST);

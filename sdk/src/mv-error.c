@@ -24,6 +24,7 @@ static const gchar *const error_names[MV_ERROR_LAST] = {
 	[MV_ERROR_PRECONDITION_REQUIRED] = "precondition-required",
 	[MV_ERROR_LENGTH_REQUIRED] = "length-required",
 	[MV_ERROR_RESPONSE_TOO_LARGE] = "response-too-large",
+	[MV_ERROR_INSUFFICIENT_RESOURCES] = "insufficient-resources",
 };
 
 const gchar *

@@ -38,6 +38,9 @@ G_BEGIN_DECLS
  * @MV_ERROR_RESPONSE_TOO_LARGE: a plugin's answer is over the daemon's response limit
  *   (`[http] max-response-bytes`); the message names the limit (500).  Since ABI 1, added
  *   in 0.2.
+ * @MV_ERROR_INSUFFICIENT_RESOURCES: the database ran out of a resource (disk space, memory,
+ *   connections or a configured limit: SQLSTATE class 53) and the write was not stored; retry
+ *   later (503 with Retry-After).  The daemon's, never a plugin's.  Since ABI 1, added in 0.2.
  *
  * New codes are only ever appended, so a plugin built against an older header keeps its
  * numbers; treat a code you do not know as %MV_ERROR_FAILED.
@@ -63,6 +66,7 @@ typedef enum {
 	MV_ERROR_PRECONDITION_REQUIRED,
 	MV_ERROR_LENGTH_REQUIRED,
 	MV_ERROR_RESPONSE_TOO_LARGE,
+	MV_ERROR_INSUFFICIENT_RESOURCES,
 	MV_ERROR_LAST /*< skip >*/
 } MvError;
 
