@@ -32,6 +32,7 @@
 #include "mv-dbus.h"
 #include "mv-engine.h"
 #include "mv-http.h"
+#include "mv-log-limit.h"
 #include "mv-migrate.h"
 #include "mv-modules.h"
 #include "mv-openapi.h"
@@ -53,6 +54,9 @@ typedef struct {
 	MvDbus *dbus;
 	gchar *url_file;
 	gboolean stopping;
+	guint pg_supervisor;	   /* source id; 0: no embedded cluster */
+	guint pg_backoff_s;	   /* 0 while the cluster runs */
+	gint64 pg_next_attempt_us; /* monotonic */
 } Daemon;
 
 static void
@@ -126,6 +130,44 @@ ensure_operator_key (Daemon *d, GError **error)
 	return TRUE;
 }
 
+#define PG_RESTART_MAX_BACKOFF_S 8
+
+/* The embedded postmaster is our child and nothing else restarts it: a PANIC it cannot
+ * recover from (a full disk refuses the WAL it writes at the end of crash recovery, and it
+ * shuts down) or a kill would leave the daemon without a database until a restart.  Checked
+ * every second; while starting fails (the disk is still full) the attempts back off to every
+ * PG_RESTART_MAX_BACKOFF_S.  An attempt runs in the main thread, which the cluster's
+ * parent-death signal is tied to (mv-pg-embedded.h), and blocks it as long as PostgreSQL takes
+ * to start or to fail: well under a second on a full disk, longer for a long crash recovery. */
+static gboolean
+supervise_database (gpointer user_data)
+{
+	static MvLogLimit limit;
+	Daemon *d = user_data;
+	gint64 now = g_get_monotonic_time ();
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *suffix = NULL;
+
+	if (d->stopping || mv_pg_embedded_is_running (d->pg)) {
+		d->pg_backoff_s = 0;
+		return G_SOURCE_CONTINUE;
+	}
+	if (now < d->pg_next_attempt_us)
+		return G_SOURCE_CONTINUE;
+	if (mv_pg_embedded_start (d->pg, &error)) {
+		g_message ("embedded PostgreSQL is running again");
+		mv_log_limit_reset (&limit);
+		d->pg_backoff_s = 0;
+		return G_SOURCE_CONTINUE;
+	}
+	d->pg_backoff_s = CLAMP (d->pg_backoff_s * 2, 1, PG_RESTART_MAX_BACKOFF_S);
+	d->pg_next_attempt_us = now + (gint64)d->pg_backoff_s * G_USEC_PER_SEC;
+	if (mv_log_limit_take (&limit, &suffix))
+		g_warning ("embedded PostgreSQL did not start again, retrying every %u s: %s%s",
+			   PG_RESTART_MAX_BACKOFF_S, error->message, suffix);
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 start_database (Daemon *d, GError **error)
 {
@@ -157,6 +199,8 @@ start_database (Daemon *d, GError **error)
 	}
 	ok = mv_migrate_apply (conn, d->sql_dir, error);
 	mv_db_release (d->db, conn);
+	if (ok && d->pg != NULL)
+		d->pg_supervisor = g_timeout_add_seconds (1, supervise_database, d);
 	return ok;
 }
 
@@ -268,6 +312,8 @@ stop_everything (Daemon *d)
 		= (d->http != NULL ? mv_http_get_running_workers (d->http) : 0)
 		  + (d->services != NULL ? mv_auth_get_running_admin_calls (d->services->auth) : 0);
 
+	if (d->pg_supervisor != 0)
+		g_clear_handle_id (&d->pg_supervisor, g_source_remove);
 	if (d->url_file != NULL)
 		g_unlink (d->url_file);
 	g_clear_pointer (&d->dbus, mv_dbus_free);
