@@ -38,6 +38,7 @@
 #include "mv-openapi.h"
 #include "mv-pg-embedded.h"
 #include "mv-services.h"
+#include "mv-watchdog.h"
 
 typedef struct {
 	MvConfig *config;
@@ -52,6 +53,7 @@ typedef struct {
 	MvEngine *engine;
 	MvHttp *http;
 	MvDbus *dbus;
+	MvWatchdog *watchdog;
 	gchar *url_file;
 	gboolean stopping;
 	guint pg_supervisor;	   /* source id; 0: no embedded cluster */
@@ -312,6 +314,7 @@ stop_everything (Daemon *d)
 		= (d->http != NULL ? mv_http_get_running_workers (d->http) : 0)
 		  + (d->services != NULL ? mv_auth_get_running_admin_calls (d->services->auth) : 0);
 
+	g_clear_pointer (&d->watchdog, mv_watchdog_free);
 	if (d->pg_supervisor != 0)
 		g_clear_handle_id (&d->pg_supervisor, g_source_remove);
 	if (d->url_file != NULL)
@@ -519,6 +522,7 @@ main (int argc, char **argv)
 	g_message ("ready%s%s", d.http != NULL ? " at " : "",
 		   d.http != NULL ? mv_http_get_url (d.http) : "");
 	notify ("READY=1");
+	d.watchdog = mv_watchdog_start (d.engine);
 	g_main_loop_run (d.loop);
 
 	drain (&d);
