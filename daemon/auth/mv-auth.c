@@ -17,6 +17,7 @@ mv_auth_new (MvServices *services)
 	auth->services = services;
 	g_mutex_init (&auth->lock);
 	auth->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	auth->address_buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	return auth;
 }
 
@@ -26,6 +27,7 @@ mv_auth_free (MvAuth *auth)
 	if (auth == NULL)
 		return;
 	g_hash_table_unref (auth->buckets);
+	g_hash_table_unref (auth->address_buckets);
 	g_mutex_clear (&auth->lock);
 	g_free (auth);
 }
