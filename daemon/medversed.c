@@ -33,6 +33,7 @@
 #include "mv-engine.h"
 #include "mv-http.h"
 #include "mv-log-limit.h"
+#include "mv-memory.h"
 #include "mv-migrate.h"
 #include "mv-modules.h"
 #include "mv-openapi.h"
@@ -54,6 +55,7 @@ typedef struct {
 	MvHttp *http;
 	MvDbus *dbus;
 	MvWatchdog *watchdog;
+	MvMemoryTrimmer *trimmer;
 	gchar *url_file;
 	gboolean stopping;
 	guint pg_supervisor;	   /* source id; 0: no embedded cluster */
@@ -315,6 +317,7 @@ stop_everything (Daemon *d)
 		  + (d->services != NULL ? mv_auth_get_running_admin_calls (d->services->auth) : 0);
 
 	g_clear_pointer (&d->watchdog, mv_watchdog_free);
+	g_clear_pointer (&d->trimmer, mv_memory_trimmer_free);
 	if (d->pg_supervisor != 0)
 		g_clear_handle_id (&d->pg_supervisor, g_source_remove);
 	if (d->url_file != NULL)
@@ -385,6 +388,14 @@ start (Daemon *d, GError **error)
 	return write_url_file (d, error);
 }
 
+/* HTTP requests still in flight keep the memory trimmer waiting */
+static gboolean
+http_busy (gpointer user_data)
+{
+	Daemon *d = user_data;
+	return d->http != NULL && mv_http_get_active (d->http) > 0;
+}
+
 /* --print-openapi: the API document of this build with the plugins of the plugin dirs.  Loads
  * the plugins and nothing else: no data dir, database, key or config file (unless one is named
  * with --config or MEDVERSE_CONFIG), so the build can run it. */
@@ -453,6 +464,8 @@ main (int argc, char **argv)
 		{ NULL },
 	};
 
+	/* before anything else: it may run the program again with another environment */
+	mv_memory_prepare (argv);
 	/* first: a crash from here on is reported with the plugin call it happened in */
 	mv_crash_install_handlers ();
 	setlocale (LC_ALL, "");
@@ -523,6 +536,7 @@ main (int argc, char **argv)
 		   d.http != NULL ? mv_http_get_url (d.http) : "");
 	notify ("READY=1");
 	d.watchdog = mv_watchdog_start (d.engine);
+	d.trimmer = mv_memory_trimmer_start (d.engine, http_busy, &d);
 	g_main_loop_run (d.loop);
 
 	drain (&d);
