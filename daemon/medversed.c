@@ -167,8 +167,10 @@ supervise_database (gpointer user_data)
 	d->pg_backoff_s = CLAMP (d->pg_backoff_s * 2, 1, PG_RESTART_MAX_BACKOFF_S);
 	d->pg_next_attempt_us = now + (gint64)d->pg_backoff_s * G_USEC_PER_SEC;
 	if (mv_log_limit_take (&limit, &suffix))
-		g_warning ("embedded PostgreSQL did not start again, retrying every %u s: %s%s",
-			   PG_RESTART_MAX_BACKOFF_S, error->message, suffix);
+		g_warning (
+			"embedded PostgreSQL did not start again (retrying, at least every %u s): "
+			"%s%s",
+			PG_RESTART_MAX_BACKOFF_S, error->message, suffix);
 	return G_SOURCE_CONTINUE;
 }
 

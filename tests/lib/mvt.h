@@ -5,6 +5,7 @@
  *   mvt-http.h      the HTTP client (operator key by default, or a given token, or none)
  *   mvt-token.h     token and key files
  *   mvt-clinic.h    clinics and keys through the admin API
+ *   mvt-notify.h    a notify socket (NOTIFY_SOCKET) and the daemon's sd_notify datagrams
  *   mvt-sql.h       SQL on the daemon's embedded cluster
  *   mvt-report.h    skipped tests reported as skipped (linked into every Criterion binary)
  */
@@ -13,6 +14,7 @@
 #include "mvt-clinic.h"
 #include "mvt-harness.h"
 #include "mvt-http.h"
+#include "mvt-notify.h"
 #include "mvt-report.h"
 #include "mvt-sql.h"
 #include "mvt-token.h"
