@@ -32,11 +32,14 @@
 #include "mv-dbus.h"
 #include "mv-engine.h"
 #include "mv-http.h"
+#include "mv-log-limit.h"
+#include "mv-memory.h"
 #include "mv-migrate.h"
 #include "mv-modules.h"
 #include "mv-openapi.h"
 #include "mv-pg-embedded.h"
 #include "mv-services.h"
+#include "mv-watchdog.h"
 
 typedef struct {
 	MvConfig *config;
@@ -51,8 +54,13 @@ typedef struct {
 	MvEngine *engine;
 	MvHttp *http;
 	MvDbus *dbus;
+	MvWatchdog *watchdog;
+	MvMemoryTrimmer *trimmer;
 	gchar *url_file;
 	gboolean stopping;
+	guint pg_supervisor;	   /* source id; 0: no embedded cluster */
+	guint pg_backoff_s;	   /* 0 while the cluster runs */
+	gint64 pg_next_attempt_us; /* monotonic */
 } Daemon;
 
 static void
@@ -126,6 +134,46 @@ ensure_operator_key (Daemon *d, GError **error)
 	return TRUE;
 }
 
+#define PG_RESTART_MAX_BACKOFF_S 8
+
+/* The embedded postmaster is our child and nothing else restarts it: a PANIC it cannot
+ * recover from (a full disk refuses the WAL it writes at the end of crash recovery, and it
+ * shuts down) or a kill would leave the daemon without a database until a restart.  Checked
+ * every second; while starting fails (the disk is still full) the attempts back off to every
+ * PG_RESTART_MAX_BACKOFF_S.  An attempt runs in the main thread, which the cluster's
+ * parent-death signal is tied to (mv-pg-embedded.h), and blocks it as long as PostgreSQL takes
+ * to start or to fail: well under a second on a full disk, longer for a long crash recovery. */
+static gboolean
+supervise_database (gpointer user_data)
+{
+	static MvLogLimit limit;
+	Daemon *d = user_data;
+	gint64 now = g_get_monotonic_time ();
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *suffix = NULL;
+
+	if (d->stopping || mv_pg_embedded_is_running (d->pg)) {
+		d->pg_backoff_s = 0;
+		return G_SOURCE_CONTINUE;
+	}
+	if (now < d->pg_next_attempt_us)
+		return G_SOURCE_CONTINUE;
+	if (mv_pg_embedded_start (d->pg, &error)) {
+		g_message ("embedded PostgreSQL is running again");
+		mv_log_limit_reset (&limit);
+		d->pg_backoff_s = 0;
+		return G_SOURCE_CONTINUE;
+	}
+	d->pg_backoff_s = CLAMP (d->pg_backoff_s * 2, 1, PG_RESTART_MAX_BACKOFF_S);
+	d->pg_next_attempt_us = now + (gint64)d->pg_backoff_s * G_USEC_PER_SEC;
+	if (mv_log_limit_take (&limit, &suffix))
+		g_warning (
+			"embedded PostgreSQL did not start again (retrying, at least every %u s): "
+			"%s%s",
+			PG_RESTART_MAX_BACKOFF_S, error->message, suffix);
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 start_database (Daemon *d, GError **error)
 {
@@ -157,6 +205,8 @@ start_database (Daemon *d, GError **error)
 	}
 	ok = mv_migrate_apply (conn, d->sql_dir, error);
 	mv_db_release (d->db, conn);
+	if (ok && d->pg != NULL)
+		d->pg_supervisor = g_timeout_add_seconds (1, supervise_database, d);
 	return ok;
 }
 
@@ -268,6 +318,10 @@ stop_everything (Daemon *d)
 		= (d->http != NULL ? mv_http_get_running_workers (d->http) : 0)
 		  + (d->services != NULL ? mv_auth_get_running_admin_calls (d->services->auth) : 0);
 
+	g_clear_pointer (&d->watchdog, mv_watchdog_free);
+	g_clear_pointer (&d->trimmer, mv_memory_trimmer_free);
+	if (d->pg_supervisor != 0)
+		g_clear_handle_id (&d->pg_supervisor, g_source_remove);
 	if (d->url_file != NULL)
 		g_unlink (d->url_file);
 	g_clear_pointer (&d->dbus, mv_dbus_free);
@@ -334,6 +388,14 @@ start (Daemon *d, GError **error)
 	if (!mv_dbus_start (d->dbus, d->config->bus, error))
 		return FALSE;
 	return write_url_file (d, error);
+}
+
+/* HTTP requests still in flight keep the memory trimmer waiting */
+static gboolean
+http_busy (gpointer user_data)
+{
+	Daemon *d = user_data;
+	return d->http != NULL && mv_http_get_active (d->http) > 0;
 }
 
 /* --print-openapi: the API document of this build with the plugins of the plugin dirs.  Loads
@@ -404,6 +466,8 @@ main (int argc, char **argv)
 		{ NULL },
 	};
 
+	/* before anything else: it may run the program again with another environment */
+	mv_memory_prepare (argv);
 	/* first: a crash from here on is reported with the plugin call it happened in */
 	mv_crash_install_handlers ();
 	setlocale (LC_ALL, "");
@@ -473,6 +537,8 @@ main (int argc, char **argv)
 	g_message ("ready%s%s", d.http != NULL ? " at " : "",
 		   d.http != NULL ? mv_http_get_url (d.http) : "");
 	notify ("READY=1");
+	d.watchdog = mv_watchdog_start (d.engine);
+	d.trimmer = mv_memory_trimmer_start (d.engine, http_busy, &d);
 	g_main_loop_run (d.loop);
 
 	drain (&d);

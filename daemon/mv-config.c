@@ -107,6 +107,16 @@ static const KeyDef key_defs[] = {
 	  "Requests per second each API key may make on average (token bucket); more get 429." },
 	{ "auth", "rate-limit-burst", KEY_UINT, "40", 1, 1000000, OFF (rate_limit_burst),
 	  "Requests an API key may make at once before the per-second rate applies." },
+	{ "auth", "address-rate-limit-per-minute", KEY_UINT, "30", 0, 100000,
+	  OFF (address_rate_limit_per_minute),
+	  "Attempts per minute each client address may make on average at what needs no key "
+	  "(invite redemption) and at authentication that fails (a bad, revoked or expired key "
+	  "on any route); more get 429 with Retry-After, before the key is even looked at. Kept "
+	  "in memory per daemon instance, by the TCP peer's address (a proxy's, behind one; "
+	  "IPv6 by /64). 0 turns it off." },
+	{ "auth", "address-rate-limit-burst", KEY_UINT, "30", 1, 100000,
+	  OFF (address_rate_limit_burst),
+	  "Such attempts a client address may make at once before the per-minute rate applies." },
 };
 
 /* byte counts are guint64 fields; every other KEY_UINT is a guint */

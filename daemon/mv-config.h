@@ -45,6 +45,8 @@ typedef struct {
 	gchar *external_witness_file; /* NULL: only <data-dir>/audit-witness.log */
 	guint rate_limit_per_second;
 	guint rate_limit_burst;
+	guint address_rate_limit_per_minute; /* 0: no per-address limit */
+	guint address_rate_limit_burst;
 } MvConfig;
 
 /* Overrides given on the command line; they win over the file. */

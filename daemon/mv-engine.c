@@ -24,6 +24,8 @@ typedef struct {
 	guint max_workers;
 	gint busy;   /* atomic: workers inside this plugin */
 	gint queued; /* atomic: calls waiting for one of its workers */
+	GMutex running_lock;
+	GPtrArray *running; /* under running_lock: the CallJobs its workers are running */
 } MvPluginEntry;
 
 struct _MvEngine {
@@ -35,6 +37,7 @@ struct _MvEngine {
 	GHashTable *plugins; /* name -> MvPluginEntry */
 	gint in_flight;	     /* atomic: calls not yet answered */
 	gint busy_workers;   /* atomic: workers inside a plugin; incremented under stop_lock */
+	gint completed;	     /* atomic: calls a worker finished (in time or not), wrapping */
 	GMutex stop_lock;
 	gboolean stopping;    /* under stop_lock: set by mv_engine_shutdown, no call starts after */
 	MvDb *db;	      /* unowned; NULL until set */
@@ -71,6 +74,7 @@ typedef struct {
 	MvCall *call;
 	guint timeout_ms;
 	gint64 deadline_us; /* monotonic */
+	gint64 started_us;  /* monotonic, set when a worker starts it */
 	/* an asynchronous call answers through its task, timed by a source in its context */
 	GTask *task;
 	GSource *timeout;
@@ -213,6 +217,8 @@ plugin_entry_free (MvPluginEntry *entry)
 	 * the plugin was waited for by mv_engine_shutdown */
 	if (entry->pool != NULL)
 		g_thread_pool_free (entry->pool, TRUE, FALSE);
+	g_ptr_array_unref (entry->running);
+	g_mutex_clear (&entry->running_lock);
 	mv_host_free (entry->host);
 	mv_loaded_plugin_free (entry->loaded);
 	g_hash_table_unref (entry->config);
@@ -319,6 +325,8 @@ load_one (MvEngine *self, const gchar *path, GError **config_error, GError **err
 		return FALSE;
 	entry = g_new0 (MvPluginEntry, 1);
 	entry->engine = self;
+	g_mutex_init (&entry->running_lock);
+	entry->running = g_ptr_array_new ();
 	entry->max_workers = self->worker_threads;
 	entry->config = plugin_config_table (self, loaded->info);
 	data_dir = plugin_data_dir (self, loaded->info);
@@ -451,11 +459,19 @@ call_job_run (gpointer data, gpointer user_data)
 	g_atomic_int_inc (&engine->busy_workers);
 	g_atomic_int_inc (&entry->busy);
 	g_mutex_unlock (&engine->stop_lock);
+	g_mutex_lock (&entry->running_lock);
+	job->started_us = g_get_monotonic_time ();
+	g_ptr_array_add (entry->running, job);
+	g_mutex_unlock (&entry->running_lock);
 
 	mv_crash_enter_call (job->plugin_name, job->method_name, job->call->request_id);
 	output = mv_call_run (job->call, job->method, job->input, &error);
 	mv_crash_leave_call ();
 
+	g_mutex_lock (&entry->running_lock);
+	g_ptr_array_remove_fast (entry->running, job);
+	g_mutex_unlock (&entry->running_lock);
+	g_atomic_int_inc (&engine->completed);
 	g_atomic_int_add (&entry->busy, -1);
 	g_atomic_int_add (&engine->busy_workers, -1);
 	if (call_job_move (job, JOB_RUNNING, JOB_DONE)) {
@@ -636,6 +652,75 @@ mv_engine_list_busy_plugins (MvEngine *self)
 	return result[0] != NULL ? g_steal_pointer (&result) : NULL;
 }
 
+/* A running call is overdue once its deadline passed (its caller has had 504 and the call was
+ * cancelled); its worker is stuck once it is overdue by one more time limit, the grace a
+ * plugin gets to notice the cancellation (one that checks returns within moments).  Counts
+ * the stuck workers of @entry, and the overdue calls into @overdue (nullable). */
+static guint
+count_stuck (MvPluginEntry *entry, gint64 now, guint *overdue)
+{
+	guint stuck = 0;
+
+	g_mutex_lock (&entry->running_lock);
+	for (guint i = 0; i < entry->running->len; i++) {
+		const CallJob *job = g_ptr_array_index (entry->running, i);
+		if (now <= job->deadline_us)
+			continue;
+		if (overdue != NULL)
+			(*overdue)++;
+		if (now - job->deadline_us > (gint64)job->timeout_ms * 1000)
+			stuck++;
+	}
+	g_mutex_unlock (&entry->running_lock);
+	return stuck;
+}
+
+GStrv
+mv_engine_list_wedged_plugins (MvEngine *self)
+{
+	g_autoptr (GStrvBuilder) lines = g_strv_builder_new ();
+	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self);
+	gint64 now = g_get_monotonic_time ();
+	g_auto (GStrv) result = NULL;
+
+	for (guint i = 0; i < infos->len; i++) {
+		const MvPluginInfo *info = g_ptr_array_index (infos, i);
+		MvPluginEntry *entry = g_hash_table_lookup (self->plugins, info->name);
+		guint stuck = count_stuck (entry, now, NULL);
+
+		if (stuck < entry->max_workers)
+			continue;
+		g_autofree gchar *line = g_strdup_printf (
+			"%s (%u of %u workers stuck in calls past their time limit that ignore "
+			"cancellation, %u waiting)",
+			info->name, stuck, entry->max_workers,
+			(guint)g_atomic_int_get (&entry->queued));
+		g_strv_builder_add (lines, line);
+	}
+	result = g_strv_builder_end (lines);
+	return result[0] != NULL ? g_steal_pointer (&result) : NULL;
+}
+
+void
+mv_engine_get_progress (MvEngine *self, MvEngineProgress *progress)
+{
+	GHashTableIter iter;
+	gpointer value;
+	gint64 now = g_get_monotonic_time ();
+
+	progress->completed = (guint)g_atomic_int_get (&self->completed);
+	progress->pending = 0;
+	progress->overdue = 0;
+	progress->in_flight = (guint)g_atomic_int_get (&self->in_flight);
+	g_hash_table_iter_init (&iter, self->plugins);
+	while (g_hash_table_iter_next (&iter, NULL, &value)) {
+		MvPluginEntry *entry = value;
+		progress->pending += (guint)g_atomic_int_get (&entry->busy)
+				     + (guint)g_atomic_int_get (&entry->queued);
+		count_stuck (entry, now, &progress->overdue);
+	}
+}
+
 void
 mv_engine_set_database (MvEngine *self, MvDb *db, const gchar *sql_dir)
 {
@@ -662,7 +747,15 @@ check_ready_thread (GTask *task, gpointer source, gpointer task_data, GCancellab
 {
 	MvEngine *self = source;
 	GError *error = NULL;
+	g_auto (GStrv) wedged = mv_engine_list_wedged_plugins (self);
 
+	/* not a database matter, and the cheapest check: first */
+	if (wedged != NULL) {
+		g_autofree gchar *names = g_strjoinv ("; ", wedged);
+		g_task_return_new_error (task, MV_ERROR, MV_ERROR_UNAVAILABLE,
+					 "not ready: wedged plugin(s): %s", names);
+		return;
+	}
 	if (self->db == NULL) {
 		g_task_return_new_error (task, MV_ERROR, MV_ERROR_UNAVAILABLE, "no database yet");
 		return;

@@ -82,6 +82,24 @@ GVariant *mv_engine_call_sync (MvEngine *self,
  * workers are all busy, e.g. "bmi (2 of 2 workers busy, 1 waiting)". */
 GStrv mv_engine_list_busy_plugins (MvEngine *self);
 
+/* NULL when no plugin is wedged; else (transfer full) one line per wedged plugin, e.g.
+ * "probe (2 of 2 workers stuck in calls past their time limit that ignore cancellation,
+ * 1 waiting)".  A call is overdue once its deadline passed (the time limit after it was made:
+ * its caller has had 504 and the call was cancelled); a worker is stuck when the call it runs
+ * is overdue by more than one further time limit, the grace a plugin has to notice the
+ * cancellation; a plugin is wedged when every one of its workers is stuck.  Such a plugin
+ * answers nothing until a call returns, so mv_engine_check_ready_async() fails while one is. */
+GStrv mv_engine_list_wedged_plugins (MvEngine *self);
+
+/* What the systemd watchdog feeds on (mv-watchdog.h). */
+typedef struct {
+	guint completed; /* calls finished by a worker so far (wraps; compare for change) */
+	guint pending;	 /* calls running in a worker or waiting for one */
+	guint overdue;	 /* running calls past their deadline (see above) */
+	guint in_flight; /* calls not yet answered */
+} MvEngineProgress;
+void mv_engine_get_progress (MvEngine *self, MvEngineProgress *progress);
+
 /* The database the engine's readiness depends on (borrowed: the daemon stops it last). */
 typedef struct _MvDb MvDb;
 void mv_engine_set_database (MvEngine *self, MvDb *db, const gchar *sql_dir);
@@ -92,7 +110,9 @@ typedef struct _MvServices MvServices;
 void mv_engine_set_services (MvEngine *self, MvServices *services);
 MvServices *mv_engine_get_services (MvEngine *self);
 
-/* Ready = the database answers and every migration is applied.  Runs off the main loop. */
+/* Ready = no plugin is wedged (mv_engine_list_wedged_plugins()), the database answers, every
+ * migration is applied and writes work (mv_db_check_ready()).  Runs off the main loop.  The
+ * error says which (MV_ERROR_UNAVAILABLE naming the wedged plugins, or the database's). */
 void mv_engine_check_ready_async (MvEngine *self, GAsyncReadyCallback callback, gpointer user_data);
 gboolean mv_engine_check_ready_finish (MvEngine *self, GAsyncResult *result, GError **error);
 

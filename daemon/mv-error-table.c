@@ -51,6 +51,11 @@ static const MvErrorRow rows[] = {
 	{ MV_ERROR_HEADERS_TOO_LARGE, 431, "Request Header Fields Too Large",
 	  DBUS_PREFIX "HeadersTooLarge", 0, FALSE,
 	  "the request line and headers are over the size or count limit" },
+	/* a full disk is not fixed in 5 s: a longer pause spares the database the retries */
+	{ MV_ERROR_INSUFFICIENT_RESOURCES, 503, "Service Unavailable",
+	  DBUS_PREFIX "InsufficientResources", 30, FALSE,
+	  "the database is out of disk space, memory or connections and stored nothing; retry "
+	  "after Retry-After seconds" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (rows) == MV_ERROR_LAST);

@@ -48,8 +48,8 @@ const gchar *mv_http_request_get_param (MvHttpRequest *request, const gchar *nam
 /* A query-string parameter, or NULL. */
 const gchar *mv_http_request_get_query (MvHttpRequest *request, const gchar *name);
 const gchar *mv_http_request_get_header (MvHttpRequest *request, const gchar *name);
-/* The client's IP address as text ("127.0.0.1", "::1"): the peer of the connection, which is the
- * proxy's address behind a proxy. */
+/* The client's IP address as text ("127.0.0.1", "::1"): the TCP peer, which is the proxy's
+ * address behind a proxy; NULL when unknown. */
 const gchar *mv_http_request_get_client_address (MvHttpRequest *request);
 /* The parsed JSON object body of POST/PUT/PATCH, or NULL for other methods. */
 JsonObject *mv_http_request_get_body (MvHttpRequest *request);

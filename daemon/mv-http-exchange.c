@@ -37,8 +37,6 @@ mv_http_exchange_new (struct MHD_Connection *conn, const gchar *uri)
 				= g_inet_address_to_string (g_inet_socket_address_get_address (
 					G_INET_SOCKET_ADDRESS (address)));
 	}
-	if (ex->client_address == NULL)
-		ex->client_address = g_strdup ("-");
 	ex->answer_headers = g_ptr_array_new_with_free_func (g_free);
 	ex->scratch = g_ptr_array_new_with_free_func (g_free);
 	return ex;

@@ -11,16 +11,33 @@
 #include "mv-http-api.h"
 #include "mv-http.h"
 
+static void
+set_retry_after (MvHttpRequest *request, guint retry_after)
+{
+	g_autofree gchar *value = g_strdup_printf ("%u", retry_after);
+	mv_http_request_set_header (request, "Retry-After", value);
+}
+
+/* An address that failed too often is refused before its key is looked at, so it learns
+ * nothing more, not even that a key is good; a failed authentication counts against it. */
 static MvAuthContext *
 http_authenticate (MvHttpRequest *request, const gchar *token, gpointer user_data, GError **error)
 {
+	MvAuth *auth = user_data;
+	const gchar *address = mv_http_request_get_client_address (request);
+	g_autoptr (GError) error_local = NULL;
 	guint retry_after = 0;
-	MvAuthContext *ctx = mv_auth_authenticate (user_data, token, &retry_after, error);
+	MvAuthContext *ctx = NULL;
 
-	if (ctx == NULL && retry_after > 0) {
-		g_autofree gchar *value = g_strdup_printf ("%u", retry_after);
-		mv_http_request_set_header (request, "Retry-After", value);
+	if (mv_auth_address_check (auth, address, &retry_after, &error_local)) {
+		ctx = mv_auth_authenticate (auth, token, &retry_after, &error_local);
+		if (ctx == NULL && g_error_matches (error_local, MV_ERROR, MV_ERROR_UNAUTHORIZED))
+			mv_auth_address_charge (auth, address);
 	}
+	if (ctx == NULL && retry_after > 0)
+		set_retry_after (request, retry_after);
+	if (ctx == NULL)
+		g_propagate_error (error, g_steal_pointer (&error_local));
 	return ctx;
 }
 
@@ -165,7 +182,14 @@ invites_redeem (MvHttpRequest *request, GError **error)
 	JsonObject *body = mv_http_request_get_body (request);
 	const gchar *code;
 	JsonNode *result;
+	guint retry_after = 0;
 
+	/* the one route without a key: every attempt counts against the client's address */
+	if (!mv_auth_address_take (auth_of (request), mv_http_request_get_client_address (request),
+				   &retry_after, error)) {
+		set_retry_after (request, retry_after);
+		return NULL;
+	}
 	if (!check_members (body, allowed, error) || !get_string (body, "code", TRUE, &code, error))
 		return NULL;
 	result = mv_auth_redeem_invite (auth_of (request), code, mv_http_request_get_id (request),

@@ -4,6 +4,7 @@
  *   mv-auth.c                 the MvAuth object, start-up checks, shared helpers (below)
  *   mv-auth-token.c           token formats, secrets and hashing
  *   mv-auth-authenticate.c    the bearer-token authenticator and its per-key rate limit
+ *   mv-auth-address.c         the per-address rate limit of failed and keyless attempts
  *   mv-auth-tenants.c         tenants (clinics)
  *   mv-auth-keys.c            clinic API keys
  *   mv-auth-operator-keys.c   operator keys
@@ -23,6 +24,8 @@ struct _MvAuth {
 	GHashTable *buckets; /* key_id -> Bucket (mv-auth-authenticate.c) */
 	GHashTable *known;   /* key_id -> KnownKey: recently verified keys (same file) */
 	gint64 last_prune_us;
+	GHashTable *address_buckets; /* address key -> AddressBucket (mv-auth-address.c) */
+	gint64 address_last_prune_us;
 	gint running_admin_calls; /* atomic: D-Bus admin calls in worker threads */
 };
 

@@ -20,6 +20,7 @@ mv_auth_new (MvServices *services)
 	/* values are KnownKey (mv-auth-authenticate.c), freed with their hash wiped */
 	auth->known
 		= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, mv_auth_known_key_free);
+	auth->address_buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	return auth;
 }
 
@@ -30,6 +31,7 @@ mv_auth_free (MvAuth *auth)
 		return;
 	g_hash_table_unref (auth->buckets);
 	g_hash_table_unref (auth->known);
+	g_hash_table_unref (auth->address_buckets);
 	g_mutex_clear (&auth->lock);
 	g_free (auth);
 }

@@ -66,6 +66,28 @@ guint mv_auth_get_running_admin_calls (MvAuth *auth);
 MvAuthContext *
 mv_auth_authenticate (MvAuth *auth, const gchar *token, guint *retry_after, GError **error);
 
+/* ---- the per-address limit of keyless and failed attempts (mv-auth-address.c) ----------- */
+
+/**
+ * mv_auth_address_check:
+ * @address: (nullable): the client's IP address as text (the TCP peer); %NULL is not limited
+ * @retry_after: (out): seconds to wait, set with %MV_ERROR_RATE_LIMITED
+ *
+ * Whether @address may make another attempt, without counting one: call it before looking at
+ * a presented key, so a limited address learns nothing about its keys, good or bad.
+ * `[auth] address-rate-limit-per-minute` and `address-rate-limit-burst` (0 per minute: no
+ * limit).  In memory, per daemon instance.
+ *
+ * Returns: %TRUE, or %FALSE with %MV_ERROR_RATE_LIMITED
+ */
+gboolean
+mv_auth_address_check (MvAuth *auth, const gchar *address, guint *retry_after, GError **error);
+/* Counts one attempt against @address: a failed authentication. */
+void mv_auth_address_charge (MvAuth *auth, const gchar *address);
+/* Check and count in one: every attempt at a route that needs no key (invite redemption). */
+gboolean
+mv_auth_address_take (MvAuth *auth, const gchar *address, guint *retry_after, GError **error);
+
 /* ---- admin operations (results are the JSON the HTTP API returns) ------------------------- */
 
 JsonNode *mv_auth_tenant_create (MvAuth *auth,

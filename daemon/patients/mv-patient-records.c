@@ -13,16 +13,37 @@
 #include "mv-db.h"
 #include "mv-patient-profile.h"
 
+#define MRN_CONFLICT_MESSAGE                                                                       \
+	"mrn: another patient of this clinic already has this medical record number"
+
 /* A unique violation on insert/update of patients can only be the MRN index (the patient id is
- * a fresh random UUID). */
+ * a fresh random UUID).  The statements below avoid raising it (a server's log would keep the
+ * index in the violation's DETAIL); this is for whatever still gets through. */
 static void
 explain_mrn_conflict (GError *error)
 {
 	if (mv_db_error_is_unique_violation (error)) {
 		g_free (error->message);
-		error->message = g_strdup ("mrn: another patient of this clinic already has this "
-					   "medical record number");
+		error->message = g_strdup (MRN_CONFLICT_MESSAGE);
 	}
+}
+
+/* A duplicate record number is an expected outcome, not an error of the database: it must not
+ * reach PostgreSQL's log, where `DETAIL: Key (clinic_id, mrn_index)=(…)` would keep the blind
+ * index past any crypto-shredding (docs/security.md, "PostgreSQL's log").  So every write of
+ * an index first takes a transaction lock on (clinic, index): creates and updates of the same
+ * record number then run one after the other, and each sees the other's committed row without
+ * meeting the unique index. */
+static gboolean
+lock_mrn_index (PGconn *conn, const gchar *clinic_id, const gchar *index, GError **error)
+{
+	const gchar *values[] = { clinic_id, index };
+	g_autoptr (PGresult) res
+		= mv_db_exec_params (conn,
+				     "SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text "
+				     "|| '/' || $2::text, 0))",
+				     2, values, error);
+	return res != NULL;
 }
 
 /* ---- create -------------------------------------------------------------------------------- */
@@ -52,15 +73,24 @@ create_txn (PGconn *conn, gpointer data, GError **error)
 	if (wrapped_dek == NULL)
 		return FALSE;
 	dek_text = mv_db_bytea_bytes_to_text (wrapped_dek);
+	if (!lock_mrn_index (conn, op->clinic_id, index, error))
+		return FALSE;
 	{
 		const gchar *values[] = { op->clinic_id, op->patient_id, dek_text, index };
+		/* no row back: the record number is taken */
 		res = mv_db_exec_params (
 			conn,
 			"INSERT INTO patients (clinic_id, patient_id, wrapped_dek, "
-			"mrn_index, version) VALUES ($1, $2, $3, $4, 1)",
+			"mrn_index, version) VALUES ($1, $2, $3, $4, 1) "
+			"ON CONFLICT (clinic_id, mrn_index) DO NOTHING RETURNING patient_id",
 			4, values, error);
 		if (res == NULL) {
 			explain_mrn_conflict (*error);
+			return FALSE;
+		}
+		if (PQntuples (res) == 0) {
+			g_set_error_literal (error, MV_ERROR, MV_ERROR_CONFLICT,
+					     MRN_CONFLICT_MESSAGE);
 			return FALSE;
 		}
 	}
@@ -177,6 +207,23 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 					  json_object_get_string_member (profile, "mrn"), error);
 	if (index == NULL)
 		return FALSE;
+	if (!lock_mrn_index (conn, op->clinic_id, index, error))
+		return FALSE;
+	{
+		const gchar *values[] = { op->clinic_id, index, op->patient_id };
+		g_autoptr (PGresult) taken = mv_db_exec_params (
+			conn,
+			"SELECT 1 FROM patients WHERE clinic_id = $1 AND mrn_index = $2 "
+			"AND patient_id <> $3",
+			3, values, error);
+		if (taken == NULL)
+			return FALSE;
+		if (PQntuples (taken) > 0) {
+			g_set_error_literal (error, MV_ERROR, MV_ERROR_CONFLICT,
+					     MRN_CONFLICT_MESSAGE);
+			return FALSE;
+		}
+	}
 	op->version = keys.version + 1;
 	version_text = g_strdup_printf ("%" G_GUINT64_FORMAT, op->version);
 	{

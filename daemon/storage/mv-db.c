@@ -12,6 +12,7 @@
 
 #include <medverse/mv-error.h>
 
+#include "mv-log-limit.h"
 #include "mv-migrate.h"
 
 #define MV_DB_DEFAULT_ACQUIRE_TIMEOUT_MS 5000
@@ -20,6 +21,9 @@
  * 40-80 ms: enough for the competing transaction to finish, short next to a request */
 #define MV_DB_TRANSACTION_RETRIES 3
 #define MV_DB_RETRY_BASE_MS 10
+/* after a class-53 failure, /readyz writes at most one probe this often and answers with the
+ * last probe's outcome in between: a storm of probes must not add load to a full database */
+#define MV_DB_PROBE_INTERVAL_US (5 * G_TIME_SPAN_SECOND)
 
 struct _MvDb {
 	gchar *conninfo; /* may hold a password: never logged */
@@ -30,7 +34,14 @@ struct _MvDb {
 	GQueue idle; /* of PGconn* */
 	guint n_open;
 	gboolean outage_logged; /* the reason of the current outage is in the log */
+	/* a statement failed for lack of a resource (SQLSTATE class 53); cleared by the first
+	 * write probe that succeeds (mv_db_check_ready) */
+	gboolean exhausted;
+	gint64 last_probe_us;
+	gchar *last_probe_failure; /* the SQLSTATE-bearing reason of the last failed probe */
 };
+
+static gboolean take_thread_exhausted (void);
 
 MvDb *
 mv_db_new (const gchar *conninfo, guint max_connections, GError **error)
@@ -83,6 +94,7 @@ mv_db_free (MvDb *self)
 	g_mutex_clear (&self->mutex);
 	g_cond_clear (&self->cond);
 	g_free (self->conninfo);
+	g_free (self->last_probe_failure);
 	g_free (self);
 }
 
@@ -256,12 +268,32 @@ mv_db_wait_reachable (MvDb *self, gint64 timeout_ms, GError **error)
 	}
 }
 
+/* A statement on a connection of this pool failed for lack of a resource: /readyz stays red
+ * until a write probe succeeds (mv_db_check_ready()). */
+static void
+note_exhausted (MvDb *self)
+{
+	gboolean news;
+
+	g_mutex_lock (&self->mutex);
+	news = !self->exhausted;
+	self->exhausted = TRUE;
+	g_mutex_unlock (&self->mutex);
+	if (news)
+		g_warning ("the database ran out of a resource; not ready until a write probe "
+			   "succeeds again");
+}
+
 void
 mv_db_release (MvDb *self, PGconn *conn)
 {
 	gboolean reuse;
 
 	g_return_if_fail (self != NULL);
+	/* the connection was this thread's alone since it was acquired, so a class-53 failure
+	 * this thread saw since was on it */
+	if (take_thread_exhausted ())
+		note_exhausted (self);
 	if (conn == NULL)
 		return;
 	reuse = PQstatus (conn) == CONNECTION_OK && PQtransactionStatus (conn) == PQTRANS_IDLE;
@@ -283,6 +315,8 @@ typedef struct {
 	const GError *error;
 	gint code;
 	gchar sqlstate[6];
+	/* a statement failed with SQLSTATE class 53 since the last mv_db_release() */
+	gboolean exhausted;
 } LastError;
 
 static GPrivate last_error_key = G_PRIVATE_INIT (g_free);
@@ -308,6 +342,17 @@ last_error_set (GError **error, const gchar *sqlstate)
 	g_strlcpy (last->sqlstate, sqlstate != NULL ? sqlstate : "", sizeof last->sqlstate);
 }
 
+static gboolean
+take_thread_exhausted (void)
+{
+	LastError *last = g_private_get (&last_error_key);
+	gboolean exhausted = last != NULL && last->exhausted;
+
+	if (exhausted)
+		last->exhausted = FALSE;
+	return exhausted;
+}
+
 const gchar *
 mv_db_error_get_sqlstate (const GError *error)
 {
@@ -329,6 +374,10 @@ error_code_for (PGconn *conn, const PGresult *res)
 	/* class 08 connection exception, 57P01-03 shutdown / cannot connect now */
 	if (g_str_has_prefix (state, "08") || g_str_has_prefix (state, "57P"))
 		return MV_ERROR_UNAVAILABLE;
+	/* class 53 insufficient resources: disk full, out of memory, too many connections, a
+	 * configured limit.  Retrying later helps; the caller's request was not at fault. */
+	if (g_str_has_prefix (state, "53"))
+		return MV_ERROR_INSUFFICIENT_RESOURCES;
 	if (g_str_equal (state, "23505") || g_str_equal (state, "40001")
 	    || g_str_equal (state, "40P01"))
 		return MV_ERROR_CONFLICT;
@@ -360,12 +409,26 @@ mv_db_exec_params (
 	code = error_code_for (conn, res);
 	if (code == MV_ERROR_UNAVAILABLE) {
 		/* a lost connection or a server shutting down: libpq's text (host, socket) is
-		 * for the log; each connection is lost once */
-		g_autofree gchar *msg
-			= g_strdup (primary != NULL ? primary : PQerrorMessage (conn));
-		g_warning ("database connection lost: %s (SQLSTATE %s)", g_strstrip (msg),
-			   state != NULL ? state : "none");
+		 * for the log; each connection is lost once, but a pool loses all of them */
+		static MvLogLimit lost_limit;
+		g_autofree gchar *suffix = NULL;
+		if (mv_log_limit_take (&lost_limit, &suffix)) {
+			g_autofree gchar *msg
+				= g_strdup (primary != NULL ? primary : PQerrorMessage (conn));
+			g_warning ("database connection lost: %s (SQLSTATE %s)%s", g_strstrip (msg),
+				   state != NULL ? state : "none", suffix);
+		}
 		g_set_error_literal (error, MV_ERROR, code, MV_DB_UNAVAILABLE_MESSAGE);
+	} else if (code == MV_ERROR_INSUFFICIENT_RESOURCES) {
+		/* PostgreSQL's text names files ("could not extend file base/…"): the log's, not
+		 * the caller's; one line per interval however many requests meet it */
+		static MvLogLimit exhausted_limit;
+		g_autofree gchar *suffix = NULL;
+		if (mv_log_limit_take (&exhausted_limit, &suffix))
+			g_warning ("the database is out of a resource: %s (SQLSTATE %s)%s",
+				   primary != NULL ? primary : "?", state, suffix);
+		g_set_error_literal (error, MV_ERROR, code, MV_DB_NO_RESOURCES_MESSAGE);
+		last_error ()->exhausted = TRUE;
 	} else if (primary != NULL) {
 		g_set_error (error, MV_ERROR, code, "database error: %s (SQLSTATE %s)", primary,
 			     state != NULL ? state : "?");
@@ -551,6 +614,94 @@ mv_db_error_is_retryable (const GError *error)
 		   || g_str_equal (state, MV_DB_SQLSTATE_DEADLOCK_DETECTED));
 }
 
+/* A real write that needs new space: a row with 8 KiB of random bytes (stored out of line,
+ * uncompressed) in a table of its own, committed, then deleted again.  Committing flushes its
+ * WAL, which is what a full disk refuses first. */
+static gboolean
+write_probe (PGconn *conn, GError **error)
+{
+	g_autofree gchar *probe_id = g_uuid_string_random ();
+	const gchar *params[] = { probe_id };
+	g_autoptr (PGresult) inserted = NULL;
+	g_autoptr (PGresult) deleted = NULL;
+	g_autoptr (GError) error_local = NULL;
+
+	inserted
+		= mv_db_exec_params (conn,
+				     "INSERT INTO storage_probe (probe_id, payload) "
+				     "SELECT $1::uuid, decode(string_agg(md5(random()::text), ''), "
+				     "'hex') FROM generate_series(1, 512)",
+				     1, params, error);
+	if (inserted == NULL)
+		return FALSE;
+	/* rows of a daemon that died between the two statements go after an hour */
+	deleted = mv_db_exec_params (conn,
+				     "DELETE FROM storage_probe WHERE probe_id = $1::uuid "
+				     "OR written_at < now() - interval '1 hour'",
+				     1, params, &error_local);
+	if (deleted == NULL)
+		g_debug ("the write probe's row stays until the next probe: %s",
+			 error_local->message);
+	return TRUE;
+}
+
+/* Ready unless a statement failed for lack of a resource and no write probe has succeeded
+ * since.  Probes at most every MV_DB_PROBE_INTERVAL_US; in between the last outcome stands. */
+static gboolean
+check_resources (MvDb *self, PGconn *conn, GError **error)
+{
+	gint64 now = g_get_monotonic_time ();
+	g_autoptr (GError) probe_error = NULL;
+	g_autofree gchar *failure = NULL;
+	gboolean probe;
+
+	g_mutex_lock (&self->mutex);
+	probe = self->exhausted && now - self->last_probe_us >= MV_DB_PROBE_INTERVAL_US;
+	if (probe)
+		self->last_probe_us = now;
+	else if (self->exhausted)
+		failure = g_strdup (self->last_probe_failure != NULL ? self->last_probe_failure
+								     : "not probed yet");
+	g_mutex_unlock (&self->mutex);
+	if (!probe && failure == NULL)
+		return TRUE;
+	if (probe && write_probe (conn, &probe_error)) {
+		g_mutex_lock (&self->mutex);
+		self->exhausted = FALSE;
+		g_clear_pointer (&self->last_probe_failure, g_free);
+		g_mutex_unlock (&self->mutex);
+		g_message ("a write probe succeeded: the database has room again");
+		return TRUE;
+	}
+	if (probe) {
+		const gchar *state = mv_db_error_get_sqlstate (probe_error);
+		failure = g_strdup_printf ("the write probe failed: %s%s%s%s", probe_error->message,
+					   state != NULL ? " (SQLSTATE " : "",
+					   state != NULL ? state : "", state != NULL ? ")" : "");
+		g_mutex_lock (&self->mutex);
+		g_free (self->last_probe_failure);
+		self->last_probe_failure = g_strdup (failure);
+		g_mutex_unlock (&self->mutex);
+	}
+	g_set_error (error, MV_ERROR, MV_ERROR_INSUFFICIENT_RESOURCES,
+		     "the database ran out of a resource (SQLSTATE class 53) and no write has "
+		     "succeeded since: %s",
+		     failure);
+	return FALSE;
+}
+
+gboolean
+mv_db_get_exhausted (MvDb *self)
+{
+	gboolean exhausted;
+
+	g_return_val_if_fail (self != NULL, FALSE);
+	g_mutex_lock (&self->mutex);
+	exhausted = self->exhausted;
+	g_mutex_unlock (&self->mutex);
+	return exhausted;
+}
+
 gboolean
 mv_db_check_ready (MvDb *self, const gchar *sql_dir, GError **error)
 {
@@ -564,7 +715,7 @@ mv_db_check_ready (MvDb *self, const gchar *sql_dir, GError **error)
 	conn = mv_db_acquire (self, MV_DB_CHECK_READY_TIMEOUT_MS, error);
 	if (conn == NULL)
 		return FALSE;
-	ok = mv_migrate_check (conn, sql_dir, error);
+	ok = mv_migrate_check (conn, sql_dir, error) && check_resources (self, conn, error);
 	mv_db_release (self, conn);
 	return ok;
 }

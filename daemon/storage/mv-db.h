@@ -24,6 +24,12 @@ typedef struct _MvDb MvDb;
  * to callers, who may show it to clients. */
 #define MV_DB_UNAVAILABLE_MESSAGE "the database is unavailable; retry later"
 
+/* The message of every %MV_ERROR_INSUFFICIENT_RESOURCES (SQLSTATE class 53: disk full, out of
+ * memory, too many connections, a configured limit).  PostgreSQL's own text names files and
+ * settings: it is logged (at most once per %MV_LOG_LIMIT_INTERVAL_S), not handed to callers. */
+#define MV_DB_NO_RESOURCES_MESSAGE                                                                 \
+	"the database is out of disk space or another resource and stored nothing; retry later"
+
 /**
  * mv_db_new:
  * @conninfo: a libpq connection string or URI; may hold a password (it is never logged)
@@ -122,6 +128,9 @@ void mv_db_release (MvDb *self, PGconn *conn);
  *
  * Errors: %MV_ERROR_UNAVAILABLE when the connection is lost or the server is shutting down
  * (%MV_DB_UNAVAILABLE_MESSAGE; libpq's text is logged);
+ * %MV_ERROR_INSUFFICIENT_RESOURCES for SQLSTATE class 53 (%MV_DB_NO_RESOURCES_MESSAGE;
+ * PostgreSQL's text is logged), which also makes the pool the connection is released to not
+ * ready (mv_db_check_ready()) until a write succeeds again;
  * %MV_ERROR_CONFLICT on a unique violation, serialization failure or deadlock;
  * %MV_ERROR_FAILED otherwise.  The message carries PostgreSQL's primary message and SQLSTATE
  * but not its DETAIL, which can quote the values (patient data); mv_db_error_get_sqlstate()
@@ -270,18 +279,32 @@ G_GNUC_WARN_UNUSED_RESULT gboolean mv_db_on_commit (PGconn *conn,
  * @sql_dir: the migrations directory
  * @error: return location for a #GError
  *
- * For `GET /readyz`: the server answers and every migration in @sql_dir is applied with the
- * same checksum (see mv_migrate_check()).
+ * For `GET /readyz`: the server answers, every migration in @sql_dir is applied with the
+ * same checksum (see mv_migrate_check()), and writes work.  Writes are only tried after a
+ * statement on one of the pool's connections failed for lack of a resource (SQLSTATE class
+ * 53, mv_db_exec_params()): from then on this writes a probe (a row of 8 KiB of random bytes
+ * in `storage_probe`, committed and deleted), at most once per 5 s, and stays not ready until
+ * one succeeds.  Between probes the last probe's outcome is the answer.
  *
  * Errors: %MV_ERROR_UNAVAILABLE naming what is missing (server, or the first migration not
- * applied); %MV_ERROR_INTEGRITY if an applied migration file changed; %MV_ERROR_FAILED if
- * @sql_dir cannot be read.
+ * applied); %MV_ERROR_INSUFFICIENT_RESOURCES while writes fail for lack of a resource (the
+ * message gives the probe's SQLSTATE); %MV_ERROR_INTEGRITY if an applied migration file
+ * changed; %MV_ERROR_FAILED if @sql_dir cannot be read.
  *
  * Thread safety: safe from any thread.
  *
  * Returns: %TRUE if ready
  */
 gboolean mv_db_check_ready (MvDb *self, const gchar *sql_dir, GError **error);
+
+/**
+ * mv_db_get_exhausted:
+ * @self: a pool
+ *
+ * Returns: %TRUE while a class-53 failure has not been cleared by a successful write probe
+ *   (see mv_db_check_ready()).  Thread safety: safe from any thread.
+ */
+gboolean mv_db_get_exhausted (MvDb *self);
 
 /**
  * mv_db_get_stats:

@@ -850,7 +850,13 @@ spawn_postmaster (MvPgEmbedded *self, GError **error)
 	g_autofree gchar *dirs = quote_guc_list_item (self->socket_dir);
 	g_autofree gchar *sockdirs = g_strdup_printf ("unix_socket_directories=%s", dirs);
 	/* settings on the command line, not in postgresql.conf, so the cluster directory stays
-	 * relocatable and an edited config cannot open TCP by accident */
+	 * relocatable and an edited config cannot open TCP by accident.
+	 *
+	 * pg.log outlives crypto-shredding, so nothing that identifies a patient may reach it:
+	 * terse errors carry no DETAIL (a unique violation's DETAIL quotes the key, e.g. a blind
+	 * index), no failing statement is logged (log_min_error_statement), no statement or its
+	 * parameters is logged otherwise (log_statement, durations, parameters), and auto_explain
+	 * is not loaded.  docs/security.md, "PostgreSQL's log". */
 	const gchar *argv[] = { postgres,
 				"-D",
 				self->cluster_dir,
@@ -864,6 +870,26 @@ spawn_postmaster (MvPgEmbedded *self, GError **error)
 				"unix_socket_permissions=0700",
 				"-c",
 				"logging_collector=off",
+				"-c",
+				"log_error_verbosity=terse",
+				"-c",
+				"log_min_error_statement=panic",
+				"-c",
+				"log_statement=none",
+				"-c",
+				"log_min_duration_statement=-1",
+				"-c",
+				"log_min_duration_sample=-1",
+				"-c",
+				"log_duration=off",
+				"-c",
+				"log_parameter_max_length=0",
+				"-c",
+				"log_parameter_max_length_on_error=0",
+				"-c",
+				"log_autovacuum_min_duration=-1",
+				"-c",
+				"session_preload_libraries=",
 				NULL };
 	return spawn_logged (self, argv, &self->pid, error);
 }
@@ -926,6 +952,29 @@ mv_pg_embedded_start (MvPgEmbedded *self, GError **error)
 	}
 	g_debug ("PostgreSQL (pid %d) ready in %s", (gint)self->pid, self->cluster_dir);
 	return TRUE;
+}
+
+gboolean
+mv_pg_embedded_is_running (MvPgEmbedded *self)
+{
+	gint status = 0;
+
+	g_return_val_if_fail (self != NULL, FALSE);
+	if (self->pid == 0)
+		return FALSE;
+	if (!wait_child (self->pid, 0, &status))
+		return TRUE;
+	if (status != -1 && WIFSIGNALED (status))
+		g_warning ("PostgreSQL (pid %d) of %s was killed by signal %d; see %s",
+			   (gint)self->pid, self->cluster_dir, WTERMSIG (status), self->log_path);
+	else
+		g_warning ("PostgreSQL (pid %d) of %s exited with status %d; see %s",
+			   (gint)self->pid, self->cluster_dir,
+			   status != -1 && WIFEXITED (status) ? WEXITSTATUS (status) : -1,
+			   self->log_path);
+	/* pg.lock stays ours: no other daemon takes the cluster over before we start it again */
+	self->pid = 0;
+	return FALSE;
 }
 
 gboolean

@@ -110,6 +110,19 @@ const gchar *mv_pg_embedded_get_cluster_dir (MvPgEmbedded *self);
 const gchar *mv_pg_embedded_get_log_path (MvPgEmbedded *self);
 
 /**
+ * mv_pg_embedded_is_running:
+ * @self: an #MvPgEmbedded
+ *
+ * Whether the postmaster mv_pg_embedded_start() started is still running, without waiting.
+ * One that exited (a PANIC it could not recover from, such as a full disk during crash
+ * recovery, or a kill) is reaped here and logged once; mv_pg_embedded_start() then starts the
+ * cluster again.  Call it from the thread that calls start and stop.
+ *
+ * Returns: %TRUE while our postmaster runs
+ */
+gboolean mv_pg_embedded_is_running (MvPgEmbedded *self);
+
+/**
  * mv_pg_embedded_stop:
  * @self: an #MvPgEmbedded
  * @error: return location for a #GError

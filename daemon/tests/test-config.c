@@ -130,7 +130,9 @@ Test (config, example_lists_every_key)
 				"signing-key-file",
 				"external-witness-file",
 				"rate-limit-per-second",
-				"rate-limit-burst" };
+				"rate-limit-burst",
+				"address-rate-limit-per-minute",
+				"address-rate-limit-burst" };
 	for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
 		g_autofree gchar *line = g_strdup_printf ("\n#%s=", keys[i]);
 		cr_assert (strstr (example, line) != NULL, "%s missing", keys[i]);

@@ -16,6 +16,7 @@
 #include "mv-engine.h"
 #include "mv-http.h"
 #include "mv-storage-test.h"
+#include "mv-watchdog.h"
 
 static MvConfig *
 test_config (const gchar *extra)
@@ -176,6 +177,108 @@ Test (engine, a_call_that_waited_past_its_deadline_is_never_started, .timeout = 
 	g_clear_error (&third.error);
 	g_rmdir (dir);
 	mv_engine_shutdown (engine, 3000);
+}
+
+static void
+ready_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GError **error = user_data;
+
+	if (mv_engine_check_ready_finish (MV_ENGINE (source), result, error))
+		g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "ready");
+}
+
+/* A plugin is wedged once every worker runs a call one further time limit past its deadline
+ * (calls that ignore their cancellation): readiness fails naming it, and the watchdog's
+ * figures show the overdue calls; when they return, both clear. */
+Test (engine, a_plugin_whose_workers_all_hang_past_the_limit_is_wedged, .timeout = 60)
+{
+	g_autoptr (MvConfig) config = test_config ("[plugins]\nworker-threads=2\n"
+						   "call-timeout-ms=300\n");
+	g_autoptr (MvEngine) engine = test_engine (config);
+	g_auto (GStrv) busy = NULL;
+	g_auto (GStrv) wedged = NULL;
+	g_auto (GStrv) after = NULL;
+	g_autoptr (GError) ready = NULL;
+	MvEngineProgress before, hung, done;
+	SyncCall a = { 0 }, b = { 0 };
+	GThread *ta, *tb;
+
+	mv_engine_get_progress (engine, &before);
+	cr_assert_eq (before.pending, 0);
+	ta = sync_call_start (&a, engine, "Hang", g_variant_new ("(us)", 2500, ""));
+	tb = sync_call_start (&b, engine, "Hang", g_variant_new ("(us)", 2500, ""));
+	while ((busy = mv_engine_list_busy_plugins (engine)) == NULL)
+		g_usleep (1000);
+	/* busy is not wedged: the calls are within their limit (or just past it) */
+	while ((wedged = mv_engine_list_wedged_plugins (engine)) == NULL)
+		g_usleep (10 * 1000);
+	cr_assert_str_eq (wedged[0], "probe (2 of 2 workers stuck in calls past their time limit "
+				     "that ignore cancellation, 0 waiting)");
+	cr_assert_null (wedged[1]);
+	mv_engine_get_progress (engine, &hung);
+	cr_assert_eq (hung.pending, 2);
+	cr_assert_eq (hung.overdue, 2);
+	cr_assert_eq (hung.completed, before.completed);
+
+	mv_engine_check_ready_async (engine, ready_done, &ready);
+	while (ready == NULL)
+		g_main_context_iteration (NULL, TRUE);
+	cr_assert (g_error_matches (ready, MV_ERROR, MV_ERROR_UNAVAILABLE), "%s", ready->message);
+	cr_assert (strstr (ready->message, "wedged plugin(s): probe (2 of 2") != NULL, "%s",
+		   ready->message);
+
+	g_thread_join (ta);
+	g_thread_join (tb);
+	/* the workers are back once the handlers return, just after the callers were answered */
+	for (guint tries = 0; (after = mv_engine_list_wedged_plugins (engine)) != NULL; tries++) {
+		cr_assert_lt (tries, 3000, "still wedged: %s", after[0]);
+		g_clear_pointer (&after, g_strfreev);
+		g_usleep (1000);
+	}
+	do {
+		mv_engine_get_progress (engine, &done);
+		g_usleep (1000);
+	} while (done.pending > 0);
+	cr_assert_eq (done.completed, before.completed + 2);
+	cr_assert_eq (done.overdue, 0);
+	g_clear_error (&a.error);
+	g_clear_error (&b.error);
+	mv_engine_shutdown (engine, 3000);
+}
+
+/* The watchdog is fed while idle, while calls finish, and while calls are slow but within
+ * their limit; not once calls are overdue and none has finished for a whole interval. */
+Test (watchdog, fed_unless_overdue_calls_stall_for_an_interval)
+{
+	const gint64 interval = 10 * G_USEC_PER_SEC;
+	MvEngineProgress p = { .completed = 7 };
+	MvWatchdogState state;
+	gint64 t = 1000 * G_USEC_PER_SEC;
+
+	mv_watchdog_state_init (&state, &p, t);
+	/* idle for a long time */
+	cr_assert (mv_watchdog_should_feed (&state, &p, t + 60 * G_USEC_PER_SEC, interval));
+	t += 60 * G_USEC_PER_SEC;
+	/* work arrives; slow, within its limit, nothing finishes: still fed */
+	p.pending = 2;
+	cr_assert (mv_watchdog_should_feed (&state, &p, t + 5 * G_USEC_PER_SEC, interval));
+	cr_assert (mv_watchdog_should_feed (&state, &p, t + 30 * G_USEC_PER_SEC, interval));
+	/* overdue, but less than an interval since work began: still fed */
+	p.overdue = 1;
+	p.completed = 8; /* one finished at t + 31 s */
+	cr_assert (mv_watchdog_should_feed (&state, &p, t + 31 * G_USEC_PER_SEC, interval));
+	cr_assert (mv_watchdog_should_feed (&state, &p, t + 40 * G_USEC_PER_SEC, interval));
+	/* a whole interval without a finished call while one is overdue: not fed */
+	cr_assert_not (mv_watchdog_should_feed (&state, &p, t + 41 * G_USEC_PER_SEC, interval));
+	cr_assert_not (mv_watchdog_should_feed (&state, &p, t + 50 * G_USEC_PER_SEC, interval));
+	/* a call finishes: fed again */
+	p.completed = 9;
+	cr_assert (mv_watchdog_should_feed (&state, &p, t + 51 * G_USEC_PER_SEC, interval));
+	/* the overdue calls return and nothing is pending: fed */
+	p.pending = 0;
+	p.overdue = 0;
+	cr_assert (mv_watchdog_should_feed (&state, &p, t + 90 * G_USEC_PER_SEC, interval));
 }
 
 static void

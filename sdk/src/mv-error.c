@@ -26,6 +26,7 @@ static const gchar *const error_names[MV_ERROR_LAST] = {
 	[MV_ERROR_RESPONSE_TOO_LARGE] = "response-too-large",
 	[MV_ERROR_REQUEST_TIMEOUT] = "request-timeout",
 	[MV_ERROR_HEADERS_TOO_LARGE] = "headers-too-large",
+	[MV_ERROR_INSUFFICIENT_RESOURCES] = "insufficient-resources",
 };
 
 const gchar *

@@ -6,12 +6,9 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -250,11 +247,12 @@ Test (lifecycle, restart_after_sigkill, .timeout = 120, .fini = fini)
 	cr_assert_not (process_running (first_postmaster), "the first PostgreSQL is still running");
 }
 
-Test (lifecycle, readyz_503_when_database_down, .timeout = 90, .fini = fini)
+Test (lifecycle, readyz_503_when_database_down, .timeout = 150, .fini = fini)
 {
 	MvtEnv *env = start_daemon (NULL);
 	g_autoptr (GError) error = NULL;
 	g_autoptr (MvtResponse) health = NULL;
+	g_autofree gchar *line = NULL;
 	MvtResponse *ready = NULL;
 	gint64 deadline;
 
@@ -279,6 +277,19 @@ Test (lifecycle, readyz_503_when_database_down, .timeout = 90, .fini = fini)
 	/* alive, though not ready */
 	health = mvt_http (env->url, "GET", "/healthz", NULL, NULL, 0);
 	cr_assert_eq (health->status, 200, "%s", health->body);
+	/* the embedded cluster is the daemon's child: it starts it again, and is ready again */
+	line = mvt_log_wait_line (env->log_path, "embedded PostgreSQL is running again", 60000);
+	cr_assert_not_null (line, "the daemon did not start its PostgreSQL again");
+	deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+	for (;;) {
+		ready = mvt_http (env->url, "GET", "/readyz", NULL, NULL, 0);
+		if (ready->status == 200 || g_get_monotonic_time () > deadline)
+			break;
+		mvt_response_free (ready);
+		g_usleep (100 * 1000);
+	}
+	cr_assert_eq (ready->status, 200, "%s", ready->body);
+	mvt_response_free (ready);
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
 }
 
@@ -363,72 +374,26 @@ Test (lifecycle, sighup_applies_limits_and_names_restart_keys, .timeout = 90, .f
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
 }
 
-/* one datagram from the notify socket, with its sender's pid */
-typedef struct {
-	gint pid;
-	gchar *text;
-} Notification;
-
-/* waits up to @timeout_ms for a datagram on @fd; NULL when none came */
-static Notification *
-receive_notification (int fd, guint timeout_ms)
-{
-	gchar buf[4096];
-	union {
-		struct cmsghdr align;
-		gchar bytes[CMSG_SPACE (sizeof (struct ucred))];
-	} control;
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.bytes,
-		.msg_controllen = sizeof control.bytes,
-	};
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	Notification *n;
-	ssize_t len;
-
-	if (poll (&pfd, 1, (int)timeout_ms) <= 0)
-		return NULL;
-	len = recvmsg (fd, &msg, MSG_DONTWAIT);
-	if (len < 0)
-		return NULL;
-	buf[len] = '\0';
-	n = g_new0 (Notification, 1);
-	n->pid = -1;
-	n->text = g_strdup (buf);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-			struct ucred cred;
-			memcpy (&cred, CMSG_DATA (c), sizeof cred);
-			n->pid = cred.pid;
-		}
-	}
-	return n;
-}
-
 /* waits for @state (e.g. "READY=1") from the daemon itself; every datagram seen is appended
  * to @seen as "pid: text" */
 static gboolean
-wait_for_state (MvtEnv *env, int fd, const gchar *state, guint timeout_ms, GString *seen)
+wait_for_state (MvtEnv *env, MvtNotify *notify, const gchar *state, guint timeout_ms, GString *seen)
 {
 	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
 
 	while (g_get_monotonic_time () < deadline) {
-		g_autofree Notification *n = receive_notification (fd, 100);
+		gint pid = -1;
+		g_autofree gchar *text = mvt_notify_receive (notify, 100, &pid);
 		g_auto (GStrv) lines = NULL;
 
-		if (n == NULL) {
+		if (text == NULL) {
 			if (mvt_daemon_wait_exit (env, 0))
 				return FALSE;
 			continue;
 		}
-		g_string_append_printf (seen, "%d: %s\n", n->pid, n->text);
-		lines = g_strsplit (n->text, "\n", -1);
-		g_free (n->text);
-		if (n->pid == env->daemon_pid
-		    && g_strv_contains ((const gchar *const *)lines, state))
+		g_string_append_printf (seen, "%d: %s\n", pid, text);
+		lines = g_strsplit (text, "\n", -1);
+		if (pid == env->daemon_pid && g_strv_contains ((const gchar *const *)lines, state))
 			return TRUE;
 	}
 	return FALSE;
@@ -441,10 +406,8 @@ Test (lifecycle, sd_notify_ready_and_stopping, .timeout = 120, .fini = fini)
 	g_autoptr (GString) seen = g_string_new (NULL);
 	g_autoptr (MvtResponse) ready = NULL;
 	g_autofree gchar *others = NULL;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	const int on = 1;
+	g_autoptr (MvtNotify) notify = NULL;
 	MvtEnv *env;
-	int fd;
 
 	if (g_strcmp0 (mvt_getenv ("MVT_HAVE_SYSTEMD"), "1") != 0)
 		cr_skip_test ("medversed was built without libsystemd (-Dsystemd=disabled)");
@@ -452,21 +415,12 @@ Test (lifecycle, sd_notify_ready_and_stopping, .timeout = 120, .fini = fini)
 	current_env = env;
 	mvt_env_prepare (env, &options);
 	env->notify_socket = g_build_filename (env->root, "notify", NULL);
-	cr_assert_lt (strlen (env->notify_socket), sizeof addr.sun_path);
-	strcpy (addr.sun_path, env->notify_socket);
-	fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	cr_assert_geq (fd, 0, "socket: %s", g_strerror (errno));
-	cr_assert_eq (bind (fd, (struct sockaddr *)&addr, sizeof addr), 0, "bind %s: %s",
-		      env->notify_socket, g_strerror (errno));
 	/* the sender's pid tells the daemon's notifications from anyone else's */
-	cr_assert_eq (setsockopt (fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on), 0);
-	/* writable by everyone, as systemd's is: a child running as another user (the embedded
-	 * cluster under root) could send to it, and must not */
-	cr_assert_eq (g_chmod (env->notify_socket, 0777), 0);
+	notify = mvt_notify_new (env->notify_socket);
 
 	cr_assert (mvt_bus_start (env, &error), "%s", error != NULL ? error->message : "");
 	cr_assert (mvt_daemon_spawn (env, &error), "%s", error != NULL ? error->message : "");
-	cr_assert (wait_for_state (env, fd, "READY=1", 60000, seen),
+	cr_assert (wait_for_state (env, notify, "READY=1", 60000, seen),
 		   "no READY=1 from medversed (pid %d); received:\n%s\nlog:\n%s", env->daemon_pid,
 		   seen->str, mvt_read_log (env));
 	/* READY=1 means serving: http.url is there and the database is ready, no waiting */
@@ -477,18 +431,17 @@ Test (lifecycle, sd_notify_ready_and_stopping, .timeout = 120, .fini = fini)
 		      ready->status, ready->body);
 
 	mvt_daemon_term (env);
-	cr_assert (wait_for_state (env, fd, "STOPPING=1", 30000, seen),
+	cr_assert (wait_for_state (env, notify, "STOPPING=1", 30000, seen),
 		   "no STOPPING=1 from medversed after SIGTERM; received:\n%s", seen->str);
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
 	/* what is still queued came before the socket was closed */
 	for (;;) {
-		g_autofree Notification *n = receive_notification (fd, 0);
-		if (n == NULL)
+		gint pid = -1;
+		g_autofree gchar *text = mvt_notify_receive (notify, 0, &pid);
+		if (text == NULL)
 			break;
-		g_string_append_printf (seen, "%d: %s\n", n->pid, n->text);
-		g_free (n->text);
+		g_string_append_printf (seen, "%d: %s\n", pid, text);
 	}
-	close (fd);
 	/* under systemd only the main process may speak for the service (NotifyAccess=main) */
 	others = g_strdup (seen->str);
 	{

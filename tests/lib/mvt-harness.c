@@ -125,6 +125,7 @@ mvt_env_free (MvtEnv *env)
 	g_free (env->bus_address);
 	g_free (env->url);
 	g_free (env->notify_socket);
+	g_strfreev (env->daemon_env);
 	g_free (env);
 }
 
@@ -323,6 +324,13 @@ mvt_daemon_spawn (MvtEnv *env, GError **error)
 		envp = g_environ_setenv (envp, "NOTIFY_SOCKET", env->notify_socket, TRUE);
 	else
 		envp = g_environ_unsetenv (envp, "NOTIFY_SOCKET");
+	/* nothing of the test runner's own service manager reaches the daemon unasked */
+	envp = g_environ_unsetenv (envp, "WATCHDOG_USEC");
+	envp = g_environ_unsetenv (envp, "WATCHDOG_PID");
+	for (guint i = 0; env->daemon_env != NULL && env->daemon_env[i] != NULL; i++) {
+		g_auto (GStrv) kv = g_strsplit (env->daemon_env[i], "=", 2);
+		envp = g_environ_setenv (envp, kv[0], kv[1] != NULL ? kv[1] : "", TRUE);
+	}
 	log_fd = open (env->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (log_fd < 0) {
 		g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s",

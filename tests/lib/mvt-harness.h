@@ -38,6 +38,9 @@ typedef struct {
 	gchar *url;
 	/* NOTIFY_SOCKET for the daemon; NULL: unset, as outside systemd */
 	gchar *notify_socket;
+	/* further NAME=VALUE entries for the daemon's environment (e.g. WATCHDOG_USEC); NULL:
+	 * none */
+	gchar **daemon_env;
 	/* started without --dev, as in production: the key files must be there already */
 	gboolean production;
 	/* > 0: the daemon's RLIMIT_NOFILE, soft and hard (`ulimit -n`), set before it starts */

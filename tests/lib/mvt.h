@@ -6,6 +6,7 @@
  *   mvt-raw.h       a raw HTTP/1.1 client: exact bytes out, responses counted on the way back
  *   mvt-token.h     token and key files
  *   mvt-clinic.h    clinics and keys through the admin API
+ *   mvt-notify.h    a notify socket (NOTIFY_SOCKET) and the daemon's sd_notify datagrams
  *   mvt-sql.h       SQL on the daemon's embedded cluster
  *   mvt-report.h    skipped tests reported as skipped (linked into every Criterion binary)
  */
@@ -15,6 +16,7 @@
 #include "mvt-harness.h"
 #include "mvt-http.h"
 #include "mvt-raw.h"
+#include "mvt-notify.h"
 #include "mvt-report.h"
 #include "mvt-sql.h"
 #include "mvt-token.h"

@@ -360,6 +360,90 @@ Test (db, check_ready_before_and_after_migrations)
 		   error ? error->message : "");
 }
 
+/* SQLSTATE class 53 (here 53400, a temp file over temp_file_limit: the real thing, cheaply) is
+ * a 503 with a message naming nothing internal, and makes the pool not ready until a write
+ * probe succeeds; the probe is held back by a trigger raising disk_full (53100), then let
+ * through. */
+Test (db, resource_exhaustion_is_not_ready_until_a_write_probe_succeeds, .timeout = 90)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (PGresult) res = NULL;
+	g_autofree gchar *left = NULL;
+	PGconn *conn;
+	PGconn *admin;
+	gint64 deadline;
+
+	pg = mvt_cluster_start (&dir);
+	db = pool_for (pg, 2);
+	conn = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (conn);
+	cr_assert (mv_migrate_apply (conn, MV_TEST_SQLDIR, &error), "%s",
+		   error ? error->message : "");
+	mv_db_release (db, conn);
+	admin = mvt_connect (pg);
+	cr_assert (
+		mv_db_exec (admin,
+			    "CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ "
+			    "BEGIN RAISE EXCEPTION 'no space' USING ERRCODE = 'disk_full'; END $$",
+			    &error),
+		"%s", error->message);
+	cr_assert (mv_db_exec (admin,
+			       "CREATE TRIGGER full_disk BEFORE INSERT ON storage_probe "
+			       "FOR EACH ROW EXECUTE FUNCTION full_disk()",
+			       &error),
+		   "%s", error->message);
+	cr_assert (mv_db_check_ready (db, MV_TEST_SQLDIR, &error),
+		   "no probe while nothing failed: "
+		   "%s",
+		   error ? error->message : "");
+
+	conn = mv_db_acquire (db, 1000, &error);
+	cr_assert_not_null (conn);
+	cr_assert (mv_db_exec (conn, "SET work_mem = '64kB'", &error));
+	cr_assert (mv_db_exec (conn, "SET temp_file_limit = '64kB'", &error));
+	res = mv_db_exec_params (conn,
+				 "SELECT count(*) FROM (SELECT g FROM generate_series(1, 300000) g "
+				 "ORDER BY g DESC) s",
+				 0, NULL, &error);
+	cr_assert_null (res, "the sort stayed under temp_file_limit");
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INSUFFICIENT_RESOURCES), "%s",
+		   error->message);
+	cr_assert_str_eq (error->message, MV_DB_NO_RESOURCES_MESSAGE);
+	cr_assert_str_eq (mv_db_error_get_sqlstate (error), "53400");
+	g_clear_error (&error);
+	cr_assert_not (mv_db_get_exhausted (db), "noted on release, not before");
+	mv_db_release (db, conn);
+	cr_assert (mv_db_get_exhausted (db));
+
+	/* the probe fails: not ready, naming the probe's SQLSTATE; asked again at once, the
+	 * last outcome stands without a second probe */
+	cr_assert_not (mv_db_check_ready (db, MV_TEST_SQLDIR, &error));
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INSUFFICIENT_RESOURCES), "%s",
+		   error->message);
+	cr_assert (strstr (error->message, "SQLSTATE 53100") != NULL, "%s", error->message);
+	g_clear_error (&error);
+	cr_assert_not (mv_db_check_ready (db, MV_TEST_SQLDIR, &error));
+	cr_assert (strstr (error->message, "SQLSTATE 53100") != NULL, "%s", error->message);
+	g_clear_error (&error);
+
+	/* space is back: the next probe succeeds and leaves no row behind */
+	cr_assert (mv_db_exec (admin, "DROP TRIGGER full_disk ON storage_probe", &error), "%s",
+		   error->message);
+	deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+	while (!mv_db_check_ready (db, MV_TEST_SQLDIR, &error)) {
+		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INSUFFICIENT_RESOURCES), "%s",
+			   error->message);
+		cr_assert_lt (g_get_monotonic_time (), deadline, "still not ready: %s",
+			      error->message);
+		g_clear_error (&error);
+		g_usleep (200 * 1000);
+	}
+	cr_assert_not (mv_db_get_exhausted (db));
+	left = mvt_query_value (admin, "SELECT count(*) FROM storage_probe");
+	cr_assert_str_eq (left, "0");
+	PQfinish (admin);
+}
+
 Test (db, bad_conninfo_is_refused)
 {
 	g_autoptr (GError) error = NULL;

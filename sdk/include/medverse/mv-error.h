@@ -42,6 +42,9 @@ G_BEGIN_DECLS
  *   the HTTP adapter uses it.  Since ABI 1, added in 0.3.
  * @MV_ERROR_HEADERS_TOO_LARGE: the request line and headers are over the size or count limit
  *   (431).  Only the HTTP adapter uses it.  Since ABI 1, added in 0.3.
+ * @MV_ERROR_INSUFFICIENT_RESOURCES: the database ran out of a resource (disk space, memory,
+ *   connections or a configured limit: SQLSTATE class 53) and the write was not stored; retry
+ *   later (503 with Retry-After).  The daemon's, never a plugin's.  Since ABI 1, added in 0.3.
  *
  * New codes are only ever appended, so a plugin built against an older header keeps its
  * numbers; treat a code you do not know as %MV_ERROR_FAILED.
@@ -69,6 +72,7 @@ typedef enum {
 	MV_ERROR_RESPONSE_TOO_LARGE,
 	MV_ERROR_REQUEST_TIMEOUT,
 	MV_ERROR_HEADERS_TOO_LARGE,
+	MV_ERROR_INSUFFICIENT_RESOURCES,
 	MV_ERROR_LAST /*< skip >*/
 } MvError;
 
