@@ -391,9 +391,18 @@ readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 		} else {
 			self->readyz_suppressed++;
 		}
-		mv_http_respond_new_error (call->ex, MV_ERROR_UNAVAILABLE,
-					   "not ready: the database is unreachable or its "
-					   "migrations are not applied");
+		g_auto (GStrv) wedged = mv_engine_list_wedged_plugins (MV_ENGINE (source));
+		g_autofree gchar *names = wedged != NULL ? g_strjoinv ("; ", wedged) : NULL;
+		/* the database's own words stay in the log; plugin names are for the prober too */
+		if (names != NULL)
+			mv_http_respond_new_error (call->ex, MV_ERROR_UNAVAILABLE,
+						   "not ready: wedged plugin(s): %s", names);
+		else if (g_error_matches (error, MV_ERROR, MV_ERROR_INSUFFICIENT_RESOURCES))
+			mv_http_respond_error (call->ex, error);
+		else
+			mv_http_respond_new_error (call->ex, MV_ERROR_UNAVAILABLE,
+						   "not ready: the database is unreachable or its "
+						   "migrations are not applied");
 	}
 	mv_http_exchange_resume (call->ex);
 	g_free (call);

@@ -390,8 +390,8 @@ Test (pool, a_wedged_pool_makes_readyz_red_and_starves_the_watchdog, .timeout = 
 	red = mvt_http (current_env->url, "GET", "/readyz", NULL, NULL, 0);
 	mvt_assert_error (red, 503, "unavailable");
 	cr_assert_not_null (red->retry_after);
-	/* the reason names the plugin; the readyz handler logs it (its body's message is
-	 * generic until the HTTP side answers with the engine's error) */
+	/* the body names the plugin, and so does the log */
+	cr_assert_not_null (strstr (red->body, "wedged plugin(s): probe (2 of 2"), "%s", red->body);
 	line = mvt_log_wait_line (current_env->log_path, "wedged plugin(s): probe (2 of 2", 10000);
 	cr_assert_not_null (line, "no log line naming the wedged plugin");
 	/* the rest of the daemon still answers */
