@@ -13,7 +13,12 @@
 #define TRIM_IDLE_CHECKS 2
 #define TRIM_PEAK_BYTES (64 * 1024 * 1024)
 #define TRIM_MOVED_BYTES (16 * 1024 * 1024)
-#define MALLOC_ARENAS 2
+/* Arenas per CPU, at most MALLOC_ARENAS_MAX.  Each arena keeps the free top of its heap after a
+ * peak; glibc's default (8 per CPU) kept 140 MB after eight large NLP texts.  One arena in all
+ * made threads queue on malloc's lock: on 2 CPUs, 2 arenas ran the authenticated plugin call at
+ * 9.7-10.1k requests/s, 4 at 12.3-12.8k (tests/bench/RESULTS.md, 2026-12-05). */
+#define MALLOC_ARENAS_PER_CPU 2
+#define MALLOC_ARENAS_MAX 8
 
 struct _MvMemoryTrimmer {
 	MvEngine *engine; /* unowned */
@@ -45,7 +50,9 @@ mv_memory_prepare (char **argv)
 	}
 	/* before the first thread, so no thread gets an arena of its own past the limit */
 	if (!arena_max_configured ())
-		mallopt (M_ARENA_MAX, MALLOC_ARENAS);
+		mallopt (M_ARENA_MAX,
+			 (int)MIN (MALLOC_ARENAS_MAX,
+				   MALLOC_ARENAS_PER_CPU * MAX (1, sysconf (_SC_NPROCESSORS_ONLN))));
 }
 
 guint64
