@@ -43,7 +43,16 @@ struct _MvEngine {
 	MvDb *db;	      /* unowned; NULL until set */
 	MvServices *services; /* owned; NULL until set */
 	gchar *sql_dir;
+	/* calls answered through a callback (mv_engine_call_then), a reference each, so one
+	 * periodic sweep keeps their time limits: a timer source per call would wake the main
+	 * loop twice per call (attached, then destroyed) */
+	GMutex pending_lock;
+	GHashTable *pending;
+	guint sweep_source;
 };
+
+/* How often the time limits of callback calls are checked: their 504 comes up to this late. */
+#define CALL_SWEEP_MS 50
 
 G_DEFINE_TYPE (MvEngine, mv_engine, G_TYPE_OBJECT)
 
@@ -78,7 +87,7 @@ typedef struct {
 	/* an asynchronous call answers through its task, timed by a source in its context */
 	GTask *task;
 	GSource *timeout;
-	/* a call with a callback answers through it, timed by a source in the main context */
+	/* a call with a callback answers through it, timed by the engine's sweep */
 	MvEngineCallDone done;
 	gpointer done_data;
 	/* a synchronous call answers through these */
@@ -135,7 +144,14 @@ call_job_answer (CallJob *job, GVariant *output, GError *error)
 		return;
 	}
 	if (job->done != NULL) {
+		MvEngine *engine = job->engine;
+		gboolean held;
+		g_mutex_lock (&engine->pending_lock);
+		held = g_hash_table_steal (engine->pending, job);
+		g_mutex_unlock (&engine->pending_lock);
 		job->done (output, error, job->done_data);
+		if (held)
+			call_job_unref (job);
 		return;
 	}
 	g_mutex_lock (&job->lock);
@@ -484,6 +500,29 @@ call_job_run (gpointer data, gpointer user_data)
 	call_job_unref (job);
 }
 
+/* The time limits of the callback calls (see MvEngine.pending). */
+static gboolean
+sweep_pending (gpointer user_data)
+{
+	MvEngine *self = user_data;
+	g_autoptr (GPtrArray) due = g_ptr_array_new ();
+	gint64 now = g_get_monotonic_time ();
+	GHashTableIter iter;
+	gpointer key;
+
+	g_mutex_lock (&self->pending_lock);
+	g_hash_table_iter_init (&iter, self->pending);
+	while (g_hash_table_iter_next (&iter, &key, NULL))
+		if (now >= ((CallJob *)key)->deadline_us)
+			g_ptr_array_add (due, call_job_ref (key));
+	g_mutex_unlock (&self->pending_lock);
+	for (guint i = 0; i < due->len; i++) {
+		call_job_expire (g_ptr_array_index (due, i));
+		call_job_unref (g_ptr_array_index (due, i));
+	}
+	return G_SOURCE_CONTINUE;
+}
+
 /* Checks and queues a call; NULL with @error when it cannot even be queued. */
 static CallJob *
 call_job_submit (MvEngine *self,
@@ -528,16 +567,30 @@ call_job_submit (MvEngine *self,
 	g_cond_init (&job->cond);
 	g_atomic_int_inc (&self->in_flight);
 	g_atomic_int_inc (&entry->queued);
-	if (task != NULL || done != NULL) {
+	if (task != NULL) {
 		job->timeout = g_timeout_source_new (job->timeout_ms);
 		g_source_set_callback (job->timeout, call_job_timed_out, call_job_ref (job),
 				       (GDestroyNotify)call_job_unref);
-		g_source_attach (job->timeout, task != NULL ? g_task_get_context (task) : NULL);
+		g_source_attach (job->timeout, g_task_get_context (task));
+	}
+	if (done != NULL) {
+		/* before the push: a worker may answer (and look for it here) at once */
+		g_mutex_lock (&self->pending_lock);
+		g_hash_table_add (self->pending, call_job_ref (job));
+		if (self->sweep_source == 0)
+			self->sweep_source = g_timeout_add (CALL_SWEEP_MS, sweep_pending, self);
+		g_mutex_unlock (&self->pending_lock);
 	}
 	/* the pool holds a reference until call_job_run or call_job_dropped */
 	if (!g_thread_pool_push (entry->pool, call_job_ref (job), error)) {
 		if (call_job_leave_queue (job, JOB_DONE))
 			g_atomic_int_add (&self->in_flight, -1);
+		if (done != NULL) {
+			g_mutex_lock (&self->pending_lock);
+			if (g_hash_table_steal (self->pending, job))
+				call_job_unref (job);
+			g_mutex_unlock (&self->pending_lock);
+		}
 		call_job_unref (job);
 		call_job_unref (job);
 		return NULL;
@@ -824,7 +877,11 @@ static void
 mv_engine_finalize (GObject *object)
 {
 	MvEngine *self = MV_ENGINE (object);
-	/* jobs hold a reference to the engine, so none can be running here */
+	/* jobs hold a reference to the engine, so none can be running or pending here */
+	if (self->sweep_source != 0)
+		g_source_remove (self->sweep_source);
+	g_hash_table_unref (self->pending);
+	g_mutex_clear (&self->pending_lock);
 	g_mutex_clear (&self->stop_lock);
 	g_hash_table_unref (self->plugins);
 	g_clear_pointer (&self->services, mv_services_free);
@@ -844,6 +901,8 @@ static void
 mv_engine_init (MvEngine *self)
 {
 	g_mutex_init (&self->stop_lock);
+	g_mutex_init (&self->pending_lock);
+	self->pending = g_hash_table_new (NULL, NULL);
 	self->plugins = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
 					       (GDestroyNotify)plugin_entry_free);
 }

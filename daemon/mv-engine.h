@@ -58,7 +58,9 @@ typedef void (*MvEngineCallDone) (GVariant *output, GError *error, gpointer user
 /* The same call, answered by @done exactly once from whichever thread answers it: the plugin's
  * worker (usually), the main loop (the time limit passed) or the caller's own thread (it could
  * not be queued).  For a caller that needs no thread of its own while the plugin runs (an HTTP
- * route whose connection waits suspended): one thread hop fewer than mv_engine_call_sync(). */
+ * route whose connection waits suspended): one thread hop fewer than mv_engine_call_sync().  The
+ * time limit is kept by a sweep of the main loop every 50 ms, so its 504 comes up to 50 ms late
+ * (and only while the main loop runs). */
 void mv_engine_call_then (MvEngine *self,
 			  const gchar *plugin,
 			  const gchar *method,
