@@ -50,9 +50,9 @@ mv_memory_prepare (char **argv)
 	}
 	/* before the first thread, so no thread gets an arena of its own past the limit */
 	if (!arena_max_configured ())
-		mallopt (M_ARENA_MAX,
-			 (int)MIN (MALLOC_ARENAS_MAX,
-				   MALLOC_ARENAS_PER_CPU * MAX (1, sysconf (_SC_NPROCESSORS_ONLN))));
+		mallopt (M_ARENA_MAX, (int)MIN (MALLOC_ARENAS_MAX,
+						MALLOC_ARENAS_PER_CPU
+							* MAX (1, sysconf (_SC_NPROCESSORS_ONLN))));
 }
 
 guint64
