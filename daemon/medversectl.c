@@ -11,7 +11,8 @@
  *   medversectl operator-key create [LABEL]
  *       (org.medverse.Health1.Admin: root or the daemon's user only; results printed as JSON,
  *       a new key's token once)
- *   medversectl [--config FILE | --data-dir DIR] audit verify [--clinic ID] [--public-key HEX]
+ *   medversectl [--config FILE | --data-dir DIR] audit verify [--clinic ID] [--witness FILE…]
+ *                                                [--public-key HEX]
  *       [--witness FILE…]
  *       (reads the witness files and the database directly, no D-Bus: see
  *       daemon/audit/mv-audit-cli.h)
@@ -312,8 +313,8 @@ main (int argc, char **argv)
 					commands[i].help);
 	g_string_append_printf (
 		summary, "  %-10s %s\n", "audit",
-		"verify [--clinic ID] [--witness FILE…]: check the audit log in the "
-		"database against the witness");
+		"verify [--clinic ID] [--witness FILE…] [--public-key HEX]: check the audit "
+		"log in the database against the witness");
 	context = g_option_context_new ("COMMAND [ARGS…] - administer medversed");
 	g_option_context_set_summary (context, summary->str);
 	g_option_context_add_main_entries (context, entries, NULL);

@@ -303,6 +303,9 @@ mv_http_respond_error (MvHttpExchange *ex, const GError *error)
 	const MvErrorRow *row = mv_error_table_lookup (error);
 
 	mv_http_respond_text (ex, row->http_status, mv_http_error_json (error, ex->request_id));
+	/* RFC 9110: a 401 names the scheme it wants */
+	if (row->http_status == 401)
+		mv_http_exchange_set_header (ex, "WWW-Authenticate", "Bearer realm=\"medverse\"");
 	if (row->retry_after_s > 0) {
 		gboolean has = FALSE;
 		for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2)

@@ -501,6 +501,21 @@ on_access (void *cls,
 	return mv_http_exchange_queue (ex);
 }
 
+/* TRUE when the sweep answered 408 for the request being read on @conn */
+static gboolean
+timed_out (MvHttp *self, struct MHD_Connection *conn)
+{
+	Guard *guard = connection_guard (conn);
+	gboolean answered;
+
+	if (guard == NULL)
+		return FALSE;
+	g_mutex_lock (&self->guard_lock);
+	answered = guard->expired && (guard->phase == PHASE_HEADER || guard->phase == PHASE_BODY);
+	g_mutex_unlock (&self->guard_lock);
+	return answered;
+}
+
 static void
 on_completed (void *cls,
 	      struct MHD_Connection *conn,
@@ -512,12 +527,16 @@ on_completed (void *cls,
 	g_autofree gchar *path = NULL;
 	g_autofree gchar *client_id = NULL;
 	g_autofree gchar *status = NULL;
+	gboolean expired;
 
 	*req_cls = NULL;
 	if (ex == NULL)
 		return;
-	if (ex->counted) {
+	expired = timed_out (self, conn);
+	if (ex->counted)
 		g_atomic_int_add (&self->active, -1);
+	/* one line per request read (a 408 for headers that never completed included) */
+	if (ex->counted || expired) {
 		/* every client-controlled field escaped: a path cannot forge a line */
 		path = mv_log_escape (ex->raw_path, 512);
 		if (ex->headers_done)
@@ -526,7 +545,10 @@ on_completed (void *cls,
 				128);
 		/* a client that went away before its answer was written: "aborted", as nginx's 499
 		 */
-		if ((code == MHD_REQUEST_TERMINATED_COMPLETED_OK && ex->answered) || ex->sent_now)
+		if (expired)
+			status = g_strdup ("408");
+		else if ((code == MHD_REQUEST_TERMINATED_COMPLETED_OK && ex->answered)
+			 || ex->sent_now)
 			status = g_strdup_printf ("%u", ex->status);
 		else
 			status = g_strdup (ex->answered ? "aborted" : "no-answer");
