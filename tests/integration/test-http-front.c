@@ -276,6 +276,7 @@ Test (front, slow_headers_are_dropped_after_the_header_timeout, .timeout = 60)
 {
 	Slow slows[N_SLOW] = { 0 };
 	gint64 slowest;
+	g_autofree gchar *log = NULL;
 
 	for (guint i = 0; i < N_SLOW; i++)
 		slow_start (
@@ -290,6 +291,9 @@ Test (front, slow_headers_are_dropped_after_the_header_timeout, .timeout = 60)
 	cr_assert_leq (slowest, PROMPT_MS, "/healthz took %" G_GINT64_FORMAT " ms", slowest);
 	for (guint i = 0; i < N_SLOW; i++)
 		slow_clear (&slows[i]);
+	/* a request cut off has its own access-log line, under the id its 408 named */
+	log = mvt_shared_log_wait_for (" - /healthz 408 ", 3000);
+	cr_assert_not_null (log, "no access-log line for a request cut off by the header timeout");
 }
 
 Test (front, headers_completed_within_the_header_timeout_are_served, .timeout = 30)
@@ -325,6 +329,7 @@ compute_head (guint content_length)
 
 Test (front, slow_bodies_are_dropped_after_the_body_timeout, .timeout = 60)
 {
+	g_autofree gchar *log = NULL;
 	/* 100 bytes announced: one client sends 10 of them and stops, the other drips */
 	const gchar body[] = "{\"weight_kg\": 70, \"height_cm\": 175, \"padding\": "
 			     "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}";
@@ -343,6 +348,8 @@ Test (front, slow_bodies_are_dropped_after_the_body_timeout, .timeout = 60)
 	cr_assert_leq (slowest, PROMPT_MS, "/healthz took %" G_GINT64_FORMAT " ms", slowest);
 	slow_clear (&slows[0]);
 	slow_clear (&slows[1]);
+	log = mvt_shared_log_wait_for (" POST /v1/plugins/bmi/Compute 408 ", 3000);
+	cr_assert_not_null (log, "no access-log line for a request cut off by the body timeout");
 }
 
 Test (front, bodies_completed_within_the_body_timeout_are_served, .timeout = 30)
