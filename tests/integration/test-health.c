@@ -304,42 +304,12 @@ Test (disk, a_full_disk_at_a_wal_segment_is_survived_too, .timeout = 400, .fini 
 
 /* ---- a wedged worker pool and the systemd watchdog ----------------------------------------- */
 
-typedef struct {
-	const gchar *url;
-	gchar *body;
-	MvtResponse *resp;
-	GThread *thread;
-} Background;
-
-static gpointer
-background_call (gpointer data)
+/* a probe.Hang far past the time limit, ignoring cancellation */
+static MvtBackgroundPost *
+hang (const gchar *url, const gchar *marker)
 {
-	Background *bg = data;
-	const MvtRequest req = { .base_url = bg->url,
-				 .method = "POST",
-				 .path = "/v1/plugins/probe/Hang",
-				 .content_type = JSON,
-				 .body = bg->body,
-				 .len = -1 };
-	bg->resp = mvt_request_send (&req, NULL);
-	return NULL;
-}
-
-static void
-background_start (Background *bg, const gchar *url, const gchar *marker)
-{
-	bg->url = url;
-	/* far past the time limit, ignoring cancellation */
-	bg->body = g_strdup_printf ("{\"ms\":40000,\"marker\":\"%s\"}", marker);
-	bg->thread = g_thread_new ("hang", background_call, bg);
-}
-
-static void
-background_finish (Background *bg)
-{
-	g_thread_join (bg->thread);
-	g_free (bg->body);
-	g_clear_pointer (&bg->resp, mvt_response_free);
+	g_autofree gchar *body = g_strdup_printf ("{\"ms\":40000,\"marker\":\"%s\"}", marker);
+	return mvt_background_post (url, "/v1/plugins/probe/Hang", body);
 }
 
 Test (pool, a_wedged_pool_makes_readyz_red_and_starves_the_watchdog, .timeout = 180, .fini = fini)
@@ -358,7 +328,7 @@ Test (pool, a_wedged_pool_makes_readyz_red_and_starves_the_watchdog, .timeout = 
 	g_autofree gchar *marker_b = NULL;
 	g_autofree gchar *line = NULL;
 	g_autoptr (GError) error = NULL;
-	Background a = { 0 }, b = { 0 };
+	MvtBackgroundPost *a, *b;
 	ReadyWait wait_red;
 	guint idle_feeds, wedged_feeds;
 
@@ -379,8 +349,8 @@ Test (pool, a_wedged_pool_makes_readyz_red_and_starves_the_watchdog, .timeout = 
 	/* both workers of probe hang, far past their 500 ms limit */
 	marker_a = g_build_filename (current_env->root, "hang-a", NULL);
 	marker_b = g_build_filename (current_env->root, "hang-b", NULL);
-	background_start (&a, current_env->url, marker_a);
-	background_start (&b, current_env->url, marker_b);
+	a = hang (current_env->url, marker_a);
+	b = hang (current_env->url, marker_b);
 	cr_assert (mvt_wait_for_file (marker_a, 30000) && mvt_wait_for_file (marker_b, 30000),
 		   "the hung calls did not start");
 
@@ -412,8 +382,9 @@ Test (pool, a_wedged_pool_makes_readyz_red_and_starves_the_watchdog, .timeout = 
 
 	cr_assert (mvt_daemon_stop (current_env, &error), "%s",
 		   error != NULL ? error->message : "");
-	background_finish (&a);
-	background_finish (&b);
+	/* their answers do not matter here: the daemon stops under them */
+	mvt_response_free (mvt_background_post_finish (a));
+	mvt_response_free (mvt_background_post_finish (b));
 }
 
 /* ---- PostgreSQL's log keeps no blind index ------------------------------------------------- */

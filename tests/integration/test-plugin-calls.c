@@ -215,40 +215,12 @@ own_daemon (const gchar *config)
 	return env;
 }
 
-typedef struct {
-	const gchar *url;
-	gchar *body;
-	MvtResponse *resp;
-	GThread *thread;
-} Background;
-
-static gpointer
-background_call (gpointer data)
+/* a probe.Hang of @ms, ignoring cancellation */
+static MvtBackgroundPost *
+hang (const gchar *url, guint ms, const gchar *marker)
 {
-	Background *bg = data;
-	const MvtRequest req = { .base_url = bg->url,
-				 .method = "POST",
-				 .path = "/v1/plugins/probe/Hang",
-				 .content_type = JSON,
-				 .body = bg->body,
-				 .len = -1 };
-	bg->resp = mvt_request_send (&req, NULL);
-	return NULL;
-}
-
-static void
-background_start (Background *bg, const gchar *url, guint ms, const gchar *marker)
-{
-	bg->url = url;
-	bg->body = g_strdup_printf ("{\"ms\":%u,\"marker\":\"%s\"}", ms, marker);
-	bg->thread = g_thread_new ("hang", background_call, bg);
-}
-
-static void
-background_finish (Background *bg)
-{
-	g_thread_join (bg->thread);
-	g_free (bg->body);
+	g_autofree gchar *body = g_strdup_printf ("{\"ms\":%u,\"marker\":\"%s\"}", ms, marker);
+	return mvt_background_post (url, "/v1/plugins/probe/Hang", body);
 }
 
 typedef struct {
@@ -274,7 +246,8 @@ Test (plugin_pool,
 	g_autofree gchar *marker_b = g_build_filename (env->root, "hang-b", NULL);
 	g_autofree gchar *marker_c = g_build_filename (env->root, "hang-c", NULL);
 	g_autofree gchar *body_c = g_strdup_printf ("{\"ms\":10,\"marker\":\"%s\"}", marker_c);
-	Background a = { 0 }, b = { 0 };
+	MvtBackgroundPost *hang_a, *hang_b;
+	MvtResponse *a, *b;
 	g_autoptr (MvtResponse) ready = NULL;
 	g_autoptr (MvtResponse) bmi = NULL;
 	g_autoptr (MvtResponse) queued = NULL;
@@ -285,8 +258,8 @@ Test (plugin_pool,
 	g_autoptr (GError) error = NULL;
 
 	/* both workers of probe hang, ignoring cancellation */
-	background_start (&a, env->url, 6000, marker_a);
-	background_start (&b, env->url, 6000, marker_b);
+	hang_a = hang (env->url, 6000, marker_a);
+	hang_b = hang (env->url, 6000, marker_b);
 	cr_assert (mvt_wait_for_file (marker_a, 30000) && mvt_wait_for_file (marker_b, 30000),
 		   "the hung calls did not start");
 
@@ -307,14 +280,14 @@ Test (plugin_pool,
 		   queued->body);
 	cr_assert (strstr (mvt_error_message (queued), "not started") != NULL, "%s", queued->body);
 
-	background_finish (&a);
-	background_finish (&b);
-	cr_assert_not_null (a.resp);
-	cr_assert_not_null (b.resp);
-	mvt_assert_error (a.resp, 504, "timed-out");
-	mvt_assert_error (b.resp, 504, "timed-out");
-	cr_assert (strstr (mvt_error_message (a.resp), "exceeded its time limit") != NULL, "%s",
-		   a.resp->body);
+	a = mvt_background_post_finish (hang_a);
+	b = mvt_background_post_finish (hang_b);
+	cr_assert_not_null (a);
+	cr_assert_not_null (b);
+	mvt_assert_error (a, 504, "timed-out");
+	mvt_assert_error (b, 504, "timed-out");
+	cr_assert (strstr (mvt_error_message (a), "exceeded its time limit") != NULL, "%s",
+		   a->body);
 
 	/* once a worker is free the queue has been drained past the expired call */
 	cr_assert (mvt_wait_until (probe_answers, &probe, 30000), "probe never came back");
@@ -330,8 +303,8 @@ Test (plugin_pool,
 	cr_assert_eq (ready_after->status, 200, "%s", ready_after->body);
 	cr_assert_str_eq (mvt_str (ready_after, "status"), "ready");
 
-	mvt_response_free (a.resp);
-	mvt_response_free (b.resp);
+	mvt_response_free (a);
+	mvt_response_free (b);
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
 }
 

@@ -371,3 +371,46 @@ mvt_assert_error (MvtResponse *resp, guint status, const gchar *code)
 			  resp->request_id != NULL ? resp->request_id : "(no header)",
 			  "error.request_id must be the X-Request-Id header: %s", resp->body);
 }
+
+struct _MvtBackgroundPost {
+	gchar *base_url;
+	gchar *path;
+	gchar *json;
+	MvtResponse *resp;
+	GThread *thread;
+};
+
+static gpointer
+background_post (gpointer data)
+{
+	MvtBackgroundPost *post = data;
+	post->resp = mvt_http_try (post->base_url, "POST", post->path, "application/json",
+				   post->json, -1, NULL);
+	return NULL;
+}
+
+MvtBackgroundPost *
+mvt_background_post (const gchar *base_url, const gchar *path, const gchar *json)
+{
+	MvtBackgroundPost *post = g_new0 (MvtBackgroundPost, 1);
+
+	post->base_url = g_strdup (base_url);
+	post->path = g_strdup (path);
+	post->json = g_strdup (json);
+	post->thread = g_thread_new ("background-post", background_post, post);
+	return post;
+}
+
+MvtResponse *
+mvt_background_post_finish (MvtBackgroundPost *post)
+{
+	MvtResponse *resp;
+
+	g_thread_join (post->thread);
+	resp = post->resp;
+	g_free (post->base_url);
+	g_free (post->path);
+	g_free (post->json);
+	g_free (post);
+	return resp;
+}

@@ -98,6 +98,13 @@ MvtResponse *mvt_http_try (const gchar *base_url,
 			   const gchar *body,
 			   gssize len,
 			   GError **error);
+/* A JSON POST sent from a thread of its own, for calls that hang (a plugin's workers held busy)
+ * while the test goes on; mvt_background_post_finish() waits for it and returns its response
+ * (transfer full; NULL when none came). */
+typedef struct _MvtBackgroundPost MvtBackgroundPost;
+MvtBackgroundPost *
+mvt_background_post (const gchar *base_url, const gchar *path, const gchar *json);
+MvtResponse *mvt_background_post_finish (MvtBackgroundPost *post);
 /* a POST whose body is sent with chunked transfer encoding, no Content-Length; asserts as
  * mvt_http() does */
 MvtResponse *mvt_http_chunked (const gchar *base_url,
