@@ -91,21 +91,23 @@ mv_http_exchange_queue (MvHttpExchange *ex)
 gchar *
 mv_http_raw_answer (guint status, const gchar *request_id, const gchar *json_text)
 {
-	const MvErrorRow *row = NULL;
+	/* RFC 9110's IMF-fixdate, in English whatever the locale */
+	static const gchar *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	static const gchar *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-	g_autofree gchar *date = g_date_time_format (now, "%a, %d %b %Y %H:%M:%S GMT");
-	guint n = 0;
-	const MvErrorRow *rows = mv_error_table_rows (&n);
+	const gchar *reason = MHD_get_reason_phrase_for (status);
 
-	for (guint i = 0; i < n && row == NULL; i++)
-		if (rows[i].http_status == status)
-			row = &rows[i];
-	return g_strdup_printf ("HTTP/1.1 %u %s\r\nDate: %s\r\nConnection: close\r\n"
-				"Content-Type: application/json\r\nCache-Control: no-store\r\n"
-				"X-Content-Type-Options: nosniff\r\nX-Request-Id: %s\r\n"
-				"Content-Length: %zu\r\n\r\n%s",
-				status, row != NULL ? row->reason : "Error", date, request_id,
-				strlen (json_text), json_text);
+	return g_strdup_printf (
+		"HTTP/1.1 %u %s\r\nDate: %s, %02d %s %d %02d:%02d:%02d GMT\r\nConnection: close\r\n"
+		"Content-Type: application/json\r\nCache-Control: no-store\r\n"
+		"X-Content-Type-Options: nosniff\r\nX-Request-Id: %s\r\nContent-Length: "
+		"%zu\r\n\r\n%s",
+		status, reason != NULL && reason[0] != '\0' ? reason : "Error",
+		days[g_date_time_get_day_of_week (now) - 1], g_date_time_get_day_of_month (now),
+		months[g_date_time_get_month (now) - 1], g_date_time_get_year (now),
+		g_date_time_get_hour (now), g_date_time_get_minute (now),
+		g_date_time_get_second (now), request_id, strlen (json_text), json_text);
 }
 
 gboolean
@@ -120,7 +122,9 @@ mv_http_exchange_send_now (MvHttpExchange *ex)
 		return FALSE;
 	bytes = mv_http_raw_answer (ex->status, ex->request_id, ex->answer_text);
 	sent = send (info->connect_fd, bytes, strlen (bytes), MSG_DONTWAIT | MSG_NOSIGNAL);
-	ex->sent_now = sent == (gssize)strlen (bytes);
+	/* begun is as good as sent: the library must not answer after part of ours, so the
+	 * connection closes either way (a full socket buffer cuts ours short, at worst) */
+	ex->sent_now = sent > 0;
 	return ex->sent_now;
 }
 

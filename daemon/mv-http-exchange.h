@@ -44,7 +44,7 @@ gchar *mv_http_error_json (const GError *error, const gchar *request_id);
  * (transfer full). */
 gchar *mv_http_raw_answer (guint status, const gchar *request_id, const gchar *json_text);
 /* Writes @ex's answer straight to its socket (the library's own sending is bypassed); the caller
- * then closes the connection.  FALSE if it could not all be written at once. */
+ * then closes the connection.  FALSE if nothing of it could be written. */
 gboolean mv_http_exchange_send_now (MvHttpExchange *ex);
 
 G_END_DECLS
