@@ -237,14 +237,7 @@ typedef enum {
 	HEAD_OK,
 	HEAD_REFUSED,	    /* answered: the library sends it with the headers and closes */
 	HEAD_REFUSED_DRAIN, /* answered: sent now, the body is read and dropped, then closed */
-	HEAD_REFUSED_CLOSE, /* answered: sent now, the connection closed at once */
 } HeadOutcome;
-
-static gboolean
-is_decimal (const gchar *text)
-{
-	return text != NULL && text[0] != '\0' && strspn (text, "0123456789") == strlen (text);
-}
 
 /* A refusal the client sees while it may still be sending its body: a server that closes with
  * unread data makes the client's kernel drop the answer (a reset), so the answer goes out now
@@ -301,14 +294,8 @@ check_head (MvHttp *self, MvHttpExchange *ex, const gchar *version)
 					   "both Content-Length and Transfer-Encoding; send one");
 		return HEAD_REFUSED;
 	}
-	/* the library answers an unparsable length itself, with a broken answer in 0.9.75 (its
-	 * header block twice): ours goes out first and the connection closes before the library's
-	 */
-	if (length != NULL && !is_decimal (length)) {
-		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
-					   "Content-Length must be a decimal number of bytes");
-		return mv_http_exchange_send_now (ex) ? HEAD_REFUSED_CLOSE : HEAD_REFUSED;
-	}
+	/* a Content-Length that is not a decimal number never gets here: the library refuses it
+	 * while parsing the head (docs/decisions.md) */
 	if (te != NULL && g_ascii_strcasecmp (te, "chunked") == 0)
 		return refuse_while_draining (ex, g_error_new (MV_ERROR, MV_ERROR_LENGTH_REQUIRED,
 							       "chunked request bodies are not "
@@ -465,8 +452,6 @@ on_access (void *cls,
 		case HEAD_REFUSED:
 			set_phase (self, connection_guard (conn), PHASE_BUSY);
 			return mv_http_exchange_queue (ex);
-		case HEAD_REFUSED_CLOSE:
-			return MHD_NO;
 		case HEAD_REFUSED_DRAIN:
 			set_phase (self, connection_guard (conn), PHASE_DRAIN);
 			return MHD_YES;
