@@ -79,6 +79,107 @@ typedef enum {
 GQuark mv_error_quark (void);
 
 /**
+ * MvErrorProblem:
+ * @field: a JSON Pointer (RFC 6901) to the member at fault in the input, e.g.
+ *   `/observations/0/value`; "" for the input as a whole
+ * @code: a stable, machine-readable name of what is wrong: "required", "unknown-member",
+ *   "wrong-type", "out-of-range", "too-long", "too-short", "invalid-format", "invalid-code",
+ *   "unknown-system", "invalid-checksum", "not-allowed", "duplicate", "in-future"…; clients
+ *   test this, not the message
+ * @message: what is wrong, in English, for people (never quoting the submitted value: it may be
+ *   patient data)
+ * @message_zh: the same in Simplified Chinese
+ *
+ * One thing wrong with an input.  A refused input lists every problem at once (an HTTP client
+ * sees them as `error.details`), so a clinic's integrator fixes a request in one round.
+ *
+ * Since: ABI 1.2 (0.4)
+ */
+typedef struct {
+	const gchar *field;
+	const gchar *code;
+	const gchar *message;
+	const gchar *message_zh;
+} MvErrorProblem;
+
+/**
+ * mv_error_add_problem:
+ * @error: (inout) (optional): where problems are collected; may be %NULL (nothing happens) or
+ *   point to %NULL (an %MV_ERROR_INVALID_INPUT error is created)
+ * @field: JSON Pointer of the member at fault ("" for the whole input)
+ * @code: the problem's machine-readable code (see #MvErrorProblem)
+ * @message: English text
+ * @message_zh: (nullable): Simplified Chinese text; %NULL repeats @message
+ *
+ * Adds one problem to *@error.  The error's message (and its Chinese message) becomes the
+ * problems joined, each prefixed by its field, so a caller that reads only the message still
+ * sees all of them.  An *@error of another domain is left as it is.
+ *
+ * Since: ABI 1.2 (0.4)
+ */
+void mv_error_add_problem (GError **error,
+			   const gchar *field,
+			   const gchar *code,
+			   const gchar *message,
+			   const gchar *message_zh);
+
+/**
+ * mv_error_get_n_problems:
+ *
+ * Returns: how many problems @error lists (0 for an error of another domain, or one made
+ *   with g_set_error()).
+ *
+ * Since: ABI 1.2 (0.4)
+ */
+guint mv_error_get_n_problems (const GError *error);
+
+/**
+ * mv_error_get_problem:
+ * @index: below mv_error_get_n_problems()
+ *
+ * Returns: (transfer none): the problem, owned by @error, or %NULL if @index is out of range.
+ *
+ * Since: ABI 1.2 (0.4)
+ */
+const MvErrorProblem *mv_error_get_problem (const GError *error, guint index);
+
+/**
+ * mv_error_set_message_zh:
+ * @error: an error of %MV_ERROR
+ * @message_zh: the error's message in Simplified Chinese
+ *
+ * Gives @error a Chinese message, which callers who asked for Chinese
+ * (`Accept-Language: zh-CN`) read instead of `error->message`.
+ *
+ * Since: ABI 1.2 (0.4)
+ */
+void mv_error_set_message_zh (GError *error, const gchar *message_zh);
+
+/**
+ * mv_error_get_message_zh:
+ *
+ * Returns: (nullable): @error's Simplified Chinese message, or %NULL when it has none.
+ *
+ * Since: ABI 1.2 (0.4)
+ */
+const gchar *mv_error_get_message_zh (const GError *error);
+
+/**
+ * mv_set_error_bilingual:
+ * @code: an #MvError
+ * @message: English text
+ * @message_zh: Simplified Chinese text
+ *
+ * g_set_error_literal() with a Chinese message besides, in one call.
+ *
+ * Since: ABI 1.2 (0.4)
+ */
+void mv_set_error_bilingual (GError **error,
+			     MvError code,
+			     const gchar *message,
+			     const gchar *message_zh);
+
+/**
  * mv_error_to_string:
  * @code: an #MvError
  *
