@@ -1,0 +1,72 @@
+/*
+ * Medverse clinical record — helpers the kinds share (not for the store: it uses
+ * mv-clinical-kind.h only).
+ */
+#pragma once
+
+#include "mv-clinical-kind.h"
+#include "records/mv-record-schema.h"
+
+G_BEGIN_DECLS
+
+extern const MvClinicalKind mv_observation_kind;
+extern const MvClinicalKind mv_condition_kind;
+extern const MvClinicalKind mv_allergy_kind;
+extern const MvClinicalKind mv_medication_kind;
+extern const MvClinicalKind mv_encounter_kind;
+extern const MvClinicalKind mv_note_kind;
+
+/* The schema context of a kind's context (the same "now"). */
+static inline MvSchemaContext
+mv_clinical_schema_context (const MvClinicalContext *ctx)
+{
+	MvSchemaContext s = { ctx != NULL ? ctx->now : NULL };
+	return s;
+}
+
+/* The rows of a coding object {"system", "code", "display"?}; its check is the caller's. */
+extern const MvField mv_clinical_coding_members[];
+
+/* A row's check for a string that is an RFC 3339 full-date or a date-time with an offset
+ * (onsets, periods): the schema engine's own date or date-time rules, whichever it looks
+ * like. */
+gboolean mv_clinical_check_when (JsonNode *node,
+				 const gchar *pointer,
+				 JsonObject *parent,
+				 const MvSchemaContext *ctx,
+				 GError **error);
+
+/* A full-date or date-time string as a time (a date is its midnight UTC), or NULL. */
+GDateTime *mv_clinical_parse_when (const gchar *text);
+
+/* @a is after @b (both full-dates or date-times); FALSE when either does not parse.  A date
+ * compared with a date-time stands for its whole day, so 2026-01-02 is not before
+ * 2026-01-02T10:00:00Z. */
+gboolean mv_clinical_when_before (const gchar *a, const gchar *b);
+
+/* Adds "system|code" of @coding (already normalised: system as URI) to @terms. */
+void mv_clinical_terms_add_coding (MvClinicalTerms *terms, JsonObject *coding);
+
+/* Sets @terms' effective_at to @when (full-date or date-time) in UTC, if it parses. */
+void mv_clinical_terms_set_when (MvClinicalTerms *terms, const gchar *when);
+
+/* A copy of @coding with its system as the URI (the schema and mv_coding_check() have passed
+ * it).  (transfer full) */
+JsonObject *mv_clinical_coding_normalise (JsonObject *coding);
+
+/* A deep copy of @node (json_node_copy() shares objects and arrays).  (transfer full) */
+JsonNode *mv_clinical_node_copy (JsonNode *node);
+
+/* A deep copy of @object, members in their order.  (transfer full) */
+JsonObject *mv_clinical_object_copy (JsonObject *object);
+
+/* @member of @object if it is a string, else NULL (never a critical on another type). */
+const gchar *mv_clinical_get_string (JsonObject *object, const gchar *member);
+
+/* @member of @object as an object, or NULL. */
+JsonObject *mv_clinical_get_object (JsonObject *object, const gchar *member);
+
+/* Copies @member from @from to @to when @from has it. */
+void mv_clinical_copy_member (JsonObject *to, JsonObject *from, const gchar *member);
+
+G_END_DECLS
