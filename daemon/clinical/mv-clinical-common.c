@@ -71,14 +71,10 @@ mv_clinical_when_before (const gchar *a, const gchar *b)
 
 	if (ta == NULL || tb == NULL)
 		return FALSE;
-	/* a date stands for its whole day: compare days when either side is one */
-	if (strlen (a) == 10 || strlen (b) == 10) {
-		g_autoptr (GDateTime) ua = g_date_time_to_utc (ta);
-		g_autoptr (GDateTime) ub = g_date_time_to_utc (tb);
-		g_autofree gchar *da = g_date_time_format (ua, "%Y-%m-%d");
-		g_autofree gchar *db = g_date_time_format (ub, "%Y-%m-%d");
-		return strcmp (da, db) < 0;
-	}
+	/* a date stands for its whole day, the day of the place it was written in: compare it
+	 * with the date-time's own date as written (its local day), not its UTC day */
+	if (strlen (a) == 10 || strlen (b) == 10)
+		return strncmp (a, b, 10) < 0;
 	return g_date_time_compare (ta, tb) < 0;
 }
 

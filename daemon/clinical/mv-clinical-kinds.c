@@ -491,6 +491,28 @@ mv_clinical_kind_lookup (const gchar *name)
 	return NULL;
 }
 
+const MvField *
+mv_clinical_kind_members (const MvClinicalKind *kind)
+{
+	static const struct {
+		const MvClinicalKind *kind;
+		const MvField *members;
+	} rows[] = {
+		{ &mv_observation_kind, mv_observation_members },
+		{ &mv_condition_kind, mv_condition_members },
+		{ &mv_allergy_kind, allergy_members },
+		{ &mv_medication_kind, medication_members },
+		{ &mv_encounter_kind, encounter_members },
+		{ &mv_note_kind, mv_note_members },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+		if (rows[i].kind == kind)
+			return rows[i].members;
+	}
+	return NULL;
+}
+
 void
 mv_clinical_terms_clear (MvClinicalTerms *terms)
 {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "mv-clinical-kind.h"
+#include "mv-clinical-schema.h"
 #include "records/mv-record-schema.h"
 
 G_BEGIN_DECLS
@@ -15,6 +16,11 @@ extern const MvClinicalKind mv_allergy_kind;
 extern const MvClinicalKind mv_medication_kind;
 extern const MvClinicalKind mv_encounter_kind;
 extern const MvClinicalKind mv_note_kind;
+
+/* the input rows of the kinds with files of their own (mv-clinical-schema.h) */
+extern const MvField mv_observation_members[];
+extern const MvField mv_condition_members[];
+extern const MvField mv_note_members[];
 
 /* The schema context of a kind's context (the same "now"). */
 static inline MvSchemaContext
@@ -39,9 +45,9 @@ gboolean mv_clinical_check_when (JsonNode *node,
 /* A full-date or date-time string as a time (a date is its midnight UTC), or NULL. */
 GDateTime *mv_clinical_parse_when (const gchar *text);
 
-/* @a is after @b (both full-dates or date-times); FALSE when either does not parse.  A date
- * compared with a date-time stands for its whole day, so 2026-01-02 is not before
- * 2026-01-02T10:00:00Z. */
+/* @a is before @b (both full-dates or date-times); FALSE when either does not parse.  A date
+ * compared with a date-time stands for its whole day, compared with the date-time's own local
+ * date: 2026-01-02T01:00:00+08:00 is not before 2026-01-02. */
 gboolean mv_clinical_when_before (const gchar *a, const gchar *b);
 
 /* Adds "system|code" of @coding (already normalised: system as URI) to @terms. */

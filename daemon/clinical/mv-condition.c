@@ -122,7 +122,7 @@ static const MvField family_members[] = {
 	{ NULL },
 };
 
-static const MvField condition_members[] = {
+const MvField mv_condition_members[] = {
 	{ "code", MV_FIELD_OBJECT, TRUE, 0, 0, NULL, mv_clinical_coding_members,
 	  check_condition_code,
 	  "{system, code, display?}: icd-10, icd-10-cn, icd-10-cm, snomed-ct, hpo or doid" },
@@ -181,7 +181,7 @@ condition_normalise (JsonObject *input,
 	JsonObject *family;
 	JsonObject *out;
 
-	mv_schema_check (condition_members, input, pointer, &sctx, &problems);
+	mv_schema_check (mv_condition_members, input, pointer, &sctx, &problems);
 	check_between (input, pointer, &problems);
 	if (problems != NULL) {
 		g_propagate_error (error, g_steal_pointer (&problems));

@@ -120,7 +120,7 @@ static const MvField findings_members[] = {
 	{ NULL },
 };
 
-static const MvField note_members[] = {
+const MvField mv_note_members[] = {
 	{ "text", MV_FIELD_TEXT, TRUE, 1, MV_NOTE_MAX_CHARS, NULL, NULL, NULL, "the note" },
 	{ "language", MV_FIELD_STRING, FALSE, 2, 35, NULL, NULL, check_language,
 	  "BCP 47 tag (default: the caller's language)" },
@@ -203,7 +203,7 @@ note_normalise (JsonObject *input,
 	g_autoptr (GError) problems = NULL;
 	JsonObject *out;
 
-	mv_schema_check (note_members, input, pointer, &sctx, &problems);
+	mv_schema_check (mv_note_members, input, pointer, &sctx, &problems);
 	check_findings_text (input, pointer, &problems);
 	if (problems != NULL) {
 		g_propagate_error (error, g_steal_pointer (&problems));

@@ -28,7 +28,7 @@ static const MvField component_members[] = {
 	{ NULL },
 };
 
-static const MvField observation_members[] = {
+const MvField mv_observation_members[] = {
 	{ "code", MV_FIELD_ANY, TRUE, 0, 0, NULL, NULL, check_code,
 	  "a LOINC code (\"8867-4\") or a coding {system, code}" },
 	{ "value", MV_FIELD_NUMBER, FALSE, 0, 0, NULL, NULL, NULL,
@@ -464,7 +464,7 @@ observation_normalise (JsonObject *input,
 	JsonObject *out;
 	JsonNode *components;
 
-	mv_schema_check (observation_members, input, pointer, &sctx, &problems);
+	mv_schema_check (mv_observation_members, input, pointer, &sctx, &problems);
 	check_semantics (input, pointer, &problems);
 	if (problems != NULL) {
 		g_propagate_error (error, g_steal_pointer (&problems));

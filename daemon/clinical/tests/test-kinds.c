@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "clinical-test.h"
+#include "mv-clinical-schema.h"
 
 TestSuite (kinds, .init = mvt_clinical_setup, .fini = mvt_clinical_teardown);
 
@@ -171,4 +172,33 @@ Test (kinds, encounter_refusals_are_listed_at_once)
 	mvt_expect_problem (none, "/class", "required", NULL);
 	mvt_expect_problem (none, "/start", "required", NULL);
 	mvt_expect_problem (none, "/reason", "required", NULL);
+}
+
+Test (kinds, a_patch_naming_a_member_the_kind_does_not_know_is_refused)
+{
+	for (const MvClinicalKind *const *k = mv_clinical_kinds (); *k != NULL; k++) {
+		const MvField *members = mv_clinical_kind_members (*k);
+		g_autoptr (JsonObject) bad = mvt_parse ("{\"id\":null,\"note\":null}");
+		g_autoptr (GError) e = NULL;
+
+		cr_assert_not_null (members, "%s", (*k)->name);
+		cr_expect_not (mv_schema_check_patch (members, bad, "", &e), "%s", (*k)->name);
+		mvt_expect_problem (e, "/id", "unknown-member", NULL);
+		/* every kind but the note has a note; the note's text is its own */
+		cr_expect_eq (mv_error_get_n_problems (e), g_str_equal ((*k)->name, "note") ? 2 : 1,
+			      "%s: %s", (*k)->name, e->message);
+	}
+}
+
+Test (kinds, a_date_stands_for_its_whole_local_day)
+{
+	const MvClinicalKind *kind = mv_clinical_kind_lookup ("medication");
+	g_autoptr (JsonObject) same_day = mvt_normalise_ok (
+		kind, "{\"name\":\"x\",\"effective\":{\"start\":\"2026-01-02\",\"end\":"
+		      "\"2026-01-02T01:00:00+08:00\"}}");
+	g_autoptr (GError) day_before = mvt_normalise_refused (
+		kind, "{\"name\":\"x\",\"effective\":{\"start\":\"2026-01-02\",\"end\":"
+		      "\"2026-01-01T23:59:00+08:00\"}}");
+
+	mvt_expect_problem (day_before, "/effective/end", "out-of-range", NULL);
 }
