@@ -7,6 +7,26 @@
 
 #include "records/mv-code-systems.h"
 
+gboolean
+mv_clinical_check (const MvField *members,
+		   MvClinicalRules rules,
+		   JsonObject *input,
+		   const gchar *pointer,
+		   const MvClinicalContext *ctx,
+		   GError **error)
+{
+	MvSchemaContext sctx = mv_clinical_schema_context (ctx);
+	g_autoptr (GError) problems = NULL;
+
+	mv_schema_check (members, input, pointer, &sctx, &problems);
+	if (rules != NULL)
+		rules (input, pointer, &problems);
+	if (problems == NULL)
+		return TRUE;
+	g_propagate_error (error, g_steal_pointer (&problems));
+	return FALSE;
+}
+
 const MvField mv_clinical_coding_members[] = {
 	{ "system", MV_FIELD_STRING, TRUE, 1, 200, NULL, NULL, NULL,
 	  "the code system: its URI or its short name (e.g. icd-10-cn)" },
@@ -179,4 +199,18 @@ mv_clinical_copy_member (JsonObject *to, JsonObject *from, const gchar *member)
 
 	if (node != NULL)
 		json_object_set_member (to, member, mv_clinical_node_copy (node));
+}
+
+void
+mv_clinical_copy_members (JsonObject *to, JsonObject *from, const gchar *const *members)
+{
+	for (const gchar *const *m = members; *m != NULL; m++)
+		mv_clinical_copy_member (to, from, *m);
+}
+
+void
+mv_clinical_set_default (JsonObject *out, const gchar *member, const gchar *value)
+{
+	if (!json_object_has_member (out, member))
+		json_object_set_string_member (out, member, value);
 }

@@ -18,20 +18,6 @@ store_coding_member (JsonObject *out, JsonObject *in, const gchar *member)
 		json_object_set_object_member (out, member, mv_clinical_coding_normalise (coding));
 }
 
-static void
-copy_members (JsonObject *out, JsonObject *in, const gchar *const *members)
-{
-	for (const gchar *const *m = members; *m != NULL; m++)
-		mv_clinical_copy_member (out, in, *m);
-}
-
-static void
-set_default (JsonObject *out, const gchar *member, const gchar *value)
-{
-	if (!json_object_has_member (out, member))
-		json_object_set_string_member (out, member, value);
-}
-
 /* ---- allergy ---------------------------------------------------------------------------- */
 
 static const gchar *const substance_systems[] = { "snomed-ct", "rxnorm", "atc", NULL };
@@ -136,12 +122,11 @@ allergy_normalise (JsonObject *input,
 					      "recorder",
 					      "note",
 					      NULL };
-	MvSchemaContext sctx = mv_clinical_schema_context (ctx);
 	JsonObject *substance;
 	JsonObject *out;
 	JsonArray *reactions;
 
-	if (!mv_schema_check (allergy_members, input, pointer, &sctx, error))
+	if (!mv_clinical_check (allergy_members, NULL, input, pointer, ctx, error))
 		return NULL;
 	out = json_object_new ();
 	substance = mv_clinical_get_object (input, "substance");
@@ -161,13 +146,14 @@ allergy_normalise (JsonObject *input,
 			JsonObject *r = json_array_get_object_element (reactions, i);
 			JsonObject *o = json_object_new ();
 			store_coding_member (o, r, "manifestation");
-			copy_members (o, r, (const gchar *const[]){ "text", "onset", NULL });
+			mv_clinical_copy_members (o, r,
+						  (const gchar *const[]){ "text", "onset", NULL });
 			json_array_add_object_element (list, o);
 		}
 		json_object_set_array_member (out, "reactions", list);
 	}
-	copy_members (out, input, plain);
-	set_default (out, "clinical_status", "active");
+	mv_clinical_copy_members (out, input, plain);
+	mv_clinical_set_default (out, "clinical_status", "active");
 	return out;
 }
 
@@ -337,15 +323,14 @@ medication_normalise (JsonObject *input,
 {
 	static const gchar *const plain[] = { "name",	   "dose",   "frequency", "route", "status",
 					      "effective", "reason", "note",	  NULL };
-	MvSchemaContext sctx = mv_clinical_schema_context (ctx);
 	JsonObject *out;
 
-	if (!mv_schema_check (medication_members, input, pointer, &sctx, error))
+	if (!mv_clinical_check (medication_members, NULL, input, pointer, ctx, error))
 		return NULL;
 	out = json_object_new ();
-	copy_members (out, input, plain);
+	mv_clinical_copy_members (out, input, plain);
 	store_coding_member (out, input, "code");
-	set_default (out, "status", "active");
+	mv_clinical_set_default (out, "status", "active");
 	return out;
 }
 
@@ -408,6 +393,19 @@ static const MvField encounter_members[] = {
 	{ NULL },
 };
 
+static void
+check_encounter_period (JsonObject *input, const gchar *pointer, GError **error)
+{
+	const gchar *start = mv_clinical_get_string (input, "start");
+	const gchar *end = mv_clinical_get_string (input, "end");
+
+	if (start != NULL && end != NULL && mv_clinical_when_before (end, start)) {
+		g_autofree gchar *p = mv_json_pointer_child (pointer, "end");
+		mv_schema_problem (error, p, "out-of-range", "must not be before start",
+				   "不能早于开始时间");
+	}
+}
+
 static JsonObject *
 encounter_normalise (JsonObject *input,
 		     const gchar *pointer,
@@ -416,26 +414,15 @@ encounter_normalise (JsonObject *input,
 {
 	static const gchar *const plain[]
 		= { "class", "status", "start", "end", "department", "practitioner", "note", NULL };
-	MvSchemaContext sctx = mv_clinical_schema_context (ctx);
-	g_autoptr (GError) problems = NULL;
-	const gchar *start = mv_clinical_get_string (input, "start");
-	const gchar *end = mv_clinical_get_string (input, "end");
 	JsonObject *reason;
 	JsonObject *out;
 
-	mv_schema_check (encounter_members, input, pointer, &sctx, &problems);
-	if (start != NULL && end != NULL && mv_clinical_when_before (end, start)) {
-		g_autofree gchar *p = mv_json_pointer_child (pointer, "end");
-		mv_schema_problem (&problems, p, "out-of-range", "must not be before start",
-				   "不能早于开始时间");
-	}
-	if (problems != NULL) {
-		g_propagate_error (error, g_steal_pointer (&problems));
+	if (!mv_clinical_check (encounter_members, check_encounter_period, input, pointer, ctx,
+				error))
 		return NULL;
-	}
 	out = json_object_new ();
-	copy_members (out, input, plain);
-	set_default (out, "status", "finished");
+	mv_clinical_copy_members (out, input, plain);
+	mv_clinical_set_default (out, "status", "finished");
 	reason = mv_clinical_get_object (input, "reason");
 	if (reason != NULL) {
 		JsonObject *r = json_object_new ();

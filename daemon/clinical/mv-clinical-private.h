@@ -30,6 +30,18 @@ mv_clinical_schema_context (const MvClinicalContext *ctx)
 	return s;
 }
 
+/* Rules between members that the rows cannot say; they add their problems to @error. */
+typedef void (*MvClinicalRules) (JsonObject *input, const gchar *pointer, GError **error);
+
+/* @input against @members, then @rules (nullable) on what is well typed, every problem of
+ * both in @error: a kind's whole check.  Returns: %TRUE if there was none. */
+gboolean mv_clinical_check (const MvField *members,
+			    MvClinicalRules rules,
+			    JsonObject *input,
+			    const gchar *pointer,
+			    const MvClinicalContext *ctx,
+			    GError **error);
+
 /* The rows of a coding object {"system", "code", "display"?}; its check is the caller's. */
 extern const MvField mv_clinical_coding_members[];
 
@@ -74,5 +86,11 @@ JsonObject *mv_clinical_get_object (JsonObject *object, const gchar *member);
 
 /* Copies @member from @from to @to when @from has it. */
 void mv_clinical_copy_member (JsonObject *to, JsonObject *from, const gchar *member);
+
+/* The same for each of @members (NULL-terminated). */
+void mv_clinical_copy_members (JsonObject *to, JsonObject *from, const gchar *const *members);
+
+/* Sets @member of @out to @value unless it has one (a default). */
+void mv_clinical_set_default (JsonObject *out, const gchar *member, const gchar *value);
 
 G_END_DECLS

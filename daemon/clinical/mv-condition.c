@@ -176,36 +176,28 @@ condition_normalise (JsonObject *input,
 		     const MvClinicalContext *ctx,
 		     GError **error)
 {
-	MvSchemaContext sctx = mv_clinical_schema_context (ctx);
-	g_autoptr (GError) problems = NULL;
+	static const gchar *const plain[] = { "clinical_status",
+					      "verification_status",
+					      "onset",
+					      "onset_age",
+					      "abatement",
+					      "recorded_date",
+					      "recorder",
+					      "note",
+					      NULL };
 	JsonObject *family;
 	JsonObject *out;
 
-	mv_schema_check (mv_condition_members, input, pointer, &sctx, &problems);
-	check_between (input, pointer, &problems);
-	if (problems != NULL) {
-		g_propagate_error (error, g_steal_pointer (&problems));
+	if (!mv_clinical_check (mv_condition_members, check_between, input, pointer, ctx, error))
 		return NULL;
-	}
 	out = json_object_new ();
 	json_object_set_object_member (
 		out, "code", mv_clinical_coding_normalise (mv_clinical_get_object (input, "code")));
-	json_object_set_string_member (out, "clinical_status",
-				       mv_clinical_get_string (input, "clinical_status") != NULL
-					       ? mv_clinical_get_string (input, "clinical_status")
-					       : "active");
-	json_object_set_string_member (
-		out, "verification_status",
-		mv_clinical_get_string (input, "verification_status") != NULL
-			? mv_clinical_get_string (input, "verification_status")
-			: "confirmed");
-	for (const gchar *const *m
-	     = (const gchar *const[]){ "onset", "onset_age", "abatement", "recorded_date",
-				       "recorder", "note", NULL };
-	     *m != NULL; m++)
-		mv_clinical_copy_member (out, input, *m);
-	if (!json_object_has_member (out, "recorder") && ctx != NULL && ctx->actor != NULL)
-		json_object_set_string_member (out, "recorder", ctx->actor);
+	mv_clinical_copy_members (out, input, plain);
+	mv_clinical_set_default (out, "clinical_status", "active");
+	mv_clinical_set_default (out, "verification_status", "confirmed");
+	if (ctx != NULL && ctx->actor != NULL)
+		mv_clinical_set_default (out, "recorder", ctx->actor);
 	family = mv_clinical_get_object (input, "family_member");
 	if (family != NULL) {
 		JsonObject *f = json_object_new ();

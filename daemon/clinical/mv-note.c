@@ -199,25 +199,16 @@ note_normalise (JsonObject *input,
 {
 	static const gchar *const plain[]
 		= { "text", "language", "author", "title", "written_at", "findings", NULL };
-	MvSchemaContext sctx = mv_clinical_schema_context (ctx);
-	g_autoptr (GError) problems = NULL;
 	JsonObject *out;
 
-	mv_schema_check (mv_note_members, input, pointer, &sctx, &problems);
-	check_findings_text (input, pointer, &problems);
-	if (problems != NULL) {
-		g_propagate_error (error, g_steal_pointer (&problems));
+	if (!mv_clinical_check (mv_note_members, check_findings_text, input, pointer, ctx, error))
 		return NULL;
-	}
 	out = json_object_new ();
-	for (const gchar *const *m = plain; *m != NULL; m++)
-		mv_clinical_copy_member (out, input, *m);
-	if (!json_object_has_member (out, "language"))
-		json_object_set_string_member (out, "language",
-					       ctx != NULL && ctx->language != NULL ? ctx->language
-										    : "en");
-	if (!json_object_has_member (out, "author") && ctx != NULL && ctx->actor != NULL)
-		json_object_set_string_member (out, "author", ctx->actor);
+	mv_clinical_copy_members (out, input, plain);
+	mv_clinical_set_default (out, "language",
+				 ctx != NULL && ctx->language != NULL ? ctx->language : "en");
+	if (ctx != NULL && ctx->actor != NULL)
+		mv_clinical_set_default (out, "author", ctx->actor);
 	return out;
 }
 

@@ -12,6 +12,9 @@
 #include "mv-observation-table.h"
 #include "records/mv-code-systems.h"
 
+/* the members kept as they are, in the stored and in the client's form */
+static const gchar *const plain[] = { "effective_at", "source", "method", "device", "note", NULL };
+
 static const gchar *const sources[] = { "clinician", "device", "patient", "derived", NULL };
 
 static gboolean check_code (JsonNode *node,
@@ -459,17 +462,12 @@ observation_normalise (JsonObject *input,
 		       const MvClinicalContext *ctx,
 		       GError **error)
 {
-	MvSchemaContext sctx = mv_clinical_schema_context (ctx);
-	g_autoptr (GError) problems = NULL;
 	JsonObject *out;
 	JsonNode *components;
 
-	mv_schema_check (mv_observation_members, input, pointer, &sctx, &problems);
-	check_semantics (input, pointer, &problems);
-	if (problems != NULL) {
-		g_propagate_error (error, g_steal_pointer (&problems));
+	if (!mv_clinical_check (mv_observation_members, check_semantics, input, pointer, ctx,
+				error))
 		return NULL;
-	}
 	out = json_object_new ();
 	store_measurement (out, input);
 	components = json_object_get_member (input, "components");
@@ -483,10 +481,7 @@ observation_normalise (JsonObject *input,
 		}
 		json_object_set_array_member (out, "components", parts);
 	}
-	for (const gchar *const *m
-	     = (const gchar *const[]){ "effective_at", "source", "method", "device", "note", NULL };
-	     *m != NULL; m++)
-		mv_clinical_copy_member (out, input, *m);
+	mv_clinical_copy_members (out, input, plain);
 	return out;
 }
 
@@ -526,10 +521,7 @@ observation_to_input (JsonObject *record)
 		}
 		json_object_set_array_member (out, "components", in);
 	}
-	for (const gchar *const *m
-	     = (const gchar *const[]){ "effective_at", "source", "method", "device", "note", NULL };
-	     *m != NULL; m++)
-		mv_clinical_copy_member (out, record, *m);
+	mv_clinical_copy_members (out, record, plain);
 	return out;
 }
 
