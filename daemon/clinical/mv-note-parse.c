@@ -135,6 +135,9 @@ mv_note_parse_input (MvEngine *engine,
 	    || text == NULL || !JSON_NODE_HOLDS_VALUE (text)
 	    || json_node_get_value_type (text) != G_TYPE_STRING)
 		return TRUE;
+	/* a note the kind will refuse as too long is not worth the parser's time */
+	if (g_utf8_strlen (json_node_get_string (text), -1) > MV_NOTE_MAX_CHARS)
+		return TRUE;
 	if (language != NULL && JSON_NODE_HOLDS_VALUE (language)
 	    && json_node_get_value_type (language) == G_TYPE_STRING)
 		tag = json_node_get_string (language);

@@ -57,9 +57,9 @@ JsonObject *mv_note_parse (MvEngine *engine,
  * @input: a note as a client sent it (modified in place)
  * @default_language: (nullable): the language when @input names none (the context's)
  *
- * When @input has `"parse": true` and a string `text`, replaces its `findings` by the
- * parser's and removes `parse`; otherwise leaves @input as it is (normalise reports what is
- * wrong with it, and drops a `"parse": false`).
+ * When @input has `"parse": true` and a string `text` of at most %MV_NOTE_MAX_CHARS
+ * characters, replaces its `findings` by the parser's and removes `parse`; otherwise leaves
+ * @input as it is (normalise reports what is wrong with it, and drops a `parse` left in it).
  *
  * Returns: %FALSE if the parser was asked and failed (see mv_note_parse()).
  */

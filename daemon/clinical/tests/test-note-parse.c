@@ -135,3 +135,25 @@ Test (note_parse, without_the_plugin_the_store_gets_unavailable_in_both_language
 	cr_expect_not (json_object_has_member (untouched, "findings"));
 	mv_engine_shutdown (engine, 1000);
 }
+
+Test (note_parse, an_oversize_note_is_left_to_the_kind_to_refuse)
+{
+	g_autoptr (MvEngine) engine = engine_with (TRUE);
+	const MvClinicalKind *kind = mv_clinical_kind_lookup ("note");
+	GString *json = g_string_new ("{\"parse\":true,\"text\":\"");
+	g_autoptr (JsonObject) input = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (JsonObject) r = NULL;
+
+	for (guint i = 0; i < MV_NOTE_MAX_CHARS + 1; i++)
+		g_string_append_c (json, 'a');
+	g_string_append (json, "\"}");
+	input = mvt_parse (json->str);
+	g_string_free (json, TRUE);
+	cr_assert (parse_in_worker (engine, input, NULL));
+	cr_expect_not (json_object_has_member (input, "findings"));
+	r = kind->normalise (input, "", &mvt_ctx, &error);
+	cr_assert_null (r);
+	mvt_expect_problem (error, "/text", "too-long", NULL);
+	mv_engine_shutdown (engine, 1000);
+}
