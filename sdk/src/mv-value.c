@@ -169,7 +169,8 @@ type_name_zh (const GVariantType *type)
 	case 'm':
 		return "值或 null";
 	case 'a':
-		return g_variant_type_is_dict_entry (g_variant_type_element (type)) ? "对象" : "数组";
+		return g_variant_type_is_dict_entry (g_variant_type_element (type)) ? "对象"
+										    : "数组";
 	default:
 		return "数组";
 	}
@@ -178,10 +179,10 @@ type_name_zh (const GVariantType *type)
 static GVariant *
 type_error (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
 {
-	g_autofree gchar *en = g_strdup_printf ("expected %s, got %s", type_name (type),
-						json_kind (node));
-	g_autofree gchar *zh = g_strdup_printf ("应为%s，实际为%s", type_name_zh (type),
-						json_kind_zh (node));
+	g_autofree gchar *en
+		= g_strdup_printf ("expected %s, got %s", type_name (type), json_kind (node));
+	g_autofree gchar *zh
+		= g_strdup_printf ("应为%s，实际为%s", type_name_zh (type), json_kind_zh (node));
 
 	return refuse (error, path, "wrong-type", en, zh);
 }
@@ -221,12 +222,12 @@ integer_from_json (const GVariantType *type, JsonNode *node, const gchar *path, 
 		if (ranges[i].c != c)
 			continue;
 		if (v < ranges[i].min || v > ranges[i].max) {
-			g_autofree gchar *en = g_strdup_printf (
-				"out of range [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "]",
-				ranges[i].min, ranges[i].max);
-			g_autofree gchar *zh = g_strdup_printf (
-				"超出范围 [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "]",
-				ranges[i].min, ranges[i].max);
+			g_autofree gchar *en = g_strdup_printf ("out of range [%" G_GINT64_FORMAT
+								", %" G_GINT64_FORMAT "]",
+								ranges[i].min, ranges[i].max);
+			g_autofree gchar *zh = g_strdup_printf ("超出范围 [%" G_GINT64_FORMAT
+								", %" G_GINT64_FORMAT "]",
+								ranges[i].min, ranges[i].max);
 			return refuse (error, path, "out-of-range", en, zh);
 		}
 	}
@@ -344,14 +345,12 @@ tuple_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GE
 		return type_error (type, node, path, error);
 	array = json_node_get_array (node);
 	if (json_array_get_length (array) != g_variant_type_n_items (type)) {
-		g_autofree gchar *en = g_strdup_printf ("expected an array of %" G_GSIZE_FORMAT
-							" items, got %u",
-							g_variant_type_n_items (type),
-							json_array_get_length (array));
-		g_autofree gchar *zh = g_strdup_printf ("应为包含 %" G_GSIZE_FORMAT
-							" 项的数组，实际为 %u 项",
-							g_variant_type_n_items (type),
-							json_array_get_length (array));
+		g_autofree gchar *en = g_strdup_printf (
+			"expected an array of %" G_GSIZE_FORMAT " items, got %u",
+			g_variant_type_n_items (type), json_array_get_length (array));
+		g_autofree gchar *zh = g_strdup_printf (
+			"应为包含 %" G_GSIZE_FORMAT " 项的数组，实际为 %u 项",
+			g_variant_type_n_items (type), json_array_get_length (array));
 		return refuse (error, path, "wrong-type", en, zh);
 	}
 	for (const GVariantType *t = g_variant_type_first (type); t != NULL;
@@ -373,7 +372,8 @@ static GVariant *
 variant_from_json (JsonNode *node, const gchar *path, GError **error)
 {
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-		return refuse (error, path, "wrong-type", "null is not a value", "null 不是有效的值");
+		return refuse (error, path, "wrong-type", "null is not a value",
+			       "null 不是有效的值");
 	if (JSON_NODE_HOLDS_OBJECT (node))
 		return array_from_json (G_VARIANT_TYPE_VARDICT, node, path, error);
 	if (JSON_NODE_HOLDS_ARRAY (node))
@@ -442,14 +442,12 @@ mv_value_from_json (const GVariantType *type, JsonNode *node, const gchar *path,
 	case '(':
 		return tuple_from_json (type, node, path, error);
 	default: {
-		g_autofree gchar *en
-			= g_strdup_printf ("type %.*s has no JSON form",
-					   (int)g_variant_type_get_string_length (type),
-					   g_variant_type_peek_string (type));
-		g_autofree gchar *zh
-			= g_strdup_printf ("类型 %.*s 没有 JSON 形式",
-					   (int)g_variant_type_get_string_length (type),
-					   g_variant_type_peek_string (type));
+		g_autofree gchar *en = g_strdup_printf (
+			"type %.*s has no JSON form", (int)g_variant_type_get_string_length (type),
+			g_variant_type_peek_string (type));
+		g_autofree gchar *zh = g_strdup_printf (
+			"类型 %.*s 没有 JSON 形式", (int)g_variant_type_get_string_length (type),
+			g_variant_type_peek_string (type));
 		return fail (error, MV_ERROR_FAILED, path, en, zh);
 	}
 	}
@@ -515,8 +513,8 @@ arg_from_json (const MvArg *arg, JsonObject *object, GError **error)
 	if (node != NULL && (!JSON_NODE_HOLDS_NULL (node) || arg->type[0] == 'm'))
 		return mv_value_from_json (type, node, path, error);
 	if ((arg->flags & MV_ARG_OPTIONAL) == 0) {
-		g_autofree gchar *en
-			= g_strdup_printf ("required field missing (expected %s)", type_name (type));
+		g_autofree gchar *en = g_strdup_printf ("required field missing (expected %s)",
+							type_name (type));
 		g_autofree gchar *zh
 			= g_strdup_printf ("缺少必填字段（应为%s）", type_name_zh (type));
 		return refuse (error, path, "required", en, zh);
@@ -715,8 +713,8 @@ mv_value_parse_json_object (const gchar *json, gssize len, GError **error)
 	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_autofree gchar *en = g_strdup_printf ("body: expected a JSON object, got %s",
 							json_kind (root));
-		g_autofree gchar *zh = g_strdup_printf ("请求体：应为 JSON 对象，实际为%s",
-							json_kind_zh (root));
+		g_autofree gchar *zh
+			= g_strdup_printf ("请求体：应为 JSON 对象，实际为%s", json_kind_zh (root));
 		mv_error_add_problem (error, "", "wrong-type", en, zh);
 		return NULL;
 	}
