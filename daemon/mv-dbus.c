@@ -218,7 +218,9 @@ call_with (MvDbus *self,
 	decl = mv_engine_find_method (self->engine, plugin, method, &error);
 	if (decl == NULL) {
 		g_variant_unref (input);
-		mv_dbus_return_error (invocation, "-", error);
+		return_error_in (invocation, "-", error,
+				 mv_locale_is_valid (locale) ? mv_locale_language (locale)
+							     : MV_LANGUAGE_EN);
 		return;
 	}
 	if (!mv_locale_is_valid (locale)) {

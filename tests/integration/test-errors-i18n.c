@@ -294,3 +294,38 @@ Test (errors_i18n, weights_and_tags_choose_the_language, .timeout = 60)
 		cr_assert_eq (resp->status, 200);
 	}
 }
+
+/* D-Bus has no Accept-Language: English, unless the call names its locale (CallWithLocale) */
+Test (errors_i18n, dbus_speaks_the_locale_of_call_with_locale, .timeout = 60)
+{
+	g_autoptr (GDBusConnection) bus = mvt_dbus_connect (mvt_shared_bus_address ());
+	static const struct {
+		const gchar *method;
+		const gchar *locale;
+		const gchar *needle;
+	} cases[] = {
+		{ "CallWithLocale", "zh-CN", "没有名为“nope”的插件" },
+		{ "CallWithLocale", "en", "no plugin named 'nope'" },
+		{ "CallWithLocale", "zh-TW", "no plugin named 'nope'" },
+		{ "Call", NULL, "no plugin named 'nope'" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr (GError) error = NULL;
+		g_autoptr (GVariant) reply = NULL;
+		GVariant *params = cases[i].locale != NULL
+					   ? g_variant_new ("(sssv)", "nope", "X", cases[i].locale,
+							    g_variant_new ("a{sv}", NULL))
+					   : g_variant_new ("(ssv)", "nope", "X",
+							    g_variant_new ("a{sv}", NULL));
+
+		reply = g_dbus_connection_call_sync (
+			bus, "org.medverse.Health1", "/org/medverse/Health1",
+			"org.medverse.Health1", cases[i].method, params, NULL,
+			G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+		cr_assert_null (reply);
+		cr_assert_not_null (strstr (error->message, cases[i].needle), "%s %s: %s",
+				    cases[i].method, cases[i].locale, error->message);
+		cr_assert_not_null (strstr (error->message, "NotFound"), "%s", error->message);
+	}
+}
