@@ -30,13 +30,15 @@ typedef struct {
 	const gchar *content_type;
 	const gchar *body;
 	const gchar *language; /* Accept-Language; NULL: none */
+	gboolean chunked;
+	guint padding; /* this many X-Pad-N headers besides */
 } Call;
 
 static MvtResponse *
 send_call (const Call *call)
 {
-	const gchar *headers[] = { "Accept-Language", call->language, NULL };
-	const MvtRequest req = {
+	g_autoptr (GPtrArray) headers = g_ptr_array_new_with_free_func (g_free);
+	MvtRequest req = {
 		.base_url = mvt_shared_url (),
 		.method = call->method,
 		.path = call->path,
@@ -45,8 +47,19 @@ send_call (const Call *call)
 		.len = -1,
 		.token = call->token,
 		.anonymous = call->anonymous,
-		.headers = call->language != NULL ? headers : NULL,
+		.chunked = call->chunked,
 	};
+
+	if (call->language != NULL) {
+		g_ptr_array_add (headers, g_strdup ("Accept-Language"));
+		g_ptr_array_add (headers, g_strdup (call->language));
+	}
+	for (guint i = 0; i < call->padding; i++) {
+		g_ptr_array_add (headers, g_strdup_printf ("X-Pad-%u", i));
+		g_ptr_array_add (headers, g_strdup ("x"));
+	}
+	g_ptr_array_add (headers, NULL);
+	req.headers = (const gchar *const *)headers->pdata;
 	return mvt_request (&req);
 }
 
@@ -186,6 +199,12 @@ Test (errors_i18n, every_route_answers_in_the_callers_language, .timeout = 120)
 	both_languages (
 		(Call){ "POST", "/v1/plugins/bmi/Compute", .content_type = json, .body = big }, 413,
 		"too-large", "4096 字节的上限", "limit of 4096 bytes");
+	/* the front's refusals of a head: too many fields, a chunked body */
+	both_languages ((Call){ "GET", "/healthz", .padding = 120 }, 431, "headers-too-large",
+			"最多接受 100 个", "at most 100 are accepted");
+	both_languages ((Call){ "POST", "/v1/plugins/bmi/Compute", .content_type = json,
+				.body = "{}", .chunked = TRUE },
+			411, "length-required", "不接受分块传输", "chunked request bodies");
 	/* strict JSON */
 	both_languages ((Call){ "POST", "/v1/plugins/bmi/Compute", .content_type = json,
 				.body = "{\"weight_kg\":1,\"weight_kg\":2}" },
