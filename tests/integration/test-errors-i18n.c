@@ -348,3 +348,41 @@ Test (errors_i18n, dbus_speaks_the_locale_of_call_with_locale, .timeout = 60)
 		cr_assert_not_null (strstr (error->message, "NotFound"), "%s", error->message);
 	}
 }
+
+/* the first answer that is not 200 of a thousand requests at full speed */
+static MvtResponse *
+first_refusal (const gchar *url, const gchar *const *headers)
+{
+	for (guint i = 0; i < 1000; i++) {
+		g_autoptr (MvtResponse) r = mvt_http_with_headers (url, "GET", "/v1/auth/whoami",
+								   NULL, NULL, 0, headers);
+		if (r->status != 200)
+			return g_steal_pointer (&r);
+	}
+	cr_assert_fail ("no refusal in a thousand requests");
+	return NULL;
+}
+
+/* 429 comes from the key's bucket: a daemon of its own, with a bucket of two */
+Test (errors_i18n, rate_limited_in_the_callers_language, .timeout = 120)
+{
+	MvtOptions options = { .config = "[auth]\nrate-limit-per-second=1\nrate-limit-burst=2\n" };
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvtEnv) env = mvt_env_new ();
+	g_autoptr (MvtResponse) limited = NULL;
+	g_autoptr (MvtResponse) english = NULL;
+	const gchar *zh[] = { "Accept-Language", "zh-CN", NULL };
+	const gchar *none[] = { NULL };
+
+	mvt_env_prepare (env, &options);
+	cr_assert (mvt_bus_start (env, &error), "%s", error != NULL ? error->message : "");
+	cr_assert (mvt_daemon_spawn (env, &error), "%s", error != NULL ? error->message : "");
+	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s",
+		   error != NULL ? error->message : "");
+	/* the operator key's bucket runs dry well before a thousand requests */
+	limited = first_refusal (env->url, zh);
+	assert_language (limited, 429, "rate-limited", TRUE, "请求过多", "429 in Chinese");
+	cr_assert_not_null (limited->retry_after);
+	english = first_refusal (env->url, none);
+	assert_language (english, 429, "rate-limited", FALSE, "too many requests", "429");
+}
