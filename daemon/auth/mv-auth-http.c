@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "medverse-auth"
 
 #include <medverse/mv-error.h>
+#include <mv-host-private.h>
 #include <string.h>
 
 #include "mv-auth-adapters.h"
@@ -41,23 +42,6 @@ http_authenticate (MvHttpRequest *request, const gchar *token, gpointer user_dat
 	return ctx;
 }
 
-/* "/name" of a top-level member, escaped as RFC 6901 says */
-static gchar *
-json_pointer (const gchar *name)
-{
-	GString *out = g_string_new ("/");
-
-	for (const gchar *p = name; *p != '\0'; p++) {
-		if (*p == '~')
-			g_string_append (out, "~0");
-		else if (*p == '/')
-			g_string_append (out, "~1");
-		else
-			g_string_append_c (out, *p);
-	}
-	return g_string_free (out, FALSE);
-}
-
 /* Refuses members not in @allowed (no mass assignment): one problem per unknown member, added
  * to @error with those of the other checks, so a caller sees every problem of its body at once.
  * Only a missing body fails at once. */
@@ -81,7 +65,7 @@ check_members (JsonObject *body, const gchar *const *allowed, GError **error)
 
 		if (g_strv_contains (allowed, l->data))
 			continue;
-		field = json_pointer (l->data);
+		field = mv_json_pointer_append ("", l->data);
 		mv_error_add_problem (error, field, "unknown-member", en, zh);
 		ok = FALSE;
 	}
@@ -95,7 +79,7 @@ get_string (
 	JsonObject *body, const gchar *name, gboolean required, const gchar **out, GError **error)
 {
 	JsonNode *node = body != NULL ? json_object_get_member (body, name) : NULL;
-	g_autofree gchar *field = json_pointer (name);
+	g_autofree gchar *field = mv_json_pointer_append ("", name);
 
 	*out = NULL;
 	if (node == NULL || (!required && JSON_NODE_HOLDS_NULL (node))) {

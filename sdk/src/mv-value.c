@@ -56,11 +56,10 @@ add_or_drop (GVariantBuilder *builder, GVariant *value, gboolean failed)
 		g_variant_builder_add_value (builder, value);
 }
 
-/* @path and one more reference token, escaped as RFC 6901 says ("~" -> "~0", "/" -> "~1") */
-static gchar *
-pointer_append (const gchar *path, const gchar *token)
+gchar *
+mv_json_pointer_append (const gchar *pointer, const gchar *token)
 {
-	GString *out = g_string_new (path);
+	GString *out = g_string_new (pointer);
 
 	g_string_append_c (out, '/');
 	for (const gchar *p = token; *p != '\0'; p++) {
@@ -74,50 +73,62 @@ pointer_append (const gchar *path, const gchar *token)
 	return g_string_free (out, FALSE);
 }
 
-static const gchar *
-json_kind_zh (JsonNode *node)
-{
-	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-		return "null";
-	if (JSON_NODE_HOLDS_OBJECT (node))
-		return "对象";
-	if (JSON_NODE_HOLDS_ARRAY (node))
-		return "数组";
-	switch (json_node_get_value_type (node)) {
-	case G_TYPE_BOOLEAN:
-		return "布尔值";
-	case G_TYPE_STRING:
-		return "字符串";
-	default:
-		return "数字";
-	}
-}
+/* The kinds a message names, in English and Chinese: a JSON value's, or a declared type's. */
+typedef enum {
+	KIND_NULL,
+	KIND_OBJECT,
+	KIND_ARRAY,
+	KIND_BOOLEAN,
+	KIND_STRING,
+	KIND_NUMBER,
+	KIND_INTEGER,
+	KIND_ANY,
+	KIND_MAYBE,
+} Kind;
+
+static const gchar *const kind_names[][2] = {
+	[KIND_NULL] = { "null", "null" },
+	[KIND_OBJECT] = { "object", "对象" },
+	[KIND_ARRAY] = { "array", "数组" },
+	[KIND_BOOLEAN] = { "boolean", "布尔值" },
+	[KIND_STRING] = { "string", "字符串" },
+	[KIND_NUMBER] = { "number", "数字" },
+	[KIND_INTEGER] = { "integer", "整数" },
+	[KIND_ANY] = { "any value", "任意值" },
+	[KIND_MAYBE] = { "value or null", "值或 null" },
+};
 
 static const gchar *
+kind_name (Kind kind, gboolean zh)
+{
+	return kind_names[kind][zh ? 1 : 0];
+}
+
+static Kind
 json_kind (JsonNode *node)
 {
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-		return "null";
+		return KIND_NULL;
 	if (JSON_NODE_HOLDS_OBJECT (node))
-		return "object";
+		return KIND_OBJECT;
 	if (JSON_NODE_HOLDS_ARRAY (node))
-		return "array";
+		return KIND_ARRAY;
 	switch (json_node_get_value_type (node)) {
 	case G_TYPE_BOOLEAN:
-		return "boolean";
+		return KIND_BOOLEAN;
 	case G_TYPE_STRING:
-		return "string";
+		return KIND_STRING;
 	default:
-		return "number";
+		return KIND_NUMBER;
 	}
 }
 
-static const gchar *
-type_name (const GVariantType *type)
+static Kind
+type_kind (const GVariantType *type)
 {
 	switch (g_variant_type_peek_string (type)[0]) {
 	case 'b':
-		return "boolean";
+		return KIND_BOOLEAN;
 	case 'y':
 	case 'n':
 	case 'q':
@@ -125,54 +136,22 @@ type_name (const GVariantType *type)
 	case 'u':
 	case 'x':
 	case 't':
-		return "integer";
+		return KIND_INTEGER;
 	case 'd':
-		return "number";
+		return KIND_NUMBER;
 	case 's':
 	case 'o':
 	case 'g':
-		return "string";
+		return KIND_STRING;
 	case 'v':
-		return "any value";
+		return KIND_ANY;
 	case 'm':
-		return "value or null";
+		return KIND_MAYBE;
 	case 'a':
-		return g_variant_type_is_dict_entry (g_variant_type_element (type)) ? "object"
-										    : "array";
+		return g_variant_type_is_dict_entry (g_variant_type_element (type)) ? KIND_OBJECT
+										    : KIND_ARRAY;
 	default:
-		return "array";
-	}
-}
-
-static const gchar *
-type_name_zh (const GVariantType *type)
-{
-	switch (g_variant_type_peek_string (type)[0]) {
-	case 'b':
-		return "布尔值";
-	case 'y':
-	case 'n':
-	case 'q':
-	case 'i':
-	case 'u':
-	case 'x':
-	case 't':
-		return "整数";
-	case 'd':
-		return "数字";
-	case 's':
-	case 'o':
-	case 'g':
-		return "字符串";
-	case 'v':
-		return "任意值";
-	case 'm':
-		return "值或 null";
-	case 'a':
-		return g_variant_type_is_dict_entry (g_variant_type_element (type)) ? "对象"
-										    : "数组";
-	default:
-		return "数组";
+		return KIND_ARRAY;
 	}
 }
 
@@ -180,9 +159,11 @@ static GVariant *
 type_error (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
 {
 	g_autofree gchar *en
-		= g_strdup_printf ("expected %s, got %s", type_name (type), json_kind (node));
+		= g_strdup_printf ("expected %s, got %s", kind_name (type_kind (type), FALSE),
+				   kind_name (json_kind (node), FALSE));
 	g_autofree gchar *zh
-		= g_strdup_printf ("应为%s，实际为%s", type_name_zh (type), json_kind_zh (node));
+		= g_strdup_printf ("应为%s，实际为%s", kind_name (type_kind (type), TRUE),
+				   kind_name (json_kind (node), TRUE));
 
 	return refuse (error, path, "wrong-type", en, zh);
 }
@@ -300,7 +281,7 @@ array_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GE
 		members = json_object_get_members (object);
 		for (GList *l = members; l != NULL; l = l->next) {
 			const gchar *key = l->data;
-			g_autofree gchar *subpath = pointer_append (path, key);
+			g_autofree gchar *subpath = mv_json_pointer_append (path, key);
 			GVariant *value = mv_value_from_json (
 				value_type, json_object_get_member (object, key), subpath, error);
 			if (value == NULL && !keep_collecting (error))
@@ -508,15 +489,15 @@ arg_from_json (const MvArg *arg, JsonObject *object, GError **error)
 {
 	const GVariantType *type = G_VARIANT_TYPE (arg->type);
 	JsonNode *node = object != NULL ? json_object_get_member (object, arg->name) : NULL;
-	g_autofree gchar *path = pointer_append ("", arg->name);
+	g_autofree gchar *path = mv_json_pointer_append ("", arg->name);
 
 	if (node != NULL && (!JSON_NODE_HOLDS_NULL (node) || arg->type[0] == 'm'))
 		return mv_value_from_json (type, node, path, error);
 	if ((arg->flags & MV_ARG_OPTIONAL) == 0) {
 		g_autofree gchar *en = g_strdup_printf ("required field missing (expected %s)",
-							type_name (type));
-		g_autofree gchar *zh
-			= g_strdup_printf ("缺少必填字段（应为%s）", type_name_zh (type));
+							kind_name (type_kind (type), FALSE));
+		g_autofree gchar *zh = g_strdup_printf ("缺少必填字段（应为%s）",
+							kind_name (type_kind (type), TRUE));
 		return refuse (error, path, "required", en, zh);
 	}
 	return mv_value_new_empty (type);
@@ -545,7 +526,7 @@ mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error)
 			known = g_strcmp0 (args[i].name, l->data) == 0;
 		if (known)
 			continue;
-		path = pointer_append ("", l->data);
+		path = mv_json_pointer_append ("", l->data);
 		refuse (&local, path, "unknown-member", "unknown field", "未知字段");
 		if (!keep_collecting (&local))
 			break;
@@ -712,9 +693,9 @@ mv_value_parse_json_object (const gchar *json, gssize len, GError **error)
 		return NULL;
 	if (!JSON_NODE_HOLDS_OBJECT (root)) {
 		g_autofree gchar *en = g_strdup_printf ("body: expected a JSON object, got %s",
-							json_kind (root));
-		g_autofree gchar *zh
-			= g_strdup_printf ("请求体：应为 JSON 对象，实际为%s", json_kind_zh (root));
+							kind_name (json_kind (root), FALSE));
+		g_autofree gchar *zh = g_strdup_printf ("请求体：应为 JSON 对象，实际为%s",
+							kind_name (json_kind (root), TRUE));
 		mv_error_add_problem (error, "", "wrong-type", en, zh);
 		return NULL;
 	}
