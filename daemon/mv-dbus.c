@@ -69,15 +69,26 @@ mv_dbus_register_errors (void)
 	g_assert ((GQuark)quark == MV_ERROR);
 }
 
+/* D-Bus has no Accept-Language: a message is English unless the call named its locale
+ * (CallWithLocale), and a problem list reaches a D-Bus caller inside the message. */
+static void
+return_error_in (GDBusMethodInvocation *invocation,
+		 const gchar *request_id,
+		 const GError *error,
+		 MvLanguage language)
+{
+	const MvErrorRow *row = mv_error_table_lookup (error);
+	g_autofree gchar *message = mv_error_table_client_message (error, request_id, language);
+
+	g_dbus_method_invocation_return_error_literal (invocation, MV_ERROR, row->code, message);
+}
+
 void
 mv_dbus_return_error (GDBusMethodInvocation *invocation,
 		      const gchar *request_id,
 		      const GError *error)
 {
-	const MvErrorRow *row = mv_error_table_lookup (error);
-	g_autofree gchar *message = mv_error_table_client_message (error, request_id);
-
-	g_dbus_method_invocation_return_error_literal (invocation, MV_ERROR, row->code, message);
+	return_error_in (invocation, request_id, error, MV_LANGUAGE_EN);
 }
 
 typedef struct {
@@ -85,6 +96,7 @@ typedef struct {
 	gchar *request_id;
 	gboolean wrap_in_variant; /* Call() returns (v), plugin objects the tuple itself */
 	guint64 max_output_bytes;
+	MvLanguage language; /* of an error answer: the call's locale */
 } PendingCall;
 
 static void
@@ -107,7 +119,8 @@ call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 		   g_dbus_method_invocation_get_method_name (pending->invocation),
 		   output != NULL ? "ok" : mv_error_to_string (error->code));
 	if (output == NULL)
-		mv_dbus_return_error (pending->invocation, pending->request_id, error);
+		return_error_in (pending->invocation, pending->request_id, error,
+				 pending->language);
 	else if (pending->wrap_in_variant && g_variant_n_children (output) == 0)
 		g_dbus_method_invocation_return_value (
 			pending->invocation, g_variant_new ("(v)", g_variant_new ("a{sv}", NULL)));
@@ -147,6 +160,7 @@ start_call (MvDbus *self,
 	pending->request_id = mv_request_id_new ();
 	pending->wrap_in_variant = wrap_in_variant;
 	pending->max_output_bytes = self->max_output_bytes;
+	pending->language = mv_locale_language (locale);
 	/* the bus policy decides who may talk to the daemon at all: a local caller acts as the
 	 * operator, for no clinic */
 	caller.request_id = pending->request_id;
@@ -204,7 +218,9 @@ call_with (MvDbus *self,
 	decl = mv_engine_find_method (self->engine, plugin, method, &error);
 	if (decl == NULL) {
 		g_variant_unref (input);
-		mv_dbus_return_error (invocation, "-", error);
+		return_error_in (invocation, "-", error,
+				 mv_locale_is_valid (locale) ? mv_locale_language (locale)
+							     : MV_LANGUAGE_EN);
 		return;
 	}
 	if (!mv_locale_is_valid (locale)) {

@@ -9,6 +9,7 @@
 #include "mv-engine.h"
 #include "mv-build-paths.h"
 #include "mv-crash.h"
+#include "mv-error-table.h"
 #include "mv-db.h"
 #include "mv-plugin-loader.h"
 #include "mv-services.h"
@@ -188,21 +189,27 @@ call_job_expire (CallJob *job)
 		g_warning ("[%s] plugin %s: %s waited %u ms for a free worker and was not started",
 			   job->call->request_id, job->plugin_name, job->method_name,
 			   job->timeout_ms);
-		call_job_answer (job, NULL,
-				 g_error_new (MV_ERROR, MV_ERROR_TIMED_OUT,
-					      "plugin %s: %s waited for a free worker past the "
-					      "time limit of %u ms and was not started; the "
-					      "plugin is busy, retry later",
-					      job->plugin_name, job->method_name, job->timeout_ms));
+		call_job_answer (
+			job, NULL,
+			mv_error_new_bilingual (
+				MV_ERROR_TIMED_OUT,
+				"plugin %s: %s waited for a free worker past the time "
+				"limit of %u ms and was not started; the plugin is busy, "
+				"retry later",
+				"插件 %s：%s 等待空闲工作线程超过了 %u 毫秒的时间限制，未能"
+				"开始执行；插件正忙，请稍后重试",
+				job->plugin_name, job->method_name, job->timeout_ms));
 	} else if (call_job_move (job, JOB_RUNNING, JOB_EXPIRED)) {
 		g_cancellable_cancel (job->call->cancellable);
 		g_warning ("[%s] plugin %s: %s exceeded its time limit of %u ms",
 			   job->call->request_id, job->plugin_name, job->method_name,
 			   job->timeout_ms);
 		call_job_answer (job, NULL,
-				 g_error_new (MV_ERROR, MV_ERROR_TIMED_OUT,
-					      "plugin %s: %s exceeded its time limit of %u ms",
-					      job->plugin_name, job->method_name, job->timeout_ms));
+				 mv_error_new_bilingual (
+					 MV_ERROR_TIMED_OUT,
+					 "plugin %s: %s exceeded its time limit of %u ms",
+					 "插件 %s：%s 超过了 %u 毫秒的时间限制", job->plugin_name,
+					 job->method_name, job->timeout_ms));
 	}
 }
 
@@ -221,8 +228,9 @@ call_job_dropped (gpointer data)
 
 	if (call_job_leave_queue (job, JOB_DONE))
 		call_job_answer (job, NULL,
-				 g_error_new (MV_ERROR, MV_ERROR_UNAVAILABLE,
-					      "the daemon is shutting down"));
+				 mv_error_new_bilingual (MV_ERROR_UNAVAILABLE,
+							 "the daemon is shutting down",
+							 "守护进程正在关闭"));
 	call_job_unref (job);
 }
 
@@ -430,13 +438,15 @@ mv_engine_find_method (MvEngine *self,
 	const MvMethod *method;
 
 	if (entry == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no plugin named '%s'", plugin);
+		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no plugin named '%s'",
+					       "没有名为“%s”的插件", plugin);
 		return NULL;
 	}
 	method = mv_plugin_info_find_method (entry->loaded->info, method_name);
 	if (method == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "plugin %s has no method '%s'",
-			     plugin, method_name);
+		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND,
+					       "plugin %s has no method '%s'",
+					       "插件 %s 没有名为“%s”的方法", plugin, method_name);
 		return NULL;
 	}
 	return method;
@@ -462,8 +472,9 @@ call_job_run (gpointer data, gpointer user_data)
 		g_mutex_unlock (&engine->stop_lock);
 		if (call_job_leave_queue (job, JOB_DONE))
 			call_job_answer (job, NULL,
-					 g_error_new (MV_ERROR, MV_ERROR_UNAVAILABLE,
-						      "the daemon is shutting down"));
+					 mv_error_new_bilingual (MV_ERROR_UNAVAILABLE,
+								 "the daemon is shutting down",
+								 "守护进程正在关闭"));
 		call_job_unref (job);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <mv-host-private.h>
 #include <string.h>
 
+#include "mv-error-table.h"
 #include "mv-http-private.h"
 #include "mv-locale.h"
 
@@ -212,10 +213,13 @@ serialise_answer (MvHttpRequest *request, JsonNode *body, GError **error)
 	gsize len = strlen (text);
 
 	if (len > limit) {
-		g_set_error (error, MV_ERROR, MV_ERROR_RESPONSE_TOO_LARGE,
-			     "the answer of %" G_GSIZE_FORMAT " bytes is over the response "
-			     "limit of %" G_GUINT64_FORMAT " bytes ([http] max-response-bytes)",
-			     len, limit);
+		mv_set_error_bilingual_printf (
+			error, MV_ERROR_RESPONSE_TOO_LARGE,
+			"the answer of %" G_GSIZE_FORMAT " bytes is over the response limit of "
+			"%" G_GUINT64_FORMAT " bytes ([http] max-response-bytes)",
+			"应答为 %" G_GSIZE_FORMAT " 字节，超过了 %" G_GUINT64_FORMAT
+			" 字节的响应上限（[http] max-response-bytes）",
+			len, limit);
 		return FALSE;
 	}
 	request->response_text = g_steal_pointer (&text);
@@ -230,13 +234,14 @@ authenticate (MvHttpRequest *request, GError **error)
 	if (route->roles == MV_ROLE_NONE)
 		return TRUE;
 	if (request->token == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_UNAUTHORIZED,
-			     "this route needs an API key: Authorization: Bearer <key>");
+		mv_set_error_bilingual (error, MV_ERROR_UNAUTHORIZED,
+					"this route needs an API key: Authorization: Bearer <key>",
+					"此路由需要 API 密钥：Authorization: Bearer <密钥>");
 		return FALSE;
 	}
 	if (request->router->auth_func == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_UNAVAILABLE,
-			     "authentication is not available");
+		mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
+					"authentication is not available", "身份验证暂不可用");
 		return FALSE;
 	}
 	request->auth = request->router->auth_func (request, request->token,
@@ -244,10 +249,11 @@ authenticate (MvHttpRequest *request, GError **error)
 	if (request->auth == NULL)
 		return FALSE;
 	if ((request->auth->role & route->roles) == 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
-			     "%s %s key may not use this route",
-			     request->auth->role == MV_ROLE_OPERATOR ? "an" : "a",
-			     mv_role_to_string (request->auth->role));
+		mv_set_error_bilingual_printf (
+			error, MV_ERROR_FORBIDDEN,
+			request->auth->role == MV_ROLE_OPERATOR ? "an %s key may not use this route"
+								: "a %s key may not use this route",
+			"%s 角色的密钥无权使用此路由", mv_role_to_string (request->auth->role));
 		return FALSE;
 	}
 	return TRUE;
@@ -362,10 +368,10 @@ params_are_valid (MvHttpExchange *ex, GHashTable *params)
 		g_autoptr (GError) error = NULL;
 		if (value != NULL)
 			continue;
-		g_set_error (&error, MV_ERROR, MV_ERROR_MALFORMED,
-			     "path parameter {%s} is not valid: it must be percent-encoded UTF-8 "
-			     "text",
-			     (const gchar *)name);
+		mv_set_error_bilingual_printf (
+			&error, MV_ERROR_MALFORMED,
+			"path parameter {%s} is not valid: it must be percent-encoded UTF-8 text",
+			"路径参数 {%s} 无效：必须是百分号编码的 UTF-8 文本", (const gchar *)name);
 		mv_http_respond_error (ex, error);
 		return FALSE;
 	}
@@ -401,7 +407,8 @@ parse_query (MvHttpExchange *ex, GHashTable **query)
 		return TRUE;
 	mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
 				   "the query string is not valid: it must be percent-encoded "
-				   "UTF-8 text");
+				   "UTF-8 text",
+				   "查询字符串无效：必须是百分号编码的 UTF-8 文本");
 	return FALSE;
 }
 

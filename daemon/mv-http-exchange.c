@@ -89,7 +89,10 @@ mv_http_exchange_queue (MvHttpExchange *ex)
 /* An answer in bytes, for the few cases the library cannot send: a deadline passed while it was
  * reading, or a refusal the client must see while it is still sending its body. */
 gchar *
-mv_http_raw_answer (guint status, const gchar *request_id, const gchar *json_text)
+mv_http_raw_answer (guint status,
+		    const gchar *request_id,
+		    MvLanguage language,
+		    const gchar *json_text)
 {
 	/* RFC 9110's IMF-fixdate, in English whatever the locale */
 	static const gchar *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
@@ -101,13 +104,14 @@ mv_http_raw_answer (guint status, const gchar *request_id, const gchar *json_tex
 	return g_strdup_printf (
 		"HTTP/1.1 %u %s\r\nDate: %s, %02d %s %d %02d:%02d:%02d GMT\r\nConnection: close\r\n"
 		"Content-Type: application/json\r\nCache-Control: no-store\r\n"
-		"X-Content-Type-Options: nosniff\r\nX-Request-Id: %s\r\nContent-Length: "
-		"%zu\r\n\r\n%s",
+		"X-Content-Type-Options: nosniff\r\nX-Request-Id: %s\r\nContent-Language: "
+		"%s\r\nContent-Length: %zu\r\n\r\n%s",
 		status, reason != NULL && reason[0] != '\0' ? reason : "Error",
 		days[g_date_time_get_day_of_week (now) - 1], g_date_time_get_day_of_month (now),
 		months[g_date_time_get_month (now) - 1], g_date_time_get_year (now),
 		g_date_time_get_hour (now), g_date_time_get_minute (now),
-		g_date_time_get_second (now), request_id, strlen (json_text), json_text);
+		g_date_time_get_second (now), request_id, mv_language_to_tag (language),
+		strlen (json_text), json_text);
 }
 
 gboolean
@@ -120,7 +124,7 @@ mv_http_exchange_send_now (MvHttpExchange *ex)
 
 	if (info == NULL || ex->answer_text == NULL)
 		return FALSE;
-	bytes = mv_http_raw_answer (ex->status, ex->request_id, ex->answer_text);
+	bytes = mv_http_raw_answer (ex->status, ex->request_id, ex->language, ex->answer_text);
 	sent = send (info->connect_fd, bytes, strlen (bytes), MSG_DONTWAIT | MSG_NOSIGNAL);
 	/* begun is as good as sent: the library must not answer after part of ours, so the
 	 * connection closes either way (a full socket buffer cuts ours short, at worst) */
@@ -274,14 +278,42 @@ mv_http_respond_empty (MvHttpExchange *ex, guint status)
 	mv_http_respond_text (ex, status, NULL);
 }
 
-/* Every error answer: status, Retry-After and what the caller may read all come from the one
- * error table.  The message may quote what the client sent: it is made valid UTF-8 here, the
- * one place every error body passes, so an error body is always valid JSON. */
+static void
+add_details (JsonBuilder *builder, const GError *error, MvLanguage language)
+{
+	guint n = mv_error_get_n_problems (error);
+
+	if (n == 0)
+		return;
+	json_builder_set_member_name (builder, "details");
+	json_builder_begin_array (builder);
+	for (guint i = 0; i < n; i++) {
+		const MvErrorProblem *problem = mv_error_get_problem (error, i);
+		g_autofree gchar *field = g_utf8_make_valid (problem->field, -1);
+		g_autofree gchar *message = g_utf8_make_valid (
+			mv_error_table_problem_message (problem, language), -1);
+
+		json_builder_begin_object (builder);
+		json_builder_set_member_name (builder, "field");
+		json_builder_add_string_value (builder, field);
+		json_builder_set_member_name (builder, "code");
+		json_builder_add_string_value (builder, problem->code);
+		json_builder_set_member_name (builder, "message");
+		json_builder_add_string_value (builder, message);
+		json_builder_end_object (builder);
+	}
+	json_builder_end_array (builder);
+}
+
+/* Every error body, over HTTP: status, Retry-After and what the caller may read all come from
+ * the one error table.  A message may quote what the client sent: it is made valid UTF-8 here,
+ * the one place every error body passes, so an error body is always valid JSON.  An internal
+ * error's problems (there should be none) stay in the log with its message. */
 gchar *
-mv_http_error_json (const GError *error, const gchar *request_id)
+mv_http_error_json (const GError *error, const gchar *request_id, MvLanguage language)
 {
 	const MvErrorRow *row = mv_error_table_lookup (error);
-	g_autofree gchar *raw = mv_error_table_client_message (error, request_id);
+	g_autofree gchar *raw = mv_error_table_client_message (error, request_id, language);
 	g_autofree gchar *message = g_utf8_make_valid (raw, -1);
 	g_autoptr (JsonBuilder) builder = json_builder_new ();
 	g_autoptr (JsonNode) root = NULL;
@@ -295,6 +327,8 @@ mv_http_error_json (const GError *error, const gchar *request_id)
 	json_builder_add_string_value (builder, message);
 	json_builder_set_member_name (builder, "request_id");
 	json_builder_add_string_value (builder, request_id);
+	if (!row->internal && error->domain == MV_ERROR)
+		add_details (builder, error, language);
 	json_builder_end_object (builder);
 	json_builder_end_object (builder);
 	root = json_builder_get_root (builder);
@@ -306,7 +340,9 @@ mv_http_respond_error (MvHttpExchange *ex, const GError *error)
 {
 	const MvErrorRow *row = mv_error_table_lookup (error);
 
-	mv_http_respond_text (ex, row->http_status, mv_http_error_json (error, ex->request_id));
+	mv_http_respond_text (ex, row->http_status,
+			      mv_http_error_json (error, ex->request_id, ex->language));
+	mv_http_exchange_set_header (ex, "Content-Language", mv_language_to_tag (ex->language));
 	/* RFC 9110: a 401 names the scheme it wants */
 	if (row->http_status == 401)
 		mv_http_exchange_set_header (ex, "WWW-Authenticate", "Bearer realm=\"medverse\"");
@@ -324,14 +360,20 @@ mv_http_respond_error (MvHttpExchange *ex, const GError *error)
 }
 
 void
-mv_http_respond_new_error (MvHttpExchange *ex, gint code, const gchar *format, ...)
+mv_http_respond_new_error (
+	MvHttpExchange *ex, gint code, const gchar *format, const gchar *format_zh, ...)
 {
-	va_list args;
+	va_list args, copy;
 	g_autoptr (GError) error = NULL;
+	g_autofree gchar *zh = NULL;
 
-	va_start (args, format);
+	va_start (args, format_zh);
+	va_copy (copy, args);
+	zh = g_strdup_vprintf (format_zh, copy);
+	va_end (copy);
 	error = g_error_new_valist (MV_ERROR, code, format, args);
 	va_end (args);
+	mv_error_set_message_zh (error, zh);
 	mv_http_respond_error (ex, error);
 }
 
@@ -344,7 +386,8 @@ mv_http_check_method (MvHttpExchange *ex, const gchar *allowed)
 		return TRUE;
 	mv_http_exchange_set_header (ex, "Allow", allowed);
 	mv_http_respond_new_error (ex, MV_ERROR_NOT_ALLOWED,
-				   "method %s is not allowed here; use %s", ex->method, allowed);
+				   "method %s is not allowed here; use %s",
+				   "此处不允许使用 %s 方法，请使用 %s", ex->method, allowed);
 	return FALSE;
 }
 
@@ -379,12 +422,14 @@ mv_http_check_json_content_type (MvHttpExchange *ex)
 	if (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0) {
 		mv_http_respond_new_error (ex, MV_ERROR_UNSUPPORTED_MEDIA,
 					   "content type must be application/json, got %s",
+					   "内容类型必须是 application/json，收到的是 %s",
 					   type != NULL && type[0] != '\0' ? type : "none");
 		return FALSE;
 	}
 	if (charset != NULL && g_ascii_strcasecmp (charset, "utf-8") != 0) {
 		mv_http_respond_new_error (ex, MV_ERROR_UNSUPPORTED_MEDIA,
-					   "charset must be utf-8, got %s", charset);
+					   "charset must be utf-8, got %s",
+					   "字符集必须是 utf-8，收到的是 %s", charset);
 		return FALSE;
 	}
 	return TRUE;
@@ -402,12 +447,13 @@ mv_http_read_json_body (MvHttpExchange *ex, guint64 max_body_bytes)
 	if (len > max_body_bytes) {
 		mv_http_respond_new_error (ex, MV_ERROR_TOO_LARGE,
 					   "body is over the limit of %" G_GUINT64_FORMAT " bytes",
+					   "请求体超过了 %" G_GUINT64_FORMAT " 字节的上限",
 					   max_body_bytes);
 		return NULL;
 	}
 	if (len == 0) {
-		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
-					   "empty body; send a JSON object");
+		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED, "empty body; send a JSON object",
+					   "请求体为空；请发送一个 JSON 对象");
 		return NULL;
 	}
 	root = mv_value_parse_json_object ((const gchar *)data, len, &error);

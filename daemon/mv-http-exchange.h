@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 
 #include "mv-http-private.h"
+#include "mv-locale.h"
 
 G_BEGIN_DECLS
 
@@ -19,10 +20,11 @@ struct _MvHttpExchange {
 	gboolean headers_done; /* the access handler has seen the headers */
 	gboolean counted;      /* in MvHttp's count of requests in flight */
 	gboolean suspended;
-	GByteArray *body;   /* nullable: no body */
-	GPtrArray *scratch; /* strings handed out that live as long as the exchange */
-	guint64 drained;    /* body bytes read so far */
-	gboolean sent_now;  /* the answer went out by mv_http_exchange_send_now() */
+	GByteArray *body;    /* nullable: no body */
+	GPtrArray *scratch;  /* strings handed out that live as long as the exchange */
+	guint64 drained;     /* body bytes read so far */
+	gboolean sent_now;   /* the answer went out by mv_http_exchange_send_now() */
+	MvLanguage language; /* of error answers: from Accept-Language once the headers are in */
 
 	/* the answer */
 	gboolean answered;
@@ -37,12 +39,17 @@ void mv_http_exchange_free (MvHttpExchange *ex);
 /* Hands the answer to the connection; MHD_NO only if libmicrohttpd refused it. */
 enum MHD_Result mv_http_exchange_queue (MvHttpExchange *ex);
 
-/* {"error": {"code", "message", "request_id"}} from the error table; the message made valid
- * UTF-8, so the body is always valid JSON (transfer full). */
-gchar *mv_http_error_json (const GError *error, const gchar *request_id);
-/* "HTTP/1.1 408 Request Timeout…" with the JSON body, Date, X-Request-Id and Connection: close
- * (transfer full). */
-gchar *mv_http_raw_answer (guint status, const gchar *request_id, const gchar *json_text);
+/* {"error": {"code", "message", "request_id", "details"?}} from the error table, in @language;
+ * "details" lists the error's problems (mv_error_get_n_problems()) as {"field", "code",
+ * "message"}.  Every text is made valid UTF-8, so the body is always valid JSON (transfer
+ * full). */
+gchar *mv_http_error_json (const GError *error, const gchar *request_id, MvLanguage language);
+/* "HTTP/1.1 408 Request Timeout…" with the JSON body, Date, X-Request-Id, Content-Language (of
+ * @language) and Connection: close (transfer full). */
+gchar *mv_http_raw_answer (guint status,
+			   const gchar *request_id,
+			   MvLanguage language,
+			   const gchar *json_text);
 /* Writes @ex's answer straight to its socket (the library's own sending is bypassed); the caller
  * then closes the connection.  FALSE if nothing of it could be written. */
 gboolean mv_http_exchange_send_now (MvHttpExchange *ex);

@@ -38,8 +38,13 @@ void mv_http_respond_json (MvHttpExchange *ex, guint status, JsonNode *body);
 void mv_http_respond_text (MvHttpExchange *ex, guint status, gchar *json_text);
 void mv_http_respond_empty (MvHttpExchange *ex, guint status);
 void mv_http_respond_error (MvHttpExchange *ex, const GError *error);
-void G_GNUC_PRINTF (3, 4)
-	mv_http_respond_new_error (MvHttpExchange *ex, gint code, const gchar *format, ...);
+/* An MV_ERROR answer with its English and Simplified Chinese message, both made from the same
+ * arguments in the same order (mv_error_new_bilingual()). */
+void mv_http_respond_new_error (MvHttpExchange *ex,
+				gint code,
+				const gchar *format,
+				const gchar *format_zh,
+				...) G_GNUC_PRINTF (3, 5) G_GNUC_PRINTF (4, 5);
 gboolean mv_http_check_method (MvHttpExchange *ex, const gchar *allowed);
 gboolean mv_http_check_json_content_type (MvHttpExchange *ex);
 /* The body as a JSON object, or NULL after responding with the error. */

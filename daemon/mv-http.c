@@ -47,6 +47,7 @@ typedef struct {
 	gint64 deadline_us;
 	gboolean expired;
 	gchar request_id[24]; /* of the request being read, for its 408 */
+	MvLanguage language;  /* of that 408: English until the headers are in */
 } Guard;
 
 struct _MvHttp {
@@ -99,6 +100,16 @@ set_phase (MvHttp *self, Guard *guard, Phase phase)
 	g_mutex_unlock (&self->guard_lock);
 }
 
+static void
+set_language (MvHttp *self, Guard *guard, MvLanguage language)
+{
+	if (guard == NULL)
+		return;
+	g_mutex_lock (&self->guard_lock);
+	guard->language = language;
+	g_mutex_unlock (&self->guard_lock);
+}
+
 static Guard *
 connection_guard (struct MHD_Connection *conn)
 {
@@ -112,11 +123,17 @@ connection_guard (struct MHD_Connection *conn)
 static void
 send_timeout_answer (const Guard *guard)
 {
-	g_autoptr (GError) error = g_error_new (MV_ERROR, MV_ERROR_REQUEST_TIMEOUT,
-						"the request's %s did not arrive in time",
-						guard->phase == PHASE_HEADER ? "headers" : "body");
-	g_autofree gchar *body = mv_http_error_json (error, guard->request_id);
-	g_autofree gchar *answer = mv_http_raw_answer (408, guard->request_id, body);
+	g_autoptr (GError) error
+		= guard->phase == PHASE_HEADER
+			  ? mv_error_new_bilingual (MV_ERROR_REQUEST_TIMEOUT,
+						    "the request's headers did not arrive in time",
+						    "请求头未能按时到达")
+			  : mv_error_new_bilingual (MV_ERROR_REQUEST_TIMEOUT,
+						    "the request's body did not arrive in time",
+						    "请求体未能按时到达");
+	g_autofree gchar *body = mv_http_error_json (error, guard->request_id, guard->language);
+	g_autofree gchar *answer
+		= mv_http_raw_answer (408, guard->request_id, guard->language, body);
 
 	(void)!send (guard->fd, answer, strlen (answer), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
@@ -200,6 +217,7 @@ on_request_line (void *cls, const char *uri, struct MHD_Connection *conn)
 	if (guard != NULL) {
 		g_mutex_lock (&self->guard_lock);
 		g_strlcpy (guard->request_id, ex->request_id, sizeof guard->request_id);
+		guard->language = MV_LANGUAGE_EN;
 		g_mutex_unlock (&self->guard_lock);
 	}
 	set_phase (self, guard, PHASE_HEADER);
@@ -274,46 +292,58 @@ check_head (MvHttp *self, MvHttpExchange *ex, const gchar *version)
 	if (census.count > self->limits.max_headers) {
 		mv_http_respond_new_error (ex, MV_ERROR_HEADERS_TOO_LARGE,
 					   "%u header fields; at most %u are accepted",
-					   census.count, self->limits.max_headers);
+					   "请求头字段有 %u 个，最多接受 %u 个", census.count,
+					   self->limits.max_headers);
 		return HEAD_REFUSED;
 	}
 	if (census.bytes > self->limits.max_header_bytes) {
 		mv_http_respond_new_error (ex, MV_ERROR_HEADERS_TOO_LARGE,
 					   "request line and headers of %" G_GSIZE_FORMAT
 					   " bytes; at most %u are accepted",
+					   "请求行和请求头共 %" G_GSIZE_FORMAT
+					   " 字节，最多接受 %u 字节",
 					   census.bytes, self->limits.max_header_bytes);
 		return HEAD_REFUSED;
 	}
 	if (census.content_lengths > 1) {
 		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
-					   "more than one Content-Length header");
+					   "more than one Content-Length header",
+					   "Content-Length 请求头出现了不止一次");
 		return HEAD_REFUSED;
 	}
 	if (census.transfer_encoding && census.content_lengths > 0) {
-		mv_http_respond_new_error (ex, MV_ERROR_MALFORMED,
-					   "both Content-Length and Transfer-Encoding; send one");
+		mv_http_respond_new_error (
+			ex, MV_ERROR_MALFORMED,
+			"both Content-Length and Transfer-Encoding; send one",
+			"同时出现了 Content-Length 和 Transfer-Encoding；只能发送其中之一");
 		return HEAD_REFUSED;
 	}
 	/* a Content-Length that is not a decimal number never gets here: the library refuses it
 	 * while parsing the head (docs/decisions.md) */
 	if (te != NULL && g_ascii_strcasecmp (te, "chunked") == 0)
-		return refuse_while_draining (ex, g_error_new (MV_ERROR, MV_ERROR_LENGTH_REQUIRED,
-							       "chunked request bodies are not "
-							       "accepted; send Content-Length"));
+		return refuse_while_draining (
+			ex,
+			mv_error_new_bilingual (MV_ERROR_LENGTH_REQUIRED,
+						"chunked request bodies are not accepted; "
+						"send Content-Length",
+						"不接受分块传输的请求体；请发送 Content-Length"));
 	if (te != NULL) {
 		mv_http_respond_new_error (
 			ex, MV_ERROR_MALFORMED,
-			"Transfer-Encoding is not supported; send Content-Length");
+			"Transfer-Encoding is not supported; send Content-Length",
+			"不支持 Transfer-Encoding；请发送 Content-Length");
 		return HEAD_REFUSED;
 	}
 	if (length != NULL)
 		declared = g_ascii_strtoull (length, NULL, 10);
 	if (declared > self->max_body_bytes) {
-		GError *error
-			= g_error_new (MV_ERROR, MV_ERROR_TOO_LARGE,
-				       "body of %" G_GUINT64_FORMAT
-				       " bytes is over the limit of %" G_GUINT64_FORMAT " bytes",
-				       declared, self->max_body_bytes);
+		GError *error = mv_error_new_bilingual (
+			MV_ERROR_TOO_LARGE,
+			"body of %" G_GUINT64_FORMAT
+			" bytes is over the limit of %" G_GUINT64_FORMAT " bytes",
+			"请求体为 %" G_GUINT64_FORMAT " 字节，超过了 %" G_GUINT64_FORMAT
+			" 字节的上限",
+			declared, self->max_body_bytes);
 		if (declared > DRAIN_LIMIT) {
 			mv_http_respond_error (ex, error);
 			g_error_free (error);
@@ -383,13 +413,16 @@ readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 		/* the database's own words stay in the log; plugin names are for the prober too */
 		if (names != NULL)
 			mv_http_respond_new_error (call->ex, MV_ERROR_UNAVAILABLE,
-						   "not ready: wedged plugin(s): %s", names);
+						   "not ready: wedged plugin(s): %s",
+						   "尚未就绪：插件卡死：%s", names);
 		else if (g_error_matches (error, MV_ERROR, MV_ERROR_INSUFFICIENT_RESOURCES))
 			mv_http_respond_error (call->ex, error);
 		else
-			mv_http_respond_new_error (call->ex, MV_ERROR_UNAVAILABLE,
-						   "not ready: the database is unreachable or its "
-						   "migrations are not applied");
+			mv_http_respond_new_error (
+				call->ex, MV_ERROR_UNAVAILABLE,
+				"not ready: the database is unreachable or its "
+				"migrations are not applied",
+				"尚未就绪：无法连接数据库，或数据库迁移尚未执行");
 	}
 	mv_http_exchange_resume (call->ex);
 	g_free (call);
@@ -401,7 +434,8 @@ route (MvHttp *self, MvHttpExchange *ex)
 {
 	if (!g_atomic_int_get (&self->accepting)) {
 		ex->close = TRUE;
-		mv_http_respond_new_error (ex, MV_ERROR_UNAVAILABLE, "the daemon is shutting down");
+		mv_http_respond_new_error (ex, MV_ERROR_UNAVAILABLE, "the daemon is shutting down",
+					   "守护进程正在关闭");
 		return;
 	}
 	if (g_strcmp0 (ex->raw_path, "/healthz") == 0) {
@@ -423,7 +457,8 @@ route (MvHttp *self, MvHttpExchange *ex)
 	if (mv_http_router_dispatch (self->router, ex))
 		return;
 	/* the raw path: percent-encoded, so always text */
-	mv_http_respond_new_error (ex, MV_ERROR_NOT_FOUND, "no route for %s", ex->raw_path);
+	mv_http_respond_new_error (ex, MV_ERROR_NOT_FOUND, "no route for %s",
+				   "没有与 %s 对应的路由", ex->raw_path);
 }
 
 /* Called with the headers, with each piece of the body, once the body is complete, and once
@@ -446,6 +481,12 @@ on_access (void *cls,
 	if (!ex->headers_done) {
 		ex->headers_done = TRUE;
 		ex->method = g_strdup (method);
+		/* every answer from here on, a refusal of the head included, speaks the caller's
+		 * language; only a 408 before the headers are in (or the library's own answers)
+		 * stays English */
+		ex->language = mv_locale_language_from_accept_language (
+			mv_http_exchange_get_header (ex, "Accept-Language"));
+		set_language (self, connection_guard (conn), ex->language);
 		ex->counted = TRUE;
 		g_atomic_int_inc (&self->active);
 		switch (check_head (self, ex, version)) {

@@ -21,6 +21,8 @@ const gchar *const mv_openapi_builtin_paths[] = { "/healthz", "/readyz", NULL };
 #define REF_ERROR "#/components/schemas/Error"
 #define REF_ANY_VALUE "#/components/schemas/AnyValue"
 #define REF_REQUEST_ID "#/components/headers/X-Request-Id"
+#define REF_ACCEPT_LANGUAGE "#/components/parameters/Accept-Language"
+#define REF_CONTENT_LANGUAGE "#/components/headers/Content-Language"
 #define MAX_STATUS 600
 
 typedef struct {
@@ -545,10 +547,9 @@ operation_new (Doc *doc,
 	json_object_set_string_member (op, "summary", summary);
 	/* set again below: a member keeps its place in the text */
 	json_object_set_string_member (op, "description", "");
-	if (json_array_get_length (params) > 0)
-		json_object_set_array_member (op, "parameters", params);
-	else
-		json_array_unref (params);
+	/* every route speaks the caller's language in its errors */
+	json_array_add_object_element (params, ref_new (REF_ACCEPT_LANGUAGE));
+	json_object_set_array_member (op, "parameters", params);
 	set_security (op, roles, description);
 	json_object_set_string_member (op, "description", description->str);
 	return op;
@@ -816,6 +817,43 @@ add_builtin_routes (Doc *doc)
 
 /* ---- components ---- */
 
+/* error.details: one entry per problem of a refused input */
+static JsonObject *
+details_schema (void)
+{
+	JsonObject *item = schema_new ("object");
+	JsonObject *members = json_object_new ();
+	JsonArray *required = json_array_new ();
+	JsonObject *details = schema_new ("array");
+
+	json_object_set_object_member (
+		members, "field",
+		describe (schema_new ("string"),
+			  "A JSON Pointer (RFC 6901) to the member at fault, e.g. "
+			  "`/observations/0/value`; empty for the input as a whole"));
+	json_object_set_object_member (
+		members, "code",
+		describe (schema_new ("string"),
+			  "What is wrong, for programs: required, unknown-member, wrong-type, "
+			  "out-of-range, too-long, invalid-format, invalid-code, unknown-system, "
+			  "invalid-checksum…"));
+	json_object_set_object_member (
+		members, "message",
+		describe (schema_new ("string"),
+			  "What is wrong, for people, in the answer's Content-Language; never "
+			  "quotes the value sent"));
+	json_array_add_string_element (required, "field");
+	json_array_add_string_element (required, "code");
+	json_array_add_string_element (required, "message");
+	json_object_set_object_member (item, "properties", members);
+	json_object_set_array_member (item, "required", required);
+	json_object_set_boolean_member (item, "additionalProperties", FALSE);
+	json_object_set_object_member (details, "items", item);
+	return describe (details,
+			 "Present when the input had problems: every one of them, so a request is "
+			 "fixed in one round");
+}
+
 static JsonObject *
 error_schema (void)
 {
@@ -840,11 +878,13 @@ error_schema (void)
 	json_object_set_object_member (
 		members, "message",
 		describe (schema_new ("string"),
-			  "What was wrong, naming the field or parameter; for an internal "
+			  "What was wrong, naming the field or parameter, in the language "
+			  "Accept-Language chose (Content-Language names it); for an internal "
 			  "failure only where the daemon log has the details"));
 	json_object_set_object_member (
 		members, "request_id",
 		describe (schema_new ("string"), "The request's id, as in X-Request-Id"));
+	json_object_set_object_member (members, "details", details_schema ());
 	json_array_add_string_element (required, "code");
 	json_array_add_string_element (required, "message");
 	json_array_add_string_element (required, "request_id");
@@ -895,6 +935,7 @@ error_response (guint status)
 
 	rows = mv_error_table_rows (&n_rows);
 	json_object_set_object_member (headers, "X-Request-Id", ref_new (REF_REQUEST_ID));
+	json_object_set_object_member (headers, "Content-Language", ref_new (REF_CONTENT_LANGUAGE));
 	for (guint i = 0; i < n_rows; i++) {
 		const MvErrorRow *row = &rows[i];
 		if (row->http_status != status)
@@ -931,6 +972,39 @@ header (const gchar *description, JsonObject *schema)
 }
 
 static JsonObject *
+language_schema (void)
+{
+	JsonObject *schema = schema_new ("string");
+	JsonArray *values = json_array_new ();
+
+	json_array_add_string_element (values, "en");
+	json_array_add_string_element (values, "zh-Hans");
+	json_object_set_array_member (schema, "enum", values);
+	return schema;
+}
+
+static JsonObject *
+parameters_component (void)
+{
+	JsonObject *parameters = json_object_new ();
+	JsonObject *accept = json_object_new ();
+
+	json_object_set_string_member (accept, "name", "Accept-Language");
+	json_object_set_string_member (accept, "in", "header");
+	json_object_set_boolean_member (accept, "required", FALSE);
+	json_object_set_string_member (
+		accept, "description",
+		"The language of error messages, weights respected (RFC 9110): `zh`, `zh-CN`, "
+		"`zh-SG`, `zh-Hans` and `zh-Hans-*` choose Simplified Chinese, `en` English; "
+		"Traditional Chinese (`zh-TW`, `zh-HK`, `zh-MO`, `zh-Hant*`) and other languages "
+		"have no texts, so the next language listed decides, and English when none does. "
+		"A plugin method receives the tag of highest weight as the caller's locale.");
+	json_object_set_object_member (accept, "schema", schema_new ("string"));
+	json_object_set_object_member (parameters, "Accept-Language", accept);
+	return parameters;
+}
+
+static JsonObject *
 headers_component (const Doc *doc)
 {
 	JsonObject *headers = json_object_new ();
@@ -943,6 +1017,11 @@ headers_component (const Doc *doc)
 		header ("The request's id, made by the daemon and named by its log lines and "
 			"audit entries; a client's own X-Request-Id is only logged beside it",
 			id));
+	json_object_set_object_member (
+		headers, "Content-Language",
+		header ("The language of an error's message and details: `zh-Hans` when "
+			"Accept-Language chose Simplified Chinese, else `en`",
+			language_schema ()));
 	json_object_set_int_member (seconds, "minimum", 0);
 	if (doc->status_used[429] || doc->status_used[503])
 		json_object_set_object_member (
@@ -1018,6 +1097,7 @@ components (const Doc *doc)
 	}
 	json_object_set_object_member (components, "responses", responses);
 	json_object_set_object_member (components, "headers", headers_component (doc));
+	json_object_set_object_member (components, "parameters", parameters_component ());
 	return components;
 }
 
@@ -1037,8 +1117,9 @@ info_object (const gchar *version)
 		"Generated by medversed from its route table, the declarations of the plugins "
 		"loaded when it was made and the error table: a daemon serves its own at "
 		"GET /v1/openapi.json. Every answer carries X-Request-Id and, but for 204, a JSON "
-		"body; every error "
-		"is `{\"error\": {\"code\", \"message\", \"request_id\"}}`. A request body must be "
+		"body; every error is `{\"error\": {\"code\", \"message\", \"request_id\", "
+		"\"details\"}}`, `details` listing each problem of a refused input, its texts in "
+		"English or Simplified Chinese as Accept-Language chooses. A request body must be "
 		"application/json in UTF-8, sent with Content-Length. docs/api.md explains the "
 		"routes whose bodies this document leaves open.");
 	json_object_set_string_member (license, "name", "LGPL-2.1-or-later");

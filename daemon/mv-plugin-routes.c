@@ -118,8 +118,9 @@ call_plugin (MvHttpRequest *request, const gchar *plugin, const gchar *method_na
 		return NULL;
 	/* the route table requires a key; never call a plugin for an unknown caller */
 	if (auth == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_UNAUTHORIZED,
-			     "this route needs an API key: Authorization: Bearer <key>");
+		mv_set_error_bilingual (error, MV_ERROR_UNAUTHORIZED,
+					"this route needs an API key: Authorization: Bearer <key>",
+					"此路由需要 API 密钥：Authorization: Bearer <密钥>");
 		return NULL;
 	}
 	input = mv_value_from_json_args (method->in_args, mv_http_request_get_body (request),

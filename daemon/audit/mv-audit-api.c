@@ -1,5 +1,6 @@
 #define G_LOG_DOMAIN "medverse-audit"
 
+#include "mv-error-table.h"
 #include "mv-audit-api.h"
 
 #include <medverse/mv-error.h>
@@ -107,7 +108,8 @@ scoped_tree (MvHttpRequest *request, GError **error)
 	if (auth != NULL && auth->role == MV_ROLE_CLINIC_ADMIN && auth->clinic_id != NULL
 	    && g_strcmp0 (auth->clinic_id, clinic) == 0)
 		return auth->clinic_id;
-	g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no audit tree %s", clinic);
+	mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no audit tree %s",
+				       "没有审计树 %s", clinic);
 	return NULL;
 }
 
@@ -127,18 +129,20 @@ parse_u64 (MvHttpRequest *request,
 		text = mv_http_request_get_query (request, name);
 	if (text == NULL) {
 		if (required) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "query parameter %s is required", name);
+			mv_set_error_bilingual_printf (error, MV_ERROR_INVALID_INPUT,
+						       "query parameter %s is required",
+						       "缺少必填的查询参数 %s", name);
 			return FALSE;
 		}
 		*out = fallback;
 		return TRUE;
 	}
 	if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "%s must be an integer from %" G_GUINT64_FORMAT
-			     " to %" G_GUINT64_FORMAT,
-			     name, min, max);
+		mv_set_error_bilingual_printf (
+			error, MV_ERROR_INVALID_INPUT,
+			"%s must be an integer from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+			"%s 必须是从 %" G_GUINT64_FORMAT " 到 %" G_GUINT64_FORMAT " 的整数", name,
+			min, max);
 		return FALSE;
 	}
 	return TRUE;
@@ -174,13 +178,15 @@ load_head (PGconn *conn, const gchar *log_id, const gchar *tree, guint64 size, G
 		return NULL;
 	if (PQntuples (res) == 0) {
 		if (size == 0)
-			g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND,
-				     "audit tree %s has no signed tree head yet", tree);
+			mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND,
+						       "audit tree %s has no signed tree head yet",
+						       "审计树 %s 尚无签名树头", tree);
 		else
-			g_set_error (
-				error, MV_ERROR, MV_ERROR_NOT_FOUND,
+			mv_set_error_bilingual_printf (
+				error, MV_ERROR_NOT_FOUND,
 				"audit tree %s has no signed tree head of size %" G_GUINT64_FORMAT,
-				tree, size);
+				"审计树 %s 没有大小为 %" G_GUINT64_FORMAT " 的签名树头", tree,
+				size);
 		return NULL;
 	}
 	root = mv_db_bytea_from_text (PQgetvalue (res, 0, 1));
@@ -295,10 +301,11 @@ proof_job (PGconn *conn, gpointer user_data, GError **error)
 	if (head == NULL)
 		return FALSE;
 	if (seq >= head->tree_size) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "seq %" G_GUINT64_FORMAT
-			     " is not in the tree of size %" G_GUINT64_FORMAT,
-			     seq, head->tree_size);
+		mv_set_error_bilingual_printf (
+			error, MV_ERROR_INVALID_INPUT,
+			"seq %" G_GUINT64_FORMAT " is not in the tree of size %" G_GUINT64_FORMAT,
+			"seq %" G_GUINT64_FORMAT " 不在大小为 %" G_GUINT64_FORMAT " 的树中", seq,
+			head->tree_size);
 		return FALSE;
 	}
 	leaves = load_leaves (conn, job->tree, head->tree_size, error);
@@ -349,10 +356,11 @@ consistency_job (PGconn *conn, gpointer user_data, GError **error)
 	if (second == NULL)
 		return FALSE;
 	if (job->a > second->tree_size) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "from (%" G_GUINT64_FORMAT ") must not exceed to (%" G_GUINT64_FORMAT
-			     ")",
-			     job->a, second->tree_size);
+		mv_set_error_bilingual_printf (
+			error, MV_ERROR_INVALID_INPUT,
+			"from (%" G_GUINT64_FORMAT ") must not exceed to (%" G_GUINT64_FORMAT ")",
+			"from（%" G_GUINT64_FORMAT "）不得大于 to（%" G_GUINT64_FORMAT "）", job->a,
+			second->tree_size);
 		return FALSE;
 	}
 	first = load_head (conn, log_id, job->tree, job->a, error);

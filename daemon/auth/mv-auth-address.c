@@ -4,6 +4,7 @@
  * mv-auth-authenticate.c and under the same lock. */
 #define G_LOG_DOMAIN "medverse-auth"
 
+#include "mv-error-table.h"
 #include "mv-auth-private.h"
 
 #include <gio/gio.h>
@@ -123,8 +124,9 @@ refuse (const gchar *address, guint retry, guint *retry_after, GError **error)
 		g_warning ("client %s: too many failed authentications or invite redemptions; "
 			   "refused for %u s%s",
 			   address, retry, suffix);
-	g_set_error (error, MV_ERROR, MV_ERROR_RATE_LIMITED,
-		     "too many attempts from this address; retry in %u s", retry);
+	mv_set_error_bilingual_printf (error, MV_ERROR_RATE_LIMITED,
+				       "too many attempts from this address; retry in %u s",
+				       "来自此地址的尝试过多；请在 %u 秒后重试", retry);
 	return FALSE;
 }
 

@@ -3,6 +3,7 @@
  * known to be valid, and it also decides when last_used_at is written. */
 #define G_LOG_DOMAIN "medverse-auth"
 
+#include "mv-error-table.h"
 #include "mv-auth-private.h"
 
 #include <medverse/mv-error.h>
@@ -19,8 +20,9 @@ static void
 set_unauthorized (GError **error)
 {
 	/* one message for malformed, unknown, revoked and expired: no oracle */
-	g_set_error (error, MV_ERROR, MV_ERROR_UNAUTHORIZED,
-		     "the API key is not valid (send Authorization: Bearer <key>)");
+	mv_set_error_bilingual (error, MV_ERROR_UNAUTHORIZED,
+				"the API key is not valid (send Authorization: Bearer <key>)",
+				"API 密钥无效（请发送 Authorization: Bearer <密钥>）");
 }
 
 /* Takes one token from the key's bucket.  Returns 0, or the seconds until one is available.
@@ -252,8 +254,9 @@ mv_auth_authenticate (MvAuth *auth, const gchar *token, guint *retry_after, GErr
 		record_last_use (auth, &parsed);
 	if (retry > 0) {
 		*retry_after = retry;
-		g_set_error (error, MV_ERROR, MV_ERROR_RATE_LIMITED,
-			     "too many requests for this key; retry in %u s", retry);
+		mv_set_error_bilingual_printf (error, MV_ERROR_RATE_LIMITED,
+					       "too many requests for this key; retry in %u s",
+					       "该密钥的请求过多；请在 %u 秒后重试", retry);
 		return NULL;
 	}
 	if (ctx->role == MV_ROLE_NONE) {

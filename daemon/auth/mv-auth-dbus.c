@@ -6,6 +6,7 @@
 #include <medverse/mv-error.h>
 #include <unistd.h>
 
+#include "mv-error-table.h"
 #include "mv-auth-adapters.h"
 #include "mv-auth-private.h"
 #include "mv-dbus.h"
@@ -241,7 +242,8 @@ dispatch (AdminCall *call, GError **error)
 		if (g_strcmp0 (admin_methods[i].name, method) == 0)
 			return admin_methods[i].handler (call, params, error);
 	}
-	g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no method %s", method);
+	mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no method %s", "没有方法 %s",
+				       method);
 	return NULL;
 }
 

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "medverse-auth"
 
 #include <medverse/mv-error.h>
+#include <mv-host-private.h>
 #include <string.h>
 
 #include "mv-auth-adapters.h"
@@ -41,46 +42,56 @@ http_authenticate (MvHttpRequest *request, const gchar *token, gpointer user_dat
 	return ctx;
 }
 
-/* Refuses members not in @allowed (no mass assignment). */
+/* Refuses members not in @allowed (no mass assignment): one problem per unknown member, added
+ * to @error with those of the other checks, so a caller sees every problem of its body at once.
+ * Only a missing body fails at once. */
 static gboolean
 check_members (JsonObject *body, const gchar *const *allowed, GError **error)
 {
 	g_autoptr (GList) members = NULL;
+	g_autofree gchar *list = g_strjoinv (", ", (gchar **)allowed);
+	g_autofree gchar *en = g_strdup_printf ("unknown field (allowed: %s)", list);
+	g_autofree gchar *zh = g_strdup_printf ("未知字段（允许的字段：%s）", list);
+	gboolean ok = TRUE;
 
 	if (body == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED, "send a JSON object");
+		mv_set_error_bilingual (error, MV_ERROR_MALFORMED, "send a JSON object",
+					"请发送一个 JSON 对象");
 		return FALSE;
 	}
 	members = json_object_get_members (body);
 	for (GList *l = members; l != NULL; l = l->next) {
-		if (!g_strv_contains (allowed, l->data)) {
-			g_autofree gchar *list = g_strjoinv (", ", (gchar **)allowed);
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "unknown field \"%s\" (allowed: %s)", (const gchar *)l->data,
-				     list);
-			return FALSE;
-		}
+		g_autofree gchar *field = NULL;
+
+		if (g_strv_contains (allowed, l->data))
+			continue;
+		field = mv_json_pointer_append ("", l->data);
+		mv_error_add_problem (error, field, "unknown-member", en, zh);
+		ok = FALSE;
 	}
-	return TRUE;
+	return ok;
 }
 
-/* *out is NULL when the member is absent (or null and !required). */
+/* *out is NULL when the member is absent (or null and !required); a problem is added to
+ * @error otherwise. */
 static gboolean
 get_string (
 	JsonObject *body, const gchar *name, gboolean required, const gchar **out, GError **error)
 {
-	JsonNode *node = json_object_get_member (body, name);
+	JsonNode *node = body != NULL ? json_object_get_member (body, name) : NULL;
+	g_autofree gchar *field = mv_json_pointer_append ("", name);
 
 	*out = NULL;
 	if (node == NULL || (!required && JSON_NODE_HOLDS_NULL (node))) {
 		if (required) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: required", name);
+			mv_error_add_problem (error, field, "required", "required", "必填");
 			return FALSE;
 		}
 		return TRUE;
 	}
 	if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: must be a string", name);
+		mv_error_add_problem (error, field, "wrong-type", "must be a string",
+				      "必须是字符串");
 		return FALSE;
 	}
 	*out = json_node_get_string (node);
@@ -101,7 +112,11 @@ tenants_create (MvHttpRequest *request, GError **error)
 	const gchar *name;
 	JsonNode *result;
 
-	if (!check_members (body, allowed, error) || !get_string (body, "name", TRUE, &name, error))
+	/* both checks run: their problems are listed together */
+	if (!check_members (body, allowed, error) && body == NULL)
+		return NULL;
+	get_string (body, "name", TRUE, &name, error);
+	if (*error != NULL)
 		return NULL;
 	result = mv_auth_tenant_create (auth_of (request), mv_http_request_get_auth (request), name,
 					mv_http_request_get_id (request), error);
@@ -130,25 +145,33 @@ keys_create (MvHttpRequest *request, GError **error)
 
 	/* scope first: a clinic-admin of another clinic learns nothing, not even body errors */
 	if (actor->role != MV_ROLE_OPERATOR && g_strcmp0 (actor->clinic_id, clinic_id) != 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant with that id");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no tenant with that id",
+					"没有该编号的租户");
 		return NULL;
 	}
-	if (!check_members (body, allowed, error)
-	    || !get_string (body, "role", TRUE, &role_name, error)
-	    || !get_string (body, "expires_at", FALSE, &expires_text, error)
-	    || !get_string (body, "label", FALSE, &label, error))
+	/* every check runs (no short cut): the problems of the body are listed together */
+	if (!check_members (body, allowed, error) && body == NULL)
 		return NULL;
-	role = mv_role_from_string (role_name);
-	if (role != MV_ROLE_CLINIC_ADMIN && role != MV_ROLE_CLINICIAN) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "role: must be \"clinic-admin\" or \"clinician\"");
-		return NULL;
-	}
+	get_string (body, "role", TRUE, &role_name, error);
+	get_string (body, "expires_at", FALSE, &expires_text, error);
+	get_string (body, "label", FALSE, &label, error);
+	role = role_name != NULL ? mv_role_from_string (role_name) : MV_ROLE_NONE;
+	if (role_name != NULL && role != MV_ROLE_CLINIC_ADMIN && role != MV_ROLE_CLINICIAN)
+		mv_error_add_problem (error, "/role", "invalid-code",
+				      "must be \"clinic-admin\" or \"clinician\"",
+				      "必须是“clinic-admin”或“clinician”");
 	if (expires_text != NULL) {
-		expires = mv_auth_parse_rfc3339 (expires_text, "expires_at", error);
+		g_autoptr (GError) time_error = NULL;
+		expires = mv_auth_parse_rfc3339 (expires_text, "expires_at", &time_error);
 		if (expires == NULL)
-			return NULL;
+			mv_error_add_problem (error, "/expires_at", "invalid-format",
+					      "not an RFC 3339 date and time with an offset, e.g. "
+					      "2030-01-31T12:00:00Z",
+					      "不是带时区偏移的 RFC 3339 日期时间，例如 "
+					      "2030-01-31T12:00:00Z");
 	}
+	if (*error != NULL)
+		return NULL;
 	result = mv_auth_key_create (auth_of (request), actor, clinic_id, role, expires, label,
 				     mv_http_request_get_id (request), error);
 	if (result != NULL) {
@@ -190,7 +213,10 @@ invites_redeem (MvHttpRequest *request, GError **error)
 		set_retry_after (request, retry_after);
 		return NULL;
 	}
-	if (!check_members (body, allowed, error) || !get_string (body, "code", TRUE, &code, error))
+	if (!check_members (body, allowed, error) && body == NULL)
+		return NULL;
+	get_string (body, "code", TRUE, &code, error);
+	if (*error != NULL)
 		return NULL;
 	result = mv_auth_redeem_invite (auth_of (request), code, mv_http_request_get_id (request),
 					error);

@@ -3,6 +3,7 @@
  * transaction; redemption in one of its own. */
 #define G_LOG_DOMAIN "medverse-auth"
 
+#include "mv-error-table.h"
 #include "mv-auth-private.h"
 
 #include <medverse/mv-error.h>
@@ -29,12 +30,14 @@ mv_auth_create_patient_invite (PGconn *conn,
 
 	mv_auth_wipe_string (secret);
 	if ((actor->role & MV_ROLE_ANY_CLINIC_STAFF) == 0 || actor->clinic_id == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
-			     "only clinic staff create patient invites");
+		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
+					"only clinic staff create patient invites",
+					"只有诊所工作人员可以创建患者邀请");
 		return FALSE;
 	}
 	if (!mv_auth_is_uuid (patient_id)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no patient with that id");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no patient with that id",
+					"没有该编号的患者");
 		return FALSE;
 	}
 	mv_auth_hash_token (MV_AUTH_INVITE_DOMAIN, code, hash);
@@ -117,8 +120,9 @@ redeem_tx (PGconn *conn, gpointer data, GError **error)
 	if (res == NULL)
 		return FALSE;
 	if (PQntuples (res) == 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND,
-			     "the invite code is not valid (unknown, used or expired)");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND,
+					"the invite code is not valid (unknown, used or expired)",
+					"邀请码无效（未知、已使用或已过期）");
 		return FALSE;
 	}
 	kc.clinic_id = PQgetvalue (res, 0, 0);
@@ -148,9 +152,10 @@ mv_auth_redeem_invite (MvAuth *auth, const gchar *code, const gchar *request_id,
 	if (code == NULL || strlen (code) != 4 + MV_AUTH_INVITE_BYTES * 2
 	    || !g_str_has_prefix (code, "mvi_")
 	    || !mv_auth_is_lower_hex (code + 4, MV_AUTH_INVITE_BYTES * 2)) {
-		g_set_error (
-			error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			"code: an invite code is mvi_ followed by 32 lowercase hex characters");
+		mv_set_error_bilingual (
+			error, MV_ERROR_INVALID_INPUT,
+			"code: an invite code is mvi_ followed by 32 lowercase hex characters",
+			"code：邀请码由 mvi_ 加 32 个小写十六进制字符组成");
 		return NULL;
 	}
 	if (!mv_auth_transaction (auth, redeem_tx, &r, error)) {

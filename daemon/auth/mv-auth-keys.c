@@ -3,6 +3,7 @@
  * place only. */
 #define G_LOG_DOMAIN "medverse-auth"
 
+#include "mv-error-table.h"
 #include "mv-auth-private.h"
 
 #include <medverse/mv-error.h>
@@ -97,9 +98,11 @@ mv_auth_key_create (MvAuth *auth,
 	if (!mv_auth_check_scope (actor, clinic_id, error))
 		return NULL;
 	if (role != MV_ROLE_CLINIC_ADMIN && role != MV_ROLE_CLINICIAN) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "role: must be \"clinic-admin\" or \"clinician\" (patient keys come "
-			     "from invites)");
+		mv_set_error_bilingual (
+			error, MV_ERROR_INVALID_INPUT,
+			"role: must be \"clinic-admin\" or \"clinician\" (patient keys come "
+			"from invites)",
+			"role：必须是“clinic-admin”或“clinician”（患者密钥通过邀请获得）");
 		return NULL;
 	}
 	if (label != NULL && !mv_auth_check_name (label, "label", error))
@@ -108,13 +111,15 @@ mv_auth_key_create (MvAuth *auth,
 		g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
 		g_autoptr (GDateTime) utc = g_date_time_to_utc (expires_at);
 		if (g_date_time_compare (expires_at, now) <= 0) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "expires_at: must be in the future");
+			mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT,
+						"expires_at: must be in the future",
+						"expires_at：必须是将来的时间");
 			return NULL;
 		}
 		if (g_date_time_get_year (utc) > 9999 - 1) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "expires_at: too far in the future");
+			mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT,
+						"expires_at: too far in the future",
+						"expires_at：时间过于遥远");
 			return NULL;
 		}
 		expires = g_date_time_format_iso8601 (utc);
@@ -159,7 +164,8 @@ mv_auth_key_list (MvAuth *auth, const MvAuthContext *actor, const gchar *clinic_
 	exists = mv_db_exec_params (conn, "SELECT 1 FROM clinics WHERE clinic_id = $1", 1, params,
 				    error);
 	if (exists != NULL && PQntuples (exists) == 0)
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant %s", clinic_id);
+		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no tenant %s",
+					       "没有租户 %s", clinic_id);
 	else if (exists != NULL)
 		res = mv_db_exec_params (conn, KEY_LIST_SQL, 1, params, error);
 	mv_db_release (auth->services->db, conn);
@@ -213,8 +219,9 @@ key_revoke_tx (PGconn *conn, gpointer data, GError **error)
 	if (res == NULL)
 		return FALSE;
 	if (PQntuples (res) == 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no key %s in tenant %s",
-			     kr->key_id, kr->clinic_id);
+		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no key %s in tenant %s",
+					       "租户 %2$s 中没有密钥 %1$s", kr->key_id,
+					       kr->clinic_id);
 		return FALSE;
 	}
 	if (g_strcmp0 (PQgetvalue (res, 0, 0), "t") == 0)
@@ -248,8 +255,9 @@ mv_auth_key_revoke (MvAuth *auth,
 	if (!mv_auth_check_scope (actor, clinic_id, error))
 		return FALSE;
 	if (!mv_auth_is_key_id (key_id)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND,
-			     "no key with that id in tenant %s", clinic_id);
+		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND,
+					       "no key with that id in tenant %s",
+					       "租户 %s 中没有该编号的密钥", clinic_id);
 		return FALSE;
 	}
 	if (!mv_auth_transaction (auth, key_revoke_tx, &kr, error))

@@ -3,6 +3,7 @@
  * any tenant, and are audited in the operator tree. */
 #define G_LOG_DOMAIN "medverse-auth"
 
+#include "mv-error-table.h"
 #include "mv-auth-private.h"
 
 #include <medverse/mv-error.h>
@@ -27,8 +28,10 @@ insert_operator_key (PGconn *conn,
 	const gchar *params[4];
 
 	if (!mv_auth_parse_operator_token (token, hash, key_id)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "an operator key is mvop_ followed by 64 lowercase hex characters");
+		mv_set_error_bilingual (
+			error, MV_ERROR_INVALID_INPUT,
+			"an operator key is mvop_ followed by 64 lowercase hex characters",
+			"运维密钥由 mvop_ 加 64 个小写十六进制字符组成");
 		return FALSE;
 	}
 	hash_param = mv_db_bytea_to_text (hash, sizeof hash);
@@ -102,8 +105,9 @@ mv_auth_operator_key_create (MvAuth *auth,
 	mv_auth_wipe_string (secret);
 	if (actor->role != MV_ROLE_OPERATOR) {
 		mv_auth_wipe_string (token);
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
-			     "only the operator creates operator keys");
+		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
+					"only the operator creates operator keys",
+					"只有运维人员可以创建运维密钥");
 		return NULL;
 	}
 	if (label != NULL && !mv_auth_check_name (label, "label", error)) {

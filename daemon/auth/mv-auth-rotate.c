@@ -4,6 +4,7 @@
  * shredding epoch of docs/security.md). */
 #define G_LOG_DOMAIN "medverse-auth"
 
+#include "mv-error-table.h"
 #include "mv-auth-private.h"
 
 #include <medverse/mv-error.h>
@@ -104,13 +105,15 @@ mv_auth_rotate_master (MvAuth *auth,
 		     mv_auth_get_services (auth)->witness };
 
 	if (actor->role != MV_ROLE_OPERATOR) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
-			     "only the operator rotates the master key");
+		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
+					"only the operator rotates the master key",
+					"只有运维人员可以轮换主密钥");
 		return NULL;
 	}
 	if (new_key_file == NULL || !g_path_is_absolute (new_key_file)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "the new master key file must be an absolute path");
+		mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT,
+					"the new master key file must be an absolute path",
+					"新的主密钥文件必须是绝对路径");
 		return NULL;
 	}
 	new_vault = mv_vault_new_from_key_file (new_key_file, error);
@@ -122,8 +125,9 @@ mv_auth_rotate_master (MvAuth *auth,
 	r.new_vault = new_vault;
 	old_id = g_strdup (mv_vault_get_master_key_id (r.old_vault));
 	if (g_strcmp0 (old_id, mv_vault_get_master_key_id (new_vault)) == 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "%s holds the master key already in use", new_key_file);
+		mv_set_error_bilingual_printf (error, MV_ERROR_INVALID_INPUT,
+					       "%s holds the master key already in use",
+					       "%s 中的主密钥已在使用中", new_key_file);
 		return NULL;
 	}
 	if (!mv_auth_transaction (auth, rotate_tx, &r, error))
@@ -187,12 +191,14 @@ mv_auth_rotate_clinic_key (MvAuth *auth,
 			   mv_auth_get_services (auth)->witness };
 
 	if (actor->role != MV_ROLE_OPERATOR) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
-			     "only the operator rotates a tenant's key");
+		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
+					"only the operator rotates a tenant's key",
+					"只有运维人员可以轮换租户的密钥");
 		return NULL;
 	}
 	if (!mv_auth_is_uuid (clinic_id)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant with that id");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no tenant with that id",
+					"没有该编号的租户");
 		return NULL;
 	}
 	id = g_ascii_strdown (clinic_id, -1);

@@ -2,6 +2,7 @@
  * them.  Both are operator-only. */
 #define G_LOG_DOMAIN "medverse-auth"
 
+#include "mv-error-table.h"
 #include "mv-auth-private.h"
 
 #include <medverse/mv-error.h>
@@ -70,15 +71,17 @@ mv_auth_tenant_create (MvAuth *auth,
 	g_autofree gchar *stripped = NULL;
 
 	if (actor->role != MV_ROLE_OPERATOR) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
-			     "only the operator creates tenants");
+		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
+					"only the operator creates tenants",
+					"只有运维人员可以创建租户");
 		return NULL;
 	}
 	if (!mv_auth_check_name (name, "name", error))
 		return NULL;
 	stripped = g_strstrip (g_strdup (name));
 	if (stripped[0] == '\0') {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "name: must not be empty");
+		mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT, "name: must not be empty",
+					"name：不能为空");
 		return NULL;
 	}
 	tc.name = stripped;
@@ -100,8 +103,9 @@ mv_auth_tenant_list (MvAuth *auth, const MvAuthContext *actor, GError **error)
 	g_autoptr (JsonBuilder) b = json_builder_new ();
 
 	if (actor->role != MV_ROLE_OPERATOR) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN,
-			     "only the operator lists tenants");
+		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
+					"only the operator lists tenants",
+					"只有运维人员可以列出租户");
 		return NULL;
 	}
 	conn = mv_db_acquire (auth->services->db, 5000, error);

@@ -3,6 +3,7 @@
  * The operations themselves live in one file each (see mv-auth-private.h for the map). */
 #define G_LOG_DOMAIN "medverse-auth"
 
+#include "mv-error-table.h"
 #include "mv-auth-private.h"
 
 #include <medverse/mv-error.h>
@@ -88,13 +89,18 @@ mv_auth_check_scope (const MvAuthContext *actor, const gchar *clinic_id, GError 
 {
 	if (!mv_auth_is_uuid (clinic_id)
 	    || (actor->role != MV_ROLE_OPERATOR && g_strcmp0 (actor->clinic_id, clinic_id) != 0)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant %s",
-			     mv_auth_is_uuid (clinic_id) ? clinic_id : "with that id");
+		if (mv_auth_is_uuid (clinic_id))
+			mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no tenant %s",
+						       "没有租户 %s", clinic_id);
+		else
+			mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no tenant with that id",
+						"没有该编号的租户");
 		return FALSE;
 	}
 	if (actor->role != MV_ROLE_OPERATOR && actor->role != MV_ROLE_CLINIC_ADMIN) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FORBIDDEN, "a %s key may not manage keys",
-			     mv_role_to_string (actor->role));
+		mv_set_error_bilingual_printf (
+			error, MV_ERROR_FORBIDDEN, "a %s key may not manage keys",
+			"%s 角色的密钥无权管理密钥", mv_role_to_string (actor->role));
 		return FALSE;
 	}
 	return TRUE;
@@ -111,7 +117,8 @@ mv_auth_lock_clinic (PGconn *conn, const gchar *clinic_id, GError **error)
 	if (res == NULL)
 		return FALSE;
 	if (PQntuples (res) == 0) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no tenant %s", clinic_id);
+		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no tenant %s",
+					       "没有租户 %s", clinic_id);
 		return FALSE;
 	}
 	return TRUE;
@@ -139,20 +146,23 @@ mv_auth_check_name (const gchar *name, const gchar *field, GError **error)
 	glong n;
 
 	if (name == NULL || !g_utf8_validate (name, -1, NULL)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: must be UTF-8 text",
-			     field);
+		mv_set_error_bilingual_printf (error, MV_ERROR_INVALID_INPUT,
+					       "%s: must be UTF-8 text", "%s：必须是 UTF-8 文本",
+					       field);
 		return FALSE;
 	}
 	n = g_utf8_strlen (name, -1);
 	if (n > MV_AUTH_MAX_NAME) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "%s: at most %d characters (got %ld)", field, MV_AUTH_MAX_NAME, n);
+		mv_set_error_bilingual_printf (
+			error, MV_ERROR_INVALID_INPUT, "%s: at most %d characters (got %ld)",
+			"%s：最多 %d 个字符（实际为 %ld 个）", field, MV_AUTH_MAX_NAME, n);
 		return FALSE;
 	}
 	for (const gchar *p = name; *p != '\0'; p = g_utf8_next_char (p)) {
 		if (g_unichar_iscntrl (g_utf8_get_char (p))) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "%s: control characters are not allowed", field);
+			mv_set_error_bilingual_printf (error, MV_ERROR_INVALID_INPUT,
+						       "%s: control characters are not allowed",
+						       "%s：不允许控制字符", field);
 			return FALSE;
 		}
 	}
@@ -203,10 +213,11 @@ mv_auth_parse_rfc3339 (const gchar *text, const gchar *name, GError **error)
 		with_other = g_date_time_new_from_iso8601 (text, other);
 	}
 	if (with_utc == NULL || with_other == NULL || !g_date_time_equal (with_utc, with_other)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "%s: not an RFC 3339 date and time with an offset, e.g. "
-			     "2030-01-31T12:00:00Z",
-			     name);
+		mv_set_error_bilingual_printf (
+			error, MV_ERROR_INVALID_INPUT,
+			"%s: not an RFC 3339 date and time with an offset, e.g. "
+			"2030-01-31T12:00:00Z",
+			"%s：不是带时区偏移的 RFC 3339 日期时间，例如 2030-01-31T12:00:00Z", name);
 		return NULL;
 	}
 	return g_steal_pointer (&with_utc);

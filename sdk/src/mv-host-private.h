@@ -101,6 +101,10 @@ JsonNode *mv_json_parse_strict (const gchar *json, gssize len, GError **error);
  * MV_ERROR_INVALID_INPUT. */
 JsonNode *mv_value_parse_json_object (const gchar *json, gssize len, GError **error);
 
+/* @pointer (an RFC 6901 JSON Pointer, "" for the root) and one more reference token, escaped
+ * ("~" -> "~0", "/" -> "~1"): the `field` of an error's problem (transfer full). */
+gchar *mv_json_pointer_append (const gchar *pointer, const gchar *token);
+
 /* Compact JSON text; doubles in their shortest round-trip form. */
 gchar *mv_json_to_string (JsonNode *node);
 

@@ -54,26 +54,59 @@ position (const Scanner *s, gsize offset, guint *line, guint *column)
 	}
 }
 
-/* Sets @error to "JSON at line L, column C (byte B): <message>" and returns FALSE. */
+/* Sets @error to "JSON at line L, column C (byte B): <what>" (and the same in Chinese with
+ * @what_zh) and returns FALSE. */
 static gboolean
-fail_at (const Scanner *s, gsize offset, MvError code, GError **error, const gchar *format, ...)
-	G_GNUC_PRINTF (5, 6);
+fail_at_text (const Scanner *s,
+	      gsize offset,
+	      MvError code,
+	      GError **error,
+	      const gchar *what,
+	      const gchar *what_zh)
+{
+	g_autofree gchar *en = NULL;
+	g_autofree gchar *zh = NULL;
+	guint line, column;
+
+	position (s, offset, &line, &column);
+	en = g_strdup_printf ("JSON at line %u, column %u (byte %" G_GSIZE_FORMAT "): %s", line,
+			      column, offset, what);
+	zh = g_strdup_printf ("JSON 第 %u 行第 %u 列（第 %" G_GSIZE_FORMAT " 字节）：%s", line,
+			      column, offset, what_zh);
+	mv_set_error_bilingual (error, code, en, zh);
+	return FALSE;
+}
+
+/* fail_at_text() with printf formats; @format_zh
+ * is the message in Chinese, taking the same arguments. */
+static gboolean fail_at (const Scanner *s,
+			 gsize offset,
+			 MvError code,
+			 GError **error,
+			 const gchar *format,
+			 const gchar *format_zh,
+			 ...) G_GNUC_PRINTF (5, 7) G_GNUC_PRINTF (6, 7);
 
 static gboolean
-fail_at (const Scanner *s, gsize offset, MvError code, GError **error, const gchar *format, ...)
+fail_at (const Scanner *s,
+	 gsize offset,
+	 MvError code,
+	 GError **error,
+	 const gchar *format,
+	 const gchar *format_zh,
+	 ...)
 {
 	g_autofree gchar *what = NULL;
-	guint line, column;
+	g_autofree gchar *what_zh = NULL;
 	va_list args;
 
-	va_start (args, format);
+	va_start (args, format_zh);
 	what = g_strdup_vprintf (format, args);
 	va_end (args);
-	position (s, offset, &line, &column);
-	g_set_error (error, MV_ERROR, code,
-		     "JSON at line %u, column %u (byte %" G_GSIZE_FORMAT "): %s", line, column,
-		     offset, what);
-	return FALSE;
+	va_start (args, format_zh);
+	what_zh = g_strdup_vprintf (format_zh, args);
+	va_end (args);
+	return fail_at_text (s, offset, code, error, what, what_zh);
 }
 
 /* @n bytes of the text from @offset, cut at a character boundary, with "…" when cut */
@@ -96,20 +129,31 @@ is_word_char (guchar c)
 
 /* Names what stands at the current position where @expected should be. */
 static gboolean
-unexpected (const Scanner *s, const gchar *expected, GError **error)
+unexpected (const Scanner *s, const gchar *expected, const gchar *expected_zh, GError **error)
 {
 	const guchar *p = s->text + s->pos;
 	gsize left = s->len - s->pos;
+	g_autofree gchar *found = NULL;
+	g_autofree gchar *found_zh = NULL;
+	g_autofree gchar *en = NULL;
+	g_autofree gchar *zh = NULL;
 
-	if (left == 0)
-		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"the text ends where %s was expected", expected);
+	if (left == 0) {
+		en = g_strdup_printf ("the text ends where %s was expected", expected);
+		zh = g_strdup_printf ("文本在应出现%s的位置结束", expected_zh);
+		return fail_at_text (s, s->pos, MV_ERROR_MALFORMED, error, en, zh);
+	}
 	if (p[0] == '/' && left > 1 && (p[1] == '/' || p[1] == '*'))
 		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"comments are not allowed in JSON");
+				"comments are not allowed in JSON", "JSON 中不允许注释");
 	if (p[0] == '\'')
 		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"strings must be in double quotes, not single quotes");
+				"strings must be in double quotes, not single quotes",
+				"字符串必须使用双引号，不能使用单引号");
+	if (p[0] >= 0x80 && g_utf8_get_char ((const gchar *)p) == 0xFEFF)
+		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
+				"a byte order mark (U+FEFF) is not allowed in JSON",
+				"JSON 中不允许字节顺序标记（U+FEFF）");
 	if (g_ascii_isalpha (p[0]) || p[0] == '_') {
 		gsize n = 0;
 		g_autofree gchar *word = NULL;
@@ -117,25 +161,23 @@ unexpected (const Scanner *s, const gchar *expected, GError **error)
 			n++;
 		word = quote (s, s->pos, n);
 		/* NaN, Infinity, undefined, True, 0x1F…: JSON has true, false and null only */
-		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"unexpected word \"%s\" where %s was expected", word, expected);
-	}
-	if (p[0] < 0x20 || p[0] == 0x7F)
-		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"unexpected control character U+%04X where %s was expected",
-				(guint)p[0], expected);
-	if (p[0] >= 0x80) {
+		found = g_strdup_printf ("word \"%s\"", word);
+		found_zh = g_strdup_printf ("单词“%s”", word);
+	} else if (p[0] < 0x20 || p[0] == 0x7F) {
+		found = g_strdup_printf ("control character U+%04X", (guint)p[0]);
+		found_zh = g_strdup_printf ("控制字符 U+%04X", (guint)p[0]);
+	} else if (p[0] >= 0x80) {
 		/* the text was validated as UTF-8 before scanning */
 		gunichar c = g_utf8_get_char ((const gchar *)p);
-		if (c == 0xFEFF)
-			return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-					"a byte order mark (U+FEFF) is not allowed in JSON");
-		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"unexpected character U+%04X where %s was expected", (guint)c,
-				expected);
+		found = g_strdup_printf ("character U+%04X", (guint)c);
+		found_zh = g_strdup_printf ("字符 U+%04X", (guint)c);
+	} else {
+		found = g_strdup_printf ("'%c'", p[0]);
+		found_zh = g_strdup_printf ("“%c”", p[0]);
 	}
-	return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-			"unexpected '%c' where %s was expected", p[0], expected);
+	en = g_strdup_printf ("unexpected %s where %s was expected", found, expected);
+	zh = g_strdup_printf ("在应出现%s的位置出现了意外的%s", expected_zh, found_zh);
+	return fail_at_text (s, s->pos, MV_ERROR_MALFORMED, error, en, zh);
 }
 
 static void
@@ -187,20 +229,24 @@ scan_u_escape (Scanner *s, GString *out, GError **error)
 
 	if (c < 0)
 		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"\\u must be followed by four hex digits");
+				"\\u must be followed by four hex digits",
+				"\\u 之后必须是四位十六进制数字");
 	if (c == 0)
 		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"\\u0000 (a NUL character) is not allowed in a string");
+				"\\u0000 (a NUL character) is not allowed in a string",
+				"字符串中不允许 \\u0000（NUL 字符）");
 	if (c >= 0xDC00 && c <= 0xDFFF)
 		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"\\u%04X is a low surrogate without a high surrogate before it", c);
+				"\\u%04X is a low surrogate without a high surrogate before it",
+				"\\u%04X 是低位代理项，但其前没有高位代理项", c);
 	if (c >= 0xD800 && c <= 0xDBFF) {
 		gint low = read_u_escape (s, s->pos + 6);
 		if (low < 0xDC00 || low > 0xDFFF)
-			return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-					"\\u%04X is a high surrogate without a low surrogate "
-					"(\\uDC00-\\uDFFF) after it",
-					c);
+			return fail_at (
+				s, s->pos, MV_ERROR_MALFORMED, error,
+				"\\u%04X is a high surrogate without a low surrogate "
+				"(\\uDC00-\\uDFFF) after it",
+				"\\u%04X 是高位代理项，但其后没有低位代理项（\\uDC00-\\uDFFF）", c);
 		c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
 		s->pos += 6;
 	}
@@ -219,9 +265,12 @@ invalid_escape (const Scanner *s, GError **error)
 		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
 				"invalid escape \\%c in a string (JSON has \\\" \\\\ \\/ \\b "
 				"\\f \\n \\r \\t \\uXXXX)",
+				"字符串中的转义 \\%c 无效（JSON 只有 \\\" \\\\ \\/ \\b \\f \\n \\r "
+				"\\t \\uXXXX）",
 				c);
 	return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
 			"invalid escape in a string: a backslash before U+%04X",
+			"字符串中的转义无效：反斜杠之后是 U+%04X",
 			(guint)g_utf8_get_char ((const gchar *)s->text + s->pos + 1));
 }
 
@@ -242,7 +291,7 @@ scan_string (Scanner *s, GString *out, GError **error)
 		if (c < 0x20)
 			return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
 					"control character U+%04X in a string must be escaped",
-					(guint)c);
+					"字符串中的控制字符 U+%04X 必须转义", (guint)c);
 		if (c != '\\') {
 			if (out != NULL)
 				g_string_append_c (out, (gchar)c);
@@ -266,14 +315,15 @@ scan_string (Scanner *s, GString *out, GError **error)
 		}
 		s->pos += 2;
 	}
-	return fail_at (s, start, MV_ERROR_MALFORMED, error, "unterminated string");
+	return fail_at (s, start, MV_ERROR_MALFORMED, error, "unterminated string",
+			"字符串没有结束");
 }
 
 static gboolean
-scan_digits (Scanner *s, const gchar *expected, GError **error)
+scan_digits (Scanner *s, const gchar *expected, const gchar *expected_zh, GError **error)
 {
 	if (s->pos >= s->len || !g_ascii_isdigit (s->text[s->pos]))
-		return unexpected (s, expected, error);
+		return unexpected (s, expected, expected_zh, error);
 	while (s->pos < s->len && g_ascii_isdigit (s->text[s->pos]))
 		s->pos++;
 	return TRUE;
@@ -287,15 +337,15 @@ check_integer (const Scanner *s, gsize start, GError **error)
 	const gchar *digits = (const gchar *)s->text + start + (negative ? 1 : 0);
 	gsize n = s->pos - start - (negative ? 1 : 0);
 	const gchar *limit = negative ? "9223372036854775808" : "9223372036854775807";
-	g_autofree gchar *literal = NULL;
 
 	if (n < 19 || (n == 19 && strncmp (digits, limit, 19) <= 0))
 		return TRUE;
-	literal = quote (s, start, s->pos - start);
-	return fail_at (s, start, MV_ERROR_INVALID_INPUT, error,
-			"integer %s is out of range: integers must be between "
-			"-9223372036854775808 and 9223372036854775807",
-			literal);
+	/* the literal is not quoted: it may be a patient's datum; the position finds it */
+	return fail_at (
+		s, start, MV_ERROR_INVALID_INPUT, error,
+		"integer out of range: integers must be between -9223372036854775808 and "
+		"9223372036854775807",
+		"整数超出范围：整数必须在 -9223372036854775808 到 9223372036854775807 之间");
 }
 
 /* A number with a fraction or an exponent must be a finite double (1e999 is not). */
@@ -303,13 +353,11 @@ static gboolean
 check_double (const Scanner *s, gsize start, GError **error)
 {
 	g_autofree gchar *copy = g_strndup ((const gchar *)s->text + start, s->pos - start);
-	g_autofree gchar *literal = NULL;
 
 	if (isfinite (g_ascii_strtod (copy, NULL)))
 		return TRUE;
-	literal = quote (s, start, s->pos - start);
-	return fail_at (s, start, MV_ERROR_INVALID_INPUT, error,
-			"number %s is out of range of a double", literal);
+	return fail_at (s, start, MV_ERROR_INVALID_INPUT, error, "number out of range of a double",
+			"数字超出了双精度浮点数的范围");
 }
 
 static gboolean
@@ -324,14 +372,15 @@ scan_number (Scanner *s, GError **error)
 		s->pos++;
 		if (s->pos < s->len && g_ascii_isdigit (s->text[s->pos]))
 			return fail_at (s, start, MV_ERROR_MALFORMED, error,
-					"a number must not have a leading zero");
-	} else if (!scan_digits (s, "a digit", error)) {
+					"a number must not have a leading zero",
+					"数字不能有前导零");
+	} else if (!scan_digits (s, "a digit", "数字", error)) {
 		return FALSE;
 	}
 	if (s->pos < s->len && s->text[s->pos] == '.') {
 		s->pos++;
 		integer = FALSE;
-		if (!scan_digits (s, "a digit after the decimal point", error))
+		if (!scan_digits (s, "a digit after the decimal point", "小数点后的数字", error))
 			return FALSE;
 	}
 	if (s->pos < s->len && (s->text[s->pos] == 'e' || s->text[s->pos] == 'E')) {
@@ -339,7 +388,7 @@ scan_number (Scanner *s, GError **error)
 		integer = FALSE;
 		if (s->pos < s->len && (s->text[s->pos] == '+' || s->text[s->pos] == '-'))
 			s->pos++;
-		if (!scan_digits (s, "a digit in the exponent", error))
+		if (!scan_digits (s, "a digit in the exponent", "指数中的数字", error))
 			return FALSE;
 	}
 	return integer ? check_integer (s, start, error) : check_double (s, start, error);
@@ -358,7 +407,7 @@ scan_literal (Scanner *s, GError **error)
 			return TRUE;
 		}
 	}
-	return unexpected (s, "a value", error);
+	return unexpected (s, "a value", "值", error);
 }
 
 static gboolean scan_value (Scanner *s, GError **error);
@@ -368,7 +417,8 @@ enter (Scanner *s, GError **error)
 {
 	if (++s->depth > MV_JSON_MAX_DEPTH)
 		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"nested deeper than %d levels", MV_JSON_MAX_DEPTH);
+				"nested deeper than %d levels", "嵌套超过了 %d 层",
+				MV_JSON_MAX_DEPTH);
 	s->pos++;
 	skip_whitespace (s);
 	return TRUE;
@@ -387,7 +437,7 @@ scan_key (Scanner *s, GHashTable *keys, GError **error)
 		/* the key as written, without its quotes */
 		g_autofree gchar *written = quote (s, start + 1, s->pos - start - 2);
 		return fail_at (s, start, MV_ERROR_MALFORMED, error,
-				"duplicate key \"%s\" in an object", written);
+				"duplicate key \"%s\" in an object", "对象中的键“%s”重复", written);
 	}
 	return TRUE;
 }
@@ -406,12 +456,12 @@ scan_object (Scanner *s, GError **error)
 	}
 	for (;;) {
 		if (s->pos >= s->len || s->text[s->pos] != '"')
-			return unexpected (s, "a key in double quotes", error);
+			return unexpected (s, "a key in double quotes", "双引号括起的键", error);
 		if (!scan_key (s, keys, error))
 			return FALSE;
 		skip_whitespace (s);
 		if (s->pos >= s->len || s->text[s->pos] != ':')
-			return unexpected (s, "':' after the key", error);
+			return unexpected (s, "':' after the key", "键之后的“:”", error);
 		s->pos++;
 		skip_whitespace (s);
 		if (!scan_value (s, error))
@@ -420,12 +470,13 @@ scan_object (Scanner *s, GError **error)
 		if (s->pos < s->len && s->text[s->pos] == '}')
 			break;
 		if (s->pos >= s->len || s->text[s->pos] != ',')
-			return unexpected (s, "',' or '}'", error);
+			return unexpected (s, "',' or '}'", "“,”或“}”", error);
 		s->pos++;
 		skip_whitespace (s);
 		if (s->pos < s->len && s->text[s->pos] == '}')
 			return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-					"a trailing comma before '}' is not allowed");
+					"a trailing comma before '}' is not allowed",
+					"“}”之前不允许有多余的逗号");
 	}
 	s->pos++;
 	s->depth--;
@@ -449,12 +500,13 @@ scan_array (Scanner *s, GError **error)
 		if (s->pos < s->len && s->text[s->pos] == ']')
 			break;
 		if (s->pos >= s->len || s->text[s->pos] != ',')
-			return unexpected (s, "',' or ']'", error);
+			return unexpected (s, "',' or ']'", "“,”或“]”", error);
 		s->pos++;
 		skip_whitespace (s);
 		if (s->pos < s->len && s->text[s->pos] == ']')
 			return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-					"a trailing comma before ']' is not allowed");
+					"a trailing comma before ']' is not allowed",
+					"“]”之前不允许有多余的逗号");
 	}
 	s->pos++;
 	s->depth--;
@@ -468,7 +520,7 @@ scan_value (Scanner *s, GError **error)
 	guchar c;
 
 	if (s->pos >= s->len)
-		return unexpected (s, "a value", error);
+		return unexpected (s, "a value", "值", error);
 	c = s->text[s->pos];
 	if (c == '{')
 		return scan_object (s, error);
@@ -480,7 +532,8 @@ scan_value (Scanner *s, GError **error)
 		return scan_number (s, error);
 	if (c == '+' || c == '.')
 		return fail_at (s, s->pos, MV_ERROR_MALFORMED, error,
-				"a number must start with '-' or a digit");
+				"a number must start with '-' or a digit",
+				"数字必须以“-”或数字开头");
 	return scan_literal (s, error);
 }
 
@@ -495,13 +548,17 @@ mv_json_validate (const gchar *json, gssize len, GError **error)
 		/* g_utf8_validate_len() stops at a NUL byte as well */
 		if (s.text[s.pos] == '\0')
 			return fail_at (&s, s.pos, MV_ERROR_MALFORMED, error,
-					"a NUL byte is not allowed in JSON text");
-		return fail_at (&s, s.pos, MV_ERROR_MALFORMED, error, "invalid UTF-8");
+					"a NUL byte is not allowed in JSON text",
+					"JSON 文本中不允许 NUL 字节");
+		return fail_at (&s, s.pos, MV_ERROR_MALFORMED, error, "invalid UTF-8",
+				"UTF-8 编码无效");
 	}
 	skip_whitespace (&s);
 	if (s.pos == s.len) {
-		g_set_error_literal (error, MV_ERROR, MV_ERROR_MALFORMED,
-				     "JSON text is empty or only whitespace; a value was expected");
+		mv_set_error_bilingual (
+			error, MV_ERROR_MALFORMED,
+			"JSON text is empty or only whitespace; a value was expected",
+			"JSON 文本为空或只有空白；应为一个值");
 		return FALSE;
 	}
 	if (!scan_value (&s, error))
@@ -511,8 +568,9 @@ mv_json_validate (const gchar *json, gssize len, GError **error)
 		return TRUE;
 	if (strchr ("{[\"-", s.text[s.pos]) != NULL || g_ascii_isdigit (s.text[s.pos]))
 		return fail_at (&s, s.pos, MV_ERROR_MALFORMED, error,
-				"a second JSON value after the first; a text holds exactly one");
-	return unexpected (&s, "the end of the text", error);
+				"a second JSON value after the first; a text holds exactly one",
+				"第一个 JSON 值之后还有第二个值；一段文本只能包含一个值");
+	return unexpected (&s, "the end of the text", "文本结尾", error);
 }
 
 JsonNode *

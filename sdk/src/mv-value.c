@@ -1,33 +1,134 @@
-/* The value model: strict JSON <-> GVariant conversion driven by declared types. */
+/* The value model: strict JSON <-> GVariant conversion driven by declared types.
+ *
+ * A refused value is an MV_ERROR_INVALID_INPUT listing problems (mv_error_add_problem()), each
+ * at the JSON Pointer of the member at fault ("/findings/1/x"), in English and Chinese; a
+ * message never quotes the submitted value (it may be patient data), only its kind. */
 #include <math.h>
 
 #include "mv-host-private.h"
 
+/* Records one problem at @path and fails: error->message reads "path: message". */
+static GVariant *
+refuse (GError **error,
+	const gchar *path,
+	const gchar *code,
+	const gchar *message,
+	const gchar *message_zh)
+{
+	mv_error_add_problem (error, path, code, message, message_zh);
+	return NULL;
+}
+
+/* An error that is not about one member's value (bad UTF-8, a type with no JSON form) */
+static GVariant *
+fail (GError **error, MvError code, const gchar *path, const gchar *message, const gchar *zh)
+{
+	g_autofree gchar *en_text = g_strdup_printf ("%s: %s", path, message);
+	g_autofree gchar *zh_text = g_strdup_printf ("%s：%s", path, zh);
+
+	/* it outranks the problems found before it: the whole input is unusable */
+	if (error != NULL)
+		g_clear_error (error);
+	mv_set_error_bilingual (error, code, en_text, zh_text);
+	return NULL;
+}
+
+/* Problems one refusal lists at most: a megabyte of wrong array items is not 100,000 of them */
+#define MAX_PROBLEMS 100
+
+/* After a member was refused: TRUE to check the next one too (every problem is listed at
+ * once), FALSE to stop (an error that is not a problem list, or enough of them). */
+static gboolean
+keep_collecting (GError **error)
+{
+	guint n = error != NULL && *error != NULL ? mv_error_get_n_problems (*error) : 0;
+
+	return n > 0 && n < MAX_PROBLEMS;
+}
+
+/* Adds @value (floating) to @builder, or drops it once a sibling was refused. */
+static void
+add_or_drop (GVariantBuilder *builder, GVariant *value, gboolean failed)
+{
+	if (failed)
+		g_variant_unref (g_variant_ref_sink (value));
+	else
+		g_variant_builder_add_value (builder, value);
+}
+
+gchar *
+mv_json_pointer_append (const gchar *pointer, const gchar *token)
+{
+	GString *out = g_string_new (pointer);
+
+	g_string_append_c (out, '/');
+	for (const gchar *p = token; *p != '\0'; p++) {
+		if (*p == '~')
+			g_string_append (out, "~0");
+		else if (*p == '/')
+			g_string_append (out, "~1");
+		else
+			g_string_append_c (out, *p);
+	}
+	return g_string_free (out, FALSE);
+}
+
+/* The kinds a message names, in English and Chinese: a JSON value's, or a declared type's. */
+typedef enum {
+	KIND_NULL,
+	KIND_OBJECT,
+	KIND_ARRAY,
+	KIND_BOOLEAN,
+	KIND_STRING,
+	KIND_NUMBER,
+	KIND_INTEGER,
+	KIND_ANY,
+	KIND_MAYBE,
+} Kind;
+
+static const gchar *const kind_names[][2] = {
+	[KIND_NULL] = { "null", "null" },
+	[KIND_OBJECT] = { "object", "对象" },
+	[KIND_ARRAY] = { "array", "数组" },
+	[KIND_BOOLEAN] = { "boolean", "布尔值" },
+	[KIND_STRING] = { "string", "字符串" },
+	[KIND_NUMBER] = { "number", "数字" },
+	[KIND_INTEGER] = { "integer", "整数" },
+	[KIND_ANY] = { "any value", "任意值" },
+	[KIND_MAYBE] = { "value or null", "值或 null" },
+};
+
 static const gchar *
+kind_name (Kind kind, gboolean zh)
+{
+	return kind_names[kind][zh ? 1 : 0];
+}
+
+static Kind
 json_kind (JsonNode *node)
 {
 	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-		return "null";
+		return KIND_NULL;
 	if (JSON_NODE_HOLDS_OBJECT (node))
-		return "object";
+		return KIND_OBJECT;
 	if (JSON_NODE_HOLDS_ARRAY (node))
-		return "array";
+		return KIND_ARRAY;
 	switch (json_node_get_value_type (node)) {
 	case G_TYPE_BOOLEAN:
-		return "boolean";
+		return KIND_BOOLEAN;
 	case G_TYPE_STRING:
-		return "string";
+		return KIND_STRING;
 	default:
-		return "number";
+		return KIND_NUMBER;
 	}
 }
 
-static const gchar *
-type_name (const GVariantType *type)
+static Kind
+type_kind (const GVariantType *type)
 {
 	switch (g_variant_type_peek_string (type)[0]) {
 	case 'b':
-		return "boolean";
+		return KIND_BOOLEAN;
 	case 'y':
 	case 'n':
 	case 'q':
@@ -35,31 +136,36 @@ type_name (const GVariantType *type)
 	case 'u':
 	case 'x':
 	case 't':
-		return "integer";
+		return KIND_INTEGER;
 	case 'd':
-		return "number";
+		return KIND_NUMBER;
 	case 's':
 	case 'o':
 	case 'g':
-		return "string";
+		return KIND_STRING;
 	case 'v':
-		return "any value";
+		return KIND_ANY;
 	case 'm':
-		return "value or null";
+		return KIND_MAYBE;
 	case 'a':
-		return g_variant_type_is_dict_entry (g_variant_type_element (type)) ? "object"
-										    : "array";
+		return g_variant_type_is_dict_entry (g_variant_type_element (type)) ? KIND_OBJECT
+										    : KIND_ARRAY;
 	default:
-		return "array";
+		return KIND_ARRAY;
 	}
 }
 
 static GVariant *
 type_error (const GVariantType *type, JsonNode *node, const gchar *path, GError **error)
 {
-	g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: expected %s, got %s", path,
-		     type_name (type), json_kind (node));
-	return NULL;
+	g_autofree gchar *en
+		= g_strdup_printf ("expected %s, got %s", kind_name (type_kind (type), FALSE),
+				   kind_name (json_kind (node), FALSE));
+	g_autofree gchar *zh
+		= g_strdup_printf ("应为%s，实际为%s", kind_name (type_kind (type), TRUE),
+				   kind_name (json_kind (node), TRUE));
+
+	return refuse (error, path, "wrong-type", en, zh);
 }
 
 static gboolean
@@ -97,11 +203,13 @@ integer_from_json (const GVariantType *type, JsonNode *node, const gchar *path, 
 		if (ranges[i].c != c)
 			continue;
 		if (v < ranges[i].min || v > ranges[i].max) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "%s: %" G_GINT64_FORMAT " is out of range [%" G_GINT64_FORMAT
-				     ", %" G_GINT64_FORMAT "]",
-				     path, v, ranges[i].min, ranges[i].max);
-			return NULL;
+			g_autofree gchar *en = g_strdup_printf ("out of range [%" G_GINT64_FORMAT
+								", %" G_GINT64_FORMAT "]",
+								ranges[i].min, ranges[i].max);
+			g_autofree gchar *zh = g_strdup_printf ("超出范围 [%" G_GINT64_FORMAT
+								", %" G_GINT64_FORMAT "]",
+								ranges[i].min, ranges[i].max);
+			return refuse (error, path, "out-of-range", en, zh);
 		}
 	}
 	switch (c) {
@@ -133,20 +241,14 @@ string_from_json (const GVariantType *type, JsonNode *node, const gchar *path, G
 		return type_error (type, node, path, error);
 	s = json_node_get_string (node);
 	/* json-glib validates UTF-8 while parsing, but a node may come from elsewhere */
-	if (!g_utf8_validate (s, -1, NULL)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED, "%s: invalid UTF-8", path);
-		return NULL;
-	}
-	if (c == 'o' && !g_variant_is_object_path (s)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: not an object path",
-			     path);
-		return NULL;
-	}
-	if (c == 'g' && !g_variant_is_signature (s)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: not a type signature",
-			     path);
-		return NULL;
-	}
+	if (!g_utf8_validate (s, -1, NULL))
+		return fail (error, MV_ERROR_MALFORMED, path, "invalid UTF-8", "UTF-8 编码无效");
+	if (c == 'o' && !g_variant_is_object_path (s))
+		return refuse (error, path, "invalid-format", "not an object path",
+			       "不是有效的对象路径");
+	if (c == 'g' && !g_variant_is_signature (s))
+		return refuse (error, path, "invalid-format", "not a type signature",
+			       "不是有效的类型签名");
 	if (c == 'o')
 		return g_variant_new_object_path (s);
 	if (c == 'g')
@@ -161,6 +263,7 @@ array_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GE
 {
 	const GVariantType *elem = g_variant_type_element (type);
 	g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
+	gboolean failed = FALSE;
 
 	if (g_variant_type_is_dict_entry (elem)) {
 		const GVariantType *key_type = g_variant_type_key (elem);
@@ -168,27 +271,29 @@ array_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GE
 		JsonObject *object;
 		g_autoptr (GList) members = NULL;
 
-		if (!g_variant_type_equal (key_type, G_VARIANT_TYPE_STRING)) {
-			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-				     "%s: only string-keyed dictionaries map to JSON", path);
-			return NULL;
-		}
+		if (!g_variant_type_equal (key_type, G_VARIANT_TYPE_STRING))
+			return fail (error, MV_ERROR_FAILED, path,
+				     "only string-keyed dictionaries map to JSON",
+				     "只有以字符串为键的字典可以映射为 JSON");
 		if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
 			return type_error (type, node, path, error);
 		object = json_node_get_object (node);
 		members = json_object_get_members (object);
 		for (GList *l = members; l != NULL; l = l->next) {
 			const gchar *key = l->data;
-			g_autofree gchar *subpath = g_strdup_printf ("%s.%s", path, key);
+			g_autofree gchar *subpath = mv_json_pointer_append (path, key);
 			GVariant *value = mv_value_from_json (
 				value_type, json_object_get_member (object, key), subpath, error);
-			if (value == NULL)
+			if (value == NULL && !keep_collecting (error))
 				return NULL;
-			g_variant_builder_add_value (
-				&builder,
-				g_variant_new_dict_entry (g_variant_new_string (key), value));
+			failed |= value == NULL;
+			if (value != NULL)
+				add_or_drop (&builder,
+					     g_variant_new_dict_entry (g_variant_new_string (key),
+								       value),
+					     failed);
 		}
-		return g_variant_builder_end (&builder);
+		return failed ? NULL : g_variant_builder_end (&builder);
 	}
 	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
 		return type_error (type, node, path, error);
@@ -196,15 +301,17 @@ array_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GE
 		JsonArray *array = json_node_get_array (node);
 		guint n = json_array_get_length (array);
 		for (guint i = 0; i < n; i++) {
-			g_autofree gchar *subpath = g_strdup_printf ("%s[%u]", path, i);
+			g_autofree gchar *subpath = g_strdup_printf ("%s/%u", path, i);
 			GVariant *value = mv_value_from_json (
 				elem, json_array_get_element (array, i), subpath, error);
-			if (value == NULL)
+			if (value == NULL && !keep_collecting (error))
 				return NULL;
-			g_variant_builder_add_value (&builder, value);
+			failed |= value == NULL;
+			if (value != NULL)
+				add_or_drop (&builder, value, failed);
 		}
 	}
-	return g_variant_builder_end (&builder);
+	return failed ? NULL : g_variant_builder_end (&builder);
 }
 
 static GVariant *
@@ -213,37 +320,41 @@ tuple_from_json (const GVariantType *type, JsonNode *node, const gchar *path, GE
 	g_auto (GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (type);
 	JsonArray *array;
 	guint i = 0;
+	gboolean failed = FALSE;
 
 	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
 		return type_error (type, node, path, error);
 	array = json_node_get_array (node);
 	if (json_array_get_length (array) != g_variant_type_n_items (type)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "%s: expected an array of %" G_GSIZE_FORMAT " items, got %u", path,
-			     g_variant_type_n_items (type), json_array_get_length (array));
-		return NULL;
+		g_autofree gchar *en = g_strdup_printf (
+			"expected an array of %" G_GSIZE_FORMAT " items, got %u",
+			g_variant_type_n_items (type), json_array_get_length (array));
+		g_autofree gchar *zh = g_strdup_printf (
+			"应为包含 %" G_GSIZE_FORMAT " 项的数组，实际为 %u 项",
+			g_variant_type_n_items (type), json_array_get_length (array));
+		return refuse (error, path, "wrong-type", en, zh);
 	}
 	for (const GVariantType *t = g_variant_type_first (type); t != NULL;
 	     t = g_variant_type_next (t), i++) {
-		g_autofree gchar *subpath = g_strdup_printf ("%s[%u]", path, i);
+		g_autofree gchar *subpath = g_strdup_printf ("%s/%u", path, i);
 		GVariant *value
 			= mv_value_from_json (t, json_array_get_element (array, i), subpath, error);
-		if (value == NULL)
+		if (value == NULL && !keep_collecting (error))
 			return NULL;
-		g_variant_builder_add_value (&builder, value);
+		failed |= value == NULL;
+		if (value != NULL)
+			add_or_drop (&builder, value, failed);
 	}
-	return g_variant_builder_end (&builder);
+	return failed ? NULL : g_variant_builder_end (&builder);
 }
 
 /* A "v" takes its type from the JSON kind: the one place where JSON decides the type. */
 static GVariant *
 variant_from_json (JsonNode *node, const gchar *path, GError **error)
 {
-	if (node == NULL || JSON_NODE_HOLDS_NULL (node)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: null is not a value",
-			     path);
-		return NULL;
-	}
+	if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+		return refuse (error, path, "wrong-type", "null is not a value",
+			       "null 不是有效的值");
 	if (JSON_NODE_HOLDS_OBJECT (node))
 		return array_from_json (G_VARIANT_TYPE_VARDICT, node, path, error);
 	if (JSON_NODE_HOLDS_ARRAY (node))
@@ -256,11 +367,9 @@ variant_from_json (JsonNode *node, const gchar *path, GError **error)
 	case G_TYPE_INT64:
 		return g_variant_new_int64 (json_node_get_int (node));
 	default:
-		if (!isfinite (json_node_get_double (node))) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "%s: number out of range", path);
-			return NULL;
-		}
+		if (!isfinite (json_node_get_double (node)))
+			return refuse (error, path, "out-of-range", "number out of range",
+				       "数字超出范围");
 		return g_variant_new_double (json_node_get_double (node));
 	}
 }
@@ -290,11 +399,9 @@ mv_value_from_json (const GVariantType *type, JsonNode *node, const gchar *path,
 			&& !node_is_integer (node)))
 			return type_error (type, node, path, error);
 		/* 1e999 parses as infinity, which no JSON answer could carry back */
-		if (!isfinite (json_node_get_double (node))) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "%s: number out of range", path);
-			return NULL;
-		}
+		if (!isfinite (json_node_get_double (node)))
+			return refuse (error, path, "out-of-range", "number out of range",
+				       "数字超出范围");
 		return g_variant_new_double (json_node_get_double (node));
 	case 's':
 	case 'o':
@@ -315,11 +422,15 @@ mv_value_from_json (const GVariantType *type, JsonNode *node, const gchar *path,
 		return array_from_json (type, node, path, error);
 	case '(':
 		return tuple_from_json (type, node, path, error);
-	default:
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "%s: type %.*s has no JSON form",
-			     path, (int)g_variant_type_get_string_length (type),
-			     g_variant_type_peek_string (type));
-		return NULL;
+	default: {
+		g_autofree gchar *en = g_strdup_printf (
+			"type %.*s has no JSON form", (int)g_variant_type_get_string_length (type),
+			g_variant_type_peek_string (type));
+		g_autofree gchar *zh = g_strdup_printf (
+			"类型 %.*s 没有 JSON 形式", (int)g_variant_type_get_string_length (type),
+			g_variant_type_peek_string (type));
+		return fail (error, MV_ERROR_FAILED, path, en, zh);
+	}
 	}
 }
 
@@ -371,12 +482,36 @@ mv_value_new_empty (const GVariantType *type)
 	}
 }
 
+/* The argument named @name: its value, its empty value when optional and absent, or NULL with
+ * a problem added to @error. */
+static GVariant *
+arg_from_json (const MvArg *arg, JsonObject *object, GError **error)
+{
+	const GVariantType *type = G_VARIANT_TYPE (arg->type);
+	JsonNode *node = object != NULL ? json_object_get_member (object, arg->name) : NULL;
+	g_autofree gchar *path = mv_json_pointer_append ("", arg->name);
+
+	if (node != NULL && (!JSON_NODE_HOLDS_NULL (node) || arg->type[0] == 'm'))
+		return mv_value_from_json (type, node, path, error);
+	if ((arg->flags & MV_ARG_OPTIONAL) == 0) {
+		g_autofree gchar *en = g_strdup_printf ("required field missing (expected %s)",
+							kind_name (type_kind (type), FALSE));
+		g_autofree gchar *zh = g_strdup_printf ("缺少必填字段（应为%s）",
+							kind_name (type_kind (type), TRUE));
+		return refuse (error, path, "required", en, zh);
+	}
+	return mv_value_new_empty (type);
+}
+
+/* Every unknown member, every missing and every wrong argument is one problem of the error:
+ * a caller fixes its request in one round. */
 GVariant *
 mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error)
 {
 	g_autoptr (GPtrArray) values
 		= g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
 	g_autoptr (GList) members = NULL;
+	g_autoptr (GError) local = NULL;
 	guint n_args = 0;
 
 	for (; args != NULL && args[n_args].name != NULL; n_args++)
@@ -385,34 +520,26 @@ mv_value_from_json_args (const MvArg *args, JsonObject *object, GError **error)
 		members = json_object_get_members (object);
 	for (GList *l = members; l != NULL; l = l->next) {
 		gboolean known = FALSE;
+		g_autofree gchar *path = NULL;
+
 		for (guint i = 0; i < n_args && !known; i++)
 			known = g_strcmp0 (args[i].name, l->data) == 0;
-		if (!known) {
-			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: unknown field",
-				     (const gchar *)l->data);
-			return NULL;
-		}
+		if (known)
+			continue;
+		path = mv_json_pointer_append ("", l->data);
+		refuse (&local, path, "unknown-member", "unknown field", "未知字段");
+		if (!keep_collecting (&local))
+			break;
 	}
-	for (guint i = 0; i < n_args; i++) {
-		const GVariantType *type = G_VARIANT_TYPE (args[i].type);
-		JsonNode *node
-			= object != NULL ? json_object_get_member (object, args[i].name) : NULL;
-		GVariant *value;
+	for (guint i = 0; i < n_args && (local == NULL || keep_collecting (&local)); i++) {
+		GVariant *value = arg_from_json (&args[i], object, &local);
 
-		if (node == NULL || (JSON_NODE_HOLDS_NULL (node) && args[i].type[0] != 'm')) {
-			if ((args[i].flags & MV_ARG_OPTIONAL) == 0) {
-				g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-					     "%s: required field missing (expected %s)",
-					     args[i].name, type_name (type));
-				return NULL;
-			}
-			value = mv_value_new_empty (type);
-		} else {
-			value = mv_value_from_json (type, node, args[i].name, error);
-		}
-		if (value == NULL)
-			return NULL;
-		g_ptr_array_add (values, g_variant_ref_sink (value));
+		if (value != NULL)
+			g_ptr_array_add (values, g_variant_ref_sink (value));
+	}
+	if (local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return NULL;
 	}
 	return g_variant_ref_sink (
 		g_variant_new_tuple ((GVariant *const *)values->pdata, values->len));
@@ -565,8 +692,11 @@ mv_value_parse_json_object (const gchar *json, gssize len, GError **error)
 	if (root == NULL)
 		return NULL;
 	if (!JSON_NODE_HOLDS_OBJECT (root)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "body: expected a JSON object, got %s", json_kind (root));
+		g_autofree gchar *en = g_strdup_printf ("body: expected a JSON object, got %s",
+							kind_name (json_kind (root), FALSE));
+		g_autofree gchar *zh = g_strdup_printf ("请求体：应为 JSON 对象，实际为%s",
+							kind_name (json_kind (root), TRUE));
+		mv_error_add_problem (error, "", "wrong-type", en, zh);
 		return NULL;
 	}
 	/* handlers read a body, never change it */

@@ -293,7 +293,7 @@ Test (bad_input, nested_wrong_type_names_path)
 	g_autoptr (MvtResponse) resp = mvt_post_json ("/v1/plugins/bmi/ComputeMany",
 						      "{\"measurements\":[[70,175],[70,\"x\"]]}");
 	mvt_assert_error (resp, 422, "invalid-input");
-	cr_assert_not_null (strstr (mvt_error_message (resp), "measurements[1][1]"), "%s",
+	cr_assert_not_null (strstr (mvt_error_message (resp), "/measurements/1/1"), "%s",
 			    resp->body);
 }
 

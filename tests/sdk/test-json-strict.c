@@ -93,6 +93,12 @@ outcome_matches (const gchar *where, const gchar *expect, const gchar *fragment,
 			      fragment, mv_error_to_string (error->code), error->message);
 		return FALSE;
 	}
+	/* a client reading Chinese gets every refusal in Chinese too */
+	if (mv_error_get_message_zh (error) == NULL
+	    || g_str_is_ascii (mv_error_get_message_zh (error))) {
+		cr_log_error ("%s: no Chinese message for %s", where, error->message);
+		return FALSE;
+	}
 	return TRUE;
 }
 

@@ -178,9 +178,9 @@ Test (value, nested_error_names_path)
 {
 	assert_refused (nested_args,
 			"{\"findings\":[{},{\"x\":null}],\"codes\":{},\"pair\":[\"x\",1]}",
-			"findings[1].x", NULL);
+			"/findings/1/x", NULL);
 	assert_refused (nested_args, "{\"findings\":[],\"codes\":{\"en\":[1]},\"pair\":[\"x\",1]}",
-			"codes.en[0]", "string");
+			"/codes/en/0", "string");
 	assert_refused (nested_args, "{\"findings\":[],\"codes\":{},\"pair\":[\"x\"]}", "pair",
 			NULL);
 	assert_refused (nested_args, "{\"findings\":{},\"codes\":{},\"pair\":[\"x\",1]}",
@@ -207,4 +207,61 @@ Test (value, error_codes_have_names)
 	for (gint code = 0; code < MV_ERROR_LAST; code++)
 		cr_assert_gt (strlen (mv_error_to_string (code)), 0);
 	cr_assert_str_eq (mv_error_to_string (MV_ERROR_LAST + 5), "failed");
+}
+
+static const MvArg several_args[] = {
+	{ "text", "s", "the text", MV_ARG_NONE },
+	{ "age", "y", "age in years", MV_ARG_NONE },
+	{ "codes", "as", "codes", MV_ARG_NONE },
+	{ "note", "s", "a note", MV_ARG_OPTIONAL },
+	{ NULL },
+};
+
+static void
+assert_problem (const GError *error, guint index, const gchar *field, const gchar *code)
+{
+	const MvErrorProblem *problem = mv_error_get_problem (error, index);
+
+	cr_assert_not_null (problem, "problem %u of %s", index, error->message);
+	cr_assert_str_eq (problem->field, field, "problem %u", index);
+	cr_assert_str_eq (problem->code, code, "problem %u (%s)", index, field);
+	cr_assert (problem->message_zh != NULL && !g_str_is_ascii (problem->message_zh),
+		   "problem %u has no Chinese text: %s", index, problem->message_zh);
+}
+
+/* One refusal lists every argument at fault, each at its JSON Pointer, never with its value. */
+Test (value, every_problem_is_listed_with_its_pointer)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = convert (
+		several_args, "{\"age\":300,\"codes\":[\"a\",7,\"c\",false],\"a/b~c\":1,\"x\":2}",
+		&error);
+
+	cr_assert_null (out);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
+	cr_assert_eq (mv_error_get_n_problems (error), 6, "%s", error->message);
+	/* unknown members first, in the object's order, then the arguments in declared order */
+	assert_problem (error, 0, "/a~1b~0c", "unknown-member");
+	assert_problem (error, 1, "/x", "unknown-member");
+	assert_problem (error, 2, "/text", "required");
+	assert_problem (error, 3, "/age", "out-of-range");
+	assert_problem (error, 4, "/codes/1", "wrong-type");
+	assert_problem (error, 5, "/codes/3", "wrong-type");
+	cr_assert_null (strstr (error->message, "300"), "%s", error->message);
+	cr_assert_not_null (strstr (mv_error_get_message_zh (error), "/age: 超出范围 [0, 255]"),
+			    "%s", mv_error_get_message_zh (error));
+}
+
+Test (value, a_thousand_wrong_items_make_a_bounded_list)
+{
+	g_autoptr (GString) json = g_string_new ("{\"text\":\"t\",\"age\":1,\"codes\":[");
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = NULL;
+
+	for (guint i = 0; i < 1000; i++)
+		g_string_append (json, i > 0 ? ",1" : "1");
+	g_string_append (json, "]}");
+	out = convert (several_args, json->str, &error);
+	cr_assert_null (out);
+	cr_assert_eq (mv_error_get_n_problems (error), 100);
 }
