@@ -92,9 +92,9 @@ add_cursor_problem (GError **error)
 {
 	mv_error_add_problem (
 		error, "/cursor", "invalid-format",
-		"cursor: not a cursor of this list; pass the \"next\" link of the "
+		"not a cursor of this list; pass the \"next\" link of the "
 		"previous page as it is, or start again without a cursor",
-		"cursor：不是本列表的游标；请原样使用上一页的 \"next\" 链接，或不带游标重新开始");
+		"不是本列表的游标；请原样使用上一页的 \"next\" 链接，或不带游标重新开始");
 }
 
 static gboolean
@@ -196,20 +196,19 @@ check_query (const MvPatientListQuery *query, ListInput *in, GError **error)
 	    && !g_ascii_string_to_unsigned (query->limit, 10, 1, MV_PATIENT_LIST_MAX_LIMIT, &limit,
 					    NULL))
 		mv_error_add_problem (&problems, "/limit", "out-of-range",
-				      "limit: must be a whole number from 1 to 1000",
-				      "limit：必须是 1 到 1000 之间的整数");
+				      "must be a whole number from 1 to 1000",
+				      "必须是 1 到 1000 之间的整数");
 	in->limit = (guint)limit;
 	if (query->cursor != NULL && !cursor_decode (query->cursor, in))
 		add_cursor_problem (&problems);
 	if (query->updated_since != NULL) {
 		in->updated_since = parse_updated_since (query->updated_since);
 		if (in->updated_since == NULL)
-			mv_error_add_problem (
-				&problems, "/updated_since", "invalid-format",
-				"updated_since: not an RFC 3339 date and time with an offset, e.g. "
-				"2026-01-31T12:00:00Z (percent-encode a '+' as %2B)",
-				"updated_since：不是带时区偏移的 RFC 3339 日期时间，例如 "
-				"2026-01-31T12:00:00Z（'+' 须编码为 %2B）");
+			mv_error_add_problem (&problems, "/updated_since", "invalid-format",
+					      "not an RFC 3339 date and time with an offset, e.g. "
+					      "2026-01-31T12:00:00Z (percent-encode a '+' as %2B)",
+					      "不是带时区偏移的 RFC 3339 日期时间，例如 "
+					      "2026-01-31T12:00:00Z（'+' 须编码为 %2B）");
 	}
 	if (problems != NULL) {
 		g_propagate_error (error, g_steal_pointer (&problems));

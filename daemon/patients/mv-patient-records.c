@@ -384,14 +384,14 @@ check_shred_reason (const gchar *reason, GError **error)
 {
 	if (reason == NULL) {
 		mv_error_add_problem (error, "/reason", "required",
-				      "reason: is required, one of " MV_PATIENT_SHRED_REASONS,
-				      "reason：必填，取值为 " MV_PATIENT_SHRED_REASONS " 之一");
+				      "is required, one of " MV_PATIENT_SHRED_REASONS,
+				      "必填，取值为 " MV_PATIENT_SHRED_REASONS " 之一");
 		return FALSE;
 	}
 	if (!mv_patient_shred_reason_is_valid (reason)) {
 		mv_error_add_problem (error, "/reason", "invalid-code",
-				      "reason: not a reason code; one of " MV_PATIENT_SHRED_REASONS,
-				      "reason：不是有效的原因代码，取值为 " MV_PATIENT_SHRED_REASONS
+				      "not a reason code; one of " MV_PATIENT_SHRED_REASONS,
+				      "不是有效的原因代码，取值为 " MV_PATIENT_SHRED_REASONS
 				      " 之一");
 		return FALSE;
 	}

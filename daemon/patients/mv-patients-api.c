@@ -197,9 +197,9 @@ handle_force_delete (MvHttpRequest *request, GError **error)
 	if (g_strcmp0 (mv_http_request_get_query (request, "force"), "true") != 0) {
 		mv_error_add_problem (
 			error, "/force", "required",
-			"force: must be true: this route erases a patient whatever its retention "
+			"must be true: this route erases a patient whatever its retention "
 			"period; a clinic admin erases outside it with DELETE /v1/patients/{id}",
-			"force：必须为 "
+			"必须为 "
 			"true：此路由不论保存期如何都会删除患者；保存期外的删除由诊所管理员"
 			"通过 DELETE /v1/patients/{id} 执行");
 		return NULL;
@@ -272,12 +272,11 @@ handle_list (MvHttpRequest *request, GError **error)
 
 	/* no page of decrypted profiles (docs/api.md, "Listing patients"): refused, not ignored */
 	if (include != NULL) {
-		mv_error_add_problem (
-			error, "/include", "not-allowed",
-			"include: the list gives ids, versions and timestamps only; read a "
-			"profile with GET /v1/patients/{id}",
-			"include：列表只返回标识、版本和时间戳；请用 GET /v1/patients/{id} "
-			"读取档案");
+		mv_error_add_problem (error, "/include", "not-allowed",
+				      "the list gives ids, versions and timestamps only; read a "
+				      "profile with GET /v1/patients/{id}",
+				      "列表只返回标识、版本和时间戳；请用 GET /v1/patients/{id} "
+				      "读取档案");
 		return NULL;
 	}
 	page = mv_patient_store_list (store_of (request), mv_http_request_get_auth (request),
