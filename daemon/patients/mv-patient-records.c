@@ -379,8 +379,8 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 	return mv_patient_op_audit (conn, op, action, error);
 }
 
-static gboolean
-check_shred_reason (const gchar *reason, GError **error)
+gboolean
+mv_patient_shred_reason_check (const gchar *reason, GError **error)
 {
 	if (reason == NULL) {
 		mv_error_add_problem (error, "/reason", "required",
@@ -453,7 +453,7 @@ mv_patient_store_delete (MvPatientStore *store,
 			"行");
 		return FALSE;
 	}
-	if (!check_shred_reason (reason, error))
+	if (!mv_patient_shred_reason_check (reason, error))
 		return FALSE;
 	/* the patient last: a clinician or a bad reason is refused whatever the id */
 	op.owned_patient_id = mv_patient_id_normalise (patient_id);
@@ -485,7 +485,7 @@ mv_patient_store_force_delete (MvPatientStore *store,
 					"只有运维人员可以强制删除");
 		return FALSE;
 	}
-	if (!check_shred_reason (reason, error))
+	if (!mv_patient_shred_reason_check (reason, error))
 		return FALSE;
 	op.store = store;
 	op.caller = caller;

@@ -126,6 +126,10 @@ JsonObject *mv_patient_store_update (MvPatientStore *store,
 	"patient-request, legal-order, duplicate-registration, retention-expired"
 gboolean mv_patient_shred_reason_is_valid (const gchar *reason);
 
+/* Adds the problem of a missing or unknown @reason (field "/reason") to @error, so a caller can
+ * list it with its own problems.  Returns: %TRUE when @reason is valid. */
+gboolean mv_patient_shred_reason_check (const gchar *reason, GError **error);
+
 /**
  * mv_patient_store_delete:
  * @caller: a clinic admin of the patient's clinic

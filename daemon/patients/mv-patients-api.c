@@ -194,14 +194,20 @@ handle_delete (MvHttpRequest *request, GError **error)
 static JsonNode *
 handle_force_delete (MvHttpRequest *request, GError **error)
 {
-	if (g_strcmp0 (mv_http_request_get_query (request, "force"), "true") != 0) {
+	g_autoptr (GError) problems = NULL;
+
+	if (g_strcmp0 (mv_http_request_get_query (request, "force"), "true") != 0)
 		mv_error_add_problem (
-			error, "/force", "required",
+			&problems, "/force", "required",
 			"must be true: this route erases a patient whatever its retention "
 			"period; a clinic admin erases outside it with DELETE /v1/patients/{id}",
 			"必须为 "
 			"true：此路由不论保存期如何都会删除患者；保存期外的删除由诊所管理员"
 			"通过 DELETE /v1/patients/{id} 执行");
+	/* both problems at once, before the store looks at the reason again */
+	mv_patient_shred_reason_check (mv_http_request_get_query (request, "reason"), &problems);
+	if (problems != NULL) {
+		g_propagate_error (error, g_steal_pointer (&problems));
 		return NULL;
 	}
 	if (!mv_patient_store_force_delete (store_of (request), mv_http_request_get_auth (request),

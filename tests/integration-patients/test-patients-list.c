@@ -523,10 +523,18 @@ Test (retention, the_operator_forces_an_erasure_inside_the_period)
 			"/v1/admin/tenants/%s/patients/%s?reason=legal-order&force=true", a.id, id);
 		g_autoptr (PtResponse) r4
 			= pt_request (url (), "DELETE", own, a.admin, NULL, NULL, NULL);
+		g_autofree gchar *bare
+			= g_strdup_printf ("/v1/admin/tenants/%s/patients/%s", a.id, id);
+		g_autoptr (PtResponse) r5
+			= pt_request (url (), "DELETE", bare, op, NULL, NULL, NULL);
 		pt_assert_error (r1, 422, "invalid-input");
 		cr_assert (strstr (r1->body, "/force") != NULL, "%s", r1->body);
 		pt_assert_error (r2, 422, "invalid-input");
 		cr_assert (strstr (r2->body, "/reason") != NULL, "%s", r2->body);
+		/* both at once */
+		cr_assert (strstr (r5->body, "/reason") != NULL && strstr (r5->body, "/force"),
+			   "%s", r5->body);
+		pt_assert_error (r5, 422, "invalid-input");
 		pt_assert_error (r3, 404, "not-found");
 		pt_assert_error (r4, 403, "forbidden");
 	}
