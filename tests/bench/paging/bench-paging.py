@@ -187,6 +187,11 @@ def main():
           "p50 %.2f ms (%.1fx the HTTP p50)" % (o50 / h50, o99 / h99, pct(tail, 50),
                                                 pct(tail, 50) / h50))
     print("goal p99 under 50 ms per page: %s" % ("met" if h99 < 50 else "NOT met"))
+    # where a poll's first page spends its time (the plan the daemon's statement gets)
+    plan = psql("EXPLAIN (ANALYZE, BUFFERS) " + SELECT.format(
+        clinic=CLINIC, limit=LIMIT + 1, offset="",
+        after=" AND updated_at >= now() - interval '1 day'"))
+    print("\nplan of a poll's first page:\n" + plan)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@
 # direct SQL as rows of the same shape (random bytes where the wrapped key, blind index and
 # sealed profile are: they open nothing, and the list never opens anything), spread over two
 # years of created_at/updated_at, then VACUUM ANALYZE (what autovacuum does to a table that
-# size).  Not part of the test suite.  Needs curl, psql and python3.
+# size).  Last, the plan of a poll's first page (tests/bench/RESULTS.md says why).  Not part
+# of the test suite.  Needs curl, psql and python3.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
