@@ -103,6 +103,11 @@ static const KeyDef key_defs[] = {
 	  "appended to <data-dir>/audit-witness.log and to this file after its commit, and "
 	  "`medversectl audit verify` checks the database against both, so entries deleted from "
 	  "the end of a tree, or a whole tree, are reported. Unset: the local file only." },
+	{ "records", "retention-years", KEY_UINT, "15", 0, 100, OFF (records_retention_years),
+	  "Years a patient's record is kept after its last change before a clinic admin may erase "
+	  "it (DELETE /v1/patients/{id}); inside the period only the operator can, with "
+	  "force=true. China's outpatient rule is at least 15 years. 0 keeps no retention "
+	  "period." },
 	{ "auth", "rate-limit-per-second", KEY_UINT, "20", 1, 100000, OFF (rate_limit_per_second),
 	  "Requests per second each API key may make on average (token bucket); more get 429." },
 	{ "auth", "rate-limit-burst", KEY_UINT, "40", 1, 1000000, OFF (rate_limit_burst),

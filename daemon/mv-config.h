@@ -40,6 +40,8 @@ typedef struct {
 	gchar *embedded_user;
 	gchar *embedded_bindir;
 
+	guint records_retention_years; /* 0: no retention period */
+
 	gchar *master_key_file;	      /* NULL: <data-dir>/master.key */
 	gchar *signing_key_file;      /* NULL: <data-dir>/audit-signing.key */
 	gchar *external_witness_file; /* NULL: only <data-dir>/audit-witness.log */

@@ -397,21 +397,54 @@ mv_patient_store_update (MvPatientStore *store,
 
 /* ---- delete (crypto-shredding) -------------------------------------------------------------- */
 
-static gboolean
-delete_txn (PGconn *conn, gpointer data, GError **error)
+static const gchar *const shred_reasons[] = {
+	"patient-request",
+	"legal-order",
+	"duplicate-registration",
+	"retention-expired",
+};
+
+gboolean
+mv_patient_shred_reason_is_valid (const gchar *reason)
 {
-	MvPatientOp *op = mv_patient_op_begin (data);
-	const gchar *values[] = { op->clinic_id, op->patient_id };
+	for (guint i = 0; reason != NULL && i < G_N_ELEMENTS (shred_reasons); i++) {
+		if (strcmp (reason, shred_reasons[i]) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The retention period in years ([records] retention-years); without a configuration (tools,
+ * unit tests built on a zeroed one) the configuration's own zero. */
+static guint
+retention_years (MvPatientOp *op)
+{
+	const MvConfig *config = op->store->services->config;
+	return config != NULL ? config->records_retention_years : 0;
+}
+
+/* The patient's row locked, its version checked against the If-Match and, unless forced, its
+ * retention period: inside it op->retained_until is set and nothing is shredded.  The period
+ * runs from updated_at, the patient's last change (docs/operations.md, "Retention"). */
+static gboolean
+lock_for_delete (PGconn *conn, MvPatientOp *op, GError **error)
+{
+	g_autofree gchar *years = g_strdup_printf ("%u", op->force ? 0 : retention_years (op));
+	const gchar *values[] = { op->clinic_id, op->patient_id, years };
 	g_autoptr (PGresult) lock = NULL;
-	g_autoptr (PGresult) r1 = NULL;
-	g_autoptr (PGresult) r2 = NULL;
 	guint64 version = 0;
 
 	/* no key is needed to shred: a patient whose key no longer opens can still be deleted */
-	lock = mv_db_exec_params (conn,
-				  "SELECT version FROM patients WHERE clinic_id = $1 AND "
-				  "patient_id = $2 AND deleted_at IS NULL FOR UPDATE",
-				  2, values, error);
+	lock = mv_db_exec_params (
+		conn,
+		"SELECT version, updated_at + make_interval(years => $3::int) > "
+		"now(), " MV_DB_SQL_UTC (
+			"updated_at + make_interval(years => $3::int)") " FROM patients "
+									"WHERE clinic_id = $1 AND "
+									"patient_id = $2 AND "
+									"deleted_at "
+									"IS NULL FOR UPDATE",
+		3, values, error);
 	if (lock == NULL)
 		return FALSE;
 	if (PQntuples (lock) != 1) {
@@ -426,6 +459,27 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 			     "; read it again",
 			     PQgetvalue (lock, 0, 0), op->if_match);
 		return FALSE;
+	}
+	if (strcmp (years, "0") != 0 && strcmp (PQgetvalue (lock, 0, 1), "t") == 0)
+		op->retained_until = g_strdup (PQgetvalue (lock, 0, 2));
+	return TRUE;
+}
+
+static gboolean
+delete_txn (PGconn *conn, gpointer data, GError **error)
+{
+	MvPatientOp *op = mv_patient_op_begin (data);
+	const gchar *values[] = { op->clinic_id, op->patient_id, op->reason };
+	g_autoptr (PGresult) r1 = NULL;
+	g_autoptr (PGresult) r2 = NULL;
+	g_autofree gchar *action = NULL;
+
+	if (!lock_for_delete (conn, op, error))
+		return FALSE;
+	if (op->retained_until != NULL) {
+		/* refused, and the refusal committed: who tried to erase whom, and why */
+		action = g_strdup_printf ("patient.delete-refused.%s", op->reason);
+		return mv_patient_op_audit (conn, op, action, error);
 	}
 	r1 = mv_db_exec_params (
 		conn, "DELETE FROM patient_records WHERE clinic_id = $1 AND patient_id = $2", 2,
@@ -444,15 +498,68 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 	}
 	r2 = mv_db_exec_params (conn,
 				"UPDATE patients SET wrapped_dek = NULL, mrn_index = NULL, "
-				"deleted_at = now(), updated_at = now() "
+				"deleted_at = now(), updated_at = now(), deletion_reason = $3 "
 				"WHERE clinic_id = $1 AND patient_id = $2",
-				2, values, error);
+				3, values, error);
 	if (r2 == NULL)
 		return FALSE;
 	/* a shredded patient's keys and invites must not outlive it */
 	if (!mv_auth_revoke_patient_keys (conn, op->clinic_id, op->patient_id, error))
 		return FALSE;
-	return mv_patient_op_audit (conn, op, "patient.delete", error);
+	action = g_strdup_printf (op->force ? "patient.delete-forced.%s" : "patient.delete.%s",
+				  op->reason);
+	return mv_patient_op_audit (conn, op, action, error);
+}
+
+gboolean
+mv_patient_shred_reason_check (const gchar *reason, GError **error)
+{
+	if (reason == NULL) {
+		mv_error_add_problem (error, "/reason", "required",
+				      "is required, one of " MV_PATIENT_SHRED_REASONS,
+				      "必填，取值为 " MV_PATIENT_SHRED_REASONS " 之一");
+		return FALSE;
+	}
+	if (!mv_patient_shred_reason_is_valid (reason)) {
+		mv_error_add_problem (error, "/reason", "invalid-code",
+				      "not a reason code; one of " MV_PATIENT_SHRED_REASONS,
+				      "不是有效的原因代码，取值为 " MV_PATIENT_SHRED_REASONS
+				      " 之一");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Runs the shredding of @op and, when it was refused inside the retention period (the
+ * refusal's audit entry committed), fails with the period's end. */
+static gboolean
+run_delete (MvPatientOp *op, GError **error)
+{
+	g_autofree gchar *en = NULL;
+	g_autofree gchar *zh = NULL;
+
+	if (!mv_patient_op_run (op, delete_txn, error))
+		return FALSE;
+	if (op->retained_until != NULL) {
+		en = g_strdup_printf (
+			"the patient's record is under retention until %s (%u years after its last "
+			"change, [records] retention-years): it cannot be erased before then; the "
+			"operator can force the erasure (DELETE "
+			"/v1/admin/tenants/{clinic}/patients/{id}?reason=…&force=true)",
+			op->retained_until, retention_years (op));
+		zh = g_strdup_printf (
+			"该患者的病历在保存期内，保存期至 %s 止（自最后一次修改起 %u "
+			"年，[records] retention-years）：此前不能删除；如确需删除，"
+			"须由运维人员强制执行（DELETE "
+			"/v1/admin/tenants/{clinic}/patients/{id}?reason=…&force=true）",
+			op->retained_until, retention_years (op));
+		mv_set_error_bilingual (error, MV_ERROR_CONFLICT, en, zh);
+		return FALSE;
+	}
+	/* the patient's keys were revoked with it: not one more request on a remembered key */
+	if (op->store->services->auth != NULL)
+		mv_auth_forget_known_keys (op->store->services->auth);
+	return TRUE;
 }
 
 gboolean
@@ -460,21 +567,71 @@ mv_patient_store_delete (MvPatientStore *store,
 			 const MvAuthContext *caller,
 			 const gchar *request_id,
 			 const gchar *patient_id,
+			 const gchar *reason,
 			 guint64 if_match,
 			 GError **error)
 {
 	g_auto (MvPatientOp) op = { 0 };
 
 	if (!mv_patient_op_init (&op, store, caller, request_id,
-				 "a patient key cannot delete patients", patient_id, error))
+				 "a patient key cannot delete patients", NULL, error))
 		return FALSE;
+	if (caller->role != MV_ROLE_CLINIC_ADMIN) {
+		mv_set_error_bilingual (
+			error, MV_ERROR_FORBIDDEN,
+			"clinicians mark records entered-in-error; erasing a patient "
+			"(crypto-shredding) is a clinic-admin action",
+			"临床人员只能将记录标记为“录入错误”；删除患者（加密销毁）须由诊所管理员执"
+			"行");
+		return FALSE;
+	}
+	if (!mv_patient_shred_reason_check (reason, error))
+		return FALSE;
+	/* the patient last: a clinician or a bad reason is refused whatever the id */
+	op.owned_patient_id = mv_patient_id_normalise (patient_id);
+	op.patient_id = op.owned_patient_id;
+	if (op.patient_id == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		return FALSE;
+	}
 	op.if_match = if_match;
-	if (!mv_patient_op_run (&op, delete_txn, error))
+	op.reason = reason;
+	return run_delete (&op, error);
+}
+
+gboolean
+mv_patient_store_force_delete (MvPatientStore *store,
+			       const MvAuthContext *caller,
+			       const gchar *request_id,
+			       const gchar *clinic_id,
+			       const gchar *patient_id,
+			       const gchar *reason,
+			       GError **error)
+{
+	g_auto (MvPatientOp) op = { 0 };
+	g_autofree gchar *clinic = mv_patient_id_normalise (clinic_id);
+
+	if (caller == NULL || caller->role != MV_ROLE_OPERATOR) {
+		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
+					"only the operator can force an erasure",
+					"只有运维人员可以强制删除");
 		return FALSE;
-	/* the patient's keys were revoked with it: not one more request on a remembered key */
-	if (store->services->auth != NULL)
-		mv_auth_forget_known_keys (store->services->auth);
-	return TRUE;
+	}
+	if (!mv_patient_shred_reason_check (reason, error))
+		return FALSE;
+	op.store = store;
+	op.caller = caller;
+	op.request_id = request_id;
+	op.clinic_id = clinic;
+	op.owned_patient_id = mv_patient_id_normalise (patient_id);
+	op.patient_id = op.owned_patient_id;
+	if (clinic == NULL || op.patient_id == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		return FALSE;
+	}
+	op.reason = reason;
+	op.force = TRUE;
+	return run_delete (&op, error);
 }
 
 /* ---- invites ------------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
  *   mv-patient-store.c     the store object and what its operations share (below)
  *   mv-patient-records.c   create, read, update, delete (crypto-shredding), invites
  *   mv-patient-search.c    the searches by MRN and by identifier through blind indexes
+ *   mv-patient-list.c      the list of a clinic's patients, by keyset pages
  *   mv-patient-export.c    everything held about a patient, for an access request
  * Sealed records and the keys they are sealed under belong to the records module
  * (../records/mv-sealed-record.h, ../records/mv-record-keys.h), clinic-key rotation too
@@ -29,17 +30,20 @@ typedef struct {
 	const gchar *request_id;
 	const gchar *clinic_id;
 	const gchar *patient_id;
-	JsonObject *input; /* profile or patch */
-	guint64 if_match;  /* 0: none */
-	const gchar *mrn;  /* search */
+	JsonObject *input;   /* profile or patch */
+	guint64 if_match;    /* 0: none */
+	const gchar *mrn;    /* search */
 	/* search by identifier: system, passport issuer (or NULL), number as typed */
 	const gchar *id_system;
 	const gchar *id_issuer;
 	const gchar *id_value;
+	const gchar *reason; /* delete: a shred reason code */
+	gboolean force;	     /* delete: by the operator, retention not applied */
 	/* out */
 	guint64 version;
 	JsonObject *result;
 	gchar *found_id;
+	gchar *retained_until; /* delete: refused inside retention, until then (RFC 3339) */
 	/* private */
 	gchar *owned_patient_id;
 } MvPatientOp;

@@ -37,6 +37,7 @@ op_clear_outputs (MvPatientOp *op)
 {
 	g_clear_pointer (&op->result, json_object_unref);
 	g_clear_pointer (&op->found_id, g_free);
+	g_clear_pointer (&op->retained_until, g_free);
 	op->version = 0;
 }
 

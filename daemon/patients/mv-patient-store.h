@@ -19,7 +19,7 @@
  * takes effect at once.  The profile is a sealed record; keys, sealed records and clinic-key
  * rotation are the records module's (../records/), which every later record kind uses too.
  * The store's files, one job each: mv-patient-records.c (create, read, update, delete,
- * invites), mv-patient-search.c (MRN), mv-patient-export.c.
+ * invites), mv-patient-search.c (MRN), mv-patient-list.c (the list), mv-patient-export.c.
  *
  * Errors common to every function: %MV_ERROR_UNAVAILABLE (database unreachable),
  * %MV_ERROR_INTEGRITY (a wrapped key or sealed record failed authentication: moved, altered or
@@ -114,22 +114,115 @@ JsonObject *mv_patient_store_update (MvPatientStore *store,
 				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
+ * mv_patient_shred_reason_is_valid:
+ * @reason: (nullable): a reason code
+ *
+ * Why a patient may be erased: one code of %MV_PATIENT_SHRED_REASONS, never free text (staff
+ * typing a reason could put patient data in clear into a row and an audit entry that outlive
+ * the patient's key).  The code is kept on the tombstone (patients.deletion_reason) and in the
+ * audit action (patient.delete.<reason>).
+ */
+#define MV_PATIENT_SHRED_REASONS                                                                   \
+	"patient-request, legal-order, duplicate-registration, retention-expired"
+gboolean mv_patient_shred_reason_is_valid (const gchar *reason);
+
+/* Adds the problem of a missing or unknown @reason (field "/reason") to @error, so a caller can
+ * list it with its own problems.  Returns: %TRUE when @reason is valid. */
+gboolean mv_patient_shred_reason_check (const gchar *reason, GError **error);
+
+/**
  * mv_patient_store_delete:
+ * @caller: a clinic admin of the patient's clinic
+ * @reason: why (mv_patient_shred_reason_is_valid())
  * @if_match: the version the caller read, or 0 for no precondition
  *
  * Crypto-shredding, in one transaction: the sealed records are deleted, the wrapped DEK and
  * the blind index are set to NULL (the DEK exists nowhere else), the row keeps a tombstone
- * (deleted_at), the patient's API keys are revoked and its pending invites dropped.  From then
- * on the patient is %MV_ERROR_NOT_FOUND.
+ * (deleted_at, deletion_reason), the patient's API keys are revoked and its pending invites
+ * dropped.  From then on the patient is %MV_ERROR_NOT_FOUND.  Audited as
+ * "patient.delete.<reason>".
  *
- * Errors: %MV_ERROR_NOT_FOUND; %MV_ERROR_CONFLICT on a stale @if_match.
+ * Retention: while the patient's last change (patients.updated_at) is less than
+ * `[records] retention-years` ago, the erasure is refused with %MV_ERROR_CONFLICT naming the
+ * end of the period, and the refusal is itself audited ("patient.delete-refused.<reason>",
+ * committed although the call fails): an attempt to destroy records under retention is an
+ * event of the record's life, unlike malformed input.  Only the operator erases inside it
+ * (mv_patient_store_force_delete()).
+ *
+ * Errors: %MV_ERROR_FORBIDDEN for a clinician (clinicians mark records entered-in-error; the
+ * message says so, in English and Chinese) or a patient key; %MV_ERROR_INVALID_INPUT for a
+ * missing or unknown @reason (field "/reason"); %MV_ERROR_NOT_FOUND; %MV_ERROR_CONFLICT inside
+ * the retention period; %MV_ERROR_PRECONDITION_FAILED on a stale @if_match.
  */
 gboolean mv_patient_store_delete (MvPatientStore *store,
 				  const MvAuthContext *caller,
 				  const gchar *request_id,
 				  const gchar *patient_id,
+				  const gchar *reason,
 				  guint64 if_match,
 				  GError **error);
+
+/**
+ * mv_patient_store_force_delete:
+ * @caller: the operator
+ * @clinic_id: the patient's clinic
+ * @reason: why (mv_patient_shred_reason_is_valid())
+ *
+ * mv_patient_store_delete() without the retention check, for the operator (an erasure a
+ * retention rule must yield to, e.g. a court order).  Audited in the clinic's tree as
+ * "patient.delete-forced.<reason>" with the operator's key id as the actor.
+ *
+ * Errors: %MV_ERROR_FORBIDDEN for anyone but the operator; %MV_ERROR_INVALID_INPUT for a bad
+ * @reason; %MV_ERROR_NOT_FOUND when the clinic has no such live patient.
+ */
+gboolean mv_patient_store_force_delete (MvPatientStore *store,
+					const MvAuthContext *caller,
+					const gchar *request_id,
+					const gchar *clinic_id,
+					const gchar *patient_id,
+					const gchar *reason,
+					GError **error);
+
+/**
+ * MvPatientListQuery:
+ * @limit: (nullable): page size as text, 1..%MV_PATIENT_LIST_MAX_LIMIT; %NULL for
+ *   %MV_PATIENT_LIST_DEFAULT_LIMIT
+ * @cursor: (nullable): the `next_cursor` of the previous page; %NULL for the first page
+ * @updated_since: (nullable): RFC 3339 with an offset: only patients changed at or after it
+ *
+ * The inputs of mv_patient_store_list() as the caller sent them (text), so that every problem
+ * is found and named in one place.
+ */
+typedef struct {
+	const gchar *limit;
+	const gchar *cursor;
+	const gchar *updated_since;
+} MvPatientListQuery;
+
+#define MV_PATIENT_LIST_DEFAULT_LIMIT 50
+#define MV_PATIENT_LIST_MAX_LIMIT 1000
+
+/**
+ * mv_patient_store_list:
+ *
+ * One page of the clinic's live patients in (created_at, id) order, by keyset (one range scan
+ * of an index, whatever the page): each patient that existed when the walk began is seen
+ * exactly once; one created during the walk may or may not be (docs/api.md, "Listing
+ * patients").  The cursor is opaque and authenticated with a key derived from the clinic's KEK:
+ * altered, or another clinic's, it is refused (%MV_ERROR_INVALID_INPUT, field "/cursor"), and
+ * it does not survive a rotation of the clinic's key.  Ids, versions and timestamps only: no
+ * key is unwrapped but the KEK, nothing is decrypted.  Each page is one audit entry
+ * ("patient.list").
+ *
+ * Returns: (transfer full): `{"patients": [{"id", "version", "created_at", "updated_at"}],
+ *   "next_cursor": string or null, "limit": n}`, or %NULL with %MV_ERROR_INVALID_INPUT listing
+ *   every problem of @query (fields "/limit", "/cursor", "/updated_since").
+ */
+JsonObject *mv_patient_store_list (MvPatientStore *store,
+				   const MvAuthContext *caller,
+				   const gchar *request_id,
+				   const MvPatientListQuery *query,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_patient_store_find_by_mrn:

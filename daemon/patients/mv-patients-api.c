@@ -167,17 +167,23 @@ handle_patch (MvHttpRequest *request, GError **error)
 	return patient_body (request, canonical, version, profile);
 }
 
+/* DELETE /v1/patients/{id}?reason=…: a clinic admin's erasure, refused inside the retention
+ * period (mv_patient_store_delete()). */
 static JsonNode *
 handle_delete (MvHttpRequest *request, GError **error)
 {
+	const MvAuthContext *auth = mv_http_request_get_auth (request);
 	const gchar *if_match = mv_http_request_get_header (request, "If-Match");
 	guint64 expected = 0;
 
-	if (if_match != NULL && !parse_if_match (if_match, &expected, error))
+	/* a clinician hears what to do instead before anything about the request itself */
+	if (auth->role == MV_ROLE_CLINIC_ADMIN && if_match != NULL
+	    && !parse_if_match (if_match, &expected, error))
 		return NULL;
-	if (!mv_patient_store_delete (store_of (request), mv_http_request_get_auth (request),
-				      mv_http_request_get_id (request),
-				      mv_http_request_get_param (request, "id"), expected, error))
+	if (!mv_patient_store_delete (store_of (request), auth, mv_http_request_get_id (request),
+				      mv_http_request_get_param (request, "id"),
+				      mv_http_request_get_query (request, "reason"), expected,
+				      error))
 		return NULL;
 	mv_http_request_set_status (request, 204);
 	return NULL;
@@ -186,8 +192,9 @@ handle_delete (MvHttpRequest *request, GError **error)
 /* GET /v1/patients?identifier=system|value: the same answer as the MRN search, through the
  * identifier's own blind index (mv_patient_store_find_by_identifier()). */
 static JsonNode *
-search_by_identifier (MvHttpRequest *request, const gchar *token, GError **error)
+handle_search_identifier (MvHttpRequest *request, GError **error)
 {
+	const gchar *token = mv_http_request_get_query (request, "identifier");
 	g_autoptr (GError) local = NULL;
 	g_autoptr (JsonObject) body = json_object_new ();
 	JsonArray *list = json_array_new ();
@@ -210,8 +217,40 @@ search_by_identifier (MvHttpRequest *request, const gchar *token, GError **error
 	return object_node (body);
 }
 
+/* DELETE /v1/admin/tenants/{id}/patients/{patient}?reason=…&force=true: the operator's erasure,
+ * inside the retention period too.  force=true is required so that no one forces by accident. */
 static JsonNode *
-handle_search (MvHttpRequest *request, GError **error)
+handle_force_delete (MvHttpRequest *request, GError **error)
+{
+	g_autoptr (GError) problems = NULL;
+
+	if (g_strcmp0 (mv_http_request_get_query (request, "force"), "true") != 0)
+		mv_error_add_problem (
+			&problems, "/force", "required",
+			"must be true: this route erases a patient whatever its retention "
+			"period; a clinic admin erases outside it with DELETE /v1/patients/{id}",
+			"必须为 "
+			"true：此路由不论保存期如何都会删除患者；保存期外的删除由诊所管理员"
+			"通过 DELETE /v1/patients/{id} 执行");
+	/* both problems at once, before the store looks at the reason again */
+	mv_patient_shred_reason_check (mv_http_request_get_query (request, "reason"), &problems);
+	if (problems != NULL) {
+		g_propagate_error (error, g_steal_pointer (&problems));
+		return NULL;
+	}
+	if (!mv_patient_store_force_delete (store_of (request), mv_http_request_get_auth (request),
+					    mv_http_request_get_id (request),
+					    mv_http_request_get_param (request, "id"),
+					    mv_http_request_get_param (request, "patient"),
+					    mv_http_request_get_query (request, "reason"), error))
+		return NULL;
+	mv_http_request_set_status (request, 204);
+	return NULL;
+}
+
+/* GET /v1/patients?mrn=…: one patient through the MRN's blind index. */
+static JsonNode *
+handle_search_mrn (MvHttpRequest *request, GError **error)
 {
 	const gchar *mrn = mv_http_request_get_query (request, "mrn");
 	g_autoptr (GError) local = NULL;
@@ -220,17 +259,7 @@ handle_search (MvHttpRequest *request, GError **error)
 	JsonArray *list = json_array_new ();
 	guint64 version = 0;
 
-	if (mv_http_request_get_query (request, "identifier") != NULL) {
-		json_array_unref (list);
-		return search_by_identifier (
-			request, mv_http_request_get_query (request, "identifier"), error);
-	}
 	json_object_set_array_member (body, "patients", list);
-	if (mrn == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "mrn: the query parameter is required (GET /v1/patients?mrn=…)");
-		return NULL;
-	}
 	id = mv_patient_store_find_by_mrn (store_of (request), mv_http_request_get_auth (request),
 					   mv_http_request_get_id (request), mrn, &version, &local);
 	if (id == NULL && !g_error_matches (local, MV_ERROR, MV_ERROR_NOT_FOUND)) {
@@ -244,6 +273,83 @@ handle_search (MvHttpRequest *request, GError **error)
 		json_array_add_object_element (list, hit);
 	}
 	return object_node (body);
+}
+
+/* The `next` link of a list page: this route with the same limit and filter and the new
+ * cursor, every value percent-encoded. */
+static gchar *
+next_link (guint limit, const gchar *cursor, const gchar *updated_since)
+{
+	GString *link = g_string_new ("/v1/patients?limit=");
+
+	g_string_append_printf (link, "%u&cursor=", limit);
+	g_string_append_uri_escaped (link, cursor, NULL, FALSE);
+	if (updated_since != NULL) {
+		g_string_append (link, "&updated_since=");
+		g_string_append_uri_escaped (link, updated_since, NULL, FALSE);
+	}
+	return g_string_free (link, FALSE);
+}
+
+/* GET /v1/patients: the clinic's live patients, a keyset page at a time. */
+static JsonNode *
+handle_list (MvHttpRequest *request, GError **error)
+{
+	MvPatientListQuery query = {
+		.limit = mv_http_request_get_query (request, "limit"),
+		.cursor = mv_http_request_get_query (request, "cursor"),
+		.updated_since = mv_http_request_get_query (request, "updated_since"),
+	};
+	const gchar *include = mv_http_request_get_query (request, "include");
+	g_autoptr (JsonObject) page = NULL;
+	const gchar *cursor;
+
+	/* no page of decrypted profiles (docs/api.md, "Listing patients"): refused, not ignored */
+	if (include != NULL) {
+		mv_error_add_problem (error, "/include", "not-allowed",
+				      "the list gives ids, versions and timestamps only; read a "
+				      "profile with GET /v1/patients/{id}",
+				      "列表只返回标识、版本和时间戳；请用 GET /v1/patients/{id} "
+				      "读取档案");
+		return NULL;
+	}
+	page = mv_patient_store_list (store_of (request), mv_http_request_get_auth (request),
+				      mv_http_request_get_id (request), &query, error);
+	if (page == NULL)
+		return NULL;
+	cursor = json_object_get_string_member_with_default (page, "next_cursor", NULL);
+	if (cursor != NULL) {
+		g_autofree gchar *next
+			= next_link ((guint)json_object_get_int_member (page, "limit"), cursor,
+				     query.updated_since);
+		json_object_set_string_member (page, "next", next);
+	} else {
+		json_object_set_null_member (page, "next");
+	}
+	json_object_remove_member (page, "next_cursor");
+	json_object_remove_member (page, "limit");
+	return object_node (page);
+}
+
+/* GET /v1/patients: a lookup when the query names an identifier, the list otherwise.  A new
+ * lookup (e.g. ?identifier=system|value) is one more row. */
+static const struct {
+	const gchar *parameter;
+	MvHttpApiFunc func;
+} patient_lookups[] = {
+	/* first: an identifier search names its system, so it wins over mrn */
+	{ "identifier", handle_search_identifier },
+	{ "mrn", handle_search_mrn },
+};
+
+static JsonNode *
+handle_patients (MvHttpRequest *request, GError **error)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (patient_lookups); i++) {
+		if (mv_http_request_get_query (request, patient_lookups[i].parameter) != NULL)
+			return patient_lookups[i].func (request, error);
+	}
+	return handle_list (request, error);
 }
 
 static JsonNode *
@@ -281,19 +387,25 @@ handle_invite (MvHttpRequest *request, GError **error)
 static const MvHttpRoute routes[] = {
 	{ "POST", "/v1/patients", MV_ROLE_CLINICIAN, handle_create,
 	  "Register a patient (201 with ETag; 409 for a duplicate MRN)" },
-	{ "GET", "/v1/patients", MV_ROLE_CLINICIAN, handle_search,
-	  "Find a patient by MRN (?mrn=), through the blind index" },
+	{ "GET", "/v1/patients", MV_ROLE_CLINICIAN, handle_patients,
+	  "List the clinic's patients (limit, cursor, updated_since; a next link), or find one "
+	  "by MRN (?mrn=) through the blind index" },
 	{ "GET", "/v1/patients/{id}", MV_ROLE_CLINICIAN | MV_ROLE_PATIENT, handle_get,
 	  "Read a patient's profile (a patient token: its own only)" },
 	{ "PATCH", "/v1/patients/{id}", MV_ROLE_CLINICIAN, handle_patch,
 	  "Merge-patch a profile; If-Match with the ETag is required" },
-	{ "DELETE", "/v1/patients/{id}", MV_ROLE_CLINICIAN, handle_delete,
-	  "Erase a patient by destroying its key (crypto-shredding)" },
+	{ "DELETE", "/v1/patients/{id}", MV_ROLE_ANY_CLINIC_STAFF, handle_delete,
+	  "Erase a patient by destroying its key (crypto-shredding): a clinic admin, with a "
+	  "?reason= code, outside the retention period" },
 	{ "GET", "/v1/patients/{id}/export", MV_ROLE_CLINICIAN | MV_ROLE_PATIENT, handle_export,
 	  "Everything held about a patient, for a data-access request" },
 	{ "POST", "/v1/patients/{id}/invites", MV_ROLE_CLINICIAN, handle_invite,
 	  "An invite code for the patient app" },
 	{ "GET", "/v1/me", MV_ROLE_PATIENT, handle_me, "The calling patient's own profile" },
+	{ "DELETE", "/v1/admin/tenants/{id}/patients/{patient}", MV_ROLE_OPERATOR,
+	  handle_force_delete,
+	  "The operator erases a patient of a clinic, inside its retention period too "
+	  "(?reason=…&force=true)" },
 };
 
 const MvHttpRoute *

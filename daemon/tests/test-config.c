@@ -132,11 +132,29 @@ Test (config, example_lists_every_key)
 				"rate-limit-per-second",
 				"rate-limit-burst",
 				"address-rate-limit-per-minute",
-				"address-rate-limit-burst" };
+				"address-rate-limit-burst",
+				"retention-years" };
 	for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
 		g_autofree gchar *line = g_strdup_printf ("\n#%s=", keys[i]);
 		cr_assert (strstr (example, line) != NULL, "%s missing", keys[i]);
 	}
+}
+
+Test (config, retention_years_defaults_to_15_and_is_bounded)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvConfig) deflt = load_text ("", &error);
+	g_autoptr (MvConfig) none = NULL;
+	g_autoptr (MvConfig) too_long = NULL;
+
+	cr_assert_not_null (deflt, "%s", error ? error->message : "");
+	cr_assert_eq (deflt->records_retention_years, 15);
+	none = load_text ("[records]\nretention-years=0\n", &error);
+	cr_assert_not_null (none, "%s", error ? error->message : "");
+	cr_assert_eq (none->records_retention_years, 0);
+	too_long = load_text ("[records]\nretention-years=101\n", &error);
+	cr_assert_null (too_long);
+	cr_assert (strstr (error->message, "retention-years") != NULL, "%s", error->message);
 }
 
 Test (config, reload_lists_only_restart_changes)

@@ -65,7 +65,7 @@ db_state (PGconn *conn, const gchar *clinic)
 	return g_strdup_printf ("%s/%s/%s/%s", patients, records, audit, identifiers);
 }
 
-Test (patients, create_read_patch_search_delete_as_clinician)
+Test (patients, create_read_patch_search_as_clinician_then_erase_as_clinic_admin)
 {
 	g_autofree gchar *dir = data_dir ();
 	g_auto (PtClinic) a = { 0 };
@@ -145,12 +145,14 @@ Test (patients, create_read_patch_search_delete_as_clinician)
 			       4);
 	}
 	{
+		/* erasing is the clinic admin's, with a reason code (retention-years=0 here) */
+		g_autofree gchar *erase = g_strdup_printf ("%s?reason=patient-request", path);
 		g_autoptr (PtResponse) del
-			= pt_request (url (), "DELETE", path, a.clinician, NULL, NULL, NULL);
+			= pt_request (url (), "DELETE", erase, a.admin, NULL, NULL, NULL);
 		g_autoptr (PtResponse) get
 			= pt_request (url (), "GET", path, a.clinician, NULL, NULL, NULL);
 		g_autoptr (PtResponse) del2
-			= pt_request (url (), "DELETE", path, a.clinician, NULL, NULL, NULL);
+			= pt_request (url (), "DELETE", erase, a.admin, NULL, NULL, NULL);
 		g_autoptr (PtResponse) search
 			= pt_request (url (), "GET", "/v1/patients?mrn=MRN-0042-17", a.clinician,
 				      NULL, NULL, NULL);
@@ -182,13 +184,15 @@ Test (patients, other_clinic_and_other_roles_are_refused)
 	path = path_of (id, NULL);
 	before = db_state (conn, a.id);
 	{
-		/* clinic B's clinician: as if the patient did not exist */
+		/* clinic B's clinician (its admin for the erasure): as if the patient did not exist
+		 */
 		g_autoptr (PtResponse) get
 			= pt_request (url (), "GET", path, b.clinician, NULL, NULL, NULL);
 		g_autoptr (PtResponse) patch = pt_request (url (), "PATCH", path, b.clinician,
 							   "\"1\"", NULL, "{\"notes\":\"x\"}");
+		g_autofree gchar *erase = g_strdup_printf ("%s?reason=legal-order", path);
 		g_autoptr (PtResponse) del
-			= pt_request (url (), "DELETE", path, b.clinician, NULL, NULL, NULL);
+			= pt_request (url (), "DELETE", erase, b.admin, NULL, NULL, NULL);
 		g_autoptr (PtResponse) exp = pt_request (url (), "GET", path_of (id, "/export"),
 							 b.clinician, NULL, NULL, NULL);
 		g_autoptr (PtResponse) inv = pt_request (url (), "POST", path_of (id, "/invites"),
@@ -282,8 +286,9 @@ Test (patients, patient_key_reaches_only_its_own_record)
 	}
 	{
 		/* shredding the patient revokes its key */
-		g_autoptr (PtResponse) del = pt_request (url (), "DELETE", path_of (mine, NULL),
-							 a.clinician, "\"1\"", NULL, NULL);
+		g_autoptr (PtResponse) del
+			= pt_request (url (), "DELETE", path_of (mine, "?reason=patient-request"),
+				      a.admin, "\"1\"", NULL, NULL);
 		g_autoptr (PtResponse) me
 			= pt_request (url (), "GET", "/v1/me", token, NULL, NULL, NULL);
 		cr_assert_eq (del->status, 204, "%s", del->body);
@@ -626,11 +631,19 @@ Test (patients, bad_input_on_every_route_writes_nothing)
 		{ "PATCH", "", "\"1\"", NULL, "{\"preferences\":{\"daily_step_goal\":\"many\"}}",
 		  422, "invalid-input", "/preferences/daily_step_goal: must be an integer" },
 		/* DELETE /v1/patients/{id} */
-		{ "DELETE", "", "nope", NULL, NULL, 400, "malformed", "If-Match" },
-		{ "DELETE", "", "\"9\"", NULL, NULL, 412, "precondition-failed", NULL },
+		/* DELETE /v1/patients/{id} (sent with the clinic-admin key) */
+		{ "DELETE", "?reason=patient-request", "nope", NULL, NULL, 400, "malformed",
+		  "If-Match" },
+		{ "DELETE", "?reason=patient-request", "\"9\"", NULL, NULL, 412,
+		  "precondition-failed", NULL },
+		{ "DELETE", "", NULL, NULL, NULL, 422, "invalid-input", "/reason: is required" },
+		{ "DELETE", "?reason=moved%20away", NULL, NULL, NULL, 422, "invalid-input",
+		  "/reason: not a reason code" },
 		/* GET routes */
 		{ "GET", "/v1/patients/not-a-uuid", NULL, NULL, NULL, 404, "not-found", NULL },
-		{ "GET", "/v1/patients", NULL, NULL, NULL, 422, "invalid-input", "mrn: " },
+		{ "GET", "/v1/patients?mrn=", NULL, NULL, NULL, 422, "invalid-input", "mrn: " },
+		{ "GET", "/v1/patients?limit=0", NULL, NULL, NULL, 422, "invalid-input",
+		  "/limit: " },
 		{ "GET", "/v1/patients?mrn=%20-%20", NULL, NULL, NULL, 422, "invalid-input",
 		  "mrn: " },
 		{ "GET", "/v1/patients?identifier=ssn%7C1", NULL, NULL, NULL, 422, "invalid-input",
@@ -668,8 +681,9 @@ Test (patients, bad_input_on_every_route_writes_nothing)
 			body = huge_notes;
 		else if (body == NULL && c->status == 413)
 			body = oversize;
-		r = pt_request (url (), c->method, path, a.clinician, c->if_match, c->content_type,
-				body);
+		r = pt_request (url (), c->method, path,
+				strcmp (c->method, "DELETE") == 0 ? a.admin : a.clinician,
+				c->if_match, c->content_type, body);
 		cr_assert_eq (r->status, c->status, "case %u (%s %s): expected %u, got %u: %.300s",
 			      i, c->method, path, c->status, r->status, r->body);
 		pt_assert_error (r, c->status, c->code);
@@ -786,6 +800,8 @@ Test (patients, resident_id_checksum_and_full_width_lookups)
 int
 main (int argc, char **argv)
 {
-	const MvtOptions options = { 0 };
+	/* no retention period: these tests erase patients they just made (the period itself is
+	 * test-patients-list.c's) */
+	const MvtOptions options = { .config = "[records]\nretention-years=0\n" };
 	return mvt_main (argc, argv, &options);
 }

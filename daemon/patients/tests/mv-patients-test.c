@@ -119,6 +119,12 @@ mvt_patients_setup (void)
 	mvt.clinician_b = (MvAuthContext){ .role = MV_ROLE_CLINICIAN,
 					   .key_id = (gchar *)"kb-clinician",
 					   .clinic_id = mvt.clinic_b };
+	mvt.admin_a = (MvAuthContext){ .role = MV_ROLE_CLINIC_ADMIN,
+				       .key_id = (gchar *)"ka-admin",
+				       .clinic_id = mvt.clinic_a };
+	mvt.admin_b = (MvAuthContext){ .role = MV_ROLE_CLINIC_ADMIN,
+				       .key_id = (gchar *)"kb-admin",
+				       .clinic_id = mvt.clinic_b };
 }
 
 void

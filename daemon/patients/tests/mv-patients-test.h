@@ -22,6 +22,8 @@ typedef struct {
 	gchar *clinic_b;
 	MvAuthContext clinician_a; /* key "ka-clinician" of clinic A */
 	MvAuthContext clinician_b; /* key "kb-clinician" of clinic B */
+	MvAuthContext admin_a;	   /* key "ka-admin" of clinic A: erases patients */
+	MvAuthContext admin_b;	   /* key "kb-admin" of clinic B */
 } MvtPatients;
 
 extern MvtPatients mvt;

@@ -199,7 +199,8 @@ Test (store, other_clinic_gets_not_found_everywhere)
 						 NULL, &error));
 	assert_error (error, MV_ERROR_NOT_FOUND);
 	g_clear_error (&error);
-	cr_assert_not (mv_patient_store_delete (mvt.store, &mvt.clinician_b, NULL, id, 0, &error));
+	cr_assert_not (mv_patient_store_delete (mvt.store, &mvt.admin_b, NULL, id,
+						"patient-request", 0, &error));
 	assert_error (error, MV_ERROR_NOT_FOUND);
 	g_clear_error (&error);
 	cr_assert_null (mv_patient_store_export (mvt.store, &mvt.clinician_b, NULL, id, &error));
@@ -232,7 +233,8 @@ Test (store, patient_key_reaches_only_its_own_patient)
 	cr_assert_null (mv_patient_store_create (mvt.store, &me, NULL, new_profile, NULL, &error));
 	assert_error (error, MV_ERROR_FORBIDDEN);
 	g_clear_error (&error);
-	cr_assert_not (mv_patient_store_delete (mvt.store, &me, NULL, mine, 0, &error));
+	cr_assert_not (
+		mv_patient_store_delete (mvt.store, &me, NULL, mine, "patient-request", 0, &error));
 	assert_error (error, MV_ERROR_FORBIDDEN);
 	g_clear_error (&error);
 	cr_assert_null (mv_patient_store_find_by_mrn (mvt.store, &me, NULL, "A-1", NULL, &error));
@@ -417,7 +419,8 @@ Test (store, delete_shreds_the_data_key)
 	saved_dek = mv_db_bytea_from_text (dek_text);
 	saved_blob = mv_db_bytea_from_text (blob_text);
 
-	cr_assert (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r-del", id, 1, &error),
+	cr_assert (mv_patient_store_delete (mvt.store, &mvt.admin_a, "r-del", id, "patient-request",
+					    1, &error),
 		   "%s", error ? error->message : "");
 	/* the key and the index are gone, the records deleted, a tombstone remains */
 	cr_assert_eq (count ("SELECT count(*) FROM patient_records"), 0);
@@ -457,8 +460,8 @@ Test (store, delete_shreds_the_data_key)
 	/* deleting again is not found; the delete was audited */
 	{
 		g_autoptr (GError) again = NULL;
-		cr_assert_not (
-			mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r", id, 0, &again));
+		cr_assert_not (mv_patient_store_delete (mvt.store, &mvt.admin_a, "r", id,
+							"patient-request", 0, &again));
 		assert_error (again, MV_ERROR_NOT_FOUND);
 	}
 	{
@@ -468,7 +471,7 @@ Test (store, delete_shreds_the_data_key)
 					      "$1 AND resource_id = $2 "
 					      "ORDER BY seq DESC LIMIT 1",
 					      2, v);
-		cr_assert_str_eq (action, "patient.delete");
+		cr_assert_str_eq (action, "patient.delete.patient-request");
 	}
 }
 
@@ -479,7 +482,8 @@ Test (store, delete_with_a_stale_if_match_is_refused)
 	g_autofree gchar *before = snapshot ();
 	g_autofree gchar *after = NULL;
 
-	cr_assert_not (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r", id, 5, &error));
+	cr_assert_not (mv_patient_store_delete (mvt.store, &mvt.admin_a, "r", id, "legal-order", 5,
+						&error));
 	assert_error (error, MV_ERROR_PRECONDITION_FAILED);
 	after = snapshot ();
 	cr_assert_str_eq (before, after);
@@ -756,7 +760,8 @@ Test (store, clinic_key_rotation_rekeys_live_patients_only)
 	g_autofree gchar *other_after = NULL;
 	RotateArgs args = { mvt.clinic_a, 0 };
 
-	cr_assert (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r", gone, 0, &error));
+	cr_assert (mv_patient_store_delete (mvt.store, &mvt.admin_a, "r", gone, "legal-order", 0,
+					    &error));
 	/* before the epoch the backup's DEK still unwraps under the clinic's key */
 	still = mv_vault_unwrap_dek (old_kek, mvt.clinic_a, gone, saved_dek, NULL);
 	cr_assert_not_null (still);
