@@ -5,6 +5,8 @@
 #include <mv-host-private.h>
 #include <string.h>
 
+#include "idempotency/mv-idempotency.h"
+#include "mv-http-exchange.h"
 #include "mv-http-private.h"
 #include "mv-locale.h"
 
@@ -22,6 +24,7 @@ struct _MvHttpRouter {
 	guint64 max_body_bytes;
 	guint max_response_bytes; /* atomic: read by workers, set by SIGHUP */
 	gint running; /* atomic: handlers in worker threads, which use the router and services */
+	MvIdempotency *idempotency; /* owned; NULL: Idempotency-Key is ignored */
 };
 
 struct _MvHttpRequest {
@@ -42,6 +45,8 @@ struct _MvHttpRequest {
 	gchar *response_text;	     /* the answer, serialised in the worker */
 	gboolean deferred;	     /* answered later by mv_http_request_finish() */
 	gint ref_count;		     /* the worker's, and a deferred answer's */
+
+	MvIdempotencyClaim *idempotency; /* this request holds its Idempotency-Key */
 };
 
 /* A path segment that is not valid percent-encoded UTF-8 text (or decodes to a NUL) */
@@ -85,6 +90,7 @@ mv_http_router_free (MvHttpRouter *router)
 		return;
 	g_thread_pool_free (router->workers, FALSE, TRUE);
 	g_ptr_array_unref (router->routes);
+	mv_idempotency_free (router->idempotency);
 	g_free (router);
 }
 
@@ -199,6 +205,7 @@ request_free (MvHttpRequest *request)
 		g_free (request->token);
 	}
 	mv_auth_context_free (request->auth);
+	mv_idempotency_claim_free (request->idempotency);
 	g_clear_pointer (&request->response_headers, g_ptr_array_unref);
 	g_free (request);
 }
@@ -253,6 +260,81 @@ authenticate (MvHttpRequest *request, GError **error)
 	return TRUE;
 }
 
+/* ---- Idempotency-Key (daemon/idempotency/): every POST route, plugin routes included ---- */
+
+void
+mv_http_router_set_idempotency (MvHttpRouter *router, MvIdempotency *idempotency)
+{
+	mv_idempotency_free (router->idempotency);
+	router->idempotency = idempotency;
+}
+
+/* Before the handler, once the caller is known (the key's scope): claims the key, or puts the
+ * first answer in place of the handler's (*replayed).  FALSE with @error: 400 for a bad key,
+ * 422 for a key used for another request, 409 while the first still runs. */
+static gboolean
+idempotency_begin (MvHttpRequest *request, gboolean *replayed, GError **error)
+{
+	const gchar *key = g_hash_table_lookup (request->headers, "idempotency-key");
+	g_autoptr (MvIdempotencyAnswer) replay = NULL;
+	g_autofree gchar *body = NULL;
+	const gchar *query = mv_http_exchange_get_raw_query (request->ex);
+	g_autofree gchar *target = g_strconcat (mv_http_exchange_get_raw_path (request->ex),
+						query != NULL ? "?" : "", query, NULL);
+	MvIdempotencyRequest idem = { key, request->auth, request->method, target };
+
+	*replayed = FALSE;
+	if (key == NULL || request->router->idempotency == NULL
+	    || strcmp (request->method, "POST") != 0)
+		return TRUE;
+	/* the body as parsed: the same JSON with other spacing is the same request */
+	body = request->body != NULL ? mv_json_to_string (request->body) : NULL;
+	idem.body = body;
+	idem.body_len = body != NULL ? strlen (body) : 0;
+	if (!mv_idempotency_begin (request->router->idempotency, &idem, &request->idempotency,
+				   &replay, error)) {
+		if (g_error_matches (*error, MV_ERROR, MV_ERROR_CONFLICT))
+			mv_http_request_set_header (request, "Retry-After", "1");
+		return FALSE;
+	}
+	if (replay == NULL)
+		return TRUE;
+	*replayed = TRUE;
+	request->status = replay->status;
+	request->response_text = g_steal_pointer (&replay->body);
+	for (guint i = 0; i + 1 < replay->headers->len; i += 2)
+		mv_http_request_set_header (request, g_ptr_array_index (replay->headers, i),
+					    g_ptr_array_index (replay->headers, i + 1));
+	mv_http_request_set_header (request, "Idempotency-Replayed", "true");
+	return TRUE;
+}
+
+/* After the answer is in @ex (the handler's, or its error rendered): keeps it for retries, or
+ * releases the key (5xx, 429…).  The headers kept are those that describe the result. */
+static void
+idempotency_complete (MvHttpRequest *request, MvHttpExchange *ex)
+{
+	static const gchar *const kept[]
+		= { "Location", "ETag", "Content-Type", "Content-Location", "Last-Modified", NULL };
+	g_autoptr (MvIdempotencyClaim) claim = g_steal_pointer (&request->idempotency);
+	g_autoptr (GError) error = NULL;
+	MvIdempotencyAnswer answer
+		= { ex->status, g_ptr_array_new_with_free_func (NULL), ex->answer_text };
+
+	if (claim == NULL)
+		return;
+	for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2)
+		if (g_strv_contains (kept, g_ptr_array_index (ex->answer_headers, i))) {
+			g_ptr_array_add (answer.headers, g_ptr_array_index (ex->answer_headers, i));
+			g_ptr_array_add (answer.headers,
+					 g_ptr_array_index (ex->answer_headers, i + 1));
+		}
+	if (!mv_idempotency_complete (request->router->idempotency, claim, &answer, &error))
+		g_warning ("[%s] keeping the answer for its Idempotency-Key failed: %s",
+			   request->request_id, error->message);
+	g_ptr_array_unref (answer.headers);
+}
+
 /* The handler's result: TRUE with the answer serialised (or none), FALSE with @error, or TRUE
  * with request->deferred set when the handler answers later. */
 static gboolean
@@ -260,9 +342,12 @@ run_route (MvHttpRequest *request, GError **error)
 {
 	g_autoptr (JsonNode) result = NULL;
 	GError *local = NULL;
+	gboolean replayed = FALSE;
 
-	if (!authenticate (request, error))
+	if (!authenticate (request, error) || !idempotency_begin (request, &replayed, error))
 		return FALSE;
+	if (replayed)
+		return TRUE;
 	result = request->entry->route.func (request, &local);
 	if (result == NULL && local != NULL) {
 		g_propagate_error (error, local);
@@ -301,6 +386,7 @@ answer (MvHttpRequest *request, gboolean ok, GError *error)
 	for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
 		mv_http_exchange_set_header (ex, g_ptr_array_index (request->response_headers, i),
 					     g_ptr_array_index (request->response_headers, i + 1));
+	idempotency_complete (request, ex);
 	request->ex = NULL;
 	mv_http_exchange_resume (ex);
 }
