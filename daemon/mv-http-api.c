@@ -24,7 +24,8 @@ struct _MvHttpRouter {
 	guint64 max_body_bytes;
 	guint max_response_bytes; /* atomic: read by workers, set by SIGHUP */
 	gint running; /* atomic: handlers in worker threads, which use the router and services */
-	MvIdempotency *idempotency; /* owned; NULL: Idempotency-Key is ignored */
+	MvIdempotency *idempotency;	  /* owned; NULL: Idempotency-Key is ignored */
+	GThreadPool *idempotency_keepers; /* answers of the main loop's thread, kept off it */
 };
 
 struct _MvHttpRequest {
@@ -90,6 +91,9 @@ mv_http_router_free (MvHttpRouter *router)
 		return;
 	g_thread_pool_free (router->workers, FALSE, TRUE);
 	g_ptr_array_unref (router->routes);
+	/* waits for the answers still being kept: they use the store */
+	if (router->idempotency_keepers != NULL)
+		g_thread_pool_free (router->idempotency_keepers, FALSE, TRUE);
 	mv_idempotency_free (router->idempotency);
 	g_free (router);
 }
@@ -262,11 +266,35 @@ authenticate (MvHttpRequest *request, GError **error)
 
 /* ---- Idempotency-Key (daemon/idempotency/): every POST route, plugin routes included ---- */
 
+typedef struct {
+	MvIdempotency *store;
+	MvIdempotencyClaim *claim;
+	MvIdempotencyAnswer *answer;
+	gchar *request_id;
+} KeptAnswer;
+
+static void
+keep_answer (gpointer data, gpointer user_data)
+{
+	KeptAnswer *kept = data;
+	g_autoptr (GError) error = NULL;
+
+	if (!mv_idempotency_complete (kept->store, kept->claim, kept->answer, &error))
+		g_warning ("[%s] keeping the answer for its Idempotency-Key failed: %s",
+			   kept->request_id, error->message);
+	mv_idempotency_claim_free (kept->claim);
+	mv_idempotency_answer_free (kept->answer);
+	g_free (kept->request_id);
+	g_free (kept);
+}
+
 void
 mv_http_router_set_idempotency (MvHttpRouter *router, MvIdempotency *idempotency)
 {
 	mv_idempotency_free (router->idempotency);
 	router->idempotency = idempotency;
+	if (router->idempotency_keepers == NULL)
+		router->idempotency_keepers = g_thread_pool_new (keep_answer, NULL, 2, FALSE, NULL);
 }
 
 /* Before the handler, once the caller is known (the key's scope): claims the key, or puts the
@@ -310,29 +338,37 @@ idempotency_begin (MvHttpRequest *request, gboolean *replayed, GError **error)
 }
 
 /* After the answer is in @ex (the handler's, or its error rendered): keeps it for retries, or
- * releases the key (5xx, 429…).  The headers kept are those that describe the result. */
+ * releases the key (5xx, 429…).  The headers kept are those that describe the result.  A
+ * deferred answer that arrives on the main loop's thread (a plugin call's time-out) is kept
+ * from another thread, not to block the loop on the database; a retry meanwhile waits for it. */
 static void
 idempotency_complete (MvHttpRequest *request, MvHttpExchange *ex)
 {
-	static const gchar *const kept[]
+	static const gchar *const kept_headers[]
 		= { "Location", "ETag", "Content-Type", "Content-Location", "Last-Modified", NULL };
-	g_autoptr (MvIdempotencyClaim) claim = g_steal_pointer (&request->idempotency);
-	g_autoptr (GError) error = NULL;
-	MvIdempotencyAnswer answer
-		= { ex->status, g_ptr_array_new_with_free_func (NULL), ex->answer_text };
+	KeptAnswer *kept;
 
-	if (claim == NULL)
+	if (request->idempotency == NULL)
 		return;
+	kept = g_new0 (KeptAnswer, 1);
+	kept->store = request->router->idempotency;
+	kept->claim = g_steal_pointer (&request->idempotency);
+	kept->request_id = g_strdup (request->request_id);
+	kept->answer = g_new0 (MvIdempotencyAnswer, 1);
+	kept->answer->status = ex->status;
+	kept->answer->body = g_strdup (ex->answer_text);
+	kept->answer->headers = g_ptr_array_new_with_free_func (g_free);
 	for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2)
-		if (g_strv_contains (kept, g_ptr_array_index (ex->answer_headers, i))) {
-			g_ptr_array_add (answer.headers, g_ptr_array_index (ex->answer_headers, i));
-			g_ptr_array_add (answer.headers,
-					 g_ptr_array_index (ex->answer_headers, i + 1));
+		if (g_strv_contains (kept_headers, g_ptr_array_index (ex->answer_headers, i))) {
+			g_ptr_array_add (kept->answer->headers,
+					 g_strdup (g_ptr_array_index (ex->answer_headers, i)));
+			g_ptr_array_add (kept->answer->headers,
+					 g_strdup (g_ptr_array_index (ex->answer_headers, i + 1)));
 		}
-	if (!mv_idempotency_complete (request->router->idempotency, claim, &answer, &error))
-		g_warning ("[%s] keeping the answer for its Idempotency-Key failed: %s",
-			   request->request_id, error->message);
-	g_ptr_array_unref (answer.headers);
+	if (g_main_context_is_owner (g_main_context_default ()))
+		g_thread_pool_push (request->router->idempotency_keepers, kept, NULL);
+	else
+		keep_answer (kept, NULL);
 }
 
 /* The handler's result: TRUE with the answer serialised (or none), FALSE with @error, or TRUE

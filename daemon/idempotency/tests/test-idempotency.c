@@ -450,3 +450,21 @@ Test (idempotency, many_threads_one_key_one_run)
 	cr_assert_eq (n_claims, 1);
 	cr_assert_eq (n_replays, N_RACERS - 1);
 }
+
+/* the keys the store derives: fixed for a master and a purpose, different for any other */
+Test (idempotency_keys, derived_keys_follow_the_master_and_the_purpose)
+{
+	g_autoptr (MvVault) a = new_vault ();
+	g_autoptr (MvVault) b = new_vault ();
+	g_autoptr (MvSecret) a1 = mv_vault_derive_master_subkey (a, "MvIdemp1", 1);
+	g_autoptr (MvSecret) a1_again = mv_vault_derive_master_subkey (a, "MvIdemp1", 1);
+	g_autoptr (MvSecret) a2 = mv_vault_derive_master_subkey (a, "MvIdemp1", 2);
+	g_autoptr (MvSecret) a1_other = mv_vault_derive_master_subkey (a, "MvOther1", 1);
+	g_autoptr (MvSecret) b1 = mv_vault_derive_master_subkey (b, "MvIdemp1", 1);
+
+	cr_assert_eq (mv_secret_get_size (a1), MV_VAULT_KEY_SIZE);
+	cr_assert (mv_secret_equal (a1, a1_again));
+	cr_assert_not (mv_secret_equal (a1, a2));
+	cr_assert_not (mv_secret_equal (a1, a1_other));
+	cr_assert_not (mv_secret_equal (a1, b1));
+}
