@@ -471,34 +471,3 @@ mv_patient_profile_check_patch (JsonObject *patch, GError **error)
 {
 	return check_patch_object ("", patch, profile_members, error);
 }
-
-JsonNode *
-mv_json_merge_patch (JsonNode *target, JsonNode *patch)
-{
-	JsonObject *result;
-	JsonObjectIter iter;
-	const gchar *name;
-	JsonNode *value;
-	JsonNode *node;
-
-	if (!JSON_NODE_HOLDS_OBJECT (patch))
-		return json_node_copy (patch);
-	result = json_object_new ();
-	if (target != NULL && JSON_NODE_HOLDS_OBJECT (target)) {
-		json_object_iter_init (&iter, json_node_get_object (target));
-		while (json_object_iter_next (&iter, &name, &value))
-			json_object_set_member (result, name, json_node_copy (value));
-	}
-	json_object_iter_init (&iter, json_node_get_object (patch));
-	while (json_object_iter_next (&iter, &name, &value)) {
-		if (JSON_NODE_HOLDS_NULL (value)) {
-			json_object_remove_member (result, name);
-		} else {
-			JsonNode *old = json_object_get_member (result, name);
-			json_object_set_member (result, name, mv_json_merge_patch (old, value));
-		}
-	}
-	node = json_node_init_object (json_node_alloc (), result);
-	json_object_unref (result);
-	return node;
-}

@@ -10,6 +10,9 @@
 
 #include <json-glib/json-glib.h>
 
+/* mv_json_merge_patch() */
+#include "../records/mv-record-schema.h"
+
 G_BEGIN_DECLS
 
 /* Longest free-text notes, in characters. */
@@ -43,17 +46,5 @@ gboolean mv_patient_profile_validate (JsonObject *profile, GDate *today, GError 
  * Returns: %TRUE if every member named is known.
  */
 gboolean mv_patient_profile_check_patch (JsonObject *patch, GError **error);
-
-/**
- * mv_json_merge_patch:
- * @target: the document to patch (not modified)
- * @patch: the patch
- *
- * RFC 7396: members of @patch replace those of @target, objects merge recursively, a %null
- * member removes the target's member, anything else (arrays included) replaces wholesale.
- *
- * Returns: (transfer full): the patched document.
- */
-JsonNode *mv_json_merge_patch (JsonNode *target, JsonNode *patch);
 
 G_END_DECLS

@@ -83,3 +83,98 @@ mvt_pg_dump (const gchar *data_dir)
 	cr_assert_gt (strlen (out), 1000, "pg_dump printed almost nothing");
 	return g_steal_pointer (&out);
 }
+
+gchar *
+mvt_pg_dump_bytea (const gchar *data_dir, const gchar *format)
+{
+	g_autofree gchar *conninfo = mvt_db_conninfo (data_dir);
+	g_autofree gchar *options = g_strdup_printf ("-c bytea_output=%s", format);
+	g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "PGOPTIONS", options, TRUE);
+	g_autofree gchar *out = NULL;
+	g_autofree gchar *err = NULL;
+	g_autoptr (GError) error = NULL;
+	gint status = 0;
+	const gchar *argv[] = { "pg_dump", "--no-owner", "-d", conninfo, NULL };
+
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+				 &err, &status, &error),
+		   "pg_dump: %s", error != NULL ? error->message : "");
+	cr_assert (g_spawn_check_wait_status (status, NULL), "pg_dump failed: %s", err);
+	return g_steal_pointer (&out);
+}
+
+gchar *
+mvt_db_table_text (PGconn *conn, const gchar *table, const gchar *format)
+{
+	const gchar *v[] = { format };
+	g_autofree gchar *set
+		= mvt_db_value (conn, "SELECT set_config('bytea_output', $1, false)", 1, v);
+	g_autofree gchar *sql = g_strdup_printf (
+		"SELECT coalesce(string_agg(t::text, ' '), '') FROM %s t", table);
+
+	return mvt_db_value (conn, sql, 0, NULL);
+}
+
+gboolean
+mvt_text_shows (const gchar *text, const gchar *needle)
+{
+	g_autofree gchar *lower = g_utf8_casefold (text, -1);
+	g_autofree gchar *needle_lower = g_utf8_casefold (needle, -1);
+	g_autoptr (GString) hex = g_string_new (NULL);
+	g_autoptr (GString) octal = g_string_new (NULL);
+
+	/* bytea in hex form prints each byte as two lower-case hex digits; in escape form it
+	 * prints printable ASCII as it is and every other byte as \ooo (doubled in a dump's
+	 * COPY text) */
+	for (const guchar *p = (const guchar *)needle; *p != '\0'; p++) {
+		g_string_append_printf (hex, "%02x", *p);
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+			g_string_append_c (octal, (gchar)*p);
+		else
+			g_string_append_printf (octal, "\\%03o", *p);
+	}
+	if (strstr (lower, needle_lower) != NULL || strstr (text, hex->str) != NULL
+	    || strstr (text, octal->str) != NULL)
+		return TRUE;
+	{
+		g_autofree gchar *doubled = NULL;
+		g_auto (GStrv) parts = g_strsplit (octal->str, "\\", -1);
+		doubled = g_strjoinv ("\\\\", parts);
+		return strstr (text, doubled) != NULL;
+	}
+}
+
+void
+mvt_assert_appears_nowhere (const gchar *data_dir,
+			    const gchar *const *needles,
+			    const gchar *log_text)
+{
+	static const gchar *const formats[] = { "hex", "escape" };
+	g_autoptr (PGconn) conn = mvt_db_connect (data_dir);
+	g_autofree gchar *tables = mvt_db_value (
+		conn,
+		"SELECT string_agg(quote_ident(table_schema) || '.' || quote_ident(table_name), "
+		"',') "
+		"FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', "
+		"'information_schema') AND table_type = 'BASE TABLE'",
+		0, NULL);
+	g_auto (GStrv) names = g_strsplit (tables != NULL ? tables : "", ",", -1);
+
+	for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
+		g_autofree gchar *whole = mvt_pg_dump_bytea (data_dir, formats[f]);
+		for (guint n = 0; needles[n] != NULL; n++)
+			cr_assert_not (mvt_text_shows (whole, needles[n]),
+				       "\"%s\" found in pg_dump (bytea %s)", needles[n],
+				       formats[f]);
+		for (guint i = 0; names[i] != NULL && names[i][0] != '\0'; i++) {
+			g_autofree gchar *rows = mvt_db_table_text (conn, names[i], formats[f]);
+			for (guint n = 0; needles[n] != NULL; n++)
+				cr_assert_not (mvt_text_shows (rows, needles[n]),
+					       "\"%s\" found in table %s (bytea %s)", needles[n],
+					       names[i], formats[f]);
+		}
+	}
+	for (guint n = 0; log_text != NULL && needles[n] != NULL; n++)
+		cr_assert_not (mvt_text_shows (log_text, needles[n]),
+			       "\"%s\" found in the daemon log", needles[n]);
+}

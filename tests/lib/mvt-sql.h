@@ -27,4 +27,20 @@ gint64 mvt_db_count (PGconn *conn, const gchar *sql, gint n, const gchar *const 
 /* pg_dump --data-only … of the whole database, as text */
 gchar *mvt_pg_dump (const gchar *data_dir) G_GNUC_WARN_UNUSED_RESULT;
 
+/* pg_dump of the whole database with bytea printed in @format ("hex" or "escape") */
+gchar *mvt_pg_dump_bytea (const gchar *data_dir, const gchar *format) G_GNUC_WARN_UNUSED_RESULT;
+/* every row of @table as text, bytea columns printed in @format: what a reader of the raw table
+ * sees */
+gchar *
+mvt_db_table_text (PGconn *conn, const gchar *table, const gchar *format) G_GNUC_WARN_UNUSED_RESULT;
+/* whether @text shows @needle: as itself (case-folded), as the hex of its UTF-8 bytes (bytea in
+ * hex form) or with its non-ASCII bytes as octal escapes (bytea in escape form, also doubled as
+ * in a dump's COPY text) */
+gboolean mvt_text_shows (const gchar *text, const gchar *needle);
+/* asserts that no needle (NULL-terminated) shows in a pg_dump of the database (bytea in hex and
+ * escape form), in any table's rows (both forms), nor in @log_text (may be NULL) */
+void mvt_assert_appears_nowhere (const gchar *data_dir,
+				 const gchar *const *needles,
+				 const gchar *log_text);
+
 G_END_DECLS
