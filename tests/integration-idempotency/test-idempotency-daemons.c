@@ -13,7 +13,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "mvt.h"
+#include "idem-client.h"
 #include "mv-crypto.h"
 #include "mv-db.h"
 #include "mv-pg-embedded.h"
@@ -32,7 +32,7 @@ write_secret_files (const gchar *data_dir)
 	gchar hex[65];
 
 	cr_assert_eq (g_mkdir_with_parents (data_dir, 0700), 0);
-	cr_assert (mv_vault_generate_key_file (master, &error), "%s", error ? error->message : "");
+	mvt_write_key_file (master);
 	cr_assert (mv_audit_signer_generate_key_file (signing, &error), "%s",
 		   error ? error->message : "");
 	randombytes_buf (raw, sizeof raw);
@@ -73,48 +73,6 @@ start_daemon (MvtEnv *env, const gchar *config)
 	cr_assert (mvt_daemon_wait_ready (env, 60000, &error), "%s", error ? error->message : "");
 }
 
-static MvtResponse *
-post (const gchar *base, const gchar *path, const gchar *token, const gchar *key, const gchar *body)
-{
-	const gchar *headers[] = { "Idempotency-Key", key, NULL };
-	MvtRequest req = {
-		.base_url = base,
-		.method = "POST",
-		.path = path,
-		.content_type = "application/json",
-		.body = body,
-		.len = -1,
-		.token = token,
-		.headers = key != NULL ? headers : NULL,
-		.timeout_s = 60,
-	};
-	return mvt_request_send (&req, NULL);
-}
-
-typedef struct {
-	const gchar *url;
-	const gchar *token;
-	const gchar *key;
-	const gchar *body;
-	GMutex *lock;
-	GCond *cond;
-	gboolean *go;
-	MvtResponse *response;
-} Shot;
-
-static gpointer
-shoot (gpointer data)
-{
-	Shot *shot = data;
-
-	g_mutex_lock (shot->lock);
-	while (!*shot->go)
-		g_cond_wait (shot->cond, shot->lock);
-	g_mutex_unlock (shot->lock);
-	shot->response = post (shot->url, "/v1/patients", shot->token, shot->key, shot->body);
-	return NULL;
-}
-
 static gint64
 n_patients (PGconn *conn, const gchar *clinic)
 {
@@ -126,33 +84,19 @@ n_patients (PGconn *conn, const gchar *clinic)
 	return g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
 }
 
-/* @n_per_daemon requests to each daemon, all let go at once; returns the patient id all
+/* N_PER_DAEMON requests to each daemon, all let go at once; returns the patient id all
  * answered, asserting one of them ran and the rest replayed */
 static gchar *
 race (const gchar *const urls[2], const gchar *token, const gchar *key, const gchar *body)
 {
-	Shot shots[2 * N_PER_DAEMON];
-	GThread *threads[2 * N_PER_DAEMON];
-	GMutex lock;
-	GCond cond;
-	gboolean go = FALSE;
+	MvtResponse *responses[2 * N_PER_DAEMON];
 	guint n_replayed = 0;
 	gchar *id = NULL;
 
-	g_mutex_init (&lock);
-	g_cond_init (&cond);
-	for (guint i = 0; i < G_N_ELEMENTS (shots); i++) {
-		shots[i] = (Shot){ urls[i % 2], token, key, body, &lock, &cond, &go, NULL };
-		threads[i] = g_thread_new ("shot", shoot, &shots[i]);
-	}
-	g_mutex_lock (&lock);
-	go = TRUE;
-	g_cond_broadcast (&cond);
-	g_mutex_unlock (&lock);
-	for (guint i = 0; i < G_N_ELEMENTS (shots); i++)
-		g_thread_join (threads[i]);
-	for (guint i = 0; i < G_N_ELEMENTS (shots); i++) {
-		MvtResponse *r = shots[i].response;
+	idem_post_at_once (urls, 2, G_N_ELEMENTS (responses), "/v1/patients", token, key, body,
+			   responses);
+	for (guint i = 0; i < G_N_ELEMENTS (responses); i++) {
+		MvtResponse *r = responses[i];
 		cr_assert_not_null (r, "request %u got no answer", i);
 		cr_assert_eq (r->status, 201, "request %u (daemon %u): %u %s", i, i % 2, r->status,
 			      r->body);
@@ -162,10 +106,8 @@ race (const gchar *const urls[2], const gchar *token, const gchar *key, const gc
 		n_replayed += mvt_response_header (r, "Idempotency-Replayed") != NULL;
 		mvt_response_free (r);
 	}
-	cr_assert_eq (n_replayed, G_N_ELEMENTS (shots) - 1, "%u replayed of %u", n_replayed,
-		      (guint)G_N_ELEMENTS (shots));
-	g_mutex_clear (&lock);
-	g_cond_clear (&cond);
+	cr_assert_eq (n_replayed, G_N_ELEMENTS (responses) - 1, "%u replayed of %u", n_replayed,
+		      (guint)G_N_ELEMENTS (responses));
 	return id;
 }
 
@@ -218,14 +160,14 @@ Test (idempotency_daemons, two_daemons_one_key_one_patient, .timeout = 180)
 	{
 		g_autofree gchar *key = g_uuid_string_random ();
 		g_autoptr (MvtResponse) first
-			= post (a->url, "/v1/patients", clinician, key,
-				"{\"mrn\":\"TWO-SEQ\",\"name\":{\"given\":\"Seq\"}}");
+			= idem_post (a->url, "/v1/patients", clinician, key,
+				     "{\"mrn\":\"TWO-SEQ\",\"name\":{\"given\":\"Seq\"}}");
 		g_autoptr (MvtResponse) again
-			= post (b->url, "/v1/patients", clinician, key,
-				"{\"mrn\":\"TWO-SEQ\",\"name\":{\"given\":\"Seq\"}}");
+			= idem_post (b->url, "/v1/patients", clinician, key,
+				     "{\"mrn\":\"TWO-SEQ\",\"name\":{\"given\":\"Seq\"}}");
 		g_autoptr (MvtResponse) other
-			= post (b->url, "/v1/patients", clinician, key,
-				"{\"mrn\":\"TWO-SEQ-2\",\"name\":{\"given\":\"Seq\"}}");
+			= idem_post (b->url, "/v1/patients", clinician, key,
+				     "{\"mrn\":\"TWO-SEQ-2\",\"name\":{\"given\":\"Seq\"}}");
 
 		cr_assert_eq (first->status, 201, "%s", first->body);
 		cr_assert_eq (again->status, 201, "%s", again->body);

@@ -12,7 +12,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "mvt.h"
+#include "idem-client.h"
 
 static const gchar *const good_plugins[] = { "sleepy.so", NULL };
 
@@ -22,25 +22,11 @@ url (void)
 	return mvt_shared_url ();
 }
 
-/* a POST with an Idempotency-Key (NULL: none) as @token (NULL: no Authorization); safe in any
- * thread, NULL when no answer came */
+/* a POST to the shared daemon: see idem_post() */
 static MvtResponse *
 post (const gchar *path, const gchar *token, const gchar *key, const gchar *body)
 {
-	const gchar *headers[] = { "Idempotency-Key", key, NULL };
-	MvtRequest req = {
-		.base_url = url (),
-		.method = "POST",
-		.path = path,
-		.content_type = "application/json",
-		.body = body,
-		.len = -1,
-		.token = token,
-		.anonymous = token == NULL,
-		.headers = key != NULL ? headers : NULL,
-		.timeout_s = 60,
-	};
-	return mvt_request_send (&req, NULL);
+	return idem_post (url (), path, token, key, body);
 }
 
 static gchar *
@@ -281,59 +267,22 @@ Test (idempotency_http, invite_redemption_needs_a_long_key_and_replays_the_token
 
 #define N_THREADS 12
 
-typedef struct {
-	const gchar *token;
-	const gchar *key;
-	const gchar *body;
-	GMutex *lock;
-	GCond *cond;
-	gboolean *go;
-	MvtResponse *response;
-} Shot;
-
-static gpointer
-shoot (gpointer data)
-{
-	Shot *shot = data;
-
-	g_mutex_lock (shot->lock);
-	while (!*shot->go)
-		g_cond_wait (shot->cond, shot->lock);
-	g_mutex_unlock (shot->lock);
-	shot->response = post ("/v1/patients", shot->token, shot->key, shot->body);
-	return NULL;
-}
-
 Test (idempotency_http, many_threads_with_one_key_create_one_patient)
 {
 	g_auto (MvtClinic) clinic = { 0 };
 	g_autofree gchar *key = new_key ();
 	g_autofree gchar *body = g_strdup_printf (
 		"{\"mrn\":\"RACE-%u\",\"name\":{\"given\":\"Race\"}}", g_random_int ());
-	Shot shots[N_THREADS];
-	GThread *threads[N_THREADS];
-	GMutex lock;
-	GCond cond;
-	gboolean go = FALSE;
+	const gchar *urls[] = { url () };
+	MvtResponse *responses[N_THREADS];
 	guint n_replayed = 0;
 	const gchar *id = NULL;
 
 	mvt_clinic_make (url (), mvt_shared_data_dir (), &clinic);
-	g_mutex_init (&lock);
-	g_cond_init (&cond);
+	idem_post_at_once (urls, 1, N_THREADS, "/v1/patients", clinic.clinician, key, body,
+			   responses);
 	for (guint i = 0; i < N_THREADS; i++) {
-		shots[i] = (Shot){ clinic.clinician, key, body, &lock, &cond, &go, NULL };
-		threads[i] = g_thread_new ("shot", shoot, &shots[i]);
-	}
-	g_mutex_lock (&lock);
-	go = TRUE;
-	g_cond_broadcast (&cond);
-	g_mutex_unlock (&lock);
-	for (guint i = 0; i < N_THREADS; i++)
-		g_thread_join (threads[i]);
-
-	for (guint i = 0; i < N_THREADS; i++) {
-		MvtResponse *r = shots[i].response;
+		MvtResponse *r = responses[i];
 		cr_assert_not_null (r, "request %u got no answer", i);
 		cr_assert_eq (r->status, 201, "request %u: %u %s", i, r->status, r->body);
 		if (id == NULL)
@@ -344,9 +293,7 @@ Test (idempotency_http, many_threads_with_one_key_create_one_patient)
 	cr_assert_eq (n_replayed, N_THREADS - 1);
 	cr_assert_eq (n_patients (clinic.id), 1);
 	for (guint i = 0; i < N_THREADS; i++)
-		mvt_response_free (shots[i].response);
-	g_mutex_clear (&lock);
-	g_cond_clear (&cond);
+		mvt_response_free (responses[i]);
 }
 
 typedef struct {
