@@ -341,11 +341,21 @@ idempotency_begin (MvHttpRequest *request, gboolean *replayed, GError **error)
  * releases the key (5xx, 429…).  The headers kept are those that describe the result.  A
  * deferred answer that arrives on the main loop's thread (a plugin call's time-out) is kept
  * from another thread, not to block the loop on the database; a retry meanwhile waits for it. */
+static gboolean
+is_kept_header (const gchar *name)
+{
+	static const gchar *const kept[]
+		= { "Location", "ETag", "Content-Type", "Content-Location", "Last-Modified", NULL };
+
+	for (guint i = 0; kept[i] != NULL; i++)
+		if (g_ascii_strcasecmp (name, kept[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 static void
 idempotency_complete (MvHttpRequest *request, MvHttpExchange *ex)
 {
-	static const gchar *const kept_headers[]
-		= { "Location", "ETag", "Content-Type", "Content-Location", "Last-Modified", NULL };
 	KeptAnswer *kept;
 
 	if (request->idempotency == NULL)
@@ -359,7 +369,7 @@ idempotency_complete (MvHttpRequest *request, MvHttpExchange *ex)
 	kept->answer->body = g_strdup (ex->answer_text);
 	kept->answer->headers = g_ptr_array_new_with_free_func (g_free);
 	for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2)
-		if (g_strv_contains (kept_headers, g_ptr_array_index (ex->answer_headers, i))) {
+		if (is_kept_header (g_ptr_array_index (ex->answer_headers, i))) {
 			g_ptr_array_add (kept->answer->headers,
 					 g_strdup (g_ptr_array_index (ex->answer_headers, i)));
 			g_ptr_array_add (kept->answer->headers,
