@@ -3,6 +3,7 @@
 #include <medverse/mv-error.h>
 #include <sodium.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "mv-canon-private.h"
 #include "mv-keyfile.h"
@@ -13,10 +14,13 @@
 #define KEY_ID_LABEL "medverse.master-key-id.v1"
 #define INDEX_KDF_CONTEXT "MvBlindX"
 #define INDEX_KDF_SUBKEY 1
+#define IDENTIFIER_KDF_CONTEXT "MvIdentX"
+#define IDENTIFIER_KDF_SUBKEY 1
 
 G_STATIC_ASSERT (MV_VAULT_KEY_SIZE == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 G_STATIC_ASSERT (MV_VAULT_KEY_SIZE == crypto_kdf_KEYBYTES);
 G_STATIC_ASSERT (sizeof INDEX_KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES);
+G_STATIC_ASSERT (sizeof IDENTIFIER_KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES);
 G_STATIC_ASSERT (MV_VAULT_SEAL_OVERHEAD == 1 + NONCE_SIZE + TAG_SIZE);
 
 struct _MvVault {
@@ -521,40 +525,88 @@ mv_vault_open (MvSecret *dek,
 
 /* ---- blind index --------------------------------------------------------------------------- */
 
+/* Characters an identifier is typed with but that are not part of it: white space, dashes and
+ * invisible format characters (after NFKC, which maps their full-width forms to these). */
+static gboolean
+is_separator (gunichar c)
+{
+	GUnicodeType type = g_unichar_type (c);
+
+	return g_unichar_isspace (c) || type == G_UNICODE_SPACE_SEPARATOR
+	       || type == G_UNICODE_DASH_PUNCTUATION || type == G_UNICODE_FORMAT;
+}
+
 gchar *
-mv_vault_normalise_mrn (const gchar *mrn, GError **error)
+mv_vault_normalise_identifier (const gchar *value, GError **error)
 {
 	g_autoptr (GString) out = NULL;
+	utf8proc_uint8_t *nfkc = NULL;
 
-	if (mrn == NULL || !g_utf8_validate (mrn, -1, NULL)) {
-		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "medical record number is not valid UTF-8");
+	if (value == NULL || !g_utf8_validate (value, -1, NULL)) {
+		mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT, "is not valid UTF-8",
+					"不是有效的 UTF-8 文本");
+		return NULL;
+	}
+	nfkc = utf8proc_NFKC ((const utf8proc_uint8_t *)value);
+	if (nfkc == NULL) {
+		mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT, "is not valid Unicode",
+					"不是有效的 Unicode 文本");
 		return NULL;
 	}
 	out = g_string_new (NULL);
-	for (const gchar *p = mrn; *p != '\0'; p++) {
-		if (g_ascii_isspace (*p) || *p == '-')
+	for (const gchar *p = (const gchar *)nfkc; *p != '\0'; p = g_utf8_next_char (p)) {
+		gunichar c = g_utf8_get_char (p);
+
+		if (is_separator (c))
 			continue;
-		if ((guchar)*p < 0x20 || *p == 0x7f) {
-			g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-					     "medical record number contains a control character");
+		if (g_unichar_iscntrl (c)) {
+			sodium_memzero (out->str, out->len);
+			sodium_memzero (nfkc, strlen ((const gchar *)nfkc));
+			free (nfkc);
+			mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT,
+						"contains a control character", "包含控制字符");
 			return NULL;
 		}
-		g_string_append_c (out, g_ascii_toupper (*p));
+		if (c < 0x80)
+			g_string_append_c (out, g_ascii_toupper ((gchar)c));
+		else
+			g_string_append_unichar (out, c);
 	}
+	sodium_memzero (nfkc, strlen ((const gchar *)nfkc));
+	free (nfkc);
 	if (out->len == 0) {
-		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "medical record number is empty");
+		mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT,
+					"is empty once spaces and hyphens are removed",
+					"去除空格和连字符后为空");
 		return NULL;
 	}
 	if (out->len > MV_VAULT_MAX_MRN) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "medical record number is %" G_GSIZE_FORMAT
-			     " bytes long after normalisation, the limit is %d",
-			     out->len, MV_VAULT_MAX_MRN);
+		g_autofree gchar *en = g_strdup_printf (
+			"is %" G_GSIZE_FORMAT " bytes long after normalisation, the limit is %d",
+			out->len, MV_VAULT_MAX_MRN);
+		g_autofree gchar *zh
+			= g_strdup_printf ("规范化后长 %" G_GSIZE_FORMAT " 字节，上限为 %d 字节",
+					   out->len, MV_VAULT_MAX_MRN);
+		sodium_memzero (out->str, out->len);
+		mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT, en, zh);
 		return NULL;
 	}
 	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+gchar *
+mv_vault_normalise_mrn (const gchar *mrn, GError **error)
+{
+	g_autoptr (GError) local = NULL;
+	gchar *out = mv_vault_normalise_identifier (mrn, &local);
+
+	if (out == NULL) {
+		g_autofree gchar *en = g_strdup_printf ("medical record number %s", local->message);
+		g_autofree gchar *zh
+			= g_strdup_printf ("病历号%s", mv_error_get_message_zh (local));
+		mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT, en, zh);
+	}
+	return out;
 }
 
 MvSecret *
@@ -589,6 +641,69 @@ mv_vault_blind_index (MvSecret *index_key, const gchar *clinic_id, const gchar *
 	mv_canon_add_str (msg, norm);
 	crypto_generichash (mac, sizeof mac, msg->data, msg->len, mv_secret_get_data (index_key),
 			    MV_VAULT_KEY_SIZE);
+	sodium_memzero (norm, strlen (norm));
+	sodium_memzero (msg->data, msg->len);
+	sodium_bin2hex (hex, sizeof hex, mac, sizeof mac);
+	return g_strdup (hex);
+}
+
+MvSecret *
+mv_vault_derive_identifier_key (MvSecret *kek, const gchar *system)
+{
+	g_autoptr (MvSecret) base = NULL;
+	g_autoptr (MvSecret) key = NULL;
+	g_autoptr (GByteArray) msg = NULL;
+
+	g_return_val_if_fail (kek != NULL && mv_secret_get_size (kek) == MV_VAULT_KEY_SIZE, NULL);
+	g_return_val_if_fail (system != NULL && *system != '\0', NULL);
+	base = mv_secret_new_writable (MV_VAULT_KEY_SIZE);
+	crypto_kdf_derive_from_key (mv_secret_get_writable (base), MV_VAULT_KEY_SIZE,
+				    IDENTIFIER_KDF_SUBKEY, IDENTIFIER_KDF_CONTEXT,
+				    mv_secret_get_data (kek));
+	mv_secret_seal_readonly (base);
+	/* one key per system: the system's name, hashed under the clinic's identifier key */
+	msg = mv_canon_new ("medverse.identifier-key.v1");
+	mv_canon_add_str (msg, system);
+	key = mv_secret_new_writable (MV_VAULT_KEY_SIZE);
+	crypto_generichash (mv_secret_get_writable (key), MV_VAULT_KEY_SIZE, msg->data, msg->len,
+			    mv_secret_get_data (base), MV_VAULT_KEY_SIZE);
+	mv_secret_seal_readonly (key);
+	return g_steal_pointer (&key);
+}
+
+gchar *
+mv_vault_identifier_index (MvSecret *identifier_key,
+			   const gchar *clinic_id,
+			   const gchar *system,
+			   const gchar *issuer,
+			   const gchar *value,
+			   GError **error)
+{
+	g_autofree gchar *norm = NULL;
+	g_autofree gchar *norm_issuer = NULL;
+	g_autoptr (GByteArray) msg = NULL;
+	guint8 mac[32];
+	gchar hex[2 * sizeof mac + 1];
+
+	if (!check_key ("the identifier key", identifier_key, error)
+	    || !mv_canon_check_id ("clinic id", clinic_id, error))
+		return NULL;
+	g_return_val_if_fail (system != NULL, NULL);
+	if (issuer != NULL) {
+		norm_issuer = mv_vault_normalise_identifier (issuer, error);
+		if (norm_issuer == NULL)
+			return NULL;
+	}
+	norm = mv_vault_normalise_identifier (value, error);
+	if (norm == NULL)
+		return NULL;
+	msg = mv_canon_new ("medverse.identifier-index.v1");
+	mv_canon_add_str (msg, clinic_id);
+	mv_canon_add_str (msg, system);
+	mv_canon_add_str (msg, norm_issuer != NULL ? norm_issuer : "");
+	mv_canon_add_str (msg, norm);
+	crypto_generichash (mac, sizeof mac, msg->data, msg->len,
+			    mv_secret_get_data (identifier_key), MV_VAULT_KEY_SIZE);
 	sodium_memzero (norm, strlen (norm));
 	sodium_memzero (msg->data, msg->len);
 	sodium_bin2hex (hex, sizeof hex, mac, sizeof mac);

@@ -271,15 +271,35 @@ GBytes *mv_vault_open_ids (MvSecret *dek,
 /* ---- blind index -------------------------------------------------------------------------- */
 
 /**
+ * mv_vault_normalise_identifier:
+ * @value: an identifier as typed (a medical record number, a resident ID, an insurance or
+ *   passport number, a passport's issuer)
+ *
+ * The one normalisation of every identifier before its blind index, so that the ways one
+ * number gets typed give one index (docs/api.md, "Identifiers"):
+ *   1. Unicode NFKC (utf8proc): full-width "ＪＡ２０２６００３２" becomes "JA20260032", an
+ *      ideographic space a space, a full-width hyphen-minus "-";
+ *   2. separators removed everywhere (which also trims): white space (ASCII and Unicode space
+ *      separators), dashes (Unicode Pd: "-", "‐", "–", "—"…) and invisible format characters
+ *      (zero-width space, byte-order mark);
+ *   3. ASCII letters upper-cased; other characters kept as NFKC left them.
+ * An ASCII-only number normalises exactly as before NFKC was added ("ab-12 34" → "AB1234"), so
+ * blind indexes computed by earlier versions stay valid.
+ *
+ * Returns: (transfer full): the normalised identifier, or %NULL with %MV_ERROR_INVALID_INPUT
+ * (English and Chinese, never quoting @value) when @value is not UTF-8, has control characters,
+ * is empty after normalisation or longer than %MV_VAULT_MAX_MRN bytes.
+ */
+gchar *mv_vault_normalise_identifier (const gchar *value, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
  * mv_vault_normalise_mrn:
  * @mrn: a medical record number as typed
  *
- * Normalisation: ASCII whitespace and '-' removed everywhere (which also trims), ASCII letters
- * upper-cased, other bytes kept as they are.  "ab-12 34" and "AB1234" are the same number.
+ * mv_vault_normalise_identifier(), its messages naming the medical record number.  "ab-12 34",
+ * "AB1234" and "ＡＢ１２３４" are the same number.
  *
- * Returns: (transfer full): the normalised number, or %NULL with %MV_ERROR_INVALID_INPUT when
- * @mrn is not UTF-8, has control characters, is empty after normalisation or longer than
- * %MV_VAULT_MAX_MRN bytes.
+ * Returns: (transfer full): the normalised number, or %NULL with %MV_ERROR_INVALID_INPUT.
  */
 gchar *mv_vault_normalise_mrn (const gchar *mrn, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -306,6 +326,41 @@ gchar *mv_vault_blind_index (MvSecret *index_key,
 			     const gchar *clinic_id,
 			     const gchar *mrn,
 			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_derive_identifier_key:
+ * @kek: the clinic KEK
+ * @system: an identifier system ("resident-id", "insurance", "passport"…)
+ *
+ * The blind-index key of one identifier system of a clinic: BLAKE2b-256 keyed with
+ * crypto_kdf_derive_from_key(32, subkey 1, context "MvIdentX", kek) of
+ * canon("medverse.identifier-key.v1", system).  Each system has its own key, so equal numbers
+ * of two systems never share an index.  Never stored.
+ *
+ * Returns: (transfer full): the key.
+ */
+MvSecret *mv_vault_derive_identifier_key (MvSecret *kek,
+					  const gchar *system) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_identifier_index:
+ * @identifier_key: from mv_vault_derive_identifier_key() for @system
+ * @clinic_id: the clinic
+ * @system: the identifier's system (bound in again, besides the key)
+ * @issuer: (nullable): what qualifies the number within its system (a passport's issuing
+ *   country), normalised here like the number
+ * @value: the number as typed (normalised here: mv_vault_normalise_identifier())
+ *
+ * Returns: (transfer full): 64 lowercase hex characters, BLAKE2b-256 keyed with
+ * @identifier_key of canon("medverse.identifier-index.v1", clinic_id, system, issuer or "",
+ * normalised value), or %NULL with %MV_ERROR_INVALID_INPUT.
+ */
+gchar *mv_vault_identifier_index (MvSecret *identifier_key,
+				  const gchar *clinic_id,
+				  const gchar *system,
+				  const gchar *issuer,
+				  const gchar *value,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* ---- keys derived from the master ------------------------------------------------------- */
 

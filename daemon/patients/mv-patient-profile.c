@@ -1,473 +1,600 @@
-/* The patient profile schema, as a table, and RFC 7396 merge patch.  See mv-patient-profile.h
- * and schemas/json/patient-profile.schema.json (the documented form of the same table; a unit
- * test checks that both name the same members). */
+/* The patient profile as a table of the records' schema engine, and the checks of its own.
+ * See mv-patient-profile.h and schemas/json/patient-profile.schema.json (the documented form of
+ * the same table; a unit test checks that both name the same members). */
 #define G_LOG_DOMAIN "medverse-patients"
 
 #include "mv-patient-profile.h"
 
 #include <medverse/mv-error.h>
+#include <sodium.h>
 #include <string.h>
 
+#include "../records/mv-code-systems.h"
 #include "mv-crypto.h"
-
-typedef enum {
-	FIELD_STRING, /* min/max characters */
-	FIELD_TEXT,   /* like STRING, but newlines and tabs allowed (free text) */
-	FIELD_MRN,    /* a record number mv_vault_normalise_mrn() accepts */
-	FIELD_DATE,   /* RFC 3339 full-date, not after today */
-	FIELD_ENUM,
-	FIELD_BOOL,
-	FIELD_INT, /* min..max */
-	FIELD_OBJECT,
-	FIELD_LIST, /* array of objects, at most max entries */
-} FieldKind;
-
-typedef struct _Field Field;
-struct _Field {
-	const gchar *name;
-	FieldKind kind;
-	gboolean required;
-	gint64 min;
-	gint64 max;
-	const gchar *const *values; /* FIELD_ENUM */
-	const Field *members;	    /* FIELD_OBJECT, FIELD_LIST items; NULL-name terminated */
-	gboolean coded;		    /* list items: "code" is checked against "system" */
-};
+#include "mv-patient-demographics.h"
 
 static const gchar *const sexes[] = { "female", "male", "other", "unknown", NULL };
-static const gchar *const languages[] = { "en", "zh", NULL };
-static const gchar *const condition_systems[] = { "icd-10", "snomed-ct", NULL };
-static const gchar *const medication_systems[] = { "atc", "rxnorm", "snomed-ct", NULL };
-static const gchar *const allergy_systems[] = { "snomed-ct", "rxnorm", "atc", NULL };
+static const gchar *const sexes_at_birth[] = { "female", "male", "intersex", "unknown", NULL };
+static const gchar *const genders[] = { "female", "male", "non-binary", "other", "unknown", NULL };
 static const gchar *const condition_status[] = { "active", "resolved", NULL };
 static const gchar *const severities[] = { "mild", "moderate", "severe", NULL };
 static const gchar *const units[] = { "metric", "imperial", NULL };
 static const gchar *const comfort[] = { "low", "medium", "high", NULL };
+static const gchar *const id_systems[] = { "mrn", "resident-id", "insurance", "passport", NULL };
+static const gchar *const telecom_systems[] = { "phone", "email", NULL };
+static const gchar *const telecom_uses[] = { "home", "work", "mobile", NULL };
 
-static const Field name_members[] = {
-	{ "given", FIELD_STRING, FALSE, 1, 100 },
-	{ "family", FIELD_STRING, FALSE, 1, 100 },
-	{ NULL },
-};
+/* The code systems of the profile's coded lists (aliases of ../records/mv-code-systems.h; the
+ * URIs are accepted too).  Conditions gained ICD-10 China, ICD-10-CM and HPO with the shared
+ * code systems; new integrations write coded data as clinical records (docs/api.md). */
+static const gchar *const condition_systems[]
+	= { "icd-10", "icd-10-cn", "icd-10-cm", "snomed-ct", "hpo", NULL };
+static const gchar *const medication_systems[] = { "atc", "rxnorm", "snomed-ct", NULL };
+static const gchar *const allergy_systems[] = { "snomed-ct", "rxnorm", "atc", NULL };
 
-static const Field condition_members[] = {
-	{ "system", FIELD_ENUM, TRUE, 0, 0, condition_systems },
-	{ "code", FIELD_STRING, TRUE, 1, 18 },
-	{ "display", FIELD_STRING, FALSE, 1, 200 },
-	{ "status", FIELD_ENUM, FALSE, 0, 0, condition_status },
-	{ "onset_date", FIELD_DATE, FALSE },
-	{ NULL },
-};
-
-static const Field medication_members[] = {
-	{ "system", FIELD_ENUM, TRUE, 0, 0, medication_systems },
-	{ "code", FIELD_STRING, TRUE, 1, 18 },
-	{ "display", FIELD_STRING, FALSE, 1, 200 },
-	{ "dose", FIELD_STRING, FALSE, 1, 100 },
-	{ "start_date", FIELD_DATE, FALSE },
-	{ NULL },
-};
-
-static const Field allergy_members[] = {
-	{ "system", FIELD_ENUM, TRUE, 0, 0, allergy_systems },
-	{ "code", FIELD_STRING, TRUE, 1, 18 },
-	{ "display", FIELD_STRING, FALSE, 1, 200 },
-	{ "severity", FIELD_ENUM, FALSE, 0, 0, severities },
-	{ NULL },
-};
-
-static const Field preference_members[] = {
-	{ "units", FIELD_ENUM, FALSE, 0, 0, units },
-	{ "contact_opt_in", FIELD_BOOL, FALSE },
-	{ "daily_step_goal", FIELD_INT, FALSE, 0, 100000 },
-	{ "vr_comfort", FIELD_ENUM, FALSE, 0, 0, comfort },
-	{ NULL },
-};
-
-static const Field profile_members[] = {
-	{ "mrn", FIELD_MRN, TRUE },
-	{ "name", FIELD_OBJECT, TRUE, 0, 0, NULL, name_members },
-	{ "birth_date", FIELD_DATE, FALSE },
-	{ "sex", FIELD_ENUM, FALSE, 0, 0, sexes },
-	{ "language", FIELD_ENUM, FALSE, 0, 0, languages },
-	{ "conditions", FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, condition_members, TRUE },
-	{ "medications", FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, medication_members,
-	  TRUE },
-	{ "allergies", FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, allergy_members, TRUE },
-	{ "preferences", FIELD_OBJECT, FALSE, 0, 0, NULL, preference_members },
-	{ "notes", FIELD_TEXT, FALSE, 0, MV_PATIENT_NOTES_MAX },
-	{ NULL },
-};
-
-/* The oldest birth date accepted: nobody alive was born before it. */
-#define OLDEST_YEAR 1870
-
-static gboolean G_GNUC_PRINTF (3, 4)
-	fail (GError **error, const gchar *path, const gchar *format, ...)
+/* normalised identifiers are patient data: wiped before they are freed */
+static void
+wipe (gchar *s)
 {
-	va_list args;
-	g_autofree gchar *what = NULL;
+	if (s != NULL)
+		sodium_memzero (s, strlen (s));
+}
 
-	va_start (args, format);
-	what = g_strdup_vprintf (format, args);
-	va_end (args);
-	g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: %s", path, what);
+/* ---- checks of single values -------------------------------------------------------------- */
+
+static gboolean
+check_mrn (JsonNode *node,
+	   const gchar *ptr,
+	   JsonObject *parent,
+	   const MvSchemaContext *ctx,
+	   GError **error)
+{
+	g_autoptr (GError) local = NULL;
+	g_autofree gchar *norm
+		= mv_vault_normalise_identifier (json_node_get_string (node), &local);
+
+	if (norm != NULL)
+		return TRUE;
+	mv_schema_problem (error, ptr, "invalid-format", local->message,
+			   mv_error_get_message_zh (local));
 	return FALSE;
 }
 
-static const gchar *
-node_type_name (JsonNode *node)
-{
-	if (JSON_NODE_HOLDS_NULL (node))
-		return "null";
-	if (JSON_NODE_HOLDS_OBJECT (node))
-		return "an object";
-	if (JSON_NODE_HOLDS_ARRAY (node))
-		return "an array";
-	switch (json_node_get_value_type (node)) {
-	case G_TYPE_STRING:
-		return "a string";
-	case G_TYPE_BOOLEAN:
-		return "a boolean";
-	case G_TYPE_INT64:
-		return "an integer";
-	default:
-		return "a number";
-	}
-}
-
 static gboolean
-is_value_of (JsonNode *node, GType type)
+check_phone (JsonNode *node,
+	     const gchar *ptr,
+	     JsonObject *parent,
+	     const MvSchemaContext *ctx,
+	     GError **error)
 {
-	return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
-}
+	g_autofree gchar *e164 = mv_phone_to_e164 (json_node_get_string (node));
 
-static gboolean
-check_string (const gchar *path, const gchar *s, const Field *f, gboolean text, GError **error)
-{
-	glong chars = g_utf8_strlen (s, -1);
-
-	for (const gchar *p = s; *p != '\0'; p++) {
-		guchar c = (guchar)*p;
-		if ((c < 0x20 && !(text && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7f)
-			return fail (error, path, "control characters are not allowed");
-	}
-	if (chars < f->min)
-		return fail (error, path, "must have at least %" G_GINT64_FORMAT " character(s)",
-			     f->min);
-	if (chars > f->max)
-		return fail (error, path,
-			     "must have at most %" G_GINT64_FORMAT " characters, has %ld", f->max,
-			     chars);
-	return TRUE;
-}
-
-/* RFC 3339 full-date: date-fullyear "-" date-month "-" date-mday, a real calendar date. */
-static gboolean
-parse_full_date (const gchar *s, GDate *out)
-{
-	guint y, m, d;
-
-	if (strlen (s) != 10 || s[4] != '-' || s[7] != '-')
-		return FALSE;
-	for (guint i = 0; i < 10; i++) {
-		if (i != 4 && i != 7 && !g_ascii_isdigit (s[i]))
-			return FALSE;
-	}
-	y = (guint)g_ascii_strtoull (s, NULL, 10);
-	m = (guint)g_ascii_strtoull (s + 5, NULL, 10);
-	d = (guint)g_ascii_strtoull (s + 8, NULL, 10);
-	if (y < 1 || !g_date_valid_dmy ((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		return FALSE;
-	g_date_clear (out, 1);
-	g_date_set_dmy (out, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
-	return TRUE;
-}
-
-static gboolean
-check_date (const gchar *path, const gchar *s, GDate *today, GError **error)
-{
-	GDate date;
-
-	if (!parse_full_date (s, &date))
-		return fail (error, path, "must be an RFC 3339 full-date (YYYY-MM-DD) that exists");
-	if (g_date_compare (&date, today) > 0)
-		return fail (error, path, "must not be in the future");
-	if (g_date_get_year (&date) < OLDEST_YEAR)
-		return fail (error, path, "must not be before %d-01-01", OLDEST_YEAR);
-	return TRUE;
-}
-
-/* SNOMED CT identifiers end in a Verhoeff check digit. */
-static gboolean
-verhoeff_ok (const gchar *digits)
-{
-	static const guint8 d[10][10] = {
-		{ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, { 1, 2, 3, 4, 0, 6, 7, 8, 9, 5 },
-		{ 2, 3, 4, 0, 1, 7, 8, 9, 5, 6 }, { 3, 4, 0, 1, 2, 8, 9, 5, 6, 7 },
-		{ 4, 0, 1, 2, 3, 9, 5, 6, 7, 8 }, { 5, 9, 8, 7, 6, 0, 4, 3, 2, 1 },
-		{ 6, 5, 9, 8, 7, 1, 0, 4, 3, 2 }, { 7, 6, 5, 9, 8, 2, 1, 0, 4, 3 },
-		{ 8, 7, 6, 5, 9, 3, 2, 1, 0, 4 }, { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 },
-	};
-	static const guint8 p[8][10] = {
-		{ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, { 1, 5, 7, 6, 2, 8, 3, 0, 9, 4 },
-		{ 5, 8, 0, 3, 7, 9, 6, 1, 4, 2 }, { 8, 9, 1, 6, 0, 4, 3, 5, 2, 7 },
-		{ 9, 4, 5, 3, 1, 2, 6, 8, 7, 0 }, { 4, 2, 8, 6, 5, 7, 3, 9, 0, 1 },
-		{ 2, 7, 9, 3, 8, 0, 6, 4, 1, 5 }, { 7, 0, 4, 6, 9, 1, 3, 2, 5, 8 },
-	};
-	guint c = 0;
-	gsize n = strlen (digits);
-
-	for (gsize i = 0; i < n; i++)
-		c = d[c][p[i % 8][digits[n - 1 - i] - '0']];
-	return c == 0;
-}
-
-static gboolean
-all_digits (const gchar *s)
-{
-	if (*s == '\0')
-		return FALSE;
-	for (; *s != '\0'; s++) {
-		if (!g_ascii_isdigit (*s))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
-code_matches (const gchar *system, const gchar *code)
-{
-	gsize n = strlen (code);
-
-	if (g_strcmp0 (system, "icd-10") == 0) {
-		/* A00 … Z99, optionally with a subdivision: "E11", "E11.9", "S72.001" */
-		if (n < 3 || !g_ascii_isupper (code[0]) || !g_ascii_isdigit (code[1])
-		    || !(g_ascii_isdigit (code[2]) || g_ascii_isupper (code[2])))
-			return FALSE;
-		if (n == 3)
-			return TRUE;
-		if (code[3] != '.' || n < 5 || n > 8)
-			return FALSE;
-		for (gsize i = 4; i < n; i++) {
-			if (!g_ascii_isdigit (code[i]) && !g_ascii_isupper (code[i]))
-				return FALSE;
-		}
+	if (e164 != NULL)
 		return TRUE;
-	}
-	if (g_strcmp0 (system, "snomed-ct") == 0)
-		return n >= 6 && n <= 18 && code[0] != '0' && all_digits (code)
-		       && verhoeff_ok (code);
-	if (g_strcmp0 (system, "rxnorm") == 0)
-		return n <= 9 && code[0] != '0' && all_digits (code);
-	if (g_strcmp0 (system, "atc") == 0) {
-		/* levels 1-5: "C", "C09", "C09A", "C09AA", "C09AA05" */
-		static const gchar shape[] = "ADDAADD"; /* A: letter, D: digit */
-		if (n != 1 && n != 3 && n != 4 && n != 5 && n != 7)
-			return FALSE;
-		for (gsize i = 0; i < n; i++) {
-			if (shape[i] == 'A' ? !g_ascii_isupper (code[i])
-					    : !g_ascii_isdigit (code[i]))
-				return FALSE;
-		}
-		return TRUE;
-	}
+	mv_schema_problem (
+		error, ptr, "invalid-format",
+		"must be a phone number in E.164 with its country code, e.g. "
+		"+8613800138000 (spaces and hyphens are allowed)",
+		"应为带国家代码的 E.164 电话号码，例如 +8613800138000（可含空格和连字符）");
 	return FALSE;
 }
 
-static gboolean check_object (
-	const gchar *path, JsonObject *object, const Field *members, GDate *today, GError **error);
-
-static const Field *
-find_field (const Field *members, const gchar *name)
+static gboolean
+check_language (JsonNode *node,
+		const gchar *ptr,
+		JsonObject *parent,
+		const MvSchemaContext *ctx,
+		GError **error)
 {
-	for (const Field *f = members; f->name != NULL; f++) {
-		if (strcmp (f->name, name) == 0)
-			return f;
-	}
-	return NULL;
+	g_autofree gchar *tag = mv_language_tag_normalise (json_node_get_string (node));
+
+	if (tag != NULL)
+		return TRUE;
+	mv_schema_problem (error, ptr, "invalid-format",
+			   "must be a BCP 47 language tag: a language of 2-3 letters, then "
+			   "optionally a script and a region (zh-Hans, zh-CN, en-GB, yue)",
+			   "应为 BCP 47 语言标签：2-3 个字母的语言代码，可选文字和地区"
+			   "（zh-Hans、zh-CN、en-GB、yue）");
+	return FALSE;
 }
 
 static gboolean
-check_value (const gchar *path, JsonNode *node, const Field *f, GDate *today, GError **error)
+check_country (JsonNode *node,
+	       const gchar *ptr,
+	       JsonObject *parent,
+	       const MvSchemaContext *ctx,
+	       GError **error)
 {
-	switch (f->kind) {
-	case FIELD_STRING:
-	case FIELD_TEXT:
-	case FIELD_MRN:
-	case FIELD_DATE:
-	case FIELD_ENUM:
-		if (!is_value_of (node, G_TYPE_STRING))
-			return fail (error, path, "must be a string, not %s",
-				     node_type_name (node));
-		break;
-	case FIELD_BOOL:
-		if (!is_value_of (node, G_TYPE_BOOLEAN))
-			return fail (error, path, "must be a boolean, not %s",
-				     node_type_name (node));
-		break;
-	case FIELD_INT:
-		if (!is_value_of (node, G_TYPE_INT64))
-			return fail (error, path, "must be an integer, not %s",
-				     node_type_name (node));
-		break;
-	case FIELD_OBJECT:
-		if (!JSON_NODE_HOLDS_OBJECT (node))
-			return fail (error, path, "must be an object, not %s",
-				     node_type_name (node));
-		break;
-	case FIELD_LIST:
-		if (!JSON_NODE_HOLDS_ARRAY (node))
-			return fail (error, path, "must be an array, not %s",
-				     node_type_name (node));
-		break;
-	}
+	if (mv_country_code_valid (json_node_get_string (node)))
+		return TRUE;
+	mv_schema_problem (error, ptr, "invalid-code",
+			   "must be an ISO 3166-1 alpha-2 country code in capitals, e.g. CN",
+			   "应为大写的 ISO 3166-1 两位字母国家代码，例如 CN");
+	return FALSE;
+}
 
-	switch (f->kind) {
-	case FIELD_STRING:
-		return check_string (path, json_node_get_string (node), f, FALSE, error);
-	case FIELD_TEXT:
-		return check_string (path, json_node_get_string (node), f, TRUE, error);
-	case FIELD_MRN: {
-		g_autoptr (GError) local = NULL;
-		g_autofree gchar *normalised
-			= mv_vault_normalise_mrn (json_node_get_string (node), &local);
-		if (normalised == NULL)
-			/* the vault's message names no value either */
-			return fail (error, path, "%s", local->message);
+/* ---- checks of objects -------------------------------------------------------------------- */
+
+/* The profile's "icd-10" was lenient before the code systems were split: it took ICD-10-CM's
+ * shapes (S72.001A) too.  Stored profiles keep such codes and every update re-checks the whole
+ * profile, so "icd-10" keeps accepting them here (and only here); new data should name
+ * icd-10-cm. */
+static gboolean
+legacy_icd10 (JsonObject *item)
+{
+	const gchar *system = json_object_get_string_member_with_default (item, "system", NULL);
+	const gchar *code = json_object_get_string_member_with_default (item, "code", NULL);
+	const MvCodeSystem *cm = mv_code_system_lookup ("icd-10-cm");
+
+	return code != NULL && mv_code_system_lookup (system) == mv_code_system_lookup ("icd-10")
+	       && cm->valid (code);
+}
+
+static gboolean
+check_condition (JsonNode *node,
+		 const gchar *ptr,
+		 JsonObject *item,
+		 const MvSchemaContext *ctx,
+		 GError **error)
+{
+	if (legacy_icd10 (item))
 		return TRUE;
+	return mv_coding_check (item, ptr, condition_systems, error);
+}
+
+static gboolean
+check_medication (JsonNode *node,
+		  const gchar *ptr,
+		  JsonObject *item,
+		  const MvSchemaContext *ctx,
+		  GError **error)
+{
+	return mv_coding_check (item, ptr, medication_systems, error);
+}
+
+static gboolean
+check_allergy (JsonNode *node,
+	       const gchar *ptr,
+	       JsonObject *item,
+	       const MvSchemaContext *ctx,
+	       GError **error)
+{
+	return mv_coding_check (item, ptr, allergy_systems, error);
+}
+
+static void
+today_of (const MvSchemaContext *ctx, GDate *today)
+{
+	g_autoptr (GDateTime) now = ctx != NULL && ctx->now != NULL ? g_date_time_ref (ctx->now)
+								    : g_date_time_new_now_utc ();
+
+	g_date_clear (today, 1);
+	g_date_set_dmy (today, (GDateDay)g_date_time_get_day_of_month (now),
+			(GDateMonth)g_date_time_get_month (now),
+			(GDateYear)g_date_time_get_year (now));
+}
+
+static void
+resident_id_problem (MvResidentIdProblem what, const gchar *ptr, GError **error)
+{
+	switch (what) {
+	case MV_RESIDENT_ID_OK:
+		break;
+	case MV_RESIDENT_ID_FIRST_GENERATION:
+		mv_schema_problem (
+			error, ptr, "invalid-format",
+			"is a 15-digit first-generation resident ID, which is no longer "
+			"valid; send the 18-character second-generation number",
+			"是已停止使用的 15 位第一代居民身份证号码；请填写 18 位第二代号码");
+		break;
+	case MV_RESIDENT_ID_SHAPE:
+		mv_schema_problem (error, ptr, "invalid-format",
+				   "must be a resident ID of 18 characters: 17 digits and a check "
+				   "character (0-9 or X)",
+				   "应为 18 位居民身份证号码：17 位数字加 1 位校验码（0-9 或 X）");
+		break;
+	case MV_RESIDENT_ID_REGION:
+		mv_schema_problem (error, ptr, "invalid-format",
+				   "does not start with a valid region code (digits 1-6)",
+				   "开头的行政区划代码（第 1-6 位）无效");
+		break;
+	case MV_RESIDENT_ID_BIRTH_DATE:
+		mv_schema_problem (
+			error, ptr, "invalid-format",
+			"digits 7-14 must be a real birth date (YYYYMMDD), not in the "
+			"future and not before 1870",
+			"第 7-14 位应为真实的出生日期（YYYYMMDD），不能晚于今天或早于 1870 年");
+		break;
+	case MV_RESIDENT_ID_CHECKSUM:
+		mv_schema_problem (error, ptr, "invalid-checksum",
+				   "has a wrong check character (GB 11643-1999, ISO 7064 MOD 11-2)",
+				   "校验码错误（GB 11643-1999，ISO 7064 MOD 11-2）");
+		break;
 	}
-	case FIELD_DATE:
-		return check_date (path, json_node_get_string (node), today, error);
-	case FIELD_ENUM: {
-		const gchar *s = json_node_get_string (node);
-		g_autofree gchar *allowed = NULL;
-		if (g_strv_contains (f->values, s))
+}
+
+/* Insurance and passport numbers: letters and digits only once normalised (their issuers use
+ * no other characters), at most MV_VAULT_MAX_MRN. */
+static gboolean
+check_alnum_number (const gchar *norm, const gchar *ptr, GError **error)
+{
+	for (const gchar *p = norm; *p != '\0'; p++) {
+		if (!g_ascii_isalnum (*p)) {
+			mv_schema_problem (error, ptr, "invalid-format",
+					   "may hold only letters and digits (spaces and hyphens "
+					   "are ignored)",
+					   "只能包含字母和数字（空格和连字符会被忽略）");
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+check_identifier (JsonNode *node,
+		  const gchar *ptr,
+		  JsonObject *item,
+		  const MvSchemaContext *ctx,
+		  GError **error)
+{
+	const gchar *system = json_object_get_string_member (item, "system");
+	const gchar *issuer = json_object_get_string_member_with_default (item, "issuer", NULL);
+	g_autofree gchar *value_ptr = mv_json_pointer_child (ptr, "value");
+	g_autofree gchar *issuer_ptr = mv_json_pointer_child (ptr, "issuer");
+	g_autoptr (GError) local = NULL;
+	g_autofree gchar *norm = mv_vault_normalise_identifier (
+		json_object_get_string_member (item, "value"), &local);
+	gboolean ok = TRUE;
+
+	if (strcmp (system, "passport") == 0) {
+		if (issuer == NULL) {
+			mv_schema_problem (
+				error, issuer_ptr, "required",
+				"is required for a passport: its issuing country "
+				"(ISO 3166-1 alpha-2, e.g. CN)",
+				"护照必须填写签发国家（ISO 3166-1 两位字母代码，例如 CN）");
+			ok = FALSE;
+		} else if (!mv_country_code_valid (issuer)) {
+			mv_schema_problem (error, issuer_ptr, "invalid-code",
+					   "must be the issuing country as an ISO 3166-1 alpha-2 "
+					   "code in capitals, e.g. CN",
+					   "应为签发国家的大写 ISO 3166-1 两位字母代码，例如 CN");
+			ok = FALSE;
+		}
+	}
+	if (norm == NULL) {
+		mv_schema_problem (error, value_ptr, "invalid-format", local->message,
+				   mv_error_get_message_zh (local));
+		return FALSE;
+	}
+	if (strcmp (system, "resident-id") == 0) {
+		GDate today;
+		MvResidentIdProblem what;
+		today_of (ctx, &today);
+		what = mv_resident_id_check (norm, &today);
+		resident_id_problem (what, value_ptr, error);
+		ok = what == MV_RESIDENT_ID_OK && ok;
+	} else if (strcmp (system, "insurance") == 0 || strcmp (system, "passport") == 0) {
+		ok = check_alnum_number (norm, value_ptr, error) && ok;
+	}
+	return ok;
+}
+
+static gboolean
+check_telecom (JsonNode *node,
+	       const gchar *ptr,
+	       JsonObject *item,
+	       const MvSchemaContext *ctx,
+	       GError **error)
+{
+	JsonNode *value = json_object_get_member (item, "value");
+	g_autofree gchar *value_ptr = mv_json_pointer_child (ptr, "value");
+
+	if (strcmp (json_object_get_string_member (item, "system"), "phone") == 0)
+		return check_phone (value, value_ptr, item, ctx, error);
+	if (mv_email_valid (json_node_get_string (value)))
+		return TRUE;
+	mv_schema_problem (error, value_ptr, "invalid-format",
+			   "must be an e-mail address (name@example.org)",
+			   "应为电子邮件地址（name@example.org）");
+	return FALSE;
+}
+
+static gboolean
+check_address (JsonNode *node,
+	       const gchar *ptr,
+	       JsonObject *address,
+	       const MvSchemaContext *ctx,
+	       GError **error)
+{
+	const gchar *country = json_object_get_string_member_with_default (address, "country", "");
+	const gchar *postal
+		= json_object_get_string_member_with_default (address, "postal_code", NULL);
+	g_autofree gchar *postal_ptr = mv_json_pointer_child (ptr, "postal_code");
+
+	if (postal == NULL)
+		return TRUE;
+	if (strcmp (country, "CN") == 0) {
+		gboolean six = strlen (postal) == 6;
+		for (guint i = 0; six && i < 6; i++)
+			six = g_ascii_isdigit (postal[i]);
+		if (six)
 			return TRUE;
-		allowed = g_strjoinv (", ", (gchar **)f->values);
-		return fail (error, path, "must be one of %s", allowed);
+		mv_schema_problem (error, postal_ptr, "invalid-format",
+				   "must be 6 digits for an address in China (country CN)",
+				   "中国地址（国家 CN）的邮政编码应为 6 位数字");
+		return FALSE;
 	}
-	case FIELD_BOOL:
-		return TRUE;
-	case FIELD_INT: {
-		gint64 v = json_node_get_int (node);
-		if (v < f->min || v > f->max)
-			return fail (error, path,
-				     "must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT,
-				     f->min, f->max);
-		return TRUE;
+	for (const gchar *p = postal; *p != '\0'; p++) {
+		if (!g_ascii_isalnum (*p) && *p != ' ' && *p != '-') {
+			mv_schema_problem (error, postal_ptr, "invalid-format",
+					   "may hold only letters, digits, spaces and hyphens",
+					   "只能包含字母、数字、空格和连字符");
+			return FALSE;
+		}
 	}
-	case FIELD_OBJECT:
-		return check_object (path, json_node_get_object (node), f->members, today, error);
-	case FIELD_LIST: {
-		JsonArray *array = json_node_get_array (node);
-		guint n = json_array_get_length (array);
-		if (n > f->max)
-			return fail (error, path,
-				     "must have at most %" G_GINT64_FORMAT " entries, has %u",
-				     f->max, n);
-		for (guint i = 0; i < n; i++) {
-			JsonNode *item = json_array_get_element (array, i);
-			g_autofree gchar *item_path = g_strdup_printf ("%s[%u]", path, i);
-			JsonObject *obj;
-			if (!JSON_NODE_HOLDS_OBJECT (item))
-				return fail (error, item_path, "must be an object, not %s",
-					     node_type_name (item));
-			obj = json_node_get_object (item);
-			if (!check_object (item_path, obj, f->members, today, error))
-				return FALSE;
-			if (f->coded
-			    && !code_matches (json_object_get_string_member (obj, "system"),
-					      json_object_get_string_member (obj, "code"))) {
-				g_autofree gchar *code_path
-					= g_strdup_printf ("%s.code", item_path);
-				return fail (error, code_path, "is not a valid %s code",
-					     json_object_get_string_member (obj, "system"));
+	return TRUE;
+}
+
+/* ---- the table ---------------------------------------------------------------------------- */
+
+static const MvField name_members[] = {
+	{ "given", MV_FIELD_STRING, FALSE, 1, 100 },
+	{ "family", MV_FIELD_STRING, FALSE, 1, 100 },
+	{ NULL },
+};
+
+static const MvField identifier_members[] = {
+	{ "system", MV_FIELD_ENUM, TRUE, 0, 0, id_systems },
+	{ "value", MV_FIELD_STRING, TRUE, 1, 100 },
+	{ "issuer", MV_FIELD_STRING, FALSE, 1, 100 },
+	{ NULL },
+};
+
+static const MvField telecom_members[] = {
+	{ "system", MV_FIELD_ENUM, TRUE, 0, 0, telecom_systems },
+	{ "value", MV_FIELD_STRING, TRUE, 1, 254 },
+	{ "use", MV_FIELD_ENUM, FALSE, 0, 0, telecom_uses },
+	{ NULL },
+};
+
+static const MvField address_members[] = {
+	{ "line", MV_FIELD_STRINGS, FALSE, 1, 4 },
+	{ "city", MV_FIELD_STRING, FALSE, 1, 100 },
+	{ "district", MV_FIELD_STRING, FALSE, 1, 100 },
+	{ "province", MV_FIELD_STRING, FALSE, 1, 100 },
+	{ "postal_code", MV_FIELD_STRING, FALSE, 1, 16 },
+	{ "country", MV_FIELD_STRING, FALSE, 2, 2, NULL, NULL, check_country },
+	{ NULL },
+};
+
+static const MvField emergency_members[] = {
+	{ "name", MV_FIELD_STRING, TRUE, 1, 200 },
+	{ "relationship", MV_FIELD_STRING, FALSE, 1, 100 },
+	{ "phone", MV_FIELD_STRING, TRUE, 1, 64, NULL, NULL, check_phone },
+	{ NULL },
+};
+
+static const MvField condition_members[] = {
+	{ "system", MV_FIELD_STRING, TRUE, 1, 200 },
+	{ "code", MV_FIELD_STRING, TRUE, 1, 32 },
+	{ "display", MV_FIELD_STRING, FALSE, 1, 200 },
+	{ "status", MV_FIELD_ENUM, FALSE, 0, 0, condition_status },
+	{ "onset_date", MV_FIELD_DATE, FALSE },
+	{ NULL },
+};
+
+static const MvField medication_members[] = {
+	{ "system", MV_FIELD_STRING, TRUE, 1, 200 },   { "code", MV_FIELD_STRING, TRUE, 1, 32 },
+	{ "display", MV_FIELD_STRING, FALSE, 1, 200 }, { "dose", MV_FIELD_STRING, FALSE, 1, 100 },
+	{ "start_date", MV_FIELD_DATE, FALSE },	       { NULL },
+};
+
+static const MvField allergy_members[] = {
+	{ "system", MV_FIELD_STRING, TRUE, 1, 200 },
+	{ "code", MV_FIELD_STRING, TRUE, 1, 32 },
+	{ "display", MV_FIELD_STRING, FALSE, 1, 200 },
+	{ "severity", MV_FIELD_ENUM, FALSE, 0, 0, severities },
+	{ NULL },
+};
+
+static const MvField preference_members[] = {
+	{ "units", MV_FIELD_ENUM, FALSE, 0, 0, units },
+	{ "contact_opt_in", MV_FIELD_BOOL, FALSE },
+	{ "daily_step_goal", MV_FIELD_INT, FALSE, 0, 100000 },
+	{ "vr_comfort", MV_FIELD_ENUM, FALSE, 0, 0, comfort },
+	{ NULL },
+};
+
+static const MvField profile_members[] = {
+	{ "mrn", MV_FIELD_STRING, TRUE, 1, 0, NULL, NULL, check_mrn },
+	{ "name", MV_FIELD_OBJECT, TRUE, 1, 0, NULL, name_members },
+	{ "identifiers", MV_FIELD_LIST, FALSE, 0, MV_PATIENT_IDENTIFIERS_MAX, NULL,
+	  identifier_members, check_identifier },
+	{ "birth_date", MV_FIELD_DATE, FALSE },
+	{ "sex", MV_FIELD_ENUM, FALSE, 0, 0, sexes },
+	{ "sex_at_birth", MV_FIELD_ENUM, FALSE, 0, 0, sexes_at_birth },
+	{ "gender", MV_FIELD_ENUM, FALSE, 0, 0, genders },
+	{ "language", MV_FIELD_STRING, FALSE, 2, 35, NULL, NULL, check_language },
+	{ "telecom", MV_FIELD_LIST, FALSE, 0, MV_PATIENT_TELECOM_MAX, NULL, telecom_members,
+	  check_telecom },
+	{ "address", MV_FIELD_OBJECT, FALSE, 1, 0, NULL, address_members, check_address },
+	{ "emergency_contact", MV_FIELD_OBJECT, FALSE, 0, 0, NULL, emergency_members },
+	{ "conditions", MV_FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, condition_members,
+	  check_condition },
+	{ "medications", MV_FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, medication_members,
+	  check_medication },
+	{ "allergies", MV_FIELD_LIST, FALSE, 0, MV_PATIENT_LIST_MAX, NULL, allergy_members,
+	  check_allergy },
+	{ "preferences", MV_FIELD_OBJECT, FALSE, 0, 0, NULL, preference_members },
+	{ "notes", MV_FIELD_TEXT, FALSE, 0, MV_PATIENT_NOTES_MAX },
+	{ NULL },
+};
+
+/* ---- rules between members ---------------------------------------------------------------- */
+
+/* The well-formed identifiers of @profile (system, issuer, normalised value), in order;
+ * entries the schema refused are left out (their problems are already listed). */
+static GPtrArray *
+identifier_entries (JsonObject *profile)
+{
+	GPtrArray *out
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)mv_patient_identifier_free);
+	JsonNode *node = json_object_get_member (profile, "identifiers");
+	JsonArray *array;
+
+	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+		return out;
+	array = json_node_get_array (node);
+	for (guint i = 0; i < json_array_get_length (array); i++) {
+		JsonNode *item = json_array_get_element (array, i);
+		JsonObject *obj;
+		MvPatientIdentifier *id;
+		const gchar *system, *value, *issuer;
+
+		if (!JSON_NODE_HOLDS_OBJECT (item))
+			continue;
+		obj = json_node_get_object (item);
+		system = json_object_get_string_member_with_default (obj, "system", NULL);
+		value = json_object_get_string_member_with_default (obj, "value", NULL);
+		issuer = json_object_get_string_member_with_default (obj, "issuer", NULL);
+		if (system == NULL || value == NULL || !g_strv_contains (id_systems, system))
+			continue;
+		id = g_new0 (MvPatientIdentifier, 1);
+		id->index = i;
+		id->system = g_strdup (system);
+		id->value = mv_vault_normalise_identifier (value, NULL);
+		if (strcmp (system, "passport") == 0 && issuer != NULL)
+			id->issuer = mv_vault_normalise_identifier (issuer, NULL);
+		if (id->value == NULL) {
+			mv_patient_identifier_free (id);
+			continue;
+		}
+		g_ptr_array_add (out, id);
+	}
+	return out;
+}
+
+/* One identifier per system (a passport: one per issuing country); an "mrn" entry is the
+ * top-level mrn written again, so it must be the same number. */
+static gboolean
+check_identifier_rules (JsonObject *profile, GError **error)
+{
+	g_autoptr (GPtrArray) ids = identifier_entries (profile);
+	const gchar *mrn = json_object_get_string_member_with_default (profile, "mrn", NULL);
+	g_autofree gchar *mrn_norm = mrn != NULL ? mv_vault_normalise_identifier (mrn, NULL) : NULL;
+	gboolean ok = TRUE;
+
+	for (guint i = 0; i < ids->len; i++) {
+		MvPatientIdentifier *a = g_ptr_array_index (ids, i);
+		g_autofree gchar *item_ptr = mv_json_pointer_index ("/identifiers", a->index);
+		g_autofree gchar *system_ptr = mv_json_pointer_child (item_ptr, "system");
+		g_autofree gchar *value_ptr = mv_json_pointer_child (item_ptr, "value");
+
+		for (guint j = 0; j < i; j++) {
+			MvPatientIdentifier *b = g_ptr_array_index (ids, j);
+			if (strcmp (a->system, b->system) == 0
+			    && g_strcmp0 (a->issuer, b->issuer) == 0) {
+				mv_schema_problem (error, system_ptr, "duplicate",
+						   "repeats a system listed before: at most one "
+						   "identifier per system (a passport: one per "
+						   "issuing country)",
+						   "与前面的标识符体系重复：每个体系最多一个标识符"
+						   "（护照：每个签发国家一个）");
+				ok = FALSE;
+				break;
 			}
 		}
-		return TRUE;
-	}
-	}
-	g_assert_not_reached ();
-}
-
-static gboolean
-check_object (
-	const gchar *path, JsonObject *object, const Field *members, GDate *today, GError **error)
-{
-	JsonObjectIter iter;
-	const gchar *name;
-	JsonNode *node;
-	gboolean any = FALSE;
-
-	json_object_iter_init (&iter, object);
-	while (json_object_iter_next (&iter, &name, &node)) {
-		const Field *f = find_field (members, name);
-		g_autofree gchar *member_path
-			= path[0] != '\0' ? g_strdup_printf ("%s.%s", path, name) : g_strdup (name);
-		if (f == NULL)
-			/* the name is the client's own key, not patient data; cap it anyway */
-			return fail (error, path[0] != '\0' ? path : "profile",
-				     "unknown field \"%.64s\"", name);
-		if (!check_value (member_path, node, f, today, error))
-			return FALSE;
-		any = TRUE;
-	}
-	for (const Field *f = members; f->name != NULL; f++) {
-		if (f->required && !json_object_has_member (object, f->name)) {
-			g_autofree gchar *member_path
-				= path[0] != '\0' ? g_strdup_printf ("%s.%s", path, f->name)
-						  : g_strdup (f->name);
-			return fail (error, member_path, "is required");
+		if (strcmp (a->system, "mrn") == 0 && mrn_norm != NULL
+		    && strcmp (a->value, mrn_norm) != 0) {
+			mv_schema_problem (error, value_ptr, "mismatch",
+					   "must be the same number as mrn (the clinic's medical "
+					   "record number)",
+					   "应与 mrn（本机构的病历号）相同");
+			ok = FALSE;
 		}
 	}
-	/* the name needs at least one part; other objects may be empty */
-	if (members == name_members && !any)
-		return fail (error, path, "needs \"given\" or \"family\"");
-	return TRUE;
+	wipe (mrn_norm);
+	return ok;
+}
+
+/* ---- the API ------------------------------------------------------------------------------ */
+
+void
+mv_patient_identifier_free (MvPatientIdentifier *id)
+{
+	if (id == NULL)
+		return;
+	g_free (id->system);
+	wipe (id->value);
+	g_free (id->value);
+	g_free (id->issuer);
+	g_free (id);
+}
+
+GPtrArray *
+mv_patient_profile_identifiers (JsonObject *profile)
+{
+	return identifier_entries (profile);
 }
 
 gboolean
 mv_patient_profile_validate (JsonObject *profile, GDate *today, GError **error)
 {
-	GDate now;
+	MvSchemaContext ctx = { 0 };
+	g_autoptr (GDateTime) noon = NULL;
+	gboolean ok;
 
-	if (today == NULL) {
-		g_autoptr (GDateTime) dt = g_date_time_new_now_utc ();
-		g_date_clear (&now, 1);
-		g_date_set_dmy (&now, (GDateDay)g_date_time_get_day_of_month (dt),
-				(GDateMonth)g_date_time_get_month (dt),
-				(GDateYear)g_date_time_get_year (dt));
-		today = &now;
+	if (today != NULL) {
+		noon = g_date_time_new_utc (g_date_get_year (today), g_date_get_month (today),
+					    g_date_get_day (today), 12, 0, 0);
+		ctx.now = noon;
 	}
-	return check_object ("", profile, profile_members, today, error);
-}
-
-static gboolean
-check_patch_object (const gchar *path, JsonObject *patch, const Field *members, GError **error)
-{
-	JsonObjectIter iter;
-	const gchar *name;
-	JsonNode *node;
-
-	json_object_iter_init (&iter, patch);
-	while (json_object_iter_next (&iter, &name, &node)) {
-		const Field *f = find_field (members, name);
-		g_autofree gchar *member_path
-			= path[0] != '\0' ? g_strdup_printf ("%s.%s", path, name) : g_strdup (name);
-		if (f == NULL)
-			return fail (error, path[0] != '\0' ? path : "patch",
-				     "unknown field \"%.64s\"", name);
-		if (f->kind == FIELD_OBJECT && JSON_NODE_HOLDS_OBJECT (node)
-		    && !check_patch_object (member_path, json_node_get_object (node), f->members,
-					    error))
-			return FALSE;
-	}
-	return TRUE;
+	ok = mv_schema_check (profile_members, profile, "", &ctx, error);
+	/* the rules between members run on whatever is well-formed, so every problem is listed */
+	ok = check_identifier_rules (profile, error) && ok;
+	return ok;
 }
 
 gboolean
 mv_patient_profile_check_patch (JsonObject *patch, GError **error)
 {
-	return check_patch_object ("", patch, profile_members, error);
+	return mv_schema_check_patch (profile_members, patch, "", error);
+}
+
+static void
+normalise_phone (JsonObject *object, const gchar *member)
+{
+	const gchar *text = json_object_get_string_member_with_default (object, member, NULL);
+	g_autofree gchar *e164 = text != NULL ? mv_phone_to_e164 (text) : NULL;
+
+	if (e164 != NULL)
+		json_object_set_string_member (object, member, e164);
+}
+
+void
+mv_patient_profile_normalise (JsonObject *profile)
+{
+	const gchar *language
+		= json_object_get_string_member_with_default (profile, "language", NULL);
+	g_autofree gchar *tag = language != NULL ? mv_language_tag_normalise (language) : NULL;
+	JsonNode *telecom = json_object_get_member (profile, "telecom");
+	JsonNode *contact = json_object_get_member (profile, "emergency_contact");
+
+	if (tag != NULL)
+		json_object_set_string_member (profile, "language", tag);
+	if (telecom != NULL && JSON_NODE_HOLDS_ARRAY (telecom)) {
+		JsonArray *array = json_node_get_array (telecom);
+		for (guint i = 0; i < json_array_get_length (array); i++) {
+			JsonNode *item = json_array_get_element (array, i);
+			if (JSON_NODE_HOLDS_OBJECT (item)
+			    && g_strcmp0 (json_object_get_string_member_with_default (
+						  json_node_get_object (item), "system", NULL),
+					  "phone")
+				       == 0)
+				normalise_phone (json_node_get_object (item), "value");
+		}
+	}
+	if (contact != NULL && JSON_NODE_HOLDS_OBJECT (contact))
+		normalise_phone (json_node_get_object (contact), "phone");
 }

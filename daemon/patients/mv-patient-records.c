@@ -13,18 +13,29 @@
 #include "mv-db.h"
 #include "mv-patient-profile.h"
 
-#define MRN_CONFLICT_MESSAGE                                                                       \
-	"mrn: another patient of this clinic already has this medical record number"
+/* A duplicate identifier is a 409 naming the member at fault, as a problem of the error
+ * (field, code "duplicate", English and Chinese), so clients read it as they read a 422. */
+static void
+set_conflict (GError **error, const gchar *field, gboolean mrn)
+{
+	mv_set_error_bilingual (error, MV_ERROR_CONFLICT, "conflict", "冲突");
+	mv_error_add_problem (error, field, "duplicate",
+			      mrn ? "another patient of this clinic already has this medical "
+				    "record number"
+				  : "another patient of this clinic already has this identifier",
+			      mrn ? "本机构已有其他患者使用此病历号"
+				  : "本机构已有其他患者使用此标识符");
+}
 
 /* A unique violation on insert/update of patients can only be the MRN index (the patient id is
  * a fresh random UUID).  The statements below avoid raising it (a server's log would keep the
  * index in the violation's DETAIL); this is for whatever still gets through. */
 static void
-explain_mrn_conflict (GError *error)
+explain_mrn_conflict (GError **error)
 {
-	if (mv_db_error_is_unique_violation (error)) {
-		g_free (error->message);
-		error->message = g_strdup (MRN_CONFLICT_MESSAGE);
+	if (mv_db_error_is_unique_violation (*error)) {
+		g_clear_error (error);
+		set_conflict (error, "/mrn", TRUE);
 	}
 }
 
@@ -44,6 +55,111 @@ lock_mrn_index (PGconn *conn, const gchar *clinic_id, const gchar *index, GError
 				     "|| '/' || $2::text, 0))",
 				     2, values, error);
 	return res != NULL;
+}
+
+/* ---- identifier indexes ------------------------------------------------------------------ */
+
+typedef struct {
+	guint position; /* in the profile's "identifiers", for the JSON Pointer */
+	const gchar *system;
+	gchar *index;
+} IdentifierRow;
+
+static gint
+row_cmp (gconstpointer a, gconstpointer b)
+{
+	return strcmp (((const IdentifierRow *)a)->index, ((const IdentifierRow *)b)->index);
+}
+
+static void
+row_clear (gpointer data)
+{
+	g_free (((IdentifierRow *)data)->index);
+}
+
+/* The indexes of @profile's identifiers other than the MRN (its index is the patients row's),
+ * sorted by index: writers then take their locks in one order and never deadlock. */
+static GArray *
+identifier_rows (MvSecret *kek,
+		 const gchar *clinic_id,
+		 JsonObject *profile,
+		 GPtrArray **ids_out,
+		 GError **error)
+{
+	g_autoptr (GPtrArray) ids = mv_patient_profile_identifiers (profile);
+	g_autoptr (GArray) rows = g_array_new (FALSE, TRUE, sizeof (IdentifierRow));
+
+	g_array_set_clear_func (rows, row_clear);
+	for (guint i = 0; i < ids->len; i++) {
+		MvPatientIdentifier *id = g_ptr_array_index (ids, i);
+		IdentifierRow row = { id->index, id->system, NULL };
+		if (strcmp (id->system, "mrn") == 0)
+			continue;
+		row.index = mv_record_keys_identifier_index (kek, clinic_id, id->system, id->issuer,
+							     id->value, error);
+		if (row.index == NULL)
+			return NULL;
+		g_array_append_val (rows, row);
+	}
+	g_array_sort (rows, row_cmp);
+	*ids_out = g_steal_pointer (&ids); /* the rows' systems point into it */
+	return g_steal_pointer (&rows);
+}
+
+/* Replaces the patient's identifier rows with those of @profile, in the caller's transaction:
+ * a number another live patient of the clinic has is a conflict naming its member.  As for the
+ * MRN, a transaction lock per index comes first, so no unique violation (whose DETAIL would
+ * keep the index) ever reaches PostgreSQL's log. */
+static gboolean
+write_identifiers (
+	PGconn *conn, MvPatientOp *op, MvSecret *kek, JsonObject *profile, GError **error)
+{
+	g_autoptr (GPtrArray) ids = NULL;
+	g_autoptr (GArray) rows = identifier_rows (kek, op->clinic_id, profile, &ids, error);
+	const gchar *who[] = { op->clinic_id, op->patient_id };
+	g_autoptr (PGresult) cleared = NULL;
+
+	if (rows == NULL)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		IdentifierRow *row = &g_array_index (rows, IdentifierRow, i);
+		const gchar *values[] = { op->clinic_id, row->system, row->index, op->patient_id };
+		g_autoptr (PGresult) taken = NULL;
+
+		if (!lock_mrn_index (conn, op->clinic_id, row->index, error))
+			return FALSE;
+		taken = mv_db_exec_params (
+			conn,
+			"SELECT 1 FROM patient_identifiers WHERE clinic_id = $1 "
+			"AND system = $2 AND blind_index = $3 AND patient_id <> $4",
+			4, values, error);
+		if (taken == NULL)
+			return FALSE;
+		if (PQntuples (taken) > 0) {
+			g_autofree gchar *item
+				= mv_json_pointer_index ("/identifiers", row->position);
+			g_autofree gchar *field = mv_json_pointer_child (item, "value");
+			set_conflict (error, field, FALSE);
+			return FALSE;
+		}
+	}
+	cleared = mv_db_exec_params (
+		conn, "DELETE FROM patient_identifiers WHERE clinic_id = $1 AND patient_id = $2", 2,
+		who, error);
+	if (cleared == NULL)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		IdentifierRow *row = &g_array_index (rows, IdentifierRow, i);
+		const gchar *values[] = { op->clinic_id, row->system, row->index, op->patient_id };
+		g_autoptr (PGresult) res = mv_db_exec_params (
+			conn,
+			"INSERT INTO patient_identifiers (clinic_id, system, blind_index, "
+			"patient_id) VALUES ($1, $2, $3, $4)",
+			4, values, error);
+		if (res == NULL)
+			return FALSE;
+	}
+	return TRUE;
 }
 
 /* ---- create -------------------------------------------------------------------------------- */
@@ -85,15 +201,16 @@ create_txn (PGconn *conn, gpointer data, GError **error)
 			"ON CONFLICT (clinic_id, mrn_index) DO NOTHING RETURNING patient_id",
 			4, values, error);
 		if (res == NULL) {
-			explain_mrn_conflict (*error);
+			explain_mrn_conflict (error);
 			return FALSE;
 		}
 		if (PQntuples (res) == 0) {
-			g_set_error_literal (error, MV_ERROR, MV_ERROR_CONFLICT,
-					     MRN_CONFLICT_MESSAGE);
+			set_conflict (error, "/mrn", TRUE);
 			return FALSE;
 		}
 	}
+	if (!write_identifiers (conn, op, kek, op->input, error))
+		return FALSE;
 	if (!mv_sealed_record_insert (conn, &ref, dek, 1, profile, error))
 		return FALSE;
 	op->version = 1;
@@ -115,11 +232,13 @@ mv_patient_store_create (MvPatientStore *store,
 				 "a patient key cannot create patients", NULL, error))
 		return NULL;
 	if (profile == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "profile: is required");
+		mv_error_add_problem (error, "", "required", "a profile is required",
+				      "必须提供患者资料");
 		return NULL;
 	}
 	if (!mv_patient_profile_validate (profile, NULL, error))
 		return NULL;
+	mv_patient_profile_normalise (profile);
 	op.patient_id = patient_id;
 	op.input = profile;
 	if (!mv_patient_op_run (&op, create_txn, error))
@@ -203,6 +322,7 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 	profile = json_node_get_object (merged);
 	if (!mv_patient_profile_validate (profile, NULL, error))
 		return FALSE;
+	mv_patient_profile_normalise (profile);
 	index = mv_record_keys_mrn_index (keys.kek, op->clinic_id,
 					  json_object_get_string_member (profile, "mrn"), error);
 	if (index == NULL)
@@ -219,8 +339,7 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 		if (taken == NULL)
 			return FALSE;
 		if (PQntuples (taken) > 0) {
-			g_set_error_literal (error, MV_ERROR, MV_ERROR_CONFLICT,
-					     MRN_CONFLICT_MESSAGE);
+			set_conflict (error, "/mrn", TRUE);
 			return FALSE;
 		}
 	}
@@ -234,10 +353,12 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 			"updated_at = now() WHERE clinic_id = $1 AND patient_id = $2",
 			4, values, error);
 		if (res == NULL) {
-			explain_mrn_conflict (*error);
+			explain_mrn_conflict (error);
 			return FALSE;
 		}
 	}
+	if (!write_identifiers (conn, op, keys.kek, profile, error))
+		return FALSE;
 	if (!mv_sealed_record_update (conn, &ref, keys.dek, op->version, merged, error))
 		return FALSE;
 	op->result = json_object_ref (profile);
@@ -259,7 +380,8 @@ mv_patient_store_update (MvPatientStore *store,
 	if (!mv_patient_op_init (&op, store, caller, request_id, NULL, patient_id, error))
 		return NULL;
 	if (patch == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "patch: is required");
+		mv_error_add_problem (error, "", "required", "a patch is required",
+				      "必须提供修改内容");
 		return NULL;
 	}
 	if (!mv_patient_profile_check_patch (patch, error))
@@ -310,6 +432,16 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 		values, error);
 	if (r1 == NULL)
 		return FALSE;
+	{
+		/* the identifiers' blind indexes go with the key: nothing links a shredded
+		 * patient to a number any more */
+		g_autoptr (PGresult) r = mv_db_exec_params (
+			conn,
+			"DELETE FROM patient_identifiers WHERE clinic_id = $1 AND patient_id = $2",
+			2, values, error);
+		if (r == NULL)
+			return FALSE;
+	}
 	r2 = mv_db_exec_params (conn,
 				"UPDATE patients SET wrapped_dek = NULL, mrn_index = NULL, "
 				"deleted_at = now(), updated_at = now() "

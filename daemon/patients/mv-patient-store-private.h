@@ -3,7 +3,7 @@
  * The store, one job a file:
  *   mv-patient-store.c     the store object and what its operations share (below)
  *   mv-patient-records.c   create, read, update, delete (crypto-shredding), invites
- *   mv-patient-search.c    the search by MRN through the clinic's blind index
+ *   mv-patient-search.c    the searches by MRN and by identifier through blind indexes
  *   mv-patient-export.c    everything held about a patient, for an access request
  * Sealed records and the keys they are sealed under belong to the records module
  * (../records/mv-sealed-record.h, ../records/mv-record-keys.h), clinic-key rotation too
@@ -32,6 +32,10 @@ typedef struct {
 	JsonObject *input; /* profile or patch */
 	guint64 if_match;  /* 0: none */
 	const gchar *mrn;  /* search */
+	/* search by identifier: system, passport issuer (or NULL), number as typed */
+	const gchar *id_system;
+	const gchar *id_issuer;
+	const gchar *id_value;
 	/* out */
 	guint64 version;
 	JsonObject *result;

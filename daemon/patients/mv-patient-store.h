@@ -190,4 +190,30 @@ JsonObject *mv_patient_store_create_invite (MvPatientStore *store,
  */
 gchar *mv_patient_id_normalise (const gchar *id);
 
+/**
+ * mv_patient_store_find_by_identifier:
+ * @token: "system|value" as FHIR writes a token search: "resident-id|11010519491231002X",
+ *   "insurance|…", "mrn|…"; a passport names its issuing country in the system:
+ *   "passport:CN|E12345678"
+ * @version_out: (out) (optional): the profile version of the patient found
+ *
+ * Looks the identifier up through its own keyed blind index (the clinic's and the system's:
+ * mv_record_keys_identifier_index()); "mrn" uses the MRN's.  The number is normalised as when
+ * it was stored (mv_vault_normalise_identifier()), so "ＪＡ２０２６００３２" finds "JA20260032".
+ * Audited as "patient.search", like the MRN search, whether or not it finds someone.  A patient
+ * key may not search.
+ *
+ * Errors: %MV_ERROR_INVALID_INPUT (field "identifier") for a token without "|", an unknown
+ * system, a passport without its country or a number that cannot be normalised;
+ * %MV_ERROR_NOT_FOUND when no live patient of the clinic has it.
+ *
+ * Returns: (transfer full): the patient id, or %NULL.
+ */
+gchar *mv_patient_store_find_by_identifier (MvPatientStore *store,
+					    const MvAuthContext *caller,
+					    const gchar *request_id,
+					    const gchar *token,
+					    guint64 *version_out,
+					    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

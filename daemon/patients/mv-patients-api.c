@@ -183,6 +183,33 @@ handle_delete (MvHttpRequest *request, GError **error)
 	return NULL;
 }
 
+/* GET /v1/patients?identifier=system|value: the same answer as the MRN search, through the
+ * identifier's own blind index (mv_patient_store_find_by_identifier()). */
+static JsonNode *
+search_by_identifier (MvHttpRequest *request, const gchar *token, GError **error)
+{
+	g_autoptr (GError) local = NULL;
+	g_autoptr (JsonObject) body = json_object_new ();
+	JsonArray *list = json_array_new ();
+	guint64 version = 0;
+	g_autofree gchar *id = mv_patient_store_find_by_identifier (
+		store_of (request), mv_http_request_get_auth (request),
+		mv_http_request_get_id (request), token, &version, &local);
+
+	json_object_set_array_member (body, "patients", list);
+	if (id == NULL && !g_error_matches (local, MV_ERROR, MV_ERROR_NOT_FOUND)) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return NULL;
+	}
+	if (id != NULL) {
+		JsonObject *hit = json_object_new ();
+		json_object_set_string_member (hit, "id", id);
+		json_object_set_int_member (hit, "version", (gint64)version);
+		json_array_add_object_element (list, hit);
+	}
+	return object_node (body);
+}
+
 static JsonNode *
 handle_search (MvHttpRequest *request, GError **error)
 {
@@ -193,6 +220,11 @@ handle_search (MvHttpRequest *request, GError **error)
 	JsonArray *list = json_array_new ();
 	guint64 version = 0;
 
+	if (mv_http_request_get_query (request, "identifier") != NULL) {
+		json_array_unref (list);
+		return search_by_identifier (
+			request, mv_http_request_get_query (request, "identifier"), error);
+	}
 	json_object_set_array_member (body, "patients", list);
 	if (mrn == NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,

@@ -45,8 +45,9 @@ lock_clinic_for_rotation (MvVault *vault, PGconn *conn, const gchar *clinic_id, 
 	return mv_vault_unwrap_kek (vault, clinic_id, wrapped, error);
 }
 
-/* One live patient: its DEK re-wrapped under @new_kek and its MRN's blind index recomputed
- * with the index key derived from @new_kek (the profile is opened to read the MRN). */
+/* One live patient: its DEK re-wrapped under @new_kek and its identifiers' blind indexes (the
+ * MRN's and the others') recomputed with keys derived from @new_kek (the profile is opened to
+ * read them). */
 static gboolean
 rotate_patient (PGconn *conn,
 		const gchar *clinic_id,
@@ -90,7 +91,10 @@ rotate_patient (PGconn *conn,
 					 "WHERE clinic_id = $1 AND patient_id = $2",
 					 4, values, error);
 	}
-	return res != NULL;
+	/* the other identifiers' indexes hang off the KEK too */
+	return res != NULL
+	       && mv_record_keys_reindex_identifiers (conn, new_kek, clinic_id, patient_id,
+						      json_node_get_object (profile->data), error);
 }
 
 static gboolean

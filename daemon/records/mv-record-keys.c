@@ -4,6 +4,7 @@
 #include "mv-record-keys.h"
 
 #include <medverse/mv-error.h>
+#include <string.h>
 
 #include "mv-db.h"
 #include "mv-sealed-record.h"
@@ -109,4 +110,73 @@ mv_record_keys_mrn_index (MvSecret *kek, const gchar *clinic_id, const gchar *mr
 	if (index == NULL)
 		g_prefix_error (error, "mrn: ");
 	return index;
+}
+
+gchar *
+mv_record_keys_identifier_index (MvSecret *kek,
+				 const gchar *clinic_id,
+				 const gchar *system,
+				 const gchar *issuer,
+				 const gchar *value,
+				 GError **error)
+{
+	g_autoptr (MvSecret) key = NULL;
+
+	if (g_strcmp0 (system, "mrn") == 0)
+		return mv_record_keys_mrn_index (kek, clinic_id, value, error);
+	/* only a passport number is qualified by its issuer: a resident ID or an insurance
+	 * number names one person whoever wrote it down */
+	if (g_strcmp0 (system, "passport") != 0)
+		issuer = NULL;
+	key = mv_vault_derive_identifier_key (kek, system);
+	return mv_vault_identifier_index (key, clinic_id, system, issuer, value, error);
+}
+
+gboolean
+mv_record_keys_reindex_identifiers (PGconn *conn,
+				    MvSecret *kek,
+				    const gchar *clinic_id,
+				    const gchar *patient_id,
+				    JsonObject *profile,
+				    GError **error)
+{
+	const gchar *who[] = { clinic_id, patient_id };
+	JsonNode *node = json_object_get_member (profile, "identifiers");
+	g_autoptr (PGresult) cleared = NULL;
+	JsonArray *array;
+
+	cleared = mv_db_exec_params (
+		conn, "DELETE FROM patient_identifiers WHERE clinic_id = $1 AND patient_id = $2", 2,
+		who, error);
+	if (cleared == NULL)
+		return FALSE;
+	if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+		return TRUE;
+	array = json_node_get_array (node);
+	for (guint i = 0; i < json_array_get_length (array); i++) {
+		JsonObject *id = json_array_get_object_element (array, i);
+		const gchar *system = json_object_get_string_member_with_default (id, "system", "");
+		g_autofree gchar *index = NULL;
+		g_autoptr (PGresult) res = NULL;
+
+		if (strcmp (system, "mrn") == 0)
+			continue;
+		index = mv_record_keys_identifier_index (
+			kek, clinic_id, system,
+			json_object_get_string_member_with_default (id, "issuer", NULL),
+			json_object_get_string_member_with_default (id, "value", NULL), error);
+		if (index == NULL)
+			return FALSE;
+		{
+			const gchar *values[] = { clinic_id, system, index, patient_id };
+			res = mv_db_exec_params (
+				conn,
+				"INSERT INTO patient_identifiers (clinic_id, system, "
+				"blind_index, patient_id) VALUES ($1, $2, $3, $4)",
+				4, values, error);
+		}
+		if (res == NULL)
+			return FALSE;
+	}
+	return TRUE;
 }

@@ -3,12 +3,15 @@
  *
  * The key hierarchy of docs/security.md in rows: a clinic's KEK is wrapped by the master key
  * in `clinics.wrapped_kek`, a patient's DEK by the KEK in `patients.wrapped_dek`; the MRN's
- * blind index is keyed by a key derived from the KEK.  These functions read and unwrap them
- * inside the caller's transaction, taking the locks that order them against a clinic-key
- * rotation (mv-clinic-keys.h).  Nothing is cached: keys are wiped when the caller frees them.
+ * blind index is keyed by a key derived from the KEK, and every other identifier's (resident ID,
+ * insurance and passport numbers) by a key derived from the KEK for its system.  These functions
+ * read and unwrap them inside the caller's transaction, taking the locks that order them against a
+ * clinic-key rotation (mv-clinic-keys.h).  Nothing is cached: keys are wiped when the caller frees
+ * them.
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include <libpq-fe.h>
 
 #include "mv-crypto.h"
@@ -85,5 +88,45 @@ gchar *mv_record_keys_mrn_index (MvSecret *kek,
 				 const gchar *clinic_id,
 				 const gchar *mrn,
 				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_record_keys_identifier_index:
+ * @kek: the clinic's KEK
+ * @system: "mrn", "resident-id", "insurance" or "passport"
+ * @issuer: (nullable): a passport's issuing country; ignored for other systems
+ * @value: the number as typed
+ *
+ * The blind index of one identifier of a patient, under a key of the clinic and the system
+ * (mv_vault_derive_identifier_key()): equal numbers of two systems, or of two clinics, never
+ * share an index.  For "mrn" it is the MRN's own index (mv_record_keys_mrn_index()), which the
+ * patients row holds.
+ *
+ * Errors: %MV_ERROR_INVALID_INPUT for a number that cannot be normalised.
+ *
+ * Returns: (transfer full): 64 lowercase hex characters, or %NULL.
+ */
+gchar *mv_record_keys_identifier_index (MvSecret *kek,
+					const gchar *clinic_id,
+					const gchar *system,
+					const gchar *issuer,
+					const gchar *value,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_record_keys_reindex_identifiers:
+ * @kek: the clinic's KEK the indexes are to be computed under
+ * @profile: the patient's (valid) profile
+ *
+ * Replaces the patient's rows of patient_identifiers with the indexes of @profile's
+ * "identifiers" (the MRN's is the patients row's) under @kek, in the caller's transaction.
+ * For a clinic-key rotation, which changes every index: no uniqueness check is made (the
+ * numbers were unique under the old key, and stay so).
+ */
+gboolean mv_record_keys_reindex_identifiers (PGconn *conn,
+					     MvSecret *kek,
+					     const gchar *clinic_id,
+					     const gchar *patient_id,
+					     JsonObject *profile,
+					     GError **error);
 
 G_END_DECLS

@@ -639,6 +639,126 @@ Test (blind_index, keyed_per_clinic)
 	chain_clear (&c);
 }
 
+/* Every identifier is normalised one way before its index: Unicode NFKC (full-width letters,
+ * digits, spaces and hyphens), separators dropped, ASCII upper-cased; errors in English and
+ * Chinese, never quoting the value. */
+Test (blind_index, identifier_normalisation_nfkc_full_width_case)
+{
+	static const gchar *const cases[][2] = {
+		{ "ＪＡ２０２６００３２", "JA20260032" }, /* full-width letters and digits */
+		{ "ja-2026 0032", "JA20260032" },
+		{ "ＪＡ－２０２６　００３２",
+		  "JA20260032" }, /* full-width hyphen, ideographic space */
+		{ "JA\u20102026\u20130032", "JA20260032" }, /* hyphen U+2010, en dash U+2013 */
+		{ "JA\u00a02026\u200b0032", "JA20260032" }, /* no-break space, zero-width space */
+		{ "\ufeffja20260032", "JA20260032" },	    /* a byte-order mark pasted in */
+		{ "11010519491231002x", "11010519491231002X" },
+		{ "ｅ１２３４５６７８", "E12345678" },
+		{ "①②③", "123" },	     /* NFKC: circled digits are digits */
+		{ "ﬁle-7", "FILE7" },	     /* NFKC: the ligature is two letters */
+		{ "病历-0042", "病历0042" }, /* non-ASCII letters kept as they are */
+		{ "straße", "STRAßE" },	     /* only ASCII letters change case */
+	};
+	static const gchar *const bad[] = { "",
+					    " - ",
+					    "\xff\xfe",
+					    "AB\x01"
+					    "12",
+					    "AB\xc2\x85"
+					    "12",
+					    "\u3000\uff0d" };
+
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr (GError) error = NULL;
+		g_autofree gchar *n = mv_vault_normalise_identifier (cases[i][0], &error);
+		cr_assert_str_eq (n, cases[i][1], "case %u: %s", i,
+				  error != NULL ? error->message : "");
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+		g_autoptr (GError) error = NULL;
+		g_autofree gchar *n = mv_vault_normalise_identifier (bad[i], &error);
+		cr_assert_null (n, "case %u accepted", i);
+		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
+		cr_assert_not_null (mv_error_get_message_zh (error));
+	}
+	{
+		/* 22 full-width characters are 66 bytes before NFKC, 22 after: the limit counts
+		 * the normalised bytes */
+		g_autoptr (GString) s = g_string_new (NULL);
+		g_autofree gchar *n = NULL;
+		g_autofree gchar *over = g_strnfill (MV_VAULT_MAX_MRN + 1, 'A');
+		g_autoptr (GError) error = NULL;
+		for (guint i = 0; i < 22; i++)
+			g_string_append (s, "Ａ");
+		n = mv_vault_normalise_identifier (s->str, NULL);
+		cr_assert_eq (strlen (n), 22);
+		cr_assert_null (mv_vault_normalise_identifier (over, &error));
+		cr_assert_null (strstr (error->message, "AAAA"));
+	}
+	{
+		/* the MRN's normalisation is the same one, its messages naming the MRN */
+		g_autoptr (GError) error = NULL;
+		g_autofree gchar *a = mv_vault_normalise_mrn ("ＪＡ２０２６００３２", NULL);
+		g_autofree gchar *b = mv_vault_normalise_mrn (" - ", &error);
+		cr_assert_str_eq (a, "JA20260032");
+		cr_assert_null (b);
+		cr_assert (g_str_has_prefix (error->message, "medical record number "));
+		cr_assert (g_str_has_prefix (mv_error_get_message_zh (error), "病历号"));
+	}
+}
+
+/* One key per clinic and system: equal numbers of two systems, or two clinics, or two passport
+ * issuers, never share an index; the ways of typing one number do. */
+Test (blind_index, identifier_index_keyed_per_clinic_and_system)
+{
+	Chain c = { 0 };
+	g_autoptr (MvSecret) other_kek = NULL;
+	g_autoptr (GBytes) other_wrapped = NULL;
+	g_autoptr (MvSecret) rid = NULL;
+	g_autoptr (MvSecret) rid2 = NULL;
+	g_autoptr (MvSecret) ins = NULL;
+	g_autoptr (MvSecret) pass = NULL;
+	g_autoptr (MvSecret) mrn = NULL;
+	g_autoptr (MvSecret) other_rid = NULL;
+	g_autoptr (GError) error = NULL;
+	const gchar *number = "11010519491231002X";
+	g_autofree gchar *a = NULL, *b = NULL, *i1 = NULL, *m = NULL, *o = NULL;
+	g_autofree gchar *p1 = NULL, *p2 = NULL, *p3 = NULL;
+
+	chain_init (&c);
+	rid = mv_vault_derive_identifier_key (c.kek, "resident-id");
+	rid2 = mv_vault_derive_identifier_key (c.kek, "resident-id");
+	ins = mv_vault_derive_identifier_key (c.kek, "insurance");
+	pass = mv_vault_derive_identifier_key (c.kek, "passport");
+	mrn = mv_vault_derive_index_key (c.kek);
+	cr_assert (mv_secret_equal (rid, rid2));
+	cr_assert_not (mv_secret_equal (rid, ins));
+	cr_assert_not (mv_secret_equal (rid, mrn));
+	a = mv_vault_identifier_index (rid, CLINIC, "resident-id", NULL, number, &error);
+	b = mv_vault_identifier_index (rid2, CLINIC, "resident-id", NULL,
+				       "１１０１０５ １９４９１２３１ ００２ｘ", &error);
+	cr_assert_not_null (a, "%s", error ? error->message : "");
+	cr_assert_eq (strlen (a), 64);
+	cr_assert_str_eq (a, b);
+	cr_assert_null (strstr (a, "1949"));
+	i1 = mv_vault_identifier_index (ins, CLINIC, "insurance", NULL, number, &error);
+	m = mv_vault_blind_index (mrn, CLINIC, number, &error);
+	cr_assert_str_neq (a, i1);
+	cr_assert_str_neq (a, m);
+	cr_assert_str_neq (i1, m);
+	other_wrapped = mv_vault_new_kek (c.vault, CLINIC, &other_kek, &error);
+	other_rid = mv_vault_derive_identifier_key (other_kek, "resident-id");
+	o = mv_vault_identifier_index (other_rid, CLINIC, "resident-id", NULL, number, &error);
+	cr_assert_str_neq (a, o);
+	p1 = mv_vault_identifier_index (pass, CLINIC, "passport", "CN", "E12345678", &error);
+	p2 = mv_vault_identifier_index (pass, CLINIC, "passport", "cn", "e1234-5678", &error);
+	p3 = mv_vault_identifier_index (pass, CLINIC, "passport", "GB", "E12345678", &error);
+	cr_assert_str_eq (p1, p2);
+	cr_assert_str_neq (p1, p3);
+	cr_assert_null (mv_vault_identifier_index (rid, CLINIC, "resident-id", NULL, " ", NULL));
+	chain_clear (&c);
+}
+
 /* ---- MvSecret: short secrets share one guarded region ----------------------------------- */
 
 /* More secrets alive than the slab has slots: each is zero-filled, distinct and keeps its own

@@ -38,8 +38,9 @@ Test (profile, full_and_minimal_profiles_are_valid)
 	}
 }
 
-/* Every line of profile-invalid.tsv: the profile is refused with INVALID_INPUT and the
- * message starts with the field path expected. */
+/* Every line of profile-invalid.tsv: the profile is refused with INVALID_INPUT, and its first
+ * problem has the JSON Pointer, the code and the start of the English message expected, with a
+ * Chinese message besides; the error's message starts with the same "field: message". */
 Test (profile, invalid_profiles_name_the_field)
 {
 	g_autofree gchar *path = g_build_filename (MV_TEST_DATADIR, "profile-invalid.tsv", NULL);
@@ -53,34 +54,81 @@ Test (profile, invalid_profiles_name_the_field)
 		g_auto (GStrv) parts = NULL;
 		g_autoptr (JsonNode) node = NULL;
 		g_autoptr (GError) error = NULL;
+		g_autofree gchar *prefix = NULL;
+		const MvErrorProblem *p;
 
 		if (lines[i][0] == '#' || lines[i][0] == '\0')
 			continue;
-		parts = g_strsplit (lines[i], "\t", 2);
-		cr_assert_not_null (parts[1], "line %u has no tab", i + 1);
-		node = parse (parts[1]);
+		parts = g_strsplit (lines[i], "\t", 4);
+		cr_assert_eq (g_strv_length (parts), 4, "line %u has not 4 columns", i + 1);
+		node = parse (parts[3]);
 		cr_assert_not (
 			mv_patient_profile_validate (json_node_get_object (node), NULL, &error),
 			"line %u was accepted", i + 1);
 		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "line %u",
 			   i + 1);
-		cr_assert (g_str_has_prefix (error->message, parts[0]),
-			   "line %u: expected \"%s…\", got \"%s\"", i + 1, parts[0],
+		cr_assert_geq (mv_error_get_n_problems (error), 1, "line %u", i + 1);
+		p = mv_error_get_problem (error, 0);
+		cr_assert_str_eq (p->field, parts[0], "line %u: %s", i + 1, error->message);
+		cr_assert_str_eq (p->code, parts[1], "line %u: %s", i + 1, error->message);
+		cr_assert (g_str_has_prefix (p->message, parts[2]),
+			   "line %u: expected \"%s…\", got \"%s\"", i + 1, parts[2], p->message);
+		cr_assert (p->message_zh != NULL && strcmp (p->message_zh, p->message) != 0,
+			   "line %u: no Chinese message", i + 1);
+		prefix = g_strdup_printf ("%s: %s", parts[0], parts[2]);
+		cr_assert (g_str_has_prefix (error->message, prefix), "line %u: %s", i + 1,
 			   error->message);
 		n++;
 	}
-	cr_assert_geq (n, 30);
+	cr_assert_geq (n, 60);
+}
+
+/* One error lists every problem of the profile, in the body's order, not only the first. */
+Test (profile, every_problem_is_listed_at_once)
+{
+	g_autoptr (JsonNode) node = parse (
+		"{\"mrn\":\" \",\"name\":{\"given\":\"\"},\"sex\":\"f\",\"language\":\"zh_CN\","
+		"\"identifiers\":[{\"system\":\"resident-id\",\"value\":\"110105194912310021\"}],"
+		"\"telecom\":[{\"system\":\"phone\",\"value\":\"12345\"}],"
+		"\"conditions\":[{\"system\":\"icd-10\",\"code\":\"XYZ\"}],\"nick\":\"x\"}");
+	g_autoptr (GError) error = NULL;
+	static const gchar *const fields[] = { "/mrn",
+					       "/name/given",
+					       "/sex",
+					       "/language",
+					       "/identifiers/0/value",
+					       "/telecom/0/value",
+					       "/conditions/0/code",
+					       "/nick" };
+
+	cr_assert_not (mv_patient_profile_validate (json_node_get_object (node), NULL, &error));
+	cr_assert_eq (mv_error_get_n_problems (error), G_N_ELEMENTS (fields), "%s", error->message);
+	for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+		cr_assert_str_eq (mv_error_get_problem (error, i)->field, fields[i]);
+	cr_assert_str_eq (mv_error_get_problem (error, 4)->code, "invalid-checksum");
+	cr_assert_not_null (strstr (mv_error_get_message_zh (error), "校验码错误"));
 }
 
 Test (profile, messages_never_quote_values)
 {
-	g_autoptr (JsonNode) node = parse ("{\"mrn\":\"SECRET-MRN-991\",\"name\":{\"given\":"
-					   "\"Zebedee\"},\"sex\":\"Zebedee\"}");
+	g_autoptr (JsonNode) node = parse (
+		"{\"mrn\":\"SECRET-MRN-991\",\"name\":{\"given\":\"Zebedee\"},\"sex\":\"Zebedee\","
+		"\"identifiers\":[{\"system\":\"resident-id\",\"value\":\"110105194912310021\"},"
+		"{\"system\":\"mrn\",\"value\":\"SECRET-OTHER\"}],\"telecom\":[{\"system\":"
+		"\"email\",\"value\":\"zebedee@secret\"}],\"language\":\"Zebedee\"}");
 	g_autoptr (GError) error = NULL;
+	const gchar *zh;
 
 	cr_assert_not (mv_patient_profile_validate (json_node_get_object (node), NULL, &error));
-	cr_assert_null (strstr (error->message, "Zebedee"), "%s", error->message);
-	cr_assert_null (strstr (error->message, "SECRET"), "%s", error->message);
+	zh = mv_error_get_message_zh (error);
+	cr_assert_geq (mv_error_get_n_problems (error), 5, "%s", error->message);
+	for (guint i = 0; i < 2; i++) {
+		const gchar *m = i == 0 ? error->message : zh;
+		cr_assert_null (strstr (m, "Zebedee"), "%s", m);
+		cr_assert_null (strstr (m, "zebedee"), "%s", m);
+		cr_assert_null (strstr (m, "SECRET"), "%s", m);
+		cr_assert_null (strstr (m, "1101051949"), "%s", m);
+	}
 }
 
 Test (profile, today_is_a_valid_birth_date_tomorrow_is_not)
@@ -96,7 +144,7 @@ Test (profile, today_is_a_valid_birth_date_tomorrow_is_not)
 	g_date_set_dmy (&today, 29, G_DATE_FEBRUARY, 2024);
 	cr_assert (mv_patient_profile_validate (json_node_get_object (ok), &today, NULL));
 	cr_assert_not (mv_patient_profile_validate (json_node_get_object (late), &today, &error));
-	cr_assert_str_eq (error->message, "birth_date: must not be in the future");
+	cr_assert_str_eq (error->message, "/birth_date: must not be in the future");
 }
 
 Test (profile, codes_of_each_system)
@@ -125,6 +173,19 @@ Test (profile, codes_of_each_system)
 		{ "medications", "rxnorm", "29046", TRUE },
 		{ "medications", "rxnorm", "1234567890", FALSE },
 		{ "allergies", "snomed-ct", "91936005", TRUE },
+		/* the shared code systems: China's clinical ICD-10, ICD-10-CM, HPO, URIs */
+		{ "conditions", "icd-10-cn", "I10.x00x002", TRUE },
+		{ "conditions", "icd-10-cn", "E11.900", TRUE },
+		{ "conditions", "icd-10-cn", "I10.x00x02", FALSE },
+		{ "conditions", "icd-10-cm", "S72.001A", TRUE },
+		{ "conditions", "hpo", "HP:0001945", TRUE },
+		{ "conditions", "hpo", "HP:194", FALSE },
+		{ "conditions", "http://hl7.org/fhir/sid/icd-10", "I10", TRUE },
+		{ "conditions", "http://snomed.info/sct", "38341003", TRUE },
+		{ "conditions", "loinc", "8867-4", FALSE },
+		{ "conditions", "icd-9", "401.9", FALSE },
+		{ "medications", "hpo", "HP:0001945", FALSE },
+		{ "medications", "http://www.whocc.no/atc", "C09AA05", TRUE },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -154,7 +215,7 @@ Test (profile, schema_file_matches_the_validator)
 	schema = parse (text);
 	props = json_object_get_object_member (json_node_get_object (schema), "properties");
 	names = json_object_get_members (props);
-	cr_assert_eq (g_list_length (names), 10);
+	cr_assert_eq (g_list_length (names), 16);
 	for (GList *l = names; l != NULL; l = l->next) {
 		g_autoptr (JsonObject) patch = json_object_new ();
 		g_autoptr (GError) error = NULL;
@@ -193,9 +254,10 @@ Test (profile, patch_with_unknown_members_is_refused_even_as_null)
 	g_autoptr (GError) e2 = NULL;
 
 	cr_assert_not (mv_patient_profile_check_patch (json_node_get_object (top), &e1));
-	cr_assert_str_eq (e1->message, "patch: unknown field \"id\"");
+	cr_assert_str_eq (e1->message, "/id: is not a known member");
+	cr_assert_str_eq (mv_error_get_problem (e1, 0)->code, "unknown-member");
 	cr_assert_not (mv_patient_profile_check_patch (json_node_get_object (nested), &e2));
-	cr_assert_str_eq (e2->message, "name: unknown field \"middle\"");
+	cr_assert_str_eq (e2->message, "/name/middle: is not a known member");
 	cr_assert (mv_patient_profile_check_patch (json_node_get_object (good), NULL));
 }
 
@@ -230,4 +292,72 @@ Test (profile, merge_patch_rfc7396_examples)
 		cr_assert (json_node_equal (result, expected), "case %u: %s + %s gave %s", i,
 			   cases[i][0], cases[i][1], got);
 	}
+}
+
+/* What the profile keeps: phones in E.164, the language tag in RFC 5646 case; identifiers as
+ * typed (their indexes use the normalised form). */
+Test (profile, normalise_rewrites_phones_and_the_language)
+{
+	g_autoptr (JsonNode) node = parse (
+		"{\"mrn\":\"1\",\"name\":{\"given\":\"x\"},\"language\":\"zh-hans-cn\","
+		"\"telecom\":[{\"system\":\"phone\",\"value\":\"+86 138-0013-8000\"},"
+		"{\"system\":\"email\",\"value\":\"Li.Lei@Example.ORG\"}],"
+		"\"emergency_contact\":{\"name\":\"Han Meimei\",\"phone\":\"＋８６ ７５５ ８６００ "
+		"００００\"},"
+		"\"identifiers\":[{\"system\":\"resident-id\",\"value\":\"11010519491231002x\"}]}");
+	JsonObject *p = json_node_get_object (node);
+	g_autoptr (GError) error = NULL;
+	JsonArray *telecom;
+
+	cr_assert (mv_patient_profile_validate (p, NULL, &error), "%s",
+		   error ? error->message : "");
+	mv_patient_profile_normalise (p);
+	cr_assert_str_eq (json_object_get_string_member (p, "language"), "zh-Hans-CN");
+	telecom = json_object_get_array_member (p, "telecom");
+	cr_assert_str_eq (
+		json_object_get_string_member (json_array_get_object_element (telecom, 0), "value"),
+		"+8613800138000");
+	cr_assert_str_eq (
+		json_object_get_string_member (json_array_get_object_element (telecom, 1), "value"),
+		"Li.Lei@Example.ORG");
+	cr_assert_str_eq (json_object_get_string_member (
+				  json_object_get_object_member (p, "emergency_contact"), "phone"),
+			  "+8675586000000");
+	cr_assert_str_eq (json_object_get_string_member (
+				  json_array_get_object_element (
+					  json_object_get_array_member (p, "identifiers"), 0),
+				  "value"),
+			  "11010519491231002x");
+}
+
+/* The identifiers handed to the store: normalised, the passport's issuer with it, positions
+ * kept for the JSON Pointer of a conflict. */
+Test (profile, identifiers_are_listed_normalised)
+{
+	g_autoptr (JsonNode) node
+		= parse ("{\"mrn\":\"ja-2026 0032\",\"name\":{\"given\":\"x\"},\"identifiers\":["
+			 "{\"system\":\"mrn\",\"value\":\"ＪＡ２０２６００３２\"},"
+			 "{\"system\":\"passport\",\"value\":\"e 1234 5678\",\"issuer\":\"CN\"},"
+			 "{\"system\":\"passport\",\"value\":\"E12345678\",\"issuer\":\"GB\"},"
+			 "{\"system\":\"insurance\",\"value\":\"sz-0001-2345\",\"issuer\":"
+			 "\"深圳市医保局\"}]}");
+	JsonObject *p = json_node_get_object (node);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) ids = NULL;
+	MvPatientIdentifier *id;
+
+	cr_assert (mv_patient_profile_validate (p, NULL, &error), "%s",
+		   error ? error->message : "");
+	ids = mv_patient_profile_identifiers (p);
+	cr_assert_eq (ids->len, 4);
+	id = g_ptr_array_index (ids, 0);
+	cr_assert_str_eq (id->value, "JA20260032");
+	id = g_ptr_array_index (ids, 1);
+	cr_assert_str_eq (id->value, "E12345678");
+	cr_assert_str_eq (id->issuer, "CN");
+	id = g_ptr_array_index (ids, 3);
+	cr_assert_eq (id->index, 3);
+	cr_assert_str_eq (id->system, "insurance");
+	cr_assert_str_eq (id->value, "SZ00012345");
+	cr_assert_null (id->issuer);
 }

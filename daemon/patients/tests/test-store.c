@@ -98,7 +98,8 @@ Test (store, invalid_profile_writes_nothing)
 	cr_assert_null (
 		mv_patient_store_create (mvt.store, &mvt.clinician_a, NULL, bad, NULL, &error));
 	assert_error (error, MV_ERROR_INVALID_INPUT);
-	cr_assert_str_eq (error->message, "birth_date: must not be in the future");
+	cr_assert_str_eq (error->message, "/birth_date: must not be in the future");
+	cr_assert_str_eq (mv_error_get_problem (error, 0)->code, "in-future");
 	after = snapshot ();
 	cr_assert_str_eq (before, after);
 }
@@ -117,7 +118,9 @@ Test (store, duplicate_mrn_in_a_clinic_is_a_conflict_and_writes_nothing)
 	cr_assert_null (
 		mv_patient_store_create (mvt.store, &mvt.clinician_a, NULL, again, NULL, &error));
 	assert_error (error, MV_ERROR_CONFLICT);
-	cr_assert (g_str_has_prefix (error->message, "mrn: "), "%s", error->message);
+	cr_assert (g_str_has_prefix (error->message, "/mrn: "), "%s", error->message);
+	cr_assert_str_eq (mv_error_get_problem (error, 0)->field, "/mrn");
+	cr_assert_str_eq (mv_error_get_problem (error, 0)->code, "duplicate");
 	after = snapshot ();
 	cr_assert_str_eq (before, after);
 	/* the same number in another clinic is another patient */
@@ -277,7 +280,7 @@ Test (store, update_merges_bumps_the_version_and_checks_if_match)
 		cr_assert_null (mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", id, bad,
 							 2, NULL, &error));
 		assert_error (error, MV_ERROR_INVALID_INPUT);
-		cr_assert_str_eq (error->message, "mrn: is required");
+		cr_assert_str_eq (error->message, "/mrn: is required");
 		g_clear_error (&error);
 	}
 	{
@@ -304,7 +307,7 @@ Test (store, update_to_another_patients_mrn_is_a_conflict)
 	cr_assert_null (mv_patient_store_update (mvt.store, &mvt.clinician_a, "r", b, patch, 1,
 						 NULL, &error));
 	assert_error (error, MV_ERROR_CONFLICT);
-	cr_assert (g_str_has_prefix (error->message, "mrn: "), "%s", error->message);
+	cr_assert (g_str_has_prefix (error->message, "/mrn: "), "%s", error->message);
 	found = mv_patient_store_find_by_mrn (mvt.store, &mvt.clinician_a, "r", "M-2", NULL, NULL);
 	cr_assert_str_eq (found, b);
 	(void)a;
