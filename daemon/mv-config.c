@@ -76,6 +76,13 @@ static const KeyDef key_defs[] = {
 	  "Largest request line plus headers; larger requests get 431." },
 	{ "http", "max-headers", KEY_UINT, "100", 8, 10000, OFF (http_max_headers),
 	  "Most header fields in one request; more get 431." },
+	{ "http", "idempotency-hours", KEY_UINT, "24", 1, 720, OFF (idempotency_hours),
+	  "How long the answer of a POST sent with an Idempotency-Key is kept: the same key and "
+	  "request within this time get the first answer again instead of running twice (across "
+	  "every daemon on the database). The answers are sealed; expired ones are purged." },
+	{ "http", "idempotency-wait-ms", KEY_UINT, "10000", 0, 600000, OFF (idempotency_wait_ms),
+	  "A request whose Idempotency-Key another request (on any daemon) is still running waits "
+	  "this long for that answer, then gets 409 conflict (retry with the same key)." },
 	{ "plugins", "call-timeout-ms", KEY_UINT, "10000", 10, 3600000, OFF (call_timeout_ms),
 	  "Time limit of one plugin call; past it the caller gets 504 and the call is cancelled." },
 	{ "plugins", "worker-threads", KEY_UINT, "8", 1, 256, OFF (worker_threads),

@@ -31,6 +31,8 @@ typedef struct {
 	guint http_body_timeout_ms;
 	guint http_max_header_bytes;
 	guint http_max_headers;
+	guint idempotency_hours;   /* answers kept for Idempotency-Key retries */
+	guint idempotency_wait_ms; /* a retry waits this long for the first request's answer */
 
 	guint call_timeout_ms;
 	guint worker_threads;

@@ -5,7 +5,9 @@
 #include <mv-host-private.h>
 #include <string.h>
 
+#include "idempotency/mv-idempotency.h"
 #include "mv-error-table.h"
+#include "mv-http-exchange.h"
 #include "mv-http-private.h"
 #include "mv-locale.h"
 
@@ -23,6 +25,8 @@ struct _MvHttpRouter {
 	guint64 max_body_bytes;
 	guint max_response_bytes; /* atomic: read by workers, set by SIGHUP */
 	gint running; /* atomic: handlers in worker threads, which use the router and services */
+	MvIdempotency *idempotency;	  /* owned; NULL: Idempotency-Key is ignored */
+	GThreadPool *idempotency_keepers; /* answers of the main loop's thread, kept off it */
 };
 
 struct _MvHttpRequest {
@@ -43,6 +47,8 @@ struct _MvHttpRequest {
 	gchar *response_text;	     /* the answer, serialised in the worker */
 	gboolean deferred;	     /* answered later by mv_http_request_finish() */
 	gint ref_count;		     /* the worker's, and a deferred answer's */
+
+	MvIdempotencyClaim *idempotency; /* this request holds its Idempotency-Key */
 };
 
 /* A path segment that is not valid percent-encoded UTF-8 text (or decodes to a NUL) */
@@ -86,6 +92,10 @@ mv_http_router_free (MvHttpRouter *router)
 		return;
 	g_thread_pool_free (router->workers, FALSE, TRUE);
 	g_ptr_array_unref (router->routes);
+	/* waits for the answers still being kept: they use the store */
+	if (router->idempotency_keepers != NULL)
+		g_thread_pool_free (router->idempotency_keepers, FALSE, TRUE);
+	mv_idempotency_free (router->idempotency);
 	g_free (router);
 }
 
@@ -200,6 +210,7 @@ request_free (MvHttpRequest *request)
 		g_free (request->token);
 	}
 	mv_auth_context_free (request->auth);
+	mv_idempotency_claim_free (request->idempotency);
 	g_clear_pointer (&request->response_headers, g_ptr_array_unref);
 	g_free (request);
 }
@@ -259,6 +270,123 @@ authenticate (MvHttpRequest *request, GError **error)
 	return TRUE;
 }
 
+/* ---- Idempotency-Key (daemon/idempotency/): every POST route, plugin routes included ---- */
+
+typedef struct {
+	MvIdempotency *store;
+	MvIdempotencyClaim *claim;
+	MvIdempotencyAnswer *answer;
+	gchar *request_id;
+} KeptAnswer;
+
+static void
+keep_answer (gpointer data, gpointer user_data)
+{
+	KeptAnswer *kept = data;
+	g_autoptr (GError) error = NULL;
+
+	if (!mv_idempotency_complete (kept->store, kept->claim, kept->answer, &error))
+		g_warning ("[%s] keeping the answer for its Idempotency-Key failed: %s",
+			   kept->request_id, error->message);
+	mv_idempotency_claim_free (kept->claim);
+	mv_idempotency_answer_free (kept->answer);
+	g_free (kept->request_id);
+	g_free (kept);
+}
+
+void
+mv_http_router_set_idempotency (MvHttpRouter *router, MvIdempotency *idempotency)
+{
+	mv_idempotency_free (router->idempotency);
+	router->idempotency = idempotency;
+	if (router->idempotency_keepers == NULL)
+		router->idempotency_keepers = g_thread_pool_new (keep_answer, NULL, 2, FALSE, NULL);
+}
+
+/* Before the handler, once the caller is known (the key's scope): claims the key, or puts the
+ * first answer in place of the handler's (*replayed).  FALSE with @error: 400 for a bad key,
+ * 422 for a key used for another request, 409 while the first still runs. */
+static gboolean
+idempotency_begin (MvHttpRequest *request, gboolean *replayed, GError **error)
+{
+	const gchar *key = g_hash_table_lookup (request->headers, "idempotency-key");
+	g_autoptr (MvIdempotencyAnswer) replay = NULL;
+	g_autofree gchar *body = NULL;
+	const gchar *query = mv_http_exchange_get_raw_query (request->ex);
+	g_autofree gchar *target = g_strconcat (mv_http_exchange_get_raw_path (request->ex),
+						query != NULL ? "?" : "", query, NULL);
+	MvIdempotencyRequest idem = { key, request->auth, request->method, target };
+
+	*replayed = FALSE;
+	if (key == NULL || request->router->idempotency == NULL
+	    || strcmp (request->method, "POST") != 0)
+		return TRUE;
+	/* the body as parsed: the same JSON with other spacing is the same request */
+	body = request->body != NULL ? mv_json_to_string (request->body) : NULL;
+	idem.body = body;
+	idem.body_len = body != NULL ? strlen (body) : 0;
+	if (!mv_idempotency_begin (request->router->idempotency, &idem, &request->idempotency,
+				   &replay, error)) {
+		if (g_error_matches (*error, MV_ERROR, MV_ERROR_CONFLICT))
+			mv_http_request_set_header (request, "Retry-After", "1");
+		return FALSE;
+	}
+	if (replay == NULL)
+		return TRUE;
+	*replayed = TRUE;
+	request->status = replay->status;
+	request->response_text = g_steal_pointer (&replay->body);
+	for (guint i = 0; i + 1 < replay->headers->len; i += 2)
+		mv_http_request_set_header (request, g_ptr_array_index (replay->headers, i),
+					    g_ptr_array_index (replay->headers, i + 1));
+	mv_http_request_set_header (request, "Idempotency-Replayed", "true");
+	return TRUE;
+}
+
+/* After the answer is in @ex (the handler's, or its error rendered): keeps it for retries, or
+ * releases the key (5xx, 429…).  The headers kept are those that describe the result.  A
+ * deferred answer that arrives on the main loop's thread (a plugin call's time-out) is kept
+ * from another thread, not to block the loop on the database; a retry meanwhile waits for it. */
+static gboolean
+is_kept_header (const gchar *name)
+{
+	static const gchar *const kept[]
+		= { "Location", "ETag", "Content-Type", "Content-Location", "Last-Modified", NULL };
+
+	for (guint i = 0; kept[i] != NULL; i++)
+		if (g_ascii_strcasecmp (name, kept[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static void
+idempotency_complete (MvHttpRequest *request, MvHttpExchange *ex)
+{
+	KeptAnswer *kept;
+
+	if (request->idempotency == NULL)
+		return;
+	kept = g_new0 (KeptAnswer, 1);
+	kept->store = request->router->idempotency;
+	kept->claim = g_steal_pointer (&request->idempotency);
+	kept->request_id = g_strdup (request->request_id);
+	kept->answer = g_new0 (MvIdempotencyAnswer, 1);
+	kept->answer->status = ex->status;
+	kept->answer->body = g_strdup (ex->answer_text);
+	kept->answer->headers = g_ptr_array_new_with_free_func (g_free);
+	for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2)
+		if (is_kept_header (g_ptr_array_index (ex->answer_headers, i))) {
+			g_ptr_array_add (kept->answer->headers,
+					 g_strdup (g_ptr_array_index (ex->answer_headers, i)));
+			g_ptr_array_add (kept->answer->headers,
+					 g_strdup (g_ptr_array_index (ex->answer_headers, i + 1)));
+		}
+	if (g_main_context_is_owner (g_main_context_default ()))
+		g_thread_pool_push (request->router->idempotency_keepers, kept, NULL);
+	else
+		keep_answer (kept, NULL);
+}
+
 /* The handler's result: TRUE with the answer serialised (or none), FALSE with @error, or TRUE
  * with request->deferred set when the handler answers later. */
 static gboolean
@@ -266,9 +394,12 @@ run_route (MvHttpRequest *request, GError **error)
 {
 	g_autoptr (JsonNode) result = NULL;
 	GError *local = NULL;
+	gboolean replayed = FALSE;
 
-	if (!authenticate (request, error))
+	if (!authenticate (request, error) || !idempotency_begin (request, &replayed, error))
 		return FALSE;
+	if (replayed)
+		return TRUE;
 	result = request->entry->route.func (request, &local);
 	if (result == NULL && local != NULL) {
 		g_propagate_error (error, local);
@@ -307,6 +438,7 @@ answer (MvHttpRequest *request, gboolean ok, GError *error)
 	for (guint i = 0; i + 1 < request->response_headers->len; i += 2)
 		mv_http_exchange_set_header (ex, g_ptr_array_index (request->response_headers, i),
 					     g_ptr_array_index (request->response_headers, i + 1));
+	idempotency_complete (request, ex);
 	request->ex = NULL;
 	mv_http_exchange_resume (ex);
 }

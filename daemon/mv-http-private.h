@@ -67,6 +67,10 @@ void mv_http_router_add (MvHttpRouter *router,
 			 gpointer user_data);
 void
 mv_http_router_set_authenticator (MvHttpRouter *router, MvHttpAuthFunc func, gpointer user_data);
+typedef struct _MvIdempotency MvIdempotency;
+/* @idempotency: (transfer full) (nullable): the store every POST with an Idempotency-Key
+ * goes through (daemon/idempotency/) */
+void mv_http_router_set_idempotency (MvHttpRouter *router, MvIdempotency *idempotency);
 /* Handles @ex if a route's pattern matches its path (responding, or suspending it until a worker
  * thread answers); FALSE if no pattern matches. */
 gboolean mv_http_router_dispatch (MvHttpRouter *router, MvHttpExchange *ex);

@@ -815,6 +815,12 @@ mv_http_set_authenticator (MvHttp *self, MvHttpAuthFunc func, gpointer user_data
 }
 
 void
+mv_http_set_idempotency (MvHttp *self, MvIdempotency *idempotency)
+{
+	mv_http_router_set_idempotency (self->router, idempotency);
+}
+
+void
 mv_http_free (MvHttp *self)
 {
 	if (self == NULL)

@@ -28,6 +28,9 @@ void mv_http_reconfigure (MvHttp *self, const MvConfig *config);
 void
 mv_http_add_routes (MvHttp *self, const MvHttpRoute *routes, guint n_routes, gpointer user_data);
 void mv_http_set_authenticator (MvHttp *self, MvHttpAuthFunc func, gpointer user_data);
+typedef struct _MvIdempotency MvIdempotency;
+/* (transfer full): the Idempotency-Key store of every POST route (daemon/idempotency/) */
+void mv_http_set_idempotency (MvHttp *self, MvIdempotency *idempotency);
 void mv_http_free (MvHttp *self);
 
 /* Every route served, in the order they were added (transfer container, elements borrowed);

@@ -4,6 +4,7 @@
 
 #include "audit/mv-audit-api.h"
 #include "auth/mv-auth-adapters.h"
+#include "idempotency/mv-idempotency.h"
 #include "mv-openapi.h"
 #include "mv-plugin-routes.h"
 #include "mv-services.h"
@@ -92,7 +93,15 @@ static const MvModule modules[] = {
 void
 mv_modules_register_http (MvHttp *http, MvEngine *engine)
 {
-	mv_auth_set_http_authenticator (mv_engine_get_services (engine)->auth, http);
+	MvServices *services = mv_engine_get_services (engine);
+	MvIdempotencyLimits limits;
+
+	mv_auth_set_http_authenticator (services->auth, http);
+	mv_idempotency_limits_from_config (services->config, &limits);
+	mv_http_set_idempotency (http,
+				 mv_idempotency_new (services->db,
+						     (MvIdempotencyVaultFunc)mv_services_get_vault,
+						     services, &limits));
 	for (guint i = 0; i < G_N_ELEMENTS (modules); i++) {
 		guint n = 0;
 		const MvHttpRoute *routes = modules[i].http_routes (&n);

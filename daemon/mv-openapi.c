@@ -487,6 +487,30 @@ path_parameters (const gchar *path)
 	return params;
 }
 
+/* The router's Idempotency-Key, on every POST (docs/api.md, "Retrying safely") */
+static JsonObject *
+idempotency_key_parameter (void)
+{
+	JsonObject *param = json_object_new ();
+	JsonObject *schema = schema_new ("string");
+
+	json_object_set_int_member (schema, "minLength", 1);
+	json_object_set_int_member (schema, "maxLength", 255);
+	json_object_set_string_member (schema, "pattern", "^[!-~]+$");
+	json_object_set_string_member (param, "name", "Idempotency-Key");
+	json_object_set_string_member (param, "in", "header");
+	json_object_set_boolean_member (param, "required", FALSE);
+	json_object_set_string_member (
+		param, "description",
+		"Makes the request safe to retry: the same key and request within "
+		"[http] idempotency-hours get the first answer again (with "
+		"Idempotency-Replayed: true) instead of running twice; another request with the "
+		"key is 422, a retry while the first still runs waits, then 409. 1-255 visible "
+		"ASCII characters, at least 32 on a route without an API key; e.g. a random UUID.");
+	json_object_set_object_member (param, "schema", schema);
+	return param;
+}
+
 static const MvRole all_roles[] = {
 	MV_ROLE_PATIENT,
 	MV_ROLE_CLINICIAN,
@@ -549,6 +573,8 @@ operation_new (Doc *doc,
 	json_object_set_string_member (op, "description", "");
 	/* every route speaks the caller's language in its errors */
 	json_array_add_object_element (params, ref_new (REF_ACCEPT_LANGUAGE));
+	if (g_strcmp0 (method, "POST") == 0)
+		json_array_add_object_element (params, idempotency_key_parameter ());
 	json_object_set_array_member (op, "parameters", params);
 	set_security (op, roles, description);
 	json_object_set_string_member (op, "description", description->str);

@@ -709,3 +709,17 @@ mv_vault_identifier_index (MvSecret *identifier_key,
 	sodium_bin2hex (hex, sizeof hex, mac, sizeof mac);
 	return g_strdup (hex);
 }
+
+MvSecret *
+mv_vault_derive_master_subkey (MvVault *vault, const gchar *context, guint64 subkey_id)
+{
+	g_autoptr (MvSecret) key = NULL;
+
+	g_return_val_if_fail (vault != NULL, NULL);
+	g_return_val_if_fail (context != NULL && strlen (context) == crypto_kdf_CONTEXTBYTES, NULL);
+	key = mv_secret_new_writable (MV_VAULT_KEY_SIZE);
+	crypto_kdf_derive_from_key (mv_secret_get_writable (key), MV_VAULT_KEY_SIZE, subkey_id,
+				    context, mv_secret_get_data (vault->master));
+	mv_secret_seal_readonly (key);
+	return g_steal_pointer (&key);
+}

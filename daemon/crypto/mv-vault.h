@@ -362,4 +362,22 @@ gchar *mv_vault_identifier_index (MvSecret *identifier_key,
 				  const gchar *value,
 				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* ---- keys derived from the master ------------------------------------------------------- */
+
+/**
+ * mv_vault_derive_master_subkey:
+ * @vault: the master
+ * @context: exactly 8 characters naming the purpose (a libsodium KDF context), e.g. "MvIdemp1"
+ * @subkey_id: which key of that purpose
+ *
+ * For data that belongs to no clinic and is only kept for a while (stored HTTP answers of
+ * Idempotency-Key requests): crypto_kdf_derive_from_key(32, @subkey_id, @context, master).
+ * Never stored; a master-key rotation changes it, so whatever it sealed no longer opens.
+ *
+ * Returns: (transfer full): a read-only %MV_VAULT_KEY_SIZE-byte key.
+ */
+MvSecret *mv_vault_derive_master_subkey (MvVault *vault,
+					 const gchar *context,
+					 guint64 subkey_id) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -258,7 +258,8 @@ Test (identifiers, shredding_removes_the_indexes)
 	g_autoptr (GError) error = NULL;
 
 	cr_assert_eq (count ("SELECT count(*) FROM patient_identifiers"), 3);
-	cr_assert (mv_patient_store_delete (mvt.store, &mvt.clinician_a, "r", a, 0, &error), "%s",
+	cr_assert (mv_patient_store_delete (mvt.store, &mvt.admin_a, "r", a, "patient-request", 0,
+					    &error), "%s",
 		   error ? error->message : "");
 	cr_assert_eq (count ("SELECT count(*) FROM patient_identifiers"), 0);
 	{
