@@ -41,7 +41,7 @@ void mv_http_respond_error (MvHttpExchange *ex, const GError *error);
 void G_GNUC_PRINTF (3, 4)
 	mv_http_respond_new_error (MvHttpExchange *ex, gint code, const gchar *format, ...);
 gboolean mv_http_check_method (MvHttpExchange *ex, const gchar *allowed);
-gboolean mv_http_check_json_content_type (MvHttpExchange *ex);
+gboolean mv_http_check_json_content_type (MvHttpExchange *ex, gboolean merge_patch);
 /* The body as a JSON object, or NULL after responding with the error. */
 JsonNode *mv_http_read_json_body (MvHttpExchange *ex, guint64 max_body_bytes);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../auth/mv-auth.h"
+#include "../clinical/mv-clinical-history.h"
 #include "mv-db.h"
 #include "mv-patient-profile.h"
 
@@ -97,7 +98,10 @@ create_txn (PGconn *conn, gpointer data, GError **error)
 	if (!mv_sealed_record_insert (conn, &ref, dek, 1, profile, error))
 		return FALSE;
 	op->version = 1;
-	return mv_patient_op_audit (conn, op, "patient.create", error);
+	/* the version and the change-feed row after the audit entry (mv-clinical-history.h) */
+	return mv_patient_op_audit (conn, op, "patient.create", error)
+	       && mv_clinical_profile_written (conn, dek, op->clinic_id, op->patient_id, 1, profile,
+					       op->caller, error);
 }
 
 gchar *
@@ -241,7 +245,9 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 	if (!mv_sealed_record_update (conn, &ref, keys.dek, op->version, merged, error))
 		return FALSE;
 	op->result = json_object_ref (profile);
-	return mv_patient_op_audit (conn, op, "patient.update", error);
+	return mv_patient_op_audit (conn, op, "patient.update", error)
+	       && mv_clinical_profile_written (conn, keys.dek, op->clinic_id, op->patient_id,
+					       op->version, merged, op->caller, error);
 }
 
 JsonObject *
@@ -320,7 +326,12 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 	/* a shredded patient's keys and invites must not outlive it */
 	if (!mv_auth_revoke_patient_keys (conn, op->clinic_id, op->patient_id, error))
 		return FALSE;
-	return mv_patient_op_audit (conn, op, "patient.delete", error);
+	/* its clinical records and versions go with it, one 'deleted' change stays */
+	if (version == 0 && !mv_record_parse_version (PQgetvalue (lock, 0, 0), &version))
+		version = 1;
+	return mv_patient_op_audit (conn, op, "patient.delete", error)
+	       && mv_clinical_patient_shredded (conn, op->clinic_id, op->patient_id, version,
+						error);
 }
 
 gboolean
