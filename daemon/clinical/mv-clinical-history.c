@@ -190,3 +190,55 @@ mv_clinical_patient_shredded (PGconn *conn,
 	}
 	return mv_clinical_feed_append (conn, clinic_id, &change, 1, error);
 }
+
+gboolean
+mv_clinical_export_versions (PGconn *conn,
+			     MvSecret *dek,
+			     const gchar *clinic_id,
+			     const gchar *patient_id,
+			     JsonObject *out,
+			     GError **error)
+{
+	const gchar *values[] = { clinic_id, patient_id };
+	g_autoptr (PGresult) res = NULL;
+	JsonArray *versions = json_array_new ();
+
+	json_object_set_array_member (out, "versions", versions);
+	res = mv_db_exec_params (conn,
+				 "SELECT kind, record_id, version, record_status, " MV_DB_SQL_UTC (
+					 "updated_at") ", actor, blob FROM record_versions WHERE "
+						       "clinic_id = $1 AND patient_id = $2 ORDER "
+						       "BY kind, record_id, version",
+				 2, values, error);
+	if (res == NULL)
+		return FALSE;
+	for (gint i = 0; i < PQntuples (res); i++) {
+		const gchar *kind = PQgetvalue (res, i, 0);
+		const gchar *record_id = PQgetvalue (res, i, 1);
+		const gchar *status = PQgetvalue (res, i, 3);
+		guint64 version = 0;
+		JsonNode *data;
+		JsonObject *v;
+
+		if (!mv_record_parse_version (PQgetvalue (res, i, 2), &version)) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INTEGRITY,
+				     "%s record %s of patient %s: bad version", kind, record_id,
+				     patient_id);
+			return FALSE;
+		}
+		data = mv_clinical_version_open (dek, clinic_id, patient_id, kind, record_id,
+						 version, status, PQgetvalue (res, i, 6), error);
+		if (data == NULL)
+			return FALSE;
+		v = json_object_new ();
+		json_object_set_string_member (v, "kind", kind);
+		json_object_set_string_member (v, "id", record_id);
+		json_object_set_int_member (v, "version", (gint64)version);
+		json_object_set_string_member (v, "record_status", status);
+		json_object_set_string_member (v, "updated_at", PQgetvalue (res, i, 4));
+		json_object_set_string_member (v, "actor", PQgetvalue (res, i, 5));
+		json_object_set_member (v, "data", data);
+		json_array_add_object_element (versions, v);
+	}
+	return TRUE;
+}

@@ -115,4 +115,19 @@ gboolean mv_clinical_patient_shredded (PGconn *conn,
 				       guint64 version,
 				       GError **error);
 
+/**
+ * mv_clinical_export_versions:
+ * @out: the export being built; gets "versions": [{"kind", "id", "version", "record_status",
+ *   "updated_at", "actor", "data"}] — every version of every record of the patient (the
+ *   profile's included), opened with @dek, by kind, id and version
+ *
+ * For the patient's export (an access request: everything held, history included).
+ */
+gboolean mv_clinical_export_versions (PGconn *conn,
+				      MvSecret *dek,
+				      const gchar *clinic_id,
+				      const gchar *patient_id,
+				      JsonObject *out,
+				      GError **error);
+
 G_END_DECLS

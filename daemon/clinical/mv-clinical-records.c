@@ -452,7 +452,8 @@ entered_in_error_txn (PGconn *conn, gpointer data, GError **error)
 	MvClinicalOp *op = mv_clinical_op_begin (data);
 	g_auto (MvPatientKeys) keys = { 0 };
 	g_autoptr (PGresult) res = NULL;
-	g_autoptr (JsonObject) record = NULL;
+	g_autoptr (JsonNode) current = NULL;
+	const gchar *status;
 	guint64 version = 0;
 
 	if (!mv_clinical_op_keys (conn, op, TRUE, &keys, error))
@@ -460,23 +461,22 @@ entered_in_error_txn (PGconn *conn, gpointer data, GError **error)
 	res = select_record (conn, op, TRUE, error);
 	if (res == NULL)
 		return FALSE;
-	record = mv_clinical_row_to_record (op, keys.dek, res, 0, &version, error);
-	if (record == NULL || !check_version (op, version, error))
+	if (!mv_record_parse_version (PQgetvalue (res, 0, COL_VERSION), &version)
+	    || !check_version (op, version, error))
 		return FALSE;
-	if (g_strcmp0 (PQgetvalue (res, 0, COL_STATUS), STATUS_EIE) == 0) {
-		/* already: nothing to write */
-		op->result = g_steal_pointer (&record);
-		return mv_clinical_op_audit (conn, op, "read", error);
+	status = PQgetvalue (res, 0, COL_STATUS);
+	if (g_strcmp0 (status, STATUS_EIE) == 0) {
+		/* already: nothing to write, the record as it is (its disclosure audited) */
+		op->result = mv_clinical_row_to_record (op, keys.dek, res, 0, NULL, error);
+		return op->result != NULL && mv_clinical_op_audit (conn, op, "read", error);
 	}
-	{
-		g_autoptr (JsonNode) data_node = mv_clinical_version_open (
-			keys.dek, op->clinic_id, op->patient_id, op->kind_name, op->record_id,
-			version, STATUS_CURRENT, PQgetvalue (res, 0, COL_BLOB), error);
-		if (data_node == NULL)
-			return FALSE;
-		return write_version (conn, op, keys.dek, version + 1, STATUS_EIE,
-				      json_node_get_object (data_node), STATUS_EIE, error);
-	}
+	current = mv_clinical_version_open (keys.dek, op->clinic_id, op->patient_id, op->kind_name,
+					    op->record_id, version, status,
+					    PQgetvalue (res, 0, COL_BLOB), error);
+	if (current == NULL)
+		return FALSE;
+	return write_version (conn, op, keys.dek, version + 1, STATUS_EIE,
+			      json_node_get_object (current), STATUS_EIE, error);
 }
 
 JsonObject *

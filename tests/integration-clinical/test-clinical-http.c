@@ -225,6 +225,13 @@ Test (clinical, create_read_update_delete_history_and_versions)
 			json_object_get_object_member (json_node_get_object (v1->json), "profile"),
 			"notes"));
 	}
+	{
+		/* the export holds every version: 3 of the observation, 2 of the profile */
+		g_autofree gchar *epath = g_strdup_printf ("/v1/patients/%s/export", pid);
+		g_autoptr (MvtResponse) e = call ("GET", epath, a.clinician, NULL, NULL, NULL);
+		cr_assert_eq (e->status, 200, "%s", e->body);
+		cr_assert_eq (json_array_get_length (array_of (e, "versions")), 5, "%s", e->body);
+	}
 }
 
 Test (clinical, batch_list_pages_and_filters)
@@ -541,6 +548,77 @@ Test (clinical, bad_input_on_every_route_writes_nothing)
 	}
 	after = db_state (conn, a.id);
 	cr_assert_str_eq (before, after, "a refused request wrote something");
+	PQfinish (conn);
+}
+
+/* Whether @text shows @needle as itself (case-insensitively: text columns, bytea in escape
+ * form) or as the lower-case hex of its bytes (bytea in hex form). */
+static gboolean
+text_shows (const gchar *text, const gchar *needle)
+{
+	g_autofree gchar *upper = g_ascii_strup (text, -1);
+	g_autofree gchar *needle_upper = g_ascii_strup (needle, -1);
+	g_autoptr (GString) hex = g_string_new (NULL);
+
+	for (const guchar *p = (const guchar *)needle; *p != '\0'; p++)
+		g_string_append_printf (hex, "%02x", *p);
+	return strstr (upper, needle_upper) != NULL || strstr (text, hex->str) != NULL;
+}
+
+/* A note's text and an observation's code and unit: in no row of the clinical tables (bytea
+ * in hex and escape form), not in pg_dump, not in the daemon's log; lists, history and the
+ * feed are read first so every code path has run. */
+Test (clinical, values_and_codes_appear_nowhere_in_the_database)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	static const gchar *const needles[]
+		= { "Xanthoriel", "Quombly", "8867-4", "loinc.org", "/min" };
+	static const gchar *const tables[]
+		= { "records", "record_versions", "record_terms", "record_changes" };
+	static const gchar *const formats[] = { "hex", "escape" };
+	PGconn *conn = mvt_db_connect (dir);
+	g_autofree gchar *pid = NULL, *rid = NULL, *whole = NULL, *log = NULL;
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "N-1");
+	g_free (create (&a, pid, "notes", "{\"text\":\"Xanthoriel Quombly has a cough\"}"));
+	rid = create (&a, pid, "observations", OBS (72, 01));
+	{
+		g_autofree gchar *list = g_strdup_printf (
+			"/v1/patients/%s/observations?code=http%%3A%%2F%%2Floinc.org%%7C8867-4",
+			pid);
+		g_autofree gchar *hist
+			= g_strdup_printf ("/v1/patients/%s/observations/%s/history", pid, rid);
+		g_autoptr (MvtResponse) l = call ("GET", list, a.clinician, NULL, NULL, NULL);
+		g_autoptr (MvtResponse) h = call ("GET", hist, a.clinician, NULL, NULL, NULL);
+		g_autoptr (MvtResponse) f
+			= call ("GET", "/v1/patients/changes", a.clinician, NULL, NULL, NULL);
+		cr_assert (strstr (l->body, "8867-4") != NULL, "%s", l->body);
+		cr_assert_eq (h->status, 200);
+		cr_assert_eq (f->status, 200);
+	}
+	for (guint f = 0; f < G_N_ELEMENTS (formats); f++) {
+		const gchar *v[] = { formats[f] };
+		g_autofree gchar *set
+			= mvt_db_value (conn, "SELECT set_config('bytea_output', $1, false)", 1, v);
+		for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
+			g_autofree gchar *sql = g_strdup_printf (
+				"SELECT coalesce(string_agg(t::text, ' '), '') FROM %s t",
+				tables[t]);
+			g_autofree gchar *rows = mvt_db_value (conn, sql, 0, NULL);
+			for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
+				cr_assert_not (text_shows (rows, needles[n]), "%s in %s (%s)",
+					       needles[n], tables[t], formats[f]);
+		}
+	}
+	whole = mvt_pg_dump (dir);
+	cr_assert (strstr (whole, rid) != NULL); /* the dump does hold the record's row */
+	for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
+		cr_assert_not (text_shows (whole, needles[n]), "%s in pg_dump", needles[n]);
+	log = mvt_shared_log ();
+	for (guint n = 0; n < 3; n++)
+		cr_assert_null (strstr (log, needles[n]), "%s in the daemon log", needles[n]);
 	PQfinish (conn);
 }
 
