@@ -310,34 +310,33 @@ KIND_HANDLERS (notes)
 #define P "/v1/patients/{id}/"
 #define ME "/v1/me/"
 
-/* The eleven routes of one kind (@what: "an observation", for the summaries). */
+/* The eleven routes of one kind (@what: "an observation", for the summaries).  Not
+ * clang-formatted: it cannot lay out initialiser lists inside a macro. */
+/* clang-format off */
 #define KIND_ROUTES(K, what)                                                                       \
 	{ "POST", P #K, CLIN, handle_create_##K,                                                   \
-	  "Record " what " (201, ETag), or a batch {\"" #K                                         \
-	  "\": [...]} of up to 100, all or none" },                                                \
-		{ "GET", P #K, READERS, handle_list_##K,                                           \
-		  "List a patient's " #K ", newest first (code, from, to, include, limit, "        \
-		  "cursor)" },                                                                     \
-		{ "GET", P #K "/{rid}", READERS, handle_get_##K,                                   \
-		  "Read " what " (ETag = its version)" },                                          \
-		{ "PATCH", P #K "/{rid}", CLIN, handle_patch_##K,                                  \
-		  "Merge-patch " what "; If-Match required; an empty patch changes nothing" },     \
-		{ "DELETE", P #K "/{rid}", CLIN, handle_delete_##K,                                \
-		  "Mark " what " entered-in-error (a new version; it stays readable)" },           \
-		{ "GET", P #K "/{rid}/history", READERS, handle_history_##K,                       \
-		  "Every version of " what " (version, status, time, actor)" },                    \
-		{ "GET", P #K "/{rid}/versions/{v}", READERS, handle_version_##K,                  \
-		  "One version of " what },                                                        \
-		{ "GET", ME #K, MV_ROLE_PATIENT, handle_me_list_##K,                               \
-		  "The calling patient's own " #K },                                               \
-		{ "GET", ME #K "/{rid}", MV_ROLE_PATIENT, handle_me_get_##K,                       \
-		  "One of the calling patient's own " #K },                                        \
-		{ "GET", ME #K "/{rid}/history", MV_ROLE_PATIENT, handle_me_history_##K,           \
-		  "The history of one of the calling patient's own " #K },                         \
-	{                                                                                          \
-		"GET", ME #K "/{rid}/versions/{v}", MV_ROLE_PATIENT, handle_me_version_##K,        \
-			"One version of one of the calling patient's own " #K                      \
-	}
+	  "Record " what " (201, ETag), or a batch {\"" #K "\": [...]} of up to 100, all or none" },\
+	{ "GET", P #K, READERS, handle_list_##K,                                                   \
+	  "List a patient's " #K ", newest first (code, from, to, include, limit, cursor)" },     \
+	{ "GET", P #K "/{rid}", READERS, handle_get_##K,                                           \
+	  "Read " what " (ETag = its version)" },                                                  \
+	{ "PATCH", P #K "/{rid}", CLIN, handle_patch_##K,                                          \
+	  "Merge-patch " what "; If-Match required; an empty patch changes nothing" },             \
+	{ "DELETE", P #K "/{rid}", CLIN, handle_delete_##K,                                        \
+	  "Mark " what " entered-in-error (a new version; it stays readable)" },                   \
+	{ "GET", P #K "/{rid}/history", READERS, handle_history_##K,                               \
+	  "Every version of " what " (version, status, time, actor)" },                            \
+	{ "GET", P #K "/{rid}/versions/{v}", READERS, handle_version_##K,                          \
+	  "One version of " what },                                                                \
+	{ "GET", ME #K, MV_ROLE_PATIENT, handle_me_list_##K,                                       \
+	  "The calling patient's own " #K },                                                       \
+	{ "GET", ME #K "/{rid}", MV_ROLE_PATIENT, handle_me_get_##K,                               \
+	  "One of the calling patient's own " #K },                                                \
+	{ "GET", ME #K "/{rid}/history", MV_ROLE_PATIENT, handle_me_history_##K,                   \
+	  "The history of one of the calling patient's own " #K },                                 \
+	{ "GET", ME #K "/{rid}/versions/{v}", MV_ROLE_PATIENT, handle_me_version_##K,              \
+	  "One version of one of the calling patient's own " #K }
+/* clang-format on */
 
 static const MvHttpRoute routes[] = {
 	/* before /v1/patients/{id} of the patient routes: the router takes the first match */

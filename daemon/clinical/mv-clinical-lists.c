@@ -43,7 +43,14 @@ parse_time (const gchar *text, const gchar *field, GError **problems)
 		g_autofree gchar *midnight = g_strconcat (text, "T00:00:00Z", NULL);
 		dt = g_date_time_new_from_iso8601 (midnight, NULL);
 	} else if (strchr (text, 'T') != NULL || strchr (text, 't') != NULL) {
-		dt = g_date_time_new_from_iso8601 (text, NULL);
+		/* a time without a zone would be read in the server's zone: refused, as the
+		 * same text under two default zones then gives two times */
+		g_autoptr (GTimeZone) utc_zone = g_time_zone_new_utc ();
+		g_autoptr (GTimeZone) plus = g_time_zone_new_offset (3600);
+		g_autoptr (GDateTime) other = g_date_time_new_from_iso8601 (text, plus);
+		dt = g_date_time_new_from_iso8601 (text, utc_zone);
+		if (dt != NULL && (other == NULL || !g_date_time_equal (dt, other)))
+			g_clear_pointer (&dt, g_date_time_unref);
 	}
 	if (dt == NULL) {
 		mv_error_add_problem (problems, field, "invalid-format",

@@ -106,44 +106,7 @@ insert_one (PGconn *conn,
 	return TRUE;
 }
 
-static gboolean normalise_inputs (MvClinicalOp *op, GError **error);
-
-static gboolean
-create_txn (PGconn *conn, gpointer data, GError **error)
-{
-	MvClinicalOp *op = mv_clinical_op_begin (data);
-	g_auto (MvPatientKeys) keys = { 0 };
-	g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-	g_autofree MvClinicalChange *changes = NULL;
-	g_autoptr (JsonArray) created = json_array_new ();
-
-	/* the patient first: a stranger's request is 404 whatever its body */
-	if (!mv_clinical_op_keys (conn, op, TRUE, &keys, error))
-		return FALSE;
-	if (!normalise_inputs (op, error))
-		return FALSE;
-	changes = g_new0 (MvClinicalChange, op->records->len);
-	for (guint i = 0; i < op->records->len; i++) {
-		JsonObject *response = NULL;
-		gchar *id = g_uuid_string_random ();
-		g_ptr_array_add (ids, id);
-		if (!insert_one (conn, op, keys.dek, g_ptr_array_index (op->records, i), id,
-				 &response, error))
-			return FALSE;
-		json_array_add_object_element (created, response);
-		changes[i] = (MvClinicalChange){ op->patient_id, op->kind_name, id, 1, "created" };
-	}
-	if (!mv_clinical_op_audit (conn, op, "create", error))
-		return FALSE;
-	if (!mv_clinical_feed_append (conn, op->clinic_id, changes, op->records->len, error))
-		return FALSE;
-	op->result = json_object_new ();
-	json_object_set_array_member (op->result, "records", json_array_ref (created));
-	return TRUE;
-}
-
-/* Normalises every input of the body (op->patch: one record, or a batch) into op->records,
- * collecting every problem of every input into one error. */
+/* A body that is exactly {"<plural>": [ … ]} is a batch. */
 static gboolean
 is_batch (const MvClinicalKind *kind, JsonObject *body)
 {
@@ -151,6 +114,8 @@ is_batch (const MvClinicalKind *kind, JsonObject *body)
 	return list != NULL && json_object_get_size (body) == 1 && JSON_NODE_HOLDS_ARRAY (list);
 }
 
+/* Normalises every input of the body (op->patch: one record, or a batch) into op->records,
+ * collecting every problem of every input into one error. */
 static gboolean
 normalise_inputs (MvClinicalOp *op, GError **error)
 {
@@ -207,6 +172,40 @@ normalise_inputs (MvClinicalOp *op, GError **error)
 		g_propagate_error (error, problems);
 		return FALSE;
 	}
+	return TRUE;
+}
+
+static gboolean
+create_txn (PGconn *conn, gpointer data, GError **error)
+{
+	MvClinicalOp *op = mv_clinical_op_begin (data);
+	g_auto (MvPatientKeys) keys = { 0 };
+	g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+	g_autofree MvClinicalChange *changes = NULL;
+	g_autoptr (JsonArray) created = json_array_new ();
+
+	/* the patient first: a stranger's request is 404 whatever its body */
+	if (!mv_clinical_op_keys (conn, op, TRUE, &keys, error))
+		return FALSE;
+	if (!normalise_inputs (op, error))
+		return FALSE;
+	changes = g_new0 (MvClinicalChange, op->records->len);
+	for (guint i = 0; i < op->records->len; i++) {
+		JsonObject *response = NULL;
+		gchar *id = g_uuid_string_random ();
+		g_ptr_array_add (ids, id);
+		if (!insert_one (conn, op, keys.dek, g_ptr_array_index (op->records, i), id,
+				 &response, error))
+			return FALSE;
+		json_array_add_object_element (created, response);
+		changes[i] = (MvClinicalChange){ op->patient_id, op->kind_name, id, 1, "created" };
+	}
+	if (!mv_clinical_op_audit (conn, op, "create", error))
+		return FALSE;
+	if (!mv_clinical_feed_append (conn, op->clinic_id, changes, op->records->len, error))
+		return FALSE;
+	op->result = json_object_new ();
+	json_object_set_array_member (op->result, "records", json_array_ref (created));
 	return TRUE;
 }
 

@@ -264,11 +264,15 @@ Test (clinical, list_pages_and_filters_by_code_and_date)
 	}
 	{
 		/* every bad parameter at once */
-		MvClinicalQuery q
-			= { .limit = "1001", .cursor = "nope", .from = "soon", .include = "all" };
+		MvClinicalQuery q = { .limit = "1001",
+				      .cursor = "nope",
+				      .from = "soon",
+				      .to = "2026-11-05T08:00:00",
+				      .include = "all" };
 		g_autoptr (JsonObject) r = list (&mvt.clinician_a, pid, &q, &error);
 		cr_assert_null (r);
-		cr_assert_eq (mv_error_get_n_problems (error), 4, "%s", error->message);
+		/* every one, the time without a zone included */
+		cr_assert_eq (mv_error_get_n_problems (error), 5, "%s", error->message);
 	}
 }
 
