@@ -7,6 +7,7 @@
 #include <medverse/mv-error.h>
 
 #include "../audit/mv-audit-log.h"
+#include "../patients/mv-patient-store.h"
 
 MvClinicalStore *
 mv_clinical_store_new (MvServices *services)
@@ -39,14 +40,6 @@ mv_clinical_op_begin (gpointer data)
 	return op;
 }
 
-static gchar *
-uuid_normalise (const gchar *id)
-{
-	if (id == NULL || !g_uuid_string_is_valid (id))
-		return NULL;
-	return g_ascii_strdown (id, -1);
-}
-
 gboolean
 mv_clinical_op_init (MvClinicalOp *op,
 		     MvClinicalStore *store,
@@ -77,7 +70,7 @@ mv_clinical_op_init (MvClinicalOp *op,
 		return FALSE;
 	}
 	if (patient_id != NULL) {
-		op->patient_id = uuid_normalise (patient_id);
+		op->patient_id = mv_patient_id_normalise (patient_id);
 		if (op->patient_id == NULL
 		    || (caller->role == MV_ROLE_PATIENT
 			&& g_strcmp0 (op->patient_id, caller->patient_id) != 0)) {
@@ -87,7 +80,8 @@ mv_clinical_op_init (MvClinicalOp *op,
 		}
 	}
 	if (record_id != NULL) {
-		op->record_id = uuid_normalise (record_id);
+		/* a record id is a UUID too: the same canonical form */
+		op->record_id = mv_patient_id_normalise (record_id);
 		if (op->record_id == NULL) {
 			mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no such record",
 						"没有该记录");
