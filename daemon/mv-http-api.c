@@ -599,7 +599,7 @@ mv_http_router_dispatch (MvHttpRouter *router, MvHttpExchange *ex)
 	request->headers = mv_http_exchange_copy_headers (ex);
 	request->token = bearer_token (ex);
 	if (method_has_body (method)) {
-		if (!mv_http_check_json_content_type (ex)) {
+		if (!mv_http_check_json_content_type (ex, strcmp (method, "PATCH") == 0)) {
 			request_free (request);
 			return TRUE;
 		}
@@ -688,4 +688,59 @@ const gchar *
 mv_http_request_get_client_address (MvHttpRequest *request)
 {
 	return mv_http_exchange_get_client_address (request->ex);
+}
+
+void
+mv_http_request_set_etag (MvHttpRequest *request, guint64 version)
+{
+	g_autofree gchar *etag = g_strdup_printf ("\"%" G_GUINT64_FORMAT "\"", version);
+	mv_http_request_set_header (request, "ETag", etag);
+}
+
+gboolean
+mv_http_request_get_if_match (MvHttpRequest *request,
+			      gboolean required,
+			      guint64 *version,
+			      GError **error)
+{
+	const gchar *value = mv_http_request_get_header (request, "If-Match");
+	g_autofree gchar *inner = NULL;
+	gsize n;
+
+	*version = 0;
+	if (value == NULL && !required)
+		return TRUE;
+	if (value == NULL) {
+		mv_set_error_bilingual (
+			error, MV_ERROR_PRECONDITION_REQUIRED,
+			"If-Match is required: send the ETag of the version the change was "
+			"computed from",
+			"必须提供 If-Match：请发送修改所依据版本的 ETag");
+		return FALSE;
+	}
+	n = strlen (value);
+	while (n > 0 && value[n - 1] == ' ')
+		n--;
+	while (*value == ' ') {
+		value++;
+		n--;
+	}
+	if (n < 3 || value[0] != '"' || value[n - 1] != '"') {
+		mv_set_error_bilingual (
+			error, MV_ERROR_MALFORMED,
+			"If-Match: expected one ETag as returned by this API, e.g. "
+			"\"3\" (weak tags, lists and * are not accepted)",
+			"If-Match：应为本 API 返回的一个 ETag，例如 \"3\"（不接受弱标签、"
+			"列表和 *）");
+		return FALSE;
+	}
+	inner = g_strndup (value + 1, n - 2);
+	if (!g_ascii_string_to_unsigned (inner, 10, 1, G_MAXINT64, version, NULL)) {
+		mv_set_error_bilingual (
+			error, MV_ERROR_MALFORMED,
+			"If-Match: not an ETag of this API (expected a quoted version number)",
+			"If-Match：不是本 API 的 ETag（应为带引号的版本号）");
+		return FALSE;
+	}
+	return TRUE;
 }

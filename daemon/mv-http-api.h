@@ -72,4 +72,15 @@ void mv_http_request_finish (MvHttpRequest *request, JsonNode *result, GError *e
 void mv_http_request_set_status (MvHttpRequest *request, guint status);
 void mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gchar *value);
 
+/* Conditional requests, one rule for every versioned resource: the ETag of a version is the
+ * strong tag "N".  mv_http_request_set_etag() sets it; mv_http_request_get_if_match() reads
+ * If-Match, which must be exactly one such tag (weak tags, lists and * are MV_ERROR_MALFORMED:
+ * a change must name the version it was computed from).  Without the header: when @required,
+ * MV_ERROR_PRECONDITION_REQUIRED (428), else TRUE with *@version 0. */
+void mv_http_request_set_etag (MvHttpRequest *request, guint64 version);
+gboolean mv_http_request_get_if_match (MvHttpRequest *request,
+				       gboolean required,
+				       guint64 *version,
+				       GError **error);
+
 G_END_DECLS

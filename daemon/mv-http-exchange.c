@@ -413,16 +413,21 @@ parse_content_type (const gchar *value, gchar **charset)
 }
 
 gboolean
-mv_http_check_json_content_type (MvHttpExchange *ex)
+mv_http_check_json_content_type (MvHttpExchange *ex, gboolean merge_patch)
 {
 	const gchar *value = mv_http_exchange_get_header (ex, "Content-Type");
 	g_autofree gchar *charset = NULL;
 	g_autofree gchar *type = value != NULL ? parse_content_type (value, &charset) : NULL;
+	/* a PATCH body is a JSON merge patch (RFC 7396), which has its own media type */
+	gboolean is_merge_patch = merge_patch && type != NULL
+				  && g_ascii_strcasecmp (type, "application/merge-patch+json") == 0;
 
-	if (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0) {
+	if (!is_merge_patch
+	    && (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0)) {
 		mv_http_respond_new_error (ex, MV_ERROR_UNSUPPORTED_MEDIA,
-					   "content type must be application/json, got %s",
-					   "内容类型必须是 application/json，收到的是 %s",
+					   "content type must be application/json%s, got %s",
+					   "内容类型必须是 application/json%s，收到的是 %s",
+					   merge_patch ? " (or application/merge-patch+json)" : "",
 					   type != NULL && type[0] != '\0' ? type : "none");
 		return FALSE;
 	}

@@ -46,7 +46,7 @@ void mv_http_respond_new_error (MvHttpExchange *ex,
 				const gchar *format_zh,
 				...) G_GNUC_PRINTF (3, 5) G_GNUC_PRINTF (4, 5);
 gboolean mv_http_check_method (MvHttpExchange *ex, const gchar *allowed);
-gboolean mv_http_check_json_content_type (MvHttpExchange *ex);
+gboolean mv_http_check_json_content_type (MvHttpExchange *ex, gboolean merge_patch);
 /* The body as a JSON object, or NULL after responding with the error. */
 JsonNode *mv_http_read_json_body (MvHttpExchange *ex, guint64 max_body_bytes);
 

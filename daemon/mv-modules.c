@@ -4,6 +4,8 @@
 
 #include "audit/mv-audit-api.h"
 #include "auth/mv-auth-adapters.h"
+#include "clinical/mv-clinical-api.h"
+#include "clinical/mv-clinical-store.h"
 #include "idempotency/mv-idempotency.h"
 #include "mv-openapi.h"
 #include "mv-plugin-routes.h"
@@ -27,6 +29,17 @@ static gpointer
 patients_of (MvEngine *engine, MvHttp *http)
 {
 	return mv_engine_get_services (engine)->patients;
+}
+
+/* the clinical store lives as long as the engine (its services' lifetime) */
+static gpointer
+clinical_of (MvEngine *engine, MvHttp *http)
+{
+	MvClinicalStore *store = mv_clinical_store_new (mv_engine_get_services (engine));
+
+	g_object_set_data_full (G_OBJECT (engine), "mv-clinical-store", store,
+				(GDestroyNotify)mv_clinical_store_free);
+	return store;
 }
 
 static gpointer
@@ -84,6 +97,8 @@ openapi_source (MvEngine *engine, MvHttp *http)
 
 static const MvModule modules[] = {
 	{ "auth", mv_auth_http_routes, auth_of },
+	/* before patients: GET /v1/patients/changes must match before /v1/patients/{id} */
+	{ "clinical", mv_clinical_http_routes, clinical_of },
 	{ "patients", mv_patients_http_routes, patients_of },
 	{ "audit", mv_audit_http_routes, services_of },
 	{ "plugins", mv_plugin_http_routes, engine_itself },

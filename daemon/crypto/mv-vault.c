@@ -16,6 +16,10 @@
 #define INDEX_KDF_SUBKEY 1
 #define IDENTIFIER_KDF_CONTEXT "MvIdentX"
 #define IDENTIFIER_KDF_SUBKEY 1
+/* the per-patient key of the term index of clinical records (from the DEK) */
+#define TERM_KDF_CONTEXT "MvTermsX"
+#define TERM_KDF_SUBKEY 1
+#define TERM_MAX_BYTES 1024
 
 G_STATIC_ASSERT (MV_VAULT_KEY_SIZE == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 G_STATIC_ASSERT (MV_VAULT_KEY_SIZE == crypto_kdf_KEYBYTES);
@@ -722,4 +726,50 @@ mv_vault_derive_master_subkey (MvVault *vault, const gchar *context, guint64 sub
 				    context, mv_secret_get_data (vault->master));
 	mv_secret_seal_readonly (key);
 	return g_steal_pointer (&key);
+}
+
+MvSecret *
+mv_vault_derive_term_key (MvSecret *dek)
+{
+	g_autoptr (MvSecret) key = NULL;
+
+	g_return_val_if_fail (dek != NULL && mv_secret_get_size (dek) == MV_VAULT_KEY_SIZE, NULL);
+	key = mv_secret_new_writable (MV_VAULT_KEY_SIZE);
+	crypto_kdf_derive_from_key (mv_secret_get_writable (key), MV_VAULT_KEY_SIZE,
+				    TERM_KDF_SUBKEY, TERM_KDF_CONTEXT, mv_secret_get_data (dek));
+	mv_secret_seal_readonly (key);
+	return g_steal_pointer (&key);
+}
+
+gchar *
+mv_vault_term_index (MvSecret *term_key,
+		     const gchar *clinic_id,
+		     const gchar *patient_id,
+		     const gchar *term,
+		     GError **error)
+{
+	g_autoptr (GByteArray) msg = NULL;
+	guint8 mac[32];
+	gchar hex[2 * sizeof mac + 1];
+
+	if (!check_key ("the term-index key", term_key, error)
+	    || !mv_canon_check_id ("clinic id", clinic_id, error)
+	    || !mv_canon_check_id ("patient id", patient_id, error))
+		return NULL;
+	/* the term is a code: its value is never quoted in the message */
+	if (term == NULL || term[0] == '\0' || strlen (term) > TERM_MAX_BYTES
+	    || !g_utf8_validate (term, -1, NULL)) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "a record term must be 1-1024 bytes of UTF-8");
+		return NULL;
+	}
+	msg = mv_canon_new ("medverse.record-term.v1");
+	mv_canon_add_str (msg, clinic_id);
+	mv_canon_add_str (msg, patient_id);
+	mv_canon_add_str (msg, term);
+	crypto_generichash (mac, sizeof mac, msg->data, msg->len, mv_secret_get_data (term_key),
+			    MV_VAULT_KEY_SIZE);
+	sodium_memzero (msg->data, msg->len);
+	sodium_bin2hex (hex, sizeof hex, mac, sizeof mac);
+	return g_strdup (hex);
 }

@@ -380,4 +380,31 @@ MvSecret *mv_vault_derive_master_subkey (MvVault *vault,
 					 const gchar *context,
 					 guint64 subkey_id) G_GNUC_WARN_UNUSED_RESULT;
 
+/* ---- per-patient term index (codes of clinical records) ------------------------------------ */
+
+/**
+ * mv_vault_derive_term_key:
+ * @dek: the patient's DEK
+ *
+ * Returns: (transfer full): the patient's term-index key,
+ * crypto_kdf_derive_from_key(32, subkey 1, context "MvTermsX", dek).  Never stored; gone with
+ * the DEK when the patient is shredded.
+ */
+MvSecret *mv_vault_derive_term_key (MvSecret *dek) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_vault_term_index:
+ * @term_key: from mv_vault_derive_term_key()
+ * @term: a code as the record kind names it ("system|code", or "|code" for any system), exact
+ *
+ * Returns: (transfer full): 64 lowercase hex characters, BLAKE2b-256 keyed with @term_key of
+ * canon("medverse.record-term.v1", clinic_id, patient_id, term), or %NULL with
+ * %MV_ERROR_INVALID_INPUT (a bad id, or a term that is empty, not UTF-8 or over 1024 bytes).
+ */
+gchar *mv_vault_term_index (MvSecret *term_key,
+			    const gchar *clinic_id,
+			    const gchar *patient_id,
+			    const gchar *term,
+			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <medverse/mv-error.h>
 #include <mv-host-private.h>
 
+#include "../clinical/mv-clinical-history.h"
 #include "mv-db.h"
 
 static JsonNode *
@@ -157,6 +158,10 @@ export_txn (PGconn *conn, gpointer data, GError **error)
 	json_object_set_string_member (patient, "updated_at", keys.updated_at);
 	if (!export_records (conn, op, &keys, out, error) || !export_keys (conn, op, out, error)
 	    || !export_audit (conn, op, out, error))
+		return FALSE;
+	/* every version of every record, the clinical record's and the profile's */
+	if (!mv_clinical_export_versions (conn, keys.dek, op->clinic_id, op->patient_id, out,
+					  error))
 		return FALSE;
 	op->result = g_steal_pointer (&out);
 	return mv_patient_op_audit (conn, op, "patient.export", error);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../auth/mv-auth.h"
+#include "../clinical/mv-clinical-history.h"
 #include "mv-db.h"
 #include "mv-patient-profile.h"
 
@@ -214,7 +215,10 @@ create_txn (PGconn *conn, gpointer data, GError **error)
 	if (!mv_sealed_record_insert (conn, &ref, dek, 1, profile, error))
 		return FALSE;
 	op->version = 1;
-	return mv_patient_op_audit (conn, op, "patient.create", error);
+	/* the version and the change-feed row after the audit entry (mv-clinical-history.h) */
+	return mv_patient_op_audit (conn, op, "patient.create", error)
+	       && mv_clinical_profile_written (conn, dek, op->clinic_id, op->patient_id, 1, profile,
+					       op->caller, error);
 }
 
 gchar *
@@ -362,7 +366,9 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 	if (!mv_sealed_record_update (conn, &ref, keys.dek, op->version, merged, error))
 		return FALSE;
 	op->result = json_object_ref (profile);
-	return mv_patient_op_audit (conn, op, "patient.update", error);
+	return mv_patient_op_audit (conn, op, "patient.update", error)
+	       && mv_clinical_profile_written (conn, keys.dek, op->clinic_id, op->patient_id,
+					       op->version, merged, op->caller, error);
 }
 
 JsonObject *
@@ -426,6 +432,19 @@ retention_years (MvPatientOp *op)
 /* The patient's row locked, its version checked against the If-Match and, unless forced, its
  * retention period: inside it op->retained_until is set and nothing is shredded.  The period
  * runs from updated_at, the patient's last change (docs/operations.md, "Retention"). */
+/* clang-format off */
+/* The patient row, locked, and whether its retention period still runs: the last change is the
+ * profile's or any clinical record's, whichever is later. */
+static const gchar lock_for_delete_sql[]
+	= "SELECT version, last + make_interval(years => $3::int) > now(), "
+	  MV_DB_SQL_UTC ("last + make_interval(years => $3::int)")
+	" FROM (SELECT p.version, GREATEST(p.updated_at, (SELECT max(r.updated_at) FROM records r"
+	" WHERE r.clinic_id = $1 AND r.patient_id = $2)) AS last FROM patients p"
+	" WHERE p.clinic_id = $1 AND p.patient_id = $2 AND p.deleted_at IS NULL"
+	" FOR UPDATE OF p) AS locked";
+
+/* clang-format on */
+
 static gboolean
 lock_for_delete (PGconn *conn, MvPatientOp *op, GError **error)
 {
@@ -435,25 +454,17 @@ lock_for_delete (PGconn *conn, MvPatientOp *op, GError **error)
 	guint64 version = 0;
 
 	/* no key is needed to shred: a patient whose key no longer opens can still be deleted */
-	lock = mv_db_exec_params (
-		conn,
-		"SELECT version, updated_at + make_interval(years => $3::int) > "
-		"now(), " MV_DB_SQL_UTC (
-			"updated_at + make_interval(years => $3::int)") " FROM patients "
-									"WHERE clinic_id = $1 AND "
-									"patient_id = $2 AND "
-									"deleted_at "
-									"IS NULL FOR UPDATE",
-		3, values, error);
+	lock = mv_db_exec_params (conn, lock_for_delete_sql, 3, values, error);
 	if (lock == NULL)
 		return FALSE;
 	if (PQntuples (lock) != 1) {
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
 		return FALSE;
 	}
-	if (op->if_match != 0
-	    && (!mv_record_parse_version (PQgetvalue (lock, 0, 0), &version)
-		|| version != op->if_match)) {
+	if (!mv_record_parse_version (PQgetvalue (lock, 0, 0), &version))
+		version = 0;
+	op->version = version;
+	if (op->if_match != 0 && version != op->if_match) {
 		g_set_error (error, MV_ERROR, MV_ERROR_PRECONDITION_FAILED,
 			     "the patient changed: it is at version %s, not %" G_GUINT64_FORMAT
 			     "; read it again",
@@ -508,7 +519,10 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 		return FALSE;
 	action = g_strdup_printf (op->force ? "patient.delete-forced.%s" : "patient.delete.%s",
 				  op->reason);
-	return mv_patient_op_audit (conn, op, action, error);
+	/* its clinical records and versions go with it, one 'deleted' change stays */
+	return mv_patient_op_audit (conn, op, action, error)
+	       && mv_clinical_patient_shredded (conn, op->clinic_id, op->patient_id,
+						MAX (op->version, 1), error);
 }
 
 gboolean

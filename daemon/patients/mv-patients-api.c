@@ -10,42 +10,6 @@
 #include "mv-http-api.h"
 #include "mv-patient-store.h"
 
-static gchar *
-etag_for (guint64 version)
-{
-	return g_strdup_printf ("\"%" G_GUINT64_FORMAT "\"", version);
-}
-
-/* An If-Match value: one strong ETag as sent by this API ("3").  Weak tags, lists and "*" are
- * refused: an update must name the version it was computed from. */
-static gboolean
-parse_if_match (const gchar *value, guint64 *version, GError **error)
-{
-	gsize n = strlen (value);
-	g_autofree gchar *inner = NULL;
-
-	while (n > 0 && value[n - 1] == ' ')
-		n--;
-	while (*value == ' ') {
-		value++;
-		n--;
-	}
-	if (n < 3 || value[0] != '"' || value[n - 1] != '"') {
-		g_set_error (error, MV_ERROR, MV_ERROR_MALFORMED,
-			     "If-Match: expected one ETag as returned by this API, e.g. \"3\" "
-			     "(weak tags, lists and * are not accepted)");
-		return FALSE;
-	}
-	inner = g_strndup (value + 1, n - 2);
-	if (!g_ascii_string_to_unsigned (inner, 10, 1, G_MAXINT64, version, NULL)) {
-		g_set_error (
-			error, MV_ERROR, MV_ERROR_MALFORMED,
-			"If-Match: not an ETag of this API (expected a quoted version number)");
-		return FALSE;
-	}
-	return TRUE;
-}
-
 static MvPatientStore *
 store_of (MvHttpRequest *request)
 {
@@ -55,11 +19,10 @@ store_of (MvHttpRequest *request)
 static JsonNode *
 patient_body (MvHttpRequest *request, const gchar *id, guint64 version, JsonObject *profile)
 {
-	g_autofree gchar *etag = etag_for (version);
 	JsonObject *body = json_object_new ();
 	JsonNode *node;
 
-	mv_http_request_set_header (request, "ETag", etag);
+	mv_http_request_set_etag (request, version);
 	json_object_set_string_member (body, "id", id);
 	json_object_set_int_member (body, "version", (gint64)version);
 	json_object_set_object_member (body, "profile", json_object_ref (profile));
@@ -140,7 +103,6 @@ static JsonNode *
 handle_patch (MvHttpRequest *request, GError **error)
 {
 	const gchar *id = mv_http_request_get_param (request, "id");
-	const gchar *if_match = mv_http_request_get_header (request, "If-Match");
 	g_autofree gchar *canonical = mv_patient_id_normalise (id);
 	guint64 expected = 0, version = 0;
 	g_autoptr (JsonObject) profile = NULL;
@@ -149,14 +111,7 @@ handle_patch (MvHttpRequest *request, GError **error)
 		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
 		return NULL;
 	}
-	if (if_match == NULL) {
-		g_set_error_literal (
-			error, MV_ERROR, MV_ERROR_PRECONDITION_REQUIRED,
-			"If-Match is required: send the ETag of the version the change "
-			"was computed from (GET /v1/patients/{id})");
-		return NULL;
-	}
-	if (!parse_if_match (if_match, &expected, error))
+	if (!mv_http_request_get_if_match (request, TRUE, &expected, error))
 		return NULL;
 	profile = mv_patient_store_update (store_of (request), mv_http_request_get_auth (request),
 					   mv_http_request_get_id (request), id,
@@ -173,12 +128,11 @@ static JsonNode *
 handle_delete (MvHttpRequest *request, GError **error)
 {
 	const MvAuthContext *auth = mv_http_request_get_auth (request);
-	const gchar *if_match = mv_http_request_get_header (request, "If-Match");
 	guint64 expected = 0;
 
 	/* a clinician hears what to do instead before anything about the request itself */
-	if (auth->role == MV_ROLE_CLINIC_ADMIN && if_match != NULL
-	    && !parse_if_match (if_match, &expected, error))
+	if (auth->role == MV_ROLE_CLINIC_ADMIN
+	    && !mv_http_request_get_if_match (request, FALSE, &expected, error))
 		return NULL;
 	if (!mv_patient_store_delete (store_of (request), auth, mv_http_request_get_id (request),
 				      mv_http_request_get_param (request, "id"),
