@@ -37,6 +37,7 @@ TestSuite (clinical, .init = setup, .fini = teardown, .timeout = 120);
 
 #define PULSE_OK                                                                                   \
 	"{\"code\":{\"system\":\"http://loinc.org\",\"code\":\"8867-4\"},\"value\":72,"            \
+	"\"unit\":\"/min\","                                                                       \
 	"\"effective_at\":\"2026-11-01T08:00:00Z\"}"
 
 static MvClinicalCall
@@ -220,10 +221,11 @@ Test (clinical, list_pages_and_filters_by_code_and_date)
 
 	for (gint day = 1; day <= 7; day++)
 		g_free (pulse (pid, 60 + day, day));
-	g_autoptr (JsonObject) other = create (&mvt.clinician_a, "observation", pid,
-					       "{\"code\":{\"system\":\"http://loinc.org\","
-					       "\"code\":\"9279-1\"},\"value\":16,"
-					       "\"effective_at\":\"2026-11-20T08:00:00Z\"}");
+	g_autoptr (JsonObject) other
+		= create (&mvt.clinician_a, "observation", pid,
+			  "{\"code\":{\"system\":\"http://loinc.org\","
+			  "\"code\":\"9279-1\"},\"value\":16,\"unit\":\"/min\","
+			  "\"effective_at\":\"2026-11-20T08:00:00Z\"}");
 	/* pages of 3, newest first, each record once */
 	do {
 		MvClinicalQuery q = { .limit = "3", .cursor = cursor };
@@ -542,8 +544,8 @@ Test (clinical, change_feed_is_gap_free_under_concurrent_writers_and_covers_prof
 	}
 	cr_assert_eq (count ("SELECT max(seq) FROM record_changes"), 23);
 	/* shredding: versions, terms and records go, one 'deleted' change stays */
-	cr_assert (mv_patient_store_delete (mvt.store, &mvt.admin_a, "req", p1,
-					    "patient-request", 0, &error),
+	cr_assert (mv_patient_store_delete (mvt.store, &mvt.admin_a, "req", p1, "patient-request",
+					    0, &error),
 		   "%s", error ? error->message : "");
 	cr_assert_eq (count ("SELECT count(*) FROM records WHERE patient_id = (SELECT patient_id "
 			     "FROM patients WHERE deleted_at IS NOT NULL)"),
