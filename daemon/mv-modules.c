@@ -37,6 +37,8 @@ clinical_of (MvEngine *engine, MvHttp *http)
 {
 	MvClinicalStore *store = mv_clinical_store_new (mv_engine_get_services (engine));
 
+	mv_clinical_store_set_engine (store, engine);
+
 	g_object_set_data_full (G_OBJECT (engine), "mv-clinical-store", store,
 				(GDestroyNotify)mv_clinical_store_free);
 	return store;

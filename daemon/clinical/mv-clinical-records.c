@@ -231,6 +231,19 @@ mv_clinical_store_create (MvClinicalStore *store,
 		return NULL;
 	}
 	batch = is_batch (kind, body);
+	/* a note's findings come from the parser before the transaction: no database connection
+	 * is held while the plugin runs, and a retried transaction does not ask again */
+	if (!batch && !mv_clinical_op_parse_note (&op, body, error))
+		return NULL;
+	for (guint i = 0;
+	     batch && i < json_array_get_length (json_object_get_array_member (body, kind->plural));
+	     i++) {
+		JsonNode *item = json_array_get_element (
+			json_object_get_array_member (body, kind->plural), i);
+		if (JSON_NODE_HOLDS_OBJECT (item)
+		    && !mv_clinical_op_parse_note (&op, json_node_get_object (item), error))
+			return NULL;
+	}
 	op.patch = body; /* the input, normalised in the transaction */
 	if (!mv_clinical_op_run (&op, create_txn, error))
 		return NULL;
@@ -367,6 +380,8 @@ patched_record (MvClinicalOp *op, JsonObject *current, GError **error)
 	input_node = json_node_init_object (json_node_alloc (), input);
 	patch_node = json_node_init_object (json_node_alloc (), op->patch);
 	merged = mv_json_merge_patch (input_node, patch_node);
+	if (!mv_clinical_op_parse_note (op, json_node_get_object (merged), error))
+		return NULL;
 	record = op->kind->normalise (json_node_get_object (merged), "", &ctx, &one);
 	if (record == NULL) {
 		GError *problems = NULL;

@@ -13,12 +13,14 @@
 #include "../records/mv-sealed-record.h"
 #include "mv-db.h"
 #include "mv-clinical-history.h"
+#include "mv-engine.h"
 #include "mv-clinical-store.h"
 
 G_BEGIN_DECLS
 
 struct _MvClinicalStore {
 	MvServices *services;
+	MvEngine *engine; /* nullable: asks the symptom parser for a note's findings */
 };
 
 /* One operation, run as one transaction: its input, and what it hands out. */
@@ -112,5 +114,9 @@ gboolean mv_clinical_write_terms (PGconn *conn,
 /* The term a code filter or a record's code is indexed under: "system|code" as is, and
  * "|code" (any system) for the code alone. */
 gchar *mv_clinical_term_any_system (const gchar *term);
+
+/* Fills a note's findings from the symptom parser when @input asks for it ("parse": true):
+ * mv_note_parse_input() for the op's caller.  Any other kind: nothing to do. */
+gboolean mv_clinical_op_parse_note (MvClinicalOp *op, JsonObject *input, GError **error);
 
 G_END_DECLS

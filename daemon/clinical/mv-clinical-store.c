@@ -8,6 +8,7 @@
 
 #include "../audit/mv-audit-log.h"
 #include "../patients/mv-patient-store.h"
+#include "mv-note-parse.h"
 
 MvClinicalStore *
 mv_clinical_store_new (MvServices *services)
@@ -15,6 +16,36 @@ mv_clinical_store_new (MvServices *services)
 	MvClinicalStore *store = g_new0 (MvClinicalStore, 1);
 	store->services = services;
 	return store;
+}
+
+void
+mv_clinical_store_set_engine (MvClinicalStore *store, MvEngine *engine)
+{
+	store->engine = engine;
+}
+
+gboolean
+mv_clinical_op_parse_note (MvClinicalOp *op, JsonObject *input, GError **error)
+{
+	const MvClinicalCall *call = op->call;
+	MvCaller caller = {
+		.request_id = call->request_id,
+		.clinic_id = call->caller->clinic_id,
+		.role = call->caller->role,
+		.locale = call->language,
+	};
+
+	if (g_strcmp0 (op->kind->name, "note") != 0
+	    || !json_object_get_boolean_member_with_default (input, "parse", FALSE))
+		return TRUE;
+	if (op->store->engine == NULL) {
+		mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
+					"the symptom parser is not available to this store",
+					"症状解析器不可用");
+		return FALSE;
+	}
+	return mv_note_parse_input (op->store->engine, input,
+				    call->language != NULL ? call->language : "en", &caller, error);
 }
 
 void

@@ -32,6 +32,7 @@
 
 #include "mv-auth-context.h"
 #include "mv-clinical-kind.h"
+#include "mv-engine.h"
 #include "mv-services.h"
 
 G_BEGIN_DECLS
@@ -59,6 +60,9 @@ typedef struct {
 } MvClinicalCall;
 
 MvClinicalStore *mv_clinical_store_new (MvServices *services);
+/* The engine a note's `"parse": true` asks the symptom-parser plugin through (borrowed; must
+ * outlive the store).  Without one such a note is refused as unavailable. */
+void mv_clinical_store_set_engine (MvClinicalStore *store, MvEngine *engine);
 void mv_clinical_store_free (MvClinicalStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvClinicalStore, mv_clinical_store_free)
 
