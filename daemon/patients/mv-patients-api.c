@@ -143,32 +143,43 @@ handle_delete (MvHttpRequest *request, GError **error)
 	return NULL;
 }
 
+/* A lookup's answer: {"patients": []} or one {id, version}; only "not found" is no error. */
+static JsonNode *
+lookup_answer (gchar *id, guint64 version, GError *local, GError **error)
+{
+	g_autofree gchar *owned = id;
+	g_autoptr (GError) failure = local;
+	JsonObject *body = json_object_new ();
+	JsonArray *list = json_array_new ();
+
+	json_object_set_array_member (body, "patients", list);
+	if (owned == NULL && !g_error_matches (failure, MV_ERROR, MV_ERROR_NOT_FOUND)) {
+		json_object_unref (body);
+		g_propagate_error (error, g_steal_pointer (&failure));
+		return NULL;
+	}
+	if (owned != NULL) {
+		JsonObject *hit = json_object_new ();
+		json_object_set_string_member (hit, "id", owned);
+		json_object_set_int_member (hit, "version", (gint64)version);
+		json_array_add_object_element (list, hit);
+	}
+	return json_node_init_object (json_node_alloc (), body);
+}
+
 /* GET /v1/patients?identifier=system|value: the same answer as the MRN search, through the
  * identifier's own blind index (mv_patient_store_find_by_identifier()). */
 static JsonNode *
 handle_search_identifier (MvHttpRequest *request, GError **error)
 {
-	const gchar *token = mv_http_request_get_query (request, "identifier");
-	g_autoptr (GError) local = NULL;
-	g_autoptr (JsonObject) body = json_object_new ();
-	JsonArray *list = json_array_new ();
+	GError *local = NULL;
 	guint64 version = 0;
-	g_autofree gchar *id = mv_patient_store_find_by_identifier (
+	gchar *id = mv_patient_store_find_by_identifier (
 		store_of (request), mv_http_request_get_auth (request),
-		mv_http_request_get_id (request), token, &version, &local);
+		mv_http_request_get_id (request), mv_http_request_get_query (request, "identifier"),
+		&version, &local);
 
-	json_object_set_array_member (body, "patients", list);
-	if (id == NULL && !g_error_matches (local, MV_ERROR, MV_ERROR_NOT_FOUND)) {
-		g_propagate_error (error, g_steal_pointer (&local));
-		return NULL;
-	}
-	if (id != NULL) {
-		JsonObject *hit = json_object_new ();
-		json_object_set_string_member (hit, "id", id);
-		json_object_set_int_member (hit, "version", (gint64)version);
-		json_array_add_object_element (list, hit);
-	}
-	return object_node (body);
+	return lookup_answer (id, version, local, error);
 }
 
 /* DELETE /v1/admin/tenants/{id}/patients/{patient}?reason=…&force=true: the operator's erasure,
@@ -206,27 +217,14 @@ handle_force_delete (MvHttpRequest *request, GError **error)
 static JsonNode *
 handle_search_mrn (MvHttpRequest *request, GError **error)
 {
-	const gchar *mrn = mv_http_request_get_query (request, "mrn");
-	g_autoptr (GError) local = NULL;
-	g_autofree gchar *id = NULL;
-	g_autoptr (JsonObject) body = json_object_new ();
-	JsonArray *list = json_array_new ();
+	GError *local = NULL;
 	guint64 version = 0;
+	gchar *id = mv_patient_store_find_by_mrn (
+		store_of (request), mv_http_request_get_auth (request),
+		mv_http_request_get_id (request), mv_http_request_get_query (request, "mrn"),
+		&version, &local);
 
-	json_object_set_array_member (body, "patients", list);
-	id = mv_patient_store_find_by_mrn (store_of (request), mv_http_request_get_auth (request),
-					   mv_http_request_get_id (request), mrn, &version, &local);
-	if (id == NULL && !g_error_matches (local, MV_ERROR, MV_ERROR_NOT_FOUND)) {
-		g_propagate_error (error, g_steal_pointer (&local));
-		return NULL;
-	}
-	if (id != NULL) {
-		JsonObject *hit = json_object_new ();
-		json_object_set_string_member (hit, "id", id);
-		json_object_set_int_member (hit, "version", (gint64)version);
-		json_array_add_object_element (list, hit);
-	}
-	return object_node (body);
+	return lookup_answer (id, version, local, error);
 }
 
 /* The `next` link of a list page: this route with the same limit and filter and the new

@@ -4,6 +4,7 @@
 #include "mv-record-schema.h"
 
 #include <math.h>
+#include <mv-host-private.h>
 #include <medverse/mv-error.h>
 #include <string.h>
 
@@ -25,18 +26,8 @@ mv_schema_problem (GError **error,
 gchar *
 mv_json_pointer_child (const gchar *pointer, const gchar *name)
 {
-	GString *out = g_string_new (pointer);
-
-	g_string_append_c (out, '/');
-	for (const gchar *p = name; *p != '\0'; p++) {
-		if (*p == '~')
-			g_string_append (out, "~0");
-		else if (*p == '/')
-			g_string_append (out, "~1");
-		else
-			g_string_append_c (out, *p);
-	}
-	return g_string_free (out, FALSE);
+	/* the SDK's, so a plugin argument and a record member are pointed at alike */
+	return mv_json_pointer_append (pointer, name);
 }
 
 gchar *
