@@ -5,6 +5,8 @@
 
 #include "mv-clinical-store-private.h"
 
+#include "../records/mv-code-systems.h"
+
 #include <medverse/mv-error.h>
 #include <string.h>
 
@@ -114,6 +116,7 @@ typedef struct {
 	gchar *to;
 	gchar *after_sort;
 	gchar *after_id;
+	gchar *code; /* the filter's term: "URI|code", or a bare code for any system */
 	gboolean include_eie;
 	guint limit;
 } ListParams;
@@ -125,8 +128,44 @@ list_params_clear (ListParams *p)
 	g_free (p->to);
 	g_free (p->after_sort);
 	g_free (p->after_id);
+	g_free (p->code);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ListParams, list_params_clear)
+
+/* The code filter as the terms are kept: a system named by its alias ("loinc") becomes its URI,
+ * as records store it; a system that is neither a known one nor one of Medverse's own
+ * (urn:medverse:…) is refused rather than matching nothing. */
+static gchar *
+parse_code (const gchar *code, GError **problems)
+{
+	const gchar *bar;
+	g_autofree gchar *system = NULL;
+	const MvCodeSystem *known;
+
+	if (code == NULL)
+		return NULL;
+	if (code[0] == '\0' || strlen (code) > 1024) {
+		mv_error_add_problem (problems, "/code", "invalid-format",
+				      "must be system|code or a code, 1 to 1024 bytes",
+				      "必须是 system|code 或代码，长度 1 到 1024 字节");
+		return NULL;
+	}
+	bar = strchr (code, '|');
+	if (bar == NULL)
+		return g_strdup (code);
+	system = g_strndup (code, bar - code);
+	known = mv_code_system_lookup (system);
+	if (known != NULL)
+		return g_strconcat (known->uri, bar, NULL);
+	if (g_str_has_prefix (system, "urn:medverse:"))
+		return g_strdup (code);
+	mv_error_add_problem (
+		problems, "/code", "unknown-system",
+		"names a code system records do not use; write its short name (loinc, "
+		"icd-10-cn…) or its URI",
+		"所指的编码体系不被记录使用；请写其简称（loinc、icd-10-cn…）或 URI");
+	return NULL;
+}
 
 static gboolean
 parse_list_query (const MvClinicalQuery *q, ListParams *p, GError **error)
@@ -143,10 +182,7 @@ parse_list_query (const MvClinicalQuery *q, ListParams *p, GError **error)
 	p->include_eie = q->include != NULL;
 	if (q->cursor != NULL)
 		cursor_decode (q->cursor, &p->after_sort, &p->after_id, &problems);
-	if (q->code != NULL && (q->code[0] == '\0' || strlen (q->code) > 1024))
-		mv_error_add_problem (&problems, "/code", "invalid-format",
-				      "must be system|code or a code, 1 to 1024 bytes",
-				      "必须是 system|code 或代码，长度 1 到 1024 字节");
+	p->code = parse_code (q->code, &problems);
 	if (problems != NULL) {
 		g_propagate_error (error, problems);
 		return FALSE;
@@ -173,7 +209,6 @@ static gboolean
 list_txn (PGconn *conn, gpointer data, GError **error)
 {
 	MvClinicalOp *op = mv_clinical_op_begin (data);
-	const MvClinicalQuery *q = op->query;
 	ListParams *p = op->params;
 	g_auto (MvPatientKeys) keys = { 0 };
 	g_autoptr (PGresult) res = NULL;
@@ -186,11 +221,11 @@ list_txn (PGconn *conn, gpointer data, GError **error)
 	json_object_set_array_member (op->result, op->kind->plural, items);
 	if (!mv_clinical_op_keys (conn, op, FALSE, &keys, error))
 		return FALSE;
-	if (q->code != NULL) {
+	if (p->code != NULL) {
 		g_autoptr (MvSecret) key = mv_vault_derive_term_key (keys.dek);
-		g_autofree gchar *form = strchr (q->code, '|') != NULL
-						 ? g_strdup (q->code)
-						 : mv_clinical_term_any_system (q->code);
+		g_autofree gchar *form = strchr (p->code, '|') != NULL
+						 ? g_strdup (p->code)
+						 : mv_clinical_term_any_system (p->code);
 		term = mv_vault_term_index (key, op->clinic_id, op->patient_id, form, error);
 		if (term == NULL)
 			return FALSE;
@@ -443,6 +478,31 @@ changes_txn (PGconn *conn, gpointer data, GError **error)
 
 	op->result = json_object_new ();
 	json_object_set_array_member (op->result, "changes", changes);
+	{
+		/* a since beyond the feed's end is no position a poller was given: taken as it is,
+		 * the changes up to it would be skipped silently once they come */
+		const gchar *clinic[] = { op->clinic_id };
+		g_autoptr (PGresult) last = mv_db_exec_params (
+			conn,
+			"SELECT coalesce(max(seq), 0) FROM record_changes WHERE clinic_id = $1", 1,
+			clinic, error);
+		gint64 end;
+		if (last == NULL)
+			return FALSE;
+		end = g_ascii_strtoll (PQgetvalue (last, 0, 0), NULL, 10);
+		if (op->since > end) {
+			g_autofree gchar *en = g_strdup_printf (
+				"is past the end of this feed (its last change is %" G_GINT64_FORMAT
+				"): pass a next this feed gave, or 0",
+				end);
+			g_autofree gchar *zh = g_strdup_printf (
+				"超出了此变更流的末尾（最后一条变更为 %" G_GINT64_FORMAT
+				"）：请传入此变更流给出的 next，或 0",
+				end);
+			mv_error_add_problem (error, "/since", "out-of-range", en, zh);
+			return FALSE;
+		}
+	}
 	/* audited first: the clinic's tree row is then locked, so no writer of the clinic is
 	 * between numbering a change and committing it while the feed is read */
 	if (!mv_audit_log_append (conn, services->signer, services->witness, op->call->caller,

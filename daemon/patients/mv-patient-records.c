@@ -327,6 +327,12 @@ update_txn (PGconn *conn, gpointer data, GError **error)
 	if (!mv_patient_profile_validate (profile, NULL, error))
 		return FALSE;
 	mv_patient_profile_normalise (profile);
+	/* an empty patch, or one that changes nothing: no version is written, the ETag stays */
+	if (json_node_equal (merged, current->data)) {
+		op->version = keys.version;
+		op->result = json_object_ref (profile);
+		return mv_patient_op_audit (conn, op, "patient.read", error);
+	}
 	index = mv_record_keys_mrn_index (keys.kek, op->clinic_id,
 					  json_object_get_string_member (profile, "mrn"), error);
 	if (index == NULL)
@@ -458,7 +464,7 @@ lock_for_delete (PGconn *conn, MvPatientOp *op, GError **error)
 	if (lock == NULL)
 		return FALSE;
 	if (PQntuples (lock) != 1) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no such patient", "没有该患者");
 		return FALSE;
 	}
 	if (!mv_record_parse_version (PQgetvalue (lock, 0, 0), &version))
@@ -605,7 +611,7 @@ mv_patient_store_delete (MvPatientStore *store,
 	op.owned_patient_id = mv_patient_id_normalise (patient_id);
 	op.patient_id = op.owned_patient_id;
 	if (op.patient_id == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no such patient", "没有该患者");
 		return FALSE;
 	}
 	op.if_match = if_match;
@@ -640,7 +646,7 @@ mv_patient_store_force_delete (MvPatientStore *store,
 	op.owned_patient_id = mv_patient_id_normalise (patient_id);
 	op.patient_id = op.owned_patient_id;
 	if (clinic == NULL || op.patient_id == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no such patient", "没有该患者");
 		return FALSE;
 	}
 	op.reason = reason;
@@ -667,7 +673,7 @@ invite_txn (PGconn *conn, gpointer data, GError **error)
 	if (res == NULL)
 		return FALSE;
 	if (PQntuples (res) != 1) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no such patient", "没有该患者");
 		return FALSE;
 	}
 	if (!mv_auth_create_patient_invite (

@@ -64,7 +64,7 @@ mv_patient_store_find_by_mrn (MvPatientStore *store,
 		normalised = mv_vault_normalise_mrn (mrn != NULL ? mrn : "", &local);
 		if (normalised == NULL) {
 			/* the query parameter's name as the field: "mrn: medical record number…" */
-			mv_error_add_problem (error, "mrn", "invalid-format", local->message,
+			mv_error_add_problem (error, "/mrn", "invalid-format", local->message,
 					      mv_error_get_message_zh (local));
 			return NULL;
 		}
@@ -132,7 +132,7 @@ find_identifier_txn (PGconn *conn, gpointer data, GError **error)
 static gboolean
 token_problem (GError **error, const gchar *en, const gchar *zh)
 {
-	mv_error_add_problem (error, "identifier", "invalid-format", en, zh);
+	mv_error_add_problem (error, "/identifier", "invalid-format", en, zh);
 	return FALSE;
 }
 
@@ -205,7 +205,7 @@ mv_patient_store_find_by_identifier (MvPatientStore *store,
 	normalised = mv_vault_normalise_identifier (value, &local);
 	if (normalised == NULL) {
 		sodium_memzero (owned, strlen (token));
-		mv_error_add_problem (error, "identifier", "invalid-format", local->message,
+		mv_error_add_problem (error, "/identifier", "invalid-format", local->message,
 				      mv_error_get_message_zh (local));
 		return NULL;
 	}

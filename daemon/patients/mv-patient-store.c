@@ -86,7 +86,7 @@ mv_patient_op_init (MvPatientOp *op,
 		&& g_ascii_strcasecmp (op->owned_patient_id,
 				       caller->patient_id != NULL ? caller->patient_id : "")
 			   != 0)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no such patient", "没有该患者");
 		return FALSE;
 	}
 	op->patient_id = op->owned_patient_id;

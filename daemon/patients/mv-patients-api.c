@@ -108,7 +108,7 @@ handle_patch (MvHttpRequest *request, GError **error)
 	g_autoptr (JsonObject) profile = NULL;
 
 	if (canonical == NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no such patient", "没有该患者");
 		return NULL;
 	}
 	if (!mv_http_request_get_if_match (request, TRUE, &expected, error))

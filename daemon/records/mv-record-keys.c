@@ -80,7 +80,7 @@ mv_patient_keys_load (MvVault *vault,
 	if (res == NULL)
 		return FALSE;
 	if (PQntuples (res) != 1) {
-		g_set_error (error, MV_ERROR, MV_ERROR_NOT_FOUND, "no such patient");
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "no such patient", "没有该患者");
 		return FALSE;
 	}
 	if (!mv_record_parse_version (PQgetvalue (res, 0, 1), &keys->version)) {

@@ -290,6 +290,27 @@ Test (e2e, a_clinic_keeps_and_reads_back_a_whole_clinical_record)
 		cr_assert_not_null (strstr (first->body, "mg/dL"), "%s", first->body);
 	}
 	{
+		/* a code filter names its system as records do (alias or URI) or not at all; an
+		 * unknown system is refused, not an empty list */
+		g_autofree gchar *alias = g_strdup_printf (
+			"/v1/patients/%s/observations?code=loinc%%7C2339-0", pid);
+		g_autofree gchar *bare
+			= g_strdup_printf ("/v1/patients/%s/conditions?code=I10.x00x002", pid);
+		g_autofree gchar *unknown = g_strdup_printf (
+			"/v1/patients/%s/conditions?code=bogus%%7CI10.x00x002", pid);
+		g_autoptr (MvtResponse) a1 = call ("GET", alias, a.clinician, NULL);
+		g_autoptr (MvtResponse) b1 = call ("GET", bare, a.clinician, NULL);
+		g_autoptr (MvtResponse) u1 = call ("GET", unknown, a.clinician, NULL);
+		g_autoptr (MvtResponse) past
+			= call ("GET", "/v1/patients/changes?since=99999999", a.clinician, NULL);
+		cr_assert_eq (a1->status, 200, "%s", a1->body);
+		cr_assert_not_null (strstr (a1->body, glucose), "%s", a1->body);
+		cr_assert_null (strstr (a1->body, bp), "%s", a1->body);
+		cr_assert_not_null (strstr (b1->body, cond), "%s", b1->body);
+		mvt_assert_error (u1, 422, "invalid-input");
+		mvt_assert_error (past, 422, "invalid-input");
+	}
+	{
 		/* the change feed from the start: the patient and its eight records, ids and
 		 * versions only */
 		g_autoptr (GHashTable) seen
@@ -363,6 +384,49 @@ Test (e2e, a_clinic_keeps_and_reads_back_a_whole_clinical_record)
 			mvt_assert_error (other_clinic, 404, "not-found");
 		}
 	}
+	PQfinish (conn);
+}
+
+/* An empty merge patch of the profile (or one that changes nothing) writes no version. */
+Test (e2e, an_empty_profile_patch_writes_no_version)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	PGconn *conn = mvt_db_connect (dir);
+	g_autofree gchar *pid = NULL, *path = NULL, *before = NULL, *after = NULL;
+	const gchar *const match1[] = { "If-Match", "\"1\"", NULL };
+	static const gchar *const bodies[] = { "{}", "{\"mrn\":\"E2E-EMPTY\"}" };
+
+	mvt_clinic_make (url (), dir, &a);
+	{
+		g_autoptr (MvtResponse) r
+			= call ("POST", "/v1/patients", a.clinician,
+				"{\"mrn\":\"E2E-EMPTY\",\"name\":{\"given\":\"x\"}}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		pid = g_strdup (mvt_str (r, "id"));
+	}
+	path = g_strdup_printf ("/v1/patients/%s", pid);
+	before = mvt_db_value (conn,
+			       "SELECT count(*) FROM record_versions WHERE patient_id = $1::uuid",
+			       1, (const gchar *const[]){ pid });
+	for (guint i = 0; i < G_N_ELEMENTS (bodies); i++) {
+		MvtRequest req = { .base_url = url (),
+				   .method = "PATCH",
+				   .path = path,
+				   .content_type = "application/merge-patch+json",
+				   .body = bodies[i],
+				   .len = -1,
+				   .token = a.clinician,
+				   .headers = match1 };
+		g_autoptr (MvtResponse) r = mvt_request (&req);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_assert_str_eq (r->etag, "\"1\"");
+		cr_assert_eq (json_object_get_int_member (obj (r), "version"), 1);
+	}
+	after = mvt_db_value (conn,
+			      "SELECT count(*) FROM record_versions WHERE patient_id = $1::uuid", 1,
+			      (const gchar *const[]){ pid });
+	cr_assert_str_eq (before, after, "an empty patch wrote a version");
 	PQfinish (conn);
 }
 

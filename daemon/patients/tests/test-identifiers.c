@@ -131,7 +131,7 @@ Test (identifiers, malformed_tokens_are_invalid_input)
 		cr_assert_null (id);
 		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "%s: %s",
 			   bad[i], error->message);
-		cr_assert_str_eq (mv_error_get_problem (error, 0)->field, "identifier");
+		cr_assert_str_eq (mv_error_get_problem (error, 0)->field, "/identifier");
 		cr_assert_null (strstr (error->message, "1949"), "%s", error->message);
 	}
 	{
