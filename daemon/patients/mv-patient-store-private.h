@@ -30,9 +30,9 @@ typedef struct {
 	const gchar *request_id;
 	const gchar *clinic_id;
 	const gchar *patient_id;
-	JsonObject *input;   /* profile or patch */
-	guint64 if_match;    /* 0: none */
-	const gchar *mrn;    /* search */
+	JsonObject *input; /* profile or patch */
+	guint64 if_match;  /* 0: none */
+	const gchar *mrn;  /* search */
 	/* search by identifier: system, passport issuer (or NULL), number as typed */
 	const gchar *id_system;
 	const gchar *id_issuer;

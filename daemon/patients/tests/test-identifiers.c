@@ -259,8 +259,8 @@ Test (identifiers, shredding_removes_the_indexes)
 
 	cr_assert_eq (count ("SELECT count(*) FROM patient_identifiers"), 3);
 	cr_assert (mv_patient_store_delete (mvt.store, &mvt.admin_a, "r", a, "patient-request", 0,
-					    &error), "%s",
-		   error ? error->message : "");
+					    &error),
+		   "%s", error ? error->message : "");
 	cr_assert_eq (count ("SELECT count(*) FROM patient_identifiers"), 0);
 	{
 		g_autofree gchar *found = find (&mvt.clinician_a, "resident-id|" RID);
