@@ -172,7 +172,7 @@ Test (store, find_by_mrn_uses_the_blind_index_scoped_by_clinic)
 	cr_assert_null (mv_patient_store_find_by_mrn (mvt.store, &mvt.clinician_a, "r", " - ", NULL,
 						      &error_bad));
 	assert_error (error_bad, MV_ERROR_INVALID_INPUT);
-	cr_assert (g_str_has_prefix (error_bad->message, "mrn: "));
+	cr_assert (g_str_has_prefix (error_bad->message, "/mrn: "));
 	/* what is stored is a 64-hex keyed hash, not the number */
 	{
 		const gchar *values[] = { mvt.clinic_a, id };
