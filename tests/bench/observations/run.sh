@@ -24,4 +24,4 @@ fi
 ninja -C "$build" daemon/clinical/tests/bench-observations >/dev/null
 echo "date: $(date -u +%Y-%m-%d)  commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-G_MESSAGES_DEBUG= "$build/daemon/clinical/tests/bench-observations" "${1:-5000}" 2>/dev/null
+G_MESSAGES_DEBUG='' "$build/daemon/clinical/tests/bench-observations" "${1:-5000}" 2>/dev/null
