@@ -341,7 +341,8 @@ static const MvHttpRoute routes[] = {
 	  "Register a patient (201 with ETag; 409 for a duplicate MRN)" },
 	{ "GET", "/v1/patients", MV_ROLE_CLINICIAN, handle_patients,
 	  "List the clinic's patients (limit, cursor, updated_since; a next link), or find one "
-	  "by MRN (?mrn=) through the blind index" },
+	  "by MRN (?mrn=) or another identifier (?identifier=system|value) through its blind "
+	  "index" },
 	{ "GET", "/v1/patients/{id}", MV_ROLE_CLINICIAN | MV_ROLE_PATIENT, handle_get,
 	  "Read a patient's profile (a patient token: its own only)" },
 	{ "PATCH", "/v1/patients/{id}", MV_ROLE_CLINICIAN, handle_patch,
