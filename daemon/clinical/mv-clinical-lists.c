@@ -6,6 +6,7 @@
 #include "mv-clinical-store-private.h"
 
 #include "../records/mv-code-systems.h"
+#include "../records/mv-record-schema.h"
 
 #include <medverse/mv-error.h>
 #include <string.h>
@@ -37,23 +38,16 @@ static gchar *
 parse_time (const gchar *text, const gchar *field, GError **problems)
 {
 	g_autoptr (GDateTime) dt = NULL;
-	g_autoptr (GDateTime) utc = NULL;
+	GDate date;
 
 	if (text == NULL)
 		return NULL;
-	if (strlen (text) == 10) {
-		g_autofree gchar *midnight = g_strconcat (text, "T00:00:00Z", NULL);
-		dt = g_date_time_new_from_iso8601 (midnight, NULL);
-	} else if (strchr (text, 'T') != NULL || strchr (text, 't') != NULL) {
-		/* a time without a zone would be read in the server's zone: refused, as the
-		 * same text under two default zones then gives two times */
-		g_autoptr (GTimeZone) utc_zone = g_time_zone_new_utc ();
-		g_autoptr (GTimeZone) plus = g_time_zone_new_offset (3600);
-		g_autoptr (GDateTime) other = g_date_time_new_from_iso8601 (text, plus);
-		dt = g_date_time_new_from_iso8601 (text, utc_zone);
-		if (dt != NULL && (other == NULL || !g_date_time_equal (dt, other)))
-			g_clear_pointer (&dt, g_date_time_unref);
-	}
+	if (mv_schema_parse_date (text, &date))
+		dt = g_date_time_new_utc (g_date_get_year (&date), g_date_get_month (&date),
+					  g_date_get_day (&date), 0, 0, 0);
+	else
+		/* a time without a zone would be read in the server's zone: refused */
+		dt = mv_schema_parse_datetime (text);
 	if (dt == NULL) {
 		mv_error_add_problem (problems, field, "invalid-format",
 				      "must be an RFC 3339 date-time with a time zone, or a date "
@@ -61,8 +55,7 @@ parse_time (const gchar *text, const gchar *field, GError **problems)
 				      "必须是带时区的 RFC 3339 日期时间，或日期（YYYY-MM-DD）");
 		return NULL;
 	}
-	utc = g_date_time_to_utc (dt);
-	return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+	return mv_schema_format_utc (dt);
 }
 
 /* The cursor: base64url of "<sort_at UTC>|<record id>" of the last record of the previous

@@ -17,6 +17,8 @@
 
 #include "mv-patient-store-private.h"
 
+#include "../records/mv-record-schema.h"
+
 #include <medverse/mv-error.h>
 #include <sodium.h>
 #include <string.h>
@@ -167,22 +169,9 @@ cursor_verify (MvSecret *kek, const gchar *clinic_id, const ListInput *in)
 static gchar *
 parse_updated_since (const gchar *text)
 {
-	g_autoptr (GTimeZone) utc = g_time_zone_new_utc ();
-	g_autoptr (GTimeZone) other = g_time_zone_new_offset (3600);
-	g_autoptr (GDateTime) a = NULL;
-	g_autoptr (GDateTime) b = NULL;
-	g_autoptr (GDateTime) in_utc = NULL;
-	gsize len = strlen (text);
+	g_autoptr (GDateTime) time = mv_schema_parse_datetime (text);
 
-	if (len < 20 || len > 40 || text[4] != '-' || text[7] != '-'
-	    || (text[10] != 'T' && text[10] != 't'))
-		return NULL;
-	a = g_date_time_new_from_iso8601 (text, utc);
-	b = g_date_time_new_from_iso8601 (text, other);
-	if (a == NULL || b == NULL || !g_date_time_equal (a, b))
-		return NULL;
-	in_utc = g_date_time_to_utc (a);
-	return g_date_time_format (in_utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+	return time != NULL ? mv_schema_format_utc (time) : NULL;
 }
 
 /* Every problem of @query at once (the cursor's MAC excepted: it needs the clinic's KEK). */

@@ -559,20 +559,6 @@ Test (clinical, bad_input_on_every_route_writes_nothing)
 	PQfinish (conn);
 }
 
-/* Whether @text shows @needle as itself (case-insensitively: text columns, bytea in escape
- * form) or as the lower-case hex of its bytes (bytea in hex form). */
-static gboolean
-text_shows (const gchar *text, const gchar *needle)
-{
-	g_autofree gchar *upper = g_ascii_strup (text, -1);
-	g_autofree gchar *needle_upper = g_ascii_strup (needle, -1);
-	g_autoptr (GString) hex = g_string_new (NULL);
-
-	for (const guchar *p = (const guchar *)needle; *p != '\0'; p++)
-		g_string_append_printf (hex, "%02x", *p);
-	return strstr (upper, needle_upper) != NULL || strstr (text, hex->str) != NULL;
-}
-
 /* A note's text and an observation's code and unit: in no row of the clinical tables (bytea
  * in hex and escape form), not in pg_dump, not in the daemon's log; lists, history and the
  * feed are read first so every code path has run. */
@@ -616,14 +602,14 @@ Test (clinical, values_and_codes_appear_nowhere_in_the_database)
 				tables[t]);
 			g_autofree gchar *rows = mvt_db_value (conn, sql, 0, NULL);
 			for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
-				cr_assert_not (text_shows (rows, needles[n]), "%s in %s (%s)",
+				cr_assert_not (mvt_text_shows (rows, needles[n]), "%s in %s (%s)",
 					       needles[n], tables[t], formats[f]);
 		}
 	}
 	whole = mvt_pg_dump (dir);
 	cr_assert (strstr (whole, rid) != NULL); /* the dump does hold the record's row */
 	for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
-		cr_assert_not (text_shows (whole, needles[n]), "%s in pg_dump", needles[n]);
+		cr_assert_not (mvt_text_shows (whole, needles[n]), "%s in pg_dump", needles[n]);
 	log = mvt_shared_log ();
 	for (guint n = 0; n < 3; n++)
 		cr_assert_null (strstr (log, needles[n]), "%s in the daemon log", needles[n]);

@@ -322,38 +322,6 @@ Test (patients, revoked_clinician_key_is_refused)
 
 /* ---- nothing readable in the database ------------------------------------------------------ */
 
-/* Every row of @table as text, bytea columns printed in @format ("hex", PostgreSQL's default,
- * or "escape"): what a reader of the raw table sees. */
-static gchar *
-table_text (PGconn *conn, const gchar *table, const gchar *format)
-{
-	const gchar *v[] = { format };
-	g_autofree gchar *set
-		= pt_db_value (conn, "SELECT set_config('bytea_output', $1, false)", 1, v);
-	g_autofree gchar *sql = g_strdup_printf (
-		"SELECT coalesce(string_agg(t::text, ' '), '') FROM %s t", table);
-
-	return pt_db_value (conn, sql, 0, NULL);
-}
-
-/* Whether @text shows @needle: as itself (case-insensitively: text columns, bytea in escape
- * form, which prints printable ASCII as it is) or as the lower-case hex of its bytes (bytea in
- * hex form, as PostgreSQL and pg_dump print it by default). */
-static gboolean
-text_shows (const gchar *text, const gchar *needle)
-{
-	g_autofree gchar *upper = g_ascii_strup (text, -1);
-	g_autofree gchar *needle_upper = g_ascii_strup (needle, -1);
-	GString *hex = g_string_new (NULL);
-	gboolean found;
-
-	for (const guchar *p = (const guchar *)needle; *p != '\0'; p++)
-		g_string_append_printf (hex, "%02x", *p);
-	found = strstr (upper, needle_upper) != NULL || strstr (text, hex->str) != NULL;
-	g_string_free (hex, TRUE);
-	return found;
-}
-
 /* pg_dump of the daemon's database (only @schema when not NULL), bytea printed in @format.
  * pg_dump comes from the PostgreSQL the daemon itself runs (mv_pg_embedded_find_bindir()). */
 static gchar *
@@ -401,19 +369,20 @@ Test (patients, plaintext_search_finds_a_plain_bytea)
 		conn,
 		"INSERT INTO probe_plain.t VALUES (convert_to('Probeplainia Unsealedson', 'UTF8'))",
 		0, NULL);
-	g_autofree gchar *hex = table_text (conn, "probe_plain.t", "hex");
-	g_autofree gchar *escape = table_text (conn, "probe_plain.t", "escape");
+	g_autofree gchar *hex = mvt_db_table_text (conn, "probe_plain.t", "hex");
+	g_autofree gchar *escape = mvt_db_table_text (conn, "probe_plain.t", "escape");
 	g_autofree gchar *dump_hex = dump (dir, "hex", "probe_plain");
 	g_autofree gchar *dump_escape = dump (dir, "escape", "probe_plain");
 
 	cr_assert_null (strstr (hex, "Probeplainia"), "the hex form printed the text: %s", hex);
-	cr_assert (text_shows (hex, "Probeplainia"), "hex form not searched: %s", hex);
-	cr_assert (text_shows (escape, "Unsealedson"));
+	cr_assert (mvt_text_shows (hex, "Probeplainia"), "hex form not searched: %s", hex);
+	cr_assert (mvt_text_shows (escape, "Unsealedson"));
 	cr_assert_not_null (strstr (escape, "Probeplainia"), "%s", escape);
 	cr_assert_null (strstr (dump_hex, "Probeplainia"), "the hex dump printed the text");
-	cr_assert (text_shows (dump_hex, "Probeplainia"), "hex dump not searched: %s", dump_hex);
-	cr_assert (text_shows (dump_escape, "Unsealedson"), "%s", dump_escape);
-	cr_assert_not (text_shows (dump_hex, "Quixotellina"));
+	cr_assert (mvt_text_shows (dump_hex, "Probeplainia"), "hex dump not searched: %s",
+		   dump_hex);
+	cr_assert (mvt_text_shows (dump_escape, "Unsealedson"), "%s", dump_escape);
+	cr_assert_not (mvt_text_shows (dump_hex, "Quixotellina"));
 	PQfinish (conn);
 }
 
@@ -482,12 +451,12 @@ Test (patients, name_and_mrn_appear_nowhere_in_the_database)
 		cr_assert (strstr (whole, "CREATE TABLE public.patient_records") != NULL);
 		cr_assert (strstr (whole, id) != NULL); /* the dump does hold the patient's row */
 		for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
-			cr_assert_not (text_shows (whole, needles[n]), "%s found in pg_dump (%s)",
-				       needles[n], formats[f]);
+			cr_assert_not (mvt_text_shows (whole, needles[n]),
+				       "%s found in pg_dump (%s)", needles[n], formats[f]);
 		for (guint i = 0; names[i] != NULL; i++) {
-			g_autofree gchar *rows = table_text (conn, names[i], formats[f]);
+			g_autofree gchar *rows = mvt_db_table_text (conn, names[i], formats[f]);
 			for (guint n = 0; n < G_N_ELEMENTS (needles); n++)
-				cr_assert_not (text_shows (rows, needles[n]),
+				cr_assert_not (mvt_text_shows (rows, needles[n]),
 					       "%s found in table %s (%s)", needles[n], names[i],
 					       formats[f]);
 		}
