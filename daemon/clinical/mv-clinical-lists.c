@@ -89,9 +89,11 @@ cursor_decode (const gchar *cursor, gchar **sort_at, gchar **record_id, GError *
 	if (text != NULL && g_utf8_validate (text, -1, NULL))
 		parts = g_strsplit (text, "|", 3);
 	if (parts != NULL && g_strv_length (parts) == 2 && g_uuid_string_is_valid (parts[1])) {
-		g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (parts[0], NULL);
+		/* the form this list writes, so nothing PostgreSQL would read otherwise (a week
+		 * date, a time without a zone) reaches the query */
+		g_autoptr (GDateTime) dt = mv_schema_parse_datetime (parts[0]);
 		if (dt != NULL) {
-			*sort_at = g_strdup (parts[0]);
+			*sort_at = mv_schema_format_utc (dt);
 			*record_id = g_strdup (parts[1]);
 			return TRUE;
 		}
