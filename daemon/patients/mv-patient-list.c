@@ -71,22 +71,28 @@ cursor_mac (MvSecret *kek,
 	sodium_memzero (key, sizeof key);
 }
 
+/* base64url without padding: safe in a query string as it is */
+static gchar *
+base64url (const guint8 *raw, gsize len)
+{
+	gchar *text = g_base64_encode (raw, len);
+
+	g_strdelimit (text, "+", '-');
+	g_strdelimit (text, "/", '_');
+	g_strdelimit (text, "=", '\0');
+	return text;
+}
+
 static gchar *
 cursor_encode (MvSecret *kek, const gchar *clinic_id, const gchar *created, const gchar *id)
 {
 	g_autofree gchar *payload = g_strdup_printf (CURSOR_VERSION " %s %s", created, id);
 	guint8 raw[CURSOR_PAYLOAD_SIZE + CURSOR_MAC_SIZE];
-	gchar *text;
 
 	g_return_val_if_fail (strlen (payload) == CURSOR_PAYLOAD_SIZE, NULL);
 	memcpy (raw, payload, CURSOR_PAYLOAD_SIZE);
 	cursor_mac (kek, clinic_id, payload, raw + CURSOR_PAYLOAD_SIZE);
-	/* base64url without padding: safe in a query string as it is */
-	text = g_base64_encode (raw, sizeof raw);
-	g_strdelimit (text, "+", '-');
-	g_strdelimit (text, "/", '_');
-	g_strdelimit (text, "=", '\0');
-	return text;
+	return base64url (raw, sizeof raw);
 }
 
 static void
@@ -136,6 +142,13 @@ cursor_decode (const gchar *text, ListInput *in)
 	raw = g_base64_decode (b64, &n);
 	if (n != CURSOR_PAYLOAD_SIZE + CURSOR_MAC_SIZE)
 		return FALSE;
+	{
+		/* only the one spelling this list wrote: the last character's unused low bits
+		 * would otherwise let several texts decode to the same cursor */
+		g_autofree gchar *canonical = base64url (raw, n);
+		if (strcmp (canonical, text) != 0)
+			return FALSE;
+	}
 	memcpy (payload, raw, CURSOR_PAYLOAD_SIZE);
 	payload[CURSOR_PAYLOAD_SIZE] = '\0';
 	memcpy (in->mac, raw + CURSOR_PAYLOAD_SIZE, CURSOR_MAC_SIZE);
