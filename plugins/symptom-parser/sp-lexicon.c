@@ -32,7 +32,37 @@ static const gchar *const sp_cue_names[SP_CUE_LAST] = {
 	[SP_CUE_LATERALITY_LEFT] = "laterality-left",
 	[SP_CUE_LATERALITY_RIGHT] = "laterality-right",
 	[SP_CUE_LATERALITY_BILATERAL] = "laterality-bilateral",
+	[SP_CUE_ALLERGY_PRE] = "allergy-pre",
+	[SP_CUE_ALLERGY_POST] = "allergy-post",
+	[SP_CUE_REACTION] = "reaction",
+	[SP_CUE_RESOLVED] = "resolved",
 };
+
+G_STATIC_ASSERT (SP_CUE_LAST <= 27);
+
+static const gchar *const sp_kind_names[SP_CONCEPT_LAST] = {
+	[SP_CONCEPT_SYMPTOM] = "symptom",	  [SP_CONCEPT_CONDITION] = "condition",
+	[SP_CONCEPT_MEDICATION] = "medication",	  [SP_CONCEPT_SUBSTANCE] = "substance",
+	[SP_CONCEPT_MEASUREMENT] = "measurement", [SP_CONCEPT_SCORE] = "score",
+};
+
+const gchar *
+sp_concept_kind_to_string (SpConceptKind kind)
+{
+	return kind < SP_CONCEPT_LAST ? sp_kind_names[kind] : "unknown";
+}
+
+gboolean
+sp_concept_kind_from_string (const gchar *name, SpConceptKind *kind)
+{
+	for (guint k = 0; k < SP_CONCEPT_LAST; k++) {
+		if (g_strcmp0 (name, sp_kind_names[k]) == 0) {
+			*kind = (SpConceptKind)k;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
 
 const gchar *
 sp_cue_to_string (SpCue cue)
@@ -44,6 +74,21 @@ sp_cue_to_string (SpCue cue)
  * that a value is never NULL. */
 #define SP_TERM_PACK(kind, index) GUINT_TO_POINTER ((((guint)(kind) + 1) << 28) | (guint)(index))
 
+void
+sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated)
+{
+	guint v = GPOINTER_TO_UINT (packed);
+
+	term->kind = (SpTermKind)((v >> 28) - 1);
+	if (term->kind == SP_TERM_CUE) {
+		term->index = v & 0x0FFFFFFF;
+		*negated = FALSE;
+	} else {
+		term->index = v & (SP_TERM_NEGATED - 1);
+		*negated = (v & SP_TERM_NEGATED) != 0;
+	}
+}
+
 static void
 sp_concept_free (gpointer data)
 {
@@ -52,6 +97,7 @@ sp_concept_free (gpointer data)
 	g_free (c->label_en);
 	g_free (c->label_zh);
 	g_free (c->site);
+	g_strfreev (c->xrefs);
 	g_free (c);
 }
 
@@ -80,6 +126,8 @@ sp_lexicon_new (void)
 	self->zh_sites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->en_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	self->zh_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	return self;
 }
 
@@ -99,6 +147,8 @@ sp_lexicon_free (SpLexicon *self)
 	g_hash_table_unref (self->zh_sites);
 	g_hash_table_unref (self->zh_cues);
 	g_hash_table_unref (self->zh_prefixes);
+	g_hash_table_unref (self->en_relations);
+	g_hash_table_unref (self->zh_relations);
 	g_free (self);
 }
 
@@ -243,12 +293,18 @@ sp_lexicon_add_synonyms (
 	syns = g_strsplit (list, "|", -1);
 	for (guint i = 0; syns[i] != NULL; i++) {
 		gchar *s = g_strstrip (syns[i]);
+		gpointer v = value;
+		/* "!afebrile": a term that says its concept is absent */
+		if (s[0] == '!') {
+			s++;
+			v = GUINT_TO_POINTER (GPOINTER_TO_UINT (value) | SP_TERM_NEGATED);
+		}
 		if (s[0] == '\0')
 			continue;
 		if (zh)
-			sp_lexicon_add_zh (self, table, s, value);
+			sp_lexicon_add_zh (self, table, s, v);
 		else
-			sp_lexicon_add_en (self, table, s, value);
+			sp_lexicon_add_en (self, table, s, v);
 	}
 }
 
@@ -307,6 +363,38 @@ sp_lexicon_read_tsv (SpLexicon *self,
 	return TRUE;
 }
 
+/* Columns 7-9 of a compiled concepts.tsv: kind, xrefs, flags (a 6-column line is a symptom). */
+static gboolean
+sp_lexicon_concept_extra (SpConcept *c, gchar **f, guint n, GError **error)
+{
+	c->kind = SP_CONCEPT_SYMPTOM;
+	if (n > 6 && !sp_concept_kind_from_string (f[6], &c->kind)) {
+		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+			     "unknown kind '%s' (symptom, condition, medication, substance, "
+			     "measurement or score)",
+			     f[6]);
+		return FALSE;
+	}
+	if (n > 7 && f[7][0] != '\0' && g_strcmp0 (f[7], "-") != 0)
+		c->xrefs = g_strsplit (f[7], "|", -1);
+	else
+		c->xrefs = g_new0 (gchar *, 1);
+	if (n > 8 && f[8][0] != '\0' && g_strcmp0 (f[8], "-") != 0) {
+		g_auto (GStrv) flags = g_strsplit (f[8], ",", -1);
+		for (guint i = 0; flags[i] != NULL; i++) {
+			const gchar *flag = g_strstrip (flags[i]);
+			if (g_strcmp0 (flag, "chronic") == 0) {
+				c->chronic = TRUE;
+			} else {
+				g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+					     "unknown flag '%s' (chronic)", flag);
+				return FALSE;
+			}
+		}
+	}
+	return TRUE;
+}
+
 static gboolean
 sp_lexicon_concept_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GError **error)
 {
@@ -335,6 +423,10 @@ sp_lexicon_concept_row (SpLexicon *self, gchar **f, guint n, gpointer user_data,
 		c->label_zh = g_strdup (f[2]);
 	}
 	c->site = n > 5 && f[5][0] != '\0' && g_strcmp0 (f[5], "-") != 0 ? g_strdup (f[5]) : NULL;
+	if (!sp_lexicon_concept_extra (c, f, n, error)) {
+		sp_concept_free (c);
+		return FALSE;
+	}
 	value = SP_TERM_PACK (SP_TERM_CONCEPT, self->concepts->len);
 	g_ptr_array_add (self->concepts, c);
 	sp_lexicon_add_en (self, self->en_concepts, c->label_en, value);
@@ -393,6 +485,22 @@ sp_lexicon_cue_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GEr
 		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
 			     "language '%s' is not en or zh", f[0]);
 		return FALSE;
+	}
+	/* "zh  family  其母  mother": the relation a family cue names */
+	if (n > 3 && f[3][0] != '\0' && g_strcmp0 (f[3], "-") != 0) {
+		g_autofree gchar *key = NULL;
+		guint n_units = 0;
+		if (cue != SP_CUE_FAMILY) {
+			g_set_error_literal (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+					     "only a family cue has a 4th column (the relation)");
+			return FALSE;
+		}
+		key = f[0][0] == 'e' ? sp_en_phrase_key (f[2], &n_units)
+				     : mv_normalize_string (f[2]);
+		if (key != NULL)
+			g_hash_table_insert (f[0][0] == 'e' ? self->en_relations
+							    : self->zh_relations,
+					     g_steal_pointer (&key), g_strdup (f[3]));
 	}
 	return TRUE;
 }

@@ -40,17 +40,41 @@ typedef enum {
 	SP_CUE_LATERALITY_LEFT,
 	SP_CUE_LATERALITY_RIGHT,
 	SP_CUE_LATERALITY_BILATERAL,
-	SP_CUE_LAST
+	SP_CUE_ALLERGY_PRE,  /* "allergic to", "allergy to", 对 (…过敏) */
+	SP_CUE_ALLERGY_POST, /* "allergy" ("penicillin allergy"), 过敏 */
+	SP_CUE_REACTION,     /* introduces an allergy's reaction: "causes", "->", 表现为 */
+	SP_CUE_RESOLVED, /* a condition that is over: "resolved", "cured", 已治愈, 已痊愈 */
+	SP_CUE_LAST	 /* at most 27: bit 27 of a packed term is SP_TERM_NEGATED */
 } SpCue;
 
 /* The category name used in cues.tsv, e.g. "negation-pre". */
 const gchar *sp_cue_to_string (SpCue cue);
+
+/* What a concept is (column `kind` of the compiled concepts.tsv). */
+typedef enum {
+	SP_CONCEPT_SYMPTOM,
+	SP_CONCEPT_CONDITION,
+	SP_CONCEPT_MEDICATION,
+	SP_CONCEPT_SUBSTANCE, /* a non-drug allergen: food, pollen, latex… */
+	SP_CONCEPT_MEASUREMENT,
+	SP_CONCEPT_SCORE,
+	SP_CONCEPT_LAST
+} SpConceptKind;
+
+/* "symptom", "condition", … as written in concepts.tsv */
+const gchar *sp_concept_kind_to_string (SpConceptKind kind);
+
+/* Returns: %TRUE and sets @kind when @name is a kind's name. */
+gboolean sp_concept_kind_from_string (const gchar *name, SpConceptKind *kind);
 
 typedef struct {
 	gchar *code;
 	gchar *label_en;
 	gchar *label_zh;
 	gchar *site; /* default site code, or NULL */
+	SpConceptKind kind;
+	gboolean chronic; /* flag `chronic`: a condition that stays active once diagnosed */
+	gchar **xrefs;	  /* other codes of the same concept (NULL-terminated, maybe empty) */
 } SpConcept;
 
 typedef struct {
@@ -71,6 +95,14 @@ typedef struct {
 	guint index; /* into concepts or sites; for a cue, a mask of (1 << SpCue) */
 } SpTerm;
 
+/* A concept term written with a leading `!` in concepts.tsv says the concept is absent
+ * ("afebrile", "NKDA", 体温正常): the flag is bit 27 of the packed value of a matched term
+ * (see sp_term_unpack()). */
+#define SP_TERM_NEGATED (1u << 27)
+
+/* Unpacks a hash-table value of the term tables: kind, index (or cue mask) and negated flag. */
+void sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated);
+
 typedef struct _SpLexicon SpLexicon;
 
 struct _SpLexicon {
@@ -86,6 +118,9 @@ struct _SpLexicon {
 	GHashTable *zh_sites;
 	GHashTable *zh_cues;
 	GHashTable *zh_prefixes;
+	/* family cue key -> relation ("mother"), from cues.tsv's optional 4th column */
+	GHashTable *en_relations;
+	GHashTable *zh_relations;
 	guint en_max_units;
 	guint zh_max_bytes;
 };

@@ -52,6 +52,7 @@ typedef struct {
 	gboolean hard;	  /* a comma between Chinese words ends every scope */
 	gboolean
 		weak; /* a one-character Chinese term inside a longer word: see sp_items_finish() */
+	gboolean negated; /* a concept term that says the concept is absent ("afebrile") */
 } SpItem;
 
 typedef struct {
@@ -74,6 +75,28 @@ sp_polarity_to_string (SpPolarity polarity)
 	default:
 		return "present";
 	}
+}
+
+const gchar *
+sp_finding_kind_to_string (SpFindingKind kind)
+{
+	static const gchar *const names[]
+		= { "symptom", "condition", "allergy", "medication", "measurement", "score" };
+	return kind <= SP_FINDING_SCORE ? names[kind] : "symptom";
+}
+
+const gchar *
+sp_status_to_string (SpStatus status)
+{
+	static const gchar *const names[] = { NULL, "active", "resolved", "unknown" };
+	return status <= SP_STATUS_UNKNOWN ? names[status] : NULL;
+}
+
+const gchar *
+sp_interpretation_to_string (SpInterpretation interpretation)
+{
+	static const gchar *const names[] = { NULL, "normal", "high", "low" };
+	return interpretation <= SP_INTERPRETATION_LOW ? names[interpretation] : NULL;
 }
 
 const gchar *
@@ -130,20 +153,23 @@ sp_parser_get_dict (const SpParser *self)
 static void
 sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, gdouble value)
 {
-	SpItem it = { kind, (guint32)start, (guint32)end, 0, 0, index, value, FALSE, FALSE };
+	SpItem it = { kind, (guint32)start, (guint32)end, 0, 0, index, value, FALSE, FALSE, FALSE };
 	g_array_append_val (ctx->items, it);
 }
 
 static void
 sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end)
 {
-	guint v = GPOINTER_TO_UINT (packed);
-	SpTermKind kind = (SpTermKind)((v >> 28) - 1);
-	guint index = v & 0x0FFFFFFF;
-	SpItemKind ik = kind == SP_TERM_CONCEPT ? SP_ITEM_CONCEPT
-			: kind == SP_TERM_SITE	? SP_ITEM_SITE
-						: SP_ITEM_CUE;
-	sp_add_item (ctx, ik, start, end, index, 0);
+	SpTerm term;
+	gboolean negated;
+	SpItemKind ik;
+
+	sp_term_unpack (packed, &term, &negated);
+	ik = term.kind == SP_TERM_CONCEPT ? SP_ITEM_CONCEPT
+	     : term.kind == SP_TERM_SITE  ? SP_ITEM_SITE
+					  : SP_ITEM_CUE;
+	sp_add_item (ctx, ik, start, end, term.index, 0);
+	g_array_index (ctx->items, SpItem, ctx->items->len - 1).negated = negated;
 }
 
 /* ---- matching ---- */
@@ -1133,6 +1159,84 @@ sp_inherit_from_list (SpCtx *ctx, guint k, GArray *findings, SpFinding *f)
 	f->laterality = prev->laterality;
 }
 
+/* ---- merging repeated mentions ---- */
+
+/* Two findings are one when everything but their spans is equal. */
+static gboolean
+sp_finding_same (gconstpointer a, gconstpointer b)
+{
+	const SpFinding *x = a;
+	const SpFinding *y = b;
+
+	return x->concept == y->concept && x->kind == y->kind && x->polarity == y->polarity
+	       && x->family == y->family && x->historical == y->historical && x->status == y->status
+	       && g_strcmp0 (x->relation, y->relation) == 0 && x->onset_age == y->onset_age
+	       && x->duration_hours == y->duration_hours && x->severity == y->severity
+	       && x->laterality == y->laterality && g_strcmp0 (x->site, y->site) == 0
+	       && x->value.value == y->value.value && g_strcmp0 (x->value.unit, y->value.unit) == 0
+	       && x->value.original_value == y->value.original_value
+	       && g_strcmp0 (x->value.original_unit, y->value.original_unit) == 0
+	       && x->dose_value == y->dose_value && g_strcmp0 (x->dose_unit, y->dose_unit) == 0
+	       && g_strcmp0 (x->frequency, y->frequency) == 0 && g_strcmp0 (x->route, y->route) == 0
+	       && x->reaction == y->reaction;
+}
+
+static guint
+sp_finding_hash (gconstpointer a)
+{
+	const SpFinding *f = a;
+	return g_direct_hash (f->concept) ^ ((guint)f->polarity << 3) ^ ((guint)f->family << 5)
+	       ^ ((guint)f->historical << 6) ^ ((guint)f->severity << 7);
+}
+
+/* Appends @f, or adds its span to the finding it repeats.  @seen maps a copy of each finding
+ * appended (compared by value, not spans) to its index + 1 in @findings. */
+static void
+sp_findings_add (GArray *findings, GHashTable *seen, const SpFinding *f)
+{
+	guint at = GPOINTER_TO_UINT (g_hash_table_lookup (seen, f));
+	SpFinding *old;
+
+	if (at == 0) {
+		g_array_append_val (findings, *f);
+		g_hash_table_insert (seen, g_memdup2 (f, sizeof (*f)),
+				     GUINT_TO_POINTER (findings->len));
+		return;
+	}
+	old = &g_array_index (findings, SpFinding, at - 1);
+	old->n_mentions++;
+	if (old->n_spans < SP_PARSER_MAX_SPANS) {
+		old->spans[2 * old->n_spans] = f->start;
+		old->spans[2 * old->n_spans + 1] = f->end;
+		old->n_spans++;
+	}
+}
+
+/* The kind of finding a concept gives on its own.  A measurement or score name is a finding only
+ * with its value, and a substance only as what the patient is allergic to: until the matchers
+ * for those run, neither is reported. */
+static gboolean
+sp_finding_kind_of (const SpConcept *concept, SpFindingKind *kind)
+{
+	switch (concept->kind) {
+	case SP_CONCEPT_SYMPTOM:
+		*kind = SP_FINDING_SYMPTOM;
+		return TRUE;
+	case SP_CONCEPT_CONDITION:
+		*kind = SP_FINDING_CONDITION;
+		return TRUE;
+	case SP_CONCEPT_MEDICATION:
+		*kind = SP_FINDING_MEDICATION;
+		return TRUE;
+	case SP_CONCEPT_SUBSTANCE:
+	case SP_CONCEPT_MEASUREMENT:
+	case SP_CONCEPT_SCORE:
+	case SP_CONCEPT_LAST:
+	default:
+		return FALSE;
+	}
+}
+
 /* ---- language ---- */
 
 static const gchar *
@@ -1177,6 +1281,8 @@ sp_parser_parse (const SpParser *self,
 	g_autoptr (GArray) units = NULL;
 	g_autoptr (GString) keys = g_string_new (NULL);
 	g_autoptr (GArray) findings = g_array_new (FALSE, FALSE, sizeof (SpFinding));
+	g_autoptr (GHashTable) seen
+		= g_hash_table_new_full (sp_finding_hash, sp_finding_same, g_free, NULL);
 	g_autoptr (GError) error_local = NULL;
 	g_autofree guint *other_prefix = NULL;
 	SpCtx ctx = { self, NULL, NULL, NULL, NULL };
@@ -1227,18 +1333,25 @@ sp_parser_parse (const SpParser *self,
 		if (it->kind != SP_ITEM_CONCEPT)
 			continue;
 		f.concept = g_ptr_array_index (self->lexicon->concepts, it->index);
+		if (!sp_finding_kind_of (f.concept, &f.kind))
+			continue;
 		mv_norm_text_to_orig (nt, it->start, it->end, &span);
 		f.start = span.cp_start;
 		f.end = span.cp_end;
 		f.byte_start = span.byte_start;
 		f.byte_end = span.byte_end;
 		f.duration_hours = -1;
-		f.polarity = sp_polarity (&ctx, k);
+		f.onset_age = -1;
+		f.n_mentions = 1;
+		f.n_spans = 1;
+		f.spans[0] = f.start;
+		f.spans[1] = f.end;
+		f.polarity = it->negated ? SP_POLARITY_ABSENT : sp_polarity (&ctx, k);
 		f.family = sp_family (&ctx, k);
 		f.historical = sp_historical (&ctx, k);
 		sp_attributes (&ctx, k, &f);
 		sp_inherit_from_list (&ctx, k, findings, &f);
-		g_array_append_val (findings, f);
+		sp_findings_add (findings, seen, &f);
 	}
 	g_array_unref (ctx.items);
 	if (language_out != NULL)

@@ -49,10 +49,63 @@ typedef enum {
 	SP_LATERALITY_BILATERAL,
 } SpLaterality;
 
+/* Spans kept per merged finding. */
+#define SP_PARSER_MAX_SPANS 16
+
+/* What a finding is: a concept's kind, except that a medication or substance named as what
+ * the patient is allergic to is an allergy. */
+typedef enum {
+	SP_FINDING_SYMPTOM,
+	SP_FINDING_CONDITION,
+	SP_FINDING_ALLERGY,
+	SP_FINDING_MEDICATION,
+	SP_FINDING_MEASUREMENT,
+	SP_FINDING_SCORE,
+} SpFindingKind;
+
+typedef enum {
+	SP_STATUS_NONE, /* not a condition, or an absent one */
+	SP_STATUS_ACTIVE,
+	SP_STATUS_RESOLVED,
+	SP_STATUS_UNKNOWN,
+} SpStatus;
+
+typedef enum {
+	SP_INTERPRETATION_NONE,
+	SP_INTERPRETATION_NORMAL,
+	SP_INTERPRETATION_HIGH,
+	SP_INTERPRETATION_LOW,
+} SpInterpretation;
+
+/* A measured value: the canonical UCUM unit, and what the text wrote when it was another. */
 typedef struct {
-	const SpConcept *concept; /* owned by the parser's lexicon */
-	const gchar *site;	  /* site code (owned by the lexicon), or NULL */
-	guint32 start;		  /* Unicode code points into the original text, end exclusive */
+	gdouble value;
+	const gchar *unit; /* static UCUM string, e.g. "Cel", "mm[Hg]"; NULL: no value */
+	gdouble original_value;
+	const gchar *original_unit; /* NULL when the text used the canonical unit */
+	SpInterpretation interpretation;
+} SpValue;
+
+typedef struct {
+	const SpConcept *concept; /* owned by the parser's lexicon; for an allergy, the substance */
+	SpFindingKind kind;
+	SpStatus status;
+	const gchar *relation; /* family member ("mother"), static or lexicon-owned; or NULL */
+	gdouble onset_age;     /* years; < 0: not stated */
+	SpValue value;	       /* measurements and scores */
+	/* medications; dose_unit NULL: no dose */
+	gdouble dose_value;
+	const gchar *dose_unit;	   /* static UCUM string */
+	const gchar *frequency;	   /* static: "BID"…; or NULL */
+	const gchar *route;	   /* static: "oral"…; or NULL */
+	const SpConcept *reaction; /* allergies: the stated reaction, or NULL */
+	/* repeated mentions merged into this finding (see sp_parser_parse()): their number and
+	 * the code-point spans of the first SP_PARSER_MAX_SPANS of them, [2*i, 2*i+1] */
+	guint n_mentions;
+	guint n_spans;
+	guint32 spans[2 * SP_PARSER_MAX_SPANS];
+	const gchar *site; /* site code (owned by the lexicon), or NULL */
+	guint32 start;	   /* Unicode code points into the original text, end exclusive */
 	guint32 end;
 	guint32 byte_start; /* the same span in bytes */
 	guint32 byte_end;
@@ -63,6 +116,14 @@ typedef struct {
 	SpSeverity severity;
 	SpLaterality laterality;
 } SpFinding;
+
+const gchar *sp_finding_kind_to_string (SpFindingKind kind);
+
+/* NULL for SP_STATUS_NONE */
+const gchar *sp_status_to_string (SpStatus status);
+
+/* NULL for SP_INTERPRETATION_NONE */
+const gchar *sp_interpretation_to_string (SpInterpretation interpretation);
 
 typedef struct _SpParser SpParser;
 

@@ -60,22 +60,73 @@ sp_plugin_shutdown (MvHost *host, gpointer plugin_data)
 	g_free (self);
 }
 
+static void
+sp_insert_concept (GVariantDict *d, const gchar *prefix, const SpConcept *c)
+{
+	g_autofree gchar *code = g_strconcat (prefix, "code", NULL);
+	g_autofree gchar *en = g_strconcat (prefix, "label_en", NULL);
+	g_autofree gchar *zh = g_strconcat (prefix, "label_zh", NULL);
+
+	g_variant_dict_insert (d, code, "s", c->code);
+	g_variant_dict_insert (d, en, "s", c->label_en);
+	g_variant_dict_insert (d, zh, "s", c->label_zh);
+}
+
+/* Measurement and score values, medication dose and schedule: only what the text stated. */
+static void
+sp_insert_values (GVariantDict *d, const SpFinding *f)
+{
+	if (f->value.unit != NULL) {
+		g_variant_dict_insert (d, "value", "d", f->value.value);
+		g_variant_dict_insert (d, "unit", "s", f->value.unit);
+		if (f->value.original_unit != NULL) {
+			g_variant_dict_insert (d, "original_value", "d", f->value.original_value);
+			g_variant_dict_insert (d, "original_unit", "s", f->value.original_unit);
+		}
+		if (f->value.interpretation != SP_INTERPRETATION_NONE)
+			g_variant_dict_insert (
+				d, "interpretation", "s",
+				sp_interpretation_to_string (f->value.interpretation));
+	}
+	if (f->dose_unit != NULL) {
+		g_variant_dict_insert (d, "dose_value", "d", f->dose_value);
+		g_variant_dict_insert (d, "dose_unit", "s", f->dose_unit);
+	}
+	if (f->frequency != NULL)
+		g_variant_dict_insert (d, "frequency", "s", f->frequency);
+	if (f->route != NULL)
+		g_variant_dict_insert (d, "route", "s", f->route);
+}
+
 static GVariant *
 sp_finding_to_variant (const SpFinding *f, const gchar *text)
 {
 	GVariantDict d;
+	GVariantBuilder spans;
 	g_autofree gchar *matched = g_strndup (text + f->byte_start, f->byte_end - f->byte_start);
 
 	g_variant_dict_init (&d, NULL);
-	g_variant_dict_insert (&d, "code", "s", f->concept->code);
-	g_variant_dict_insert (&d, "label_en", "s", f->concept->label_en);
-	g_variant_dict_insert (&d, "label_zh", "s", f->concept->label_zh);
+	g_variant_dict_insert (&d, "kind", "s", sp_finding_kind_to_string (f->kind));
+	sp_insert_concept (&d, "", f->concept);
+	if (f->concept->xrefs != NULL && f->concept->xrefs[0] != NULL)
+		g_variant_dict_insert (&d, "xrefs", "^as", f->concept->xrefs);
 	g_variant_dict_insert (&d, "start", "u", f->start);
 	g_variant_dict_insert (&d, "end", "u", f->end);
 	g_variant_dict_insert (&d, "text", "s", matched);
 	g_variant_dict_insert (&d, "polarity", "s", sp_polarity_to_string (f->polarity));
 	g_variant_dict_insert (&d, "experiencer", "s", f->family ? "family" : "patient");
 	g_variant_dict_insert (&d, "temporality", "s", f->historical ? "historical" : "current");
+	g_variant_dict_insert (&d, "mentions", "u", f->n_mentions);
+	g_variant_builder_init (&spans, G_VARIANT_TYPE ("a(uu)"));
+	for (guint i = 0; i < f->n_spans; i++)
+		g_variant_builder_add (&spans, "(uu)", f->spans[2 * i], f->spans[2 * i + 1]);
+	g_variant_dict_insert_value (&d, "spans", g_variant_builder_end (&spans));
+	if (f->status != SP_STATUS_NONE)
+		g_variant_dict_insert (&d, "status", "s", sp_status_to_string (f->status));
+	if (f->relation != NULL)
+		g_variant_dict_insert (&d, "relation", "s", f->relation);
+	if (f->onset_age >= 0)
+		g_variant_dict_insert (&d, "onset_age", "d", f->onset_age);
 	if (f->duration_hours >= 0)
 		g_variant_dict_insert (&d, "duration_hours", "d", f->duration_hours);
 	if (f->severity != SP_SEVERITY_NONE)
@@ -85,6 +136,9 @@ sp_finding_to_variant (const SpFinding *f, const gchar *text)
 				       sp_laterality_to_string (f->laterality));
 	if (f->site != NULL)
 		g_variant_dict_insert (&d, "site", "s", f->site);
+	if (f->reaction != NULL)
+		sp_insert_concept (&d, "reaction_", f->reaction);
+	sp_insert_values (&d, f);
 	return g_variant_dict_end (&d);
 }
 
