@@ -19,15 +19,26 @@ static const gchar *const temporalities[] = { "current", "historical", NULL };
 static const gchar *const severities[] = { "mild", "moderate", "severe", NULL };
 static const gchar *const lateralities[] = { "left", "right", "bilateral", NULL };
 static const gchar *const parser_languages[] = { "en", "zh", NULL };
+static const gchar *const finding_kinds[]
+	= { "symptom", "condition", "allergy", "medication", "measurement", "score", NULL };
+static const gchar *const statuses[] = { "active", "resolved", "unknown", NULL };
+static const gchar *const interpretations[] = { "normal", "high", "low", NULL };
 
-/* A finding's code: HPO, or the symptom parser's own MV:nnnn for what HPO lacks. */
+/* The code systems a parser's finding may be coded in, by CURIE prefix: symptoms and signs in
+ * HPO, conditions in HPO or the Disease Ontology, medications and drug allergens in ATC,
+ * measurements and scores in LOINC; what none of them has in the parser's own MV:nnnn. */
+static const struct {
+	const gchar *prefix;
+	const gchar *system;  /* mv_code_system_lookup() name, or NULL: the parser's own system */
+	gboolean keep_prefix; /* the system writes its codes with the prefix (HP:, DOID:) */
+} finding_systems[] = {
+	{ "HP:", "hpo", TRUE },	      { "DOID:", "doid", TRUE }, { "ATC:", "atc", FALSE },
+	{ "LOINC:", "loinc", FALSE }, { "MV:", NULL, TRUE },
+};
+
 static gboolean
-finding_code_ok (const gchar *code)
+parser_code_ok (const gchar *code)
 {
-	const MvCodeSystem *hpo = mv_code_system_lookup ("hpo");
-
-	if (hpo->valid (code))
-		return TRUE;
 	if (strlen (code) != 7 || !g_str_has_prefix (code, "MV:"))
 		return FALSE;
 	for (guint i = 3; i < 7; i++) {
@@ -35,6 +46,43 @@ finding_code_ok (const gchar *code)
 			return FALSE;
 	}
 	return TRUE;
+}
+
+/* The system's URI and the code as that system writes it, or FALSE when @code is none of
+ * finding_systems. */
+static gboolean
+finding_coding (const gchar *code, const gchar **system_uri, const gchar **bare)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (finding_systems); i++) {
+		const MvCodeSystem *cs;
+		const gchar *rest;
+		if (!g_str_has_prefix (code, finding_systems[i].prefix))
+			continue;
+		rest = finding_systems[i].keep_prefix ? code
+						      : code + strlen (finding_systems[i].prefix);
+		if (finding_systems[i].system == NULL) {
+			if (!parser_code_ok (code))
+				return FALSE;
+			*system_uri = MV_NOTE_PARSER_SYSTEM;
+			*bare = rest;
+			return TRUE;
+		}
+		cs = mv_code_system_lookup (finding_systems[i].system);
+		if (!cs->valid (rest))
+			return FALSE;
+		*system_uri = cs->uri;
+		*bare = rest;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+finding_code_ok (const gchar *code)
+{
+	const gchar *uri;
+	const gchar *bare;
+	return finding_coding (code, &uri, &bare);
 }
 
 static gboolean
@@ -46,9 +94,12 @@ check_finding_code (JsonNode *node,
 {
 	if (finding_code_ok (json_node_get_string (node)))
 		return TRUE;
-	mv_schema_problem (error, ptr, "invalid-code",
-			   "is not an HPO code (HP:0001945) nor a symptom-parser code (MV:0001)",
-			   "不是 HPO 编码（HP:0001945）或症状解析器编码（MV:0001）");
+	mv_schema_problem (
+		error, ptr, "invalid-code",
+		"is not a parser finding code: HP:0001945, DOID:10763, ATC:A10BA02, "
+		"LOINC:8310-5 or MV:0001",
+		"不是解析器的发现编码：HP:0001945、DOID:10763、ATC:A10BA02、LOINC:8310-5 "
+		"或 MV:0001");
 	return FALSE;
 }
 
@@ -66,6 +117,57 @@ check_hours (JsonNode *node,
 		return TRUE;
 	mv_schema_problem (error, ptr, "out-of-range", "must be between 0 and 150 years in hours",
 			   "应在 0 到 150 年（以小时计）之间");
+	return FALSE;
+}
+
+static gboolean
+check_age (JsonNode *node,
+	   const gchar *ptr,
+	   JsonObject *parent,
+	   const MvSchemaContext *ctx,
+	   GError **error)
+{
+	gdouble v = json_node_get_double (node);
+
+	if (v >= 0 && v <= 150)
+		return TRUE;
+	mv_schema_problem (error, ptr, "out-of-range", "must be between 0 and 150 years",
+			   "应在 0 到 150 岁之间");
+	return FALSE;
+}
+
+/* [[start, end], ...]: at most 16 pairs of code points, each start before its end. */
+static gboolean
+check_spans (JsonNode *node,
+	     const gchar *ptr,
+	     JsonObject *parent,
+	     const MvSchemaContext *ctx,
+	     GError **error)
+{
+	JsonArray *spans = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+	guint n = spans != NULL ? json_array_get_length (spans) : 0;
+
+	for (guint i = 0; spans != NULL && i < n && n <= 16; i++) {
+		JsonNode *pair = json_array_get_element (spans, i);
+		JsonArray *a = JSON_NODE_HOLDS_ARRAY (pair) ? json_node_get_array (pair) : NULL;
+		JsonNode *s = a != NULL && json_array_get_length (a) == 2
+				      ? json_array_get_element (a, 0)
+				      : NULL;
+		JsonNode *e = s != NULL ? json_array_get_element (a, 1) : NULL;
+		if (s == NULL || !JSON_NODE_HOLDS_VALUE (s) || !JSON_NODE_HOLDS_VALUE (e)
+		    || json_node_get_value_type (s) != G_TYPE_INT64
+		    || json_node_get_value_type (e) != G_TYPE_INT64 || json_node_get_int (s) < 0
+		    || json_node_get_int (e) <= json_node_get_int (s)
+		    || json_node_get_int (e) > MV_NOTE_MAX_CHARS) {
+			spans = NULL;
+			break;
+		}
+	}
+	if (spans != NULL && n <= 16)
+		return TRUE;
+	mv_schema_problem (error, ptr, "invalid-format",
+			   "must be a list of at most 16 [start, end] pairs of code points",
+			   "应为至多 16 个 [起点, 终点] 码位对的列表");
 	return FALSE;
 }
 
@@ -101,6 +203,28 @@ static const MvField finding_members[] = {
 	{ "severity", MV_FIELD_ENUM, FALSE, 0, 0, severities },
 	{ "laterality", MV_FIELD_ENUM, FALSE, 0, 0, lateralities },
 	{ "site", MV_FIELD_STRING, FALSE, 1, 64 },
+	{ "kind", MV_FIELD_ENUM, FALSE, 0, 0, finding_kinds },
+	{ "xrefs", MV_FIELD_STRINGS, FALSE, 0, 16, NULL, NULL, NULL,
+	  "other codes of the same concept" },
+	{ "mentions", MV_FIELD_INT, FALSE, 1, MV_NOTE_MAX_CHARS, NULL, NULL, NULL,
+	  "how many mentions of the text this finding stands for" },
+	{ "spans", MV_FIELD_ANY, FALSE, 0, 0, NULL, NULL, check_spans,
+	  "[start, end] of each mention (the first ones)" },
+	{ "status", MV_FIELD_ENUM, FALSE, 0, 0, statuses },
+	{ "relation", MV_FIELD_STRING, FALSE, 1, 32 },
+	{ "onset_age", MV_FIELD_NUMBER, FALSE, 0, 0, NULL, NULL, check_age },
+	{ "value", MV_FIELD_NUMBER, FALSE },
+	{ "unit", MV_FIELD_STRING, FALSE, 1, 32 },
+	{ "original_value", MV_FIELD_NUMBER, FALSE },
+	{ "original_unit", MV_FIELD_STRING, FALSE, 1, 32 },
+	{ "interpretation", MV_FIELD_ENUM, FALSE, 0, 0, interpretations },
+	{ "dose_value", MV_FIELD_NUMBER, FALSE },
+	{ "dose_unit", MV_FIELD_STRING, FALSE, 1, 32 },
+	{ "frequency", MV_FIELD_STRING, FALSE, 1, 16 },
+	{ "route", MV_FIELD_STRING, FALSE, 1, 16 },
+	{ "reaction_code", MV_FIELD_STRING, FALSE, 1, 32, NULL, NULL, check_finding_code },
+	{ "reaction_label_en", MV_FIELD_STRING, FALSE, 1, 200 },
+	{ "reaction_label_zh", MV_FIELD_STRING, FALSE, 1, 200 },
 	{ NULL },
 };
 
@@ -230,12 +354,13 @@ note_terms (JsonObject *record, MvClinicalTerms *terms)
 		const gchar *code
 			= mv_clinical_get_string (json_array_get_object_element (items, i), "code");
 		g_autoptr (JsonObject) coding = json_object_new ();
+		const gchar *uri = MV_NOTE_PARSER_SYSTEM;
+		const gchar *bare = code;
 
-		json_object_set_string_member (coding, "system",
-					       g_str_has_prefix (code, "HP:")
-						       ? mv_code_system_lookup ("hpo")->uri
-						       : MV_NOTE_PARSER_SYSTEM);
-		json_object_set_string_member (coding, "code", code);
+		/* stored findings were checked: every code has its system */
+		(void)finding_coding (code, &uri, &bare);
+		json_object_set_string_member (coding, "system", uri);
+		json_object_set_string_member (coding, "code", bare);
 		mv_clinical_terms_add_coding (terms, coding);
 	}
 	mv_clinical_terms_set_when (terms, mv_clinical_get_string (record, "written_at"));

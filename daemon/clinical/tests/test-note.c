@@ -97,3 +97,55 @@ Test (note, findings_must_be_of_this_text_and_well_formed)
 	mvt_expect_problem (missing, "/text", "required", NULL);
 	mvt_expect_problem (missing, "/findings/items", "required", NULL);
 }
+
+/* The clinical-text parser's kinds: a condition, a medication with its dose, a measurement
+ * with its converted value, an allergy with its reaction; each code indexed in its own
+ * system (DOID, ATC and LOINC without their CURIE prefix where the system writes none). */
+Test (note, findings_of_every_kind_are_kept_and_indexed_in_their_systems)
+{
+	g_autoptr (JsonObject) r = mvt_normalise_ok (
+		kind,
+		"{\"text\":\"HTN on metformin 500 mg BID, glucose 180 mg/dL, PCN allergy (rash)\","
+		"\"findings\":{" PARSER ",\"items\":["
+		"{\"kind\":\"condition\",\"code\":\"DOID:10763\",\"xrefs\":[\"HP:0000822\"],"
+		"\"start\":0,\"end\":3,\"text\":\"HTN\",\"polarity\":\"present\",\"status\":"
+		"\"active\",\"mentions\":2,\"spans\":[[0,3],[0,3]]},"
+		"{\"kind\":\"medication\",\"code\":\"ATC:A10BA02\",\"start\":7,\"end\":16,"
+		"\"text\":\"metformin\",\"polarity\":\"present\",\"dose_value\":500,"
+		"\"dose_unit\":\"mg\",\"frequency\":\"BID\",\"route\":\"oral\"},"
+		"{\"kind\":\"measurement\",\"code\":\"LOINC:15074-8\",\"start\":29,\"end\":36,"
+		"\"text\":\"glucose\",\"polarity\":\"present\",\"value\":9.99,\"unit\":\"mmol/L\","
+		"\"original_value\":180,\"original_unit\":\"mg/dL\",\"interpretation\":\"high\"},"
+		"{\"kind\":\"allergy\",\"code\":\"ATC:J01CE01\",\"start\":48,\"end\":51,"
+		"\"text\":\"PCN\",\"polarity\":\"present\",\"reaction_code\":\"HP:0000988\","
+		"\"reaction_label_en\":\"Skin rash\",\"reaction_label_zh\":\"皮疹\"}]}}");
+	g_auto (MvClinicalTerms) terms = { 0 };
+
+	kind->terms (r, &terms);
+	cr_assert_eq (terms.codes->len, 4);
+	cr_expect_str_eq (g_ptr_array_index (terms.codes, 0),
+			  "http://purl.obolibrary.org/obo/doid|DOID:10763");
+	cr_expect_str_eq (g_ptr_array_index (terms.codes, 1), "http://www.whocc.no/atc|A10BA02");
+	cr_expect_str_eq (g_ptr_array_index (terms.codes, 2), "http://loinc.org|15074-8");
+	cr_expect_eq (mvt_number (r, "$.findings.items[2].original_value"), 180);
+	mvt_expect_round_trip (kind, r);
+}
+
+Test (note, findings_with_bad_codes_spans_or_ages_are_refused_each_named)
+{
+	g_autoptr (GError) e = mvt_normalise_refused (
+		kind,
+		"{\"text\":\"father had MI at 50\",\"findings\":{" PARSER ",\"items\":["
+		"{\"kind\":\"condition\",\"code\":\"LOINC:8310-4\",\"start\":11,\"end\":13,"
+		"\"text\":\"MI\",\"polarity\":\"present\",\"onset_age\":500,"
+		"\"spans\":[[13,11]],\"status\":\"chronic\"},"
+		"{\"kind\":\"vibe\",\"code\":\"ATC:a10\",\"start\":11,\"end\":13,\"text\":\"MI\","
+		"\"polarity\":\"present\"}]}}");
+
+	mvt_expect_problem (e, "/findings/items/0/code", "invalid-code", NULL);
+	mvt_expect_problem (e, "/findings/items/0/onset_age", "out-of-range", NULL);
+	mvt_expect_problem (e, "/findings/items/0/spans", "invalid-format", NULL);
+	mvt_expect_problem (e, "/findings/items/0/status", "not-allowed", NULL);
+	mvt_expect_problem (e, "/findings/items/1/kind", "not-allowed", NULL);
+	mvt_expect_problem (e, "/findings/items/1/code", "invalid-code", NULL);
+}
