@@ -131,13 +131,22 @@ mv_note_parse (MvEngine *engine,
 		parse_failed (error, cause);
 		return NULL;
 	}
-	g_variant_get (output, "(&s@aa{sv})", &used, &findings);
+	/* (language, findings, …): later members (such as "truncated") are not the note's */
+	g_variant_get_child (output, 0, "&s", &used);
+	findings = g_variant_get_child_value (output, 1);
 	out = json_object_new ();
 	parser = json_object_new ();
 	json_object_set_string_member (parser, "name", MV_NOTE_PARSER_PLUGIN);
 	json_object_set_string_member (parser, "version", version != NULL ? version : "unknown");
 	json_object_set_object_member (out, "parser", parser);
 	json_object_set_string_member (out, "language", used);
+	/* the parser kept its first max-findings findings: say so with them */
+	if (g_variant_n_children (output) > 2) {
+		g_autoptr (GVariant) flag = g_variant_get_child_value (output, 2);
+		if (g_variant_is_of_type (flag, G_VARIANT_TYPE_BOOLEAN))
+			json_object_set_boolean_member (out, "truncated",
+							g_variant_get_boolean (flag));
+	}
 	items = json_array_new ();
 	for (gsize i = 0; i < g_variant_n_children (findings); i++) {
 		g_autoptr (GVariant) dict = g_variant_get_child_value (findings, i);

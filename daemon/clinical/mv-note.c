@@ -241,6 +241,8 @@ static const MvField findings_members[] = {
 	  "the language the parser read the text in" },
 	{ "items", MV_FIELD_LIST, TRUE, 0, 1000, NULL, finding_members, NULL,
 	  "the findings, in text order" },
+	{ "truncated", MV_FIELD_BOOL, FALSE, 0, 0, NULL, NULL, NULL,
+	  "true: the parser found more findings than its max-findings and kept the first" },
 	{ NULL },
 };
 
