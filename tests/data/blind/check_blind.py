@@ -160,7 +160,7 @@ def expected_value(code, ov, ou):
     return None
 
 
-def check_value_attrs(f, err):
+def check_value_attrs(f, lang, err):
     primary = f['codes'][0] if f.get('codes') else None
     if not is_number(f.get('value')):
         err('value must be a number')
@@ -185,10 +185,12 @@ def check_value_attrs(f, err):
                                                              f['original_unit'], want))
     if 'interpretation' in f and f['interpretation'] not in INTERPRETATION:
         err('interpretation %r not in %s' % (f['interpretation'], sorted(INTERPRETATION)))
-    want = expected_interpretation(primary, f['value'])
+    # the Chinese sets use Chinese cut-offs (WS/T 428 BMI, fasting glucose up to 6.0) and
+    # interpret no child's value but temperature: README.md, "Chinese sets"
+    want = expected_interpretation(primary, f['value']) if lang == 'en' else None
     if want is not None and f.get('interpretation') != want:
         err('interpretation %r, the README range gives %r' % (f.get('interpretation'), want))
-    if want is None and 'interpretation' in f and primary in CANONICAL_UNIT:
+    if lang == 'en' and want is None and 'interpretation' in f and primary in CANONICAL_UNIT:
         err('interpretation given where the README states no range (%s)' % primary)
 
 
@@ -214,7 +216,7 @@ def check_codes(f, hpo, err):
             err('%s is not in %s' % (c, HPO_TSV))
 
 
-def check_kind_attrs(f, hpo, err):
+def check_kind_attrs(f, hpo, lang, err):
     kind = f['kind']
     allowed = COMMON_KEYS | KIND_KEYS[kind]
     for key in f:
@@ -251,10 +253,10 @@ def check_kind_attrs(f, hpo, err):
                 elif prefix == 'HP' and c not in hpo:
                     err('reaction %s is not in %s' % (c, HPO_TSV))
     if kind in ('measurement', 'score'):
-        check_value_attrs(f, err)
+        check_value_attrs(f, lang, err)
 
 
-def check_finding(f, text, hpo, err):
+def check_finding(f, text, hpo, lang, err):
     if not isinstance(f, dict):
         err('finding is not an object')
         return
@@ -288,7 +290,7 @@ def check_finding(f, text, hpo, err):
     if 'onset_age' in f and (not is_number(f['onset_age']) or not 0 <= f['onset_age'] <= 120):
         err('onset_age must be a number of years')
     check_codes(f, hpo, err)
-    check_kind_attrs(f, hpo, err)
+    check_kind_attrs(f, hpo, lang, err)
 
 
 def check_record(rec, where, hpo, seen_ids, fname, errors):
@@ -301,7 +303,7 @@ def check_record(rec, where, hpo, seen_ids, fname, errors):
         if key not in RECORD_KEYS:
             err('unknown key %r' % key)
     rid = rec.get('id')
-    if not isinstance(rid, str) or not re.match(r'^bl-(en|zh)-\d{3,}$', rid):
+    if not isinstance(rid, str) or not re.match(r'^bl-(en|zh)-([dh]-)?\d{3,}$', rid):
         err('id %r is not bl-<lang>-<number>' % rid)
     elif rid in seen_ids:
         err('id %s also used at %s' % (rid, seen_ids[rid]))
@@ -327,7 +329,7 @@ def check_record(rec, where, hpo, seen_ids, fname, errors):
         err('findings must be a list')
         return
     for i, f in enumerate(findings, 1):
-        check_finding(f, text, hpo, lambda msg, i=i: err('finding %d: %s' % (i, msg)))
+        check_finding(f, text, hpo, rec.get('lang'), lambda msg, i=i: err('finding %d: %s' % (i, msg)))
 
 
 def check_files(paths, hpo):
