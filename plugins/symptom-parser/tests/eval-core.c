@@ -635,6 +635,18 @@ numbers_agree (EvAttr a, gdouble p, gdouble g)
 	}
 }
 
+/* The spec leaves a site's spelling open: the parser writes sites.tsv codes ("SITE:knee"), an
+ * annotator may write the bare name ("knee"). */
+static gboolean
+site_agree (const gchar *p, const gchar *g)
+{
+	if (g_str_has_prefix (p, "SITE:"))
+		p += strlen ("SITE:");
+	if (g_str_has_prefix (g, "SITE:"))
+		g += strlen ("SITE:");
+	return g_ascii_strcasecmp (p, g) == 0;
+}
+
 static gboolean
 attr_agree (EvAttr a, const EvFinding *p, const EvFinding *g)
 {
@@ -647,6 +659,8 @@ attr_agree (EvAttr a, const EvFinding *p, const EvFinding *g)
 		}
 		return FALSE;
 	}
+	if (a == EV_ATTR_SITE)
+		return site_agree (p->attr[a], g->attr[a]);
 	return g_strcmp0 (p->attr[a], g->attr[a]) == 0;
 }
 

@@ -117,6 +117,8 @@ def test_legacy():
     check('legacy ignored medication', g['ignored']['medication'], 1)
     check_prf('legacy duration (26 h within 10 % of 24)', g['attributes']['duration_hours'],
               1, 1, 1, 1, 1.0, 1.0, 1.0)
+    check_prf('legacy site ("SITE:head" and "head" are one site)', g['attributes']['site'],
+              1, 1, 1, 1, 1.0, 1.0, 1.0)
     if 'ignored: 1 unmatched condition findings' not in proc.stdout:
         failures.append('legacy output does not say what it ignored')
 
