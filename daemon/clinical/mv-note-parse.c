@@ -101,7 +101,9 @@ mv_note_parse (MvEngine *engine,
 		parse_failed (error, cause);
 		return NULL;
 	}
-	g_variant_get (output, "(&s@aa{sv})", &used, &findings);
+	/* language and findings, the first two output arguments (then `truncated`) */
+	g_variant_get_child (output, 0, "&s", &used);
+	findings = g_variant_get_child_value (output, 1);
 	out = json_object_new ();
 	parser = json_object_new ();
 	json_object_set_string_member (parser, "name", MV_NOTE_PARSER_PLUGIN);
