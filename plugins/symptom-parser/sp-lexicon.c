@@ -36,9 +36,16 @@ static const gchar *const sp_cue_names[SP_CUE_LAST] = {
 	[SP_CUE_ALLERGY_POST] = "allergy-post",
 	[SP_CUE_REACTION] = "reaction",
 	[SP_CUE_RESOLVED] = "resolved",
+	[SP_CUE_SEVERITY_NEGATION] = "severity-negation",
 };
 
 G_STATIC_ASSERT (SP_CUE_LAST <= 27);
+
+/* the relations a family cue may name (the findings' `relation`, spec of issue 11) */
+static const gchar *const sp_relation_names[]
+	= { "mother", "father",	  "parent", "brother",	   "sister",	  "sibling",
+	    "son",    "daughter", "child",  "grandmother", "grandfather", "grandparent",
+	    "aunt",   "uncle",	  "cousin", "spouse",	   "relative",	  NULL };
 
 static const gchar *const sp_kind_names[SP_CONCEPT_LAST] = {
 	[SP_CONCEPT_SYMPTOM] = "symptom",	  [SP_CONCEPT_CONDITION] = "condition",
@@ -495,6 +502,12 @@ sp_lexicon_cue_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GEr
 					     "only a family cue has a 4th column (the relation)");
 			return FALSE;
 		}
+		if (!g_strv_contains (sp_relation_names, f[3])) {
+			g_autofree gchar *names = g_strjoinv (", ", (gchar **)sp_relation_names);
+			g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+				     "unknown relation '%s' (%s)", f[3], names);
+			return FALSE;
+		}
 		key = f[0][0] == 'e' ? sp_en_phrase_key (f[2], &n_units)
 				     : mv_normalize_string (f[2]);
 		if (key != NULL)
@@ -503,6 +516,21 @@ sp_lexicon_cue_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GEr
 					     g_steal_pointer (&key), g_strdup (f[3]));
 	}
 	return TRUE;
+}
+
+const gchar *
+sp_lexicon_get_relation (const SpLexicon *self, const gchar *norm, gsize len)
+{
+	g_autofree gchar *text = g_strndup (norm, len);
+	g_autofree gchar *key = NULL;
+	const gchar *relation = g_hash_table_lookup (self->zh_relations, text);
+	guint n_units = 0;
+
+	if (relation != NULL)
+		return relation;
+	/* an English cue is keyed by its word units, as it was matched */
+	key = sp_en_phrase_key (text, &n_units);
+	return key != NULL ? g_hash_table_lookup (self->en_relations, key) : NULL;
 }
 
 gboolean

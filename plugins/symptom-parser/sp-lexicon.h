@@ -44,7 +44,9 @@ typedef enum {
 	SP_CUE_ALLERGY_POST, /* "allergy" ("penicillin allergy"), 过敏 */
 	SP_CUE_REACTION,     /* introduces an allergy's reaction: "causes", "->", 表现为 */
 	SP_CUE_RESOLVED, /* a condition that is over: "resolved", "cured", 已治愈, 已痊愈 */
-	SP_CUE_LAST	 /* at most 27: bit 27 of a packed term is SP_TERM_NEGATED */
+	/* makes the severity cue right after it no severity: "not too", 不是很, 不太 */
+	SP_CUE_SEVERITY_NEGATION,
+	SP_CUE_LAST /* at most 27: bit 27 of a packed term is SP_TERM_NEGATED */
 } SpCue;
 
 /* The category name used in cues.tsv, e.g. "negation-pre". */
@@ -156,6 +158,17 @@ gboolean sp_lexicon_load_cues (SpLexicon *self, const gchar *path, GError **erro
 
 /* Loads concepts.tsv, sites.tsv and cues.tsv from @dir (concepts already resolved). */
 SpLexicon *sp_lexicon_new_from_dir (const gchar *dir, GError **error);
+
+/**
+ * sp_lexicon_get_relation:
+ * @self: a lexicon
+ * @norm: the normalised text of a matched family cue ("mother", 其母)
+ * @len: its length in bytes
+ *
+ * Returns: (nullable): the relation the cue names ("mother"), from the 4th column of cues.tsv;
+ *   %NULL when it names none ("family history", 家族史).
+ */
+const gchar *sp_lexicon_get_relation (const SpLexicon *self, const gchar *norm, gsize len);
 
 /* Writes every Chinese concept and site term as `WORD FREQ` for mv-dict-compile. */
 gboolean

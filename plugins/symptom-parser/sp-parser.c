@@ -872,8 +872,10 @@ sp_is_cue (const SpItem *it, SpCue cue)
 
 /* ---- context of one concept ---- */
 
+/* @condition: the concept is a condition, for which a cue that is both negation-post and
+ * resolved ("pneumonia has resolved", 肺炎已痊愈) gives a resolved status, not an absence. */
 static SpPolarity
-sp_polarity (SpCtx *ctx, guint k)
+sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 {
 	SpItem *c = sp_item (ctx, k);
 
@@ -899,6 +901,8 @@ sp_polarity (SpCtx *ctx, guint k)
 			break;
 		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
 			break;
+		if (condition && sp_is_cue (it, SP_CUE_RESOLVED))
+			continue;
 		if (sp_is_cue (it, SP_CUE_NEGATION_POST))
 			return SP_POLARITY_ABSENT;
 		if (sp_is_cue (it, SP_CUE_POSSIBLE_POST))
@@ -910,17 +914,19 @@ sp_polarity (SpCtx *ctx, guint k)
 	return SP_POLARITY_PRESENT;
 }
 
-static gboolean
-sp_family (SpCtx *ctx, guint k)
+/* The family cue that makes the concept at @k a relative's, or -1: the nearest one on the left,
+ * so that each finding of a list gets its own relative ("家族史：父亲高血压，母亲糖尿病"). */
+static gint
+sp_family_cue (SpCtx *ctx, guint k)
 {
-	/* left, through the whole sentence: "家族史：父亲高血压，母亲糖尿病" */
+	/* left, through the whole sentence */
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
 		/* not stopped by terminators: "Mother has diabetes" has one ("has") in English */
 		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return TRUE;
+			return (gint)j;
 	}
 	/* right, in the clause: "diabetes in his mother", "runs in the family" */
 	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
@@ -930,9 +936,9 @@ sp_family (SpCtx *ctx, guint k)
 		    || sp_is_cue (it, SP_CUE_SELF))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return TRUE;
+			return (gint)j;
 	}
-	return FALSE;
+	return -1;
 }
 
 static gboolean
@@ -997,6 +1003,44 @@ sp_laterality_of (const SpItem *it)
 	return SP_LATERALITY_NONE;
 }
 
+/* Is the severity cue at @j negated ("not severe", 不严重, 不是很厉害, "not too severe")?  Then
+ * it states no severity, and the negation covers the cue, not the finding. */
+static gboolean
+sp_severity_negated (SpCtx *ctx, guint j)
+{
+	SpItem *prev;
+
+	if (j == 0)
+		return FALSE;
+	prev = sp_item (ctx, j - 1);
+	return (sp_is_cue (prev, SP_CUE_NEGATION_PRE) || sp_is_cue (prev, SP_CUE_SEVERITY_NEGATION))
+	       && sp_other_between (ctx, prev, sp_item (ctx, j)) <= 1;
+}
+
+/* The severity stated by the item at @j, taken once per finding: a negated severity states none
+ * and ends the search; a score of 0 ("pain 0/10", "0/10 pain", 疼痛评分0分) says the finding is
+ * absent rather than present with no severity. */
+static void
+sp_take_severity (SpCtx *ctx, guint j, SpFinding *f, gboolean *done)
+{
+	SpItem *it = sp_item (ctx, j);
+	SpSeverity severity;
+
+	if (*done)
+		return;
+	if (it->kind == SP_ITEM_SCORE && it->value == 0) {
+		f->polarity = SP_POLARITY_ABSENT;
+		*done = TRUE;
+		return;
+	}
+	severity = sp_severity_of (it);
+	if (severity == SP_SEVERITY_NONE)
+		return;
+	*done = TRUE;
+	if (!sp_severity_negated (ctx, j))
+		f->severity = severity;
+}
+
 /* Is @j, right of the concept, the start of a list continuation: a soft comma or a conjunction
  * directly followed by a concept? */
 static gboolean
@@ -1059,6 +1103,7 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	const SpLexicon *lex = ctx->parser->lexicon;
 	gint site = -1;
 	gboolean mods = TRUE;
+	gboolean severity_done = FALSE;
 
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
@@ -1067,8 +1112,7 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
 		    || sp_is_cue (it, SP_CUE_CONJUNCTION) || dist > 2)
 			break;
-		if (f->severity == SP_SEVERITY_NONE)
-			f->severity = sp_severity_of (it);
+		sp_take_severity (ctx, j, f, &severity_done);
 		if (f->laterality == SP_LATERALITY_NONE)
 			f->laterality = sp_laterality_of (it);
 		if (site < 0 && it->kind == SP_ITEM_SITE)
@@ -1101,8 +1145,7 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 			f->duration_hours = it->value;
 		if (!mods)
 			continue;
-		if (f->severity == SP_SEVERITY_NONE)
-			f->severity = sp_severity_of (it);
+		sp_take_severity (ctx, j, f, &severity_done);
 		if (site < 0 && it->kind == SP_ITEM_SITE && sp_other_between (ctx, c, it) <= 2) {
 			site = (gint)it->index;
 			/* "pain in the left knee": laterality sits with the site */
@@ -1133,14 +1176,14 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 }
 
 /* "右膝肿胀、疼痛": a finding listed right after another, with no site or side of its own, shares
- * the site and side written before the first. */
+ * the site and side written before the first.  @prev is the finding made from the concept item
+ * @prev_k (NULL if none): not the last of the findings array, which merges repeated mentions. */
 static void
-sp_inherit_from_list (SpCtx *ctx, guint k, GArray *findings, SpFinding *f)
+sp_inherit_from_list (SpCtx *ctx, guint k, const SpFinding *prev, guint prev_k, SpFinding *f)
 {
 	guint j = k;
-	const SpFinding *prev;
 
-	if (f->site != NULL || f->laterality != SP_LATERALITY_NONE || findings->len == 0)
+	if (f->site != NULL || f->laterality != SP_LATERALITY_NONE || prev == NULL)
 		return;
 	while (j-- > 0) {
 		SpItem *it = sp_item (ctx, j);
@@ -1150,13 +1193,316 @@ sp_inherit_from_list (SpCtx *ctx, guint k, GArray *findings, SpFinding *f)
 		    && !(it->kind == SP_ITEM_COMMA && !it->hard))
 			return;
 	}
-	if (j == G_MAXUINT || sp_other_between (ctx, sp_item (ctx, j), sp_item (ctx, k)) > 0)
+	if (j == G_MAXUINT || j != prev_k
+	    || sp_other_between (ctx, sp_item (ctx, j), sp_item (ctx, k)) > 0)
 		return;
-	prev = &g_array_index (findings, SpFinding, findings->len - 1);
 	if (prev->site == NULL || prev->polarity != f->polarity)
 		return;
 	f->site = g_strcmp0 (prev->site, f->concept->site) == 0 ? NULL : prev->site;
 	f->laterality = prev->laterality;
+}
+
+/* ---- family: relation and age at onset ---- */
+
+static const gchar *
+sp_relation (SpCtx *ctx, gint cue)
+{
+	const SpItem *it;
+
+	if (cue < 0)
+		return NULL;
+	it = sp_item (ctx, (guint)cue);
+	return sp_lexicon_get_relation (ctx->parser->lexicon, ctx->nt->text + it->start,
+					it->end - it->start);
+}
+
+/* A token that ends a clause for the age search. */
+static gboolean
+sp_tok_ends_clause (SpCtx *ctx, guint t)
+{
+	static const gchar *const ends[] = { ".", ",", ";", "!", "?", "\n", "。", NULL };
+	return g_array_index (ctx->tokens, MvToken, t).kind == MV_TOKEN_PUNCT
+	       && sp_tok_in (ctx, t, ends);
+}
+
+/* "at 50", "at age 50", "at the age of 50", "aged 50", "when he was 50": the number at @t,
+ * or -1. */
+static gdouble
+sp_age_en (SpCtx *ctx, guint t)
+{
+	static const gchar *const year_units[] = { "y", "yo", "yr", "yrs", "year", "years", NULL };
+	static const gchar *const pronouns[] = { "he", "she", "they", NULL };
+	const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+	const gchar *text = ctx->nt->text;
+	g_autofree gchar *num = NULL;
+	gdouble v;
+	gboolean lead;
+
+	if (tok->kind != MV_TOKEN_NUMBER || (tok->flags & MV_TOKEN_FLAG_RATIO) || t == 0)
+		return -1;
+	if (tok->flags & MV_TOKEN_FLAG_UNIT) {
+		g_autofree gchar *unit = g_strndup (text + tok->num_end, tok->end - tok->num_end);
+		if (!g_strv_contains (year_units, unit))
+			return -1;
+	} else if (t + 1 < ctx->tokens->len
+		   && g_array_index (ctx->tokens, MvToken, t + 1).kind == MV_TOKEN_WORD
+		   && !sp_tok_in (ctx, t + 1, year_units) && !sp_tok_is (ctx, t + 1, "of")
+		   && !sp_tok_is (ctx, t + 1, "and")) {
+		return -1; /* "at 5 pm", "at 50 mg" */
+	}
+	lead = sp_tok_is (ctx, t - 1, "at") || sp_tok_is (ctx, t - 1, "aged")
+	       || (sp_tok_is (ctx, t - 1, "age") && (t < 2 || !sp_tok_is (ctx, t - 2, "current")))
+	       || (t >= 4 && sp_tok_is (ctx, t - 1, "of") && sp_tok_is (ctx, t - 2, "age")
+		   && sp_tok_is (ctx, t - 3, "the") && sp_tok_is (ctx, t - 4, "at"))
+	       || (t >= 3 && sp_tok_is (ctx, t - 1, "was") && sp_tok_in (ctx, t - 2, pronouns)
+		   && sp_tok_is (ctx, t - 3, "when"));
+	if (!lead)
+		return -1;
+	num = g_strndup (text + tok->start, tok->num_end - tok->start);
+	v = g_ascii_strtod (num, NULL);
+	return v > 0 && v <= 120 ? v : -1;
+}
+
+/* "50岁", "五十岁时": the number before 岁 at @p, or -1. */
+static gdouble
+sp_age_zh (const gchar *text, const gchar *p, const gchar *end)
+{
+	const gchar *q;
+	const gchar *after;
+	gdouble v = -1;
+
+	if (p > text) {
+		const gchar *prev = g_utf8_prev_char (p);
+		if (g_ascii_isdigit (*prev) || *prev == '.'
+		    || sp_zh_digit (g_utf8_get_char (prev)) >= 0)
+			return -1; /* inside a number */
+	}
+	q = sp_zh_number (p, end, &v);
+	if (q == NULL || q == p || !sp_has_prefix (q, end, "岁", &after))
+		return -1;
+	return v > 0 && v <= 120 ? v : -1;
+}
+
+/* The age at onset of a relative's finding: an age stated between the family cue @cue and the
+ * concept @k, or after the concept in its clause ("father had MI at 50", 父亲50岁时心梗, 其母
+ * 60岁患糖尿病).  A decade ("in his 50s") is not an age and is not reported.  Looks at most
+ * 8 tokens on either side, so the cost per finding is bounded. */
+static gdouble
+sp_onset_age (SpCtx *ctx, gint cue, guint k)
+{
+	const SpItem *c = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	guint n_tok = ctx->tokens->len;
+	guint lo = c->tok_first > 8 ? c->tok_first - 8 : 0;
+	guint hi = MIN (c->tok_last + 9, n_tok);
+
+	if (cue >= 0 && (guint)cue < k)
+		lo = MAX (lo, sp_item (ctx, (guint)cue)->tok_last + 1);
+	for (guint t = c->tok_first; t-- > lo;) {
+		if (sp_tok_ends_clause (ctx, t)) {
+			lo = t + 1;
+			break;
+		}
+	}
+	for (guint t = lo; t < hi && t < n_tok; t++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		gdouble v;
+
+		if (t > c->tok_last && sp_tok_ends_clause (ctx, t))
+			break;
+		if (t >= c->tok_first && t <= c->tok_last)
+			continue;
+		v = sp_age_en (ctx, t);
+		for (const gchar *p = text + tok->start; v < 0 && p < text + tok->end;
+		     p = g_utf8_next_char (p))
+			v = sp_age_zh (text, p, text + ctx->nt->len);
+		if (v > 0)
+			return v;
+	}
+	return -1;
+}
+
+/* ---- conditions: status ---- */
+
+/* A resolved cue in the clause of the concept at @k: left ("recovered from pneumonia", "used to
+ * have asthma") or right, also just past a comma ("pneumonia, resolved", 肺炎，已治愈). */
+static gboolean
+sp_resolved (SpCtx *ctx, guint k)
+{
+	SpItem *c = sp_item (ctx, k);
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT)
+		    || sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		if (sp_is_cue (it, SP_CUE_RESOLVED))
+			return TRUE;
+	}
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_CONCEPT
+		    || sp_is_cue (it, SP_CUE_CURRENT)
+		    || sp_other_between (ctx, c, it) > SP_WINDOW_POST)
+			break;
+		if (sp_is_cue (it, SP_CUE_RESOLVED))
+			return TRUE;
+		/* past a comma only when the cue follows it at once */
+		if (it->kind == SP_ITEM_COMMA
+		    && !(j + 1 < ctx->items->len
+			 && sp_is_cue (sp_item (ctx, j + 1), SP_CUE_RESOLVED)
+			 && sp_other_between (ctx, it, sp_item (ctx, j + 1)) == 0))
+			break;
+	}
+	return FALSE;
+}
+
+/* A condition's status (README "Conditions"): absent → none; possible → unknown; a resolved cue
+ * → resolved (and historical); a chronic condition under a history cue ("Hx of HTN",
+ * 既往有哮喘病史) → active and current; another condition under a history cue or in the past
+ * ("had pneumonia last year", 去年得过肺炎) → resolved; else active.  A relative's condition
+ * has no status: family history records the relative's diagnosis, not its course. */
+static void
+sp_condition_status (SpCtx *ctx, guint k, SpFinding *f)
+{
+	if (f->kind != SP_FINDING_CONDITION || f->family || f->polarity == SP_POLARITY_ABSENT)
+		return;
+	if (f->polarity == SP_POLARITY_POSSIBLE) {
+		f->status = SP_STATUS_UNKNOWN;
+	} else if (sp_resolved (ctx, k)) {
+		f->status = SP_STATUS_RESOLVED;
+		f->historical = TRUE;
+	} else if (f->historical && !f->concept->chronic) {
+		f->status = SP_STATUS_RESOLVED;
+	} else {
+		f->status = SP_STATUS_ACTIVE;
+		f->historical = FALSE;
+	}
+}
+
+/* ---- allergies ---- */
+
+/* The one concept that is an allergy by itself (spec of issue 11: "NKDA", 无药物过敏史 are its
+ * negated terms). */
+#define SP_DRUG_ALLERGY_CODE "MV:4000"
+
+/* A mention of the drug-allergy concept ("drug allergies", 药物过敏), not negated: it opens an
+ * allergy scope like an allergy cue ("Drug allergies: penicillin"). */
+static gboolean
+sp_is_drug_allergy (const SpItem *it, const SpLexicon *lex)
+{
+	const SpConcept *c;
+
+	if (it->kind != SP_ITEM_CONCEPT || it->negated)
+		return FALSE;
+	c = g_ptr_array_index (lex->concepts, it->index);
+	return g_strcmp0 (c->code, SP_DRUG_ALLERGY_CODE) == 0;
+}
+
+static gboolean
+sp_is_allergen (const SpItem *it, const SpLexicon *lex)
+{
+	const SpConcept *c;
+
+	if (it->kind != SP_ITEM_CONCEPT)
+		return FALSE;
+	c = g_ptr_array_index (lex->concepts, it->index);
+	return c->kind == SP_CONCEPT_MEDICATION || c->kind == SP_CONCEPT_SUBSTANCE;
+}
+
+/* Is the medication or substance at @k what someone is allergic to?  An allergy-pre cue on its
+ * left ("allergic to", "Allergies:", 过敏史：) reaches through a list of allergens and their
+ * reactions ("Allergies: penicillin (rash), sulfa"); an allergy-post cue on its right
+ * ("penicillin allergy", 青霉素、磺胺过敏) through a list of allergens. */
+static gboolean
+sp_allergy_scope (SpCtx *ctx, guint k)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	SpItem *c = sp_item (ctx, k);
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_other_between (ctx, it, c) > 3)
+			break;
+		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		if (sp_is_cue (it, SP_CUE_ALLERGY_PRE) || sp_is_drug_allergy (it, lex))
+			return TRUE;
+	}
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || (it->kind == SP_ITEM_COMMA && it->hard)
+		    || (it->kind == SP_ITEM_CONCEPT && !sp_is_allergen (it, lex))
+		    || sp_other_between (ctx, c, it) > 2)
+			break;
+		if (sp_is_cue (it, SP_CUE_ALLERGY_POST) || sp_is_drug_allergy (it, lex))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the item at @j a symptom or condition that can be a reaction? */
+static gboolean
+sp_is_reaction_concept (SpCtx *ctx, guint j)
+{
+	const SpItem *it = sp_item (ctx, j);
+	const SpConcept *c;
+
+	if (it->kind != SP_ITEM_CONCEPT)
+		return FALSE;
+	c = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
+	return c->kind == SP_CONCEPT_SYMPTOM || c->kind == SP_CONCEPT_CONDITION;
+}
+
+/* The item index of the reaction stated for the allergen at @k, or -1: the first symptom in
+ * parentheses right after it or after its allergy cue ("penicillin (rash)", 青霉素过敏（皮疹）),
+ * or after a reaction cue that follows at once, maybe past a comma ("penicillin -> hives",
+ * "sulfa: rash", 对青霉素过敏，表现为皮疹). */
+static gint
+sp_reaction (SpCtx *ctx, guint k)
+{
+	const gchar *text = ctx->nt->text;
+	guint j = k + 1;
+	guint32 end = sp_item (ctx, k)->end;
+	gsize p;
+
+	/* "penicillin allergy (rash)": past the allergy-post cue */
+	while (j < ctx->items->len && sp_is_cue (sp_item (ctx, j), SP_CUE_ALLERGY_POST)
+	       && sp_other_between (ctx, sp_item (ctx, j - 1), sp_item (ctx, j)) == 0)
+		end = sp_item (ctx, j++)->end;
+	for (p = end; p < ctx->nt->len && text[p] == ' '; p++)
+		;
+	if (p < ctx->nt->len && text[p] == '(') {
+		for (; j < ctx->items->len && j - k < 8; j++) {
+			SpItem *it = sp_item (ctx, j);
+			if (it->start < p)
+				continue;
+			if (memchr (text + p, ')', it->start - p) != NULL
+			    || it->kind == SP_ITEM_BREAK)
+				return -1;
+			if (sp_is_reaction_concept (ctx, j))
+				return (gint)j;
+		}
+		return -1;
+	}
+	if (j < ctx->items->len && sp_item (ctx, j)->kind == SP_ITEM_COMMA)
+		j++;
+	if (j >= ctx->items->len || !sp_is_cue (sp_item (ctx, j), SP_CUE_REACTION)
+	    || sp_other_between (ctx, sp_item (ctx, j - 1), sp_item (ctx, j)) > 0)
+		return -1;
+	for (guint r = j + 1; r < ctx->items->len && r - j < 8; r++) {
+		SpItem *it = sp_item (ctx, r);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || sp_other_between (ctx, sp_item (ctx, j), it) > 2)
+			return -1;
+		if (sp_is_reaction_concept (ctx, r))
+			return (gint)r;
+	}
+	return -1;
 }
 
 /* ---- merging repeated mentions ---- */
@@ -1190,14 +1536,24 @@ sp_finding_hash (gconstpointer a)
 }
 
 /* Appends @f, or adds its span to the finding it repeats.  @seen maps a copy of each finding
- * appended (compared by value, not spans) to its index + 1 in @findings. */
+ * appended (compared by value, not spans) to its index + 1 in @findings.  A new finding past
+ * @max_findings is dropped and sets @truncated, so neither the array nor @seen grows beyond the
+ * cap whatever the text. */
 static void
-sp_findings_add (GArray *findings, GHashTable *seen, const SpFinding *f)
+sp_findings_add (GArray *findings,
+		 GHashTable *seen,
+		 guint max_findings,
+		 gboolean *truncated,
+		 const SpFinding *f)
 {
 	guint at = GPOINTER_TO_UINT (g_hash_table_lookup (seen, f));
 	SpFinding *old;
 
 	if (at == 0) {
+		if (findings->len >= max_findings) {
+			*truncated = TRUE;
+			return;
+		}
 		g_array_append_val (findings, *f);
 		g_hash_table_insert (seen, g_memdup2 (f, sizeof (*f)),
 				     GUINT_TO_POINTER (findings->len));
@@ -1235,6 +1591,97 @@ sp_finding_kind_of (const SpConcept *concept, SpFindingKind *kind)
 	default:
 		return FALSE;
 	}
+}
+
+/* The kind of finding the concept item at @k gives in its context: a medication or substance in
+ * an allergy scope is an allergy, and so is the drug-allergy concept itself and a negated
+ * substance term ("NKDA", 无药物过敏史: an allergy, absent). */
+static gboolean
+sp_finding_kind_at (SpCtx *ctx, guint k, const SpConcept *concept, SpFindingKind *kind)
+{
+	if ((concept->kind == SP_CONCEPT_MEDICATION || concept->kind == SP_CONCEPT_SUBSTANCE)
+	    && (g_strcmp0 (concept->code, SP_DRUG_ALLERGY_CODE) == 0
+		|| (concept->kind == SP_CONCEPT_SUBSTANCE && sp_item (ctx, k)->negated)
+		|| sp_allergy_scope (ctx, k))) {
+		*kind = SP_FINDING_ALLERGY;
+		return TRUE;
+	}
+	return sp_finding_kind_of (concept, kind);
+}
+
+/* Per parse: what the findings loop carries from one concept item to the next. */
+typedef struct {
+	GArray *findings;
+	GHashTable *seen;
+	guint max_findings;
+	gboolean truncated;
+	guint8 *reactions; /* bit per item: a symptom told as an allergy's reaction; lazily made */
+	SpFinding prev;	   /* the finding made from item prev_k */
+	guint prev_k;	   /* G_MAXUINT: none yet */
+	gint relation_cue; /* a one-entry cache of the last family cue's relation */
+	const gchar *relation;
+} SpFindingsState;
+
+static gboolean
+sp_bit (const guint8 *bits, guint i)
+{
+	return bits != NULL && (bits[i / 8] & (1u << (i % 8))) != 0;
+}
+
+/* The finding of the concept item at @k, with its context and attributes; %FALSE when the item
+ * gives none (a substance outside an allergy, a measurement name, an allergy's reaction). */
+static gboolean
+sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
+{
+	SpItem *it = sp_item (ctx, k);
+	MvOrigSpan span;
+	gint cue;
+
+	if (sp_bit (st->reactions, k))
+		return FALSE;
+	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
+	if (!sp_finding_kind_at (ctx, k, f->concept, &f->kind))
+		return FALSE;
+	mv_norm_text_to_orig (ctx->nt, it->start, it->end, &span);
+	f->start = span.cp_start;
+	f->end = span.cp_end;
+	f->byte_start = span.byte_start;
+	f->byte_end = span.byte_end;
+	f->duration_hours = -1;
+	f->onset_age = -1;
+	f->n_mentions = 1;
+	f->n_spans = 1;
+	f->spans[0] = f->start;
+	f->spans[1] = f->end;
+	f->polarity = it->negated ? SP_POLARITY_ABSENT
+				  : sp_polarity (ctx, k, f->kind == SP_FINDING_CONDITION);
+	cue = sp_family_cue (ctx, k);
+	f->family = cue >= 0;
+	if (f->family) {
+		if (cue != st->relation_cue) {
+			st->relation_cue = cue;
+			st->relation = sp_relation (ctx, cue);
+		}
+		f->relation = st->relation;
+		f->onset_age = sp_onset_age (ctx, cue, k);
+	}
+	f->historical = sp_historical (ctx, k);
+	sp_condition_status (ctx, k, f);
+	sp_attributes (ctx, k, f);
+	if (f->polarity == SP_POLARITY_ABSENT) /* "pain 0/10" */
+		f->status = SP_STATUS_NONE;
+	sp_inherit_from_list (ctx, k, st->prev_k != G_MAXUINT ? &st->prev : NULL, st->prev_k, f);
+	if (f->kind == SP_FINDING_ALLERGY && f->polarity != SP_POLARITY_ABSENT) {
+		gint r = sp_reaction (ctx, k);
+		if (r >= 0) {
+			if (st->reactions == NULL)
+				st->reactions = g_new0 (guint8, ctx->items->len / 8 + 1);
+			st->reactions[r / 8] |= (guint8)(1u << (r % 8));
+			f->reaction = g_ptr_array_index (ctx->parser->lexicon->concepts,
+							 sp_item (ctx, (guint)r)->index);
+		}
+	}
+	return TRUE;
 }
 
 /* ---- language ---- */
@@ -1276,6 +1723,21 @@ sp_parser_parse (const SpParser *self,
 		 const gchar **language_out,
 		 GError **error)
 {
+	return sp_parser_parse_full (self, text, len, language, max_bytes,
+				     SP_PARSER_DEFAULT_MAX_FINDINGS, language_out, NULL, error);
+}
+
+GArray *
+sp_parser_parse_full (const SpParser *self,
+		      const gchar *text,
+		      gssize len,
+		      const gchar *language,
+		      gsize max_bytes,
+		      guint max_findings,
+		      const gchar **language_out,
+		      gboolean *truncated_out,
+		      GError **error)
+{
 	g_autoptr (MvNormText) nt = NULL;
 	g_autoptr (GArray) tokens = NULL;
 	g_autoptr (GArray) units = NULL;
@@ -1286,6 +1748,8 @@ sp_parser_parse (const SpParser *self,
 	g_autoptr (GError) error_local = NULL;
 	g_autofree guint *other_prefix = NULL;
 	SpCtx ctx = { self, NULL, NULL, NULL, NULL };
+	SpFindingsState st
+		= { findings, seen, max_findings, FALSE, NULL, { 0 }, G_MAXUINT, -1, NULL };
 
 	if (len < 0)
 		len = (gssize)strlen (text);
@@ -1326,37 +1790,21 @@ sp_parser_parse (const SpParser *self,
 	other_prefix = ctx.other_prefix;
 
 	for (guint k = 0; k < ctx.items->len; k++) {
-		SpItem *it = sp_item (&ctx, k);
 		SpFinding f = { 0 };
-		MvOrigSpan span;
 
-		if (it->kind != SP_ITEM_CONCEPT)
+		if (sp_item (&ctx, k)->kind != SP_ITEM_CONCEPT || !sp_finding_at (&ctx, k, &st, &f))
 			continue;
-		f.concept = g_ptr_array_index (self->lexicon->concepts, it->index);
-		if (!sp_finding_kind_of (f.concept, &f.kind))
-			continue;
-		mv_norm_text_to_orig (nt, it->start, it->end, &span);
-		f.start = span.cp_start;
-		f.end = span.cp_end;
-		f.byte_start = span.byte_start;
-		f.byte_end = span.byte_end;
-		f.duration_hours = -1;
-		f.onset_age = -1;
-		f.n_mentions = 1;
-		f.n_spans = 1;
-		f.spans[0] = f.start;
-		f.spans[1] = f.end;
-		f.polarity = it->negated ? SP_POLARITY_ABSENT : sp_polarity (&ctx, k);
-		f.family = sp_family (&ctx, k);
-		f.historical = sp_historical (&ctx, k);
-		sp_attributes (&ctx, k, &f);
-		sp_inherit_from_list (&ctx, k, findings, &f);
-		sp_findings_add (findings, seen, &f);
+		sp_findings_add (findings, seen, max_findings, &st.truncated, &f);
+		st.prev = f;
+		st.prev_k = k;
 	}
+	g_free (st.reactions);
 	g_array_unref (ctx.items);
 	if (language_out != NULL)
 		*language_out = language != NULL && language[0] != '\0'
 					? (g_strcmp0 (language, "zh") == 0 ? "zh" : "en")
 					: sp_detect_language (&ctx);
+	if (truncated_out != NULL)
+		*truncated_out = st.truncated;
 	return g_steal_pointer (&findings);
 }

@@ -154,7 +154,7 @@ const MvZhDict *sp_parser_get_dict (const SpParser *self);
  *
  * Terms of both languages are matched whatever the language, so mixed text works; the language
  * only names what the text mostly is.  Time and memory are linear in @len.  The text is never
- * logged.
+ * logged.  At most %SP_PARSER_DEFAULT_MAX_FINDINGS findings (see sp_parser_parse_full()).
  *
  * Returns: (transfer full) (element-type SpFinding): findings in text order, or %NULL with
  *   @error set.
@@ -166,6 +166,38 @@ G_GNUC_WARN_UNUSED_RESULT GArray *sp_parser_parse (const SpParser *self,
 						   gsize max_bytes,
 						   const gchar **language_out,
 						   GError **error);
+
+/* 200: the default `max-findings`. */
+#define SP_PARSER_DEFAULT_MAX_FINDINGS 200u
+
+/**
+ * sp_parser_parse_full:
+ * @self: a parser
+ * @text: the text (need not be NUL-terminated)
+ * @len: its length in bytes, or -1 if NUL-terminated
+ * @language: (nullable): "en", "zh" or ""/%NULL to detect it
+ * @max_bytes: refuse texts longer than this (%SP_PARSER_ERROR_TOO_LARGE)
+ * @max_findings: keep at most this many distinct findings (repeated mentions of one finding
+ *   are merged into it and do not count); the rest are dropped, so memory for findings stays
+ *   bounded during the parse too
+ * @language_out: (out) (optional): the language used: "en" or "zh"
+ * @truncated_out: (out) (optional): %TRUE when findings were dropped by @max_findings
+ * @error: return location for an error
+ *
+ * As sp_parser_parse(), with a cap on the number of findings.
+ *
+ * Returns: (transfer full) (element-type SpFinding): findings in text order of their first
+ *   mention, or %NULL with @error set.
+ */
+G_GNUC_WARN_UNUSED_RESULT GArray *sp_parser_parse_full (const SpParser *self,
+							const gchar *text,
+							gssize len,
+							const gchar *language,
+							gsize max_bytes,
+							guint max_findings,
+							const gchar **language_out,
+							gboolean *truncated_out,
+							GError **error);
 
 const gchar *sp_polarity_to_string (SpPolarity polarity);
 

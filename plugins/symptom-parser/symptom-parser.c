@@ -12,9 +12,14 @@
  * byte at peak. */
 #define SP_MAX_TEXT_BYTES_CEILING ((gint64)64 * 1024 * 1024)
 
+/* Findings per answer: enough for any real note, small enough that an answer stays well under
+ * 2 MB (a finding is at most about 1.5 KB of JSON with its 16 spans). */
+#define SP_MAX_FINDINGS_CEILING 10000
+
 typedef struct {
 	SpParser *parser;
 	gsize max_bytes;
+	guint max_findings;
 } SpPlugin;
 
 static gboolean
@@ -24,12 +29,19 @@ sp_plugin_init (MvHost *host, gpointer *plugin_data, GError **error)
 	SpPlugin *self;
 	gint64 max_bytes = mv_host_get_config_int (host, "max-text-bytes",
 						   (gint64)SP_PARSER_DEFAULT_MAX_BYTES);
+	gint64 max_findings = mv_host_get_config_int (host, "max-findings",
+						      (gint64)SP_PARSER_DEFAULT_MAX_FINDINGS);
 	SpParser *parser;
 
 	if (max_bytes <= 0 || max_bytes > SP_MAX_TEXT_BYTES_CEILING) {
 		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
 			     "max-text-bytes must be between 1 and %" G_GINT64_FORMAT,
 			     SP_MAX_TEXT_BYTES_CEILING);
+		return FALSE;
+	}
+	if (max_findings <= 0 || max_findings > SP_MAX_FINDINGS_CEILING) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "max-findings must be between 1 and %d", SP_MAX_FINDINGS_CEILING);
 		return FALSE;
 	}
 	parser = sp_parser_new (mv_host_get_data_dir (host), &error_local);
@@ -42,6 +54,7 @@ sp_plugin_init (MvHost *host, gpointer *plugin_data, GError **error)
 	self = g_new0 (SpPlugin, 1);
 	self->parser = parser;
 	self->max_bytes = (gsize)max_bytes;
+	self->max_findings = (guint)max_findings;
 	mv_host_log (host, G_LOG_LEVEL_INFO, "loaded %u concepts, %u body sites, %u Chinese words",
 		     sp_parser_get_lexicon (parser)->concepts->len,
 		     sp_parser_get_lexicon (parser)->sites->len,
@@ -152,12 +165,14 @@ sp_plugin_parse (MvCall *call, GVariant *input, GError **error)
 	const gchar *text = NULL;
 	const gchar *language = NULL;
 	const gchar *language_used = "en";
+	gboolean truncated = FALSE;
 	gsize len;
 
 	g_variant_get (input, "(&s&s)", &text, &language);
 	len = strlen (text);
-	findings = sp_parser_parse (self->parser, text, (gssize)len, language, self->max_bytes,
-				    &language_used, &error_local);
+	findings = sp_parser_parse_full (self->parser, text, (gssize)len, language, self->max_bytes,
+					 self->max_findings, &language_used, &truncated,
+					 &error_local);
 	if (findings == NULL) {
 		MvError code = MV_ERROR_FAILED;
 		if (g_error_matches (error_local, SP_PARSER_ERROR, SP_PARSER_ERROR_TOO_LARGE))
@@ -174,7 +189,7 @@ sp_plugin_parse (MvCall *call, GVariant *input, GError **error)
 		g_variant_builder_add_value (
 			&builder,
 			sp_finding_to_variant (&g_array_index (findings, SpFinding, i), text));
-	return g_variant_new ("(saa{sv})", language_used, &builder);
+	return g_variant_new ("(saa{sv}b)", language_used, &builder, truncated);
 }
 
 static const MvArg sp_parse_in[] = {
@@ -188,17 +203,27 @@ static const MvArg sp_parse_in[] = {
 static const MvArg sp_parse_out[] = {
 	{ "language", "s", "The language used: \"en\" or \"zh\"", MV_ARG_NONE },
 	{ "findings", "aa{sv}",
-	  "Coded findings in text order: code, label_en, label_zh, start, end (Unicode code points "
-	  "into "
-	  "the text, end exclusive), text, polarity, experiencer, temporality, and when stated "
-	  "duration_hours, severity, laterality, site",
+	  "Coded findings in the order of their first mention; repeated mentions of a finding are "
+	  "merged into it. Always: kind (symptom, condition, allergy, medication, measurement, "
+	  "score), code, label_en, label_zh, start, end (Unicode code points into the text, end "
+	  "exclusive, first mention), text, polarity (present, absent, possible), experiencer "
+	  "(patient, family), temporality (current, historical), mentions, spans (at most 16). "
+	  "When stated: xrefs; duration_hours, severity, laterality, site; status (conditions: "
+	  "active, resolved, unknown); relation, onset_age (a relative's findings); "
+	  "reaction_code, reaction_label_en, reaction_label_zh (allergies: code is the substance); "
+	  "dose_value, dose_unit, frequency, route (medications); value, unit, original_value, "
+	  "original_unit, interpretation (measurements and scores)",
+	  MV_ARG_NONE },
+	{ "truncated", "b",
+	  "True when more than max-findings distinct findings were found and the rest dropped",
 	  MV_ARG_NONE },
 	{ NULL },
 };
 
 static const MvMethod sp_methods[] = {
 	{ "Parse",
-	  "Extracts coded symptom findings from free text",
+	  "Extracts coded clinical findings (symptoms, conditions, family history, allergies, "
+	  "medications, measurements) from free text",
 	  sp_parse_in,
 	  sp_parse_out,
 	  sp_plugin_parse,
@@ -209,13 +234,17 @@ static const MvMethod sp_methods[] = {
 static const MvConfigKey sp_config_keys[] = {
 	{ "max-text-bytes", "i", "1048576",
 	  "Longest text accepted by Parse, in bytes (larger: too-large error)" },
+	{ "max-findings", "i", "200",
+	  "Most distinct findings in one Parse answer, 1 to 10000 (more: the rest are dropped and "
+	  "truncated is true)" },
 	{ NULL },
 };
 
 MV_PLUGIN_DEFINE (.name = "symptom-parser",
 		  .version = "1.0.0",
-		  .description = "English and Chinese symptom text to coded findings (HPO), with "
-				 "negation and context",
+		  .description
+		  = "English and Chinese clinical text to coded findings (HPO, DO, ATC, "
+		    "LOINC), with negation and context",
 		  .methods = sp_methods,
 		  .config_keys = sp_config_keys,
 		  .init = sp_plugin_init,

@@ -65,6 +65,18 @@ find (GArray *findings, const gchar *code)
 #define DIABETES "HP:0000819"
 #define HTN "HP:0000822"
 #define ARTHRALGIA "HP:0002829"
+#define ASTHMA "HP:0002099"
+#define T2DM "HP:0005978"
+#define MI "HP:0001658"
+#define PNEUMONIA "HP:0002090"
+#define RASH "HP:0000988"
+#define HIVES "HP:0001025"
+#define PAIN "MV:0001"
+#define PENICILLIN "ATC:J01CE01"
+#define SULFA "ATC:J01EC"
+#define METFORMIN "ATC:A10BA02"
+#define PEANUT "MV:4001"
+#define DRUG_ALLERGY "MV:4000"
 
 Test (parser, english_synonyms_and_offsets)
 {
@@ -204,13 +216,375 @@ Test (parser, experiencer_family)
 
 Test (parser, temporality_historical)
 {
-	g_autoptr (GArray) a = parse ("History of asthma, now presents with cough.");
-	g_autoptr (GArray) b = parse ("既往高血压病史，现头痛2天");
-	cr_assert (find (a, "HP:0002099")->historical);
+	g_autoptr (GArray) a = parse ("History of pneumonia, now presents with cough.");
+	g_autoptr (GArray) b = parse ("既往肺炎病史，现头痛2天");
+	g_autoptr (GArray) c = parse ("History of headaches, now presents with cough.");
+	cr_assert (find (a, PNEUMONIA)->historical);
 	cr_assert_not (find (a, COUGH)->historical);
-	cr_assert (find (b, HTN)->historical);
+	cr_assert (find (b, PNEUMONIA)->historical);
 	cr_assert_not (find (b, HEADACHE)->historical);
 	cr_assert_float_eq (find (b, HEADACHE)->duration_hours, 48, 1e-9);
+	/* a symptom has no status, whatever its time */
+	cr_assert (find (c, HEADACHE)->historical);
+	cr_assert_eq (find (c, HEADACHE)->status, SP_STATUS_NONE);
+}
+
+/* ---- issue 11: conditions, family, allergies, normal values, negated severity ---- */
+
+/* @code must be absent from the findings. */
+static void
+assert_no (GArray *findings, const gchar *code, const gchar *text)
+{
+	for (guint i = 0; i < findings->len; i++)
+		cr_assert_str_neq (g_array_index (findings, SpFinding, i).concept->code, code,
+				   "%s: %s reported", text, code);
+}
+
+static void
+assert_condition (GArray *findings,
+		  const gchar *code,
+		  SpStatus status,
+		  gboolean historical,
+		  const gchar *text)
+{
+	const SpFinding *f = find (findings, code);
+	cr_assert_eq (f->kind, SP_FINDING_CONDITION, "%s: %s not a condition", text, code);
+	cr_assert_eq (f->status, status, "%s: %s status %s", text, code,
+		      sp_status_to_string (f->status));
+	cr_assert_eq (f->historical, historical, "%s: %s temporality", text, code);
+}
+
+Test (parser, chronic_condition_stays_active_under_history)
+{
+	const gchar *texts[] = { "Hx of HTN and T2DM.", "History of asthma and hypertension.",
+				 "既往有哮喘病史", "既往高血压、二型糖尿病病史" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GArray) f = parse (texts[i]);
+		for (guint j = 0; j < f->len; j++) {
+			const SpFinding *x = &g_array_index (f, SpFinding, j);
+			assert_condition (f, x->concept->code, SP_STATUS_ACTIVE, FALSE, texts[i]);
+			cr_assert_eq (x->polarity, SP_POLARITY_PRESENT, "%s", texts[i]);
+		}
+		cr_assert_eq (f->len, 2 - (i == 2), "%s", texts[i]);
+	}
+	{
+		/* current, so its duration is kept: the disease's duration */
+		g_autoptr (GArray) f = parse ("有高血压病史10年");
+		assert_condition (f, HTN, SP_STATUS_ACTIVE, FALSE, "有高血压病史10年");
+		cr_assert_float_eq (find (f, HTN)->duration_hours, 87600, 1e-9);
+	}
+}
+
+Test (parser, past_and_resolved_conditions)
+{
+	const gchar *resolved[] = { "had pneumonia last year",
+				    "去年得过肺炎",
+				    "Pneumonia, resolved.",
+				    "肺炎，已治愈",
+				    "肺炎已痊愈",
+				    "recovered from pneumonia",
+				    "pneumonia has resolved",
+				    "History of pneumonia." };
+	for (guint i = 0; i < G_N_ELEMENTS (resolved); i++) {
+		g_autoptr (GArray) f = parse (resolved[i]);
+		assert_condition (f, PNEUMONIA, SP_STATUS_RESOLVED, TRUE, resolved[i]);
+		/* "resolved" is the condition's course, not its absence */
+		cr_assert_eq (find (f, PNEUMONIA)->polarity, SP_POLARITY_PRESENT, "%s",
+			      resolved[i]);
+	}
+	{
+		/* a resolved cue wins over the chronic flag */
+		g_autoptr (GArray) a = parse ("used to have asthma");
+		g_autoptr (GArray) b = parse ("哮喘已治愈");
+		assert_condition (a, ASTHMA, SP_STATUS_RESOLVED, TRUE, "used to have asthma");
+		assert_condition (b, ASTHMA, SP_STATUS_RESOLVED, TRUE, "哮喘已治愈");
+	}
+	{
+		/* a symptom that has resolved is absent, as before */
+		g_autoptr (GArray) f = parse ("Headache has resolved. 头痛已痊愈");
+		cr_assert_eq (find (f, HEADACHE)->polarity, SP_POLARITY_ABSENT);
+		cr_assert_eq (find (f, HEADACHE)->n_mentions, 2);
+	}
+}
+
+Test (parser, condition_status_follows_polarity)
+{
+	g_autoptr (GArray) a = parse ("Possible pneumonia. No asthma. Pneumonia.");
+	g_autoptr (GArray) b = parse ("疑似肺炎。无哮喘。发热");
+	const SpFinding *p = NULL;
+
+	for (guint i = 0; i < a->len; i++) {
+		const SpFinding *x = &g_array_index (a, SpFinding, i);
+		if (g_strcmp0 (x->concept->code, PNEUMONIA) != 0)
+			continue;
+		if (x->polarity == SP_POLARITY_POSSIBLE)
+			cr_assert_eq (x->status, SP_STATUS_UNKNOWN);
+		else
+			p = x;
+	}
+	cr_assert_not_null (p);
+	cr_assert_eq (p->status, SP_STATUS_ACTIVE);
+	cr_assert_eq (find (a, ASTHMA)->polarity, SP_POLARITY_ABSENT);
+	cr_assert_eq (find (a, ASTHMA)->status, SP_STATUS_NONE);
+	cr_assert_eq (find (b, PNEUMONIA)->status, SP_STATUS_UNKNOWN);
+	cr_assert_eq (find (b, ASTHMA)->status, SP_STATUS_NONE);
+	/* a symptom has no status */
+	cr_assert_eq (find (b, FEVER)->kind, SP_FINDING_SYMPTOM);
+	cr_assert_eq (find (b, FEVER)->status, SP_STATUS_NONE);
+}
+
+static void
+assert_family (GArray *findings,
+	       const gchar *code,
+	       const gchar *relation,
+	       gdouble onset_age,
+	       const gchar *text)
+{
+	const SpFinding *f = find (findings, code);
+	cr_assert (f->family, "%s: %s not family", text, code);
+	cr_assert_str_eq (f->relation != NULL ? f->relation : "(none)",
+			  relation != NULL ? relation : "(none)", "%s: %s", text, code);
+	cr_assert_float_eq (f->onset_age, onset_age, 1e-9, "%s: %s onset age", text, code);
+	/* a relative's condition has no status */
+	cr_assert_eq (f->status, SP_STATUS_NONE, "%s: %s", text, code);
+}
+
+Test (parser, family_relation_for_each_finding)
+{
+	g_autoptr (GArray) a = parse ("家族史：父亲高血压，母亲糖尿病");
+	g_autoptr (GArray) b
+		= parse ("Family history: father with hypertension, mother with diabetes.");
+	g_autoptr (GArray) c = parse ("其母有糖尿病，其兄哮喘");
+	g_autoptr (GArray) d = parse ("My brother has asthma and my grandma had pneumonia.");
+	g_autoptr (GArray) e = parse ("Family history of hypertension. 家族中有糖尿病");
+	g_autoptr (GArray) g = parse ("父亲死于心梗");
+	g_autoptr (GArray) h = parse ("Father died of MI.");
+
+	assert_family (a, HTN, "father", -1, "a");
+	assert_family (a, DIABETES, "mother", -1, "a");
+	assert_family (b, HTN, "father", -1, "b");
+	assert_family (b, DIABETES, "mother", -1, "b");
+	assert_family (c, DIABETES, "mother", -1, "c");
+	assert_family (c, ASTHMA, "brother", -1, "c");
+	assert_family (d, ASTHMA, "brother", -1, "d");
+	assert_family (d, PNEUMONIA, "grandmother", -1, "d");
+	/* family history with no one named */
+	assert_family (e, HTN, NULL, -1, "e");
+	assert_family (e, DIABETES, NULL, -1, "e");
+	/* died of: a relative's condition, in the past */
+	assert_family (g, MI, "father", -1, "g");
+	assert_family (h, MI, "father", -1, "h");
+	cr_assert (find (g, MI)->historical);
+	cr_assert (find (h, MI)->historical);
+	cr_assert_eq (find (h, MI)->kind, SP_FINDING_CONDITION);
+}
+
+Test (parser, family_onset_age)
+{
+	struct {
+		const gchar *text;
+		const gchar *code;
+		const gchar *relation;
+		gdouble age;
+	} cases[] = {
+		{ "father had MI at 50", MI, "father", 50 },
+		{ "Mother diagnosed with diabetes at the age of 45.", DIABETES, "mother", 45 },
+		{ "mother had diabetes at age 62", DIABETES, "mother", 62 },
+		{ "sister, aged 30, has asthma", ASTHMA, "sister", -1 }, /* another clause */
+		{ "父亲50岁时心梗", MI, "father", 50 },
+		{ "其母五十岁患糖尿病", DIABETES, "mother", 50 },
+		{ "父亲心梗，50岁", MI, "father", -1 },
+		{ "father had an MI at 5 pm", MI, "father", -1 },
+		{ "father had MI in his 50s", MI, "father", -1 },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr (GArray) f = parse (cases[i].text);
+		assert_family (f, cases[i].code, cases[i].relation, cases[i].age, cases[i].text);
+	}
+	{
+		/* the patient's own age is not a relative's onset age */
+		g_autoptr (GArray) f = parse ("A 67 year old man whose father had an MI.");
+		assert_family (f, MI, "father", -1, "67");
+	}
+}
+
+static void
+assert_allergy (GArray *findings,
+		const gchar *code,
+		SpPolarity polarity,
+		const gchar *reaction,
+		const gchar *text)
+{
+	const SpFinding *f = find (findings, code);
+	cr_assert_eq (f->kind, SP_FINDING_ALLERGY, "%s: %s is %s", text, code,
+		      sp_finding_kind_to_string (f->kind));
+	cr_assert_eq (f->polarity, polarity, "%s: %s", text, code);
+	cr_assert_str_eq (f->reaction != NULL ? f->reaction->code : "(none)",
+			  reaction != NULL ? reaction : "(none)", "%s: %s reaction", text, code);
+}
+
+Test (parser, allergy_with_reaction)
+{
+	const gchar *texts[] = {
+		"Allergic to penicillin (rash).",
+		"对青霉素过敏（皮疹）",
+		"penicillin allergy -> rash",
+		"对青霉素过敏，表现为皮疹",
+		"Allergies: penicillin - rash",
+		"青霉素过敏，出现红疹",
+		"PCN allergy (rash)",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GArray) f = parse (texts[i]);
+		assert_allergy (f, PENICILLIN, SP_POLARITY_PRESENT, RASH, texts[i]);
+		/* the reaction is not also a present symptom */
+		assert_no (f, RASH, texts[i]);
+		cr_assert_eq (f->len, 1, "%s", texts[i]);
+	}
+}
+
+Test (parser, allergy_lists_and_scope)
+{
+	g_autoptr (GArray) a
+		= parse ("Allergies: penicillin (rash), sulfa (hives). Takes metformin.");
+	g_autoptr (GArray) b = parse ("药物过敏史：青霉素、磺胺。服用二甲双胍");
+	g_autoptr (GArray) c = parse ("penicillin and sulfa allergy");
+	g_autoptr (GArray) d = parse ("Allergic to peanuts. Peanuts at lunch.");
+	g_autoptr (GArray) e = parse ("Rash after a walk, allergic to penicillin");
+
+	assert_allergy (a, PENICILLIN, SP_POLARITY_PRESENT, RASH, "a");
+	assert_allergy (a, SULFA, SP_POLARITY_PRESENT, HIVES, "a");
+	assert_no (a, RASH, "a");
+	assert_no (a, HIVES, "a");
+	/* a medication outside an allergy scope is a medication */
+	cr_assert_eq (find (a, METFORMIN)->kind, SP_FINDING_MEDICATION);
+	assert_allergy (b, PENICILLIN, SP_POLARITY_PRESENT, NULL, "b");
+	assert_allergy (b, SULFA, SP_POLARITY_PRESENT, NULL, "b");
+	cr_assert_eq (find (b, METFORMIN)->kind, SP_FINDING_MEDICATION);
+	assert_allergy (c, PENICILLIN, SP_POLARITY_PRESENT, NULL, "c");
+	assert_allergy (c, SULFA, SP_POLARITY_PRESENT, NULL, "c");
+	/* a substance outside an allergy scope is no finding */
+	assert_allergy (d, PEANUT, SP_POLARITY_PRESENT, NULL, "d");
+	cr_assert_eq (find (d, PEANUT)->n_mentions, 1);
+	/* a symptom that is no reaction stays a symptom */
+	cr_assert_eq (find (e, RASH)->polarity, SP_POLARITY_PRESENT);
+	assert_allergy (e, PENICILLIN, SP_POLARITY_PRESENT, NULL, "e");
+}
+
+Test (parser, no_known_allergies)
+{
+	const gchar *texts[] = { "NKDA", "No known allergies.", "无药物过敏史", "否认药物过敏史" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GArray) f = parse (texts[i]);
+		assert_allergy (f, DRUG_ALLERGY, SP_POLARITY_ABSENT, NULL, texts[i]);
+	}
+	{
+		g_autoptr (GArray) a = parse ("No allergy to penicillin.");
+		g_autoptr (GArray) b = parse ("否认青霉素过敏");
+		assert_allergy (a, PENICILLIN, SP_POLARITY_ABSENT, NULL, "a");
+		assert_allergy (b, PENICILLIN, SP_POLARITY_ABSENT, NULL, "b");
+	}
+}
+
+Test (parser, zero_pain_score_is_absent)
+{
+	const gchar *texts[]
+		= { "Pain 0/10", "0/10 pain", "疼痛评分0分", "pain 0 out of 10", "疼痛0分" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GArray) f = parse (texts[i]);
+		cr_assert_eq (find (f, PAIN)->polarity, SP_POLARITY_ABSENT, "%s", texts[i]);
+		cr_assert_eq (find (f, PAIN)->severity, SP_SEVERITY_NONE, "%s", texts[i]);
+	}
+	{
+		g_autoptr (GArray) f = parse ("pain 3/10");
+		cr_assert_eq (find (f, PAIN)->polarity, SP_POLARITY_PRESENT);
+		cr_assert_eq (find (f, PAIN)->severity, SP_SEVERITY_MILD);
+	}
+}
+
+Test (parser, normal_words_are_absent_findings)
+{
+	g_autoptr (GArray) a = parse ("Temp normal. Afebrile.");
+	g_autoptr (GArray) b = parse ("体温正常");
+	g_autoptr (GArray) c = parse ("normal temperature, fever yesterday");
+	const SpFinding *absent = NULL;
+	const SpFinding *present = NULL;
+
+	cr_assert_eq (find (a, FEVER)->polarity, SP_POLARITY_ABSENT);
+	cr_assert_eq (find (b, FEVER)->polarity, SP_POLARITY_ABSENT);
+	cr_assert_eq (find (b, FEVER)->start, 0);
+	cr_assert_eq (find (b, FEVER)->end, 4);
+	/* a normal word negates itself only, not the fever word beside it */
+	for (guint i = 0; i < c->len; i++) {
+		const SpFinding *x = &g_array_index (c, SpFinding, i);
+		if (x->polarity == SP_POLARITY_ABSENT)
+			absent = x;
+		else
+			present = x;
+	}
+	cr_assert_eq (c->len, 2);
+	cr_assert_not_null (absent);
+	cr_assert_not_null (present);
+}
+
+Test (parser, negated_severity_is_no_severity)
+{
+	struct {
+		const gchar *text;
+		const gchar *code;
+		SpSeverity severity;
+	} cases[] = {
+		{ "Headache is not severe.", HEADACHE, SP_SEVERITY_NONE },
+		{ "headache, not too severe", HEADACHE, SP_SEVERITY_NONE },
+		{ "头痛不严重", HEADACHE, SP_SEVERITY_NONE },
+		{ "头痛不是很厉害", HEADACHE, SP_SEVERITY_NONE },
+		{ "不太疼", PAIN, SP_SEVERITY_NONE },
+		{ "Headache is severe.", HEADACHE, SP_SEVERITY_SEVERE },
+		{ "头痛很严重", HEADACHE, SP_SEVERITY_SEVERE },
+		{ "not too tired, severe headache", HEADACHE, SP_SEVERITY_SEVERE },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr (GArray) f = parse (cases[i].text);
+		const SpFinding *x = find (f, cases[i].code);
+		/* the negation covers the severity only */
+		cr_assert_eq (x->polarity, SP_POLARITY_PRESENT, "%s", cases[i].text);
+		cr_assert_eq (x->severity, cases[i].severity, "%s: %s", cases[i].text,
+			      sp_severity_to_string (x->severity));
+	}
+}
+
+/* A finding listed after another shares its site even when that other one was merged into an
+ * earlier mention: the previous finding, not the last of the array. */
+Test (parser, list_inheritance_across_merged_findings)
+{
+	g_autoptr (GArray) a = parse ("左腿疼、咳嗽");
+	g_autoptr (GArray) b = parse ("左腿疼。头痛。左腿疼、咳嗽");
+
+	cr_assert_str_eq (find (a, COUGH)->site, "MV-S-LEG");
+	cr_assert_str_eq (find (b, COUGH)->site, "MV-S-LEG");
+	cr_assert_eq (find (b, COUGH)->laterality, SP_LATERALITY_LEFT);
+	cr_assert_eq (find (b, PAIN)->n_mentions, 2);
+}
+
+Test (parser, max_findings_caps_distinct_findings)
+{
+	g_autoptr (GError) error = NULL;
+	const gchar *text = "fever, cough, headache and diarrhea. fever fever cough";
+	gboolean truncated = FALSE;
+	g_autoptr (GArray) a = sp_parser_parse_full (
+		parser, text, -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, 2, NULL, &truncated, &error);
+	g_autoptr (GArray) b = NULL;
+
+	cr_assert_not_null (a);
+	cr_assert_eq (a->len, 2);
+	cr_assert (truncated);
+	/* later mentions of a kept finding are still merged into it */
+	cr_assert_eq (find (a, FEVER)->n_mentions, 3);
+	cr_assert_eq (find (a, COUGH)->n_mentions, 2);
+	b = sp_parser_parse_full (parser, text, -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, 4, NULL,
+				  &truncated, &error);
+	cr_assert_eq (b->len, 4);
+	cr_assert_not (truncated);
 }
 
 Test (parser, english_durations)

@@ -1,0 +1,509 @@
+/*
+ * The examples quoted at the top of issue 11, each in English and in Chinese, through the built
+ * plugin with the real data directory (the shipped lexicon), and the bounded cost of an answer.
+ *
+ * Codes: a finding matches when its code or one of its xrefs is among the codes a careful coder
+ * would accept (as the blind evaluation does, spec of issue 11 §4).
+ */
+#define G_LOG_DOMAIN "test-symptom-parser"
+
+#include <criterion/criterion.h>
+#include <medverse/medverse-plugin.h>
+#include <string.h>
+
+static GModule *module;
+static const MvPluginInfo *info;
+static MvTestHost *host;
+
+static void
+setup (void)
+{
+	g_autoptr (GError) error = NULL;
+	gpointer sym = NULL;
+	const gchar *path = g_getenv ("SP_PLUGIN_PATH");
+
+	cr_assert_not_null (path, "SP_PLUGIN_PATH is not set");
+	cr_assert_not_null (g_getenv ("SP_REAL_DATA_DIR"), "SP_REAL_DATA_DIR is not set");
+	module = g_module_open (path, G_MODULE_BIND_LOCAL);
+	cr_assert_not_null (module, "%s", g_module_error ());
+	cr_assert (g_module_symbol (module, MV_PLUGIN_ENTRY_SYMBOL, &sym));
+	info = sym;
+	host = mv_test_host_new (info, NULL, g_getenv ("SP_REAL_DATA_DIR"), &error);
+	cr_assert_not_null (host, "%s", error != NULL ? error->message : "");
+}
+
+static void
+teardown (void)
+{
+	g_clear_pointer (&host, mv_test_host_free);
+	g_clear_pointer (&module, g_module_close);
+}
+
+TestSuite (clinical, .init = setup, .fini = teardown);
+
+/* Parse's whole answer, (saa{sv}b). */
+static GVariant *
+parse (const gchar *text)
+{
+	g_autoptr (GError) error = NULL;
+	GVariant *out = mv_test_host_call (host, "Parse", g_variant_new ("(ss)", text, ""), &error);
+
+	cr_assert_not_null (out, "%s: %s", text, error != NULL ? error->message : "");
+	cr_assert (g_variant_is_of_type (out, G_VARIANT_TYPE ("(saa{sv}b)")));
+	return out;
+}
+
+static gboolean
+dict_has_code (GVariantDict *d, const gchar *const *codes)
+{
+	const gchar *code = NULL;
+	g_autofree const gchar **xrefs = NULL;
+
+	if (g_variant_dict_lookup (d, "code", "&s", &code) && g_strv_contains (codes, code))
+		return TRUE;
+	if (!g_variant_dict_lookup (d, "xrefs", "^a&s", &xrefs))
+		return FALSE;
+	for (guint i = 0; xrefs[i] != NULL; i++) {
+		if (g_strv_contains (codes, xrefs[i]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+dict_str_is (GVariantDict *d, const gchar *key, const gchar *want)
+{
+	const gchar *value = NULL;
+	return want == NULL
+	       || (g_variant_dict_lookup (d, key, "&s", &value) && g_strcmp0 (value, want) == 0);
+}
+
+/* The finding of @kind (NULL: any) with one of @codes and @polarity (NULL: any), or NULL. */
+static GVariantDict *
+lookup (GVariant *out, const gchar *kind, const gchar *const *codes, const gchar *polarity)
+{
+	g_autoptr (GVariant) findings = g_variant_get_child_value (out, 1);
+
+	for (gsize i = 0; i < g_variant_n_children (findings); i++) {
+		g_autoptr (GVariant) f = g_variant_get_child_value (findings, i);
+		g_autoptr (GVariantDict) d = g_variant_dict_new (f);
+		if (dict_str_is (d, "kind", kind) && dict_has_code (d, codes)
+		    && dict_str_is (d, "polarity", polarity))
+			return g_steal_pointer (&d);
+	}
+	return NULL;
+}
+
+static GVariantDict *
+expect (GVariant *out,
+	const gchar *text,
+	const gchar *kind,
+	const gchar *const *codes,
+	const gchar *polarity)
+{
+	GVariantDict *d = lookup (out, kind, codes, polarity);
+	g_autofree gchar *all = g_variant_print (out, FALSE);
+
+	cr_assert_not_null (d, "%s: no %s %s %s finding in %s", text, polarity ? polarity : "",
+			    kind ? kind : "", codes[0], all);
+	return d;
+}
+
+static void
+expect_str (GVariantDict *d, const gchar *key, const gchar *want, const gchar *text)
+{
+	const gchar *value = NULL;
+
+	if (want == NULL) {
+		cr_assert_not (g_variant_dict_contains (d, key), "%s: %s is stated", text, key);
+		return;
+	}
+	cr_assert (g_variant_dict_lookup (d, key, "&s", &value), "%s: no %s", text, key);
+	cr_assert_str_eq (value, want, "%s: %s", text, key);
+}
+
+static void
+expect_num (GVariantDict *d, const gchar *key, gdouble want, gdouble tolerance, const gchar *text)
+{
+	gdouble value = 0;
+
+	cr_assert (g_variant_dict_lookup (d, key, "d", &value), "%s: no %s", text, key);
+	cr_assert_float_eq (value, want, tolerance, "%s: %s %g", text, key, value);
+}
+
+static const gchar *const HTN[] = { "HP:0000822", "DOID:10763", NULL };
+static const gchar *const T2DM[] = { "HP:0005978", "DOID:9352", NULL };
+static const gchar *const DM[] = { "HP:0000819", "DOID:9351", "HP:0005978", "DOID:9352", NULL };
+static const gchar *const MI[] = { "HP:0001658", "DOID:5844", NULL };
+static const gchar *const ASTHMA[] = { "HP:0002099", "DOID:2841", NULL };
+static const gchar *const FEVER[] = { "HP:0001945", NULL };
+static const gchar *const PAIN[] = { "HP:0012531", NULL };
+static const gchar *const PAIN_SCORE[] = { "LOINC:72514-3", "LOINC:38208-5", NULL };
+static const gchar *const HEADACHE[] = { "HP:0002315", NULL };
+static const gchar *const PENICILLIN[] = { "ATC:J01CE01", "ATC:J01CE", "ATC:J01C", NULL };
+static const gchar *const RASH[] = { "HP:0000988", NULL };
+static const gchar *const METFORMIN[] = { "ATC:A10BA02", NULL };
+static const gchar *const SYSTOLIC[] = { "LOINC:8480-6", NULL };
+static const gchar *const DIASTOLIC[] = { "LOINC:8462-4", NULL };
+static const gchar *const HEART_RATE[] = { "LOINC:8867-4", NULL };
+static const gchar *const TEMPERATURE[] = { "LOINC:8310-5", NULL };
+static const gchar *const WEIGHT_LOSS[] = { "HP:0001824", NULL };
+static const gchar *const FREQUENCY[] = { "HP:0100515", NULL };
+static const gchar *const VESICLES[]
+	= { "HP:0200037", "HP:0008066", "HP:0031448", "DOID:8566", "DOID:8536", NULL };
+static const gchar *const CRYING[] = { "MV:0067", "HP:0030215", NULL };
+static const gchar *const IRRITABLE[] = { "HP:0000737", "HP:0000713", NULL };
+static const gchar *const APPETITE[] = { "HP:0002039", "HP:0004396", NULL };
+
+/* "Hx of HTN and T2DM, father had MI at 50" */
+Test (clinical, history_of_chronic_conditions_and_family_mi)
+{
+	const gchar *texts[] = { "Hx of HTN and T2DM, father had MI at 50",
+				 "既往高血压、2型糖尿病病史，父亲50岁时心梗" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) htn = expect (out, texts[i], "condition", HTN, "present");
+		g_autoptr (GVariantDict) dm = expect (out, texts[i], "condition", T2DM, "present");
+		g_autoptr (GVariantDict) mi = expect (out, texts[i], "condition", MI, "present");
+
+		expect_str (htn, "experiencer", "patient", texts[i]);
+		expect_str (htn, "temporality", "current", texts[i]);
+		expect_str (htn, "status", "active", texts[i]);
+		expect_str (dm, "experiencer", "patient", texts[i]);
+		expect_str (dm, "status", "active", texts[i]);
+		expect_str (mi, "experiencer", "family", texts[i]);
+		expect_str (mi, "relation", "father", texts[i]);
+		expect_num (mi, "onset_age", 50, 1e-9, texts[i]);
+	}
+}
+
+/* 既往有哮喘病史 */
+Test (clinical, history_of_asthma_is_active)
+{
+	const gchar *texts[] = { "既往有哮喘病史", "History of asthma." };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d = expect (out, texts[i], "condition", ASTHMA, "present");
+		expect_str (d, "experiencer", "patient", texts[i]);
+		expect_str (d, "temporality", "current", texts[i]);
+		expect_str (d, "status", "active", texts[i]);
+	}
+}
+
+/* 其母有糖尿病 */
+Test (clinical, mother_has_diabetes)
+{
+	const gchar *texts[] = { "其母有糖尿病", "Her mother has diabetes." };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d = expect (out, texts[i], "condition", DM, "present");
+		expect_str (d, "experiencer", "family", texts[i]);
+		expect_str (d, "relation", "mother", texts[i]);
+		expect_str (d, "status", NULL, texts[i]);
+	}
+}
+
+/* 父亲死于心梗 */
+Test (clinical, father_died_of_mi)
+{
+	const gchar *texts[] = { "父亲死于心梗", "Father died of a heart attack." };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d = expect (out, texts[i], "condition", MI, "present");
+		expect_str (d, "experiencer", "family", texts[i]);
+		expect_str (d, "relation", "father", texts[i]);
+		expect_str (d, "temporality", "historical", texts[i]);
+	}
+}
+
+/* A pain score of 0: either the pain finding is absent or the score finding says 0, and no pain
+ * is present. */
+static void
+expect_no_pain (GVariant *out, const gchar *text)
+{
+	g_autoptr (GVariantDict) present = lookup (out, NULL, PAIN, "present");
+	g_autoptr (GVariantDict) absent = lookup (out, "symptom", PAIN, "absent");
+	g_autoptr (GVariantDict) score = lookup (out, "score", PAIN_SCORE, NULL);
+
+	cr_assert_null (present, "%s: pain present", text);
+	cr_assert (absent != NULL || score != NULL, "%s: neither absent pain nor a score", text);
+	if (score != NULL)
+		expect_num (score, "value", 0, 1e-9, text);
+}
+
+/* "temp 36.8 … Afebrile. Pain 0/10", 疼痛评分0分 */
+Test (clinical, normal_temperature_afebrile_and_zero_pain)
+{
+	const gchar *texts[] = { "temp 36.8, alert and oriented. Afebrile. Pain 0/10",
+				 "体温36.8℃，神志清楚。体温正常。疼痛评分0分" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) present = lookup (out, NULL, FEVER, "present");
+		g_autoptr (GVariantDict) absent
+			= expect (out, texts[i], "symptom", FEVER, "absent");
+		g_autoptr (GVariantDict) temp
+			= expect (out, texts[i], "measurement", TEMPERATURE, "present");
+
+		cr_assert_null (present, "%s: fever present", texts[i]);
+		expect_no_pain (out, texts[i]);
+		expect_num (temp, "value", 36.8, 1e-9, texts[i]);
+		expect_str (temp, "unit", "Cel", texts[i]);
+		expect_str (temp, "interpretation", "normal", texts[i]);
+	}
+}
+
+Test (clinical, zero_pain_score_alone)
+{
+	const gchar *texts[] = { "疼痛评分0分", "Pain score 0/10." };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		expect_no_pain (out, texts[i]);
+	}
+}
+
+/* "Headache is not severe" */
+Test (clinical, negated_severity)
+{
+	const gchar *texts[] = { "Headache is not severe.", "头痛不严重" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d = expect (out, texts[i], "symptom", HEADACHE, "present");
+		expect_str (d, "severity", NULL, texts[i]);
+	}
+}
+
+/* "Allergic to penicillin (rash)" */
+Test (clinical, allergy_with_reaction)
+{
+	const gchar *texts[] = { "Allergic to penicillin (rash)", "对青霉素过敏（皮疹）" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d
+			= expect (out, texts[i], "allergy", PENICILLIN, "present");
+		g_autoptr (GVariantDict) rash = lookup (out, NULL, RASH, NULL);
+
+		expect_str (d, "reaction_code", RASH[0], texts[i]);
+		expect_str (d, "experiencer", "patient", texts[i]);
+		/* the reaction is not also a present symptom */
+		cr_assert_null (rash, "%s: the reaction is reported on its own", texts[i]);
+	}
+}
+
+/* metformin, with dose and schedule */
+Test (clinical, metformin)
+{
+	const gchar *texts[] = { "Metformin 500 mg BID", "二甲双胍 500mg 每日两次" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d
+			= expect (out, texts[i], "medication", METFORMIN, "present");
+		expect_num (d, "dose_value", 500, 1e-9, texts[i]);
+		expect_str (d, "dose_unit", "mg", texts[i]);
+		expect_str (d, "frequency", "BID", texts[i]);
+	}
+}
+
+/* blood pressure: two findings */
+Test (clinical, blood_pressure)
+{
+	const gchar *texts[] = { "BP 150/95 mmHg", "血压150/95mmHg" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) s = expect (out, texts[i], "measurement", SYSTOLIC, NULL);
+		g_autoptr (GVariantDict) d = expect (out, texts[i], "measurement", DIASTOLIC, NULL);
+		expect_num (s, "value", 150, 1e-9, texts[i]);
+		expect_num (d, "value", 95, 1e-9, texts[i]);
+		expect_str (s, "unit", "mm[Hg]", texts[i]);
+		expect_str (s, "interpretation", "high", texts[i]);
+		expect_str (d, "interpretation", "high", texts[i]);
+	}
+}
+
+Test (clinical, heart_rate)
+{
+	const gchar *texts[] = { "HR 72 bpm", "心率72次/分" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d
+			= expect (out, texts[i], "measurement", HEART_RATE, NULL);
+		expect_num (d, "value", 72, 1e-9, texts[i]);
+		expect_str (d, "unit", "/min", texts[i]);
+		expect_str (d, "interpretation", "normal", texts[i]);
+	}
+}
+
+/* 39.2℃ (and 102.6 °F, kept as the original) */
+Test (clinical, temperature_39_2)
+{
+	const gchar *texts[] = { "发热，体温39.2℃", "Fever, temp 102.6 F" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d
+			= expect (out, texts[i], "measurement", TEMPERATURE, NULL);
+		g_autoptr (GVariantDict) fever
+			= expect (out, texts[i], "symptom", FEVER, "present");
+		expect_num (d, "value", 39.2, 0.05, texts[i]);
+		expect_str (d, "unit", "Cel", texts[i]);
+		expect_str (d, "interpretation", "high", texts[i]);
+		if (i == 1) {
+			expect_num (d, "original_value", 102.6, 1e-9, texts[i]);
+			expect_str (d, "original_unit", "[degF]", texts[i]);
+		}
+	}
+}
+
+/* "lost 5 kg" */
+Test (clinical, weight_loss)
+{
+	const gchar *texts[] = { "She lost 5 kg in two months.", "两个月体重下降5公斤" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d = expect (out, texts[i], NULL, WEIGHT_LOSS, "present");
+	}
+}
+
+/* urinary "frequency" */
+Test (clinical, urinary_frequency)
+{
+	const gchar *texts[] = { "Dysuria and frequency for 2 days.", "尿痛、尿频2天" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d
+			= expect (out, texts[i], "symptom", FREQUENCY, "present");
+		expect_num (d, "duration_hours", 48, 1e-9, texts[i]);
+	}
+}
+
+/* 红疹, 疱疹 */
+Test (clinical, red_rash_and_vesicles)
+{
+	struct {
+		const gchar *text;
+		const gchar *const *codes;
+	} cases[] = {
+		{ "宝宝身上起了红疹", RASH },
+		{ "The baby has a red rash on his body.", RASH },
+		{ "嘴边长了疱疹", VESICLES },
+		{ "Vesicles around the mouth.", VESICLES },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr (GVariant) out = parse (cases[i].text);
+		g_autoptr (GVariantDict) d
+			= expect (out, cases[i].text, NULL, cases[i].codes, "present");
+	}
+}
+
+/* 哭闹 / 烦躁 */
+Test (clinical, crying_and_irritable)
+{
+	struct {
+		const gchar *text;
+		const gchar *const *codes;
+	} cases[] = {
+		{ "孩子晚上哭闹", CRYING },
+		{ "He cries a lot at night.", CRYING },
+		{ "孩子很烦躁", IRRITABLE },
+		{ "The child is fussy and irritable.", IRRITABLE },
+	};
+	for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+		g_autoptr (GVariant) out = parse (cases[i].text);
+		g_autoptr (GVariantDict) d
+			= expect (out, cases[i].text, "symptom", cases[i].codes, "present");
+	}
+}
+
+/* 胃口差 / 不爱吃饭 */
+Test (clinical, poor_appetite)
+{
+	const gchar *texts[] = { "最近胃口差", "孩子不爱吃饭", "Poor appetite lately.",
+				 "He doesn't want to eat." };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d = expect (out, texts[i], "symptom", APPETITE, "present");
+	}
+}
+
+/* ---- bounded cost ---- */
+
+/* a sanitizer build runs several times slower: the bound is for the normal build */
+#if defined(__SANITIZE_ADDRESS__)
+#define TIME_LIMIT_USEC (10 * G_USEC_PER_SEC)
+#else
+#define TIME_LIMIT_USEC (1 * G_USEC_PER_SEC)
+#endif
+#define ANSWER_LIMIT_BYTES (2 * 1000 * 1000)
+
+/* 1 MiB of @unit repeated */
+static gchar *
+repeat (const gchar *unit)
+{
+	GString *s = g_string_sized_new (1024 * 1024);
+	while (s->len + strlen (unit) <= 1024 * 1024)
+		g_string_append (s, unit);
+	return g_string_free (s, FALSE);
+}
+
+/* Parses @text (timed) and returns the answer's JSON size; @n_findings, @truncated out.  The
+ * machine the tests run on is shared: the bound holds when one of three tries meets it, as a
+ * benchmark takes its best run. */
+static gsize
+bounded_parse (const gchar *text, gsize *n_findings, gboolean *truncated)
+{
+	g_autoptr (GVariant) findings = NULL;
+	g_autoptr (GVariant) out = NULL;
+	gint64 best = G_MAXINT64;
+	gsize size = 0;
+
+	for (guint attempt = 0; attempt < 3 && best >= TIME_LIMIT_USEC; attempt++) {
+		g_autoptr (GError) error = NULL;
+		g_autoptr (JsonNode) json = NULL;
+		g_autofree gchar *body = NULL;
+		gint64 t0 = g_get_monotonic_time ();
+
+		g_clear_pointer (&out, g_variant_unref);
+		out = mv_test_host_call (host, "Parse", g_variant_new ("(ss)", text, ""), &error);
+		cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
+		json = json_gvariant_serialize (out);
+		body = json_to_string (json, FALSE);
+		best = MIN (best, g_get_monotonic_time () - t0);
+		size = strlen (body);
+	}
+	cr_log_info ("%.40s…: %" G_GINT64_FORMAT " ms, %zu bytes of JSON", text, best / 1000, size);
+	cr_assert_lt (best, TIME_LIMIT_USEC, "%" G_GINT64_FORMAT " us", best);
+	findings = g_variant_get_child_value (out, 1);
+	*n_findings = g_variant_n_children (findings);
+	g_variant_get_child (out, 2, "b", truncated);
+	return size;
+}
+
+Test (clinical, one_repeated_word_is_one_small_answer)
+{
+	const gchar *units[] = { "fever ", "头痛", "BP 120/80 " };
+	for (guint i = 0; i < G_N_ELEMENTS (units); i++) {
+		g_autofree gchar *text = repeat (units[i]);
+		gsize n = 0;
+		gboolean truncated = TRUE;
+		gsize size = bounded_parse (text, &n, &truncated);
+
+		cr_assert_lt (size, ANSWER_LIMIT_BYTES, "%s: %zu bytes", units[i], size);
+		/* merged: one finding (two for a blood pressure), with its mentions counted */
+		cr_assert_leq (n, 2, "%s: %zu findings", units[i], n);
+		cr_assert_not (truncated);
+	}
+}
+
+Test (clinical, distinct_findings_are_capped)
+{
+	g_autoptr (GString) text = g_string_new (NULL);
+	gsize n = 0;
+	gboolean truncated = FALSE;
+	gsize size;
+
+	/* every mention has another duration, so none merges */
+	for (guint i = 1; text->len < 1000 * 1000; i++)
+		g_string_append_printf (text, "fever for %u hours. ", i);
+	size = bounded_parse (text->str, &n, &truncated);
+	cr_assert_eq (n, 200);
+	cr_assert (truncated);
+	cr_assert_lt (size, ANSWER_LIMIT_BYTES, "%zu bytes", size);
+}
