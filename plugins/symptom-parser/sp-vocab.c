@@ -213,12 +213,18 @@ sp_vocab_matches_any (GPtrArray *patterns, const gchar *text)
 	return FALSE;
 }
 
+/* A terminology term longer than this is never written verbatim in a note ("Abnormality of the
+ * epiphysis of the middle phalanx of the 5th finger"): it would only cost load time and memory. */
+#define SP_VOCAB_MAX_EN_WORDS 6
+#define SP_VOCAB_MAX_ZH_CHARS 12
+
 /* Whether a terminology term may become a term of the lexicon (curated terms are not
  * filtered: they were chosen by hand). */
 static gboolean
 sp_vocab_term_ok (SpVocab *self, const gchar *term, gboolean zh)
 {
 	g_autofree gchar *key = NULL;
+	guint words = 1;
 
 	/* a space inside a Chinese term would end the segmenter's word list line */
 	if (strpbrk (term, "|\t\n()[]!") != NULL || strstr (term, "obsolete") != NULL
@@ -229,7 +235,9 @@ sp_vocab_term_ok (SpVocab *self, const gchar *term, gboolean zh)
 		return FALSE;
 	if (zh) {
 		/* one character: too ambiguous inside running Chinese text (癌, 疝, 痣) */
-		return g_utf8_strlen (key, -1) >= 2 && !g_hash_table_contains (self->zh_stop, key)
+		glong n = g_utf8_strlen (key, -1);
+		return n >= 2 && n <= SP_VOCAB_MAX_ZH_CHARS
+		       && !g_hash_table_contains (self->zh_stop, key)
 		       && !g_hash_table_contains (self->guard->zh_cues, key)
 		       && !g_hash_table_contains (self->guard->zh_sites, key)
 		       && !sp_vocab_matches_any (self->zh_patterns, term);
@@ -237,6 +245,10 @@ sp_vocab_term_ok (SpVocab *self, const gchar *term, gboolean zh)
 	/* one or two letters, or a number: abbreviations are only safe when curated */
 	if (strchr (key, ' ') == NULL && (strlen (key) < 3 || g_ascii_isdigit (key[0])))
 		return FALSE;
+	for (const gchar *p = strchr (key, ' '); p != NULL; p = strchr (p + 1, ' ')) {
+		if (++words > SP_VOCAB_MAX_EN_WORDS)
+			return FALSE;
+	}
 	return !g_hash_table_contains (self->en_stop, key)
 	       && !g_hash_table_contains (self->guard->en_cues, key)
 	       && !g_hash_table_contains (self->guard->en_sites, key)
