@@ -349,8 +349,11 @@ sp_vocab_new_concept (SpVocab *self,
 	return idx;
 }
 
-/* The parts of a terminology label that can be terms: "Hemiplegia/hemiparesis" gives both,
- * 不孕症/不育症 both, 脊柱后凸畸形（驼背） the outer and the inner text. */
+/* The parts of a terminology label that can be terms: 不孕症/不育症 gives both,
+ * 脊柱后凸畸形（驼背） the outer and the inner text.  English labels are not split: their slashes
+ * join word parts
+ * ("Cone/cone-rod dystrophy", "mucolipidosis II alpha/beta"), and both halves of a whole-word
+ * pair ("Hemiplegia/hemiparesis") are concepts of their own anyway. */
 static GPtrArray *
 sp_vocab_label_parts (const gchar *label)
 {
@@ -360,6 +363,10 @@ sp_vocab_label_parts (const gchar *label)
 	g_autofree gchar *outer = NULL;
 	g_auto (GStrv) split = NULL;
 
+	if (!g_regex_match_simple ("\\p{Han}", label, 0, 0)) {
+		g_ptr_array_add (parts, g_strdup (label));
+		return parts;
+	}
 	if (g_regex_match (paren, label, 0, &mi)) {
 		g_autofree gchar *inner = g_match_info_fetch (mi, 1);
 		g_auto (GStrv) pieces = g_regex_split_simple ("[/；;，,、]", inner, 0, 0);
