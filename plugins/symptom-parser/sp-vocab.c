@@ -35,11 +35,12 @@ typedef struct {
 } SpVocabConcept;
 
 typedef struct {
-	guint concepts;	  /* concepts this source defined */
-	guint merged;	  /* records merged into an existing concept (an xref) */
-	guint filtered;	  /* records or terms dropped by a filter rule */
-	guint collisions; /* terms dropped because another concept owns them */
-	guint unmatched;  /* SYMP terms equal to no concept (SYMP is only an xref) */
+	guint concepts;	      /* concepts this source defined */
+	guint merged;	      /* records merged into an existing concept (an xref) */
+	guint filtered;	      /* records dropped by a filter rule (the whole concept) */
+	guint filtered_terms; /* terms dropped by a filter rule (the concept kept) */
+	guint collisions;     /* terms dropped because another concept owns them */
+	guint unmatched;      /* SYMP terms equal to no concept (SYMP is only an xref) */
 } SpVocabStats;
 
 struct _SpVocab {
@@ -401,7 +402,7 @@ sp_vocab_add_label_terms (
 		if (p[0] == '\0')
 			continue;
 		if (!sp_vocab_term_ok (self, p, zh))
-			self->stats[source].filtered++;
+			self->stats[source].filtered_terms++;
 		else
 			sp_vocab_add_term (self, idx, p, zh, TRUE, source);
 	}
@@ -717,7 +718,7 @@ sp_vocab_symp_term (SpVocab *self, const gchar *id, GPtrArray *names, gboolean o
 	for (guint i = 0; i < names->len; i++) {
 		const gchar *name = g_ptr_array_index (names, i);
 		if (!sp_vocab_term_ok (self, name, FALSE))
-			self->stats[SP_VOCAB_SYMP].filtered++;
+			self->stats[SP_VOCAB_SYMP].filtered_terms++;
 		else
 			sp_vocab_add_term (self, (guint)idx, name, FALSE, TRUE, SP_VOCAB_SYMP);
 	}
@@ -826,18 +827,19 @@ sp_vocab_log_stats (SpVocab *self)
 	}
 	for (guint s = 0; s < SP_VOCAB_N_SOURCES; s++) {
 		SpVocabStats *st = &self->stats[s];
-		if (st->concepts + st->merged + st->filtered + st->unmatched == 0)
+		if (st->concepts + st->merged + st->filtered + st->filtered_terms + st->unmatched
+		    == 0)
 			continue;
 		g_message (
 			"%s: %u concepts (symptom %u, condition %u, medication %u, substance %u, "
 			"measurement %u, score %u), %u English and %u Chinese terms; %u records "
-			"merged into another source's concept, %u records or terms filtered, %u "
+			"merged into an earlier concept, %u records and %u terms filtered, %u "
 			"terms dropped as collisions, %u records matching no concept",
 			sp_vocab_source_names[s], st->concepts, by_kind[s][SP_CONCEPT_SYMPTOM],
 			by_kind[s][SP_CONCEPT_CONDITION], by_kind[s][SP_CONCEPT_MEDICATION],
 			by_kind[s][SP_CONCEPT_SUBSTANCE], by_kind[s][SP_CONCEPT_MEASUREMENT],
 			by_kind[s][SP_CONCEPT_SCORE], en[s], zh[s], st->merged, st->filtered,
-			st->collisions, st->unmatched);
+			st->filtered_terms, st->collisions, st->unmatched);
 	}
 	g_message ("total: %u concepts, %u English and %u Chinese terms", self->concepts->len,
 		   g_hash_table_size (self->en_owner), g_hash_table_size (self->zh_owner));
