@@ -2,18 +2,26 @@
 """Validate the symptom-parser lexicon and the evaluation sets (stdlib only).
 
 Checks
-  concepts.tsv  header, 6 fields per line, unique codes, code syntax, HPO ids present in
-                the vendored HPO Chinese file, "=" only for HPO codes, no project-local MV
-                code whose English label is an HPO label (use the HPO id), lowercase English
-                synonyms, no empty/padded synonyms, default site exists in sites.tsv,
-                no synonym (labels included) shared by two concepts.
+  curated concept files (lexicon/concepts.tsv, conditions.tsv, medications.tsv, substances.tsv,
+                measurements.tsv; those present): header, 9 fields per line, unique codes
+                across all files, code syntax allowed for the file's kind, project-local MV
+                codes inside the file's range (spec: symptoms 0001-0999, conditions
+                1000-2999, medications 3000-3999, substances 4000-4999, measurements and
+                scores 5000-5999), the kind the file holds, flags known (chronic, conditions
+                only), HP ids present in the vendored HPO file and DOID ids in the vendored
+                Disease Ontology (codes and xrefs; ICD10CM xrefs in DO's ICD-10-CM table),
+                "=" only for HPO codes, no MV code whose English label is an HPO label (use
+                the HPO id), lowercase English synonyms, no empty/padded synonyms, default
+                site exists in sites.tsv, no term (labels included, "!" dropped, English
+                plural s dropped as the loader does) shared by two concepts in any two files.
   sites.tsv     header, 5 fields per line, unique codes, no synonym shared by two sites
                 or by a site and a concept.
   *.jsonl       every line parses, ids unique and prefixed by the language, fields and
-                enumerations valid, every code exists in concepts.tsv, every site exists
+                enumerations valid, every code exists in a curated file, every site exists
                 in sites.tsv, and a naive longest-match scan of the text with the lexicon
                 finds each annotated concept at least as often as it is annotated.
-  counts        >= 300 concepts, >= 200 English and >= 200 Chinese sentences.
+  counts        >= 300 symptom concepts, >= 250 conditions, >= 200 English and >= 200
+                Chinese sentences.
 
 Usage: check_lexicon.py [--repo DIR] [--strict] [--verbose]
   --strict   also fail when the naive scan finds a concept that is not annotated
@@ -29,7 +37,20 @@ import sys
 import unicodedata
 
 MIN_CONCEPTS = 300
+MIN_CONDITIONS = 250
 MIN_SENTENCES = 200
+
+# curated concept files in the loader's precedence order: kinds allowed, code patterns, MV range
+CURATED = [
+    ("concepts.tsv", {"symptom"}, r"^(HP:\d{7}|MV:\d{4})$", (1, 999)),
+    ("conditions.tsv", {"condition"}, r"^(HP:\d{7}|DOID:\d+|MV:\d{4})$", (1000, 2999)),
+    ("medications.tsv", {"medication"}, r"^(ATC:[A-Z0-9]{1,7}|MV:\d{4})$", (3000, 3999)),
+    ("substances.tsv", {"substance", "medication"}, r"^(ATC:[A-Z0-9]{1,7}|MV:\d{4})$", (4000, 4999)),
+    ("measurements.tsv", {"measurement", "score"}, r"^(LOINC:\d{1,7}-\d|MV:\d{4})$", (5000, 5999)),
+]
+KINDS = {"symptom", "condition", "medication", "substance", "measurement", "score"}
+FLAGS = {"chronic"}
+XREF_RE = re.compile(r"^(HP:\d{7}|DOID:\d+|SYMP:\d{7}|ICD10CM:[A-Z0-9.\-]+|ATC:[A-Z0-9]{1,7}|LOINC:\d{1,7}-\d|MV:\d{4})$")
 
 POLARITY = {"present", "absent", "possible"}
 EXPERIENCER = {"patient", "family"}
@@ -57,6 +78,40 @@ def warn(msg):
 def norm(s):
     """What a matcher compares: NFKC, case-folded, inner whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
+
+
+def term_key(s):
+    """A term's identity as the loader sees it: "!" (absent) dropped, normalised, and each
+    English word's plural stripped the way the loader stems it ("spots" = "spot")."""
+    k = norm(s[1:] if s.startswith("!") else s)
+    words = []
+    for w in re.split(r"[\s\-]+", k.replace("'", "")):
+        if len(w) > 4 and w.endswith("ies") and w.isascii():
+            w = w[:-3] + "y"
+        elif len(w) > 3 and w.endswith("s") and w[-2] not in "sui" and w.isascii():
+            w = w[:-1]
+        words.append(w)
+    return " ".join(words)
+
+
+def load_do(vendor):
+    """DOIDs of the vendored Disease Ontology, and the ICD-10-CM codes it cross-references."""
+    doids, icd = set(), set()
+    for name, into in (("HumanDO.tsv", doids), ("ICD10inDO.tsv", icd)):
+        path = os.path.join(vendor, "disease-ontology", name)
+        try:
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    p = [x.strip('"') for x in line.rstrip("\n").split("\t")]
+                    if not p[0].startswith("DOID:"):
+                        continue
+                    if name == "HumanDO.tsv":
+                        into.add(p[0])
+                    else:
+                        into.update(c.strip() for c in p[2].split(","))
+        except OSError as e:
+            err(f"cannot open Disease Ontology vendor file {path}: {e}")
+    return doids, icd
 
 
 def is_cjk(ch):
@@ -123,6 +178,75 @@ def hpo_by_label(hpo):
     return {norm(en): code for code, (en, _zh) in hpo.items()}
 
 
+def check_concept(fname, lineno, fields, code_re, file_kinds, mv_range, hpo, hpo_label, doids,
+                  icd10, sites, site_syn, concepts, syn_owner, surface, kinds):
+    """One line of a curated concept file; records its terms in syn_owner and surface."""
+    code, en, zh, ens, zhs, site, kind, xrefs, flags = fields
+    where = f"{fname}:{lineno}"
+    if not code_re.match(code):
+        err(f"{where}: bad code {code!r} for {fname}")
+    if code in concepts:
+        err(f"{where}: duplicate code {code}")
+    if code.startswith("MV:") and code_re.match(code):
+        n = int(code[3:])
+        if not mv_range[0] <= n <= mv_range[1]:
+            err(f"{where}: {code} outside {fname}'s MV range "
+                f"MV:{mv_range[0]:04d}-MV:{mv_range[1]:04d}")
+    if kind not in KINDS:
+        err(f"{where}: unknown kind {kind!r}")
+    elif kind not in file_kinds:
+        err(f"{where}: kind {kind!r} does not belong in {fname} ({', '.join(sorted(file_kinds))})")
+    kinds[kind] += 1
+    for flag in ([] if flags == "-" else flags.split(",")):
+        if flag not in FLAGS:
+            err(f"{where}: unknown flag {flag!r}")
+        elif kind != "condition":
+            err(f"{where}: flag {flag!r} on a {kind}, only conditions are chronic")
+    for c in [code] + ([] if xrefs == "-" else xrefs.split("|")):
+        if c != code and not XREF_RE.match(c):
+            err(f"{where}: bad xref {c!r}")
+        if c.startswith("HP:") and c not in hpo:
+            err(f"{where}: {c} not in the vendored HPO file")
+        if c.startswith("DOID:") and c not in doids:
+            err(f"{where}: {c} not in the vendored Disease Ontology")
+        if c.startswith("ICD10CM:") and c not in icd10:
+            err(f"{where}: {c} is not an ICD-10-CM code the vendored Disease Ontology names")
+    if code.startswith("MV:") and norm(en) in hpo_label:
+        err(f"{where}: {code} {en!r} is the HPO term {hpo_label[norm(en)]}: "
+            f"use the HPO id (and retire {code})")
+    if zh == "=":
+        if code not in hpo:
+            err(f"{where}: zh_label '=' but {code} has no official HPO label")
+            zh_label = ""
+        else:
+            zh_label = hpo[code][1]
+    else:
+        zh_label = zh
+        if not zh or zh == "-":
+            err(f"{where}: empty Chinese label")
+    if not en or en == "-":
+        err(f"{where}: empty English label")
+    if site != "-" and site not in sites:
+        err(f"{where}: default site {site} not in sites.tsv")
+    concepts[code] = (en, zh_label, site)
+    syns = [en] + ([zh_label] if zh_label else [])
+    syns += split_syn(ens, fname, lineno, True)
+    syns += split_syn(zhs, fname, lineno, False)
+    seen = set()
+    for s in syns:
+        k = term_key(s)
+        if k not in seen:  # a repeat inside one concept is harmless (labels are implicit)
+            seen.add(k)
+            if k in syn_owner and syn_owner[k] != code:
+                err(f"{where}: synonym {s!r} of {code} also belongs to {syn_owner[k]}")
+                continue
+            if k in site_syn:
+                err(f"{where}: synonym {s!r} of {code} is also a body-site term "
+                    f"({site_syn[k]})")
+            syn_owner[k] = code
+        surface.append((norm(s.lstrip("!")), code))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -147,59 +271,31 @@ def main():
             err(f"sites.tsv:{lineno}: duplicate code {code}")
         sites[code] = (en, zh)
         for s in [en, zh] + split_syn(ens, "sites.tsv", lineno, True) + split_syn(zhs, "sites.tsv", lineno, False):
-            k = norm(s)
+            k = term_key(s)
             if k in site_syn and site_syn[k] != code:
                 err(f"sites.tsv:{lineno}: synonym {s!r} of {code} also belongs to {site_syn[k]}")
             site_syn[k] = code
 
-    # ---- concepts
+    # ---- curated concept files
+    doids, icd10 = load_do(os.path.join(args.repo, "plugins", "symptom-parser", "vendor"))
     concepts = {}
     syn_owner = {}
     surface = []  # (normalised synonym, code)
-    for lineno, (code, en, zh, ens, zhs, site) in read_tsv(os.path.join(lex, "concepts.tsv"), 6, "concepts.tsv"):
-        if not CODE_RE.match(code):
-            err(f"concepts.tsv:{lineno}: bad code {code!r}")
-        if code in concepts:
-            err(f"concepts.tsv:{lineno}: duplicate code {code}")
-        if code.startswith("HP:") and code not in hpo:
-            err(f"concepts.tsv:{lineno}: {code} not in the vendored HPO file")
-        if code.startswith("MV:") and norm(en) in hpo_label:
-            err(f"concepts.tsv:{lineno}: {code} {en!r} is the HPO term {hpo_label[norm(en)]}: "
-                f"use the HPO id (and retire {code})")
-        if zh == "=":
-            if code not in hpo:
-                err(f"concepts.tsv:{lineno}: zh_label '=' but {code} has no official HPO label")
-                zh_label = ""
-            else:
-                zh_label = hpo[code][1]
-        else:
-            zh_label = zh
-            if not zh or zh == "-":
-                err(f"concepts.tsv:{lineno}: empty Chinese label")
-        if not en or en == "-":
-            err(f"concepts.tsv:{lineno}: empty English label")
-        if site != "-" and site not in sites:
-            err(f"concepts.tsv:{lineno}: default site {site} not in sites.tsv")
-        concepts[code] = (en, zh_label, site)
-        syns = [en] + ([zh_label] if zh_label else [])
-        syns += split_syn(ens, "concepts.tsv", lineno, True)
-        syns += split_syn(zhs, "concepts.tsv", lineno, False)
-        seen = set()
-        for s in syns:
-            k = norm(s)
-            if k in seen:
-                continue  # a repeat inside one concept is harmless (labels are implicit)
-            seen.add(k)
-            if k in syn_owner and syn_owner[k] != code:
-                err(f"concepts.tsv:{lineno}: synonym {s!r} of {code} also belongs to {syn_owner[k]}")
-                continue
-            if k in site_syn:
-                err(f"concepts.tsv:{lineno}: synonym {s!r} of {code} is also a body-site term ({site_syn[k]})")
-            syn_owner[k] = code
-            surface.append((k, code))
+    kinds = collections.Counter()
+    for fname, file_kinds, code_pat, (mv_lo, mv_hi) in CURATED:
+        path = os.path.join(lex, fname)
+        if not os.path.exists(path) and fname != "concepts.tsv":
+            continue
+        code_re = re.compile(code_pat)
+        for lineno, fields in read_tsv(path, 9, fname):
+            check_concept(fname, lineno, fields, code_re, file_kinds, (mv_lo, mv_hi),
+                          hpo, hpo_label, doids, icd10, sites, site_syn, concepts, syn_owner,
+                          surface, kinds)
 
-    if len(concepts) < MIN_CONCEPTS:
-        err(f"concepts.tsv: {len(concepts)} concepts, need >= {MIN_CONCEPTS}")
+    if kinds["symptom"] < MIN_CONCEPTS:
+        err(f"concepts.tsv: {kinds['symptom']} symptom concepts, need >= {MIN_CONCEPTS}")
+    if kinds["condition"] < MIN_CONDITIONS:
+        err(f"conditions.tsv: {kinds['condition']} conditions, need >= {MIN_CONDITIONS}")
 
     # ---- naive longest-match scanner over the lexicon (concepts only)
     by_first = collections.defaultdict(list)
@@ -286,7 +382,7 @@ def main():
                             err(f"{where}: finding without {key}")
                     code = fd.get("code")
                     if code not in concepts:
-                        err(f"{where}: code {code!r} not in concepts.tsv")
+                        err(f"{where}: code {code!r} not in any curated concept file")
                     want[code] += 1
                     if fd.get("polarity") not in POLARITY:
                         err(f"{where}: bad polarity {fd.get('polarity')!r}")
@@ -318,8 +414,10 @@ def main():
             err(f"{what}: {n} sentences, need >= {MIN_SENTENCES}")
         print(f"{what}: {n} sentences")
 
-    print(f"concepts.tsv: {len(concepts)} concepts "
-          f"({sum(c.startswith('HP:') for c in concepts)} HPO, "
+    print(f"curated concepts: {len(concepts)} "
+          f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}; "
+          f"{sum(c.startswith('HP:') for c in concepts)} HPO, "
+          f"{sum(c.startswith('DOID:') for c in concepts)} DO, "
           f"{sum(c.startswith('MV:') for c in concepts)} project-local), "
           f"{len(syn_owner)} distinct terms")
     print(f"sites.tsv: {len(sites)} sites")

@@ -7,7 +7,11 @@ then plants one defect at a time and checks that the checker exits 1 naming it:
   - an evaluation finding whose code is not in concepts.tsv
   - a synonym shared by two concepts
   - an annotated finding the lexicon cannot find in the sentence
-  - a malformed concepts.tsv line
+  - a malformed concepts.tsv line (8 fields, not 9)
+  - in conditions.tsv: an unknown kind, a symptom filed as a condition, a DOID or an HP id the
+    vendored files do not have, an unknown flag, an MV code outside the file's range
+  - a chronic flag on a symptom
+  - a term shared by a symptom (concepts.tsv) and a condition (conditions.tsv)
 
 Usage: test_check_lexicon.py [--repo DIR]    Exit status 0 when every case behaves.
 """
@@ -47,6 +51,10 @@ def concepts(tree):
     return os.path.join(tree, LEX, "concepts.tsv")
 
 
+def conditions(tree):
+    return os.path.join(tree, LEX, "conditions.tsv")
+
+
 def jsonl(tree, lang):
     return os.path.join(tree, DATA, f"symptoms-{lang}.jsonl")
 
@@ -57,7 +65,7 @@ CASES = [
      "is the HPO term HP:0001686"),
     ("unknown code in the gold file",
      lambda t: edit(jsonl(t, "zh"), '"code": "HP:0031504"', '"code": "MV:9999"'),
-     "'MV:9999' not in concepts.tsv"),
+     "'MV:9999' not in any curated concept file"),
     ("synonym shared by two concepts",
      lambda t: edit(concepts(t), "\tfoamy urine|", "\tfoamy urine|hoarseness|"),
      "also belongs to"),
@@ -66,7 +74,34 @@ CASES = [
      "annotated 1x but the lexicon finds it 0x"),
     ("malformed line",
      lambda t: edit(concepts(t), "HP:0031504\tFoamy urine\t=\t", "HP:0031504\tFoamy urine\t"),
-     "5 fields, expected 6"),
+     "8 fields, expected 9"),
+    ("unknown kind",
+     lambda t: edit(conditions(t), "\tcondition\tDOID:10763", "\tdisease\tDOID:10763"),
+     "unknown kind 'disease'"),
+    ("symptom filed as a condition",
+     lambda t: edit(conditions(t), "\tcondition\tDOID:10763", "\tsymptom\tDOID:10763"),
+     "does not belong in conditions.tsv"),
+    ("DOID not in the Disease Ontology",
+     lambda t: edit(conditions(t), "\tDOID:10763|", "\tDOID:99999999|"),
+     "DOID:99999999 not in the vendored Disease Ontology"),
+    ("HP id not in HPO",
+     lambda t: edit(conditions(t), "HP:0001681\tAngina", "HP:9999999\tAngina"),
+     "HP:9999999 not in the vendored HPO file"),
+    ("unknown flag",
+     lambda t: edit(conditions(t), "|ICD10CM:I10\tchronic", "|ICD10CM:I10\tlongterm"),
+     "unknown flag 'longterm'"),
+    ("MV code outside the file's range",
+     lambda t: edit(conditions(t), "MV:1000\tConcussion", "MV:0998\tConcussion"),
+     "MV:0998 outside conditions.tsv's MV range"),
+    ("chronic symptom",
+     lambda t: edit(concepts(t), "\tsymptom\t-\t-", "\tsymptom\t-\tchronic"),
+     "only conditions are chronic"),
+    ("term shared by a symptom and a condition",
+     lambda t: edit(concepts(t), "\tfoamy urine|", "\tfoamy urine|htn|"),
+     "also belongs to"),
+    ("terms equal once stemmed",
+     lambda t: edit(concepts(t), "\tfoamy urine|", "\tfoamy urine|wheal|"),
+     "also belongs to"),
 ]
 
 
