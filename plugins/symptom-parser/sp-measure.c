@@ -224,7 +224,7 @@ static const gchar *const sp_connectors[] = {
 	"approximately", "around", "~", "today", "now", "noted", "recorded", "up to", "as high as",
 	"as low as", "to", "reaching", "peaked at", "dropped to", "increased to", "decreased to",
 	"为", "是", "测", "测得", "约", "达", "评分", "值", "在", "大概", "左右", "有", "最高",
-	"高达", "高至", "升至", "降至", "低至", "达到", "波动在", "维持在", "控制在", "一般",
+	"高达", "高至", "升至", "降至", "低至", "达到", "波动在", "维持在", "控制在", "一般", "每分钟", "每分",
 	NULL,
 };
 /* clang-format on */
@@ -330,6 +330,7 @@ typedef struct {
 	SpMUnit unit; /* as written, SP_U_NONE if none */
 	gboolean zh;  /* a Chinese unit */
 	const gchar *value_start;
+	const gchar *value_end;	   /* of the first number */
 	const gchar *value2_start; /* diastolic number of a pair */
 	const gchar *end;
 } SpRaw;
@@ -399,6 +400,7 @@ sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 	q = sp_m_number (p, end, &raw->value);
 	if (q == NULL)
 		return FALSE;
+	raw->value_end = q;
 	if (kind == SP_M_BP) {
 		const gchar *s = sp_m_skip_spaces (q, end);
 		const gchar *t = NULL;
@@ -449,6 +451,18 @@ sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 				raw->value += cm / 100;
 				q = r;
 			}
+		}
+	}
+	/* "2 hr 30 min": a time, not a heart rate of 30 */
+	if (raw->unit == SP_U_NONE) {
+		static const gchar *const times[]
+			= { "min",     "mins", "minute", "minutes", "sec", "secs",
+			    "seconds", "hour", "hours",	 "hrs",	    "day", "days",
+			    "分钟",    "小时", "天",	 "秒",	    NULL };
+		const gchar *s = sp_m_skip_spaces (q, end);
+		for (guint i = 0; times[i] != NULL; i++) {
+			if (sp_m_word_at (s, end, times[i]) != NULL)
+				return FALSE;
 		}
 	}
 	/* a number glued to more letters is something else: "12abc", "3x" */
@@ -611,7 +625,7 @@ sp_m_add (SpCtx *ctx, SpRaw *raw, gsize start, gboolean zh_name, gint reuse)
 		v.interpretation = sp_m_interpret (SP_M_SBP, zh, v.value);
 		v2.interpretation = sp_m_interpret (SP_M_DBP, zh, v2.value);
 		sp_m_push_item (ctx, reuse, sp_m_concept_of (ctx, SP_M_SBP), start,
-				(gsize)(raw->value2_start - text), &v);
+				(gsize)(raw->value_end - text), &v);
 		sp_m_push_item (ctx, -1, sp_m_concept_of (ctx, SP_M_DBP),
 				(gsize)(raw->value2_start - text), (gsize)(raw->end - text), &v2);
 		return TRUE;
@@ -630,6 +644,7 @@ typedef struct {
 	guint32 end;
 	SpMKind kind;
 	gboolean letter; /* T, P, R: kept only inside a vitals run */
+	gboolean fever;	 /* "fever of 102.5", 发烧39: the symptom names a temperature too */
 	gboolean zh;
 	gboolean ok; /* a value was read */
 	SpRaw raw;
@@ -672,13 +687,18 @@ sp_m_candidates (SpCtx *ctx)
 		if (it->kind != SP_ITEM_CONCEPT)
 			continue;
 		c = g_ptr_array_index (lex->concepts, it->index);
-		if ((c->kind != SP_CONCEPT_MEASUREMENT && c->kind != SP_CONCEPT_SCORE)
-		    || !sp_m_kind_of_code (c->code, &cand.kind))
+		if (g_strcmp0 (c->code, "HP:0001945") == 0) {
+			cand.kind = SP_M_TEMP;
+			cand.fever = TRUE;
+		} else if ((c->kind != SP_CONCEPT_MEASUREMENT && c->kind != SP_CONCEPT_SCORE)
+			   || !sp_m_kind_of_code (c->code, &cand.kind)) {
 			continue;
+		}
 		cand.start = it->start;
 		cand.end = it->end;
 		cand.zh = sp_m_is_han_at (text + it->start, text + it->end);
-		cand.item = (gint)i;
+		/* the fever stays a finding of its own; its temperature spans the value only */
+		cand.item = cand.fever ? -1 : (gint)i;
 		g_array_append_val (cands, cand);
 	}
 	for (guint i = 0; i < ctx->tokens->len; i++) {
@@ -746,6 +766,7 @@ sp_m_named (SpCtx *ctx, guint8 *covered)
 	for (guint i = 0; i < cands->len; i++) {
 		SpMCand *c = &g_array_index (cands, SpMCand, i);
 		gboolean run;
+		gsize start;
 		if (!c->ok)
 			continue;
 		/* "T 38.5 P 102 R 22": a letter counts only next to another measurement */
@@ -754,8 +775,9 @@ sp_m_named (SpCtx *ctx, guint8 *covered)
 			  && sp_m_adjacent (ctx, c, &g_array_index (cands, SpMCand, i + 1)));
 		if (c->letter && !run)
 			continue;
-		if (sp_m_add (ctx, &c->raw, c->start, c->zh, c->item))
-			sp_m_cover (covered, c->start, (gsize)(c->raw.end - text));
+		start = c->fever ? (gsize)(c->raw.value_start - text) : c->start;
+		if (sp_m_add (ctx, &c->raw, start, c->zh, c->item))
+			sp_m_cover (covered, start, (gsize)(c->raw.end - text));
 	}
 }
 
@@ -1118,6 +1140,8 @@ sp_m_medication (SpCtx *ctx, guint k, SpFinding *f)
 		const SpItem *next = &g_array_index (ctx->items, SpItem, j);
 		if (next->start < it->end)
 			continue;
+		if (text + next->start >= end)
+			break;
 		if (next->kind == SP_ITEM_CONCEPT || next->kind == SP_ITEM_MEASURE) {
 			end = MIN (end, text + next->start);
 			break;

@@ -183,6 +183,16 @@ Test (measure, temperature_alone_by_its_unit)
 	/* the fever is a symptom, its 39 degrees a measurement */
 	cr_assert_not_null (find (f, "HP:0001945"));
 	cr_assert_not_null (find (f, TEMP));
+	/* a fever with a value names the temperature: the fever is a finding, and so is its value
+	 */
+	expect_value ("My son had a fever of 102.5 last night", TEMP, 39.2, "Cel", "high");
+	expect_value ("fever to 39.4", TEMP, 39.4, "Cel", "high");
+	expect_value ("发烧39，咳嗽", TEMP, 39, "Cel", "high");
+	expect_value ("高烧40度", TEMP, 40, "Cel", "high");
+	expect_no_measurement ("fever for 3 days");
+	expect_no_measurement ("fever 3 days");
+	expect_no_measurement ("发烧3天");
+	expect_no_measurement ("发热2次");
 	/* 度 alone outside body temperatures is an angle or a burn */
 	expect_no_measurement ("弯曲90度");
 	expect_no_measurement ("二度烧伤");
@@ -239,7 +249,7 @@ Test (measure, blood_pressure_pairs)
 	cr_assert_eq (f->len, 2);
 	/* systolic spans the name and its number, diastolic its number */
 	cr_assert_eq (s->start, 0);
-	cr_assert_eq (s->end, 7);
+	cr_assert_eq (s->end, 6);
 	cr_assert_eq (d->start, 7);
 	cr_assert_eq (d->end, 9);
 	expect_value ("BP 140/90", SBP, 140, "mm[Hg]", "high");
@@ -307,6 +317,9 @@ Test (measure, heart_and_respiratory_rates)
 	expect_value ("resp 11", RR, 11, "/min", "low");
 	expect_value ("呼吸20次/分", RR, 20, "/min", "normal");
 	expect_value ("respiratory rate of 16 breaths/min", RR, 16, "/min", "normal");
+	expect_value ("心率每分钟100次", HR, 100, "/min", "normal");
+	/* "hr" of hours */
+	expect_no_measurement ("Labor lasted 2 hr 30 min.");
 	expect_no_measurement ("HR 400");
 	expect_no_measurement ("RR 0");
 }
