@@ -986,6 +986,7 @@ static const SpMWord sp_frequencies[] = {
 	{ "in the morning", "QAM" }, { "每早", "QAM" }, { "每天早上", "QAM" }, { "每日早晨", "QAM" },
 	{ "晨起", "QAM" }, { "早餐前", "QAM" }, { "qod", "QOD" }, { "q.o.d.", "QOD" },
 	{ "every other day", "QOD" }, { "隔日一次", "QOD" }, { "隔天一次", "QOD" }, { "隔日", "QOD" },
+	{ "早晚各一次", "BID" }, { "早晚各1次", "BID" }, { "早晚各一", "BID" },
 	{ "weekly", "QW" }, { "once weekly", "QW" }, { "once a week", "QW" },
 	{ "every week", "QW" }, { "qw", "QW" }, { "q1w", "QW" }, { "每周一次", "QW" }, { "每周1次", "QW" },
 	{ "一周一次", "QW" }, { "q4h", "Q4H" }, { "every 4 hours", "Q4H" }, { "q6h", "Q6H" },
@@ -1008,7 +1009,7 @@ static const SpMWord sp_routes[] = {
 	{ "subcut", "sc" }, { "subcutaneous", "sc" }, { "subcutaneously", "sc" }, { "皮下", "sc" },
 	{ "皮下注射", "sc" }, { "inhaled", "inhaled" }, { "inh", "inhaled" },
 	{ "via inhaler", "inhaled" }, { "by inhalation", "inhaled" }, { "吸入", "inhaled" },
-	{ "雾化吸入", "inhaled" }, { "topical", "topical" }, { "topically", "topical" },
+	{ "雾化吸入", "inhaled" }, { "雾化", "inhaled" }, { "topical", "topical" }, { "topically", "topical" },
 	{ "外用", "topical" }, { "外涂", "topical" }, { "sl", "sublingual" },
 	{ "sublingual", "sublingual" }, { "sublingually", "sublingual" }, { "舌下", "sublingual" },
 	{ "舌下含服", "sublingual" }, { "pr", "rectal" }, { "per rectum", "rectal" },
@@ -1041,6 +1042,22 @@ sp_m_table_at (const gchar *p, const gchar *end, const SpMWord *table, guint n, 
 		}
 	}
 	return best;
+}
+
+/* One Chinese numeral of a dose: 一片, 两喷, 半片 */
+static const gchar *
+sp_m_zh_numeral (const gchar *p, const gchar *end, gdouble *v)
+{
+	static const gchar *const digits[]
+		= { "半", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十", "二" };
+	for (guint i = 0; i < G_N_ELEMENTS (digits); i++) {
+		const gchar *q = sp_m_word_at (p, end, digits[i]);
+		if (q != NULL) {
+			*v = i == 0 ? 0.5 : i == 11 ? 2 : i;
+			return q;
+		}
+	}
+	return NULL;
 }
 
 /* "twice a day", "3 times daily", "2x/day", 每日3次, 一天两次, 日3次, 3次/日, 每8小时一次 */
@@ -1151,12 +1168,13 @@ sp_m_medication (SpCtx *ctx, guint k, SpFinding *f)
 		const gchar *q = NULL;
 		gdouble v;
 		p = sp_m_skip_spaces (p, end);
-		if (p >= end || strchr ("\n;。", *p) != NULL || g_str_has_prefix (p, "。"))
+		if (p >= end || *p == '\n' || *p == ';' || g_str_has_prefix (p, "。"))
 			break;
 		if ((q = sp_m_counted_frequency (p, end, &val)) != NULL) {
 			if (f->frequency == NULL)
 				f->frequency = val;
-		} else if ((q = sp_m_number (p, end, &v)) != NULL) {
+		} else if ((q = sp_m_number (p, end, &v)) != NULL
+			   || (q = sp_m_zh_numeral (p, end, &v)) != NULL) {
 			const gchar *u
 				= sp_m_table_at (sp_m_skip_spaces (q, end), end, sp_dose_units,
 						 G_N_ELEMENTS (sp_dose_units), &val);

@@ -604,6 +604,9 @@ Test (measure, medication_doses_and_schedules_zh)
 	expect_med ("硝苯地平控释片30mg bid", "ATC:C08CA05", 30, "mg", "BID", NULL);
 	expect_med ("头孢克肟 每8小时一次", "ATC:J01DD08", 0, NULL, "Q8H", NULL);
 	expect_med ("拜阿司匹灵", "ATC:B01AC06", 0, NULL, NULL, NULL);
+	expect_med ("二甲双胍 每次一片、早晚各一次", METFORMIN, 1, "{tbl}", "BID", NULL);
+	expect_med ("氯吡格雷半片 qd", "ATC:B01AC04", 0.5, "{tbl}", "QD", NULL);
+	expect_med ("布地奈德 雾化 每日两次", "ATC:R03BA02", 0, NULL, "BID", "inhaled");
 }
 
 Test (measure, medication_names_classes_and_brands)
