@@ -114,7 +114,7 @@ static const struct {
 	[SP_M_SPO2] = { "LOINC:59408-5", SP_U_PERCENT, U (SP_U_PERCENT), SP_U_PERCENT, 40, 100, 0 },
 	[SP_M_WEIGHT]
 	= { "LOINC:29463-7", SP_U_KG, U (SP_U_KG) | U (SP_U_JIN) | U (SP_U_LB) | U (SP_U_GRAM),
-	    SP_U_KG, 0.3, 400, 2 },
+	    SP_U_NONE, 0.3, 400, 2 },
 	[SP_M_HEIGHT] = { "LOINC:8302-2", SP_U_CM, U (SP_U_CM) | U (SP_U_M) | U (SP_U_IN),
 			  SP_U_NONE, 30, 250, 1 },
 	[SP_M_BMI] = { "LOINC:39156-5", SP_U_KG_M2, U (SP_U_KG_M2), SP_U_KG_M2, 8, 100, 1 },
@@ -474,7 +474,7 @@ sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 
 /* The canonical value, or FALSE when it is not plausible.  With no unit written a temperature
  * is Cel from 30 to 45 and [degF] from 86 to 113, a height is m below 3, a glucose is mg/dL
- * above 35. */
+ * above 35, and a weight is nothing: kg, lb and 斤 are all plausible ("weighs about 120"). */
 static gboolean
 sp_m_canonical (SpRaw *raw, gdouble value, SpValue *out)
 {
@@ -672,6 +672,29 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	c->ok = sp_m_read_value (p, end, kind, &c->raw);
 }
 
+/* The length of the vital-sign name at the start of a word glued to its number ("bp128", "t98",
+ * "rr16"; only names without digits of their own), or 0. */
+static guint
+sp_m_glued_name (const gchar *p, const gchar *end, SpMKind *kind)
+{
+	static const struct {
+		const gchar *name;
+		SpMKind kind;
+	} names[]
+		= { { "bp", SP_M_BP }, { "hr", SP_M_HR }, { "rr", SP_M_RR },	{ "t", SP_M_TEMP },
+		    { "p", SP_M_HR },  { "r", SP_M_RR },  { "wt", SP_M_WEIGHT } };
+
+	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+		gsize n = strlen (names[i].name);
+		if ((gsize)(end - p) > n && memcmp (p, names[i].name, n) == 0
+		    && g_ascii_isdigit (p[n])) {
+			*kind = names[i].kind;
+			return (guint)n;
+		}
+	}
+	return 0;
+}
+
 /* Lexicon names (concept items of kind measurement or score) and the letters T, P, R. */
 static GArray *
 sp_m_candidates (SpCtx *ctx)
@@ -704,6 +727,16 @@ sp_m_candidates (SpCtx *ctx)
 	for (guint i = 0; i < ctx->tokens->len; i++) {
 		const MvToken *t = &g_array_index (ctx->tokens, MvToken, i);
 		SpMCand cand = { 0 };
+		guint n = sp_m_glued_name (text + t->start, text + t->end, &cand.kind);
+		if (t->kind == MV_TOKEN_WORD && n > 0) {
+			/* "BP128/84", "HR72", "T98.6": a name glued to its value */
+			cand.start = t->start;
+			cand.end = t->start + n;
+			cand.letter = n == 1;
+			cand.item = -1;
+			g_array_append_val (cands, cand);
+			continue;
+		}
 		if (t->kind != MV_TOKEN_WORD || t->end - t->start != 1)
 			continue;
 		switch (text[t->start]) {
@@ -836,27 +869,54 @@ sp_m_unit_only (SpCtx *ctx, guint8 *covered)
 	}
 }
 
-/* A pain score with no name: "pain 7/10", "7 out of 10", 疼痛7分 (n分 only right after a pain
- * word, so that 评分9分 of another scale is not read as pain). */
+/* Is there a pain word in the clause around [@start, @end): up to 48 bytes before and 24 after,
+ * not across a sentence end?  "Back pain 9/10", "Severe headache since this morning, 8/10",
+ * "7/10 pain", 疼痛7分; not "scored 7/10 on the quiz", "Nausea 5/10", Apgar评分9分. */
+static gboolean
+sp_m_near_pain (SpCtx *ctx, gsize start, gsize end)
+{
+	static const gchar *const words[]
+		= { "pain", "ache", "hurt", "sore", "algia", "cramp", "tender", "痛", "疼", NULL };
+	const gchar *text = ctx->nt->text;
+	gsize from = start > 48 ? start - 48 : 0;
+	gsize to = MIN (ctx->nt->len, end + 24);
+	g_autofree gchar *window = NULL;
+
+	for (gsize i = start; i > from; i--) {
+		if (text[i - 1] == '.' || text[i - 1] == ';' || text[i - 1] == '\n') {
+			from = i;
+			break;
+		}
+	}
+	for (gsize i = end; i < to; i++) {
+		if (text[i] == '.' || text[i] == ';' || text[i] == '\n') {
+			to = i;
+			break;
+		}
+	}
+	window = g_strndup (text + from, to - from);
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (strstr (window, words[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* A pain score with no name: "pain 7/10", "7 out of 10", 疼痛7分, with a pain word in its
+ * clause (sp_m_near_pain()). */
 static void
 sp_m_scores (SpCtx *ctx, guint8 *covered)
 {
-	const gchar *text = ctx->nt->text;
 	gint concept = -1;
 	guint n = ctx->items->len;
 
 	for (guint i = 0; i < n; i++) {
 		SpItem it = g_array_index (ctx->items, SpItem, i);
-		const gchar *p = text + it.start;
 		SpValue v = { 0 };
 		if (it.kind != SP_ITEM_SCORE || covered[it.start])
 			continue;
-		if ((guchar)p[it.end - it.start - 1] == 0x86 /* last byte of 分 */) {
-			const gchar *from = p - MIN (it.start, 9);
-			g_autofree gchar *before = g_strndup (from, (gsize)(p - from));
-			if (strstr (before, "痛") == NULL && strstr (before, "疼") == NULL)
-				continue;
-		}
+		if (!sp_m_near_pain (ctx, it.start, it.end))
+			continue;
 		if (concept < 0)
 			concept = sp_m_concept_of (ctx, SP_M_PAIN);
 		if (concept < 0)
@@ -961,7 +1021,7 @@ static const SpMWord sp_dose_units[] = {
 	{ "μg", "ug" }, { "ug", "ug" }, { "microgram", "ug" }, { "micrograms", "ug" },
 	{ "微克", "ug" }, { "ml", "mL" }, { "cc", "mL" }, { "毫升", "mL" }, { "unit", "[iU]" },
 	{ "units", "[iU]" }, { "iu", "[iU]" }, { "u", "[iU]" }, { "单位", "[iU]" },
-	{ "国际单位", "[iU]" }, { "puff", "{puff}" }, { "puffs", "{puff}" },
+	{ "国际单位", "[iU]" }, { "个单位", "[iU]" }, { "iu's", "[iU]" }, { "puff", "{puff}" }, { "puffs", "{puff}" },
 	{ "inhalation", "{puff}" }, { "inhalations", "{puff}" }, { "喷", "{puff}" }, { "吸", "{puff}" },
 	{ "tab", "{tbl}" }, { "tabs", "{tbl}" }, { "tablet", "{tbl}" }, { "tablets", "{tbl}" },
 	{ "片", "{tbl}" }, { "cap", "{tbl}" }, { "caps", "{tbl}" }, { "capsule", "{tbl}" },
@@ -1025,6 +1085,7 @@ static const gchar *const sp_med_fillers[] = {
 	"capsule", "capsules", "cap", "caps", "take", "takes", "taking", "took", "of", "by", "at",
 	"dose", "with", "and", "x", "肠溶片", "缓释片", "控释片", "分散片", "片", "胶囊", "缓释胶囊", "注射液", "每次",
 	"一次", "每回", "剂量", "用", "服用", "服", "予", "给予", "qty", "(", ")", ",", "-", ":", "/", "@", "、",
+	"早上", "晚上", "中午", "早晨", "饭前", "饭后", "餐前", "餐后", "空腹",
 	NULL,
 };
 /* clang-format on */

@@ -350,6 +350,8 @@ Test (measure, weight_units)
 	expect_original ("体重130斤", WEIGHT, 130, "{jin}");
 	expect_value ("birth weight 3200 g", WEIGHT, 3.2, "kg", NULL);
 	expect_no_measurement ("weight 900 kg");
+	/* no unit: kg, lb and 斤 are all plausible */
+	expect_no_measurement ("She weighs about 120.");
 	expect_no_measurement ("weight 0 kg");
 }
 
@@ -436,7 +438,11 @@ Test (measure, pain_scores)
 	expect_value ("头痛，疼痛7分", PAIN_SCORE, 7, "{score}", "high");
 	expect_no_measurement ("pain score 11");
 	expect_no_measurement ("VAS 7/5");
-	/* n分 with no pain word is another scale's score */
+	expect_value ("Severe headache since this morning, 8/10.", PAIN_SCORE, 8, "{score}",
+		      "high");
+	/* a score with no pain word in its clause is another scale's */
+	expect_no_measurement ("The kid scored 7/10 on the quiz.");
+	expect_no_measurement ("Nausea 5/10.");
 	expect_no_measurement ("Apgar评分9分");
 }
 
@@ -456,6 +462,13 @@ Test (measure, vitals_runs)
 	expect_value ("T 38.5 P 102 R 22 BP 150/95", DBP, 95, "mm[Hg]", "high");
 	expect_value ("T: 37.2, P: 88, R: 18, BP: 120/78", RR, 18, "/min", "normal");
 	expect_value ("BP 118/76 P 64", HR, 64, "/min", "normal");
+	/* names glued to their values */
+	expect_value ("VS: T98.6 P72 BP128/84 RR16 O2 98%RA", TEMP, 37, "Cel", "normal");
+	expect_value ("VS: T98.6 P72 BP128/84 RR16 O2 98%RA", HR, 72, "/min", "normal");
+	expect_value ("VS: T98.6 P72 BP128/84 RR16 O2 98%RA", DBP, 84, "mm[Hg]", "high");
+	expect_value ("VS: T98.6 P72 BP128/84 RR16 O2 98%RA", RR, 16, "/min", "normal");
+	expect_value ("VS: T98.6 P72 BP128/84 RR16 O2 98%RA", SPO2, 98, "%", "normal");
+	expect_no_measurement ("P72");
 	cr_assert_eq (z->len, 5, "%s", allz);
 	expect_value ("查体：T 36.8℃，P 80次/分，R 18次/分，BP 120/80mmHg。", HR, 80, "/min",
 		      "normal");
@@ -583,6 +596,12 @@ Test (measure, medication_doses_and_schedules_en)
 	expect_med ("warfarin 5 mg every other day", "ATC:B01AA03", 5, "mg", "QOD", NULL);
 	expect_med ("Plavix 75 mg qd", "ATC:B01AC04", 75, "mg", "QD", NULL);
 	expect_med ("metformin", METFORMIN, 0, NULL, NULL, NULL);
+	/* brands that are also ordinary words are left out of the lexicon: 可定 (Crestor) would
+	 * match inside 可定期复查 */
+	{
+		g_autoptr (GArray) f = parse ("可定期复查血脂");
+		cr_assert_null (find (f, "ATC:C10AA07"));
+	}
 	/* a dose belongs to the drug it follows */
 	{
 		g_autoptr (GArray) f = parse ("metformin, lisinopril 10 mg daily");
@@ -607,6 +626,7 @@ Test (measure, medication_doses_and_schedules_zh)
 	expect_med ("二甲双胍 每次一片、早晚各一次", METFORMIN, 1, "{tbl}", "BID", NULL);
 	expect_med ("氯吡格雷半片 qd", "ATC:B01AC04", 0.5, "{tbl}", "QD", NULL);
 	expect_med ("布地奈德 雾化 每日两次", "ATC:R03BA02", 0, NULL, "BID", "inhaled");
+	expect_med ("胰岛素 早上12个单位", "ATC:A10A", 12, "[iU]", NULL, NULL);
 }
 
 Test (measure, medication_names_classes_and_brands)
@@ -623,7 +643,7 @@ Test (measure, medication_names_classes_and_brands)
 		{ "Coumadin", "ATC:B01AA03" },
 		{ "Zocor", "ATC:C10AA01" },
 		{ "Crestor", "ATC:C10AA07" },
-		{ "可定", "ATC:C10AA07" },
+		{ "瑞舒伐他汀钙", "ATC:C10AA07" },
 		{ "Synthroid", "ATC:H03AA01" },
 		{ "Ventolin", "ATC:R03AC02" },
 		{ "Lasix", "ATC:C03CA01" },
