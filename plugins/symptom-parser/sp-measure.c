@@ -128,9 +128,10 @@ static const struct {
 };
 
 /* Adult reference ranges: a value below `lo` is low, above `hi` high, else normal.  `zh`: the
- * row for a mention written in Chinese (1), in English (0), or both (-1); a Chinese mention is
- * one whose name or unit is Chinese (血压, 次/分…).  README "Measurements, scores and
- * medications" lists the same rows. */
+ * row for a mention in Chinese (1), in English (0), or both (-1); a mention is Chinese when its
+ * name or unit is (血压, 次/分…) or the text is mostly Chinese.  README "Measurements, scores
+ * and medications" lists the same rows. */
+/* clang-format off */
 static const struct {
 	SpMKind kind;
 	gint zh;
@@ -139,34 +140,24 @@ static const struct {
 	const gchar *source;
 } sp_ranges[] = {
 	{ SP_M_TEMP, 0, 35.0, 37.9,
-	  "CDC: fever is 38.0 Cel (100.4 [degF]) or more; hypothermia "
-	  "below 35 Cel" },
+	  "CDC: fever is 38.0 Cel (100.4 [degF]) or more; hypothermia below 35 Cel" },
 	{ SP_M_TEMP, 1, 35.0, 37.2,
-	  "诊断学 (人民卫生出版社, 9th ed.): 发热 37.3 Cel or more "
-	  "(axillary); hypothermia below 35 Cel" },
-	{ SP_M_SBP, 0, 90, 129,
-	  "ACC/AHA 2017: stage 1 hypertension 130 or more; hypotension "
-	  "below 90" },
-	{ SP_M_SBP, 1, 90, 139, "中国高血压防治指南 2018: 140 or more; hypotension below 90" },
-	{ SP_M_DBP, 0, 60, 79, "ACC/AHA 2017: stage 1 hypertension 80 or more; below 60 low" },
-	{ SP_M_DBP, 1, 60, 89, "中国高血压防治指南 2018: 90 or more; below 60 low" },
+	  "诊断学 (人民卫生出版社, 9th ed.): 发热 37.3 Cel or more (axillary); hypothermia below 35" },
+	{ SP_M_SBP, -1, 90, 129, "ACC/AHA 2017: stage 1 hypertension 130 or more; hypotension below 90" },
+	{ SP_M_DBP, -1, 60, 79, "ACC/AHA 2017: stage 1 hypertension 80 or more; below 60 low" },
 	{ SP_M_HR, -1, 60, 100, "AHA: adult resting heart rate 60-100 /min" },
 	{ SP_M_RR, -1, 12, 20, "adult respiratory rate 12-20 /min (诊断学; Bates' Guide)" },
 	{ SP_M_SPO2, -1, 95, 100, "WHO Pulse Oximetry Training Manual 2011: normal 95-100 %" },
 	{ SP_M_BMI, 0, 18.5, 24.9, "WHO: underweight below 18.5, overweight 25 or more" },
 	{ SP_M_BMI, 1, 18.5, 23.9, "WS/T 428-2013: underweight below 18.5, overweight 24 or more" },
 	{ SP_M_GLUCOSE, -1, 3.9, 11.0,
-	  "ADA Standards of Care: hypoglycemia below 3.9 mmol/L "
-	  "(70 mg/dL); random glucose 11.1 (200 mg/dL) or more" },
+	  "ADA Standards of Care: hypoglycemia below 3.9 mmol/L (70 mg/dL); random 11.1 (200 mg/dL)" },
 	{ SP_M_FPG, 0, 3.9, 5.5,
-	  "ADA Standards of Care: impaired fasting glucose from 5.6 "
-	  "mmol/L (100 mg/dL)" },
-	{ SP_M_FPG, 1, 3.9, 6.0,
-	  "中国2型糖尿病防治指南 2020 (WHO 1999): 空腹血糖受损 from 6.1 "
-	  "mmol/L" },
+	  "ADA Standards of Care: impaired fasting glucose from 5.6 mmol/L (100 mg/dL)" },
+	{ SP_M_FPG, 1, 3.9, 6.0, "中国2型糖尿病防治指南 2020 (WHO 1999): 空腹血糖受损 from 6.1 mmol/L" },
 	{ SP_M_HBA1C, -1, 0, 5.6, "ADA Standards of Care: prediabetes 5.7 % or more" },
-	{ SP_M_PAIN, -1, 0, 0, "0 is no pain; any other score is pain" },
 };
+/* clang-format on */
 
 /* ---- unit words (normalised text) ---- */
 
@@ -224,7 +215,7 @@ static const gchar *const sp_connectors[] = {
 	"approximately", "around", "~", "today", "now", "noted", "recorded", "up to", "as high as",
 	"as low as", "to", "reaching", "peaked at", "dropped to", "increased to", "decreased to",
 	"为", "是", "测", "测得", "约", "达", "评分", "值", "在", "大概", "左右", "有", "最高",
-	"高达", "高至", "升至", "降至", "低至", "达到", "波动在", "维持在", "控制在", "一般", "每分钟", "每分",
+	"高达", "高至", "升至", "降至", "低至", "达到", "波动在", "维持在", "控制在", "一般", "每分钟", "每分", ",", "high", "low", "elevated", "偏高", "偏低",
 	NULL,
 };
 /* clang-format on */
@@ -456,9 +447,12 @@ sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 	/* "2 hr 30 min": a time, not a heart rate of 30 */
 	if (raw->unit == SP_U_NONE) {
 		static const gchar *const times[]
-			= { "min",     "mins", "minute", "minutes", "sec", "secs",
-			    "seconds", "hour", "hours",	 "hrs",	    "day", "days",
-			    "分钟",    "小时", "天",	 "秒",	    NULL };
+			= { "min",     "mins",	"minute", "minutes", "sec",   "secs",
+			    "seconds", "hour",	"hours",  "hrs",     "day",   "days",
+			    "分钟",    "小时",	"天",	  "秒",	     "次",    "times",
+			    "week",    "weeks", "wk",	  "wks",     "month", "months",
+			    "mo",      "mos",	"year",	  "years",   "yr",    "yrs",
+			    "周",      "个月",	"月",	  "年",	     "星期",  NULL };
 		const gchar *s = sp_m_skip_spaces (q, end);
 		for (guint i = 0; times[i] != NULL; i++) {
 			if (sp_m_word_at (s, end, times[i]) != NULL)
@@ -524,6 +518,24 @@ sp_m_interpret (SpMKind kind, gboolean zh, gdouble v)
 		return SP_INTERPRETATION_NORMAL;
 	}
 	return SP_INTERPRETATION_NONE;
+}
+
+/* Is the text mostly Chinese?  The same rule as the parse language (sp_detect_language() in
+ * sp-parser.c): at least as many Han characters as Latin words. */
+static gboolean
+sp_m_text_is_zh (SpCtx *ctx)
+{
+	guint han = 0;
+	guint latin = 0;
+
+	for (guint i = 0; i < ctx->tokens->len; i++) {
+		const MvToken *t = &g_array_index (ctx->tokens, MvToken, i);
+		if (t->kind == MV_TOKEN_HAN)
+			han += t->n_chars;
+		else if (t->kind == MV_TOKEN_WORD)
+			latin++;
+	}
+	return han > 0 && han >= latin;
 }
 
 /* ---- concepts ---- */
@@ -645,6 +657,7 @@ typedef struct {
 	SpMKind kind;
 	gboolean letter; /* T, P, R: kept only inside a vitals run */
 	gboolean fever;	 /* "fever of 102.5", 发烧39: the symptom names a temperature too */
+	gboolean pain;	 /* "Pain: 0", 疼痛 5: the symptom names its score */
 	gboolean zh;
 	gboolean ok; /* a value was read */
 	SpRaw raw;
@@ -713,6 +726,9 @@ sp_m_candidates (SpCtx *ctx)
 		if (g_strcmp0 (c->code, "HP:0001945") == 0) {
 			cand.kind = SP_M_TEMP;
 			cand.fever = TRUE;
+		} else if (g_strcmp0 (c->code, "HP:0012531") == 0) {
+			cand.kind = SP_M_PAIN;
+			cand.pain = TRUE;
 		} else if ((c->kind != SP_CONCEPT_MEASUREMENT && c->kind != SP_CONCEPT_SCORE)
 			   || !sp_m_kind_of_code (c->code, &cand.kind)) {
 			continue;
@@ -721,7 +737,7 @@ sp_m_candidates (SpCtx *ctx)
 		cand.end = it->end;
 		cand.zh = sp_m_is_han_at (text + it->start, text + it->end);
 		/* the fever stays a finding of its own; its temperature spans the value only */
-		cand.item = cand.fever ? -1 : (gint)i;
+		cand.item = cand.fever || cand.pain ? -1 : (gint)i;
 		g_array_append_val (cands, cand);
 	}
 	for (guint i = 0; i < ctx->tokens->len; i++) {
@@ -788,8 +804,39 @@ sp_m_cover (guint8 *covered, gsize from, gsize to)
 	memset (covered + from, 1, to - from);
 }
 
+/* Values of the same measurement that follow the first in its sentence, up to the next name:
+ * "BP 198/112 on arrival, 156/90 after labetalol", "A1c 6.1% (was 6.4% in March)", "Wt 82 kg
+ * (180 lb), down from 85 kg".  Each needs its unit (or, for a blood pressure, the pair). */
 static void
-sp_m_named (SpCtx *ctx, guint8 *covered)
+sp_m_follow_on (SpCtx *ctx, const SpMCand *c, gsize limit, gboolean zh, guint8 *covered)
+{
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + MIN (ctx->nt->len, limit);
+	const gchar *p = c->raw.end;
+
+	for (guint n = 0; n < 4 && p < end; p++) {
+		SpRaw raw;
+		if (*p == '.' && !(p + 1 < end && g_ascii_isdigit (p[1])))
+			break;
+		if (*p == ';' || *p == '\n' || g_str_has_prefix (p, "。"))
+			break;
+		if (!g_ascii_isdigit (*p) || g_ascii_isdigit (p[-1]) || p[-1] == '.'
+		    || covered[p - text])
+			continue;
+		if (!sp_m_read_value (p, end, c->kind, &raw) || raw.end > end)
+			continue;
+		if (c->kind != SP_M_BP && raw.unit == SP_U_NONE)
+			continue;
+		if (sp_m_add (ctx, &raw, (gsize)(p - text), zh, -1)) {
+			sp_m_cover (covered, (gsize)(p - text), (gsize)(raw.end - text));
+			n++;
+			p = raw.end - 1;
+		}
+	}
+}
+
+static void
+sp_m_named (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 {
 	g_autoptr (GArray) cands = sp_m_candidates (ctx);
 	const gchar *text = ctx->nt->text;
@@ -806,18 +853,26 @@ sp_m_named (SpCtx *ctx, guint8 *covered)
 		run = (i > 0 && sp_m_adjacent (ctx, &g_array_index (cands, SpMCand, i - 1), c))
 		      || (i + 1 < cands->len
 			  && sp_m_adjacent (ctx, c, &g_array_index (cands, SpMCand, i + 1)));
-		if (c->letter && !run)
+		/* ... or with a unit of its own: "T 37.9 C" */
+		if (c->letter && !run && c->raw.unit == SP_U_NONE)
 			continue;
-		start = c->fever ? (gsize)(c->raw.value_start - text) : c->start;
-		if (sp_m_add (ctx, &c->raw, start, c->zh, c->item))
-			sp_m_cover (covered, start, (gsize)(c->raw.end - text));
+		start = c->fever || c->pain ? (gsize)(c->raw.value_start - text) : c->start;
+		if (!sp_m_add (ctx, &c->raw, start, c->zh || doc_zh, c->item))
+			continue;
+		sp_m_cover (covered, start, (gsize)(c->raw.end - text));
+		if (!c->letter && !c->fever && !c->pain)
+			sp_m_follow_on (ctx, c,
+					i + 1 < cands->len
+						? g_array_index (cands, SpMCand, i + 1).start
+						: ctx->nt->len,
+					c->zh || doc_zh, covered);
 	}
 }
 
 /* A value with no name whose unit says what it is: "39.2℃", "101 °F", 发烧38度5, "140/90 mmHg",
  * "102 bpm", 心跳110次/分.  A bare "c", "f", "%" or "kg" says too little. */
 static void
-sp_m_unit_only (SpCtx *ctx, guint8 *covered)
+sp_m_unit_only (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 {
 	static const struct {
 		const gchar *word;
@@ -862,7 +917,7 @@ sp_m_unit_only (SpCtx *ctx, guint8 *covered)
 			if (units[u].kind == SP_M_TEMP && raw.unit == SP_U_CEL
 			    && (raw.value < 34 || raw.value > 43))
 				break;
-			if (sp_m_add (ctx, &raw, t->start, FALSE, -1))
+			if (sp_m_add (ctx, &raw, t->start, doc_zh, -1))
 				sp_m_cover (covered, t->start, (gsize)(raw.end - text));
 			break;
 		}
@@ -923,7 +978,6 @@ sp_m_scores (SpCtx *ctx, guint8 *covered)
 			return;
 		v.value = it.value;
 		v.unit = sp_units[SP_U_SCORE].ucum;
-		v.interpretation = sp_m_interpret (SP_M_PAIN, FALSE, it.value);
 		sp_m_push_item (ctx, -1, concept, it.start, it.end, &v);
 		sp_m_cover (covered, it.start, it.end);
 	}
@@ -1000,8 +1054,10 @@ sp_measure_find (SpCtx *ctx)
 {
 	g_autofree guint8 *covered = g_malloc0 (ctx->nt->len + 1);
 
-	sp_m_named (ctx, covered);
-	sp_m_unit_only (ctx, covered);
+	gboolean zh = sp_m_text_is_zh (ctx);
+
+	sp_m_named (ctx, zh, covered);
+	sp_m_unit_only (ctx, zh, covered);
 	sp_m_scores (ctx, covered);
 	sp_m_weight_change (ctx, covered);
 }
@@ -1021,7 +1077,7 @@ static const SpMWord sp_dose_units[] = {
 	{ "μg", "ug" }, { "ug", "ug" }, { "microgram", "ug" }, { "micrograms", "ug" },
 	{ "微克", "ug" }, { "ml", "mL" }, { "cc", "mL" }, { "毫升", "mL" }, { "unit", "[iU]" },
 	{ "units", "[iU]" }, { "iu", "[iU]" }, { "u", "[iU]" }, { "单位", "[iU]" },
-	{ "国际单位", "[iU]" }, { "个单位", "[iU]" }, { "iu's", "[iU]" }, { "puff", "{puff}" }, { "puffs", "{puff}" },
+	{ "国际单位", "[iU]" }, { "个单位", "[iU]" }, { "meq", "meq" }, { "毫当量", "meq" }, { "iu's", "[iU]" }, { "puff", "{puff}" }, { "puffs", "{puff}" },
 	{ "inhalation", "{puff}" }, { "inhalations", "{puff}" }, { "喷", "{puff}" }, { "吸", "{puff}" },
 	{ "tab", "{tbl}" }, { "tabs", "{tbl}" }, { "tablet", "{tbl}" }, { "tablets", "{tbl}" },
 	{ "片", "{tbl}" }, { "cap", "{tbl}" }, { "caps", "{tbl}" }, { "capsule", "{tbl}" },
@@ -1069,7 +1125,12 @@ static const SpMWord sp_routes[] = {
 	{ "subcut", "sc" }, { "subcutaneous", "sc" }, { "subcutaneously", "sc" }, { "皮下", "sc" },
 	{ "皮下注射", "sc" }, { "inhaled", "inhaled" }, { "inh", "inhaled" },
 	{ "via inhaler", "inhaled" }, { "by inhalation", "inhaled" }, { "吸入", "inhaled" },
-	{ "雾化吸入", "inhaled" }, { "雾化", "inhaled" }, { "topical", "topical" }, { "topically", "topical" },
+	{ "雾化吸入", "inhaled" }, { "雾化", "inhaled" }, { "inhaler", "inhaled" },
+	{ "inhalers", "inhaled" }, { "nebulizer", "inhaled" }, { "nebulized", "inhaled" },
+	{ "neb", "inhaled" }, { "nebs", "inhaled" }, { "cream", "topical" }, { "ointment", "topical" },
+	{ "gel", "topical" }, { "lotion", "topical" }, { "外敷", "topical" }, { "suppository", "rectal" },
+	{ "ivgtt", "iv" }, { "iv gtt", "iv" }, { "ivd", "iv" }, { "静脉输液", "iv" }, { "输液", "iv" },
+	{ "肌内注射", "im" }, { "topical", "topical" }, { "topically", "topical" },
 	{ "外用", "topical" }, { "外涂", "topical" }, { "sl", "sublingual" },
 	{ "sublingual", "sublingual" }, { "sublingually", "sublingual" }, { "舌下", "sublingual" },
 	{ "舌下含服", "sublingual" }, { "pr", "rectal" }, { "per rectum", "rectal" },
@@ -1086,6 +1147,9 @@ static const gchar *const sp_med_fillers[] = {
 	"dose", "with", "and", "x", "肠溶片", "缓释片", "控释片", "分散片", "片", "胶囊", "缓释胶囊", "注射液", "每次",
 	"一次", "每回", "剂量", "用", "服用", "服", "予", "给予", "qty", "(", ")", ",", "-", ":", "/", "@", "、",
 	"早上", "晚上", "中午", "早晨", "饭前", "饭后", "餐前", "餐后", "空腹",
+	"to", "from", "increase", "increased", "decrease", "decreased", "reduce", "reduced",
+	"lowered", "raised", "on", "then", "start", "started", "continue", "restart", "divided",
+	"per", "via", "规律", "继续", "改为", "加用", "减为", "增至", "减至",
 	NULL,
 };
 /* clang-format on */
@@ -1203,54 +1267,162 @@ sp_m_counted_frequency (const gchar *p, const gchar *end, const gchar **freq)
 	return NULL;
 }
 
+/* Where the scan after the medication at item @k ends: the next concept, or 96 bytes.  A brand
+ * in parentheses right after the drug is skipped, [*skip_from, *skip_to):
+ * 布地奈德福莫特罗（信必可） 160/4.5μg 每日两次. */
+static const gchar *
+sp_m_med_end (SpCtx *ctx, guint k, const gchar **skip_from, const gchar **skip_to)
+{
+	const gchar *text = ctx->nt->text;
+	const SpItem *it = &g_array_index (ctx->items, SpItem, k);
+	const gchar *end = text + MIN (ctx->nt->len, (gsize)it->end + SP_M_MED_REACH);
+
+	*skip_from = *skip_to = NULL;
+	for (guint j = k + 1; j < ctx->items->len; j++) {
+		const SpItem *next = &g_array_index (ctx->items, SpItem, j);
+		const gchar *open;
+		const gchar *close;
+		if (next->start < it->end)
+			continue;
+		if (text + next->start >= end)
+			break;
+		if (next->kind != SP_ITEM_CONCEPT && next->kind != SP_ITEM_MEASURE)
+			continue;
+		open = sp_m_skip_spaces (text + it->end, end);
+		close = sp_m_skip_spaces (text + next->end, end);
+		if (*skip_from == NULL && open < end && *open == '('
+		    && next->kind == SP_ITEM_CONCEPT
+		    && sp_m_skip_spaces (open + 1, end) == text + next->start && close < end
+		    && *close == ')') {
+			*skip_from = open;
+			*skip_to = close + 1;
+			continue;
+		}
+		return MIN (end, text + next->start);
+	}
+	return end;
+}
+
+/* A dose at @p: "500 mg", "1000mg", "2 puffs", 一片, 半片; a bare number right after the drug
+ * (@first: "Lipitor 80", "ASA 81") is mg, units for an insulin.  "from 24 to 20 units" is the
+ * second; "49/51 mg", "160/4.5 μg" (a combination) and "90 mg/kg/day" (by weight) are read but
+ * give no dose (*unit NULL).  Returns the end, or NULL when no dose is there. */
+static const gchar *
+sp_m_dose (const gchar *p,
+	   const gchar *end,
+	   gboolean first,
+	   gboolean insulin,
+	   gdouble *value,
+	   const gchar **unit)
+{
+	const gchar *q = sp_m_number (p, end, value);
+	const gchar *r;
+	const gchar *u;
+	gboolean combination = FALSE;
+	gdouble v2;
+
+	if (q == NULL && (q = sp_m_zh_numeral (p, end, value)) == NULL)
+		return NULL;
+	if (q < end && *q == '/' && (r = sp_m_number (q + 1, end, &v2)) != NULL) {
+		combination = TRUE;
+		q = r;
+	} else if ((r = sp_m_word_at (sp_m_skip_spaces (q, end), end, "to")) != NULL
+		   || (q < end && (*q == '-' || *q == '~') && (r = q + 1))) {
+		const gchar *t = sp_m_number (sp_m_skip_spaces (r, end), end, &v2);
+		if (t != NULL) {
+			*value = v2;
+			q = t;
+		}
+	}
+	u = sp_m_table_at (sp_m_skip_spaces (q, end), end, sp_dose_units,
+			   G_N_ELEMENTS (sp_dose_units), unit);
+	if (u == NULL && combination) {
+		*unit = NULL;
+		return q;
+	}
+	if (u == NULL) {
+		if (!first || sp_m_is_word_byte (q, end) || *value <= 0)
+			return NULL;
+		*unit = insulin ? "[iU]" : "mg";
+		return q;
+	}
+	if ((r = sp_m_word_at (u, end, "/kg")) != NULL) {
+		u = r;
+		(void)((r = sp_m_word_at (u, end, "/day")) != NULL
+		       || (r = sp_m_word_at (u, end, "/d")) != NULL);
+		combination = TRUE;
+		if (r != NULL)
+			u = r;
+	}
+	if (combination || *value <= 0)
+		*unit = NULL;
+	return u;
+}
+
+/* words before a drug that say how it is taken: 口服二甲双胍, 服用缬沙坦, 吃了美林, 含了硝酸甘油,
+ * "IV ceftriaxone" (and every route word of sp_routes) */
+static const SpMWord sp_routes_before[] = {
+	{ "服用", "oral" },	{ "吃了", "oral" },	  { "吃", "oral" },
+	{ "服", "oral" },	{ "含服", "sublingual" }, { "含了", "sublingual" },
+	{ "含", "sublingual" },
+};
+
+static const gchar *
+sp_m_route_before (const gchar *text, const gchar *start)
+{
+	const gchar *b = start;
+
+	while (b > text && b[-1] == ' ')
+		b--;
+	for (guint t = 0; t < 2; t++) {
+		const SpMWord *table = t == 0 ? sp_routes : sp_routes_before;
+		guint n_table = t == 0 ? G_N_ELEMENTS (sp_routes) : G_N_ELEMENTS (sp_routes_before);
+		for (guint i = 0; i < n_table; i++) {
+			gsize n = strlen (table[i].word);
+			if ((gsize)(b - text) >= n && memcmp (b - n, table[i].word, n) == 0
+			    && !(g_ascii_isalpha (table[i].word[0]) && b - n > text
+				 && g_ascii_isalnum (b[-(gssize)n - 1])))
+				return table[i].value;
+		}
+	}
+	return NULL;
+}
+
 /* Dose, frequency and route written after the medication at item @k (route also just before:
- * 口服二甲双胍, "IV ceftriaxone"), up to the next concept or the end of the sentence. */
+ * 口服二甲双胍, "IV ceftriaxone"), up to the next concept or the end of the sentence.  The first
+ * of each is kept, except that PRN wins over an interval ("q4h PRN" is as needed). */
 static void
 sp_m_medication (SpCtx *ctx, guint k, SpFinding *f)
 {
 	const gchar *text = ctx->nt->text;
 	const SpItem *it = &g_array_index (ctx->items, SpItem, k);
 	const gchar *p = text + it->end;
-	const gchar *end = text + MIN (ctx->nt->len, (gsize)it->end + SP_M_MED_REACH);
+	const gchar *skip_from;
+	const gchar *skip_to;
+	const gchar *end = sp_m_med_end (ctx, k, &skip_from, &skip_to);
+	gboolean insulin = g_str_has_prefix (f->concept->code, "ATC:A10A");
 	const gchar *val;
 
-	for (guint j = k + 1; j < ctx->items->len; j++) {
-		const SpItem *next = &g_array_index (ctx->items, SpItem, j);
-		if (next->start < it->end)
-			continue;
-		if (text + next->start >= end)
-			break;
-		if (next->kind == SP_ITEM_CONCEPT || next->kind == SP_ITEM_MEASURE) {
-			end = MIN (end, text + next->start);
-			break;
-		}
-	}
 	for (guint n = 0; n < 12 && p < end; n++) {
 		const gchar *q = NULL;
-		gdouble v;
+		gdouble v = 0;
+		const gchar *unit = NULL;
 		p = sp_m_skip_spaces (p, end);
+		if (p == skip_from)
+			p = sp_m_skip_spaces (skip_to, end);
 		if (p >= end || *p == '\n' || *p == ';' || g_str_has_prefix (p, "。"))
 			break;
-		if ((q = sp_m_counted_frequency (p, end, &val)) != NULL) {
-			if (f->frequency == NULL)
+		if ((q = sp_m_counted_frequency (p, end, &val)) != NULL
+		    || (q = sp_m_table_at (p, end, sp_frequencies, G_N_ELEMENTS (sp_frequencies),
+					   &val))
+			       != NULL) {
+			if (f->frequency == NULL || g_strcmp0 (val, "PRN") == 0)
 				f->frequency = val;
-		} else if ((q = sp_m_number (p, end, &v)) != NULL
-			   || (q = sp_m_zh_numeral (p, end, &v)) != NULL) {
-			const gchar *u
-				= sp_m_table_at (sp_m_skip_spaces (q, end), end, sp_dose_units,
-						 G_N_ELEMENTS (sp_dose_units), &val);
-			if (u == NULL || v <= 0)
-				break;
-			if (f->dose_unit == NULL) {
+		} else if ((q = sp_m_dose (p, end, n == 0, insulin, &v, &unit)) != NULL) {
+			if (f->dose_unit == NULL && unit != NULL) {
 				f->dose_value = v;
-				f->dose_unit = val;
+				f->dose_unit = unit;
 			}
-			q = u;
-		} else if ((q = sp_m_table_at (p, end, sp_frequencies,
-					       G_N_ELEMENTS (sp_frequencies), &val))
-			   != NULL) {
-			if (f->frequency == NULL)
-				f->frequency = val;
 		} else if ((q = sp_m_table_at (p, end, sp_routes, G_N_ELEMENTS (sp_routes), &val))
 			   != NULL) {
 			if (f->route == NULL)
@@ -1264,22 +1436,8 @@ sp_m_medication (SpCtx *ctx, guint k, SpFinding *f)
 		}
 		p = q;
 	}
-	/* a route written before the drug */
-	if (f->route == NULL) {
-		const gchar *start = text + it->start;
-		const gchar *b = start;
-		while (b > text && b[-1] == ' ')
-			b--;
-		for (guint i = 0; i < G_N_ELEMENTS (sp_routes); i++) {
-			gsize n = strlen (sp_routes[i].word);
-			if ((gsize)(b - text) >= n && memcmp (b - n, sp_routes[i].word, n) == 0
-			    && !(g_ascii_isalpha (sp_routes[i].word[0]) && b - n > text
-				 && g_ascii_isalnum (b[-(gssize)n - 1]))) {
-				f->route = sp_routes[i].value;
-				break;
-			}
-		}
-	}
+	if (f->route == NULL)
+		f->route = sp_m_route_before (text, text + it->start);
 }
 
 /* ---- findings ---- */

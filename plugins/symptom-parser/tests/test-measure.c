@@ -265,24 +265,38 @@ Test (measure, blood_pressure_pairs)
 	expect_value ("收缩压 165", SBP, 165, "mm[Hg]", "high");
 	expect_value ("高压150，低压100", DBP, 100, "mm[Hg]", "high");
 	expect_value ("血压高达180/110mmHg", SBP, 180, "mm[Hg]", "high");
-	expect_value ("血压控制在130/80左右", DBP, 80, "mm[Hg]", "normal");
+	expect_value ("血压控制在130/80左右", DBP, 80, "mm[Hg]", "high");
 	expect_value ("BP up to 180/110", DBP, 110, "mm[Hg]", "high");
+	expect_value ("his blood pressure was high, 132/85", SBP, 132, "mm[Hg]", "high");
+	/* more values of the same measurement in its sentence */
+	{
+		g_autoptr (GArray) g = parse ("BP 198/112 on arrival, 156/90 after labetalol.");
+		cr_assert_eq (count_kind (g, SP_FINDING_MEASUREMENT), 4);
+	}
+	{
+		g_autoptr (GArray) g = parse ("A1c 6.1% (was 6.4% in March).");
+		cr_assert_eq (count_kind (g, SP_FINDING_MEASUREMENT), 2);
+	}
+	{
+		g_autoptr (GArray) g = parse ("Wt 82 kg (180 lb), down from 85 kg in Jan. HR 70");
+		cr_assert_eq (count_kind (g, SP_FINDING_MEASUREMENT), 4);
+	}
 }
 
 Test (measure, blood_pressure_reference_range_edges)
 {
-	/* ACC/AHA 2017 in English */
+	/* ACC/AHA 2017 */
 	expect_value ("BP 129/79", SBP, 129, "mm[Hg]", "normal");
 	expect_value ("BP 129/79", DBP, 79, "mm[Hg]", "normal");
 	expect_value ("BP 130/80", SBP, 130, "mm[Hg]", "high");
 	expect_value ("BP 130/80", DBP, 80, "mm[Hg]", "high");
 	expect_value ("BP 89/59", SBP, 89, "mm[Hg]", "low");
 	expect_value ("BP 89/59", DBP, 59, "mm[Hg]", "low");
-	/* 中国高血压防治指南 in Chinese */
-	expect_value ("血压139/89mmHg", SBP, 139, "mm[Hg]", "normal");
-	expect_value ("血压139/89mmHg", DBP, 89, "mm[Hg]", "normal");
-	expect_value ("血压140/90mmHg", SBP, 140, "mm[Hg]", "high");
-	expect_value ("血压140/90mmHg", DBP, 90, "mm[Hg]", "high");
+	/* the same ACC/AHA 2017 thresholds in Chinese text */
+	expect_value ("血压129/79mmHg", SBP, 129, "mm[Hg]", "normal");
+	expect_value ("血压129/79mmHg", DBP, 79, "mm[Hg]", "normal");
+	expect_value ("血压130/80mmHg", SBP, 130, "mm[Hg]", "high");
+	expect_value ("血压130/80mmHg", DBP, 80, "mm[Hg]", "high");
 }
 
 Test (measure, broken_blood_pressures_refused)
@@ -425,21 +439,26 @@ Test (measure, pain_scores)
 	/* the n/10 still gives the pain its severity */
 	cr_assert_not_null (pain);
 	cr_assert_eq (pain->severity, SP_SEVERITY_SEVERE);
-	expect_value ("Pain 7/10 in the left knee", PAIN_SCORE, 7, "{score}", "high");
-	expect_value ("7/10 pain", PAIN_SCORE, 7, "{score}", "high");
-	expect_value ("pain 3 out of 10", PAIN_SCORE, 3, "{score}", "high");
-	expect_value ("Pain 0/10", PAIN_SCORE, 0, "{score}", "normal");
-	expect_value ("VAS 3", PAIN_SCORE, 3, "{score}", "high");
-	expect_value ("NRS 5/10", PAIN_SCORE, 5, "{score}", "high");
-	expect_value ("pain score of 8", PAIN_SCORE, 8, "{score}", "high");
-	expect_value ("疼痛评分7分", PAIN_SCORE, 7, "{score}", "high");
-	expect_value ("疼痛评分0分", PAIN_SCORE, 0, "{score}", "normal");
-	expect_value ("VAS评分5分", PAIN_SCORE, 5, "{score}", "high");
-	expect_value ("头痛，疼痛7分", PAIN_SCORE, 7, "{score}", "high");
+	expect_value ("Pain 7/10 in the left knee", PAIN_SCORE, 7, "{score}", NULL);
+	expect_value ("7/10 pain", PAIN_SCORE, 7, "{score}", NULL);
+	expect_value ("pain 3 out of 10", PAIN_SCORE, 3, "{score}", NULL);
+	expect_value ("Pain 0/10", PAIN_SCORE, 0, "{score}", NULL);
+	expect_value ("VAS 3", PAIN_SCORE, 3, "{score}", NULL);
+	expect_value ("NRS 5/10", PAIN_SCORE, 5, "{score}", NULL);
+	expect_value ("pain score of 8", PAIN_SCORE, 8, "{score}", NULL);
+	expect_value ("疼痛评分7分", PAIN_SCORE, 7, "{score}", NULL);
+	expect_value ("疼痛评分0分", PAIN_SCORE, 0, "{score}", NULL);
+	expect_value ("VAS评分5分", PAIN_SCORE, 5, "{score}", NULL);
+	expect_value ("头痛，疼痛7分", PAIN_SCORE, 7, "{score}", NULL);
 	expect_no_measurement ("pain score 11");
 	expect_no_measurement ("VAS 7/5");
-	expect_value ("Severe headache since this morning, 8/10.", PAIN_SCORE, 8, "{score}",
-		      "high");
+	/* the pain symptom names its score */
+	expect_value ("Pain: 0. Discharge from ear: no.", PAIN_SCORE, 0, "{score}", NULL);
+	expect_value ("Headache, pain 6", PAIN_SCORE, 6, "{score}", NULL);
+	expect_no_measurement ("pain for 3 days");
+	expect_no_measurement ("pain 2 weeks ago");
+	expect_no_measurement ("痛了3次");
+	expect_value ("Severe headache since this morning, 8/10.", PAIN_SCORE, 8, "{score}", NULL);
 	/* a score with no pain word in its clause is another scale's */
 	expect_no_measurement ("The kid scored 7/10 on the quiz.");
 	expect_no_measurement ("Nausea 5/10.");
@@ -462,6 +481,9 @@ Test (measure, vitals_runs)
 	expect_value ("T 38.5 P 102 R 22 BP 150/95", DBP, 95, "mm[Hg]", "high");
 	expect_value ("T: 37.2, P: 88, R: 18, BP: 120/78", RR, 18, "/min", "normal");
 	expect_value ("BP 118/76 P 64", HR, 64, "/min", "normal");
+	/* a letter with a unit of its own needs no run */
+	expect_value ("O: T 37.9 C, R TM bulging", TEMP, 37.9, "Cel", "normal");
+	expect_value ("主诉腹痛，T 37.8℃，考虑阑尾炎。", TEMP, 37.8, "Cel", "high");
 	/* names glued to their values */
 	expect_value ("VS: T98.6 P72 BP128/84 RR16 O2 98%RA", TEMP, 37, "Cel", "normal");
 	expect_value ("VS: T98.6 P72 BP128/84 RR16 O2 98%RA", HR, 72, "/min", "normal");
@@ -583,12 +605,27 @@ Test (measure, medication_doses_and_schedules_en)
 	expect_med ("Lisinopril 10mg daily", "ATC:C09AA03", 10, "mg", "QD", NULL);
 	expect_med ("atorvastatin 40 mg qhs", "ATC:C10AA05", 40, "mg", "QHS", NULL);
 	expect_med ("Lipitor 20 mg at bedtime", "ATC:C10AA05", 20, "mg", "QHS", NULL);
-	expect_med ("albuterol 2 puffs q4h prn", "ATC:R03AC02", 2, "{puff}", "Q4H", NULL);
+	expect_med ("albuterol 2 puffs q4h prn", "ATC:R03AC02", 2, "{puff}", "PRN", NULL);
 	expect_med ("insulin glargine 20 units SC at bedtime", "ATC:A10AE04", 20, "[iU]", "QHS",
 		    "sc");
 	expect_med ("aspirin 81 mg once a day", "ATC:B01AC06", 81, "mg", "QD", NULL);
 	expect_med ("Eliquis 5 mg b.i.d.", "ATC:B01AF02", 5, "mg", "BID", NULL);
-	expect_med ("Tylenol 500 mg p.o. q6h p.r.n.", "ATC:N02BE01", 500, "mg", "Q6H", "oral");
+	expect_med ("Tylenol 500 mg p.o. q6h p.r.n.", "ATC:N02BE01", 500, "mg", "PRN", "oral");
+	expect_med ("acetaminophen 1 g q8h", "ATC:N02BE01", 1, "g", "Q8H", NULL);
+	/* a combination strength is no dose; a dose by weight neither */
+	expect_med ("Entresto 49/51 mg BID", "ATC:C09DX04", 0, NULL, "BID", NULL);
+	expect_med ("Symbicort 160/4.5, 2 puffs BID", "ATC:R03AK07", 2, "{puff}", "BID", NULL);
+	expect_med ("amoxicillin 90 mg/kg/day divided BID x 10 days", "ATC:J01CA04", 0, NULL, "BID",
+		    NULL);
+	/* a change of dose: the new one */
+	expect_med ("Lowered my Lantus from 24 to 20 units", "ATC:A10AE04", 20, "[iU]", NULL, NULL);
+	expect_med ("Increase Glucophage to 1000 mg BID", METFORMIN, 1000, "mg", "BID", NULL);
+	/* a bare number right after the drug: mg, units for an insulin */
+	expect_med ("On ASA 81, atorvastatin 40.", "ATC:B01AC06", 81, "mg", NULL, NULL);
+	expect_med ("Lipitor 80 and metoprolol", "ATC:C10AA05", 80, "mg", NULL, NULL);
+	expect_med ("Lantus 24 at night", "ATC:A10AE04", 24, "[iU]", "QHS", NULL);
+	expect_med ("KCl 40 mEq PO", "ATC:A12BA01", 40, "meq", NULL, "oral");
+	expect_med ("albuterol inhaler 2 puffs PRN", "ATC:R03AC02", 2, "{puff}", "PRN", "inhaled");
 	expect_med ("levothyroxine 50 mcg every morning", "ATC:H03AA01", 50, "ug", "QAM", NULL);
 	expect_med ("ceftriaxone 1 g IV q24h", "ATC:J01DD04", 1, "g", NULL, "iv");
 	expect_med ("IV ceftriaxone", "ATC:J01DD04", 0, NULL, NULL, "iv");
@@ -627,6 +664,12 @@ Test (measure, medication_doses_and_schedules_zh)
 	expect_med ("氯吡格雷半片 qd", "ATC:B01AC04", 0.5, "{tbl}", "QD", NULL);
 	expect_med ("布地奈德 雾化 每日两次", "ATC:R03BA02", 0, NULL, "BID", "inhaled");
 	expect_med ("胰岛素 早上12个单位", "ATC:A10A", 12, "[iU]", NULL, NULL);
+	expect_med ("予头孢曲松2g ivgtt qd抗感染", "ATC:J01DD04", 2, "g", "QD", "iv");
+	expect_med ("继续服用缬沙坦80mg qd", "ATC:C09CA03", 80, "mg", "QD", "oral");
+	expect_med ("含了硝酸甘油有效", "ATC:C01DA02", 0, NULL, NULL, "sublingual");
+	/* a brand in parentheses after the generic name does not end the generic's schedule */
+	expect_med ("规律吸入布地奈德福莫特罗（信必可）160/4.5μg 每日两次", "ATC:R03AK07", 0, NULL,
+		    "BID", "inhaled");
 }
 
 Test (measure, medication_names_classes_and_brands)
@@ -665,6 +708,11 @@ Test (measure, medication_names_classes_and_brands)
 		{ "sulfa drugs", "ATC:J01E" },
 		{ "华法林", "ATC:B01AA03" },
 		{ "SGLT2 inhibitors", "ATC:A10BK" },
+		{ "Voltaren gel", "ATC:M02AA15" },
+		{ "blue inhaler", "ATC:R03AC02" },
+		{ "steroid inhaler", "ATC:R03BA" },
+		{ "维生素K1", "ATC:B02BA01" },
+		{ "钙片", "ATC:A12AA04" },
 	};
 	for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
 		g_autoptr (GArray) f = parse (names[i].text);
