@@ -35,6 +35,24 @@ typedef enum {
 	SP_M_FPG,
 	SP_M_HBA1C,
 	SP_M_PAIN,
+	/* common labs, scores and measures clinicians write beside the vital signs */
+	SP_M_HB,
+	SP_M_WBC,
+	SP_M_PLT,
+	SP_M_CREAT,
+	SP_M_K,
+	SP_M_NA,
+	SP_M_INR,
+	SP_M_TSH,
+	SP_M_LDL,
+	SP_M_TC,
+	SP_M_TG,
+	SP_M_EF,
+	SP_M_URATE,
+	SP_M_CRP,
+	SP_M_WAIST,
+	SP_M_PHQ9,
+	SP_M_GAD7,
 	SP_M_LAST
 } SpMKind;
 
@@ -57,8 +75,18 @@ typedef enum {
 	SP_U_MG_DL,
 	SP_U_MMOL_MOL,
 	SP_U_SCORE,
+	SP_U_G_DL,
+	SP_U_G_L,
+	SP_U_E3_UL, /* 10*3/uL, the same number as 10*9/L */
+	SP_U_UMOL_L,
+	SP_U_MEQ_L,
+	SP_U_MIU_L,
+	SP_U_INR,
+	SP_U_MG_L,
 	SP_U_LAST
 } SpMUnit;
+
+G_STATIC_ASSERT (SP_U_LAST <= 32); /* units are masks of (1 << unit) */
 
 /* UCUM code of each unit, and canonical = value * factor + offset */
 static const struct {
@@ -86,6 +114,29 @@ static const struct {
 	/* HbA1c: IFCC mmol/mol to NGSP % (the NGSP/IFCC master equation) */
 	[SP_U_MMOL_MOL] = { "mmol/mol", 0.09148, 2.152 },
 	[SP_U_SCORE] = { "{score}", 1, 0 },
+	[SP_U_G_DL] = { "g/dL", 1, 0 },
+	[SP_U_G_L] = { "g/L", 0.1, 0 },
+	[SP_U_E3_UL] = { "10*3/uL", 1, 0 },
+	[SP_U_UMOL_L] = { "umol/L", 1, 0 },
+	[SP_U_MEQ_L] = { "meq/L", 1, 0 },
+	[SP_U_MIU_L] = { "m[IU]/L", 1, 0 },
+	[SP_U_INR] = { "{INR}", 1, 0 },
+	[SP_U_MG_L] = { "mg/L", 1, 0 },
+};
+
+/* Conversions that depend on what is measured (molar masses): canonical = value * factor. */
+static const struct {
+	SpMKind kind;
+	SpMUnit unit;
+	gdouble factor;
+} sp_factors[] = {
+	{ SP_M_CREAT, SP_U_UMOL_L, 1 / 88.42 }, /* creatinine 113.12 g/mol */
+	{ SP_M_URATE, SP_U_UMOL_L, 1 / 59.48 }, /* uric acid 168.11 g/mol */
+	{ SP_M_LDL, SP_U_MMOL_L, 38.67 },	/* cholesterol 386.65 g/mol */
+	{ SP_M_TC, SP_U_MMOL_L, 38.67 },
+	{ SP_M_TG, SP_U_MMOL_L, 88.57 }, /* triolein 885.7 g/mol */
+	{ SP_M_K, SP_U_MEQ_L, 1 },
+	{ SP_M_NA, SP_U_MEQ_L, 1 },
 };
 
 #define U(u) (1u << (u))
@@ -102,6 +153,8 @@ static const struct {
 	gdouble min;
 	gdouble max;
 	gint decimals;
+	gboolean keep; /* a lab: reported in the unit written (mass or moles, g/dL or the Chinese
+			* g/L), converted only to check plausibility and interpret */
 } sp_mkinds[SP_M_LAST] = {
 	[SP_M_TEMP]
 	= { "LOINC:8310-5", SP_U_CEL, U (SP_U_CEL) | U (SP_U_DEGF), SP_U_NONE, 25, 45, 1 },
@@ -124,6 +177,36 @@ static const struct {
 	[SP_M_HBA1C] = { "LOINC:4548-4", SP_U_PERCENT, U (SP_U_PERCENT) | U (SP_U_MMOL_MOL),
 			 SP_U_PERCENT, 3, 20, 1 },
 	[SP_M_PAIN] = { "LOINC:72514-3", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 10, 0 },
+	/* labs: assumed unit with no unit written is set in sp_m_canonical() where it depends on
+	 * the value (g/dL or the Chinese g/L, mg/dL or umol/L, mmol/L or mg/dL) */
+	[SP_M_HB]
+	= { "LOINC:718-7", SP_U_G_DL, U (SP_U_G_DL) | U (SP_U_G_L), SP_U_NONE, 2, 25, 1, TRUE },
+	[SP_M_WBC] = { "LOINC:6690-2", SP_U_E3_UL, U (SP_U_E3_UL), SP_U_E3_UL, 0.1, 300, 2, TRUE },
+	[SP_M_PLT] = { "LOINC:777-3", SP_U_E3_UL, U (SP_U_E3_UL), SP_U_E3_UL, 1, 3000, 0, TRUE },
+	[SP_M_CREAT] = { "LOINC:2160-0", SP_U_MG_DL, U (SP_U_MG_DL) | U (SP_U_UMOL_L), SP_U_NONE,
+			 0.1, 30, 2, TRUE },
+	[SP_M_K] = { "LOINC:2823-3", SP_U_MMOL_L, U (SP_U_MMOL_L) | U (SP_U_MEQ_L), SP_U_MMOL_L,
+		     1.5, 10, 1, TRUE },
+	[SP_M_NA] = { "LOINC:2951-2", SP_U_MMOL_L, U (SP_U_MMOL_L) | U (SP_U_MEQ_L), SP_U_MMOL_L,
+		      100, 190, 0, TRUE },
+	[SP_M_INR] = { "LOINC:6301-6", SP_U_INR, U (SP_U_INR), SP_U_INR, 0.5, 20, 1, TRUE },
+	[SP_M_TSH]
+	= { "LOINC:3016-3", SP_U_MIU_L, U (SP_U_MIU_L), SP_U_MIU_L, 0.001, 1000, 3, TRUE },
+	[SP_M_LDL] = { "LOINC:2089-1", SP_U_MG_DL, U (SP_U_MG_DL) | U (SP_U_MMOL_L), SP_U_NONE, 5,
+		       1000, 0, TRUE },
+	[SP_M_TC] = { "LOINC:2093-3", SP_U_MG_DL, U (SP_U_MG_DL) | U (SP_U_MMOL_L), SP_U_NONE, 40,
+		      2000, 0, TRUE },
+	[SP_M_TG] = { "LOINC:2571-8", SP_U_MG_DL, U (SP_U_MG_DL) | U (SP_U_MMOL_L), SP_U_NONE, 10,
+		      10000, 0, TRUE },
+	[SP_M_EF]
+	= { "LOINC:10230-1", SP_U_PERCENT, U (SP_U_PERCENT), SP_U_PERCENT, 5, 90, 0, TRUE },
+	[SP_M_URATE] = { "LOINC:3084-1", SP_U_MG_DL, U (SP_U_MG_DL) | U (SP_U_UMOL_L), SP_U_NONE,
+			 0.5, 30, 1, TRUE },
+	[SP_M_CRP] = { "LOINC:1988-5", SP_U_MG_L, U (SP_U_MG_L), SP_U_MG_L, 0, 700, 1, TRUE },
+	[SP_M_WAIST]
+	= { "LOINC:8280-0", SP_U_CM, U (SP_U_CM) | U (SP_U_IN), SP_U_CM, 30, 250, 1, TRUE },
+	[SP_M_PHQ9] = { "LOINC:44261-6", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 27, 0, TRUE },
+	[SP_M_GAD7] = { "LOINC:70274-6", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 21, 0, TRUE },
 };
 
 /* Adult reference ranges: a value below `lo` is low, above `hi` high, else normal.  `zh`: the
@@ -155,6 +238,26 @@ static const struct {
 	  "ADA Standards of Care: impaired fasting glucose from 5.6 mmol/L (100 mg/dL)" },
 	{ SP_M_FPG, 1, 3.9, 6.0, "中国2型糖尿病防治指南 2020 (WHO 1999): 空腹血糖受损 from 6.1 mmol/L" },
 	{ SP_M_HBA1C, -1, 0, 5.6, "ADA Standards of Care: prediabetes 5.7 % or more" },
+	{ SP_M_HB, 0, 12.0, 17.5, "WHO 2011 anaemia threshold 12 g/dL (non-pregnant women); 17.5 (men)" },
+	{ SP_M_HB, 1, 11.5, 17.5, "WS/T 405-2012: 115-150 g/L women, 130-175 g/L men" },
+	{ SP_M_WBC, 0, 4.0, 11.0, "adult reference interval 4.0-11.0 x10^3/uL (Merck Manual)" },
+	{ SP_M_WBC, 1, 3.5, 9.5, "WS/T 405-2012: 3.5-9.5 x10^9/L" },
+	{ SP_M_PLT, 0, 150, 400, "adult reference interval 150-400 x10^3/uL (Merck Manual)" },
+	{ SP_M_PLT, 1, 125, 350, "WS/T 405-2012: 125-350 x10^9/L" },
+	{ SP_M_CREAT, -1, 0.45, 1.3,
+	  "adult interval, both sexes (WS/T 404.5-2015: 41-111 umol/L; Merck 0.6-1.3 mg/dL)" },
+	{ SP_M_K, 0, 3.5, 5.0, "adult reference interval 3.5-5.0 mmol/L (Merck Manual)" },
+	{ SP_M_K, 1, 3.5, 5.3, "WS/T 404.3-2012: 3.5-5.3 mmol/L" },
+	{ SP_M_NA, 0, 135, 145, "adult reference interval 135-145 mmol/L (Merck Manual)" },
+	{ SP_M_NA, 1, 137, 147, "WS/T 404.3-2012: 137-147 mmol/L" },
+	{ SP_M_INR, -1, 0.8, 1.2, "without anticoagulation 0.8-1.2 (a warfarin target of 2-3 is high)" },
+	{ SP_M_TSH, -1, 0.4, 4.0, "ATA / NACB adult interval about 0.4-4.0 mIU/L" },
+	{ SP_M_LDL, -1, 0, 129, "NCEP ATP III: borderline high from 130 mg/dL (中国血脂管理指南 2023: 3.4 mmol/L)" },
+	{ SP_M_TC, -1, 0, 199, "NCEP ATP III: borderline high from 200 mg/dL (中国血脂管理指南 2023: 5.2 mmol/L)" },
+	{ SP_M_TG, -1, 0, 149, "NCEP ATP III: borderline high from 150 mg/dL (中国血脂管理指南 2023: 1.7 mmol/L)" },
+	{ SP_M_EF, -1, 50, 90, "2022 AHA/ACC/HFSA heart failure guideline: reduced below 50 %" },
+	{ SP_M_URATE, -1, 0, 7.0, "中国高尿酸血症与痛风诊疗指南 2019: hyperuricemia above 420 umol/L (7.0 mg/dL)" },
+	{ SP_M_CRP, -1, 0, 10, "common clinical threshold 10 mg/L" },
 };
 /* clang-format on */
 
@@ -168,6 +271,14 @@ typedef struct {
 
 /* clang-format off */
 static const SpUnitWord sp_unit_words[] = {
+	{ "g/dl", SP_U_G_DL, FALSE }, { "g/l", SP_U_G_L, FALSE }, { "克/升", SP_U_G_L, TRUE },
+	{ "k/ul", SP_U_E3_UL, FALSE }, { "k/μl", SP_U_E3_UL, FALSE }, { "x10^3/ul", SP_U_E3_UL, FALSE },
+	{ "×10^3/ul", SP_U_E3_UL, FALSE }, { "10^3/ul", SP_U_E3_UL, FALSE }, { "x10^9/l", SP_U_E3_UL, FALSE },
+	{ "×10^9/l", SP_U_E3_UL, FALSE }, { "*10^9/l", SP_U_E3_UL, FALSE }, { "10^9/l", SP_U_E3_UL, FALSE },
+	{ "x 10^9/l", SP_U_E3_UL, FALSE }, { "× 10^9/l", SP_U_E3_UL, FALSE }, { "x10e9/l", SP_U_E3_UL, FALSE },
+	{ "μmol/l", SP_U_UMOL_L, FALSE }, { "umol/l", SP_U_UMOL_L, FALSE }, { "微摩尔/升", SP_U_UMOL_L, TRUE },
+	{ "meq/l", SP_U_MEQ_L, FALSE }, { "miu/l", SP_U_MIU_L, FALSE }, { "μiu/ml", SP_U_MIU_L, FALSE },
+	{ "uiu/ml", SP_U_MIU_L, FALSE }, { "mu/l", SP_U_MIU_L, FALSE }, { "mg/l", SP_U_MG_L, FALSE },
 	{ "°c", SP_U_CEL, FALSE }, { "° c", SP_U_CEL, FALSE }, { "c", SP_U_CEL, FALSE },
 	{ "celsius", SP_U_CEL, FALSE }, { "degc", SP_U_CEL, FALSE }, { "deg c", SP_U_CEL, FALSE },
 	{ "degrees c", SP_U_CEL, FALSE }, { "degrees celsius", SP_U_CEL, FALSE },
@@ -391,6 +502,19 @@ sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 	if (q == NULL)
 		return FALSE;
 	raw->value_end = q;
+	/* "INR 2.0~3.0", "HR 80-100", 血糖5至7: a range or target, not a reading */
+	{
+		const gchar *r = sp_m_skip_spaces (q, end);
+		const gchar *t = NULL;
+		gdouble other;
+		if (r < end && (*r == '-' || *r == '~'))
+			t = r + 1;
+		else if ((t = sp_m_word_at (r, end, "to")) == NULL
+			 && (t = sp_m_word_at (r, end, "至")) == NULL)
+			t = sp_m_word_at (r, end, "到");
+		if (t != NULL && sp_m_number (sp_m_skip_spaces (t, end), end, &other) != NULL)
+			return FALSE;
+	}
 	if (kind == SP_M_BP) {
 		const gchar *s = sp_m_skip_spaces (q, end);
 		const gchar *t = NULL;
@@ -465,11 +589,23 @@ sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 	return TRUE;
 }
 
+static gdouble
+sp_m_convert (SpMKind kind, SpMUnit unit, gdouble value)
+{
+	if (unit == sp_mkinds[kind].canonical)
+		return value;
+	for (guint i = 0; i < G_N_ELEMENTS (sp_factors); i++) {
+		if (sp_factors[i].kind == kind && sp_factors[i].unit == unit)
+			return value * sp_factors[i].factor;
+	}
+	return value * sp_units[unit].factor + sp_units[unit].offset;
+}
+
 /* The canonical value, or FALSE when it is not plausible.  With no unit written a temperature
  * is Cel from 30 to 45 and [degF] from 86 to 113, a height is m below 3, a glucose is mg/dL
  * above 35, and a weight is nothing: kg, lb and 斤 are all plausible ("weighs about 120"). */
 static gboolean
-sp_m_canonical (SpRaw *raw, gdouble value, SpValue *out)
+sp_m_canonical (SpRaw *raw, gdouble value, SpValue *out, gdouble *canonical)
 {
 	SpMKind kind = raw->kind;
 	SpMUnit unit = raw->unit;
@@ -484,20 +620,32 @@ sp_m_canonical (SpRaw *raw, gdouble value, SpValue *out)
 			unit = value < 3 ? SP_U_M : SP_U_CM;
 		else if (kind == SP_M_GLUCOSE || kind == SP_M_FPG)
 			unit = value > 35 ? SP_U_MG_DL : SP_U_MMOL_L;
+		else if (kind == SP_M_HB)
+			unit = value > 25 ? SP_U_G_L : SP_U_G_DL;
+		else if (kind == SP_M_CREAT || kind == SP_M_URATE)
+			unit = value > 20 ? SP_U_UMOL_L : SP_U_MG_DL;
+		else if (kind == SP_M_LDL || kind == SP_M_TC || kind == SP_M_TG)
+			unit = value > 20 ? SP_U_MG_DL : SP_U_MMOL_L;
 		else
 			unit = sp_mkinds[kind].assumed;
 		if (unit == SP_U_NONE)
 			return FALSE;
 	}
-	v = value * sp_units[unit].factor + sp_units[unit].offset;
+	v = sp_m_convert (kind, unit, value);
+	if (!isfinite (v) || v < sp_mkinds[kind].min || v > sp_mkinds[kind].max)
+		return FALSE;
+	*canonical = v;
+	if (sp_mkinds[kind].keep) {
+		out->value = value;
+		out->unit = sp_units[unit].ucum;
+		return TRUE;
+	}
 	if (unit != sp_mkinds[kind].canonical) {
 		gdouble scale = pow (10, sp_mkinds[kind].decimals);
 		v = round (v * scale) / scale;
 		out->original_value = value;
 		out->original_unit = sp_units[unit].ucum;
 	}
-	if (!isfinite (v) || v < sp_mkinds[kind].min || v > sp_mkinds[kind].max)
-		return FALSE;
 	out->value = v;
 	out->unit = sp_units[sp_mkinds[kind].canonical].ucum;
 	return TRUE;
@@ -590,6 +738,23 @@ sp_m_concept_of (SpCtx *ctx, SpMKind kind)
 		[SP_M_FPG] = "fasting glucose",
 		[SP_M_HBA1C] = "hemoglobin a1c",
 		[SP_M_PAIN] = "pain score",
+		[SP_M_HB] = "hemoglobin",
+		[SP_M_WBC] = "white blood cell count",
+		[SP_M_PLT] = "platelet count",
+		[SP_M_CREAT] = "creatinine",
+		[SP_M_K] = "potassium",
+		[SP_M_NA] = "sodium",
+		[SP_M_INR] = "inr",
+		[SP_M_TSH] = "tsh",
+		[SP_M_LDL] = "ldl cholesterol",
+		[SP_M_TC] = "total cholesterol",
+		[SP_M_TG] = "triglyceride",
+		[SP_M_EF] = "ejection fraction",
+		[SP_M_URATE] = "uric acid",
+		[SP_M_CRP] = "crp",
+		[SP_M_WAIST] = "waist circumference",
+		[SP_M_PHQ9] = "phq 9",
+		[SP_M_GAD7] = "gad 7",
 	};
 	return sp_m_concept (ctx, terms[kind], sp_mkinds[kind].code);
 }
@@ -625,25 +790,27 @@ sp_m_add (SpCtx *ctx, SpRaw *raw, gsize start, gboolean zh_name, gint reuse)
 	gboolean zh = zh_name || raw->zh;
 	SpValue v = { 0 };
 	SpValue v2 = { 0 };
+	gdouble c1;
+	gdouble c2;
 
 	if (raw->kind == SP_M_BP) {
 		raw->kind = SP_M_SBP;
-		if (!sp_m_canonical (raw, raw->value, &v))
+		if (!sp_m_canonical (raw, raw->value, &v, &c1))
 			return FALSE;
 		raw->kind = SP_M_DBP;
-		if (!sp_m_canonical (raw, raw->value2, &v2) || v2.value >= v.value)
+		if (!sp_m_canonical (raw, raw->value2, &v2, &c2) || c2 >= c1)
 			return FALSE;
-		v.interpretation = sp_m_interpret (SP_M_SBP, zh, v.value);
-		v2.interpretation = sp_m_interpret (SP_M_DBP, zh, v2.value);
+		v.interpretation = sp_m_interpret (SP_M_SBP, zh, c1);
+		v2.interpretation = sp_m_interpret (SP_M_DBP, zh, c2);
 		sp_m_push_item (ctx, reuse, sp_m_concept_of (ctx, SP_M_SBP), start,
 				(gsize)(raw->value_end - text), &v);
 		sp_m_push_item (ctx, -1, sp_m_concept_of (ctx, SP_M_DBP),
 				(gsize)(raw->value2_start - text), (gsize)(raw->end - text), &v2);
 		return TRUE;
 	}
-	if (!sp_m_canonical (raw, raw->value, &v))
+	if (!sp_m_canonical (raw, raw->value, &v, &c1))
 		return FALSE;
-	v.interpretation = sp_m_interpret (raw->kind, zh, v.value);
+	v.interpretation = sp_m_interpret (raw->kind, zh, c1);
 	sp_m_push_item (ctx, reuse, sp_m_concept_of (ctx, raw->kind), start,
 			(gsize)(raw->end - text), &v);
 	return TRUE;

@@ -252,6 +252,21 @@ sp_m_med_end (SpCtx *ctx, guint k, const gchar **skip_from, const gchar **skip_t
 	return end;
 }
 
+/* "years", "days", "hrs"…: a number before one is a time, not a dose */
+static gboolean
+sp_m_time_word (const gchar *p, const gchar *end)
+{
+	static const gchar *const words[]
+		= { "year", "years", "yr",	"yrs",	 "month", "months",  "week",  "weeks",
+		    "wk",   "wks",   "day",	"days",	 "hour",  "hours",   "hr",    "hrs",
+		    "min",  "mins",  "minutes", "times", "x",	  "tablets", "pills", NULL };
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (sp_m_word_at (p, end, words[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* A dose at @p: "500 mg", "1000mg", "2 puffs", 一片, 半片; a bare number right after the drug
  * (@first: "Lipitor 80", "ASA 81") is mg, units for an insulin.  "from 24 to 20 units" is the
  * second; "49/51 mg", "160/4.5 μg" (a combination) and "90 mg/kg/day" (by weight) are read but
@@ -268,9 +283,10 @@ sp_m_dose (const gchar *p,
 	const gchar *r;
 	const gchar *u;
 	gboolean combination = FALSE;
+	gboolean numeral = FALSE;
 	gdouble v2;
 
-	if (q == NULL && (q = sp_m_zh_numeral (p, end, value)) == NULL)
+	if (q == NULL && (numeral = TRUE, q = sp_m_zh_numeral (p, end, value)) == NULL)
 		return NULL;
 	if (q < end && *q == '/' && (r = sp_m_number (q + 1, end, &v2)) != NULL) {
 		combination = TRUE;
@@ -290,7 +306,10 @@ sp_m_dose (const gchar *p,
 		return q;
 	}
 	if (u == NULL) {
-		if (!first || sp_m_is_word_byte (q, end) || *value <= 0)
+		/* not "二甲双胍两年了", "metformin 2 years" */
+		r = sp_m_skip_spaces (q, end);
+		if (!first || numeral || sp_m_is_word_byte (q, end) || *value <= 0
+		    || (r < end && (guchar)*r >= 0x80) || sp_m_time_word (r, end))
 			return NULL;
 		*unit = insulin ? "[iU]" : "mg";
 		return q;

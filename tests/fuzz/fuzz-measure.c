@@ -51,11 +51,13 @@ static void
 check (const SpFinding *f, gsize len)
 {
 	static const gchar *const units[]
-		= { "Cel", "mm[Hg]", "/min", "%", "kg", "cm", "kg/m2", "mmol/L", "{score}", NULL };
+		= { "Cel",     "mm[Hg]",  "/min", "%",	   "kg",      "cm",	"kg/m2",
+		    "mmol/L",  "{score}", "g/dL", "g/L",   "10*3/uL", "umol/L", "meq/L",
+		    "m[IU]/L", "{INR}",	  "mg/L", "mg/dL", NULL };
 	static const gchar *const originals[]
 		= { "[degF]", "{jin}", "[lb_av]", "g", "m", "[in_i]", "mg/dL", "mmol/mol", NULL };
 	static const gchar *const doses[]
-		= { "mg", "g", "ug", "mL", "[iU]", "{puff}", "{tbl}", NULL };
+		= { "mg", "g", "ug", "mL", "[iU]", "{puff}", "{tbl}", "meq", NULL };
 	static const gchar *const freqs[] = { "QD", "BID", "TID", "QID", "QHS",	 "QAM", "QOD",
 					      "QW", "Q4H", "Q6H", "Q8H", "Q12H", "PRN", NULL };
 	static const gchar *const routes[]
@@ -65,8 +67,9 @@ check (const SpFinding *f, gsize len)
 	g_assert (f->byte_start < f->byte_end && f->byte_end <= len);
 	if (f->kind == SP_FINDING_MEASUREMENT || f->kind == SP_FINDING_SCORE) {
 		g_assert (f->value.unit != NULL && in_set (f->value.unit, units));
+		/* the largest plausible value: triglycerides of 10 000 mg/dL */
 		g_assert (isfinite (f->value.value) && f->value.value >= 0
-			  && f->value.value <= 400);
+			  && f->value.value <= 10000);
 		g_assert (in_set (f->value.original_unit, originals));
 		g_assert (f->value.original_unit == NULL || isfinite (f->value.original_value));
 		g_assert (f->value.interpretation <= SP_INTERPRETATION_LOW);

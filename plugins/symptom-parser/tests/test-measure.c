@@ -429,6 +429,52 @@ Test (measure, hba1c)
 	expect_no_measurement ("HbA1c 45%");
 }
 
+/* ---- common labs ---- */
+
+#define HB "LOINC:718-7"
+#define CREAT "LOINC:2160-0"
+#define POTASSIUM "LOINC:2823-3"
+
+Test (measure, common_labs)
+{
+	expect_value ("Hgb 7.9 g/dL", HB, 7.9, "g/dL", "low");
+	/* a lab keeps the unit it was written in, mass or moles: g/L is Chinese practice */
+	expect_value ("血红蛋白 110g/L", HB, 110, "g/L", "low");
+	expect_original ("血红蛋白 110g/L", HB, 0, NULL);
+	expect_value ("血红蛋白125", HB, 125, "g/L", "normal");
+	expect_value ("WBC 18.6", "LOINC:6690-2", 18.6, "10*3/uL", "high");
+	expect_value ("白细胞12.5×10^9/L", "LOINC:6690-2", 12.5, "10*3/uL", "high");
+	expect_value ("PLT 95", "LOINC:777-3", 95, "10*3/uL", "low");
+	expect_value ("creatinine 2.3 mg/dL", CREAT, 2.3, "mg/dL", "high");
+	expect_value ("血肌酐 176 μmol/L", CREAT, 176, "umol/L", "high");
+	expect_value ("血肌酐 90", CREAT, 90, "umol/L", "normal");
+	expect_value ("K 3.1", POTASSIUM, 3.1, "mmol/L", "low");
+	expect_value ("potassium 5.0 mEq/L", POTASSIUM, 5.0, "meq/L", "normal");
+	expect_value ("血钾5.2mmol/L", POTASSIUM, 5.2, "mmol/L", "normal");
+	expect_value ("Na 126", "LOINC:2951-2", 126, "mmol/L", "low");
+	expect_value ("INR 3.6 today", "LOINC:6301-6", 3.6, "{INR}", "high");
+	expect_value ("TSH 11.2 mIU/L", "LOINC:3016-3", 11.2, "m[IU]/L", "high");
+	expect_value ("LDL 162 mg/dL", "LOINC:2089-1", 162, "mg/dL", "high");
+	expect_value ("低密度脂蛋白3.0mmol/L", "LOINC:2089-1", 3.0, "mmol/L", "normal");
+	expect_value ("低密度脂蛋白3.5mmol/L", "LOINC:2089-1", 3.5, "mmol/L", "high");
+	expect_value ("total cholesterol 5.8 mmol/L", "LOINC:2093-3", 5.8, "mmol/L", "high");
+	expect_value ("TG 1.5 mmol/L", "LOINC:2571-8", 1.5, "mmol/L", "normal");
+	expect_value ("CHF (EF 30%)", "LOINC:10230-1", 30, "%", "low");
+	expect_value ("血尿酸560μmol/L", "LOINC:3084-1", 560, "umol/L", "high");
+	expect_value ("uric acid 6.1 mg/dL", "LOINC:3084-1", 6.1, "mg/dL", "normal");
+	/* a range is a target, not a reading */
+	expect_no_measurement ("INR 2.0~3.0");
+	expect_no_measurement ("HR 80-100");
+	expect_value ("CRP 45 mg/L", "LOINC:1988-5", 45, "mg/L", "high");
+	expect_value ("腰围82cm", "LOINC:8280-0", 82, "cm", NULL);
+	expect_value ("PHQ-9 today 14, GAD-7 11", "LOINC:44261-6", 14, "{score}", NULL);
+	expect_value ("PHQ-9 today 14, GAD-7 11", "LOINC:70274-6", 11, "{score}", NULL);
+	expect_no_measurement ("PHQ-9 30");
+	expect_no_measurement ("K 12");
+	expect_no_measurement ("He ran a 5 K race.");
+	expect_no_measurement ("Hb electrophoresis pending");
+}
+
 /* ---- pain scores ---- */
 
 Test (measure, pain_scores)
@@ -660,6 +706,9 @@ Test (measure, medication_doses_and_schedules_zh)
 	expect_med ("硝苯地平控释片30mg bid", "ATC:C08CA05", 30, "mg", "BID", NULL);
 	expect_med ("头孢克肟 每8小时一次", "ATC:J01DD08", 0, NULL, "Q8H", NULL);
 	expect_med ("拜阿司匹灵", "ATC:B01AC06", 0, NULL, NULL, NULL);
+	/* a Chinese numeral before a time is no dose */
+	expect_med ("吃立普妥和二甲双胍两年了", METFORMIN, 0, NULL, NULL, NULL);
+	expect_med ("metformin 2 years ago", METFORMIN, 0, NULL, NULL, NULL);
 	expect_med ("二甲双胍 每次一片、早晚各一次", METFORMIN, 1, "{tbl}", "BID", NULL);
 	expect_med ("氯吡格雷半片 qd", "ATC:B01AC04", 0.5, "{tbl}", "QD", NULL);
 	expect_med ("布地奈德 雾化 每日两次", "ATC:R03BA02", 0, NULL, "BID", "inhaled");
