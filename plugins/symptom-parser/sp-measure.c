@@ -881,6 +881,9 @@ sp_m_candidates (SpCtx *ctx)
 	const SpLexicon *lex = ctx->parser->lexicon;
 	GArray *cands = g_array_new (FALSE, FALSE, sizeof (SpMCand));
 	const gchar *text = ctx->nt->text;
+	/* compared by index: this loop sees every concept of the text */
+	gint fever = sp_m_concept (ctx, "fever", "HP:0001945");
+	gint pain = sp_m_concept (ctx, "pain", "HP:0012531");
 
 	for (guint i = 0; i < ctx->items->len; i++) {
 		const SpItem *it = &g_array_index (ctx->items, SpItem, i);
@@ -889,10 +892,10 @@ sp_m_candidates (SpCtx *ctx)
 		if (it->kind != SP_ITEM_CONCEPT)
 			continue;
 		c = g_ptr_array_index (lex->concepts, it->index);
-		if (g_strcmp0 (c->code, "HP:0001945") == 0) {
+		if ((gint)it->index == fever) {
 			cand.kind = SP_M_TEMP;
 			cand.fever = TRUE;
-		} else if (g_strcmp0 (c->code, "HP:0012531") == 0) {
+		} else if ((gint)it->index == pain) {
 			cand.kind = SP_M_PAIN;
 			cand.pain = TRUE;
 		} else if ((c->kind != SP_CONCEPT_MEASUREMENT && c->kind != SP_CONCEPT_SCORE)
@@ -909,8 +912,18 @@ sp_m_candidates (SpCtx *ctx)
 	for (guint i = 0; i < ctx->tokens->len; i++) {
 		const MvToken *t = &g_array_index (ctx->tokens, MvToken, i);
 		SpMCand cand = { 0 };
-		guint n = sp_m_glued_name (text + t->start, text + t->end, &cand.kind);
-		if (t->kind == MV_TOKEN_WORD && n > 0) {
+		guint n;
+		if (t->kind != MV_TOKEN_WORD)
+			continue;
+		/* most words are not vital signs: only a letter or two then a digit are looked up
+		 */
+		n = t->end - t->start >= 2
+				    && (g_ascii_isdigit (text[t->start + 1])
+					|| (t->end - t->start >= 3
+					    && g_ascii_isdigit (text[t->start + 2])))
+			    ? sp_m_glued_name (text + t->start, text + t->end, &cand.kind)
+			    : 0;
+		if (n > 0) {
 			/* "BP128/84", "HR72", "T98.6": a name glued to its value */
 			cand.start = t->start;
 			cand.end = t->start + n;
@@ -919,7 +932,7 @@ sp_m_candidates (SpCtx *ctx)
 			g_array_append_val (cands, cand);
 			continue;
 		}
-		if (t->kind != MV_TOKEN_WORD || t->end - t->start != 1)
+		if (t->end - t->start != 1)
 			continue;
 		switch (text[t->start]) {
 		case 't':
