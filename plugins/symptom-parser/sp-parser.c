@@ -10,6 +10,8 @@
 #define G_LOG_DOMAIN "symptom-parser"
 
 #include "sp-parser.h"
+#include "sp-ctx.h"
+#include "sp-measure.h"
 
 #include <math.h>
 #include <string.h>
@@ -25,43 +27,6 @@ G_DEFINE_QUARK (sp-parser-error-quark, sp_parser_error)
 /* hard cap on items visited per concept and direction, so lists of thousands of terms stay
  * linear */
 #define SP_MAX_WALK 48
-
-struct _SpParser {
-	SpLexicon *lexicon;
-	MvZhDict *dict;
-};
-
-typedef enum {
-	SP_ITEM_CONCEPT,
-	SP_ITEM_SITE,
-	SP_ITEM_CUE,
-	SP_ITEM_BREAK, /* end of a sentence */
-	SP_ITEM_COMMA,
-	SP_ITEM_DURATION,
-	SP_ITEM_SCORE, /* a pain score such as 7/10 */
-} SpItemKind;
-
-typedef struct {
-	SpItemKind kind;
-	guint32 start; /* normalised bytes */
-	guint32 end;
-	guint32 tok_first;
-	guint32 tok_last; /* inclusive; tok_first > tok_last for an item inside no token */
-	guint index;	  /* concept or site index, or a mask of (1 << SpCue) */
-	gdouble value;	  /* duration in hours, or score */
-	gboolean hard;	  /* a comma between Chinese words ends every scope */
-	gboolean
-		weak; /* a one-character Chinese term inside a longer word: see sp_items_finish() */
-	gboolean negated; /* a concept term that says the concept is absent ("afebrile") */
-} SpItem;
-
-typedef struct {
-	const SpParser *parser;
-	const MvNormText *nt;
-	GArray *tokens;
-	GArray *items;
-	guint *other_prefix; /* other_prefix[t]: number of "other" tokens before token t */
-} SpCtx;
 
 const gchar *
 sp_polarity_to_string (SpPolarity polarity)
@@ -1640,7 +1605,8 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	if (sp_bit (st->reactions, k))
 		return FALSE;
 	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
-	if (!sp_finding_kind_at (ctx, k, f->concept, &f->kind))
+	/* a measurement's kind and value come from its reading (sp_measure_fill()) */
+	if (!sp_finding_kind_at (ctx, k, f->concept, &f->kind) && it->kind != SP_ITEM_MEASURE)
 		return FALSE;
 	mv_norm_text_to_orig (ctx->nt, it->start, it->end, &span);
 	f->start = span.cp_start;
@@ -1681,7 +1647,7 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 							 sp_item (ctx, (guint)r)->index);
 		}
 	}
-	return TRUE;
+	return sp_measure_fill (ctx, k, f);
 }
 
 /* ---- language ---- */
@@ -1747,7 +1713,7 @@ sp_parser_parse_full (const SpParser *self,
 		= g_hash_table_new_full (sp_finding_hash, sp_finding_same, g_free, NULL);
 	g_autoptr (GError) error_local = NULL;
 	g_autofree guint *other_prefix = NULL;
-	SpCtx ctx = { self, NULL, NULL, NULL, NULL };
+	SpCtx ctx = { self, NULL, NULL, NULL, NULL, NULL };
 	SpFindingsState st
 		= { findings, seen, max_findings, FALSE, NULL, { 0 }, G_MAXUINT, -1, NULL };
 
@@ -1784,6 +1750,7 @@ sp_parser_parse_full (const SpParser *self,
 	sp_find_durations_zh (&ctx);
 	sp_find_scores_en (&ctx);
 	sp_find_scores_zh (&ctx);
+	sp_measure_find (&ctx);
 	sp_find_breaks (&ctx);
 	sp_items_finish (&ctx);
 	sp_items_index (&ctx);
@@ -1792,7 +1759,9 @@ sp_parser_parse_full (const SpParser *self,
 	for (guint k = 0; k < ctx.items->len; k++) {
 		SpFinding f = { 0 };
 
-		if (sp_item (&ctx, k)->kind != SP_ITEM_CONCEPT || !sp_finding_at (&ctx, k, &st, &f))
+		if ((sp_item (&ctx, k)->kind != SP_ITEM_CONCEPT
+		     && sp_item (&ctx, k)->kind != SP_ITEM_MEASURE)
+		    || !sp_finding_at (&ctx, k, &st, &f))
 			continue;
 		sp_findings_add (findings, seen, max_findings, &st.truncated, &f);
 		st.prev = f;
@@ -1800,6 +1769,7 @@ sp_parser_parse_full (const SpParser *self,
 	}
 	g_free (st.reactions);
 	g_array_unref (ctx.items);
+	g_clear_pointer (&ctx.measures, g_array_unref);
 	if (language_out != NULL)
 		*language_out = language != NULL && language[0] != '\0'
 					? (g_strcmp0 (language, "zh") == 0 ? "zh" : "en")

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a bounded time.
 #
-#   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default 60 s; targets: tokenizers trie parser)
+#   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default 60 s; targets: tokenizers trie parser measure)
 #
 # Installs what it needs first (scripts/deps.txt and scripts/deps-fuzz.txt: clang and its
 # libFuzzer runtime, libclang-rt-14-dev), with apt-get only when something is missing; these are
@@ -21,7 +21,7 @@ root=$(cd "$here/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-tokenizers trie parser}
+targets=${*:-tokenizers trie parser measure}
 nice_level=${FUZZ_NICE:-10}
 
 "$root/scripts/install-deps" "$root/scripts/deps.txt" "$root/scripts/deps-fuzz.txt"
