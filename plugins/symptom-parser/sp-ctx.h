@@ -41,6 +41,7 @@ typedef struct {
 	gboolean
 		weak; /* a one-character Chinese term inside a longer word: see sp_items_finish() */
 	gboolean negated; /* a concept term that says the concept is absent ("afebrile") */
+	gboolean listed;  /* a concept term that counts only in a list ("frequency") */
 } SpItem;
 
 typedef struct {

@@ -81,6 +81,15 @@ sp_cue_to_string (SpCue cue)
  * that a value is never NULL. */
 #define SP_TERM_PACK(kind, index) GUINT_TO_POINTER ((((guint)(kind) + 1) << 28) | (guint)(index))
 
+gboolean
+sp_zh_term_start (const gchar *p)
+{
+	/* "2型糖尿病": at most two ASCII digits before the first Han character */
+	for (guint i = 0; i < 2 && g_ascii_isdigit (*p); i++)
+		p++;
+	return *p != '\0' && mv_unichar_is_han (g_utf8_get_char (p));
+}
+
 void
 sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated)
 {
@@ -91,9 +100,16 @@ sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated)
 		term->index = v & 0x0FFFFFFF;
 		*negated = FALSE;
 	} else {
-		term->index = v & (SP_TERM_NEGATED - 1);
+		term->index = v & (SP_TERM_LISTED - 1);
 		*negated = (v & SP_TERM_NEGATED) != 0;
 	}
+}
+
+gboolean
+sp_term_is_listed (gpointer packed)
+{
+	guint v = GPOINTER_TO_UINT (packed);
+	return (v >> 28) != SP_TERM_CUE + 1 && (v & SP_TERM_LISTED) != 0;
 }
 
 static void
@@ -278,7 +294,7 @@ sp_lexicon_add_zh (SpLexicon *self, GHashTable *table, const gchar *phrase, gpoi
 
 	/* Chinese terms are matched from a Han character on; anything else would also match inside
 	 * English words */
-	if (key == NULL || key[0] == '\0' || !mv_unichar_is_han (g_utf8_get_char (key)))
+	if (key == NULL || !sp_zh_term_start (key))
 		return;
 	len = strlen (key);
 	sp_lexicon_insert (table, key, value);
@@ -301,10 +317,14 @@ sp_lexicon_add_synonyms (
 	for (guint i = 0; syns[i] != NULL; i++) {
 		gchar *s = g_strstrip (syns[i]);
 		gpointer v = value;
-		/* "!afebrile": a term that says its concept is absent */
+		/* "!afebrile": a term that says its concept is absent; "?frequency": one that
+		 * counts only in a list of symptoms */
 		if (s[0] == '!') {
 			s++;
 			v = GUINT_TO_POINTER (GPOINTER_TO_UINT (value) | SP_TERM_NEGATED);
+		} else if (s[0] == '?') {
+			s++;
+			v = GUINT_TO_POINTER (GPOINTER_TO_UINT (value) | SP_TERM_LISTED);
 		}
 		if (s[0] == '\0')
 			continue;

@@ -102,6 +102,17 @@ typedef struct {
  * (see sp_term_unpack()). */
 #define SP_TERM_NEGATED (1u << 27)
 
+/* A concept term written with a leading `?` is ambiguous alone and a finding only as part of a
+ * list of symptoms ("dysuria and frequency", "frequency, urgency"; not "frequency of
+ * headaches"): bit 26, see sp_term_is_listed(). */
+#define SP_TERM_LISTED (1u << 26)
+
+gboolean sp_term_is_listed (gpointer packed);
+
+/* Can a Chinese term start at @p: a Han character, or one or two ASCII digits and a Han
+ * character ("2型糖尿病", "3度烧伤")? */
+gboolean sp_zh_term_start (const gchar *p);
+
 /* Unpacks a hash-table value of the term tables: kind, index (or cue mask) and negated flag. */
 void sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated);
 

@@ -135,6 +135,7 @@ sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end)
 					  : SP_ITEM_CUE;
 	sp_add_item (ctx, ik, start, end, term.index, 0);
 	g_array_index (ctx->items, SpItem, ctx->items->len - 1).negated = negated;
+	g_array_index (ctx->items, SpItem, ctx->items->len - 1).listed = sp_term_is_listed (packed);
 }
 
 /* ---- matching ---- */
@@ -207,7 +208,10 @@ sp_match_zh (SpCtx *ctx)
 	while (p < end) {
 		const gchar *best_end[G_N_ELEMENTS (tables)] = { NULL };
 		gpointer best[G_N_ELEMENTS (tables)] = { NULL };
-		if (!mv_unichar_is_han (g_utf8_get_char (p))) {
+		/* a digit starts a term only at the start of a number: "2型糖尿病", not "12型" */
+		if (!mv_unichar_is_han (g_utf8_get_char (p))
+		    && !(g_ascii_isdigit (*p) && (p == text || !g_ascii_isalnum (p[-1]))
+			 && sp_zh_term_start (p))) {
 			p = g_utf8_next_char (p);
 			continue;
 		}
@@ -1593,6 +1597,36 @@ sp_bit (const guint8 *bits, guint i)
 	return bits != NULL && (bits[i / 8] & (1u << (i % 8))) != 0;
 }
 
+/* Is the concept item at @k next to a symptom of the same list: only a conjunction, a soft
+ * comma or nothing between them ("dysuria and frequency", "frequency, urgency and nocturia")? */
+static gboolean
+sp_listed_with_symptom (SpCtx *ctx, guint k)
+{
+	for (gint dir = -1; dir <= 1; dir += 2) {
+		SpItem *prev = sp_item (ctx, k);
+		for (gint j = (gint)k + dir; j >= 0 && (guint)j < ctx->items->len; j += dir) {
+			SpItem *it = sp_item (ctx, (guint)j);
+			SpItem *a = dir < 0 ? it : prev;
+			SpItem *b = dir < 0 ? prev : it;
+			if (sp_other_between (ctx, a, b) > 0)
+				break;
+			if (sp_is_cue (it, SP_CUE_CONJUNCTION)
+			    || (it->kind == SP_ITEM_COMMA && !it->hard)) {
+				prev = it;
+				continue;
+			}
+			if (it->kind == SP_ITEM_CONCEPT && !it->listed
+			    && ((SpConcept *)g_ptr_array_index (ctx->parser->lexicon->concepts,
+								it->index))
+					       ->kind
+				       == SP_CONCEPT_SYMPTOM)
+				return TRUE;
+			break;
+		}
+	}
+	return FALSE;
+}
+
 /* The finding of the concept item at @k, with its context and attributes; %FALSE when the item
  * gives none (a substance outside an allergy, a measurement name, an allergy's reaction). */
 static gboolean
@@ -1602,7 +1636,7 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	MvOrigSpan span;
 	gint cue;
 
-	if (sp_bit (st->reactions, k))
+	if (sp_bit (st->reactions, k) || (it->listed && !sp_listed_with_symptom (ctx, k)))
 		return FALSE;
 	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 	/* a measurement's kind and value come from its reading (sp_measure_fill()) */

@@ -83,7 +83,7 @@ def norm(s):
 def term_key(s):
     """A term's identity as the loader sees it: "!" (absent) dropped, normalised, and each
     English word's plural stripped the way the loader stems it ("spots" = "spot")."""
-    k = norm(s[1:] if s.startswith("!") else s)
+    k = norm(s[1:] if s[:1] in ("!", "?") else s)
     words = []
     for w in re.split(r"[\s\-]+", k.replace("'", "")):
         if len(w) > 4 and w.endswith("ies") and w.isascii():
@@ -211,7 +211,9 @@ def check_concept(fname, lineno, fields, code_re, file_kinds, mv_range, hpo, hpo
             err(f"{where}: {c} not in the vendored Disease Ontology")
         if c.startswith("ICD10CM:") and c not in icd10:
             err(f"{where}: {c} is not an ICD-10-CM code the vendored Disease Ontology names")
-    if code.startswith("MV:") and norm(en) in hpo_label:
+    # an MV id may stand beside its HPO term when it names it as an xref: MV:4000 Drug allergy is
+    # the code the allergy findings of every set use (spec of issue 11), HP:0410323 its xref
+    if code.startswith("MV:") and norm(en) in hpo_label and hpo_label[norm(en)] not in xrefs.split("|"):
         err(f"{where}: {code} {en!r} is the HPO term {hpo_label[norm(en)]}: "
             f"use the HPO id (and retire {code})")
     if zh == "=":
@@ -244,7 +246,7 @@ def check_concept(fname, lineno, fields, code_re, file_kinds, mv_range, hpo, hpo
                 err(f"{where}: synonym {s!r} of {code} is also a body-site term "
                     f"({site_syn[k]})")
             syn_owner[k] = code
-        surface.append((norm(s.lstrip("!")), code))
+        surface.append((norm(s.lstrip("!?")), code))
 
 
 def main():

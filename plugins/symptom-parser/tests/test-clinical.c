@@ -372,6 +372,14 @@ Test (clinical, urinary_frequency)
 			= expect (out, texts[i], "symptom", FREQUENCY, "present");
 		expect_num (d, "duration_hours", 48, 1e-9, texts[i]);
 	}
+	/* "frequency" alone is a urinary symptom only in a list of symptoms */
+	for (guint i = 0; i < 2; i++) {
+		const gchar *other[]
+			= { "Increased frequency of headaches.", "Frequency: twice a week." };
+		g_autoptr (GVariant) out = parse (other[i]);
+		g_autoptr (GVariantDict) d = lookup (out, NULL, FREQUENCY, NULL);
+		cr_expect_null (d, "%s: a urinary frequency", other[i]);
+	}
 }
 
 /* 红疹, 疱疹 */
