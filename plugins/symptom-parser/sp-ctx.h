@@ -53,4 +53,52 @@ typedef struct {
 	GArray *measures;    /* SpValue of each SP_ITEM_MEASURE (sp-measure.c), or NULL */
 } SpCtx;
 
+/* how many non-cue, non-term words a pre-trigger may be from its concept (NegEx uses 5-6) */
+#define SP_WINDOW_PRE 6
+#define SP_WINDOW_POST 4
+/* hard cap on items visited per concept and direction, so lists of thousands of terms stay
+ * linear */
+#define SP_MAX_WALK 48
+
+/* Per parse: what the findings loop carries from one concept item to the next. */
+typedef struct {
+	GArray *findings;
+	GHashTable *seen;
+	guint max_findings;
+	gboolean truncated;
+	guint8 *reactions; /* bit per item: a symptom told as an allergy's reaction; lazily made */
+	SpFinding prev;	   /* the finding made from item prev_k */
+	guint prev_k;	   /* G_MAXUINT: none yet */
+	gint relation_cue; /* a one-entry cache of the last family cue's relation */
+	const gchar *relation;
+} SpFindingsState;
+
+#define SP_CUE_POLARITY_MASK                                                                       \
+	((1u << SP_CUE_NEGATION_PRE) | (1u << SP_CUE_NEGATION_POST) | (1u << SP_CUE_POSSIBLE_PRE)  \
+	 | (1u << SP_CUE_POSSIBLE_POST) | (1u << SP_CUE_PSEUDO))
+
+/* items (sp-parser.c) */
+void sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, gdouble value);
+SpItem *sp_item (SpCtx *ctx, guint i);
+gboolean sp_is_cue (const SpItem *it, SpCue cue);
+/* other tokens strictly between items @a (earlier) and @b (later) */
+guint sp_other_between (SpCtx *ctx, const SpItem *a, const SpItem *b);
+
+/* durations and pain scores (sp-durations.c), and the word and number readers they share */
+gboolean sp_tok_is (SpCtx *ctx, guint i, const gchar *word);
+gboolean sp_tok_in (SpCtx *ctx, guint i, const gchar *const *words);
+gboolean sp_has_prefix (const gchar *p, const gchar *end, const gchar *s, const gchar **after);
+/* a Chinese or ASCII digit's value, or -1 */
+gint sp_zh_digit (gunichar c);
+/* reads a number in Chinese or ASCII digits at @p; returns the end of it, or NULL */
+const gchar *sp_zh_number (const gchar *p, const gchar *end, gdouble *value);
+void sp_find_durations_en (SpCtx *ctx);
+void sp_find_durations_zh (SpCtx *ctx);
+void sp_find_scores_en (SpCtx *ctx);
+void sp_find_scores_zh (SpCtx *ctx);
+
+/* The finding of the concept (or measurement) item at @k with its context and attributes;
+ * %FALSE when the item gives none (sp-context.c). */
+gboolean sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f);
+
 G_END_DECLS

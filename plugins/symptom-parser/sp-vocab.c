@@ -268,7 +268,8 @@ sp_vocab_concept (SpVocab *self, guint idx)
 static guint
 sp_vocab_owner (SpVocab *self, const gchar *term, gboolean zh)
 {
-	g_autofree gchar *key = sp_vocab_key (term[0] == '!' || term[0] == '?' ? term + 1 : term, zh);
+	g_autofree gchar *key
+		= sp_vocab_key (term[0] == '!' || term[0] == '?' ? term + 1 : term, zh);
 
 	if (key == NULL)
 		return 0;
@@ -286,7 +287,8 @@ sp_vocab_add_term (SpVocab *self,
 		   gboolean append,
 		   SpVocabSource source)
 {
-	g_autofree gchar *key = sp_vocab_key (term[0] == '!' || term[0] == '?' ? term + 1 : term, zh);
+	g_autofree gchar *key
+		= sp_vocab_key (term[0] == '!' || term[0] == '?' ? term + 1 : term, zh);
 	GHashTable *owner = zh ? self->zh_owner : self->en_owner;
 	guint old;
 

@@ -433,11 +433,14 @@ Test (clinical, poor_appetite)
 
 /* ---- bounded cost ---- */
 
-/* a sanitizer build runs several times slower: the bound is for the normal build */
+/* The goal is under 1 s on an idle machine: tests/bench/nlp/run.sh measures it (RESULTS.md).
+ * Here the suite runs on a shared machine beside other tests, so the bound only catches what
+ * is not linear (a quadratic walk over 100 000 mentions takes minutes, not seconds); a
+ * sanitizer build runs several times slower. */
 #if defined(__SANITIZE_ADDRESS__)
 #define TIME_LIMIT_USEC (10 * G_USEC_PER_SEC)
 #else
-#define TIME_LIMIT_USEC (1 * G_USEC_PER_SEC)
+#define TIME_LIMIT_USEC (3 * G_USEC_PER_SEC)
 #endif
 #define ANSWER_LIMIT_BYTES (2 * 1000 * 1000)
 

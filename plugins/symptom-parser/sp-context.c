@@ -1,0 +1,779 @@
+/*
+ * symptom-parser — the context of one concept: polarity, experiencer and relation, temporality,
+ * condition status, allergy and reaction, attributes (severity, laterality, site, duration),
+ * walking the items left and right of it the way NegEx/ConText walk a trigger's scope.
+ */
+#define G_LOG_DOMAIN "symptom-parser"
+
+#include "sp-ctx.h"
+#include "sp-measure.h"
+
+#include <math.h>
+#include <string.h>
+
+/* @condition: the concept is a condition, for which a cue that is both negation-post and
+ * resolved ("pneumonia has resolved", 肺炎已痊愈) gives a resolved status, not an absence. */
+static SpPolarity
+sp_polarity (SpCtx *ctx, guint k, gboolean condition)
+{
+	SpItem *c = sp_item (ctx, k);
+
+	/* left: pre-triggers, within the clause (a list continues across commas) */
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR))
+			break;
+		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		if (sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		if (sp_is_cue (it, SP_CUE_NEGATION_PRE))
+			return SP_POLARITY_ABSENT;
+		if (sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
+			return SP_POLARITY_POSSIBLE;
+	}
+	/* right: post-triggers, within the comma clause */
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || sp_is_cue (it, SP_CUE_TERMINATOR))
+			break;
+		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
+			break;
+		if (condition && sp_is_cue (it, SP_CUE_RESOLVED))
+			continue;
+		if (sp_is_cue (it, SP_CUE_NEGATION_POST))
+			return SP_POLARITY_ABSENT;
+		if (sp_is_cue (it, SP_CUE_POSSIBLE_POST))
+			return SP_POLARITY_POSSIBLE;
+		/* a pre-trigger after the concept starts another scope */
+		if (sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
+			break;
+	}
+	return SP_POLARITY_PRESENT;
+}
+
+/* The family cue that makes the concept at @k a relative's, or -1: the nearest one on the left,
+ * so that each finding of a list gets its own relative ("家族史：父亲高血压，母亲糖尿病"). */
+static gint
+sp_family_cue (SpCtx *ctx, guint k)
+{
+	/* left, through the whole sentence */
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		/* not stopped by terminators: "Mother has diabetes" has one ("has") in English */
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
+			break;
+		if (sp_is_cue (it, SP_CUE_FAMILY))
+			return (gint)j;
+	}
+	/* right, in the clause: "diabetes in his mother", "runs in the family" */
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_is_cue (it, SP_CUE_SELF))
+			break;
+		if (sp_is_cue (it, SP_CUE_FAMILY))
+			return (gint)j;
+	}
+	return -1;
+}
+
+static gboolean
+sp_historical (SpCtx *ctx, guint k)
+{
+	SpItem *c = sp_item (ctx, k);
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (sp_is_cue (it, SP_CUE_HISTORICAL_PRE))
+			return TRUE;
+		/* terminators such as "had", "has", 有, 出现 do not end a historical scope:
+		 * "年轻时有痛经" */
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT))
+			break;
+		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+	}
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_CURRENT))
+			break;
+		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
+			break;
+		if (sp_is_cue (it, SP_CUE_HISTORICAL_POST))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static SpSeverity
+sp_severity_of (const SpItem *it)
+{
+	if (it->kind == SP_ITEM_SCORE) {
+		if (it->value >= 7)
+			return SP_SEVERITY_SEVERE;
+		if (it->value >= 4)
+			return SP_SEVERITY_MODERATE;
+		if (it->value >= 1)
+			return SP_SEVERITY_MILD;
+		return SP_SEVERITY_NONE;
+	}
+	if (sp_is_cue (it, SP_CUE_SEVERITY_MILD))
+		return SP_SEVERITY_MILD;
+	if (sp_is_cue (it, SP_CUE_SEVERITY_MODERATE))
+		return SP_SEVERITY_MODERATE;
+	if (sp_is_cue (it, SP_CUE_SEVERITY_SEVERE))
+		return SP_SEVERITY_SEVERE;
+	return SP_SEVERITY_NONE;
+}
+
+static SpLaterality
+sp_laterality_of (const SpItem *it)
+{
+	if (sp_is_cue (it, SP_CUE_LATERALITY_LEFT))
+		return SP_LATERALITY_LEFT;
+	if (sp_is_cue (it, SP_CUE_LATERALITY_RIGHT))
+		return SP_LATERALITY_RIGHT;
+	if (sp_is_cue (it, SP_CUE_LATERALITY_BILATERAL))
+		return SP_LATERALITY_BILATERAL;
+	return SP_LATERALITY_NONE;
+}
+
+/* Is the severity cue at @j negated ("not severe", 不严重, 不是很厉害, "not too severe")?  Then
+ * it states no severity, and the negation covers the cue, not the finding. */
+static gboolean
+sp_severity_negated (SpCtx *ctx, guint j)
+{
+	SpItem *prev;
+
+	if (j == 0)
+		return FALSE;
+	prev = sp_item (ctx, j - 1);
+	return (sp_is_cue (prev, SP_CUE_NEGATION_PRE) || sp_is_cue (prev, SP_CUE_SEVERITY_NEGATION))
+	       && sp_other_between (ctx, prev, sp_item (ctx, j)) <= 1;
+}
+
+/* The severity stated by the item at @j, taken once per finding: a negated severity states none
+ * and ends the search; a score of 0 ("pain 0/10", "0/10 pain", 疼痛评分0分) says the finding is
+ * absent rather than present with no severity. */
+static void
+sp_take_severity (SpCtx *ctx, guint j, SpFinding *f, gboolean *done)
+{
+	SpItem *it = sp_item (ctx, j);
+	SpSeverity severity;
+
+	if (*done)
+		return;
+	if (it->kind == SP_ITEM_SCORE && it->value == 0) {
+		f->polarity = SP_POLARITY_ABSENT;
+		*done = TRUE;
+		return;
+	}
+	severity = sp_severity_of (it);
+	if (severity == SP_SEVERITY_NONE)
+		return;
+	*done = TRUE;
+	if (!sp_severity_negated (ctx, j))
+		f->severity = severity;
+}
+
+/* Is @j, right of the concept, the start of a list continuation: a soft comma or a conjunction
+ * directly followed by a concept? */
+static gboolean
+sp_continues_list (SpCtx *ctx, guint j)
+{
+	SpItem *it = sp_item (ctx, j);
+	SpItem *next;
+
+	if (!((it->kind == SP_ITEM_COMMA && !it->hard) || sp_is_cue (it, SP_CUE_CONJUNCTION)))
+		return FALSE;
+	/* "and bilateral leg swelling": modifiers of the next concept may come first */
+	for (guint i = j + 1; i < ctx->items->len && i - j < 8; i++) {
+		next = sp_item (ctx, i);
+		if (next->kind == SP_ITEM_CONCEPT)
+			return sp_other_between (ctx, it, next) == 0;
+		if (!(next->kind == SP_ITEM_SITE
+		      || (next->kind == SP_ITEM_CUE && (next->index & SP_CUE_POLARITY_MASK) == 0
+			  && !sp_is_cue (next, SP_CUE_TERMINATOR))))
+			return FALSE;
+	}
+	return FALSE;
+}
+
+/* A duration stated before the concepts of its clause applies to all of them ("Two weeks of
+ * epigastric pain and heartburn", "3天来发热、咳嗽"); one stated after a concept belongs to that
+ * concept ("stools for 2 days with lightheadedness"). */
+static gdouble
+sp_leading_duration (SpCtx *ctx, guint k)
+{
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK)
+			return -1;
+		/* a comma inside a list of concepts does not end the clause */
+		if (it->kind == SP_ITEM_COMMA
+		    && (it->hard || j == 0 || sp_item (ctx, j - 1)->kind != SP_ITEM_CONCEPT
+			|| sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT))
+			return -1;
+		if (it->kind != SP_ITEM_DURATION)
+			continue;
+		for (guint i = j, m = 0; i-- > 0 && m < SP_MAX_WALK; m++) {
+			SpItem *p = sp_item (ctx, i);
+			if (p->kind == SP_ITEM_BREAK || p->kind == SP_ITEM_COMMA)
+				break;
+			if (p->kind == SP_ITEM_CONCEPT)
+				return -1;
+		}
+		return it->value;
+	}
+	return -1;
+}
+
+/* Attributes found near the concept: severity, laterality, site, duration.  Left first, for
+ * close modifiers ("severe headache", "左膝疼痛"), then right, through a list of concepts joined
+ * by "and" or commas ("fever and cough for 3 days", "pain in the left knee, 8/10"). */
+static void
+sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
+{
+	SpItem *c = sp_item (ctx, k);
+	const SpLexicon *lex = ctx->parser->lexicon;
+	gint site = -1;
+	gboolean mods = TRUE;
+	gboolean severity_done = FALSE;
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		guint dist = sp_other_between (ctx, it, c);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_is_cue (it, SP_CUE_CONJUNCTION) || dist > 2)
+			break;
+		sp_take_severity (ctx, j, f, &severity_done);
+		if (f->laterality == SP_LATERALITY_NONE)
+			f->laterality = sp_laterality_of (it);
+		if (site < 0 && it->kind == SP_ITEM_SITE)
+			site = (gint)it->index;
+		if (f->duration_hours < 0 && it->kind == SP_ITEM_DURATION)
+			f->duration_hours = it->value;
+	}
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		/* "反酸烧心一个多月": concepts side by side share what follows */
+		if (it->kind == SP_ITEM_CONCEPT && sp_item (ctx, j - 1)->kind == SP_ITEM_CONCEPT
+		    && sp_other_between (ctx, sp_item (ctx, j - 1), it) == 0)
+			continue;
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_CONCEPT)
+			break;
+		if (sp_continues_list (ctx, j)) {
+			/* on to the next concept of the list; the loop steps past it */
+			while (j + 1 < ctx->items->len
+			       && sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT)
+				j++;
+			j++;
+			continue;
+		}
+		if (it->kind == SP_ITEM_COMMA)
+			break;
+		/* after a terminator only a duration still belongs here: "fever since yesterday" */
+		if (sp_is_cue (it, SP_CUE_TERMINATOR))
+			mods = FALSE;
+		if (f->duration_hours < 0 && it->kind == SP_ITEM_DURATION)
+			f->duration_hours = it->value;
+		if (!mods)
+			continue;
+		sp_take_severity (ctx, j, f, &severity_done);
+		if (site < 0 && it->kind == SP_ITEM_SITE && sp_other_between (ctx, c, it) <= 2) {
+			site = (gint)it->index;
+			/* "pain in the left knee": laterality sits with the site */
+			if (f->laterality == SP_LATERALITY_NONE && j > 0)
+				f->laterality = sp_laterality_of (sp_item (ctx, j - 1));
+		}
+		/* "swelling on the left side": a side that modifies no other term */
+		if (f->laterality == SP_LATERALITY_NONE
+		    && sp_laterality_of (it) != SP_LATERALITY_NONE
+		    && sp_other_between (ctx, c, it) <= 2
+		    && (j + 1 >= ctx->items->len
+			|| (sp_item (ctx, j + 1)->kind != SP_ITEM_CONCEPT
+			    && sp_item (ctx, j + 1)->kind != SP_ITEM_SITE)))
+			f->laterality = sp_laterality_of (it);
+	}
+	if (f->duration_hours < 0)
+		f->duration_hours = sp_leading_duration (ctx, k);
+	/* only a site the text states: the concept's default site adds nothing its code does not */
+	if (site >= 0)
+		f->site = ((SpSite *)g_ptr_array_index (lex->sites, (guint)site))->code;
+	/* ...nor a stated site that is the concept's own ("右耳耳鸣") */
+	if (f->site != NULL && g_strcmp0 (f->site, f->concept->site) == 0)
+		f->site = NULL;
+	/* an absent or past finding has no duration: "sore throat x 2 days, no fever",
+	 * "三年前出现过 癫痫发作" */
+	if (f->polarity == SP_POLARITY_ABSENT || f->historical)
+		f->duration_hours = -1;
+}
+
+/* "右膝肿胀、疼痛": a finding listed right after another, with no site or side of its own, shares
+ * the site and side written before the first.  @prev is the finding made from the concept item
+ * @prev_k (NULL if none): not the last of the findings array, which merges repeated mentions. */
+static void
+sp_inherit_from_list (SpCtx *ctx, guint k, const SpFinding *prev, guint prev_k, SpFinding *f)
+{
+	guint j = k;
+
+	if (f->site != NULL || f->laterality != SP_LATERALITY_NONE || prev == NULL)
+		return;
+	while (j-- > 0) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_CONCEPT)
+			break;
+		if (!sp_is_cue (it, SP_CUE_CONJUNCTION)
+		    && !(it->kind == SP_ITEM_COMMA && !it->hard))
+			return;
+	}
+	if (j == G_MAXUINT || j != prev_k
+	    || sp_other_between (ctx, sp_item (ctx, j), sp_item (ctx, k)) > 0)
+		return;
+	if (prev->site == NULL || prev->polarity != f->polarity)
+		return;
+	f->site = g_strcmp0 (prev->site, f->concept->site) == 0 ? NULL : prev->site;
+	f->laterality = prev->laterality;
+}
+
+/* ---- family: relation and age at onset ---- */
+
+static const gchar *
+sp_relation (SpCtx *ctx, gint cue)
+{
+	const SpItem *it;
+
+	if (cue < 0)
+		return NULL;
+	it = sp_item (ctx, (guint)cue);
+	return sp_lexicon_get_relation (ctx->parser->lexicon, ctx->nt->text + it->start,
+					it->end - it->start);
+}
+
+/* A token that ends a clause for the age search. */
+static gboolean
+sp_tok_ends_clause (SpCtx *ctx, guint t)
+{
+	static const gchar *const ends[] = { ".", ",", ";", "!", "?", "\n", "。", NULL };
+	return g_array_index (ctx->tokens, MvToken, t).kind == MV_TOKEN_PUNCT
+	       && sp_tok_in (ctx, t, ends);
+}
+
+/* "at 50", "at age 50", "at the age of 50", "aged 50", "when he was 50": the number at @t,
+ * or -1. */
+static gdouble
+sp_age_en (SpCtx *ctx, guint t)
+{
+	static const gchar *const year_units[] = { "y", "yo", "yr", "yrs", "year", "years", NULL };
+	static const gchar *const pronouns[] = { "he", "she", "they", NULL };
+	const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+	const gchar *text = ctx->nt->text;
+	g_autofree gchar *num = NULL;
+	gdouble v;
+	gboolean lead;
+
+	if (tok->kind != MV_TOKEN_NUMBER || (tok->flags & MV_TOKEN_FLAG_RATIO) || t == 0)
+		return -1;
+	if (tok->flags & MV_TOKEN_FLAG_UNIT) {
+		g_autofree gchar *unit = g_strndup (text + tok->num_end, tok->end - tok->num_end);
+		if (!g_strv_contains (year_units, unit))
+			return -1;
+	} else if (t + 1 < ctx->tokens->len
+		   && g_array_index (ctx->tokens, MvToken, t + 1).kind == MV_TOKEN_WORD
+		   && !sp_tok_in (ctx, t + 1, year_units) && !sp_tok_is (ctx, t + 1, "of")
+		   && !sp_tok_is (ctx, t + 1, "and")) {
+		return -1; /* "at 5 pm", "at 50 mg" */
+	}
+	lead = sp_tok_is (ctx, t - 1, "at") || sp_tok_is (ctx, t - 1, "aged")
+	       || (sp_tok_is (ctx, t - 1, "age") && (t < 2 || !sp_tok_is (ctx, t - 2, "current")))
+	       || (t >= 4 && sp_tok_is (ctx, t - 1, "of") && sp_tok_is (ctx, t - 2, "age")
+		   && sp_tok_is (ctx, t - 3, "the") && sp_tok_is (ctx, t - 4, "at"))
+	       || (t >= 3 && sp_tok_is (ctx, t - 1, "was") && sp_tok_in (ctx, t - 2, pronouns)
+		   && sp_tok_is (ctx, t - 3, "when"));
+	if (!lead)
+		return -1;
+	num = g_strndup (text + tok->start, tok->num_end - tok->start);
+	v = g_ascii_strtod (num, NULL);
+	return v > 0 && v <= 120 ? v : -1;
+}
+
+/* "50岁", "五十岁时": the number before 岁 at @p, or -1. */
+static gdouble
+sp_age_zh (const gchar *text, const gchar *p, const gchar *end)
+{
+	const gchar *q;
+	const gchar *after;
+	gdouble v = -1;
+
+	if (p > text) {
+		const gchar *prev = g_utf8_prev_char (p);
+		if (g_ascii_isdigit (*prev) || *prev == '.'
+		    || sp_zh_digit (g_utf8_get_char (prev)) >= 0)
+			return -1; /* inside a number */
+	}
+	q = sp_zh_number (p, end, &v);
+	if (q == NULL || q == p || !sp_has_prefix (q, end, "岁", &after))
+		return -1;
+	return v > 0 && v <= 120 ? v : -1;
+}
+
+/* The age at onset of a relative's finding: an age stated between the family cue @cue and the
+ * concept @k, or after the concept in its clause ("father had MI at 50", 父亲50岁时心梗, 其母
+ * 60岁患糖尿病).  A decade ("in his 50s") is not an age and is not reported.  Looks at most
+ * 8 tokens on either side, so the cost per finding is bounded. */
+static gdouble
+sp_onset_age (SpCtx *ctx, gint cue, guint k)
+{
+	const SpItem *c = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	guint n_tok = ctx->tokens->len;
+	guint lo = c->tok_first > 8 ? c->tok_first - 8 : 0;
+	guint hi = MIN (c->tok_last + 9, n_tok);
+
+	if (cue >= 0 && (guint)cue < k)
+		lo = MAX (lo, sp_item (ctx, (guint)cue)->tok_last + 1);
+	for (guint t = c->tok_first; t-- > lo;) {
+		if (sp_tok_ends_clause (ctx, t)) {
+			lo = t + 1;
+			break;
+		}
+	}
+	for (guint t = lo; t < hi && t < n_tok; t++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		gdouble v;
+
+		if (t > c->tok_last && sp_tok_ends_clause (ctx, t))
+			break;
+		if (t >= c->tok_first && t <= c->tok_last)
+			continue;
+		v = sp_age_en (ctx, t);
+		for (const gchar *p = text + tok->start; v < 0 && p < text + tok->end;
+		     p = g_utf8_next_char (p))
+			v = sp_age_zh (text, p, text + ctx->nt->len);
+		if (v > 0)
+			return v;
+	}
+	return -1;
+}
+
+/* ---- conditions: status ---- */
+
+/* A resolved cue in the clause of the concept at @k: left ("recovered from pneumonia", "used to
+ * have asthma") or right, also just past a comma ("pneumonia, resolved", 肺炎，已治愈). */
+static gboolean
+sp_resolved (SpCtx *ctx, guint k)
+{
+	SpItem *c = sp_item (ctx, k);
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT)
+		    || sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		if (sp_is_cue (it, SP_CUE_RESOLVED))
+			return TRUE;
+	}
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_CONCEPT
+		    || sp_is_cue (it, SP_CUE_CURRENT)
+		    || sp_other_between (ctx, c, it) > SP_WINDOW_POST)
+			break;
+		if (sp_is_cue (it, SP_CUE_RESOLVED))
+			return TRUE;
+		/* past a comma only when the cue follows it at once */
+		if (it->kind == SP_ITEM_COMMA
+		    && !(j + 1 < ctx->items->len
+			 && sp_is_cue (sp_item (ctx, j + 1), SP_CUE_RESOLVED)
+			 && sp_other_between (ctx, it, sp_item (ctx, j + 1)) == 0))
+			break;
+	}
+	return FALSE;
+}
+
+/* A condition's status (README "Conditions"): absent → none; possible → unknown; a resolved cue
+ * → resolved (and historical); a chronic condition under a history cue ("Hx of HTN",
+ * 既往有哮喘病史) → active and current; another condition under a history cue or in the past
+ * ("had pneumonia last year", 去年得过肺炎) → resolved; else active.  A relative's condition
+ * has no status: family history records the relative's diagnosis, not its course. */
+static void
+sp_condition_status (SpCtx *ctx, guint k, SpFinding *f)
+{
+	if (f->kind != SP_FINDING_CONDITION || f->family || f->polarity == SP_POLARITY_ABSENT)
+		return;
+	if (f->polarity == SP_POLARITY_POSSIBLE) {
+		f->status = SP_STATUS_UNKNOWN;
+	} else if (sp_resolved (ctx, k)) {
+		f->status = SP_STATUS_RESOLVED;
+		f->historical = TRUE;
+	} else if (f->historical && !f->concept->chronic) {
+		f->status = SP_STATUS_RESOLVED;
+	} else {
+		f->status = SP_STATUS_ACTIVE;
+		f->historical = FALSE;
+	}
+}
+
+/* ---- allergies ---- */
+
+/* The one concept that is an allergy by itself (spec of issue 11: "NKDA", 无药物过敏史 are its
+ * negated terms). */
+#define SP_DRUG_ALLERGY_CODE "MV:4000"
+
+/* A mention of the drug-allergy concept ("drug allergies", 药物过敏), not negated: it opens an
+ * allergy scope like an allergy cue ("Drug allergies: penicillin"). */
+static gboolean
+sp_is_drug_allergy (const SpItem *it, const SpLexicon *lex)
+{
+	const SpConcept *c;
+
+	if (it->kind != SP_ITEM_CONCEPT || it->negated)
+		return FALSE;
+	c = g_ptr_array_index (lex->concepts, it->index);
+	return g_strcmp0 (c->code, SP_DRUG_ALLERGY_CODE) == 0;
+}
+
+static gboolean
+sp_is_allergen (const SpItem *it, const SpLexicon *lex)
+{
+	const SpConcept *c;
+
+	if (it->kind != SP_ITEM_CONCEPT)
+		return FALSE;
+	c = g_ptr_array_index (lex->concepts, it->index);
+	return c->kind == SP_CONCEPT_MEDICATION || c->kind == SP_CONCEPT_SUBSTANCE;
+}
+
+/* Is the medication or substance at @k what someone is allergic to?  An allergy-pre cue on its
+ * left ("allergic to", "Allergies:", 过敏史：) reaches through a list of allergens and their
+ * reactions ("Allergies: penicillin (rash), sulfa"); an allergy-post cue on its right
+ * ("penicillin allergy", 青霉素、磺胺过敏) through a list of allergens. */
+static gboolean
+sp_allergy_scope (SpCtx *ctx, guint k)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	SpItem *c = sp_item (ctx, k);
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_other_between (ctx, it, c) > 3)
+			break;
+		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		if (sp_is_cue (it, SP_CUE_ALLERGY_PRE) || sp_is_drug_allergy (it, lex))
+			return TRUE;
+	}
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || (it->kind == SP_ITEM_COMMA && it->hard)
+		    || (it->kind == SP_ITEM_CONCEPT && !sp_is_allergen (it, lex))
+		    || sp_other_between (ctx, c, it) > 2)
+			break;
+		if (sp_is_cue (it, SP_CUE_ALLERGY_POST) || sp_is_drug_allergy (it, lex))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the item at @j a symptom or condition that can be a reaction? */
+static gboolean
+sp_is_reaction_concept (SpCtx *ctx, guint j)
+{
+	const SpItem *it = sp_item (ctx, j);
+	const SpConcept *c;
+
+	if (it->kind != SP_ITEM_CONCEPT)
+		return FALSE;
+	c = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
+	return c->kind == SP_CONCEPT_SYMPTOM || c->kind == SP_CONCEPT_CONDITION;
+}
+
+/* The item index of the reaction stated for the allergen at @k, or -1: the first symptom in
+ * parentheses right after it or after its allergy cue ("penicillin (rash)", 青霉素过敏（皮疹）),
+ * or after a reaction cue that follows at once, maybe past a comma ("penicillin -> hives",
+ * "sulfa: rash", 对青霉素过敏，表现为皮疹). */
+static gint
+sp_reaction (SpCtx *ctx, guint k)
+{
+	const gchar *text = ctx->nt->text;
+	guint j = k + 1;
+	guint32 end = sp_item (ctx, k)->end;
+	gsize p;
+
+	/* "penicillin allergy (rash)": past the allergy-post cue */
+	while (j < ctx->items->len && sp_is_cue (sp_item (ctx, j), SP_CUE_ALLERGY_POST)
+	       && sp_other_between (ctx, sp_item (ctx, j - 1), sp_item (ctx, j)) == 0)
+		end = sp_item (ctx, j++)->end;
+	for (p = end; p < ctx->nt->len && text[p] == ' '; p++)
+		;
+	if (p < ctx->nt->len && text[p] == '(') {
+		for (; j < ctx->items->len && j - k < 8; j++) {
+			SpItem *it = sp_item (ctx, j);
+			if (it->start < p)
+				continue;
+			if (memchr (text + p, ')', it->start - p) != NULL
+			    || it->kind == SP_ITEM_BREAK)
+				return -1;
+			if (sp_is_reaction_concept (ctx, j))
+				return (gint)j;
+		}
+		return -1;
+	}
+	if (j < ctx->items->len && sp_item (ctx, j)->kind == SP_ITEM_COMMA)
+		j++;
+	if (j >= ctx->items->len || !sp_is_cue (sp_item (ctx, j), SP_CUE_REACTION)
+	    || sp_other_between (ctx, sp_item (ctx, j - 1), sp_item (ctx, j)) > 0)
+		return -1;
+	for (guint r = j + 1; r < ctx->items->len && r - j < 8; r++) {
+		SpItem *it = sp_item (ctx, r);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || sp_other_between (ctx, sp_item (ctx, j), it) > 2)
+			return -1;
+		if (sp_is_reaction_concept (ctx, r))
+			return (gint)r;
+	}
+	return -1;
+}
+
+/* The kind of finding a concept gives on its own.  A measurement or score name is a finding only
+ * with its value, and a substance only as what the patient is allergic to: until the matchers
+ * for those run, neither is reported. */
+static gboolean
+sp_finding_kind_of (const SpConcept *concept, SpFindingKind *kind)
+{
+	switch (concept->kind) {
+	case SP_CONCEPT_SYMPTOM:
+		*kind = SP_FINDING_SYMPTOM;
+		return TRUE;
+	case SP_CONCEPT_CONDITION:
+		*kind = SP_FINDING_CONDITION;
+		return TRUE;
+	case SP_CONCEPT_MEDICATION:
+		*kind = SP_FINDING_MEDICATION;
+		return TRUE;
+	case SP_CONCEPT_SUBSTANCE:
+	case SP_CONCEPT_MEASUREMENT:
+	case SP_CONCEPT_SCORE:
+	case SP_CONCEPT_LAST:
+	default:
+		return FALSE;
+	}
+}
+
+/* The kind of finding the concept item at @k gives in its context: a medication or substance in
+ * an allergy scope is an allergy, and so is the drug-allergy concept itself and a negated
+ * substance term ("NKDA", 无药物过敏史: an allergy, absent). */
+static gboolean
+sp_finding_kind_at (SpCtx *ctx, guint k, const SpConcept *concept, SpFindingKind *kind)
+{
+	if ((concept->kind == SP_CONCEPT_MEDICATION || concept->kind == SP_CONCEPT_SUBSTANCE)
+	    && (g_strcmp0 (concept->code, SP_DRUG_ALLERGY_CODE) == 0
+		|| (concept->kind == SP_CONCEPT_SUBSTANCE && sp_item (ctx, k)->negated)
+		|| sp_allergy_scope (ctx, k))) {
+		*kind = SP_FINDING_ALLERGY;
+		return TRUE;
+	}
+	return sp_finding_kind_of (concept, kind);
+}
+
+static gboolean
+sp_bit (const guint8 *bits, guint i)
+{
+	return bits != NULL && (bits[i / 8] & (1u << (i % 8))) != 0;
+}
+
+/* Is the concept item at @k next to a symptom of the same list: only a conjunction, a soft
+ * comma or nothing between them ("dysuria and frequency", "frequency, urgency and nocturia")? */
+static gboolean
+sp_listed_with_symptom (SpCtx *ctx, guint k)
+{
+	for (gint dir = -1; dir <= 1; dir += 2) {
+		SpItem *prev = sp_item (ctx, k);
+		for (gint j = (gint)k + dir; j >= 0 && (guint)j < ctx->items->len; j += dir) {
+			SpItem *it = sp_item (ctx, (guint)j);
+			SpItem *a = dir < 0 ? it : prev;
+			SpItem *b = dir < 0 ? prev : it;
+			if (sp_other_between (ctx, a, b) > 0)
+				break;
+			if (sp_is_cue (it, SP_CUE_CONJUNCTION)
+			    || (it->kind == SP_ITEM_COMMA && !it->hard)) {
+				prev = it;
+				continue;
+			}
+			if (it->kind == SP_ITEM_CONCEPT && !it->listed
+			    && ((SpConcept *)g_ptr_array_index (ctx->parser->lexicon->concepts,
+								it->index))
+					       ->kind
+				       == SP_CONCEPT_SYMPTOM)
+				return TRUE;
+			break;
+		}
+	}
+	return FALSE;
+}
+
+/* The finding of the concept item at @k, with its context and attributes; %FALSE when the item
+ * gives none (a substance outside an allergy, a measurement name, an allergy's reaction). */
+gboolean
+sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
+{
+	SpItem *it = sp_item (ctx, k);
+	MvOrigSpan span;
+	gint cue;
+
+	if (sp_bit (st->reactions, k) || (it->listed && !sp_listed_with_symptom (ctx, k)))
+		return FALSE;
+	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
+	/* a measurement's kind and value come from its reading (sp_measure_fill()) */
+	if (!sp_finding_kind_at (ctx, k, f->concept, &f->kind) && it->kind != SP_ITEM_MEASURE)
+		return FALSE;
+	mv_norm_text_to_orig (ctx->nt, it->start, it->end, &span);
+	f->start = span.cp_start;
+	f->end = span.cp_end;
+	f->byte_start = span.byte_start;
+	f->byte_end = span.byte_end;
+	f->duration_hours = -1;
+	f->onset_age = -1;
+	f->n_mentions = 1;
+	f->n_spans = 1;
+	f->spans[0] = f->start;
+	f->spans[1] = f->end;
+	f->polarity = it->negated ? SP_POLARITY_ABSENT
+				  : sp_polarity (ctx, k, f->kind == SP_FINDING_CONDITION);
+	cue = sp_family_cue (ctx, k);
+	f->family = cue >= 0;
+	if (f->family) {
+		if (cue != st->relation_cue) {
+			st->relation_cue = cue;
+			st->relation = sp_relation (ctx, cue);
+		}
+		f->relation = st->relation;
+		f->onset_age = sp_onset_age (ctx, cue, k);
+	}
+	f->historical = sp_historical (ctx, k);
+	sp_condition_status (ctx, k, f);
+	sp_attributes (ctx, k, f);
+	if (f->polarity == SP_POLARITY_ABSENT) /* "pain 0/10" */
+		f->status = SP_STATUS_NONE;
+	sp_inherit_from_list (ctx, k, st->prev_k != G_MAXUINT ? &st->prev : NULL, st->prev_k, f);
+	if (f->kind == SP_FINDING_ALLERGY && f->polarity != SP_POLARITY_ABSENT) {
+		gint r = sp_reaction (ctx, k);
+		if (r >= 0) {
+			if (st->reactions == NULL)
+				st->reactions = g_new0 (guint8, ctx->items->len / 8 + 1);
+			st->reactions[r / 8] |= (guint8)(1u << (r % 8));
+			f->reaction = g_ptr_array_index (ctx->parser->lexicon->concepts,
+							 sp_item (ctx, (guint)r)->index);
+		}
+	}
+	return sp_measure_fill (ctx, k, f);
+}
