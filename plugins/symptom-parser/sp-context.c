@@ -55,6 +55,41 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 
 /* The family cue that makes the concept at @k a relative's, or -1: the nearest one on the left,
  * so that each finding of a list gets its own relative ("家族史：父亲高血压，母亲糖尿病"). */
+/* Is the family cue at @j the one who tells rather than the one who has it: a speaker
+ * ("Mom:", 妈妈：), a source ("per mother", "brought by mom", "history from his wife") or the
+ * subject of a telling verb ("her daughter reported", 妈妈说, 母亲代诉)? */
+static gboolean
+sp_is_reporter (SpCtx *ctx, guint j)
+{
+	static const gchar *const before[] = { "per", "by", "from", NULL };
+	static const gchar *const verbs_en[]
+		= { "reported", "reports",   "report",	  "says",      "said",	    "states",
+		    "stated",	"notes",     "noted",	  "brought",   "brings",    "called",
+		    "calls",	"describes", "described", "mentions",  "mentioned", "asks",
+		    "asked",	"worried",   "worries",	  "concerned", "thinks",    "noticed",
+		    "notices",	NULL };
+	static const gchar *const verbs_zh[]
+		= { "说", "代诉", "诉", "反映", "发现", "带", "觉得", "担心", "问", "咨询", NULL };
+	const SpItem *it = sp_item (ctx, j);
+	guint next = it->tok_last + 1;
+	const MvToken *t;
+
+	if (it->tok_first > 0 && sp_tok_in (ctx, it->tok_first - 1, before))
+		return TRUE;
+	if (next >= ctx->tokens->len)
+		return FALSE;
+	t = &g_array_index (ctx->tokens, MvToken, next);
+	if (ctx->nt->text[t->start] == ':')
+		return TRUE;
+	if (sp_tok_in (ctx, next, verbs_en))
+		return TRUE;
+	for (guint v = 0; verbs_zh[v] != NULL; v++) {
+		if (g_str_has_prefix (ctx->nt->text + t->start, verbs_zh[v]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static gint
 sp_family_cue (SpCtx *ctx, guint k)
 {
@@ -65,7 +100,7 @@ sp_family_cue (SpCtx *ctx, guint k)
 		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return (gint)j;
+			return sp_is_reporter (ctx, j) ? -1 : (gint)j;
 	}
 	/* right, in the clause: "diabetes in his mother", "runs in the family" */
 	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
@@ -75,7 +110,7 @@ sp_family_cue (SpCtx *ctx, guint k)
 		    || sp_is_cue (it, SP_CUE_SELF))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return (gint)j;
+			return sp_is_reporter (ctx, j) ? -1 : (gint)j;
 	}
 	return -1;
 }
@@ -203,6 +238,13 @@ sp_continues_list (SpCtx *ctx, guint j)
 	return FALSE;
 }
 
+/* "3 days of dyspnea": a duration followed by "of" belongs to what follows it. */
+static gboolean
+sp_duration_leads (SpCtx *ctx, const SpItem *it)
+{
+	return it->kind == SP_ITEM_DURATION && sp_tok_is (ctx, it->tok_last + 1, "of");
+}
+
 /* A duration stated before the concepts of its clause applies to all of them ("Two weeks of
  * epigastric pain and heartburn", "3天来发热、咳嗽"); one stated after a concept belongs to that
  * concept ("stools for 2 days with lightheadedness"). */
@@ -220,6 +262,9 @@ sp_leading_duration (SpCtx *ctx, guint k)
 			return -1;
 		if (it->kind != SP_ITEM_DURATION)
 			continue;
+		/* "a history of hypertension presented with 3 days of dyspnea" */
+		if (sp_duration_leads (ctx, it))
+			return it->value;
 		for (guint i = j, m = 0; i-- > 0 && m < SP_MAX_WALK; m++) {
 			SpItem *p = sp_item (ctx, i);
 			if (p->kind == SP_ITEM_BREAK || p->kind == SP_ITEM_COMMA)
@@ -280,7 +325,11 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 		/* after a terminator only a duration still belongs here: "fever since yesterday" */
 		if (sp_is_cue (it, SP_CUE_TERMINATOR))
 			mods = FALSE;
-		if (f->duration_hours < 0 && it->kind == SP_ITEM_DURATION)
+		/* "hypertension, presented with 3 days of dyspnea": that one is the dyspnea's */
+		if (sp_duration_leads (ctx, it))
+			break;
+		if (f->duration_hours < 0 && it->kind == SP_ITEM_DURATION
+		    && sp_other_between (ctx, c, it) <= SP_WINDOW_POST + 1)
 			f->duration_hours = it->value;
 		if (!mods)
 			continue;
@@ -302,6 +351,11 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	}
 	if (f->duration_hours < 0)
 		f->duration_hours = sp_leading_duration (ctx, k);
+	/* how long a drug is taken or a value held is not a finding's duration ("amoxicillin 1 g
+	 * BID for 14 days" is a course, not an illness) */
+	if (f->kind == SP_FINDING_MEDICATION || f->kind == SP_FINDING_ALLERGY
+	    || f->kind == SP_FINDING_MEASUREMENT || f->kind == SP_FINDING_SCORE)
+		f->duration_hours = -1;
 	/* only a site the text states: the concept's default site adds nothing its code does not */
 	if (site >= 0)
 		f->site = ((SpSite *)g_ptr_array_index (lex->sites, (guint)site))->code;
