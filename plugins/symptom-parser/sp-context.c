@@ -577,21 +577,61 @@ sp_condition_status (SpCtx *ctx, guint k, SpFinding *f)
 
 /* ---- allergies ---- */
 
-/* The one concept that is an allergy by itself (spec of issue 11: "NKDA", 无药物过敏史 are its
- * negated terms). */
+/* The concepts that are an allergy by themselves: drug allergy (spec of issue 11: "NKDA",
+ * 无药物过敏史 are its negated terms) and the other "… allergy" substances (food allergy). */
 #define SP_DRUG_ALLERGY_CODE "MV:4000"
 
-/* A mention of the drug-allergy concept ("drug allergies", 药物过敏), not negated: it opens an
- * allergy scope like an allergy cue ("Drug allergies: penicillin"). */
+static gboolean
+sp_is_allergy_concept (const SpConcept *c)
+{
+	return c->kind == SP_CONCEPT_SUBSTANCE
+	       && (g_strcmp0 (c->code, SP_DRUG_ALLERGY_CODE) == 0
+		   || g_str_has_suffix (c->label_en, " allergy"));
+}
+
+/* A mention of an allergy concept ("drug allergies", 药物过敏, "food allergies"), not negated:
+ * it opens an allergy scope like an allergy cue ("Drug allergies: penicillin"). */
 static gboolean
 sp_is_drug_allergy (const SpItem *it, const SpLexicon *lex)
 {
-	const SpConcept *c;
-
 	if (it->kind != SP_ITEM_CONCEPT || it->negated)
 		return FALSE;
-	c = g_ptr_array_index (lex->concepts, it->index);
-	return g_strcmp0 (c->code, SP_DRUG_ALLERGY_CODE) == 0;
+	return sp_is_allergy_concept (g_ptr_array_index (lex->concepts, it->index));
+}
+
+/* Is the item a section header: followed by a colon, maybe past a word or two ("Allergies:",
+ * "Allergies reviewed:", "Drug allergies (verified):", 过敏史：), or with the colon in its own
+ * term ("allergies :" in cues.tsv)? */
+static gboolean
+sp_is_header (SpCtx *ctx, const SpItem *it)
+{
+	const gchar *text = ctx->nt->text;
+	gsize p = it->end;
+	guint words = 0;
+
+	if (p > 0 && text[p - 1] == ':')
+		return TRUE;
+	while (p < ctx->nt->len && p < it->end + 32) {
+		gchar ch = text[p];
+		if (ch == ':')
+			return TRUE;
+		if (ch == ' ' || ch == '(' || ch == ')') {
+			p++;
+			continue;
+		}
+		if (!g_ascii_isalpha (ch) || ++words > 2)
+			return FALSE;
+		while (p < ctx->nt->len && g_ascii_isalpha (text[p]))
+			p++;
+	}
+	return FALSE;
+}
+
+/* A break that only separates the entries of a list under a header: ';' */
+static gboolean
+sp_is_list_break (SpCtx *ctx, const SpItem *it)
+{
+	return it->kind == SP_ITEM_BREAK && ctx->nt->text[it->start] == ';';
 }
 
 static gboolean
@@ -615,14 +655,26 @@ sp_allergy_scope (SpCtx *ctx, guint k)
 	const SpLexicon *lex = ctx->parser->lexicon;
 	SpItem *c = sp_item (ctx, k);
 
+	/* under a header the list runs to the end of the sentence, across ';' and commas
+	 * ("Allergies: sulfa -> hives; codeine (N/V); latex"); otherwise within the clause */
+	gboolean in_clause = TRUE;
+
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR)
-		    || sp_other_between (ctx, it, c) > 3)
+		gboolean opens = sp_is_cue (it, SP_CUE_ALLERGY_PRE) || sp_is_drug_allergy (it, lex);
+		if (opens && sp_is_header (ctx, it))
+			return TRUE;
+		if (sp_is_list_break (ctx, it)) {
+			in_clause = FALSE;
+			continue;
+		}
+		if (it->kind == SP_ITEM_BREAK)
 			break;
-		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
-			break;
-		if (sp_is_cue (it, SP_CUE_ALLERGY_PRE) || sp_is_drug_allergy (it, lex))
+		if (sp_is_cue (it, SP_CUE_TERMINATOR) || sp_other_between (ctx, it, c) > 3
+		    || (it->kind == SP_ITEM_COMMA
+			&& (it->hard || sp_other_between (ctx, it, c) > 0)))
+			in_clause = FALSE;
+		if (opens && in_clause)
 			return TRUE;
 	}
 	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
@@ -729,8 +781,13 @@ sp_finding_kind_of (const SpConcept *concept, SpFindingKind *kind)
 static gboolean
 sp_finding_kind_at (SpCtx *ctx, guint k, const SpConcept *concept, SpFindingKind *kind)
 {
+	/* "Drug allergies: NKDA", "Food allergies: shellfish": a header names the list, the list
+	 * holds the findings */
+	if (sp_is_allergy_concept (concept) && !sp_item (ctx, k)->negated
+	    && sp_is_header (ctx, sp_item (ctx, k)))
+		return FALSE;
 	if ((concept->kind == SP_CONCEPT_MEDICATION || concept->kind == SP_CONCEPT_SUBSTANCE)
-	    && (g_strcmp0 (concept->code, SP_DRUG_ALLERGY_CODE) == 0
+	    && (sp_is_allergy_concept (concept)
 		|| (concept->kind == SP_CONCEPT_SUBSTANCE && sp_item (ctx, k)->negated)
 		|| sp_allergy_scope (ctx, k))) {
 		*kind = SP_FINDING_ALLERGY;
