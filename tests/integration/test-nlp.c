@@ -54,6 +54,46 @@ Test (nlp, english_with_negation_and_duration)
 	cr_assert_str_eq (json_object_get_string_member (chest, "text"), "chest pain");
 }
 
+/* Over HTTP, as a clinic's EHR sends an intake note: each kind with its members in JSON. */
+Test (nlp, a_clinical_note_gives_every_kind_over_http)
+{
+	g_autoptr (MvtResponse) resp = mvt_post_json (
+		"/v1/nlp/symptoms",
+		"{\"text\":\"Hx of HTN, on metformin 500 mg PO BID. Allergic to penicillin (rash). "
+		"BP 150/95, temp 39.2 C. Father had MI at 50. Pain 0/10.\"}");
+	JsonObject *body = json_node_get_object (resp->json);
+	JsonArray *findings = findings_of (resp);
+	JsonObject *htn = finding_with_code (findings, "HP:0000822");
+	JsonObject *met = finding_with_code (findings, "ATC:A10BA02");
+	JsonObject *pcn = finding_with_code (findings, "ATC:J01CE01");
+	JsonObject *sbp = finding_with_code (findings, "LOINC:8480-6");
+	JsonObject *temp = finding_with_code (findings, "LOINC:8310-5");
+	JsonObject *mi = finding_with_code (findings, "HP:0001658");
+	JsonObject *pain = finding_with_code (findings, "HP:0012531");
+
+	cr_assert_not (json_object_get_boolean_member (body, "truncated"));
+	cr_assert_str_eq (json_object_get_string_member (htn, "kind"), "condition");
+	cr_assert_str_eq (json_object_get_string_member (htn, "status"), "active");
+	cr_assert_str_eq (json_object_get_string_member (met, "kind"), "medication");
+	cr_assert_float_eq (json_object_get_double_member (met, "dose_value"), 500, 1e-9);
+	cr_assert_str_eq (json_object_get_string_member (met, "frequency"), "BID");
+	cr_assert_str_eq (json_object_get_string_member (pcn, "kind"), "allergy");
+	cr_assert_str_eq (json_object_get_string_member (pcn, "reaction_code"), "HP:0000988");
+	cr_assert_float_eq (json_object_get_double_member (sbp, "value"), 150, 1e-9);
+	cr_assert_str_eq (json_object_get_string_member (sbp, "unit"), "mm[Hg]");
+	cr_assert_str_eq (json_object_get_string_member (sbp, "interpretation"), "high");
+	cr_assert_float_eq (json_object_get_double_member (temp, "value"), 39.2, 1e-9);
+	cr_assert_str_eq (json_object_get_string_member (temp, "unit"), "Cel");
+	cr_assert_str_eq (json_object_get_string_member (mi, "relation"), "father");
+	cr_assert_float_eq (json_object_get_double_member (mi, "onset_age"), 50, 1e-9);
+	cr_assert_str_eq (json_object_get_string_member (pain, "polarity"), "absent");
+	/* the rash is the allergy's reaction, not a present symptom */
+	for (guint i = 0; i < json_array_get_length (findings); i++) {
+		JsonObject *f = json_array_get_object_element (findings, i);
+		cr_assert_str_neq (json_object_get_string_member (f, "code"), "HP:0000988");
+	}
+}
+
 Test (nlp, chinese_auto_detected)
 {
 	g_autoptr (MvtResponse) resp
