@@ -42,6 +42,7 @@ typedef struct {
 		weak; /* a one-character Chinese term inside a longer word: see sp_items_finish() */
 	gboolean negated; /* a concept term that says the concept is absent ("afebrile") */
 	gboolean listed;  /* a concept term that counts only in a list ("frequency") */
+	gboolean combo;	  /* one of the concepts of a term that names several ("N/V") */
 } SpItem;
 
 typedef struct {

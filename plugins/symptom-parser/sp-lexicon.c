@@ -100,9 +100,16 @@ sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated)
 		term->index = v & 0x0FFFFFFF;
 		*negated = FALSE;
 	} else {
-		term->index = v & (SP_TERM_LISTED - 1);
+		term->index = v & (SP_TERM_COMBO - 1);
 		*negated = (v & SP_TERM_NEGATED) != 0;
 	}
+}
+
+gboolean
+sp_term_is_combo (gpointer packed)
+{
+	guint v = GPOINTER_TO_UINT (packed);
+	return (v >> 28) == SP_TERM_CONCEPT + 1 && (v & SP_TERM_COMBO) != 0;
 }
 
 gboolean
@@ -150,6 +157,7 @@ sp_lexicon_new (void)
 	self->zh_cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->en_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	self->combos = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
 	self->zh_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	return self;
 }
@@ -171,6 +179,7 @@ sp_lexicon_free (SpLexicon *self)
 	g_hash_table_unref (self->zh_cues);
 	g_hash_table_unref (self->zh_prefixes);
 	g_hash_table_unref (self->en_relations);
+	g_ptr_array_unref (self->combos);
 	g_hash_table_unref (self->zh_relations);
 	g_free (self);
 }
@@ -571,16 +580,82 @@ sp_lexicon_load_cues (SpLexicon *self, const gchar *path, GError **error)
 	return sp_lexicon_read_tsv (self, path, 3, sp_lexicon_cue_row, NULL, error);
 }
 
+/* combos.tsv, first pass: each term is inserted (so it wins over the concept files) with the
+ * index of its combo; @codes receives each combo's codes, resolved by sp_lexicon_combo_codes()
+ * once the concepts are loaded. */
+static gboolean
+sp_lexicon_combo_row (SpLexicon *self, gchar **f, guint n, gpointer user_data, GError **error)
+{
+	GPtrArray *codes = user_data;
+	gpointer value = GUINT_TO_POINTER (
+		GPOINTER_TO_UINT (SP_TERM_PACK (SP_TERM_CONCEPT, self->combos->len))
+		| SP_TERM_COMBO);
+
+	if (g_strcmp0 (f[0], "en") != 0 && g_strcmp0 (f[0], "zh") != 0) {
+		g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+			     "language '%s' is not en or zh", f[0]);
+		return FALSE;
+	}
+	if (strchr (f[2], '|') == NULL) {
+		g_set_error_literal (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+				     "a combo names at least two codes");
+		return FALSE;
+	}
+	g_ptr_array_add (codes, g_strdup (f[2]));
+	g_ptr_array_add (self->combos, g_array_new (FALSE, FALSE, sizeof (guint)));
+	if (f[0][0] == 'e')
+		sp_lexicon_add_en (self, self->en_concepts, f[1], value);
+	else
+		sp_lexicon_add_zh (self, self->zh_concepts, f[1], value);
+	return TRUE;
+}
+
+/* combos.tsv, second pass: every code must be a loaded concept. */
+static gboolean
+sp_lexicon_combo_codes (SpLexicon *self, const gchar *path, GPtrArray *codes, GError **error)
+{
+	g_autoptr (GHashTable) by_code = g_hash_table_new (g_str_hash, g_str_equal);
+
+	for (guint i = 0; i < self->concepts->len; i++) {
+		SpConcept *c = g_ptr_array_index (self->concepts, i);
+		g_hash_table_insert (by_code, c->code, GUINT_TO_POINTER (i + 1));
+	}
+	for (guint i = 0; i < codes->len; i++) {
+		g_auto (GStrv) list = g_strsplit (g_ptr_array_index (codes, i), "|", -1);
+		GArray *combo = g_ptr_array_index (self->combos, i);
+		for (guint k = 0; list[k] != NULL; k++) {
+			guint at = GPOINTER_TO_UINT (g_hash_table_lookup (by_code, list[k]));
+			if (at == 0) {
+				g_set_error (error, SP_LEXICON_ERROR, SP_LEXICON_ERROR_INVALID,
+					     "%s: combo %u names %s, which is no concept", path,
+					     i + 1, list[k]);
+				return FALSE;
+			}
+			at--;
+			g_array_append_val (combo, at);
+		}
+	}
+	return TRUE;
+}
+
 SpLexicon *
 sp_lexicon_new_from_dir (const gchar *dir, GError **error)
 {
+	g_autofree gchar *combos = g_build_filename (dir, "combos.tsv", NULL);
+	g_autoptr (GPtrArray) combo_codes = g_ptr_array_new_with_free_func (g_free);
 	g_autoptr (SpLexicon) self = sp_lexicon_new ();
 	g_autofree gchar *concepts = g_build_filename (dir, "concepts.tsv", NULL);
 	g_autofree gchar *sites = g_build_filename (dir, "sites.tsv", NULL);
 	g_autofree gchar *cues = g_build_filename (dir, "cues.tsv", NULL);
 
-	/* concepts first: a term that is both a concept and a site is a concept */
+	/* combos first (optional file), then concepts: a term that is both a concept and a site
+	 * is a concept */
+	if (g_file_test (combos, G_FILE_TEST_EXISTS)
+	    && !sp_lexicon_read_tsv (self, combos, 3, sp_lexicon_combo_row, combo_codes, error))
+		return NULL;
 	if (!sp_lexicon_load_concepts (self, concepts, NULL, error))
+		return NULL;
+	if (!sp_lexicon_combo_codes (self, combos, combo_codes, error))
 		return NULL;
 	if (!sp_lexicon_load_sites (self, sites, error))
 		return NULL;

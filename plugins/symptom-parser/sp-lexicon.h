@@ -109,6 +109,12 @@ typedef struct {
 
 gboolean sp_term_is_listed (gpointer packed);
 
+/* A term of combos.tsv names several concepts ("N/V", 三高): its index is into the lexicon's
+ * `combos`, not its concepts; bit 25, see sp_term_is_combo(). */
+#define SP_TERM_COMBO (1u << 25)
+
+gboolean sp_term_is_combo (gpointer packed);
+
 /* Can a Chinese term start at @p: a Han character, or one or two ASCII digits and a Han
  * character ("2型糖尿病", "3度烧伤")? */
 gboolean sp_zh_term_start (const gchar *p);
@@ -131,6 +137,8 @@ struct _SpLexicon {
 	GHashTable *zh_sites;
 	GHashTable *zh_cues;
 	GHashTable *zh_prefixes;
+	/* combos.tsv: each a GArray of the guint concept indices one term names */
+	GPtrArray *combos;
 	/* family cue key -> relation ("mother"), from cues.tsv's optional 4th column */
 	GHashTable *en_relations;
 	GHashTable *zh_relations;

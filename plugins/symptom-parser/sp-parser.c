@@ -124,6 +124,16 @@ sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end)
 	SpItemKind ik;
 
 	sp_term_unpack (packed, &term, &negated);
+	if (sp_term_is_combo (packed)) {
+		/* "N/V": one concept item per concept, on the same span */
+		GArray *combo = g_ptr_array_index (ctx->parser->lexicon->combos, term.index);
+		for (guint i = 0; i < combo->len; i++) {
+			sp_add_item (ctx, SP_ITEM_CONCEPT, start, end,
+				     g_array_index (combo, guint, i), 0);
+			g_array_index (ctx->items, SpItem, ctx->items->len - 1).combo = TRUE;
+		}
+		return;
+	}
 	ik = term.kind == SP_TERM_CONCEPT ? SP_ITEM_CONCEPT
 	     : term.kind == SP_TERM_SITE  ? SP_ITEM_SITE
 					  : SP_ITEM_CUE;
@@ -335,7 +345,12 @@ sp_items_finish (SpCtx *ctx)
 				continue;
 		}
 		if (it->kind == SP_ITEM_CONCEPT || it->kind == SP_ITEM_SITE) {
-			if (it->start < term_end)
+			const SpItem *prev
+				= kept > 0 ? &g_array_index (items, SpItem, kept - 1) : NULL;
+			/* the concepts of one combo term share its span */
+			gboolean same_combo = it->combo && prev != NULL && prev->combo
+					      && prev->start == it->start && prev->end == it->end;
+			if (it->start < term_end && !same_combo)
 				continue;
 			term_end = it->end;
 		} else if (it->kind == SP_ITEM_CUE) {

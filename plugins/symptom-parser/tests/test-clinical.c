@@ -518,3 +518,25 @@ Test (clinical, distinct_findings_are_capped)
 	cr_assert (truncated);
 	cr_assert_lt (size, ANSWER_LIMIT_BYTES, "%zu bytes", size);
 }
+
+/* One term, several concepts (combos.tsv): each a finding of its own on the term's span, each
+ * taking the context of the term. */
+Test (clinical, one_term_names_several_concepts)
+{
+	static const gchar *const NAUSEA[] = { "HP:0002018", NULL };
+	static const gchar *const VOMITING[] = { "HP:0002013", NULL };
+	static const gchar *const DIARRHEA[] = { "HP:0002014", NULL };
+	static const gchar *const LIPIDS[] = { "HP:0003077", NULL };
+	g_autoptr (GVariant) en = parse ("Denies N/V/D.");
+	g_autoptr (GVariant) zh = parse ("既往三高，无上吐下泻");
+	g_autoptr (GVariantDict) n = expect (en, "N/V/D", "symptom", NAUSEA, "absent");
+	g_autoptr (GVariantDict) v = expect (en, "N/V/D", "symptom", VOMITING, "absent");
+	g_autoptr (GVariantDict) d = expect (en, "N/V/D", "symptom", DIARRHEA, "absent");
+	g_autoptr (GVariantDict) h = expect (zh, "三高", "condition", HTN, "present");
+	g_autoptr (GVariantDict) l = expect (zh, "三高", "condition", LIPIDS, "present");
+	g_autoptr (GVariantDict) zv = expect (zh, "上吐下泻", "symptom", VOMITING, "absent");
+	g_autoptr (GVariantDict) zd = expect (zh, "上吐下泻", "symptom", DIARRHEA, "absent");
+
+	expect_str (v, "text", "N/V/D", "N/V/D");
+	expect_str (h, "status", "active", "三高");
+}
