@@ -359,6 +359,13 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	/* only a site the text states: the concept's default site adds nothing its code does not */
 	if (site >= 0)
 		f->site = ((SpSite *)g_ptr_array_index (lex->sites, (guint)site))->code;
+	/* "pain in the left knee", 嗓子有点疼: a generic finding at a site that has its own concept
+	 * is that concept (Knee pain, Sore throat), as a coder would code it */
+	if (f->site != NULL) {
+		const SpConcept *specific = sp_lexicon_site_specific (lex, f->concept, f->site);
+		if (specific != NULL)
+			f->concept = specific;
+	}
 	/* ...nor a stated site that is the concept's own ("右耳耳鸣") */
 	if (f->site != NULL && g_strcmp0 (f->site, f->concept->site) == 0)
 		f->site = NULL;

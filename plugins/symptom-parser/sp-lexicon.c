@@ -158,6 +158,7 @@ sp_lexicon_new (void)
 	self->zh_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->en_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	self->combos = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+	self->site_specific = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	return self;
 }
@@ -180,6 +181,7 @@ sp_lexicon_free (SpLexicon *self)
 	g_hash_table_unref (self->zh_prefixes);
 	g_hash_table_unref (self->en_relations);
 	g_ptr_array_unref (self->combos);
+	g_hash_table_unref (self->site_specific);
 	g_hash_table_unref (self->zh_relations);
 	g_free (self);
 }
@@ -638,6 +640,69 @@ sp_lexicon_combo_codes (SpLexicon *self, const gchar *path, GPtrArray *codes, GE
 	return TRUE;
 }
 
+/* The generic concepts a site can make specific, and the words of a specific concept's English
+ * label that say it is one of them ("Knee pain", "Headache", "Sore throat"; "Pedal edema";
+ * "Itchy nose"). */
+static const struct {
+	const gchar *code;
+	const gchar *const words[4];
+} sp_generics[] = {
+	{ "HP:0012531", { "pain", "ache", "sore", NULL } },
+	{ "MV:0004", { "swelling", "edema", NULL } },
+	{ "HP:0000989", { "itch", "prurit", NULL } },
+	{ "MV:0003", { "stiff", NULL } },
+	{ "MV:0009", { "numb", NULL } },
+	{ "MV:0002", { "tender", NULL } },
+	{ "HP:0001892", { "bleed", NULL } },
+};
+
+/* For each generic concept and site, the first symptom (in file order, so the curated one) whose
+ * own site is that site and whose label says it is of that generic kind. */
+static void
+sp_lexicon_index_site_specific (SpLexicon *self)
+{
+	for (guint g = 0; g < G_N_ELEMENTS (sp_generics); g++) {
+		gint generic = -1;
+		for (guint i = 0; i < self->concepts->len && generic < 0; i++) {
+			SpConcept *c = g_ptr_array_index (self->concepts, i);
+			if (g_strcmp0 (c->code, sp_generics[g].code) == 0)
+				generic = (gint)i;
+		}
+		if (generic < 0)
+			continue;
+		for (guint i = 0; i < self->concepts->len; i++) {
+			SpConcept *c = g_ptr_array_index (self->concepts, i);
+			g_autofree gchar *label = NULL;
+			g_autofree gchar *key = NULL;
+			gboolean of_kind = FALSE;
+			if (c->site == NULL || c->kind != SP_CONCEPT_SYMPTOM)
+				continue;
+			label = g_ascii_strdown (c->label_en, -1);
+			for (guint w = 0; sp_generics[g].words[w] != NULL && !of_kind; w++)
+				of_kind = strstr (label, sp_generics[g].words[w]) != NULL;
+			key = g_strdup_printf ("%p|%s",
+					       g_ptr_array_index (self->concepts, (guint)generic),
+					       c->site);
+			if (of_kind && !g_hash_table_contains (self->site_specific, key))
+				g_hash_table_insert (self->site_specific, g_steal_pointer (&key),
+						     GUINT_TO_POINTER (i + 1));
+		}
+	}
+}
+
+const SpConcept *
+sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const gchar *site)
+{
+	g_autofree gchar *key = NULL;
+	guint at;
+
+	if (site == NULL || g_hash_table_size (self->site_specific) == 0)
+		return NULL;
+	key = g_strdup_printf ("%p|%s", (gconstpointer)generic, site);
+	at = GPOINTER_TO_UINT (g_hash_table_lookup (self->site_specific, key));
+	return at > 0 ? g_ptr_array_index (self->concepts, at - 1) : NULL;
+}
+
 SpLexicon *
 sp_lexicon_new_from_dir (const gchar *dir, GError **error)
 {
@@ -661,6 +726,7 @@ sp_lexicon_new_from_dir (const gchar *dir, GError **error)
 		return NULL;
 	if (!sp_lexicon_load_cues (self, cues, error))
 		return NULL;
+	sp_lexicon_index_site_specific (self);
 	return g_steal_pointer (&self);
 }
 

@@ -137,6 +137,9 @@ struct _SpLexicon {
 	GHashTable *zh_sites;
 	GHashTable *zh_cues;
 	GHashTable *zh_prefixes;
+	/* "generic concept address|site code" -> index + 1 of the specific concept at that site
+	 * (Pain at the knee is Knee pain): see sp_lexicon_site_specific() */
+	GHashTable *site_specific;
 	/* combos.tsv: each a GArray of the guint concept indices one term names */
 	GPtrArray *combos;
 	/* family cue key -> relation ("mother"), from cues.tsv's optional 4th column */
@@ -147,6 +150,19 @@ struct _SpLexicon {
 };
 
 SpLexicon *sp_lexicon_new (void);
+
+/**
+ * sp_lexicon_site_specific:
+ * @self: a lexicon
+ * @generic: a concept (Pain, Swelling, Pruritus, Stiffness, Numbness, Tenderness, Abnormal
+ *   bleeding)
+ * @site: a site code
+ *
+ * Returns: (nullable): the specific concept that is @generic at @site ("pain" at the knee is
+ *   Knee pain, 嗓子疼 is Sore throat), or %NULL when the lexicon has none.
+ */
+const SpConcept *
+sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const gchar *site);
 
 void sp_lexicon_free (SpLexicon *self);
 

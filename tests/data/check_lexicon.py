@@ -249,6 +249,35 @@ def check_concept(fname, lineno, fields, code_re, file_kinds, mv_range, hpo, hpo
         surface.append((norm(s.lstrip("!?")), code))
 
 
+# The generic concepts a site makes specific and the words of a specific label that say it is of
+# that generic kind: the same table as sp_generics in plugins/symptom-parser/sp-lexicon.c.
+SITE_GENERICS = {
+    "HP:0012531": ("pain", "ache", "sore"), "MV:0004": ("swelling", "edema"),
+    "HP:0000989": ("itch", "prurit"), "MV:0003": ("stiff",), "MV:0009": ("numb",),
+    "MV:0002": ("tender",), "HP:0001892": ("bleed",),
+}
+_SITE_SPECIFIC = {}
+
+
+def site_specific_of(concepts):
+    """specific code -> the generic codes it may stand for (first concept per generic and site,
+    in file order, whose own site is set and whose English label has one of the words)."""
+    key = id(concepts)
+    if key not in _SITE_SPECIFIC:
+        first = {}
+        for code, (en, _zh, site) in concepts.items():
+            if site in (None, "", "-"):
+                continue
+            for generic, words in SITE_GENERICS.items():
+                if any(w in en.lower() for w in words):
+                    first.setdefault((generic, site), code)
+        out = {}
+        for (generic, _site), code in first.items():
+            out.setdefault(code, set()).add(generic)
+        _SITE_SPECIFIC[key] = out
+    return _SITE_SPECIFIC[key]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -404,6 +433,13 @@ def main():
                             err(f"{where}: duration_hours must be a positive number, got {d!r}")
                 got = collections.Counter(scan(text))
                 for code, k in want.items():
+                    # "pain in the left knee" is Knee pain: a generic term at a site makes the
+                    # specific concept (sp_lexicon_site_specific() in sp-lexicon.c)
+                    for generic in site_specific_of(concepts).get(code, ()):
+                        moved = min(got[generic], k - got[code])
+                        if moved > 0:
+                            got[generic] -= moved
+                            got[code] += moved
                     if got[code] < k:
                         err(f"{what}:{lineno} ({sid}): {code} {concepts.get(code, ('?',))[0]!r} annotated "
                             f"{k}x but the lexicon finds it {got[code]}x in: {text}")

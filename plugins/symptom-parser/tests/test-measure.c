@@ -480,9 +480,9 @@ Test (measure, common_labs)
 Test (measure, pain_scores)
 {
 	g_autoptr (GArray) f = parse ("Pain 7/10 in the left knee");
-	const SpFinding *pain = find (f, "HP:0012531");
+	const SpFinding *pain = find (f, "HP:0030839");
 
-	/* the n/10 still gives the pain its severity */
+	/* the n/10 still gives the pain (at the knee: Knee pain) its severity */
 	cr_assert_not_null (pain);
 	cr_assert_eq (pain->severity, SP_SEVERITY_SEVERE);
 	expect_value ("Pain 7/10 in the left knee", PAIN_SCORE, 7, "{score}", NULL);
