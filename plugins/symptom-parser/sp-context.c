@@ -53,8 +53,6 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 	return SP_POLARITY_PRESENT;
 }
 
-/* The family cue that makes the concept at @k a relative's, or -1: the nearest one on the left,
- * so that each finding of a list gets its own relative ("家族史：父亲高血压，母亲糖尿病"). */
 /* Is the family cue at @j the one who tells rather than the one who has it: a speaker
  * ("Mom:", 妈妈：), a source ("per mother", "brought by mom", "history from his wife") or the
  * subject of a telling verb ("her daughter reported", 妈妈说, 母亲代诉)? */
@@ -90,6 +88,29 @@ sp_is_reporter (SpCtx *ctx, guint j)
 	return FALSE;
 }
 
+/* Is the concept at @k only supposed, not asserted ("return if chest pain", "call if fever",
+ * 如有不适随诊, 若出现发热)?  ConText's hypothetical: such a mention is no finding.  The cue
+ * reaches like a negation: within the clause, a list included. */
+static gboolean
+sp_hypothetical (SpCtx *ctx, guint k)
+{
+	SpItem *c = sp_item (ctx, k);
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		if (sp_is_cue (it, SP_CUE_HYPOTHETICAL))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The family cue that makes the concept at @k a relative's, or -1: the nearest one on the left,
+ * so that each finding of a list gets its own relative ("家族史：父亲高血压，母亲糖尿病"). */
 static gint
 sp_family_cue (SpCtx *ctx, guint k)
 {
@@ -848,7 +869,8 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	MvOrigSpan span;
 	gint cue;
 
-	if (sp_bit (st->reactions, k) || (it->listed && !sp_listed_with_symptom (ctx, k)))
+	if (sp_bit (st->reactions, k) || (it->listed && !sp_listed_with_symptom (ctx, k))
+	    || (it->kind == SP_ITEM_CONCEPT && sp_hypothetical (ctx, k)))
 		return FALSE;
 	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 	/* a measurement's kind and value come from its reading (sp_measure_fill()) */

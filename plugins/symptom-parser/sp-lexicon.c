@@ -36,10 +36,12 @@ static const gchar *const sp_cue_names[SP_CUE_LAST] = {
 	[SP_CUE_ALLERGY_POST] = "allergy-post",
 	[SP_CUE_REACTION] = "reaction",
 	[SP_CUE_RESOLVED] = "resolved",
+	[SP_CUE_HYPOTHETICAL] = "hypothetical-pre",
 	[SP_CUE_SEVERITY_NEGATION] = "severity-negation",
 };
 
-G_STATIC_ASSERT (SP_CUE_LAST <= 27);
+/* cue masks must stay below the concept flags (SP_TERM_COMBO is bit 25) */
+G_STATIC_ASSERT (SP_CUE_LAST <= 25);
 
 /* the relations a family cue may name (the findings' `relation`, spec of issue 11) */
 static const gchar *const sp_relation_names[]

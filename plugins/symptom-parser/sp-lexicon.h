@@ -46,7 +46,8 @@ typedef enum {
 	SP_CUE_RESOLVED, /* a condition that is over: "resolved", "cured", 已治愈, 已痊愈 */
 	/* makes the severity cue right after it no severity: "not too", 不是很, 不太 */
 	SP_CUE_SEVERITY_NEGATION,
-	SP_CUE_LAST /* at most 27: bit 27 of a packed term is SP_TERM_NEGATED */
+	SP_CUE_HYPOTHETICAL, /* what is not asserted at all: "return if", "call if", 如有, 若出现 */
+	SP_CUE_LAST	     /* at most 25: bits 25-27 of a packed concept term are its flags */
 } SpCue;
 
 /* The category name used in cues.tsv, e.g. "negation-pre". */

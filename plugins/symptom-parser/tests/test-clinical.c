@@ -540,3 +540,23 @@ Test (clinical, one_term_names_several_concepts)
 	expect_str (v, "text", "N/V/D", "N/V/D");
 	expect_str (h, "status", "active", "三高");
 }
+
+/* What discharge instructions suppose is no finding; what the note asserts still is. */
+Test (clinical, hypothetical_mentions_are_no_findings)
+{
+	static const gchar *const CHEST_PAIN[] = { "HP:0100749", NULL };
+	static const gchar *const COUGH[] = { "HP:0012735", NULL };
+	g_autoptr (GVariant) en = parse ("Has a cough. Return if chest pain or fever.");
+	g_autoptr (GVariant) zh = parse ("咳嗽3天。如出现胸痛、发热，及时就诊。");
+	g_autoptr (GVariantDict) c1 = expect (en, "cough", "symptom", COUGH, "present");
+	g_autoptr (GVariantDict) c2 = expect (zh, "咳嗽", "symptom", COUGH, "present");
+	g_autoptr (GVariantDict) p1 = lookup (en, NULL, CHEST_PAIN, NULL);
+	g_autoptr (GVariantDict) p2 = lookup (zh, NULL, CHEST_PAIN, NULL);
+	g_autoptr (GVariantDict) f1 = lookup (en, NULL, FEVER, NULL);
+	g_autoptr (GVariantDict) f2 = lookup (zh, NULL, FEVER, NULL);
+
+	cr_expect_null (p1, "return if chest pain: a finding");
+	cr_expect_null (p2, "如出现胸痛: a finding");
+	cr_expect_null (f1, "return if … fever: a finding");
+	cr_expect_null (f2, "如出现…发热: a finding");
+}
