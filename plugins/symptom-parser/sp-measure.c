@@ -1057,14 +1057,21 @@ sp_m_unit_only (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 		const gchar *word;
 		SpMKind kind;
 	} units[] = {
-		{ "°c", SP_M_TEMP },	 { "° c", SP_M_TEMP },
-		{ "摄氏度", SP_M_TEMP }, { "度", SP_M_TEMP },
-		{ "°f", SP_M_TEMP },	 { "° f", SP_M_TEMP },
-		{ "华氏度", SP_M_TEMP }, { "mmhg", SP_M_BP },
-		{ "mm hg", SP_M_BP },	 { "毫米汞柱", SP_M_BP },
-		{ "bpm", SP_M_HR },	 { "次/分", SP_M_HR },
-		{ "次/分钟", SP_M_HR },	 { "beats per minute", SP_M_HR },
+		{ "°c", SP_M_TEMP },	   { "° c", SP_M_TEMP },
+		{ "摄氏度", SP_M_TEMP },   { "度", SP_M_TEMP },
+		{ "°f", SP_M_TEMP },	   { "° f", SP_M_TEMP },
+		{ "华氏度", SP_M_TEMP },   { "mmhg", SP_M_BP },
+		{ "mm hg", SP_M_BP },	   { "毫米汞柱", SP_M_BP },
+		{ "bpm", SP_M_HR },	   { "次/分", SP_M_HR },
+		{ "次/分钟", SP_M_HR },	   { "beats per minute", SP_M_HR },
+		{ "lbs", SP_M_WEIGHT },	   { "lb", SP_M_WEIGHT },
+		{ "pounds", SP_M_WEIGHT },
 	};
+	/* "lost 10 lbs", "down 5 pounds": a change of weight, not a weight (sp_m_weight_change) */
+	static const gchar *const changes[]
+		= { "lost",    "lose",		"losing", "loss", "gained", "gain", "gaining",
+		    "dropped", "down",		"up",	  "put",  "of",	    "by",   "over",
+		    "about",   "approximately", NULL };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 
@@ -1091,6 +1098,9 @@ sp_m_unit_only (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 			if (sp_m_word_at (q, end, units[u].word) == NULL)
 				continue;
 			if (!sp_m_read_value (p, end, units[u].kind, &raw) || raw.unit == SP_U_NONE)
+				break;
+			if (units[u].kind == SP_M_WEIGHT && i > 0
+			    && sp_tok_in (ctx, i - 1, changes))
 				break;
 			/* 度 alone is also an angle or a degree of burn: a body temperature only */
 			if (units[u].kind == SP_M_TEMP && raw.unit == SP_U_CEL

@@ -887,3 +887,12 @@ Test (measure, long_vitals_texts_are_linear)
 	cr_assert_eq (f->len, 6);
 	g_string_free (s, TRUE);
 }
+
+/* A weight in pounds needs no name ("I'm 5'7 and 210 lbs"); a change of weight is no weight. */
+Test (measure, pounds_alone_are_a_weight)
+{
+	expect_value ("I'm 5'7 and 210 lbs.", WEIGHT, 95.25, "kg", NULL);
+	expect_value ("He is 180 pounds now", WEIGHT, 81.65, "kg", NULL);
+	expect_no_measurement ("I lost 10 lbs this month.");
+	expect_no_measurement ("down 5 pounds since May");
+}
