@@ -331,6 +331,13 @@ sp_find_durations_zh (SpCtx *ctx)
 		gdouble value = 0;
 		gboolean matched = FALSE;
 
+		/* every Chinese duration starts with a Han character or a digit: the rest of an
+		 * English note is passed at once (it was a fifth of an English parse) */
+		if ((guchar)*p < 0x80 && !g_ascii_isdigit (*p)) {
+			prev_digit = *p == '.';
+			p++;
+			continue;
+		}
 		for (guint i = 0; i < G_N_ELEMENTS (relative) && !matched; i++) {
 			/* "昨天开始", "从昨天起": an onset; a bare "昨天" only dates an event */
 			if (sp_has_prefix (p, end, relative[i].word, &after)

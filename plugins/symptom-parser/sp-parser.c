@@ -144,19 +144,22 @@ sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end)
 
 /* ---- matching ---- */
 
-/* Greedy longest match of @table's phrases over the English units. */
+/* Greedy longest match of the concept, site and cue phrases over the English units, each table
+ * on its own (a concept may overlap a site or a cue: sp_items_finish() settles that), in one walk
+ * of the shared prefix table. */
 static void
-sp_match_en (SpCtx *ctx, GArray *units, GString *keys, GHashTable *table)
+sp_match_en (SpCtx *ctx, GArray *units, GString *keys)
 {
 	const SpLexicon *lex = ctx->parser->lexicon;
+	GHashTable *tables[] = { lex->en_concepts, lex->en_sites, lex->en_cues };
+	guint next_free[G_N_ELEMENTS (tables)] = { 0 };
 	g_autoptr (GString) key = g_string_new (NULL);
 
-	for (guint i = 0; i < units->len;) {
-		gpointer best = NULL;
-		guint best_j = 0;
+	for (guint i = 0; i < units->len; i++) {
+		gpointer best[G_N_ELEMENTS (tables)] = { NULL };
+		guint best_j[G_N_ELEMENTS (tables)] = { 0 };
 		for (guint j = i; j < units->len && j - i < lex->en_max_units; j++) {
 			const SpUnit *u = &g_array_index (units, SpUnit, j);
-			gpointer value;
 			if (j > i)
 				g_string_append_c (key, ' ');
 			else
@@ -164,19 +167,23 @@ sp_match_en (SpCtx *ctx, GArray *units, GString *keys, GHashTable *table)
 			g_string_append (key, keys->str + u->key);
 			if (!g_hash_table_contains (lex->en_prefixes, key->str))
 				break;
-			value = g_hash_table_lookup (table, key->str);
-			if (value != NULL) {
-				best = value;
-				best_j = j;
+			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
+				gpointer value = i >= next_free[t]
+							 ? g_hash_table_lookup (tables[t], key->str)
+							 : NULL;
+				if (value != NULL) {
+					best[t] = value;
+					best_j[t] = j;
+				}
 			}
 		}
-		if (best == NULL) {
-			i++;
-			continue;
+		for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
+			if (best[t] == NULL)
+				continue;
+			sp_add_term (ctx, best[t], g_array_index (units, SpUnit, i).start,
+				     g_array_index (units, SpUnit, best_j[t]).end);
+			next_free[t] = best_j[t] + 1;
 		}
-		sp_add_term (ctx, best, g_array_index (units, SpUnit, i).start,
-			     g_array_index (units, SpUnit, best_j).end);
-		i = best_j + 1;
 	}
 }
 
@@ -586,9 +593,7 @@ sp_parser_parse_full (const SpParser *self,
 	units = sp_en_units (nt->text, tokens, keys);
 	/* concepts, sites and cues are matched independently; overlaps are settled in
 	 * sp_items_finish() */
-	sp_match_en (&ctx, units, keys, self->lexicon->en_concepts);
-	sp_match_en (&ctx, units, keys, self->lexicon->en_sites);
-	sp_match_en (&ctx, units, keys, self->lexicon->en_cues);
+	sp_match_en (&ctx, units, keys);
 	sp_match_zh (&ctx);
 	sp_find_durations_en (&ctx);
 	sp_find_durations_zh (&ctx);
