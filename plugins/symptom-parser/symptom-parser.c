@@ -241,7 +241,7 @@ static const MvConfigKey sp_config_keys[] = {
 };
 
 MV_PLUGIN_DEFINE (.name = "symptom-parser",
-		  .version = "1.0.0",
+		  .version = "2.0.0",
 		  .description
 		  = "English and Chinese clinical text to coded findings (HPO, DO, ATC, "
 		    "LOINC), with negation and context",

@@ -85,7 +85,7 @@ Test (note_parse, parse_true_stores_the_parser_s_findings_with_its_name_and_vers
 	r = kind->normalise (input, "", &mvt_ctx, &error);
 	cr_assert_not_null (r, "%s", error != NULL ? error->message : "");
 	cr_expect_str_eq (mvt_string (r, "$.findings.parser.name"), "symptom-parser");
-	cr_expect_str_eq (mvt_string (r, "$.findings.parser.version"), "1.0.0");
+	cr_expect_str_eq (mvt_string (r, "$.findings.parser.version"), "2.0.0");
 	cr_expect_str_eq (mvt_string (r, "$.findings.language"), "en");
 	cr_expect_str_eq (mvt_string (r, "$.findings.items[0].code"), "HP:0002315");
 	cr_expect_str_eq (mvt_string (r, "$.findings.items[0].severity"), "severe");
