@@ -13,10 +13,56 @@
 
 /* @condition: the concept is a condition, for which a cue that is both negation-post and
  * resolved ("pneumonia has resolved", 肺炎已痊愈) gives a resolved status, not an absence. */
+/* A review-of-systems or examination template states the polarity right after the finding:
+ * "Rash: none", "Fever: no", "Chest pain: denies", 发热：无, 胸痛（-）, "murmur (+)".  Returns
+ * %TRUE and sets @polarity when it does. */
+static gboolean
+sp_template_polarity (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
+{
+	static const gchar *const absent[]
+		= { "none",   "no",   "denies",	     "denied", "negative", "neg",
+		    "absent", "nil",  "not present", "无",     "否认",	   "阴性",
+		    "未见",   "没有", "(-)",	     "(−)",    NULL };
+	static const gchar *const present[]
+		= { "yes", "present", "positive", "pos", "有", "阳性", "(+)", NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *p = text + c->end;
+	gboolean colon = FALSE;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p < end && *p == ':') {
+		colon = TRUE;
+		p++;
+		while (p < end && *p == ' ')
+			p++;
+	}
+	for (guint pass = 0; pass < 2; pass++) {
+		const gchar *const *words = pass == 0 ? absent : present;
+		for (guint i = 0; words[i] != NULL; i++) {
+			gsize n = strlen (words[i]);
+			gboolean bracket = words[i][0] == '(';
+			if ((gsize)(end - p) < n || memcmp (p, words[i], n) != 0)
+				continue;
+			/* a word must end there ("no" is not "not"); a bare word needs the colon */
+			if (!bracket && (!colon || (p + n < end && g_ascii_isalnum (p[n]))))
+				continue;
+			*polarity = pass == 0 ? SP_POLARITY_ABSENT : SP_POLARITY_PRESENT;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 static SpPolarity
 sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 {
 	SpItem *c = sp_item (ctx, k);
+	SpPolarity stated;
+
+	if (sp_template_polarity (ctx, c, &stated))
+		return stated;
 
 	/* left: pre-triggers, within the clause (a list continues across commas) */
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
@@ -57,7 +103,7 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
  * ("Mom:", 妈妈：), a source ("per mother", "brought by mom", "history from his wife") or the
  * subject of a telling verb ("her daughter reported", 妈妈说, 母亲代诉)? */
 static gboolean
-sp_is_reporter (SpCtx *ctx, guint j)
+sp_is_reporter (SpCtx *ctx, guint j, guint k)
 {
 	static const gchar *const before[] = { "per", "by", "from", NULL };
 	static const gchar *const verbs_en[]
@@ -77,8 +123,10 @@ sp_is_reporter (SpCtx *ctx, guint j)
 	if (next >= ctx->tokens->len)
 		return FALSE;
 	t = &g_array_index (ctx->tokens, MvToken, next);
+	/* "Mom: he's allergic to cats" is a speaker; "Mother: breast cancer", 母亲：糖尿病 is a
+	 * family history entry (the finding follows the colon at once) */
 	if (ctx->nt->text[t->start] == ':')
-		return TRUE;
+		return k > j && sp_other_between (ctx, it, sp_item (ctx, k)) > 0;
 	if (sp_tok_in (ctx, next, verbs_en))
 		return TRUE;
 	for (guint v = 0; verbs_zh[v] != NULL; v++) {
@@ -121,7 +169,7 @@ sp_family_cue (SpCtx *ctx, guint k)
 		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return sp_is_reporter (ctx, j) ? -1 : (gint)j;
+			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
 	}
 	/* right, in the clause: "diabetes in his mother", "runs in the family" */
 	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
@@ -131,7 +179,7 @@ sp_family_cue (SpCtx *ctx, guint k)
 		    || sp_is_cue (it, SP_CUE_SELF))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return sp_is_reporter (ctx, j) ? -1 : (gint)j;
+			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
 	}
 	return -1;
 }
@@ -913,6 +961,19 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 			st->reactions[r / 8] |= (guint8)(1u << (r % 8));
 			f->reaction = g_ptr_array_index (ctx->parser->lexicon->concepts,
 							 sp_item (ctx, (guint)r)->index);
+			/* "codeine -> nausea and vomiting", "PCN (rash, hives)": the whole list is
+			 * the reaction, none of it a present symptom (the first is reported) */
+			for (guint j = (guint)r + 1; j < ctx->items->len; j++) {
+				SpItem *next = sp_item (ctx, j);
+				if (sp_other_between (ctx, sp_item (ctx, j - 1), next) > 0)
+					break;
+				if (sp_is_cue (next, SP_CUE_CONJUNCTION)
+				    || (next->kind == SP_ITEM_COMMA && !next->hard))
+					continue;
+				if (!sp_is_reaction_concept (ctx, j))
+					break;
+				st->reactions[j / 8] |= (guint8)(1u << (j % 8));
+			}
 		}
 	}
 	return sp_measure_fill (ctx, k, f);

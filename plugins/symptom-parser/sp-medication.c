@@ -311,6 +311,9 @@ sp_m_dose (const gchar *p,
 		if (!first || numeral || sp_m_is_word_byte (q, end) || *value <= 0
 		    || (r < end && (guchar)*r >= 0x80) || sp_m_time_word (r, end))
 			return NULL;
+		/* "tolerated amoxicillin 2020": a year, not 2020 mg */
+		if (*value >= 1900 && *value <= 2099 && *value == (gint)*value)
+			return NULL;
 		*unit = insulin ? "[iU]" : "mg";
 		return q;
 	}

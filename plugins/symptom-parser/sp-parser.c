@@ -520,14 +520,30 @@ sp_detect_language (SpCtx *ctx)
 	return han > 0 && han >= latin ? "zh" : "en";
 }
 
+/* The language a caller names: "en" or "zh", also as a BCP 47 tag ("zh-CN", "zh-Hans", "en-US",
+ * any case); "" (or NULL) to detect it.  Returns "en", "zh" or "", or NULL for anything else. */
+static const gchar *
+sp_language_of (const gchar *language)
+{
+	if (language == NULL || language[0] == '\0')
+		return "";
+	for (guint i = 0; i < 2; i++) {
+		const gchar *primary = i == 0 ? "en" : "zh";
+		if (g_ascii_strncasecmp (language, primary, 2) == 0
+		    && (language[2] == '\0' || language[2] == '-' || language[2] == '_'))
+			return primary;
+	}
+	return NULL;
+}
+
 static gboolean
 sp_check_language (const gchar *language, GError **error)
 {
-	if (language == NULL || language[0] == '\0' || g_strcmp0 (language, "en") == 0
-	    || g_strcmp0 (language, "zh") == 0)
+	if (sp_language_of (language) != NULL)
 		return TRUE;
 	g_set_error (error, SP_PARSER_ERROR, SP_PARSER_ERROR_INVALID,
-		     "language must be \"en\", \"zh\" or empty (detect)");
+		     "language must be \"en\", \"zh\" (or a tag of them such as zh-CN) or empty "
+		     "(detect)");
 	return FALSE;
 }
 
@@ -620,8 +636,8 @@ sp_parser_parse_full (const SpParser *self,
 	g_array_unref (ctx.items);
 	g_clear_pointer (&ctx.measures, g_array_unref);
 	if (language_out != NULL)
-		*language_out = language != NULL && language[0] != '\0'
-					? (g_strcmp0 (language, "zh") == 0 ? "zh" : "en")
+		*language_out = sp_language_of (language)[0] != '\0'
+					? sp_language_of (language)
 					: sp_detect_language (&ctx);
 	if (truncated_out != NULL)
 		*truncated_out = st.truncated;

@@ -630,7 +630,7 @@ sp_vocab_unquote (gchar *s)
 	return s;
 }
 
-/* ICD10inDO.tsv: DOID -> "ICD10CM:…" codes, several rows per DOID. */
+/* ICD10inDO.tsv: DOID -> "ICD10CM:…" codes, several rows per DOID and several codes per row. */
 static GHashTable *
 sp_vocab_read_icd10 (const gchar *path, GError **error)
 {
@@ -654,7 +654,15 @@ sp_vocab_read_icd10 (const gchar *path, GError **error)
 			codes = g_ptr_array_new_with_free_func (g_free);
 			g_hash_table_insert (map, g_strdup (id), codes);
 		}
-		g_ptr_array_add (codes, g_strdup (sp_vocab_unquote (f[2])));
+		/* one row may hold several codes: "ICD10CM:I25, ICD10CM:I20-I25, ICD10CM:I25.10" */
+		{
+			g_auto (GStrv) each = g_strsplit (sp_vocab_unquote (f[2]), ",", -1);
+			for (guint k = 0; each[k] != NULL; k++) {
+				const gchar *code = g_strstrip (each[k]);
+				if (code[0] != '\0')
+					g_ptr_array_add (codes, g_strdup (code));
+			}
+		}
 	}
 	return g_steal_pointer (&map);
 }

@@ -155,6 +155,34 @@ sp_finding_to_variant (const SpFinding *f, const gchar *text)
 	return g_variant_dict_end (&d);
 }
 
+/* The parser's error as the caller reads it: its MV_ERROR code, in English and Chinese, and
+ * for a language the caller may not name, the member at fault. */
+static void
+sp_plugin_error (GError **error, const GError *cause, gsize len, gsize max_bytes)
+{
+	g_autofree gchar *zh = NULL;
+
+	if (g_error_matches (cause, SP_PARSER_ERROR, SP_PARSER_ERROR_INVALID)) {
+		mv_error_add_problem (
+			error, "/language", "not-allowed", cause->message,
+			"language 应为 \"en\"、\"zh\"（或 zh-CN 这样的标签）或空（自动识别）");
+		return;
+	}
+	if (g_error_matches (cause, SP_PARSER_ERROR, SP_PARSER_ERROR_TOO_LARGE)) {
+		zh = g_strdup_printf ("文本为 %" G_GSIZE_FORMAT " 字节，超过上限 %" G_GSIZE_FORMAT
+				      "（max-text-bytes）",
+				      len, max_bytes);
+		mv_set_error_bilingual (error, MV_ERROR_TOO_LARGE, cause->message, zh);
+		return;
+	}
+	if (g_error_matches (cause, SP_PARSER_ERROR, SP_PARSER_ERROR_MALFORMED)) {
+		mv_set_error_bilingual (error, MV_ERROR_MALFORMED, cause->message,
+					"文本不是有效的 UTF-8");
+		return;
+	}
+	mv_set_error_bilingual (error, MV_ERROR_FAILED, cause->message, "解析失败");
+}
+
 static GVariant *
 sp_plugin_parse (MvCall *call, GVariant *input, GError **error)
 {
@@ -174,14 +202,7 @@ sp_plugin_parse (MvCall *call, GVariant *input, GError **error)
 					 self->max_findings, &language_used, &truncated,
 					 &error_local);
 	if (findings == NULL) {
-		MvError code = MV_ERROR_FAILED;
-		if (g_error_matches (error_local, SP_PARSER_ERROR, SP_PARSER_ERROR_TOO_LARGE))
-			code = MV_ERROR_TOO_LARGE;
-		else if (g_error_matches (error_local, SP_PARSER_ERROR, SP_PARSER_ERROR_MALFORMED))
-			code = MV_ERROR_MALFORMED;
-		else if (g_error_matches (error_local, SP_PARSER_ERROR, SP_PARSER_ERROR_INVALID))
-			code = MV_ERROR_INVALID_INPUT;
-		g_set_error_literal (error, MV_ERROR, code, error_local->message);
+		sp_plugin_error (error, error_local, len, self->max_bytes);
 		return NULL;
 	}
 	g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));

@@ -560,3 +560,85 @@ Test (clinical, hypothetical_mentions_are_no_findings)
 	cr_expect_null (f1, "return if … fever: a finding");
 	cr_expect_null (f2, "如出现…发热: a finding");
 }
+
+/* ---- what a stranger's notes showed (issue 11, before resolving) ---- */
+
+Test (clinical, family_history_entries_and_review_of_systems_templates)
+{
+	static const gchar *const BREAST_CANCER[] = { "DOID:1612", NULL };
+	static const gchar *const CHEST_PAIN[] = { "HP:0100749", NULL };
+	static const gchar *const COUGH[] = { "HP:0012735", NULL };
+	g_autoptr (GVariant) fhx = parse ("FHx: Mother: breast cancer. Father: HTN.");
+	g_autoptr (GVariant) fhx_zh = parse ("家族史：母亲：糖尿病。");
+	g_autoptr (GVariant) ros = parse ("ROS: Rash: none. Chest pain: denies. Cough: yes.");
+	g_autoptr (GVariant) ros_zh = parse ("发热：无。胸痛（-）。咳嗽（+）");
+	g_autoptr (GVariantDict) bc = expect (fhx, "FHx", "condition", BREAST_CANCER, "present");
+	g_autoptr (GVariantDict) htn = expect (fhx, "FHx", "condition", HTN, "present");
+	g_autoptr (GVariantDict) dm = expect (fhx_zh, "家族史", "condition", DM, "present");
+	g_autoptr (GVariantDict) r1 = expect (ros, "ROS", "symptom", RASH, "absent");
+	g_autoptr (GVariantDict) r2 = expect (ros, "ROS", "symptom", CHEST_PAIN, "absent");
+	g_autoptr (GVariantDict) r3 = expect (ros, "ROS", "symptom", COUGH, "present");
+	g_autoptr (GVariantDict) z1 = expect (ros_zh, "ROS zh", "symptom", FEVER, "absent");
+	g_autoptr (GVariantDict) z2 = expect (ros_zh, "ROS zh", "symptom", CHEST_PAIN, "absent");
+	g_autoptr (GVariantDict) z3 = expect (ros_zh, "ROS zh", "symptom", COUGH, "present");
+
+	expect_str (bc, "relation", "mother", "Mother: breast cancer");
+	expect_str (htn, "relation", "father", "Father: HTN");
+	expect_str (dm, "relation", "mother", "母亲：糖尿病");
+}
+
+Test (clinical, the_present_illness_after_a_history_and_indications_of_prn_drugs)
+{
+	static const gchar *const COUGH[] = { "HP:0031245", "HP:0012735", NULL };
+	static const gchar *const CHEST_PAIN[] = { "HP:0100749", NULL };
+	static const gchar *const TOBACCO[] = { "HP:0430133", NULL };
+	g_autoptr (GVariant) hpi
+		= parse ("67 yo M with h/o HTN presents with 2 days of productive cough.");
+	g_autoptr (GVariant) prn
+		= parse ("ibuprofen 400 mg as needed for pain. NTG 0.4 SL prn CP.");
+	g_autoptr (GVariant) smoker = parse ("Former smoker, quit 10 years ago.");
+	g_autoptr (GVariantDict) c = expect (hpi, "hpi", "symptom", COUGH, "present");
+	g_autoptr (GVariantDict) p1 = lookup (prn, NULL, PAIN, NULL);
+	g_autoptr (GVariantDict) p2 = lookup (prn, NULL, CHEST_PAIN, NULL);
+	g_autoptr (GVariantDict) t = expect (smoker, "former smoker", "condition", TOBACCO, NULL);
+
+	expect_str (c, "temporality", "current", "presents with … cough");
+	expect_num (c, "duration_hours", 48, 1e-9, "2 days of");
+	cr_expect_null (p1, "as needed for pain: a finding");
+	cr_expect_null (p2, "prn CP: a finding");
+	expect_str (t, "status", "resolved", "former smoker");
+}
+
+Test (clinical, an_allergy_reaction_list_and_a_year_after_a_drug)
+{
+	static const gchar *const CODEINE[] = { "ATC:R05DA04", NULL };
+	static const gchar *const VOMITING[] = { "HP:0002013", NULL };
+	static const gchar *const AMOX[] = { "ATC:J01CA04", NULL };
+	g_autoptr (GVariant) out = parse ("Allergies: codeine -> nausea and vomiting.");
+	g_autoptr (GVariant) year = parse ("Tolerated amoxicillin 2020.");
+	g_autoptr (GVariantDict) a = expect (out, "codeine", "allergy", CODEINE, "present");
+	g_autoptr (GVariantDict) v = lookup (out, "symptom", VOMITING, NULL);
+	g_autoptr (GVariantDict) m = expect (year, "amoxicillin", "medication", AMOX, "present");
+
+	cr_expect_null (v, "vomiting of a reaction list reported as a symptom");
+	cr_expect_not (g_variant_dict_contains (m, "dose_value"), "2020 read as a dose");
+}
+
+Test (clinical, a_language_tag_is_a_language_and_a_wrong_one_is_named)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) zh = mv_test_host_call (
+		host, "Parse", g_variant_new ("(ss)", "发热三天", "zh-CN"), &error);
+	g_autoptr (GVariant) bad = NULL;
+	const gchar *used = NULL;
+
+	cr_assert_not_null (zh, "%s", error != NULL ? error->message : "");
+	g_variant_get_child (zh, 0, "&s", &used);
+	cr_expect_str_eq (used, "zh");
+	bad = mv_test_host_call (host, "Parse", g_variant_new ("(ss)", "fever", "fr"), &error);
+	cr_assert_null (bad);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
+	cr_assert_eq (mv_error_get_n_problems (error), 1);
+	cr_expect_str_eq (mv_error_get_problem (error, 0)->field, "/language");
+	cr_expect_not_null (mv_error_get_message_zh (error));
+}
