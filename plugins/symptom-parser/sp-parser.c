@@ -636,9 +636,8 @@ sp_parser_parse_full (const SpParser *self,
 	g_array_unref (ctx.items);
 	g_clear_pointer (&ctx.measures, g_array_unref);
 	if (language_out != NULL)
-		*language_out = sp_language_of (language)[0] != '\0'
-					? sp_language_of (language)
-					: sp_detect_language (&ctx);
+		*language_out = sp_language_of (language)[0] != '\0' ? sp_language_of (language)
+								     : sp_detect_language (&ctx);
 	if (truncated_out != NULL)
 		*truncated_out = st.truncated;
 	return g_steal_pointer (&findings);
