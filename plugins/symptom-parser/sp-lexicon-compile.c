@@ -39,6 +39,23 @@ typedef struct {
 	gchar *out_words;
 } SpCompileArgs;
 
+/* the option parser's strings are the program's to free (a sanitizer build checks it) */
+static void
+sp_compile_args_clear (SpCompileArgs *a)
+{
+	g_free (a->hpo);
+	g_free (a->filter);
+	g_free (a->do_labels);
+	g_free (a->do_icd10);
+	g_free (a->symp);
+	g_free (a->sites);
+	g_free (a->cues);
+	g_free (a->out_concepts);
+	g_free (a->out_words);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpCompileArgs, sp_compile_args_clear)
+
 static gboolean
 sp_compile_vocab (SpCompileArgs *a, gchar **files, GHashTable *hpo_zh, GError **error)
 {
@@ -78,7 +95,7 @@ main (int argc, char **argv)
 	g_autoptr (GError) error = NULL;
 	g_autoptr (SpLexicon) lex = sp_lexicon_new ();
 	g_autoptr (GHashTable) hpo_zh = NULL;
-	SpCompileArgs a = { 0 };
+	g_auto (SpCompileArgs) a = { 0 };
 	const GOptionEntry entries[] = {
 		{ "hpo-zh", 0, 0, G_OPTION_ARG_FILENAME, &a.hpo,
 		  "HPO Chinese translation (babelon TSV)", "FILE" },
