@@ -217,7 +217,8 @@ static const MvArg sp_parse_in[] = {
 	{ "text", "s",
 	  "Free text in English, Chinese or both (at most max-text-bytes bytes of UTF-8)",
 	  MV_ARG_NONE },
-	{ "language", "s", "\"en\", \"zh\", or empty to detect it", MV_ARG_OPTIONAL },
+	{ "language", "s", "\"en\", \"zh\" (or a tag of them such as zh-CN), or empty to detect it",
+	  MV_ARG_OPTIONAL },
 	{ NULL },
 };
 
