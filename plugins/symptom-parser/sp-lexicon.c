@@ -244,8 +244,7 @@ sp_en_units (const gchar *norm, GArray *tokens, GString *keys)
 	return units;
 }
 
-/* The lookup key of an English phrase: its units' keys joined by spaces. */
-static gchar *
+gchar *
 sp_en_phrase_key (const gchar *phrase, guint *n_units)
 {
 	g_autoptr (MvNormText) nt = mv_norm_text_new (phrase, -1, NULL);
@@ -266,7 +265,8 @@ sp_en_phrase_key (const gchar *phrase, guint *n_units)
 			g_string_append_c (out, ' ');
 		g_string_append (out, keys->str + g_array_index (units, SpUnit, i).key);
 	}
-	*n_units = units->len;
+	if (n_units != NULL)
+		*n_units = units->len;
 	return g_string_free (out, FALSE);
 }
 

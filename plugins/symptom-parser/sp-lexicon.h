@@ -233,6 +233,16 @@ typedef struct {
  */
 GArray *sp_en_units (const gchar *norm, GArray *tokens, GString *keys);
 
+/**
+ * sp_en_phrase_key:
+ * @phrase: an English term as a lexicon file writes it
+ * @n_units: (out) (optional): how many word units it has
+ *
+ * Returns: (transfer full) (nullable): the key the lexicon stores it under (its units' keys
+ *   joined by spaces), or %NULL when it has no word unit.
+ */
+gchar *sp_en_phrase_key (const gchar *phrase, guint *n_units);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpLexicon, sp_lexicon_free)
 
 G_END_DECLS

@@ -108,29 +108,11 @@ sp_vocab_free (SpVocab *self)
 
 /* ---- keys, as sp-lexicon.c computes them ---- */
 
-/* The loader's key of an English phrase: its word units' keys joined by spaces. */
+/* The loader's key of an English phrase: the same function the loader uses. */
 static gchar *
 sp_vocab_en_key (const gchar *phrase)
 {
-	g_autoptr (MvNormText) nt = mv_norm_text_new (phrase, -1, NULL);
-	g_autoptr (GArray) toks = NULL;
-	g_autoptr (GArray) units = NULL;
-	g_autoptr (GString) keys = g_string_new (NULL);
-	GString *out;
-
-	if (nt == NULL)
-		return NULL;
-	toks = mv_tokenize (nt->text, nt->len, NULL);
-	units = sp_en_units (nt->text, toks, keys);
-	if (units->len == 0)
-		return NULL;
-	out = g_string_new (NULL);
-	for (guint i = 0; i < units->len; i++) {
-		if (i > 0)
-			g_string_append_c (out, ' ');
-		g_string_append (out, keys->str + g_array_index (units, SpUnit, i).key);
-	}
-	return g_string_free (out, FALSE);
+	return sp_en_phrase_key (phrase, NULL);
 }
 
 /* The loader's key of a Chinese term, or NULL when the loader would ignore it (it matches a
