@@ -1,12 +1,178 @@
 /*
- * symptom-parser — what sp-measure.c and sp-medication.c share: scanning helpers over the
- * normalised text.  Private to the parser core.
+ * symptom-parser — what the measurement files (sp-measure.c: the find pass; sp-measure-read.c:
+ * reading a value after a name; sp-measure-units.c: units, conversions, plausibility and
+ * reference ranges) and sp-medication.c share.  Private to the parser core.
  */
 #pragma once
 
 #include "sp-ctx.h"
 
 G_BEGIN_DECLS
+
+/* a number longer than this is not a measurement ("999999999999"), and is never converted */
+#define SP_M_MAX_DIGITS 7
+
+/* ---- what is measured ---- */
+
+typedef enum {
+	SP_M_TEMP,
+	SP_M_BP, /* the pair: split into systolic and diastolic */
+	SP_M_SBP,
+	SP_M_DBP,
+	SP_M_HR,
+	SP_M_RR,
+	SP_M_SPO2,
+	SP_M_WEIGHT,
+	SP_M_HEIGHT,
+	SP_M_BMI,
+	SP_M_GLUCOSE,
+	SP_M_FPG,
+	SP_M_HBA1C,
+	SP_M_PAIN,
+	/* common labs, scores and measures clinicians write beside the vital signs */
+	SP_M_HB,
+	SP_M_WBC,
+	SP_M_PLT,
+	SP_M_CREAT,
+	SP_M_K,
+	SP_M_NA,
+	SP_M_INR,
+	SP_M_TSH,
+	SP_M_LDL,
+	SP_M_TC,
+	SP_M_TG,
+	SP_M_HDL,
+	SP_M_EF,
+	SP_M_URATE,
+	SP_M_CRP,
+	SP_M_WAIST,
+	SP_M_PHQ9,
+	SP_M_GAD7,
+	SP_M_BILI,
+	SP_M_EGFR,
+	SP_M_ALT,
+	SP_M_AST,
+	SP_M_ALB,
+	SP_M_BUN,
+	SP_M_HCT,
+	SP_M_BNP,
+	SP_M_NTBNP,
+	SP_M_CA,
+	SP_M_MAG,
+	SP_M_FERRITIN,
+	SP_M_PSA,
+	SP_M_ESR,
+	SP_M_LAST
+} SpMKind;
+
+typedef enum {
+	SP_U_NONE,
+	SP_U_CEL,
+	SP_U_DEGF,
+	SP_U_MMHG,
+	SP_U_PER_MIN,
+	SP_U_PERCENT,
+	SP_U_KG,
+	SP_U_JIN,
+	SP_U_LB,
+	SP_U_GRAM,
+	SP_U_CM,
+	SP_U_M,
+	SP_U_IN,
+	SP_U_KG_M2,
+	SP_U_MMOL_L,
+	SP_U_MG_DL,
+	SP_U_MMOL_MOL,
+	SP_U_SCORE,
+	SP_U_G_DL,
+	SP_U_G_L,
+	SP_U_E3_UL, /* 10*3/uL, the same number as 10*9/L */
+	SP_U_UMOL_L,
+	SP_U_MEQ_L,
+	SP_U_MIU_L,
+	SP_U_INR,
+	SP_U_MG_L,
+	SP_U_U_L,
+	SP_U_NG_ML,
+	SP_U_PG_ML,
+	SP_U_EGFR,
+	SP_U_MM_H,
+	SP_U_LAST
+} SpMUnit;
+
+G_STATIC_ASSERT (SP_U_LAST <= 32); /* units are masks of (1 << unit) */
+#define U(u) (1u << (u))
+
+/* UCUM code of each unit, and canonical = value * factor + offset */
+typedef struct {
+	const gchar *ucum;
+	gdouble factor;
+	gdouble offset;
+} SpMUnitDef;
+
+extern const SpMUnitDef sp_units[SP_U_LAST];
+
+/* Per measurement: the code of its concept, the canonical unit, the units accepted, the unit
+ * assumed when none is written, plausibility limits in the canonical unit (outside them a value
+ * is a typo, a date or another number, not a measurement) and decimals kept after a conversion.
+ */
+typedef struct {
+	const gchar *code;
+	SpMUnit canonical;
+	guint accepted;
+	SpMUnit assumed;
+	gdouble min;
+	gdouble max;
+	gint decimals;
+	gboolean keep; /* a lab: reported in the unit written (mass or moles, g/dL or the Chinese
+			* g/L), converted only to check plausibility and interpret */
+} SpMKindDef;
+
+extern const SpMKindDef sp_mkinds[SP_M_LAST];
+
+typedef struct {
+	const gchar *word;
+	SpMUnit unit;
+	gboolean zh;
+} SpUnitWord;
+
+/* a value as read after its name */
+typedef struct {
+	SpMKind kind;
+	gdouble value;	/* as written */
+	gdouble value2; /* diastolic of a pair */
+	gboolean pair;
+	SpMUnit unit; /* as written, SP_U_NONE if none */
+	gboolean zh;  /* a Chinese unit */
+	const gchar *value_start;
+	const gchar *value_end;	   /* of the first number */
+	const gchar *value2_start; /* diastolic number of a pair */
+	const gchar *end;
+} SpRaw;
+
+/* The longest unit word at @p allowed by @accepted (a mask of units; 0: any). */
+const gchar *
+sp_m_unit_at (const gchar *p, const gchar *end, guint accepted, const SpUnitWord **unit);
+
+/* Is @p the start of a Han character? */
+gboolean sp_m_is_han_at (const gchar *p, const gchar *end);
+
+/* The canonical value of @raw written as @value in @out (value, unit, original value and unit),
+ * and in @canonical; FALSE when it is not plausible. */
+gboolean sp_m_canonical (SpRaw *raw, gdouble value, SpValue *out, gdouble *canonical);
+
+/* @v (canonical unit) against the adult reference range of @kind; @zh picks the Chinese row. */
+SpInterpretation sp_m_interpret (SpMKind kind, gboolean zh, gdouble v);
+
+/* @p after at most three connector words between a name and its value ("of", "was", 为…). */
+const gchar *sp_m_skip_connectors (const gchar *p, const gchar *end);
+
+/* A Chinese number up to 999 (三十九, 三十八点五, 一百二十) at @p, its value in @value; or NULL. */
+const gchar *sp_m_zh_number (const gchar *p, const gchar *end, gdouble *value);
+
+/* A value of @kind at @p (after the connectors) in @raw; the unit is checked, the plausibility
+ * is not (sp-measure-read.c). */
+gboolean sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw);
 
 /* Is @p (before @end) an ASCII letter, digit or '_'? */
 gboolean sp_m_is_word_byte (const gchar *p, const gchar *end);
@@ -25,5 +191,9 @@ const gchar *sp_m_number (const gchar *p, const gchar *end, gdouble *value);
 /* Sets the dose, frequency and route of the medication finding @f of item @k from the text
  * after (and, for the route, just before) it. */
 void sp_medication_read (SpCtx *ctx, guint k, SpFinding *f);
+
+/* A value of @kind after a few words and a verb ("Bilirubin at the hospital was 14"), when none
+ * follows the name at once. */
+gboolean sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw);
 
 G_END_DECLS

@@ -1,0 +1,394 @@
+/*
+ * symptom-parser — reading a measurement's value after its name (see sp-measure.h): the words
+ * between name and value, a number or a blood-pressure pair, feet and inches, Chinese forms
+ * (38度5, 1米7), a unit of the measurement, and what makes a number something else (a range, a
+ * time, a count).  Works on the normalised text; every scan is bounded.
+ */
+#define G_LOG_DOMAIN "symptom-parser"
+
+#include "sp-measure-private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Words between a name and its value: "BP: 140/90", "temp of 38.5", "BP was 140/90", "sugar went
+ * up to 300", "heart rate in the 110s", 体温为38.5, VAS评分5分, 血压测得150/95, 血压一直在160/100,
+ * 血氧掉到88%.  The longest one at a place is taken. */
+/* clang-format off */
+static const gchar *const sp_connectors[] = {
+	":", "=", "-", ",", "~", "of", "was", "is", "are", "at", "were", "be", "been", "has been",
+	"have been", "had been", "reading", "readings", "reading of", "read", "reads", "measured",
+	"about", "approx", "approximately", "around", "roughly", "today", "now", "noted", "recorded",
+	"again", "still", "only", "just", "a", "as", "in the", "in", "the", "level", "levels",
+	"value", "values", "result", "showed", "shows", "showing", "i", "he", "she", "it", "up to",
+	"as high as", "as low as", "to", "reaching", "reached", "peaked at", "peaking at",
+	"dropped to", "dropping to", "drops to", "dropped", "fell to", "fallen to", "falling to",
+	"went up to", "went down to", "went to", "went", "goes up to", "came down to", "came back",
+	"rose to", "risen to", "rising to", "climbed to", "climbing to", "spiked to", "spiking to",
+	"spiked", "jumped to", "shot up to", "up", "down", "increased to", "decreased to",
+	"improved to", "running", "runs", "ran", "hovering around", "hovering at", "stable at",
+	"challenge", "check", "checked", "recheck", "repeat", "high", "low", "elevated",
+	"为", "是", "测", "测得", "测了", "测的", "量", "量了", "量的", "量得", "约", "达", "评分", "值",
+	"在", "大概", "大约", "左右", "有", "最高", "高达", "高至", "升至", "升到", "降至", "降到", "低至",
+	"掉到", "到", "达到", "波动在", "维持在", "控制在", "一般", "一直", "一直在", "都", "还", "还是",
+	"已经", "只有", "就", "又", "了", "每分钟", "每分", "偏高", "偏低", "烧到", "发烧到",
+	NULL,
+};
+/* clang-format on */
+
+/* a parenthesised word between name and value: "Temp (oral) 37.8", 体温(腋下)38.5 */
+static const gchar *
+sp_m_skip_aside (const gchar *p, const gchar *end)
+{
+	const gchar *q;
+
+	if (p >= end || *p != '(')
+		return NULL;
+	for (q = p + 1; q < end && q - p <= 16; q++) {
+		if (*q == ')')
+			return q > p + 1 ? q + 1 : NULL;
+		if (g_ascii_isdigit (*q) || *q == '\n' || *q == '(')
+			return NULL;
+	}
+	return NULL;
+}
+
+const gchar *
+sp_m_skip_connectors (const gchar *p, const gchar *end)
+{
+	for (guint n = 0; n < 3; n++) {
+		const gchar *q = sp_m_skip_aside (sp_m_skip_spaces (p, end), end);
+		p = sp_m_skip_spaces (p, end);
+		for (guint i = 0; sp_connectors[i] != NULL; i++) {
+			const gchar *r = sp_m_word_at (p, end, sp_connectors[i]);
+			if (r != NULL && (q == NULL || r > q))
+				q = r;
+		}
+		if (q == NULL)
+			break;
+		p = q;
+	}
+	return sp_m_skip_spaces (p, end);
+}
+
+/* ---- Chinese numerals: 三十九, 三十八点五, 一百二十 ---- */
+
+/* the Chinese digit at @p (零 to 九, 两, 〇: sp_zh_digit()), the position after it in @next; or -1
+ */
+static gint
+sp_m_zh_digit_at (const gchar *p, const gchar *end, const gchar **next)
+{
+	gint d;
+
+	if (p >= end || (guchar)*p < 0x80 || g_ascii_isdigit (*p))
+		return -1;
+	d = sp_zh_digit (g_utf8_get_char (p));
+	if (d >= 0)
+		*next = g_utf8_next_char (p);
+	return d;
+}
+
+/* A Chinese number up to 999 with at most two decimals after 点 (三十九, 三十八点五, 一百二十,
+ * 一百二), or NULL.  A lone 十 is 10, 十五 15; 一百二 is 120 as people say it.  sp_zh_number()
+ * (durations) reads neither the decimals nor the shortened hundreds, which values need. */
+const gchar *
+sp_m_zh_number (const gchar *p, const gchar *end, gdouble *value)
+{
+	const gchar *q = p;
+	const gchar *r;
+	gdouble v = 0;
+	gint d = sp_m_zh_digit_at (q, end, &r);
+	gboolean any = FALSE;
+	const gchar *h = d >= 0 ? sp_m_word_at (r, end, "百") : NULL;
+
+	if (h != NULL) {
+		v = 100 * d;
+		q = h;
+		any = TRUE;
+		d = sp_m_zh_digit_at (q, end, &r);
+		if (d >= 0 && sp_m_word_at (r, end, "十") == NULL) {
+			/* 一百二: 120; 一百零五: 105 */
+			const gchar *s;
+			gint d2 = d == 0 ? sp_m_zh_digit_at (r, end, &s) : -1;
+			if (d2 > 0) {
+				*value = v + d2;
+				return s;
+			}
+			*value = v + 10 * d;
+			return r;
+		}
+	}
+	if (d >= 0 && (h = sp_m_word_at (r, end, "十")) != NULL) {
+		v += 10 * d;
+		q = h;
+		any = TRUE;
+	} else if (d < 0 && (h = sp_m_word_at (q, end, "十")) != NULL) {
+		v += 10;
+		q = h;
+		any = TRUE;
+	}
+	d = sp_m_zh_digit_at (q, end, &r);
+	if (d > 0 || (d == 0 && !any)) {
+		v += d;
+		q = r;
+		any = TRUE;
+	}
+	if (!any)
+		return NULL;
+	if ((r = sp_m_word_at (q, end, "点")) != NULL) {
+		gdouble scale = 0.1;
+		const gchar *s;
+		for (guint n = 0; n < 2 && (d = sp_m_zh_digit_at (r, end, &s)) >= 0; n++) {
+			v += d * scale;
+			scale /= 10;
+			r = s;
+			q = s;
+		}
+	}
+	*value = v;
+	return q;
+}
+
+/* "5'10\"", "5 ft 10 in", "5 feet 10": a height in inches; @p is after the feet number. */
+static const gchar *
+sp_m_feet_inches (const gchar *p, const gchar *end, gdouble feet, gdouble *inches)
+{
+	static const gchar *const ft[] = { "'", "ft", "feet", "foot", NULL };
+	static const gchar *const in[] = { "''", "\"", "in", "inch", "inches", NULL };
+	const gchar *q = NULL;
+	const gchar *r;
+	gdouble extra = 0;
+
+	p = sp_m_skip_spaces (p, end);
+	for (guint i = 0; ft[i] != NULL && q == NULL; i++)
+		q = sp_m_word_at (p, end, ft[i]);
+	if (q == NULL)
+		return NULL;
+	*inches = feet * 12;
+	p = sp_m_skip_spaces (q, end);
+	r = sp_m_number (p, end, &extra);
+	if (r == NULL)
+		return q;
+	if (extra >= 12) { /* "5'99\"": not a height */
+		*inches = -1;
+		return q;
+	}
+	*inches += extra;
+	p = sp_m_skip_spaces (r, end);
+	for (guint i = 0; in[i] != NULL; i++) {
+		q = sp_m_word_at (p, end, in[i]);
+		if (q != NULL)
+			return q;
+	}
+	return r;
+}
+
+/* a time or count word after a number: "2 hr 30 min", 发烧3天, 痛了3次 */
+static gboolean
+sp_m_is_time (const gchar *q, const gchar *end)
+{
+	static const gchar *const times[]
+		= { "min",  "mins",  "minute", "minutes", "sec",     "secs",  "seconds",
+		    "hour", "hours", "hrs",    "day",	  "days",    "分钟",  "小时",
+		    "天",   "秒",    "次",     "times",	  "week",    "weeks", "wk",
+		    "wks",  "month", "months", "mo",	  "mos",     "year",  "years",
+		    "yr",   "yrs",   "周",     "个月",	  "月",	     "年",    "星期",
+		    "am",   "pm",    "a.m",    "p.m",	  "o'clock", "点钟",  NULL };
+	const gchar *s = sp_m_skip_spaces (q, end);
+
+	for (guint i = 0; times[i] != NULL; i++) {
+		if (sp_m_word_at (s, end, times[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* "110s", "150s/90s", "in the 200s": a decade; the value is its first number (decision: the
+ * lower bound, README).  @q is after the number. */
+static const gchar *
+sp_m_decade (const gchar *q, const gchar *end, gdouble value)
+{
+	if (q < end && *q == 's' && !sp_m_is_word_byte (q + 1, end) && value >= 20
+	    && fmod (value, 10) == 0 && q[-1] != '.')
+		return q + 1;
+	return q;
+}
+
+/* "INR 2.0~3.0", "HR 80-100", 血糖5至7: a range or target, not a reading */
+static gboolean
+sp_m_is_range (const gchar *q, const gchar *end)
+{
+	const gchar *r = sp_m_skip_spaces (q, end);
+	const gchar *t = NULL;
+	gdouble other;
+
+	if (r < end && (*r == '-' || *r == '~'))
+		t = r + 1;
+	else if ((t = sp_m_word_at (r, end, "to")) == NULL
+		 && (t = sp_m_word_at (r, end, "至")) == NULL)
+		t = sp_m_word_at (r, end, "到");
+	return t != NULL && sp_m_number (sp_m_skip_spaces (t, end), end, &other) != NULL;
+}
+
+/* The diastolic number of "a/b" or "a over b" at @q (after the systolic); NULL if none. */
+static const gchar *
+sp_m_pair (const gchar *q, const gchar *end, SpRaw *raw)
+{
+	const gchar *s = sp_m_skip_spaces (q, end);
+	const gchar *t = NULL;
+
+	if (s < end && *s == '/')
+		t = s + 1;
+	else
+		t = sp_m_word_at (s, end, "over");
+	if (t == NULL)
+		return NULL;
+	t = sp_m_skip_spaces (t, end);
+	raw->value2_start = t;
+	q = sp_m_number (t, end, &raw->value2);
+	if (q == NULL)
+		return NULL;
+	raw->pair = TRUE;
+	return sp_m_decade (q, end, raw->value2);
+}
+
+/* The unit after the value (and the digits Chinese writes after it: 38度5, 38度五, 1米7, 一米七);
+ * returns the end of what was read. */
+static const gchar *
+sp_m_unit (const gchar *q, const gchar *end, SpMKind kind, SpRaw *raw)
+{
+	const SpUnitWord *unit = NULL;
+	const gchar *u
+		= sp_m_unit_at (sp_m_skip_spaces (q, end), end, sp_mkinds[kind].accepted, &unit);
+	const gchar *r;
+	gint d;
+
+	if (u == NULL)
+		return q;
+	raw->unit = unit->unit;
+	raw->zh = unit->zh;
+	q = u;
+	if (raw->unit == SP_U_CEL && g_str_has_prefix (unit->word, "度")) {
+		/* "38度5", 三十八度五: 38.5 */
+		if (q < end && g_ascii_isdigit (*q) && !sp_m_is_word_byte (q + 1, end)) {
+			raw->value += (*q - '0') / 10.0;
+			q++;
+		} else if ((d = sp_m_zh_digit_at (q, end, &r)) > 0
+			   && sp_m_zh_digit_at (r, end, &u) < 0
+			   && sp_m_word_at (r, end, "十") == NULL) {
+			raw->value += d / 10.0;
+			q = r;
+		}
+	} else if (raw->unit == SP_U_M && unit->zh) {
+		/* "1米7" (1.7 m), "1米70", "1米75", 一米七 */
+		const gchar *t = q;
+		guint n = 0;
+		gdouble frac = 0;
+		gdouble scale = 0.1;
+		while (t < end && n < 2 && g_ascii_isdigit (*t)) {
+			frac += (*t++ - '0') * scale;
+			scale /= 10;
+			n++;
+		}
+		if (n == 0 && (d = sp_m_zh_digit_at (t, end, &r)) >= 0) {
+			frac = d / 10.0;
+			t = r;
+			n = 1;
+		}
+		if (n > 0 && !g_ascii_isdigit (*t)) {
+			raw->value += frac;
+			q = t;
+		}
+	}
+	return q;
+}
+
+/* A value of @kind at @p (after the connectors): number, maybe a second after '/' or "over",
+ * maybe a unit of the kind.  The unit is checked, the plausibility is not.  A Chinese numeral
+ * counts only with its unit (体重一百二十斤, 烧到三十九度): 三天, 一次 are no values. */
+gboolean
+sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
+{
+	gboolean zh_number = FALSE;
+	const gchar *q;
+
+	memset (raw, 0, sizeof (*raw));
+	raw->kind = kind;
+	raw->value_start = p;
+	q = sp_m_number (p, end, &raw->value);
+	if (q == NULL) {
+		if (kind == SP_M_BP || (q = sp_m_zh_number (p, end, &raw->value)) == NULL)
+			return FALSE;
+		zh_number = TRUE;
+	}
+	q = sp_m_decade (q, end, raw->value);
+	raw->value_end = q;
+	if (sp_m_is_range (q, end))
+		return FALSE;
+	if (kind == SP_M_BP) {
+		if ((q = sp_m_pair (q, end, raw)) == NULL)
+			return FALSE;
+	} else if (kind == SP_M_HEIGHT && !zh_number) {
+		gdouble inches;
+		const gchar *r = sp_m_feet_inches (q, end, raw->value, &inches);
+		if (r != NULL) {
+			if (inches < 0)
+				return FALSE;
+			raw->value = inches;
+			raw->unit = SP_U_IN;
+			raw->end = r;
+			return TRUE;
+		}
+	} else if (kind == SP_M_PAIN && q < end && *q == '/') {
+		/* "7/10" is a score; "7/5" is not */
+		if (sp_m_word_at (q, end, "/10") == NULL)
+			return FALSE;
+	}
+	q = sp_m_unit (q, end, kind, raw);
+	if (zh_number && raw->unit == SP_U_NONE)
+		return FALSE;
+	/* "2 hr 30 min": a time, not a heart rate of 30 */
+	if (raw->unit == SP_U_NONE && sp_m_is_time (q, end))
+		return FALSE;
+	/* a number glued to more letters is something else: "12abc", "3x" */
+	if (sp_m_is_word_byte (q, end) && !(raw->unit != SP_U_NONE && !g_ascii_isalnum (q[-1])))
+		return FALSE;
+	raw->end = q;
+	return TRUE;
+}
+
+/* "Bilirubin at the hospital was 14", "temp at home was 38.9", "sugar this morning was 180",
+ * 血压今天早上量了是150/95: when no value follows the name at once, a value after at most six
+ * words (or eight Han characters) and a verb that introduces it.  Only words: a punctuation
+ * mark or a number on the way ends the search. */
+gboolean
+sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
+{
+	static const gchar *const pivots[]
+		= { "was",    "were",	  "is",	       "are",	       "of",	  "reads", "read",
+		    "showed", "measured", "came back", "came back at", "running", "ran",   "是",
+		    "为",     "测得",	  "测了",      "量了",	       "量的",	  "测的",  "到",
+		    "达",     NULL };
+	const gchar *q = p;
+
+	for (guint step = 0; step < 8 && q < end; step++) {
+		q = sp_m_skip_spaces (q, end);
+		for (guint i = 0; pivots[i] != NULL; i++) {
+			const gchar *r = sp_m_word_at (q, end, pivots[i]);
+			if (r != NULL)
+				return sp_m_read_value (sp_m_skip_connectors (r, end), end, kind,
+							raw);
+		}
+		if (g_ascii_isalpha (*q)) {
+			if (step >= 6)
+				return FALSE;
+			while (q < end && (g_ascii_isalpha (*q) || *q == '\''))
+				q++;
+		} else if (sp_m_is_han_at (q, end)) {
+			q = g_utf8_next_char (q);
+		} else {
+			return FALSE;
+		}
+	}
+	return FALSE;
+}
