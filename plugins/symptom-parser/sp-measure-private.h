@@ -174,6 +174,10 @@ const gchar *sp_m_zh_number (const gchar *p, const gchar *end, gdouble *value);
  * is not (sp-measure-read.c). */
 gboolean sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw);
 
+/* As sp_m_read_value(); @change: "from 9 to 6.5" is a change, not a range. */
+gboolean
+sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean change, SpRaw *raw);
+
 /* Is @p (before @end) an ASCII letter, digit or '_'? */
 gboolean sp_m_is_word_byte (const gchar *p, const gchar *end);
 

@@ -19,7 +19,7 @@ static const gchar *const sp_connectors[] = {
 	":", "=", "-", ",", "~", "of", "was", "is", "are", "at", "were", "be", "been", "has been",
 	"have been", "had been", "reading", "readings", "reading of", "read", "reads", "measured",
 	"about", "approx", "approximately", "around", "roughly", "today", "now", "noted", "recorded",
-	"again", "still", "only", "just", "a", "as", "in the", "in", "the", "level", "levels",
+	"again", "still", "only", "just", "a", "as", "from", "in the", "in", "the", "level", "levels",
 	"value", "values", "result", "showed", "shows", "showing", "i", "he", "she", "it", "up to",
 	"as high as", "as low as", "to", "reaching", "reached", "peaked at", "peaking at",
 	"dropped to", "dropping to", "drops to", "dropped", "fell to", "fallen to", "falling to",
@@ -290,10 +290,11 @@ sp_m_unit (const gchar *q, const gchar *end, SpMKind kind, SpRaw *raw)
 			scale /= 10;
 			n++;
 		}
-		if (n == 0 && (d = sp_m_zh_digit_at (t, end, &r)) >= 0) {
-			frac = d / 10.0;
+		while (n < 2 && !g_ascii_isdigit (*t) && (d = sp_m_zh_digit_at (t, end, &r)) >= 0) {
+			frac += d * scale; /* 一米七五 */
+			scale /= 10;
 			t = r;
-			n = 1;
+			n++;
 		}
 		if (n > 0 && !g_ascii_isdigit (*t)) {
 			raw->value += frac;
@@ -309,6 +310,14 @@ sp_m_unit (const gchar *q, const gchar *end, SpMKind kind, SpRaw *raw)
 gboolean
 sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 {
+	return sp_m_read_value_full (p, end, kind, FALSE, raw);
+}
+
+/* As sp_m_read_value(); @change: the text said "from", so "9 to 6.5" is a change (two readings,
+ * the second read as a further value), not a range. */
+gboolean
+sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean change, SpRaw *raw)
+{
 	gboolean zh_number = FALSE;
 	const gchar *q;
 
@@ -323,7 +332,7 @@ sp_m_read_value (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 	}
 	q = sp_m_decade (q, end, raw->value);
 	raw->value_end = q;
-	if (sp_m_is_range (q, end))
+	if (!change && sp_m_is_range (q, end))
 		return FALSE;
 	if (kind == SP_M_BP) {
 		if ((q = sp_m_pair (q, end, raw)) == NULL)
@@ -365,21 +374,24 @@ gboolean
 sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 {
 	static const gchar *const pivots[]
-		= { "was",    "were",	  "is",	       "are",	       "of",	  "reads", "read",
-		    "showed", "measured", "came back", "came back at", "running", "ran",   "是",
-		    "为",     "测得",	  "测了",      "量了",	       "量的",	  "测的",  "到",
-		    "达",     NULL };
+		= { "was", "were", "is", "are", "of", "reads", "read", "showed", "measured",
+		    "came back", "came back at", "running", "ran", "是", "为", "测得", "测了",
+		    "量了", "量的", "测的", "到", "达",
+		    /* Chinese sets a time before the value with no verb: 血压早上150/90 */
+		    "时候", "时", "早上", "早晨", "上午", "中午", "下午", "晚上", "夜里", "睡前",
+		    "今天", "昨天", "平时", "最近", "在家", NULL };
 	const gchar *q = p;
 
 	for (guint step = 0; step < 8 && q < end; step++) {
+		const gchar *r = NULL;
 		q = sp_m_skip_spaces (q, end);
-		for (guint i = 0; pivots[i] != NULL; i++) {
-			const gchar *r = sp_m_word_at (q, end, pivots[i]);
-			if (r != NULL)
-				return sp_m_read_value (sp_m_skip_connectors (r, end), end, kind,
-							raw);
-		}
-		if (g_ascii_isalpha (*q)) {
+		for (guint i = 0; pivots[i] != NULL && r == NULL; i++)
+			r = sp_m_word_at (q, end, pivots[i]);
+		if (r != NULL && sp_m_read_value (sp_m_skip_connectors (r, end), end, kind, raw))
+			return TRUE;
+		if (r != NULL) {
+			q = r;
+		} else if (g_ascii_isalpha (*q)) {
 			if (step >= 6)
 				return FALSE;
 			while (q < end && (g_ascii_isalpha (*q) || *q == '\''))

@@ -281,8 +281,12 @@ sp_m_skip_spaces (const gchar *p, const gchar *end)
 const gchar *
 sp_m_word_at (const gchar *p, const gchar *end, const gchar *word)
 {
-	gsize n = strlen (word);
+	gsize n;
 
+	/* most calls fail on the first byte: look no further (tables of ~100 words per place) */
+	if (p >= end || *p != word[0])
+		return NULL;
+	n = strlen (word);
 	if ((gsize)(end - p) < n || memcmp (p, word, n) != 0)
 		return NULL;
 	if (g_ascii_isalnum (word[n - 1]) && sp_m_is_word_byte (p + n, end))

@@ -206,6 +206,15 @@ sp_m_cand_cmp (gconstpointer a, gconstpointer b)
 	return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
 }
 
+/* Is the last word between @from and @p "from" ("A1c went from 9 to 6.5")? */
+static gboolean
+sp_m_after_from (const gchar *from, const gchar *p)
+{
+	while (p > from && p[-1] == ' ')
+		p--;
+	return p - from >= 4 && memcmp (p - 4, "from", 4) == 0 && (p - 4 == from || p[-5] == ' ');
+}
+
 static void
 sp_m_try (SpCtx *ctx, SpMCand *c)
 {
@@ -216,9 +225,10 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	/* "weight -5 kg": a minus sign, not a separator */
 	if (p[-1] == '-' && (p - 1 == ctx->nt->text + c->end || p[-2] == ' ' || p[-2] == ':'))
 		return;
-	c->ok = sp_m_read_value (p, end, kind, &c->raw);
-	/* a lone letter or a pain word needs its value at once */
-	if (!c->ok && !c->letter && !c->pain)
+	c->ok = sp_m_read_value_full (p, end, kind, sp_m_after_from (ctx->nt->text + c->end, p),
+				      &c->raw);
+	/* a lone letter, a fever or a pain word needs its value at once */
+	if (!c->ok && !c->letter && !c->pain && !c->fever)
 		c->ok = sp_m_read_late (ctx->nt->text + c->end, end, kind, &c->raw);
 }
 
@@ -424,7 +434,7 @@ sp_m_trend_before (const gchar *from, const gchar *p)
 		= { "baseline", "from", "was",	  "previous", "prior", "before", "->",
 		    "→",	"then", "repeat", "recheck",  "now",   "last",	 "down to",
 		    "up to",	"之前", "原来",	  "以前",     "复查",  "降至",	 "升至",
-		    "降到",	"升到", "后",	  NULL };
+		    "降到",	"升到", "后",	  " to ",     NULL };
 	g_autofree gchar *window = NULL;
 
 	if (p - from > 32)
@@ -669,6 +679,61 @@ sp_m_unit_only (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 	}
 }
 
+/* "95% on RA", "92% RA", "94% on 2L", "90% on room air", 93%（未吸氧）: a percentage the oxygen
+ * it was measured on names as a saturation. */
+static void
+sp_m_saturations (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
+{
+	static const gchar *const airs[] = { "ra",
+					     "room air",
+					     "ambient air",
+					     "nc",
+					     "nasal cannula",
+					     "o2",
+					     "oxygen",
+					     "bipap",
+					     "cpap",
+					     "nrb",
+					     "non-rebreather",
+					     "hfnc",
+					     "吸氧",
+					     "未吸氧",
+					     "不吸氧",
+					     "鼻导管",
+					     NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+
+	for (guint i = 0; i < ctx->tokens->len; i++) {
+		const MvToken *t = &g_array_index (ctx->tokens, MvToken, i);
+		const gchar *p = text + t->start;
+		const gchar *q;
+		gboolean air = FALSE;
+		SpRaw raw;
+		if (t->kind != MV_TOKEN_NUMBER || covered[t->start]
+		    || (t->start > 0 && (g_ascii_isdigit (p[-1]) || p[-1] == '.' || p[-1] == '/'))
+		    || !sp_m_read_value (p, end, SP_M_SPO2, &raw) || raw.unit != SP_U_PERCENT)
+			continue;
+		q = sp_m_skip_spaces (raw.end, end);
+		if (q < end && *q == '(')
+			q++;
+		if (sp_m_word_at (q, end, "on") != NULL)
+			q = sp_m_skip_spaces (q + 2, end);
+		/* "on 2L", "on 4 lpm" */
+		if (q < end && g_ascii_isdigit (*q)) {
+			gdouble litres;
+			const gchar *r = sp_m_number (q, end, &litres);
+			r = r != NULL ? sp_m_skip_spaces (r, end) : NULL;
+			air = r != NULL && r < end
+			      && (*r == 'l' || sp_m_word_at (r, end, "升") != NULL);
+		}
+		for (guint a = 0; airs[a] != NULL && !air; a++)
+			air = sp_m_word_at (q, end, airs[a]) != NULL;
+		if (air && sp_m_add (ctx, &raw, t->start, doc_zh, -1))
+			sp_m_cover (covered, t->start, (gsize)(raw.end - text));
+	}
+}
+
 /* A height with no name: "5'4\"", "5 ft 6 in", "5'7 and 210 lbs", "6 feet tall"; feet alone
  * ("6 feet") only with "tall", since it is also a distance. */
 static void
@@ -889,6 +954,7 @@ sp_measure_find (SpCtx *ctx)
 	sp_m_named (ctx, zh, covered);
 	sp_m_unit_only (ctx, zh, covered);
 	sp_m_heights (ctx, zh, covered);
+	sp_m_saturations (ctx, zh, covered);
 	sp_m_zh_temperatures (ctx, covered);
 	sp_m_scores (ctx, covered);
 	sp_m_weight_change (ctx, covered);

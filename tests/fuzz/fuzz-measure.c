@@ -22,11 +22,54 @@ static guint n_measurements;
 static guint n_doses;
 
 static const gchar *const prefixes[] = {
-	"",	    "T ",	  "BP ",	"HR ",	    "temperature ", "体温",	"血压",
-	"心率",	    "SpO2 ",	  "weight ",	"体重",	    "height ",	    "身高",	"BMI ",
-	"glucose ", "空腹血糖",	  "HbA1c ",	"pain ",    "疼痛评分",	    "VAS ",	"lost ",
-	"掉了",	    "T 38 P ",	  "metformin ", "二甲双胍", "aspirin ",	    "阿司匹林", "insulin ",
-	"口服",	    "albuterol ", "头孢",	"R 20 BP ",
+	"",
+	"T ",
+	"BP ",
+	"HR ",
+	"temperature ",
+	"体温",
+	"血压",
+	"心率",
+	"SpO2 ",
+	"weight ",
+	"体重",
+	"height ",
+	"身高",
+	"BMI ",
+	"glucose ",
+	"空腹血糖",
+	"HbA1c ",
+	"pain ",
+	"疼痛评分",
+	"VAS ",
+	"lost ",
+	"掉了",
+	"T 38 P ",
+	"metformin ",
+	"二甲双胍",
+	"aspirin ",
+	"阿司匹林",
+	"insulin ",
+	"口服",
+	"albuterol ",
+	"头孢",
+	"R 20 BP ",
+	/* issue 11, the coverage table's forms (tests/measure-forms.tsv) */
+	"sats ",
+	"烧到",
+	"糖耐量：空腹",
+	"his pressure was ",
+	"high blood sugar of ",
+	"血糖高达",
+	"bilirubin at home was ",
+	"eGFR ",
+	"HDL ",
+	"A1c went from ",
+	"T 38.",
+	"体温三十",
+	"身高1米",
+	"HR in the ",
+	"OGTT: fasting ",
 };
 
 int
@@ -50,10 +93,18 @@ in_set (const gchar *s, const gchar *const *set)
 static void
 check (const SpFinding *f, gsize len)
 {
-	static const gchar *const units[]
-		= { "Cel",     "mm[Hg]",  "/min", "%",	   "kg",      "cm",	"kg/m2",
-		    "mmol/L",  "{score}", "g/dL", "g/L",   "10*3/uL", "umol/L", "meq/L",
-		    "m[IU]/L", "{INR}",	  "mg/L", "mg/dL", NULL };
+	static const gchar *const units[] = { "Cel",	 "mm[Hg]",
+					      "/min",	 "%",
+					      "kg",	 "cm",
+					      "kg/m2",	 "mmol/L",
+					      "{score}", "g/dL",
+					      "g/L",	 "10*3/uL",
+					      "umol/L",	 "meq/L",
+					      "m[IU]/L", "{INR}",
+					      "mg/L",	 "mg/dL",
+					      "U/L",	 "ng/mL",
+					      "pg/mL",	 "mL/min/{1.73_m2}",
+					      "mm/h",	 NULL };
 	static const gchar *const originals[]
 		= { "[degF]", "{jin}", "[lb_av]", "g", "m", "[in_i]", "mg/dL", "mmol/mol", NULL };
 	static const gchar *const doses[]
@@ -67,9 +118,9 @@ check (const SpFinding *f, gsize len)
 	g_assert (f->byte_start < f->byte_end && f->byte_end <= len);
 	if (f->kind == SP_FINDING_MEASUREMENT || f->kind == SP_FINDING_SCORE) {
 		g_assert (f->value.unit != NULL && in_set (f->value.unit, units));
-		/* the largest plausible value: triglycerides of 10 000 mg/dL */
+		/* the largest plausible value: a BNP or NT-proBNP of 100 000 pg/mL */
 		g_assert (isfinite (f->value.value) && f->value.value >= 0
-			  && f->value.value <= 10000);
+			  && f->value.value <= 100000);
 		g_assert (in_set (f->value.original_unit, originals));
 		g_assert (f->value.original_unit == NULL || isfinite (f->value.original_value));
 		g_assert (f->value.interpretation <= SP_INTERPRETATION_LOW);
