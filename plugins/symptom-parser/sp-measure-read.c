@@ -16,7 +16,7 @@
  * 血氧掉到88%.  The longest one at a place is taken. */
 /* clang-format off */
 static const gchar *const sp_connectors[] = {
-	":", "=", "-", ",", "~", "of", "was", "is", "are", "at", "were", "be", "been", "has been",
+	":", "=", "-", ",", "~", ".", "of", "was", "is", "are", "at", "were", "be", "been", "has been",
 	"have been", "had been", "reading", "readings", "reading of", "read", "reads", "measured",
 	"about", "approx", "approximately", "around", "roughly", "today", "now", "noted", "recorded",
 	"again", "still", "only", "just", "a", "as", "from", "in the", "in", "the", "level", "levels",
@@ -36,18 +36,20 @@ static const gchar *const sp_connectors[] = {
 };
 /* clang-format on */
 
-/* a parenthesised word between name and value: "Temp (oral) 37.8", 体温(腋下)38.5 */
+/* a parenthesised word between name and value: "Temp (oral) 37.8", 体温(腋下)38.5, 糖化血红蛋白
+ * (HbA1c)8.2%; not a reading of its own ("(3 months ago 8.0%)", "(2 days ago)") */
 static const gchar *
 sp_m_skip_aside (const gchar *p, const gchar *end)
 {
 	const gchar *q;
 
-	if (p >= end || *p != '(')
+	if (p >= end || *p != '(' || (p + 1 < end && g_ascii_isdigit (p[1])))
 		return NULL;
 	for (q = p + 1; q < end && q - p <= 16; q++) {
 		if (*q == ')')
 			return q > p + 1 ? q + 1 : NULL;
-		if (g_ascii_isdigit (*q) || *q == '\n' || *q == '(')
+		if (strchr (".%/(\n", *q) != NULL
+		    || (*q == ' ' && q + 1 < end && g_ascii_isdigit (q[1])))
 			return NULL;
 	}
 	return NULL;
@@ -304,6 +306,21 @@ sp_m_unit (const gchar *q, const gchar *end, SpMKind kind, SpRaw *raw)
 	return q;
 }
 
+/* Does a Chinese numeral with no unit end at @q: 二十多, 一百二左右, 一百二。 (not 一下, 一次)? */
+static gboolean
+sp_m_zh_number_ends (const gchar *q, const gchar *end)
+{
+	static const gchar *const tails[] = { "多", "左右", "几", "余", "来", NULL };
+
+	if (!sp_m_is_han_at (q, end))
+		return TRUE;
+	for (guint i = 0; tails[i] != NULL; i++) {
+		if (sp_m_word_at (q, end, tails[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* A value of @kind at @p (after the connectors): number, maybe a second after '/' or "over",
  * maybe a unit of the kind.  The unit is checked, the plausibility is not.  A Chinese numeral
  * counts only with its unit (体重一百二十斤, 烧到三十九度): 三天, 一次 are no values. */
@@ -354,7 +371,11 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 			return FALSE;
 	}
 	q = sp_m_unit (q, end, kind, raw);
-	if (zh_number && raw->unit == SP_U_NONE)
+	/* a Chinese numeral needs its unit, except for what is said without one: 血糖二十多,
+	 * 心率一百二 */
+	if (zh_number && raw->unit == SP_U_NONE
+	    && ((kind != SP_M_GLUCOSE && kind != SP_M_FPG && kind != SP_M_HR)
+		|| !sp_m_zh_number_ends (q, end)))
 		return FALSE;
 	/* "2 hr 30 min": a time, not a heart rate of 30 */
 	if (raw->unit == SP_U_NONE && sp_m_is_time (q, end))

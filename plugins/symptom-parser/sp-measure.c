@@ -225,6 +225,13 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	/* "weight -5 kg": a minus sign, not a separator */
 	if (p[-1] == '-' && (p - 1 == ctx->nt->text + c->end || p[-2] == ' ' || p[-2] == ':'))
 		return;
+	/* "glucose (fasting) 112": the aside says which glucose */
+	if (kind == SP_M_GLUCOSE
+	    && (g_strstr_len (ctx->nt->text + c->end, p - (ctx->nt->text + c->end), "fasting")
+			!= NULL
+		|| g_strstr_len (ctx->nt->text + c->end, p - (ctx->nt->text + c->end), "空腹")
+			   != NULL))
+		c->kind = kind = SP_M_FPG;
 	c->ok = sp_m_read_value_full (p, end, kind, sp_m_after_from (ctx->nt->text + c->end, p),
 				      &c->raw);
 	/* a lone letter, a fever or a pain word needs its value at once */
@@ -614,6 +621,26 @@ sp_m_named (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 	}
 }
 
+/* Is the number at @p the end of a range ("38-39度", 38至39℃, "37 to 38 C")? */
+static gboolean
+sp_m_range_end (const gchar *text, const gchar *p)
+{
+	static const gchar *const dashes[] = { "-", "~", "至", "到", " to ", NULL };
+
+	while (p > text && p[-1] == ' ')
+		p--;
+	for (guint i = 0; dashes[i] != NULL; i++) {
+		gsize n = strlen (dashes[i]);
+		if ((gsize)(p - text) > n && memcmp (p - n, dashes[i], n) == 0) {
+			const gchar *q = p - n;
+			while (q > text && q[-1] == ' ')
+				q--;
+			return q > text && g_ascii_isdigit (q[-1]);
+		}
+	}
+	return FALSE;
+}
+
 /* A value with no name whose unit says what it is: "39.2℃", "101 °F", 发烧38度5, "140/90 mmHg",
  * "102 bpm", 心跳110次/分.  A bare "c", "f", "%" or "kg" says too little. */
 static void
@@ -648,7 +675,8 @@ sp_m_unit_only (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 		const gchar *q;
 		SpRaw raw;
 		if (t->kind != MV_TOKEN_NUMBER || covered[t->start]
-		    || (t->start > 0 && (g_ascii_isdigit (p[-1]) || p[-1] == '.' || p[-1] == '/')))
+		    || (t->start > 0 && (g_ascii_isdigit (p[-1]) || p[-1] == '.' || p[-1] == '/'))
+		    || sp_m_range_end (text, p))
 			continue;
 		q = sp_m_number (p, end, &v);
 		if (q == NULL)
@@ -731,6 +759,85 @@ sp_m_saturations (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 			air = sp_m_word_at (q, end, airs[a]) != NULL;
 		if (air && sp_m_add (ctx, &raw, t->start, doc_zh, -1))
 			sp_m_cover (covered, t->start, (gsize)(raw.end - text));
+	}
+}
+
+/* "Vitals: 98.6, 88, 16, 120/80, 98%", "VS 37.2 88 18 130/80 97% RA", 生命体征：36.5℃，80次/分，
+ * 18次/分，120/80mmHg: values with no names after a vital-signs heading.  A pair is the blood
+ * pressure, a percentage the saturation, a value with a unit what its unit says; the others
+ * are, in the order clinicians write them, the temperature (only with a temperature's
+ * decimals), the pulse and the respiratory rate.  At least three values, or nothing. */
+static void
+sp_m_vitals_list (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
+{
+	static const gchar *const headings[]
+		= { "vitals", "vital signs", "vs", "v/s", "生命体征", "体征", NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+
+	for (const gchar *h = text; h < end; h++) {
+		const gchar *p = NULL;
+		SpRaw raws[6];
+		guint n = 0;
+		guint order = 0; /* next of temperature (0), pulse (1), respirations (2) */
+		if (h > text && g_ascii_isalnum (h[-1]))
+			continue;
+		for (guint i = 0; headings[i] != NULL && p == NULL; i++)
+			p = sp_m_word_at (h, end, headings[i]);
+		if (p == NULL)
+			continue;
+		for (p = sp_m_skip_connectors (p, end); n < 6 && p < end && g_ascii_isdigit (*p);) {
+			SpRaw *raw = &raws[n];
+			const SpUnitWord *unit = NULL;
+			const gchar *q = sp_m_number (p, end, &raw->value);
+			gboolean ok = FALSE;
+			if (q == NULL || covered[p - text])
+				break;
+			if (*q == '/')
+				ok = sp_m_read_value (p, end, SP_M_BP, raw);
+			else if (sp_m_unit_at (sp_m_skip_spaces (q, end), end, 0, &unit) != NULL) {
+				SpMKind kind = unit->unit == SP_U_PERCENT ? SP_M_SPO2
+					       : unit->unit == SP_U_MMHG  ? SP_M_BP
+					       : unit->unit == SP_U_PER_MIN
+						       ? (order <= 1 ? SP_M_HR : SP_M_RR)
+					       : unit->unit == SP_U_CEL || unit->unit == SP_U_DEGF
+						       ? SP_M_TEMP
+						       : SP_M_LAST;
+				ok = kind != SP_M_LAST && sp_m_read_value (p, end, kind, raw);
+				if (ok && kind == SP_M_HR)
+					order = 2;
+				else if (ok && kind == SP_M_RR)
+					order = 3;
+				else if (ok && kind == SP_M_TEMP)
+					order = 1;
+			} else {
+				gboolean decimals = memchr (p, '.', (gsize)(q - p)) != NULL;
+				if (order == 0 && decimals
+				    && ((raw->value >= 34 && raw->value <= 42.5)
+					|| (raw->value >= 93 && raw->value <= 108.5)))
+					ok = sp_m_read_value (p, end, SP_M_TEMP, raw), order = 1;
+				else if (order <= 1 && !decimals)
+					ok = sp_m_read_value (p, end, SP_M_HR, raw), order = 2;
+				else if (order == 2 && !decimals)
+					ok = sp_m_read_value (p, end, SP_M_RR, raw), order = 3;
+			}
+			if (!ok)
+				break;
+			n++;
+			p = raw->end;
+			while (p < end && strchr (" ,;", *p) != NULL)
+				p++;
+			/* what the saturation was measured on: "97% RA", "95% on 2L" */
+			if (n > 0 && raws[n - 1].kind == SP_M_SPO2)
+				break;
+		}
+		for (guint i = 0; n >= 3 && i < n; i++) {
+			const gchar *v = raws[i].value_start;
+			if (sp_m_add (ctx, &raws[i], (gsize)(v - text), doc_zh, -1))
+				sp_m_cover (covered, (gsize)(v - text),
+					    (gsize)(raws[i].end - text));
+		}
+		h = p != NULL && p > h ? p - 1 : h;
 	}
 }
 
@@ -952,6 +1059,7 @@ sp_measure_find (SpCtx *ctx)
 	gboolean zh = sp_m_text_is_zh (ctx);
 
 	sp_m_named (ctx, zh, covered);
+	sp_m_vitals_list (ctx, zh, covered);
 	sp_m_unit_only (ctx, zh, covered);
 	sp_m_heights (ctx, zh, covered);
 	sp_m_saturations (ctx, zh, covered);
