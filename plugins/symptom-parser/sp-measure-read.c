@@ -16,7 +16,7 @@
  * 血氧掉到88%.  The longest one at a place is taken. */
 /* clang-format off */
 static const gchar *const sp_connectors[] = {
-	":", "=", "-", ",", "~", ".", "of", "was", "is", "are", "at", "were", "be", "been", "has been",
+	":", "=", "-", ",", "~", ".", "(", "of", "was", "is", "are", "at", "were", "be", "been", "has been",
 	"have been", "had been", "reading", "readings", "reading of", "read", "reads", "measured",
 	"about", "approx", "approximately", "around", "roughly", "today", "now", "noted", "recorded",
 	"again", "still", "only", "just", "a", "as", "from", "in the", "in", "the", "level", "levels",
@@ -28,6 +28,8 @@ static const gchar *const sp_connectors[] = {
 	"spiked", "jumped to", "shot up to", "up", "down", "increased to", "decreased to",
 	"improved to", "running", "runs", "ran", "hovering around", "hovering at", "stable at",
 	"challenge", "check", "checked", "recheck", "repeat", "high", "low", "elevated",
+	"sitting", "seated", "standing", "supine", "lying", "lying down", "upright", "manual",
+	"home", "clinic", "office", "left arm", "right arm", "calculated", "estimated",
 	"为", "是", "测", "测得", "测了", "测的", "量", "量了", "量的", "量得", "约", "达", "评分", "值",
 	"在", "大概", "大约", "左右", "有", "最高", "高达", "高至", "升至", "升到", "降至", "降到", "低至",
 	"掉到", "到", "达到", "波动在", "维持在", "控制在", "一般", "一直", "一直在", "都", "还", "还是",
@@ -41,16 +43,19 @@ static const gchar *const sp_connectors[] = {
 static const gchar *
 sp_m_skip_aside (const gchar *p, const gchar *end)
 {
+	gboolean digits = FALSE;
+	gboolean marks = FALSE;
 	const gchar *q;
 
 	if (p >= end || *p != '(' || (p + 1 < end && g_ascii_isdigit (p[1])))
 		return NULL;
 	for (q = p + 1; q < end && q - p <= 16; q++) {
 		if (*q == ')')
-			return q > p + 1 ? q + 1 : NULL;
-		if (strchr (".%/(\n", *q) != NULL
-		    || (*q == ' ' && q + 1 < end && g_ascii_isdigit (q[1])))
+			return q > p + 1 && !(digits && marks) ? q + 1 : NULL;
+		if (*q == '\n' || *q == '(' || (*q == ' ' && q + 1 < end && g_ascii_isdigit (q[1])))
 			return NULL;
+		digits = digits || g_ascii_isdigit (*q);
+		marks = marks || strchr (".%/", *q) != NULL;
 	}
 	return NULL;
 }
@@ -400,8 +405,10 @@ sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 		    "量了", "量的", "测的", "到", "达",
 		    /* Chinese sets a time before the value with no verb: 血压早上150/90 */
 		    "时候", "时", "早上", "早晨", "上午", "中午", "下午", "晚上", "夜里", "睡前",
-		    "今天", "昨天", "平时", "最近", "在家", NULL };
+		    "今天", "昨天", "平时", "最近", "在家", "最高", "最低", "at", "around", "about",
+		    NULL };
 	const gchar *q = p;
+	gboolean comma = FALSE;
 
 	for (guint step = 0; step < 8 && q < end; step++) {
 		const gchar *r = NULL;
@@ -419,6 +426,10 @@ sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 				q++;
 		} else if (sp_m_is_han_at (q, end)) {
 			q = g_utf8_next_char (q);
+		} else if (*q == ',' && !comma && sp_m_is_han_at (q + 1, end)) {
+			/* 血压控制不好，最高180/100: one Chinese comma */
+			comma = TRUE;
+			q++;
 		} else {
 			return FALSE;
 		}

@@ -234,6 +234,19 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 		c->kind = kind = SP_M_FPG;
 	c->ok = sp_m_read_value_full (p, end, kind, sp_m_after_from (ctx->nt->text + c->end, p),
 				      &c->raw);
+	/* "Weight (kg): 70", "Hemoglobin A1c (%) 7.4": the unit in an aside before the value */
+	if (c->ok && c->raw.unit == SP_U_NONE) {
+		const gchar *a = memchr (ctx->nt->text + c->end, '(',
+					 (gsize)(p - (ctx->nt->text + c->end)));
+		const SpUnitWord *unit = NULL;
+		const gchar *u = a != NULL
+					 ? sp_m_unit_at (a + 1, p, sp_mkinds[kind].accepted, &unit)
+					 : NULL;
+		if (u != NULL && *u == ')') {
+			c->raw.unit = unit->unit;
+			c->raw.zh = unit->zh;
+		}
+	}
 	/* a lone letter, a fever or a pain word needs its value at once */
 	if (!c->ok && !c->letter && !c->pain && !c->fever)
 		c->ok = sp_m_read_late (ctx->nt->text + c->end, end, kind, &c->raw);
