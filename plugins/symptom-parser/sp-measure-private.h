@@ -62,6 +62,7 @@ typedef enum {
 	SP_M_FERRITIN,
 	SP_M_PSA,
 	SP_M_ESR,
+	SP_M_GCS,
 	SP_M_LAST
 } SpMKind;
 
@@ -164,7 +165,7 @@ gboolean sp_m_canonical (SpRaw *raw, gdouble value, SpValue *out, gdouble *canon
 /* @v (canonical unit) against the adult reference range of @kind; @zh picks the Chinese row. */
 SpInterpretation sp_m_interpret (SpMKind kind, gboolean zh, gdouble v);
 
-/* @p after at most three connector words between a name and its value ("of", "was", 为…). */
+/* @p after at most four connector words between a name and its value ("of", "was", 为…). */
 const gchar *sp_m_skip_connectors (const gchar *p, const gchar *end);
 
 /* A Chinese number up to 999 (三十九, 三十八点五, 一百二十) at @p, its value in @value; or NULL. */

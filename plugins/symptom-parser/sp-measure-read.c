@@ -28,6 +28,7 @@ static const gchar *const sp_connectors[] = {
 	"spiked", "jumped to", "shot up to", "up", "down", "increased to", "decreased to",
 	"improved to", "running", "runs", "ran", "hovering around", "hovering at", "stable at",
 	"challenge", "check", "checked", "recheck", "repeat", "high", "low", "elevated",
+	"like", "hit", "hits", "hitting", "usually", "always", "mostly", "sometimes", "typically",
 	"sitting", "seated", "standing", "supine", "lying", "lying down", "upright", "manual",
 	"home", "clinic", "office", "left arm", "right arm", "calculated", "estimated",
 	"为", "是", "测", "测得", "测了", "测的", "量", "量了", "量的", "量得", "约", "达", "评分", "值",
@@ -63,7 +64,7 @@ sp_m_skip_aside (const gchar *p, const gchar *end)
 const gchar *
 sp_m_skip_connectors (const gchar *p, const gchar *end)
 {
-	for (guint n = 0; n < 3; n++) {
+	for (guint n = 0; n < 4; n++) {
 		const gchar *q = sp_m_skip_aside (sp_m_skip_spaces (p, end), end);
 		p = sp_m_skip_spaces (p, end);
 		for (guint i = 0; sp_connectors[i] != NULL; i++) {
@@ -270,6 +271,12 @@ sp_m_unit (const gchar *q, const gchar *end, SpMKind kind, SpRaw *raw)
 	const gchar *r;
 	gint d;
 
+	/* 120多次, 60余次: "more than" between number and unit (the number is what was said) */
+	if (u == NULL
+	    && ((r = sp_m_word_at (q, end, "多")) != NULL
+		|| (r = sp_m_word_at (q, end, "余")) != NULL))
+		u = sp_m_unit_at (r, end, sp_mkinds[kind].accepted, &unit);
+
 	if (u == NULL)
 		return q;
 	raw->unit = unit->unit;
@@ -405,8 +412,8 @@ sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 		    "量了", "量的", "测的", "到", "达",
 		    /* Chinese sets a time before the value with no verb: 血压早上150/90 */
 		    "时候", "时", "早上", "早晨", "上午", "中午", "下午", "晚上", "夜里", "睡前",
-		    "今天", "昨天", "平时", "最近", "在家", "最高", "最低", "at", "around", "about",
-		    NULL };
+		    "今天", "昨天", "平时", "最近", "在家", "最高", "最低", "一分钟", "每分钟",
+		    "at", "around", "about", "like", NULL };
 	const gchar *q = p;
 	gboolean comma = FALSE;
 

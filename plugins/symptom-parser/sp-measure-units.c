@@ -149,6 +149,7 @@ const SpMKindDef sp_mkinds[SP_M_LAST] = {
 	[SP_M_PSA]
 	= { "LOINC:2857-1", SP_U_NG_ML, U (SP_U_NG_ML), SP_U_NG_ML, 0.01, 10000, 2, TRUE },
 	[SP_M_ESR] = { "LOINC:4537-7", SP_U_MM_H, U (SP_U_MM_H), SP_U_MM_H, 1, 200, 0, TRUE },
+	[SP_M_GCS] = { "LOINC:9269-2", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 3, 15, 0, TRUE },
 };
 
 /* Adult reference ranges: a value below `lo` is low, above `hi` high, else normal.  `zh`: the
@@ -242,6 +243,7 @@ static const SpUnitWord sp_unit_words[] = {
 	{ "次/分钟", SP_U_PER_MIN, TRUE }, { "次/min", SP_U_PER_MIN, TRUE },
 	{ "次每分", SP_U_PER_MIN, TRUE }, { "次每分钟", SP_U_PER_MIN, TRUE },
 	{ "次", SP_U_PER_MIN, TRUE }, /* "心率102次": a rate is per minute */
+	{ "下", SP_U_PER_MIN, TRUE }, /* 心跳一分钟120下: beats */
 	{ "/分", SP_U_PER_MIN, TRUE }, { "%", SP_U_PERCENT, FALSE },
 	{ "percent", SP_U_PERCENT, FALSE }, { "kg", SP_U_KG, FALSE }, { "kgs", SP_U_KG, FALSE },
 	{ "kilo", SP_U_KG, FALSE }, { "kilos", SP_U_KG, FALSE }, { "kilogram", SP_U_KG, FALSE },

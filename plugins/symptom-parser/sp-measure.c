@@ -121,6 +121,7 @@ sp_m_concept_of (SpCtx *ctx, SpMKind kind)
 		[SP_M_FERRITIN] = "ferritin",
 		[SP_M_PSA] = "prostate specific antigen",
 		[SP_M_ESR] = "erythrocyte sedimentation rate",
+		[SP_M_GCS] = "gcs",
 	};
 	return sp_m_concept (ctx, terms[kind], sp_mkinds[kind].code);
 }
@@ -725,23 +726,12 @@ sp_m_unit_only (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 static void
 sp_m_saturations (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 {
-	static const gchar *const airs[] = { "ra",
-					     "room air",
-					     "ambient air",
-					     "nc",
-					     "nasal cannula",
-					     "o2",
-					     "oxygen",
-					     "bipap",
-					     "cpap",
-					     "nrb",
-					     "non-rebreather",
-					     "hfnc",
-					     "吸氧",
-					     "未吸氧",
-					     "不吸氧",
-					     "鼻导管",
-					     NULL };
+	/* clang-format off */
+	static const gchar *const airs[]
+		= { "ra", "room air", "ambient air", "nc", "nasal cannula", "o2", "oxygen", "bipap",
+		    "cpap", "nrb", "non-rebreather", "hfnc", "吸氧", "未吸氧", "不吸氧", "鼻导管", NULL };
+	/* clang-format on */
+	static const gchar *const delivered[] = { "on", "at", "via", "with", "fio2", NULL };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 
@@ -755,11 +745,18 @@ sp_m_saturations (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 		    || (t->start > 0 && (g_ascii_isdigit (p[-1]) || p[-1] == '.' || p[-1] == '/'))
 		    || !sp_m_read_value (p, end, SP_M_SPO2, &raw) || raw.unit != SP_U_PERCENT)
 			continue;
+		/* "on 100% oxygen", "at 40% FiO2": what is given, not what is measured */
+		if (i > 0 && sp_tok_in (ctx, i - 1, delivered))
+			continue;
 		q = sp_m_skip_spaces (raw.end, end);
 		if (q < end && *q == '(')
 			q++;
 		if (sp_m_word_at (q, end, "on") != NULL)
 			q = sp_m_skip_spaces (q + 2, end);
+		else if (sp_m_word_at (q, end, "o2") != NULL
+			 || sp_m_word_at (q, end, "oxygen") != NULL)
+			continue; /* "40% oxygen" is a concentration; "92% on oxygen" a saturation
+				   */
 		/* "on 2L", "on 4 lpm" */
 		if (q < end && g_ascii_isdigit (*q)) {
 			gdouble litres;
