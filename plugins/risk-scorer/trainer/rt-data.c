@@ -117,6 +117,17 @@ csv_field (CsvCursor *c, guint i)
 	return c->buf->str + g_array_index (c->offsets, guint, i);
 }
 
+/* g_strstrip, without its memmove for the usual cell that has no space around it */
+static const gchar *
+trim (gchar *s)
+{
+	gsize len = strlen (s);
+
+	if (len == 0 || (!g_ascii_isspace (s[0]) && !g_ascii_isspace (s[len - 1])))
+		return s;
+	return g_strstrip (s);
+}
+
 static gboolean
 is_missing (const gchar *s)
 {
@@ -253,7 +264,7 @@ loader_record (Loader *ld, CsvCursor *c, guint line, GError **error)
 	for (guint f = 0; f < ld->cols->len; f++) {
 		guint col = g_array_index (ld->cols, guint, f);
 		/* trimmed in place: the buffer is the record's scratch copy */
-		const gchar *trimmed = g_strstrip (csv_field (c, col));
+		const gchar *trimmed = trim (csv_field (c, col));
 		if (is_missing (trimmed)) {
 			if (!missing_cell (ld, row, line, col, &drop, error))
 				return FALSE;
@@ -267,7 +278,7 @@ loader_record (Loader *ld, CsvCursor *c, guint line, GError **error)
 			return FALSE;
 		}
 	}
-	outcome = g_strstrip (csv_field (c, (guint)ld->outcome_col));
+	outcome = trim (csv_field (c, (guint)ld->outcome_col));
 	if (is_missing (outcome)
 	    && !missing_cell (ld, row, line, (guint)ld->outcome_col, &drop, error))
 		return FALSE;

@@ -490,14 +490,43 @@ Test (cli, boolean_column_and_exit_codes)
 	g_clear_pointer (&out, g_free);
 	g_clear_pointer (&err, g_free);
 	cr_expect_eq (run_train (bad_id, &out, &err), 2, "%s", err);
+	g_clear_pointer (&out, g_free);
 	g_clear_pointer (&err, g_free);
 	cr_expect_eq (run_train (separated, &out, &err), 3);
 	cr_expect_not_null (strstr (err, "separation"), "%s", err);
+	g_clear_pointer (&out, g_free);
 	g_clear_pointer (&err, g_free);
 	cr_expect_eq (run_train (collinear, &out, &err), 4);
 	cr_expect_not_null (strstr (err, "collinearity"), "%s", err);
+	g_clear_pointer (&out, g_free);
 	g_clear_pointer (&err, g_free);
 	cr_expect_eq (run_train (usage, &out, &err), 2);
+	g_unlink (model);
+	g_rmdir (dir);
+}
+
+/* --progress: each iteration on stderr; --lang zh: the report and the errors in Chinese */
+Test (cli, progress_and_chinese)
+{
+	g_autofree gchar *plain = data_path ("RT_TEST_DATA", "plain.csv");
+	g_autofree gchar *sep = data_path ("RT_TEST_DATA", "separation.csv");
+	g_autofree gchar *dir = g_dir_make_tmp ("rt-train-XXXXXX", NULL);
+	g_autofree gchar *model = g_build_filename (dir, "plain-model.json", NULL);
+	const gchar *const progress[]
+		= { "--csv", plain, "--outcome",  "outcome", "--positive", "yes",
+		    "--out", model, "--progress", "--lang",  "zh",	   NULL };
+	const gchar *const separated[] = { "--csv", sep,   "--outcome", "event", "--positive", "1",
+					   "--out", model, "--lang",	"zh",	 NULL };
+	g_autofree gchar *out = NULL, *err = NULL;
+
+	cr_assert_eq (run_train (progress, &out, &err), 0, "%s", err);
+	cr_expect_not_null (strstr (err, "迭代 1: 偏差"), "%s", err);
+	cr_expect_not_null (strstr (out, "交叉验证"), "%s", out);
+	g_clear_pointer (&out, g_free);
+	g_clear_pointer (&err, g_free);
+	cr_expect_eq (run_train (separated, &out, &err), 3);
+	cr_expect_not_null (strstr (err, "完全或准完全分离"), "%s", err);
+	cr_expect_not_null (strstr (err, "“dose”"), "%s", err);
 	g_unlink (model);
 	g_rmdir (dir);
 }
