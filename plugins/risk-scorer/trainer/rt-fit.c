@@ -247,14 +247,46 @@ work_init (Work *w,
 	}
 	for (guint j = 0; j < k; j++)
 		w->mean[j] /= n_use;
+	g_autofree gdouble *spread = g_new0 (gdouble, k); /* largest |x − mean| */
 	for (guint i = 0; i < n_use; i++)
 		for (guint j = 0; j < k; j++) {
 			gdouble *v = w->xc + (gsize)i * k + j;
 			*v -= w->mean[j];
 			w->sd[j] += *v * *v;
+			spread[j] = MAX (spread[j], fabs (*v));
 		}
+	if (n_use <= w->p) {
+		g_set_error (
+			error, RT_ERROR, RT_ERROR_VALUE,
+			RT_TR ("%u rows are too few for %u terms (the intercept and %u "
+			       "columns): more rows than terms are needed",
+			       "%u 行数据不足以估计 %u 个参数（截距和 %u 列）：行数须多于参数个数"),
+			n_use, w->p, k);
+		return FALSE;
+	}
 	for (guint j = 0; j < k; j++) {
 		w->sd[j] = sqrt (w->sd[j] / n_use);
+		/* squares of such values overflow or underflow in the information matrix */
+		if (spread[j] > 0 && isfinite (w->sd[j])
+		    && !(w->sd[j] > 1e-100 && w->sd[j] < 1e100)) {
+			g_set_error (error, RT_ERROR, RT_ERROR_VALUE,
+				     RT_TR ("column '%s' varies on a scale (values up to %.3g from "
+					    "their "
+					    "mean) that double precision cannot fit; rescale it",
+					    "列“%s”的取值尺度（与均值相差最多 "
+					    "%.3g）超出双精度可拟合的范围；"
+					    "请重新缩放"),
+				     names[j], spread[j]);
+			return FALSE;
+		}
+		if (!isfinite (w->sd[j]) || fabs (w->mean[j]) > 1e100) {
+			g_set_error (error, RT_ERROR, RT_ERROR_VALUE,
+				     RT_TR ("column '%s' holds values too large to fit in double "
+					    "precision; rescale it",
+					    "列“%s”的数值过大，超出双精度可拟合的范围；请重新缩放"),
+				     names[j]);
+			return FALSE;
+		}
 		if (w->sd[j] == 0) {
 			g_set_error (
 				error, RT_ERROR, RT_ERROR_COLLINEAR,

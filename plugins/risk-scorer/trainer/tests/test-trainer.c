@@ -530,3 +530,51 @@ Test (cli, progress_and_chinese)
 	g_unlink (model);
 	g_rmdir (dir);
 }
+
+static void
+expect_inline_error (const gchar *text, gint code, const gchar *message_part)
+{
+	RtDataOptions opt = { "y", "1", NULL, RT_MISSING_FAIL, FALSE };
+	g_autoptr (GError) error = NULL;
+	g_autoptr (RtData) d = rt_data_parse_csv (text, strlen (text), "inline", &opt, &error);
+	g_autoptr (RtFit) fit = NULL;
+
+	cr_assert_not_null (d, "%s", error ? error->message : "");
+	fit = fit_data (d, 0, &error);
+	cr_assert_null (fit);
+	cr_assert (g_error_matches (error, RT_ERROR, code), "%s", error->message);
+	cr_expect_not_null (strstr (error->message, message_part), "%s", error->message);
+}
+
+/* numbers a double-precision fit cannot hold, and too few rows: an error, not a fit */
+Test (fit, unfittable_tables)
+{
+	expect_inline_error ("a,b,y\n1e300,2,1\n-1e300,3,0\n5e299,4,1\n1,1,0\n2,2,1\n3,7,0\n",
+			     RT_ERROR_VALUE, "column 'a' holds values too large");
+	expect_inline_error ("a,y\n1e-300,1\n2e-300,0\n3e-300,1\n1e-300,0\n", RT_ERROR_VALUE,
+			     "column 'a' varies on a scale");
+	expect_inline_error ("a,b,y\n1,2,1\n2,3,0\n3,1,1\n", RT_ERROR_VALUE,
+			     "3 rows are too few for 3 terms");
+}
+
+/* the penalised fit is the maximum of loglik − (λ/2) Σ βj²: its gradient is zero there */
+Test (l2, penalised_score_is_zero)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (RtData) d = load ("plain.csv", "outcome", "yes", NULL, RT_MISSING_FAIL, &error);
+	g_autoptr (RtFit) fit = fit_data (d, 5.0, &error);
+	gdouble grad[4] = { 0 };
+
+	cr_assert_not_null (fit, "%s", error ? error->message : "");
+	for (guint i = 0; i < d->n_rows; i++) {
+		const gdouble *row = d->x + (gsize)i * d->n_features;
+		gdouble r = d->y[i] - rt_logistic (rt_fit_linear_predictor (fit, row));
+		grad[0] += r;
+		for (guint j = 0; j < 3; j++)
+			grad[j + 1] += r * row[j];
+	}
+	cr_expect_lt (fabs (grad[0]), 1e-6, "the intercept is not penalised: %g", grad[0]);
+	for (guint j = 1; j < 4; j++)
+		cr_expect_lt (fabs (grad[j] - 5.0 * fit->beta[j]), 1e-6, "slope %u: %g vs %g", j,
+			      grad[j], 5.0 * fit->beta[j]);
+}
