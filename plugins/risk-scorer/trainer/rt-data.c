@@ -205,16 +205,27 @@ loader_columns (Loader *ld, GError **error)
 		guint i;
 		for (i = 0; i < ld->n_header && strcmp (ld->header[i], want) != 0; i++)
 			;
-		if (i == ld->n_header)
+		if (i == ld->n_header) {
 			g_string_append_printf (unknown, "%s'%s'", unknown->len ? ", " : "", want);
-		else if ((gint)i == ld->outcome_col) {
+			continue;
+		}
+		if ((gint)i == ld->outcome_col) {
 			g_set_error (error, RT_ERROR, RT_ERROR_ARGUMENT,
 				     RT_TR ("the outcome column '%s' cannot also be a feature",
 					    "结局列“%s”不能同时作为特征"),
 				     want);
 			return FALSE;
-		} else
-			g_array_append_val (ld->cols, i);
+		}
+		for (guint c = 0; c < ld->cols->len; c++) {
+			if (g_array_index (ld->cols, guint, c) == i) {
+				g_set_error (error, RT_ERROR, RT_ERROR_ARGUMENT,
+					     RT_TR ("--features names '%s' twice",
+						    "--features 中“%s”出现两次"),
+					     want);
+				return FALSE;
+			}
+		}
+		g_array_append_val (ld->cols, i);
 	}
 	if (unknown->len > 0) {
 		g_set_error (error, RT_ERROR, RT_ERROR_ARGUMENT,

@@ -303,6 +303,10 @@ Test (csv, unknown_columns_listed)
 	cr_assert_null (d);
 	cr_assert (g_error_matches (error, RT_ERROR, RT_ERROR_ARGUMENT));
 	cr_expect_not_null (strstr (error->message, "'outcome', 'bmi'"), "%s", error->message);
+	g_clear_error (&error);
+	cr_expect_null (load ("missing.csv", "event", "1", "age,sbp,age", RT_MISSING_DROP, &error));
+	cr_expect (g_error_matches (error, RT_ERROR, RT_ERROR_ARGUMENT));
+	cr_expect_not_null (strstr (error->message, "'age' twice"), "%s", error->message);
 }
 
 /* RFC 4180: quoted names and values, a comma inside quotes, CRLF, a byte order mark */
