@@ -4,7 +4,8 @@
 # Run from this directory (Debian 12: apt-get install r-base-core r-cran-mlbench):
 #   Rscript reference.R
 # Writes pima.csv (the data set, as committed) and reference.tsv (every coefficient with its
-# standard error, z and p, then the fit's iterations, deviances and AIC), all to 17 digits.
+# standard error, z and p, then the fit's iterations, deviances, AIC, apparent AUC and Brier
+# score), all to 17 digits.
 library(mlbench)
 data(PimaIndiansDiabetes)
 write.csv(PimaIndiansDiabetes, "pima.csv", row.names = FALSE, quote = FALSE)
@@ -15,6 +16,9 @@ fit <- glm(diabetes ~ ., family = binomial, data = pima)
 s <- summary(fit)$coefficients
 
 g17 <- function(x) sprintf("%.17g", x)
+y <- pima$diabetes == "pos"
+r <- rank(fitted(fit))
+auc <- (sum(r[y]) - sum(y) * (sum(y) + 1) / 2) / (sum(y) * sum(!y))
 out <- file("reference.tsv", "w")
 writeLines(c(
   "# glm(diabetes ~ ., family = binomial, data = read.csv(\"pima.csv\", stringsAsFactors = TRUE))",
@@ -29,6 +33,9 @@ writeLines(c(
   paste("#deviance", g17(fit$deviance), sep = "\t"),
   paste("#null_deviance", g17(fit$null.deviance), sep = "\t"),
   paste("#aic", g17(fit$aic), sep = "\t"),
+  # apparent AUC (Mann-Whitney from the ranks, ties as mid-ranks) and Brier score
+  paste("#auc", g17(auc), sep = "\t"),
+  paste("#brier", g17(mean((fitted(fit) - y)^2)), sep = "\t"),
   paste("#rows", nrow(pima), sep = "\t"),
   paste("#events", sum(pima$diabetes == "pos"), sep = "\t")), out)
 close(out)
