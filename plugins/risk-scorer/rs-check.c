@@ -170,7 +170,9 @@ rs_get_text (RsCheck *c, JsonObject *obj, const gchar *path, const gchar *name, 
 		const gchar *zh = rs_req_string (c, t, sub, "zh");
 		out->zh = g_strdup (zh);
 	}
-	if (out->zh == NULL)
+	if (out->en == NULL) /* refused: the caller's fallback sets both */
+		g_clear_pointer (&out->zh, g_free);
+	else if (out->zh == NULL)
 		out->zh = g_strdup (out->en);
 }
 

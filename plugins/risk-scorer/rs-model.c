@@ -267,6 +267,9 @@ rs_parse_input (RsCheck *c, JsonNode *node, const gchar *path)
 	else if (json_object_has_member (obj, "levels"))
 		rs_check_add (c, path, "\"levels\" belongs to category inputs only");
 	rs_parse_default (c, obj, path, in);
+	/* Describe shows the file: say "required" even where the file leaves it to the default */
+	if (!json_object_has_member (obj, "required"))
+		json_object_set_boolean_member (obj, "required", TRUE);
 	if (rs_member (obj, "source") != NULL)
 		rs_get_object (c, rs_member (obj, "source"), path);
 	if (in->label.en == NULL) {
@@ -484,7 +487,7 @@ rs_model_check_examples (const RsModel *m, GError **error)
 				g_strdup_printf ("/examples/%u: inputs refused (%s)", i, s->str));
 			continue;
 		}
-		if (fabs (result->probability - expected) > tol)
+		if (!(fabs (result->probability - expected) <= tol)) /* NaN fails too */
 			g_ptr_array_add (failures,
 					 g_strdup_printf ("/examples/%u: expected probability %.6g "
 							  "± %.2g, the model gives %.6g",

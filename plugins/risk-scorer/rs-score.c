@@ -422,6 +422,15 @@ rs_model_score (const RsModel *m, GVariant *inputs, GPtrArray *problems)
 	if (!rs_read_inputs (m, inputs, values, defaulted, problems))
 		return NULL;
 	r = rs_model_score_values (m, values);
+	if (isnan (r->probability)) {
+		/* a model whose terms overflow (inf - inf) at these values: no score, not a guess
+		 */
+		rs_problem_add (problems, "inputs", "out-of-range",
+				g_strdup ("the model gives no finite score for these values"),
+				g_strdup ("该模型对这些取值无法给出有限的评分"));
+		rs_result_free (r);
+		return NULL;
+	}
 	g_array_unref (r->defaulted);
 	r->defaulted = g_steal_pointer (&defaulted);
 	return r;

@@ -217,7 +217,7 @@ Test (model, cox_needs_its_baseline_and_no_intercept)
 
 typedef struct {
 	const gchar *id;
-	gdouble sum;	   /* Goff 2013, Table A: "Individual Sum", printed to 2 decimals */
+	gdouble sum; /* Goff 2013, Table A: "Individual Sum", 2 decimals (docs/risk-models.md) */
 	gdouble published; /* "Estimated 10-y Risk of Hard ASCVD", printed to 0.1 % */
 } PceExample;
 
