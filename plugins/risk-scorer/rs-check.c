@@ -184,10 +184,13 @@ rs_name_is_valid (const gchar *name, gboolean dashes)
 	if (len == 0 || len > 64)
 		return FALSE;
 	for (const gchar *p = name; *p != '\0'; p++) {
-		gboolean ok = g_ascii_islower (*p) || g_ascii_isdigit (*p)
-			      || (dashes ? *p == '-' : *p == '_');
+		/* ids: [a-z0-9-]; input and feature names: also upper case, '_' and '.', as CSV
+		 * columns a trainer turns into names have them (never '/' or '~', which a JSON
+		 * Pointer to /inputs/NAME would have to escape) */
+		gboolean ok = dashes ? g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '-'
+				     : g_ascii_isalnum (*p) || *p == '_' || *p == '.' || *p == '-';
 		if (!ok)
 			return FALSE;
 	}
-	return dashes ? len >= 3 : g_ascii_islower (name[0]);
+	return dashes ? len >= 3 : g_ascii_isalpha (name[0]);
 }

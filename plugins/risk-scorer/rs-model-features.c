@@ -182,7 +182,7 @@ rs_parse_feature (RsCheck *c, JsonNode *node, const gchar *path, const RsModel *
 	rs_check_members (c, obj, path, allowed);
 	name = rs_req_string (c, obj, path, "name");
 	if (name != NULL && !rs_name_is_valid (name, FALSE))
-		rs_check_add (c, path, "name \"%s\" must match [a-z][a-z0-9_]{0,63}", name);
+		rs_check_add (c, path, "name \"%s\" must match [A-Za-z][A-Za-z0-9_.-]{0,63}", name);
 	if (name != NULL && rs_find_feature (m, name) >= 0)
 		rs_check_add (c, path, "duplicate feature \"%s\"", name);
 	f->name = g_strdup (name);

@@ -236,7 +236,7 @@ rs_parse_input (RsCheck *c, JsonNode *node, const gchar *path)
 	rs_check_members (c, obj, path, allowed);
 	name = rs_req_string (c, obj, path, "name");
 	if (name != NULL && !rs_name_is_valid (name, FALSE))
-		rs_check_add (c, path, "name \"%s\" must match [a-z][a-z0-9_]{0,63}", name);
+		rs_check_add (c, path, "name \"%s\" must match [A-Za-z][A-Za-z0-9_.-]{0,63}", name);
 	in->name = g_strdup (name);
 	rs_get_text (c, obj, path, "label", &in->label);
 	type = rs_req_string (c, obj, path, "type");

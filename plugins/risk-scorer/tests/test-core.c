@@ -513,3 +513,45 @@ Test (score, explanation_in_english_and_chinese)
 	cr_assert_eq (rs_lang_from_tag ("en-US"), RS_LANG_EN);
 	cr_assert_eq (rs_lang_from_tag ("zhx"), RS_LANG_EN);
 }
+
+/* A file as medverse-train writes it (tests/data/pima-diabetes.json: its output on the Pima
+ * data of tests/data/pima with two --example rows) loads as is, examples included. */
+Test (model, trainer_output_loads)
+{
+	g_autoptr (RsModel) m = load_data ("pima-diabetes.json");
+	JsonObject *root = json_node_get_object (m->root);
+
+	cr_assert_eq (m->link, RS_LINK_LOGISTIC);
+	cr_assert_eq (m->inputs->len, 8);
+	cr_assert (json_object_has_member (root, "training"));
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (root, "examples")), 2);
+}
+
+Test (model, input_names)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (RsModel) ok = rs_model_load_data (
+		"{\"id\":\"names\",\"version\":\"1\",\"title\":{\"en\":\"x\"},\"link\":"
+		"\"logistic\","
+		"\"intercept\":0,\"inputs\":[{\"name\":\"BMI.v2\",\"type\":\"number\",\"unit\":"
+		"\"1\"}],"
+		"\"features\":[{\"name\":\"BMI_lin\",\"input\":\"BMI.v2\",\"transform\":\"linear\","
+		"\"coefficient\":1}]}",
+		"names", &error);
+	g_autoptr (RsModel) bad = NULL;
+
+	cr_assert_not_null (ok, "%s", error ? error->message : "");
+	bad = rs_model_load_data (
+		"{\"id\":\"names\",\"version\":\"1\",\"title\":{\"en\":\"x\"},\"link\":"
+		"\"logistic\","
+		"\"intercept\":0,\"inputs\":[{\"name\":\"a/"
+		"b\",\"type\":\"number\",\"unit\":\"1\"}],"
+		"\"features\":[{\"name\":\"1x\",\"input\":\"a/b\",\"transform\":\"linear\","
+		"\"coefficient\":1}]}",
+		"names", &error);
+	cr_assert_null (bad);
+	cr_assert (strstr (error->message, "/inputs/0: name \"a/b\" must match"), "%s",
+		   error->message);
+	cr_assert (strstr (error->message, "/features/0: name \"1x\" must match"), "%s",
+		   error->message);
+}
