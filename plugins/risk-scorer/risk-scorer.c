@@ -118,6 +118,14 @@ rs_call_lang (MvCall *call, const gchar *language)
 	return rs_lang_from_tag (mv_call_get_locale (call));
 }
 
+/* one member of an a{sv} being built (a GVariantBuilder: cheaper than a GVariantDict's hash
+ * table, and the members keep their order in the JSON answer) */
+static void
+rs_put (GVariantBuilder *b, const gchar *key, GVariant *value)
+{
+	g_variant_builder_add (b, "{sv}", key, value);
+}
+
 static const RsModel *
 rs_lookup (MvCall *call, const gchar *id, GError **error)
 {
@@ -176,14 +184,13 @@ rs_json_to_variant (JsonNode *node)
 	if (JSON_NODE_HOLDS_OBJECT (node)) {
 		JsonObject *obj = json_node_get_object (node);
 		g_autoptr (GList) names = json_object_get_members (obj);
-		GVariantDict d;
+		GVariantBuilder d;
 
-		g_variant_dict_init (&d, NULL);
+		g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
 		for (GList *l = names; l != NULL; l = l->next)
-			g_variant_dict_insert_value (
-				&d, l->data,
+			rs_put (&d, l->data,
 				rs_json_to_variant (json_object_get_member (obj, l->data)));
-		return g_variant_dict_end (&d);
+		return g_variant_builder_end (&d);
 	}
 	if (JSON_NODE_HOLDS_ARRAY (node))
 		return rs_json_array_to_variant (json_node_get_array (node));
@@ -216,23 +223,23 @@ rs_citation_variant (const RsModel *m)
 static GVariant *
 rs_model_summary (const RsModel *m, RsLang lang)
 {
-	GVariantDict d;
+	GVariantBuilder d;
 	GVariantBuilder names;
 
-	g_variant_dict_init (&d, NULL);
-	g_variant_dict_insert (&d, "id", "s", m->id);
-	g_variant_dict_insert (&d, "version", "s", m->version);
-	g_variant_dict_insert (&d, "title", "s", rs_text_get (&m->title, lang));
-	g_variant_dict_insert (&d, "outcome", "s", rs_text_get (&m->outcome, lang));
-	g_variant_dict_insert (&d, "horizon_years", "d", m->horizon_years);
-	g_variant_dict_insert (&d, "link", "s", m->link == RS_LINK_COX ? "cox" : "logistic");
-	g_variant_dict_insert_value (&d, "citation", rs_citation_variant (m));
+	g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
+	rs_put (&d, "id", g_variant_new ("s", m->id));
+	rs_put (&d, "version", g_variant_new ("s", m->version));
+	rs_put (&d, "title", g_variant_new ("s", rs_text_get (&m->title, lang)));
+	rs_put (&d, "outcome", g_variant_new ("s", rs_text_get (&m->outcome, lang)));
+	rs_put (&d, "horizon_years", g_variant_new ("d", m->horizon_years));
+	rs_put (&d, "link", g_variant_new ("s", m->link == RS_LINK_COX ? "cox" : "logistic"));
+	rs_put (&d, "citation", rs_citation_variant (m));
 	g_variant_builder_init (&names, G_VARIANT_TYPE ("as"));
 	for (guint i = 0; i < m->inputs->len; i++)
 		g_variant_builder_add (&names, "s",
 				       ((RsInput *)g_ptr_array_index (m->inputs, i))->name);
-	g_variant_dict_insert_value (&d, "inputs", g_variant_builder_end (&names));
-	return g_variant_dict_end (&d);
+	rs_put (&d, "inputs", g_variant_builder_end (&names));
+	return g_variant_builder_end (&d);
 }
 
 static GVariant *
@@ -298,62 +305,61 @@ rs_contributions_variant (const RsModel *m, const RsResult *r, RsLang lang)
 	for (guint i = 0; i < m->features->len; i++) {
 		const RsFeature *f = g_ptr_array_index (m->features, i);
 		const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
-		GVariantDict d;
+		GVariantBuilder d;
 
-		g_variant_dict_init (&d, NULL);
-		g_variant_dict_insert (&d, "feature", "s", f->name);
-		g_variant_dict_insert (&d, "input", "s", in != NULL ? in->name : "");
+		g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
+		rs_put (&d, "feature", g_variant_new ("s", f->name));
+		rs_put (&d, "input", g_variant_new ("s", in != NULL ? in->name : ""));
 		if (in != NULL)
-			g_variant_dict_insert_value (
-				&d, "value",
+			rs_put (&d, "value",
 				rs_value_variant (in,
 						  &g_array_index (r->values, RsValue, f->input)));
-		g_variant_dict_insert (&d, "transform", "s", rs_transform_to_string (f->transform));
-		g_variant_dict_insert (&d, "term_value", "d",
-				       g_array_index (r->term_values, gdouble, i));
-		g_variant_dict_insert (&d, "coefficient", "d", f->coefficient);
-		g_variant_dict_insert (&d, "contribution", "d",
-				       g_array_index (r->contributions, gdouble, i));
-		g_variant_dict_insert (&d, "label", "s",
-				       f->label.en != NULL ? rs_text_get (&f->label, lang)
-				       : in != NULL	   ? rs_text_get (&in->label, lang)
-							   : f->name);
-		g_variant_builder_add_value (&b, g_variant_dict_end (&d));
+		rs_put (&d, "transform",
+			g_variant_new ("s", rs_transform_to_string (f->transform)));
+		rs_put (&d, "term_value",
+			g_variant_new ("d", g_array_index (r->term_values, gdouble, i)));
+		rs_put (&d, "coefficient", g_variant_new ("d", f->coefficient));
+		rs_put (&d, "contribution",
+			g_variant_new ("d", g_array_index (r->contributions, gdouble, i)));
+		rs_put (&d, "label",
+			g_variant_new ("s", f->label.en != NULL ? rs_text_get (&f->label, lang)
+					    : in != NULL	? rs_text_get (&in->label, lang)
+								: f->name));
+		g_variant_builder_add_value (&b, g_variant_builder_end (&d));
 	}
 	return g_variant_builder_end (&b);
 }
 
 static void
-rs_insert_inputs_used (GVariantDict *d, const RsModel *m, const RsResult *r, RsLang lang)
+rs_insert_inputs_used (GVariantBuilder *d, const RsModel *m, const RsResult *r, RsLang lang)
 {
-	GVariantDict used;
+	GVariantBuilder used;
 	GVariantBuilder defaulted;
 	GVariantBuilder effects;
 
-	g_variant_dict_init (&used, NULL);
+	g_variant_builder_init (&used, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_init (&defaulted, G_VARIANT_TYPE ("as"));
 	g_variant_builder_init (&effects, G_VARIANT_TYPE ("aa{sv}"));
 	for (guint i = 0; i < m->inputs->len; i++) {
 		const RsInput *in = g_ptr_array_index (m->inputs, i);
 		gdouble e = g_array_index (r->effects, gdouble, i);
 
-		g_variant_dict_insert_value (
-			&used, in->name,
+		rs_put (&used, in->name,
 			rs_value_variant (in, &g_array_index (r->values, RsValue, i)));
 		if (g_array_index (r->defaulted, gboolean, i))
 			g_variant_builder_add (&defaulted, "s", in->name);
 		if (isfinite (e)) {
-			GVariantDict ed;
-			g_variant_dict_init (&ed, NULL);
-			g_variant_dict_insert (&ed, "input", "s", in->name);
-			g_variant_dict_insert (&ed, "label", "s", rs_text_get (&in->label, lang));
-			g_variant_dict_insert (&ed, "effect", "d", e);
-			g_variant_builder_add_value (&effects, g_variant_dict_end (&ed));
+			GVariantBuilder ed;
+			g_variant_builder_init (&ed, G_VARIANT_TYPE_VARDICT);
+			rs_put (&ed, "input", g_variant_new ("s", in->name));
+			rs_put (&ed, "label", g_variant_new ("s", rs_text_get (&in->label, lang)));
+			rs_put (&ed, "effect", g_variant_new ("d", e));
+			g_variant_builder_add_value (&effects, g_variant_builder_end (&ed));
 		}
 	}
-	g_variant_dict_insert_value (d, "inputs_used", g_variant_dict_end (&used));
-	g_variant_dict_insert_value (d, "defaulted", g_variant_builder_end (&defaulted));
-	g_variant_dict_insert_value (d, "effects", g_variant_builder_end (&effects));
+	rs_put (d, "inputs_used", g_variant_builder_end (&used));
+	rs_put (d, "defaulted", g_variant_builder_end (&defaulted));
+	rs_put (d, "effects", g_variant_builder_end (&effects));
 }
 
 static GVariant *
@@ -362,22 +368,22 @@ rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang)
 	const RsCategory *cat
 		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
 	g_autofree gchar *explanation = rs_result_explain (m, r, lang);
-	GVariantDict d;
+	GVariantBuilder d;
 
-	g_variant_dict_init (&d, NULL);
-	g_variant_dict_insert (&d, "model", "s", m->id);
-	g_variant_dict_insert (&d, "version", "s", m->version);
-	g_variant_dict_insert (&d, "probability", "d", r->probability);
-	g_variant_dict_insert (&d, "category", "s", cat != NULL ? cat->id : "");
-	g_variant_dict_insert (&d, "category_label", "s",
-			       cat != NULL ? rs_text_get (&cat->label, lang) : "");
-	g_variant_dict_insert (&d, "linear_predictor", "d", r->linear_predictor);
-	g_variant_dict_insert_value (&d, "contributions", rs_contributions_variant (m, r, lang));
+	g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
+	rs_put (&d, "model", g_variant_new ("s", m->id));
+	rs_put (&d, "version", g_variant_new ("s", m->version));
+	rs_put (&d, "probability", g_variant_new ("d", r->probability));
+	rs_put (&d, "category", g_variant_new ("s", cat != NULL ? cat->id : ""));
+	rs_put (&d, "category_label",
+		g_variant_new ("s", cat != NULL ? rs_text_get (&cat->label, lang) : ""));
+	rs_put (&d, "linear_predictor", g_variant_new ("d", r->linear_predictor));
+	rs_put (&d, "contributions", rs_contributions_variant (m, r, lang));
 	rs_insert_inputs_used (&d, m, r, lang);
-	g_variant_dict_insert (&d, "explanation", "s", explanation);
-	g_variant_dict_insert (&d, "citation", "s",
-			       m->citation_short != NULL ? m->citation_short : "");
-	return g_variant_dict_end (&d);
+	rs_put (&d, "explanation", g_variant_new ("s", explanation));
+	rs_put (&d, "citation",
+		g_variant_new ("s", m->citation_short != NULL ? m->citation_short : ""));
+	return g_variant_builder_end (&d);
 }
 
 static GVariant *
@@ -411,10 +417,10 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 static GVariant *
 rs_batch_error (GPtrArray *problems, RsLang lang)
 {
-	GVariantDict d;
+	GVariantBuilder d;
 	GVariantBuilder b;
 
-	g_variant_dict_init (&d, NULL);
+	g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_init (&b, G_VARIANT_TYPE ("as"));
 	for (guint i = 0; i < problems->len; i++) {
 		const RsProblem *p = g_ptr_array_index (problems, i);
@@ -422,10 +428,10 @@ rs_batch_error (GPtrArray *problems, RsLang lang)
 			"%s: %s", p->input, lang == RS_LANG_ZH ? p->message_zh : p->message);
 		g_variant_builder_add (&b, "s", s);
 	}
-	g_variant_dict_insert (&d, "error", "s",
-			       lang == RS_LANG_ZH ? "输入无效" : "invalid inputs");
-	g_variant_dict_insert_value (&d, "problems", g_variant_builder_end (&b));
-	return g_variant_dict_end (&d);
+	rs_put (&d, "error",
+		g_variant_new ("s", lang == RS_LANG_ZH ? "输入无效" : "invalid inputs"));
+	rs_put (&d, "problems", g_variant_builder_end (&b));
+	return g_variant_builder_end (&d);
 }
 
 static GVariant *

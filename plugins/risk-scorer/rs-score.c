@@ -217,29 +217,53 @@ rs_read_value (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *out
 	return FALSE;
 }
 
-/* Every problem of @inputs in the order of the model's inputs, then the unknown names. */
+static void
+rs_variant_unref0 (gpointer v)
+{
+	if (v != NULL)
+		g_variant_unref (v);
+}
+
+/* Every problem of @inputs in the order of the model's inputs, then the unknown names.  One pass
+ * over the dictionary: a lookup per input would walk it again each time. */
 static gboolean
 rs_read_inputs (
 	const RsModel *m, GVariant *inputs, GArray *values, GArray *defaulted, GPtrArray *problems)
 {
+	g_autoptr (GPtrArray) given = g_ptr_array_new_full (m->inputs->len, rs_variant_unref0);
+	g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
 	guint before = problems->len;
 	GVariantIter iter;
 	const gchar *key;
 	GVariant *v;
 
+	g_ptr_array_set_size (given, m->inputs->len);
 	g_array_set_size (values, m->inputs->len);
 	g_array_set_size (defaulted, m->inputs->len);
+	g_variant_iter_init (&iter, inputs);
+	while (g_variant_iter_next (&iter, "{&sv}", &key, &v)) {
+		gint i = rs_model_find_input (m, key);
+
+		if (i < 0)
+			g_ptr_array_add (unknown, g_strdup (key));
+		if (i < 0 || given->pdata[i] != NULL) {
+			g_variant_unref (v);
+			continue;
+		}
+		/* a{sv} of a{sv}: a value may arrive wrapped once more (D-Bus "v" in "v") */
+		if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT)) {
+			GVariant *inner = g_variant_get_variant (v);
+			g_variant_unref (v);
+			v = inner;
+		}
+		given->pdata[i] = v;
+	}
 	for (guint i = 0; i < m->inputs->len; i++) {
 		const RsInput *in = g_ptr_array_index (m->inputs, i);
-		g_autoptr (GVariant) given = g_variant_lookup_value (inputs, in->name, NULL);
 
-		if (given != NULL && g_variant_is_of_type (given, G_VARIANT_TYPE_VARIANT)) {
-			GVariant *inner = g_variant_get_variant (given);
-			g_variant_unref (given);
-			given = inner;
-		}
-		if (given != NULL) {
-			rs_read_value (in, given, problems, &g_array_index (values, RsValue, i));
+		if (given->pdata[i] != NULL) {
+			rs_read_value (in, given->pdata[i], problems,
+				       &g_array_index (values, RsValue, i));
 		} else if (in->has_default) {
 			g_array_index (values, RsValue, i) = in->default_value;
 			g_array_index (defaulted, gboolean, i) = TRUE;
@@ -248,14 +272,10 @@ rs_read_inputs (
 					g_strdup ("missing (required)"), g_strdup ("缺失（必填）"));
 		}
 	}
-	g_variant_iter_init (&iter, inputs);
-	while (g_variant_iter_next (&iter, "{&sv}", &key, &v)) {
-		if (rs_model_find_input (m, key) < 0)
-			rs_problem_add (problems, key, "unknown-input",
-					g_strdup ("not an input of this model"),
-					g_strdup ("不是该模型的输入"));
-		g_variant_unref (v);
-	}
+	for (guint i = 0; i < unknown->len; i++)
+		rs_problem_add (problems, unknown->pdata[i], "unknown-input",
+				g_strdup ("not an input of this model"),
+				g_strdup ("不是该模型的输入"));
 	return problems->len == before;
 }
 
