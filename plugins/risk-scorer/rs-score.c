@@ -347,7 +347,7 @@ rs_linear_predictor (const RsModel *m, const GArray *values, gdouble *terms, gdo
 		gdouble c;
 
 		terms[i] = rs_term_value (m, f, values, terms);
-		c = f->coefficient * terms[i];
+		c = f->coefficient * terms[i] + 0.0; /* + 0.0: no "-0" in an answer */
 		if (contributions != NULL)
 			contributions[i] = c;
 		lp += c;
