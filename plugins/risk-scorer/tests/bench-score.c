@@ -5,7 +5,7 @@
  *
  *   bench-risk-score PLUGIN.so DATA_DIR [SECONDS]
  *
- * DATA_DIR holds models/ (the plugin's source directory does).  The model is the white men's
+ * DATA_DIR holds models/ (build/plugins/risk-scorer/data does).  The model is the white men's
  * Pooled Cohort Equation (ln terms and interactions: the most arithmetic of the shipped ones).
  */
 #include <gmodule.h>

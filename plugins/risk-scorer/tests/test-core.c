@@ -104,6 +104,14 @@ Test (model, every_shipped_model_loads)
 	while (g_dir_read_name (dir) != NULL)
 		n++;
 	cr_assert_eq (n, 7, "a shipped model without a test: update this list (%u files)", n);
+	/* and each is installed: listed in data/models/meson.build, copied to the data dir */
+	for (guint i = 0; ids[i] != NULL; i++) {
+		g_autofree gchar *file = g_strconcat (ids[i], ".json", NULL);
+		g_autofree gchar *built
+			= g_build_filename (g_getenv ("RS_DATA_DIR"), "models", file, NULL);
+		cr_assert (g_file_test (built, G_FILE_TEST_IS_REGULAR), "%s is not installed",
+			   file);
+	}
 }
 
 /* A broken file is refused with its name and the problem, each at its JSON Pointer. */
