@@ -1,0 +1,597 @@
+/*
+ * risk-scorer plugin — the thin SDK wrapper around the core (rs-model.h, rs-score.h): loads
+ * every model file of its models directories at init and scores inputs against them.
+ */
+#define G_LOG_DOMAIN "risk-scorer"
+
+#include <math.h>
+#include <medverse/medverse-plugin.h>
+#include <string.h>
+
+#include "rs-model.h"
+#include "rs-score.h"
+
+/* A batch answer of this many results stays well under the daemon's 8 MiB answer limit (a
+ * result of the largest shipped model is about 3 KB of JSON). */
+#define RS_MAX_BATCH 1000
+
+typedef struct {
+	GPtrArray *models; /* of RsModel, in load order: shipped first, then the clinic's */
+} RsPlugin;
+
+static const RsModel *
+rs_plugin_find (RsPlugin *self, const gchar *id)
+{
+	for (guint i = 0; i < self->models->len; i++) {
+		const RsModel *m = g_ptr_array_index (self->models, i);
+		if (g_strcmp0 (m->id, id) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static gint
+rs_cmp_str (gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0 (*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
+/* Every *.json of @dir, in name order; a file that fails is refused with one warning naming it
+ * and every problem, and the others load. */
+static void
+rs_plugin_load_dir (RsPlugin *self, MvHost *host, const gchar *dir)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GDir) d = g_dir_open (dir, 0, &error);
+	g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+	const gchar *name;
+
+	if (d == NULL) {
+		mv_host_log (host, G_LOG_LEVEL_WARNING, "cannot read models directory: %s",
+			     error->message);
+		return;
+	}
+	while ((name = g_dir_read_name (d)) != NULL) {
+		if (g_str_has_suffix (name, ".json"))
+			g_ptr_array_add (names, g_strdup (name));
+	}
+	g_ptr_array_sort (names, rs_cmp_str);
+	for (guint i = 0; i < names->len; i++) {
+		g_autofree gchar *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+		g_autoptr (GError) error_local = NULL;
+		RsModel *m = rs_model_load_file (path, &error_local);
+
+		if (m == NULL) {
+			mv_host_log (host, G_LOG_LEVEL_WARNING, "refusing model %s",
+				     error_local->message);
+			continue;
+		}
+		if (rs_plugin_find (self, m->id) != NULL) {
+			mv_host_log (host, G_LOG_LEVEL_WARNING,
+				     "refusing model %s: id %s is already loaded from another "
+				     "directory",
+				     path, m->id);
+			rs_model_free (m);
+			continue;
+		}
+		g_ptr_array_add (self->models, m);
+	}
+}
+
+static gboolean
+rs_plugin_init (MvHost *host, gpointer *plugin_data, GError **error)
+{
+	g_autofree gchar *models_dir = mv_host_get_config_string (host, "models-dir");
+	g_autofree gchar *extra_dir = mv_host_get_config_string (host, "extra-models-dir");
+	RsPlugin *self = g_new0 (RsPlugin, 1);
+
+	self->models = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_model_free);
+	if (models_dir == NULL || models_dir[0] == '\0') {
+		g_free (models_dir);
+		models_dir = g_build_filename (mv_host_get_data_dir (host), "models", NULL);
+	}
+	rs_plugin_load_dir (self, host, models_dir);
+	if (extra_dir != NULL && extra_dir[0] != '\0')
+		rs_plugin_load_dir (self, host, extra_dir);
+	mv_host_log (host, G_LOG_LEVEL_INFO, "loaded %u risk models", self->models->len);
+	*plugin_data = self;
+	return TRUE;
+}
+
+static void
+rs_plugin_shutdown (MvHost *host, gpointer plugin_data)
+{
+	RsPlugin *self = plugin_data;
+
+	if (self == NULL)
+		return;
+	g_ptr_array_unref (self->models);
+	g_free (self);
+}
+
+/* The argument if given, else the caller's Accept-Language. */
+static RsLang
+rs_call_lang (MvCall *call, const gchar *language)
+{
+	if (language != NULL && language[0] != '\0')
+		return rs_lang_from_tag (language);
+	return rs_lang_from_tag (mv_call_get_locale (call));
+}
+
+/* one member of an a{sv} being built (a GVariantBuilder: cheaper than a GVariantDict's hash
+ * table, and the members keep their order in the JSON answer) */
+static void
+rs_put (GVariantBuilder *b, const gchar *key, GVariant *value)
+{
+	g_variant_builder_add (b, "{sv}", key, value);
+}
+
+static const RsModel *
+rs_lookup (MvCall *call, const gchar *id, GError **error)
+{
+	const RsModel *m = rs_plugin_find (mv_call_get_plugin_data (call), id);
+
+	if (m == NULL) {
+		g_autofree gchar *en = g_strdup_printf ("no risk model \"%s\"", id);
+		g_autofree gchar *zh = g_strdup_printf ("没有风险模型“%s”", id);
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, en, zh);
+	}
+	return m;
+}
+
+/* ---- JSON of a model file to a{sv}, for Describe and ListModels ---- */
+
+static GVariant *rs_json_to_variant (JsonNode *node);
+
+static GVariant *
+rs_json_array_to_variant (JsonArray *a)
+{
+	GType common = G_TYPE_INVALID;
+	gboolean objects = json_array_get_length (a) > 0;
+	GVariantBuilder b;
+	const gchar *type;
+
+	/* typed arrays where the elements agree (as, ad, aa{sv}), av otherwise */
+	for (guint i = 0; i < json_array_get_length (a); i++) {
+		JsonNode *n = json_array_get_element (a, i);
+		GType t = JSON_NODE_HOLDS_VALUE (n) ? json_node_get_value_type (n) : G_TYPE_NONE;
+
+		objects = objects && JSON_NODE_HOLDS_OBJECT (n);
+		if (t == G_TYPE_INT64)
+			t = G_TYPE_DOUBLE;
+		common = i == 0 ? t : common == t ? t : G_TYPE_NONE;
+	}
+	type = objects			  ? "aa{sv}"
+	       : common == G_TYPE_STRING  ? "as"
+	       : common == G_TYPE_DOUBLE  ? "ad"
+	       : common == G_TYPE_BOOLEAN ? "ab"
+					  : "av";
+	g_variant_builder_init (&b, G_VARIANT_TYPE (type));
+	for (guint i = 0; i < json_array_get_length (a); i++) {
+		JsonNode *n = json_array_get_element (a, i);
+		GVariant *v = g_strcmp0 (type, "ad") == 0
+				      ? g_variant_new_double (json_node_get_double (n))
+				      : rs_json_to_variant (n);
+		g_variant_builder_add_value (
+			&b, g_strcmp0 (type, "av") == 0 ? g_variant_new_variant (v) : v);
+	}
+	return g_variant_builder_end (&b);
+}
+
+static GVariant *
+rs_json_to_variant (JsonNode *node)
+{
+	if (JSON_NODE_HOLDS_OBJECT (node)) {
+		JsonObject *obj = json_node_get_object (node);
+		g_autoptr (GList) names = json_object_get_members (obj);
+		GVariantBuilder d;
+
+		g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
+		for (GList *l = names; l != NULL; l = l->next)
+			rs_put (&d, l->data,
+				rs_json_to_variant (json_object_get_member (obj, l->data)));
+		return g_variant_builder_end (&d);
+	}
+	if (JSON_NODE_HOLDS_ARRAY (node))
+		return rs_json_array_to_variant (json_node_get_array (node));
+	if (JSON_NODE_HOLDS_NULL (node))
+		return g_variant_new_maybe (G_VARIANT_TYPE_STRING, NULL);
+	switch (json_node_get_value_type (node)) {
+	case G_TYPE_INT64:
+		return g_variant_new_int64 (json_node_get_int (node));
+	case G_TYPE_DOUBLE:
+		return g_variant_new_double (json_node_get_double (node));
+	case G_TYPE_BOOLEAN:
+		return g_variant_new_boolean (json_node_get_boolean (node));
+	default:
+		return g_variant_new_string (json_node_get_string (node));
+	}
+}
+
+static GVariant *
+rs_citation_variant (const RsModel *m)
+{
+	JsonObject *root = json_node_get_object (m->root);
+
+	if (!json_object_has_member (root, "citation"))
+		return g_variant_new ("a{sv}", NULL);
+	return rs_json_to_variant (json_object_get_member (root, "citation"));
+}
+
+/* ---- ListModels, Describe ---- */
+
+static GVariant *
+rs_model_summary (const RsModel *m, RsLang lang)
+{
+	GVariantBuilder d;
+	GVariantBuilder names;
+
+	g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
+	rs_put (&d, "id", g_variant_new ("s", m->id));
+	rs_put (&d, "version", g_variant_new ("s", m->version));
+	rs_put (&d, "title", g_variant_new ("s", rs_text_get (&m->title, lang)));
+	rs_put (&d, "outcome", g_variant_new ("s", rs_text_get (&m->outcome, lang)));
+	rs_put (&d, "horizon_years", g_variant_new ("d", m->horizon_years));
+	rs_put (&d, "link", g_variant_new ("s", m->link == RS_LINK_COX ? "cox" : "logistic"));
+	rs_put (&d, "citation", rs_citation_variant (m));
+	g_variant_builder_init (&names, G_VARIANT_TYPE ("as"));
+	for (guint i = 0; i < m->inputs->len; i++)
+		g_variant_builder_add (&names, "s",
+				       ((RsInput *)g_ptr_array_index (m->inputs, i))->name);
+	rs_put (&d, "inputs", g_variant_builder_end (&names));
+	return g_variant_builder_end (&d);
+}
+
+static GVariant *
+rs_plugin_list_models (MvCall *call, GVariant *input, GError **error)
+{
+	RsPlugin *self = mv_call_get_plugin_data (call);
+	const gchar *language = NULL;
+	GVariantBuilder b;
+	RsLang lang;
+
+	g_variant_get (input, "(&s)", &language);
+	lang = rs_call_lang (call, language);
+	g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+	for (guint i = 0; i < self->models->len; i++)
+		g_variant_builder_add_value (
+			&b, rs_model_summary (g_ptr_array_index (self->models, i), lang));
+	return g_variant_new ("(aa{sv})", &b);
+}
+
+static GVariant *
+rs_plugin_describe (MvCall *call, GVariant *input, GError **error)
+{
+	const gchar *id = NULL;
+	const gchar *language = NULL;
+	const RsModel *m;
+	g_autoptr (GVariantDict) d = NULL;
+	g_autoptr (GVariant) file = NULL;
+	RsLang lang;
+
+	g_variant_get (input, "(&s&s)", &id, &language);
+	m = rs_lookup (call, id, error);
+	if (m == NULL)
+		return NULL;
+	lang = rs_call_lang (call, language);
+	/* everything in the file, and its texts resolved in the caller's language */
+	file = g_variant_ref_sink (rs_json_to_variant (m->root));
+	d = g_variant_dict_new (file);
+	g_variant_dict_insert (d, "title_text", "s", rs_text_get (&m->title, lang));
+	g_variant_dict_insert (d, "outcome_text", "s", rs_text_get (&m->outcome, lang));
+	if (m->citation_short != NULL)
+		g_variant_dict_insert (d, "citation_short", "s", m->citation_short);
+	return g_variant_new ("(@a{sv})", g_variant_dict_end (d));
+}
+
+/* ---- Score, ScoreBatch ---- */
+
+static GVariant *
+rs_value_variant (const RsInput *in, const RsValue *v)
+{
+	if (in->type == RS_INPUT_NUMBER)
+		return g_variant_new_double (v->number);
+	if (in->type == RS_INPUT_BOOLEAN)
+		return g_variant_new_boolean (v->boolean);
+	return g_variant_new_string (in->levels[v->level]);
+}
+
+static GVariant *
+rs_contributions_variant (const RsModel *m, const RsResult *r, RsLang lang)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+	for (guint i = 0; i < m->features->len; i++) {
+		const RsFeature *f = g_ptr_array_index (m->features, i);
+		const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
+		GVariantBuilder d;
+
+		g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
+		rs_put (&d, "feature", g_variant_new ("s", f->name));
+		rs_put (&d, "input", g_variant_new ("s", in != NULL ? in->name : ""));
+		if (in != NULL)
+			rs_put (&d, "value",
+				rs_value_variant (in,
+						  &g_array_index (r->values, RsValue, f->input)));
+		rs_put (&d, "transform",
+			g_variant_new ("s", rs_transform_to_string (f->transform)));
+		rs_put (&d, "term_value",
+			g_variant_new ("d", g_array_index (r->term_values, gdouble, i)));
+		rs_put (&d, "coefficient", g_variant_new ("d", f->coefficient));
+		rs_put (&d, "contribution",
+			g_variant_new ("d", g_array_index (r->contributions, gdouble, i)));
+		rs_put (&d, "label",
+			g_variant_new ("s", f->label.en != NULL ? rs_text_get (&f->label, lang)
+					    : in != NULL	? rs_text_get (&in->label, lang)
+								: f->name));
+		g_variant_builder_add_value (&b, g_variant_builder_end (&d));
+	}
+	return g_variant_builder_end (&b);
+}
+
+static void
+rs_insert_inputs_used (GVariantBuilder *d, const RsModel *m, const RsResult *r, RsLang lang)
+{
+	GVariantBuilder used;
+	GVariantBuilder defaulted;
+	GVariantBuilder effects;
+
+	g_variant_builder_init (&used, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_init (&defaulted, G_VARIANT_TYPE ("as"));
+	g_variant_builder_init (&effects, G_VARIANT_TYPE ("aa{sv}"));
+	for (guint i = 0; i < m->inputs->len; i++) {
+		const RsInput *in = g_ptr_array_index (m->inputs, i);
+		gdouble e = g_array_index (r->effects, gdouble, i);
+
+		rs_put (&used, in->name,
+			rs_value_variant (in, &g_array_index (r->values, RsValue, i)));
+		if (g_array_index (r->defaulted, gboolean, i))
+			g_variant_builder_add (&defaulted, "s", in->name);
+		if (isfinite (e)) {
+			GVariantBuilder ed;
+			g_variant_builder_init (&ed, G_VARIANT_TYPE_VARDICT);
+			rs_put (&ed, "input", g_variant_new ("s", in->name));
+			rs_put (&ed, "label", g_variant_new ("s", rs_text_get (&in->label, lang)));
+			rs_put (&ed, "effect", g_variant_new ("d", e));
+			g_variant_builder_add_value (&effects, g_variant_builder_end (&ed));
+		}
+	}
+	rs_put (d, "inputs_used", g_variant_builder_end (&used));
+	rs_put (d, "defaulted", g_variant_builder_end (&defaulted));
+	rs_put (d, "effects", g_variant_builder_end (&effects));
+}
+
+static GVariant *
+rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang)
+{
+	const RsCategory *cat
+		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
+	g_autofree gchar *explanation = rs_result_explain (m, r, lang);
+	GVariantBuilder d;
+
+	g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
+	rs_put (&d, "model", g_variant_new ("s", m->id));
+	rs_put (&d, "version", g_variant_new ("s", m->version));
+	rs_put (&d, "probability", g_variant_new ("d", r->probability));
+	rs_put (&d, "category", g_variant_new ("s", cat != NULL ? cat->id : ""));
+	rs_put (&d, "category_label",
+		g_variant_new ("s", cat != NULL ? rs_text_get (&cat->label, lang) : ""));
+	rs_put (&d, "linear_predictor", g_variant_new ("d", r->linear_predictor));
+	rs_put (&d, "contributions", rs_contributions_variant (m, r, lang));
+	rs_insert_inputs_used (&d, m, r, lang);
+	rs_put (&d, "explanation", g_variant_new ("s", explanation));
+	rs_put (&d, "citation",
+		g_variant_new ("s", m->citation_short != NULL ? m->citation_short : ""));
+	return g_variant_builder_end (&d);
+}
+
+static GVariant *
+rs_plugin_score (MvCall *call, GVariant *input, GError **error)
+{
+	const gchar *id = NULL;
+	const gchar *language = NULL;
+	g_autoptr (GVariant) inputs = NULL;
+	g_autoptr (GPtrArray) problems
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
+	g_autoptr (RsResult) r = NULL;
+	const RsModel *m;
+
+	g_variant_get (input, "(&s@a{sv}&s)", &id, &inputs, &language);
+	m = rs_lookup (call, id, error);
+	if (m == NULL)
+		return NULL;
+	r = rs_model_score (m, inputs, problems);
+	if (r == NULL) {
+		/* one error listing every problem, each at its member of the input */
+		for (guint i = 0; i < problems->len; i++) {
+			const RsProblem *p = g_ptr_array_index (problems, i);
+			g_autofree gchar *field = g_strdup_printf ("/inputs/%s", p->input);
+			mv_error_add_problem (error, field, p->code, p->message, p->message_zh);
+		}
+		return NULL;
+	}
+	return g_variant_new ("(@a{sv})", rs_result_variant (m, r, rs_call_lang (call, language)));
+}
+
+static GVariant *
+rs_batch_error (GPtrArray *problems, RsLang lang)
+{
+	GVariantBuilder d;
+	GVariantBuilder b;
+
+	g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_init (&b, G_VARIANT_TYPE ("as"));
+	for (guint i = 0; i < problems->len; i++) {
+		const RsProblem *p = g_ptr_array_index (problems, i);
+		g_autofree gchar *s = g_strdup_printf (
+			"%s: %s", p->input, lang == RS_LANG_ZH ? p->message_zh : p->message);
+		g_variant_builder_add (&b, "s", s);
+	}
+	rs_put (&d, "error",
+		g_variant_new ("s", lang == RS_LANG_ZH ? "输入无效" : "invalid inputs"));
+	rs_put (&d, "problems", g_variant_builder_end (&b));
+	return g_variant_builder_end (&d);
+}
+
+static GVariant *
+rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
+{
+	const gchar *id = NULL;
+	const gchar *language = NULL;
+	g_autoptr (GVariant) sets = NULL;
+	GVariantBuilder b;
+	const RsModel *m;
+	RsLang lang;
+	gsize n;
+
+	g_variant_get (input, "(&s@aa{sv}&s)", &id, &sets, &language);
+	m = rs_lookup (call, id, error);
+	if (m == NULL)
+		return NULL;
+	n = g_variant_n_children (sets);
+	if (n > RS_MAX_BATCH) {
+		g_autofree gchar *en = g_strdup_printf ("input_sets holds %" G_GSIZE_FORMAT
+							" sets; at most %d per call",
+							n, RS_MAX_BATCH);
+		g_autofree gchar *zh = g_strdup_printf (
+			"input_sets 有 %" G_GSIZE_FORMAT " 组，每次最多 %d 组", n, RS_MAX_BATCH);
+		mv_set_error_bilingual (error, MV_ERROR_TOO_LARGE, en, zh);
+		return NULL;
+	}
+	lang = rs_call_lang (call, language);
+	g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+	for (gsize i = 0; i < n; i++) {
+		g_autoptr (GVariant) set = g_variant_get_child_value (sets, i);
+		g_autoptr (GPtrArray) problems
+			= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
+		g_autoptr (RsResult) r = NULL;
+
+		if (mv_call_is_cancelled (call)) {
+			g_variant_builder_clear (&b);
+			mv_set_error_bilingual (error, MV_ERROR_TIMED_OUT, "cancelled", "已取消");
+			return NULL;
+		}
+		r = rs_model_score (m, set, problems);
+		g_variant_builder_add_value (&b, r != NULL ? rs_result_variant (m, r, lang)
+							   : rs_batch_error (problems, lang));
+	}
+	return g_variant_new ("(aa{sv})", &b);
+}
+
+static const MvArg rs_list_in[] = {
+	{ "language", "s",
+	  "\"en\" or \"zh\" (or a tag such as zh-CN) for the texts; empty: the caller's locale",
+	  MV_ARG_OPTIONAL },
+	MV_ARG_END,
+};
+
+static const MvArg rs_list_out[] = {
+	{ "models", "aa{sv}",
+	  "One per loaded model: id, version, title, outcome, horizon_years, link (logistic or "
+	  "cox), citation (authors, year, title, journal, volume, pages, doi, where), inputs "
+	  "(their names)",
+	  MV_ARG_NONE },
+	MV_ARG_END,
+};
+
+static const MvArg rs_describe_in[] = {
+	{ "model", "s", "A model id, as ListModels gives it", MV_ARG_NONE },
+	{ "language", "s",
+	  "\"en\" or \"zh\" (or a tag such as zh-CN) for the texts; empty: the caller's locale",
+	  MV_ARG_OPTIONAL },
+	MV_ARG_END,
+};
+
+static const MvArg rs_describe_out[] = {
+	{ "model", "a{sv}",
+	  "Everything in the model file (docs/risk-models.md): inputs with label, unit, units, "
+	  "range, required, default, reference and source; features; categories; citation; "
+	  "examples; and title_text, outcome_text, citation_short in the language asked",
+	  MV_ARG_NONE },
+	MV_ARG_END,
+};
+
+static const MvArg rs_score_in[] = {
+	{ "model", "s", "A model id, as ListModels gives it", MV_ARG_NONE },
+	{ "inputs", "a{sv}",
+	  "Input name to value: a number in the input's canonical unit, {\"value\": number, "
+	  "\"unit\": string} in another accepted unit, true/false, or a category level",
+	  MV_ARG_NONE },
+	{ "language", "s",
+	  "\"en\" or \"zh\" (or a tag such as zh-CN) for the texts; empty: the caller's locale",
+	  MV_ARG_OPTIONAL },
+	MV_ARG_END,
+};
+
+static const MvArg rs_score_out[] = {
+	{ "result", "a{sv}",
+	  "model, version, probability (0 to 1), category, category_label, linear_predictor, "
+	  "contributions (feature, input, value, transform, term_value, coefficient, "
+	  "contribution, label), inputs_used (name to canonical value), defaulted (names), "
+	  "effects (input, label, effect: how far the input moves the linear predictor from its "
+	  "reference value), explanation, citation",
+	  MV_ARG_NONE },
+	MV_ARG_END,
+};
+
+static const MvArg rs_batch_in[] = {
+	{ "model", "s", "A model id, as ListModels gives it", MV_ARG_NONE },
+	{ "input_sets", "aa{sv}", "Up to 1000 input objects, each as Score's inputs", MV_ARG_NONE },
+	{ "language", "s",
+	  "\"en\" or \"zh\" (or a tag such as zh-CN) for the texts; empty: the caller's locale",
+	  MV_ARG_OPTIONAL },
+	MV_ARG_END,
+};
+
+static const MvArg rs_batch_out[] = {
+	{ "results", "aa{sv}",
+	  "One per input set, in order: Score's result, or error and problems (each "
+	  "\"input: problem\")",
+	  MV_ARG_NONE },
+	MV_ARG_END,
+};
+
+static const MvMethod rs_methods[] = {
+	{ .name = "ListModels",
+	  .description = "Lists the loaded risk models with their citations",
+	  .in_args = rs_list_in,
+	  .out_args = rs_list_out,
+	  .handler = rs_plugin_list_models },
+	{ .name = "Describe",
+	  .description = "One risk model in full: inputs, units, ranges, sources, features, "
+			 "categories, examples",
+	  .in_args = rs_describe_in,
+	  .out_args = rs_describe_out,
+	  .handler = rs_plugin_describe },
+	{ .name = "Score",
+	  .description = "Risk probability, category, each feature's contribution and an "
+			 "explanation for one set of inputs",
+	  .in_args = rs_score_in,
+	  .out_args = rs_score_out,
+	  .handler = rs_plugin_score },
+	{ .name = "ScoreBatch",
+	  .description = "Score for many input sets with one model; each set succeeds or lists "
+			 "its problems",
+	  .in_args = rs_batch_in,
+	  .out_args = rs_batch_out,
+	  .handler = rs_plugin_score_batch },
+	MV_METHOD_END,
+};
+
+static const MvConfigKey rs_config_keys[] = {
+	{ "models-dir", "s", "",
+	  "Directory of the shipped model files (empty: the data directory's models/)" },
+	{ "extra-models-dir", "s", "",
+	  "Directory of a clinic's own model files, loaded after the shipped ones (empty: none)" },
+	MV_CONFIG_KEY_END,
+};
+
+MV_PLUGIN_DEFINE (.name = "risk-scorer",
+		  .version = "1.0.0",
+		  .description = "Published and clinic risk models (logistic and Cox) from data "
+				 "files, with contributions and explanations",
+		  .methods = rs_methods,
+		  .config_keys = rs_config_keys,
+		  .init = rs_plugin_init,
+		  .shutdown = rs_plugin_shutdown);

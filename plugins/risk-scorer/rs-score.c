@@ -1,0 +1,543 @@
+/*
+ * risk-scorer core — scoring: the caller's values to canonical units, every problem at once,
+ * then the model's arithmetic.
+ *
+ * The messages of a problem never quote the submitted value: it is patient data, and the
+ * caller knows what it sent.  They name the input, what is wrong and what would be accepted.
+ */
+#define G_LOG_DOMAIN "risk-scorer"
+
+#include "rs-score.h"
+
+#include <math.h>
+#include <string.h>
+
+/* at most this many inputs are named in an explanation */
+#define RS_EXPLAIN_MAX 3
+
+RsLang
+rs_lang_from_tag (const gchar *tag)
+{
+	if (tag != NULL && g_ascii_strncasecmp (tag, "zh", 2) == 0
+	    && (tag[2] == '\0' || tag[2] == '-' || tag[2] == '_'))
+		return RS_LANG_ZH;
+	return RS_LANG_EN;
+}
+
+const gchar *
+rs_text_get (const RsText *text, RsLang lang)
+{
+	if (lang == RS_LANG_ZH && text->zh != NULL)
+		return text->zh;
+	return text->en != NULL ? text->en : "";
+}
+
+void
+rs_problem_free (RsProblem *p)
+{
+	if (p == NULL)
+		return;
+	g_free (p->input);
+	g_free (p->code);
+	g_free (p->message);
+	g_free (p->message_zh);
+	g_free (p);
+}
+
+static void
+rs_problem_add (GPtrArray *problems,
+		const gchar *input,
+		const gchar *code,
+		gchar *message,
+		gchar *message_zh)
+{
+	RsProblem *p = g_new0 (RsProblem, 1);
+
+	p->input = g_strdup (input);
+	p->code = g_strdup (code);
+	p->message = message;
+	p->message_zh = message_zh;
+	g_ptr_array_add (problems, p);
+}
+
+void
+rs_result_free (RsResult *r)
+{
+	if (r == NULL)
+		return;
+	g_clear_pointer (&r->values, g_array_unref);
+	g_clear_pointer (&r->defaulted, g_array_unref);
+	g_clear_pointer (&r->term_values, g_array_unref);
+	g_clear_pointer (&r->contributions, g_array_unref);
+	g_clear_pointer (&r->effects, g_array_unref);
+	g_free (r);
+}
+
+/* Any GVariant number: JSON integers reach us as x, D-Bus callers may send the others. */
+static gboolean
+rs_variant_number (GVariant *v, gdouble *out)
+{
+	const GVariantType *t = g_variant_get_type (v);
+
+	if (g_variant_type_equal (t, G_VARIANT_TYPE_DOUBLE))
+		*out = g_variant_get_double (v);
+	else if (g_variant_type_equal (t, G_VARIANT_TYPE_INT64))
+		*out = (gdouble)g_variant_get_int64 (v);
+	else if (g_variant_type_equal (t, G_VARIANT_TYPE_UINT64))
+		*out = (gdouble)g_variant_get_uint64 (v);
+	else if (g_variant_type_equal (t, G_VARIANT_TYPE_INT32))
+		*out = (gdouble)g_variant_get_int32 (v);
+	else if (g_variant_type_equal (t, G_VARIANT_TYPE_UINT32))
+		*out = (gdouble)g_variant_get_uint32 (v);
+	else if (g_variant_type_equal (t, G_VARIANT_TYPE_INT16))
+		*out = (gdouble)g_variant_get_int16 (v);
+	else if (g_variant_type_equal (t, G_VARIANT_TYPE_UINT16))
+		*out = (gdouble)g_variant_get_uint16 (v);
+	else if (g_variant_type_equal (t, G_VARIANT_TYPE_BYTE))
+		*out = (gdouble)g_variant_get_byte (v);
+	else
+		return FALSE;
+	return TRUE;
+}
+
+static gchar *
+rs_accepted_units (const RsInput *in)
+{
+	g_autoptr (GString) s = g_string_new (in->unit);
+
+	for (guint i = 0; i < in->units->len; i++)
+		g_string_append_printf (s, ", %s", g_array_index (in->units, RsUnit, i).unit);
+	return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+rs_wrong_type (GPtrArray *problems, const RsInput *in, const gchar *en, const gchar *zh)
+{
+	rs_problem_add (problems, in->name, "wrong-type", g_strdup_printf ("must be %s", en),
+			g_strdup_printf ("应为%s", zh));
+}
+
+/* {"value": number, "unit": s}: the value in the canonical unit, or a problem */
+static gboolean
+rs_read_with_unit (const RsInput *in, GVariant *v, GPtrArray *problems, gdouble *out)
+{
+	g_autoptr (GVariantDict) d = g_variant_dict_new (v);
+	g_autoptr (GVariant) value = g_variant_dict_lookup_value (d, "value", NULL);
+	const gchar *unit = NULL;
+	gdouble x;
+
+	if (value == NULL || !rs_variant_number (value, &x)
+	    || !g_variant_dict_lookup (d, "unit", "&s", &unit)) {
+		rs_wrong_type (problems, in, "a number or {\"value\": number, \"unit\": string}",
+			       "数值或 {\"value\": 数值, \"unit\": 单位}");
+		return FALSE;
+	}
+	if (g_strcmp0 (unit, in->unit) == 0) {
+		*out = x;
+		return TRUE;
+	}
+	for (guint i = 0; i < in->units->len; i++) {
+		const RsUnit *u = &g_array_index (in->units, RsUnit, i);
+		if (g_strcmp0 (u->unit, unit) == 0) {
+			*out = x * u->factor + u->offset;
+			return TRUE;
+		}
+	}
+	{
+		g_autofree gchar *accepted = rs_accepted_units (in);
+		rs_problem_add (problems, in->name, "unknown-unit",
+				g_strdup_printf ("unit not accepted; use one of: %s", accepted),
+				g_strdup_printf ("单位不被接受，可用：%s", accepted));
+	}
+	return FALSE;
+}
+
+static gboolean
+rs_read_number (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *out)
+{
+	gdouble x;
+
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT)) {
+		if (!rs_read_with_unit (in, v, problems, &x))
+			return FALSE;
+	} else if (!rs_variant_number (v, &x)) {
+		rs_wrong_type (problems, in, "a number or {\"value\": number, \"unit\": string}",
+			       "数值或 {\"value\": 数值, \"unit\": 单位}");
+		return FALSE;
+	}
+	if (!isfinite (x)) {
+		rs_problem_add (problems, in->name, "not-finite",
+				g_strdup ("must be a finite number"), g_strdup ("应为有限数值"));
+		return FALSE;
+	}
+	if (x < in->lo || x > in->hi) {
+		rs_problem_add (problems, in->name, "out-of-range",
+				g_strdup_printf ("out of range: valid from %g to %g %s", in->lo,
+						 in->hi, in->unit),
+				g_strdup_printf ("超出范围：有效范围 %g 至 %g %s", in->lo, in->hi,
+						 in->unit));
+		return FALSE;
+	}
+	out->number = x;
+	return TRUE;
+}
+
+static gboolean
+rs_read_value (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *out)
+{
+	const gchar *s;
+
+	if (in->type == RS_INPUT_NUMBER)
+		return rs_read_number (in, v, problems, out);
+	if (in->type == RS_INPUT_BOOLEAN) {
+		if (!g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN)) {
+			rs_wrong_type (problems, in, "true or false", "true 或 false");
+			return FALSE;
+		}
+		out->boolean = g_variant_get_boolean (v);
+		return TRUE;
+	}
+	if (!g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
+		rs_wrong_type (problems, in, "a string (one of the levels)", "字符串（取值之一）");
+		return FALSE;
+	}
+	s = g_variant_get_string (v, NULL);
+	for (guint i = 0; in->levels[i] != NULL; i++) {
+		if (g_strcmp0 (in->levels[i], s) == 0) {
+			out->level = i;
+			return TRUE;
+		}
+	}
+	{
+		g_autofree gchar *levels = g_strjoinv (", ", in->levels);
+		rs_problem_add (problems, in->name, "unknown-level",
+				g_strdup_printf ("unknown level; use one of: %s", levels),
+				g_strdup_printf ("取值无效，可用：%s", levels));
+	}
+	return FALSE;
+}
+
+static void
+rs_variant_unref0 (gpointer v)
+{
+	if (v != NULL)
+		g_variant_unref (v);
+}
+
+/* Every problem of @inputs in the order of the model's inputs, then the unknown names.  One pass
+ * over the dictionary: a lookup per input would walk it again each time. */
+static gboolean
+rs_read_inputs (
+	const RsModel *m, GVariant *inputs, GArray *values, GArray *defaulted, GPtrArray *problems)
+{
+	g_autoptr (GPtrArray) given = g_ptr_array_new_full (m->inputs->len, rs_variant_unref0);
+	g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
+	guint before = problems->len;
+	GVariantIter iter;
+	const gchar *key;
+	GVariant *v;
+
+	g_ptr_array_set_size (given, m->inputs->len);
+	g_array_set_size (values, m->inputs->len);
+	g_array_set_size (defaulted, m->inputs->len);
+	g_variant_iter_init (&iter, inputs);
+	while (g_variant_iter_next (&iter, "{&sv}", &key, &v)) {
+		gint i = rs_model_find_input (m, key);
+
+		if (i < 0)
+			g_ptr_array_add (unknown, g_strdup (key));
+		if (i < 0 || given->pdata[i] != NULL) {
+			g_variant_unref (v);
+			continue;
+		}
+		/* a{sv} of a{sv}: a value may arrive wrapped once more (D-Bus "v" in "v") */
+		if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT)) {
+			GVariant *inner = g_variant_get_variant (v);
+			g_variant_unref (v);
+			v = inner;
+		}
+		given->pdata[i] = v;
+	}
+	for (guint i = 0; i < m->inputs->len; i++) {
+		const RsInput *in = g_ptr_array_index (m->inputs, i);
+
+		if (given->pdata[i] != NULL) {
+			rs_read_value (in, given->pdata[i], problems,
+				       &g_array_index (values, RsValue, i));
+		} else if (in->has_default) {
+			g_array_index (values, RsValue, i) = in->default_value;
+			g_array_index (defaulted, gboolean, i) = TRUE;
+		} else {
+			rs_problem_add (problems, in->name, "missing",
+					g_strdup ("missing (required)"), g_strdup ("缺失（必填）"));
+		}
+	}
+	for (guint i = 0; i < unknown->len; i++)
+		rs_problem_add (problems, unknown->pdata[i], "unknown-input",
+				g_strdup ("not an input of this model"),
+				g_strdup ("不是该模型的输入"));
+	return problems->len == before;
+}
+
+gdouble
+rs_spline_basis (gdouble x, const gdouble *t, guint n, guint basis)
+{
+	gdouble tk = t[n - 1];
+	gdouble tk1 = t[n - 2];
+	gdouble tj;
+	gdouble a, b, c;
+
+	if (basis == 0)
+		return x;
+	tj = t[basis - 1];
+	a = MAX (x - tj, 0);
+	b = MAX (x - tk1, 0);
+	c = MAX (x - tk, 0);
+	return (a * a * a - b * b * b * (tk - tj) / (tk - tk1)
+		+ c * c * c * (tk1 - tj) / (tk - tk1))
+	       / ((tk - t[0]) * (tk - t[0]));
+}
+
+static gdouble
+rs_term_value (const RsModel *m, const RsFeature *f, const GArray *values, const gdouble *terms)
+{
+	const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
+	const RsValue *v = f->input >= 0 ? &g_array_index (values, RsValue, f->input) : NULL;
+	gdouble x = v != NULL ? v->number : 0;
+	gdouble product = 1;
+
+	switch (f->transform) {
+	case RS_TRANSFORM_LINEAR:
+		return x;
+	case RS_TRANSFORM_LN:
+		return log (x);
+	case RS_TRANSFORM_LN_SQUARED:
+		return log (x) * log (x);
+	case RS_TRANSFORM_SQUARE:
+		return x * x;
+	case RS_TRANSFORM_INDICATOR:
+		if (in->type == RS_INPUT_BOOLEAN)
+			return v->boolean == f->level_boolean ? 1 : 0;
+		return v->level == f->level ? 1 : 0;
+	case RS_TRANSFORM_INTERACTION:
+		for (guint i = 0; i < f->of->len; i++)
+			product *= terms[g_array_index (f->of, guint, i)];
+		return product;
+	case RS_TRANSFORM_SPLINE:
+		return rs_spline_basis (x, (const gdouble *)f->knots->data, f->knots->len,
+					f->basis);
+	case RS_TRANSFORM_BAND:
+		return x >= f->lower && x < f->upper ? 1 : 0;
+	default:
+		g_assert_not_reached ();
+	}
+}
+
+/* intercept + sum of coefficient * term; @terms and @contributions may be NULL */
+static gdouble
+rs_linear_predictor (const RsModel *m, const GArray *values, gdouble *terms, gdouble *contributions)
+{
+	g_autofree gdouble *own = terms == NULL ? g_new0 (gdouble, m->features->len) : NULL;
+	gdouble lp = m->link == RS_LINK_LOGISTIC ? m->intercept : 0;
+
+	if (terms == NULL)
+		terms = own;
+	for (guint i = 0; i < m->features->len; i++) {
+		const RsFeature *f = g_ptr_array_index (m->features, i);
+		gdouble c;
+
+		terms[i] = rs_term_value (m, f, values, terms);
+		c = f->coefficient * terms[i] + 0.0; /* + 0.0: no "-0" in an answer */
+		if (contributions != NULL)
+			contributions[i] = c;
+		lp += c;
+	}
+	return lp;
+}
+
+static gboolean
+rs_reference_of (const RsInput *in, RsValue *out)
+{
+	memset (out, 0, sizeof (*out));
+	if (in->type != RS_INPUT_NUMBER)
+		return TRUE; /* false, or the first level */
+	if (in->has_reference) {
+		out->number = in->reference;
+		return TRUE;
+	}
+	if (isfinite (in->lo)) { /* the low end of the valid range */
+		out->number = in->lo;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+/* How much each input moves the linear predictor away from its reference value, the others
+ * held: what the explanation names.  A single feature's contribution is no guide when a model
+ * uses logarithms and interactions (the Pooled Cohort Equations' ln age terms are large and of
+ * either sign). */
+static void
+rs_effects (const RsModel *m, RsResult *r)
+{
+	g_autoptr (GArray) moved = g_array_copy (r->values);
+
+	g_array_set_size (r->effects, m->inputs->len);
+	for (guint i = 0; i < m->inputs->len; i++) {
+		RsValue ref;
+		RsValue saved = g_array_index (moved, RsValue, i);
+
+		if (!rs_reference_of (g_ptr_array_index (m->inputs, i), &ref)) {
+			g_array_index (r->effects, gdouble, i) = NAN;
+			continue;
+		}
+		g_array_index (moved, RsValue, i) = ref;
+		g_array_index (r->effects, gdouble, i)
+			= r->linear_predictor - rs_linear_predictor (m, moved, NULL, NULL);
+		g_array_index (moved, RsValue, i) = saved;
+	}
+}
+
+RsResult *
+rs_model_score_values (const RsModel *m, const GArray *values)
+{
+	RsResult *r = g_new0 (RsResult, 1);
+	gdouble p;
+
+	r->values = g_array_copy ((GArray *)values);
+	r->defaulted = g_array_new (FALSE, TRUE, sizeof (gboolean));
+	g_array_set_size (r->defaulted, m->inputs->len);
+	r->term_values = g_array_new (FALSE, TRUE, sizeof (gdouble));
+	r->contributions = g_array_new (FALSE, TRUE, sizeof (gdouble));
+	r->effects = g_array_new (FALSE, TRUE, sizeof (gdouble));
+	g_array_set_size (r->term_values, m->features->len);
+	g_array_set_size (r->contributions, m->features->len);
+	r->linear_predictor = rs_linear_predictor (m, r->values, (gdouble *)r->term_values->data,
+						   (gdouble *)r->contributions->data);
+	if (m->link == RS_LINK_LOGISTIC)
+		p = 1.0 / (1.0 + exp (-r->linear_predictor));
+	else
+		p = 1.0
+		    - pow (m->baseline_survival,
+			   exp (r->linear_predictor - m->mean_linear_predictor));
+	r->probability = CLAMP (p, 0.0, 1.0);
+	r->category = -1;
+	for (guint i = 0; i < m->categories->len; i++) {
+		if (r->probability < ((RsCategory *)g_ptr_array_index (m->categories, i))->below) {
+			r->category = (gint)i;
+			break;
+		}
+	}
+	rs_effects (m, r);
+	return r;
+}
+
+RsResult *
+rs_model_score (const RsModel *m, GVariant *inputs, GPtrArray *problems)
+{
+	g_autoptr (GArray) values = g_array_new (FALSE, TRUE, sizeof (RsValue));
+	g_autoptr (GArray) defaulted = g_array_new (FALSE, TRUE, sizeof (gboolean));
+	RsResult *r;
+
+	g_return_val_if_fail (g_variant_is_of_type (inputs, G_VARIANT_TYPE_VARDICT), NULL);
+	if (!rs_read_inputs (m, inputs, values, defaulted, problems))
+		return NULL;
+	r = rs_model_score_values (m, values);
+	if (isnan (r->probability)) {
+		/* a model whose terms overflow (inf - inf) at these values: no score, not a guess
+		 */
+		rs_problem_add (problems, "inputs", "out-of-range",
+				g_strdup ("the model gives no finite score for these values"),
+				g_strdup ("该模型对这些取值无法给出有限的评分"));
+		rs_result_free (r);
+		return NULL;
+	}
+	g_array_unref (r->defaulted);
+	r->defaulted = g_steal_pointer (&defaulted);
+	return r;
+}
+
+static gint
+rs_cmp_effect_desc (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+	const gdouble *effects = user_data;
+	gdouble ea = effects[*(const guint *)a];
+	gdouble eb = effects[*(const guint *)b];
+
+	return ea < eb ? 1 : ea > eb ? -1 : 0;
+}
+
+/* "Incident type 2 diabetes" reads "incident type 2 diabetes" inside a sentence; "ASCVD" stays */
+static gchar *
+rs_lower_first (const gchar *s)
+{
+	gchar *out = g_strdup (s);
+
+	if (out[0] != '\0' && g_ascii_isupper (out[0]) && !g_ascii_isupper (out[1]))
+		out[0] = g_ascii_tolower (out[0]);
+	return out;
+}
+
+static void
+rs_append_risk (GString *s, const RsModel *m, const RsResult *r, RsLang lang)
+{
+	const gchar *outcome = m->outcome.en != NULL ? rs_text_get (&m->outcome, lang)
+						     : rs_text_get (&m->title, lang);
+	const RsCategory *cat
+		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
+	g_autofree gchar *lower = rs_lower_first (outcome);
+
+	if (lang == RS_LANG_ZH) {
+		if (m->horizon_years > 0)
+			g_string_append_printf (s, "%g 年", m->horizon_years);
+		g_string_append_printf (s, "%s风险估计为 %.1f%%", outcome, 100 * r->probability);
+		if (cat != NULL)
+			g_string_append_printf (s, "（%s）", rs_text_get (&cat->label, lang));
+		g_string_append (s, "。");
+		return;
+	}
+	g_string_append (s, "Estimated ");
+	if (m->horizon_years > 0)
+		g_string_append_printf (s, "%g-year ", m->horizon_years);
+	g_string_append_printf (s, "risk of %s: %.1f%%", lower, 100 * r->probability);
+	if (cat != NULL)
+		g_string_append_printf (s, " (%s)", rs_text_get (&cat->label, lang));
+	g_string_append (s, ".");
+}
+
+gchar *
+rs_result_explain (const RsModel *m, const RsResult *r, RsLang lang)
+{
+	g_autoptr (GString) s = g_string_new (NULL);
+	g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+	guint n;
+
+	rs_append_risk (s, m, r, lang);
+	for (guint i = 0; i < m->inputs->len; i++) {
+		gdouble e = g_array_index (r->effects, gdouble, i);
+		if (isfinite (e) && e > 1e-9)
+			g_array_append_val (order, i);
+	}
+	g_array_sort_with_data (order, rs_cmp_effect_desc, r->effects->data);
+	n = MIN (order->len, RS_EXPLAIN_MAX);
+	if (n == 0) {
+		g_string_append (s, lang == RS_LANG_ZH ? "没有哪项因素使风险高于其参考值。"
+						       : " No input raises it above its reference "
+							 "value.");
+		return g_string_free (g_steal_pointer (&s), FALSE);
+	}
+	g_string_append (s, lang == RS_LANG_ZH ? "升高风险最多的因素：" : " Raised most by ");
+	for (guint k = 0; k < n; k++) {
+		const RsInput *in = g_ptr_array_index (m->inputs, g_array_index (order, guint, k));
+		g_autofree gchar *label = lang == RS_LANG_ZH
+						  ? g_strdup (rs_text_get (&in->label, lang))
+						  : rs_lower_first (rs_text_get (&in->label, lang));
+
+		if (k > 0)
+			g_string_append (s, lang == RS_LANG_ZH ? "、"
+					    : k + 1 == n       ? " and "
+							       : ", ");
+		g_string_append (s, label);
+	}
+	g_string_append (s, lang == RS_LANG_ZH ? "。" : ".");
+	return g_string_free (g_steal_pointer (&s), FALSE);
+}

@@ -1,0 +1,351 @@
+/*
+ * The built risk-scorer module, loaded with GModule as the daemon loads it and driven through
+ * the SDK's test host: declaration, JSON in and out, error codes and problems, languages, the
+ * refusal of broken model files at init.
+ */
+#define G_LOG_DOMAIN "test-risk-scorer"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <medverse/medverse-plugin.h>
+#include <string.h>
+
+static GModule *module;
+static const MvPluginInfo *info;
+
+static void
+setup (void)
+{
+	gpointer sym = NULL;
+	const gchar *path = g_getenv ("RS_PLUGIN_PATH");
+
+	cr_assert_not_null (path, "RS_PLUGIN_PATH is not set");
+	module = g_module_open (path, G_MODULE_BIND_LOCAL);
+	cr_assert_not_null (module, "%s", g_module_error ());
+	cr_assert (g_module_symbol (module, MV_PLUGIN_ENTRY_SYMBOL, &sym));
+	info = sym;
+}
+
+static void
+teardown (void)
+{
+	g_clear_pointer (&module, g_module_close);
+}
+
+TestSuite (plugin, .init = setup, .fini = teardown);
+
+static MvTestHost *
+new_host (const gchar *extra_dir)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GKeyFile) config = g_key_file_new ();
+	MvTestHost *host;
+
+	if (extra_dir != NULL)
+		g_key_file_set_string (config, "plugin.risk-scorer", "extra-models-dir", extra_dir);
+	host = mv_test_host_new (info, config, g_getenv ("RS_DATA_DIR"), &error);
+	cr_assert_not_null (host, "%s", error != NULL ? error->message : "");
+	return host;
+}
+
+static JsonObject *
+call_ok (MvTestHost *host, const gchar *method, const gchar *json, JsonParser *parser)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = mv_test_host_call_json (host, method, json, &error);
+
+	cr_assert_not_null (out, "%s: %s", method, error != NULL ? error->message : "");
+	cr_assert (json_parser_load_from_data (parser, out, -1, NULL));
+	return json_node_get_object (json_parser_get_root (parser));
+}
+
+static JsonObject *
+find_by (JsonArray *a, const gchar *member, const gchar *value)
+{
+	for (guint i = 0; i < json_array_get_length (a); i++) {
+		JsonObject *o = json_array_get_object_element (a, i);
+		if (g_strcmp0 (json_object_get_string_member (o, member), value) == 0)
+			return o;
+	}
+	cr_assert_fail ("no element with %s = %s", member, value);
+	return NULL;
+}
+
+Test (plugin, declaration_is_valid)
+{
+	g_autoptr (GError) error = NULL;
+	const gchar *const methods[] = { "ListModels", "Describe", "Score", "ScoreBatch", NULL };
+
+	cr_assert (mv_plugin_info_validate (info, &error), "%s", error ? error->message : "");
+	cr_assert_str_eq (info->name, "risk-scorer");
+	for (guint i = 0; methods[i] != NULL; i++)
+		cr_assert_not_null (mv_plugin_info_find_method (info, methods[i]), "%s",
+				    methods[i]);
+}
+
+Test (plugin, list_models)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonObject *root = call_ok (host, "ListModels", "{}", jp);
+	JsonArray *models = json_object_get_array_member (root, "models");
+	JsonObject *pce;
+	JsonObject *citation;
+
+	cr_assert_eq (json_array_get_length (models), 7);
+	pce = find_by (models, "id", "pce-2013-white-women");
+	cr_assert_str_eq (json_object_get_string_member (pce, "link"), "cox");
+	cr_assert_float_eq (json_object_get_double_member (pce, "horizon_years"), 10, 1e-12);
+	citation = json_object_get_object_member (pce, "citation");
+	cr_assert_str_eq (json_object_get_string_member (citation, "doi"),
+			  "10.1161/01.cir.0000437741.48606.98");
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (pce, "inputs")), 8);
+	find_by (models, "id", "framingham-offspring-diabetes-2007");
+}
+
+Test (plugin, list_models_in_chinese)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonObject *root = call_ok (host, "ListModels", "{\"language\":\"zh-CN\"}", jp);
+	JsonObject *fos = find_by (json_object_get_array_member (root, "models"), "id",
+				   "framingham-offspring-diabetes-2007");
+
+	cr_assert_str_eq (json_object_get_string_member (fos, "title"),
+			  "Framingham 子代研究糖尿病风险（简易临床模型）");
+}
+
+Test (plugin, describe)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *missing = NULL;
+	JsonObject *m = json_object_get_object_member (
+		call_ok (host, "Describe", "{\"model\":\"pce-2013-white-men\"}", jp), "model");
+	JsonObject *tc
+		= find_by (json_object_get_array_member (m, "inputs"), "name", "total_cholesterol");
+	JsonObject *source = json_object_get_object_member (tc, "source");
+
+	cr_assert_str_eq (json_object_get_string_member (tc, "unit"), "mg/dL");
+	cr_assert_str_eq (
+		json_array_get_string_element (json_object_get_array_member (source, "loinc"), 0),
+		"2093-3");
+	cr_assert_float_eq (json_object_get_double_member (m, "baseline_survival"), 0.9144, 1e-12);
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (m, "examples")), 2);
+	missing = mv_test_host_call_json (host, "Describe", "{\"model\":\"no-such-model\"}",
+					  &error);
+	cr_assert_null (missing);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_NOT_FOUND));
+	cr_assert_str_eq (mv_error_get_message_zh (error), "没有风险模型“no-such-model”");
+}
+
+Test (plugin, score_pooled_cohort_example)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonObject *r = json_object_get_object_member (
+		call_ok (host, "Score",
+			 "{\"model\":\"pce-2013-african-american-women\",\"inputs\":{\"age\":55,"
+			 "\"sex\":\"female\",\"total_cholesterol\":213,\"hdl_cholesterol\":50,"
+			 "\"systolic_bp\":120,\"smoker\":\"never\",\"diabetes\":false}}",
+			 jp),
+		"result");
+	JsonArray *contributions = json_object_get_array_member (r, "contributions");
+	JsonObject *ln_age = find_by (contributions, "feature", "ln_age");
+	JsonArray *defaulted = json_object_get_array_member (r, "defaulted");
+	gdouble sum = 0;
+
+	cr_assert_float_eq (json_object_get_double_member (r, "probability"), 0.030263, 1e-6);
+	cr_assert_str_eq (json_object_get_string_member (r, "category"), "low");
+	cr_assert_str_eq (json_object_get_string_member (r, "version"), "1.0.0");
+	cr_assert_float_eq (json_object_get_double_member (ln_age, "term_value"), log (55), 1e-12);
+	cr_assert_float_eq (json_object_get_double_member (ln_age, "coefficient"), 17.114, 1e-12);
+	cr_assert_float_eq (json_object_get_double_member (ln_age, "value"), 55, 1e-12);
+	for (guint i = 0; i < json_array_get_length (contributions); i++)
+		sum += json_object_get_double_member (
+			json_array_get_object_element (contributions, i), "contribution");
+	cr_assert_float_eq (sum, json_object_get_double_member (r, "linear_predictor"), 1e-9);
+	cr_assert_eq (json_array_get_length (defaulted), 1);
+	cr_assert_str_eq (json_array_get_string_element (defaulted, 0), "on_bp_treatment");
+	cr_assert (g_str_has_prefix (
+		json_object_get_string_member (r, "explanation"),
+		"Estimated 10-year risk of a first hard ASCVD event (heart attack, "
+		"coronary death or stroke): 3.0% (Low). Raised most by age"));
+	cr_assert (g_str_has_prefix (json_object_get_string_member (r, "citation"), "Goff DC Jr"));
+}
+
+/* The caller's locale (Accept-Language) picks the language when the argument is empty. */
+Test (plugin, score_explains_in_chinese)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonObject *r;
+	const gchar *explanation;
+
+	mv_test_host_set_caller (host, "clinic-a", MV_CALLER_CLINICIAN, "zh-CN");
+	r = json_object_get_object_member (
+		call_ok (host, "Score",
+			 "{\"model\":\"framingham-offspring-diabetes-2007\",\"inputs\":{\"age\":55,"
+			 "\"sex\":\"female\",\"parental_diabetes\":true,\"bmi\":31,"
+			 "\"elevated_bp\":true,\"hdl_cholesterol\":45,\"triglycerides\":160,"
+			 "\"fasting_glucose\":{\"value\":5.8,\"unit\":\"mmol/L\"}}}",
+			 jp),
+		"result");
+	explanation = json_object_get_string_member (r, "explanation");
+	cr_assert_str_eq (json_object_get_string_member (r, "category_label"), "高危");
+	/* HDL 45 is low for a woman: it counts against its reference 60, not the range's end */
+	cr_assert_str_eq (
+		explanation,
+		"8 年新发2型糖尿病风险估计为 48.7%（高危）。升高风险最多的因素：空腹血糖、"
+		"高密度脂蛋白胆固醇、体重指数。");
+	cr_assert_float_eq (
+		json_object_get_double_member (json_object_get_object_member (r, "inputs_used"),
+					       "fasting_glucose"),
+		5.8 * 18.016, 1e-9);
+}
+
+Test (plugin, score_lists_every_problem)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = mv_test_host_call_json (
+		host, "Score",
+		"{\"model\":\"pce-2013-white-women\",\"inputs\":{\"age\":95,\"sex\":\"female\","
+		"\"total_cholesterol\":{\"value\":5,\"unit\":\"g/"
+		"L\"},\"hdl_cholesterol\":\"fifty\","
+		"\"smoker\":\"sometimes\",\"diabetes\":false,\"weight\":70}}",
+		&error);
+	const gchar *const fields[] = { "/inputs/age",
+					"/inputs/total_cholesterol",
+					"/inputs/hdl_cholesterol",
+					"/inputs/systolic_bp",
+					"/inputs/smoker",
+					"/inputs/weight" };
+	const gchar *const codes[] = { "out-of-range", "unknown-unit",	"wrong-type",
+				       "missing",      "unknown-level", "unknown-input" };
+
+	cr_assert_null (out);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "%s", error->message);
+	cr_assert_eq (mv_error_get_n_problems (error), 6, "%s", error->message);
+	for (guint i = 0; i < G_N_ELEMENTS (fields); i++) {
+		const MvErrorProblem *p = mv_error_get_problem (error, i);
+		cr_assert_str_eq (p->field, fields[i]);
+		cr_assert_str_eq (p->code, codes[i]);
+	}
+	cr_assert (strstr (error->message, "/inputs/age: out of range: valid from 40 to 79 a"),
+		   "%s", error->message);
+	cr_assert (strstr (error->message, "use one of: mg/dL, mmol/L"), "%s", error->message);
+	cr_assert (strstr (mv_error_get_message_zh (error), "/inputs/systolic_bp: 缺失（必填）"),
+		   "%s", mv_error_get_message_zh (error));
+	/* no submitted value is quoted back */
+	cr_assert_null (strstr (error->message, "95"));
+	cr_assert_null (strstr (error->message, "fifty"));
+}
+
+Test (plugin, score_unknown_model)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = mv_test_host_call_json (
+		host, "Score", "{\"model\":\"nope\",\"inputs\":{}}", &error);
+
+	cr_assert_null (out);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_NOT_FOUND));
+}
+
+Test (plugin, score_batch)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonArray *results = json_object_get_array_member (
+		call_ok (host, "ScoreBatch",
+			 "{\"model\":\"san-antonio-diabetes-2002\",\"language\":\"en\","
+			 "\"input_sets\":["
+			 "{\"age\":45,\"sex\":\"female\",\"mexican_american\":true,"
+			 "\"fasting_glucose\":100,\"systolic_bp\":125,\"hdl_cholesterol\":40,"
+			 "\"bmi\":32,\"family_history\":true},"
+			 "{\"age\":45,\"sex\":\"other\"},"
+			 "{\"age\":40,\"sex\":\"male\",\"mexican_american\":false,"
+			 "\"fasting_glucose\":90,\"systolic_bp\":118,\"hdl_cholesterol\":48,"
+			 "\"bmi\":24,\"family_history\":false}]}",
+			 jp),
+		"results");
+	JsonObject *bad;
+	JsonArray *problems;
+
+	cr_assert_eq (json_array_get_length (results), 3);
+	cr_assert_float_eq (json_object_get_double_member (
+				    json_array_get_object_element (results, 0), "probability"),
+			    0.557001, 1e-6);
+	bad = json_array_get_object_element (results, 1);
+	cr_assert (!json_object_has_member (bad, "probability"));
+	cr_assert_str_eq (json_object_get_string_member (bad, "error"), "invalid inputs");
+	problems = json_object_get_array_member (bad, "problems");
+	cr_assert_eq (json_array_get_length (problems), 7);
+	cr_assert_str_eq (json_array_get_string_element (problems, 0),
+			  "sex: unknown level; use one of: female, male");
+	cr_assert_str_eq (json_array_get_string_element (problems, 1),
+			  "mexican_american: missing (required)");
+	cr_assert (
+		json_object_has_member (json_array_get_object_element (results, 2), "probability"));
+}
+
+static guint warnings;
+static GString *warning_text;
+
+static GLogWriterOutput
+count_warnings (GLogLevelFlags level, const GLogField *fields, gsize n, gpointer user_data)
+{
+	if (level & G_LOG_LEVEL_WARNING) {
+		warnings++;
+		for (gsize i = 0; i < n; i++) {
+			if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+				g_string_append_printf (warning_text, "%s\n",
+							(const gchar *)fields[i].value);
+		}
+	}
+	return G_LOG_WRITER_HANDLED;
+}
+
+/* A clinic's directory of broken files: one warning per file, naming it and its problems; the
+ * shipped models all load. */
+Test (plugin, broken_models_refused_others_load)
+{
+	g_autofree gchar *broken = g_build_filename (g_getenv ("RS_TEST_DATA_DIR"), "broken", NULL);
+	g_autoptr (MvTestHost) host = NULL;
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonObject *root;
+
+	warning_text = g_string_new (NULL);
+	g_log_set_writer_func (count_warnings, NULL, NULL);
+	host = new_host (broken);
+	cr_assert_eq (warnings, 7, "%u warnings:\n%s", warnings, warning_text->str);
+	cr_assert (strstr (warning_text->str, "broken-unknown-transform.json: 1 problem: "
+					      "/features/1: unknown transform \"log10\""),
+		   "%s", warning_text->str);
+	cr_assert (strstr (warning_text->str, "broken-wrong-sign.json: 1 worked example failed"),
+		   "%s", warning_text->str);
+	root = call_ok (host, "ListModels", "{}", jp);
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (root, "models")), 7);
+	g_string_free (warning_text, TRUE);
+}
+
+/* A clinic's own model, from its directory, beside the shipped ones. */
+Test (plugin, clinic_model_from_extra_dir)
+{
+	g_autoptr (MvTestHost) host = new_host (g_getenv ("RS_TEST_DATA_DIR"));
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonObject *r = json_object_get_object_member (
+		call_ok (
+			host, "Score",
+			"{\"model\":\"test-weight-model\",\"inputs\":{\"weight\":{\"value\":176.37,"
+			"\"unit\":\"[lb_av]\"},\"height\":175,\"age\":50,\"smoker\":\"current\"}}",
+			jp),
+		"result");
+
+	cr_assert_float_eq (json_object_get_double_member (
+				    json_object_get_object_member (r, "inputs_used"), "weight"),
+			    80.0, 0.001);
+	cr_assert_float_eq (json_object_get_double_member (r, "probability"), 0.07638, 1e-4);
+}
