@@ -63,6 +63,18 @@ typedef enum {
 	SP_M_PSA,
 	SP_M_ESR,
 	SP_M_GCS,
+	SP_M_FT4,
+	SP_M_UACR,
+	SP_M_PAO2,
+	SP_M_PACO2,
+	SP_M_CHADS,
+	SP_M_WELLS,
+	SP_M_MMSE,
+	SP_M_HASBLED,
+	SP_M_CURB,
+	SP_M_NIHSS,
+	SP_M_MOCA,
+	SP_M_QSOFA,
 	SP_M_LAST
 } SpMKind;
 
@@ -98,11 +110,16 @@ typedef enum {
 	SP_U_PG_ML,
 	SP_U_EGFR,
 	SP_U_MM_H,
+	SP_U_E9_L,
+	SP_U_UG_L,
+	SP_U_MG_G,
+	SP_U_PMOL_L,
+	SP_U_NG_DL,
 	SP_U_LAST
 } SpMUnit;
 
-G_STATIC_ASSERT (SP_U_LAST <= 32); /* units are masks of (1 << unit) */
-#define U(u) (1u << (u))
+G_STATIC_ASSERT (SP_U_LAST <= 64); /* units are masks of (1 << unit) */
+#define U(u) (G_GUINT64_CONSTANT (1) << (u))
 
 /* UCUM code of each unit, and canonical = value * factor + offset */
 typedef struct {
@@ -120,7 +137,7 @@ extern const SpMUnitDef sp_units[SP_U_LAST];
 typedef struct {
 	const gchar *code;
 	SpMUnit canonical;
-	guint accepted;
+	guint64 accepted;
 	SpMUnit assumed;
 	gdouble min;
 	gdouble max;
@@ -148,12 +165,21 @@ typedef struct {
 	const gchar *value_start;
 	const gchar *value_end;	   /* of the first number */
 	const gchar *value2_start; /* diastolic number of a pair */
+	const gchar *value2_end;
 	const gchar *end;
+	/* the upper end of a range of readings ("HR 100-110", "135-145/85-90", 空腹5.8~7.2): a
+	 * second reading; NULL starts when there is none */
+	gdouble value_hi;
+	gdouble value2_hi;
+	const gchar *hi_start;
+	const gchar *hi_end;
+	const gchar *hi2_start;
+	const gchar *hi2_end;
 } SpRaw;
 
 /* The longest unit word at @p allowed by @accepted (a mask of units; 0: any). */
 const gchar *
-sp_m_unit_at (const gchar *p, const gchar *end, guint accepted, const SpUnitWord **unit);
+sp_m_unit_at (const gchar *p, const gchar *end, guint64 accepted, const SpUnitWord **unit);
 
 /* Is @p the start of a Han character? */
 gboolean sp_m_is_han_at (const gchar *p, const gchar *end);

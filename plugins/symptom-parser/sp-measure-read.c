@@ -222,20 +222,24 @@ sp_m_decade (const gchar *q, const gchar *end, gdouble value)
 	return q;
 }
 
-/* "INR 2.0~3.0", "HR 80-100", 血糖5至7: a range or target, not a reading */
-static gboolean
-sp_m_is_range (const gchar *q, const gchar *end)
+/* The upper end of a range at @q ("-110", "~7.2", " to 3.0", 至39, 到39): its value in @value,
+ * its start in @start, and the end of it; or NULL. */
+static const gchar *
+sp_m_range (const gchar *q, const gchar *end, gdouble *value, const gchar **start)
 {
 	const gchar *r = sp_m_skip_spaces (q, end);
 	const gchar *t = NULL;
-	gdouble other;
 
 	if (r < end && (*r == '-' || *r == '~'))
 		t = r + 1;
 	else if ((t = sp_m_word_at (r, end, "to")) == NULL
 		 && (t = sp_m_word_at (r, end, "至")) == NULL)
 		t = sp_m_word_at (r, end, "到");
-	return t != NULL && sp_m_number (sp_m_skip_spaces (t, end), end, &other) != NULL;
+	if (t == NULL)
+		return NULL;
+	*start = sp_m_skip_spaces (t, end);
+	r = sp_m_number (*start, end, value);
+	return r != NULL ? sp_m_decade (r, end, *value) : NULL;
 }
 
 /* The diastolic number of "a/b" or "a over b" at @q (after the systolic); NULL if none. */
@@ -257,7 +261,17 @@ sp_m_pair (const gchar *q, const gchar *end, SpRaw *raw)
 	if (q == NULL)
 		return NULL;
 	raw->pair = TRUE;
-	return sp_m_decade (q, end, raw->value2);
+	q = sp_m_decade (q, end, raw->value2);
+	raw->value2_end = q;
+	/* "135-145/85-90" */
+	if (raw->hi_start != NULL) {
+		const gchar *r = sp_m_range (q, end, &raw->value2_hi, &raw->hi2_start);
+		if (r != NULL) {
+			raw->hi2_end = r;
+			q = r;
+		}
+	}
+	return q;
 }
 
 /* The unit after the value (and the digits Chinese writes after it: 38度5, 38度五, 1米7, 一米七);
@@ -361,8 +375,19 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 	}
 	q = sp_m_decade (q, end, raw->value);
 	raw->value_end = q;
-	if (!change && sp_m_is_range (q, end))
-		return FALSE;
+	/* a range of readings is two readings (decision, README): "HR 100-110", 空腹5.8~7.2; an
+	 * INR or an ejection fraction range is a target or an estimate, not two readings */
+	{
+		const gchar *r = sp_m_range (q, end, &raw->value_hi, &raw->hi_start);
+		if (r != NULL && !change) {
+			if (kind == SP_M_INR || kind == SP_M_EF)
+				return FALSE;
+			raw->hi_end = r;
+			q = r;
+		} else {
+			raw->hi_start = NULL;
+		}
+	}
 	if (kind == SP_M_BP) {
 		if ((q = sp_m_pair (q, end, raw)) == NULL)
 			return FALSE;

@@ -10,8 +10,6 @@
 #include <math.h>
 #include <string.h>
 
-G_STATIC_ASSERT (SP_U_LAST <= 32); /* units are masks of (1 << unit) */
-
 /* UCUM code of each unit, and canonical = value * factor + offset */
 const SpMUnitDef sp_units[SP_U_LAST] = {
 	[SP_U_NONE] = { NULL, 1, 0 },
@@ -47,6 +45,11 @@ const SpMUnitDef sp_units[SP_U_LAST] = {
 	[SP_U_PG_ML] = { "pg/mL", 1, 0 },
 	[SP_U_EGFR] = { "mL/min/{1.73_m2}", 1, 0 },
 	[SP_U_MM_H] = { "mm/h", 1, 0 },
+	[SP_U_E9_L] = { "10*9/L", 1, 0 },
+	[SP_U_UG_L] = { "ug/L", 1, 0 },
+	[SP_U_MG_G] = { "mg/g{creat}", 1, 0 },
+	[SP_U_PMOL_L] = { "pmol/L", 1, 0 },
+	[SP_U_NG_DL] = { "ng/dL", 1, 0 },
 };
 
 /* Conversions that depend on what is measured (molar masses): canonical = value * factor. */
@@ -68,6 +71,7 @@ static const struct {
 	{ SP_M_BUN, SP_U_MMOL_L, 2.801 }, /* urea nitrogen: 28.01 g/mol N2 */
 	{ SP_M_CA, SP_U_MMOL_L, 4.008 },  /* calcium 40.08 g/mol */
 	{ SP_M_MAG, SP_U_MMOL_L, 2.431 }, /* magnesium 24.31 g/mol */
+	{ SP_M_FT4, SP_U_NG_DL, 12.87 },  /* thyroxine 776.87 g/mol */
 };
 
 const SpMKindDef sp_mkinds[SP_M_LAST] = {
@@ -96,8 +100,10 @@ const SpMKindDef sp_mkinds[SP_M_LAST] = {
 	 * the value (g/dL or the Chinese g/L, mg/dL or umol/L, mmol/L or mg/dL) */
 	[SP_M_HB]
 	= { "LOINC:718-7", SP_U_G_DL, U (SP_U_G_DL) | U (SP_U_G_L), SP_U_NONE, 2, 25, 1, TRUE },
-	[SP_M_WBC] = { "LOINC:6690-2", SP_U_E3_UL, U (SP_U_E3_UL), SP_U_E3_UL, 0.1, 300, 2, TRUE },
-	[SP_M_PLT] = { "LOINC:777-3", SP_U_E3_UL, U (SP_U_E3_UL), SP_U_E3_UL, 1, 3000, 0, TRUE },
+	[SP_M_WBC] = { "LOINC:6690-2", SP_U_E3_UL, U (SP_U_E3_UL) | U (SP_U_E9_L), SP_U_E3_UL, 0.1,
+		       300, 2, TRUE },
+	[SP_M_PLT] = { "LOINC:777-3", SP_U_E3_UL, U (SP_U_E3_UL) | U (SP_U_E9_L), SP_U_E3_UL, 1,
+		       3000, 0, TRUE },
 	[SP_M_CREAT] = { "LOINC:2160-0", SP_U_MG_DL, U (SP_U_MG_DL) | U (SP_U_UMOL_L), SP_U_NONE,
 			 0.1, 30, 2, TRUE },
 	[SP_M_K] = { "LOINC:2823-3", SP_U_MMOL_L, U (SP_U_MMOL_L) | U (SP_U_MEQ_L), SP_U_MMOL_L,
@@ -144,12 +150,26 @@ const SpMKindDef sp_mkinds[SP_M_LAST] = {
 		      20, 1, TRUE },
 	[SP_M_MAG] = { "LOINC:19123-9", SP_U_MG_DL, U (SP_U_MG_DL) | U (SP_U_MMOL_L), SP_U_NONE,
 		       0.5, 10, 1, TRUE },
-	[SP_M_FERRITIN]
-	= { "LOINC:2276-4", SP_U_NG_ML, U (SP_U_NG_ML), SP_U_NG_ML, 0.5, 100000, 0, TRUE },
+	[SP_M_FERRITIN] = { "LOINC:2276-4", SP_U_NG_ML, U (SP_U_NG_ML) | U (SP_U_UG_L), SP_U_NG_ML,
+			    0.5, 100000, 0, TRUE },
 	[SP_M_PSA]
 	= { "LOINC:2857-1", SP_U_NG_ML, U (SP_U_NG_ML), SP_U_NG_ML, 0.01, 10000, 2, TRUE },
 	[SP_M_ESR] = { "LOINC:4537-7", SP_U_MM_H, U (SP_U_MM_H), SP_U_MM_H, 1, 200, 0, TRUE },
 	[SP_M_GCS] = { "LOINC:9269-2", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 3, 15, 0, TRUE },
+	[SP_M_FT4] = { "LOINC:14920-3", SP_U_PMOL_L, U (SP_U_PMOL_L) | U (SP_U_NG_DL), SP_U_NONE,
+		       0.1, 150, 1, TRUE },
+	[SP_M_UACR] = { "LOINC:9318-7", SP_U_MG_G, U (SP_U_MG_G), SP_U_MG_G, 0.1, 10000, 0, TRUE },
+	[SP_M_PAO2] = { "LOINC:2703-7", SP_U_MMHG, U (SP_U_MMHG), SP_U_MMHG, 15, 700, 0, TRUE },
+	[SP_M_PACO2] = { "LOINC:2019-8", SP_U_MMHG, U (SP_U_MMHG), SP_U_MMHG, 8, 150, 0, TRUE },
+	/* clinical scores with no LOINC code (MV:5000-5999, spec.md section 1) */
+	[SP_M_CHADS] = { "MV:5001", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 9, 1, TRUE },
+	[SP_M_WELLS] = { "MV:5002", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 12.5, 1, TRUE },
+	[SP_M_MMSE] = { "MV:5003", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 30, 1, TRUE },
+	[SP_M_HASBLED] = { "MV:5004", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 9, 1, TRUE },
+	[SP_M_CURB] = { "MV:5005", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 5, 1, TRUE },
+	[SP_M_NIHSS] = { "MV:5006", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 42, 1, TRUE },
+	[SP_M_MOCA] = { "MV:5007", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 30, 1, TRUE },
+	[SP_M_QSOFA] = { "MV:5008", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 3, 1, TRUE },
 };
 
 /* Adult reference ranges: a value below `lo` is low, above `hi` high, else normal.  `zh`: the
@@ -212,14 +232,15 @@ static const struct {
 static const SpUnitWord sp_unit_words[] = {
 	{ "g/dl", SP_U_G_DL, FALSE }, { "g/l", SP_U_G_L, FALSE }, { "克/升", SP_U_G_L, TRUE },
 	{ "k/ul", SP_U_E3_UL, FALSE }, { "k/μl", SP_U_E3_UL, FALSE }, { "x10^3/ul", SP_U_E3_UL, FALSE },
-	{ "×10^3/ul", SP_U_E3_UL, FALSE }, { "10^3/ul", SP_U_E3_UL, FALSE }, { "x10^9/l", SP_U_E3_UL, FALSE },
-	{ "×10^9/l", SP_U_E3_UL, FALSE }, { "*10^9/l", SP_U_E3_UL, FALSE }, { "10^9/l", SP_U_E3_UL, FALSE },
-	{ "x 10^9/l", SP_U_E3_UL, FALSE }, { "× 10^9/l", SP_U_E3_UL, FALSE }, { "x10e9/l", SP_U_E3_UL, FALSE },
+	{ "×10^3/ul", SP_U_E3_UL, FALSE }, { "10^3/ul", SP_U_E3_UL, FALSE }, { "x10^9/l", SP_U_E9_L, FALSE },
+	{ "×10^9/l", SP_U_E9_L, FALSE }, { "*10^9/l", SP_U_E9_L, FALSE }, { "10^9/l", SP_U_E9_L, FALSE },
+	{ "x 10^9/l", SP_U_E9_L, FALSE }, { "× 10^9/l", SP_U_E9_L, FALSE }, { "x10e9/l", SP_U_E9_L, FALSE },
 	{ "μmol/l", SP_U_UMOL_L, FALSE }, { "umol/l", SP_U_UMOL_L, FALSE }, { "微摩尔/升", SP_U_UMOL_L, TRUE },
 	{ "meq/l", SP_U_MEQ_L, FALSE }, { "miu/l", SP_U_MIU_L, FALSE }, { "μiu/ml", SP_U_MIU_L, FALSE },
 	{ "uiu/ml", SP_U_MIU_L, FALSE }, { "mu/l", SP_U_MIU_L, FALSE }, { "mg/l", SP_U_MG_L, FALSE },
 	{ "u/l", SP_U_U_L, FALSE }, { "iu/l", SP_U_U_L, FALSE }, { "units/l", SP_U_U_L, FALSE },
-	{ "ng/ml", SP_U_NG_ML, FALSE }, { "μg/l", SP_U_NG_ML, FALSE }, { "ug/l", SP_U_NG_ML, FALSE },
+	{ "ng/ml", SP_U_NG_ML, FALSE }, { "μg/l", SP_U_UG_L, FALSE }, { "ug/l", SP_U_UG_L, FALSE }, { "mg/g", SP_U_MG_G, FALSE },
+	{ "pmol/l", SP_U_PMOL_L, FALSE }, { "ng/dl", SP_U_NG_DL, FALSE },
 	{ "pg/ml", SP_U_PG_ML, FALSE }, { "ng/l", SP_U_PG_ML, FALSE },
 	{ "ml/min/1.73m2", SP_U_EGFR, FALSE }, { "ml/min/1.73 m2", SP_U_EGFR, FALSE },
 	{ "ml/min/1.73m^2", SP_U_EGFR, FALSE }, { "ml/min", SP_U_EGFR, FALSE },
@@ -298,7 +319,7 @@ sp_m_word_at (const gchar *p, const gchar *end, const gchar *word)
 
 /* The longest unit word at @p allowed by @accepted (a mask of units; 0: any). */
 const gchar *
-sp_m_unit_at (const gchar *p, const gchar *end, guint accepted, const SpUnitWord **unit)
+sp_m_unit_at (const gchar *p, const gchar *end, guint64 accepted, const SpUnitWord **unit)
 {
 	const gchar *best = NULL;
 
@@ -409,6 +430,10 @@ sp_m_canonical (SpRaw *raw, gdouble value, SpValue *out, gdouble *canonical)
 			unit = value > 30 ? SP_U_UMOL_L : SP_U_MG_DL;
 		else if (kind == SP_M_ALB) /* 2-5.5 g/dL, 20-55 g/L */
 			unit = value > 10 ? SP_U_G_L : SP_U_G_DL;
+		else if (kind == SP_M_FT4) /* 0.8-1.8 ng/dL, 10-25 pmol/L */
+			unit = value > 5 ? SP_U_PMOL_L : SP_U_NG_DL;
+		else if (kind == SP_M_HBA1C) /* "HbA1c 64": IFCC mmol/mol, as the UK writes it */
+			unit = value > 20 ? SP_U_MMOL_MOL : SP_U_PERCENT;
 		else if (kind == SP_M_BUN)
 			unit = SP_U_MG_DL;
 		else if (kind == SP_M_CA) /* 8.5-10.5 mg/dL, 2.1-2.6 mmol/L */

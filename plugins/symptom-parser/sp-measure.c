@@ -122,6 +122,18 @@ sp_m_concept_of (SpCtx *ctx, SpMKind kind)
 		[SP_M_PSA] = "prostate specific antigen",
 		[SP_M_ESR] = "erythrocyte sedimentation rate",
 		[SP_M_GCS] = "gcs",
+		[SP_M_FT4] = "free t4",
+		[SP_M_UACR] = "uacr",
+		[SP_M_PAO2] = "pao2",
+		[SP_M_PACO2] = "paco2",
+		[SP_M_CHADS] = "cha2ds2vasc",
+		[SP_M_WELLS] = "well score", /* as sp_en_phrase_key() keys "Wells score" */
+		[SP_M_MMSE] = "mmse",
+		[SP_M_HASBLED] = "hasbled",
+		[SP_M_CURB] = "curb65",
+		[SP_M_NIHSS] = "nihss",
+		[SP_M_MOCA] = "moca",
+		[SP_M_QSOFA] = "qsofa",
 	};
 	return sp_m_concept (ctx, terms[kind], sp_mkinds[kind].code);
 }
@@ -148,7 +160,34 @@ sp_m_push_item (SpCtx *ctx, gint reuse, gint concept, gsize start, gsize end, co
 		g_array_append_val (ctx->items, it);
 }
 
-/* Adds the finding(s) of a value read for a name spanning [@start, …); FALSE when the value is
+/* One reading of @kind written as @value on [@start, @end); FALSE when it is not plausible. */
+static gboolean
+sp_m_push_value (SpCtx *ctx,
+		 SpRaw *raw,
+		 SpMKind kind,
+		 gdouble value,
+		 gboolean zh,
+		 gint reuse,
+		 gsize start,
+		 gsize end,
+		 gdouble *canonical)
+{
+	SpMKind read_as = raw->kind;
+	SpValue v = { 0 };
+	gboolean ok;
+
+	raw->kind = kind;
+	ok = sp_m_canonical (raw, value, &v, canonical);
+	raw->kind = read_as;
+	if (!ok)
+		return FALSE;
+	v.interpretation = sp_m_interpret (kind, zh, *canonical);
+	sp_m_push_item (ctx, reuse, sp_m_concept_of (ctx, kind), start, end, &v);
+	return TRUE;
+}
+
+/* Adds the finding(s) of a value read for a name spanning [@start, …): a blood pressure gives
+ * systolic and diastolic, a range of readings its two ends.  FALSE when the (first) value is
  * not plausible (nothing added). */
 static gboolean
 sp_m_add (SpCtx *ctx, SpRaw *raw, gsize start, gboolean zh_name, gint reuse)
@@ -156,30 +195,41 @@ sp_m_add (SpCtx *ctx, SpRaw *raw, gsize start, gboolean zh_name, gint reuse)
 	const gchar *text = ctx->nt->text;
 	gboolean zh = zh_name || raw->zh;
 	SpValue v = { 0 };
-	SpValue v2 = { 0 };
 	gdouble c1;
 	gdouble c2;
+	gdouble c3;
 
 	if (raw->kind == SP_M_BP) {
+		const gchar *dia_end = raw->hi2_end != NULL ? raw->value2_end : raw->end;
+		/* check both before adding either: the diastolic is below the systolic */
 		raw->kind = SP_M_SBP;
 		if (!sp_m_canonical (raw, raw->value, &v, &c1))
 			return FALSE;
 		raw->kind = SP_M_DBP;
-		if (!sp_m_canonical (raw, raw->value2, &v2, &c2) || c2 >= c1)
+		if (!sp_m_canonical (raw, raw->value2, &v, &c2) || c2 >= c1)
 			return FALSE;
-		v.interpretation = sp_m_interpret (SP_M_SBP, zh, c1);
-		v2.interpretation = sp_m_interpret (SP_M_DBP, zh, c2);
-		sp_m_push_item (ctx, reuse, sp_m_concept_of (ctx, SP_M_SBP), start,
-				(gsize)(raw->value_end - text), &v);
-		sp_m_push_item (ctx, -1, sp_m_concept_of (ctx, SP_M_DBP),
-				(gsize)(raw->value2_start - text), (gsize)(raw->end - text), &v2);
+		raw->kind = SP_M_BP;
+		sp_m_push_value (ctx, raw, SP_M_SBP, raw->value, zh, reuse, start,
+				 (gsize)(raw->value_end - text), &c1);
+		if (raw->hi_start != NULL)
+			sp_m_push_value (ctx, raw, SP_M_SBP, raw->value_hi, zh, -1,
+					 (gsize)(raw->hi_start - text), (gsize)(raw->hi_end - text),
+					 &c3);
+		sp_m_push_value (ctx, raw, SP_M_DBP, raw->value2, zh, -1,
+				 (gsize)(raw->value2_start - text), (gsize)(dia_end - text), &c2);
+		if (raw->hi2_start != NULL)
+			sp_m_push_value (ctx, raw, SP_M_DBP, raw->value2_hi, zh, -1,
+					 (gsize)(raw->hi2_start - text), (gsize)(raw->end - text),
+					 &c3);
 		return TRUE;
 	}
-	if (!sp_m_canonical (raw, raw->value, &v, &c1))
+	if (!sp_m_push_value (ctx, raw, raw->kind, raw->value, zh, reuse, start,
+			      (gsize)((raw->hi_start != NULL ? raw->value_end : raw->end) - text),
+			      &c1))
 		return FALSE;
-	v.interpretation = sp_m_interpret (raw->kind, zh, c1);
-	sp_m_push_item (ctx, reuse, sp_m_concept_of (ctx, raw->kind), start,
-			(gsize)(raw->end - text), &v);
+	if (raw->hi_start != NULL)
+		sp_m_push_value (ctx, raw, raw->kind, raw->value_hi, zh, -1,
+				 (gsize)(raw->hi_start - text), (gsize)(raw->end - text), &c3);
 	return TRUE;
 }
 
@@ -205,6 +255,22 @@ sp_m_cand_cmp (gconstpointer a, gconstpointer b)
 	const SpMCand *x = a;
 	const SpMCand *y = b;
 	return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
+}
+
+/* words that make a range a target */
+static const gchar *const sp_m_targets[]
+	= { "goal", "target", "aim",	"keep",	  "below", "under", "less than", "<",
+	    "目标", "控制在", "维持在", "保持在", "以内",  "以下",  NULL };
+
+/* Is one of @words in [@from, @to)? */
+static gboolean
+sp_m_has_any (const gchar *from, const gchar *to, const gchar *const *words)
+{
+	for (guint i = 0; from < to && words[i] != NULL; i++) {
+		if (g_strstr_len (from, to - from, words[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 /* Is the last word between @from and @p "from" ("A1c went from 9 to 6.5")? */
@@ -235,6 +301,13 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 		c->kind = kind = SP_M_FPG;
 	c->ok = sp_m_read_value_full (p, end, kind, sp_m_after_from (ctx->nt->text + c->end, p),
 				      &c->raw);
+	/* a target is no reading: "goal 120-140", 血糖控制在6-7之间, "HR 80-100 is the target" */
+	if (c->ok && c->raw.hi_start != NULL
+	    && (sp_m_has_any (ctx->nt->text + c->end, p, sp_m_targets)
+		|| sp_m_has_any (c->raw.end, MIN (end, c->raw.end + 24), sp_m_targets))) {
+		c->ok = FALSE;
+		return;
+	}
 	/* "Weight (kg): 70", "Hemoglobin A1c (%) 7.4": the unit in an aside before the value */
 	if (c->ok && c->raw.unit == SP_U_NONE) {
 		const gchar *a = memchr (ctx->nt->text + c->end, '(',
@@ -510,6 +583,11 @@ sp_m_series_label (const gchar *p, const gchar *end, SpMKind *kind, const gchar 
 	static const gchar *const fasting[] = { "空腹", "fasting", "fbg", "fpg", NULL };
 	static const gchar *const meal[]
 		= { "餐后", "饭后", "postprandial", "post-prandial", "post meal", "pp", NULL };
+	/* a time of day that is no hour count: 睡前9.1, "bedtime 180" */
+	static const gchar *const times[]
+		= { "睡前",	  "餐前",     "饭前",	      "早餐后", "午餐后", "晚餐后",
+		    "午饭后",	  "晚饭后",   "夜间",	      "凌晨",	"随机",	  "bedtime",
+		    "before bed", "pre-meal", "before meals", "random", NULL };
 	static const gchar *const hours[] = { "个小时", "小时",	  "hours", "hour", "hrs", "hr",
 					      "h",	"-hours", "-hour", "-hr",  "-h",  NULL };
 	static const gchar *const tails[]
@@ -526,6 +604,12 @@ sp_m_series_label (const gchar *p, const gchar *end, SpMKind *kind, const gchar 
 		return TRUE;
 	}
 	*kind = SP_M_GLUCOSE;
+	for (guint i = 0; times[i] != NULL && q == NULL; i++)
+		q = sp_m_word_at (p, end, times[i]);
+	if (q != NULL) {
+		*after = q;
+		return TRUE;
+	}
 	for (guint i = 0; meal[i] != NULL && q == NULL; i++)
 		q = sp_m_word_at (p, end, meal[i]);
 	r = sp_m_skip_spaces (q != NULL ? q : p, end);

@@ -73,7 +73,9 @@ parse_expect (const gchar *spec, GArray *out)
 		FormExpect e = { 0 };
 		if (n != 4 && n != 6)
 			return FALSE;
-		e.code = g_strconcat ("LOINC:", w[0], NULL);
+		/* "8480-6" is LOINC:8480-6; a code with a prefix is as written (MV:5001) */
+		e.code = strchr (w[0], ':') != NULL ? g_strdup (w[0])
+						    : g_strconcat ("LOINC:", w[0], NULL);
 		e.value = g_ascii_strtod (w[1], NULL);
 		e.unit = g_strdup (w[2]);
 		e.interp = g_strdup (w[3]);
@@ -110,8 +112,10 @@ describe (GArray *findings)
 		if (f->kind != SP_FINDING_MEASUREMENT && f->kind != SP_FINDING_SCORE)
 			continue;
 		g_string_append_printf (s, "%s%s %g %s %s", s->len > 0 ? "; " : "",
-					f->concept->code + strlen ("LOINC:"), f->value.value,
-					f->value.unit != NULL ? f->value.unit : "?",
+					g_str_has_prefix (f->concept->code, "LOINC:")
+						? f->concept->code + strlen ("LOINC:")
+						: f->concept->code,
+					f->value.value, f->value.unit != NULL ? f->value.unit : "?",
 					interp != NULL ? interp : "-");
 		if (f->value.original_unit != NULL)
 			g_string_append_printf (s, " %g %s", f->value.original_value,
