@@ -67,6 +67,7 @@ typedef enum {
 	SP_M_UACR,
 	SP_M_PAO2,
 	SP_M_PACO2,
+	SP_M_OSMO,
 	SP_M_CHADS,
 	SP_M_WELLS,
 	SP_M_MMSE,
@@ -115,6 +116,7 @@ typedef enum {
 	SP_U_MG_G,
 	SP_U_PMOL_L,
 	SP_U_NG_DL,
+	SP_U_MOSM_KG,
 	SP_U_LAST
 } SpMUnit;
 

@@ -28,7 +28,10 @@ static const gchar *const sp_connectors[] = {
 	"spiked", "jumped to", "shot up to", "up", "down", "increased to", "decreased to",
 	"improved to", "running", "runs", "ran", "hovering around", "hovering at", "stable at",
 	"challenge", "check", "checked", "recheck", "repeat", "high", "low", "elevated",
-	"like", "hit", "hits", "hitting", "usually", "always", "mostly", "sometimes", "typically",
+	"avg", "average", "averaging", "averages", "mean", "on", "admission", "on admission", "at admission", "on arrival", "arrival", "initially",
+	"initial", "results", "back", "total", "said", "says", "mon", "tue", "wed", "thu", "fri",
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"也", "从", "能", "能到", "可达", "可以到", "like", "hit", "hits", "hitting", "usually", "always", "mostly", "sometimes", "typically",
 	"sitting", "seated", "standing", "supine", "lying", "lying down", "upright", "manual",
 	"home", "clinic", "office", "left arm", "right arm", "calculated", "estimated",
 	"为", "是", "测", "测得", "测了", "测的", "量", "量了", "量的", "量得", "约", "达", "评分", "值",
@@ -123,6 +126,9 @@ sp_m_zh_number (const gchar *p, const gchar *end, gdouble *value)
 				return s;
 			}
 			*value = v + 10 * d;
+			/* 一百二三: "120 or 130", the first is said */
+			if (sp_m_zh_digit_at (r, end, &s) > d)
+				return s;
 			return r;
 		}
 	}
@@ -411,7 +417,7 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 	/* a Chinese numeral needs its unit, except for what is said without one: 血糖二十多,
 	 * 心率一百二 */
 	if (zh_number && raw->unit == SP_U_NONE
-	    && ((kind != SP_M_GLUCOSE && kind != SP_M_FPG && kind != SP_M_HR)
+	    && ((kind != SP_M_GLUCOSE && kind != SP_M_FPG && kind != SP_M_HR && kind != SP_M_SBP)
 		|| !sp_m_zh_number_ends (q, end)))
 		return FALSE;
 	/* "2 hr 30 min": a time, not a heart rate of 30 */
@@ -437,7 +443,7 @@ sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 		    "量了", "量的", "测的", "到", "达",
 		    /* Chinese sets a time before the value with no verb: 血压早上150/90 */
 		    "时候", "时", "早上", "早晨", "上午", "中午", "下午", "晚上", "夜里", "睡前",
-		    "今天", "昨天", "平时", "最近", "在家", "最高", "最低", "一分钟", "每分钟",
+		    "今天", "昨天", "平时", "最近", "在家", "最高", "最低", "一分钟", "每分钟", ":",
 		    "at", "around", "about", "like", NULL };
 	const gchar *q = p;
 	gboolean comma = FALSE;
@@ -458,10 +464,16 @@ sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 				q++;
 		} else if (sp_m_is_han_at (q, end)) {
 			q = g_utf8_next_char (q);
-		} else if (*q == ',' && !comma && sp_m_is_han_at (q + 1, end)) {
-			/* 血压控制不好，最高180/100: one Chinese comma */
+		} else if (*q == ',' && !comma && q + 1 < end
+			   && (sp_m_is_han_at (q + 1, end) || g_ascii_isdigit (q[1]))) {
+			/* 血压控制不好，最高180/100; ALT本来就有点高，56: one Chinese comma */
 			comma = TRUE;
 			q++;
+			if (g_ascii_isdigit (*q))
+				return sp_m_read_value (q, end, kind, raw);
+		} else if (*q == '(' && q + 1 < end && g_ascii_isdigit (q[1])) {
+			/* "HTN at goal (128/78)" */
+			return sp_m_read_value (q + 1, end, kind, raw);
 		} else {
 			return FALSE;
 		}

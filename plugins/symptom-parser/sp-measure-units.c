@@ -50,6 +50,7 @@ const SpMUnitDef sp_units[SP_U_LAST] = {
 	[SP_U_MG_G] = { "mg/g{creat}", 1, 0 },
 	[SP_U_PMOL_L] = { "pmol/L", 1, 0 },
 	[SP_U_NG_DL] = { "ng/dL", 1, 0 },
+	[SP_U_MOSM_KG] = { "mosm/kg", 1, 0 },
 };
 
 /* Conversions that depend on what is measured (molar masses): canonical = value * factor. */
@@ -161,6 +162,8 @@ const SpMKindDef sp_mkinds[SP_M_LAST] = {
 	[SP_M_UACR] = { "LOINC:9318-7", SP_U_MG_G, U (SP_U_MG_G), SP_U_MG_G, 0.1, 10000, 0, TRUE },
 	[SP_M_PAO2] = { "LOINC:2703-7", SP_U_MMHG, U (SP_U_MMHG), SP_U_MMHG, 15, 700, 0, TRUE },
 	[SP_M_PACO2] = { "LOINC:2019-8", SP_U_MMHG, U (SP_U_MMHG), SP_U_MMHG, 8, 150, 0, TRUE },
+	[SP_M_OSMO]
+	= { "LOINC:2692-2", SP_U_MOSM_KG, U (SP_U_MOSM_KG), SP_U_MOSM_KG, 200, 450, 0, TRUE },
 	/* clinical scores with no LOINC code (MV:5000-5999, spec.md section 1) */
 	[SP_M_CHADS] = { "MV:5001", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 9, 1, TRUE },
 	[SP_M_WELLS] = { "MV:5002", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 12.5, 1, TRUE },
@@ -240,7 +243,7 @@ static const SpUnitWord sp_unit_words[] = {
 	{ "uiu/ml", SP_U_MIU_L, FALSE }, { "mu/l", SP_U_MIU_L, FALSE }, { "mg/l", SP_U_MG_L, FALSE },
 	{ "u/l", SP_U_U_L, FALSE }, { "iu/l", SP_U_U_L, FALSE }, { "units/l", SP_U_U_L, FALSE },
 	{ "ng/ml", SP_U_NG_ML, FALSE }, { "μg/l", SP_U_UG_L, FALSE }, { "ug/l", SP_U_UG_L, FALSE }, { "mg/g", SP_U_MG_G, FALSE },
-	{ "pmol/l", SP_U_PMOL_L, FALSE }, { "ng/dl", SP_U_NG_DL, FALSE },
+	{ "pmol/l", SP_U_PMOL_L, FALSE }, { "mosm/kg", SP_U_MOSM_KG, FALSE }, { "mosmol/kg", SP_U_MOSM_KG, FALSE }, { "ng/dl", SP_U_NG_DL, FALSE },
 	{ "pg/ml", SP_U_PG_ML, FALSE }, { "ng/l", SP_U_PG_ML, FALSE },
 	{ "ml/min/1.73m2", SP_U_EGFR, FALSE }, { "ml/min/1.73 m2", SP_U_EGFR, FALSE },
 	{ "ml/min/1.73m^2", SP_U_EGFR, FALSE }, { "ml/min", SP_U_EGFR, FALSE },

@@ -126,6 +126,7 @@ sp_m_concept_of (SpCtx *ctx, SpMKind kind)
 		[SP_M_UACR] = "uacr",
 		[SP_M_PAO2] = "pao2",
 		[SP_M_PACO2] = "paco2",
+		[SP_M_OSMO] = "osmolality",
 		[SP_M_CHADS] = "cha2ds2vasc",
 		[SP_M_WELLS] = "well score", /* as sp_en_phrase_key() keys "Wells score" */
 		[SP_M_MMSE] = "mmse",
@@ -292,6 +293,9 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	/* "weight -5 kg": a minus sign, not a separator */
 	if (p[-1] == '-' && (p - 1 == ctx->nt->text + c->end || p[-2] == ' ' || p[-2] == ':'))
 		return;
+	/* "TSH <0.01", "CRP >200": a lab at the limit of its assay reads as the limit */
+	if (sp_mkinds[kind].keep && p < end && (*p == '<' || *p == '>'))
+		p = sp_m_skip_spaces (p + 1, end);
 	/* "glucose (fasting) 112": the aside says which glucose */
 	if (kind == SP_M_GLUCOSE
 	    && (g_strstr_len (ctx->nt->text + c->end, p - (ctx->nt->text + c->end), "fasting")
@@ -324,6 +328,12 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	/* a lone letter, a fever or a pain word needs its value at once */
 	if (!c->ok && !c->letter && !c->pain && !c->fever)
 		c->ok = sp_m_read_late (ctx->nt->text + c->end, end, kind, &c->raw);
+	/* 血压150, 量了个血压一百八十多: in Chinese one number after 血压 is the systolic */
+	if (!c->ok && kind == SP_M_BP && c->zh && sp_m_read_value (p, end, SP_M_SBP, &c->raw)
+	    && c->raw.value >= 70 && c->raw.value <= 250) {
+		c->kind = SP_M_SBP;
+		c->ok = TRUE;
+	}
 }
 
 /* The length of the vital-sign name at the start of a word glued to its number ("bp128", "t98",
@@ -394,7 +404,8 @@ sp_m_inner_name (const gchar *p, const gchar *end, SpMKind *kind)
 	return FALSE;
 }
 
-static const gchar *const sp_m_pressure_words[] = { "pressure", "pressures", NULL };
+static const gchar *const sp_m_pressure_words[]
+	= { "pressure", "pressures", "reading", "readings", NULL };
 
 /* Lexicon names (concept items of kind measurement or score) and the letters T, P, R. */
 static GArray *
@@ -421,7 +432,11 @@ sp_m_candidates (SpCtx *ctx)
 			cand.kind = SP_M_PAIN;
 			cand.pain = TRUE;
 		} else if (c->kind != SP_CONCEPT_MEASUREMENT && c->kind != SP_CONCEPT_SCORE) {
-			if (!sp_m_inner_name (text + it->start, text + it->end, &cand.kind))
+			/* "HTN at goal (128/78)": the pressure itself names a pair */
+			if (g_strcmp0 (c->code, "HP:0000822") == 0
+			    || g_strcmp0 (c->code, "HP:0002615") == 0)
+				cand.kind = SP_M_BP;
+			else if (!sp_m_inner_name (text + it->start, text + it->end, &cand.kind))
 				continue;
 			cand.inner = TRUE;
 		} else if (!sp_m_kind_of_code (c->code, &cand.kind)) {
@@ -524,11 +539,15 @@ sp_m_cover (guint8 *covered, gsize from, gsize to)
 static gboolean
 sp_m_trend_before (const gchar *from, const gchar *p)
 {
-	static const gchar *const cues[]
-		= { "baseline", "from", "was",	  "previous", "prior", "before", "->",
-		    "→",	"then", "repeat", "recheck",  "now",   "last",	 "down to",
-		    "up to",	"之前", "原来",	  "以前",     "复查",  "降至",	 "升至",
-		    "降到",	"升到", "后",	  " to ",     NULL };
+	/* clang-format off */
+	static const gchar *const cues[] = {
+		"baseline", "from", "was", "previous", "prior", "before", "->", "→", "then", "repeat",
+		"recheck", "now", "last", "down to", "up to", " to ", " and ", "mon", "tue", "wed",
+		"thu", "fri", "sat", "sun", "morning", "evening", "night", "yesterday", "today",
+		"之前", "原来", "以前", "复查", "降至", "升至", "降到", "升到", "后", "早上", "晚上",
+		"昨天", "今天", NULL,
+	};
+	/* clang-format on */
 	g_autofree gchar *window = NULL;
 
 	if (p - from > 32)
@@ -536,6 +555,22 @@ sp_m_trend_before (const gchar *from, const gchar *p)
 	window = g_strndup (from, (gsize)(p - from));
 	for (guint i = 0; cues[i] != NULL; i++) {
 		if (strstr (window, cues[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is a dose unit after the number at @q: "increased 50 -> 75 mcg", "increased to 40 mg"? */
+static gboolean
+sp_m_dose_after (const gchar *q, const gchar *end)
+{
+	static const gchar *const doses[]
+		= { "mg",  "mcg",  "ug",    "μg",   "g",  "units", "unit", "iu", "ml",
+		    "tab", "tabs", "puffs", "毫克", "片", "粒",	   "单位", NULL };
+
+	q = sp_m_skip_spaces (q, end);
+	for (guint i = 0; doses[i] != NULL; i++) {
+		if (sp_m_word_at (q, end, doses[i]) != NULL)
 			return TRUE;
 	}
 	return FALSE;
@@ -564,7 +599,8 @@ sp_m_follow_on (SpCtx *ctx, const SpMCand *c, gsize limit, gboolean zh, guint8 *
 			continue;
 		if (!sp_m_read_value (p, end, c->kind, &raw) || raw.end > end)
 			continue;
-		if (c->kind != SP_M_BP && raw.unit == SP_U_NONE && !sp_m_trend_before (last, p))
+		if (c->kind != SP_M_BP && raw.unit == SP_U_NONE
+		    && (!sp_m_trend_before (last, p) || sp_m_dose_after (raw.end, end)))
 			continue;
 		if (sp_m_add (ctx, &raw, (gsize)(p - text), zh, -1)) {
 			sp_m_cover (covered, (gsize)(p - text), (gsize)(raw.end - text));
@@ -689,9 +725,15 @@ sp_m_named (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 		sp_m_try (ctx, &g_array_index (cands, SpMCand, i));
 	for (guint i = 0; i < cands->len; i++) {
 		SpMCand *c = &g_array_index (cands, SpMCand, i);
-		gsize limit = i + 1 < cands->len ? g_array_index (cands, SpMCand, i + 1).start
-						 : ctx->nt->len;
+		gsize limit = ctx->nt->len;
 		gboolean glucose = c->kind == SP_M_GLUCOSE || c->kind == SP_M_FPG;
+		/* further values reach the next name, not one inside this one ("BP readings") */
+		for (guint j = i + 1; j < cands->len; j++) {
+			if (g_array_index (cands, SpMCand, j).start >= c->end) {
+				limit = g_array_index (cands, SpMCand, j).start;
+				break;
+			}
+		}
 		gboolean run;
 		gsize start;
 		if (!c->ok || covered[c->raw.value_start - text]) {
@@ -739,6 +781,23 @@ sp_m_range_end (const gchar *text, const gchar *p)
 	return FALSE;
 }
 
+/* A Chinese change of weight just before @p: 瘦了10斤, 胖了5斤, 减了, 掉了 (sp_m_weight_change). */
+static gboolean
+sp_m_zh_change_before (const gchar *text, const gchar *p)
+{
+	static const gchar *const changes[]
+		= { "了", "掉", "减", "降", "瘦", "胖", "重", "长", "增加", "减少", "下降", NULL };
+
+	while (p > text && p[-1] == ' ')
+		p--;
+	for (guint i = 0; changes[i] != NULL; i++) {
+		gsize n = strlen (changes[i]);
+		if ((gsize)(p - text) >= n && memcmp (p - n, changes[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* A value with no name whose unit says what it is: "39.2℃", "101 °F", 发烧38度5, "140/90 mmHg",
  * "102 bpm", 心跳110次/分.  A bare "c", "f", "%" or "kg" says too little. */
 static void
@@ -756,7 +815,7 @@ sp_m_unit_only (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 		{ "bpm", SP_M_HR },	   { "次/分", SP_M_HR },
 		{ "次/分钟", SP_M_HR },	   { "beats per minute", SP_M_HR },
 		{ "lbs", SP_M_WEIGHT },	   { "lb", SP_M_WEIGHT },
-		{ "pounds", SP_M_WEIGHT },
+		{ "pounds", SP_M_WEIGHT }, { "斤", SP_M_WEIGHT },
 	};
 	/* "lost 10 lbs", "down 5 pounds": a change of weight, not a weight (sp_m_weight_change) */
 	static const gchar *const changes[]
@@ -792,7 +851,10 @@ sp_m_unit_only (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 			if (!sp_m_read_value (p, end, units[u].kind, &raw) || raw.unit == SP_U_NONE)
 				break;
 			if (units[u].kind == SP_M_WEIGHT && i > 0
-			    && sp_tok_in (ctx, i - 1, changes))
+			    && (sp_tok_in (ctx, i - 1, changes) || sp_m_zh_change_before (text, p)))
+				break;
+			/* 吃了半斤, 2斤水果: 斤 alone is a body weight from 20 斤 (10 kg) on */
+			if (raw.unit == SP_U_JIN && raw.value < 20)
 				break;
 			/* 度 alone is also an angle or a degree of burn: a body temperature only */
 			if (units[u].kind == SP_M_TEMP && raw.unit == SP_U_CEL

@@ -93,18 +93,14 @@ in_set (const gchar *s, const gchar *const *set)
 static void
 check (const SpFinding *f, gsize len)
 {
-	static const gchar *const units[] = { "Cel",	 "mm[Hg]",
-					      "/min",	 "%",
-					      "kg",	 "cm",
-					      "kg/m2",	 "mmol/L",
-					      "{score}", "g/dL",
-					      "g/L",	 "10*3/uL",
-					      "umol/L",	 "meq/L",
-					      "m[IU]/L", "{INR}",
-					      "mg/L",	 "mg/dL",
-					      "U/L",	 "ng/mL",
-					      "pg/mL",	 "mL/min/{1.73_m2}",
-					      "mm/h",	 NULL };
+	/* clang-format off */
+	static const gchar *const units[] = {
+		"Cel", "mm[Hg]", "/min", "%", "kg", "cm", "kg/m2", "mmol/L", "{score}", "g/dL", "g/L",
+		"10*3/uL", "umol/L", "meq/L", "m[IU]/L", "{INR}", "mg/L", "mg/dL", "U/L", "ng/mL",
+		"pg/mL", "mL/min/{1.73_m2}", "mm/h", "10*9/L", "ug/L", "mg/g{creat}", "pmol/L", "ng/dL",
+		"mosm/kg", NULL,
+	};
+	/* clang-format on */
 	static const gchar *const originals[]
 		= { "[degF]", "{jin}", "[lb_av]", "g", "m", "[in_i]", "mg/dL", "mmol/mol", NULL };
 	static const gchar *const doses[]
