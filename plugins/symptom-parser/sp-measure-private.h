@@ -229,4 +229,33 @@ void sp_medication_read (SpCtx *ctx, guint k, SpFinding *f);
  * follows the name at once. */
 gboolean sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw);
 
+/* ---- shared by the find passes (sp-measure.c, sp-measure-unnamed.c) ---- */
+
+/* The index of the concept an English term names when its code is @code, else -1. */
+gint sp_m_concept (SpCtx *ctx, const gchar *term, const gchar *code);
+
+/* The concept of a measurement kind, or -1. */
+gint sp_m_concept_of (SpCtx *ctx, SpMKind kind);
+
+/* Appends a measure item (or puts it in place of the concept item @reuse >= 0). */
+void
+sp_m_push_item (SpCtx *ctx, gint reuse, gint concept, gsize start, gsize end, const SpValue *v);
+
+/* Adds the finding(s) of a value read as @raw, its first spanning from @start; FALSE when it
+ * is not plausible (nothing added). */
+gboolean sp_m_add (SpCtx *ctx, SpRaw *raw, gsize start, gboolean zh_name, gint reuse);
+
+/* Marks [@from, @to) as read. */
+void sp_m_cover (guint8 *covered, gsize from, gsize to);
+
+/* The passes over values with no name before them (sp-measure-unnamed.c), in the order
+ * sp_measure_find() runs them. */
+void sp_m_vitals_list (SpCtx *ctx, gboolean doc_zh, guint8 *covered);
+void sp_m_unit_only (SpCtx *ctx, gboolean doc_zh, guint8 *covered);
+void sp_m_heights (SpCtx *ctx, gboolean doc_zh, guint8 *covered);
+void sp_m_saturations (SpCtx *ctx, gboolean doc_zh, guint8 *covered);
+void sp_m_zh_temperatures (SpCtx *ctx, guint8 *covered);
+void sp_m_scores (SpCtx *ctx, guint8 *covered);
+void sp_m_weight_change (SpCtx *ctx, const guint8 *covered);
+
 G_END_DECLS
