@@ -443,7 +443,8 @@ Test (measure, common_labs)
 	expect_original ("血红蛋白 110g/L", HB, 0, NULL);
 	expect_value ("血红蛋白125", HB, 125, "g/L", "normal");
 	expect_value ("WBC 18.6", "LOINC:6690-2", 18.6, "10*3/uL", "high");
-	expect_value ("白细胞12.5×10^9/L", "LOINC:6690-2", 12.5, "10*3/uL", "high");
+	/* a lab keeps the unit written: 10*9/L, the same number as 10*3/uL */
+	expect_value ("白细胞12.5×10^9/L", "LOINC:6690-2", 12.5, "10*9/L", "high");
 	expect_value ("PLT 95", "LOINC:777-3", 95, "10*3/uL", "low");
 	expect_value ("creatinine 2.3 mg/dL", CREAT, 2.3, "mg/dL", "high");
 	expect_value ("血肌酐 176 μmol/L", CREAT, 176, "umol/L", "high");
