@@ -463,9 +463,10 @@ Test (measure, common_labs)
 	expect_value ("CHF (EF 30%)", "LOINC:10230-1", 30, "%", "low");
 	expect_value ("血尿酸560μmol/L", "LOINC:3084-1", 560, "umol/L", "high");
 	expect_value ("uric acid 6.1 mg/dL", "LOINC:3084-1", 6.1, "mg/dL", "normal");
-	/* a range is a target, not a reading */
+	/* an INR range or a range beside a target word is a target, not a reading; another range
+	 * gives its two ends (README, "Forms and decisions"; tests/measure-forms.tsv) */
 	expect_no_measurement ("INR 2.0~3.0");
-	expect_no_measurement ("HR 80-100");
+	expect_no_measurement ("HR goal 80-100");
 	expect_value ("CRP 45 mg/L", "LOINC:1988-5", 45, "mg/L", "high");
 	expect_value ("腰围82cm", "LOINC:8280-0", 82, "cm", NULL);
 	expect_value ("PHQ-9 today 14, GAD-7 11", "LOINC:44261-6", 14, "{score}", NULL);
