@@ -313,6 +313,17 @@ sp_m_unit (const gchar *q, const gchar *end, SpMKind kind, SpRaw *raw)
 			raw->value += d / 10.0;
 			q = r;
 		}
+	} else if (raw->unit == SP_U_LB) {
+		/* "7 lb 4 oz": a baby's weight in pounds and ounces */
+		gdouble oz;
+		const gchar *t = sp_m_number (sp_m_skip_spaces (q, end), end, &oz);
+		const gchar *o = t != NULL ? sp_m_skip_spaces (t, end) : NULL;
+		if (o != NULL && oz < 16
+		    && ((r = sp_m_word_at (o, end, "oz")) != NULL
+			|| (r = sp_m_word_at (o, end, "ounces")) != NULL)) {
+			raw->value += oz / 16;
+			q = r;
+		}
 	} else if (raw->unit == SP_U_M && unit->zh) {
 		/* "1米7" (1.7 m), "1米70", "1米75", 一米七 */
 		const gchar *t = q;

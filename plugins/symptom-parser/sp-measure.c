@@ -404,6 +404,31 @@ sp_m_inner_name (const gchar *p, const gchar *end, SpMKind *kind)
 	return FALSE;
 }
 
+/* The measure a sign is about: hypertension and hypotension (a pair), tachycardia and
+ * bradycardia, tachypnea, hypoxemia, hypothermia, hyper- and hypoglycemia. */
+static gboolean
+sp_m_sign_kind (const gchar *code, SpMKind *kind)
+{
+	static const struct {
+		const gchar *code;
+		SpMKind kind;
+	} signs[] = {
+		{ "HP:0000822", SP_M_BP },	{ "HP:0002615", SP_M_BP },
+		{ "HP:0001649", SP_M_HR },	{ "HP:0001662", SP_M_HR },
+		{ "HP:0002789", SP_M_RR },	{ "HP:0012418", SP_M_SPO2 },
+		{ "HP:0002045", SP_M_TEMP },	{ "HP:0003074", SP_M_GLUCOSE },
+		{ "HP:0001943", SP_M_GLUCOSE },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (signs); i++) {
+		if (g_strcmp0 (code, signs[i].code) == 0) {
+			*kind = signs[i].kind;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 static const gchar *const sp_m_pressure_words[]
 	= { "pressure", "pressures", "reading", "readings", NULL };
 
@@ -432,11 +457,10 @@ sp_m_candidates (SpCtx *ctx)
 			cand.kind = SP_M_PAIN;
 			cand.pain = TRUE;
 		} else if (c->kind != SP_CONCEPT_MEASUREMENT && c->kind != SP_CONCEPT_SCORE) {
-			/* "HTN at goal (128/78)": the pressure itself names a pair */
-			if (g_strcmp0 (c->code, "HP:0000822") == 0
-			    || g_strcmp0 (c->code, "HP:0002615") == 0)
-				cand.kind = SP_M_BP;
-			else if (!sp_m_inner_name (text + it->start, text + it->end, &cand.kind))
+			/* "HTN at goal (128/78)", "tachycardic to 130", "hypoxic to 85%": a sign
+			 * names the measure it is about */
+			if (!sp_m_sign_kind (c->code, &cand.kind)
+			    && !sp_m_inner_name (text + it->start, text + it->end, &cand.kind))
 				continue;
 			cand.inner = TRUE;
 		} else if (!sp_m_kind_of_code (c->code, &cand.kind)) {
