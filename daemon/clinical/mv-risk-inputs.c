@@ -398,6 +398,22 @@ medication_current (JsonObject *m, GDateTime *now)
 	return end_at == NULL || g_date_time_compare (end_at, now) >= 0;
 }
 
+/* @name is TRUE, from @record of @kind, matched by @code. */
+static void
+set_true (MvRiskInputs *out,
+	  const gchar *name,
+	  const gchar *kind,
+	  JsonObject *record,
+	  const gchar *code)
+{
+	g_autoptr (JsonNode) yes = json_node_init_boolean (json_node_alloc (), TRUE);
+	JsonObject *source = source_of (kind, record);
+
+	json_object_set_string_member (source, "code", code);
+	json_object_set_boolean_member (out->inputs, name, TRUE);
+	set_provenance (out, name, yes, NULL, source);
+}
+
 /* TRUE from the first condition or medication that matches; no value when none does. */
 static const gchar *
 from_lists (MvRiskInputs *out, JsonObject *input, JsonObject *source, const MvRiskRecord *record)
@@ -406,7 +422,6 @@ from_lists (MvRiskInputs *out, JsonObject *input, JsonObject *source, const MvRi
 	JsonArray *codes = get_array (source, "condition_codes");
 	JsonArray *atc = get_array (source, "medication_atc_prefix");
 	const MvCodeSystem *atc_system = mv_code_system_lookup ("atc");
-	g_autoptr (JsonNode) yes = json_node_init_boolean (json_node_alloc (), TRUE);
 	JsonArray *conditions = record->conditions;
 	JsonArray *medications = record->medications;
 
@@ -420,10 +435,7 @@ from_lists (MvRiskInputs *out, JsonObject *input, JsonObject *source, const MvRi
 		if (c == NULL || coding == NULL || !condition_counts (c)
 		    || !any_matches (codes, match_condition, coding, &which))
 			continue;
-		json_object_set_boolean_member (out->inputs, name, TRUE);
-		set_provenance (out, name, yes, NULL, source_of ("condition", c));
-		json_object_set_string_member (
-			get_object (get_object (out->provenance, name), "source"), "code", which);
+		set_true (out, name, "condition", c, which);
 		return NULL;
 	}
 	for (guint i = 0;
@@ -436,10 +448,7 @@ from_lists (MvRiskInputs *out, JsonObject *input, JsonObject *source, const MvRi
 		    || !medication_current (m, record->now)
 		    || !any_matches (atc, match_atc, (gpointer)code, NULL))
 			continue;
-		json_object_set_boolean_member (out->inputs, name, TRUE);
-		set_provenance (out, name, yes, NULL, source_of ("medication", m));
-		json_object_set_string_member (
-			get_object (get_object (out->provenance, name), "source"), "code", code);
+		set_true (out, name, "medication", m, code);
 		return NULL;
 	}
 	return REASON_NO_VALUE;

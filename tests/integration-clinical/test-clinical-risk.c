@@ -141,29 +141,6 @@ count_assessments (PGconn *conn, const gchar *clinic, const gchar *pid)
 			     2, v);
 }
 
-/* the clinic's rows in every table the stores write, and its audit log */
-static gchar *
-db_state (PGconn *conn, const gchar *clinic)
-{
-	static const gchar *const tables[]
-		= { "patients", "records", "record_versions", "record_terms", "record_changes" };
-	const gchar *v[] = { clinic };
-	g_autoptr (GString) state = g_string_new (NULL);
-	g_autofree gchar *audit = mvt_db_value (
-		conn, "SELECT count(*) FROM audit_entries WHERE clinic_id = $1::text", 1, v);
-
-	for (guint i = 0; i < G_N_ELEMENTS (tables); i++) {
-		g_autofree gchar *sql = g_strdup_printf (
-			"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY "
-			"t::text)), '') FROM %s t WHERE clinic_id = $1",
-			tables[i]);
-		g_autofree gchar *value = mvt_db_value (conn, sql, 1, v);
-		g_string_append_printf (state, "%s/", value);
-	}
-	g_string_append (state, audit);
-	return g_string_free (g_steal_pointer (&state), FALSE);
-}
-
 /* the source {kind, id, version} of input @name in a stored assessment */
 static void
 expect_source (JsonObject *assessment, const gchar *name, const gchar *kind, const gchar *id)
@@ -347,7 +324,7 @@ Test (risk, another_clinic_gets_404_and_an_unknown_model_404_and_nothing_is_writ
 	pid = make_patient (&a, "RISK-3");
 	g_free (blood_pressure (&a, pid, 120, 3));
 	g_free (observe (&a, pid, "2339-0", "5.4", "mmol/L", 3));
-	before = db_state (conn, a.id);
+	before = mvt_db_clinic_state (conn, a.id);
 	{
 		static const gchar *const tails[] = { "risk", "risk/stub-glucose", "risk/nope" };
 		for (guint i = 0; i < G_N_ELEMENTS (tails); i++) {
@@ -363,7 +340,7 @@ Test (risk, another_clinic_gets_404_and_an_unknown_model_404_and_nothing_is_writ
 		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
 		mvt_assert_error (r, 404, "not-found");
 	}
-	after = db_state (conn, a.id);
+	after = mvt_db_clinic_state (conn, a.id);
 	cr_assert_str_eq (before, after, "a refused request wrote something");
 	cr_expect_eq (count_assessments (conn, a.id, pid), 0);
 	PQfinish (conn);
