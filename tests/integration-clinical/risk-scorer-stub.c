@@ -11,6 +11,9 @@
  *                 false)
  *   stub-glucose  age, random glucose (2339-0, mmol/L; mg/dL ÷ 18.016), diabetes
  *   stub-manual   one input without a source: never scored from the record
+ *
+ * An age above 100 is refused (MV_ERROR_INVALID_INPUT, one problem), as the real plugin
+ * refuses a value outside a model's range.
  */
 #define G_LOG_DOMAIN "risk-scorer-stub"
 
@@ -320,6 +323,13 @@ term_value (const StubInput *in, GVariantDict *inputs, gdouble *x, GError **prob
 		mv_error_add_problem (problems, field, v == NULL ? "missing" : "wrong-type",
 				      v == NULL ? "missing" : "wrong type",
 				      v == NULL ? "缺少" : "类型错误");
+		return FALSE;
+	}
+	/* the real plugin checks each input's range; the stub only age's, so a test can see a
+	 * refusal */
+	if (g_str_equal (in->name, "age") && *x > 100) {
+		mv_error_add_problem (problems, "/inputs/age", "out-of-range",
+				      "must be from 0 to 100", "必须在 0 到 100 之间");
 		return FALSE;
 	}
 	return isfinite (*x);

@@ -59,16 +59,22 @@ age_of (gint y, gint m, gint d)
 }
 
 static gchar *
-make_patient (const MvtClinic *c, const gchar *mrn)
+make_patient_born (const MvtClinic *c, const gchar *mrn, const gchar *birth_date)
 {
 	g_autofree gchar *body = g_strdup_printf (
-		"{\"mrn\":\"%s\",\"name\":{\"given\":\"x\"},\"birth_date\":\"1960-03-15\","
+		"{\"mrn\":\"%s\",\"name\":{\"given\":\"x\"},\"birth_date\":\"%s\","
 		"\"sex\":\"male\"}",
-		mrn);
+		mrn, birth_date);
 	g_autoptr (MvtResponse) r = call ("POST", "/v1/patients", c->clinician, body);
 
 	cr_assert_eq (r->status, 201, "%s", r->body);
 	return g_strdup (mvt_str (r, "id"));
+}
+
+static gchar *
+make_patient (const MvtClinic *c, const gchar *mrn)
+{
+	return make_patient_born (c, mrn, "1960-03-15");
 }
 
 static gchar *
@@ -342,6 +348,39 @@ Test (risk, another_clinic_gets_404_and_an_unknown_model_404_and_nothing_is_writ
 	}
 	after = mvt_db_clinic_state (conn, a.id);
 	cr_assert_str_eq (before, after, "a refused request wrote something");
+	cr_expect_eq (count_assessments (conn, a.id, pid), 0);
+	PQfinish (conn);
+}
+
+Test (risk, a_score_the_plugin_refuses_is_listed_with_its_problems_and_not_stored)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL;
+	PGconn *conn = mvt_db_connect (dir);
+
+	mvt_clinic_make (url (), dir, &a);
+	/* 116 years old: outside the stub's range for age */
+	pid = make_patient_born (&a, "RISK-4", "1910-01-01");
+	g_free (observe (&a, pid, "2339-0", "5.4", "mmol/L", 3));
+	path = g_strdup_printf ("/v1/patients/%s/risk/stub-glucose", pid);
+	{
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		JsonObject *error;
+		JsonArray *problems;
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "refused");
+		error = object_at (json_node_get_object (r->json), "error");
+		cr_expect_str_eq (json_object_get_string_member (error, "code"), "invalid-input");
+		problems = json_object_get_array_member (error, "problems");
+		cr_assert_eq (json_array_get_length (problems), 1, "%s", r->body);
+		cr_expect_str_eq (json_object_get_string_member (
+					  json_array_get_object_element (problems, 0), "field"),
+				  "/inputs/age");
+		cr_expect_str_eq (json_object_get_string_member (
+					  json_array_get_object_element (problems, 0), "code"),
+				  "out-of-range");
+	}
 	cr_expect_eq (count_assessments (conn, a.id, pid), 0);
 	PQfinish (conn);
 }
