@@ -232,6 +232,32 @@ find_latest (JsonArray *observations, JsonArray *codes, Latest *latest)
 	}
 }
 
+/* The level of a coded answer, for the levels risk models use: LOINC's smoking-status answers
+ * (72166-2) as never, former or current (a smoker whose current status is unknown is still a
+ * smoker; "unknown if ever smoked" is no value). */
+static const gchar *
+answer_level (const gchar *answer)
+{
+	static const struct {
+		const gchar *answer;
+		const gchar *level;
+	} levels[] = {
+		{ "LA18976-3", "current" }, /* current every day smoker */
+		{ "LA18977-1", "current" }, /* current some day smoker */
+		{ "LA18981-3", "current" }, /* heavy tobacco smoker */
+		{ "LA18982-1", "current" }, /* light tobacco smoker */
+		{ "LA18979-7", "current" }, /* smoker, current status unknown */
+		{ "LA15920-4", "former" },  { "LA18978-9", "never" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (levels); i++)
+		if (g_strcmp0 (levels[i].answer, answer) == 0)
+			return levels[i].level;
+	return NULL;
+}
+
+static gboolean level_allowed (JsonObject *input, const gchar *level);
+
 /* The measurement's value in the model's unit: the original the client wrote when the model
  * takes its unit as it is (no rounding of a conversion in between), else the stored value
  * (canonical for the observation), else the original, each converted by the model's units. */
@@ -265,6 +291,7 @@ from_observations (MvRiskInputs *out,
 	g_auto (Latest) latest = { 0 };
 	g_autoptr (JsonNode) node = json_node_alloc ();
 	gdouble max_age = 0, value = 0;
+	const gchar *answer;
 	JsonObject *src;
 
 	find_latest (record->observations, codes, &latest);
@@ -273,14 +300,20 @@ from_observations (MvRiskInputs *out,
 	if (get_number (source, "max_age_days", &max_age) && record->now != NULL
 	    && g_date_time_difference (record->now, latest.when) > max_age * G_TIME_SPAN_DAY)
 		return REASON_TOO_OLD;
-	if (g_strcmp0 (type, "boolean") == 0) {
+	answer = get_string (get_object (latest.measurement, "value_code"), "code");
+	if (g_strcmp0 (type, "boolean") == 0 && answer != NULL) {
+		/* a smoking status as "smoker": current or not; unknown is no value */
+		const gchar *level = answer_level (answer);
+		if (level == NULL)
+			return REASON_NO_VALUE;
+		json_node_init_boolean (node, g_str_equal (level, "current"));
+	} else if (g_strcmp0 (type, "boolean") == 0) {
 		if (!get_number (latest.measurement, "value", &value))
 			return REASON_NO_VALUE;
 		json_node_init_boolean (node, value != 0);
 	} else if (g_strcmp0 (type, "category") == 0) {
-		/* the record has no coded-answer observations yet: a level only if one is there */
-		const gchar *level = get_string (latest.measurement, "value");
-		if (level == NULL)
+		const gchar *level = answer != NULL ? answer_level (answer) : NULL;
+		if (level == NULL || !level_allowed (input, level))
 			return REASON_NO_VALUE;
 		json_node_init_string (node, level);
 	} else {
@@ -294,6 +327,8 @@ from_observations (MvRiskInputs *out,
 				       get_string (latest.record, "effective_at"));
 	json_object_set_string_member (
 		src, "code", get_string (get_object (latest.measurement, "code"), "code"));
+	if (answer != NULL)
+		json_object_set_string_member (src, "answer", answer);
 	set_provenance (out, name, node,
 			g_strcmp0 (type, "number") == 0 ? get_string (input, "unit") : NULL, src);
 	return NULL;

@@ -13,6 +13,8 @@
  *   - numbers: the latest observation (by effective_at) of any of the input's LOINC codes,
  *     a blood-pressure panel's components included; older than `max_age_days` → "too-old";
  *     its unit neither the model's unit nor one of its `units` → "unit"
+ *   - a coded observation (smoking status 72166-2): its LOINC answer as a level, never, former
+ *     or current (a boolean: current or not); "unknown if ever smoked" is no value
  *   - booleans: TRUE when an active, not refuted condition of the patient (family history
  *     is not the patient's) has a code of the list (ICD-10 codes by prefix: "ICD10:E11"
  *     matches E11.9 in the WHO, Chinese and CM editions; HPO, DOID and SNOMED CT codes

@@ -8,7 +8,7 @@
  *   stub-lipids   age (profile), sex (profile), systolic BP (8480-6, mm[Hg]), total and HDL
  *                 cholesterol (2093-3, 2085-9, mg/dL; mmol/L × 38.67), diabetes (condition
  *                 ICD10:E11 / HP:0005978), BP treatment (ATC C02, C03, C07, C08, C09; default
- *                 false)
+ *                 false), smoking status (72166-2: never, former, current)
  *   stub-glucose  age, random glucose (2339-0, mmol/L; mg/dL ÷ 18.016), diabetes
  *   stub-manual   one input without a source: never scored from the record
  *
@@ -33,164 +33,41 @@ typedef struct {
 	const gchar *atc[6];
 	const gchar *profile;
 	gint64 max_age_days;
-	gdouble coefficient; /* for a category: of the level "male" */
+	gdouble coefficient; /* for a category: of its level "male" or "current" */
 } StubInput;
 
 typedef struct {
 	const gchar *id;
 	gdouble intercept;
-	StubInput inputs[8];
+	StubInput inputs[10];
 } StubModel;
 
+/* not clang-formatted: one input a line reads as a table */
+/* clang-format off */
 static const StubModel models[] = {
-	{ "stub-lipids",
-	  -7.0,
-	  {
-		  { "age",
-		    "number",
-		    "a",
-		    NULL,
-		    0,
-		    FALSE,
-		    { NULL },
-		    { NULL },
-		    { NULL },
-		    "age",
-		    0,
-		    0.05 },
-		  { "sex",
-		    "category",
-		    NULL,
-		    NULL,
-		    0,
-		    FALSE,
-		    { NULL },
-		    { NULL },
-		    { NULL },
-		    "sex",
-		    0,
-		    0.3 },
-		  { "systolic",
-		    "number",
-		    "mm[Hg]",
-		    NULL,
-		    0,
-		    FALSE,
-		    { "8480-6" },
-		    { NULL },
-		    { NULL },
-		    NULL,
-		    365,
-		    0.01 },
-		  { "total_cholesterol",
-		    "number",
-		    "mg/dL",
-		    "mmol/L",
-		    38.67,
-		    FALSE,
-		    { "2093-3" },
-		    { NULL },
-		    { NULL },
-		    NULL,
-		    365,
-		    0.004 },
-		  { "hdl_cholesterol",
-		    "number",
-		    "mg/dL",
-		    "mmol/L",
-		    38.67,
-		    FALSE,
-		    { "2085-9" },
-		    { NULL },
-		    { NULL },
-		    NULL,
-		    365,
-		    -0.01 },
-		  { "diabetes",
-		    "boolean",
-		    NULL,
-		    NULL,
-		    0,
-		    TRUE,
-		    { NULL },
-		    { "ICD10:E11", "HP:0005978" },
-		    { NULL },
-		    NULL,
-		    0,
-		    0.6 },
-		  { "on_bp_treatment",
-		    "boolean",
-		    NULL,
-		    NULL,
-		    0,
-		    TRUE,
-		    { NULL },
-		    { NULL },
-		    { "C02", "C03", "C07", "C08", "C09" },
-		    NULL,
-		    0,
-		    0.4 },
-		  { NULL },
-	  } },
-	{ "stub-glucose",
-	  -4.0,
-	  {
-		  { "age",
-		    "number",
-		    "a",
-		    NULL,
-		    0,
-		    FALSE,
-		    { NULL },
-		    { NULL },
-		    { NULL },
-		    "age",
-		    0,
-		    0.03 },
-		  { "glucose",
-		    "number",
-		    "mmol/L",
-		    "mg/dL",
-		    1 / 18.016,
-		    FALSE,
-		    { "2339-0", "1558-6" },
-		    { NULL },
-		    { NULL },
-		    NULL,
-		    90,
-		    0.2 },
-		  { "diabetes",
-		    "boolean",
-		    NULL,
-		    NULL,
-		    0,
-		    TRUE,
-		    { NULL },
-		    { "ICD10:E11", "HP:0005978" },
-		    { NULL },
-		    NULL,
-		    0,
-		    1.0 },
-		  { NULL },
-	  } },
-	{ "stub-manual",
-	  -1.0,
-	  {
-		  { "score",
-		    "number",
-		    "1",
-		    NULL,
-		    0,
-		    FALSE,
-		    { NULL },
-		    { NULL },
-		    { NULL },
-		    NULL,
-		    0,
-		    0.1 },
-		  { NULL },
-	  } },
+	{ "stub-lipids", -7.0, {
+		{ "age", "number", "a", NULL, 0, FALSE, { NULL }, { NULL }, { NULL }, "age", 0, 0.05 },
+		{ "sex", "category", NULL, NULL, 0, FALSE, { NULL }, { NULL }, { NULL }, "sex", 0, 0.3 },
+		{ "systolic", "number", "mm[Hg]", NULL, 0, FALSE, { "8480-6" }, { NULL }, { NULL }, NULL, 365, 0.01 },
+		{ "total_cholesterol", "number", "mg/dL", "mmol/L", 38.67, FALSE, { "2093-3" }, { NULL }, { NULL }, NULL, 365, 0.004 },
+		{ "hdl_cholesterol", "number", "mg/dL", "mmol/L", 38.67, FALSE, { "2085-9" }, { NULL }, { NULL }, NULL, 365, -0.01 },
+		{ "diabetes", "boolean", NULL, NULL, 0, TRUE, { NULL }, { "ICD10:E11", "HP:0005978" }, { NULL }, NULL, 0, 0.6 },
+		{ "on_bp_treatment", "boolean", NULL, NULL, 0, TRUE, { NULL }, { NULL }, { "C02", "C03", "C07", "C08", "C09" }, NULL, 0, 0.4 },
+		{ "smoker", "category", NULL, NULL, 0, FALSE, { "72166-2" }, { NULL }, { NULL }, NULL, 730, 0.7 },
+		{ NULL },
+	} },
+	{ "stub-glucose", -4.0, {
+		{ "age", "number", "a", NULL, 0, FALSE, { NULL }, { NULL }, { NULL }, "age", 0, 0.03 },
+		{ "glucose", "number", "mmol/L", "mg/dL", 1 / 18.016, FALSE, { "2339-0", "1558-6" }, { NULL }, { NULL }, NULL, 90, 0.2 },
+		{ "diabetes", "boolean", NULL, NULL, 0, TRUE, { NULL }, { "ICD10:E11", "HP:0005978" }, { NULL }, NULL, 0, 1.0 },
+		{ NULL },
+	} },
+	{ "stub-manual", -1.0, {
+		{ "score", "number", "1", NULL, 0, FALSE, { NULL }, { NULL }, { NULL }, NULL, 0, 0.1 },
+		{ NULL },
+	} },
 };
+/* clang-format on */
 
 static const StubModel *
 find_model (const gchar *id, GError **error)
@@ -239,8 +116,10 @@ describe_input (const StubInput *in)
 		g_variant_dict_insert_value (&d, "units", g_variant_builder_end (&units));
 	}
 	if (g_strcmp0 (in->type, "category") == 0) {
-		static const gchar *const levels[] = { "female", "male", NULL };
-		g_variant_dict_insert_value (&d, "levels", strv (levels));
+		static const gchar *const sexes[] = { "female", "male", NULL };
+		static const gchar *const smoking[] = { "never", "former", "current", NULL };
+		g_variant_dict_insert_value (
+			&d, "levels", strv (g_str_equal (in->name, "sex") ? sexes : smoking));
 	}
 	if (in->profile != NULL)
 		g_variant_dict_insert (&src, "profile", "s", in->profile);
@@ -317,7 +196,10 @@ term_value (const StubInput *in, GVariantDict *inputs, gdouble *x, GError **prob
 	else if (v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN))
 		*x = g_variant_get_boolean (v) ? 1 : 0;
 	else if (v != NULL && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
-		*x = g_strcmp0 (g_variant_get_string (v, NULL), "male") == 0 ? 1 : 0;
+		*x = g_strcmp0 (g_variant_get_string (v, NULL), "male") == 0
+				     || g_strcmp0 (g_variant_get_string (v, NULL), "current") == 0
+			     ? 1
+			     : 0;
 	else {
 		g_autofree gchar *field = g_strdup_printf ("/inputs/%s", in->name);
 		mv_error_add_problem (problems, field, v == NULL ? "missing" : "wrong-type",

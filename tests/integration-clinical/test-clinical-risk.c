@@ -1,7 +1,7 @@
 /* Risk scores from the record against the real daemon, its embedded PostgreSQL and a real
  * plugin call: the risk-scorer stand-in (risk-scorer-stub.c, two logistic models with made-up
  * coefficients) until plugins/risk-scorer is merged.  A patient with blood pressure, lipids,
- * glucose, conditions and medications gets both scores from the record, stored as
+ * glucose, smoking status, conditions and medications gets both scores from the record, stored as
  * risk-assessment records with the record versions used, and read back; a patient without
  * lipids gets the lipid model listed with exactly what is missing and nothing stored for it;
  * another clinic's key gets 404 and nothing is written; an unknown model is 404. */
@@ -115,6 +115,17 @@ blood_pressure (const MvtClinic *c, const gchar *pid, gint systolic, gint days)
 	return post (c, pid, "observations", body);
 }
 
+/* a smoking status (72166-2) with LOINC answer @answer, @days days ago */
+static gchar *
+smoking (const MvtClinic *c, const gchar *pid, const gchar *answer, gint days)
+{
+	g_autofree gchar *when = days_ago (days);
+	g_autofree gchar *body = g_strdup_printf (
+		"{\"code\":\"72166-2\",\"value_code\":\"%s\",\"effective_at\":\"%s\"}", answer,
+		when);
+	return post (c, pid, "observations", body);
+}
+
 static JsonObject *
 object_at (JsonObject *o, const gchar *member)
 {
@@ -165,7 +176,7 @@ Test (risk, scores_from_the_record_are_stored_and_read_back)
 	g_autofree gchar *dir = data_dir ();
 	g_auto (MvtClinic) a = { 0 };
 	g_autofree gchar *pid = NULL, *bp = NULL, *tc = NULL, *glu = NULL, *dm = NULL, *med = NULL;
-	g_autofree gchar *old_tc = NULL, *hdl = NULL, *path = NULL;
+	g_autofree gchar *old_tc = NULL, *hdl = NULL, *path = NULL, *smoke = NULL;
 	PGconn *conn = mvt_db_connect (dir);
 	gint age = age_of (1960, 3, 15);
 	JsonObject *lipids, *glucose, *stored;
@@ -177,6 +188,8 @@ Test (risk, scores_from_the_record_are_stored_and_read_back)
 	tc = observe (&a, pid, "2093-3", "213", "mg/dL", 20);
 	hdl = observe (&a, pid, "2085-9", "1.29", "mmol/L", 20);
 	glu = observe (&a, pid, "2339-0", "126", "mg/dL", 5);
+	/* a current every-day smoker */
+	smoke = smoking (&a, pid, "LA18976-3", 30);
 	dm = post (
 		&a, pid, "conditions",
 		"{\"code\":{\"system\":\"icd-10\",\"code\":\"E11.9\"},\"onset\":\"2019-03-01\"}");
@@ -203,7 +216,7 @@ Test (risk, scores_from_the_record_are_stored_and_read_back)
 		 * written (not the older 6.2 mmol/L), HDL 1.29 mmol/L × 38.67, the panel's
 		 * systolic, diabetes from E11.9, amlodipine (C08) as BP treatment */
 		lp_lipids = -7 + 0.05 * age + 0.3 + 0.01 * 142 + 0.004 * 213 - 0.01 * 1.29 * 38.67
-			    + 0.6 + 0.4;
+			    + 0.6 + 0.4 + 0.7;
 		/* glucose 126 mg/dL stored as 6.99 mmol/L, the model's unit */
 		lp_glucose = -4 + 0.03 * age + 0.2 * 6.99 + 1.0;
 		stored = object_at (lipids, "assessment");
@@ -219,10 +232,15 @@ Test (risk, scores_from_the_record_are_stored_and_read_back)
 		expect_source (stored, "diabetes", "condition", dm);
 		expect_source (stored, "on_bp_treatment", "medication", med);
 		expect_source (stored, "age", "profile", pid);
+		expect_source (stored, "smoker", "observation", smoke);
+		cr_expect_str_eq (
+			json_object_get_string_member (
+				object_at (object_at (stored, "inputs_used"), "smoker"), "value"),
+			"current");
 		expect_source (object_at (glucose, "assessment"), "glucose", "observation", glu);
 		cr_expect_eq (json_array_get_length (
 				      json_object_get_array_member (stored, "contributions")),
-			      7);
+			      8);
 		cr_expect_eq (
 			json_array_get_length (json_object_get_array_member (stored, "defaulted")),
 			0);
@@ -270,6 +288,7 @@ Test (risk, missing_lipids_are_listed_and_nothing_is_stored_for_that_model)
 	pid = make_patient (&a, "RISK-2");
 	g_free (blood_pressure (&a, pid, 130, 3));
 	g_free (observe (&a, pid, "2339-0", "5.4", "mmol/L", 3));
+	g_free (smoking (&a, pid, "LA18978-9", 3));
 	/* a cholesterol of over a year ago: too old for the model's 365 days */
 	g_free (observe (&a, pid, "2093-3", "5.0", "mmol/L", 400));
 	one = g_strdup_printf ("/v1/patients/%s/risk/stub-lipids", pid);

@@ -301,3 +301,42 @@ Test (risk, the_risk_assessment_kind_checks_what_it_stores)
 	mvt_expect_problem (bad, "/computed_at", "in-future", NULL);
 	mvt_expect_problem (bad, "/id", "unknown-member", NULL);
 }
+
+/* a smoking-status observation (72166-2) with @answer added to @data */
+static void
+add_smoking (JsonObject *data, const gchar *id, const gchar *answer, const gchar *when)
+{
+	g_autofree gchar *json = g_strdup_printf (
+		"{\"id\":\"%s\",\"version\":1,\"code\":{\"system\":\"http://loinc.org\",\"code\":"
+		"\"72166-2\"},\"value_code\":{\"system\":\"http://loinc.org\",\"code\":\"%s\"},"
+		"\"effective_at\":\"%s\"}",
+		id, answer, when);
+	json_array_add_object_element (json_object_get_array_member (data, "observations"),
+				       mvt_parse (json));
+}
+
+Test (risk, smoking_status_is_the_latest_coded_answer_as_a_level)
+{
+	g_autoptr (JsonObject) model = load ("risk-model.json");
+	g_autoptr (JsonObject) data = load ("risk-record.json");
+	MvRiskRecord record = record_of (data, mvt_ctx.now);
+
+	add_smoking (data, "smoke-old", "LA18976-3", "2020-01-01T00:00:00Z");
+	add_smoking (data, "smoke-new", "LA15920-4", "2026-10-01T00:00:00Z");
+	{
+		g_autoptr (MvRiskInputs) in = mv_risk_inputs_assemble (model, &record);
+		g_autofree gchar *defaulted = defaulted_of (in);
+		cr_expect_str_eq (json_object_get_string_member (in->inputs, "smoker"), "former");
+		cr_expect_str_eq (source_string (in, "smoker", "id"), "smoke-new");
+		cr_expect_str_eq (source_string (in, "smoker", "answer"), "LA15920-4");
+		cr_expect_str_eq (defaulted, "on_bp_treatment");
+	}
+	/* "unknown if ever smoked", the latest: no value, so the model's default */
+	add_smoking (data, "smoke-unknown", "LA18980-5", "2026-11-01T00:00:00Z");
+	{
+		g_autoptr (MvRiskInputs) in = mv_risk_inputs_assemble (model, &record);
+		g_autofree gchar *defaulted = defaulted_of (in);
+		cr_expect_not (json_object_has_member (in->inputs, "smoker"));
+		cr_expect_str_eq (defaulted, "on_bp_treatment,smoker");
+	}
+}
