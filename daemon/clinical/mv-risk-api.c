@@ -169,29 +169,27 @@ string_of (JsonObject *o, const gchar *member)
 		       : NULL;
 }
 
+/* @member of @from into @to, unless absent, null or an empty string (the kind refuses an
+ * empty category: a model without categories gives "") */
 static void
 copy_if (JsonObject *to, JsonObject *from, const gchar *member)
 {
 	JsonNode *n = json_object_get_member (from, member);
-	if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
-		json_object_set_member (to, member, json_node_copy (n));
+
+	if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+		return;
+	if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+	    && *json_node_get_string (n) == '\0')
+		return;
+	json_object_set_member (to, member, json_node_copy (n));
 }
 
 /* The plugin's contributions with the members the kind stores (a later plugin's extra
  * members are left out rather than refusing the whole batch). */
 static JsonArray *
-contributions_of (JsonObject *result)
+list_of (JsonObject *result, const gchar *member, const gchar *const *kept)
 {
-	static const gchar *const kept[] = { "feature",
-					     "input",
-					     "value",
-					     "term_value",
-					     "coefficient",
-					     "contribution",
-					     "contribution_vs_mean",
-					     "label",
-					     NULL };
-	JsonNode *n = json_object_get_member (result, "contributions");
+	JsonNode *n = json_object_get_member (result, member);
 	JsonArray *out = json_array_new ();
 
 	for (guint i = 0; n != NULL && JSON_NODE_HOLDS_ARRAY (n)
@@ -204,6 +202,17 @@ contributions_of (JsonObject *result)
 		json_array_add_object_element (out, o);
 	}
 	return out;
+}
+
+static JsonArray *
+contributions_of (JsonObject *result)
+{
+	static const gchar *const kept[]
+		= { "feature",	  "input",	 "value",	 "transform",
+		    "term_value", "coefficient", "contribution", "contribution_vs_mean",
+		    "label",	  NULL };
+
+	return list_of (result, "contributions", kept);
 }
 
 /* The risk-assessment record of a score: the plugin's result, the inputs' provenance, and
@@ -222,13 +231,20 @@ assessment_of (RiskRequest *r, JsonObject *model, JsonObject *result, MvRiskInpu
 
 	json_object_set_string_member (rec, "model",
 				       model_id != NULL ? model_id : string_of (model, "id"));
-	json_object_set_string_member (rec, "model_version", string_of (result, "version"));
+	json_object_set_string_member (rec, "model_version",
+				       string_of (result, "version") != NULL
+					       ? string_of (result, "version")
+					       : string_of (model, "version"));
 	copy_if (rec, result, "probability");
 	copy_if (rec, result, "category");
 	copy_if (rec, result, "category_label");
 	copy_if (rec, result, "linear_predictor");
 	copy_if (rec, model, "horizon_years");
 	json_object_set_array_member (rec, "contributions", contributions_of (result));
+	if (json_object_has_member (result, "effects")) {
+		static const gchar *const kept[] = { "input", "label", "effect", NULL };
+		json_object_set_array_member (rec, "effects", list_of (result, "effects", kept));
+	}
 	for (guint i = 0; i < json_array_get_length (in->defaulted); i++) {
 		const gchar *name = json_array_get_string_element (in->defaulted, i);
 		JsonObject *d = json_object_new ();
@@ -309,6 +325,13 @@ evaluate (RiskRequest *r,
 	g_autoptr (GError) refused = NULL;
 	g_autoptr (JsonNode) result = NULL;
 
+	if (json_array_get_length (in->not_applicable) > 0) {
+		/* the patient is outside the model's population: what is missing does not matter */
+		*entry = entry_of (model, "not-applicable");
+		json_object_set_array_member (*entry, "not_applicable",
+					      json_array_ref (in->not_applicable));
+		return TRUE;
+	}
 	if (json_array_get_length (in->missing) > 0) {
 		*entry = entry_of (model, "incomplete");
 		json_object_set_array_member (*entry, "missing", json_array_ref (in->missing));

@@ -84,11 +84,19 @@ static const MvField contribution_members[] = {
 	{ "feature", MV_FIELD_STRING, TRUE, 1, 64 },
 	{ "input", MV_FIELD_STRING, FALSE, 0, 64 },
 	{ "value", MV_FIELD_ANY, FALSE },
+	{ "transform", MV_FIELD_STRING, FALSE, 1, 32 },
 	{ "term_value", MV_FIELD_NUMBER, FALSE },
 	{ "coefficient", MV_FIELD_NUMBER, FALSE },
 	{ "contribution", MV_FIELD_NUMBER, FALSE },
 	{ "contribution_vs_mean", MV_FIELD_NUMBER, FALSE },
 	{ "label", MV_FIELD_ANY, FALSE },
+	{ NULL },
+};
+
+static const MvField effect_members[] = {
+	{ "input", MV_FIELD_STRING, TRUE, 1, 64 },
+	{ "label", MV_FIELD_ANY, FALSE },
+	{ "effect", MV_FIELD_NUMBER, FALSE },
 	{ NULL },
 };
 
@@ -105,6 +113,8 @@ const MvField mv_risk_assessment_members[] = {
 	{ "horizon_years", MV_FIELD_NUMBER, FALSE },
 	{ "contributions", MV_FIELD_LIST, FALSE, 0, 200, NULL, contribution_members, NULL,
 	  "each feature's share of the linear predictor" },
+	{ "effects", MV_FIELD_LIST, FALSE, 0, 100, NULL, effect_members, NULL,
+	  "each input's share of the linear predictor" },
 	{ "inputs_used", MV_FIELD_ANY, TRUE, 0, 0, NULL, NULL, check_inputs_used,
 	  "name → {value, unit, source: {kind, id, version}}: the record versions used" },
 	{ "defaulted", MV_FIELD_STRINGS, FALSE, 0, 100, NULL, NULL, NULL,

@@ -12,6 +12,9 @@
 #define REASON_NO_VALUE "no-value"
 #define REASON_TOO_OLD "too-old"
 #define REASON_UNIT "unit"
+/* not a reason a value is missing: the patient is outside the model's population (compared
+ * by address) */
+static const gchar REASON_NOT_APPLICABLE[] = "not-applicable";
 
 void
 mv_risk_inputs_free (MvRiskInputs *inputs)
@@ -22,6 +25,7 @@ mv_risk_inputs_free (MvRiskInputs *inputs)
 	g_clear_pointer (&inputs->provenance, json_object_unref);
 	g_clear_pointer (&inputs->missing, json_array_unref);
 	g_clear_pointer (&inputs->defaulted, json_array_unref);
+	g_clear_pointer (&inputs->not_applicable, json_array_unref);
 	g_free (inputs);
 }
 
@@ -536,12 +540,17 @@ from_profile (MvRiskInputs *out, JsonObject *input, const gchar *what, const MvR
 		json_node_init_double (node, v);
 		unit = get_string (input, "unit");
 	} else if (g_strcmp0 (what, "sex") == 0) {
-		/* risk equations were fitted on sex at birth; sex when that is not given */
+		/* risk equations were fitted on sex at birth; sex when that is not given (or is
+		 * intersex or unknown) */
+		static const gchar *const definite[] = { "female", "male", NULL };
 		const gchar *sex = get_string (record->profile, "sex_at_birth");
-		if (sex == NULL || !level_allowed (input, sex))
+		if (sex == NULL || !g_strv_contains (definite, sex))
 			sex = get_string (record->profile, "sex");
-		if (sex == NULL || !level_allowed (input, sex))
+		if (sex == NULL || !g_strv_contains (definite, sex))
 			return REASON_NO_VALUE;
+		/* an equation for the other sex (the PCE have one per sex) */
+		if (!level_allowed (input, sex))
+			return REASON_NOT_APPLICABLE;
 		json_node_init_string (node, sex);
 	} else {
 		return REASON_NO_VALUE;
@@ -603,6 +612,7 @@ mv_risk_inputs_assemble (JsonObject *model, const MvRiskRecord *record)
 	out->provenance = json_object_new ();
 	out->missing = json_array_new ();
 	out->defaulted = json_array_new ();
+	out->not_applicable = json_array_new ();
 	for (guint i = 0; inputs != NULL && i < json_array_get_length (inputs); i++) {
 		JsonObject *input = json_array_get_object_element (inputs, i);
 		const gchar *name = get_string (input, "name");
@@ -614,6 +624,13 @@ mv_risk_inputs_assemble (JsonObject *model, const MvRiskRecord *record)
 		reason = assemble_one (out, input, record);
 		if (reason == NULL)
 			continue;
+		if (reason == REASON_NOT_APPLICABLE) {
+			m = json_object_new ();
+			json_object_set_string_member (m, "input", name);
+			json_object_set_string_member (m, "reason", reason);
+			json_array_add_object_element (out->not_applicable, m);
+			continue;
+		}
 		/* a declared default is the model's, applied (and reported) by the plugin */
 		if (json_object_has_member (input, "default")) {
 			json_array_add_string_element (out->defaulted, name);

@@ -20,8 +20,9 @@
  *     matches E11.9 in the WHO, Chinese and CM editions; HPO, DOID and SNOMED CT codes
  *     exactly), or a current medication's ATC code starts with one of the prefixes; none →
  *     no value (the default, if the model declares one)
- *   - profile "age": completed years at @now from birth_date; "sex": sex_at_birth, else sex,
- *     when it is one of the input's levels
+ *   - profile "age": completed years at @now from birth_date; "sex": sex_at_birth, else sex
+ *     (female or male; intersex, other, unknown are no value); a sex the input has no level
+ *     for makes the model not applicable (not_applicable), rather than incomplete
  *
  * Pure: no database, no plugin, no keys; the same answer for the same arguments.
  */
@@ -54,6 +55,9 @@ typedef struct {
 	JsonArray *missing;
 	/* names of inputs without a value whose declared default the plugin applies */
 	JsonArray *defaulted;
+	/* [{"input", "reason": "not-applicable"}]: the record has the value, and the model has no
+	 * level for it (a male patient and the PCE for women): the model does not apply */
+	JsonArray *not_applicable;
 } MvRiskInputs;
 
 void mv_risk_inputs_free (MvRiskInputs *inputs);

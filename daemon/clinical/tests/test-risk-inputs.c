@@ -275,12 +275,14 @@ Test (risk, the_risk_assessment_kind_checks_what_it_stores)
 {
 	const MvClinicalKind *kind = mv_clinical_kind_lookup ("risk-assessments");
 	g_autoptr (JsonObject) ok = mvt_normalise_ok (
-		kind, "{\"model\":\"pce-white-women\",\"model_version\":\"1.0.0\","
-		      "\"probability\":0.021,\"category\":\"low\",\"contributions\":[{\"feature\":"
-		      "\"ln_age\",\"coefficient\":-29.799,\"contribution\":-119.4}],"
-		      "\"inputs_used\":{\"age\":{\"value\":55,\"unit\":\"a\",\"source\":{\"kind\":"
-		      "\"profile\",\"id\":\"p\",\"version\":1}}},\"defaulted\":[],"
-		      "\"computed_at\":\"2026-12-05T11:00:00Z\"}");
+		kind,
+		"{\"model\":\"pce-white-women\",\"model_version\":\"1.0.0\","
+		"\"probability\":0.021,\"category\":\"low\",\"contributions\":[{\"feature\":"
+		"\"ln_age\",\"transform\":\"ln\",\"coefficient\":-29.799,\"contribution\":-119.4}],"
+		"\"effects\":[{\"input\":\"age\",\"label\":\"Age\",\"effect\":-119.4}],"
+		"\"inputs_used\":{\"age\":{\"value\":55,\"unit\":\"a\",\"source\":{\"kind\":"
+		"\"profile\",\"id\":\"p\",\"version\":1}}},\"defaulted\":[],"
+		"\"computed_at\":\"2026-12-05T11:00:00Z\"}");
 	g_autoptr (GError) bad = mvt_normalise_refused (
 		kind, "{\"model\":\"PCE!\",\"probability\":1.5,\"inputs_used\":{\"age\":55},"
 		      "\"computed_at\":\"2027-01-01T00:00:00Z\",\"id\":\"x\"}");
@@ -338,5 +340,38 @@ Test (risk, smoking_status_is_the_latest_coded_answer_as_a_level)
 		g_autofree gchar *defaulted = defaulted_of (in);
 		cr_expect_not (json_object_has_member (in->inputs, "smoker"));
 		cr_expect_str_eq (defaulted, "on_bp_treatment,smoker");
+	}
+}
+
+Test (risk, an_equation_for_the_other_sex_does_not_apply)
+{
+	g_autoptr (JsonObject) model = load ("risk-model.json");
+	g_autoptr (JsonObject) data = load ("risk-record.json");
+	MvRiskRecord record = record_of (data, mvt_ctx.now);
+	JsonArray *inputs = json_object_get_array_member (model, "inputs");
+	JsonArray *women = json_array_new ();
+
+	/* the model's sex input (the second) takes women only; the patient is a man */
+	json_array_add_string_element (women, "female");
+	json_object_set_array_member (json_array_get_object_element (inputs, 1), "levels", women);
+	{
+		g_autoptr (MvRiskInputs) in = mv_risk_inputs_assemble (model, &record);
+		g_autofree gchar *missing = missing_of (in);
+		cr_assert_eq (json_array_get_length (in->not_applicable), 1);
+		cr_expect_str_eq (
+			json_object_get_string_member (
+				json_array_get_object_element (in->not_applicable, 0), "input"),
+			"sex");
+		/* not a missing value: the model is for another population */
+		cr_expect_null (strstr (missing, "sex"), "%s", missing);
+		cr_expect_not (json_object_has_member (in->inputs, "sex"));
+	}
+	/* sex at birth counts before sex */
+	json_object_set_string_member (json_object_get_object_member (data, "profile"),
+				       "sex_at_birth", "female");
+	{
+		g_autoptr (MvRiskInputs) in = mv_risk_inputs_assemble (model, &record);
+		cr_expect_eq (json_array_get_length (in->not_applicable), 0);
+		cr_expect_str_eq (json_object_get_string_member (in->inputs, "sex"), "female");
 	}
 }
