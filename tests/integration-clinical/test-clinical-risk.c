@@ -4,7 +4,8 @@
  * glucose, smoking status, conditions and medications gets both scores from the record, stored as
  * risk-assessment records with the record versions used, and read back; a patient without
  * lipids gets the lipid model listed with exactly what is missing and nothing stored for it;
- * another clinic's key gets 404 and nothing is written; an unknown model is 404. */
+ * another clinic's key gets 404 and nothing is written; an unknown model is 404.  And the
+ * plugin's stable routes: GET /v1/risk/models, POST /v1/risk/models/{id}/score. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
@@ -402,6 +403,46 @@ Test (risk, a_score_the_plugin_refuses_is_listed_with_its_problems_and_not_store
 	}
 	cr_expect_eq (count_assessments (conn, a.id, pid), 0);
 	PQfinish (conn);
+}
+
+Test (risk, the_models_and_a_score_from_given_inputs)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+
+	mvt_clinic_make (url (), dir, &a);
+	{
+		g_autoptr (MvtResponse) r = call ("GET", "/v1/risk/models", a.clinician, NULL);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_eq (json_array_get_length (json_object_get_array_member (
+				      json_node_get_object (r->json), "models")),
+			      3, "%s", r->body);
+	}
+	{
+		g_autoptr (MvtResponse) r = call (
+			"POST", "/v1/risk/models/stub-glucose/score", a.clinician,
+			"{\"inputs\":{\"age\":50,\"glucose\":{\"value\":6},\"diabetes\":true}}");
+		g_autoptr (MvtResponse) ok
+			= call ("POST", "/v1/risk/models/stub-glucose/score", a.clinician,
+				"{\"inputs\":{\"age\":50,\"glucose\":6.0,\"diabetes\":true}}");
+		JsonObject *result;
+		/* the stub takes plain numbers only: {"value"} is its wrong-type problem */
+		mvt_assert_error (r, 422, "invalid-input");
+		cr_assert_eq (ok->status, 200, "%s", ok->body);
+		result = object_at (json_node_get_object (ok->json), "result");
+		cr_expect_float_eq (json_object_get_double_member (result, "probability"),
+				    1 / (1 + exp (-(-4 + 0.03 * 50 + 0.2 * 6 + 1.0))), 1e-9, "%s",
+				    ok->body);
+	}
+	{
+		g_autoptr (MvtResponse) unknown = call ("POST", "/v1/risk/models/nope/score",
+							a.clinician, "{\"inputs\":{}}");
+		g_autoptr (MvtResponse) twice
+			= call ("POST", "/v1/risk/models/stub-glucose/score", a.clinician,
+				"{\"model\":\"stub-lipids\",\"inputs\":{}}");
+		mvt_assert_error (unknown, 404, "not-found");
+		mvt_assert_error (twice, 422, "invalid-input");
+	}
 }
 
 int
