@@ -437,57 +437,111 @@ medication_current (JsonObject *m, GDateTime *now)
 	return end_at == NULL || g_date_time_compare (end_at, now) >= 0;
 }
 
-/* @name is TRUE, from @record of @kind, matched by @code. */
+/* @name is @value, from @record of @kind, matched by @code. */
 static void
-set_true (MvRiskInputs *out,
+set_flag (MvRiskInputs *out,
 	  const gchar *name,
+	  gboolean value,
 	  const gchar *kind,
 	  JsonObject *record,
 	  const gchar *code)
 {
-	g_autoptr (JsonNode) yes = json_node_init_boolean (json_node_alloc (), TRUE);
+	g_autoptr (JsonNode) node = json_node_init_boolean (json_node_alloc (), value);
 	JsonObject *source = source_of (kind, record);
 
 	json_object_set_string_member (source, "code", code);
-	json_object_set_boolean_member (out->inputs, name, TRUE);
-	set_provenance (out, name, yes, NULL, source);
+	json_object_set_boolean_member (out->inputs, name, value);
+	set_provenance (out, name, node, NULL, source);
 }
 
-/* TRUE from the first condition or medication that matches; no value when none does. */
+/* The patient's own condition whose verification status is refuted: the record says the
+ * patient does not have it. */
+static gboolean
+condition_refuted (JsonObject *c)
+{
+	return !json_object_has_member (c, "family_member")
+	       && g_strcmp0 (get_string (c, "verification_status"), "refuted") == 0;
+}
+
+/* The first condition of @conditions that @counts and carries one of @codes, or NULL. */
+static JsonObject *
+find_condition (JsonArray *conditions,
+		JsonArray *codes,
+		gboolean (*counts) (JsonObject *),
+		const gchar **which)
+{
+	for (guint i = 0;
+	     codes != NULL && conditions != NULL && i < json_array_get_length (conditions); i++) {
+		JsonObject *c = json_array_get_object_element (conditions, i);
+		JsonObject *coding = get_object (c, "code");
+		if (c != NULL && coding != NULL && counts (c)
+		    && any_matches (codes, match_condition, coding, which))
+			return c;
+	}
+	return NULL;
+}
+
+/* The first medication of @medications with an ATC code of @prefixes whose status is
+ * @not_taken ("not-taken") or, when NULL, which is current at @now; or NULL. */
+static JsonObject *
+find_medication (JsonArray *medications,
+		 JsonArray *prefixes,
+		 const gchar *not_taken,
+		 GDateTime *now,
+		 const gchar **which)
+{
+	const MvCodeSystem *atc_system = mv_code_system_lookup ("atc");
+
+	for (guint i = 0;
+	     prefixes != NULL && medications != NULL && i < json_array_get_length (medications);
+	     i++) {
+		JsonObject *m = json_array_get_object_element (medications, i);
+		JsonObject *coding = get_object (m, "code");
+		const gchar *code = get_string (coding, "code");
+		gboolean status_ok = not_taken != NULL
+					     ? g_strcmp0 (get_string (m, "status"), not_taken) == 0
+					     : medication_current (m, now);
+		if (m == NULL || code == NULL
+		    || g_strcmp0 (get_string (coding, "system"), atc_system->uri) != 0 || !status_ok
+		    || !any_matches (prefixes, match_atc, (gpointer)code, NULL))
+			continue;
+		*which = code;
+		return m;
+	}
+	return NULL;
+}
+
+/* TRUE from the first condition or medication that matches; else FALSE when the record says
+ * so in as many words (a refuted diagnosis, a medication not taken); no value otherwise. */
 static const gchar *
 from_lists (MvRiskInputs *out, JsonObject *input, JsonObject *source, const MvRiskRecord *record)
 {
 	const gchar *name = get_string (input, "name");
 	JsonArray *codes = get_array (source, "condition_codes");
 	JsonArray *atc = get_array (source, "medication_atc_prefix");
-	const MvCodeSystem *atc_system = mv_code_system_lookup ("atc");
-	JsonArray *conditions = record->conditions;
-	JsonArray *medications = record->medications;
+	const gchar *which = NULL;
+	JsonObject *found;
 
 	if (g_strcmp0 (get_string (input, "type"), "boolean") != 0)
 		return REASON_NO_VALUE;
-	for (guint i = 0;
-	     codes != NULL && conditions != NULL && i < json_array_get_length (conditions); i++) {
-		JsonObject *c = json_array_get_object_element (conditions, i);
-		JsonObject *coding = get_object (c, "code");
-		const gchar *which = NULL;
-		if (c == NULL || coding == NULL || !condition_counts (c)
-		    || !any_matches (codes, match_condition, coding, &which))
-			continue;
-		set_true (out, name, "condition", c, which);
+	if ((found = find_condition (record->conditions, codes, condition_counts, &which))
+	    != NULL) {
+		set_flag (out, name, TRUE, "condition", found, which);
 		return NULL;
 	}
-	for (guint i = 0;
-	     atc != NULL && medications != NULL && i < json_array_get_length (medications); i++) {
-		JsonObject *m = json_array_get_object_element (medications, i);
-		JsonObject *coding = get_object (m, "code");
-		const gchar *code = get_string (coding, "code");
-		if (m == NULL || code == NULL
-		    || g_strcmp0 (get_string (coding, "system"), atc_system->uri) != 0
-		    || !medication_current (m, record->now)
-		    || !any_matches (atc, match_atc, (gpointer)code, NULL))
-			continue;
-		set_true (out, name, "medication", m, code);
+	if ((found = find_medication (record->medications, atc, NULL, record->now, &which))
+	    != NULL) {
+		set_flag (out, name, TRUE, "medication", found, which);
+		return NULL;
+	}
+	if ((found = find_condition (record->conditions, codes, condition_refuted, &which))
+	    != NULL) {
+		set_flag (out, name, FALSE, "condition", found, which);
+		return NULL;
+	}
+	if ((found = find_medication (record->medications, atc, "not-taken", record->now, &which))
+	    != NULL) {
+		set_flag (out, name, FALSE, "medication", found, which);
 		return NULL;
 	}
 	return REASON_NO_VALUE;

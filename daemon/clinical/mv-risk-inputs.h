@@ -18,8 +18,10 @@
  *   - booleans: TRUE when an active, not refuted condition of the patient (family history
  *     is not the patient's) has a code of the list (ICD-10 codes by prefix: "ICD10:E11"
  *     matches E11.9 in the WHO, Chinese and CM editions; HPO, DOID and SNOMED CT codes
- *     exactly), or a current medication's ATC code starts with one of the prefixes; none →
- *     no value (the default, if the model declares one)
+ *     exactly), or a current medication's ATC code starts with one of the prefixes; FALSE
+ *     when the record says so in as many words (a refuted diagnosis of one of the codes, a
+ *     medication of one of the prefixes with status not-taken); else no value (the default,
+ *     if the model declares one)
  *   - profile "age": completed years at @now from birth_date; "sex": sex_at_birth, else sex
  *     (female or male; intersex, other, unknown are no value); a sex the input has no level
  *     for makes the model not applicable (not_applicable), rather than incomplete

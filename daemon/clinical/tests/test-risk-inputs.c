@@ -124,12 +124,53 @@ Test (risk, too_old_unknown_unit_and_no_value_are_missing_with_their_reason)
 	g_autofree gchar *missing = missing_of (in);
 
 	/* creatinine in umol/L for a model that takes mg/dL only; glucose of September with a
-	 * 30-day limit; hypertension only resolved, refuted, or the father's */
-	cr_expect_str_eq (missing, "creatinine:unit,glucose:too-old,hypertension:no-value");
+	 * 30-day limit */
+	cr_expect_str_eq (missing, "creatinine:unit,glucose:too-old");
 	cr_expect_not (json_object_has_member (in->inputs, "creatinine"));
 	cr_expect_not (json_object_has_member (in->inputs, "glucose"));
-	cr_expect_not (json_object_has_member (in->inputs, "hypertension"));
 	cr_expect_not (json_object_has_member (in->provenance, "glucose"));
+}
+
+Test (risk, a_condition_neither_held_nor_refuted_is_no_value)
+{
+	g_autoptr (JsonObject) model = load ("risk-model.json");
+	g_autoptr (JsonObject) data = load ("risk-record.json");
+	MvRiskRecord record = record_of (data, mvt_ctx.now);
+	JsonArray *conditions = json_object_get_array_member (data, "conditions");
+
+	/* hypertension: resolved (ICD-10-CN), refuted (WHO) and the father's.  The refuted
+	 * diagnosis says the patient does not have it: FALSE, from that record */
+	{
+		g_autoptr (MvRiskInputs) in = mv_risk_inputs_assemble (model, &record);
+		cr_expect_not (json_object_get_boolean_member (in->inputs, "hypertension"));
+		cr_expect_str_eq (source_string (in, "hypertension", "id"), "cond-htn-refuted");
+	}
+	/* without it, resolved and a relative's say nothing of now: no value */
+	json_array_remove_element (conditions, 2);
+	{
+		g_autoptr (MvRiskInputs) in = mv_risk_inputs_assemble (model, &record);
+		g_autofree gchar *missing = missing_of (in);
+		cr_expect_str_eq (missing, "creatinine:unit,glucose:too-old,hypertension:no-value");
+		cr_expect_not (json_object_has_member (in->inputs, "hypertension"));
+	}
+}
+
+Test (risk, a_medication_not_taken_says_false)
+{
+	g_autoptr (JsonObject) model = load ("risk-model.json");
+	g_autoptr (JsonObject) data = load ("risk-record.json");
+	MvRiskRecord record = record_of (data, mvt_ctx.now);
+	g_autoptr (MvRiskInputs) in = NULL;
+
+	json_array_add_object_element (
+		json_object_get_array_member (data, "medications"),
+		mvt_parse ("{\"id\":\"med-bb-not\",\"version\":1,\"name\":\"bisoprolol\",\"code\":"
+			   "{\"system\":\"http://www.whocc.no/atc\",\"code\":\"C07AB07\"},"
+			   "\"status\":\"not-taken\"}"));
+	in = mv_risk_inputs_assemble (model, &record);
+	cr_expect_not (json_object_get_boolean_member (in->inputs, "on_bp_treatment"));
+	cr_expect_str_eq (source_string (in, "on_bp_treatment", "id"), "med-bb-not");
+	cr_expect_str_eq (source_string (in, "on_bp_treatment", "code"), "C07AB07");
 }
 
 Test (risk, a_value_within_its_age_limit_is_used)
@@ -139,7 +180,7 @@ Test (risk, a_value_within_its_age_limit_is_used)
 	g_autofree gchar *missing = missing_of (in);
 
 	cr_expect_float_eq (number (in, "glucose"), 7.0, 1e-9);
-	cr_expect_str_eq (missing, "creatinine:unit,hypertension:no-value");
+	cr_expect_str_eq (missing, "creatinine:unit");
 }
 
 Test (risk, condition_codes_match_by_prefix_and_only_active_own_conditions_count)
