@@ -7,32 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "mvt.h"
-
-static MvtResponse *
-call (const gchar *method, const gchar *path, const gchar *token, const gchar *body)
-{
-	MvtRequest req = {
-		.base_url = mvt_shared_url (),
-		.method = method,
-		.path = path,
-		.content_type = body != NULL ? "application/json" : NULL,
-		.body = body,
-		.len = -1,
-		.token = token,
-	};
-	return mvt_request (&req);
-}
-
-static gchar *
-post (const MvtClinic *c, const gchar *pid, const gchar *plural, const gchar *body)
-{
-	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/%s", pid, plural);
-	g_autoptr (MvtResponse) r = call ("POST", path, c->clinician, body);
-
-	cr_assert_eq (r->status, 201, "%s: %s", plural, r->body);
-	return g_strdup (mvt_str (r, "id"));
-}
+#include "risk-test.h"
 
 /* an observation of ten days ago: {"code", …@members} */
 static void
@@ -43,21 +18,7 @@ observe (const MvtClinic *c, const gchar *pid, const gchar *members)
 	g_autofree gchar *when = g_date_time_format (then, "%Y-%m-%dT08:00:00Z");
 	g_autofree gchar *body = g_strdup_printf ("{%s,\"effective_at\":\"%s\"}", members, when);
 
-	g_free (post (c, pid, "observations", body));
-}
-
-static JsonObject *
-entry_for (MvtResponse *r, const gchar *model)
-{
-	JsonArray *models = json_object_get_array_member (json_node_get_object (r->json), "models");
-
-	for (guint i = 0; i < json_array_get_length (models); i++) {
-		JsonObject *e = json_array_get_object_element (models, i);
-		if (g_str_equal (json_object_get_string_member (e, "model"), model))
-			return e;
-	}
-	cr_assert_fail ("no entry for %s in %s", model, r->body);
-	return NULL;
+	g_free (rt_post (c, pid, "observations", body));
 }
 
 Test (risk_real, the_published_pce_example_from_the_record)
@@ -76,7 +37,7 @@ Test (risk_real, the_published_pce_example_from_the_record)
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", "/v1/patients", a.clinician, profile);
+		g_autoptr (MvtResponse) r = rt_call ("POST", "/v1/patients", a.clinician, profile);
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		pid = g_strdup (mvt_str (r, "id"));
 	}
@@ -86,22 +47,22 @@ Test (risk_real, the_published_pce_example_from_the_record)
 		 "\"code\":\"85354-9\",\"components\":[{\"code\":\"8480-6\",\"value\":120,\"unit\":"
 		 "\"mmHg\"},{\"code\":\"8462-4\",\"value\":80,\"unit\":\"mmHg\"}]");
 	observe (&a, pid, "\"code\":\"72166-2\",\"value_code\":\"LA18978-9\"");
-	refuted = post (&a, pid, "conditions",
-			"{\"code\":{\"system\":\"icd-10\",\"code\":\"E11\"},"
-			"\"verification_status\":\"refuted\"}");
+	refuted = rt_post (&a, pid, "conditions",
+			   "{\"code\":{\"system\":\"icd-10\",\"code\":\"E11\"},"
+			   "\"verification_status\":\"refuted\"}");
 	path = g_strdup_printf ("/v1/patients/%s/risk", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = rt_call ("POST", path, a.clinician, "{}");
 		JsonObject *white_men, *assessment, *diabetes;
 		cr_assert_eq (r->status, 201, "%s", r->body);
-		white_men = entry_for (r, "pce-2013-white-men");
+		white_men = rt_entry_for (r, "pce-2013-white-men");
 		cr_assert_str_eq (json_object_get_string_member (white_men, "status"), "scored",
 				  "%s", r->body);
 		assessment = json_object_get_object_member (white_men, "assessment");
 		/* the same as Score of the example's inputs given directly: the record gave the
 		 * plugin exactly these */
 		{
-			g_autoptr (MvtResponse) d = call (
+			g_autoptr (MvtResponse) d = rt_call (
 				"POST", "/v1/risk/models/pce-2013-white-men/score", a.clinician,
 				"{\"inputs\":{\"age\":55,\"sex\":\"male\",\"total_cholesterol\":"
 				"213,"
@@ -128,7 +89,7 @@ Test (risk_real, the_published_pce_example_from_the_record)
 					  json_object_get_object_member (diabetes, "source"), "id"),
 				  refuted);
 		cr_expect_str_eq (json_object_get_string_member (
-					  entry_for (r, "pce-2013-white-women"), "status"),
+					  rt_entry_for (r, "pce-2013-white-women"), "status"),
 				  "not-applicable");
 	}
 }

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "mvt.h"
+#include "risk-test.h"
 
 static const gchar *
 url (void)
@@ -22,21 +22,6 @@ static gchar *
 data_dir (void)
 {
 	return g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
-}
-
-static MvtResponse *
-call (const gchar *method, const gchar *path, const gchar *token, const gchar *body)
-{
-	MvtRequest req = {
-		.base_url = url (),
-		.method = method,
-		.path = path,
-		.content_type = body != NULL ? "application/json" : NULL,
-		.body = body,
-		.len = -1,
-		.token = token,
-	};
-	return mvt_request (&req);
 }
 
 /* RFC 3339 UTC of @days days ago, 08:00 */
@@ -66,7 +51,7 @@ make_patient_born (const MvtClinic *c, const gchar *mrn, const gchar *birth_date
 		"{\"mrn\":\"%s\",\"name\":{\"given\":\"x\"},\"birth_date\":\"%s\","
 		"\"sex\":\"male\"}",
 		mrn, birth_date);
-	g_autoptr (MvtResponse) r = call ("POST", "/v1/patients", c->clinician, body);
+	g_autoptr (MvtResponse) r = rt_call ("POST", "/v1/patients", c->clinician, body);
 
 	cr_assert_eq (r->status, 201, "%s", r->body);
 	return g_strdup (mvt_str (r, "id"));
@@ -76,16 +61,6 @@ static gchar *
 make_patient (const MvtClinic *c, const gchar *mrn)
 {
 	return make_patient_born (c, mrn, "1960-03-15");
-}
-
-static gchar *
-post (const MvtClinic *c, const gchar *pid, const gchar *plural, const gchar *body)
-{
-	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/%s", pid, plural);
-	g_autoptr (MvtResponse) r = call ("POST", path, c->clinician, body);
-
-	cr_assert_eq (r->status, 201, "%s: %s", plural, r->body);
-	return g_strdup (mvt_str (r, "id"));
 }
 
 /* a LOINC-coded observation @days days ago */
@@ -101,7 +76,7 @@ observe (const MvtClinic *c,
 	g_autofree gchar *body = g_strdup_printf (
 		"{\"code\":\"%s\",\"value\":%s,\"unit\":\"%s\",\"effective_at\":\"%s\"}", code,
 		value, unit, when);
-	return post (c, pid, "observations", body);
+	return rt_post (c, pid, "observations", body);
 }
 
 static gchar *
@@ -113,7 +88,7 @@ blood_pressure (const MvtClinic *c, const gchar *pid, gint systolic, gint days)
 		"\"8480-6\",\"value\":%d,\"unit\":\"mmHg\"},{\"code\":\"8462-4\",\"value\":85,"
 		"\"unit\":\"mmHg\"}]}",
 		when, systolic);
-	return post (c, pid, "observations", body);
+	return rt_post (c, pid, "observations", body);
 }
 
 /* a smoking status (72166-2) with LOINC answer @answer, @days days ago */
@@ -124,7 +99,7 @@ smoking (const MvtClinic *c, const gchar *pid, const gchar *answer, gint days)
 	g_autofree gchar *body = g_strdup_printf (
 		"{\"code\":\"72166-2\",\"value_code\":\"%s\",\"effective_at\":\"%s\"}", answer,
 		when);
-	return post (c, pid, "observations", body);
+	return rt_post (c, pid, "observations", body);
 }
 
 static JsonObject *
@@ -132,21 +107,6 @@ object_at (JsonObject *o, const gchar *member)
 {
 	cr_assert (json_object_has_member (o, member), "no %s", member);
 	return json_object_get_object_member (o, member);
-}
-
-/* the answer's entry for @model */
-static JsonObject *
-entry_for (MvtResponse *r, const gchar *model)
-{
-	JsonArray *models = json_object_get_array_member (json_node_get_object (r->json), "models");
-
-	for (guint i = 0; i < json_array_get_length (models); i++) {
-		JsonObject *e = json_array_get_object_element (models, i);
-		if (g_str_equal (json_object_get_string_member (e, "model"), model))
-			return e;
-	}
-	cr_assert_fail ("no entry for %s in %s", model, r->body);
-	return NULL;
 }
 
 static gint64
@@ -191,17 +151,18 @@ Test (risk, scores_from_the_record_are_stored_and_read_back)
 	glu = observe (&a, pid, "2339-0", "126", "mg/dL", 5);
 	/* a current every-day smoker */
 	smoke = smoking (&a, pid, "LA18976-3", 30);
-	dm = post (
+	dm = rt_post (
 		&a, pid, "conditions",
 		"{\"code\":{\"system\":\"icd-10\",\"code\":\"E11.9\"},\"onset\":\"2019-03-01\"}");
-	g_free (post (&a, pid, "conditions",
-		      "{\"code\":{\"system\":\"icd-10\",\"code\":\"I10\"},"
-		      "\"verification_status\":\"refuted\"}"));
-	med = post (&a, pid, "medications",
-		    "{\"name\":\"amlodipine\",\"code\":{\"system\":\"atc\",\"code\":\"C08CA01\"}}");
+	g_free (rt_post (&a, pid, "conditions",
+			 "{\"code\":{\"system\":\"icd-10\",\"code\":\"I10\"},"
+			 "\"verification_status\":\"refuted\"}"));
+	med = rt_post (
+		&a, pid, "medications",
+		"{\"name\":\"amlodipine\",\"code\":{\"system\":\"atc\",\"code\":\"C08CA01\"}}");
 	path = g_strdup_printf ("/v1/patients/%s/risk", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = rt_call ("POST", path, a.clinician, "{}");
 		gdouble lp_lipids, lp_glucose;
 
 		cr_assert_eq (r->status, 201, "%s", r->body);
@@ -209,8 +170,8 @@ Test (risk, scores_from_the_record_are_stored_and_read_back)
 		cr_assert_eq (json_array_get_length (json_object_get_array_member (
 				      json_node_get_object (r->json), "models")),
 			      2, "%s", r->body);
-		lipids = entry_for (r, "stub-lipids");
-		glucose = entry_for (r, "stub-glucose");
+		lipids = rt_entry_for (r, "stub-lipids");
+		glucose = rt_entry_for (r, "stub-glucose");
 		cr_assert_str_eq (json_object_get_string_member (lipids, "status"), "scored");
 		cr_assert_str_eq (json_object_get_string_member (glucose, "status"), "scored");
 		/* the plugin got the record's values: its probability is theirs.  213 mg/dL as
@@ -250,7 +211,7 @@ Test (risk, scores_from_the_record_are_stored_and_read_back)
 			g_autofree gchar *one
 				= g_strdup_printf ("/v1/patients/%s/risk-assessments/%s", pid,
 						   json_object_get_string_member (stored, "id"));
-			g_autoptr (MvtResponse) got = call ("GET", one, a.clinician, NULL);
+			g_autoptr (MvtResponse) got = rt_call ("GET", one, a.clinician, NULL);
 			cr_assert_eq (got->status, 200, "%s", got->body);
 			cr_expect_str_eq (got->etag, "\"1\"");
 			cr_expect_float_eq (
@@ -264,8 +225,8 @@ Test (risk, scores_from_the_record_are_stored_and_read_back)
 		g_autofree gchar *list = g_strdup_printf ("/v1/patients/%s/risk-assessments", pid);
 		g_autofree gchar *by_model = g_strdup_printf (
 			"/v1/patients/%s/risk-assessments?code=stub-glucose", pid);
-		g_autoptr (MvtResponse) l = call ("GET", list, a.clinician, NULL);
-		g_autoptr (MvtResponse) m = call ("GET", by_model, a.clinician, NULL);
+		g_autoptr (MvtResponse) l = rt_call ("GET", list, a.clinician, NULL);
+		g_autoptr (MvtResponse) m = rt_call ("GET", by_model, a.clinician, NULL);
 		cr_assert_eq (l->status, 200, "%s", l->body);
 		cr_expect_eq (json_array_get_length (json_object_get_array_member (
 				      json_node_get_object (l->json), "risk-assessments")),
@@ -294,7 +255,7 @@ Test (risk, missing_lipids_are_listed_and_nothing_is_stored_for_that_model)
 	g_free (observe (&a, pid, "2093-3", "5.0", "mmol/L", 400));
 	one = g_strdup_printf ("/v1/patients/%s/risk/stub-lipids", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", one, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = rt_call ("POST", one, a.clinician, "{}");
 		JsonArray *missing;
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "incomplete");
@@ -318,13 +279,13 @@ Test (risk, missing_lipids_are_listed_and_nothing_is_stored_for_that_model)
 	cr_expect_eq (count_assessments (conn, a.id, pid), 0);
 	all = g_strdup_printf ("/v1/patients/%s/risk", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", all, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = rt_call ("POST", all, a.clinician, "{}");
 		JsonObject *glucose;
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (
-			json_object_get_string_member (entry_for (r, "stub-lipids"), "status"),
+			json_object_get_string_member (rt_entry_for (r, "stub-lipids"), "status"),
 			"incomplete");
-		glucose = entry_for (r, "stub-glucose");
+		glucose = rt_entry_for (r, "stub-glucose");
 		cr_expect_str_eq (json_object_get_string_member (glucose, "status"), "scored");
 		/* no diabetes in the record: the model's declared default, said so */
 		cr_expect_str_eq (json_array_get_string_element (
@@ -356,14 +317,14 @@ Test (risk, another_clinic_gets_404_and_an_unknown_model_404_and_nothing_is_writ
 		for (guint i = 0; i < G_N_ELEMENTS (tails); i++) {
 			g_autofree gchar *path
 				= g_strdup_printf ("/v1/patients/%s/%s", pid, tails[i]);
-			g_autoptr (MvtResponse) r = call ("POST", path, b.clinician, "{}");
+			g_autoptr (MvtResponse) r = rt_call ("POST", path, b.clinician, "{}");
 			mvt_assert_error (r, 404, "not-found");
 		}
 	}
 	{
 		g_autofree gchar *path
 			= g_strdup_printf ("/v1/patients/%s/risk/no-such-model", pid);
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = rt_call ("POST", path, a.clinician, "{}");
 		mvt_assert_error (r, 404, "not-found");
 	}
 	after = mvt_db_clinic_state (conn, a.id);
@@ -385,7 +346,7 @@ Test (risk, a_score_the_plugin_refuses_is_listed_with_its_problems_and_not_store
 	g_free (observe (&a, pid, "2339-0", "5.4", "mmol/L", 3));
 	path = g_strdup_printf ("/v1/patients/%s/risk/stub-glucose", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = rt_call ("POST", path, a.clinician, "{}");
 		JsonObject *error;
 		JsonArray *problems;
 		cr_assert_eq (r->status, 200, "%s", r->body);
@@ -412,19 +373,19 @@ Test (risk, the_models_and_a_score_from_given_inputs)
 
 	mvt_clinic_make (url (), dir, &a);
 	{
-		g_autoptr (MvtResponse) r = call ("GET", "/v1/risk/models", a.clinician, NULL);
+		g_autoptr (MvtResponse) r = rt_call ("GET", "/v1/risk/models", a.clinician, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect_eq (json_array_get_length (json_object_get_array_member (
 				      json_node_get_object (r->json), "models")),
 			      3, "%s", r->body);
 	}
 	{
-		g_autoptr (MvtResponse) r = call (
+		g_autoptr (MvtResponse) r = rt_call (
 			"POST", "/v1/risk/models/stub-glucose/score", a.clinician,
 			"{\"inputs\":{\"age\":50,\"glucose\":{\"value\":6},\"diabetes\":true}}");
 		g_autoptr (MvtResponse) ok
-			= call ("POST", "/v1/risk/models/stub-glucose/score", a.clinician,
-				"{\"inputs\":{\"age\":50,\"glucose\":6.0,\"diabetes\":true}}");
+			= rt_call ("POST", "/v1/risk/models/stub-glucose/score", a.clinician,
+				   "{\"inputs\":{\"age\":50,\"glucose\":6.0,\"diabetes\":true}}");
 		JsonObject *result;
 		/* the stub takes plain numbers only: {"value"} is its wrong-type problem */
 		mvt_assert_error (r, 422, "invalid-input");
@@ -435,11 +396,11 @@ Test (risk, the_models_and_a_score_from_given_inputs)
 				    ok->body);
 	}
 	{
-		g_autoptr (MvtResponse) unknown = call ("POST", "/v1/risk/models/nope/score",
-							a.clinician, "{\"inputs\":{}}");
+		g_autoptr (MvtResponse) unknown = rt_call ("POST", "/v1/risk/models/nope/score",
+							   a.clinician, "{\"inputs\":{}}");
 		g_autoptr (MvtResponse) twice
-			= call ("POST", "/v1/risk/models/stub-glucose/score", a.clinician,
-				"{\"model\":\"stub-lipids\",\"inputs\":{}}");
+			= rt_call ("POST", "/v1/risk/models/stub-glucose/score", a.clinician,
+				   "{\"model\":\"stub-lipids\",\"inputs\":{}}");
 		mvt_assert_error (unknown, 404, "not-found");
 		mvt_assert_error (twice, 422, "invalid-input");
 	}
