@@ -346,6 +346,41 @@ sp_leading_duration (SpCtx *ctx, guint k)
 	return -1;
 }
 
+/* A side inside the matched term itself ("left-sided weakness", "right hemiparesis"): the term is
+ * opaque to the laterality cues, so its side is read here.  A concept whose own label names a
+ * side (Right lower quadrant pain, 右下腹痛, Left ventricular hypertrophy) says it by its code. */
+static SpLaterality
+sp_term_side (SpCtx *ctx, const SpItem *c, const SpConcept *concept)
+{
+	static const struct {
+		const gchar *prefix;
+		SpLaterality side;
+	} sides[] = {
+		{ "left", SP_LATERALITY_LEFT },
+		{ "l-", SP_LATERALITY_LEFT },
+		{ "l ", SP_LATERALITY_LEFT },
+		{ "right", SP_LATERALITY_RIGHT },
+		{ "r-", SP_LATERALITY_RIGHT },
+		{ "r ", SP_LATERALITY_RIGHT },
+		{ "bilateral", SP_LATERALITY_BILATERAL },
+		{ "左", SP_LATERALITY_LEFT },
+		{ "右", SP_LATERALITY_RIGHT },
+	};
+	g_autofree gchar *label = g_ascii_strdown (concept->label_en, -1);
+	const gchar *p = ctx->nt->text + c->start;
+	gsize len = c->end - c->start;
+
+	if (c->kind != SP_ITEM_CONCEPT || strstr (label, "left") != NULL
+	    || strstr (label, "right") != NULL || strstr (label, "bilateral") != NULL)
+		return SP_LATERALITY_NONE;
+	for (guint i = 0; i < G_N_ELEMENTS (sides); i++) {
+		gsize n = strlen (sides[i].prefix);
+		if (len > n && strncmp (p, sides[i].prefix, n) == 0)
+			return sides[i].side;
+	}
+	return SP_LATERALITY_NONE;
+}
+
 /* Attributes found near the concept: severity, laterality, site, duration.  Left first, for
  * close modifiers ("severe headache", "左膝疼痛"), then right, through a list of concepts joined
  * by "and" or commas ("fever and cough for 3 days", "pain in the left knee, 8/10"). */
@@ -418,6 +453,8 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 			    && sp_item (ctx, j + 1)->kind != SP_ITEM_SITE)))
 			f->laterality = sp_laterality_of (it);
 	}
+	if (f->laterality == SP_LATERALITY_NONE)
+		f->laterality = sp_term_side (ctx, c, f->concept);
 	if (f->duration_hours < 0)
 		f->duration_hours = sp_leading_duration (ctx, k);
 	/* how long a drug is taken or a value held is not a finding's duration ("amoxicillin 1 g
@@ -826,6 +863,64 @@ sp_reaction (SpCtx *ctx, guint k)
 	return -1;
 }
 
+/* The reactions that say an allergy when told right after a substance or drug with no allergy
+ * cue: skin and airway reactions (rash, hives, itching, swelling of the lips or face, wheeze,
+ * shortness of breath, flushing, blisters).  Side effects such as diarrhoea or a cough make no
+ * allergy unless a cue says so ("intolerant of", "allergy"): "metformin causes diarrhea" is told
+ * as easily of a drug the patient still takes. */
+static const gchar *const sp_allergic_reactions[] = {
+	"HP:0000988", /* skin rash */
+	"HP:0001025", /* urticaria */
+	"HP:0000989", /* pruritus */
+	"HP:0100665", /* angioedema */
+	"MV:0004",    /* swelling */
+	"HP:0000282", /* facial edema */
+	"HP:0010783", /* erythema */
+	"HP:0040186", /* maculopapular exanthema */
+	"HP:0030828", /* wheezing */
+	"HP:0002094", /* dyspnea */
+	"HP:0031284", /* flushing */
+	"HP:0008066", /* blistering */
+	"HP:0200037", /* skin vesicle */
+	NULL,
+};
+
+static gboolean
+sp_is_allergic_reaction (SpCtx *ctx, guint j)
+{
+	const SpItem *it = sp_item (ctx, j);
+	const SpConcept *c;
+
+	if (it->kind != SP_ITEM_CONCEPT || it->negated)
+		return FALSE;
+	c = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
+	return g_strv_contains (sp_allergic_reactions, c->code);
+}
+
+/* An allergy told by what the allergen does, with no allergy cue: an allergic reaction right
+ * after the drug or substance at @k, nothing but reaction cues, body sites and punctuation
+ * between ("shellfish makes me break out", "penicillin causes hives", "codeine (hives)",
+ * 吃了虾会起疹子, 一吃海鲜就起疹子, 吃芒果嘴唇肿).  Any other word between ("cetirizine for hives",
+ * "cream on the rash") tells a treatment, not an allergy.  Returns the reaction's item or -1. */
+static gint
+sp_told_reaction (SpCtx *ctx, guint k)
+{
+	SpItem *prev = sp_item (ctx, k);
+
+	for (guint j = k + 1; j < ctx->items->len && j - k <= 4; j++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || sp_other_between (ctx, prev, it) > 0)
+			return -1;
+		if (it->kind == SP_ITEM_SITE || sp_is_cue (it, SP_CUE_REACTION)) {
+			prev = it;
+			continue;
+		}
+		return sp_is_allergic_reaction (ctx, j) ? (gint)j : -1;
+	}
+	return -1;
+}
+
 /* The kind of finding a concept gives on its own.  A measurement or score name is a finding only
  * with its value, and a substance only as what the patient is allergic to: until the matchers
  * for those run, neither is reported. */
@@ -865,7 +960,7 @@ sp_finding_kind_at (SpCtx *ctx, guint k, const SpConcept *concept, SpFindingKind
 	if ((concept->kind == SP_CONCEPT_MEDICATION || concept->kind == SP_CONCEPT_SUBSTANCE)
 	    && (sp_is_allergy_concept (concept)
 		|| (concept->kind == SP_CONCEPT_SUBSTANCE && sp_item (ctx, k)->negated)
-		|| sp_allergy_scope (ctx, k))) {
+		|| sp_allergy_scope (ctx, k) || sp_told_reaction (ctx, k) >= 0)) {
 		*kind = SP_FINDING_ALLERGY;
 		return TRUE;
 	}
@@ -955,6 +1050,8 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	sp_inherit_from_list (ctx, k, st->prev_k != G_MAXUINT ? &st->prev : NULL, st->prev_k, f);
 	if (f->kind == SP_FINDING_ALLERGY && f->polarity != SP_POLARITY_ABSENT) {
 		gint r = sp_reaction (ctx, k);
+		if (r < 0)
+			r = sp_told_reaction (ctx, k);
 		if (r >= 0) {
 			if (st->reactions == NULL)
 				st->reactions = g_new0 (guint8, ctx->items->len / 8 + 1);

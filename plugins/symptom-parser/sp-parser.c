@@ -245,6 +245,8 @@ sp_match_zh (SpCtx *ctx)
 				break;
 			q = g_utf8_next_char (q);
 		}
+		/* the end of a concept term that started before @p */
+		const gchar *in_concept = next_free[0];
 		for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
 			if (best[t] == NULL)
 				continue;
@@ -252,6 +254,11 @@ sp_match_zh (SpCtx *ctx)
 			if (best_end[t] == g_utf8_next_char (p)
 			    && !sp_starts_token (ctx, (gsize)(p - text)))
 				g_array_index (ctx->items, SpItem, ctx->items->len - 1).weak = TRUE;
+			/* a cue that starts inside a concept term does not hide the cue that starts
+			 * where the term ends: in 对花生过敏 the 生过 ("had") of 花生 must leave
+			 * the allergy cue 过敏 whole (结核病史 keeps its 病史) */
+			if (t == 2 && p < in_concept)
+				continue;
 			next_free[t] = best_end[t];
 		}
 		p = g_utf8_next_char (p);
