@@ -363,15 +363,17 @@ sp_term_side (SpCtx *ctx, const SpItem *c, const SpConcept *concept)
 		{ "r-", SP_LATERALITY_RIGHT },
 		{ "r ", SP_LATERALITY_RIGHT },
 		{ "bilateral", SP_LATERALITY_BILATERAL },
-		{ "左", SP_LATERALITY_LEFT },
-		{ "右", SP_LATERALITY_RIGHT },
 	};
 	g_autofree gchar *label = g_ascii_strdown (concept->label_en, -1);
 	const gchar *p = ctx->nt->text + c->start;
 	gsize len = c->end - c->start;
 
-	if (c->kind != SP_ITEM_CONCEPT || strstr (label, "left") != NULL
-	    || strstr (label, "right") != NULL || strstr (label, "bilateral") != NULL)
+	/* English only: a Chinese 左 or 右 opens drug names (左氧氟沙星 levofloxacin) and is a cue
+	 * of its own before a symptom */
+	if (c->kind != SP_ITEM_CONCEPT
+	    || (concept->kind != SP_CONCEPT_SYMPTOM && concept->kind != SP_CONCEPT_CONDITION)
+	    || strstr (label, "left") != NULL || strstr (label, "right") != NULL
+	    || strstr (label, "bilateral") != NULL)
 		return SP_LATERALITY_NONE;
 	for (guint i = 0; i < G_N_ELEMENTS (sides); i++) {
 		gsize n = strlen (sides[i].prefix);
@@ -728,7 +730,8 @@ sp_is_header (SpCtx *ctx, const SpItem *it)
 		gchar ch = text[p];
 		if (ch == ':')
 			return TRUE;
-		if (ch == ' ' || ch == '(' || ch == ')') {
+		/* "Allergies / intolerances:", "Allergies & reactions:" */
+		if (ch == ' ' || ch == '(' || ch == ')' || ch == '/' || ch == '&') {
 			p++;
 			continue;
 		}
@@ -1019,6 +1022,17 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	/* a measurement's kind and value come from its reading (sp_measure_fill()) */
 	if (!sp_finding_kind_at (ctx, k, f->concept, &f->kind) && it->kind != SP_ITEM_MEASURE)
 		return FALSE;
+	/* "海鲜过敏，吃了虾嘴唇肿": a reaction already told of an allergy stated before it makes
+	 * the allergen named with it an instance of that one, not an allergy of its own */
+	if (f->kind == SP_FINDING_ALLERGY && !sp_is_allergy_concept (f->concept) && !it->negated
+	    && !sp_allergy_scope (ctx, k)) {
+		gint r = sp_told_reaction (ctx, k);
+		if (r >= 0 && sp_bit (st->reactions, (guint)r)) {
+			if (f->concept->kind != SP_CONCEPT_MEDICATION)
+				return FALSE;
+			f->kind = SP_FINDING_MEDICATION;
+		}
+	}
 	mv_norm_text_to_orig (ctx->nt, it->start, it->end, &span);
 	f->start = span.cp_start;
 	f->end = span.cp_end;
