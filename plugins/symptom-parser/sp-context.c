@@ -383,6 +383,35 @@ sp_term_side (SpCtx *ctx, const SpItem *c, const SpConcept *concept)
 	return SP_LATERALITY_NONE;
 }
 
+/* Is the body site at @it the subject of the finding at @c, only a copula and degree words
+ * between ("my knees have been very painful", "my feet are a bit swollen", "throat is so
+ * sore")?  Then the site is the finding's although more than two words stand between. */
+static gboolean
+sp_site_is_subject (SpCtx *ctx, const SpItem *it, const SpItem *c)
+{
+	static const gchar *const copula[] = {
+		"is",	   "are",      "was",	 "were",      "be",    "been",	   "being",
+		"has",	   "have",     "had",	 "feel",      "feels", "felt",	   "feeling",
+		"get",	   "gets",     "got",	 "getting",   "seem",  "seems",	   "look",
+		"looks",   "very",     "so",	 "really",    "a",     "bit",	   "little",
+		"quite",   "too",      "pretty", "extremely", "super", "slightly", "somewhat",
+		"still",   "always",   "also",	 "all",	      "kind",  "of",	   "kinda",
+		"getting", "becoming", "become", "now",	      NULL,
+	};
+	guint words = 0;
+
+	if (it->kind != SP_ITEM_SITE || c->tok_first == 0)
+		return FALSE;
+	for (guint t = it->tok_last + 1; t < c->tok_first && t < ctx->tokens->len; t++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		if (tok->kind != MV_TOKEN_WORD)
+			return FALSE;
+		if (!sp_tok_in (ctx, t, copula) || ++words > 5)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* Attributes found near the concept: severity, laterality, site, duration.  Left first, for
  * close modifiers ("severe headache", "左膝疼痛"), then right, through a list of concepts joined
  * by "and" or commas ("fever and cough for 3 days", "pain in the left knee, 8/10"). */
@@ -398,9 +427,14 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
 		guint dist = sp_other_between (ctx, it, c);
+		/* "my knees have been painful": the "have" of the copula ends no scope here */
+		if (sp_is_cue (it, SP_CUE_TERMINATOR) && j > 0
+		    && sp_site_is_subject (ctx, sp_item (ctx, j - 1), c))
+			continue;
 		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
 		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
-		    || sp_is_cue (it, SP_CUE_CONJUNCTION) || dist > 2)
+		    || sp_is_cue (it, SP_CUE_CONJUNCTION)
+		    || (dist > 2 && !sp_site_is_subject (ctx, it, c)))
 			break;
 		sp_take_severity (ctx, j, f, &severity_done);
 		if (f->laterality == SP_LATERALITY_NONE)
@@ -778,7 +812,8 @@ sp_allergy_scope (SpCtx *ctx, guint k)
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
 		gboolean opens = sp_is_cue (it, SP_CUE_ALLERGY_PRE) || sp_is_drug_allergy (it, lex);
-		if (opens && sp_is_header (ctx, it))
+		/* "Allergies / intolerances:": an allergy word heading a list opens it */
+		if ((opens || sp_is_cue (it, SP_CUE_ALLERGY_POST)) && sp_is_header (ctx, it))
 			return TRUE;
 		if (sp_is_list_break (ctx, it)) {
 			in_clause = FALSE;
