@@ -364,21 +364,24 @@ sp_term_side (SpCtx *ctx, const SpItem *c, const SpConcept *concept)
 		{ "r ", SP_LATERALITY_RIGHT },
 		{ "bilateral", SP_LATERALITY_BILATERAL },
 	};
-	g_autofree gchar *label = g_ascii_strdown (concept->label_en, -1);
 	const gchar *p = ctx->nt->text + c->start;
 	gsize len = c->end - c->start;
 
 	/* English only: a Chinese 左 or 右 opens drug names (左氧氟沙星 levofloxacin) and is a cue
 	 * of its own before a symptom */
 	if (c->kind != SP_ITEM_CONCEPT
-	    || (concept->kind != SP_CONCEPT_SYMPTOM && concept->kind != SP_CONCEPT_CONDITION)
-	    || strstr (label, "left") != NULL || strstr (label, "right") != NULL
-	    || strstr (label, "bilateral") != NULL)
+	    || (concept->kind != SP_CONCEPT_SYMPTOM && concept->kind != SP_CONCEPT_CONDITION))
 		return SP_LATERALITY_NONE;
 	for (guint i = 0; i < G_N_ELEMENTS (sides); i++) {
 		gsize n = strlen (sides[i].prefix);
-		if (len > n && strncmp (p, sides[i].prefix, n) == 0)
+		if (len > n && strncmp (p, sides[i].prefix, n) == 0) {
+			const gchar *label = concept->label_en;
+			if (strcasestr (label, "left") != NULL
+			    || strcasestr (label, "right") != NULL
+			    || strcasestr (label, "bilateral") != NULL)
+				return SP_LATERALITY_NONE;
 			return sides[i].side;
+		}
 	}
 	return SP_LATERALITY_NONE;
 }
@@ -410,6 +413,34 @@ sp_site_is_subject (SpCtx *ctx, const SpItem *it, const SpItem *c)
 			return FALSE;
 	}
 	return TRUE;
+}
+
+/* The severity of the degree word inside a Chinese concept (头有点疼: mild, 心很慌: severe), which
+ * the concept's span hides from the cue walk; a negation right before the concept still says no
+ * severity (不太疼 is matched whole). */
+static SpSeverity
+sp_inserted_severity (SpCtx *ctx, const SpItem *c)
+{
+	const MvToken *tok;
+	g_autofree gchar *word = NULL;
+	gpointer packed;
+	SpTerm term;
+	gboolean negated;
+	SpItem cue = { 0 };
+
+	if (c->insert_tok == 0 || c->insert_tok > ctx->tokens->len)
+		return SP_SEVERITY_NONE;
+	tok = &g_array_index (ctx->tokens, MvToken, c->insert_tok - 1);
+	word = g_strndup (ctx->nt->text + tok->start, tok->end - tok->start);
+	packed = g_hash_table_lookup (ctx->parser->lexicon->zh_cues, word);
+	if (packed == NULL)
+		return SP_SEVERITY_NONE;
+	sp_term_unpack (packed, &term, &negated);
+	if (term.kind != SP_TERM_CUE)
+		return SP_SEVERITY_NONE;
+	cue.kind = SP_ITEM_CUE;
+	cue.index = term.index;
+	return sp_severity_of (&cue);
 }
 
 /* Attributes found near the concept: severity, laterality, site, duration.  Left first, for
@@ -491,6 +522,8 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	}
 	if (f->laterality == SP_LATERALITY_NONE)
 		f->laterality = sp_term_side (ctx, c, f->concept);
+	if (!severity_done && f->severity == SP_SEVERITY_NONE)
+		f->severity = sp_inserted_severity (ctx, c);
 	if (f->duration_hours < 0)
 		f->duration_hours = sp_leading_duration (ctx, k);
 	/* how long a drug is taken or a value held is not a finding's duration ("amoxicillin 1 g
@@ -1041,6 +1074,49 @@ sp_listed_with_symptom (SpCtx *ctx, guint k)
 	return FALSE;
 }
 
+/* Is the generic Pain at @k, written as one Chinese character (疼, 痛) or as a quality after 呈,
+ * only part of a complaint already named?  Glued to the concept term before it (胸口闷痛,
+ * 红肿热痛: one complaint, not a second finding), describing its character after 呈 ("右下腹痛，
+ * 呈持续性胀痛"), or, with no site of its own, after a pain finding of its sentence
+ * (肚子疼，在肚脐周围，疼一会儿就好).  疼痛 and a site's pain (头有点疼) stay findings. */
+static gboolean
+sp_pain_repeats (SpCtx *ctx, guint k, const SpFinding *f)
+{
+	const SpItem *it = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	gboolean one_char;
+
+	if (it->kind != SP_ITEM_CONCEPT || g_strcmp0 (f->concept->code, "HP:0012531") != 0
+	    || f->site != NULL || !mv_unichar_is_han (g_utf8_get_char (text + it->start)))
+		return FALSE;
+	/* 呈…胀痛: up to three tokens back, within the clause */
+	for (guint t = it->tok_first, n = 0; t-- > 0 && n < 3; n++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		if (tok->kind == MV_TOKEN_PUNCT)
+			break;
+		if (sp_tok_is (ctx, t, "呈"))
+			return TRUE;
+	}
+	one_char = g_utf8_next_char (text + it->start) == text + it->end;
+	if (!one_char || k == 0)
+		return FALSE;
+	if (sp_item (ctx, k - 1)->kind == SP_ITEM_CONCEPT && sp_item (ctx, k - 1)->end == it->start)
+		return TRUE;
+	for (guint j = k; j-- > 0;) {
+		const SpItem *prev = sp_item (ctx, j);
+		const SpConcept *c;
+		if (prev->kind == SP_ITEM_BREAK)
+			break;
+		if (prev->kind != SP_ITEM_CONCEPT)
+			continue;
+		c = g_ptr_array_index (ctx->parser->lexicon->concepts, prev->index);
+		if (strcasestr (c->label_en, "pain") != NULL
+		    || strcasestr (c->label_en, "ache") != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* The finding of the concept item at @k, with its context and attributes; %FALSE when the item
  * gives none (a substance outside an allergy, a measurement name, an allergy's reaction). */
 gboolean
@@ -1094,6 +1170,8 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	f->historical = sp_historical (ctx, k);
 	sp_condition_status (ctx, k, f);
 	sp_attributes (ctx, k, f);
+	if (sp_pain_repeats (ctx, k, f))
+		return FALSE;
 	if (f->polarity == SP_POLARITY_ABSENT) /* "pain 0/10" */
 		f->status = SP_STATUS_NONE;
 	sp_inherit_from_list (ctx, k, st->prev_k != G_MAXUINT ? &st->prev : NULL, st->prev_k, f);

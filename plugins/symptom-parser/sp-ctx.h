@@ -43,6 +43,9 @@ typedef struct {
 	gboolean negated; /* a concept term that says the concept is absent ("afebrile") */
 	gboolean listed;  /* a concept term that counts only in a list ("frequency") */
 	gboolean combo;	  /* one of the concepts of a term that names several ("N/V") */
+	/* a Chinese concept written with a degree word inside it (头有点疼, 肚子有些胀): that
+	 * word's token + 1, whose severity the concept takes; else 0 */
+	guint32 insert_tok;
 } SpItem;
 
 typedef struct {

@@ -265,6 +265,72 @@ sp_match_zh (SpCtx *ctx)
 	}
 }
 
+/* Degree and frequency words a patient puts inside a symptom: 肚子有些胀, 说话有点不清楚,
+ * 心很慌, 尿也少了, 头还疼.  Never a negation (不, 没). */
+static const gchar *const sp_zh_inserts[] = {
+	"有点儿", "有点", "有些", "有一点", "一点", "很",   "非常", "特别", "比较",   "挺",
+	"太",	  "好",	  "老是", "总是",   "一直", "也",   "还",   "都",   "越来越", "更",
+	"更加",	  "稍微", "老",	  "总",	    "真",   "超级", "蛮",   NULL,
+};
+
+/* A Chinese concept term written with a degree word inside it (肚子有些胀 is 肚子胀): for each
+ * such word between Han words, the longest term made of the one or two words before it and up
+ * to four characters after it becomes a concept item over the whole span (the word and any cue
+ * or site inside are then opaque, see sp_items_finish()).  The part before starts a word of the
+ * segmentation, so 念头 does not lend its 头. */
+static void
+sp_match_zh_inserts (SpCtx *ctx)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	GArray *toks = ctx->tokens;
+	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
+
+	for (guint t = 1; t + 1 < toks->len; t++) {
+		const MvToken *tok = &g_array_index (toks, MvToken, t);
+		const MvToken *next = &g_array_index (toks, MvToken, t + 1);
+		gpointer best = NULL;
+		gsize best_start = 0, best_end = 0;
+
+		if (tok->kind != MV_TOKEN_HAN || next->kind != MV_TOKEN_HAN
+		    || next->start != tok->end || !sp_tok_in (ctx, t, sp_zh_inserts))
+			continue;
+		for (guint back = 1; back <= 2 && back <= t; back++) {
+			const MvToken *first = &g_array_index (toks, MvToken, t - back);
+			gsize left = tok->start - first->start;
+			const gchar *q = text + next->start;
+			if (first->kind != MV_TOKEN_HAN
+			    || g_array_index (toks, MvToken, t - 1).kind != MV_TOKEN_HAN
+			    || first->end != g_array_index (toks, MvToken, t - back + 1).start
+			    || left > 12 || left + 16 > lex->zh_max_bytes)
+				break;
+			memcpy (buf, text + first->start, left);
+			for (guint n = 0; n < 4 && q < text + ctx->nt->len; n++) {
+				gpointer value;
+				if (!mv_unichar_is_han (g_utf8_get_char (q)))
+					break;
+				q = g_utf8_next_char (q);
+				memcpy (buf + left, text + next->start,
+					(gsize)(q - (text + next->start)));
+				buf[left + (gsize)(q - (text + next->start))] = '\0';
+				value = g_hash_table_lookup (lex->zh_concepts, buf);
+				if (value != NULL
+				    && (gsize)(q - text) - first->start > best_end - best_start) {
+					best = value;
+					best_start = first->start;
+					best_end = (gsize)(q - text);
+				}
+			}
+		}
+		if (best != NULL) {
+			guint before = ctx->items->len;
+			sp_add_term (ctx, best, best_start, best_end);
+			for (guint i = before; i < ctx->items->len; i++)
+				g_array_index (ctx->items, SpItem, i).insert_tok = t + 1;
+		}
+	}
+}
+
 /* ---- breaks ---- */
 
 static void
@@ -618,6 +684,7 @@ sp_parser_parse_full (const SpParser *self,
 	 * sp_items_finish() */
 	sp_match_en (&ctx, units, keys);
 	sp_match_zh (&ctx);
+	sp_match_zh_inserts (&ctx);
 	sp_find_durations_en (&ctx);
 	sp_find_durations_zh (&ctx);
 	sp_find_scores_en (&ctx);
