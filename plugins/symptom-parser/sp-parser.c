@@ -187,6 +187,29 @@ sp_match_en (SpCtx *ctx, GArray *units, GString *keys)
 	}
 }
 
+/* The side letters of chart notes ("R arm numbness", "L knee pain") are cues only before a word:
+ * not the litre of "mmol/L", "2 L NC" or "L-T4". */
+static void
+sp_check_side_letters (SpCtx *ctx)
+{
+	const guint mask = (1u << SP_CUE_LATERALITY_LEFT) | (1u << SP_CUE_LATERALITY_RIGHT);
+	const gchar *text = ctx->nt->text;
+	gsize len = ctx->nt->len;
+
+	for (guint i = 0; i < ctx->items->len; i++) {
+		SpItem *it = &g_array_index (ctx->items, SpItem, i);
+		gsize before = it->start;
+		if (it->kind != SP_ITEM_CUE || it->end != it->start + 1 || (it->index & mask) == 0)
+			continue;
+		while (before > 0 && text[before - 1] == ' ')
+			before--;
+		if ((before > 0 && (g_ascii_isdigit (text[before - 1]) || text[before - 1] == '/'))
+		    || it->end + 1 >= len || text[it->end] != ' '
+		    || !g_ascii_isalpha (text[it->end + 1]))
+			it->index &= ~mask;
+	}
+}
+
 /* Does a token start at normalised byte @pos? */
 static gboolean
 sp_starts_token (SpCtx *ctx, gsize pos)
@@ -683,6 +706,7 @@ sp_parser_parse_full (const SpParser *self,
 	/* concepts, sites and cues are matched independently; overlaps are settled in
 	 * sp_items_finish() */
 	sp_match_en (&ctx, units, keys);
+	sp_check_side_letters (&ctx);
 	sp_match_zh (&ctx);
 	sp_match_zh_inserts (&ctx);
 	sp_find_durations_en (&ctx);
