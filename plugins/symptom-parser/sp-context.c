@@ -1117,6 +1117,31 @@ sp_pain_repeats (SpCtx *ctx, guint k, const SpFinding *f)
 	return FALSE;
 }
 
+/* The allergic reactions told later in the allergy's sentence are its reactions, not present
+ * symptoms ("我对头孢过敏，上次打完点滴浑身起风团，痒得要命", "allergic to shellfish, lips swell
+ * and throat itches"), until another allergen, a negation, or a cue of the present ("now",
+ * "presents with", 现在) starts something else. */
+static void
+sp_later_reactions (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+
+	for (guint j = k + 1; j < ctx->items->len && j - k < SP_MAX_WALK; j++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT)
+		    || sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_FAMILY)
+		    || sp_is_allergen (it, lex))
+			break;
+		if (!sp_is_allergic_reaction (ctx, j))
+			continue;
+		if (st->reactions == NULL)
+			st->reactions = g_new0 (guint8, ctx->items->len / 8 + 1);
+		st->reactions[j / 8] |= (guint8)(1u << (j % 8));
+		if (f->reaction == NULL)
+			f->reaction = g_ptr_array_index (lex->concepts, it->index);
+	}
+}
+
 /* The finding of the concept item at @k, with its context and attributes; %FALSE when the item
  * gives none (a substance outside an allergy, a measurement name, an allergy's reaction). */
 gboolean
@@ -1200,5 +1225,7 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 			}
 		}
 	}
+	if (f->kind == SP_FINDING_ALLERGY && f->polarity == SP_POLARITY_PRESENT)
+		sp_later_reactions (ctx, k, st, f);
 	return sp_measure_fill (ctx, k, f);
 }
