@@ -288,12 +288,14 @@ sp_match_zh (SpCtx *ctx)
 	}
 }
 
-/* Degree and frequency words a patient puts inside a symptom: 肚子有些胀, 说话有点不清楚,
- * 心很慌, 尿也少了, 头还疼.  Never a negation (不, 没). */
+/* Degree and frequency words and the particle 了 a patient puts inside a symptom: 肚子有些胀,
+ * 说话有点不清楚, 心很慌, 尿也少了, 头还疼, 夜里经常憋醒, 嘴里长了溃疡.  Never a negation (不, 没).
+ */
 static const gchar *const sp_zh_inserts[] = {
-	"有点儿", "有点", "有些", "有一点", "一点", "很",   "非常", "特别", "比较",   "挺",
-	"太",	  "好",	  "老是", "总是",   "一直", "也",   "还",   "都",   "越来越", "更",
-	"更加",	  "稍微", "老",	  "总",	    "真",   "超级", "蛮",   NULL,
+	"有点儿", "有点", "有些", "有一点", "一点", "很",     "非常", "特别", "比较",
+	"挺",	  "太",	  "好",	  "老是",   "总是", "一直",   "也",   "还",   "都",
+	"越来越", "更",	  "更加", "稍微",   "老",   "总",     "真",   "超级", "蛮",
+	"经常",	  "常常", "时常", "偶尔",   "有时", "有时候", "了",   NULL,
 };
 
 /* A Chinese concept term written with a degree word inside it (肚子有些胀 is 肚子胀): for each
