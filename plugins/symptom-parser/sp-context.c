@@ -992,6 +992,31 @@ sp_told_reaction (SpCtx *ctx, guint k)
 	return -1;
 }
 
+/* The allergen an allergic reaction at @j is told to come from ("hives from penicillin", "rash
+ * after taking amoxicillin", "gets itchy from latex"): the next item, a drug or substance, with
+ * only "from" or "after" (and "taking", "eating", "using") between.  Returns its item or -1. */
+static gint
+sp_reaction_source (SpCtx *ctx, guint j)
+{
+	static const gchar *const lead[] = { "from", "after", NULL };
+	static const gchar *const verbs[] = { "taking", "eating", "using", "having", NULL };
+	SpItem *r, *a;
+	guint n = 0;
+
+	if (j + 1 >= ctx->items->len || !sp_is_allergic_reaction (ctx, j))
+		return -1;
+	r = sp_item (ctx, j);
+	a = sp_item (ctx, j + 1);
+	if (!sp_is_allergen (a, ctx->parser->lexicon) || a->tok_first <= r->tok_last + 1
+	    || a->tok_first > r->tok_last + 3)
+		return -1;
+	for (guint t = r->tok_last + 1; t < a->tok_first; t++, n++) {
+		if (!sp_tok_in (ctx, t, n == 0 ? lead : verbs))
+			return -1;
+	}
+	return (gint)j + 1;
+}
+
 /* The kind of finding a concept gives on its own.  A measurement or score name is a finding only
  * with its value, and a substance only as what the patient is allergic to: until the matchers
  * for those run, neither is reported. */
@@ -1031,7 +1056,8 @@ sp_finding_kind_at (SpCtx *ctx, guint k, const SpConcept *concept, SpFindingKind
 	if ((concept->kind == SP_CONCEPT_MEDICATION || concept->kind == SP_CONCEPT_SUBSTANCE)
 	    && (sp_is_allergy_concept (concept)
 		|| (concept->kind == SP_CONCEPT_SUBSTANCE && sp_item (ctx, k)->negated)
-		|| sp_allergy_scope (ctx, k) || sp_told_reaction (ctx, k) >= 0)) {
+		|| sp_allergy_scope (ctx, k) || sp_told_reaction (ctx, k) >= 0
+		|| (k > 0 && sp_reaction_source (ctx, k - 1) == (gint)k))) {
 		*kind = SP_FINDING_ALLERGY;
 		return TRUE;
 	}
@@ -1151,7 +1177,9 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	MvOrigSpan span;
 	gint cue;
 
-	if (sp_bit (st->reactions, k) || (it->listed && !sp_listed_with_symptom (ctx, k))
+	/* "hives from penicillin": the reaction is the allergy's, told before it */
+	if (sp_bit (st->reactions, k) || sp_reaction_source (ctx, k) >= 0
+	    || (it->listed && !sp_listed_with_symptom (ctx, k))
 	    || (it->kind == SP_ITEM_CONCEPT && sp_hypothetical (ctx, k)))
 		return FALSE;
 	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
@@ -1204,6 +1232,8 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 		gint r = sp_reaction (ctx, k);
 		if (r < 0)
 			r = sp_told_reaction (ctx, k);
+		if (r < 0 && k > 0 && sp_reaction_source (ctx, k - 1) == (gint)k)
+			r = (gint)k - 1;
 		if (r >= 0) {
 			if (st->reactions == NULL)
 				st->reactions = g_new0 (guint8, ctx->items->len / 8 + 1);
