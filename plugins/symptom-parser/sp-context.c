@@ -1168,6 +1168,18 @@ sp_later_reactions (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	}
 }
 
+/* "my knees are killing me" is knee pain, but "the cramps at night are killing me" says how bad
+ * the cramps are: "killing me" is a pain only of a body site it names. */
+static gboolean
+sp_pain_needs_site (SpCtx *ctx, guint k, const SpFinding *f)
+{
+	const SpItem *it = sp_item (ctx, k);
+
+	return it->kind == SP_ITEM_CONCEPT && f->site == NULL
+	       && g_strcmp0 (f->concept->code, "HP:0012531") == 0
+	       && g_strstr_len (ctx->nt->text + it->start, it->end - it->start, "killing") != NULL;
+}
+
 /* The finding of the concept item at @k, with its context and attributes; %FALSE when the item
  * gives none (a substance outside an allergy, a measurement name, an allergy's reaction). */
 gboolean
@@ -1223,7 +1235,7 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	f->historical = sp_historical (ctx, k);
 	sp_condition_status (ctx, k, f);
 	sp_attributes (ctx, k, f);
-	if (sp_pain_repeats (ctx, k, f))
+	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f))
 		return FALSE;
 	if (f->polarity == SP_POLARITY_ABSENT) /* "pain 0/10" */
 		f->status = SP_STATUS_NONE;
