@@ -536,6 +536,61 @@ sp_is_cue (const SpItem *it, SpCue cue)
 	return it->kind == SP_ITEM_CUE && (it->index & (1u << cue)) != 0;
 }
 
+/* "疼痛评分3分", "Pain score 5/10": the word pain in a pain score's name is also the Pain symptom
+ * (absent at 0, its severity from the score: 1-3 mild, 4-6 moderate, 7-10 severe), as both blind
+ * sets annotate it; "pain 6/10" already has its own Pain term.  @pain_concept caches the lookup. */
+static gboolean
+sp_score_pain (SpCtx *ctx,
+	       guint k,
+	       const SpFinding *score,
+	       const SpConcept **pain_concept,
+	       SpFinding *pain)
+{
+	static const gchar *const words[] = { "pain", "疼痛", NULL };
+	const SpItem *it = sp_item (ctx, k);
+	const GPtrArray *concepts = ctx->parser->lexicon->concepts;
+	MvOrigSpan span;
+	gsize n = 0;
+
+	if (it->kind != SP_ITEM_MEASURE || score->kind != SP_FINDING_SCORE
+	    || g_strcmp0 (score->concept->code, "LOINC:72514-3") != 0 || score->value.unit == NULL)
+		return FALSE;
+	for (guint w = 0; words[w] != NULL && n == 0; w++) {
+		gsize len = strlen (words[w]);
+		if (it->end - it->start > len
+		    && memcmp (ctx->nt->text + it->start, words[w], len) == 0)
+			n = len;
+	}
+	if (n == 0)
+		return FALSE;
+	for (guint i = 0; *pain_concept == NULL && i < concepts->len; i++) {
+		const SpConcept *c = g_ptr_array_index (concepts, i);
+		if (g_strcmp0 (c->code, "HP:0012531") == 0)
+			*pain_concept = c;
+	}
+	if (*pain_concept == NULL)
+		return FALSE;
+	*pain = *score;
+	memset (&pain->value, 0, sizeof pain->value);
+	pain->concept = *pain_concept;
+	pain->kind = SP_FINDING_SYMPTOM;
+	mv_norm_text_to_orig (ctx->nt, it->start, it->start + n, &span);
+	pain->start = span.cp_start;
+	pain->end = span.cp_end;
+	pain->byte_start = span.byte_start;
+	pain->byte_end = span.byte_end;
+	pain->n_mentions = 1;
+	pain->n_spans = 1;
+	pain->spans[0] = pain->start;
+	pain->spans[1] = pain->end;
+	pain->polarity = score->value.value == 0 ? SP_POLARITY_ABSENT : SP_POLARITY_PRESENT;
+	pain->severity = score->value.value >= 7   ? SP_SEVERITY_SEVERE
+			 : score->value.value >= 4 ? SP_SEVERITY_MODERATE
+			 : score->value.value >= 1 ? SP_SEVERITY_MILD
+						   : SP_SEVERITY_NONE;
+	return TRUE;
+}
+
 /* ---- merging repeated mentions ---- */
 
 /* Two findings are one when everything but their spans is equal. */
@@ -678,6 +733,7 @@ sp_parser_parse_full (const SpParser *self,
 		= g_hash_table_new_full (sp_finding_hash, sp_finding_same, g_free, NULL);
 	g_autoptr (GError) error_local = NULL;
 	g_autofree guint *other_prefix = NULL;
+	const SpConcept *pain_concept = NULL;
 	SpCtx ctx = { self, NULL, NULL, NULL, NULL, NULL };
 	SpFindingsState st
 		= { findings, seen, max_findings, FALSE, NULL, { 0 }, G_MAXUINT, -1, NULL };
@@ -723,6 +779,7 @@ sp_parser_parse_full (const SpParser *self,
 
 	for (guint k = 0; k < ctx.items->len; k++) {
 		SpFinding f = { 0 };
+		SpFinding pain;
 
 		if ((sp_item (&ctx, k)->kind != SP_ITEM_CONCEPT
 		     && sp_item (&ctx, k)->kind != SP_ITEM_MEASURE)
@@ -731,6 +788,8 @@ sp_parser_parse_full (const SpParser *self,
 		sp_findings_add (findings, seen, max_findings, &st.truncated, &f);
 		st.prev = f;
 		st.prev_k = k;
+		if (sp_score_pain (&ctx, k, &f, &pain_concept, &pain))
+			sp_findings_add (findings, seen, max_findings, &st.truncated, &pain);
 	}
 	g_free (st.reactions);
 	g_array_unref (ctx.items);
