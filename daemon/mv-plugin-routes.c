@@ -150,6 +150,32 @@ parse_symptoms (MvHttpRequest *request, GError **error)
 	return call_plugin (request, "symptom-parser", "Parse", error);
 }
 
+/* The risk-scorer's models and a score from given inputs (issue 12); scores from a patient's
+ * record are the clinical record's routes (POST /v1/patients/{id}/risk). */
+static JsonNode *
+risk_models (MvHttpRequest *request, GError **error)
+{
+	return call_plugin (request, "risk-scorer", "ListModels", error);
+}
+
+/* Score with the model named by the path: the body holds inputs (and language), not model. */
+static JsonNode *
+risk_score (MvHttpRequest *request, GError **error)
+{
+	JsonObject *body = mv_http_request_get_body (request);
+
+	if (body != NULL && json_object_has_member (body, "model")) {
+		mv_error_add_problem (error, "/model", "unknown-member",
+				      "the path names the model: leave it out of the body",
+				      "模型已由路径指定：请求体中不要包含 model");
+		return NULL;
+	}
+	if (body != NULL)
+		json_object_set_string_member (body, "model",
+					       mv_http_request_get_param (request, "id"));
+	return call_plugin (request, "risk-scorer", "Score", error);
+}
+
 static const MvHttpRoute plugin_routes[] = {
 	{ "GET", "/v1/plugins", MV_ROLE_ANY_CALLER, list_plugins,
 	  "The loaded plugins, their methods and the names and types of their arguments" },
@@ -159,6 +185,14 @@ static const MvHttpRoute plugin_routes[] = {
 	{ "POST", "/v1/nlp/symptoms", MV_ROLE_ANY_CALLER, parse_symptoms,
 	  "Clinical text (English or Chinese) to coded findings: the symptom parser's Parse",
 	  "symptom-parser", "Parse" },
+	/* resource routes for the API document: the path carries an argument (the model), and a
+	 * GET has no body, so the method's argument schemas would describe them wrongly */
+	{ "GET", "/v1/risk/models", MV_ROLE_ANY_CALLER, risk_models,
+	  "The risk models the risk-scorer plugin loaded: the plugin's ListModels (?language is "
+	  "taken from Accept-Language)" },
+	{ "POST", "/v1/risk/models/{id}/score", MV_ROLE_ANY_CALLER, risk_score,
+	  "Score risk model {id} from the inputs given: the plugin's Score with the body "
+	  "{\"inputs\": {…}, \"language\"?}" },
 };
 
 const MvHttpRoute *

@@ -9,6 +9,7 @@
 
 #include "mv-clinical-store.h"
 #include "mv-http-api.h"
+#include "mv-risk-api.h"
 
 static MvClinicalStore *
 store_of (MvHttpRequest *request)
@@ -305,6 +306,40 @@ KIND_HANDLERS (medications)
 KIND_HANDLERS (encounters)
 KIND_HANDLERS (notes)
 
+/* Risk assessments are written by the daemon (POST /v1/patients/{id}/risk): a client reads,
+ * lists and retracts them, and does not create or patch one. */
+#define READ_KIND_HANDLERS(tag, plural)                                                            \
+	static JsonNode *handle_list_##tag (MvHttpRequest *r, GError **e)                          \
+	{                                                                                          \
+		return do_list (r, plural, FALSE, e);                                              \
+	}                                                                                          \
+	static JsonNode *handle_get_##tag (MvHttpRequest *r, GError **e)                           \
+	{                                                                                          \
+		return do_get (r, plural, FALSE, e);                                               \
+	}                                                                                          \
+	static JsonNode *handle_delete_##tag (MvHttpRequest *r, GError **e)                        \
+	{                                                                                          \
+		return do_delete (r, plural, e);                                                   \
+	}                                                                                          \
+	static JsonNode *handle_history_##tag (MvHttpRequest *r, GError **e)                       \
+	{                                                                                          \
+		return do_history (r, plural, FALSE, e);                                           \
+	}                                                                                          \
+	static JsonNode *handle_version_##tag (MvHttpRequest *r, GError **e)                       \
+	{                                                                                          \
+		return do_version (r, plural, FALSE, e);                                           \
+	}                                                                                          \
+	static JsonNode *handle_me_list_##tag (MvHttpRequest *r, GError **e)                       \
+	{                                                                                          \
+		return do_list (r, plural, TRUE, e);                                               \
+	}                                                                                          \
+	static JsonNode *handle_me_get_##tag (MvHttpRequest *r, GError **e)                        \
+	{                                                                                          \
+		return do_get (r, plural, TRUE, e);                                                \
+	}
+
+READ_KIND_HANDLERS (risk_assessments, "risk-assessments")
+
 #define CLIN MV_ROLE_CLINICIAN
 #define READERS (MV_ROLE_CLINICIAN | MV_ROLE_PATIENT)
 #define P "/v1/patients/{id}/"
@@ -356,6 +391,27 @@ static const MvHttpRoute routes[] = {
 	KIND_ROUTES (medications, "a medication statement"),
 	KIND_ROUTES (encounters, "an encounter"),
 	KIND_ROUTES (notes, "a note"),
+	/* risk scores from the record (mv-risk-api.h), stored as risk assessments */
+	{ "POST", P "risk", CLIN, mv_risk_http_score_all,
+	  "Score every risk model the record can feed; store each complete score as a risk "
+	  "assessment, list each incomplete model with what is missing" },
+	{ "POST", P "risk/{model}", CLIN, mv_risk_http_score_one,
+	  "Score one risk model from the record: the stored risk assessment, or what is missing" },
+	{ "GET", P "risk-assessments", READERS, handle_list_risk_assessments,
+	  "List a patient's risk assessments, newest first (code = model id, from, to, include, "
+	  "limit, cursor)" },
+	{ "GET", P "risk-assessments/{rid}", READERS, handle_get_risk_assessments,
+	  "Read a risk assessment (ETag = its version)" },
+	{ "DELETE", P "risk-assessments/{rid}", CLIN, handle_delete_risk_assessments,
+	  "Mark a risk assessment entered-in-error (a new version; it stays readable)" },
+	{ "GET", P "risk-assessments/{rid}/history", READERS, handle_history_risk_assessments,
+	  "Every version of a risk assessment" },
+	{ "GET", P "risk-assessments/{rid}/versions/{v}", READERS, handle_version_risk_assessments,
+	  "One version of a risk assessment" },
+	{ "GET", ME "risk-assessments", MV_ROLE_PATIENT, handle_me_list_risk_assessments,
+	  "The calling patient's own risk assessments" },
+	{ "GET", ME "risk-assessments/{rid}", MV_ROLE_PATIENT, handle_me_get_risk_assessments,
+	  "One of the calling patient's own risk assessments" },
 };
 
 const MvHttpRoute *

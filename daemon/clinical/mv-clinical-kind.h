@@ -1,6 +1,6 @@
 /*
  * Medverse clinical record — what a record kind is (observation, condition, allergy,
- * medication, encounter, note).
+ * medication, encounter, note, risk assessment).
  *
  * A kind is a table row of behaviour, not a module: the clinical store (mv-clinical-store.h)
  * seals, versions, lists and audits every kind the same way, and asks the kind only what is
@@ -52,10 +52,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MvClinicalTerms, mv_clinical_terms_clear)
 
 typedef struct {
 	/* singular, as stored in the kind column and bound into the AEAD additional data:
-	 * "observation", "condition", "allergy", "medication", "encounter", "note" */
+	 * "observation", "condition", "allergy", "medication", "encounter", "note",
+	 * "risk-assessment" */
 	const gchar *name;
 	/* the route segment and the batch member: "observations", "conditions", "allergies",
-	 * "medications", "encounters", "notes" */
+	 * "medications", "encounters", "notes", "risk-assessments" */
 	const gchar *plural;
 	const gchar *title_en;
 	const gchar *title_zh;

@@ -1,6 +1,7 @@
 /*
  * The registry of clinical record kinds (mv-clinical-kind.h), and the three small kinds:
- * allergy, medication, encounter.  Observation, condition and note have files of their own.
+ * allergy, medication, encounter.  Observation, condition, note and risk assessment have files
+ * of their own.
  * Shapes: docs/clinical-record.md.
  */
 #define G_LOG_DOMAIN "medverse-clinical"
@@ -457,13 +458,10 @@ const MvClinicalKind *const *
 mv_clinical_kinds (void)
 {
 	static const MvClinicalKind *const all[] = {
-		&mv_observation_kind,
-		&mv_condition_kind,
-		&mv_allergy_kind,
-		&mv_medication_kind,
-		&mv_encounter_kind,
-		&mv_note_kind,
-		NULL,
+		&mv_observation_kind,	  &mv_condition_kind,
+		&mv_allergy_kind,	  &mv_medication_kind,
+		&mv_encounter_kind,	  &mv_note_kind,
+		&mv_risk_assessment_kind, NULL,
 	};
 	return all;
 }
@@ -491,6 +489,7 @@ mv_clinical_kind_members (const MvClinicalKind *kind)
 		{ &mv_medication_kind, medication_members },
 		{ &mv_encounter_kind, encounter_members },
 		{ &mv_note_kind, mv_note_members },
+		{ &mv_risk_assessment_kind, mv_risk_assessment_members },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {

@@ -16,11 +16,16 @@ extern const MvClinicalKind mv_allergy_kind;
 extern const MvClinicalKind mv_medication_kind;
 extern const MvClinicalKind mv_encounter_kind;
 extern const MvClinicalKind mv_note_kind;
+extern const MvClinicalKind mv_risk_assessment_kind;
+
+/* The code system a risk assessment's model id is indexed under (its term). */
+#define MV_RISK_MODEL_SYSTEM "urn:medverse:codesystem:risk-model"
 
 /* the input rows of the kinds with files of their own (mv-clinical-schema.h) */
 extern const MvField mv_observation_members[];
 extern const MvField mv_condition_members[];
 extern const MvField mv_note_members[];
+extern const MvField mv_risk_assessment_members[];
 
 /* The schema context of a kind's context (the same "now"). */
 static inline MvSchemaContext

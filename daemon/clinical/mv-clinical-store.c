@@ -24,6 +24,12 @@ mv_clinical_store_set_engine (MvClinicalStore *store, MvEngine *engine)
 	store->engine = engine;
 }
 
+MvEngine *
+mv_clinical_store_get_engine (MvClinicalStore *store)
+{
+	return store->engine;
+}
+
 gboolean
 mv_clinical_op_parse_note (MvClinicalOp *op, JsonObject *input, GError **error)
 {

@@ -63,6 +63,8 @@ MvClinicalStore *mv_clinical_store_new (MvServices *services);
 /* The engine a note's `"parse": true` asks the symptom-parser plugin through (borrowed; must
  * outlive the store).  Without one such a note is refused as unavailable. */
 void mv_clinical_store_set_engine (MvClinicalStore *store, MvEngine *engine);
+/* That engine, or NULL (the risk routes call the risk-scorer plugin through it). */
+MvEngine *mv_clinical_store_get_engine (MvClinicalStore *store);
 void mv_clinical_store_free (MvClinicalStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvClinicalStore, mv_clinical_store_free)
 
@@ -210,5 +212,42 @@ JsonObject *mv_clinical_store_changes (MvClinicalStore *store,
 				       const gchar *since,
 				       const gchar *limit,
 				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* A snapshot holds at most this many current records of each kind (the newest). */
+#define MV_CLINICAL_SNAPSHOT_MAX 5000
+
+/**
+ * mv_clinical_store_snapshot:
+ * @kinds: the kinds wanted, NULL-terminated
+ *
+ * What a computation on the record needs (risk scores: mv-risk-inputs.h), read in one
+ * transaction and audited once ("record.snapshot", naming the patient): the profile and the
+ * current records (not entered-in-error) of each of @kinds, newest first, at most
+ * %MV_CLINICAL_SNAPSHOT_MAX of each.  A reader's operation: a clinician of the patient's clinic
+ * or the patient's own key.
+ *
+ * Returns: (transfer full): `{"profile": {…}, "profile_version": n, "<plural>": [record, …]
+ *   for each kind}`, or %NULL (%MV_ERROR_NOT_FOUND for a patient the caller cannot reach).
+ */
+JsonObject *mv_clinical_store_snapshot (MvClinicalStore *store,
+					const MvClinicalCall *call,
+					const gchar *patient_id,
+					const MvClinicalKind *const *kinds,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_clinical_store_check_patient:
+ *
+ * Whether the caller may reach the patient (a live patient of its clinic; a patient key: its
+ * own), without reading or disclosing any of the patient's data (nothing is audited): for a
+ * route that must answer a stranger 404 before it does anything else.
+ *
+ * Returns: %TRUE, or %FALSE with %MV_ERROR_NOT_FOUND (or %MV_ERROR_FORBIDDEN for a caller
+ *   without a clinic).
+ */
+gboolean mv_clinical_store_check_patient (MvClinicalStore *store,
+					  const MvClinicalCall *call,
+					  const gchar *patient_id,
+					  GError **error);
 
 G_END_DECLS

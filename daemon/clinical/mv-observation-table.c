@@ -115,6 +115,21 @@ static const MvObsUnit u_score[] = { { "{score}", score, 1, 0 }, { NULL } };
 
 static const gchar *const bp_components[] = { "8480-6", "8462-4", NULL };
 
+static const MvObsUnit u_coded[] = { { NULL } };
+/* LOINC's answer list for 72166-2 (LL2201-3, the smoking-status value set of US Core and of
+ * the former Meaningful Use rules) */
+static const MvObsAnswer smoking_answers[] = {
+	{ "LA18976-3", "Current every day smoker", "目前每天吸烟" },
+	{ "LA18977-1", "Current some day smoker", "目前非每天吸烟" },
+	{ "LA15920-4", "Former smoker", "已戒烟" },
+	{ "LA18978-9", "Never smoker", "从不吸烟" },
+	{ "LA18979-7", "Smoker, current status unknown", "吸烟者，目前状况不明" },
+	{ "LA18980-5", "Unknown if ever smoked", "不知是否吸过烟" },
+	{ "LA18981-3", "Heavy tobacco smoker", "重度吸烟者" },
+	{ "LA18982-1", "Light tobacco smoker", "轻度吸烟者" },
+	{ NULL },
+};
+
 const MvObsDef mv_obs_table[] = {
 	{ LOINC, "85354-9", "Blood pressure panel", "血压", u_pressure, 0, 0, 1, bp_components },
 	{ LOINC, "8480-6", "Systolic blood pressure", "收缩压", u_pressure, 40, 300, 1 },
@@ -150,6 +165,8 @@ const MvObsDef mv_obs_table[] = {
 	{ MV_OBSERVATION_PROJECT_SYSTEM, "mood", "Mood (1 very bad to 5 very good)",
 	  "情绪（1 很差 至 5 很好）", u_score, 1, 5, 0 },
 	{ LOINC, "72514-3", "Pain severity (0-10)", "疼痛程度（0-10）", u_score, 0, 10, 0 },
+	{ LOINC, "72166-2", "Tobacco smoking status", "吸烟状况", u_coded, 0, 0, 0, NULL,
+	  smoking_answers },
 	{ NULL },
 };
 
@@ -182,6 +199,16 @@ mv_obs_find_unit (const MvObsDef *def, const gchar *unit)
 			if (same_unit (*s, unit))
 				return u;
 		}
+	}
+	return NULL;
+}
+
+const MvObsAnswer *
+mv_obs_find_answer (const MvObsDef *def, const gchar *code)
+{
+	for (const MvObsAnswer *a = def->answers; a != NULL && a->code != NULL; a++) {
+		if (g_strcmp0 (a->code, code) == 0)
+			return a;
 	}
 	return NULL;
 }

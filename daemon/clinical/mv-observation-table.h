@@ -20,6 +20,13 @@ typedef struct {
 	gdouble offset;
 } MvObsUnit;
 
+/* An answer of a coded observation (a LOINC answer code, LA…). */
+typedef struct {
+	const gchar *code;
+	const gchar *display_en;
+	const gchar *display_zh;
+} MvObsAnswer;
+
 typedef struct {
 	const gchar *system; /* "http://loinc.org" or MV_OBSERVATION_PROJECT_SYSTEM */
 	const gchar *code;
@@ -32,6 +39,9 @@ typedef struct {
 	guint decimals; /* a converted value is rounded to this many decimals */
 	/* a panel (blood pressure) has no value of its own, only these components' codes */
 	const gchar *const *components;
+	/* a coded observation (smoking status) has no value nor unit but a value_code, one of
+	 * these (NULL-code terminated); its units are empty */
+	const MvObsAnswer *answers;
 } MvObsDef;
 
 /* Every entry, terminated by a NULL code. */
@@ -42,5 +52,8 @@ const MvObsDef *mv_obs_lookup (const gchar *system, const gchar *code);
 
 /* The unit of @def spelled @unit (its UCUM code or another accepted spelling), or NULL. */
 const MvObsUnit *mv_obs_find_unit (const MvObsDef *def, const gchar *unit);
+
+/* The answer of coded @def whose code is @code, or NULL. */
+const MvObsAnswer *mv_obs_find_answer (const MvObsDef *def, const gchar *code);
 
 G_END_DECLS

@@ -23,6 +23,12 @@ static gboolean check_code (JsonNode *node,
 			    const MvSchemaContext *ctx,
 			    GError **error);
 
+static gboolean check_value_code (JsonNode *node,
+				  const gchar *ptr,
+				  JsonObject *parent,
+				  const MvSchemaContext *ctx,
+				  GError **error);
+
 static const MvField component_members[] = {
 	{ "code", MV_FIELD_ANY, TRUE, 0, 0, NULL, NULL, check_code,
 	  "the component's LOINC code, e.g. 8480-6 (systolic)" },
@@ -38,6 +44,9 @@ const MvField mv_observation_members[] = {
 	  "the measured value (not for a panel)" },
 	{ "unit", MV_FIELD_STRING, FALSE, 1, 64, NULL, NULL, NULL,
 	  "the value's unit: UCUM (mg/dL, [degF]) or a common spelling (°F, lbs, bpm)" },
+	{ "value_code", MV_FIELD_ANY, FALSE, 0, 0, NULL, NULL, check_value_code,
+	  "a coded observation's answer (smoking status 72166-2): a LOINC answer code "
+	  "(LA18978-9) or a coding {system, code}" },
 	{ "effective_at", MV_FIELD_DATETIME, TRUE, 0, 0, NULL, NULL, NULL,
 	  "when it was measured (RFC 3339 with an offset)" },
 	{ "source", MV_FIELD_ENUM, FALSE, 0, 0, sources, NULL, NULL, "who measured it" },
@@ -122,6 +131,46 @@ check_code (JsonNode *node,
 				   "is not a code of Medverse's observation system (e.g. mood)",
 				   "不是 Medverse 观测编码体系中的编码（例如 mood）");
 	}
+	return FALSE;
+}
+
+/* The answer code of a value_code member (a string, or a LOINC coding), or NULL. */
+static const gchar *
+answer_code (JsonNode *node)
+{
+	JsonObject *coding;
+
+	if (node == NULL)
+		return NULL;
+	if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+		return json_node_get_string (node);
+	if (!JSON_NODE_HOLDS_OBJECT (node))
+		return NULL;
+	coding = json_node_get_object (node);
+	if (mv_code_system_lookup (mv_clinical_get_string (coding, "system"))
+	    != mv_code_system_lookup ("loinc"))
+		return NULL;
+	return mv_clinical_get_string (coding, "code");
+}
+
+/* Its shape only: whether it is one of the observation's answers is check_coded's. */
+static gboolean
+check_value_code (JsonNode *node,
+		  const gchar *ptr,
+		  JsonObject *parent,
+		  const MvSchemaContext *ctx,
+		  GError **error)
+{
+	const gchar *code = answer_code (node);
+
+	if (code != NULL && *code != '\0' && strlen (code) <= 64)
+		return TRUE;
+	mv_schema_problem (
+		error, ptr, "wrong-type",
+		"must be a LOINC answer code (a string, e.g. LA18978-9) or a coding "
+		"{system: loinc, code}",
+		"应为 LOINC 答案编码（字符串，例如 LA18978-9）或编码对象 {system: loinc, "
+		"code}");
 	return FALSE;
 }
 
@@ -248,6 +297,18 @@ check_value (const MvObsDef *def,
 	return u;
 }
 
+static void
+value_code_not_allowed (JsonObject *o, const gchar *ptr, GError **error)
+{
+	if (json_object_has_member (o, "value_code")) {
+		g_autofree gchar *p = mv_json_pointer_child (ptr, "value_code");
+		mv_schema_problem (
+			error, p, "not-allowed",
+			"is only allowed on a coded observation (smoking status 72166-2)",
+			"仅适用于编码型观测（吸烟状况 72166-2）");
+	}
+}
+
 /* A code Medverse has no entry for: any number, a unit in UCUM's syntax. */
 static void
 check_unlisted (JsonObject *o, const gchar *ptr, GError **error)
@@ -270,6 +331,44 @@ check_unlisted (JsonObject *o, const gchar *ptr, GError **error)
 		mv_schema_problem (error, p, "not-allowed",
 				   "is only allowed on a panel Medverse knows (blood pressure)",
 				   "仅适用于 Medverse 已知的组合观测（血压）");
+	}
+	value_code_not_allowed (o, ptr, error);
+}
+
+/* A coded observation (smoking status): a value_code among its answers, no value or unit. */
+static void
+check_coded (const MvObsDef *def, JsonObject *o, const gchar *ptr, GError **error)
+{
+	g_autofree gchar *code_ptr = mv_json_pointer_child (ptr, "value_code");
+	JsonNode *node = json_object_get_member (o, "value_code");
+	const gchar *code = answer_code (node);
+
+	for (const gchar *const *m = (const gchar *const[]){ "value", "unit", "components", NULL };
+	     *m; m++) {
+		if (json_object_has_member (o, *m)) {
+			g_autofree gchar *p = mv_json_pointer_child (ptr, *m);
+			mv_schema_problem (error, p, "not-allowed",
+					   "is not allowed on a coded observation: give value_code",
+					   "编码型观测不能填写此项，请填写 value_code");
+		}
+	}
+	if (node == NULL) {
+		mv_schema_problem (error, code_ptr, "required",
+				   "is required: the answer's LOINC code",
+				   "必填：答案的 LOINC 编码");
+		return;
+	}
+	if (code != NULL && mv_obs_find_answer (def, code) == NULL) {
+		g_autoptr (GString) list = g_string_new (NULL);
+		g_autofree gchar *en = NULL;
+		g_autofree gchar *zh = NULL;
+		for (const MvObsAnswer *a = def->answers; a->code != NULL; a++)
+			g_string_append_printf (list, "%s%s", list->len > 0 ? ", " : "", a->code);
+		en = g_strdup_printf ("is not an answer of %s; use one of %s", def->display_en,
+				      list->str);
+		zh = g_strdup_printf ("不是%s的答案；请使用以下之一：%s", def->display_zh,
+				      list->str);
+		mv_schema_problem (error, code_ptr, "invalid-code", en, zh);
 	}
 }
 
@@ -302,7 +401,8 @@ check_panel (const MvObsDef *def, JsonObject *o, const gchar *ptr, GError **erro
 	gint seen[2] = { -1, -1 };
 	JsonArray *array;
 
-	for (const gchar *const *m = (const gchar *const[]){ "value", "unit", NULL }; *m; m++) {
+	for (const gchar *const *m = (const gchar *const[]){ "value", "unit", "value_code", NULL };
+	     *m; m++) {
 		if (json_object_has_member (o, *m)) {
 			g_autofree gchar *p = mv_json_pointer_child (ptr, *m);
 			mv_schema_problem (error, p, "not-allowed",
@@ -382,6 +482,11 @@ check_semantics (JsonObject *o, const gchar *ptr, GError **error)
 		check_panel (def, o, ptr, error);
 		return;
 	}
+	if (def->answers != NULL) {
+		check_coded (def, o, ptr, error);
+		return;
+	}
+	value_code_not_allowed (o, ptr, error);
 	if (json_object_has_member (o, "components")) {
 		g_autofree gchar *p = mv_json_pointer_child (ptr, "components");
 		mv_schema_problem (error, p, "not-allowed",
@@ -431,6 +536,18 @@ store_measurement (JsonObject *out, JsonObject *in)
 
 	json_object_set_object_member (out, "code",
 				       stored_code (json_object_get_member (in, "code"), def));
+	if (def != NULL && def->answers != NULL) {
+		const MvObsAnswer *a = mv_obs_find_answer (
+			def, answer_code (json_object_get_member (in, "value_code")));
+		JsonObject *answer = json_object_new ();
+		json_object_set_string_member (answer, "system",
+					       mv_code_system_lookup ("loinc")->uri);
+		json_object_set_string_member (answer, "code", a->code);
+		json_object_set_string_member (answer, "display", a->display_en);
+		json_object_set_string_member (answer, "display_zh", a->display_zh);
+		json_object_set_object_member (out, "value_code", answer);
+		return;
+	}
 	if (value == NULL)
 		return; /* a panel */
 	if (def == NULL) {
@@ -499,6 +616,13 @@ input_measurement (JsonObject *out, JsonObject *stored)
 	if (json_object_get_boolean_member_with_default (stored, "unlisted", FALSE))
 		mv_clinical_copy_member (c, code, "display");
 	json_object_set_object_member (out, "code", c);
+	if (mv_clinical_get_object (stored, "value_code") != NULL) {
+		JsonObject *answer = mv_clinical_get_object (stored, "value_code");
+		JsonObject *a = json_object_new ();
+		mv_clinical_copy_member (a, answer, "system");
+		mv_clinical_copy_member (a, answer, "code");
+		json_object_set_object_member (out, "value_code", a);
+	}
 	mv_clinical_copy_member (out, original != NULL ? original : stored, "value");
 	mv_clinical_copy_member (out, original != NULL ? original : stored, "unit");
 }
@@ -533,6 +657,8 @@ observation_terms (JsonObject *record, MvClinicalTerms *terms)
 				   : NULL;
 
 	mv_clinical_terms_add_coding (terms, mv_clinical_get_object (record, "code"));
+	/* the answer too: "never smokers" is a code filter */
+	mv_clinical_terms_add_coding (terms, mv_clinical_get_object (record, "value_code"));
 	for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++)
 		mv_clinical_terms_add_coding (
 			terms,

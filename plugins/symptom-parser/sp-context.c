@@ -346,6 +346,103 @@ sp_leading_duration (SpCtx *ctx, guint k)
 	return -1;
 }
 
+/* A side inside the matched term itself ("left-sided weakness", "right hemiparesis"): the term is
+ * opaque to the laterality cues, so its side is read here.  A concept whose own label names a
+ * side (Right lower quadrant pain, 右下腹痛, Left ventricular hypertrophy) says it by its code. */
+static SpLaterality
+sp_term_side (SpCtx *ctx, const SpItem *c, const SpConcept *concept)
+{
+	static const struct {
+		const gchar *prefix;
+		SpLaterality side;
+	} sides[] = {
+		{ "left", SP_LATERALITY_LEFT },
+		{ "l-", SP_LATERALITY_LEFT },
+		{ "l ", SP_LATERALITY_LEFT },
+		{ "right", SP_LATERALITY_RIGHT },
+		{ "r-", SP_LATERALITY_RIGHT },
+		{ "r ", SP_LATERALITY_RIGHT },
+		{ "bilateral", SP_LATERALITY_BILATERAL },
+	};
+	const gchar *p = ctx->nt->text + c->start;
+	gsize len = c->end - c->start;
+
+	/* English only: a Chinese 左 or 右 opens drug names (左氧氟沙星 levofloxacin) and is a cue
+	 * of its own before a symptom */
+	if (c->kind != SP_ITEM_CONCEPT
+	    || (concept->kind != SP_CONCEPT_SYMPTOM && concept->kind != SP_CONCEPT_CONDITION))
+		return SP_LATERALITY_NONE;
+	for (guint i = 0; i < G_N_ELEMENTS (sides); i++) {
+		gsize n = strlen (sides[i].prefix);
+		if (len > n && strncmp (p, sides[i].prefix, n) == 0) {
+			const gchar *label = concept->label_en;
+			if (strcasestr (label, "left") != NULL
+			    || strcasestr (label, "right") != NULL
+			    || strcasestr (label, "bilateral") != NULL)
+				return SP_LATERALITY_NONE;
+			return sides[i].side;
+		}
+	}
+	return SP_LATERALITY_NONE;
+}
+
+/* Is the body site at @it the subject of the finding at @c, only a copula and degree words
+ * between ("my knees have been very painful", "my feet are a bit swollen", "throat is so
+ * sore")?  Then the site is the finding's although more than two words stand between. */
+static gboolean
+sp_site_is_subject (SpCtx *ctx, const SpItem *it, const SpItem *c)
+{
+	static const gchar *const copula[] = {
+		"is",	   "are",      "was",	 "were",      "be",    "been",	   "being",
+		"has",	   "have",     "had",	 "feel",      "feels", "felt",	   "feeling",
+		"get",	   "gets",     "got",	 "getting",   "seem",  "seems",	   "look",
+		"looks",   "very",     "so",	 "really",    "a",     "bit",	   "little",
+		"quite",   "too",      "pretty", "extremely", "super", "slightly", "somewhat",
+		"still",   "always",   "also",	 "all",	      "kind",  "of",	   "kinda",
+		"getting", "becoming", "become", "now",	      NULL,
+	};
+	guint words = 0;
+
+	if (it->kind != SP_ITEM_SITE || c->tok_first == 0)
+		return FALSE;
+	for (guint t = it->tok_last + 1; t < c->tok_first && t < ctx->tokens->len; t++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		if (tok->kind != MV_TOKEN_WORD)
+			return FALSE;
+		if (!sp_tok_in (ctx, t, copula) || ++words > 5)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* The severity of the degree word inside a Chinese concept (头有点疼: mild, 心很慌: severe), which
+ * the concept's span hides from the cue walk; a negation right before the concept still says no
+ * severity (不太疼 is matched whole). */
+static SpSeverity
+sp_inserted_severity (SpCtx *ctx, const SpItem *c)
+{
+	const MvToken *tok;
+	g_autofree gchar *word = NULL;
+	gpointer packed;
+	SpTerm term;
+	gboolean negated;
+	SpItem cue = { 0 };
+
+	if (c->insert_tok == 0 || c->insert_tok > ctx->tokens->len)
+		return SP_SEVERITY_NONE;
+	tok = &g_array_index (ctx->tokens, MvToken, c->insert_tok - 1);
+	word = g_strndup (ctx->nt->text + tok->start, tok->end - tok->start);
+	packed = g_hash_table_lookup (ctx->parser->lexicon->zh_cues, word);
+	if (packed == NULL)
+		return SP_SEVERITY_NONE;
+	sp_term_unpack (packed, &term, &negated);
+	if (term.kind != SP_TERM_CUE)
+		return SP_SEVERITY_NONE;
+	cue.kind = SP_ITEM_CUE;
+	cue.index = term.index;
+	return sp_severity_of (&cue);
+}
+
 /* Attributes found near the concept: severity, laterality, site, duration.  Left first, for
  * close modifiers ("severe headache", "左膝疼痛"), then right, through a list of concepts joined
  * by "and" or commas ("fever and cough for 3 days", "pain in the left knee, 8/10"). */
@@ -361,9 +458,14 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
 		guint dist = sp_other_between (ctx, it, c);
+		/* "my knees have been painful": the "have" of the copula ends no scope here */
+		if (sp_is_cue (it, SP_CUE_TERMINATOR) && j > 0
+		    && sp_site_is_subject (ctx, sp_item (ctx, j - 1), c))
+			continue;
 		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
 		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
-		    || sp_is_cue (it, SP_CUE_CONJUNCTION) || dist > 2)
+		    || sp_is_cue (it, SP_CUE_CONJUNCTION)
+		    || (dist > 2 && !sp_site_is_subject (ctx, it, c)))
 			break;
 		sp_take_severity (ctx, j, f, &severity_done);
 		if (f->laterality == SP_LATERALITY_NONE)
@@ -418,6 +520,10 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 			    && sp_item (ctx, j + 1)->kind != SP_ITEM_SITE)))
 			f->laterality = sp_laterality_of (it);
 	}
+	if (f->laterality == SP_LATERALITY_NONE)
+		f->laterality = sp_term_side (ctx, c, f->concept);
+	if (!severity_done && f->severity == SP_SEVERITY_NONE)
+		f->severity = sp_inserted_severity (ctx, c);
 	if (f->duration_hours < 0)
 		f->duration_hours = sp_leading_duration (ctx, k);
 	/* how long a drug is taken or a value held is not a finding's duration ("amoxicillin 1 g
@@ -651,181 +757,6 @@ sp_condition_status (SpCtx *ctx, guint k, SpFinding *f)
 	}
 }
 
-/* ---- allergies ---- */
-
-/* The concepts that are an allergy by themselves: drug allergy (spec of issue 11: "NKDA",
- * 无药物过敏史 are its negated terms) and the other "… allergy" substances (food allergy). */
-#define SP_DRUG_ALLERGY_CODE "MV:4000"
-
-static gboolean
-sp_is_allergy_concept (const SpConcept *c)
-{
-	return c->kind == SP_CONCEPT_SUBSTANCE
-	       && (g_strcmp0 (c->code, SP_DRUG_ALLERGY_CODE) == 0
-		   || g_str_has_suffix (c->label_en, " allergy"));
-}
-
-/* A mention of an allergy concept ("drug allergies", 药物过敏, "food allergies"), not negated:
- * it opens an allergy scope like an allergy cue ("Drug allergies: penicillin"). */
-static gboolean
-sp_is_drug_allergy (const SpItem *it, const SpLexicon *lex)
-{
-	if (it->kind != SP_ITEM_CONCEPT || it->negated)
-		return FALSE;
-	return sp_is_allergy_concept (g_ptr_array_index (lex->concepts, it->index));
-}
-
-/* Is the item a section header: followed by a colon, maybe past a word or two ("Allergies:",
- * "Allergies reviewed:", "Drug allergies (verified):", 过敏史：), or with the colon in its own
- * term ("allergies :" in cues.tsv)? */
-static gboolean
-sp_is_header (SpCtx *ctx, const SpItem *it)
-{
-	const gchar *text = ctx->nt->text;
-	gsize p = it->end;
-	guint words = 0;
-
-	if (p > 0 && text[p - 1] == ':')
-		return TRUE;
-	while (p < ctx->nt->len && p < it->end + 32) {
-		gchar ch = text[p];
-		if (ch == ':')
-			return TRUE;
-		if (ch == ' ' || ch == '(' || ch == ')') {
-			p++;
-			continue;
-		}
-		if (!g_ascii_isalpha (ch) || ++words > 2)
-			return FALSE;
-		while (p < ctx->nt->len && g_ascii_isalpha (text[p]))
-			p++;
-	}
-	return FALSE;
-}
-
-/* A break that only separates the entries of a list under a header: ';' */
-static gboolean
-sp_is_list_break (SpCtx *ctx, const SpItem *it)
-{
-	return it->kind == SP_ITEM_BREAK && ctx->nt->text[it->start] == ';';
-}
-
-static gboolean
-sp_is_allergen (const SpItem *it, const SpLexicon *lex)
-{
-	const SpConcept *c;
-
-	if (it->kind != SP_ITEM_CONCEPT)
-		return FALSE;
-	c = g_ptr_array_index (lex->concepts, it->index);
-	return c->kind == SP_CONCEPT_MEDICATION || c->kind == SP_CONCEPT_SUBSTANCE;
-}
-
-/* Is the medication or substance at @k what someone is allergic to?  An allergy-pre cue on its
- * left ("allergic to", "Allergies:", 过敏史：) reaches through a list of allergens and their
- * reactions ("Allergies: penicillin (rash), sulfa"); an allergy-post cue on its right
- * ("penicillin allergy", 青霉素、磺胺过敏) through a list of allergens. */
-static gboolean
-sp_allergy_scope (SpCtx *ctx, guint k)
-{
-	const SpLexicon *lex = ctx->parser->lexicon;
-	SpItem *c = sp_item (ctx, k);
-
-	/* under a header the list runs to the end of the sentence, across ';' and commas
-	 * ("Allergies: sulfa -> hives; codeine (N/V); latex"); otherwise within the clause */
-	gboolean in_clause = TRUE;
-
-	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
-		SpItem *it = sp_item (ctx, j);
-		gboolean opens = sp_is_cue (it, SP_CUE_ALLERGY_PRE) || sp_is_drug_allergy (it, lex);
-		if (opens && sp_is_header (ctx, it))
-			return TRUE;
-		if (sp_is_list_break (ctx, it)) {
-			in_clause = FALSE;
-			continue;
-		}
-		if (it->kind == SP_ITEM_BREAK)
-			break;
-		if (sp_is_cue (it, SP_CUE_TERMINATOR) || sp_other_between (ctx, it, c) > 3
-		    || (it->kind == SP_ITEM_COMMA
-			&& (it->hard || sp_other_between (ctx, it, c) > 0)))
-			in_clause = FALSE;
-		if (opens && in_clause)
-			return TRUE;
-	}
-	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR)
-		    || (it->kind == SP_ITEM_COMMA && it->hard)
-		    || (it->kind == SP_ITEM_CONCEPT && !sp_is_allergen (it, lex))
-		    || sp_other_between (ctx, c, it) > 2)
-			break;
-		if (sp_is_cue (it, SP_CUE_ALLERGY_POST) || sp_is_drug_allergy (it, lex))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-/* Is the item at @j a symptom or condition that can be a reaction? */
-static gboolean
-sp_is_reaction_concept (SpCtx *ctx, guint j)
-{
-	const SpItem *it = sp_item (ctx, j);
-	const SpConcept *c;
-
-	if (it->kind != SP_ITEM_CONCEPT)
-		return FALSE;
-	c = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
-	return c->kind == SP_CONCEPT_SYMPTOM || c->kind == SP_CONCEPT_CONDITION;
-}
-
-/* The item index of the reaction stated for the allergen at @k, or -1: the first symptom in
- * parentheses right after it or after its allergy cue ("penicillin (rash)", 青霉素过敏（皮疹）),
- * or after a reaction cue that follows at once, maybe past a comma ("penicillin -> hives",
- * "sulfa: rash", 对青霉素过敏，表现为皮疹). */
-static gint
-sp_reaction (SpCtx *ctx, guint k)
-{
-	const gchar *text = ctx->nt->text;
-	guint j = k + 1;
-	guint32 end = sp_item (ctx, k)->end;
-	gsize p;
-
-	/* "penicillin allergy (rash)": past the allergy-post cue */
-	while (j < ctx->items->len && sp_is_cue (sp_item (ctx, j), SP_CUE_ALLERGY_POST)
-	       && sp_other_between (ctx, sp_item (ctx, j - 1), sp_item (ctx, j)) == 0)
-		end = sp_item (ctx, j++)->end;
-	for (p = end; p < ctx->nt->len && text[p] == ' '; p++)
-		;
-	if (p < ctx->nt->len && text[p] == '(') {
-		for (; j < ctx->items->len && j - k < 8; j++) {
-			SpItem *it = sp_item (ctx, j);
-			if (it->start < p)
-				continue;
-			if (memchr (text + p, ')', it->start - p) != NULL
-			    || it->kind == SP_ITEM_BREAK)
-				return -1;
-			if (sp_is_reaction_concept (ctx, j))
-				return (gint)j;
-		}
-		return -1;
-	}
-	if (j < ctx->items->len && sp_item (ctx, j)->kind == SP_ITEM_COMMA)
-		j++;
-	if (j >= ctx->items->len || !sp_is_cue (sp_item (ctx, j), SP_CUE_REACTION)
-	    || sp_other_between (ctx, sp_item (ctx, j - 1), sp_item (ctx, j)) > 0)
-		return -1;
-	for (guint r = j + 1; r < ctx->items->len && r - j < 8; r++) {
-		SpItem *it = sp_item (ctx, r);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
-		    || sp_other_between (ctx, sp_item (ctx, j), it) > 2)
-			return -1;
-		if (sp_is_reaction_concept (ctx, r))
-			return (gint)r;
-	}
-	return -1;
-}
-
 /* The kind of finding a concept gives on its own.  A measurement or score name is a finding only
  * with its value, and a substance only as what the patient is allergic to: until the matchers
  * for those run, neither is reported. */
@@ -865,7 +796,8 @@ sp_finding_kind_at (SpCtx *ctx, guint k, const SpConcept *concept, SpFindingKind
 	if ((concept->kind == SP_CONCEPT_MEDICATION || concept->kind == SP_CONCEPT_SUBSTANCE)
 	    && (sp_is_allergy_concept (concept)
 		|| (concept->kind == SP_CONCEPT_SUBSTANCE && sp_item (ctx, k)->negated)
-		|| sp_allergy_scope (ctx, k))) {
+		|| sp_allergy_scope (ctx, k) || sp_told_reaction (ctx, k) >= 0
+		|| (k > 0 && sp_reaction_source (ctx, k - 1) == (gint)k))) {
 		*kind = SP_FINDING_ALLERGY;
 		return TRUE;
 	}
@@ -908,6 +840,61 @@ sp_listed_with_symptom (SpCtx *ctx, guint k)
 	return FALSE;
 }
 
+/* Is the generic Pain at @k, written as one Chinese character (疼, 痛) or as a quality after 呈,
+ * only part of a complaint already named?  Glued to the concept term before it (胸口闷痛,
+ * 红肿热痛: one complaint, not a second finding), describing its character after 呈 ("右下腹痛，
+ * 呈持续性胀痛"), or, with no site of its own, after a pain finding of its sentence
+ * (肚子疼，在肚脐周围，疼一会儿就好).  疼痛 and a site's pain (头有点疼) stay findings. */
+static gboolean
+sp_pain_repeats (SpCtx *ctx, guint k, const SpFinding *f)
+{
+	const SpItem *it = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	gboolean one_char;
+
+	if (it->kind != SP_ITEM_CONCEPT || g_strcmp0 (f->concept->code, "HP:0012531") != 0
+	    || f->site != NULL || !mv_unichar_is_han (g_utf8_get_char (text + it->start)))
+		return FALSE;
+	/* 呈…胀痛: up to three tokens back, within the clause */
+	for (guint t = it->tok_first, n = 0; t-- > 0 && n < 3; n++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		if (tok->kind == MV_TOKEN_PUNCT)
+			break;
+		if (sp_tok_is (ctx, t, "呈"))
+			return TRUE;
+	}
+	one_char = g_utf8_next_char (text + it->start) == text + it->end;
+	if (!one_char || k == 0)
+		return FALSE;
+	if (sp_item (ctx, k - 1)->kind == SP_ITEM_CONCEPT && sp_item (ctx, k - 1)->end == it->start)
+		return TRUE;
+	for (guint j = k; j-- > 0;) {
+		const SpItem *prev = sp_item (ctx, j);
+		const SpConcept *c;
+		if (prev->kind == SP_ITEM_BREAK)
+			break;
+		if (prev->kind != SP_ITEM_CONCEPT)
+			continue;
+		c = g_ptr_array_index (ctx->parser->lexicon->concepts, prev->index);
+		if (strcasestr (c->label_en, "pain") != NULL
+		    || strcasestr (c->label_en, "ache") != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* "my knees are killing me"" is knee pain, but "the cramps at night are killing me" says how bad
+ * the cramps are: "killing me" is a pain only of a body site it names. */
+static gboolean
+sp_pain_needs_site (SpCtx *ctx, guint k, const SpFinding *f)
+{
+	const SpItem *it = sp_item (ctx, k);
+
+	return it->kind == SP_ITEM_CONCEPT && f->site == NULL
+	       && g_strcmp0 (f->concept->code, "HP:0012531") == 0
+	       && g_strstr_len (ctx->nt->text + it->start, it->end - it->start, "killing") != NULL;
+}
+
 /* The finding of the concept item at @k, with its context and attributes; %FALSE when the item
  * gives none (a substance outside an allergy, a measurement name, an allergy's reaction). */
 gboolean
@@ -917,13 +904,26 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	MvOrigSpan span;
 	gint cue;
 
-	if (sp_bit (st->reactions, k) || (it->listed && !sp_listed_with_symptom (ctx, k))
+	/* "hives from penicillin": the reaction is the allergy's, told before it */
+	if (sp_bit (st->reactions, k) || sp_reaction_source (ctx, k) >= 0
+	    || (it->listed && !sp_listed_with_symptom (ctx, k))
 	    || (it->kind == SP_ITEM_CONCEPT && sp_hypothetical (ctx, k)))
 		return FALSE;
 	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 	/* a measurement's kind and value come from its reading (sp_measure_fill()) */
 	if (!sp_finding_kind_at (ctx, k, f->concept, &f->kind) && it->kind != SP_ITEM_MEASURE)
 		return FALSE;
+	/* "海鲜过敏，吃了虾嘴唇肿": a reaction already told of an allergy stated before it makes
+	 * the allergen named with it an instance of that one, not an allergy of its own */
+	if (f->kind == SP_FINDING_ALLERGY && !sp_is_allergy_concept (f->concept) && !it->negated
+	    && !sp_allergy_scope (ctx, k)) {
+		gint r = sp_told_reaction (ctx, k);
+		if (r >= 0 && sp_bit (st->reactions, (guint)r)) {
+			if (f->concept->kind != SP_CONCEPT_MEDICATION)
+				return FALSE;
+			f->kind = SP_FINDING_MEDICATION;
+		}
+	}
 	mv_norm_text_to_orig (ctx->nt, it->start, it->end, &span);
 	f->start = span.cp_start;
 	f->end = span.cp_end;
@@ -950,11 +950,17 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	f->historical = sp_historical (ctx, k);
 	sp_condition_status (ctx, k, f);
 	sp_attributes (ctx, k, f);
+	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f))
+		return FALSE;
 	if (f->polarity == SP_POLARITY_ABSENT) /* "pain 0/10" */
 		f->status = SP_STATUS_NONE;
 	sp_inherit_from_list (ctx, k, st->prev_k != G_MAXUINT ? &st->prev : NULL, st->prev_k, f);
 	if (f->kind == SP_FINDING_ALLERGY && f->polarity != SP_POLARITY_ABSENT) {
 		gint r = sp_reaction (ctx, k);
+		if (r < 0)
+			r = sp_told_reaction (ctx, k);
+		if (r < 0 && k > 0 && sp_reaction_source (ctx, k - 1) == (gint)k)
+			r = (gint)k - 1;
 		if (r >= 0) {
 			if (st->reactions == NULL)
 				st->reactions = g_new0 (guint8, ctx->items->len / 8 + 1);
@@ -976,5 +982,7 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 			}
 		}
 	}
+	if (f->kind == SP_FINDING_ALLERGY && f->polarity == SP_POLARITY_PRESENT)
+		sp_later_reactions (ctx, k, st, f);
 	return sp_measure_fill (ctx, k, f);
 }

@@ -43,6 +43,9 @@ typedef struct {
 	gboolean negated; /* a concept term that says the concept is absent ("afebrile") */
 	gboolean listed;  /* a concept term that counts only in a list ("frequency") */
 	gboolean combo;	  /* one of the concepts of a term that names several ("N/V") */
+	/* a Chinese concept written with a degree word inside it (头有点疼, 肚子有些胀): that
+	 * word's token + 1, whose severity the concept takes; else 0 */
+	guint32 insert_tok;
 } SpItem;
 
 typedef struct {
@@ -97,6 +100,26 @@ void sp_find_durations_en (SpCtx *ctx);
 void sp_find_durations_zh (SpCtx *ctx);
 void sp_find_scores_en (SpCtx *ctx);
 void sp_find_scores_zh (SpCtx *ctx);
+
+/* allergies (sp-allergy.c) */
+/* drug allergy and the other "… allergy" substances: an allergy by themselves */
+gboolean sp_is_allergy_concept (const SpConcept *c);
+/* a medication or substance item */
+gboolean sp_is_allergen (const SpItem *it, const SpLexicon *lex);
+/* a section header: followed by a colon, maybe past a word or two ("Allergies / intolerances:") */
+gboolean sp_is_header (SpCtx *ctx, const SpItem *it);
+/* is the medication or substance at @k in an allergy cue's scope? */
+gboolean sp_allergy_scope (SpCtx *ctx, guint k);
+/* a symptom or condition item, which can be a reaction */
+gboolean sp_is_reaction_concept (SpCtx *ctx, guint j);
+/* the reaction item stated for the allergen at @k (parentheses, reaction cue), or -1 */
+gint sp_reaction (SpCtx *ctx, guint k);
+/* the allergic reaction told right after the allergen at @k with no allergy cue, or -1 */
+gint sp_told_reaction (SpCtx *ctx, guint k);
+/* the allergen the allergic reaction at @j is told to come from ("hives from penicillin"), or -1 */
+gint sp_reaction_source (SpCtx *ctx, guint j);
+/* marks the allergic reactions later in the sentence of the allergy @f (item @k) as its own */
+void sp_later_reactions (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f);
 
 /* The finding of the concept (or measurement) item at @k with its context and attributes;
  * %FALSE when the item gives none (sp-context.c). */

@@ -187,6 +187,29 @@ sp_match_en (SpCtx *ctx, GArray *units, GString *keys)
 	}
 }
 
+/* The side letters of chart notes ("R arm numbness", "L knee pain") are cues only before a word:
+ * not the litre of "mmol/L", "2 L NC" or "L-T4". */
+static void
+sp_check_side_letters (SpCtx *ctx)
+{
+	const guint mask = (1u << SP_CUE_LATERALITY_LEFT) | (1u << SP_CUE_LATERALITY_RIGHT);
+	const gchar *text = ctx->nt->text;
+	gsize len = ctx->nt->len;
+
+	for (guint i = 0; i < ctx->items->len; i++) {
+		SpItem *it = &g_array_index (ctx->items, SpItem, i);
+		gsize before = it->start;
+		if (it->kind != SP_ITEM_CUE || it->end != it->start + 1 || (it->index & mask) == 0)
+			continue;
+		while (before > 0 && text[before - 1] == ' ')
+			before--;
+		if ((before > 0 && (g_ascii_isdigit (text[before - 1]) || text[before - 1] == '/'))
+		    || it->end + 1 >= len || text[it->end] != ' '
+		    || !g_ascii_isalpha (text[it->end + 1]))
+			it->index &= ~mask;
+	}
+}
+
 /* Does a token start at normalised byte @pos? */
 static gboolean
 sp_starts_token (SpCtx *ctx, gsize pos)
@@ -245,6 +268,8 @@ sp_match_zh (SpCtx *ctx)
 				break;
 			q = g_utf8_next_char (q);
 		}
+		/* the end of a concept term that started before @p */
+		const gchar *in_concept = next_free[0];
 		for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
 			if (best[t] == NULL)
 				continue;
@@ -252,9 +277,82 @@ sp_match_zh (SpCtx *ctx)
 			if (best_end[t] == g_utf8_next_char (p)
 			    && !sp_starts_token (ctx, (gsize)(p - text)))
 				g_array_index (ctx->items, SpItem, ctx->items->len - 1).weak = TRUE;
+			/* a cue that starts inside a concept term does not hide the cue that starts
+			 * where the term ends: in 对花生过敏 the 生过 ("had") of 花生 must leave
+			 * the allergy cue 过敏 whole (结核病史 keeps its 病史) */
+			if (t == 2 && p < in_concept)
+				continue;
 			next_free[t] = best_end[t];
 		}
 		p = g_utf8_next_char (p);
+	}
+}
+
+/* Degree and frequency words and the particle 了 a patient puts inside a symptom: 肚子有些胀,
+ * 说话有点不清楚, 心很慌, 尿也少了, 头还疼, 夜里经常憋醒, 嘴里长了溃疡.  Never a negation (不, 没).
+ */
+static const gchar *const sp_zh_inserts[] = {
+	"有点儿", "有点", "有些", "有一点", "一点", "很",     "非常", "特别", "比较",
+	"挺",	  "太",	  "好",	  "老是",   "总是", "一直",   "也",   "还",   "都",
+	"越来越", "更",	  "更加", "稍微",   "老",   "总",     "真",   "超级", "蛮",
+	"经常",	  "常常", "时常", "偶尔",   "有时", "有时候", "了",   NULL,
+};
+
+/* A Chinese concept term written with a degree word inside it (肚子有些胀 is 肚子胀): for each
+ * such word between Han words, the longest term made of the one or two words before it and up
+ * to four characters after it becomes a concept item over the whole span (the word and any cue
+ * or site inside are then opaque, see sp_items_finish()).  The part before starts a word of the
+ * segmentation, so 念头 does not lend its 头. */
+static void
+sp_match_zh_inserts (SpCtx *ctx)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	GArray *toks = ctx->tokens;
+	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
+
+	for (guint t = 1; t + 1 < toks->len; t++) {
+		const MvToken *tok = &g_array_index (toks, MvToken, t);
+		const MvToken *next = &g_array_index (toks, MvToken, t + 1);
+		gpointer best = NULL;
+		gsize best_start = 0, best_end = 0;
+
+		if (tok->kind != MV_TOKEN_HAN || next->kind != MV_TOKEN_HAN
+		    || next->start != tok->end || !sp_tok_in (ctx, t, sp_zh_inserts))
+			continue;
+		for (guint back = 1; back <= 2 && back <= t; back++) {
+			const MvToken *first = &g_array_index (toks, MvToken, t - back);
+			gsize left = tok->start - first->start;
+			const gchar *q = text + next->start;
+			if (first->kind != MV_TOKEN_HAN
+			    || g_array_index (toks, MvToken, t - 1).kind != MV_TOKEN_HAN
+			    || first->end != g_array_index (toks, MvToken, t - back + 1).start
+			    || left > 12 || left + 16 > lex->zh_max_bytes)
+				break;
+			memcpy (buf, text + first->start, left);
+			for (guint n = 0; n < 4 && q < text + ctx->nt->len; n++) {
+				gpointer value;
+				if (!mv_unichar_is_han (g_utf8_get_char (q)))
+					break;
+				q = g_utf8_next_char (q);
+				memcpy (buf + left, text + next->start,
+					(gsize)(q - (text + next->start)));
+				buf[left + (gsize)(q - (text + next->start))] = '\0';
+				value = g_hash_table_lookup (lex->zh_concepts, buf);
+				if (value != NULL
+				    && (gsize)(q - text) - first->start > best_end - best_start) {
+					best = value;
+					best_start = first->start;
+					best_end = (gsize)(q - text);
+				}
+			}
+		}
+		if (best != NULL) {
+			guint before = ctx->items->len;
+			sp_add_term (ctx, best, best_start, best_end);
+			for (guint i = before; i < ctx->items->len; i++)
+				g_array_index (ctx->items, SpItem, i).insert_tok = t + 1;
+		}
 	}
 }
 
@@ -438,6 +536,61 @@ sp_is_cue (const SpItem *it, SpCue cue)
 	return it->kind == SP_ITEM_CUE && (it->index & (1u << cue)) != 0;
 }
 
+/* "疼痛评分3分", "Pain score 5/10": the word pain in a pain score's name is also the Pain symptom
+ * (absent at 0, its severity from the score: 1-3 mild, 4-6 moderate, 7-10 severe), as both blind
+ * sets annotate it; "pain 6/10" already has its own Pain term.  @pain_concept caches the lookup. */
+static gboolean
+sp_score_pain (SpCtx *ctx,
+	       guint k,
+	       const SpFinding *score,
+	       const SpConcept **pain_concept,
+	       SpFinding *pain)
+{
+	static const gchar *const words[] = { "pain", "疼痛", NULL };
+	const SpItem *it = sp_item (ctx, k);
+	const GPtrArray *concepts = ctx->parser->lexicon->concepts;
+	MvOrigSpan span;
+	gsize n = 0;
+
+	if (it->kind != SP_ITEM_MEASURE || score->kind != SP_FINDING_SCORE
+	    || g_strcmp0 (score->concept->code, "LOINC:72514-3") != 0 || score->value.unit == NULL)
+		return FALSE;
+	for (guint w = 0; words[w] != NULL && n == 0; w++) {
+		gsize len = strlen (words[w]);
+		if (it->end - it->start > len
+		    && memcmp (ctx->nt->text + it->start, words[w], len) == 0)
+			n = len;
+	}
+	if (n == 0)
+		return FALSE;
+	for (guint i = 0; *pain_concept == NULL && i < concepts->len; i++) {
+		const SpConcept *c = g_ptr_array_index (concepts, i);
+		if (g_strcmp0 (c->code, "HP:0012531") == 0)
+			*pain_concept = c;
+	}
+	if (*pain_concept == NULL)
+		return FALSE;
+	*pain = *score;
+	memset (&pain->value, 0, sizeof pain->value);
+	pain->concept = *pain_concept;
+	pain->kind = SP_FINDING_SYMPTOM;
+	mv_norm_text_to_orig (ctx->nt, it->start, it->start + n, &span);
+	pain->start = span.cp_start;
+	pain->end = span.cp_end;
+	pain->byte_start = span.byte_start;
+	pain->byte_end = span.byte_end;
+	pain->n_mentions = 1;
+	pain->n_spans = 1;
+	pain->spans[0] = pain->start;
+	pain->spans[1] = pain->end;
+	pain->polarity = score->value.value == 0 ? SP_POLARITY_ABSENT : SP_POLARITY_PRESENT;
+	pain->severity = score->value.value >= 7   ? SP_SEVERITY_SEVERE
+			 : score->value.value >= 4 ? SP_SEVERITY_MODERATE
+			 : score->value.value >= 1 ? SP_SEVERITY_MILD
+						   : SP_SEVERITY_NONE;
+	return TRUE;
+}
+
 /* ---- merging repeated mentions ---- */
 
 /* Two findings are one when everything but their spans is equal. */
@@ -580,6 +733,7 @@ sp_parser_parse_full (const SpParser *self,
 		= g_hash_table_new_full (sp_finding_hash, sp_finding_same, g_free, NULL);
 	g_autoptr (GError) error_local = NULL;
 	g_autofree guint *other_prefix = NULL;
+	const SpConcept *pain_concept = NULL;
 	SpCtx ctx = { self, NULL, NULL, NULL, NULL, NULL };
 	SpFindingsState st
 		= { findings, seen, max_findings, FALSE, NULL, { 0 }, G_MAXUINT, -1, NULL };
@@ -610,7 +764,9 @@ sp_parser_parse_full (const SpParser *self,
 	/* concepts, sites and cues are matched independently; overlaps are settled in
 	 * sp_items_finish() */
 	sp_match_en (&ctx, units, keys);
+	sp_check_side_letters (&ctx);
 	sp_match_zh (&ctx);
+	sp_match_zh_inserts (&ctx);
 	sp_find_durations_en (&ctx);
 	sp_find_durations_zh (&ctx);
 	sp_find_scores_en (&ctx);
@@ -623,6 +779,7 @@ sp_parser_parse_full (const SpParser *self,
 
 	for (guint k = 0; k < ctx.items->len; k++) {
 		SpFinding f = { 0 };
+		SpFinding pain;
 
 		if ((sp_item (&ctx, k)->kind != SP_ITEM_CONCEPT
 		     && sp_item (&ctx, k)->kind != SP_ITEM_MEASURE)
@@ -631,6 +788,8 @@ sp_parser_parse_full (const SpParser *self,
 		sp_findings_add (findings, seen, max_findings, &st.truncated, &f);
 		st.prev = f;
 		st.prev_k = k;
+		if (sp_score_pain (&ctx, k, &f, &pain_concept, &pain))
+			sp_findings_add (findings, seen, max_findings, &st.truncated, &pain);
 	}
 	g_free (st.reactions);
 	g_array_unref (ctx.items);

@@ -98,30 +98,6 @@ array_of (MvtResponse *r, const gchar *name)
 	return json_object_get_array_member (json_node_get_object (r->json), name);
 }
 
-/* rows of the clinic in every table the clinical store and the patient store write, and its
- * audit log: nothing may change on a refused request */
-static gchar *
-db_state (PGconn *conn, const gchar *clinic)
-{
-	static const gchar *const tables[]
-		= { "patients", "records", "record_versions", "record_terms", "record_changes" };
-	const gchar *v[] = { clinic };
-	g_autoptr (GString) state = g_string_new (NULL);
-	g_autofree gchar *audit = mvt_db_value (
-		conn, "SELECT count(*) FROM audit_entries WHERE clinic_id = $1::text", 1, v);
-
-	for (guint i = 0; i < G_N_ELEMENTS (tables); i++) {
-		g_autofree gchar *sql = g_strdup_printf (
-			"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY "
-			"t::text)), '') FROM %s t WHERE clinic_id = $1",
-			tables[i]);
-		g_autofree gchar *value = mvt_db_value (conn, sql, 1, v);
-		g_string_append_printf (state, "%s/", value);
-	}
-	g_string_append (state, audit);
-	return g_string_free (g_steal_pointer (&state), FALSE);
-}
-
 Test (clinical, create_read_update_delete_history_and_versions)
 {
 	g_autofree gchar *dir = data_dir ();
@@ -451,7 +427,7 @@ Test (clinical, other_clinic_and_other_patients_get_404_on_every_route)
 			rid = g_uuid_string_random ();
 		g_hash_table_insert (records, (gpointer)plurals[i], rid);
 	}
-	before = db_state (conn, a.id);
+	before = mvt_db_clinic_state (conn, a.id);
 	routes = mv_clinical_http_routes (&n_routes);
 	for (guint i = 0; i < n_routes; i++) {
 		const MvHttpRoute *route = &routes[i];
@@ -477,7 +453,7 @@ Test (clinical, other_clinic_and_other_patients_get_404_on_every_route)
 		n_checked++;
 	}
 	cr_assert_geq (n_checked, 60);
-	after = db_state (conn, a.id);
+	after = mvt_db_clinic_state (conn, a.id);
 	cr_assert_str_eq (before, after, "another clinic's requests changed clinic A's rows");
 	PQfinish (conn);
 }
@@ -499,7 +475,7 @@ Test (clinical, bad_input_on_every_route_writes_nothing)
 	for (guint i = 0; i < 101; i++)
 		g_string_append_printf (batch, "%s" OBS (72, 01), i > 0 ? "," : "");
 	g_string_append (batch, "]}");
-	before = db_state (conn, a.id);
+	before = mvt_db_clinic_state (conn, a.id);
 	{
 		struct {
 			const gchar *method, *path, *if_match, *content_type, *body;
@@ -554,7 +530,7 @@ Test (clinical, bad_input_on_every_route_writes_nothing)
 		mvt_assert_error (r, 422, "invalid-input");
 		mvt_assert_error (f, 422, "invalid-input");
 	}
-	after = db_state (conn, a.id);
+	after = mvt_db_clinic_state (conn, a.id);
 	cr_assert_str_eq (before, after, "a refused request wrote something");
 	PQfinish (conn);
 }

@@ -178,3 +178,25 @@ mvt_assert_appears_nowhere (const gchar *data_dir,
 		cr_assert_not (mvt_text_shows (log_text, needles[n]),
 			       "\"%s\" found in the daemon log", needles[n]);
 }
+
+gchar *
+mvt_db_clinic_state (PGconn *conn, const gchar *clinic)
+{
+	static const gchar *const tables[]
+		= { "patients", "records", "record_versions", "record_terms", "record_changes" };
+	const gchar *v[] = { clinic };
+	g_autoptr (GString) state = g_string_new (NULL);
+	g_autofree gchar *audit = mvt_db_value (
+		conn, "SELECT count(*) FROM audit_entries WHERE clinic_id = $1::text", 1, v);
+
+	for (guint i = 0; i < G_N_ELEMENTS (tables); i++) {
+		g_autofree gchar *sql = g_strdup_printf (
+			"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY "
+			"t::text)), '') FROM %s t WHERE clinic_id = $1",
+			tables[i]);
+		g_autofree gchar *value = mvt_db_value (conn, sql, 1, v);
+		g_string_append_printf (state, "%s/", value);
+	}
+	g_string_append (state, audit);
+	return g_string_free (g_steal_pointer (&state), FALSE);
+}

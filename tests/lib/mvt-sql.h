@@ -24,6 +24,10 @@ gchar *mvt_db_single (PGconn *conn, const gchar *sql, gint n, const gchar *const
 	G_GNUC_WARN_UNUSED_RESULT;
 /* a count (or any integer) from mvt_db_value(); -1 for no row or NULL */
 gint64 mvt_db_count (PGconn *conn, const gchar *sql, gint n, const gchar *const *values);
+/* the rows of clinic @clinic in every table the patient and clinical stores write (count and
+ * digest of each) and its audit entries' count: equal before and after a request that must
+ * write nothing */
+gchar *mvt_db_clinic_state (PGconn *conn, const gchar *clinic) G_GNUC_WARN_UNUSED_RESULT;
 /* pg_dump --data-only … of the whole database, as text */
 gchar *mvt_pg_dump (const gchar *data_dir) G_GNUC_WARN_UNUSED_RESULT;
 

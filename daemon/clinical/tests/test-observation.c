@@ -28,11 +28,17 @@ Test (observation, every_table_code_passes_the_loinc_check_and_has_a_canonical_u
 	for (const MvObsDef *d = mv_obs_table; d->code != NULL; d++, n++) {
 		if (g_str_equal (d->system, loinc->uri))
 			cr_expect (loinc->valid (d->code), "%s", d->code);
+		cr_expect (g_utf8_validate (d->display_zh, -1, NULL) && *d->display_zh != '\0');
+		if (d->answers != NULL) {
+			/* coded: answers instead of units and limits */
+			cr_expect_null (d->units[0].ucum, "%s", d->code);
+			cr_expect_not_null (d->answers[0].code, "%s", d->code);
+			continue;
+		}
 		cr_expect_not_null (d->units[0].ucum, "%s", d->code);
 		cr_expect_eq (d->units[0].factor, 1.0, "%s", d->code);
 		cr_expect_eq (d->units[0].offset, 0.0, "%s", d->code);
 		cr_expect (d->components != NULL || d->min < d->max, "%s", d->code);
-		cr_expect (g_utf8_validate (d->display_zh, -1, NULL) && *d->display_zh != '\0');
 	}
 	cr_expect_geq (n, 28);
 }
@@ -260,4 +266,39 @@ Test (observation, problems_of_a_batch_item_carry_its_pointer)
 
 	cr_assert_null (r);
 	mvt_expect_problem (error, "/observations/3/value", "out-of-range", NULL);
+}
+
+Test (observation, smoking_status_is_a_coded_answer)
+{
+	g_autoptr (JsonObject) r = mvt_normalise_ok (
+		kind, "{\"code\":\"72166-2\",\"value_code\":\"LA18978-9\"," AT "}");
+	g_autoptr (JsonObject) coding = mvt_normalise_ok (
+		kind, "{\"code\":\"72166-2\",\"value_code\":{\"system\":\"loinc\",\"code\":"
+		      "\"LA18976-3\"}," AT "}");
+	g_autoptr (GError) bad = mvt_normalise_refused (
+		kind, "{\"code\":\"72166-2\",\"value_code\":\"LA0000-0\",\"value\":1,\"unit\":"
+		      "\"1\"," AT "}");
+	g_autoptr (GError) none = mvt_normalise_refused (kind, "{\"code\":\"72166-2\"," AT "}");
+	g_autoptr (GError) elsewhere
+		= mvt_normalise_refused (kind, "{\"code\":\"8867-4\",\"value\":72,\"unit\":\"/"
+					       "min\",\"value_code\":\"LA18978-9\"," AT "}");
+	g_auto (MvClinicalTerms) terms = { 0 };
+
+	cr_expect_str_eq (mvt_string (r, "$.value_code.system"), "http://loinc.org");
+	cr_expect_str_eq (mvt_string (r, "$.value_code.code"), "LA18978-9");
+	cr_expect_str_eq (mvt_string (r, "$.value_code.display"), "Never smoker");
+	cr_expect_str_eq (mvt_string (r, "$.value_code.display_zh"), "从不吸烟");
+	cr_expect_str_eq (mvt_string (r, "$.code.display"), "Tobacco smoking status");
+	cr_expect_not (json_object_has_member (r, "value"));
+	cr_expect_str_eq (mvt_string (coding, "$.value_code.code"), "LA18976-3");
+	mvt_expect_round_trip (kind, r);
+	mvt_expect_round_trip (kind, coding);
+	kind->terms (r, &terms);
+	cr_assert_eq (terms.codes->len, 2);
+	cr_expect_str_eq (g_ptr_array_index (terms.codes, 1), "http://loinc.org|LA18978-9");
+	mvt_expect_problem (bad, "/value_code", "invalid-code", "LA18978-9");
+	mvt_expect_problem (bad, "/value", "not-allowed", NULL);
+	mvt_expect_problem (bad, "/unit", "not-allowed", NULL);
+	mvt_expect_problem (none, "/value_code", "required", NULL);
+	mvt_expect_problem (elsewhere, "/value_code", "not-allowed", NULL);
 }

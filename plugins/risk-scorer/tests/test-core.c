@@ -91,6 +91,7 @@ Test (model, every_shipped_model_loads)
 					    "framingham-offspring-diabetes-2007",
 					    "aric-diabetes-2005",
 					    "san-antonio-diabetes-2002",
+					    "tabaei-herman-diabetes-screen-2002",
 					    NULL };
 	g_autoptr (GDir) dir = g_dir_open (g_getenv ("RS_MODELS_DIR"), 0, NULL);
 	guint n = 0;
@@ -103,7 +104,7 @@ Test (model, every_shipped_model_loads)
 	cr_assert_not_null (dir);
 	while (g_dir_read_name (dir) != NULL)
 		n++;
-	cr_assert_eq (n, 7, "a shipped model without a test: update this list (%u files)", n);
+	cr_assert_eq (n, 8, "a shipped model without a test: update this list (%u files)", n);
 	/* and each is installed: listed in data/models/meson.build, copied to the data dir */
 	for (guint i = 0; ids[i] != NULL; i++) {
 		g_autofree gchar *file = g_strconcat (ids[i], ".json", NULL);
@@ -341,6 +342,46 @@ Test (published, san_antonio_diabetes)
 	 */
 	cr_assert_float_eq (r->linear_predictor, 0.229, 1e-9);
 	cr_assert_float_eq (r->probability, 0.557001, 1e-6);
+}
+
+/* Tabaei & Herman 2002: the abstract prints the whole equation; these are computed by hand from
+ * it.  Postprandial time counts up to 8 h ("0 to >=8 h"): 12 h scores as 8. */
+Test (published, tabaei_herman_diabetes_screen)
+{
+	g_autoptr (RsModel) m = load_shipped ("tabaei-herman-diabetes-screen-2002");
+	g_autoptr (RsResult) r
+		= score_ok (m, "{\"age\":50,\"sex\":\"female\",\"random_glucose\":140,"
+			       "\"postprandial_time\":2,\"bmi\":30}");
+	g_autoptr (RsResult) at8
+		= score_ok (m, "{\"age\":60,\"sex\":\"male\",\"random_glucose\":180,"
+			       "\"postprandial_time\":8,\"bmi\":28}");
+	g_autoptr (RsResult) at12
+		= score_ok (m, "{\"age\":60,\"sex\":\"male\",\"random_glucose\":180,"
+			       "\"postprandial_time\":12,\"bmi\":28}");
+	g_autoptr (RsResult) at7
+		= score_ok (m, "{\"age\":60,\"sex\":\"male\",\"random_glucose\":180,"
+			       "\"postprandial_time\":7,\"bmi\":28}");
+	g_autoptr (RsResult) si = score_ok (
+		m,
+		"{\"age\":60,\"sex\":\"male\",\"random_glucose\":{\"value\":10.0,\"unit\":"
+		"\"mmol/L\"},\"postprandial_time\":{\"value\":720,\"unit\":\"min\"},\"bmi\":28}");
+	gdouble x = -10.0382 + 0.0331 * 50 + 0.0308 * 140 + 0.2500 * 2 + 0.5620 + 0.0346 * 30;
+	gdouble x8 = -10.0382 + 0.0331 * 60 + 0.0308 * 180 + 0.2500 * 8 + 0.0346 * 28;
+
+	cr_assert_float_eq (x, -1.9712, 1e-9);
+	cr_assert_float_eq (r->linear_predictor, x, 1e-9);
+	cr_assert_float_eq (r->probability, 0.12226, 5e-6, "%.6f", r->probability);
+	cr_assert_str_eq (((RsCategory *)m->categories->pdata[r->category])->id, "screen-negative");
+	/* the cap: 8 h and 12 h score alike, 7 h one step (0.25) lower */
+	cr_assert_float_eq (at8->linear_predictor, x8, 1e-9);
+	cr_assert_float_eq (at12->linear_predictor, x8, 1e-9);
+	cr_assert_float_eq (at8->linear_predictor - at7->linear_predictor, 0.25, 1e-9);
+	cr_assert_float_eq (at8->probability, 0.613157, 5e-6, "%.6f", at8->probability);
+	cr_assert_str_eq (((RsCategory *)m->categories->pdata[at8->category])->id,
+			  "screen-positive");
+	/* 10.0 mmol/L = 180.16 mg/dL; 720 min = 12 h, capped */
+	cr_assert_float_eq (si->linear_predictor, x8 + 0.0308 * 0.16, 1e-7);
+	cr_assert_float_eq (si->probability, 0.614325, 5e-6, "%.6f", si->probability);
 }
 
 /* ---- arithmetic ---- */

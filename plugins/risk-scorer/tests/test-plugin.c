@@ -92,7 +92,7 @@ Test (plugin, list_models)
 	JsonObject *pce;
 	JsonObject *citation;
 
-	cr_assert_eq (json_array_get_length (models), 7);
+	cr_assert_eq (json_array_get_length (models), 8);
 	pce = find_by (models, "id", "pce-2013-white-women");
 	cr_assert_str_eq (json_object_get_string_member (pce, "link"), "cox");
 	cr_assert_float_eq (json_object_get_double_member (pce, "horizon_years"), 10, 1e-12);
@@ -327,7 +327,7 @@ Test (plugin, broken_models_refused_others_load)
 	cr_assert (strstr (warning_text->str, "broken-wrong-sign.json: 1 worked example failed"),
 		   "%s", warning_text->str);
 	root = call_ok (host, "ListModels", "{}", jp);
-	cr_assert_eq (json_array_get_length (json_object_get_array_member (root, "models")), 7);
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (root, "models")), 8);
 	g_string_free (warning_text, TRUE);
 }
 

@@ -1,0 +1,91 @@
+/*
+ * Medverse clinical record — a risk model's inputs assembled from the patient's record.
+ *
+ * The risk-scorer plugin's Describe gives, for each input of a model, where the record holds
+ * it (its `source`: a LOINC code list, condition codes, medication ATC prefixes, or the
+ * profile's age or sex) and its canonical unit with the other units it accepts.  This module
+ * reads the patient's profile and current records against that description and says, per
+ * input, either its value (in the model's canonical unit) with the record version it came
+ * from, or why there is none.  Nothing is guessed: an input the record does not hold is
+ * missing, unless the model declares a `default` (then it is left to the plugin to apply, and
+ * listed in `defaulted`).  Rules (docs/clinical-record.md, "Risk assessment"):
+ *
+ *   - numbers: the latest observation (by effective_at) of any of the input's LOINC codes,
+ *     a blood-pressure panel's components included; older than `max_age_days` → "too-old";
+ *     its unit neither the model's unit nor one of its `units` → "unit"
+ *   - a coded observation (smoking status 72166-2): its LOINC answer as a level, never, former
+ *     or current (a boolean: current or not); "unknown if ever smoked" is no value
+ *   - booleans: TRUE when an active, not refuted condition of the patient (family history
+ *     is not the patient's) has a code of the list (ICD-10 codes by prefix: "ICD10:E11"
+ *     matches E11.9 in the WHO, Chinese and CM editions; HPO, DOID and SNOMED CT codes
+ *     exactly), or a current medication's ATC code starts with one of the prefixes; FALSE
+ *     when the record says so in as many words (a refuted diagnosis of one of the codes, a
+ *     medication of one of the prefixes with status not-taken); else no value (the default,
+ *     if the model declares one)
+ *   - profile "age": completed years at @now from birth_date; "sex": sex_at_birth, else sex
+ *     (female or male; intersex, other, unknown are no value); a sex the input has no level
+ *     for makes the model not applicable (not_applicable), rather than incomplete
+ *
+ * Pure: no database, no plugin, no keys; the same answer for the same arguments.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* What the record holds, as the clinical store returns it (borrowed). */
+typedef struct {
+	const gchar *patient_id;
+	JsonObject *profile; /* nullable: the patient's profile (birth_date, sex…) */
+	guint64 profile_version;
+	JsonArray *observations; /* nullable: current observation records {id, version, …} */
+	JsonArray *conditions;	 /* nullable */
+	JsonArray *medications;	 /* nullable */
+	GDateTime *now;
+} MvRiskRecord;
+
+/* The assembly of one model's inputs. */
+typedef struct {
+	/* name → value in the model's canonical unit: a number, a boolean or a level (string) */
+	JsonObject *inputs;
+	/* name → {"value", "unit"?, "source": {"kind", "id", "version", "effective_at"?,
+	 * "code"?}}: where each value came from */
+	JsonObject *provenance;
+	/* [{"input", "reason": "no-value" | "too-old" | "unit"}], in the model's input order:
+	 * required inputs without a value */
+	JsonArray *missing;
+	/* names of inputs without a value whose declared default the plugin applies */
+	JsonArray *defaulted;
+	/* [{"input", "reason": "not-applicable"}]: the record has the value, and the model has no
+	 * level for it (a male patient and the PCE for women): the model does not apply */
+	JsonArray *not_applicable;
+} MvRiskInputs;
+
+void mv_risk_inputs_free (MvRiskInputs *inputs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvRiskInputs, mv_risk_inputs_free)
+
+/* Whether every input of @model (Describe's `model` as JSON) names a `source`: only such a
+ * model can be scored from the record (POST /v1/patients/{id}/risk). */
+gboolean mv_risk_model_from_record (JsonObject *model);
+
+/**
+ * mv_risk_inputs_assemble:
+ * @model: the model as Describe returns it, as JSON ({"id", "inputs": [{"name", "type",
+ *   "unit", "units", "levels", "required", "default", "source"}], …})
+ * @record: the patient's record
+ *
+ * Returns: (transfer full): the inputs, their provenance, what is missing and what is
+ *   defaulted.  The model can be scored when `missing` is empty.
+ */
+MvRiskInputs *mv_risk_inputs_assemble (JsonObject *model, const MvRiskRecord *record);
+
+/* @inputs->inputs as the plugin's `inputs a{sv}`: numbers as d, booleans as b, levels as s.
+ * (transfer floating) */
+GVariant *mv_risk_inputs_to_variant (const MvRiskInputs *inputs);
+
+/* Whether the CURIE-like @wanted ("ICD10:E11", "HP:0005978", "DOID:9352", "SNOMED:44054006")
+ * names the stored condition coding @coding ({"system": URI, "code"}). */
+gboolean mv_risk_condition_code_matches (const gchar *wanted, JsonObject *coding);
+
+G_END_DECLS
