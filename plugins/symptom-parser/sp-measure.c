@@ -777,7 +777,8 @@ sp_m_named (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 		if (!sp_m_add (ctx, &c->raw, start, c->zh || doc_zh, c->item))
 			continue;
 		sp_m_cover (covered, start, (gsize)(c->raw.end - text));
-		if (c->letter || c->fever || c->pain)
+		/* a fever word's temperature has further readings too (烧到38.8，…降到37.5) */
+		if (c->letter || c->pain)
 			continue;
 		if (glucose)
 			sp_m_series (ctx, c, limit, c->zh || doc_zh, covered);
