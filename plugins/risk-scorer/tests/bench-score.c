@@ -1,14 +1,22 @@
 /*
- * Scoring throughput of the risk-scorer, for tests/bench (issue 12): the core alone
- * (rs_model_score), the built plugin through the SDK's test host one Score call at a time, and
- * ScoreBatch with 1000 input sets a call.  Not a test: prints scores per second.
+ * Scoring throughput of the risk-scorer, for tests/bench/risk/run.sh (issue 12).  Not a test:
+ * prints scores per second for each way of scoring the same input sets, and writes the
+ * probabilities so the benchmark's peer (R, bench-score.R) can be checked against them.
  *
- *   bench-risk-score PLUGIN.so DATA_DIR [SECONDS]
+ *   bench-risk-score PLUGIN.so DATA_DIR MODEL INPUTS.csv PROBS_OUT [REPS]
  *
- * DATA_DIR holds models/ (build/plugins/risk-scorer/data does).  The model is the white men's
- * Pooled Cohort Equation (ln terms and interactions: the most arithmetic of the shipped ones).
+ * DATA_DIR holds models/ (build/plugins/risk-scorer/data does).  INPUTS.csv: a header of input
+ * names, then one input set a row; a cell is a number (canonical unit), "NUMBER UNIT",
+ * true/false or a category level, empty for "not given" (tests/bench/risk/gen-score-inputs.py).
+ * The ways, each over every set: the core's arithmetic on checked values
+ * (rs_model_score_values), the core reading the a{sv} inputs (rs_model_score), the same with
+ * the explanation, the built plugin through the SDK's test host one Score call a set, and
+ * ScoreBatch with 100 and with 1000 sets a call.  Every way's probabilities are checked
+ * against the core's before any timing (the program fails on a difference above 1e-12).
+ * Output: one "name value" line each (scores/s, median of REPS timed samples).
  */
 #include <gmodule.h>
+#include <math.h>
 #include <medverse/medverse-plugin.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,127 +24,379 @@
 #include "rs-model.h"
 #include "rs-score.h"
 
-#define BENCH_BATCH 1000
-
-static const gchar bench_inputs[]
-	= "{\"age\":55,\"sex\":\"male\",\"total_cholesterol\":{\"value\":5.5,\"unit\":\"mmol/L\"},"
-	  "\"hdl_cholesterol\":50,\"systolic_bp\":135,\"on_bp_treatment\":true,"
-	  "\"smoker\":\"current\",\"diabetes\":false}";
-
-typedef gboolean (*BenchFunc) (gpointer data);
-
-/* runs @func for about @seconds; returns calls per second */
-static gdouble
-bench_run (BenchFunc func, gpointer data, gdouble seconds)
-{
-	gint64 start = g_get_monotonic_time ();
-	gint64 end = start + (gint64)(seconds * G_USEC_PER_SEC);
-	guint64 n = 0;
-
-	while (g_get_monotonic_time () < end) {
-		if (!func (data))
-			exit (EXIT_FAILURE);
-		n++;
-	}
-	return n / ((g_get_monotonic_time () - start) / (gdouble)G_USEC_PER_SEC);
-}
+/* a timed sample repeats whole passes until it lasts this long, so short passes are measurable */
+#define BENCH_MIN_SAMPLE_S 0.2
 
 typedef struct {
 	RsModel *model;
-	GVariant *inputs; /* a{sv} */
+	gchar *model_id;
 	MvTestHost *host;
-	GVariant *score_in; /* (sa{sv}s) */
-	GVariant *batch_in; /* (saa{sv}s) */
+	GPtrArray *inputs;   /* GVariant a{sv}, one per set */
+	GPtrArray *values;   /* GArray of RsValue, one per set: checked, canonical */
+	GPtrArray *score_in; /* GVariant (sa{sv}s), one per set */
+	GPtrArray *batches;  /* GPtrArray of GVariant (saa{sv}s), one per batch size */
+	guint batch_sizes[2];
+	guint batch_now; /* index into batches for the pass being timed */
 } Bench;
 
-static gboolean
-bench_core (gpointer data)
+typedef gboolean (*BenchPass) (Bench *b);
+
+/* ---- reading the input sets ---- */
+
+static GVariant *
+bench_cell (const gchar *cell)
 {
-	Bench *b = data;
+	gchar *end = NULL;
+	gdouble x;
+
+	if (g_strcmp0 (cell, "true") == 0 || g_strcmp0 (cell, "false") == 0)
+		return g_variant_new_boolean (cell[0] == 't');
+	x = g_ascii_strtod (cell, &end);
+	if (end != cell && *end == '\0')
+		return g_variant_new_double (x);
+	if (end != cell && *end == ' ') {
+		GVariantDict d;
+		g_variant_dict_init (&d, NULL);
+		g_variant_dict_insert (&d, "value", "d", x);
+		g_variant_dict_insert (&d, "unit", "s", end + 1);
+		return g_variant_dict_end (&d);
+	}
+	return g_variant_new_string (cell);
+}
+
+static GPtrArray *
+bench_read_csv (const gchar *path, GError **error)
+{
+	g_autofree gchar *text = NULL;
+	g_auto (GStrv) lines = NULL;
+	g_auto (GStrv) header = NULL;
+	g_autoptr (GPtrArray) sets
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+
+	if (!g_file_get_contents (path, &text, NULL, error))
+		return NULL;
+	lines = g_strsplit (text, "\n", -1);
+	header = g_strsplit (lines[0], ",", -1);
+	for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++) {
+		g_auto (GStrv) cells = g_strsplit (lines[i], ",", -1);
+		GVariantBuilder set;
+
+		if (g_strv_length (cells) != g_strv_length (header)) {
+			g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				     "%s:%u: %u cells, the header has %u", path, i + 1,
+				     g_strv_length (cells), g_strv_length (header));
+			return NULL;
+		}
+		g_variant_builder_init (&set, G_VARIANT_TYPE_VARDICT);
+		for (guint j = 0; cells[j] != NULL; j++) {
+			if (cells[j][0] != '\0')
+				g_variant_builder_add (&set, "{sv}", header[j],
+						       bench_cell (cells[j]));
+		}
+		g_ptr_array_add (sets, g_variant_ref_sink (g_variant_builder_end (&set)));
+	}
+	return g_steal_pointer (&sets);
+}
+
+/* ---- the passes: each scores every set once ---- */
+
+static gboolean
+bench_pass_values (Bench *b)
+{
+	for (guint i = 0; i < b->values->len; i++) {
+		g_autoptr (RsResult) r
+			= rs_model_score_values (b->model, g_ptr_array_index (b->values, i));
+		if (r == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static RsResult *
+bench_core_score (Bench *b, guint i)
+{
 	g_autoptr (GPtrArray) problems
 		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
-	g_autoptr (RsResult) r = rs_model_score (b->model, b->inputs, problems);
-	g_autofree gchar *text = r != NULL ? rs_result_explain (b->model, r, RS_LANG_EN) : NULL;
 
-	return r != NULL && text != NULL;
+	return rs_model_score (b->model, g_ptr_array_index (b->inputs, i), problems);
 }
 
 static gboolean
-bench_call (MvTestHost *host, const gchar *method, GVariant *input)
+bench_pass_core (Bench *b)
+{
+	for (guint i = 0; i < b->inputs->len; i++) {
+		g_autoptr (RsResult) r = bench_core_score (b, i);
+		if (r == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+bench_pass_core_explained (Bench *b)
+{
+	for (guint i = 0; i < b->inputs->len; i++) {
+		g_autoptr (RsResult) r = bench_core_score (b, i);
+		g_autofree gchar *text
+			= r != NULL ? rs_result_explain (b->model, r, RS_LANG_EN) : NULL;
+		if (text == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static GVariant *
+bench_call (Bench *b, const gchar *method, GVariant *input)
 {
 	g_autoptr (GError) error = NULL;
-	g_autoptr (GVariant) out = mv_test_host_call (host, method, input, &error);
+	GVariant *out = mv_test_host_call (b->host, method, input, &error);
 
 	if (out == NULL)
 		g_printerr ("%s: %s\n", method, error->message);
-	return out != NULL;
+	return out;
 }
 
 static gboolean
-bench_score (gpointer data)
+bench_pass_score (Bench *b)
 {
-	Bench *b = data;
-	return bench_call (b->host, "Score", b->score_in);
+	for (guint i = 0; i < b->score_in->len; i++) {
+		g_autoptr (GVariant) out
+			= bench_call (b, "Score", g_ptr_array_index (b->score_in, i));
+		if (out == NULL)
+			return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean
-bench_batch (gpointer data)
+bench_pass_batch (Bench *b)
 {
-	Bench *b = data;
-	return bench_call (b->host, "ScoreBatch", b->batch_in);
+	GPtrArray *calls = g_ptr_array_index (b->batches, b->batch_now);
+
+	for (guint i = 0; i < calls->len; i++) {
+		g_autoptr (GVariant) out
+			= bench_call (b, "ScoreBatch", g_ptr_array_index (calls, i));
+		if (out == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- timing ---- */
+
+static gint
+bench_cmp_double (gconstpointer a, gconstpointer b)
+{
+	gdouble x = *(const gdouble *)a, y = *(const gdouble *)b;
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* scores per second: the median of @reps samples, each whole passes over every set */
+static gdouble
+bench_rate (BenchPass pass, Bench *b, guint reps)
+{
+	g_autofree gdouble *samples = g_new (gdouble, reps);
+	gint64 start = g_get_monotonic_time ();
+	gdouble once;
+	guint passes;
+
+	if (!pass (b)) /* warms the caches and sizes the samples */
+		exit (EXIT_FAILURE);
+	once = (g_get_monotonic_time () - start) / (gdouble)G_USEC_PER_SEC;
+	passes = once >= BENCH_MIN_SAMPLE_S ? 1 : (guint)ceil (BENCH_MIN_SAMPLE_S / once);
+	for (guint r = 0; r < reps; r++) {
+		start = g_get_monotonic_time ();
+		for (guint k = 0; k < passes; k++) {
+			if (!pass (b))
+				exit (EXIT_FAILURE);
+		}
+		samples[r] = (g_get_monotonic_time () - start) / (gdouble)G_USEC_PER_SEC / passes;
+	}
+	qsort (samples, reps, sizeof (gdouble), bench_cmp_double);
+	return b->inputs->len / samples[reps / 2];
+}
+
+/* ---- setting up, and checking that every way gives the core's probabilities ---- */
+
+static gboolean
+bench_prepare (Bench *b, GArray *probs, GError **error)
+{
+	for (guint i = 0; i < b->inputs->len; i++) {
+		g_autoptr (RsResult) r = bench_core_score (b, i);
+		GVariant *set = g_ptr_array_index (b->inputs, i);
+
+		if (r == NULL) {
+			g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				     "input set %u does not score (out of the model's ranges?)",
+				     i + 1);
+			return FALSE;
+		}
+		g_array_append_val (probs, r->probability);
+		g_ptr_array_add (b->values, g_array_ref (r->values));
+		g_ptr_array_add (b->score_in, g_variant_ref_sink (g_variant_new (
+						      "(s@a{sv}s)", b->model_id, set, "en")));
+	}
+	for (guint s = 0; s < G_N_ELEMENTS (b->batch_sizes); s++) {
+		GPtrArray *calls = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+
+		for (guint i = 0; i < b->inputs->len; i += b->batch_sizes[s]) {
+			GVariantBuilder sets;
+			g_variant_builder_init (&sets, G_VARIANT_TYPE ("aa{sv}"));
+			for (guint j = i; j < MIN (i + b->batch_sizes[s], b->inputs->len); j++)
+				g_variant_builder_add_value (&sets,
+							     g_ptr_array_index (b->inputs, j));
+			g_ptr_array_add (calls, g_variant_ref_sink (g_variant_new (
+							"(saa{sv}s)", b->model_id, &sets, "en")));
+		}
+		g_ptr_array_add (b->batches, calls);
+	}
+	return TRUE;
+}
+
+static gdouble
+bench_result_probability (GVariant *result)
+{
+	gdouble p = NAN;
+
+	if (!g_variant_lookup (result, "probability", "d", &p))
+		return NAN;
+	return p;
+}
+
+/* the largest |plugin - core| over every set, Score and each batch size; NAN on a failure */
+static gdouble
+bench_check_plugin (Bench *b, const GArray *probs)
+{
+	gdouble worst = 0;
+
+	for (guint i = 0; i < b->score_in->len; i++) {
+		g_autoptr (GVariant) out
+			= bench_call (b, "Score", g_ptr_array_index (b->score_in, i));
+		g_autoptr (GVariant) result
+			= out != NULL ? g_variant_get_child_value (out, 0) : NULL;
+		gdouble p = result != NULL ? bench_result_probability (result) : NAN;
+		worst = MAX (worst, fabs (p - g_array_index (probs, gdouble, i)));
+		if (isnan (p))
+			return NAN;
+	}
+	for (guint s = 0; s < b->batches->len; s++) {
+		GPtrArray *calls = g_ptr_array_index (b->batches, s);
+		guint k = 0;
+
+		for (guint c = 0; c < calls->len; c++) {
+			g_autoptr (GVariant) out
+				= bench_call (b, "ScoreBatch", g_ptr_array_index (calls, c));
+			g_autoptr (GVariant) results
+				= out != NULL ? g_variant_get_child_value (out, 0) : NULL;
+			gsize n = results != NULL ? g_variant_n_children (results) : 0;
+
+			if (results == NULL)
+				return NAN;
+			for (gsize j = 0; j < n; j++, k++) {
+				g_autoptr (GVariant) r = g_variant_get_child_value (results, j);
+				gdouble p = bench_result_probability (r);
+				if (isnan (p))
+					return NAN;
+				worst = MAX (worst, fabs (p - g_array_index (probs, gdouble, k)));
+			}
+		}
+		if (k != probs->len)
+			return NAN;
+	}
+	return worst;
+}
+
+static gboolean
+bench_write_probs (const gchar *path, const GArray *probs, GError **error)
+{
+	g_autoptr (GString) s = g_string_new (NULL);
+
+	for (guint i = 0; i < probs->len; i++) {
+		gchar buf[G_ASCII_DTOSTR_BUF_SIZE];
+		g_string_append_printf (s, "%s\n",
+					g_ascii_formatd (buf, sizeof buf, "%.17g",
+							 g_array_index (probs, gdouble, i)));
+	}
+	return g_file_set_contents (path, s->str, (gssize)s->len, error);
+}
+
+static void
+bench_clear (Bench *b)
+{
+	g_clear_pointer (&b->batches, g_ptr_array_unref);
+	g_clear_pointer (&b->score_in, g_ptr_array_unref);
+	g_clear_pointer (&b->values, g_ptr_array_unref);
+	g_clear_pointer (&b->inputs, g_ptr_array_unref);
+	g_clear_pointer (&b->host, mv_test_host_free);
+	g_clear_pointer (&b->model, rs_model_free);
+}
+
+static gboolean
+bench_load (Bench *b, char **argv, GError **error)
+{
+	g_autofree gchar *file = g_strconcat (argv[3], ".json", NULL);
+	g_autofree gchar *model_path = g_build_filename (argv[2], "models", file, NULL);
+	GModule *module;
+	gpointer sym = NULL;
+
+	b->model_id = argv[3];
+	b->model = rs_model_load_file (model_path, error);
+	if (b->model == NULL)
+		return FALSE;
+	/* kept open for the process's life: the host calls into it until exit */
+	module = g_module_open (argv[1], G_MODULE_BIND_LOCAL);
+	if (module == NULL || !g_module_symbol (module, MV_PLUGIN_ENTRY_SYMBOL, &sym)) {
+		g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", g_module_error ());
+		return FALSE;
+	}
+	b->host = mv_test_host_new (sym, NULL, argv[2], error);
+	if (b->host == NULL)
+		return FALSE;
+	b->inputs = bench_read_csv (argv[4], error);
+	return b->inputs != NULL;
 }
 
 int
 main (int argc, char **argv)
 {
 	g_autoptr (GError) error = NULL;
-	GModule *module = NULL;
-	g_autofree gchar *model_path = NULL;
-	gpointer sym = NULL;
-	GVariantBuilder sets;
-	gdouble seconds = argc > 3 ? g_ascii_strtod (argv[3], NULL) : 3.0;
-	Bench b = { 0 };
+	g_autoptr (GArray) probs = g_array_new (FALSE, FALSE, sizeof (gdouble));
+	guint reps = argc > 6 ? (guint)MAX (1, atoi (argv[6])) : 3;
+	Bench b = { .batch_sizes = { 100, 1000 } };
+	gdouble worst;
 
-	if (argc < 3) {
-		g_printerr ("usage: %s PLUGIN.so DATA_DIR [SECONDS]\n", argv[0]);
+	if (argc < 6) {
+		g_printerr ("usage: %s PLUGIN.so DATA_DIR MODEL INPUTS.csv PROBS_OUT [REPS]\n",
+			    argv[0]);
 		return EXIT_FAILURE;
 	}
-	model_path = g_build_filename (argv[2], "models", "pce-2013-white-men.json", NULL);
-	b.model = rs_model_load_file (model_path, &error);
-	module = g_module_open (argv[1], G_MODULE_BIND_LOCAL);
-	if (b.model == NULL || module == NULL
-	    || !g_module_symbol (module, MV_PLUGIN_ENTRY_SYMBOL, &sym)) {
-		g_printerr ("cannot load: %s\n",
-			    error != NULL ? error->message : g_module_error ());
+	b.values = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+	b.score_in = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+	b.batches = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
+	if (!bench_load (&b, argv, &error) || !bench_prepare (&b, probs, &error)
+	    || !bench_write_probs (argv[5], probs, &error)) {
+		g_printerr ("%s: %s\n", argv[0], error->message);
+		bench_clear (&b);
 		return EXIT_FAILURE;
 	}
-	b.host = mv_test_host_new (sym, NULL, argv[2], &error);
-	if (b.host == NULL) {
-		g_printerr ("%s\n", error->message);
+	worst = bench_check_plugin (&b, probs);
+	if (!(worst <= 1e-12)) {
+		g_printerr ("%s: the plugin's probabilities differ from the core's (%g)\n", argv[0],
+			    worst);
+		bench_clear (&b);
 		return EXIT_FAILURE;
 	}
-	b.inputs = g_variant_ref_sink (
-		json_gvariant_deserialize_data (bench_inputs, -1, "a{sv}", NULL));
-	b.score_in = g_variant_ref_sink (
-		g_variant_new ("(s@a{sv}s)", "pce-2013-white-men", b.inputs, "en"));
-	g_variant_builder_init (&sets, G_VARIANT_TYPE ("aa{sv}"));
-	for (guint i = 0; i < BENCH_BATCH; i++)
-		g_variant_builder_add_value (&sets, b.inputs);
-	b.batch_in = g_variant_ref_sink (
-		g_variant_new ("(saa{sv}s)", "pce-2013-white-men", &sets, "en"));
-
-	g_print ("core rs_model_score + explanation: %.0f scores/s\n",
-		 bench_run (bench_core, &b, seconds));
-	g_print ("plugin Score (test host):          %.0f scores/s\n",
-		 bench_run (bench_score, &b, seconds));
-	g_print ("plugin ScoreBatch, %d a call:     %.0f scores/s\n", BENCH_BATCH,
-		 BENCH_BATCH * bench_run (bench_batch, &b, seconds));
-
-	g_variant_unref (b.batch_in);
-	g_variant_unref (b.score_in);
-	g_variant_unref (b.inputs);
-	mv_test_host_free (b.host);
-	rs_model_free (b.model);
-	g_module_close (module);
+	g_print ("sets %u\n", b.inputs->len);
+	g_print ("plugin_vs_core_max_diff %g\n", worst);
+	g_print ("core_values %.0f\n", bench_rate (bench_pass_values, &b, reps));
+	g_print ("core %.0f\n", bench_rate (bench_pass_core, &b, reps));
+	g_print ("core_explained %.0f\n", bench_rate (bench_pass_core_explained, &b, reps));
+	g_print ("score %.0f\n", bench_rate (bench_pass_score, &b, reps));
+	for (guint s = 0; s < G_N_ELEMENTS (b.batch_sizes); s++) {
+		b.batch_now = s;
+		g_print ("batch%u %.0f\n", b.batch_sizes[s],
+			 bench_rate (bench_pass_batch, &b, reps));
+	}
+	bench_clear (&b);
 	return EXIT_SUCCESS;
 }

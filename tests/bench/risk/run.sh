@@ -1,15 +1,21 @@
 #!/bin/sh
-# Trainer benchmark (issue 12), appended to tests/bench/RESULTS.md (section "Risk"):
+# Risk benchmark (issue 12), appended to tests/bench/RESULTS.md (section "Risk"):
 #  - training time of medverse-train's core (CSV read; IRLS fit with standard errors) on the
 #    Pima data (tests/data/pima) and on a 100,000-row, 10-feature synthetic set
 #    (gen-synthetic.py, seeded), against R's read.csv and glm + summary on the same files in the
 #    same run (bench-glm.R), medians of several runs each, ratio R / trainer printed;
 #  - the whole command line (with its 10-fold cross-validation) on the large set, for scale;
-#  - single and batch scoring: the place is kept below (bench_scoring), filled in by the
-#    risk-scorer plugin's benchmark.
-# Not part of the test suite.  Needs Rscript (apt-get install r-base-core).
+#  - scoring throughput (bench_scoring): the white men's Pooled Cohort Equation and the
+#    Framingham Offspring diabetes model on seeded, realistic input sets (gen-score-inputs.py),
+#    scored by the core and by the built plugin through the SDK's test host (Score one set a
+#    call; ScoreBatch 100 and 1000 a call; bench-risk-score), against R computing the same
+#    model's probability on the same sets (bench-score.R: a per-row loop, and vectorised in
+#    calls of 100, 1000 and all sets), ratio Medverse / R printed.  Both sides' probabilities
+#    are compared: the bench fails when they differ by more than 1e-9.
+# Not part of the test suite.  Installs R (r-base-core) with apt-get when Rscript is missing.
 #
-#   tests/bench/risk/run.sh   (build dir: $BENCH_BUILD_DIR, default build-bench, release)
+#   tests/bench/risk/run.sh   (build dir: $BENCH_BUILD_DIR, default build-bench, release;
+#                              $BENCH_SCORE_SETS input sets a model, default 10000)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,11 +25,25 @@ rows=${BENCH_ROWS:-100000}
 results=$root/tests/bench/RESULTS.md
 work=$build/risk-bench
 
-command -v Rscript >/dev/null || { echo "run.sh: Rscript not found (r-base-core)" >&2; exit 1; }
+score_sets=${BENCH_SCORE_SETS:-10000}
+score_reps=${BENCH_SCORE_REPS:-5}
+
+if ! command -v Rscript >/dev/null; then
+	echo "run.sh: Rscript not found: installing r-base-core" >&2
+	sudo=
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	$sudo apt-get install -y --no-install-recommends r-base-core
+fi
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" "$root" -Dbuildtype=release
 fi
-ninja -C "$build" plugins/risk-scorer/trainer/bench-train plugins/risk-scorer/trainer/medverse-train
+# the plugin loads every shipped model from the build tree's data directory
+models=$(for f in "$root"/plugins/risk-scorer/models/*.json; do
+	echo "plugins/risk-scorer/data/models/${f##*/}"
+done)
+# shellcheck disable=SC2086 # one target per word
+ninja -C "$build" plugins/risk-scorer/trainer/bench-train plugins/risk-scorer/trainer/medverse-train \
+	plugins/risk-scorer/tests/bench-risk-score plugins/risk-scorer/risk-scorer.so $models
 mkdir -p "$work"
 synthetic=$work/synthetic-$rows.csv
 [ -f "$synthetic" ] || /usr/bin/python3 "$here/gen-synthetic.py" "$rows" 20261205 "$synthetic"
@@ -48,13 +68,45 @@ start=$(date +%s%N)
 	--positive 1 --out "$work/synthetic-bench.json" >/dev/null
 cli_ms=$((($(date +%s%N) - start) / 1000000))
 
-bench_scoring() {
-	# single and batch scores per second: added with the risk-scorer plugin's benchmark
-	echo "| scoring (risk-scorer plugin) | scores/s |"
-	echo "|---|---|"
-	echo "| single scoring | (to be measured) |"
-	echo "| batch scoring | (to be measured) |"
+# "key value" lines -> the value of KEY
+field() {
+	echo "$1" | awk -v k="$2" '$1 == k { print $2 }'
 }
+# one table row: comparison, Medverse way, its rate, R way, its rate
+row() {
+	awk -v m="$1" -v c="$2" -v w="$3" -v a="$4" -v r="$5" -v b="$6" \
+		'BEGIN { printf "| %s | %s | %s | %.0f | %s | %.0f | %.3g |\n", m, c, w, a, r, b, a / b }'
+}
+
+bench_scoring() {
+	echo "| model | comparison | Medverse | scores/s | R (same sets, same run) | scores/s | ratio Medverse/R |"
+	echo "|---|---|---|---|---|---|---|"
+	for pair in "pce pce-2013-white-men" "framingham framingham-offspring-diabetes-2007"; do
+		kind=${pair%% *} model=${pair#* }
+		csv=$work/score-$kind-$score_sets.csv
+		probs=$work/score-$kind.probs
+		[ -f "$csv" ] || /usr/bin/python3 "$here/gen-score-inputs.py" "$kind" "$score_sets" 20261205 "$csv"
+		c=$("$build/plugins/risk-scorer/tests/bench-risk-score" \
+			"$build/plugins/risk-scorer/risk-scorer.so" "$build/plugins/risk-scorer/data" \
+			"$model" "$csv" "$probs" "$score_reps")
+		r=$(Rscript "$here/bench-score.R" "$kind" "$csv" "$probs" "$score_reps" | tr ' ' '\n' | paste - -)
+		diff=$(field "$r" max_diff)
+		if ! awk -v d="$diff" 'BEGIN { exit !(d <= 1e-9) }'; then
+			echo "run.sh: $model: R and Medverse probabilities differ by $diff (> 1e-9)" >&2
+			exit 1
+		fi
+		loop=$(field "$r" loop)
+		row "$model" single "plugin \`Score\`, one set a call (SDK test host)" "$(field "$c" score)" "per-row loop" "$loop"
+		row "" single "core \`rs_model_score\` (inputs read and checked)" "$(field "$c" core)" "per-row loop" "$loop"
+		row "" single "core + explanation text" "$(field "$c" core_explained)" "per-row loop" "$loop"
+		row "" "batch 100" "plugin \`ScoreBatch\`, 100 a call" "$(field "$c" batch100)" "vectorised, 100 a call" "$(field "$r" vec100)"
+		row "" "batch 1000" "plugin \`ScoreBatch\`, 1000 a call" "$(field "$c" batch1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
+		row "" "all sets" "core \`rs_model_score_values\` (checked values)" "$(field "$c" core_values)" "vectorised, all sets in one call" "$(field "$r" vecall)"
+		echo "$model: $(field "$c" sets) sets; max |Medverse - R| $diff; plugin vs core $(field "$c" plugin_vs_core_max_diff)" >&3
+	done
+}
+# the check lines go below the table
+scoring=$(bench_scoring 3>"$work/score-checks.txt")
 
 table=$(
 	echo "| data | rows | runs | trainer read s | trainer fit s | R read.csv s | R glm+summary s | fit ratio R/trainer | read+fit ratio | iterations (trainer/R) |"
@@ -67,11 +119,15 @@ table=$(
 cpu=$(lscpu | sed -n 's/^Model name: *//p')
 {
 	echo
-	echo "### Risk trainer vs R glm (tests/bench/risk/run.sh): $(date -u +%Y-%m-%d) $(git -C "$root" rev-parse --short HEAD), $cpu, $(nproc) CPUs, $(. /etc/os-release && echo "$PRETTY_NAME"), $(Rscript --version 2>&1 | head -1)"
+	echo "### Risk trainer and scoring vs R (tests/bench/risk/run.sh): $(date -u +%Y-%m-%d) $(git -C "$root" rev-parse --short HEAD), $cpu, $(nproc) CPUs, $(. /etc/os-release && echo "$PRETTY_NAME"), $(Rscript --version 2>&1 | head -1)"
 	echo
 	echo "$table"
 	echo
 	echo "medverse-train command line on the $rows-row set (read, fit, apparent figures, 10-fold CV, model file): ${cli_ms} ms"
 	echo
-	bench_scoring
+	echo "Scoring, $score_sets seeded input sets a model (gen-score-inputs.py, seed 20261205), medians of $score_reps samples:"
+	echo
+	echo "$scoring"
+	echo
+	sed 's/^/- /' "$work/score-checks.txt"
 } | tee -a "$results"
