@@ -557,6 +557,18 @@ rs_lower_first (const gchar *s)
 	return out;
 }
 
+/* "新发2型糖尿病风险" reads as one phrase; an outcome ending in Latin text or a quote needs
+ * "的" before 风险 ("结局“event = yes”的风险") */
+static gboolean
+rs_ends_in_han (const gchar *s)
+{
+	const gchar *end = s + strlen (s);
+	const gchar *last = g_utf8_find_prev_char (s, end);
+
+	return last != NULL
+	       && g_unichar_get_script (g_utf8_get_char (last)) == G_UNICODE_SCRIPT_HAN;
+}
+
 static void
 rs_append_risk (GString *s, const RsModel *m, const RsResult *r, RsLang lang)
 {
@@ -569,7 +581,8 @@ rs_append_risk (GString *s, const RsModel *m, const RsResult *r, RsLang lang)
 	if (lang == RS_LANG_ZH) {
 		if (m->horizon_years > 0)
 			g_string_append_printf (s, "%g 年", m->horizon_years);
-		g_string_append_printf (s, "%s风险估计为 %.1f%%", outcome, 100 * r->probability);
+		g_string_append_printf (s, "%s%s风险估计为 %.1f%%", outcome,
+					rs_ends_in_han (outcome) ? "" : "的", 100 * r->probability);
 		if (cat != NULL)
 			g_string_append_printf (s, "（%s）", rs_text_get (&cat->label, lang));
 		g_string_append (s, "。");
