@@ -55,11 +55,34 @@ sp_template_polarity (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
 	return FALSE;
 }
 
+/* Is the concept @c affirmed by the words right after it ("diarrhea present", "cough is
+ * noted", "rash was seen")?  A negation list that a comma continues ends at such a finding:
+ * "No nausea or vomiting, diarrhea present" negates only the first two. */
+static gboolean
+sp_affirmed_after (SpCtx *ctx, const SpItem *c)
+{
+	static const gchar *const copula[]
+		= { "is", "are", "was", "were", "also", "still", "now", "has", "been", NULL };
+	static const gchar *const affirm[]
+		= { "present", "noted",	   "positive",	"reported",   "endorsed",  "observed",
+		    "seen",    "persists", "persist",	"persisting", "continues", "remains",
+		    "found",   "admitted", "confirmed", NULL };
+
+	for (guint t = c->tok_last + 1, n = 0; t < ctx->tokens->len && n < 3; t++, n++) {
+		if (sp_tok_in (ctx, t, affirm))
+			return TRUE;
+		if (!sp_tok_in (ctx, t, copula))
+			return FALSE;
+	}
+	return FALSE;
+}
+
 static SpPolarity
 sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 {
 	SpItem *c = sp_item (ctx, k);
 	SpPolarity stated;
+	gboolean comma = FALSE;
 
 	if (sp_template_polarity (ctx, c, &stated))
 		return stated;
@@ -72,6 +95,13 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
 			break;
 		if (sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		if (it->kind == SP_ITEM_COMMA)
+			comma = TRUE;
+		/* "No nausea or vomiting, diarrhea present": the list ends at an affirmed one */
+		if (comma
+		    && (sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
+		    && sp_affirmed_after (ctx, c))
 			break;
 		if (sp_is_cue (it, SP_CUE_NEGATION_PRE))
 			return SP_POLARITY_ABSENT;
@@ -260,6 +290,48 @@ sp_severity_negated (SpCtx *ctx, guint j)
 	       && sp_other_between (ctx, prev, sp_item (ctx, j)) <= 1;
 }
 
+static gboolean sp_tok_ends_clause (SpCtx *ctx, guint t);
+
+/* Is the severity or score at @j dated in the past ("8/10 last week", "previously severe",
+ * 之前疼痛8分, 昨天7分)?  Then it is not the finding's severity now. */
+static gboolean
+sp_severity_is_past (SpCtx *ctx, guint j)
+{
+	static const gchar *const before_en[]
+		= { "previously", "yesterday", "earlier", "initially", "formerly", NULL };
+	static const gchar *const after_en[] = { "yesterday", "ago",  "earlier", "previously",
+						 "initially", "last", "prior",	 NULL };
+	static const gchar *const past_zh[] = { "之前", "以前", "昨天", "昨晚", "昨日", "前天",
+						"上周", "曾",	"当时", "起初", NULL };
+	const SpItem *it = sp_item (ctx, j);
+	const gchar *text = ctx->nt->text;
+
+	if (it->kind != SP_ITEM_SCORE && sp_severity_of (it) == SP_SEVERITY_NONE)
+		return FALSE;
+	/* a time after a severity word dates the finding ("a little fever last night"), after a
+	 * score the score */
+	for (guint t = it->tok_last + 1, n = 0;
+	     it->kind == SP_ITEM_SCORE && t < ctx->tokens->len && n < 3; t++, n++) {
+		if (sp_tok_ends_clause (ctx, t))
+			break;
+		if (sp_tok_in (ctx, t, after_en))
+			return TRUE;
+	}
+	for (guint t = it->tok_first, n = 0; t-- > 0 && n < 3; n++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		if (sp_tok_ends_clause (ctx, t))
+			break;
+		if (sp_tok_in (ctx, t, before_en))
+			return TRUE;
+		for (guint w = 0; past_zh[w] != NULL; w++) {
+			if (g_strstr_len (text + tok->start, tok->end - tok->start, past_zh[w])
+			    != NULL)
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 /* The severity stated by the item at @j, taken once per finding: a negated severity states none
  * and ends the search; a score of 0 ("pain 0/10", "0/10 pain", 疼痛评分0分) says the finding is
  * absent rather than present with no severity. */
@@ -269,7 +341,7 @@ sp_take_severity (SpCtx *ctx, guint j, SpFinding *f, gboolean *done)
 	SpItem *it = sp_item (ctx, j);
 	SpSeverity severity;
 
-	if (*done)
+	if (*done || sp_severity_is_past (ctx, j))
 		return;
 	if (it->kind == SP_ITEM_SCORE && it->value == 0) {
 		f->polarity = SP_POLARITY_ABSENT;
@@ -491,8 +563,15 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 			j++;
 			continue;
 		}
-		if (it->kind == SP_ITEM_COMMA)
+		if (it->kind == SP_ITEM_COMMA) {
+			/* "pain 8/10 last week, now 3/10": the current score after a past one */
+			if (!severity_done && j + 2 < ctx->items->len
+			    && sp_is_cue (sp_item (ctx, j + 1), SP_CUE_CURRENT)
+			    && sp_item (ctx, j + 2)->kind == SP_ITEM_SCORE
+			    && sp_other_between (ctx, it, sp_item (ctx, j + 2)) == 0)
+				sp_take_severity (ctx, j + 2, f, &severity_done);
 			break;
+		}
 		/* after a terminator only a duration still belongs here: "fever since yesterday" */
 		if (sp_is_cue (it, SP_CUE_TERMINATOR))
 			mods = FALSE;
@@ -704,7 +783,16 @@ sp_onset_age (SpCtx *ctx, gint cue, guint k)
 static gboolean
 sp_resolved (SpCtx *ctx, guint k)
 {
+	/* a term that says it is over ("ex-smoker", "ex smoker", 戒烟, 已戒烟): the term is opaque
+	 * to the resolved cues inside it */
+	static const gchar *const over[] = { "ex-", "ex ", "former ", "past ", "戒", "已戒", NULL };
 	SpItem *c = sp_item (ctx, k);
+
+	for (guint i = 0; over[i] != NULL; i++) {
+		if (c->end - c->start > strlen (over[i])
+		    && strncmp (ctx->nt->text + c->start, over[i], strlen (over[i])) == 0)
+			return TRUE;
+	}
 
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
@@ -948,6 +1036,7 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 		f->onset_age = sp_onset_age (ctx, cue, k);
 	}
 	f->historical = sp_historical (ctx, k);
+	sp_medication_course (ctx, k, f);
 	sp_condition_status (ctx, k, f);
 	sp_attributes (ctx, k, f);
 	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f))
