@@ -20,15 +20,33 @@ static gboolean
 sp_template_polarity (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
 {
 	static const gchar *const absent[]
-		= { "none",   "no",   "denies",	     "denied", "negative", "neg",
-		    "absent", "nil",  "not present", "无",     "否认",	   "阴性",
-		    "未见",   "没有", "(-)",	     "(−)",    NULL };
-	static const gchar *const present[]
-		= { "yes", "present", "positive", "pos", "有", "阳性", "(+)", NULL };
+		= { "none", "no",	   "denies", "denied", "negative", "neg",  "absent",
+		    "nil",  "not present", "无",     "否认",   "阴性",	   "未见", "没有",
+		    "(-)",  "(−)",	   "(否)",   "(无)",   "(×)",	   NULL };
+	static const gchar *const present[] = { "yes", "present", "positive", "pos", "有", "阳性",
+						"(+)", "(是)",	  "(有)",     "(√)", NULL };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	const gchar *p = text + c->end;
+	const gchar *b = text + c->start;
 	gboolean colon = FALSE;
+
+	/* a tick box before it: "[ ] Diabetes", "[x] Asthma", ☐ 糖尿病 */
+	while (b > text && b[-1] == ' ')
+		b--;
+	if ((b - text >= 3 && memcmp (b - 3, "[ ]", 3) == 0)
+	    || (b - text >= 2 && memcmp (b - 2, "[]", 2) == 0)
+	    || (b - text >= 3 && memcmp (b - 3, "☐", 3) == 0)) {
+		*polarity = SP_POLARITY_ABSENT;
+		return TRUE;
+	}
+	if ((b - text >= 3 && memcmp (b - 3, "[x]", 3) == 0)
+	    || (b - text >= 5 && memcmp (b - 5, "[√]", 5) == 0)
+	    || (b - text >= 5 && memcmp (b - 5, "[✓]", 5) == 0)
+	    || (b - text >= 3 && memcmp (b - 3, "☑", 3) == 0)) {
+		*polarity = SP_POLARITY_PRESENT;
+		return TRUE;
+	}
 
 	while (p < end && *p == ' ')
 		p++;
@@ -824,14 +842,22 @@ sp_resolved (SpCtx *ctx, guint k)
 
 /* A condition's status (README "Conditions"): absent → none; possible → unknown; a resolved cue
  * → resolved (and historical); a chronic condition under a history cue ("Hx of HTN",
- * 既往有哮喘病史) → active and current; another condition under a history cue or in the past
+ * 既往有哮喘病史) → active and current (absent, no status, and current); another condition under a
+ * history cue or in the past
  * ("had pneumonia last year", 去年得过肺炎) → resolved; else active.  A relative's condition
  * has no status: family history records the relative's diagnosis, not its course. */
 static void
 sp_condition_status (SpCtx *ctx, guint k, SpFinding *f)
 {
-	if (f->kind != SP_FINDING_CONDITION || f->family || f->polarity == SP_POLARITY_ABSENT)
+	if (f->kind != SP_FINDING_CONDITION || f->family)
 		return;
+	/* "Past history: diabetes (×)", "no history of asthma": a chronic disease never had is
+	 * absent now, as "Hx of HTN" is active now */
+	if (f->polarity == SP_POLARITY_ABSENT) {
+		if (f->concept->chronic)
+			f->historical = FALSE;
+		return;
+	}
 	if (f->polarity == SP_POLARITY_POSSIBLE) {
 		f->status = SP_STATUS_UNKNOWN;
 	} else if (sp_resolved (ctx, k)) {

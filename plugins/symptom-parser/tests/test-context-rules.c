@@ -313,3 +313,27 @@ Test (context, durations)
 	};
 	check_all (wants, G_N_ELEMENTS (wants));
 }
+
+/* Intake forms: a tick box before the term, a mark after it, review-of-systems shorthand; a
+ * chronic disease a history form says the patient never had is absent now (current). */
+Test (context, forms)
+{
+	static const Want wants[] = {
+		{ "Conditions: [x] High blood pressure [ ] Heart disease [ ] Diabetes.",
+		  "HP:0000822", NULL, "present", 'c', "active" },
+		{ "Conditions: [x] High blood pressure [ ] Heart disease [ ] Diabetes.",
+		  "HP:0000819", NULL, "absent", 'c', "" },
+		{ "☐ 糖尿病 ☑ 高血压", "HP:0000819", NULL, "absent" },
+		{ "☐ 糖尿病 ☑ 高血压", "HP:0000822", NULL, "present" },
+		{ "既往史：高血压（√） 糖尿病（×） 哮喘（×）", "HP:0000822", NULL, "present", 'c',
+		  "active" },
+		{ "既往史：高血压（√） 糖尿病（×） 哮喘（×）", "HP:0000819", NULL, "absent", 'c',
+		  "" },
+		{ "既往史：高血压（√） 糖尿病（×） 哮喘（×）", "HP:0002099", NULL, "absent", 'c' },
+		{ "胸痛（否） 心悸（是）", "HP:0100749", NULL, "absent" },
+		{ "胸痛（否） 心悸（是）", "HP:0001962", NULL, "present" },
+		{ "ROS: neg for fever, chills, night sweats.", "HP:0030166", NULL, "absent" },
+		{ "No history of diabetes.", "HP:0000819", NULL, "absent", 'c' },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
