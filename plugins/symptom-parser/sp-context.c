@@ -95,6 +95,95 @@ sp_affirmed_after (SpCtx *ctx, const SpItem *c)
 	return FALSE;
 }
 
+/* Is the concept @c what a question asks about ("Is this long covid?", "Could it be
+ * neuropathy?", "Any rash or vomiting?", "Should I give ibuprofen?", 是不是扁桃体发炎了？,
+ * 要吃奥司他韦吗？)?  The question's clause runs from the last sentence break (or Chinese comma)
+ * before the concept to a question mark with no break between, and opens with a question word
+ * or, in Chinese, ends with 吗.  What the asker reports around the question stays present ("I
+ * have a headache, should I go to the ER?", "Anyone else get stomach upset from metformin?"). */
+static gboolean
+sp_asked_break (const gchar *text, const gchar *end, const gchar *p)
+{
+	static const gchar *const breaks[]
+		= { ".", "!", "?", ";", "\n", ":", "。", "！", "？", "；", "，", "：", NULL };
+
+	/* "38.5" is no break; a comma is one between Chinese words (NFKC makes "，" a ","), not
+	 * inside an English list ("Any rash, vomiting or trouble breathing?") */
+	if (*p == '.' && p + 1 < end && g_ascii_isdigit (p[1]))
+		return FALSE;
+	if (*p == ',')
+		return (p > text && mv_unichar_is_han (g_utf8_get_char (g_utf8_prev_char (p))))
+		       || (p + 1 < end && mv_unichar_is_han (g_utf8_get_char (p + 1)));
+	for (guint i = 0; breaks[i] != NULL; i++) {
+		if (g_str_has_prefix (p, breaks[i]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the concept @c what a question asks about ("Is this long covid?", "Could it be
+ * neuropathy?", "Any rash or vomiting?", "Should I give ibuprofen?", 是不是扁桃体发炎了？,
+ * 要吃奥司他韦吗？)?  The question's clause runs from the last sentence break (or Chinese comma)
+ * before the concept to a question mark with no break between, and opens with a question word
+ * or, in Chinese, ends with 吗.  What the asker reports around the question stays present ("I
+ * have a headache, should I go to the ER?", "Anyone else get stomach upset from metformin?"). */
+static gboolean
+sp_asked (SpCtx *ctx, const SpItem *c)
+{
+	static const gchar *const openers[]
+		= { "is this",	   "is it",	"is that",	 "could this be", "could it be",
+		    "might it be", "any",	"should i give", "should i take", "can i give",
+		    "can i take",  "do i need", "是不是",	 "会不会",	  "要不要",
+		    "需不需要",	   "这算",	"算不算",	 "是否",	  NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *limit = MIN (end, text + c->end + 160);
+	const gchar *q = NULL;
+	const gchar *b = text + c->start;
+
+	/* most concepts have no question mark near them: look for one first, cheaply, so a long
+	 * text of repeated terms costs no more per concept */
+	if (memchr (text + c->end, '?', limit - (text + c->end)) == NULL
+	    && g_strstr_len (text + c->end, limit - (text + c->end), "？") == NULL)
+		return FALSE;
+	for (const gchar *p = text + c->end; p < limit && q == NULL; p++) {
+		if (*p == '?' || g_str_has_prefix (p, "？"))
+			q = p;
+		else if (sp_asked_break (text, end, p))
+			return FALSE;
+	}
+	if (q == NULL)
+		return FALSE;
+	for (guint n = 0; b > text && n < 160; n++) {
+		const gchar *prev = g_utf8_prev_char (b);
+		if (sp_asked_break (text, end, prev))
+			break;
+		b = prev;
+	}
+	while (b < text + c->start && *b == ' ')
+		b++;
+	for (guint i = 0; openers[i] != NULL; i++) {
+		gsize n = strlen (openers[i]);
+		guint words = 0;
+		if ((gsize)(text + c->start - b) < n || memcmp (b, openers[i], n) != 0
+		    || (g_ascii_isalpha (openers[i][0]) && g_ascii_isalnum (b[n])))
+			continue;
+		/* "is it a migraine?", not "is it normal to feel tired…?": at most one word
+		 * between the question word and the concept, except after "any" (a list) */
+		for (const gchar *p = b + n; p < text + c->start; p++)
+			words += *p == ' ' && p + 1 < text + c->start && p[1] != ' ';
+		if (words <= 1 || strcmp (openers[i], "any") == 0)
+			return TRUE;
+	}
+	/* 要吃奥司他韦吗？, 这算糖尿病吗？: a diagnosis or a drug asked about; a symptom asked with
+	 * 吗 (有痰吗？) is a doctor's question the answer settles */
+	return q - text >= 3 && memcmp (q - 3, "吗", 3) == 0
+	       && mv_unichar_is_han (g_utf8_get_char (b))
+	       && ((const SpConcept *)g_ptr_array_index (ctx->parser->lexicon->concepts, c->index))
+				  ->kind
+			  != SP_CONCEPT_SYMPTOM;
+}
+
 static SpPolarity
 sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 {
@@ -144,7 +233,7 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 		if (sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
 			break;
 	}
-	return SP_POLARITY_PRESENT;
+	return sp_asked (ctx, c) ? SP_POLARITY_POSSIBLE : SP_POLARITY_PRESENT;
 }
 
 /* Is the family cue at @j the one who tells rather than the one who has it: a speaker

@@ -449,8 +449,7 @@ static const gchar *const sp_course_current[] = {
 };
 /* clang-format on */
 
-/* Does a word of @words end at @end (the last one found before it, searching back to @from)?
- * Returns the start of the latest match in [@from, @end), or NULL; *@which is the list it came
+/* The latest word of @lists in [@from, @end): its start, or NULL; *@which is the list it came
  * from.  English words need a word boundary on both sides ("off" is not in "coffee"). */
 static const gchar *
 sp_course_last (const gchar *from,
@@ -459,15 +458,19 @@ sp_course_last (const gchar *from,
 		guint n_lists,
 		guint *which)
 {
-	const gchar *best = NULL;
-
-	for (guint l = 0; l < n_lists; l++) {
-		for (guint i = 0; lists[l][i] != NULL; i++) {
-			const gchar *w = lists[l][i];
-			gsize n = strlen (w);
-			gboolean latin = g_ascii_isalpha (w[0]);
-			for (const gchar *p = end - n; p >= from && p + n <= end; p--) {
-				if (memcmp (p, w, n) != 0)
+	/* from the drug backwards, so the first match is the latest; a first-byte check keeps
+	 * the cost per position to a few comparisons */
+	for (const gchar *p = end; p-- > from;) {
+		for (guint l = 0; l < n_lists; l++) {
+			for (guint i = 0; lists[l][i] != NULL; i++) {
+				const gchar *w = lists[l][i];
+				gsize n;
+				gboolean latin;
+				if (w[0] != *p)
+					continue;
+				n = strlen (w);
+				latin = g_ascii_isalpha (w[0]);
+				if ((gsize)(end - p) < n || memcmp (p, w, n) != 0)
 					continue;
 				if (latin
 				    && ((p > from && g_ascii_isalnum (p[-1]))
@@ -476,15 +479,12 @@ sp_course_last (const gchar *from,
 				/* "停经" (menopause) is no stopping of a drug */
 				if (!latin && g_str_has_prefix (p + n, "经"))
 					continue;
-				if (best == NULL || p > best) {
-					best = p;
-					*which = l;
-				}
-				break;
+				*which = l;
+				return p;
 			}
 		}
 	}
-	return best;
+	return NULL;
 }
 
 /* The first word of @words that starts at @p, or NULL (its end). */
@@ -492,7 +492,10 @@ static const gchar *
 sp_course_word_at (const gchar *p, const gchar *end, const gchar *const *words)
 {
 	for (guint i = 0; words[i] != NULL; i++) {
-		gsize n = strlen (words[i]);
+		gsize n;
+		if (words[i][0] != *p)
+			continue;
+		n = strlen (words[i]);
 		if ((gsize)(end - p) >= n && memcmp (p, words[i], n) == 0
 		    && !(g_ascii_isalpha (words[i][0]) && p + n < end && g_ascii_isalnum (p[n])))
 			return p + n;

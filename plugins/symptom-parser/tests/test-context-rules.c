@@ -337,3 +337,26 @@ Test (context, forms)
 	};
 	check_all (wants, G_N_ELEMENTS (wants));
 }
+
+/* What a question asks about is possible; what the asker reports around it stays present. */
+Test (context, questions)
+{
+	static const Want wants[] = {
+		{ "Is this long covid?", "DOID:0080848", NULL, "possible" },
+		{ "Could it be neuropathy?", "HP:0009830", NULL, "possible" },
+		{ "Should I give ibuprofen or Tylenol?", "ATC:M01AE01", NULL, "possible" },
+		{ "Any rash, vomiting or trouble breathing?", VOMITING, NULL, "possible" },
+		{ "I have a pounding headache, should I go to the ER?", HEADACHE, NULL, "present" },
+		{ "Anyone else get stomach upset from metformin?", METFORMIN, NULL, "present" },
+		{ "Patient has fever.", FEVER, NULL, "present" },
+		{ "嗓子疼了三天，是不是扁桃体发炎了？", "DOID:10456", NULL, "possible" },
+		{ "嗓子疼了三天，是不是扁桃体发炎了？", "MV:0020", NULL, "present" },
+		{ "这算糖尿病吗？", "HP:0000819", NULL, "possible" },
+		{ "发烧两天了，要吃奥司他韦吗？", "ATC:J05AH02", NULL, "possible" },
+		{ "发烧两天了，要吃奥司他韦吗？", FEVER, NULL, "present" },
+		{ "Is it normal to feel tired all the time?", "HP:0012378", NULL, "present" },
+		/* a doctor's question about a symptom is settled by the answer, not by the 吗 */
+		{ "有痰吗？", "HP:0031245", NULL, "present" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
