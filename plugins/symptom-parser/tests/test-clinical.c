@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <medverse/medverse-plugin.h>
 #include <string.h>
+#include <time.h>
 
 static GModule *module;
 static const MvPluginInfo *info;
@@ -438,8 +439,9 @@ Test (clinical, poor_appetite)
 
 /* The goal is under 1 s on an idle machine: tests/bench/nlp/run.sh measures it (RESULTS.md).
  * Here the suite runs on a shared machine beside other tests, so the bound only catches what
- * is not linear (a quadratic walk over 100 000 mentions takes minutes, not seconds); a
- * sanitizer build runs several times slower. */
+ * is not linear (a quadratic walk over 100 000 mentions takes minutes, not seconds), and it is
+ * the process's CPU time, not the wall clock: on a loaded 2-CPU machine a parse can wait for a
+ * CPU longer than it runs.  A sanitizer build runs several times slower. */
 #if defined(__SANITIZE_ADDRESS__)
 #define TIME_LIMIT_USEC (10 * G_USEC_PER_SEC)
 #else
@@ -457,6 +459,15 @@ repeat (const gchar *unit)
 	return g_string_free (s, FALSE);
 }
 
+static gint64
+cpu_time_usec (void)
+{
+	struct timespec ts;
+
+	clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 /* Parses @text (timed) and returns the answer's JSON size; @n_findings, @truncated out.  The
  * machine the tests run on is shared: the bound holds when one of three tries meets it, as a
  * benchmark takes its best run. */
@@ -472,17 +483,18 @@ bounded_parse (const gchar *text, gsize *n_findings, gboolean *truncated)
 		g_autoptr (GError) error = NULL;
 		g_autoptr (JsonNode) json = NULL;
 		g_autofree gchar *body = NULL;
-		gint64 t0 = g_get_monotonic_time ();
+		gint64 t0 = cpu_time_usec ();
 
 		g_clear_pointer (&out, g_variant_unref);
 		out = mv_test_host_call (host, "Parse", g_variant_new ("(ss)", text, ""), &error);
 		cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
 		json = json_gvariant_serialize (out);
 		body = json_to_string (json, FALSE);
-		best = MIN (best, g_get_monotonic_time () - t0);
+		best = MIN (best, cpu_time_usec () - t0);
 		size = strlen (body);
 	}
-	cr_log_info ("%.40s…: %" G_GINT64_FORMAT " ms, %zu bytes of JSON", text, best / 1000, size);
+	cr_log_info ("%.40s…: %" G_GINT64_FORMAT " ms of CPU, %zu bytes of JSON", text, best / 1000,
+		     size);
 	cr_assert_lt (best, TIME_LIMIT_USEC, "%" G_GINT64_FORMAT " us", best);
 	findings = g_variant_get_child_value (out, 1);
 	*n_findings = g_variant_n_children (findings);
