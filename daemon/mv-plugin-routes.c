@@ -9,6 +9,7 @@
 
 #include <medverse/medverse-plugin.h>
 
+#include "mv-locale.h"
 #include "mv-plugin-routes.h"
 
 static JsonNode *
@@ -168,10 +169,11 @@ set_risk_language (MvHttpRequest *request)
 						&& json_node_get_string (n)[0] != '\0'
 					? json_node_get_string (n)
 					: mv_http_request_get_locale (request);
+	gboolean zh = language != NULL && g_ascii_strncasecmp (language, "zh", 2) == 0;
 
-	mv_http_request_set_header (
-		request, "Content-Language",
-		language != NULL && g_ascii_strncasecmp (language, "zh", 2) == 0 ? "zh-CN" : "en");
+	/* the plugin reads "zh…" as Chinese (rs_lang_from_tag) */
+	mv_http_request_set_header (request, "Content-Language",
+				    mv_language_to_tag (zh ? MV_LANGUAGE_ZH : MV_LANGUAGE_EN));
 }
 
 /* The risk-scorer's models and a score from given inputs (issue 12); scores from a patient's

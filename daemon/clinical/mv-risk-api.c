@@ -7,6 +7,7 @@
 #include <medverse/medverse-plugin.h>
 
 #include "mv-clinical-store.h"
+#include "mv-locale.h"
 #include "mv-risk-inputs.h"
 #include "records/mv-record-schema.h"
 
@@ -55,7 +56,9 @@ risk_request_init (RiskRequest *r, MvHttpRequest *request)
 	};
 	/* the answer's messages and labels are in it: say so (RFC 9110 Content-Language) */
 	mv_http_request_set_header (request, "Content-Language",
-				    g_str_equal (language, "zh") ? "zh-CN" : "en");
+				    mv_language_to_tag (g_str_equal (language, "zh")
+								? MV_LANGUAGE_ZH
+								: MV_LANGUAGE_EN));
 }
 
 /* The body: {"inputs"?: {name: value}, "override"?: boolean}; anything else is refused, all

@@ -95,8 +95,8 @@ void mv_risk_inputs_free (MvRiskInputs *inputs);
 gboolean mv_risk_supplied_value_valid (JsonNode *value);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvRiskInputs, mv_risk_inputs_free)
 
-/* Whether every input of @model (Describe's `model` as JSON) names a `source`: only such a
- * model can be scored from the record (POST /v1/patients/{id}/risk). */
+/* Whether every input of @model (Describe's `model` as JSON) names a `source`: a model the
+ * record alone can feed (another needs the caller's supplied inputs: needs-input). */
 gboolean mv_risk_model_from_record (JsonObject *model);
 
 /**

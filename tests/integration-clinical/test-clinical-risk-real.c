@@ -185,7 +185,7 @@ Test (risk_real, describe_and_score_batch_routes)
 		g_autoptr (MvtResponse) r = mvt_request (&req);
 		JsonObject *model;
 		cr_assert_eq (r->status, 200, "%s", r->body);
-		cr_expect_str_eq (mvt_response_header (r, "Content-Language"), "zh-CN");
+		cr_expect_str_eq (mvt_response_header (r, "Content-Language"), "zh-Hans");
 		model = json_object_get_object_member (json_node_get_object (r->json), "model");
 		cr_expect_str_eq (json_object_get_string_member (model, "id"),
 				  "pce-2013-white-men");
