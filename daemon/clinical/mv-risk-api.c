@@ -482,6 +482,7 @@ evaluate (RiskRequest *r,
 		*entry = entry_of (model, "not-applicable");
 		json_object_set_array_member (*entry, "not_applicable",
 					      json_array_ref (in->not_applicable));
+		add_supplied (*entry, in);
 		return TRUE;
 	}
 	if (json_array_get_length (in->missing) > 0) {
