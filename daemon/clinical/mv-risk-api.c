@@ -408,9 +408,12 @@ assessment_of (RiskRequest *r, JsonObject *model, JsonObject *result, MvRiskInpu
 		json_object_set_array_member (rec, "supplied", json_array_ref (in->supplied));
 	copy_if (rec, result, "explanation");
 	if (string_of (result, "citation") != NULL && string_of (result, "citation")[0] != '\0') {
-		/* the kind keeps at most 500 characters of it */
+		/* the kind keeps at most 500 characters of it; g_utf8_substring() walks end_pos
+		 * characters whatever the string's length (past the end of a shorter one: ASan's
+		 * heap-buffer-overflow), so clamp it */
+		const gchar *full = string_of (result, "citation");
 		g_autofree gchar *citation
-			= g_utf8_substring (string_of (result, "citation"), 0, 500);
+			= g_utf8_substring (full, 0, MIN (g_utf8_strlen (full, -1), 500));
 		json_object_set_string_member (rec, "citation", citation);
 	}
 	json_object_set_string_member (rec, "computed_at", now);
