@@ -32,6 +32,9 @@ typedef struct {
 	 * answer from the method's declared arguments */
 	const gchar *plugin;
 	const gchar *plugin_method;
+	/* POST/PUT: an absent or empty body (no Content-Type, or application/json) is taken as
+	 * {} instead of being refused; the API document marks the body optional */
+	gboolean body_optional;
 } MvHttpRoute;
 
 /* Resolves a bearer token into a caller (in a worker thread); may set response headers

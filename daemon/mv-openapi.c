@@ -610,12 +610,12 @@ json_response (const gchar *description, JsonObject *schema)
 }
 
 static JsonObject *
-json_request_body (const gchar *description, JsonObject *schema)
+json_request_body (const gchar *description, JsonObject *schema, gboolean required)
 {
 	JsonObject *body = json_object_new ();
 
 	json_object_set_string_member (body, "description", description);
-	json_object_set_boolean_member (body, "required", TRUE);
+	json_object_set_boolean_member (body, "required", required);
 	json_object_set_object_member (body, "content", json_content (schema, NULL));
 	return body;
 }
@@ -653,9 +653,13 @@ resource_operation (Doc *doc, const MvHttpRoute *route, const gchar *about)
 	if (body)
 		json_object_set_object_member (
 			op, "requestBody",
-			json_request_body ("A JSON object; the route declares no schema for it "
-					   "(see docs/api.md)",
-					   schema_new ("object")));
+			json_request_body (
+				route->body_optional
+					? "A JSON object, optional (no body is {}); the "
+					  "route declares no schema for it (see docs/api.md)"
+					: "A JSON object; the route declares no schema for it "
+					  "(see docs/api.md)",
+				schema_new ("object"), !route->body_optional));
 	json_object_set_object_member (responses, "2XX",
 				       json_response ("Success: a JSON object (none with 204); "
 						      "the route declares no schema for it",
@@ -695,10 +699,10 @@ plugin_operation (Doc *doc,
 	JsonObject *responses = json_object_new ();
 	JsonObject *plugin = json_object_new ();
 
-	json_object_set_object_member (
-		op, "requestBody",
-		json_request_body ("The method's input arguments",
-				   args_schema (doc, method->in_args, FALSE)));
+	json_object_set_object_member (op, "requestBody",
+				       json_request_body ("The method's input arguments",
+							  args_schema (doc, method->in_args, FALSE),
+							  !route->body_optional));
 	json_object_set_object_member (responses, "200",
 				       json_response ("The method's output arguments",
 						      args_schema (doc, method->out_args, TRUE)));

@@ -9,6 +9,7 @@
 
 #include <medverse/medverse-plugin.h>
 
+#include "mv-locale.h"
 #include "mv-plugin-routes.h"
 
 static JsonNode *
@@ -99,8 +100,13 @@ plugin_answered (GVariant *output, GError *error, gpointer user_data)
 	mv_http_request_finish (pc->request, result, error);
 }
 
+/* @body: the method's arguments by name (NULL: none) */
 static JsonNode *
-call_plugin (MvHttpRequest *request, const gchar *plugin, const gchar *method_name, GError **error)
+call_plugin (MvHttpRequest *request,
+	     const gchar *plugin,
+	     const gchar *method_name,
+	     JsonObject *body,
+	     GError **error)
 {
 	MvEngine *engine = mv_http_request_get_user_data (request);
 	const MvAuthContext *auth = mv_http_request_get_auth (request);
@@ -123,8 +129,7 @@ call_plugin (MvHttpRequest *request, const gchar *plugin, const gchar *method_na
 					"此路由需要 API 密钥：Authorization: Bearer <密钥>");
 		return NULL;
 	}
-	input = mv_value_from_json_args (method->in_args, mv_http_request_get_body (request),
-					 error);
+	input = mv_value_from_json_args (method->in_args, body, error);
 	if (input == NULL)
 		return NULL;
 	pc = g_new0 (PluginCall, 1);
@@ -140,14 +145,35 @@ static JsonNode *
 call_named (MvHttpRequest *request, GError **error)
 {
 	return call_plugin (request, mv_http_request_get_param (request, "plugin"),
-			    mv_http_request_get_param (request, "method"), error);
+			    mv_http_request_get_param (request, "method"),
+			    mv_http_request_get_body (request), error);
 }
 
 /* a stable route for the most common call, so integrators need not know plugin names */
 static JsonNode *
 parse_symptoms (MvHttpRequest *request, GError **error)
 {
-	return call_plugin (request, "symptom-parser", "Parse", error);
+	return call_plugin (request, "symptom-parser", "Parse", mv_http_request_get_body (request),
+			    error);
+}
+
+/* The risk routes answer in the language asked (the body's "language", else Accept-Language):
+ * their labels and explanations are in it, so the answer says which (Content-Language). */
+static void
+set_risk_language (MvHttpRequest *request)
+{
+	JsonObject *body = mv_http_request_get_body (request);
+	JsonNode *n = body != NULL ? json_object_get_member (body, "language") : NULL;
+	const gchar *language = n != NULL && JSON_NODE_HOLDS_VALUE (n)
+						&& json_node_get_value_type (n) == G_TYPE_STRING
+						&& json_node_get_string (n)[0] != '\0'
+					? json_node_get_string (n)
+					: mv_http_request_get_locale (request);
+	gboolean zh = language != NULL && g_ascii_strncasecmp (language, "zh", 2) == 0;
+
+	/* the plugin reads "zh…" as Chinese (rs_lang_from_tag) */
+	mv_http_request_set_header (request, "Content-Language",
+				    mv_language_to_tag (zh ? MV_LANGUAGE_ZH : MV_LANGUAGE_EN));
 }
 
 /* The risk-scorer's models and a score from given inputs (issue 12); scores from a patient's
@@ -155,14 +181,18 @@ parse_symptoms (MvHttpRequest *request, GError **error)
 static JsonNode *
 risk_models (MvHttpRequest *request, GError **error)
 {
-	return call_plugin (request, "risk-scorer", "ListModels", error);
+	set_risk_language (request);
+	return call_plugin (request, "risk-scorer", "ListModels",
+			    mv_http_request_get_body (request), error);
 }
 
-/* Score with the model named by the path: the body holds inputs (and language), not model. */
+/* @method with the model named by the path: the body holds the other arguments, not model
+ * (a GET has no body: one is made for it). */
 static JsonNode *
-risk_score (MvHttpRequest *request, GError **error)
+risk_model_call (MvHttpRequest *request, const gchar *method, GError **error)
 {
 	JsonObject *body = mv_http_request_get_body (request);
+	g_autoptr (JsonObject) args = NULL;
 
 	if (body != NULL && json_object_has_member (body, "model")) {
 		mv_error_add_problem (error, "/model", "unknown-member",
@@ -170,10 +200,28 @@ risk_score (MvHttpRequest *request, GError **error)
 				      "模型已由路径指定：请求体中不要包含 model");
 		return NULL;
 	}
-	if (body != NULL)
-		json_object_set_string_member (body, "model",
-					       mv_http_request_get_param (request, "id"));
-	return call_plugin (request, "risk-scorer", "Score", error);
+	set_risk_language (request);
+	args = body != NULL ? json_object_ref (body) : json_object_new ();
+	json_object_set_string_member (args, "model", mv_http_request_get_param (request, "id"));
+	return call_plugin (request, "risk-scorer", method, args, error);
+}
+
+static JsonNode *
+risk_score (MvHttpRequest *request, GError **error)
+{
+	return risk_model_call (request, "Score", error);
+}
+
+static JsonNode *
+risk_describe (MvHttpRequest *request, GError **error)
+{
+	return risk_model_call (request, "Describe", error);
+}
+
+static JsonNode *
+risk_score_batch (MvHttpRequest *request, GError **error)
+{
+	return risk_model_call (request, "ScoreBatch", error);
 }
 
 static const MvHttpRoute plugin_routes[] = {
@@ -190,9 +238,16 @@ static const MvHttpRoute plugin_routes[] = {
 	{ "GET", "/v1/risk/models", MV_ROLE_ANY_CALLER, risk_models,
 	  "The risk models the risk-scorer plugin loaded: the plugin's ListModels (?language is "
 	  "taken from Accept-Language)" },
+	{ "GET", "/v1/risk/models/{id}", MV_ROLE_ANY_CALLER, risk_describe,
+	  "Risk model {id} in full (inputs with units, ranges and record sources, features, "
+	  "categories, citation, examples): the plugin's Describe (labels in the "
+	  "Accept-Language)" },
 	{ "POST", "/v1/risk/models/{id}/score", MV_ROLE_ANY_CALLER, risk_score,
 	  "Score risk model {id} from the inputs given: the plugin's Score with the body "
 	  "{\"inputs\": {…}, \"language\"?}" },
+	{ "POST", "/v1/risk/models/{id}/score-batch", MV_ROLE_ANY_CALLER, risk_score_batch,
+	  "Score risk model {id} for many input sets: the plugin's ScoreBatch with the body "
+	  "{\"input_sets\": [{…}, …], \"language\"?}; one result (or error) per set, in order" },
 };
 
 const MvHttpRoute *

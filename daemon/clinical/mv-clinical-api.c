@@ -393,10 +393,14 @@ static const MvHttpRoute routes[] = {
 	KIND_ROUTES (notes, "a note"),
 	/* risk scores from the record (mv-risk-api.h), stored as risk assessments */
 	{ "POST", P "risk", CLIN, mv_risk_http_score_all,
-	  "Score every risk model the record can feed; store each complete score as a risk "
-	  "assessment, list each incomplete model with what is missing" },
+	  "Score every risk model from the record and the inputs supplied ({\"inputs\"?, "
+	  "\"override\"?}, no body is {}); store each complete score as a risk assessment, list "
+	  "each other model with what is missing",
+	  .body_optional = TRUE },
 	{ "POST", P "risk/{model}", CLIN, mv_risk_http_score_one,
-	  "Score one risk model from the record: the stored risk assessment, or what is missing" },
+	  "Score one risk model from the record and the inputs supplied: the stored risk "
+	  "assessment, or what is missing",
+	  .body_optional = TRUE },
 	{ "GET", P "risk-assessments", READERS, handle_list_risk_assessments,
 	  "List a patient's risk assessments, newest first (code = model id, from, to, include, "
 	  "limit, cursor)" },

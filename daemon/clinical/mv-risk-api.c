@@ -7,6 +7,7 @@
 #include <medverse/medverse-plugin.h>
 
 #include "mv-clinical-store.h"
+#include "mv-locale.h"
 #include "mv-risk-inputs.h"
 #include "records/mv-record-schema.h"
 
@@ -18,6 +19,8 @@ typedef struct {
 	MvCaller caller;
 	const gchar *patient_id;
 	GDateTime *now;
+	JsonObject *supplied; /* borrowed from the body: the request's "inputs", or NULL */
+	gboolean override;
 } RiskRequest;
 
 static void
@@ -51,6 +54,115 @@ risk_request_init (RiskRequest *r, MvHttpRequest *request)
 		.role = auth != NULL ? auth->role : MV_ROLE_NONE,
 		.locale = language,
 	};
+	/* the answer's messages and labels are in it: say so (RFC 9110 Content-Language) */
+	mv_http_request_set_header (request, "Content-Language",
+				    mv_language_to_tag (g_str_equal (language, "zh")
+								? MV_LANGUAGE_ZH
+								: MV_LANGUAGE_EN));
+}
+
+/* The body: {"inputs"?: {name: value}, "override"?: boolean}; anything else is refused, all
+ * problems at once.  The names are checked against the models later (input_names_known). */
+static gboolean
+read_body (RiskRequest *r, MvHttpRequest *request, GError **error)
+{
+	JsonObject *body = mv_http_request_get_body (request);
+	g_autoptr (GList) members = body != NULL ? json_object_get_members (body) : NULL;
+	g_autoptr (GError) problems = NULL;
+
+	for (GList *l = members; l != NULL; l = l->next) {
+		JsonNode *n = json_object_get_member (body, l->data);
+		g_autofree gchar *field = g_strconcat ("/", (const gchar *)l->data, NULL);
+		if (g_str_equal (l->data, "inputs") && JSON_NODE_HOLDS_OBJECT (n)) {
+			r->supplied = json_node_get_object (n);
+		} else if (g_str_equal (l->data, "override") && JSON_NODE_HOLDS_VALUE (n)
+			   && json_node_get_value_type (n) == G_TYPE_BOOLEAN) {
+			r->override = json_node_get_boolean (n);
+		} else if (g_str_equal (l->data, "inputs") || g_str_equal (l->data, "override")) {
+			mv_error_add_problem (&problems, field, "wrong-type",
+					      g_str_equal (l->data, "inputs")
+						      ? "must be an object: input name → value"
+						      : "must be true or false",
+					      g_str_equal (l->data, "inputs")
+						      ? "必须是对象：输入名 → 值"
+						      : "必须是 true 或 false");
+		} else {
+			mv_error_add_problem (
+				&problems, field, "unknown-member",
+				"unknown member; the body holds \"inputs\" and "
+				"\"override\"",
+				"未知成员；请求体只能包含 \"inputs\" 和 \"override\"");
+		}
+	}
+	if (r->supplied != NULL) {
+		g_autoptr (GList) names = json_object_get_members (r->supplied);
+		for (GList *l = names; l != NULL; l = l->next) {
+			g_autofree gchar *field
+				= g_strconcat ("/inputs/", (const gchar *)l->data, NULL);
+			if (!mv_risk_supplied_value_valid (
+				    json_object_get_member (r->supplied, l->data)))
+				mv_error_add_problem (
+					&problems, field, "wrong-type",
+					"must be a number, true or false, a level, or {\"value\": "
+					"number, \"unit\": text}",
+					"必须是数字、true 或 false、类别值，或 {\"value\": 数字, "
+					"\"unit\": 单位}");
+		}
+	}
+	if (problems != NULL) {
+		g_propagate_error (error, g_steal_pointer (&problems));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Whether model @m declares input @name. */
+static gboolean
+declares_input (JsonObject *m, const gchar *name)
+{
+	JsonNode *n = json_object_get_member (m, "inputs");
+	JsonArray *inputs = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+
+	for (guint i = 0; inputs != NULL && i < json_array_get_length (inputs); i++) {
+		JsonObject *in = json_array_get_object_element (inputs, i);
+		if (in != NULL && json_object_has_member (in, "name")
+		    && g_strcmp0 (json_object_get_string_member (in, "name"), name) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Every supplied name is an input of one of @models: a misspelt name is refused, not
+ * ignored. */
+static gboolean
+input_names_known (RiskRequest *r, GPtrArray *models, GError **error)
+{
+	g_autoptr (GList) names
+		= r->supplied != NULL ? json_object_get_members (r->supplied) : NULL;
+	g_autoptr (GError) problems = NULL;
+
+	for (GList *l = names; l != NULL; l = l->next) {
+		gboolean known = FALSE;
+		for (guint i = 0; i < models->len && !known; i++)
+			known = declares_input (g_ptr_array_index (models, i), l->data);
+		if (!known) {
+			g_autofree gchar *field
+				= g_strconcat ("/inputs/", (const gchar *)l->data, NULL);
+			mv_error_add_problem (&problems, field, "unknown-input",
+					      models->len == 1
+						      ? "the model has no input of this name "
+							"(GET /v1/risk/models/{id} lists them)"
+						      : "no risk model has an input of this name",
+					      models->len == 1 ? "该模型没有此名称的输入（GET "
+								 "/v1/risk/models/{id} 列出其输入）"
+							       : "没有风险模型有此名称的输入");
+		}
+	}
+	if (problems != NULL) {
+		g_propagate_error (error, g_steal_pointer (&problems));
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* ---- plugin calls ------------------------------------------------------------------------- */
@@ -125,7 +237,7 @@ describe (RiskRequest *r, const gchar *model, GError **error)
 	return json_object_ref (json_node_get_object (node));
 }
 
-/* Every model the record can feed (each input has a source), described. */
+/* Every model the plugin loaded, described. */
 static GPtrArray *
 describe_all (RiskRequest *r, GError **error)
 {
@@ -149,10 +261,9 @@ describe_all (RiskRequest *r, GError **error)
 		model = describe (r, id, error);
 		if (model == NULL)
 			return NULL;
-		if (mv_risk_model_from_record (model))
-			g_ptr_array_add (out, model);
-		else
-			json_object_unref (model);
+		/* a model with inputs the record cannot hold is listed too (needs-input): left
+		 * out, a clinician would never learn it exists */
+		g_ptr_array_add (out, model);
 	}
 	return g_steal_pointer (&out);
 }
@@ -215,6 +326,22 @@ contributions_of (JsonObject *result)
 	return list_of (result, "contributions", kept);
 }
 
+/* The canonical unit of input @name of @model (a number), or NULL. */
+static const gchar *
+input_unit (JsonObject *model, const gchar *name)
+{
+	JsonNode *n = json_object_get_member (model, "inputs");
+	JsonArray *inputs = n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+
+	for (guint i = 0; inputs != NULL && i < json_array_get_length (inputs); i++) {
+		JsonObject *in = json_array_get_object_element (inputs, i);
+		if (g_strcmp0 (string_of (in, "name"), name) == 0
+		    && g_strcmp0 (string_of (in, "type"), "number") == 0)
+			return string_of (in, "unit");
+	}
+	return NULL;
+}
+
 /* The risk-assessment record of a score: the plugin's result, the inputs' provenance, and
  * for each defaulted input the value the plugin used. */
 static JsonObject *
@@ -262,13 +389,31 @@ assessment_of (RiskRequest *r, JsonObject *model, JsonObject *result, MvRiskInpu
 		json_object_set_object_member (d, "source", src);
 		json_object_set_object_member (used, name, d);
 	}
+	for (guint i = 0; plugin_used != NULL && i < json_array_get_length (in->supplied); i++) {
+		/* the value the plugin used (in the canonical unit), the value as given kept */
+		const gchar *name = json_array_get_string_element (in->supplied, i);
+		JsonObject *p = json_object_get_object_member (used, name);
+		JsonNode *canonical = json_object_get_member (plugin_used, name);
+		if (p == NULL || canonical == NULL || !JSON_NODE_HOLDS_VALUE (canonical))
+			continue;
+		json_object_set_member (p, "given",
+					json_node_copy (json_object_get_member (in->inputs, name)));
+		json_object_set_member (p, "value", json_node_copy (canonical));
+		if (input_unit (model, name) != NULL)
+			json_object_set_string_member (p, "unit", input_unit (model, name));
+	}
 	json_object_set_object_member (rec, "inputs_used", used);
 	json_object_set_array_member (rec, "defaulted", json_array_ref (in->defaulted));
+	if (json_array_get_length (in->supplied) > 0)
+		json_object_set_array_member (rec, "supplied", json_array_ref (in->supplied));
 	copy_if (rec, result, "explanation");
 	if (string_of (result, "citation") != NULL && string_of (result, "citation")[0] != '\0') {
-		/* the kind keeps at most 500 characters of it */
+		/* the kind keeps at most 500 characters of it; g_utf8_substring() walks end_pos
+		 * characters whatever the string's length (past the end of a shorter one: ASan's
+		 * heap-buffer-overflow), so clamp it */
+		const gchar *full = string_of (result, "citation");
 		g_autofree gchar *citation
-			= g_utf8_substring (string_of (result, "citation"), 0, 500);
+			= g_utf8_substring (full, 0, MIN (g_utf8_strlen (full, -1), 500));
 		json_object_set_string_member (rec, "citation", citation);
 	}
 	json_object_set_string_member (rec, "computed_at", now);
@@ -311,6 +456,16 @@ error_of (const GError *e)
 	return o;
 }
 
+/* What became of the supplied values: the ones used, and the ones the record's won over. */
+static void
+add_supplied (JsonObject *entry, MvRiskInputs *in)
+{
+	if (json_array_get_length (in->supplied) > 0)
+		json_object_set_array_member (entry, "supplied", json_array_ref (in->supplied));
+	if (json_array_get_length (in->not_used) > 0)
+		json_object_set_array_member (entry, "not_used", json_array_ref (in->not_used));
+}
+
 /* Assembles and scores @model: its entry, and the record to store (NULL unless scored).
  * FALSE only for a failure of the call itself (time limit, plugin gone…). */
 static gboolean
@@ -330,12 +485,15 @@ evaluate (RiskRequest *r,
 		*entry = entry_of (model, "not-applicable");
 		json_object_set_array_member (*entry, "not_applicable",
 					      json_array_ref (in->not_applicable));
+		add_supplied (*entry, in);
 		return TRUE;
 	}
 	if (json_array_get_length (in->missing) > 0) {
-		*entry = entry_of (model, "incomplete");
+		/* needs-input: only the caller can give one of them (no source in the record) */
+		*entry = entry_of (model, in->needs_input ? "needs-input" : "incomplete");
 		json_object_set_array_member (*entry, "missing", json_array_ref (in->missing));
 		json_object_set_array_member (*entry, "defaulted", json_array_ref (in->defaulted));
+		add_supplied (*entry, in);
 		return TRUE;
 	}
 	result = call_method (r, "Score", string_of (model, "id"), mv_risk_inputs_to_variant (in),
@@ -344,6 +502,7 @@ evaluate (RiskRequest *r,
 		/* a value of the record outside the model's range, say: this model only */
 		*entry = entry_of (model, "refused");
 		json_object_set_object_member (*entry, "error", error_of (refused));
+		add_supplied (*entry, in);
 		return TRUE;
 	}
 	if (result == NULL) {
@@ -357,6 +516,7 @@ evaluate (RiskRequest *r,
 		return FALSE;
 	}
 	*entry = entry_of (model, "scored");
+	add_supplied (*entry, in);
 	*to_store = assessment_of (r, model, json_node_get_object (result), in);
 	return TRUE;
 }
@@ -406,6 +566,8 @@ score (MvHttpRequest *request, const gchar *only, GError **error)
 	/* a stranger learns nothing, not even whether the plugin is loaded */
 	if (!mv_clinical_store_check_patient (r.store, &r.call, r.patient_id, error))
 		return NULL;
+	if (!read_body (&r, request, error))
+		return NULL;
 	if (!plugin_loaded (r.engine)) {
 		mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
 					"the risk-scorer plugin is not loaded",
@@ -422,6 +584,8 @@ score (MvHttpRequest *request, const gchar *only, GError **error)
 	} else if ((models = describe_all (&r, error)) == NULL) {
 		return NULL;
 	}
+	if (!input_names_known (&r, models, error))
+		return NULL;
 	for (guint i = 0; i < G_N_ELEMENTS (kind_names); i++)
 		kinds[i] = mv_clinical_kind_lookup (kind_names[i]);
 	snapshot = mv_clinical_store_snapshot (r.store, &r.call, r.patient_id, kinds, error);
@@ -437,6 +601,9 @@ score (MvHttpRequest *request, const gchar *only, GError **error)
 		.conditions = json_object_get_array_member (snapshot, "conditions"),
 		.medications = json_object_get_array_member (snapshot, "medications"),
 		.now = r.now,
+		.supplied = r.supplied,
+		.override = r.override,
+		.language = r.call.language,
 	};
 	for (guint i = 0; i < models->len; i++) {
 		JsonObject *entry = NULL;

@@ -1,6 +1,8 @@
 /*
  * Risk scores from the patient's record (HTTP adapter): POST /v1/patients/{id}/risk (every
- * model whose inputs all have a source in the record) and POST /v1/patients/{id}/risk/{model}.
+ * model the plugin loaded) and POST /v1/patients/{id}/risk/{model}.  The optional body
+ * {"inputs"?, "override"?} supplies values the record cannot hold (or, with override, wins
+ * over it); a model still missing an input without a source is listed as needs-input.
  *
  * For each model the handler asks the risk-scorer plugin for the model's description
  * (Describe: its inputs' sources and units), reads the patient's profile and current

@@ -119,6 +119,8 @@ const MvField mv_risk_assessment_members[] = {
 	  "name → {value, unit, source: {kind, id, version}}: the record versions used" },
 	{ "defaulted", MV_FIELD_STRINGS, FALSE, 0, 100, NULL, NULL, NULL,
 	  "inputs the record did not hold, given the model's declared default" },
+	{ "supplied", MV_FIELD_STRINGS, FALSE, 0, 100, NULL, NULL, NULL,
+	  "inputs the caller supplied in the request (inputs_used: source kind supplied)" },
 	{ "explanation", MV_FIELD_TEXT, FALSE, 1, 2000 },
 	{ "citation", MV_FIELD_STRING, FALSE, 1, 500 },
 	{ "computed_at", MV_FIELD_DATETIME, TRUE, 0, 0, NULL, NULL, NULL, "when it was scored" },

@@ -12,6 +12,7 @@
 #define REASON_NO_VALUE "no-value"
 #define REASON_TOO_OLD "too-old"
 #define REASON_UNIT "unit"
+#define REASON_NO_SOURCE "no-source"
 /* not a reason a value is missing: the patient is outside the model's population (compared
  * by address) */
 static const gchar REASON_NOT_APPLICABLE[] = "not-applicable";
@@ -26,6 +27,8 @@ mv_risk_inputs_free (MvRiskInputs *inputs)
 	g_clear_pointer (&inputs->missing, json_array_unref);
 	g_clear_pointer (&inputs->defaulted, json_array_unref);
 	g_clear_pointer (&inputs->not_applicable, json_array_unref);
+	g_clear_pointer (&inputs->supplied, json_array_unref);
+	g_clear_pointer (&inputs->not_used, json_array_unref);
 	g_free (inputs);
 }
 
@@ -449,7 +452,8 @@ set_flag (MvRiskInputs *out,
 	g_autoptr (JsonNode) node = json_node_init_boolean (json_node_alloc (), value);
 	JsonObject *source = source_of (kind, record);
 
-	json_object_set_string_member (source, "code", code);
+	if (code != NULL)
+		json_object_set_string_member (source, "code", code);
 	json_object_set_boolean_member (out->inputs, name, value);
 	set_provenance (out, name, node, NULL, source);
 }
@@ -545,6 +549,150 @@ from_lists (MvRiskInputs *out, JsonObject *input, JsonObject *source, const MvRi
 		return NULL;
 	}
 	return REASON_NO_VALUE;
+}
+
+/* ---- family history ------------------------------------------------------------------------ */
+
+/* A relative's condition (family history) whose relationship is one of @relations (any
+ * relative when NULL) and whose verification status @refuted or not. */
+static gboolean
+family_condition (JsonObject *c, JsonArray *relations, gboolean refuted)
+{
+	JsonObject *family = get_object (c, "family_member");
+	const gchar *relationship = get_string (family, "relationship");
+	const gchar *verification = get_string (c, "verification_status");
+	gboolean is_refuted = g_strcmp0 (verification, "refuted") == 0;
+
+	if (family == NULL || is_refuted != refuted
+	    || g_strcmp0 (verification, "entered-in-error") == 0)
+		return FALSE;
+	if (relations == NULL)
+		return TRUE;
+	for (guint i = 0; i < json_array_get_length (relations); i++)
+		if (g_strcmp0 (json_array_get_string_element (relations, i), relationship) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* TRUE from a relative's (not refuted) condition of one of the codes; FALSE when the record
+ * holds such a diagnosis of such a relative refuted; no value otherwise. */
+static const gchar *
+from_family_history (MvRiskInputs *out,
+		     JsonObject *input,
+		     JsonObject *source,
+		     const MvRiskRecord *record)
+{
+	const gchar *name = get_string (input, "name");
+	JsonArray *codes = get_array (source, "family_history_codes");
+	JsonArray *relations = get_array (source, "relations");
+
+	if (g_strcmp0 (get_string (input, "type"), "boolean") != 0)
+		return REASON_NO_VALUE;
+	for (gint pass = 0; pass < 2; pass++) {
+		for (guint i = 0;
+		     record->conditions != NULL && i < json_array_get_length (record->conditions);
+		     i++) {
+			JsonObject *c = json_array_get_object_element (record->conditions, i);
+			const gchar *which = NULL;
+			if (c == NULL || !family_condition (c, relations, pass == 1)
+			    || !any_matches (codes, match_condition, get_object (c, "code"),
+					     &which))
+				continue;
+			set_flag (out, name, pass == 0, "condition", c, which);
+			json_object_set_string_member (
+				json_object_get_object_member (
+					json_object_get_object_member (out->provenance, name),
+					"source"),
+				"relationship",
+				get_string (get_object (c, "family_member"), "relationship"));
+			return NULL;
+		}
+	}
+	return REASON_NO_VALUE;
+}
+
+/* ---- readings against thresholds ------------------------------------------------------------ */
+
+/* One threshold {"loinc": [codes] or "code", "at_least", "unit"?}: whether the latest reading
+ * is at or above it (*@above), with the reading; the reason when it cannot say. */
+static const gchar *
+reading_against (
+	JsonObject *t, gdouble max_age, const MvRiskRecord *record, gboolean *above, Latest *latest)
+{
+	g_autoptr (JsonArray) one = NULL;
+	JsonArray *codes = get_array (t, "loinc");
+	gdouble at_least = 0, v = 0;
+	const gchar *unit = get_string (t, "unit");
+
+	if (codes == NULL && get_string (t, "loinc") != NULL) {
+		one = json_array_new ();
+		json_array_add_string_element (one, get_string (t, "loinc"));
+		codes = one;
+	}
+	if (codes == NULL || !get_number (t, "at_least", &at_least))
+		return REASON_NO_VALUE;
+	find_latest (record->observations, codes, latest);
+	if (latest->record == NULL)
+		return REASON_NO_VALUE;
+	if (max_age > 0 && record->now != NULL
+	    && g_date_time_difference (record->now, latest->when) > max_age * G_TIME_SPAN_DAY)
+		return REASON_TOO_OLD;
+	if (!get_number (latest->measurement, "value", &v))
+		return REASON_NO_VALUE;
+	if (unit != NULL && !same_unit (unit, get_string (latest->measurement, "unit")))
+		return REASON_UNIT;
+	*above = v >= at_least;
+	return NULL;
+}
+
+/* A boolean from readings against thresholds, or a current medication (see the header). */
+static const gchar *
+from_thresholds (MvRiskInputs *out,
+		 JsonObject *input,
+		 JsonObject *source,
+		 const MvRiskRecord *record)
+{
+	const gchar *name = get_string (input, "name");
+	JsonArray *thresholds = get_array (source, "thresholds");
+	JsonArray *atc = get_array (source, "medication_atc_prefix");
+	const gchar *reason = NULL, *which = NULL;
+	gdouble max_age = 0;
+	JsonObject *found, *below_of = NULL;
+
+	if (g_strcmp0 (get_string (input, "type"), "boolean") != 0)
+		return REASON_NO_VALUE;
+	get_number (source, "max_age_days", &max_age);
+	for (guint i = 0; thresholds != NULL && i < json_array_get_length (thresholds); i++) {
+		g_auto (Latest) latest = { 0 };
+		gboolean above = FALSE;
+		const gchar *why = reading_against (json_array_get_object_element (thresholds, i),
+						    max_age, record, &above, &latest);
+		if (why == NULL && above) {
+			set_flag (out, name, TRUE, "observation", latest.record,
+				  get_string (get_object (latest.measurement, "code"), "code"));
+			return NULL;
+		}
+		if (why != NULL && reason == NULL)
+			reason = why;
+		if (why == NULL && below_of == NULL)
+			below_of = latest.record;
+	}
+	if ((found = find_medication (record->medications, atc, NULL, record->now, &which))
+	    != NULL) {
+		set_flag (out, name, TRUE, "medication", found, which);
+		return NULL;
+	}
+	if (reason != NULL || below_of == NULL)
+		return reason != NULL ? reason : REASON_NO_VALUE;
+	/* every reading below: FALSE only when treatment is ruled out in as many words */
+	if (atc != NULL && json_array_get_length (atc) > 0) {
+		found = find_medication (record->medications, atc, "not-taken", record->now,
+					 &which);
+		if (found == NULL)
+			return REASON_NO_VALUE;
+	}
+	set_flag (out, name, FALSE, "observation", below_of, NULL);
+	return NULL;
 }
 
 /* ---- the profile ---------------------------------------------------------------------------- */
@@ -650,10 +798,234 @@ assemble_one (MvRiskInputs *out, JsonObject *input, const MvRiskRecord *record)
 		return from_profile (out, input, profile, record);
 	if (loinc != NULL)
 		return from_observations (out, input, source, loinc, record);
+	if (get_array (source, "family_history_codes") != NULL)
+		return from_family_history (out, input, source, record);
+	if (get_array (source, "thresholds") != NULL)
+		return from_thresholds (out, input, source, record);
 	if (get_array (source, "condition_codes") != NULL
 	    || get_array (source, "medication_atc_prefix") != NULL)
 		return from_lists (out, input, source, record);
-	return REASON_NO_VALUE;
+	return source == NULL || json_object_get_size (source) == 0 ? REASON_NO_SOURCE
+								    : REASON_NO_VALUE;
+}
+
+/* ---- supplied values and what is missing ----------------------------------------------------- */
+
+gboolean
+mv_risk_supplied_value_valid (JsonNode *value)
+{
+	JsonObject *o;
+	gdouble v = 0;
+	GType t;
+
+	if (value == NULL)
+		return FALSE;
+	if (JSON_NODE_HOLDS_OBJECT (value)) {
+		o = json_node_get_object (value);
+		return json_object_get_size (o) == 2 && get_number (o, "value", &v)
+		       && get_string (o, "unit") != NULL;
+	}
+	if (!JSON_NODE_HOLDS_VALUE (value))
+		return FALSE;
+	t = json_node_get_value_type (value);
+	if (t == G_TYPE_INT64 || t == G_TYPE_DOUBLE)
+		return isfinite (json_node_get_double (value));
+	return t == G_TYPE_BOOLEAN || t == G_TYPE_STRING;
+}
+
+/* @name's supplied value, used: provenance {"kind": "supplied"} (the daemon keeps the value
+ * as given; the plugin converts it) */
+static void
+use_supplied (MvRiskInputs *out, JsonObject *input, const gchar *name, JsonNode *value)
+{
+	JsonObject *src = json_object_new ();
+	JsonNode *plain = value;
+	const gchar *unit = NULL;
+
+	if (JSON_NODE_HOLDS_OBJECT (value)) {
+		plain = json_object_get_member (json_node_get_object (value), "value");
+		unit = get_string (json_node_get_object (value), "unit");
+	} else if (JSON_NODE_HOLDS_VALUE (value)
+		   && json_node_get_value_type (value) != G_TYPE_BOOLEAN
+		   && json_node_get_value_type (value) != G_TYPE_STRING) {
+		unit = get_string (input, "unit");
+	}
+	json_object_set_member (out->inputs, name, json_node_copy (value));
+	json_object_set_string_member (src, "kind", "supplied");
+	set_provenance (out, name, plain, unit, src);
+	json_array_add_string_element (out->supplied, name);
+}
+
+/* The input's label in @language: the model's {"en", "zh"} or a plain string; else its name. */
+static const gchar *
+label_of (JsonObject *input, const gchar *language)
+{
+	JsonNode *n = json_object_get_member (input, "label");
+	const gchar *l;
+
+	if (n != NULL && JSON_NODE_HOLDS_OBJECT (n)) {
+		l = get_string (json_node_get_object (n), language);
+		if (l == NULL)
+			l = get_string (json_node_get_object (n), "en");
+		if (l != NULL)
+			return l;
+	}
+	if ((l = get_string (input, "label")) != NULL)
+		return l;
+	return get_string (input, "name");
+}
+
+/* "2093-3, 2089-1": a string list joined, or NULL */
+static gchar *
+joined (JsonArray *list)
+{
+	g_autoptr (GString) s = g_string_new (NULL);
+
+	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+		JsonNode *n = json_array_get_element (list, i);
+		if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+			continue;
+		g_string_append_printf (s, "%s%s", s->len > 0 ? ", " : "",
+					json_node_get_string (n));
+	}
+	return s->len > 0 ? g_string_free (g_steal_pointer (&s), FALSE) : NULL;
+}
+
+/* What the record was searched for, as words: "LOINC 2093-3", "conditions ICD10:E11"… */
+static gchar *
+looked_for (JsonObject *source, gboolean zh)
+{
+	static const struct {
+		const gchar *member, *en, *zh;
+	} kinds[] = {
+		{ "loinc", "LOINC ", "LOINC " },
+		{ "observation_loinc", "LOINC ", "LOINC " },
+		{ "condition_codes", "conditions ", "诊断 " },
+		{ "family_history_codes", "family history ", "家族史 " },
+		{ "medication_atc_prefix", "medications ATC ", "药物 ATC " },
+	};
+	g_autoptr (GString) s = g_string_new (NULL);
+	gdouble max_age = 0;
+
+	for (guint i = 0; i < G_N_ELEMENTS (kinds); i++) {
+		g_autofree gchar *codes = joined (get_array (source, kinds[i].member));
+		if (codes != NULL)
+			g_string_append_printf (s, "%s%s%s", s->len > 0 ? (zh ? "、" : "; ") : "",
+						zh ? kinds[i].zh : kinds[i].en, codes);
+	}
+	if (get_array (source, "thresholds") != NULL)
+		g_string_append (s, zh ? (s->len > 0 ? "、阈值读数" : "阈值读数")
+				       : (s->len > 0 ? "; readings against thresholds"
+						     : "readings against thresholds"));
+	if (get_string (source, "profile") != NULL)
+		g_string_append_printf (s, zh ? "%s档案 %s" : "%sprofile %s",
+					s->len > 0 ? "; " : "", get_string (source, "profile"));
+	if (get_number (source, "max_age_days", &max_age))
+		g_string_append_printf (s, zh ? "，%.0f 天内" : ", within %.0f days", max_age);
+	return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static gchar *
+missing_message (JsonObject *input, const gchar *reason, const gchar *language)
+{
+	gboolean zh = g_strcmp0 (language, "zh") == 0;
+	const gchar *label = label_of (input, zh ? "zh" : "en");
+	g_autofree gchar *where = looked_for (get_object (input, "source"), zh);
+
+	if (g_strcmp0 (reason, REASON_NO_SOURCE) == 0)
+		return g_strdup_printf (zh ? "%s：病历中没有此项的来源，请在 inputs 中提供"
+					   : "%s: the record has no source for it; supply it in "
+					     "\"inputs\"",
+					label);
+	if (g_strcmp0 (reason, REASON_TOO_OLD) == 0)
+		return g_strdup_printf (
+			zh ? "%s：最近的值太旧（查找 %s）；请记录新值或在 inputs 中提供"
+			   : "%s: the latest value is too old (looked for %s); "
+			     "record a new one or supply it in \"inputs\"",
+			label, where);
+	if (g_strcmp0 (reason, REASON_UNIT) == 0)
+		return g_strdup_printf (zh ? "%s：最近的值的单位不被模型接受（查找 %s）"
+					   : "%s: the latest value's unit is not one the model "
+					     "accepts (looked for %s)",
+					label, where);
+	return g_strdup_printf (zh ? "%s：病历中没有该值（查找 %s）；请记录或在 inputs 中提供"
+				   : "%s: the record holds no value (looked for %s); record it or "
+				     "supply it in \"inputs\"",
+				label, where);
+}
+
+/* A missing input: its reason, a message, and what the caller may supply instead. */
+static JsonObject *
+missing_entry (JsonObject *input, const gchar *reason, const gchar *language)
+{
+	static const gchar *const described[]
+		= { "type", "unit", "units", "levels", "range", NULL };
+	JsonObject *m = json_object_new ();
+	JsonObject *source = get_object (input, "source");
+	g_autofree gchar *message = missing_message (input, reason, language);
+	gdouble max_age = 0;
+
+	json_object_set_string_member (m, "input", get_string (input, "name"));
+	json_object_set_string_member (m, "reason", reason);
+	json_object_set_string_member (m, "message", message);
+	json_object_set_string_member (
+		m, "label", label_of (input, g_strcmp0 (language, "zh") == 0 ? "zh" : "en"));
+	for (guint i = 0; described[i] != NULL; i++)
+		if (json_object_has_member (input, described[i]))
+			json_object_set_member (
+				m, described[i],
+				json_node_copy (json_object_get_member (input, described[i])));
+	if (get_array (source, "loinc") != NULL || get_array (source, "observation_loinc") != NULL)
+		json_object_set_array_member (
+			m, "loinc",
+			json_array_ref (get_array (source, "loinc") != NULL
+						? get_array (source, "loinc")
+						: get_array (source, "observation_loinc")));
+	if (get_number (source, "max_age_days", &max_age))
+		json_object_set_int_member (m, "max_age_days", (gint64)max_age);
+	return m;
+}
+
+static JsonObject *
+not_used_entry (const gchar *name, const gchar *language)
+{
+	JsonObject *m = json_object_new ();
+
+	json_object_set_string_member (m, "input", name);
+	json_object_set_string_member (m, "reason", "record-has-value");
+	json_object_set_string_member (
+		m, "message",
+		g_strcmp0 (language, "zh") == 0
+			? "病历中已有该值，使用了病历中的值；要使用提供的值，请发送 \"override\": "
+			  "true"
+			: "the record holds this input, and its value was used; send \"override\": "
+			  "true to use the supplied value");
+	return m;
+}
+
+/* The reason @input has no value (NULL: it got one), the supplied value taken into account. */
+static const gchar *
+assemble_with_supplied (MvRiskInputs *out, JsonObject *input, const MvRiskRecord *record)
+{
+	const gchar *name = get_string (input, "name");
+	JsonNode *given
+		= record->supplied != NULL ? json_object_get_member (record->supplied, name) : NULL;
+	const gchar *reason;
+
+	if (given != NULL && record->override) {
+		use_supplied (out, input, name, given);
+		return NULL;
+	}
+	reason = assemble_one (out, input, record);
+	if (given == NULL)
+		return reason;
+	if (reason == NULL || reason == REASON_NOT_APPLICABLE) {
+		json_array_add_object_element (out->not_used,
+					       not_used_entry (name, record->language));
+		return reason;
+	}
+	use_supplied (out, input, name, given);
+	return NULL;
 }
 
 MvRiskInputs *
@@ -667,6 +1039,8 @@ mv_risk_inputs_assemble (JsonObject *model, const MvRiskRecord *record)
 	out->missing = json_array_new ();
 	out->defaulted = json_array_new ();
 	out->not_applicable = json_array_new ();
+	out->supplied = json_array_new ();
+	out->not_used = json_array_new ();
 	for (guint i = 0; inputs != NULL && i < json_array_get_length (inputs); i++) {
 		JsonObject *input = json_array_get_object_element (inputs, i);
 		const gchar *name = get_string (input, "name");
@@ -675,7 +1049,7 @@ mv_risk_inputs_assemble (JsonObject *model, const MvRiskRecord *record)
 
 		if (name == NULL || json_object_has_member (out->inputs, name))
 			continue;
-		reason = assemble_one (out, input, record);
+		reason = assemble_with_supplied (out, input, record);
 		if (reason == NULL)
 			continue;
 		if (reason == REASON_NOT_APPLICABLE) {
@@ -692,10 +1066,9 @@ mv_risk_inputs_assemble (JsonObject *model, const MvRiskRecord *record)
 		}
 		if (json_object_has_member (input, "required") && !get_bool (input, "required"))
 			continue;
-		m = json_object_new ();
-		json_object_set_string_member (m, "input", name);
-		json_object_set_string_member (m, "reason", reason);
-		json_array_add_object_element (out->missing, m);
+		out->needs_input |= g_strcmp0 (reason, REASON_NO_SOURCE) == 0;
+		json_array_add_object_element (out->missing,
+					       missing_entry (input, reason, record->language));
 	}
 	return out;
 }
@@ -711,7 +1084,19 @@ mv_risk_inputs_to_variant (const MvRiskInputs *inputs)
 		JsonNode *n = json_object_get_member (inputs->inputs, l->data);
 		GType t = json_node_get_value_type (n);
 		GVariant *v;
-		if (t == G_TYPE_BOOLEAN)
+		if (JSON_NODE_HOLDS_OBJECT (n)) {
+			/* a supplied {"value", "unit"}: the plugin converts it */
+			JsonObject *o = json_node_get_object (n);
+			GVariantBuilder ob;
+			g_variant_builder_init (&ob, G_VARIANT_TYPE_VARDICT);
+			g_variant_builder_add (
+				&ob, "{sv}", "value",
+				g_variant_new_double (json_object_get_double_member (o, "value")));
+			g_variant_builder_add (
+				&ob, "{sv}", "unit",
+				g_variant_new_string (json_object_get_string_member (o, "unit")));
+			v = g_variant_builder_end (&ob);
+		} else if (t == G_TYPE_BOOLEAN)
 			v = g_variant_new_boolean (json_node_get_boolean (n));
 		else if (t == G_TYPE_STRING)
 			v = g_variant_new_string (json_node_get_string (n));

@@ -22,6 +22,16 @@
  *     when the record says so in as many words (a refuted diagnosis of one of the codes, a
  *     medication of one of the prefixes with status not-taken); else no value (the default,
  *     if the model declares one)
+ *   - family_history_codes (+ relations): TRUE when a relative's condition (family_member,
+ *     its relationship one of `relations`, any relative when absent), not refuted, has one of
+ *     the codes; FALSE when such a relative's diagnosis is recorded refuted
+ *   - thresholds [{loinc, at_least, unit?}] (+ medication_atc_prefix, max_age_days): a boolean,
+ *     TRUE when the latest reading of one of the codes is at or above its threshold, or a
+ *     current medication has one of the prefixes; FALSE when every listed reading is there,
+ *     recent, below its threshold, and a medication of the prefixes is recorded not-taken
+ *     (or the source lists none): the record says so in as many words
+ *   - supplied values (the request's "inputs"): for an input the record does not hold (or
+ *     has no source for), or for every one named when "override"; provenance "supplied"
  *   - profile "age": completed years at @now from birth_date; "sex": sex_at_birth, else sex
  *     (female or male; intersex, other, unknown are no value); a sex the input has no level
  *     for makes the model not applicable (not_applicable), rather than incomplete
@@ -43,6 +53,13 @@ typedef struct {
 	JsonArray *conditions;	 /* nullable */
 	JsonArray *medications;	 /* nullable */
 	GDateTime *now;
+	/* nullable: name → value the caller supplied (the request's "inputs", as sent: a number,
+	 * a boolean, a level, or {"value", "unit"}); used for an input the record does not hold,
+	 * or for every input named when @override */
+	JsonObject *supplied;
+	gboolean override;
+	/* "en" or "zh": the language of the labels and messages of `missing` (NULL: "en") */
+	const gchar *language;
 } MvRiskRecord;
 
 /* The assembly of one model's inputs. */
@@ -52,9 +69,18 @@ typedef struct {
 	/* name → {"value", "unit"?, "source": {"kind", "id", "version", "effective_at"?,
 	 * "code"?}}: where each value came from */
 	JsonObject *provenance;
-	/* [{"input", "reason": "no-value" | "too-old" | "unit"}], in the model's input order:
-	 * required inputs without a value */
+	/* [{"input", "reason": "no-value" | "too-old" | "unit" | "no-source", "message", "label",
+	 * "type", "unit"?, "units"?, "levels"?, "range"?, "loinc"?, "max_age_days"?}], in the
+	 * model's input order: required inputs without a value, with what the caller may supply
+	 * instead ("no-source": the record cannot hold it at all) */
 	JsonArray *missing;
+	/* whether one of @missing is "no-source": only the caller can give it (needs-input) */
+	gboolean needs_input;
+	/* names of the inputs whose value the caller supplied (provenance kind "supplied") */
+	JsonArray *supplied;
+	/* [{"input", "reason": "record-has-value", "message"}]: supplied values not used, since
+	 * the record holds the input and the request did not say "override" */
+	JsonArray *not_used;
 	/* names of inputs without a value whose declared default the plugin applies */
 	JsonArray *defaulted;
 	/* [{"input", "reason": "not-applicable"}]: the record has the value, and the model has no
@@ -63,10 +89,14 @@ typedef struct {
 } MvRiskInputs;
 
 void mv_risk_inputs_free (MvRiskInputs *inputs);
+
+/* Whether @value is a value a caller may supply for an input: a finite number, a boolean, a
+ * string, or {"value": number, "unit": string}. */
+gboolean mv_risk_supplied_value_valid (JsonNode *value);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvRiskInputs, mv_risk_inputs_free)
 
-/* Whether every input of @model (Describe's `model` as JSON) names a `source`: only such a
- * model can be scored from the record (POST /v1/patients/{id}/risk). */
+/* Whether every input of @model (Describe's `model` as JSON) names a `source`: a model the
+ * record alone can feed (another needs the caller's supplied inputs: needs-input). */
 gboolean mv_risk_model_from_record (JsonObject *model);
 
 /**

@@ -94,6 +94,132 @@ Test (risk_real, the_published_pce_example_from_the_record)
 	}
 }
 
+/* Framingham Offspring (Wilson 2007) needs two inputs the record has no source for: listed as
+ * needs-input with what to supply, then scored from the record plus the two supplied (the
+ * model file's first example: a woman of 55, BMI 31, HDL 45, TG 160, glucose 105 mg/dL, both
+ * supplied true: 0.486753), stored with provenance "supplied". */
+Test (risk_real, framingham_needs_two_inputs_and_is_scored_once_they_are_supplied)
+{
+	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
+	g_auto (MvtClinic) a = { 0 };
+	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr (GDateTime) y55 = g_date_time_add_years (now, -55);
+	g_autoptr (GDateTime) born = g_date_time_add_days (y55, -100);
+	g_autofree gchar *birth = g_date_time_format (born, "%Y-%m-%d");
+	g_autofree gchar *profile = g_strdup_printf ("{\"mrn\":\"FOS-1\",\"name\":{\"given\":\"x\"}"
+						     ",\"birth_date\":\"%s\",\"sex\":\"female\"}",
+						     birth);
+	g_autofree gchar *pid = NULL, *path = NULL;
+
+	mvt_clinic_make (mvt_shared_url (), dir, &a);
+	{
+		g_autoptr (MvtResponse) r = rt_call ("POST", "/v1/patients", a.clinician, profile);
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		pid = g_strdup (mvt_str (r, "id"));
+	}
+	observe (&a, pid, "\"code\":\"39156-5\",\"value\":31,\"unit\":\"kg/m2\"");
+	observe (&a, pid, "\"code\":\"2085-9\",\"value\":45,\"unit\":\"mg/dL\"");
+	observe (&a, pid, "\"code\":\"2571-8\",\"value\":160,\"unit\":\"mg/dL\"");
+	observe (&a, pid, "\"code\":\"1558-6\",\"value\":105,\"unit\":\"mg/dL\"");
+	path = g_strdup_printf ("/v1/patients/%s/risk", pid);
+	{
+		/* no body at all: every model listed, this one with what to supply */
+		g_autoptr (MvtResponse) r = rt_call ("POST", path, a.clinician, NULL);
+		JsonObject *fos;
+		JsonArray *missing;
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		fos = rt_entry_for (r, "framingham-offspring-diabetes-2007");
+		cr_expect_str_eq (json_object_get_string_member (fos, "status"), "needs-input");
+		missing = json_object_get_array_member (fos, "missing");
+		cr_assert_eq (json_array_get_length (missing), 2, "%s", r->body);
+		cr_expect_str_eq (json_object_get_string_member (
+					  json_array_get_object_element (missing, 0), "input"),
+				  "parental_diabetes");
+		cr_expect_str_eq (json_object_get_string_member (
+					  json_array_get_object_element (missing, 1), "reason"),
+				  "no-source");
+		cr_expect_str_eq (json_object_get_string_member (
+					  json_array_get_object_element (missing, 1), "label"),
+				  "Blood pressure 130/85 mm Hg or more, or treated");
+	}
+	{
+		g_autofree gchar *one
+			= g_strdup_printf ("%s/framingham-offspring-diabetes-2007", path);
+		g_autoptr (MvtResponse) r = rt_call (
+			"POST", one, a.clinician,
+			"{\"inputs\":{\"parental_diabetes\":true,\"elevated_bp\":true}}");
+		JsonObject *stored, *used;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		stored = json_object_get_object_member (json_node_get_object (r->json),
+							"assessment");
+		cr_expect_float_eq (json_object_get_double_member (stored, "probability"), 0.486753,
+				    1e-6, "%s", r->body);
+		used = json_object_get_object_member (stored, "inputs_used");
+		cr_expect_str_eq (
+			json_object_get_string_member (
+				json_object_get_object_member (
+					json_object_get_object_member (used, "elevated_bp"),
+					"source"),
+				"kind"),
+			"supplied");
+		cr_expect_str_eq (
+			json_object_get_string_member (
+				json_object_get_object_member (
+					json_object_get_object_member (used, "bmi"), "source"),
+				"kind"),
+			"observation");
+	}
+}
+
+/* The model routes of the real plugin: Describe and ScoreBatch under /v1/risk, answers in the
+ * language asked. */
+Test (risk_real, describe_and_score_batch_routes)
+{
+	const gchar *zh[] = { "Accept-Language", "zh-CN", NULL };
+
+	{
+		MvtRequest req = { .base_url = mvt_shared_url (),
+				   .method = "GET",
+				   .path = "/v1/risk/models/pce-2013-white-men",
+				   .headers = zh };
+		g_autoptr (MvtResponse) r = mvt_request (&req);
+		JsonObject *model;
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_str_eq (mvt_response_header (r, "Content-Language"), "zh-Hans");
+		model = json_object_get_object_member (json_node_get_object (r->json), "model");
+		cr_expect_str_eq (json_object_get_string_member (model, "id"),
+				  "pce-2013-white-men");
+		cr_expect_gt (
+			json_array_get_length (json_object_get_array_member (model, "inputs")), 5);
+	}
+	{
+		g_autoptr (MvtResponse) r = rt_call (
+			"POST", "/v1/risk/models/framingham-offspring-diabetes-2007/score-batch",
+			NULL,
+			"{\"input_sets\":[{\"age\":55,\"sex\":\"female\",\"parental_diabetes\":"
+			"true,"
+			"\"bmi\":31,\"elevated_bp\":true,\"hdl_cholesterol\":45,\"triglycerides\":"
+			"160,"
+			"\"fasting_glucose\":105},{\"age\":55}]}");
+		JsonArray *results;
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		results = json_object_get_array_member (json_node_get_object (r->json), "results");
+		cr_assert_eq (json_array_get_length (results), 2, "%s", r->body);
+		cr_expect_float_eq (
+			json_object_get_double_member (json_array_get_object_element (results, 0),
+						       "probability"),
+			0.486753, 1e-6);
+		cr_expect (json_object_has_member (json_array_get_object_element (results, 1),
+						   "error"),
+			   "%s", r->body);
+	}
+	{
+		g_autoptr (MvtResponse) r
+			= rt_call ("GET", "/v1/risk/models/no-such-model", NULL, NULL);
+		mvt_assert_error (r, 404, "not-found");
+	}
+}
+
 int
 main (int argc, char **argv)
 {

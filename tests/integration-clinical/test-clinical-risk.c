@@ -5,7 +5,11 @@
  * risk-assessment records with the record versions used, and read back; a patient without
  * lipids gets the lipid model listed with exactly what is missing and nothing stored for it;
  * another clinic's key gets 404 and nothing is written; an unknown model is 404.  And the
- * plugin's stable routes: GET /v1/risk/models, POST /v1/risk/models/{id}/score. */
+ * plugin's stable routes: GET /v1/risk/models, GET /v1/risk/models/{id}, POST
+ * /v1/risk/models/{id}/score.  And what a caller adds (issue 12's stranger): an empty body,
+ * inputs the record cannot hold (supplied, stored so), a model needing them listed with what
+ * to supply, a supplied value the record also holds (the record's unless "override"), the
+ * answer's Content-Language. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
@@ -166,10 +170,13 @@ Test (risk, scores_from_the_record_are_stored_and_read_back)
 		gdouble lp_lipids, lp_glucose;
 
 		cr_assert_eq (r->status, 201, "%s", r->body);
-		/* stub-manual has an input without a source: not a record model */
+		/* stub-manual has an input without a source: listed as needing it */
 		cr_assert_eq (json_array_get_length (json_object_get_array_member (
 				      json_node_get_object (r->json), "models")),
-			      2, "%s", r->body);
+			      3, "%s", r->body);
+		cr_expect_str_eq (
+			json_object_get_string_member (rt_entry_for (r, "stub-manual"), "status"),
+			"needs-input");
 		lipids = rt_entry_for (r, "stub-lipids");
 		glucose = rt_entry_for (r, "stub-glucose");
 		cr_assert_str_eq (json_object_get_string_member (lipids, "status"), "scored");
@@ -403,6 +410,228 @@ Test (risk, the_models_and_a_score_from_given_inputs)
 				   "{\"model\":\"stub-lipids\",\"inputs\":{}}");
 		mvt_assert_error (unknown, 404, "not-found");
 		mvt_assert_error (twice, 422, "invalid-input");
+	}
+}
+
+/* @method @path with an Accept-Language and an exact body (NULL: none) and content type */
+static MvtResponse *
+call_raw (const gchar *path,
+	  const gchar *token,
+	  const gchar *content_type,
+	  const gchar *body,
+	  const gchar *language)
+{
+	const gchar *headers[] = { "Accept-Language", language, NULL };
+	MvtRequest req = {
+		.base_url = url (),
+		.method = "POST",
+		.path = path,
+		.content_type = content_type,
+		.body = body,
+		.len = body != NULL ? -1 : 0,
+		.token = token,
+		.headers = language != NULL ? headers : NULL,
+	};
+	return mvt_request (&req);
+}
+
+Test (risk, an_empty_body_is_taken_as_an_empty_object)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL;
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "RISK-5");
+	g_free (observe (&a, pid, "2339-0", "5.4", "mmol/L", 3));
+	path = g_strdup_printf ("/v1/patients/%s/risk/stub-glucose", pid);
+	{
+		/* no body, no content type (curl -X POST) */
+		g_autoptr (MvtResponse) r = call_raw (path, a.clinician, NULL, NULL, NULL);
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "scored");
+	}
+	{
+		/* an empty body declared JSON (curl -d '' -H 'Content-Type: application/json') */
+		g_autoptr (MvtResponse) r
+			= call_raw (path, a.clinician, "application/json", "", NULL);
+		cr_assert_eq (r->status, 201, "%s", r->body);
+	}
+	{
+		/* an empty body declared as something else is still refused */
+		g_autoptr (MvtResponse) r = call_raw (path, a.clinician, "text/plain", "", NULL);
+		mvt_assert_error (r, 415, "unsupported-media-type");
+	}
+	{
+		/* and a body that is not an object of the known members */
+		g_autoptr (MvtResponse) r
+			= call_raw (path, a.clinician, "application/json",
+				    "{\"inputs\":{\"age\":[1]},\"overide\":true}", NULL);
+		mvt_assert_error (r, 422, "invalid-input");
+		cr_expect (strstr (r->body, "/inputs/age") != NULL, "%s", r->body);
+		cr_expect (strstr (r->body, "/overide") != NULL, "%s", r->body);
+	}
+}
+
+Test (risk, a_model_needing_an_input_is_listed_with_it_and_scored_once_supplied)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *all = NULL, *one = NULL;
+	PGconn *conn = mvt_db_connect (dir);
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "RISK-6");
+	all = g_strdup_printf ("/v1/patients/%s/risk", pid);
+	one = g_strdup_printf ("/v1/patients/%s/risk/stub-manual", pid);
+	{
+		g_autoptr (MvtResponse) r = call_raw (all, a.clinician, NULL, NULL, "zh-CN");
+		JsonObject *manual, *m;
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_str_eq (mvt_response_header (r, "Content-Language"), "zh-Hans");
+		manual = rt_entry_for (r, "stub-manual");
+		cr_expect_str_eq (json_object_get_string_member (manual, "status"), "needs-input");
+		m = json_array_get_object_element (json_object_get_array_member (manual, "missing"),
+						   0);
+		cr_expect_str_eq (json_object_get_string_member (m, "input"), "score");
+		cr_expect_str_eq (json_object_get_string_member (m, "reason"), "no-source");
+		cr_expect_str_eq (json_object_get_string_member (m, "type"), "number");
+		cr_expect_str_eq (json_object_get_string_member (m, "unit"), "1");
+		/* a readable message in the caller's language */
+		cr_expect (strstr (json_object_get_string_member (m, "message"), "inputs") != NULL
+				   && strstr (json_object_get_string_member (m, "message"), "来源")
+					      != NULL,
+			   "%s", r->body);
+		/* the record-fed models say what they looked for, and how far back */
+		m = json_array_get_object_element (
+			json_object_get_array_member (rt_entry_for (r, "stub-glucose"), "missing"),
+			0);
+		cr_expect_str_eq (json_object_get_string_member (m, "reason"), "no-value");
+		cr_expect_str_eq (json_array_get_string_element (
+					  json_object_get_array_member (m, "loinc"), 0),
+				  "2339-0");
+		cr_expect_eq (json_object_get_int_member (m, "max_age_days"), 90);
+		cr_expect (strstr (json_object_get_string_member (m, "message"), "2339-0") != NULL,
+			   "%s", r->body);
+	}
+	{
+		g_autoptr (MvtResponse) r
+			= rt_call ("POST", one, a.clinician, "{\"inputs\":{\"score\":3}}");
+		JsonObject *stored, *score;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "scored");
+		cr_expect_str_eq (mvt_response_header (r, "Content-Language"), "en");
+		stored = object_at (json_node_get_object (r->json), "assessment");
+		cr_expect_float_eq (json_object_get_double_member (stored, "probability"),
+				    1 / (1 + exp (-(-1.0 + 0.1 * 3))), 1e-9, "%s", r->body);
+		score = object_at (object_at (stored, "inputs_used"), "score");
+		cr_expect_str_eq (
+			json_object_get_string_member (object_at (score, "source"), "kind"),
+			"supplied");
+		cr_expect_float_eq (json_object_get_double_member (score, "value"), 3, 1e-12);
+		cr_expect_str_eq (json_array_get_string_element (
+					  json_object_get_array_member (stored, "supplied"), 0),
+				  "score");
+		{
+			/* read back: stored with its provenance */
+			g_autofree gchar *back
+				= g_strdup_printf ("/v1/patients/%s/risk-assessments/%s", pid,
+						   json_object_get_string_member (stored, "id"));
+			g_autoptr (MvtResponse) got = rt_call ("GET", back, a.clinician, NULL);
+			cr_assert_eq (got->status, 200, "%s", got->body);
+			cr_expect (strstr (got->body, "\"supplied\"") != NULL, "%s", got->body);
+		}
+	}
+	{
+		/* a name no model has is refused, not ignored */
+		g_autoptr (MvtResponse) r
+			= rt_call ("POST", all, a.clinician, "{\"inputs\":{\"scroe\":3}}");
+		mvt_assert_error (r, 422, "invalid-input");
+		cr_expect (strstr (r->body, "/inputs/scroe") != NULL, "%s", r->body);
+	}
+	cr_expect_eq (count_assessments (conn, a.id, pid), 1);
+	PQfinish (conn);
+}
+
+Test (risk, a_supplied_value_the_record_holds_is_used_only_with_override)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL, *glu = NULL;
+	gint age = age_of (1960, 3, 15);
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "RISK-7");
+	glu = observe (&a, pid, "2339-0", "5.4", "mmol/L", 3);
+	path = g_strdup_printf ("/v1/patients/%s/risk/stub-glucose", pid);
+	{
+		g_autoptr (MvtResponse) r
+			= rt_call ("POST", path, a.clinician, "{\"inputs\":{\"glucose\":9.0}}");
+		JsonObject *stored;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		stored = object_at (json_node_get_object (r->json), "assessment");
+		expect_source (stored, "glucose", "observation", glu);
+		cr_expect_float_eq (json_object_get_double_member (stored, "probability"),
+				    1 / (1 + exp (-(-4 + 0.03 * age + 0.2 * 5.4))), 1e-9);
+		cr_expect_str_eq (
+			json_object_get_string_member (
+				json_array_get_object_element (
+					json_object_get_array_member (
+						json_node_get_object (r->json), "not_used"),
+					0),
+				"reason"),
+			"record-has-value", "%s", r->body);
+	}
+	{
+		g_autoptr (MvtResponse) r
+			= rt_call ("POST", path, a.clinician,
+				   "{\"inputs\":{\"glucose\":9.0},\"override\":true}");
+		JsonObject *stored;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		stored = object_at (json_node_get_object (r->json), "assessment");
+		cr_expect_str_eq (
+			json_object_get_string_member (
+				object_at (object_at (object_at (stored, "inputs_used"), "glucose"),
+					   "source"),
+				"kind"),
+			"supplied");
+		cr_expect_float_eq (json_object_get_double_member (stored, "probability"),
+				    1 / (1 + exp (-(-4 + 0.03 * age + 0.2 * 9.0))), 1e-9);
+		/* the other inputs still come from the record */
+		expect_source (stored, "age", "profile", pid);
+	}
+}
+
+Test (risk, a_model_described_and_the_answer_language)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	const gchar *zh[] = { "Accept-Language", "zh-CN", NULL };
+
+	mvt_clinic_make (url (), dir, &a);
+	{
+		g_autoptr (MvtResponse) r
+			= rt_call ("GET", "/v1/risk/models/stub-lipids", a.clinician, NULL);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_str_eq (
+			json_object_get_string_member (
+				object_at (json_node_get_object (r->json), "model"), "id"),
+			"stub-lipids");
+	}
+	{
+		g_autoptr (MvtResponse) r
+			= rt_call ("GET", "/v1/risk/models/no-such-model", a.clinician, NULL);
+		mvt_assert_error (r, 404, "not-found");
+	}
+	{
+		MvtRequest req = { .base_url = url (),
+				   .method = "GET",
+				   .path = "/v1/risk/models",
+				   .token = a.clinician,
+				   .headers = zh };
+		g_autoptr (MvtResponse) r = mvt_request (&req);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_str_eq (mvt_response_header (r, "Content-Language"), "zh-Hans");
 	}
 }
 

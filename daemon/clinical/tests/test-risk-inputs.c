@@ -1,6 +1,7 @@
 /* A risk model's inputs from the record (mv-risk-inputs.h) and the risk-assessment kind: pure
  * functions over the model description and record in tests/data (risk-model.json,
- * risk-record.json), the clock fixed at 2026-12-05T12:00:00Z. */
+ * risk-record.json; risk-derived-*.json for family history, thresholds and supplied values),
+ * the clock fixed at 2026-12-05T12:00:00Z. */
 #include <math.h>
 #include <string.h>
 
@@ -415,4 +416,168 @@ Test (risk, an_equation_for_the_other_sex_does_not_apply)
 		cr_expect_eq (json_array_get_length (in->not_applicable), 0);
 		cr_expect_str_eq (json_object_get_string_member (in->inputs, "sex"), "female");
 	}
+}
+
+/* ---- derived sources, supplied values, what is missing (risk-derived-*.json) ---------------- */
+
+static MvRiskInputs *
+assemble_derived (JsonObject *data, JsonObject *supplied, gboolean override, const gchar *lang)
+{
+	g_autoptr (JsonObject) model = load ("risk-derived-model.json");
+	MvRiskRecord record = record_of (data, mvt_ctx.now);
+
+	record.supplied = supplied;
+	record.override = override;
+	record.language = lang;
+	return mv_risk_inputs_assemble (model, &record);
+}
+
+static gboolean
+flag (MvRiskInputs *in, const gchar *name)
+{
+	JsonNode *n = json_object_get_member (in->inputs, name);
+	cr_assert_not_null (n, "no value for %s", name);
+	return json_node_get_boolean (n);
+}
+
+static JsonObject *
+missing_named (MvRiskInputs *in, const gchar *name)
+{
+	for (guint i = 0; i < json_array_get_length (in->missing); i++) {
+		JsonObject *m = json_array_get_object_element (in->missing, i);
+		if (g_str_equal (json_object_get_string_member (m, "input"), name))
+			return m;
+	}
+	cr_assert_fail ("%s is not missing", name);
+	return NULL;
+}
+
+Test (risk, a_parent_s_diabetes_from_family_history_and_a_refuted_sibling_s)
+{
+	g_autoptr (JsonObject) data = load ("risk-derived-record.json");
+	g_autoptr (MvRiskInputs) in = assemble_derived (data, NULL, FALSE, "en");
+
+	/* the mother's E11 (an uncle is not a parent; the patient's own refuted E11 is hers) */
+	cr_expect (flag (in, "parental_diabetes"));
+	cr_expect_str_eq (source_string (in, "parental_diabetes", "id"), "fh-mother");
+	cr_expect_eq (source_version (in, "parental_diabetes"), 3);
+	cr_expect_str_eq (source_string (in, "parental_diabetes", "relationship"), "mother");
+	/* a sister's diabetes recorded as refuted: false, said so */
+	cr_expect_not (flag (in, "sibling_diabetes"));
+	cr_expect_str_eq (source_string (in, "sibling_diabetes", "id"), "fh-sister-refuted");
+}
+
+Test (risk, a_reading_at_or_above_a_threshold_or_a_treatment_makes_a_derived_flag)
+{
+	g_autoptr (JsonObject) data = load ("risk-derived-record.json");
+	JsonArray *obs = json_object_get_array_member (data, "observations");
+	JsonObject *diastolic = json_array_get_object_element (
+		json_object_get_array_member (json_array_get_object_element (obs, 0), "components"),
+		1);
+	JsonArray *meds = json_object_get_array_member (data, "medications");
+
+	{
+		/* the latest panel: 124/86, the diastolic at or above 85 (the older 150/95 is
+		 * not used: the latest reading wins) */
+		g_autoptr (MvRiskInputs) in = assemble_derived (data, NULL, FALSE, "en");
+		cr_expect (flag (in, "elevated_bp"));
+		cr_expect_str_eq (source_string (in, "elevated_bp", "id"), "obs-bp-new");
+		cr_expect_str_eq (source_string (in, "elevated_bp", "code"), "8462-4");
+	}
+	json_object_set_double_member (diastolic, "value", 80);
+	{
+		/* 124/80 and no treatment stated either way: no value, nothing imputed */
+		g_autoptr (MvRiskInputs) in = assemble_derived (data, NULL, FALSE, "en");
+		cr_expect_str_eq (
+			json_object_get_string_member (missing_named (in, "elevated_bp"), "reason"),
+			"no-value");
+	}
+	json_array_add_object_element (
+		meds, mvt_parse ("{\"id\":\"med-ace-no\",\"version\":1,\"code\":{\"system\":"
+				 "\"http://www.whocc.no/atc\",\"code\":\"C09AA02\"},\"status\":"
+				 "\"not-taken\"}"));
+	{
+		/* below both, and an antihypertensive recorded not taken: false */
+		g_autoptr (MvRiskInputs) in = assemble_derived (data, NULL, FALSE, "en");
+		cr_expect_not (flag (in, "elevated_bp"));
+		cr_expect_str_eq (source_string (in, "elevated_bp", "id"), "obs-bp-new");
+	}
+	json_array_add_object_element (
+		meds, mvt_parse ("{\"id\":\"med-amlo\",\"version\":2,\"code\":{\"system\":"
+				 "\"http://www.whocc.no/atc\",\"code\":\"C08CA01\"},\"status\":"
+				 "\"active\"}"));
+	{
+		/* treated: true whatever the reading */
+		g_autoptr (MvRiskInputs) in = assemble_derived (data, NULL, FALSE, "en");
+		cr_expect (flag (in, "elevated_bp"));
+		cr_expect_str_eq (source_string (in, "elevated_bp", "id"), "med-amlo");
+	}
+}
+
+Test (risk, missing_inputs_say_why_in_the_language_and_what_to_supply)
+{
+	g_autoptr (JsonObject) data = load ("risk-derived-record.json");
+	g_autoptr (MvRiskInputs) en = assemble_derived (data, NULL, FALSE, "en");
+	g_autoptr (MvRiskInputs) zh = assemble_derived (data, NULL, FALSE, "zh");
+	JsonObject *m;
+
+	cr_expect (en->needs_input);
+	m = missing_named (en, "ethnicity_flag");
+	cr_expect_str_eq (json_object_get_string_member (m, "reason"), "no-source");
+	cr_expect_str_eq (json_object_get_string_member (m, "label"), "Mexican American");
+	cr_expect_str_eq (json_object_get_string_member (m, "type"), "boolean");
+	m = missing_named (en, "waist");
+	cr_expect_str_eq (json_object_get_string_member (m, "reason"), "no-value");
+	cr_expect_str_eq (json_object_get_string_member (m, "unit"), "cm");
+	cr_expect_str_eq (
+		json_array_get_string_element (json_object_get_array_member (m, "loinc"), 0),
+		"8280-0");
+	cr_expect_eq (json_object_get_int_member (m, "max_age_days"), 730);
+	cr_expect (strstr (json_object_get_string_member (m, "message"), "LOINC 8280-0") != NULL
+			   && strstr (json_object_get_string_member (m, "message"), "730 days")
+				      != NULL,
+		   "%s", json_object_get_string_member (m, "message"));
+	m = missing_named (zh, "ethnicity_flag");
+	cr_expect_str_eq (json_object_get_string_member (m, "label"), "墨西哥裔美国人");
+	cr_expect (
+		g_str_has_prefix (json_object_get_string_member (m, "message"), "墨西哥裔美国人："),
+		"%s", json_object_get_string_member (m, "message"));
+}
+
+Test (risk, supplied_values_fill_what_the_record_lacks_and_beat_it_only_with_override)
+{
+	g_autoptr (JsonObject) data = load ("risk-derived-record.json");
+	g_autoptr (JsonObject) supplied = mvt_parse (
+		"{\"ethnicity_flag\":true,\"waist\":{\"value\":34,\"unit\":\"[in_i]\"},"
+		"\"parental_diabetes\":false}");
+	g_autoptr (MvRiskInputs) in = assemble_derived (data, supplied, FALSE, "en");
+	g_autoptr (MvRiskInputs) over = assemble_derived (data, supplied, TRUE, "en");
+	g_autoptr (GVariant) v = NULL;
+	g_autoptr (GVariant) waist = NULL;
+	g_autoptr (GVariant) value = NULL;
+
+	cr_expect_not (in->needs_input);
+	cr_expect_eq (json_array_get_length (in->missing), 0);
+	cr_expect (flag (in, "ethnicity_flag"));
+	cr_expect_str_eq (source_string (in, "ethnicity_flag", "kind"), "supplied");
+	cr_expect_str_eq (source_string (in, "waist", "kind"), "supplied");
+	/* the record's mother wins without override, and the answer says so */
+	cr_expect (flag (in, "parental_diabetes"));
+	cr_expect_str_eq (source_string (in, "parental_diabetes", "id"), "fh-mother");
+	cr_assert_eq (json_array_get_length (in->not_used), 1);
+	cr_expect_str_eq (json_object_get_string_member (
+				  json_array_get_object_element (in->not_used, 0), "input"),
+			  "parental_diabetes");
+	cr_expect_eq (json_array_get_length (in->supplied), 2);
+	/* with override the caller's value is used */
+	cr_expect_not (flag (over, "parental_diabetes"));
+	cr_expect_str_eq (source_string (over, "parental_diabetes", "kind"), "supplied");
+	cr_expect_eq (json_array_get_length (over->not_used), 0);
+	/* {"value", "unit"} reaches the plugin as a{sv}, for it to convert */
+	v = g_variant_ref_sink (mv_risk_inputs_to_variant (in));
+	waist = g_variant_lookup_value (v, "waist", G_VARIANT_TYPE_VARDICT);
+	cr_assert_not_null (waist);
+	value = g_variant_lookup_value (waist, "value", G_VARIANT_TYPE_DOUBLE);
+	cr_assert_not_null (value);
+	cr_expect_float_eq (g_variant_get_double (value), 34, 1e-12);
 }
