@@ -16,8 +16,12 @@
 #define RS_MAX_BATCH 1000
 
 typedef struct {
-	GPtrArray *models; /* of RsModel, in load order: shipped first, then the clinic's */
+	GPtrArray *models;   /* of RsModel, in load order: shipped first, then the clinic's */
+	GHashTable *answers; /* RsModel -> what never changes in its answers (rs_answers_new) */
 } RsPlugin;
+
+static GHashTable *rs_answers_new (GPtrArray *models);
+static void rs_answers_free (GHashTable *answers);
 
 static const RsModel *
 rs_plugin_find (RsPlugin *self, const gchar *id)
@@ -94,6 +98,7 @@ rs_plugin_init (MvHost *host, gpointer *plugin_data, GError **error)
 	if (extra_dir != NULL && extra_dir[0] != '\0')
 		rs_plugin_load_dir (self, host, extra_dir);
 	mv_host_log (host, G_LOG_LEVEL_INFO, "loaded %u risk models", self->models->len);
+	self->answers = rs_answers_new (self->models);
 	*plugin_data = self;
 	return TRUE;
 }
@@ -105,6 +110,7 @@ rs_plugin_shutdown (MvHost *host, gpointer plugin_data)
 
 	if (self == NULL)
 		return;
+	rs_answers_free (self->answers);
 	g_ptr_array_unref (self->models);
 	g_free (self);
 }
@@ -286,6 +292,81 @@ rs_plugin_describe (MvCall *call, GVariant *input, GError **error)
 
 /* ---- Score, ScoreBatch ---- */
 
+/* The types the answer is built of, as constants: G_VARIANT_TYPE() checks its string at every
+ * call, which showed in the profile. */
+#define RS_T_ENTRY ((const GVariantType *)"{sv}")
+#define RS_T_DICT ((const GVariantType *)"a{sv}")
+
+/* key -> <value>, a member of an a{sv}; @key is kept (ref'ed), a floating @value is taken */
+static GVariant *
+rs_entry (GVariant *key, GVariant *value)
+{
+	return g_variant_new_dict_entry (key, g_variant_new_variant (value));
+}
+
+/* an a{sv} of @n entries (taken when floating, ref'ed when kept) */
+static GVariant *
+rs_dict (GVariant **entries, gsize n)
+{
+	return g_variant_new_array (RS_T_ENTRY, entries, n);
+}
+
+static GVariant *
+rs_keep (GVariant *v)
+{
+	return g_variant_ref_sink (v);
+}
+
+static GVariant *
+rs_keep_entry (const gchar *key, GVariant *value)
+{
+	return rs_keep (rs_entry (g_variant_new_string (key), value));
+}
+
+static void
+rs_unref_all (GVariant **v, gsize n)
+{
+	for (gsize i = 0; v != NULL && i < n; i++)
+		g_clear_pointer (&v[i], g_variant_unref);
+	g_free (v);
+}
+
+/*
+ * What never changes in one model's answers in one language, built once at init as GVariant
+ * keys and dictionary entries and ref'ed into each answer: names, labels, transforms,
+ * coefficients, the citation, the categories and every boolean or category input's possible
+ * values.  Building an answer from nested builders and format strings cost about 1.1 million
+ * instructions a set under callgrind, over ten times the scoring, nearly all of it GLib
+ * allocating, type-checking and freeing some 700 small GVariants; with these, an answer
+ * allocates only the values that depend on the inputs.
+ */
+typedef struct {
+	RsLang lang;
+	guint n_features;
+	guint n_inputs;
+	guint n_categories;
+	GVariant *k_value, *k_term_value, *k_contribution, *k_effect; /* keys, "s" */
+	GVariant *model, *version, *citation;			      /* entries */
+	GVariant **category, **category_label; /* entries, per category; [n]: none */
+	GVariant **feature_fixed; /* per feature 4 entries: feature, input, transform, label */
+	GVariant **coefficient;	  /* per feature, entry */
+	GVariant **input_name;	  /* per input, "s" (defaulted's elements, inputs_used's keys) */
+	GVariant **effect_fixed;  /* per input 2 entries: input, label */
+	GVariant ***value_entry;  /* per input, per possible value (boolean, level): "value" */
+	GVariant ***used_entry;	  /* per input, per possible value: name -> value */
+} RsAnswer;
+
+/* the possible values of a boolean or category input, each a floating GVariant; 0 for numbers */
+static guint
+rs_input_n_values (const RsInput *in)
+{
+	if (in->type == RS_INPUT_BOOLEAN)
+		return 2;
+	if (in->type == RS_INPUT_NUMBER)
+		return 0;
+	return g_strv_length (in->levels);
+}
+
 static GVariant *
 rs_value_variant (const RsInput *in, const RsValue *v)
 {
@@ -296,94 +377,273 @@ rs_value_variant (const RsInput *in, const RsValue *v)
 	return g_variant_new_string (in->levels[v->level]);
 }
 
-static GVariant *
-rs_contributions_variant (const RsModel *m, const RsResult *r, RsLang lang)
+/* the kept value's index among the input's possible values (rs_input_n_values) */
+static guint
+rs_value_index (const RsInput *in, const RsValue *v)
 {
-	GVariantBuilder b;
-
-	g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-	for (guint i = 0; i < m->features->len; i++) {
-		const RsFeature *f = g_ptr_array_index (m->features, i);
-		const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
-		GVariantBuilder d;
-
-		g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
-		rs_put (&d, "feature", g_variant_new ("s", f->name));
-		rs_put (&d, "input", g_variant_new ("s", in != NULL ? in->name : ""));
-		if (in != NULL)
-			rs_put (&d, "value",
-				rs_value_variant (in,
-						  &g_array_index (r->values, RsValue, f->input)));
-		rs_put (&d, "transform",
-			g_variant_new ("s", rs_transform_to_string (f->transform)));
-		rs_put (&d, "term_value",
-			g_variant_new ("d", g_array_index (r->term_values, gdouble, i)));
-		rs_put (&d, "coefficient", g_variant_new ("d", f->coefficient));
-		rs_put (&d, "contribution",
-			g_variant_new ("d", g_array_index (r->contributions, gdouble, i)));
-		rs_put (&d, "label",
-			g_variant_new ("s", f->label.en != NULL ? rs_text_get (&f->label, lang)
-					    : in != NULL	? rs_text_get (&in->label, lang)
-								: f->name));
-		g_variant_builder_add_value (&b, g_variant_builder_end (&d));
-	}
-	return g_variant_builder_end (&b);
+	return in->type == RS_INPUT_BOOLEAN ? (v->boolean ? 1 : 0) : v->level;
 }
 
 static void
-rs_insert_inputs_used (GVariantBuilder *d, const RsModel *m, const RsResult *r, RsLang lang)
+rs_answer_free (RsAnswer *a)
 {
-	GVariantBuilder used;
-	GVariantBuilder defaulted;
-	GVariantBuilder effects;
-
-	g_variant_builder_init (&used, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_init (&defaulted, G_VARIANT_TYPE ("as"));
-	g_variant_builder_init (&effects, G_VARIANT_TYPE ("aa{sv}"));
-	for (guint i = 0; i < m->inputs->len; i++) {
-		const RsInput *in = g_ptr_array_index (m->inputs, i);
-		gdouble e = g_array_index (r->effects, gdouble, i);
-
-		rs_put (&used, in->name,
-			rs_value_variant (in, &g_array_index (r->values, RsValue, i)));
-		if (g_array_index (r->defaulted, gboolean, i))
-			g_variant_builder_add (&defaulted, "s", in->name);
-		if (isfinite (e)) {
-			GVariantBuilder ed;
-			g_variant_builder_init (&ed, G_VARIANT_TYPE_VARDICT);
-			rs_put (&ed, "input", g_variant_new ("s", in->name));
-			rs_put (&ed, "label", g_variant_new ("s", rs_text_get (&in->label, lang)));
-			rs_put (&ed, "effect", g_variant_new ("d", e));
-			g_variant_builder_add_value (&effects, g_variant_builder_end (&ed));
+	if (a == NULL)
+		return;
+	g_clear_pointer (&a->k_value, g_variant_unref);
+	g_clear_pointer (&a->k_term_value, g_variant_unref);
+	g_clear_pointer (&a->k_contribution, g_variant_unref);
+	g_clear_pointer (&a->k_effect, g_variant_unref);
+	g_clear_pointer (&a->model, g_variant_unref);
+	g_clear_pointer (&a->version, g_variant_unref);
+	g_clear_pointer (&a->citation, g_variant_unref);
+	rs_unref_all (a->category, a->n_categories + 1);
+	rs_unref_all (a->category_label, a->n_categories + 1);
+	rs_unref_all (a->feature_fixed, 4 * a->n_features);
+	rs_unref_all (a->coefficient, a->n_features);
+	rs_unref_all (a->input_name, a->n_inputs);
+	rs_unref_all (a->effect_fixed, 2 * a->n_inputs);
+	for (guint i = 0; i < a->n_inputs; i++) {
+		g_autofree GVariant **ve = a->value_entry[i];
+		g_autofree GVariant **ue = a->used_entry[i];
+		for (guint k = 0; ve != NULL && ve[k] != NULL; k++) {
+			g_variant_unref (ve[k]);
+			g_variant_unref (ue[k]);
 		}
 	}
-	rs_put (d, "inputs_used", g_variant_builder_end (&used));
-	rs_put (d, "defaulted", g_variant_builder_end (&defaulted));
-	rs_put (d, "effects", g_variant_builder_end (&effects));
+	g_free (a->value_entry);
+	g_free (a->used_entry);
+	g_free (a);
+}
+
+static void
+rs_answer_add_inputs (RsAnswer *a, const RsModel *m, RsLang lang)
+{
+	a->input_name = g_new0 (GVariant *, a->n_inputs);
+	a->effect_fixed = g_new0 (GVariant *, 2 * a->n_inputs);
+	a->value_entry = g_new0 (GVariant **, a->n_inputs);
+	a->used_entry = g_new0 (GVariant **, a->n_inputs);
+	for (guint i = 0; i < a->n_inputs; i++) {
+		const RsInput *in = g_ptr_array_index (m->inputs, i);
+		guint n = rs_input_n_values (in);
+
+		a->input_name[i] = rs_keep (g_variant_new_string (in->name));
+		a->effect_fixed[2 * i] = rs_keep_entry ("input", g_variant_new_string (in->name));
+		a->effect_fixed[2 * i + 1] = rs_keep_entry (
+			"label", g_variant_new_string (rs_text_get (&in->label, lang)));
+		if (n == 0)
+			continue;
+		a->value_entry[i] = g_new0 (GVariant *, n + 1); /* NULL-terminated */
+		a->used_entry[i] = g_new0 (GVariant *, n + 1);
+		for (guint k = 0; k < n; k++) {
+			RsValue v = { .boolean = k == 1, .level = k };
+			a->value_entry[i][k]
+				= rs_keep (rs_entry (a->k_value, rs_value_variant (in, &v)));
+			a->used_entry[i][k]
+				= rs_keep (rs_entry (a->input_name[i], rs_value_variant (in, &v)));
+		}
+	}
+}
+
+static RsAnswer *
+rs_answer_new (const RsModel *m, RsLang lang)
+{
+	RsAnswer *a = g_new0 (RsAnswer, 1);
+
+	a->lang = lang;
+	a->n_features = m->features->len;
+	a->n_inputs = m->inputs->len;
+	a->n_categories = m->categories->len;
+	a->k_value = rs_keep (g_variant_new_string ("value"));
+	a->k_term_value = rs_keep (g_variant_new_string ("term_value"));
+	a->k_contribution = rs_keep (g_variant_new_string ("contribution"));
+	a->k_effect = rs_keep (g_variant_new_string ("effect"));
+	a->model = rs_keep_entry ("model", g_variant_new_string (m->id));
+	a->version = rs_keep_entry ("version", g_variant_new_string (m->version));
+	a->citation = rs_keep_entry (
+		"citation",
+		g_variant_new_string (m->citation_short != NULL ? m->citation_short : ""));
+	a->category = g_new0 (GVariant *, a->n_categories + 1);
+	a->category_label = g_new0 (GVariant *, a->n_categories + 1);
+	for (guint c = 0; c <= a->n_categories; c++) {
+		const RsCategory *cat
+			= c < a->n_categories ? g_ptr_array_index (m->categories, c) : NULL;
+		a->category[c] = rs_keep_entry ("category",
+						g_variant_new_string (cat != NULL ? cat->id : ""));
+		a->category_label[c] = rs_keep_entry (
+			"category_label",
+			g_variant_new_string (cat != NULL ? rs_text_get (&cat->label, lang) : ""));
+	}
+	a->feature_fixed = g_new0 (GVariant *, 4 * a->n_features);
+	a->coefficient = g_new0 (GVariant *, a->n_features);
+	for (guint i = 0; i < a->n_features; i++) {
+		const RsFeature *f = g_ptr_array_index (m->features, i);
+		const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
+		const gchar *label = f->label.en != NULL ? rs_text_get (&f->label, lang)
+				     : in != NULL	 ? rs_text_get (&in->label, lang)
+							 : f->name;
+		GVariant **fixed = &a->feature_fixed[4 * i];
+
+		fixed[0] = rs_keep_entry ("feature", g_variant_new_string (f->name));
+		fixed[1] = rs_keep_entry ("input",
+					  g_variant_new_string (in != NULL ? in->name : ""));
+		fixed[2] = rs_keep_entry (
+			"transform", g_variant_new_string (rs_transform_to_string (f->transform)));
+		fixed[3] = rs_keep_entry ("label", g_variant_new_string (label));
+		a->coefficient[i]
+			= rs_keep_entry ("coefficient", g_variant_new_double (f->coefficient));
+	}
+	rs_answer_add_inputs (a, m, lang);
+	return a;
+}
+
+/* model -> RsAnswer[RS_LANG_ZH + 1], for every loaded model; read-only after init, so calls
+ * on several threads share it without a lock */
+static GHashTable *
+rs_answers_new (GPtrArray *models)
+{
+	GHashTable *answers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+
+	for (guint i = 0; i < models->len; i++) {
+		const RsModel *m = g_ptr_array_index (models, i);
+		RsAnswer **pair = g_new0 (RsAnswer *, RS_LANG_ZH + 1);
+		pair[RS_LANG_EN] = rs_answer_new (m, RS_LANG_EN);
+		pair[RS_LANG_ZH] = rs_answer_new (m, RS_LANG_ZH);
+		g_hash_table_insert (answers, (gpointer)m, pair);
+	}
+	return answers;
+}
+
+static void
+rs_answers_free (GHashTable *answers)
+{
+	GHashTableIter iter;
+	gpointer pair;
+
+	if (answers == NULL)
+		return;
+	g_hash_table_iter_init (&iter, answers);
+	while (g_hash_table_iter_next (&iter, NULL, &pair)) {
+		rs_answer_free (((RsAnswer **)pair)[RS_LANG_EN]);
+		rs_answer_free (((RsAnswer **)pair)[RS_LANG_ZH]);
+	}
+	g_hash_table_unref (answers);
+}
+
+static const RsAnswer *
+rs_answer_get (MvCall *call, const RsModel *m, RsLang lang)
+{
+	RsPlugin *self = mv_call_get_plugin_data (call);
+	RsAnswer **pair = g_hash_table_lookup (self->answers, m);
+
+	return pair[lang == RS_LANG_ZH ? RS_LANG_ZH : RS_LANG_EN];
+}
+
+/* the "value" member of a contribution, and an inputs_used member: kept or new */
+static GVariant *
+rs_value_entry (const RsAnswer *a, const RsInput *in, guint i, const RsValue *v, gboolean used)
+{
+	if (in->type == RS_INPUT_NUMBER)
+		return rs_entry (used ? a->input_name[i] : a->k_value,
+				 g_variant_new_double (v->number));
+	return (used ? a->used_entry : a->value_entry)[i][rs_value_index (in, v)];
 }
 
 static GVariant *
-rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang)
+rs_contributions_variant (const RsAnswer *a, const RsModel *m, const RsResult *r)
 {
-	const RsCategory *cat
-		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
-	g_autofree gchar *explanation = rs_result_explain (m, r, lang);
-	GVariantBuilder d;
+	g_autofree GVariant **items = g_new (GVariant *, MAX (a->n_features, 1));
 
-	g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
-	rs_put (&d, "model", g_variant_new ("s", m->id));
-	rs_put (&d, "version", g_variant_new ("s", m->version));
-	rs_put (&d, "probability", g_variant_new ("d", r->probability));
-	rs_put (&d, "category", g_variant_new ("s", cat != NULL ? cat->id : ""));
-	rs_put (&d, "category_label",
-		g_variant_new ("s", cat != NULL ? rs_text_get (&cat->label, lang) : ""));
-	rs_put (&d, "linear_predictor", g_variant_new ("d", r->linear_predictor));
-	rs_put (&d, "contributions", rs_contributions_variant (m, r, lang));
-	rs_insert_inputs_used (&d, m, r, lang);
-	rs_put (&d, "explanation", g_variant_new ("s", explanation));
-	rs_put (&d, "citation",
-		g_variant_new ("s", m->citation_short != NULL ? m->citation_short : ""));
-	return g_variant_builder_end (&d);
+	for (guint i = 0; i < a->n_features; i++) {
+		const RsFeature *f = g_ptr_array_index (m->features, i);
+		GVariant *const *fixed = &a->feature_fixed[4 * i];
+		GVariant *e[8];
+		gsize n = 0;
+
+		/* the members in the order the answer always had */
+		e[n++] = fixed[0];
+		e[n++] = fixed[1];
+		if (f->input >= 0)
+			e[n++] = rs_value_entry (
+				a, g_ptr_array_index (m->inputs, f->input), (guint)f->input,
+				&g_array_index (r->values, RsValue, f->input), FALSE);
+		e[n++] = fixed[2];
+		e[n++] = rs_entry (a->k_term_value, g_variant_new_double (g_array_index (
+							    r->term_values, gdouble, i)));
+		e[n++] = a->coefficient[i];
+		e[n++] = rs_entry (a->k_contribution, g_variant_new_double (g_array_index (
+							      r->contributions, gdouble, i)));
+		e[n++] = fixed[3];
+		items[i] = rs_dict (e, n);
+	}
+	return g_variant_new_array (RS_T_DICT, items, a->n_features);
+}
+
+/* inputs_used, defaulted and effects, appended to @e from @n; returns the new count */
+static gsize
+rs_inputs_used_entries (
+	const RsAnswer *a, const RsModel *m, const RsResult *r, GVariant **e, gsize n)
+{
+	g_autofree GVariant **used = g_new (GVariant *, MAX (a->n_inputs, 1));
+	g_autofree GVariant **defaulted = g_new (GVariant *, MAX (a->n_inputs, 1));
+	g_autofree GVariant **effects = g_new (GVariant *, MAX (a->n_inputs, 1));
+	gsize n_defaulted = 0;
+	gsize n_effects = 0;
+
+	for (guint i = 0; i < a->n_inputs; i++) {
+		const RsInput *in = g_ptr_array_index (m->inputs, i);
+		gdouble effect = g_array_index (r->effects, gdouble, i);
+
+		used[i] = rs_value_entry (a, in, i, &g_array_index (r->values, RsValue, i), TRUE);
+		if (g_array_index (r->defaulted, gboolean, i))
+			defaulted[n_defaulted++] = a->input_name[i];
+		if (isfinite (effect)) {
+			GVariant *ed[3] = { a->effect_fixed[2 * i], a->effect_fixed[2 * i + 1],
+					    rs_entry (a->k_effect, g_variant_new_double (effect)) };
+			effects[n_effects++] = rs_dict (ed, 3);
+		}
+	}
+	e[n++] = g_variant_new_dict_entry (g_variant_new_string ("inputs_used"),
+					   g_variant_new_variant (rs_dict (used, a->n_inputs)));
+	e[n++] = g_variant_new_dict_entry (g_variant_new_string ("defaulted"),
+					   g_variant_new_variant (g_variant_new_array (
+						   G_VARIANT_TYPE_STRING, defaulted, n_defaulted)));
+	e[n++] = g_variant_new_dict_entry (
+		g_variant_new_string ("effects"),
+		g_variant_new_variant (g_variant_new_array (RS_T_DICT, effects, n_effects)));
+	return n;
+}
+
+/* @full: Score's answer; else ScoreBatch's "summary": probability, category, linear_predictor */
+static GVariant *
+rs_result_variant (const RsAnswer *a, const RsModel *m, const RsResult *r, gboolean full)
+{
+	guint c = r->category >= 0 ? (guint)r->category : a->n_categories;
+	GVariant *e[12];
+	gsize n = 0;
+
+	if (!full) {
+		e[n++] = rs_entry (g_variant_new_string ("probability"),
+				   g_variant_new_double (r->probability));
+		e[n++] = a->category[c];
+		e[n++] = rs_entry (g_variant_new_string ("linear_predictor"),
+				   g_variant_new_double (r->linear_predictor));
+		return rs_dict (e, n);
+	}
+	e[n++] = a->model;
+	e[n++] = a->version;
+	e[n++] = rs_entry (g_variant_new_string ("probability"),
+			   g_variant_new_double (r->probability));
+	e[n++] = a->category[c];
+	e[n++] = a->category_label[c];
+	e[n++] = rs_entry (g_variant_new_string ("linear_predictor"),
+			   g_variant_new_double (r->linear_predictor));
+	e[n++] = rs_entry (g_variant_new_string ("contributions"),
+			   rs_contributions_variant (a, m, r));
+	n = rs_inputs_used_entries (a, m, r, e, n);
+	e[n++] = rs_entry (g_variant_new_string ("explanation"),
+			   g_variant_new_take_string (rs_result_explain (m, r, a->lang)));
+	e[n++] = a->citation;
+	return rs_dict (e, n);
 }
 
 static GVariant *
@@ -411,7 +671,10 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 		}
 		return NULL;
 	}
-	return g_variant_new ("(@a{sv})", rs_result_variant (m, r, rs_call_lang (call, language)));
+	return g_variant_new_tuple (
+		(GVariant *[]){ rs_result_variant (
+			rs_answer_get (call, m, rs_call_lang (call, language)), m, r, TRUE) },
+		1);
 }
 
 static GVariant *
@@ -434,18 +697,47 @@ rs_batch_error (GPtrArray *problems, RsLang lang)
 	return g_variant_builder_end (&d);
 }
 
+static void
+rs_unref0 (gpointer v)
+{
+	if (v != NULL)
+		g_variant_unref (v);
+}
+
+/* ScoreBatch's detail: "full" (or empty) for Score's answer, "summary" for three members */
+static gboolean
+rs_batch_detail (const gchar *detail, gboolean *full, GError **error)
+{
+	if (detail[0] == '\0' || g_strcmp0 (detail, "full") == 0) {
+		*full = TRUE;
+		return TRUE;
+	}
+	if (g_strcmp0 (detail, "summary") == 0) {
+		*full = FALSE;
+		return TRUE;
+	}
+	mv_error_add_problem (error, "/detail", "unknown-detail",
+			      "detail must be \"full\" or \"summary\"",
+			      "detail 应为 \"full\" 或 \"summary\"");
+	return FALSE;
+}
+
 static GVariant *
 rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 {
 	const gchar *id = NULL;
 	const gchar *language = NULL;
+	const gchar *detail = NULL;
 	g_autoptr (GVariant) sets = NULL;
-	GVariantBuilder b;
+	g_autoptr (GPtrArray) results = NULL;
+	g_autoptr (GPtrArray) problems = NULL;
+	const RsAnswer *answer;
 	const RsModel *m;
+	gboolean full = TRUE;
 	RsLang lang;
 	gsize n;
 
-	g_variant_get (input, "(&s@aa{sv}&s)", &id, &sets, &language);
+	g_variant_get (input, "(&s@aa{sv}&s&s)", &id, &sets, &language, &detail);
 	m = rs_lookup (call, id, error);
 	if (m == NULL)
 		return NULL;
@@ -460,23 +752,30 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 		return NULL;
 	}
 	lang = rs_call_lang (call, language);
-	g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+	if (!rs_batch_detail (detail, &full, error))
+		return NULL;
+	answer = rs_answer_get (call, m, lang);
+	/* the results as floating values, made into the array at once: one allocation of the
+	 * array, no builder checking each result's type again */
+	results = g_ptr_array_new_full ((guint)n, rs_unref0);
+	problems = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
 	for (gsize i = 0; i < n; i++) {
 		g_autoptr (GVariant) set = g_variant_get_child_value (sets, i);
-		g_autoptr (GPtrArray) problems
-			= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
 		g_autoptr (RsResult) r = NULL;
 
 		if (mv_call_is_cancelled (call)) {
-			g_variant_builder_clear (&b);
 			mv_set_error_bilingual (error, MV_ERROR_TIMED_OUT, "cancelled", "已取消");
 			return NULL;
 		}
+		g_ptr_array_set_size (problems, 0);
 		r = rs_model_score (m, set, problems);
-		g_variant_builder_add_value (&b, r != NULL ? rs_result_variant (m, r, lang)
-							   : rs_batch_error (problems, lang));
+		g_ptr_array_add (results, g_variant_ref_sink (
+						  r != NULL ? rs_result_variant (answer, m, r, full)
+							    : rs_batch_error (problems, lang)));
 	}
-	return g_variant_new ("(aa{sv})", &b);
+	return g_variant_new_tuple ((GVariant *[]){ g_variant_new_array (
+					    RS_T_DICT, (GVariant **)results->pdata, results->len) },
+				    1);
 }
 
 static const MvArg rs_list_in[] = {
@@ -541,13 +840,17 @@ static const MvArg rs_batch_in[] = {
 	{ "language", "s",
 	  "\"en\" or \"zh\" (or a tag such as zh-CN) for the texts; empty: the caller's locale",
 	  MV_ARG_OPTIONAL },
+	{ "detail", "s",
+	  "\"full\" (the default): each result as Score's; \"summary\": probability, category "
+	  "and linear_predictor only, for bulk screening (several times cheaper)",
+	  MV_ARG_OPTIONAL },
 	MV_ARG_END,
 };
 
 static const MvArg rs_batch_out[] = {
 	{ "results", "aa{sv}",
-	  "One per input set, in order: Score's result, or error and problems (each "
-	  "\"input: problem\")",
+	  "One per input set, in order: Score's result (with detail \"summary\": probability, "
+	  "category, linear_predictor), or error and problems (each \"input: problem\")",
 	  MV_ARG_NONE },
 	MV_ARG_END,
 };
@@ -572,7 +875,8 @@ static const MvMethod rs_methods[] = {
 	  .handler = rs_plugin_score },
 	{ .name = "ScoreBatch",
 	  .description = "Score for many input sets with one model; each set succeeds or lists "
-			 "its problems",
+			 "its problems; detail \"summary\" answers only probability, category "
+			 "and linear_predictor a set",
 	  .in_args = rs_batch_in,
 	  .out_args = rs_batch_out,
 	  .handler = rs_plugin_score_batch },
