@@ -331,6 +331,28 @@ rs_unref_all (GVariant **v, gsize n)
 	g_free (v);
 }
 
+/* the keys of the members that change with the inputs, kept as "s" values */
+typedef enum {
+	RS_KEY_VALUE,
+	RS_KEY_TERM_VALUE,
+	RS_KEY_CONTRIBUTION,
+	RS_KEY_EFFECT,
+	RS_KEY_PROBABILITY,
+	RS_KEY_LINEAR_PREDICTOR,
+	RS_KEY_CONTRIBUTIONS,
+	RS_KEY_INPUTS_USED,
+	RS_KEY_DEFAULTED,
+	RS_KEY_EFFECTS,
+	RS_KEY_EXPLANATION,
+	RS_N_KEYS,
+} RsKey;
+
+static const gchar *const rs_key_names[RS_N_KEYS] = {
+	"value",       "term_value",	   "contribution",  "effect",
+	"probability", "linear_predictor", "contributions", "inputs_used",
+	"defaulted",   "effects",	   "explanation",
+};
+
 /*
  * What never changes in one model's answers in one language, built once at init as GVariant
  * keys and dictionary entries and ref'ed into each answer: names, labels, transforms,
@@ -345,8 +367,8 @@ typedef struct {
 	guint n_features;
 	guint n_inputs;
 	guint n_categories;
-	GVariant *k_value, *k_term_value, *k_contribution, *k_effect; /* keys, "s" */
-	GVariant *model, *version, *citation;			      /* entries */
+	GVariant *key[RS_N_KEYS];
+	GVariant *model, *version, *citation;  /* entries */
 	GVariant **category, **category_label; /* entries, per category; [n]: none */
 	GVariant **feature_fixed; /* per feature 4 entries: feature, input, transform, label */
 	GVariant **coefficient;	  /* per feature, entry */
@@ -389,10 +411,8 @@ rs_answer_free (RsAnswer *a)
 {
 	if (a == NULL)
 		return;
-	g_clear_pointer (&a->k_value, g_variant_unref);
-	g_clear_pointer (&a->k_term_value, g_variant_unref);
-	g_clear_pointer (&a->k_contribution, g_variant_unref);
-	g_clear_pointer (&a->k_effect, g_variant_unref);
+	for (guint k = 0; k < RS_N_KEYS; k++)
+		g_clear_pointer (&a->key[k], g_variant_unref);
 	g_clear_pointer (&a->model, g_variant_unref);
 	g_clear_pointer (&a->version, g_variant_unref);
 	g_clear_pointer (&a->citation, g_variant_unref);
@@ -436,8 +456,8 @@ rs_answer_add_inputs (RsAnswer *a, const RsModel *m, RsLang lang)
 		a->used_entry[i] = g_new0 (GVariant *, n + 1);
 		for (guint k = 0; k < n; k++) {
 			RsValue v = { .boolean = k == 1, .level = k };
-			a->value_entry[i][k]
-				= rs_keep (rs_entry (a->k_value, rs_value_variant (in, &v)));
+			a->value_entry[i][k] = rs_keep (
+				rs_entry (a->key[RS_KEY_VALUE], rs_value_variant (in, &v)));
 			a->used_entry[i][k]
 				= rs_keep (rs_entry (a->input_name[i], rs_value_variant (in, &v)));
 		}
@@ -453,10 +473,8 @@ rs_answer_new (const RsModel *m, RsLang lang)
 	a->n_features = m->features->len;
 	a->n_inputs = m->inputs->len;
 	a->n_categories = m->categories->len;
-	a->k_value = rs_keep (g_variant_new_string ("value"));
-	a->k_term_value = rs_keep (g_variant_new_string ("term_value"));
-	a->k_contribution = rs_keep (g_variant_new_string ("contribution"));
-	a->k_effect = rs_keep (g_variant_new_string ("effect"));
+	for (guint k = 0; k < RS_N_KEYS; k++)
+		a->key[k] = rs_keep (g_variant_new_string (rs_key_names[k]));
 	a->model = rs_keep_entry ("model", g_variant_new_string (m->id));
 	a->version = rs_keep_entry ("version", g_variant_new_string (m->version));
 	a->citation = rs_keep_entry (
@@ -543,7 +561,7 @@ static GVariant *
 rs_value_entry (const RsAnswer *a, const RsInput *in, guint i, const RsValue *v, gboolean used)
 {
 	if (in->type == RS_INPUT_NUMBER)
-		return rs_entry (used ? a->input_name[i] : a->k_value,
+		return rs_entry (used ? a->input_name[i] : a->key[RS_KEY_VALUE],
 				 g_variant_new_double (v->number));
 	return (used ? a->used_entry : a->value_entry)[i][rs_value_index (in, v)];
 }
@@ -567,11 +585,12 @@ rs_contributions_variant (const RsAnswer *a, const RsModel *m, const RsResult *r
 				a, g_ptr_array_index (m->inputs, f->input), (guint)f->input,
 				&g_array_index (r->values, RsValue, f->input), FALSE);
 		e[n++] = fixed[2];
-		e[n++] = rs_entry (a->k_term_value, g_variant_new_double (g_array_index (
-							    r->term_values, gdouble, i)));
+		e[n++] = rs_entry (a->key[RS_KEY_TERM_VALUE], g_variant_new_double (g_array_index (
+								      r->term_values, gdouble, i)));
 		e[n++] = a->coefficient[i];
-		e[n++] = rs_entry (a->k_contribution, g_variant_new_double (g_array_index (
-							      r->contributions, gdouble, i)));
+		e[n++] = rs_entry (
+			a->key[RS_KEY_CONTRIBUTION],
+			g_variant_new_double (g_array_index (r->contributions, gdouble, i)));
 		e[n++] = fixed[3];
 		items[i] = rs_dict (e, n);
 	}
@@ -598,17 +617,18 @@ rs_inputs_used_entries (
 			defaulted[n_defaulted++] = a->input_name[i];
 		if (isfinite (effect)) {
 			GVariant *ed[3] = { a->effect_fixed[2 * i], a->effect_fixed[2 * i + 1],
-					    rs_entry (a->k_effect, g_variant_new_double (effect)) };
+					    rs_entry (a->key[RS_KEY_EFFECT],
+						      g_variant_new_double (effect)) };
 			effects[n_effects++] = rs_dict (ed, 3);
 		}
 	}
-	e[n++] = g_variant_new_dict_entry (g_variant_new_string ("inputs_used"),
+	e[n++] = g_variant_new_dict_entry (a->key[RS_KEY_INPUTS_USED],
 					   g_variant_new_variant (rs_dict (used, a->n_inputs)));
-	e[n++] = g_variant_new_dict_entry (g_variant_new_string ("defaulted"),
+	e[n++] = g_variant_new_dict_entry (a->key[RS_KEY_DEFAULTED],
 					   g_variant_new_variant (g_variant_new_array (
 						   G_VARIANT_TYPE_STRING, defaulted, n_defaulted)));
 	e[n++] = g_variant_new_dict_entry (
-		g_variant_new_string ("effects"),
+		a->key[RS_KEY_EFFECTS],
 		g_variant_new_variant (g_variant_new_array (RS_T_DICT, effects, n_effects)));
 	return n;
 }
@@ -622,25 +642,23 @@ rs_result_variant (const RsAnswer *a, const RsModel *m, const RsResult *r, gbool
 	gsize n = 0;
 
 	if (!full) {
-		e[n++] = rs_entry (g_variant_new_string ("probability"),
+		e[n++] = rs_entry (a->key[RS_KEY_PROBABILITY],
 				   g_variant_new_double (r->probability));
 		e[n++] = a->category[c];
-		e[n++] = rs_entry (g_variant_new_string ("linear_predictor"),
+		e[n++] = rs_entry (a->key[RS_KEY_LINEAR_PREDICTOR],
 				   g_variant_new_double (r->linear_predictor));
 		return rs_dict (e, n);
 	}
 	e[n++] = a->model;
 	e[n++] = a->version;
-	e[n++] = rs_entry (g_variant_new_string ("probability"),
-			   g_variant_new_double (r->probability));
+	e[n++] = rs_entry (a->key[RS_KEY_PROBABILITY], g_variant_new_double (r->probability));
 	e[n++] = a->category[c];
 	e[n++] = a->category_label[c];
-	e[n++] = rs_entry (g_variant_new_string ("linear_predictor"),
+	e[n++] = rs_entry (a->key[RS_KEY_LINEAR_PREDICTOR],
 			   g_variant_new_double (r->linear_predictor));
-	e[n++] = rs_entry (g_variant_new_string ("contributions"),
-			   rs_contributions_variant (a, m, r));
+	e[n++] = rs_entry (a->key[RS_KEY_CONTRIBUTIONS], rs_contributions_variant (a, m, r));
 	n = rs_inputs_used_entries (a, m, r, e, n);
-	e[n++] = rs_entry (g_variant_new_string ("explanation"),
+	e[n++] = rs_entry (a->key[RS_KEY_EXPLANATION],
 			   g_variant_new_take_string (rs_result_explain (m, r, a->lang)));
 	e[n++] = a->citation;
 	return rs_dict (e, n);
