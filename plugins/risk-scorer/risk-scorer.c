@@ -296,6 +296,7 @@ rs_plugin_describe (MvCall *call, GVariant *input, GError **error)
  * call, which showed in the profile. */
 #define RS_T_ENTRY ((const GVariantType *)"{sv}")
 #define RS_T_DICT ((const GVariantType *)"a{sv}")
+#define RS_T_DICTS ((const GVariantType *)"aa{sv}")
 
 /* key -> <value>, a member of an a{sv}; @key is kept (ref'ed), a floating @value is taken */
 static GVariant *
@@ -370,15 +371,15 @@ typedef struct {
 	GVariant *key[RS_N_KEYS];
 	GVariant *model, *version, *citation;  /* entries */
 	GVariant **category, **category_label; /* entries, per category; [n]: none */
-	GVariant **feature_fixed; /* per feature 4 entries: feature, input, transform, label */
-	GVariant **coefficient;	  /* per feature, entry */
-	GVariant **input_name;	  /* per input, "s" (defaulted's elements, inputs_used's keys) */
-	GVariant **effect_fixed;  /* per input 2 entries: input, label */
-	GVariant ***value_entry;  /* per input, per possible value (boolean, level): "value" */
-	GVariant ***used_entry;	  /* per input, per possible value: name -> value */
+	const gchar **feature_label; /* per feature, in the model (the contributions are written
+				      * serialised: rs_contributions_variant) */
+	GVariant **input_name;	     /* per input, "s" (defaulted's elements, inputs_used's keys) */
+	GVariant **effect_fixed;     /* per input 2 entries: input, label */
+	GVariant ***used_entry;	     /* per input, per possible value (boolean, level): name ->
+				      * value; NULL for numbers */
 } RsAnswer;
 
-/* the possible values of a boolean or category input, each a floating GVariant; 0 for numbers */
+/* how many values a boolean or category input can take; 0 for numbers */
 static guint
 rs_input_n_values (const RsInput *in)
 {
@@ -418,19 +419,14 @@ rs_answer_free (RsAnswer *a)
 	g_clear_pointer (&a->citation, g_variant_unref);
 	rs_unref_all (a->category, a->n_categories + 1);
 	rs_unref_all (a->category_label, a->n_categories + 1);
-	rs_unref_all (a->feature_fixed, 4 * a->n_features);
-	rs_unref_all (a->coefficient, a->n_features);
+	g_free (a->feature_label);
 	rs_unref_all (a->input_name, a->n_inputs);
 	rs_unref_all (a->effect_fixed, 2 * a->n_inputs);
 	for (guint i = 0; i < a->n_inputs; i++) {
-		g_autofree GVariant **ve = a->value_entry[i];
 		g_autofree GVariant **ue = a->used_entry[i];
-		for (guint k = 0; ve != NULL && ve[k] != NULL; k++) {
-			g_variant_unref (ve[k]);
+		for (guint k = 0; ue != NULL && ue[k] != NULL; k++)
 			g_variant_unref (ue[k]);
-		}
 	}
-	g_free (a->value_entry);
 	g_free (a->used_entry);
 	g_free (a);
 }
@@ -440,7 +436,6 @@ rs_answer_add_inputs (RsAnswer *a, const RsModel *m, RsLang lang)
 {
 	a->input_name = g_new0 (GVariant *, a->n_inputs);
 	a->effect_fixed = g_new0 (GVariant *, 2 * a->n_inputs);
-	a->value_entry = g_new0 (GVariant **, a->n_inputs);
 	a->used_entry = g_new0 (GVariant **, a->n_inputs);
 	for (guint i = 0; i < a->n_inputs; i++) {
 		const RsInput *in = g_ptr_array_index (m->inputs, i);
@@ -452,12 +447,9 @@ rs_answer_add_inputs (RsAnswer *a, const RsModel *m, RsLang lang)
 			"label", g_variant_new_string (rs_text_get (&in->label, lang)));
 		if (n == 0)
 			continue;
-		a->value_entry[i] = g_new0 (GVariant *, n + 1); /* NULL-terminated */
-		a->used_entry[i] = g_new0 (GVariant *, n + 1);
+		a->used_entry[i] = g_new0 (GVariant *, n + 1); /* NULL-terminated */
 		for (guint k = 0; k < n; k++) {
 			RsValue v = { .boolean = k == 1, .level = k };
-			a->value_entry[i][k] = rs_keep (
-				rs_entry (a->key[RS_KEY_VALUE], rs_value_variant (in, &v)));
 			a->used_entry[i][k]
 				= rs_keep (rs_entry (a->input_name[i], rs_value_variant (in, &v)));
 		}
@@ -491,24 +483,14 @@ rs_answer_new (const RsModel *m, RsLang lang)
 			"category_label",
 			g_variant_new_string (cat != NULL ? rs_text_get (&cat->label, lang) : ""));
 	}
-	a->feature_fixed = g_new0 (GVariant *, 4 * a->n_features);
-	a->coefficient = g_new0 (GVariant *, a->n_features);
+	a->feature_label = g_new0 (const gchar *, MAX (a->n_features, 1));
 	for (guint i = 0; i < a->n_features; i++) {
 		const RsFeature *f = g_ptr_array_index (m->features, i);
 		const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
-		const gchar *label = f->label.en != NULL ? rs_text_get (&f->label, lang)
-				     : in != NULL	 ? rs_text_get (&in->label, lang)
-							 : f->name;
-		GVariant **fixed = &a->feature_fixed[4 * i];
 
-		fixed[0] = rs_keep_entry ("feature", g_variant_new_string (f->name));
-		fixed[1] = rs_keep_entry ("input",
-					  g_variant_new_string (in != NULL ? in->name : ""));
-		fixed[2] = rs_keep_entry (
-			"transform", g_variant_new_string (rs_transform_to_string (f->transform)));
-		fixed[3] = rs_keep_entry ("label", g_variant_new_string (label));
-		a->coefficient[i]
-			= rs_keep_entry ("coefficient", g_variant_new_double (f->coefficient));
+		a->feature_label[i] = f->label.en != NULL ? rs_text_get (&f->label, lang)
+				      : in != NULL	  ? rs_text_get (&in->label, lang)
+							  : f->name;
 	}
 	rs_answer_add_inputs (a, m, lang);
 	return a;
@@ -556,45 +538,170 @@ rs_answer_get (MvCall *call, const RsModel *m, RsLang lang)
 	return pair[lang == RS_LANG_ZH ? RS_LANG_ZH : RS_LANG_EN];
 }
 
-/* the "value" member of a contribution, and an inputs_used member: kept or new */
+/* an inputs_used member: kept or new */
 static GVariant *
-rs_value_entry (const RsAnswer *a, const RsInput *in, guint i, const RsValue *v, gboolean used)
+rs_used_entry (const RsAnswer *a, const RsInput *in, guint i, const RsValue *v)
 {
 	if (in->type == RS_INPUT_NUMBER)
-		return rs_entry (used ? a->input_name[i] : a->key[RS_KEY_VALUE],
-				 g_variant_new_double (v->number));
-	return (used ? a->used_entry : a->value_entry)[i][rs_value_index (in, v)];
+		return rs_entry (a->input_name[i], g_variant_new_double (v->number));
+	return a->used_entry[i][rs_value_index (in, v)];
+}
+
+/*
+ * The contributions array written directly in GVariant's serialised form (the GVariant
+ * specification, "Serialisation"), as one buffer: the array of 8-member dictionaries is about
+ * 130 of an answer's GVariants, and made as a tree each costs an allocation, a type check and a
+ * free.  Only what it needs: a{sv} whose values are s, d or b.  Containers start 8-aligned in
+ * the buffer (a dictionary entry holds a variant, alignment 8), so alignment is absolute.
+ */
+typedef struct {
+	const gchar *key;
+	gchar type; /* 's', 'd' or 'b' */
+	const gchar *s;
+	gdouble d;
+	gboolean b;
+} RsMember;
+
+/* the framing offset size of a container of @body bytes with @n offsets (gvs_calculate_total_size)
+ */
+static guint
+rs_offset_size (gsize body, gsize n)
+{
+	if (body + n <= G_MAXUINT8)
+		return 1;
+	if (body + 2 * n <= G_MAXUINT16)
+		return 2;
+	return 4;
+}
+
+/* a buffer written front to back; sized beforehand by rs_member_bound, so never grown */
+typedef struct {
+	guint8 *data;
+	gsize len;
+} RsWriter;
+
+static void
+rs_w_put (RsWriter *w, const void *bytes, gsize n)
+{
+	memcpy (w->data + w->len, bytes, n);
+	w->len += n;
+}
+
+static void
+rs_put_offset (RsWriter *w, gsize value, guint size)
+{
+	for (guint i = 0; i < size; i++) /* little-endian, whatever the host */
+		w->data[w->len++] = (guint8)((value >> (8 * i)) & 0xff);
+}
+
+static void
+rs_pad8 (RsWriter *w)
+{
+	while (w->len % 8 != 0)
+		w->data[w->len++] = 0;
+}
+
+/* the most bytes @m takes as an 8-aligned dictionary entry with its array offset */
+static gsize
+rs_member_bound (const RsMember *m)
+{
+	gsize value = m->type == 'd' ? 8 : m->type == 'b' ? 1 : strlen (m->s) + 1;
+	return 7 + strlen (m->key) + 1 + 7 + value + 2 + 4 + 4;
+}
+
+/* {sv}: key, NUL, padding, the variant (value, NUL, type), the key's end as framing offset */
+static void
+rs_serialise_entry (RsWriter *w, const RsMember *m)
+{
+	gsize start = w->len;
+	gsize key_end;
+	guint8 trailer[2] = { 0, (guint8)m->type };
+
+	rs_w_put (w, m->key, strlen (m->key) + 1);
+	key_end = w->len - start;
+	rs_pad8 (w);
+	if (m->type == 'd') {
+		rs_w_put (w, &m->d, sizeof (gdouble));
+	} else if (m->type == 'b') {
+		w->data[w->len++] = m->b ? 1 : 0;
+	} else {
+		rs_w_put (w, m->s, strlen (m->s) + 1);
+	}
+	rs_w_put (w, trailer, 2);
+	rs_put_offset (w, key_end, rs_offset_size (w->len - start, 1));
+}
+
+/* a{sv} of @n members (at most 16): each entry 8-aligned, then the entries' ends */
+static void
+rs_serialise_dict (RsWriter *w, const RsMember *m, guint n)
+{
+	gsize start = w->len;
+	gsize ends[16];
+
+	g_assert (n <= G_N_ELEMENTS (ends));
+	for (guint i = 0; i < n; i++) {
+		rs_pad8 (w);
+		rs_serialise_entry (w, &m[i]);
+		ends[i] = w->len - start;
+	}
+	for (guint i = 0, size = rs_offset_size (w->len - start, n); i < n; i++)
+		rs_put_offset (w, ends[i], size);
+}
+
+/* one contribution's members, in the order the answer always had */
+static guint
+rs_contribution_members (
+	const RsAnswer *a, const RsModel *m, const RsResult *r, guint i, RsMember *e)
+{
+	const RsFeature *f = g_ptr_array_index (m->features, i);
+	const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
+	guint n = 0;
+
+	e[n++] = (RsMember){ "feature", 's', .s = f->name };
+	e[n++] = (RsMember){ "input", 's', .s = in != NULL ? in->name : "" };
+	if (in != NULL) {
+		const RsValue *v = &g_array_index (r->values, RsValue, f->input);
+		e[n++] = in->type == RS_INPUT_NUMBER ? (RsMember){ "value", 'd', .d = v->number }
+			 : in->type == RS_INPUT_BOOLEAN
+				 ? (RsMember){ "value", 'b', .b = v->boolean }
+				 : (RsMember){ "value", 's', .s = in->levels[v->level] };
+	}
+	e[n++] = (RsMember){ "transform", 's', .s = rs_transform_to_string (f->transform) };
+	e[n++] = (RsMember){ "term_value", 'd', .d = g_array_index (r->term_values, gdouble, i) };
+	e[n++] = (RsMember){ "coefficient", 'd', .d = f->coefficient };
+	e[n++] = (RsMember){ "contribution", 'd',
+			     .d = g_array_index (r->contributions, gdouble, i) };
+	e[n++] = (RsMember){ "label", 's', .s = a->feature_label[i] };
+	return n;
 }
 
 static GVariant *
 rs_contributions_variant (const RsAnswer *a, const RsModel *m, const RsResult *r)
 {
-	g_autofree GVariant **items = g_new (GVariant *, MAX (a->n_features, 1));
+	g_autofree RsMember *members = g_new (RsMember, 8 * MAX (a->n_features, 1));
+	g_autofree guint *counts = g_new (guint, MAX (a->n_features, 1));
+	g_autofree gsize *ends = g_new (gsize, MAX (a->n_features, 1));
+	RsWriter w = { NULL, 0 };
+	gsize bound = 8 + 4 * (gsize)a->n_features;
+	guint size;
 
 	for (guint i = 0; i < a->n_features; i++) {
-		const RsFeature *f = g_ptr_array_index (m->features, i);
-		GVariant *const *fixed = &a->feature_fixed[4 * i];
-		GVariant *e[8];
-		gsize n = 0;
-
-		/* the members in the order the answer always had */
-		e[n++] = fixed[0];
-		e[n++] = fixed[1];
-		if (f->input >= 0)
-			e[n++] = rs_value_entry (
-				a, g_ptr_array_index (m->inputs, f->input), (guint)f->input,
-				&g_array_index (r->values, RsValue, f->input), FALSE);
-		e[n++] = fixed[2];
-		e[n++] = rs_entry (a->key[RS_KEY_TERM_VALUE], g_variant_new_double (g_array_index (
-								      r->term_values, gdouble, i)));
-		e[n++] = a->coefficient[i];
-		e[n++] = rs_entry (
-			a->key[RS_KEY_CONTRIBUTION],
-			g_variant_new_double (g_array_index (r->contributions, gdouble, i)));
-		e[n++] = fixed[3];
-		items[i] = rs_dict (e, n);
+		counts[i] = rs_contribution_members (a, m, r, i, &members[8 * i]);
+		bound += 7 + 4 * counts[i];
+		for (guint k = 0; k < counts[i]; k++)
+			bound += rs_member_bound (&members[8 * i + k]);
 	}
-	return g_variant_new_array (RS_T_DICT, items, a->n_features);
+	w.data = g_malloc (bound);
+	for (guint i = 0; i < a->n_features; i++) {
+		rs_pad8 (&w);
+		rs_serialise_dict (&w, &members[8 * i], counts[i]);
+		ends[i] = w.len;
+	}
+	size = rs_offset_size (w.len, a->n_features);
+	for (guint i = 0; i < a->n_features; i++)
+		rs_put_offset (&w, ends[i], size);
+	g_assert (w.len <= bound);
+	return g_variant_new_from_data (RS_T_DICTS, w.data, w.len, FALSE, g_free, w.data);
 }
 
 /* inputs_used, defaulted and effects, appended to @e from @n; returns the new count */
@@ -612,7 +719,7 @@ rs_inputs_used_entries (
 		const RsInput *in = g_ptr_array_index (m->inputs, i);
 		gdouble effect = g_array_index (r->effects, gdouble, i);
 
-		used[i] = rs_value_entry (a, in, i, &g_array_index (r->values, RsValue, i), TRUE);
+		used[i] = rs_used_entry (a, in, i, &g_array_index (r->values, RsValue, i));
 		if (g_array_index (r->defaulted, gboolean, i))
 			defaulted[n_defaulted++] = a->input_name[i];
 		if (isfinite (effect)) {

@@ -324,8 +324,13 @@ bench_dump (Bench *b)
 				g_variant_new ("(s@a{sv}s)", b->model_id,
 					       g_ptr_array_index (b->inputs, i), langs[l]));
 			g_autofree gchar *text = out != NULL ? g_variant_print (out, TRUE) : NULL;
-			if (text == NULL)
+			/* the answer is partly written serialised by hand: GLib must find it normal
+			 */
+			if (text == NULL || !g_variant_is_normal_form (out)) {
+				g_printerr ("Score %u %s: no answer, or not in normal form\n", i,
+					    langs[l]);
 				return FALSE;
+			}
 			g_print ("Score %u %s %s\n", i, langs[l], text);
 		}
 	}
@@ -335,8 +340,10 @@ bench_dump (Bench *b)
 			g_autoptr (GVariant) out
 				= bench_call (b, "ScoreBatch", g_ptr_array_index (calls, c));
 			g_autofree gchar *text = out != NULL ? g_variant_print (out, TRUE) : NULL;
-			if (text == NULL)
+			if (text == NULL || !g_variant_is_normal_form (out)) {
+				g_printerr ("ScoreBatch %u: no answer, or not in normal form\n", c);
 				return FALSE;
+			}
 			g_print ("ScoreBatch %u %s %u %s\n", b->batch_sizes[s], b->batch_detail[s],
 				 c, text);
 		}

@@ -175,6 +175,52 @@ Test (plugin, score_pooled_cohort_example)
 	cr_assert (g_str_has_prefix (json_object_get_string_member (r, "citation"), "Goff DC Jr"));
 }
 
+/* Part of Score's answer (the contributions) is written in GVariant's serialised form by the
+ * plugin itself: GLib must find the whole answer in normal form, in both languages, with
+ * numbers, booleans and levels as values, and read the members back. */
+Test (plugin, score_answer_normal_form)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	const gchar *const inputs[] = {
+		"('pce-2013-african-american-women', {'age': <55.0>, 'sex': <'female'>, "
+		"'total_cholesterol': <213.0>, 'hdl_cholesterol': <50.0>, 'systolic_bp': <120.0>, "
+		"'smoker': <'never'>, 'diabetes': <false>}, '",
+		"('san-antonio-diabetes-2002', {'age': <45.0>, 'sex': <'female'>, "
+		"'mexican_american': <true>, 'fasting_glucose': <100.0>, 'systolic_bp': <125.0>, "
+		"'hdl_cholesterol': <40.0>, 'bmi': <32.0>, 'family_history': <true>}, '",
+	};
+	const gchar *const langs[] = { "en", "zh" };
+
+	for (guint i = 0; i < G_N_ELEMENTS (inputs); i++) {
+		for (guint l = 0; l < G_N_ELEMENTS (langs); l++) {
+			g_autoptr (GError) error = NULL;
+			g_autofree gchar *text = g_strconcat (inputs[i], langs[l], "')", NULL);
+			GVariant *in = g_variant_parse (NULL, text, NULL, NULL, &error);
+			g_autoptr (GVariant) out = NULL;
+			g_autoptr (GVariant) result = NULL;
+			g_autoptr (GVariant) contributions = NULL;
+			g_autoptr (GVariant) first = NULL;
+			const gchar *feature = NULL;
+			gdouble contribution = NAN;
+
+			cr_assert_not_null (in, "%s", error != NULL ? error->message : "");
+			out = mv_test_host_call (host, "Score", in, &error);
+			cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
+			cr_assert (g_variant_is_normal_form (out), "%s %s", inputs[i], langs[l]);
+			result = g_variant_get_child_value (out, 0);
+			contributions = g_variant_lookup_value (result, "contributions",
+								G_VARIANT_TYPE ("aa{sv}"));
+			cr_assert_not_null (contributions);
+			cr_assert_gt (g_variant_n_children (contributions), 2);
+			first = g_variant_get_child_value (contributions, 0);
+			cr_assert (g_variant_lookup (first, "feature", "&s", &feature));
+			cr_assert (g_variant_lookup (first, "contribution", "d", &contribution));
+			cr_assert (feature[0] != '\0');
+			cr_assert (isfinite (contribution));
+		}
+	}
+}
+
 /* The caller's locale (Accept-Language) picks the language when the argument is empty. */
 Test (plugin, score_explains_in_chinese)
 {
