@@ -16,12 +16,8 @@
 #define RS_MAX_BATCH 1000
 
 typedef struct {
-	GPtrArray *models;   /* of RsModel, in load order: shipped first, then the clinic's */
-	GHashTable *answers; /* RsModel -> what never changes in its answers (rs_answers_new) */
+	GPtrArray *models; /* of RsModel, in load order: shipped first, then the clinic's */
 } RsPlugin;
-
-static GHashTable *rs_answers_new (GPtrArray *models);
-static void rs_answers_free (GHashTable *answers);
 
 static const RsModel *
 rs_plugin_find (RsPlugin *self, const gchar *id)
@@ -98,7 +94,6 @@ rs_plugin_init (MvHost *host, gpointer *plugin_data, GError **error)
 	if (extra_dir != NULL && extra_dir[0] != '\0')
 		rs_plugin_load_dir (self, host, extra_dir);
 	mv_host_log (host, G_LOG_LEVEL_INFO, "loaded %u risk models", self->models->len);
-	self->answers = rs_answers_new (self->models);
 	*plugin_data = self;
 	return TRUE;
 }
@@ -110,7 +105,6 @@ rs_plugin_shutdown (MvHost *host, gpointer plugin_data)
 
 	if (self == NULL)
 		return;
-	rs_answers_free (self->answers);
 	g_ptr_array_unref (self->models);
 	g_free (self);
 }
@@ -292,278 +286,39 @@ rs_plugin_describe (MvCall *call, GVariant *input, GError **error)
 
 /* ---- Score, ScoreBatch ---- */
 
-/* The types the answer is built of, as constants: G_VARIANT_TYPE() checks its string at every
- * call, which showed in the profile. */
-#define RS_T_ENTRY ((const GVariantType *)"{sv}")
-#define RS_T_DICT ((const GVariantType *)"a{sv}")
-#define RS_T_DICTS ((const GVariantType *)"aa{sv}")
-
-/* key -> <value>, a member of an a{sv}; @key is kept (ref'ed), a floating @value is taken */
-static GVariant *
-rs_entry (GVariant *key, GVariant *value)
-{
-	return g_variant_new_dict_entry (key, g_variant_new_variant (value));
-}
-
-/* an a{sv} of @n entries (taken when floating, ref'ed when kept) */
-static GVariant *
-rs_dict (GVariant **entries, gsize n)
-{
-	return g_variant_new_array (RS_T_ENTRY, entries, n);
-}
-
-static GVariant *
-rs_keep (GVariant *v)
-{
-	return g_variant_ref_sink (v);
-}
-
-static GVariant *
-rs_keep_entry (const gchar *key, GVariant *value)
-{
-	return rs_keep (rs_entry (g_variant_new_string (key), value));
-}
-
-static void
-rs_unref_all (GVariant **v, gsize n)
-{
-	for (gsize i = 0; v != NULL && i < n; i++)
-		g_clear_pointer (&v[i], g_variant_unref);
-	g_free (v);
-}
-
-/* the keys of the members that change with the inputs, kept as "s" values */
-typedef enum {
-	RS_KEY_VALUE,
-	RS_KEY_TERM_VALUE,
-	RS_KEY_CONTRIBUTION,
-	RS_KEY_EFFECT,
-	RS_KEY_PROBABILITY,
-	RS_KEY_LINEAR_PREDICTOR,
-	RS_KEY_CONTRIBUTIONS,
-	RS_KEY_INPUTS_USED,
-	RS_KEY_DEFAULTED,
-	RS_KEY_EFFECTS,
-	RS_KEY_EXPLANATION,
-	RS_N_KEYS,
-} RsKey;
-
-static const gchar *const rs_key_names[RS_N_KEYS] = {
-	"value",       "term_value",	   "contribution",  "effect",
-	"probability", "linear_predictor", "contributions", "inputs_used",
-	"defaulted",   "effects",	   "explanation",
-};
-
 /*
- * What never changes in one model's answers in one language, built once at init as GVariant
- * keys and dictionary entries and ref'ed into each answer: names, labels, transforms,
- * coefficients, the citation, the categories and every boolean or category input's possible
- * values.  Building an answer from nested builders and format strings cost about 1.1 million
- * instructions a set under callgrind, over ten times the scoring, nearly all of it GLib
- * allocating, type-checking and freeing some 700 small GVariants; with these, an answer
- * allocates only the values that depend on the inputs.
+ * Score's and ScoreBatch's answers, written directly in GVariant's serialised form (the
+ * GVariant specification, "Serialisation") into one buffer a result.
+ *
+ * Built as a tree (nested a{sv} builders and format strings), an answer was some 700 small
+ * GVariants and cost about 1.1 million instructions a set under callgrind, over ten times the
+ * scoring, nearly all of it GLib allocating, type-checking, reference counting and freeing
+ * them; typed constructors with the constant members kept per model still left ~250k.  Written
+ * here it is one allocation.  Only what the answer needs: dictionaries (a{sv}) whose values
+ * are s, d, b or a container written the same way, arrays of them, and as.  Every container
+ * is written 8-aligned (a dictionary entry holds a variant, alignment 8), so alignment in the
+ * buffer is absolute.  GLib checks the result: test score_answer_normal_form, and
+ * bench-risk-score's dump (every answer in normal form, and the text of the answers before
+ * this writer existed).
  */
+
 typedef struct {
-	RsLang lang;
-	guint n_features;
-	guint n_inputs;
-	guint n_categories;
-	GVariant *key[RS_N_KEYS];
-	GVariant *model, *version, *citation;  /* entries */
-	GVariant **category, **category_label; /* entries, per category; [n]: none */
-	const gchar **feature_label; /* per feature, in the model (the contributions are written
-				      * serialised: rs_contributions_variant) */
-	GVariant **input_name;	     /* per input, "s" (defaulted's elements, inputs_used's keys) */
-	GVariant **effect_fixed;     /* per input 2 entries: input, label */
-	GVariant ***used_entry;	     /* per input, per possible value (boolean, level): name ->
-				      * value; NULL for numbers */
-} RsAnswer;
+	guint8 *data;
+	gsize len;
+	gsize size; /* allocated */
+} RsWriter;
 
-/* how many values a boolean or category input can take; 0 for numbers */
-static guint
-rs_input_n_values (const RsInput *in)
-{
-	if (in->type == RS_INPUT_BOOLEAN)
-		return 2;
-	if (in->type == RS_INPUT_NUMBER)
-		return 0;
-	return g_strv_length (in->levels);
-}
-
-static GVariant *
-rs_value_variant (const RsInput *in, const RsValue *v)
-{
-	if (in->type == RS_INPUT_NUMBER)
-		return g_variant_new_double (v->number);
-	if (in->type == RS_INPUT_BOOLEAN)
-		return g_variant_new_boolean (v->boolean);
-	return g_variant_new_string (in->levels[v->level]);
-}
-
-/* the kept value's index among the input's possible values (rs_input_n_values) */
-static guint
-rs_value_index (const RsInput *in, const RsValue *v)
-{
-	return in->type == RS_INPUT_BOOLEAN ? (v->boolean ? 1 : 0) : v->level;
-}
-
-static void
-rs_answer_free (RsAnswer *a)
-{
-	if (a == NULL)
-		return;
-	for (guint k = 0; k < RS_N_KEYS; k++)
-		g_clear_pointer (&a->key[k], g_variant_unref);
-	g_clear_pointer (&a->model, g_variant_unref);
-	g_clear_pointer (&a->version, g_variant_unref);
-	g_clear_pointer (&a->citation, g_variant_unref);
-	rs_unref_all (a->category, a->n_categories + 1);
-	rs_unref_all (a->category_label, a->n_categories + 1);
-	g_free (a->feature_label);
-	rs_unref_all (a->input_name, a->n_inputs);
-	rs_unref_all (a->effect_fixed, 2 * a->n_inputs);
-	for (guint i = 0; i < a->n_inputs; i++) {
-		g_autofree GVariant **ue = a->used_entry[i];
-		for (guint k = 0; ue != NULL && ue[k] != NULL; k++)
-			g_variant_unref (ue[k]);
-	}
-	g_free (a->used_entry);
-	g_free (a);
-}
-
-static void
-rs_answer_add_inputs (RsAnswer *a, const RsModel *m, RsLang lang)
-{
-	a->input_name = g_new0 (GVariant *, a->n_inputs);
-	a->effect_fixed = g_new0 (GVariant *, 2 * a->n_inputs);
-	a->used_entry = g_new0 (GVariant **, a->n_inputs);
-	for (guint i = 0; i < a->n_inputs; i++) {
-		const RsInput *in = g_ptr_array_index (m->inputs, i);
-		guint n = rs_input_n_values (in);
-
-		a->input_name[i] = rs_keep (g_variant_new_string (in->name));
-		a->effect_fixed[2 * i] = rs_keep_entry ("input", g_variant_new_string (in->name));
-		a->effect_fixed[2 * i + 1] = rs_keep_entry (
-			"label", g_variant_new_string (rs_text_get (&in->label, lang)));
-		if (n == 0)
-			continue;
-		a->used_entry[i] = g_new0 (GVariant *, n + 1); /* NULL-terminated */
-		for (guint k = 0; k < n; k++) {
-			RsValue v = { .boolean = k == 1, .level = k };
-			a->used_entry[i][k]
-				= rs_keep (rs_entry (a->input_name[i], rs_value_variant (in, &v)));
-		}
-	}
-}
-
-static RsAnswer *
-rs_answer_new (const RsModel *m, RsLang lang)
-{
-	RsAnswer *a = g_new0 (RsAnswer, 1);
-
-	a->lang = lang;
-	a->n_features = m->features->len;
-	a->n_inputs = m->inputs->len;
-	a->n_categories = m->categories->len;
-	for (guint k = 0; k < RS_N_KEYS; k++)
-		a->key[k] = rs_keep (g_variant_new_string (rs_key_names[k]));
-	a->model = rs_keep_entry ("model", g_variant_new_string (m->id));
-	a->version = rs_keep_entry ("version", g_variant_new_string (m->version));
-	a->citation = rs_keep_entry (
-		"citation",
-		g_variant_new_string (m->citation_short != NULL ? m->citation_short : ""));
-	a->category = g_new0 (GVariant *, a->n_categories + 1);
-	a->category_label = g_new0 (GVariant *, a->n_categories + 1);
-	for (guint c = 0; c <= a->n_categories; c++) {
-		const RsCategory *cat
-			= c < a->n_categories ? g_ptr_array_index (m->categories, c) : NULL;
-		a->category[c] = rs_keep_entry ("category",
-						g_variant_new_string (cat != NULL ? cat->id : ""));
-		a->category_label[c] = rs_keep_entry (
-			"category_label",
-			g_variant_new_string (cat != NULL ? rs_text_get (&cat->label, lang) : ""));
-	}
-	a->feature_label = g_new0 (const gchar *, MAX (a->n_features, 1));
-	for (guint i = 0; i < a->n_features; i++) {
-		const RsFeature *f = g_ptr_array_index (m->features, i);
-		const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
-
-		a->feature_label[i] = f->label.en != NULL ? rs_text_get (&f->label, lang)
-				      : in != NULL	  ? rs_text_get (&in->label, lang)
-							  : f->name;
-	}
-	rs_answer_add_inputs (a, m, lang);
-	return a;
-}
-
-/* model -> RsAnswer[RS_LANG_ZH + 1], for every loaded model; read-only after init, so calls
- * on several threads share it without a lock */
-static GHashTable *
-rs_answers_new (GPtrArray *models)
-{
-	GHashTable *answers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
-
-	for (guint i = 0; i < models->len; i++) {
-		const RsModel *m = g_ptr_array_index (models, i);
-		RsAnswer **pair = g_new0 (RsAnswer *, RS_LANG_ZH + 1);
-		pair[RS_LANG_EN] = rs_answer_new (m, RS_LANG_EN);
-		pair[RS_LANG_ZH] = rs_answer_new (m, RS_LANG_ZH);
-		g_hash_table_insert (answers, (gpointer)m, pair);
-	}
-	return answers;
-}
-
-static void
-rs_answers_free (GHashTable *answers)
-{
-	GHashTableIter iter;
-	gpointer pair;
-
-	if (answers == NULL)
-		return;
-	g_hash_table_iter_init (&iter, answers);
-	while (g_hash_table_iter_next (&iter, NULL, &pair)) {
-		rs_answer_free (((RsAnswer **)pair)[RS_LANG_EN]);
-		rs_answer_free (((RsAnswer **)pair)[RS_LANG_ZH]);
-	}
-	g_hash_table_unref (answers);
-}
-
-static const RsAnswer *
-rs_answer_get (MvCall *call, const RsModel *m, RsLang lang)
-{
-	RsPlugin *self = mv_call_get_plugin_data (call);
-	RsAnswer **pair = g_hash_table_lookup (self->answers, m);
-
-	return pair[lang == RS_LANG_ZH ? RS_LANG_ZH : RS_LANG_EN];
-}
-
-/* an inputs_used member: kept or new */
-static GVariant *
-rs_used_entry (const RsAnswer *a, const RsInput *in, guint i, const RsValue *v)
-{
-	if (in->type == RS_INPUT_NUMBER)
-		return rs_entry (a->input_name[i], g_variant_new_double (v->number));
-	return a->used_entry[i][rs_value_index (in, v)];
-}
-
-/*
- * The contributions array written directly in GVariant's serialised form (the GVariant
- * specification, "Serialisation"), as one buffer: the array of 8-member dictionaries is about
- * 130 of an answer's GVariants, and made as a tree each costs an allocation, a type check and a
- * free.  Only what it needs: a{sv} whose values are s, d or b.  Containers start 8-aligned in
- * the buffer (a dictionary entry holds a variant, alignment 8), so alignment is absolute.
- */
 typedef struct {
 	const gchar *key;
-	gchar type; /* 's', 'd' or 'b' */
+	const gchar *type; /* "s", "d", "b", or a container's type with @w holding it */
 	const gchar *s;
 	gdouble d;
 	gboolean b;
+	const RsWriter *w;
 } RsMember;
 
-/* the framing offset size of a container of @body bytes with @n offsets (gvs_calculate_total_size)
- */
+/* the framing offset size of a container of @body bytes with @n offsets
+ * (gvs_calculate_total_size) */
 static guint
 rs_offset_size (gsize body, gsize n)
 {
@@ -574,201 +329,233 @@ rs_offset_size (gsize body, gsize n)
 	return 4;
 }
 
-/* a buffer written front to back; sized beforehand by rs_member_bound, so never grown */
-typedef struct {
-	guint8 *data;
-	gsize len;
-} RsWriter;
+static void
+rs_w_reserve (RsWriter *w, gsize n)
+{
+	if (w->len + n <= w->size)
+		return;
+	w->size = MAX (2 * w->size, w->len + n + 256);
+	w->data = g_realloc (w->data, w->size);
+}
 
 static void
 rs_w_put (RsWriter *w, const void *bytes, gsize n)
 {
+	rs_w_reserve (w, n);
 	memcpy (w->data + w->len, bytes, n);
 	w->len += n;
 }
 
 static void
-rs_put_offset (RsWriter *w, gsize value, guint size)
+rs_w_offset (RsWriter *w, gsize value, guint size)
 {
+	rs_w_reserve (w, size);
 	for (guint i = 0; i < size; i++) /* little-endian, whatever the host */
 		w->data[w->len++] = (guint8)((value >> (8 * i)) & 0xff);
 }
 
 static void
-rs_pad8 (RsWriter *w)
+rs_w_pad8 (RsWriter *w)
 {
+	rs_w_reserve (w, 8);
 	while (w->len % 8 != 0)
 		w->data[w->len++] = 0;
 }
 
-/* the most bytes @m takes as an 8-aligned dictionary entry with its array offset */
-static gsize
-rs_member_bound (const RsMember *m)
-{
-	gsize value = m->type == 'd' ? 8 : m->type == 'b' ? 1 : strlen (m->s) + 1;
-	return 7 + strlen (m->key) + 1 + 7 + value + 2 + 4 + 4;
-}
-
 /* {sv}: key, NUL, padding, the variant (value, NUL, type), the key's end as framing offset */
 static void
-rs_serialise_entry (RsWriter *w, const RsMember *m)
+rs_w_entry (RsWriter *w, const RsMember *m)
 {
 	gsize start = w->len;
 	gsize key_end;
-	guint8 trailer[2] = { 0, (guint8)m->type };
+	guint8 zero = 0;
 
 	rs_w_put (w, m->key, strlen (m->key) + 1);
 	key_end = w->len - start;
-	rs_pad8 (w);
-	if (m->type == 'd') {
+	rs_w_pad8 (w);
+	if (m->w != NULL)
+		rs_w_put (w, m->w->data, m->w->len);
+	else if (m->type[0] == 'd')
 		rs_w_put (w, &m->d, sizeof (gdouble));
-	} else if (m->type == 'b') {
-		w->data[w->len++] = m->b ? 1 : 0;
-	} else {
+	else if (m->type[0] == 'b')
+		rs_w_put (w, &(guint8){ m->b ? 1 : 0 }, 1);
+	else
 		rs_w_put (w, m->s, strlen (m->s) + 1);
-	}
-	rs_w_put (w, trailer, 2);
-	rs_put_offset (w, key_end, rs_offset_size (w->len - start, 1));
+	rs_w_put (w, &zero, 1);
+	rs_w_put (w, m->type, strlen (m->type));
+	rs_w_offset (w, key_end, rs_offset_size (w->len - start, 1));
 }
 
-/* a{sv} of @n members (at most 16): each entry 8-aligned, then the entries' ends */
+/* the array offsets that end a container started at @start: each element's end */
 static void
-rs_serialise_dict (RsWriter *w, const RsMember *m, guint n)
+rs_w_offsets (RsWriter *w, gsize start, const gsize *ends, gsize n)
+{
+	guint size = rs_offset_size (w->len - start, n);
+
+	for (gsize i = 0; i < n; i++)
+		rs_w_offset (w, ends[i], size);
+}
+
+/* a{sv} of @n members: each entry 8-aligned, then the entries' ends */
+static void
+rs_w_dict (RsWriter *w, const RsMember *m, guint n)
 {
 	gsize start = w->len;
-	gsize ends[16];
+	gsize few[16];
+	g_autofree gsize *many = n > G_N_ELEMENTS (few) ? g_new (gsize, n) : NULL;
+	gsize *ends = many != NULL ? many : few;
 
-	g_assert (n <= G_N_ELEMENTS (ends));
 	for (guint i = 0; i < n; i++) {
-		rs_pad8 (w);
-		rs_serialise_entry (w, &m[i]);
+		rs_w_pad8 (w);
+		rs_w_entry (w, &m[i]);
 		ends[i] = w->len - start;
 	}
-	for (guint i = 0, size = rs_offset_size (w->len - start, n); i < n; i++)
-		rs_put_offset (w, ends[i], size);
+	rs_w_offsets (w, start, ends, n);
+}
+
+static RsMember
+rs_value_member (const gchar *key, const RsInput *in, const RsValue *v)
+{
+	if (in->type == RS_INPUT_NUMBER)
+		return (RsMember){ key, "d", .d = v->number };
+	if (in->type == RS_INPUT_BOOLEAN)
+		return (RsMember){ key, "b", .b = v->boolean };
+	return (RsMember){ key, "s", .s = in->levels[v->level] };
 }
 
 /* one contribution's members, in the order the answer always had */
 static guint
-rs_contribution_members (
-	const RsAnswer *a, const RsModel *m, const RsResult *r, guint i, RsMember *e)
+rs_contribution_members (const RsModel *m, const RsResult *r, RsLang lang, guint i, RsMember *e)
 {
 	const RsFeature *f = g_ptr_array_index (m->features, i);
 	const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
 	guint n = 0;
 
-	e[n++] = (RsMember){ "feature", 's', .s = f->name };
-	e[n++] = (RsMember){ "input", 's', .s = in != NULL ? in->name : "" };
-	if (in != NULL) {
-		const RsValue *v = &g_array_index (r->values, RsValue, f->input);
-		e[n++] = in->type == RS_INPUT_NUMBER ? (RsMember){ "value", 'd', .d = v->number }
-			 : in->type == RS_INPUT_BOOLEAN
-				 ? (RsMember){ "value", 'b', .b = v->boolean }
-				 : (RsMember){ "value", 's', .s = in->levels[v->level] };
-	}
-	e[n++] = (RsMember){ "transform", 's', .s = rs_transform_to_string (f->transform) };
-	e[n++] = (RsMember){ "term_value", 'd', .d = g_array_index (r->term_values, gdouble, i) };
-	e[n++] = (RsMember){ "coefficient", 'd', .d = f->coefficient };
-	e[n++] = (RsMember){ "contribution", 'd',
+	e[n++] = (RsMember){ "feature", "s", .s = f->name };
+	e[n++] = (RsMember){ "input", "s", .s = in != NULL ? in->name : "" };
+	if (in != NULL)
+		e[n++] = rs_value_member ("value", in,
+					  &g_array_index (r->values, RsValue, f->input));
+	e[n++] = (RsMember){ "transform", "s", .s = rs_transform_to_string (f->transform) };
+	e[n++] = (RsMember){ "term_value", "d", .d = g_array_index (r->term_values, gdouble, i) };
+	e[n++] = (RsMember){ "coefficient", "d", .d = f->coefficient };
+	e[n++] = (RsMember){ "contribution", "d",
 			     .d = g_array_index (r->contributions, gdouble, i) };
-	e[n++] = (RsMember){ "label", 's', .s = a->feature_label[i] };
+	e[n++] = (RsMember){ "label", "s",
+			     .s = f->label.en != NULL ? rs_text_get (&f->label, lang)
+				  : in != NULL	      ? rs_text_get (&in->label, lang)
+						      : f->name };
 	return n;
 }
 
-static GVariant *
-rs_contributions_variant (const RsAnswer *a, const RsModel *m, const RsResult *r)
+/* contributions, aa{sv} */
+static void
+rs_w_contributions (RsWriter *w, const RsModel *m, const RsResult *r, RsLang lang)
 {
-	g_autofree RsMember *members = g_new (RsMember, 8 * MAX (a->n_features, 1));
-	g_autofree guint *counts = g_new (guint, MAX (a->n_features, 1));
-	g_autofree gsize *ends = g_new (gsize, MAX (a->n_features, 1));
-	RsWriter w = { NULL, 0 };
-	gsize bound = 8 + 4 * (gsize)a->n_features;
-	guint size;
+	g_autofree gsize *ends = g_new (gsize, MAX (m->features->len, 1));
 
-	for (guint i = 0; i < a->n_features; i++) {
-		counts[i] = rs_contribution_members (a, m, r, i, &members[8 * i]);
-		bound += 7 + 4 * counts[i];
-		for (guint k = 0; k < counts[i]; k++)
-			bound += rs_member_bound (&members[8 * i + k]);
+	for (guint i = 0; i < m->features->len; i++) {
+		RsMember e[8];
+		guint n = rs_contribution_members (m, r, lang, i, e);
+
+		rs_w_pad8 (w);
+		rs_w_dict (w, e, n);
+		ends[i] = w->len;
 	}
-	w.data = g_malloc (bound);
-	for (guint i = 0; i < a->n_features; i++) {
-		rs_pad8 (&w);
-		rs_serialise_dict (&w, &members[8 * i], counts[i]);
-		ends[i] = w.len;
-	}
-	size = rs_offset_size (w.len, a->n_features);
-	for (guint i = 0; i < a->n_features; i++)
-		rs_put_offset (&w, ends[i], size);
-	g_assert (w.len <= bound);
-	return g_variant_new_from_data (RS_T_DICTS, w.data, w.len, FALSE, g_free, w.data);
+	rs_w_offsets (w, 0, ends, m->features->len);
 }
 
-/* inputs_used, defaulted and effects, appended to @e from @n; returns the new count */
-static gsize
-rs_inputs_used_entries (
-	const RsAnswer *a, const RsModel *m, const RsResult *r, GVariant **e, gsize n)
+/* inputs_used (a{sv}), defaulted (as) and effects (aa{sv}), each into its own writer */
+static void
+rs_w_inputs (RsWriter *used,
+	     RsWriter *defaulted,
+	     RsWriter *effects,
+	     const RsModel *m,
+	     const RsResult *r,
+	     RsLang lang)
 {
-	g_autofree GVariant **used = g_new (GVariant *, MAX (a->n_inputs, 1));
-	g_autofree GVariant **defaulted = g_new (GVariant *, MAX (a->n_inputs, 1));
-	g_autofree GVariant **effects = g_new (GVariant *, MAX (a->n_inputs, 1));
+	guint n = m->inputs->len;
+	g_autofree RsMember *values = g_new (RsMember, MAX (n, 1));
+	g_autofree gsize *defaulted_ends = g_new (gsize, MAX (n, 1));
+	g_autofree gsize *effect_ends = g_new (gsize, MAX (n, 1));
 	gsize n_defaulted = 0;
 	gsize n_effects = 0;
 
-	for (guint i = 0; i < a->n_inputs; i++) {
+	for (guint i = 0; i < n; i++) {
 		const RsInput *in = g_ptr_array_index (m->inputs, i);
 		gdouble effect = g_array_index (r->effects, gdouble, i);
 
-		used[i] = rs_used_entry (a, in, i, &g_array_index (r->values, RsValue, i));
-		if (g_array_index (r->defaulted, gboolean, i))
-			defaulted[n_defaulted++] = a->input_name[i];
+		values[i] = rs_value_member (in->name, in, &g_array_index (r->values, RsValue, i));
+		if (g_array_index (r->defaulted, gboolean, i)) {
+			rs_w_put (defaulted, in->name, strlen (in->name) + 1);
+			defaulted_ends[n_defaulted++] = defaulted->len;
+		}
 		if (isfinite (effect)) {
-			GVariant *ed[3] = { a->effect_fixed[2 * i], a->effect_fixed[2 * i + 1],
-					    rs_entry (a->key[RS_KEY_EFFECT],
-						      g_variant_new_double (effect)) };
-			effects[n_effects++] = rs_dict (ed, 3);
+			RsMember e[3] = { { "input", "s", .s = in->name },
+					  { "label", "s", .s = rs_text_get (&in->label, lang) },
+					  { "effect", "d", .d = effect } };
+			rs_w_pad8 (effects);
+			rs_w_dict (effects, e, 3);
+			effect_ends[n_effects++] = effects->len;
 		}
 	}
-	e[n++] = g_variant_new_dict_entry (a->key[RS_KEY_INPUTS_USED],
-					   g_variant_new_variant (rs_dict (used, a->n_inputs)));
-	e[n++] = g_variant_new_dict_entry (a->key[RS_KEY_DEFAULTED],
-					   g_variant_new_variant (g_variant_new_array (
-						   G_VARIANT_TYPE_STRING, defaulted, n_defaulted)));
-	e[n++] = g_variant_new_dict_entry (
-		a->key[RS_KEY_EFFECTS],
-		g_variant_new_variant (g_variant_new_array (RS_T_DICT, effects, n_effects)));
-	return n;
+	rs_w_dict (used, values, n);
+	rs_w_offsets (defaulted, 0, defaulted_ends, n_defaulted);
+	rs_w_offsets (effects, 0, effect_ends, n_effects);
+}
+
+static GVariant *
+rs_w_steal (RsWriter *w, const gchar *type)
+{
+	guint8 *data = g_steal_pointer (&w->data);
+
+	return g_variant_new_from_data ((const GVariantType *)type, data, w->len, FALSE, g_free,
+					data);
 }
 
 /* @full: Score's answer; else ScoreBatch's "summary": probability, category, linear_predictor */
 static GVariant *
-rs_result_variant (const RsAnswer *a, const RsModel *m, const RsResult *r, gboolean full)
+rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang, gboolean full)
 {
-	guint c = r->category >= 0 ? (guint)r->category : a->n_categories;
-	GVariant *e[12];
-	gsize n = 0;
+	const RsCategory *cat
+		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
+	g_autofree gchar *explanation = NULL;
+	RsWriter contributions = { 0 }, used = { 0 }, defaulted = { 0 }, effects = { 0 };
+	RsWriter out = { 0 };
+	RsMember e[12];
+	guint n = 0;
 
 	if (!full) {
-		e[n++] = rs_entry (a->key[RS_KEY_PROBABILITY],
-				   g_variant_new_double (r->probability));
-		e[n++] = a->category[c];
-		e[n++] = rs_entry (a->key[RS_KEY_LINEAR_PREDICTOR],
-				   g_variant_new_double (r->linear_predictor));
-		return rs_dict (e, n);
+		e[n++] = (RsMember){ "probability", "d", .d = r->probability };
+		e[n++] = (RsMember){ "category", "s", .s = cat != NULL ? cat->id : "" };
+		e[n++] = (RsMember){ "linear_predictor", "d", .d = r->linear_predictor };
+		rs_w_dict (&out, e, n);
+		return rs_w_steal (&out, "a{sv}");
 	}
-	e[n++] = a->model;
-	e[n++] = a->version;
-	e[n++] = rs_entry (a->key[RS_KEY_PROBABILITY], g_variant_new_double (r->probability));
-	e[n++] = a->category[c];
-	e[n++] = a->category_label[c];
-	e[n++] = rs_entry (a->key[RS_KEY_LINEAR_PREDICTOR],
-			   g_variant_new_double (r->linear_predictor));
-	e[n++] = rs_entry (a->key[RS_KEY_CONTRIBUTIONS], rs_contributions_variant (a, m, r));
-	n = rs_inputs_used_entries (a, m, r, e, n);
-	e[n++] = rs_entry (a->key[RS_KEY_EXPLANATION],
-			   g_variant_new_take_string (rs_result_explain (m, r, a->lang)));
-	e[n++] = a->citation;
-	return rs_dict (e, n);
+	explanation = rs_result_explain (m, r, lang);
+	rs_w_contributions (&contributions, m, r, lang);
+	rs_w_inputs (&used, &defaulted, &effects, m, r, lang);
+	e[n++] = (RsMember){ "model", "s", .s = m->id };
+	e[n++] = (RsMember){ "version", "s", .s = m->version };
+	e[n++] = (RsMember){ "probability", "d", .d = r->probability };
+	e[n++] = (RsMember){ "category", "s", .s = cat != NULL ? cat->id : "" };
+	e[n++] = (RsMember){ "category_label", "s",
+			     .s = cat != NULL ? rs_text_get (&cat->label, lang) : "" };
+	e[n++] = (RsMember){ "linear_predictor", "d", .d = r->linear_predictor };
+	e[n++] = (RsMember){ "contributions", "aa{sv}", .w = &contributions };
+	e[n++] = (RsMember){ "inputs_used", "a{sv}", .w = &used };
+	e[n++] = (RsMember){ "defaulted", "as", .w = &defaulted };
+	e[n++] = (RsMember){ "effects", "aa{sv}", .w = &effects };
+	e[n++] = (RsMember){ "explanation", "s", .s = explanation };
+	e[n++] = (RsMember){ "citation", "s",
+			     .s = m->citation_short != NULL ? m->citation_short : "" };
+	rs_w_reserve (&out, contributions.len + used.len + defaulted.len + effects.len + 1024);
+	rs_w_dict (&out, e, n);
+	g_free (contributions.data);
+	g_free (used.data);
+	g_free (defaulted.data);
+	g_free (effects.data);
+	return rs_w_steal (&out, "a{sv}");
 }
 
 static GVariant *
@@ -797,9 +584,7 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 		return NULL;
 	}
 	return g_variant_new_tuple (
-		(GVariant *[]){ rs_result_variant (
-			rs_answer_get (call, m, rs_call_lang (call, language)), m, r, TRUE) },
-		1);
+		(GVariant *[]){ rs_result_variant (m, r, rs_call_lang (call, language), TRUE) }, 1);
 }
 
 static GVariant *
@@ -856,7 +641,6 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 	g_autoptr (GVariant) sets = NULL;
 	g_autoptr (GPtrArray) results = NULL;
 	g_autoptr (GPtrArray) problems = NULL;
-	const RsAnswer *answer;
 	const RsModel *m;
 	gboolean full = TRUE;
 	RsLang lang;
@@ -879,9 +663,8 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 	lang = rs_call_lang (call, language);
 	if (!rs_batch_detail (detail, &full, error))
 		return NULL;
-	answer = rs_answer_get (call, m, lang);
-	/* the results as floating values, made into the array at once: one allocation of the
-	 * array, no builder checking each result's type again */
+	/* the results kept, then made into the array at once: no builder checking each
+	 * result's type again */
 	results = g_ptr_array_new_full ((guint)n, rs_unref0);
 	problems = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
 	for (gsize i = 0; i < n; i++) {
@@ -895,12 +678,13 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 		g_ptr_array_set_size (problems, 0);
 		r = rs_model_score (m, set, problems);
 		g_ptr_array_add (results, g_variant_ref_sink (
-						  r != NULL ? rs_result_variant (answer, m, r, full)
+						  r != NULL ? rs_result_variant (m, r, lang, full)
 							    : rs_batch_error (problems, lang)));
 	}
-	return g_variant_new_tuple ((GVariant *[]){ g_variant_new_array (
-					    RS_T_DICT, (GVariant **)results->pdata, results->len) },
-				    1);
+	return g_variant_new_tuple (
+		(GVariant *[]){ g_variant_new_array (G_VARIANT_TYPE_VARDICT,
+						     (GVariant **)results->pdata, results->len) },
+		1);
 }
 
 static const MvArg rs_list_in[] = {
