@@ -78,6 +78,21 @@ rs_plugin_load_dir (RsPlugin *self, MvHost *host, const gchar *dir)
 	}
 }
 
+/* One line naming what loaded, beside the refusal lines, so an operator sees that a clinic's
+ * file was taken (ids only: no patient data exists at load). */
+static void
+rs_plugin_log_loaded (RsPlugin *self, MvHost *host)
+{
+	g_autoptr (GString) ids = g_string_new (NULL);
+
+	for (guint i = 0; i < self->models->len; i++)
+		g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "",
+					((RsModel *)g_ptr_array_index (self->models, i))->id);
+	mv_host_log (host, G_LOG_LEVEL_MESSAGE, "loaded %u risk %s%s%s", self->models->len,
+		     self->models->len == 1 ? "model" : "models", ids->len > 0 ? ": " : "",
+		     ids->str);
+}
+
 static gboolean
 rs_plugin_init (MvHost *host, gpointer *plugin_data, GError **error)
 {
@@ -93,7 +108,7 @@ rs_plugin_init (MvHost *host, gpointer *plugin_data, GError **error)
 	rs_plugin_load_dir (self, host, models_dir);
 	if (extra_dir != NULL && extra_dir[0] != '\0')
 		rs_plugin_load_dir (self, host, extra_dir);
-	mv_host_log (host, G_LOG_LEVEL_INFO, "loaded %u risk models", self->models->len);
+	rs_plugin_log_loaded (self, host);
 	*plugin_data = self;
 	return TRUE;
 }
@@ -231,7 +246,8 @@ rs_model_summary (const RsModel *m, RsLang lang)
 	rs_put (&d, "version", g_variant_new ("s", m->version));
 	rs_put (&d, "title", g_variant_new ("s", rs_text_get (&m->title, lang)));
 	rs_put (&d, "outcome", g_variant_new ("s", rs_text_get (&m->outcome, lang)));
-	rs_put (&d, "horizon_years", g_variant_new ("d", m->horizon_years));
+	if (m->horizon_years > 0) /* none in the file: no member, not a horizon of 0 */
+		rs_put (&d, "horizon_years", g_variant_new ("d", m->horizon_years));
 	rs_put (&d, "link", g_variant_new ("s", m->link == RS_LINK_COX ? "cox" : "logistic"));
 	rs_put (&d, "citation", rs_citation_variant (m));
 	g_variant_builder_init (&names, G_VARIANT_TYPE ("as"));
@@ -558,6 +574,97 @@ rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang, gboolean fu
 	return rs_w_steal (&out, "a{sv}");
 }
 
+/* ---- a level the model does not take, which a sibling model does ---- */
+
+static gsize
+rs_common_prefix (const gchar *a, const gchar *b)
+{
+	gsize n = 0;
+
+	while (a[n] != '\0' && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/* Another loaded model with the same inputs whose input @name takes @level: the one whose id
+ * is closest to @m's (pce-2013-white-men → pce-2013-white-women, not the African-American
+ * women's equation). */
+static const RsModel *
+rs_sibling (RsPlugin *self, const RsModel *m, const gchar *name, const gchar *level)
+{
+	const RsModel *best = NULL;
+	gsize best_len = 0;
+
+	for (guint i = 0; i < self->models->len; i++) {
+		const RsModel *o = g_ptr_array_index (self->models, i);
+		gint k = rs_model_find_input (o, name);
+		const RsInput *in = k >= 0 ? g_ptr_array_index (o->inputs, k) : NULL;
+		gboolean same = o != m && o->inputs->len == m->inputs->len && in != NULL
+				&& in->type == RS_INPUT_CATEGORY
+				&& g_strv_contains ((const gchar *const *)in->levels, level);
+
+		for (guint j = 0; same && j < m->inputs->len; j++)
+			same = rs_model_find_input (
+				       o, ((RsInput *)g_ptr_array_index (m->inputs, j))->name)
+			       >= 0;
+		if (same && (best == NULL || rs_common_prefix (o->id, m->id) > best_len)) {
+			best = o;
+			best_len = rs_common_prefix (o->id, m->id);
+		}
+	}
+	return best;
+}
+
+static void
+rs_problem_append (RsProblem *p, const gchar *en, const gchar *zh)
+{
+	gchar *old_en = p->message;
+	gchar *old_zh = p->message_zh;
+
+	p->message = g_strconcat (old_en, en, NULL);
+	p->message_zh = g_strconcat (old_zh, zh, NULL);
+	g_free (old_en);
+	g_free (old_zh);
+}
+
+/* A sex-specific equation given the other sex says so, and names the model that takes it. */
+static void
+rs_hint_levels (RsPlugin *self, const RsModel *m, GVariant *inputs, GPtrArray *problems)
+{
+	for (guint i = 0; i < problems->len; i++) {
+		RsProblem *p = g_ptr_array_index (problems, i);
+		gint k = rs_model_find_input (m, p->input);
+		const RsInput *in = k >= 0 ? g_ptr_array_index (m->inputs, k) : NULL;
+		g_autoptr (GVariant) v = NULL;
+		const gchar *level;
+		const RsModel *sibling;
+
+		if (g_strcmp0 (p->code, "unknown-level") != 0 || in == NULL)
+			continue;
+		v = g_variant_lookup_value (inputs, p->input, G_VARIANT_TYPE_STRING);
+		if (v == NULL)
+			continue;
+		level = g_variant_get_string (v, NULL);
+		if (g_strcmp0 (in->name, "sex") == 0 && g_strv_length (in->levels) == 1) {
+			gboolean men = g_strcmp0 (in->levels[0], "male") == 0;
+			rs_problem_append (p,
+					   men ? " (this equation is for men)"
+					       : " (this equation is for women)",
+					   men ? "（该方程仅适用于男性）"
+					       : "（该方程仅适用于女性）");
+		}
+		sibling = rs_sibling (self, m, in->name, level);
+		if (sibling != NULL) {
+			g_autofree gchar *en = g_strdup_printf ("; for this %s use the model %s",
+								in->name, sibling->id);
+			g_autofree gchar *zh = g_strdup_printf (
+				"；该%s请使用模型 %s", rs_text_get (&in->label, RS_LANG_ZH),
+				sibling->id);
+			rs_problem_append (p, en, zh);
+		}
+	}
+}
+
 static GVariant *
 rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 {
@@ -575,6 +682,7 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 		return NULL;
 	r = rs_model_score (m, inputs, problems);
 	if (r == NULL) {
+		rs_hint_levels (mv_call_get_plugin_data (call), m, inputs, problems);
 		/* one error listing every problem, each at its member of the input */
 		for (guint i = 0; i < problems->len; i++) {
 			const RsProblem *p = g_ptr_array_index (problems, i);
@@ -587,19 +695,31 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 		(GVariant *[]){ rs_result_variant (m, r, rs_call_lang (call, language), TRUE) }, 1);
 }
 
+/* A set's problems as Score's error details give them (field, code, message in the caller's
+ * language), with the input's name and, for a range, its UCUM unit. */
 static GVariant *
-rs_batch_error (GPtrArray *problems, RsLang lang)
+rs_batch_error (GPtrArray *problems, gsize set, RsLang lang)
 {
 	GVariantBuilder d;
 	GVariantBuilder b;
 
 	g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_init (&b, G_VARIANT_TYPE ("as"));
+	g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
 	for (guint i = 0; i < problems->len; i++) {
 		const RsProblem *p = g_ptr_array_index (problems, i);
-		g_autofree gchar *s = g_strdup_printf (
-			"%s: %s", p->input, lang == RS_LANG_ZH ? p->message_zh : p->message);
-		g_variant_builder_add (&b, "s", s);
+		g_autofree gchar *field
+			= g_strdup_printf ("/input_sets/%" G_GSIZE_FORMAT "/%s", set, p->input);
+		GVariantBuilder o;
+
+		g_variant_builder_init (&o, G_VARIANT_TYPE_VARDICT);
+		rs_put (&o, "field", g_variant_new ("s", field));
+		rs_put (&o, "input", g_variant_new ("s", p->input));
+		rs_put (&o, "code", g_variant_new ("s", p->code));
+		rs_put (&o, "message",
+			g_variant_new ("s", lang == RS_LANG_ZH ? p->message_zh : p->message));
+		if (p->unit != NULL)
+			rs_put (&o, "unit", g_variant_new ("s", p->unit));
+		g_variant_builder_add_value (&b, g_variant_builder_end (&o));
 	}
 	rs_put (&d, "error",
 		g_variant_new ("s", lang == RS_LANG_ZH ? "输入无效" : "invalid inputs"));
@@ -652,12 +772,13 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 		return NULL;
 	n = g_variant_n_children (sets);
 	if (n > RS_MAX_BATCH) {
-		g_autofree gchar *en = g_strdup_printf ("input_sets holds %" G_GSIZE_FORMAT
-							" sets; at most %d per call",
+		/* a limit of this method's input, not of the body's size: 422 with the field, as
+		 * any other refused member (413 is for a body over max-body-bytes) */
+		g_autofree gchar *en = g_strdup_printf (
+			"holds %" G_GSIZE_FORMAT " sets; at most %d per call", n, RS_MAX_BATCH);
+		g_autofree gchar *zh = g_strdup_printf ("有 %" G_GSIZE_FORMAT " 组，每次最多 %d 组",
 							n, RS_MAX_BATCH);
-		g_autofree gchar *zh = g_strdup_printf (
-			"input_sets 有 %" G_GSIZE_FORMAT " 组，每次最多 %d 组", n, RS_MAX_BATCH);
-		mv_set_error_bilingual (error, MV_ERROR_TOO_LARGE, en, zh);
+		mv_error_add_problem (error, "/input_sets", "too-long", en, zh);
 		return NULL;
 	}
 	lang = rs_call_lang (call, language);
@@ -677,9 +798,11 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 		}
 		g_ptr_array_set_size (problems, 0);
 		r = rs_model_score (m, set, problems);
+		if (r == NULL)
+			rs_hint_levels (mv_call_get_plugin_data (call), m, set, problems);
 		g_ptr_array_add (results, g_variant_ref_sink (
 						  r != NULL ? rs_result_variant (m, r, lang, full)
-							    : rs_batch_error (problems, lang)));
+							    : rs_batch_error (problems, i, lang)));
 	}
 	return g_variant_new_tuple (
 		(GVariant *[]){ g_variant_new_array (G_VARIANT_TYPE_VARDICT,
@@ -696,7 +819,8 @@ static const MvArg rs_list_in[] = {
 
 static const MvArg rs_list_out[] = {
 	{ "models", "aa{sv}",
-	  "One per loaded model: id, version, title, outcome, horizon_years, link (logistic or "
+	  "One per loaded model: id, version, title, outcome, horizon_years (when the file gives "
+	  "one), link (logistic or "
 	  "cox), citation (authors, year, title, journal, volume, pages, doi, where), inputs "
 	  "(their names)",
 	  MV_ARG_NONE },
@@ -759,7 +883,8 @@ static const MvArg rs_batch_in[] = {
 static const MvArg rs_batch_out[] = {
 	{ "results", "aa{sv}",
 	  "One per input set, in order: Score's result (with detail \"summary\": probability, "
-	  "category, linear_predictor), or error and problems (each \"input: problem\")",
+	  "category, linear_predictor), or error and problems (each {field, input, code, message "
+	  "in the language, unit for a range})",
 	  MV_ARG_NONE },
 	MV_ARG_END,
 };

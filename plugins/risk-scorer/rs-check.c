@@ -13,12 +13,14 @@ void
 rs_check_add (RsCheck *c, const gchar *path, const gchar *format, ...)
 {
 	va_list args;
-	g_autofree gchar *what = NULL;
+	RsLoadProblem *p = g_new0 (RsLoadProblem, 1);
 
 	va_start (args, format);
-	what = g_strdup_vprintf (format, args);
+	p->message = g_strdup_vprintf (format, args);
 	va_end (args);
-	g_ptr_array_add (c->problems, g_strdup_printf ("%s: %s", path[0] ? path : "/", what));
+	p->stage = RS_LOAD_INVALID;
+	p->pointer = g_strdup (path);
+	g_ptr_array_add (c->problems, p);
 }
 
 const gchar *

@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 typedef struct {
-	GPtrArray *problems; /* gchar *: "/pointer: what is wrong" */
+	GPtrArray *problems; /* RsLoadProblem (stage RS_LOAD_INVALID) */
 } RsCheck;
 
 void rs_check_add (RsCheck *c, const gchar *path, const gchar *format, ...) G_GNUC_PRINTF (3, 4);

@@ -439,21 +439,86 @@ rs_parse_root (RsCheck *c, JsonObject *root, RsModel *m)
 	rs_parse_examples (c, root);
 }
 
+void
+rs_load_problem_free (RsLoadProblem *p)
+{
+	if (p == NULL)
+		return;
+	g_free (p->pointer);
+	g_free (p->message);
+	g_free (p);
+}
+
+const gchar *
+rs_load_stage_to_string (RsLoadStage stage)
+{
+	static const gchar *const names[] = { "file", "invalid", "example" };
+	return names[stage];
+}
+
+static void
+rs_load_problem_add (GPtrArray *problems, RsLoadStage stage, const gchar *pointer, gchar *message)
+{
+	RsLoadProblem *p = g_new0 (RsLoadProblem, 1);
+
+	p->stage = stage;
+	p->pointer = g_strdup (pointer);
+	p->message = message;
+	g_ptr_array_add (problems, p);
+}
+
+/* "/pointer: what; /pointer: what", the root written "/" as a reader expects */
 static gchar *
 rs_join_problems (GPtrArray *problems)
 {
-	g_ptr_array_add (problems, NULL);
-	return g_strjoinv ("; ", (gchar **)problems->pdata);
+	g_autoptr (GString) s = g_string_new (NULL);
+
+	for (guint i = 0; i < problems->len; i++) {
+		const RsLoadProblem *p = g_ptr_array_index (problems, i);
+		g_string_append_printf (s, "%s%s: %s", i > 0 ? "; " : "",
+					p->pointer[0] != '\0' ? p->pointer : "/", p->message);
+	}
+	return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-gboolean
-rs_model_check_examples (const RsModel *m, GError **error)
+/* One error for the problems of one file: a validation problem outranks a failed example, as
+ * the examples run only on a valid file. */
+static void
+rs_problems_to_error (GPtrArray *problems, const gchar *name, GError **error)
+{
+	const RsLoadProblem *first = g_ptr_array_index (problems, 0);
+	g_autofree gchar *joined = rs_join_problems (problems);
+	guint n = problems->len;
+
+	if (first->stage == RS_LOAD_EXAMPLE)
+		g_set_error (error, RS_MODEL_ERROR, RS_MODEL_ERROR_EXAMPLE,
+			     "%s: %u worked %s failed: %s", name, n,
+			     n == 1 ? "example" : "examples", joined);
+	else
+		g_set_error (error, RS_MODEL_ERROR, RS_MODEL_ERROR_INVALID, "%s: %u %s: %s", name,
+			     n, n == 1 ? "problem" : "problems", joined);
+}
+
+static gchar *
+rs_refused_inputs (GPtrArray *problems)
+{
+	g_autoptr (GString) s = g_string_new (NULL);
+
+	for (guint j = 0; j < problems->len; j++) {
+		RsProblem *p = g_ptr_array_index (problems, j);
+		g_string_append_printf (s, "%s%s: %s", j ? ", " : "", p->input, p->message);
+	}
+	return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* Scores each example; every one that fails is a problem at /examples/N. */
+static void
+rs_run_examples (const RsModel *m, GPtrArray *failures)
 {
 	JsonObject *root = json_node_get_object (m->root);
 	JsonArray *examples = json_object_has_member (root, "examples")
 				      ? json_object_get_array_member (root, "examples")
 				      : NULL;
-	g_autoptr (GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
 
 	for (guint i = 0; examples != NULL && i < json_array_get_length (examples); i++) {
 		JsonObject *ex = json_array_get_object_element (examples, i);
@@ -462,114 +527,145 @@ rs_model_check_examples (const RsModel *m, GError **error)
 		g_autoptr (GPtrArray) problems
 			= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
 		g_autoptr (RsResult) result = NULL;
+		g_autofree gchar *pointer = g_strdup_printf ("/examples/%u", i);
 		gdouble expected = json_object_get_double_member (ex, "probability");
 		gdouble tol = json_object_has_member (ex, "tolerance")
 				      ? json_object_get_double_member (ex, "tolerance")
 				      : RS_DEFAULT_TOLERANCE;
 
 		if (inputs == NULL) {
-			g_ptr_array_add (failures,
-					 g_strdup_printf ("/examples/%u: inputs are not an object "
-							  "of numbers, strings and booleans",
-							  i));
+			rs_load_problem_add (failures, RS_LOAD_EXAMPLE, pointer,
+					     g_strdup ("inputs are not an object of numbers, "
+						       "strings and booleans"));
 			continue;
 		}
 		result = rs_model_score (m, inputs, problems);
 		if (result == NULL) {
-			g_autoptr (GString) s = g_string_new (NULL);
-			for (guint j = 0; j < problems->len; j++) {
-				RsProblem *p = g_ptr_array_index (problems, j);
-				g_string_append_printf (s, "%s%s: %s", j ? ", " : "", p->input,
-							p->message);
-			}
-			g_ptr_array_add (
-				failures,
-				g_strdup_printf ("/examples/%u: inputs refused (%s)", i, s->str));
+			g_autofree gchar *refused = rs_refused_inputs (problems);
+			rs_load_problem_add (failures, RS_LOAD_EXAMPLE, pointer,
+					     g_strdup_printf ("inputs refused (%s)", refused));
 			continue;
 		}
 		if (!(fabs (result->probability - expected) <= tol)) /* NaN fails too */
-			g_ptr_array_add (failures,
-					 g_strdup_printf ("/examples/%u: expected probability %.6g "
-							  "± %.2g, the model gives %.6g",
-							  i, expected, tol, result->probability));
+			rs_load_problem_add (
+				failures, RS_LOAD_EXAMPLE, pointer,
+				g_strdup_printf ("expected probability %.6g ± %.2g, the model "
+						 "gives %.6g",
+						 expected, tol, result->probability));
 	}
+}
+
+gboolean
+rs_model_check_examples (const RsModel *m, GError **error)
+{
+	g_autoptr (GPtrArray) failures
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_load_problem_free);
+
+	rs_run_examples (m, failures);
 	if (failures->len == 0)
 		return TRUE;
-	{
-		guint n = failures->len;
-		g_autofree gchar *joined = rs_join_problems (failures);
-		g_set_error (error, RS_MODEL_ERROR, RS_MODEL_ERROR_EXAMPLE,
-			     "%s: %u worked %s failed: %s", m->path != NULL ? m->path : m->id, n,
-			     n == 1 ? "example" : "examples", joined);
-	}
+	rs_problems_to_error (failures, m->path != NULL ? m->path : m->id, error);
 	return FALSE;
 }
 
+/* Validates @node and runs its examples; %NULL when @problems gained any. */
 static RsModel *
-rs_model_from_node (JsonNode *node, const gchar *name, GError **error)
+rs_model_from_node (JsonNode *node, const gchar *name, GPtrArray *problems)
 {
 	g_autoptr (RsModel) m = g_new0 (RsModel, 1);
-	g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
 	RsCheck c = { problems };
+	guint before = problems->len;
 
 	m->inputs = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_input_free);
 	m->features = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_feature_free);
 	m->categories = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_category_free);
 	m->path = g_strdup (name);
 	if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)) {
-		g_set_error (error, RS_MODEL_ERROR, RS_MODEL_ERROR_INVALID,
-			     "%s: 1 problem: /: a model file must hold one JSON object",
-			     name != NULL ? name : "model");
+		rs_load_problem_add (problems, RS_LOAD_INVALID, "",
+				     g_strdup ("a model file must hold one JSON object"));
 		return NULL;
 	}
 	m->root = json_node_ref (node);
 	rs_parse_root (&c, json_node_get_object (node), m);
-	if (problems->len > 0) {
-		guint n = problems->len;
-		g_autofree gchar *joined = rs_join_problems (problems);
-		g_set_error (error, RS_MODEL_ERROR, RS_MODEL_ERROR_INVALID, "%s: %u %s: %s",
-			     name != NULL ? name : "model", n, n == 1 ? "problem" : "problems",
-			     joined);
+	if (problems->len > before)
 		return NULL;
-	}
-	if (!rs_model_check_examples (m, error))
+	rs_run_examples (m, problems);
+	if (problems->len > before)
 		return NULL;
 	return g_steal_pointer (&m);
 }
 
-RsModel *
-rs_model_load_data (const gchar *data, const gchar *name, GError **error)
+static RsModel *
+rs_model_parse (const gchar *data, const gchar *name, GPtrArray *problems)
 {
 	g_autoptr (JsonParser) parser = json_parser_new ();
 	g_autoptr (GError) error_local = NULL;
 
 	if (!json_parser_load_from_data (parser, data, -1, &error_local)) {
-		g_set_error (error, RS_MODEL_ERROR, RS_MODEL_ERROR_INVALID,
-			     "%s: 1 problem: /: not valid JSON: %s", name != NULL ? name : "model",
-			     error_local->message);
+		rs_load_problem_add (problems, RS_LOAD_INVALID, "",
+				     g_strdup_printf ("not valid JSON: %s", error_local->message));
 		return NULL;
 	}
-	return rs_model_from_node (json_parser_get_root (parser), name, error);
+	return rs_model_from_node (json_parser_get_root (parser), name, problems);
+}
+
+RsModel *
+rs_model_load_data (const gchar *data, const gchar *name, GError **error)
+{
+	g_autoptr (GPtrArray) problems
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_load_problem_free);
+	RsModel *m = rs_model_parse (data, name, problems);
+
+	if (m == NULL)
+		rs_problems_to_error (problems, name != NULL ? name : "model", error);
+	return m;
+}
+
+/* the file's name must be its id + ".json": a clinic's copy of a shipped model cannot pass for
+ * another model */
+static gboolean
+rs_check_file_name (const RsModel *m, const gchar *path, GPtrArray *problems)
+{
+	g_autofree gchar *base = g_path_get_basename (path);
+	g_autofree gchar *expected = g_strconcat (m->id, ".json", NULL);
+
+	if (g_strcmp0 (base, expected) == 0)
+		return TRUE;
+	rs_load_problem_add (problems, RS_LOAD_INVALID, "/id",
+			     g_strdup_printf ("the file must be called %s after its id", expected));
+	return FALSE;
+}
+
+RsModel *
+rs_model_check_file (const gchar *path, GPtrArray *problems)
+{
+	g_autofree gchar *data = NULL;
+	g_autoptr (GError) error_local = NULL;
+	g_autoptr (RsModel) m = NULL;
+
+	if (!g_file_get_contents (path, &data, NULL, &error_local)) {
+		rs_load_problem_add (problems, RS_LOAD_FILE, "", g_strdup (error_local->message));
+		return NULL;
+	}
+	m = rs_model_parse (data, path, problems);
+	if (m == NULL || !rs_check_file_name (m, path, problems))
+		return NULL;
+	return g_steal_pointer (&m);
 }
 
 RsModel *
 rs_model_load_file (const gchar *path, GError **error)
 {
 	g_autofree gchar *data = NULL;
-	g_autofree gchar *base = g_path_get_basename (path);
+	g_autoptr (GPtrArray) problems
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_load_problem_free);
 	g_autoptr (RsModel) m = NULL;
-	g_autofree gchar *expected = NULL;
 
 	if (!g_file_get_contents (path, &data, NULL, error))
 		return NULL;
-	m = rs_model_load_data (data, path, error);
-	if (m == NULL)
-		return NULL;
-	expected = g_strconcat (m->id, ".json", NULL);
-	if (g_strcmp0 (base, expected) != 0) {
-		g_set_error (error, RS_MODEL_ERROR, RS_MODEL_ERROR_INVALID,
-			     "%s: 1 problem: /id: the file must be called %s after its id", path,
-			     expected);
+	m = rs_model_parse (data, path, problems);
+	if (m == NULL || !rs_check_file_name (m, path, problems)) {
+		rs_problems_to_error (problems, path, error);
 		return NULL;
 	}
 	return g_steal_pointer (&m);

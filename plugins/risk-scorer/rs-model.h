@@ -104,7 +104,7 @@ typedef struct {
 	RsText title;
 	RsText outcome;
 	RsText population;
-	gdouble horizon_years; /* 0 when the file gives none */
+	gdouble horizon_years; /* 0 when the file gives none (ListModels then leaves it out) */
 	RsLink link;
 	gdouble intercept;
 	gdouble baseline_survival;     /* cox */
@@ -130,6 +130,36 @@ typedef struct {
  * Returns: (transfer full): the model, or %NULL with @error set.
  */
 RsModel *rs_model_load_file (const gchar *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* What stage of loading a problem comes from. */
+typedef enum {
+	RS_LOAD_FILE,	 /* the file could not be read */
+	RS_LOAD_INVALID, /* the file is not a valid model (JSON, members, values, its name) */
+	RS_LOAD_EXAMPLE, /* valid, but a worked example does not reproduce */
+} RsLoadStage;
+
+/* One problem of a model file, for a checker that prints them one by one. */
+typedef struct {
+	RsLoadStage stage;
+	gchar *pointer; /* JSON Pointer (RFC 6901) into the file; "" for the whole file */
+	gchar *message; /* English, never quoting a value the file does not hold */
+} RsLoadProblem;
+
+void rs_load_problem_free (RsLoadProblem *problem);
+/* "file", "invalid" or "example" */
+const gchar *rs_load_stage_to_string (RsLoadStage stage);
+
+/**
+ * rs_model_check_file:
+ * @path: a model file
+ * @problems: (element-type RsLoadProblem): where every problem is appended
+ *
+ * What rs_model_load_file() does, with each problem kept apart (medverse-risk-check).  The
+ * examples run only when the file is valid: a file with validation problems lists those alone.
+ *
+ * Returns: (transfer full) (nullable): the model, or %NULL when @problems gained any.
+ */
+RsModel *rs_model_check_file (const gchar *path, GPtrArray *problems) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * rs_model_load_data:

@@ -41,7 +41,35 @@ rs_problem_free (RsProblem *p)
 	g_free (p->code);
 	g_free (p->message);
 	g_free (p->message_zh);
+	g_free (p->unit);
 	g_free (p);
+}
+
+/* The UCUM codes model files use, as people write them: a clinician reads "79 a" as a typo. */
+static const struct {
+	const gchar *ucum, *en, *zh;
+} rs_unit_names[] = {
+	{ "a", "years", "岁" },
+	{ "mo", "months", "个月" },
+	{ "wk", "weeks", "周" },
+	{ "d", "days", "天" },
+	{ "h", "hours", "小时" },
+	{ "min", "minutes", "分钟" },
+	{ "mm[Hg]", "mmHg", "mmHg" },
+	{ "[lb_av]", "lb", "磅" },
+	{ "[in_i]", "in", "英寸" },
+	{ "kg/m2", "kg/m²", "kg/m²" },
+	{ "1", "", "" },
+};
+
+const gchar *
+rs_unit_display (const gchar *ucum, RsLang lang)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (rs_unit_names); i++) {
+		if (g_strcmp0 (rs_unit_names[i].ucum, ucum) == 0)
+			return lang == RS_LANG_ZH ? rs_unit_names[i].zh : rs_unit_names[i].en;
+	}
+	return ucum != NULL ? ucum : "";
 }
 
 static void
@@ -100,21 +128,64 @@ rs_variant_number (GVariant *v, gdouble *out)
 	return TRUE;
 }
 
-static gchar *
-rs_accepted_units (const RsInput *in)
+/* the codes to send, each with its readable form where that differs: "[lb_av] (lb)" */
+static void
+rs_append_unit (GString *s, const gchar *ucum, RsLang lang)
 {
-	g_autoptr (GString) s = g_string_new (in->unit);
+	const gchar *shown = rs_unit_display (ucum, lang);
 
+	if (s->len > 0)
+		g_string_append (s, lang == RS_LANG_ZH ? "、" : ", ");
+	g_string_append (s, ucum);
+	if (shown[0] != '\0' && g_strcmp0 (shown, ucum) != 0)
+		g_string_append_printf (s, lang == RS_LANG_ZH ? "（%s）" : " (%s)", shown);
+}
+
+static gchar *
+rs_accepted_units (const RsInput *in, RsLang lang)
+{
+	g_autoptr (GString) s = g_string_new (NULL);
+
+	rs_append_unit (s, in->unit, lang);
 	for (guint i = 0; i < in->units->len; i++)
-		g_string_append_printf (s, ", %s", g_array_index (in->units, RsUnit, i).unit);
+		rs_append_unit (s, g_array_index (in->units, RsUnit, i).unit, lang);
 	return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* The accepted unit @unit names: exactly, else ignoring case when only one matches (mmol/l,
+ * MG/DL), as the clinical record matches units.  0 is the canonical unit, i + 1 units[i], -1
+ * none (or more than one ignoring case). */
+static gint
+rs_match_unit (const RsInput *in, const gchar *unit)
+{
+	gint found = -1;
+	guint matches = 0;
+
+	if (g_strcmp0 (unit, in->unit) == 0)
+		return 0;
+	for (guint i = 0; i < in->units->len; i++) {
+		if (g_strcmp0 (g_array_index (in->units, RsUnit, i).unit, unit) == 0)
+			return (gint)i + 1;
+	}
+	if (g_ascii_strcasecmp (unit, in->unit) == 0) {
+		found = 0;
+		matches++;
+	}
+	for (guint i = 0; i < in->units->len; i++) {
+		if (g_ascii_strcasecmp (g_array_index (in->units, RsUnit, i).unit, unit) == 0) {
+			found = (gint)i + 1;
+			matches++;
+		}
+	}
+	return matches == 1 ? found : -1;
 }
 
 static void
 rs_wrong_type (GPtrArray *problems, const RsInput *in, const gchar *en, const gchar *zh)
 {
+	/* "应为 true 或 false", "应为数值": a space only before Latin text */
 	rs_problem_add (problems, in->name, "wrong-type", g_strdup_printf ("must be %s", en),
-			g_strdup_printf ("应为%s", zh));
+			g_strdup_printf (g_ascii_isalnum (zh[0]) ? "应为 %s" : "应为%s", zh));
 }
 
 /* {"value": number, "unit": s}: the value in the canonical unit, or a problem */
@@ -125,6 +196,7 @@ rs_read_with_unit (const RsInput *in, GVariant *v, GPtrArray *problems, gdouble 
 	g_autoptr (GVariant) value = g_variant_dict_lookup_value (d, "value", NULL);
 	const gchar *unit = NULL;
 	gdouble x;
+	gint u;
 
 	if (value == NULL || !rs_variant_number (value, &x)
 	    || !g_variant_dict_lookup (d, "unit", "&s", &unit)) {
@@ -132,22 +204,22 @@ rs_read_with_unit (const RsInput *in, GVariant *v, GPtrArray *problems, gdouble 
 			       "数值或 {\"value\": 数值, \"unit\": 单位}");
 		return FALSE;
 	}
-	if (g_strcmp0 (unit, in->unit) == 0) {
+	u = rs_match_unit (in, unit);
+	if (u == 0) {
 		*out = x;
 		return TRUE;
 	}
-	for (guint i = 0; i < in->units->len; i++) {
-		const RsUnit *u = &g_array_index (in->units, RsUnit, i);
-		if (g_strcmp0 (u->unit, unit) == 0) {
-			*out = x * u->factor + u->offset;
-			return TRUE;
-		}
+	if (u > 0) {
+		const RsUnit *other = &g_array_index (in->units, RsUnit, u - 1);
+		*out = x * other->factor + other->offset;
+		return TRUE;
 	}
 	{
-		g_autofree gchar *accepted = rs_accepted_units (in);
+		g_autofree gchar *en = rs_accepted_units (in, RS_LANG_EN);
+		g_autofree gchar *zh = rs_accepted_units (in, RS_LANG_ZH);
 		rs_problem_add (problems, in->name, "unknown-unit",
-				g_strdup_printf ("unit not accepted; use one of: %s", accepted),
-				g_strdup_printf ("单位不被接受，可用：%s", accepted));
+				g_strdup_printf ("unit not accepted; use one of: %s", en),
+				g_strdup_printf ("单位不被接受，可用：%s", zh));
 	}
 	return FALSE;
 }
@@ -171,11 +243,19 @@ rs_read_number (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *ou
 		return FALSE;
 	}
 	if (x < in->lo || x > in->hi) {
+		const gchar *en = rs_unit_display (in->unit, RS_LANG_EN);
+		const gchar *zh = rs_unit_display (in->unit, RS_LANG_ZH);
+		RsProblem *p;
+
+		/* "40 to 79 years", "40 至 79 岁" (a space as in "8 年"), "0.5 to 2" for a unit of
+		 * 1 */
 		rs_problem_add (problems, in->name, "out-of-range",
-				g_strdup_printf ("out of range: valid from %g to %g %s", in->lo,
-						 in->hi, in->unit),
-				g_strdup_printf ("超出范围：有效范围 %g 至 %g %s", in->lo, in->hi,
-						 in->unit));
+				g_strdup_printf ("out of range: valid from %g to %g%s%s", in->lo,
+						 in->hi, en[0] ? " " : "", en),
+				g_strdup_printf ("超出范围：有效范围 %g 至 %g%s%s", in->lo, in->hi,
+						 zh[0] ? " " : "", zh));
+		p = g_ptr_array_index (problems, problems->len - 1);
+		p->unit = g_strdup (in->unit);
 		return FALSE;
 	}
 	out->number = x;
@@ -477,6 +557,18 @@ rs_lower_first (const gchar *s)
 	return out;
 }
 
+/* "新发2型糖尿病风险" reads as one phrase; an outcome ending in Latin text or a quote needs
+ * "的" before 风险 ("结局“event = yes”的风险") */
+static gboolean
+rs_ends_in_han (const gchar *s)
+{
+	const gchar *end = s + strlen (s);
+	const gchar *last = g_utf8_find_prev_char (s, end);
+
+	return last != NULL
+	       && g_unichar_get_script (g_utf8_get_char (last)) == G_UNICODE_SCRIPT_HAN;
+}
+
 static void
 rs_append_risk (GString *s, const RsModel *m, const RsResult *r, RsLang lang)
 {
@@ -489,7 +581,8 @@ rs_append_risk (GString *s, const RsModel *m, const RsResult *r, RsLang lang)
 	if (lang == RS_LANG_ZH) {
 		if (m->horizon_years > 0)
 			g_string_append_printf (s, "%g 年", m->horizon_years);
-		g_string_append_printf (s, "%s风险估计为 %.1f%%", outcome, 100 * r->probability);
+		g_string_append_printf (s, "%s%s风险估计为 %.1f%%", outcome,
+					rs_ends_in_han (outcome) ? "" : "的", 100 * r->probability);
 		if (cat != NULL)
 			g_string_append_printf (s, "（%s）", rs_text_get (&cat->label, lang));
 		g_string_append (s, "。");

@@ -24,9 +24,18 @@ typedef struct {
 	gchar *code;
 	gchar *message;
 	gchar *message_zh;
+	gchar *unit; /* out-of-range: the UCUM code of the range (the messages say it readably) */
 } RsProblem;
 
 void rs_problem_free (RsProblem *problem);
+
+/**
+ * rs_unit_display:
+ *
+ * Returns: a UCUM code as a reader writes it: "years" / "岁" for "a", "mmHg" for "mm[Hg]",
+ *   "lb" for "[lb_av]", "" for "1"; an unknown code as it is.
+ */
+const gchar *rs_unit_display (const gchar *ucum, RsLang lang);
 
 typedef struct {
 	gdouble probability;

@@ -20,15 +20,33 @@ static gboolean
 sp_template_polarity (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
 {
 	static const gchar *const absent[]
-		= { "none",   "no",   "denies",	     "denied", "negative", "neg",
-		    "absent", "nil",  "not present", "无",     "否认",	   "阴性",
-		    "未见",   "没有", "(-)",	     "(−)",    NULL };
-	static const gchar *const present[]
-		= { "yes", "present", "positive", "pos", "有", "阳性", "(+)", NULL };
+		= { "none", "no",	   "denies", "denied", "negative", "neg",  "absent",
+		    "nil",  "not present", "无",     "否认",   "阴性",	   "未见", "没有",
+		    "(-)",  "(−)",	   "(否)",   "(无)",   "(×)",	   NULL };
+	static const gchar *const present[] = { "yes", "present", "positive", "pos", "有", "阳性",
+						"(+)", "(是)",	  "(有)",     "(√)", NULL };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	const gchar *p = text + c->end;
+	const gchar *b = text + c->start;
 	gboolean colon = FALSE;
+
+	/* a tick box before it: "[ ] Diabetes", "[x] Asthma", ☐ 糖尿病 */
+	while (b > text && b[-1] == ' ')
+		b--;
+	if ((b - text >= 3 && memcmp (b - 3, "[ ]", 3) == 0)
+	    || (b - text >= 2 && memcmp (b - 2, "[]", 2) == 0)
+	    || (b - text >= 3 && memcmp (b - 3, "☐", 3) == 0)) {
+		*polarity = SP_POLARITY_ABSENT;
+		return TRUE;
+	}
+	if ((b - text >= 3 && memcmp (b - 3, "[x]", 3) == 0)
+	    || (b - text >= 5 && memcmp (b - 5, "[√]", 5) == 0)
+	    || (b - text >= 5 && memcmp (b - 5, "[✓]", 5) == 0)
+	    || (b - text >= 3 && memcmp (b - 3, "☑", 3) == 0)) {
+		*polarity = SP_POLARITY_PRESENT;
+		return TRUE;
+	}
 
 	while (p < end && *p == ' ')
 		p++;
@@ -55,11 +73,123 @@ sp_template_polarity (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
 	return FALSE;
 }
 
+/* Is the concept @c affirmed by the words right after it ("diarrhea present", "cough is
+ * noted", "rash was seen")?  A negation list that a comma continues ends at such a finding:
+ * "No nausea or vomiting, diarrhea present" negates only the first two. */
+static gboolean
+sp_affirmed_after (SpCtx *ctx, const SpItem *c)
+{
+	static const gchar *const copula[]
+		= { "is", "are", "was", "were", "also", "still", "now", "has", "been", NULL };
+	static const gchar *const affirm[]
+		= { "present", "noted",	   "positive",	"reported",   "endorsed",  "observed",
+		    "seen",    "persists", "persist",	"persisting", "continues", "remains",
+		    "found",   "admitted", "confirmed", NULL };
+
+	for (guint t = c->tok_last + 1, n = 0; t < ctx->tokens->len && n < 3; t++, n++) {
+		if (sp_tok_in (ctx, t, affirm))
+			return TRUE;
+		if (!sp_tok_in (ctx, t, copula))
+			return FALSE;
+	}
+	return FALSE;
+}
+
+/* Is the concept @c what a question asks about ("Is this long covid?", "Could it be
+ * neuropathy?", "Any rash or vomiting?", "Should I give ibuprofen?", 是不是扁桃体发炎了？,
+ * 要吃奥司他韦吗？)?  The question's clause runs from the last sentence break (or Chinese comma)
+ * before the concept to a question mark with no break between, and opens with a question word
+ * or, in Chinese, ends with 吗.  What the asker reports around the question stays present ("I
+ * have a headache, should I go to the ER?", "Anyone else get stomach upset from metformin?"). */
+static gboolean
+sp_asked_break (const gchar *text, const gchar *end, const gchar *p)
+{
+	static const gchar *const breaks[]
+		= { ".", "!", "?", ";", "\n", ":", "。", "！", "？", "；", "，", "：", NULL };
+
+	/* "38.5" is no break; a comma is one between Chinese words (NFKC makes "，" a ","), not
+	 * inside an English list ("Any rash, vomiting or trouble breathing?") */
+	if (*p == '.' && p + 1 < end && g_ascii_isdigit (p[1]))
+		return FALSE;
+	if (*p == ',')
+		return (p > text && mv_unichar_is_han (g_utf8_get_char (g_utf8_prev_char (p))))
+		       || (p + 1 < end && mv_unichar_is_han (g_utf8_get_char (p + 1)));
+	for (guint i = 0; breaks[i] != NULL; i++) {
+		if (g_str_has_prefix (p, breaks[i]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the concept @c what a question asks about ("Is this long covid?", "Could it be
+ * neuropathy?", "Any rash or vomiting?", "Should I give ibuprofen?", 是不是扁桃体发炎了？,
+ * 要吃奥司他韦吗？)?  The question's clause runs from the last sentence break (or Chinese comma)
+ * before the concept to a question mark with no break between, and opens with a question word
+ * or, in Chinese, ends with 吗.  What the asker reports around the question stays present ("I
+ * have a headache, should I go to the ER?", "Anyone else get stomach upset from metformin?"). */
+static gboolean
+sp_asked (SpCtx *ctx, const SpItem *c)
+{
+	static const gchar *const openers[]
+		= { "is this",	   "is it",	"is that",	 "could this be", "could it be",
+		    "might it be", "any",	"should i give", "should i take", "can i give",
+		    "can i take",  "do i need", "是不是",	 "会不会",	  "要不要",
+		    "需不需要",	   "这算",	"算不算",	 "是否",	  NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *limit = MIN (end, text + c->end + 160);
+	const gchar *q = NULL;
+	const gchar *b = text + c->start;
+
+	/* most concepts have no question mark near them: look for one first, cheaply, so a long
+	 * text of repeated terms costs no more per concept */
+	if (memchr (text + c->end, '?', limit - (text + c->end)) == NULL
+	    && g_strstr_len (text + c->end, limit - (text + c->end), "？") == NULL)
+		return FALSE;
+	for (const gchar *p = text + c->end; p < limit && q == NULL; p++) {
+		if (*p == '?' || g_str_has_prefix (p, "？"))
+			q = p;
+		else if (sp_asked_break (text, end, p))
+			return FALSE;
+	}
+	if (q == NULL)
+		return FALSE;
+	for (guint n = 0; b > text && n < 160; n++) {
+		const gchar *prev = g_utf8_prev_char (b);
+		if (sp_asked_break (text, end, prev))
+			break;
+		b = prev;
+	}
+	while (b < text + c->start && *b == ' ')
+		b++;
+	for (guint i = 0; openers[i] != NULL; i++) {
+		gsize n = strlen (openers[i]);
+		guint words = 0;
+		if ((gsize)(text + c->start - b) < n || memcmp (b, openers[i], n) != 0
+		    || (g_ascii_isalpha (openers[i][0]) && g_ascii_isalnum (b[n])))
+			continue;
+		/* "is it a migraine?", not "is it normal to feel tired…?": at most one word
+		 * between the question word and the concept, except after "any" (a list) */
+		for (const gchar *p = b + n; p < text + c->start; p++)
+			words += *p == ' ' && p + 1 < text + c->start && p[1] != ' ';
+		if (words <= 1 || strcmp (openers[i], "any") == 0)
+			return TRUE;
+	}
+	/* 要吃奥司他韦吗？, 这算糖尿病吗？: a diagnosis or a drug asked about; a symptom asked with
+	 * 吗 (有痰吗？) is a doctor's question the answer settles */
+	return q - text >= 3 && memcmp (q - 3, "吗", 3) == 0
+	       && mv_unichar_is_han (g_utf8_get_char (b))
+	       && ((const SpConcept *)g_ptr_array_index (ctx->parser->lexicon->concepts, c->index))
+				  ->kind
+			  != SP_CONCEPT_SYMPTOM;
+}
+
 static SpPolarity
 sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 {
 	SpItem *c = sp_item (ctx, k);
 	SpPolarity stated;
+	gboolean comma = FALSE;
 
 	if (sp_template_polarity (ctx, c, &stated))
 		return stated;
@@ -72,6 +202,13 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
 			break;
 		if (sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		if (it->kind == SP_ITEM_COMMA)
+			comma = TRUE;
+		/* "No nausea or vomiting, diarrhea present": the list ends at an affirmed one */
+		if (comma
+		    && (sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
+		    && sp_affirmed_after (ctx, c))
 			break;
 		if (sp_is_cue (it, SP_CUE_NEGATION_PRE))
 			return SP_POLARITY_ABSENT;
@@ -96,7 +233,7 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 		if (sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
 			break;
 	}
-	return SP_POLARITY_PRESENT;
+	return sp_asked (ctx, c) ? SP_POLARITY_POSSIBLE : SP_POLARITY_PRESENT;
 }
 
 /* Is the family cue at @j the one who tells rather than the one who has it: a speaker
@@ -260,6 +397,48 @@ sp_severity_negated (SpCtx *ctx, guint j)
 	       && sp_other_between (ctx, prev, sp_item (ctx, j)) <= 1;
 }
 
+static gboolean sp_tok_ends_clause (SpCtx *ctx, guint t);
+
+/* Is the severity or score at @j dated in the past ("8/10 last week", "previously severe",
+ * 之前疼痛8分, 昨天7分)?  Then it is not the finding's severity now. */
+static gboolean
+sp_severity_is_past (SpCtx *ctx, guint j)
+{
+	static const gchar *const before_en[]
+		= { "previously", "yesterday", "earlier", "initially", "formerly", NULL };
+	static const gchar *const after_en[] = { "yesterday", "ago",  "earlier", "previously",
+						 "initially", "last", "prior",	 NULL };
+	static const gchar *const past_zh[] = { "之前", "以前", "昨天", "昨晚", "昨日", "前天",
+						"上周", "曾",	"当时", "起初", NULL };
+	const SpItem *it = sp_item (ctx, j);
+	const gchar *text = ctx->nt->text;
+
+	if (it->kind != SP_ITEM_SCORE && sp_severity_of (it) == SP_SEVERITY_NONE)
+		return FALSE;
+	/* a time after a severity word dates the finding ("a little fever last night"), after a
+	 * score the score */
+	for (guint t = it->tok_last + 1, n = 0;
+	     it->kind == SP_ITEM_SCORE && t < ctx->tokens->len && n < 3; t++, n++) {
+		if (sp_tok_ends_clause (ctx, t))
+			break;
+		if (sp_tok_in (ctx, t, after_en))
+			return TRUE;
+	}
+	for (guint t = it->tok_first, n = 0; t-- > 0 && n < 3; n++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		if (sp_tok_ends_clause (ctx, t))
+			break;
+		if (sp_tok_in (ctx, t, before_en))
+			return TRUE;
+		for (guint w = 0; past_zh[w] != NULL; w++) {
+			if (g_strstr_len (text + tok->start, tok->end - tok->start, past_zh[w])
+			    != NULL)
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 /* The severity stated by the item at @j, taken once per finding: a negated severity states none
  * and ends the search; a score of 0 ("pain 0/10", "0/10 pain", 疼痛评分0分) says the finding is
  * absent rather than present with no severity. */
@@ -269,7 +448,7 @@ sp_take_severity (SpCtx *ctx, guint j, SpFinding *f, gboolean *done)
 	SpItem *it = sp_item (ctx, j);
 	SpSeverity severity;
 
-	if (*done)
+	if (*done || sp_severity_is_past (ctx, j))
 		return;
 	if (it->kind == SP_ITEM_SCORE && it->value == 0) {
 		f->polarity = SP_POLARITY_ABSENT;
@@ -491,8 +670,15 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 			j++;
 			continue;
 		}
-		if (it->kind == SP_ITEM_COMMA)
+		if (it->kind == SP_ITEM_COMMA) {
+			/* "pain 8/10 last week, now 3/10": the current score after a past one */
+			if (!severity_done && j + 2 < ctx->items->len
+			    && sp_is_cue (sp_item (ctx, j + 1), SP_CUE_CURRENT)
+			    && sp_item (ctx, j + 2)->kind == SP_ITEM_SCORE
+			    && sp_other_between (ctx, it, sp_item (ctx, j + 2)) == 0)
+				sp_take_severity (ctx, j + 2, f, &severity_done);
 			break;
+		}
 		/* after a terminator only a duration still belongs here: "fever since yesterday" */
 		if (sp_is_cue (it, SP_CUE_TERMINATOR))
 			mods = FALSE;
@@ -704,7 +890,16 @@ sp_onset_age (SpCtx *ctx, gint cue, guint k)
 static gboolean
 sp_resolved (SpCtx *ctx, guint k)
 {
+	/* a term that says it is over ("ex-smoker", "ex smoker", 戒烟, 已戒烟): the term is opaque
+	 * to the resolved cues inside it */
+	static const gchar *const over[] = { "ex-", "ex ", "former ", "past ", "戒", "已戒", NULL };
 	SpItem *c = sp_item (ctx, k);
+
+	for (guint i = 0; over[i] != NULL; i++) {
+		if (c->end - c->start > strlen (over[i])
+		    && strncmp (ctx->nt->text + c->start, over[i], strlen (over[i])) == 0)
+			return TRUE;
+	}
 
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
@@ -736,14 +931,22 @@ sp_resolved (SpCtx *ctx, guint k)
 
 /* A condition's status (README "Conditions"): absent → none; possible → unknown; a resolved cue
  * → resolved (and historical); a chronic condition under a history cue ("Hx of HTN",
- * 既往有哮喘病史) → active and current; another condition under a history cue or in the past
+ * 既往有哮喘病史) → active and current (absent, no status, and current); another condition under a
+ * history cue or in the past
  * ("had pneumonia last year", 去年得过肺炎) → resolved; else active.  A relative's condition
  * has no status: family history records the relative's diagnosis, not its course. */
 static void
 sp_condition_status (SpCtx *ctx, guint k, SpFinding *f)
 {
-	if (f->kind != SP_FINDING_CONDITION || f->family || f->polarity == SP_POLARITY_ABSENT)
+	if (f->kind != SP_FINDING_CONDITION || f->family)
 		return;
+	/* "Past history: diabetes (×)", "no history of asthma": a chronic disease never had is
+	 * absent now, as "Hx of HTN" is active now */
+	if (f->polarity == SP_POLARITY_ABSENT) {
+		if (f->concept->chronic)
+			f->historical = FALSE;
+		return;
+	}
 	if (f->polarity == SP_POLARITY_POSSIBLE) {
 		f->status = SP_STATUS_UNKNOWN;
 	} else if (sp_resolved (ctx, k)) {
@@ -948,6 +1151,7 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 		f->onset_age = sp_onset_age (ctx, cue, k);
 	}
 	f->historical = sp_historical (ctx, k);
+	sp_medication_course (ctx, k, f);
 	sp_condition_status (ctx, k, f);
 	sp_attributes (ctx, k, f);
 	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f))

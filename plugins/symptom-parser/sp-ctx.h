@@ -121,6 +121,11 @@ gint sp_reaction_source (SpCtx *ctx, guint j);
 /* marks the allergic reactions later in the sentence of the allergy @f (item @k) as its own */
 void sp_later_reactions (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f);
 
+/* medications (sp-medication.c): a drug stopped, held or taken once and over ("Metformin was
+ * stopped", "was on warfarin", 已停用, 曾服用) is present and historical; one refused ("refused
+ * insulin", 拒绝服用) is absent */
+void sp_medication_course (SpCtx *ctx, guint k, SpFinding *f);
+
 /* The finding of the concept (or measurement) item at @k with its context and attributes;
  * %FALSE when the item gives none (sp-context.c). */
 gboolean sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f);

@@ -87,6 +87,27 @@ sp_en_number_word (SpCtx *ctx, guint i)
 	return -1;
 }
 
+/* Is "a"/"an"/"per" at @i the rate of a count rather than a duration: "20 cigarettes a day",
+ * "3 times a day", "twice a week", "1 pack a day"?  A count says how often, not how long. */
+static gboolean
+sp_is_rate (SpCtx *ctx, guint i)
+{
+	static const gchar *const often[] = { "once", "twice", "thrice", "times", NULL };
+	const MvToken *prev;
+
+	if (!(sp_tok_is (ctx, i, "a") || sp_tok_is (ctx, i, "an")) || i == 0)
+		return FALSE;
+	if (sp_tok_in (ctx, i - 1, often))
+		return TRUE;
+	prev = &g_array_index (ctx->tokens, MvToken, i - 1);
+	if (prev->kind == MV_TOKEN_NUMBER)
+		return TRUE;
+	/* "20 cigarettes a day", "two packs a day" */
+	return i >= 2 && prev->kind == MV_TOKEN_WORD
+	       && (g_array_index (ctx->tokens, MvToken, i - 2).kind == MV_TOKEN_NUMBER
+		   || sp_en_number_word (ctx, i - 2) > 1);
+}
+
 /* English durations: "3 days", "3days", "a week", "2-3 weeks", "half a day", "since yesterday",
  * "the past week", "1.5 hours". */
 void
@@ -137,13 +158,20 @@ sp_find_durations_en (SpCtx *ctx)
 			continue;
 		} else if (t->kind == MV_TOKEN_WORD && t->end - t->start >= 2
 			   && text[t->start] == 'x' && g_ascii_isdigit (text[t->start + 1])) {
-			/* "x3 days" */
+			/* "x3 days"; "x3d", "x2wk": the chart's glued count of days */
 			g_autofree gchar *num
 				= g_strndup (text + t->start + 1, t->end - t->start - 1);
 			gchar *e = NULL;
 			value = g_ascii_strtod (num, &e);
-			if (e == num || *e != '\0')
+			if (e == num)
 				continue;
+			if (*e != '\0') {
+				hours = sp_en_unit_hours (e, strlen (e));
+				if (hours > 0)
+					sp_add_item (ctx, SP_ITEM_DURATION, t->start, t->end, 0,
+						     value * hours);
+				continue;
+			}
 		} else if (sp_tok_in (ctx, i, past)) {
 			/* "the past week": one unit */
 			hours = i + 1 < toks->len ? sp_en_unit_hours (
@@ -159,7 +187,7 @@ sp_find_durations_en (SpCtx *ctx)
 			continue;
 		} else {
 			value = sp_en_number_word (ctx, i);
-			if (value < 0)
+			if (value < 0 || sp_is_rate (ctx, i))
 				continue;
 			if (sp_tok_is (ctx, i + 1, "of")) /* "a couple of days" */
 				unit_tok++;

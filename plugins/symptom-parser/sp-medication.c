@@ -5,6 +5,7 @@
  */
 #define G_LOG_DOMAIN "symptom-parser"
 
+#include "sp-ctx.h"
 #include "sp-measure-private.h"
 
 #include <math.h>
@@ -409,4 +410,281 @@ sp_medication_read (SpCtx *ctx, guint k, SpFinding *f)
 	}
 	if (f->route == NULL)
 		f->route = sp_m_route_before (text, text + it->start);
+}
+
+/* ---- the course of a medication: stopped, held, refused (README "Medications: course") ---- */
+
+/* clang-format off */
+/* before the drug in its clause: it is no longer taken ("stopped metformin", "was on warfarin",
+ * "no longer takes atorvastatin", 停用二甲双胍, 曾服用华法林): present and historical, as the
+ * blind sets' annotators record it.  A drug taken once ("tried", "took", 吃了) is left as it
+ * is: the annotators call it current as often as historical. */
+static const gchar *const sp_course_stop_before[] = {
+	"stopped", "stop", "discontinued", "discontinue", "d/c'd", "dc'd", "d/c", "held", "hold",
+	"holding", "off", "no longer", "was on", "were on", "had been on", "previously on",
+	"used to take", "used to be on", "quit", "ceased",
+	"停用", "停服", "停药", "停了", "停掉", "停止", "已停", "暂停", "曾服用", "曾服", "曾用",
+	"曾口服", "既往服用", "以前吃", "以前服用", "之前吃", "之前服用", NULL,
+};
+/* after the drug (past its dose and schedule, or just past a comma) */
+static const gchar *const sp_course_stop_after[] = {
+	"stopped", "discontinued", "d/c'd", "dc'd", "held", "on hold", "ceased", "withdrawn",
+	"completed", "finished", "no longer",
+	"已停", "停用", "停药", "停了", "停掉", "停服", "停止", "暂停", "不吃了", "没吃了", "没再吃",
+	NULL,
+};
+/* the patient declines it: not taken, so absent */
+static const gchar *const sp_course_refused[] = {
+	"refused", "refuses", "declined", "declines", "拒绝服用", "拒绝使用", "拒服", "拒用",
+	"拒绝", "不愿服用", "不肯吃", NULL,
+};
+/* a later word of the clause that puts the drug back in the present ("stopped metformin,
+ * started insulin", "previously on lisinopril, now on losartan", 停用二甲双胍改用胰岛素) */
+static const gchar *const sp_course_current[] = {
+	"now on", "now", "started", "start", "starting", "switched to", "changed to", "continue",
+	"continued", "resumed", "restarted", "currently", "still",
+	"现", "目前", "改为", "改用", "换成", "换用", "加用", "开始", "继续", "恢复", "仍", "还在",
+	"予", "给予",
+	NULL,
+};
+/* clang-format on */
+
+/* The latest word of @lists in [@from, @end): its start, or NULL; *@which is the list it came
+ * from.  English words need a word boundary on both sides ("off" is not in "coffee"). */
+static const gchar *
+sp_course_last (const gchar *from,
+		const gchar *end,
+		const gchar *const *const *lists,
+		guint n_lists,
+		guint *which)
+{
+	/* from the drug backwards, so the first match is the latest; a first-byte check keeps
+	 * the cost per position to a few comparisons */
+	for (const gchar *p = end; p-- > from;) {
+		for (guint l = 0; l < n_lists; l++) {
+			for (guint i = 0; lists[l][i] != NULL; i++) {
+				const gchar *w = lists[l][i];
+				gsize n;
+				gboolean latin;
+				if (w[0] != *p)
+					continue;
+				n = strlen (w);
+				latin = g_ascii_isalpha (w[0]);
+				if ((gsize)(end - p) < n || memcmp (p, w, n) != 0)
+					continue;
+				if (latin
+				    && ((p > from && g_ascii_isalnum (p[-1]))
+					|| (p + n < end && g_ascii_isalnum (p[n]))))
+					continue;
+				/* "停经" (menopause) is no stopping of a drug */
+				if (!latin && g_str_has_prefix (p + n, "经"))
+					continue;
+				*which = l;
+				return p;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The first word of @words that starts at @p, or NULL (its end). */
+static const gchar *
+sp_course_word_at (const gchar *p, const gchar *end, const gchar *const *words)
+{
+	for (guint i = 0; words[i] != NULL; i++) {
+		gsize n;
+		if (words[i][0] != *p)
+			continue;
+		n = strlen (words[i]);
+		if ((gsize)(end - p) >= n && memcmp (p, words[i], n) == 0
+		    && !(g_ascii_isalpha (words[i][0]) && p + n < end && g_ascii_isalnum (p[n])))
+			return p + n;
+	}
+	return NULL;
+}
+
+/* A clause boundary for the course: a sentence end, a semicolon, a newline, a comma. */
+static gsize
+sp_course_boundary (const gchar *p, const gchar *end)
+{
+	static const gchar *const marks[]
+		= { ".", ";", "\n", "!", "?", ",", "。", "；", "，", NULL };
+
+	/* "p.o.", "d/c'd" and decimals are no sentence end */
+	if (*p == '.' && p + 1 < end && g_ascii_isalnum (p[1]))
+		return 0;
+	for (guint i = 0; marks[i] != NULL; i++) {
+		if (g_str_has_prefix (p, marks[i]))
+			return strlen (marks[i]);
+	}
+	return 0;
+}
+
+/* The start of a clause's words past its time and degree words: "最近停了", "now stopped". */
+static const gchar *
+sp_course_clause_start (const gchar *p, const gchar *end)
+{
+	static const gchar *const lead[] = { "最近", "现已", "现在",  "现", "已经", "后来", "now",
+					     "but",  "then", "since", "但", "又",   NULL };
+	const gchar *q;
+
+	for (guint n = 0; n < 3; n++) {
+		p = sp_m_skip_spaces (p, end);
+		q = sp_course_word_at (p, end, lead);
+		if (q == NULL)
+			break;
+		p = q;
+	}
+	return sp_m_skip_spaces (p, end);
+}
+
+/* Is the next medication concept item after @k within [@p, @end)?  A stop word followed by
+ * another drug is that drug's ("Takes aspirin, stopped metformin"). */
+static gboolean
+sp_course_drug_follows (SpCtx *ctx, guint k, const gchar *p, const gchar *end)
+{
+	const gchar *text = ctx->nt->text;
+
+	for (guint j = k + 1; j < ctx->items->len; j++) {
+		const SpItem *it = &g_array_index (ctx->items, SpItem, j);
+		if (text + it->start >= end)
+			return FALSE;
+		if (it->kind == SP_ITEM_CONCEPT && text + it->start >= p)
+			return ((const SpConcept *)g_ptr_array_index (
+					ctx->parser->lexicon->concepts, it->index))
+				       ->kind
+			       == SP_CONCEPT_MEDICATION;
+	}
+	return FALSE;
+}
+
+/* "Should I stop metformin?": a question asks, it does not tell the course.  Looks at most
+ * 160 bytes on, so a text with no sentence end costs no more per drug. */
+static gboolean
+sp_course_question (const gchar *p, const gchar *end)
+{
+	end = MIN (end, p + 160);
+	for (; p < end; p++) {
+		if (*p == '?' || g_str_has_prefix (p, "？") || g_str_has_prefix (p, "吗"))
+			return TRUE;
+		if (*p == '\n' || *p == ';' || g_str_has_prefix (p, "。")
+		    || (*p == '.' && (p + 1 == end || !g_ascii_isalnum (p[1]))))
+			return FALSE;
+	}
+	return FALSE;
+}
+
+/* "did not stop aspirin", 没停阿司匹林: a negated stop word says the drug goes on. */
+static gboolean
+sp_course_negated (const gchar *from, const gchar *w)
+{
+	static const gchar *const neg[]
+		= { "not ", "n't ", "never ", "未", "没", "没有", "不", "从未", NULL };
+
+	for (guint i = 0; neg[i] != NULL; i++) {
+		gsize n = strlen (neg[i]);
+		if ((gsize)(w - from) >= n && memcmp (w - n, neg[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The course the clause of the medication at item @k states: 1 stopped (or taken once and
+ * over), 2 refused, 0 nothing.  Left of the drug, the latest word of the clause decides (so
+ * "stopped metformin, started insulin" leaves insulin current), and a negated stop word is 3
+ * ("did not stop aspirin": still taken); right of it, after its dose
+ * and schedule, the first stop word within 64 bytes, also just past one comma
+ * ("非布司他40mg一天一次，最近停了"), unless another drug follows it. */
+static gint
+sp_course_of (SpCtx *ctx, guint k)
+{
+	static const gchar *const *const lists[]
+		= { sp_course_stop_before, sp_course_refused, sp_course_current };
+	static const gchar *const *const after_lists[]
+		= { sp_course_stop_after, sp_course_refused, sp_course_current };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const SpItem *it = &g_array_index (ctx->items, SpItem, k);
+	const gchar *from = text + it->start;
+	const gchar *p;
+	const gchar *w;
+	guint which = 0;
+	guint commas = 0;
+
+	/* left: back to the clause start, at most 48 bytes */
+	while (from > text && text + it->start - from < 48) {
+		const gchar *prev = g_utf8_prev_char (from);
+		if (sp_course_boundary (prev, end) > 0)
+			break;
+		from = prev;
+	}
+	if (sp_course_question (it->end + text, end))
+		return 0;
+	if (g_strstr_len (from, text + it->start - from, "没停") != NULL
+	    || g_strstr_len (from, text + it->start - from, "未停") != NULL)
+		return 3;
+	w = sp_course_last (from, text + it->start, lists, G_N_ELEMENTS (lists), &which);
+	if (w != NULL && which < 2)
+		return sp_course_negated (from, w) ? 3 : (gint)which + 1;
+	/* right: through the dose and schedule, past at most one comma */
+	p = text + it->end;
+	while (p < end && p - (text + it->end) < 64) {
+		gsize b = sp_course_boundary (p, end);
+		if (b > 0) {
+			if (g_str_has_prefix (p, ",") || g_str_has_prefix (p, "，")) {
+				if (++commas > 1)
+					break;
+				p = sp_course_clause_start (p + b, end);
+				continue;
+			}
+			break;
+		}
+		/* past the comma only a stop word that opens the clause counts */
+		if (commas > 0 && p > text + it->end
+		    && !sp_course_word_at (p, end, sp_course_stop_after)
+		    && !sp_course_word_at (p, end, sp_course_refused))
+			break;
+		for (guint l = 0; l < G_N_ELEMENTS (after_lists); l++) {
+			const gchar *after = sp_course_word_at (p, end, after_lists[l]);
+			if (after == NULL)
+				continue;
+			if (l == 2 || sp_course_drug_follows (ctx, k, after, MIN (end, after + 24)))
+				return 0;
+			return (gint)l + 1;
+		}
+		/* another concept ends the drug's clause */
+		for (guint j = k + 1; j < ctx->items->len; j++) {
+			const SpItem *next = &g_array_index (ctx->items, SpItem, j);
+			if (next->start >= it->end && text + next->start == p
+			    && next->kind == SP_ITEM_CONCEPT)
+				return 0;
+			if (text + next->start > p)
+				break;
+		}
+		p = g_utf8_next_char (p);
+	}
+	return 0;
+}
+
+void
+sp_medication_course (SpCtx *ctx, guint k, SpFinding *f)
+{
+	gint course;
+
+	if (f->kind != SP_FINDING_MEDICATION || f->polarity == SP_POLARITY_POSSIBLE || f->family)
+		return;
+	course = sp_course_of (ctx, k);
+	if (course == 1) {
+		/* "Metformin was stopped", "no longer takes atorvastatin": the stop word is not a
+		 * negation of the drug but its course */
+		f->polarity = SP_POLARITY_PRESENT;
+		f->historical = TRUE;
+	} else if (course == 2) {
+		f->polarity = SP_POLARITY_ABSENT;
+		f->historical = FALSE;
+	} else if (course == 3) {
+		/* "did not stop aspirin", 没停阿司匹林: still taken; the negation is the stop's */
+		f->polarity = SP_POLARITY_PRESENT;
+		f->historical = FALSE;
+	}
 }

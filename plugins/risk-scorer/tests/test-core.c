@@ -576,6 +576,25 @@ Test (model, trainer_output_loads)
 	cr_assert_eq (json_array_get_length (json_object_get_array_member (root, "examples")), 2);
 }
 
+/* A trained model's outcome is Latin text: the Chinese sentence puts 的 after it, while a
+ * Chinese outcome runs on ("新发2型糖尿病风险"). */
+Test (model, trained_model_explained_in_chinese)
+{
+	g_autoptr (RsModel) m = load_data ("pima-diabetes.json");
+	g_autoptr (GPtrArray) problems
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
+	g_autoptr (GVariant) inputs = g_variant_ref_sink (json_gvariant_deserialize_data (
+		"{\"pregnant\":6.0,\"glucose\":148.0,\"pressure\":72.0,\"triceps\":35.0,"
+		"\"insulin\":0.0,\"mass\":33.6,\"pedigree\":0.627,\"age\":50.0}",
+		-1, "a{sv}", NULL));
+	g_autoptr (RsResult) r = rs_model_score (m, inputs, problems);
+	g_autofree gchar *zh = NULL;
+
+	cr_assert_not_null (r);
+	zh = rs_result_explain (m, r, RS_LANG_ZH);
+	cr_assert (g_str_has_prefix (zh, "结局“diabetes = pos”的风险估计为 72.2%"), "%s", zh);
+}
+
 Test (model, input_names)
 {
 	g_autoptr (GError) error = NULL;

@@ -279,9 +279,15 @@ Test (plugin, score_lists_every_problem)
 		cr_assert_str_eq (p->field, fields[i]);
 		cr_assert_str_eq (p->code, codes[i]);
 	}
-	cr_assert (strstr (error->message, "/inputs/age: out of range: valid from 40 to 79 a"),
+	/* units as people write them: "years", not UCUM's "a" */
+	cr_assert (strstr (error->message, "/inputs/age: out of range: valid from 40 to 79 years;"),
 		   "%s", error->message);
+	cr_assert (strstr (mv_error_get_message_zh (error),
+			   "/inputs/age: 超出范围：有效范围 40 至 79 岁"),
+		   "%s", mv_error_get_message_zh (error));
 	cr_assert (strstr (error->message, "use one of: mg/dL, mmol/L"), "%s", error->message);
+	cr_assert (strstr (mv_error_get_message_zh (error), "/inputs/hdl_cholesterol: 应为数值或"),
+		   "%s", mv_error_get_message_zh (error));
 	cr_assert (strstr (mv_error_get_message_zh (error), "/inputs/systolic_bp: 缺失（必填）"),
 		   "%s", mv_error_get_message_zh (error));
 	/* no submitted value is quoted back */
@@ -318,6 +324,7 @@ Test (plugin, score_batch)
 			 jp),
 		"results");
 	JsonObject *bad;
+	JsonObject *p;
 	JsonArray *problems;
 
 	cr_assert_eq (json_array_get_length (results), 3);
@@ -329,10 +336,16 @@ Test (plugin, score_batch)
 	cr_assert_str_eq (json_object_get_string_member (bad, "error"), "invalid inputs");
 	problems = json_object_get_array_member (bad, "problems");
 	cr_assert_eq (json_array_get_length (problems), 7);
-	cr_assert_str_eq (json_array_get_string_element (problems, 0),
-			  "sex: unknown level; use one of: female, male");
-	cr_assert_str_eq (json_array_get_string_element (problems, 1),
-			  "mexican_american: missing (required)");
+	/* the same members as Score's error details, and the input's name */
+	p = json_array_get_object_element (problems, 0);
+	cr_assert_str_eq (json_object_get_string_member (p, "field"), "/input_sets/1/sex");
+	cr_assert_str_eq (json_object_get_string_member (p, "input"), "sex");
+	cr_assert_str_eq (json_object_get_string_member (p, "code"), "unknown-level");
+	cr_assert_str_eq (json_object_get_string_member (p, "message"),
+			  "unknown level; use one of: female, male");
+	p = json_array_get_object_element (problems, 1);
+	cr_assert_str_eq (json_object_get_string_member (p, "input"), "mexican_american");
+	cr_assert_str_eq (json_object_get_string_member (p, "code"), "missing");
 	cr_assert (
 		json_object_has_member (json_array_get_object_element (results, 2), "probability"));
 }
@@ -459,4 +472,159 @@ Test (plugin, clinic_model_from_extra_dir)
 				    json_object_get_object_member (r, "inputs_used"), "weight"),
 			    80.0, 0.001);
 	cr_assert_float_eq (json_object_get_double_member (r, "probability"), 0.07638, 1e-4);
+}
+
+/* A file without a horizon (a prevalence model) has no horizon_years member, not 0. */
+Test (plugin, list_models_no_horizon_member)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonArray *models
+		= json_object_get_array_member (call_ok (host, "ListModels", "{}", jp), "models");
+
+	cr_assert (!json_object_has_member (
+		find_by (models, "id", "tabaei-herman-diabetes-screen-2002"), "horizon_years"));
+	cr_assert (json_object_has_member (
+		find_by (models, "id", "framingham-offspring-diabetes-2007"), "horizon_years"));
+}
+
+static const gchar pce_men_female[]
+	= "{\"model\":\"pce-2013-white-men\",\"inputs\":{\"age\":55,\"sex\":\"female\","
+	  "\"total_cholesterol\":213,\"hdl_cholesterol\":50,\"systolic_bp\":120,"
+	  "\"smoker\":\"never\",\"diabetes\":false}}";
+
+/* The women's value on the men's equation: the problem says what the equation is for and
+ * names the women's equation of the same group, in both languages. */
+Test (plugin, level_refused_names_sibling_model)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = mv_test_host_call_json (host, "Score", pce_men_female, &error);
+	const MvErrorProblem *p;
+
+	cr_assert_null (out);
+	cr_assert_eq (mv_error_get_n_problems (error), 1, "%s", error->message);
+	p = mv_error_get_problem (error, 0);
+	cr_assert_str_eq (p->code, "unknown-level");
+	cr_assert_str_eq (p->message,
+			  "unknown level; use one of: male (this equation is for men); for this "
+			  "sex use the model pce-2013-white-women");
+	cr_assert_str_eq (p->message_zh,
+			  "取值无效，可用：male（该方程仅适用于男性）；该性别请使用模型 "
+			  "pce-2013-white-women");
+}
+
+/* mmol/l and MG/DL are the units they spell, as the clinical record reads them. */
+Test (plugin, unit_case_ignored_when_unambiguous)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonObject *used = json_object_get_object_member (
+		json_object_get_object_member (
+			call_ok (host, "Score",
+				 "{\"model\":\"pce-2013-white-men\",\"inputs\":{\"age\":55,"
+				 "\"sex\":\"male\",\"total_cholesterol\":{\"value\":5.5,"
+				 "\"unit\":\"mmol/l\"},\"hdl_cholesterol\":{\"value\":50,"
+				 "\"unit\":\"MG/DL\"},\"systolic_bp\":{\"value\":120,\"unit\":"
+				 "\"mm[hg]\"},\"smoker\":\"never\",\"diabetes\":false}}",
+				 jp),
+			"result"),
+		"inputs_used");
+
+	cr_assert_float_eq (json_object_get_double_member (used, "total_cholesterol"), 5.5 * 38.67,
+			    0.05);
+	cr_assert_float_eq (json_object_get_double_member (used, "hdl_cholesterol"), 50, 1e-9);
+	cr_assert_float_eq (json_object_get_double_member (used, "systolic_bp"), 120, 1e-9);
+	/* and an unknown unit still lists the codes to send, with their readable form */
+	{
+		g_autoptr (MvTestHost) clinic = new_host (g_getenv ("RS_TEST_DATA_DIR"));
+		g_autoptr (GError) error = NULL;
+		g_autofree gchar *out = mv_test_host_call_json (
+			clinic, "Score",
+			"{\"model\":\"test-weight-model\",\"inputs\":{\"weight\":{\"value\":"
+			"176,\"unit\":\"stone\"},\"height\":175,\"age\":50,\"smoker\":"
+			"\"current\"}}",
+			&error);
+		cr_assert_null (out);
+		cr_assert (strstr (error->message, "use one of: kg, [lb_av] (lb)"), "%s",
+			   error->message);
+	}
+}
+
+/* Over 1000 sets: a refused member (422 invalid-input naming /input_sets), not 413. */
+Test (plugin, score_batch_over_limit_is_invalid_input)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GString) json
+		= g_string_new ("{\"model\":\"pce-2013-white-men\",\"input_sets\":[");
+	g_autofree gchar *out = NULL;
+
+	for (guint i = 0; i < 1001; i++)
+		g_string_append (json, i > 0 ? ",{}" : "{}");
+	g_string_append (json, "]}");
+	out = mv_test_host_call_json (host, "ScoreBatch", json->str, &error);
+	cr_assert_null (out);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "%s", error->message);
+	cr_assert_eq (mv_error_get_n_problems (error), 1);
+	cr_assert_str_eq (mv_error_get_problem (error, 0)->field, "/input_sets");
+	cr_assert_str_eq (mv_error_get_problem (error, 0)->code, "too-long");
+}
+
+/* Per-set problems in the caller's language, with the range's unit apart. */
+Test (plugin, score_batch_problems_in_chinese)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonArray *results = json_object_get_array_member (
+		call_ok (host, "ScoreBatch",
+			 "{\"model\":\"pce-2013-white-men\",\"language\":\"zh\",\"input_sets\":["
+			 "{\"age\":95,\"sex\":\"female\",\"total_cholesterol\":213,"
+			 "\"hdl_cholesterol\":50,\"systolic_bp\":120,\"smoker\":\"never\","
+			 "\"diabetes\":\"no\"}]}",
+			 jp),
+		"results");
+	JsonArray *problems = json_object_get_array_member (
+		json_array_get_object_element (results, 0), "problems");
+	JsonObject *age = json_array_get_object_element (problems, 0);
+	JsonObject *sex = json_array_get_object_element (problems, 1);
+	JsonObject *diabetes = json_array_get_object_element (problems, 2);
+
+	cr_assert_eq (json_array_get_length (problems), 3);
+	cr_assert_str_eq (json_object_get_string_member (age, "message"),
+			  "超出范围：有效范围 40 至 79 岁");
+	cr_assert_str_eq (json_object_get_string_member (age, "unit"), "a");
+	cr_assert (g_str_has_suffix (json_object_get_string_member (sex, "message"),
+				     "该性别请使用模型 pce-2013-white-women"));
+	cr_assert_str_eq (json_object_get_string_member (diabetes, "message"),
+			  "应为 true 或 false");
+}
+
+static GString *messages;
+
+static GLogWriterOutput
+keep_messages (GLogLevelFlags level, const GLogField *fields, gsize n, gpointer user_data)
+{
+	for (gsize i = 0; i < n; i++) {
+		if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+			g_string_append_printf (messages, "%s\n", (const gchar *)fields[i].value);
+	}
+	return G_LOG_WRITER_HANDLED;
+}
+
+/* One line at load names how many models loaded and their ids. */
+Test (plugin, load_names_models)
+{
+	g_autoptr (MvTestHost) host = NULL;
+
+	messages = g_string_new (NULL);
+	g_log_set_writer_func (keep_messages, NULL, NULL);
+	host = new_host (g_getenv ("RS_TEST_DATA_DIR"));
+	cr_assert (strstr (messages->str,
+			   "loaded 10 risk models: aric-diabetes-2005, "
+			   "framingham-offspring-diabetes-2007, pce-2013-african-american-men"),
+		   "%s", messages->str);
+	cr_assert (strstr (messages->str, "pima-diabetes, test-weight-model\n"), "%s",
+		   messages->str);
+	g_string_free (messages, TRUE);
 }

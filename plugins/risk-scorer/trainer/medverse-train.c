@@ -15,6 +15,8 @@ typedef struct {
 	gchar *csv, *outcome, *positive, *features, *missing, *out, *id;
 	gchar *title_en, *title_zh, *units, *cut_points, *lang;
 	gchar **examples;
+	gchar **labels;	     /* COL=EN or COL=EN|ZH, repeatable */
+	gchar *outcome_text; /* EN or EN|ZH */
 	gdouble l2;
 	gint folds, seed;
 	gboolean progress;
@@ -36,6 +38,8 @@ args_clear (Args *a)
 	g_free (a->cut_points);
 	g_free (a->lang);
 	g_strfreev (a->examples);
+	g_strfreev (a->labels);
+	g_free (a->outcome_text);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Args, args_clear)
 
@@ -89,6 +93,10 @@ parse_args (Args *a, int *argc, char ***argv, GError **error)
 		  "Risk category limits (default 0.1,0.2)", "p,..." },
 		{ "example", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->examples,
 		  "Write data row ROW as a worked example (repeatable)", "ROW" },
+		{ "label", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->labels,
+		  "Label of a feature's input, English and Chinese (repeatable)", "COL=EN|ZH" },
+		{ "outcome-text", 0, 0, G_OPTION_ARG_STRING, &a->outcome_text,
+		  "The outcome as a phrase, English and Chinese", "EN|ZH" },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &a->progress,
 		  "Progress on stderr even when it is not a terminal", NULL },
 		{ "lang", 0, 0, G_OPTION_ARG_STRING, &a->lang, "Report language: en or zh",
@@ -169,6 +177,59 @@ parse_units (const Args *a, const RtData *data, GPtrArray *units, GError **error
 			return FALSE;
 		}
 		g_ptr_array_index (units, j) = g_strdup (g_strstrip (kv[1]));
+	}
+	return TRUE;
+}
+
+/* "EN|ZH" or "EN" (Chinese falls back to English); also the form en:EN,zh:ZH */
+static void
+split_text (const gchar *text, gchar **en, gchar **zh)
+{
+	const gchar *bar = strchr (text, '|');
+	const gchar *zh_part = g_str_has_prefix (text, "en:") ? strstr (text, ",zh:") : NULL;
+
+	if (zh_part != NULL) {
+		*en = g_strndup (text + 3, zh_part - text - 3);
+		*zh = g_strdup (zh_part + 4);
+	} else if (bar != NULL) {
+		*en = g_strndup (text, bar - text);
+		*zh = g_strdup (bar + 1);
+	} else {
+		*en = g_strdup (text);
+		*zh = NULL;
+	}
+	g_strstrip (*en);
+	if (*zh != NULL)
+		g_strstrip (*zh);
+}
+
+/* --label COL=EN|ZH: one entry per feature in @en and @zh, NULL where not given */
+static gboolean
+parse_labels (const Args *a, const RtData *data, GPtrArray *en, GPtrArray *zh, GError **error)
+{
+	for (guint j = 0; j < data->n_features; j++) {
+		g_ptr_array_add (en, NULL);
+		g_ptr_array_add (zh, NULL);
+	}
+	for (guint i = 0; a->labels != NULL && a->labels[i] != NULL; i++) {
+		const gchar *eq = strchr (a->labels[i], '=');
+		g_autofree gchar *col
+			= eq ? g_strstrip (g_strndup (a->labels[i], eq - a->labels[i])) : NULL;
+		guint j;
+
+		for (j = 0; col != NULL && j < data->n_features; j++)
+			if (strcmp (data->names[j], col) == 0)
+				break;
+		if (col == NULL || j == data->n_features || eq[1] == '\0') {
+			g_set_error (error, RT_ERROR, RT_ERROR_ARGUMENT,
+				     RT_TR ("--label: '%s' is not FEATURE=English|中文",
+					    "--label：“%s”不是 特征=English|中文 的形式"),
+				     a->labels[i]);
+			return FALSE;
+		}
+		g_free (g_ptr_array_index (en, j));
+		g_free (g_ptr_array_index (zh, j));
+		split_text (eq + 1, (gchar **)&en->pdata[j], (gchar **)&zh->pdata[j]);
 	}
 	return TRUE;
 }
@@ -274,22 +335,32 @@ write_model (const Args *a, const RtData *data, const RtTraining *t, GError **er
 	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
 	g_autofree gchar *date = g_date_time_format (now, "%Y-%m-%d");
 	g_autofree gchar *source = g_path_get_basename (a->csv);
+	g_autoptr (GPtrArray) labels_en = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GPtrArray) labels_zh = g_ptr_array_new_with_free_func (g_free);
 	g_autofree gchar *title_en = NULL, *title_zh = NULL, *json = NULL;
+	g_autofree gchar *outcome_en = NULL, *outcome_zh = NULL;
 	RtModelInfo info = { 0 };
 
 	if (id == NULL || !parse_units (a, data, units, error) || !parse_cut_points (a, cuts, error)
-	    || !parse_examples (a, data, examples, error))
+	    || !parse_examples (a, data, examples, error)
+	    || !parse_labels (a, data, labels_en, labels_zh, error))
 		return FALSE;
+	if (a->outcome_text != NULL)
+		split_text (a->outcome_text, &outcome_en, &outcome_zh);
 	title_en = a->title_en ? g_strdup (a->title_en)
 			       : g_strdup_printf ("Risk of %s = %s", a->outcome, a->positive);
 	title_zh = a->title_zh ? g_strdup (a->title_zh)
-			       : g_strdup_printf ("%s = %s 的风险", a->outcome, a->positive);
+			       : g_strdup_printf ("“%s = %s”的风险", a->outcome, a->positive);
 	info.id = id;
 	info.title_en = title_en;
 	info.title_zh = title_zh;
 	info.source_name = source;
 	info.outcome = a->outcome;
 	info.positive = a->positive;
+	info.outcome_en = outcome_en;
+	info.outcome_zh = outcome_zh;
+	info.labels_en = (const gchar *const *)labels_en->pdata;
+	info.labels_zh = (const gchar *const *)labels_zh->pdata;
 	info.units = (const gchar *const *)units->pdata;
 	info.cut_points = (const gdouble *)(gpointer)cuts->data;
 	info.n_cut_points = cuts->len;
@@ -351,7 +422,9 @@ main (int argc, char **argv)
 	data = rt_data_read_csv (a.csv, &dopt, &error);
 	if (data != NULL && data->n_dropped > 0)
 		g_printerr ("medverse-train: %u %s\n", data->n_dropped,
-			    RT_TR ("rows left out for a missing value (--missing drop)",
+			    RT_TR (data->n_dropped == 1
+					   ? "row left out for a missing value (--missing drop)"
+					   : "rows left out for a missing value (--missing drop)",
 				   "行因缺失值被排除（--missing drop）"));
 	if (data != NULL)
 		t = rt_train (data, &fopt, (guint)a.folds, (guint32)a.seed, &error);

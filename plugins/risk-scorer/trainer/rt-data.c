@@ -6,6 +6,7 @@
 #include "rt-error.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RT_PROGRESS_ROWS 100000
@@ -309,6 +310,35 @@ loader_record (Loader *ld, CsvCursor *c, guint line, GError **error)
 	return TRUE;
 }
 
+static gint
+cmp_str (gconstpointer a, gconstpointer b)
+{
+	return strcmp (*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
+/* --positive matched no row: most often a typo or the case ("Yes" for "yes"), so the values
+ * the column does hold are listed (at most two: a third is refused before). */
+static RtData *
+loader_no_positive (Loader *ld, GError **error)
+{
+	g_autofree const gchar **values
+		= (const gchar **)g_hash_table_get_keys_as_array (ld->outcome_values, NULL);
+	guint n = g_hash_table_size (ld->outcome_values);
+	g_autoptr (GString) seen = g_string_new (NULL);
+
+	qsort (values, n, sizeof (gchar *), cmp_str);
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf (seen, RT_TR ("%s'%s'", "%s“%s”"),
+					i > 0 ? RT_TR (", ", "、") : "", values[i]);
+	g_set_error (error, RT_ERROR, RT_ERROR_VALUE,
+		     RT_TR ("%s: no row has the outcome '%s' equal to --positive '%s' (the match "
+			    "is exact, case included); the column holds %s",
+			    "%s：没有一行的结局“%s”等于 --positive “%s”（须完全一致，区分大小写）；"
+			    "该列的取值为 %s"),
+		     ld->name, ld->opt->outcome, ld->opt->positive, seen->str);
+	return NULL;
+}
+
 static RtData *
 loader_finish (Loader *ld, GError **error)
 {
@@ -335,13 +365,13 @@ loader_finish (Loader *ld, GError **error)
 			     ld->name, ld->opt->outcome);
 		return NULL;
 	}
-	if (data->n_events == 0 || data->n_events == data->n_rows) {
+	if (data->n_events == 0)
+		return loader_no_positive (ld, error);
+	if (data->n_events == data->n_rows) {
 		g_set_error (error, RT_ERROR, RT_ERROR_VALUE,
 			     RT_TR ("%s: the outcome '%s' is %s in every row: nothing to fit",
 				    "%s：结局“%s”在所有行中都%s：无法拟合"),
-			     ld->name, ld->opt->outcome,
-			     data->n_events == 0 ? RT_TR ("not the positive value", "不是阳性值")
-						 : RT_TR ("the positive value", "是阳性值"));
+			     ld->name, ld->opt->outcome, RT_TR ("the positive value", "是阳性值"));
 		return NULL;
 	}
 	data->names = g_new0 (gchar *, k + 1);

@@ -53,7 +53,13 @@ add_inputs (JsonBuilder *b, const RtData *data, const RtModelInfo *info)
 		json_builder_begin_object (b);
 		json_builder_set_member_name (b, "name");
 		json_builder_add_string_value (b, data->names[j]);
-		add_text (b, "label", data->names[j], data->names[j]);
+		const gchar *en = info->labels_en != NULL && info->labels_en[j] != NULL
+					  ? info->labels_en[j]
+					  : data->names[j];
+		const gchar *zh = info->labels_zh != NULL && info->labels_zh[j] != NULL
+					  ? info->labels_zh[j]
+					  : en;
+		add_text (b, "label", en, zh);
 		json_builder_set_member_name (b, "type");
 		json_builder_add_string_value (b, data->binary[j] ? "boolean" : "number");
 		if (!data->binary[j]) {
@@ -191,6 +197,9 @@ add_header (JsonBuilder *b, const RtData *data, const RtModelInfo *info)
 	g_autofree gchar *title = g_strdup_printf (
 		"Logistic regression fitted to %s by medverse-train", info->source_name);
 	g_autofree gchar *outcome = g_strdup_printf ("%s = %s", info->outcome, info->positive);
+	/* quoted in Chinese: the column and value are Latin text inside a Chinese sentence
+	 * ("结局“event = yes”的风险估计为 18.0%") */
+	g_autofree gchar *outcome_zh = g_strdup_printf ("结局“%s”", outcome);
 	g_autofree gchar *pop_en = g_strdup_printf (
 		"The %u complete rows of %s (%u rows read, %u left out for a missing value)",
 		data->n_rows, info->source_name, data->n_read, data->n_dropped);
@@ -214,7 +223,10 @@ add_header (JsonBuilder *b, const RtData *data, const RtModelInfo *info)
 	json_builder_set_member_name (b, "where");
 	json_builder_add_string_value (b, "the \"training\" section of this file");
 	json_builder_end_object (b);
-	add_text (b, "outcome", outcome, outcome);
+	add_text (b, "outcome", info->outcome_en != NULL ? info->outcome_en : outcome,
+		  info->outcome_zh != NULL   ? info->outcome_zh
+		  : info->outcome_en != NULL ? info->outcome_en
+					     : outcome_zh);
 	add_text (b, "population", pop_en, pop_zh);
 	json_builder_set_member_name (b, "link");
 	json_builder_add_string_value (b, "logistic");

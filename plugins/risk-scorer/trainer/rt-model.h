@@ -12,6 +12,10 @@ typedef struct {
 	const gchar *title_en, *title_zh;
 	const gchar *source_name; /* the CSV's base name, for the citation and population */
 	const gchar *outcome, *positive;
+	/* the outcome as a phrase ("Incident diabetes"); NULL: "outcome = positive" */
+	const gchar *outcome_en, *outcome_zh;
+	/* per feature: input labels, NULL entries: the column name */
+	const gchar *const *labels_en, *const *labels_zh;
 	const gchar *const *units; /* per feature: UCUM unit, NULL entries: "1" */
 	const gdouble *cut_points; /* increasing probabilities in (0, 1) */
 	guint n_cut_points;

@@ -4,7 +4,9 @@
  * in many ways, laterality and site), each with the codes a careful coder would accept and the
  * polarity.  The tables were written before the parser was run on them; this test parses every
  * row with the REAL data directory and fails on any row the parser gets wrong, listing them all
- * with the pass rate.
+ * with the pass rate.  tests/clinical-forms-{en,zh}.tsv (second round) cover what clinicians chart:
+ * examination findings, neurological and psychiatric findings, women's and urological health,
+ * eye/ENT/skin/musculoskeletal and paediatric wording, chart abbreviations and common typos.
  *
  * Row: phrase, kind (symptom, condition, allergy, "symptom|condition", or none: no symptom or
  * condition finding at all), codes (|-separated; the finding's code or an xref must be one),
@@ -232,4 +234,14 @@ Test (lay_forms, english)
 Test (lay_forms, chinese)
 {
 	run_table ("lay-forms-zh.tsv");
+}
+
+Test (lay_forms, clinical_english)
+{
+	run_table ("clinical-forms-en.tsv");
+}
+
+Test (lay_forms, clinical_chinese)
+{
+	run_table ("clinical-forms-zh.tsv");
 }

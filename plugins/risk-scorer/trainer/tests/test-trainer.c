@@ -626,3 +626,81 @@ Test (l2, penalised_score_is_zero)
 		cr_expect_lt (fabs (grad[j] - 5.0 * fit->beta[j]), 1e-6, "slope %u: %g vs %g", j,
 			      grad[j], 5.0 * fit->beta[j]);
 }
+
+/* --positive that matches no row names the values the column holds (a typo of case is the
+ * usual cause); "1 row" in the singular; --label and --outcome-text in both languages. */
+Test (cli, positive_typo_labels_and_texts)
+{
+	g_autofree gchar *plain = data_path ("RT_TEST_DATA", "plain.csv");
+	g_autofree gchar *one = data_path ("RT_TEST_DATA", "one-missing.csv");
+	g_autofree gchar *dir = g_dir_make_tmp ("rt-train-XXXXXX", NULL);
+	g_autofree gchar *model = g_build_filename (dir, "plain-model.json", NULL);
+	const gchar *const typo[] = { "--csv", plain,	"--outcome", "outcome", "--positive",
+				      "Yes",   "--out", model,	     NULL };
+	const gchar *const typo_zh[]
+		= { "--csv", plain, "--outcome", "outcome", "--positive", "Yes",
+		    "--out", model, "--lang",	 "zh",	    NULL };
+	const gchar *const labelled[] = { "--csv",
+					  one,
+					  "--outcome",
+					  "outcome",
+					  "--positive",
+					  "yes",
+					  "--out",
+					  model,
+					  "--folds",
+					  "0",
+					  "--label",
+					  "x1=Systolic pressure|收缩压",
+					  "--label",
+					  "smoker=en:Smoker, current,zh:吸烟",
+					  "--outcome-text",
+					  "Incident event|新发事件",
+					  NULL };
+	const gchar *const bad_label[]
+		= { "--csv", plain, "--outcome", "outcome",  "--positive", "yes",
+		    "--out", model, "--label",	 "nosuch=X", NULL };
+	g_autofree gchar *out = NULL, *err = NULL, *text = NULL;
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonObject *root;
+	JsonArray *inputs;
+	JsonObject *label;
+
+	cr_assert_eq (run_train (typo, &out, &err), 1);
+	cr_expect_not_null (strstr (err, "no row has the outcome 'outcome' equal to --positive "
+					 "'Yes' (the match is exact, case included); the column "
+					 "holds 'no', 'yes'"),
+			    "%s", err);
+	g_clear_pointer (&out, g_free);
+	g_clear_pointer (&err, g_free);
+	cr_assert_eq (run_train (typo_zh, &out, &err), 1);
+	cr_expect_not_null (strstr (err, "该列的取值为 “no”、“yes”"), "%s", err);
+	g_clear_pointer (&out, g_free);
+	g_clear_pointer (&err, g_free);
+
+	cr_assert_eq (run_train (labelled, &out, &err), 0, "%s", err);
+	cr_expect_not_null (strstr (err, "medverse-train: 1 row left out for a missing value"),
+			    "%s", err);
+	cr_assert (g_file_get_contents (model, &text, NULL, NULL));
+	cr_assert (json_parser_load_from_data (jp, text, -1, NULL));
+	root = json_node_get_object (json_parser_get_root (jp));
+	inputs = json_object_get_array_member (root, "inputs");
+	label = member_object (json_array_get_object_element (inputs, 0), "label");
+	cr_expect_str_eq (json_object_get_string_member (label, "en"), "Systolic pressure");
+	cr_expect_str_eq (json_object_get_string_member (label, "zh"), "收缩压");
+	label = member_object (json_array_get_object_element (inputs, 1), "label");
+	cr_expect_str_eq (json_object_get_string_member (label, "zh"), "x2");
+	label = member_object (json_array_get_object_element (inputs, 2), "label");
+	cr_expect_str_eq (json_object_get_string_member (label, "en"), "Smoker, current");
+	cr_expect_str_eq (json_object_get_string_member (label, "zh"), "吸烟");
+	label = member_object (root, "outcome");
+	cr_expect_str_eq (json_object_get_string_member (label, "zh"), "新发事件");
+	g_clear_pointer (&out, g_free);
+	g_clear_pointer (&err, g_free);
+
+	cr_expect_eq (run_train (bad_label, &out, &err), 2);
+	cr_expect_not_null (strstr (err, "--label: 'nosuch=X' is not FEATURE=English|中文"), "%s",
+			    err);
+	g_unlink (model);
+	g_rmdir (dir);
+}

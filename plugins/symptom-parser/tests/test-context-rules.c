@@ -1,0 +1,362 @@
+/*
+ * Context rules of issue 11 with the REAL data directory, each in English and Chinese and in a
+ * few variants (written from how clinicians and patients write, not from the evaluation sets):
+ * the course of a medication (stopped, held, refused, "was on"), resolution phrasing, where a
+ * negation's scope ends, former and never smokers, a past score that is not today's severity,
+ * and chart durations ("x3d", ×3天, 半月余).
+ */
+#define G_LOG_DOMAIN "test-context-rules"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "sp-parser.h"
+
+static SpParser *parser;
+
+static void
+setup (void)
+{
+	g_autoptr (GError) error = NULL;
+	const gchar *dir = g_getenv ("SP_REAL_DATA_DIR");
+
+	cr_assert_not_null (dir, "SP_REAL_DATA_DIR is not set");
+	parser = sp_parser_new (dir, &error);
+	cr_assert_not_null (parser, "%s", error != NULL ? error->message : "");
+}
+
+static void
+teardown (void)
+{
+	g_clear_pointer (&parser, sp_parser_free);
+}
+
+TestSuite (context, .init = setup, .fini = teardown);
+
+/* What one finding must be.  @text names the mention when a concept is mentioned twice;
+ * temporality 'c' current, 'h' historical, 0 unchecked; @status NULL unchecked, "" none;
+ * @severity NULL unchecked, "" none; @hours 0 unchecked, -1 none. */
+typedef struct {
+	const gchar *sentence;
+	const gchar *code;
+	const gchar *text;
+	const gchar *polarity;
+	gchar temporality;
+	const gchar *status;
+	const gchar *severity;
+	gdouble hours;
+} Want;
+
+static gchar *
+dump (GArray *findings)
+{
+	GString *s = g_string_new (NULL);
+
+	for (guint i = 0; i < findings->len; i++) {
+		const SpFinding *f = &g_array_index (findings, SpFinding, i);
+		g_string_append_printf (
+			s, "\n  %s %s %s %s %s sev=%s h=%g", sp_finding_kind_to_string (f->kind),
+			f->concept->code, sp_polarity_to_string (f->polarity),
+			f->historical ? "historical" : "current",
+			sp_status_to_string (f->status) ? sp_status_to_string (f->status) : "-",
+			sp_severity_to_string (f->severity) ? sp_severity_to_string (f->severity)
+							    : "-",
+			f->duration_hours);
+	}
+	return g_string_free (s, FALSE);
+}
+
+static void
+check (const Want *w)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GArray) findings = sp_parser_parse (parser, w->sentence, -1, NULL,
+						       SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
+	g_autofree gchar *all = NULL;
+	const SpFinding *f = NULL;
+
+	cr_assert_not_null (findings, "%s", error != NULL ? error->message : "");
+	all = dump (findings);
+	for (guint i = 0; i < findings->len && f == NULL; i++) {
+		const SpFinding *c = &g_array_index (findings, SpFinding, i);
+		if (g_strcmp0 (c->concept->code, w->code) != 0)
+			continue;
+		if (w->text == NULL
+		    || (c->byte_end - c->byte_start == strlen (w->text)
+			&& memcmp (w->sentence + c->byte_start, w->text, strlen (w->text)) == 0))
+			f = c;
+	}
+	cr_assert_not_null (f, "'%s': no %s%s", w->sentence, w->code, all);
+	cr_expect_str_eq (sp_polarity_to_string (f->polarity), w->polarity, "'%s' %s: polarity%s",
+			  w->sentence, w->code, all);
+	if (w->temporality != 0)
+		cr_expect_eq (f->historical, w->temporality == 'h', "'%s' %s: temporality%s",
+			      w->sentence, w->code, all);
+	if (w->status != NULL)
+		cr_expect_str_eq (sp_status_to_string (f->status) ? sp_status_to_string (f->status)
+								  : "",
+				  w->status, "'%s' %s: status%s", w->sentence, w->code, all);
+	if (w->severity != NULL)
+		cr_expect_str_eq (sp_severity_to_string (f->severity)
+					  ? sp_severity_to_string (f->severity)
+					  : "",
+				  w->severity, "'%s' %s: severity%s", w->sentence, w->code, all);
+	if (w->hours != 0)
+		cr_expect (fabs (f->duration_hours - w->hours) < 0.01,
+			   "'%s' %s: %g hours, not %g%s", w->sentence, w->code, f->duration_hours,
+			   w->hours, all);
+}
+
+static void
+check_all (const Want *wants, gsize n)
+{
+	for (gsize i = 0; i < n; i++)
+		check (&wants[i]);
+}
+
+#define METFORMIN "ATC:A10BA02"
+#define ASPIRIN "ATC:B01AC06"
+#define INSULIN "ATC:A10A"
+#define WARFARIN "ATC:B01AA03"
+#define ATORVASTATIN "ATC:C10AA05"
+#define SIMVASTATIN "ATC:C10AA01"
+#define AMLODIPINE "ATC:C08CA01"
+#define FEVER "HP:0001945"
+#define COUGH "HP:0012735"
+#define VOMITING "HP:0002013"
+#define DIARRHEA "HP:0002014"
+#define NAUSEA "HP:0002018"
+#define HEADACHE "HP:0002315"
+#define RASH "HP:0000988"
+#define TOBACCO "HP:0430133"
+#define PAIN "HP:0012531"
+
+/* Decision (README "Medications: course"): a drug stopped, held or no longer taken is present
+ * and historical, one refused is absent; no new member (the daemon's note kind accepts a
+ * `status` of active, resolved, unknown only). */
+Test (context, medication_course_en)
+{
+	static const Want wants[] = {
+		{ "Metformin was stopped last month.", METFORMIN, NULL, "present", 'h' },
+		{ "Lisinopril discontinued because of a dry cough.", "ATC:C09AA03", NULL, "present",
+		  'h' },
+		{ "Aspirin held 5 days before the colonoscopy.", ASPIRIN, NULL, "present", 'h' },
+		{ "He refused insulin.", INSULIN, NULL, "absent", 'c' },
+		{ "She was on warfarin after her valve surgery.", WARFARIN, NULL, "present", 'h' },
+		{ "Off metformin since March.", METFORMIN, NULL, "present", 'h' },
+		{ "No longer takes atorvastatin.", ATORVASTATIN, NULL, "present", 'h' },
+		{ "She stopped taking her amlodipine.", AMLODIPINE, NULL, "present", 'h' },
+		{ "Stopped simvastatin, started atorvastatin 40 mg daily.", SIMVASTATIN, NULL,
+		  "present", 'h' },
+		{ "Stopped simvastatin, started atorvastatin 40 mg daily.", ATORVASTATIN, NULL,
+		  "present", 'c' },
+		{ "Takes aspirin daily, stopped clopidogrel in May.", ASPIRIN, NULL, "present",
+		  'c' },
+		{ "Takes aspirin daily, stopped clopidogrel in May.", "ATC:B01AC04", NULL,
+		  "present", 'h' },
+		/* controls: taken now, a stop not done, a question */
+		{ "Takes metformin 500 mg BID.", METFORMIN, NULL, "present", 'c' },
+		{ "Did not stop aspirin.", ASPIRIN, NULL, "present", 'c' },
+		{ "Should I stop metformin?", METFORMIN, NULL, "present", 'c' },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+Test (context, medication_course_zh)
+{
+	static const Want wants[] = {
+		{ "二甲双胍已停用。", METFORMIN, NULL, "present", 'h' },
+		{ "已停阿司匹林两周。", ASPIRIN, NULL, "present", 'h' },
+		{ "自行停药（氨氯地平）一个月。", AMLODIPINE, NULL, "present", 'h' },
+		{ "拒绝服用胰岛素。", INSULIN, NULL, "absent", 'c' },
+		{ "曾服用华法林。", WARFARIN, NULL, "present", 'h' },
+		{ "停用辛伐他汀，改用阿托伐他汀。", SIMVASTATIN, NULL, "present", 'h' },
+		{ "停用辛伐他汀，改用阿托伐他汀。", ATORVASTATIN, NULL, "present", 'c' },
+		{ "阿司匹林100mg qd，最近停了一周。", ASPIRIN, NULL, "present", 'h' },
+		{ "目前服用二甲双胍0.5g每日两次。", METFORMIN, NULL, "present", 'c' },
+		{ "没停阿司匹林。", ASPIRIN, NULL, "present", 'c' },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Decision: a complaint that went away is absent; one that improved (improved, 好转, 缓解) is
+ * still present. */
+Test (context, resolution_en)
+{
+	static const Want wants[] = {
+		{ "No longer has fever.", FEVER, NULL, "absent" },
+		{ "Fever gone since Tuesday.", FEVER, NULL, "absent" },
+		{ "The fever has resolved.", FEVER, NULL, "absent" },
+		{ "Headache went away after paracetamol.", HEADACHE, NULL, "absent" },
+		{ "No more vomiting.", VOMITING, NULL, "absent" },
+		{ "Rash has cleared up.", RASH, NULL, "absent" },
+		{ "Her cough has subsided.", COUGH, NULL, "absent" },
+		{ "No longer has fever, still coughing.", COUGH, NULL, "present" },
+		{ "Nausea improved.", NAUSEA, NULL, "present" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+Test (context, resolution_zh)
+{
+	static const Want wants[] = {
+		{ "已不烧了。", FEVER, NULL, "absent" },
+		{ "烧退了。", FEVER, NULL, "absent" },
+		{ "发热已退。", FEVER, NULL, "absent" },
+		{ "不吐了，还有点拉肚子。", VOMITING, NULL, "absent" },
+		{ "不吐了，还有点拉肚子。", DIARRHEA, NULL, "present" },
+		{ "头不疼了。", HEADACHE, NULL, "absent" },
+		{ "咳嗽症状消失。", COUGH, NULL, "absent" },
+		{ "皮疹已消退。", RASH, NULL, "absent" },
+		{ "咳嗽已好转。", COUGH, NULL, "present" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A negation stops at but/however/except/reports/positive for, 但/就是/只是/有, at a sentence or
+ * semicolon, and at a comma after which the finding is affirmed ("diarrhea present"). */
+Test (context, negation_scope_en)
+{
+	static const Want wants[] = {
+		{ "No nausea or vomiting, diarrhea present.", NAUSEA, NULL, "absent" },
+		{ "No nausea or vomiting, diarrhea present.", VOMITING, NULL, "absent" },
+		{ "No nausea or vomiting, diarrhea present.", DIARRHEA, NULL, "present" },
+		{ "No chest pain, dyspnea is noted.", "HP:0002094", NULL, "present" },
+		{ "Denies fever, chills, cough present.", "HP:0025143", NULL, "absent" },
+		{ "Denies fever, chills, cough present.", COUGH, NULL, "present" },
+		{ "Denies fever but reports cough.", FEVER, NULL, "absent" },
+		{ "Denies fever but reports cough.", COUGH, NULL, "present" },
+		{ "No fever; cough for 3 days.", COUGH, NULL, "present", 0, NULL, NULL, 72 },
+		{ "Negative for chest pain. Positive for palpitations.", "HP:0001962", NULL,
+		  "present" },
+		{ "No rash except itching.", "HP:0000989", NULL, "present" },
+		/* controls: no comma, the affirming word is inside the negation */
+		{ "No edema present.", "HP:0000969", NULL, "absent" },
+		{ "No rash or itching present.", "HP:0000989", NULL, "absent" },
+		{ "Denies fever, chills, or night sweats.", "HP:0030166", NULL, "absent" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+Test (context, negation_scope_zh)
+{
+	static const Want wants[] = {
+		{ "无发热，但有咳嗽。", FEVER, NULL, "absent" },
+		{ "无发热，但有咳嗽。", COUGH, NULL, "present" },
+		{ "不发烧，就是咳嗽。", COUGH, NULL, "present" },
+		{ "不发烧但咳嗽。", COUGH, NULL, "present" },
+		{ "无胸痛，只是心慌。", "HP:0001962", NULL, "present" },
+		{ "否认胸痛，诉心悸。", "HP:0001962", NULL, "present" },
+		{ "无恶心呕吐，有腹泻。", VOMITING, NULL, "absent" },
+		{ "无恶心呕吐，有腹泻。", DIARRHEA, NULL, "present" },
+		{ "不咳嗽也不发烧。", FEVER, NULL, "absent" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Tobacco use is a condition: a former smoker's is resolved and historical, a never smoker's
+ * absent. */
+Test (context, smoking)
+{
+	static const Want wants[] = {
+		{ "Ex-smoker.", TOBACCO, NULL, "present", 'h', "resolved" },
+		{ "ex smoker, 30 pack-years.", TOBACCO, "ex smoker", "present", 'h', "resolved" },
+		{ "Former smoker, quit 10 years ago.", TOBACCO, NULL, "present", 'h', "resolved" },
+		{ "Quit smoking in 2015.", TOBACCO, NULL, "present", 'h', "resolved" },
+		{ "Never smoker.", TOBACCO, NULL, "absent", 0, "" },
+		{ "Current smoker.", TOBACCO, NULL, "present", 'c', "active" },
+		{ "已戒烟。", TOBACCO, NULL, "present", 'h', "resolved" },
+		{ "戒烟10年。", TOBACCO, NULL, "present", 'h', "resolved" },
+		{ "不吸烟。", TOBACCO, NULL, "absent", 0, "" },
+		{ "从不吸烟。", TOBACCO, NULL, "absent", 0, "" },
+		{ "吸烟20年，每天1包。", TOBACCO, NULL, "present", 'c', "active", NULL, 20 * 8760 },
+		/* a count per day is a rate, not how long */
+		{ "Smokes 20 cigarettes a day.", TOBACCO, NULL, "present", 'c', "active", NULL,
+		  -1 },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A score dated in the past is not today's severity; the current one after it is. */
+Test (context, past_severity)
+{
+	static const Want wants[] = {
+		{ "Pain was 8/10 last week, now 3/10.", PAIN, NULL, "present", 0, NULL, "mild" },
+		{ "Pain 8/10 yesterday, now 2/10.", PAIN, NULL, "present", 0, NULL, "mild" },
+		{ "Pain 8/10 two days ago.", PAIN, NULL, "present", 0, NULL, "" },
+		{ "Pain 7/10.", PAIN, NULL, "present", 0, NULL, "severe" },
+		{ "头痛昨天7分，今天2分。", HEADACHE, NULL, "present", 0, NULL, "mild" },
+		{ "头痛7分。", HEADACHE, NULL, "present", 0, NULL, "severe" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Decision: "since yesterday" is 24 h and "for the past 2 weeks" 336 h, counted back from the
+ * time of writing; "余" (more than) keeps the stated figure. */
+Test (context, durations)
+{
+	static const Want wants[] = {
+		{ "Cough x3d.", COUGH, NULL, "present", 0, NULL, NULL, 72 },
+		{ "Diarrhea x2wk.", DIARRHEA, NULL, "present", 0, NULL, NULL, 336 },
+		{ "Diarrhea x 3 days.", DIARRHEA, NULL, "present", 0, NULL, NULL, 72 },
+		{ "Cough ×3天。", COUGH, NULL, "present", 0, NULL, NULL, 72 },
+		{ "咳嗽×3天。", COUGH, NULL, "present", 0, NULL, NULL, 72 },
+		{ "Headache for the past 2 weeks.", HEADACHE, NULL, "present", 0, NULL, NULL, 336 },
+		{ "Fever since yesterday.", FEVER, NULL, "present", 0, NULL, NULL, 24 },
+		{ "咳嗽半月余。", COUGH, NULL, "present", 0, NULL, NULL, 360 },
+		{ "发热1周余。", FEVER, NULL, "present", 0, NULL, NULL, 168 },
+		{ "腹痛十余天。", "HP:0002027", NULL, "present", 0, NULL, NULL, 240 },
+		{ "Vomiting 3 times a day for 2 days.", VOMITING, NULL, "present", 0, NULL, NULL,
+		  48 },
+		{ "Cough for a day.", COUGH, NULL, "present", 0, NULL, NULL, 24 },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Intake forms: a tick box before the term, a mark after it, review-of-systems shorthand; a
+ * chronic disease a history form says the patient never had is absent now (current). */
+Test (context, forms)
+{
+	static const Want wants[] = {
+		{ "Conditions: [x] High blood pressure [ ] Heart disease [ ] Diabetes.",
+		  "HP:0000822", NULL, "present", 'c', "active" },
+		{ "Conditions: [x] High blood pressure [ ] Heart disease [ ] Diabetes.",
+		  "HP:0000819", NULL, "absent", 'c', "" },
+		{ "☐ 糖尿病 ☑ 高血压", "HP:0000819", NULL, "absent" },
+		{ "☐ 糖尿病 ☑ 高血压", "HP:0000822", NULL, "present" },
+		{ "既往史：高血压（√） 糖尿病（×） 哮喘（×）", "HP:0000822", NULL, "present", 'c',
+		  "active" },
+		{ "既往史：高血压（√） 糖尿病（×） 哮喘（×）", "HP:0000819", NULL, "absent", 'c',
+		  "" },
+		{ "既往史：高血压（√） 糖尿病（×） 哮喘（×）", "HP:0002099", NULL, "absent", 'c' },
+		{ "胸痛（否） 心悸（是）", "HP:0100749", NULL, "absent" },
+		{ "胸痛（否） 心悸（是）", "HP:0001962", NULL, "present" },
+		{ "ROS: neg for fever, chills, night sweats.", "HP:0030166", NULL, "absent" },
+		{ "No history of diabetes.", "HP:0000819", NULL, "absent", 'c' },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* What a question asks about is possible; what the asker reports around it stays present. */
+Test (context, questions)
+{
+	static const Want wants[] = {
+		{ "Is this long covid?", "DOID:0080848", NULL, "possible" },
+		{ "Could it be neuropathy?", "HP:0009830", NULL, "possible" },
+		{ "Should I give ibuprofen or Tylenol?", "ATC:M01AE01", NULL, "possible" },
+		{ "Any rash, vomiting or trouble breathing?", VOMITING, NULL, "possible" },
+		{ "I have a pounding headache, should I go to the ER?", HEADACHE, NULL, "present" },
+		{ "Anyone else get stomach upset from metformin?", METFORMIN, NULL, "present" },
+		{ "Patient has fever.", FEVER, NULL, "present" },
+		{ "嗓子疼了三天，是不是扁桃体发炎了？", "DOID:10456", NULL, "possible" },
+		{ "嗓子疼了三天，是不是扁桃体发炎了？", "MV:0020", NULL, "present" },
+		{ "这算糖尿病吗？", "HP:0000819", NULL, "possible" },
+		{ "发烧两天了，要吃奥司他韦吗？", "ATC:J05AH02", NULL, "possible" },
+		{ "发烧两天了，要吃奥司他韦吗？", FEVER, NULL, "present" },
+		{ "Is it normal to feel tired all the time?", "HP:0012378", NULL, "present" },
+		/* a doctor's question about a symptom is settled by the answer, not by the 吗 */
+		{ "有痰吗？", "HP:0031245", NULL, "present" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
