@@ -3,7 +3,7 @@
  * prints scores per second for each way of scoring the same input sets, and writes the
  * probabilities so the benchmark's peer (R, bench-score.R) can be checked against them.
  *
- *   bench-risk-score PLUGIN.so DATA_DIR MODEL INPUTS.csv PROBS_OUT [REPS]
+ *   bench-risk-score PLUGIN.so DATA_DIR MODEL INPUTS.csv PROBS_OUT [REPS | dump]
  *
  * DATA_DIR holds models/ (build/plugins/risk-scorer/data does).  INPUTS.csv: a header of input
  * names, then one input set a row; a cell is a number (canonical unit), "NUMBER UNIT",
@@ -11,9 +11,11 @@
  * The ways, each over every set: the core's arithmetic on checked values
  * (rs_model_score_values), the core reading the a{sv} inputs (rs_model_score), the same with
  * the explanation, the built plugin through the SDK's test host one Score call a set, and
- * ScoreBatch with 100 and with 1000 sets a call.  Every way's probabilities are checked
+ * ScoreBatch with 100 and with 1000 sets a call, each with detail "full" (Score's answer a set)
+ * and "summary" (probability, category, linear predictor).  Every way's probabilities are checked
  * against the core's before any timing (the program fails on a difference above 1e-12).
- * Output: one "name value" line each (scores/s, median of REPS timed samples).
+ * Output: one "name value" line each (scores/s, median of REPS timed samples).  With "dump"
+ * instead of REPS: every answer as GVariant text, nothing timed (to diff two builds' answers).
  */
 #include <gmodule.h>
 #include <math.h>
@@ -34,9 +36,10 @@ typedef struct {
 	GPtrArray *inputs;   /* GVariant a{sv}, one per set */
 	GPtrArray *values;   /* GArray of RsValue, one per set: checked, canonical */
 	GPtrArray *score_in; /* GVariant (sa{sv}s), one per set */
-	GPtrArray *batches;  /* GPtrArray of GVariant (saa{sv}s), one per batch size */
-	guint batch_sizes[2];
-	guint batch_now; /* index into batches for the pass being timed */
+	GPtrArray *batches;  /* GPtrArray of GVariant (saa{sv}ss), one per batch way */
+	guint batch_sizes[4];
+	const gchar *batch_detail[4]; /* ScoreBatch's detail argument */
+	guint batch_now;	      /* index into batches for the pass being timed */
 } Bench;
 
 typedef gboolean (*BenchPass) (Bench *b);
@@ -246,7 +249,8 @@ bench_prepare (Bench *b, GArray *probs, GError **error)
 				g_variant_builder_add_value (&sets,
 							     g_ptr_array_index (b->inputs, j));
 			g_ptr_array_add (calls, g_variant_ref_sink (g_variant_new (
-							"(saa{sv}s)", b->model_id, &sets, "en")));
+							"(saa{sv}ss)", b->model_id, &sets, "en",
+							b->batch_detail[s])));
 		}
 		g_ptr_array_add (b->batches, calls);
 	}
@@ -306,6 +310,47 @@ bench_check_plugin (Bench *b, const GArray *probs)
 	return worst;
 }
 
+/* "dump": every set's Score answer in both languages and the ScoreBatch answers, printed as
+ * GVariant text, so an answer built another way can be compared with diff */
+static gboolean
+bench_dump (Bench *b)
+{
+	const gchar *const langs[] = { "en", "zh" };
+
+	for (guint i = 0; i < b->inputs->len; i++) {
+		for (guint l = 0; l < G_N_ELEMENTS (langs); l++) {
+			g_autoptr (GVariant) out = bench_call (
+				b, "Score",
+				g_variant_new ("(s@a{sv}s)", b->model_id,
+					       g_ptr_array_index (b->inputs, i), langs[l]));
+			g_autofree gchar *text = out != NULL ? g_variant_print (out, TRUE) : NULL;
+			/* the answer is partly written serialised by hand: GLib must find it normal
+			 */
+			if (text == NULL || !g_variant_is_normal_form (out)) {
+				g_printerr ("Score %u %s: no answer, or not in normal form\n", i,
+					    langs[l]);
+				return FALSE;
+			}
+			g_print ("Score %u %s %s\n", i, langs[l], text);
+		}
+	}
+	for (guint s = 0; s < b->batches->len; s++) {
+		GPtrArray *calls = g_ptr_array_index (b->batches, s);
+		for (guint c = 0; c < calls->len; c++) {
+			g_autoptr (GVariant) out
+				= bench_call (b, "ScoreBatch", g_ptr_array_index (calls, c));
+			g_autofree gchar *text = out != NULL ? g_variant_print (out, TRUE) : NULL;
+			if (text == NULL || !g_variant_is_normal_form (out)) {
+				g_printerr ("ScoreBatch %u: no answer, or not in normal form\n", c);
+				return FALSE;
+			}
+			g_print ("ScoreBatch %u %s %u %s\n", b->batch_sizes[s], b->batch_detail[s],
+				 c, text);
+		}
+	}
+	return TRUE;
+}
+
 static gboolean
 bench_write_probs (const gchar *path, const GArray *probs, GError **error)
 {
@@ -362,7 +407,8 @@ main (int argc, char **argv)
 	g_autoptr (GError) error = NULL;
 	g_autoptr (GArray) probs = g_array_new (FALSE, FALSE, sizeof (gdouble));
 	guint reps = argc > 6 ? (guint)MAX (1, atoi (argv[6])) : 3;
-	Bench b = { .batch_sizes = { 100, 1000 } };
+	Bench b = { .batch_sizes = { 100, 1000, 100, 1000 },
+		    .batch_detail = { "full", "full", "summary", "summary" } };
 	gdouble worst;
 
 	if (argc < 6) {
@@ -379,6 +425,11 @@ main (int argc, char **argv)
 		bench_clear (&b);
 		return EXIT_FAILURE;
 	}
+	if (argc > 6 && g_strcmp0 (argv[6], "dump") == 0) {
+		gboolean ok = bench_dump (&b);
+		bench_clear (&b);
+		return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+	}
 	worst = bench_check_plugin (&b, probs);
 	if (!(worst <= 1e-12)) {
 		g_printerr ("%s: the plugin's probabilities differ from the core's (%g)\n", argv[0],
@@ -394,8 +445,9 @@ main (int argc, char **argv)
 	g_print ("score %.0f\n", bench_rate (bench_pass_score, &b, reps));
 	for (guint s = 0; s < G_N_ELEMENTS (b.batch_sizes); s++) {
 		b.batch_now = s;
-		g_print ("batch%u %.0f\n", b.batch_sizes[s],
-			 bench_rate (bench_pass_batch, &b, reps));
+		g_print ("%s%u %.0f\n",
+			 g_str_equal (b.batch_detail[s], "full") ? "batch" : "summary",
+			 b.batch_sizes[s], bench_rate (bench_pass_batch, &b, reps));
 	}
 	bench_clear (&b);
 	return EXIT_SUCCESS;

@@ -175,6 +175,52 @@ Test (plugin, score_pooled_cohort_example)
 	cr_assert (g_str_has_prefix (json_object_get_string_member (r, "citation"), "Goff DC Jr"));
 }
 
+/* Part of Score's answer (the contributions) is written in GVariant's serialised form by the
+ * plugin itself: GLib must find the whole answer in normal form, in both languages, with
+ * numbers, booleans and levels as values, and read the members back. */
+Test (plugin, score_answer_normal_form)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	const gchar *const inputs[] = {
+		"('pce-2013-african-american-women', {'age': <55.0>, 'sex': <'female'>, "
+		"'total_cholesterol': <213.0>, 'hdl_cholesterol': <50.0>, 'systolic_bp': <120.0>, "
+		"'smoker': <'never'>, 'diabetes': <false>}, '",
+		"('san-antonio-diabetes-2002', {'age': <45.0>, 'sex': <'female'>, "
+		"'mexican_american': <true>, 'fasting_glucose': <100.0>, 'systolic_bp': <125.0>, "
+		"'hdl_cholesterol': <40.0>, 'bmi': <32.0>, 'family_history': <true>}, '",
+	};
+	const gchar *const langs[] = { "en", "zh" };
+
+	for (guint i = 0; i < G_N_ELEMENTS (inputs); i++) {
+		for (guint l = 0; l < G_N_ELEMENTS (langs); l++) {
+			g_autoptr (GError) error = NULL;
+			g_autofree gchar *text = g_strconcat (inputs[i], langs[l], "')", NULL);
+			GVariant *in = g_variant_parse (NULL, text, NULL, NULL, &error);
+			g_autoptr (GVariant) out = NULL;
+			g_autoptr (GVariant) result = NULL;
+			g_autoptr (GVariant) contributions = NULL;
+			g_autoptr (GVariant) first = NULL;
+			const gchar *feature = NULL;
+			gdouble contribution = NAN;
+
+			cr_assert_not_null (in, "%s", error != NULL ? error->message : "");
+			out = mv_test_host_call (host, "Score", in, &error);
+			cr_assert_not_null (out, "%s", error != NULL ? error->message : "");
+			cr_assert (g_variant_is_normal_form (out), "%s %s", inputs[i], langs[l]);
+			result = g_variant_get_child_value (out, 0);
+			contributions = g_variant_lookup_value (result, "contributions",
+								G_VARIANT_TYPE ("aa{sv}"));
+			cr_assert_not_null (contributions);
+			cr_assert_gt (g_variant_n_children (contributions), 2);
+			first = g_variant_get_child_value (contributions, 0);
+			cr_assert (g_variant_lookup (first, "feature", "&s", &feature));
+			cr_assert (g_variant_lookup (first, "contribution", "d", &contribution));
+			cr_assert (feature[0] != '\0');
+			cr_assert (isfinite (contribution));
+		}
+	}
+}
+
 /* The caller's locale (Accept-Language) picks the language when the argument is empty. */
 Test (plugin, score_explains_in_chinese)
 {
@@ -302,6 +348,71 @@ Test (plugin, score_batch)
 	cr_assert_str_eq (json_object_get_string_member (p, "code"), "missing");
 	cr_assert (
 		json_object_has_member (json_array_get_object_element (results, 2), "probability"));
+}
+
+/* detail "summary": three members a set, the same values as the full answer's; "full" and the
+ * default: Score's members; anything else: an input error naming /detail */
+Test (plugin, score_batch_detail)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	const gchar *const set = "{\"model\":\"san-antonio-diabetes-2002\",\"language\":\"en\","
+				 "\"input_sets\":[{\"age\":45,\"sex\":\"female\","
+				 "\"mexican_american\":true,\"fasting_glucose\":100,"
+				 "\"systolic_bp\":125,\"hdl_cholesterol\":40,\"bmi\":32,"
+				 "\"family_history\":true},{\"age\":45,\"sex\":\"other\"}]";
+	const gchar *const details[] = { "", ",\"detail\":\"full\"", ",\"detail\":\"summary\"" };
+	JsonObject *full_result = NULL;
+	/* every answer's parser lives to the end: full_result is compared with the later ones */
+	g_autoptr (GPtrArray) parsers = g_ptr_array_new_with_free_func (g_object_unref);
+
+	for (guint d = 0; d < G_N_ELEMENTS (details); d++) {
+		g_autofree gchar *json = g_strdup_printf ("%s%s}", set, details[d]);
+		JsonParser *jp = json_parser_new ();
+		JsonArray *results;
+		JsonObject *r;
+		JsonObject *bad;
+		g_autoptr (GList) members = NULL;
+
+		g_ptr_array_add (parsers, jp);
+		results = json_object_get_array_member (call_ok (host, "ScoreBatch", json, jp),
+							"results");
+		r = json_array_get_object_element (results, 0);
+		bad = json_array_get_object_element (results, 1);
+		members = json_object_get_members (r);
+
+		cr_assert_eq (json_array_get_length (results), 2);
+		/* a failing set lists its problems whatever the detail */
+		cr_assert_str_eq (json_object_get_string_member (bad, "error"), "invalid inputs");
+		if (d == 0) {
+			full_result = r;
+		} else if (d == 1) {
+			cr_assert_eq (json_object_get_size (r), json_object_get_size (full_result));
+		} else {
+			const gchar *const summary[]
+				= { "probability", "category", "linear_predictor" };
+			cr_assert_eq (g_list_length (members), 3);
+			for (guint i = 0; i < G_N_ELEMENTS (summary); i++)
+				cr_assert_str_eq (g_list_nth_data (members, i), summary[i]);
+			cr_assert_eq (json_object_get_double_member (r, "probability"),
+				      json_object_get_double_member (full_result, "probability"));
+			cr_assert_eq (
+				json_object_get_double_member (r, "linear_predictor"),
+				json_object_get_double_member (full_result, "linear_predictor"));
+			cr_assert_str_eq (json_object_get_string_member (r, "category"),
+					  json_object_get_string_member (full_result, "category"));
+		}
+	}
+	cr_assert (json_object_has_member (full_result, "contributions"));
+	cr_assert (json_object_has_member (full_result, "explanation"));
+	{
+		g_autoptr (GError) error = NULL;
+		g_autofree gchar *json = g_strdup_printf ("%s,\"detail\":\"brief\"}", set);
+		g_autofree gchar *out = mv_test_host_call_json (host, "ScoreBatch", json, &error);
+
+		cr_assert_null (out);
+		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
+		cr_assert_not_null (strstr (error->message, "/detail"), "%s", error->message);
+	}
 }
 
 static guint warnings;

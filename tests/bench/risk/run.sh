@@ -8,7 +8,8 @@
 #  - scoring throughput (bench_scoring): the white men's Pooled Cohort Equation and the
 #    Framingham Offspring diabetes model on seeded, realistic input sets (gen-score-inputs.py),
 #    scored by the core and by the built plugin through the SDK's test host (Score one set a
-#    call; ScoreBatch 100 and 1000 a call; bench-risk-score), against R computing the same
+#    call; ScoreBatch 100 and 1000 a call, with detail "full" and "summary";
+#    bench-risk-score), against R computing the same
 #    model's probability on the same sets (bench-score.R: a per-row loop, and vectorised in
 #    calls of 100, 1000 and all sets), ratio Medverse / R printed.  Both sides' probabilities
 #    are compared: the bench fails when they differ by more than 1e-9.
@@ -99,8 +100,10 @@ bench_scoring() {
 		row "$model" single "plugin \`Score\`, one set a call (SDK test host)" "$(field "$c" score)" "per-row loop" "$loop"
 		row "" single "core \`rs_model_score\` (inputs read and checked)" "$(field "$c" core)" "per-row loop" "$loop"
 		row "" single "core + explanation text" "$(field "$c" core_explained)" "per-row loop" "$loop"
-		row "" "batch 100" "plugin \`ScoreBatch\`, 100 a call" "$(field "$c" batch100)" "vectorised, 100 a call" "$(field "$r" vec100)"
-		row "" "batch 1000" "plugin \`ScoreBatch\`, 1000 a call" "$(field "$c" batch1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
+		row "" "batch 100" "plugin \`ScoreBatch\` detail full, 100 a call" "$(field "$c" batch100)" "vectorised, 100 a call" "$(field "$r" vec100)"
+		row "" "batch 1000" "plugin \`ScoreBatch\` detail full, 1000 a call" "$(field "$c" batch1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
+		row "" "batch 100" "plugin \`ScoreBatch\` detail summary, 100 a call" "$(field "$c" summary100)" "vectorised, 100 a call" "$(field "$r" vec100)"
+		row "" "batch 1000" "plugin \`ScoreBatch\` detail summary, 1000 a call" "$(field "$c" summary1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
 		row "" "all sets" "core \`rs_model_score_values\` (checked values)" "$(field "$c" core_values)" "vectorised, all sets in one call" "$(field "$r" vecall)"
 		echo "$model: $(field "$c" sets) sets; max |Medverse - R| $diff; plugin vs core $(field "$c" plugin_vs_core_max_diff)" >&3
 	done
