@@ -94,11 +94,14 @@ Test (risk_real, the_published_pce_example_from_the_record)
 	}
 }
 
-/* Framingham Offspring (Wilson 2007) needs two inputs the record has no source for: listed as
- * needs-input with what to supply, then scored from the record plus the two supplied (the
- * model file's first example: a woman of 55, BMI 31, HDL 45, TG 160, glucose 105 mg/dL, both
- * supplied true: 0.486753), stored with provenance "supplied". */
-Test (risk_real, framingham_needs_two_inputs_and_is_scored_once_they_are_supplied)
+/* Framingham Offspring (Wilson 2007) takes parental history from family history and "blood
+ * pressure 130/85 or treated" from the readings: without them the model is incomplete, with
+ * what is missing; ARIC, which also needs an input no record holds (African-American), is
+ * needs-input.  Once the mother's diabetes and a reading of 135/86 are recorded, the model is
+ * scored from the record alone (the model file's first example: a woman of 55, BMI 31, HDL 45,
+ * TG 160, glucose 105 mg/dL, both true: 0.486753), each input's provenance a record.  An input
+ * the record cannot hold is then supplied: ARIC's is used and stored as "supplied". */
+Test (risk_real, framingham_from_family_history_and_readings_aric_needs_input)
 {
 	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
 	g_auto (MvtClinic) a = { 0 };
@@ -109,7 +112,7 @@ Test (risk_real, framingham_needs_two_inputs_and_is_scored_once_they_are_supplie
 	g_autofree gchar *profile = g_strdup_printf ("{\"mrn\":\"FOS-1\",\"name\":{\"given\":\"x\"}"
 						     ",\"birth_date\":\"%s\",\"sex\":\"female\"}",
 						     birth);
-	g_autofree gchar *pid = NULL, *path = NULL;
+	g_autofree gchar *pid = NULL, *path = NULL, *one = NULL, *mother = NULL;
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);
 	{
@@ -122,14 +125,15 @@ Test (risk_real, framingham_needs_two_inputs_and_is_scored_once_they_are_supplie
 	observe (&a, pid, "\"code\":\"2571-8\",\"value\":160,\"unit\":\"mg/dL\"");
 	observe (&a, pid, "\"code\":\"1558-6\",\"value\":105,\"unit\":\"mg/dL\"");
 	path = g_strdup_printf ("/v1/patients/%s/risk", pid);
+	one = g_strdup_printf ("%s/framingham-offspring-diabetes-2007", path);
 	{
-		/* no body at all: every model listed, this one with what to supply */
+		/* no body at all: every model listed */
 		g_autoptr (MvtResponse) r = rt_call ("POST", path, a.clinician, NULL);
-		JsonObject *fos;
+		JsonObject *fos, *aric;
 		JsonArray *missing;
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		fos = rt_entry_for (r, "framingham-offspring-diabetes-2007");
-		cr_expect_str_eq (json_object_get_string_member (fos, "status"), "needs-input");
+		cr_expect_str_eq (json_object_get_string_member (fos, "status"), "incomplete");
 		missing = json_object_get_array_member (fos, "missing");
 		cr_assert_eq (json_array_get_length (missing), 2, "%s", r->body);
 		cr_expect_str_eq (json_object_get_string_member (
@@ -137,37 +141,72 @@ Test (risk_real, framingham_needs_two_inputs_and_is_scored_once_they_are_supplie
 				  "parental_diabetes");
 		cr_expect_str_eq (json_object_get_string_member (
 					  json_array_get_object_element (missing, 1), "reason"),
-				  "no-source");
+				  "no-value");
 		cr_expect_str_eq (json_object_get_string_member (
 					  json_array_get_object_element (missing, 1), "label"),
 				  "Blood pressure 130/85 mm Hg or more, or treated");
+		aric = rt_entry_for (r, "aric-diabetes-2005");
+		cr_expect_str_eq (json_object_get_string_member (aric, "status"), "needs-input",
+				  "%s", r->body);
 	}
+	mother = rt_post (&a, pid, "conditions",
+			  "{\"code\":{\"system\":\"icd-10\",\"code\":\"E11\"},"
+			  "\"family_member\":{\"relationship\":\"mother\"}}");
+	observe (&a, pid,
+		 "\"code\":\"85354-9\",\"components\":[{\"code\":\"8480-6\",\"value\":135,\"unit\":"
+		 "\"mmHg\"},{\"code\":\"8462-4\",\"value\":86,\"unit\":\"mmHg\"}]");
 	{
-		g_autofree gchar *one
-			= g_strdup_printf ("%s/framingham-offspring-diabetes-2007", path);
-		g_autoptr (MvtResponse) r = rt_call (
-			"POST", one, a.clinician,
-			"{\"inputs\":{\"parental_diabetes\":true,\"elevated_bp\":true}}");
-		JsonObject *stored, *used;
+		g_autoptr (MvtResponse) r = rt_call ("POST", one, a.clinician, NULL);
+		JsonObject *stored, *used, *entry;
 		cr_assert_eq (r->status, 201, "%s", r->body);
-		stored = json_object_get_object_member (json_node_get_object (r->json),
-							"assessment");
+		entry = json_node_get_object (r->json);
+		cr_expect_str_eq (json_object_get_string_member (entry, "status"), "scored", "%s",
+				  r->body);
+		stored = json_object_get_object_member (entry, "assessment");
 		cr_expect_float_eq (json_object_get_double_member (stored, "probability"), 0.486753,
 				    1e-6, "%s", r->body);
 		used = json_object_get_object_member (stored, "inputs_used");
-		cr_expect_str_eq (
-			json_object_get_string_member (
-				json_object_get_object_member (
-					json_object_get_object_member (used, "elevated_bp"),
-					"source"),
-				"kind"),
-			"supplied");
+		for (guint i = 0; i < 2; i++) {
+			const gchar *name = i == 0 ? "parental_diabetes" : "elevated_bp";
+			JsonObject *source = json_object_get_object_member (
+				json_object_get_object_member (used, name), "source");
+			cr_expect_str_neq (json_object_get_string_member (source, "kind"),
+					   "supplied", "%s: %s", name, r->body);
+			cr_expect_str_neq (json_object_get_string_member (source, "kind"),
+					   "model-default", "%s: %s", name, r->body);
+		}
 		cr_expect_str_eq (
 			json_object_get_string_member (
 				json_object_get_object_member (
 					json_object_get_object_member (used, "bmi"), "source"),
 				"kind"),
 			"observation");
+	}
+	{
+		/* what no record holds is supplied, used and stored as such */
+		g_autofree gchar *aric = g_strdup_printf ("%s/aric-diabetes-2005", path);
+		g_autoptr (MvtResponse) r = rt_call ("POST", aric, a.clinician,
+						     "{\"inputs\":{\"african_american\":false}}");
+		JsonObject *entry = json_node_get_object (r->json);
+		cr_assert (r->status == 200 || r->status == 201, "%s", r->body);
+		if (r->status == 201) {
+			JsonObject *used = json_object_get_object_member (
+				json_object_get_object_member (entry, "assessment"), "inputs_used");
+			cr_expect_str_eq (json_object_get_string_member (
+						  json_object_get_object_member (
+							  json_object_get_object_member (
+								  used, "african_american"),
+							  "source"),
+						  "kind"),
+					  "supplied");
+		} else {
+			/* ARIC also needs waist and height, which this record lacks: incomplete,
+			 * no longer needs-input, and african_american not among the missing */
+			cr_expect_str_eq (json_object_get_string_member (entry, "status"),
+					  "incomplete", "%s", r->body);
+			cr_expect_null (strstr (r->body, "\"input\":\"african_american\""), "%s",
+					r->body);
+		}
 	}
 }
 
