@@ -357,6 +357,10 @@ rs_w_reserve (RsWriter *w, gsize n)
 static void
 rs_w_put (RsWriter *w, const void *bytes, gsize n)
 {
+	/* an empty value (a unit value's serialised data) may come as NULL: memcpy must not see it
+	 */
+	if (n == 0)
+		return;
 	rs_w_reserve (w, n);
 	memcpy (w->data + w->len, bytes, n);
 	w->len += n;
