@@ -137,7 +137,8 @@ Test (plugin, describe)
 					  &error);
 	cr_assert_null (missing);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_NOT_FOUND));
-	cr_assert_str_eq (mv_error_get_message_zh (error), "没有风险模型“no-such-model”");
+	cr_assert_str_eq (mv_error_get_message_zh (error),
+			  "插件 risk-scorer：没有风险模型“no-such-model”");
 }
 
 Test (plugin, score_pooled_cohort_example)
