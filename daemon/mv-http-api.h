@@ -74,6 +74,9 @@ void mv_http_request_finish (MvHttpRequest *request, JsonNode *result, GError *e
 /* Defaults to 200 (204 when the handler returns no body). */
 void mv_http_request_set_status (MvHttpRequest *request, guint status);
 void mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gchar *value);
+/* An answer that is not JSON (a calendar, text/calendar): @text (transfer full) is sent as it
+ * is with @content_type; the handler then returns NULL without an error. */
+void mv_http_request_set_text (MvHttpRequest *request, const gchar *content_type, gchar *text);
 
 /* Conditional requests, one rule for every versioned resource: the ETag of a version is the
  * strong tag "N".  mv_http_request_set_etag() sets it; mv_http_request_get_if_match() reads
