@@ -55,35 +55,34 @@ check_date (JsonNode *node,
 	return FALSE;
 }
 
-static gboolean
-check_days (JsonNode *node,
-	    const gchar *ptr,
-	    JsonObject *parent,
-	    const MvSchemaContext *ctx,
-	    GError **error)
+/* a task's days: mon … sun, each once (the schema's STRINGS rows have no check of their own) */
+static void
+check_days (JsonArray *list, const gchar *ptr, GError **error)
 {
 	static const gchar *const days[]
 		= { "mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL };
-	JsonArray *list = json_node_get_array (node);
-	gboolean ok = TRUE;
 
 	for (guint i = 0; i < json_array_get_length (list); i++) {
-		const gchar *day = json_array_get_string_element (list, i);
+		JsonNode *n = json_array_get_element (list, i);
+		const gchar *day = JSON_NODE_HOLDS_VALUE (n) ? json_node_get_string (n) : NULL;
+		g_autofree gchar *p = mv_json_pointer_index (ptr, i);
+		if (day == NULL)
+			continue; /* the schema said what is wrong with it */
 		if (!g_strv_contains (days, day)) {
-			g_autofree gchar *p = mv_json_pointer_index (ptr, i);
 			mv_schema_problem (error, p, "not-allowed", "must be one of mon … sun",
 					   "应为 mon … sun 之一");
-			ok = FALSE;
+			continue;
 		}
-		for (guint j = 0; ok && j < i; j++)
-			if (g_strcmp0 (json_array_get_string_element (list, j), day) == 0) {
-				g_autofree gchar *p = mv_json_pointer_index (ptr, i);
+		for (guint j = 0; j < i; j++)
+			if (JSON_NODE_HOLDS_VALUE (json_array_get_element (list, j))
+			    && g_strcmp0 (json_node_get_string (json_array_get_element (list, j)),
+					  day)
+				       == 0) {
 				mv_schema_problem (error, p, "duplicate", "names a day twice",
 						   "同一天重复出现");
-				ok = FALSE;
+				break;
 			}
 	}
-	return ok;
 }
 
 static gboolean
@@ -139,7 +138,7 @@ static const MvField task_members[] = {
 	{ "category", MV_FIELD_ENUM, TRUE, 0, 0, categories },
 	{ "title", MV_FIELD_STRING, TRUE, 1, 300 },
 	{ "detail", MV_FIELD_TEXT, FALSE, 1, 2000 },
-	{ "days", MV_FIELD_STRINGS, TRUE, 1, 7, NULL, NULL, check_days, "mon … sun" },
+	{ "days", MV_FIELD_STRINGS, TRUE, 1, 7, NULL, NULL, NULL, "mon … sun" },
 	{ "minutes", MV_FIELD_INT, FALSE, 1, 1440, NULL, NULL, NULL, "per session" },
 	{ "metric", MV_FIELD_STRING, FALSE, 1, 64, NULL, NULL, NULL,
 	  "the check-in metric that completes it" },
@@ -207,6 +206,14 @@ const MvField mv_plan_members[] = {
 	{ NULL },
 };
 
+/* item @i of @a if it is an object (rules run on input the schema may have refused) */
+static JsonObject *
+object_at (JsonArray *a, guint i)
+{
+	JsonNode *n = json_array_get_element (a, i);
+	return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
 static JsonArray *
 array_of (JsonObject *o, const gchar *member)
 {
@@ -222,8 +229,7 @@ check_unique_ids (JsonObject *input, const gchar *pointer, const gchar *list, GE
 	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
 	for (guint i = 0; items != NULL && i < json_array_get_length (items); i++) {
-		JsonObject *item = json_array_get_object_element (items, i);
-		const gchar *id = mv_clinical_get_string (item, "id");
+		const gchar *id = mv_clinical_get_string (object_at (items, i), "id");
 		if (id == NULL)
 			continue;
 		if (!g_hash_table_add (seen, (gpointer)id)) {
@@ -241,6 +247,7 @@ check_between (JsonObject *input, const gchar *pointer, GError **error)
 {
 	const gchar *status = mv_clinical_get_string (input, "status");
 	JsonArray *flags = array_of (input, "red_flags");
+	JsonArray *tasks = array_of (input, "tasks");
 
 	if (g_strcmp0 (status, "suppressed") == 0) {
 		static const gchar *const withheld[] = { "goals", "tasks", NULL };
@@ -260,6 +267,15 @@ check_between (JsonObject *input, const gchar *pointer, GError **error)
 				"a suppressed plan names the red flag that suppressed it",
 				"被暂停的计划必须列出导致暂停的危险信号");
 		}
+	}
+	for (guint i = 0; tasks != NULL && i < json_array_get_length (tasks); i++) {
+		JsonObject *t = object_at (tasks, i);
+		JsonNode *days = t != NULL ? json_object_get_member (t, "days") : NULL;
+		g_autofree gchar *l = mv_json_pointer_child (pointer, "tasks");
+		g_autofree gchar *at = mv_json_pointer_index (l, i);
+		g_autofree gchar *p = mv_json_pointer_child (at, "days");
+		if (days != NULL && JSON_NODE_HOLDS_ARRAY (days))
+			check_days (json_node_get_array (days), p, error);
 	}
 	check_unique_ids (input, pointer, "red_flags", error);
 	check_unique_ids (input, pointer, "goals", error);
