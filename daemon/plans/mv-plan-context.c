@@ -579,10 +579,10 @@ mv_plan_context_assemble (const MvPlanRecord *record)
 
 /* ---- JSON to the plugin's GVariant ----------------------------------------------------------- */
 
-static GVariant *value_of (const gchar *name, JsonNode *node);
+static GVariant *vardict_of (JsonObject *object, gboolean nested);
 
-GVariant *
-mv_plan_json_to_vardicts (JsonArray *array)
+static GVariant *
+vardicts_of (JsonArray *array)
 {
 	GVariantBuilder b;
 
@@ -591,9 +591,15 @@ mv_plan_json_to_vardicts (JsonArray *array)
 		JsonNode *item = json_array_get_element (array, i);
 		if (JSON_NODE_HOLDS_OBJECT (item))
 			g_variant_builder_add_value (
-				&b, mv_plan_json_to_vardict (json_node_get_object (item)));
+				&b, vardict_of (json_node_get_object (item), TRUE));
 	}
 	return g_variant_builder_end (&b);
+}
+
+GVariant *
+mv_plan_json_to_vardicts (JsonArray *array)
+{
+	return vardicts_of (array);
 }
 
 /* counts the spec types u; every other number is d */
@@ -605,32 +611,37 @@ is_count (const gchar *name)
 	return g_strv_contains (counts, name);
 }
 
+/* The spec's lists of strings (a task's days, a red flag's finding codes); every other list
+ * holds objects.  The name decides for an empty list, whose items cannot. */
+static gboolean
+is_string_list (const gchar *name, gboolean nested)
+{
+	return g_str_equal (name, "days") || (nested && g_str_equal (name, "findings"));
+}
+
 static GVariant *
-array_value (JsonArray *array)
+array_value (const gchar *name, JsonArray *array, gboolean nested)
 {
 	GVariantBuilder b;
-	gboolean strings = TRUE;
 
+	if (!is_string_list (name, nested))
+		return vardicts_of (array);
+	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
 	for (guint i = 0; i < json_array_get_length (array); i++) {
 		JsonNode *e = json_array_get_element (array, i);
-		strings &= JSON_NODE_HOLDS_VALUE (e)
-			   && json_node_get_value_type (e) == G_TYPE_STRING;
+		if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+			g_variant_builder_add (&b, "s", json_node_get_string (e));
 	}
-	if (!strings)
-		return mv_plan_json_to_vardicts (array);
-	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
-	for (guint i = 0; i < json_array_get_length (array); i++)
-		g_variant_builder_add (&b, "s", json_array_get_string_element (array, i));
 	return g_variant_builder_end (&b);
 }
 
 static GVariant *
-value_of (const gchar *name, JsonNode *node)
+value_of (const gchar *name, JsonNode *node, gboolean nested)
 {
 	if (JSON_NODE_HOLDS_OBJECT (node))
-		return mv_plan_json_to_vardict (json_node_get_object (node));
+		return vardict_of (json_node_get_object (node), TRUE);
 	if (JSON_NODE_HOLDS_ARRAY (node))
-		return array_value (json_node_get_array (node));
+		return array_value (name, json_node_get_array (node), nested);
 	if (!JSON_NODE_HOLDS_VALUE (node))
 		return NULL;
 	switch (json_node_get_value_type (node)) {
@@ -649,17 +660,23 @@ value_of (const gchar *name, JsonNode *node)
 	}
 }
 
-GVariant *
-mv_plan_json_to_vardict (JsonObject *object)
+static GVariant *
+vardict_of (JsonObject *object, gboolean nested)
 {
 	g_autoptr (GList) names = json_object_get_members (object);
 	GVariantDict d;
 
 	g_variant_dict_init (&d, NULL);
 	for (GList *l = names; l != NULL; l = l->next) {
-		GVariant *v = value_of (l->data, json_object_get_member (object, l->data));
+		GVariant *v = value_of (l->data, json_object_get_member (object, l->data), nested);
 		if (v != NULL)
 			g_variant_dict_insert_value (&d, l->data, v);
 	}
 	return g_variant_dict_end (&d);
+}
+
+GVariant *
+mv_plan_json_to_vardict (JsonObject *object)
+{
+	return vardict_of (object, FALSE);
 }

@@ -74,8 +74,9 @@ gchar *mv_plan_local_date (GDateTime *time, const gchar *tz);
 gchar *mv_plan_code_curie (JsonObject *coding);
 
 /* A context, plan or adherence item as GVariant (a{sv}): strings s, booleans b, numbers d
- * (minutes_per_day, minutes, planned, done: u), objects a{sv}, lists of objects aa{sv},
- * lists of strings as.  (transfer floating) */
+ * (minutes_per_day, minutes, planned, done, version: u), objects a{sv}, lists aa{sv} but the
+ * spec's lists of strings (a task's days, a red flag's findings): as, empty ones too.
+ * (transfer floating) */
 GVariant *mv_plan_json_to_vardict (JsonObject *object);
 /* A list of objects as aa{sv}.  (transfer floating) */
 GVariant *mv_plan_json_to_vardicts (JsonArray *array);

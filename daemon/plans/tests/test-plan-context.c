@@ -214,6 +214,22 @@ Test (plan, the_context_as_the_plugin_s_typed_dictionary)
 	cr_expect_float_eq (value, 4200, 1e-9);
 }
 
+Test (plan, empty_lists_keep_their_declared_types)
+{
+	g_autoptr (JsonObject) o
+		= mvt_parse ("{\"conditions\":[],\"findings\":[],\"tasks\":[{\"days\":[]}],"
+			     "\"red_flags\":[{\"findings\":[]}],\"minutes\":0}");
+	g_autoptr (GVariant) v = g_variant_ref_sink (mv_plan_json_to_vardict (o));
+	g_autofree gchar *text = g_variant_print (v, TRUE);
+
+	/* the context's findings are objects, a red flag's are codes */
+	cr_expect (strstr (text, "'conditions': <@aa{sv} []>") != NULL, "%s", text);
+	cr_expect (strstr (text, "'findings': <@aa{sv} []>") != NULL, "%s", text);
+	cr_expect (strstr (text, "'days': <@as []>") != NULL, "%s", text);
+	cr_expect (strstr (text, "'findings': <@as []>") != NULL, "%s", text);
+	cr_expect (strstr (text, "'minutes': <uint32 0>") != NULL, "%s", text);
+}
+
 /* ---- the kind ------------------------------------------------------------------------------ */
 
 Test (plan, a_plugin_plan_becomes_a_record_and_back)
