@@ -225,37 +225,37 @@ call_plugin (PlanRequest *r,
 /* ---- storing ----------------------------------------------------------------------------------
  */
 
-/* The record of the plugin's @plan: its members, the context used, when, and the clearing. */
+/* The record of the plugin's @plan: its members, the context used, when, and the clearing:
+ * this request's (@clearing, as of @cleared_on), else the current plan's, kept. */
 static JsonObject *
 record_of (PlanRequest *r,
 	   JsonObject *plan,
 	   MvPlanContext *context,
 	   JsonObject *current,
+	   gboolean clearing,
 	   const gchar *cleared_on)
 {
+	static const gchar *const kept[] = { "red_flags_cleared_on", "red_flags_cleared_by",
+					     "red_flags_cleared_note", NULL };
 	JsonObject *rec = mv_plan_record_from_plugin (plan);
 	g_autofree gchar *now = mv_schema_format_utc (r->now);
 
 	json_object_set_object_member (rec, "context_used", json_object_ref (context->used));
 	json_object_set_string_member (rec, "generated_at", now);
-	if (cleared_on != NULL && r->note == NULL && r->call.audit_verb == NULL
-	    && current != NULL) {
-		/* a plan made after a clearing keeps it: who cleared, and why */
-		static const gchar *const kept[] = { "red_flags_cleared_on", "red_flags_cleared_by",
-						     "red_flags_cleared_note", NULL };
-		for (guint i = 0; kept[i] != NULL; i++)
-			if (json_object_has_member (current, kept[i]))
-				json_object_set_member (
-					rec, kept[i],
-					json_node_copy (json_object_get_member (current, kept[i])));
-	} else if (cleared_on != NULL) {
+	if (clearing) {
 		json_object_set_string_member (rec, "red_flags_cleared_on", cleared_on);
 		if (r->call.caller != NULL && r->call.caller->key_id != NULL)
 			json_object_set_string_member (rec, "red_flags_cleared_by",
 						       r->call.caller->key_id);
 		if (r->note != NULL)
 			json_object_set_string_member (rec, "red_flags_cleared_note", r->note);
+		return rec;
 	}
+	for (guint i = 0; current != NULL && kept[i] != NULL; i++)
+		if (json_object_has_member (current, kept[i]))
+			json_object_set_member (
+				rec, kept[i],
+				json_node_copy (json_object_get_member (current, kept[i])));
 	return rec;
 }
 
@@ -413,7 +413,7 @@ make_plan (MvHttpRequest *request, PlanMode mode, GError **error)
 			    mode == PLAN_REPLAN ? current : NULL, error);
 	if (plan == NULL)
 		return NULL;
-	record = record_of (&r, plan, context, current, cleared_on);
+	record = record_of (&r, plan, context, current, mode == PLAN_CLEAR, cleared_on);
 	stored = store_plan (&r, record, current, error);
 	if (stored == NULL)
 		return NULL;
@@ -593,7 +593,7 @@ static const MvHttpRoute routes[] = {
 	{ "POST", P "plan", CLIN, handle_generate,
 	  "Generate the patient's prevention plan from the record (plan-generator) and store it "
 	  "as a new version ({minutes_per_day?, mobility?, pregnant?, today?}; no body is {})",
-	  MV_PLAN_PLUGIN, "Generate", .body_optional = TRUE },
+	  .body_optional = TRUE },
 	{ "GET", P "plan", READERS, handle_get, "The patient's current plan (ETag = its version)" },
 	{ "GET", P "plan/history", READERS, handle_history,
 	  "Every version of the patient's plan (version, status, time, actor)" },
@@ -601,10 +601,9 @@ static const MvHttpRoute routes[] = {
 	  "One version of the patient's plan" },
 	{ "POST", P "plan/clear-red-flags", CLIN, handle_clear,
 	  "Clear the plan's red flags as of today ({note?}), audited, and generate the plan again",
-	  MV_PLAN_PLUGIN, "Generate", .body_optional = TRUE },
+	  .body_optional = TRUE },
 	{ "POST", P "plan/replan", CLIN, handle_replan,
-	  "The weekly re-plan from last week's adherence ({adherence: [{id, planned, done}]})",
-	  MV_PLAN_PLUGIN, "Replan" },
+	  "The weekly re-plan from last week's adherence ({adherence: [{id, planned, done}]})" },
 	{ "GET", ME "plan", MV_ROLE_PATIENT, handle_me_get, "The calling patient's current plan" },
 	{ "GET", ME "today", MV_ROLE_PATIENT, handle_me_today,
 	  "The calling patient's tasks of today (?date=YYYY-MM-DD for another day), red flags "

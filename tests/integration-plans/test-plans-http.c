@@ -318,6 +318,19 @@ Test (plans, a_red_flag_suppresses_the_plan_until_a_clinician_clears_it)
 		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_on"), today);
 		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_note"), "seen today, ECG normal");
 	}
+	{
+		/* a re-plan by another clinician keeps who cleared them, and why */
+		g_autofree gchar *other_id = NULL;
+		g_autofree gchar *other
+			= mvt_create_key (url (), a.admin, a.id, "clinician", &other_id);
+		g_autofree gchar *replan = g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
+		g_autoptr (MvtResponse) r = call ("POST", replan, other, "{\"adherence\":[]}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_neq (other_id, a.clinician_key_id);
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_by"), a.clinician_key_id);
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_note"), "seen today, ECG normal");
+	}
+	cr_expect_eq (count_audit (conn, a.id, "plan.clear-red-flags"), 1);
 }
 
 Test (plans, the_weekly_replan_from_adherence)
