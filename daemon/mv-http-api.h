@@ -35,6 +35,9 @@ typedef struct {
 	/* POST/PUT: an absent or empty body (no Content-Type, or application/json) is taken as
 	 * {} instead of being refused; the API document marks the body optional */
 	gboolean body_optional;
+	/* a route whose answer is not JSON (mv_http_request_set_text()): its media type, for the
+	 * API document ("text/calendar"); NULL: JSON */
+	const gchar *answer_type;
 } MvHttpRoute;
 
 /* Resolves a bearer token into a caller (in a worker thread); may set response headers

@@ -270,6 +270,30 @@ refuse_plugin_plan (GError **error, GError *problems)
 				"计划生成插件返回的计划未通过检查（原因见守护进程日志）");
 }
 
+/* Makes @patch, a merge patch (RFC 7396) onto @current, replace it whole: a member of
+ * @current that @patch lacks is nulled, in nested objects too (a merge patch merges objects:
+ * a value supplied for the last plan would stay in context_used.supplied).  @top: @current is
+ * a stored record, whose store members are not the kind's. */
+static void
+null_missing (JsonObject *patch, JsonObject *current, gboolean top)
+{
+	static const gchar *const store_members[]
+		= { "id", "version", "record_status", "created_at", "updated_at", NULL };
+	g_autoptr (GList) names = json_object_get_members (current);
+
+	for (GList *l = names; l != NULL; l = l->next) {
+		JsonNode *mine = json_object_get_member (patch, l->data);
+		JsonNode *theirs = json_object_get_member (current, l->data);
+		if (top && g_strv_contains (store_members, l->data))
+			continue;
+		if (mine == NULL)
+			json_object_set_null_member (patch, l->data);
+		else if (JSON_NODE_HOLDS_OBJECT (mine) && JSON_NODE_HOLDS_OBJECT (theirs))
+			null_missing (json_node_get_object (mine), json_node_get_object (theirs),
+				      FALSE);
+	}
+}
+
 /* Creates the plan record, or a new version of the current one. */
 static JsonObject *
 store_plan (PlanRequest *r, JsonObject *record, JsonObject *current, GError **error)
@@ -281,12 +305,8 @@ store_plan (PlanRequest *r, JsonObject *record, JsonObject *current, GError **er
 		stored = mv_clinical_store_create (r->store, &r->call, &mv_plan_kind, r->patient_id,
 						   record, NULL, &local);
 	} else {
-		/* a merge patch that replaces the whole: members the new plan lacks are nulled */
 		g_autoptr (JsonObject) patch = json_object_ref (record);
-		for (const MvField *f = mv_plan_members; f->name != NULL; f++)
-			if (!json_object_has_member (record, f->name)
-			    && json_object_has_member (current, f->name))
-				json_object_set_null_member (patch, f->name);
+		null_missing (patch, current, TRUE);
 		stored = mv_clinical_store_update (
 			r->store, &r->call, &mv_plan_kind, r->patient_id,
 			json_object_get_string_member (current, "id"), patch,
@@ -609,7 +629,8 @@ static const MvHttpRoute routes[] = {
 	  "The calling patient's tasks of today (?date=YYYY-MM-DD for another day), red flags "
 	  "first" },
 	{ "GET", ME "plan.ics", MV_ROLE_PATIENT, handle_me_ics,
-	  "The calling patient's plan as iCalendar (text/calendar) for a calendar app" },
+	  "The calling patient's plan as iCalendar (text/calendar) for a calendar app",
+	  .answer_type = "text/calendar" },
 };
 
 const MvHttpRoute *

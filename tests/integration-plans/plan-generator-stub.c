@@ -217,8 +217,15 @@ static GVariant *
 answer (const gchar *json, GError **error)
 {
 	GVariant *plan = json_gvariant_deserialize_data (json, -1, "a{sv}", error);
+	GVariant *out;
 
-	return plan != NULL ? g_variant_new_tuple (&plan, 1) : NULL;
+	if (plan == NULL)
+		return NULL;
+	/* a full reference whether or not json-glib's is floating; the tuple takes its own */
+	plan = g_variant_take_ref (plan);
+	out = g_variant_new_tuple (&plan, 1);
+	g_variant_unref (plan);
+	return out;
 }
 
 static GVariant *

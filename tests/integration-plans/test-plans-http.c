@@ -202,7 +202,8 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 		/* supplied values win, and are said to be supplied */
 		g_autoptr (MvtResponse) r
 			= call ("POST", path, a.clinician,
-				"{\"minutes_per_day\":20,\"mobility\":\"limited\"}");
+				"{\"minutes_per_day\":20,\"mobility\":\"limited\",\"today\":"
+				"\"2031-05-05\"}");
 		JsonObject *walk;
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (r->etag, "\"2\"");
@@ -224,6 +225,13 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 		supplied = json_object_get_object_member (
 			json_object_get_object_member (body_of (r), "context_used"), "supplied");
 		cr_expect_str_eq (json_object_get_string_member (supplied, "mobility"), "limited");
+		/* a date to plan for is the request's own: not carried, not left behind */
+		cr_expect_not (json_object_has_member (supplied, "today"), "%s", r->body);
+		cr_expect_str_neq (
+			json_object_get_string_member (
+				json_object_get_object_member (body_of (r), "context_used"),
+				"today"),
+			"2026-12-07");
 	}
 	{
 		g_autoptr (MvtResponse) r = call ("GET", path, a.clinician, NULL);
@@ -505,6 +513,8 @@ Test (plans, strangers_get_404_bad_bodies_4xx_and_nothing_is_written)
 			= g_strdup_printf ("/v1/patients/%s/plan/clear-red-flags", pid);
 		g_autoptr (MvtResponse) oversize = call ("POST", clear, a.clinician, huge);
 		g_autoptr (MvtResponse) replan_bad = NULL;
+		g_autofree gchar *replan_path
+			= g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
 		mvt_assert_error (malformed, 400, "malformed");
 		mvt_assert_error (wrong, 422, "invalid-input");
 		cr_expect_eq (json_array_get_length (json_object_get_array_member (
@@ -522,7 +532,7 @@ Test (plans, strangers_get_404_bad_bodies_4xx_and_nothing_is_written)
 			   not_object->body);
 		mvt_assert_error (oversize, 413, "too-large");
 		replan_bad = call (
-			"POST", g_strdup_printf ("/v1/patients/%s/plan/replan", pid), a.clinician,
+			"POST", replan_path, a.clinician,
 			"{\"adherence\":[{\"id\":\"walk\",\"planned\":-1}],\"note\":\"x\"}");
 		mvt_assert_error (replan_bad, 422, "invalid-input");
 		cr_expect (strstr (replan_bad->body, "/adherence/0/planned") != NULL);

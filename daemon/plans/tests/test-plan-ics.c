@@ -94,8 +94,10 @@ Test (ics, the_plan_as_a_calendar)
 	expect_lines_well_formed (ics);
 	cr_expect (g_str_has_prefix (ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"), "%s", ics);
 	cr_expect (g_str_has_suffix (ics, "END:VEVENT\r\nEND:VCALENDAR\r\n"), "%s", ics);
+	g_auto (GStrv) events = g_strsplit (flat, "BEGIN:VEVENT", -1);
+
 	/* one event a task, one a follow-up */
-	cr_expect_eq (g_strv_length (g_strsplit (flat, "BEGIN:VEVENT", -1)) - 1, 3, "%s", flat);
+	cr_expect_eq (g_strv_length (events) - 1, 3, "%s", flat);
 	/* the walk on Monday 7 December (the week's start), weekly on its days until the
 	 * goal's due date */
 	cr_expect (strstr (flat, "UID:0b6f3c1e-8a1d-4e47-9a55-2f1d7c0e9b10-task-walk@medverse\r\n"
