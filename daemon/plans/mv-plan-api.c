@@ -78,7 +78,7 @@ object_node (JsonObject *object)
 	return node;
 }
 
-/* ---- the body -------------------------------------------------------------------------------- */
+/* ---- the body ------------------------------------------------------------------------ */
 
 static const MvField adherence_members[] = {
 	{ "id", MV_FIELD_STRING, TRUE, 1, 64, NULL, NULL, NULL, "a goal's or task's id" },
@@ -172,7 +172,7 @@ adherence_known (PlanRequest *r, JsonObject *current, GError **error)
 	return TRUE;
 }
 
-/* ---- the plugin ------------------------------------------------------------------------------ */
+/* ---- the plugin ---------------------------------------------------------------------- */
 
 static gboolean
 plugin_loaded (MvEngine *engine)
@@ -222,8 +222,7 @@ call_plugin (PlanRequest *r,
 	return json_object_ref (json_node_get_object (node));
 }
 
-/* ---- storing ----------------------------------------------------------------------------------
- */
+/* ---- storing ------------------------------------------------------------------------- */
 
 /* The record of the plugin's @plan: its members, the context used, when, and the clearing:
  * this request's (@clearing, as of @cleared_on), else the current plan's, kept. */
@@ -321,8 +320,7 @@ store_plan (PlanRequest *r, JsonObject *record, JsonObject *current, GError **er
 	return stored;
 }
 
-/* ---- making a plan ------------------------------------------------------------------------------
- */
+/* ---- making a plan ------------------------------------------------------------------- */
 
 static JsonObject *
 first_plan (JsonObject *snapshot)
@@ -380,6 +378,7 @@ make_plan (MvHttpRequest *request, PlanMode mode, GError **error)
 	g_autoptr (MvPlanContext) context = NULL;
 	g_autofree gchar *today = NULL;
 	g_autofree gchar *location = NULL;
+	g_autofree gchar *lower = NULL;
 	JsonObject *current, *stored;
 	const gchar *cleared_on;
 	MvPlanRecord in;
@@ -439,7 +438,8 @@ make_plan (MvHttpRequest *request, PlanMode mode, GError **error)
 		return NULL;
 	mv_http_request_set_status (request, 201);
 	mv_http_request_set_etag (request, (guint64)json_object_get_int_member (stored, "version"));
-	location = g_strdup_printf ("/v1/patients/%s/plan", r.patient_id);
+	lower = g_ascii_strdown (r.patient_id, -1);
+	location = g_strdup_printf ("/v1/patients/%s/plan", lower);
 	mv_http_request_set_header (request, "Location", location);
 	return object_node (stored);
 }
@@ -462,8 +462,7 @@ handle_clear (MvHttpRequest *request, GError **error)
 	return make_plan (request, PLAN_CLEAR, error);
 }
 
-/* ---- reading ----------------------------------------------------------------------------------
- */
+/* ---- reading ------------------------------------------------------------------------- */
 
 /* The patient's current plan (the newest plan record), or NOT_FOUND. */
 static JsonObject *

@@ -47,7 +47,7 @@ mv_plan_context_free (MvPlanContext *context)
 	g_free (context);
 }
 
-/* ---- small readers ----------------------------------------------------------------------- */
+/* ---- small readers ------------------------------------------------------------------- */
 
 static JsonArray *
 list_of (JsonObject *o, const gchar *member)
@@ -158,7 +158,7 @@ observation_curie (JsonObject *o)
 		       : NULL;
 }
 
-/* ---- the assembly --------------------------------------------------------------------------- */
+/* ---- the assembly -------------------------------------------------------------------- */
 
 typedef struct {
 	const MvPlanRecord *record;
@@ -577,7 +577,7 @@ mv_plan_context_assemble (const MvPlanRecord *record)
 	return out;
 }
 
-/* ---- JSON to the plugin's GVariant ----------------------------------------------------------- */
+/* ---- JSON to the plugin's GVariant --------------------------------------------------- */
 
 static GVariant *vardict_of (JsonObject *object, gboolean nested);
 

@@ -236,7 +236,7 @@ mv_plan_ics (JsonObject *record, GDateTime *now)
 	return g_string_free (out, FALSE);
 }
 
-/* ---- a day ----------------------------------------------------------------------------------- */
+/* ---- a day --------------------------------------------------------------------------- */
 
 static JsonArray *
 copy_array (JsonArray *a)

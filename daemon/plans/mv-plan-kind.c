@@ -316,7 +316,7 @@ const MvClinicalKind mv_plan_kind = {
 	.terms = plan_terms,
 };
 
-/* ---- the plugin's plan ----------------------------------------------------------------------- */
+/* ---- the plugin's plan --------------------------------------------------------------- */
 
 /* @in's members named by @rows, nested objects and lists filtered the same way. */
 static JsonObject *
