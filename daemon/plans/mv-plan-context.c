@@ -290,6 +290,22 @@ from_conditions (Assembly *a, JsonArray *conditions)
 	json_object_set_array_member (a->context, "conditions", out);
 }
 
+/* a medication statement's status as the context's (active, resolved, unknown); NULL for
+ * one the patient does not take (not-taken: no medication to plan around) */
+static const gchar *
+medication_status (JsonObject *m)
+{
+	static const gchar *const resolved[] = { "completed", "stopped", NULL };
+	const gchar *s = mv_clinical_get_string (m, "status");
+
+	if (s == NULL || g_str_equal (s, "active"))
+		return "active";
+	if (g_str_equal (s, "not-taken"))
+		return NULL;
+	/* on-hold, intended: neither taken now nor over */
+	return g_strv_contains (resolved, s) ? "resolved" : "unknown";
+}
+
 static void
 from_medications (Assembly *a, JsonArray *medications)
 {
@@ -298,13 +314,14 @@ from_medications (Assembly *a, JsonArray *medications)
 	for (guint i = 0; medications != NULL && i < json_array_get_length (medications); i++) {
 		JsonObject *m = json_array_get_object_element (medications, i);
 		g_autofree gchar *curie = mv_plan_code_curie (mv_clinical_get_object (m, "code"));
-		const gchar *status = mv_clinical_get_string (m, "status");
+		const gchar *status = medication_status (m);
 		JsonObject *item;
-		if (curie == NULL || json_array_get_length (out) >= MV_PLAN_CONTEXT_LIST_MAX)
+		if (curie == NULL || status == NULL
+		    || json_array_get_length (out) >= MV_PLAN_CONTEXT_LIST_MAX)
 			continue;
 		item = json_object_new ();
 		json_object_set_string_member (item, "code", curie);
-		json_object_set_string_member (item, "status", status != NULL ? status : "active");
+		json_object_set_string_member (item, "status", status);
 		json_array_add_object_element (out, item);
 		add_source (a, "medication", m);
 	}

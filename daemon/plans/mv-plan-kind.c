@@ -120,9 +120,15 @@ static const MvField red_flag_members[] = {
 	{ NULL },
 };
 
+static const gchar *const directions[] = { "at_least", "at_most", "below", NULL };
+
 static const MvField goal_members[] = {
 	{ "id", MV_FIELD_STRING, TRUE, 1, 64 },
 	{ "metric", MV_FIELD_STRING, TRUE, 1, 64 },
+	{ "direction", MV_FIELD_ENUM, FALSE, 0, 0, directions, NULL, NULL,
+	  "at_least, at_most or below the target" },
+	{ "relative", MV_FIELD_BOOL, FALSE, 0, 0, NULL, NULL, NULL,
+	  "true: the target is a change in percent (no baseline known)" },
 	{ "baseline", MV_FIELD_NUMBER, FALSE },
 	{ "target", MV_FIELD_NUMBER, TRUE },
 	{ "unit", MV_FIELD_STRING, FALSE, 1, 32 },
@@ -146,6 +152,14 @@ static const MvField task_members[] = {
 	{ "intensity", MV_FIELD_ENUM, FALSE, 0, 0, intensities },
 	{ "rule", MV_FIELD_STRING, FALSE, 1, 64 },
 	{ "source", MV_FIELD_STRING, FALSE, 1, 500 },
+	/* what rises with adherence: Replan reads them back from the previous plan (the
+	 * start is the floor a missed week never goes below) */
+	{ "minutes_start", MV_FIELD_NUMBER, FALSE },
+	{ "minutes_step", MV_FIELD_NUMBER, FALSE },
+	{ "minutes_ceiling", MV_FIELD_NUMBER, FALSE },
+	{ "target_start", MV_FIELD_NUMBER, FALSE },
+	{ "target_step", MV_FIELD_NUMBER, FALSE },
+	{ "target_ceiling", MV_FIELD_NUMBER, FALSE },
 	{ NULL },
 };
 
@@ -376,6 +390,11 @@ mv_plan_record_to_plugin (JsonObject *record)
 
 	for (guint i = 0; plugin_members[i] != NULL; i++)
 		mv_clinical_copy_member (out, record, plugin_members[i]);
+	/* Replan needs both lists, empty ones too (a suppressed plan's) */
+	if (!json_object_has_member (out, "goals"))
+		json_object_set_array_member (out, "goals", json_array_new ());
+	if (!json_object_has_member (out, "tasks"))
+		json_object_set_array_member (out, "tasks", json_array_new ());
 	if (version != NULL)
 		json_object_set_member (out, "version", mv_clinical_node_copy (version));
 	return out;

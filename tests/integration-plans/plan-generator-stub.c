@@ -10,7 +10,8 @@
  *   walking    otherwise: a walk on mon, wed, fri of min (minutes_per_day, 30) minutes; a
  *              blood-pressure check on tue and sun when the context holds a systolic
  *              (LOINC:8480-6); a follow-up 28 days on
- *   Replan     the walk's minutes + 5 when done >= 80 % of planned, - 5 (not below 10) when
+ *   Replan     the walk's minutes + 5 when done >= 80 % of planned, - 5 (not below its
+ *              minutes_start, which it requires in the previous plan, as the real plugin) when
  *              < 50 %; the plan's version + 1
  *   minutes_per_day 13   a plan the daemon must refuse (status "maybe")
  *
@@ -67,6 +68,24 @@ context_ok (GVariant *context, GError **error)
 					      "未知成员");
 		else if (!g_variant_is_of_type (value, G_VARIANT_TYPE (m->type)))
 			mv_error_add_problem (&problems, field, "wrong-type", m->type, m->type);
+	}
+	/* the real plugin's statuses of a condition or medication */
+	for (guint l = 0; l < 2; l++) {
+		static const gchar *const lists[] = { "conditions", "medications" };
+		static const gchar *const statuses[] = { "active", "resolved", "unknown", NULL };
+		g_autoptr (GVariant) items
+			= g_variant_lookup_value (context, lists[l], G_VARIANT_TYPE ("aa{sv}"));
+		for (gsize i = 0; items != NULL && i < g_variant_n_children (items); i++) {
+			g_autoptr (GVariant) item = g_variant_get_child_value (items, i);
+			const gchar *status = "active";
+			g_variant_lookup (item, "status", "&s", &status);
+			if (!g_strv_contains (statuses, status)) {
+				g_autofree gchar *field = g_strdup_printf (
+					"/context/%s/%" G_GSIZE_FORMAT "/status", lists[l], i);
+				mv_error_add_problem (&problems, field, "not-allowed",
+						      "not-allowed", "不允许");
+			}
+		}
 	}
 	if (!g_variant_lookup (context, "today", "&s", &key))
 		mv_error_add_problem (&problems, "/context/today", "required", "required", "必填");
@@ -148,9 +167,9 @@ has_systolic (JsonObject *ctx)
 	return FALSE;
 }
 
-/* the plan as JSON text, walking @minutes a session */
+/* the plan as JSON text, walking @minutes a session from @start (0: @minutes) */
 static gchar *
-plan_json (JsonObject *ctx, gint64 minutes, gint64 version)
+plan_json (JsonObject *ctx, gint64 minutes, gdouble start, gint64 version)
 {
 	const gchar *today = json_object_get_string_member (ctx, "today");
 	gboolean zh = g_str_equal (json_object_get_string_member (ctx, "language"), "zh");
@@ -181,13 +200,15 @@ plan_json (JsonObject *ctx, gint64 minutes, gint64 version)
 	g_string_append_printf (
 		s,
 		"\"status\":\"%s\",\"red_flags\":[],\"goals\":[{\"id\":\"walk-week\",\"metric\":"
-		"\"active_minutes\",\"target\":150,\"unit\":\"min/wk\",\"due\":\"%s\",\"title\":"
+		"\"active_minutes\",\"direction\":\"at_least\",\"target\":150,\"unit\":\"min/wk\","
+		"\"due\":\"%s\",\"title\":"
 		"\"%s\",\"rule\":\"stub-walking\",\"source\":\"WHO 2020 (stub)\"}],\"tasks\":["
 		"{\"id\":\"walk\",\"category\":\"activity\",\"title\":\"%s\",\"detail\":\"age=%.1f "
 		"pregnant=%d mobility=%s conditions=%u medications=%u measurements=%u findings=%u "
 		"risks=%u checkins=%u "
 		"smoking=%s\",\"days\":[\"mon\",\"wed\",\"fri\"],\"minutes\":%" G_GINT64_FORMAT
-		",\"intensity\":\"moderate\",\"metric\":\"active_minutes\","
+		",\"minutes_start\":%.1f,\"minutes_step\":5.0,\"minutes_ceiling\":60.0,"
+		"\"intensity\":\"moderate\",\"metric\":\"active_minutes\","
 		"\"rule\":\"stub-walking\",\"source\":\"WHO 2020 (stub)\"}",
 		minutes == 13 ? "maybe" : "active", later,
 		zh ? "每周步行 150 分钟" : "Walk 150 minutes a week",
@@ -198,7 +219,8 @@ plan_json (JsonObject *ctx, gint64 minutes, gint64 version)
 		(guint)count (ctx, "conditions"), (guint)count (ctx, "medications"),
 		(guint)count (ctx, "measurements"), (guint)count (ctx, "findings"),
 		(guint)count (ctx, "risks"), (guint)count (ctx, "checkins"),
-		json_object_get_string_member_with_default (ctx, "smoking", "none"), minutes);
+		json_object_get_string_member_with_default (ctx, "smoking", "none"), minutes,
+		start > 0 ? start : (gdouble)minutes);
 	if (has_systolic (ctx))
 		g_string_append_printf (s,
 					",{\"id\":\"bp-check\",\"category\":\"monitoring\","
@@ -242,7 +264,7 @@ stub_generate (MvCall *call, GVariant *input, GError **error)
 	ctx = json_node_get_object (node);
 	json = plan_json (
 		ctx, MIN (json_object_get_int_member_with_default (ctx, "minutes_per_day", 30), 30),
-		1);
+		0, 1);
 	return answer (json, error);
 }
 
@@ -256,6 +278,7 @@ stub_replan (MvCall *call, GVariant *input, GError **error)
 	g_autoptr (JsonNode) prev = NULL;
 	g_autofree gchar *json = NULL;
 	gint64 minutes = 30, version = 0;
+	gdouble start = 0;
 	JsonArray *tasks;
 	GVariantIter iter;
 	GVariant *item;
@@ -269,8 +292,17 @@ stub_replan (MvCall *call, GVariant *input, GError **error)
 	tasks = json_object_get_array_member (json_node_get_object (prev), "tasks");
 	for (guint i = 0; tasks != NULL && i < json_array_get_length (tasks); i++) {
 		JsonObject *t = json_array_get_object_element (tasks, i);
-		if (g_str_equal (json_object_get_string_member (t, "id"), "walk"))
-			minutes = json_object_get_int_member (t, "minutes");
+		if (!g_str_equal (json_object_get_string_member (t, "id"), "walk"))
+			continue;
+		minutes = json_object_get_int_member (t, "minutes");
+		/* as the real plugin: the floor a missed week never goes below */
+		if (!json_object_has_member (t, "minutes_start")) {
+			mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT,
+						"/previous/tasks: minutes_start is required",
+						"/previous/tasks：需要 minutes_start");
+			return NULL;
+		}
+		start = json_object_get_double_member (t, "minutes_start");
 	}
 	g_variant_iter_init (&iter, adherence);
 	while ((item = g_variant_iter_next_value (&iter)) != NULL) {
@@ -283,11 +315,11 @@ stub_replan (MvCall *call, GVariant *input, GError **error)
 			if (done * 10 >= planned * 8)
 				minutes += 5;
 			else if (done * 2 < planned)
-				minutes = MAX (10, minutes - 5);
+				minutes = MAX ((gint64)start, minutes - 5);
 		}
 		g_variant_unref (item);
 	}
-	json = plan_json (json_node_get_object (node), minutes, version + 1);
+	json = plan_json (json_node_get_object (node), minutes, start, version + 1);
 	return answer (json, error);
 }
 

@@ -170,6 +170,14 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 	g_free (post_record (&a, pid, "medications",
 			     "{\"name\":\"valsartan\",\"code\":{\"system\":\"atc\",\"code\":"
 			     "\"C09CA03\"}}"));
+	/* the context's statuses are active, resolved, unknown (the plugin refuses others); a
+	 * medication not taken is none */
+	g_free (post_record (&a, pid, "medications",
+			     "{\"name\":\"metformin\",\"status\":\"stopped\",\"code\":{"
+			     "\"system\":\"atc\",\"code\":\"A10BA02\"}}"));
+	g_free (post_record (&a, pid, "medications",
+			     "{\"name\":\"insulin\",\"status\":\"not-taken\",\"code\":{"
+			     "\"system\":\"atc\",\"code\":\"A10AB01\"}}"));
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	{
 		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, NULL);
@@ -184,7 +192,7 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 		 * components; the age of someone born 1971-06-15 */
 		walk = element (plan, "tasks", 0);
 		cr_expect (strstr (json_object_get_string_member (walk, "detail"),
-				   "conditions=1 medications=1 measurements=2 findings=0")
+				   "conditions=1 medications=2 measurements=2 findings=0")
 				   != NULL,
 			   "%s", r->body);
 		cr_expect (strstr (json_object_get_string_member (walk, "detail"), "age=5") != NULL,
@@ -195,7 +203,7 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 		used = json_object_get_object_member (plan, "context_used");
 		cr_expect_str_eq (json_object_get_string_member (used, "time_zone"), "UTC");
 		cr_expect_eq (
-			json_array_get_length (json_object_get_array_member (used, "sources")), 4,
+			json_array_get_length (json_object_get_array_member (used, "sources")), 5,
 			"%s", r->body);
 	}
 	{

@@ -98,10 +98,18 @@ Test (plan, the_context_from_the_record)
 			  "DOID:10763");
 	cr_expect_str_eq (json_object_get_string_member (item (ctx, "conditions", 2), "status"),
 			  "resolved");
-	/* coded medications only */
-	cr_assert_eq (json_array_get_length (list (ctx, "medications")), 1);
+	/* coded medications the patient takes or took, with the context's statuses */
+	cr_assert_eq (json_array_get_length (list (ctx, "medications")), 3, "%s", json);
 	cr_expect_str_eq (json_object_get_string_member (item (ctx, "medications", 0), "code"),
 			  "ATC:C09CA03");
+	cr_expect_str_eq (json_object_get_string_member (item (ctx, "medications", 0), "status"),
+			  "active");
+	cr_expect_str_eq (json_object_get_string_member (item (ctx, "medications", 1), "status"),
+			  "resolved");
+	cr_expect_str_eq (json_object_get_string_member (item (ctx, "medications", 2), "code"),
+			  "ATC:B01AC06");
+	cr_expect_str_eq (json_object_get_string_member (item (ctx, "medications", 2), "status"),
+			  "unknown");
 	/* the latest of each code within a year: steps, the newer panel's components, weight;
 	 * not the older panel, not the 2024 glucose */
 	cr_assert_eq (json_array_get_length (list (ctx, "measurements")), 4, "%s", json);
@@ -235,8 +243,12 @@ Test (plan, empty_lists_keep_their_declared_types)
 Test (plan, a_plugin_plan_becomes_a_record_and_back)
 {
 	g_autoptr (JsonObject) plan = mvt_parse (
-		"{\"status\":\"active\",\"red_flags\":[],\"goals\":[],\"tasks\":[{\"id\":\"t\","
+		"{\"status\":\"active\",\"red_flags\":[],\"goals\":[{\"id\":\"g\",\"metric\":"
+		"\"weight\",\"direction\":\"below\",\"target\":-7,\"unit\":\"%\",\"relative\":true,"
+		"\"title\":\"Lose 7 %\"}],\"tasks\":[{\"id\":\"t\","
 		"\"category\":\"sleep\",\"title\":\"Sleep 7 hours\",\"days\":[\"mon\"],"
+		"\"minutes\":20,\"minutes_start\":20.0,\"minutes_step\":5.0,\"minutes_ceiling\":60."
+		"0,"
 		"\"later_member\":1}],\"language\":\"en\",\"generated_on\":\"2027-03-01\","
 		"\"week_start\":\"2027-03-01\",\"rules_version\":\"r1\",\"version\":3,"
 		"\"plugin_extra\":true}");
@@ -263,6 +275,17 @@ Test (plan, a_plugin_plan_becomes_a_record_and_back)
 	mvt_expect_round_trip (&mv_plan_kind, stored);
 	back = mv_plan_record_to_plugin (stored);
 	cr_expect_eq (json_object_get_int_member (back, "version"), 3);
+	/* what Replan reads back: the levels of a task, a goal's direction */
+	{
+		JsonObject *t = json_array_get_object_element (
+			json_object_get_array_member (back, "tasks"), 0);
+		JsonObject *g = json_array_get_object_element (
+			json_object_get_array_member (back, "goals"), 0);
+		cr_expect_float_eq (json_object_get_double_member (t, "minutes_start"), 20, 1e-9);
+		cr_expect_float_eq (json_object_get_double_member (t, "minutes_ceiling"), 60, 1e-9);
+		cr_expect_str_eq (json_object_get_string_member (g, "direction"), "below");
+		cr_expect (json_object_get_boolean_member (g, "relative"));
+	}
 	cr_expect_not (json_object_has_member (back, "context_used"));
 }
 
@@ -302,4 +325,16 @@ Test (plan, the_kind_s_rules_survive_items_of_the_wrong_type)
 	mvt_expect_problem (e, "/tasks/1/days/0", "wrong-type", NULL);
 	mvt_expect_problem (e, "/red_flags/0", "wrong-type", NULL);
 	mvt_expect_problem (e, "/goals/0", "wrong-type", NULL);
+}
+
+Test (plan, replan_s_previous_plan_always_has_goals_and_tasks)
+{
+	g_autoptr (JsonObject) record
+		= mvt_parse ("{\"status\":\"suppressed\",\"red_flags\":[],\"plan_version\":2}");
+	g_autoptr (JsonObject) back = mv_plan_record_to_plugin (record);
+
+	cr_expect_eq (json_array_get_length (json_object_get_array_member (back, "goals")), 0);
+	cr_expect_eq (json_array_get_length (json_object_get_array_member (back, "tasks")), 0);
+	cr_expect_eq (json_object_get_int_member (back, "version"), 2);
+	cr_expect_not (json_object_has_member (back, "plan_version"));
 }
