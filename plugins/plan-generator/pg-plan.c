@@ -8,7 +8,7 @@
  */
 #define G_LOG_DOMAIN "plan-generator"
 
-#include "pg-plan.h"
+#include "pg-plan-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -26,21 +26,6 @@ static const guint8 pg_day_patterns[8][7] = {
 	{ 0, 1, 2, 3, 4, 5 },
 	{ 0, 1, 2, 3, 4, 5, 6 },
 };
-
-typedef struct {
-	const PgRedFlag *flag;
-	PgMatch certainty;
-	GPtrArray *codes;
-} PgFlagHit;
-
-static void
-pg_flag_hit_free (PgFlagHit *h)
-{
-	if (h == NULL)
-		return;
-	g_ptr_array_unref (h->codes);
-	g_free (h);
-}
 
 /* a value that rises with adherence: minutes of a session or a per-session target */
 typedef struct {
@@ -87,119 +72,6 @@ static const gchar *
 pg_intensity_name (gint rank)
 {
 	return rank <= 1 ? "light" : rank == 2 ? "moderate" : "vigorous";
-}
-
-/* triage */
-
-static gint
-pg_flag_hit_compare (gconstpointer a, gconstpointer b)
-{
-	const PgFlagHit *x = *(PgFlagHit *const *)a;
-	const PgFlagHit *y = *(PgFlagHit *const *)b;
-	gint lx = g_strcmp0 (x->flag->level, "emergency") == 0 ? 0 : 1;
-	gint ly = g_strcmp0 (y->flag->level, "emergency") == 0 ? 0 : 1;
-
-	if (lx != ly)
-		return lx - ly;
-	return (gint)y->certainty - (gint)x->certainty;
-}
-
-static GPtrArray *
-pg_triage_hits (const PgRuleSet *set, const PgContext *ctx)
-{
-	g_autoptr (GPtrArray) hits
-		= g_ptr_array_new_with_free_func ((GDestroyNotify)pg_flag_hit_free);
-	GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)pg_flag_hit_free);
-	g_autofree gboolean *hidden = NULL;
-
-	for (guint i = 0; i < set->red_flags->len; i++) {
-		const PgRedFlag *f = g_ptr_array_index (set->red_flags, i);
-		g_autoptr (GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
-		PgMatch m = pg_pred_eval (f->when, ctx, ctx->red_flags_cleared_on, codes);
-		PgFlagHit *h;
-		if (m == PG_MATCH_NO)
-			continue;
-		h = g_new0 (PgFlagHit, 1);
-		h->flag = f;
-		h->certainty = m;
-		h->codes = g_steal_pointer (&codes);
-		g_ptr_array_add (hits, h);
-	}
-	/* a flag that covers another (chest pain with breathlessness covers chest pain) hides
-	 * it, unless the covered one is more certain */
-	hidden = g_new0 (gboolean, hits->len + 1);
-	for (guint i = 0; i < hits->len; i++) {
-		const PgFlagHit *h = g_ptr_array_index (hits, i);
-		for (guint j = 0; j < hits->len && !hidden[i]; j++) {
-			const PgFlagHit *o = g_ptr_array_index (hits, j);
-			hidden[i] = o->flag->overrides != NULL && o->certainty >= h->certainty
-				    && g_strv_contains ((const gchar *const *)o->flag->overrides,
-							h->flag->id);
-		}
-	}
-	for (guint i = 0; i < hits->len; i++) {
-		if (!hidden[i])
-			g_ptr_array_add (out, g_steal_pointer (&hits->pdata[i]));
-	}
-	g_ptr_array_sort (out, pg_flag_hit_compare);
-	return out;
-}
-
-static GVariant *
-pg_flag_to_variant (const PgFlagHit *h, PgLang lang)
-{
-	GVariantDict d;
-	gboolean possible = h->certainty == PG_MATCH_POSSIBLE;
-	const gchar *title = pg_text_get (&h->flag->title, lang);
-	const gchar *instruction = pg_text_get (&h->flag->instruction, lang);
-	g_autofree gchar *t = NULL;
-	g_autofree gchar *ins = NULL;
-	g_autofree const gchar **codes = g_new0 (const gchar *, h->codes->len + 1);
-
-	/* an uncertain finding still raises the flag, said as uncertain, never dropped */
-	if (lang == PG_LANG_ZH) {
-		t = possible ? g_strdup_printf ("可能：%s", title) : g_strdup (title);
-		ins = possible ? g_strdup_printf ("记录中提到可能有这种情况。为安全起见：%s",
-						  instruction)
-			       : g_strdup (instruction);
-	} else {
-		t = possible ? g_strdup_printf ("Possible: %s", title) : g_strdup (title);
-		ins = possible ? g_strdup_printf ("Your note says this may be happening. To be "
-						  "safe: %s",
-						  instruction)
-			       : g_strdup (instruction);
-	}
-	for (guint i = 0; i < h->codes->len; i++)
-		codes[i] = g_ptr_array_index (h->codes, i);
-	g_variant_dict_init (&d, NULL);
-	g_variant_dict_insert (&d, "id", "s", h->flag->id);
-	g_variant_dict_insert (&d, "level", "s", h->flag->level);
-	g_variant_dict_insert (&d, "certainty", "s", possible ? "possible" : "present");
-	g_variant_dict_insert (&d, "title", "s", t);
-	g_variant_dict_insert (&d, "instruction", "s", ins);
-	g_variant_dict_insert (&d, "findings", "^as", codes);
-	g_variant_dict_insert (&d, "source", "s", h->flag->source.citation);
-	return g_variant_dict_end (&d);
-}
-
-static GVariant *
-pg_flags_to_variant (GPtrArray *hits, PgLang lang)
-{
-	GVariantBuilder b;
-
-	g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-	for (guint i = 0; i < hits->len; i++)
-		g_variant_builder_add_value (
-			&b, pg_flag_to_variant (g_ptr_array_index (hits, i), lang));
-	return g_variant_builder_end (&b);
-}
-
-GVariant *
-pg_triage (const PgRuleSet *set, const PgContext *ctx)
-{
-	g_autoptr (GPtrArray) hits = pg_triage_hits (set, ctx);
-
-	return pg_flags_to_variant (hits, ctx->lang);
 }
 
 /* rules */
@@ -489,14 +361,49 @@ pg_tasks_build (const PgSelection *s, const PgContext *ctx, GHashTable *carry)
 
 /* goals, follow-ups, limits */
 
+/* Where a goal starts from: the record's reading, else last week's check-ins of its metric
+ * (summed for a weekly goal, the latest weight, else their mean), else the BMI computed. */
+static gboolean
+pg_goal_baseline (const PgGoalSpec *g, const PgContext *ctx, gdouble *out)
+{
+	g_autofree gchar *from = pg_date_add_days (ctx->today, -7);
+	const gchar *latest = NULL;
+	gdouble sum = 0;
+	guint n = 0;
+
+	if (g->baseline_code != NULL && pg_context_measurement (ctx, g->baseline_code, NULL, out))
+		return TRUE;
+	for (guint i = 0; i < ctx->checkins->len; i++) {
+		const PgCheckin *c = g_ptr_array_index (ctx->checkins, i);
+		if (g_strcmp0 (c->metric, g->metric) != 0 || c->date == NULL
+		    || strcmp (c->date, from) < 0 || strcmp (c->date, ctx->today) >= 0)
+			continue;
+		sum += c->value;
+		n++;
+		if (latest == NULL || strcmp (c->date, latest) >= 0) {
+			latest = c->date;
+			if (g_str_equal (g->metric, "weight"))
+				*out = c->value;
+		}
+	}
+	if (n > 0) {
+		if (!g_str_equal (g->metric, "weight"))
+			*out = g_str_has_suffix (g->unit, "/wk") ? sum : sum / n;
+		return TRUE;
+	}
+	if (!g_str_equal (g->metric, "bmi") || !pg_context_bmi (ctx, out))
+		return FALSE;
+	*out = round (*out * 10) / 10; /* as a BMI is read: one decimal */
+	return TRUE;
+}
+
 static GVariant *
 pg_goal_to_variant (const PgPick *pick, const PgContext *ctx)
 {
 	const PgGoalSpec *g = pick->spec;
 	GVariantDict d;
 	gdouble baseline = 0;
-	gboolean has_baseline = g->baseline_code != NULL
-				&& pg_context_measurement (ctx, g->baseline_code, NULL, &baseline);
+	gboolean has_baseline = pg_goal_baseline (g, ctx, &baseline);
 	g_autofree gchar *due = pg_date_add_days (ctx->today, (gint)g->due_weeks * 7);
 
 	g_variant_dict_init (&d, NULL);
@@ -821,40 +728,4 @@ pg_plan_replan_check (GVariant *previous, GVariant *adherence, GPtrArray *proble
 
 	carry = pg_read_previous (previous, problems, ids, &version);
 	pg_read_adherence (adherence, carry, ids, problems);
-}
-
-GVariant *
-pg_rules_describe (const PgRuleSet *set)
-{
-	GVariantBuilder b;
-
-	g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-	for (guint pass = 0; pass < 2; pass++) {
-		GPtrArray *list = pass == 0 ? set->red_flags : set->rules;
-		for (guint i = 0; i < list->len; i++) {
-			GVariantDict d;
-			const PgText *title;
-			const PgSource *src;
-			const gchar *id;
-			if (pass == 0) {
-				const PgRedFlag *f = g_ptr_array_index (list, i);
-				id = f->id, title = &f->title, src = &f->source;
-			} else {
-				const PgRule *r = g_ptr_array_index (list, i);
-				id = r->id, title = &r->title, src = &r->source;
-			}
-			g_variant_dict_init (&d, NULL);
-			g_variant_dict_insert (&d, "kind", "s", pass == 0 ? "red_flag" : "rule");
-			g_variant_dict_insert (&d, "id", "s", id);
-			g_variant_dict_insert (&d, "title_en", "s", title->en);
-			g_variant_dict_insert (&d, "title_zh", "s", title->zh);
-			g_variant_dict_insert (&d, "source", "s", src->citation);
-			g_variant_dict_insert (
-				&d, "file", "s",
-				pass == 0 ? "red-flags.json"
-					  : ((const PgRule *)g_ptr_array_index (list, i))->file);
-			g_variant_builder_add_value (&b, g_variant_dict_end (&d));
-		}
-	}
-	return g_variant_builder_end (&b);
 }

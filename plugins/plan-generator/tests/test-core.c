@@ -179,6 +179,7 @@ Test (core, sedentary_55_with_high_diabetes_risk)
 	g_autoptr (GVariant) plan = plan_for ("sedentary-55-diabetes-risk");
 	g_autoptr (GVariant) activity = pgt_find (plan, "goals", "id", "activity-weekly");
 	g_autoptr (GVariant) weight = pgt_find (plan, "goals", "id", "weight");
+	g_autoptr (GVariant) bmi = pgt_find (plan, "goals", "id", "bmi");
 	g_autoptr (GVariant) aerobic = pgt_find (plan, "tasks", "id", "aerobic");
 	g_autoptr (GVariant) yearly = pgt_find (plan, "follow_ups", "rule", "dm-prevention");
 
@@ -188,6 +189,11 @@ Test (core, sedentary_55_with_high_diabetes_risk)
 	cr_assert_eq (pgt_num (activity, "target"), 150);
 	cr_assert_str_eq (pgt_str (activity, "unit"), "min/wk");
 	cr_assert_str_eq (pgt_str (activity, "rule"), "pa-adult");
+	/* last week's check-ins (10 + 15 min; the one of 23 November is older) */
+	cr_assert_eq (pgt_num (activity, "baseline"), 25);
+	cr_assert_not_null (bmi);
+	cr_assert_str_eq (pgt_str (bmi, "rule"), "bmi-who");
+	cr_assert_float_eq (pgt_num (bmi, "baseline"), 31.0, 1e-9); /* 95 kg, 1.75 m */
 	/* ADA: 7 % of 95 kg */
 	cr_assert_not_null (weight);
 	cr_assert_float_eq (pgt_num (weight, "target"), 88.4, 1e-9);
