@@ -308,8 +308,9 @@ pg_task_to_variant (const PgTask *t, PgLang lang)
 		g_variant_dict_insert (&d, "minutes", "u", (guint)ceil (t->minutes.value));
 		pg_insert_level (&d, "minutes", &t->minutes);
 	}
-	if (t->spec->metric != NULL)
-		g_variant_dict_insert (&d, "metric", "s", t->spec->metric);
+	/* a task without a measurement is completed by a "task" check-in naming its id */
+	g_variant_dict_insert (&d, "metric", "s",
+			       t->spec->metric != NULL ? t->spec->metric : "task");
 	if (t->target.present) {
 		g_variant_dict_insert (&d, "target", "d", t->target.value);
 		pg_insert_level (&d, "target", &t->target);

@@ -261,6 +261,8 @@ Test (core, eighty_year_old_with_limited_mobility)
 			cr_assert_leq (pgt_num (t, "minutes_ceiling"), 20, "%s", pgt_str (t, "id"));
 	}
 	cr_assert_not_null (physio);
+	cr_assert_str_eq (pgt_str (balance, "metric"), "task");
+	cr_assert_str_eq (pgt_str (aerobic, "metric"), "active_minutes");
 	assert_cited (plan);
 }
 
