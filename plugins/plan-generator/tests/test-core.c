@@ -321,6 +321,65 @@ Test (core, chinese_patient_with_hypertension)
 	assert_texts (plan, TRUE);
 }
 
+Test (core, very_high_blood_pressure_no_vigorous_activity_and_a_follow_up)
+{
+	g_autoptr (GVariant) plan = plan_for ("teen-severe-hypertension");
+	g_autoptr (GVariant) limit = pgt_find (plan, "limits", "rule", "bp-severe");
+	g_autoptr (GVariant) soon = pgt_find (plan, "follow_ups", "rule", "bp-severe");
+	g_autoptr (GVariant) bones = pgt_find (plan, "tasks", "id", "vigorous-bones");
+
+	cr_assert_str_eq (pgt_str (plan, "status"), "active");
+	cr_assert_str_eq (pgt_str (limit, "metric"), "intensity");
+	cr_assert_eq (pgt_num (limit, "max"), 2);
+	cr_assert_str_eq (pgt_str (soon, "date"), "2026-12-14");
+	/* the youth rule's vigorous play, lowered to the limit */
+	cr_assert_str_eq (pgt_str (bones, "intensity"), "moderate");
+	assert_no_vigorous (plan);
+}
+
+Test (core, insulin_means_glucose_checks_around_exercise)
+{
+	g_autoptr (GVariant) plan = plan_for ("insulin-diabetes");
+	g_autoptr (GVariant) check = pgt_find (plan, "tasks", "id", "glucose-exercise");
+	g_autoptr (GVariant) aerobic = pgt_find (plan, "tasks", "id", "aerobic");
+	g_autoptr (GVariant) hba1c = pgt_find (plan, "follow_ups", "rule", "dm-hba1c");
+	g_autoptr (GVariant) prevention = pgt_find (plan, "goals", "id", "weight");
+	g_autofree const gchar **check_days = NULL;
+	g_autofree const gchar **aerobic_days = NULL;
+
+	cr_assert_not_null (check);
+	cr_assert_str_eq (pgt_str (check, "metric"), "glucose");
+	/* on the days of the exercise it goes with */
+	cr_assert (g_variant_lookup (check, "days", "^a&s", &check_days));
+	cr_assert (g_variant_lookup (aerobic, "days", "^a&s", &aerobic_days));
+	for (guint i = 0; aerobic_days[i] != NULL; i++)
+		cr_assert (g_strv_contains (check_days, aerobic_days[i]), "%s", aerobic_days[i]);
+	cr_assert_str_eq (pgt_str (hba1c, "date"), "2027-03-07");
+	/* diabetes already: no prevention goal */
+	cr_assert_null (prevention);
+}
+
+Test (core, wheelchair_users_get_no_balance_task)
+{
+	g_autoptr (GVariant) dict = pgt_load_dict ("patients/older-80-limited-mobility.json");
+	g_autoptr (GVariant) wheelchair = NULL;
+	g_autoptr (PgContext) ctx = NULL;
+	g_autoptr (GVariant) plan = NULL;
+	g_autoptr (GVariant) aerobic = NULL;
+	GVariantDict d;
+
+	g_variant_dict_init (&d, dict);
+	g_variant_dict_insert (&d, "mobility", "s", "wheelchair");
+	wheelchair = g_variant_ref_sink (g_variant_dict_end (&d));
+	ctx = context_from (wheelchair);
+	plan = g_variant_ref_sink (pg_plan_generate (rules, ctx));
+	aerobic = pgt_find (plan, "tasks", "id", "aerobic");
+	cr_assert_str_eq (pgt_str (aerobic, "rule"), "pa-wheelchair");
+	cr_assert_null (pgt_find (plan, "tasks", "id", "balance-supported"));
+	cr_assert_null (pgt_find (plan, "tasks", "id", "balance-strength"));
+	assert_no_vigorous (plan);
+}
+
 Test (core, red_flag_first_and_plan_suppressed)
 {
 	g_autoptr (GVariant) plan = plan_for ("red-flag-chest-pain");
