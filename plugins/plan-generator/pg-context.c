@@ -256,6 +256,16 @@ pg_unknown_member (GPtrArray *problems, const gchar *field)
 			"不是本方法认识的成员");
 }
 
+/* a D-Bus a{sv} may repeat a key (JSON objects cannot): which one counts is not ours to guess */
+static gboolean
+pg_duplicate (GHashTable *seen, const gchar *key, const gchar *field, GPtrArray *problems)
+{
+	if (g_hash_table_add (seen, (gpointer)key))
+		return FALSE;
+	pg_problem_add (problems, field, "duplicate", "is given twice", "重复给出");
+	return TRUE;
+}
+
 static void
 pg_required (GPtrArray *problems, const gchar *field)
 {
@@ -271,11 +281,16 @@ pg_read_coded (GVariant *dict, const gchar *field, GPtrArray *problems)
 	g_autoptr (GVariantIter) iter = NULL;
 	const gchar *key;
 	GVariant *value;
+	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 	PgCoded *c = g_new0 (PgCoded, 1);
 
 	g_variant_get (dict, "a{sv}", &iter);
 	while (g_variant_iter_next (iter, "{&sv}", &key, &value)) {
 		g_autofree gchar *sub = g_strdup_printf ("%s/%s", field, key);
+		if (pg_duplicate (seen, key, sub, problems)) {
+			g_variant_unref (value);
+			continue;
+		}
 		if (g_str_equal (key, "code"))
 			c->code = pg_read_string (value, sub, problems);
 		else if (g_str_equal (key, "status"))
@@ -297,12 +312,17 @@ pg_read_measurement (GVariant *dict, const gchar *field, GPtrArray *problems)
 	g_autoptr (GVariantIter) iter = NULL;
 	const gchar *key;
 	GVariant *value;
+	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 	PgMeasurement *m = g_new0 (PgMeasurement, 1);
 	gboolean has_value = FALSE;
 
 	g_variant_get (dict, "a{sv}", &iter);
 	while (g_variant_iter_next (iter, "{&sv}", &key, &value)) {
 		g_autofree gchar *sub = g_strdup_printf ("%s/%s", field, key);
+		if (pg_duplicate (seen, key, sub, problems)) {
+			g_variant_unref (value);
+			continue;
+		}
 		if (g_str_equal (key, "code"))
 			m->code = pg_read_string (value, sub, problems);
 		else if (g_str_equal (key, "value"))
@@ -332,11 +352,16 @@ pg_read_risk (GVariant *dict, const gchar *field, GPtrArray *problems)
 	g_autoptr (GVariantIter) iter = NULL;
 	const gchar *key;
 	GVariant *value;
+	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 	PgRisk *r = g_new0 (PgRisk, 1);
 
 	g_variant_get (dict, "a{sv}", &iter);
 	while (g_variant_iter_next (iter, "{&sv}", &key, &value)) {
 		g_autofree gchar *sub = g_strdup_printf ("%s/%s", field, key);
+		if (pg_duplicate (seen, key, sub, problems)) {
+			g_variant_unref (value);
+			continue;
+		}
 		if (g_str_equal (key, "model"))
 			r->model = pg_read_string (value, sub, problems);
 		else if (g_str_equal (key, "probability"))
@@ -426,12 +451,17 @@ pg_read_finding (GVariant *dict, const gchar *field, GPtrArray *problems)
 	g_autoptr (GVariantIter) iter = NULL;
 	const gchar *key;
 	GVariant *value;
+	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 	PgFinding *f = g_new0 (PgFinding, 1);
 	static const gchar *const required[] = { "code", "polarity", NULL };
 
 	g_variant_get (dict, "a{sv}", &iter);
 	while (g_variant_iter_next (iter, "{&sv}", &key, &value)) {
 		g_autofree gchar *sub = g_strdup_printf ("%s/%s", field, key);
+		if (pg_duplicate (seen, key, sub, problems)) {
+			g_variant_unref (value);
+			continue;
+		}
 		pg_read_finding_member (f, key, value, sub, problems);
 		g_variant_unref (value);
 	}
@@ -450,11 +480,16 @@ pg_read_checkin (GVariant *dict, const gchar *field, GPtrArray *problems)
 	g_autoptr (GVariantIter) iter = NULL;
 	const gchar *key;
 	GVariant *value;
+	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 	PgCheckin *c = g_new0 (PgCheckin, 1);
 
 	g_variant_get (dict, "a{sv}", &iter);
 	while (g_variant_iter_next (iter, "{&sv}", &key, &value)) {
 		g_autofree gchar *sub = g_strdup_printf ("%s/%s", field, key);
+		if (pg_duplicate (seen, key, sub, problems)) {
+			g_variant_unref (value);
+			continue;
+		}
 		if (g_str_equal (key, "metric"))
 			c->metric = pg_read_string (value, sub, problems);
 		else if (g_str_equal (key, "value"))
@@ -589,6 +624,7 @@ pg_context_read (GVariant *dict, const gchar *field, GPtrArray *problems)
 	GVariantIter iter;
 	const gchar *key;
 	GVariant *value;
+	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 	gboolean has_language = FALSE;
 
 	ctx->pregnant = PG_TRI_UNKNOWN;
@@ -596,6 +632,10 @@ pg_context_read (GVariant *dict, const gchar *field, GPtrArray *problems)
 	g_variant_iter_init (&iter, dict);
 	while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
 		g_autofree gchar *sub = g_strdup_printf ("%s/%s", field, key);
+		if (pg_duplicate (seen, key, sub, problems)) {
+			g_variant_unref (value);
+			continue;
+		}
 		has_language |= g_str_equal (key, "language");
 		pg_read_member (ctx, key, value, sub, problems);
 		g_variant_unref (value);

@@ -517,6 +517,27 @@ Test (core, bad_context_lists_every_problem)
 	}
 }
 
+Test (core, dbus_context_with_a_repeated_member_is_refused)
+{
+	GVariantBuilder b;
+	g_autoptr (GVariant) dict = NULL;
+	g_autoptr (GPtrArray) problems = pg_problems_new ();
+	g_autoptr (PgContext) ctx = NULL;
+
+	/* D-Bus can repeat a key, JSON cannot: which "pregnant" would count? */
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&b, "{sv}", "today", g_variant_new_string ("2026-12-07"));
+	g_variant_builder_add (&b, "{sv}", "language", g_variant_new_string ("en"));
+	g_variant_builder_add (&b, "{sv}", "pregnant", g_variant_new_boolean (TRUE));
+	g_variant_builder_add (&b, "{sv}", "pregnant", g_variant_new_boolean (FALSE));
+	dict = g_variant_ref_sink (g_variant_builder_end (&b));
+	ctx = pg_context_read (dict, "/context", problems);
+	cr_assert_null (ctx);
+	cr_assert_eq (problems->len, 1);
+	cr_assert_str_eq (((PgProblem *)problems->pdata[0])->code, "duplicate");
+	cr_assert_str_eq (((PgProblem *)problems->pdata[0])->field, "/context/pregnant");
+}
+
 /* Replan */
 
 static GVariant *
