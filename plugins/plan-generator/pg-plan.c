@@ -68,12 +68,6 @@ pg_intensity_rank (const gchar *intensity)
 	return 3;
 }
 
-static const gchar *
-pg_intensity_name (gint rank)
-{
-	return rank <= 1 ? "light" : rank == 2 ? "moderate" : "vigorous";
-}
-
 /* rules */
 
 /* one goal or task per id: the highest priority's (the first on a tie) */
@@ -194,8 +188,11 @@ pg_task_init (PgTask *t,
 	t->rule = pick->rule;
 	t->spec = spec;
 	t->intensity = spec->intensity;
+	/* a task harder than a limit allows is left out, not toned down: its text describes
+	 * that intensity ("vigorous play"), and a gentler task comes from the rule that set
+	 * the limit */
 	if (spec->intensity != NULL && pg_intensity_rank (spec->intensity) > s->intensity_max)
-		t->intensity = pg_intensity_name (s->intensity_max);
+		return FALSE;
 	pg_level_init (&t->minutes, &spec->minutes, MIN (s->session_max, ctx->minutes_per_day),
 		       carry, TRUE);
 	pg_level_init (&t->target, &spec->target, metric_cap != NULL ? *metric_cap : INFINITY,

@@ -278,6 +278,7 @@ n_days (GVariant *task)
 Test (core, teenager_sixty_minutes_a_day)
 {
 	g_autoptr (GVariant) plan = plan_for ("teenager");
+	g_autoptr (GVariant) bones = pgt_find (plan, "tasks", "id", "vigorous-bones");
 	g_autoptr (GVariant) daily = pgt_find (plan, "goals", "id", "activity-daily");
 	g_autoptr (GVariant) task = pgt_find (plan, "tasks", "id", "aerobic-daily");
 	g_autoptr (GVariant) adult = pgt_find (plan, "goals", "id", "activity-weekly");
@@ -289,6 +290,9 @@ Test (core, teenager_sixty_minutes_a_day)
 	cr_assert_eq (n_days (task), 7);
 	cr_assert_eq (pgt_num (task, "minutes_ceiling"), 60);
 	cr_assert_eq (pgt_num (sleep, "target"), 8);
+	/* WHO: vigorous and muscle- and bone-strengthening activity 3 days a week */
+	cr_assert_str_eq (pgt_str (bones, "intensity"), "vigorous");
+	cr_assert_eq (n_days (bones), 3);
 	assert_cited (plan);
 }
 
@@ -327,13 +331,15 @@ Test (core, very_high_blood_pressure_no_vigorous_activity_and_a_follow_up)
 	g_autoptr (GVariant) limit = pgt_find (plan, "limits", "rule", "bp-severe");
 	g_autoptr (GVariant) soon = pgt_find (plan, "follow_ups", "rule", "bp-severe");
 	g_autoptr (GVariant) bones = pgt_find (plan, "tasks", "id", "vigorous-bones");
+	g_autoptr (GVariant) daily = pgt_find (plan, "tasks", "id", "aerobic-daily");
 
 	cr_assert_str_eq (pgt_str (plan, "status"), "active");
 	cr_assert_str_eq (pgt_str (limit, "metric"), "intensity");
 	cr_assert_eq (pgt_num (limit, "max"), 2);
 	cr_assert_str_eq (pgt_str (soon, "date"), "2026-12-14");
-	/* the youth rule's vigorous play, lowered to the limit */
-	cr_assert_str_eq (pgt_str (bones, "intensity"), "moderate");
+	/* the youth rule's vigorous play is left out, its moderate daily activity stays */
+	cr_assert_null (bones);
+	cr_assert_str_eq (pgt_str (daily, "intensity"), "moderate");
 	assert_no_vigorous (plan);
 }
 
