@@ -545,31 +545,32 @@ pg_plan_build (const PgRuleSet *set, const PgContext *ctx, GHashTable *carry, gu
 {
 	g_autoptr (GPtrArray) hits = pg_triage_hits (set, ctx);
 	PgSelection s = { 0 };
-	GVariantDict d;
-	GVariant *out;
+	GVariantBuilder b;
 	gboolean suppressed = hits->len > 0;
 
 	pg_select (set, ctx, &s);
-	g_variant_dict_init (&d, NULL);
-	g_variant_dict_insert (&d, "status", "s", suppressed ? "suppressed" : "active");
-	g_variant_dict_insert_value (&d, "red_flags", pg_flags_to_variant (hits, ctx->lang));
+	/* a builder, not a dict: the members keep this order (red flags at the top) in JSON too */
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&b, "{sv}", "status",
+			       g_variant_new_string (suppressed ? "suppressed" : "active"));
+	g_variant_builder_add (&b, "{sv}", "red_flags", pg_flags_to_variant (hits, ctx->lang));
 	/* a red flag withholds the gamified plan until a clinician clears it */
-	g_variant_dict_insert_value (&d, "goals",
-				     suppressed ? g_variant_new ("aa{sv}", NULL)
-						: pg_goals_build (&s, ctx));
-	g_variant_dict_insert_value (&d, "tasks",
-				     suppressed ? g_variant_new ("aa{sv}", NULL)
-						: pg_tasks_build (&s, ctx, carry));
-	g_variant_dict_insert_value (&d, "follow_ups", pg_follow_ups_build (&s, hits, ctx));
-	g_variant_dict_insert_value (&d, "limits", pg_limits_build (&s, ctx));
-	g_variant_dict_insert (&d, "language", "s", ctx->lang == PG_LANG_ZH ? "zh" : "en");
-	g_variant_dict_insert (&d, "generated_on", "s", ctx->today);
-	g_variant_dict_insert (&d, "week_start", "s", ctx->today);
-	g_variant_dict_insert (&d, "rules_version", "s", set->version);
-	g_variant_dict_insert (&d, "version", "u", version);
-	out = g_variant_dict_end (&d);
+	g_variant_builder_add (&b, "{sv}", "goals",
+			       suppressed ? g_variant_new ("aa{sv}", NULL)
+					  : pg_goals_build (&s, ctx));
+	g_variant_builder_add (&b, "{sv}", "tasks",
+			       suppressed ? g_variant_new ("aa{sv}", NULL)
+					  : pg_tasks_build (&s, ctx, carry));
+	g_variant_builder_add (&b, "{sv}", "follow_ups", pg_follow_ups_build (&s, hits, ctx));
+	g_variant_builder_add (&b, "{sv}", "limits", pg_limits_build (&s, ctx));
+	g_variant_builder_add (&b, "{sv}", "language",
+			       g_variant_new_string (ctx->lang == PG_LANG_ZH ? "zh" : "en"));
+	g_variant_builder_add (&b, "{sv}", "generated_on", g_variant_new_string (ctx->today));
+	g_variant_builder_add (&b, "{sv}", "week_start", g_variant_new_string (ctx->today));
+	g_variant_builder_add (&b, "{sv}", "rules_version", g_variant_new_string (set->version));
+	g_variant_builder_add (&b, "{sv}", "version", g_variant_new_uint32 (version));
 	pg_selection_clear (&s);
-	return out;
+	return g_variant_builder_end (&b);
 }
 
 GVariant *

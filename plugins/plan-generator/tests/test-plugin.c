@@ -103,6 +103,7 @@ Test (plugin, generate_over_json_red_flag_first)
 	JsonObject *plan
 		= json_object_get_object_member (call_ok (host, "Generate", in, parser), "plan");
 	JsonArray *flags = json_object_get_array_member (plan, "red_flags");
+	g_autoptr (GList) members = NULL;
 
 	cr_assert_str_eq (json_object_get_string_member (plan, "status"), "suppressed");
 	cr_assert_eq (json_array_get_length (flags), 1);
@@ -110,6 +111,10 @@ Test (plugin, generate_over_json_red_flag_first)
 		json_object_get_string_member (json_array_get_object_element (flags, 0), "id"),
 		"chest-pain-breathless");
 	cr_assert_eq (json_array_get_length (json_object_get_array_member (plan, "tasks")), 0);
+	/* what a client reads first */
+	members = json_object_get_members (plan);
+	cr_assert_str_eq (members->data, "status");
+	cr_assert_str_eq (members->next->data, "red_flags");
 }
 
 Test (plugin, triage_over_json)
