@@ -635,6 +635,24 @@ Test (core, replan_respects_the_safe_limit_of_the_context_now)
 	g_variant_unref (cur);
 }
 
+Test (core, replan_after_a_cleared_red_flag_starts_the_plan_fresh)
+{
+	g_autoptr (GVariant) flagged = plan_for ("red-flag-chest-pain");
+	g_autoptr (GVariant) dict = pgt_load_dict ("patients/cleared-red-flags.json");
+	g_autoptr (PgContext) ctx = context_from (dict);
+	g_autoptr (GVariant) none = g_variant_ref_sink (g_variant_new ("aa{sv}", NULL));
+	g_autoptr (GPtrArray) problems = pg_problems_new ();
+	g_autoptr (GVariant) plan = NULL;
+
+	cr_assert_str_eq (pgt_str (flagged, "status"), "suppressed");
+	plan = pg_plan_replan (rules, ctx, flagged, none, problems);
+	cr_assert_not_null (plan);
+	g_variant_ref_sink (plan);
+	cr_assert_str_eq (pgt_str (plan, "status"), "active");
+	cr_assert_eq (pgt_num (plan, "version"), 2);
+	cr_assert_eq (minutes_of (plan, "aerobic"), 15);
+}
+
 Test (core, replan_refuses_unknown_ids_and_bad_counts)
 {
 	g_autoptr (GVariant) dict = pgt_load_dict ("patients/teenager.json");
