@@ -5,19 +5,13 @@
 #define G_LOG_DOMAIN "risk-scorer"
 
 #include <math.h>
-#include <medverse/medverse-plugin.h>
 #include <string.h>
 
-#include "rs-model.h"
-#include "rs-score.h"
+#include "risk-scorer-private.h"
 
 /* A batch answer of this many results stays well under the daemon's 8 MiB answer limit (a
  * result of the largest shipped model is about 3 KB of JSON). */
 #define RS_MAX_BATCH 1000
-
-typedef struct {
-	GPtrArray *models; /* of RsModel, in load order: shipped first, then the clinic's */
-} RsPlugin;
 
 static const RsModel *
 rs_plugin_find (RsPlugin *self, const gchar *id)
@@ -124,8 +118,7 @@ rs_plugin_shutdown (MvHost *host, gpointer plugin_data)
 	g_free (self);
 }
 
-/* The argument if given, else the caller's Accept-Language. */
-static RsLang
+RsLang
 rs_call_lang (MvCall *call, const gchar *language)
 {
 	if (language != NULL && language[0] != '\0')
@@ -141,7 +134,7 @@ rs_put (GVariantBuilder *b, const gchar *key, GVariant *value)
 	g_variant_builder_add (b, "{sv}", key, value);
 }
 
-static const RsModel *
+const RsModel *
 rs_lookup (MvCall *call, const gchar *id, GError **error)
 {
 	const RsModel *m = rs_plugin_find (mv_call_get_plugin_data (call), id);
@@ -918,6 +911,15 @@ static const MvMethod rs_methods[] = {
 	  .in_args = rs_batch_in,
 	  .out_args = rs_batch_out,
 	  .handler = rs_plugin_score_batch },
+	{ .name = "ScoreColumns",
+	  .description = "Scores many rows with one model from columns (one array per input, up "
+			 "to 100,000 rows): probability, linear_predictor and category (an "
+			 "index into categories) as arrays; a row with a problem gets null "
+			 "(NaN) and category 255 and is listed in problems, and the other rows "
+			 "score; no contributions or explanation (use Score for those)",
+	  .in_args = rs_columns_in,
+	  .out_args = rs_columns_out,
+	  .handler = rs_plugin_score_columns },
 	MV_METHOD_END,
 };
 

@@ -7,7 +7,7 @@
  */
 #define G_LOG_DOMAIN "risk-scorer"
 
-#include "rs-score.h"
+#include "rs-score-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -42,6 +42,7 @@ rs_problem_free (RsProblem *p)
 	g_free (p->message);
 	g_free (p->message_zh);
 	g_free (p->unit);
+	g_free (p->field);
 	g_free (p);
 }
 
@@ -72,12 +73,8 @@ rs_unit_display (const gchar *ucum, RsLang lang)
 	return ucum != NULL ? ucum : "";
 }
 
-static void
-rs_problem_add (GPtrArray *problems,
-		const gchar *input,
-		const gchar *code,
-		gchar *message,
-		gchar *message_zh)
+RsProblem *
+rs_problem_new (const gchar *input, const gchar *code, gchar *message, gchar *message_zh)
 {
 	RsProblem *p = g_new0 (RsProblem, 1);
 
@@ -85,7 +82,7 @@ rs_problem_add (GPtrArray *problems,
 	p->code = g_strdup (code);
 	p->message = message;
 	p->message_zh = message_zh;
-	g_ptr_array_add (problems, p);
+	return p;
 }
 
 void
@@ -155,7 +152,7 @@ rs_accepted_units (const RsInput *in, RsLang lang)
 /* The accepted unit @unit names: exactly, else ignoring case when only one matches (mmol/l,
  * MG/DL), as the clinical record matches units.  0 is the canonical unit, i + 1 units[i], -1
  * none (or more than one ignoring case). */
-static gint
+gint
 rs_match_unit (const RsInput *in, const gchar *unit)
 {
 	gint found = -1;
@@ -180,12 +177,87 @@ rs_match_unit (const RsInput *in, const gchar *unit)
 	return matches == 1 ? found : -1;
 }
 
+RsProblem *
+rs_problem_wrong_type (const RsInput *in, const gchar *en, const gchar *zh)
+{
+	/* "应为 true 或 false", "应为数值": a space only before Latin text */
+	return rs_problem_new (
+		in->name, "wrong-type", g_strdup_printf ("must be %s", en),
+		g_strdup_printf (g_ascii_isalnum (zh[0]) ? "应为 %s" : "应为%s", zh));
+}
+
 static void
 rs_wrong_type (GPtrArray *problems, const RsInput *in, const gchar *en, const gchar *zh)
 {
-	/* "应为 true 或 false", "应为数值": a space only before Latin text */
-	rs_problem_add (problems, in->name, "wrong-type", g_strdup_printf ("must be %s", en),
-			g_strdup_printf (g_ascii_isalnum (zh[0]) ? "应为 %s" : "应为%s", zh));
+	g_ptr_array_add (problems, rs_problem_wrong_type (in, en, zh));
+}
+
+RsProblem *
+rs_problem_unknown_unit (const RsInput *in)
+{
+	g_autofree gchar *en = rs_accepted_units (in, RS_LANG_EN);
+	g_autofree gchar *zh = rs_accepted_units (in, RS_LANG_ZH);
+
+	return rs_problem_new (in->name, "unknown-unit",
+			       g_strdup_printf ("unit not accepted; use one of: %s", en),
+			       g_strdup_printf ("单位不被接受，可用：%s", zh));
+}
+
+RsProblem *
+rs_problem_not_finite (const RsInput *in)
+{
+	return rs_problem_new (in->name, "not-finite", g_strdup ("must be a finite number"),
+			       g_strdup ("应为有限数值"));
+}
+
+RsProblem *
+rs_problem_out_of_range (const RsInput *in)
+{
+	const gchar *en = rs_unit_display (in->unit, RS_LANG_EN);
+	const gchar *zh = rs_unit_display (in->unit, RS_LANG_ZH);
+	RsProblem *p;
+
+	/* "40 to 79 years", "40 至 79 岁" (a space as in "8 年"), "0.5 to 2" for a unit of 1 */
+	p = rs_problem_new (in->name, "out-of-range",
+			    g_strdup_printf ("out of range: valid from %g to %g%s%s", in->lo,
+					     in->hi, en[0] ? " " : "", en),
+			    g_strdup_printf ("超出范围：有效范围 %g 至 %g%s%s", in->lo, in->hi,
+					     zh[0] ? " " : "", zh));
+	p->unit = g_strdup (in->unit);
+	return p;
+}
+
+RsProblem *
+rs_problem_unknown_level (const RsInput *in)
+{
+	g_autofree gchar *levels = g_strjoinv (", ", in->levels);
+
+	return rs_problem_new (in->name, "unknown-level",
+			       g_strdup_printf ("unknown level; use one of: %s", levels),
+			       g_strdup_printf ("取值无效，可用：%s", levels));
+}
+
+RsProblem *
+rs_problem_missing (const gchar *name)
+{
+	return rs_problem_new (name, "missing", g_strdup ("missing (required)"),
+			       g_strdup ("缺失（必填）"));
+}
+
+RsProblem *
+rs_problem_unknown_input (const gchar *name)
+{
+	return rs_problem_new (name, "unknown-input", g_strdup ("not an input of this model"),
+			       g_strdup ("不是该模型的输入"));
+}
+
+RsProblem *
+rs_problem_no_score (void)
+{
+	/* a model whose terms overflow (inf - inf) at these values: no score, not a guess */
+	return rs_problem_new ("inputs", "out-of-range",
+			       g_strdup ("the model gives no finite score for these values"),
+			       g_strdup ("该模型对这些取值无法给出有限的评分"));
 }
 
 /* {"value": number, "unit": s}: the value in the canonical unit, or a problem */
@@ -214,13 +286,7 @@ rs_read_with_unit (const RsInput *in, GVariant *v, GPtrArray *problems, gdouble 
 		*out = x * other->factor + other->offset;
 		return TRUE;
 	}
-	{
-		g_autofree gchar *en = rs_accepted_units (in, RS_LANG_EN);
-		g_autofree gchar *zh = rs_accepted_units (in, RS_LANG_ZH);
-		rs_problem_add (problems, in->name, "unknown-unit",
-				g_strdup_printf ("unit not accepted; use one of: %s", en),
-				g_strdup_printf ("单位不被接受，可用：%s", zh));
-	}
+	g_ptr_array_add (problems, rs_problem_unknown_unit (in));
 	return FALSE;
 }
 
@@ -238,24 +304,11 @@ rs_read_number (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *ou
 		return FALSE;
 	}
 	if (!isfinite (x)) {
-		rs_problem_add (problems, in->name, "not-finite",
-				g_strdup ("must be a finite number"), g_strdup ("应为有限数值"));
+		g_ptr_array_add (problems, rs_problem_not_finite (in));
 		return FALSE;
 	}
 	if (x < in->lo || x > in->hi) {
-		const gchar *en = rs_unit_display (in->unit, RS_LANG_EN);
-		const gchar *zh = rs_unit_display (in->unit, RS_LANG_ZH);
-		RsProblem *p;
-
-		/* "40 to 79 years", "40 至 79 岁" (a space as in "8 年"), "0.5 to 2" for a unit of
-		 * 1 */
-		rs_problem_add (problems, in->name, "out-of-range",
-				g_strdup_printf ("out of range: valid from %g to %g%s%s", in->lo,
-						 in->hi, en[0] ? " " : "", en),
-				g_strdup_printf ("超出范围：有效范围 %g 至 %g%s%s", in->lo, in->hi,
-						 zh[0] ? " " : "", zh));
-		p = g_ptr_array_index (problems, problems->len - 1);
-		p->unit = g_strdup (in->unit);
+		g_ptr_array_add (problems, rs_problem_out_of_range (in));
 		return FALSE;
 	}
 	out->number = x;
@@ -288,12 +341,7 @@ rs_read_value (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *out
 			return TRUE;
 		}
 	}
-	{
-		g_autofree gchar *levels = g_strjoinv (", ", in->levels);
-		rs_problem_add (problems, in->name, "unknown-level",
-				g_strdup_printf ("unknown level; use one of: %s", levels),
-				g_strdup_printf ("取值无效，可用：%s", levels));
-	}
+	g_ptr_array_add (problems, rs_problem_unknown_level (in));
 	return FALSE;
 }
 
@@ -348,14 +396,11 @@ rs_read_inputs (
 			g_array_index (values, RsValue, i) = in->default_value;
 			g_array_index (defaulted, gboolean, i) = TRUE;
 		} else {
-			rs_problem_add (problems, in->name, "missing",
-					g_strdup ("missing (required)"), g_strdup ("缺失（必填）"));
+			g_ptr_array_add (problems, rs_problem_missing (in->name));
 		}
 	}
 	for (guint i = 0; i < unknown->len; i++)
-		rs_problem_add (problems, unknown->pdata[i], "unknown-input",
-				g_strdup ("not an input of this model"),
-				g_strdup ("不是该模型的输入"));
+		g_ptr_array_add (problems, rs_problem_unknown_input (unknown->pdata[i]));
 	return problems->len == before;
 }
 
@@ -523,11 +568,7 @@ rs_model_score (const RsModel *m, GVariant *inputs, GPtrArray *problems)
 		return NULL;
 	r = rs_model_score_values (m, values);
 	if (isnan (r->probability)) {
-		/* a model whose terms overflow (inf - inf) at these values: no score, not a guess
-		 */
-		rs_problem_add (problems, "inputs", "out-of-range",
-				g_strdup ("the model gives no finite score for these values"),
-				g_strdup ("该模型对这些取值无法给出有限的评分"));
+		g_ptr_array_add (problems, rs_problem_no_score ());
 		rs_result_free (r);
 		return NULL;
 	}

@@ -1,0 +1,310 @@
+/*
+ * The risk-scorer core's columnar scoring (rs-columns.h) against its single-set scoring
+ * (rs_model_score): every shipped model and test model, on each of its worked examples alone
+ * and on seeded random rows (in and out of range, in another accepted unit, with defaults),
+ * must give the same probability, linear predictor and category bit for bit, and refuse the
+ * same rows.
+ */
+#define G_LOG_DOMAIN "test-risk-scorer"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "rs-columns.h"
+#include "rs-model.h"
+#include "rs-score.h"
+
+/* not a multiple of the core's block (256), so the last block is a short one */
+#define RANDOM_ROWS 1500
+
+static GPtrArray *
+load_models (void)
+{
+	const gchar *const dirs[] = { g_getenv ("RS_MODELS_DIR"), g_getenv ("RS_TEST_DATA_DIR") };
+	GPtrArray *models = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_model_free);
+
+	for (guint d = 0; d < G_N_ELEMENTS (dirs); d++) {
+		g_autoptr (GDir) dir = g_dir_open (dirs[d], 0, NULL);
+		const gchar *name;
+
+		cr_assert_not_null (dir, "%s", dirs[d]);
+		while ((name = g_dir_read_name (dir)) != NULL) {
+			g_autofree gchar *path = g_build_filename (dirs[d], name, NULL);
+			g_autoptr (GError) error = NULL;
+			RsModel *m;
+
+			if (!g_str_has_suffix (name, ".json"))
+				continue;
+			m = rs_model_load_file (path, &error);
+			cr_assert_not_null (m, "%s", error != NULL ? error->message : "");
+			g_ptr_array_add (models, m);
+		}
+	}
+	/* the shipped eight and the test data's two */
+	cr_assert_geq (models->len, 10);
+	return models;
+}
+
+/* Rows as Score takes them, and the same rows as columns (+ units). */
+typedef struct {
+	GPtrArray *rows;  /* a{sv} */
+	GHashTable *cols; /* input name -> GPtrArray of GVariant elements (floating refs sunk) */
+	GHashTable *type; /* input name -> element type string ("d", "x", "b", "s") */
+	GHashTable *unit; /* input name -> unit */
+} Sets;
+
+static void
+sets_init (Sets *s)
+{
+	s->rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+	s->cols = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+					 (GDestroyNotify)g_ptr_array_unref);
+	s->type = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	s->unit = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+static void
+sets_clear (Sets *s)
+{
+	g_ptr_array_unref (s->rows);
+	g_hash_table_unref (s->cols);
+	g_hash_table_unref (s->type);
+	g_hash_table_unref (s->unit);
+}
+
+/* one row: its a{sv} as Score takes it, each value also appended to its column */
+static void
+sets_add_row (Sets *s, GVariant *row)
+{
+	GVariantIter iter;
+	const gchar *key;
+	GVariant *v;
+
+	g_ptr_array_add (s->rows, g_variant_ref_sink (row));
+	g_variant_iter_init (&iter, row);
+	while (g_variant_iter_next (&iter, "{&sv}", &key, &v)) {
+		GPtrArray *col = g_hash_table_lookup (s->cols, key);
+		g_autoptr (GVariant) value = NULL;
+		const gchar *unit = NULL;
+
+		if (col == NULL) {
+			col = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+			g_hash_table_insert (s->cols, g_strdup (key), col);
+		}
+		if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT)) {
+			value = g_variant_lookup_value (v, "value", NULL);
+			cr_assert (g_variant_lookup (v, "unit", "&s", &unit));
+			g_hash_table_insert (s->unit, g_strdup (key), g_strdup (unit));
+		} else {
+			value = g_variant_ref (v);
+		}
+		g_hash_table_insert (s->type, g_strdup (key),
+				     g_strdup (g_variant_get_type_string (value)));
+		g_ptr_array_add (col, g_steal_pointer (&value));
+		g_variant_unref (v);
+	}
+}
+
+/* the columns: typed arrays (ad, ax, ab, as), as a D-Bus caller sends them */
+static GVariant *
+sets_columns (Sets *s)
+{
+	GVariantBuilder b;
+	GHashTableIter iter;
+	gpointer key, value;
+
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	g_hash_table_iter_init (&iter, s->cols);
+	while (g_hash_table_iter_next (&iter, &key, &value)) {
+		GPtrArray *col = value;
+		const gchar *t = g_hash_table_lookup (s->type, key);
+
+		cr_assert_eq (col->len, s->rows->len, "%s: every row must give it", (gchar *)key);
+		g_variant_builder_add (&b, "{sv}", key,
+				       g_variant_new_array (G_VARIANT_TYPE (t),
+							    (GVariant **)col->pdata, col->len));
+	}
+	return g_variant_ref_sink (g_variant_builder_end (&b));
+}
+
+static GVariant *
+sets_units (Sets *s)
+{
+	GVariantBuilder b;
+	GHashTableIter iter;
+	gpointer key, value;
+
+	g_variant_builder_init (&b, G_VARIANT_TYPE ("a{ss}"));
+	g_hash_table_iter_init (&iter, s->unit);
+	while (g_hash_table_iter_next (&iter, &key, &value))
+		g_variant_builder_add (&b, "{ss}", key, value);
+	return g_variant_ref_sink (g_variant_builder_end (&b));
+}
+
+static gboolean
+same_double (gdouble a, gdouble b)
+{
+	return (isnan (a) && isnan (b)) || memcmp (&a, &b, sizeof a) == 0;
+}
+
+/* every row through rs_model_score and all of them through rs_model_score_columns: the same
+ * numbers bit for bit, and the same rows refused; returns how many rows scored */
+static guint
+assert_same (const RsModel *m, Sets *s)
+{
+	g_autoptr (GVariant) columns = sets_columns (s);
+	g_autoptr (GVariant) units = sets_units (s);
+	g_autoptr (GPtrArray) problems
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
+	g_autoptr (RsColumns) out = rs_model_score_columns (m, columns, units, 100000, problems);
+	guint scored = 0;
+	gsize listed = 0;
+
+	cr_assert_not_null (out, "%s: %s", m->id,
+			    problems->len ? ((RsProblem *)problems->pdata[0])->message : "");
+	cr_assert_eq (out->n_rows, s->rows->len);
+	for (guint r = 0; r < s->rows->len; r++) {
+		g_autoptr (GPtrArray) row_problems
+			= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
+		g_autoptr (RsResult) one
+			= rs_model_score (m, g_ptr_array_index (s->rows, r), row_problems);
+
+		if (one == NULL) {
+			cr_assert (isnan (out->probability[r]),
+				   "%s row %u: refused alone, not here", m->id, r);
+			cr_assert_eq (out->category[r], RS_NO_CATEGORY);
+			continue;
+		}
+		scored++;
+		cr_assert (same_double (one->probability, out->probability[r]),
+			   "%s row %u: %.17g alone, %.17g in columns", m->id, r, one->probability,
+			   out->probability[r]);
+		cr_assert (same_double (one->linear_predictor, out->linear_predictor[r]),
+			   "%s row %u: linear predictor %.17g alone, %.17g in columns", m->id, r,
+			   one->linear_predictor, out->linear_predictor[r]);
+		cr_assert_eq (one->category < 0 ? RS_NO_CATEGORY : one->category, out->category[r],
+			      "%s row %u", m->id, r);
+	}
+	cr_assert_eq (out->n_failed, s->rows->len - scored);
+	/* each failed row is listed at least once, and no scored row */
+	for (guint i = 0; i < out->problems->len; i++) {
+		const RsRowsProblem *p = g_ptr_array_index (out->problems, i);
+		for (guint k = 0; k < p->rows->len; k++) {
+			guint32 row = g_array_index (p->rows, guint32, k);
+			cr_assert (isnan (out->probability[row]), "%s: row %u listed", m->id, row);
+			cr_assert (k == 0 || row > g_array_index (p->rows, guint32, k - 1));
+		}
+		listed += p->rows->len;
+	}
+	cr_assert_geq (listed, out->n_failed);
+	return scored;
+}
+
+Test (columns, every_worked_example_alone)
+{
+	g_autoptr (GPtrArray) models = load_models ();
+	guint examples = 0;
+
+	for (guint i = 0; i < models->len; i++) {
+		const RsModel *m = g_ptr_array_index (models, i);
+		JsonObject *root = json_node_get_object (m->root);
+		JsonArray *list = json_object_has_member (root, "examples")
+					  ? json_object_get_array_member (root, "examples")
+					  : NULL;
+
+		for (guint k = 0; list != NULL && k < json_array_get_length (list); k++) {
+			JsonObject *ex = json_array_get_object_element (list, k);
+			g_autoptr (GError) error = NULL;
+			GVariant *row = json_gvariant_deserialize (
+				json_object_get_member (ex, "inputs"), "a{sv}", &error);
+			Sets s;
+
+			cr_assert_not_null (row, "%s: %s", m->id, error ? error->message : "");
+			sets_init (&s);
+			sets_add_row (&s, row);
+			cr_assert_eq (assert_same (m, &s), 1, "%s example %u", m->id, k);
+			sets_clear (&s);
+			examples++;
+		}
+	}
+	cr_assert_geq (examples, 10);
+}
+
+/* a value of @in: mostly inside its range, now and then just outside it */
+static GVariant *
+random_value (GRand *rand, const RsInput *in)
+{
+	gdouble lo = isfinite (in->lo) ? in->lo : 0.5;
+	gdouble hi = isfinite (in->hi) ? in->hi : lo + 200;
+
+	if (in->type == RS_INPUT_BOOLEAN)
+		return g_variant_new_boolean (g_rand_boolean (rand));
+	if (in->type == RS_INPUT_CATEGORY)
+		return g_variant_new_string (
+			in->levels[g_rand_int_range (rand, 0, (gint)g_strv_length (in->levels))]);
+	if (g_rand_int_range (rand, 0, 50) == 0)
+		return g_variant_new_double (hi + 1);
+	return g_variant_new_double (g_rand_double_range (rand, lo, hi));
+}
+
+/* @n seeded rows: each input given (the defaulted ones only when @all), and the first number
+ * input with another accepted unit given in that unit */
+static void
+random_rows (Sets *s, const RsModel *m, GRand *rand, guint n, gboolean all)
+{
+	for (guint r = 0; r < n; r++) {
+		GVariantBuilder b;
+		gboolean unit_done = FALSE;
+
+		g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+		for (guint i = 0; i < m->inputs->len; i++) {
+			const RsInput *in = g_ptr_array_index (m->inputs, i);
+			GVariant *v = random_value (rand, in);
+
+			if (in->has_default && !all) {
+				g_variant_unref (g_variant_ref_sink (v));
+				continue;
+			}
+			if (in->type == RS_INPUT_NUMBER && in->units->len > 0 && !unit_done) {
+				const RsUnit *u = &g_array_index (in->units, RsUnit, 0);
+				gdouble x = (g_variant_get_double (v) - u->offset) / u->factor;
+				GVariantBuilder d;
+
+				g_variant_unref (g_variant_ref_sink (v));
+				g_variant_builder_init (&d, G_VARIANT_TYPE_VARDICT);
+				g_variant_builder_add (&d, "{sv}", "value",
+						       g_variant_new_double (x));
+				g_variant_builder_add (&d, "{sv}", "unit",
+						       g_variant_new_string (u->unit));
+				v = g_variant_builder_end (&d);
+				unit_done = TRUE;
+			}
+			g_variant_builder_add (&b, "{sv}", in->name, v);
+		}
+		sets_add_row (s, g_variant_builder_end (&b));
+	}
+}
+
+Test (columns, random_rows_every_model)
+{
+	g_autoptr (GPtrArray) models = load_models ();
+	g_autoptr (GRand) rand = g_rand_new_with_seed (20261206);
+
+	for (guint i = 0; i < models->len; i++) {
+		const RsModel *m = g_ptr_array_index (models, i);
+
+		for (guint all = 0; all < 2; all++) {
+			Sets s;
+			guint scored;
+
+			sets_init (&s);
+			random_rows (&s, m, rand, RANDOM_ROWS, all);
+			scored = assert_same (m, &s);
+			/* most rows score, and some do not: both paths are exercised */
+			cr_assert_gt (scored, RANDOM_ROWS / 2, "%s: %u scored", m->id, scored);
+			cr_assert_lt (scored, RANDOM_ROWS, "%s: every row scored", m->id);
+			sets_clear (&s);
+		}
+	}
+}
