@@ -38,6 +38,7 @@ typedef struct {
 	gpointer owned;	 /* the buffer the pointer above points into, when it is ours */
 	GVariant *given; /* the caller's column (a reference), or NULL for a default */
 	gint unit;	 /* rs_match_unit() of the column's unit: 0 canonical */
+	gboolean named;	 /* the caller named it (its column may have been refused) */
 } RsColumn;
 
 typedef struct {
@@ -138,19 +139,21 @@ rs_take_columns (RsJob *job, GVariant *columns, gsize max_rows, GPtrArray *probl
 	while (g_variant_iter_next (&iter, "{&sv}", &key, &v)) {
 		gint i = rs_model_find_input (m, key);
 		const RsInput *in = i >= 0 ? g_ptr_array_index (m->inputs, i) : NULL;
+		/* a key given twice (D-Bus allows it): the first counts, as in Score */
+		gboolean again = in != NULL && job->cols[i].named;
 
 		if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT)) {
 			GVariant *inner = g_variant_get_variant (v);
 			g_variant_unref (v);
 			v = inner;
 		}
+		if (in != NULL)
+			job->cols[i].named = TRUE;
 		if (in == NULL)
 			rs_call_problem (problems, rs_problem_unknown_input (key), "columns", key);
-		else if (job->cols[i].given != NULL)
-			; /* a key given twice (D-Bus allows it): the first counts, as in Score */
-		else if (!rs_column_type_ok (in, v))
+		else if (!again && !rs_column_type_ok (in, v))
 			rs_call_problem (problems, rs_problem_column_type (in), "columns", key);
-		else {
+		else if (!again) {
 			gsize len = g_variant_n_children (v);
 
 			job->cols[i].given = g_variant_ref (v);
@@ -196,7 +199,7 @@ rs_take_columns (RsJob *job, GVariant *columns, gsize max_rows, GPtrArray *probl
 	}
 	for (guint i = 0; i < m->inputs->len; i++) {
 		const RsInput *in = g_ptr_array_index (m->inputs, i);
-		if (job->cols[i].given == NULL && !in->has_default)
+		if (!job->cols[i].named && !in->has_default)
 			rs_call_problem (problems, rs_problem_missing (in->name), "columns",
 					 in->name);
 	}
