@@ -67,7 +67,7 @@ rs_plugin_score_columns (MvCall *call, GVariant *input, GError **error)
 	RsLang lang;
 	gsize n;
 
-	g_variant_get (input, "(&s@a{sv}@a{ss}&s)", &id, &columns, &units, &language);
+	g_variant_get (input, "(&s@a{sv}@a{sv}&s)", &id, &columns, &units, &language);
 	m = rs_lookup (call, id, error);
 	if (m == NULL)
 		return NULL;
@@ -110,9 +110,11 @@ const MvArg rs_columns_in[] = {
 	  "units), true/false for a boolean input, level names for a category input.  An input "
 	  "without a column takes its default in every row; a required one is a problem",
 	  MV_ARG_NONE },
-	{ "units", "a{ss}",
-	  "Number input name to the unit of its whole column, one of the input's accepted units "
-	  "(Describe lists them); a column not named here is in the input's canonical unit",
+	{ "units", "a{sv}",
+	  "Number input name to the unit of its whole column (a string), or to one unit a row (an "
+	  "array as long as the columns, as an export's unit column gives them): accepted units "
+	  "of the input (Describe lists them; case ignored when only one matches); a column not "
+	  "named here is in the input's canonical unit",
 	  MV_ARG_OPTIONAL },
 	{ "language", "s",
 	  "\"en\" or \"zh\" (or a tag such as zh-CN) for the texts; empty: the caller's locale",

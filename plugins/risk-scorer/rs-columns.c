@@ -27,6 +27,7 @@ enum {
 	RS_ROW_NOT_FINITE,
 	RS_ROW_OUT_OF_RANGE,
 	RS_ROW_UNKNOWN_LEVEL,
+	RS_ROW_UNKNOWN_UNIT,
 	RS_ROW_KINDS,
 };
 
@@ -35,10 +36,11 @@ typedef struct {
 	const gdouble *number;
 	const guint8 *flag; /* 0 is false, anything else true (as g_variant_get_boolean reads) */
 	const guint32 *level;
-	gpointer owned;	 /* the buffer the pointer above points into, when it is ours */
-	GVariant *given; /* the caller's column (a reference), or NULL for a default */
-	gint unit;	 /* rs_match_unit() of the column's unit: 0 canonical */
-	gboolean named;	 /* the caller named it (its column may have been refused) */
+	gpointer owned;	     /* the buffer the pointer above points into, when it is ours */
+	GVariant *given;     /* the caller's column (a reference), or NULL for a default */
+	gint unit;	     /* rs_match_unit() of the column's unit: 0 canonical */
+	GVariant *row_units; /* as or av: a unit a row, when the units differ by row */
+	gboolean named;	     /* the caller named it (its column may have been refused) */
 } RsColumn;
 
 typedef struct {
@@ -77,6 +79,7 @@ rs_job_clear (RsJob *job)
 	for (guint i = 0; job->cols != NULL && i < n_inputs; i++) {
 		g_free (job->cols[i].owned);
 		g_clear_pointer (&job->cols[i].given, g_variant_unref);
+		g_clear_pointer (&job->cols[i].row_units, g_variant_unref);
 	}
 	g_free (job->cols);
 	g_free (job->bad);
@@ -205,20 +208,49 @@ rs_take_columns (RsJob *job, GVariant *columns, gsize max_rows, GPtrArray *probl
 	}
 }
 
+/* a unit a row (as, or av of strings): its length must be the columns' */
+static void
+rs_take_row_units (RsJob *job, const RsInput *in, guint i, GVariant *v, GPtrArray *problems)
+{
+	gsize len = g_variant_n_children (v);
+
+	if (len == job->n) {
+		job->cols[i].row_units = g_variant_ref (v);
+		return;
+	}
+	rs_call_problem (
+		problems,
+		rs_problem_new (in->name, "wrong-length",
+				g_strdup_printf ("has %" G_GSIZE_FORMAT
+						 " units; the columns have %" G_GSIZE_FORMAT
+						 " rows",
+						 len, job->n),
+				g_strdup_printf ("有 %" G_GSIZE_FORMAT
+						 " 个单位，各列有 %" G_GSIZE_FORMAT " 行",
+						 len, job->n)),
+		"units", in->name);
+}
+
+/* @units: a{ss} or a{sv}: name to one unit (s) for the column, or one a row (as, av) */
 static void
 rs_take_units (RsJob *job, GVariant *units, GPtrArray *problems)
 {
 	GVariantIter iter;
 	const gchar *key;
-	const gchar *unit;
+	GVariant *v;
 
 	if (units == NULL)
 		return;
 	g_variant_iter_init (&iter, units);
-	while (g_variant_iter_next (&iter, "{&s&s}", &key, &unit)) {
+	while (g_variant_iter_next (&iter, "{&s@*}", &key, &v)) {
 		gint i = rs_model_find_input (job->m, key);
 		const RsInput *in = i >= 0 ? g_ptr_array_index (job->m->inputs, i) : NULL;
 
+		if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT)) {
+			GVariant *inner = g_variant_get_variant (v);
+			g_variant_unref (v);
+			v = inner;
+		}
 		if (in == NULL)
 			rs_call_problem (problems, rs_problem_unknown_input (key), "units", key);
 		else if (in->type != RS_INPUT_NUMBER)
@@ -228,8 +260,21 @@ rs_take_units (RsJob *job, GVariant *units, GPtrArray *problems)
 						g_strdup ("only a number input has a unit"),
 						g_strdup ("只有数值输入才有单位")),
 				"units", key);
-		else if ((job->cols[i].unit = rs_match_unit (in, unit)) < 0)
-			rs_call_problem (problems, rs_problem_unknown_unit (in), "units", key);
+		else if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
+			job->cols[i].unit = rs_match_unit (in, g_variant_get_string (v, NULL));
+			if (job->cols[i].unit < 0)
+				rs_call_problem (problems, rs_problem_unknown_unit (in), "units",
+						 key);
+		} else if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING_ARRAY)
+			   || g_variant_is_of_type (v, G_VARIANT_TYPE ("av")))
+			rs_take_row_units (job, in, i, v, problems);
+		else
+			rs_call_problem (problems,
+					 rs_problem_wrong_type (
+						 in, "a unit, or an array of units (one a row)",
+						 "单位，或单位数组（每行一个）"),
+					 "units", key);
+		g_variant_unref (v);
 	}
 }
 
@@ -260,15 +305,108 @@ rs_row_problem (RsJob *job, guint i, guint kind, gsize row)
 				   : kind == RS_ROW_WRONG_TYPE	 ? rs_problem_element_type (in)
 				   : kind == RS_ROW_NOT_FINITE	 ? rs_problem_not_finite (in)
 				   : kind == RS_ROW_OUT_OF_RANGE ? rs_problem_out_of_range (in)
+				   : kind == RS_ROW_UNKNOWN_UNIT ? rs_problem_unknown_unit (in)
 								 : rs_problem_unknown_level (in);
-		(*slot)->problem->field = in != NULL ? g_strdup_printf ("/columns/%s", in->name)
-						     : g_strdup ("/columns");
+		(*slot)->problem->field = in == NULL ? g_strdup ("/columns")
+					  : kind == RS_ROW_UNKNOWN_UNIT
+						  ? g_strdup_printf ("/units/%s", in->name)
+						  : g_strdup_printf ("/columns/%s", in->name);
 	}
 	g_array_append_val ((*slot)->rows, r);
 	job->bad[row] = TRUE;
 }
 
 /* ---- reading the columns ---- */
+
+/* canonical = given * factor + offset, as rs-score.c converts */
+static inline gdouble
+rs_convert (const RsUnit *u, gdouble x)
+{
+	return u != NULL ? x * u->factor + u->offset : x;
+}
+
+/* @x, canonical, in row @r of input @i: listed when not finite or out of range */
+static inline void
+rs_check_number (RsJob *job, const RsInput *in, guint i, gsize r, gdouble x)
+{
+	if (G_LIKELY (x >= in->lo && x <= in->hi)) /* false for NaN */
+		return;
+	rs_row_problem (job, i, isfinite (x) ? RS_ROW_OUT_OF_RANGE : RS_ROW_NOT_FINITE, r);
+}
+
+/* The units of a number column: one for the column, or one a row (matched once for each run of
+ * the same name: an export's unit column repeats itself). */
+typedef struct {
+	const RsInput *in;
+	const RsUnit *column; /* NULL: canonical */
+	const gchar **names;  /* a row, or NULL */
+	gchar **owned;	      /* the names copied out of an av */
+	const gchar *last;
+	gint last_match;
+} RsUnits;
+
+static void
+rs_units_init (RsUnits *u, const RsJob *job, guint i)
+{
+	const RsColumn *col = &job->cols[i];
+
+	memset (u, 0, sizeof (*u));
+	u->in = g_ptr_array_index (job->m->inputs, i);
+	if (col->unit > 0)
+		u->column = &g_array_index (u->in->units, RsUnit, col->unit - 1);
+	if (col->row_units == NULL)
+		return;
+	if (g_variant_is_of_type (col->row_units, G_VARIANT_TYPE_STRING_ARRAY)) {
+		u->names = g_variant_get_strv (col->row_units, NULL);
+		return;
+	}
+	u->owned = g_new0 (gchar *, job->n + 1);
+	for (gsize r = 0; r < job->n; r++) {
+		g_autoptr (GVariant) b = g_variant_get_child_value (col->row_units, r);
+		g_autoptr (GVariant) v = g_variant_get_variant (b);
+
+		/* not a string: no unit, so the row fails as an unknown unit */
+		u->owned[r] = g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)
+				      ? g_variant_dup_string (v, NULL)
+				      : g_strdup ("");
+	}
+	u->names = (const gchar **)u->owned;
+}
+
+static void
+rs_units_clear (RsUnits *u)
+{
+	if (u->owned != NULL)
+		g_strfreev (u->owned);
+	else
+		g_free (u->names);
+}
+
+/* row @r's value @raw in the canonical unit and checked; NaN for an unknown unit (listed) */
+static inline gdouble
+rs_canonical (RsJob *job, RsUnits *u, guint i, gsize r, gdouble raw)
+{
+	const RsUnit *unit = u->column;
+	gdouble x;
+
+	if (u->names != NULL) {
+		const gchar *name = u->names[r];
+
+		if (u->last == NULL || strcmp (name, u->last) != 0) {
+			u->last = name;
+			u->last_match = rs_match_unit (u->in, name);
+		}
+		if (u->last_match < 0) {
+			rs_row_problem (job, i, RS_ROW_UNKNOWN_UNIT, r);
+			return NAN;
+		}
+		unit = u->last_match > 0 ? &g_array_index (u->in->units, RsUnit, u->last_match - 1)
+					 : NULL;
+	}
+	x = rs_convert (unit, raw);
+	rs_check_number (job, u->in, i, r, x);
+	return x;
+}
 
 static gboolean
 rs_element_number (GVariant *column, gsize r, gdouble *x)
@@ -294,85 +432,58 @@ rs_element_number (GVariant *column, gsize r, gdouble *x)
 	}
 }
 
-/* canonical = given * factor + offset, as rs-score.c converts */
-static inline gdouble
-rs_convert (const RsUnit *u, gdouble x)
-{
-	return u != NULL ? x * u->factor + u->offset : x;
-}
-
-/* @x, canonical, in row @r of input @i: listed when not finite or out of range */
-static inline void
-rs_check_number (RsJob *job, const RsInput *in, guint i, gsize r, gdouble x)
-{
-	if (G_LIKELY (x >= in->lo && x <= in->hi)) /* false for NaN */
-		return;
-	rs_row_problem (job, i, isfinite (x) ? RS_ROW_OUT_OF_RANGE : RS_ROW_NOT_FINITE, r);
-}
-
-/* an av (JSON): each element read on its own, one that is not a number listed */
-static void
-rs_number_column_boxed (RsJob *job, guint i, const RsUnit *u)
-{
-	const RsInput *in = g_ptr_array_index (job->m->inputs, i);
-	RsColumn *col = &job->cols[i];
-	gdouble *x = g_new (gdouble, job->n);
-
-	for (gsize r = 0; r < job->n; r++) {
-		if (!rs_element_number (col->given, r, &x[r])) {
-			rs_row_problem (job, i, RS_ROW_WRONG_TYPE, r);
-			x[r] = NAN;
-			continue;
-		}
-		x[r] = rs_convert (u, x[r]);
-		rs_check_number (job, in, i, r, x[r]);
-	}
-	col->owned = x;
-	col->number = x;
-}
-
+/* Reads, converts and checks a number column.  Canonical doubles with no unit are read in
+ * place; anything else is converted into a buffer of our own. */
 static void
 rs_number_column (RsJob *job, guint i)
 {
-	const RsInput *in = g_ptr_array_index (job->m->inputs, i);
 	RsColumn *col = &job->cols[i];
 	const gchar *t = g_variant_get_type_string (col->given);
-	const RsUnit *u = col->unit > 0 ? &g_array_index (in->units, RsUnit, col->unit - 1) : NULL;
 	gsize n = job->n;
+	RsUnits u;
 	gdouble *x;
 	gsize len;
 
-	if (g_str_equal (t, "av")) {
-		rs_number_column_boxed (job, i, u);
+	rs_units_init (&u, job, i);
+	if (g_str_equal (t, "ad") && u.column == NULL && u.names == NULL) {
+		col->number = g_variant_get_fixed_array (col->given, &len, sizeof (gdouble));
+		for (gsize r = 0; r < n; r++)
+			rs_check_number (job, u.in, i, r, col->number[r]);
+		rs_units_clear (&u);
 		return;
 	}
-	if (g_str_equal (t, "ad") && u == NULL) {
-		/* canonical doubles: read in place */
-		col->number = g_variant_get_fixed_array (col->given, &len, sizeof (gdouble));
-	} else {
-		x = g_new (gdouble, n);
-		if (g_str_equal (t, "ad")) {
-			const gdouble *src = g_variant_get_fixed_array (col->given, &len, 8);
-			for (gsize r = 0; r < n; r++)
-				x[r] = rs_convert (u, src[r]);
-		} else if (g_str_equal (t, "ax")) {
-			const gint64 *src = g_variant_get_fixed_array (col->given, &len, 8);
-			for (gsize r = 0; r < n; r++)
-				x[r] = rs_convert (u, (gdouble)src[r]);
-		} else if (g_str_equal (t, "ai")) {
-			const gint32 *src = g_variant_get_fixed_array (col->given, &len, 4);
-			for (gsize r = 0; r < n; r++)
-				x[r] = rs_convert (u, (gdouble)src[r]);
-		} else {
-			const guint32 *src = g_variant_get_fixed_array (col->given, &len, 4);
-			for (gsize r = 0; r < n; r++)
-				x[r] = rs_convert (u, (gdouble)src[r]);
+	x = g_new (gdouble, n);
+	if (g_str_equal (t, "ad")) {
+		const gdouble *src = g_variant_get_fixed_array (col->given, &len, 8);
+		for (gsize r = 0; r < n; r++)
+			x[r] = rs_canonical (job, &u, i, r, src[r]);
+	} else if (g_str_equal (t, "ax")) {
+		const gint64 *src = g_variant_get_fixed_array (col->given, &len, 8);
+		for (gsize r = 0; r < n; r++)
+			x[r] = rs_canonical (job, &u, i, r, (gdouble)src[r]);
+	} else if (g_str_equal (t, "ai")) {
+		const gint32 *src = g_variant_get_fixed_array (col->given, &len, 4);
+		for (gsize r = 0; r < n; r++)
+			x[r] = rs_canonical (job, &u, i, r, (gdouble)src[r]);
+	} else if (g_str_equal (t, "au")) {
+		const guint32 *src = g_variant_get_fixed_array (col->given, &len, 4);
+		for (gsize r = 0; r < n; r++)
+			x[r] = rs_canonical (job, &u, i, r, (gdouble)src[r]);
+	} else { /* av (JSON): each element on its own, one that is not a number listed */
+		for (gsize r = 0; r < n; r++) {
+			gdouble raw;
+
+			if (rs_element_number (col->given, r, &raw)) {
+				x[r] = rs_canonical (job, &u, i, r, raw);
+			} else {
+				rs_row_problem (job, i, RS_ROW_WRONG_TYPE, r);
+				x[r] = NAN;
+			}
 		}
-		col->owned = x;
-		col->number = x;
 	}
-	for (gsize r = 0; r < n; r++)
-		rs_check_number (job, in, i, r, col->number[r]);
+	col->owned = x;
+	col->number = x;
+	rs_units_clear (&u);
 }
 
 static void
@@ -610,8 +721,10 @@ rs_model_score_columns (
 	guint before = problems->len;
 
 	g_return_val_if_fail (g_variant_is_of_type (columns, G_VARIANT_TYPE_VARDICT), NULL);
-	g_return_val_if_fail (
-		units == NULL || g_variant_is_of_type (units, G_VARIANT_TYPE ("a{ss}")), NULL);
+	g_return_val_if_fail (units == NULL
+				      || g_variant_is_of_type (units, G_VARIANT_TYPE ("a{ss}"))
+				      || g_variant_is_of_type (units, G_VARIANT_TYPE_VARDICT),
+			      NULL);
 	job.cols = g_new0 (RsColumn, MAX (m->inputs->len, 1));
 	job.groups = g_new0 (RsRowsProblem *, m->inputs->len * RS_ROW_KINDS + 1);
 	rs_take_columns (&job, columns, max_rows, problems);

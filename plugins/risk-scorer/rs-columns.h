@@ -37,17 +37,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsColumns, rs_columns_free)
  * @model: a loaded model
  * @columns: an a{sv}, input name to a column, all of one length: ad (or ax, ai, au) for a
  *   number input, ab for a boolean, as for a category; av of those values (what JSON gives)
- * @units: (nullable): an a{ss}, number input name to the unit of its whole column (an
- *   accepted unit of the input, as rs_model_score() matches units); a column without one is in
- *   the canonical unit
+ * @units: (nullable): an a{ss} or a{sv}, number input name to the unit of its whole column
+ *   (s), or to one unit a row (as, or av of strings, as long as the columns): accepted units of
+ *   the input, matched as rs_model_score() matches them; a column without one is in the
+ *   canonical unit, and a row whose unit is not accepted fails alone (unknown-unit, field
+ *   "/units/NAME")
  * @max_rows: the most rows accepted
  * @problems: (element-type RsProblem): where every problem of the call as a whole is appended,
  *   each with ->field ("/columns/NAME", "/units/NAME" or "/columns"): an unknown input, a
  *   column of the wrong type or length, a required input without a column, a unit that is not
  *   accepted, more than @max_rows rows
  *
- * Scores every row; a row with a problem (not finite, out of range, an unknown level, an
- * element of the wrong type in an av) gets NaN and %RS_NO_CATEGORY and is listed in the
+ * Scores every row; a row with a problem (not finite, out of range, an unknown level or unit,
+ * an element of the wrong type in an av) gets NaN and %RS_NO_CATEGORY and is listed in the
  * result's problems, and the other rows score.  An input without a column takes its default in
  * every row.
  *

@@ -51,7 +51,7 @@ typedef struct {
 	GPtrArray *rows;  /* a{sv} */
 	GHashTable *cols; /* input name -> GPtrArray of GVariant elements (floating refs sunk) */
 	GHashTable *type; /* input name -> element type string ("d", "x", "b", "s") */
-	GHashTable *unit; /* input name -> unit */
+	GHashTable *unit; /* input name -> GPtrArray of its unit in each row */
 } Sets;
 
 static void
@@ -61,7 +61,8 @@ sets_init (Sets *s)
 	s->cols = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
 					 (GDestroyNotify)g_ptr_array_unref);
 	s->type = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	s->unit = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	s->unit = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+					 (GDestroyNotify)g_ptr_array_unref);
 }
 
 static void
@@ -94,8 +95,14 @@ sets_add_row (Sets *s, GVariant *row)
 		}
 		if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT)) {
 			value = g_variant_lookup_value (v, "value", NULL);
+			GPtrArray *units = g_hash_table_lookup (s->unit, key);
+
 			cr_assert (g_variant_lookup (v, "unit", "&s", &unit));
-			g_hash_table_insert (s->unit, g_strdup (key), g_strdup (unit));
+			if (units == NULL) {
+				units = g_ptr_array_new_with_free_func (g_free);
+				g_hash_table_insert (s->unit, g_strdup (key), units);
+			}
+			g_ptr_array_add (units, g_strdup (unit));
 		} else {
 			value = g_variant_ref (v);
 		}
@@ -128,6 +135,7 @@ sets_columns (Sets *s)
 	return g_variant_ref_sink (g_variant_builder_end (&b));
 }
 
+/* one unit for a column whose rows agree, else one a row */
 static GVariant *
 sets_units (Sets *s)
 {
@@ -135,10 +143,20 @@ sets_units (Sets *s)
 	GHashTableIter iter;
 	gpointer key, value;
 
-	g_variant_builder_init (&b, G_VARIANT_TYPE ("a{ss}"));
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
 	g_hash_table_iter_init (&iter, s->unit);
-	while (g_hash_table_iter_next (&iter, &key, &value))
-		g_variant_builder_add (&b, "{ss}", key, value);
+	while (g_hash_table_iter_next (&iter, &key, &value)) {
+		GPtrArray *units = value;
+		gboolean same = TRUE;
+
+		cr_assert_eq (units->len, s->rows->len, "%s: a unit in every row", (gchar *)key);
+		for (guint r = 1; r < units->len; r++)
+			same = same && g_str_equal (units->pdata[r], units->pdata[0]);
+		g_variant_builder_add (
+			&b, "{sv}", key,
+			same ? g_variant_new_string (units->pdata[0])
+			     : g_variant_new_strv ((const gchar *const *)units->pdata, units->len));
+	}
 	return g_variant_ref_sink (g_variant_builder_end (&b));
 }
 
@@ -249,7 +267,8 @@ random_value (GRand *rand, const RsInput *in)
 }
 
 /* @n seeded rows: each input given (the defaulted ones only when @all), and the first number
- * input with another accepted unit given in that unit */
+ * input with another accepted unit given with a unit in every row: that unit or the canonical
+ * one at random, now and then one the input does not accept */
 static void
 random_rows (Sets *s, const RsModel *m, GRand *rand, guint n, gboolean all)
 {
@@ -268,7 +287,13 @@ random_rows (Sets *s, const RsModel *m, GRand *rand, guint n, gboolean all)
 			}
 			if (in->type == RS_INPUT_NUMBER && in->units->len > 0 && !unit_done) {
 				const RsUnit *u = &g_array_index (in->units, RsUnit, 0);
-				gdouble x = (g_variant_get_double (v) - u->offset) / u->factor;
+				gint pick = g_rand_int_range (rand, 0, 100);
+				gdouble x = pick < 50 ? (g_variant_get_double (v) - u->offset)
+								/ u->factor
+						      : g_variant_get_double (v);
+				const gchar *unit = pick == 99	? "furlong"
+						    : pick < 50 ? u->unit
+								: in->unit;
 				GVariantBuilder d;
 
 				g_variant_unref (g_variant_ref_sink (v));
@@ -276,7 +301,7 @@ random_rows (Sets *s, const RsModel *m, GRand *rand, guint n, gboolean all)
 				g_variant_builder_add (&d, "{sv}", "value",
 						       g_variant_new_double (x));
 				g_variant_builder_add (&d, "{sv}", "unit",
-						       g_variant_new_string (u->unit));
+						       g_variant_new_string (unit));
 				v = g_variant_builder_end (&d);
 				unit_done = TRUE;
 			}

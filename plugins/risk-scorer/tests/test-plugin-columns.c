@@ -289,7 +289,7 @@ framingham_input (gsize n, const gdouble *age, const gchar *language)
 			       g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, lab, n, 8));
 	g_variant_builder_add (&c, "{sv}", "fasting_glucose",
 			       g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, lab, n, 8));
-	return g_variant_new ("(sa{sv}a{ss}s)", "framingham-offspring-diabetes-2007", &c, NULL,
+	return g_variant_new ("(sa{sv}a{sv}s)", "framingham-offspring-diabetes-2007", &c, NULL,
 			      language);
 }
 
@@ -380,4 +380,63 @@ Test (columns, no_rows)
 	cr_assert_eq (json_array_get_length (json_object_get_array_member (root, "probability")),
 		      0);
 	cr_assert_eq (json_object_get_int_member (root, "failed"), 0);
+}
+
+/* A unit a row, as an export's unit column gives it: each row converted by its own unit (case
+ * ignored as in Score), a row whose unit is not accepted fails alone at /units/NAME. */
+Test (columns, unit_a_row)
+{
+	g_autoptr (MvTestHost) host = new_host ();
+	g_autoptr (JsonParser) jp = json_parser_new ();
+	JsonObject *root = call_ok (
+		host, "ScoreColumns",
+		"{\"model\":\"pce-2013-white-men\",\"columns\":{"
+		"\"age\":[55,55,55],\"sex\":[\"male\",\"male\",\"male\"],"
+		"\"total_cholesterol\":[213,5.508,213],\"hdl_cholesterol\":[50,50,50],"
+		"\"systolic_bp\":[120,120,120],\"smoker\":[\"never\",\"never\",\"never\"],"
+		"\"diabetes\":[false,false,false]},"
+		"\"units\":{\"total_cholesterol\":[\"mg/dL\",\"MMOL/L\",\"g/L\"]}}",
+		jp);
+	JsonArray *p = json_object_get_array_member (root, "probability");
+	JsonArray *problems = json_object_get_array_member (root, "problems");
+	JsonObject *unit;
+	const guint rows[] = { 2 };
+
+	cr_assert_eq (json_array_get_double_element (p, 0),
+		      score_one (host, "pce-2013-white-men",
+				 "{\"age\":55,\"sex\":\"male\",\"total_cholesterol\":213,"
+				 "\"hdl_cholesterol\":50,\"systolic_bp\":120,\"smoker\":\"never\","
+				 "\"diabetes\":false}"));
+	cr_assert_eq (json_array_get_double_element (p, 1),
+		      score_one (host, "pce-2013-white-men",
+				 "{\"age\":55,\"sex\":\"male\",\"total_cholesterol\":{\"value\":"
+				 "5.508,\"unit\":\"MMOL/L\"},\"hdl_cholesterol\":50,"
+				 "\"systolic_bp\":120,\"smoker\":\"never\",\"diabetes\":false}"));
+	cr_assert (JSON_NODE_HOLDS_NULL (json_array_get_element (p, 2)));
+	cr_assert_eq (json_array_get_length (problems), 1);
+	unit = find_problem (problems, "total_cholesterol", "unknown-unit");
+	cr_assert_str_eq (json_object_get_string_member (unit, "field"),
+			  "/units/total_cholesterol");
+	assert_rows (unit, rows, 1);
+}
+
+Test (columns, units_of_another_length_refused)
+{
+	g_autoptr (MvTestHost) host = new_host ();
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *out = mv_test_host_call_json (
+		host, "ScoreColumns",
+		"{\"model\":\"pce-2013-white-men\",\"columns\":{"
+		"\"age\":[55,60],\"sex\":[\"male\",\"male\"],\"total_cholesterol\":[213,200],"
+		"\"hdl_cholesterol\":[50,50],\"systolic_bp\":[120,130],"
+		"\"smoker\":[\"never\",\"never\"],\"diabetes\":[false,true]},"
+		"\"units\":{\"total_cholesterol\":[\"mg/dL\"],\"systolic_bp\":7}}",
+		&error);
+
+	cr_assert_null (out);
+	cr_assert_eq (mv_error_get_n_problems (error), 2, "%s", error->message);
+	cr_assert_str_eq (mv_error_get_problem (error, 0)->field, "/units/total_cholesterol");
+	cr_assert_str_eq (mv_error_get_problem (error, 0)->code, "wrong-length");
+	cr_assert_str_eq (mv_error_get_problem (error, 1)->field, "/units/systolic_bp");
+	cr_assert_str_eq (mv_error_get_problem (error, 1)->code, "wrong-type");
 }
