@@ -333,3 +333,64 @@ Test (columns, random_rows_every_model)
 		}
 	}
 }
+
+/* A column whose serialised strings are not proper (a D-Bus peer may send any bytes): a string
+ * with a stray NUL fails its row alone; framing that does not hold fails every row, and nothing
+ * is read out of bounds. */
+Test (columns, malformed_strings)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *path
+		= g_build_filename (g_getenv ("RS_MODELS_DIR"), "pce-2013-white-men.json", NULL);
+	g_autoptr (RsModel) m = rs_model_load_file (path, &error);
+	/* "never", then "cur\0rent": ends 6 and 15, one-byte offsets */
+	static const guint8 stray[] = "never\0cur\0rent\0\x06\x0f";
+	/* the first end beyond the strings (the last, which GLib counts the strings by, holds) */
+	static const guint8 broken[] = "never\0current\0\x30\x0e";
+	const guint8 *const bad[] = { stray, broken };
+	const gsize sizes[] = { sizeof stray - 1, sizeof broken - 1 };
+	const gdouble age[] = { 55, 60 }, tc[] = { 213, 200 }, hdl[] = { 50, 45 },
+		      sbp[] = { 120, 130 };
+	const guint8 no[] = { 0, 0 };
+
+	cr_assert_not_null (m, "%s", error != NULL ? error->message : "");
+	for (guint k = 0; k < G_N_ELEMENTS (bad); k++) {
+		g_autoptr (GPtrArray) problems
+			= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
+		const gchar *const sex[] = { "male", "male" };
+		GVariantBuilder b;
+		g_autoptr (GVariant) columns = NULL;
+		g_autoptr (RsColumns) out = NULL;
+
+		g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add (
+			&b, "{sv}", "age",
+			g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, age, 2, 8));
+		g_variant_builder_add (&b, "{sv}", "sex", g_variant_new_strv (sex, 2));
+		g_variant_builder_add (&b, "{sv}", "total_cholesterol",
+				       g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, tc, 2, 8));
+		g_variant_builder_add (
+			&b, "{sv}", "hdl_cholesterol",
+			g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, hdl, 2, 8));
+		g_variant_builder_add (
+			&b, "{sv}", "systolic_bp",
+			g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, sbp, 2, 8));
+		g_variant_builder_add (
+			&b, "{sv}", "diabetes",
+			g_variant_new_fixed_array (G_VARIANT_TYPE_BOOLEAN, no, 2, 1));
+		g_variant_builder_add (&b, "{sv}", "smoker",
+				       g_variant_new_from_data (G_VARIANT_TYPE_STRING_ARRAY, bad[k],
+								sizes[k], FALSE, NULL, NULL));
+		columns = g_variant_ref_sink (g_variant_builder_end (&b));
+		out = rs_model_score_columns (m, columns, NULL, 100, problems);
+		cr_assert_not_null (out, "case %u: %s %s", k,
+				    problems->len ? ((RsProblem *)problems->pdata[0])->field : "",
+				    problems->len ? ((RsProblem *)problems->pdata[0])->message
+						  : "");
+		cr_assert_eq (out->n_rows, 2);
+		/* the stray NUL fails row 1 only; broken framing fails both */
+		cr_assert_eq (isnan (out->probability[0]), k == 1, "case %u", k);
+		cr_assert (isnan (out->probability[1]));
+		cr_assert_eq (out->n_failed, k == 0 ? 1 : 2);
+	}
+}

@@ -8,7 +8,8 @@
 #  - scoring throughput (bench_scoring): the white men's Pooled Cohort Equation and the
 #    Framingham Offspring diabetes model on seeded, realistic input sets (gen-score-inputs.py),
 #    scored by the core and by the built plugin through the SDK's test host (Score one set a
-#    call; ScoreBatch 100 and 1000 a call, with detail "full" and "summary";
+#    call; ScoreBatch 100 and 1000 a call, with detail "full" and "summary"; ScoreColumns,
+#    the sets as columns with a unit a row, 1000 rows a call and all of them in one call;
 #    bench-risk-score), against R computing the same
 #    model's probability on the same sets (bench-score.R: a per-row loop, and vectorised in
 #    calls of 100, 1000 and all sets), ratio Medverse / R printed.  Both sides' probabilities
@@ -104,8 +105,10 @@ bench_scoring() {
 		row "" "batch 1000" "plugin \`ScoreBatch\` detail full, 1000 a call" "$(field "$c" batch1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
 		row "" "batch 100" "plugin \`ScoreBatch\` detail summary, 100 a call" "$(field "$c" summary100)" "vectorised, 100 a call" "$(field "$r" vec100)"
 		row "" "batch 1000" "plugin \`ScoreBatch\` detail summary, 1000 a call" "$(field "$c" summary1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
+		row "" "batch 1000" "plugin \`ScoreColumns\`, 1000 rows a call (SDK test host)" "$(field "$c" columns1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
+		row "" "all sets" "plugin \`ScoreColumns\`, all sets in one call (SDK test host)" "$(field "$c" columnsall)" "vectorised, all sets in one call" "$(field "$r" vecall)"
 		row "" "all sets" "core \`rs_model_score_values\` (checked values)" "$(field "$c" core_values)" "vectorised, all sets in one call" "$(field "$r" vecall)"
-		echo "$model: $(field "$c" sets) sets; max |Medverse - R| $diff; plugin vs core $(field "$c" plugin_vs_core_max_diff)" >&3
+		echo "$model: $(field "$c" sets) sets; max |Medverse - R| $diff; plugin (Score, ScoreBatch, ScoreColumns) vs core $(field "$c" plugin_vs_core_max_diff), ScoreColumns vs core $(field "$c" columns_vs_core_max_diff)" >&3
 	done
 }
 # the check lines go below the table
