@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "risk-scorer"
 
 #include "rs-score-private.h"
+#include "rs-view.h"
 
 #include <math.h>
 #include <string.h>
@@ -96,33 +97,6 @@ rs_result_free (RsResult *r)
 	g_clear_pointer (&r->contributions, g_array_unref);
 	g_clear_pointer (&r->effects, g_array_unref);
 	g_free (r);
-}
-
-/* Any GVariant number: JSON integers reach us as x, D-Bus callers may send the others. */
-static gboolean
-rs_variant_number (GVariant *v, gdouble *out)
-{
-	const GVariantType *t = g_variant_get_type (v);
-
-	if (g_variant_type_equal (t, G_VARIANT_TYPE_DOUBLE))
-		*out = g_variant_get_double (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_INT64))
-		*out = (gdouble)g_variant_get_int64 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_UINT64))
-		*out = (gdouble)g_variant_get_uint64 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_INT32))
-		*out = (gdouble)g_variant_get_int32 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_UINT32))
-		*out = (gdouble)g_variant_get_uint32 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_INT16))
-		*out = (gdouble)g_variant_get_int16 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_UINT16))
-		*out = (gdouble)g_variant_get_uint16 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_BYTE))
-		*out = (gdouble)g_variant_get_byte (v);
-	else
-		return FALSE;
-	return TRUE;
 }
 
 /* the codes to send, each with its readable form where that differs: "[lb_av] (lb)" */
@@ -260,20 +234,59 @@ rs_problem_no_score (void)
 			       g_strdup ("该模型对这些取值无法给出有限的评分"));
 }
 
-/* {"value": number, "unit": s}: the value in the canonical unit, or a problem */
-static gboolean
-rs_read_with_unit (const RsInput *in, GVariant *v, GPtrArray *problems, gdouble *out)
-{
-	g_autoptr (GVariantDict) d = g_variant_dict_new (v);
-	g_autoptr (GVariant) value = g_variant_dict_lookup_value (d, "value", NULL);
-	const gchar *unit = NULL;
-	gdouble x;
-	gint u;
+/*
+ * Reading the inputs.  The a{sv} is read from its serialised bytes (rs-view.h): a GVariant a
+ * member, a format string a lookup and a hash table a unit were half of a Score call.  Bytes
+ * that are not as GLib's normal form would have them set ->malformed, and the inputs are read
+ * again from g_variant_get_normal_form(), so such bytes mean what GLib makes of them.
+ */
+typedef struct {
+	GPtrArray *problems;
+	gboolean malformed;
+} RsRead;
 
-	if (value == NULL || !rs_variant_number (value, &x)
-	    || !g_variant_dict_lookup (d, "unit", "&s", &unit)) {
-		rs_wrong_type (problems, in, "a number or {\"value\": number, \"unit\": string}",
-			       "数值或 {\"value\": 数值, \"unit\": 单位}");
+static void
+rs_wrong_number (RsRead *rd, const RsInput *in)
+{
+	rs_wrong_type (rd->problems, in, "a number or {\"value\": number, \"unit\": string}",
+		       "数值或 {\"value\": 数值, \"unit\": 单位}");
+}
+
+/* {"value": number, "unit": s}: the value in the canonical unit, or a problem.  A member given
+ * twice: the last counts, as a GVariantDict reads it. */
+static gboolean
+rs_read_with_unit (RsRead *rd, const RsInput *in, const RsView *v, gdouble *out)
+{
+	RsView value = { 0 }, unit_view = { 0 }, member;
+	const gchar *unit = NULL;
+	const gchar *key;
+	RsDictIter it;
+	gdouble x;
+	gint u, more;
+
+	if (!rs_dict_iter_init (&it, v)) {
+		rd->malformed = TRUE;
+		return FALSE;
+	}
+	while ((more = rs_dict_iter_next (&it, &key, &member)) > 0) {
+		if (strcmp (key, "value") == 0)
+			value = member;
+		else if (strcmp (key, "unit") == 0)
+			unit_view = member;
+	}
+	if (more < 0
+	    || (value.type != NULL && rs_view_is_number_type (&value)
+		&& !rs_view_number (&value, &x))) {
+		rd->malformed = TRUE;
+		return FALSE;
+	}
+	unit = unit_view.type != NULL ? rs_view_string (&unit_view) : NULL;
+	if (unit == NULL && unit_view.type != NULL && rs_view_is (&unit_view, "s")) {
+		rd->malformed = TRUE;
+		return FALSE;
+	}
+	if (value.type == NULL || !rs_view_number (&value, &x) || unit == NULL) {
+		rs_wrong_number (rd, in);
 		return FALSE;
 	}
 	u = rs_match_unit (in, unit);
@@ -286,121 +299,166 @@ rs_read_with_unit (const RsInput *in, GVariant *v, GPtrArray *problems, gdouble 
 		*out = x * other->factor + other->offset;
 		return TRUE;
 	}
-	g_ptr_array_add (problems, rs_problem_unknown_unit (in));
+	g_ptr_array_add (rd->problems, rs_problem_unknown_unit (in));
 	return FALSE;
 }
 
 static gboolean
-rs_read_number (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *out)
+rs_read_number (RsRead *rd, const RsInput *in, const RsView *v, RsValue *out)
 {
 	gdouble x;
 
-	if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT)) {
-		if (!rs_read_with_unit (in, v, problems, &x))
+	if (rs_view_is (v, "a{sv}")) {
+		if (!rs_read_with_unit (rd, in, v, &x))
 			return FALSE;
-	} else if (!rs_variant_number (v, &x)) {
-		rs_wrong_type (problems, in, "a number or {\"value\": number, \"unit\": string}",
-			       "数值或 {\"value\": 数值, \"unit\": 单位}");
+	} else if (!rs_view_number (v, &x)) {
+		if (rs_view_is_number_type (v))
+			rd->malformed = TRUE;
+		else
+			rs_wrong_number (rd, in);
 		return FALSE;
 	}
 	if (!isfinite (x)) {
-		g_ptr_array_add (problems, rs_problem_not_finite (in));
+		g_ptr_array_add (rd->problems, rs_problem_not_finite (in));
 		return FALSE;
 	}
 	if (x < in->lo || x > in->hi) {
-		g_ptr_array_add (problems, rs_problem_out_of_range (in));
+		g_ptr_array_add (rd->problems, rs_problem_out_of_range (in));
 		return FALSE;
 	}
 	out->number = x;
 	return TRUE;
 }
 
-static gboolean
-rs_read_value (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *out)
+static void
+rs_read_value (RsRead *rd, const RsInput *in, const RsView *v, RsValue *out)
 {
 	const gchar *s;
 
-	if (in->type == RS_INPUT_NUMBER)
-		return rs_read_number (in, v, problems, out);
+	if (in->type == RS_INPUT_NUMBER) {
+		rs_read_number (rd, in, v, out);
+		return;
+	}
 	if (in->type == RS_INPUT_BOOLEAN) {
-		if (!g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN)) {
-			rs_wrong_type (problems, in, "true or false", "true 或 false");
-			return FALSE;
-		}
-		out->boolean = g_variant_get_boolean (v);
-		return TRUE;
+		if (!rs_view_is (v, "b"))
+			rs_wrong_type (rd->problems, in, "true or false", "true 或 false");
+		else if (!rs_view_boolean (v, &out->boolean))
+			rd->malformed = TRUE;
+		return;
 	}
-	if (!g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
-		rs_wrong_type (problems, in, "a string (one of the levels)", "字符串（取值之一）");
-		return FALSE;
+	if (!rs_view_is (v, "s")) {
+		rs_wrong_type (rd->problems, in, "a string (one of the levels)",
+			       "字符串（取值之一）");
+		return;
 	}
-	s = g_variant_get_string (v, NULL);
+	s = rs_view_string (v);
+	if (s == NULL) {
+		rd->malformed = TRUE;
+		return;
+	}
 	for (guint i = 0; in->levels[i] != NULL; i++) {
-		if (g_strcmp0 (in->levels[i], s) == 0) {
+		if (strcmp (in->levels[i], s) == 0) {
 			out->level = i;
-			return TRUE;
+			return;
 		}
 	}
-	g_ptr_array_add (problems, rs_problem_unknown_level (in));
-	return FALSE;
+	g_ptr_array_add (rd->problems, rs_problem_unknown_level (in));
 }
 
+/* the models' inputs fit here; a model with more takes the heap */
+#define RS_INPUTS_ON_STACK 32
+
+/* One pass over the members, each to its input (the first of a name given twice counts), then
+ * every problem in the order of the model's inputs, then the unknown names. */
 static void
-rs_variant_unref0 (gpointer v)
+rs_read_members (
+	RsRead *rd, const RsModel *m, const RsView *dict, RsValue *values, gboolean *defaulted)
 {
-	if (v != NULL)
-		g_variant_unref (v);
-}
-
-/* Every problem of @inputs in the order of the model's inputs, then the unknown names.  One pass
- * over the dictionary: a lookup per input would walk it again each time. */
-static gboolean
-rs_read_inputs (
-	const RsModel *m, GVariant *inputs, GArray *values, GArray *defaulted, GPtrArray *problems)
-{
-	g_autoptr (GPtrArray) given = g_ptr_array_new_full (m->inputs->len, rs_variant_unref0);
-	g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
-	guint before = problems->len;
-	GVariantIter iter;
+	RsView stack[RS_INPUTS_ON_STACK];
+	g_autofree RsView *heap
+		= m->inputs->len > RS_INPUTS_ON_STACK ? g_new0 (RsView, m->inputs->len) : NULL;
+	RsView *given = heap != NULL ? heap : stack;
+	g_autoptr (GPtrArray) unknown = NULL;
 	const gchar *key;
-	GVariant *v;
+	RsView v, inner;
+	RsDictIter it;
+	gint more;
 
-	g_ptr_array_set_size (given, m->inputs->len);
-	g_array_set_size (values, m->inputs->len);
-	g_array_set_size (defaulted, m->inputs->len);
-	g_variant_iter_init (&iter, inputs);
-	while (g_variant_iter_next (&iter, "{&sv}", &key, &v)) {
+	memset (given, 0, sizeof (RsView) * MIN (m->inputs->len, RS_INPUTS_ON_STACK));
+	if (!rs_dict_iter_init (&it, dict)) {
+		rd->malformed = TRUE;
+		return;
+	}
+	while ((more = rs_dict_iter_next (&it, &key, &v)) > 0) {
 		gint i = rs_model_find_input (m, key);
 
-		if (i < 0)
-			g_ptr_array_add (unknown, g_strdup (key));
-		if (i < 0 || given->pdata[i] != NULL) {
-			g_variant_unref (v);
+		if (i < 0) {
+			if (unknown == NULL)
+				unknown = g_ptr_array_new ();
+			g_ptr_array_add (unknown, (gpointer)key);
 			continue;
 		}
+		if (given[i].type != NULL)
+			continue;
 		/* a{sv} of a{sv}: a value may arrive wrapped once more (D-Bus "v" in "v") */
-		if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT)) {
-			GVariant *inner = g_variant_get_variant (v);
-			g_variant_unref (v);
+		if (rs_view_is (&v, "v")) {
+			if (!rs_view_open_variant (&v, &inner)) {
+				rd->malformed = TRUE;
+				return;
+			}
 			v = inner;
 		}
-		given->pdata[i] = v;
+		given[i] = v;
+	}
+	if (more < 0) {
+		rd->malformed = TRUE;
+		return;
 	}
 	for (guint i = 0; i < m->inputs->len; i++) {
 		const RsInput *in = g_ptr_array_index (m->inputs, i);
 
-		if (given->pdata[i] != NULL) {
-			rs_read_value (in, given->pdata[i], problems,
-				       &g_array_index (values, RsValue, i));
+		if (given[i].type != NULL) {
+			rs_read_value (rd, in, &given[i], &values[i]);
 		} else if (in->has_default) {
-			g_array_index (values, RsValue, i) = in->default_value;
-			g_array_index (defaulted, gboolean, i) = TRUE;
+			values[i] = in->default_value;
+			defaulted[i] = TRUE;
 		} else {
-			g_ptr_array_add (problems, rs_problem_missing (in->name));
+			g_ptr_array_add (rd->problems, rs_problem_missing (in->name));
 		}
 	}
-	for (guint i = 0; i < unknown->len; i++)
-		g_ptr_array_add (problems, rs_problem_unknown_input (unknown->pdata[i]));
+	for (guint i = 0; unknown != NULL && i < unknown->len; i++)
+		g_ptr_array_add (rd->problems, rs_problem_unknown_input (unknown->pdata[i]));
+}
+
+static gboolean
+rs_read_inputs (
+	const RsModel *m, GVariant *inputs, GArray *values, GArray *defaulted, GPtrArray *problems)
+{
+	g_autoptr (GVariant) normal = NULL;
+	guint before = problems->len;
+	RsRead rd = { problems, FALSE };
+	RsView dict;
+
+	g_array_set_size (values, m->inputs->len);
+	g_array_set_size (defaulted, m->inputs->len);
+	rs_view_of (&dict, inputs);
+	rs_read_members (&rd, m, &dict, (RsValue *)values->data, (gboolean *)defaulted->data);
+	if (rd.malformed) {
+		/* what was read of the bytes as they came is forgotten */
+		g_ptr_array_set_size (problems, before);
+		memset (values->data, 0, sizeof (RsValue) * m->inputs->len);
+		memset (defaulted->data, 0, sizeof (gboolean) * m->inputs->len);
+		normal = g_variant_get_normal_form (inputs);
+		rs_view_of (&dict, normal);
+		rd.malformed = FALSE;
+		rs_read_members (&rd, m, &dict, (RsValue *)values->data,
+				 (gboolean *)defaulted->data);
+		/* the normal form always reads; were it not, no score rather than a guess */
+		if (rd.malformed)
+			g_ptr_array_add (problems, rs_problem_new ("inputs", "wrong-type",
+								   g_strdup ("not a valid a{sv}"),
+								   g_strdup ("不是有效的 a{sv}")));
+	}
 	return problems->len == before;
 }
 

@@ -3,7 +3,8 @@
  * (rs_model_score): every shipped model and test model, on each of its worked examples alone
  * and on seeded random rows (in and out of range, in another accepted unit, with defaults),
  * must give the same probability, linear predictor and category bit for bit, and refuse the
- * same rows.
+ * same rows.  And rs_model_score's own reading of the a{sv} bytes: any byte changed, it reads
+ * what GLib's normal form of them says.
  */
 #define G_LOG_DOMAIN "test-risk-scorer"
 
@@ -393,4 +394,70 @@ Test (columns, malformed_strings)
 		cr_assert (isnan (out->probability[1]));
 		cr_assert_eq (out->n_failed, k == 0 ? 1 : 2);
 	}
+}
+
+/* ---- rs_model_score's reading of the a{sv} bytes (rs-view.c) ---- */
+
+static RsResult *
+score_problems (const RsModel *m, GVariant *inputs, GPtrArray **problems)
+{
+	*problems = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
+	return rs_model_score (m, inputs, *problems);
+}
+
+/* Every byte of a serialised input set changed in turn (as a D-Bus peer may send any bytes):
+ * rs_model_score reads each as it reads GLib's normal form of it (the same score or the same
+ * problems), and never reads out of bounds (the sanitizer build checks that). */
+Test (inputs, any_bytes_read_as_their_normal_form)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *path
+		= g_build_filename (g_getenv ("RS_MODELS_DIR"), "pce-2013-white-men.json", NULL);
+	g_autoptr (RsModel) m = rs_model_load_file (path, &error);
+	g_autoptr (GVariant) set = NULL;
+	const guint8 changes[] = { 0x00, 0x01, 0x08, 0x7f, 0xff };
+	gsize size;
+	guint differ = 0;
+
+	cr_assert_not_null (m, "%s", error != NULL ? error->message : "");
+	set = g_variant_ref_sink (json_gvariant_deserialize_data (
+		"{\"age\":55,\"sex\":\"male\",\"total_cholesterol\":{\"value\":5.508,\"unit\":"
+		"\"mmol/L\"},\"hdl_cholesterol\":50.5,\"systolic_bp\":120,\"on_bp_treatment\":true,"
+		"\"smoker\":\"never\",\"diabetes\":false}",
+		-1, "a{sv}", NULL));
+	size = g_variant_get_size (set);
+	for (gsize k = 0; k < size; k++) {
+		for (guint c = 0; c < G_N_ELEMENTS (changes); c++) {
+			g_autofree guint8 *bytes = g_memdup2 (g_variant_get_data (set), size);
+			g_autoptr (GVariant) odd = NULL;
+			g_autoptr (GVariant) normal = NULL;
+			g_autoptr (GPtrArray) p1 = NULL;
+			g_autoptr (GPtrArray) p2 = NULL;
+			g_autoptr (RsResult) r1 = NULL;
+			g_autoptr (RsResult) r2 = NULL;
+
+			if (bytes[k] == changes[c])
+				continue;
+			bytes[k] = changes[c];
+			odd = g_variant_ref_sink (g_variant_new_from_data (
+				G_VARIANT_TYPE_VARDICT, bytes, size, FALSE, NULL, NULL));
+			normal = g_variant_get_normal_form (odd);
+			r1 = score_problems (m, odd, &p1);
+			r2 = score_problems (m, normal, &p2);
+			differ += !g_variant_equal (odd, set);
+			cr_assert_eq (r1 == NULL, r2 == NULL, "byte %zu = %u", k, changes[c]);
+			cr_assert_eq (p1->len, p2->len, "byte %zu = %u", k, changes[c]);
+			for (guint i = 0; i < p1->len; i++) {
+				RsProblem *a = p1->pdata[i], *b = p2->pdata[i];
+				cr_assert_str_eq (a->input, b->input, "byte %zu = %u", k,
+						  changes[c]);
+				cr_assert_str_eq (a->code, b->code, "byte %zu = %u", k, changes[c]);
+			}
+			if (r1 != NULL)
+				cr_assert (same_double (r1->probability, r2->probability),
+					   "byte %zu = %u", k, changes[c]);
+		}
+	}
+	/* the changes did reach the values, not only padding */
+	cr_assert_gt (differ, size);
 }
