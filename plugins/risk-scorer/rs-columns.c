@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "rs-score-private.h"
+#include "rs-view.h"
 
 /* rows a block: a feature's terms of a block take 2 KiB */
 #define RS_BLOCK 256
@@ -320,54 +321,6 @@ rs_row_problem (RsJob *job, guint i, guint kind, gsize row)
 
 /* ---- reading the columns ---- */
 
-static gsize
-rs_read_offset (const guint8 *p, guint size)
-{
-	gsize v = 0;
-
-	for (guint i = 0; i < size; i++) /* little-endian, whatever the host */
-		v |= (gsize)p[i] << (8 * i);
-	return v;
-}
-
-/*
- * The strings of an as, read from its serialised form (the GVariant specification,
- * "Serialisation": the strings with their NULs, then each one's end as a framing offset).
- * GLib's own g_variant_get_strv() takes a GVariant a string and, in GLib 2.74, checks the
- * offsets before each string again: 10,000 rows cost a hundred million instructions.  Returns
- * one pointer a string into @v's data (which @v keeps), NULL for one that is not a proper
- * string (a stray NUL, no NUL at its end: it matches no level and no unit); or NULL when the
- * framing does not hold @n strings.
- */
-static const gchar **
-rs_string_array_view (GVariant *v, gsize n)
-{
-	const guint8 *data = g_variant_get_data (v);
-	gsize size = g_variant_get_size (v);
-	guint osz = size > G_MAXUINT32 ? 8 : size > G_MAXUINT16 ? 4 : size > G_MAXUINT8 ? 2 : 1;
-	g_autofree const gchar **out = g_new0 (const gchar *, n + 1);
-	gsize table, start = 0;
-
-	if (n == 0)
-		return g_steal_pointer (&out);
-	if (data == NULL || size < osz)
-		return NULL;
-	table = rs_read_offset (data + size - osz, osz);
-	if (table > size - osz || (size - table) / osz != n || (size - table) % osz != 0)
-		return NULL;
-	for (gsize r = 0; r < n; r++) {
-		gsize end = rs_read_offset (data + table + r * osz, osz);
-
-		if (end < start || end > table)
-			return NULL;
-		if (end > start && data[end - 1] == '\0'
-		    && memchr (data + start, '\0', end - start) == data + end - 1)
-			out[r] = (const gchar *)data + start;
-		start = end;
-	}
-	return g_steal_pointer (&out);
-}
-
 /* canonical = given * factor + offset, as rs-score.c converts */
 static inline gdouble
 rs_convert (const RsUnit *u, gdouble x)
@@ -407,7 +360,7 @@ rs_units_init (RsUnits *u, const RsJob *job, guint i)
 	if (col->row_units == NULL)
 		return;
 	if (g_variant_is_of_type (col->row_units, G_VARIANT_TYPE_STRING_ARRAY)) {
-		u->names = rs_string_array_view (col->row_units, job->n);
+		u->names = rs_view_strings (col->row_units, job->n);
 		if (u->names == NULL) /* framing broken: no row has a unit we can read */
 			u->names = g_new0 (const gchar *, job->n + 1);
 		return;
@@ -444,7 +397,7 @@ rs_canonical (RsJob *job, RsUnits *u, guint i, gsize r, gdouble raw)
 	if (u->names != NULL) {
 		const gchar *name = u->names[r];
 
-		if (name == NULL) { /* not a proper string (rs_string_array_view) */
+		if (name == NULL) { /* not a proper string (rs_view_strings) */
 			rs_row_problem (job, i, RS_ROW_UNKNOWN_UNIT, r);
 			return NAN;
 		}
@@ -589,7 +542,7 @@ rs_level_column (RsJob *job, guint i)
 	gboolean boxed = g_variant_is_of_type (col->given, G_VARIANT_TYPE ("av"));
 
 	if (!boxed) { /* one array of pointers into the column, not a GVariant a row */
-		strv = rs_string_array_view (col->given, job->n);
+		strv = rs_view_strings (col->given, job->n);
 		if (strv == NULL) /* framing broken: every row fails */
 			strv = g_new0 (const gchar *, job->n + 1);
 	}
@@ -606,7 +559,7 @@ rs_level_column (RsJob *job, guint i)
 			}
 			s = g_variant_get_string (v, NULL);
 		}
-		if (s == NULL) { /* not a proper string (rs_string_array_view) */
+		if (s == NULL) { /* not a proper string (rs_view_strings) */
 			rs_row_problem (job, i, RS_ROW_WRONG_TYPE, r);
 			continue;
 		}

@@ -207,3 +207,34 @@ rs_view_string (const RsView *v)
 		return NULL;
 	return (const gchar *)v->data;
 }
+
+const gchar **
+rs_view_strings (GVariant *v, gsize n)
+{
+	const guint8 *data = g_variant_get_data (v);
+	gsize size = g_variant_get_size (v);
+	guint osz = rs_offset_size (size);
+	g_autofree const gchar **out = g_new0 (const gchar *, n + 1);
+	gsize table, start = 0;
+
+	if (n == 0)
+		return g_steal_pointer (&out);
+	if (data == NULL || size < osz)
+		return NULL;
+	table = rs_offset (data + size - osz, osz);
+	if (table > size - osz || (size - table) / osz != n || (size - table) % osz != 0)
+		return NULL;
+	for (gsize r = 0; r < n; r++) {
+		gsize end = rs_offset (data + table + r * osz, osz);
+
+		if (end < start || end > table)
+			return NULL;
+		/* not checked as UTF-8: the strings are only compared with a model's levels and
+		 * units, which are, so one that is not matches none */
+		if (end > start && data[end - 1] == '\0'
+		    && memchr (data + start, '\0', end - start) == data + end - 1)
+			out[r] = (const gchar *)data + start;
+		start = end;
+	}
+	return g_steal_pointer (&out);
+}
