@@ -542,9 +542,12 @@ rs_w_steal (RsWriter *w, const gchar *type)
 					data);
 }
 
-/* @full: Score's answer; else ScoreBatch's "summary": probability, category, linear_predictor */
+/* @full: Score's answer; else ScoreBatch's "summary": probability, category, linear_predictor.
+ * @type: "a{sv}", or "(a{sv})" for Score's output tuple: a tuple of one member of variable size
+ * is serialised as that member alone, so the answer needs no tuple around it. */
 static GVariant *
-rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang, gboolean full)
+rs_result_variant (
+	const RsModel *m, const RsResult *r, RsLang lang, gboolean full, const gchar *type)
 {
 	const RsCategory *cat
 		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
@@ -559,7 +562,7 @@ rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang, gboolean fu
 		e[n++] = (RsMember){ "category", "s", .s = cat != NULL ? cat->id : "" };
 		e[n++] = (RsMember){ "linear_predictor", "d", .d = r->linear_predictor };
 		rs_w_dict (&out, e, n);
-		return rs_w_steal (&out, "a{sv}");
+		return rs_w_steal (&out, type);
 	}
 	explanation = rs_result_explain (m, r, lang);
 	/* room for what these parts usually take (a contribution some 250 bytes, an input's value
@@ -589,7 +592,7 @@ rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang, gboolean fu
 	g_free (used.data);
 	g_free (defaulted.data);
 	g_free (effects.data);
-	return rs_w_steal (&out, "a{sv}");
+	return rs_w_steal (&out, type);
 }
 
 /* ---- a level the model does not take, which a sibling model does ---- */
@@ -717,8 +720,7 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 		}
 		return NULL;
 	}
-	return g_variant_new_tuple (
-		(GVariant *[]){ rs_result_variant (m, r, rs_call_lang (call, language), TRUE) }, 1);
+	return rs_result_variant (m, r, rs_call_lang (call, language), TRUE, "(a{sv})");
 }
 
 /* A set's problems as Score's error details give them (field, code, message in the caller's
@@ -826,9 +828,10 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 		r = rs_model_score (m, set, problems);
 		if (r == NULL)
 			rs_hint_levels (mv_call_get_plugin_data (call), m, set, problems);
-		g_ptr_array_add (results, g_variant_ref_sink (
-						  r != NULL ? rs_result_variant (m, r, lang, full)
-							    : rs_batch_error (problems, i, lang)));
+		g_ptr_array_add (results,
+				 g_variant_ref_sink (
+					 r != NULL ? rs_result_variant (m, r, lang, full, "a{sv}")
+						   : rs_batch_error (problems, i, lang)));
 	}
 	return g_variant_new_tuple (
 		(GVariant *[]){ g_variant_new_array (G_VARIANT_TYPE_VARDICT,

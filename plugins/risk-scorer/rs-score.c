@@ -675,24 +675,38 @@ rs_append_risk (GString *s, const RsModel *m, const RsResult *r, RsLang lang)
 						     : rs_text_get (&m->title, lang);
 	const RsCategory *cat
 		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
-	g_autofree gchar *lower = rs_lower_first (outcome);
+	g_autofree gchar *lower = NULL;
 
+	/* one printf a sentence: three were a tenth of a Score call */
 	if (lang == RS_LANG_ZH) {
+		const gchar *de = rs_ends_in_han (outcome) ? "" : "的";
+
 		if (m->horizon_years > 0)
-			g_string_append_printf (s, "%g 年", m->horizon_years);
-		g_string_append_printf (s, "%s%s风险估计为 %.1f%%", outcome,
-					rs_ends_in_han (outcome) ? "" : "的", 100 * r->probability);
-		if (cat != NULL)
-			g_string_append_printf (s, "（%s）", rs_text_get (&cat->label, lang));
+			g_string_append_printf (s, "%g 年%s%s风险估计为 %.1f%%", m->horizon_years,
+						outcome, de, 100 * r->probability);
+		else
+			g_string_append_printf (s, "%s%s风险估计为 %.1f%%", outcome, de,
+						100 * r->probability);
+		if (cat != NULL) {
+			g_string_append (s, "（");
+			g_string_append (s, rs_text_get (&cat->label, lang));
+			g_string_append (s, "）");
+		}
 		g_string_append (s, "。");
 		return;
 	}
-	g_string_append (s, "Estimated ");
+	lower = rs_lower_first (outcome);
 	if (m->horizon_years > 0)
-		g_string_append_printf (s, "%g-year ", m->horizon_years);
-	g_string_append_printf (s, "risk of %s: %.1f%%", lower, 100 * r->probability);
-	if (cat != NULL)
-		g_string_append_printf (s, " (%s)", rs_text_get (&cat->label, lang));
+		g_string_append_printf (s, "Estimated %g-year risk of %s: %.1f%%", m->horizon_years,
+					lower, 100 * r->probability);
+	else
+		g_string_append_printf (s, "Estimated risk of %s: %.1f%%", lower,
+					100 * r->probability);
+	if (cat != NULL) {
+		g_string_append (s, " (");
+		g_string_append (s, rs_text_get (&cat->label, lang));
+		g_string_append (s, ")");
+	}
 	g_string_append (s, ".");
 }
 
