@@ -555,6 +555,40 @@ rs_reference_of (const RsInput *in, RsValue *out)
 	return FALSE;
 }
 
+/* the linear predictor with input @input moved (@moved): only the features it reaches (its own,
+ * and interactions of those) are evaluated again, the others' contributions reused, summed in
+ * the same order as rs_linear_predictor, so the sum is the one a full evaluation gives, bit for
+ * bit.  @terms, @hit: scratch, one per feature. */
+static gdouble
+rs_lp_moved (const RsModel *m,
+	     const RsResult *r,
+	     const GArray *moved,
+	     guint input,
+	     gdouble *terms,
+	     guint8 *hit)
+{
+	gdouble lp = m->link == RS_LINK_LOGISTIC ? m->intercept : 0;
+
+	memcpy (terms, r->term_values->data, sizeof (gdouble) * m->features->len);
+	for (guint j = 0; j < m->features->len; j++) {
+		const RsFeature *f = g_ptr_array_index (m->features, j);
+
+		hit[j] = f->input >= 0 && (guint)f->input == input;
+		for (guint k = 0; f->of != NULL && k < f->of->len; k++)
+			hit[j] |= hit[g_array_index (f->of, guint, k)];
+		if (!hit[j]) {
+			lp += g_array_index (r->contributions, gdouble, j);
+			continue;
+		}
+		terms[j] = rs_term_value (m, f, moved, terms);
+		lp += f->coefficient * terms[j] + 0.0;
+	}
+	return lp;
+}
+
+/* the features fit here; a model with more takes the heap */
+#define RS_FEATURES_ON_STACK 64
+
 /* How much each input moves the linear predictor away from its reference value, the others
  * held: what the explanation names.  A single feature's contribution is no guide when a model
  * uses logarithms and interactions (the Pooled Cohort Equations' ln age terms are large and of
@@ -563,6 +597,13 @@ static void
 rs_effects (const RsModel *m, RsResult *r)
 {
 	g_autoptr (GArray) moved = g_array_copy (r->values);
+	guint n = m->features->len;
+	gdouble terms_stack[RS_FEATURES_ON_STACK];
+	guint8 hit_stack[RS_FEATURES_ON_STACK];
+	g_autofree gdouble *terms_heap = n > RS_FEATURES_ON_STACK ? g_new (gdouble, n) : NULL;
+	g_autofree guint8 *hit_heap = n > RS_FEATURES_ON_STACK ? g_new (guint8, n) : NULL;
+	gdouble *terms = terms_heap != NULL ? terms_heap : terms_stack;
+	guint8 *hit = hit_heap != NULL ? hit_heap : hit_stack;
 
 	g_array_set_size (r->effects, m->inputs->len);
 	for (guint i = 0; i < m->inputs->len; i++) {
@@ -575,7 +616,7 @@ rs_effects (const RsModel *m, RsResult *r)
 		}
 		g_array_index (moved, RsValue, i) = ref;
 		g_array_index (r->effects, gdouble, i)
-			= r->linear_predictor - rs_linear_predictor (m, moved, NULL, NULL);
+			= r->linear_predictor - rs_lp_moved (m, r, moved, i, terms, hit);
 		g_array_index (moved, RsValue, i) = saved;
 	}
 }
