@@ -436,6 +436,18 @@ rs_element_number (GVariant *column, gsize r, gdouble *x)
 	case G_VARIANT_CLASS_UINT32:
 		*x = (gdouble)g_variant_get_uint32 (v);
 		return TRUE;
+	case G_VARIANT_CLASS_UINT64: /* as Score takes them (rs_view_number) */
+		*x = (gdouble)g_variant_get_uint64 (v);
+		return TRUE;
+	case G_VARIANT_CLASS_INT16:
+		*x = (gdouble)g_variant_get_int16 (v);
+		return TRUE;
+	case G_VARIANT_CLASS_UINT16:
+		*x = (gdouble)g_variant_get_uint16 (v);
+		return TRUE;
+	case G_VARIANT_CLASS_BYTE:
+		*x = (gdouble)g_variant_get_byte (v);
+		return TRUE;
 	default:
 		return FALSE;
 	}
