@@ -1,0 +1,1 @@
+#include "engagement-test.h"
