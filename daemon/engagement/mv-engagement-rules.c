@@ -464,7 +464,8 @@ parse_badges (Loader *l, JsonObject *root, MvEngagementRules *r)
 		g_ptr_array_add (r->badges, b);
 		id = id_member (l, o, line_of (l, n), p);
 		if (id != NULL && mv_engagement_rules_badge (r, id) != NULL)
-			problem (l, line_of (l, n), p, "badge \"%s\" is defined twice", id);
+			problem (l, line_of (l, json_object_get_member (o, "id")), p,
+				 "badge \"%s\" is defined twice", id);
 		b->id = g_strdup (id);
 		text_member (l, o, line_of (l, n), p, "title", TRUE, &b->title);
 		text_member (l, o, line_of (l, n), p, "description", FALSE, &b->description);
@@ -490,7 +491,8 @@ parse_challenge (Loader *l, JsonNode *n, const gchar *p, MvEngagementRules *r)
 	g_ptr_array_add (r->challenges, c);
 	id = id_member (l, o, line, p);
 	if (id != NULL && mv_engagement_rules_challenge (r, id) != NULL)
-		problem (l, line, p, "challenge \"%s\" is defined twice", id);
+		problem (l, line_of (l, json_object_get_member (o, "id")), p,
+			 "challenge \"%s\" is defined twice", id);
 	c->id = g_strdup (id);
 	text_member (l, o, line, p, "title", TRUE, &c->title);
 	measure = string_member (l, o, line, p, "measure");
@@ -500,7 +502,8 @@ parse_challenge (Loader *l, JsonNode *n, const gchar *p, MvEngagementRules *r)
 	c->measure = g_strcmp0 (measure, "days") == 0 ? MV_CHALLENGE_DAYS : MV_CHALLENGE_SUM;
 	if (metric_member (l, o, line, p, &c->metric) && g_strcmp0 (measure, "sum") == 0
 	    && mv_checkin_metric_day_rule (c->metric) == MV_CHECKIN_DAY_NONE)
-		problem (l, line, p, "a reading (%s) cannot be summed: use \"measure\": \"days\"",
+		problem (l, line_of (l, json_object_get_member (o, "measure")), p,
+			 "a reading (%s) cannot be summed: use \"measure\": \"days\"",
 			 mv_checkin_metric_name (c->metric));
 	number_of (l, need (l, o, line, p, "target"), tp, 1, 1e7, FALSE, &c->target);
 	if (c->measure == MV_CHALLENGE_DAYS && c->target > 7)
