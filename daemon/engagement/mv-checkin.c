@@ -50,30 +50,30 @@ static const MetricDef metrics[MV_CHECKIN_N_METRICS] = {
 
 const MvCheckinLimit mv_checkin_limits[] = {
 	{ "steps", "value", 1, 100000, "/d", TRUE,
-	  "a day's count is 1 to 100,000 steps: more is beyond an ultramarathon day and is a "
-	  "device or typing error",
-	  "一天的步数应为 1 至 100,000：超过此数已超出超级马拉松一天的步数，应为设备或输入错误",
-	  "Tudor-Locke et al. 2011 (adults 4,000-18,000 steps/day; about 50,000 in a marathon "
-	  "day); set for Medverse" },
+	  "a day's count is 1 to 100,000 steps: more (about 80 km on foot) is a device or typing "
+	  "error far more often than a walk",
+	  "一天的步数应为 1 至 100,000：超过此数（步行约 80 公里）多为设备或输入错误",
+	  "Tudor-Locke et al. 2011, IJBNPA 8:79 (healthy adults take about 4,000-18,000 "
+	  "steps a day); 100,000 set for Medverse" },
 	{ "active_minutes", "value", 1, 960, "min", FALSE,
-	  "is 1 minute to 16 hours of activity: more leaves no time to sleep",
-	  "应为 1 分钟至 16 小时的活动时间：超过此数则没有睡眠时间", "set for Medverse" },
+	  "an activity check-in is 1 minute to 16 hours: more leaves no time to sleep",
+	  "活动打卡应为 1 分钟至 16 小时：超过此数则没有睡眠时间", "set for Medverse" },
 	{ "blood_pressure", "systolic", 60, 260, "mm[Hg]", FALSE,
 	  "a systolic pressure is 60 to 260 mm Hg at home: outside, a home monitor does not read "
 	  "reliably, and the reading is a device or typing error",
 	  "家庭测量收缩压应为 60 至 260 mm Hg：超出此范围家用血压计读数不可靠，应为设备或输入错误",
-	  "measuring range of validated upper-arm home monitors; set for Medverse" },
+	  "set for Medverse, inside the usual range of upper-arm home monitors" },
 	{ "blood_pressure", "diastolic", 30, 180, "mm[Hg]", FALSE,
 	  "a diastolic pressure is 30 to 180 mm Hg at home: outside, a home monitor does not read "
 	  "reliably, and the reading is a device or typing error",
 	  "家庭测量舒张压应为 30 至 180 mm Hg：超出此范围家用血压计读数不可靠，应为设备或输入错误",
-	  "measuring range of validated upper-arm home monitors; set for Medverse" },
+	  "set for Medverse, inside the usual range of upper-arm home monitors" },
 	{ "glucose", "value", 1.1, 33.3, "mmol/L", FALSE,
 	  "a meter reads glucose from 1.1 to 33.3 mmol/L (20 to 600 mg/dL) and shows LO or HI "
 	  "outside: a value outside is a unit or typing error",
 	  "血糖仪的测量范围为 1.1 至 33.3 mmol/L（20 至 600 mg/dL），超出时显示 LO 或 HI："
 	  "范围外的数值应为单位或输入错误",
-	  "measuring range of home glucose meters (ISO 15197 devices, typically 20-600 mg/dL)" },
+	  "the measuring range common to home glucose meters (about 20-600 mg/dL)" },
 	{ "weight", "value", 10, 350, "kg", FALSE,
 	  "a body weight on a personal scale is 10 to 350 kg: outside is a unit or typing error",
 	  "个人体重秤测得的体重应为 10 至 350 kg：超出此范围应为单位或输入错误",
@@ -87,7 +87,8 @@ const MvCheckinLimit mv_checkin_limits[] = {
 	{ "vr_session", "value", 1, 240, "min", FALSE,
 	  "a VR session is 1 minute to 4 hours: headset makers advise a break every 30 minutes",
 	  "一次 VR 训练应为 1 分钟至 4 小时：头显厂商建议每 30 分钟休息一次",
-	  "headset health and safety guidance (breaks every 30 min); set for Medverse" },
+	  "Oculus Rift S health and safety warnings (a 10-15 min break every 30 min); "
+	  "240 set for Medverse" },
 	{ NULL },
 };
 
