@@ -172,16 +172,34 @@ mv_checkin_id_valid (const gchar *id)
 	return TRUE;
 }
 
+/* An IANA name's shape: letters, digits and _ + - in segments joined by "/", none of them
+ * "." or ".." (GLib opens the file of that name under the zoneinfo directory, so
+ * "a/../../../../etc/localtime" would otherwise be read as a zone). */
+static gboolean
+iana_shaped (const gchar *name)
+{
+	g_auto (GStrv) parts = NULL;
+
+	if (name == NULL || !g_ascii_isalpha (name[0]) || strlen (name) > 64)
+		return FALSE;
+	for (const gchar *c = name; *c != '\0'; c++) {
+		if (!g_ascii_isalnum (*c) && strchr ("/_+-", *c) == NULL)
+			return FALSE;
+	}
+	parts = g_strsplit (name, "/", -1);
+	for (guint i = 0; parts[i] != NULL; i++) {
+		if (*parts[i] == '\0')
+			return FALSE;
+	}
+	/* a bare word is an abbreviation or a POSIX rule ("CST6CDT", "EST"), except UTC */
+	return parts[1] != NULL || g_str_equal (name, "UTC");
+}
+
 GTimeZone *
 mv_checkin_time_zone (const gchar *name, GError **error)
 {
-	GTimeZone *zone = NULL;
+	GTimeZone *zone = iana_shaped (name) ? g_time_zone_new_identifier (name) : NULL;
 
-	/* an IANA name starts with a letter ("UTC", "Asia/Shanghai"); an offset or a POSIX TZ
-	 * string ("CST-8") would parse but carries no DST history */
-	if (name != NULL && g_ascii_isalpha (name[0]) && strchr (name, ',') == NULL
-	    && (strchr (name, '/') != NULL || g_str_equal (name, "UTC")))
-		zone = g_time_zone_new_identifier (name);
 	if (zone != NULL)
 		return zone;
 	mv_error_add_problem (
@@ -216,8 +234,9 @@ check_age (JsonNode *node,
 	   GError **error)
 {
 	g_autoptr (GDateTime) at = mv_schema_parse_datetime (json_node_get_string (node));
-	g_autoptr (GDateTime) clock = ctx->now == NULL ? g_date_time_new_now_utc () : NULL;
-	GDateTime *now = ctx->now != NULL ? ctx->now : clock;
+	g_autoptr (GDateTime) clock
+		= ctx == NULL || ctx->now == NULL ? g_date_time_new_now_utc () : NULL;
+	GDateTime *now = clock != NULL ? clock : ctx->now;
 
 	if (at == NULL
 	    || g_date_time_difference (now, at) <= MV_CHECKIN_MAX_AGE_DAYS * G_TIME_SPAN_DAY)

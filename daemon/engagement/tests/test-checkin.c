@@ -206,8 +206,10 @@ Test (checkin, client_ids_and_time_zones)
 	cr_expect_not (mv_checkin_id_valid (""));
 	cr_expect_not (mv_checkin_id_valid ("a/b"));
 	cr_expect_not (mv_checkin_id_valid ("步数"));
-	for (const gchar *const *bad = (const gchar *const[]){ "Mars/Olympus", "+08:00", "CST-8",
-							       "", "../etc/passwd", NULL };
+	for (const gchar *const *bad
+	     = (const gchar *const[]){ "Mars/Olympus", "+08:00", "CST-8", "", "../etc/passwd",
+				       "Asia/../../../../etc/localtime", "EST", "Asia//Shanghai",
+				       NULL };
 	     *bad != NULL; bad++) {
 		g_autoptr (GError) error = NULL;
 		g_autoptr (GTimeZone) z = mv_checkin_time_zone (*bad, &error);
@@ -216,6 +218,7 @@ Test (checkin, client_ids_and_time_zones)
 	}
 	g_time_zone_unref (mvt_zone ("UTC"));
 	g_time_zone_unref (mvt_zone ("Europe/Berlin"));
+	g_time_zone_unref (mvt_zone ("America/Argentina/Buenos_Aires"));
 }
 
 /* the record's own normalise, as the storage will call it */
