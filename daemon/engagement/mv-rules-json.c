@@ -10,9 +10,10 @@
 
 struct _MvRulesJson {
 	const gchar *name;
-	GHashTable *lines; /* JsonNode (scalar) / JsonObject / JsonArray → line */
-	GArray *open;	   /* lines of the objects and arrays being parsed */
-	GPtrArray *problems;
+	GHashTable *lines;     /* JsonNode (scalar) / JsonObject / JsonArray → line */
+	GArray *open;	       /* lines of the objects and arrays being parsed */
+	GPtrArray *problems;   /* "NAME:LINE: …", in the order found */
+	GArray *problem_lines; /* the LINE of each */
 	guint root_line; /* the line of the root object (where a missing section is reported) */
 	JsonParser *parser;
 };
@@ -77,6 +78,7 @@ mv_rj_problem (MvRulesJson *l, guint line, const gchar *ptr, const gchar *fmt, .
 	va_start (args, fmt);
 	what = g_strdup_vprintf (fmt, args);
 	va_end (args);
+	g_array_append_val (l->problem_lines, line);
 	g_ptr_array_add (l->problems, g_strdup_printf ("%s:%u: %s: %s", l->name, line,
 						       *ptr != '\0' ? ptr : "/", what));
 }
@@ -246,6 +248,7 @@ mv_rj_new (const gchar *name)
 	l->lines = g_hash_table_new (NULL, NULL);
 	l->open = g_array_new (FALSE, FALSE, sizeof (guint));
 	l->problems = g_ptr_array_new_with_free_func (g_free);
+	l->problem_lines = g_array_new (FALSE, FALSE, sizeof (guint));
 	l->parser = json_parser_new ();
 	g_signal_connect (l->parser, "object-start", G_CALLBACK (on_start), l);
 	g_signal_connect (l->parser, "array-start", G_CALLBACK (on_start), l);
@@ -264,6 +267,7 @@ mv_rj_free (MvRulesJson *l)
 	g_hash_table_unref (l->lines);
 	g_array_unref (l->open);
 	g_ptr_array_unref (l->problems);
+	g_array_unref (l->problem_lines);
 	g_object_unref (l->parser);
 	g_free (l);
 }
@@ -294,14 +298,27 @@ mv_rj_parse (MvRulesJson *l, const gchar *data, GError **error)
 gboolean
 mv_rj_check (MvRulesJson *l, GError **error)
 {
-	g_autofree gchar *all = NULL;
+	g_autoptr (GString) all = g_string_new (NULL);
+	g_autofree gboolean *done = g_new0 (gboolean, l->problems->len);
 
 	if (l->problems->len == 0)
 		return TRUE;
-	g_ptr_array_add (l->problems, NULL);
-	all = g_strjoinv ("\n", (gchar **)l->problems->pdata);
-	g_ptr_array_remove_index (l->problems, l->problems->len - 1);
-	g_set_error (error, MV_ENGAGEMENT_ERROR, MV_ENGAGEMENT_ERROR_RULES, "%s", all);
+	/* by line, so the file reads top to bottom; the order found within a line (a selection
+	 * sort: a file has a handful of problems) */
+	for (guint n = 0; n < l->problems->len; n++) {
+		guint best = G_MAXUINT;
+		for (guint i = 0; i < l->problems->len; i++) {
+			if (!done[i]
+			    && (best == G_MAXUINT
+				|| g_array_index (l->problem_lines, guint, i)
+					   < g_array_index (l->problem_lines, guint, best)))
+				best = i;
+		}
+		done[best] = TRUE;
+		g_string_append_printf (all, "%s%s", n > 0 ? "\n" : "",
+					(const gchar *)g_ptr_array_index (l->problems, best));
+	}
+	g_set_error (error, MV_ENGAGEMENT_ERROR, MV_ENGAGEMENT_ERROR_RULES, "%s", all->str);
 	return FALSE;
 }
 

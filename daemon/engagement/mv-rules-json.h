@@ -27,7 +27,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvRulesJson, mv_rj_free)
  * with a problem noted), or NULL with a syntax error ("NAME:LINE:COL: …") in @error. */
 JsonNode *mv_rj_parse (MvRulesJson *reader, const gchar *data, GError **error);
 
-/* Returns: %FALSE with every problem noted, one a line, in @error
+/* Returns: %FALSE with every problem noted, one a line in the order of their lines, in @error
  * (%MV_ENGAGEMENT_ERROR_RULES). */
 gboolean mv_rj_check (MvRulesJson *reader, GError **error);
 
