@@ -131,8 +131,8 @@ mv_checkin_free (MvCheckin *checkin)
 	g_free (checkin);
 }
 
-static void
-local_date (GDateTime *at, GTimeZone *zone, GDate *out)
+void
+mv_checkin_local_date (GDateTime *at, GTimeZone *zone, GDate *out)
 {
 	g_autoptr (GDateTime) local = g_date_time_to_timezone (at, zone);
 
@@ -154,7 +154,7 @@ mv_checkin_new (
 	c->original_value = value;
 	c->diastolic = NAN;
 	c->at = g_date_time_ref (at);
-	local_date (at, zone, &c->local_date);
+	mv_checkin_local_date (at, zone, &c->local_date);
 	return c;
 }
 

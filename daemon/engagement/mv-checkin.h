@@ -110,6 +110,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvCheckin, mv_checkin_free)
 MvCheckin *mv_checkin_new (
 	const gchar *id, MvCheckinMetric metric, gdouble value, GDateTime *at, GTimeZone *zone);
 
+/* The calendar day of @time in @zone (a check-in's day; with the current time, the patient's
+ * "today" for the streak and the ledger). */
+void mv_checkin_local_date (GDateTime *time, GTimeZone *zone, GDate *out);
+
 /* A client id is 1 – 64 characters of [A-Za-z0-9._:-]: it is a key of the check-in (a
  * retried POST sends the same id and is written once), so it must be plain and short. */
 gboolean mv_checkin_id_valid (const gchar *id);

@@ -73,6 +73,18 @@ Test (checkin, steps_are_dated_on_the_patients_local_day)
 	cr_expect_eq (g_date_compare (&there->local_date, &dec4), 0);
 }
 
+Test (checkin, today_depends_on_the_zone)
+{
+	g_autoptr (GTimeZone) new_york = mvt_zone ("America/New_York");
+	g_autoptr (GDateTime) t = mvt_time ("2026-12-05T02:00:00Z");
+	GDate sh, ny;
+
+	mv_checkin_local_date (t, shanghai, &sh);
+	mv_checkin_local_date (t, new_york, &ny);
+	cr_expect_eq (g_date_get_day (&sh), 5);
+	cr_expect_eq (g_date_get_day (&ny), 4);
+}
+
 Test (checkin, units_are_converted_with_the_records_factors)
 {
 	g_autoptr (MvCheckin) g = valid ("{\"id\":\"g\",\"metric\":\"glucose\",\"value\":126,"
@@ -139,7 +151,7 @@ Test (checkin, implausible_values_are_refused_with_a_reason_and_no_output)
 		{ "{\"id\":\"a\",\"metric\":\"weight\",\"value\":700,\"unit\":\"kg\"," AT "}",
 		  "/value", "out-of-range", "350 kg" },
 		{ "{\"id\":\"a\",\"metric\":\"steps\",\"value\":5000,"
-		  "\"at\":\"2026-12-06T20:00:00+08:00\"}",
+		  "\"at\":\"2026-12-06T21:00:00+08:00\"}",
 		  "/at", "in-future", NULL },
 		{ "{\"id\":\"a\",\"metric\":\"steps\",\"value\":5000,"
 		  "\"at\":\"2026-11-27T20:00:00+08:00\"}",
