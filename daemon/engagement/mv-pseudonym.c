@@ -87,3 +87,56 @@ mv_pseudonym_handle (const guint8 *salt,
 				adjectives[digest[0] % MV_PSEUDONYM_N_ADJECTIVES][lang],
 				animals[digest[1] % MV_PSEUDONYM_N_ANIMALS][lang], number);
 }
+
+static void
+row_clear (gpointer data)
+{
+	g_free (((MvLeaderboardRow *)data)->handle);
+}
+
+static gint
+by_points_then_handle (gconstpointer a, gconstpointer b)
+{
+	const MvLeaderboardRow *x = a, *y = b;
+
+	if (x->points != y->points)
+		return x->points > y->points ? -1 : 1;
+	return g_strcmp0 (x->handle, y->handle);
+}
+
+GArray *
+mv_leaderboard_rank (const guint8 *salt,
+		     gsize salt_len,
+		     const MvLeaderboardInput *players,
+		     guint n_players,
+		     const gchar *caller_id,
+		     const gchar *language,
+		     guint limit)
+{
+	g_autoptr (GArray) all
+		= g_array_sized_new (FALSE, TRUE, sizeof (MvLeaderboardRow), n_players);
+	GArray *out = g_array_new (FALSE, TRUE, sizeof (MvLeaderboardRow));
+
+	g_array_set_clear_func (all, row_clear);
+	g_array_set_clear_func (out, row_clear);
+	for (guint i = 0; i < n_players; i++) {
+		MvLeaderboardRow row
+			= { mv_pseudonym_handle (salt, salt_len, players[i].patient_id, language),
+			    players[i].points, 0,
+			    g_strcmp0 (players[i].patient_id, caller_id) == 0 };
+		g_array_append_val (all, row);
+	}
+	g_array_sort (all, by_points_then_handle);
+	for (guint i = 0; i < all->len; i++) {
+		MvLeaderboardRow *row = &g_array_index (all, MvLeaderboardRow, i);
+		MvLeaderboardRow *before = i > 0 ? row - 1 : NULL;
+
+		row->rank = before != NULL && before->points == row->points ? before->rank : i + 1;
+		if (i < limit || row->is_caller) {
+			MvLeaderboardRow copy = *row;
+			copy.handle = g_strdup (row->handle);
+			g_array_append_val (out, copy);
+		}
+	}
+	return out;
+}

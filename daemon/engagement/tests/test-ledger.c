@@ -373,3 +373,40 @@ Test (ledger, pseudonyms_are_stable_keyed_and_reveal_nothing)
 	}
 	cr_expect_geq (g_hash_table_size (seen), 998);
 }
+
+Test (ledger, the_leaderboard_shows_handles_points_and_ranks_only)
+{
+	guint8 salt[MV_PSEUDONYM_SALT_LEN];
+	const MvLeaderboardInput players[] = {
+		{ "patient-a", 120 }, { "patient-b", 300 }, { "patient-c", 120 },
+		{ "patient-d", 50 },  { "patient-e", 10 },
+	};
+	g_autoptr (GArray) top = NULL;
+	g_autofree gchar *d_handle = NULL;
+	const MvLeaderboardRow *r;
+
+	memset (salt, 0x5a, sizeof salt);
+	top = mv_leaderboard_rank (salt, sizeof salt, players, G_N_ELEMENTS (players), "patient-e",
+				   "en", 3);
+	/* the top three and the caller's own row */
+	cr_assert_eq (top->len, 4);
+	r = &g_array_index (top, MvLeaderboardRow, 0);
+	cr_expect_eq (r->points, 300);
+	cr_expect_eq (r->rank, 1);
+	cr_expect_eq (g_array_index (top, MvLeaderboardRow, 1).rank, 2);
+	cr_expect_eq (g_array_index (top, MvLeaderboardRow, 2).rank, 2); /* a tie */
+	cr_expect (g_strcmp0 (g_array_index (top, MvLeaderboardRow, 1).handle,
+			      g_array_index (top, MvLeaderboardRow, 2).handle)
+		   < 0);
+	r = &g_array_index (top, MvLeaderboardRow, 3);
+	cr_expect_eq (r->rank, 5);
+	cr_expect (r->is_caller);
+	cr_expect_eq (r->points, 10);
+	d_handle = mv_pseudonym_handle (salt, sizeof salt, "patient-d", "en");
+	for (guint i = 0; i < top->len; i++) {
+		r = &g_array_index (top, MvLeaderboardRow, i);
+		cr_expect (strstr (r->handle, "patient") == NULL, "%s", r->handle);
+		cr_expect_str_neq (r->handle, d_handle); /* 4th place is not shown */
+		cr_expect (i == 3 || !r->is_caller);
+	}
+}
