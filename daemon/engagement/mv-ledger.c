@@ -200,27 +200,43 @@ award_add (Award *a, const gchar *source, gint points, const gchar *reason, cons
 	g_ptr_array_add (a->out, e);
 }
 
+/* @points of @metric's rule for @source on @c's day, within the metric's daily cap */
+static void
+award_capped (const MvEngagementRules *rules,
+	      Award *a,
+	      const MvCheckin *c,
+	      MvCheckinMetric metric,
+	      const gchar *source)
+{
+	const MvPointRule *rule = &rules->points[metric];
+	g_autofree gchar *reason = g_strdup_printf ("checkin:%s", mv_checkin_metric_name (metric));
+	g_autofree gchar *key = cap_key (reason, &c->local_date);
+	gint paid = GPOINTER_TO_INT (g_hash_table_lookup (a->paid, key));
+	gint points = MIN ((gint)rule->points, (gint)rule->daily_cap - paid);
+
+	if (g_hash_table_contains (a->sources, source) || points <= 0)
+		return;
+	award_add (a, source, points, reason, &c->local_date);
+	g_hash_table_insert (a->paid, g_steal_pointer (&key), GINT_TO_POINTER (paid + points));
+}
+
+/* A check-in earns its metric's points; one naming a plan task (a `task` check-in, or a
+ * measurement the task asked for) also earns the task's points, once per task and day. */
 static void
 award_checkins (const MvEngagementRules *rules, const Facts *f, Award *a)
 {
 	for (guint i = 0; i < f->checkins->len; i++) {
 		const MvCheckin *c = g_ptr_array_index (f->checkins, i);
-		const MvPointRule *rule = &rules->points[c->metric];
 		g_autofree gchar *day = date_string (&c->local_date);
-		g_autofree gchar *source = c->metric == MV_CHECKIN_TASK && c->task_id != NULL
-						   ? g_strdup_printf ("task:%s:%s", c->task_id, day)
-						   : g_strdup_printf ("checkin:%s", c->id);
-		g_autofree gchar *reason
-			= g_strdup_printf ("checkin:%s", mv_checkin_metric_name (c->metric));
-		g_autofree gchar *key = cap_key (reason, &c->local_date);
-		gint paid = GPOINTER_TO_INT (g_hash_table_lookup (a->paid, key));
-		gint points = MIN ((gint)rule->points, (gint)rule->daily_cap - paid);
 
-		if (g_hash_table_contains (a->sources, source) || points <= 0)
-			continue;
-		award_add (a, source, points, reason, &c->local_date);
-		g_hash_table_insert (a->paid, g_steal_pointer (&key),
-				     GINT_TO_POINTER (paid + points));
+		if (c->metric != MV_CHECKIN_TASK) {
+			g_autofree gchar *source = g_strdup_printf ("checkin:%s", c->id);
+			award_capped (rules, a, c, c->metric, source);
+		}
+		if (c->task_id != NULL) {
+			g_autofree gchar *source = g_strdup_printf ("task:%s:%s", c->task_id, day);
+			award_capped (rules, a, c, MV_CHECKIN_TASK, source);
+		}
 	}
 }
 

@@ -52,7 +52,9 @@ mv_ledger_entry_new (const gchar *source, gint points, const gchar *reason, cons
  * @today: the patient's local date (streaks and challenges are counted up to it)
  *
  * Check-ins earn their metric's points, up to the metric's daily cap of the local day (the
- * cap counts what the ledger already holds); a task earns once per task and day; a streak
+ * cap counts what the ledger already holds); a check-in naming a plan task (task_id: a `task`
+ * check-in, or a measurement the task asked for) earns the task points once per task and
+ * day, within the task cap, besides its metric's; a streak
  * milestone once ever, dated the day it was reached; a challenge once per ISO week, dated the
  * day its target was reached.  Entries of 0 points are not made.
  *

@@ -96,8 +96,11 @@ check_ledger (MvCheckin *c)
 	g_assert_cmpuint (p->streak.current, ==, 1);
 	g_assert (p->streak.today_done);
 	g_assert_cmpuint (p->badges->len, ==, 1);
-	/* 1 for the check-in, 5 for the 1-day milestone, 3 for any steps */
-	g_assert_cmpint (p->points, ==, c->metric == MV_CHECKIN_STEPS ? 9 : 6);
+	/* 1 for the check-in, 5 for the 1-day milestone, 3 for any steps, 1 for the task a
+	 * measurement names */
+	g_assert_cmpint (p->points, ==,
+			 6 + (c->metric == MV_CHECKIN_STEPS ? 3 : 0)
+				 + (c->task_id != NULL && c->metric != MV_CHECKIN_TASK ? 1 : 0));
 }
 
 static void

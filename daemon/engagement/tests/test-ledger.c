@@ -219,6 +219,27 @@ Test (ledger, a_task_earns_once_a_day_within_the_cap)
 	cr_expect_eq (mvt_points (e), 45);
 }
 
+/* A plan task done by a measurement (the plan's "measure blood pressure" task): the
+ * measurement's points and the task's. */
+Test (ledger, a_measurement_that_completes_a_task_earns_both)
+{
+	g_autoptr (GPtrArray) c = checkins_new ();
+	g_autoptr (GPtrArray) e = NULL;
+	MvCheckin *bp = at ("bp", MV_CHECKIN_BLOOD_PRESSURE, 128, "2026-12-05", "07:30");
+	MvCheckin *again = at ("bp2", MV_CHECKIN_BLOOD_PRESSURE, 126, "2026-12-05", "07:35");
+
+	bp->task_id = g_strdup ("home-bp");
+	again->task_id = g_strdup ("home-bp");
+	g_ptr_array_add (c, bp);
+	g_ptr_array_add (c, again);
+	e = award (c, NULL, "2026-12-05");
+	cr_expect_eq (entry (e, "checkin:bp")->points, 10);
+	cr_expect_eq (entry (e, "checkin:bp2")->points, 10);
+	cr_expect_eq (entry (e, "task:home-bp:2026-12-05")->points, 15);
+	cr_expect_str_eq (entry (e, "task:home-bp:2026-12-05")->reason, "checkin:task");
+	cr_expect_eq (mvt_points (e), 35);
+}
+
 Test (ledger, a_streak_milestone_is_paid_once_dated_the_day_reached)
 {
 	g_autoptr (GPtrArray) c = checkins_new ();
