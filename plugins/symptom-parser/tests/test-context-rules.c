@@ -12,27 +12,9 @@
 #include <string.h>
 
 #include "sp-parser.h"
+#include "sp-test-data.h"
 
-static SpParser *parser;
-
-static void
-setup (void)
-{
-	g_autoptr (GError) error = NULL;
-	const gchar *dir = g_getenv ("SP_REAL_DATA_DIR");
-
-	cr_assert_not_null (dir, "SP_REAL_DATA_DIR is not set");
-	parser = sp_parser_new (dir, &error);
-	cr_assert_not_null (parser, "%s", error != NULL ? error->message : "");
-}
-
-static void
-teardown (void)
-{
-	g_clear_pointer (&parser, sp_parser_free);
-}
-
-TestSuite (context, .init = setup, .fini = teardown);
+TestSuite (context, .init = sp_test_data_setup, .fini = sp_test_data_teardown);
 
 /* What one finding must be.  @text names the mention when a concept is mentioned twice;
  * temporality 'c' current, 'h' historical, 0 unchecked; @status NULL unchecked, "" none;
@@ -70,13 +52,10 @@ dump (GArray *findings)
 static void
 check (const Want *w)
 {
-	g_autoptr (GError) error = NULL;
-	g_autoptr (GArray) findings = sp_parser_parse (parser, w->sentence, -1, NULL,
-						       SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
+	g_autoptr (GArray) findings = sp_test_parse (w->sentence, NULL);
 	g_autofree gchar *all = NULL;
 	const SpFinding *f = NULL;
 
-	cr_assert_not_null (findings, "%s", error != NULL ? error->message : "");
 	all = dump (findings);
 	for (guint i = 0; i < findings->len && f == NULL; i++) {
 		const SpFinding *c = &g_array_index (findings, SpFinding, i);
