@@ -236,43 +236,6 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 	return sp_asked (ctx, c) ? SP_POLARITY_POSSIBLE : SP_POLARITY_PRESENT;
 }
 
-/* Is the family cue at @j the one who tells rather than the one who has it: a speaker
- * ("Mom:", 妈妈：), a source ("per mother", "brought by mom", "history from his wife") or the
- * subject of a telling verb ("her daughter reported", 妈妈说, 母亲代诉)? */
-static gboolean
-sp_is_reporter (SpCtx *ctx, guint j, guint k)
-{
-	static const gchar *const before[] = { "per", "by", "from", NULL };
-	static const gchar *const verbs_en[]
-		= { "reported", "reports",   "report",	  "says",      "said",	    "states",
-		    "stated",	"notes",     "noted",	  "brought",   "brings",    "called",
-		    "calls",	"describes", "described", "mentions",  "mentioned", "asks",
-		    "asked",	"worried",   "worries",	  "concerned", "thinks",    "noticed",
-		    "notices",	NULL };
-	static const gchar *const verbs_zh[]
-		= { "说", "代诉", "诉", "反映", "发现", "带", "觉得", "担心", "问", "咨询", NULL };
-	const SpItem *it = sp_item (ctx, j);
-	guint next = it->tok_last + 1;
-	const MvToken *t;
-
-	if (it->tok_first > 0 && sp_tok_in (ctx, it->tok_first - 1, before))
-		return TRUE;
-	if (next >= ctx->tokens->len)
-		return FALSE;
-	t = &g_array_index (ctx->tokens, MvToken, next);
-	/* "Mom: he's allergic to cats" is a speaker; "Mother: breast cancer", 母亲：糖尿病 is a
-	 * family history entry (the finding follows the colon at once) */
-	if (ctx->nt->text[t->start] == ':')
-		return k > j && sp_other_between (ctx, it, sp_item (ctx, k)) > 0;
-	if (sp_tok_in (ctx, next, verbs_en))
-		return TRUE;
-	for (guint v = 0; verbs_zh[v] != NULL; v++) {
-		if (g_str_has_prefix (ctx->nt->text + t->start, verbs_zh[v]))
-			return TRUE;
-	}
-	return FALSE;
-}
-
 /* Is the concept at @k only supposed, not asserted ("return if chest pain", "call if fever",
  * 如有不适随诊, 若出现发热)?  ConText's hypothetical: such a mention is no finding.  The cue
  * reaches like a negation: within the clause, a list included. */
@@ -289,62 +252,6 @@ sp_hypothetical (SpCtx *ctx, guint k)
 		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
 			break;
 		if (sp_is_cue (it, SP_CUE_HYPOTHETICAL))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-/* The family cue that makes the concept at @k a relative's, or -1: the nearest one on the left,
- * so that each finding of a list gets its own relative ("家族史：父亲高血压，母亲糖尿病"). */
-static gint
-sp_family_cue (SpCtx *ctx, guint k)
-{
-	/* left, through the whole sentence */
-	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
-		SpItem *it = sp_item (ctx, j);
-		/* not stopped by terminators: "Mother has diabetes" has one ("has") in English */
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
-			break;
-		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
-	}
-	/* right, in the clause: "diabetes in his mother", "runs in the family" */
-	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
-		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
-		    || sp_is_cue (it, SP_CUE_SELF))
-			break;
-		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
-	}
-	return -1;
-}
-
-static gboolean
-sp_historical (SpCtx *ctx, guint k)
-{
-	SpItem *c = sp_item (ctx, k);
-
-	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (sp_is_cue (it, SP_CUE_HISTORICAL_PRE))
-			return TRUE;
-		/* terminators such as "had", "has", 有, 出现 do not end a historical scope:
-		 * "年轻时有痛经" */
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT))
-			break;
-		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
-			break;
-	}
-	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
-		    || sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_CURRENT))
-			break;
-		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
-			break;
-		if (sp_is_cue (it, SP_CUE_HISTORICAL_POST))
 			return TRUE;
 	}
 	return FALSE;
@@ -397,7 +304,14 @@ sp_severity_negated (SpCtx *ctx, guint j)
 	       && sp_other_between (ctx, prev, sp_item (ctx, j)) <= 1;
 }
 
-static gboolean sp_tok_ends_clause (SpCtx *ctx, guint t);
+/* A token that ends a clause for the age search. */
+gboolean
+sp_tok_ends_clause (SpCtx *ctx, guint t)
+{
+	static const gchar *const ends[] = { ".", ",", ";", "!", "?", "\n", "。", NULL };
+	return g_array_index (ctx->tokens, MvToken, t).kind == MV_TOKEN_PUNCT
+	       && sp_tok_in (ctx, t, ends);
+}
 
 /* Is the severity or score at @j dated in the past ("8/10 last week", "previously severe",
  * 之前疼痛8分, 昨天7分)?  Then it is not the finding's severity now. */
@@ -763,203 +677,6 @@ sp_inherit_from_list (SpCtx *ctx, guint k, const SpFinding *prev, guint prev_k, 
 	f->laterality = prev->laterality;
 }
 
-/* ---- family: relation and age at onset ---- */
-
-static const gchar *
-sp_relation (SpCtx *ctx, gint cue)
-{
-	const SpItem *it;
-
-	if (cue < 0)
-		return NULL;
-	it = sp_item (ctx, (guint)cue);
-	return sp_lexicon_get_relation (ctx->parser->lexicon, ctx->nt->text + it->start,
-					it->end - it->start);
-}
-
-/* A token that ends a clause for the age search. */
-static gboolean
-sp_tok_ends_clause (SpCtx *ctx, guint t)
-{
-	static const gchar *const ends[] = { ".", ",", ";", "!", "?", "\n", "。", NULL };
-	return g_array_index (ctx->tokens, MvToken, t).kind == MV_TOKEN_PUNCT
-	       && sp_tok_in (ctx, t, ends);
-}
-
-/* "at 50", "at age 50", "at the age of 50", "aged 50", "when he was 50": the number at @t,
- * or -1. */
-static gdouble
-sp_age_en (SpCtx *ctx, guint t)
-{
-	static const gchar *const year_units[] = { "y", "yo", "yr", "yrs", "year", "years", NULL };
-	static const gchar *const pronouns[] = { "he", "she", "they", NULL };
-	const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
-	const gchar *text = ctx->nt->text;
-	g_autofree gchar *num = NULL;
-	gdouble v;
-	gboolean lead;
-
-	if (tok->kind != MV_TOKEN_NUMBER || (tok->flags & MV_TOKEN_FLAG_RATIO) || t == 0)
-		return -1;
-	if (tok->flags & MV_TOKEN_FLAG_UNIT) {
-		g_autofree gchar *unit = g_strndup (text + tok->num_end, tok->end - tok->num_end);
-		if (!g_strv_contains (year_units, unit))
-			return -1;
-	} else if (t + 1 < ctx->tokens->len
-		   && g_array_index (ctx->tokens, MvToken, t + 1).kind == MV_TOKEN_WORD
-		   && !sp_tok_in (ctx, t + 1, year_units) && !sp_tok_is (ctx, t + 1, "of")
-		   && !sp_tok_is (ctx, t + 1, "and")) {
-		return -1; /* "at 5 pm", "at 50 mg" */
-	}
-	lead = sp_tok_is (ctx, t - 1, "at") || sp_tok_is (ctx, t - 1, "aged")
-	       || (sp_tok_is (ctx, t - 1, "age") && (t < 2 || !sp_tok_is (ctx, t - 2, "current")))
-	       || (t >= 4 && sp_tok_is (ctx, t - 1, "of") && sp_tok_is (ctx, t - 2, "age")
-		   && sp_tok_is (ctx, t - 3, "the") && sp_tok_is (ctx, t - 4, "at"))
-	       || (t >= 3 && sp_tok_is (ctx, t - 1, "was") && sp_tok_in (ctx, t - 2, pronouns)
-		   && sp_tok_is (ctx, t - 3, "when"));
-	if (!lead)
-		return -1;
-	num = g_strndup (text + tok->start, tok->num_end - tok->start);
-	v = g_ascii_strtod (num, NULL);
-	return v > 0 && v <= 120 ? v : -1;
-}
-
-/* "50岁", "五十岁时": the number before 岁 at @p, or -1. */
-static gdouble
-sp_age_zh (const gchar *text, const gchar *p, const gchar *end)
-{
-	const gchar *q;
-	const gchar *after;
-	gdouble v = -1;
-
-	if (p > text) {
-		const gchar *prev = g_utf8_prev_char (p);
-		if (g_ascii_isdigit (*prev) || *prev == '.'
-		    || sp_zh_digit (g_utf8_get_char (prev)) >= 0)
-			return -1; /* inside a number */
-	}
-	q = sp_zh_number (p, end, &v);
-	if (q == NULL || q == p || !sp_has_prefix (q, end, "岁", &after))
-		return -1;
-	return v > 0 && v <= 120 ? v : -1;
-}
-
-/* The age at onset of a relative's finding: an age stated between the family cue @cue and the
- * concept @k, or after the concept in its clause ("father had MI at 50", 父亲50岁时心梗, 其母
- * 60岁患糖尿病).  A decade ("in his 50s") is not an age and is not reported.  Looks at most
- * 8 tokens on either side, so the cost per finding is bounded. */
-static gdouble
-sp_onset_age (SpCtx *ctx, gint cue, guint k)
-{
-	const SpItem *c = sp_item (ctx, k);
-	const gchar *text = ctx->nt->text;
-	guint n_tok = ctx->tokens->len;
-	guint lo = c->tok_first > 8 ? c->tok_first - 8 : 0;
-	guint hi = MIN (c->tok_last + 9, n_tok);
-
-	if (cue >= 0 && (guint)cue < k)
-		lo = MAX (lo, sp_item (ctx, (guint)cue)->tok_last + 1);
-	for (guint t = c->tok_first; t-- > lo;) {
-		if (sp_tok_ends_clause (ctx, t)) {
-			lo = t + 1;
-			break;
-		}
-	}
-	for (guint t = lo; t < hi && t < n_tok; t++) {
-		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
-		gdouble v;
-
-		if (t > c->tok_last && sp_tok_ends_clause (ctx, t))
-			break;
-		if (t >= c->tok_first && t <= c->tok_last)
-			continue;
-		v = sp_age_en (ctx, t);
-		for (const gchar *p = text + tok->start; v < 0 && p < text + tok->end;
-		     p = g_utf8_next_char (p))
-			v = sp_age_zh (text, p, text + ctx->nt->len);
-		if (v > 0)
-			return v;
-	}
-	return -1;
-}
-
-/* ---- conditions: status ---- */
-
-/* A resolved cue in the clause of the concept at @k: left ("recovered from pneumonia", "used to
- * have asthma") or right, also just past a comma ("pneumonia, resolved", 肺炎，已治愈). */
-static gboolean
-sp_resolved (SpCtx *ctx, guint k)
-{
-	/* a term that says it is over ("ex-smoker", "ex smoker", 戒烟, 已戒烟): the term is opaque
-	 * to the resolved cues inside it */
-	static const gchar *const over[] = { "ex-", "ex ", "former ", "past ", "戒", "已戒", NULL };
-	SpItem *c = sp_item (ctx, k);
-
-	for (guint i = 0; over[i] != NULL; i++) {
-		if (c->end - c->start > strlen (over[i])
-		    && strncmp (ctx->nt->text + c->start, over[i], strlen (over[i])) == 0)
-			return TRUE;
-	}
-
-	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT)
-		    || sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
-			break;
-		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
-			break;
-		if (sp_is_cue (it, SP_CUE_RESOLVED))
-			return TRUE;
-	}
-	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_CONCEPT
-		    || sp_is_cue (it, SP_CUE_CURRENT)
-		    || sp_other_between (ctx, c, it) > SP_WINDOW_POST)
-			break;
-		if (sp_is_cue (it, SP_CUE_RESOLVED))
-			return TRUE;
-		/* past a comma only when the cue follows it at once */
-		if (it->kind == SP_ITEM_COMMA
-		    && !(j + 1 < ctx->items->len
-			 && sp_is_cue (sp_item (ctx, j + 1), SP_CUE_RESOLVED)
-			 && sp_other_between (ctx, it, sp_item (ctx, j + 1)) == 0))
-			break;
-	}
-	return FALSE;
-}
-
-/* A condition's status (README "Conditions"): absent → none; possible → unknown; a resolved cue
- * → resolved (and historical); a chronic condition under a history cue ("Hx of HTN",
- * 既往有哮喘病史) → active and current (absent, no status, and current); another condition under a
- * history cue or in the past
- * ("had pneumonia last year", 去年得过肺炎) → resolved; else active.  A relative's condition
- * has no status: family history records the relative's diagnosis, not its course. */
-static void
-sp_condition_status (SpCtx *ctx, guint k, SpFinding *f)
-{
-	if (f->kind != SP_FINDING_CONDITION || f->family)
-		return;
-	/* "Past history: diabetes (×)", "no history of asthma": a chronic disease never had is
-	 * absent now, as "Hx of HTN" is active now */
-	if (f->polarity == SP_POLARITY_ABSENT) {
-		if (f->concept->chronic)
-			f->historical = FALSE;
-		return;
-	}
-	if (f->polarity == SP_POLARITY_POSSIBLE) {
-		f->status = SP_STATUS_UNKNOWN;
-	} else if (sp_resolved (ctx, k)) {
-		f->status = SP_STATUS_RESOLVED;
-		f->historical = TRUE;
-	} else if (f->historical && !f->concept->chronic) {
-		f->status = SP_STATUS_RESOLVED;
-	} else {
-		f->status = SP_STATUS_ACTIVE;
-		f->historical = FALSE;
-	}
-}
-
 /* The kind of finding a concept gives on its own.  A measurement or score name is a finding only
  * with its value, and a substance only as what the patient is allergic to: until the matchers
  * for those run, neither is reported. */
@@ -1105,12 +822,14 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 {
 	SpItem *it = sp_item (ctx, k);
 	MvOrigSpan span;
+	SpPast past;
 	gint cue;
 
 	/* "hives from penicillin": the reaction is the allergy's, told before it */
 	if (sp_bit (st->reactions, k) || sp_reaction_source (ctx, k) >= 0
 	    || (it->listed && !sp_listed_with_symptom (ctx, k))
-	    || (it->kind == SP_ITEM_CONCEPT && sp_hypothetical (ctx, k)))
+	    || (it->kind == SP_ITEM_CONCEPT
+		&& (sp_hypothetical (ctx, k) || sp_other_experiencer (ctx, k))))
 		return FALSE;
 	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 	/* a measurement's kind and value come from its reading (sp_measure_fill()) */
@@ -1150,9 +869,14 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 		f->relation = st->relation;
 		f->onset_age = sp_onset_age (ctx, cue, k);
 	}
-	f->historical = sp_historical (ctx, k);
+	/* a heading ("Hx of HTN", "PMH: GERD", "family history of diabetes") makes neither a
+	 * condition nor a relative's finding past; a time does */
+	past = sp_past (ctx, k);
+	f->historical
+		= past == SP_PAST_TIME
+		  || (past == SP_PAST_HEADING && !f->family && f->kind != SP_FINDING_CONDITION);
 	sp_medication_course (ctx, k, f);
-	sp_condition_status (ctx, k, f);
+	sp_condition_status (ctx, k, f, past);
 	sp_attributes (ctx, k, f);
 	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f))
 		return FALSE;

@@ -18,7 +18,8 @@ TestSuite (context, .init = sp_test_data_setup, .fini = sp_test_data_teardown);
 
 /* What one finding must be.  @text names the mention when a concept is mentioned twice;
  * temporality 'c' current, 'h' historical, 0 unchecked; @status NULL unchecked, "" none;
- * @severity NULL unchecked, "" none; @hours 0 unchecked, -1 none. */
+ * @severity NULL unchecked, "" none; @hours 0 unchecked, -1 none; @experiencer ("patient",
+ * "family"), @relation and @laterality NULL unchecked, "" none. */
 typedef struct {
 	const gchar *sentence;
 	const gchar *code;
@@ -28,6 +29,9 @@ typedef struct {
 	const gchar *status;
 	const gchar *severity;
 	gdouble hours;
+	const gchar *experiencer;
+	const gchar *relation;
+	const gchar *laterality;
 } Want;
 
 static gchar *
@@ -38,13 +42,18 @@ dump (GArray *findings)
 	for (guint i = 0; i < findings->len; i++) {
 		const SpFinding *f = &g_array_index (findings, SpFinding, i);
 		g_string_append_printf (
-			s, "\n  %s %s %s %s %s sev=%s h=%g", sp_finding_kind_to_string (f->kind),
-			f->concept->code, sp_polarity_to_string (f->polarity),
+			s, "\n  %s %s %s %s %s sev=%s h=%g %s %s lat=%s",
+			sp_finding_kind_to_string (f->kind), f->concept->code,
+			sp_polarity_to_string (f->polarity),
 			f->historical ? "historical" : "current",
 			sp_status_to_string (f->status) ? sp_status_to_string (f->status) : "-",
 			sp_severity_to_string (f->severity) ? sp_severity_to_string (f->severity)
 							    : "-",
-			f->duration_hours);
+			f->duration_hours, f->family ? "family" : "patient",
+			f->relation != NULL ? f->relation : "-",
+			sp_laterality_to_string (f->laterality) != NULL
+				? sp_laterality_to_string (f->laterality)
+				: "-");
 	}
 	return g_string_free (s, FALSE);
 }
@@ -81,10 +90,34 @@ check (const Want *w)
 					  ? sp_severity_to_string (f->severity)
 					  : "",
 				  w->severity, "'%s' %s: severity%s", w->sentence, w->code, all);
+	if (w->experiencer != NULL)
+		cr_expect_str_eq (f->family ? "family" : "patient", w->experiencer,
+				  "'%s' %s: experiencer%s", w->sentence, w->code, all);
+	if (w->relation != NULL)
+		cr_expect_str_eq (f->relation != NULL ? f->relation : "", w->relation,
+				  "'%s' %s: relation%s", w->sentence, w->code, all);
+	if (w->laterality != NULL)
+		cr_expect_str_eq (sp_laterality_to_string (f->laterality) != NULL
+					  ? sp_laterality_to_string (f->laterality)
+					  : "",
+				  w->laterality, "'%s' %s: laterality%s", w->sentence, w->code,
+				  all);
 	if (w->hours != 0)
 		cr_expect (fabs (f->duration_hours - w->hours) < 0.01,
 			   "'%s' %s: %g hours, not %g%s", w->sentence, w->code, f->duration_hours,
 			   w->hours, all);
+}
+
+/* @code is no finding of @sentence (someone else's, or not asserted) */
+static void
+check_none (const gchar *sentence, const gchar *code)
+{
+	g_autoptr (GArray) findings = sp_test_parse (sentence, NULL);
+	g_autofree gchar *all = dump (findings);
+
+	for (guint i = 0; i < findings->len; i++)
+		cr_expect_str_neq (g_array_index (findings, SpFinding, i).concept->code, code,
+				   "'%s': %s reported%s", sentence, code, all);
 }
 
 static void
@@ -338,4 +371,245 @@ Test (context, questions)
 		{ "有痰吗？", "HP:0031245", NULL, "present" },
 	};
 	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+#define HTN "HP:0000822"
+#define DIABETES "HP:0000819"
+#define ASTHMA "HP:0002099"
+#define GERD "DOID:8534"
+#define HYPOTHYROIDISM "HP:0000821"
+#define GOUT "HP:0001997"
+#define DVT "HP:0002625"
+#define STROKE "HP:0001297"
+#define MI "HP:0001658"
+
+/* Decision (issue 11, README "Conditions"): a history heading (PMH, "history of", h/o, 既往史,
+ * 病史) says the patient is known to have a condition, not that it is over: chronic or not, it is
+ * active and current.  Only a time ("had … last year", "in 2016", 2015年, 去年) or a resolution
+ * cue (resolved, s/p, in remission, 已治愈, 术后) makes it past; a chronic one stays active
+ * after a time, not after a resolution. */
+Test (context, history_heading_en)
+{
+	static const Want wants[] = {
+		{ "PMH: GERD, hypothyroidism, osteoarthritis.", GERD, NULL, "present", 'c',
+		  "active" },
+		{ "PMH: GERD, hypothyroidism, osteoarthritis.", HYPOTHYROIDISM, NULL, "present",
+		  'c', "active" },
+		{ "Past medical history significant for migraine and gout.", GOUT, NULL, "present",
+		  'c', "active" },
+		{ "Hx: COPD, CKD stage 3, s/p appendectomy.", "HP:0012622", NULL, "present", 'c',
+		  "active" },
+		/* a resolution cue of the previous entry is not this one's */
+		{ "h/o breast cancer (in remission), hypothyroidism and GERD.", HYPOTHYROIDISM,
+		  NULL, "present", 'c', "active" },
+		{ "h/o breast cancer (in remission), hypothyroidism and GERD.", "DOID:1612", NULL,
+		  "present", 'h', "resolved" },
+		/* "former" heads the next entry */
+		{ "PMH: HTN, DM2, former smoker.", "HP:0005978", NULL, "present", 'c', "active" },
+		{ "PMH: HTN, DM2, former smoker.", TOBACCO, NULL, "present", 'h', "resolved" },
+		/* a year puts it in the past */
+		{ "h/o DVT in 2016, completed anticoagulation.", DVT, NULL, "present", 'h',
+		  "resolved" },
+		{ "History of kidney stones in 2012, HTN.", "HP:0000787", NULL, "present", 'h',
+		  "resolved" },
+		{ "History of kidney stones in 2012, HTN.", HTN, NULL, "present", 'c', "active" },
+		{ "Had a stroke three years ago.", STROKE, NULL, "present", 'h', "resolved" },
+		{ "Past history: asthma as a child, resolved.", ASTHMA, NULL, "present", 'h',
+		  "resolved" },
+		{ "s/p MI, on aspirin.", MI, NULL, "present", 'h', "resolved" },
+		/* absent under a heading is current */
+		{ "No history of stroke or MI.", MI, NULL, "absent", 'c', "" },
+		/* what remains of a past event is present now */
+		{ "h/o CVA with residual left-sided weakness.", "HP:0001269", NULL, "present",
+		  'c' },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+Test (context, history_heading_zh)
+{
+	static const Want wants[] = {
+		{ "既往史：慢性胃炎，甲状腺功能减退。", HYPOTHYROIDISM, NULL, "present", 'c',
+		  "active" },
+		{ "既往有痛风病史5年。", GOUT, NULL, "present", 'c', "active" },
+		{ "既往：2015年脑梗死，无后遗症；高血压。", "HP:0002140", NULL, "present", 'h',
+		  "resolved" },
+		{ "既往：2015年脑梗死，无后遗症；高血压。", HTN, NULL, "present", 'c', "active" },
+		{ "胆囊炎术后3年，现无不适。", "HP:0001082", NULL, "present", 'h', "resolved" },
+		{ "甲状腺癌术后，口服左甲状腺素。", "DOID:1781", NULL, "present", 'h', "resolved" },
+		/* 术后 apart from the condition follows a procedure: today's diagnosis stays */
+		{ "诊断：急性心肌梗死 PCI术后", MI, NULL, "present", 'c', "active" },
+		{ "去年得过带状疱疹。", "DOID:8536", NULL, "present", 'h', "resolved" },
+		{ "否认高血压、糖尿病病史。", DIABETES, NULL, "absent", 'c', "" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A parent's consultation is about the child: "our son", a child introduced with an age
+ * (女儿8个月，…), a speaker label in a dialogue with the clinician ("Mom: No fever").  A child
+ * named otherwise ("Her daughter has asthma") is a relative. */
+Test (context, experiencer_child_patient)
+{
+	static const Want wants[] = {
+		{ .sentence = "Our son is 3 and has a barking cough.",
+		  .code = "HP:0033121",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "Parent: our baby (8 months) is vomiting.",
+		  .code = VOMITING,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "Daughter is 6 and has had a fever since Monday.",
+		  .code = FEVER,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "儿子3岁，发烧两天",
+		  .code = FEVER,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "女儿8个月，腹泻",
+		  .code = DIARRHEA,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "我家孩子咳嗽一周了",
+		  .code = COUGH,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "Mom: He has had a cough for 3 days. Doctor: Anything else? Mom: No "
+			      "fever.",
+		  .code = FEVER,
+		  .polarity = "absent",
+		  .experiencer = "patient" },
+		{ .sentence = "妈妈：孩子昨晚开始发烧。医生：还有别的吗？妈妈：没有咳嗽。",
+		  .code = COUGH,
+		  .polarity = "absent",
+		  .experiencer = "patient" },
+		/* controls: a relative, and a family history entry after a colon */
+		{ .sentence = "Her daughter has asthma.",
+		  .code = ASTHMA,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "daughter" },
+		{ .sentence = "His son, 40, was diagnosed with diabetes.",
+		  .code = DIABETES,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "son" },
+		{ .sentence = "Mother: breast cancer. Father: hypertension.",
+		  .code = HTN,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "家族史：母亲：乳腺癌",
+		  .code = "DOID:1612",
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "mother" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Family history lists: each entry its relative; a relative the text does not name is
+ * "relative"; a disease of a relative is current, an event or a death in the past ("died of"),
+ * and "family history" itself makes nothing past; "no family history of X" is an absent
+ * relative's finding, not the patient's. */
+Test (context, experiencer_family_history)
+{
+	static const Want wants[] = {
+		{ .sentence = "FHx: mother DM2, father MI at 50; siblings healthy.",
+		  .code = "HP:0005978",
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "mother" },
+		{ .sentence = "FHx: mother DM2, father MI at 50; siblings healthy.",
+		  .code = MI,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "Family history: father died of a stroke at 70, sister with asthma.",
+		  .code = STROKE,
+		  .polarity = "present",
+		  .temporality = 'h',
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "Family history: father died of a stroke at 70, sister with asthma.",
+		  .code = ASTHMA,
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "sister" },
+		{ .sentence = "Family history of colon cancer.",
+		  .code = "DOID:219",
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "relative" },
+		{ .sentence = "No family history of diabetes.",
+		  .code = DIABETES,
+		  .polarity = "absent",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "relative" },
+		{ .sentence = "家族史：父亲高血压，母亲糖尿病；否认家族遗传病史",
+		  .code = HTN,
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "家族史：父亲高血压，母亲糖尿病；否认家族遗传病史",
+		  .code = DIABETES,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "mother" },
+		{ .sentence = "家族中无糖尿病史",
+		  .code = DIABETES,
+		  .polarity = "absent",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "relative" },
+		{ .sentence = "一兄患冠心病，一姐有哮喘。",
+		  .code = ASTHMA,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "sister" },
+		{ .sentence = "Patient-completed form (filled in with her son): diabetes.",
+		  .code = DIABETES,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Someone else's illness (ConText's "other" experiencer) is no finding of this patient; the
+ * patient's own complaints around it are ("…and now my throat is sore"). */
+Test (context, experiencer_other)
+{
+	check_none ("My friend had the flu last week.", "DOID:8469");
+	check_none ("A colleague was diagnosed with tuberculosis.", "DOID:399");
+	check_none ("Several classmates have the flu.", "DOID:8469");
+	check_none ("同事得了肺结核，我最近有点咳嗽", "DOID:399");
+	check_none ("室友感冒了", "DOID:10459");
+	check_none ("朋友确诊了新冠，我没有症状", "DOID:0080600");
+	{
+		static const Want wants[] = {
+			{ .sentence = "My roommate has strep throat and now my throat is sore.",
+			  .code = "MV:0020",
+			  .polarity = "present",
+			  .experiencer = "patient" },
+			{ .sentence = "同事得了肺结核，我最近有点咳嗽",
+			  .code = COUGH,
+			  .polarity = "present",
+			  .experiencer = "patient" },
+			{ .sentence = "Brought in by friends after a syncopal episode.",
+			  .code = "HP:0001279",
+			  .polarity = "present",
+			  .experiencer = "patient" },
+			{ .sentence = "My friend says I snore.",
+			  .code = "HP:0025267",
+			  .polarity = "present",
+			  .experiencer = "patient" },
+		};
+		check_all (wants, G_N_ELEMENTS (wants));
+	}
 }
