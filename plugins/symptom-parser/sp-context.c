@@ -95,12 +95,35 @@ sp_affirmed_after (SpCtx *ctx, const SpItem *c)
 	return FALSE;
 }
 
-/* Is the concept @c what a question asks about ("Is this long covid?", "Could it be
- * neuropathy?", "Any rash or vomiting?", "Should I give ibuprofen?", 是不是扁桃体发炎了？,
- * 要吃奥司他韦吗？)?  The question's clause runs from the last sentence break (or Chinese comma)
- * before the concept to a question mark with no break between, and opens with a question word
- * or, in Chinese, ends with 吗.  What the asker reports around the question stays present ("I
- * have a headache, should I go to the ER?", "Anyone else get stomach upset from metformin?"). */
+/* Is the item's matched text exactly @word (normalised: lower case, half-width)? */
+static gboolean
+sp_item_text_is (SpCtx *ctx, const SpItem *it, const gchar *word)
+{
+	gsize n = strlen (word);
+	return it->end - it->start == n && strncmp (ctx->nt->text + it->start, word, n) == 0;
+}
+
+/* Does what follows the comma at @j open an asserting clause rather than continue a negated
+ * list: the concept @c's own term begins with a verb of having or feeling ("feeling dizzy",
+ * "having headaches" are terms, opaque to the terminators inside them), or "with" follows the
+ * comma at once ("No fever, with productive cough")?  "No fever, chills or rigors" and "denies
+ * feeling dizzy" (no comma) stay negated. */
+static gboolean
+sp_asserting_after_comma (SpCtx *ctx, guint j, const SpItem *c)
+{
+	static const gchar *const verbs[]
+		= { "feeling", "feels",	  "feel",      "having",   "has",	   "have",
+		    "got",     "getting", "developed", "develops", "experiencing", NULL };
+	const SpItem *next = j + 1 < ctx->items->len ? sp_item (ctx, j + 1) : NULL;
+
+	if (sp_tok_in (ctx, c->tok_first, verbs) && c->tok_first < c->tok_last)
+		return TRUE;
+	return next != NULL && next != c && sp_is_cue (next, SP_CUE_CONJUNCTION)
+	       && sp_item_text_is (ctx, next, "with");
+}
+
+/* Does @p end the clause a question's scope runs in: a sentence break, a colon, or a comma
+ * between Chinese words (see sp_asked())? */
 static gboolean
 sp_asked_break (const gchar *text, const gchar *end, const gchar *p)
 {
@@ -193,6 +216,11 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 
 	if (sp_template_polarity (ctx, c, &stated))
 		return stated;
+	/* "?pneumonia", "(?PE)": the chart's question mark before a term */
+	if (c->start > 0 && ctx->nt->text[c->start - 1] == '?'
+	    && (c->start == 1 || ctx->nt->text[c->start - 2] == ' '
+		|| ctx->nt->text[c->start - 2] == '(' || ctx->nt->text[c->start - 2] == ','))
+		return SP_POLARITY_POSSIBLE;
 
 	/* left: pre-triggers, within the clause (a list continues across commas) */
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
@@ -202,6 +230,11 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
 			break;
 		if (sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		/* "No fever, feeling dizzy", "Without fever, with productive cough": a comma
+		 * followed by a verb of having (inside the term) or by "with" starts a clause
+		 * that asserts */
+		if (it->kind == SP_ITEM_COMMA && sp_asserting_after_comma (ctx, j, c))
 			break;
 		if (it->kind == SP_ITEM_COMMA)
 			comma = TRUE;
@@ -225,6 +258,9 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 			break;
 		if (condition && sp_is_cue (it, SP_CUE_RESOLVED))
 			continue;
+		/* 腹痛待查: the cause of a symptom is sought, the symptom is there */
+		if (!condition && sp_item_text_is (ctx, it, "待查"))
+			continue;
 		if (sp_is_cue (it, SP_CUE_NEGATION_POST))
 			return SP_POLARITY_ABSENT;
 		if (sp_is_cue (it, SP_CUE_POSSIBLE_POST))
@@ -237,7 +273,7 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 }
 
 /* Is the concept at @k only supposed, not asserted ("return if chest pain", "call if fever",
- * 如有不适随诊, 若出现发热)?  ConText's hypothetical: such a mention is no finding.  The cue
+ * 如有不适随诊, 若出现发热)?  ConText's hypothetical: such a finding is possible.  The cue
  * reaches like a negation: within the clause, a list included. */
 static gboolean
 sp_hypothetical (SpCtx *ctx, guint k)
@@ -439,40 +475,91 @@ sp_leading_duration (SpCtx *ctx, guint k)
 	return -1;
 }
 
-/* A side inside the matched term itself ("left-sided weakness", "right hemiparesis"): the term is
- * opaque to the laterality cues, so its side is read here.  A concept whose own label names a
- * side (Right lower quadrant pain, 右下腹痛, Left ventricular hypertrophy) says it by its code. */
+/* Does the concept's label name the side of an organ (Left ventricular hypertrophy, Right
+ * bundle branch block, left axis deviation, left shift), which is no side of the body? */
+static gboolean
+sp_label_organ_side (const SpConcept *concept)
+{
+	static const gchar *const organ[]
+		= { "ventric", "atri", "bundle", "heart", "shift", "axis", "cardi", NULL };
+
+	for (guint i = 0; organ[i] != NULL; i++) {
+		if (strcasestr (concept->label_en, organ[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The side a concept's own label names (Right lower quadrant pain, Left hemiplegia), or none. */
+static SpLaterality
+sp_label_side (const SpConcept *concept)
+{
+	const gchar *label = concept->label_en;
+
+	if (strcasestr (label, "bilateral") != NULL)
+		return SP_LATERALITY_BILATERAL;
+	if (g_str_has_prefix (label, "Left ") || strcasestr (label, " left") != NULL)
+		return SP_LATERALITY_LEFT;
+	if (g_str_has_prefix (label, "Right ") || strcasestr (label, " right") != NULL)
+		return SP_LATERALITY_RIGHT;
+	return SP_LATERALITY_NONE;
+}
+
+/* A side inside the matched term itself ("left-sided weakness", "right hemiparesis", 右下腹痛,
+ * 双下肢水肿, "RLQ tenderness", 麦氏点压痛): the term is opaque to the laterality cues, so its side
+ * is read here, and so is the side a concept's label names (Right hemiplegia): the spec's
+ * laterality member says it even when the code does too. */
 static SpLaterality
 sp_term_side (SpCtx *ctx, const SpItem *c, const SpConcept *concept)
 {
 	static const struct {
-		const gchar *prefix;
+		const gchar *word;
 		SpLaterality side;
+		gboolean anywhere; /* else only at the start of the term */
 	} sides[] = {
-		{ "left", SP_LATERALITY_LEFT },
-		{ "l-", SP_LATERALITY_LEFT },
-		{ "l ", SP_LATERALITY_LEFT },
-		{ "right", SP_LATERALITY_RIGHT },
-		{ "r-", SP_LATERALITY_RIGHT },
-		{ "r ", SP_LATERALITY_RIGHT },
-		{ "bilateral", SP_LATERALITY_BILATERAL },
+		{ "left", SP_LATERALITY_LEFT, FALSE },
+		{ "l-", SP_LATERALITY_LEFT, FALSE },
+		{ "l ", SP_LATERALITY_LEFT, FALSE },
+		{ "right", SP_LATERALITY_RIGHT, FALSE },
+		{ "r-", SP_LATERALITY_RIGHT, FALSE },
+		{ "r ", SP_LATERALITY_RIGHT, FALSE },
+		{ "bilateral", SP_LATERALITY_BILATERAL, FALSE },
+		/* a symptom or condition term opening with a side is that side (左侧偏瘫, 右膝疼痛,
+		 * 双下肢水肿); a drug such as 左氧氟沙星 is neither */
+		{ "左", SP_LATERALITY_LEFT, FALSE },
+		{ "右", SP_LATERALITY_RIGHT, FALSE },
+		{ "双侧", SP_LATERALITY_BILATERAL, FALSE },
+		{ "双", SP_LATERALITY_BILATERAL, FALSE },
+		/* quadrants and McBurney's point, the right lower quadrant */
+		{ "rlq", SP_LATERALITY_RIGHT, TRUE },
+		{ "ruq", SP_LATERALITY_RIGHT, TRUE },
+		{ "llq", SP_LATERALITY_LEFT, TRUE },
+		{ "luq", SP_LATERALITY_LEFT, TRUE },
+		{ "mcburney", SP_LATERALITY_RIGHT, TRUE },
+		{ "麦氏点", SP_LATERALITY_RIGHT, TRUE },
 	};
 	const gchar *p = ctx->nt->text + c->start;
 	gsize len = c->end - c->start;
+	SpLaterality named;
 
-	/* English only: a Chinese 左 or 右 opens drug names (左氧氟沙星 levofloxacin) and is a cue
-	 * of its own before a symptom */
 	if (c->kind != SP_ITEM_CONCEPT
-	    || (concept->kind != SP_CONCEPT_SYMPTOM && concept->kind != SP_CONCEPT_CONDITION))
+	    || (concept->kind != SP_CONCEPT_SYMPTOM && concept->kind != SP_CONCEPT_CONDITION)
+	    || sp_label_organ_side (concept))
 		return SP_LATERALITY_NONE;
+	named = sp_label_side (concept);
+	if (named != SP_LATERALITY_NONE)
+		return named;
 	for (guint i = 0; i < G_N_ELEMENTS (sides); i++) {
-		gsize n = strlen (sides[i].prefix);
-		if (len > n && strncmp (p, sides[i].prefix, n) == 0) {
-			const gchar *label = concept->label_en;
-			if (strcasestr (label, "left") != NULL
-			    || strcasestr (label, "right") != NULL
-			    || strcasestr (label, "bilateral") != NULL)
-				return SP_LATERALITY_NONE;
+		gsize n = strlen (sides[i].word);
+		if (sides[i].anywhere) {
+			const gchar *at = g_strstr_len (p, (gssize)len, sides[i].word);
+			/* a word of its own: "rlq", not inside another word */
+			if (at != NULL
+			    && (n > 3 || g_ascii_isalpha (*at) == FALSE
+				|| ((at == p || !g_ascii_isalpha (at[-1]))
+				    && (at + n == p + len || !g_ascii_isalpha (at[n])))))
+				return sides[i].side;
+		} else if (len > n && strncmp (p, sides[i].word, n) == 0) {
 			return sides[i].side;
 		}
 	}
@@ -534,6 +621,59 @@ sp_inserted_severity (SpCtx *ctx, const SpItem *c)
 	cue.kind = SP_ITEM_CUE;
 	cue.index = term.index;
 	return sp_severity_of (&cue);
+}
+
+/* The concept a Chinese term of the lexicon names when it is @code, else NULL: how the context
+ * rules reach a concept they re-code to, by a term the curated lexicon gives it. */
+static const SpConcept *
+sp_concept_of_term (const SpLexicon *lex, const gchar *term, const gchar *code)
+{
+	gpointer packed = g_hash_table_lookup (lex->zh_concepts, term);
+	const SpConcept *concept;
+	SpTerm t;
+	gboolean negated;
+
+	if (packed == NULL)
+		return NULL;
+	sp_term_unpack (packed, &t, &negated);
+	if (t.kind != SP_TERM_CONCEPT || negated || t.index >= lex->concepts->len)
+		return NULL;
+	concept = g_ptr_array_index (lex->concepts, t.index);
+	return g_strcmp0 (concept->code, code) == 0 ? concept : NULL;
+}
+
+/* Weakness with a side: of one side's arm and leg ("weakness of the left arm and leg", 左侧肢体
+ * 无力, 右边手脚没劲) it is hemiparesis, the side kept; of a named limb ("weakness in his right
+ * arm") the lexicon's muscle weakness, not general asthenia. */
+static void
+sp_weakness_by_side (SpCtx *ctx, const SpItem *c, SpFinding *f)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *term = ctx->nt->text + c->start;
+	gsize len = c->end - c->start;
+	gboolean asthenia = g_strcmp0 (f->concept->code, "HP:0025406") == 0;
+	gboolean muscle = g_strcmp0 (f->concept->code, "HP:0001324") == 0;
+	gboolean limbs;
+	const SpConcept *to = NULL;
+
+	if (!asthenia && !muscle)
+		return;
+	limbs = g_strcmp0 (f->site, "SITE:limbs") == 0
+		|| g_strstr_len (term, (gssize)len, "肢体") != NULL
+		|| g_strstr_len (term, (gssize)len, "手脚") != NULL;
+	if ((f->laterality == SP_LATERALITY_LEFT || f->laterality == SP_LATERALITY_RIGHT) && limbs)
+		to = sp_concept_of_term (lex, "半身无力", "HP:0001269");
+	else if (asthenia && f->site != NULL
+		 && (g_str_equal (f->site, "SITE:arm") || g_str_equal (f->site, "SITE:leg")
+		     || g_str_equal (f->site, "SITE:limbs")
+		     || g_str_equal (f->site, "SITE:forearm")))
+		to = sp_concept_of_term (lex, "肌肉无力", "HP:0001324");
+	if (to == NULL)
+		return;
+	f->concept = to;
+	/* the limbs are what the concept says */
+	if (limbs)
+		f->site = NULL;
 }
 
 /* Attributes found near the concept: severity, laterality, site, duration.  Left first, for
@@ -634,6 +774,7 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	/* only a site the text states: the concept's default site adds nothing its code does not */
 	if (site >= 0)
 		f->site = ((SpSite *)g_ptr_array_index (lex->sites, (guint)site))->code;
+	sp_weakness_by_side (ctx, c, f);
 	/* "pain in the left knee", 嗓子有点疼: a generic finding at a site that has its own concept
 	 * is that concept (Knee pain, Sore throat), as a coder would code it */
 	if (f->site != NULL) {
@@ -828,8 +969,7 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	/* "hives from penicillin": the reaction is the allergy's, told before it */
 	if (sp_bit (st->reactions, k) || sp_reaction_source (ctx, k) >= 0
 	    || (it->listed && !sp_listed_with_symptom (ctx, k))
-	    || (it->kind == SP_ITEM_CONCEPT
-		&& (sp_hypothetical (ctx, k) || sp_other_experiencer (ctx, k))))
+	    || (it->kind == SP_ITEM_CONCEPT && sp_other_experiencer (ctx, k)))
 		return FALSE;
 	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 	/* a measurement's kind and value come from its reading (sp_measure_fill()) */
@@ -859,6 +999,16 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	f->spans[1] = f->end;
 	f->polarity = it->negated ? SP_POLARITY_ABSENT
 				  : sp_polarity (ctx, k, f->kind == SP_FINDING_CONDITION);
+	/* "return if chest pain", 如有发热…及时就诊: supposed, not asserted (ConText's
+	 * hypothetical), which the spec's polarity says as possible (issue 11 decision, as both
+	 * languages' blind annotators have it) */
+	if (f->polarity == SP_POLARITY_PRESENT && it->kind == SP_ITEM_CONCEPT
+	    && sp_hypothetical (ctx, k)) {
+		/* 如有不适随诊, "return if unwell": the boilerplate names no complaint */
+		if (g_strcmp0 (f->concept->code, "MV:0001") == 0)
+			return FALSE;
+		f->polarity = SP_POLARITY_POSSIBLE;
+	}
 	cue = sp_family_cue (ctx, k);
 	f->family = cue >= 0;
 	if (f->family) {

@@ -613,3 +613,142 @@ Test (context, experiencer_other)
 		check_all (wants, G_N_ELEMENTS (wants));
 	}
 }
+
+/* A negation list ends where a comma opens a clause that asserts: a verb of having or feeling
+ * that begins the next term ("feeling dizzy", "having headaches") or "with" right after the
+ * comma.  Controls: a plain list, a slash list, "nor", 、及或, and "denies feeling dizzy". */
+Test (context, negation_stops_at_an_asserting_clause)
+{
+	static const Want wants[] = {
+		{ "No fever, feeling dizzy.", "MV:0006", NULL, "present" },
+		{ "No fever, feeling dizzy.", FEVER, NULL, "absent" },
+		{ "Afebrile overnight, no cough, feeling lightheaded this morning.", COUGH, NULL,
+		  "absent" },
+		{ "No fever, with productive cough.", "HP:0031245", NULL, "present" },
+		{ "Without fever, with productive cough.", "HP:0031245", NULL, "present" },
+		{ "No rash, with itching of both arms.", "HP:0000989", NULL, "present" },
+		{ "No chest pain, has palpitations.", "HP:0001962", NULL, "present" },
+		{ "denies N/V, endorses abdominal pain", "HP:0002027", NULL, "present" },
+		{ "denies N/V, endorses abdominal pain", VOMITING, NULL, "absent" },
+		{ "Denies feeling dizzy.", "MV:0006", NULL, "absent" },
+		{ "Denies fever, chills, night sweats, weight loss, CP, SOB, or palpitations.",
+		  "HP:0001962", NULL, "absent" },
+		{ "Denies fever, chills, night sweats, weight loss, CP, SOB, or palpitations.",
+		  "HP:0002094", NULL, "absent" },
+		{ "Denies headache/dizziness/blurred vision.", "HP:0000622", NULL, "absent" },
+		{ "Neither nausea nor vomiting.", VOMITING, NULL, "absent" },
+		{ "无发热，有咳嗽", COUGH, NULL, "present" },
+		{ "不烧了，还是咳", COUGH, NULL, "present" },
+		{ "没有胸痛，心慌", "HP:0001962", NULL, "present" },
+		{ "无发热，感头晕", "MV:0006", NULL, "present" },
+		{ "否认发热、寒战及盗汗", "HP:0030166", NULL, "absent" },
+		{ "无恶心、呕吐或腹泻", DIARRHEA, NULL, "absent" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Weakness of one side's arm and leg is hemiparesis with its side; of a named limb, muscle
+ * weakness; a side inside a term (右下腹痛, RLQ, McBurney's point, 双下肢) or named by the
+ * concept's label (Right hemiplegia) is the finding's laterality; an organ's side is not. */
+Test (context, weakness_and_laterality)
+{
+	static const Want wants[] = {
+		{ .sentence = "Weakness of the left arm and leg since this morning.",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "left" },
+		{ .sentence = "She noticed weakness of her right arm and leg.",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "R-sided weakness",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "weakness in his right arm",
+		  .code = "HP:0001324",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "左侧肢体无力3小时",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "left" },
+		{ .sentence = "右边手脚没劲",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "右侧偏瘫",
+		  .code = "HP:0040293",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "转移性右下腹痛12小时",
+		  .code = "MV:0039",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "查体：麦氏点压痛",
+		  .code = "MV:0044",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "RLQ tenderness with guarding.",
+		  .code = "MV:0044",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "L knee pain after a fall.",
+		  .code = "HP:0030839",
+		  .polarity = "present",
+		  .laterality = "left" },
+		{ .sentence = "双下肢水肿",
+		  .code = "HP:0010741",
+		  .polarity = "present",
+		  .laterality = "bilateral" },
+		/* controls: generalised weakness has no side, an organ's side is none, a drug */
+		{ .sentence = "generalized weakness",
+		  .code = "HP:0025406",
+		  .polarity = "present",
+		  .laterality = "" },
+		{ .sentence = "Echo: left ventricular hypertrophy.",
+		  .code = "HP:0001712",
+		  .polarity = "present",
+		  .laterality = "" },
+		{ .sentence = "左心室肥厚",
+		  .code = "HP:0001712",
+		  .polarity = "present",
+		  .laterality = "" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Uncertainty per the spec's members: rule-out, a chart question mark, suspicion, what a test
+ * suggests, what it sounds like, 考虑/疑似/待排/可能/不除外 are possible (a condition's status
+ * unknown); "consistent with" and "c/w" affirm; 腹痛待查 seeks the cause of a present symptom;
+ * what instructions suppose ("return if", 如出现, "prn chest pain") is possible too. */
+Test (context, uncertainty)
+{
+	static const Want wants[] = {
+		{ "Admit to r/o pneumonia.", "HP:0002090", NULL, "possible", 'c', "unknown" },
+		{ "Will rule out pneumonia.", "HP:0002090", NULL, "possible" },
+		{ "CXR: RLL opacity (?pneumonia).", "HP:0002090", NULL, "possible" },
+		{ "suspected sepsis", "HP:0100806", NULL, "possible", 'c', "unknown" },
+		{ "possible UTI", "DOID:0080784", NULL, "possible" },
+		{ "CT suggested appendicitis.", "HP:6000143", NULL, "possible" },
+		{ "Gout was considered but felt unlikely.", GOUT, NULL, "possible" },
+		{ "Doctor: that sounds like croup.", "DOID:9395", NULL, "possible" },
+		{ "Septic arthritis could not be excluded.", "HP:0003095", NULL, "possible" },
+		{ "CXR c/w pneumonia.", "HP:0002090", NULL, "present", 'c', "active" },
+		{ "Findings consistent with pneumonia.", "HP:0002090", NULL, "present" },
+		{ "考虑肺炎", "HP:0002090", NULL, "possible" },
+		{ "疑似肺炎", "HP:0002090", NULL, "possible" },
+		{ "肺炎待排", "HP:0002090", NULL, "possible" },
+		{ "可能是肺炎", "HP:0002090", NULL, "possible" },
+		{ "不除外肺炎", "HP:0002090", NULL, "possible" },
+		{ "肺结核待查", "DOID:399", NULL, "possible" },
+		{ "腹痛待查", "HP:0002027", NULL, "present" },
+		{ "Return to the ED if chest pain or fever.", "HP:0100749", NULL, "possible" },
+		{ "If he gets a rash or fever, call us.", RASH, NULL, "possible" },
+		{ "nitroglycerin 0.4 mg SL PRN chest pain", "HP:0100749", NULL, "possible" },
+		{ "如果出现发热、腹痛，及时就诊。", FEVER, NULL, "possible" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+	/* 如有不适随诊 is boilerplate, naming no complaint */
+	check_none ("如有不适，门诊随诊。", "MV:0001");
+}
