@@ -207,12 +207,53 @@ sp_asked (SpCtx *ctx, const SpItem *c)
 			  != SP_CONCEPT_SYMPTOM;
 }
 
+/* Is the concept at @k followed at once by what continues or ends a list: a soft comma, a
+ * conjunction, a slash, a sentence break? */
+static gboolean
+sp_list_continues_after (SpCtx *ctx, guint k)
+{
+	const SpItem *c = sp_item (ctx, k);
+	const SpItem *next = k + 1 < ctx->items->len ? sp_item (ctx, k + 1) : NULL;
+
+	if (next == NULL)
+		return TRUE;
+	if (sp_other_between (ctx, c, next) > 0)
+		return FALSE;
+	return (next->kind == SP_ITEM_COMMA && !next->hard) || next->kind == SP_ITEM_BREAK
+	       || sp_is_cue (next, SP_CUE_CONJUNCTION);
+}
+
+/* Does the pre-trigger @it stop short of the concept @c: a ")" between closes the aside it
+ * stood in ("hearing loss (aids not worn), left cataract"), or it is a Chinese 不/没 that
+ * negates the verb right after it ("右手不干活的时候老是抖", "晚上不睡觉白天老打瞌睡"), not a
+ * later finding; degree words after it (不太, 没怎么) keep it on the finding. */
+static gboolean
+sp_trigger_stops_short (SpCtx *ctx, const SpItem *it, const SpItem *c)
+{
+	static const gchar *const degree[] = { "太", "很",   "怎么", "是", "大", "再",	 "经常",
+					       "常", "那么", "算",   "会", "有", "一直", NULL };
+	guint t = it->tok_last + 1;
+
+	if (it->end < c->start && memchr (ctx->nt->text + it->end, ')', c->start - it->end) != NULL)
+		return TRUE;
+	if (!sp_item_text_is (ctx, it, "不") && !sp_item_text_is (ctx, it, "没"))
+		return FALSE;
+	return t < c->tok_first && t < ctx->tokens->len
+	       && ctx->other_prefix[t + 1] - ctx->other_prefix[t] == 1
+	       && !sp_tok_in (ctx, t, degree);
+}
+
 static SpPolarity
-sp_polarity (SpCtx *ctx, guint k, gboolean condition)
+sp_polarity (SpCtx *ctx, guint k, SpFindingKind kind)
 {
 	SpItem *c = sp_item (ctx, k);
 	SpPolarity stated;
 	gboolean comma = FALSE;
+	gboolean condition = kind == SP_FINDING_CONDITION;
+	/* "Denies head strike, LOC, preceding CP, palpitations or dizziness", "Denies CP, vision
+	 * change, focal weakness, fever": an item of a list the concept continues may carry a
+	 * word or two the lexicon does not know, and the list goes on */
+	gboolean list_item = sp_list_continues_after (ctx, k);
 
 	if (sp_template_polarity (ctx, c, &stated))
 		return stated;
@@ -225,11 +266,17 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 	/* left: pre-triggers, within the clause (a list continues across commas) */
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR))
+		/* "没吐血我吃的那个奥美拉唑": a new subject starts a new clause */
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_is_cue (it, SP_CUE_SELF))
 			break;
-		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+		if (it->kind == SP_ITEM_COMMA
+		    && (it->hard || sp_other_between (ctx, it, c) > (list_item ? 2 : 0)))
 			break;
 		if (sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		if ((sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
+		    && sp_trigger_stops_short (ctx, it, c))
 			break;
 		/* "No fever, feeling dizzy", "Without fever, with productive cough": a comma
 		 * followed by a verb of having (inside the term) or by "with" starts a clause
@@ -256,7 +303,9 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 			break;
 		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
 			break;
-		if (condition && sp_is_cue (it, SP_CUE_RESOLVED))
+		/* "pneumonia has resolved" is a course; "给推了地塞米松就好了": the drug is what
+		 * made it better, not a drug stopped or absent */
+		if ((condition || kind == SP_FINDING_MEDICATION) && sp_is_cue (it, SP_CUE_RESOLVED))
 			continue;
 		/* 腹痛待查: the cause of a symptom is sought, the symptom is there */
 		if (!condition && sp_item_text_is (ctx, it, "待查"))
@@ -286,6 +335,12 @@ sp_hypothetical (SpCtx *ctx, guint k)
 		    || sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
 			break;
 		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		/* "Oxycodone 5 mg q4h PRN, paracetamol 1 g QID": a cue that a comma closes at
+		 * once was its own drug's schedule */
+		if (sp_is_cue (it, SP_CUE_HYPOTHETICAL) && j + 1 < k
+		    && sp_item (ctx, j + 1)->kind == SP_ITEM_COMMA
+		    && sp_other_between (ctx, it, sp_item (ctx, j + 1)) == 0)
 			break;
 		if (sp_is_cue (it, SP_CUE_HYPOTHETICAL))
 			return TRUE;
@@ -997,8 +1052,7 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	f->n_spans = 1;
 	f->spans[0] = f->start;
 	f->spans[1] = f->end;
-	f->polarity = it->negated ? SP_POLARITY_ABSENT
-				  : sp_polarity (ctx, k, f->kind == SP_FINDING_CONDITION);
+	f->polarity = it->negated ? SP_POLARITY_ABSENT : sp_polarity (ctx, k, f->kind);
 	/* "return if chest pain", 如有发热…及时就诊: supposed, not asserted (ConText's
 	 * hypothetical), which the spec's polarity says as possible (issue 11 decision, as both
 	 * languages' blind annotators have it) */

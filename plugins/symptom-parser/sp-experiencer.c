@@ -28,6 +28,21 @@ sp_in_dialogue (SpCtx *ctx, const SpItem *it)
 	return FALSE;
 }
 
+/* Is the family cue @it the writer's own relative (我妈, 我家老爷子, 俺爹, 咱爸)? */
+static gboolean
+sp_writers_relative (SpCtx *ctx, const SpItem *it)
+{
+	static const gchar *const mine[] = { "我家", "我", "俺家", "俺", "咱家", "咱", NULL };
+	const gchar *text = ctx->nt->text;
+
+	for (guint i = 0; mine[i] != NULL; i++) {
+		gsize n = strlen (mine[i]);
+		if (it->start >= n && memcmp (text + it->start - n, mine[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Is the family cue at @j a child of the writer introduced with an age, as parents begin a
  * consultation ("Our son is 4 and has had diarrhoea", "our daughter (6 months) has a runny
  * nose", 女儿5岁，流鼻涕, 儿子7岁，对青霉素过敏)?  That child is the patient (the decision for "my
@@ -51,7 +66,28 @@ sp_child_introduced (SpCtx *ctx, guint j)
 	gdouble age = -1;
 	gboolean stepped = TRUE;
 
-	if (relation == NULL || !g_strv_contains (children, relation))
+	if (relation == NULL)
+		return FALSE;
+	/* a relative of any age a Chinese consultation is about: "我妈今年67，", "俺爹今年78了"
+	 * (an age with 今年, "this year", introduces; 我爸45岁心梗 dates an onset) */
+	if (sp_has_prefix (p, end, "今年", &after)) {
+		q = sp_zh_number (after, end, &age);
+		return q != NULL && q != after && age >= 18 && age <= 120;
+	}
+	/* "我家老爷子78了，", "我妈68岁，": the writer's own relative with an age that ends its
+	 * clause (not 我爸45岁心梗, an onset) */
+	if (sp_writers_relative (ctx, it)) {
+		q = sp_zh_number (p, end, &age);
+		if (q != NULL && q != p && age >= 18 && age <= 120) {
+			sp_has_prefix (q, end, "岁", &q);
+			sp_has_prefix (q, end, "多", &q);
+			sp_has_prefix (q, end, "了", &q);
+			if (q < end
+			    && (*q == ',' || *q == ' ' || sp_has_prefix (q, end, "。", &after)))
+				return TRUE;
+		}
+	}
+	if (!g_strv_contains (children, relation))
 		return FALSE;
 	for (guint n = 0; stepped && n < 4; n++) {
 		stepped = FALSE;
@@ -67,6 +103,21 @@ sp_child_introduced (SpCtx *ctx, guint j)
 		return FALSE;
 	for (guint i = 0; ages[i] != NULL; i++) {
 		if (sp_has_prefix (q, end, ages[i], &after))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the cue @it a word quoted, not a relative: a baby's first words (会叫“妈妈”, says "mama")? */
+static gboolean
+sp_quoted (SpCtx *ctx, const SpItem *it)
+{
+	static const gchar *const open[] = { "“", "\"", "「", "‘", NULL };
+	const gchar *text = ctx->nt->text;
+
+	for (guint i = 0; open[i] != NULL; i++) {
+		gsize n = strlen (open[i]);
+		if (it->start >= n && memcmp (text + it->start - n, open[i], n) == 0)
 			return TRUE;
 	}
 	return FALSE;
@@ -127,7 +178,8 @@ sp_family_cue (SpCtx *ctx, guint k)
 		/* not stopped by terminators: "Mother has diabetes" has one ("has") in English */
 		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
 			break;
-		if (sp_is_cue (it, SP_CUE_FAMILY) && sp_child_introduced (ctx, j))
+		if (sp_is_cue (it, SP_CUE_FAMILY)
+		    && (sp_child_introduced (ctx, j) || sp_quoted (ctx, it)))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
 			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;

@@ -360,6 +360,33 @@ sp_m_route_before (const gchar *text, const gchar *start)
 	return NULL;
 }
 
+/* Is the drug starting at @at given as needed by a word right before it (必要时劳拉西泮, 必要时
+ * 用乳果糖, "prn lorazepam", 按需服用布洛芬)?  PRN wins over an interval, as after the drug. */
+static gboolean
+sp_m_prn_before (const gchar *text, const gchar *at)
+{
+	static const gchar *const verbs[]
+		= { "口服", "服用", "使用", "用", "服", "吃", "予", "给", NULL };
+	static const gchar *const prn[] = { "必要时", "按需", "prn ", "as needed ", NULL };
+	const gchar *p = at;
+
+	while (p > text && p[-1] == ' ')
+		p--;
+	for (guint i = 0; verbs[i] != NULL; i++) {
+		gsize n = strlen (verbs[i]);
+		if ((gsize)(p - text) >= n && memcmp (p - n, verbs[i], n) == 0) {
+			p -= n;
+			break;
+		}
+	}
+	for (guint i = 0; prn[i] != NULL; i++) {
+		gsize n = strlen (prn[i]);
+		if ((gsize)(p - text) >= n && memcmp (p - n, prn[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Dose, frequency and route written after the medication at item @k (route also just before:
  * 口服二甲双胍, "IV ceftriaxone"), up to the next concept or the end of the sentence.  The first
  * of each is kept, except that PRN wins over an interval ("q4h PRN" is as needed). */
@@ -410,6 +437,8 @@ sp_medication_read (SpCtx *ctx, guint k, SpFinding *f)
 	}
 	if (f->route == NULL)
 		f->route = sp_m_route_before (text, text + it->start);
+	if (sp_m_prn_before (text, text + it->start))
+		f->frequency = "PRN";
 }
 
 /* ---- the course of a medication: stopped, held, refused (README "Medications: course") ---- */

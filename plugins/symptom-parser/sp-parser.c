@@ -368,6 +368,22 @@ sp_find_breaks (SpCtx *ctx)
 		const MvToken *t = &g_array_index (toks, MvToken, i);
 		const gchar *s = text + t->start;
 		gsize n = t->end - t->start;
+		/* chat written with spaces for punctuation ("以前有痔疮 我爸是肠癌走的"): a space
+		 * between Chinese words is a clause comma, as ， would be */
+		if (t->kind == MV_TOKEN_HAN && i > 0
+		    && g_array_index (toks, MvToken, i - 1).kind == MV_TOKEN_HAN
+		    && g_array_index (toks, MvToken, i - 1).end < t->start) {
+			SpItem gap = { SP_ITEM_COMMA,
+				       g_array_index (toks, MvToken, i - 1).end,
+				       t->start,
+				       0,
+				       0,
+				       0,
+				       0,
+				       TRUE,
+				       FALSE };
+			g_array_append_val (ctx->items, gap);
+		}
 		if (t->kind != MV_TOKEN_PUNCT)
 			continue;
 		if ((n == 1 && strchr (".!?;\n", s[0]) != NULL)
@@ -494,6 +510,12 @@ sp_items_index (SpCtx *ctx)
 		}
 		it->tok_first = lo;
 		it->tok_last = lo;
+		/* an item between tokens (the space comma of sp_find_breaks()) covers none */
+		if (lo > 0 && lo < toks->len
+		    && g_array_index (toks, MvToken, lo).start >= it->end) {
+			it->tok_last = lo - 1;
+			continue;
+		}
 		while (it->tok_last + 1 < toks->len
 		       && g_array_index (toks, MvToken, it->tok_last + 1).start < it->end)
 			it->tok_last++;

@@ -752,3 +752,112 @@ Test (context, uncertainty)
 	/* 如有不适随诊 is boilerplate, naming no complaint */
 	check_none ("如有不适，门诊随诊。", "MV:0001");
 }
+
+/* Chat that writes spaces for punctuation (嗓子疼 没发烧 有点咳嗽): a space between Chinese words
+ * ends scopes as ， would; a new subject (我…) ends a negation; 不/没 before another verb negates
+ * that verb, not a later finding; a ")" closes the aside a negation stood in; a drug that made
+ * something better (吃了布洛芬就好了) is not negated by the resolution. */
+Test (context, clause_ends)
+{
+	static const Want wants[] = {
+		{ "嗓子疼 没发烧 有点咳嗽", COUGH, NULL, "present" },
+		{ "嗓子疼 没发烧 有点咳嗽", FEVER, NULL, "absent" },
+		{ .sentence = "以前有胃溃疡 我妈是胃癌去世的",
+		  .code = "HP:0004398",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "以前有胃溃疡 我妈是胃癌去世的",
+		  .code = "DOID:10534",
+		  .polarity = "present",
+		  .temporality = 'h',
+		  .experiencer = "family",
+		  .relation = "mother" },
+		{ "没吐我吃的那个布洛芬一天两次", "ATC:M01AE01", NULL, "present" },
+		{ "没吐我吃的那个布洛芬一天两次", VOMITING, NULL, "absent" },
+		{ "晚上不睡觉白天犯困", "HP:0001262", NULL, "present" },
+		{ "Left ear pain (no discharge), right eye redness.", "HP:0025337", NULL,
+		  "present" },
+		{ "吃了布洛芬就好了", "ATC:M01AE01", NULL, "present" },
+		/* controls: a negation next to its finding, a degree word between */
+		{ "没发烧", FEVER, NULL, "absent" },
+		{ "不咳嗽", COUGH, NULL, "absent" },
+		{ "胃镜示慢性非萎缩性胃炎", "HP:0005263", NULL, "present" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* The writer's own relative a Chinese consultation is about (我妈今年70，…, 我家老爷子80了，…) is
+ * the patient; 我爸45岁心梗 is a relative's onset; a baby's quoted word 妈妈 and a 宝妈 who asks
+ * are no relatives; more relatives named (大伯, 爹), and 走的 / 去世 put a relative's death in the
+ * past. */
+Test (context, experiencer_chinese_consultation)
+{
+	static const Want wants[] = {
+		{ .sentence = "我妈今年70，最近老是头晕",
+		  .code = "MV:0006",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "俺爹今年80了，记性越来越差",
+		  .code = "HP:0002354",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "我家老爷子80了，腿肿得厉害",
+		  .code = "HP:0010741",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "宝宝会叫“妈妈”了，最近咳嗽",
+		  .code = COUGH,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "宝妈提问：宝宝发烧两天",
+		  .code = FEVER,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "我爸45岁心梗",
+		  .code = MI,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "我大伯有糖尿病",
+		  .code = DIABETES,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "uncle" },
+		{ .sentence = "我爷爷是肺癌走的",
+		  .code = "DOID:1324",
+		  .polarity = "present",
+		  .temporality = 'h',
+		  .experiencer = "family",
+		  .relation = "grandfather" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A list of denials goes on past an item the lexicon does not know ("head injury", "weight
+ * change", "recent chest pain"); "rather than" and "avoid" set a diagnosis or a drug aside; a
+ * prn cue a comma closes is its own drug's schedule; 必要时 before a drug is PRN. */
+Test (context, lists_and_drugs)
+{
+	static const Want wants[] = {
+		{ "Denies head strike, LOC, recent chest pain, palpitations or dizziness.",
+		  "HP:0100749", NULL, "absent" },
+		{ "Denies head strike, LOC, recent chest pain, palpitations or dizziness.",
+		  "HP:0001962", NULL, "absent" },
+		{ "ROS negative for fever, weight change, night sweats, cough.", COUGH, NULL,
+		  "absent" },
+		{ "No fever; cough for 3 days.", COUGH, NULL, "present" },
+		{ "Likely a viral URI rather than strep throat.", "HP:0025439", NULL, "absent" },
+		{ "Avoid ibuprofen.", "ATC:M01AE01", NULL, "absent" },
+		{ "禁用阿司匹林", ASPIRIN, NULL, "absent" },
+		{ "Oxycodone 5 mg PO q4h PRN, paracetamol 1 g QID.", "ATC:N02BE01", NULL,
+		  "present" },
+		{ "必要时布洛芬", "ATC:M01AE01", NULL, "possible" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+	{
+		g_autoptr (GArray) f = sp_test_parse ("必要时劳拉西泮0.5mg睡前", NULL);
+		cr_assert_eq (f->len, 1);
+		cr_expect_str_eq (g_array_index (f, SpFinding, 0).frequency, "PRN",
+				  "必要时 before the drug: as needed");
+	}
+}
