@@ -73,6 +73,24 @@ sp_template_polarity (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
 	return FALSE;
 }
 
+/* "Dizziness or vertigo: no", "Nausea/vomiting: denies": a template line that names two
+ * findings joined by "or", "and" or "/" before its answer gives the answer to both. */
+static gboolean
+sp_template_polarity_listed (SpCtx *ctx, guint k, SpPolarity *polarity)
+{
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < 4; j++, n++) {
+		const SpItem *prev = sp_item (ctx, j - 1);
+		const SpItem *it = sp_item (ctx, j);
+		if (sp_other_between (ctx, prev, it) > 0)
+			return FALSE;
+		if (it->kind == SP_ITEM_CONCEPT)
+			return sp_template_polarity (ctx, it, polarity);
+		if (!sp_is_cue (it, SP_CUE_CONJUNCTION))
+			return FALSE;
+	}
+	return FALSE;
+}
+
 /* Is the concept @c affirmed by the words right after it ("diarrhea present", "cough is
  * noted", "rash was seen")?  A negation list that a comma continues ends at such a finding:
  * "No nausea or vomiting, diarrhea present" negates only the first two. */
@@ -255,8 +273,12 @@ sp_polarity (SpCtx *ctx, guint k, SpFindingKind kind)
 	 * word or two the lexicon does not know, and the list goes on */
 	gboolean list_item = sp_list_continues_after (ctx, k);
 
-	if (sp_template_polarity (ctx, c, &stated))
+	if (sp_template_polarity (ctx, c, &stated) || sp_template_polarity_listed (ctx, k, &stated))
 		return stated;
+	/* "诊断：缺铁性贫血？", "Dx: asthma?": a diagnosis the chart marks with a question mark
+	 * right after it */
+	if (condition && c->end < ctx->nt->len && ctx->nt->text[c->end] == '?')
+		return SP_POLARITY_POSSIBLE;
 	/* "?pneumonia", "(?PE)": the chart's question mark before a term */
 	if (c->start > 0 && ctx->nt->text[c->start - 1] == '?'
 	    && (c->start == 1 || ctx->nt->text[c->start - 2] == ' '

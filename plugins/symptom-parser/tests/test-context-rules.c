@@ -861,3 +861,26 @@ Test (context, lists_and_drugs)
 				  "必要时 before the drug: as needed");
 	}
 }
+
+/* A plan proposes (consider, suggest, 建议加用, 可选, 改用, 筛查, 排除 in a plan: possible; 已排除:
+ * absent); a diagnosis the chart marks with a trailing question mark is possible; a template
+ * line naming two findings answers for both; 就是 ends a negation. */
+Test (context, plans_and_templates)
+{
+	static const Want wants[] = {
+		{ "Plan: consider adding amlodipine.", AMLODIPINE, NULL, "possible" },
+		{ "I suggest colchicine for flares.", "ATC:M04AC01", NULL, "possible" },
+		{ "建议加用阿托伐他汀", ATORVASTATIN, NULL, "possible" },
+		{ "青霉素过敏者可选阿奇霉素", "ATC:J01FA10", NULL, "possible" },
+		{ "建议复查血压，排除高血压", HTN, NULL, "possible", 'c', "unknown" },
+		{ "心电图已排除心梗", MI, NULL, "absent" },
+		{ "诊断：1.高血压 2.糖尿病？", DIABETES, NULL, "possible", 'c', "unknown" },
+		{ "诊断：1.高血压 2.糖尿病？", HTN, NULL, "present", 'c', "active" },
+		{ "Dx: community-acquired pneumonia?", "HP:0002090", NULL, "possible" },
+		{ "Dizziness or vertigo: no.", "HP:0002321", NULL, "absent" },
+		{ "Nausea/vomiting: denies.", VOMITING, NULL, "absent" },
+		{ "头不痛就是有点咳嗽", COUGH, NULL, "present" },
+		{ "如再发胸痛，立即就诊", "HP:0100749", NULL, "possible" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
