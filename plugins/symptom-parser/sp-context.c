@@ -1101,6 +1101,10 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	f->historical
 		= past == SP_PAST_TIME
 		  || (past == SP_PAST_HEADING && !f->family && f->kind != SP_FINDING_CONDITION);
+	/* "father had MI at 50", 我爸45岁心梗: a relative's event dated by an age is over */
+	if (f->family && f->onset_age > 0 && past != SP_PAST_TIME
+	    && !sp_onset_is_diagnosis (ctx, k))
+		f->historical = TRUE;
 	sp_medication_course (ctx, k, f);
 	sp_condition_status (ctx, k, f, past);
 	sp_attributes (ctx, k, f);

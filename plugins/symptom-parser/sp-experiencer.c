@@ -349,3 +349,37 @@ sp_other_experiencer (SpCtx *ctx, guint k)
 	}
 	return FALSE;
 }
+
+/* Is the relative's finding at @k, whose age at onset is stated, dated as a diagnosis ("mother
+ * T2DM dx age 55", "brother with colon cancer diagnosed at 48", 父亲CAD 55岁发病, 42岁确诊)?  Then
+ * the disease goes on (current); otherwise an age dates an event that is over ("father had MI
+ * at 50", 我爸45岁心梗): historical.  Looks 40 bytes either side, within the sentence. */
+gboolean
+sp_onset_is_diagnosis (SpCtx *ctx, guint k)
+{
+	static const gchar *const dx[]
+		= { "dx", "diagnosed", "diagnosis", "确诊", "发病", "查出", "诊断", NULL };
+	const SpItem *c = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	gsize lo = c->start > 40 ? c->start - 40 : 0;
+	gsize hi = MIN (ctx->nt->len, (gsize)c->end + 40);
+
+	/* not across a sentence break */
+	for (gsize i = c->start; i > lo; i--) {
+		if (text[i - 1] == '.' || text[i - 1] == ';' || text[i - 1] == '\n') {
+			lo = i;
+			break;
+		}
+	}
+	for (gsize i = c->end; i < hi; i++) {
+		if (text[i] == '.' || text[i] == ';' || text[i] == '\n') {
+			hi = i;
+			break;
+		}
+	}
+	for (guint i = 0; dx[i] != NULL; i++) {
+		if (g_strstr_len (text + lo, (gssize)(hi - lo), dx[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}

@@ -107,6 +107,25 @@ sp_dated_before (SpCtx *ctx, const SpItem *c)
 	return (p[-4] == '1' && p[-3] == '9') || (p[-4] == '2' && p[-3] == '0');
 }
 
+/* Words of an onset or a diagnosis: a time before them dates when it began, not that it is
+ * over ("2年前无明显诱因出现头晕", "前年查出来骨质疏松", "amoxicillin had been started and she
+ * developed a rash"). */
+static gboolean
+sp_onset_between (SpCtx *ctx, const SpItem *cue, const SpItem *c)
+{
+	static const gchar *const onset[]
+		= { "出现",   "开始",	   "起病",     "发病",	"查出",	   "查出来",	"确诊",
+		    "诊断为", "developed", "develops", "began", "started", "diagnosed", NULL };
+	const gchar *p = ctx->nt->text + cue->end;
+	gsize len = c->start > cue->end ? c->start - cue->end : 0;
+
+	for (guint i = 0; onset[i] != NULL; i++) {
+		if (g_strstr_len (p, (gssize)len, onset[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 SpPast
 sp_past (SpCtx *ctx, guint k)
 {
@@ -114,6 +133,8 @@ sp_past (SpCtx *ctx, guint k)
 
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
+		if (sp_is_cue (it, SP_CUE_HISTORICAL_PRE) && sp_onset_between (ctx, it, c))
+			break;
 		if (sp_is_cue (it, SP_CUE_HISTORICAL_PRE))
 			return sp_is_heading_cue (ctx, it) && !sp_dated (ctx, c)
 					       && !sp_dated_before (ctx, c)
@@ -202,6 +223,10 @@ sp_resolved (SpCtx *ctx, guint k)
 		    || sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
 			break;
 		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+			break;
+		/* "ex-smoker (quit 2010), COPD": the cue was the earlier entry's */
+		if (it->kind == SP_ITEM_CONCEPT
+		    || memchr (ctx->nt->text + it->end, ')', c->start - it->end) != NULL)
 			break;
 		if (sp_is_cue (it, SP_CUE_RESOLVED) && sp_is_resolved_pre (ctx, it))
 			return TRUE;

@@ -475,7 +475,21 @@ sp_items_finish (SpCtx *ctx)
 				continue;
 			term_end = it->end;
 		} else if (it->kind == SP_ITEM_CUE) {
+			const guint lead = (1u << SP_CUE_REACTION) | (1u << SP_CUE_ALLERGY_PRE)
+					   | (1u << SP_CUE_ALLERGY_POST);
+			gboolean overlaps = FALSE;
 			if (it->start < term_end)
+				continue;
+			/* "爸爸也有过敏性鼻炎": a context cue (有过) that a concept starting inside
+			 * it overlaps is a misreading of the characters; the concept wins.  An
+			 * allergy's reaction cue leads into its reaction (就起 of 就起疹子) */
+			for (guint k = i + 1;
+			     (it->index & lead) == 0 && k < items->len
+			     && g_array_index (items, SpItem, k).start < it->end && !overlaps;
+			     k++)
+				overlaps = g_array_index (items, SpItem, k).kind == SP_ITEM_CONCEPT
+					   && g_array_index (items, SpItem, k).start > it->start;
+			if (overlaps)
 				continue;
 		} else if (it->kind == SP_ITEM_DURATION || it->kind == SP_ITEM_SCORE) {
 			if (it->start < other_end)

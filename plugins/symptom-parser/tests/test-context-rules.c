@@ -884,3 +884,37 @@ Test (context, plans_and_templates)
 	};
 	check_all (wants, G_N_ELEMENTS (wants));
 }
+
+/* A time before an onset or a diagnosis dates when it began (3年前出现头痛, 前年查出糖尿病,
+ * "started on amoxicillin and developed a rash"); the present perfect ("he's had a fever since
+ * yesterday") and a recent window ("in the past week", 过去一个月) are current; a relative's
+ * event with an age is past, a diagnosis with an age current; 有过 is not read across a
+ * concept's first character (也有过敏性鼻炎); an earlier entry's "quit" resolves nothing after a
+ * ")". */
+Test (context, onset_and_recent_time)
+{
+	static const Want wants[] = {
+		{ "患者3年前无明显诱因出现头痛", HEADACHE, NULL, "present", 'c' },
+		{ "前年查出来糖尿病，一直吃药", DIABETES, NULL, "present", 'c', "active" },
+		{ "Amoxicillin had been started and she developed a rash.", RASH, NULL, "present",
+		  'c' },
+		{ "He's had a fever since yesterday.", FEVER, NULL, "present", 'c' },
+		{ "She has had loose stools for 3 weeks.", DIARRHEA, NULL, "present", 'c' },
+		{ "In the past week: cough, no fever.", COUGH, NULL, "present", 'c' },
+		{ "过去一个月是否有以下情况：胸痛（否）", "HP:0100749", NULL, "absent", 'c' },
+		{ .sentence = "My mum had a stroke at 66.", .code = STROKE, .polarity = "present",
+		  .temporality = 'h', .experiencer = "family", .relation = "mother" },
+		{ .sentence = "我爸45岁心梗，我大伯也有高血脂。", .code = MI, .polarity = "present",
+		  .temporality = 'h', .experiencer = "family", .relation = "father" },
+		{ .sentence = "Family hx: mother T2DM dx age 55.", .code = "HP:0005978",
+		  .polarity = "present", .temporality = 'c', .experiencer = "family" },
+		{ .sentence = "爸爸也有过敏性鼻炎", .code = "HP:0003193", .polarity = "present",
+		  .temporality = 'c', .experiencer = "family", .relation = "father" },
+		{ "Ex-smoker (quit 2010), COPD on tiotropium.", "DOID:3083", NULL, "present", 'c',
+		  "active" },
+		/* controls: a past time alone */
+		{ "Had pneumonia last year.", "HP:0002090", NULL, "present", 'h', "resolved" },
+		{ "三年前得过肺结核", "DOID:399", NULL, "present", 'h', "resolved" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
