@@ -933,3 +933,18 @@ Test (context, onset_and_recent_time)
 	};
 	check_all (wants, G_N_ELEMENTS (wants));
 }
+
+/* A stop that is advised is not yet done: the drug is still taken (current); a stop done is
+ * historical. */
+Test (context, advised_stop)
+{
+	static const Want wants[] = {
+		{ "Recommendations: stop aspirin; reduce omeprazole to 20 mg.", ASPIRIN, NULL,
+		  "present", 'c' },
+		{ "I would recommend stopping simvastatin.", SIMVASTATIN, NULL, "present", 'c' },
+		{ "建议停用艾司唑仑。", "ATC:N05CD04", NULL, "present", 'c' },
+		{ "Aspirin was stopped last week.", ASPIRIN, NULL, "present", 'h' },
+		{ "已停用二甲双胍", METFORMIN, NULL, "present", 'h' },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
