@@ -226,7 +226,8 @@ sp_resolved (SpCtx *ctx, guint k)
 			break;
 		/* "ex-smoker (quit 2010), COPD": the cue was the earlier entry's */
 		if (it->kind == SP_ITEM_CONCEPT
-		    || memchr (ctx->nt->text + it->end, ')', c->start - it->end) != NULL)
+		    || (it->end < c->start
+			&& memchr (ctx->nt->text + it->end, ')', c->start - it->end) != NULL))
 			break;
 		if (sp_is_cue (it, SP_CUE_RESOLVED) && sp_is_resolved_pre (ctx, it))
 			return TRUE;
