@@ -409,10 +409,19 @@ from_observations (Assembly *a, JsonArray *observations)
 static void
 from_checkins (Assembly *a, JsonArray *observations)
 {
+	/* the codes daemon/engagement records each metric under (mv-checkin.c); Medverse's own
+	 * observation codes (mood, plan-task, vr-session) have no prefix */
 	static const gchar *const metrics[][2] = {
-		{ "LOINC:41950-7", "steps" },  { "LOINC:85354-9", "blood_pressure" },
-		{ "LOINC:2339-0", "glucose" }, { "LOINC:1558-6", "glucose" },
-		{ "LOINC:29463-7", "weight" }, { "LOINC:93832-4", "sleep" },
+		{ "LOINC:41950-7", "steps" },
+		{ "LOINC:55411-3", "active_minutes" },
+		{ "LOINC:85354-9", "blood_pressure" },
+		{ "LOINC:2339-0", "glucose" },
+		{ "LOINC:1558-6", "glucose" },
+		{ "LOINC:29463-7", "weight" },
+		{ "LOINC:93832-4", "sleep" },
+		{ "mood", "mood" },
+		{ "plan-task", "task" },
+		{ "vr-session", "vr_session" },
 	};
 	JsonArray *out = json_array_new ();
 

@@ -110,10 +110,12 @@ Test (plan, the_context_from_the_record)
 			  "ATC:B01AC06");
 	cr_expect_str_eq (json_object_get_string_member (item (ctx, "medications", 2), "status"),
 			  "unknown");
-	/* the latest of each code within a year: steps, the newer panel's components, weight;
-	 * not the older panel, not the 2024 glucose */
-	cr_assert_eq (json_array_get_length (list (ctx, "measurements")), 4, "%s", json);
-	m = item (ctx, "measurements", 1);
+	/* the latest of each code within a year: mood, active minutes, steps, the newer panel's
+	 * components, weight; not the older panel, not the 2024 glucose */
+	cr_assert_eq (json_array_get_length (list (ctx, "measurements")), 6, "%s", json);
+	cr_expect_str_eq (json_object_get_string_member (item (ctx, "measurements", 0), "code"),
+			  "mood");
+	m = item (ctx, "measurements", 3);
 	cr_expect_str_eq (json_object_get_string_member (m, "code"), "LOINC:8480-6");
 	cr_expect_float_eq (json_object_get_double_member (m, "value"), 148, 1e-9);
 	cr_expect_str_eq (json_object_get_string_member (m, "unit"), "mm[Hg]");
@@ -134,10 +136,18 @@ Test (plan, the_context_from_the_record)
 			  "absent");
 	cr_expect_not (json_object_has_member (item (ctx, "findings", 0), "text"));
 	cr_expect_not (json_object_has_member (item (ctx, "findings", 0), "start"));
-	/* what the patient recorded lately */
-	cr_assert_eq (json_array_get_length (list (ctx, "checkins")), 1, "%s", json);
+	/* what the patient recorded lately, as the engagement module's metrics */
+	cr_assert_eq (json_array_get_length (list (ctx, "checkins")), 3, "%s", json);
 	cr_expect_str_eq (json_object_get_string_member (item (ctx, "checkins", 0), "metric"),
+			  "mood");
+	cr_expect_str_eq (json_object_get_string_member (item (ctx, "checkins", 1), "metric"),
+			  "active_minutes");
+	cr_expect_float_eq (json_object_get_double_member (item (ctx, "checkins", 1), "value"), 25,
+			    1e-9);
+	cr_expect_str_eq (json_object_get_string_member (item (ctx, "checkins", 2), "metric"),
 			  "steps");
+	cr_expect_str_eq (json_object_get_string_member (item (ctx, "checkins", 2), "date"),
+			  "2026-12-05");
 	/* and where it came from */
 	cr_expect (has_source (c->used, "profile", "p-1", 3));
 	cr_expect (has_source (c->used, "condition", "c-htn", 2));
@@ -217,7 +227,7 @@ Test (plan, the_context_as_the_plugin_s_typed_dictionary)
 	measurements = g_variant_lookup_value (v, "measurements", G_VARIANT_TYPE ("aa{sv}"));
 	cr_assert_not_null (measurements);
 	/* integers of the record (4200 steps) are numbers: d */
-	m = g_variant_get_child_value (measurements, 0);
+	m = g_variant_get_child_value (measurements, 2);
 	cr_assert (g_variant_lookup (m, "value", "d", &value));
 	cr_expect_float_eq (value, 4200, 1e-9);
 }
