@@ -686,6 +686,25 @@ rs_hint_levels (RsPlugin *self, const RsModel *m, GVariant *inputs, GPtrArray *p
 	}
 }
 
+/* Score's and ScoreBatch's detail: "full" (or empty) for Score's answer, "summary" for three
+ * members */
+static gboolean
+rs_batch_detail (const gchar *detail, gboolean *full, GError **error)
+{
+	if (detail[0] == '\0' || g_strcmp0 (detail, "full") == 0) {
+		*full = TRUE;
+		return TRUE;
+	}
+	if (g_strcmp0 (detail, "summary") == 0) {
+		*full = FALSE;
+		return TRUE;
+	}
+	mv_error_add_problem (error, "/detail", "unknown-detail",
+			      "detail must be \"full\" or \"summary\"",
+			      "detail 应为 \"full\" 或 \"summary\"");
+	return FALSE;
+}
+
 static GVariant *
 rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 {
@@ -693,21 +712,26 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 	const gchar *language = NULL;
 	g_autoptr (GVariant) id_v = NULL;
 	g_autoptr (GVariant) language_v = NULL;
+	g_autoptr (GVariant) detail_v = NULL;
 	g_autoptr (GVariant) inputs = NULL;
 	g_autoptr (GPtrArray) problems
 		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
 	g_autoptr (RsResult) r = NULL;
 	const RsModel *m;
+	gboolean full = TRUE;
 
 	/* the members taken one by one: g_variant_get's format string cost more than reading the
 	 * inputs (rs_model_score) */
 	id_v = g_variant_get_child_value (input, 0);
 	inputs = g_variant_get_child_value (input, 1);
 	language_v = g_variant_get_child_value (input, 2);
+	detail_v = g_variant_get_child_value (input, 3);
 	id = g_variant_get_string (id_v, NULL);
 	language = g_variant_get_string (language_v, NULL);
 	m = rs_lookup (call, id, error);
 	if (m == NULL)
+		return NULL;
+	if (!rs_batch_detail (g_variant_get_string (detail_v, NULL), &full, error))
 		return NULL;
 	r = rs_model_score (m, inputs, problems);
 	if (r == NULL) {
@@ -720,7 +744,7 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 		}
 		return NULL;
 	}
-	return rs_result_variant (m, r, rs_call_lang (call, language), TRUE, "(a{sv})");
+	return rs_result_variant (m, r, rs_call_lang (call, language), full, "(a{sv})");
 }
 
 /* A set's problems as Score's error details give them (field, code, message in the caller's
@@ -760,24 +784,6 @@ rs_unref0 (gpointer v)
 {
 	if (v != NULL)
 		g_variant_unref (v);
-}
-
-/* ScoreBatch's detail: "full" (or empty) for Score's answer, "summary" for three members */
-static gboolean
-rs_batch_detail (const gchar *detail, gboolean *full, GError **error)
-{
-	if (detail[0] == '\0' || g_strcmp0 (detail, "full") == 0) {
-		*full = TRUE;
-		return TRUE;
-	}
-	if (g_strcmp0 (detail, "summary") == 0) {
-		*full = FALSE;
-		return TRUE;
-	}
-	mv_error_add_problem (error, "/detail", "unknown-detail",
-			      "detail must be \"full\" or \"summary\"",
-			      "detail 应为 \"full\" 或 \"summary\"");
-	return FALSE;
 }
 
 static GVariant *
@@ -882,12 +888,18 @@ static const MvArg rs_score_in[] = {
 	{ "language", "s",
 	  "\"en\" or \"zh\" (or a tag such as zh-CN) for the texts; empty: the caller's locale",
 	  MV_ARG_OPTIONAL },
+	{ "detail", "s",
+	  "\"full\" (the default): the answer with contributions, effects and explanation; "
+	  "\"summary\": probability, category and linear_predictor only (several times "
+	  "cheaper)",
+	  MV_ARG_OPTIONAL },
 	MV_ARG_END,
 };
 
 static const MvArg rs_score_out[] = {
 	{ "result", "a{sv}",
-	  "model, version, probability (0 to 1), category, category_label, linear_predictor, "
+	  "With detail \"summary\": probability (0 to 1), category, linear_predictor only.  "
+	  "Otherwise model, version, probability, category, category_label, linear_predictor, "
 	  "contributions (feature, input, value, transform, term_value, coefficient, "
 	  "contribution, label), inputs_used (name to canonical value), defaulted (names), "
 	  "effects (input, label, effect: how far the input moves the linear predictor from its "
@@ -932,7 +944,8 @@ static const MvMethod rs_methods[] = {
 	  .handler = rs_plugin_describe },
 	{ .name = "Score",
 	  .description = "Risk probability, category, each feature's contribution and an "
-			 "explanation for one set of inputs",
+			 "explanation for one set of inputs; detail \"summary\" answers only "
+			 "probability, category and linear_predictor",
 	  .in_args = rs_score_in,
 	  .out_args = rs_score_out,
 	  .handler = rs_plugin_score },
