@@ -887,7 +887,8 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 		return NULL;
 	if (!rs_batch_detail (g_variant_get_string (detail_v, NULL), &full, error))
 		return NULL;
-	r = rs_model_score (m, inputs, problems);
+	r = full ? rs_model_score (m, inputs, problems)
+		 : rs_model_score_summary (m, inputs, problems);
 	if (r == NULL) {
 		rs_hint_levels (mv_call_get_plugin_data (call), m, inputs, problems);
 		/* one error listing every problem, each at its member of the input */
@@ -988,7 +989,8 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 			return NULL;
 		}
 		g_ptr_array_set_size (problems, 0);
-		r = rs_model_score (m, set, problems);
+		r = full ? rs_model_score (m, set, problems)
+			 : rs_model_score_summary (m, set, problems);
 		if (r == NULL)
 			rs_hint_levels (mv_call_get_plugin_data (call), m, set, problems);
 		g_ptr_array_add (results, g_variant_ref_sink (
