@@ -145,6 +145,10 @@ sp_m_zh_number (const gchar *p, const gchar *end, gdouble *value)
 	if (d > 0 || (d == 0 && !any)) {
 		v += d;
 		q = r;
+		/* 七八 ("seven or eight"), 三十七八: the first figure is said (decision, README) */
+		if (d > 0 && d < 9 && sp_m_zh_digit_at (q, end, &r) == d + 1
+		    && sp_m_word_at (r, end, "十") == NULL && sp_m_word_at (r, end, "百") == NULL)
+			q = r;
 		any = TRUE;
 	}
 	if (!any)
@@ -250,7 +254,7 @@ sp_m_range (const gchar *q, const gchar *end, gdouble *value, const gchar **star
 
 /* The diastolic number of "a/b" or "a over b" at @q (after the systolic); NULL if none. */
 static const gchar *
-sp_m_pair (const gchar *q, const gchar *end, SpRaw *raw)
+sp_m_pair (const gchar *q, const gchar *end, gboolean zh_number, SpRaw *raw)
 {
 	const gchar *s = sp_m_skip_spaces (q, end);
 	const gchar *t = NULL;
@@ -264,6 +268,9 @@ sp_m_pair (const gchar *q, const gchar *end, SpRaw *raw)
 	t = sp_m_skip_spaces (t, end);
 	raw->value2_start = t;
 	q = sp_m_number (t, end, &raw->value2);
+	/* 血压一百四十/九十: a pair said in Chinese numerals is Chinese on both sides */
+	if (q == NULL && zh_number)
+		q = sp_m_zh_number (t, end, &raw->value2);
 	if (q == NULL)
 		return NULL;
 	raw->pair = TRUE;
@@ -386,7 +393,7 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 	raw->value_start = p;
 	q = sp_m_number (p, end, &raw->value);
 	if (q == NULL) {
-		if (kind == SP_M_BP || (q = sp_m_zh_number (p, end, &raw->value)) == NULL)
+		if ((q = sp_m_zh_number (p, end, &raw->value)) == NULL)
 			return FALSE;
 		zh_number = TRUE;
 	}
@@ -406,7 +413,7 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 		}
 	}
 	if (kind == SP_M_BP) {
-		if ((q = sp_m_pair (q, end, raw)) == NULL)
+		if ((q = sp_m_pair (q, end, zh_number, raw)) == NULL)
 			return FALSE;
 	} else if (kind == SP_M_HEIGHT && !zh_number) {
 		gdouble inches;
@@ -426,9 +433,10 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 	}
 	q = sp_m_unit (q, end, kind, raw);
 	/* a Chinese numeral needs its unit, except for what is said without one: 血糖二十多,
-	 * 心率一百二 */
-	if (zh_number && raw->unit == SP_U_NONE
-	    && ((kind != SP_M_GLUCOSE && kind != SP_M_FPG && kind != SP_M_HR && kind != SP_M_SBP)
+	 * 心率一百二, 低压九十, and a pair (血压一百四十/九十) */
+	if (zh_number && raw->unit == SP_U_NONE && !raw->pair
+	    && ((kind != SP_M_GLUCOSE && kind != SP_M_FPG && kind != SP_M_HR && kind != SP_M_SBP
+		 && kind != SP_M_DBP)
 		|| !sp_m_zh_number_ends (q, end)))
 		return FALSE;
 	/* "2 hr 30 min": a time, not a heart rate of 30 */

@@ -238,6 +238,10 @@ static const SpUnitWord sp_unit_words[] = {
 	{ "×10^3/ul", SP_U_E3_UL, FALSE }, { "10^3/ul", SP_U_E3_UL, FALSE }, { "x10^9/l", SP_U_E9_L, FALSE },
 	{ "×10^9/l", SP_U_E9_L, FALSE }, { "*10^9/l", SP_U_E9_L, FALSE }, { "10^9/l", SP_U_E9_L, FALSE },
 	{ "x 10^9/l", SP_U_E9_L, FALSE }, { "× 10^9/l", SP_U_E9_L, FALSE }, { "x10e9/l", SP_U_E9_L, FALSE },
+	/* ×10⁹/L, ×10³/μL: normalisation makes the superscript a plain digit */
+	{ "×109/l", SP_U_E9_L, FALSE }, { "x109/l", SP_U_E9_L, FALSE }, { "*109/l", SP_U_E9_L, FALSE },
+	{ "10*9/l", SP_U_E9_L, FALSE }, { "×103/ul", SP_U_E3_UL, FALSE }, { "x103/ul", SP_U_E3_UL, FALSE },
+	{ "×103/μl", SP_U_E3_UL, FALSE }, { "x10^3/μl", SP_U_E3_UL, FALSE }, { "×10^3/μl", SP_U_E3_UL, FALSE },
 	{ "μmol/l", SP_U_UMOL_L, FALSE }, { "umol/l", SP_U_UMOL_L, FALSE }, { "微摩尔/升", SP_U_UMOL_L, TRUE },
 	{ "meq/l", SP_U_MEQ_L, FALSE }, { "miu/l", SP_U_MIU_L, FALSE }, { "μiu/ml", SP_U_MIU_L, FALSE },
 	{ "uiu/ml", SP_U_MIU_L, FALSE }, { "mu/l", SP_U_MIU_L, FALSE }, { "mg/l", SP_U_MG_L, FALSE },

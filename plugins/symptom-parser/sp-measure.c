@@ -200,6 +200,10 @@ sp_m_add (SpCtx *ctx, SpRaw *raw, gsize start, gboolean zh_name, gint reuse)
 	gdouble c2;
 	gdouble c3;
 
+	/* a Chinese report counts cells in 10^9/L (血常规：WBC 11.2，PLT 245), as it writes them */
+	if (zh && raw->unit == SP_U_NONE && (raw->kind == SP_M_WBC || raw->kind == SP_M_PLT))
+		raw->unit = SP_U_E9_L;
+
 	if (raw->kind == SP_M_BP) {
 		const gchar *dia_end = raw->hi2_end != NULL ? raw->value2_end : raw->end;
 		/* check both before adding either: the diastolic is below the systolic */
@@ -245,7 +249,8 @@ typedef struct {
 	gboolean inner;	 /* a name inside another concept's term: "high blood sugar of 300",
 			  * 血糖高达20; that concept stays a finding, the value spans the number */
 	gboolean zh;
-	gboolean ok; /* a value was read */
+	gboolean ok;	 /* a value was read */
+	gboolean target; /* ... and it is a target, not a reading: no other pass may read it */
 	SpRaw raw;
 	gint item; /* the concept item of a lexicon name, or -1 */
 } SpMCand;
@@ -283,6 +288,41 @@ sp_m_after_from (const gchar *from, const gchar *p)
 	return p - from >= 4 && memcmp (p - 4, "from", 4) == 0 && (p - 4 == from || p[-5] == ' ');
 }
 
+/* Is a dose unit after the number at @q: "increased 50 -> 75 mcg", "increased to 40 mg"? */
+static gboolean
+sp_m_dose_after (const gchar *q, const gchar *end)
+{
+	static const gchar *const doses[]
+		= { "mg",  "mcg",  "ug",    "μg",   "g",  "units", "unit", "iu", "ml",
+		    "tab", "tabs", "puffs", "毫克", "片", "粒",	   "单位", NULL };
+
+	q = sp_m_skip_spaces (q, end);
+	for (guint i = 0; doses[i] != NULL; i++) {
+		if (sp_m_word_at (q, end, doses[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is a single value or a pair a target, not a reading: a target word between the name and
+ * the value ("BP goal 130/80"), 目标 or "goal" just before the name (目标血压<140/90), or
+ * 以下/以内 just after the value (血压控制在130/80以下)?  Ranges have their own, wider rule. */
+static gboolean
+sp_m_is_target (SpCtx *ctx, const SpMCand *c, const gchar *p)
+{
+	static const gchar *const between[] = { "goal", "target", "aim", "目标", NULL };
+	static const gchar *const before[] = { "goal", "target", "目标", NULL };
+	static const gchar *const after[] = { "以下", "以内", "or less", "or below", NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *from = text + c->start - MIN (c->start, 9);
+	const gchar *q = sp_m_skip_spaces (c->raw.end, end);
+
+	return sp_m_has_any (text + c->end, p, between)
+	       || sp_m_has_any (from, text + c->start, before)
+	       || sp_m_has_any (q, MIN (end, q + 9), after);
+}
+
 static void
 sp_m_try (SpCtx *ctx, SpMCand *c)
 {
@@ -296,6 +336,12 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	/* "TSH <0.01", "CRP >200": a lab at the limit of its assay reads as the limit */
 	if (sp_mkinds[kind].keep && p < end && (*p == '<' || *p == '>'))
 		p = sp_m_skip_spaces (p + 1, end);
+	/* "BP <140/90", 目标血压<140/90: a vital sign is never measured as a bound, a target is */
+	if (!sp_mkinds[kind].keep && p < end && (*p == '<' || g_str_has_prefix (p, "≤"))) {
+		p = sp_m_skip_spaces (p + (*p == '<' ? 1 : strlen ("≤")), end);
+		c->target = sp_m_read_value (p, end, kind, &c->raw);
+		return;
+	}
 	/* "glucose (fasting) 112": the aside says which glucose */
 	if (kind == SP_M_GLUCOSE
 	    && (g_strstr_len (ctx->nt->text + c->end, p - (ctx->nt->text + c->end), "fasting")
@@ -306,9 +352,17 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	c->ok = sp_m_read_value_full (p, end, kind, sp_m_after_from (ctx->nt->text + c->end, p),
 				      &c->raw);
 	/* a target is no reading: "goal 120-140", 血糖控制在6-7之间, "HR 80-100 is the target" */
-	if (c->ok && c->raw.hi_start != NULL
-	    && (sp_m_has_any (ctx->nt->text + c->end, p, sp_m_targets)
-		|| sp_m_has_any (c->raw.end, MIN (end, c->raw.end + 24), sp_m_targets))) {
+	if (c->ok
+	    && ((c->raw.hi_start != NULL
+		 && (sp_m_has_any (ctx->nt->text + c->end, p, sp_m_targets)
+		     || sp_m_has_any (c->raw.end, MIN (end, c->raw.end + 24), sp_m_targets)))
+		|| sp_m_is_target (ctx, c, p))) {
+		c->ok = FALSE;
+		c->target = TRUE;
+		return;
+	}
+	/* a number with a dose unit is a dose: "葡萄糖 500 ml", "glucose 50 g" */
+	if (c->ok && c->raw.unit == SP_U_NONE && sp_m_dose_after (c->raw.end, end)) {
 		c->ok = FALSE;
 		return;
 	}
@@ -388,6 +442,16 @@ sp_m_inner_name (const gchar *p, const gchar *end, SpMKind *kind)
 		{ "心跳", SP_M_HR },
 		{ "脉搏", SP_M_HR },
 		{ "血氧", SP_M_SPO2 },
+		/* 胆固醇偏高6.3, "cholesterol is high at 6.3", 尿酸高520 */
+		{ "cholesterol", SP_M_TC },
+		{ "triglycerides", SP_M_TG },
+		{ "uric acid", SP_M_URATE },
+		{ "creatinine", SP_M_CREAT },
+		{ "胆固醇", SP_M_TC },
+		{ "甘油三酯", SP_M_TG },
+		{ "尿酸", SP_M_URATE },
+		{ "肌酐", SP_M_CREAT },
+		{ "血红蛋白", SP_M_HB },
 	};
 
 	for (const gchar *q = p; q < end; q++) {
@@ -584,21 +648,10 @@ sp_m_trend_before (const gchar *from, const gchar *p)
 	return FALSE;
 }
 
-/* Is a dose unit after the number at @q: "increased 50 -> 75 mcg", "increased to 40 mg"? */
-static gboolean
-sp_m_dose_after (const gchar *q, const gchar *end)
-{
-	static const gchar *const doses[]
-		= { "mg",  "mcg",  "ug",    "μg",   "g",  "units", "unit", "iu", "ml",
-		    "tab", "tabs", "puffs", "毫克", "片", "粒",	   "单位", NULL };
-
-	q = sp_m_skip_spaces (q, end);
-	for (guint i = 0; doses[i] != NULL; i++) {
-		if (sp_m_word_at (q, end, doses[i]) != NULL)
-			return TRUE;
-	}
-	return FALSE;
-}
+/* words that introduce a reference range, not a reading */
+static const gchar *const sp_m_reference_words[]
+	= { "参考", "正常值",	 "正常范围",	 "ref ",    "ref:",
+	    "ref.", "reference", "normal range", "normal:", NULL };
 
 /* Values of the same measurement that follow the first in its sentence, up to the next name:
  * "BP 198/112 on arrival, 156/90 after labetalol", "A1c 6.1% (was 6.4% in March)", "Wt 82 kg
@@ -623,6 +676,14 @@ sp_m_follow_on (SpCtx *ctx, const SpMCand *c, gsize limit, gboolean zh, guint8 *
 			continue;
 		if (!sp_m_read_value (p, end, c->kind, &raw) || raw.end > end)
 			continue;
+		/* a reference range is no reading: "空腹血糖 7.35 ↑ 3.9-6.1 mmol/L",
+		 * "参考值 3.5-5.3" (a range of further readings needs a word that says so: "from
+		 * 150-160 to…") */
+		if (sp_m_has_any (last, p, sp_m_reference_words)
+		    || (raw.hi_start != NULL && !sp_m_trend_before (last, p))) {
+			p = raw.end - 1;
+			continue;
+		}
 		if (c->kind != SP_M_BP && raw.unit == SP_U_NONE
 		    && (!sp_m_trend_before (last, p) || sp_m_dose_after (raw.end, end)))
 			continue;
@@ -760,6 +821,9 @@ sp_m_named (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 		}
 		gboolean run;
 		gsize start;
+		if (c->target)
+			sp_m_cover (covered, (gsize)(c->raw.value_start - text),
+				    (gsize)(c->raw.end - text));
 		if (!c->ok || covered[c->raw.value_start - text]) {
 			if (glucose && !c->letter)
 				sp_m_series (ctx, c, limit, c->zh || doc_zh, covered);
