@@ -334,6 +334,34 @@ sp_vocab_new_concept (SpVocab *self,
 	return idx;
 }
 
+/* A later part of a Chinese label split at "/" that only replaces the ending of the first part
+ * (上运动神经元功能障碍/功能异常, 肺发育缺陷/不全, 副鼻窦缺如/发育不全): the first part with that
+ * ending (上运动神经元功能异常, 肺发育不全), so the fragment (功能异常, 不全, 发育不全) never
+ * becomes a term of its own.  The ending replaced starts where the part's first two characters
+ * occur in the first part, else it is the first part's last two characters.  A part as long as the
+ * first (不孕症/不育症) or inside it is a label of its own. */
+static gchar *
+sp_vocab_complete_part (const gchar *first, const gchar *part)
+{
+	glong n_part = g_utf8_strlen (part, -1);
+	glong n_first = g_utf8_strlen (first, -1);
+	const gchar *at;
+	g_autofree gchar *head = NULL;
+	g_autofree gchar *stem = NULL;
+
+	if (n_part < 2 || strstr (first, part) != NULL)
+		return g_strdup (part);
+	head = g_strndup (part, (gsize)(g_utf8_offset_to_pointer (part, 2) - part));
+	at = g_strrstr (first, head);
+	if (at == NULL || at == first) {
+		if (n_part > 4 || n_part >= n_first)
+			return g_strdup (part);
+		at = g_utf8_offset_to_pointer (first, n_first - 2);
+	}
+	stem = g_strndup (first, (gsize)(at - first));
+	return g_strconcat (stem, part, NULL);
+}
+
 /* The parts of a terminology label that can be terms: 不孕症/不育症 gives both,
  * 脊柱后凸畸形（驼背） the outer and the inner text.  English labels are not split: their slashes
  * join word parts
@@ -366,7 +394,8 @@ sp_vocab_label_parts (const gchar *label)
 		/* an official label may end in a stray full stop (软骨病。) */
 		if (g_str_has_suffix (p, "。"))
 			p[strlen (p) - strlen ("。")] = '\0';
-		g_ptr_array_insert (parts, (gint)i, g_strdup (p));
+		g_ptr_array_insert (parts, (gint)i,
+				    i > 0 ? sp_vocab_complete_part (split[0], p) : g_strdup (p));
 	}
 	return parts;
 }

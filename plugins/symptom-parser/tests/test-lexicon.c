@@ -176,6 +176,37 @@ Test (lexicon, sizes_per_kind)
 		       g_hash_table_size (lex->zh_concepts));
 }
 
+/* A Chinese label written "X功能障碍/功能异常" or "肺发育缺陷/不全" gives the whole alternative
+ * (X功能异常, 肺发育不全), never the fragment after the slash as a term of some concept. */
+Test (lexicon, label_fragments_are_completed)
+{
+	const gchar *const fragments[] = { "功能异常", "发育不全", "不全", "退化", "缩短", NULL };
+
+	for (guint i = 0; fragments[i] != NULL; i++)
+		cr_assert_null (concept_of (fragments[i], TRUE), "'%s' is a term of %s",
+				fragments[i], concept_of (fragments[i], TRUE)->code);
+	/* 上运动神经元功能障碍/功能异常 */
+	assert_concept ("上运动神经元功能异常", TRUE, "HP:0002493", SP_CONCEPT_SYMPTOM);
+	/* 肺发育缺陷/不全 */
+	cr_assert_not_null (concept_of ("肺发育不全", TRUE), "'肺发育不全' is not a term");
+}
+
+/* A staged chronic kidney disease is its stage's concept, with chronic kidney disease (the code
+ * a coder also accepts) as its xref; end-stage renal disease too. */
+Test (lexicon, kidney_disease_stages)
+{
+	const SpConcept *c = concept_of ("ckd 3b", FALSE);
+
+	cr_assert_not_null (c, "'ckd 3b' is not a term");
+	cr_assert_str_eq (c->code, "HP:0012625");
+	cr_assert (has_xref (c, "HP:0012622") && has_xref (c, "DOID:784"));
+	assert_concept ("慢性肾病3期", TRUE, "HP:0012625", SP_CONCEPT_CONDITION);
+	assert_concept ("ckd stage 4", FALSE, "HP:0012626", SP_CONCEPT_CONDITION);
+	c = concept_of ("esrd", FALSE);
+	cr_assert_not_null (c);
+	cr_assert (has_xref (c, "HP:0012622"), "ESRD lacks the CKD xref");
+}
+
 static gdouble
 cpu_seconds (void)
 {
