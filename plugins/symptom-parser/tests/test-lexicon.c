@@ -191,6 +191,20 @@ Test (lexicon, label_fragments_are_completed)
 	cr_assert_not_null (concept_of ("肺发育不全", TRUE), "'肺发育不全' is not a term");
 }
 
+/* Everyday Chinese words an HPO label would make a term of (vocab-filter.tsv), and colloquial
+ * names of curated diseases that win over them (糖尿 is diabetes as people say it). */
+Test (lexicon, everyday_chinese_words_are_not_findings)
+{
+	const gchar *const words[] = { "赘肉", "应激", "白发", "猫叫", NULL };
+
+	for (guint i = 0; words[i] != NULL; i++)
+		cr_assert_null (concept_of (words[i], TRUE), "'%s' is a term of %s", words[i],
+				concept_of (words[i], TRUE)->code);
+	assert_concept ("糖尿", TRUE, "HP:0000819", SP_CONCEPT_CONDITION);
+	assert_concept ("肺心病", TRUE, "HP:0001648", SP_CONCEPT_CONDITION);
+	assert_concept ("脑供血不足", TRUE, "HP:0002637", SP_CONCEPT_CONDITION);
+}
+
 /* A staged chronic kidney disease is its stage's concept, with chronic kidney disease (the code
  * a coder also accepts) as its xref; end-stage renal disease too. */
 Test (lexicon, kidney_disease_stages)
