@@ -38,6 +38,7 @@ static const gchar *const sp_connectors[] = {
 	"在", "大概", "大约", "左右", "有", "最高", "高达", "高至", "升至", "升到", "降至", "降到", "低至",
 	"掉到", "到", "达到", "波动在", "维持在", "控制在", "一般", "一直", "一直在", "都", "还", "还是",
 	"已经", "只有", "就", "又", "了", "每分钟", "每分", "偏高", "偏低", "烧到", "发烧到",
+	"到过", "达到过", "曾经", "曾", "自测", "平时",
 	NULL,
 };
 /* clang-format on */
@@ -258,7 +259,11 @@ sp_m_pair (const gchar *q, const gchar *end, gboolean zh_number, SpRaw *raw)
 {
 	const gchar *s = sp_m_skip_spaces (q, end);
 	const gchar *t = NULL;
+	const gchar *more;
 
+	/* 140多/90多: "more than" after each number (the number is what was said) */
+	if ((more = sp_m_word_at (s, end, "多")) != NULL)
+		s = more;
 	if (s < end && *s == '/')
 		t = s + 1;
 	else
@@ -276,6 +281,8 @@ sp_m_pair (const gchar *q, const gchar *end, gboolean zh_number, SpRaw *raw)
 	raw->pair = TRUE;
 	q = sp_m_decade (q, end, raw->value2);
 	raw->value2_end = q;
+	if ((more = sp_m_word_at (q, end, "多")) != NULL)
+		q = more;
 	/* "135-145/85-90" */
 	if (raw->hi_start != NULL) {
 		const gchar *r = sp_m_range (q, end, &raw->value2_hi, &raw->hi2_start);

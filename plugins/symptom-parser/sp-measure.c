@@ -305,13 +305,17 @@ sp_m_dose_after (const gchar *q, const gchar *end)
 }
 
 /* Is a single value or a pair a target, not a reading: a target word between the name and
- * the value ("BP goal 130/80"), 目标 or "goal" just before the name (目标血压<140/90), or
- * 以下/以内 just after the value (血压控制在130/80以下)?  Ranges have their own, wider rule. */
+ * the value ("BP goal 130/80"), 目标 or "goal" just before the name (目标血压<140/90), or a value
+ * kept below something (血压控制在130/80以下)?  Ranges have their own, wider rule. */
 static gboolean
 sp_m_is_target (SpCtx *ctx, const SpMCand *c, const gchar *p)
 {
 	static const gchar *const between[] = { "goal", "target", "aim", "目标", NULL };
 	static const gchar *const before[] = { "goal", "target", "目标", NULL };
+	/* 以下 after a value kept somewhere is a target; after one that fell there it is a reading
+	 * (血氧掉到90%以下) */
+	static const gchar *const keep[]
+		= { "控制在", "维持在", "保持在", "keep", "maintain", NULL };
 	static const gchar *const after[] = { "以下", "以内", "or less", "or below", NULL };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
@@ -320,7 +324,8 @@ sp_m_is_target (SpCtx *ctx, const SpMCand *c, const gchar *p)
 
 	return sp_m_has_any (text + c->end, p, between)
 	       || sp_m_has_any (from, text + c->start, before)
-	       || sp_m_has_any (q, MIN (end, q + 9), after);
+	       || (sp_m_has_any (text + c->end, p, keep)
+		   && sp_m_has_any (q, MIN (end, q + 9), after));
 }
 
 static void
