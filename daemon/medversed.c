@@ -324,6 +324,7 @@ stop_everything (Daemon *d)
 		g_clear_handle_id (&d->pg_supervisor, g_source_remove);
 	if (d->url_file != NULL)
 		g_unlink (d->url_file);
+	g_clear_pointer (&d->url_file, g_free);
 	g_clear_pointer (&d->dbus, mv_dbus_free);
 	if (workers > 0) {
 		g_warning ("%u request(s) still running after the drain; exiting without "

@@ -101,6 +101,11 @@ static const MvObsUnit u_creatinine[] = {
 };
 static const MvObsUnit u_egfr[] = { { "mL/min/{1.73_m2}", egfr, 1, 0 }, { NULL } };
 static const MvObsUnit u_steps[] = { { "{steps}", steps, 1, 0 }, { NULL } };
+/* a day's count (41950-7): UCUM "/d", as HL7's physical-activity guide writes it */
+static const gchar *const steps_day[] = { "{steps}/d", "steps/day", "steps", "{steps}", NULL };
+static const MvObsUnit u_steps_day[] = { { "/d", steps_day, 1, 0 }, { NULL } };
+static const gchar *const count[] = { "count", "times", NULL };
+static const MvObsUnit u_count[] = { { "{count}", count, 1, 0 }, { NULL } };
 static const MvObsUnit u_minutes[] = {
 	{ "min", minutes, 1, 0 },
 	{ "h", hours, 60, 0 },
@@ -160,10 +165,18 @@ const MvObsDef mv_obs_table[] = {
 	{ LOINC, "98979-8", "eGFR (CKD-EPI 2021)", "估算肾小球滤过率（CKD-EPI 2021）", u_egfr, 0,
 	  250, 0 },
 	{ LOINC, "55423-8", "Number of steps", "步数", u_steps, 0, 200000, 0 },
+	{ LOINC, "41950-7", "Number of steps in 24 hour", "24 小时步数", u_steps_day, 0, 200000,
+	  0 },
 	{ LOINC, "55411-3", "Exercise duration", "运动时长", u_minutes, 0, 1440, 1 },
 	{ LOINC, "93832-4", "Sleep duration", "睡眠时长", u_hours, 0, 24, 2 },
 	{ MV_OBSERVATION_PROJECT_SYSTEM, "mood", "Mood (1 very bad to 5 very good)",
 	  "情绪（1 很差 至 5 很好）", u_score, 1, 5, 0 },
+	/* a patient's check-ins (daemon/engagement, docs/engagement.md): a plan task done (1),
+	 * a VR session's minutes; LOINC has no code for either */
+	{ MV_OBSERVATION_PROJECT_SYSTEM, "plan-task", "Plan task completed", "完成计划任务",
+	  u_count, 0, 1, 0 },
+	{ MV_OBSERVATION_PROJECT_SYSTEM, "vr-session", "VR session duration", "VR 训练时长",
+	  u_minutes, 0, 1440, 1 },
 	{ LOINC, "72514-3", "Pain severity (0-10)", "疼痛程度（0-10）", u_score, 0, 10, 0 },
 	{ LOINC, "72166-2", "Tobacco smoking status", "吸烟状况", u_coded, 0, 0, 0, NULL,
 	  smoking_answers },

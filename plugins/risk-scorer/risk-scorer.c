@@ -5,19 +5,13 @@
 #define G_LOG_DOMAIN "risk-scorer"
 
 #include <math.h>
-#include <medverse/medverse-plugin.h>
 #include <string.h>
 
-#include "rs-model.h"
-#include "rs-score.h"
+#include "risk-scorer-private.h"
 
 /* A batch answer of this many results stays well under the daemon's 8 MiB answer limit (a
  * result of the largest shipped model is about 3 KB of JSON). */
 #define RS_MAX_BATCH 1000
-
-typedef struct {
-	GPtrArray *models; /* of RsModel, in load order: shipped first, then the clinic's */
-} RsPlugin;
 
 static const RsModel *
 rs_plugin_find (RsPlugin *self, const gchar *id)
@@ -124,8 +118,7 @@ rs_plugin_shutdown (MvHost *host, gpointer plugin_data)
 	g_free (self);
 }
 
-/* The argument if given, else the caller's Accept-Language. */
-static RsLang
+RsLang
 rs_call_lang (MvCall *call, const gchar *language)
 {
 	if (language != NULL && language[0] != '\0')
@@ -141,7 +134,7 @@ rs_put (GVariantBuilder *b, const gchar *key, GVariant *value)
 	g_variant_builder_add (b, "{sv}", key, value);
 }
 
-static const RsModel *
+const RsModel *
 rs_lookup (MvCall *call, const gchar *id, GError **error)
 {
 	const RsModel *m = rs_plugin_find (mv_call_get_plugin_data (call), id);
@@ -382,28 +375,44 @@ rs_w_pad8 (RsWriter *w)
 		w->data[w->len++] = 0;
 }
 
-/* {sv}: key, NUL, padding, the variant (value, NUL, type), the key's end as framing offset */
+/* {sv}: key, NUL, padding, the variant (value, NUL, type), the key's end as framing offset.
+ * The room for all of it is made once (the most it can take), then written without checks:
+ * the entries are most of an answer's bytes, and a check and a call a piece were a third of a
+ * Score call's instructions. */
 static void
 rs_w_entry (RsWriter *w, const RsMember *m)
 {
 	gsize start = w->len;
-	gsize key_end;
-	guint8 zero = 0;
+	gsize key_len = strlen (m->key) + 1;
+	gsize type_len = m->type[1] == '\0' ? 1 : strlen (m->type);
+	gsize value_len = m->w != NULL	      ? m->w->len
+			  : m->type[0] == 'd' ? sizeof (gdouble)
+			  : m->type[0] == 'b' ? 1
+					      : strlen (m->s) + 1;
+	const void *value = m->w != NULL	? (const void *)m->w->data
+			    : m->type[0] == 'd' ? (const void *)&m->d
+			    : m->type[0] == 'b' ? (const void *)(m->b ? "\1" : "\0")
+						: (const void *)m->s;
+	guint8 *p;
+	gsize key_end, size;
+	guint osz;
 
-	rs_w_put (w, m->key, strlen (m->key) + 1);
-	key_end = w->len - start;
-	rs_w_pad8 (w);
-	if (m->w != NULL)
-		rs_w_put (w, m->w->data, m->w->len);
-	else if (m->type[0] == 'd')
-		rs_w_put (w, &m->d, sizeof (gdouble));
-	else if (m->type[0] == 'b')
-		rs_w_put (w, &(guint8){ m->b ? 1 : 0 }, 1);
-	else
-		rs_w_put (w, m->s, strlen (m->s) + 1);
-	rs_w_put (w, &zero, 1);
-	rs_w_put (w, m->type, strlen (m->type));
-	rs_w_offset (w, key_end, rs_offset_size (w->len - start, 1));
+	rs_w_reserve (w, key_len + 7 + value_len + 1 + type_len + 8);
+	p = w->data + w->len;
+	memcpy (p, m->key, key_len);
+	key_end = key_len;
+	while (key_end % 8 != 0) /* the entry starts 8-aligned, so this is absolute alignment */
+		p[key_end++] = 0;
+	if (value_len > 0) /* an empty value (a unit value's data) may come as NULL */
+		memcpy (p + key_end, value, value_len);
+	size = key_end + value_len;
+	p[size++] = 0;
+	memcpy (p + size, m->type, type_len);
+	size += type_len;
+	osz = rs_offset_size (size, 1);
+	for (guint i = 0; i < osz; i++) /* little-endian, whatever the host */
+		p[size + i] = (guint8)((key_len >> (8 * i)) & 0xff);
+	w->len = start + size + osz;
 }
 
 /* the array offsets that end a container started at @start: each element's end */
@@ -533,9 +542,12 @@ rs_w_steal (RsWriter *w, const gchar *type)
 					data);
 }
 
-/* @full: Score's answer; else ScoreBatch's "summary": probability, category, linear_predictor */
+/* @full: Score's answer; else ScoreBatch's "summary": probability, category, linear_predictor.
+ * @type: "a{sv}", or "(a{sv})" for Score's output tuple: a tuple of one member of variable size
+ * is serialised as that member alone, so the answer needs no tuple around it. */
 static GVariant *
-rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang, gboolean full)
+rs_result_variant (
+	const RsModel *m, const RsResult *r, RsLang lang, gboolean full, const gchar *type)
 {
 	const RsCategory *cat
 		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
@@ -550,9 +562,14 @@ rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang, gboolean fu
 		e[n++] = (RsMember){ "category", "s", .s = cat != NULL ? cat->id : "" };
 		e[n++] = (RsMember){ "linear_predictor", "d", .d = r->linear_predictor };
 		rs_w_dict (&out, e, n);
-		return rs_w_steal (&out, "a{sv}");
+		return rs_w_steal (&out, type);
 	}
 	explanation = rs_result_explain (m, r, lang);
+	/* room for what these parts usually take (a contribution some 250 bytes, an input's value
+	 * and effect some 40 and 90): one allocation each instead of a few reallocations */
+	rs_w_reserve (&contributions, 320 * (gsize)m->features->len);
+	rs_w_reserve (&used, 48 * (gsize)m->inputs->len);
+	rs_w_reserve (&effects, 112 * (gsize)m->inputs->len);
 	rs_w_contributions (&contributions, m, r, lang);
 	rs_w_inputs (&used, &defaulted, &effects, m, r, lang);
 	e[n++] = (RsMember){ "model", "s", .s = m->id };
@@ -575,7 +592,7 @@ rs_result_variant (const RsModel *m, const RsResult *r, RsLang lang, gboolean fu
 	g_free (used.data);
 	g_free (defaulted.data);
 	g_free (effects.data);
-	return rs_w_steal (&out, "a{sv}");
+	return rs_w_steal (&out, type);
 }
 
 /* ---- a level the model does not take, which a sibling model does ---- */
@@ -674,13 +691,21 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 {
 	const gchar *id = NULL;
 	const gchar *language = NULL;
+	g_autoptr (GVariant) id_v = NULL;
+	g_autoptr (GVariant) language_v = NULL;
 	g_autoptr (GVariant) inputs = NULL;
 	g_autoptr (GPtrArray) problems
 		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
 	g_autoptr (RsResult) r = NULL;
 	const RsModel *m;
 
-	g_variant_get (input, "(&s@a{sv}&s)", &id, &inputs, &language);
+	/* the members taken one by one: g_variant_get's format string cost more than reading the
+	 * inputs (rs_model_score) */
+	id_v = g_variant_get_child_value (input, 0);
+	inputs = g_variant_get_child_value (input, 1);
+	language_v = g_variant_get_child_value (input, 2);
+	id = g_variant_get_string (id_v, NULL);
+	language = g_variant_get_string (language_v, NULL);
 	m = rs_lookup (call, id, error);
 	if (m == NULL)
 		return NULL;
@@ -695,8 +720,7 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 		}
 		return NULL;
 	}
-	return g_variant_new_tuple (
-		(GVariant *[]){ rs_result_variant (m, r, rs_call_lang (call, language), TRUE) }, 1);
+	return rs_result_variant (m, r, rs_call_lang (call, language), TRUE, "(a{sv})");
 }
 
 /* A set's problems as Score's error details give them (field, code, message in the caller's
@@ -804,9 +828,10 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 		r = rs_model_score (m, set, problems);
 		if (r == NULL)
 			rs_hint_levels (mv_call_get_plugin_data (call), m, set, problems);
-		g_ptr_array_add (results, g_variant_ref_sink (
-						  r != NULL ? rs_result_variant (m, r, lang, full)
-							    : rs_batch_error (problems, i, lang)));
+		g_ptr_array_add (results,
+				 g_variant_ref_sink (
+					 r != NULL ? rs_result_variant (m, r, lang, full, "a{sv}")
+						   : rs_batch_error (problems, i, lang)));
 	}
 	return g_variant_new_tuple (
 		(GVariant *[]){ g_variant_new_array (G_VARIANT_TYPE_VARDICT,
@@ -918,6 +943,15 @@ static const MvMethod rs_methods[] = {
 	  .in_args = rs_batch_in,
 	  .out_args = rs_batch_out,
 	  .handler = rs_plugin_score_batch },
+	{ .name = "ScoreColumns",
+	  .description = "Scores many rows with one model from columns (one array per input, up "
+			 "to 100,000 rows): probability, linear_predictor and category (an "
+			 "index into categories) as arrays; a row with a problem gets null "
+			 "(NaN) and category 255 and is listed in problems, and the other rows "
+			 "score; no contributions or explanation (use Score for those)",
+	  .in_args = rs_columns_in,
+	  .out_args = rs_columns_out,
+	  .handler = rs_plugin_score_columns },
 	MV_METHOD_END,
 };
 

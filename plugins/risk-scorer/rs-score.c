@@ -7,7 +7,8 @@
  */
 #define G_LOG_DOMAIN "risk-scorer"
 
-#include "rs-score.h"
+#include "rs-score-private.h"
+#include "rs-view.h"
 
 #include <math.h>
 #include <string.h>
@@ -42,6 +43,7 @@ rs_problem_free (RsProblem *p)
 	g_free (p->message);
 	g_free (p->message_zh);
 	g_free (p->unit);
+	g_free (p->field);
 	g_free (p);
 }
 
@@ -72,12 +74,8 @@ rs_unit_display (const gchar *ucum, RsLang lang)
 	return ucum != NULL ? ucum : "";
 }
 
-static void
-rs_problem_add (GPtrArray *problems,
-		const gchar *input,
-		const gchar *code,
-		gchar *message,
-		gchar *message_zh)
+RsProblem *
+rs_problem_new (const gchar *input, const gchar *code, gchar *message, gchar *message_zh)
 {
 	RsProblem *p = g_new0 (RsProblem, 1);
 
@@ -85,7 +83,7 @@ rs_problem_add (GPtrArray *problems,
 	p->code = g_strdup (code);
 	p->message = message;
 	p->message_zh = message_zh;
-	g_ptr_array_add (problems, p);
+	return p;
 }
 
 void
@@ -99,33 +97,6 @@ rs_result_free (RsResult *r)
 	g_clear_pointer (&r->contributions, g_array_unref);
 	g_clear_pointer (&r->effects, g_array_unref);
 	g_free (r);
-}
-
-/* Any GVariant number: JSON integers reach us as x, D-Bus callers may send the others. */
-static gboolean
-rs_variant_number (GVariant *v, gdouble *out)
-{
-	const GVariantType *t = g_variant_get_type (v);
-
-	if (g_variant_type_equal (t, G_VARIANT_TYPE_DOUBLE))
-		*out = g_variant_get_double (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_INT64))
-		*out = (gdouble)g_variant_get_int64 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_UINT64))
-		*out = (gdouble)g_variant_get_uint64 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_INT32))
-		*out = (gdouble)g_variant_get_int32 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_UINT32))
-		*out = (gdouble)g_variant_get_uint32 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_INT16))
-		*out = (gdouble)g_variant_get_int16 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_UINT16))
-		*out = (gdouble)g_variant_get_uint16 (v);
-	else if (g_variant_type_equal (t, G_VARIANT_TYPE_BYTE))
-		*out = (gdouble)g_variant_get_byte (v);
-	else
-		return FALSE;
-	return TRUE;
 }
 
 /* the codes to send, each with its readable form where that differs: "[lb_av] (lb)" */
@@ -155,7 +126,7 @@ rs_accepted_units (const RsInput *in, RsLang lang)
 /* The accepted unit @unit names: exactly, else ignoring case when only one matches (mmol/l,
  * MG/DL), as the clinical record matches units.  0 is the canonical unit, i + 1 units[i], -1
  * none (or more than one ignoring case). */
-static gint
+gint
 rs_match_unit (const RsInput *in, const gchar *unit)
 {
 	gint found = -1;
@@ -180,28 +151,142 @@ rs_match_unit (const RsInput *in, const gchar *unit)
 	return matches == 1 ? found : -1;
 }
 
+RsProblem *
+rs_problem_wrong_type (const RsInput *in, const gchar *en, const gchar *zh)
+{
+	/* "应为 true 或 false", "应为数值": a space only before Latin text */
+	return rs_problem_new (
+		in->name, "wrong-type", g_strdup_printf ("must be %s", en),
+		g_strdup_printf (g_ascii_isalnum (zh[0]) ? "应为 %s" : "应为%s", zh));
+}
+
 static void
 rs_wrong_type (GPtrArray *problems, const RsInput *in, const gchar *en, const gchar *zh)
 {
-	/* "应为 true 或 false", "应为数值": a space only before Latin text */
-	rs_problem_add (problems, in->name, "wrong-type", g_strdup_printf ("must be %s", en),
-			g_strdup_printf (g_ascii_isalnum (zh[0]) ? "应为 %s" : "应为%s", zh));
+	g_ptr_array_add (problems, rs_problem_wrong_type (in, en, zh));
 }
 
-/* {"value": number, "unit": s}: the value in the canonical unit, or a problem */
-static gboolean
-rs_read_with_unit (const RsInput *in, GVariant *v, GPtrArray *problems, gdouble *out)
+RsProblem *
+rs_problem_unknown_unit (const RsInput *in)
 {
-	g_autoptr (GVariantDict) d = g_variant_dict_new (v);
-	g_autoptr (GVariant) value = g_variant_dict_lookup_value (d, "value", NULL);
-	const gchar *unit = NULL;
-	gdouble x;
-	gint u;
+	g_autofree gchar *en = rs_accepted_units (in, RS_LANG_EN);
+	g_autofree gchar *zh = rs_accepted_units (in, RS_LANG_ZH);
 
-	if (value == NULL || !rs_variant_number (value, &x)
-	    || !g_variant_dict_lookup (d, "unit", "&s", &unit)) {
-		rs_wrong_type (problems, in, "a number or {\"value\": number, \"unit\": string}",
-			       "数值或 {\"value\": 数值, \"unit\": 单位}");
+	return rs_problem_new (in->name, "unknown-unit",
+			       g_strdup_printf ("unit not accepted; use one of: %s", en),
+			       g_strdup_printf ("单位不被接受，可用：%s", zh));
+}
+
+RsProblem *
+rs_problem_not_finite (const RsInput *in)
+{
+	return rs_problem_new (in->name, "not-finite", g_strdup ("must be a finite number"),
+			       g_strdup ("应为有限数值"));
+}
+
+RsProblem *
+rs_problem_out_of_range (const RsInput *in)
+{
+	const gchar *en = rs_unit_display (in->unit, RS_LANG_EN);
+	const gchar *zh = rs_unit_display (in->unit, RS_LANG_ZH);
+	RsProblem *p;
+
+	/* "40 to 79 years", "40 至 79 岁" (a space as in "8 年"), "0.5 to 2" for a unit of 1 */
+	p = rs_problem_new (in->name, "out-of-range",
+			    g_strdup_printf ("out of range: valid from %g to %g%s%s", in->lo,
+					     in->hi, en[0] ? " " : "", en),
+			    g_strdup_printf ("超出范围：有效范围 %g 至 %g%s%s", in->lo, in->hi,
+					     zh[0] ? " " : "", zh));
+	p->unit = g_strdup (in->unit);
+	return p;
+}
+
+RsProblem *
+rs_problem_unknown_level (const RsInput *in)
+{
+	g_autofree gchar *levels = g_strjoinv (", ", in->levels);
+
+	return rs_problem_new (in->name, "unknown-level",
+			       g_strdup_printf ("unknown level; use one of: %s", levels),
+			       g_strdup_printf ("取值无效，可用：%s", levels));
+}
+
+RsProblem *
+rs_problem_missing (const gchar *name)
+{
+	return rs_problem_new (name, "missing", g_strdup ("missing (required)"),
+			       g_strdup ("缺失（必填）"));
+}
+
+RsProblem *
+rs_problem_unknown_input (const gchar *name)
+{
+	return rs_problem_new (name, "unknown-input", g_strdup ("not an input of this model"),
+			       g_strdup ("不是该模型的输入"));
+}
+
+RsProblem *
+rs_problem_no_score (void)
+{
+	/* a model whose terms overflow (inf - inf) at these values: no score, not a guess */
+	return rs_problem_new ("inputs", "out-of-range",
+			       g_strdup ("the model gives no finite score for these values"),
+			       g_strdup ("该模型对这些取值无法给出有限的评分"));
+}
+
+/*
+ * Reading the inputs.  The a{sv} is read from its serialised bytes (rs-view.h): a GVariant a
+ * member, a format string a lookup and a hash table a unit were half of a Score call.  Bytes
+ * that are not as GLib's normal form would have them set ->malformed, and the inputs are read
+ * again from g_variant_get_normal_form(), so such bytes mean what GLib makes of them.
+ */
+typedef struct {
+	GPtrArray *problems;
+	gboolean malformed;
+} RsRead;
+
+static void
+rs_wrong_number (RsRead *rd, const RsInput *in)
+{
+	rs_wrong_type (rd->problems, in, "a number or {\"value\": number, \"unit\": string}",
+		       "数值或 {\"value\": 数值, \"unit\": 单位}");
+}
+
+/* {"value": number, "unit": s}: the value in the canonical unit, or a problem.  A member given
+ * twice: the last counts, as a GVariantDict reads it. */
+static gboolean
+rs_read_with_unit (RsRead *rd, const RsInput *in, const RsView *v, gdouble *out)
+{
+	RsView value = { 0 }, unit_view = { 0 }, member;
+	const gchar *unit = NULL;
+	const gchar *key;
+	RsDictIter it;
+	gdouble x;
+	gint u, more;
+
+	if (!rs_dict_iter_init (&it, v)) {
+		rd->malformed = TRUE;
+		return FALSE;
+	}
+	while ((more = rs_dict_iter_next (&it, &key, &member)) > 0) {
+		if (strcmp (key, "value") == 0)
+			value = member;
+		else if (strcmp (key, "unit") == 0)
+			unit_view = member;
+	}
+	if (more < 0
+	    || (value.type != NULL && rs_view_is_number_type (&value)
+		&& !rs_view_number (&value, &x))) {
+		rd->malformed = TRUE;
+		return FALSE;
+	}
+	unit = unit_view.type != NULL ? rs_view_string (&unit_view) : NULL;
+	if (unit == NULL && unit_view.type != NULL && rs_view_is (&unit_view, "s")) {
+		rd->malformed = TRUE;
+		return FALSE;
+	}
+	if (value.type == NULL || !rs_view_number (&value, &x) || unit == NULL) {
+		rs_wrong_number (rd, in);
 		return FALSE;
 	}
 	u = rs_match_unit (in, unit);
@@ -214,148 +299,166 @@ rs_read_with_unit (const RsInput *in, GVariant *v, GPtrArray *problems, gdouble 
 		*out = x * other->factor + other->offset;
 		return TRUE;
 	}
-	{
-		g_autofree gchar *en = rs_accepted_units (in, RS_LANG_EN);
-		g_autofree gchar *zh = rs_accepted_units (in, RS_LANG_ZH);
-		rs_problem_add (problems, in->name, "unknown-unit",
-				g_strdup_printf ("unit not accepted; use one of: %s", en),
-				g_strdup_printf ("单位不被接受，可用：%s", zh));
-	}
+	g_ptr_array_add (rd->problems, rs_problem_unknown_unit (in));
 	return FALSE;
 }
 
 static gboolean
-rs_read_number (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *out)
+rs_read_number (RsRead *rd, const RsInput *in, const RsView *v, RsValue *out)
 {
 	gdouble x;
 
-	if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT)) {
-		if (!rs_read_with_unit (in, v, problems, &x))
+	if (rs_view_is (v, "a{sv}")) {
+		if (!rs_read_with_unit (rd, in, v, &x))
 			return FALSE;
-	} else if (!rs_variant_number (v, &x)) {
-		rs_wrong_type (problems, in, "a number or {\"value\": number, \"unit\": string}",
-			       "数值或 {\"value\": 数值, \"unit\": 单位}");
+	} else if (!rs_view_number (v, &x)) {
+		if (rs_view_is_number_type (v))
+			rd->malformed = TRUE;
+		else
+			rs_wrong_number (rd, in);
 		return FALSE;
 	}
 	if (!isfinite (x)) {
-		rs_problem_add (problems, in->name, "not-finite",
-				g_strdup ("must be a finite number"), g_strdup ("应为有限数值"));
+		g_ptr_array_add (rd->problems, rs_problem_not_finite (in));
 		return FALSE;
 	}
 	if (x < in->lo || x > in->hi) {
-		const gchar *en = rs_unit_display (in->unit, RS_LANG_EN);
-		const gchar *zh = rs_unit_display (in->unit, RS_LANG_ZH);
-		RsProblem *p;
-
-		/* "40 to 79 years", "40 至 79 岁" (a space as in "8 年"), "0.5 to 2" for a unit of
-		 * 1 */
-		rs_problem_add (problems, in->name, "out-of-range",
-				g_strdup_printf ("out of range: valid from %g to %g%s%s", in->lo,
-						 in->hi, en[0] ? " " : "", en),
-				g_strdup_printf ("超出范围：有效范围 %g 至 %g%s%s", in->lo, in->hi,
-						 zh[0] ? " " : "", zh));
-		p = g_ptr_array_index (problems, problems->len - 1);
-		p->unit = g_strdup (in->unit);
+		g_ptr_array_add (rd->problems, rs_problem_out_of_range (in));
 		return FALSE;
 	}
 	out->number = x;
 	return TRUE;
 }
 
-static gboolean
-rs_read_value (const RsInput *in, GVariant *v, GPtrArray *problems, RsValue *out)
+static void
+rs_read_value (RsRead *rd, const RsInput *in, const RsView *v, RsValue *out)
 {
 	const gchar *s;
 
-	if (in->type == RS_INPUT_NUMBER)
-		return rs_read_number (in, v, problems, out);
+	if (in->type == RS_INPUT_NUMBER) {
+		rs_read_number (rd, in, v, out);
+		return;
+	}
 	if (in->type == RS_INPUT_BOOLEAN) {
-		if (!g_variant_is_of_type (v, G_VARIANT_TYPE_BOOLEAN)) {
-			rs_wrong_type (problems, in, "true or false", "true 或 false");
-			return FALSE;
-		}
-		out->boolean = g_variant_get_boolean (v);
-		return TRUE;
+		if (!rs_view_is (v, "b"))
+			rs_wrong_type (rd->problems, in, "true or false", "true 或 false");
+		else if (!rs_view_boolean (v, &out->boolean))
+			rd->malformed = TRUE;
+		return;
 	}
-	if (!g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
-		rs_wrong_type (problems, in, "a string (one of the levels)", "字符串（取值之一）");
-		return FALSE;
+	if (!rs_view_is (v, "s")) {
+		rs_wrong_type (rd->problems, in, "a string (one of the levels)",
+			       "字符串（取值之一）");
+		return;
 	}
-	s = g_variant_get_string (v, NULL);
+	s = rs_view_string (v);
+	if (s == NULL) {
+		rd->malformed = TRUE;
+		return;
+	}
 	for (guint i = 0; in->levels[i] != NULL; i++) {
-		if (g_strcmp0 (in->levels[i], s) == 0) {
+		if (strcmp (in->levels[i], s) == 0) {
 			out->level = i;
-			return TRUE;
+			return;
 		}
 	}
-	{
-		g_autofree gchar *levels = g_strjoinv (", ", in->levels);
-		rs_problem_add (problems, in->name, "unknown-level",
-				g_strdup_printf ("unknown level; use one of: %s", levels),
-				g_strdup_printf ("取值无效，可用：%s", levels));
-	}
-	return FALSE;
+	g_ptr_array_add (rd->problems, rs_problem_unknown_level (in));
 }
 
+/* the models' inputs fit here; a model with more takes the heap */
+#define RS_INPUTS_ON_STACK 32
+
+/* One pass over the members, each to its input (the first of a name given twice counts), then
+ * every problem in the order of the model's inputs, then the unknown names. */
 static void
-rs_variant_unref0 (gpointer v)
+rs_read_members (
+	RsRead *rd, const RsModel *m, const RsView *dict, RsValue *values, gboolean *defaulted)
 {
-	if (v != NULL)
-		g_variant_unref (v);
-}
-
-/* Every problem of @inputs in the order of the model's inputs, then the unknown names.  One pass
- * over the dictionary: a lookup per input would walk it again each time. */
-static gboolean
-rs_read_inputs (
-	const RsModel *m, GVariant *inputs, GArray *values, GArray *defaulted, GPtrArray *problems)
-{
-	g_autoptr (GPtrArray) given = g_ptr_array_new_full (m->inputs->len, rs_variant_unref0);
-	g_autoptr (GPtrArray) unknown = g_ptr_array_new_with_free_func (g_free);
-	guint before = problems->len;
-	GVariantIter iter;
+	RsView stack[RS_INPUTS_ON_STACK];
+	g_autofree RsView *heap
+		= m->inputs->len > RS_INPUTS_ON_STACK ? g_new0 (RsView, m->inputs->len) : NULL;
+	RsView *given = heap != NULL ? heap : stack;
+	g_autoptr (GPtrArray) unknown = NULL;
 	const gchar *key;
-	GVariant *v;
+	RsView v, inner;
+	RsDictIter it;
+	gint more;
 
-	g_ptr_array_set_size (given, m->inputs->len);
-	g_array_set_size (values, m->inputs->len);
-	g_array_set_size (defaulted, m->inputs->len);
-	g_variant_iter_init (&iter, inputs);
-	while (g_variant_iter_next (&iter, "{&sv}", &key, &v)) {
+	memset (given, 0, sizeof (RsView) * MIN (m->inputs->len, RS_INPUTS_ON_STACK));
+	if (!rs_dict_iter_init (&it, dict)) {
+		rd->malformed = TRUE;
+		return;
+	}
+	while ((more = rs_dict_iter_next (&it, &key, &v)) > 0) {
 		gint i = rs_model_find_input (m, key);
 
-		if (i < 0)
-			g_ptr_array_add (unknown, g_strdup (key));
-		if (i < 0 || given->pdata[i] != NULL) {
-			g_variant_unref (v);
+		if (i < 0) {
+			if (unknown == NULL)
+				unknown = g_ptr_array_new ();
+			g_ptr_array_add (unknown, (gpointer)key);
 			continue;
 		}
+		if (given[i].type != NULL)
+			continue;
 		/* a{sv} of a{sv}: a value may arrive wrapped once more (D-Bus "v" in "v") */
-		if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT)) {
-			GVariant *inner = g_variant_get_variant (v);
-			g_variant_unref (v);
+		if (rs_view_is (&v, "v")) {
+			if (!rs_view_open_variant (&v, &inner)) {
+				rd->malformed = TRUE;
+				return;
+			}
 			v = inner;
 		}
-		given->pdata[i] = v;
+		given[i] = v;
+	}
+	if (more < 0) {
+		rd->malformed = TRUE;
+		return;
 	}
 	for (guint i = 0; i < m->inputs->len; i++) {
 		const RsInput *in = g_ptr_array_index (m->inputs, i);
 
-		if (given->pdata[i] != NULL) {
-			rs_read_value (in, given->pdata[i], problems,
-				       &g_array_index (values, RsValue, i));
+		if (given[i].type != NULL) {
+			rs_read_value (rd, in, &given[i], &values[i]);
 		} else if (in->has_default) {
-			g_array_index (values, RsValue, i) = in->default_value;
-			g_array_index (defaulted, gboolean, i) = TRUE;
+			values[i] = in->default_value;
+			defaulted[i] = TRUE;
 		} else {
-			rs_problem_add (problems, in->name, "missing",
-					g_strdup ("missing (required)"), g_strdup ("缺失（必填）"));
+			g_ptr_array_add (rd->problems, rs_problem_missing (in->name));
 		}
 	}
-	for (guint i = 0; i < unknown->len; i++)
-		rs_problem_add (problems, unknown->pdata[i], "unknown-input",
-				g_strdup ("not an input of this model"),
-				g_strdup ("不是该模型的输入"));
+	for (guint i = 0; unknown != NULL && i < unknown->len; i++)
+		g_ptr_array_add (rd->problems, rs_problem_unknown_input (unknown->pdata[i]));
+}
+
+static gboolean
+rs_read_inputs (
+	const RsModel *m, GVariant *inputs, GArray *values, GArray *defaulted, GPtrArray *problems)
+{
+	g_autoptr (GVariant) normal = NULL;
+	guint before = problems->len;
+	RsRead rd = { problems, FALSE };
+	RsView dict;
+
+	g_array_set_size (values, m->inputs->len);
+	g_array_set_size (defaulted, m->inputs->len);
+	rs_view_of (&dict, inputs);
+	rs_read_members (&rd, m, &dict, (RsValue *)values->data, (gboolean *)defaulted->data);
+	if (rd.malformed) {
+		/* what was read of the bytes as they came is forgotten */
+		g_ptr_array_set_size (problems, before);
+		memset (values->data, 0, sizeof (RsValue) * m->inputs->len);
+		memset (defaulted->data, 0, sizeof (gboolean) * m->inputs->len);
+		normal = g_variant_get_normal_form (inputs);
+		rs_view_of (&dict, normal);
+		rd.malformed = FALSE;
+		rs_read_members (&rd, m, &dict, (RsValue *)values->data,
+				 (gboolean *)defaulted->data);
+		/* the normal form always reads; were it not, no score rather than a guess */
+		if (rd.malformed)
+			g_ptr_array_add (problems, rs_problem_new ("inputs", "wrong-type",
+								   g_strdup ("not a valid a{sv}"),
+								   g_strdup ("不是有效的 a{sv}")));
+	}
 	return problems->len == before;
 }
 
@@ -452,6 +555,40 @@ rs_reference_of (const RsInput *in, RsValue *out)
 	return FALSE;
 }
 
+/* the linear predictor with input @input moved (@moved): only the features it reaches (its own,
+ * and interactions of those) are evaluated again, the others' contributions reused, summed in
+ * the same order as rs_linear_predictor, so the sum is the one a full evaluation gives, bit for
+ * bit.  @terms, @hit: scratch, one per feature. */
+static gdouble
+rs_lp_moved (const RsModel *m,
+	     const RsResult *r,
+	     const GArray *moved,
+	     guint input,
+	     gdouble *terms,
+	     guint8 *hit)
+{
+	gdouble lp = m->link == RS_LINK_LOGISTIC ? m->intercept : 0;
+
+	memcpy (terms, r->term_values->data, sizeof (gdouble) * m->features->len);
+	for (guint j = 0; j < m->features->len; j++) {
+		const RsFeature *f = g_ptr_array_index (m->features, j);
+
+		hit[j] = f->input >= 0 && (guint)f->input == input;
+		for (guint k = 0; f->of != NULL && k < f->of->len; k++)
+			hit[j] |= hit[g_array_index (f->of, guint, k)];
+		if (!hit[j]) {
+			lp += g_array_index (r->contributions, gdouble, j);
+			continue;
+		}
+		terms[j] = rs_term_value (m, f, moved, terms);
+		lp += f->coefficient * terms[j] + 0.0;
+	}
+	return lp;
+}
+
+/* the features fit here; a model with more takes the heap */
+#define RS_FEATURES_ON_STACK 64
+
 /* How much each input moves the linear predictor away from its reference value, the others
  * held: what the explanation names.  A single feature's contribution is no guide when a model
  * uses logarithms and interactions (the Pooled Cohort Equations' ln age terms are large and of
@@ -460,6 +597,13 @@ static void
 rs_effects (const RsModel *m, RsResult *r)
 {
 	g_autoptr (GArray) moved = g_array_copy (r->values);
+	guint n = m->features->len;
+	gdouble terms_stack[RS_FEATURES_ON_STACK];
+	guint8 hit_stack[RS_FEATURES_ON_STACK];
+	g_autofree gdouble *terms_heap = n > RS_FEATURES_ON_STACK ? g_new (gdouble, n) : NULL;
+	g_autofree guint8 *hit_heap = n > RS_FEATURES_ON_STACK ? g_new (guint8, n) : NULL;
+	gdouble *terms = terms_heap != NULL ? terms_heap : terms_stack;
+	guint8 *hit = hit_heap != NULL ? hit_heap : hit_stack;
 
 	g_array_set_size (r->effects, m->inputs->len);
 	for (guint i = 0; i < m->inputs->len; i++) {
@@ -472,7 +616,7 @@ rs_effects (const RsModel *m, RsResult *r)
 		}
 		g_array_index (moved, RsValue, i) = ref;
 		g_array_index (r->effects, gdouble, i)
-			= r->linear_predictor - rs_linear_predictor (m, moved, NULL, NULL);
+			= r->linear_predictor - rs_lp_moved (m, r, moved, i, terms, hit);
 		g_array_index (moved, RsValue, i) = saved;
 	}
 }
@@ -523,11 +667,7 @@ rs_model_score (const RsModel *m, GVariant *inputs, GPtrArray *problems)
 		return NULL;
 	r = rs_model_score_values (m, values);
 	if (isnan (r->probability)) {
-		/* a model whose terms overflow (inf - inf) at these values: no score, not a guess
-		 */
-		rs_problem_add (problems, "inputs", "out-of-range",
-				g_strdup ("the model gives no finite score for these values"),
-				g_strdup ("该模型对这些取值无法给出有限的评分"));
+		g_ptr_array_add (problems, rs_problem_no_score ());
 		rs_result_free (r);
 		return NULL;
 	}
@@ -576,24 +716,38 @@ rs_append_risk (GString *s, const RsModel *m, const RsResult *r, RsLang lang)
 						     : rs_text_get (&m->title, lang);
 	const RsCategory *cat
 		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
-	g_autofree gchar *lower = rs_lower_first (outcome);
+	g_autofree gchar *lower = NULL;
 
+	/* one printf a sentence: three were a tenth of a Score call */
 	if (lang == RS_LANG_ZH) {
+		const gchar *de = rs_ends_in_han (outcome) ? "" : "的";
+
 		if (m->horizon_years > 0)
-			g_string_append_printf (s, "%g 年", m->horizon_years);
-		g_string_append_printf (s, "%s%s风险估计为 %.1f%%", outcome,
-					rs_ends_in_han (outcome) ? "" : "的", 100 * r->probability);
-		if (cat != NULL)
-			g_string_append_printf (s, "（%s）", rs_text_get (&cat->label, lang));
+			g_string_append_printf (s, "%g 年%s%s风险估计为 %.1f%%", m->horizon_years,
+						outcome, de, 100 * r->probability);
+		else
+			g_string_append_printf (s, "%s%s风险估计为 %.1f%%", outcome, de,
+						100 * r->probability);
+		if (cat != NULL) {
+			g_string_append (s, "（");
+			g_string_append (s, rs_text_get (&cat->label, lang));
+			g_string_append (s, "）");
+		}
 		g_string_append (s, "。");
 		return;
 	}
-	g_string_append (s, "Estimated ");
+	lower = rs_lower_first (outcome);
 	if (m->horizon_years > 0)
-		g_string_append_printf (s, "%g-year ", m->horizon_years);
-	g_string_append_printf (s, "risk of %s: %.1f%%", lower, 100 * r->probability);
-	if (cat != NULL)
-		g_string_append_printf (s, " (%s)", rs_text_get (&cat->label, lang));
+		g_string_append_printf (s, "Estimated %g-year risk of %s: %.1f%%", m->horizon_years,
+					lower, 100 * r->probability);
+	else
+		g_string_append_printf (s, "Estimated risk of %s: %.1f%%", lower,
+					100 * r->probability);
+	if (cat != NULL) {
+		g_string_append (s, " (");
+		g_string_append (s, rs_text_get (&cat->label, lang));
+		g_string_append (s, ")");
+	}
 	g_string_append (s, ".");
 }
 

@@ -24,7 +24,9 @@ typedef struct {
 	gchar *code;
 	gchar *message;
 	gchar *message_zh;
-	gchar *unit; /* out-of-range: the UCUM code of the range (the messages say it readably) */
+	gchar *unit;  /* out-of-range: the UCUM code of the range (the messages say it readably) */
+	gchar *field; /* NULL, or the JSON Pointer of the member at fault when it is not the input
+		       * itself (rs_model_score_columns: "/columns/age", "/units/age") */
 } RsProblem;
 
 void rs_problem_free (RsProblem *problem);

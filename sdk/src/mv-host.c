@@ -311,6 +311,20 @@ mv_method_accepts_caller (const MvMethod *method, MvCall *call, GError **error)
 	return FALSE;
 }
 
+/* The Chinese text of an error carries the same "which plugin" prefix as the English one, so
+ * a caller reading Chinese (Accept-Language: zh-CN) learns as much. */
+static void
+prefix_zh (GError *error, const gchar *plugin)
+{
+	const gchar *zh = mv_error_get_message_zh (error);
+	g_autofree gchar *prefixed = NULL;
+
+	if (zh == NULL)
+		return;
+	prefixed = g_strdup_printf ("插件 %s：%s", plugin, zh);
+	mv_error_set_message_zh (error, prefixed);
+}
+
 GVariant *
 mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **error)
 {
@@ -352,6 +366,7 @@ mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **err
 			g_propagate_error (error, g_steal_pointer (&error_local));
 			return NULL;
 		}
+		prefix_zh (error_local, plugin);
 		g_propagate_prefixed_error (error, g_steal_pointer (&error_local),
 					    "plugin %s: ", plugin);
 		return NULL;

@@ -142,6 +142,10 @@ Test (test_host, plugin_refusal_is_invalid_input)
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT), "%s",
 		   error != NULL ? error->message : "");
 	cr_assert_not_null (strstr (error->message, "height_cm"), "%s", error->message);
+	/* both languages say which plugin refused */
+	cr_assert (g_str_has_prefix (error->message, "plugin bmi: "), "%s", error->message);
+	cr_assert (g_str_has_prefix (mv_error_get_message_zh (error), "插件 bmi：height_cm："),
+		   "%s", mv_error_get_message_zh (error));
 }
 
 Test (test_host, json_errors)

@@ -92,7 +92,7 @@ Test (plugin, list_models)
 	JsonObject *pce;
 	JsonObject *citation;
 
-	cr_assert_eq (json_array_get_length (models), 8);
+	cr_assert_eq (json_array_get_length (models), 10);
 	pce = find_by (models, "id", "pce-2013-white-women");
 	cr_assert_str_eq (json_object_get_string_member (pce, "link"), "cox");
 	cr_assert_float_eq (json_object_get_double_member (pce, "horizon_years"), 10, 1e-12);
@@ -137,7 +137,8 @@ Test (plugin, describe)
 					  &error);
 	cr_assert_null (missing);
 	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_NOT_FOUND));
-	cr_assert_str_eq (mv_error_get_message_zh (error), "没有风险模型“no-such-model”");
+	cr_assert_str_eq (mv_error_get_message_zh (error),
+			  "插件 risk-scorer：没有风险模型“no-such-model”");
 }
 
 Test (plugin, score_pooled_cohort_example)
@@ -451,7 +452,7 @@ Test (plugin, broken_models_refused_others_load)
 	cr_assert (strstr (warning_text->str, "broken-wrong-sign.json: 1 worked example failed"),
 		   "%s", warning_text->str);
 	root = call_ok (host, "ListModels", "{}", jp);
-	cr_assert_eq (json_array_get_length (json_object_get_array_member (root, "models")), 8);
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (root, "models")), 10);
 	g_string_free (warning_text, TRUE);
 }
 
@@ -621,8 +622,9 @@ Test (plugin, load_names_models)
 	g_log_set_writer_func (keep_messages, NULL, NULL);
 	host = new_host (g_getenv ("RS_TEST_DATA_DIR"));
 	cr_assert (strstr (messages->str,
-			   "loaded 10 risk models: aric-diabetes-2005, "
-			   "framingham-offspring-diabetes-2007, pce-2013-african-american-men"),
+			   "loaded 12 risk models: aric-diabetes-2005, china-par-2016-men, "
+			   "china-par-2016-women, framingham-offspring-diabetes-2007, "
+			   "pce-2013-african-american-men"),
 		   "%s", messages->str);
 	cr_assert (strstr (messages->str, "pima-diabetes, test-weight-model\n"), "%s",
 		   messages->str);

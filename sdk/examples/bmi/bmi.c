@@ -38,10 +38,16 @@ bmi_category (const BmiConfig *config, gdouble bmi)
 static gboolean
 check_range (const gchar *field, gdouble value, gdouble min, gdouble max, GError **error)
 {
+	g_autofree gchar *message = NULL;
+	g_autofree gchar *message_zh = NULL;
+
 	if (isfinite (value) && value >= min && value <= max)
 		return TRUE;
-	g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT, "%s: %g is outside [%g, %g]", field,
-		     value, min, max);
+	/* every message a caller may read comes in English and Chinese; the host adds which
+	 * plugin said it to both */
+	message = g_strdup_printf ("%s: %g is outside [%g, %g]", field, value, min, max);
+	message_zh = g_strdup_printf ("%s：%g 超出允许范围 [%g, %g]", field, value, min, max);
+	mv_set_error_bilingual (error, MV_ERROR_INVALID_INPUT, message, message_zh);
 	return FALSE;
 }
 

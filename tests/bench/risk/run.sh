@@ -8,10 +8,13 @@
 #  - scoring throughput (bench_scoring): the white men's Pooled Cohort Equation and the
 #    Framingham Offspring diabetes model on seeded, realistic input sets (gen-score-inputs.py),
 #    scored by the core and by the built plugin through the SDK's test host (Score one set a
-#    call; ScoreBatch 100 and 1000 a call, with detail "full" and "summary";
+#    call; ScoreBatch 100 and 1000 a call, with detail "full" and "summary"; ScoreColumns,
+#    the sets as columns with a unit a row, 1000 rows a call and all of them in one call;
 #    bench-risk-score), against R computing the same
 #    model's probability on the same sets (bench-score.R: a per-row loop, and vectorised in
-#    calls of 100, 1000 and all sets), ratio Medverse / R printed.  Both sides' probabilities
+#    calls of 100, 1000 and all sets), ratio Medverse / R printed.  Scoring rates are per CPU
+#    second of each process (user + system), not per second of the clock: the machine is
+#    shared, and the clock would count the other users' turns against whichever side ran then.  Both sides' probabilities
 #    are compared: the bench fails when they differ by more than 1e-9.
 # Not part of the test suite.  Installs R (r-base-core) with apt-get when Rscript is missing.
 #
@@ -80,7 +83,7 @@ row() {
 }
 
 bench_scoring() {
-	echo "| model | comparison | Medverse | scores/s | R (same sets, same run) | scores/s | ratio Medverse/R |"
+	echo "| model | comparison | Medverse | scores/CPU s | R (same sets, same run) | scores/CPU s | ratio Medverse/R |"
 	echo "|---|---|---|---|---|---|---|"
 	for pair in "pce pce-2013-white-men" "framingham framingham-offspring-diabetes-2007"; do
 		kind=${pair%% *} model=${pair#* }
@@ -104,8 +107,10 @@ bench_scoring() {
 		row "" "batch 1000" "plugin \`ScoreBatch\` detail full, 1000 a call" "$(field "$c" batch1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
 		row "" "batch 100" "plugin \`ScoreBatch\` detail summary, 100 a call" "$(field "$c" summary100)" "vectorised, 100 a call" "$(field "$r" vec100)"
 		row "" "batch 1000" "plugin \`ScoreBatch\` detail summary, 1000 a call" "$(field "$c" summary1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
+		row "" "batch 1000" "plugin \`ScoreColumns\`, 1000 rows a call (SDK test host)" "$(field "$c" columns1000)" "vectorised, 1000 a call" "$(field "$r" vec1000)"
+		row "" "all sets" "plugin \`ScoreColumns\`, all sets in one call (SDK test host)" "$(field "$c" columnsall)" "vectorised, all sets in one call" "$(field "$r" vecall)"
 		row "" "all sets" "core \`rs_model_score_values\` (checked values)" "$(field "$c" core_values)" "vectorised, all sets in one call" "$(field "$r" vecall)"
-		echo "$model: $(field "$c" sets) sets; max |Medverse - R| $diff; plugin vs core $(field "$c" plugin_vs_core_max_diff)" >&3
+		echo "$model: $(field "$c" sets) sets; max |Medverse - R| $diff; plugin (Score, ScoreBatch, ScoreColumns) vs core $(field "$c" plugin_vs_core_max_diff), ScoreColumns vs core $(field "$c" columns_vs_core_max_diff)" >&3
 	done
 }
 # the check lines go below the table
@@ -128,7 +133,7 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p')
 	echo
 	echo "medverse-train command line on the $rows-row set (read, fit, apparent figures, 10-fold CV, model file): ${cli_ms} ms"
 	echo
-	echo "Scoring, $score_sets seeded input sets a model (gen-score-inputs.py, seed 20261205), medians of $score_reps samples:"
+	echo "Scoring, $score_sets seeded input sets a model (gen-score-inputs.py, seed 20261205), scores a CPU second (each process's user + system time), medians of $score_reps samples; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end:"
 	echo
 	echo "$scoring"
 	echo
