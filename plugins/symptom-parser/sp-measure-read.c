@@ -38,7 +38,8 @@ static const gchar *const sp_connectors[] = {
 	"在", "大概", "大约", "左右", "有", "最高", "高达", "高至", "升至", "升到", "降至", "降到", "低至",
 	"掉到", "到", "达到", "波动在", "维持在", "控制在", "一般", "一直", "一直在", "都", "还", "还是",
 	"已经", "只有", "就", "又", "了", "每分钟", "每分", "偏高", "偏低", "烧到", "发烧到",
-	"到过", "达到过", "曾经", "曾", "自测", "平时",
+	"到过", "达到过", "曾经", "曾", "自测", "平时", "由", "才", "只", "仅", "坐位", "卧位",
+	"立位", "站立位", "平卧位", "左上肢", "右上肢", "左臂", "右臂",
 	NULL,
 };
 /* clang-format on */
@@ -127,9 +128,11 @@ sp_m_zh_number (const gchar *p, const gchar *end, gdouble *value)
 				return s;
 			}
 			*value = v + 10 * d;
-			/* 一百二三: "120 or 130", the first is said */
-			if (sp_m_zh_digit_at (r, end, &s) > d)
-				return s;
+			/* 一百二三: "120 or 130", the first is said; 一百四五十 too */
+			if (sp_m_zh_digit_at (r, end, &s) > d) {
+				const gchar *ten = sp_m_word_at (s, end, "十");
+				return ten != NULL ? ten : s;
+			}
 			return r;
 		}
 	}
@@ -367,7 +370,7 @@ sp_m_unit (const gchar *q, const gchar *end, SpMKind kind, SpRaw *raw)
 static gboolean
 sp_m_zh_number_ends (const gchar *q, const gchar *end)
 {
-	static const gchar *const tails[] = { "多", "左右", "几", "余", "来", NULL };
+	static const gchar *const tails[] = { "多", "左右", "几", "余", "来", "的", NULL };
 
 	if (!sp_m_is_han_at (q, end))
 		return TRUE;

@@ -135,6 +135,7 @@ sp_m_concept_of (SpCtx *ctx, SpMKind kind)
 		[SP_M_NIHSS] = "nihss",
 		[SP_M_MOCA] = "moca",
 		[SP_M_QSOFA] = "qsofa",
+		[SP_M_HEADC] = "head circumference",
 	};
 	return sp_m_concept (ctx, terms[kind], sp_mkinds[kind].code);
 }
@@ -304,6 +305,18 @@ sp_m_dose_after (const gchar *q, const gchar *end)
 	return FALSE;
 }
 
+/* Was the value measured by the patient (自测血压控制在125-135/75-85: home readings kept in a
+ * range, not a target)? */
+static gboolean
+sp_m_self_measured (SpCtx *ctx, const SpMCand *c)
+{
+	static const gchar *const words[] = { "自测", "自己测", "在家测", "home", NULL };
+	const gchar *text = ctx->nt->text;
+
+	/* the name itself may hold part of it: 自 + 测血压 */
+	return sp_m_has_any (text + c->start - MIN (c->start, 12), text + c->end, words);
+}
+
 /* Is a single value or a pair a target, not a reading: a target word between the name and
  * the value ("BP goal 130/80"), 目标 or "goal" just before the name (目标血压<140/90), or a value
  * kept below something (血压控制在130/80以下)?  Ranges have their own, wider rule. */
@@ -315,13 +328,18 @@ sp_m_is_target (SpCtx *ctx, const SpMCand *c, const gchar *p)
 	/* 以下 after a value kept somewhere is a target; after one that fell there it is a reading
 	 * (血氧掉到90%以下) */
 	static const gchar *const keep[]
-		= { "控制在", "维持在", "保持在", "keep", "maintain", NULL };
+		= { "控制在", "控制到", "维持在", "保持在", "要", "应", "keep", "maintain", NULL };
 	static const gchar *const after[] = { "以下", "以内", "or less", "or below", NULL };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	const gchar *from = text + c->start - MIN (c->start, 9);
 	const gchar *q = sp_m_skip_spaces (c->raw.end, end);
 
+	static const gchar *const met[] = { "at goal", "at target", "达标", NULL };
+
+	/* "HTN at goal (128/78)": a reading that meets its target */
+	if (sp_m_has_any (text + c->end, p, met))
+		return FALSE;
 	return sp_m_has_any (text + c->end, p, between)
 	       || sp_m_has_any (from, text + c->start, before)
 	       || (sp_m_has_any (text + c->end, p, keep)
@@ -342,7 +360,8 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	if (sp_mkinds[kind].keep && p < end && (*p == '<' || *p == '>'))
 		p = sp_m_skip_spaces (p + 1, end);
 	/* "BP <140/90", 目标血压<140/90: a vital sign is never measured as a bound, a target is */
-	if (!sp_mkinds[kind].keep && p < end && (*p == '<' || g_str_has_prefix (p, "≤"))) {
+	if (!sp_mkinds[kind].keep && p < end
+	    && (*p == '<' || g_str_has_prefix (p, "≤") || g_str_has_prefix (p, "≥"))) {
 		p = sp_m_skip_spaces (p + (*p == '<' ? 1 : strlen ("≤")), end);
 		c->target = sp_m_read_value (p, end, kind, &c->raw);
 		return;
@@ -358,7 +377,7 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 				      &c->raw);
 	/* a target is no reading: "goal 120-140", 血糖控制在6-7之间, "HR 80-100 is the target" */
 	if (c->ok
-	    && ((c->raw.hi_start != NULL
+	    && ((c->raw.hi_start != NULL && !sp_m_self_measured (ctx, c)
 		 && (sp_m_has_any (ctx->nt->text + c->end, p, sp_m_targets)
 		     || sp_m_has_any (c->raw.end, MIN (end, c->raw.end + 24), sp_m_targets)))
 		|| sp_m_is_target (ctx, c, p))) {
@@ -385,8 +404,16 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 		}
 	}
 	/* a lone letter, a fever or a pain word needs its value at once */
-	if (!c->ok && !c->letter && !c->pain && !c->fever)
-		c->ok = sp_m_read_late (ctx->nt->text + c->end, end, kind, &c->raw);
+	if (!c->ok && !c->letter && !c->pain && !c->fever) {
+		c->ok = sp_m_read_late (ctx->nt->text + c->end, end, kind, &c->raw)
+			&& !(c->raw.unit == SP_U_NONE && sp_m_dose_after (c->raw.end, end));
+		/* LDL要控制到2.6以下: a target found a few words on */
+		if (c->ok && sp_m_is_target (ctx, c, c->raw.value_start)) {
+			c->ok = FALSE;
+			c->target = TRUE;
+			return;
+		}
+	}
 	/* 血压150, 量了个血压一百八十多: in Chinese one number after 血压 is the systolic */
 	if (!c->ok && kind == SP_M_BP && c->zh && sp_m_read_value (p, end, SP_M_SBP, &c->raw)
 	    && c->raw.value >= 70 && c->raw.value <= 250) {
@@ -638,7 +665,8 @@ sp_m_trend_before (const gchar *from, const gchar *p)
 		"recheck", "now", "last", "down to", "up to", " to ", " and ", "mon", "tue", "wed",
 		"thu", "fri", "sat", "sun", "morning", "evening", "night", "yesterday", "today",
 		"之前", "原来", "以前", "复查", "降至", "升至", "降到", "升到", "后", "早上", "晚上",
-		"昨天", "今天", NULL,
+		"昨天", "今天", "pre-op", "post-op", "preop", "postop", "上次", "入院时", "术前",
+		NULL,
 	};
 	/* clang-format on */
 	g_autofree gchar *window = NULL;
@@ -648,6 +676,24 @@ sp_m_trend_before (const gchar *from, const gchar *p)
 	window = g_strndup (from, (gsize)(p - from));
 	for (guint i = 0; cues[i] != NULL; i++) {
 		if (strstr (window, cues[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Does a time word follow a further value at once, saying it is an earlier reading: "Hb 7.4
+ * g/dL (9.1 yesterday)", "glucose 11.2 (32.4 on admission)", 血红蛋白 85（入院时 102）? */
+static gboolean
+sp_m_trend_after (const gchar *q, const gchar *end)
+{
+	static const gchar *const words[]
+		= { "yesterday", "on admission", "at admission", "on arrival", "ago",  "last",
+		    "earlier",	 "previously",	 "before",	 "prior",      "昨天", "入院时",
+		    "上次",	 "之前",	 "以前",	 NULL };
+
+	q = sp_m_skip_spaces (q, end);
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (sp_m_word_at (q, end, words[i]) != NULL)
 			return TRUE;
 	}
 	return FALSE;
@@ -690,7 +736,8 @@ sp_m_follow_on (SpCtx *ctx, const SpMCand *c, gsize limit, gboolean zh, guint8 *
 			continue;
 		}
 		if (c->kind != SP_M_BP && raw.unit == SP_U_NONE
-		    && (!sp_m_trend_before (last, p) || sp_m_dose_after (raw.end, end)))
+		    && ((!sp_m_trend_before (last, p) && !sp_m_trend_after (raw.end, end))
+			|| sp_m_dose_after (raw.end, end)))
 			continue;
 		if (sp_m_add (ctx, &raw, (gsize)(p - text), zh, -1)) {
 			sp_m_cover (covered, (gsize)(p - text), (gsize)(raw.end - text));
