@@ -205,6 +205,35 @@ Test (lexicon, everyday_chinese_words_are_not_findings)
 	assert_concept ("脑供血不足", TRUE, "HP:0002637", SP_CONCEPT_CONDITION);
 }
 
+/* The terminologies spell the American way; every English term also has its British spelling,
+ * on the same concept, and a word that only looks like one keeps its meaning. */
+Test (lexicon, british_spellings)
+{
+	const gchar *const pairs[][2] = {
+		{ "haemoptysis", "hemoptysis" },
+		{ "anaemia", "anemia" },
+		{ "pernicious anaemia", "pernicious anemia" },
+		{ "hypoglycaemia", "hypoglycemia" },
+		{ "ischaemic stroke", "ischemic stroke" },
+		{ "oesophagitis", "esophagitis" },
+		{ "coeliac disease", "celiac disease" },
+		{ "haematuria", "hematuria" },
+		{ "leukaemia", "leukemia" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (pairs); i++) {
+		const SpConcept *gb = concept_of (pairs[i][0], FALSE);
+		const SpConcept *us = concept_of (pairs[i][1], FALSE);
+		cr_assert_not_null (us, "'%s' is not a term", pairs[i][1]);
+		cr_assert_not_null (gb, "'%s' is not a term", pairs[i][0]);
+		cr_assert_str_eq (gb->code, us->code, "'%s' is %s, '%s' %s", pairs[i][0], gb->code,
+				  pairs[i][1], us->code);
+	}
+	/* hemi- (half) and chemo- are no haem- */
+	cr_assert_null (concept_of ("haemiplegia", FALSE));
+	cr_assert_not_null (concept_of ("hemiplegia", FALSE));
+}
+
 /* A staged chronic kidney disease is its stage's concept, with chronic kidney disease (the code
  * a coder also accepts) as its xref; end-stage renal disease too. */
 Test (lexicon, kidney_disease_stages)
