@@ -172,6 +172,30 @@ mv_test_host_call_json (MvTestHost *self,
 	return mv_json_to_string (result);
 }
 
+const MvPluginInfo *
+mv_test_host_load_module (const gchar *path, GError **error)
+{
+	GModule *module;
+	gpointer symbol = NULL;
+
+	g_return_val_if_fail (path != NULL, NULL);
+	module = g_module_open (path, G_MODULE_BIND_LOCAL);
+	if (module == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "%s: cannot load: %s", path,
+			     g_module_error ());
+		return NULL;
+	}
+	if (!g_module_symbol (module, MV_PLUGIN_ENTRY_SYMBOL, &symbol) || symbol == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "%s: no %s symbol: not a Medverse plugin", path,
+			     MV_PLUGIN_ENTRY_SYMBOL);
+		g_module_close (module);
+		return NULL;
+	}
+	g_module_make_resident (module);
+	return symbol;
+}
+
 void
 mv_test_host_free (MvTestHost *self)
 {

@@ -10,17 +10,13 @@ static const MvPluginInfo *
 load_plugin (const gchar *env_var)
 {
 	const gchar *path = g_getenv (env_var);
-	GModule *module;
-	gpointer symbol = NULL;
+	g_autoptr (GError) error = NULL;
+	const MvPluginInfo *info;
 
 	cr_assert_not_null (path, "%s is not set; run through `meson test`", env_var);
-	module = g_module_open (path, G_MODULE_BIND_LOCAL);
-	cr_assert_not_null (module, "%s: %s", path, g_module_error ());
-	cr_assert (g_module_symbol (module, MV_PLUGIN_ENTRY_SYMBOL, &symbol), "%s: %s", path,
-		   g_module_error ());
-	/* kept open for the life of the test process */
-	g_module_make_resident (module);
-	return symbol;
+	info = mv_test_host_load_module (path, &error);
+	cr_assert_not_null (info, "%s", error != NULL ? error->message : "");
+	return info;
 }
 
 static MvTestHost *
@@ -232,14 +228,26 @@ Test (test_host, bad_plugins_refused)
 		g_autofree gchar *path = g_build_filename (dir, files[i], NULL);
 		g_autoptr (GError) error = NULL;
 		g_autoptr (MvTestHost) host = NULL;
-		GModule *module = g_module_open (path, G_MODULE_BIND_LOCAL);
-		gpointer symbol = NULL;
+		const MvPluginInfo *info = mv_test_host_load_module (path, &error);
 
-		cr_assert_not_null (module, "%s", g_module_error ());
-		cr_assert (g_module_symbol (module, MV_PLUGIN_ENTRY_SYMBOL, &symbol));
-		host = mv_test_host_new (symbol, NULL, NULL, &error);
+		cr_assert_not_null (info, "%s", error != NULL ? error->message : "");
+		host = mv_test_host_new (info, NULL, NULL, &error);
 		cr_assert_null (host, "%s accepted", files[i]);
 		cr_assert_not_null (error);
-		g_module_make_resident (module);
 	}
+}
+
+Test (test_host, load_module_refuses_what_is_not_a_plugin)
+{
+	g_autoptr (GError) missing = NULL;
+	g_autoptr (GError) not_plugin = NULL;
+
+	cr_assert_null (mv_test_host_load_module ("/nonexistent/plugin.so", &missing));
+	cr_assert (g_error_matches (missing, MV_ERROR, MV_ERROR_FAILED));
+	cr_assert_not_null (strstr (missing->message, "/nonexistent/plugin.so"), "%s",
+			    missing->message);
+	/* a loadable library without the entry symbol: the SDK's own */
+	cr_assert_null (mv_test_host_load_module (g_getenv ("MVT_SDK_LIBRARY"), &not_plugin));
+	cr_assert_not_null (strstr (not_plugin->message, MV_PLUGIN_ENTRY_SYMBOL), "%s",
+			    not_plugin->message);
 }

@@ -10,29 +10,20 @@
 
 #include "test-lib.h"
 
-static GModule *module;
 static const MvPluginInfo *info;
 
 static void
 setup (void)
 {
-	gpointer sym = NULL;
 	const gchar *path = g_getenv ("PG_PLUGIN_PATH");
+	g_autoptr (GError) error = NULL;
 
 	cr_assert_not_null (path, "PG_PLUGIN_PATH is not set");
-	module = g_module_open (path, G_MODULE_BIND_LOCAL);
-	cr_assert_not_null (module, "%s", g_module_error ());
-	cr_assert (g_module_symbol (module, MV_PLUGIN_ENTRY_SYMBOL, &sym));
-	info = sym;
+	info = mv_test_host_load_module (path, &error);
+	cr_assert_not_null (info, "%s", error != NULL ? error->message : "");
 }
 
-static void
-teardown (void)
-{
-	g_clear_pointer (&module, g_module_close);
-}
-
-TestSuite (plugin, .init = setup, .fini = teardown);
+TestSuite (plugin, .init = setup);
 
 static MvTestHost *
 new_host (void)

@@ -35,6 +35,25 @@ MvTestHost *mv_test_host_new (const MvPluginInfo *info,
 			      GError **error);
 
 /**
+ * mv_test_host_load_module:
+ * @path: a built plugin module (`.so`)
+ * @error: return location for an error
+ *
+ * Opens @path as the daemon does (GModule, local binding) and returns the declaration its
+ * entry symbol (%MV_PLUGIN_ENTRY_SYMBOL) points to, not yet validated: pass it to
+ * mv_test_host_new(), which validates it, or to mv_plugin_info_validate().  Testing the built
+ * module rather than a declaration linked into the test also tests its exported entry.  The
+ * module stays loaded until the process exits (a plugin's static state makes unloading it
+ * unsafe, and a test gains nothing by it).
+ *
+ * Returns: (transfer none): the declaration, or %NULL with @error set (the path and why:
+ * not loadable, or no entry symbol).
+ *
+ * Since: ABI 1.3 (0.5)
+ */
+const MvPluginInfo *mv_test_host_load_module (const gchar *path, GError **error);
+
+/**
  * mv_test_host_add_plugin:
  * @self: a test host
  * @info: another plugin, reachable from the first through mv_call_invoke()
