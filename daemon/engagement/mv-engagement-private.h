@@ -27,6 +27,7 @@ typedef struct {
 	const gchar *clinic_id;
 	gchar *patient_id; /* canonical */
 	gpointer params;   /* the operation's input, borrowed */
+	PGconn *conn;	   /* the running transaction's connection (a write's helpers use it) */
 	JsonObject *result;
 	gboolean created;
 } MvEngagementOp;

@@ -362,9 +362,10 @@ mv_engagement_checkins_of (GPtrArray *stored)
 	return out;
 }
 
+/* Seals @data (transfer full) for the row of @kind with @key and runs @sql with (clinic,
+ * patient, key, blob, @extra). */
 static gboolean
-insert_sealed (PGconn *conn,
-	       MvEngagementOp *op,
+insert_sealed (MvEngagementOp *op,
 	       const MvRecordKind *kind,
 	       MvSecret *dek,
 	       const gchar *key,
@@ -376,16 +377,18 @@ insert_sealed (PGconn *conn,
 	const gchar *ids[] = { key, NULL };
 	const MvRecordRef ref = { kind, op->clinic_id, op->patient_id, ids };
 	g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), data);
-	g_autoptr (GBytes) blob = mv_sealed_record_seal (&ref, dek, 1, node, error);
+	g_autoptr (GBytes) blob = NULL;
 	g_autofree gchar *text = NULL;
 	g_autoptr (PGresult) res = NULL;
 
+	json_object_unref (data); /* the node holds it */
+	blob = mv_sealed_record_seal (&ref, dek, 1, node, error);
 	if (blob == NULL)
 		return FALSE;
 	text = mv_db_bytea_bytes_to_text (blob);
 	{
 		const gchar *values[] = { op->clinic_id, op->patient_id, key, text, extra };
-		res = mv_db_exec_params (conn, sql, 5, values, error);
+		res = mv_db_exec_params (op->conn, sql, 5, values, error);
 	}
 	return res != NULL;
 }
@@ -489,12 +492,8 @@ new_answer (const MvCheckin *c, const gchar *observation_id, GPtrArray *entries)
 
 /* Writes the ledger entries (a source already awarded is skipped by its key). */
 static gboolean
-append_entries (PGconn *conn,
-		MvEngagementOp *op,
-		MvSecret *dek,
-		MvSecret *term_key,
-		GPtrArray *entries,
-		GError **error)
+append_entries (
+	MvEngagementOp *op, MvSecret *dek, MvSecret *term_key, GPtrArray *entries, GError **error)
 {
 	for (guint i = 0; i < entries->len; i++) {
 		const MvLedgerEntry *e = g_ptr_array_index (entries, i);
@@ -512,7 +511,7 @@ append_entries (PGconn *conn,
 		json_object_set_int_member (o, "points", e->points);
 		json_object_set_string_member (o, "reason", e->reason);
 		json_object_set_string_member (o, "date", date);
-		if (!insert_sealed (conn, op, &ledger_kind, dek, key, o,
+		if (!insert_sealed (op, &ledger_kind, dek, key, o,
 				    "INSERT INTO engagement_ledger (clinic_id, patient_id, "
 				    "source_key, blob, points) VALUES ($1, $2, $3, $4::bytea, "
 				    "$5::integer) ON CONFLICT DO NOTHING",
@@ -559,63 +558,70 @@ node_unref_maybe (gpointer node)
 		json_node_unref (node);
 }
 
-static gboolean
-checkin_txn (PGconn *conn, gpointer data, GError **error)
-{
-	MvEngagementOp *op = data;
-	CheckinParams *p = op->params;
-	const MvClinicalCall *call = op->call;
-	g_auto (MvPatientKeys) keys = { 0 };
-	g_autoptr (GTimeZone) zone = NULL;
-	g_autofree gchar *zone_name = NULL;
-	g_autoptr (GDateTime) now = NULL;
-	g_autoptr (GPtrArray) checkins = NULL, stored = NULL, skeys = NULL, ledger = NULL;
-	g_autoptr (GPtrArray) fresh = g_ptr_array_new ();    /* MvCheckin, borrowed */
-	g_autoptr (GPtrArray) fresh_at = g_ptr_array_new (); /* their index in checkins */
-	g_autoptr (GPtrArray) fresh_keys = g_ptr_array_new_with_free_func (g_free);
-	g_autoptr (GPtrArray) obs_inputs
-		= g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
-	g_autoptr (GPtrArray) records = NULL, all = NULL, entries = NULL, whole = NULL;
-	g_autoptr (MvSecret) term_key = NULL;
-	g_autoptr (MvProgress) progress = NULL;
-	/* each check-in's answer (JsonNode), in the order of the request */
-	g_autoptr (GPtrArray) answers = g_ptr_array_new_with_free_func (node_unref_maybe);
-	g_autoptr (JsonArray) answer_list = json_array_new ();
-	GDate today;
+/* What one check-in request works with, between its steps. */
+typedef struct {
+	MvEngagementOp *op;
+	CheckinParams *p;
+	MvPatientKeys keys;
+	MvSecret *term_key;
+	GTimeZone *zone;
+	gchar *zone_name;
+	GPtrArray *checkins;   /* MvCheckin, validated, in request order */
+	GPtrArray *stored;     /* MvStoredCheckin, the patient's, oldest first */
+	GPtrArray *skeys;      /* their client keys */
+	GPtrArray *ledger;     /* MvLedgerEntry written before */
+	GPtrArray *fresh;      /* MvCheckin (borrowed): the new ones */
+	GArray *fresh_at;      /* guint: their index in the request */
+	GPtrArray *fresh_keys; /* gchar *: their client keys */
+	GPtrArray *answers;    /* JsonNode (nullable until set), in request order */
+} CheckinWork;
 
-	g_clear_pointer (&op->result, json_object_unref);
-	op->created = FALSE;
-	if (!mv_engagement_op_keys (conn, op, TRUE, &keys, &zone, &zone_name, error))
-		return FALSE;
-	now = call->now != NULL ? g_date_time_ref (call->now) : g_date_time_new_now_utc ();
-	checkins = validate_all (p, zone, now, error);
-	if (checkins == NULL)
-		return FALSE;
-	term_key = mv_vault_derive_term_key (keys.dek);
-	stored = mv_engagement_load_checkins (conn, op, keys.dek, zone, error);
-	skeys = stored != NULL ? stored_keys (conn, op, error) : NULL;
-	ledger = skeys != NULL ? mv_engagement_load_ledger (conn, op, keys.dek, error) : NULL;
-	if (ledger == NULL)
-		return FALSE;
-	/* repeats answer what they were answered; a new one goes to the record */
-	for (guint i = 0; i < checkins->len; i++) {
-		MvCheckin *c = g_ptr_array_index (checkins, i);
-		g_autofree gchar *key = blind_key (op, term_key, CHECKIN_ID_SYSTEM, c->id, error);
+static void
+checkin_work_clear (CheckinWork *w)
+{
+	mv_patient_keys_clear (&w->keys);
+	g_clear_pointer (&w->term_key, mv_secret_free);
+	g_clear_pointer (&w->zone, g_time_zone_unref);
+	g_clear_pointer (&w->zone_name, g_free);
+	g_clear_pointer (&w->checkins, g_ptr_array_unref);
+	g_clear_pointer (&w->stored, g_ptr_array_unref);
+	g_clear_pointer (&w->skeys, g_ptr_array_unref);
+	g_clear_pointer (&w->ledger, g_ptr_array_unref);
+	g_clear_pointer (&w->fresh, g_ptr_array_unref);
+	g_clear_pointer (&w->fresh_at, g_array_unref);
+	g_clear_pointer (&w->fresh_keys, g_ptr_array_unref);
+	g_clear_pointer (&w->answers, g_ptr_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CheckinWork, checkin_work_clear)
+
+/* Sorts the request's check-ins into repeats (answered with their stored answer, or a conflict
+ * when the content differs) and new ones (w->fresh). */
+static gboolean
+split_repeats (CheckinWork *w, GError **error)
+{
+	w->fresh = g_ptr_array_new ();
+	w->fresh_at = g_array_new (FALSE, FALSE, sizeof (guint));
+	w->fresh_keys = g_ptr_array_new_with_free_func (g_free);
+	w->answers = g_ptr_array_new_with_free_func (node_unref_maybe);
+	for (guint i = 0; i < w->checkins->len; i++) {
+		MvCheckin *c = g_ptr_array_index (w->checkins, i);
+		g_autofree gchar *key
+			= blind_key (w->op, w->term_key, CHECKIN_ID_SYSTEM, c->id, error);
 		MvStoredCheckin *old;
 		g_autoptr (JsonNode) sent = NULL;
 
 		if (key == NULL)
 			return FALSE;
-		old = find_stored (stored, skeys, key);
-		g_ptr_array_add (answers, NULL);
+		old = find_stored (w->stored, w->skeys, key);
+		g_ptr_array_add (w->answers, NULL);
 		if (old == NULL) {
-			g_ptr_array_add (fresh, c);
-			g_ptr_array_add (fresh_at, GUINT_TO_POINTER (i));
-			g_ptr_array_add (fresh_keys, g_steal_pointer (&key));
-			g_ptr_array_add (obs_inputs, mv_checkin_to_observation (c));
+			g_ptr_array_add (w->fresh, c);
+			g_array_append_val (w->fresh_at, i);
+			g_ptr_array_add (w->fresh_keys, g_steal_pointer (&key));
 			continue;
 		}
-		sent = json_node_init_object (json_node_alloc (), g_ptr_array_index (p->inputs, i));
+		sent = json_node_init_object (json_node_alloc (),
+					      g_ptr_array_index (w->p->inputs, i));
 		if (!json_node_equal (sent, json_object_get_member (old->stored, "input"))) {
 			mv_set_error_bilingual (
 				error, MV_ERROR_CONFLICT,
@@ -623,70 +629,120 @@ checkin_txn (PGconn *conn, gpointer data, GError **error)
 				"已有同一 id 但内容不同的打卡记录");
 			return FALSE;
 		}
-		g_ptr_array_index (answers, i)
+		g_ptr_array_index (w->answers, i)
 			= json_node_copy (json_object_get_member (old->stored, "answer"));
 	}
-	if (fresh->len > 0) {
-		records = mv_clinical_store_create_in (conn, op->store->clinical, call,
-						       mv_clinical_kind_lookup ("observations"),
-						       op->patient_id, keys.dek, obs_inputs, error);
+	return TRUE;
+}
+
+/* Writes the new check-ins' rows, each with its Observation's id and its answer. */
+static gboolean
+write_fresh (CheckinWork *w, GPtrArray *records, GPtrArray *entries, GError **error)
+{
+	for (guint i = 0; i < w->fresh->len; i++) {
+		MvCheckin *c = g_ptr_array_index (w->fresh, i);
+		guint at = g_array_index (w->fresh_at, guint, i);
+		const gchar *record_id
+			= json_object_get_string_member (g_ptr_array_index (records, i), "id");
+		JsonObject *answer = new_answer (c, record_id, entries);
+		JsonObject *row = json_object_new ();
+
+		json_object_set_object_member (
+			row, "input", json_object_ref (g_ptr_array_index (w->p->inputs, at)));
+		json_object_set_object_member (row, "answer", json_object_ref (answer));
+		json_object_set_object_member (row, "checkin", checkin_facts (c));
+		g_ptr_array_index (w->answers, at)
+			= json_node_init_object (json_node_alloc (), answer);
+		json_object_unref (answer);
+		if (!insert_sealed (w->op, &checkin_kind, w->keys.dek,
+				    g_ptr_array_index (w->fresh_keys, i), row,
+				    "INSERT INTO engagement_checkins (clinic_id, patient_id, "
+				    "client_key, blob, record_id) VALUES ($1, $2, $3, $4::bytea, "
+				    "$5::uuid)",
+				    record_id, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* The answer: each check-in's, what was awarded, and the progress now. */
+static JsonObject *
+checkin_result (CheckinWork *w, GPtrArray *all, GPtrArray *entries, const GDate *today)
+{
+	JsonObject *out = json_object_new ();
+	g_autoptr (JsonArray) list = json_array_new ();
+	/* borrowed: ledger and entries own them (g_ptr_array_copy() would copy the free func) */
+	g_autoptr (GPtrArray) whole = g_ptr_array_new ();
+	g_autoptr (MvProgress) progress = NULL;
+
+	g_ptr_array_extend (whole, w->ledger, NULL, NULL);
+	g_ptr_array_extend (whole, entries, NULL, NULL);
+	progress = mv_progress_compute (w->op->store->rules, all, whole, today);
+	for (guint i = 0; i < w->answers->len; i++)
+		json_array_add_element (list, json_node_copy (g_ptr_array_index (w->answers, i)));
+	if (w->p->batch)
+		json_object_set_array_member (out, "checkins", json_array_ref (list));
+	else
+		json_object_set_member (out, "checkin",
+					json_node_copy (json_array_get_element (list, 0)));
+	json_object_set_array_member (out, "awarded", awarded_json (entries));
+	json_object_set_object_member (
+		out, "progress",
+		mv_engagement_progress_json (progress, w->op->call->language, w->zone_name, today));
+	return out;
+}
+
+static gboolean
+checkin_txn (PGconn *conn, gpointer data, GError **error)
+{
+	MvEngagementOp *op = data;
+	const MvClinicalCall *call = op->call;
+	g_auto (CheckinWork) w = { .op = op, .p = op->params };
+	g_autoptr (GDateTime) now = NULL;
+	g_autoptr (GPtrArray) records = NULL, all = NULL, entries = NULL;
+	g_autoptr (GPtrArray) obs_inputs
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
+	GDate today;
+
+	g_clear_pointer (&op->result, json_object_unref);
+	op->created = FALSE;
+	op->conn = conn;
+	if (!mv_engagement_op_keys (conn, op, TRUE, &w.keys, &w.zone, &w.zone_name, error))
+		return FALSE;
+	now = call->now != NULL ? g_date_time_ref (call->now) : g_date_time_new_now_utc ();
+	w.checkins = validate_all (w.p, w.zone, now, error);
+	if (w.checkins == NULL)
+		return FALSE;
+	w.term_key = mv_vault_derive_term_key (w.keys.dek);
+	w.stored = mv_engagement_load_checkins (conn, op, w.keys.dek, w.zone, error);
+	w.skeys = w.stored != NULL ? stored_keys (conn, op, error) : NULL;
+	w.ledger = w.skeys != NULL ? mv_engagement_load_ledger (conn, op, w.keys.dek, error) : NULL;
+	if (w.ledger == NULL || !split_repeats (&w, error))
+		return FALSE;
+	for (guint i = 0; i < w.fresh->len; i++)
+		g_ptr_array_add (obs_inputs,
+				 mv_checkin_to_observation (g_ptr_array_index (w.fresh, i)));
+	if (w.fresh->len > 0) {
+		records = mv_clinical_store_create_in (
+			conn, op->store->clinical, call, mv_clinical_kind_lookup ("observations"),
+			op->patient_id, w.keys.dek, obs_inputs, error);
 		if (records == NULL)
 			return FALSE;
 	}
 	/* the ledger sees every check-in, the new ones too */
-	mv_engagement_today (call, zone, &today);
-	all = mv_engagement_checkins_of (stored);
-	g_ptr_array_extend (all, fresh, NULL, NULL);
-	entries = mv_ledger_award (op->store->rules, all, ledger, &today);
-	if (!append_entries (conn, op, keys.dek, term_key, entries, error))
+	mv_engagement_today (call, w.zone, &today);
+	all = mv_engagement_checkins_of (w.stored);
+	g_ptr_array_extend (all, w.fresh, NULL, NULL);
+	entries = mv_ledger_award (op->store->rules, all, w.ledger, &today);
+	if (!append_entries (op, w.keys.dek, w.term_key, entries, error))
 		return FALSE;
-	for (guint i = 0; i < fresh->len; i++) {
-		MvCheckin *c = g_ptr_array_index (fresh, i);
-		guint at = GPOINTER_TO_UINT (g_ptr_array_index (fresh_at, i));
-		JsonObject *record = g_ptr_array_index (records, i);
-		JsonObject *answer
-			= new_answer (c, json_object_get_string_member (record, "id"), entries);
-		JsonObject *row = json_object_new ();
-
-		json_object_set_object_member (row, "input",
-					       json_object_ref (g_ptr_array_index (p->inputs, at)));
-		json_object_set_object_member (row, "answer", json_object_ref (answer));
-		json_object_set_object_member (row, "checkin", checkin_facts (c));
-		if (!insert_sealed (conn, op, &checkin_kind, keys.dek,
-				    g_ptr_array_index (fresh_keys, i), row,
-				    "INSERT INTO engagement_checkins (clinic_id, patient_id, "
-				    "client_key, blob, record_id) VALUES ($1, $2, $3, $4::bytea, "
-				    "$5::uuid)",
-				    json_object_get_string_member (record, "id"), error)) {
-			json_object_unref (answer);
-			return FALSE;
-		}
-		g_ptr_array_index (answers, at)
-			= json_node_init_object (json_node_alloc (), answer);
-		json_object_unref (answer);
-	}
-	if (!mv_engagement_op_audit (conn, op, fresh->len > 0 ? "checkin" : "checkin-repeat",
+	if (w.fresh->len > 0 && !write_fresh (&w, records, entries, error))
+		return FALSE;
+	if (!mv_engagement_op_audit (conn, op, w.fresh->len > 0 ? "checkin" : "checkin-repeat",
 				     error))
 		return FALSE;
-	op->created = fresh->len > 0;
-	/* borrowed: ledger and entries own them (g_ptr_array_copy() would copy the free func) */
-	whole = g_ptr_array_new ();
-	g_ptr_array_extend (whole, ledger, NULL, NULL);
-	g_ptr_array_extend (whole, entries, NULL, NULL);
-	progress = mv_progress_compute (op->store->rules, all, whole, &today);
-	op->result = json_object_new ();
-	for (guint i = 0; i < answers->len; i++)
-		json_array_add_element (answer_list,
-					json_node_copy (g_ptr_array_index (answers, i)));
-	if (p->batch)
-		json_object_set_array_member (op->result, "checkins", json_array_ref (answer_list));
-	else
-		json_object_set_member (op->result, "checkin",
-					json_node_copy (json_array_get_element (answer_list, 0)));
-	json_object_set_array_member (op->result, "awarded", awarded_json (entries));
-	json_object_set_object_member (
-		op->result, "progress",
-		mv_engagement_progress_json (progress, call->language, zone_name, &today));
+	op->created = w.fresh->len > 0;
+	op->result = checkin_result (&w, all, entries, &today);
 	return TRUE;
 }
 
