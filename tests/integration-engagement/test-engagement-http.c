@@ -261,6 +261,84 @@ Test (engagement, a_repeat_by_id_answers_the_first_answer_and_another_body_is_40
 	}
 	after_conflict = state (conn, a.id);
 	cr_assert_str_eq (after_repeat, after_conflict, "a conflict wrote something");
+	/* the client id and the values are not in the engagement tables in clear */
+	{
+		static const gchar *const tables[] = { "engagement_checkins", "engagement_ledger" };
+		for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
+			g_autofree gchar *rows = mvt_db_table_text (conn, tables[t], "hex");
+			cr_assert_not (mvt_text_shows (rows, "bp-1"), "the client id in %s",
+				       tables[t]);
+			cr_assert_not (mvt_text_shows (rows, "blood_pressure"), "the metric in %s",
+				       tables[t]);
+		}
+	}
+	/* the ledger is append-only, whoever asks */
+	{
+		PGresult *res = PQexec (conn, "UPDATE engagement_ledger SET points = 1000");
+		gboolean refused = PQresultStatus (res) == PGRES_FATAL_ERROR
+				   && strstr (PQresultErrorMessage (res), "append-only") != NULL;
+		PQclear (res);
+		cr_assert (refused, "an UPDATE of the ledger was not refused");
+	}
+	PQfinish (conn);
+}
+
+Test (engagement, a_batch_is_all_or_none_and_may_repeat_an_earlier_checkin)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *token = NULL, *first = NULL, *at = at_ago (300);
+	g_autofree gchar *batch = NULL, *bad = NULL, *before = NULL, *after = NULL;
+	PGconn *conn = mvt_db_connect (dir);
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "E-9");
+	token = patient_token (&a, pid);
+	first = g_strdup_printf ("{\"id\":\"m-1\",\"metric\":\"mood\",\"value\":4,\"at\":\"%s\"}",
+				 at);
+	{
+		g_autoptr (MvtResponse) r = checkin (token, first);
+		cr_assert_eq (r->status, 201, "%s", r->body);
+	}
+	batch = g_strdup_printf ("{\"checkins\":[%s,{\"id\":\"s-1\",\"metric\":\"sleep\","
+				 "\"value\":7.5,\"at\":\"%s\"},{\"id\":\"a-1\",\"metric\":"
+				 "\"active_minutes\",\"value\":30,\"at\":\"%s\"}]}",
+				 first, at, at);
+	bad = g_strdup_printf ("{\"checkins\":[{\"id\":\"ok-1\",\"metric\":\"mood\",\"value\":3,"
+			       "\"at\":\"%s\"},{\"id\":\"bad-1\",\"metric\":\"mood\",\"value\":9,"
+			       "\"at\":\"%s\"},{\"id\":\"ok-1\",\"metric\":\"mood\",\"value\":3,"
+			       "\"at\":\"%s\"}]}",
+			       at, at, at);
+	{
+		g_autoptr (MvtResponse) r = checkin (token, batch);
+		JsonArray *answers;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		answers = json_object_get_array_member (obj (r), "checkins");
+		cr_assert_eq (json_array_get_length (answers), 3);
+		cr_assert_str_eq (json_object_get_string_member (
+					  json_array_get_object_element (answers, 0), "id"),
+				  "m-1");
+		cr_assert_str_eq (json_object_get_string_member (
+					  json_array_get_object_element (answers, 2), "metric"),
+				  "active_minutes");
+	}
+	before = state (conn, a.id);
+	{
+		g_autoptr (MvtResponse) r = checkin (token, bad);
+		mvt_assert_error (r, 422, "invalid-input");
+		cr_assert (strstr (r->body, "/checkins/1/value") != NULL, "%s", r->body);
+		cr_assert (strstr (r->body, "/checkins/2/id") != NULL, "%s", r->body);
+	}
+	after = state (conn, a.id);
+	cr_assert_str_eq (before, after, "a refused batch wrote something");
+	/* a bare offset is no time zone: the profile refuses it */
+	{
+		g_autoptr (MvtResponse) r = call ("POST", "/v1/patients", a.clinician,
+						  "{\"mrn\":\"E-10\",\"name\":{\"given\":\"x\"},"
+						  "\"preferences\":{\"time_zone\":\"+08:00\"}}");
+		mvt_assert_error (r, 422, "invalid-input");
+		cr_assert (strstr (r->body, "/preferences/time_zone") != NULL, "%s", r->body);
+	}
 	PQfinish (conn);
 }
 
