@@ -703,6 +703,14 @@ mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gch
 	g_ptr_array_add (request->response_headers, g_strdup (value));
 }
 
+void
+mv_http_request_set_text (MvHttpRequest *request, const gchar *content_type, gchar *text)
+{
+	g_free (request->response_text);
+	request->response_text = text;
+	mv_http_request_set_header (request, "Content-Type", content_type);
+}
+
 const gchar *
 mv_http_request_get_client_address (MvHttpRequest *request)
 {

@@ -35,6 +35,9 @@ typedef struct {
 	/* POST/PUT: an absent or empty body (no Content-Type, or application/json) is taken as
 	 * {} instead of being refused; the API document marks the body optional */
 	gboolean body_optional;
+	/* a route whose answer is not JSON (mv_http_request_set_text()): its media type, for the
+	 * API document ("text/calendar"); NULL: JSON */
+	const gchar *answer_type;
 } MvHttpRoute;
 
 /* Resolves a bearer token into a caller (in a worker thread); may set response headers
@@ -74,6 +77,9 @@ void mv_http_request_finish (MvHttpRequest *request, JsonNode *result, GError *e
 /* Defaults to 200 (204 when the handler returns no body). */
 void mv_http_request_set_status (MvHttpRequest *request, guint status);
 void mv_http_request_set_header (MvHttpRequest *request, const gchar *name, const gchar *value);
+/* An answer that is not JSON (a calendar, text/calendar): @text (transfer full) is sent as it
+ * is with @content_type; the handler then returns NULL without an error. */
+void mv_http_request_set_text (MvHttpRequest *request, const gchar *content_type, gchar *text);
 
 /* Conditional requests, one rule for every versioned resource: the ETag of a version is the
  * strong tag "N".  mv_http_request_set_etag() sets it; mv_http_request_get_if_match() reads

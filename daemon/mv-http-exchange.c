@@ -60,6 +60,17 @@ mv_http_exchange_free (MvHttpExchange *ex)
 	g_free (ex);
 }
 
+/* whether the handler chose the answer's type (a calendar): JSON is the default */
+static gboolean
+has_content_type (MvHttpExchange *ex)
+{
+	for (guint i = 0; i + 1 < ex->answer_headers->len; i += 2)
+		if (g_ascii_strcasecmp (g_ptr_array_index (ex->answer_headers, i), "Content-Type")
+		    == 0)
+			return TRUE;
+	return FALSE;
+}
+
 enum MHD_Result
 mv_http_exchange_queue (MvHttpExchange *ex)
 {
@@ -71,7 +82,7 @@ mv_http_exchange_queue (MvHttpExchange *ex)
 		len, g_steal_pointer (&ex->answer_text), g_free);
 	if (response == NULL)
 		return MHD_NO;
-	if (len > 0)
+	if (len > 0 && !has_content_type (ex))
 		MHD_add_response_header (response, "Content-Type", "application/json");
 	MHD_add_response_header (response, "Cache-Control", "no-store");
 	MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");

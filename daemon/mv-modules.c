@@ -13,6 +13,7 @@
 #include "mv-plugin-routes.h"
 #include "mv-services.h"
 #include "patients/mv-patients-api.h"
+#include "plans/mv-plan-api.h"
 
 typedef struct {
 	const gchar *name;
@@ -57,6 +58,13 @@ engagement_of (MvEngine *engine, MvHttp *http)
 	g_object_set_data_full (G_OBJECT (engine), "mv-engagement-store", store,
 				(GDestroyNotify)mv_engagement_store_free);
 	return store;
+}
+
+/* the plans are a record kind of the clinical store (registered before: clinical_of) */
+static gpointer
+plans_of (MvEngine *engine, MvHttp *http)
+{
+	return g_object_get_data (G_OBJECT (engine), "mv-clinical-store");
 }
 
 static gpointer
@@ -118,6 +126,7 @@ static const MvModule modules[] = {
 	{ "clinical", mv_clinical_http_routes, clinical_of },
 	/* after clinical, whose store it uses; before patients, as clinical */
 	{ "engagement", mv_engagement_http_routes, engagement_of },
+	{ "plans", mv_plan_http_routes, plans_of },
 	{ "patients", mv_patients_http_routes, patients_of },
 	{ "audit", mv_audit_http_routes, services_of },
 	{ "plugins", mv_plugin_http_routes, engine_itself },

@@ -660,10 +660,22 @@ resource_operation (Doc *doc, const MvHttpRoute *route, const gchar *about)
 					: "A JSON object; the route declares no schema for it "
 					  "(see docs/api.md)",
 				schema_new ("object"), !route->body_optional));
-	json_object_set_object_member (responses, "2XX",
-				       json_response ("Success: a JSON object (none with 204); "
-						      "the route declares no schema for it",
-						      schema_new ("object")));
+	if (route->answer_type != NULL) {
+		/* text of another media type (a calendar): described, not JSON */
+		JsonObject *ok = json_response ("Success: text of the media type below", NULL);
+		JsonObject *content = json_object_new ();
+		JsonObject *media = json_object_new ();
+		json_object_set_object_member (media, "schema", schema_new ("string"));
+		json_object_set_object_member (content, route->answer_type, media);
+		json_object_set_object_member (ok, "content", content);
+		json_object_set_object_member (responses, "2XX", ok);
+	} else {
+		json_object_set_object_member (responses, "2XX",
+					       json_response ("Success: a JSON object (none with "
+							      "204); the route declares no schema "
+							      "for it",
+							      schema_new ("object")));
+	}
 	add_error_refs (doc, responses, route->roles != MV_ROLE_NONE, body);
 	json_object_set_object_member (op, "responses", responses);
 	return op;

@@ -224,6 +224,12 @@ risk_score_batch (MvHttpRequest *request, GError **error)
 	return risk_model_call (request, "ScoreBatch", error);
 }
 
+static JsonNode *
+risk_score_columns (MvHttpRequest *request, GError **error)
+{
+	return risk_model_call (request, "ScoreColumns", error);
+}
+
 static const MvHttpRoute plugin_routes[] = {
 	{ "GET", "/v1/plugins", MV_ROLE_ANY_CALLER, list_plugins,
 	  "The loaded plugins, their methods and the names and types of their arguments" },
@@ -244,10 +250,16 @@ static const MvHttpRoute plugin_routes[] = {
 	  "Accept-Language)" },
 	{ "POST", "/v1/risk/models/{id}/score", MV_ROLE_ANY_CALLER, risk_score,
 	  "Score risk model {id} from the inputs given: the plugin's Score with the body "
-	  "{\"inputs\": {…}, \"language\"?}" },
+	  "{\"inputs\": {…}, \"language\"?, \"detail\"?} (detail \"summary\": probability, "
+	  "category and linear_predictor only)" },
 	{ "POST", "/v1/risk/models/{id}/score-batch", MV_ROLE_ANY_CALLER, risk_score_batch,
 	  "Score risk model {id} for many input sets: the plugin's ScoreBatch with the body "
 	  "{\"input_sets\": [{…}, …], \"language\"?}; one result (or error) per set, in order" },
+	{ "POST", "/v1/risk/models/{id}/score-columns", MV_ROLE_ANY_CALLER, risk_score_columns,
+	  "Score risk model {id} for many rows given as columns: the plugin's ScoreColumns with "
+	  "the body {\"columns\": {input: [values…], …}, \"units\"?, \"language\"?}; "
+	  "probability, linear_predictor and category as arrays, one element a row (null for a "
+	  "row with a problem, which problems lists)" },
 };
 
 const MvHttpRoute *

@@ -53,10 +53,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MvClinicalTerms, mv_clinical_terms_clear)
 typedef struct {
 	/* singular, as stored in the kind column and bound into the AEAD additional data:
 	 * "observation", "condition", "allergy", "medication", "encounter", "note",
-	 * "risk-assessment" */
+	 * "risk-assessment", "plan" (daemon/plans/) */
 	const gchar *name;
 	/* the route segment and the batch member: "observations", "conditions", "allergies",
-	 * "medications", "encounters", "notes", "risk-assessments" */
+	 * "medications", "encounters", "notes", "risk-assessments", "plans" */
 	const gchar *plural;
 	const gchar *title_en;
 	const gchar *title_zh;

@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "medverse-clinical"
 
 #include "mv-clinical-private.h"
+#include "plans/mv-plan.h"
 #include "records/mv-code-systems.h"
 
 /* A stored coding member (system as URI) from the input's, when present. */
@@ -458,10 +459,9 @@ const MvClinicalKind *const *
 mv_clinical_kinds (void)
 {
 	static const MvClinicalKind *const all[] = {
-		&mv_observation_kind,	  &mv_condition_kind,
-		&mv_allergy_kind,	  &mv_medication_kind,
-		&mv_encounter_kind,	  &mv_note_kind,
-		&mv_risk_assessment_kind, NULL,
+		&mv_observation_kind,	  &mv_condition_kind, &mv_allergy_kind,
+		&mv_medication_kind,	  &mv_encounter_kind, &mv_note_kind,
+		&mv_risk_assessment_kind, &mv_plan_kind,      NULL,
 	};
 	return all;
 }
@@ -490,6 +490,7 @@ mv_clinical_kind_members (const MvClinicalKind *kind)
 		{ &mv_encounter_kind, encounter_members },
 		{ &mv_note_kind, mv_note_members },
 		{ &mv_risk_assessment_kind, mv_risk_assessment_members },
+		{ &mv_plan_kind, mv_plan_members },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {

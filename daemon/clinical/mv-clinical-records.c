@@ -200,7 +200,9 @@ create_txn (PGconn *conn, gpointer data, GError **error)
 		json_array_add_object_element (created, response);
 		changes[i] = (MvClinicalChange){ op->patient_id, op->kind_name, id, 1, "created" };
 	}
-	if (!mv_clinical_op_audit (conn, op, "create", error))
+	if (!mv_clinical_op_audit (conn, op,
+				   op->call->audit_verb != NULL ? op->call->audit_verb : "create",
+				   error))
 		return FALSE;
 	if (!mv_clinical_feed_append (conn, op->clinic_id, changes, op->records->len, error))
 		return FALSE;
@@ -384,8 +386,11 @@ write_version (PGconn *conn,
 	op->result = mv_clinical_record_response (op->record_id, version, status,
 						  PQgetvalue (res, 0, 0), PQgetvalue (res, 0, 1),
 						  record);
-	if (!mv_clinical_op_audit (
-		    conn, op, g_strcmp0 (status, STATUS_EIE) == 0 ? STATUS_EIE : "update", error))
+	if (!mv_clinical_op_audit (conn, op,
+				   g_strcmp0 (status, STATUS_EIE) == 0 ? STATUS_EIE
+				   : op->call->audit_verb != NULL      ? op->call->audit_verb
+								       : "update",
+				   error))
 		return FALSE;
 	return mv_clinical_feed_append (conn, op->clinic_id, &feed, 1, error);
 }

@@ -59,6 +59,9 @@ typedef struct {
 	const gchar *request_id; /* nullable: recorded in the audit entry */
 	const gchar *language;	 /* "en" or "zh"; NULL: "en" */
 	GDateTime *now;		 /* nullable: the present (tests fix it) */
+	/* nullable: the verb a create or update is audited under instead of "create" or
+	 * "update" (a plan's red flags cleared: "plan.clear-red-flags") */
+	const gchar *audit_verb;
 } MvClinicalCall;
 
 MvClinicalStore *mv_clinical_store_new (MvServices *services);

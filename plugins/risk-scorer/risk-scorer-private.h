@@ -11,8 +11,12 @@
 
 G_BEGIN_DECLS
 
+/* what of Score's answer a model gives once (risk-scorer.c) */
+typedef struct _RsAnswer RsAnswer;
+
 typedef struct {
-	GPtrArray *models; /* of RsModel, in load order: shipped first, then the clinic's */
+	GPtrArray *models;  /* of RsModel, in load order: shipped first, then the clinic's */
+	GPtrArray *answers; /* of RsAnswer, one a model, at its index */
 } RsPlugin;
 
 /* the loaded model @id, or NULL with MV_ERROR_NOT_FOUND naming it in both languages */

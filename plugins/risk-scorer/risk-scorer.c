@@ -13,6 +13,20 @@
  * result of the largest shipped model is about 3 KB of JSON). */
 #define RS_MAX_BATCH 1000
 
+static RsAnswer *rs_answer_new (const RsModel *m);
+static void rs_answer_free (RsAnswer *answer);
+
+/* @m's constant answer members (every loaded model has them, at the same index) */
+static const RsAnswer *
+rs_answer_of (RsPlugin *self, const RsModel *m)
+{
+	for (guint i = 0; i < self->models->len; i++) {
+		if (g_ptr_array_index (self->models, i) == m)
+			return g_ptr_array_index (self->answers, i);
+	}
+	g_assert_not_reached ();
+}
+
 static const RsModel *
 rs_plugin_find (RsPlugin *self, const gchar *id)
 {
@@ -69,6 +83,7 @@ rs_plugin_load_dir (RsPlugin *self, MvHost *host, const gchar *dir)
 			continue;
 		}
 		g_ptr_array_add (self->models, m);
+		g_ptr_array_add (self->answers, rs_answer_new (m));
 	}
 }
 
@@ -95,6 +110,7 @@ rs_plugin_init (MvHost *host, gpointer *plugin_data, GError **error)
 	RsPlugin *self = g_new0 (RsPlugin, 1);
 
 	self->models = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_model_free);
+	self->answers = g_ptr_array_new_with_free_func ((GDestroyNotify)rs_answer_free);
 	if (models_dir == NULL || models_dir[0] == '\0') {
 		g_free (models_dir);
 		models_dir = g_build_filename (mv_host_get_data_dir (host), "models", NULL);
@@ -114,6 +130,7 @@ rs_plugin_shutdown (MvHost *host, gpointer plugin_data)
 
 	if (self == NULL)
 		return;
+	g_ptr_array_unref (self->answers);
 	g_ptr_array_unref (self->models);
 	g_free (self);
 }
@@ -324,6 +341,8 @@ typedef struct {
 	gdouble d;
 	gboolean b;
 	const RsWriter *w;
+	const guint8 *raw; /* the whole entry already serialised (RsAnswer), @raw_len bytes */
+	gsize raw_len;
 } RsMember;
 
 /* the framing offset size of a container of @body bytes with @n offsets
@@ -380,7 +399,7 @@ rs_w_pad8 (RsWriter *w)
  * the entries are most of an answer's bytes, and a check and a call a piece were a third of a
  * Score call's instructions. */
 static void
-rs_w_entry (RsWriter *w, const RsMember *m)
+rs_w_entry_written (RsWriter *w, const RsMember *m)
 {
 	gsize start = w->len;
 	gsize key_len = strlen (m->key) + 1;
@@ -413,6 +432,17 @@ rs_w_entry (RsWriter *w, const RsMember *m)
 	for (guint i = 0; i < osz; i++) /* little-endian, whatever the host */
 		p[size + i] = (guint8)((key_len >> (8 * i)) & 0xff);
 	w->len = start + size + osz;
+}
+
+static void
+rs_w_entry (RsWriter *w, const RsMember *m)
+{
+	/* an entry is the same bytes wherever it goes: it starts 8-aligned, and its one framing
+	 * offset counts from its own start */
+	if (m->raw != NULL)
+		rs_w_put (w, m->raw, m->raw_len);
+	else
+		rs_w_entry_written (w, m);
 }
 
 /* the array offsets that end a container started at @start: each element's end */
@@ -452,40 +482,160 @@ rs_value_member (const gchar *key, const RsInput *in, const RsValue *v)
 	return (RsMember){ key, "s", .s = in->levels[v->level] };
 }
 
-/* one contribution's members, in the order the answer always had */
-static guint
-rs_contribution_members (const RsModel *m, const RsResult *r, RsLang lang, guint i, RsMember *e)
+/* the members of contribution @i that depend only on the model and the language: feature,
+ * input, transform, coefficient, label */
+#define RS_CONTRIBUTION_CONST 5
+
+static void
+rs_contribution_const (const RsModel *m, RsLang lang, guint i, RsMember *c)
 {
 	const RsFeature *f = g_ptr_array_index (m->features, i);
 	const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
+
+	c[0] = (RsMember){ "feature", "s", .s = f->name };
+	c[1] = (RsMember){ "input", "s", .s = in != NULL ? in->name : "" };
+	c[2] = (RsMember){ "transform", "s", .s = rs_transform_to_string (f->transform) };
+	c[3] = (RsMember){ "coefficient", "d", .d = f->coefficient };
+	c[4] = (RsMember){ "label", "s",
+			   .s = f->label.en != NULL ? rs_text_get (&f->label, lang)
+				: in != NULL	    ? rs_text_get (&in->label, lang)
+						    : f->name };
+}
+
+/* ---- the constant part of Score's answer, serialised at load ---- */
+
+/* an entry of RsAnswer's buffer */
+typedef struct {
+	gsize off;
+	gsize len;
+} RsRaw;
+
+/* What of Score's full answer depends only on the model and the language, each member
+ * serialised once at load and copied into every answer: written member by member it was some
+ * 10,000 of a call's 81,000 instructions (the strlen, copy and framing of ~70 entries). */
+typedef struct {
+	RsWriter buf;
+	RsRaw head[3];	 /* model, version, citation */
+	RsRaw *contrib;	 /* RS_CONTRIBUTION_CONST a feature */
+	RsRaw *effect;	 /* input, label: 2 an input */
+	RsRaw *category; /* category_label, one a category */
+} RsAnswerLang;
+
+struct _RsAnswer {
+	RsAnswerLang lang[2]; /* RS_LANG_EN, RS_LANG_ZH */
+};
+
+static RsRaw
+rs_answer_put (RsWriter *w, const RsMember *e)
+{
+	RsRaw raw;
+
+	rs_w_pad8 (w);
+	raw.off = w->len;
+	rs_w_entry_written (w, e);
+	raw.len = w->len - raw.off;
+	return raw;
+}
+
+static RsMember
+rs_answer_member (const RsAnswerLang *a, RsRaw raw)
+{
+	return (RsMember){ .raw = a->buf.data + raw.off, .raw_len = raw.len };
+}
+
+static RsAnswer *
+rs_answer_new (const RsModel *m)
+{
+	RsAnswer *answer = g_new0 (RsAnswer, 1);
+
+	for (guint l = 0; l < G_N_ELEMENTS (answer->lang); l++) {
+		RsAnswerLang *a = &answer->lang[l];
+		RsLang lang = l == 0 ? RS_LANG_EN : RS_LANG_ZH;
+		RsMember head[3] = {
+			{ "model", "s", .s = m->id },
+			{ "version", "s", .s = m->version },
+			{ "citation", "s",
+			  .s = m->citation_short != NULL ? m->citation_short : "" },
+		};
+
+		for (guint i = 0; i < G_N_ELEMENTS (head); i++)
+			a->head[i] = rs_answer_put (&a->buf, &head[i]);
+		a->contrib = g_new (RsRaw, RS_CONTRIBUTION_CONST * MAX (m->features->len, 1));
+		for (guint i = 0; i < m->features->len; i++) {
+			RsMember c[RS_CONTRIBUTION_CONST];
+
+			rs_contribution_const (m, lang, i, c);
+			for (guint k = 0; k < RS_CONTRIBUTION_CONST; k++)
+				a->contrib[RS_CONTRIBUTION_CONST * i + k]
+					= rs_answer_put (&a->buf, &c[k]);
+		}
+		a->effect = g_new (RsRaw, 2 * MAX (m->inputs->len, 1));
+		for (guint i = 0; i < m->inputs->len; i++) {
+			const RsInput *in = g_ptr_array_index (m->inputs, i);
+			RsMember e[2] = { { "input", "s", .s = in->name },
+					  { "label", "s", .s = rs_text_get (&in->label, lang) } };
+
+			a->effect[2 * i] = rs_answer_put (&a->buf, &e[0]);
+			a->effect[2 * i + 1] = rs_answer_put (&a->buf, &e[1]);
+		}
+		a->category = g_new (RsRaw, MAX (m->categories->len, 1));
+		for (guint i = 0; i < m->categories->len; i++) {
+			const RsCategory *cat = g_ptr_array_index (m->categories, i);
+			RsMember e
+				= { "category_label", "s", .s = rs_text_get (&cat->label, lang) };
+
+			a->category[i] = rs_answer_put (&a->buf, &e);
+		}
+	}
+	return answer;
+}
+
+static void
+rs_answer_free (RsAnswer *answer)
+{
+	for (guint l = 0; l < G_N_ELEMENTS (answer->lang); l++) {
+		g_free (answer->lang[l].buf.data);
+		g_free (answer->lang[l].contrib);
+		g_free (answer->lang[l].effect);
+		g_free (answer->lang[l].category);
+	}
+	g_free (answer);
+}
+
+/* one contribution's members, in the order the answer always had; the constant ones copied
+ * from @a */
+static guint
+rs_contribution_members (
+	const RsModel *m, const RsResult *r, const RsAnswerLang *a, guint i, RsMember *e)
+{
+	const RsFeature *f = g_ptr_array_index (m->features, i);
+	const RsInput *in = f->input >= 0 ? g_ptr_array_index (m->inputs, f->input) : NULL;
+	const RsRaw *c = &a->contrib[RS_CONTRIBUTION_CONST * i];
 	guint n = 0;
 
-	e[n++] = (RsMember){ "feature", "s", .s = f->name };
-	e[n++] = (RsMember){ "input", "s", .s = in != NULL ? in->name : "" };
+	e[n++] = rs_answer_member (a, c[0]); /* feature */
+	e[n++] = rs_answer_member (a, c[1]); /* input */
 	if (in != NULL)
 		e[n++] = rs_value_member ("value", in,
 					  &g_array_index (r->values, RsValue, f->input));
-	e[n++] = (RsMember){ "transform", "s", .s = rs_transform_to_string (f->transform) };
+	e[n++] = rs_answer_member (a, c[2]); /* transform */
 	e[n++] = (RsMember){ "term_value", "d", .d = g_array_index (r->term_values, gdouble, i) };
-	e[n++] = (RsMember){ "coefficient", "d", .d = f->coefficient };
+	e[n++] = rs_answer_member (a, c[3]); /* coefficient */
 	e[n++] = (RsMember){ "contribution", "d",
 			     .d = g_array_index (r->contributions, gdouble, i) };
-	e[n++] = (RsMember){ "label", "s",
-			     .s = f->label.en != NULL ? rs_text_get (&f->label, lang)
-				  : in != NULL	      ? rs_text_get (&in->label, lang)
-						      : f->name };
+	e[n++] = rs_answer_member (a, c[4]); /* label */
 	return n;
 }
 
 /* contributions, aa{sv} */
 static void
-rs_w_contributions (RsWriter *w, const RsModel *m, const RsResult *r, RsLang lang)
+rs_w_contributions (RsWriter *w, const RsModel *m, const RsResult *r, const RsAnswerLang *a)
 {
 	g_autofree gsize *ends = g_new (gsize, MAX (m->features->len, 1));
 
 	for (guint i = 0; i < m->features->len; i++) {
 		RsMember e[8];
-		guint n = rs_contribution_members (m, r, lang, i, e);
+		guint n = rs_contribution_members (m, r, a, i, e);
 
 		rs_w_pad8 (w);
 		rs_w_dict (w, e, n);
@@ -501,7 +651,7 @@ rs_w_inputs (RsWriter *used,
 	     RsWriter *effects,
 	     const RsModel *m,
 	     const RsResult *r,
-	     RsLang lang)
+	     const RsAnswerLang *a)
 {
 	guint n = m->inputs->len;
 	g_autofree RsMember *values = g_new (RsMember, MAX (n, 1));
@@ -520,8 +670,8 @@ rs_w_inputs (RsWriter *used,
 			defaulted_ends[n_defaulted++] = defaulted->len;
 		}
 		if (isfinite (effect)) {
-			RsMember e[3] = { { "input", "s", .s = in->name },
-					  { "label", "s", .s = rs_text_get (&in->label, lang) },
+			RsMember e[3] = { rs_answer_member (a, a->effect[2 * i]),
+					  rs_answer_member (a, a->effect[2 * i + 1]),
 					  { "effect", "d", .d = effect } };
 			rs_w_pad8 (effects);
 			rs_w_dict (effects, e, 3);
@@ -546,9 +696,14 @@ rs_w_steal (RsWriter *w, const gchar *type)
  * @type: "a{sv}", or "(a{sv})" for Score's output tuple: a tuple of one member of variable size
  * is serialised as that member alone, so the answer needs no tuple around it. */
 static GVariant *
-rs_result_variant (
-	const RsModel *m, const RsResult *r, RsLang lang, gboolean full, const gchar *type)
+rs_result_variant (const RsModel *m,
+		   const RsAnswer *answer,
+		   const RsResult *r,
+		   RsLang lang,
+		   gboolean full,
+		   const gchar *type)
 {
+	const RsAnswerLang *a = &answer->lang[lang == RS_LANG_ZH ? 1 : 0];
 	const RsCategory *cat
 		= r->category >= 0 ? g_ptr_array_index (m->categories, r->category) : NULL;
 	g_autofree gchar *explanation = NULL;
@@ -570,22 +725,21 @@ rs_result_variant (
 	rs_w_reserve (&contributions, 320 * (gsize)m->features->len);
 	rs_w_reserve (&used, 48 * (gsize)m->inputs->len);
 	rs_w_reserve (&effects, 112 * (gsize)m->inputs->len);
-	rs_w_contributions (&contributions, m, r, lang);
-	rs_w_inputs (&used, &defaulted, &effects, m, r, lang);
-	e[n++] = (RsMember){ "model", "s", .s = m->id };
-	e[n++] = (RsMember){ "version", "s", .s = m->version };
+	rs_w_contributions (&contributions, m, r, a);
+	rs_w_inputs (&used, &defaulted, &effects, m, r, a);
+	e[n++] = rs_answer_member (a, a->head[0]); /* model */
+	e[n++] = rs_answer_member (a, a->head[1]); /* version */
 	e[n++] = (RsMember){ "probability", "d", .d = r->probability };
 	e[n++] = (RsMember){ "category", "s", .s = cat != NULL ? cat->id : "" };
-	e[n++] = (RsMember){ "category_label", "s",
-			     .s = cat != NULL ? rs_text_get (&cat->label, lang) : "" };
+	e[n++] = cat != NULL ? rs_answer_member (a, a->category[r->category])
+			     : (RsMember){ "category_label", "s", .s = "" };
 	e[n++] = (RsMember){ "linear_predictor", "d", .d = r->linear_predictor };
 	e[n++] = (RsMember){ "contributions", "aa{sv}", .w = &contributions };
 	e[n++] = (RsMember){ "inputs_used", "a{sv}", .w = &used };
 	e[n++] = (RsMember){ "defaulted", "as", .w = &defaulted };
 	e[n++] = (RsMember){ "effects", "aa{sv}", .w = &effects };
 	e[n++] = (RsMember){ "explanation", "s", .s = explanation };
-	e[n++] = (RsMember){ "citation", "s",
-			     .s = m->citation_short != NULL ? m->citation_short : "" };
+	e[n++] = rs_answer_member (a, a->head[2]); /* citation */
 	rs_w_reserve (&out, contributions.len + used.len + defaulted.len + effects.len + 1024);
 	rs_w_dict (&out, e, n);
 	g_free (contributions.data);
@@ -686,6 +840,25 @@ rs_hint_levels (RsPlugin *self, const RsModel *m, GVariant *inputs, GPtrArray *p
 	}
 }
 
+/* Score's and ScoreBatch's detail: "full" (or empty) for Score's answer, "summary" for three
+ * members */
+static gboolean
+rs_batch_detail (const gchar *detail, gboolean *full, GError **error)
+{
+	if (detail[0] == '\0' || g_strcmp0 (detail, "full") == 0) {
+		*full = TRUE;
+		return TRUE;
+	}
+	if (g_strcmp0 (detail, "summary") == 0) {
+		*full = FALSE;
+		return TRUE;
+	}
+	mv_error_add_problem (error, "/detail", "unknown-detail",
+			      "detail must be \"full\" or \"summary\"",
+			      "detail 应为 \"full\" 或 \"summary\"");
+	return FALSE;
+}
+
 static GVariant *
 rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 {
@@ -693,23 +866,29 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 	const gchar *language = NULL;
 	g_autoptr (GVariant) id_v = NULL;
 	g_autoptr (GVariant) language_v = NULL;
+	g_autoptr (GVariant) detail_v = NULL;
 	g_autoptr (GVariant) inputs = NULL;
 	g_autoptr (GPtrArray) problems
 		= g_ptr_array_new_with_free_func ((GDestroyNotify)rs_problem_free);
 	g_autoptr (RsResult) r = NULL;
 	const RsModel *m;
+	gboolean full = TRUE;
 
 	/* the members taken one by one: g_variant_get's format string cost more than reading the
 	 * inputs (rs_model_score) */
 	id_v = g_variant_get_child_value (input, 0);
 	inputs = g_variant_get_child_value (input, 1);
 	language_v = g_variant_get_child_value (input, 2);
+	detail_v = g_variant_get_child_value (input, 3);
 	id = g_variant_get_string (id_v, NULL);
 	language = g_variant_get_string (language_v, NULL);
 	m = rs_lookup (call, id, error);
 	if (m == NULL)
 		return NULL;
-	r = rs_model_score (m, inputs, problems);
+	if (!rs_batch_detail (g_variant_get_string (detail_v, NULL), &full, error))
+		return NULL;
+	r = full ? rs_model_score (m, inputs, problems)
+		 : rs_model_score_summary (m, inputs, problems);
 	if (r == NULL) {
 		rs_hint_levels (mv_call_get_plugin_data (call), m, inputs, problems);
 		/* one error listing every problem, each at its member of the input */
@@ -720,7 +899,8 @@ rs_plugin_score (MvCall *call, GVariant *input, GError **error)
 		}
 		return NULL;
 	}
-	return rs_result_variant (m, r, rs_call_lang (call, language), TRUE, "(a{sv})");
+	return rs_result_variant (m, rs_answer_of (mv_call_get_plugin_data (call), m), r,
+				  rs_call_lang (call, language), full, "(a{sv})");
 }
 
 /* A set's problems as Score's error details give them (field, code, message in the caller's
@@ -762,24 +942,6 @@ rs_unref0 (gpointer v)
 		g_variant_unref (v);
 }
 
-/* ScoreBatch's detail: "full" (or empty) for Score's answer, "summary" for three members */
-static gboolean
-rs_batch_detail (const gchar *detail, gboolean *full, GError **error)
-{
-	if (detail[0] == '\0' || g_strcmp0 (detail, "full") == 0) {
-		*full = TRUE;
-		return TRUE;
-	}
-	if (g_strcmp0 (detail, "summary") == 0) {
-		*full = FALSE;
-		return TRUE;
-	}
-	mv_error_add_problem (error, "/detail", "unknown-detail",
-			      "detail must be \"full\" or \"summary\"",
-			      "detail 应为 \"full\" 或 \"summary\"");
-	return FALSE;
-}
-
 static GVariant *
 rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 {
@@ -790,6 +952,7 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 	g_autoptr (GPtrArray) results = NULL;
 	g_autoptr (GPtrArray) problems = NULL;
 	const RsModel *m;
+	const RsAnswer *answer;
 	gboolean full = TRUE;
 	RsLang lang;
 	gsize n;
@@ -812,6 +975,7 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 	lang = rs_call_lang (call, language);
 	if (!rs_batch_detail (detail, &full, error))
 		return NULL;
+	answer = rs_answer_of (mv_call_get_plugin_data (call), m);
 	/* the results kept, then made into the array at once: no builder checking each
 	 * result's type again */
 	results = g_ptr_array_new_full ((guint)n, rs_unref0);
@@ -825,13 +989,14 @@ rs_plugin_score_batch (MvCall *call, GVariant *input, GError **error)
 			return NULL;
 		}
 		g_ptr_array_set_size (problems, 0);
-		r = rs_model_score (m, set, problems);
+		r = full ? rs_model_score (m, set, problems)
+			 : rs_model_score_summary (m, set, problems);
 		if (r == NULL)
 			rs_hint_levels (mv_call_get_plugin_data (call), m, set, problems);
-		g_ptr_array_add (results,
-				 g_variant_ref_sink (
-					 r != NULL ? rs_result_variant (m, r, lang, full, "a{sv}")
-						   : rs_batch_error (problems, i, lang)));
+		g_ptr_array_add (results, g_variant_ref_sink (
+						  r != NULL ? rs_result_variant (m, answer, r, lang,
+										 full, "a{sv}")
+							    : rs_batch_error (problems, i, lang)));
 	}
 	return g_variant_new_tuple (
 		(GVariant *[]){ g_variant_new_array (G_VARIANT_TYPE_VARDICT,
@@ -882,12 +1047,18 @@ static const MvArg rs_score_in[] = {
 	{ "language", "s",
 	  "\"en\" or \"zh\" (or a tag such as zh-CN) for the texts; empty: the caller's locale",
 	  MV_ARG_OPTIONAL },
+	{ "detail", "s",
+	  "\"full\" (the default): the answer with contributions, effects and explanation; "
+	  "\"summary\": probability, category and linear_predictor only (several times "
+	  "cheaper)",
+	  MV_ARG_OPTIONAL },
 	MV_ARG_END,
 };
 
 static const MvArg rs_score_out[] = {
 	{ "result", "a{sv}",
-	  "model, version, probability (0 to 1), category, category_label, linear_predictor, "
+	  "With detail \"summary\": probability (0 to 1), category, linear_predictor only.  "
+	  "Otherwise model, version, probability, category, category_label, linear_predictor, "
 	  "contributions (feature, input, value, transform, term_value, coefficient, "
 	  "contribution, label), inputs_used (name to canonical value), defaulted (names), "
 	  "effects (input, label, effect: how far the input moves the linear predictor from its "
@@ -932,7 +1103,8 @@ static const MvMethod rs_methods[] = {
 	  .handler = rs_plugin_describe },
 	{ .name = "Score",
 	  .description = "Risk probability, category, each feature's contribution and an "
-			 "explanation for one set of inputs",
+			 "explanation for one set of inputs; detail \"summary\" answers only "
+			 "probability, category and linear_predictor",
 	  .in_args = rs_score_in,
 	  .out_args = rs_score_out,
 	  .handler = rs_plugin_score },

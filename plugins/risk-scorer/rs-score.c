@@ -621,8 +621,10 @@ rs_effects (const RsModel *m, RsResult *r)
 	}
 }
 
-RsResult *
-rs_model_score_values (const RsModel *m, const GArray *values)
+/* @effects: FALSE leaves r->effects empty (a summary answer names none: a third of the
+ * arithmetic saved) */
+static RsResult *
+rs_score_values (const RsModel *m, const GArray *values, gboolean effects)
 {
 	RsResult *r = g_new0 (RsResult, 1);
 	gdouble p;
@@ -651,12 +653,19 @@ rs_model_score_values (const RsModel *m, const GArray *values)
 			break;
 		}
 	}
-	rs_effects (m, r);
+	if (effects)
+		rs_effects (m, r);
 	return r;
 }
 
 RsResult *
-rs_model_score (const RsModel *m, GVariant *inputs, GPtrArray *problems)
+rs_model_score_values (const RsModel *m, const GArray *values)
+{
+	return rs_score_values (m, values, TRUE);
+}
+
+static RsResult *
+rs_score (const RsModel *m, GVariant *inputs, GPtrArray *problems, gboolean effects)
 {
 	g_autoptr (GArray) values = g_array_new (FALSE, TRUE, sizeof (RsValue));
 	g_autoptr (GArray) defaulted = g_array_new (FALSE, TRUE, sizeof (gboolean));
@@ -665,7 +674,7 @@ rs_model_score (const RsModel *m, GVariant *inputs, GPtrArray *problems)
 	g_return_val_if_fail (g_variant_is_of_type (inputs, G_VARIANT_TYPE_VARDICT), NULL);
 	if (!rs_read_inputs (m, inputs, values, defaulted, problems))
 		return NULL;
-	r = rs_model_score_values (m, values);
+	r = rs_score_values (m, values, effects);
 	if (isnan (r->probability)) {
 		g_ptr_array_add (problems, rs_problem_no_score ());
 		rs_result_free (r);
@@ -674,6 +683,18 @@ rs_model_score (const RsModel *m, GVariant *inputs, GPtrArray *problems)
 	g_array_unref (r->defaulted);
 	r->defaulted = g_steal_pointer (&defaulted);
 	return r;
+}
+
+RsResult *
+rs_model_score (const RsModel *m, GVariant *inputs, GPtrArray *problems)
+{
+	return rs_score (m, inputs, problems, TRUE);
+}
+
+RsResult *
+rs_model_score_summary (const RsModel *m, GVariant *inputs, GPtrArray *problems)
+{
+	return rs_score (m, inputs, problems, FALSE);
 }
 
 static gint

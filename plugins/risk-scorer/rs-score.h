@@ -65,6 +65,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RsResult, rs_result_free)
 RsResult *rs_model_score (const RsModel *model, GVariant *inputs, GPtrArray *problems);
 
 /**
+ * rs_model_score_summary:
+ *
+ * rs_model_score() without the effects (@result's effects are empty): for an answer of
+ * probability, category and linear predictor alone, which rs_result_explain() must not be
+ * given.
+ */
+RsResult *rs_model_score_summary (const RsModel *model, GVariant *inputs, GPtrArray *problems);
+
+/**
  * rs_model_score_values:
  * @values: (element-type RsValue): one canonical value per input, already checked
  *

@@ -73,6 +73,24 @@ sp_template_polarity (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
 	return FALSE;
 }
 
+/* "Dizziness or vertigo: no", "Nausea/vomiting: denies": a template line that names two
+ * findings joined by "or", "and" or "/" before its answer gives the answer to both. */
+static gboolean
+sp_template_polarity_listed (SpCtx *ctx, guint k, SpPolarity *polarity)
+{
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < 4; j++, n++) {
+		const SpItem *prev = sp_item (ctx, j - 1);
+		const SpItem *it = sp_item (ctx, j);
+		if (sp_other_between (ctx, prev, it) > 0)
+			return FALSE;
+		if (it->kind == SP_ITEM_CONCEPT)
+			return sp_template_polarity (ctx, it, polarity);
+		if (!sp_is_cue (it, SP_CUE_CONJUNCTION))
+			return FALSE;
+	}
+	return FALSE;
+}
+
 /* Is the concept @c affirmed by the words right after it ("diarrhea present", "cough is
  * noted", "rash was seen")?  A negation list that a comma continues ends at such a finding:
  * "No nausea or vomiting, diarrhea present" negates only the first two. */
@@ -95,12 +113,35 @@ sp_affirmed_after (SpCtx *ctx, const SpItem *c)
 	return FALSE;
 }
 
-/* Is the concept @c what a question asks about ("Is this long covid?", "Could it be
- * neuropathy?", "Any rash or vomiting?", "Should I give ibuprofen?", 是不是扁桃体发炎了？,
- * 要吃奥司他韦吗？)?  The question's clause runs from the last sentence break (or Chinese comma)
- * before the concept to a question mark with no break between, and opens with a question word
- * or, in Chinese, ends with 吗.  What the asker reports around the question stays present ("I
- * have a headache, should I go to the ER?", "Anyone else get stomach upset from metformin?"). */
+/* Is the item's matched text exactly @word (normalised: lower case, half-width)? */
+static gboolean
+sp_item_text_is (SpCtx *ctx, const SpItem *it, const gchar *word)
+{
+	gsize n = strlen (word);
+	return it->end - it->start == n && strncmp (ctx->nt->text + it->start, word, n) == 0;
+}
+
+/* Does what follows the comma at @j open an asserting clause rather than continue a negated
+ * list: the concept @c's own term begins with a verb of having or feeling ("feeling dizzy",
+ * "having headaches" are terms, opaque to the terminators inside them), or "with" follows the
+ * comma at once ("No fever, with productive cough")?  "No fever, chills or rigors" and "denies
+ * feeling dizzy" (no comma) stay negated. */
+static gboolean
+sp_asserting_after_comma (SpCtx *ctx, guint j, const SpItem *c)
+{
+	static const gchar *const verbs[]
+		= { "feeling", "feels",	  "feel",      "having",   "has",	   "have",
+		    "got",     "getting", "developed", "develops", "experiencing", NULL };
+	const SpItem *next = j + 1 < ctx->items->len ? sp_item (ctx, j + 1) : NULL;
+
+	if (sp_tok_in (ctx, c->tok_first, verbs) && c->tok_first < c->tok_last)
+		return TRUE;
+	return next != NULL && next != c && sp_is_cue (next, SP_CUE_CONJUNCTION)
+	       && sp_item_text_is (ctx, next, "with");
+}
+
+/* Does @p end the clause a question's scope runs in: a sentence break, a colon, or a comma
+ * between Chinese words (see sp_asked())? */
 static gboolean
 sp_asked_break (const gchar *text, const gchar *end, const gchar *p)
 {
@@ -184,24 +225,85 @@ sp_asked (SpCtx *ctx, const SpItem *c)
 			  != SP_CONCEPT_SYMPTOM;
 }
 
+/* Is the concept at @k followed at once by what continues or ends a list: a soft comma, a
+ * conjunction, a slash, a sentence break? */
+static gboolean
+sp_list_continues_after (SpCtx *ctx, guint k)
+{
+	const SpItem *c = sp_item (ctx, k);
+	const SpItem *next = k + 1 < ctx->items->len ? sp_item (ctx, k + 1) : NULL;
+
+	if (next == NULL)
+		return TRUE;
+	if (sp_other_between (ctx, c, next) > 0)
+		return FALSE;
+	return (next->kind == SP_ITEM_COMMA && !next->hard) || next->kind == SP_ITEM_BREAK
+	       || sp_is_cue (next, SP_CUE_CONJUNCTION);
+}
+
+/* Does the pre-trigger @it stop short of the concept @c: a ")" between closes the aside it
+ * stood in ("hearing loss (aids not worn), left cataract"), or it is a Chinese 不/没 that
+ * negates the verb right after it ("右手不干活的时候老是抖", "晚上不睡觉白天老打瞌睡"), not a
+ * later finding; degree words after it (不太, 没怎么) keep it on the finding. */
+static gboolean
+sp_trigger_stops_short (SpCtx *ctx, const SpItem *it, const SpItem *c)
+{
+	static const gchar *const degree[] = { "太", "很",   "怎么", "是", "大", "再",	 "经常",
+					       "常", "那么", "算",   "会", "有", "一直", NULL };
+	guint t = it->tok_last + 1;
+
+	if (it->end < c->start && memchr (ctx->nt->text + it->end, ')', c->start - it->end) != NULL)
+		return TRUE;
+	if (!sp_item_text_is (ctx, it, "不") && !sp_item_text_is (ctx, it, "没"))
+		return FALSE;
+	return t < c->tok_first && t < ctx->tokens->len
+	       && ctx->other_prefix[t + 1] - ctx->other_prefix[t] == 1
+	       && !sp_tok_in (ctx, t, degree);
+}
+
 static SpPolarity
-sp_polarity (SpCtx *ctx, guint k, gboolean condition)
+sp_polarity (SpCtx *ctx, guint k, SpFindingKind kind)
 {
 	SpItem *c = sp_item (ctx, k);
 	SpPolarity stated;
 	gboolean comma = FALSE;
+	gboolean condition = kind == SP_FINDING_CONDITION;
+	/* "Denies head strike, LOC, preceding CP, palpitations or dizziness", "Denies CP, vision
+	 * change, focal weakness, fever": an item of a list the concept continues may carry a
+	 * word or two the lexicon does not know, and the list goes on */
+	gboolean list_item = sp_list_continues_after (ctx, k);
 
-	if (sp_template_polarity (ctx, c, &stated))
+	if (sp_template_polarity (ctx, c, &stated) || sp_template_polarity_listed (ctx, k, &stated))
 		return stated;
+	/* "诊断：缺铁性贫血？", "Dx: asthma?": a diagnosis the chart marks with a question mark
+	 * right after it */
+	if (condition && c->end < ctx->nt->len && ctx->nt->text[c->end] == '?')
+		return SP_POLARITY_POSSIBLE;
+	/* "?pneumonia", "(?PE)": the chart's question mark before a term */
+	if (c->start > 0 && ctx->nt->text[c->start - 1] == '?'
+	    && (c->start == 1 || ctx->nt->text[c->start - 2] == ' '
+		|| ctx->nt->text[c->start - 2] == '(' || ctx->nt->text[c->start - 2] == ','))
+		return SP_POLARITY_POSSIBLE;
 
 	/* left: pre-triggers, within the clause (a list continues across commas) */
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR))
+		/* "没吐血我吃的那个奥美拉唑": a new subject starts a new clause */
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_is_cue (it, SP_CUE_SELF))
 			break;
-		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
+		if (it->kind == SP_ITEM_COMMA
+		    && (it->hard || sp_other_between (ctx, it, c) > (list_item ? 2 : 0)))
 			break;
 		if (sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
+			break;
+		if ((sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
+		    && sp_trigger_stops_short (ctx, it, c))
+			break;
+		/* "No fever, feeling dizzy", "Without fever, with productive cough": a comma
+		 * followed by a verb of having (inside the term) or by "with" starts a clause
+		 * that asserts */
+		if (it->kind == SP_ITEM_COMMA && sp_asserting_after_comma (ctx, j, c))
 			break;
 		if (it->kind == SP_ITEM_COMMA)
 			comma = TRUE;
@@ -223,7 +325,12 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 			break;
 		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
 			break;
-		if (condition && sp_is_cue (it, SP_CUE_RESOLVED))
+		/* "pneumonia has resolved" is a course; "给推了地塞米松就好了": the drug is what
+		 * made it better, not a drug stopped or absent */
+		if ((condition || kind == SP_FINDING_MEDICATION) && sp_is_cue (it, SP_CUE_RESOLVED))
+			continue;
+		/* 腹痛待查: the cause of a symptom is sought, the symptom is there */
+		if (!condition && sp_item_text_is (ctx, it, "待查"))
 			continue;
 		if (sp_is_cue (it, SP_CUE_NEGATION_POST))
 			return SP_POLARITY_ABSENT;
@@ -236,45 +343,8 @@ sp_polarity (SpCtx *ctx, guint k, gboolean condition)
 	return sp_asked (ctx, c) ? SP_POLARITY_POSSIBLE : SP_POLARITY_PRESENT;
 }
 
-/* Is the family cue at @j the one who tells rather than the one who has it: a speaker
- * ("Mom:", 妈妈：), a source ("per mother", "brought by mom", "history from his wife") or the
- * subject of a telling verb ("her daughter reported", 妈妈说, 母亲代诉)? */
-static gboolean
-sp_is_reporter (SpCtx *ctx, guint j, guint k)
-{
-	static const gchar *const before[] = { "per", "by", "from", NULL };
-	static const gchar *const verbs_en[]
-		= { "reported", "reports",   "report",	  "says",      "said",	    "states",
-		    "stated",	"notes",     "noted",	  "brought",   "brings",    "called",
-		    "calls",	"describes", "described", "mentions",  "mentioned", "asks",
-		    "asked",	"worried",   "worries",	  "concerned", "thinks",    "noticed",
-		    "notices",	NULL };
-	static const gchar *const verbs_zh[]
-		= { "说", "代诉", "诉", "反映", "发现", "带", "觉得", "担心", "问", "咨询", NULL };
-	const SpItem *it = sp_item (ctx, j);
-	guint next = it->tok_last + 1;
-	const MvToken *t;
-
-	if (it->tok_first > 0 && sp_tok_in (ctx, it->tok_first - 1, before))
-		return TRUE;
-	if (next >= ctx->tokens->len)
-		return FALSE;
-	t = &g_array_index (ctx->tokens, MvToken, next);
-	/* "Mom: he's allergic to cats" is a speaker; "Mother: breast cancer", 母亲：糖尿病 is a
-	 * family history entry (the finding follows the colon at once) */
-	if (ctx->nt->text[t->start] == ':')
-		return k > j && sp_other_between (ctx, it, sp_item (ctx, k)) > 0;
-	if (sp_tok_in (ctx, next, verbs_en))
-		return TRUE;
-	for (guint v = 0; verbs_zh[v] != NULL; v++) {
-		if (g_str_has_prefix (ctx->nt->text + t->start, verbs_zh[v]))
-			return TRUE;
-	}
-	return FALSE;
-}
-
 /* Is the concept at @k only supposed, not asserted ("return if chest pain", "call if fever",
- * 如有不适随诊, 若出现发热)?  ConText's hypothetical: such a mention is no finding.  The cue
+ * 如有不适随诊, 若出现发热)?  ConText's hypothetical: such a finding is possible.  The cue
  * reaches like a negation: within the clause, a list included. */
 static gboolean
 sp_hypothetical (SpCtx *ctx, guint k)
@@ -288,63 +358,13 @@ sp_hypothetical (SpCtx *ctx, guint k)
 			break;
 		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
 			break;
+		/* "Oxycodone 5 mg q4h PRN, paracetamol 1 g QID": a cue that a comma closes at
+		 * once was its own drug's schedule */
+		if (sp_is_cue (it, SP_CUE_HYPOTHETICAL) && j + 1 < k
+		    && sp_item (ctx, j + 1)->kind == SP_ITEM_COMMA
+		    && sp_other_between (ctx, it, sp_item (ctx, j + 1)) == 0)
+			break;
 		if (sp_is_cue (it, SP_CUE_HYPOTHETICAL))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-/* The family cue that makes the concept at @k a relative's, or -1: the nearest one on the left,
- * so that each finding of a list gets its own relative ("家族史：父亲高血压，母亲糖尿病"). */
-static gint
-sp_family_cue (SpCtx *ctx, guint k)
-{
-	/* left, through the whole sentence */
-	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
-		SpItem *it = sp_item (ctx, j);
-		/* not stopped by terminators: "Mother has diabetes" has one ("has") in English */
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
-			break;
-		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
-	}
-	/* right, in the clause: "diabetes in his mother", "runs in the family" */
-	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
-		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
-		    || sp_is_cue (it, SP_CUE_SELF))
-			break;
-		if (sp_is_cue (it, SP_CUE_FAMILY))
-			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
-	}
-	return -1;
-}
-
-static gboolean
-sp_historical (SpCtx *ctx, guint k)
-{
-	SpItem *c = sp_item (ctx, k);
-
-	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (sp_is_cue (it, SP_CUE_HISTORICAL_PRE))
-			return TRUE;
-		/* terminators such as "had", "has", 有, 出现 do not end a historical scope:
-		 * "年轻时有痛经" */
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT))
-			break;
-		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
-			break;
-	}
-	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
-		    || sp_is_cue (it, SP_CUE_TERMINATOR) || sp_is_cue (it, SP_CUE_CURRENT))
-			break;
-		if (sp_other_between (ctx, c, it) > SP_WINDOW_POST)
-			break;
-		if (sp_is_cue (it, SP_CUE_HISTORICAL_POST))
 			return TRUE;
 	}
 	return FALSE;
@@ -397,7 +417,14 @@ sp_severity_negated (SpCtx *ctx, guint j)
 	       && sp_other_between (ctx, prev, sp_item (ctx, j)) <= 1;
 }
 
-static gboolean sp_tok_ends_clause (SpCtx *ctx, guint t);
+/* A token that ends a clause for the age search. */
+gboolean
+sp_tok_ends_clause (SpCtx *ctx, guint t)
+{
+	static const gchar *const ends[] = { ".", ",", ";", "!", "?", "\n", "。", NULL };
+	return g_array_index (ctx->tokens, MvToken, t).kind == MV_TOKEN_PUNCT
+	       && sp_tok_in (ctx, t, ends);
+}
 
 /* Is the severity or score at @j dated in the past ("8/10 last week", "previously severe",
  * 之前疼痛8分, 昨天7分)?  Then it is not the finding's severity now. */
@@ -525,40 +552,91 @@ sp_leading_duration (SpCtx *ctx, guint k)
 	return -1;
 }
 
-/* A side inside the matched term itself ("left-sided weakness", "right hemiparesis"): the term is
- * opaque to the laterality cues, so its side is read here.  A concept whose own label names a
- * side (Right lower quadrant pain, 右下腹痛, Left ventricular hypertrophy) says it by its code. */
+/* Does the concept's label name the side of an organ (Left ventricular hypertrophy, Right
+ * bundle branch block, left axis deviation, left shift), which is no side of the body? */
+static gboolean
+sp_label_organ_side (const SpConcept *concept)
+{
+	static const gchar *const organ[]
+		= { "ventric", "atri", "bundle", "heart", "shift", "axis", "cardi", NULL };
+
+	for (guint i = 0; organ[i] != NULL; i++) {
+		if (strcasestr (concept->label_en, organ[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The side a concept's own label names (Right lower quadrant pain, Left hemiplegia), or none. */
+static SpLaterality
+sp_label_side (const SpConcept *concept)
+{
+	const gchar *label = concept->label_en;
+
+	if (strcasestr (label, "bilateral") != NULL)
+		return SP_LATERALITY_BILATERAL;
+	if (g_str_has_prefix (label, "Left ") || strcasestr (label, " left") != NULL)
+		return SP_LATERALITY_LEFT;
+	if (g_str_has_prefix (label, "Right ") || strcasestr (label, " right") != NULL)
+		return SP_LATERALITY_RIGHT;
+	return SP_LATERALITY_NONE;
+}
+
+/* A side inside the matched term itself ("left-sided weakness", "right hemiparesis", 右下腹痛,
+ * 双下肢水肿, "RLQ tenderness", 麦氏点压痛): the term is opaque to the laterality cues, so its side
+ * is read here, and so is the side a concept's label names (Right hemiplegia): the spec's
+ * laterality member says it even when the code does too. */
 static SpLaterality
 sp_term_side (SpCtx *ctx, const SpItem *c, const SpConcept *concept)
 {
 	static const struct {
-		const gchar *prefix;
+		const gchar *word;
 		SpLaterality side;
+		gboolean anywhere; /* else only at the start of the term */
 	} sides[] = {
-		{ "left", SP_LATERALITY_LEFT },
-		{ "l-", SP_LATERALITY_LEFT },
-		{ "l ", SP_LATERALITY_LEFT },
-		{ "right", SP_LATERALITY_RIGHT },
-		{ "r-", SP_LATERALITY_RIGHT },
-		{ "r ", SP_LATERALITY_RIGHT },
-		{ "bilateral", SP_LATERALITY_BILATERAL },
+		{ "left", SP_LATERALITY_LEFT, FALSE },
+		{ "l-", SP_LATERALITY_LEFT, FALSE },
+		{ "l ", SP_LATERALITY_LEFT, FALSE },
+		{ "right", SP_LATERALITY_RIGHT, FALSE },
+		{ "r-", SP_LATERALITY_RIGHT, FALSE },
+		{ "r ", SP_LATERALITY_RIGHT, FALSE },
+		{ "bilateral", SP_LATERALITY_BILATERAL, FALSE },
+		/* a symptom or condition term opening with a side is that side (左侧偏瘫, 右膝疼痛,
+		 * 双下肢水肿); a drug such as 左氧氟沙星 is neither */
+		{ "左", SP_LATERALITY_LEFT, FALSE },
+		{ "右", SP_LATERALITY_RIGHT, FALSE },
+		{ "双侧", SP_LATERALITY_BILATERAL, FALSE },
+		{ "双", SP_LATERALITY_BILATERAL, FALSE },
+		/* quadrants and McBurney's point, the right lower quadrant */
+		{ "rlq", SP_LATERALITY_RIGHT, TRUE },
+		{ "ruq", SP_LATERALITY_RIGHT, TRUE },
+		{ "llq", SP_LATERALITY_LEFT, TRUE },
+		{ "luq", SP_LATERALITY_LEFT, TRUE },
+		{ "mcburney", SP_LATERALITY_RIGHT, TRUE },
+		{ "麦氏点", SP_LATERALITY_RIGHT, TRUE },
 	};
 	const gchar *p = ctx->nt->text + c->start;
 	gsize len = c->end - c->start;
+	SpLaterality named;
 
-	/* English only: a Chinese 左 or 右 opens drug names (左氧氟沙星 levofloxacin) and is a cue
-	 * of its own before a symptom */
 	if (c->kind != SP_ITEM_CONCEPT
-	    || (concept->kind != SP_CONCEPT_SYMPTOM && concept->kind != SP_CONCEPT_CONDITION))
+	    || (concept->kind != SP_CONCEPT_SYMPTOM && concept->kind != SP_CONCEPT_CONDITION)
+	    || sp_label_organ_side (concept))
 		return SP_LATERALITY_NONE;
+	named = sp_label_side (concept);
+	if (named != SP_LATERALITY_NONE)
+		return named;
 	for (guint i = 0; i < G_N_ELEMENTS (sides); i++) {
-		gsize n = strlen (sides[i].prefix);
-		if (len > n && strncmp (p, sides[i].prefix, n) == 0) {
-			const gchar *label = concept->label_en;
-			if (strcasestr (label, "left") != NULL
-			    || strcasestr (label, "right") != NULL
-			    || strcasestr (label, "bilateral") != NULL)
-				return SP_LATERALITY_NONE;
+		gsize n = strlen (sides[i].word);
+		if (sides[i].anywhere) {
+			const gchar *at = g_strstr_len (p, (gssize)len, sides[i].word);
+			/* a word of its own: "rlq", not inside another word */
+			if (at != NULL
+			    && (n > 3 || g_ascii_isalpha (*at) == FALSE
+				|| ((at == p || !g_ascii_isalpha (at[-1]))
+				    && (at + n == p + len || !g_ascii_isalpha (at[n])))))
+				return sides[i].side;
+		} else if (len > n && strncmp (p, sides[i].word, n) == 0) {
 			return sides[i].side;
 		}
 	}
@@ -620,6 +698,59 @@ sp_inserted_severity (SpCtx *ctx, const SpItem *c)
 	cue.kind = SP_ITEM_CUE;
 	cue.index = term.index;
 	return sp_severity_of (&cue);
+}
+
+/* The concept a Chinese term of the lexicon names when it is @code, else NULL: how the context
+ * rules reach a concept they re-code to, by a term the curated lexicon gives it. */
+static const SpConcept *
+sp_concept_of_term (const SpLexicon *lex, const gchar *term, const gchar *code)
+{
+	gpointer packed = g_hash_table_lookup (lex->zh_concepts, term);
+	const SpConcept *concept;
+	SpTerm t;
+	gboolean negated;
+
+	if (packed == NULL)
+		return NULL;
+	sp_term_unpack (packed, &t, &negated);
+	if (t.kind != SP_TERM_CONCEPT || negated || t.index >= lex->concepts->len)
+		return NULL;
+	concept = g_ptr_array_index (lex->concepts, t.index);
+	return g_strcmp0 (concept->code, code) == 0 ? concept : NULL;
+}
+
+/* Weakness with a side: of one side's arm and leg ("weakness of the left arm and leg", 左侧肢体
+ * 无力, 右边手脚没劲) it is hemiparesis, the side kept; of a named limb ("weakness in his right
+ * arm") the lexicon's muscle weakness, not general asthenia. */
+static void
+sp_weakness_by_side (SpCtx *ctx, const SpItem *c, SpFinding *f)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *term = ctx->nt->text + c->start;
+	gsize len = c->end - c->start;
+	gboolean asthenia = g_strcmp0 (f->concept->code, "HP:0025406") == 0;
+	gboolean muscle = g_strcmp0 (f->concept->code, "HP:0001324") == 0;
+	gboolean limbs;
+	const SpConcept *to = NULL;
+
+	if (!asthenia && !muscle)
+		return;
+	limbs = g_strcmp0 (f->site, "SITE:limbs") == 0
+		|| g_strstr_len (term, (gssize)len, "肢体") != NULL
+		|| g_strstr_len (term, (gssize)len, "手脚") != NULL;
+	if ((f->laterality == SP_LATERALITY_LEFT || f->laterality == SP_LATERALITY_RIGHT) && limbs)
+		to = sp_concept_of_term (lex, "半身无力", "HP:0001269");
+	else if (asthenia && f->site != NULL
+		 && (g_str_equal (f->site, "SITE:arm") || g_str_equal (f->site, "SITE:leg")
+		     || g_str_equal (f->site, "SITE:limbs")
+		     || g_str_equal (f->site, "SITE:forearm")))
+		to = sp_concept_of_term (lex, "肌肉无力", "HP:0001324");
+	if (to == NULL)
+		return;
+	f->concept = to;
+	/* the limbs are what the concept says */
+	if (limbs)
+		f->site = NULL;
 }
 
 /* Attributes found near the concept: severity, laterality, site, duration.  Left first, for
@@ -720,6 +851,7 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	/* only a site the text states: the concept's default site adds nothing its code does not */
 	if (site >= 0)
 		f->site = ((SpSite *)g_ptr_array_index (lex->sites, (guint)site))->code;
+	sp_weakness_by_side (ctx, c, f);
 	/* "pain in the left knee", 嗓子有点疼: a generic finding at a site that has its own concept
 	 * is that concept (Knee pain, Sore throat), as a coder would code it */
 	if (f->site != NULL) {
@@ -761,203 +893,6 @@ sp_inherit_from_list (SpCtx *ctx, guint k, const SpFinding *prev, guint prev_k, 
 		return;
 	f->site = g_strcmp0 (prev->site, f->concept->site) == 0 ? NULL : prev->site;
 	f->laterality = prev->laterality;
-}
-
-/* ---- family: relation and age at onset ---- */
-
-static const gchar *
-sp_relation (SpCtx *ctx, gint cue)
-{
-	const SpItem *it;
-
-	if (cue < 0)
-		return NULL;
-	it = sp_item (ctx, (guint)cue);
-	return sp_lexicon_get_relation (ctx->parser->lexicon, ctx->nt->text + it->start,
-					it->end - it->start);
-}
-
-/* A token that ends a clause for the age search. */
-static gboolean
-sp_tok_ends_clause (SpCtx *ctx, guint t)
-{
-	static const gchar *const ends[] = { ".", ",", ";", "!", "?", "\n", "。", NULL };
-	return g_array_index (ctx->tokens, MvToken, t).kind == MV_TOKEN_PUNCT
-	       && sp_tok_in (ctx, t, ends);
-}
-
-/* "at 50", "at age 50", "at the age of 50", "aged 50", "when he was 50": the number at @t,
- * or -1. */
-static gdouble
-sp_age_en (SpCtx *ctx, guint t)
-{
-	static const gchar *const year_units[] = { "y", "yo", "yr", "yrs", "year", "years", NULL };
-	static const gchar *const pronouns[] = { "he", "she", "they", NULL };
-	const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
-	const gchar *text = ctx->nt->text;
-	g_autofree gchar *num = NULL;
-	gdouble v;
-	gboolean lead;
-
-	if (tok->kind != MV_TOKEN_NUMBER || (tok->flags & MV_TOKEN_FLAG_RATIO) || t == 0)
-		return -1;
-	if (tok->flags & MV_TOKEN_FLAG_UNIT) {
-		g_autofree gchar *unit = g_strndup (text + tok->num_end, tok->end - tok->num_end);
-		if (!g_strv_contains (year_units, unit))
-			return -1;
-	} else if (t + 1 < ctx->tokens->len
-		   && g_array_index (ctx->tokens, MvToken, t + 1).kind == MV_TOKEN_WORD
-		   && !sp_tok_in (ctx, t + 1, year_units) && !sp_tok_is (ctx, t + 1, "of")
-		   && !sp_tok_is (ctx, t + 1, "and")) {
-		return -1; /* "at 5 pm", "at 50 mg" */
-	}
-	lead = sp_tok_is (ctx, t - 1, "at") || sp_tok_is (ctx, t - 1, "aged")
-	       || (sp_tok_is (ctx, t - 1, "age") && (t < 2 || !sp_tok_is (ctx, t - 2, "current")))
-	       || (t >= 4 && sp_tok_is (ctx, t - 1, "of") && sp_tok_is (ctx, t - 2, "age")
-		   && sp_tok_is (ctx, t - 3, "the") && sp_tok_is (ctx, t - 4, "at"))
-	       || (t >= 3 && sp_tok_is (ctx, t - 1, "was") && sp_tok_in (ctx, t - 2, pronouns)
-		   && sp_tok_is (ctx, t - 3, "when"));
-	if (!lead)
-		return -1;
-	num = g_strndup (text + tok->start, tok->num_end - tok->start);
-	v = g_ascii_strtod (num, NULL);
-	return v > 0 && v <= 120 ? v : -1;
-}
-
-/* "50岁", "五十岁时": the number before 岁 at @p, or -1. */
-static gdouble
-sp_age_zh (const gchar *text, const gchar *p, const gchar *end)
-{
-	const gchar *q;
-	const gchar *after;
-	gdouble v = -1;
-
-	if (p > text) {
-		const gchar *prev = g_utf8_prev_char (p);
-		if (g_ascii_isdigit (*prev) || *prev == '.'
-		    || sp_zh_digit (g_utf8_get_char (prev)) >= 0)
-			return -1; /* inside a number */
-	}
-	q = sp_zh_number (p, end, &v);
-	if (q == NULL || q == p || !sp_has_prefix (q, end, "岁", &after))
-		return -1;
-	return v > 0 && v <= 120 ? v : -1;
-}
-
-/* The age at onset of a relative's finding: an age stated between the family cue @cue and the
- * concept @k, or after the concept in its clause ("father had MI at 50", 父亲50岁时心梗, 其母
- * 60岁患糖尿病).  A decade ("in his 50s") is not an age and is not reported.  Looks at most
- * 8 tokens on either side, so the cost per finding is bounded. */
-static gdouble
-sp_onset_age (SpCtx *ctx, gint cue, guint k)
-{
-	const SpItem *c = sp_item (ctx, k);
-	const gchar *text = ctx->nt->text;
-	guint n_tok = ctx->tokens->len;
-	guint lo = c->tok_first > 8 ? c->tok_first - 8 : 0;
-	guint hi = MIN (c->tok_last + 9, n_tok);
-
-	if (cue >= 0 && (guint)cue < k)
-		lo = MAX (lo, sp_item (ctx, (guint)cue)->tok_last + 1);
-	for (guint t = c->tok_first; t-- > lo;) {
-		if (sp_tok_ends_clause (ctx, t)) {
-			lo = t + 1;
-			break;
-		}
-	}
-	for (guint t = lo; t < hi && t < n_tok; t++) {
-		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
-		gdouble v;
-
-		if (t > c->tok_last && sp_tok_ends_clause (ctx, t))
-			break;
-		if (t >= c->tok_first && t <= c->tok_last)
-			continue;
-		v = sp_age_en (ctx, t);
-		for (const gchar *p = text + tok->start; v < 0 && p < text + tok->end;
-		     p = g_utf8_next_char (p))
-			v = sp_age_zh (text, p, text + ctx->nt->len);
-		if (v > 0)
-			return v;
-	}
-	return -1;
-}
-
-/* ---- conditions: status ---- */
-
-/* A resolved cue in the clause of the concept at @k: left ("recovered from pneumonia", "used to
- * have asthma") or right, also just past a comma ("pneumonia, resolved", 肺炎，已治愈). */
-static gboolean
-sp_resolved (SpCtx *ctx, guint k)
-{
-	/* a term that says it is over ("ex-smoker", "ex smoker", 戒烟, 已戒烟): the term is opaque
-	 * to the resolved cues inside it */
-	static const gchar *const over[] = { "ex-", "ex ", "former ", "past ", "戒", "已戒", NULL };
-	SpItem *c = sp_item (ctx, k);
-
-	for (guint i = 0; over[i] != NULL; i++) {
-		if (c->end - c->start > strlen (over[i])
-		    && strncmp (ctx->nt->text + c->start, over[i], strlen (over[i])) == 0)
-			return TRUE;
-	}
-
-	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_CURRENT)
-		    || sp_other_between (ctx, it, c) > SP_WINDOW_PRE)
-			break;
-		if (it->kind == SP_ITEM_COMMA && (it->hard || sp_other_between (ctx, it, c) > 0))
-			break;
-		if (sp_is_cue (it, SP_CUE_RESOLVED))
-			return TRUE;
-	}
-	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
-		SpItem *it = sp_item (ctx, j);
-		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_CONCEPT
-		    || sp_is_cue (it, SP_CUE_CURRENT)
-		    || sp_other_between (ctx, c, it) > SP_WINDOW_POST)
-			break;
-		if (sp_is_cue (it, SP_CUE_RESOLVED))
-			return TRUE;
-		/* past a comma only when the cue follows it at once */
-		if (it->kind == SP_ITEM_COMMA
-		    && !(j + 1 < ctx->items->len
-			 && sp_is_cue (sp_item (ctx, j + 1), SP_CUE_RESOLVED)
-			 && sp_other_between (ctx, it, sp_item (ctx, j + 1)) == 0))
-			break;
-	}
-	return FALSE;
-}
-
-/* A condition's status (README "Conditions"): absent → none; possible → unknown; a resolved cue
- * → resolved (and historical); a chronic condition under a history cue ("Hx of HTN",
- * 既往有哮喘病史) → active and current (absent, no status, and current); another condition under a
- * history cue or in the past
- * ("had pneumonia last year", 去年得过肺炎) → resolved; else active.  A relative's condition
- * has no status: family history records the relative's diagnosis, not its course. */
-static void
-sp_condition_status (SpCtx *ctx, guint k, SpFinding *f)
-{
-	if (f->kind != SP_FINDING_CONDITION || f->family)
-		return;
-	/* "Past history: diabetes (×)", "no history of asthma": a chronic disease never had is
-	 * absent now, as "Hx of HTN" is active now */
-	if (f->polarity == SP_POLARITY_ABSENT) {
-		if (f->concept->chronic)
-			f->historical = FALSE;
-		return;
-	}
-	if (f->polarity == SP_POLARITY_POSSIBLE) {
-		f->status = SP_STATUS_UNKNOWN;
-	} else if (sp_resolved (ctx, k)) {
-		f->status = SP_STATUS_RESOLVED;
-		f->historical = TRUE;
-	} else if (f->historical && !f->concept->chronic) {
-		f->status = SP_STATUS_RESOLVED;
-	} else {
-		f->status = SP_STATUS_ACTIVE;
-		f->historical = FALSE;
-	}
 }
 
 /* The kind of finding a concept gives on its own.  A measurement or score name is a finding only
@@ -1105,12 +1040,13 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 {
 	SpItem *it = sp_item (ctx, k);
 	MvOrigSpan span;
+	SpPast past;
 	gint cue;
 
 	/* "hives from penicillin": the reaction is the allergy's, told before it */
 	if (sp_bit (st->reactions, k) || sp_reaction_source (ctx, k) >= 0
 	    || (it->listed && !sp_listed_with_symptom (ctx, k))
-	    || (it->kind == SP_ITEM_CONCEPT && sp_hypothetical (ctx, k)))
+	    || (it->kind == SP_ITEM_CONCEPT && sp_other_experiencer (ctx, k)))
 		return FALSE;
 	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 	/* a measurement's kind and value come from its reading (sp_measure_fill()) */
@@ -1138,8 +1074,17 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	f->n_spans = 1;
 	f->spans[0] = f->start;
 	f->spans[1] = f->end;
-	f->polarity = it->negated ? SP_POLARITY_ABSENT
-				  : sp_polarity (ctx, k, f->kind == SP_FINDING_CONDITION);
+	f->polarity = it->negated ? SP_POLARITY_ABSENT : sp_polarity (ctx, k, f->kind);
+	/* "return if chest pain", 如有发热…及时就诊: supposed, not asserted (ConText's
+	 * hypothetical), which the spec's polarity says as possible (issue 11 decision, as both
+	 * languages' blind annotators have it) */
+	if (f->polarity == SP_POLARITY_PRESENT && it->kind == SP_ITEM_CONCEPT
+	    && sp_hypothetical (ctx, k)) {
+		/* 如有不适随诊, "return if unwell": the boilerplate names no complaint */
+		if (g_strcmp0 (f->concept->code, "MV:0001") == 0)
+			return FALSE;
+		f->polarity = SP_POLARITY_POSSIBLE;
+	}
 	cue = sp_family_cue (ctx, k);
 	f->family = cue >= 0;
 	if (f->family) {
@@ -1150,9 +1095,18 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 		f->relation = st->relation;
 		f->onset_age = sp_onset_age (ctx, cue, k);
 	}
-	f->historical = sp_historical (ctx, k);
+	/* a heading ("Hx of HTN", "PMH: GERD", "family history of diabetes") makes neither a
+	 * condition nor a relative's finding past; a time does */
+	past = sp_past (ctx, k);
+	f->historical
+		= past == SP_PAST_TIME
+		  || (past == SP_PAST_HEADING && !f->family && f->kind != SP_FINDING_CONDITION);
+	/* "father had MI at 50", 我爸45岁心梗: a relative's event dated by an age is over */
+	if (f->family && f->onset_age > 0 && past != SP_PAST_TIME
+	    && !sp_onset_is_diagnosis (ctx, k))
+		f->historical = TRUE;
 	sp_medication_course (ctx, k, f);
-	sp_condition_status (ctx, k, f);
+	sp_condition_status (ctx, k, f, past);
 	sp_attributes (ctx, k, f);
 	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f))
 		return FALSE;

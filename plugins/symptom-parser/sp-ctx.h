@@ -126,6 +126,31 @@ void sp_later_reactions (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
  * insulin", 拒绝服用) is absent */
 void sp_medication_course (SpCtx *ctx, guint k, SpFinding *f);
 
+/* experiencer (sp-experiencer.c): the family cue that makes the concept at @k a relative's, or
+ * -1; the relation that cue names ("relative" when it names none, "family history"); the
+ * relative's age at onset (< 0: not stated); whether the finding is someone else's ("my friend
+ * had the flu", 同事得了流感: no finding of this patient) */
+gint sp_family_cue (SpCtx *ctx, guint k);
+const gchar *sp_relation (SpCtx *ctx, gint cue);
+gdouble sp_onset_age (SpCtx *ctx, gint cue, guint k);
+gboolean sp_other_experiencer (SpCtx *ctx, guint k);
+/* a relative's age at onset dated as a diagnosis ("dx age 55", 确诊), not an event */
+gboolean sp_onset_is_diagnosis (SpCtx *ctx, guint k);
+/* a token that ends a clause (. , ; ! ? newline 。) */
+gboolean sp_tok_ends_clause (SpCtx *ctx, guint t);
+
+/* temporality and status (sp-history.c).  What the historical cues of a concept say: nothing, a
+ * heading only ("history of", "PMH", 既往史, "family history": known to have it), or a time that
+ * puts it in the past ("had", "years ago", 去年, "in 2018") */
+typedef enum {
+	SP_PAST_NONE,
+	SP_PAST_HEADING,
+	SP_PAST_TIME,
+} SpPast;
+SpPast sp_past (SpCtx *ctx, guint k);
+/* a condition's status and temporality from @past and the resolved cues (README "Conditions") */
+void sp_condition_status (SpCtx *ctx, guint k, SpFinding *f, SpPast past);
+
 /* The finding of the concept (or measurement) item at @k with its context and attributes;
  * %FALSE when the item gives none (sp-context.c). */
 gboolean sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f);

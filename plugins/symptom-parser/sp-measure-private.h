@@ -76,6 +76,7 @@ typedef enum {
 	SP_M_NIHSS,
 	SP_M_MOCA,
 	SP_M_QSOFA,
+	SP_M_HEADC,
 	SP_M_LAST
 } SpMKind;
 

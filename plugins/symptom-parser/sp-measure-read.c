@@ -38,6 +38,8 @@ static const gchar *const sp_connectors[] = {
 	"在", "大概", "大约", "左右", "有", "最高", "高达", "高至", "升至", "升到", "降至", "降到", "低至",
 	"掉到", "到", "达到", "波动在", "维持在", "控制在", "一般", "一直", "一直在", "都", "还", "还是",
 	"已经", "只有", "就", "又", "了", "每分钟", "每分", "偏高", "偏低", "烧到", "发烧到",
+	"到过", "达到过", "曾经", "曾", "自测", "平时", "由", "才", "只", "仅", "坐位", "卧位",
+	"立位", "站立位", "平卧位", "左上肢", "右上肢", "左臂", "右臂",
 	NULL,
 };
 /* clang-format on */
@@ -126,9 +128,11 @@ sp_m_zh_number (const gchar *p, const gchar *end, gdouble *value)
 				return s;
 			}
 			*value = v + 10 * d;
-			/* 一百二三: "120 or 130", the first is said */
-			if (sp_m_zh_digit_at (r, end, &s) > d)
-				return s;
+			/* 一百二三: "120 or 130", the first is said; 一百四五十 too */
+			if (sp_m_zh_digit_at (r, end, &s) > d) {
+				const gchar *ten = sp_m_word_at (s, end, "十");
+				return ten != NULL ? ten : s;
+			}
 			return r;
 		}
 	}
@@ -145,6 +149,10 @@ sp_m_zh_number (const gchar *p, const gchar *end, gdouble *value)
 	if (d > 0 || (d == 0 && !any)) {
 		v += d;
 		q = r;
+		/* 七八 ("seven or eight"), 三十七八: the first figure is said (decision, README) */
+		if (d > 0 && d < 9 && sp_m_zh_digit_at (q, end, &r) == d + 1
+		    && sp_m_word_at (r, end, "十") == NULL && sp_m_word_at (r, end, "百") == NULL)
+			q = r;
 		any = TRUE;
 	}
 	if (!any)
@@ -250,11 +258,15 @@ sp_m_range (const gchar *q, const gchar *end, gdouble *value, const gchar **star
 
 /* The diastolic number of "a/b" or "a over b" at @q (after the systolic); NULL if none. */
 static const gchar *
-sp_m_pair (const gchar *q, const gchar *end, SpRaw *raw)
+sp_m_pair (const gchar *q, const gchar *end, gboolean zh_number, SpRaw *raw)
 {
 	const gchar *s = sp_m_skip_spaces (q, end);
 	const gchar *t = NULL;
+	const gchar *more;
 
+	/* 140多/90多: "more than" after each number (the number is what was said) */
+	if ((more = sp_m_word_at (s, end, "多")) != NULL)
+		s = more;
 	if (s < end && *s == '/')
 		t = s + 1;
 	else
@@ -264,11 +276,16 @@ sp_m_pair (const gchar *q, const gchar *end, SpRaw *raw)
 	t = sp_m_skip_spaces (t, end);
 	raw->value2_start = t;
 	q = sp_m_number (t, end, &raw->value2);
+	/* 血压一百四十/九十: a pair said in Chinese numerals is Chinese on both sides */
+	if (q == NULL && zh_number)
+		q = sp_m_zh_number (t, end, &raw->value2);
 	if (q == NULL)
 		return NULL;
 	raw->pair = TRUE;
 	q = sp_m_decade (q, end, raw->value2);
 	raw->value2_end = q;
+	if ((more = sp_m_word_at (q, end, "多")) != NULL)
+		q = more;
 	/* "135-145/85-90" */
 	if (raw->hi_start != NULL) {
 		const gchar *r = sp_m_range (q, end, &raw->value2_hi, &raw->hi2_start);
@@ -353,7 +370,7 @@ sp_m_unit (const gchar *q, const gchar *end, SpMKind kind, SpRaw *raw)
 static gboolean
 sp_m_zh_number_ends (const gchar *q, const gchar *end)
 {
-	static const gchar *const tails[] = { "多", "左右", "几", "余", "来", NULL };
+	static const gchar *const tails[] = { "多", "左右", "几", "余", "来", "的", NULL };
 
 	if (!sp_m_is_han_at (q, end))
 		return TRUE;
@@ -386,7 +403,7 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 	raw->value_start = p;
 	q = sp_m_number (p, end, &raw->value);
 	if (q == NULL) {
-		if (kind == SP_M_BP || (q = sp_m_zh_number (p, end, &raw->value)) == NULL)
+		if ((q = sp_m_zh_number (p, end, &raw->value)) == NULL)
 			return FALSE;
 		zh_number = TRUE;
 	}
@@ -406,7 +423,7 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 		}
 	}
 	if (kind == SP_M_BP) {
-		if ((q = sp_m_pair (q, end, raw)) == NULL)
+		if ((q = sp_m_pair (q, end, zh_number, raw)) == NULL)
 			return FALSE;
 	} else if (kind == SP_M_HEIGHT && !zh_number) {
 		gdouble inches;
@@ -426,9 +443,10 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 	}
 	q = sp_m_unit (q, end, kind, raw);
 	/* a Chinese numeral needs its unit, except for what is said without one: 血糖二十多,
-	 * 心率一百二 */
-	if (zh_number && raw->unit == SP_U_NONE
-	    && ((kind != SP_M_GLUCOSE && kind != SP_M_FPG && kind != SP_M_HR && kind != SP_M_SBP)
+	 * 心率一百二, 低压九十, and a pair (血压一百四十/九十) */
+	if (zh_number && raw->unit == SP_U_NONE && !raw->pair
+	    && ((kind != SP_M_GLUCOSE && kind != SP_M_FPG && kind != SP_M_HR && kind != SP_M_SBP
+		 && kind != SP_M_DBP)
 		|| !sp_m_zh_number_ends (q, end)))
 		return FALSE;
 	/* "2 hr 30 min": a time, not a heart rate of 30 */

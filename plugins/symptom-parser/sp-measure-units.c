@@ -59,9 +59,10 @@ static const struct {
 	SpMUnit unit;
 	gdouble factor;
 } sp_factors[] = {
-	{ SP_M_CREAT, SP_U_UMOL_L, 1 / 88.42 }, /* creatinine 113.12 g/mol */
-	{ SP_M_URATE, SP_U_UMOL_L, 1 / 59.48 }, /* uric acid 168.11 g/mol */
-	{ SP_M_LDL, SP_U_MMOL_L, 38.67 },	/* cholesterol 386.65 g/mol */
+	{ SP_M_CREAT, SP_U_UMOL_L, 1 / 88.42 },	   /* creatinine 113.12 g/mol */
+	{ SP_M_URATE, SP_U_UMOL_L, 1 / 59.48 },	   /* uric acid 168.11 g/mol */
+	{ SP_M_URATE, SP_U_MMOL_L, 1000 / 59.48 }, /* "serum urate 0.31 mmol/L" (UK) */
+	{ SP_M_LDL, SP_U_MMOL_L, 38.67 },	   /* cholesterol 386.65 g/mol */
 	{ SP_M_TC, SP_U_MMOL_L, 38.67 },
 	{ SP_M_TG, SP_U_MMOL_L, 88.57 }, /* triolein 885.7 g/mol */
 	{ SP_M_HDL, SP_U_MMOL_L, 38.67 },
@@ -124,8 +125,9 @@ const SpMKindDef sp_mkinds[SP_M_LAST] = {
 		       200, 0, TRUE },
 	[SP_M_EF]
 	= { "LOINC:10230-1", SP_U_PERCENT, U (SP_U_PERCENT), SP_U_PERCENT, 5, 90, 0, TRUE },
-	[SP_M_URATE] = { "LOINC:3084-1", SP_U_MG_DL, U (SP_U_MG_DL) | U (SP_U_UMOL_L), SP_U_NONE,
-			 0.5, 30, 1, TRUE },
+	[SP_M_URATE]
+	= { "LOINC:3084-1", SP_U_MG_DL, U (SP_U_MG_DL) | U (SP_U_UMOL_L) | U (SP_U_MMOL_L),
+	    SP_U_NONE, 0.5, 30, 1, TRUE },
 	[SP_M_CRP] = { "LOINC:1988-5", SP_U_MG_L, U (SP_U_MG_L), SP_U_MG_L, 0, 700, 1, TRUE },
 	[SP_M_WAIST]
 	= { "LOINC:8280-0", SP_U_CM, U (SP_U_CM) | U (SP_U_IN), SP_U_CM, 30, 250, 1, TRUE },
@@ -173,6 +175,9 @@ const SpMKindDef sp_mkinds[SP_M_LAST] = {
 	[SP_M_NIHSS] = { "MV:5006", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 42, 1, TRUE },
 	[SP_M_MOCA] = { "MV:5007", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 30, 1, TRUE },
 	[SP_M_QSOFA] = { "MV:5008", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 3, 1, TRUE },
+	/* a child's head: "HC 46 cm", 头围43.5cm (not a height) */
+	[SP_M_HEADC]
+	= { "LOINC:9843-4", SP_U_CM, U (SP_U_CM) | U (SP_U_IN), SP_U_CM, 20, 70, 1, TRUE },
 };
 
 /* Adult reference ranges: a value below `lo` is low, above `hi` high, else normal.  `zh`: the
@@ -238,6 +243,10 @@ static const SpUnitWord sp_unit_words[] = {
 	{ "×10^3/ul", SP_U_E3_UL, FALSE }, { "10^3/ul", SP_U_E3_UL, FALSE }, { "x10^9/l", SP_U_E9_L, FALSE },
 	{ "×10^9/l", SP_U_E9_L, FALSE }, { "*10^9/l", SP_U_E9_L, FALSE }, { "10^9/l", SP_U_E9_L, FALSE },
 	{ "x 10^9/l", SP_U_E9_L, FALSE }, { "× 10^9/l", SP_U_E9_L, FALSE }, { "x10e9/l", SP_U_E9_L, FALSE },
+	/* ×10⁹/L, ×10³/μL: normalisation makes the superscript a plain digit */
+	{ "×109/l", SP_U_E9_L, FALSE }, { "x109/l", SP_U_E9_L, FALSE }, { "*109/l", SP_U_E9_L, FALSE },
+	{ "10*9/l", SP_U_E9_L, FALSE }, { "×103/ul", SP_U_E3_UL, FALSE }, { "x103/ul", SP_U_E3_UL, FALSE },
+	{ "×103/μl", SP_U_E3_UL, FALSE }, { "x10^3/μl", SP_U_E3_UL, FALSE }, { "×10^3/μl", SP_U_E3_UL, FALSE },
 	{ "μmol/l", SP_U_UMOL_L, FALSE }, { "umol/l", SP_U_UMOL_L, FALSE }, { "微摩尔/升", SP_U_UMOL_L, TRUE },
 	{ "meq/l", SP_U_MEQ_L, FALSE }, { "miu/l", SP_U_MIU_L, FALSE }, { "μiu/ml", SP_U_MIU_L, FALSE },
 	{ "uiu/ml", SP_U_MIU_L, FALSE }, { "mu/l", SP_U_MIU_L, FALSE }, { "mg/l", SP_U_MG_L, FALSE },

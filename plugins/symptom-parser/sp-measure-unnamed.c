@@ -37,8 +37,18 @@ sp_m_zh_change_before (const gchar *text, const gchar *p)
 	static const gchar *const changes[]
 		= { "了", "掉", "减", "降", "瘦", "胖", "重", "长", "增加", "减少", "下降", NULL };
 
+	static const gchar *const about[] = { "快", "近", "将近", "差不多", "大概", "约", NULL };
+
 	while (p > text && p[-1] == ' ')
 		p--;
+	/* 胖了快20斤, 瘦了将近10斤: "almost" between the change and the number */
+	for (guint i = 0; about[i] != NULL; i++) {
+		gsize n = strlen (about[i]);
+		if ((gsize)(p - text) >= n && memcmp (p - n, about[i], n) == 0) {
+			p -= n;
+			break;
+		}
+	}
 	for (guint i = 0; changes[i] != NULL; i++) {
 		gsize n = strlen (changes[i]);
 		if ((gsize)(p - text) >= n && memcmp (p - n, changes[i], n) == 0)

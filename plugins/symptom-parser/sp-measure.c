@@ -135,6 +135,7 @@ sp_m_concept_of (SpCtx *ctx, SpMKind kind)
 		[SP_M_NIHSS] = "nihss",
 		[SP_M_MOCA] = "moca",
 		[SP_M_QSOFA] = "qsofa",
+		[SP_M_HEADC] = "head circumference",
 	};
 	return sp_m_concept (ctx, terms[kind], sp_mkinds[kind].code);
 }
@@ -200,6 +201,10 @@ sp_m_add (SpCtx *ctx, SpRaw *raw, gsize start, gboolean zh_name, gint reuse)
 	gdouble c2;
 	gdouble c3;
 
+	/* a Chinese report counts cells in 10^9/L (血常规：WBC 11.2，PLT 245), as it writes them */
+	if (zh && raw->unit == SP_U_NONE && (raw->kind == SP_M_WBC || raw->kind == SP_M_PLT))
+		raw->unit = SP_U_E9_L;
+
 	if (raw->kind == SP_M_BP) {
 		const gchar *dia_end = raw->hi2_end != NULL ? raw->value2_end : raw->end;
 		/* check both before adding either: the diastolic is below the systolic */
@@ -245,7 +250,8 @@ typedef struct {
 	gboolean inner;	 /* a name inside another concept's term: "high blood sugar of 300",
 			  * 血糖高达20; that concept stays a finding, the value spans the number */
 	gboolean zh;
-	gboolean ok; /* a value was read */
+	gboolean ok;	 /* a value was read */
+	gboolean target; /* ... and it is a target, not a reading: no other pass may read it */
 	SpRaw raw;
 	gint item; /* the concept item of a lexicon name, or -1 */
 } SpMCand;
@@ -283,6 +289,63 @@ sp_m_after_from (const gchar *from, const gchar *p)
 	return p - from >= 4 && memcmp (p - 4, "from", 4) == 0 && (p - 4 == from || p[-5] == ' ');
 }
 
+/* Is a dose unit after the number at @q: "increased 50 -> 75 mcg", "increased to 40 mg"? */
+static gboolean
+sp_m_dose_after (const gchar *q, const gchar *end)
+{
+	static const gchar *const doses[]
+		= { "mg",  "mcg",  "ug",    "μg",   "g",  "units", "unit", "iu", "ml",
+		    "tab", "tabs", "puffs", "毫克", "片", "粒",	   "单位", NULL };
+
+	q = sp_m_skip_spaces (q, end);
+	for (guint i = 0; doses[i] != NULL; i++) {
+		if (sp_m_word_at (q, end, doses[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Was the value measured by the patient (自测血压控制在125-135/75-85: home readings kept in a
+ * range, not a target)? */
+static gboolean
+sp_m_self_measured (SpCtx *ctx, const SpMCand *c)
+{
+	static const gchar *const words[] = { "自测", "自己测", "在家测", "home", NULL };
+	const gchar *text = ctx->nt->text;
+
+	/* the name itself may hold part of it: 自 + 测血压 */
+	return sp_m_has_any (text + c->start - MIN (c->start, 12), text + c->end, words);
+}
+
+/* Is a single value or a pair a target, not a reading: a target word between the name and
+ * the value ("BP goal 130/80"), 目标 or "goal" just before the name (目标血压<140/90), or a value
+ * kept below something (血压控制在130/80以下)?  Ranges have their own, wider rule. */
+static gboolean
+sp_m_is_target (SpCtx *ctx, const SpMCand *c, const gchar *p)
+{
+	static const gchar *const between[] = { "goal", "target", "aim", "目标", NULL };
+	static const gchar *const before[] = { "goal", "target", "目标", NULL };
+	/* 以下 after a value kept somewhere is a target; after one that fell there it is a reading
+	 * (血氧掉到90%以下) */
+	static const gchar *const keep[]
+		= { "控制在", "控制到", "维持在", "保持在", "要", "应", "keep", "maintain", NULL };
+	static const gchar *const after[] = { "以下", "以内", "or less", "or below", NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *from = text + c->start - MIN (c->start, 9);
+	const gchar *q = sp_m_skip_spaces (c->raw.end, end);
+
+	static const gchar *const met[] = { "at goal", "at target", "达标", NULL };
+
+	/* "HTN at goal (128/78)": a reading that meets its target */
+	if (sp_m_has_any (text + c->end, p, met))
+		return FALSE;
+	return sp_m_has_any (text + c->end, p, between)
+	       || sp_m_has_any (from, text + c->start, before)
+	       || (sp_m_has_any (text + c->end, p, keep)
+		   && sp_m_has_any (q, MIN (end, q + 9), after));
+}
+
 static void
 sp_m_try (SpCtx *ctx, SpMCand *c)
 {
@@ -296,6 +359,13 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	/* "TSH <0.01", "CRP >200": a lab at the limit of its assay reads as the limit */
 	if (sp_mkinds[kind].keep && p < end && (*p == '<' || *p == '>'))
 		p = sp_m_skip_spaces (p + 1, end);
+	/* "BP <140/90", 目标血压<140/90: a vital sign is never measured as a bound, a target is */
+	if (!sp_mkinds[kind].keep && p < end
+	    && (*p == '<' || g_str_has_prefix (p, "≤") || g_str_has_prefix (p, "≥"))) {
+		p = sp_m_skip_spaces (p + (*p == '<' ? 1 : strlen ("≤")), end);
+		c->target = sp_m_read_value (p, end, kind, &c->raw);
+		return;
+	}
 	/* "glucose (fasting) 112": the aside says which glucose */
 	if (kind == SP_M_GLUCOSE
 	    && (g_strstr_len (ctx->nt->text + c->end, p - (ctx->nt->text + c->end), "fasting")
@@ -306,9 +376,17 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 	c->ok = sp_m_read_value_full (p, end, kind, sp_m_after_from (ctx->nt->text + c->end, p),
 				      &c->raw);
 	/* a target is no reading: "goal 120-140", 血糖控制在6-7之间, "HR 80-100 is the target" */
-	if (c->ok && c->raw.hi_start != NULL
-	    && (sp_m_has_any (ctx->nt->text + c->end, p, sp_m_targets)
-		|| sp_m_has_any (c->raw.end, MIN (end, c->raw.end + 24), sp_m_targets))) {
+	if (c->ok
+	    && ((c->raw.hi_start != NULL && !sp_m_self_measured (ctx, c)
+		 && (sp_m_has_any (ctx->nt->text + c->end, p, sp_m_targets)
+		     || sp_m_has_any (c->raw.end, MIN (end, c->raw.end + 24), sp_m_targets)))
+		|| sp_m_is_target (ctx, c, p))) {
+		c->ok = FALSE;
+		c->target = TRUE;
+		return;
+	}
+	/* a number with a dose unit is a dose: "葡萄糖 500 ml", "glucose 50 g" */
+	if (c->ok && c->raw.unit == SP_U_NONE && sp_m_dose_after (c->raw.end, end)) {
 		c->ok = FALSE;
 		return;
 	}
@@ -326,8 +404,16 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 		}
 	}
 	/* a lone letter, a fever or a pain word needs its value at once */
-	if (!c->ok && !c->letter && !c->pain && !c->fever)
-		c->ok = sp_m_read_late (ctx->nt->text + c->end, end, kind, &c->raw);
+	if (!c->ok && !c->letter && !c->pain && !c->fever) {
+		c->ok = sp_m_read_late (ctx->nt->text + c->end, end, kind, &c->raw)
+			&& !(c->raw.unit == SP_U_NONE && sp_m_dose_after (c->raw.end, end));
+		/* LDL要控制到2.6以下: a target found a few words on */
+		if (c->ok && sp_m_is_target (ctx, c, c->raw.value_start)) {
+			c->ok = FALSE;
+			c->target = TRUE;
+			return;
+		}
+	}
 	/* 血压150, 量了个血压一百八十多: in Chinese one number after 血压 is the systolic */
 	if (!c->ok && kind == SP_M_BP && c->zh && sp_m_read_value (p, end, SP_M_SBP, &c->raw)
 	    && c->raw.value >= 70 && c->raw.value <= 250) {
@@ -388,6 +474,16 @@ sp_m_inner_name (const gchar *p, const gchar *end, SpMKind *kind)
 		{ "心跳", SP_M_HR },
 		{ "脉搏", SP_M_HR },
 		{ "血氧", SP_M_SPO2 },
+		/* 胆固醇偏高6.3, "cholesterol is high at 6.3", 尿酸高520 */
+		{ "cholesterol", SP_M_TC },
+		{ "triglycerides", SP_M_TG },
+		{ "uric acid", SP_M_URATE },
+		{ "creatinine", SP_M_CREAT },
+		{ "胆固醇", SP_M_TC },
+		{ "甘油三酯", SP_M_TG },
+		{ "尿酸", SP_M_URATE },
+		{ "肌酐", SP_M_CREAT },
+		{ "血红蛋白", SP_M_HB },
 	};
 
 	for (const gchar *q = p; q < end; q++) {
@@ -569,7 +665,8 @@ sp_m_trend_before (const gchar *from, const gchar *p)
 		"recheck", "now", "last", "down to", "up to", " to ", " and ", "mon", "tue", "wed",
 		"thu", "fri", "sat", "sun", "morning", "evening", "night", "yesterday", "today",
 		"之前", "原来", "以前", "复查", "降至", "升至", "降到", "升到", "后", "早上", "晚上",
-		"昨天", "今天", NULL,
+		"昨天", "今天", "pre-op", "post-op", "preop", "postop", "上次", "入院时", "术前",
+		NULL,
 	};
 	/* clang-format on */
 	g_autofree gchar *window = NULL;
@@ -584,21 +681,28 @@ sp_m_trend_before (const gchar *from, const gchar *p)
 	return FALSE;
 }
 
-/* Is a dose unit after the number at @q: "increased 50 -> 75 mcg", "increased to 40 mg"? */
+/* Does a time word follow a further value at once, saying it is an earlier reading: "Hb 7.4
+ * g/dL (9.1 yesterday)", "glucose 11.2 (32.4 on admission)", 血红蛋白 85（入院时 102）? */
 static gboolean
-sp_m_dose_after (const gchar *q, const gchar *end)
+sp_m_trend_after (const gchar *q, const gchar *end)
 {
-	static const gchar *const doses[]
-		= { "mg",  "mcg",  "ug",    "μg",   "g",  "units", "unit", "iu", "ml",
-		    "tab", "tabs", "puffs", "毫克", "片", "粒",	   "单位", NULL };
+	static const gchar *const words[]
+		= { "yesterday", "on admission", "at admission", "on arrival", "ago",  "last",
+		    "earlier",	 "previously",	 "before",	 "prior",      "昨天", "入院时",
+		    "上次",	 "之前",	 "以前",	 NULL };
 
 	q = sp_m_skip_spaces (q, end);
-	for (guint i = 0; doses[i] != NULL; i++) {
-		if (sp_m_word_at (q, end, doses[i]) != NULL)
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (sp_m_word_at (q, end, words[i]) != NULL)
 			return TRUE;
 	}
 	return FALSE;
 }
+
+/* words that introduce a reference range, not a reading */
+static const gchar *const sp_m_reference_words[]
+	= { "参考", "正常值",	 "正常范围",	 "ref ",    "ref:",
+	    "ref.", "reference", "normal range", "normal:", NULL };
 
 /* Values of the same measurement that follow the first in its sentence, up to the next name:
  * "BP 198/112 on arrival, 156/90 after labetalol", "A1c 6.1% (was 6.4% in March)", "Wt 82 kg
@@ -623,8 +727,17 @@ sp_m_follow_on (SpCtx *ctx, const SpMCand *c, gsize limit, gboolean zh, guint8 *
 			continue;
 		if (!sp_m_read_value (p, end, c->kind, &raw) || raw.end > end)
 			continue;
+		/* a reference range is no reading: "空腹血糖 7.35 ↑ 3.9-6.1 mmol/L",
+		 * "参考值 3.5-5.3" (a range of further readings needs a word that says so: "from
+		 * 150-160 to…") */
+		if (sp_m_has_any (last, p, sp_m_reference_words)
+		    || (raw.hi_start != NULL && !sp_m_trend_before (last, p))) {
+			p = raw.end - 1;
+			continue;
+		}
 		if (c->kind != SP_M_BP && raw.unit == SP_U_NONE
-		    && (!sp_m_trend_before (last, p) || sp_m_dose_after (raw.end, end)))
+		    && ((!sp_m_trend_before (last, p) && !sp_m_trend_after (raw.end, end))
+			|| sp_m_dose_after (raw.end, end)))
 			continue;
 		if (sp_m_add (ctx, &raw, (gsize)(p - text), zh, -1)) {
 			sp_m_cover (covered, (gsize)(p - text), (gsize)(raw.end - text));
@@ -760,6 +873,9 @@ sp_m_named (SpCtx *ctx, gboolean doc_zh, guint8 *covered)
 		}
 		gboolean run;
 		gsize start;
+		if (c->target)
+			sp_m_cover (covered, (gsize)(c->raw.value_start - text),
+				    (gsize)(c->raw.end - text));
 		if (!c->ok || covered[c->raw.value_start - text]) {
 			if (glucose && !c->letter)
 				sp_m_series (ctx, c, limit, c->zh || doc_zh, covered);

@@ -360,6 +360,33 @@ sp_m_route_before (const gchar *text, const gchar *start)
 	return NULL;
 }
 
+/* Is the drug starting at @at given as needed by a word right before it (必要时劳拉西泮, 必要时
+ * 用乳果糖, "prn lorazepam", 按需服用布洛芬)?  PRN wins over an interval, as after the drug. */
+static gboolean
+sp_m_prn_before (const gchar *text, const gchar *at)
+{
+	static const gchar *const verbs[]
+		= { "口服", "服用", "使用", "用", "服", "吃", "予", "给", NULL };
+	static const gchar *const prn[] = { "必要时", "按需", "prn ", "as needed ", NULL };
+	const gchar *p = at;
+
+	while (p > text && p[-1] == ' ')
+		p--;
+	for (guint i = 0; verbs[i] != NULL; i++) {
+		gsize n = strlen (verbs[i]);
+		if ((gsize)(p - text) >= n && memcmp (p - n, verbs[i], n) == 0) {
+			p -= n;
+			break;
+		}
+	}
+	for (guint i = 0; prn[i] != NULL; i++) {
+		gsize n = strlen (prn[i]);
+		if ((gsize)(p - text) >= n && memcmp (p - n, prn[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Dose, frequency and route written after the medication at item @k (route also just before:
  * 口服二甲双胍, "IV ceftriaxone"), up to the next concept or the end of the sentence.  The first
  * of each is kept, except that PRN wins over an interval ("q4h PRN" is as needed). */
@@ -410,6 +437,8 @@ sp_medication_read (SpCtx *ctx, guint k, SpFinding *f)
 	}
 	if (f->route == NULL)
 		f->route = sp_m_route_before (text, text + it->start);
+	if (sp_m_prn_before (text, text + it->start))
+		f->frequency = "PRN";
 }
 
 /* ---- the course of a medication: stopped, held, refused (README "Medications: course") ---- */
@@ -558,6 +587,33 @@ sp_course_drug_follows (SpCtx *ctx, guint k, const gchar *p, const gchar *end)
 	return FALSE;
 }
 
+/* Is the stop word at @w advised, not done: a word of advice before it in its clause
+ * (建议停用, "recommend stopping", "consider holding", "please stop") or a "Recommendations:"
+ * or "Plan:" heading just before the clause (@from)? */
+static gboolean
+sp_course_advised (const gchar *text, const gchar *from, const gchar *w)
+{
+	static const gchar *const advice[]
+		= { "建议",   "可考虑",	  "考虑",   "请",     "recommend", "suggest",
+		    "advise", "consider", "please", "should", NULL };
+	static const gchar *const headings[]
+		= { "recommendations:", "recommendation:", "plan:", "建议:", NULL };
+	const gchar *h = from;
+
+	for (guint i = 0; advice[i] != NULL; i++) {
+		if (g_strstr_len (from, w - from, advice[i]) != NULL)
+			return TRUE;
+	}
+	/* the heading sits before the clause's own start: up to 24 bytes back */
+	while (h > text && from - h < 24)
+		h--;
+	for (guint i = 0; headings[i] != NULL; i++) {
+		if (g_strstr_len (h, w - h, headings[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* "Should I stop metformin?": a question asks, it does not tell the course.  Looks at most
  * 160 bytes on, so a text with no sentence end costs no more per drug. */
 static gboolean
@@ -624,6 +680,9 @@ sp_course_of (SpCtx *ctx, guint k)
 	    || g_strstr_len (from, text + it->start - from, "未停") != NULL)
 		return 3;
 	w = sp_course_last (from, text + it->start, lists, G_N_ELEMENTS (lists), &which);
+	/* "Recommendations: stop aspirin", 建议停用艾司唑仑: a stop advised, not yet done */
+	if (w != NULL && which == 0 && sp_course_advised (text, from, w))
+		return 0;
 	if (w != NULL && which < 2)
 		return sp_course_negated (from, w) ? 3 : (gint)which + 1;
 	/* right: through the dose and schedule, past at most one comma */

@@ -368,6 +368,22 @@ sp_find_breaks (SpCtx *ctx)
 		const MvToken *t = &g_array_index (toks, MvToken, i);
 		const gchar *s = text + t->start;
 		gsize n = t->end - t->start;
+		/* chat written with spaces for punctuation ("以前有痔疮 我爸是肠癌走的"): a space
+		 * between Chinese words is a clause comma, as ， would be */
+		if (t->kind == MV_TOKEN_HAN && i > 0
+		    && g_array_index (toks, MvToken, i - 1).kind == MV_TOKEN_HAN
+		    && g_array_index (toks, MvToken, i - 1).end < t->start) {
+			SpItem gap = { SP_ITEM_COMMA,
+				       g_array_index (toks, MvToken, i - 1).end,
+				       t->start,
+				       0,
+				       0,
+				       0,
+				       0,
+				       TRUE,
+				       FALSE };
+			g_array_append_val (ctx->items, gap);
+		}
 		if (t->kind != MV_TOKEN_PUNCT)
 			continue;
 		if ((n == 1 && strchr (".!?;\n", s[0]) != NULL)
@@ -459,7 +475,21 @@ sp_items_finish (SpCtx *ctx)
 				continue;
 			term_end = it->end;
 		} else if (it->kind == SP_ITEM_CUE) {
+			const guint lead = (1u << SP_CUE_REACTION) | (1u << SP_CUE_ALLERGY_PRE)
+					   | (1u << SP_CUE_ALLERGY_POST);
+			gboolean overlaps = FALSE;
 			if (it->start < term_end)
+				continue;
+			/* "爸爸也有过敏性鼻炎": a context cue (有过) that a concept starting inside
+			 * it overlaps is a misreading of the characters; the concept wins.  An
+			 * allergy's reaction cue leads into its reaction (就起 of 就起疹子) */
+			for (guint k = i + 1;
+			     (it->index & lead) == 0 && k < items->len
+			     && g_array_index (items, SpItem, k).start < it->end && !overlaps;
+			     k++)
+				overlaps = g_array_index (items, SpItem, k).kind == SP_ITEM_CONCEPT
+					   && g_array_index (items, SpItem, k).start > it->start;
+			if (overlaps)
 				continue;
 		} else if (it->kind == SP_ITEM_DURATION || it->kind == SP_ITEM_SCORE) {
 			if (it->start < other_end)
@@ -494,6 +524,12 @@ sp_items_index (SpCtx *ctx)
 		}
 		it->tok_first = lo;
 		it->tok_last = lo;
+		/* an item between tokens (the space comma of sp_find_breaks()) covers none */
+		if (lo > 0 && lo < toks->len
+		    && g_array_index (toks, MvToken, lo).start >= it->end) {
+			it->tok_last = lo - 1;
+			continue;
+		}
 		while (it->tok_last + 1 < toks->len
 		       && g_array_index (toks, MvToken, it->tok_last + 1).start < it->end)
 			it->tok_last++;

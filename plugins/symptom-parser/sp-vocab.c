@@ -334,6 +334,34 @@ sp_vocab_new_concept (SpVocab *self,
 	return idx;
 }
 
+/* A later part of a Chinese label split at "/" that only replaces the ending of the first part
+ * (上运动神经元功能障碍/功能异常, 肺发育缺陷/不全, 副鼻窦缺如/发育不全): the first part with that
+ * ending (上运动神经元功能异常, 肺发育不全), so the fragment (功能异常, 不全, 发育不全) never
+ * becomes a term of its own.  The ending replaced starts where the part's first two characters
+ * occur in the first part, else it is the first part's last two characters.  A part as long as the
+ * first (不孕症/不育症) or inside it is a label of its own. */
+static gchar *
+sp_vocab_complete_part (const gchar *first, const gchar *part)
+{
+	glong n_part = g_utf8_strlen (part, -1);
+	glong n_first = g_utf8_strlen (first, -1);
+	const gchar *at;
+	g_autofree gchar *head = NULL;
+	g_autofree gchar *stem = NULL;
+
+	if (n_part < 2 || strstr (first, part) != NULL)
+		return g_strdup (part);
+	head = g_strndup (part, (gsize)(g_utf8_offset_to_pointer (part, 2) - part));
+	at = g_strrstr (first, head);
+	if (at == NULL || at == first) {
+		if (n_part > 4 || n_part >= n_first)
+			return g_strdup (part);
+		at = g_utf8_offset_to_pointer (first, n_first - 2);
+	}
+	stem = g_strndup (first, (gsize)(at - first));
+	return g_strconcat (stem, part, NULL);
+}
+
 /* The parts of a terminology label that can be terms: 不孕症/不育症 gives both,
  * 脊柱后凸畸形（驼背） the outer and the inner text.  English labels are not split: their slashes
  * join word parts
@@ -366,7 +394,8 @@ sp_vocab_label_parts (const gchar *label)
 		/* an official label may end in a stray full stop (软骨病。) */
 		if (g_str_has_suffix (p, "。"))
 			p[strlen (p) - strlen ("。")] = '\0';
-		g_ptr_array_insert (parts, (gint)i, g_strdup (p));
+		g_ptr_array_insert (parts, (gint)i,
+				    i > 0 ? sp_vocab_complete_part (split[0], p) : g_strdup (p));
 	}
 	return parts;
 }
@@ -772,10 +801,92 @@ sp_vocab_append_list (GString *out, GPtrArray *list, const gchar *sep)
 	}
 }
 
+/* ---- British spellings ---- */
+
+/* The British spelling of an English term (anaemia, haemoptysis, oedema, dyspnoea, diarrhoea,
+ * oesophagitis, tumour, paediatric, coeliac, ischaemic), or NULL when it is the same: the
+ * terminologies spell the American way, and notes from the UK, Ireland, Australia or India (and
+ * many Chinese clinicians writing English) do not.  Only spellings that change one medical
+ * stem, never a plain English word. */
+static const struct {
+	const gchar *pattern;
+	const gchar *replacement;
+} sp_vocab_british_rules[] = {
+	/* clang-format off */
+	{ "(?<![a-z])hem(?=[oa])", "haem" },	     /* hemoptysis, hematoma; not hemi-, chemo */
+	{ "(?<![a])emia", "aemia" },		     /* anemia, leukemia, hypoglycemia */
+	{ "(isch|an|glyc|ur)emic", "\\1aemic" },   /* ischemic, anemic, hypoglycemic */
+	{ "rrhea", "rrhoea" },			     /* diarrhea, rhinorrhea, amenorrhea */
+	{ "(?<![o])edema", "oedema" },		     /* edema, lymphedema, papilledema */
+	{ "(?<![a-z])esophag", "oesophag" },	     /* esophagitis */
+	{ "pnea", "pnoea" },			     /* dyspnea, apnea, orthopnea */
+	{ "tumor(?!u)", "tumour" },
+	{ "pediatric", "paediatric" },
+	{ "orthopedic", "orthopaedic" },
+	{ "celiac", "coeliac" },
+	{ "(?<![a-z])estrogen", "oestrogen" },
+	{ "anesthe", "anaesthe" },
+	{ "gynecolog", "gynaecolog" },
+	/* clang-format on */
+};
+
+static gchar *
+sp_vocab_british (GPtrArray *regexes, const gchar *term)
+{
+	g_autofree gchar *out = g_ascii_strdown (term, -1);
+
+	for (guint i = 0; i < regexes->len; i++) {
+		gchar *next = g_regex_replace (g_ptr_array_index (regexes, i), out, -1, 0,
+					       sp_vocab_british_rules[i].replacement, 0, NULL);
+		if (next != NULL) {
+			g_free (out);
+			out = next;
+		}
+	}
+	if (g_ascii_strcasecmp (out, term) == 0)
+		return NULL;
+	return g_steal_pointer (&out);
+}
+
+/* Adds the British spelling of every English term to its concept, unless another concept owns
+ * that spelling already (then the other concept keeps it: a curated term always wins). */
+static void
+sp_vocab_add_british (SpVocab *self)
+{
+	g_autoptr (GPtrArray) regexes
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)g_regex_unref);
+
+	for (guint i = 0; i < G_N_ELEMENTS (sp_vocab_british_rules); i++)
+		g_ptr_array_add (regexes, g_regex_new (sp_vocab_british_rules[i].pattern,
+						       G_REGEX_OPTIMIZE, 0, NULL));
+	for (guint i = 0; i < self->concepts->len; i++) {
+		SpVocabConcept *c = sp_vocab_concept (self, i);
+		guint n = c->en->len; /* the spellings added below are not looked at again */
+		for (guint k = 0; k <= n; k++) {
+			const gchar *term = k < n ? g_ptr_array_index (c->en, k) : c->label_en;
+			gboolean negated = term[0] == '!';
+			g_autofree gchar *british = NULL;
+			g_autofree gchar *written = NULL;
+			if (term[0] == '?')
+				continue;
+			british = sp_vocab_british (regexes, negated ? term + 1 : term);
+			if (british == NULL)
+				continue;
+			written = negated ? g_strconcat ("!", british, NULL)
+					  : g_steal_pointer (&british);
+			if (sp_vocab_owner (self, negated ? written + 1 : written, FALSE) == 0)
+				sp_vocab_add_term (self, i, written, FALSE, TRUE, c->source);
+		}
+	}
+}
+
 gboolean
 sp_vocab_write (SpVocab *self, const gchar *path, GError **error)
 {
-	g_autoptr (GString) out = g_string_new (
+	g_autoptr (GString) out = NULL;
+
+	sp_vocab_add_british (self);
+	out = g_string_new (
 		"# Generated by sp-lexicon-compile from the curated concept files and the "
 		"vendored\n"
 		"# terminologies (HPO, Disease Ontology, Symptom Ontology). Do not edit; edit the\n"

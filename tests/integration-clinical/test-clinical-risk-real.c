@@ -259,6 +259,144 @@ Test (risk_real, describe_and_score_batch_routes)
 	}
 }
 
+/* the "details" of an error answer: every problem's field, space-separated (asserts there are
+ * some) */
+static gchar *
+detail_fields (MvtResponse *r)
+{
+	JsonObject *error = json_object_get_object_member (json_node_get_object (r->json), "error");
+	JsonArray *details = json_object_get_array_member (error, "details");
+	g_autoptr (GString) fields = g_string_new (NULL);
+
+	cr_assert_gt (json_array_get_length (details), 0, "%s", r->body);
+	for (guint i = 0; i < json_array_get_length (details); i++)
+		g_string_append_printf (
+			fields, "%s ",
+			json_object_get_string_member (json_array_get_object_element (details, i),
+						       "field"));
+	return g_string_free (g_steal_pointer (&fields), FALSE);
+}
+
+/* POST /v1/risk/models/{id}/score-columns: the model file's first Framingham example as row 0
+ * (its glucose in mmol/L through units), an age out of range in row 1, which alone gets null and
+ * is listed; Score's detail "summary" over HTTP gives the same probability. */
+Test (risk_real, score_columns_route)
+{
+	const gchar *const path
+		= "/v1/risk/models/framingham-offspring-diabetes-2007/score-columns";
+	g_autoptr (MvtResponse) r = rt_call (
+		"POST", path, NULL,
+		"{\"columns\":{\"age\":[55,500],\"sex\":[\"female\",\"female\"],"
+		"\"parental_diabetes\":[true,true],\"bmi\":[31,31],\"elevated_bp\":[true,true],"
+		"\"hdl_cholesterol\":[45,45],\"triglycerides\":[160,160],"
+		"\"fasting_glucose\":[5.8282,105]},"
+		"\"units\":{\"fasting_glucose\":[\"mmol/L\",\"mg/dL\"]},\"language\":\"zh\"}");
+	JsonObject *o;
+	JsonArray *p, *categories, *problems;
+	JsonObject *problem;
+
+	cr_assert_eq (r->status, 200, "%s", r->body);
+	cr_expect_str_eq (mvt_response_header (r, "Content-Language"), "zh-Hans");
+	o = json_node_get_object (r->json);
+	p = json_object_get_array_member (o, "probability");
+	cr_assert_eq (json_array_get_length (p), 2, "%s", r->body);
+	/* 5.8282 mmol/L is 105 mg/dL at the model's factor 18.016 (to 4 decimals) */
+	cr_expect_float_eq (json_array_get_double_element (p, 0), 0.486753, 1e-4, "%s", r->body);
+	cr_expect (JSON_NODE_HOLDS_NULL (json_array_get_element (p, 1)), "%s", r->body);
+	cr_expect (JSON_NODE_HOLDS_NULL (json_array_get_element (
+			   json_object_get_array_member (o, "linear_predictor"), 1)),
+		   "%s", r->body);
+	cr_expect_eq (json_array_get_int_element (json_object_get_array_member (o, "category"), 1),
+		      255);
+	categories = json_object_get_array_member (o, "categories");
+	cr_expect_lt (json_array_get_int_element (json_object_get_array_member (o, "category"), 0),
+		      json_array_get_length (categories));
+	cr_expect_eq (json_object_get_int_member (o, "failed"), 1);
+	problems = json_object_get_array_member (o, "problems");
+	cr_assert_eq (json_array_get_length (problems), 1, "%s", r->body);
+	problem = json_array_get_object_element (problems, 0);
+	cr_expect_str_eq (json_object_get_string_member (problem, "field"), "/columns/age");
+	cr_expect_str_eq (json_object_get_string_member (problem, "code"), "out-of-range");
+	cr_expect_eq (json_array_get_length (json_object_get_array_member (problem, "rows")), 1);
+	cr_expect_eq (
+		json_array_get_int_element (json_object_get_array_member (problem, "rows"), 0), 1);
+	{
+		g_autoptr (MvtResponse) s = rt_call (
+			"POST", "/v1/risk/models/framingham-offspring-diabetes-2007/score", NULL,
+			"{\"detail\":\"summary\",\"inputs\":{\"age\":55,\"sex\":\"female\","
+			"\"parental_diabetes\":true,\"bmi\":31,\"elevated_bp\":true,"
+			"\"hdl_cholesterol\":45,\"triglycerides\":160,\"fasting_glucose\":105}}");
+		JsonObject *result;
+		cr_assert_eq (s->status, 200, "%s", s->body);
+		result = json_object_get_object_member (json_node_get_object (s->json), "result");
+		cr_expect_eq (json_object_get_size (result), 3, "%s", s->body);
+		cr_expect_float_eq (json_object_get_double_member (result, "probability"), 0.486753,
+				    1e-6);
+	}
+	{
+		g_autoptr (MvtResponse) s = rt_call (
+			"POST", "/v1/risk/models/framingham-offspring-diabetes-2007/score", NULL,
+			"{\"detail\":\"brief\",\"inputs\":{\"age\":55}}");
+		mvt_assert_error (s, 422, "invalid-input");
+	}
+}
+
+/* Columns wrong in several ways at once: one 422 naming each (an unknown input, a number where
+ * a column (array) belongs, a column of another length, a required input without a column);
+ * nothing scored.  (A wrong value inside a column is that row's problem: score_columns_route.) */
+Test (risk_real, score_columns_bad_columns)
+{
+	g_autoptr (MvtResponse) r = rt_call (
+		"POST", "/v1/risk/models/framingham-offspring-diabetes-2007/score-columns", NULL,
+		"{\"columns\":{\"age\":[55,60],\"sex\":[\"female\"],\"bmi\":31,"
+		"\"shoe_size\":[42,43]}}");
+	g_autofree gchar *fields = NULL;
+
+	mvt_assert_error (r, 422, "invalid-input");
+	fields = detail_fields (r);
+	cr_expect_not_null (strstr (fields, "/columns/shoe_size "), "%s", r->body);
+	cr_expect_not_null (strstr (fields, "/columns/bmi "), "%s", r->body);
+	cr_expect_not_null (strstr (fields, "/columns/sex "), "%s", r->body);
+	cr_expect_not_null (strstr (fields, "/columns/hdl_cholesterol "), "%s", r->body);
+	{
+		/* not an object of columns at all: the body's own check */
+		g_autoptr (MvtResponse) b = rt_call (
+			"POST", "/v1/risk/models/framingham-offspring-diabetes-2007/score-columns",
+			NULL, "{\"columns\":[1,2]}");
+		mvt_assert_error (b, 422, "invalid-input");
+	}
+}
+
+/* Too many rows (docs/api.md): a body over [http] max-body-bytes (1 MiB) is 413 before it is
+ * read; 100,001 rows within it are 422 too-long at /columns, from the plugin's limit. */
+Test (risk_real, score_columns_too_many_rows)
+{
+	const gchar *const path
+		= "/v1/risk/models/framingham-offspring-diabetes-2007/score-columns";
+	g_autoptr (GString) body = g_string_new ("{\"columns\":{\"age\":[55");
+
+	for (guint i = 1; i < 100001; i++)
+		g_string_append (body, ",55");
+	g_string_append (body, "]}}");
+	cr_assert_lt (body->len, 1048576);
+	{
+		g_autoptr (MvtResponse) r = rt_call ("POST", path, NULL, body->str);
+		g_autofree gchar *fields = NULL;
+		mvt_assert_error (r, 422, "invalid-input");
+		fields = detail_fields (r);
+		cr_expect_not_null (strstr (fields, "/columns "), "%s", fields);
+		cr_expect_not_null (strstr (r->body, "too-long"), "%s", fields);
+	}
+	g_string_truncate (body, body->len - 3);
+	while (body->len < 1100000)
+		g_string_append (body, ",55.000000");
+	g_string_append (body, "]}}");
+	{
+		g_autoptr (MvtResponse) r = rt_call ("POST", path, NULL, body->str);
+		mvt_assert_error (r, 413, "too-large");
+	}
+}
+
 int
 main (int argc, char **argv)
 {

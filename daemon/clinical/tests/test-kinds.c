@@ -6,7 +6,7 @@
 
 TestSuite (kinds, .init = mvt_clinical_setup, .fini = mvt_clinical_teardown);
 
-Test (kinds, the_registry_lists_seven_kinds_by_name_and_plural)
+Test (kinds, the_registry_lists_eight_kinds_by_name_and_plural)
 {
 	static const gchar *const names[][2] = {
 		{ "observation", "observations" },
@@ -16,6 +16,7 @@ Test (kinds, the_registry_lists_seven_kinds_by_name_and_plural)
 		{ "encounter", "encounters" },
 		{ "note", "notes" },
 		{ "risk-assessment", "risk-assessments" },
+		{ "plan", "plans" },
 	};
 	const MvClinicalKind *const *all = mv_clinical_kinds ();
 
@@ -188,10 +189,11 @@ Test (kinds, a_patch_naming_a_member_the_kind_does_not_know_is_refused)
 		cr_assert_not_null (members, "%s", (*k)->name);
 		cr_expect_not (mv_schema_check_patch (members, bad, "", &e), "%s", (*k)->name);
 		mvt_expect_problem (e, "/id", "unknown-member", NULL);
-		/* every kind but the note has a note (the note's text is its own), and the risk
-		 * assessment, which is the scorer's output and no client's */
+		/* every kind but the note has a note (the note's text is its own), the risk
+		 * assessment and the plan, which are a plugin's output and no client's */
 		gboolean noteless = g_str_equal ((*k)->name, "note")
-				    || g_str_equal ((*k)->name, "risk-assessment");
+				    || g_str_equal ((*k)->name, "risk-assessment")
+				    || g_str_equal ((*k)->name, "plan");
 		cr_expect_eq (mv_error_get_n_problems (e), noteless ? 2 : 1, "%s: %s", (*k)->name,
 			      e->message);
 	}

@@ -10,7 +10,8 @@
  * true/false or a category level, empty for "not given" (tests/bench/risk/gen-score-inputs.py).
  * The ways, each over every set: the core's arithmetic on checked values
  * (rs_model_score_values), the core reading the a{sv} inputs (rs_model_score), the same with
- * the explanation, the built plugin through the SDK's test host one Score call a set, and
+ * the explanation, the built plugin through the SDK's test host one Score call a set (detail
+ * "full", and "summary": probability, category, linear predictor), and
  * ScoreBatch with 100 and with 1000 sets a call, each with detail "full" (Score's answer a set)
  * and "summary" (probability, category, linear predictor), and ScoreColumns with 1000 rows a
  * call and with every set in one call (typed columns, a unit a row for a column that gives any,
@@ -37,10 +38,11 @@ typedef struct {
 	RsModel *model;
 	gchar *model_id;
 	MvTestHost *host;
-	GPtrArray *inputs;   /* GVariant a{sv}, one per set */
-	GPtrArray *values;   /* GArray of RsValue, one per set: checked, canonical */
-	GPtrArray *score_in; /* GVariant (sa{sv}s), one per set */
-	GPtrArray *batches;  /* GPtrArray of GVariant (saa{sv}ss), one per batch way */
+	GPtrArray *inputs;	     /* GVariant a{sv}, one per set */
+	GPtrArray *values;	     /* GArray of RsValue, one per set: checked, canonical */
+	GPtrArray *score_in;	     /* GVariant (sa{sv}ss), one per set, detail "full" */
+	GPtrArray *score_summary_in; /* the same with detail "summary" */
+	GPtrArray *batches;	     /* GPtrArray of GVariant (saa{sv}ss), one per batch way */
 	guint batch_sizes[4];
 	const gchar *batch_detail[4]; /* ScoreBatch's detail argument */
 	guint batch_now;	      /* index into batches for the pass being timed */
@@ -172,6 +174,18 @@ bench_pass_score (Bench *b)
 	for (guint i = 0; i < b->score_in->len; i++) {
 		g_autoptr (GVariant) out
 			= bench_call (b, "Score", g_ptr_array_index (b->score_in, i));
+		if (out == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+bench_pass_score_summary (Bench *b)
+{
+	for (guint i = 0; i < b->score_summary_in->len; i++) {
+		g_autoptr (GVariant) out
+			= bench_call (b, "Score", g_ptr_array_index (b->score_summary_in, i));
 		if (out == NULL)
 			return FALSE;
 	}
@@ -386,8 +400,12 @@ bench_prepare (Bench *b, GArray *probs, GError **error)
 		}
 		g_array_append_val (probs, r->probability);
 		g_ptr_array_add (b->values, g_array_ref (r->values));
-		g_ptr_array_add (b->score_in, g_variant_ref_sink (g_variant_new (
-						      "(s@a{sv}s)", b->model_id, set, "en")));
+		g_ptr_array_add (b->score_in,
+				 g_variant_ref_sink (g_variant_new ("(s@a{sv}ss)", b->model_id, set,
+								    "en", "full")));
+		g_ptr_array_add (b->score_summary_in,
+				 g_variant_ref_sink (g_variant_new ("(s@a{sv}ss)", b->model_id, set,
+								    "en", "summary")));
 	}
 	for (guint s = 0; s < G_N_ELEMENTS (b->batch_sizes); s++) {
 		GPtrArray *calls = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
@@ -417,19 +435,22 @@ bench_result_probability (GVariant *result)
 	return p;
 }
 
-/* the largest |plugin - core| over every set, Score and each batch size; NAN on a failure */
+/* the largest |plugin - core| over every set, Score (both details) and each batch size; NAN on
+ * a failure */
 static gdouble
 bench_check_plugin (Bench *b, const GArray *probs)
 {
 	gdouble worst = 0;
 
-	for (guint i = 0; i < b->score_in->len; i++) {
-		g_autoptr (GVariant) out
-			= bench_call (b, "Score", g_ptr_array_index (b->score_in, i));
+	for (guint i = 0; i < 2 * b->score_in->len; i++) {
+		/* detail full, then summary */
+		GPtrArray *calls = i < b->score_in->len ? b->score_in : b->score_summary_in;
+		guint k = i % b->score_in->len;
+		g_autoptr (GVariant) out = bench_call (b, "Score", g_ptr_array_index (calls, k));
 		g_autoptr (GVariant) result
 			= out != NULL ? g_variant_get_child_value (out, 0) : NULL;
 		gdouble p = result != NULL ? bench_result_probability (result) : NAN;
-		worst = MAX (worst, fabs (p - g_array_index (probs, gdouble, i)));
+		worst = MAX (worst, fabs (p - g_array_index (probs, gdouble, k)));
 		if (isnan (p))
 			return NAN;
 	}
@@ -471,8 +492,8 @@ bench_dump (Bench *b)
 		for (guint l = 0; l < G_N_ELEMENTS (langs); l++) {
 			g_autoptr (GVariant) out = bench_call (
 				b, "Score",
-				g_variant_new ("(s@a{sv}s)", b->model_id,
-					       g_ptr_array_index (b->inputs, i), langs[l]));
+				g_variant_new ("(s@a{sv}ss)", b->model_id,
+					       g_ptr_array_index (b->inputs, i), langs[l], ""));
 			g_autofree gchar *text = out != NULL ? g_variant_print (out, TRUE) : NULL;
 			/* the answer is partly written serialised by hand: GLib must find it normal
 			 */
@@ -521,6 +542,7 @@ bench_clear (Bench *b)
 	g_clear_pointer (&b->batches, g_ptr_array_unref);
 	g_clear_pointer (&b->columns, g_ptr_array_unref);
 	g_clear_pointer (&b->score_in, g_ptr_array_unref);
+	g_clear_pointer (&b->score_summary_in, g_ptr_array_unref);
 	g_clear_pointer (&b->values, g_ptr_array_unref);
 	g_clear_pointer (&b->inputs, g_ptr_array_unref);
 	g_clear_pointer (&b->host, mv_test_host_free);
@@ -570,6 +592,7 @@ main (int argc, char **argv)
 	}
 	b.values = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
 	b.score_in = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+	b.score_summary_in = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
 	b.batches = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
 	b.columns = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
 	if (!bench_load (&b, argv, &error) || !bench_prepare (&b, probs, &error)
@@ -600,6 +623,7 @@ main (int argc, char **argv)
 	g_print ("core %.0f\n", bench_rate (bench_pass_core, &b, reps));
 	g_print ("core_explained %.0f\n", bench_rate (bench_pass_core_explained, &b, reps));
 	g_print ("score %.0f\n", bench_rate (bench_pass_score, &b, reps));
+	g_print ("score_summary %.0f\n", bench_rate (bench_pass_score_summary, &b, reps));
 	for (guint s = 0; s < G_N_ELEMENTS (b.batch_sizes); s++) {
 		b.batch_now = s;
 		g_print ("%s%u %.0f\n",

@@ -195,7 +195,7 @@ Test (plugin, score_answer_normal_form)
 	for (guint i = 0; i < G_N_ELEMENTS (inputs); i++) {
 		for (guint l = 0; l < G_N_ELEMENTS (langs); l++) {
 			g_autoptr (GError) error = NULL;
-			g_autofree gchar *text = g_strconcat (inputs[i], langs[l], "')", NULL);
+			g_autofree gchar *text = g_strconcat (inputs[i], langs[l], "', '')", NULL);
 			GVariant *in = g_variant_parse (NULL, text, NULL, NULL, &error);
 			g_autoptr (GVariant) out = NULL;
 			g_autoptr (GVariant) result = NULL;
@@ -413,6 +413,72 @@ Test (plugin, score_batch_detail)
 		cr_assert_null (out);
 		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
 		cr_assert_not_null (strstr (error->message, "/detail"), "%s", error->message);
+	}
+}
+
+/* Score's detail as ScoreBatch's: "summary" answers exactly probability, category and
+ * linear_predictor with the full answer's values; absent and "full" the full answer; a bad set
+ * still lists its problems; an unknown detail is one input error naming /detail, in English
+ * and Chinese. */
+Test (plugin, score_detail)
+{
+	g_autoptr (MvTestHost) host = new_host (NULL);
+	const gchar *const call = "{\"model\":\"pce-2013-african-american-women\",\"language\":"
+				  "\"en\",\"inputs\":{\"age\":55,\"sex\":\"female\","
+				  "\"total_cholesterol\":213,\"hdl_cholesterol\":50,"
+				  "\"systolic_bp\":120,\"smoker\":\"never\",\"diabetes\":false}";
+	const gchar *const details[] = { "", ",\"detail\":\"full\"", ",\"detail\":\"summary\"" };
+	const gchar *const summary[] = { "probability", "category", "linear_predictor" };
+	g_autoptr (GPtrArray) parsers = g_ptr_array_new_with_free_func (g_object_unref);
+	JsonObject *r[3];
+
+	for (guint d = 0; d < G_N_ELEMENTS (details); d++) {
+		g_autofree gchar *json = g_strdup_printf ("%s%s}", call, details[d]);
+		JsonParser *jp = json_parser_new ();
+
+		g_ptr_array_add (parsers, jp);
+		r[d] = json_object_get_object_member (call_ok (host, "Score", json, jp), "result");
+	}
+	cr_assert (json_object_has_member (r[0], "explanation"));
+	cr_assert (json_object_has_member (r[0], "contributions"));
+	cr_assert_eq (json_object_get_size (r[1]), json_object_get_size (r[0]));
+	{
+		g_autoptr (GList) members = json_object_get_members (r[2]);
+
+		cr_assert_eq (g_list_length (members), 3);
+		for (guint i = 0; i < G_N_ELEMENTS (summary); i++)
+			cr_assert_str_eq (g_list_nth_data (members, i), summary[i]);
+	}
+	cr_assert_float_eq (json_object_get_double_member (r[2], "probability"), 0.030263, 1e-6);
+	cr_assert_eq (json_object_get_double_member (r[2], "probability"),
+		      json_object_get_double_member (r[0], "probability"));
+	cr_assert_eq (json_object_get_double_member (r[2], "linear_predictor"),
+		      json_object_get_double_member (r[0], "linear_predictor"));
+	cr_assert_str_eq (json_object_get_string_member (r[2], "category"),
+			  json_object_get_string_member (r[0], "category"));
+	{
+		g_autoptr (GError) error = NULL;
+		g_autofree gchar *out = mv_test_host_call_json (
+			host, "Score",
+			"{\"model\":\"pce-2013-african-american-women\",\"detail\":\"summary\","
+			"\"inputs\":{\"age\":200,\"sex\":\"female\"}}",
+			&error);
+
+		cr_assert_null (out);
+		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
+		cr_assert_not_null (strstr (error->message, "/inputs/age"), "%s", error->message);
+		cr_assert_not_null (strstr (error->message, "/inputs/total_cholesterol"), "%s",
+				    error->message);
+	}
+	{
+		g_autoptr (GError) error = NULL;
+		g_autofree gchar *json = g_strdup_printf ("%s,\"detail\":\"brief\"}", call);
+		g_autofree gchar *out = mv_test_host_call_json (host, "Score", json, &error);
+
+		cr_assert_null (out);
+		cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT));
+		cr_assert_not_null (strstr (error->message, "/detail"), "%s", error->message);
+		cr_assert_not_null (strstr (mv_error_get_message_zh (error), "detail"));
 	}
 }
 

@@ -12,31 +12,14 @@
 #include <string.h>
 
 #include "sp-parser.h"
+#include "sp-test-data.h"
 
-static SpParser *parser;
-
-static void
-setup (void)
-{
-	g_autoptr (GError) error = NULL;
-	const gchar *dir = g_getenv ("SP_REAL_DATA_DIR");
-
-	cr_assert_not_null (dir, "SP_REAL_DATA_DIR is not set");
-	parser = sp_parser_new (dir, &error);
-	cr_assert_not_null (parser, "%s", error != NULL ? error->message : "");
-}
-
-static void
-teardown (void)
-{
-	g_clear_pointer (&parser, sp_parser_free);
-}
-
-TestSuite (context, .init = setup, .fini = teardown);
+TestSuite (context, .init = sp_test_data_setup, .fini = sp_test_data_teardown);
 
 /* What one finding must be.  @text names the mention when a concept is mentioned twice;
  * temporality 'c' current, 'h' historical, 0 unchecked; @status NULL unchecked, "" none;
- * @severity NULL unchecked, "" none; @hours 0 unchecked, -1 none. */
+ * @severity NULL unchecked, "" none; @hours 0 unchecked, -1 none; @experiencer ("patient",
+ * "family"), @relation and @laterality NULL unchecked, "" none. */
 typedef struct {
 	const gchar *sentence;
 	const gchar *code;
@@ -46,6 +29,9 @@ typedef struct {
 	const gchar *status;
 	const gchar *severity;
 	gdouble hours;
+	const gchar *experiencer;
+	const gchar *relation;
+	const gchar *laterality;
 } Want;
 
 static gchar *
@@ -56,13 +42,18 @@ dump (GArray *findings)
 	for (guint i = 0; i < findings->len; i++) {
 		const SpFinding *f = &g_array_index (findings, SpFinding, i);
 		g_string_append_printf (
-			s, "\n  %s %s %s %s %s sev=%s h=%g", sp_finding_kind_to_string (f->kind),
-			f->concept->code, sp_polarity_to_string (f->polarity),
+			s, "\n  %s %s %s %s %s sev=%s h=%g %s %s lat=%s",
+			sp_finding_kind_to_string (f->kind), f->concept->code,
+			sp_polarity_to_string (f->polarity),
 			f->historical ? "historical" : "current",
 			sp_status_to_string (f->status) ? sp_status_to_string (f->status) : "-",
 			sp_severity_to_string (f->severity) ? sp_severity_to_string (f->severity)
 							    : "-",
-			f->duration_hours);
+			f->duration_hours, f->family ? "family" : "patient",
+			f->relation != NULL ? f->relation : "-",
+			sp_laterality_to_string (f->laterality) != NULL
+				? sp_laterality_to_string (f->laterality)
+				: "-");
 	}
 	return g_string_free (s, FALSE);
 }
@@ -70,13 +61,10 @@ dump (GArray *findings)
 static void
 check (const Want *w)
 {
-	g_autoptr (GError) error = NULL;
-	g_autoptr (GArray) findings = sp_parser_parse (parser, w->sentence, -1, NULL,
-						       SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
+	g_autoptr (GArray) findings = sp_test_parse (w->sentence, NULL);
 	g_autofree gchar *all = NULL;
 	const SpFinding *f = NULL;
 
-	cr_assert_not_null (findings, "%s", error != NULL ? error->message : "");
 	all = dump (findings);
 	for (guint i = 0; i < findings->len && f == NULL; i++) {
 		const SpFinding *c = &g_array_index (findings, SpFinding, i);
@@ -102,10 +90,34 @@ check (const Want *w)
 					  ? sp_severity_to_string (f->severity)
 					  : "",
 				  w->severity, "'%s' %s: severity%s", w->sentence, w->code, all);
+	if (w->experiencer != NULL)
+		cr_expect_str_eq (f->family ? "family" : "patient", w->experiencer,
+				  "'%s' %s: experiencer%s", w->sentence, w->code, all);
+	if (w->relation != NULL)
+		cr_expect_str_eq (f->relation != NULL ? f->relation : "", w->relation,
+				  "'%s' %s: relation%s", w->sentence, w->code, all);
+	if (w->laterality != NULL)
+		cr_expect_str_eq (sp_laterality_to_string (f->laterality) != NULL
+					  ? sp_laterality_to_string (f->laterality)
+					  : "",
+				  w->laterality, "'%s' %s: laterality%s", w->sentence, w->code,
+				  all);
 	if (w->hours != 0)
 		cr_expect (fabs (f->duration_hours - w->hours) < 0.01,
 			   "'%s' %s: %g hours, not %g%s", w->sentence, w->code, f->duration_hours,
 			   w->hours, all);
+}
+
+/* @code is no finding of @sentence (someone else's, or not asserted) */
+static void
+check_none (const gchar *sentence, const gchar *code)
+{
+	g_autoptr (GArray) findings = sp_test_parse (sentence, NULL);
+	g_autofree gchar *all = dump (findings);
+
+	for (guint i = 0; i < findings->len; i++)
+		cr_expect_str_neq (g_array_index (findings, SpFinding, i).concept->code, code,
+				   "'%s': %s reported%s", sentence, code, all);
 }
 
 static void
@@ -357,6 +369,582 @@ Test (context, questions)
 		{ "Is it normal to feel tired all the time?", "HP:0012378", NULL, "present" },
 		/* a doctor's question about a symptom is settled by the answer, not by the 吗 */
 		{ "有痰吗？", "HP:0031245", NULL, "present" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+#define HTN "HP:0000822"
+#define DIABETES "HP:0000819"
+#define ASTHMA "HP:0002099"
+#define GERD "DOID:8534"
+#define HYPOTHYROIDISM "HP:0000821"
+#define GOUT "HP:0001997"
+#define DVT "HP:0002625"
+#define STROKE "HP:0001297"
+#define MI "HP:0001658"
+
+/* Decision (issue 11, README "Conditions"): a history heading (PMH, "history of", h/o, 既往史,
+ * 病史) says the patient is known to have a condition, not that it is over: chronic or not, it is
+ * active and current.  Only a time ("had … last year", "in 2016", 2015年, 去年) or a resolution
+ * cue (resolved, s/p, in remission, 已治愈, 术后) makes it past; a chronic one stays active
+ * after a time, not after a resolution. */
+Test (context, history_heading_en)
+{
+	static const Want wants[] = {
+		{ "PMH: GERD, hypothyroidism, osteoarthritis.", GERD, NULL, "present", 'c',
+		  "active" },
+		{ "PMH: GERD, hypothyroidism, osteoarthritis.", HYPOTHYROIDISM, NULL, "present",
+		  'c', "active" },
+		{ "Past medical history significant for migraine and gout.", GOUT, NULL, "present",
+		  'c', "active" },
+		{ "Hx: COPD, CKD stage 3, s/p appendectomy.", "HP:0012622", NULL, "present", 'c',
+		  "active" },
+		/* a resolution cue of the previous entry is not this one's */
+		{ "h/o breast cancer (in remission), hypothyroidism and GERD.", HYPOTHYROIDISM,
+		  NULL, "present", 'c', "active" },
+		{ "h/o breast cancer (in remission), hypothyroidism and GERD.", "DOID:1612", NULL,
+		  "present", 'h', "resolved" },
+		/* "former" heads the next entry */
+		{ "PMH: HTN, DM2, former smoker.", "HP:0005978", NULL, "present", 'c', "active" },
+		{ "PMH: HTN, DM2, former smoker.", TOBACCO, NULL, "present", 'h', "resolved" },
+		/* a year puts it in the past */
+		{ "h/o DVT in 2016, completed anticoagulation.", DVT, NULL, "present", 'h',
+		  "resolved" },
+		{ "History of kidney stones in 2012, HTN.", "HP:0000787", NULL, "present", 'h',
+		  "resolved" },
+		{ "History of kidney stones in 2012, HTN.", HTN, NULL, "present", 'c', "active" },
+		{ "Had a stroke three years ago.", STROKE, NULL, "present", 'h', "resolved" },
+		{ "Past history: asthma as a child, resolved.", ASTHMA, NULL, "present", 'h',
+		  "resolved" },
+		{ "s/p MI, on aspirin.", MI, NULL, "present", 'h', "resolved" },
+		/* absent under a heading is current */
+		{ "No history of stroke or MI.", MI, NULL, "absent", 'c', "" },
+		/* what remains of a past event is present now */
+		{ "h/o CVA with residual left-sided weakness.", "HP:0001269", NULL, "present",
+		  'c' },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+Test (context, history_heading_zh)
+{
+	static const Want wants[] = {
+		{ "既往史：慢性胃炎，甲状腺功能减退。", HYPOTHYROIDISM, NULL, "present", 'c',
+		  "active" },
+		{ "既往有痛风病史5年。", GOUT, NULL, "present", 'c', "active" },
+		{ "既往：2015年脑梗死，无后遗症；高血压。", "HP:0002140", NULL, "present", 'h',
+		  "resolved" },
+		{ "既往：2015年脑梗死，无后遗症；高血压。", HTN, NULL, "present", 'c', "active" },
+		{ "胆囊炎术后3年，现无不适。", "HP:0001082", NULL, "present", 'h', "resolved" },
+		{ "甲状腺癌术后，口服左甲状腺素。", "DOID:1781", NULL, "present", 'h', "resolved" },
+		/* 术后 apart from the condition follows a procedure: today's diagnosis stays */
+		{ "诊断：急性心肌梗死 PCI术后", MI, NULL, "present", 'c', "active" },
+		{ "去年得过带状疱疹。", "DOID:8536", NULL, "present", 'h', "resolved" },
+		{ "否认高血压、糖尿病病史。", DIABETES, NULL, "absent", 'c', "" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A parent's consultation is about the child: "our son", a child introduced with an age
+ * (女儿8个月，…), a speaker label in a dialogue with the clinician ("Mom: No fever").  A child
+ * named otherwise ("Her daughter has asthma") is a relative. */
+Test (context, experiencer_child_patient)
+{
+	static const Want wants[] = {
+		{ .sentence = "Our son is 3 and has a barking cough.",
+		  .code = "HP:0033121",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "Parent: our baby (8 months) is vomiting.",
+		  .code = VOMITING,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "Daughter is 6 and has had a fever since Monday.",
+		  .code = FEVER,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "儿子3岁，发烧两天",
+		  .code = FEVER,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "女儿8个月，腹泻",
+		  .code = DIARRHEA,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "我家孩子咳嗽一周了",
+		  .code = COUGH,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "Mom: He has had a cough for 3 days. Doctor: Anything else? Mom: No "
+			      "fever.",
+		  .code = FEVER,
+		  .polarity = "absent",
+		  .experiencer = "patient" },
+		{ .sentence = "妈妈：孩子昨晚开始发烧。医生：还有别的吗？妈妈：没有咳嗽。",
+		  .code = COUGH,
+		  .polarity = "absent",
+		  .experiencer = "patient" },
+		/* controls: a relative, and a family history entry after a colon */
+		{ .sentence = "Her daughter has asthma.",
+		  .code = ASTHMA,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "daughter" },
+		{ .sentence = "His son, 40, was diagnosed with diabetes.",
+		  .code = DIABETES,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "son" },
+		{ .sentence = "Mother: breast cancer. Father: hypertension.",
+		  .code = HTN,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "家族史：母亲：乳腺癌",
+		  .code = "DOID:1612",
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "mother" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Family history lists: each entry its relative; a relative the text does not name is
+ * "relative"; a disease of a relative is current, an event or a death in the past ("died of"),
+ * and "family history" itself makes nothing past; "no family history of X" is an absent
+ * relative's finding, not the patient's. */
+Test (context, experiencer_family_history)
+{
+	static const Want wants[] = {
+		{ .sentence = "FHx: mother DM2, father MI at 50; siblings healthy.",
+		  .code = "HP:0005978",
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "mother" },
+		{ .sentence = "FHx: mother DM2, father MI at 50; siblings healthy.",
+		  .code = MI,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "Family history: father died of a stroke at 70, sister with asthma.",
+		  .code = STROKE,
+		  .polarity = "present",
+		  .temporality = 'h',
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "Family history: father died of a stroke at 70, sister with asthma.",
+		  .code = ASTHMA,
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "sister" },
+		{ .sentence = "Family history of colon cancer.",
+		  .code = "DOID:219",
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "relative" },
+		{ .sentence = "No family history of diabetes.",
+		  .code = DIABETES,
+		  .polarity = "absent",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "relative" },
+		{ .sentence = "家族史：父亲高血压，母亲糖尿病；否认家族遗传病史",
+		  .code = HTN,
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "家族史：父亲高血压，母亲糖尿病；否认家族遗传病史",
+		  .code = DIABETES,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "mother" },
+		{ .sentence = "家族中无糖尿病史",
+		  .code = DIABETES,
+		  .polarity = "absent",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "relative" },
+		{ .sentence = "一兄患冠心病，一姐有哮喘。",
+		  .code = ASTHMA,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "sister" },
+		{ .sentence = "Patient-completed form (filled in with her son): diabetes.",
+		  .code = DIABETES,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Someone else's illness (ConText's "other" experiencer) is no finding of this patient; the
+ * patient's own complaints around it are ("…and now my throat is sore"). */
+Test (context, experiencer_other)
+{
+	check_none ("My friend had the flu last week.", "DOID:8469");
+	check_none ("A colleague was diagnosed with tuberculosis.", "DOID:399");
+	check_none ("Several classmates have the flu.", "DOID:8469");
+	check_none ("同事得了肺结核，我最近有点咳嗽", "DOID:399");
+	check_none ("室友感冒了", "DOID:10459");
+	check_none ("朋友确诊了新冠，我没有症状", "DOID:0080600");
+	{
+		static const Want wants[] = {
+			{ .sentence = "My roommate has strep throat and now my throat is sore.",
+			  .code = "MV:0020",
+			  .polarity = "present",
+			  .experiencer = "patient" },
+			{ .sentence = "同事得了肺结核，我最近有点咳嗽",
+			  .code = COUGH,
+			  .polarity = "present",
+			  .experiencer = "patient" },
+			{ .sentence = "Brought in by friends after a syncopal episode.",
+			  .code = "HP:0001279",
+			  .polarity = "present",
+			  .experiencer = "patient" },
+			{ .sentence = "My friend says I snore.",
+			  .code = "HP:0025267",
+			  .polarity = "present",
+			  .experiencer = "patient" },
+		};
+		check_all (wants, G_N_ELEMENTS (wants));
+	}
+}
+
+/* A negation list ends where a comma opens a clause that asserts: a verb of having or feeling
+ * that begins the next term ("feeling dizzy", "having headaches") or "with" right after the
+ * comma.  Controls: a plain list, a slash list, "nor", 、及或, and "denies feeling dizzy". */
+Test (context, negation_stops_at_an_asserting_clause)
+{
+	static const Want wants[] = {
+		{ "No fever, feeling dizzy.", "MV:0006", NULL, "present" },
+		{ "No fever, feeling dizzy.", FEVER, NULL, "absent" },
+		{ "Afebrile overnight, no cough, feeling lightheaded this morning.", COUGH, NULL,
+		  "absent" },
+		{ "No fever, with productive cough.", "HP:0031245", NULL, "present" },
+		{ "Without fever, with productive cough.", "HP:0031245", NULL, "present" },
+		{ "No rash, with itching of both arms.", "HP:0000989", NULL, "present" },
+		{ "No chest pain, has palpitations.", "HP:0001962", NULL, "present" },
+		{ "denies N/V, endorses abdominal pain", "HP:0002027", NULL, "present" },
+		{ "denies N/V, endorses abdominal pain", VOMITING, NULL, "absent" },
+		{ "Denies feeling dizzy.", "MV:0006", NULL, "absent" },
+		{ "Denies fever, chills, night sweats, weight loss, CP, SOB, or palpitations.",
+		  "HP:0001962", NULL, "absent" },
+		{ "Denies fever, chills, night sweats, weight loss, CP, SOB, or palpitations.",
+		  "HP:0002094", NULL, "absent" },
+		{ "Denies headache/dizziness/blurred vision.", "HP:0000622", NULL, "absent" },
+		{ "Neither nausea nor vomiting.", VOMITING, NULL, "absent" },
+		{ "无发热，有咳嗽", COUGH, NULL, "present" },
+		{ "不烧了，还是咳", COUGH, NULL, "present" },
+		{ "没有胸痛，心慌", "HP:0001962", NULL, "present" },
+		{ "无发热，感头晕", "MV:0006", NULL, "present" },
+		{ "否认发热、寒战及盗汗", "HP:0030166", NULL, "absent" },
+		{ "无恶心、呕吐或腹泻", DIARRHEA, NULL, "absent" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Weakness of one side's arm and leg is hemiparesis with its side; of a named limb, muscle
+ * weakness; a side inside a term (右下腹痛, RLQ, McBurney's point, 双下肢) or named by the
+ * concept's label (Right hemiplegia) is the finding's laterality; an organ's side is not. */
+Test (context, weakness_and_laterality)
+{
+	static const Want wants[] = {
+		{ .sentence = "Weakness of the left arm and leg since this morning.",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "left" },
+		{ .sentence = "She noticed weakness of her right arm and leg.",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "R-sided weakness",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "weakness in his right arm",
+		  .code = "HP:0001324",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "左侧肢体无力3小时",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "left" },
+		{ .sentence = "右边手脚没劲",
+		  .code = "HP:0001269",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "右侧偏瘫",
+		  .code = "HP:0040293",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "转移性右下腹痛12小时",
+		  .code = "MV:0039",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "查体：麦氏点压痛",
+		  .code = "MV:0044",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "RLQ tenderness with guarding.",
+		  .code = "MV:0044",
+		  .polarity = "present",
+		  .laterality = "right" },
+		{ .sentence = "L knee pain after a fall.",
+		  .code = "HP:0030839",
+		  .polarity = "present",
+		  .laterality = "left" },
+		{ .sentence = "双下肢水肿",
+		  .code = "HP:0010741",
+		  .polarity = "present",
+		  .laterality = "bilateral" },
+		/* controls: generalised weakness has no side, an organ's side is none, a drug */
+		{ .sentence = "generalized weakness",
+		  .code = "HP:0025406",
+		  .polarity = "present",
+		  .laterality = "" },
+		{ .sentence = "Echo: left ventricular hypertrophy.",
+		  .code = "HP:0001712",
+		  .polarity = "present",
+		  .laterality = "" },
+		{ .sentence = "左心室肥厚",
+		  .code = "HP:0001712",
+		  .polarity = "present",
+		  .laterality = "" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Uncertainty per the spec's members: rule-out, a chart question mark, suspicion, what a test
+ * suggests, what it sounds like, 考虑/疑似/待排/可能/不除外 are possible (a condition's status
+ * unknown); "consistent with" and "c/w" affirm; 腹痛待查 seeks the cause of a present symptom;
+ * what instructions suppose ("return if", 如出现, "prn chest pain") is possible too. */
+Test (context, uncertainty)
+{
+	static const Want wants[] = {
+		{ "Admit to r/o pneumonia.", "HP:0002090", NULL, "possible", 'c', "unknown" },
+		{ "Will rule out pneumonia.", "HP:0002090", NULL, "possible" },
+		{ "CXR: RLL opacity (?pneumonia).", "HP:0002090", NULL, "possible" },
+		{ "suspected sepsis", "HP:0100806", NULL, "possible", 'c', "unknown" },
+		{ "possible UTI", "DOID:0080784", NULL, "possible" },
+		{ "CT suggested appendicitis.", "HP:6000143", NULL, "possible" },
+		{ "Gout was considered but felt unlikely.", GOUT, NULL, "possible" },
+		{ "Doctor: that sounds like croup.", "DOID:9395", NULL, "possible" },
+		{ "Septic arthritis could not be excluded.", "HP:0003095", NULL, "possible" },
+		{ "CXR c/w pneumonia.", "HP:0002090", NULL, "present", 'c', "active" },
+		{ "Findings consistent with pneumonia.", "HP:0002090", NULL, "present" },
+		{ "考虑肺炎", "HP:0002090", NULL, "possible" },
+		{ "疑似肺炎", "HP:0002090", NULL, "possible" },
+		{ "肺炎待排", "HP:0002090", NULL, "possible" },
+		{ "可能是肺炎", "HP:0002090", NULL, "possible" },
+		{ "不除外肺炎", "HP:0002090", NULL, "possible" },
+		{ "肺结核待查", "DOID:399", NULL, "possible" },
+		{ "腹痛待查", "HP:0002027", NULL, "present" },
+		{ "Return to the ED if chest pain or fever.", "HP:0100749", NULL, "possible" },
+		{ "If he gets a rash or fever, call us.", RASH, NULL, "possible" },
+		{ "nitroglycerin 0.4 mg SL PRN chest pain", "HP:0100749", NULL, "possible" },
+		{ "如果出现发热、腹痛，及时就诊。", FEVER, NULL, "possible" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+	/* 如有不适随诊 is boilerplate, naming no complaint */
+	check_none ("如有不适，门诊随诊。", "MV:0001");
+}
+
+/* Chat that writes spaces for punctuation (嗓子疼 没发烧 有点咳嗽): a space between Chinese words
+ * ends scopes as ， would; a new subject (我…) ends a negation; 不/没 before another verb negates
+ * that verb, not a later finding; a ")" closes the aside a negation stood in; a drug that made
+ * something better (吃了布洛芬就好了) is not negated by the resolution. */
+Test (context, clause_ends)
+{
+	static const Want wants[] = {
+		{ "嗓子疼 没发烧 有点咳嗽", COUGH, NULL, "present" },
+		{ "嗓子疼 没发烧 有点咳嗽", FEVER, NULL, "absent" },
+		{ .sentence = "以前有胃溃疡 我妈是胃癌去世的",
+		  .code = "HP:0004398",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "以前有胃溃疡 我妈是胃癌去世的",
+		  .code = "DOID:10534",
+		  .polarity = "present",
+		  .temporality = 'h',
+		  .experiencer = "family",
+		  .relation = "mother" },
+		{ "没吐我吃的那个布洛芬一天两次", "ATC:M01AE01", NULL, "present" },
+		{ "没吐我吃的那个布洛芬一天两次", VOMITING, NULL, "absent" },
+		{ "晚上不睡觉白天犯困", "HP:0001262", NULL, "present" },
+		{ "Left ear pain (no discharge), right eye redness.", "HP:0025337", NULL,
+		  "present" },
+		{ "吃了布洛芬就好了", "ATC:M01AE01", NULL, "present" },
+		/* controls: a negation next to its finding, a degree word between */
+		{ "没发烧", FEVER, NULL, "absent" },
+		{ "不咳嗽", COUGH, NULL, "absent" },
+		{ "胃镜示慢性非萎缩性胃炎", "HP:0005263", NULL, "present" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* The writer's own relative a Chinese consultation is about (我妈今年70，…, 我家老爷子80了，…) is
+ * the patient; 我爸45岁心梗 is a relative's onset; a baby's quoted word 妈妈 and a 宝妈 who asks
+ * are no relatives; more relatives named (大伯, 爹), and 走的 / 去世 put a relative's death in the
+ * past. */
+Test (context, experiencer_chinese_consultation)
+{
+	static const Want wants[] = {
+		{ .sentence = "我妈今年70，最近老是头晕",
+		  .code = "MV:0006",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "俺爹今年80了，记性越来越差",
+		  .code = "HP:0002354",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "我家老爷子80了，腿肿得厉害",
+		  .code = "HP:0010741",
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "宝宝会叫“妈妈”了，最近咳嗽",
+		  .code = COUGH,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "宝妈提问：宝宝发烧两天",
+		  .code = FEVER,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "我爸45岁心梗",
+		  .code = MI,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "我大伯有糖尿病",
+		  .code = DIABETES,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "uncle" },
+		{ .sentence = "我爷爷是肺癌走的",
+		  .code = "DOID:1324",
+		  .polarity = "present",
+		  .temporality = 'h',
+		  .experiencer = "family",
+		  .relation = "grandfather" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A list of denials goes on past an item the lexicon does not know ("head injury", "weight
+ * change", "recent chest pain"); "rather than" and "avoid" set a diagnosis or a drug aside; a
+ * prn cue a comma closes is its own drug's schedule; 必要时 before a drug is PRN. */
+Test (context, lists_and_drugs)
+{
+	static const Want wants[] = {
+		{ "Denies head strike, LOC, recent chest pain, palpitations or dizziness.",
+		  "HP:0100749", NULL, "absent" },
+		{ "Denies head strike, LOC, recent chest pain, palpitations or dizziness.",
+		  "HP:0001962", NULL, "absent" },
+		{ "ROS negative for fever, weight change, night sweats, cough.", COUGH, NULL,
+		  "absent" },
+		{ "No fever; cough for 3 days.", COUGH, NULL, "present" },
+		{ "Likely a viral URI rather than strep throat.", "HP:0025439", NULL, "absent" },
+		{ "Avoid ibuprofen.", "ATC:M01AE01", NULL, "absent" },
+		{ "禁用阿司匹林", ASPIRIN, NULL, "absent" },
+		{ "Oxycodone 5 mg PO q4h PRN, paracetamol 1 g QID.", "ATC:N02BE01", NULL,
+		  "present" },
+		{ "必要时布洛芬", "ATC:M01AE01", NULL, "possible" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+	{
+		g_autoptr (GArray) f = sp_test_parse ("必要时劳拉西泮0.5mg睡前", NULL);
+		cr_assert_eq (f->len, 1);
+		cr_expect_str_eq (g_array_index (f, SpFinding, 0).frequency, "PRN",
+				  "必要时 before the drug: as needed");
+	}
+}
+
+/* A plan proposes (consider, suggest, 建议加用, 可选, 改用, 筛查, 排除 in a plan: possible; 已排除:
+ * absent); a diagnosis the chart marks with a trailing question mark is possible; a template
+ * line naming two findings answers for both; 就是 ends a negation. */
+Test (context, plans_and_templates)
+{
+	static const Want wants[] = {
+		{ "Plan: consider adding amlodipine.", AMLODIPINE, NULL, "possible" },
+		{ "I suggest colchicine for flares.", "ATC:M04AC01", NULL, "possible" },
+		{ "建议加用阿托伐他汀", ATORVASTATIN, NULL, "possible" },
+		{ "青霉素过敏者可选阿奇霉素", "ATC:J01FA10", NULL, "possible" },
+		{ "建议复查血压，排除高血压", HTN, NULL, "possible", 'c', "unknown" },
+		{ "心电图已排除心梗", MI, NULL, "absent" },
+		{ "诊断：1.高血压 2.糖尿病？", DIABETES, NULL, "possible", 'c', "unknown" },
+		{ "诊断：1.高血压 2.糖尿病？", HTN, NULL, "present", 'c', "active" },
+		{ "Dx: community-acquired pneumonia?", "HP:0002090", NULL, "possible" },
+		{ "Dizziness or vertigo: no.", "HP:0002321", NULL, "absent" },
+		{ "Nausea/vomiting: denies.", VOMITING, NULL, "absent" },
+		{ "头不痛就是有点咳嗽", COUGH, NULL, "present" },
+		{ "如再发胸痛，立即就诊", "HP:0100749", NULL, "possible" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A time before an onset or a diagnosis dates when it began (3年前出现头痛, 前年查出糖尿病,
+ * "started on amoxicillin and developed a rash"); the present perfect ("he's had a fever since
+ * yesterday") and a recent window ("in the past week", 过去一个月) are current; a relative's
+ * event with an age is past, a diagnosis with an age current; 有过 is not read across a
+ * concept's first character (也有过敏性鼻炎); an earlier entry's "quit" resolves nothing after a
+ * ")". */
+Test (context, onset_and_recent_time)
+{
+	static const Want wants[] = {
+		{ "患者3年前无明显诱因出现头痛", HEADACHE, NULL, "present", 'c' },
+		{ "前年查出来糖尿病，一直吃药", DIABETES, NULL, "present", 'c', "active" },
+		{ "Amoxicillin had been started and she developed a rash.", RASH, NULL, "present",
+		  'c' },
+		{ "He's had a fever since yesterday.", FEVER, NULL, "present", 'c' },
+		{ "She has had loose stools for 3 weeks.", DIARRHEA, NULL, "present", 'c' },
+		{ "In the past week: cough, no fever.", COUGH, NULL, "present", 'c' },
+		{ "过去一个月是否有以下情况：胸痛（否）", "HP:0100749", NULL, "absent", 'c' },
+		{ .sentence = "My mum had a stroke at 66.",
+		  .code = STROKE,
+		  .polarity = "present",
+		  .temporality = 'h',
+		  .experiencer = "family",
+		  .relation = "mother" },
+		{ .sentence = "我爸45岁心梗，我大伯也有高血脂。",
+		  .code = MI,
+		  .polarity = "present",
+		  .temporality = 'h',
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ .sentence = "Family hx: mother T2DM dx age 55.",
+		  .code = "HP:0005978",
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family" },
+		{ .sentence = "爸爸也有过敏性鼻炎",
+		  .code = "HP:0003193",
+		  .polarity = "present",
+		  .temporality = 'c',
+		  .experiencer = "family",
+		  .relation = "father" },
+		{ "Ex-smoker (quit 2010), COPD on tiotropium.", "DOID:3083", NULL, "present", 'c',
+		  "active" },
+		/* controls: a past time alone */
+		{ "Had pneumonia last year.", "HP:0002090", NULL, "present", 'h', "resolved" },
+		{ "三年前得过肺结核", "DOID:399", NULL, "present", 'h', "resolved" },
+	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A stop that is advised is not yet done: the drug is still taken (current); a stop done is
+ * historical. */
+Test (context, advised_stop)
+{
+	static const Want wants[] = {
+		{ "Recommendations: stop aspirin; reduce omeprazole to 20 mg.", ASPIRIN, NULL,
+		  "present", 'c' },
+		{ "I would recommend stopping simvastatin.", SIMVASTATIN, NULL, "present", 'c' },
+		{ "建议停用艾司唑仑。", "ATC:N05CD04", NULL, "present", 'c' },
+		{ "Aspirin was stopped last week.", ASPIRIN, NULL, "present", 'h' },
+		{ "已停用二甲双胍", METFORMIN, NULL, "present", 'h' },
 	};
 	check_all (wants, G_N_ELEMENTS (wants));
 }

@@ -20,27 +20,9 @@
 #include <string.h>
 
 #include "sp-parser.h"
+#include "sp-test-data.h"
 
-static SpParser *parser;
-
-static void
-setup (void)
-{
-	g_autoptr (GError) error = NULL;
-	const gchar *dir = g_getenv ("SP_REAL_DATA_DIR");
-
-	cr_assert_not_null (dir, "SP_REAL_DATA_DIR is not set");
-	parser = sp_parser_new (dir, &error);
-	cr_assert_not_null (parser, "%s", error != NULL ? error->message : "");
-}
-
-static void
-teardown (void)
-{
-	g_clear_pointer (&parser, sp_parser_free);
-}
-
-TestSuite (lay_forms, .init = setup, .fini = teardown);
+TestSuite (lay_forms, .init = sp_test_data_setup, .fini = sp_test_data_teardown);
 
 static gboolean
 concept_has_code (const SpConcept *c, gchar **codes)
@@ -138,7 +120,7 @@ static gchar *
 check_row (gchar **cols, guint n_cols)
 {
 	g_autoptr (GError) error = NULL;
-	g_autoptr (GArray) findings = sp_parser_parse (parser, cols[0], -1, NULL,
+	g_autoptr (GArray) findings = sp_parser_parse (sp_test_parser, cols[0], -1, NULL,
 						       SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
 	g_autofree gchar *all = NULL;
 	g_auto (GStrv) codes = NULL;

@@ -176,6 +176,80 @@ Test (lexicon, sizes_per_kind)
 		       g_hash_table_size (lex->zh_concepts));
 }
 
+/* A Chinese label written "X功能障碍/功能异常" or "肺发育缺陷/不全" gives the whole alternative
+ * (X功能异常, 肺发育不全), never the fragment after the slash as a term of some concept. */
+Test (lexicon, label_fragments_are_completed)
+{
+	const gchar *const fragments[] = { "功能异常", "发育不全", "不全", "退化", "缩短", NULL };
+
+	for (guint i = 0; fragments[i] != NULL; i++)
+		cr_assert_null (concept_of (fragments[i], TRUE), "'%s' is a term of %s",
+				fragments[i], concept_of (fragments[i], TRUE)->code);
+	/* 上运动神经元功能障碍/功能异常 */
+	assert_concept ("上运动神经元功能异常", TRUE, "HP:0002493", SP_CONCEPT_SYMPTOM);
+	/* 肺发育缺陷/不全 */
+	cr_assert_not_null (concept_of ("肺发育不全", TRUE), "'肺发育不全' is not a term");
+}
+
+/* Everyday Chinese words an HPO label would make a term of (vocab-filter.tsv), and colloquial
+ * names of curated diseases that win over them (糖尿 is diabetes as people say it). */
+Test (lexicon, everyday_chinese_words_are_not_findings)
+{
+	const gchar *const words[] = { "赘肉", "应激", "白发", "猫叫", NULL };
+
+	for (guint i = 0; words[i] != NULL; i++)
+		cr_assert_null (concept_of (words[i], TRUE), "'%s' is a term of %s", words[i],
+				concept_of (words[i], TRUE)->code);
+	assert_concept ("糖尿", TRUE, "HP:0000819", SP_CONCEPT_CONDITION);
+	assert_concept ("肺心病", TRUE, "HP:0001648", SP_CONCEPT_CONDITION);
+	assert_concept ("脑供血不足", TRUE, "HP:0002637", SP_CONCEPT_CONDITION);
+}
+
+/* The terminologies spell the American way; every English term also has its British spelling,
+ * on the same concept, and a word that only looks like one keeps its meaning. */
+Test (lexicon, british_spellings)
+{
+	const gchar *const pairs[][2] = {
+		{ "haemoptysis", "hemoptysis" },
+		{ "anaemia", "anemia" },
+		{ "pernicious anaemia", "pernicious anemia" },
+		{ "hypoglycaemia", "hypoglycemia" },
+		{ "ischaemic stroke", "ischemic stroke" },
+		{ "oesophagitis", "esophagitis" },
+		{ "coeliac disease", "celiac disease" },
+		{ "haematuria", "hematuria" },
+		{ "leukaemia", "leukemia" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (pairs); i++) {
+		const SpConcept *gb = concept_of (pairs[i][0], FALSE);
+		const SpConcept *us = concept_of (pairs[i][1], FALSE);
+		cr_assert_not_null (us, "'%s' is not a term", pairs[i][1]);
+		cr_assert_not_null (gb, "'%s' is not a term", pairs[i][0]);
+		cr_assert_str_eq (gb->code, us->code, "'%s' is %s, '%s' %s", pairs[i][0], gb->code,
+				  pairs[i][1], us->code);
+	}
+	/* hemi- (half) and chemo- are no haem- */
+	cr_assert_null (concept_of ("haemiplegia", FALSE));
+	cr_assert_not_null (concept_of ("hemiplegia", FALSE));
+}
+
+/* A staged chronic kidney disease is its stage's concept, with chronic kidney disease (the code
+ * a coder also accepts) as its xref; end-stage renal disease too. */
+Test (lexicon, kidney_disease_stages)
+{
+	const SpConcept *c = concept_of ("ckd 3b", FALSE);
+
+	cr_assert_not_null (c, "'ckd 3b' is not a term");
+	cr_assert_str_eq (c->code, "HP:0012625");
+	cr_assert (has_xref (c, "HP:0012622") && has_xref (c, "DOID:784"));
+	assert_concept ("慢性肾病3期", TRUE, "HP:0012625", SP_CONCEPT_CONDITION);
+	assert_concept ("ckd stage 4", FALSE, "HP:0012626", SP_CONCEPT_CONDITION);
+	c = concept_of ("esrd", FALSE);
+	cr_assert_not_null (c);
+	cr_assert (has_xref (c, "HP:0012622"), "ESRD lacks the CKD xref");
+}
+
 static gdouble
 cpu_seconds (void)
 {

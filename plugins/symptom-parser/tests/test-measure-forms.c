@@ -17,27 +17,9 @@
 #include <string.h>
 
 #include "sp-parser.h"
+#include "sp-test-data.h"
 
-static SpParser *parser;
-
-static void
-setup (void)
-{
-	g_autoptr (GError) error = NULL;
-	const gchar *dir = g_getenv ("SP_REAL_DATA_DIR");
-
-	cr_assert_not_null (dir, "SP_REAL_DATA_DIR is not set");
-	parser = sp_parser_new (dir, &error);
-	cr_assert_not_null (parser, "%s", error != NULL ? error->message : "");
-}
-
-static void
-teardown (void)
-{
-	g_clear_pointer (&parser, sp_parser_free);
-}
-
-TestSuite (forms, .init = setup, .fini = teardown);
+TestSuite (forms, .init = sp_test_data_setup, .fini = sp_test_data_teardown);
 
 /* one expected finding: "8480-6 142 mm[Hg] high [orig_value orig_unit]" */
 typedef struct {
@@ -130,7 +112,6 @@ describe (GArray *findings)
 static gchar *
 check_row (const gchar *text, const gchar *lang, const gchar *spec)
 {
-	g_autoptr (GError) error = NULL;
 	g_autoptr (GArray) expect = g_array_new (FALSE, TRUE, sizeof (FormExpect));
 	g_autoptr (GArray) f = NULL;
 	guint found = 0;
@@ -138,8 +119,7 @@ check_row (const gchar *text, const gchar *lang, const gchar *spec)
 
 	g_array_set_clear_func (expect, form_expect_clear);
 	cr_assert (parse_expect (spec, expect), "malformed expectation: %s", spec);
-	f = sp_parser_parse (parser, text, -1, lang, SP_PARSER_DEFAULT_MAX_BYTES, NULL, &error);
-	cr_assert_not_null (f, "%s: %s", text, error != NULL ? error->message : "");
+	f = sp_test_parse (text, lang);
 	for (guint i = 0; i < f->len; i++) {
 		const SpFinding *x = &g_array_index (f, SpFinding, i);
 		gboolean hit = FALSE;

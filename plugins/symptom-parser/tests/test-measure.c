@@ -12,36 +12,14 @@
 #include <string.h>
 
 #include "sp-parser.h"
+#include "sp-test-data.h"
 
-static SpParser *parser;
-
-static void
-setup (void)
-{
-	g_autoptr (GError) error = NULL;
-	const gchar *dir = g_getenv ("SP_REAL_DATA_DIR");
-
-	cr_assert_not_null (dir, "SP_REAL_DATA_DIR is not set");
-	parser = sp_parser_new (dir, &error);
-	cr_assert_not_null (parser, "%s", error != NULL ? error->message : "");
-}
-
-static void
-teardown (void)
-{
-	g_clear_pointer (&parser, sp_parser_free);
-}
-
-TestSuite (measure, .init = setup, .fini = teardown);
+TestSuite (measure, .init = sp_test_data_setup, .fini = sp_test_data_teardown);
 
 static GArray *
 parse (const gchar *text)
 {
-	g_autoptr (GError) error = NULL;
-	GArray *f = sp_parser_parse (parser, text, -1, NULL, SP_PARSER_DEFAULT_MAX_BYTES, NULL,
-				     &error);
-	cr_assert_not_null (f, "%s", error != NULL ? error->message : "");
-	return f;
+	return sp_test_parse (text, NULL);
 }
 
 /* every finding, for failure messages */
@@ -791,7 +769,7 @@ Test (measure, penicillin_allergy_names_the_drug)
 static void
 expect_term (gboolean zh, const gchar *key, const gchar *code, gboolean negated)
 {
-	const SpLexicon *lex = sp_parser_get_lexicon (parser);
+	const SpLexicon *lex = sp_parser_get_lexicon (sp_test_parser);
 	gpointer packed = g_hash_table_lookup (zh ? lex->zh_concepts : lex->en_concepts, key);
 	SpTerm t;
 	gboolean neg;
@@ -821,7 +799,7 @@ Test (measure, substances_and_no_known_allergies)
 	expect_term (TRUE, "尘螨", "MV:4013", FALSE);
 	expect_term (TRUE, "造影剂", "MV:4016", FALSE);
 	{
-		const SpLexicon *lex = sp_parser_get_lexicon (parser);
+		const SpLexicon *lex = sp_parser_get_lexicon (sp_test_parser);
 		SpTerm t;
 		gboolean neg;
 		sp_term_unpack (g_hash_table_lookup (lex->en_concepts, "peanut"), &t, &neg);

@@ -216,8 +216,9 @@ Test (parser, experiencer_family)
 
 Test (parser, temporality_historical)
 {
-	g_autoptr (GArray) a = parse ("History of pneumonia, now presents with cough.");
-	g_autoptr (GArray) b = parse ("既往肺炎病史，现头痛2天");
+	/* a time puts a condition in the past; a history heading alone does not (below) */
+	g_autoptr (GArray) a = parse ("Had pneumonia years ago, now presents with cough.");
+	g_autoptr (GArray) b = parse ("去年得过肺炎，现头痛2天");
 	g_autoptr (GArray) c = parse ("History of headaches, now presents with cough.");
 	cr_assert (find (a, PNEUMONIA)->historical);
 	cr_assert_not (find (a, COUGH)->historical);
@@ -268,6 +269,14 @@ Test (parser, chronic_condition_stays_active_under_history)
 		cr_assert_eq (f->len, 2 - (i == 2), "%s", texts[i]);
 	}
 	{
+		/* issue 11: a history heading says the patient is known to have it, not that it
+		 * is over; only a time or a resolution cue makes it past (sp-history.c) */
+		g_autoptr (GArray) a = parse ("History of pneumonia.");
+		g_autoptr (GArray) b = parse ("既往肺炎病史");
+		assert_condition (a, PNEUMONIA, SP_STATUS_ACTIVE, FALSE, "History of pneumonia.");
+		assert_condition (b, PNEUMONIA, SP_STATUS_ACTIVE, FALSE, "既往肺炎病史");
+	}
+	{
 		/* current, so its duration is kept: the disease's duration */
 		g_autoptr (GArray) f = parse ("有高血压病史10年");
 		assert_condition (f, HTN, SP_STATUS_ACTIVE, FALSE, "有高血压病史10年");
@@ -284,7 +293,7 @@ Test (parser, past_and_resolved_conditions)
 				    "肺炎已痊愈",
 				    "recovered from pneumonia",
 				    "pneumonia has resolved",
-				    "History of pneumonia." };
+				    "History of pneumonia, resolved." };
 	for (guint i = 0; i < G_N_ELEMENTS (resolved); i++) {
 		g_autoptr (GArray) f = parse (resolved[i]);
 		assert_condition (f, PNEUMONIA, SP_STATUS_RESOLVED, TRUE, resolved[i]);
@@ -368,9 +377,9 @@ Test (parser, family_relation_for_each_finding)
 	assert_family (c, ASTHMA, "brother", -1, "c");
 	assert_family (d, ASTHMA, "brother", -1, "d");
 	assert_family (d, PNEUMONIA, "grandmother", -1, "d");
-	/* family history with no one named */
-	assert_family (e, HTN, NULL, -1, "e");
-	assert_family (e, DIABETES, NULL, -1, "e");
+	/* family history with no one named: a relative (issue 11's annotators, spec's list) */
+	assert_family (e, HTN, "relative", -1, "e");
+	assert_family (e, DIABETES, "relative", -1, "e");
 	/* died of: a relative's condition, in the past */
 	assert_family (g, MI, "father", -1, "g");
 	assert_family (h, MI, "father", -1, "h");

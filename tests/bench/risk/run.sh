@@ -8,7 +8,7 @@
 #  - scoring throughput (bench_scoring): the white men's Pooled Cohort Equation and the
 #    Framingham Offspring diabetes model on seeded, realistic input sets (gen-score-inputs.py),
 #    scored by the core and by the built plugin through the SDK's test host (Score one set a
-#    call; ScoreBatch 100 and 1000 a call, with detail "full" and "summary"; ScoreColumns,
+#    call, detail "full" and "summary"; ScoreBatch 100 and 1000 a call, with detail "full" and "summary"; ScoreColumns,
 #    the sets as columns with a unit a row, 1000 rows a call and all of them in one call;
 #    bench-risk-score), against R computing the same
 #    model's probability on the same sets (bench-score.R: a per-row loop, and vectorised in
@@ -101,6 +101,7 @@ bench_scoring() {
 		fi
 		loop=$(field "$r" loop)
 		row "$model" single "plugin \`Score\`, one set a call (SDK test host)" "$(field "$c" score)" "per-row loop" "$loop"
+		row "" single "plugin \`Score\` detail summary, one set a call (SDK test host)" "$(field "$c" score_summary)" "per-row loop" "$loop"
 		row "" single "core \`rs_model_score\` (inputs read and checked)" "$(field "$c" core)" "per-row loop" "$loop"
 		row "" single "core + explanation text" "$(field "$c" core_explained)" "per-row loop" "$loop"
 		row "" "batch 100" "plugin \`ScoreBatch\` detail full, 100 a call" "$(field "$c" batch100)" "vectorised, 100 a call" "$(field "$r" vec100)"

@@ -1,0 +1,385 @@
+/*
+ * symptom-parser — the experiencer of a finding: whose it is (the patient, a relative named by a
+ * family cue, or someone else), the relative's relation and age at onset, and the cues that only
+ * tell who reports it (README "Clinical context").
+ */
+#define G_LOG_DOMAIN "symptom-parser"
+
+#include "sp-ctx.h"
+
+#include <string.h>
+
+/* Is the text around @it a dialogue with a clinician: a speaker label "Doctor:", "Dr:",
+ * "Nurse:", 医生：, 大夫：, 护士： within 2000 bytes of it (NFKC made the full-width colon
+ * ASCII)?  Then a relative followed by a colon is a speaker too. */
+static gboolean
+sp_in_dialogue (SpCtx *ctx, const SpItem *it)
+{
+	static const gchar *const labels[]
+		= { "doctor:", "dr:", "nurse:", "gp:", "医生:", "大夫:", "护士:", NULL };
+	const gchar *text = ctx->nt->text;
+	gsize lo = it->start > 2000 ? it->start - 2000 : 0;
+	gsize hi = MIN (ctx->nt->len, (gsize)it->end + 2000);
+
+	for (guint i = 0; labels[i] != NULL; i++) {
+		if (g_strstr_len (text + lo, (gssize)(hi - lo), labels[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the family cue @it the writer's own relative (我妈, 我家老爷子, 俺爹, 咱爸)? */
+static gboolean
+sp_writers_relative (SpCtx *ctx, const SpItem *it)
+{
+	static const gchar *const mine[] = { "我家", "我", "俺家", "俺", "咱家", "咱", NULL };
+	const gchar *text = ctx->nt->text;
+
+	for (guint i = 0; mine[i] != NULL; i++) {
+		gsize n = strlen (mine[i]);
+		if (it->start >= n && memcmp (text + it->start - n, mine[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the family cue at @j a child of the writer introduced with an age, as parents begin a
+ * consultation ("Our son is 4 and has had diarrhoea", "our daughter (6 months) has a runny
+ * nose", 女儿5岁，流鼻涕, 儿子7岁，对青霉素过敏)?  That child is the patient (the decision for "my
+ * child" in cues.tsv), not a relative of the patient. */
+static gboolean
+sp_child_introduced (SpCtx *ctx, guint j)
+{
+	static const gchar *const children[] = { "son", "daughter", "child", NULL };
+	static const gchar *const skip[] = { " ", "(", ",", "is ", "aged ", "age ", NULL };
+	static const gchar *const ages[]
+		= { "岁",    "个月",  "周岁",	" y",	  "y",	 " yo", "yo",
+		    " year", "-year", " month", "-month", " mo", "mo",	" wk",
+		    " week", ")",     " and",	",",	  NULL };
+	const SpItem *it = sp_item (ctx, j);
+	const gchar *relation = sp_lexicon_get_relation (
+		ctx->parser->lexicon, ctx->nt->text + it->start, it->end - it->start);
+	const gchar *end = ctx->nt->text + ctx->nt->len;
+	const gchar *p = ctx->nt->text + it->end;
+	const gchar *q;
+	const gchar *after;
+	gdouble age = -1;
+	gboolean stepped = TRUE;
+
+	if (relation == NULL)
+		return FALSE;
+	/* a relative of any age a Chinese consultation is about: "我妈今年67，", "俺爹今年78了"
+	 * (an age with 今年, "this year", introduces; 我爸45岁心梗 dates an onset) */
+	if (sp_has_prefix (p, end, "今年", &after)) {
+		q = sp_zh_number (after, end, &age);
+		return q != NULL && q != after && age >= 18 && age <= 120;
+	}
+	/* "我家老爷子78了，", "我妈68岁，": the writer's own relative with an age that ends its
+	 * clause (not 我爸45岁心梗, an onset) */
+	if (sp_writers_relative (ctx, it)) {
+		q = sp_zh_number (p, end, &age);
+		if (q != NULL && q != p && age >= 18 && age <= 120) {
+			sp_has_prefix (q, end, "岁", &q);
+			sp_has_prefix (q, end, "多", &q);
+			sp_has_prefix (q, end, "了", &q);
+			if (q < end
+			    && (*q == ',' || *q == ' ' || sp_has_prefix (q, end, "。", &after)))
+				return TRUE;
+		}
+	}
+	if (!g_strv_contains (children, relation))
+		return FALSE;
+	for (guint n = 0; stepped && n < 4; n++) {
+		stepped = FALSE;
+		for (guint i = 0; skip[i] != NULL; i++) {
+			if (sp_has_prefix (p, end, skip[i], &p)) {
+				stepped = TRUE;
+				break;
+			}
+		}
+	}
+	q = sp_zh_number (p, end, &age);
+	if (q == NULL || q == p || age <= 0 || age > 17)
+		return FALSE;
+	for (guint i = 0; ages[i] != NULL; i++) {
+		if (sp_has_prefix (q, end, ages[i], &after))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the cue @it a word quoted, not a relative: a baby's first words (会叫“妈妈”, says "mama")? */
+static gboolean
+sp_quoted (SpCtx *ctx, const SpItem *it)
+{
+	static const gchar *const open[] = { "“", "\"", "「", "‘", NULL };
+	const gchar *text = ctx->nt->text;
+
+	for (guint i = 0; open[i] != NULL; i++) {
+		gsize n = strlen (open[i]);
+		if (it->start >= n && memcmp (text + it->start - n, open[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the family cue at @j the one who tells rather than the one who has it: a speaker
+ * ("Mom:", 妈妈：), a source ("per mother", "brought by mom", "history from his wife") or the
+ * subject of a telling verb ("her daughter reported", 妈妈说, 母亲代诉)? */
+static gboolean
+sp_is_reporter (SpCtx *ctx, guint j, guint k)
+{
+	/* "per mother", "brought by mom", "translated with son" */
+	static const gchar *const before[] = { "per", "by", "from", "with", NULL };
+	static const gchar *const possessive[] = { "his", "her", "their", "my", "the", NULL };
+	static const gchar *const verbs_en[]
+		= { "reported", "reports",   "report",	  "says",      "said",	    "states",
+		    "stated",	"notes",     "noted",	  "brought",   "brings",    "called",
+		    "calls",	"describes", "described", "mentions",  "mentioned", "asks",
+		    "asked",	"worried",   "worries",	  "concerned", "thinks",    "noticed",
+		    "notices",	NULL };
+	static const gchar *const verbs_zh[]
+		= { "说", "代诉", "诉", "反映", "发现", "带", "觉得", "担心", "问", "咨询", NULL };
+	const SpItem *it = sp_item (ctx, j);
+	guint next = it->tok_last + 1;
+	const MvToken *t;
+
+	if (it->tok_first > 0 && sp_tok_in (ctx, it->tok_first - 1, before))
+		return TRUE;
+	if (it->tok_first > 1 && sp_tok_in (ctx, it->tok_first - 1, possessive)
+	    && sp_tok_in (ctx, it->tok_first - 2, before))
+		return TRUE;
+	if (next >= ctx->tokens->len)
+		return FALSE;
+	t = &g_array_index (ctx->tokens, MvToken, next);
+	/* "Mom: he's allergic to cats" is a speaker; "Mother: breast cancer", 母亲：糖尿病 is a
+	 * family history entry (the finding follows the colon at once), except in a dialogue
+	 * with the clinician ("Mum: No rash, he was sick once. Doctor: …") */
+	if (ctx->nt->text[t->start] == ':')
+		return (k > j && sp_other_between (ctx, it, sp_item (ctx, k)) > 0)
+		       || sp_in_dialogue (ctx, it);
+	if (sp_tok_in (ctx, next, verbs_en))
+		return TRUE;
+	for (guint v = 0; verbs_zh[v] != NULL; v++) {
+		if (g_str_has_prefix (ctx->nt->text + t->start, verbs_zh[v]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The family cue that makes the concept at @k a relative's, or -1: the nearest one on the left,
+ * so that each finding of a list gets its own relative ("家族史：父亲高血压，母亲糖尿病"). */
+gint
+sp_family_cue (SpCtx *ctx, guint k)
+{
+	/* left, through the whole sentence */
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		/* not stopped by terminators: "Mother has diabetes" has one ("has") in English */
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
+			break;
+		if (sp_is_cue (it, SP_CUE_FAMILY)
+		    && (sp_child_introduced (ctx, j) || sp_quoted (ctx, it)))
+			break;
+		if (sp_is_cue (it, SP_CUE_FAMILY))
+			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
+	}
+	/* right, in the clause: "diabetes in his mother", "runs in the family" */
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < SP_MAX_WALK; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
+		    || sp_is_cue (it, SP_CUE_SELF))
+			break;
+		if (sp_is_cue (it, SP_CUE_FAMILY))
+			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
+	}
+	return -1;
+}
+
+const gchar *
+sp_relation (SpCtx *ctx, gint cue)
+{
+	const SpItem *it;
+	const gchar *relation;
+
+	if (cue < 0)
+		return NULL;
+	it = sp_item (ctx, (guint)cue);
+	relation = sp_lexicon_get_relation (ctx->parser->lexicon, ctx->nt->text + it->start,
+					    it->end - it->start);
+	/* "family history of", 家里人, "no FHx of cancer": a relative the text does not name */
+	return relation != NULL ? relation : "relative";
+}
+
+/* "at 50", "at age 50", "at the age of 50", "aged 50", "when he was 50": the number at @t,
+ * or -1. */
+static gdouble
+sp_age_en (SpCtx *ctx, guint t)
+{
+	static const gchar *const year_units[] = { "y", "yo", "yr", "yrs", "year", "years", NULL };
+	static const gchar *const pronouns[] = { "he", "she", "they", NULL };
+	const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+	const gchar *text = ctx->nt->text;
+	g_autofree gchar *num = NULL;
+	gdouble v;
+	gboolean lead;
+
+	if (tok->kind != MV_TOKEN_NUMBER || (tok->flags & MV_TOKEN_FLAG_RATIO) || t == 0)
+		return -1;
+	if (tok->flags & MV_TOKEN_FLAG_UNIT) {
+		g_autofree gchar *unit = g_strndup (text + tok->num_end, tok->end - tok->num_end);
+		if (!g_strv_contains (year_units, unit))
+			return -1;
+	} else if (t + 1 < ctx->tokens->len
+		   && g_array_index (ctx->tokens, MvToken, t + 1).kind == MV_TOKEN_WORD
+		   && !sp_tok_in (ctx, t + 1, year_units) && !sp_tok_is (ctx, t + 1, "of")
+		   && !sp_tok_is (ctx, t + 1, "and")) {
+		return -1; /* "at 5 pm", "at 50 mg" */
+	}
+	lead = sp_tok_is (ctx, t - 1, "at") || sp_tok_is (ctx, t - 1, "aged")
+	       || (sp_tok_is (ctx, t - 1, "age") && (t < 2 || !sp_tok_is (ctx, t - 2, "current")))
+	       || (t >= 4 && sp_tok_is (ctx, t - 1, "of") && sp_tok_is (ctx, t - 2, "age")
+		   && sp_tok_is (ctx, t - 3, "the") && sp_tok_is (ctx, t - 4, "at"))
+	       || (t >= 3 && sp_tok_is (ctx, t - 1, "was") && sp_tok_in (ctx, t - 2, pronouns)
+		   && sp_tok_is (ctx, t - 3, "when"));
+	if (!lead)
+		return -1;
+	num = g_strndup (text + tok->start, tok->num_end - tok->start);
+	v = g_ascii_strtod (num, NULL);
+	return v > 0 && v <= 120 ? v : -1;
+}
+
+/* "50岁", "五十岁时": the number before 岁 at @p, or -1. */
+static gdouble
+sp_age_zh (const gchar *text, const gchar *p, const gchar *end)
+{
+	const gchar *q;
+	const gchar *after;
+	gdouble v = -1;
+
+	if (p > text) {
+		const gchar *prev = g_utf8_prev_char (p);
+		if (g_ascii_isdigit (*prev) || *prev == '.'
+		    || sp_zh_digit (g_utf8_get_char (prev)) >= 0)
+			return -1; /* inside a number */
+	}
+	q = sp_zh_number (p, end, &v);
+	if (q == NULL || q == p || !sp_has_prefix (q, end, "岁", &after))
+		return -1;
+	return v > 0 && v <= 120 ? v : -1;
+}
+
+/* The age at onset of a relative's finding: an age stated between the family cue @cue and the
+ * concept @k, or after the concept in its clause ("father had MI at 50", 父亲50岁时心梗, 其母
+ * 60岁患糖尿病).  A decade ("in his 50s") is not an age and is not reported.  Looks at most
+ * 8 tokens on either side, so the cost per finding is bounded. */
+gdouble
+sp_onset_age (SpCtx *ctx, gint cue, guint k)
+{
+	const SpItem *c = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	guint n_tok = ctx->tokens->len;
+	guint lo = c->tok_first > 8 ? c->tok_first - 8 : 0;
+	guint hi = MIN (c->tok_last + 9, n_tok);
+
+	if (cue >= 0 && (guint)cue < k)
+		lo = MAX (lo, sp_item (ctx, (guint)cue)->tok_last + 1);
+	for (guint t = c->tok_first; t-- > lo;) {
+		if (sp_tok_ends_clause (ctx, t)) {
+			lo = t + 1;
+			break;
+		}
+	}
+	for (guint t = lo; t < hi && t < n_tok; t++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		gdouble v;
+
+		if (t > c->tok_last && sp_tok_ends_clause (ctx, t))
+			break;
+		if (t >= c->tok_first && t <= c->tok_last)
+			continue;
+		v = sp_age_en (ctx, t);
+		for (const gchar *p = text + tok->start; v < 0 && p < text + tok->end;
+		     p = g_utf8_next_char (p))
+			v = sp_age_zh (text, p, text + ctx->nt->len);
+		if (v > 0)
+			return v;
+	}
+	return -1;
+}
+
+/* Is the concept at @k someone else's, neither the patient's nor a relative's: a friend, a
+ * colleague, a classmate named as its subject in its clause ("My friend had the flu", "a
+ * coworker tested positive for COVID", 同事得了流感, 室友也在发烧)?  ConText's "other"
+ * experiencer; the spec's experiencer is the patient or family, so such a mention is no
+ * finding.  "brought by friends", "per his roommate" only name who tells. */
+gboolean
+sp_other_experiencer (SpCtx *ctx, guint k)
+{
+	static const gchar *const others[]
+		= { "friend",	 "friends",   "colleague",  "colleagues", "coworker",	"coworkers",
+		    "co-worker", "classmate", "classmates", "roommate",	  "roommates",	"flatmate",
+		    "housemate", "neighbor",  "neighbour",  "neighbors",  "neighbours", "boss",
+		    "teammate",	 "boyfriend", "girlfriend", "partner's",  "同事",	"朋友",
+		    "同学",	 "室友",      "邻居",	    "舍友",	  "同桌",	"领导",
+		    "闺蜜",	 NULL };
+	static const gchar *const sources[] = { "by", "per", "from", "with", "told", NULL };
+	/* the writer speaking of themselves again: "…has strep and now my throat is sore" */
+	static const gchar *const self[]
+		= { "i", "me", "my", "we", "our", "us", "我", "我们", NULL };
+	const SpItem *c = sp_item (ctx, k);
+	guint lo = c->tok_first > 10 ? c->tok_first - 10 : 0;
+
+	/* the clause: from the last break, comma, self or family cue before the concept */
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
+		    || sp_is_cue (it, SP_CUE_SELF) || sp_is_cue (it, SP_CUE_FAMILY)
+		    || sp_is_cue (it, SP_CUE_CURRENT)) {
+			lo = MAX (lo, it->tok_last + 1);
+			break;
+		}
+	}
+	for (guint t = c->tok_first; t-- > lo;) {
+		if (sp_tok_ends_clause (ctx, t) || sp_tok_in (ctx, t, self))
+			return FALSE;
+		if (sp_tok_in (ctx, t, others))
+			return t == 0 || !sp_tok_in (ctx, t - 1, sources);
+	}
+	return FALSE;
+}
+
+/* Is the relative's finding at @k, whose age at onset is stated, dated as a diagnosis ("mother
+ * T2DM dx age 55", "brother with colon cancer diagnosed at 48", 父亲CAD 55岁发病, 42岁确诊)?  Then
+ * the disease goes on (current); otherwise an age dates an event that is over ("father had MI
+ * at 50", 我爸45岁心梗): historical.  Looks 40 bytes either side, within the sentence. */
+gboolean
+sp_onset_is_diagnosis (SpCtx *ctx, guint k)
+{
+	static const gchar *const dx[]
+		= { "dx", "diagnosed", "diagnosis", "确诊", "发病", "查出", "诊断", NULL };
+	const SpItem *c = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	gsize lo = c->start > 40 ? c->start - 40 : 0;
+	gsize hi = MIN (ctx->nt->len, (gsize)c->end + 40);
+
+	/* not across a sentence break */
+	for (gsize i = c->start; i > lo; i--) {
+		if (text[i - 1] == '.' || text[i - 1] == ';' || text[i - 1] == '\n') {
+			lo = i;
+			break;
+		}
+	}
+	for (gsize i = c->end; i < hi; i++) {
+		if (text[i] == '.' || text[i] == ';' || text[i] == '\n') {
+			hi = i;
+			break;
+		}
+	}
+	for (guint i = 0; dx[i] != NULL; i++) {
+		if (g_strstr_len (text + lo, (gssize)(hi - lo), dx[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}

@@ -1,0 +1,574 @@
+/* The plan routes against the real daemon, its embedded PostgreSQL and a real plugin call: the
+ * plan-generator stand-in (plan-generator-stub.c) until plugins/plan-generator is merged.  A
+ * plan generated from the record is stored as a sealed, versioned "plan" record and read back
+ * with its history; supplied values win and are carried over; a red flag suppresses the plan
+ * until a clinician clears it (audited; a patient may not); the weekly re-plan from adherence;
+ * the patient's own plan, today's tasks and calendar (parsed by python3-icalendar); another
+ * clinic's or patient's plan is 404, bad bodies are 4xx with every problem and write nothing,
+ * and a plugin's plan the kind refuses writes nothing either. */
+#include <criterion/criterion.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "mvt.h"
+
+static const gchar *
+url (void)
+{
+	return mvt_shared_url ();
+}
+
+static gchar *
+data_dir (void)
+{
+	return g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
+}
+
+static MvtResponse *
+call (const gchar *method, const gchar *path, const gchar *token, const gchar *body)
+{
+	MvtRequest req = {
+		.base_url = url (),
+		.method = method,
+		.path = path,
+		.content_type = body != NULL ? "application/json" : NULL,
+		.body = body,
+		.len = -1,
+		.token = token,
+	};
+	return mvt_request (&req);
+}
+
+static gchar *
+make_patient (const MvtClinic *c, const gchar *mrn, const gchar *language)
+{
+	g_autofree gchar *body = g_strdup_printf (
+		"{\"mrn\":\"%s\",\"name\":{\"given\":\"x\"},\"birth_date\":\"1971-06-15\","
+		"\"sex\":\"female\",\"language\":\"%s\"}",
+		mrn, language);
+	g_autoptr (MvtResponse) r = call ("POST", "/v1/patients", c->clinician, body);
+
+	cr_assert_eq (r->status, 201, "%s", r->body);
+	return g_strdup (mvt_str (r, "id"));
+}
+
+static gchar *
+post_record (const MvtClinic *c, const gchar *pid, const gchar *plural, const gchar *body)
+{
+	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/%s", pid, plural);
+	g_autoptr (MvtResponse) r = call ("POST", path, c->clinician, body);
+
+	cr_assert_eq (r->status, 201, "%s: %s", plural, r->body);
+	return g_strdup (mvt_str (r, "id"));
+}
+
+static gchar *
+patient_token (const MvtClinic *c, const gchar *pid)
+{
+	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/invites", pid);
+	g_autoptr (MvtResponse) inv = call ("POST", path, c->clinician, "{}");
+	g_autofree gchar *redeem = NULL;
+	g_autoptr (MvtResponse) r = NULL;
+
+	cr_assert_eq (inv->status, 201, "%s", inv->body);
+	redeem = g_strdup_printf ("{\"code\":\"%s\"}", mvt_str (inv, "code"));
+	r = call ("POST", "/v1/invites/redeem", NULL, redeem);
+	cr_assert_eq (r->status, 201, "%s", r->body);
+	return g_strdup (mvt_str (r, "token"));
+}
+
+/* RFC 3339 UTC of @hours hours ago */
+static gchar *
+hours_ago (gint hours)
+{
+	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+	g_autoptr (GDateTime) then = g_date_time_add_hours (now, -hours);
+	return g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static gchar *
+today_utc (void)
+{
+	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+	return g_date_time_format (now, "%Y-%m-%d");
+}
+
+static void
+blood_pressure (const MvtClinic *c, const gchar *pid)
+{
+	g_autofree gchar *when = hours_ago (48);
+	g_autofree gchar *body = g_strdup_printf (
+		"{\"code\":\"85354-9\",\"effective_at\":\"%s\",\"components\":[{\"code\":"
+		"\"8480-6\",\"value\":148,\"unit\":\"mmHg\"},{\"code\":\"8462-4\",\"value\":92,"
+		"\"unit\":\"mmHg\"}]}",
+		when);
+	g_free (post_record (c, pid, "observations", body));
+}
+
+/* a note whose findings hold chest pain with @polarity */
+static void
+chest_pain_note (const MvtClinic *c, const gchar *pid, const gchar *polarity)
+{
+	g_autofree gchar *when = hours_ago (1);
+	g_autofree gchar *body = g_strdup_printf (
+		"{\"text\":\"chest pain since this morning\",\"written_at\":\"%s\",\"findings\":{"
+		"\"parser\":{\"name\":\"symptom-parser\",\"version\":\"test\"},\"items\":[{"
+		"\"code\":"
+		"\"HP:0100749\",\"start\":0,\"end\":10,\"text\":\"chest pain\",\"polarity\":\"%s\","
+		"\"experiencer\":\"patient\"}]}}",
+		when, polarity);
+	g_free (post_record (c, pid, "notes", body));
+}
+
+static JsonObject *
+body_of (MvtResponse *r)
+{
+	cr_assert_not_null (r->json, "%s", r->body);
+	return json_node_get_object (r->json);
+}
+
+static JsonObject *
+element (JsonObject *o, const gchar *member, guint i)
+{
+	JsonArray *a = json_object_get_array_member (o, member);
+	cr_assert_not_null (a, "no %s", member);
+	cr_assert_lt (i, json_array_get_length (a), "%s", member);
+	return json_array_get_object_element (a, i);
+}
+
+static gint64
+count_plans (PGconn *conn, const gchar *clinic, const gchar *pid)
+{
+	const gchar *v[] = { clinic, pid };
+	return mvt_db_count (conn,
+			     "SELECT count(*) FROM records WHERE clinic_id = $1 AND patient_id = "
+			     "$2::uuid AND kind = 'plan'",
+			     2, v);
+}
+
+static gint64
+count_audit (PGconn *conn, const gchar *clinic, const gchar *action)
+{
+	const gchar *v[] = { clinic, action };
+	return mvt_db_count (
+		conn, "SELECT count(*) FROM audit_entries WHERE clinic_id = $1 AND action = $2", 2,
+		v);
+}
+
+Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL, *history = NULL, *v1 = NULL, *plan_id = NULL;
+	g_autoptr (PGconn) conn = mvt_db_connect (dir);
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "PLAN-1", "en");
+	blood_pressure (&a, pid);
+	g_free (post_record (&a, pid, "conditions",
+			     "{\"code\":{\"system\":\"icd-10\",\"code\":\"I10\"}}"));
+	g_free (post_record (&a, pid, "medications",
+			     "{\"name\":\"valsartan\",\"code\":{\"system\":\"atc\",\"code\":"
+			     "\"C09CA03\"}}"));
+	/* the context's statuses are active, resolved, unknown (the plugin refuses others); a
+	 * medication not taken is none */
+	g_free (post_record (&a, pid, "medications",
+			     "{\"name\":\"metformin\",\"status\":\"stopped\",\"code\":{"
+			     "\"system\":\"atc\",\"code\":\"A10BA02\"}}"));
+	g_free (post_record (&a, pid, "medications",
+			     "{\"name\":\"insulin\",\"status\":\"not-taken\",\"code\":{"
+			     "\"system\":\"atc\",\"code\":\"A10AB01\"}}"));
+	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
+	{
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, NULL);
+		JsonObject *plan, *walk, *used;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (r->etag, "\"1\"");
+		plan = body_of (r);
+		plan_id = g_strdup (mvt_str (r, "id"));
+		cr_expect_str_eq (mvt_str (r, "status"), "active");
+		cr_expect_eq (json_object_get_int_member (plan, "plan_version"), 1);
+		/* the plugin got the record: one condition, one medication, the panel's two
+		 * components; the age of someone born 1971-06-15 */
+		walk = element (plan, "tasks", 0);
+		cr_expect (strstr (json_object_get_string_member (walk, "detail"),
+				   "conditions=1 medications=2 measurements=2 findings=0")
+				   != NULL,
+			   "%s", r->body);
+		cr_expect (strstr (json_object_get_string_member (walk, "detail"), "age=5") != NULL,
+			   "%s", r->body);
+		cr_expect_str_eq (json_object_get_string_member (element (plan, "tasks", 1), "id"),
+				  "bp-check");
+		cr_expect_not (json_object_has_member (plan, "stub_extra"));
+		used = json_object_get_object_member (plan, "context_used");
+		cr_expect_str_eq (json_object_get_string_member (used, "time_zone"), "UTC");
+		cr_expect_eq (
+			json_array_get_length (json_object_get_array_member (used, "sources")), 5,
+			"%s", r->body);
+	}
+	{
+		/* supplied values win, and are said to be supplied */
+		g_autoptr (MvtResponse) r
+			= call ("POST", path, a.clinician,
+				"{\"minutes_per_day\":20,\"mobility\":\"limited\",\"today\":"
+				"\"2031-05-05\"}");
+		JsonObject *walk;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (r->etag, "\"2\"");
+		cr_expect_str_eq (mvt_str (r, "id"), plan_id);
+		walk = element (body_of (r), "tasks", 0);
+		cr_expect_eq (json_object_get_int_member (walk, "minutes"), 20);
+		cr_expect (
+			strstr (json_object_get_string_member (walk, "detail"), "mobility=limited")
+			!= NULL);
+	}
+	{
+		/* and carried over to the next plan */
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		JsonObject *supplied;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_eq (
+			json_object_get_int_member (element (body_of (r), "tasks", 0), "minutes"),
+			20);
+		supplied = json_object_get_object_member (
+			json_object_get_object_member (body_of (r), "context_used"), "supplied");
+		cr_expect_str_eq (json_object_get_string_member (supplied, "mobility"), "limited");
+		/* a date to plan for is the request's own: not carried, not left behind */
+		cr_expect_not (json_object_has_member (supplied, "today"), "%s", r->body);
+		cr_expect_str_neq (
+			json_object_get_string_member (
+				json_object_get_object_member (body_of (r), "context_used"),
+				"today"),
+			"2026-12-07");
+	}
+	{
+		g_autoptr (MvtResponse) r = call ("GET", path, a.clinician, NULL);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_str_eq (r->etag, "\"3\"");
+		cr_expect_str_eq (mvt_str (r, "id"), plan_id);
+	}
+	history = g_strdup_printf ("/v1/patients/%s/plan/history", pid);
+	v1 = g_strdup_printf ("/v1/patients/%s/plan/versions/1", pid);
+	{
+		g_autoptr (MvtResponse) h = call ("GET", history, a.clinician, NULL);
+		g_autoptr (MvtResponse) v = call ("GET", v1, a.clinician, NULL);
+		cr_assert_eq (h->status, 200, "%s", h->body);
+		cr_expect_eq (json_array_get_length (
+				      json_object_get_array_member (body_of (h), "versions")),
+			      3, "%s", h->body);
+		cr_assert_eq (v->status, 200, "%s", v->body);
+		cr_expect_eq (
+			json_object_get_int_member (element (body_of (v), "tasks", 0), "minutes"),
+			30);
+	}
+	cr_expect_eq (count_plans (conn, a.id, pid), 1);
+	cr_expect_eq (count_audit (conn, a.id, "plan.create"), 1);
+	cr_expect_eq (count_audit (conn, a.id, "plan.update"), 2);
+}
+
+Test (plans, a_red_flag_suppresses_the_plan_until_a_clinician_clears_it)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL, *clear = NULL, *token = NULL, *today = NULL;
+	g_autoptr (PGconn) conn = mvt_db_connect (dir);
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "PLAN-2", "zh-CN");
+	chest_pain_note (&a, pid, "possible");
+	token = patient_token (&a, pid);
+	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
+	clear = g_strdup_printf ("/v1/patients/%s/plan/clear-red-flags", pid);
+	{
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		JsonObject *flag;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "suppressed");
+		cr_expect_str_eq (mvt_str (r, "language"), "zh");
+		flag = element (body_of (r), "red_flags", 0);
+		cr_expect_str_eq (json_object_get_string_member (flag, "certainty"), "possible");
+		cr_expect_str_eq (json_object_get_string_member (flag, "instruction"),
+				  "立即拨打 120。");
+		cr_expect_eq (
+			json_array_get_length (json_object_get_array_member (body_of (r), "tasks")),
+			0);
+	}
+	{
+		/* the patient sees the urgent instruction and nothing to do */
+		g_autoptr (MvtResponse) r = call ("GET", "/v1/me/today", token, NULL);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "suppressed");
+		cr_expect_eq (json_array_get_length (
+				      json_object_get_array_member (body_of (r), "red_flags")),
+			      1);
+		cr_expect_eq (
+			json_array_get_length (json_object_get_array_member (body_of (r), "tasks")),
+			0);
+	}
+	{
+		/* a patient may not clear it (the route is a clinician's) */
+		g_autoptr (MvtResponse) r = call ("POST", clear, token, "{}");
+		mvt_assert_error (r, 403, "forbidden");
+	}
+	cr_expect_eq (count_audit (conn, a.id, "plan.clear-red-flags"), 0);
+	{
+		g_autoptr (MvtResponse) r = call ("POST", clear, a.clinician,
+						  "{\"note\":\"seen today, ECG normal\"}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (r->etag, "\"2\"");
+		cr_expect_str_eq (mvt_str (r, "status"), "active");
+		today = today_utc ();
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_on"), today);
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_by"), a.clinician_key_id);
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_note"), "seen today, ECG normal");
+		cr_expect_eq (json_array_get_length (
+				      json_object_get_array_member (body_of (r), "red_flags")),
+			      0);
+	}
+	cr_expect_eq (count_audit (conn, a.id, "plan.clear-red-flags"), 1);
+	{
+		/* a plan made later keeps the clearing: the same finding raises nothing */
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "active");
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_on"), today);
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_note"), "seen today, ECG normal");
+	}
+	{
+		/* a re-plan by another clinician keeps who cleared them, and why */
+		g_autofree gchar *other_id = NULL;
+		g_autofree gchar *other
+			= mvt_create_key (url (), a.admin, a.id, "clinician", &other_id);
+		g_autofree gchar *replan = g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
+		g_autoptr (MvtResponse) r = call ("POST", replan, other, "{\"adherence\":[]}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_neq (other_id, a.clinician_key_id);
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_by"), a.clinician_key_id);
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_note"), "seen today, ECG normal");
+	}
+	cr_expect_eq (count_audit (conn, a.id, "plan.clear-red-flags"), 1);
+}
+
+Test (plans, the_weekly_replan_from_adherence)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL, *replan = NULL;
+	g_autoptr (PGconn) conn = mvt_db_connect (dir);
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "PLAN-3", "en");
+	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
+	replan = g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
+	{
+		/* no plan to re-plan yet */
+		g_autoptr (MvtResponse) r
+			= call ("POST", replan, a.clinician, "{\"adherence\":[]}");
+		mvt_assert_error (r, 409, "conflict");
+	}
+	{
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+	}
+	{
+		g_autoptr (MvtResponse) r = call (
+			"POST", replan, a.clinician,
+			"{\"adherence\":[{\"id\":\"walk\",\"planned\":3,\"done\":3},{\"id\":"
+			"\"walk-week\",\"planned\":150,\"done\":90}]}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_eq (json_object_get_int_member (body_of (r), "plan_version"), 2);
+		cr_expect_eq (
+			json_object_get_int_member (element (body_of (r), "tasks", 0), "minutes"),
+			35);
+	}
+	{
+		/* an id that is no goal or task of the plan is refused, not taken as undone */
+		g_autoptr (MvtResponse) r
+			= call ("POST", replan, a.clinician,
+				"{\"adherence\":[{\"id\":\"wlak\",\"planned\":3,\"done\":0}]}");
+		mvt_assert_error (r, 422, "invalid-input");
+		cr_expect (strstr (r->body, "/adherence/0/id") != NULL, "%s", r->body);
+	}
+	cr_expect_eq (count_audit (conn, a.id, "plan.replan"), 1);
+}
+
+Test (plans, the_patient_s_own_plan_today_and_calendar)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL, *token = NULL, *ics = NULL;
+	g_autofree gchar *other = NULL, *other_token = NULL, *via_id = NULL;
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "PLAN-4", "zh-CN");
+	other = make_patient (&a, "PLAN-5", "en");
+	blood_pressure (&a, pid);
+	token = patient_token (&a, pid);
+	other_token = patient_token (&a, other);
+	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
+	{
+		/* planned from Monday 7 December 2026 on, whatever today is */
+		g_autoptr (MvtResponse) r
+			= call ("POST", path, a.clinician, "{\"today\":\"2026-12-07\"}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "week_start"), "2026-12-07");
+	}
+	{
+		g_autoptr (MvtResponse) mine = call ("GET", "/v1/me/plan", token, NULL);
+		g_autoptr (MvtResponse) theirs = call ("GET", "/v1/me/plan", other_token, NULL);
+		cr_assert_eq (mine->status, 200, "%s", mine->body);
+		cr_expect_str_eq (mvt_str (mine, "language"), "zh");
+		/* the other patient has none; and cannot reach this one's */
+		mvt_assert_error (theirs, 404, "not-found");
+		via_id = g_strdup_printf ("/v1/patients/%s/plan", pid);
+		{
+			g_autoptr (MvtResponse) r = call ("GET", via_id, other_token, NULL);
+			mvt_assert_error (r, 404, "not-found");
+		}
+	}
+	{
+		/* Tuesday: the blood-pressure check only */
+		g_autoptr (MvtResponse) r
+			= call ("GET", "/v1/me/today?date=2026-12-08", token, NULL);
+		g_autoptr (MvtResponse) bad
+			= call ("GET", "/v1/me/today?date=2026-12-32", token, NULL);
+		JsonArray *tasks;
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "weekday"), "tue");
+		tasks = json_object_get_array_member (body_of (r), "tasks");
+		cr_assert_eq (json_array_get_length (tasks), 1, "%s", r->body);
+		cr_expect_str_eq (json_object_get_string_member (
+					  json_array_get_object_element (tasks, 0), "title"),
+				  "测量血压");
+		mvt_assert_error (bad, 422, "invalid-input");
+	}
+	{
+		g_autoptr (MvtResponse) r = call ("GET", "/v1/me/plan.ics", token, NULL);
+		g_autofree gchar *file = NULL;
+		g_autofree gchar *out = NULL, *err = NULL;
+		gint status = -1;
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect (g_str_has_prefix (r->content_type, "text/calendar"), "%s",
+			   r->content_type);
+		cr_expect (g_str_has_prefix (r->body, "BEGIN:VCALENDAR\r\n"));
+		file = g_build_filename (dir, "plan.ics", NULL);
+		cr_assert (g_file_set_contents (file, r->body, (gssize)r->len, NULL));
+		ics = g_strdup (r->body);
+		{
+			/* two tasks and a follow-up; the walk's Chinese title */
+			const gchar *argv[] = { mvt_getenv ("MVT_PYTHON"),
+						mvt_getenv ("MVT_CHECK_ICS"),
+						file,
+						"3",
+						"快走",
+						NULL };
+			cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL,
+						 NULL, &out, &err, &status, NULL));
+			cr_expect (g_spawn_check_wait_status (status, NULL), "%s%s", out, err);
+		}
+		g_unlink (file);
+	}
+	{
+		/* a clinician has no /v1/me */
+		g_autoptr (MvtResponse) r = call ("GET", "/v1/me/plan.ics", a.clinician, NULL);
+		mvt_assert_error (r, 403, "forbidden");
+	}
+}
+
+Test (plans, strangers_get_404_bad_bodies_4xx_and_nothing_is_written)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_auto (MvtClinic) b = { 0 };
+	g_autofree gchar *pid = NULL, *before = NULL, *after = NULL, *path = NULL;
+	g_autoptr (PGconn) conn = mvt_db_connect (dir);
+
+	mvt_clinic_make (url (), dir, &a);
+	mvt_clinic_make (url (), dir, &b);
+	pid = make_patient (&a, "PLAN-6", "en");
+	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
+	{
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+	}
+	before = mvt_db_clinic_state (conn, a.id);
+	{
+		static const gchar *const posts[]
+			= { "plan", "plan/clear-red-flags", "plan/replan" };
+		static const gchar *const gets[] = { "plan", "plan/history", "plan/versions/1" };
+		for (guint i = 0; i < G_N_ELEMENTS (posts); i++) {
+			g_autofree gchar *p = g_strdup_printf ("/v1/patients/%s/%s", pid, posts[i]);
+			g_autoptr (MvtResponse) r
+				= call ("POST", p, b.clinician, "{\"adherence\":[]}");
+			mvt_assert_error (r, 404, "not-found");
+		}
+		for (guint i = 0; i < G_N_ELEMENTS (gets); i++) {
+			g_autofree gchar *p = g_strdup_printf ("/v1/patients/%s/%s", pid, gets[i]);
+			g_autoptr (MvtResponse) r = call ("GET", p, b.clinician, NULL);
+			mvt_assert_error (r, 404, "not-found");
+		}
+	}
+	{
+		g_autoptr (MvtResponse) malformed = call ("POST", path, a.clinician, "{\"today\":");
+		g_autoptr (MvtResponse) wrong = call (
+			"POST", path, a.clinician,
+			"{\"minutes_per_day\":\"lots\",\"mobility\":\"flying\",\"pregnant\":1,"
+			"\"today\":\"2026-13-01\",\"minutes\":30}");
+		g_autoptr (MvtResponse) not_object = call ("POST", path, a.clinician, "[1]");
+		g_autofree gchar *huge_note = g_strnfill (1100 * 1024, 'x');
+		g_autofree gchar *huge = g_strdup_printf ("{\"note\":\"%s\"}", huge_note);
+		g_autofree gchar *clear
+			= g_strdup_printf ("/v1/patients/%s/plan/clear-red-flags", pid);
+		g_autoptr (MvtResponse) oversize = call ("POST", clear, a.clinician, huge);
+		g_autoptr (MvtResponse) replan_bad = NULL;
+		g_autofree gchar *replan_path
+			= g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
+		mvt_assert_error (malformed, 400, "malformed");
+		mvt_assert_error (wrong, 422, "invalid-input");
+		cr_expect_eq (json_array_get_length (json_object_get_array_member (
+				      json_object_get_object_member (body_of (wrong), "error"),
+				      "details")),
+			      5, "%s", wrong->body);
+		for (guint i = 0; i < 5; i++) {
+			static const gchar *const fields[] = { "/minutes_per_day", "/mobility",
+							       "/pregnant", "/today", "/minutes" };
+			g_autofree gchar *quoted = g_strdup_printf ("\"%s\"", fields[i]);
+			cr_expect (strstr (wrong->body, quoted) != NULL, "%s: %s", fields[i],
+				   wrong->body);
+		}
+		cr_expect (not_object->status == 400 || not_object->status == 422, "%s",
+			   not_object->body);
+		mvt_assert_error (oversize, 413, "too-large");
+		replan_bad = call (
+			"POST", replan_path, a.clinician,
+			"{\"adherence\":[{\"id\":\"walk\",\"planned\":-1}],\"note\":\"x\"}");
+		mvt_assert_error (replan_bad, 422, "invalid-input");
+		cr_expect (strstr (replan_bad->body, "/adherence/0/planned") != NULL);
+		cr_expect (strstr (replan_bad->body, "/adherence/0/done") != NULL);
+		cr_expect (strstr (replan_bad->body, "/note") != NULL);
+	}
+	after = mvt_db_clinic_state (conn, a.id);
+	cr_assert_str_eq (before, after, "a refused request wrote something");
+	{
+		/* the plugin's plan broke the spec: its failure, nothing stored; the record was
+		 * read for it (audited as a read, the one entry more) */
+		gint64 reads = count_audit (conn, a.id, "record.snapshot");
+		g_autoptr (MvtResponse) r
+			= call ("POST", path, a.clinician, "{\"minutes_per_day\":13}");
+		g_autoptr (MvtResponse) got = call ("GET", path, a.clinician, NULL);
+		mvt_assert_error (r, 500, "failed");
+		cr_expect_eq (count_audit (conn, a.id, "record.snapshot"), reads + 1);
+		cr_expect_eq (count_audit (conn, a.id, "plan.update"), 0);
+		cr_expect_str_eq (got->etag, "\"1\"");
+	}
+	cr_expect_eq (count_plans (conn, a.id, pid), 1);
+}
+
+int
+main (int argc, char **argv)
+{
+	const gchar *plugins[] = { mvt_getenv ("MVT_PLAN_GENERATOR"), NULL };
+	MvtOptions options = { .extra_plugins = plugins };
+
+	return mvt_main (argc, argv, &options);
+}
