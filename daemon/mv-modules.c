@@ -6,6 +6,8 @@
 #include "auth/mv-auth-adapters.h"
 #include "clinical/mv-clinical-api.h"
 #include "clinical/mv-clinical-store.h"
+#include "engagement/mv-engagement-api.h"
+#include "engagement/mv-engagement-store.h"
 #include "idempotency/mv-idempotency.h"
 #include "mv-openapi.h"
 #include "mv-plugin-routes.h"
@@ -42,6 +44,19 @@ clinical_of (MvEngine *engine, MvHttp *http)
 
 	g_object_set_data_full (G_OBJECT (engine), "mv-clinical-store", store,
 				(GDestroyNotify)mv_clinical_store_free);
+	return store;
+}
+
+/* the engagement store writes check-ins through the clinical store (made just before it) */
+static gpointer
+engagement_of (MvEngine *engine, MvHttp *http)
+{
+	MvClinicalStore *clinical = g_object_get_data (G_OBJECT (engine), "mv-clinical-store");
+	MvEngagementStore *store
+		= mv_engagement_store_new (mv_engine_get_services (engine), clinical, NULL);
+
+	g_object_set_data_full (G_OBJECT (engine), "mv-engagement-store", store,
+				(GDestroyNotify)mv_engagement_store_free);
 	return store;
 }
 
@@ -109,6 +124,8 @@ static const MvModule modules[] = {
 	{ "auth", mv_auth_http_routes, auth_of },
 	/* before patients: GET /v1/patients/changes must match before /v1/patients/{id} */
 	{ "clinical", mv_clinical_http_routes, clinical_of },
+	/* after clinical, whose store it uses; before patients, as clinical */
+	{ "engagement", mv_engagement_http_routes, engagement_of },
 	{ "plans", mv_plan_http_routes, plans_of },
 	{ "patients", mv_patients_http_routes, patients_of },
 	{ "audit", mv_audit_http_routes, services_of },

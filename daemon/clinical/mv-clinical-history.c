@@ -178,6 +178,11 @@ mv_clinical_patient_shredded (PGconn *conn,
 		"DELETE FROM record_terms WHERE clinic_id = $1 AND patient_id = $2",
 		"DELETE FROM records WHERE clinic_id = $1 AND patient_id = $2",
 		"DELETE FROM record_versions WHERE clinic_id = $1 AND patient_id = $2",
+		/* the engagement module's rows (0010_engagement.sql): sealed under the DEK that
+		 * shredding destroys, and the points and opt-in go with them */
+		"DELETE FROM engagement_checkins WHERE clinic_id = $1 AND patient_id = $2",
+		"DELETE FROM engagement_ledger WHERE clinic_id = $1 AND patient_id = $2",
+		"DELETE FROM engagement_leaderboard WHERE clinic_id = $1 AND patient_id = $2",
 	};
 	const gchar *values[] = { clinic_id, patient_id };
 	MvClinicalChange change = { patient_id, "patient", patient_id, version, "deleted" };

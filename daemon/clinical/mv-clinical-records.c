@@ -259,6 +259,53 @@ mv_clinical_store_create (MvClinicalStore *store,
 	return out;
 }
 
+/* ---- create inside another module's transaction ------------------------------------------- */
+
+GPtrArray *
+mv_clinical_store_create_in (PGconn *conn,
+			     MvClinicalStore *store,
+			     const MvClinicalCall *call,
+			     const MvClinicalKind *kind,
+			     const gchar *patient_id,
+			     MvSecret *dek,
+			     GPtrArray *inputs,
+			     GError **error)
+{
+	g_auto (MvClinicalOp) op = { 0 };
+	g_autoptr (GPtrArray) out
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
+	g_autofree MvClinicalChange *changes = g_new0 (MvClinicalChange, inputs->len);
+	g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+	g_autoptr (GDateTime) now = NULL;
+	MvClinicalContext ctx;
+
+	/* a reader's init: the caller may be the patient's own key, writing on their own behalf
+	 * through a module that checked what it writes (an engagement check-in) */
+	if (!mv_clinical_op_init (&op, store, call, kind, FALSE, patient_id, NULL, error))
+		return NULL;
+	ctx = mv_clinical_op_context (&op, &now);
+	for (guint i = 0; i < inputs->len; i++) {
+		g_autoptr (JsonObject) record
+			= kind->normalise (g_ptr_array_index (inputs, i), "", &ctx, error);
+		JsonObject *response = NULL;
+		gchar *id;
+
+		if (record == NULL)
+			return NULL;
+		id = g_uuid_string_random ();
+		g_ptr_array_add (ids, id);
+		if (!insert_one (conn, &op, dek, record, id, &response, error))
+			return NULL;
+		g_ptr_array_add (out, response);
+		changes[i] = (MvClinicalChange){ op.patient_id, op.kind_name, id, 1, "created" };
+	}
+	if (!mv_clinical_op_audit (conn, &op, "create", error))
+		return NULL;
+	if (!mv_clinical_feed_append (conn, op.clinic_id, changes, inputs->len, error))
+		return NULL;
+	return g_steal_pointer (&out);
+}
+
 /* ---- read --------------------------------------------------------------------------------- */
 
 static gboolean

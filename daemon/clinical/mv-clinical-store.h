@@ -29,9 +29,11 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <libpq-fe.h>
 
 #include "mv-auth-context.h"
 #include "mv-clinical-kind.h"
+#include "mv-crypto.h"
 #include "mv-engine.h"
 #include "mv-services.h"
 
@@ -88,6 +90,33 @@ JsonObject *mv_clinical_store_create (MvClinicalStore *store,
 				      JsonObject *body,
 				      gboolean *batch_out,
 				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_clinical_store_create_in:
+ * @conn: a connection inside the caller's transaction, which holds the patient's keys locked
+ *   (mv_patient_keys_load() with lock)
+ * @dek: the patient's DEK
+ * @inputs: (element-type JsonObject): the records' inputs (at least one)
+ *
+ * Creates records of @kind as mv_clinical_store_create() does (the kind's normalise, the
+ * sealed version, the terms, one audit entry "<kind>.create" and the change-feed rows), inside
+ * the caller's transaction: for a module that writes clinical records as part of its own
+ * operation (an engagement check-in's Observation, written with the check-in row and the
+ * ledger or not at all).  Unlike mv_clinical_store_create() the caller may be the patient's own
+ * key: the module has decided what the patient may record.
+ *
+ * Errors: %MV_ERROR_INVALID_INPUT (the kind refused an input), those of the store.
+ *
+ * Returns: (transfer full) (element-type JsonObject): the records created, in order
+ */
+GPtrArray *mv_clinical_store_create_in (PGconn *conn,
+					MvClinicalStore *store,
+					const MvClinicalCall *call,
+					const MvClinicalKind *kind,
+					const gchar *patient_id,
+					MvSecret *dek,
+					GPtrArray *inputs,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_clinical_store_get:

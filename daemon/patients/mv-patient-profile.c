@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "../engagement/mv-checkin.h"
 #include "../records/mv-code-systems.h"
 #include "mv-crypto.h"
 #include "mv-patient-demographics.h"
@@ -95,6 +96,25 @@ check_language (JsonNode *node,
 			   "optionally a script and a region (zh-Hans, zh-CN, en-GB, yue)",
 			   "应为 BCP 47 语言标签：2-3 个字母的语言代码，可选文字和地区"
 			   "（zh-Hans、zh-CN、en-GB、yue）");
+	return FALSE;
+}
+
+/* The patient's IANA time zone (engagement: the calendar day a check-in counts on).  Only IANA
+ * names: a bare offset has no daylight-saving rules (daemon/engagement/mv-checkin.h). */
+static gboolean
+check_time_zone (JsonNode *node,
+		 const gchar *ptr,
+		 JsonObject *parent,
+		 const MvSchemaContext *ctx,
+		 GError **error)
+{
+	g_autoptr (GTimeZone) zone = mv_checkin_time_zone (json_node_get_string (node), NULL);
+
+	if (zone != NULL)
+		return TRUE;
+	mv_schema_problem (error, ptr, "invalid-code",
+			   "must be an IANA time zone name (Asia/Shanghai, America/New_York, UTC)",
+			   "应为 IANA 时区名称（Asia/Shanghai、America/New_York、UTC）");
 	return FALSE;
 }
 
@@ -403,6 +423,7 @@ static const MvField preference_members[] = {
 	{ "contact_opt_in", MV_FIELD_BOOL, FALSE },
 	{ "daily_step_goal", MV_FIELD_INT, FALSE, 0, 100000 },
 	{ "vr_comfort", MV_FIELD_ENUM, FALSE, 0, 0, comfort },
+	{ "time_zone", MV_FIELD_STRING, FALSE, 1, 64, NULL, NULL, check_time_zone },
 	{ NULL },
 };
 
