@@ -397,7 +397,9 @@ Test (context, history_heading_en)
 		  'c', "active" },
 		{ "Past medical history significant for migraine and gout.", GOUT, NULL, "present",
 		  'c', "active" },
-		{ "Hx: COPD, CKD stage 3, s/p appendectomy.", "HP:0012622", NULL, "present", 'c',
+		/* the stage has its own concept (HP:0012625, with CKD HP:0012622 among its xrefs)
+		 */
+		{ "Hx: COPD, CKD stage 3, s/p appendectomy.", "HP:0012625", NULL, "present", 'c',
 		  "active" },
 		/* a resolution cue of the previous entry is not this one's */
 		{ "h/o breast cancer (in remission), hypothyroidism and GERD.", HYPOTHYROIDISM,
