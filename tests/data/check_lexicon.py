@@ -259,6 +259,15 @@ SITE_GENERICS = {
 _SITE_SPECIFIC = {}
 
 
+# Concepts the parser's context rules make of a more general lexicon match (sp-context.c):
+# weakness of one side's limbs is hemiparesis; weakness of a limb is muscle weakness, not
+# asthenia.  A scan of terms alone finds the general concept.
+RULE_SPECIFIC = {
+    "HP:0001269": ("HP:0001324",),  # Hemiparesis <- Muscle weakness with a side
+    "HP:0001324": ("HP:0025406",),  # Muscle weakness <- Asthenia at a limb
+}
+
+
 def site_specific_of(concepts):
     """specific code -> the generic codes it may stand for (first concept per generic and site,
     in file order, whose own site is set and whose English label has one of the words)."""
@@ -435,7 +444,8 @@ def main():
                 for code, k in want.items():
                     # "pain in the left knee" is Knee pain: a generic term at a site makes the
                     # specific concept (sp_lexicon_site_specific() in sp-lexicon.c)
-                    for generic in site_specific_of(concepts).get(code, ()):
+                    for generic in (*site_specific_of(concepts).get(code, ()),
+                                    *RULE_SPECIFIC.get(code, ())):
                         moved = min(got[generic], k - got[code])
                         if moved > 0:
                             got[generic] -= moved
