@@ -397,7 +397,8 @@ Test (context, history_heading_en)
 		  'c', "active" },
 		{ "Past medical history significant for migraine and gout.", GOUT, NULL, "present",
 		  'c', "active" },
-		{ "Hx: COPD, CKD stage 3, s/p appendectomy.", "HP:0012622", NULL, "present", 'c',
+		/* Stage 3 CKD since the vocabulary codes the stage (its xrefs name HP:0012622) */
+		{ "Hx: COPD, CKD stage 3, s/p appendectomy.", "HP:0012625", NULL, "present", 'c',
 		  "active" },
 		/* a resolution cue of the previous entry is not this one's */
 		{ "h/o breast cancer (in remission), hypothyroidism and GERD.", HYPOTHYROIDISM,
@@ -946,5 +947,60 @@ Test (context, advised_stop)
 		{ "Aspirin was stopped last week.", ASPIRIN, NULL, "present", 'h' },
 		{ "已停用二甲双胍", METFORMIN, NULL, "present", 'h' },
 	};
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A condition that names a service, a role or a diet is no finding of anyone (issue 11, round 4):
+ * "diabetes nurse", 哮喘门诊; the same words opening a note or a line name the visit's topic,
+ * the patient's own condition ("DM f/u:", 高血压随访记录：). */
+Test (context, services_and_roles)
+{
+	static const struct {
+		const gchar *sentence;
+		const gchar *code;
+	} none[] = {
+		{ "She was seen by the diabetes nurse last week.", "HP:0000819" },
+		{ "Referred to the asthma clinic for spirometry.", "HP:0002099" },
+		{ "Discussed with the heart failure service today.", "HP:0001635" },
+		{ "Plan: hypertension follow-up in 3 months with the practice nurse.",
+		  "HP:0000822" },
+		{ "The diabetes team will adjust his insulin.", "HP:0000819" },
+		{ "我在一个糖尿病群里看到有人这么说。", "HP:0000819" },
+		{ "社区医生让我每个月去做高血压随访。", "HP:0000822" },
+		{ "医生给了我一份糖尿病饮食的食谱。", "HP:0000819" },
+		{ "下周去哮喘门诊复查肺功能。", "HP:0002099" },
+	};
+	static const Want wants[] = {
+		{ "Diabetes f/u: fasting glucose 7.9, no hypos.", "HP:0000819", NULL, "present" },
+		{ "Known asthma, reviewed in asthma clinic.", "HP:0002099", "asthma", "present" },
+		{ "高血压随访：今日血压142/88mmHg，无头晕。", "HP:0000822", NULL, "present" },
+		{ "糖尿病患者，血糖控制可。", "HP:0000819", NULL, "present" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (none); i++)
+		check_none (none[i].sentence, none[i].code);
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Idioms are no complaint: "tired of", "sick of", "sick and tired" (weary of something); a
+ * cold that only triggers another complaint ("whenever she has a cold") is possible at most. */
+Test (context, idioms_and_triggers)
+{
+	static const Want wants[] = {
+		{ "She gets a wheezy cough whenever she has a cold.", COUGH, NULL, "present" },
+		{ "She gets a wheezy cough whenever she has a cold.", "DOID:10459", NULL,
+		  "possible" },
+		{ "Every time he has a cold it goes to his chest and he coughs for weeks.",
+		  "DOID:10459", NULL, "possible" },
+		{ "孩子每次感冒都会咳嗽很久。", "DOID:10459", NULL, "possible" },
+		{ "孩子每次感冒都会咳嗽很久。", COUGH, NULL, "present" },
+		{ "每次来月经肚子疼得打滚。", "HP:0100607", NULL, "present" },
+		{ "I'm tired all the time and short of breath.", "HP:0012378", NULL, "present" },
+		{ "She has had a cold since Monday.", "DOID:10459", NULL, "present" },
+	};
+
+	check_none ("I am tired of waiting for the results.", "HP:0012378");
+	check_none ("Honestly I'm sick and tired of these tablets.", "HP:0012378");
+	check_none ("He's getting tired of the inhaler.", "HP:0012378");
 	check_all (wants, G_N_ELEMENTS (wants));
 }
