@@ -29,6 +29,13 @@ typedef enum {
 			  * concept, value the index of its SpMeasure in SpCtx.measures */
 } SpItemKind;
 
+/* A one-character Chinese term that does not stand as a word of its own (sp_items_finish()) */
+typedef enum {
+	SP_WEAK_NONE = 0,
+	SP_WEAK_INSIDE, /* inside a longer segmenter word: 头 of 念头 */
+	SP_WEAK_HEAD,	/* at the head of one: 麻 of 麻烦 */
+} SpWeak;
+
 typedef struct {
 	SpItemKind kind;
 	guint32 start; /* normalised bytes */
@@ -39,7 +46,7 @@ typedef struct {
 	gdouble value;	  /* duration in hours, or score */
 	gboolean hard;	  /* a comma between Chinese words ends every scope */
 	gboolean
-		weak; /* a one-character Chinese term inside a longer word: see sp_items_finish() */
+		weak; /* SpWeak: a one-character Chinese term in a longer word: sp_items_finish() */
 	gboolean negated; /* a concept term that says the concept is absent ("afebrile") */
 	gboolean listed;  /* a concept term that counts only in a list ("frequency") */
 	gboolean combo;	  /* one of the concepts of a term that names several ("N/V") */

@@ -1004,3 +1004,20 @@ Test (context, idioms_and_triggers)
 	check_none ("He's getting tired of the inhaler.", "HP:0012378");
 	check_all (wants, G_N_ELEMENTS (wants));
 }
+
+/* A one-character Chinese term at the head of a longer word that means something else is not
+ * the term (麻烦 is trouble, 累计 a total, 吐槽 a grumble); a word that keeps it still counts
+ * (手麻, 四肢抖动, 喘气). */
+Test (context, chinese_word_heads)
+{
+	static const Want wants[] = {
+		{ "最近手麻得厉害。", "MV:0009", NULL, "present" },
+		{ "昨晚四肢抖动了一阵。", "HP:0001337", NULL, "present" },
+		{ "晚上要坐起来才能喘气。", "HP:0002094", NULL, "present" },
+		{ "太麻烦了，脚还是有点麻。", "MV:0009", NULL, "present" },
+	};
+
+	check_none ("去医院实在太麻烦了。", "MV:0009");
+	check_none ("这个月累计加班了六十个小时。", "HP:0012378");
+	check_all (wants, G_N_ELEMENTS (wants));
+}
