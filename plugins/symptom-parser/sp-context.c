@@ -640,6 +640,12 @@ sp_term_side (SpCtx *ctx, const SpItem *c, const SpConcept *concept)
 			return sides[i].side;
 		}
 	}
+	/* a lay term that names the side of its site inside ("tugging at his left ear") */
+	for (guint i = 0; i < 2; i++) {
+		const gchar *word = i == 0 ? " left " : " right ";
+		if (g_strstr_len (p, (gssize)len, word) != NULL)
+			return i == 0 ? SP_LATERALITY_LEFT : SP_LATERALITY_RIGHT;
+	}
 	return SP_LATERALITY_NONE;
 }
 

@@ -1021,3 +1021,21 @@ Test (context, chinese_word_heads)
 	check_none ("这个月累计加班了六十个小时。", "HP:0012378");
 	check_all (wants, G_N_ELEMENTS (wants));
 }
+
+/* A side inside a lay term is the finding's laterality ("tugging at his left ear", 左耳疼), and
+ * so is a side after "my" ("pain in my right knee"). */
+Test (context, side_inside_lay_terms)
+{
+	static const Want wants[] = {
+		{ "He keeps tugging at his left ear.", "HP:0030766", NULL, "present", 0, NULL, NULL,
+		  0, NULL, NULL, "left" },
+		{ "There is a sharp pain in my right knee.", "HP:0030839", NULL, "present", 0, NULL,
+		  NULL, 0, NULL, NULL, "right" },
+		{ "孩子左耳疼了两天。", "HP:0030766", NULL, "present", 0, NULL, NULL, 0, NULL, NULL,
+		  "left" },
+		{ "右膝盖疼，上下楼梯更明显。", "HP:0030839", NULL, "present", 0, NULL, NULL, 0,
+		  NULL, NULL, "right" },
+	};
+
+	check_all (wants, G_N_ELEMENTS (wants));
+}
