@@ -60,8 +60,9 @@ typedef struct {
 	const MvNormText *nt;
 	GArray *tokens;
 	GArray *items;
-	guint *other_prefix; /* other_prefix[t]: number of "other" tokens before token t */
-	GArray *measures;    /* SpValue of each SP_ITEM_MEASURE (sp-measure.c), or NULL */
+	guint *other_prefix;   /* other_prefix[t]: number of "other" tokens before token t */
+	GArray *measures;      /* SpValue of each SP_ITEM_MEASURE (sp-measure.c), or NULL */
+	const gchar *language; /* "en" or "zh" when the caller names it, else NULL (detected) */
 } SpCtx;
 
 /* how many non-cue, non-term words a pre-trigger may be from its concept (NegEx uses 5-6) */

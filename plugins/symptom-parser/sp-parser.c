@@ -840,6 +840,7 @@ sp_parser_parse_full (const SpParser *self,
 	tokens = mv_tokenize (nt->text, nt->len, self->dict);
 	ctx.nt = nt;
 	ctx.tokens = tokens;
+	ctx.language = sp_language_of (language)[0] != '\0' ? sp_language_of (language) : NULL;
 	ctx.items = g_array_new (FALSE, FALSE, sizeof (SpItem));
 
 	units = sp_en_units (nt->text, tokens, keys);

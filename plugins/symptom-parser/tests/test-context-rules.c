@@ -1039,3 +1039,27 @@ Test (context, side_inside_lay_terms)
 
 	check_all (wants, G_N_ELEMENTS (wants));
 }
+
+/* The measurement ranges follow the language the caller names, not only the one detected:
+ * "BMI 24.5" is overweight by the Chinese standard (WS/T 428: 24 or more), normal by WHO's. */
+static const gchar *
+bmi_interpretation (const gchar *text, const gchar *lang)
+{
+	g_autoptr (GArray) findings = sp_test_parse (text, lang);
+
+	for (guint i = 0; i < findings->len; i++) {
+		const SpFinding *f = &g_array_index (findings, SpFinding, i);
+		if (f->kind == SP_FINDING_MEASUREMENT)
+			return sp_interpretation_to_string (f->value.interpretation);
+	}
+	return "none";
+}
+
+Test (context, measurement_follows_named_language)
+{
+	cr_expect_str_eq (bmi_interpretation ("BMI 24.5", NULL), "normal");
+	cr_expect_str_eq (bmi_interpretation ("BMI 24.5", "en"), "normal");
+	cr_expect_str_eq (bmi_interpretation ("BMI 24.5", "zh"), "high");
+	cr_expect_str_eq (bmi_interpretation ("BMI 24.5", "zh-CN"), "high");
+	cr_expect_str_eq (bmi_interpretation ("体重指数24.5", "en"), "high");
+}
