@@ -1063,3 +1063,24 @@ Test (context, measurement_follows_named_language)
 	cr_expect_str_eq (bmi_interpretation ("BMI 24.5", "zh-CN"), "high");
 	cr_expect_str_eq (bmi_interpretation ("体重指数24.5", "en"), "high");
 }
+
+/* Cue rows of round 4: a product free of something negates nothing ("fragrance-free"), a
+ * complaint mostly gone is still present, and "no personal or family history of X" is the
+ * patient's, absent. */
+Test (context, free_products_and_personal_history)
+{
+	static const Want wants[] = {
+		{ "Mild eczema on both arms: fragrance-free emollient twice a day.", "HP:0000964",
+		  NULL, "present" },
+		{ "Itchy rash, advised a fragrance free soap.", "HP:0000988", NULL, "present" },
+		{ "The headache is mostly gone today.", "HP:0002315", NULL, "present" },
+		{ "The headache is gone today.", "HP:0002315", NULL, "absent" },
+		{ "Pain-free since Monday.", "HP:0012531", NULL, "absent" },
+		{ "No personal or family history of malignant hyperthermia.", "HP:0002047", NULL,
+		  "absent", 0, NULL, NULL, 0, "patient" },
+		{ "No family history of malignant hyperthermia.", "HP:0002047", NULL, "absent", 0,
+		  NULL, NULL, 0, "family" },
+	};
+
+	check_all (wants, G_N_ELEMENTS (wants));
+}
