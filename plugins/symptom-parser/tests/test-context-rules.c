@@ -1084,3 +1084,15 @@ Test (context, free_products_and_personal_history)
 
 	check_all (wants, G_N_ELEMENTS (wants));
 }
+
+/* What an attack brings, told in the history (发作时怕光、恶心), is present: 发作时 is no
+ * hypothetical cue since round 4, as both Chinese dev sets annotate it. */
+Test (context, features_of_an_attack)
+{
+	static const Want wants[] = {
+		{ "偏头痛5年，每月发作两三次，发作时怕光、恶心。", "HP:0002018", NULL, "present" },
+		{ "哮喘多年，发作时胸闷、喘不上气。", "HP:0031352", NULL, "present" },
+	};
+
+	check_all (wants, G_N_ELEMENTS (wants));
+}
