@@ -1002,6 +1002,9 @@ Test (context, idioms_and_triggers)
 	check_none ("I am tired of waiting for the results.", "HP:0012378");
 	check_none ("Honestly I'm sick and tired of these tablets.", "HP:0012378");
 	check_none ("He's getting tired of the inhaler.", "HP:0012378");
+	/* cold as a temperature is no common cold */
+	check_none ("Her joints ache more in cold weather.", "DOID:10459");
+	check_none ("It was cold outside so she wore a coat.", "DOID:10459");
 	check_all (wants, G_N_ELEMENTS (wants));
 }
 
