@@ -397,7 +397,8 @@ Test (context, history_heading_en)
 		  'c', "active" },
 		{ "Past medical history significant for migraine and gout.", GOUT, NULL, "present",
 		  'c', "active" },
-		/* Stage 3 CKD since the vocabulary codes the stage (its xrefs name HP:0012622) */
+		/* the stage has its own concept (HP:0012625, with CKD HP:0012622 among its xrefs)
+		 */
 		{ "Hx: COPD, CKD stage 3, s/p appendectomy.", "HP:0012625", NULL, "present", 'c',
 		  "active" },
 		/* a resolution cue of the previous entry is not this one's */
