@@ -640,6 +640,12 @@ sp_term_side (SpCtx *ctx, const SpItem *c, const SpConcept *concept)
 			return sides[i].side;
 		}
 	}
+	/* a lay term that names the side of its site inside ("tugging at his left ear") */
+	for (guint i = 0; i < 2; i++) {
+		const gchar *word = i == 0 ? " left " : " right ";
+		if (g_strstr_len (p, (gssize)len, word) != NULL)
+			return i == 0 ? SP_LATERALITY_LEFT : SP_LATERALITY_RIGHT;
+	}
 	return SP_LATERALITY_NONE;
 }
 
@@ -1046,7 +1052,8 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	/* "hives from penicillin": the reaction is the allergy's, told before it */
 	if (sp_bit (st->reactions, k) || sp_reaction_source (ctx, k) >= 0
 	    || (it->listed && !sp_listed_with_symptom (ctx, k))
-	    || (it->kind == SP_ITEM_CONCEPT && sp_other_experiencer (ctx, k)))
+	    || (it->kind == SP_ITEM_CONCEPT && sp_other_experiencer (ctx, k))
+	    || sp_names_no_finding (ctx, k))
 		return FALSE;
 	f->concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 	/* a measurement's kind and value come from its reading (sp_measure_fill()) */
@@ -1085,6 +1092,9 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 			return FALSE;
 		f->polarity = SP_POLARITY_POSSIBLE;
 	}
+	/* "a cough whenever she has a cold": the cold is the trigger, not a complaint */
+	if (f->polarity == SP_POLARITY_PRESENT && sp_is_trigger (ctx, k))
+		f->polarity = SP_POLARITY_POSSIBLE;
 	cue = sp_family_cue (ctx, k);
 	f->family = cue >= 0;
 	if (f->family) {

@@ -29,6 +29,13 @@ typedef enum {
 			  * concept, value the index of its SpMeasure in SpCtx.measures */
 } SpItemKind;
 
+/* A one-character Chinese term that does not stand as a word of its own (sp_items_finish()) */
+typedef enum {
+	SP_WEAK_NONE = 0,
+	SP_WEAK_INSIDE, /* inside a longer segmenter word: 头 of 念头 */
+	SP_WEAK_HEAD,	/* at the head of one: 麻 of 麻烦 */
+} SpWeak;
+
 typedef struct {
 	SpItemKind kind;
 	guint32 start; /* normalised bytes */
@@ -39,7 +46,7 @@ typedef struct {
 	gdouble value;	  /* duration in hours, or score */
 	gboolean hard;	  /* a comma between Chinese words ends every scope */
 	gboolean
-		weak; /* a one-character Chinese term inside a longer word: see sp_items_finish() */
+		weak; /* SpWeak: a one-character Chinese term in a longer word: sp_items_finish() */
 	gboolean negated; /* a concept term that says the concept is absent ("afebrile") */
 	gboolean listed;  /* a concept term that counts only in a list ("frequency") */
 	gboolean combo;	  /* one of the concepts of a term that names several ("N/V") */
@@ -53,8 +60,9 @@ typedef struct {
 	const MvNormText *nt;
 	GArray *tokens;
 	GArray *items;
-	guint *other_prefix; /* other_prefix[t]: number of "other" tokens before token t */
-	GArray *measures;    /* SpValue of each SP_ITEM_MEASURE (sp-measure.c), or NULL */
+	guint *other_prefix;   /* other_prefix[t]: number of "other" tokens before token t */
+	GArray *measures;      /* SpValue of each SP_ITEM_MEASURE (sp-measure.c), or NULL */
+	const gchar *language; /* "en" or "zh" when the caller names it, else NULL (detected) */
 } SpCtx;
 
 /* how many non-cue, non-term words a pre-trigger may be from its concept (NegEx uses 5-6) */
@@ -134,6 +142,8 @@ gint sp_family_cue (SpCtx *ctx, guint k);
 const gchar *sp_relation (SpCtx *ctx, gint cue);
 gdouble sp_onset_age (SpCtx *ctx, gint cue, guint k);
 gboolean sp_other_experiencer (SpCtx *ctx, guint k);
+gboolean sp_names_no_finding (SpCtx *ctx, guint k);
+gboolean sp_is_trigger (SpCtx *ctx, guint k);
 /* a relative's age at onset dated as a diagnosis ("dx age 55", 确诊), not an event */
 gboolean sp_onset_is_diagnosis (SpCtx *ctx, guint k);
 /* a token that ends a clause (. , ; ! ? newline 。) */

@@ -383,3 +383,119 @@ sp_onset_is_diagnosis (SpCtx *ctx, guint k)
 	}
 	return FALSE;
 }
+
+/* Does the text at @p (normalised, up to @end) start with one of @words as a whole word?  Chinese
+ * words need no boundary. */
+static gboolean
+sp_starts_with_word (const gchar *p, const gchar *end, const gchar *const *words)
+{
+	for (guint i = 0; words[i] != NULL; i++) {
+		gsize n = strlen (words[i]);
+		if ((gsize)(end - p) >= n && strncmp (p, words[i], n) == 0
+		    && (p + n == end || !g_ascii_isalnum (p[n]) || !g_ascii_isalpha (*p)))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is the concept item at @k no finding of anyone because it only names something else: a service
+ * or role that a condition names ("diabetes nurse", "asthma clinic", "heart failure service",
+ * "hypertension follow-up", 糖尿病群, 高血压随访, 糖尿病饮食, 哮喘门诊), or an idiom ("tired of",
+ * "sick of", "sick and tired": weary of something, not fatigued)?  Issue 11, round 4. */
+gboolean
+sp_names_no_finding (SpCtx *ctx, guint k)
+{
+	static const gchar *const services[] = {
+		"nurse",    "nurses",	 "team",	"clinic",    "clinics", "service",
+		"services", "follow-up", "follow up",	"followup",  "f/u",	"specialist",
+		"educator", "education", "program",	"programme", "diet",	"consultant",
+		"group",    "society",	 "association", "centre",    "center",	"pathway",
+		"register", "registry",	 "review",	"leaflet",   "群",	"随访",
+		"饮食",	    "门诊",	 "专科",	"护士",	     "病房",	"宣教",
+		"教育",	    "中心",	 "专病",	"科",	     "患者群",	"病友",
+		"食谱",	    NULL,
+	};
+	static const gchar *const of[] = { "of", NULL };
+	const SpItem *it = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *p = text + it->end;
+	gsize len = it->end - it->start;
+
+	if (it->kind != SP_ITEM_CONCEPT)
+		return FALSE;
+	/* "tired of", "sick of", "sick and tired of" */
+	if ((len >= 5 && strncmp (text + it->end - 5, "tired", 5) == 0)
+	    || (len >= 4 && strncmp (text + it->end - 4, "sick", 4) == 0)) {
+		const gchar *q = p;
+		while (q < end && *q == ' ')
+			q++;
+		if (q > p && sp_starts_with_word (q, end, of))
+			return TRUE;
+		if (it->start >= 9 && strncmp (text + it->start - 9, "sick and ", 9) == 0)
+			return TRUE;
+	}
+	{
+		const SpConcept *c = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
+		if (c->kind != SP_CONCEPT_CONDITION && c->kind != SP_CONCEPT_SYMPTOM)
+			return FALSE;
+	}
+	/* "DM f/u:", 高血压随访记录：, "Asthma clinic." opening a note or a line name the visit's
+	 * topic, the patient's own condition */
+	{
+		const gchar *q = text + it->start;
+		while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
+			q--;
+		if (q == text || q[-1] == '\n' || q[-1] == '.')
+			return FALSE;
+	}
+	/* a Chinese term runs on into the service word; an English one after a space or hyphen */
+	if (p < end && (*p == ' ' || *p == '-') && g_ascii_isalpha (text[it->end - 1]))
+		p++;
+	else if (g_ascii_isalpha (text[it->end - 1]))
+		return FALSE;
+	return sp_starts_with_word (p, end, services);
+}
+
+/* Is the concept item at @k only the trigger of another complaint, in a clause opened by
+ * "whenever", "every time", 每次, 每当 at most four words before it ("coughs whenever she has a
+ * cold", 每次感冒都咳嗽)?  Then it is possible at most (issue 11, round 4).  Read on the
+ * normalised text, since the concept term may swallow the verb ("has a cold"). */
+gboolean
+sp_is_trigger (SpCtx *ctx, guint k)
+{
+	static const gchar *const openers[]
+		= { "whenever ", "every time ", "each time ", "每次", "每当", "每逢", NULL };
+	const SpItem *it = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	const gchar *p = text + it->start;
+	guint spaces = 0;
+
+	if (it->kind != SP_ITEM_CONCEPT)
+		return FALSE;
+	/* in Chinese the trigger leads into its complaint (每次感冒都咳嗽); 每次来月经肚子疼 names
+	 * the complaint itself */
+	if (!g_ascii_isalpha (text[it->end - 1])) {
+		static const gchar *const leads[]
+			= { "都", "就", "便", "会", "总", "时", "后", "的时候", NULL };
+		gboolean leads_on = FALSE;
+		for (guint i = 0; leads[i] != NULL && !leads_on; i++)
+			leads_on = g_str_has_prefix (text + it->end, leads[i]);
+		if (!leads_on)
+			return FALSE;
+	}
+	for (const gchar *q = p; q > text && p - q < 48;) {
+		q = g_utf8_prev_char (q);
+		if (*q == ',' || *q == '.' || *q == ';' || *q == '\n' || *q == '!' || *q == '?'
+		    || (*q == ' ' && ++spaces > 6))
+			return FALSE;
+		for (guint i = 0; openers[i] != NULL; i++) {
+			gsize n = strlen (openers[i]);
+			if ((gsize)(p - q) >= n && strncmp (q, openers[i], n) == 0
+			    && (q == text || !g_ascii_isalpha (q[-1]))
+			    && (g_ascii_isalpha (*q) || p - q <= (gssize)n + 6))
+				return TRUE;
+		}
+	}
+	return FALSE;
+}

@@ -18,14 +18,17 @@
 /* a single-letter vital sign needs a neighbour this close: "T 38.5, P 102" */
 #define SP_M_RUN_GAP 4
 
-/* Is the text mostly Chinese?  The same rule as the parse language (sp_detect_language() in
- * sp-parser.c): at least as many Han characters as Latin words. */
+/* Is the text Chinese: the language the caller named, else the same rule as the parse language
+ * (sp_detect_language() in sp-parser.c): at least as many Han characters as Latin words. */
 static gboolean
 sp_m_text_is_zh (SpCtx *ctx)
 {
 	guint han = 0;
 	guint latin = 0;
 
+	/* a language the caller names wins (the Parse argument `language`) */
+	if (ctx->language != NULL)
+		return g_strcmp0 (ctx->language, "zh") == 0;
 	for (guint i = 0; i < ctx->tokens->len; i++) {
 		const MvToken *t = &g_array_index (ctx->tokens, MvToken, i);
 		if (t->kind == MV_TOKEN_HAN)

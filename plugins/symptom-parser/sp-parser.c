@@ -210,9 +210,9 @@ sp_check_side_letters (SpCtx *ctx)
 	}
 }
 
-/* Does a token start at normalised byte @pos? */
-static gboolean
-sp_starts_token (SpCtx *ctx, gsize pos)
+/* The token that starts at normalised byte @pos, or NULL. */
+static const MvToken *
+sp_token_at (SpCtx *ctx, gsize pos)
 {
 	guint lo = 0, hi = ctx->tokens->len;
 	while (lo < hi) {
@@ -222,7 +222,31 @@ sp_starts_token (SpCtx *ctx, gsize pos)
 		else
 			hi = mid;
 	}
-	return lo < ctx->tokens->len && g_array_index (ctx->tokens, MvToken, lo).start == pos;
+	return lo < ctx->tokens->len && g_array_index (ctx->tokens, MvToken, lo).start == pos
+		       ? &g_array_index (ctx->tokens, MvToken, lo)
+		       : NULL;
+}
+
+/* Common words that open with a one-character symptom or site term but mean something else:
+ * 麻烦 (trouble, not numbness), 累计 (in total, not fatigue), 吐槽 (to grumble, not vomiting), 手术
+ * (an operation, not the hand), 胃镜 (an endoscopy, not the stomach).  Most such words keep the
+ * term (抖动, 喘气, 胸骨), so this is a list, not a rule. */
+static gboolean
+sp_zh_false_head (SpCtx *ctx, const MvToken *tok)
+{
+	static const gchar *const words[] = {
+		"麻烦", "麻将", "麻辣", "麻醉", "累计", "累积", "吐槽", "吐露", "吐字",	  "痛快",
+		"晕乎", "烧烤", "烧饭", "肿么", "手术", "手机", "手续", "手段", "手工",	  "手表",
+		"胃镜", "肠镜", "眼底", "眼镜", "眼科", "心情", "心理", "心里", "心电图", "心率",
+		"头发", "口罩", "口味", "口服", "脚步", "腰带", "胃口", NULL,
+	};
+	gsize n = tok->end - tok->start;
+
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (strlen (words[i]) == n && memcmp (ctx->nt->text + tok->start, words[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 /* Greedy longest match of the Chinese concepts, sites and cues over the characters, each table
@@ -274,9 +298,18 @@ sp_match_zh (SpCtx *ctx)
 			if (best[t] == NULL)
 				continue;
 			sp_add_term (ctx, best[t], (gsize)(p - text), (gsize)(best_end[t] - text));
-			if (best_end[t] == g_utf8_next_char (p)
-			    && !sp_starts_token (ctx, (gsize)(p - text)))
-				g_array_index (ctx->items, SpItem, ctx->items->len - 1).weak = TRUE;
+			if (best_end[t] == g_utf8_next_char (p)) {
+				const MvToken *tok = sp_token_at (ctx, (gsize)(p - text));
+				/* inside a word (念头), or a concept or site at the head of a word
+				 * that means something else (麻烦, 累计, 手术; not 抖 of 抖动, 胸
+				 * of 胸骨); a cue there stays (左边, 不抽).  See sp_items_finish()
+				 */
+				if (tok == NULL
+				    || (tok->end > (gsize)(best_end[t] - text) && t < 2
+					&& sp_zh_false_head (ctx, tok)))
+					g_array_index (ctx->items, SpItem, ctx->items->len - 1).weak
+						= tok == NULL ? SP_WEAK_INSIDE : SP_WEAK_HEAD;
+			}
 			/* a cue that starts inside a concept term does not hide the cue that starts
 			 * where the term ends: in 对花生过敏 the 生过 ("had") of 花生 must leave
 			 * the allergy cue 过敏 whole (结核病史 keeps its 病史) */
@@ -449,10 +482,23 @@ sp_items_finish (SpCtx *ctx)
 		/* a one-character term inside a word of the segmentation counts only when the rest
 		 * of the word before it was matched too: 头 in 头有点疼 and 手 in 右手, not 头 in
 		 * 念头 */
-		if (it->weak) {
+		if (it->weak == SP_WEAK_INSIDE) {
 			const SpItem *prev
 				= kept > 0 ? &g_array_index (items, SpItem, kept - 1) : NULL;
 			if (prev == NULL || prev->end != it->start)
+				continue;
+		}
+		/* and one at the head of a longer word only when the rest of the word is matched
+		 * too (手 of 手麻, 腿 of 腿肿), not 麻 of 麻烦, 累 of 累计, 吐 of 吐槽 (issue 11,
+		 * round 4) */
+		if (it->weak == SP_WEAK_HEAD) {
+			gboolean rest = FALSE;
+			for (guint k = i + 1; k < items->len && !rest
+					      && g_array_index (items, SpItem, k).start <= it->end;
+			     k++)
+				rest = g_array_index (items, SpItem, k).start == it->end
+				       && g_array_index (items, SpItem, k).kind <= SP_ITEM_CUE;
+			if (!rest)
 				continue;
 		}
 		if (it->kind == SP_ITEM_SITE) {
@@ -794,6 +840,7 @@ sp_parser_parse_full (const SpParser *self,
 	tokens = mv_tokenize (nt->text, nt->len, self->dict);
 	ctx.nt = nt;
 	ctx.tokens = tokens;
+	ctx.language = sp_language_of (language)[0] != '\0' ? sp_language_of (language) : NULL;
 	ctx.items = g_array_new (FALSE, FALSE, sizeof (SpItem));
 
 	units = sp_en_units (nt->text, tokens, keys);

@@ -950,3 +950,153 @@ Test (context, advised_stop)
 	};
 	check_all (wants, G_N_ELEMENTS (wants));
 }
+
+/* A condition that names a service, a role or a diet is no finding of anyone (issue 11, round 4):
+ * "diabetes nurse", 哮喘门诊; the same words opening a note or a line name the visit's topic,
+ * the patient's own condition ("DM f/u:", 高血压随访记录：). */
+Test (context, services_and_roles)
+{
+	static const struct {
+		const gchar *sentence;
+		const gchar *code;
+	} none[] = {
+		{ "She was seen by the diabetes nurse last week.", "HP:0000819" },
+		{ "Referred to the asthma clinic for spirometry.", "HP:0002099" },
+		{ "Discussed with the heart failure service today.", "HP:0001635" },
+		{ "Plan: hypertension follow-up in 3 months with the practice nurse.",
+		  "HP:0000822" },
+		{ "The diabetes team will adjust his insulin.", "HP:0000819" },
+		{ "我在一个糖尿病群里看到有人这么说。", "HP:0000819" },
+		{ "社区医生让我每个月去做高血压随访。", "HP:0000822" },
+		{ "医生给了我一份糖尿病饮食的食谱。", "HP:0000819" },
+		{ "下周去哮喘门诊复查肺功能。", "HP:0002099" },
+	};
+	static const Want wants[] = {
+		{ "Diabetes f/u: fasting glucose 7.9, no hypos.", "HP:0000819", NULL, "present" },
+		{ "Known asthma, reviewed in asthma clinic.", "HP:0002099", "asthma", "present" },
+		{ "高血压随访：今日血压142/88mmHg，无头晕。", "HP:0000822", NULL, "present" },
+		{ "糖尿病患者，血糖控制可。", "HP:0000819", NULL, "present" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (none); i++)
+		check_none (none[i].sentence, none[i].code);
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* Idioms are no complaint: "tired of", "sick of", "sick and tired" (weary of something); a
+ * cold that only triggers another complaint ("whenever she has a cold") is possible at most. */
+Test (context, idioms_and_triggers)
+{
+	static const Want wants[] = {
+		{ "She gets a wheezy cough whenever she has a cold.", COUGH, NULL, "present" },
+		{ "She gets a wheezy cough whenever she has a cold.", "DOID:10459", NULL,
+		  "possible" },
+		{ "Every time he has a cold it goes to his chest and he coughs for weeks.",
+		  "DOID:10459", NULL, "possible" },
+		{ "孩子每次感冒都会咳嗽很久。", "DOID:10459", NULL, "possible" },
+		{ "孩子每次感冒都会咳嗽很久。", COUGH, NULL, "present" },
+		{ "每次来月经肚子疼得打滚。", "HP:0100607", NULL, "present" },
+		{ "I'm tired all the time and short of breath.", "HP:0012378", NULL, "present" },
+		{ "She has had a cold since Monday.", "DOID:10459", NULL, "present" },
+	};
+
+	check_none ("I am tired of waiting for the results.", "HP:0012378");
+	check_none ("Honestly I'm sick and tired of these tablets.", "HP:0012378");
+	check_none ("He's getting tired of the inhaler.", "HP:0012378");
+	/* cold as a temperature is no common cold */
+	check_none ("Her joints ache more in cold weather.", "DOID:10459");
+	check_none ("It was cold outside so she wore a coat.", "DOID:10459");
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A one-character Chinese term at the head of a longer word that means something else is not
+ * the term (麻烦 is trouble, 累计 a total, 吐槽 a grumble); a word that keeps it still counts
+ * (手麻, 四肢抖动, 喘气). */
+Test (context, chinese_word_heads)
+{
+	static const Want wants[] = {
+		{ "最近手麻得厉害。", "MV:0009", NULL, "present" },
+		{ "昨晚四肢抖动了一阵。", "HP:0001337", NULL, "present" },
+		{ "晚上要坐起来才能喘气。", "HP:0002094", NULL, "present" },
+		{ "太麻烦了，脚还是有点麻。", "MV:0009", NULL, "present" },
+	};
+
+	check_none ("去医院实在太麻烦了。", "MV:0009");
+	check_none ("这个月累计加班了六十个小时。", "HP:0012378");
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* A side inside a lay term is the finding's laterality ("tugging at his left ear", 左耳疼), and
+ * so is a side after "my" ("pain in my right knee"). */
+Test (context, side_inside_lay_terms)
+{
+	static const Want wants[] = {
+		{ "He keeps tugging at his left ear.", "HP:0030766", NULL, "present", 0, NULL, NULL,
+		  0, NULL, NULL, "left" },
+		{ "There is a sharp pain in my right knee.", "HP:0030839", NULL, "present", 0, NULL,
+		  NULL, 0, NULL, NULL, "right" },
+		{ "孩子左耳疼了两天。", "HP:0030766", NULL, "present", 0, NULL, NULL, 0, NULL, NULL,
+		  "left" },
+		{ "右膝盖疼，上下楼梯更明显。", "HP:0030839", NULL, "present", 0, NULL, NULL, 0,
+		  NULL, NULL, "right" },
+	};
+
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* The measurement ranges follow the language the caller names, not only the one detected:
+ * "BMI 24.5" is overweight by the Chinese standard (WS/T 428: 24 or more), normal by WHO's. */
+static const gchar *
+bmi_interpretation (const gchar *text, const gchar *lang)
+{
+	g_autoptr (GArray) findings = sp_test_parse (text, lang);
+
+	for (guint i = 0; i < findings->len; i++) {
+		const SpFinding *f = &g_array_index (findings, SpFinding, i);
+		if (f->kind == SP_FINDING_MEASUREMENT)
+			return sp_interpretation_to_string (f->value.interpretation);
+	}
+	return "none";
+}
+
+Test (context, measurement_follows_named_language)
+{
+	cr_expect_str_eq (bmi_interpretation ("BMI 24.5", NULL), "normal");
+	cr_expect_str_eq (bmi_interpretation ("BMI 24.5", "en"), "normal");
+	cr_expect_str_eq (bmi_interpretation ("BMI 24.5", "zh"), "high");
+	cr_expect_str_eq (bmi_interpretation ("BMI 24.5", "zh-CN"), "high");
+	cr_expect_str_eq (bmi_interpretation ("体重指数24.5", "en"), "high");
+}
+
+/* Cue rows of round 4: a product free of something negates nothing ("fragrance-free"), a
+ * complaint mostly gone is still present, and "no personal or family history of X" is the
+ * patient's, absent. */
+Test (context, free_products_and_personal_history)
+{
+	static const Want wants[] = {
+		{ "Mild eczema on both arms: fragrance-free emollient twice a day.", "HP:0000964",
+		  NULL, "present" },
+		{ "Itchy rash, advised a fragrance free soap.", "HP:0000988", NULL, "present" },
+		{ "The headache is mostly gone today.", "HP:0002315", NULL, "present" },
+		{ "The headache is gone today.", "HP:0002315", NULL, "absent" },
+		{ "Pain-free since Monday.", "HP:0012531", NULL, "absent" },
+		{ "No personal or family history of malignant hyperthermia.", "HP:0002047", NULL,
+		  "absent", 0, NULL, NULL, 0, "patient" },
+		{ "No family history of malignant hyperthermia.", "HP:0002047", NULL, "absent", 0,
+		  NULL, NULL, 0, "family" },
+	};
+
+	check_all (wants, G_N_ELEMENTS (wants));
+}
+
+/* What an attack brings, told in the history (发作时怕光、恶心), is present: 发作时 is no
+ * hypothetical cue since round 4, as both Chinese dev sets annotate it. */
+Test (context, features_of_an_attack)
+{
+	static const Want wants[] = {
+		{ "偏头痛5年，每月发作两三次，发作时怕光、恶心。", "HP:0002018", NULL, "present" },
+		{ "哮喘多年，发作时胸闷、喘不上气。", "HP:0031352", NULL, "present" },
+	};
+
+	check_all (wants, G_N_ELEMENTS (wants));
+}
