@@ -10,7 +10,8 @@ One keep-alive connection, one request at a time, the same client code for every
 The records are built before any timing.  Every call is checked (status, and the answer holds
 what the route promises), so a figure is never the rate of failures.
 
-    bench.py URL OPERATOR_TOKEN [patients] [plugin calls]     (BENCH_DEBUG=1: each risk entry)
+    bench.py URL OPERATOR_TOKEN [patients] [plugin calls]
+    (BENCH_DEBUG=1 prints each risk entry's status: why a model was not scored)
 """
 import http.client
 import json
@@ -60,9 +61,12 @@ def obs(pid, code, value, unit, days):
 
 
 def patient(i):
-    """A realistic record, varied by i: men and women 45-64 (every model's age range), three BP readings, lipids, fasting
-    glucose, BMI, hypertension or type 2 diabetes for some, a note with parsed findings for
-    every third (chest pain present in one of those three: a suppressed plan, as in life)."""
+    """A realistic record, varied by i: men and women 45-64 (every model's age range), three BP
+    panels, lipids, fasting glucose, BMI, weight, height, waist, smoking status; type 2 diabetes
+    for one in five (refuted for the others), a father's diabetes (refuted for three in four),
+    hypertension and amlodipine for half (amlodipine not-taken for the others), and a note with
+    parsed findings for every third (chest pain present in one of those three: a suppressed
+    plan, as in life)."""
     sex = "male" if i % 2 == 0 else "female"
     pid = call("POST", "/v1/patients", clinician,
                {"mrn": f"PLAN-{i}", "name": {"given": "b"},
@@ -151,20 +155,26 @@ def risks():
 
 
 today = now.astimezone(timezone(timedelta(hours=8))).date()
+
+
+def day(n):
+    return (today - timedelta(days=n)).isoformat()
+
+
 context = {  # the plugin's own test patient sedentary-55-diabetes-risk, dated today
     "today": today.isoformat(), "language": "en", "age_years": 55, "sex": "male",
     "mobility": "full", "minutes_per_day": 30, "smoking": "never",
     "conditions": [{"code": "ICD10:I10", "status": "active"}],
     "measurements": [
-        {"code": "LOINC:29463-7", "value": 95, "unit": "kg", "date": (today - timedelta(days=10)).isoformat()},
-        {"code": "LOINC:8302-2", "value": 175, "unit": "cm", "date": (today - timedelta(days=10)).isoformat()},
-        {"code": "LOINC:4548-4", "value": 6.0, "unit": "%", "date": (today - timedelta(days=10)).isoformat()},
-        {"code": "LOINC:8480-6", "value": 144, "unit": "mm[Hg]", "date": (today - timedelta(days=2)).isoformat()},
-        {"code": "LOINC:8462-4", "value": 88, "unit": "mm[Hg]", "date": (today - timedelta(days=2)).isoformat()}],
+        {"code": "LOINC:29463-7", "value": 95, "unit": "kg", "date": day(10)},
+        {"code": "LOINC:8302-2", "value": 175, "unit": "cm", "date": day(10)},
+        {"code": "LOINC:4548-4", "value": 6.0, "unit": "%", "date": day(10)},
+        {"code": "LOINC:8480-6", "value": 144, "unit": "mm[Hg]", "date": day(2)},
+        {"code": "LOINC:8462-4", "value": 88, "unit": "mm[Hg]", "date": day(2)}],
     "risks": [{"model": "aric-diabetes-2005", "probability": 0.31, "category": "high",
                "horizon_years": 9}],
-    "checkins": [{"metric": "steps", "value": 2400, "date": (today - timedelta(days=2)).isoformat()},
-                 {"metric": "active_minutes", "value": 15, "date": (today - timedelta(days=1)).isoformat()}],
+    "checkins": [{"metric": "steps", "value": 2400, "date": day(2)},
+                 {"metric": "active_minutes", "value": 15, "date": day(1)}],
 }
 inputs = {"age": 55, "sex": "male", "total_cholesterol": 213, "hdl_cholesterol": 50,
           "systolic_bp": 120, "on_bp_treatment": False, "smoker": "never", "diabetes": False}
