@@ -637,12 +637,28 @@ is_count (const gchar *name)
 	return g_strv_contains (counts, name);
 }
 
-/* The spec's lists of strings (a task's days, a red flag's finding codes); every other list
- * holds objects.  The name decides for an empty list, whose items cannot. */
+/* The spec's lists of strings (a task's days, a red flag's finding codes, a finding's xrefs);
+ * every other list holds objects.  The name decides for an empty list, whose items cannot. */
 static gboolean
 is_string_list (const gchar *name, gboolean nested)
 {
-	return g_str_equal (name, "days") || (nested && g_str_equal (name, "findings"));
+	return g_str_equal (name, "days") || g_str_equal (name, "xrefs")
+	       || (nested && g_str_equal (name, "findings"));
+}
+
+/* a list whose items are all strings is a list of strings whatever its name: a member the
+ * names above do not know yet (the parser adds one) must not reach the plugin as objects */
+static gboolean
+holds_strings (JsonArray *array)
+{
+	guint n = json_array_get_length (array);
+
+	for (guint i = 0; i < n; i++) {
+		JsonNode *e = json_array_get_element (array, i);
+		if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+			return FALSE;
+	}
+	return n > 0;
 }
 
 static GVariant *
@@ -650,7 +666,7 @@ array_value (const gchar *name, JsonArray *array, gboolean nested)
 {
 	GVariantBuilder b;
 
-	if (!is_string_list (name, nested))
+	if (!is_string_list (name, nested) && !holds_strings (array))
 		return vardicts_of (array);
 	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
 	for (guint i = 0; i < json_array_get_length (array); i++) {

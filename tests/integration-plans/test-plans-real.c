@@ -62,7 +62,9 @@ note (const MvtClinic *c, const gchar *pid, const gchar *polarity)
 		"{\"text\":\"chest pain today\",\"written_at\":\"%s\",\"findings\":{\"parser\":{"
 		"\"name\":\"symptom-parser\",\"version\":\"test\"},\"items\":[{\"code\":"
 		"\"HP:0100749\",\"start\":0,\"end\":10,\"text\":\"chest pain\",\"polarity\":\"%s\","
-		"\"experiencer\":\"patient\",\"temporality\":\"current\"}]}}",
+		"\"experiencer\":\"patient\",\"temporality\":\"current\","
+		/* as the parser gives it: a list of codes reaches the plugin as strings */
+		"\"xrefs\":[\"SYMP:0000576\"]}]}}",
 		when, polarity);
 	g_free (post (c, path, body));
 }

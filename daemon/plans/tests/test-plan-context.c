@@ -248,6 +248,22 @@ Test (plan, empty_lists_keep_their_declared_types)
 	cr_expect (strstr (text, "'minutes': <uint32 0>") != NULL, "%s", text);
 }
 
+/* A parsed note's findings carry "xrefs" (a list of codes): they reach the plugin as strings,
+ * or the plugin refuses the whole context and no plan can be made after a parsed note. */
+Test (plan, a_findings_xrefs_are_strings)
+{
+	g_autoptr (JsonObject) o
+		= mvt_parse ("{\"findings\":[{\"code\":\"HP:0100749\",\"xrefs\":[\"SYMP:0000576\"],"
+			     "\"polarity\":\"present\"},{\"code\":\"HP:0002094\",\"xrefs\":[],"
+			     "\"later\":[\"a\",\"b\"]}]}");
+	g_autoptr (GVariant) v = g_variant_ref_sink (mv_plan_json_to_vardict (o));
+	g_autofree gchar *text = g_variant_print (v, TRUE);
+
+	cr_expect (strstr (text, "'xrefs': <['SYMP:0000576']>") != NULL, "%s", text);
+	cr_expect (strstr (text, "'xrefs': <@as []>") != NULL, "%s", text);
+	cr_expect (strstr (text, "'later': <['a', 'b']>") != NULL, "%s", text);
+}
+
 /* ---- the kind ------------------------------------------------------------------------------ */
 
 Test (plan, a_plugin_plan_becomes_a_record_and_back)
