@@ -275,8 +275,8 @@ mv_plan_today (JsonObject *record, const gchar *date)
 		if (has_day (array_of (t, "days"), weekday))
 			json_array_add_object_element (today_tasks, mv_clinical_object_copy (t));
 	}
-	for (guint i = 0;
-	     !suppressed && follow_ups != NULL && i < json_array_get_length (follow_ups); i++) {
+	/* a suppressed plan keeps its follow-ups: the one a red flag adds is "today" */
+	for (guint i = 0; follow_ups != NULL && i < json_array_get_length (follow_ups); i++) {
 		JsonObject *f = json_array_get_object_element (follow_ups, i);
 		if (g_strcmp0 (mv_clinical_get_string (f, "date"), date) == 0)
 			json_array_add_object_element (today_follow_ups,

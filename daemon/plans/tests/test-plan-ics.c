@@ -154,7 +154,7 @@ Test (ics, the_same_plan_keeps_its_uids)
 	cr_expect (strstr (b, "SUMMARY:步行") != NULL);
 }
 
-Test (ics, today_holds_the_day_s_tasks_and_a_suppressed_plan_only_its_red_flags)
+Test (ics, today_holds_the_day_s_tasks_and_a_suppressed_plan_its_red_flags_and_follow_ups)
 {
 	g_autoptr (JsonObject) plan = load_plan ();
 	g_autoptr (JsonObject) wed = mv_plan_today (plan, "2026-12-09");
@@ -191,4 +191,11 @@ Test (ics, today_holds_the_day_s_tasks_and_a_suppressed_plan_only_its_red_flags)
 		      0);
 	cr_expect_eq (
 		json_array_get_length (json_object_get_array_member (suppressed, "red_flags")), 1);
+	/* but its follow-ups stay: a red flag's "see a doctor today" is one */
+	g_clear_pointer (&suppressed, json_object_unref);
+	suppressed = mv_plan_today (plan, "2027-01-04");
+	cr_expect_eq (
+		json_array_get_length (json_object_get_array_member (suppressed, "follow_ups")), 1);
+	cr_expect_eq (json_array_get_length (json_object_get_array_member (suppressed, "tasks")),
+		      0);
 }
