@@ -73,30 +73,33 @@ struct _MvHttp {
 	guint readyz_suppressed;
 };
 
-static void
-set_phase (MvHttp *self, Guard *guard, Phase phase)
+static gint64
+phase_deadline (MvHttp *self, Phase phase)
 {
 	gint64 now = g_get_monotonic_time ();
 
+	switch (phase) {
+	case PHASE_IDLE:
+		return now + (gint64)self->limits.idle_timeout_ms * 1000;
+	case PHASE_HEADER:
+		return now + (gint64)self->limits.header_timeout_ms * 1000;
+	case PHASE_BODY:
+	case PHASE_DRAIN:
+		return now + (gint64)self->limits.body_timeout_ms * 1000;
+	case PHASE_BUSY:
+	default:
+		return G_MAXINT64;
+	}
+}
+
+static void
+set_phase (MvHttp *self, Guard *guard, Phase phase)
+{
 	if (guard == NULL)
 		return;
 	g_mutex_lock (&self->guard_lock);
 	guard->phase = phase;
-	switch (phase) {
-	case PHASE_IDLE:
-		guard->deadline_us = now + (gint64)self->limits.idle_timeout_ms * 1000;
-		break;
-	case PHASE_HEADER:
-		guard->deadline_us = now + (gint64)self->limits.header_timeout_ms * 1000;
-		break;
-	case PHASE_BODY:
-	case PHASE_DRAIN:
-		guard->deadline_us = now + (gint64)self->limits.body_timeout_ms * 1000;
-		break;
-	case PHASE_BUSY:
-		guard->deadline_us = G_MAXINT64;
-		break;
-	}
+	guard->deadline_us = phase_deadline (self, phase);
 	g_mutex_unlock (&self->guard_lock);
 }
 
@@ -189,11 +192,15 @@ on_connection (void *cls,
 			= MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 		guard = g_new0 (Guard, 1);
 		guard->fd = info != NULL ? info->connect_fd : -1;
+		/* the deadline is set before the sweep can see the guard: a guard in the table
+		 * with a deadline of zero is shut down at once, a fresh connection closed with
+		 * no answer (seen once in 20,000 connections under load) */
+		guard->phase = PHASE_IDLE;
+		guard->deadline_us = phase_deadline (self, PHASE_IDLE);
 		*socket_context = guard;
 		g_mutex_lock (&self->guard_lock);
 		g_hash_table_add (self->guards, guard);
 		g_mutex_unlock (&self->guard_lock);
-		set_phase (self, guard, PHASE_IDLE);
 		return;
 	}
 	if (guard == NULL)
