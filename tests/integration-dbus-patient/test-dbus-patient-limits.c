@@ -43,7 +43,7 @@ Test (dbus_patient_limits, failed_keys_from_a_uid_slow_that_uid_down)
 	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
 	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
 	g_auto (MvtClinic) a = { 0 };
-	g_autofree gchar *pid = NULL, *path = NULL, *redeem = NULL, *token = NULL;
+	g_autofree gchar *pid = NULL, *token = NULL;
 	g_autofree gchar *ok = NULL, *limited = NULL;
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);
@@ -53,16 +53,7 @@ Test (dbus_patient_limits, failed_keys_from_a_uid_slow_that_uid_down)
 		cr_assert_eq (p->status, 201, "%s", p->body);
 		pid = g_strdup (mvt_str (p, "id"));
 	}
-	path = g_strdup_printf ("/v1/patients/%s/invites", pid);
-	{
-		g_autoptr (MvtResponse) inv = http ("POST", path, a.clinician, "{}");
-		g_autoptr (MvtResponse) r = NULL;
-		cr_assert_eq (inv->status, 201, "%s", inv->body);
-		redeem = g_strdup_printf ("{\"code\":\"%s\"}", mvt_str (inv, "code"));
-		r = http ("POST", "/v1/invites/redeem", NULL, redeem);
-		cr_assert_eq (r->status, 201, "%s", r->body);
-		token = g_strdup (mvt_str (r, "token"));
-	}
+	token = mvt_patient_key (mvt_shared_url (), a.clinician, pid, NULL);
 	ok = progress_error (conn, token);
 	cr_assert_null (ok, "%s", ok);
 	for (guint i = 0; i < 3; i++) {

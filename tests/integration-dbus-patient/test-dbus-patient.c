@@ -78,24 +78,6 @@ make_patient (const MvtClinic *c, const gchar *mrn)
 	return g_strdup (mvt_str (r, "id"));
 }
 
-/* the patient key redeemed from an invite, and its id in @key_id if given */
-static gchar *
-patient_token (const MvtClinic *c, const gchar *pid, gchar **key_id)
-{
-	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/invites", pid);
-	g_autoptr (MvtResponse) inv = http ("POST", path, c->clinician, "{}");
-	g_autofree gchar *redeem = NULL;
-	g_autoptr (MvtResponse) r = NULL;
-
-	cr_assert_eq (inv->status, 201, "%s", inv->body);
-	redeem = g_strdup_printf ("{\"code\":\"%s\"}", mvt_str (inv, "code"));
-	r = http ("POST", "/v1/invites/redeem", NULL, redeem);
-	cr_assert_eq (r->status, 201, "%s", r->body);
-	if (key_id != NULL)
-		*key_id = g_strdup (mvt_str (r, "key_id"));
-	return g_strdup (mvt_str (r, "token"));
-}
-
 static void
 make_plan (const MvtClinic *c, const gchar *pid)
 {
@@ -270,7 +252,7 @@ Test (dbus_patient, a_patient_key_gets_its_plan_and_today_as_over_http)
 
 	mvt_clinic_make (url (), dir, &a);
 	pid = make_patient (&a, "DBP-1");
-	token = patient_token (&a, pid, NULL);
+	token = mvt_patient_key (url (), a.clinician, pid, NULL);
 	make_plan (&a, pid);
 	plan = http ("GET", "/v1/me/plan", token, NULL);
 	today = http ("GET", "/v1/me/today", token, NULL);
@@ -330,7 +312,7 @@ Test (dbus_patient, a_checkin_lands_once_and_shows_over_http)
 
 	mvt_clinic_make (url (), dir, &a);
 	pid = make_patient (&a, "DBP-2");
-	token = patient_token (&a, pid, NULL);
+	token = mvt_patient_key (url (), a.clinician, pid, NULL);
 	at = at_ago (60);
 	{
 		g_autoptr (GVariant) reply
@@ -435,9 +417,9 @@ Test (dbus_patient, a_key_sees_only_its_own_patient)
 	p1 = make_patient (&a, "DBP-3");
 	p2 = make_patient (&a, "DBP-4");
 	p3 = make_patient (&b, "DBP-3");
-	t1 = patient_token (&a, p1, NULL);
-	t2 = patient_token (&a, p2, NULL);
-	t3 = patient_token (&b, p3, NULL);
+	t1 = mvt_patient_key (url (), a.clinician, p1, NULL);
+	t2 = mvt_patient_key (url (), a.clinician, p2, NULL);
+	t3 = mvt_patient_key (url (), b.clinician, p3, NULL);
 	make_plan (&a, p1);
 	at = at_ago (120);
 	g_variant_unref (dcall_ok (
@@ -504,7 +486,7 @@ Test (dbus_patient, bad_arguments_are_named_errors_and_write_nothing)
 
 	mvt_clinic_make (url (), dir, &a);
 	pid = make_patient (&a, "DBP-5");
-	t = patient_token (&a, pid, NULL);
+	t = mvt_patient_key (url (), a.clinician, pid, NULL);
 	make_plan (&a, pid);
 	at = at_ago (60);
 	huge = g_strnfill (70 * 1024, 'u');
@@ -644,7 +626,7 @@ Test (dbus_patient, a_revoked_or_unknown_key_is_refused)
 
 	mvt_clinic_make (url (), dir, &a);
 	pid = make_patient (&a, "DBP-6");
-	t = patient_token (&a, pid, &key_id);
+	t = mvt_patient_key (url (), a.clinician, pid, &key_id);
 	g_variant_unref (dcall_ok (conn, "GetProgress", g_variant_new ("(ss)", t, "en")));
 	path = g_strdup_printf ("/v1/admin/tenants/%s/keys/%s", a.id, key_id);
 	{
