@@ -146,35 +146,39 @@ array_to_json (GVariant *array, const gchar *pointer, GError **error)
 }
 
 static JsonNode *
+int_node (gint64 value)
+{
+	return json_node_init_int (json_node_alloc (), value);
+}
+
+static JsonNode *
 number_to_json (GVariant *value, const gchar *pointer, GError **error)
 {
-	JsonNode *node = json_node_alloc ();
-
 	switch (g_variant_classify (value)) {
 	case G_VARIANT_CLASS_BYTE:
-		return json_node_init_int (node, g_variant_get_byte (value));
+		return int_node (g_variant_get_byte (value));
 	case G_VARIANT_CLASS_INT16:
-		return json_node_init_int (node, g_variant_get_int16 (value));
+		return int_node (g_variant_get_int16 (value));
 	case G_VARIANT_CLASS_UINT16:
-		return json_node_init_int (node, g_variant_get_uint16 (value));
+		return int_node (g_variant_get_uint16 (value));
 	case G_VARIANT_CLASS_INT32:
-		return json_node_init_int (node, g_variant_get_int32 (value));
+		return int_node (g_variant_get_int32 (value));
 	case G_VARIANT_CLASS_UINT32:
-		return json_node_init_int (node, g_variant_get_uint32 (value));
+		return int_node (g_variant_get_uint32 (value));
 	case G_VARIANT_CLASS_INT64:
-		return json_node_init_int (node, g_variant_get_int64 (value));
+		return int_node (g_variant_get_int64 (value));
 	case G_VARIANT_CLASS_UINT64:
 		if (g_variant_get_uint64 (value) <= G_MAXINT64)
-			return json_node_init_int (node, (gint64)g_variant_get_uint64 (value));
+			return int_node ((gint64)g_variant_get_uint64 (value));
 		break;
 	case G_VARIANT_CLASS_DOUBLE:
 		if (isfinite (g_variant_get_double (value)))
-			return json_node_init_double (node, g_variant_get_double (value));
+			return json_node_init_double (json_node_alloc (),
+						      g_variant_get_double (value));
 		break;
 	default:
 		g_assert_not_reached ();
 	}
-	json_node_free (node);
 	mv_error_add_problem (error, pointer, "out-of-range",
 			      "is not a number JSON can carry (finite, at most 2^63 - 1)",
 			      "不是 JSON 可表示的数（须为有限值，且不超过 2^63 - 1）");

@@ -206,9 +206,11 @@ run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 			g_variant_get_size (reply), call->max_output_bytes);
 		g_clear_pointer (&reply, g_variant_unref);
 	}
-	/* the key and the patient are never logged; the request id ties the line to the audit */
-	g_message ("dbus patient: %s %s %s", call->request_id, patient_methods[call->method].name,
-		   reply != NULL ? "ok" : mv_error_to_string (error->code));
+	/* the key and the patient are never logged (the caller's uid is not patient data); the
+	 * request id ties the line to the audit */
+	g_message ("dbus patient: %s %s %s (%s)", call->request_id,
+		   patient_methods[call->method].name,
+		   reply != NULL ? "ok" : mv_error_to_string (error->code), call->client_address);
 	if (reply != NULL)
 		g_dbus_method_invocation_return_value (call->invocation, reply);
 	else
