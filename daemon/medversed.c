@@ -29,6 +29,7 @@
 #include "mv-config.h"
 #include "mv-crash.h"
 #include "mv-db.h"
+#include "mv-dbus-patient.h"
 #include "mv-dbus.h"
 #include "mv-engine.h"
 #include "mv-http.h"
@@ -295,7 +296,8 @@ drain (Daemon *d)
 	       && (mv_engine_get_in_flight (d->engine) > 0
 		   || (d->http != NULL && mv_http_get_active (d->http) > 0)
 		   || (d->services != NULL
-		       && mv_auth_get_running_admin_calls (d->services->auth) > 0)))
+		       && mv_auth_get_running_admin_calls (d->services->auth) > 0)
+		   || mv_dbus_patient_get_running (d->engine) > 0))
 		g_main_context_iteration (context, TRUE);
 	g_source_remove (tick);
 	/* let the last responses be written out */
@@ -316,7 +318,8 @@ stop_everything (Daemon *d)
 	 * process exits; stopping the database below makes its query fail and the worker end */
 	guint workers
 		= (d->http != NULL ? mv_http_get_running_workers (d->http) : 0)
-		  + (d->services != NULL ? mv_auth_get_running_admin_calls (d->services->auth) : 0);
+		  + (d->services != NULL ? mv_auth_get_running_admin_calls (d->services->auth) : 0)
+		  + (d->engine != NULL ? mv_dbus_patient_get_running (d->engine) : 0);
 
 	g_clear_pointer (&d->watchdog, mv_watchdog_free);
 	g_clear_pointer (&d->trimmer, mv_memory_trimmer_free);

@@ -69,16 +69,38 @@ mv_dbus_register_errors (void)
 	g_assert ((GQuark)quark == MV_ERROR);
 }
 
+/* A D-Bus error is a name and one string: the problem list an HTTP client reads in
+ * error.details is written into the message, every problem (not only the first ones the
+ * message names) with its code: "/value (out-of-range): must be at most 100000; …". */
+static gchar *
+problems_message (const GError *error, MvLanguage language)
+{
+	g_autoptr (GString) out = g_string_new (NULL);
+	guint n = mv_error_get_n_problems (error);
+
+	for (guint i = 0; i < n; i++) {
+		const MvErrorProblem *p = mv_error_get_problem (error, i);
+		if (i > 0)
+			g_string_append (out, language == MV_LANGUAGE_ZH ? "；" : "; ");
+		g_string_append_printf (out, "%s (%s): %s", p->field[0] != '\0' ? p->field : "/",
+					p->code, mv_error_table_problem_message (p, language));
+	}
+	return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 /* D-Bus has no Accept-Language: a message is English unless the call named its locale
- * (CallWithLocale), and a problem list reaches a D-Bus caller inside the message. */
-static void
-return_error_in (GDBusMethodInvocation *invocation,
-		 const gchar *request_id,
-		 const GError *error,
-		 MvLanguage language)
+ * (CallWithLocale, the Patient methods). */
+void
+mv_dbus_return_error_in (GDBusMethodInvocation *invocation,
+			 const gchar *request_id,
+			 const GError *error,
+			 MvLanguage language)
 {
 	const MvErrorRow *row = mv_error_table_lookup (error);
-	g_autofree gchar *message = mv_error_table_client_message (error, request_id, language);
+	g_autofree gchar *message
+		= !row->internal && error->domain == MV_ERROR && mv_error_get_n_problems (error) > 0
+			  ? problems_message (error, language)
+			  : mv_error_table_client_message (error, request_id, language);
 
 	g_dbus_method_invocation_return_error_literal (invocation, MV_ERROR, row->code, message);
 }
@@ -88,7 +110,47 @@ mv_dbus_return_error (GDBusMethodInvocation *invocation,
 		      const gchar *request_id,
 		      const GError *error)
 {
-	return_error_in (invocation, request_id, error, MV_LANGUAGE_EN);
+	mv_dbus_return_error_in (invocation, request_id, error, MV_LANGUAGE_EN);
+}
+
+typedef struct {
+	MvDbusCallerFunc func;
+	gpointer user_data;
+} CallerLookup;
+
+static void
+caller_found (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	CallerLookup lookup = *(CallerLookup *)user_data;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) reply
+		= g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+	guint32 uid = 0;
+
+	g_free (user_data);
+	if (reply == NULL) {
+		g_autoptr (GError) refused = mv_error_new_bilingual (
+			MV_ERROR_FORBIDDEN, "cannot establish who is calling",
+			"无法确定调用者的身份");
+		lookup.func (0, refused, lookup.user_data);
+		return;
+	}
+	g_variant_get (reply, "(u)", &uid);
+	lookup.func (uid, NULL, lookup.user_data);
+}
+
+void
+mv_dbus_lookup_caller (GDBusMethodInvocation *invocation, MvDbusCallerFunc func, gpointer user_data)
+{
+	CallerLookup *lookup = g_new0 (CallerLookup, 1);
+
+	lookup->func = func;
+	lookup->user_data = user_data;
+	g_dbus_connection_call (
+		g_dbus_method_invocation_get_connection (invocation), "org.freedesktop.DBus",
+		"/org/freedesktop/DBus", "org.freedesktop.DBus", "GetConnectionUnixUser",
+		g_variant_new ("(s)", g_dbus_method_invocation_get_sender (invocation)),
+		G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, caller_found, lookup);
 }
 
 typedef struct {
@@ -119,8 +181,8 @@ call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 		   g_dbus_method_invocation_get_method_name (pending->invocation),
 		   output != NULL ? "ok" : mv_error_to_string (error->code));
 	if (output == NULL)
-		return_error_in (pending->invocation, pending->request_id, error,
-				 pending->language);
+		mv_dbus_return_error_in (pending->invocation, pending->request_id, error,
+					 pending->language);
 	else if (pending->wrap_in_variant && g_variant_n_children (output) == 0)
 		g_dbus_method_invocation_return_value (
 			pending->invocation, g_variant_new ("(v)", g_variant_new ("a{sv}", NULL)));
@@ -218,9 +280,9 @@ call_with (MvDbus *self,
 	decl = mv_engine_find_method (self->engine, plugin, method, &error);
 	if (decl == NULL) {
 		g_variant_unref (input);
-		return_error_in (invocation, "-", error,
-				 mv_locale_is_valid (locale) ? mv_locale_language (locale)
-							     : MV_LANGUAGE_EN);
+		mv_dbus_return_error_in (invocation, "-", error,
+					 mv_locale_is_valid (locale) ? mv_locale_language (locale)
+								     : MV_LANGUAGE_EN);
 		return;
 	}
 	if (!mv_locale_is_valid (locale)) {
@@ -390,6 +452,31 @@ export_plugins (MvDbus *self, GError **error)
 	return TRUE;
 }
 
+/* An interface of its own XML file (schemas/dbus/NAME.xml, in the same resource): the
+ * interface's info, kept alive by the registration. */
+static GDBusInterfaceInfo *
+interface_from_own_file (const gchar *name, GError **error)
+{
+	g_autofree gchar *path = g_strdup_printf ("/org/medverse/Health1/%s.xml", name);
+	g_autoptr (GBytes) xml = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+	g_autoptr (GDBusNodeInfo) node = NULL;
+	GDBusInterfaceInfo *iface;
+
+	if (xml == NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "interface %s is not in the D-Bus schema", name);
+		return NULL;
+	}
+	node = g_dbus_node_info_new_for_xml (g_bytes_get_data (xml, NULL), error);
+	if (node == NULL)
+		return NULL;
+	iface = g_dbus_node_info_lookup_interface (node, name);
+	if (iface == NULL)
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "%s does not declare interface %s",
+			     path, name);
+	return iface != NULL ? g_dbus_interface_info_ref (iface) : NULL;
+}
+
 static gboolean
 export_fixed (MvDbus *self, GError **error)
 {
@@ -412,15 +499,18 @@ export_fixed (MvDbus *self, GError **error)
 	g_array_append_val (self->registrations, id);
 	for (guint i = 0; i < self->extra_ifaces->len; i++) {
 		ExtraInterface *extra = g_ptr_array_index (self->extra_ifaces, i);
+		GDBusInterfaceInfo *own = NULL;
+
 		iface = g_dbus_node_info_lookup_interface (node, extra->name);
-		if (iface == NULL) {
-			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-				     "interface %s is not in the D-Bus schema", extra->name);
+		if (iface == NULL)
+			iface = own = interface_from_own_file (extra->name, error);
+		if (iface == NULL)
 			return FALSE;
-		}
 		id = g_dbus_connection_register_object (self->connection, MV_DBUS_PATH, iface,
 							extra->vtable, extra->user_data, NULL,
 							error);
+		/* the registration holds its own reference */
+		g_clear_pointer (&own, g_dbus_interface_info_unref);
 		if (id == 0)
 			return FALSE;
 		g_array_append_val (self->registrations, id);
@@ -449,6 +539,18 @@ own_name (MvDbus *self, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+guint64
+mv_dbus_get_max_input_bytes (MvDbus *self)
+{
+	return self->max_input_bytes;
+}
+
+guint64
+mv_dbus_get_max_output_bytes (MvDbus *self)
+{
+	return self->max_output_bytes;
 }
 
 /* runs in the main context, like the method handlers that read it */

@@ -3,6 +3,7 @@
 
 #include "mv-config.h"
 #include "mv-engine.h"
+#include "mv-locale.h"
 
 G_BEGIN_DECLS
 
@@ -21,11 +22,28 @@ void mv_dbus_set_limits (MvDbus *self, guint64 max_input_bytes, guint64 max_outp
 void mv_dbus_return_error (GDBusMethodInvocation *invocation,
 			   const gchar *request_id,
 			   const GError *error);
+/* The same in @language (a call that names its locale). */
+void mv_dbus_return_error_in (GDBusMethodInvocation *invocation,
+			      const gchar *request_id,
+			      const GError *error,
+			      MvLanguage language);
+/* The uid of a call's sender (the bus's GetConnectionUnixUser), or @error (MV_ERROR_FORBIDDEN)
+ * when the bus cannot tell; in the main context. */
+typedef void (*MvDbusCallerFunc) (guint32 uid, const GError *error, gpointer user_data);
+/* Asks the bus who sent @invocation and calls @func with the answer. */
+void mv_dbus_lookup_caller (GDBusMethodInvocation *invocation,
+			    MvDbusCallerFunc func,
+			    gpointer user_data);
+/* The bounds in force (main context only: SIGHUP changes them there). */
+guint64 mv_dbus_get_max_input_bytes (MvDbus *self);
+guint64 mv_dbus_get_max_output_bytes (MvDbus *self);
 /* Connects to @bus, exports the objects and owns the name; returns when the name is owned
  * (or failed to be). */
 gboolean mv_dbus_start (MvDbus *self, MvBusKind bus, GError **error);
-/* Adds interface @name (declared in the D-Bus schema XML) on the fixed object, served by
- * @vtable with @user_data; call before mv_dbus_start().  Used by org.medverse.Health1.Admin. */
+/* Adds interface @name on the fixed object, served by @vtable with @user_data; call before
+ * mv_dbus_start().  @name is declared in org.medverse.Health1.xml or in a file of its own,
+ * schemas/dbus/NAME.xml, in the same resource.  Used by org.medverse.Health1.Admin and
+ * org.medverse.Health1.Patient. */
 void mv_dbus_add_interface (MvDbus *self,
 			    const gchar *name,
 			    const GDBusInterfaceVTable *vtable,

@@ -49,6 +49,7 @@ struct _MvHttpRequest {
 	gint ref_count;		     /* the worker's, and a deferred answer's */
 
 	MvIdempotencyClaim *idempotency; /* this request holds its Idempotency-Key */
+	gchar *client_address;		 /* a local request's (no exchange) */
 };
 
 /* A path segment that is not valid percent-encoded UTF-8 text (or decodes to a NUL) */
@@ -204,6 +205,7 @@ request_free (MvHttpRequest *request)
 	g_clear_pointer (&request->headers, g_hash_table_unref);
 	g_clear_pointer (&request->body, json_node_unref);
 	g_free (request->locale);
+	g_free (request->client_address);
 	g_free (request->response_text);
 	if (request->token != NULL) {
 		memset (request->token, 0, strlen (request->token));
@@ -238,7 +240,7 @@ serialise_answer (MvHttpRequest *request, JsonNode *body, GError **error)
 }
 
 static gboolean
-authenticate (MvHttpRequest *request, GError **error)
+authenticate (MvHttpRequest *request, MvHttpAuthFunc auth_func, gpointer auth_data, GError **error)
 {
 	const MvHttpRoute *route = &request->entry->route;
 
@@ -250,13 +252,12 @@ authenticate (MvHttpRequest *request, GError **error)
 					"此路由需要 API 密钥：Authorization: Bearer <密钥>");
 		return FALSE;
 	}
-	if (request->router->auth_func == NULL) {
+	if (auth_func == NULL) {
 		mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
 					"authentication is not available", "身份验证暂不可用");
 		return FALSE;
 	}
-	request->auth = request->router->auth_func (request, request->token,
-						    request->router->auth_data, error);
+	request->auth = auth_func (request, request->token, auth_data, error);
 	if (request->auth == NULL)
 		return FALSE;
 	if ((request->auth->role & route->roles) == 0) {
@@ -396,7 +397,8 @@ run_route (MvHttpRequest *request, GError **error)
 	GError *local = NULL;
 	gboolean replayed = FALSE;
 
-	if (!authenticate (request, error) || !idempotency_begin (request, &replayed, error))
+	if (!authenticate (request, request->router->auth_func, request->router->auth_data, error)
+	    || !idempotency_begin (request, &replayed, error))
 		return FALSE;
 	if (replayed)
 		return TRUE;
@@ -460,6 +462,8 @@ run_in_worker (gpointer data, gpointer user_data)
 void
 mv_http_request_defer (MvHttpRequest *request)
 {
+	/* a local request is answered when its handler returns (mv_http_route_run_local()) */
+	g_return_if_fail (request->ex != NULL);
 	g_atomic_int_inc (&request->ref_count);
 	request->deferred = TRUE;
 }
@@ -663,7 +667,7 @@ const gchar *
 mv_http_request_get_header (MvHttpRequest *request, const gchar *name)
 {
 	g_autofree gchar *lower = g_ascii_strdown (name, -1);
-	return g_hash_table_lookup (request->headers, lower);
+	return request->headers != NULL ? g_hash_table_lookup (request->headers, lower) : NULL;
 }
 
 JsonObject *
@@ -714,6 +718,8 @@ mv_http_request_set_text (MvHttpRequest *request, const gchar *content_type, gch
 const gchar *
 mv_http_request_get_client_address (MvHttpRequest *request)
 {
+	if (request->ex == NULL)
+		return request->client_address;
 	return mv_http_exchange_get_client_address (request->ex);
 }
 
@@ -770,4 +776,61 @@ mv_http_request_get_if_match (MvHttpRequest *request,
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* ---- a route run in process for another adapter's caller ----------------------------- */
+
+const MvHttpRoute *
+mv_http_routes_find (const MvHttpRoute *routes,
+		     guint n_routes,
+		     const gchar *method,
+		     const gchar *pattern)
+{
+	for (guint i = 0; i < n_routes; i++)
+		if (g_strcmp0 (routes[i].method, method) == 0
+		    && g_strcmp0 (routes[i].pattern, pattern) == 0)
+			return &routes[i];
+	return NULL;
+}
+
+JsonNode *
+mv_http_route_run_local (const MvHttpRoute *route,
+			 gpointer user_data,
+			 const MvHttpLocalCall *call,
+			 guint *status,
+			 GError **error)
+{
+	/* no placeholders: the routes run this way name their resource by the caller's key */
+	RouteEntry entry = { *route, NULL, user_data };
+	MvHttpRequest *request = g_new0 (MvHttpRequest, 1);
+	g_autoptr (JsonNode) result = NULL;
+	GError *local = NULL;
+
+	request->entry = &entry;
+	request->ref_count = 1;
+	request->request_id = g_strdup (call->request_id);
+	request->method = g_strdup (route->method);
+	request->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	request->query = call->query != NULL ? g_hash_table_ref (call->query) : NULL;
+	request->locale = g_strdup (call->locale != NULL ? call->locale : "en");
+	request->client_address = g_strdup (call->client_address);
+	request->token
+		= call->token != NULL && call->token[0] != '\0' ? g_strdup (call->token) : NULL;
+	request->response_headers = g_ptr_array_new_with_free_func (g_free);
+	if (call->body != NULL)
+		request->body = json_node_init_object (json_node_alloc (), call->body);
+	*status = 0;
+	if (request->token == NULL)
+		mv_set_error_bilingual (&local, MV_ERROR_UNAUTHORIZED,
+					"this method needs the caller's key",
+					"此方法需要调用者的密钥");
+	else if (authenticate (request, call->auth_func, call->auth_data, &local))
+		result = route->func (request, &local);
+	*status = request->status != 0 ? request->status : result != NULL ? 200 : 204;
+	request_free (request);
+	if (local != NULL) {
+		g_propagate_error (error, local);
+		return NULL;
+	}
+	return g_steal_pointer (&result);
 }

@@ -92,4 +92,37 @@ gboolean mv_http_request_get_if_match (MvHttpRequest *request,
 				       guint64 *version,
 				       GError **error);
 
+/* The route of @routes with @method and @pattern exactly, or NULL. */
+const MvHttpRoute *mv_http_routes_find (const MvHttpRoute *routes,
+					guint n_routes,
+					const gchar *method,
+					const gchar *pattern);
+
+/* One call of a route's handler for a caller of another adapter (the D-Bus patient interface,
+ * mv-dbus-patient.c): what a request would carry, already read from that adapter's message. */
+typedef struct {
+	const gchar *request_id;
+	const gchar *token;	     /* the key the caller presented; NULL or "": UNAUTHORIZED */
+	const gchar *client_address; /* who asks, for the per-address limit ("dbus:uid=1000") */
+	const gchar *locale;	     /* a BCP 47 tag; NULL: "en" */
+	GHashTable *query;	     /* (nullable): name -> value, as a query string's */
+	JsonObject *body;	     /* (nullable): a POST/PUT/PATCH body, as parsed */
+	MvHttpAuthFunc auth_func;    /* the HTTP adapter's authenticator */
+	gpointer auth_data;
+} MvHttpLocalCall;
+
+/* Runs @route's handler in the calling thread the way the router would: the key through
+ * @call's authenticator, the route's role check, then the handler with @user_data (the user
+ * data the route was added with).  Nothing is re-implemented: the validation, authorisation
+ * and audit of the route are its handler's.  For routes without {name} placeholders (they
+ * read as absent), whose handler answers before it returns: mv_http_request_defer() on a
+ * local request is a programming error (a critical).  @status: what the route would answer (201 for
+ * a creation, 200, 204 for no body); response headers are dropped (an ETag's version is in the
+ * record). Returns: (transfer full): the answer, or NULL with @error (MV_ERROR codes). */
+JsonNode *mv_http_route_run_local (const MvHttpRoute *route,
+				   gpointer user_data,
+				   const MvHttpLocalCall *call,
+				   guint *status,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "engagement/mv-engagement-api.h"
 #include "engagement/mv-engagement-store.h"
 #include "idempotency/mv-idempotency.h"
+#include "mv-dbus-patient.h"
 #include "mv-openapi.h"
 #include "mv-plugin-routes.h"
 #include "mv-services.h"
@@ -34,12 +35,16 @@ patients_of (MvEngine *engine, MvHttp *http)
 	return mv_engine_get_services (engine)->patients;
 }
 
-/* the clinical store lives as long as the engine (its services' lifetime) */
+/* the clinical store lives as long as the engine (its services' lifetime); both adapters'
+ * routes share one (the D-Bus adapter makes it when HTTP is off) */
 static gpointer
 clinical_of (MvEngine *engine, MvHttp *http)
 {
-	MvClinicalStore *store = mv_clinical_store_new (mv_engine_get_services (engine));
+	MvClinicalStore *store = g_object_get_data (G_OBJECT (engine), "mv-clinical-store");
 
+	if (store != NULL)
+		return store;
+	store = mv_clinical_store_new (mv_engine_get_services (engine));
 	mv_clinical_store_set_engine (store, engine);
 
 	g_object_set_data_full (G_OBJECT (engine), "mv-clinical-store", store,
@@ -52,9 +57,11 @@ static gpointer
 engagement_of (MvEngine *engine, MvHttp *http)
 {
 	MvClinicalStore *clinical = g_object_get_data (G_OBJECT (engine), "mv-clinical-store");
-	MvEngagementStore *store
-		= mv_engagement_store_new (mv_engine_get_services (engine), clinical, NULL);
+	MvEngagementStore *store = g_object_get_data (G_OBJECT (engine), "mv-engagement-store");
 
+	if (store != NULL)
+		return store;
+	store = mv_engagement_store_new (mv_engine_get_services (engine), clinical, NULL);
 	g_object_set_data_full (G_OBJECT (engine), "mv-engagement-store", store,
 				(GDestroyNotify)mv_engagement_store_free);
 	return store;
@@ -152,10 +159,29 @@ mv_modules_register_http (MvHttp *http, MvEngine *engine)
 	}
 }
 
+/* the modules whose /v1/me routes org.medverse.Health1.Patient runs (mv-dbus-patient.h), in
+ * the table's order: clinical first, as its store is the others' */
+static const gchar *const patient_dbus_modules[] = { "clinical", "engagement", "plans", NULL };
+
 void
 mv_modules_register_dbus (MvDbus *dbus, MvEngine *engine)
 {
-	mv_auth_register_dbus (mv_engine_get_services (engine)->auth, dbus);
+	MvServices *services = mv_engine_get_services (engine);
+	MvDbusPatient *patient
+		= mv_dbus_patient_ensure (engine, mv_auth_http_authenticate, services->auth);
+
+	mv_auth_register_dbus (services->auth, dbus);
+	for (guint i = 0; i < G_N_ELEMENTS (modules); i++) {
+		guint n = 0;
+		const MvHttpRoute *routes;
+
+		if (!g_strv_contains (patient_dbus_modules, modules[i].name))
+			continue;
+		routes = modules[i].http_routes (&n);
+		mv_dbus_patient_add_routes (patient, routes, n,
+					    modules[i].route_data (engine, NULL));
+	}
+	mv_dbus_patient_register (patient, dbus);
 }
 
 GPtrArray *

@@ -9,6 +9,7 @@
 #include "mv-error-table.h"
 #include "mv-auth-adapters.h"
 #include "mv-auth-private.h"
+#include "mv-dbus-json.h"
 #include "mv-dbus.h"
 #include "mv-request-id.h"
 
@@ -30,87 +31,8 @@ admin_call_free (AdminCall *call)
 	g_free (call);
 }
 
-/* A JSON value as D-Bus would type it: objects a{sv}, arrays of objects aa{sv}, of strings as,
- * anything else av; integers x, other numbers d.  D-Bus has no null (maybe types do not go on
- * the wire): a null member is left out of its a{sv}, the convention of D-Bus records.  The admin
- * results are flat records, so this covers them without a signature per method. */
-static GVariant *json_to_typed (JsonNode *node);
-
-static GVariant *
-object_to_vardict (JsonObject *object)
-{
-	GVariantBuilder dict;
-	g_autoptr (GList) members = json_object_get_members (object);
-
-	g_variant_builder_init (&dict, G_VARIANT_TYPE_VARDICT);
-	for (GList *l = members; l != NULL; l = l->next) {
-		JsonNode *member = json_object_get_member (object, l->data);
-		if (!JSON_NODE_HOLDS_NULL (member))
-			g_variant_builder_add (&dict, "{sv}", (const gchar *)l->data,
-					       json_to_typed (member));
-	}
-	return g_variant_builder_end (&dict);
-}
-
-static gboolean
-array_holds_only (JsonArray *array, JsonNodeType node_type, GType value_type)
-{
-	for (guint i = 0; i < json_array_get_length (array); i++) {
-		JsonNode *element = json_array_get_element (array, i);
-		if (JSON_NODE_TYPE (element) != node_type
-		    || (value_type != G_TYPE_INVALID
-			&& json_node_get_value_type (element) != value_type))
-			return FALSE;
-	}
-	return TRUE;
-}
-
-static GVariant *
-array_to_typed (JsonArray *array)
-{
-	const GVariantType *type = G_VARIANT_TYPE ("av");
-	GVariantBuilder builder;
-
-	if (array_holds_only (array, JSON_NODE_OBJECT, G_TYPE_INVALID))
-		type = G_VARIANT_TYPE ("aa{sv}");
-	else if (array_holds_only (array, JSON_NODE_VALUE, G_TYPE_STRING))
-		type = G_VARIANT_TYPE_STRING_ARRAY;
-	g_variant_builder_init (&builder, type);
-	for (guint i = 0; i < json_array_get_length (array); i++) {
-		GVariant *element = json_to_typed (json_array_get_element (array, i));
-		if (g_variant_type_equal (type, G_VARIANT_TYPE ("av")))
-			element = g_variant_new_variant (element);
-		g_variant_builder_add_value (&builder, element);
-	}
-	return g_variant_builder_end (&builder);
-}
-
-static GVariant *
-json_to_typed (JsonNode *node)
-{
-	switch (JSON_NODE_TYPE (node)) {
-	case JSON_NODE_OBJECT:
-		return object_to_vardict (json_node_get_object (node));
-	case JSON_NODE_ARRAY:
-		return array_to_typed (json_node_get_array (node));
-	case JSON_NODE_NULL:
-		return g_variant_new_string (""); /* only inside a list of mixed values */
-	case JSON_NODE_VALUE:
-		break;
-	}
-	switch (json_node_get_value_type (node)) {
-	case G_TYPE_INT64:
-		return g_variant_new_int64 (json_node_get_int (node));
-	case G_TYPE_DOUBLE:
-		return g_variant_new_double (json_node_get_double (node));
-	case G_TYPE_BOOLEAN:
-		return g_variant_new_boolean (json_node_get_boolean (node));
-	default:
-		return g_variant_new_string (json_node_get_string (node));
-	}
-}
-
-/* A record as (a{sv}); a list member (@list_member, e.g. "tenants") as (aa{sv}). */
+/* A record as (a{sv}); a list member (@list_member, e.g. "tenants") as (aa{sv}); the types as
+ * mv-dbus-json.h gives them (a null member is left out). */
 static GVariant *
 reply_of (JsonNode *result, const gchar *list_member)
 {
@@ -118,10 +40,10 @@ reply_of (JsonNode *result, const gchar *list_member)
 
 	if (list_member != NULL)
 		return g_variant_new_tuple (
-			(GVariant *[]){ array_to_typed (
+			(GVariant *[]){ mv_dbus_json_array_to_variant (
 				json_object_get_array_member (object, list_member)) },
 			1);
-	return g_variant_new_tuple ((GVariant *[]){ object_to_vardict (object) }, 1);
+	return g_variant_new_tuple ((GVariant *[]){ mv_dbus_json_object_to_vardict (object) }, 1);
 }
 
 static GVariant *
@@ -266,23 +188,16 @@ run_in_worker (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 }
 
 static void
-caller_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+caller_checked (guint32 uid, const GError *error, gpointer user_data)
 {
 	AdminCall *call = user_data;
-	g_autoptr (GError) error = NULL;
-	g_autoptr (GVariant) reply
-		= g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
 	g_autoptr (GTask) task = NULL;
-	guint32 uid;
 
-	if (reply == NULL) {
-		g_dbus_method_invocation_return_error (call->invocation, MV_ERROR,
-						       MV_ERROR_FORBIDDEN,
-						       "cannot establish who is calling");
+	if (error != NULL) {
+		mv_dbus_return_error (call->invocation, call->request_id, error);
 		admin_call_free (call);
 		return;
 	}
-	g_variant_get (reply, "(u)", &uid);
 	if (uid != 0 && uid != getuid ()) {
 		g_message ("dbus admin: %s refused for uid %u",
 			   g_dbus_method_invocation_get_method_name (call->invocation), uid);
@@ -315,10 +230,7 @@ admin_method_call (GDBusConnection *connection,
 	call->invocation = g_object_ref (invocation);
 	call->request_id = mv_request_id_new ();
 	call->actor.role = MV_ROLE_OPERATOR;
-	g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-				"org.freedesktop.DBus", "GetConnectionUnixUser",
-				g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
-				G_DBUS_CALL_FLAGS_NONE, -1, NULL, caller_checked, call);
+	mv_dbus_lookup_caller (invocation, caller_checked, call);
 }
 
 static const GDBusInterfaceVTable admin_vtable = {

@@ -21,8 +21,11 @@ set_retry_after (MvHttpRequest *request, guint retry_after)
 
 /* An address that failed too often is refused before its key is looked at, so it learns
  * nothing more, not even that a key is good; a failed authentication counts against it. */
-static MvAuthContext *
-http_authenticate (MvHttpRequest *request, const gchar *token, gpointer user_data, GError **error)
+MvAuthContext *
+mv_auth_http_authenticate (MvHttpRequest *request,
+			   const gchar *token,
+			   gpointer user_data,
+			   GError **error)
 {
 	MvAuth *auth = user_data;
 	const gchar *address = mv_http_request_get_client_address (request);
@@ -279,5 +282,5 @@ mv_auth_http_routes (guint *n_routes)
 void
 mv_auth_set_http_authenticator (MvAuth *auth, MvHttp *http)
 {
-	mv_http_set_authenticator (http, http_authenticate, auth);
+	mv_http_set_authenticator (http, mv_auth_http_authenticate, auth);
 }

@@ -75,3 +75,22 @@ mvt_clinic_make (const gchar *url, const gchar *data_dir, MvtClinic *clinic)
 		= mvt_create_key (url, op, clinic->id, "clinician", &clinic->clinician_key_id);
 	clinic->admin = mvt_create_key (url, op, clinic->id, "clinic-admin", &clinic->admin_key_id);
 }
+
+gchar *
+mvt_patient_key (const gchar *url, const gchar *clinician, const gchar *patient, gchar **key_id)
+{
+	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/invites", patient);
+	g_autoptr (MvtResponse) invite
+		= mvt_http_with_token (url, "POST", path, "application/json", "{}", -1, clinician);
+	g_autofree gchar *body = NULL;
+	g_autoptr (MvtResponse) r = NULL;
+
+	cr_assert_eq (invite->status, 201, "invite: %u %s", invite->status, invite->body);
+	body = json_one_member ("code", mvt_str (invite, "code"));
+	r = mvt_http_with_token (url, "POST", "/v1/invites/redeem", "application/json", body, -1,
+				 NULL);
+	cr_assert_eq (r->status, 201, "redeem: %u %s", r->status, r->body);
+	if (key_id != NULL)
+		*key_id = g_strdup (mvt_str (r, "key_id"));
+	return g_strdup (mvt_str (r, "token"));
+}

@@ -35,4 +35,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MvtClinic, mvt_clinic_clear)
  * operator key of the daemon at @url whose data dir is @data_dir */
 void mvt_clinic_make (const gchar *url, const gchar *data_dir, MvtClinic *clinic);
 
+/* a patient key for @patient: an invite made with @clinician's key at @url, redeemed without a
+ * key (as the patient app does); the key's id in @key_id if given */
+gchar *mvt_patient_key (const gchar *url,
+			const gchar *clinician,
+			const gchar *patient,
+			gchar **key_id) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS
