@@ -584,29 +584,20 @@ handle_me_today (MvHttpRequest *request, GError **error)
 	return object_node (mv_plan_today (plan, date));
 }
 
+static JsonNode *plan_ics (MvHttpRequest *request, gboolean me, GError **error);
+
 static JsonNode *
 handle_me_ics (MvHttpRequest *request, GError **error)
 {
-	g_auto (PlanRequest) r = { 0 };
-	g_autoptr (JsonObject) plan = NULL;
-
-	plan_request_init (&r, request, TRUE, error);
-	if (r.patient_id == NULL)
-		return NULL;
-	plan = current_plan (&r, error);
-	if (plan == NULL)
-		return NULL;
-	mv_http_request_set_text (request, "text/calendar; charset=utf-8",
-				  mv_plan_ics (plan, r.now));
-	mv_http_request_set_header (request, "Content-Disposition",
-				    "attachment; filename=\"plan.ics\"");
-	return NULL;
+	return plan_ics (request, TRUE, error);
 }
 
 #define CLIN MV_ROLE_CLINICIAN
 #define READERS (MV_ROLE_CLINICIAN | MV_ROLE_PATIENT)
 #define P "/v1/patients/{id}/"
 #define ME "/v1/me/"
+
+static JsonNode *handle_ics (MvHttpRequest *request, GError **error);
 
 static const MvHttpRoute routes[] = {
 	{ "POST", P "plan", CLIN, handle_generate,
@@ -630,6 +621,9 @@ static const MvHttpRoute routes[] = {
 	{ "GET", ME "plan.ics", MV_ROLE_PATIENT, handle_me_ics,
 	  "The calling patient's plan as iCalendar (text/calendar) for a calendar app",
 	  .answer_type = "text/calendar" },
+	{ "GET", P "plan.ics", READERS, handle_ics,
+	  "The patient's plan as iCalendar (text/calendar): the feed of GET /v1/me/plan.ics",
+	  .answer_type = "text/calendar" },
 };
 
 const MvHttpRoute *
@@ -637,4 +631,60 @@ mv_plan_http_routes (guint *n_routes)
 {
 	*n_routes = G_N_ELEMENTS (routes);
 	return routes;
+}
+
+/* ---- the calendar -------------------------------------------------------------------- */
+
+/* The version before @plan (NULL for the first, or one the store no longer gives): its tasks
+ * and follow-ups that @plan dropped are cancelled in the feed. */
+static JsonObject *
+previous_plan (PlanRequest *r, JsonObject *plan, GError **error)
+{
+	gint64 version = json_object_get_int_member (plan, "version");
+	g_autofree gchar *v = g_strdup_printf ("%" G_GINT64_FORMAT, version - 1);
+	g_autoptr (GError) local = NULL;
+	JsonObject *previous;
+
+	if (version <= 1)
+		return NULL;
+	previous = mv_clinical_store_get_version (
+		r->store, &r->call, mv_plan_kind.name, r->patient_id,
+		json_object_get_string_member (plan, "id"), v, &local);
+	if (previous == NULL && !g_error_matches (local, MV_ERROR, MV_ERROR_NOT_FOUND))
+		g_propagate_error (error, g_steal_pointer (&local));
+	return previous;
+}
+
+/* The plan as iCalendar for the patient (@me) or for a clinician of the patient's clinic: the
+ * same feed, the roles of the plan's GET. */
+static JsonNode *
+plan_ics (MvHttpRequest *request, gboolean me, GError **error)
+{
+	g_auto (PlanRequest) r = { 0 };
+	g_autoptr (JsonObject) plan = NULL;
+	g_autoptr (JsonObject) previous = NULL;
+	g_autoptr (GError) local = NULL;
+
+	plan_request_init (&r, request, me, error);
+	if (r.patient_id == NULL)
+		return NULL;
+	plan = current_plan (&r, error);
+	if (plan == NULL)
+		return NULL;
+	previous = previous_plan (&r, plan, &local);
+	if (local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return NULL;
+	}
+	mv_http_request_set_text (request, "text/calendar; charset=utf-8",
+				  mv_plan_ics_feed (plan, previous, r.now));
+	mv_http_request_set_header (request, "Content-Disposition",
+				    "attachment; filename=\"plan.ics\"");
+	return NULL;
+}
+
+static JsonNode *
+handle_ics (MvHttpRequest *request, GError **error)
+{
+	return plan_ics (request, FALSE, error);
 }
