@@ -1,0 +1,198 @@
+/* A patient sets its own time zone and language (PUT /v1/me/preferences) against the real
+ * daemon: validated (an unknown zone such as Mars/Base, a language other than en/zh: 422 and
+ * nothing written), versioned and audited like any profile change; the progress texts then
+ * follow the profile's language whoever asks, and its day the profile's zone. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mvt.h"
+#include "pt-client.h"
+
+static gchar *
+data_dir (void)
+{
+	return g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
+}
+
+static const gchar *
+url (void)
+{
+	return mvt_shared_url ();
+}
+
+/* @language: the Accept-Language, or NULL for none */
+static PtResponse *
+call_in (const gchar *language,
+	 const gchar *method,
+	 const gchar *path,
+	 const gchar *token,
+	 const gchar *body)
+{
+	const gchar *const headers[] = { "Accept-Language", language, NULL };
+	MvtRequest req = {
+		.base_url = url (),
+		.method = method,
+		.path = path,
+		.content_type = body != NULL ? "application/json" : NULL,
+		.body = body,
+		.len = -1,
+		.token = token,
+		.anonymous = token == NULL,
+		.headers = language != NULL ? headers : NULL,
+	};
+	return mvt_request (&req);
+}
+
+static gchar *
+patient_token (const PtClinic *c, const gchar *pid)
+{
+	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/invites", pid);
+	g_autoptr (PtResponse) inv
+		= pt_request (url (), "POST", path, c->clinician, NULL, NULL, "{}");
+	g_autofree gchar *redeem = NULL;
+	g_autoptr (PtResponse) r = NULL;
+
+	cr_assert_eq (inv->status, 201, "%s", inv->body);
+	redeem = g_strdup_printf ("{\"code\":\"%s\"}", pt_str (inv, "code"));
+	r = pt_request (url (), "POST", "/v1/invites/redeem", NULL, NULL, NULL, redeem);
+	cr_assert_eq (r->status, 201, "%s", r->body);
+	return g_strdup (pt_str (r, "token"));
+}
+
+/* the clinic's patient rows and audit entries: nothing may change on a refused request */
+static gchar *
+db_state (PGconn *conn, const gchar *clinic)
+{
+	const gchar *v[] = { clinic };
+	g_autofree gchar *patients = pt_db_value (
+		conn,
+		"SELECT count(*) || ':' || coalesce(md5(string_agg(p::text, ',' ORDER BY "
+		"patient_id)), '') FROM patients p WHERE clinic_id = $1",
+		1, v);
+	g_autofree gchar *audit = pt_db_value (
+		conn, "SELECT count(*) FROM audit_entries WHERE clinic_id = $1::text", 1, v);
+
+	return g_strdup_printf ("%s/%s", patients, audit);
+}
+
+static gint64
+count_updates (PGconn *conn, const gchar *clinic)
+{
+	const gchar *v[] = { clinic };
+	g_autofree gchar *n = pt_db_value (conn,
+					   "SELECT count(*) FROM audit_entries WHERE clinic_id = "
+					   "$1::text AND action = 'patient.update'",
+					   1, v);
+	return g_ascii_strtoll (n, NULL, 10);
+}
+
+/* the progress's level title and time zone, as @language asks */
+static void
+expect_progress (const gchar *language,
+		 const gchar *path,
+		 const gchar *token,
+		 const gchar *title,
+		 const gchar *zone)
+{
+	g_autoptr (PtResponse) r = call_in (language, "GET", path, token, NULL);
+
+	cr_assert_eq (r->status, 200, "%s", r->body);
+	cr_expect (strstr (r->body, title) != NULL, "%s: %s", title, r->body);
+	cr_expect_str_eq (pt_str (r, "time_zone"), zone);
+}
+
+Test (preferences, a_patient_sets_its_time_zone_and_language_and_progress_follows)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (PtClinic) a = { 0 };
+	g_autoptr (PGconn) conn = NULL;
+	g_autofree gchar *pid = NULL, *token = NULL, *before = NULL, *progress = NULL;
+	static const gchar *const bad[] = {
+		"{\"time_zone\":\"Mars/Base\"}",
+		"{\"time_zone\":\"Asia/Shanghai\",\"language\":\"fr\"}",
+		"{\"time_zone\":\"../../etc/localtime\"}",
+		"{\"time_zone\":\"EST\"}",
+		"{}",
+		"{\"language\":\"zh\",\"units\":\"metric\"}",
+		"{\"time_zone\":8}",
+	};
+
+	pt_clinic_make (url (), dir, &a);
+	conn = pt_db_connect (dir);
+	{
+		g_autoptr (PtResponse) r
+			= pt_request (url (), "POST", "/v1/patients", a.clinician, NULL, NULL,
+				      "{\"mrn\":\"PREF-1\",\"name\":{\"given\":\"x\"}}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		pid = g_strdup (pt_str (r, "id"));
+	}
+	token = patient_token (&a, pid);
+	progress = g_strdup_printf ("/v1/patients/%s/progress", pid);
+	/* no preference yet: the day is UTC's */
+	expect_progress (NULL, "/v1/me/progress", token, "Starter", "UTC");
+
+	before = db_state (conn, a.id);
+	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+		g_autoptr (PtResponse) r = pt_request (url (), "PUT", "/v1/me/preferences", token,
+						       NULL, NULL, bad[i]);
+		g_autofree gchar *after = NULL;
+		pt_assert_error (r, 422, "invalid-input");
+		after = db_state (conn, a.id);
+		cr_expect_str_eq (after, before, "%s wrote something", bad[i]);
+	}
+	{
+		/* every problem at once: the unknown member and the bad language */
+		g_autoptr (PtResponse) r
+			= pt_request (url (), "PUT", "/v1/me/preferences", token, NULL, NULL,
+				      "{\"language\":\"fr\",\"units\":\"metric\"}");
+		pt_assert_error (r, 422, "invalid-input");
+		cr_expect (strstr (r->body, "/language") != NULL
+				   && strstr (r->body, "/units") != NULL,
+			   "%s", r->body);
+	}
+	{
+		/* a clinician has no /v1/me; a stale If-Match is refused */
+		g_autoptr (PtResponse) clin
+			= pt_request (url (), "PUT", "/v1/me/preferences", a.clinician, NULL, NULL,
+				      "{\"language\":\"zh\"}");
+		g_autoptr (PtResponse) stale
+			= pt_request (url (), "PUT", "/v1/me/preferences", token, "\"7\"", NULL,
+				      "{\"language\":\"zh\"}");
+		pt_assert_error (clin, 403, "forbidden");
+		cr_expect (stale->status == 412 || stale->status == 409, "%u %s", stale->status,
+			   stale->body);
+	}
+	cr_expect_eq (count_updates (conn, a.id), 0);
+	{
+		g_autoptr (PtResponse) r
+			= pt_request (url (), "PUT", "/v1/me/preferences", token, NULL, NULL,
+				      "{\"time_zone\":\"Asia/Shanghai\",\"language\":\"zh\"}");
+		JsonObject *profile;
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_str_eq (r->etag, "\"2\"");
+		profile = json_object_get_object_member (json_node_get_object (r->json), "profile");
+		cr_expect_str_eq (json_object_get_string_member (profile, "language"), "zh");
+		cr_expect_str_eq (json_object_get_string_member (
+					  json_object_get_object_member (profile, "preferences"),
+					  "time_zone"),
+				  "Asia/Shanghai");
+	}
+	cr_expect_eq (count_updates (conn, a.id), 1);
+	/* the streak's day is the zone's now */
+	expect_progress ("zh-CN", "/v1/me/progress", token, "起步者", "Asia/Shanghai");
+	expect_progress (NULL, progress, a.clinician, "Starter", "Asia/Shanghai");
+	{
+		/* the language alone: the time zone stays (a merge of the profile) */
+		g_autoptr (PtResponse) r = pt_request (url (), "PUT", "/v1/me/preferences", token,
+						       "\"2\"", NULL, "{\"language\":\"en\"}");
+		cr_assert_eq (r->status, 200, "%s", r->body);
+	}
+	cr_expect_eq (count_updates (conn, a.id), 2);
+}
+
+int
+main (int argc, char **argv)
+{
+	const MvtOptions options = { 0 };
+	return mvt_main (argc, argv, &options);
+}
