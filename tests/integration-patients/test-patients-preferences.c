@@ -128,8 +128,9 @@ Test (preferences, a_patient_sets_its_time_zone_and_language_and_progress_follow
 	}
 	token = patient_token (&a, pid);
 	progress = g_strdup_printf ("/v1/patients/%s/progress", pid);
-	/* no preference yet: the day is UTC's */
+	/* no preference yet: Accept-Language decides, the day is UTC's */
 	expect_progress (NULL, "/v1/me/progress", token, "Starter", "UTC");
+	expect_progress ("zh-CN", "/v1/me/progress", token, "起步者", "UTC");
 
 	before = db_state (conn, a.id);
 	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
@@ -178,15 +179,16 @@ Test (preferences, a_patient_sets_its_time_zone_and_language_and_progress_follow
 				  "Asia/Shanghai");
 	}
 	cr_expect_eq (count_updates (conn, a.id), 1);
-	/* the streak's day is the zone's now */
-	expect_progress ("zh-CN", "/v1/me/progress", token, "起步者", "Asia/Shanghai");
-	expect_progress (NULL, progress, a.clinician, "Starter", "Asia/Shanghai");
+	/* the profile's language wins over Accept-Language, for the clinician's view too */
+	expect_progress ("en", "/v1/me/progress", token, "起步者", "Asia/Shanghai");
+	expect_progress (NULL, progress, a.clinician, "起步者", "Asia/Shanghai");
 	{
 		/* the language alone: the time zone stays (a merge of the profile) */
 		g_autoptr (PtResponse) r = pt_request (url (), "PUT", "/v1/me/preferences", token,
 						       "\"2\"", NULL, "{\"language\":\"en\"}");
 		cr_assert_eq (r->status, 200, "%s", r->body);
 	}
+	expect_progress ("zh-CN", "/v1/me/progress", token, "Starter", "Asia/Shanghai");
 	cr_expect_eq (count_updates (conn, a.id), 2);
 }
 
