@@ -553,8 +553,9 @@ day_of (MvHttpRequest *request, PlanRequest *r, JsonObject *plan, GError **error
 	JsonObject *used = json_object_get_object_member (plan, "context_used");
 
 	if (date != NULL && !mv_plan_date_valid (date)) {
-		mv_error_add_problem (error, "/date", "invalid-format", "must be a date YYYY-MM-DD",
-				      "应为日期 YYYY-MM-DD");
+		mv_schema_date_problem (error, "/date", date,
+					"must be a date YYYY-MM-DD from 1870 to 2200",
+					"应为 1870 至 2200 年间的日期 YYYY-MM-DD");
 		return NULL;
 	}
 	if (date != NULL)

@@ -20,8 +20,9 @@ check_today (JsonNode *node,
 {
 	if (mv_plan_date_valid (json_node_get_string (node)))
 		return TRUE;
-	mv_schema_problem (error, ptr, "invalid-format", "must be a date YYYY-MM-DD",
-			   "应为日期 YYYY-MM-DD");
+	mv_schema_date_problem (error, ptr, json_node_get_string (node),
+				"must be a date YYYY-MM-DD from 1870 to 2200",
+				"应为 1870 至 2200 年间的日期 YYYY-MM-DD");
 	return FALSE;
 }
 

@@ -543,6 +543,21 @@ Test (plans, the_clinician_s_calendar_and_a_dropped_task_cancelled_in_it)
 		cr_expect_eq (mine->len, r->len, "%s\n%s", mine->body, r->body);
 	}
 	{
+		/* a day that is not on the calendar is named as such, on each route's date */
+		g_autoptr (MvtResponse) posted
+			= call ("POST", plan, a.clinician, "{\"today\":\"2026-02-30\"}");
+		g_autoptr (MvtResponse) query
+			= call ("GET", "/v1/me/today?date=2026-02-30", token, NULL);
+		mvt_assert_error (posted, 422, "invalid-input");
+		cr_expect (strstr (posted->body, "/today: 2026-02-30 is not a day of the calendar "
+						 "(February 2026 has 28 days)")
+				   != NULL,
+			   "%s", posted->body);
+		mvt_assert_error (query, 422, "invalid-input");
+		cr_expect (strstr (query->body, "(February 2026 has 28 days)") != NULL, "%s",
+			   query->body);
+	}
+	{
 		/* another clinic's clinician and another patient's key: no such patient */
 		g_autoptr (MvtResponse) stranger = call ("GET", ics, b.clinician, NULL);
 		g_autoptr (MvtResponse) theirs = call ("GET", ics, other_token, NULL);
