@@ -234,15 +234,19 @@ record_of (PlanRequest *r,
 	   gboolean clearing,
 	   const gchar *cleared_on)
 {
-	static const gchar *const kept[] = { "red_flags_cleared_on", "red_flags_cleared_by",
-					     "red_flags_cleared_note", NULL };
+	static const gchar *const kept[]
+		= { "red_flags_cleared_on", "red_flags_cleared_at", "red_flags_cleared_by",
+		    "red_flags_cleared_note", NULL };
 	JsonObject *rec = mv_plan_record_from_plugin (plan);
 	g_autofree gchar *now = mv_schema_format_utc (r->now);
 
 	json_object_set_object_member (rec, "context_used", json_object_ref (context->used));
 	json_object_set_string_member (rec, "generated_at", now);
 	if (clearing) {
+		/* the instant decides (a finding recorded after it flags again, the same day
+		 * too); the patient's date stays for a reader of older records */
 		json_object_set_string_member (rec, "red_flags_cleared_on", cleared_on);
+		json_object_set_string_member (rec, "red_flags_cleared_at", now);
 		if (r->call.caller != NULL && r->call.caller->key_id != NULL)
 			json_object_set_string_member (rec, "red_flags_cleared_by",
 						       r->call.caller->key_id);
@@ -379,6 +383,7 @@ make_plan (MvHttpRequest *request, PlanMode mode, GError **error)
 	g_autofree gchar *today = NULL;
 	g_autofree gchar *location = NULL;
 	g_autofree gchar *lower = NULL;
+	g_autofree gchar *cleared_at = NULL;
 	JsonObject *current, *stored;
 	const gchar *cleared_on;
 	MvPlanRecord in;
@@ -410,6 +415,7 @@ make_plan (MvHttpRequest *request, PlanMode mode, GError **error)
 	if (mode == PLAN_REPLAN && !adherence_known (&r, current, error))
 		return NULL;
 	today = today_of (&r, snapshot);
+	cleared_at = mv_schema_format_utc (r.now);
 	cleared_on = mode == PLAN_CLEAR ? today
 		     : current != NULL	? json_object_get_string_member_with_default (
 				current, "red_flags_cleared_on", NULL)
@@ -426,6 +432,11 @@ make_plan (MvHttpRequest *request, PlanMode mode, GError **error)
 		.supplied = r.supplied,
 		.previous_supplied = supplied_of (current),
 		.red_flags_cleared_on = cleared_on,
+		.red_flags_cleared_at = mode == PLAN_CLEAR ? cleared_at
+					: current != NULL
+						? json_object_get_string_member_with_default (
+							current, "red_flags_cleared_at", NULL)
+						: NULL,
 	};
 	context = mv_plan_context_assemble (&in);
 	plan = call_plugin (&r, mode == PLAN_REPLAN ? "Replan" : "Generate", context->context,

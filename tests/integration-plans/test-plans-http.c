@@ -593,6 +593,54 @@ Test (plans, the_clinician_s_calendar_and_a_dropped_task_cancelled_in_it)
 	}
 }
 
+Test (plans, a_clearing_is_an_instant_a_symptom_reported_again_after_it_flags_again)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL, *clear = NULL, *today = NULL;
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "PLAN-9", "en");
+	chest_pain_note (&a, pid, "present");
+	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
+	clear = g_strdup_printf ("/v1/patients/%s/plan/clear-red-flags", pid);
+	{
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "suppressed");
+	}
+	{
+		/* cleared at an instant; the patient's date stays for older readers */
+		g_autoptr (MvtResponse) r = call ("POST", clear, a.clinician, "{}");
+		g_autoptr (GDateTime) at = NULL;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "active");
+		cr_assert_not_null (mvt_str (r, "red_flags_cleared_at"), "%s", r->body);
+		at = g_date_time_new_from_iso8601 (mvt_str (r, "red_flags_cleared_at"), NULL);
+		cr_expect_not_null (at, "%s", r->body);
+		today = today_utc ();
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_on"), today);
+	}
+	{
+		/* the note the clinician saw stays cleared */
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "active");
+	}
+	/* the patient reports the same symptom again, the same day, after the clearing */
+	chest_pain_note (&a, pid, "present");
+	{
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "suppressed", "%s", r->body);
+		cr_expect_eq (json_array_get_length (
+				      json_object_get_array_member (body_of (r), "red_flags")),
+			      1, "%s", r->body);
+		/* and the clearing is still on record */
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_on"), today);
+	}
+}
+
 Test (plans, strangers_get_404_bad_bodies_4xx_and_nothing_is_written)
 {
 	g_autofree gchar *dir = data_dir ();
