@@ -20,7 +20,6 @@ url (void)
 	return mvt_shared_url ();
 }
 
-/* @language: the Accept-Language, or NULL for none */
 static PtResponse *
 call_in (const gchar *language,
 	 const gchar *method,
@@ -28,51 +27,7 @@ call_in (const gchar *language,
 	 const gchar *token,
 	 const gchar *body)
 {
-	const gchar *const headers[] = { "Accept-Language", language, NULL };
-	MvtRequest req = {
-		.base_url = url (),
-		.method = method,
-		.path = path,
-		.content_type = body != NULL ? "application/json" : NULL,
-		.body = body,
-		.len = -1,
-		.token = token,
-		.anonymous = token == NULL,
-		.headers = language != NULL ? headers : NULL,
-	};
-	return mvt_request (&req);
-}
-
-static gchar *
-patient_token (const PtClinic *c, const gchar *pid)
-{
-	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/invites", pid);
-	g_autoptr (PtResponse) inv
-		= pt_request (url (), "POST", path, c->clinician, NULL, NULL, "{}");
-	g_autofree gchar *redeem = NULL;
-	g_autoptr (PtResponse) r = NULL;
-
-	cr_assert_eq (inv->status, 201, "%s", inv->body);
-	redeem = g_strdup_printf ("{\"code\":\"%s\"}", pt_str (inv, "code"));
-	r = pt_request (url (), "POST", "/v1/invites/redeem", NULL, NULL, NULL, redeem);
-	cr_assert_eq (r->status, 201, "%s", r->body);
-	return g_strdup (pt_str (r, "token"));
-}
-
-/* the clinic's patient rows and audit entries: nothing may change on a refused request */
-static gchar *
-db_state (PGconn *conn, const gchar *clinic)
-{
-	const gchar *v[] = { clinic };
-	g_autofree gchar *patients = pt_db_value (
-		conn,
-		"SELECT count(*) || ':' || coalesce(md5(string_agg(p::text, ',' ORDER BY "
-		"patient_id)), '') FROM patients p WHERE clinic_id = $1",
-		1, v);
-	g_autofree gchar *audit = pt_db_value (
-		conn, "SELECT count(*) FROM audit_entries WHERE clinic_id = $1::text", 1, v);
-
-	return g_strdup_printf ("%s/%s", patients, audit);
+	return mvt_http_in_language (url (), language, method, path, token, body);
 }
 
 static gint64
@@ -126,19 +81,19 @@ Test (preferences, a_patient_sets_its_time_zone_and_language_and_progress_follow
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		pid = g_strdup (pt_str (r, "id"));
 	}
-	token = patient_token (&a, pid);
+	token = mvt_patient_token (url (), &a, pid);
 	progress = g_strdup_printf ("/v1/patients/%s/progress", pid);
 	/* no preference yet: Accept-Language decides, the day is UTC's */
 	expect_progress (NULL, "/v1/me/progress", token, "Starter", "UTC");
 	expect_progress ("zh-CN", "/v1/me/progress", token, "起步者", "UTC");
 
-	before = db_state (conn, a.id);
+	before = mvt_db_clinic_state (conn, a.id);
 	for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
 		g_autoptr (PtResponse) r = pt_request (url (), "PUT", "/v1/me/preferences", token,
 						       NULL, NULL, bad[i]);
 		g_autofree gchar *after = NULL;
 		pt_assert_error (r, 422, "invalid-input");
-		after = db_state (conn, a.id);
+		after = mvt_db_clinic_state (conn, a.id);
 		cr_expect_str_eq (after, before, "%s wrote something", bad[i]);
 	}
 	{

@@ -54,6 +54,23 @@ mvt_create_key (const gchar *url,
 	return g_strdup (mvt_str (r, "token"));
 }
 
+gchar *
+mvt_patient_token (const gchar *url, const MvtClinic *clinic, const gchar *patient_id)
+{
+	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/invites", patient_id);
+	g_autoptr (MvtResponse) invite = mvt_http_with_token (url, "POST", path, "application/json",
+							      "{}", -1, clinic->clinician);
+	g_autofree gchar *redeem = NULL;
+	g_autoptr (MvtResponse) r = NULL;
+
+	cr_assert_eq (invite->status, 201, "invite: %u %s", invite->status, invite->body);
+	redeem = json_one_member ("code", mvt_str (invite, "code"));
+	r = mvt_http_with_token (url, "POST", "/v1/invites/redeem", "application/json", redeem, -1,
+				 NULL);
+	cr_assert_eq (r->status, 201, "redeem: %u %s", r->status, r->body);
+	return g_strdup (mvt_str (r, "token"));
+}
+
 void
 mvt_clinic_clear (MvtClinic *clinic)
 {

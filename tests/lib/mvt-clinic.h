@@ -35,4 +35,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MvtClinic, mvt_clinic_clear)
  * operator key of the daemon at @url whose data dir is @data_dir */
 void mvt_clinic_make (const gchar *url, const gchar *data_dir, MvtClinic *clinic);
 
+/* a patient key of @patient_id: an invite by @clinic's clinician, redeemed as the patient app
+ * does; returns the key's token */
+gchar *mvt_patient_token (const gchar *url,
+			  const MvtClinic *clinic,
+			  const gchar *patient_id) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS
