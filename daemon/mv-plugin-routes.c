@@ -84,20 +84,68 @@ list_plugins (MvHttpRequest *request, GError **error)
 typedef struct {
 	MvHttpRequest *request;
 	const MvMethod *method;
+	GError *refused; /* the body's unknown members, reported with the plugin's problems */
 } PluginCall;
 
+/* Adds @from's problems to *@to (one error listing both). */
+static void
+add_problems (GError **to, const GError *from)
+{
+	for (guint i = 0; i < mv_error_get_n_problems (from); i++) {
+		const MvErrorProblem *p = mv_error_get_problem (from, i);
+		mv_error_add_problem (to, p->field, p->code, p->message, p->message_zh);
+	}
+}
+
 /* In the plugin's worker (or wherever the engine answers): the answer goes straight to the
- * waiting connection, without waking the route's worker again. */
+ * waiting connection, without waking the route's worker again.  With unknown members in the
+ * body the call is refused whatever the plugin answered, but the plugin's own problems with
+ * the rest are listed too (a caller fixes its request in one round); an error of another kind
+ * (no such model, a time-out) is the answer as it is. */
 static void
 plugin_answered (GVariant *output, GError *error, gpointer user_data)
 {
 	g_autofree PluginCall *pc = user_data;
 	g_autoptr (GVariant) owned = output;
+	g_autoptr (GError) refused = g_steal_pointer (&pc->refused);
 	JsonNode *result = NULL;
 
+	if (refused != NULL && (error == NULL || mv_error_get_n_problems (error) > 0)) {
+		if (error != NULL)
+			add_problems (&refused, error);
+		g_clear_error (&error);
+		mv_http_request_finish (pc->request, NULL, g_steal_pointer (&refused));
+		return;
+	}
 	if (owned != NULL)
 		result = mv_value_to_json_args (pc->method->out_args, owned, &error);
 	mv_http_request_finish (pc->request, result, error);
+}
+
+/* Whether every problem of @error is an unknown member (the rest of the body is well formed). */
+static gboolean
+only_unknown_members (const GError *error)
+{
+	guint n = mv_error_get_n_problems (error);
+
+	for (guint i = 0; i < n; i++)
+		if (g_strcmp0 (mv_error_get_problem (error, i)->code, "unknown-member") != 0)
+			return FALSE;
+	return n > 0;
+}
+
+/* @body without the members @args does not name (a new object; NULL for NULL) */
+static JsonObject *
+known_members (const MvArg *args, JsonObject *body)
+{
+	JsonObject *known = json_object_new ();
+
+	for (guint i = 0; args != NULL && args[i].name != NULL; i++) {
+		JsonNode *n = body != NULL ? json_object_get_member (body, args[i].name) : NULL;
+		if (n != NULL)
+			json_object_set_member (known, args[i].name, json_node_copy (n));
+	}
+	return known;
 }
 
 /* @body: the method's arguments by name (NULL: none) */
@@ -111,6 +159,7 @@ call_plugin (MvHttpRequest *request,
 	MvEngine *engine = mv_http_request_get_user_data (request);
 	const MvAuthContext *auth = mv_http_request_get_auth (request);
 	const MvMethod *method = mv_engine_find_method (engine, plugin, method_name, error);
+	g_autoptr (GError) refused = NULL;
 	GVariant *input;
 	PluginCall *pc;
 	MvCaller caller = {
@@ -129,12 +178,20 @@ call_plugin (MvHttpRequest *request,
 					"此路由需要 API 密钥：Authorization: Bearer <密钥>");
 		return NULL;
 	}
-	input = mv_value_from_json_args (method->in_args, body, error);
-	if (input == NULL)
+	input = mv_value_from_json_args (method->in_args, body, &refused);
+	if (input == NULL && only_unknown_members (refused)) {
+		/* the plugin still checks the rest: its problems join the unknown members' */
+		g_autoptr (JsonObject) known = known_members (method->in_args, body);
+		input = mv_value_from_json_args (method->in_args, known, NULL);
+	}
+	if (input == NULL) {
+		g_propagate_error (error, g_steal_pointer (&refused));
 		return NULL;
+	}
 	pc = g_new0 (PluginCall, 1);
 	pc->request = request;
 	pc->method = method;
+	pc->refused = g_steal_pointer (&refused);
 	mv_http_request_defer (request);
 	/* may answer (and free @request) before it returns: nothing of @request after it */
 	mv_engine_call_then (engine, plugin, method_name, input, &caller, plugin_answered, pc);

@@ -7,6 +7,7 @@
 #include <mv-host-private.h>
 #include <string.h>
 
+#include "../records/mv-record-schema.h"
 #include "mv-auth-adapters.h"
 #include "mv-auth-private.h"
 #include "mv-http-api.h"
@@ -167,11 +168,12 @@ keys_create (MvHttpRequest *request, GError **error)
 		g_autoptr (GError) time_error = NULL;
 		expires = mv_auth_parse_rfc3339 (expires_text, "expires_at", &time_error);
 		if (expires == NULL)
-			mv_error_add_problem (error, "/expires_at", "invalid-format",
-					      "not an RFC 3339 date and time with an offset, e.g. "
-					      "2030-01-31T12:00:00Z",
-					      "不是带时区偏移的 RFC 3339 日期时间，例如 "
-					      "2030-01-31T12:00:00Z");
+			mv_schema_date_problem (
+				error, "/expires_at", expires_text,
+				"not an RFC 3339 date and time with an offset, e.g. "
+				"2030-01-31T12:00:00Z",
+				"不是带时区偏移的 RFC 3339 日期时间，例如 "
+				"2030-01-31T12:00:00Z");
 	}
 	if (*error != NULL)
 		return NULL;

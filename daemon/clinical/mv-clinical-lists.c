@@ -49,10 +49,10 @@ parse_time (const gchar *text, const gchar *field, GError **problems)
 		/* a time without a zone would be read in the server's zone: refused */
 		dt = mv_schema_parse_datetime (text);
 	if (dt == NULL) {
-		mv_error_add_problem (problems, field, "invalid-format",
-				      "must be an RFC 3339 date-time with a time zone, or a date "
-				      "(YYYY-MM-DD)",
-				      "必须是带时区的 RFC 3339 日期时间，或日期（YYYY-MM-DD）");
+		mv_schema_date_problem (problems, field, text,
+					"must be an RFC 3339 date-time with a time zone, or a date "
+					"(YYYY-MM-DD)",
+					"必须是带时区的 RFC 3339 日期时间，或日期（YYYY-MM-DD）");
 		return NULL;
 	}
 	return mv_schema_format_utc (dt);

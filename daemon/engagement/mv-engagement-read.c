@@ -6,6 +6,7 @@
 
 #include <medverse/mv-error.h>
 
+#include "../records/mv-sealed-record.h"
 #include "mv-pseudonym.h"
 
 /* The leaderboard salt is not stored: it is a key derived from the clinic's KEK under a label
@@ -107,6 +108,37 @@ mv_engagement_progress_json (const MvProgress *p,
 
 /* ---- progress ------------------------------------------------------------------------------ */
 
+/* The language of the progress texts: the patient's profile language when it names one the
+ * texts are written in ("zh…" Chinese, "en…" English: the plan's rule), whoever asks (a
+ * clinician reads what the patient reads); else the caller's (Accept-Language).  *@language
+ * is a static string. */
+static gboolean
+progress_language (PGconn *conn,
+		   MvEngagementOp *op,
+		   MvPatientKeys *keys,
+		   const gchar **language,
+		   GError **error)
+{
+	const MvRecordRef ref = { &mv_record_kind_profile, op->clinic_id, op->patient_id, NULL };
+	g_autoptr (MvSealedRecord) profile
+		= mv_sealed_record_read (conn, &ref, keys->dek, keys->version, error);
+	JsonNode *tag = NULL;
+
+	if (profile == NULL)
+		return FALSE;
+	if (JSON_NODE_HOLDS_OBJECT (profile->data))
+		tag = json_object_get_member (json_node_get_object (profile->data), "language");
+	*language = g_strcmp0 (op->call->language, "zh") == 0 ? "zh" : "en";
+	if (tag == NULL || !JSON_NODE_HOLDS_VALUE (tag)
+	    || json_node_get_value_type (tag) != G_TYPE_STRING)
+		return TRUE;
+	if (g_ascii_strncasecmp (json_node_get_string (tag), "zh", 2) == 0)
+		*language = "zh";
+	else if (g_ascii_strncasecmp (json_node_get_string (tag), "en", 2) == 0)
+		*language = "en";
+	return TRUE;
+}
+
 static gboolean
 progress_txn (PGconn *conn, gpointer data, GError **error)
 {
@@ -116,10 +148,12 @@ progress_txn (PGconn *conn, gpointer data, GError **error)
 	g_autofree gchar *zone_name = NULL;
 	g_autoptr (GPtrArray) stored = NULL, ledger = NULL, checkins = NULL;
 	g_autoptr (MvProgress) progress = NULL;
+	const gchar *language = NULL;
 	GDate today;
 
 	g_clear_pointer (&op->result, json_object_unref);
-	if (!mv_engagement_op_keys (conn, op, FALSE, &keys, &zone, &zone_name, error))
+	if (!mv_engagement_op_keys (conn, op, FALSE, &keys, &zone, &zone_name, error)
+	    || !progress_language (conn, op, &keys, &language, error))
 		return FALSE;
 	stored = mv_engagement_load_checkins (conn, op, keys.dek, zone, error);
 	ledger = stored != NULL ? mv_engagement_load_ledger (conn, op, keys.dek, error) : NULL;
@@ -128,7 +162,7 @@ progress_txn (PGconn *conn, gpointer data, GError **error)
 	checkins = mv_engagement_checkins_of (stored);
 	mv_engagement_today (op->call, zone, &today);
 	progress = mv_progress_compute (op->store->rules, checkins, ledger, &today);
-	op->result = mv_engagement_progress_json (progress, op->call->language, zone_name, &today);
+	op->result = mv_engagement_progress_json (progress, language, zone_name, &today);
 	return mv_engagement_op_audit (conn, op, "progress.read", error);
 }
 

@@ -206,11 +206,12 @@ check_query (const MvPatientListQuery *query, ListInput *in, GError **error)
 	if (query->updated_since != NULL) {
 		in->updated_since = parse_updated_since (query->updated_since);
 		if (in->updated_since == NULL)
-			mv_error_add_problem (&problems, "/updated_since", "invalid-format",
-					      "not an RFC 3339 date and time with an offset, e.g. "
-					      "2026-01-31T12:00:00Z (percent-encode a '+' as %2B)",
-					      "不是带时区偏移的 RFC 3339 日期时间，例如 "
-					      "2026-01-31T12:00:00Z（'+' 须编码为 %2B）");
+			mv_schema_date_problem (
+				&problems, "/updated_since", query->updated_since,
+				"not an RFC 3339 date and time with an offset, e.g. "
+				"2026-01-31T12:00:00Z (percent-encode a '+' as %2B)",
+				"不是带时区偏移的 RFC 3339 日期时间，例如 "
+				"2026-01-31T12:00:00Z（'+' 须编码为 %2B）");
 	}
 	if (problems != NULL) {
 		g_propagate_error (error, g_steal_pointer (&problems));

@@ -452,6 +452,47 @@ static const MvField profile_members[] = {
 	{ NULL },
 };
 
+/* what a patient key may set itself: its language and time zone (the plan's today and the
+ * streak's days follow the zone; the texts of its plan and progress the language) */
+static const gchar *const own_languages[] = { "en", "zh", NULL };
+
+static const MvField own_preference_members[] = {
+	{ "time_zone", MV_FIELD_STRING, FALSE, 1, 64, NULL, NULL, check_time_zone },
+	{ "language", MV_FIELD_ENUM, FALSE, 0, 0, own_languages },
+	{ NULL },
+};
+
+JsonObject *
+mv_patient_own_preferences_patch (JsonObject *body, GError **error)
+{
+	g_autoptr (GError) problems = NULL;
+	g_autoptr (JsonObject) patch = json_object_new ();
+
+	if (body == NULL || json_object_get_size (body) == 0) {
+		mv_error_add_problem (
+			error, "", "required",
+			"give time_zone (an IANA name), language (\"en\" or \"zh\") "
+			"or both",
+			"请提供 time_zone（IANA 时区名称）、language（\"en\" 或 \"zh\"）"
+			"或两者");
+		return NULL;
+	}
+	if (!mv_schema_check (own_preference_members, body, "", NULL, &problems)) {
+		g_propagate_error (error, g_steal_pointer (&problems));
+		return NULL;
+	}
+	if (json_object_has_member (body, "language"))
+		json_object_set_string_member (patch, "language",
+					       json_object_get_string_member (body, "language"));
+	if (json_object_has_member (body, "time_zone")) {
+		JsonObject *preferences = json_object_new ();
+		json_object_set_string_member (preferences, "time_zone",
+					       json_object_get_string_member (body, "time_zone"));
+		json_object_set_object_member (patch, "preferences", preferences);
+	}
+	return g_steal_pointer (&patch);
+}
+
 /* ---- rules between members ---------------------------------------------------------------- */
 
 /* The well-formed identifiers of @profile (system, issuer, normalised value), in order;

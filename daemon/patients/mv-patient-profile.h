@@ -68,6 +68,20 @@ void mv_patient_profile_normalise (JsonObject *profile);
 gboolean mv_patient_profile_check_patch (JsonObject *patch, GError **error);
 
 /**
+ * mv_patient_own_preferences_patch:
+ * @body: what a patient sends to set its own preferences: `{"time_zone"?, "language"?}`, at
+ *   least one (`time_zone` an IANA name the system's time zone database knows, `language`
+ *   "en" or "zh")
+ *
+ * The only profile members a patient key may change itself (PUT /v1/me/preferences), checked
+ * with every problem at once, as a merge patch of the profile: `{"language", "preferences":
+ * {"time_zone"}}`.
+ *
+ * Returns: (transfer full): the patch, or %NULL with %MV_ERROR_INVALID_INPUT.
+ */
+JsonObject *mv_patient_own_preferences_patch (JsonObject *body, GError **error);
+
+/**
  * MvPatientIdentifier:
  * @index: its position in the profile's "identifiers" (for JSON Pointers)
  * @system: "mrn", "resident-id", "insurance" or "passport"

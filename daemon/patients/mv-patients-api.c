@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mv-http-api.h"
+#include "mv-patient-profile.h"
 #include "mv-patient-store.h"
 
 static MvPatientStore *
@@ -120,6 +121,42 @@ handle_patch (MvHttpRequest *request, GError **error)
 	if (profile == NULL)
 		return NULL;
 	return patient_body (request, canonical, version, profile);
+}
+
+/* PUT /v1/me/preferences: a patient sets its own language and time zone, a profile change like
+ * a clinician's PATCH (validated, versioned, audited "patient.update"); If-Match optional (a
+ * patient app rarely holds the profile's ETag): without it, the version just read. */
+static JsonNode *
+handle_me_preferences (MvHttpRequest *request, GError **error)
+{
+	const MvAuthContext *auth = mv_http_request_get_auth (request);
+	g_autoptr (JsonObject) patch = NULL;
+	g_autoptr (JsonObject) current = NULL;
+	g_autoptr (JsonObject) profile = NULL;
+	guint64 expected = 0, version = 0;
+
+	if (auth == NULL || auth->patient_id == NULL) {
+		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
+					"only a patient key has a /v1/me",
+					"只有患者密钥才有 /v1/me");
+		return NULL;
+	}
+	patch = mv_patient_own_preferences_patch (mv_http_request_get_body (request), error);
+	if (patch == NULL || !mv_http_request_get_if_match (request, FALSE, &expected, error))
+		return NULL;
+	if (expected == 0) {
+		current = mv_patient_store_get (store_of (request), auth,
+						mv_http_request_get_id (request), auth->patient_id,
+						&expected, error);
+		if (current == NULL)
+			return NULL;
+	}
+	profile = mv_patient_store_update (store_of (request), auth,
+					   mv_http_request_get_id (request), auth->patient_id,
+					   patch, expected, &version, error);
+	if (profile == NULL)
+		return NULL;
+	return patient_body (request, auth->patient_id, version, profile);
 }
 
 /* DELETE /v1/patients/{id}?reason=…: a clinic admin's erasure, refused inside the retention
@@ -355,6 +392,10 @@ static const MvHttpRoute routes[] = {
 	{ "POST", "/v1/patients/{id}/invites", MV_ROLE_CLINICIAN, handle_invite,
 	  "An invite code for the patient app" },
 	{ "GET", "/v1/me", MV_ROLE_PATIENT, handle_me, "The calling patient's own profile" },
+	{ "PUT", "/v1/me/preferences", MV_ROLE_PATIENT, handle_me_preferences,
+	  "The calling patient sets its own time zone (an IANA name) and language (\"en\" or "
+	  "\"zh\"): {time_zone?, language?}; the plan's today and streak days follow "
+	  "them; If-Match optional; audited as a profile change" },
 	{ "DELETE", "/v1/admin/tenants/{id}/patients/{patient}", MV_ROLE_OPERATOR,
 	  handle_force_delete,
 	  "The operator erases a patient of a clinic, inside its retention period too "

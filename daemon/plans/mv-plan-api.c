@@ -234,15 +234,19 @@ record_of (PlanRequest *r,
 	   gboolean clearing,
 	   const gchar *cleared_on)
 {
-	static const gchar *const kept[] = { "red_flags_cleared_on", "red_flags_cleared_by",
-					     "red_flags_cleared_note", NULL };
+	static const gchar *const kept[]
+		= { "red_flags_cleared_on", "red_flags_cleared_at", "red_flags_cleared_by",
+		    "red_flags_cleared_note", NULL };
 	JsonObject *rec = mv_plan_record_from_plugin (plan);
 	g_autofree gchar *now = mv_schema_format_utc (r->now);
 
 	json_object_set_object_member (rec, "context_used", json_object_ref (context->used));
 	json_object_set_string_member (rec, "generated_at", now);
 	if (clearing) {
+		/* the instant decides (a finding recorded after it flags again, the same day
+		 * too); the patient's date stays for a reader of older records */
 		json_object_set_string_member (rec, "red_flags_cleared_on", cleared_on);
+		json_object_set_string_member (rec, "red_flags_cleared_at", now);
 		if (r->call.caller != NULL && r->call.caller->key_id != NULL)
 			json_object_set_string_member (rec, "red_flags_cleared_by",
 						       r->call.caller->key_id);
@@ -379,6 +383,7 @@ make_plan (MvHttpRequest *request, PlanMode mode, GError **error)
 	g_autofree gchar *today = NULL;
 	g_autofree gchar *location = NULL;
 	g_autofree gchar *lower = NULL;
+	g_autofree gchar *cleared_at = NULL;
 	JsonObject *current, *stored;
 	const gchar *cleared_on;
 	MvPlanRecord in;
@@ -410,6 +415,7 @@ make_plan (MvHttpRequest *request, PlanMode mode, GError **error)
 	if (mode == PLAN_REPLAN && !adherence_known (&r, current, error))
 		return NULL;
 	today = today_of (&r, snapshot);
+	cleared_at = mv_schema_format_utc (r.now);
 	cleared_on = mode == PLAN_CLEAR ? today
 		     : current != NULL	? json_object_get_string_member_with_default (
 				current, "red_flags_cleared_on", NULL)
@@ -426,6 +432,11 @@ make_plan (MvHttpRequest *request, PlanMode mode, GError **error)
 		.supplied = r.supplied,
 		.previous_supplied = supplied_of (current),
 		.red_flags_cleared_on = cleared_on,
+		.red_flags_cleared_at = mode == PLAN_CLEAR ? cleared_at
+					: current != NULL
+						? json_object_get_string_member_with_default (
+							current, "red_flags_cleared_at", NULL)
+						: NULL,
 	};
 	context = mv_plan_context_assemble (&in);
 	plan = call_plugin (&r, mode == PLAN_REPLAN ? "Replan" : "Generate", context->context,
@@ -553,8 +564,9 @@ day_of (MvHttpRequest *request, PlanRequest *r, JsonObject *plan, GError **error
 	JsonObject *used = json_object_get_object_member (plan, "context_used");
 
 	if (date != NULL && !mv_plan_date_valid (date)) {
-		mv_error_add_problem (error, "/date", "invalid-format", "must be a date YYYY-MM-DD",
-				      "应为日期 YYYY-MM-DD");
+		mv_schema_date_problem (error, "/date", date,
+					"must be a date YYYY-MM-DD from 1870 to 2200",
+					"应为 1870 至 2200 年间的日期 YYYY-MM-DD");
 		return NULL;
 	}
 	if (date != NULL)
@@ -584,29 +596,20 @@ handle_me_today (MvHttpRequest *request, GError **error)
 	return object_node (mv_plan_today (plan, date));
 }
 
+static JsonNode *plan_ics (MvHttpRequest *request, gboolean me, GError **error);
+
 static JsonNode *
 handle_me_ics (MvHttpRequest *request, GError **error)
 {
-	g_auto (PlanRequest) r = { 0 };
-	g_autoptr (JsonObject) plan = NULL;
-
-	plan_request_init (&r, request, TRUE, error);
-	if (r.patient_id == NULL)
-		return NULL;
-	plan = current_plan (&r, error);
-	if (plan == NULL)
-		return NULL;
-	mv_http_request_set_text (request, "text/calendar; charset=utf-8",
-				  mv_plan_ics (plan, r.now));
-	mv_http_request_set_header (request, "Content-Disposition",
-				    "attachment; filename=\"plan.ics\"");
-	return NULL;
+	return plan_ics (request, TRUE, error);
 }
 
 #define CLIN MV_ROLE_CLINICIAN
 #define READERS (MV_ROLE_CLINICIAN | MV_ROLE_PATIENT)
 #define P "/v1/patients/{id}/"
 #define ME "/v1/me/"
+
+static JsonNode *handle_ics (MvHttpRequest *request, GError **error);
 
 static const MvHttpRoute routes[] = {
 	{ "POST", P "plan", CLIN, handle_generate,
@@ -630,6 +633,9 @@ static const MvHttpRoute routes[] = {
 	{ "GET", ME "plan.ics", MV_ROLE_PATIENT, handle_me_ics,
 	  "The calling patient's plan as iCalendar (text/calendar) for a calendar app",
 	  .answer_type = "text/calendar" },
+	{ "GET", P "plan.ics", READERS, handle_ics,
+	  "The patient's plan as iCalendar (text/calendar): the feed of GET /v1/me/plan.ics",
+	  .answer_type = "text/calendar" },
 };
 
 const MvHttpRoute *
@@ -637,4 +643,60 @@ mv_plan_http_routes (guint *n_routes)
 {
 	*n_routes = G_N_ELEMENTS (routes);
 	return routes;
+}
+
+/* ---- the calendar -------------------------------------------------------------------- */
+
+/* The version before @plan (NULL for the first, or one the store no longer gives): its tasks
+ * and follow-ups that @plan dropped are cancelled in the feed. */
+static JsonObject *
+previous_plan (PlanRequest *r, JsonObject *plan, GError **error)
+{
+	gint64 version = json_object_get_int_member (plan, "version");
+	g_autofree gchar *v = g_strdup_printf ("%" G_GINT64_FORMAT, version - 1);
+	g_autoptr (GError) local = NULL;
+	JsonObject *previous;
+
+	if (version <= 1)
+		return NULL;
+	previous = mv_clinical_store_get_version (
+		r->store, &r->call, mv_plan_kind.name, r->patient_id,
+		json_object_get_string_member (plan, "id"), v, &local);
+	if (previous == NULL && !g_error_matches (local, MV_ERROR, MV_ERROR_NOT_FOUND))
+		g_propagate_error (error, g_steal_pointer (&local));
+	return previous;
+}
+
+/* The plan as iCalendar for the patient (@me) or for a clinician of the patient's clinic: the
+ * same feed, the roles of the plan's GET. */
+static JsonNode *
+plan_ics (MvHttpRequest *request, gboolean me, GError **error)
+{
+	g_auto (PlanRequest) r = { 0 };
+	g_autoptr (JsonObject) plan = NULL;
+	g_autoptr (JsonObject) previous = NULL;
+	g_autoptr (GError) local = NULL;
+
+	plan_request_init (&r, request, me, error);
+	if (r.patient_id == NULL)
+		return NULL;
+	plan = current_plan (&r, error);
+	if (plan == NULL)
+		return NULL;
+	previous = previous_plan (&r, plan, &local);
+	if (local != NULL) {
+		g_propagate_error (error, g_steal_pointer (&local));
+		return NULL;
+	}
+	mv_http_request_set_text (request, "text/calendar; charset=utf-8",
+				  mv_plan_ics_feed (plan, previous, r.now));
+	mv_http_request_set_header (request, "Content-Disposition",
+				    "attachment; filename=\"plan.ics\"");
+	return NULL;
+}
+
+static JsonNode *
+handle_ics (MvHttpRequest *request, GError **error)
+{
+	return plan_ics (request, FALSE, error);
 }

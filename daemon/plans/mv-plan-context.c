@@ -20,8 +20,9 @@ check_today (JsonNode *node,
 {
 	if (mv_plan_date_valid (json_node_get_string (node)))
 		return TRUE;
-	mv_schema_problem (error, ptr, "invalid-format", "must be a date YYYY-MM-DD",
-			   "应为日期 YYYY-MM-DD");
+	mv_schema_date_problem (error, ptr, json_node_get_string (node),
+				"must be a date YYYY-MM-DD from 1870 to 2200",
+				"应为 1870 至 2200 年间的日期 YYYY-MM-DD");
 	return FALSE;
 }
 
@@ -345,10 +346,24 @@ smoking_level (JsonObject *value_code)
 	return NULL;
 }
 
-/* one measurement {code, value, unit, date}, unless its code was seen (a newer one) */
+/* When the daemon got @record's current version (the clearing of red flags compares it):
+ * what a clinician who cleared them before could not have seen is recorded after it. */
+static const gchar *
+recorded_of (JsonObject *record)
+{
+	const gchar *updated = mv_clinical_get_string (record, "updated_at");
+	return updated != NULL ? updated : mv_clinical_get_string (record, "created_at");
+}
+
+/* one measurement {code, value, unit, date, recorded_at}, unless its code was seen (a newer
+ * one) */
 static gboolean
-add_measurement (
-	JsonArray *out, GHashTable *seen, const gchar *curie, JsonObject *m, const gchar *date)
+add_measurement (JsonArray *out,
+		 GHashTable *seen,
+		 const gchar *curie,
+		 JsonObject *m,
+		 const gchar *date,
+		 const gchar *recorded_at)
 {
 	gdouble value;
 	const gchar *unit = mv_clinical_get_string (m, "unit");
@@ -363,6 +378,8 @@ add_measurement (
 	json_object_set_double_member (item, "value", value);
 	json_object_set_string_member (item, "unit", unit);
 	json_object_set_string_member (item, "date", date);
+	if (recorded_at != NULL)
+		json_object_set_string_member (item, "recorded_at", recorded_at);
 	json_array_add_object_element (out, item);
 	return TRUE;
 }
@@ -392,12 +409,12 @@ from_observations (Assembly *a, JsonArray *observations)
 			if (used)
 				json_object_set_string_member (a->context, "smoking", level);
 		}
-		used |= add_measurement (out, seen, curie, o, date);
+		used |= add_measurement (out, seen, curie, o, date, recorded_of (o));
 		for (guint j = 0; components != NULL && j < json_array_get_length (components);
 		     j++) {
 			JsonObject *c = json_array_get_object_element (components, j);
 			g_autofree gchar *cc = observation_curie (c);
-			used |= add_measurement (out, seen, cc, c, date);
+			used |= add_measurement (out, seen, cc, c, date, recorded_of (o));
 		}
 		if (used)
 			add_source (a, "observation", o);
@@ -491,9 +508,9 @@ from_risks (Assembly *a, JsonArray *assessments)
 }
 
 /* a finding as the plugin takes it: the parser's members but where the mention was (its text
- * and offsets: the plugin is not given the note), and the note's date */
+ * and offsets: the plugin is not given the note), the note's date and when it was recorded */
 static JsonObject *
-finding_of (JsonObject *f, const gchar *date)
+finding_of (JsonObject *f, const gchar *date, const gchar *recorded_at)
 {
 	static const gchar *const left_out[] = { "text", "start", "end", "spans", NULL };
 	g_autoptr (GList) names = json_object_get_members (f);
@@ -505,6 +522,8 @@ finding_of (JsonObject *f, const gchar *date)
 				out, l->data,
 				mv_clinical_node_copy (json_object_get_member (f, l->data)));
 	json_object_set_string_member (out, "date", date);
+	if (recorded_at != NULL)
+		json_object_set_string_member (out, "recorded_at", recorded_at);
 	return out;
 }
 
@@ -527,10 +546,39 @@ from_notes (Assembly *a, JsonArray *notes)
 				  && json_array_get_length (out) < MV_PLAN_CONTEXT_LIST_MAX;
 		     j++)
 			json_array_add_object_element (
-				out, finding_of (json_array_get_object_element (items, j), date));
+				out, finding_of (json_array_get_object_element (items, j), date,
+						 recorded_of (n)));
 		add_source (a, "note", n);
 	}
 	json_object_set_array_member (a->context, "findings", out);
+}
+
+/* The red flags' clearing: the instant (in the patient's offset, so its date is the patient's
+ * day), else an older record's date. */
+static void
+set_clearing (Assembly *a)
+{
+	g_autoptr (GDateTime) at
+		= a->record->red_flags_cleared_at != NULL
+			  ? mv_schema_parse_datetime (a->record->red_flags_cleared_at)
+			  : NULL;
+	g_autoptr (GTimeZone) tz = g_time_zone_new_identifier (a->tz);
+	g_autoptr (GDateTime) local = NULL;
+	g_autofree gchar *text = NULL;
+
+	if (at == NULL) {
+		if (a->record->red_flags_cleared_on != NULL)
+			json_object_set_string_member (a->context, "red_flags_cleared_on",
+						       a->record->red_flags_cleared_on);
+		return;
+	}
+	if (tz == NULL)
+		tz = g_time_zone_new_utc ();
+	local = g_date_time_to_timezone (at, tz);
+	/* to the microsecond, as the store writes times: a note recorded in the same second
+	 * before the clearing stays cleared */
+	text = g_date_time_format (local, "%Y-%m-%dT%H:%M:%S.%f%:z");
+	json_object_set_string_member (a->context, "red_flags_cleared_at", text);
 }
 
 /* the supplied values: the request's, else the current plan's; they win over the record's */
@@ -586,9 +634,7 @@ mv_plan_context_assemble (const MvPlanRecord *record)
 	from_risks (&a, list_of (snapshot, "risk-assessments"));
 	from_notes (&a, list_of (snapshot, "notes"));
 	from_checkins (&a, list_of (snapshot, "observations"));
-	if (record->red_flags_cleared_on != NULL)
-		json_object_set_string_member (a.context, "red_flags_cleared_on",
-					       record->red_flags_cleared_on);
+	set_clearing (&a);
 	supplied = apply_supplied (&a);
 	out->context = a.context;
 	out->used = json_object_new ();

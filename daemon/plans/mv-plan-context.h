@@ -43,8 +43,10 @@ typedef struct {
 	JsonObject *supplied;
 	/* nullable: the current plan's context_used.supplied, carried over unless replaced */
 	JsonObject *previous_supplied;
-	/* nullable: the date a clinician cleared the red flags */
+	/* nullable: the date a clinician cleared the red flags (an older record's) */
 	const gchar *red_flags_cleared_on;
+	/* nullable: the instant a clinician cleared them (RFC 3339): wins over the date */
+	const gchar *red_flags_cleared_at;
 } MvPlanRecord;
 
 typedef struct {

@@ -113,20 +113,71 @@ horizon_of (JsonObject *record, const GDate *week_start, GDate *until)
 	}
 }
 
+/* What every event of one feed shares. */
+typedef struct {
+	GString *out;
+	const gchar *stamp;   /* DTSTAMP */
+	const gchar *plan_id; /* the plan record's id: every UID starts with it */
+	gint64 sequence;      /* SEQUENCE: the plan record's version */
+	gboolean zh;
+} IcsFeed;
+
+/* the properties every event starts with; a cancelled one says so (RFC 5545 3.8.1.11), with
+ * the same UID and a higher SEQUENCE than its last live version had, so a calendar app that
+ * imported it removes it */
 static void
-task_event (GString *out,
-	    JsonObject *record,
+event_begin (const IcsFeed *feed,
+	     const gchar *uid,
+	     const gchar *start,
+	     const gchar *end,
+	     gboolean cancelled)
+{
+	g_autofree gchar *sequence = g_strdup_printf ("%" G_GINT64_FORMAT, feed->sequence);
+
+	property (feed->out, "BEGIN", "VEVENT");
+	text_property (feed->out, "UID", uid);
+	property (feed->out, "DTSTAMP", feed->stamp);
+	property (feed->out, "SEQUENCE", sequence);
+	property (feed->out, "DTSTART;VALUE=DATE", start);
+	property (feed->out, "DTEND;VALUE=DATE", end);
+	if (cancelled)
+		property (feed->out, "STATUS", "CANCELLED");
+}
+
+static gchar *
+task_uid (const IcsFeed *feed, JsonObject *task)
+{
+	return g_strdup_printf ("%s-task-%s@medverse", feed->plan_id,
+				mv_clinical_get_string (task, "id"));
+}
+
+/* A follow-up's own id when it has one, else its rule and date: what it is, not where it
+ * stands in the list (a follow-up removed would move the others' events). */
+static gchar *
+follow_up_uid (const IcsFeed *feed, JsonObject *follow_up)
+{
+	const gchar *id = mv_clinical_get_string (follow_up, "id");
+	const gchar *rule = mv_clinical_get_string (follow_up, "rule");
+
+	if (id != NULL)
+		return g_strdup_printf ("%s-follow-up-%s@medverse", feed->plan_id, id);
+	return g_strdup_printf ("%s-follow-up-%s-%s@medverse", feed->plan_id,
+				rule != NULL ? rule : "",
+				mv_clinical_get_string (follow_up, "date"));
+}
+
+static void
+task_event (const IcsFeed *feed,
 	    JsonObject *task,
 	    const GDate *week_start,
 	    const GDate *until,
-	    const gchar *stamp)
+	    gboolean cancelled)
 {
 	static const gchar *const byday[][2]
 		= { { "mon", "MO" }, { "tue", "TU" }, { "wed", "WE" }, { "thu", "TH" },
 		    { "fri", "FR" }, { "sat", "SA" }, { "sun", "SU" } };
 	JsonArray *days = array_of (task, "days");
 	const gchar *detail = mv_clinical_get_string (task, "detail");
-	gboolean zh = g_strcmp0 (mv_clinical_get_string (record, "language"), "zh") == 0;
 	g_autoptr (GString) rule = g_string_new ("FREQ=WEEKLY;BYDAY=");
 	g_autoptr (GString) description = g_string_new (detail != NULL ? detail : "");
 	g_autofree gchar *uid = NULL, *start = NULL, *end = NULL, *last = NULL;
@@ -154,86 +205,165 @@ task_event (GString *out,
 	g_string_append_printf (rule, ";UNTIL=%s", last);
 	if (json_object_has_member (task, "minutes"))
 		g_string_append_printf (description,
-					zh ? "%s每次 %" G_GINT64_FORMAT " 分钟"
-					   : "%s%" G_GINT64_FORMAT " minutes a session",
+					feed->zh ? "%s每次 %" G_GINT64_FORMAT " 分钟"
+						 : "%s%" G_GINT64_FORMAT " minutes a session",
 					description->len > 0 ? "\n" : "",
 					json_object_get_int_member (task, "minutes"));
-	uid = g_strdup_printf ("%s-task-%s@medverse", mv_clinical_get_string (record, "id"),
-			       mv_clinical_get_string (task, "id"));
+	uid = task_uid (feed, task);
 	start = ics_date (&first);
 	g_date_add_days (&first, 1);
 	end = ics_date (&first);
-	property (out, "BEGIN", "VEVENT");
-	text_property (out, "UID", uid);
-	property (out, "DTSTAMP", stamp);
-	property (out, "DTSTART;VALUE=DATE", start);
-	property (out, "DTEND;VALUE=DATE", end);
-	property (out, "RRULE", rule->str);
-	text_property (out, "SUMMARY", mv_clinical_get_string (task, "title"));
+	event_begin (feed, uid, start, end, cancelled);
+	property (feed->out, "RRULE", rule->str);
+	text_property (feed->out, "SUMMARY", mv_clinical_get_string (task, "title"));
 	if (description->len > 0)
-		text_property (out, "DESCRIPTION", description->str);
+		text_property (feed->out, "DESCRIPTION", description->str);
 	if (mv_clinical_get_string (task, "category") != NULL)
-		text_property (out, "CATEGORIES", mv_clinical_get_string (task, "category"));
-	property (out, "TRANSP", "TRANSPARENT");
-	property (out, "END", "VEVENT");
+		text_property (feed->out, "CATEGORIES", mv_clinical_get_string (task, "category"));
+	property (feed->out, "TRANSP", "TRANSPARENT");
+	property (feed->out, "END", "VEVENT");
+}
+
+/* The level ("emergency", "urgent") of the red flag whose instruction @follow_up is (the
+ * plugin dates it today with the flag's id as its rule), or NULL for a follow-up visit. */
+static const gchar *
+red_flag_level (JsonObject *record, JsonObject *follow_up)
+{
+	JsonArray *flags = array_of (record, "red_flags");
+	const gchar *rule = mv_clinical_get_string (follow_up, "rule");
+
+	for (guint i = 0; rule != NULL && flags != NULL && i < json_array_get_length (flags); i++) {
+		JsonObject *flag = json_array_get_object_element (flags, i);
+		if (g_strcmp0 (mv_clinical_get_string (flag, "id"), rule) == 0) {
+			const gchar *level = mv_clinical_get_string (flag, "level");
+			return level != NULL ? level : "urgent";
+		}
+	}
+	return NULL;
+}
+
+/* an urgent instruction reads as one: never "follow-up" before "call emergency services" */
+static const gchar *
+follow_up_prefix (const gchar *level, gboolean zh)
+{
+	if (g_strcmp0 (level, "emergency") == 0)
+		return zh ? "紧急：" : "Emergency: ";
+	if (level != NULL)
+		return zh ? "紧急就医：" : "Urgent: ";
+	return zh ? "复诊：" : "Follow-up: ";
 }
 
 static void
-follow_up_event (
-	GString *out, JsonObject *record, JsonObject *follow_up, guint index, const gchar *stamp)
+follow_up_event (const IcsFeed *feed, JsonObject *record, JsonObject *follow_up, gboolean cancelled)
 {
-	gboolean zh = g_strcmp0 (mv_clinical_get_string (record, "language"), "zh") == 0;
 	const gchar *reason = mv_clinical_get_string (follow_up, "reason");
+	const gchar *level = red_flag_level (record, follow_up);
 	g_autofree gchar *uid = NULL, *start = NULL, *end = NULL, *summary = NULL;
 	GDate d;
 
 	if (!mv_schema_parse_date (mv_clinical_get_string (follow_up, "date"), &d))
 		return;
-	uid = g_strdup_printf ("%s-follow-up-%u@medverse", mv_clinical_get_string (record, "id"),
-			       index);
+	uid = follow_up_uid (feed, follow_up);
 	start = ics_date (&d);
 	g_date_add_days (&d, 1);
 	end = ics_date (&d);
-	summary = g_strconcat (zh ? "复诊：" : "Follow-up: ", reason != NULL ? reason : "", NULL);
-	property (out, "BEGIN", "VEVENT");
-	text_property (out, "UID", uid);
-	property (out, "DTSTAMP", stamp);
-	property (out, "DTSTART;VALUE=DATE", start);
-	property (out, "DTEND;VALUE=DATE", end);
-	text_property (out, "SUMMARY", summary);
-	property (out, "TRANSP", "TRANSPARENT");
-	property (out, "END", "VEVENT");
+	summary = g_strconcat (follow_up_prefix (level, feed->zh), reason != NULL ? reason : "",
+			       NULL);
+	event_begin (feed, uid, start, end, cancelled);
+	text_property (feed->out, "SUMMARY", summary);
+	if (level != NULL)
+		property (feed->out, "PRIORITY", "1");
+	property (feed->out, "TRANSP", "TRANSPARENT");
+	property (feed->out, "END", "VEVENT");
+}
+
+/* Whether @list holds an item whose UID (by @uid_of) is @uid. */
+static gboolean
+holds_uid (const IcsFeed *feed,
+	   JsonArray *list,
+	   gchar *(*uid_of) (const IcsFeed *, JsonObject *),
+	   const gchar *uid)
+{
+	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+		g_autofree gchar *other = uid_of (feed, json_array_get_object_element (list, i));
+		if (g_strcmp0 (other, uid) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* @record's tasks, or @previous's tasks that @record dropped (@cancelled) */
+static void
+task_events (const IcsFeed *feed, JsonObject *record, JsonObject *current, gboolean cancelled)
+{
+	JsonArray *tasks = array_of (record, "tasks");
+	GDate week_start, until;
+
+	if (!mv_schema_parse_date (mv_clinical_get_string (record, "week_start"), &week_start))
+		return;
+	horizon_of (record, &week_start, &until);
+	for (guint i = 0; tasks != NULL && i < json_array_get_length (tasks); i++) {
+		JsonObject *task = json_array_get_object_element (tasks, i);
+		g_autofree gchar *uid = task_uid (feed, task);
+		if (cancelled && holds_uid (feed, array_of (current, "tasks"), task_uid, uid))
+			continue;
+		task_event (feed, task, &week_start, &until, cancelled);
+	}
+}
+
+static void
+follow_up_events (const IcsFeed *feed, JsonObject *record, JsonObject *current, gboolean cancelled)
+{
+	JsonArray *follow_ups = array_of (record, "follow_ups");
+
+	for (guint i = 0; follow_ups != NULL && i < json_array_get_length (follow_ups); i++) {
+		JsonObject *f = json_array_get_object_element (follow_ups, i);
+		g_autofree gchar *uid = follow_up_uid (feed, f);
+		if (cancelled
+		    && holds_uid (feed, array_of (current, "follow_ups"), follow_up_uid, uid))
+			continue;
+		follow_up_event (feed, record, f, cancelled);
+	}
 }
 
 gchar *
-mv_plan_ics (JsonObject *record, GDateTime *now)
+mv_plan_ics_feed (JsonObject *record, JsonObject *previous, GDateTime *now)
 {
 	GString *out = g_string_new (NULL);
 	g_autofree gchar *stamp = NULL;
 	g_autoptr (GDateTime) utc = g_date_time_to_utc (now);
-	JsonArray *tasks = array_of (record, "tasks");
-	JsonArray *follow_ups = array_of (record, "follow_ups");
-	gboolean zh = g_strcmp0 (mv_clinical_get_string (record, "language"), "zh") == 0;
-	GDate week_start, until;
+	JsonNode *version = json_object_get_member (record, "version");
+	IcsFeed feed = {
+		.out = out,
+		.plan_id = mv_clinical_get_string (record, "id"),
+		.sequence = version != NULL && JSON_NODE_HOLDS_VALUE (version)
+				    ? json_node_get_int (version)
+				    : 0,
+		.zh = g_strcmp0 (mv_clinical_get_string (record, "language"), "zh") == 0,
+	};
 
 	stamp = g_date_time_format (utc, "%Y%m%dT%H%M%SZ");
+	feed.stamp = stamp;
 	property (out, "BEGIN", "VCALENDAR");
 	property (out, "VERSION", "2.0");
 	property (out, "PRODID", "-//Medverse//Prevention plan//EN");
 	property (out, "CALSCALE", "GREGORIAN");
 	property (out, "METHOD", "PUBLISH");
-	text_property (out, "X-WR-CALNAME", zh ? "预防计划" : "Prevention plan");
-	if (mv_schema_parse_date (mv_clinical_get_string (record, "week_start"), &week_start)) {
-		horizon_of (record, &week_start, &until);
-		for (guint i = 0; tasks != NULL && i < json_array_get_length (tasks); i++)
-			task_event (out, record, json_array_get_object_element (tasks, i),
-				    &week_start, &until, stamp);
+	text_property (out, "X-WR-CALNAME", feed.zh ? "预防计划" : "Prevention plan");
+	task_events (&feed, record, NULL, FALSE);
+	follow_up_events (&feed, record, NULL, FALSE);
+	if (previous != NULL) {
+		task_events (&feed, previous, record, TRUE);
+		follow_up_events (&feed, previous, record, TRUE);
 	}
-	for (guint i = 0; follow_ups != NULL && i < json_array_get_length (follow_ups); i++)
-		follow_up_event (out, record, json_array_get_object_element (follow_ups, i), i,
-				 stamp);
 	property (out, "END", "VCALENDAR");
 	return g_string_free (out, FALSE);
+}
+
+gchar *
+mv_plan_ics (JsonObject *record, GDateTime *now)
+{
+	return mv_plan_ics_feed (record, NULL, now);
 }
 
 /* ---- a day --------------------------------------------------------------------------- */

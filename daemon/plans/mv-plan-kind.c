@@ -8,7 +8,8 @@
  * Beside the plugin's members the record holds `plan_version` (the plan's own `version`:
  * `version` is the store's), `context_used` (the date, language and time zone the plan was
  * made for, the record versions the context came from, the values a clinician supplied),
- * `generated_at`, and `red_flags_cleared_on` / `_by` / `_note` once a clinician cleared them.
+ * `generated_at`, and `red_flags_cleared_at` (the instant) / `_on` (the patient's date) / `_by` /
+ * `_note` once a clinician cleared them.
  */
 #define G_LOG_DOMAIN "medverse-plans"
 
@@ -50,8 +51,9 @@ check_date (JsonNode *node,
 {
 	if (mv_plan_date_valid (json_node_get_string (node)))
 		return TRUE;
-	mv_schema_problem (error, ptr, "invalid-format", "must be a date YYYY-MM-DD",
-			   "应为日期 YYYY-MM-DD");
+	mv_schema_date_problem (error, ptr, json_node_get_string (node),
+				"must be a date YYYY-MM-DD from 1870 to 2200",
+				"应为 1870 至 2200 年间的日期 YYYY-MM-DD");
 	return FALSE;
 }
 
@@ -214,7 +216,11 @@ const MvField mv_plan_members[] = {
 	{ "context_used", MV_FIELD_OBJECT, TRUE, 0, 0, NULL, context_used_members },
 	{ "generated_at", MV_FIELD_DATETIME, TRUE },
 	{ "red_flags_cleared_on", MV_FIELD_STRING, FALSE, 10, 10, NULL, NULL, check_date,
-	  "a clinician cleared the red flags of findings dated on or before it" },
+	  "the patient's date a clinician cleared the red flags (older records: findings dated on "
+	  "or before it raise none)" },
+	{ "red_flags_cleared_at", MV_FIELD_DATETIME, FALSE, 0, 0, NULL, NULL, NULL,
+	  "when a clinician cleared the red flags: findings and readings recorded after it raise "
+	  "them again" },
 	{ "red_flags_cleared_by", MV_FIELD_STRING, FALSE, 1, 200 },
 	{ "red_flags_cleared_note", MV_FIELD_TEXT, FALSE, 1, 2000 },
 	{ NULL },

@@ -54,20 +54,29 @@ gboolean mv_plan_date_valid (const gchar *text);
 const gchar *mv_plan_weekday (const gchar *date);
 
 /**
- * mv_plan_ics:
- * @record: a stored plan record (with its "id")
+ * mv_plan_ics_feed:
+ * @record: a stored plan record (with its "id" and "version")
+ * @previous: (nullable): the record's previous version, if any
  * @now: the calendar's DTSTAMP
  *
  * The plan as an iCalendar object (RFC 5545): one VEVENT a task, all-day on the first of its
  * days in the plan's week and repeating weekly on its days (RRULE FREQ=WEEKLY;BYDAY) until
  * the plan's horizon (its latest goal's due date, at least the end of its week); one all-day
- * VEVENT a follow-up.  UIDs are stable per task (the plan record's id and the task's id), so
- * a calendar that imports a new version of the plan updates its events instead of doubling
- * them.  Lines end in CRLF and are folded at 75 octets, never inside a UTF-8 character; TEXT
- * values escape backslash, semicolon, comma and newlines.
+ * VEVENT a follow-up.  UIDs come from each item's own identity, never its position: the plan
+ * record's id and the task's id; the follow-up's id, else its rule and date.  Every event's
+ * SEQUENCE is the record's version.  A task or follow-up of @previous that @record no longer
+ * holds is in the feed with STATUS:CANCELLED (same UID, higher SEQUENCE), so a calendar app
+ * that imported it removes it instead of keeping a ghost.  A follow-up that is a red flag's
+ * instruction (its rule is the flag's id) reads as urgent ("Emergency: " / "紧急：", "Urgent: "
+ * / "紧急就医：", PRIORITY:1), any other as a follow-up ("Follow-up: " / "复诊：").  Lines end in
+ * CRLF and are folded at 75 octets, never inside a UTF-8 character; TEXT values escape
+ * backslash, semicolon, comma and newlines.
  *
  * Returns: (transfer full): the text.
  */
+gchar *mv_plan_ics_feed (JsonObject *record, JsonObject *previous, GDateTime *now);
+
+/* mv_plan_ics_feed() without a previous version.  (transfer full) */
 gchar *mv_plan_ics (JsonObject *record, GDateTime *now);
 
 /* TEXT escaping (RFC 5545 3.3.11).  (transfer full) */

@@ -185,6 +185,67 @@ mv_schema_parse_date (const gchar *s, GDate *out)
 	return TRUE;
 }
 
+/* Why the YYYY-MM-DD at the start of @text names no day (year, month, day in range, the day
+ * past its month's end), or FALSE when it does or is not shaped so. */
+static gboolean
+explain_impossible_day (const gchar *text, gchar **en, gchar **zh)
+{
+	static const gchar *const months[]
+		= { "January", "February", "March",	"April",   "May",      "June",
+		    "July",    "August",   "September", "October", "November", "December" };
+	guint y, m, d;
+
+	if (text == NULL || strlen (text) < 10 || text[4] != '-' || text[7] != '-'
+	    || (text[10] != '\0' && text[10] != 'T' && text[10] != 't'))
+		return FALSE;
+	for (guint i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !g_ascii_isdigit (text[i]))
+			return FALSE;
+	y = (guint)g_ascii_strtoull (text, NULL, 10);
+	m = (guint)g_ascii_strtoull (text + 5, NULL, 10);
+	d = (guint)g_ascii_strtoull (text + 8, NULL, 10);
+	if (y >= 1 && m >= 1 && m <= 12 && d >= 1
+	    && d <= g_date_get_days_in_month ((GDateMonth)m, (GDateYear)y))
+		return FALSE;
+	if (y == 0) {
+		*en = g_strdup_printf ("%.10s is not a day of the calendar (years count from 0001)",
+				       text);
+		*zh = g_strdup_printf ("%.10s 不是日历上的日期（年份从 0001 开始）", text);
+	} else if (m < 1 || m > 12) {
+		*en = g_strdup_printf (
+			"%.10s is not a day of the calendar (a year has months 01 to "
+			"12)",
+			text);
+		*zh = g_strdup_printf ("%.10s 不是日历上的日期（月份为 01 至 12）", text);
+	} else if (d < 1) {
+		*en = g_strdup_printf ("%.10s is not a day of the calendar (days count from 01)",
+				       text);
+		*zh = g_strdup_printf ("%.10s 不是日历上的日期（日期从 01 开始）", text);
+	} else {
+		guint n = g_date_get_days_in_month ((GDateMonth)m, (GDateYear)y);
+		*en = g_strdup_printf ("%.10s is not a day of the calendar (%s %u has %u days)",
+				       text, months[m - 1], y, n);
+		*zh = g_strdup_printf ("%.10s 不是日历上的日期（%u 年 %u 月只有 %u 天）", text, y,
+				       m, n);
+	}
+	return TRUE;
+}
+
+void
+mv_schema_date_problem (GError **error,
+			const gchar *pointer,
+			const gchar *text,
+			const gchar *message,
+			const gchar *message_zh)
+{
+	g_autofree gchar *en = NULL, *zh = NULL;
+
+	if (explain_impossible_day (text, &en, &zh))
+		mv_error_add_problem (error, pointer, "invalid-format", en, zh);
+	else
+		mv_error_add_problem (error, pointer, "invalid-format", message, message_zh);
+}
+
 GDateTime *
 mv_schema_parse_datetime (const gchar *text)
 {
@@ -244,9 +305,9 @@ check_date (const gchar *s, const gchar *ptr, const MvSchemaContext *ctx, GError
 	g_autoptr (GDateTime) now = now_of (ctx);
 
 	if (!mv_schema_parse_date (s, &date)) {
-		mv_schema_problem (error, ptr, "invalid-format",
-				   "must be an RFC 3339 full-date (YYYY-MM-DD) that exists",
-				   "应为存在的日期，格式 YYYY-MM-DD（RFC 3339）");
+		mv_schema_date_problem (error, ptr, s,
+					"must be an RFC 3339 full-date (YYYY-MM-DD) that exists",
+					"应为存在的日期，格式 YYYY-MM-DD（RFC 3339）");
 		return FALSE;
 	}
 	g_date_clear (&today, 1);
@@ -273,8 +334,8 @@ check_datetime (const gchar *s, const gchar *ptr, const MvSchemaContext *ctx, GE
 	g_autoptr (GDateTime) now = now_of (ctx);
 
 	if (t == NULL) {
-		mv_schema_problem (
-			error, ptr, "invalid-format",
+		mv_schema_date_problem (
+			error, ptr, s,
 			"must be an RFC 3339 date-time with a time zone offset, e.g. "
 			"2026-12-01T08:30:00+08:00",
 			"应为带时区的 RFC 3339 日期时间，例如 2026-12-01T08:30:00+08:00");

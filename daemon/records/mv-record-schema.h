@@ -124,6 +124,25 @@ gchar *mv_json_pointer_index (const gchar *pointer, guint index);
 gboolean mv_schema_parse_date (const gchar *text, GDate *out);
 
 /**
+ * mv_schema_date_problem:
+ * @text: (nullable): the refused date or date-time
+ * @message: what is expected, when @text is no impossible day (the format, the range)
+ * @message_zh: the same in Simplified Chinese
+ *
+ * Adds the problem of a refused date or date-time (code "invalid-format") to @error, the one
+ * place every route's date check says what is wrong: when @text is shaped YYYY-MM-DD (alone or
+ * before a time) but names no day of the calendar, it says so and why ("2026-02-30 is not a
+ * day of the calendar (February 2026 has 28 days)" / "2026-02-30 不是日历上的日期（2026 年 2 月只有
+ * 28 天）"), a month past 12 or a day 00 alike; otherwise @message.  A day that does not exist
+ * is the one value a message repeats: it cannot be a patient's date.
+ */
+void mv_schema_date_problem (GError **error,
+			     const gchar *pointer,
+			     const gchar *text,
+			     const gchar *message,
+			     const gchar *message_zh);
+
+/**
  * mv_schema_parse_datetime:
  *
  * RFC 3339 date-time with a "Z" or numeric offset ("2026-12-01T08:30:00+08:00", fractions of a

@@ -25,6 +25,7 @@ pg_measurement_free (PgMeasurement *m)
 	g_free (m->code);
 	g_free (m->unit);
 	g_free (m->date);
+	g_free (m->recorded_at);
 	g_free (m);
 }
 
@@ -49,6 +50,7 @@ pg_finding_free (PgFinding *f)
 	g_free (f->status);
 	g_free (f->unit);
 	g_free (f->date);
+	g_free (f->recorded_at);
 	g_free (f);
 }
 
@@ -71,6 +73,7 @@ pg_context_free (PgContext *ctx)
 	g_free (ctx->bmi_standard);
 	g_free (ctx->smoking);
 	g_free (ctx->red_flags_cleared_on);
+	g_free (ctx->red_flags_cleared_at);
 	g_clear_pointer (&ctx->conditions, g_ptr_array_unref);
 	g_clear_pointer (&ctx->medications, g_ptr_array_unref);
 	g_clear_pointer (&ctx->measurements, g_ptr_array_unref);
@@ -226,6 +229,30 @@ pg_read_date (GVariant *v, const gchar *field, GPtrArray *problems)
 	return g_steal_pointer (&s);
 }
 
+/* an RFC 3339 date-time with an offset ("2026-12-06T10:00:00+08:00"): an instant */
+static gchar *
+pg_read_instant (GVariant *v, const gchar *field, GPtrArray *problems)
+{
+	g_autofree gchar *s = pg_read_string (v, field, problems);
+	g_autoptr (GDateTime) t = NULL;
+	gsize n = s != NULL ? strlen (s) : 0;
+
+	if (s == NULL)
+		return NULL;
+	/* GLib reads a time without an offset in the local zone: not an instant */
+	if (n >= 20 && s[10] == 'T' && (s[n - 1] == 'Z' || s[n - 6] == '+' || s[n - 6] == '-'))
+		t = g_date_time_new_from_iso8601 (s, NULL);
+	if (t == NULL) {
+		pg_problem_add (
+			problems, field, "invalid-format",
+			"must be an RFC 3339 date-time with an offset, e.g. "
+			"2026-12-06T10:00:00+08:00",
+			"应为带时区偏移的 RFC 3339 日期时间，例如 2026-12-06T10:00:00+08:00");
+		return NULL;
+	}
+	return g_steal_pointer (&s);
+}
+
 static gchar **
 pg_read_strv (GVariant *v, const gchar *field, GPtrArray *problems)
 {
@@ -331,6 +358,8 @@ pg_read_measurement (GVariant *dict, const gchar *field, GPtrArray *problems)
 			m->unit = pg_read_string (value, sub, problems);
 		else if (g_str_equal (key, "date"))
 			m->date = pg_read_date (value, sub, problems);
+		else if (g_str_equal (key, "recorded_at"))
+			m->recorded_at = pg_read_instant (value, sub, problems);
 		else
 			pg_unknown_member (problems, sub);
 		g_variant_unref (value);
@@ -441,6 +470,8 @@ pg_read_finding_member (
 		f->unit = pg_read_string (value, sub, problems);
 	else if (g_str_equal (key, "date"))
 		f->date = pg_read_date (value, sub, problems);
+	else if (g_str_equal (key, "recorded_at"))
+		f->recorded_at = pg_read_instant (value, sub, problems);
 	else if (!g_strv_contains (pg_finding_passthrough, key))
 		pg_unknown_member (problems, sub);
 }
@@ -575,6 +606,8 @@ pg_read_scalar_member (
 		ctx->smoking = pg_read_enum (value, sub, pg_smoking, problems);
 	} else if (g_str_equal (key, "red_flags_cleared_on")) {
 		ctx->red_flags_cleared_on = pg_read_date (value, sub, problems);
+	} else if (g_str_equal (key, "red_flags_cleared_at")) {
+		ctx->red_flags_cleared_at = pg_read_instant (value, sub, problems);
 	} else {
 		pg_unknown_member (problems, sub);
 	}
@@ -671,6 +704,25 @@ pg_code_is (const gchar *code, const gchar *wanted)
 }
 
 gboolean
+pg_after_clearing (const gchar *date, const gchar *recorded_at, const gchar *cleared)
+{
+	g_autoptr (GDateTime) at = NULL;
+	g_autoptr (GDateTime) item = NULL;
+
+	if (cleared == NULL)
+		return TRUE;
+	if (strlen (cleared) == 10) /* a date */
+		return date == NULL || strcmp (date, cleared) > 0;
+	at = g_date_time_new_from_iso8601 (cleared, NULL);
+	item = recorded_at != NULL ? g_date_time_new_from_iso8601 (recorded_at, NULL) : NULL;
+	if (at != NULL && item != NULL)
+		return g_date_time_compare (item, at) > 0;
+	/* no time to compare: a later day than the clearing's own (the instant's date is the
+	 * patient's, as the daemon gives it in the patient's offset) */
+	return date == NULL || strncmp (date, cleared, 10) > 0;
+}
+
+gboolean
 pg_context_measurement (const PgContext *ctx, const gchar *code, const gchar *after, gdouble *out)
 {
 	const gchar *best_date = NULL;
@@ -681,7 +733,7 @@ pg_context_measurement (const PgContext *ctx, const gchar *code, const gchar *af
 		const gchar *date = m->date != NULL ? m->date : "";
 		if (!pg_code_is (m->code, code))
 			continue;
-		if (after != NULL && m->date != NULL && strcmp (m->date, after) <= 0)
+		if (!pg_after_clearing (m->date, m->recorded_at, after))
 			continue;
 		if (!found || strcmp (date, best_date) > 0) {
 			*out = m->value;
@@ -698,7 +750,7 @@ pg_context_measurement (const PgContext *ctx, const gchar *code, const gchar *af
 		    || g_strcmp0 (f->experiencer, "family") == 0
 		    || g_strcmp0 (f->temporality, "historical") == 0)
 			continue;
-		if (after != NULL && f->date != NULL && strcmp (f->date, after) <= 0)
+		if (!pg_after_clearing (f->date, f->recorded_at, after))
 			continue;
 		if (!found || strcmp (date, best_date) > 0) {
 			*out = f->value;

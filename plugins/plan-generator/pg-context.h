@@ -21,7 +21,8 @@ typedef struct {
 	gchar *code;
 	gdouble value;
 	gchar *unit;
-	gchar *date; /* may be NULL */
+	gchar *date;	    /* may be NULL */
+	gchar *recorded_at; /* RFC 3339: when the daemon got it; may be NULL */
 } PgMeasurement;
 
 typedef struct {
@@ -45,6 +46,7 @@ typedef struct {
 	gdouble value;
 	gchar *unit;
 	gchar *date;
+	gchar *recorded_at; /* RFC 3339: when the daemon got its note; may be NULL */
 } PgFinding;
 
 typedef struct {
@@ -70,13 +72,14 @@ typedef struct {
 	guint minutes_per_day;
 	gchar *bmi_standard; /* "who" | "china", after the default */
 	gchar *smoking;
-	gchar *red_flags_cleared_on;
-	GPtrArray *conditions;	 /* PgCoded */
-	GPtrArray *medications;	 /* PgCoded */
-	GPtrArray *measurements; /* PgMeasurement */
-	GPtrArray *risks;	 /* PgRisk */
-	GPtrArray *findings;	 /* PgFinding */
-	GPtrArray *checkins;	 /* PgCheckin */
+	gchar *red_flags_cleared_on; /* a date: an older daemon's clearing */
+	gchar *red_flags_cleared_at; /* an RFC 3339 instant: wins over _on */
+	GPtrArray *conditions;	     /* PgCoded */
+	GPtrArray *medications;	     /* PgCoded */
+	GPtrArray *measurements;     /* PgMeasurement */
+	GPtrArray *risks;	     /* PgRisk */
+	GPtrArray *findings;	     /* PgFinding */
+	GPtrArray *checkins;	     /* PgCheckin */
 } PgContext;
 
 #define PG_DEFAULT_MINUTES_PER_DAY 30
@@ -101,6 +104,20 @@ GVariant *pg_variant_unbox (GVariant *v);
 
 /* the value of a measurement: the latest stated one of @code (record or parsed note), or
  * FALSE; @after: only those dated after it (NULL: all) */
+/**
+ * pg_after_clearing:
+ * @date: (nullable): an item's date
+ * @recorded_at: (nullable): when the item was recorded (RFC 3339)
+ * @cleared: (nullable): the clearing: an RFC 3339 instant (`red_flags_cleared_at`, given in the
+ *   patient's offset) or a date (`red_flags_cleared_on`)
+ *
+ * Whether an item may raise a red flag after a clinician cleared them: recorded after the
+ * instant (a finding reported again at 15:00 after a 10:00 clearing counts); without a
+ * recording time, dated after the clearing's date; undated, it is not known to predate the
+ * clearing and counts.
+ */
+gboolean pg_after_clearing (const gchar *date, const gchar *recorded_at, const gchar *cleared);
+
 gboolean
 pg_context_measurement (const PgContext *ctx, const gchar *code, const gchar *after, gdouble *out);
 

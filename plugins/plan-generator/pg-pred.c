@@ -479,8 +479,7 @@ pg_finding_counts (const PgFinding *f, const gchar *cleared_on)
 	if (g_strcmp0 (f->polarity, "absent") == 0 || g_strcmp0 (f->experiencer, "family") == 0
 	    || g_strcmp0 (f->temporality, "historical") == 0)
 		return FALSE;
-	/* an undated finding after a clearing is not known to predate it: it still counts */
-	return cleared_on == NULL || f->date == NULL || strcmp (f->date, cleared_on) > 0;
+	return pg_after_clearing (f->date, f->recorded_at, cleared_on);
 }
 
 static PgMatch

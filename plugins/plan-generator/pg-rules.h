@@ -171,7 +171,8 @@ typedef enum {
 /**
  * pg_pred_eval:
  * @codes: (nullable): finding codes that made the predicate true are added here
- * @cleared_on: (nullable): findings and readings dated on or before it are not seen
+ * @cleared_on: (nullable): the red flags' clearing, an instant or a date: findings and readings
+ *   before it are not seen (pg_after_clearing())
  */
 PgMatch
 pg_pred_eval (const PgPred *p, const PgContext *ctx, const gchar *cleared_on, GPtrArray *codes);

@@ -46,7 +46,11 @@ pg_triage_hits (const PgRuleSet *set, const PgContext *ctx)
 	for (guint i = 0; i < set->red_flags->len; i++) {
 		const PgRedFlag *f = g_ptr_array_index (set->red_flags, i);
 		g_autoptr (GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
-		PgMatch m = pg_pred_eval (f->when, ctx, ctx->red_flags_cleared_on, codes);
+		PgMatch m = pg_pred_eval (f->when, ctx,
+					  ctx->red_flags_cleared_at != NULL
+						  ? ctx->red_flags_cleared_at
+						  : ctx->red_flags_cleared_on,
+					  codes);
 		PgFlagHit *h;
 		if (m == PG_MATCH_NO)
 			continue;

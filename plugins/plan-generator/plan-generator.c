@@ -141,7 +141,8 @@ pg_plugin_list_rules (MvCall *call, GVariant *input, GError **error)
 #define PG_CONTEXT_DESCRIPTION                                                                     \
 	"The patient context: today (YYYY-MM-DD) and language (en|zh) required; age_years, sex, "  \
 	"pregnant, mobility, minutes_per_day, bmi_standard, smoking, conditions, medications, "    \
-	"measurements, risks, findings, red_flags_cleared_on, checkins (README, Context); "        \
+	"measurements, risks, findings, red_flags_cleared_at, red_flags_cleared_on, checkins "     \
+	"(README, Context); "                                                                      \
 	"unknown members are refused"
 
 static const MvArg pg_context_in[] = {

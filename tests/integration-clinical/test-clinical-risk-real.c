@@ -359,6 +359,44 @@ Test (risk_real, score_columns_bad_columns)
 	cr_expect_not_null (strstr (fields, "/columns/sex "), "%s", r->body);
 	cr_expect_not_null (strstr (fields, "/columns/hdl_cholesterol "), "%s", r->body);
 	{
+		/* a member ScoreColumns does not take (Score's detail) is listed with the columns'
+		 * problems, not instead of them: one 422 listing each */
+		g_autoptr (MvtResponse) d = rt_call (
+			"POST", "/v1/risk/models/framingham-offspring-diabetes-2007/score-columns",
+			NULL,
+			"{\"detail\":\"summary\",\"columns\":{\"age\":[55,60],\"sex\":[\"female\"],"
+			"\"bmi\":31,\"shoe_size\":[42,43]}}");
+		g_autofree gchar *all = NULL;
+		mvt_assert_error (d, 422, "invalid-input");
+		all = detail_fields (d);
+		cr_expect_not_null (strstr (all, "/detail "), "%s", d->body);
+		cr_expect_not_null (strstr (all, "/columns/shoe_size "), "%s", d->body);
+		cr_expect_not_null (strstr (all, "/columns/bmi "), "%s", d->body);
+		cr_expect_not_null (strstr (all, "/columns/sex "), "%s", d->body);
+		cr_expect_not_null (strstr (all, "/columns/hdl_cholesterol "), "%s", d->body);
+	}
+	{
+		/* well-formed columns: the unknown member alone still refuses the call */
+		g_autoptr (MvtResponse) d = rt_call (
+			"POST", "/v1/risk/models/framingham-offspring-diabetes-2007/score-columns",
+			NULL,
+			"{\"detail\":\"summary\",\"columns\":{\"age\":[55],\"sex\":[\"female\"],"
+			"\"parental_diabetes\":[true],\"bmi\":[31],\"elevated_bp\":[true],"
+			"\"hdl_cholesterol\":[45],\"triglycerides\":[160],"
+			"\"fasting_glucose\":[105]}}");
+		g_autofree gchar *only = NULL;
+		mvt_assert_error (d, 422, "invalid-input");
+		only = detail_fields (d);
+		cr_expect_str_eq (only, "/detail ", "%s", d->body);
+	}
+	{
+		/* an unknown model is a 404 whatever else is wrong */
+		g_autoptr (MvtResponse) d
+			= rt_call ("POST", "/v1/risk/models/no-such-model/score-columns", NULL,
+				   "{\"detail\":\"summary\",\"columns\":{\"age\":[55]}}");
+		cr_expect_eq (d->status, 404, "%s", d->body);
+	}
+	{
 		/* not an object of columns at all: the body's own check */
 		g_autoptr (MvtResponse) b = rt_call (
 			"POST", "/v1/risk/models/framingham-offspring-diabetes-2007/score-columns",

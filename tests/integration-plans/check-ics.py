@@ -2,7 +2,7 @@
 """Parses a plan's calendar (GET /v1/me/plan.ics) with a real iCalendar parser (Debian's
 python3-icalendar) and checks what an importing calendar app would see.
 
-usage: check-ics.py FILE EXPECTED_EVENTS SUMMARY_SUBSTRING
+usage: check-ics.py FILE EXPECTED_EVENTS SUMMARY_SUBSTRING [EXPECTED_CANCELLED]
 Exits 0 when the calendar parses and holds what is expected, 1 (with the reason) otherwise.
 """
 import sys
@@ -46,6 +46,14 @@ def main():
             fail("a task's RRULE is not weekly on its days until the horizon")
         if e.get("DTSTAMP") is None or e.decoded("DTSTART") is None:
             fail("an event without DTSTAMP or DTSTART")
+    if len(sys.argv) > 4:
+        # a task a new plan dropped: cancelled, with a SEQUENCE above its last live one's
+        cancelled = [e for e in events if str(e.get("STATUS", "")) == "CANCELLED"]
+        if len(cancelled) != int(sys.argv[4]):
+            fail("%d cancelled events, not %s" % (len(cancelled), sys.argv[4]))
+        for e in cancelled:
+            if int(e.get("SEQUENCE", 0)) < 2:
+                fail("a cancelled event without a SEQUENCE above the first version's")
     print("check-ics: %d events parsed" % len(events))
 
 

@@ -5,8 +5,9 @@
  * the daemon's side: the context from the record, storage, versions, clearing, the calendar).
  * Once the real plugin is merged, the test can load it instead.
  *
- *   red flag   a present or possible chest pain (HP:0100749) of the patient, dated after
- *              red_flags_cleared_on: the plan is suppressed, one follow-up tomorrow
+ *   red flag   a present or possible chest pain (HP:0100749) of the patient, recorded after
+ *              red_flags_cleared_at (or dated after red_flags_cleared_on): the plan is
+ *              suppressed, one follow-up tomorrow
  *   walking    otherwise: a walk on mon, wed, fri of min (minutes_per_day, 30) minutes; a
  *              blood-pressure check on tue and sun when the context holds a systolic
  *              (LOINC:8480-6); a follow-up 28 days on
@@ -22,6 +23,7 @@
 #define G_LOG_DOMAIN "plan-generator-stub"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 #include <medverse/medverse-plugin.h>
 
 typedef struct {
@@ -45,6 +47,7 @@ static const ContextMember members[] = {
 	{ "risks", "aa{sv}" },
 	{ "findings", "aa{sv}" },
 	{ "red_flags_cleared_on", "s" },
+	{ "red_flags_cleared_at", "s" },
 	{ "checkins", "aa{sv}" },
 };
 
@@ -118,12 +121,33 @@ count (JsonObject *ctx, const gchar *member)
 		       : 0;
 }
 
+/* whether finding @f counts after the clearing (the real plugin's rule): recorded after the
+ * instant red_flags_cleared_at; else (an older record's red_flags_cleared_on) dated after */
+static gboolean
+after_clearing (JsonObject *ctx, JsonObject *f)
+{
+	const gchar *on
+		= json_object_get_string_member_with_default (ctx, "red_flags_cleared_on", NULL);
+	const gchar *at
+		= json_object_get_string_member_with_default (ctx, "red_flags_cleared_at", NULL);
+	const gchar *recorded = json_object_get_string_member_with_default (f, "recorded_at", NULL);
+	g_autoptr (GDateTime) cleared = at != NULL ? g_date_time_new_from_iso8601 (at, NULL) : NULL;
+	g_autoptr (GDateTime) when
+		= recorded != NULL ? g_date_time_new_from_iso8601 (recorded, NULL) : NULL;
+
+	if (cleared != NULL && when != NULL)
+		return g_date_time_compare (when, cleared) > 0;
+	if (at != NULL)
+		on = at; /* its first 10 characters: the patient's date */
+	if (on == NULL)
+		return TRUE;
+	return strncmp (json_object_get_string_member_with_default (f, "date", ""), on, 10) > 0;
+}
+
 /* the chest pain finding that raises the flag: its certainty, or NULL */
 static const gchar *
 chest_pain (JsonObject *ctx)
 {
-	const gchar *cleared
-		= json_object_get_string_member_with_default (ctx, "red_flags_cleared_on", NULL);
 	JsonArray *findings = json_object_has_member (ctx, "findings")
 				      ? json_object_get_array_member (ctx, "findings")
 				      : NULL;
@@ -141,10 +165,7 @@ chest_pain (JsonObject *ctx)
 				  "family")
 			       == 0)
 			continue;
-		if (cleared != NULL
-		    && g_strcmp0 (json_object_get_string_member_with_default (f, "date", ""),
-				  cleared)
-			       <= 0)
+		if (!after_clearing (ctx, f))
 			continue;
 		return g_str_equal (polarity, "possible") ? "possible" : "present";
 	}

@@ -475,6 +475,172 @@ Test (plans, the_patient_s_own_plan_today_and_calendar)
 	}
 }
 
+/* check-ics.py on @ics: @events events, one titled with @summary, @cancelled cancelled */
+static void
+check_ics (const gchar *dir,
+	   const gchar *ics,
+	   const gchar *events,
+	   const gchar *summary,
+	   const gchar *cancelled)
+{
+	g_autofree gchar *file = g_build_filename (dir, "plan-clinician.ics", NULL);
+	g_autofree gchar *out = NULL, *err = NULL;
+	const gchar *argv[] = { mvt_getenv ("MVT_PYTHON"),
+				mvt_getenv ("MVT_CHECK_ICS"),
+				file,
+				events,
+				summary,
+				cancelled,
+				NULL };
+	gint status = -1;
+
+	cr_assert (g_file_set_contents (file, ics, -1, NULL));
+	cr_assert (g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+				 &err, &status, NULL));
+	cr_expect (g_spawn_check_wait_status (status, NULL), "%s%s", out, err);
+	g_unlink (file);
+}
+
+Test (plans, the_clinician_s_calendar_and_a_dropped_task_cancelled_in_it)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_auto (MvtClinic) b = { 0 };
+	g_autofree gchar *pid = NULL, *other = NULL, *token = NULL, *other_token = NULL;
+	g_autofree gchar *ics = NULL, *plan = NULL, *bp = NULL, *bp_path = NULL, *when = NULL;
+	g_autofree gchar *body = NULL;
+
+	mvt_clinic_make (url (), dir, &a);
+	mvt_clinic_make (url (), dir, &b);
+	pid = make_patient (&a, "PLAN-7", "en");
+	other = make_patient (&a, "PLAN-8", "en");
+	token = patient_token (&a, pid);
+	other_token = patient_token (&a, other);
+	when = hours_ago (48);
+	body = g_strdup_printf (
+		"{\"code\":\"85354-9\",\"effective_at\":\"%s\",\"components\":[{\"code\":"
+		"\"8480-6\",\"value\":148,\"unit\":\"mmHg\"},{\"code\":\"8462-4\",\"value\":92,"
+		"\"unit\":\"mmHg\"}]}",
+		when);
+	bp = post_record (&a, pid, "observations", body);
+	plan = g_strdup_printf ("/v1/patients/%s/plan", pid);
+	ics = g_strdup_printf ("/v1/patients/%s/plan.ics", pid);
+	{
+		g_autoptr (MvtResponse) r = call ("POST", plan, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+	}
+	{
+		/* the clinician reads the feed the patient's calendar app reads */
+		g_autoptr (MvtResponse) r = call ("GET", ics, a.clinician, NULL);
+		g_autoptr (MvtResponse) mine = call ("GET", "/v1/me/plan.ics", token, NULL);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect (g_str_has_prefix (r->content_type, "text/calendar"), "%s",
+			   r->content_type);
+		cr_expect (strstr (r->body, "-task-bp-check@medverse") != NULL, "%s", r->body);
+		cr_expect (strstr (r->body, "SEQUENCE:1\r\n") != NULL, "%s", r->body);
+		cr_expect (strstr (r->body, "CANCELLED") == NULL, "%s", r->body);
+		cr_assert_eq (mine->status, 200, "%s", mine->body);
+		cr_expect_eq (mine->len, r->len, "%s\n%s", mine->body, r->body);
+	}
+	{
+		/* a day that is not on the calendar is named as such, on each route's date */
+		g_autoptr (MvtResponse) posted
+			= call ("POST", plan, a.clinician, "{\"today\":\"2026-02-30\"}");
+		g_autoptr (MvtResponse) query
+			= call ("GET", "/v1/me/today?date=2026-02-30", token, NULL);
+		mvt_assert_error (posted, 422, "invalid-input");
+		cr_expect (strstr (posted->body, "/today: 2026-02-30 is not a day of the calendar "
+						 "(February 2026 has 28 days)")
+				   != NULL,
+			   "%s", posted->body);
+		mvt_assert_error (query, 422, "invalid-input");
+		cr_expect (strstr (query->body, "(February 2026 has 28 days)") != NULL, "%s",
+			   query->body);
+	}
+	{
+		/* another clinic's clinician and another patient's key: no such patient */
+		g_autoptr (MvtResponse) stranger = call ("GET", ics, b.clinician, NULL);
+		g_autoptr (MvtResponse) theirs = call ("GET", ics, other_token, NULL);
+		g_autoptr (MvtResponse) own = call ("GET", ics, token, NULL);
+		mvt_assert_error (stranger, 404, "not-found");
+		mvt_assert_error (theirs, 404, "not-found");
+		cr_expect_eq (own->status, 200, "%s", own->body);
+	}
+	/* the reading was entered in error: the next plan has no blood-pressure check */
+	bp_path = g_strdup_printf ("/v1/patients/%s/observations/%s", pid, bp);
+	{
+		g_autoptr (MvtResponse) r = call ("DELETE", bp_path, a.clinician, NULL);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+	}
+	{
+		g_autoptr (MvtResponse) r = call ("POST", plan, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_eq (
+			json_array_get_length (json_object_get_array_member (body_of (r), "tasks")),
+			1, "%s", r->body);
+	}
+	{
+		/* the check is cancelled under its UID, so a calendar app removes it */
+		g_autoptr (MvtResponse) r = call ("GET", ics, a.clinician, NULL);
+		g_autofree gchar *flat = NULL;
+		g_autoptr (GRegex) fold = g_regex_new ("\r\n[ \t]", 0, 0, NULL);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		flat = g_regex_replace_literal (fold, r->body, -1, 0, "", 0, NULL);
+		cr_expect (strstr (flat, "-task-bp-check@medverse\r\nDTSTAMP:") != NULL, "%s",
+			   flat);
+		cr_expect (strstr (flat, "SEQUENCE:2\r\nDTSTART;VALUE=DATE:") != NULL, "%s", flat);
+		check_ics (dir, r->body, "3", "Brisk walk", "1");
+	}
+}
+
+Test (plans, a_clearing_is_an_instant_a_symptom_reported_again_after_it_flags_again)
+{
+	g_autofree gchar *dir = data_dir ();
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL, *clear = NULL, *today = NULL;
+
+	mvt_clinic_make (url (), dir, &a);
+	pid = make_patient (&a, "PLAN-9", "en");
+	chest_pain_note (&a, pid, "present");
+	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
+	clear = g_strdup_printf ("/v1/patients/%s/plan/clear-red-flags", pid);
+	{
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "suppressed");
+	}
+	{
+		/* cleared at an instant; the patient's date stays for older readers */
+		g_autoptr (MvtResponse) r = call ("POST", clear, a.clinician, "{}");
+		g_autoptr (GDateTime) at = NULL;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "active");
+		cr_assert_not_null (mvt_str (r, "red_flags_cleared_at"), "%s", r->body);
+		at = g_date_time_new_from_iso8601 (mvt_str (r, "red_flags_cleared_at"), NULL);
+		cr_expect_not_null (at, "%s", r->body);
+		today = today_utc ();
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_on"), today);
+	}
+	{
+		/* the note the clinician saw stays cleared */
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "active");
+	}
+	/* the patient reports the same symptom again, the same day, after the clearing */
+	chest_pain_note (&a, pid, "present");
+	{
+		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		cr_expect_str_eq (mvt_str (r, "status"), "suppressed", "%s", r->body);
+		cr_expect_eq (json_array_get_length (
+				      json_object_get_array_member (body_of (r), "red_flags")),
+			      1, "%s", r->body);
+		/* and the clearing is still on record */
+		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_on"), today);
+	}
+}
+
 Test (plans, strangers_get_404_bad_bodies_4xx_and_nothing_is_written)
 {
 	g_autofree gchar *dir = data_dir ();

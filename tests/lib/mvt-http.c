@@ -247,6 +247,24 @@ mvt_http_with_headers (const gchar *base_url,
 }
 
 MvtResponse *
+mvt_http_in_language (const gchar *base_url,
+		      const gchar *language,
+		      const gchar *method,
+		      const gchar *path,
+		      const gchar *token,
+		      const gchar *body)
+{
+	const gchar *const headers[] = { "Accept-Language", language, NULL };
+	MvtRequest req
+		= { base_url, method, path, body != NULL ? "application/json" : NULL, body, -1 };
+
+	req.token = token;
+	req.anonymous = token == NULL;
+	req.headers = language != NULL ? headers : NULL;
+	return mvt_request (&req);
+}
+
+MvtResponse *
 mvt_http_try (const gchar *base_url,
 	      const gchar *method,
 	      const gchar *path,

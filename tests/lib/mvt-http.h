@@ -90,6 +90,14 @@ MvtResponse *mvt_http_with_headers (const gchar *base_url,
 				    const gchar *body,
 				    gssize len,
 				    const gchar *const *headers);
+/* a JSON request (@body NULL: none) with @token as the bearer token (NULL: none) and
+ * Accept-Language @language (NULL: none) */
+MvtResponse *mvt_http_in_language (const gchar *base_url,
+				   const gchar *language,
+				   const gchar *method,
+				   const gchar *path,
+				   const gchar *token,
+				   const gchar *body);
 /* mvt_http() without assertions, safe in any thread; NULL with @error set if no answer came */
 MvtResponse *mvt_http_try (const gchar *base_url,
 			   const gchar *method,

@@ -101,7 +101,8 @@ Test (ics, the_plan_as_a_calendar)
 	/* the walk on Monday 7 December (the week's start), weekly on its days until the
 	 * goal's due date */
 	cr_expect (strstr (flat, "UID:0b6f3c1e-8a1d-4e47-9a55-2f1d7c0e9b10-task-walk@medverse\r\n"
-				 "DTSTAMP:20261205T120000Z\r\nDTSTART;VALUE=DATE:20261207\r\n"
+				 "DTSTAMP:20261205T120000Z\r\nSEQUENCE:2\r\n"
+				 "DTSTART;VALUE=DATE:20261207\r\n"
 				 "DTEND;VALUE=DATE:20261208\r\n"
 				 "RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR;UNTIL=20270228\r\n")
 			   != NULL,
@@ -152,6 +153,138 @@ Test (ics, the_same_plan_keeps_its_uids)
 		g_match_info_next (mb, NULL);
 	}
 	cr_expect (strstr (b, "SUMMARY:步行") != NULL);
+}
+
+/* the UID of the event whose SUMMARY holds @summary, or NULL */
+static gchar *
+uid_of (const gchar *flat, const gchar *summary)
+{
+	g_auto (GStrv) events = g_strsplit (flat, "BEGIN:VEVENT", -1);
+
+	for (guint i = 1; events[i] != NULL; i++) {
+		const gchar *uid = strstr (events[i], "UID:");
+		if (strstr (events[i], summary) != NULL && uid != NULL)
+			return g_strndup (uid + 4, (gsize)(strstr (uid, "\r\n") - uid - 4));
+	}
+	return NULL;
+}
+
+Test (ics, a_follow_up_keeps_its_uid_when_another_one_is_removed)
+{
+	g_autoptr (JsonObject) plan = load_plan ();
+	g_autoptr (GDateTime) now = g_date_time_new_utc (2026, 12, 5, 12, 0, 0);
+	JsonArray *follow_ups = json_object_get_array_member (plan, "follow_ups");
+	g_autofree gchar *before = NULL, *after = NULL, *flat_before = NULL, *flat_after = NULL;
+	g_autofree gchar *uid_before = NULL, *uid_after = NULL;
+
+	/* an earlier follow-up before the blood-pressure review; then it is removed */
+	json_array_remove_element (follow_ups, 0);
+	json_array_add_object_element (
+		follow_ups, mvt_parse ("{\"date\":\"2026-12-20\",\"reason\":\"Lipid panel\","
+				       "\"rule\":\"lipids\",\"source\":\"x\"}"));
+	json_array_add_object_element (
+		follow_ups,
+		mvt_parse ("{\"date\":\"2027-01-04\",\"reason\":\"Blood pressure review\","
+			   "\"rule\":\"acc-aha-follow-up\",\"source\":\"ACC/AHA 2017\"}"));
+	before = mv_plan_ics (plan, now);
+	json_array_remove_element (follow_ups, 0);
+	after = mv_plan_ics (plan, now);
+	flat_before = unfold (before);
+	flat_after = unfold (after);
+	uid_before = uid_of (flat_before, "Blood pressure review");
+	uid_after = uid_of (flat_after, "Blood pressure review");
+	cr_assert_not_null (uid_before, "%s", flat_before);
+	cr_assert_not_null (uid_after, "%s", flat_after);
+	/* by what it is (its rule and date), not where it stands in the list */
+	cr_expect_str_eq (uid_before, uid_after);
+	cr_expect_str_eq (uid_after, "0b6f3c1e-8a1d-4e47-9a55-2f1d7c0e9b10-follow-up-"
+				     "acc-aha-follow-up-2027-01-04@medverse");
+	/* and a follow-up's own id wins */
+	json_object_set_string_member (json_array_get_object_element (follow_ups, 0), "id", "bp");
+	g_clear_pointer (&after, g_free);
+	g_clear_pointer (&flat_after, g_free);
+	after = mv_plan_ics (plan, now);
+	flat_after = unfold (after);
+	cr_expect (strstr (flat_after, "UID:0b6f3c1e-8a1d-4e47-9a55-2f1d7c0e9b10-follow-up-bp@"
+				       "medverse\r\n")
+			   != NULL,
+		   "%s", flat_after);
+}
+
+Test (ics, a_task_the_new_version_drops_is_cancelled_with_its_uid_and_a_higher_sequence)
+{
+	g_autoptr (JsonObject) previous = load_plan ();
+	g_autoptr (JsonObject) plan = load_plan ();
+	g_autoptr (GDateTime) now = g_date_time_new_utc (2026, 12, 14, 12, 0, 0);
+	g_autofree gchar *ics = NULL, *flat = NULL;
+	g_auto (GStrv) events = NULL;
+	guint cancelled = 0;
+
+	/* version 3 drops the blood-pressure check and the follow-up */
+	json_object_set_int_member (plan, "version", 3);
+	json_array_remove_element (json_object_get_array_member (plan, "tasks"), 1);
+	json_array_remove_element (json_object_get_array_member (plan, "follow_ups"), 0);
+	ics = mv_plan_ics_feed (plan, previous, now);
+	flat = unfold (ics);
+	expect_lines_well_formed (ics);
+	events = g_strsplit (flat, "BEGIN:VEVENT", -1);
+	cr_assert_eq (g_strv_length (events) - 1, 3, "%s", flat);
+	for (guint i = 1; events[i] != NULL; i++) {
+		gboolean is_cancelled = strstr (events[i], "STATUS:CANCELLED\r\n") != NULL;
+		cr_expect (strstr (events[i], "SEQUENCE:3\r\n") != NULL, "%s", events[i]);
+		cancelled += is_cancelled;
+		/* the walk stays; the check and the follow-up are cancelled under their UIDs */
+		if (strstr (events[i], "-task-walk@") != NULL)
+			cr_expect (!is_cancelled, "%s", events[i]);
+		else
+			cr_expect (is_cancelled
+					   && (strstr (events[i],
+						       "UID:0b6f3c1e-8a1d-4e47-9a55-"
+						       "2f1d7c0e9b10-task-bp-check@medverse")
+						       != NULL
+					       || strstr (events[i], "-follow-up-acc-aha-follow-up-"
+								     "2027-01-04@medverse")
+							  != NULL),
+				   "%s", events[i]);
+	}
+	cr_expect_eq (cancelled, 2, "%s", flat);
+	/* nothing dropped: nothing cancelled */
+	g_clear_pointer (&ics, g_free);
+	ics = mv_plan_ics_feed (previous, previous, now);
+	cr_expect (strstr (ics, "CANCELLED") == NULL, "%s", ics);
+}
+
+static gchar *
+flat_ics (JsonObject *plan, GDateTime *now)
+{
+	g_autofree gchar *ics = mv_plan_ics (plan, now);
+	return unfold (ics);
+}
+
+Test (ics, a_red_flag_s_instruction_reads_as_urgent_in_both_languages)
+{
+	g_autoptr (JsonObject) plan = load_plan ();
+	g_autoptr (GDateTime) now = g_date_time_new_utc (2026, 12, 5, 12, 0, 0);
+	g_autofree gchar *en = NULL, *zh = NULL;
+
+	json_object_set_string_member (plan, "status", "suppressed");
+	json_array_add_object_element (json_object_get_array_member (plan, "red_flags"),
+				       mvt_parse ("{\"id\":\"chest-pain\",\"level\":\"emergency\","
+						  "\"title\":\"Chest pain\"}"));
+	json_array_add_object_element (
+		json_object_get_array_member (plan, "follow_ups"),
+		mvt_parse ("{\"date\":\"2026-12-07\",\"reason\":\"Call 120 now.\","
+			   "\"rule\":\"chest-pain\",\"source\":\"x\"}"));
+	en = flat_ics (plan, now);
+	cr_expect (strstr (en, "SUMMARY:Emergency: Call 120 now.\r\nPRIORITY:1\r\n") != NULL, "%s",
+		   en);
+	/* a visit is still a follow-up */
+	cr_expect (strstr (en, "SUMMARY:Follow-up: Blood pressure review") != NULL, "%s", en);
+	json_object_set_string_member (plan, "language", "zh");
+	zh = flat_ics (plan, now);
+	cr_expect (strstr (zh, "SUMMARY:紧急：Call 120 now.\r\n") != NULL, "%s", zh);
+	cr_expect (strstr (zh, "复诊：Call") == NULL, "%s", zh);
+	cr_expect (strstr (zh, "SUMMARY:复诊：Blood pressure review") != NULL, "%s", zh);
 }
 
 Test (ics, today_holds_the_day_s_tasks_and_a_suppressed_plan_its_red_flags_and_follow_ups)

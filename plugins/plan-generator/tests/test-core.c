@@ -5,6 +5,7 @@
  * their language; bad contexts list every problem; Replan steps within the safe limits.
  */
 #include <criterion/criterion.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
@@ -488,6 +489,62 @@ Test (core, cleared_red_flags_stay_cleared_new_ones_do_not)
 	ctx = context_from (earlier);
 	triage = g_variant_ref_sink (pg_triage (rules, ctx));
 	cr_assert_eq (g_variant_n_children (triage), 1);
+}
+
+/* the red flags Triage raises for chest pain (HP:0100749) recorded at @recorded_at (NULL:
+ * none) on @date, after a clearing at 10:00 in Shanghai on 6 December 2026 */
+static guint
+flags_after_clearing (const gchar *date, const gchar *recorded_at)
+{
+	g_autofree gchar *json = g_strdup_printf (
+		"{\"today\":\"2026-12-07\",\"language\":\"en\",\"age_years\":58,"
+		"\"red_flags_cleared_at\":\"2026-12-06T10:00:00+08:00\",\"findings\":[{"
+		"\"kind\":\"symptom\",\"code\":\"HP:0100749\",\"polarity\":\"present\","
+		"\"experiencer\":\"patient\",\"temporality\":\"current\",\"date\":\"%s\"%s%s%s}]}",
+		date, recorded_at != NULL ? ",\"recorded_at\":\"" : "",
+		recorded_at != NULL ? recorded_at : "", recorded_at != NULL ? "\"" : "");
+	g_autoptr (JsonNode) node = json_from_string (json, NULL);
+	g_autoptr (GVariant) dict = NULL;
+	g_autoptr (PgContext) ctx = NULL;
+	g_autoptr (GVariant) triage = NULL;
+
+	cr_assert_not_null (node, "%s", json);
+	dict = g_variant_ref_sink (json_gvariant_deserialize (node, "a{sv}", NULL));
+	ctx = context_from (dict);
+	triage = g_variant_ref_sink (pg_triage (rules, ctx));
+	return (guint)g_variant_n_children (triage);
+}
+
+Test (core, a_clearing_is_an_instant_a_symptom_reported_again_that_day_raises_its_flag)
+{
+	/* cleared at 10:00; the same symptom reported again at 15:00 the same day flags again */
+	cr_expect_eq (flags_after_clearing ("2026-12-06", "2026-12-06T15:00:00+08:00"), 1);
+	/* what the clinician saw (recorded at 09:30, or 02:00 UTC = 10:00 Shanghai) stays
+	 * cleared */
+	cr_expect_eq (flags_after_clearing ("2026-12-06", "2026-12-06T09:30:00+08:00"), 0);
+	cr_expect_eq (flags_after_clearing ("2026-12-06", "2026-12-06T02:00:00Z"), 0);
+	/* without a recording time: the clearing's day is cleared, a later day is not */
+	cr_expect_eq (flags_after_clearing ("2026-12-06", NULL), 0);
+	cr_expect_eq (flags_after_clearing ("2026-12-07", NULL), 1);
+}
+
+Test (core, a_clearing_instant_without_an_offset_is_refused)
+{
+	g_autoptr (JsonNode) node
+		= json_from_string ("{\"today\":\"2026-12-07\",\"language\":\"en\","
+				    "\"red_flags_cleared_at\":\"2026-12-06T10:00:00\"}",
+				    NULL);
+	g_autoptr (GVariant) dict
+		= g_variant_ref_sink (json_gvariant_deserialize (node, "a{sv}", NULL));
+	g_autoptr (GPtrArray) problems = pg_problems_new ();
+	g_autoptr (PgContext) ctx = pg_context_read (dict, "/context", problems);
+	const PgProblem *p;
+
+	cr_assert_null (ctx);
+	cr_assert_eq (problems->len, 1);
+	p = g_ptr_array_index (problems, 0);
+	cr_expect_str_eq (p->field, "/context/red_flags_cleared_at");
+	cr_expect_str_eq (p->code, "invalid-format");
 }
 
 Test (core, bad_context_lists_every_problem)
