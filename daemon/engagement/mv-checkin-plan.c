@@ -1,5 +1,6 @@
-/* A task check-in against the patient's current plan: a task done must be a task of the plan
- * the patient follows now.  Before, any task id earned points; now a check-in naming a task the
+/* A check-in naming a plan task (`task_id`: a task done, or a measurement completing one)
+ * against the patient's current plan: the task must be one of the plan the patient follows now.
+ * Before, any task id earned points; now a check-in naming a task the
  * current plan does not hold (a typo, an old plan's, no plan at all), or a task of a plan a red
  * flag suppressed (the patient is to see a doctor, not to collect points), is refused with the
  * rest of the request: nothing is written. */
@@ -44,7 +45,7 @@ mv_engagement_check_tasks (PGconn *conn,
 	GError *problems = NULL;
 
 	for (guint i = 0; i < fresh->len; i++)
-		any |= ((MvCheckin *)g_ptr_array_index (fresh, i))->metric == MV_CHECKIN_TASK;
+		any |= ((MvCheckin *)g_ptr_array_index (fresh, i))->task_id != NULL;
 	if (!any)
 		return TRUE;
 	if (!mv_clinical_store_newest_in (conn, op->store->clinical, op->call,
@@ -62,7 +63,8 @@ mv_engagement_check_tasks (PGconn *conn,
 			= g_ptr_array_index (pointers, g_array_index (fresh_at, guint, i));
 		g_autofree gchar *where = NULL;
 
-		if (c->metric != MV_CHECKIN_TASK)
+		/* a measurement may name the task it completes too (docs/engagement.md) */
+		if (c->task_id == NULL)
 			continue;
 		where = g_strdup_printf ("%s/task_id", pointer);
 		if (plan == NULL)

@@ -203,7 +203,8 @@ done_on (JsonObject *task, GPtrArray *checkins, const gchar *date)
 		const Checkin *c = g_ptr_array_index (checkins, i);
 		if (!g_str_equal (c->date, date))
 			continue;
-		if (g_str_equal (c->metric, "task") && g_strcmp0 (c->task_id, id) == 0)
+		/* a check-in naming the task: a task done, or a measurement completing it */
+		if (g_strcmp0 (c->task_id, id) == 0)
 			return TRUE;
 		if (metric == NULL || g_str_equal (metric, "task")
 		    || !g_str_equal (c->metric, metric))

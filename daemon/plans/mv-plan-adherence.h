@@ -10,7 +10,8 @@
  * done     the days of the week (local dates in the patient's zone, so a 23- or 25-hour day
  *          is one day) on which the task was done, one a day whatever the number of
  *          check-ins, and at most `planned`:
- *            - a check-in of metric "task" naming the task's id (any task), or
+ *            - a check-in naming the task's id (`task_id`: of metric "task", or a
+ *              measurement that completes it), or
  *            - for a task with another `metric`, that day's check-ins of the metric:
  *              active_minutes  their sum reaches the task's `minutes` (per session)
  *              sleep, steps    the day's largest reaches the task's `target` when it has one

@@ -362,6 +362,60 @@ Test (adaptive, replan_without_a_body_derives_adherence_and_bad_inputs_write_not
 	PQfinish (conn);
 }
 
+typedef struct {
+	const gchar *token;
+	gint64 version;
+	guint status;
+} Reader;
+
+static gpointer
+read_plan (gpointer data)
+{
+	Reader *r = data;
+	g_autoptr (MvtResponse) resp = call ("GET", "/v1/me/plan", r->token, NULL);
+
+	r->status = resp->status;
+	r->version = resp->status == 200 ? json_node_get_int (mvt_member (resp, "version")) : 0;
+	return NULL;
+}
+
+Test (adaptive, readers_at_once_store_one_replan)
+{
+	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *path = NULL, *token = NULL, *hist = NULL, *d9 = day (9);
+	Reader readers[4];
+	GThread *threads[G_N_ELEMENTS (readers)];
+
+	mvt_clinic_make (mvt_shared_url (), dir, &a);
+	pid = make_patient (&a, "ADAPT-4");
+	token = patient_token (&a, pid);
+	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
+	hist = g_strdup_printf ("%s/history", path);
+	{
+		g_autofree gchar *b = g_strdup_printf ("{\"today\":\"%s\"}", d9);
+		g_free (post (&a, path, b));
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (readers); i++) {
+		readers[i] = (Reader){ .token = token };
+		threads[i] = g_thread_new ("reader", read_plan, &readers[i]);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (readers); i++) {
+		g_thread_join (threads[i]);
+		cr_expect_eq (readers[i].status, 200);
+		/* each answers the one re-plan, its own or the one that won */
+		cr_expect_eq (readers[i].version, 2, "reader %u: version %" G_GINT64_FORMAT, i,
+			      readers[i].version);
+	}
+	{
+		g_autoptr (MvtResponse) h = call ("GET", hist, a.clinician, NULL);
+		cr_assert_eq (h->status, 200, "%s", h->body);
+		cr_expect_eq (
+			json_array_get_length (json_node_get_array (mvt_member (h, "versions"))), 2,
+			"%s", h->body);
+	}
+}
+
 static MvtResponse *
 parsed_note (const MvtClinic *c, const gchar *pid, const gchar *text)
 {
