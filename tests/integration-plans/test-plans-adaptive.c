@@ -7,53 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "mvt.h"
-
-static MvtResponse *
-call (const gchar *method, const gchar *path, const gchar *token, const gchar *body)
-{
-	MvtRequest req = {
-		.base_url = mvt_shared_url (),
-		.method = method,
-		.path = path,
-		.content_type = body != NULL ? "application/json" : NULL,
-		.body = body,
-		.len = -1,
-		.token = token,
-	};
-	return mvt_request (&req);
-}
-
-static gchar *
-post (const MvtClinic *c, const gchar *path, const gchar *body)
-{
-	g_autoptr (MvtResponse) r = call ("POST", path, c->clinician, body);
-
-	cr_assert_eq (r->status, 201, "%s: %s", path, r->body);
-	return g_strdup (mvt_str (r, "id"));
-}
-
-static gchar *
-make_patient (const MvtClinic *c, const gchar *mrn)
-{
-	g_autofree gchar *body = g_strdup_printf (
-		"{\"mrn\":\"%s\",\"name\":{\"given\":\"x\"},\"birth_date\":\"1971-06-15\","
-		"\"sex\":\"male\",\"language\":\"en\"}",
-		mrn);
-	return post (c, "/v1/patients", body);
-}
-
-static gchar *
-patient_token (const MvtClinic *c, const gchar *pid)
-{
-	g_autofree gchar *inv = g_strdup_printf ("/v1/patients/%s/invites", pid);
-	g_autoptr (MvtResponse) i = call ("POST", inv, c->clinician, "{}");
-	g_autofree gchar *redeem = g_strdup_printf ("{\"code\":\"%s\"}", mvt_str (i, "code"));
-	g_autoptr (MvtResponse) t = call ("POST", "/v1/invites/redeem", NULL, redeem);
-
-	cr_assert_eq (t->status, 201, "%s", t->body);
-	return g_strdup (mvt_str (t, "token"));
-}
+#include "plans-test.h"
 
 /* the UTC date @days before today (the patients here have no time zone: UTC) */
 static gchar *
@@ -139,7 +93,7 @@ has_day (JsonObject *task, const gchar *weekday)
 static MvtResponse *
 checkin (const gchar *token, const gchar *body)
 {
-	return call ("POST", "/v1/me/checkins", token, body);
+	return plans_call ("POST", "/v1/me/checkins", token, body);
 }
 
 /* active minutes of @task's length on each of its days 1-6 days ago (7 days ago may be past
@@ -178,15 +132,15 @@ Test (adaptive, a_past_week_is_replanned_on_the_next_read)
 	PGconn *conn = mvt_db_connect (dir);
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);
-	pid = make_patient (&a, "ADAPT-1");
-	token = patient_token (&a, pid);
+	pid = plans_patient (&a, "ADAPT-1", "male", "en");
+	token = plans_patient_token (&a, pid);
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	replan = g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
 	{
 		/* a plan made two weeks ago, with time enough for the steps to show */
 		g_autofree gchar *b
 			= g_strdup_printf ("{\"today\":\"%s\",\"minutes_per_day\":120}", d14);
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, b);
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, b);
 		g_autoptr (JsonObject) v1 = NULL;
 		JsonArray *tasks;
 		cr_assert_eq (r->status, 201, "%s", r->body);
@@ -202,7 +156,7 @@ Test (adaptive, a_past_week_is_replanned_on_the_next_read)
 	}
 	{
 		/* last week's re-plan, all met (the body's adherence wins, listed as supplied) */
-		g_autoptr (MvtResponse) r = call ("POST", replan, a.clinician, all_met->str);
+		g_autoptr (MvtResponse) r = plans_call ("POST", replan, a.clinician, all_met->str);
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		v2 = body_of (r);
 		cr_expect_str_eq (
@@ -230,7 +184,7 @@ Test (adaptive, a_past_week_is_replanned_on_the_next_read)
 	}
 	{
 		/* the patient's read finds the week over: version 3, from the check-ins */
-		g_autoptr (MvtResponse) r = call ("GET", "/v1/me/plan", token, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("GET", "/v1/me/plan", token, NULL);
 		JsonObject *used;
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		v3 = body_of (r);
@@ -257,10 +211,10 @@ Test (adaptive, a_past_week_is_replanned_on_the_next_read)
 	assert_within_limits (v3);
 	{
 		/* read again, by the clinician and /v1/me/today: no further version */
-		g_autoptr (MvtResponse) r = call ("GET", path, a.clinician, NULL);
-		g_autoptr (MvtResponse) t = call ("GET", "/v1/me/today", token, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("GET", path, a.clinician, NULL);
+		g_autoptr (MvtResponse) t = plans_call ("GET", "/v1/me/today", token, NULL);
 		g_autofree gchar *hist = g_strdup_printf ("%s/history", path);
-		g_autoptr (MvtResponse) h = call ("GET", hist, a.clinician, NULL);
+		g_autoptr (MvtResponse) h = plans_call ("GET", hist, a.clinician, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect_eq (json_node_get_int (mvt_member (r, "version")), 3);
 		cr_assert_eq (t->status, 200, "%s", t->body);
@@ -292,14 +246,14 @@ Test (adaptive, replan_without_a_body_derives_adherence_and_bad_inputs_write_not
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);
 	mvt_clinic_make (mvt_shared_url (), dir, &b);
-	pid = make_patient (&a, "ADAPT-2");
-	none = make_patient (&a, "ADAPT-3");
+	pid = plans_patient (&a, "ADAPT-2", "male", "en");
+	none = plans_patient (&a, "ADAPT-3", "male", "en");
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	replan = g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
 	none_replan = g_strdup_printf ("/v1/patients/%s/plan/replan", none);
 	{
 		g_autofree gchar *body = g_strdup_printf ("{\"today\":\"%s\"}", d3);
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, body);
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, body);
 		cr_assert_eq (r->status, 201, "%s", r->body);
 	}
 	{
@@ -307,12 +261,13 @@ Test (adaptive, replan_without_a_body_derives_adherence_and_bad_inputs_write_not
 		g_autofree gchar *before = mvt_db_clinic_state (conn, a.id);
 		g_autofree gchar *before_b = mvt_db_clinic_state (conn, b.id);
 		g_autofree gchar *after = NULL, *after_b = NULL;
-		g_autoptr (MvtResponse) negative
-			= call ("POST", replan, a.clinician,
-				"{\"adherence\":[{\"id\":\"aerobic\",\"planned\":-1,\"done\":1}]}");
-		g_autoptr (MvtResponse) stray = call ("POST", replan, a.clinician, "{\"weeks\":2}");
-		g_autoptr (MvtResponse) stranger = call ("POST", replan, b.clinician, NULL);
-		g_autoptr (MvtResponse) stranger_get = call ("GET", path, b.clinician, NULL);
+		g_autoptr (MvtResponse) negative = plans_call (
+			"POST", replan, a.clinician,
+			"{\"adherence\":[{\"id\":\"aerobic\",\"planned\":-1,\"done\":1}]}");
+		g_autoptr (MvtResponse) stray
+			= plans_call ("POST", replan, a.clinician, "{\"weeks\":2}");
+		g_autoptr (MvtResponse) stranger = plans_call ("POST", replan, b.clinician, NULL);
+		g_autoptr (MvtResponse) stranger_get = plans_call ("GET", path, b.clinician, NULL);
 		mvt_assert_error (negative, 422, "invalid-input");
 		mvt_assert_error (stray, 422, "invalid-input");
 		cr_expect_eq (stranger->status, 404, "%s", stranger->body);
@@ -326,10 +281,11 @@ Test (adaptive, replan_without_a_body_derives_adherence_and_bad_inputs_write_not
 		/* refused once the record is read (the read is audited): no row written */
 		g_autofree gchar *before = mvt_db_clinic_state (conn, a.id);
 		g_autofree gchar *after = NULL;
-		g_autoptr (MvtResponse) unknown
-			= call ("POST", replan, a.clinician,
-				"{\"adherence\":[{\"id\":\"nope\",\"planned\":3,\"done\":1}]}");
-		g_autoptr (MvtResponse) no_plan = call ("POST", none_replan, a.clinician, NULL);
+		g_autoptr (MvtResponse) unknown = plans_call (
+			"POST", replan, a.clinician,
+			"{\"adherence\":[{\"id\":\"nope\",\"planned\":3,\"done\":1}]}");
+		g_autoptr (MvtResponse) no_plan
+			= plans_call ("POST", none_replan, a.clinician, NULL);
 		mvt_assert_error (unknown, 422, "invalid-input");
 		cr_expect (strstr (unknown->body, "/adherence/0/id") != NULL, "%s", unknown->body);
 		cr_expect_eq (no_plan->status, 409, "%s", no_plan->body);
@@ -341,7 +297,7 @@ Test (adaptive, replan_without_a_body_derives_adherence_and_bad_inputs_write_not
 	}
 	{
 		/* no body: the plan's days that passed, from the check-ins (none: nothing done) */
-		g_autoptr (MvtResponse) r = call ("POST", replan, a.clinician, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("POST", replan, a.clinician, NULL);
 		g_autoptr (JsonObject) plan = NULL;
 		JsonObject *used;
 		JsonArray *items;
@@ -372,7 +328,7 @@ static gpointer
 read_plan (gpointer data)
 {
 	Reader *r = data;
-	g_autoptr (MvtResponse) resp = call ("GET", "/v1/me/plan", r->token, NULL);
+	g_autoptr (MvtResponse) resp = plans_call ("GET", "/v1/me/plan", r->token, NULL);
 
 	r->status = resp->status;
 	r->version = resp->status == 200 ? json_node_get_int (mvt_member (resp, "version")) : 0;
@@ -388,13 +344,13 @@ Test (adaptive, readers_at_once_store_one_replan)
 	GThread *threads[G_N_ELEMENTS (readers)];
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);
-	pid = make_patient (&a, "ADAPT-4");
-	token = patient_token (&a, pid);
+	pid = plans_patient (&a, "ADAPT-4", "male", "en");
+	token = plans_patient_token (&a, pid);
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	hist = g_strdup_printf ("%s/history", path);
 	{
 		g_autofree gchar *b = g_strdup_printf ("{\"today\":\"%s\"}", d9);
-		g_free (post (&a, path, b));
+		g_free (plans_post (&a, path, b));
 	}
 	for (guint i = 0; i < G_N_ELEMENTS (readers); i++) {
 		readers[i] = (Reader){ .token = token };
@@ -408,7 +364,7 @@ Test (adaptive, readers_at_once_store_one_replan)
 			      readers[i].version);
 	}
 	{
-		g_autoptr (MvtResponse) h = call ("GET", hist, a.clinician, NULL);
+		g_autoptr (MvtResponse) h = plans_call ("GET", hist, a.clinician, NULL);
 		cr_assert_eq (h->status, 200, "%s", h->body);
 		cr_expect_eq (
 			json_array_get_length (json_node_get_array (mvt_member (h, "versions"))), 2,
@@ -422,7 +378,7 @@ parsed_note (const MvtClinic *c, const gchar *pid, const gchar *text)
 	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/notes", pid);
 	g_autofree gchar *body
 		= g_strdup_printf ("{\"text\":\"%s\",\"language\":\"en\",\"parse\":true}", text);
-	return call ("POST", path, c->clinician, body);
+	return plans_call ("POST", path, c->clinician, body);
 }
 
 Test (adaptive, a_parsed_note_with_a_red_flag_suppresses_the_plan_at_once)
@@ -433,15 +389,15 @@ Test (adaptive, a_parsed_note_with_a_red_flag_suppresses_the_plan_at_once)
 	g_autofree gchar *path = NULL, *neg_path = NULL, *planless_path = NULL, *d1 = day (1);
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);
-	pid = make_patient (&a, "TRIAGE-1");
-	negated = make_patient (&a, "TRIAGE-2");
-	planless = make_patient (&a, "TRIAGE-3");
-	token = patient_token (&a, pid);
+	pid = plans_patient (&a, "TRIAGE-1", "male", "en");
+	negated = plans_patient (&a, "TRIAGE-2", "male", "en");
+	planless = plans_patient (&a, "TRIAGE-3", "male", "en");
+	token = plans_patient_token (&a, pid);
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	neg_path = g_strdup_printf ("/v1/patients/%s/plan", negated);
 	planless_path = g_strdup_printf ("/v1/patients/%s/plan", planless);
-	g_free (post (&a, path, "{}"));
-	g_free (post (&a, neg_path, "{}"));
+	g_free (plans_post (&a, path, "{}"));
+	g_free (plans_post (&a, neg_path, "{}"));
 	{
 		g_autoptr (MvtResponse) r = parsed_note (
 			&a, pid, "Crushing chest pain since this morning, short of breath.");
@@ -461,7 +417,7 @@ Test (adaptive, a_parsed_note_with_a_red_flag_suppresses_the_plan_at_once)
 	}
 	{
 		/* the patient's day shows the urgent instruction now, with no task */
-		g_autoptr (MvtResponse) r = call ("GET", "/v1/me/today", token, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("GET", "/v1/me/today", token, NULL);
 		JsonArray *flags;
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "suppressed", "%s", r->body);
@@ -490,7 +446,7 @@ Test (adaptive, a_parsed_note_with_a_red_flag_suppresses_the_plan_at_once)
 		cr_expect_eq (
 			json_array_get_length (json_node_get_array (mvt_member (r, "red_flags"))),
 			0, "%s", r->body);
-		p = call ("GET", neg_path, a.clinician, NULL);
+		p = plans_call ("GET", neg_path, a.clinician, NULL);
 		cr_expect_eq (json_node_get_int (mvt_member (p, "version")), 1, "%s", p->body);
 		cr_expect_str_eq (mvt_str (p, "status"), "active");
 	}
@@ -507,7 +463,7 @@ Test (adaptive, a_parsed_note_with_a_red_flag_suppresses_the_plan_at_once)
 			json_object_get_string_member (
 				json_node_get_object (mvt_member (r, "triage")), "status"),
 			"no-plan");
-		p = call ("GET", planless_path, a.clinician, NULL);
+		p = plans_call ("GET", planless_path, a.clinician, NULL);
 		cr_expect_eq (p->status, 404, "%s", p->body);
 	}
 }
