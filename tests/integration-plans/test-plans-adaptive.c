@@ -320,7 +320,8 @@ Test (adaptive, replan_without_a_body_derives_adherence_and_bad_inputs_write_not
 
 typedef struct {
 	const gchar *token;
-	gint64 version;
+	const gchar *path;
+	gint64 version; /* of a plan read; 0 for a day */
 	guint status;
 } Reader;
 
@@ -328,10 +329,11 @@ static gpointer
 read_plan (gpointer data)
 {
 	Reader *r = data;
-	g_autoptr (MvtResponse) resp = plans_call ("GET", "/v1/me/plan", r->token, NULL);
+	g_autoptr (MvtResponse) resp = plans_call ("GET", r->path, r->token, NULL);
 
 	r->status = resp->status;
-	r->version = resp->status == 200 ? json_node_get_int (mvt_member (resp, "version")) : 0;
+	if (resp->status == 200 && mvt_member (resp, "version") != NULL)
+		r->version = json_node_get_int (mvt_member (resp, "version"));
 	return NULL;
 }
 
@@ -352,16 +354,21 @@ Test (adaptive, readers_at_once_store_one_replan)
 		g_autofree gchar *b = g_strdup_printf ("{\"today\":\"%s\"}", d9);
 		g_free (plans_post (&a, path, b));
 	}
-	for (guint i = 0; i < G_N_ELEMENTS (readers); i++) {
-		readers[i] = (Reader){ .token = token };
+	/* the three reads that re-plan, at once: the patient's plan (twice), the patient's day, the
+	 * clinician's read */
+	readers[0] = (Reader){ .token = token, .path = "/v1/me/plan" };
+	readers[1] = (Reader){ .token = token, .path = "/v1/me/plan" };
+	readers[2] = (Reader){ .token = token, .path = "/v1/me/today" };
+	readers[3] = (Reader){ .token = a.clinician, .path = path };
+	for (guint i = 0; i < G_N_ELEMENTS (readers); i++)
 		threads[i] = g_thread_new ("reader", read_plan, &readers[i]);
-	}
 	for (guint i = 0; i < G_N_ELEMENTS (readers); i++) {
 		g_thread_join (threads[i]);
-		cr_expect_eq (readers[i].status, 200);
-		/* each answers the one re-plan, its own or the one that won */
-		cr_expect_eq (readers[i].version, 2, "reader %u: version %" G_GINT64_FORMAT, i,
-			      readers[i].version);
+		cr_expect_eq (readers[i].status, 200, "reader %u", i);
+		/* each plan read answers the one re-plan, its own or the one that won */
+		if (i != 2)
+			cr_expect_eq (readers[i].version, 2, "reader %u: version %" G_GINT64_FORMAT,
+				      i, readers[i].version);
 	}
 	{
 		g_autoptr (MvtResponse) h = plans_call ("GET", hist, a.clinician, NULL);
@@ -465,6 +472,18 @@ Test (adaptive, a_parsed_note_with_a_red_flag_suppresses_the_plan_at_once)
 			"no-plan");
 		p = plans_call ("GET", planless_path, a.clinician, NULL);
 		cr_expect_eq (p->status, 404, "%s", p->body);
+	}
+	{
+		/* a suppressed plan whose week is over waits for the clinician: no re-plan */
+		g_autofree gchar *d9 = day (9);
+		g_autofree gchar *b = g_strdup_printf ("{\"today\":\"%s\"}", d9);
+		g_autoptr (MvtResponse) made = plans_call ("POST", planless_path, a.clinician, b);
+		g_autoptr (MvtResponse) p = NULL;
+		cr_assert_eq (made->status, 201, "%s", made->body);
+		cr_expect_str_eq (mvt_str (made, "status"), "suppressed", "%s", made->body);
+		p = plans_call ("GET", planless_path, a.clinician, NULL);
+		cr_assert_eq (p->status, 200, "%s", p->body);
+		cr_expect_eq (json_node_get_int (mvt_member (p, "version")), 1, "%s", p->body);
 	}
 }
 

@@ -116,3 +116,26 @@ Test (plan_adherence, week_and_window)
 	cr_assert_str_eq (from, "2026-11-30");
 	cr_assert_str_eq (to, "2026-12-06");
 }
+
+Test (plan_adherence, a_measurement_naming_the_task_counts_for_it)
+{
+	g_autoptr (JsonObject) plan = mvt_parse (
+		"{\"week_start\": \"2026-11-30\", \"tasks\": [{\"id\": \"weigh-in\", \"days\": "
+		"[\"mon\", \"thu\"], \"metric\": \"task\"}]}");
+	g_autoptr (JsonArray) obs = json_array_new ();
+	g_autoptr (JsonArray) a = NULL;
+
+	json_array_add_object_element (
+		obs, mvt_parse ("{\"code\": {\"system\": \"http://loinc.org\", \"code\": "
+				"\"29463-7\"}, \"value\": 80, \"unit\": \"kg\", \"method\": "
+				"\"plan-task:weigh-in\", \"effective_at\": "
+				"\"2026-11-30T08:00:00+08:00\", \"source\": \"patient\"}"));
+	/* the same reading without the task's id: a weight, not the task */
+	json_array_add_object_element (
+		obs, mvt_parse ("{\"code\": {\"system\": \"http://loinc.org\", \"code\": "
+				"\"29463-7\"}, \"value\": 80, \"unit\": \"kg\", "
+				"\"effective_at\": \"2026-12-03T08:00:00+08:00\", \"source\": "
+				"\"patient\"}"));
+	a = mv_plan_adherence (plan, obs, "Asia/Shanghai", "2026-11-30", "2026-12-06");
+	assert_counts (a, "weigh-in", 2, 1);
+}
