@@ -10,6 +10,7 @@
 #include "mv-clinical-store.h"
 #include "mv-http-api.h"
 #include "mv-risk-api.h"
+#include "plans/mv-plan-service.h"
 
 static MvClinicalStore *
 store_of (MvHttpRequest *request)
@@ -67,6 +68,35 @@ record_node (MvHttpRequest *request, JsonObject *record)
 
 /* ---- handlers, by kind ------------------------------------------------------------------- */
 
+/* A stored note's findings go to the plan generator's triage: a red flag suppresses the
+ * patient's plan at once, and the answer (@out: the note, or the batch) lists the flags
+ * (mv_plan_triage_notes(); nothing is added when there was nothing to triage). */
+static void
+triage_notes (MvHttpRequest *request, const MvClinicalCall *call, JsonObject *out, gboolean batch)
+{
+	g_auto (MvPlanJob) job = { 0 };
+	g_autoptr (JsonArray) notes = NULL;
+	g_autoptr (JsonObject) extra = NULL;
+
+	if (batch) {
+		notes = json_array_ref (json_object_get_array_member (out, "notes"));
+	} else {
+		notes = json_array_new ();
+		json_array_add_object_element (notes, json_object_ref (out));
+	}
+	mv_plan_job_init (&job, store_of (request), call->caller, call->request_id, call->language,
+			  mv_http_request_get_param (request, "id"));
+	extra = mv_plan_triage_notes (&job, notes);
+	if (extra == NULL)
+		return;
+	if (json_object_has_member (extra, "red_flags"))
+		json_object_set_member (
+			out, "red_flags",
+			json_node_copy (json_object_get_member (extra, "red_flags")));
+	json_object_set_member (out, "triage",
+				json_node_copy (json_object_get_member (extra, "triage")));
+}
+
 static JsonNode *
 do_create (MvHttpRequest *request, const gchar *plural, GError **error)
 {
@@ -82,6 +112,8 @@ do_create (MvHttpRequest *request, const gchar *plural, GError **error)
 
 	if (out == NULL)
 		return NULL;
+	if (g_str_equal (plural, "notes"))
+		triage_notes (request, &call, out, batch);
 	mv_http_request_set_status (request, 201);
 	if (batch)
 		return object_node (out);

@@ -252,6 +252,41 @@ list_txn (PGconn *conn, gpointer data, GError **error)
 	return mv_clinical_op_audit (conn, op, "list", error);
 }
 
+/* clang-format off */
+static const gchar NEWEST_SQL[] =
+	"SELECT " MV_CLINICAL_RECORD_COLUMNS " FROM " MV_CLINICAL_RECORD_JOIN
+	" WHERE r.clinic_id = $1 AND r.patient_id = $2 AND r.kind = $3"
+	" AND r.record_status = 'current' ORDER BY r.sort_at DESC, r.record_id DESC LIMIT 1";
+/* clang-format on */
+
+gboolean
+mv_clinical_store_newest_in (PGconn *conn,
+			     MvClinicalStore *store,
+			     const MvClinicalCall *call,
+			     const MvClinicalKind *kind,
+			     const gchar *patient_id,
+			     MvSecret *dek,
+			     JsonObject **out,
+			     GError **error)
+{
+	g_auto (MvClinicalOp) op = { 0 };
+	g_autoptr (PGresult) res = NULL;
+
+	*out = NULL;
+	if (!mv_clinical_op_init (&op, store, call, kind, FALSE, patient_id, NULL, error))
+		return FALSE;
+	{
+		const gchar *values[] = { op.clinic_id, op.patient_id, op.kind_name };
+		res = mv_db_exec_params (conn, NEWEST_SQL, 3, values, error);
+	}
+	if (res == NULL)
+		return FALSE;
+	if (PQntuples (res) == 0)
+		return TRUE;
+	*out = mv_clinical_row_to_record (&op, dek, res, 0, NULL, error);
+	return *out != NULL;
+}
+
 JsonObject *
 mv_clinical_store_list (MvClinicalStore *store,
 			const MvClinicalCall *call,

@@ -100,7 +100,7 @@ mv_clinical_op_init (MvClinicalOp *op,
 		return FALSE;
 	}
 	op->clinic_id = caller->clinic_id;
-	if (write && caller->role == MV_ROLE_PATIENT) {
+	if (write && caller->role == MV_ROLE_PATIENT && !call->on_patients_behalf) {
 		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
 					"a patient key cannot change clinical records",
 					"患者密钥不能修改临床记录");

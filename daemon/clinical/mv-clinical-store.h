@@ -62,6 +62,9 @@ typedef struct {
 	/* nullable: the verb a create or update is audited under instead of "create" or
 	 * "update" (a plan's red flags cleared: "plan.clear-red-flags") */
 	const gchar *audit_verb;
+	/* a module writes, at the patient's own key's request, a record it computed itself (the
+	 * weekly re-plan a patient's read of the plan makes): a write a patient key may do */
+	gboolean on_patients_behalf;
 } MvClinicalCall;
 
 MvClinicalStore *mv_clinical_store_new (MvServices *services);
@@ -117,6 +120,27 @@ GPtrArray *mv_clinical_store_create_in (PGconn *conn,
 					MvSecret *dek,
 					GPtrArray *inputs,
 					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/**
+ * mv_clinical_store_newest_in:
+ * @conn: a connection inside the caller's transaction (the patient's keys loaded)
+ * @dek: the patient's DEK
+ * @out: (out) (transfer full) (nullable): the newest current record of @kind, %NULL for none
+ *
+ * Reads, inside another module's transaction and without an audit entry of its own (the
+ * caller's operation is audited), what the module checks its write against (a task check-in
+ * against the current plan).  A reader's operation: the patient's own key may ask.
+ *
+ * Returns: %FALSE with an error of the store's.
+ */
+gboolean mv_clinical_store_newest_in (PGconn *conn,
+				      MvClinicalStore *store,
+				      const MvClinicalCall *call,
+				      const MvClinicalKind *kind,
+				      const gchar *patient_id,
+				      MvSecret *dek,
+				      JsonObject **out,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /**
  * mv_clinical_store_get:

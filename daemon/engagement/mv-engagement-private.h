@@ -95,4 +95,15 @@ JsonObject *mv_engagement_progress_json (const MvProgress *progress,
 					 const gchar *zone_name,
 					 const GDate *today);
 
+/* Refuses the check-ins among @fresh naming a task (task_id) (MvCheckin; @fresh_at: their index in
+ * the request, whose JSON Pointers are @pointers) that name no task of the patient's current plan,
+ * or a task of a suppressed plan (mv-checkin-plan.c): MV_ERROR_INVALID_INPUT listing each. */
+gboolean mv_engagement_check_tasks (PGconn *conn,
+				    MvEngagementOp *op,
+				    MvSecret *dek,
+				    GPtrArray *fresh,
+				    GArray *fresh_at,
+				    GPtrArray *pointers,
+				    GError **error);
+
 G_END_DECLS

@@ -719,6 +719,10 @@ checkin_txn (PGconn *conn, gpointer data, GError **error)
 	w.ledger = w.skeys != NULL ? mv_engagement_load_ledger (conn, op, w.keys.dek, error) : NULL;
 	if (w.ledger == NULL || !split_repeats (&w, error))
 		return FALSE;
+	/* a task done must be one of the plan the patient follows now (mv-checkin-plan.c) */
+	if (!mv_engagement_check_tasks (conn, op, w.keys.dek, w.fresh, w.fresh_at, w.p->pointers,
+					error))
+		return FALSE;
 	for (guint i = 0; i < w.fresh->len; i++)
 		g_ptr_array_add (obs_inputs,
 				 mv_checkin_to_observation (g_ptr_array_index (w.fresh, i)));

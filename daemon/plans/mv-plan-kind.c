@@ -186,6 +186,25 @@ static const MvField source_members[] = {
 	{ NULL },
 };
 
+static const gchar *const adherence_sources[] = { "supplied", "check-ins", NULL };
+
+static const MvField adherence_item_members[] = {
+	{ "id", MV_FIELD_STRING, TRUE, 1, 64 },
+	{ "planned", MV_FIELD_INT, TRUE, 0, 10000 },
+	{ "done", MV_FIELD_INT, TRUE, 0, 10000 },
+	{ NULL },
+};
+
+/* what a re-plan was given: the request's counts, or those derived from the check-ins of the
+ * days from..to (mv-plan-adherence.h) */
+static const MvField adherence_used_members[] = {
+	{ "source", MV_FIELD_ENUM, TRUE, 0, 0, adherence_sources },
+	{ "from", MV_FIELD_STRING, FALSE, 10, 10, NULL, NULL, check_date },
+	{ "to", MV_FIELD_STRING, FALSE, 10, 10, NULL, NULL, check_date },
+	{ "items", MV_FIELD_LIST, TRUE, 0, 500, NULL, adherence_item_members },
+	{ NULL },
+};
+
 static const MvField context_used_members[] = {
 	{ "today", MV_FIELD_STRING, TRUE, 10, 10, NULL, NULL, check_date,
 	  "the patient's local date the plan was made for" },
@@ -215,6 +234,8 @@ const MvField mv_plan_members[] = {
 	  "the plugin's version of the plan: 1 for Generate, previous + 1 for Replan" },
 	{ "context_used", MV_FIELD_OBJECT, TRUE, 0, 0, NULL, context_used_members },
 	{ "generated_at", MV_FIELD_DATETIME, TRUE },
+	{ "adherence_used", MV_FIELD_OBJECT, FALSE, 0, 0, NULL, adherence_used_members, NULL,
+	  "a re-plan's adherence and where it came from" },
 	{ "red_flags_cleared_on", MV_FIELD_STRING, FALSE, 10, 10, NULL, NULL, check_date,
 	  "the patient's date a clinician cleared the red flags (older records: findings dated on "
 	  "or before it raise none)" },

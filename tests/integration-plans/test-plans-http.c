@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "mvt.h"
+#include "plans-test.h"
 
 static const gchar *
 url (void)
@@ -24,66 +24,14 @@ data_dir (void)
 	return g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
 }
 
-static MvtResponse *
-call (const gchar *method, const gchar *path, const gchar *token, const gchar *body)
-{
-	MvtRequest req = {
-		.base_url = url (),
-		.method = method,
-		.path = path,
-		.content_type = body != NULL ? "application/json" : NULL,
-		.body = body,
-		.len = -1,
-		.token = token,
-	};
-	return mvt_request (&req);
-}
-
-static gchar *
-make_patient (const MvtClinic *c, const gchar *mrn, const gchar *language)
-{
-	g_autofree gchar *body = g_strdup_printf (
-		"{\"mrn\":\"%s\",\"name\":{\"given\":\"x\"},\"birth_date\":\"1971-06-15\","
-		"\"sex\":\"female\",\"language\":\"%s\"}",
-		mrn, language);
-	g_autoptr (MvtResponse) r = call ("POST", "/v1/patients", c->clinician, body);
-
-	cr_assert_eq (r->status, 201, "%s", r->body);
-	return g_strdup (mvt_str (r, "id"));
-}
-
 static gchar *
 post_record (const MvtClinic *c, const gchar *pid, const gchar *plural, const gchar *body)
 {
 	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/%s", pid, plural);
-	g_autoptr (MvtResponse) r = call ("POST", path, c->clinician, body);
+	g_autoptr (MvtResponse) r = plans_call ("POST", path, c->clinician, body);
 
 	cr_assert_eq (r->status, 201, "%s: %s", plural, r->body);
 	return g_strdup (mvt_str (r, "id"));
-}
-
-static gchar *
-patient_token (const MvtClinic *c, const gchar *pid)
-{
-	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/invites", pid);
-	g_autoptr (MvtResponse) inv = call ("POST", path, c->clinician, "{}");
-	g_autofree gchar *redeem = NULL;
-	g_autoptr (MvtResponse) r = NULL;
-
-	cr_assert_eq (inv->status, 201, "%s", inv->body);
-	redeem = g_strdup_printf ("{\"code\":\"%s\"}", mvt_str (inv, "code"));
-	r = call ("POST", "/v1/invites/redeem", NULL, redeem);
-	cr_assert_eq (r->status, 201, "%s", r->body);
-	return g_strdup (mvt_str (r, "token"));
-}
-
-/* RFC 3339 UTC of @hours hours ago */
-static gchar *
-hours_ago (gint hours)
-{
-	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-	g_autoptr (GDateTime) then = g_date_time_add_hours (now, -hours);
-	return g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 static gchar *
@@ -96,7 +44,7 @@ today_utc (void)
 static void
 blood_pressure (const MvtClinic *c, const gchar *pid)
 {
-	g_autofree gchar *when = hours_ago (48);
+	g_autofree gchar *when = plans_hours_ago (48);
 	g_autofree gchar *body = g_strdup_printf (
 		"{\"code\":\"85354-9\",\"effective_at\":\"%s\",\"components\":[{\"code\":"
 		"\"8480-6\",\"value\":148,\"unit\":\"mmHg\"},{\"code\":\"8462-4\",\"value\":92,"
@@ -109,7 +57,7 @@ blood_pressure (const MvtClinic *c, const gchar *pid)
 static void
 chest_pain_note (const MvtClinic *c, const gchar *pid, const gchar *polarity)
 {
-	g_autofree gchar *when = hours_ago (1);
+	g_autofree gchar *when = plans_hours_ago (1);
 	g_autofree gchar *body = g_strdup_printf (
 		"{\"text\":\"chest pain since this morning\",\"written_at\":\"%s\",\"findings\":{"
 		"\"parser\":{\"name\":\"symptom-parser\",\"version\":\"test\"},\"items\":[{"
@@ -163,7 +111,7 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 	g_autoptr (PGconn) conn = mvt_db_connect (dir);
 
 	mvt_clinic_make (url (), dir, &a);
-	pid = make_patient (&a, "PLAN-1", "en");
+	pid = plans_patient (&a, "PLAN-1", "female", "en");
 	blood_pressure (&a, pid);
 	g_free (post_record (&a, pid, "conditions",
 			     "{\"code\":{\"system\":\"icd-10\",\"code\":\"I10\"}}"));
@@ -180,7 +128,7 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 			     "\"system\":\"atc\",\"code\":\"A10AB01\"}}"));
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, NULL);
 		JsonObject *plan, *walk, *used;
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (r->etag, "\"1\"");
@@ -209,9 +157,9 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 	{
 		/* supplied values win, and are said to be supplied */
 		g_autoptr (MvtResponse) r
-			= call ("POST", path, a.clinician,
-				"{\"minutes_per_day\":20,\"mobility\":\"limited\",\"today\":"
-				"\"2031-05-05\"}");
+			= plans_call ("POST", path, a.clinician,
+				      "{\"minutes_per_day\":20,\"mobility\":\"limited\",\"today\":"
+				      "\"2031-05-05\"}");
 		JsonObject *walk;
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (r->etag, "\"2\"");
@@ -224,7 +172,7 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 	}
 	{
 		/* and carried over to the next plan */
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, "{}");
 		JsonObject *supplied;
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_eq (
@@ -242,7 +190,7 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 			"2026-12-07");
 	}
 	{
-		g_autoptr (MvtResponse) r = call ("GET", path, a.clinician, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("GET", path, a.clinician, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect_str_eq (r->etag, "\"3\"");
 		cr_expect_str_eq (mvt_str (r, "id"), plan_id);
@@ -250,8 +198,8 @@ Test (plans, a_plan_from_the_record_is_stored_versioned_and_read_back)
 	history = g_strdup_printf ("/v1/patients/%s/plan/history", pid);
 	v1 = g_strdup_printf ("/v1/patients/%s/plan/versions/1", pid);
 	{
-		g_autoptr (MvtResponse) h = call ("GET", history, a.clinician, NULL);
-		g_autoptr (MvtResponse) v = call ("GET", v1, a.clinician, NULL);
+		g_autoptr (MvtResponse) h = plans_call ("GET", history, a.clinician, NULL);
+		g_autoptr (MvtResponse) v = plans_call ("GET", v1, a.clinician, NULL);
 		cr_assert_eq (h->status, 200, "%s", h->body);
 		cr_expect_eq (json_array_get_length (
 				      json_object_get_array_member (body_of (h), "versions")),
@@ -274,13 +222,13 @@ Test (plans, a_red_flag_suppresses_the_plan_until_a_clinician_clears_it)
 	g_autoptr (PGconn) conn = mvt_db_connect (dir);
 
 	mvt_clinic_make (url (), dir, &a);
-	pid = make_patient (&a, "PLAN-2", "zh-CN");
+	pid = plans_patient (&a, "PLAN-2", "female", "zh-CN");
 	chest_pain_note (&a, pid, "possible");
-	token = patient_token (&a, pid);
+	token = plans_patient_token (&a, pid);
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	clear = g_strdup_printf ("/v1/patients/%s/plan/clear-red-flags", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, "{}");
 		JsonObject *flag;
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "suppressed");
@@ -295,7 +243,7 @@ Test (plans, a_red_flag_suppresses_the_plan_until_a_clinician_clears_it)
 	}
 	{
 		/* the patient sees the urgent instruction and nothing to do */
-		g_autoptr (MvtResponse) r = call ("GET", "/v1/me/today", token, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("GET", "/v1/me/today", token, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "suppressed");
 		cr_expect_eq (json_array_get_length (
@@ -307,13 +255,13 @@ Test (plans, a_red_flag_suppresses_the_plan_until_a_clinician_clears_it)
 	}
 	{
 		/* a patient may not clear it (the route is a clinician's) */
-		g_autoptr (MvtResponse) r = call ("POST", clear, token, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", clear, token, "{}");
 		mvt_assert_error (r, 403, "forbidden");
 	}
 	cr_expect_eq (count_audit (conn, a.id, "plan.clear-red-flags"), 0);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", clear, a.clinician,
-						  "{\"note\":\"seen today, ECG normal\"}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", clear, a.clinician,
+							"{\"note\":\"seen today, ECG normal\"}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (r->etag, "\"2\"");
 		cr_expect_str_eq (mvt_str (r, "status"), "active");
@@ -328,7 +276,7 @@ Test (plans, a_red_flag_suppresses_the_plan_until_a_clinician_clears_it)
 	cr_expect_eq (count_audit (conn, a.id, "plan.clear-red-flags"), 1);
 	{
 		/* a plan made later keeps the clearing: the same finding raises nothing */
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, "{}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "active");
 		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_on"), today);
@@ -340,7 +288,8 @@ Test (plans, a_red_flag_suppresses_the_plan_until_a_clinician_clears_it)
 		g_autofree gchar *other
 			= mvt_create_key (url (), a.admin, a.id, "clinician", &other_id);
 		g_autofree gchar *replan = g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
-		g_autoptr (MvtResponse) r = call ("POST", replan, other, "{\"adherence\":[]}");
+		g_autoptr (MvtResponse) r
+			= plans_call ("POST", replan, other, "{\"adherence\":[]}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_neq (other_id, a.clinician_key_id);
 		cr_expect_str_eq (mvt_str (r, "red_flags_cleared_by"), a.clinician_key_id);
@@ -357,21 +306,21 @@ Test (plans, the_weekly_replan_from_adherence)
 	g_autoptr (PGconn) conn = mvt_db_connect (dir);
 
 	mvt_clinic_make (url (), dir, &a);
-	pid = make_patient (&a, "PLAN-3", "en");
+	pid = plans_patient (&a, "PLAN-3", "female", "en");
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	replan = g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
 	{
 		/* no plan to re-plan yet */
 		g_autoptr (MvtResponse) r
-			= call ("POST", replan, a.clinician, "{\"adherence\":[]}");
+			= plans_call ("POST", replan, a.clinician, "{\"adherence\":[]}");
 		mvt_assert_error (r, 409, "conflict");
 	}
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, "{}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 	}
 	{
-		g_autoptr (MvtResponse) r = call (
+		g_autoptr (MvtResponse) r = plans_call (
 			"POST", replan, a.clinician,
 			"{\"adherence\":[{\"id\":\"walk\",\"planned\":3,\"done\":3},{\"id\":"
 			"\"walk-week\",\"planned\":150,\"done\":90}]}");
@@ -383,9 +332,9 @@ Test (plans, the_weekly_replan_from_adherence)
 	}
 	{
 		/* an id that is no goal or task of the plan is refused, not taken as undone */
-		g_autoptr (MvtResponse) r
-			= call ("POST", replan, a.clinician,
-				"{\"adherence\":[{\"id\":\"wlak\",\"planned\":3,\"done\":0}]}");
+		g_autoptr (MvtResponse) r = plans_call (
+			"POST", replan, a.clinician,
+			"{\"adherence\":[{\"id\":\"wlak\",\"planned\":3,\"done\":0}]}");
 		mvt_assert_error (r, 422, "invalid-input");
 		cr_expect (strstr (r->body, "/adherence/0/id") != NULL, "%s", r->body);
 	}
@@ -400,38 +349,39 @@ Test (plans, the_patient_s_own_plan_today_and_calendar)
 	g_autofree gchar *other = NULL, *other_token = NULL, *via_id = NULL;
 
 	mvt_clinic_make (url (), dir, &a);
-	pid = make_patient (&a, "PLAN-4", "zh-CN");
-	other = make_patient (&a, "PLAN-5", "en");
+	pid = plans_patient (&a, "PLAN-4", "female", "zh-CN");
+	other = plans_patient (&a, "PLAN-5", "female", "en");
 	blood_pressure (&a, pid);
-	token = patient_token (&a, pid);
-	other_token = patient_token (&a, other);
+	token = plans_patient_token (&a, pid);
+	other_token = plans_patient_token (&a, other);
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	{
 		/* planned from Monday 7 December 2026 on, whatever today is */
 		g_autoptr (MvtResponse) r
-			= call ("POST", path, a.clinician, "{\"today\":\"2026-12-07\"}");
+			= plans_call ("POST", path, a.clinician, "{\"today\":\"2026-12-07\"}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "week_start"), "2026-12-07");
 	}
 	{
-		g_autoptr (MvtResponse) mine = call ("GET", "/v1/me/plan", token, NULL);
-		g_autoptr (MvtResponse) theirs = call ("GET", "/v1/me/plan", other_token, NULL);
+		g_autoptr (MvtResponse) mine = plans_call ("GET", "/v1/me/plan", token, NULL);
+		g_autoptr (MvtResponse) theirs
+			= plans_call ("GET", "/v1/me/plan", other_token, NULL);
 		cr_assert_eq (mine->status, 200, "%s", mine->body);
 		cr_expect_str_eq (mvt_str (mine, "language"), "zh");
 		/* the other patient has none; and cannot reach this one's */
 		mvt_assert_error (theirs, 404, "not-found");
 		via_id = g_strdup_printf ("/v1/patients/%s/plan", pid);
 		{
-			g_autoptr (MvtResponse) r = call ("GET", via_id, other_token, NULL);
+			g_autoptr (MvtResponse) r = plans_call ("GET", via_id, other_token, NULL);
 			mvt_assert_error (r, 404, "not-found");
 		}
 	}
 	{
 		/* Tuesday: the blood-pressure check only */
 		g_autoptr (MvtResponse) r
-			= call ("GET", "/v1/me/today?date=2026-12-08", token, NULL);
+			= plans_call ("GET", "/v1/me/today?date=2026-12-08", token, NULL);
 		g_autoptr (MvtResponse) bad
-			= call ("GET", "/v1/me/today?date=2026-12-32", token, NULL);
+			= plans_call ("GET", "/v1/me/today?date=2026-12-32", token, NULL);
 		JsonArray *tasks;
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "weekday"), "tue");
@@ -443,7 +393,7 @@ Test (plans, the_patient_s_own_plan_today_and_calendar)
 		mvt_assert_error (bad, 422, "invalid-input");
 	}
 	{
-		g_autoptr (MvtResponse) r = call ("GET", "/v1/me/plan.ics", token, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("GET", "/v1/me/plan.ics", token, NULL);
 		g_autofree gchar *file = NULL;
 		g_autofree gchar *out = NULL, *err = NULL;
 		gint status = -1;
@@ -470,7 +420,8 @@ Test (plans, the_patient_s_own_plan_today_and_calendar)
 	}
 	{
 		/* a clinician has no /v1/me */
-		g_autoptr (MvtResponse) r = call ("GET", "/v1/me/plan.ics", a.clinician, NULL);
+		g_autoptr (MvtResponse) r
+			= plans_call ("GET", "/v1/me/plan.ics", a.clinician, NULL);
 		mvt_assert_error (r, 403, "forbidden");
 	}
 }
@@ -512,11 +463,11 @@ Test (plans, the_clinician_s_calendar_and_a_dropped_task_cancelled_in_it)
 
 	mvt_clinic_make (url (), dir, &a);
 	mvt_clinic_make (url (), dir, &b);
-	pid = make_patient (&a, "PLAN-7", "en");
-	other = make_patient (&a, "PLAN-8", "en");
-	token = patient_token (&a, pid);
-	other_token = patient_token (&a, other);
-	when = hours_ago (48);
+	pid = plans_patient (&a, "PLAN-7", "female", "en");
+	other = plans_patient (&a, "PLAN-8", "female", "en");
+	token = plans_patient_token (&a, pid);
+	other_token = plans_patient_token (&a, other);
+	when = plans_hours_ago (48);
 	body = g_strdup_printf (
 		"{\"code\":\"85354-9\",\"effective_at\":\"%s\",\"components\":[{\"code\":"
 		"\"8480-6\",\"value\":148,\"unit\":\"mmHg\"},{\"code\":\"8462-4\",\"value\":92,"
@@ -526,13 +477,13 @@ Test (plans, the_clinician_s_calendar_and_a_dropped_task_cancelled_in_it)
 	plan = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	ics = g_strdup_printf ("/v1/patients/%s/plan.ics", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", plan, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", plan, a.clinician, "{}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 	}
 	{
 		/* the clinician reads the feed the patient's calendar app reads */
-		g_autoptr (MvtResponse) r = call ("GET", ics, a.clinician, NULL);
-		g_autoptr (MvtResponse) mine = call ("GET", "/v1/me/plan.ics", token, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("GET", ics, a.clinician, NULL);
+		g_autoptr (MvtResponse) mine = plans_call ("GET", "/v1/me/plan.ics", token, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect (g_str_has_prefix (r->content_type, "text/calendar"), "%s",
 			   r->content_type);
@@ -545,9 +496,9 @@ Test (plans, the_clinician_s_calendar_and_a_dropped_task_cancelled_in_it)
 	{
 		/* a day that is not on the calendar is named as such, on each route's date */
 		g_autoptr (MvtResponse) posted
-			= call ("POST", plan, a.clinician, "{\"today\":\"2026-02-30\"}");
+			= plans_call ("POST", plan, a.clinician, "{\"today\":\"2026-02-30\"}");
 		g_autoptr (MvtResponse) query
-			= call ("GET", "/v1/me/today?date=2026-02-30", token, NULL);
+			= plans_call ("GET", "/v1/me/today?date=2026-02-30", token, NULL);
 		mvt_assert_error (posted, 422, "invalid-input");
 		cr_expect (strstr (posted->body, "/today: 2026-02-30 is not a day of the calendar "
 						 "(February 2026 has 28 days)")
@@ -559,9 +510,9 @@ Test (plans, the_clinician_s_calendar_and_a_dropped_task_cancelled_in_it)
 	}
 	{
 		/* another clinic's clinician and another patient's key: no such patient */
-		g_autoptr (MvtResponse) stranger = call ("GET", ics, b.clinician, NULL);
-		g_autoptr (MvtResponse) theirs = call ("GET", ics, other_token, NULL);
-		g_autoptr (MvtResponse) own = call ("GET", ics, token, NULL);
+		g_autoptr (MvtResponse) stranger = plans_call ("GET", ics, b.clinician, NULL);
+		g_autoptr (MvtResponse) theirs = plans_call ("GET", ics, other_token, NULL);
+		g_autoptr (MvtResponse) own = plans_call ("GET", ics, token, NULL);
 		mvt_assert_error (stranger, 404, "not-found");
 		mvt_assert_error (theirs, 404, "not-found");
 		cr_expect_eq (own->status, 200, "%s", own->body);
@@ -569,11 +520,11 @@ Test (plans, the_clinician_s_calendar_and_a_dropped_task_cancelled_in_it)
 	/* the reading was entered in error: the next plan has no blood-pressure check */
 	bp_path = g_strdup_printf ("/v1/patients/%s/observations/%s", pid, bp);
 	{
-		g_autoptr (MvtResponse) r = call ("DELETE", bp_path, a.clinician, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("DELETE", bp_path, a.clinician, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
 	}
 	{
-		g_autoptr (MvtResponse) r = call ("POST", plan, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", plan, a.clinician, "{}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_eq (
 			json_array_get_length (json_object_get_array_member (body_of (r), "tasks")),
@@ -581,7 +532,7 @@ Test (plans, the_clinician_s_calendar_and_a_dropped_task_cancelled_in_it)
 	}
 	{
 		/* the check is cancelled under its UID, so a calendar app removes it */
-		g_autoptr (MvtResponse) r = call ("GET", ics, a.clinician, NULL);
+		g_autoptr (MvtResponse) r = plans_call ("GET", ics, a.clinician, NULL);
 		g_autofree gchar *flat = NULL;
 		g_autoptr (GRegex) fold = g_regex_new ("\r\n[ \t]", 0, 0, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
@@ -600,18 +551,18 @@ Test (plans, a_clearing_is_an_instant_a_symptom_reported_again_after_it_flags_ag
 	g_autofree gchar *pid = NULL, *path = NULL, *clear = NULL, *today = NULL;
 
 	mvt_clinic_make (url (), dir, &a);
-	pid = make_patient (&a, "PLAN-9", "en");
+	pid = plans_patient (&a, "PLAN-9", "female", "en");
 	chest_pain_note (&a, pid, "present");
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	clear = g_strdup_printf ("/v1/patients/%s/plan/clear-red-flags", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, "{}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "suppressed");
 	}
 	{
 		/* cleared at an instant; the patient's date stays for older readers */
-		g_autoptr (MvtResponse) r = call ("POST", clear, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", clear, a.clinician, "{}");
 		g_autoptr (GDateTime) at = NULL;
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "active");
@@ -623,14 +574,14 @@ Test (plans, a_clearing_is_an_instant_a_symptom_reported_again_after_it_flags_ag
 	}
 	{
 		/* the note the clinician saw stays cleared */
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, "{}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "active");
 	}
 	/* the patient reports the same symptom again, the same day, after the clearing */
 	chest_pain_note (&a, pid, "present");
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, "{}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "suppressed", "%s", r->body);
 		cr_expect_eq (json_array_get_length (
@@ -651,10 +602,10 @@ Test (plans, strangers_get_404_bad_bodies_4xx_and_nothing_is_written)
 
 	mvt_clinic_make (url (), dir, &a);
 	mvt_clinic_make (url (), dir, &b);
-	pid = make_patient (&a, "PLAN-6", "en");
+	pid = plans_patient (&a, "PLAN-6", "female", "en");
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, "{}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 	}
 	before = mvt_db_clinic_state (conn, a.id);
@@ -665,27 +616,28 @@ Test (plans, strangers_get_404_bad_bodies_4xx_and_nothing_is_written)
 		for (guint i = 0; i < G_N_ELEMENTS (posts); i++) {
 			g_autofree gchar *p = g_strdup_printf ("/v1/patients/%s/%s", pid, posts[i]);
 			g_autoptr (MvtResponse) r
-				= call ("POST", p, b.clinician, "{\"adherence\":[]}");
+				= plans_call ("POST", p, b.clinician, "{\"adherence\":[]}");
 			mvt_assert_error (r, 404, "not-found");
 		}
 		for (guint i = 0; i < G_N_ELEMENTS (gets); i++) {
 			g_autofree gchar *p = g_strdup_printf ("/v1/patients/%s/%s", pid, gets[i]);
-			g_autoptr (MvtResponse) r = call ("GET", p, b.clinician, NULL);
+			g_autoptr (MvtResponse) r = plans_call ("GET", p, b.clinician, NULL);
 			mvt_assert_error (r, 404, "not-found");
 		}
 	}
 	{
-		g_autoptr (MvtResponse) malformed = call ("POST", path, a.clinician, "{\"today\":");
-		g_autoptr (MvtResponse) wrong = call (
+		g_autoptr (MvtResponse) malformed
+			= plans_call ("POST", path, a.clinician, "{\"today\":");
+		g_autoptr (MvtResponse) wrong = plans_call (
 			"POST", path, a.clinician,
 			"{\"minutes_per_day\":\"lots\",\"mobility\":\"flying\",\"pregnant\":1,"
 			"\"today\":\"2026-13-01\",\"minutes\":30}");
-		g_autoptr (MvtResponse) not_object = call ("POST", path, a.clinician, "[1]");
+		g_autoptr (MvtResponse) not_object = plans_call ("POST", path, a.clinician, "[1]");
 		g_autofree gchar *huge_note = g_strnfill (1100 * 1024, 'x');
 		g_autofree gchar *huge = g_strdup_printf ("{\"note\":\"%s\"}", huge_note);
 		g_autofree gchar *clear
 			= g_strdup_printf ("/v1/patients/%s/plan/clear-red-flags", pid);
-		g_autoptr (MvtResponse) oversize = call ("POST", clear, a.clinician, huge);
+		g_autoptr (MvtResponse) oversize = plans_call ("POST", clear, a.clinician, huge);
 		g_autoptr (MvtResponse) replan_bad = NULL;
 		g_autofree gchar *replan_path
 			= g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
@@ -705,7 +657,7 @@ Test (plans, strangers_get_404_bad_bodies_4xx_and_nothing_is_written)
 		cr_expect (not_object->status == 400 || not_object->status == 422, "%s",
 			   not_object->body);
 		mvt_assert_error (oversize, 413, "too-large");
-		replan_bad = call (
+		replan_bad = plans_call (
 			"POST", replan_path, a.clinician,
 			"{\"adherence\":[{\"id\":\"walk\",\"planned\":-1}],\"note\":\"x\"}");
 		mvt_assert_error (replan_bad, 422, "invalid-input");
@@ -720,8 +672,8 @@ Test (plans, strangers_get_404_bad_bodies_4xx_and_nothing_is_written)
 		 * read for it (audited as a read, the one entry more) */
 		gint64 reads = count_audit (conn, a.id, "record.snapshot");
 		g_autoptr (MvtResponse) r
-			= call ("POST", path, a.clinician, "{\"minutes_per_day\":13}");
-		g_autoptr (MvtResponse) got = call ("GET", path, a.clinician, NULL);
+			= plans_call ("POST", path, a.clinician, "{\"minutes_per_day\":13}");
+		g_autoptr (MvtResponse) got = plans_call ("GET", path, a.clinician, NULL);
 		mvt_assert_error (r, 500, "failed");
 		cr_expect_eq (count_audit (conn, a.id, "record.snapshot"), reads + 1);
 		cr_expect_eq (count_audit (conn, a.id, "plan.update"), 0);

@@ -9,54 +9,12 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "mvt.h"
-
-static MvtResponse *
-call (const gchar *method, const gchar *path, const gchar *token, const gchar *body)
-{
-	MvtRequest req = {
-		.base_url = mvt_shared_url (),
-		.method = method,
-		.path = path,
-		.content_type = body != NULL ? "application/json" : NULL,
-		.body = body,
-		.len = -1,
-		.token = token,
-	};
-	return mvt_request (&req);
-}
-
-static gchar *
-post (const MvtClinic *c, const gchar *path, const gchar *body)
-{
-	g_autoptr (MvtResponse) r = call ("POST", path, c->clinician, body);
-
-	cr_assert_eq (r->status, 201, "%s: %s", path, r->body);
-	return g_strdup (mvt_str (r, "id"));
-}
-
-static gchar *
-make_patient (const MvtClinic *c, const gchar *mrn, const gchar *language)
-{
-	g_autofree gchar *body = g_strdup_printf (
-		"{\"mrn\":\"%s\",\"name\":{\"given\":\"x\"},\"birth_date\":\"1971-06-15\","
-		"\"sex\":\"male\",\"language\":\"%s\"}",
-		mrn, language);
-	return post (c, "/v1/patients", body);
-}
-
-static gchar *
-hours_ago (gint hours)
-{
-	g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-	g_autoptr (GDateTime) then = g_date_time_add_hours (now, -hours);
-	return g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ");
-}
+#include "plans-test.h"
 
 static void
 note (const MvtClinic *c, const gchar *pid, const gchar *polarity)
 {
-	g_autofree gchar *when = hours_ago (1);
+	g_autofree gchar *when = plans_hours_ago (1);
 	g_autofree gchar *path = g_strdup_printf ("/v1/patients/%s/notes", pid);
 	g_autofree gchar *body = g_strdup_printf (
 		"{\"text\":\"chest pain today\",\"written_at\":\"%s\",\"findings\":{\"parser\":{"
@@ -66,7 +24,7 @@ note (const MvtClinic *c, const gchar *pid, const gchar *polarity)
 		/* as the parser gives it: a list of codes reaches the plugin as strings */
 		"\"xrefs\":[\"SYMP:0000576\"]}]}}",
 		when, polarity);
-	g_free (post (c, path, body));
+	g_free (plans_post (c, path, body));
 }
 
 static JsonArray *
@@ -88,22 +46,22 @@ Test (real, a_chinese_speaking_patient_with_hypertension)
 	const gchar *first_title;
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);
-	pid = make_patient (&a, "REAL-1", "zh-CN");
+	pid = plans_patient (&a, "REAL-1", "male", "zh-CN");
 	obs = g_strdup_printf ("/v1/patients/%s/observations", pid);
-	when = hours_ago (48);
+	when = plans_hours_ago (48);
 	bp = g_strdup_printf ("{\"code\":\"85354-9\",\"effective_at\":\"%s\",\"components\":[{"
 			      "\"code\":\"8480-6\",\"value\":148,\"unit\":\"mmHg\"},{\"code\":"
 			      "\"8462-4\",\"value\":92,\"unit\":\"mmHg\"}]}",
 			      when);
-	g_free (post (&a, obs, bp));
+	g_free (plans_post (&a, obs, bp));
 	{
 		g_autofree gchar *p = g_strdup_printf ("/v1/patients/%s/conditions", pid);
-		g_free (post (&a, p, "{\"code\":{\"system\":\"icd-10\",\"code\":\"I10\"}}"));
+		g_free (plans_post (&a, p, "{\"code\":{\"system\":\"icd-10\",\"code\":\"I10\"}}"));
 	}
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	{
 		g_autoptr (MvtResponse) r
-			= call ("POST", path, a.clinician, "{\"minutes_per_day\":40}");
+			= plans_call ("POST", path, a.clinician, "{\"minutes_per_day\":40}");
 		JsonArray *tasks, *follow_ups;
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "active", "%s", r->body);
@@ -139,15 +97,16 @@ Test (real, a_chinese_speaking_patient_with_hypertension)
 			{
 				g_autofree gchar *inv
 					= g_strdup_printf ("/v1/patients/%s/invites", pid);
-				g_autoptr (MvtResponse) i = call ("POST", inv, a.clinician, "{}");
+				g_autoptr (MvtResponse) i
+					= plans_call ("POST", inv, a.clinician, "{}");
 				g_autofree gchar *redeem = g_strdup_printf ("{\"code\":\"%s\"}",
 									    mvt_str (i, "code"));
 				g_autoptr (MvtResponse) t
-					= call ("POST", "/v1/invites/redeem", NULL, redeem);
+					= plans_call ("POST", "/v1/invites/redeem", NULL, redeem);
 				cr_assert_eq (t->status, 201, "%s", t->body);
 				token = g_strdup (mvt_str (t, "token"));
 			}
-			ics = call ("GET", "/v1/me/plan.ics", token, NULL);
+			ics = plans_call ("GET", "/v1/me/plan.ics", token, NULL);
 			cr_assert_eq (ics->status, 200, "%s", ics->body);
 			cr_assert (g_file_set_contents (file, ics->body, (gssize)ics->len, NULL));
 			{
@@ -169,7 +128,7 @@ Test (real, a_chinese_speaking_patient_with_hypertension)
 		{
 			/* a week met: the plugin's Replan takes the stored plan back */
 			g_autoptr (MvtResponse) again
-				= call ("POST", replan, a.clinician, adherence->str);
+				= plans_call ("POST", replan, a.clinician, adherence->str);
 			cr_assert_eq (again->status, 201, "%s\n%s", adherence->str, again->body);
 			cr_expect_eq (json_node_get_int (mvt_member (again, "plan_version")), 2);
 		}
@@ -184,15 +143,15 @@ Test (real, chest_pain_suppresses_until_cleared_and_a_negated_one_raises_nothing
 			 *other_path = NULL;
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);
-	pid = make_patient (&a, "REAL-2", "en");
-	other = make_patient (&a, "REAL-3", "en");
+	pid = plans_patient (&a, "REAL-2", "male", "en");
+	other = plans_patient (&a, "REAL-3", "male", "en");
 	note (&a, pid, "present");
 	note (&a, other, "absent");
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	other_path = g_strdup_printf ("/v1/patients/%s/plan", other);
 	clear = g_strdup_printf ("/v1/patients/%s/plan/clear-red-flags", pid);
 	{
-		g_autoptr (MvtResponse) r = call ("POST", path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", path, a.clinician, "{}");
 		JsonObject *flag;
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "suppressed", "%s", r->body);
@@ -205,13 +164,13 @@ Test (real, chest_pain_suppresses_until_cleared_and_a_negated_one_raises_nothing
 	}
 	{
 		g_autoptr (MvtResponse) r
-			= call ("POST", clear, a.clinician, "{\"note\":\"seen\"}");
+			= plans_call ("POST", clear, a.clinician, "{\"note\":\"seen\"}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "active", "%s", r->body);
 		cr_expect_eq (json_array_get_length (array (r, "red_flags")), 0, "%s", r->body);
 	}
 	{
-		g_autoptr (MvtResponse) r = call ("POST", other_path, a.clinician, "{}");
+		g_autoptr (MvtResponse) r = plans_call ("POST", other_path, a.clinician, "{}");
 		cr_assert_eq (r->status, 201, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "status"), "active", "%s", r->body);
 		cr_expect_eq (json_array_get_length (array (r, "red_flags")), 0, "%s", r->body);
