@@ -858,6 +858,7 @@ sp_parser_parse_full (const SpParser *self,
 	sp_find_breaks (&ctx);
 	sp_items_finish (&ctx);
 	sp_items_index (&ctx);
+	sp_measure_times (&ctx);
 	other_prefix = ctx.other_prefix;
 
 	for (guint k = 0; k < ctx.items->len; k++) {
@@ -877,6 +878,7 @@ sp_parser_parse_full (const SpParser *self,
 	g_free (st.reactions);
 	g_array_unref (ctx.items);
 	g_clear_pointer (&ctx.measures, g_array_unref);
+	g_free (ctx.measure_time);
 	if (language_out != NULL)
 		*language_out = sp_language_of (language)[0] != '\0' ? sp_language_of (language)
 								     : sp_detect_language (&ctx);

@@ -1,0 +1,131 @@
+/*
+ * Context rules of issue 11, round 5, with the REAL data directory (test-context-rules.c is at
+ * its size limit): when a measured value was taken (an earlier reading of a measurement is
+ * historical, the later one current), each in English and Chinese and in variants written from
+ * how clinicians write, not from the evaluation sets, with controls that must not change.
+ */
+#define G_LOG_DOMAIN "test-context-rules-2"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "sp-parser.h"
+#include "sp-test-data.h"
+
+TestSuite (context2, .init = sp_test_data_setup, .fini = sp_test_data_teardown);
+
+#define TEMP "LOINC:8310-5"
+#define SBP "LOINC:8480-6"
+#define DBP "LOINC:8462-4"
+#define HR "LOINC:8867-4"
+#define WEIGHT "LOINC:29463-7"
+#define GLUCOSE "LOINC:15074-8"
+#define FPG "LOINC:14771-0"
+#define HBA1C "LOINC:4548-4"
+#define SODIUM "LOINC:2951-2"
+#define HB "LOINC:718-7"
+
+static gchar *
+dump (GArray *findings)
+{
+	GString *s = g_string_new (NULL);
+
+	for (guint i = 0; i < findings->len; i++) {
+		const SpFinding *f = &g_array_index (findings, SpFinding, i);
+		g_string_append_printf (s, "\n  %s %s %s %s value=%g",
+					sp_finding_kind_to_string (f->kind), f->concept->code,
+					sp_polarity_to_string (f->polarity),
+					f->historical ? "historical" : "current", f->value.value);
+	}
+	return g_string_free (s, FALSE);
+}
+
+/* One reading a sentence must give: its code, its value as written (the canonical value when
+ * @original is 0, else the original one) and its temporality ('c' or 'h'). */
+typedef struct {
+	const gchar *code;
+	gdouble value;
+	gchar temporality;
+} Reading;
+
+static void
+check_readings (const gchar *sentence, const Reading *want, gsize n)
+{
+	g_autoptr (GArray) findings = sp_test_parse (sentence, NULL);
+	g_autofree gchar *all = dump (findings);
+
+	for (gsize i = 0; i < n; i++) {
+		const SpFinding *f = NULL;
+		for (guint j = 0; j < findings->len && f == NULL; j++) {
+			const SpFinding *c = &g_array_index (findings, SpFinding, j);
+			gdouble v = c->value.original_unit != NULL ? c->value.original_value
+								   : c->value.value;
+			if (g_strcmp0 (c->concept->code, want[i].code) == 0
+			    && fabs (v - want[i].value) < 0.001)
+				f = c;
+		}
+		cr_assert_not_null (f, "'%s': no %s of %g%s", sentence, want[i].code, want[i].value,
+				    all);
+		cr_expect_eq (f->historical, want[i].temporality == 'h', "'%s' %s %g: want %s%s",
+			      sentence, want[i].code, want[i].value,
+			      want[i].temporality == 'h' ? "historical" : "current", all);
+	}
+}
+
+#define CHECK(sentence, ...)                                                                       \
+	do {                                                                                       \
+		const Reading want_[] = { __VA_ARGS__ };                                           \
+		check_readings (sentence, want_, G_N_ELEMENTS (want_));                            \
+	} while (0)
+
+/* an earlier reading dated after its value: "on admission", "at presentation", "baseline" */
+Test (context2, earlier_reading_dated_after_en)
+{
+	CHECK ("Sodium 128 on admission, 136 this morning.", { SODIUM, 128, 'h' },
+	       { SODIUM, 136, 'c' });
+	CHECK ("Glucose 22 mmol/L at presentation, 9.4 mmol/L after insulin.", { GLUCOSE, 22, 'h' },
+	       { GLUCOSE, 9.4, 'c' });
+	CHECK ("HR 124 (baseline 80), afebrile.", { HR, 124, 'c' }, { HR, 80, 'h' });
+	CHECK ("Hgb 8.1 g/dL today (11.9 g/dL pre-op).", { HB, 8.1, 'c' }, { HB, 11.9, 'h' });
+}
+
+/* an earlier reading told before its value: "previously", "earlier", "from", Tmax, an arrow */
+Test (context2, earlier_reading_dated_before_en)
+{
+	CHECK ("Weight 70 kg, previously 76 kg.", { WEIGHT, 70, 'c' }, { WEIGHT, 76, 'h' });
+	CHECK ("Temp now 37.2, earlier 38.9.", { TEMP, 37.2, 'c' }, { TEMP, 38.9, 'h' });
+	CHECK ("A1c 9.2% -> 7.1% on the new regimen.", { HBA1C, 9.2, 'h' }, { HBA1C, 7.1, 'c' });
+	CHECK ("Tmax 39.4 overnight; T 37.6 this morning.", { TEMP, 39.4, 'h' },
+	       { TEMP, 37.6, 'c' });
+}
+
+/* a pair is one reading: both numbers take the pair's time */
+Test (context2, blood_pressure_pairs)
+{
+	CHECK ("BP 180/100 on arrival, 138/82 after treatment.", { SBP, 180, 'h' },
+	       { DBP, 100, 'h' }, { SBP, 138, 'c' }, { DBP, 82, 'c' });
+	CHECK ("入院时血压170/105mmHg，出院时血压130/80mmHg。", { SBP, 170, 'h' },
+	       { DBP, 105, 'h' }, { SBP, 130, 'c' }, { DBP, 80, 'c' });
+}
+
+/* 入院时, 原来, 孕前, 最高 date the earlier reading; 降至, 复查, 现在 name the later one */
+Test (context2, earlier_reading_zh)
+{
+	CHECK ("体重原来65kg，现在58kg。", { WEIGHT, 65, 'h' }, { WEIGHT, 58, 'c' });
+	CHECK ("空腹血糖由9.8降至6.5mmol/L。", { FPG, 9.8, 'h' }, { FPG, 6.5, 'c' });
+	CHECK ("心率最高150次/分，复查心率88次/分。", { HR, 150, 'h' }, { HR, 88, 'c' });
+	CHECK ("孕前体重52kg，现体重61kg。", { WEIGHT, 52, 'h' }, { WEIGHT, 61, 'c' });
+}
+
+/* controls: a lone reading stays as its clause says, a conversion is the same reading, the ends
+ * of a range are both today's, readings with no word of time are both current */
+Test (context2, readings_that_stay_current)
+{
+	CHECK ("Vitals on admission: HR 96, T 37.1.", { HR, 96, 'c' }, { TEMP, 37.1, 'c' });
+	CHECK ("Weight 90 kg (198 lb).", { WEIGHT, 90, 'c' }, { WEIGHT, 198, 'c' });
+	CHECK ("HR 100-110 at rest.", { HR, 100, 'c' }, { HR, 110, 'c' });
+	CHECK ("糖耐量：空腹5.1，2小时9.6。", { FPG, 5.1, 'c' });
+	CHECK ("My sugar was 9.1 on Monday and 8.4 on Friday.", { GLUCOSE, 9.1, 'c' },
+	       { GLUCOSE, 8.4, 'c' });
+}
