@@ -139,6 +139,13 @@ sp_m_concept_of (SpCtx *ctx, SpMKind kind)
 		[SP_M_MOCA] = "moca",
 		[SP_M_QSOFA] = "qsofa",
 		[SP_M_HEADC] = "head circumference",
+		[SP_M_APGAR] = "apgar",
+		[SP_M_EPDS] = "edinburgh postnatal depression scale", /* "epds" keys as "epd" */
+		[SP_M_MORSE] = "morse",
+		[SP_M_BRADEN] = "braden",
+		[SP_M_DAS28] = "das28",
+		[SP_M_CIWA] = "ciwa",
+		[SP_M_GDS] = "gds",
 	};
 	return sp_m_concept (ctx, terms[kind], sp_mkinds[kind].code);
 }
