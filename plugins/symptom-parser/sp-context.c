@@ -20,11 +20,12 @@ static gboolean
 sp_template_polarity (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
 {
 	static const gchar *const absent[]
-		= { "none", "no",	   "denies", "denied", "negative", "neg",  "absent",
-		    "nil",  "not present", "无",     "否认",   "阴性",	   "未见", "没有",
-		    "(-)",  "(−)",	   "(否)",   "(无)",   "(×)",	   NULL };
+		= { "none",   "no",   "denies",	     "denied",	     "negative", "neg",
+		    "absent", "nil",  "not present", "无",	     "否认",	 "阴性",
+		    "未见",   "没有", "(-)",	     "(−)",	     "(否)",	 "(无)",
+		    "(×)",    "否",   "never",	     "never smoked", NULL };
 	static const gchar *const present[] = { "yes", "present", "positive", "pos", "有", "阳性",
-						"(+)", "(是)",	  "(有)",     "(√)", NULL };
+						"(+)", "(是)",	  "(有)",     "(√)", "是", NULL };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	const gchar *p = text + c->end;

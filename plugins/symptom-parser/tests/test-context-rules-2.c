@@ -129,3 +129,64 @@ Test (context2, readings_that_stay_current)
 	CHECK ("My sugar was 9.1 on Monday and 8.4 on Friday.", { GLUCOSE, 9.1, 'c' },
 	       { GLUCOSE, 8.4, 'c' });
 }
+
+/* ---- habits: tobacco use told over (resolved), denied, or as a form's answer ---- */
+
+#define TOBACCO "HP:0430133"
+
+/* @code must be reported exactly once in @sentence, with @polarity, temporality 'c' or 'h'
+ * and @status ("" none). */
+static void
+check_once (const gchar *sentence,
+	    const gchar *code,
+	    const gchar *polarity,
+	    gchar temporality,
+	    const gchar *status)
+{
+	g_autoptr (GArray) findings = sp_test_parse (sentence, NULL);
+	g_autofree gchar *all = dump (findings);
+	const SpFinding *f = NULL;
+	guint n = 0;
+
+	for (guint i = 0; i < findings->len; i++) {
+		const SpFinding *c = &g_array_index (findings, SpFinding, i);
+		if (g_strcmp0 (c->concept->code, code) == 0) {
+			f = c;
+			n++;
+		}
+	}
+	cr_assert_eq (n, 1, "'%s': %u findings of %s, want 1%s", sentence, n, code, all);
+	cr_expect_str_eq (sp_polarity_to_string (f->polarity), polarity, "'%s': polarity%s",
+			  sentence, all);
+	cr_expect_eq (f->historical, temporality == 'h', "'%s': temporality%s", sentence, all);
+	cr_expect_str_eq (sp_status_to_string (f->status) ? sp_status_to_string (f->status) : "",
+			  status, "'%s': status%s", sentence, all);
+}
+
+/* a habit named and then said to be over in the same sentence is one resolved habit */
+Test (context2, habit_told_then_quit)
+{
+	check_once ("吸烟史20年，已戒烟5年。", TOBACCO, "present", 'h', "resolved");
+	check_once ("抽烟二十多年，戒烟3年了。", TOBACCO, "present", 'h', "resolved");
+	check_once ("Smoker for 30 years, ex-smoker since 2010.", TOBACCO, "present", 'h',
+		    "resolved");
+	check_once ("Tobacco: former, quit 2015.", TOBACCO, "present", 'h', "resolved");
+	check_once ("30 pk-yr history, quit in 2012.", TOBACCO, "present", 'h', "resolved");
+	/* controls: current habits */
+	check_once ("吸烟20年，每天1包。", TOBACCO, "present", 'c', "active");
+	check_once ("Smokes 10 a day and plans to cut down.", TOBACCO, "present", 'c', "active");
+}
+
+/* a form's answer and the combined 烟酒 forms */
+Test (context2, habit_denied)
+{
+	check_once ("吸烟：否；饮酒：否。", TOBACCO, "absent", 'c', "");
+	check_once ("烟酒史无。", TOBACCO, "absent", 'c', "");
+	check_once ("个人史：无烟酒嗜好。", TOBACCO, "absent", 'c', "");
+	check_once ("否认烟酒史。", TOBACCO, "absent", 'c', "");
+	check_once ("Smoking: never.", TOBACCO, "absent", 'c', "");
+	check_once ("Denies tobacco, alcohol or drug use.", TOBACCO, "absent", 'c', "");
+	/* controls: a form's yes, and a habit of both */
+	check_once ("吸烟：是，饮酒：偶尔。", TOBACCO, "present", 'c', "active");
+	check_once ("有烟酒史30年。", TOBACCO, "present", 'c', "active");
+}
