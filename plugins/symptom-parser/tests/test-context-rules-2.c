@@ -190,3 +190,42 @@ Test (context2, habit_denied)
 	check_once ("吸烟：是，饮酒：偶尔。", TOBACCO, "present", 'c', "active");
 	check_once ("有烟酒史30年。", TOBACCO, "present", 'c', "active");
 }
+
+/* ---- Chinese terms that open with a Latin word, and words that only look like terms ---- */
+
+/* @code is no finding of @sentence */
+static void
+check_no (const gchar *sentence, const gchar *code)
+{
+	g_autoptr (GArray) findings = sp_test_parse (sentence, NULL);
+	g_autofree gchar *all = dump (findings);
+
+	for (guint i = 0; i < findings->len; i++)
+		cr_expect_str_neq (g_array_index (findings, SpFinding, i).concept->code, code,
+				   "'%s': %s reported%s", sentence, code, all);
+}
+
+Test (context2, zh_terms_opening_with_latin)
+{
+	check_once ("体检发现Hp阳性，准备四联疗法。", "HP:0005202", "present", 'c', "active");
+	check_once ("呼气试验提示HP感染。", "HP:0005202", "present", 'c', "active");
+	check_once ("HBsAg阳性多年，肝功能正常。", "DOID:2043", "present", 'c', "active");
+	check_once ("孩子发烧一周，查EB病毒阳性。", "DOID:2938", "present", 'c', "active");
+	check_once ("心电图示ST段压低。", "HP:0012250", "present", 'c', "");
+	/* the longest term wins: the ST elevation of a STEMI is no finding of its own */
+	check_once ("诊断：急性ST段抬高型心肌梗死（前壁）。", "HP:0001658", "present", 'c',
+		    "active");
+	check_no ("诊断：急性ST段抬高型心肌梗死（前壁）。", "HP:0012251");
+	/* a Latin word glued to a Han word only starts a term at its own start */
+	check_no ("ECGST段抬高", "HP:0012251");
+}
+
+Test (context2, zh_words_that_only_look_like_terms)
+{
+	check_no ("我想吐槽一下挂号太难了。", "HP:0002018");
+	check_no ("在抖音上看到一个偏方。", "HP:0001337");
+	/* controls */
+	check_once ("吃完饭就想吐。", "HP:0002018", "present", 'c', "");
+	check_once ("恶心情况较前好转。", "HP:0002018", "present", 'c', "");
+	check_once ("手抖得厉害。", "HP:0001337", "present", 'c', "");
+}
