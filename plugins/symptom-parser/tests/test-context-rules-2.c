@@ -229,3 +229,17 @@ Test (context2, zh_words_that_only_look_like_terms)
 	check_once ("恶心情况较前好转。", "HP:0002018", "present", 'c', "");
 	check_once ("手抖得厉害。", "HP:0001337", "present", 'c', "");
 }
+
+/* ---- plans: a drug for when the first one fails is possible, like one taken when needed ---- */
+
+Test (context2, zh_drug_if_the_first_fails)
+{
+	check_once ("二甲双胍0.5g bid，效果不佳改用胰岛素。", "ATC:A10A", "possible", 'c', "");
+	check_once ("氨氯地平5mg qd，血压控制不佳时加用缬沙坦。", "ATC:C09CA03", "possible", 'c',
+		    "");
+	check_once ("胸痛需要时含服硝酸甘油。", "ATC:C01DA02", "possible", 'c', "");
+	/* controls: the drug taken first, a regimen, and a reliever the patient uses in attacks */
+	check_once ("二甲双胍0.5g bid，效果不佳改用胰岛素。", "ATC:A10BA02", "present", 'c', "");
+	check_once ("规律服用氨氯地平5mg qd。", "ATC:C08CA01", "present", 'c', "");
+	check_once ("哮喘急性发作时用万托林2喷。", "ATC:R03AC02", "present", 'c', "");
+}
