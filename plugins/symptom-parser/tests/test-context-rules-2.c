@@ -243,3 +243,24 @@ Test (context2, zh_drug_if_the_first_fails)
 	check_once ("规律服用氨氯地平5mg qd。", "ATC:C08CA01", "present", 'c', "");
 	check_once ("哮喘急性发作时用万托林2喷。", "ATC:R03AC02", "present", 'c', "");
 }
+
+/* ---- what is to be prevented is absent; a cue right before the next finding is that one's ---- */
+
+Test (context2, prevented_and_next_finding_cues)
+{
+	check_once ("Enoxaparin 40 mg SC daily for DVT prophylaxis.", "HP:0002625", "absent", 'c',
+		    "");
+	check_once ("Aspirin 75 mg for prevention of stroke.", "HP:0001297", "absent", 'c', "");
+	check_once ("Omeprazole to prevent GI bleeding while on steroids.", "HP:0002239", "absent",
+		    'c', "");
+	check_once ("Weight gain and possible akathisia on olanzapine.", "HP:0004324", "present",
+		    'c', "");
+	check_once ("Cough and possible pneumonia.", "HP:0012735", "present", 'c', "");
+	/* controls: the drug given stays present, the cue's own finding stays possible, and a
+	 * post-trigger with no finding after it still reaches back */
+	check_once ("Enoxaparin 40 mg SC daily for DVT prophylaxis.", "ATC:B01AB05", "present", 'c',
+		    "");
+	check_once ("Weight gain and possible akathisia on olanzapine.", "HP:0031943", "possible",
+		    'c', "");
+	check_once ("Pneumonia possible on the X-ray.", "HP:0002090", "possible", 'c', "unknown");
+}
