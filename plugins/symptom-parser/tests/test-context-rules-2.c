@@ -264,3 +264,31 @@ Test (context2, prevented_and_next_finding_cues)
 		    'c', "");
 	check_once ("Pneumonia possible on the X-ray.", "HP:0002090", "possible", 'c', "unknown");
 }
+
+/* ---- forum posts call their writer and readers sisters ---- */
+
+static void
+check_family (const gchar *sentence, const gchar *code, gboolean family)
+{
+	g_autoptr (GArray) findings = sp_test_parse (sentence, NULL);
+	g_autofree gchar *all = dump (findings);
+	const SpFinding *f = NULL;
+
+	for (guint i = 0; i < findings->len && f == NULL; i++) {
+		if (g_strcmp0 (g_array_index (findings, SpFinding, i).concept->code, code) == 0)
+			f = &g_array_index (findings, SpFinding, i);
+	}
+	cr_assert_not_null (f, "'%s': no %s%s", sentence, code, all);
+	cr_expect_eq (f->family, family, "'%s' %s: want %s%s", sentence, code,
+		      family ? "family" : "patient", all);
+}
+
+Test (context2, forum_sisters)
+{
+	check_family ("求助！！28岁姐妹，月经推迟已经3个多月了。", "HP:0000141", FALSE);
+	check_family ("姐妹们，我怀孕24周，血糖高，好焦虑。", "HP:0003074", FALSE);
+	check_family ("有没有姐妹吃过二甲双胍？我吃了就拉肚子。", "HP:0002014", FALSE);
+	/* controls: a sister named as a relative */
+	check_family ("她的姐妹有乳腺癌。", "DOID:1612", TRUE);
+	check_family ("我姐妹有甲减。", "HP:0000821", TRUE);
+}
