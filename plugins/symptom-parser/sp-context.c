@@ -20,11 +20,12 @@ static gboolean
 sp_template_polarity (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
 {
 	static const gchar *const absent[]
-		= { "none", "no",	   "denies", "denied", "negative", "neg",  "absent",
-		    "nil",  "not present", "无",     "否认",   "阴性",	   "未见", "没有",
-		    "(-)",  "(−)",	   "(否)",   "(无)",   "(×)",	   NULL };
+		= { "none",   "no",   "denies",	     "denied",	     "negative", "neg",
+		    "absent", "nil",  "not present", "无",	     "否认",	 "阴性",
+		    "未见",   "没有", "(-)",	     "(−)",	     "(否)",	 "(无)",
+		    "(×)",    "否",   "never",	     "never smoked", NULL };
 	static const gchar *const present[] = { "yes", "present", "positive", "pos", "有", "阳性",
-						"(+)", "(是)",	  "(有)",     "(√)", NULL };
+						"(+)", "(是)",	  "(有)",     "(√)", "是", NULL };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	const gchar *p = text + c->end;
@@ -332,6 +333,12 @@ sp_polarity (SpCtx *ctx, guint k, SpFindingKind kind)
 		/* 腹痛待查: the cause of a symptom is sought, the symptom is there */
 		if (!condition && sp_item_text_is (ctx, it, "待查"))
 			continue;
+		/* "weight gain and possible akathisia": a cue that is a pre-trigger too and stands
+		 * right before the next concept is that one's, not a post-trigger of this one */
+		if ((sp_is_cue (it, SP_CUE_NEGATION_PRE) || sp_is_cue (it, SP_CUE_POSSIBLE_PRE))
+		    && j + 1 < ctx->items->len && sp_item (ctx, j + 1)->kind == SP_ITEM_CONCEPT
+		    && sp_other_between (ctx, it, sp_item (ctx, j + 1)) == 0)
+			break;
 		if (sp_is_cue (it, SP_CUE_NEGATION_POST))
 			return SP_POLARITY_ABSENT;
 		if (sp_is_cue (it, SP_CUE_POSSIBLE_POST))

@@ -63,6 +63,7 @@ typedef struct {
 	guint *other_prefix;   /* other_prefix[t]: number of "other" tokens before token t */
 	GArray *measures;      /* SpValue of each SP_ITEM_MEASURE (sp-measure.c), or NULL */
 	const gchar *language; /* "en" or "zh" when the caller names it, else NULL (detected) */
+	guint8 *measure_time;  /* per measure: SP_MEASURE_TIME_* (sp_measure_times()), or NULL */
 } SpCtx;
 
 /* how many non-cue, non-term words a pre-trigger may be from its concept (NegEx uses 5-6) */

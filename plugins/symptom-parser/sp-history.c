@@ -203,19 +203,46 @@ sp_after_other_operation (SpCtx *ctx, const SpItem *c, const SpItem *cue)
 /* A resolved cue in the clause of the concept at @k: left ("recovered from pneumonia", "used to
  * have asthma") or right, also just past a comma ("pneumonia, resolved", 肺炎，已治愈), unless
  * the cue there heads the next concept ("T2DM, former smoker"). */
+/* Is the concept item @c a term that says it is over ("ex-smoker", "ex smoker", 戒烟, 已戒烟)?
+ * The term is opaque to the resolved cues inside it. */
 static gboolean
-sp_resolved (SpCtx *ctx, guint k)
+sp_over_term (SpCtx *ctx, const SpItem *c)
 {
-	/* a term that says it is over ("ex-smoker", "ex smoker", 戒烟, 已戒烟): the term is opaque
-	 * to the resolved cues inside it */
 	static const gchar *const over[] = { "ex-", "ex ", "former ", "past ", "戒", "已戒", NULL };
-	SpItem *c = sp_item (ctx, k);
 
 	for (guint i = 0; over[i] != NULL; i++) {
 		if (c->end - c->start > strlen (over[i])
 		    && strncmp (ctx->nt->text + c->start, over[i], strlen (over[i])) == 0)
 			return TRUE;
 	}
+	return FALSE;
+}
+
+/* Does the sentence go on to say the condition at @k is over, naming it again in such a term,
+ * with no other concept between: 吸烟史20年，已戒烟5年; "Smoker for 30 years, ex-smoker since
+ * 2010"?  One habit told twice is one resolved habit, not a current and a past one. */
+static gboolean
+sp_over_later (SpCtx *ctx, guint k)
+{
+	SpItem *c = sp_item (ctx, k);
+
+	for (guint j = k + 1, n = 0; j < ctx->items->len && n < 12; j++, n++) {
+		SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK)
+			return FALSE;
+		if (it->kind == SP_ITEM_CONCEPT)
+			return it->index == c->index && sp_over_term (ctx, it);
+	}
+	return FALSE;
+}
+
+static gboolean
+sp_resolved (SpCtx *ctx, guint k)
+{
+	SpItem *c = sp_item (ctx, k);
+
+	if (sp_over_term (ctx, c) || sp_over_later (ctx, k))
+		return TRUE;
 
 	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
 		SpItem *it = sp_item (ctx, j);

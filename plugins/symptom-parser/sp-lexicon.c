@@ -86,8 +86,12 @@ sp_cue_to_string (SpCue cue)
 gboolean
 sp_zh_term_start (const gchar *p)
 {
-	/* "2型糖尿病": at most two ASCII digits before the first Han character */
-	for (guint i = 0; i < 2 && g_ascii_isdigit (*p); i++)
+	/* "2型糖尿病": at most two ASCII digits before the first Han character; Hp阳性, HBsAg阳性,
+	 * EB病毒: at most six ASCII letters and digits, opening with a letter (issue 11, round 5)
+	 */
+	guint max = g_ascii_isalpha (*p) ? 6 : 2;
+
+	for (guint i = 0; i < max && (max == 2 ? g_ascii_isdigit (*p) : g_ascii_isalnum (*p)); i++)
 		p++;
 	return *p != '\0' && mv_unichar_is_han (g_utf8_get_char (p));
 }

@@ -77,6 +77,14 @@ typedef enum {
 	SP_M_MOCA,
 	SP_M_QSOFA,
 	SP_M_HEADC,
+	/* scales with no LOINC code confirmed here (round 5) */
+	SP_M_APGAR,
+	SP_M_EPDS,
+	SP_M_MORSE,
+	SP_M_BRADEN,
+	SP_M_DAS28,
+	SP_M_CIWA,
+	SP_M_GDS,
 	SP_M_LAST
 } SpMKind;
 

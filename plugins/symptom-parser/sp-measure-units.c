@@ -178,6 +178,15 @@ const SpMKindDef sp_mkinds[SP_M_LAST] = {
 	/* a child's head: "HC 46 cm", 头围43.5cm (not a height) */
 	[SP_M_HEADC]
 	= { "LOINC:9843-4", SP_U_CM, U (SP_U_CM) | U (SP_U_IN), SP_U_CM, 20, 70, 1, TRUE },
+	/* scales whose LOINC code could not be confirmed here (no LOINC table in the tree): MV
+	 * codes, the scale's own range as plausibility limits */
+	[SP_M_APGAR] = { "MV:5009", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 10, 0, TRUE },
+	[SP_M_EPDS] = { "MV:5010", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 30, 0, TRUE },
+	[SP_M_MORSE] = { "MV:5011", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 125, 0, TRUE },
+	[SP_M_BRADEN] = { "MV:5012", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 6, 23, 0, TRUE },
+	[SP_M_DAS28] = { "MV:5013", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 10, 2, TRUE },
+	[SP_M_CIWA] = { "MV:5014", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 67, 0, TRUE },
+	[SP_M_GDS] = { "MV:5015", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 30, 0, TRUE },
 };
 
 /* Adult reference ranges: a value below `lo` is low, above `hi` high, else normal.  `zh`: the

@@ -139,6 +139,13 @@ sp_m_concept_of (SpCtx *ctx, SpMKind kind)
 		[SP_M_MOCA] = "moca",
 		[SP_M_QSOFA] = "qsofa",
 		[SP_M_HEADC] = "head circumference",
+		[SP_M_APGAR] = "apgar",
+		[SP_M_EPDS] = "edinburgh postnatal depression scale", /* "epds" keys as "epd" */
+		[SP_M_MORSE] = "morse",
+		[SP_M_BRADEN] = "braden",
+		[SP_M_DAS28] = "das28",
+		[SP_M_CIWA] = "ciwa",
+		[SP_M_GDS] = "gds",
 	};
 	return sp_m_concept (ctx, terms[kind], sp_mkinds[kind].code);
 }
@@ -669,6 +676,7 @@ sp_m_trend_before (const gchar *from, const gchar *p)
 		"thu", "fri", "sat", "sun", "morning", "evening", "night", "yesterday", "today",
 		"之前", "原来", "以前", "复查", "降至", "升至", "降到", "升到", "后", "早上", "晚上",
 		"昨天", "今天", "pre-op", "post-op", "preop", "postop", "上次", "入院时", "术前",
+		"earlier", "previously", "initially", "现在", "复测", "孕前", "出院时", "治疗前",
 		NULL,
 	};
 	/* clang-format on */
@@ -690,9 +698,10 @@ static gboolean
 sp_m_trend_after (const gchar *q, const gchar *end)
 {
 	static const gchar *const words[]
-		= { "yesterday", "on admission", "at admission", "on arrival", "ago",  "last",
-		    "earlier",	 "previously",	 "before",	 "prior",      "昨天", "入院时",
-		    "上次",	 "之前",	 "以前",	 NULL };
+		= { "yesterday",    "on admission", "at admission", "on arrival", "ago",
+		    "last",	    "earlier",	    "previously",   "before",	  "prior",
+		    "昨天",	    "入院时",	    "上次",	    "之前",	  "以前",
+		    "this morning", "today",	    "now",	    NULL };
 
 	q = sp_m_skip_spaces (q, end);
 	for (guint i = 0; words[i] != NULL; i++) {
@@ -943,6 +952,10 @@ sp_measure_fill (SpCtx *ctx, guint k, SpFinding *f)
 		f->severity = SP_SEVERITY_NONE;
 		f->laterality = SP_LATERALITY_NONE;
 		f->site = NULL;
+		/* of several readings, the earlier is past and the later current, whatever the
+		 * clause's history cues say (sp-measure-time.c) */
+		if (ctx->measure_time != NULL && ctx->measure_time[m] != SP_MEASURE_TIME_ASIS)
+			f->historical = ctx->measure_time[m] == SP_MEASURE_TIME_PAST;
 		return TRUE;
 	}
 	if (f->kind == SP_FINDING_MEDICATION)

@@ -41,4 +41,22 @@ void sp_measure_find (SpCtx *ctx);
  */
 gboolean sp_measure_fill (SpCtx *ctx, guint k, SpFinding *f);
 
+/* what sp_measure_times() says of a reading (SpCtx.measure_time, per measure) */
+enum {
+	SP_MEASURE_TIME_ASIS = 0, /* as its clause's history cues say */
+	SP_MEASURE_TIME_PAST,	  /* an earlier reading than another of its measurement */
+	SP_MEASURE_TIME_NOW,	  /* the current one of several */
+};
+
+/**
+ * sp_measure_times:
+ * @ctx: the parse, its items sorted and indexed
+ *
+ * Of two or more readings of one measurement in the text, marks the one told as earlier ("on
+ * admission", "baseline", "was", 入院时, 原来, 最高) historical and the later one ("now",
+ * "on discharge", "->", 复查, 现在) current, in @ctx->measure_time (sp-measure-time.c).  A lone
+ * reading is left as its clause says.  Linear in the number of items.
+ */
+void sp_measure_times (SpCtx *ctx);
+
 G_END_DECLS

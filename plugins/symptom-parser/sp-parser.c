@@ -231,19 +231,42 @@ sp_token_at (SpCtx *ctx, gsize pos)
  * 麻烦 (trouble, not numbness), 累计 (in total, not fatigue), 吐槽 (to grumble, not vomiting), 手术
  * (an operation, not the hand), 胃镜 (an endoscopy, not the stomach).  Most such words keep the
  * term (抖动, 喘气, 胸骨), so this is a list, not a rule. */
+/* clang-format off */
+static const gchar *const sp_zh_false_heads[] = {
+	"麻烦", "麻将", "麻辣", "麻醉", "累计", "累积", "吐槽", "吐露", "吐字",	  "痛快",
+	"晕乎", "烧烤", "烧饭", "肿么", "手术", "手机", "手续", "手段", "手工",	  "手表",
+	"胃镜", "肠镜", "眼底", "眼镜", "眼科", "心情", "心理", "心里", "心电图", "心率",
+	"头发", "口罩", "口味", "口服", "脚步", "腰带", "胃口", "抖音", NULL,
+};
+/* clang-format on */
+
 static gboolean
 sp_zh_false_head (SpCtx *ctx, const MvToken *tok)
 {
-	static const gchar *const words[] = {
-		"麻烦", "麻将", "麻辣", "麻醉", "累计", "累积", "吐槽", "吐露", "吐字",	  "痛快",
-		"晕乎", "烧烤", "烧饭", "肿么", "手术", "手机", "手续", "手段", "手工",	  "手表",
-		"胃镜", "肠镜", "眼底", "眼镜", "眼科", "心情", "心理", "心里", "心电图", "心率",
-		"头发", "口罩", "口味", "口服", "脚步", "腰带", "胃口", NULL,
-	};
 	gsize n = tok->end - tok->start;
 
+	for (guint i = 0; sp_zh_false_heads[i] != NULL; i++) {
+		if (strlen (sp_zh_false_heads[i]) == n
+		    && memcmp (ctx->nt->text + tok->start, sp_zh_false_heads[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Does one of those words start at @p (the last character of a term ending at @term_end, @one
+ * when it is the whole term) and go on past the term, whatever the segmentation made of it: 想吐 of
+ * 想吐槽, which the segmenter cuts 想吐|槽 since 想吐 is in its dictionary, or 抖 of 抖音? */
+static gboolean
+sp_zh_false_head_at (const gchar *p, const gchar *end, const gchar *term_end, gboolean one)
+{
+	/* after a longer term only words that cannot continue a complaint: 恶心 of 恶心情况 and
+	 * 额头 of 额头发烫 stay */
+	static const gchar *const after_long[] = { "吐槽", "吐露", NULL };
+	const gchar *const *words = one ? sp_zh_false_heads : after_long;
+
 	for (guint i = 0; words[i] != NULL; i++) {
-		if (strlen (words[i]) == n && memcmp (ctx->nt->text + tok->start, words[i], n) == 0)
+		gsize n = strlen (words[i]);
+		if ((gsize)(end - p) >= n && p + n > term_end && memcmp (p, words[i], n) == 0)
 			return TRUE;
 	}
 	return FALSE;
@@ -266,9 +289,11 @@ sp_match_zh (SpCtx *ctx)
 	while (p < end) {
 		const gchar *best_end[G_N_ELEMENTS (tables)] = { NULL };
 		gpointer best[G_N_ELEMENTS (tables)] = { NULL };
-		/* a digit starts a term only at the start of a number: "2型糖尿病", not "12型" */
+		/* a digit starts a term only at the start of a number: "2型糖尿病", not "12型"; a
+		 * Latin word only when Han characters follow it at once (Hp阳性, HBsAg阳性, EB病毒)
+		 */
 		if (!mv_unichar_is_han (g_utf8_get_char (p))
-		    && !(g_ascii_isdigit (*p) && (p == text || !g_ascii_isalnum (p[-1]))
+		    && !(g_ascii_isalnum (*p) && (p == text || !g_ascii_isalnum (p[-1]))
 			 && sp_zh_term_start (p))) {
 			p = g_utf8_next_char (p);
 			continue;
@@ -298,7 +323,15 @@ sp_match_zh (SpCtx *ctx)
 			if (best[t] == NULL)
 				continue;
 			sp_add_term (ctx, best[t], (gsize)(p - text), (gsize)(best_end[t] - text));
-			if (best_end[t] == g_utf8_next_char (p)) {
+			if (t < 2
+			    && sp_zh_false_head_at (g_utf8_prev_char (best_end[t]), end,
+						    best_end[t],
+						    best_end[t] == g_utf8_next_char (p))) {
+				/* a term whose last character opens a word that means something
+				 * else: 想吐 of 想吐槽, 抖 of 抖音 */
+				g_array_index (ctx->items, SpItem, ctx->items->len - 1).weak
+					= SP_WEAK_HEAD;
+			} else if (best_end[t] == g_utf8_next_char (p)) {
 				const MvToken *tok = sp_token_at (ctx, (gsize)(p - text));
 				/* inside a word (念头), or a concept or site at the head of a word
 				 * that means something else (麻烦, 累计, 手术; not 抖 of 抖动, 胸
@@ -858,6 +891,7 @@ sp_parser_parse_full (const SpParser *self,
 	sp_find_breaks (&ctx);
 	sp_items_finish (&ctx);
 	sp_items_index (&ctx);
+	sp_measure_times (&ctx);
 	other_prefix = ctx.other_prefix;
 
 	for (guint k = 0; k < ctx.items->len; k++) {
@@ -877,6 +911,7 @@ sp_parser_parse_full (const SpParser *self,
 	g_free (st.reactions);
 	g_array_unref (ctx.items);
 	g_clear_pointer (&ctx.measures, g_array_unref);
+	g_free (ctx.measure_time);
 	if (language_out != NULL)
 		*language_out = sp_language_of (language)[0] != '\0' ? sp_language_of (language)
 								     : sp_detect_language (&ctx);

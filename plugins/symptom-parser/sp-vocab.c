@@ -116,13 +116,14 @@ sp_vocab_en_key (const gchar *phrase)
 }
 
 /* The loader's key of a Chinese term, or NULL when the loader would ignore it (it matches a
- * Chinese term only from a Han character on). */
+ * Chinese term from a Han character on, or from a short number or Latin word glued to one:
+ * 2型糖尿病, Hp阳性; sp_zh_term_start()). */
 static gchar *
 sp_vocab_zh_key (const gchar *term)
 {
 	g_autofree gchar *key = mv_normalize_string (term);
 
-	if (key == NULL || key[0] == '\0' || !mv_unichar_is_han (g_utf8_get_char (key)))
+	if (key == NULL || key[0] == '\0' || !sp_zh_term_start (key))
 		return NULL;
 	return g_steal_pointer (&key);
 }
