@@ -25,9 +25,10 @@ seed=20261206
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" "$root" -Dbuildtype=release
 fi
-ninja -C "$build" plugins/vr-recommender/vr-recommender.so plugins/vr-recommender/eval/bench-vr
-# the plugin's data directory (its catalog.json and whatever else it loads)
-shipped=${BENCH_VR_DATA_DIR:-$root/plugins/vr-recommender/data}
+ninja -C "$build" plugins/vr-recommender/vr-recommender.so plugins/vr-recommender/eval/bench-vr \
+	plugins/vr-recommender/data/catalog.json
+# the plugin's data directory as an uninstalled daemon uses it (plugins/vr-recommender/data/)
+shipped=$build/plugins/vr-recommender/data
 mkdir -p "$work"
 
 # one line "items patients recommend recommend_cold score_sort"
