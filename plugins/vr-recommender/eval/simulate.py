@@ -41,7 +41,7 @@ CONDITIONS = {
                                      "pain-distraction": 0.4, "exergame": 0.3, "education": 0.3},
                                 mets=(3.0, 5.0), seated=0.3),
     "chronic-low-back-pain": dict(share=0.13, ages=(25, 68),
-                                  codes=["ICD10:M54.5", "ICD10:M54.50", "HP:0003419"],
+                                  codes=["ICD10:M54.5", "ICD10CM:M54.50", "HP:0003419"],
                                   rel={"pain-distraction": 0.8, "relaxation": 0.7,
                                        "exergame": 0.4, "education": 0.4,
                                        "lower-limb-rehab": 0.2},
@@ -59,17 +59,17 @@ CONDITIONS = {
                            "upper-limb-rehab": 0.5, "education": 0.2},
                       mets=(2.0, 4.0), seated=0.5),
     "post-operative": dict(share=0.11, ages=(20, 82),
-                           codes=["ICD10:Z48.81", "ICD10:G89.18", "HP:0012532"],
+                           codes=["ICD10:Z48.8", "ICD10CM:G89.18", "HP:0012532"],
                            rel={"pain-distraction": 1.0, "relaxation": 0.6,
                                 "lower-limb-rehab": 0.4, "education": 0.3},
                            mets=(2.0, 3.5), seated=0.8),
     "child-before-procedure": dict(share=0.08, ages=(5, 13),
-                                   codes=["ICD10:Z01.818", "ICD10:F93.8"],
+                                   codes=["ICD10:Z01.8", "ICD10:F93.8"],
                                    rel={"procedure-preparation": 1.0, "pain-distraction": 0.8,
                                         "exergame": 0.4, "education": 0.3},
                                    mets=(6.0, 9.0), seated=0.7),
     "mild-cognitive-impairment": dict(share=0.08, ages=(60, 90),
-                                      codes=["ICD10:G31.84", "ICD10:F06.7", "DOID:0060776"],
+                                      codes=["ICD10CM:G31.84", "ICD10:F06.7", "DOID:0080832"],
                                       rel={"cognitive-training": 1.0, "education": 0.4,
                                            "relaxation": 0.3, "balance-rehab": 0.2},
                                       mets=(2.5, 4.5), seated=0.5),
@@ -78,11 +78,11 @@ CONDITIONS = {
 # Findings a few patients carry that contraindicate content, with the code the clinic records
 # and the catalog contraindication it means (the simulated clinician avoids those items).
 FLAGS = [
-    ("photosensitive-epilepsy", 0.02, "ICD10:G40.909"),
-    ("vestibular-disorder", 0.04, "ICD10:H81.10"),
+    ("photosensitive-epilepsy", 0.02, "ICD10:G40.9"),
+    ("vestibular-disorder", 0.04, "ICD10:H81.1"),
     ("severe-motion-sickness", 0.03, "ICD10:T75.3"),
-    ("claustrophobia", 0.02, "ICD10:F40.240"),
-    ("recent-concussion", 0.01, "ICD10:S06.0X0A"),
+    ("claustrophobia", 0.02, "ICD10:F40.2"),
+    ("recent-concussion", 0.01, "ICD10:S06.0"),
 ]
 
 COMFORT = {"comfortable": 0, "moderate": 1, "intense": 2}
