@@ -10,7 +10,9 @@
 # system), medians of $BENCH_REPS samples: the machine is shared.  Not part of the test suite.
 #
 #   tests/bench/vr/run.sh   (build dir: $BENCH_BUILD_DIR, default build-bench, release;
-#                            $BENCH_PATIENTS simulated patients, default 200)
+#                            $BENCH_PATIENTS simulated patients for the 60 items, default 200,
+#                            $BENCH_PATIENTS_LARGE for the 10,000, default 20: a call costs
+#                            more there, and the rate is a median either way)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +20,7 @@ root=$(cd "$here/../../.." && pwd)
 build=${BENCH_BUILD_DIR:-$root/build-bench}
 reps=${BENCH_REPS:-5}
 patients=${BENCH_PATIENTS:-200}
+patients_large=${BENCH_PATIENTS_LARGE:-20}
 results=$root/tests/bench/RESULTS.md
 work=$build/vr-bench
 seed=20261206
@@ -33,9 +36,9 @@ mkdir -p "$work"
 
 # one line "items patients recommend recommend_cold score_sort"
 measure() {
-	data=$1 sim=$work/simulation-$2.json
+	data=$1 n=$2 sim=$work/simulation-$2-$3.json
 	[ -f "$sim" ] || /usr/bin/python3 "$root/plugins/vr-recommender/eval/simulate.py" \
-		"$data/catalog.json" "$sim" --patients "$patients" --weeks 8 --seed "$seed" 2>/dev/null
+		"$data/catalog.json" "$sim" --patients "$n" --weeks 8 --seed "$seed" 2>/dev/null
 	"$build/plugins/vr-recommender/eval/bench-vr" "$build/plugins/vr-recommender/vr-recommender.so" \
 		"$data" "$data/catalog.json" "$sim" "$reps" | awk '{ v[$1] = $2 }
 		END { print v["items"], v["patients"], v["recommend"], v["recommend_cold"], v["score_sort"] }'
@@ -47,15 +50,15 @@ if [ ! -f "$large/catalog.json" ]; then
 	cp -R "$shipped/." "$large/"
 	/usr/bin/python3 "$here/gen-catalog.py" 10000 "$seed" "$large/catalog.json" "$shipped/catalog.json"
 fi
-small=$(measure "$shipped" 60)
-big=$(measure "$large" 10000)
+small=$(measure "$shipped" "$patients" 60)
+big=$(measure "$large" "$patients_large" 10000)
 
 cpu=$(lscpu | sed -n 's/^Model name: *//p')
 {
 	echo
 	echo "### VR recommender (tests/bench/vr/run.sh): $(date -u +%Y-%m-%d) $(git -C "$root" rev-parse --short HEAD), $cpu, $(nproc) CPUs, $(. /etc/os-release && echo "$PRETTY_NAME"), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
-	echo "Recommendations (10 items for one patient) a CPU second, median of $reps samples; $patients simulated patients (seed $seed), their sessions as history, the model trained on them."
+	echo "Recommendations (10 items for one patient) a CPU second, median of $reps samples; simulated patients (simulate.py, seed $seed, 8 weeks), their sessions as history, the model the plugin's Train on them."
 	echo
 	echo "| catalog items | patients | Recommend, trained model | Recommend, empty model | peer: plain score-and-sort | ratio Recommend (trained) / peer |"
 	echo "|---|---|---|---|---|---|"
