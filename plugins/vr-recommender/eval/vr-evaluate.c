@@ -321,16 +321,40 @@ eval_load (Eval *e, const gchar *path, GError **error)
 	return eval_read_patients (e, o, error) && eval_read_sessions (e, o, error);
 }
 
+/* how many relevant held-out items (patient, item) there are, and how many of them the
+ * patient had done in training: a ranking that lowers what was done before pays for these */
+static void
+eval_count_repeats (Eval *e, guint *relevant, guint *repeats)
+{
+	*relevant = *repeats = 0;
+	for (guint i = 0; i < e->ranked_patients->len; i++) {
+		EvalPatient *p = g_ptr_array_index (e->ranked_patients, i);
+		GHashTableIter iter;
+		gpointer id;
+
+		g_hash_table_iter_init (&iter, p->relevant);
+		while (g_hash_table_iter_next (&iter, &id, NULL)) {
+			(*relevant)++;
+			*repeats += g_hash_table_contains (p->seen, id);
+		}
+	}
+}
+
 static void
 eval_report (Eval *e)
 {
 	gdouble all[R_LAST], fresh[R_LAST];
 	gdouble ratio;
+	guint relevant, repeats;
 
 	printf ("Held out: every session from %s on; trained on %u sessions of %u patients; "
 		"%u patients with a relevant held-out item ranked; catalog of %u items.\n\n",
 		e->split, e->train->len, e->patients->len, e->ranked_patients->len,
 		g_strv_length (e->catalog));
+	eval_count_repeats (e, &relevant, &repeats);
+	printf ("Relevant held-out items: %u, of which %u (%.0f %%) the patient had done before "
+		"the split.\n\n",
+		relevant, repeats, relevant > 0 ? 100.0 * repeats / relevant : 0.0);
 	printf ("Every relevant held-out item (completed, rated 4 or 5):\n\n");
 	eval_table (e, FALSE, all);
 	printf ("\nOnly the relevant items new to the patient (no training session of them):\n\n");
