@@ -264,7 +264,8 @@ def main():
     ap.add_argument("--patients", type=int, default=600)
     ap.add_argument("--weeks", type=int, default=12)
     ap.add_argument("--seed", type=int, default=20261206)
-    ap.add_argument("--latent", help="write the latent variables here (never read by the evaluation)")
+    ap.add_argument("--latent",
+                    help="write the latent variables here (never read by the evaluation)")
     a = ap.parse_args()
     if a.weeks < 3 or a.patients < 1:
         sys.exit("simulate.py: --weeks must be at least 3 and --patients at least 1")

@@ -43,7 +43,8 @@ def scratch_item(r, k):
     item = {
         "id": "gen-%s-%05d" % (cat, k),
         "title": {"en": "Generated %s item %d" % (cat, k), "zh": "生成的内容 %d" % k},
-        "summary": {"en": "A generated item for the benchmark.", "zh": "用于基准测试的生成内容。"},
+        "summary": {"en": "A generated item for the benchmark.",
+                    "zh": "用于基准测试的生成内容。"},
         "category": cat,
         "targets": r.sample(TARGETS[cat], 2),
         "regions": REGIONS[cat],

@@ -34,14 +34,15 @@ ninja -C "$build" plugins/vr-recommender/vr-recommender.so plugins/vr-recommende
 shipped=$build/plugins/vr-recommender/data
 mkdir -p "$work"
 
-# one line "items patients recommend recommend_cold score_sort"
+# one line "items patients recommend recommend_cold score_sort model_bytes"
 measure() {
 	data=$1 n=$2 sim=$work/simulation-$2-$3.json
 	[ -f "$sim" ] || /usr/bin/python3 "$root/plugins/vr-recommender/eval/simulate.py" \
 		"$data/catalog.json" "$sim" --patients "$n" --weeks 8 --seed "$seed" 2>/dev/null
 	"$build/plugins/vr-recommender/eval/bench-vr" "$build/plugins/vr-recommender/vr-recommender.so" \
 		"$data" "$data/catalog.json" "$sim" "$reps" | awk '{ v[$1] = $2 }
-		END { print v["items"], v["patients"], v["recommend"], v["recommend_cold"], v["score_sort"] }'
+		END { print v["items"], v["patients"], v["recommend"], v["recommend_cold"], v["score_sort"],
+			v["model_bytes"] }'
 }
 
 large=$work/data-10000
@@ -60,9 +61,9 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p')
 	echo
 	echo "Recommendations (10 items for one patient) a CPU second, median of $reps samples; simulated patients (simulate.py, seed $seed, 8 weeks), their sessions as history, the model the plugin's Train on them."
 	echo
-	echo "| catalog items | patients | Recommend, trained model | Recommend, empty model | peer: plain score-and-sort | ratio Recommend (trained) / peer |"
-	echo "|---|---|---|---|---|---|"
+	echo "| catalog items | patients | model (GVariant bytes) | Recommend, trained model | Recommend, empty model | peer: plain score-and-sort | ratio Recommend (trained) / peer | ratio Recommend (empty model) / peer |"
+	echo "|---|---|---|---|---|---|---|---|"
 	for line in "$small" "$big"; do
-		echo "$line" | awk '{ printf "| %d | %d | %.0f | %.0f | %.0f | %.3f |\n", $1, $2, $3, $4, $5, $3 / $5 }'
+		echo "$line" | awk '{ printf "| %d | %d | %d | %.0f | %.0f | %.0f | %.3g | %.3g |\n", $1, $2, $6, $3, $4, $5, $3 / $5, $4 / $5 }'
 	done
 } | tee -a "$results"
