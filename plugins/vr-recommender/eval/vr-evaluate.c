@@ -384,7 +384,22 @@ eval_run (Eval *e, char **argv, GError **error)
 	return TRUE;
 }
 
-/* a one-shot tool: what it allocates lives until exit */
+static void
+eval_clear (Eval *e)
+{
+	g_clear_pointer (&e->host, mv_test_host_free);
+	g_clear_pointer (&e->catalog, g_strfreev);
+	g_clear_pointer (&e->split, g_free);
+	g_clear_pointer (&e->by_id, g_hash_table_unref);
+	g_clear_pointer (&e->patients, g_ptr_array_unref);
+	g_clear_pointer (&e->train, g_ptr_array_unref);
+	g_clear_pointer (&e->popularity, g_hash_table_unref);
+	g_clear_pointer (&e->model, g_variant_unref);
+	g_clear_pointer (&e->ranked_patients, g_ptr_array_unref);
+	for (guint r = 0; r < R_LAST; r++)
+		g_clear_pointer (&e->ranked[r], g_ptr_array_unref);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -404,7 +419,9 @@ main (int argc, char **argv)
 		e.ranked[r] = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
 	if (!eval_run (&e, argv, &error)) {
 		fprintf (stderr, "vr-evaluate: %s\n", error->message);
+		eval_clear (&e);
 		return 1;
 	}
+	eval_clear (&e);
 	return 0;
 }
