@@ -148,24 +148,6 @@ vr_read_text (JsonObject *obj,
 	out->zh = g_strdup (zh);
 }
 
-static gint
-vr_read_enum (JsonObject *obj,
-	      const gchar *path,
-	      const gchar *name,
-	      const gchar *const *names,
-	      GPtrArray *problems)
-{
-	const gchar *s = vr_json_string (obj, path, name, TRUE, problems);
-	gint v = vr_enum_parse (s, names);
-
-	if (s != NULL && v < 0) {
-		g_autofree gchar *field = g_strdup_printf ("%s/%s", path, name);
-		vr_problem_add (problems, field, "not-allowed", "is not one of the allowed values",
-				"不是允许的取值");
-	}
-	return v;
-}
-
 static void
 vr_read_strings (JsonObject *obj, const gchar *path, VrItem *item, GPtrArray *problems)
 {
@@ -279,15 +261,15 @@ vr_item_read (JsonNode *node, const gchar *path, GPtrArray *problems)
 	item->id = g_strdup (id);
 	vr_read_text (obj, path, "title", VR_MAX_TITLE, &item->title, problems);
 	vr_read_text (obj, path, "summary", VR_MAX_SUMMARY, &item->summary, problems);
-	v = vr_read_enum (obj, path, "category", vr_categories, problems);
+	v = vr_json_enum (obj, path, "category", vr_categories, TRUE, problems);
 	item->category = MAX (v, 0);
 	vr_read_strings (obj, path, item, problems);
 	vr_read_numbers (obj, path, item, problems);
-	v = vr_read_enum (obj, path, "comfort", vr_comforts, problems);
+	v = vr_json_enum (obj, path, "comfort", vr_comforts, TRUE, problems);
 	item->comfort = v < 0 ? VR_COMFORT_INTENSE : (VrComfort)v;
-	v = vr_read_enum (obj, path, "locomotion", vr_locomotions, problems);
+	v = vr_json_enum (obj, path, "locomotion", vr_locomotions, TRUE, problems);
 	item->locomotion = v < 0 ? VR_LOCOMOTION_SMOOTH : (VrLocomotion)v;
-	v = vr_read_enum (obj, path, "posture", vr_postures, problems);
+	v = vr_json_enum (obj, path, "posture", vr_postures, TRUE, problems);
 	item->posture = v < 0 ? VR_POSTURE_STANDING : (VrPosture)v;
 	if (problems->len == before)
 		vr_check_consistency (item, path, problems);

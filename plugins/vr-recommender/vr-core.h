@@ -69,6 +69,12 @@ JsonArray *vr_json_array (JsonObject *obj,
 			  GPtrArray *problems);
 JsonObject *vr_json_object_at (JsonNode *node, const gchar *path, GPtrArray *problems);
 gint vr_enum_parse (const gchar *s, const gchar *const *names);
+gint vr_json_enum (JsonObject *obj,
+		   const gchar *path,
+		   const gchar *name,
+		   const gchar *const *names,
+		   gboolean required,
+		   GPtrArray *problems);
 JsonNode *vr_variant_to_json (GVariant *value);
 GVariant *vr_reason_new (const gchar *code, const gchar *en, const gchar *zh);
 
