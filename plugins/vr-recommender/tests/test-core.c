@@ -469,3 +469,36 @@ Test (train, model_read_from_the_variant_or_json_alike)
 	assert_same_model (from_json, quick);
 	assert_same_model (from_json, quick_json);
 }
+
+Test (catalog, target_codes_follow_the_schema_pattern)
+{
+	g_autofree gchar *path = vrt_path ("data/good-item.json");
+	g_autofree gchar *text = NULL;
+	const gchar *const good[]
+		= { "HP:0001250", "DOID:1826", "ICD10:G40", "ICD10:F40.240", NULL };
+	const gchar *const bad[]
+		= { "HP:123",	  "HP:00012500",     "DOID:",	    "ICD10:G4",	  "ICD10:g40",
+		    "ICD10:G40.", "ICD10:G40.12345", "ICD10CM:G40", "hp:0001250", NULL };
+
+	cr_assert (g_file_get_contents (path, &text, NULL, NULL));
+	for (guint pass = 0; pass < 2; pass++) {
+		const gchar *const *codes = pass == 0 ? good : bad;
+		for (guint i = 0; codes[i] != NULL; i++) {
+			g_autoptr (JsonNode) node = vrt_json (text);
+			g_autoptr (JsonArray) targets = json_array_new ();
+			g_autoptr (GPtrArray) problems = vr_problems_new ();
+			g_autoptr (VrItem) item = NULL;
+			json_array_add_string_element (targets, codes[i]);
+			json_object_set_array_member (json_node_get_object (node), "targets",
+						      json_array_ref (targets));
+			item = vr_item_read (node, "/item", problems);
+			if (pass == 0)
+				cr_assert_not_null (item, "%s refused", codes[i]);
+			else
+				cr_assert (item == NULL
+						   && vrt_has_problem (problems, "/item/targets/0",
+								       "invalid-format"),
+					   "%s accepted", codes[i]);
+		}
+	}
+}
