@@ -243,8 +243,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VrModel, vr_model_free)
 /* Train's answer, or {} for none (an empty model); NULL with problems when malformed */
 VrModel *vr_model_read (JsonNode *node, GPtrArray *problems);
 /* the same from the call's GVariant, quicker; NULL for anything unexpected (then read the
- * JSON form with vr_model_read, which lists the problems) */
-VrModel *vr_model_from_variant (GVariant *model);
+ * JSON form with vr_model_read, which lists the problems).  With @wanted (content ids), only
+ * those items' neighbours are read: the ranking reads no other */
+VrModel *vr_model_from_variant (GVariant *model, GHashTable *wanted);
 
 /* the whole Recommend: a{sv} result (README, "Recommend") */
 GVariant *vr_recommend (const VrCatalog *cat,

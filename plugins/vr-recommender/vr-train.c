@@ -368,17 +368,16 @@ static gboolean
 vr_variant_entry (
 	GVariant *dict, const gchar *number, const gchar **id, gdouble *value, GVariant **list)
 {
-	GVariantIter it;
-	const gchar *key;
-	GVariant *v;
 	guint seen = 0;
 
 	if (!g_variant_is_of_type (dict, G_VARIANT_TYPE_VARDICT))
 		return FALSE;
-	g_variant_iter_init (&it, dict);
-	while (g_variant_iter_next (&it, "{&sv}", &key, &v)) {
+	for (gsize k = 0; k < g_variant_n_children (dict); k++) {
+		g_autoptr (GVariant) entry = g_variant_get_child_value (dict, k);
+		g_autoptr (GVariant) kv = g_variant_get_child_value (entry, 0);
+		const gchar *key = g_variant_get_string (kv, NULL);
+		GVariant *v = vr_unbox (g_variant_get_child_value (entry, 1));
 		gboolean ok = FALSE;
-		v = vr_unbox (v);
 		if (g_str_equal (key, "id") && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
 			*id = g_variant_get_string (v, NULL); /* owned by @dict */
 			ok = TRUE;
@@ -398,7 +397,7 @@ vr_variant_entry (
 }
 
 static VrModelItem *
-vr_model_item_from_variant (GVariant *dict, const gchar **id)
+vr_model_item_from_variant (GVariant *dict, GHashTable *wanted, const gchar **id)
 {
 	g_autoptr (GVariant) list = NULL;
 	VrModelItem *mi = g_new0 (VrModelItem, 1);
@@ -406,6 +405,9 @@ vr_model_item_from_variant (GVariant *dict, const gchar **id)
 
 	mi->neighbours = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	ok = vr_variant_entry (dict, "popularity", id, &mi->popularity, &list);
+	/* only the neighbours of the patient's own items are ever read (vr-rank.c) */
+	if (ok && wanted != NULL && !g_hash_table_contains (wanted, *id))
+		return mi;
 	for (gsize i = 0; ok && i < g_variant_n_children (list); i++) {
 		g_autoptr (GVariant) n = vr_unbox (g_variant_get_child_value (list, i));
 		const gchar *nid = NULL;
@@ -423,14 +425,14 @@ vr_model_item_from_variant (GVariant *dict, const gchar **id)
 }
 
 static gboolean
-vr_model_items_from_variant (VrModel *m, GVariant *list)
+vr_model_items_from_variant (VrModel *m, GVariant *list, GHashTable *wanted)
 {
 	if (!g_variant_is_container (list) || g_variant_is_of_type (list, G_VARIANT_TYPE_VARDICT))
 		return FALSE;
 	for (gsize i = 0; i < g_variant_n_children (list); i++) {
 		g_autoptr (GVariant) dict = vr_unbox (g_variant_get_child_value (list, i));
 		const gchar *id = NULL;
-		VrModelItem *mi = vr_model_item_from_variant (dict, &id);
+		VrModelItem *mi = vr_model_item_from_variant (dict, wanted, &id);
 		if (mi == NULL)
 			return FALSE;
 		g_hash_table_replace (m->items, g_strdup (id), mi);
@@ -439,7 +441,7 @@ vr_model_items_from_variant (VrModel *m, GVariant *list)
 }
 
 VrModel *
-vr_model_from_variant (GVariant *model)
+vr_model_from_variant (GVariant *model, GHashTable *wanted)
 {
 	g_autoptr (VrModel) m = g_new0 (VrModel, 1);
 	GVariantIter it;
@@ -462,7 +464,7 @@ vr_model_from_variant (GVariant *model)
 		else if (g_str_equal (key, "trained_on"))
 			ok = vr_variant_uint (v, &m->trained_on);
 		else if (g_str_equal (key, "items"))
-			ok = vr_model_items_from_variant (m, v);
+			ok = vr_model_items_from_variant (m, v, wanted);
 		g_variant_unref (v);
 		if (!ok)
 			return NULL;

@@ -454,12 +454,12 @@ Test (train, model_read_from_the_variant_or_json_alike)
 		= g_variant_ref_sink (json_gvariant_deserialize (node, NULL, NULL));
 	g_autoptr (GPtrArray) problems = vr_problems_new ();
 	g_autoptr (VrModel) from_json = vr_model_read (node, problems);
-	g_autoptr (VrModel) quick = vr_model_from_variant (model);
-	g_autoptr (VrModel) quick_json = vr_model_from_variant (as_json);
+	g_autoptr (VrModel) quick = vr_model_from_variant (model, NULL);
+	g_autoptr (VrModel) quick_json = vr_model_from_variant (as_json, NULL);
 	g_autoptr (JsonNode) bad_node = vrt_json ("{\"format\":2,\"trained_on\":1,\"items\":[]}");
 	g_autoptr (GVariant) bad
 		= g_variant_ref_sink (json_gvariant_deserialize (bad_node, NULL, NULL));
-	g_autoptr (VrModel) none = vr_model_from_variant (bad);
+	g_autoptr (VrModel) none = vr_model_from_variant (bad, NULL);
 
 	cr_assert_not_null (from_json);
 	cr_assert_not_null (quick);
