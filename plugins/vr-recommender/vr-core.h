@@ -69,6 +69,12 @@ JsonArray *vr_json_array (JsonObject *obj,
 			  GPtrArray *problems);
 JsonObject *vr_json_object_at (JsonNode *node, const gchar *path, GPtrArray *problems);
 gint vr_enum_parse (const gchar *s, const gchar *const *names);
+gint vr_json_enum (JsonObject *obj,
+		   const gchar *path,
+		   const gchar *name,
+		   const gchar *const *names,
+		   gboolean required,
+		   GPtrArray *problems);
 JsonNode *vr_variant_to_json (GVariant *value);
 GVariant *vr_reason_new (const gchar *code, const gchar *en, const gchar *zh);
 
@@ -236,6 +242,10 @@ void vr_model_free (VrModel *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VrModel, vr_model_free)
 /* Train's answer, or {} for none (an empty model); NULL with problems when malformed */
 VrModel *vr_model_read (JsonNode *node, GPtrArray *problems);
+/* the same from the call's GVariant, quicker; NULL for anything unexpected (then read the
+ * JSON form with vr_model_read, which lists the problems).  With @wanted (content ids), only
+ * those items' neighbours are read: the ranking reads no other */
+VrModel *vr_model_from_variant (GVariant *model, GHashTable *wanted);
 
 /* the whole Recommend: a{sv} result (README, "Recommend") */
 GVariant *vr_recommend (const VrCatalog *cat,

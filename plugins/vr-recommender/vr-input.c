@@ -35,25 +35,6 @@ vr_patient_free (VrPatient *p)
 	g_free (p);
 }
 
-static gint
-vr_read_choice (JsonObject *obj,
-		const gchar *path,
-		const gchar *name,
-		const gchar *const *names,
-		gboolean required,
-		GPtrArray *problems)
-{
-	const gchar *s = vr_json_string (obj, path, name, required, problems);
-	gint v = vr_enum_parse (s, names);
-
-	if (s != NULL && v < 0) {
-		g_autofree gchar *field = g_strdup_printf ("%s/%s", path, name);
-		vr_problem_add (problems, field, "not-allowed", "is not one of the allowed values",
-				"不是允许的取值");
-	}
-	return s == NULL ? -2 : v;
-}
-
 /* a code and its xrefs, when the entry is the patient's and not ruled out */
 static void
 vr_read_coded (
@@ -81,7 +62,7 @@ vr_read_conditions (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 		gint status;
 		if (c == NULL)
 			continue;
-		status = vr_read_choice (c, path, "status", vr_statuses, FALSE, problems);
+		status = vr_json_enum (c, path, "status", vr_statuses, FALSE, problems);
 		/* a missing status is unknown, and unknown excludes: safety first */
 		vr_read_coded (c, path, status == -2 || (status >= 0 && status <= 3), p, problems);
 	}
@@ -99,9 +80,9 @@ vr_read_findings (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 		gint polarity, experiencer;
 		if (f == NULL)
 			continue;
-		polarity = vr_read_choice (f, path, "polarity", vr_polarities, FALSE, problems);
+		polarity = vr_json_enum (f, path, "polarity", vr_polarities, FALSE, problems);
 		experiencer
-			= vr_read_choice (f, path, "experiencer", vr_experiencers, FALSE, problems);
+			= vr_json_enum (f, path, "experiencer", vr_experiencers, FALSE, problems);
 		/* a negated or family-history finding never excludes (nor matches a target) */
 		vr_read_coded (f, path, polarity != 2 && experiencer != 1, p, problems);
 	}
@@ -140,7 +121,7 @@ vr_read_limits (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 				"is out of range (0 to 130)", "超出范围（0 至 130）");
 		p->age_years = -1;
 	}
-	v = vr_read_choice (obj, "", "comfort_tolerance", vr_comforts, FALSE, problems);
+	v = vr_json_enum (obj, "", "comfort_tolerance", vr_comforts, FALSE, problems);
 	p->tolerance = v >= 0 ? (VrComfort)v : VR_COMFORT_MODERATE;
 	if (vr_json_number (obj, "", "max_mets", FALSE, &p->max_mets, problems)
 	    && (p->max_mets < 1.0 || p->max_mets > 20.0)) {
@@ -148,7 +129,7 @@ vr_read_limits (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 				"is out of range (1.0 to 20.0 METs)",
 				"超出范围（1.0 至 20.0 METs）");
 	}
-	v = vr_read_choice (obj, "", "posture", vr_postures, FALSE, problems);
+	v = vr_json_enum (obj, "", "posture", vr_postures, FALSE, problems);
 	p->posture = v >= 0 ? (VrPosture)v : VR_POSTURE_EITHER;
 }
 
@@ -167,9 +148,9 @@ vr_patient_read (JsonNode *node, const VrCatalog *cat, GPtrArray *problems)
 	p->codes = g_ptr_array_new_with_free_func (g_free);
 	p->extra_items = g_ptr_array_new_with_free_func ((GDestroyNotify)vr_item_free);
 	vr_json_check_members (obj, "", vr_patient_members, problems);
-	lang = vr_read_choice (obj, "", "language", vr_languages, TRUE, problems);
+	lang = vr_json_enum (obj, "", "language", vr_languages, TRUE, problems);
 	p->language = g_strdup (lang >= 0 ? vr_languages[lang] : "en");
-	vr_read_choice (obj, "", "sex", vr_sexes, FALSE, problems);
+	vr_json_enum (obj, "", "sex", vr_sexes, FALSE, problems);
 	vr_json_boolean (obj, "", "pregnant", &p->pregnant, problems);
 	vr_read_limits (obj, p, problems);
 	vr_read_conditions (obj, p, problems);
@@ -250,7 +231,7 @@ vr_session_read (JsonObject *obj, const gchar *path, gboolean with_patient, GPtr
 		vr_problem_add (problems, f, "out-of-range", "is out of range (1 to 5)",
 				"超出范围（1 至 5）");
 	}
-	sick = vr_read_choice (obj, path, "cybersickness", vr_sickness, FALSE, problems);
+	sick = vr_json_enum (obj, path, "cybersickness", vr_sickness, FALSE, problems);
 	s->sickness = MAX (sick, 0);
 	return s;
 }

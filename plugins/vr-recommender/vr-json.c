@@ -272,6 +272,26 @@ vr_json_strv (JsonObject *obj,
 	return problems->len == before ? g_strv_builder_end (builder) : NULL;
 }
 
+/* one of @names: its index; -1 when it is none of them (a problem), -2 when absent */
+gint
+vr_json_enum (JsonObject *obj,
+	      const gchar *path,
+	      const gchar *name,
+	      const gchar *const *names,
+	      gboolean required,
+	      GPtrArray *problems)
+{
+	const gchar *s = vr_json_string (obj, path, name, required, problems);
+	gint v = vr_enum_parse (s, names);
+
+	if (s != NULL && v < 0) {
+		g_autofree gchar *field = g_strdup_printf ("%s/%s", path, name);
+		vr_problem_add (problems, field, "not-allowed", "is not one of the allowed values",
+				"不是允许的取值");
+	}
+	return s == NULL ? -2 : v;
+}
+
 JsonObject *
 vr_json_object_at (JsonNode *node, const gchar *path, GPtrArray *problems)
 {

@@ -28,13 +28,14 @@
 typedef struct {
 	const VrItem *item;
 	gdouble score;
-	GPtrArray *reasons; /* GVariant* */
+	GPtrArray *reasons; /* GVariant*; NULL while only scoring (reasons are made for what is
+			     * shown: a 10,000-item catalog shows 10) */
 } VrCandidate;
 
 static void
 vr_candidate_free (VrCandidate *c)
 {
-	g_ptr_array_unref (c->reasons);
+	g_clear_pointer (&c->reasons, g_ptr_array_unref);
 	g_free (c);
 }
 
@@ -94,7 +95,8 @@ vr_goal_hits (const VrItem *item, const VrPatient *p)
 static void
 vr_add_reason (VrCandidate *c, const gchar *code, const gchar *en, const gchar *zh)
 {
-	g_ptr_array_add (c->reasons, vr_reason_new (code, en, zh));
+	if (c->reasons != NULL)
+		g_ptr_array_add (c->reasons, vr_reason_new (code, en, zh));
 }
 
 /* the content match in [0, 1]: targets, goals' regions, the narration's language */
@@ -344,10 +346,12 @@ vr_sort_candidates (const VrCatalog *cat,
 		    GHashTable *all,
 		    GPtrArray *safe,
 		    GPtrArray *excluded,
-		    VrComfort tolerance)
+		    VrComfort tolerance,
+		    gboolean include_excluded)
 {
 	guint triggered = vr_contra_triggered (p);
 	g_autoptr (GHashTable) sickening = vr_sickening_items (history);
+	gboolean why = include_excluded;
 
 	for (guint k = 0; k < cat->items->len + p->extra_items->len; k++) {
 		const VrItem *item = k < cat->items->len ? g_ptr_array_index (cat->items, k)
@@ -356,7 +360,9 @@ vr_sort_candidates (const VrCatalog *cat,
 		VrCandidate *c = g_new0 (VrCandidate, 1);
 		gboolean ok;
 		c->item = item;
-		c->reasons = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
+		if (why)
+			c->reasons
+				= g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
 		g_hash_table_insert (all, item->id, (gpointer)item);
 		ok = vr_filter_item (item, p, triggered, tolerance, c->reasons);
 		if (g_hash_table_contains (sickening, item->id)) {
@@ -390,23 +396,31 @@ vr_recommend (const VrCatalog *cat,
 	VrHistoryView h;
 	gboolean cold = history->len == 0;
 
-	vr_sort_candidates (cat, p, history, all, safe, excluded, tolerance);
+	vr_sort_candidates (cat, p, history, all, safe, excluded, tolerance,
+			    options->include_excluded);
 	vr_history_view_init (&h, history, all, &notes);
 	for (guint i = 0; i < safe->len; i++) {
 		VrCandidate *c = g_ptr_array_index (safe, i);
 		if (options->exclude != NULL
 		    && g_strv_contains ((const gchar *const *)options->exclude, c->item->id))
 			continue;
+		g_clear_pointer (&c->reasons, g_ptr_array_unref);
+		vr_score (c, p, model, &h, cold, options->seed);
+		g_ptr_array_add (ranked, c);
+	}
+	g_ptr_array_sort (ranked, vr_candidate_cmp);
+	top = vr_diversify (ranked, options->limit);
+	/* the reasons of what is shown: scored again, the same way, now saying why */
+	for (guint i = 0; i < top->len; i++) {
+		VrCandidate *c = g_ptr_array_index (top, i);
+		c->reasons = g_ptr_array_new_with_free_func ((GDestroyNotify)g_variant_unref);
 		/* first reason of every item: it passed the filter */
 		vr_add_reason (c, "safety-checked",
 			       "Checked against your conditions, age, comfort tolerance and limits",
 			       "已根据您的疾病、年龄、晕动耐受度和运动限制进行安全检查");
 		vr_score (c, p, model, &h, cold, options->seed);
-		g_ptr_array_add (ranked, c);
 	}
 	vr_history_view_clear (&h);
-	g_ptr_array_sort (ranked, vr_candidate_cmp);
-	top = vr_diversify (ranked, options->limit);
 	for (guint i = 0; i < top->len; i++)
 		g_variant_builder_add_value (
 			&items, vr_candidate_variant (g_ptr_array_index (top, i), p->language));

@@ -126,15 +126,25 @@ vr_plugin_recommend (MvCall *call, GVariant *input, GError **error)
 	g_autoptr (GPtrArray) problems = vr_problems_new ();
 	g_autoptr (JsonNode) patient_node = vr_plugin_arg (input, 0);
 	g_autoptr (JsonNode) history_node = vr_plugin_arg (input, 1);
-	g_autoptr (JsonNode) model_node = vr_plugin_arg (input, 2);
+	g_autoptr (GVariant) model_v = g_variant_get_child_value (input, 2);
 	g_autoptr (JsonNode) options_node = vr_plugin_arg (input, 3);
 	g_autoptr (VrPatient) patient = vr_patient_read (patient_node, self->catalog, problems);
 	g_autoptr (GPtrArray) history
 		= vr_sessions_read (history_node, "/history", FALSE, problems);
-	g_autoptr (VrModel) model = vr_model_read (model_node, problems);
+	g_autoptr (GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (VrModel) model = NULL;
 	VrOptions options = { 0 };
 	GVariant *result;
 
+	for (guint i = 0; history != NULL && i < history->len; i++)
+		g_hash_table_add (wanted,
+				  ((VrSession *)g_ptr_array_index (history, i))->content_id);
+	model = vr_model_from_variant (model_v, wanted);
+	/* the model's JSON form only when the quick reader met something wrong: to name it */
+	if (model == NULL) {
+		g_autoptr (JsonNode) model_node = vr_variant_to_json (model_v);
+		model = vr_model_read (model_node, problems);
+	}
 	/* every argument is read before refusing, so the caller sees every problem at once */
 	vr_options_read (options_node, &options, problems);
 	if (problems->len > 0) {

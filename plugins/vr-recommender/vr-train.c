@@ -320,3 +320,155 @@ vr_model_read (JsonNode *node, GPtrArray *problems)
 	}
 	return problems->len == before ? g_steal_pointer (&m) : NULL;
 }
+
+/*
+ * The model read straight from the GVariant the call carries, without its JSON form: a model
+ * of a 10,000-item catalog holds 200,000 neighbours, and Recommend reads it on every call.
+ * Any shape it does not expect (a wrong type, an unknown member, a value out of range) gives
+ * NULL, and the caller reads the JSON form with vr_model_read, which names every problem.
+ */
+static GVariant *
+vr_unbox (GVariant *v)
+{
+	while (g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT)) {
+		GVariant *inner = g_variant_get_variant (v);
+		g_variant_unref (v);
+		v = inner;
+	}
+	return v;
+}
+
+static gboolean
+vr_variant_unit (GVariant *v, gdouble *out)
+{
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_DOUBLE))
+		*out = g_variant_get_double (v);
+	else if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
+		*out = (gdouble)g_variant_get_int64 (v);
+	else
+		return FALSE;
+	return *out >= 0 && *out <= 1.0 + 1e-9;
+}
+
+static gboolean
+vr_variant_uint (GVariant *v, guint *out)
+{
+	if (g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32))
+		*out = g_variant_get_uint32 (v);
+	else if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64) && g_variant_get_int64 (v) >= 0
+		 && g_variant_get_int64 (v) <= G_MAXUINT32)
+		*out = (guint)g_variant_get_int64 (v);
+	else
+		return FALSE;
+	return TRUE;
+}
+
+/* {id, weight} or {id, popularity, neighbours}: fills @id and @number; @list when given */
+static gboolean
+vr_variant_entry (
+	GVariant *dict, const gchar *number, const gchar **id, gdouble *value, GVariant **list)
+{
+	guint seen = 0;
+
+	if (!g_variant_is_of_type (dict, G_VARIANT_TYPE_VARDICT))
+		return FALSE;
+	for (gsize k = 0; k < g_variant_n_children (dict); k++) {
+		g_autoptr (GVariant) entry = g_variant_get_child_value (dict, k);
+		g_autoptr (GVariant) kv = g_variant_get_child_value (entry, 0);
+		const gchar *key = g_variant_get_string (kv, NULL);
+		GVariant *v = vr_unbox (g_variant_get_child_value (entry, 1));
+		gboolean ok = FALSE;
+		if (g_str_equal (key, "id") && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
+			*id = g_variant_get_string (v, NULL); /* owned by @dict */
+			ok = TRUE;
+		} else if (g_str_equal (key, number)) {
+			ok = vr_variant_unit (v, value);
+		} else if (list != NULL && g_str_equal (key, "neighbours")
+			   && g_variant_is_container (v)) {
+			*list = g_variant_ref (v);
+			ok = TRUE;
+		}
+		g_variant_unref (v);
+		if (!ok)
+			return FALSE;
+		seen++;
+	}
+	return seen == (list != NULL ? 3u : 2u);
+}
+
+static VrModelItem *
+vr_model_item_from_variant (GVariant *dict, GHashTable *wanted, const gchar **id)
+{
+	g_autoptr (GVariant) list = NULL;
+	VrModelItem *mi = g_new0 (VrModelItem, 1);
+	gboolean ok;
+
+	mi->neighbours = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	ok = vr_variant_entry (dict, "popularity", id, &mi->popularity, &list);
+	/* only the neighbours of the patient's own items are ever read (vr-rank.c) */
+	if (ok && wanted != NULL && !g_hash_table_contains (wanted, *id))
+		return mi;
+	for (gsize i = 0; ok && i < g_variant_n_children (list); i++) {
+		g_autoptr (GVariant) n = vr_unbox (g_variant_get_child_value (list, i));
+		const gchar *nid = NULL;
+		gdouble w = 0;
+		ok = vr_variant_entry (n, "weight", &nid, &w, NULL);
+		if (ok)
+			g_hash_table_insert (mi->neighbours, g_strdup (nid),
+					     g_memdup2 (&w, sizeof w));
+	}
+	if (!ok) {
+		vr_model_item_free (mi);
+		return NULL;
+	}
+	return mi;
+}
+
+static gboolean
+vr_model_items_from_variant (VrModel *m, GVariant *list, GHashTable *wanted)
+{
+	if (!g_variant_is_container (list) || g_variant_is_of_type (list, G_VARIANT_TYPE_VARDICT))
+		return FALSE;
+	for (gsize i = 0; i < g_variant_n_children (list); i++) {
+		g_autoptr (GVariant) dict = vr_unbox (g_variant_get_child_value (list, i));
+		const gchar *id = NULL;
+		VrModelItem *mi = vr_model_item_from_variant (dict, wanted, &id);
+		if (mi == NULL)
+			return FALSE;
+		g_hash_table_replace (m->items, g_strdup (id), mi);
+	}
+	return TRUE;
+}
+
+VrModel *
+vr_model_from_variant (GVariant *model, GHashTable *wanted)
+{
+	g_autoptr (VrModel) m = g_new0 (VrModel, 1);
+	GVariantIter it;
+	const gchar *key;
+	GVariant *v;
+	guint format = 0, seen = 0;
+
+	m->items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+					  (GDestroyNotify)vr_model_item_free);
+	if (!g_variant_is_of_type (model, G_VARIANT_TYPE_VARDICT))
+		return NULL;
+	if (g_variant_n_children (model) == 0)
+		return g_steal_pointer (&m);
+	g_variant_iter_init (&it, model);
+	while (g_variant_iter_next (&it, "{&sv}", &key, &v)) {
+		gboolean ok = FALSE;
+		v = vr_unbox (v);
+		if (g_str_equal (key, "format"))
+			ok = vr_variant_uint (v, &format) && format == VR_MODEL_FORMAT;
+		else if (g_str_equal (key, "trained_on"))
+			ok = vr_variant_uint (v, &m->trained_on);
+		else if (g_str_equal (key, "items"))
+			ok = vr_model_items_from_variant (m, v, wanted);
+		g_variant_unref (v);
+		if (!ok)
+			return NULL;
+		seen++;
+	}
+	return seen == 3 ? g_steal_pointer (&m) : NULL;
+}

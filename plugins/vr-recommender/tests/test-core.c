@@ -418,3 +418,87 @@ Test (filter, possible_epilepsy_excludes_flashing_content_with_a_reason)
 	cr_assert (vrt_has_reason (snow, "contraindication:photosensitive-epilepsy"));
 	cr_assert_null (vrt_find (r, "items", "snow-world"));
 }
+
+static void
+assert_same_model (const VrModel *a, const VrModel *b)
+{
+	GHashTableIter it;
+	gpointer id, value;
+
+	cr_assert_eq (a->trained_on, b->trained_on);
+	cr_assert_eq (g_hash_table_size (a->items), g_hash_table_size (b->items));
+	g_hash_table_iter_init (&it, a->items);
+	while (g_hash_table_iter_next (&it, &id, &value)) {
+		const VrModelItem *x = value, *y = g_hash_table_lookup (b->items, id);
+		GHashTableIter jt;
+		gpointer nid, w;
+		cr_assert_not_null (y, "%s", (gchar *)id);
+		cr_assert_float_eq (x->popularity, y->popularity, 1e-12);
+		cr_assert_eq (g_hash_table_size (x->neighbours), g_hash_table_size (y->neighbours));
+		g_hash_table_iter_init (&jt, x->neighbours);
+		while (g_hash_table_iter_next (&jt, &nid, &w))
+			cr_assert_float_eq (*(gdouble *)w,
+					    *(gdouble *)g_hash_table_lookup (y->neighbours, nid),
+					    1e-12);
+	}
+}
+
+/* the quick reader of the model (GVariant, D-Bus types or the JSON adapter's) reads what the
+ * JSON reader reads, and gives up on anything else */
+Test (train, model_read_from_the_variant_or_json_alike)
+{
+	g_autoptr (GPtrArray) sessions = vrt_sessions (CO_USE, TRUE);
+	g_autoptr (GVariant) model = g_variant_ref_sink (vr_train (sessions));
+	g_autoptr (JsonNode) node = vr_variant_to_json (model);
+	g_autoptr (GVariant) as_json
+		= g_variant_ref_sink (json_gvariant_deserialize (node, NULL, NULL));
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (VrModel) from_json = vr_model_read (node, problems);
+	g_autoptr (VrModel) quick = vr_model_from_variant (model, NULL);
+	g_autoptr (VrModel) quick_json = vr_model_from_variant (as_json, NULL);
+	g_autoptr (JsonNode) bad_node = vrt_json ("{\"format\":2,\"trained_on\":1,\"items\":[]}");
+	g_autoptr (GVariant) bad
+		= g_variant_ref_sink (json_gvariant_deserialize (bad_node, NULL, NULL));
+	g_autoptr (VrModel) none = vr_model_from_variant (bad, NULL);
+
+	cr_assert_not_null (from_json);
+	cr_assert_not_null (quick);
+	cr_assert_not_null (quick_json, "the JSON adapter's types (av, x) are refused");
+	cr_assert_null (none);
+	cr_assert_eq (g_hash_table_size (from_json->items), 3);
+	assert_same_model (from_json, quick);
+	assert_same_model (from_json, quick_json);
+}
+
+Test (catalog, target_codes_follow_the_schema_pattern)
+{
+	g_autofree gchar *path = vrt_path ("data/good-item.json");
+	g_autofree gchar *text = NULL;
+	const gchar *const good[]
+		= { "HP:0001250", "DOID:1826", "ICD10:G40", "ICD10:F40.240", NULL };
+	const gchar *const bad[]
+		= { "HP:123",	  "HP:00012500",     "DOID:",	    "ICD10:G4",	  "ICD10:g40",
+		    "ICD10:G40.", "ICD10:G40.12345", "ICD10CM:G40", "hp:0001250", NULL };
+
+	cr_assert (g_file_get_contents (path, &text, NULL, NULL));
+	for (guint pass = 0; pass < 2; pass++) {
+		const gchar *const *codes = pass == 0 ? good : bad;
+		for (guint i = 0; codes[i] != NULL; i++) {
+			g_autoptr (JsonNode) node = vrt_json (text);
+			g_autoptr (JsonArray) targets = json_array_new ();
+			g_autoptr (GPtrArray) problems = vr_problems_new ();
+			g_autoptr (VrItem) item = NULL;
+			json_array_add_string_element (targets, codes[i]);
+			json_object_set_array_member (json_node_get_object (node), "targets",
+						      json_array_ref (targets));
+			item = vr_item_read (node, "/item", problems);
+			if (pass == 0)
+				cr_assert_not_null (item, "%s refused", codes[i]);
+			else
+				cr_assert (item == NULL
+						   && vrt_has_problem (problems, "/item/targets/0",
+								       "invalid-format"),
+					   "%s accepted", codes[i]);
+		}
+	}
+}
