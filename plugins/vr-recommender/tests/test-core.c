@@ -1,0 +1,504 @@
+/*
+ * The vr-recommender core: the catalog and its checks, the tolerance after cybersickness,
+ * cold start, diversity, training, determinism and bad inputs.  The 10,000-patient safety
+ * test is test-safety.c.
+ */
+#include <criterion/criterion.h>
+
+#include "test-lib.h"
+
+#define ADULT "{\"language\":\"en\",\"age_years\":54"
+
+Test (catalog, shipped_catalog_covers_every_category)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	guint per[16] = { 0 };
+
+	cr_assert_geq (cat->items->len, 60);
+	for (guint i = 0; i < cat->items->len; i++) {
+		const VrItem *item = g_ptr_array_index (cat->items, i);
+		per[item->category]++;
+		cr_assert (item->title.en[0] != '\0' && item->title.zh[0] != '\0', "%s", item->id);
+		cr_assert (item->evidence[0] != '\0', "%s", item->id);
+	}
+	for (guint c = 0; vr_categories[c] != NULL; c++)
+		cr_assert_geq (per[c], 5, "%s has %u items", vr_categories[c], per[c]);
+}
+
+Test (catalog, bad_file_lists_every_problem_with_its_item)
+{
+	g_autofree gchar *path = vrt_path ("data/bad-catalog.json");
+	g_autoptr (GError) error = NULL;
+	g_autoptr (VrCatalog) cat = vr_catalog_load (path, &error);
+	const gchar *const expected[] = {
+		"bad-catalog.json: /items/1/colour",
+		"bad-catalog.json: /items/1/mets",
+		"bad-catalog.json: /items/1/comfort",
+		"bad-catalog.json: /items/2/id",
+		"bad-catalog.json: /items/3/title/zh",
+		"bad-catalog.json: /items/3/targets/0",
+		"bad-catalog.json: /items/3/contraindications/0",
+		"bad-catalog.json: /items/4/contraindications",
+		"bad-catalog.json: /items/4/comfort",
+		NULL,
+	};
+
+	cr_assert_null (cat);
+	cr_assert_not_null (error);
+	cr_assert (g_str_has_prefix (error->message, "9 problems: "), "%s", error->message);
+	for (guint i = 0; expected[i] != NULL; i++)
+		cr_assert_not_null (strstr (error->message, expected[i]), "%s not in %s",
+				    expected[i], error->message);
+	cr_assert_null (strstr (error->message, "/items/0/"), "%s", error->message);
+}
+
+Test (catalog, not_json_is_refused_with_the_file)
+{
+	g_autofree gchar *path = vrt_path ("test-lib.h");
+	g_autoptr (GError) error = NULL;
+	g_autoptr (VrCatalog) cat = vr_catalog_load (path, &error);
+
+	cr_assert_null (cat);
+	cr_assert (g_str_has_prefix (error->message, "test-lib.h: "), "%s", error->message);
+}
+
+Test (catalog, clinic_item_lists_every_problem)
+{
+	g_autofree gchar *path = vrt_path ("data/bad-item.json");
+	g_autofree gchar *text = NULL;
+	g_autoptr (JsonNode) node = NULL;
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (VrItem) item = NULL;
+
+	cr_assert (g_file_get_contents (path, &text, NULL, NULL));
+	node = vrt_json (text);
+	item = vr_item_read (node, "/item", problems);
+	cr_assert_null (item);
+	cr_assert_eq (problems->len, 5, "%u problems", problems->len);
+	cr_assert (vrt_has_problem (problems, "/item/id", "invalid-format"));
+	cr_assert (vrt_has_problem (problems, "/item/regions/0", "not-allowed"));
+	cr_assert (vrt_has_problem (problems, "/item/mets", "wrong-type"));
+	cr_assert (vrt_has_problem (problems, "/item/max_age", "inconsistent"));
+	cr_assert (vrt_has_problem (problems, "/item/evidence", "required"));
+	for (guint i = 0; i < problems->len; i++) {
+		const VrProblem *p = g_ptr_array_index (problems, i);
+		cr_assert (p->en[0] != '\0' && p->zh[0] != '\0' && strcmp (p->en, p->zh) != 0);
+	}
+}
+
+Test (catalog, normalised_item_round_trips)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	const VrItem *item = g_ptr_array_index (cat->items, 0);
+	g_autoptr (GVariant) v = g_variant_ref_sink (vr_item_to_variant (item, NULL));
+	g_autoptr (JsonNode) node = vr_variant_to_json (v);
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (VrItem) again = vr_item_read (node, "/item", problems);
+	g_autoptr (GVariant) v2 = NULL;
+
+	cr_assert_not_null (again, "%u problems", problems->len);
+	v2 = g_variant_ref_sink (vr_item_to_variant (again, NULL));
+	cr_assert (g_variant_equal (v, v2));
+}
+
+/* a patient whose tolerance is intense: the intense items are in the list until a severe
+ * report; one report lowers the tolerance one step, two make it comfortable */
+Test (tolerance, severe_cybersickness_changes_the_next_list)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	const gchar *patient
+		= ADULT ",\"comfort_tolerance\":\"intense\",\"goals\":[\"balance\"],"
+			"\"conditions\":[{\"code\":\"HP:0002172\",\"status\":\"active\"}]}";
+	const gchar *opts = "{\"limit\":50,\"include_excluded\":true}";
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) before = vrt_recommend (cat, patient, "[]", NULL, opts, problems);
+	g_autoptr (GVariant) after = vrt_recommend (
+		cat, patient,
+		"[{\"content_id\":\"memory-market\",\"date\":\"2026-12-01\",\"duration_min\":4,"
+		"\"completed\":false,\"cybersickness\":\"severe\"}]",
+		NULL, opts, problems);
+	g_autoptr (GVariant) twice = vrt_recommend (
+		cat, patient,
+		"[{\"content_id\":\"memory-market\",\"date\":\"2026-11-20\",\"duration_min\":4,"
+		"\"completed\":false,\"cybersickness\":\"severe\"},{\"content_id\":\"narrow-path\","
+		"\"date\":\"2026-12-01\",\"duration_min\":3,\"completed\":false,\"cybersickness\":"
+		"\"severe\"}]",
+		NULL, opts, problems);
+	g_autoptr (GVariant) ski_before = vrt_find (before, "items", "ski-slope-balance");
+	g_autoptr (GVariant) ski_after = vrt_find (after, "items", "ski-slope-balance");
+	g_autoptr (GVariant) ski_excluded = vrt_find (after, "excluded", "ski-slope-balance");
+	g_autoptr (GVariant) moderate_after = vrt_find (after, "excluded", "route-finding-town");
+	g_autoptr (GVariant) moderate_twice = vrt_find (twice, "excluded", "route-finding-town");
+	const gchar *tol = NULL;
+
+	cr_assert_eq (problems->len, 0);
+	cr_assert_not_null (ski_before, "the intense ski slope should be offered at first");
+	cr_assert_null (ski_after, "the intense ski slope is still offered after a severe report");
+	cr_assert (vrt_has_reason (ski_excluded, "comfort-above-tolerance"));
+	/* a moderate item stays after one report, goes after two */
+	cr_assert_null (moderate_after);
+	cr_assert (vrt_has_reason (moderate_twice, "comfort-above-tolerance"));
+	cr_assert_null (vrt_find (after, "items", "memory-market"), "the sickening item is back");
+	g_variant_lookup (after, "comfort_tolerance", "&s", &tol);
+	cr_assert_str_eq (tol, "moderate");
+	g_variant_lookup (twice, "comfort_tolerance", "&s", &tol);
+	cr_assert_str_eq (tol, "comfortable");
+}
+
+Test (tolerance, a_report_older_than_14_days_does_not_lower_it)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat, ADULT ",\"comfort_tolerance\":\"intense\"}",
+		"[{\"content_id\":\"memory-market\",\"date\":\"2026-11-01\",\"duration_min\":4,"
+		"\"completed\":false,\"cybersickness\":\"severe\"},{\"content_id\":\"forest-"
+		"bathing\","
+		"\"date\":\"2026-11-15\",\"duration_min\":15,\"completed\":true}]",
+		NULL, "{}", problems);
+	const gchar *tol = NULL;
+
+	g_variant_lookup (r, "comfort_tolerance", "&s", &tol);
+	cr_assert_str_eq (tol, "intense");
+}
+
+Test (ranking, cold_start_patient_gets_content_matches_first)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat, ADULT ",\"conditions\":[{\"code\":\"DOID:3083\",\"status\":\"active\"}]}",
+		"[]", NULL, "{\"limit\":3}", problems);
+	g_autoptr (GPtrArray) ids = vrt_ids (r, "items");
+	g_autoptr (GVariant) first = vrt_find (r, "items", g_ptr_array_index (ids, 0));
+	gboolean cold = FALSE;
+
+	cr_assert (g_variant_lookup (r, "cold_start", "b", &cold) && cold);
+	cr_assert_eq (ids->len, 3);
+	/* COPD: the pursed-lip breathing coach, the lungs education, the inhaler coach */
+	for (guint i = 0; i < ids->len; i++) {
+		const VrItem *item = g_hash_table_lookup (cat->by_id, g_ptr_array_index (ids, i));
+		cr_assert (g_strv_contains ((const gchar *const *)item->targets, "DOID:3083")
+				   || g_strv_contains ((const gchar *const *)item->targets,
+						       "ICD10:J44"),
+			   "%s", item->id);
+	}
+	cr_assert (vrt_has_reason (first, "matches-condition"));
+	cr_assert (vrt_has_reason (first, "safety-checked"));
+}
+
+/* sessions where everyone who did forest bathing also did the beach breathing and liked it */
+#define CO_USE                                                                                     \
+	"[{\"patient\":\"a\",\"content_id\":\"forest-bathing\",\"date\":\"2026-11-01\","           \
+	"\"duration_min\":15,\"completed\":true,\"rating\":5},"                                    \
+	"{\"patient\":\"a\",\"content_id\":\"breathing-beach\",\"date\":\"2026-11-02\","           \
+	"\"duration_min\":10,\"completed\":true,\"rating\":5},"                                    \
+	"{\"patient\":\"b\",\"content_id\":\"forest-bathing\",\"date\":\"2026-11-01\","            \
+	"\"duration_min\":15,\"completed\":true},"                                                 \
+	"{\"patient\":\"b\",\"content_id\":\"breathing-beach\",\"date\":\"2026-11-03\","           \
+	"\"duration_min\":10,\"completed\":true},"                                                 \
+	"{\"patient\":\"c\",\"content_id\":\"forest-bathing\",\"date\":\"2026-11-01\","            \
+	"\"duration_min\":15,\"completed\":true},"                                                 \
+	"{\"patient\":\"c\",\"content_id\":\"breathing-beach\",\"date\":\"2026-11-04\","           \
+	"\"duration_min\":10,\"completed\":true,\"rating\":4},"                                    \
+	"{\"patient\":\"d\",\"content_id\":\"memory-market\",\"date\":\"2026-11-04\","             \
+	"\"duration_min\":2,\"completed\":false,\"rating\":1,\"cybersickness\":\"moderate\"}]"
+
+Test (ranking, collaborative_signal_and_new_items)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) sessions = vrt_sessions (CO_USE, TRUE);
+	g_autoptr (GVariant) model = g_variant_ref_sink (vr_train (sessions));
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat, ADULT "}",
+		"[{\"content_id\":\"forest-bathing\",\"date\":\"2026-11-20\",\"duration_min\":15,"
+		"\"completed\":true,\"rating\":5}]",
+		model, "{\"limit\":10}", problems);
+	g_autoptr (GPtrArray) ids = vrt_ids (r, "items");
+	g_autoptr (GVariant) beach = vrt_find (r, "items", "breathing-beach");
+	g_autoptr (GVariant) forest = vrt_find (r, "items", "forest-bathing");
+	g_autoptr (GVariant) fresh = vrt_find (r, "items", g_ptr_array_index (ids, 1));
+	gboolean cold = TRUE;
+
+	cr_assert (g_variant_lookup (r, "cold_start", "b", &cold) && !cold);
+	cr_assert_str_eq (g_ptr_array_index (ids, 0), "breathing-beach");
+	cr_assert (vrt_has_reason (beach, "similar-patients"));
+	/* done in the last 7 days: lower, and said so */
+	cr_assert (forest == NULL || vrt_has_reason (forest, "done-recently"));
+	/* an item nobody used yet: content only, with the exploration bonus, said so */
+	cr_assert (vrt_has_reason (fresh, "new-content"), "%s",
+		   (gchar *)g_ptr_array_index (ids, 1));
+}
+
+Test (ranking, new_clinic_item_is_a_cold_start_item)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autofree gchar *path = vrt_path ("data/good-item.json");
+	g_autofree gchar *item = NULL;
+	g_autofree gchar *patient = NULL;
+	g_autoptr (GPtrArray) sessions = vrt_sessions (CO_USE, TRUE);
+	g_autoptr (GVariant) model = g_variant_ref_sink (vr_train (sessions));
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = NULL;
+	g_autoptr (GVariant) found = NULL;
+
+	cr_assert (g_file_get_contents (path, &item, NULL, NULL));
+	patient = g_strdup_printf (ADULT ",\"conditions\":[{\"code\":\"ICD10:I63.9\"}],"
+					 "\"goals\":[\"upper-limb\"],\"extra_items\":[%s]}",
+				   item);
+	r = vrt_recommend (cat, patient, "[]", model, "{\"limit\":10}", problems);
+	cr_assert_not_null (r, "%u problems", problems->len);
+	found = vrt_find (r, "items", "clinic-arm-reach");
+	cr_assert_not_null (found, "the clinic's stroke item should be in the top 10");
+	cr_assert (vrt_has_reason (found, "new-content"));
+	cr_assert (vrt_has_reason (found, "matches-condition"));
+	cr_assert (vrt_has_reason (found, "matches-goal"));
+}
+
+Test (ranking, at_most_three_of_a_category_in_the_top_ten)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	/* a stroke patient: seven upper-limb and several lower-limb items match */
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat, ADULT ",\"conditions\":[{\"code\":\"HP:0001297\",\"status\":\"active\"}]}",
+		"[]", NULL, "{\"limit\":10}", problems);
+	g_autoptr (GPtrArray) ids = vrt_ids (r, "items");
+	GHashTable *counts = g_hash_table_new (g_str_hash, g_str_equal);
+	guint upper = 0;
+
+	cr_assert_eq (ids->len, 10);
+	for (guint i = 0; i < ids->len; i++) {
+		const VrItem *item = g_hash_table_lookup (cat->by_id, g_ptr_array_index (ids, i));
+		const gchar *c = vr_categories[item->category];
+		guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, c)) + 1;
+		g_hash_table_insert (counts, (gpointer)c, GUINT_TO_POINTER (n));
+		cr_assert_leq (n, 3, "%s: %u in the top 10", c, n);
+		upper += item->category == 0;
+	}
+	cr_assert_eq (upper, 3);
+	g_hash_table_unref (counts);
+}
+
+Test (ranking, same_seed_same_answer)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	const gchar *p = ADULT ",\"findings\":[{\"code\":\"HP:0000739\"}]}";
+	g_autoptr (GVariant) a = vrt_recommend (cat, p, "[]", NULL, "{\"seed\":7}", problems);
+	g_autoptr (GVariant) b = vrt_recommend (cat, p, "[]", NULL, "{\"seed\":7}", problems);
+
+	cr_assert (g_variant_equal (a, b));
+}
+
+Test (train, same_sessions_in_any_order_give_the_same_model)
+{
+	g_autoptr (GPtrArray) s1 = vrt_sessions (CO_USE, TRUE);
+	g_autoptr (GPtrArray) s2 = vrt_sessions (CO_USE, TRUE);
+	g_autoptr (GVariant) m1 = NULL;
+	g_autoptr (GVariant) m2 = NULL;
+	g_autoptr (GVariant) items = NULL;
+	guint32 trained = 0;
+
+	for (guint i = 0; i < s2->len / 2; i++) {
+		gpointer t = s2->pdata[i];
+		s2->pdata[i] = s2->pdata[s2->len - 1 - i];
+		s2->pdata[s2->len - 1 - i] = t;
+	}
+	m1 = g_variant_ref_sink (vr_train (s1));
+	m2 = g_variant_ref_sink (vr_train (s2));
+	cr_assert (g_variant_equal (m1, m2));
+	cr_assert (g_variant_lookup (m1, "trained_on", "u", &trained));
+	cr_assert_eq (trained, 7);
+	items = g_variant_lookup_value (m1, "items", NULL);
+	cr_assert_eq (g_variant_n_children (items), 3);
+}
+
+Test (input, bad_patient_lists_every_problem)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat,
+		"{\"language\":\"fr\",\"age_years\":\"old\",\"shoe_size\":42,"
+		"\"conditions\":[{\"status\":\"active\"}],\"findings\":[{\"code\":\"HP:0001250\","
+		"\"polarity\":\"maybe\"}],\"max_mets\":0.2}",
+		"[{\"content_id\":\"forest-bathing\",\"date\":\"2026-02-30\",\"duration_min\":-5,"
+		"\"completed\":true,\"patient\":\"x\"}]",
+		NULL, "{\"limit\":51,\"colour\":1}", problems);
+
+	cr_assert_null (r);
+	cr_assert (vrt_has_problem (problems, "/language", "not-allowed"));
+	cr_assert (vrt_has_problem (problems, "/age_years", "wrong-type"));
+	cr_assert (vrt_has_problem (problems, "/shoe_size", "unknown-member"));
+	cr_assert (vrt_has_problem (problems, "/conditions/0/code", "required"));
+	cr_assert (vrt_has_problem (problems, "/findings/0/polarity", "not-allowed"));
+	cr_assert (vrt_has_problem (problems, "/max_mets", "out-of-range"));
+	cr_assert (vrt_has_problem (problems, "/history/0/date", "invalid-format"));
+	cr_assert (vrt_has_problem (problems, "/history/0/duration_min", "out-of-range"));
+	cr_assert (vrt_has_problem (problems, "/history/0/patient", "unknown-member"));
+	cr_assert (vrt_has_problem (problems, "/options/limit", "out-of-range"));
+	cr_assert (vrt_has_problem (problems, "/options/colour", "unknown-member"));
+	cr_assert_eq (problems->len, 11, "%u problems", problems->len);
+}
+
+Test (input, unknown_content_in_history_is_a_note_and_its_report_counts)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat, ADULT "}",
+		"[{\"content_id\":\"retired-item\",\"date\":\"2026-12-01\",\"duration_min\":5,"
+		"\"completed\":false,\"cybersickness\":\"severe\"}]",
+		NULL, "{}", problems);
+	g_autoptr (GVariant) notes = g_variant_lookup_value (r, "notes", NULL);
+	g_autoptr (GVariant) note = NULL;
+	const gchar *field = NULL, *tol = NULL;
+
+	cr_assert_not_null (r);
+	cr_assert_eq (g_variant_n_children (notes), 1);
+	note = g_variant_get_child_value (notes, 0);
+	cr_assert (g_variant_lookup (note, "field", "&s", &field));
+	cr_assert_str_eq (field, "/history/0/content_id");
+	g_variant_lookup (r, "comfort_tolerance", "&s", &tol);
+	cr_assert_str_eq (tol, "comfortable");
+}
+
+Test (input, duplicate_extra_item_is_refused)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) list
+		= g_variant_ref_sink (vr_item_to_variant (g_ptr_array_index (cat->items, 0), NULL));
+	g_autoptr (JsonNode) node = vr_variant_to_json (list);
+	g_autofree gchar *item = json_to_string (node, FALSE);
+	g_autofree gchar *patient = g_strdup_printf (ADULT ",\"extra_items\":[%s]}", item);
+	g_autoptr (GVariant) r = vrt_recommend (cat, patient, "[]", NULL, "{}", problems);
+
+	cr_assert_null (r);
+	cr_assert (vrt_has_problem (problems, "/extra_items/0/id", "duplicate"));
+}
+
+Test (filter, negated_and_family_findings_never_exclude)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat,
+		ADULT ",\"findings\":[{\"code\":\"HP:0001250\",\"polarity\":\"absent\"},"
+		      "{\"code\":\"HP:0002321\",\"experiencer\":\"family\"}],"
+		      "\"conditions\":[{\"code\":\"DOID:1826\",\"status\":\"resolved\"}]}",
+		"[]", NULL, "{\"limit\":50,\"include_excluded\":true}", problems);
+	g_autoptr (GVariant) ex = g_variant_lookup_value (r, "excluded", NULL);
+
+	for (gsize i = 0; i < g_variant_n_children (ex); i++) {
+		g_autoptr (GVariant) e = g_variant_get_child_value (ex, i);
+		cr_assert (!vrt_has_reason (e, "contraindication:photosensitive-epilepsy"));
+		cr_assert (!vrt_has_reason (e, "contraindication:vestibular-disorder"));
+	}
+}
+
+Test (filter, possible_epilepsy_excludes_flashing_content_with_a_reason)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat,
+		ADULT ",\"findings\":[{\"code\":\"HP:0001327\",\"polarity\":\"possible\"}],"
+		      "\"posture\":\"seated\",\"max_mets\":3.0}",
+		"[]", NULL, "{\"limit\":50,\"include_excluded\":true}", problems);
+	g_autoptr (GVariant) boxing = vrt_find (r, "excluded", "beat-boxing");
+	g_autoptr (GVariant) snow = vrt_find (r, "excluded", "snow-world");
+
+	cr_assert_not_null (boxing);
+	cr_assert (vrt_has_reason (boxing, "contraindication:photosensitive-epilepsy"));
+	cr_assert (vrt_has_reason (boxing, "mets-above-limit"));
+	cr_assert (vrt_has_reason (boxing, "standing-for-seated"));
+	cr_assert (vrt_has_reason (snow, "contraindication:photosensitive-epilepsy"));
+	cr_assert_null (vrt_find (r, "items", "snow-world"));
+}
+
+static void
+assert_same_model (const VrModel *a, const VrModel *b)
+{
+	GHashTableIter it;
+	gpointer id, value;
+
+	cr_assert_eq (a->trained_on, b->trained_on);
+	cr_assert_eq (g_hash_table_size (a->items), g_hash_table_size (b->items));
+	g_hash_table_iter_init (&it, a->items);
+	while (g_hash_table_iter_next (&it, &id, &value)) {
+		const VrModelItem *x = value, *y = g_hash_table_lookup (b->items, id);
+		GHashTableIter jt;
+		gpointer nid, w;
+		cr_assert_not_null (y, "%s", (gchar *)id);
+		cr_assert_float_eq (x->popularity, y->popularity, 1e-12);
+		cr_assert_eq (g_hash_table_size (x->neighbours), g_hash_table_size (y->neighbours));
+		g_hash_table_iter_init (&jt, x->neighbours);
+		while (g_hash_table_iter_next (&jt, &nid, &w))
+			cr_assert_float_eq (*(gdouble *)w,
+					    *(gdouble *)g_hash_table_lookup (y->neighbours, nid),
+					    1e-12);
+	}
+}
+
+/* the quick reader of the model (GVariant, D-Bus types or the JSON adapter's) reads what the
+ * JSON reader reads, and gives up on anything else */
+Test (train, model_read_from_the_variant_or_json_alike)
+{
+	g_autoptr (GPtrArray) sessions = vrt_sessions (CO_USE, TRUE);
+	g_autoptr (GVariant) model = g_variant_ref_sink (vr_train (sessions));
+	g_autoptr (JsonNode) node = vr_variant_to_json (model);
+	g_autoptr (GVariant) as_json
+		= g_variant_ref_sink (json_gvariant_deserialize (node, NULL, NULL));
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (VrModel) from_json = vr_model_read (node, problems);
+	g_autoptr (VrModel) quick = vr_model_from_variant (model, NULL);
+	g_autoptr (VrModel) quick_json = vr_model_from_variant (as_json, NULL);
+	g_autoptr (JsonNode) bad_node = vrt_json ("{\"format\":2,\"trained_on\":1,\"items\":[]}");
+	g_autoptr (GVariant) bad
+		= g_variant_ref_sink (json_gvariant_deserialize (bad_node, NULL, NULL));
+	g_autoptr (VrModel) none = vr_model_from_variant (bad, NULL);
+
+	cr_assert_not_null (from_json);
+	cr_assert_not_null (quick);
+	cr_assert_not_null (quick_json, "the JSON adapter's types (av, x) are refused");
+	cr_assert_null (none);
+	cr_assert_eq (g_hash_table_size (from_json->items), 3);
+	assert_same_model (from_json, quick);
+	assert_same_model (from_json, quick_json);
+}
+
+Test (catalog, target_codes_follow_the_schema_pattern)
+{
+	g_autofree gchar *path = vrt_path ("data/good-item.json");
+	g_autofree gchar *text = NULL;
+	const gchar *const good[]
+		= { "HP:0001250", "DOID:1826", "ICD10:G40", "ICD10:F40.240", NULL };
+	const gchar *const bad[]
+		= { "HP:123",	  "HP:00012500",     "DOID:",	    "ICD10:G4",	  "ICD10:g40",
+		    "ICD10:G40.", "ICD10:G40.12345", "ICD10CM:G40", "hp:0001250", NULL };
+
+	cr_assert (g_file_get_contents (path, &text, NULL, NULL));
+	for (guint pass = 0; pass < 2; pass++) {
+		const gchar *const *codes = pass == 0 ? good : bad;
+		for (guint i = 0; codes[i] != NULL; i++) {
+			g_autoptr (JsonNode) node = vrt_json (text);
+			g_autoptr (JsonArray) targets = json_array_new ();
+			g_autoptr (GPtrArray) problems = vr_problems_new ();
+			g_autoptr (VrItem) item = NULL;
+			json_array_add_string_element (targets, codes[i]);
+			json_object_set_array_member (json_node_get_object (node), "targets",
+						      json_array_ref (targets));
+			item = vr_item_read (node, "/item", problems);
+			if (pass == 0)
+				cr_assert_not_null (item, "%s refused", codes[i]);
+			else
+				cr_assert (item == NULL
+						   && vrt_has_problem (problems, "/item/targets/0",
+								       "invalid-format"),
+					   "%s accepted", codes[i]);
+		}
+	}
+}
