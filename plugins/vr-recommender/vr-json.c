@@ -113,6 +113,21 @@ vr_node_is (JsonNode *node, GType type)
 	return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
 }
 
+/* the member, or NULL with a problem when it is required */
+static JsonNode *
+vr_json_present (JsonObject *obj,
+		 const gchar *path,
+		 const gchar *name,
+		 gboolean required,
+		 GPtrArray *problems)
+{
+	JsonNode *node = vr_json_member (obj, name);
+
+	if (node == NULL && required)
+		vr_required (problems, path, name);
+	return node;
+}
+
 const gchar *
 vr_json_string (JsonObject *obj,
 		const gchar *path,
@@ -120,14 +135,11 @@ vr_json_string (JsonObject *obj,
 		gboolean required,
 		GPtrArray *problems)
 {
-	JsonNode *node = vr_json_member (obj, name);
+	JsonNode *node = vr_json_present (obj, path, name, required, problems);
 	g_autofree gchar *field = vr_path (path, name);
 
-	if (node == NULL) {
-		if (required)
-			vr_required (problems, path, name);
+	if (node == NULL)
 		return NULL;
-	}
 	if (!vr_node_is (node, G_TYPE_STRING)) {
 		vr_wrong_type (problems, field, "a string", "字符串");
 		return NULL;
@@ -143,14 +155,11 @@ vr_json_number (JsonObject *obj,
 		gdouble *out,
 		GPtrArray *problems)
 {
-	JsonNode *node = vr_json_member (obj, name);
+	JsonNode *node = vr_json_present (obj, path, name, required, problems);
 	g_autofree gchar *field = vr_path (path, name);
 
-	if (node == NULL) {
-		if (required)
-			vr_required (problems, path, name);
+	if (node == NULL)
 		return FALSE;
-	}
 	if (!vr_node_is (node, G_TYPE_INT64) && !vr_node_is (node, G_TYPE_DOUBLE)) {
 		vr_wrong_type (problems, field, "a number", "数字");
 		return FALSE;
@@ -216,14 +225,11 @@ vr_json_array (JsonObject *obj,
 	       gboolean required,
 	       GPtrArray *problems)
 {
-	JsonNode *node = vr_json_member (obj, name);
+	JsonNode *node = vr_json_present (obj, path, name, required, problems);
 	g_autofree gchar *field = vr_path (path, name);
 
-	if (node == NULL) {
-		if (required)
-			vr_required (problems, path, name);
+	if (node == NULL)
 		return NULL;
-	}
 	if (!JSON_NODE_HOLDS_ARRAY (node)) {
 		vr_wrong_type (problems, field, "a list", "列表");
 		return NULL;
