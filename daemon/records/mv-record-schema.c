@@ -185,14 +185,12 @@ mv_schema_parse_date (const gchar *s, GDate *out)
 	return TRUE;
 }
 
-/* Why the YYYY-MM-DD at the start of @text names no day (year, month, day in range, the day
- * past its month's end), or FALSE when it does or is not shaped so. */
+/* Why @text, shaped YYYY-MM-DD, is no day of the calendar (month 13, day 00, a day past its
+ * month's end), or NULL when it is one or is not shaped so.  The reason never repeats the date:
+ * a message quotes no value (a birth date is patient data). */
 static gboolean
-explain_impossible_day (const gchar *text, gchar **en, gchar **zh)
+explain_impossible_day (const gchar *text, const gchar **en, const gchar **zh, guint *days)
 {
-	static const gchar *const months[]
-		= { "January", "February", "March",	"April",   "May",      "June",
-		    "July",    "August",   "September", "October", "November", "December" };
 	guint y, m, d;
 
 	if (text == NULL || strlen (text) < 10 || text[4] != '-' || text[7] != '-'
@@ -204,29 +202,21 @@ explain_impossible_day (const gchar *text, gchar **en, gchar **zh)
 	y = (guint)g_ascii_strtoull (text, NULL, 10);
 	m = (guint)g_ascii_strtoull (text + 5, NULL, 10);
 	d = (guint)g_ascii_strtoull (text + 8, NULL, 10);
-	if (y >= 1 && m >= 1 && m <= 12 && d >= 1
-	    && d <= g_date_get_days_in_month ((GDateMonth)m, (GDateYear)y))
-		return FALSE;
+	*days = 0;
 	if (y == 0) {
-		*en = g_strdup_printf ("%.10s is not a day of the calendar (years count from 0001)",
-				       text);
-		*zh = g_strdup_printf ("%.10s 不是日历上的日期（年份从 0001 开始）", text);
+		*en = "years count from 0001";
+		*zh = "年份从 0001 开始";
 	} else if (m < 1 || m > 12) {
-		*en = g_strdup_printf (
-			"%.10s is not a day of the calendar (a year has months 01 to "
-			"12)",
-			text);
-		*zh = g_strdup_printf ("%.10s 不是日历上的日期（月份为 01 至 12）", text);
+		*en = "a year has months 01 to 12";
+		*zh = "月份为 01 至 12";
 	} else if (d < 1) {
-		*en = g_strdup_printf ("%.10s is not a day of the calendar (days count from 01)",
-				       text);
-		*zh = g_strdup_printf ("%.10s 不是日历上的日期（日期从 01 开始）", text);
+		*en = "days count from 01";
+		*zh = "日期从 01 开始";
+	} else if (d > g_date_get_days_in_month ((GDateMonth)m, (GDateYear)y)) {
+		*days = g_date_get_days_in_month ((GDateMonth)m, (GDateYear)y);
+		*en = *zh = NULL;
 	} else {
-		guint n = g_date_get_days_in_month ((GDateMonth)m, (GDateYear)y);
-		*en = g_strdup_printf ("%.10s is not a day of the calendar (%s %u has %u days)",
-				       text, months[m - 1], y, n);
-		*zh = g_strdup_printf ("%.10s 不是日历上的日期（%u 年 %u 月只有 %u 天）", text, y,
-				       m, n);
+		return FALSE;
 	}
 	return TRUE;
 }
@@ -238,12 +228,23 @@ mv_schema_date_problem (GError **error,
 			const gchar *message,
 			const gchar *message_zh)
 {
+	const gchar *why = NULL, *why_zh = NULL;
+	guint days = 0;
 	g_autofree gchar *en = NULL, *zh = NULL;
 
-	if (explain_impossible_day (text, &en, &zh))
-		mv_error_add_problem (error, pointer, "invalid-format", en, zh);
-	else
+	if (!explain_impossible_day (text, &why, &why_zh, &days)) {
 		mv_error_add_problem (error, pointer, "invalid-format", message, message_zh);
+		return;
+	}
+	if (days > 0) {
+		en = g_strdup_printf ("%s: that day is past the end of its month (%u days)",
+				      message, days);
+		zh = g_strdup_printf ("%s：该日超出了当月的天数（%u 天）", message_zh, days);
+	} else {
+		en = g_strdup_printf ("%s: %s", message, why);
+		zh = g_strdup_printf ("%s：%s", message_zh, why_zh);
+	}
+	mv_error_add_problem (error, pointer, "invalid-format", en, zh);
 }
 
 GDateTime *

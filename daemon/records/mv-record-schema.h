@@ -130,11 +130,10 @@ gboolean mv_schema_parse_date (const gchar *text, GDate *out);
  * @message_zh: the same in Simplified Chinese
  *
  * Adds the problem of a refused date or date-time (code "invalid-format") to @error, the one
- * place every route's date check says what is wrong: when @text is shaped YYYY-MM-DD (alone or
- * before a time) but names no day of the calendar, it says so and why ("2026-02-30 is not a
- * day of the calendar (February 2026 has 28 days)" / "2026-02-30 不是日历上的日期（2026 年 2 月只有
- * 28 天）"), a month past 12 or a day 00 alike; otherwise @message.  A day that does not exist
- * is the one value a message repeats: it cannot be a patient's date.
+ * place every route's date check says what is wrong: @message, and when @text is shaped
+ * YYYY-MM-DD (alone or before a time) but names no day of the calendar, why ("…: that day is
+ * past the end of its month (28 days)", "…: a year has months 01 to 12", "…: days count from
+ * 01").  The date itself is never repeated: a message quotes no value.
  */
 void mv_schema_date_problem (GError **error,
 			     const gchar *pointer,
