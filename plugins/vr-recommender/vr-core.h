@@ -227,6 +227,9 @@ GHashTable *vr_sickening_items (GPtrArray *history);
 /* ---- the model and the ranking (vr-train.c, vr-rank.c) ---- */
 
 GVariant *vr_train (GPtrArray *sessions);
+/* one session's implicit feedback (README, "Training"): 1 completed, else 0.3 × the share of
+ * 10 minutes done; + (rating − 3)/2; − 0.5 moderate, − 1 severe cybersickness */
+gdouble vr_session_signal (const VrSession *s);
 
 typedef struct {
 	gdouble popularity;

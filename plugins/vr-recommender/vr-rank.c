@@ -1,8 +1,10 @@
 /*
  * vr-recommender core — Recommend: the safety filter over every candidate, then the ranking
- * of what passed (content match, the model's collaborative signal, popularity, novelty), a
- * category cap for diversity, and the reasons of every item in both languages (README,
- * "Ranking").  Pure: the same input and seed give the same answer.
+ * of what passed (content match, the model's collaborative signal, popularity, the patient's
+ * own outcomes: continue what went well, push down what went badly), a soft diversity
+ * re-ranking with a share of the list kept for content not yet tried, and the reasons of
+ * every item in both languages (README, "Ranking").  Pure: the same input and seed give the
+ * same answer.
  */
 #define G_LOG_DOMAIN "vr-recommender"
 
@@ -11,10 +13,6 @@
 
 #include "vr-core.h"
 
-/* at most this many items of one category in the top 10 (README, "Diversity") */
-#define VR_CATEGORY_CAP 3
-#define VR_RECENT_DAYS 7
-
 /* the weights of the ranking (README, "Ranking") */
 #define VR_W_CONTENT 0.5
 #define VR_W_COLLAB 0.35
@@ -22,11 +20,31 @@
 #define VR_COLD_CONTENT 0.7
 #define VR_COLD_POPULARITY 0.3
 #define VR_EXPLORATION 0.05
-#define VR_PENALTY_RECENT 0.3
-#define VR_PENALTY_DONE 0.1
+/* the patient's own outcomes: a liked item's bonus is this × (1 − e^−confidence), so a
+ * second good session of it counts for more than the first; an item that went badly loses
+ * VR_PENALTY_BAD (README, "The patient's own outcomes") */
+#define VR_W_CONTINUE 0.6
+#define VR_PENALTY_BAD 0.3
+/* diversity, MMR-style (README, "Diversity"): each item already chosen from the same
+ * category costs a candidate (1 − λ) / λ of score; λ = 0.9 */
+#define VR_MMR_LAMBDA 0.9
+/* places of every 10 kept for content the patient has not tried, when safe ones exist */
+#define VR_NEW_SHARE 3
+
+/* what the patient's own sessions of one item say (README, "The patient's own outcomes") */
+typedef enum { VR_TRIED_MIXED, VR_TRIED_LIKED, VR_TRIED_BADLY } VrVerdict;
+
+typedef struct {
+	gdouble signal;	    /* sum of the sessions' signals (vr_session_signal) */
+	gdouble confidence; /* log(1 + signal) when the sum is positive, else 0 */
+	guint liked; /* sessions completed, rated 4–5 or unrated, no moderate/severe sickness */
+	guint bad;   /* sessions abandoned, rated 1–2, or with moderate/severe sickness */
+	VrVerdict verdict;
+} VrTried;
 
 typedef struct {
 	const VrItem *item;
+	const VrTried *tried; /* NULL: the patient never did it */
 	gdouble score;
 	GPtrArray *reasons; /* GVariant*; NULL while only scoring (reasons are made for what is
 			     * shown: a 10,000-item catalog shows 10) */
@@ -41,9 +59,8 @@ vr_candidate_free (VrCandidate *c)
 
 /* what the ranking knows of the patient's own history */
 typedef struct {
-	GHashTable *confidence; /* content id -> gdouble*: log(1 + sum of signals), > 0 only */
-	GHashTable *last_days;	/* content id -> GINT_TO_POINTER (days before the latest + 1) */
-	gdouble total;
+	GHashTable *tried; /* content id -> VrTried* */
+	gdouble total;	   /* sum of the positive confidences */
 } VrHistoryView;
 
 static gboolean
@@ -133,34 +150,43 @@ static gdouble
 vr_collab_score (const VrItem *item, const VrModel *model, const VrHistoryView *h)
 {
 	GHashTableIter it;
-	gpointer id, conf;
+	gpointer id, value;
 	gdouble sum = 0;
 
 	if (h->total <= 0)
 		return 0;
-	g_hash_table_iter_init (&it, h->confidence);
-	while (g_hash_table_iter_next (&it, &id, &conf)) {
-		VrModelItem *mi = g_hash_table_lookup (model->items, id);
+	g_hash_table_iter_init (&it, h->tried);
+	while (g_hash_table_iter_next (&it, &id, &value)) {
+		const VrTried *t = value;
+		VrModelItem *mi = t->confidence > 0 ? g_hash_table_lookup (model->items, id) : NULL;
 		gdouble *w = mi != NULL ? g_hash_table_lookup (mi->neighbours, item->id) : NULL;
 		if (w != NULL)
-			sum += *(gdouble *)conf * *w;
+			sum += t->confidence * *w;
 	}
 	return sum / h->total;
 }
 
+/* the patient's own outcomes with the item: a bonus to continue what went well, a penalty
+ * for what went badly, nothing for what was neither (README, "The patient's own outcomes") */
 static gdouble
-vr_novelty_penalty (VrCandidate *c, const VrHistoryView *h)
+vr_own_outcome (VrCandidate *c)
 {
-	gint days = GPOINTER_TO_INT (g_hash_table_lookup (h->last_days, c->item->id));
-
-	if (days == 0)
+	if (c->tried == NULL)
 		return 0;
-	if (days - 1 < VR_RECENT_DAYS) {
-		vr_add_reason (c, "done-recently", "You did this in the last 7 days: ranked lower",
-			       "您在最近 7 天内做过此项：排序靠后");
-		return VR_PENALTY_RECENT;
+	if (c->tried->verdict == VR_TRIED_LIKED) {
+		vr_add_reason (c, "continue-programme",
+			       "Continue your programme: this went well for you",
+			       "继续您的训练计划：您此前完成得很好");
+		return VR_W_CONTINUE * (1.0 - exp (-c->tried->confidence));
 	}
-	return VR_PENALTY_DONE;
+	if (c->tried->verdict == VR_TRIED_BADLY) {
+		vr_add_reason (c, "went-badly",
+			       "Ranked lower: a session of it was stopped early, rated low or "
+			       "caused discomfort",
+			       "排序靠后：您此前的训练未完成、评分较低或引起不适");
+		return -VR_PENALTY_BAD;
+	}
+	return 0;
 }
 
 static void
@@ -194,7 +220,7 @@ vr_score (VrCandidate *c,
 	if (pop >= 0.2 && mi != NULL)
 		vr_add_reason (c, "popular", "Often completed by other patients of your clinic",
 			       "本诊所其他患者经常完成此项");
-	c->score -= vr_novelty_penalty (c, h);
+	c->score += vr_own_outcome (c);
 	/* ties broken by the seed, far below any real difference */
 	c->score += 1e-6 * vr_hash_unit (seed ^ 0x9e3779b97f4a7c15ULL, c->item->id);
 }
@@ -209,27 +235,65 @@ vr_candidate_cmp (gconstpointer a, gconstpointer b)
 	return g_strcmp0 (x->item->id, y->item->id);
 }
 
-/* a category cap: at most 3 of a category in the top 10, at most 3 per 10 places overall;
- * strict, so a list may come out shorter than its limit (README, "Diversity") */
+/* the best remaining candidate after the diversity cost of its category; @new_only: among
+ * the items the patient has not tried */
+static gint
+vr_mmr_pick (GPtrArray *ranked, const gboolean *taken, const guint *counts, gboolean new_only)
+{
+	const gdouble cost = (1.0 - VR_MMR_LAMBDA) / VR_MMR_LAMBDA;
+	gint best = -1;
+	gdouble best_v = 0;
+
+	for (guint i = 0; i < ranked->len; i++) {
+		const VrCandidate *c = g_ptr_array_index (ranked, i);
+		gdouble v;
+		if (taken[i] || (new_only && c->tried != NULL))
+			continue;
+		v = c->score - cost * counts[c->item->category];
+		/* @ranked is in score order: a tie keeps the earlier one */
+		if (best < 0 || v > best_v) {
+			best = (gint)i;
+			best_v = v;
+		}
+	}
+	return best;
+}
+
+/*
+ * Diversity as a soft re-ranking (MMR-style, README "Diversity"): each place goes to the
+ * candidate with the best score minus (1 − λ)/λ per item of its category already chosen.
+ * Of every 10 places, VR_NEW_SHARE go to content the patient has not tried while any is left
+ * (exploration): the last places of a block are reserved when the list has too few new ones.
+ */
 static GPtrArray *
 vr_diversify (GPtrArray *ranked, guint limit)
 {
 	GPtrArray *out = g_ptr_array_new ();
 	guint counts[16] = { 0 }; /* more than the nine categories */
-	guint overall = VR_CATEGORY_CAP * ((limit + 9) / 10);
 	g_autofree gboolean *taken = g_new0 (gboolean, ranked->len + 1);
+	guint new_in_block = 0;
+	gboolean new_left = TRUE;
 
-	for (guint pass = 0; pass < 2; pass++) {
-		guint cap = pass == 0 ? VR_CATEGORY_CAP : overall;
-		guint until = pass == 0 ? MIN (limit, 10u) : limit;
-		for (guint i = 0; i < ranked->len && out->len < until; i++) {
-			VrCandidate *c = g_ptr_array_index (ranked, i);
-			if (taken[i] || counts[c->item->category] >= cap)
-				continue;
-			taken[i] = TRUE;
-			counts[c->item->category]++;
-			g_ptr_array_add (out, c);
+	while (out->len < limit) {
+		guint place = out->len % 10, block_len = MIN (10u, limit - out->len + place);
+		guint need = MIN (VR_NEW_SHARE, block_len);
+		gboolean new_only = new_left && need > new_in_block
+				    && block_len - place <= need - new_in_block;
+		gint i = vr_mmr_pick (ranked, taken, counts, new_only);
+		VrCandidate *c;
+		if (i < 0 && new_only) {
+			new_left = FALSE;
+			continue;
 		}
+		if (i < 0)
+			break;
+		c = g_ptr_array_index (ranked, i);
+		taken[i] = TRUE;
+		counts[c->item->category]++;
+		new_in_block += c->tried == NULL;
+		g_ptr_array_add (out, c);
+		if (out->len % 10 == 0)
+			new_in_block = 0;
 	}
 	return out;
 }
@@ -270,72 +334,87 @@ vr_excluded_variant (const VrCandidate *c)
 }
 
 static void
+vr_note_unknown_content (GVariantBuilder *notes, guint i)
+{
+	g_autofree gchar *field = g_strdup_printf ("/history/%u/content_id", i);
+	g_auto (GVariantBuilder) n = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
+	g_variant_builder_add (&n, "{sv}", "code", g_variant_new_string ("unknown-content"));
+	g_variant_builder_add (&n, "{sv}", "field", g_variant_new_string (field));
+	g_variant_builder_add (&n, "{sv}", "en",
+			       g_variant_new_string ("Not in the catalog: ignored for ranking; a "
+						     "cybersickness report still counts"));
+	g_variant_builder_add (&n, "{sv}", "zh",
+			       g_variant_new_string ("不在目录中：排序时忽略；晕动症报告仍然计入"));
+	g_variant_builder_add_value (notes, g_variant_builder_end (&n));
+}
+
+/* a session as a clinician reads it: went well (completed, not rated low, no more than mild
+ * sickness), went badly (abandoned, rated 1–2, moderate or severe sickness), or neither */
+static void
+vr_tried_add (VrTried *t, const VrSession *s)
+{
+	gboolean low = s->rating > 0 && s->rating <= 2.0;
+	gboolean unwell = s->sickness >= 2;
+
+	t->signal += vr_session_signal (s);
+	if (!s->completed || low || unwell)
+		t->bad++;
+	else if (s->rating == 0 || s->rating >= 4.0)
+		t->liked++;
+}
+
+/* liked when more sessions went well than badly; badly when at least as many went badly
+ * (one good session does not cancel a bad one); mixed otherwise (e.g. only 3-rated ones) */
+static VrVerdict
+vr_tried_verdict (const VrTried *t)
+{
+	if (t->liked > t->bad)
+		return VR_TRIED_LIKED;
+	if (t->bad > 0)
+		return VR_TRIED_BADLY;
+	return VR_TRIED_MIXED;
+}
+
+static void
 vr_history_view_init (VrHistoryView *h,
 		      GPtrArray *history,
 		      GHashTable *known,
 		      GVariantBuilder *notes)
 {
-	const GDate *latest = NULL;
 	GHashTableIter it;
-	gpointer id, sum;
+	gpointer value;
 
-	h->confidence = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-	h->last_days = g_hash_table_new (g_str_hash, g_str_equal);
+	h->tried = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 	h->total = 0;
 	for (guint i = 0; i < history->len; i++) {
 		const VrSession *s = g_ptr_array_index (history, i);
-		if (latest == NULL || g_date_compare (&s->date, latest) > 0)
-			latest = &s->date;
-	}
-	for (guint i = 0; i < history->len; i++) {
-		const VrSession *s = g_ptr_array_index (history, i);
-		gdouble *c;
-		gint days, prev;
+		VrTried *t;
 		if (!g_hash_table_contains (known, s->content_id)) {
-			g_autofree gchar *field = g_strdup_printf ("/history/%u/content_id", i);
-			g_auto (GVariantBuilder) n
-				= G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-			g_variant_builder_add (&n, "{sv}", "code",
-					       g_variant_new_string ("unknown-content"));
-			g_variant_builder_add (&n, "{sv}", "field", g_variant_new_string (field));
-			g_variant_builder_add (
-				&n, "{sv}", "en",
-				g_variant_new_string ("Not in the catalog: ignored for ranking; a "
-						      "cybersickness report still counts"));
-			g_variant_builder_add (
-				&n, "{sv}", "zh",
-				g_variant_new_string (
-					"不在目录中：排序时忽略；晕动症报告仍然计入"));
-			g_variant_builder_add_value (notes, g_variant_builder_end (&n));
+			vr_note_unknown_content (notes, i);
 			continue;
 		}
-		c = g_hash_table_lookup (h->confidence, s->content_id);
-		if (c == NULL) {
-			c = g_new0 (gdouble, 1);
-			g_hash_table_insert (h->confidence, s->content_id, c);
+		t = g_hash_table_lookup (h->tried, s->content_id);
+		if (t == NULL) {
+			t = g_new0 (VrTried, 1);
+			g_hash_table_insert (h->tried, s->content_id, t);
 		}
-		*c += (s->completed ? 1.0 : 0.3) + (s->rating > 0 ? (s->rating - 3.0) / 2.0 : 0)
-		      - (s->sickness == 3   ? 1.0
-			 : s->sickness == 2 ? 0.5
-					    : 0);
-		days = g_date_days_between (&s->date, latest) + 1;
-		prev = GPOINTER_TO_INT (g_hash_table_lookup (h->last_days, s->content_id));
-		if (prev == 0 || days < prev)
-			g_hash_table_insert (h->last_days, s->content_id, GINT_TO_POINTER (days));
+		vr_tried_add (t, s);
 	}
-	g_hash_table_iter_init (&it, h->confidence);
-	while (g_hash_table_iter_next (&it, &id, &sum)) {
-		gdouble *v = sum;
-		*v = *v > 0 ? log1p (*v) : 0;
-		h->total += *v;
+	/* Hu, Koren and Volinsky's confidence: grows with repeat use, only for positive sums */
+	g_hash_table_iter_init (&it, h->tried);
+	while (g_hash_table_iter_next (&it, NULL, &value)) {
+		VrTried *t = value;
+		t->confidence = t->signal > 0 ? log1p (t->signal) : 0;
+		t->verdict = vr_tried_verdict (t);
+		h->total += t->confidence;
 	}
 }
 
 static void
 vr_history_view_clear (VrHistoryView *h)
 {
-	g_hash_table_unref (h->confidence);
-	g_hash_table_unref (h->last_days);
+	g_hash_table_unref (h->tried);
 }
 
 /* every candidate through the filter; the safe ones scored, the others kept with reasons */
@@ -405,6 +484,7 @@ vr_recommend (const VrCatalog *cat,
 		    && g_strv_contains ((const gchar *const *)options->exclude, c->item->id))
 			continue;
 		g_clear_pointer (&c->reasons, g_ptr_array_unref);
+		c->tried = g_hash_table_lookup (h.tried, c->item->id);
 		vr_score (c, p, model, &h, cold, options->seed);
 		g_ptr_array_add (ranked, c);
 	}

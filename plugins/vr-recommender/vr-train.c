@@ -15,8 +15,9 @@
 /* similarity shrinkage: a pair seen by few patients counts for less (Koren 2008) */
 #define VR_SHRINK 3.0
 
-/* one session's implicit feedback: completion, rating, cybersickness */
-static gdouble
+/* one session's implicit feedback: completion, rating, cybersickness (the ranking reads the
+ * patient's own sessions the same way) */
+gdouble
 vr_session_signal (const VrSession *s)
 {
 	gdouble v = s->completed ? 1.0 : 0.3 * MIN (1.0, s->duration_min / 10.0);

@@ -1,6 +1,7 @@
 /*
  * The vr-recommender core: the catalog and its checks, the tolerance after cybersickness,
- * cold start, diversity, training, determinism and bad inputs.  The 10,000-patient safety
+ * cold start, the patient's own outcomes (continue, went badly, exploration), diversity,
+ * training, determinism and bad inputs.  The 10,000-patient safety
  * test is test-safety.c.
  */
 #include <criterion/criterion.h>
@@ -218,17 +219,20 @@ Test (ranking, collaborative_signal_and_new_items)
 	g_autoptr (GPtrArray) ids = vrt_ids (r, "items");
 	g_autoptr (GVariant) beach = vrt_find (r, "items", "breathing-beach");
 	g_autoptr (GVariant) forest = vrt_find (r, "items", "forest-bathing");
-	g_autoptr (GVariant) fresh = vrt_find (r, "items", g_ptr_array_index (ids, 1));
+	g_autoptr (GVariant) fresh = vrt_find (r, "items", g_ptr_array_index (ids, 2));
 	gboolean cold = TRUE;
 
 	cr_assert (g_variant_lookup (r, "cold_start", "b", &cold) && !cold);
-	cr_assert_str_eq (g_ptr_array_index (ids, 0), "breathing-beach");
+	/* completed and rated 5: the patient's programme, continued, and said so */
+	cr_assert_str_eq (g_ptr_array_index (ids, 0), "forest-bathing");
+	cr_assert (vrt_has_reason (forest, "continue-programme"));
+	/* what the patients who liked it also liked comes next */
+	cr_assert_str_eq (g_ptr_array_index (ids, 1), "breathing-beach");
 	cr_assert (vrt_has_reason (beach, "similar-patients"));
-	/* done in the last 7 days: lower, and said so */
-	cr_assert (forest == NULL || vrt_has_reason (forest, "done-recently"));
+	cr_assert_not (vrt_has_reason (beach, "continue-programme"));
 	/* an item nobody used yet: content only, with the exploration bonus, said so */
 	cr_assert (vrt_has_reason (fresh, "new-content"), "%s",
-		   (gchar *)g_ptr_array_index (ids, 1));
+		   (gchar *)g_ptr_array_index (ids, 2));
 }
 
 Test (ranking, new_clinic_item_is_a_cold_start_item)
@@ -256,29 +260,187 @@ Test (ranking, new_clinic_item_is_a_cold_start_item)
 	cr_assert (vrt_has_reason (found, "matches-goal"));
 }
 
-Test (ranking, at_most_three_of_a_category_in_the_top_ten)
+/* the categories of the result's items, counted */
+static guint
+vrt_category_count (const VrCatalog *cat, GPtrArray *ids, guint category, guint *distinct)
+{
+	gboolean seen[16] = { FALSE };
+	guint n = 0;
+
+	*distinct = 0;
+	for (guint i = 0; i < ids->len; i++) {
+		const VrItem *item = g_hash_table_lookup (cat->by_id, g_ptr_array_index (ids, i));
+		n += item->category == category;
+		*distinct += !seen[item->category];
+		seen[item->category] = TRUE;
+	}
+	return n;
+}
+
+/* a stroke patient (hemiparesis) whose plan's goal is the upper limb */
+#define STROKE_UPPER_GOAL                                                                          \
+	ADULT ",\"conditions\":[{\"code\":\"HP:0001297\",\"status\":\"active\"}],"                 \
+	      "\"goals\":[\"upper-limb\"]}"
+
+Test (ranking, diversity_is_soft_for_a_new_patient)
 {
 	g_autoptr (VrCatalog) cat = vrt_catalog ();
 	g_autoptr (GPtrArray) problems = vr_problems_new ();
-	/* a stroke patient: seven upper-limb and several lower-limb items match */
-	g_autoptr (GVariant) r = vrt_recommend (
-		cat, ADULT ",\"conditions\":[{\"code\":\"HP:0001297\",\"status\":\"active\"}]}",
-		"[]", NULL, "{\"limit\":10}", problems);
+	/* a stroke patient with an upper-limb goal: four upper-limb items match best, the
+	 * lower-limb and balance ones for stroke a little less */
+	g_autoptr (GVariant) r
+		= vrt_recommend (cat, STROKE_UPPER_GOAL, "[]", NULL, "{\"limit\":10}", problems);
 	g_autoptr (GPtrArray) ids = vrt_ids (r, "items");
-	GHashTable *counts = g_hash_table_new (g_str_hash, g_str_equal);
-	guint upper = 0;
+	guint distinct = 0, upper, top_upper = 0;
 
 	cr_assert_eq (ids->len, 10);
-	for (guint i = 0; i < ids->len; i++) {
+	upper = vrt_category_count (cat, ids, 0, &distinct);
+	/* soft: what matches best keeps most of its places (a cap of 3 would drop one)... */
+	cr_assert_eq (upper, 4, "%u upper-limb", upper);
+	/* ...but not the first ones all: each upper-limb item chosen costs the next one
+	 * (1 − λ)/λ, more than the lower-limb items trail by (0.07) */
+	for (guint i = 0; i < 3; i++) {
 		const VrItem *item = g_hash_table_lookup (cat->by_id, g_ptr_array_index (ids, i));
-		const gchar *c = vr_categories[item->category];
-		guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, c)) + 1;
-		g_hash_table_insert (counts, (gpointer)c, GUINT_TO_POINTER (n));
-		cr_assert_leq (n, 3, "%s: %u in the top 10", c, n);
-		upper += item->category == 0;
+		top_upper += item->category == 0;
 	}
-	cr_assert_eq (upper, 3);
-	g_hash_table_unref (counts);
+	cr_assert_lt (top_upper, 3, "the first three are all upper-limb");
+	cr_assert_geq (distinct, 4, "%u categories", distinct);
+}
+
+/* four upper-limb items done and liked, a fifth that went badly */
+#define UPPER_PROGRAMME                                                                            \
+	"[{\"content_id\":\"reach-garden\",\"date\":\"2026-11-01\",\"duration_min\":15,"           \
+	"\"completed\":true,\"rating\":5},"                                                        \
+	"{\"content_id\":\"shelf-sorter\",\"date\":\"2026-11-02\",\"duration_min\":15,"            \
+	"\"completed\":true,\"rating\":4},"                                                        \
+	"{\"content_id\":\"piano-fingers\",\"date\":\"2026-11-03\",\"duration_min\":15,"           \
+	"\"completed\":true},"                                                                     \
+	"{\"content_id\":\"grip-pottery\",\"date\":\"2026-11-04\",\"duration_min\":15,"            \
+	"\"completed\":true,\"rating\":5},"                                                        \
+	"{\"content_id\":\"bilateral-rowing\",\"date\":\"2026-11-05\",\"duration_min\":3,"         \
+	"\"completed\":false,\"rating\":2}]"
+
+Test (ranking, a_liked_programme_is_continued_not_capped)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (cat, STROKE_UPPER_GOAL, UPPER_PROGRAMME, NULL,
+						"{\"limit\":10}", problems);
+	g_autoptr (GPtrArray) ids = vrt_ids (r, "items");
+	g_autoptr (GVariant) rowing = vrt_find (r, "items", "bilateral-rowing");
+	const gchar *liked[] = { "reach-garden", "shelf-sorter", "piano-fingers", "grip-pottery" };
+	guint distinct = 0;
+
+	cr_assert_eq (ids->len, 10);
+	/* all four liked items, though of one category: a hard cap of 3 would drop one */
+	for (guint i = 0; i < G_N_ELEMENTS (liked); i++) {
+		g_autoptr (GVariant) found = vrt_find (r, "items", liked[i]);
+		cr_assert_not_null (found, "%s should be continued", liked[i]);
+		cr_assert (vrt_has_reason (found, "continue-programme"), "%s", liked[i]);
+	}
+	cr_assert_geq (vrt_category_count (cat, ids, 0, &distinct), 4);
+	/* the one that went badly: pushed down below every liked one, or out, and said so */
+	for (guint i = 0; rowing != NULL && i < 4; i++)
+		cr_assert_str_neq (g_ptr_array_index (ids, i), "bilateral-rowing");
+	cr_assert (rowing == NULL || vrt_has_reason (rowing, "went-badly"));
+	cr_assert (rowing == NULL || !vrt_has_reason (rowing, "continue-programme"));
+}
+
+/* the item's score in the result */
+static gdouble
+vrt_score (GVariant *result, const gchar *id)
+{
+	g_autoptr (GVariant) item = vrt_find (result, "items", id);
+	gdouble score = 0;
+
+	cr_assert_not_null (item, "%s not in the list", id);
+	cr_assert (g_variant_lookup (item, "score", "d", &score));
+	return score;
+}
+
+Test (ranking, what_went_badly_scores_lower_than_untried)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	const gchar *patient
+		= ADULT ",\"conditions\":[{\"code\":\"HP:0001297\",\"status\":\"active\"}]}";
+	g_autoptr (GVariant) untried
+		= vrt_recommend (cat, patient, "[]", NULL, "{\"limit\":50}", problems);
+	g_autoptr (GVariant) bad
+		= vrt_recommend (cat, patient,
+				 "[{\"content_id\":\"bilateral-rowing\",\"date\":\"2026-11-05\","
+				 "\"duration_min\":3,\"completed\":false,\"rating\":2}]",
+				 NULL, "{\"limit\":50}", problems);
+
+	/* abandoned and rated 2: the same item loses a clear step (VR_PENALTY_BAD) */
+	cr_assert_gt (vrt_score (untried, "bilateral-rowing") - vrt_score (bad, "bilateral-rowing"),
+		      0.2);
+}
+
+Test (ranking, reasons_of_own_outcomes_are_bilingual)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat, ADULT ",\"conditions\":[{\"code\":\"HP:0001297\",\"status\":\"active\"}]}",
+		UPPER_PROGRAMME, NULL, "{\"limit\":50}", problems);
+	const gchar *const pairs[][2] = { { "reach-garden", "continue-programme" },
+					  { "bilateral-rowing", "went-badly" } };
+
+	for (guint k = 0; k < G_N_ELEMENTS (pairs); k++) {
+		g_autoptr (GVariant) item = vrt_find (r, "items", pairs[k][0]);
+		g_autoptr (GVariant) reasons = NULL;
+		gboolean found = FALSE;
+		cr_assert_not_null (item, "%s", pairs[k][0]);
+		reasons = g_variant_lookup_value (item, "reasons", G_VARIANT_TYPE ("aa{sv}"));
+		for (gsize i = 0; i < g_variant_n_children (reasons); i++) {
+			g_autoptr (GVariant) reason = g_variant_get_child_value (reasons, i);
+			const gchar *code = NULL, *en = NULL, *zh = NULL;
+			g_variant_lookup (reason, "code", "&s", &code);
+			if (g_strcmp0 (code, pairs[k][1]) != 0)
+				continue;
+			found = TRUE;
+			cr_assert (g_variant_lookup (reason, "en", "&s", &en) && en[0] != '\0');
+			cr_assert (g_variant_lookup (reason, "zh", "&s", &zh) && zh[0] != '\0');
+			cr_assert_str_neq (en, zh);
+		}
+		cr_assert (found, "%s: no %s", pairs[k][0], pairs[k][1]);
+	}
+}
+
+Test (ranking, an_exploration_share_of_new_items)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GString) history = g_string_new ("[");
+	g_autoptr (GVariant) r = NULL;
+	g_autoptr (GPtrArray) ids = NULL;
+	guint fresh = 0;
+
+	/* twelve items done and liked, more than a list of 10 can hold */
+	for (guint i = 0; i < 12; i++) {
+		const VrItem *item = g_ptr_array_index (cat->items, i);
+		g_string_append_printf (history,
+					"%s{\"content_id\":\"%s\",\"date\":\"2026-11-%02u\","
+					"\"duration_min\":15,\"completed\":true,\"rating\":5}",
+					i > 0 ? "," : "", item->id, i + 1);
+	}
+	g_string_append (history, "]");
+	r = vrt_recommend (cat, ADULT ",\"comfort_tolerance\":\"intense\"}", history->str, NULL,
+			   "{\"limit\":10}", problems);
+	cr_assert_not_null (r, "%u problems", problems->len);
+	ids = vrt_ids (r, "items");
+	cr_assert_eq (ids->len, 10);
+	for (guint i = 0; i < ids->len; i++) {
+		gboolean done = FALSE;
+		for (guint k = 0; k < 12; k++) {
+			const VrItem *item = g_ptr_array_index (cat->items, k);
+			done = done || g_str_equal (item->id, g_ptr_array_index (ids, i));
+		}
+		fresh += !done;
+	}
+	/* three of ten places kept for what the patient has not tried; the rest continue */
+	cr_assert_eq (fresh, 3, "%u new items in the list", fresh);
 }
 
 Test (ranking, same_seed_same_answer)

@@ -185,8 +185,12 @@ Test (plugin, train_then_recommend)
 	result = json_object_get_object_member (call_ok (host, "Recommend", input, pr), "result");
 	items = json_object_get_array_member (result, "items");
 	cr_assert_eq (json_array_get_length (items), 5);
+	/* completed before: continued first; then what the patients who did it also did */
 	cr_assert_str_eq (
 		json_object_get_string_member (json_array_get_object_element (items, 0), "id"),
+		"forest-bathing");
+	cr_assert_str_eq (
+		json_object_get_string_member (json_array_get_object_element (items, 1), "id"),
 		"breathing-beach");
 	cr_assert_str_eq (json_object_get_string_member (result, "comfort_tolerance"),
 			  "comfortable");
