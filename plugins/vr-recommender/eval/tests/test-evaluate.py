@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """The evaluation end to end on a small simulated clinic, through the built plugin: every
 ranking gets its row with figures in [0, 1], the same seed gives the same figures, and the
-recommender ranks better than a random order of the same safe items (a floor any ranking
-that uses the patient's conditions must clear; the goal against popularity is the full
-evaluation's business, README.md).
+recommender ranks better than a random order of the same safe items, at least 1.20x the
+popularity baseline (the issue's goal, here on a small clinic; the full evaluation's figures
+are in README.md) and above the content-only ranking.
 
     test-evaluate.py SIMULATE.py VR-RANK-EVAL PLUGIN.so DATA_DIR
 """
@@ -49,6 +49,13 @@ def main():
     if rows.get("recommender", [0, 0])[1] <= rows.get("random", [0, 0])[1]:
         failures.append("NDCG@10 recommender %.4f <= random %.4f"
                         % (rows.get("recommender", [0, 0])[1], rows.get("random", [0, 0])[1]))
+    # the issue's goal on this small clinic too (1.64x when written): at least 1.20x the
+    # popularity baseline, and above the content-only ranking (the clinic's sessions help)
+    rec, pop, con = (rows.get(k, [0, 0])[1] for k in ("recommender", "popularity", "content-only"))
+    if rec < 1.20 * pop:
+        failures.append("NDCG@10 recommender %.4f < 1.20 x popularity %.4f" % (rec, pop))
+    if rec <= con:
+        failures.append("NDCG@10 recommender %.4f <= content-only %.4f" % (rec, con))
     if failures:
         print(out)
     for f in failures:
