@@ -1,0 +1,73 @@
+/*
+ * Medverse VR — a patient's VR sessions, stored as the clinical record kind "vr-session", and
+ * the VR content the vr-recommender plugin recommends from the record (transport-free core;
+ * the HTTP routes are mv-vr-api.c).  Decisions: docs/vr.md.
+ *
+ *   mv-vr-kind.c      the kind: a session as the patient's headset reports it, validated
+ *   mv-vr-service.c   storing a session (with its points), recommending content
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "clinical/mv-clinical-kind.h"
+#include "plans/mv-plan-service.h"
+#include "records/mv-record-schema.h"
+
+G_BEGIN_DECLS
+
+/* The plugin the daemon calls. */
+#define MV_VR_PLUGIN "vr-recommender"
+
+/* A session is at most this long (the plugin's Train takes 0–240). */
+#define MV_VR_MAX_MINUTES 240
+/* The check-in a session earns points through is "vr-<client_id>" (a check-in id has at most
+ * 64 characters). */
+#define MV_VR_CLIENT_ID_MAX 61
+/* The history a recommendation reads: the newest sessions, at most this many. */
+#define MV_VR_HISTORY_MAX 1000
+
+extern const MvClinicalKind mv_vr_session_kind;
+extern const MvField mv_vr_session_members[];
+
+/* One request's VR work: a plan job (store, engine, call, caller, clock, patient). */
+typedef MvPlanJob MvVrJob;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MvVrJob, mv_plan_job_clear)
+
+/* Whether the vr-recommender plugin is loaded in @engine (nullable). */
+gboolean mv_vr_plugin_loaded (MvEngine *engine);
+
+/**
+ * mv_vr_session_post:
+ * @body: the session as the client sent it (mv_vr_session_members)
+ * @created: (out): whether it was written now (201) or is a repeat of its client_id (200)
+ *
+ * Validates @body (every problem at once), refuses a content id the plugin's catalog does not
+ * hold (422), and stores it: the record (sealed, audited) and, for a session of one minute or
+ * more, a `vr_session` check-in "vr-<client_id>" of its minutes, which earns the points of
+ * the engagement rules.  A repeat of the client_id answers the stored session; with another
+ * content it is %MV_ERROR_CONFLICT.
+ *
+ * Errors: %MV_ERROR_UNAVAILABLE (no plugin), %MV_ERROR_INVALID_INPUT, %MV_ERROR_CONFLICT,
+ * %MV_ERROR_FORBIDDEN (not a patient key), the store's.
+ *
+ * Returns: (transfer full): `{"session": record, "awarded": [...]?, "progress": {...}?}`
+ */
+JsonObject *mv_vr_session_post (MvVrJob *job, JsonObject *body, gboolean *created, GError **error);
+
+/* The patient's sessions, newest first: `{"vr-sessions": [...], "next_cursor"}`. */
+JsonObject *mv_vr_sessions (MvVrJob *job, const MvClinicalQuery *query, GError **error);
+
+/**
+ * mv_vr_recommend:
+ * @include_excluded: list what the safety filter removed, with its reasons
+ *
+ * Assembles the plugin's patient from one snapshot of the record (docs/vr.md: where each
+ * member comes from), the patient's sessions as the history, and asks Recommend.
+ *
+ * Returns: (transfer full): the plugin's result, plus `patient_used` (what was read, no
+ *   values of the record but the tolerance and limits applied)
+ */
+JsonObject *mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error);
+
+G_END_DECLS
