@@ -109,7 +109,113 @@ handle_recommend (MvHttpRequest *request, GError **error)
 	return do_recommend (request, FALSE, error);
 }
 
+/* ---- the clinic's catalog and a clinician's override ---------------------------------- */
+
+static void
+clinic_job_init (MvVrJob *job, MvHttpRequest *request)
+{
+	const gchar *locale = mv_http_request_get_locale (request);
+
+	mv_plan_job_init (
+		job, mv_http_request_get_user_data (request), mv_http_request_get_auth (request),
+		mv_http_request_get_id (request),
+		locale != NULL && g_ascii_strncasecmp (locale, "zh", 2) == 0 ? "zh" : "en", NULL);
+}
+
+static JsonNode *
+handle_catalog (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	const gchar *language = mv_http_request_get_query (request, "language");
+
+	if (language != NULL && !g_str_equal (language, "en") && !g_str_equal (language, "zh")) {
+		mv_error_add_problem (error, "/language", "not-allowed", "must be en or zh",
+				      "必须是 en 或 zh");
+		return NULL;
+	}
+	clinic_job_init (&job, request);
+	return object_node (mv_vr_catalog (&job, language, error));
+}
+
+static JsonNode *
+handle_item_add (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	JsonObject *item;
+
+	clinic_job_init (&job, request);
+	item = mv_vr_item_add (&job, mv_http_request_get_body (request), error);
+	if (item != NULL)
+		mv_http_request_set_status (request, 201);
+	return object_node (item);
+}
+
+static JsonNode *
+handle_item_delete (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+
+	clinic_job_init (&job, request);
+	if (!mv_vr_item_delete (&job, mv_http_request_get_param (request, "item"), error))
+		return NULL;
+	mv_http_request_set_status (request, 204);
+	return NULL;
+}
+
+/* said with every override stored: what a pin does and does not do */
+static JsonObject *
+pin_notice (void)
+{
+	JsonObject *n = json_object_new ();
+
+	json_object_set_string_member (n, "en",
+				       "Pinned items come first only when the safety filter allows "
+				       "them: a pin never overrides safety.");
+	json_object_set_string_member (
+		n, "zh", "置顶内容只有在通过安全筛查时才会排在前面：置顶不会越过安全筛查。");
+	return n;
+}
+
+static JsonNode *
+handle_override_put (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	g_autoptr (GHashTable) known = NULL;
+	JsonObject *stored;
+
+	if (!vr_job_init (&job, request, FALSE, error)
+	    || !mv_clinical_store_check_patient (job.store, &job.call, job.patient_id, error))
+		return NULL;
+	if (!mv_vr_plugin_loaded (job.engine)) {
+		mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
+					"the vr-recommender plugin is not loaded: the ids cannot "
+					"be checked",
+					"VR 推荐插件（vr-recommender）未加载，无法核对 id");
+		return NULL;
+	}
+	known = mv_vr_known_ids (&job, error);
+	if (known == NULL)
+		return NULL;
+	stored = mv_vr_override_put (&job, mv_http_request_get_body (request), known, error);
+	if (stored == NULL)
+		return NULL;
+	json_object_set_object_member (stored, "notice", pin_notice ());
+	return object_node (stored);
+}
+
+static JsonNode *
+handle_override_get (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+
+	if (!vr_job_init (&job, request, FALSE, error)
+	    || !mv_clinical_store_check_patient (job.store, &job.call, job.patient_id, error))
+		return NULL;
+	return object_node (mv_vr_override_current (&job, error));
+}
+
 #define READERS (MV_ROLE_CLINICIAN | MV_ROLE_PATIENT)
+#define STAFF (MV_ROLE_CLINICIAN | MV_ROLE_CLINIC_ADMIN)
 
 static const MvHttpRoute routes[] = {
 	{ "POST", "/v1/me/vr/sessions", MV_ROLE_PATIENT, handle_me_session,
@@ -124,6 +230,18 @@ static const MvHttpRoute routes[] = {
 	{ "GET", "/v1/patients/{id}/vr/recommendations", READERS, handle_recommend,
 	  "A patient's VR recommendations (?include_excluded=true: what the safety filter "
 	  "removed, and why)" },
+	{ "PUT", "/v1/patients/{id}/vr/overrides", MV_ROLE_CLINICIAN, handle_override_put,
+	  "Block items for a patient and pin others ({block: [ids], pin: [ids], note?}): pinned "
+	  "items come first only when the safety filter allows them; audited" },
+	{ "GET", "/v1/patients/{id}/vr/overrides", MV_ROLE_CLINICIAN, handle_override_get,
+	  "The patient's current VR override ({} when none)" },
+	{ "GET", "/v1/vr/catalog", STAFF | MV_ROLE_PATIENT, handle_catalog,
+	  "The VR catalog: the shipped items (?language=en|zh) and the clinic's own" },
+	{ "POST", "/v1/vr/catalog/items", STAFF, handle_item_add,
+	  "Add a clinic item (members as in the shipped catalog), checked by the plugin's "
+	  "ValidateItem: every problem at once, nothing written when refused" },
+	{ "DELETE", "/v1/vr/catalog/items/{item}", STAFF, handle_item_delete,
+	  "Delete one of the clinic's own items" },
 };
 
 const MvHttpRoute *

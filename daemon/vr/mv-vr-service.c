@@ -49,27 +49,32 @@ call_plugin (MvVrJob *job, const gchar *method, GVariant *input, GError **error)
 
 /* ---- sessions ------------------------------------------------------------------------ */
 
-/* Whether the plugin's catalog holds @id (ListCatalog: the shipped catalog).  Clinic items
- * are not stored yet (docs/vr.md, "Not yet"). */
-static gboolean
-content_known (MvVrJob *job, const gchar *id, gboolean *known, GError **error)
+GHashTable *
+mv_vr_known_ids (MvVrJob *job, GError **error)
 {
-	g_autoptr (GVariant) items
-		= call_plugin (job, "ListCatalog", g_variant_new ("(s)", "en"), error);
+	g_autoptr (GHashTable) known
+		= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr (JsonArray) mine = mv_vr_items_load (job, error);
+	g_autoptr (GVariant) items = NULL;
 	GVariantIter iter;
 	GVariant *item;
 
+	if (mine == NULL)
+		return NULL;
+	items = call_plugin (job, "ListCatalog", g_variant_new ("(s)", "en"), error);
 	if (items == NULL)
-		return FALSE;
-	*known = FALSE;
+		return NULL;
 	g_variant_iter_init (&iter, items);
-	while (!*known && g_variant_iter_next (&iter, "@a{sv}", &item)) {
-		const gchar *item_id = NULL;
-		if (g_variant_lookup (item, "id", "&s", &item_id))
-			*known = g_strcmp0 (item_id, id) == 0;
+	while (g_variant_iter_next (&iter, "@a{sv}", &item)) {
+		const gchar *id = NULL;
+		if (g_variant_lookup (item, "id", "&s", &id))
+			g_hash_table_add (known, g_strdup (id));
 		g_variant_unref (item);
 	}
-	return TRUE;
+	for (guint i = 0; i < json_array_get_length (mine); i++)
+		g_hash_table_add (known, g_strdup (mv_clinical_get_string (
+						 json_array_get_object_element (mine, i), "id")));
+	return g_steal_pointer (&known);
 }
 
 /* The patient's stored sessions, newest first (at most MV_VR_HISTORY_MAX), audited as a
@@ -105,7 +110,7 @@ session_check (MvVrJob *job, JsonObject *body, GError **error)
 	MvSchemaContext ctx = { job->now };
 	g_autoptr (GError) problems = NULL;
 	const gchar *content;
-	gboolean known = TRUE;
+	g_autoptr (GHashTable) known = NULL;
 
 	if (!mv_schema_check (mv_vr_session_members, body, "", &ctx, &problems)) {
 		g_propagate_error (error, g_steal_pointer (&problems));
@@ -123,9 +128,10 @@ session_check (MvVrJob *job, JsonObject *body, GError **error)
 					      "早于 7 天前：头显应在一周内同步训练记录");
 	}
 	content = json_object_get_string_member (body, "content_id");
-	if (!content_known (job, content, &known, error))
+	known = mv_vr_known_ids (job, error);
+	if (known == NULL)
 		return FALSE;
-	if (!known)
+	if (!g_hash_table_contains (known, content))
 		mv_error_add_problem (&problems, "/content_id", "unknown-content",
 				      "is in no catalog of this clinic", "不在本诊所的任何目录中");
 	if (problems != NULL) {
@@ -326,12 +332,15 @@ history_of (JsonArray *sessions)
 static JsonObject *
 snapshot_of (MvVrJob *job, GError **error)
 {
-	static const gchar *const names[] = { "condition", "note", "plan", NULL };
-	const MvClinicalKind *kinds[G_N_ELEMENTS (names) + 1] = { NULL };
+	const MvClinicalKind *kinds[] = {
+		mv_clinical_kind_lookup ("condition"),
+		mv_clinical_kind_lookup ("note"),
+		mv_clinical_kind_lookup ("plan"),
+		&mv_vr_session_kind,
+		&mv_vr_override_kind,
+		NULL,
+	};
 
-	for (guint i = 0; names[i] != NULL; i++)
-		kinds[i] = mv_clinical_kind_lookup (names[i]);
-	kinds[G_N_ELEMENTS (names) - 1] = &mv_vr_session_kind;
 	return mv_clinical_store_snapshot (job->store, &job->call, job->patient_id, kinds, error);
 }
 
@@ -346,16 +355,168 @@ first_of (JsonObject *snapshot, const gchar *plural)
 							  : NULL;
 }
 
-static GVariant *
-options_of (gboolean include_excluded)
+static JsonArray *
+list_of (JsonObject *o, const gchar *member)
 {
+	JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
+
+	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+/* The plugin is asked for more than the list shows, with the excluded items, so that pinned
+ * items can come first and a pin the filter refused can be told (apply_override()). */
+static GVariant *
+options_of (JsonArray *blocked)
+{
+	GVariantBuilder b, ids;
+
+	g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
+	for (guint i = 0; blocked != NULL && i < json_array_get_length (blocked); i++)
+		g_variant_builder_add (&ids, "s", json_array_get_string_element (blocked, i));
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&b, "{sv}", "limit", g_variant_new_uint32 (50));
+	g_variant_builder_add (&b, "{sv}", "include_excluded", g_variant_new_boolean (TRUE));
+	g_variant_builder_add (&b, "{sv}", "exclude", g_variant_builder_end (&ids));
+	return g_variant_builder_end (&b);
+}
+
+/* @patient as a{sv}, with the clinic's own items as the JSON adapter types them (the plugin
+ * checks them again exactly as ValidateItem does). */
+static GVariant *
+patient_variant (JsonObject *patient, JsonArray *extra, GError **error)
+{
+	g_autoptr (GVariant) base = g_variant_ref_sink (mv_plan_json_to_vardict (patient));
+	g_autoptr (JsonNode) node = NULL;
 	GVariantBuilder b;
+	GVariantIter iter;
+	const gchar *key;
+	GVariant *value;
+	GVariant *items;
 
 	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add (&b, "{sv}", "limit", g_variant_new_uint32 (10));
-	g_variant_builder_add (&b, "{sv}", "include_excluded",
-			       g_variant_new_boolean (include_excluded));
+	g_variant_iter_init (&iter, base);
+	while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
+		g_variant_builder_add (&b, "{sv}", key, value);
+		g_variant_unref (value);
+	}
+	if (extra != NULL && json_array_get_length (extra) > 0) {
+		node = json_node_init_array (json_node_alloc (), extra);
+		items = json_gvariant_deserialize (node, "aa{sv}", error);
+		if (items == NULL) {
+			g_variant_builder_clear (&b);
+			return NULL;
+		}
+		g_variant_builder_add (&b, "{sv}", "extra_items", items);
+	}
 	return g_variant_builder_end (&b);
+}
+
+static JsonObject *
+reason (const gchar *code, const gchar *en, const gchar *zh)
+{
+	JsonObject *r = json_object_new ();
+
+	json_object_set_string_member (r, "code", code);
+	json_object_set_string_member (r, "en", en);
+	json_object_set_string_member (r, "zh", zh);
+	return r;
+}
+
+/* the item of @list whose id is @id, and its index */
+static JsonObject *
+find (JsonArray *list, const gchar *id, guint *index)
+{
+	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+		JsonObject *o = json_array_get_object_element (list, i);
+		if (g_strcmp0 (mv_clinical_get_string (o, "id"), id) == 0) {
+			if (index != NULL)
+				*index = i;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* Blocked items listed as excluded with the clinician's reason (with the filter's, if it
+ * removed them too). */
+static void
+apply_blocks (JsonArray *excluded, JsonArray *blocked)
+{
+	for (guint i = 0; blocked != NULL && i < json_array_get_length (blocked); i++) {
+		const gchar *id = json_array_get_string_element (blocked, i);
+		JsonObject *e = find (excluded, id, NULL);
+		if (e == NULL) {
+			e = json_object_new ();
+			json_object_set_string_member (e, "id", id);
+			json_object_set_array_member (e, "reasons", json_array_new ());
+			json_array_add_object_element (excluded, e);
+		}
+		json_array_add_object_element (json_object_get_array_member (e, "reasons"),
+					       reason ("blocked-by-clinician",
+						       "blocked by your clinician",
+						       "已被您的医生屏蔽"));
+	}
+}
+
+/* Pinned items that passed the filter first, in the pin's order, with a reason; a pin the
+ * filter refused is not shown and a note says so: a pin never overrides safety. */
+static JsonArray *
+apply_pins (JsonObject *result, JsonArray *pinned)
+{
+	JsonArray *items = list_of (result, "items");
+	JsonArray *excluded = list_of (result, "excluded");
+	JsonArray *notes = list_of (result, "notes");
+	JsonArray *out = json_array_new ();
+	g_autoptr (GHashTable) first = g_hash_table_new (g_str_hash, g_str_equal);
+
+	for (guint i = 0; pinned != NULL && i < json_array_get_length (pinned); i++) {
+		const gchar *id = json_array_get_string_element (pinned, i);
+		JsonObject *item = find (items, id, NULL);
+		if (item != NULL) {
+			json_array_add_object_element (
+				json_object_get_array_member (item, "reasons"),
+				reason ("pinned-by-clinician", "pinned by your clinician",
+					"由您的医生置顶"));
+			json_array_add_object_element (out, json_object_ref (item));
+			g_hash_table_add (first, (gpointer)id);
+		} else if (find (excluded, id, NULL) != NULL && notes != NULL) {
+			JsonObject *n = reason (
+				"pin-not-safe",
+				"an item your clinician pinned is not safe for you now: it is not "
+				"shown (a pin never overrides the safety filter)",
+				"您的医生置顶的一项内容目前对您不安全，未显示（置顶不会越过安全筛查"
+				"）");
+			json_object_set_string_member (n, "field", "pin");
+			json_object_set_string_member (n, "id", id);
+			json_array_add_object_element (notes, n);
+		}
+	}
+	for (guint i = 0; items != NULL && i < json_array_get_length (items); i++) {
+		JsonObject *item = json_array_get_object_element (items, i);
+		if (!g_hash_table_contains (first, mv_clinical_get_string (item, "id")))
+			json_array_add_object_element (out, json_object_ref (item));
+	}
+	return out;
+}
+
+/* The clinician's @override applied to the plugin's @result, the list cut to its length, and
+ * the excluded items dropped unless asked for. */
+static void
+apply_override (JsonObject *result, JsonObject *override, gboolean include_excluded)
+{
+	JsonArray *items;
+
+	if (list_of (result, "excluded") == NULL)
+		json_object_set_array_member (result, "excluded", json_array_new ());
+	if (list_of (result, "notes") == NULL)
+		json_object_set_array_member (result, "notes", json_array_new ());
+	apply_blocks (list_of (result, "excluded"), list_of (override, "block"));
+	items = apply_pins (result, list_of (override, "pin"));
+	while (json_array_get_length (items) > MV_VR_LIST_LENGTH)
+		json_array_remove_element (items, json_array_get_length (items) - 1);
+	json_object_set_array_member (result, "items", items);
+	if (!include_excluded)
+		json_object_remove_member (result, "excluded");
 }
 
 JsonObject *
@@ -365,8 +526,11 @@ mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error)
 	g_autoptr (MvPlanContext) context = NULL;
 	g_autoptr (JsonObject) patient = NULL;
 	g_autoptr (JsonArray) history = NULL;
+	g_autoptr (JsonArray) extra = NULL;
 	g_autoptr (GVariant) result = NULL;
-	g_autoptr (GVariantBuilder) empty = NULL;
+	g_autoptr (GVariantBuilder) model = NULL;
+	JsonObject *override;
+	GVariant *patient_v;
 	JsonNode *node;
 	JsonObject *out;
 	MvPlanRecord in;
@@ -374,6 +538,9 @@ mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error)
 	/* a stranger learns nothing, not even whether the plugin is loaded */
 	if (!mv_clinical_store_check_patient (job->store, &job->call, job->patient_id, error)
 	    || !require_plugin (job, error))
+		return NULL;
+	extra = mv_vr_items_load (job, error);
+	if (extra == NULL)
 		return NULL;
 	snapshot = snapshot_of (job, error);
 	if (snapshot == NULL)
@@ -386,18 +553,22 @@ mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error)
 	};
 	context = mv_plan_context_assemble (&in);
 	patient = patient_of (context->context, first_of (snapshot, "plans"));
-	history = history_of (json_object_get_array_member (snapshot, mv_vr_session_kind.plural));
-	empty = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
+	history = history_of (list_of (snapshot, mv_vr_session_kind.plural));
+	override = first_of (snapshot, mv_vr_override_kind.plural);
+	patient_v = patient_variant (patient, extra, error);
+	if (patient_v == NULL)
+		return NULL;
+	model = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
 	result = call_plugin (job, "Recommend",
-			      g_variant_new ("(@a{sv}@aa{sv}a{sv}@a{sv})",
-					     mv_plan_json_to_vardict (patient),
-					     mv_plan_json_to_vardicts (history), empty,
-					     options_of (include_excluded)),
+			      g_variant_new ("(@a{sv}@aa{sv}a{sv}@a{sv})", patient_v,
+					     mv_plan_json_to_vardicts (history), model,
+					     options_of (list_of (override, "block"))),
 			      error);
 	if (result == NULL)
 		return NULL;
 	node = json_gvariant_serialize (result);
 	out = json_object_ref (json_node_get_object (node));
 	json_node_unref (node);
+	apply_override (out, override, include_excluded);
 	return out;
 }

@@ -4,6 +4,8 @@
  * the HTTP routes are mv-vr-api.c).  Decisions: docs/vr.md.
  *
  *   mv-vr-kind.c      the kind: a session as the patient's headset reports it, validated
+ *   mv-vr-override.c  the kind "vr-override": a clinician's blocked and pinned items
+ *   mv-vr-catalog.c   a clinic's own catalog items (table vr_items)
  *   mv-vr-service.c   storing a session (with its points), recommending content
  */
 #pragma once
@@ -29,6 +31,11 @@ G_BEGIN_DECLS
 
 extern const MvClinicalKind mv_vr_session_kind;
 extern const MvField mv_vr_session_members[];
+extern const MvClinicalKind mv_vr_override_kind;
+extern const MvField mv_vr_override_members[];
+
+/* A recommendation shows this many items. */
+#define MV_VR_LIST_LENGTH 10
 
 /* One request's VR work: a plan job (store, engine, call, caller, clock, patient). */
 typedef MvPlanJob MvVrJob;
@@ -69,5 +76,46 @@ JsonObject *mv_vr_sessions (MvVrJob *job, const MvClinicalQuery *query, GError *
  *   values of the record but the tolerance and limits applied)
  */
 JsonObject *mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error);
+
+/* Every id of the catalogs the caller's clinic sees (the plugin's and its own): id → TRUE.
+ * (transfer full) */
+GHashTable *mv_vr_known_ids (MvVrJob *job, GError **error);
+
+/* The clinic's own items, as ValidateItem normalised them, in id order.  (transfer full) */
+JsonArray *mv_vr_items_load (MvVrJob *job, GError **error);
+
+/**
+ * mv_vr_item_add:
+ * @body: the item, members as in the plugin's catalog.json
+ *
+ * Errors: %MV_ERROR_INVALID_INPUT with every problem ValidateItem found (an id of the shipped
+ * catalog included), %MV_ERROR_CONFLICT for an id the clinic already has,
+ * %MV_ERROR_UNAVAILABLE without the plugin.  Nothing is written when refused.
+ *
+ * Returns: (transfer full): the item as stored (normalised)
+ */
+JsonObject *mv_vr_item_add (MvVrJob *job, JsonObject *body, GError **error);
+
+/* Deletes the clinic's item @item_id (%MV_ERROR_NOT_FOUND when it has none). */
+gboolean mv_vr_item_delete (MvVrJob *job, const gchar *item_id, GError **error);
+
+/* `{"items": the shipped catalog in @language ("en", "zh", "" both), "clinic_items": the
+ * clinic's}`.  (transfer full) */
+JsonObject *mv_vr_catalog (MvVrJob *job, const gchar *language, GError **error);
+
+/* The patient's current override, `{}` when none.  (transfer full) */
+JsonObject *mv_vr_override_current (MvVrJob *job, GError **error);
+
+/**
+ * mv_vr_override_put:
+ * @body: `{"block": [ids], "pin": [ids], "note"?}`
+ * @known: mv_vr_known_ids()
+ *
+ * Stores the patient's override as a new version of their one vr-override record (audited).
+ * An id in no catalog, or both blocked and pinned, is %MV_ERROR_INVALID_INPUT.
+ *
+ * Returns: (transfer full): the stored record
+ */
+JsonObject *mv_vr_override_put (MvVrJob *job, JsonObject *body, GHashTable *known, GError **error);
 
 G_END_DECLS
