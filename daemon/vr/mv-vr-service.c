@@ -228,6 +228,7 @@ mv_vr_session_post (MvVrJob *job, JsonObject *body, gboolean *created, GError **
 	job->call.on_patients_behalf = FALSE;
 	if (stored == NULL)
 		return NULL;
+	mv_vr_model_add_session (job, stored);
 	*created = TRUE;
 	out = json_object_new ();
 	json_object_set_object_member (out, "session", stored);
@@ -528,7 +529,8 @@ mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error)
 	g_autoptr (JsonArray) history = NULL;
 	g_autoptr (JsonArray) extra = NULL;
 	g_autoptr (GVariant) result = NULL;
-	g_autoptr (GVariantBuilder) model = NULL;
+	g_autoptr (GVariant) model = NULL;
+	gint64 trained_on = 0;
 	JsonObject *override;
 	GVariant *patient_v;
 	JsonNode *node;
@@ -558,9 +560,13 @@ mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error)
 	patient_v = patient_variant (patient, extra, error);
 	if (patient_v == NULL)
 		return NULL;
-	model = g_variant_builder_new (G_VARIANT_TYPE_VARDICT);
+	model = mv_vr_model_current (job, &trained_on, error);
+	if (model == NULL) {
+		g_variant_unref (g_variant_ref_sink (patient_v));
+		return NULL;
+	}
 	result = call_plugin (job, "Recommend",
-			      g_variant_new ("(@a{sv}@aa{sv}a{sv}@a{sv})", patient_v,
+			      g_variant_new ("(@a{sv}@aa{sv}@a{sv}@a{sv})", patient_v,
 					     mv_plan_json_to_vardicts (history), model,
 					     options_of (list_of (override, "block"))),
 			      error);
@@ -570,5 +576,6 @@ mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error)
 	out = json_object_ref (json_node_get_object (node));
 	json_node_unref (node);
 	apply_override (out, override, include_excluded);
+	json_object_set_int_member (out, "model_sessions", trained_on);
 	return out;
 }

@@ -34,6 +34,12 @@ extern const MvField mv_vr_session_members[];
 extern const MvClinicalKind mv_vr_override_kind;
 extern const MvField mv_vr_override_members[];
 
+/* The clinic's model is trained again when it is older than this, or this many sessions
+ * behind; training reads at most the newest MV_VR_MODEL_MAX_SESSIONS (docs/vr.md). */
+#define MV_VR_MODEL_MAX_AGE_HOURS 24
+#define MV_VR_MODEL_RETRAIN_SESSIONS 20
+#define MV_VR_MODEL_MAX_SESSIONS 20000
+
 /* A recommendation shows this many items. */
 #define MV_VR_LIST_LENGTH 10
 
@@ -117,5 +123,20 @@ JsonObject *mv_vr_override_current (MvVrJob *job, GError **error);
  * Returns: (transfer full): the stored record
  */
 JsonObject *mv_vr_override_put (MvVrJob *job, JsonObject *body, GHashTable *known, GError **error);
+
+/* Adds a stored session @record of the job's patient to the clinic's training set
+ * (pseudonymous, sealed).  Never fails: a failure is logged. */
+void mv_vr_model_add_session (MvVrJob *job, JsonObject *record);
+
+/**
+ * mv_vr_model_current:
+ * @trained_on: (out): how many sessions the model answered was trained on (0: none)
+ *
+ * The clinic's model for Recommend, trained again first when it is missing, stale or behind
+ * (a training that fails leaves the last model in use, logged).
+ *
+ * Returns: (transfer full): the model a{sv}, `{}` when the clinic has none
+ */
+GVariant *mv_vr_model_current (MvVrJob *job, gint64 *trained_on, GError **error);
 
 G_END_DECLS

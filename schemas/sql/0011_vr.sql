@@ -17,3 +17,28 @@ CREATE TABLE vr_items (
 	created_at timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (clinic_id, item_id)
 );
+
+-- The clinic's training set for the recommender's collaborative model (docs/vr.md, "The
+-- clinic's model").  A stored session is copied here with its patient only as a pseudonym:
+-- HMAC-SHA-256 of the patient id under a key derived from the clinic's KEK (never stored), so
+-- the database alone cannot tell whose session it is, and its outcome (content, date, minutes,
+-- completion, rating, cybersickness) sealed under another key derived from the KEK (AD =
+-- clinic, pseudonym, 'vr-training', 1).  row_key (the same HMAC of patient id and record id)
+-- makes the copy idempotent.
+CREATE TABLE vr_training (
+	clinic_id uuid NOT NULL REFERENCES clinics (clinic_id),
+	row_key text NOT NULL CHECK (row_key ~ '^[0-9a-f]{64}$'),
+	pseudonym text NOT NULL CHECK (pseudonym ~ '^[0-9a-f]{64}$'),
+	blob bytea NOT NULL CHECK (length(blob) > 41),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (clinic_id, row_key)
+);
+
+-- One model a clinic: the plugin's Train answer (item ids, popularity and neighbour weights:
+-- no patient, no pseudonym), when and on how many sessions it was trained.
+CREATE TABLE vr_models (
+	clinic_id uuid PRIMARY KEY REFERENCES clinics (clinic_id),
+	model jsonb NOT NULL CHECK (jsonb_typeof(model) = 'object'),
+	sessions integer NOT NULL CHECK (sessions >= 0),
+	trained_at timestamptz NOT NULL
+);

@@ -210,3 +210,65 @@ Test (vr_clinic, overrides_block_and_pin_within_safety)
 		cr_expect_null (mvt_member (g, "note"), "%s", g->body);
 	}
 }
+
+/* the clinic's model: trained on its own sessions only, kept per clinic, patients only as
+ * pseudonyms and outcomes sealed */
+Test (vr_clinic, model_per_clinic)
+{
+	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
+	g_autoptr (PGconn) conn = mvt_db_connect (dir);
+	g_auto (MvtClinic) a = { 0 };
+	g_auto (MvtClinic) b = { 0 };
+	g_autofree gchar *p1 = NULL, *p2 = NULL, *t1 = NULL, *t2 = NULL, *pb = NULL, *tb = NULL;
+	g_autofree gchar *table = NULL;
+	const gchar *contents[] = { "heart-tour", "breathing-beach", "forest-bathing" };
+
+	mvt_clinic_make (mvt_shared_url (), dir, &a);
+	mvt_clinic_make (mvt_shared_url (), dir, &b);
+	p1 = plans_patient (&a, "VRM-1", "female", "en");
+	p2 = plans_patient (&a, "VRM-2", "male", "en");
+	t1 = plans_patient_token (&a, p1);
+	t2 = plans_patient_token (&a, p2);
+	pb = plans_patient (&b, "VRM-3", "male", "en");
+	tb = plans_patient_token (&b, pb);
+	for (guint i = 0; i < G_N_ELEMENTS (contents); i++) {
+		g_autofree gchar *id = g_strdup_printf ("m-%u", i);
+		g_autofree gchar *s = session (id, contents[i]);
+		g_autoptr (MvtResponse) r1 = plans_call ("POST", "/v1/me/vr/sessions", t1, s);
+		g_autoptr (MvtResponse) r2 = plans_call ("POST", "/v1/me/vr/sessions", t2, s);
+		cr_assert_eq (r1->status, 201, "%s", r1->body);
+		cr_assert_eq (r2->status, 201, "%s", r2->body);
+	}
+	{
+		g_autoptr (MvtResponse) r
+			= plans_call ("GET", "/v1/me/vr/recommendations", t1, NULL);
+		g_autoptr (MvtResponse) other
+			= plans_call ("GET", "/v1/me/vr/recommendations", tb, NULL);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_eq (json_node_get_int (mvt_member (r, "model_sessions")), 6, "%s",
+			      r->body);
+		cr_assert_eq (other->status, 200, "%s", other->body);
+		cr_expect_eq (json_node_get_int (mvt_member (other, "model_sessions")), 0, "%s",
+			      other->body);
+	}
+	{
+		const gchar *va[] = { a.id }, *vb[] = { b.id };
+		cr_expect_eq (mvt_db_count (conn,
+					    "SELECT sessions FROM vr_models WHERE clinic_id = $1",
+					    1, va),
+			      6);
+		cr_expect_eq (mvt_db_count (conn,
+					    "SELECT count(*) FROM vr_models WHERE clinic_id = $1",
+					    1, vb),
+			      0);
+		cr_expect_eq (mvt_db_count (conn,
+					    "SELECT count(DISTINCT pseudonym) FROM vr_training "
+					    "WHERE clinic_id = $1",
+					    1, va),
+			      2);
+	}
+	table = mvt_db_table_text (conn, "vr_training", "hex");
+	cr_expect_not (mvt_text_shows (table, p1));
+	cr_expect_not (mvt_text_shows (table, p2));
+	cr_expect_not (mvt_text_shows (table, "breathing-beach"));
+}
