@@ -22,18 +22,29 @@ const MvField mv_vr_override_members[] = {
 	{ NULL },
 };
 
+/* @member of @o when it is a list (rules run on input the rows may have refused) */
+static JsonArray *
+strings_of (JsonObject *o, const gchar *member)
+{
+	JsonNode *n = json_object_get_member (o, member);
+
+	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
 /* an id both blocked and pinned is a contradiction the clinician must resolve */
 static void
 check_between (JsonObject *input, const gchar *pointer, GError **error)
 {
-	JsonArray *block = json_object_get_array_member (input, "block");
-	JsonArray *pin = json_object_get_array_member (input, "pin");
+	JsonArray *block = strings_of (input, "block");
+	JsonArray *pin = strings_of (input, "pin");
 
 	for (guint i = 0; pin != NULL && i < json_array_get_length (pin); i++)
 		for (guint j = 0; block != NULL && j < json_array_get_length (block); j++)
-			if (g_strcmp0 (json_array_get_string_element (pin, i),
-				       json_array_get_string_element (block, j))
-			    == 0) {
+			if (JSON_NODE_HOLDS_VALUE (json_array_get_element (pin, i))
+			    && JSON_NODE_HOLDS_VALUE (json_array_get_element (block, j))
+			    && g_strcmp0 (json_array_get_string_element (pin, i),
+					  json_array_get_string_element (block, j))
+				       == 0) {
 				g_autofree gchar *p = g_strdup_printf ("%s/pin/%u", pointer, i);
 				mv_schema_problem (error, p, "conflict", "is blocked too",
 						   "同时被屏蔽");
