@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "plans-test.h"
+#include "vr-test.h"
 
 static gchar *
 fixture (const gchar *variable)
@@ -22,36 +22,6 @@ items_of (PGconn *conn, const gchar *clinic)
 {
 	const gchar *values[] = { clinic };
 	return mvt_db_count (conn, "SELECT count(*) FROM vr_items WHERE clinic_id = $1", 1, values);
-}
-
-static JsonArray *
-array (MvtResponse *r, const gchar *member)
-{
-	JsonNode *n = mvt_member (r, member);
-	cr_assert (n != NULL && JSON_NODE_HOLDS_ARRAY (n), "no %s: %s", member, r->body);
-	return json_node_get_array (n);
-}
-
-static gboolean
-holds (JsonArray *list, const gchar *id)
-{
-	for (guint i = 0; i < json_array_get_length (list); i++)
-		if (g_strcmp0 (json_object_get_string_member (
-				       json_array_get_object_element (list, i), "id"),
-			       id)
-		    == 0)
-			return TRUE;
-	return FALSE;
-}
-
-static gchar *
-session (const gchar *client_id, const gchar *content)
-{
-	g_autofree gchar *at = plans_hours_ago (1);
-
-	return g_strdup_printf ("{\"client_id\":\"%s\",\"content_id\":\"%s\",\"started_at\":\"%s\","
-				"\"duration_min\":10,\"completed\":true}",
-				client_id, content, at);
 }
 
 Test (vr_clinic, items_are_the_clinics_own)
@@ -105,15 +75,16 @@ Test (vr_clinic, items_are_the_clinics_own)
 			= plans_call ("GET", "/v1/vr/catalog", b.clinician, NULL);
 		cr_assert_eq (ra->status, 200, "%s", ra->body);
 		cr_assert_eq (rb->status, 200, "%s", rb->body);
-		cr_expect (holds (array (ra, "clinic_items"), "clinic-arm-reach"), "%s", ra->body);
-		cr_expect_geq (json_array_get_length (array (ra, "items")), 60);
-		cr_expect_eq (json_array_get_length (array (rb, "clinic_items")), 0, "%s",
+		cr_expect (vr_lists (vr_array (ra, "clinic_items"), "clinic-arm-reach", NULL), "%s",
+			   ra->body);
+		cr_expect_geq (json_array_get_length (vr_array (ra, "items")), 60);
+		cr_expect_eq (json_array_get_length (vr_array (rb, "clinic_items")), 0, "%s",
 			      rb->body);
 	}
 	pb = plans_patient (&b, "VRC-2", "female", "en");
 	tb = plans_patient_token (&b, pb);
-	sa = session ("c-1", "clinic-arm-reach");
-	sb = session ("c-1", "clinic-arm-reach");
+	sa = vr_session_body ("c-1", "clinic-arm-reach", "10", NULL);
+	sb = vr_session_body ("c-1", "clinic-arm-reach", "10", NULL);
 	{
 		/* this clinic's patient plays it; the other clinic's has no such content */
 		g_autoptr (MvtResponse) r = plans_call ("POST", "/v1/me/vr/sessions", ta, sa);
@@ -186,19 +157,21 @@ Test (vr_clinic, overrides_block_and_pin_within_safety)
 			= plans_call ("GET", "/v1/me/vr/recommendations", token, NULL);
 		JsonArray *items;
 		cr_assert_eq (r->status, 200, "%s", r->body);
-		items = array (r, "items");
+		items = vr_array (r, "items");
 		cr_assert_gt (json_array_get_length (items), 0);
 		cr_expect_str_eq (json_object_get_string_member (
 					  json_array_get_object_element (items, 0), "id"),
 				  "heart-tour", "%s", r->body);
 		cr_expect_leq (json_array_get_length (items), 10);
-		cr_expect_not (holds (items, "breathing-beach"), "%s", r->body);
-		cr_expect_not (holds (items, "mountain-bike-trail"), "%s", r->body);
-		cr_expect (holds (array (r, "excluded"), "breathing-beach"), "%s", r->body);
+		cr_expect_not (vr_lists (items, "breathing-beach", NULL), "%s", r->body);
+		cr_expect_not (vr_lists (items, "mountain-bike-trail", NULL), "%s", r->body);
+		cr_expect (vr_lists (vr_array (r, "excluded"), "breathing-beach", NULL), "%s",
+			   r->body);
 		cr_expect (strstr (r->body, "blocked-by-clinician") != NULL, "%s", r->body);
 		cr_expect (strstr (r->body, "pin-not-safe") != NULL, "%s", r->body);
 		cr_assert_eq (me->status, 200, "%s", me->body);
-		cr_expect_not (holds (array (me, "items"), "breathing-beach"), "%s", me->body);
+		cr_expect_not (vr_lists (vr_array (me, "items"), "breathing-beach", NULL), "%s",
+			       me->body);
 	}
 	{
 		/* a second PUT is a new version of the one record */
@@ -233,7 +206,7 @@ Test (vr_clinic, model_per_clinic)
 	tb = plans_patient_token (&b, pb);
 	for (guint i = 0; i < G_N_ELEMENTS (contents); i++) {
 		g_autofree gchar *id = g_strdup_printf ("m-%u", i);
-		g_autofree gchar *s = session (id, contents[i]);
+		g_autofree gchar *s = vr_session_body (id, contents[i], "10", NULL);
 		g_autoptr (MvtResponse) r1 = plans_call ("POST", "/v1/me/vr/sessions", t1, s);
 		g_autoptr (MvtResponse) r2 = plans_call ("POST", "/v1/me/vr/sessions", t2, s);
 		cr_assert_eq (r1->status, 201, "%s", r1->body);

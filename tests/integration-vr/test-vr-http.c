@@ -6,51 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "plans-test.h"
-
-/* a session body of @minutes (a JSON number text) of @content, started an hour ago */
-static gchar *
-session_body (const gchar *client_id,
-	      const gchar *content,
-	      const gchar *minutes,
-	      const gchar *extra)
-{
-	g_autofree gchar *at = plans_hours_ago (1);
-
-	return g_strdup_printf ("{\"client_id\":\"%s\",\"content_id\":\"%s\",\"started_at\":\"%s\","
-				"\"duration_min\":%s,\"completed\":true%s}",
-				client_id, content, at, minutes, extra != NULL ? extra : "");
-}
-
-static JsonArray *
-array (MvtResponse *r, const gchar *member)
-{
-	JsonNode *n = mvt_member (r, member);
-	cr_assert (n != NULL && JSON_NODE_HOLDS_ARRAY (n), "no %s: %s", member, r->body);
-	return json_node_get_array (n);
-}
-
-/* whether @list (of {id, …}) holds @id; @reason: the code one of its reasons must have */
-static gboolean
-lists (JsonArray *list, const gchar *id, const gchar *reason)
-{
-	for (guint i = 0; i < json_array_get_length (list); i++) {
-		JsonObject *o = json_array_get_object_element (list, i);
-		JsonArray *reasons;
-		if (g_strcmp0 (json_object_get_string_member (o, "id"), id) != 0)
-			continue;
-		if (reason == NULL)
-			return TRUE;
-		reasons = json_object_get_array_member (o, "reasons");
-		for (guint j = 0; j < json_array_get_length (reasons); j++)
-			if (g_strcmp0 (json_object_get_string_member (
-					       json_array_get_object_element (reasons, j), "code"),
-				       reason)
-			    == 0)
-				return TRUE;
-	}
-	return FALSE;
-}
+#include "vr-test.h"
 
 static void
 problem_at (MvtResponse *r, const gchar *pointer)
@@ -75,12 +31,12 @@ Test (vr, sessions_points_and_recommendations)
 		g_autoptr (MvtResponse) r
 			= plans_call ("GET", "/v1/me/vr/recommendations", token, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
-		cr_expect_gt (json_array_get_length (array (r, "items")), 0, "%s", r->body);
+		cr_expect_gt (json_array_get_length (vr_array (r, "items")), 0, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "comfort_tolerance"), "moderate", "%s", r->body);
 	}
-	body = session_body ("s-1", "breathing-beach", "12",
-			     ",\"rating\":5,\"pain_before\":6,"
-			     "\"pain_after\":3");
+	body = vr_session_body ("s-1", "breathing-beach", "12",
+				",\"rating\":5,\"pain_before\":6,"
+				"\"pain_after\":3");
 	{
 		g_autoptr (MvtResponse) r = plans_call ("POST", "/v1/me/vr/sessions", token, body);
 		JsonObject *s;
@@ -99,12 +55,13 @@ Test (vr, sessions_points_and_recommendations)
 		g_autoptr (MvtResponse) p = plans_call ("GET", "/v1/me/progress", token, NULL);
 		cr_expect_eq (r->status, 200, "%s", r->body);
 		cr_assert_eq (l->status, 200, "%s", l->body);
-		cr_expect_eq (json_array_get_length (array (l, "vr-sessions")), 1, "%s", l->body);
+		cr_expect_eq (json_array_get_length (vr_array (l, "vr-sessions")), 1, "%s",
+			      l->body);
 		cr_assert_eq (p->status, 200, "%s", p->body);
 		cr_expect_eq (json_node_get_int (mvt_member (p, "points")), 15, "%s", p->body);
 	}
 	{
-		g_autofree gchar *other = session_body ("s-1", "heart-tour", "12", NULL);
+		g_autofree gchar *other = vr_session_body ("s-1", "heart-tour", "12", NULL);
 		g_autoptr (MvtResponse) r = plans_call ("POST", "/v1/me/vr/sessions", token, other);
 		mvt_assert_error (r, 409, "conflict");
 	}
@@ -112,11 +69,12 @@ Test (vr, sessions_points_and_recommendations)
 		/* before: a moderate item passes the filter */
 		g_autoptr (MvtResponse) r = plans_call ("GET", recs, a.clinician, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
-		cr_expect_not (lists (array (r, "excluded"), "snow-world", NULL), "%s", r->body);
+		cr_expect_not (vr_lists (vr_array (r, "excluded"), "snow-world", NULL), "%s",
+			       r->body);
 	}
 	{
-		g_autofree gchar *sick
-			= session_body ("s-2", "snow-world", "5", ",\"cybersickness\":\"severe\"");
+		g_autofree gchar *sick = vr_session_body ("s-2", "snow-world", "5",
+							  ",\"cybersickness\":\"severe\"");
 		g_autoptr (MvtResponse) r = plans_call ("POST", "/v1/me/vr/sessions", token, sick);
 		cr_assert_eq (r->status, 201, "%s", r->body);
 	}
@@ -128,14 +86,16 @@ Test (vr, sessions_points_and_recommendations)
 			= plans_call ("GET", "/v1/me/vr/recommendations", token, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect_str_eq (mvt_str (r, "comfort_tolerance"), "comfortable", "%s", r->body);
-		cr_expect (lists (array (r, "excluded"), "snow-world", "caused-cybersickness"),
-			   "%s", r->body);
-		cr_expect (lists (array (r, "excluded"), "bilateral-rowing",
-				  "comfort-above-tolerance"),
+		cr_expect (
+			vr_lists (vr_array (r, "excluded"), "snow-world", "caused-cybersickness"),
+			"%s", r->body);
+		cr_expect (vr_lists (vr_array (r, "excluded"), "bilateral-rowing",
+				     "comfort-above-tolerance"),
 			   "%s", r->body);
 		cr_assert_eq (me->status, 200, "%s", me->body);
-		cr_expect_not (lists (array (me, "items"), "snow-world", NULL), "%s", me->body);
-		cr_expect_not (lists (array (me, "items"), "bilateral-rowing", NULL), "%s",
+		cr_expect_not (vr_lists (vr_array (me, "items"), "snow-world", NULL), "%s",
+			       me->body);
+		cr_expect_not (vr_lists (vr_array (me, "items"), "bilateral-rowing", NULL), "%s",
 			       me->body);
 		cr_expect_null (mvt_member (me, "excluded"), "%s", me->body);
 	}
@@ -155,9 +115,9 @@ Test (vr, bad_inputs_write_nothing)
 	pid = plans_patient (&a, "VR-2", "male", "zh-CN");
 	token = plans_patient_token (&a, pid);
 	before = mvt_db_clinic_state (conn, a.id);
-	unknown = session_body ("b-1", "no-such-content", "10", NULL);
-	negative = session_body ("b-2", "heart-tour", "-5", NULL);
-	long_one = session_body ("b-3", "heart-tour", "241", NULL);
+	unknown = vr_session_body ("b-1", "no-such-content", "10", NULL);
+	negative = vr_session_body ("b-2", "heart-tour", "-5", NULL);
+	long_one = vr_session_body ("b-3", "heart-tour", "241", NULL);
 	{
 		g_autoptr (MvtResponse) r
 			= plans_call ("POST", "/v1/me/vr/sessions", token, unknown);
@@ -203,7 +163,7 @@ Test (vr, bad_inputs_write_nothing)
 	}
 	{
 		/* a clinician does not report a patient's session */
-		big = session_body ("b-5", "heart-tour", "10", NULL);
+		big = vr_session_body ("b-5", "heart-tour", "10", NULL);
 		g_autoptr (MvtResponse) r
 			= plans_call ("POST", "/v1/me/vr/sessions", a.clinician, big);
 		cr_expect_eq (r->status, 403, "%s", r->body);
@@ -226,7 +186,7 @@ Test (vr, strangers_get_404)
 	other = plans_patient (&a, "VR-4", "female", "en");
 	token = plans_patient_token (&a, pid);
 	other_token = plans_patient_token (&a, other);
-	body = session_body ("x-1", "heart-tour", "10", NULL);
+	body = vr_session_body ("x-1", "heart-tour", "10", NULL);
 	{
 		g_autoptr (MvtResponse) r = plans_call ("POST", "/v1/me/vr/sessions", token, body);
 		cr_assert_eq (r->status, 201, "%s", r->body);
@@ -249,7 +209,8 @@ Test (vr, strangers_get_404)
 		/* the patient's own key reads its own */
 		g_autoptr (MvtResponse) r = plans_call ("GET", sessions, token, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
-		cr_expect_eq (json_array_get_length (array (r, "vr-sessions")), 1, "%s", r->body);
+		cr_expect_eq (json_array_get_length (vr_array (r, "vr-sessions")), 1, "%s",
+			      r->body);
 	}
 }
 
