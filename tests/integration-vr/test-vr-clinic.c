@@ -245,3 +245,46 @@ Test (vr_clinic, model_per_clinic)
 	cr_expect_not (mvt_text_shows (table, p2));
 	cr_expect_not (mvt_text_shows (table, "breathing-beach"));
 }
+
+static gpointer
+recommend_thread (gpointer token)
+{
+	g_autoptr (MvtResponse) r = plans_call ("GET", "/v1/me/vr/recommendations", token, NULL);
+
+	return GUINT_TO_POINTER (r->status);
+}
+
+/* several requests training the same clinic's model at once (as two daemons would): every one
+ * answers, and the clinic keeps one whole model of all its sessions */
+Test (vr_clinic, concurrent_training_keeps_one_model)
+{
+	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
+	g_autoptr (PGconn) conn = mvt_db_connect (dir);
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *token = NULL;
+	const gchar *contents[]
+		= { "heart-tour", "breathing-beach", "forest-bathing", "snow-world" };
+	GThread *threads[4];
+	const gchar *va[] = { NULL };
+
+	mvt_clinic_make (mvt_shared_url (), dir, &a);
+	va[0] = a.id;
+	pid = plans_patient (&a, "VRR-1", "female", "en");
+	token = plans_patient_token (&a, pid);
+	for (guint i = 0; i < G_N_ELEMENTS (contents); i++) {
+		g_autofree gchar *id = g_strdup_printf ("r-%u", i);
+		g_autofree gchar *s = vr_session_body (id, contents[i], "10", NULL);
+		g_autoptr (MvtResponse) r = plans_call ("POST", "/v1/me/vr/sessions", token, s);
+		cr_assert_eq (r->status, 201, "%s", r->body);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+		threads[i] = g_thread_new ("recommend", recommend_thread, token);
+	for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+		cr_expect_eq (GPOINTER_TO_UINT (g_thread_join (threads[i])), 200);
+	cr_expect_eq (
+		mvt_db_count (conn, "SELECT count(*) FROM vr_models WHERE clinic_id = $1", 1, va),
+		1);
+	cr_expect_eq (
+		mvt_db_count (conn, "SELECT sessions FROM vr_models WHERE clinic_id = $1", 1, va),
+		4);
+}
