@@ -45,6 +45,7 @@ typedef struct {
 
 static gboolean today_input (GVariant *params, RouteInput *in, GError **error);
 static gboolean checkin_input (GVariant *params, RouteInput *in, GError **error);
+static gboolean body_input (GVariant *params, RouteInput *in, GError **error);
 static GVariant *record_reply (JsonNode *answer, guint status);
 static GVariant *checkin_reply (JsonNode *answer, guint status);
 
@@ -54,6 +55,8 @@ static const PatientMethod patient_methods[] = {
 	{ "GetToday", "GET", "/v1/me/today", today_input, record_reply },
 	{ "CheckIn", "POST", "/v1/me/checkins", checkin_input, checkin_reply },
 	{ "GetProgress", "GET", "/v1/me/progress", NULL, record_reply },
+	{ "GetVrRecommendations", "GET", "/v1/me/vr/recommendations", NULL, record_reply },
+	{ "PostVrSession", "POST", "/v1/me/vr/sessions", body_input, checkin_reply },
 };
 
 struct _MvDbusPatient {
@@ -119,6 +122,22 @@ checkin_input (GVariant *params, RouteInput *in, GError **error)
 		return FALSE;
 	}
 	json_object_set_string_member (in->body, "id", client_id);
+	return TRUE;
+}
+
+/* (key, locale, a{sv} members): the members as the route's JSON body, checked by the route
+ * (PostVrSession: its client_id is a member, as over HTTP) */
+static gboolean
+body_input (GVariant *params, RouteInput *in, GError **error)
+{
+	g_autoptr (GVariant) members = g_variant_get_child_value (params, 2);
+	GError *problems = NULL;
+
+	in->body = mv_dbus_vardict_to_json (members, &problems);
+	if (problems != NULL) {
+		g_propagate_error (error, problems);
+		return FALSE;
+	}
 	return TRUE;
 }
 

@@ -15,6 +15,7 @@
 #include "mv-services.h"
 #include "patients/mv-patients-api.h"
 #include "plans/mv-plan-api.h"
+#include "vr/mv-vr-api.h"
 
 typedef struct {
 	const gchar *name;
@@ -134,6 +135,9 @@ static const MvModule modules[] = {
 	/* after clinical, whose store it uses; before patients, as clinical */
 	{ "engagement", mv_engagement_http_routes, engagement_of },
 	{ "plans", mv_plan_http_routes, plans_of },
+	/* a VR session is a record kind of the clinical store; its points go through the
+	 * engagement store (both made before) */
+	{ "vr", mv_vr_http_routes, plans_of },
 	{ "patients", mv_patients_http_routes, patients_of },
 	{ "audit", mv_audit_http_routes, services_of },
 	{ "plugins", mv_plugin_http_routes, engine_itself },
@@ -161,7 +165,8 @@ mv_modules_register_http (MvHttp *http, MvEngine *engine)
 
 /* the modules whose /v1/me routes org.medverse.Health1.Patient runs (mv-dbus-patient.h), in
  * the table's order: clinical first, as its store is the others' */
-static const gchar *const patient_dbus_modules[] = { "clinical", "engagement", "plans", NULL };
+static const gchar *const patient_dbus_modules[]
+	= { "clinical", "engagement", "plans", "vr", NULL };
 
 void
 mv_modules_register_dbus (MvDbus *dbus, MvEngine *engine)

@@ -8,6 +8,7 @@
 
 #include "mv-clinical-private.h"
 #include "plans/mv-plan.h"
+#include "vr/mv-vr.h"
 #include "records/mv-code-systems.h"
 
 /* A stored coding member (system as URI) from the input's, when present. */
@@ -459,9 +460,17 @@ const MvClinicalKind *const *
 mv_clinical_kinds (void)
 {
 	static const MvClinicalKind *const all[] = {
-		&mv_observation_kind,	  &mv_condition_kind, &mv_allergy_kind,
-		&mv_medication_kind,	  &mv_encounter_kind, &mv_note_kind,
-		&mv_risk_assessment_kind, &mv_plan_kind,      NULL,
+		&mv_observation_kind,
+		&mv_condition_kind,
+		&mv_allergy_kind,
+		&mv_medication_kind,
+		&mv_encounter_kind,
+		&mv_note_kind,
+		&mv_risk_assessment_kind,
+		&mv_plan_kind,
+		&mv_vr_session_kind,
+		&mv_vr_override_kind,
+		NULL,
 	};
 	return all;
 }
@@ -491,6 +500,8 @@ mv_clinical_kind_members (const MvClinicalKind *kind)
 		{ &mv_note_kind, mv_note_members },
 		{ &mv_risk_assessment_kind, mv_risk_assessment_members },
 		{ &mv_plan_kind, mv_plan_members },
+		{ &mv_vr_session_kind, mv_vr_session_members },
+		{ &mv_vr_override_kind, mv_vr_override_members },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {

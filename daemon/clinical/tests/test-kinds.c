@@ -17,6 +17,8 @@ Test (kinds, the_registry_lists_eight_kinds_by_name_and_plural)
 		{ "note", "notes" },
 		{ "risk-assessment", "risk-assessments" },
 		{ "plan", "plans" },
+		{ "vr-session", "vr-sessions" },
+		{ "vr-override", "vr-overrides" },
 	};
 	const MvClinicalKind *const *all = mv_clinical_kinds ();
 
@@ -190,10 +192,12 @@ Test (kinds, a_patch_naming_a_member_the_kind_does_not_know_is_refused)
 		cr_expect_not (mv_schema_check_patch (members, bad, "", &e), "%s", (*k)->name);
 		mvt_expect_problem (e, "/id", "unknown-member", NULL);
 		/* every kind but the note has a note (the note's text is its own), the risk
-		 * assessment and the plan, which are a plugin's output and no client's */
+		 * assessment and the plan, which are a plugin's output and no client's, and the
+		 * VR session, which a headset reports */
 		gboolean noteless = g_str_equal ((*k)->name, "note")
 				    || g_str_equal ((*k)->name, "risk-assessment")
-				    || g_str_equal ((*k)->name, "plan");
+				    || g_str_equal ((*k)->name, "plan")
+				    || g_str_equal ((*k)->name, "vr-session");
 		cr_expect_eq (mv_error_get_n_problems (e), noteless ? 2 : 1, "%s: %s", (*k)->name,
 			      e->message);
 	}

@@ -1,0 +1,252 @@
+/* The VR routes: see mv-vr-api.h.  Handlers translate HTTP to the VR service (mv-vr.h). */
+#define G_LOG_DOMAIN "medverse-vr"
+
+#include "mv-vr-api.h"
+
+#include <medverse/mv-error.h>
+
+#include "mv-http-api.h"
+#include "mv-vr.h"
+
+/* Fills @job for the request; a /v1/me route (@me) without a patient key is FORBIDDEN. */
+static gboolean
+vr_job_init (MvVrJob *job, MvHttpRequest *request, gboolean me, GError **error)
+{
+	const gchar *locale = mv_http_request_get_locale (request);
+	const MvAuthContext *auth = mv_http_request_get_auth (request);
+	const gchar *language
+		= locale != NULL && g_ascii_strncasecmp (locale, "zh", 2) == 0 ? "zh" : "en";
+
+	mv_plan_job_init (job, mv_http_request_get_user_data (request), auth,
+			  mv_http_request_get_id (request), language,
+			  me ? (auth != NULL ? auth->patient_id : NULL)
+			     : mv_http_request_get_param (request, "id"));
+	if (job->patient_id != NULL)
+		return TRUE;
+	mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN, "only a patient key has a /v1/me",
+				"只有患者密钥才有 /v1/me");
+	return FALSE;
+}
+
+static JsonNode *
+object_node (JsonObject *object)
+{
+	JsonNode *node;
+
+	if (object == NULL)
+		return NULL;
+	node = json_node_init_object (json_node_alloc (), object);
+	json_object_unref (object);
+	return node;
+}
+
+static JsonNode *
+handle_me_session (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	gboolean created = FALSE;
+	JsonObject *out;
+
+	if (!vr_job_init (&job, request, TRUE, error))
+		return NULL;
+	out = mv_vr_session_post (&job, mv_http_request_get_body (request), &created, error);
+	if (out != NULL)
+		mv_http_request_set_status (request, created ? 201 : 200);
+	return object_node (out);
+}
+
+static JsonNode *
+handle_sessions (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	MvClinicalQuery query = {
+		.from = mv_http_request_get_query (request, "from"),
+		.to = mv_http_request_get_query (request, "to"),
+		.limit = mv_http_request_get_query (request, "limit"),
+		.cursor = mv_http_request_get_query (request, "cursor"),
+	};
+
+	if (!vr_job_init (&job, request, FALSE, error))
+		return NULL;
+	return object_node (mv_vr_sessions (&job, &query, error));
+}
+
+/* ?include_excluded=true|false (anything else is a problem at /include_excluded) */
+static gboolean
+include_excluded (MvHttpRequest *request, gboolean *out, GError **error)
+{
+	const gchar *v = mv_http_request_get_query (request, "include_excluded");
+
+	*out = g_strcmp0 (v, "true") == 0;
+	if (v == NULL || *out || g_str_equal (v, "false"))
+		return TRUE;
+	mv_error_add_problem (error, "/include_excluded", "wrong-type", "must be true or false",
+			      "必须是 true 或 false");
+	return FALSE;
+}
+
+static JsonNode *
+do_recommend (MvHttpRequest *request, gboolean me, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	gboolean excluded = FALSE;
+
+	if (!include_excluded (request, &excluded, error)
+	    || !vr_job_init (&job, request, me, error))
+		return NULL;
+	return object_node (mv_vr_recommend (&job, excluded, error));
+}
+
+static JsonNode *
+handle_me_recommend (MvHttpRequest *request, GError **error)
+{
+	return do_recommend (request, TRUE, error);
+}
+
+static JsonNode *
+handle_recommend (MvHttpRequest *request, GError **error)
+{
+	return do_recommend (request, FALSE, error);
+}
+
+/* ---- the clinic's catalog and a clinician's override ---------------------------------- */
+
+static void
+clinic_job_init (MvVrJob *job, MvHttpRequest *request)
+{
+	const gchar *locale = mv_http_request_get_locale (request);
+
+	mv_plan_job_init (
+		job, mv_http_request_get_user_data (request), mv_http_request_get_auth (request),
+		mv_http_request_get_id (request),
+		locale != NULL && g_ascii_strncasecmp (locale, "zh", 2) == 0 ? "zh" : "en", NULL);
+}
+
+static JsonNode *
+handle_catalog (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	const gchar *language = mv_http_request_get_query (request, "language");
+
+	if (language != NULL && !g_str_equal (language, "en") && !g_str_equal (language, "zh")) {
+		mv_error_add_problem (error, "/language", "not-allowed", "must be en or zh",
+				      "必须是 en 或 zh");
+		return NULL;
+	}
+	clinic_job_init (&job, request);
+	return object_node (mv_vr_catalog (&job, language, error));
+}
+
+static JsonNode *
+handle_item_add (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	JsonObject *item;
+
+	clinic_job_init (&job, request);
+	item = mv_vr_item_add (&job, mv_http_request_get_body (request), error);
+	if (item != NULL)
+		mv_http_request_set_status (request, 201);
+	return object_node (item);
+}
+
+static JsonNode *
+handle_item_delete (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+
+	clinic_job_init (&job, request);
+	if (!mv_vr_item_delete (&job, mv_http_request_get_param (request, "item"), error))
+		return NULL;
+	mv_http_request_set_status (request, 204);
+	return NULL;
+}
+
+/* said with every override stored: what a pin does and does not do */
+static JsonObject *
+pin_notice (void)
+{
+	JsonObject *n = json_object_new ();
+
+	json_object_set_string_member (n, "en",
+				       "Pinned items come first only when the safety filter allows "
+				       "them: a pin never overrides safety.");
+	json_object_set_string_member (
+		n, "zh", "置顶内容只有在通过安全筛查时才会排在前面：置顶不会越过安全筛查。");
+	return n;
+}
+
+static JsonNode *
+handle_override_put (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	g_autoptr (GHashTable) known = NULL;
+	JsonObject *stored;
+
+	if (!vr_job_init (&job, request, FALSE, error)
+	    || !mv_clinical_store_check_patient (job.store, &job.call, job.patient_id, error))
+		return NULL;
+	if (!mv_vr_plugin_loaded (job.engine)) {
+		mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
+					"the vr-recommender plugin is not loaded: the ids cannot "
+					"be checked",
+					"VR 推荐插件（vr-recommender）未加载，无法核对 id");
+		return NULL;
+	}
+	known = mv_vr_known_ids (&job, error);
+	if (known == NULL)
+		return NULL;
+	stored = mv_vr_override_put (&job, mv_http_request_get_body (request), known, error);
+	if (stored == NULL)
+		return NULL;
+	json_object_set_object_member (stored, "notice", pin_notice ());
+	return object_node (stored);
+}
+
+static JsonNode *
+handle_override_get (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+
+	if (!vr_job_init (&job, request, FALSE, error)
+	    || !mv_clinical_store_check_patient (job.store, &job.call, job.patient_id, error))
+		return NULL;
+	return object_node (mv_vr_override_current (&job, error));
+}
+
+#define READERS (MV_ROLE_CLINICIAN | MV_ROLE_PATIENT)
+#define STAFF (MV_ROLE_CLINICIAN | MV_ROLE_CLINIC_ADMIN)
+
+static const MvHttpRoute routes[] = {
+	{ "POST", "/v1/me/vr/sessions", MV_ROLE_PATIENT, handle_me_session,
+	  "Report a VR session ({client_id, content_id, started_at, duration_min, completed, "
+	  "rating?, cybersickness?, pain_before?, pain_after?, performance?}): stored sealed, "
+	  "points earned; a repeat of its client_id answers the stored session (200)" },
+	{ "GET", "/v1/me/vr/recommendations", MV_ROLE_PATIENT, handle_me_recommend,
+	  "The calling patient's VR content, safe for them and ranked, each with its reasons "
+	  "(?include_excluded=true: what the safety filter removed, and why)" },
+	{ "GET", "/v1/patients/{id}/vr/sessions", READERS, handle_sessions,
+	  "A patient's VR sessions, newest first (?from, ?to, ?limit, ?cursor)" },
+	{ "GET", "/v1/patients/{id}/vr/recommendations", READERS, handle_recommend,
+	  "A patient's VR recommendations (?include_excluded=true: what the safety filter "
+	  "removed, and why)" },
+	{ "PUT", "/v1/patients/{id}/vr/overrides", MV_ROLE_CLINICIAN, handle_override_put,
+	  "Block items for a patient and pin others ({block: [ids], pin: [ids], note?}): pinned "
+	  "items come first only when the safety filter allows them; audited" },
+	{ "GET", "/v1/patients/{id}/vr/overrides", MV_ROLE_CLINICIAN, handle_override_get,
+	  "The patient's current VR override ({} when none)" },
+	{ "GET", "/v1/vr/catalog", STAFF | MV_ROLE_PATIENT, handle_catalog,
+	  "The VR catalog: the shipped items (?language=en|zh) and the clinic's own" },
+	{ "POST", "/v1/vr/catalog/items", STAFF, handle_item_add,
+	  "Add a clinic item (members as in the shipped catalog), checked by the plugin's "
+	  "ValidateItem: every problem at once, nothing written when refused" },
+	{ "DELETE", "/v1/vr/catalog/items/{item}", STAFF, handle_item_delete,
+	  "Delete one of the clinic's own items" },
+};
+
+const MvHttpRoute *
+mv_vr_http_routes (guint *n_routes)
+{
+	*n_routes = G_N_ELEMENTS (routes);
+	return routes;
+}

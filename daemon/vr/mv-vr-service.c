@@ -1,0 +1,581 @@
+/* VR sessions and recommendations: see mv-vr.h and docs/vr.md. */
+#define G_LOG_DOMAIN "medverse-vr"
+
+#include "mv-vr.h"
+
+#include <json-glib/json-gvariant.h>
+#include <medverse/mv-error.h>
+
+#include "clinical/mv-clinical-private.h"
+#include "engagement/mv-checkin.h"
+#include "engagement/mv-engagement-store.h"
+#include "plans/mv-plan-context.h"
+#include "plans/mv-plan.h"
+
+gboolean
+mv_vr_plugin_loaded (MvEngine *engine)
+{
+	g_autoptr (GPtrArray) plugins = engine != NULL ? mv_engine_get_plugins (engine) : NULL;
+
+	for (guint i = 0; plugins != NULL && i < plugins->len; i++)
+		if (g_strcmp0 (((const MvPluginInfo *)g_ptr_array_index (plugins, i))->name,
+			       MV_VR_PLUGIN)
+		    == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+require_plugin (MvVrJob *job, GError **error)
+{
+	if (mv_vr_plugin_loaded (job->engine))
+		return TRUE;
+	mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
+				"the vr-recommender plugin is not loaded: no VR content can be "
+				"checked or recommended",
+				"VR 推荐插件（vr-recommender）未加载，无法核对或推荐 VR 内容");
+	return FALSE;
+}
+
+/* The method's first output (transfer full), or NULL. */
+static GVariant *
+call_plugin (MvVrJob *job, const gchar *method, GVariant *input, GError **error)
+{
+	g_autoptr (GVariant) output = mv_engine_call_sync (job->engine, MV_VR_PLUGIN, method, input,
+							   &job->caller, error);
+
+	return output != NULL ? g_variant_get_child_value (output, 0) : NULL;
+}
+
+/* ---- sessions ------------------------------------------------------------------------ */
+
+GHashTable *
+mv_vr_known_ids (MvVrJob *job, GError **error)
+{
+	g_autoptr (GHashTable) known
+		= g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr (JsonArray) mine = mv_vr_items_load (job, error);
+	g_autoptr (GVariant) items = NULL;
+	GVariantIter iter;
+	GVariant *item;
+
+	if (mine == NULL)
+		return NULL;
+	items = call_plugin (job, "ListCatalog", g_variant_new ("(s)", "en"), error);
+	if (items == NULL)
+		return NULL;
+	g_variant_iter_init (&iter, items);
+	while (g_variant_iter_next (&iter, "@a{sv}", &item)) {
+		const gchar *id = NULL;
+		if (g_variant_lookup (item, "id", "&s", &id))
+			g_hash_table_add (known, g_strdup (id));
+		g_variant_unref (item);
+	}
+	for (guint i = 0; i < json_array_get_length (mine); i++)
+		g_hash_table_add (known, g_strdup (mv_clinical_get_string (
+						 json_array_get_object_element (mine, i), "id")));
+	return g_steal_pointer (&known);
+}
+
+/* The patient's stored sessions, newest first (at most MV_VR_HISTORY_MAX), audited as a
+ * list. */
+static JsonObject *
+list_sessions (MvVrJob *job, GError **error)
+{
+	g_autofree gchar *limit = g_strdup_printf ("%d", MV_VR_HISTORY_MAX);
+	MvClinicalQuery query = { .limit = limit };
+
+	return mv_clinical_store_list (job->store, &job->call, &mv_vr_session_kind, job->patient_id,
+				       &query, error);
+}
+
+/* The stored session of @client_id among @sessions (a {"vr-sessions": [...]}), or NULL. */
+static JsonObject *
+session_of (JsonObject *sessions, const gchar *client_id)
+{
+	JsonArray *list = json_object_get_array_member (sessions, mv_vr_session_kind.plural);
+
+	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+		JsonObject *s = json_array_get_object_element (list, i);
+		if (g_strcmp0 (mv_clinical_get_string (s, "client_id"), client_id) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* Every problem of @body: the rows, the age a check-in allows (its points), the catalog. */
+static gboolean
+session_check (MvVrJob *job, JsonObject *body, GError **error)
+{
+	MvSchemaContext ctx = { job->now };
+	g_autoptr (GError) problems = NULL;
+	const gchar *content;
+	g_autoptr (GHashTable) known = NULL;
+
+	if (!mv_schema_check (mv_vr_session_members, body, "", &ctx, &problems)) {
+		g_propagate_error (error, g_steal_pointer (&problems));
+		return FALSE;
+	}
+	{
+		g_autoptr (GDateTime) at = mv_clinical_parse_when (
+			json_object_get_string_member (body, "started_at"));
+		g_autoptr (GDateTime) oldest
+			= g_date_time_add_days (job->now, -MV_CHECKIN_MAX_AGE_DAYS);
+		if (at != NULL && g_date_time_compare (at, oldest) < 0)
+			mv_error_add_problem (&problems, "/started_at", "too-early",
+					      "is more than 7 days ago: a headset syncs its "
+					      "sessions within a week",
+					      "早于 7 天前：头显应在一周内同步训练记录");
+	}
+	content = json_object_get_string_member (body, "content_id");
+	known = mv_vr_known_ids (job, error);
+	if (known == NULL)
+		return FALSE;
+	if (!g_hash_table_contains (known, content))
+		mv_error_add_problem (&problems, "/content_id", "unknown-content",
+				      "is in no catalog of this clinic", "不在本诊所的任何目录中");
+	if (problems != NULL) {
+		g_propagate_error (error, g_steal_pointer (&problems));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The same session sent again: the same content at the same time. */
+static gboolean
+same_session (JsonObject *stored, JsonObject *body)
+{
+	return g_strcmp0 (mv_clinical_get_string (stored, "content_id"),
+			  mv_clinical_get_string (body, "content_id"))
+		       == 0
+	       && g_strcmp0 (mv_clinical_get_string (stored, "started_at"),
+			     mv_clinical_get_string (body, "started_at"))
+			  == 0;
+}
+
+/* The points: a vr_session check-in of the session's minutes through the engagement store
+ * (its own transaction; a repeat of its id is answered, not awarded again). */
+static JsonObject *
+earn_points (MvVrJob *job, JsonObject *body, GError **error)
+{
+	MvEngagementStore *engagement
+		= g_object_get_data (G_OBJECT (job->engine), "mv-engagement-store");
+	g_autoptr (JsonObject) checkin = json_object_new ();
+	g_autofree gchar *id
+		= g_strdup_printf ("vr-%s", json_object_get_string_member (body, "client_id"));
+	gboolean created = FALSE;
+
+	if (engagement == NULL) {
+		mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
+					"the engagement module is not running", "积分模块未运行");
+		return NULL;
+	}
+	json_object_set_string_member (checkin, "id", id);
+	json_object_set_string_member (checkin, "metric", "vr_session");
+	json_object_set_double_member (checkin, "value",
+				       json_object_get_double_member (body, "duration_min"));
+	json_object_set_string_member (checkin, "unit", "min");
+	json_object_set_string_member (checkin, "at",
+				       json_object_get_string_member (body, "started_at"));
+	json_object_set_string_member (checkin, "vr_content",
+				       json_object_get_string_member (body, "content_id"));
+	return mv_engagement_store_checkin (engagement, &job->call, checkin, &created, error);
+}
+
+JsonObject *
+mv_vr_session_post (MvVrJob *job, JsonObject *body, gboolean *created, GError **error)
+{
+	g_autoptr (JsonObject) sessions = NULL;
+	g_autoptr (JsonObject) points = NULL;
+	JsonObject *stored, *out;
+
+	*created = FALSE;
+	if (job->call.caller == NULL || job->call.caller->role != MV_ROLE_PATIENT
+	    || job->patient_id == NULL) {
+		mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN,
+					"only a patient key reports VR sessions",
+					"只有患者密钥才能上报 VR 训练");
+		return NULL;
+	}
+	if (!require_plugin (job, error) || !session_check (job, body, error))
+		return NULL;
+	/* a retry: answered from the record (a lost answer), never stored twice */
+	sessions = list_sessions (job, error);
+	if (sessions == NULL)
+		return NULL;
+	stored = session_of (sessions, json_object_get_string_member (body, "client_id"));
+	if (stored != NULL && !same_session (stored, body)) {
+		mv_set_error_bilingual (error, MV_ERROR_CONFLICT,
+					"client_id names another session already stored",
+					"client_id 已用于另一次训练");
+		return NULL;
+	}
+	if (stored != NULL) {
+		out = json_object_new ();
+		json_object_set_object_member (out, "session", json_object_ref (stored));
+		return out;
+	}
+	/* the check-in first: if the record's write fails, the retry finds the check-in a
+	 * repeat (no second award) and writes the record */
+	if (json_object_get_double_member (body, "duration_min") >= 1) {
+		points = earn_points (job, body, error);
+		if (points == NULL)
+			return NULL;
+	}
+	job->call.on_patients_behalf = TRUE;
+	stored = mv_clinical_store_create (job->store, &job->call, &mv_vr_session_kind,
+					   job->patient_id, body, NULL, error);
+	job->call.on_patients_behalf = FALSE;
+	if (stored == NULL)
+		return NULL;
+	mv_vr_model_add_session (job, stored);
+	*created = TRUE;
+	out = json_object_new ();
+	json_object_set_object_member (out, "session", stored);
+	if (points != NULL) {
+		mv_clinical_copy_member (out, points, "awarded");
+		mv_clinical_copy_member (out, points, "progress");
+	}
+	return out;
+}
+
+JsonObject *
+mv_vr_sessions (MvVrJob *job, const MvClinicalQuery *query, GError **error)
+{
+	return mv_clinical_store_list (job->store, &job->call, &mv_vr_session_kind, job->patient_id,
+				       query, error);
+}
+
+/* ---- recommendations ----------------------------------------------------------------- */
+
+/* The plan's intensity limit as METs: ACSM light is below 3.0 METs, moderate 3.0–5.9
+ * (limits of metric "intensity": 1 light, 2 moderate, 3 vigorous). */
+static gdouble
+max_mets_of (JsonObject *plan)
+{
+	JsonArray *limits = plan != NULL && json_object_has_member (plan, "limits")
+				    ? json_object_get_array_member (plan, "limits")
+				    : NULL;
+	gdouble mets = 0;
+
+	for (guint i = 0; limits != NULL && i < json_array_get_length (limits); i++) {
+		JsonObject *l = json_array_get_object_element (limits, i);
+		gdouble max, m;
+		if (g_strcmp0 (mv_clinical_get_string (l, "metric"), "intensity") != 0
+		    || !json_object_has_member (l, "max"))
+			continue;
+		max = json_object_get_double_member (l, "max");
+		m = max < 2 ? 2.9 : max < 3 ? 5.9 : 20;
+		if (mets == 0 || m < mets)
+			mets = m;
+	}
+	return mets;
+}
+
+/* A wheelchair or a bed: seated content only (the plan's supplied mobility). */
+static const gchar *
+posture_of (JsonObject *plan)
+{
+	JsonObject *used = plan != NULL ? mv_clinical_get_object (plan, "context_used") : NULL;
+	JsonObject *supplied = used != NULL ? mv_clinical_get_object (used, "supplied") : NULL;
+	const gchar *mobility
+		= supplied != NULL ? mv_clinical_get_string (supplied, "mobility") : NULL;
+
+	return g_strcmp0 (mobility, "wheelchair") == 0 || g_strcmp0 (mobility, "bedbound") == 0
+		       ? "seated"
+		       : NULL;
+}
+
+/* The plugin's patient from the plan context of the same snapshot (age, sex, language,
+ * pregnancy, conditions, findings) and the current plan (intensity limit, posture). */
+static JsonObject *
+patient_of (JsonObject *context, JsonObject *plan)
+{
+	static const gchar *const taken[]
+		= { "language", "age_years", "sex", "pregnant", "conditions", "findings", NULL };
+	JsonObject *p = json_object_new ();
+	gdouble mets = max_mets_of (plan);
+	const gchar *posture = posture_of (plan);
+
+	for (guint i = 0; taken[i] != NULL; i++)
+		mv_clinical_copy_member (p, context, taken[i]);
+	if (mets > 0)
+		json_object_set_double_member (p, "max_mets", mets);
+	if (posture != NULL)
+		json_object_set_string_member (p, "posture", posture);
+	return p;
+}
+
+/* The history as Train's sessions without `patient`: the date is the session's own local
+ * date (started_at as the client gave it). */
+static JsonArray *
+history_of (JsonArray *sessions)
+{
+	static const gchar *const kept[]
+		= { "content_id", "duration_min", "completed", "rating", "cybersickness", NULL };
+	JsonArray *out = json_array_new ();
+
+	for (guint i = 0; sessions != NULL && i < json_array_get_length (sessions); i++) {
+		JsonObject *s = json_array_get_object_element (sessions, i);
+		JsonObject *h = json_object_new ();
+		g_autofree gchar *date = g_strndup (mv_clinical_get_string (s, "started_at"), 10);
+		for (guint k = 0; kept[k] != NULL; k++)
+			mv_clinical_copy_member (h, s, kept[k]);
+		if (json_object_has_member (h, "rating"))
+			json_object_set_double_member (h, "rating",
+						       json_object_get_double_member (h, "rating"));
+		json_object_set_string_member (h, "date", date);
+		json_array_add_object_element (out, h);
+	}
+	return out;
+}
+
+static JsonObject *
+snapshot_of (MvVrJob *job, GError **error)
+{
+	const MvClinicalKind *kinds[] = {
+		mv_clinical_kind_lookup ("condition"),
+		mv_clinical_kind_lookup ("note"),
+		mv_clinical_kind_lookup ("plan"),
+		&mv_vr_session_kind,
+		&mv_vr_override_kind,
+		NULL,
+	};
+
+	return mv_clinical_store_snapshot (job->store, &job->call, job->patient_id, kinds, error);
+}
+
+static JsonObject *
+first_of (JsonObject *snapshot, const gchar *plural)
+{
+	JsonArray *a = json_object_has_member (snapshot, plural)
+			       ? json_object_get_array_member (snapshot, plural)
+			       : NULL;
+
+	return a != NULL && json_array_get_length (a) > 0 ? json_array_get_object_element (a, 0)
+							  : NULL;
+}
+
+static JsonArray *
+list_of (JsonObject *o, const gchar *member)
+{
+	JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
+
+	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+/* The plugin is asked for more than the list shows, with the excluded items, so that pinned
+ * items can come first and a pin the filter refused can be told (apply_override()). */
+static GVariant *
+options_of (JsonArray *blocked)
+{
+	GVariantBuilder b, ids;
+
+	g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
+	for (guint i = 0; blocked != NULL && i < json_array_get_length (blocked); i++)
+		g_variant_builder_add (&ids, "s", json_array_get_string_element (blocked, i));
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&b, "{sv}", "limit", g_variant_new_uint32 (50));
+	g_variant_builder_add (&b, "{sv}", "include_excluded", g_variant_new_boolean (TRUE));
+	g_variant_builder_add (&b, "{sv}", "exclude", g_variant_builder_end (&ids));
+	return g_variant_builder_end (&b);
+}
+
+/* @patient as a{sv}, with the clinic's own items as the JSON adapter types them (the plugin
+ * checks them again exactly as ValidateItem does). */
+static GVariant *
+patient_variant (JsonObject *patient, JsonArray *extra, GError **error)
+{
+	g_autoptr (GVariant) base = g_variant_ref_sink (mv_plan_json_to_vardict (patient));
+	g_autoptr (JsonNode) node = NULL;
+	GVariantBuilder b;
+	GVariantIter iter;
+	const gchar *key;
+	GVariant *value;
+	GVariant *items;
+
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_iter_init (&iter, base);
+	while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
+		g_variant_builder_add (&b, "{sv}", key, value);
+		g_variant_unref (value);
+	}
+	if (extra != NULL && json_array_get_length (extra) > 0) {
+		node = json_node_init_array (json_node_alloc (), extra);
+		items = json_gvariant_deserialize (node, "aa{sv}", error);
+		if (items == NULL) {
+			g_variant_builder_clear (&b);
+			return NULL;
+		}
+		g_variant_builder_add (&b, "{sv}", "extra_items", items);
+	}
+	return g_variant_builder_end (&b);
+}
+
+static JsonObject *
+reason (const gchar *code, const gchar *en, const gchar *zh)
+{
+	JsonObject *r = json_object_new ();
+
+	json_object_set_string_member (r, "code", code);
+	json_object_set_string_member (r, "en", en);
+	json_object_set_string_member (r, "zh", zh);
+	return r;
+}
+
+/* the item of @list whose id is @id, and its index */
+static JsonObject *
+find (JsonArray *list, const gchar *id, guint *index)
+{
+	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+		JsonObject *o = json_array_get_object_element (list, i);
+		if (g_strcmp0 (mv_clinical_get_string (o, "id"), id) == 0) {
+			if (index != NULL)
+				*index = i;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* Blocked items listed as excluded with the clinician's reason (with the filter's, if it
+ * removed them too). */
+static void
+apply_blocks (JsonArray *excluded, JsonArray *blocked)
+{
+	for (guint i = 0; blocked != NULL && i < json_array_get_length (blocked); i++) {
+		const gchar *id = json_array_get_string_element (blocked, i);
+		JsonObject *e = find (excluded, id, NULL);
+		if (e == NULL) {
+			e = json_object_new ();
+			json_object_set_string_member (e, "id", id);
+			json_object_set_array_member (e, "reasons", json_array_new ());
+			json_array_add_object_element (excluded, e);
+		}
+		json_array_add_object_element (json_object_get_array_member (e, "reasons"),
+					       reason ("blocked-by-clinician",
+						       "blocked by your clinician",
+						       "已被您的医生屏蔽"));
+	}
+}
+
+/* Pinned items that passed the filter first, in the pin's order, with a reason; a pin the
+ * filter refused is not shown and a note says so: a pin never overrides safety. */
+static JsonArray *
+apply_pins (JsonObject *result, JsonArray *pinned)
+{
+	JsonArray *items = list_of (result, "items");
+	JsonArray *excluded = list_of (result, "excluded");
+	JsonArray *notes = list_of (result, "notes");
+	JsonArray *out = json_array_new ();
+	g_autoptr (GHashTable) first = g_hash_table_new (g_str_hash, g_str_equal);
+
+	for (guint i = 0; pinned != NULL && i < json_array_get_length (pinned); i++) {
+		const gchar *id = json_array_get_string_element (pinned, i);
+		JsonObject *item = find (items, id, NULL);
+		if (item != NULL) {
+			json_array_add_object_element (
+				json_object_get_array_member (item, "reasons"),
+				reason ("pinned-by-clinician", "pinned by your clinician",
+					"由您的医生置顶"));
+			json_array_add_object_element (out, json_object_ref (item));
+			g_hash_table_add (first, (gpointer)id);
+		} else if (find (excluded, id, NULL) != NULL && notes != NULL) {
+			JsonObject *n = reason (
+				"pin-not-safe",
+				"an item your clinician pinned is not safe for you now: it is not "
+				"shown (a pin never overrides the safety filter)",
+				"您的医生置顶的一项内容目前对您不安全，未显示（置顶不会越过安全筛查"
+				"）");
+			json_object_set_string_member (n, "field", "pin");
+			json_object_set_string_member (n, "id", id);
+			json_array_add_object_element (notes, n);
+		}
+	}
+	for (guint i = 0; items != NULL && i < json_array_get_length (items); i++) {
+		JsonObject *item = json_array_get_object_element (items, i);
+		if (!g_hash_table_contains (first, mv_clinical_get_string (item, "id")))
+			json_array_add_object_element (out, json_object_ref (item));
+	}
+	return out;
+}
+
+/* The clinician's @override applied to the plugin's @result, the list cut to its length, and
+ * the excluded items dropped unless asked for. */
+static void
+apply_override (JsonObject *result, JsonObject *override, gboolean include_excluded)
+{
+	JsonArray *items;
+
+	if (list_of (result, "excluded") == NULL)
+		json_object_set_array_member (result, "excluded", json_array_new ());
+	if (list_of (result, "notes") == NULL)
+		json_object_set_array_member (result, "notes", json_array_new ());
+	apply_blocks (list_of (result, "excluded"), list_of (override, "block"));
+	items = apply_pins (result, list_of (override, "pin"));
+	while (json_array_get_length (items) > MV_VR_LIST_LENGTH)
+		json_array_remove_element (items, json_array_get_length (items) - 1);
+	json_object_set_array_member (result, "items", items);
+	if (!include_excluded)
+		json_object_remove_member (result, "excluded");
+}
+
+JsonObject *
+mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error)
+{
+	g_autoptr (JsonObject) snapshot = NULL;
+	g_autoptr (MvPlanContext) context = NULL;
+	g_autoptr (JsonObject) patient = NULL;
+	g_autoptr (JsonArray) history = NULL;
+	g_autoptr (JsonArray) extra = NULL;
+	g_autoptr (GVariant) result = NULL;
+	g_autoptr (GVariant) model = NULL;
+	gint64 trained_on = 0;
+	JsonObject *override;
+	GVariant *patient_v;
+	JsonNode *node;
+	JsonObject *out;
+	MvPlanRecord in;
+
+	/* a stranger learns nothing, not even whether the plugin is loaded */
+	if (!mv_clinical_store_check_patient (job->store, &job->call, job->patient_id, error)
+	    || !require_plugin (job, error))
+		return NULL;
+	extra = mv_vr_items_load (job, error);
+	if (extra == NULL)
+		return NULL;
+	snapshot = snapshot_of (job, error);
+	if (snapshot == NULL)
+		return NULL;
+	in = (MvPlanRecord){
+		.snapshot = snapshot,
+		.patient_id = job->patient_id,
+		.now = job->now,
+		.caller_language = job->call.language,
+	};
+	context = mv_plan_context_assemble (&in);
+	patient = patient_of (context->context, first_of (snapshot, "plans"));
+	history = history_of (list_of (snapshot, mv_vr_session_kind.plural));
+	override = first_of (snapshot, mv_vr_override_kind.plural);
+	patient_v = patient_variant (patient, extra, error);
+	if (patient_v == NULL)
+		return NULL;
+	model = mv_vr_model_current (job, &trained_on, error);
+	if (model == NULL) {
+		g_variant_unref (g_variant_ref_sink (patient_v));
+		return NULL;
+	}
+	result = call_plugin (job, "Recommend",
+			      g_variant_new ("(@a{sv}@aa{sv}@a{sv}@a{sv})", patient_v,
+					     mv_plan_json_to_vardicts (history), model,
+					     options_of (list_of (override, "block"))),
+			      error);
+	if (result == NULL)
+		return NULL;
+	node = json_gvariant_serialize (result);
+	out = json_object_ref (json_node_get_object (node));
+	json_node_unref (node);
+	apply_override (out, override, include_excluded);
+	json_object_set_int_member (out, "model_sessions", trained_on);
+	return out;
+}

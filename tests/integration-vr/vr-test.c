@@ -1,0 +1,48 @@
+/* What the VR route tests share: see vr-test.h. */
+#include "vr-test.h"
+
+#include <criterion/criterion.h>
+
+/* a session body of @minutes (a JSON number text) of @content, started an hour ago */
+gchar *
+vr_session_body (const gchar *client_id,
+		 const gchar *content,
+		 const gchar *minutes,
+		 const gchar *extra)
+{
+	g_autofree gchar *at = plans_hours_ago (1);
+
+	return g_strdup_printf ("{\"client_id\":\"%s\",\"content_id\":\"%s\",\"started_at\":\"%s\","
+				"\"duration_min\":%s,\"completed\":true%s}",
+				client_id, content, at, minutes, extra != NULL ? extra : "");
+}
+
+JsonArray *
+vr_array (MvtResponse *r, const gchar *member)
+{
+	JsonNode *n = mvt_member (r, member);
+	cr_assert (n != NULL && JSON_NODE_HOLDS_ARRAY (n), "no %s: %s", member, r->body);
+	return json_node_get_array (n);
+}
+
+/* whether @list (of {id, …}) holds @id; @reason: the code one of its reasons must have */
+gboolean
+vr_lists (JsonArray *list, const gchar *id, const gchar *reason)
+{
+	for (guint i = 0; i < json_array_get_length (list); i++) {
+		JsonObject *o = json_array_get_object_element (list, i);
+		JsonArray *reasons;
+		if (g_strcmp0 (json_object_get_string_member (o, "id"), id) != 0)
+			continue;
+		if (reason == NULL)
+			return TRUE;
+		reasons = json_object_get_array_member (o, "reasons");
+		for (guint j = 0; j < json_array_get_length (reasons); j++)
+			if (g_strcmp0 (json_object_get_string_member (
+					       json_array_get_object_element (reasons, j), "code"),
+				       reason)
+			    == 0)
+				return TRUE;
+	}
+	return FALSE;
+}

@@ -1,0 +1,22 @@
+/* What the VR route tests share (with the plan tests' requests, patients and keys). */
+#pragma once
+
+#include "plans-test.h"
+
+G_BEGIN_DECLS
+
+/* a session body of @minutes (a JSON number text) of @content, started an hour ago, with
+ * @extra (nullable: ",\"member\":value…") */
+gchar *vr_session_body (const gchar *client_id,
+			const gchar *content,
+			const gchar *minutes,
+			const gchar *extra);
+
+/* @member of @r's body, asserted to be a list */
+JsonArray *vr_array (MvtResponse *r, const gchar *member);
+
+/* whether @list (of {id, …}) holds @id; @reason (nullable): the code one of its reasons must
+ * have */
+gboolean vr_lists (JsonArray *list, const gchar *id, const gchar *reason);
+
+G_END_DECLS
