@@ -451,6 +451,27 @@ static const gchar lock_for_delete_sql[]
 
 /* clang-format on */
 
+/* The VR recommender's training copies of the patient's sessions (0011_vr.sql) are keyed by a
+ * pseudonym only the clinic's KEK can compute: computed here, they go with the patient (a
+ * sealed outcome under a clinic key would otherwise outlive the erasure). */
+static gboolean
+forget_vr_training (PGconn *conn, MvPatientOp *op, GError **error)
+{
+	g_autoptr (MvSecret) kek = mv_record_keys_clinic_kek (mv_patient_op_vault (op), conn,
+							      op->clinic_id, FALSE, error);
+	g_autofree gchar *pseudonym = NULL;
+	g_autoptr (PGresult) res = NULL;
+
+	if (kek == NULL)
+		return FALSE;
+	pseudonym
+		= mv_record_keys_pseudonym (kek, MV_RECORD_KEYS_VR_PSEUDONYM_LABEL, op->patient_id);
+	res = mv_db_exec_params (conn,
+				 "DELETE FROM vr_training WHERE clinic_id = $1 AND pseudonym = $2",
+				 2, (const gchar *const[]){ op->clinic_id, pseudonym }, error);
+	return res != NULL;
+}
+
 static gboolean
 lock_for_delete (PGconn *conn, MvPatientOp *op, GError **error)
 {
@@ -522,6 +543,8 @@ delete_txn (PGconn *conn, gpointer data, GError **error)
 		return FALSE;
 	/* a shredded patient's keys and invites must not outlive it */
 	if (!mv_auth_revoke_patient_keys (conn, op->clinic_id, op->patient_id, error))
+		return FALSE;
+	if (!forget_vr_training (conn, op, error))
 		return FALSE;
 	action = g_strdup_printf (op->force ? "patient.delete-forced.%s" : "patient.delete.%s",
 				  op->reason);

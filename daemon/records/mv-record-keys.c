@@ -180,3 +180,12 @@ mv_record_keys_reindex_identifiers (PGconn *conn,
 	}
 	return TRUE;
 }
+
+gchar *
+mv_record_keys_pseudonym (MvSecret *kek, const gchar *label, const gchar *text)
+{
+	g_autoptr (MvSecret) key = mv_vault_derive_identifier_key (kek, label);
+
+	return g_compute_hmac_for_string (G_CHECKSUM_SHA256, mv_secret_get_data (key),
+					  mv_secret_get_size (key), text, -1);
+}

@@ -55,6 +55,23 @@ MvSecret *mv_record_keys_clinic_kek (MvVault *vault,
 				     gboolean lock,
 				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The label of the key (derived from the clinic's KEK) whose HMAC of a patient id is that
+ * patient's pseudonym in the VR recommender's training rows (vr_training, 0011_vr.sql): the VR
+ * module writes rows under it, the patient store's shredding finds and deletes them. */
+#define MV_RECORD_KEYS_VR_PSEUDONYM_LABEL "vr-training-pseudonym"
+
+/**
+ * mv_record_keys_pseudonym:
+ * @kek: the clinic's KEK
+ * @label: which derived key (e.g. %MV_RECORD_KEYS_VR_PSEUDONYM_LABEL)
+ *
+ * HMAC-SHA-256 of @text under the key @label derives from @kek, in hex: a pseudonym that only
+ * a holder of the clinic's KEK can compute, so the database alone cannot tell whose row it is.
+ *
+ * Returns: (transfer full): 64 hex digits.
+ */
+gchar *mv_record_keys_pseudonym (MvSecret *kek, const gchar *label, const gchar *text);
+
 /**
  * mv_patient_keys_load:
  * @lock: for a writer: the clinic row FOR SHARE, then the patient row FOR UPDATE (the order a

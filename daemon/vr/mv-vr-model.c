@@ -25,7 +25,6 @@
 #include "plans/mv-plan-context.h"
 #include "records/mv-record-keys.h"
 
-#define PSEUDONYM_LABEL "vr-training-pseudonym"
 #define SEAL_LABEL "vr-training-seal"
 #define SEAL_KIND "vr-training"
 
@@ -55,7 +54,7 @@ keys_of (PGconn *conn, ModelOp *op, MvSecret **pseudonym_key, MvSecret **seal_ke
 
 	if (kek == NULL)
 		return FALSE;
-	*pseudonym_key = mv_vault_derive_identifier_key (kek, PSEUDONYM_LABEL);
+	*pseudonym_key = mv_vault_derive_identifier_key (kek, MV_RECORD_KEYS_VR_PSEUDONYM_LABEL);
 	*seal_key = mv_vault_derive_identifier_key (kek, SEAL_LABEL);
 	return TRUE;
 }

@@ -244,6 +244,27 @@ Test (vr_clinic, model_per_clinic)
 	cr_expect_not (mvt_text_shows (table, p1));
 	cr_expect_not (mvt_text_shows (table, p2));
 	cr_expect_not (mvt_text_shows (table, "breathing-beach"));
+	{
+		/* erasing a patient takes their training rows with them, the others' stay */
+		const gchar *va[] = { a.id };
+		/* forced by the operator: a new record is under retention for the clinic */
+		g_autofree gchar *path = g_strdup_printf (
+			"/v1/admin/tenants/%s/patients/%s?reason=patient-request&force=true", a.id,
+			p1);
+		g_autoptr (MvtResponse) del
+			= mvt_http (mvt_shared_url (), "DELETE", path, NULL, NULL, 0);
+
+		cr_assert_eq (del->status, 204, "%s", del->body);
+		cr_expect_eq (mvt_db_count (conn,
+					    "SELECT count(*) FROM vr_training WHERE clinic_id = $1",
+					    1, va),
+			      3);
+		cr_expect_eq (mvt_db_count (conn,
+					    "SELECT count(DISTINCT pseudonym) FROM vr_training "
+					    "WHERE clinic_id = $1",
+					    1, va),
+			      1);
+	}
 }
 
 static gpointer
