@@ -226,6 +226,89 @@ sp_asked (SpCtx *ctx, const SpItem *c)
 			  != SP_CONCEPT_SYMPTOM;
 }
 
+/* Reads the answer a form or interview gives right after a question mark at @p: a ticked box
+ * ("□是 ☑否", "[x] No"), an answer label ("A: No.", "Answer: never", 答：无) or a bare short
+ * answer that ends its clause ("Fever? No."). */
+static gboolean
+sp_answer_after (const gchar *p, const gchar *end, SpPolarity *polarity)
+{
+	static const gchar *const ticks[]
+		= { "☑", "☒", "■", "[x]", "[X]", "[√]", "[✓]", "[✔]", "√", "✓", "✔", NULL };
+	static const gchar *const labels[]
+		= { "a:", "A:", "answer:", "Answer:", "答:", "回答:", NULL };
+	static const gchar *const absent[] = { "否",   "无",   "没有",	"no",	 "No",	"NO",
+					       "none", "None", "never", "Never", "nil", NULL };
+	static const gchar *const present[] = { "是", "有", "yes", "Yes", "YES", NULL };
+	const gchar *limit = MIN (end, p + 48);
+	const gchar *after = NULL;
+	gboolean ticked = FALSE;
+
+	while (p < end && *p == ' ')
+		p++;
+	for (const gchar *q = p; q < limit && after == NULL; q++) {
+		if (*q == '\n' || *q == '?' || g_str_has_prefix (q, "？")
+		    || g_str_has_prefix (q, "。"))
+			break;
+		for (guint i = 0; ticks[i] != NULL && after == NULL; i++) {
+			if (sp_has_prefix (q, end, ticks[i], &after))
+				ticked = TRUE;
+		}
+	}
+	if (!ticked) {
+		for (guint i = 0; labels[i] != NULL && after == NULL; i++)
+			sp_has_prefix (p, end, labels[i], &after);
+		if (after == NULL)
+			after = p;
+	}
+	while (after < end && *after == ' ')
+		after++;
+	for (guint pass = 0; pass < 2; pass++) {
+		const gchar *const *words = pass == 0 ? absent : present;
+		for (guint i = 0; words[i] != NULL; i++) {
+			const gchar *w_end;
+			if (!sp_has_prefix (after, end, words[i], &w_end))
+				continue;
+			/* a word ends there ("no" is not "not"); an unticked answer ends its clause
+			 * ("Is it asthma? No idea" answers nothing) */
+			if (g_ascii_isalpha (words[i][0]) && w_end < end
+			    && g_ascii_isalnum (*w_end))
+				continue;
+			if (!ticked && w_end < end && *w_end != '.' && *w_end != ','
+			    && *w_end != ';' && *w_end != '\n' && *w_end != ' '
+			    && !g_str_has_prefix (w_end, "。") && !g_str_has_prefix (w_end, "，"))
+				continue;
+			if (!ticked && *w_end == ' ' && g_ascii_isalpha (words[i][0]))
+				continue;
+			*polarity = pass == 0 ? SP_POLARITY_ABSENT : SP_POLARITY_PRESENT;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* Is the concept @c asked about by a question its form or interview answers ("近期是否发热？□是
+ * ☑否", "Q: Have you ever had heart disease, stroke or diabetes? A: No.")?  The question runs
+ * from the concept to a question mark with no sentence break between, as for sp_asked(). */
+static gboolean
+sp_question_answered (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
+{
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *limit = MIN (end, text + c->end + 160);
+
+	if (memchr (text + c->end, '?', limit - (text + c->end)) == NULL
+	    && g_strstr_len (text + c->end, limit - (text + c->end), "？") == NULL)
+		return FALSE;
+	for (const gchar *p = text + c->end; p < limit; p++) {
+		const gchar *after;
+		if (*p == '?' || sp_has_prefix (p, end, "？", &after))
+			return sp_answer_after (*p == '?' ? p + 1 : after, end, polarity);
+		if (sp_asked_break (text, end, p))
+			return FALSE;
+	}
+	return FALSE;
+}
+
 /* Is the concept at @k followed at once by what continues or ends a list: a soft comma, a
  * conjunction, a slash, a sentence break? */
 static gboolean
@@ -275,6 +358,8 @@ sp_polarity (SpCtx *ctx, guint k, SpFindingKind kind)
 	gboolean list_item = sp_list_continues_after (ctx, k);
 
 	if (sp_template_polarity (ctx, c, &stated) || sp_template_polarity_listed (ctx, k, &stated))
+		return stated;
+	if (sp_question_answered (ctx, c, &stated))
 		return stated;
 	/* "诊断：缺铁性贫血？", "Dx: asthma?": a diagnosis the chart marks with a question mark
 	 * right after it */

@@ -292,3 +292,44 @@ Test (context2, forum_sisters)
 	check_family ("她的姐妹有乳腺癌。", "DOID:1612", TRUE);
 	check_family ("我姐妹有甲减。", "HP:0000821", TRUE);
 }
+
+/* ---- round 6: a question its form or interview answers ---- */
+
+/* @code is a finding of @sentence with @polarity */
+static void
+check_polarity (const gchar *sentence, const gchar *code, const gchar *polarity)
+{
+	g_autoptr (GArray) findings = sp_test_parse (sentence, NULL);
+	g_autofree gchar *all = dump (findings);
+	const SpFinding *f = NULL;
+
+	for (guint i = 0; i < findings->len && f == NULL; i++) {
+		if (g_strcmp0 (g_array_index (findings, SpFinding, i).concept->code, code) == 0)
+			f = &g_array_index (findings, SpFinding, i);
+	}
+	cr_assert_not_null (f, "'%s': no %s%s", sentence, code, all);
+	cr_expect_str_eq (sp_polarity_to_string (f->polarity), polarity, "'%s' %s%s", sentence,
+			  code, all);
+}
+
+Test (context2, form_question_with_ticked_answer)
+{
+	check_polarity ("3. 最近一周有无咳嗽？□有 ☑无", "HP:0012735", "absent");
+	check_polarity ("是否出过皮疹？ ☑是 □否", "HP:0000988", "present");
+	check_polarity ("Any seizures in the past year? [ ] Yes [x] No", "HP:0001250", "absent");
+	/* controls: no box ticked is still a question; a question with no form stays possible */
+	check_polarity ("是否发热？□是 □否", "HP:0001945", "possible");
+	check_polarity ("孩子是不是发烧了？", "HP:0001945", "possible");
+}
+
+Test (context2, interview_question_and_answer)
+{
+	check_polarity ("Q: Do you get chest pain or palpitations? A: No.", "HP:0100749", "absent");
+	check_polarity ("Q: Do you get chest pain or palpitations? A: No.", "HP:0001962", "absent");
+	check_polarity ("Q: Any cough at night? A: Yes, most nights.", "MV:0036", "present");
+	check_polarity ("问：有没有头痛？答：没有。", "HP:0002315", "absent");
+	check_polarity ("Fever? No. Rash? Yes, on the arms.", "HP:0001945", "absent");
+	check_polarity ("Fever? No. Rash? Yes, on the arms.", "HP:0000988", "present");
+	/* controls: an answer that is no yes or no leaves the question as it was */
+	check_polarity ("Is it asthma? No idea, the GP never said.", "HP:0002099", "possible");
+}
