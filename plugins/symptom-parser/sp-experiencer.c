@@ -39,8 +39,41 @@ sp_writers_relative (SpCtx *ctx, const SpItem *it)
 		gsize n = strlen (mine[i]);
 		if (it->start >= n && memcmp (text + it->start - n, mine[i], n) == 0)
 			return TRUE;
+		/* the cue may hold it: 我妈, 我妈妈 are cues of their own */
+		if (it->end - it->start > n && memcmp (text + it->start, mine[i], n) == 0)
+			return TRUE;
 	}
 	return FALSE;
+}
+
+/* Is the family cue @it a way of addressing the patient by surname, as nursing handovers and
+ * family-doctor notes name an older patient (5床王阿姨, 刘阿姨，66岁, 张大爷), not a relative? */
+static gboolean
+sp_addressed_by_surname (SpCtx *ctx, const SpItem *it)
+{
+	static const gchar *const forms[]
+		= { "阿姨", "大爷", "大妈", "大娘", "奶奶", "爷爷", "叔叔", "大叔",
+		    "婆婆", "阿婆", "伯伯", "老太", "大姐", "大哥", NULL };
+	/* the commonest surnames, and the marks a record writes for a hidden name */
+	static const gchar surnames[]
+		= "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋"
+		  "蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金廖贾夏韦付方邹孟熊秦邱尹薛闫段雷侯"
+		  "龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤×某";
+	const gchar *text = ctx->nt->text;
+	gboolean form = FALSE;
+	const gchar *prev;
+	gchar ch[8] = { 0 };
+
+	for (guint i = 0; forms[i] != NULL && !form; i++)
+		form = it->end - it->start == strlen (forms[i])
+		       && memcmp (text + it->start, forms[i], it->end - it->start) == 0;
+	if (!form || it->start == 0)
+		return FALSE;
+	prev = g_utf8_find_prev_char (text, text + it->start);
+	if (prev == NULL || text + it->start - prev >= (gssize)sizeof ch)
+		return FALSE;
+	memcpy (ch, prev, text + it->start - prev);
+	return strstr (surnames, ch) != NULL && !sp_writers_relative (ctx, it);
 }
 
 /* Is the family cue at @j a child of the writer introduced with an age, as parents begin a
@@ -138,8 +171,8 @@ sp_is_reporter (SpCtx *ctx, guint j, guint k)
 		    "calls",	"describes", "described", "mentions",  "mentioned", "asks",
 		    "asked",	"worried",   "worries",	  "concerned", "thinks",    "noticed",
 		    "notices",	NULL };
-	static const gchar *const verbs_zh[]
-		= { "说", "代诉", "诉", "反映", "发现", "带", "觉得", "担心", "问", "咨询", NULL };
+	static const gchar *const verbs_zh[] = { "说",	 "代诉", "诉", "反映", "发现", "带",
+						 "觉得", "担心", "问", "咨询", "陪",   NULL };
 	const SpItem *it = sp_item (ctx, j);
 	guint next = it->tok_last + 1;
 	const MvToken *t;
@@ -179,7 +212,8 @@ sp_family_cue (SpCtx *ctx, guint k)
 		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY)
-		    && (sp_child_introduced (ctx, j) || sp_quoted (ctx, it)))
+		    && (sp_child_introduced (ctx, j) || sp_quoted (ctx, it)
+			|| sp_addressed_by_surname (ctx, it)))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
 			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
@@ -190,6 +224,8 @@ sp_family_cue (SpCtx *ctx, guint k)
 		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
 		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
 		    || sp_is_cue (it, SP_CUE_SELF))
+			break;
+		if (sp_is_cue (it, SP_CUE_FAMILY) && sp_addressed_by_surname (ctx, it))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
 			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;

@@ -333,3 +333,25 @@ Test (context2, interview_question_and_answer)
 	/* controls: an answer that is no yes or no leaves the question as it was */
 	check_polarity ("Is it asthma? No idea, the GP never said.", "HP:0002099", "possible");
 }
+
+/* ---- round 6: who the patient is when a note or a carer names them ---- */
+
+Test (context2, patient_addressed_by_surname)
+{
+	check_family ("12床李奶奶，胆囊切除术后第2天，诉腹胀，无呕吐。", "HP:0003270", FALSE);
+	check_family ("随访：陈叔叔，72岁，高血压10年，近期头晕。", "HP:0000822", FALSE);
+	check_family ("张大爷今天诉胸闷，夜间加重。", "HP:0031352", FALSE);
+	/* controls: a relative named with a possessive stays a relative */
+	check_family ("他奶奶有糖尿病。", "HP:0000819", TRUE);
+	check_family ("患者阿姨有乳腺癌。", "DOID:1612", TRUE);
+}
+
+Test (context2, carer_writes_about_the_person_cared_for)
+{
+	check_family ("大夫您好，我妈72岁，有冠心病好多年了，最近老是胸闷。", "HP:0031352", FALSE);
+	check_family ("我爸65岁，糖尿病十年，最近脚麻。", "HP:0000819", FALSE);
+	check_family ("母亲陪诊，诉孩子咳嗽三天。", "HP:0012735", FALSE);
+	/* controls: a writer's relative with an onset, and a relative's disease in an intake */
+	check_family ("我妈45岁时得了乳腺癌。", "DOID:1612", TRUE);
+	check_family ("家族史：我妈有高血压。", "HP:0000822", TRUE);
+}
