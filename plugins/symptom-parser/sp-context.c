@@ -345,6 +345,44 @@ sp_trigger_stops_short (SpCtx *ctx, const SpItem *it, const SpItem *c)
 	       && !sp_tok_in (ctx, t, degree);
 }
 
+/* Is the concept at @k what makes another complaint worse, not a complaint (腰痛…咳嗽、打喷嚏时
+ * 加重, 深呼吸时加剧)?  A Chinese history names the aggravating acts right before 时加重; each
+ * item of such a list is one. */
+static gboolean
+sp_aggravates (SpCtx *ctx, guint k)
+{
+	static const gchar *const worse[]
+		= { "时加重",	  "时加剧",	"后加重", "后加剧", "时明显加重",
+		    "时疼痛加重", "时症状加重", "时更重", NULL };
+	static const gchar *const joins[] = { "、", "或者", "或", "和", "及", "/", NULL };
+	const SpItem *it = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *p = text + it->end;
+	const gchar *after = NULL;
+
+	if (it->kind != SP_ITEM_CONCEPT || g_ascii_isalpha (text[it->end - 1]))
+		return FALSE;
+	for (guint i = 0; worse[i] != NULL; i++) {
+		if (g_str_has_prefix (p, worse[i]))
+			return TRUE;
+	}
+	/* a list: the acts after the join need not be terms (咳嗽、深呼吸时加重), but nothing
+	 * else may come between (胸痛深呼吸时加重 names the complaint) */
+	for (guint i = 0; joins[i] != NULL && after == NULL; i++)
+		sp_has_prefix (p, end, joins[i], &after);
+	for (guint n = 0; after != NULL && after < end && n < 12; n++) {
+		if (!mv_unichar_is_han (g_utf8_get_char (after)) && !g_str_has_prefix (after, "、"))
+			return FALSE;
+		for (guint i = 0; worse[i] != NULL; i++) {
+			if (g_str_has_prefix (after, worse[i]))
+				return TRUE;
+		}
+		after = g_utf8_next_char (after);
+	}
+	return FALSE;
+}
+
 static SpPolarity
 sp_polarity (SpCtx *ctx, guint k, SpFindingKind kind)
 {
@@ -1184,6 +1222,10 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 			return FALSE;
 		f->polarity = SP_POLARITY_POSSIBLE;
 	}
+	/* 咳嗽、打喷嚏时加重: acts that make the complaint worse are no complaint themselves */
+	if (f->polarity == SP_POLARITY_PRESENT && it->kind == SP_ITEM_CONCEPT
+	    && f->kind == SP_FINDING_SYMPTOM && sp_aggravates (ctx, k))
+		return FALSE;
 	/* "a cough whenever she has a cold": the cold is the trigger, not a complaint */
 	if (f->polarity == SP_POLARITY_PRESENT && sp_is_trigger (ctx, k))
 		f->polarity = SP_POLARITY_POSSIBLE;

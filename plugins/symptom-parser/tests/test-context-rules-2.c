@@ -355,3 +355,16 @@ Test (context2, carer_writes_about_the_person_cared_for)
 	check_family ("我妈45岁时得了乳腺癌。", "DOID:1612", TRUE);
 	check_family ("家族史：我妈有高血压。", "HP:0000822", TRUE);
 }
+
+/* ---- round 6: what makes a complaint worse is no complaint ---- */
+
+Test (context2, zh_aggravating_acts)
+{
+	check_no ("右侧胸痛3天，咳嗽、深呼吸时加重。", "HP:0012735");
+	check_no ("腰痛1周，打喷嚏或咳嗽时加剧。", "HP:0012735");
+	check_no ("头痛，咳嗽后加重。", "HP:0012735");
+	/* controls: the complaint itself, and a cough told beside a complaint */
+	check_once ("右侧胸痛3天，咳嗽、深呼吸时加重。", "HP:0100749", "present", 'c', "");
+	check_polarity ("咳嗽、咳痰3天，夜间加重。", "HP:0012735", "present");
+	check_polarity ("发热伴咳嗽，活动后加重。", "HP:0012735", "present");
+}
