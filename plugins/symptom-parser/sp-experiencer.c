@@ -452,6 +452,12 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		"食谱",	    NULL,
 	};
 	static const gchar *const of[] = { "of", NULL };
+	static const gchar *const against[]
+		= { "vaccine",	    "vaccines", "vaccination", "vaccinations", "vaccinated",
+		    "jab",	    "jabs",	"shot",	       "shots",	       "immunisation",
+		    "immunization", "booster",	"screening",   "screen",       "action plan",
+		    "疫苗",	    "筛查",	NULL };
+	static const gchar *const and[] = { "and", NULL };
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
@@ -475,6 +481,25 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		const SpConcept *c = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 		if (c->kind != SP_CONCEPT_CONDITION && c->kind != SP_CONCEPT_SYMPTOM)
 			return FALSE;
+	}
+	/* a vaccine, a screening or an action plan against a disease names no disease of the
+	 * patient, even where a line opens with it ("Flu and pneumococcal vaccines given",
+	 * "Bowel cancer screening: normal", "personal asthma action plan", 乳腺癌筛查) */
+	{
+		const gchar *q = p;
+		if (q < end && (*q == ' ' || *q == '-') && g_ascii_isalpha (text[it->end - 1]))
+			q++;
+		if ((q > p || !g_ascii_isalpha (text[it->end - 1]))
+		    && sp_starts_with_word (q, end, against))
+			return TRUE;
+		/* "Flu and pneumococcal vaccines": a disease listed before the vaccine of both */
+		if (q > p && sp_starts_with_word (q, end, and)) {
+			const gchar *r = q + 4;
+			while (r < end && r - q < 40 && g_ascii_isalpha (*r))
+				r++;
+			if (r < end && *r == ' ' && sp_starts_with_word (r + 1, end, against))
+				return TRUE;
+		}
 	}
 	/* "DM f/u:", 高血压随访记录：, "Asthma clinic." opening a note or a line name the visit's
 	 * topic, the patient's own condition */

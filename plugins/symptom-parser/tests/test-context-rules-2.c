@@ -368,3 +368,19 @@ Test (context2, zh_aggravating_acts)
 	check_polarity ("咳嗽、咳痰3天，夜间加重。", "HP:0012735", "present");
 	check_polarity ("发热伴咳嗽，活动后加重。", "HP:0012735", "present");
 }
+
+/* ---- round 6: a vaccine, a screening or an action plan names no disease of the patient ---- */
+
+Test (context2, vaccines_screening_and_plans)
+{
+	check_no ("Flu and pneumococcal vaccines given.", "DOID:8469");
+	check_no ("Shingles and pneumococcal vaccines given today.", "DOID:8536");
+	check_no ("Bowel cancer screening kit returned, result normal.", "DOID:9256");
+	check_no ("Reviewed her asthma action plan with her.", "HP:0002099");
+	check_no ("去年做了乳腺癌筛查，未见异常。", "DOID:1612");
+	/* controls: the disease itself, and a service that names the patient's own condition */
+	check_polarity ("Flu-like illness with fever for two days.", "DOID:8469", "present");
+	check_polarity ("Had pneumonia last winter, then the pneumococcal vaccine.", "HP:0002090",
+			"present");
+	check_polarity ("Asthma clinic. Well controlled on Clenil.", "HP:0002099", "present");
+}
