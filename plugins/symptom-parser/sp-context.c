@@ -143,7 +143,7 @@ sp_asserting_after_comma (SpCtx *ctx, guint j, const SpItem *c)
 
 /* Does @p end the clause a question's scope runs in: a sentence break, a colon, or a comma
  * between Chinese words (see sp_asked())? */
-static gboolean
+gboolean
 sp_asked_break (const gchar *text, const gchar *end, const gchar *p)
 {
 	static const gchar *const breaks[]
@@ -226,89 +226,6 @@ sp_asked (SpCtx *ctx, const SpItem *c)
 			  != SP_CONCEPT_SYMPTOM;
 }
 
-/* Reads the answer a form or interview gives right after a question mark at @p: a ticked box
- * ("□是 ☑否", "[x] No"), an answer label ("A: No.", "Answer: never", 答：无) or a bare short
- * answer that ends its clause ("Fever? No."). */
-static gboolean
-sp_answer_after (const gchar *p, const gchar *end, SpPolarity *polarity)
-{
-	static const gchar *const ticks[]
-		= { "☑", "☒", "■", "[x]", "[X]", "[√]", "[✓]", "[✔]", "√", "✓", "✔", NULL };
-	static const gchar *const labels[]
-		= { "a:", "A:", "answer:", "Answer:", "答:", "回答:", NULL };
-	static const gchar *const absent[] = { "否",   "无",   "没有",	"no",	 "No",	"NO",
-					       "none", "None", "never", "Never", "nil", NULL };
-	static const gchar *const present[] = { "是", "有", "yes", "Yes", "YES", NULL };
-	const gchar *limit = MIN (end, p + 48);
-	const gchar *after = NULL;
-	gboolean ticked = FALSE;
-
-	while (p < end && *p == ' ')
-		p++;
-	for (const gchar *q = p; q < limit && after == NULL; q++) {
-		if (*q == '\n' || *q == '?' || g_str_has_prefix (q, "？")
-		    || g_str_has_prefix (q, "。"))
-			break;
-		for (guint i = 0; ticks[i] != NULL && after == NULL; i++) {
-			if (sp_has_prefix (q, end, ticks[i], &after))
-				ticked = TRUE;
-		}
-	}
-	if (!ticked) {
-		for (guint i = 0; labels[i] != NULL && after == NULL; i++)
-			sp_has_prefix (p, end, labels[i], &after);
-		if (after == NULL)
-			after = p;
-	}
-	while (after < end && *after == ' ')
-		after++;
-	for (guint pass = 0; pass < 2; pass++) {
-		const gchar *const *words = pass == 0 ? absent : present;
-		for (guint i = 0; words[i] != NULL; i++) {
-			const gchar *w_end;
-			if (!sp_has_prefix (after, end, words[i], &w_end))
-				continue;
-			/* a word ends there ("no" is not "not"); an unticked answer ends its clause
-			 * ("Is it asthma? No idea" answers nothing) */
-			if (g_ascii_isalpha (words[i][0]) && w_end < end
-			    && g_ascii_isalnum (*w_end))
-				continue;
-			if (!ticked && w_end < end && *w_end != '.' && *w_end != ','
-			    && *w_end != ';' && *w_end != '\n' && *w_end != ' '
-			    && !g_str_has_prefix (w_end, "。") && !g_str_has_prefix (w_end, "，"))
-				continue;
-			if (!ticked && *w_end == ' ' && g_ascii_isalpha (words[i][0]))
-				continue;
-			*polarity = pass == 0 ? SP_POLARITY_ABSENT : SP_POLARITY_PRESENT;
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
-
-/* Is the concept @c asked about by a question its form or interview answers ("近期是否发热？□是
- * ☑否", "Q: Have you ever had heart disease, stroke or diabetes? A: No.")?  The question runs
- * from the concept to a question mark with no sentence break between, as for sp_asked(). */
-static gboolean
-sp_question_answered (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
-{
-	const gchar *text = ctx->nt->text;
-	const gchar *end = text + ctx->nt->len;
-	const gchar *limit = MIN (end, text + c->end + 160);
-
-	if (memchr (text + c->end, '?', limit - (text + c->end)) == NULL
-	    && g_strstr_len (text + c->end, limit - (text + c->end), "？") == NULL)
-		return FALSE;
-	for (const gchar *p = text + c->end; p < limit; p++) {
-		const gchar *after;
-		if (*p == '?' || sp_has_prefix (p, end, "？", &after))
-			return sp_answer_after (*p == '?' ? p + 1 : after, end, polarity);
-		if (sp_asked_break (text, end, p))
-			return FALSE;
-	}
-	return FALSE;
-}
-
 /* Is the concept at @k followed at once by what continues or ends a list: a soft comma, a
  * conjunction, a slash, a sentence break? */
 static gboolean
@@ -343,44 +260,6 @@ sp_trigger_stops_short (SpCtx *ctx, const SpItem *it, const SpItem *c)
 	return t < c->tok_first && t < ctx->tokens->len
 	       && ctx->other_prefix[t + 1] - ctx->other_prefix[t] == 1
 	       && !sp_tok_in (ctx, t, degree);
-}
-
-/* Is the concept at @k what makes another complaint worse, not a complaint (腰痛…咳嗽、打喷嚏时
- * 加重, 深呼吸时加剧)?  A Chinese history names the aggravating acts right before 时加重; each
- * item of such a list is one. */
-static gboolean
-sp_aggravates (SpCtx *ctx, guint k)
-{
-	static const gchar *const worse[]
-		= { "时加重",	  "时加剧",	"后加重", "后加剧", "时明显加重",
-		    "时疼痛加重", "时症状加重", "时更重", NULL };
-	static const gchar *const joins[] = { "、", "或者", "或", "和", "及", "/", NULL };
-	const SpItem *it = sp_item (ctx, k);
-	const gchar *text = ctx->nt->text;
-	const gchar *end = text + ctx->nt->len;
-	const gchar *p = text + it->end;
-	const gchar *after = NULL;
-
-	if (it->kind != SP_ITEM_CONCEPT || g_ascii_isalpha (text[it->end - 1]))
-		return FALSE;
-	for (guint i = 0; worse[i] != NULL; i++) {
-		if (g_str_has_prefix (p, worse[i]))
-			return TRUE;
-	}
-	/* a list: the acts after the join need not be terms (咳嗽、深呼吸时加重), but nothing
-	 * else may come between (胸痛深呼吸时加重 names the complaint) */
-	for (guint i = 0; joins[i] != NULL && after == NULL; i++)
-		sp_has_prefix (p, end, joins[i], &after);
-	for (guint n = 0; after != NULL && after < end && n < 12; n++) {
-		if (!mv_unichar_is_han (g_utf8_get_char (after)) && !g_str_has_prefix (after, "、"))
-			return FALSE;
-		for (guint i = 0; worse[i] != NULL; i++) {
-			if (g_str_has_prefix (after, worse[i]))
-				return TRUE;
-		}
-		after = g_utf8_next_char (after);
-	}
-	return FALSE;
 }
 
 static SpPolarity
