@@ -143,7 +143,7 @@ sp_asserting_after_comma (SpCtx *ctx, guint j, const SpItem *c)
 
 /* Does @p end the clause a question's scope runs in: a sentence break, a colon, or a comma
  * between Chinese words (see sp_asked())? */
-static gboolean
+gboolean
 sp_asked_break (const gchar *text, const gchar *end, const gchar *p)
 {
 	static const gchar *const breaks[]
@@ -275,6 +275,8 @@ sp_polarity (SpCtx *ctx, guint k, SpFindingKind kind)
 	gboolean list_item = sp_list_continues_after (ctx, k);
 
 	if (sp_template_polarity (ctx, c, &stated) || sp_template_polarity_listed (ctx, k, &stated))
+		return stated;
+	if (sp_question_answered (ctx, c, &stated))
 		return stated;
 	/* "诊断：缺铁性贫血？", "Dx: asthma?": a diagnosis the chart marks with a question mark
 	 * right after it */
@@ -1099,6 +1101,10 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 			return FALSE;
 		f->polarity = SP_POLARITY_POSSIBLE;
 	}
+	/* 咳嗽、打喷嚏时加重: acts that make the complaint worse are no complaint themselves */
+	if (f->polarity == SP_POLARITY_PRESENT && it->kind == SP_ITEM_CONCEPT
+	    && f->kind == SP_FINDING_SYMPTOM && sp_aggravates (ctx, k))
+		return FALSE;
 	/* "a cough whenever she has a cold": the cold is the trigger, not a complaint */
 	if (f->polarity == SP_POLARITY_PRESENT && sp_is_trigger (ctx, k))
 		f->polarity = SP_POLARITY_POSSIBLE;

@@ -145,6 +145,9 @@ gdouble sp_onset_age (SpCtx *ctx, gint cue, guint k);
 gboolean sp_other_experiencer (SpCtx *ctx, guint k);
 gboolean sp_names_no_finding (SpCtx *ctx, guint k);
 gboolean sp_is_trigger (SpCtx *ctx, guint k);
+gboolean sp_asked_break (const gchar *text, const gchar *end, const gchar *p);
+gboolean sp_question_answered (SpCtx *ctx, const SpItem *c, SpPolarity *polarity);
+gboolean sp_aggravates (SpCtx *ctx, guint k);
 /* a relative's age at onset dated as a diagnosis ("dx age 55", 确诊), not an event */
 gboolean sp_onset_is_diagnosis (SpCtx *ctx, guint k);
 /* a token that ends a clause (. , ; ! ? newline 。) */

@@ -1,7 +1,8 @@
 /*
  * symptom-parser — the experiencer of a finding: whose it is (the patient, a relative named by a
  * family cue, or someone else), the relative's relation and age at onset, and the cues that only
- * tell who reports it (README "Clinical context").
+ * tell who reports it (README "Clinical context"); and what a mention is not: a service, a
+ * trigger, an aggravating act, a question its form answers.
  */
 #define G_LOG_DOMAIN "symptom-parser"
 
@@ -39,8 +40,41 @@ sp_writers_relative (SpCtx *ctx, const SpItem *it)
 		gsize n = strlen (mine[i]);
 		if (it->start >= n && memcmp (text + it->start - n, mine[i], n) == 0)
 			return TRUE;
+		/* the cue may hold it: 我妈, 我妈妈 are cues of their own */
+		if (it->end - it->start > n && memcmp (text + it->start, mine[i], n) == 0)
+			return TRUE;
 	}
 	return FALSE;
+}
+
+/* Is the family cue @it a way of addressing the patient by surname, as nursing handovers and
+ * family-doctor notes name an older patient (5床王阿姨, 刘阿姨，66岁, 张大爷), not a relative? */
+static gboolean
+sp_addressed_by_surname (SpCtx *ctx, const SpItem *it)
+{
+	static const gchar *const forms[]
+		= { "阿姨", "大爷", "大妈", "大娘", "奶奶", "爷爷", "叔叔", "大叔",
+		    "婆婆", "阿婆", "伯伯", "老太", "大姐", "大哥", NULL };
+	/* the commonest surnames, and the marks a record writes for a hidden name */
+	static const gchar surnames[]
+		= "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋"
+		  "蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金廖贾夏韦付方邹孟熊秦邱尹薛闫段雷侯"
+		  "龙史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤×某";
+	const gchar *text = ctx->nt->text;
+	gboolean form = FALSE;
+	const gchar *prev;
+	gchar ch[8] = { 0 };
+
+	for (guint i = 0; forms[i] != NULL && !form; i++)
+		form = it->end - it->start == strlen (forms[i])
+		       && memcmp (text + it->start, forms[i], it->end - it->start) == 0;
+	if (!form || it->start == 0)
+		return FALSE;
+	prev = g_utf8_find_prev_char (text, text + it->start);
+	if (prev == NULL || text + it->start - prev >= (gssize)sizeof ch)
+		return FALSE;
+	memcpy (ch, prev, text + it->start - prev);
+	return strstr (surnames, ch) != NULL && !sp_writers_relative (ctx, it);
 }
 
 /* Is the family cue at @j a child of the writer introduced with an age, as parents begin a
@@ -138,8 +172,8 @@ sp_is_reporter (SpCtx *ctx, guint j, guint k)
 		    "calls",	"describes", "described", "mentions",  "mentioned", "asks",
 		    "asked",	"worried",   "worries",	  "concerned", "thinks",    "noticed",
 		    "notices",	NULL };
-	static const gchar *const verbs_zh[]
-		= { "说", "代诉", "诉", "反映", "发现", "带", "觉得", "担心", "问", "咨询", NULL };
+	static const gchar *const verbs_zh[] = { "说",	 "代诉", "诉", "反映", "发现", "带",
+						 "觉得", "担心", "问", "咨询", "陪",   NULL };
 	const SpItem *it = sp_item (ctx, j);
 	guint next = it->tok_last + 1;
 	const MvToken *t;
@@ -179,7 +213,8 @@ sp_family_cue (SpCtx *ctx, guint k)
 		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_SELF))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY)
-		    && (sp_child_introduced (ctx, j) || sp_quoted (ctx, it)))
+		    && (sp_child_introduced (ctx, j) || sp_quoted (ctx, it)
+			|| sp_addressed_by_surname (ctx, it)))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
 			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
@@ -190,6 +225,8 @@ sp_family_cue (SpCtx *ctx, guint k)
 		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
 		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
 		    || sp_is_cue (it, SP_CUE_SELF))
+			break;
+		if (sp_is_cue (it, SP_CUE_FAMILY) && sp_addressed_by_surname (ctx, it))
 			break;
 		if (sp_is_cue (it, SP_CUE_FAMILY))
 			return sp_is_reporter (ctx, j, k) ? -1 : (gint)j;
@@ -416,6 +453,12 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		"食谱",	    NULL,
 	};
 	static const gchar *const of[] = { "of", NULL };
+	static const gchar *const against[]
+		= { "vaccine",	    "vaccines", "vaccination", "vaccinations", "vaccinated",
+		    "jab",	    "jabs",	"shot",	       "shots",	       "immunisation",
+		    "immunization", "booster",	"screening",   "screen",       "action plan",
+		    "疫苗",	    "筛查",	NULL };
+	static const gchar *const and[] = { "and", NULL };
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
@@ -439,6 +482,25 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		const SpConcept *c = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 		if (c->kind != SP_CONCEPT_CONDITION && c->kind != SP_CONCEPT_SYMPTOM)
 			return FALSE;
+	}
+	/* a vaccine, a screening or an action plan against a disease names no disease of the
+	 * patient, even where a line opens with it ("Flu and pneumococcal vaccines given",
+	 * "Bowel cancer screening: normal", "personal asthma action plan", 乳腺癌筛查) */
+	{
+		const gchar *q = p;
+		if (q < end && (*q == ' ' || *q == '-') && g_ascii_isalpha (text[it->end - 1]))
+			q++;
+		if ((q > p || !g_ascii_isalpha (text[it->end - 1]))
+		    && sp_starts_with_word (q, end, against))
+			return TRUE;
+		/* "Flu and pneumococcal vaccines": a disease listed before the vaccine of both */
+		if (q > p && sp_starts_with_word (q, end, and)) {
+			const gchar *r = q + 4;
+			while (r < end && r - q < 40 && g_ascii_isalpha (*r))
+				r++;
+			if (r < end && *r == ' ' && sp_starts_with_word (r + 1, end, against))
+				return TRUE;
+		}
 	}
 	/* "DM f/u:", 高血压随访记录：, "Asthma clinic." opening a note or a line name the visit's
 	 * topic, the patient's own condition */
@@ -496,6 +558,129 @@ sp_is_trigger (SpCtx *ctx, guint k)
 			    && (g_ascii_isalpha (*q) || p - q <= (gssize)n + 6))
 				return TRUE;
 		}
+	}
+	return FALSE;
+}
+
+/* ---- forms and aggravating acts (round 6; sp_polarity() and sp_finding_at() use them) ---- */
+
+/* Reads the answer a form or interview gives right after a question mark at @p: a ticked box
+ * ("□是 ☑否", "[x] No"), an answer label ("A: No.", "Answer: never", 答：无) or a bare short
+ * answer that ends its clause ("Fever? No."). */
+static gboolean
+sp_answer_after (const gchar *p, const gchar *end, SpPolarity *polarity)
+{
+	static const gchar *const ticks[]
+		= { "☑", "☒", "■", "[x]", "[X]", "[√]", "[✓]", "[✔]", "√", "✓", "✔", NULL };
+	static const gchar *const labels[]
+		= { "a:", "A:", "answer:", "Answer:", "答:", "回答:", NULL };
+	static const gchar *const absent[] = { "否",   "无",   "没有",	"no",	 "No",	"NO",
+					       "none", "None", "never", "Never", "nil", NULL };
+	static const gchar *const present[] = { "是", "有", "yes", "Yes", "YES", NULL };
+	const gchar *limit = MIN (end, p + 48);
+	const gchar *after = NULL;
+	gboolean ticked = FALSE;
+
+	while (p < end && *p == ' ')
+		p++;
+	for (const gchar *q = p; q < limit && after == NULL; q++) {
+		if (*q == '\n' || *q == '?' || g_str_has_prefix (q, "？")
+		    || g_str_has_prefix (q, "。"))
+			break;
+		for (guint i = 0; ticks[i] != NULL && after == NULL; i++) {
+			if (sp_has_prefix (q, end, ticks[i], &after))
+				ticked = TRUE;
+		}
+	}
+	if (!ticked) {
+		for (guint i = 0; labels[i] != NULL && after == NULL; i++)
+			sp_has_prefix (p, end, labels[i], &after);
+		if (after == NULL)
+			after = p;
+	}
+	while (after < end && *after == ' ')
+		after++;
+	for (guint pass = 0; pass < 2; pass++) {
+		const gchar *const *words = pass == 0 ? absent : present;
+		for (guint i = 0; words[i] != NULL; i++) {
+			const gchar *w_end;
+			if (!sp_has_prefix (after, end, words[i], &w_end))
+				continue;
+			/* a word ends there ("no" is not "not"); an unticked answer ends its clause
+			 * ("Is it asthma? No idea" answers nothing) */
+			if (g_ascii_isalpha (words[i][0]) && w_end < end
+			    && g_ascii_isalnum (*w_end))
+				continue;
+			if (!ticked && w_end < end && *w_end != '.' && *w_end != ','
+			    && *w_end != ';' && *w_end != '\n' && *w_end != ' '
+			    && !g_str_has_prefix (w_end, "。") && !g_str_has_prefix (w_end, "，"))
+				continue;
+			if (!ticked && *w_end == ' ' && g_ascii_isalpha (words[i][0]))
+				continue;
+			*polarity = pass == 0 ? SP_POLARITY_ABSENT : SP_POLARITY_PRESENT;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* Is the concept @c asked about by a question its form or interview answers ("近期是否发热？□是
+ * ☑否", "Q: Have you ever had heart disease, stroke or diabetes? A: No.")?  The question runs
+ * from the concept to a question mark with no sentence break between, as for sp_asked(). */
+gboolean
+sp_question_answered (SpCtx *ctx, const SpItem *c, SpPolarity *polarity)
+{
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *limit = MIN (end, text + c->end + 160);
+
+	if (memchr (text + c->end, '?', limit - (text + c->end)) == NULL
+	    && g_strstr_len (text + c->end, limit - (text + c->end), "？") == NULL)
+		return FALSE;
+	for (const gchar *p = text + c->end; p < limit; p++) {
+		const gchar *after;
+		if (*p == '?' || sp_has_prefix (p, end, "？", &after))
+			return sp_answer_after (*p == '?' ? p + 1 : after, end, polarity);
+		if (sp_asked_break (text, end, p))
+			return FALSE;
+	}
+	return FALSE;
+}
+
+/* Is the concept at @k what makes another complaint worse, not a complaint (腰痛…咳嗽、打喷嚏时
+ * 加重, 深呼吸时加剧)?  A Chinese history names the aggravating acts right before 时加重; each
+ * item of such a list is one. */
+gboolean
+sp_aggravates (SpCtx *ctx, guint k)
+{
+	static const gchar *const worse[]
+		= { "时加重",	  "时加剧",	"后加重", "后加剧", "时明显加重",
+		    "时疼痛加重", "时症状加重", "时更重", NULL };
+	static const gchar *const joins[] = { "、", "或者", "或", "和", "及", "/", NULL };
+	const SpItem *it = sp_item (ctx, k);
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *p = text + it->end;
+	const gchar *after = NULL;
+
+	if (it->kind != SP_ITEM_CONCEPT || g_ascii_isalpha (text[it->end - 1]))
+		return FALSE;
+	for (guint i = 0; worse[i] != NULL; i++) {
+		if (g_str_has_prefix (p, worse[i]))
+			return TRUE;
+	}
+	/* a list: the acts after the join need not be terms (咳嗽、深呼吸时加重), but nothing
+	 * else may come between (胸痛深呼吸时加重 names the complaint) */
+	for (guint i = 0; joins[i] != NULL && after == NULL; i++)
+		sp_has_prefix (p, end, joins[i], &after);
+	for (guint n = 0; after != NULL && after < end && n < 12; n++) {
+		if (!mv_unichar_is_han (g_utf8_get_char (after)) && !g_str_has_prefix (after, "、"))
+			return FALSE;
+		for (guint i = 0; worse[i] != NULL; i++) {
+			if (g_str_has_prefix (after, worse[i]))
+				return TRUE;
+		}
+		after = g_utf8_next_char (after);
 	}
 	return FALSE;
 }

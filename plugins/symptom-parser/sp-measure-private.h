@@ -85,6 +85,24 @@ typedef enum {
 	SP_M_DAS28,
 	SP_M_CIWA,
 	SP_M_GDS,
+	/* scales of chronic-disease reviews, rehabilitation and mental-health notes (round 6) */
+	SP_M_ACT,
+	SP_M_CAT,
+	SP_M_MRC,
+	SP_M_EPWORTH,
+	SP_M_BARTHEL,
+	SP_M_BERG,
+	SP_M_WATERLOW,
+	SP_M_IPSS,
+	SP_M_PASI,
+	SP_M_ODI,
+	SP_M_HAMD,
+	SP_M_SAS,
+	SP_M_FIM,
+	SP_M_QRISK,
+	SP_M_PHQA,
+	SP_M_HAMA,
+	SP_M_SDS,
 	SP_M_LAST
 } SpMKind;
 

@@ -35,6 +35,7 @@ static const gchar *const sp_connectors[] = {
 	"sitting", "seated", "standing", "supine", "lying", "lying down", "upright", "manual",
 	"home", "clinic", "office", "left arm", "right arm", "calculated", "estimated",
 	"为", "是", "测", "测得", "测了", "测的", "量", "量了", "量的", "量得", "约", "达", "评分", "值",
+	"指数", "量表", "得分", "总分", /* "Barthel指数 65分": a scale's Latin name, then its kind */
 	"在", "大概", "大约", "左右", "有", "最高", "高达", "高至", "升至", "升到", "降至", "降到", "低至",
 	"掉到", "到", "达到", "波动在", "维持在", "控制在", "一般", "一直", "一直在", "都", "还", "还是",
 	"已经", "只有", "就", "又", "了", "每分钟", "每分", "偏高", "偏低", "烧到", "发烧到",

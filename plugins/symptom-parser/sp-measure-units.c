@@ -187,6 +187,25 @@ const SpMKindDef sp_mkinds[SP_M_LAST] = {
 	[SP_M_DAS28] = { "MV:5013", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 10, 2, TRUE },
 	[SP_M_CIWA] = { "MV:5014", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 67, 0, TRUE },
 	[SP_M_GDS] = { "MV:5015", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 30, 0, TRUE },
+	/* round 6: the scale's own range (Barthel 0-100 holds the 20-point form too; MRC 0-5
+	 * holds mMRC 0-4 and MRC 1-5; SAS and SDS are Zung's standard scores) */
+	[SP_M_ACT] = { "MV:5016", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 5, 25, 0, TRUE },
+	[SP_M_CAT] = { "MV:5017", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 40, 0, TRUE },
+	[SP_M_MRC] = { "MV:5018", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 5, 0, TRUE },
+	[SP_M_EPWORTH] = { "MV:5019", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 24, 0, TRUE },
+	[SP_M_BARTHEL] = { "MV:5020", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 100, 0, TRUE },
+	[SP_M_BERG] = { "MV:5021", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 56, 0, TRUE },
+	[SP_M_WATERLOW] = { "MV:5022", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 64, 0, TRUE },
+	[SP_M_IPSS] = { "MV:5023", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 35, 0, TRUE },
+	[SP_M_PASI] = { "MV:5024", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 72, 1, TRUE },
+	[SP_M_ODI] = { "MV:5025", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 100, 0, TRUE },
+	[SP_M_HAMD] = { "MV:5026", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 52, 0, TRUE },
+	[SP_M_SAS] = { "MV:5027", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 20, 100, 0, TRUE },
+	[SP_M_FIM] = { "MV:5028", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 18, 126, 0, TRUE },
+	[SP_M_QRISK] = { "MV:5029", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 100, 1, TRUE },
+	[SP_M_PHQA] = { "MV:5030", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 27, 0, TRUE },
+	[SP_M_HAMA] = { "MV:5031", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 0, 56, 0, TRUE },
+	[SP_M_SDS] = { "MV:5032", SP_U_SCORE, U (SP_U_SCORE), SP_U_SCORE, 20, 100, 0, TRUE },
 };
 
 /* Adult reference ranges: a value below `lo` is low, above `hi` high, else normal.  `zh`: the

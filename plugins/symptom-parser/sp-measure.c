@@ -146,6 +146,23 @@ sp_m_concept_of (SpCtx *ctx, SpMKind kind)
 		[SP_M_DAS28] = "das28",
 		[SP_M_CIWA] = "ciwa",
 		[SP_M_GDS] = "gds",
+		[SP_M_ACT] = "asthma control test",
+		[SP_M_CAT] = "copd assessment test",
+		[SP_M_MRC] = "mrc dyspnoea scale",
+		[SP_M_EPWORTH] = "epworth",
+		[SP_M_BARTHEL] = "barthel",
+		[SP_M_BERG] = "berg balance scale",
+		[SP_M_WATERLOW] = "waterlow",
+		[SP_M_IPSS] = "international prostate symptom score",
+		[SP_M_PASI] = "pasi",
+		[SP_M_ODI] = "oswestry",
+		[SP_M_HAMD] = "hamd",
+		[SP_M_SAS] = "zung anxiety scale",
+		[SP_M_FIM] = "functional independence measure",
+		[SP_M_QRISK] = "qrisk3",
+		[SP_M_PHQA] = "phqa",
+		[SP_M_HAMA] = "hama",
+		[SP_M_SDS] = "zung depression scale",
 	};
 	return sp_m_concept (ctx, terms[kind], sp_mkinds[kind].code);
 }

@@ -292,3 +292,95 @@ Test (context2, forum_sisters)
 	check_family ("她的姐妹有乳腺癌。", "DOID:1612", TRUE);
 	check_family ("我姐妹有甲减。", "HP:0000821", TRUE);
 }
+
+/* ---- round 6: a question its form or interview answers ---- */
+
+/* @code is a finding of @sentence with @polarity */
+static void
+check_polarity (const gchar *sentence, const gchar *code, const gchar *polarity)
+{
+	g_autoptr (GArray) findings = sp_test_parse (sentence, NULL);
+	g_autofree gchar *all = dump (findings);
+	const SpFinding *f = NULL;
+
+	for (guint i = 0; i < findings->len && f == NULL; i++) {
+		if (g_strcmp0 (g_array_index (findings, SpFinding, i).concept->code, code) == 0)
+			f = &g_array_index (findings, SpFinding, i);
+	}
+	cr_assert_not_null (f, "'%s': no %s%s", sentence, code, all);
+	cr_expect_str_eq (sp_polarity_to_string (f->polarity), polarity, "'%s' %s%s", sentence,
+			  code, all);
+}
+
+Test (context2, form_question_with_ticked_answer)
+{
+	check_polarity ("3. 最近一周有无咳嗽？□有 ☑无", "HP:0012735", "absent");
+	check_polarity ("是否出过皮疹？ ☑是 □否", "HP:0000988", "present");
+	check_polarity ("Any seizures in the past year? [ ] Yes [x] No", "HP:0001250", "absent");
+	/* controls: no box ticked is still a question; a question with no form stays possible */
+	check_polarity ("是否发热？□是 □否", "HP:0001945", "possible");
+	check_polarity ("孩子是不是发烧了？", "HP:0001945", "possible");
+}
+
+Test (context2, interview_question_and_answer)
+{
+	check_polarity ("Q: Do you get chest pain or palpitations? A: No.", "HP:0100749", "absent");
+	check_polarity ("Q: Do you get chest pain or palpitations? A: No.", "HP:0001962", "absent");
+	check_polarity ("Q: Any cough at night? A: Yes, most nights.", "MV:0036", "present");
+	check_polarity ("问：有没有头痛？答：没有。", "HP:0002315", "absent");
+	check_polarity ("Fever? No. Rash? Yes, on the arms.", "HP:0001945", "absent");
+	check_polarity ("Fever? No. Rash? Yes, on the arms.", "HP:0000988", "present");
+	/* controls: an answer that is no yes or no leaves the question as it was */
+	check_polarity ("Is it asthma? No idea, the GP never said.", "HP:0002099", "possible");
+}
+
+/* ---- round 6: who the patient is when a note or a carer names them ---- */
+
+Test (context2, patient_addressed_by_surname)
+{
+	check_family ("12床李奶奶，胆囊切除术后第2天，诉腹胀，无呕吐。", "HP:0003270", FALSE);
+	check_family ("随访：陈叔叔，72岁，高血压10年，近期头晕。", "HP:0000822", FALSE);
+	check_family ("张大爷今天诉胸闷，夜间加重。", "HP:0031352", FALSE);
+	/* controls: a relative named with a possessive stays a relative */
+	check_family ("他奶奶有糖尿病。", "HP:0000819", TRUE);
+	check_family ("患者阿姨有乳腺癌。", "DOID:1612", TRUE);
+}
+
+Test (context2, carer_writes_about_the_person_cared_for)
+{
+	check_family ("大夫您好，我妈72岁，有冠心病好多年了，最近老是胸闷。", "HP:0031352", FALSE);
+	check_family ("我爸65岁，糖尿病十年，最近脚麻。", "HP:0000819", FALSE);
+	check_family ("母亲陪诊，诉孩子咳嗽三天。", "HP:0012735", FALSE);
+	/* controls: a writer's relative with an onset, and a relative's disease in an intake */
+	check_family ("我妈45岁时得了乳腺癌。", "DOID:1612", TRUE);
+	check_family ("家族史：我妈有高血压。", "HP:0000822", TRUE);
+}
+
+/* ---- round 6: what makes a complaint worse is no complaint ---- */
+
+Test (context2, zh_aggravating_acts)
+{
+	check_no ("右侧胸痛3天，咳嗽、深呼吸时加重。", "HP:0012735");
+	check_no ("腰痛1周，打喷嚏或咳嗽时加剧。", "HP:0012735");
+	check_no ("头痛，咳嗽后加重。", "HP:0012735");
+	/* controls: the complaint itself, and a cough told beside a complaint */
+	check_once ("右侧胸痛3天，咳嗽、深呼吸时加重。", "HP:0100749", "present", 'c', "");
+	check_polarity ("咳嗽、咳痰3天，夜间加重。", "HP:0012735", "present");
+	check_polarity ("发热伴咳嗽，活动后加重。", "HP:0012735", "present");
+}
+
+/* ---- round 6: a vaccine, a screening or an action plan names no disease of the patient ---- */
+
+Test (context2, vaccines_screening_and_plans)
+{
+	check_no ("Flu and pneumococcal vaccines given.", "DOID:8469");
+	check_no ("Shingles and pneumococcal vaccines given today.", "DOID:8536");
+	check_no ("Bowel cancer screening kit returned, result normal.", "DOID:9256");
+	check_no ("Reviewed her asthma action plan with her.", "HP:0002099");
+	check_no ("去年做了乳腺癌筛查，未见异常。", "DOID:1612");
+	/* controls: the disease itself, and a service that names the patient's own condition */
+	check_polarity ("Flu-like illness with fever for two days.", "DOID:8469", "present");
+	check_polarity ("Had pneumonia last winter, then the pneumococcal vaccine.", "HP:0002090",
+			"present");
+	check_polarity ("Asthma clinic. Well controlled on Clenil.", "HP:0002099", "present");
+}
