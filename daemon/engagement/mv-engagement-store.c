@@ -667,7 +667,11 @@ write_fresh (CheckinWork *w, GPtrArray *records, GPtrArray *entries, GError **er
 
 /* The answer: each check-in's, what was awarded, and the progress now. */
 static JsonObject *
-checkin_result (CheckinWork *w, GPtrArray *all, GPtrArray *entries, const GDate *today)
+checkin_result (CheckinWork *w,
+		GPtrArray *all,
+		GPtrArray *entries,
+		const GDate *today,
+		const gchar *language)
 {
 	JsonObject *out = json_object_new ();
 	g_autoptr (JsonArray) list = json_array_new ();
@@ -688,7 +692,7 @@ checkin_result (CheckinWork *w, GPtrArray *all, GPtrArray *entries, const GDate 
 	json_object_set_array_member (out, "awarded", awarded_json (entries));
 	json_object_set_object_member (
 		out, "progress",
-		mv_engagement_progress_json (progress, w->op->call->language, w->zone_name, today));
+		mv_engagement_progress_json (progress, language, w->zone_name, today));
 	return out;
 }
 
@@ -698,6 +702,7 @@ checkin_txn (PGconn *conn, gpointer data, GError **error)
 	MvEngagementOp *op = data;
 	const MvClinicalCall *call = op->call;
 	g_auto (CheckinWork) w = { .op = op, .p = op->params };
+	const gchar *language = NULL;
 	g_autoptr (GDateTime) now = NULL;
 	g_autoptr (GPtrArray) records = NULL, all = NULL, entries = NULL;
 	g_autoptr (GPtrArray) obs_inputs
@@ -745,8 +750,11 @@ checkin_txn (PGconn *conn, gpointer data, GError **error)
 	if (!mv_engagement_op_audit (conn, op, w.fresh->len > 0 ? "checkin" : "checkin-repeat",
 				     error))
 		return FALSE;
+	/* the progress follows the profile's language, as GET /v1/me/progress does */
+	if (!mv_engagement_progress_language (conn, op, &w.keys, &language, error))
+		return FALSE;
 	op->created = w.fresh->len > 0;
-	op->result = checkin_result (&w, all, entries, &today);
+	op->result = checkin_result (&w, all, entries, &today, language);
 	return TRUE;
 }
 
