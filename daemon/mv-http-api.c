@@ -275,20 +275,17 @@ authenticate (MvHttpRequest *request, MvHttpAuthFunc auth_func, gpointer auth_da
 	}
 	if ((request->auth->role & route->roles) == 0) {
 		/* a D-Bus caller calls a method: name what it called, not the route behind it */
-		if (request->ex == NULL)
-			mv_set_error_bilingual_printf (error, MV_ERROR_FORBIDDEN,
-						       request->auth->role == MV_ROLE_OPERATOR
-							       ? "an %s key may not use this method"
-							       : "a %s key may not use this method",
-						       "%s 角色的密钥无权使用此方法",
-						       mv_role_to_string (request->auth->role));
-		else
-			mv_set_error_bilingual_printf (error, MV_ERROR_FORBIDDEN,
-						       request->auth->role == MV_ROLE_OPERATOR
-							       ? "an %s key may not use this route"
-							       : "a %s key may not use this route",
-						       "%s 角色的密钥无权使用此路由",
-						       mv_role_to_string (request->auth->role));
+		gboolean method = request->ex == NULL;
+		gboolean an = request->auth->role == MV_ROLE_OPERATOR;
+
+		mv_set_error_bilingual_printf (error, MV_ERROR_FORBIDDEN,
+					       method ? (an ? "an %s key may not use this method"
+							    : "a %s key may not use this method")
+						      : (an ? "an %s key may not use this route"
+							    : "a %s key may not use this route"),
+					       method ? "%s 角色的密钥无权使用此方法"
+						      : "%s 角色的密钥无权使用此路由",
+					       mv_role_to_string (request->auth->role));
 		return FALSE;
 	}
 	return TRUE;
