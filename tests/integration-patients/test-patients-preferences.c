@@ -178,6 +178,22 @@ Test (preferences, a_patient_sets_its_time_zone_and_language_and_progress_follow
 				   != NULL,
 			   "%s", r->body);
 	}
+	{
+		/* the leaderboard handles too: Chinese words for a zh profile, whatever is asked */
+		g_autoptr (PtResponse) join
+			= call_in ("en", "PUT", "/v1/me/leaderboard", token, "{\"opt_in\":true}");
+		g_autoptr (PtResponse) board
+			= call_in ("en", "GET", "/v1/me/leaderboard", token, NULL);
+		JsonArray *rows;
+		const gchar *handle;
+		cr_assert_eq (join->status, 200, "%s", join->body);
+		cr_assert_eq (board->status, 200, "%s", board->body);
+		rows = json_object_get_array_member (json_node_get_object (board->json), "rows");
+		cr_assert_eq (json_array_get_length (rows), 1, "%s", board->body);
+		handle = json_object_get_string_member (json_array_get_object_element (rows, 0),
+							"handle");
+		cr_expect (!g_str_is_ascii (handle), "an English handle: %s", handle);
+	}
 }
 
 int
