@@ -18,6 +18,7 @@
 typedef struct {
 	GHashTable *query;
 	JsonObject *body;
+	gboolean id_member; /* CheckIn: the caller sent "id" as a member (not allowed) */
 } RouteInput;
 
 static void
@@ -113,15 +114,18 @@ checkin_input (GVariant *params, RouteInput *in, GError **error)
 
 	g_variant_get_child (params, 2, "&s", &client_id);
 	in->body = mv_dbus_vardict_to_json (members, &problems);
-	if (in->body != NULL && json_object_has_member (in->body, "id"))
-		mv_error_add_problem (&problems, "/id", "not-allowed",
-				      "the client id is the client_id argument, not a member",
-				      "客户端编号应作为 client_id 参数传递，而不是成员");
 	if (problems != NULL) {
 		g_propagate_error (error, problems);
 		return FALSE;
 	}
-	json_object_set_string_member (in->body, "id", client_id);
+	/* An "id" member is not allowed, but the route still checks the other members so the
+	 * answer lists every problem at once: it gets an id of the wrong type, which it always
+	 * refuses (nothing is written), and its /id problem becomes ours (checkin_problems()). */
+	in->id_member = json_object_has_member (in->body, "id");
+	if (in->id_member)
+		json_object_set_int_member (in->body, "id", 0);
+	else
+		json_object_set_string_member (in->body, "id", client_id);
 	return TRUE;
 }
 
@@ -139,6 +143,34 @@ body_input (GVariant *params, RouteInput *in, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* The route's problems in the caller's terms: the client id is the client_id argument, so a
+ * problem at /id names /client_id, or, when the caller sent an "id" member, is that member's
+ * not-allowed. */
+static void
+checkin_problems (const RouteInput *in, GError **error)
+{
+	GError *out = NULL;
+	guint n = mv_error_get_n_problems (*error);
+
+	if (n == 0)
+		return;
+	for (guint i = 0; i < n; i++) {
+		const MvErrorProblem *p = mv_error_get_problem (*error, i);
+		if (g_strcmp0 (p->field, "/id") != 0)
+			mv_error_add_problem (&out, p->field, p->code, p->message, p->message_zh);
+		else if (in->id_member)
+			mv_error_add_problem (
+				&out, "/id", "not-allowed",
+				"the client id is the client_id argument, not a member",
+				"客户端编号应作为 client_id 参数传递，而不是成员");
+		else
+			mv_error_add_problem (&out, "/client_id", p->code, p->message,
+					      p->message_zh);
+	}
+	g_clear_error (error);
+	g_propagate_error (error, out);
 }
 
 static GVariant *
@@ -190,15 +222,18 @@ run_method (PatientCall *call, GError **error)
 		.request_id = call->request_id,
 		.token = key,
 		.client_address = call->client_address,
-		.locale = locale,
+		.locale = locale[0] != '\0' ? locale : NULL,
 		.query = in.query,
 		.body = in.body,
 		.auth_func = call->self->auth_func,
 		.auth_data = call->self->auth_data,
 	};
 	answer = mv_http_route_run_local (bound->route, bound->user_data, &local, &status, error);
-	if (answer == NULL && *error != NULL)
+	if (answer == NULL && *error != NULL) {
+		if (method->input == checkin_input)
+			checkin_problems (&in, error);
 		return NULL;
+	}
 	return method->reply (answer, status);
 }
 
@@ -268,7 +303,8 @@ check_call (MvDbusPatient *self, GVariant *params, GError **error)
 	guint64 limit = mv_dbus_get_max_input_bytes (self->dbus);
 
 	g_variant_get_child (params, 1, "&s", &locale);
-	if (!mv_locale_is_valid (locale)) {
+	/* "" is the default, as a date "" is today: English unless the profile says otherwise */
+	if (locale[0] != '\0' && !mv_locale_is_valid (locale)) {
 		mv_error_add_problem (error, "/locale", "invalid-format",
 				      "not a BCP 47 language tag such as \"en\" or \"zh-CN\"",
 				      "不是 BCP 47 语言标签，例如“en”或“zh-CN”");

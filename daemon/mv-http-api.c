@@ -243,6 +243,7 @@ static gboolean
 authenticate (MvHttpRequest *request, MvHttpAuthFunc auth_func, gpointer auth_data, GError **error)
 {
 	const MvHttpRoute *route = &request->entry->route;
+	g_autoptr (GError) invalid = NULL;
 
 	if (route->roles == MV_ROLE_NONE)
 		return TRUE;
@@ -257,15 +258,34 @@ authenticate (MvHttpRequest *request, MvHttpAuthFunc auth_func, gpointer auth_da
 					"authentication is not available", "身份验证暂不可用");
 		return FALSE;
 	}
-	request->auth = auth_func (request, request->token, auth_data, error);
-	if (request->auth == NULL)
+	request->auth = auth_func (request, request->token, auth_data, &invalid);
+	if (request->auth == NULL && request->ex == NULL
+	    && g_error_matches (invalid, MV_ERROR, MV_ERROR_UNAUTHORIZED)) {
+		/* the key checker's advice is HTTP's (a header); a D-Bus caller passes an argument
+		 */
+		mv_set_error_bilingual (
+			error, MV_ERROR_UNAUTHORIZED,
+			"the key is not valid (pass the patient's key as the first argument)",
+			"密钥无效（请将患者的密钥作为第一个参数传递）");
 		return FALSE;
+	}
+	if (request->auth == NULL) {
+		g_propagate_error (error, g_steal_pointer (&invalid));
+		return FALSE;
+	}
 	if ((request->auth->role & route->roles) == 0) {
-		mv_set_error_bilingual_printf (
-			error, MV_ERROR_FORBIDDEN,
-			request->auth->role == MV_ROLE_OPERATOR ? "an %s key may not use this route"
-								: "a %s key may not use this route",
-			"%s 角色的密钥无权使用此路由", mv_role_to_string (request->auth->role));
+		/* a D-Bus caller calls a method: name what it called, not the route behind it */
+		gboolean method = request->ex == NULL;
+		gboolean an = request->auth->role == MV_ROLE_OPERATOR;
+
+		mv_set_error_bilingual_printf (error, MV_ERROR_FORBIDDEN,
+					       method ? (an ? "an %s key may not use this method"
+							    : "a %s key may not use this method")
+						      : (an ? "an %s key may not use this route"
+							    : "a %s key may not use this route"),
+					       method ? "%s 角色的密钥无权使用此方法"
+						      : "%s 角色的密钥无权使用此路由",
+					       mv_role_to_string (request->auth->role));
 		return FALSE;
 	}
 	return TRUE;

@@ -433,6 +433,16 @@ mv_http_check_json_content_type (MvHttpExchange *ex, gboolean merge_patch)
 	gboolean is_merge_patch = merge_patch && type != NULL
 				  && g_ascii_strcasecmp (type, "application/merge-patch+json") == 0;
 
+	/* no Content-Type at all is most often a POST with no body: say what the route needs */
+	if (value == NULL) {
+		mv_http_respond_new_error (
+			ex, MV_ERROR_UNSUPPORTED_MEDIA,
+			"this route needs a JSON body: send one with Content-Type: "
+			"application/json%s",
+			"此路由需要 JSON 请求体：请以 Content-Type: application/json%s 发送",
+			merge_patch ? " (or application/merge-patch+json)" : "");
+		return FALSE;
+	}
 	if (!is_merge_patch
 	    && (type == NULL || g_ascii_strcasecmp (type, "application/json") != 0)) {
 		mv_http_respond_new_error (ex, MV_ERROR_UNSUPPORTED_MEDIA,

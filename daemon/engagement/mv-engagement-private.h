@@ -73,6 +73,15 @@ void mv_stored_checkin_free (MvStoredCheckin *stored);
 GPtrArray *mv_engagement_load_checkins (
 	PGconn *conn, MvEngagementOp *op, MvSecret *dek, GTimeZone *zone, GError **error);
 
+/* The language of the patient's progress texts ("en" or "zh", static): the profile's
+ * language when it names one, else the caller's.  GET /v1/me/progress and a check-in's answer
+ * both use it, so the same progress reads the same. */
+gboolean mv_engagement_progress_language (PGconn *conn,
+					  MvEngagementOp *op,
+					  MvPatientKeys *keys,
+					  const gchar **language,
+					  GError **error);
+
 /* Every ledger entry of the patient, opened (element-type MvLedgerEntry). */
 GPtrArray *
 mv_engagement_load_ledger (PGconn *conn, MvEngagementOp *op, MvSecret *dek, GError **error);

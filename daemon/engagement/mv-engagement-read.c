@@ -112,12 +112,12 @@ mv_engagement_progress_json (const MvProgress *p,
  * texts are written in ("zh…" Chinese, "en…" English: the plan's rule), whoever asks (a
  * clinician reads what the patient reads); else the caller's (Accept-Language).  *@language
  * is a static string. */
-static gboolean
-progress_language (PGconn *conn,
-		   MvEngagementOp *op,
-		   MvPatientKeys *keys,
-		   const gchar **language,
-		   GError **error)
+gboolean
+mv_engagement_progress_language (PGconn *conn,
+				 MvEngagementOp *op,
+				 MvPatientKeys *keys,
+				 const gchar **language,
+				 GError **error)
 {
 	const MvRecordRef ref = { &mv_record_kind_profile, op->clinic_id, op->patient_id, NULL };
 	g_autoptr (MvSealedRecord) profile
@@ -153,7 +153,7 @@ progress_txn (PGconn *conn, gpointer data, GError **error)
 
 	g_clear_pointer (&op->result, json_object_unref);
 	if (!mv_engagement_op_keys (conn, op, FALSE, &keys, &zone, &zone_name, error)
-	    || !progress_language (conn, op, &keys, &language, error))
+	    || !mv_engagement_progress_language (conn, op, &keys, &language, error))
 		return FALSE;
 	stored = mv_engagement_load_checkins (conn, op, keys.dek, zone, error);
 	ledger = stored != NULL ? mv_engagement_load_ledger (conn, op, keys.dek, error) : NULL;
@@ -341,9 +341,19 @@ leaderboard_txn (PGconn *conn, gpointer data, GError **error)
 	g_autoptr (GArray) rows = NULL;
 	JsonArray *list = json_array_new ();
 	gboolean opted_in = FALSE;
+	g_auto (MvPatientKeys) keys = { 0 };
+	g_autoptr (GTimeZone) zone = NULL;
+	g_autofree gchar *zone_name = NULL;
+	const gchar *language = NULL;
 	gint n;
 
 	g_clear_pointer (&op->result, json_object_unref);
+	/* the handles follow the caller's profile language, as every text the patient reads */
+	if (!mv_engagement_op_keys (conn, op, FALSE, &keys, &zone, &zone_name, error)
+	    || !mv_engagement_progress_language (conn, op, &keys, &language, error)) {
+		json_array_unref (list);
+		return FALSE;
+	}
 	op->result = json_object_new ();
 	json_object_set_array_member (op->result, "rows", list);
 	kek = mv_record_keys_clinic_kek (mv_services_get_vault (op->store->services), conn,
@@ -370,7 +380,7 @@ leaderboard_txn (PGconn *conn, gpointer data, GError **error)
 		opted_in = opted_in || g_strcmp0 (players[i].patient_id, op->patient_id) == 0;
 	}
 	rows = mv_leaderboard_rank (mv_secret_get_data (salt), mv_secret_get_size (salt), players,
-				    (guint)n, opted_in ? op->patient_id : NULL, op->call->language,
+				    (guint)n, opted_in ? op->patient_id : NULL, language,
 				    MV_ENGAGEMENT_LEADERBOARD_TOP);
 	for (guint i = 0; i < rows->len; i++) {
 		const MvLeaderboardRow *r = &g_array_index (rows, MvLeaderboardRow, i);

@@ -413,9 +413,25 @@ validate_all (CheckinParams *p, GTimeZone *zone, GDateTime *now, GError **error)
 
 	for (guint i = 0; i < p->inputs->len; i++) {
 		const gchar *pointer = g_ptr_array_index (p->pointers, i);
+		JsonObject *input = g_ptr_array_index (p->inputs, i);
+		JsonNode *id = json_object_get_member (input, "id");
 		g_autoptr (GError) one = NULL;
-		MvCheckin *c = mv_checkin_validate (g_ptr_array_index (p->inputs, i), pointer, zone,
-						    now, &one);
+		MvCheckin *c = mv_checkin_validate (input, pointer, zone, now, &one);
+
+		/* the id as sent, valid check-in or not: a repeat is one more problem, listed with
+		 * the others (every problem at once) */
+		if (id != NULL && JSON_NODE_HOLDS_VALUE (id)
+		    && json_node_get_value_type (id) == G_TYPE_STRING) {
+			const gchar *text = json_node_get_string (id);
+			if (g_hash_table_contains (seen, text)) {
+				g_autofree gchar *where = g_strdup_printf ("%s/id", pointer);
+				mv_error_add_problem (
+					&problems, where, "duplicate",
+					"this id is used by another check-in of the batch",
+					"该 id 已被本批次的另一条打卡使用");
+			}
+			g_hash_table_add (seen, (gpointer)text);
+		}
 		if (c == NULL) {
 			guint n = mv_error_get_n_problems (one);
 			for (guint j = 0; j < n; j++) {
@@ -428,13 +444,6 @@ validate_all (CheckinParams *p, GTimeZone *zone, GDateTime *now, GError **error)
 						      mv_error_get_message_zh (one));
 			continue;
 		}
-		if (g_hash_table_contains (seen, c->id)) {
-			g_autofree gchar *where = g_strdup_printf ("%s/id", pointer);
-			mv_error_add_problem (&problems, where, "duplicate",
-					      "this id is used by another check-in of the batch",
-					      "该 id 已被本批次的另一条打卡使用");
-		}
-		g_hash_table_add (seen, c->id);
 		g_ptr_array_add (out, c);
 	}
 	if (problems != NULL) {
@@ -667,7 +676,11 @@ write_fresh (CheckinWork *w, GPtrArray *records, GPtrArray *entries, GError **er
 
 /* The answer: each check-in's, what was awarded, and the progress now. */
 static JsonObject *
-checkin_result (CheckinWork *w, GPtrArray *all, GPtrArray *entries, const GDate *today)
+checkin_result (CheckinWork *w,
+		GPtrArray *all,
+		GPtrArray *entries,
+		const GDate *today,
+		const gchar *language)
 {
 	JsonObject *out = json_object_new ();
 	g_autoptr (JsonArray) list = json_array_new ();
@@ -688,7 +701,7 @@ checkin_result (CheckinWork *w, GPtrArray *all, GPtrArray *entries, const GDate 
 	json_object_set_array_member (out, "awarded", awarded_json (entries));
 	json_object_set_object_member (
 		out, "progress",
-		mv_engagement_progress_json (progress, w->op->call->language, w->zone_name, today));
+		mv_engagement_progress_json (progress, language, w->zone_name, today));
 	return out;
 }
 
@@ -698,6 +711,7 @@ checkin_txn (PGconn *conn, gpointer data, GError **error)
 	MvEngagementOp *op = data;
 	const MvClinicalCall *call = op->call;
 	g_auto (CheckinWork) w = { .op = op, .p = op->params };
+	const gchar *language = NULL;
 	g_autoptr (GDateTime) now = NULL;
 	g_autoptr (GPtrArray) records = NULL, all = NULL, entries = NULL;
 	g_autoptr (GPtrArray) obs_inputs
@@ -745,8 +759,11 @@ checkin_txn (PGconn *conn, gpointer data, GError **error)
 	if (!mv_engagement_op_audit (conn, op, w.fresh->len > 0 ? "checkin" : "checkin-repeat",
 				     error))
 		return FALSE;
+	/* the progress follows the profile's language, as GET /v1/me/progress does */
+	if (!mv_engagement_progress_language (conn, op, &w.keys, &language, error))
+		return FALSE;
 	op->created = w.fresh->len > 0;
-	op->result = checkin_result (&w, all, entries, &today);
+	op->result = checkin_result (&w, all, entries, &today, language);
 	return TRUE;
 }
 

@@ -454,11 +454,42 @@ static const MvField profile_members[] = {
 
 /* what a patient key may set itself: its language and time zone (the plan's today and the
  * streak's days follow the zone; the texts of its plan and progress the language) */
-static const gchar *const own_languages[] = { "en", "zh", NULL };
+/* "en" or "zh" for a BCP 47 tag of either (zh-CN, zh-Hans, en-GB: an app sends what the
+ * device says), NULL for another language: the texts exist in these two only */
+static const gchar *
+own_language (const gchar *text)
+{
+	g_autofree gchar *tag = text != NULL ? mv_language_tag_normalise (text) : NULL;
+
+	if (tag == NULL)
+		return NULL;
+	if (g_ascii_strncasecmp (tag, "zh", 2) == 0 && (tag[2] == '\0' || tag[2] == '-'))
+		return "zh";
+	if (g_ascii_strncasecmp (tag, "en", 2) == 0 && (tag[2] == '\0' || tag[2] == '-'))
+		return "en";
+	return NULL;
+}
+
+static gboolean
+check_own_language (JsonNode *node,
+		    const gchar *ptr,
+		    JsonObject *parent,
+		    const MvSchemaContext *ctx,
+		    GError **error)
+{
+	if (own_language (json_node_get_string (node)) != NULL)
+		return TRUE;
+	mv_schema_problem (
+		error, ptr, "not-allowed",
+		"use en or zh (a tag of either, such as zh-CN, zh-Hans or en-GB, is read "
+		"as it)",
+		"请使用 en 或 zh（其任一标签，如 zh-CN、zh-Hans 或 en-GB，按其读取）");
+	return FALSE;
+}
 
 static const MvField own_preference_members[] = {
 	{ "time_zone", MV_FIELD_STRING, FALSE, 1, 64, NULL, NULL, check_time_zone },
-	{ "language", MV_FIELD_ENUM, FALSE, 0, 0, own_languages },
+	{ "language", MV_FIELD_STRING, FALSE, 2, 35, NULL, NULL, check_own_language },
 	{ NULL },
 };
 
@@ -482,8 +513,9 @@ mv_patient_own_preferences_patch (JsonObject *body, GError **error)
 		return NULL;
 	}
 	if (json_object_has_member (body, "language"))
-		json_object_set_string_member (patch, "language",
-					       json_object_get_string_member (body, "language"));
+		json_object_set_string_member (
+			patch, "language",
+			own_language (json_object_get_string_member (body, "language")));
 	if (json_object_has_member (body, "time_zone")) {
 		JsonObject *preferences = json_object_new ();
 		json_object_set_string_member (preferences, "time_zone",

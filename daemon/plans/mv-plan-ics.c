@@ -378,6 +378,36 @@ copy_array (JsonArray *a)
 	return out;
 }
 
+/* Whether @date falls in the plan's period (its week_start to the horizon the .ics ends at):
+ * sets "plan_started" and "plan_ended" on @out, and outside the period a "notice" in the
+ * plan's language. Returns -1 before, +1 after, 0 within. */
+static gint
+plan_period (JsonObject *record, const gchar *date, JsonObject *out)
+{
+	gboolean zh = g_strcmp0 (mv_clinical_get_string (record, "language"), "zh") == 0;
+	GDate week_start, until, day;
+	gint where = 0;
+
+	if (mv_schema_parse_date (mv_clinical_get_string (record, "week_start"), &week_start)
+	    && mv_schema_parse_date (date, &day)) {
+		horizon_of (record, &week_start, &until);
+		where = g_date_compare (&day, &week_start) < 0 ? -1
+			: g_date_compare (&day, &until) > 0    ? 1
+							       : 0;
+	}
+	json_object_set_boolean_member (out, "plan_started", where >= 0);
+	json_object_set_boolean_member (out, "plan_ended", where > 0);
+	if (where > 0)
+		json_object_set_string_member (out, "notice",
+					       zh ? "您的计划在这一天之前已结束：没有任务。"
+						  : "Your plan ends before this day: no tasks.");
+	else if (where < 0)
+		json_object_set_string_member (out, "notice",
+					       zh ? "您的计划在这一天之后才开始：没有任务。"
+						  : "Your plan starts after this day: no tasks.");
+	return where;
+}
+
 JsonObject *
 mv_plan_today (JsonObject *record, const gchar *date)
 {
@@ -389,6 +419,8 @@ mv_plan_today (JsonObject *record, const gchar *date)
 	JsonObject *out = json_object_new ();
 	JsonArray *today_tasks = json_array_new ();
 	JsonArray *today_follow_ups = json_array_new ();
+	JsonArray *overdue = json_array_new ();
+	gint outside;
 
 	/* red flags first: a client that shows the first thing shows them */
 	json_object_set_array_member (out, "red_flags",
@@ -400,19 +432,28 @@ mv_plan_today (JsonObject *record, const gchar *date)
 				       mv_clinical_get_string (record, "language") != NULL
 					       ? mv_clinical_get_string (record, "language")
 					       : "en");
-	for (guint i = 0; !suppressed && tasks != NULL && i < json_array_get_length (tasks); i++) {
+	outside = plan_period (record, date, out);
+	for (guint i = 0;
+	     !suppressed && outside == 0 && tasks != NULL && i < json_array_get_length (tasks);
+	     i++) {
 		JsonObject *t = json_array_get_object_element (tasks, i);
 		if (has_day (array_of (t, "days"), weekday))
 			json_array_add_object_element (today_tasks, mv_clinical_object_copy (t));
 	}
-	/* a suppressed plan keeps its follow-ups: the one a red flag adds is "today" */
+	/* a suppressed plan keeps its follow-ups: the one a red flag adds is "today"; one dated
+	 * before @date is overdue (Replan keeps a scheduled follow-up's date, and nothing in the
+	 * record says a visit took place, so it shows until the rule stops firing) */
 	for (guint i = 0; follow_ups != NULL && i < json_array_get_length (follow_ups); i++) {
 		JsonObject *f = json_array_get_object_element (follow_ups, i);
-		if (g_strcmp0 (mv_clinical_get_string (f, "date"), date) == 0)
+		gint cmp = g_strcmp0 (mv_clinical_get_string (f, "date"), date);
+		if (cmp == 0)
 			json_array_add_object_element (today_follow_ups,
 						       mv_clinical_object_copy (f));
+		else if (cmp < 0)
+			json_array_add_object_element (overdue, mv_clinical_object_copy (f));
 	}
 	json_object_set_array_member (out, "tasks", today_tasks);
 	json_object_set_array_member (out, "follow_ups", today_follow_ups);
+	json_object_set_array_member (out, "overdue_follow_ups", overdue);
 	return out;
 }

@@ -439,8 +439,10 @@ mv_plan_current (MvPlanJob *job, GError **error)
 		return NULL;
 	plans = json_object_get_array_member (page, mv_plan_kind.plural);
 	if (json_array_get_length (plans) == 0) {
-		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "the patient has no plan yet",
-					"该患者还没有计划");
+		/* a patient app shows this as it is: the clinic makes the plan */
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND,
+					"the patient has no plan yet: ask your clinic for one",
+					"您还没有计划：请联系您的诊所");
 		return NULL;
 	}
 	return json_object_ref (json_array_get_object_element (plans, 0));

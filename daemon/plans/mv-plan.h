@@ -92,8 +92,9 @@ void mv_plan_ics_fold (GString *out, const gchar *line);
  *
  * What the patient does on @date: `{"date", "weekday", "status", "red_flags", "tasks",
  * "follow_ups"}`, red flags first; the tasks whose `days` hold @date's weekday, the follow-ups
- * dated @date.  A suppressed plan gives its red flags (with their urgent instructions) and no
- * tasks or follow-ups.
+ * dated @date, those dated before it as "overdue_follow_ups"; "plan_started"/"plan_ended" and,
+ * outside the plan's period (week_start to the .ics horizon), no tasks and a "notice".  A
+ * suppressed plan gives its red flags (with their urgent instructions) and no tasks or follow-ups.
  *
  * Returns: (transfer full): the day.
  */

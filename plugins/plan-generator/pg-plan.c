@@ -473,8 +473,39 @@ pg_add_follow_up (
 	g_array_append_val (out, item);
 }
 
+/* The dates of a rule's follow-ups: the ones a previous version already scheduled for this rule
+ * (@kept: rule id -> its dates, sorted) keep their date, so a weekly re-plan never pushes a
+ * visit back by measuring "within a month" from the new today; overdue ones stay overdue. A
+ * rule that fires anew gets fresh dates. Paired by order: the earliest kept date goes to the
+ * spec that comes first from the same day. */
+static GPtrArray *
+pg_follow_up_dates (const PgRule *r, const PgContext *ctx, GHashTable *kept)
+{
+	GPtrArray *dates = g_ptr_array_new_with_free_func (g_free);
+	GPtrArray *old = kept != NULL ? g_hash_table_lookup (kept, r->id) : NULL;
+	g_autofree guint *rank = g_new0 (guint, r->follow_ups->len + 1);
+
+	for (guint j = 0; j < r->follow_ups->len; j++) {
+		const PgFollowUpSpec *f = g_ptr_array_index (r->follow_ups, j);
+		g_ptr_array_add (dates, pg_date_add_days (ctx->today, (gint)f->in_days));
+	}
+	/* rank[j]: how many of the rule's specs come before spec j */
+	for (guint j = 0; j < dates->len; j++)
+		for (guint k = 0; k < dates->len; k++)
+			if (strcmp (dates->pdata[k], dates->pdata[j]) < 0
+			    || (strcmp (dates->pdata[k], dates->pdata[j]) == 0 && k < j))
+				rank[j]++;
+	for (guint j = 0; old != NULL && j < dates->len; j++) {
+		if (rank[j] >= old->len)
+			continue;
+		g_free (dates->pdata[j]);
+		dates->pdata[j] = g_strdup (g_ptr_array_index (old, rank[j]));
+	}
+	return dates;
+}
+
 static GVariant *
-pg_follow_ups_build (const PgSelection *s, GPtrArray *hits, const PgContext *ctx)
+pg_follow_ups_build (const PgSelection *s, GPtrArray *hits, const PgContext *ctx, GHashTable *kept)
 {
 	g_autoptr (GArray) items = g_array_new (FALSE, FALSE, sizeof (PgDated));
 	GVariantBuilder b;
@@ -487,10 +518,11 @@ pg_follow_ups_build (const PgSelection *s, GPtrArray *hits, const PgContext *ctx
 	}
 	for (guint i = 0; i < s->fired->len; i++) {
 		const PgRule *r = g_ptr_array_index (s->fired, i);
+		g_autoptr (GPtrArray) dates = pg_follow_up_dates (r, ctx, kept);
 		for (guint j = 0; j < r->follow_ups->len; j++) {
 			const PgFollowUpSpec *f = g_ptr_array_index (r->follow_ups, j);
-			g_autofree gchar *date = pg_date_add_days (ctx->today, (gint)f->in_days);
-			pg_add_follow_up (items, date, pg_text_get (&f->reason, ctx->lang), r->id,
+			pg_add_follow_up (items, dates->pdata[j],
+					  pg_text_get (&f->reason, ctx->lang), r->id,
 					  r->source.citation);
 		}
 	}
@@ -541,7 +573,11 @@ pg_limits_build (const PgSelection *s, const PgContext *ctx)
 }
 
 static GVariant *
-pg_plan_build (const PgRuleSet *set, const PgContext *ctx, GHashTable *carry, guint version)
+pg_plan_build (const PgRuleSet *set,
+	       const PgContext *ctx,
+	       GHashTable *carry,
+	       GHashTable *kept,
+	       guint version)
 {
 	g_autoptr (GPtrArray) hits = pg_triage_hits (set, ctx);
 	PgSelection s = { 0 };
@@ -561,7 +597,7 @@ pg_plan_build (const PgRuleSet *set, const PgContext *ctx, GHashTable *carry, gu
 	g_variant_builder_add (&b, "{sv}", "tasks",
 			       suppressed ? g_variant_new ("aa{sv}", NULL)
 					  : pg_tasks_build (&s, ctx, carry));
-	g_variant_builder_add (&b, "{sv}", "follow_ups", pg_follow_ups_build (&s, hits, ctx));
+	g_variant_builder_add (&b, "{sv}", "follow_ups", pg_follow_ups_build (&s, hits, ctx, kept));
 	g_variant_builder_add (&b, "{sv}", "limits", pg_limits_build (&s, ctx));
 	g_variant_builder_add (&b, "{sv}", "language",
 			       g_variant_new_string (ctx->lang == PG_LANG_ZH ? "zh" : "en"));
@@ -576,7 +612,7 @@ pg_plan_build (const PgRuleSet *set, const PgContext *ctx, GHashTable *carry, gu
 GVariant *
 pg_plan_generate (const PgRuleSet *set, const PgContext *ctx)
 {
-	return pg_plan_build (set, ctx, NULL, 1);
+	return pg_plan_build (set, ctx, NULL, NULL, 1);
 }
 
 /* Replan */
@@ -598,6 +634,49 @@ pg_lookup_string (GVariant *dict, const gchar *key)
 	return s != NULL && g_variant_is_of_type (s, G_VARIANT_TYPE_STRING)
 		       ? g_variant_dup_string (s, NULL)
 		       : NULL;
+}
+
+static gint
+pg_str_ptr_compare (gconstpointer a, gconstpointer b)
+{
+	return strcmp (*(const gchar *const *)a, *(const gchar *const *)b);
+}
+
+/* The follow-up dates a previous version scheduled, by rule (sorted): what Replan keeps.
+ * Lenient: an entry without a rule or a valid date is passed over (the rule then dates afresh),
+ * since an older plan with no follow-ups at all is valid input. */
+static GHashTable *
+pg_read_kept_follow_ups (GVariant *previous)
+{
+	GHashTable *kept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+						  (GDestroyNotify)g_ptr_array_unref);
+	g_autoptr (GVariant) list = g_variant_lookup_value (previous, "follow_ups", NULL);
+	g_autoptr (GPtrArray) dicts = NULL;
+	g_autoptr (GPtrArray) ignored = pg_problems_new ();
+	GHashTableIter iter;
+	gpointer value;
+
+	if (list != NULL)
+		dicts = pg_variant_dicts (list, "/previous/follow_ups", ignored);
+	for (guint i = 0; dicts != NULL && i < dicts->len; i++) {
+		g_autofree gchar *rule = pg_lookup_string (dicts->pdata[i], "rule");
+		g_autofree gchar *date = pg_lookup_string (dicts->pdata[i], "date");
+		GPtrArray *dates;
+		GDate d;
+
+		if (rule == NULL || date == NULL || !pg_date_parse (date, &d))
+			continue;
+		dates = g_hash_table_lookup (kept, rule);
+		if (dates == NULL) {
+			dates = g_ptr_array_new_with_free_func (g_free);
+			g_hash_table_insert (kept, g_strdup (rule), dates);
+		}
+		g_ptr_array_add (dates, g_steal_pointer (&date));
+	}
+	g_hash_table_iter_init (&iter, kept);
+	while (g_hash_table_iter_next (&iter, NULL, &value))
+		g_ptr_array_sort (value, pg_str_ptr_compare);
+	return kept;
 }
 
 /* last week's tasks (their levels) and the ids a report may name */
@@ -708,6 +787,7 @@ pg_plan_replan (const PgRuleSet *set,
 {
 	g_autoptr (GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr (GHashTable) carry = NULL;
+	g_autoptr (GHashTable) kept = NULL;
 	guint before = problems->len;
 	guint version = 0;
 
@@ -715,7 +795,8 @@ pg_plan_replan (const PgRuleSet *set,
 	pg_read_adherence (adherence, carry, ids, problems);
 	if (problems->len > before || carry == NULL)
 		return NULL;
-	return pg_plan_build (set, ctx, carry, version + 1);
+	kept = pg_read_kept_follow_ups (previous);
+	return pg_plan_build (set, ctx, carry, kept, version + 1);
 }
 
 void

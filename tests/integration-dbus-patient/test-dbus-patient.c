@@ -454,8 +454,13 @@ Test (dbus_patient, a_key_sees_only_its_own_patient)
 		g_autofree gchar *m2
 			= dcall_fails (conn, "GetPlan", g_variant_new ("(ss)", operator_key, "en"),
 				       ERR "Forbidden");
+		cr_assert (strstr (m1, "this method") != NULL, "%s", m1);
+		cr_assert (strstr (m2, "route") == NULL, "%s", m2);
 	}
 	{
+		/* locale "" is the default, as date "" is today */
+		g_autoptr (GVariant) plain
+			= dcall_ok (conn, "GetProgress", g_variant_new ("(ss)", t1, ""));
 		g_autoptr (GVariant) reply
 			= dcall_ok (conn, "GetProgress", g_variant_new ("(ss)", t1, "en"));
 		g_autoptr (GVariant) got = first (reply);
@@ -471,6 +476,19 @@ typedef struct {
 	const gchar *name;
 	const gchar *needle;
 } BadCall;
+
+/* {'value': 10, 'id': 'z', 'foo': 1}: two problems in one CheckIn */
+static GVariant *
+id_and_foo (void)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&b, "{sv}", "value", g_variant_new_int64 (10));
+	g_variant_builder_add (&b, "{sv}", "id", g_variant_new_string ("z"));
+	g_variant_builder_add (&b, "{sv}", "foo", g_variant_new_int64 (1));
+	return g_variant_builder_end (&b);
+}
 
 Test (dbus_patient, bad_arguments_are_named_errors_and_write_nothing)
 {
@@ -545,14 +563,26 @@ Test (dbus_patient, bad_arguments_are_named_errors_and_write_nothing)
 		{ "the id as a member", "CheckIn",
 		  checkin_args (t, "en", "b-8", g_variant_builder_end (&with_id)),
 		  ERR "InvalidInput", "/id (not-allowed)" },
+		/* every problem at once: the id member and what else is wrong */
+		{ "the id as a member, and an unknown member (the id)", "CheckIn",
+		  checkin_args (t, "en", "b-8", id_and_foo ()), ERR "InvalidInput",
+		  "/id (not-allowed)" },
+		{ "the id as a member, and an unknown member (the other)", "CheckIn",
+		  checkin_args (t, "en", "b-8", id_and_foo ()), ERR "InvalidInput",
+		  "/foo (unknown-member)" },
+		/* the argument the caller sent is named, not the route's member */
 		{ "an empty client id", "CheckIn",
 		  checkin_args (t, "en", "",
 				checkin_members ("steps", g_variant_new_int64 (100), at)),
-		  ERR "InvalidInput", "/id (" },
+		  ERR "InvalidInput", "/client_id (" },
+		{ "a client id with spaces", "CheckIn",
+		  checkin_args (t, "en", "a b c",
+				checkin_members ("steps", g_variant_new_int64 (100), at)),
+		  ERR "InvalidInput", "/client_id (" },
 		{ "a client id over 64 characters", "CheckIn",
 		  checkin_args (t, "en", long_id,
 				checkin_members ("steps", g_variant_new_int64 (100), at)),
-		  ERR "InvalidInput", "/id (" },
+		  ERR "InvalidInput", "/client_id (" },
 		{ "arguments over [http] max-body-bytes", "CheckIn",
 		  checkin_args (t, "en", "b-9", g_variant_builder_end (&huge_b)), ERR "TooLarge",
 		  "max-body-bytes" },
@@ -642,6 +672,9 @@ Test (dbus_patient, a_revoked_or_unknown_key_is_refused)
 				       ERR "Unauthorized");
 		cr_assert (strstr (m3, "密钥") != NULL, "%s", m3);
 		cr_assert (strstr (m1, t) == NULL, "the key is echoed: %s", m1);
+		/* D-Bus advice, not HTTP's header */
+		cr_assert (strstr (m1, "first argument") != NULL, "%s", m1);
+		cr_assert (strstr (m2, "Bearer") == NULL, "%s", m2);
 	}
 	{
 		/* the same key over HTTP: refused the same way */

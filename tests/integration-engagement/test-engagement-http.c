@@ -329,6 +329,18 @@ Test (engagement, a_batch_is_all_or_none_and_may_repeat_an_earlier_checkin)
 		cr_assert (strstr (r->body, "/checkins/1/value") != NULL, "%s", r->body);
 		cr_assert (strstr (r->body, "/checkins/2/id") != NULL, "%s", r->body);
 	}
+	/* a repeated id on a check-in that is wrong in another way too: both problems at once */
+	{
+		g_autofree gchar *twice = g_strdup_printf (
+			"{\"checkins\":[{\"id\":\"d-1\",\"metric\":\"mood\",\"value\":3,"
+			"\"at\":\"%s\"},{\"id\":\"d-1\",\"metric\":\"mood\",\"value\":9,"
+			"\"at\":\"%s\"}]}",
+			at, at);
+		g_autoptr (MvtResponse) r = checkin (token, twice);
+		mvt_assert_error (r, 422, "invalid-input");
+		cr_assert (strstr (r->body, "/checkins/1/value") != NULL, "%s", r->body);
+		cr_assert (strstr (r->body, "/checkins/1/id") != NULL, "%s", r->body);
+	}
 	after = state (conn, a.id);
 	cr_assert_str_eq (before, after, "a refused batch wrote something");
 	/* a bare offset is no time zone: the profile refuses it */

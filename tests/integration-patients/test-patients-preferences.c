@@ -145,6 +145,55 @@ Test (preferences, a_patient_sets_its_time_zone_and_language_and_progress_follow
 	}
 	expect_progress ("zh-CN", "/v1/me/progress", token, "Starter", "Asia/Shanghai");
 	cr_expect_eq (count_updates (conn, a.id), 2);
+	{
+		/* a BCP 47 tag of en or zh, as a device names it, is read as it; another is refused
+		 * with what to send */
+		g_autoptr (PtResponse) hans
+			= pt_request (url (), "PUT", "/v1/me/preferences", token, NULL, NULL,
+				      "{\"language\":\"zh-Hans\"}");
+		g_autoptr (PtResponse) fr = pt_request (url (), "PUT", "/v1/me/preferences", token,
+							NULL, NULL, "{\"language\":\"fr-FR\"}");
+		JsonObject *profile;
+		cr_assert_eq (hans->status, 200, "%s", hans->body);
+		profile = json_object_get_object_member (json_node_get_object (hans->json),
+							 "profile");
+		cr_expect_str_eq (json_object_get_string_member (profile, "language"), "zh");
+		cr_assert_eq (fr->status, 422, "%s", fr->body);
+		cr_expect (strstr (fr->body, "use en or zh") != NULL, "%s", fr->body);
+	}
+	{
+		/* a check-in's progress follows the profile too, whatever Accept-Language says */
+		g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+		g_autofree gchar *at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+		g_autofree gchar *body = g_strdup_printf (
+			"{\"id\":\"pref-1\",\"metric\":\"steps\",\"value\":5000,\"at\":\"%s\"}",
+			at);
+		g_autoptr (PtResponse) r = call_in ("en", "POST", "/v1/me/checkins", token, body);
+		JsonObject *p;
+		cr_assert_eq (r->status, 201, "%s", r->body);
+		p = json_object_get_object_member (json_node_get_object (r->json), "progress");
+		cr_expect (strstr (json_object_get_string_member (
+					   json_object_get_object_member (p, "level"), "title"),
+				   "起步者")
+				   != NULL,
+			   "%s", r->body);
+	}
+	{
+		/* the leaderboard handles too: Chinese words for a zh profile, whatever is asked */
+		g_autoptr (PtResponse) join
+			= call_in ("en", "PUT", "/v1/me/leaderboard", token, "{\"opt_in\":true}");
+		g_autoptr (PtResponse) board
+			= call_in ("en", "GET", "/v1/me/leaderboard", token, NULL);
+		JsonArray *rows;
+		const gchar *handle;
+		cr_assert_eq (join->status, 200, "%s", join->body);
+		cr_assert_eq (board->status, 200, "%s", board->body);
+		rows = json_object_get_array_member (json_node_get_object (board->json), "rows");
+		cr_assert_eq (json_array_get_length (rows), 1, "%s", board->body);
+		handle = json_object_get_string_member (json_array_get_object_element (rows, 0),
+							"handle");
+		cr_expect (!g_str_is_ascii (handle), "an English handle: %s", handle);
+	}
 }
 
 int

@@ -121,6 +121,29 @@ do_aerobic (const gchar *token, JsonObject *task)
 	}
 }
 
+/* The weekly re-plan keeps each follow-up @before scheduled at its date (it would otherwise move
+ * a week further at every re-plan and never arrive), so the calendar cancels none of them. */
+static void
+assert_follow_ups_kept (JsonObject *before, JsonObject *after, const gchar *token)
+{
+	JsonArray *old = json_object_get_array_member (before, "follow_ups");
+	JsonArray *now = json_object_get_array_member (after, "follow_ups");
+	g_autoptr (MvtResponse) ics = plans_call ("GET", "/v1/me/plan.ics", token, NULL);
+
+	cr_assert_gt (json_array_get_length (old), 0, "no follow-up to keep");
+	cr_assert_eq (json_array_get_length (now), json_array_get_length (old));
+	for (guint i = 0; i < json_array_get_length (old); i++) {
+		JsonObject *o = json_array_get_object_element (old, i);
+		JsonObject *n = json_array_get_object_element (now, i);
+		cr_expect_str_eq (json_object_get_string_member (n, "rule"),
+				  json_object_get_string_member (o, "rule"));
+		cr_expect_str_eq (json_object_get_string_member (n, "date"),
+				  json_object_get_string_member (o, "date"));
+	}
+	cr_assert_eq (ics->status, 200, "%s", ics->body);
+	cr_expect (strstr (ics->body, "CANCELLED") == NULL, "%s", ics->body);
+}
+
 Test (adaptive, a_past_week_is_replanned_on_the_next_read)
 {
 	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
@@ -136,6 +159,18 @@ Test (adaptive, a_past_week_is_replanned_on_the_next_read)
 	token = plans_patient_token (&a, pid);
 	path = g_strdup_printf ("/v1/patients/%s/plan", pid);
 	replan = g_strdup_printf ("/v1/patients/%s/plan/replan", pid);
+	{
+		/* a stage 2 reading before the first plan: "see your doctor within 1 month" */
+		g_autofree gchar *when = plans_hours_ago (15 * 24);
+		g_autofree gchar *b = g_strdup_printf (
+			"{\"code\":\"85354-9\",\"effective_at\":\"%s\",\"components\":[{\"code\":"
+			"\"8480-6\",\"value\":148,\"unit\":\"mmHg\"},{\"code\":\"8462-4\","
+			"\"value\":92,\"unit\":\"mmHg\"}]}",
+			when);
+		g_autofree gchar *obs = g_strdup_printf ("/v1/patients/%s/observations", pid);
+		g_autoptr (MvtResponse) r = plans_call ("POST", obs, a.clinician, b);
+		cr_assert_eq (r->status, 201, "%s", r->body);
+	}
 	{
 		/* a plan made two weeks ago, with time enough for the steps to show */
 		g_autofree gchar *b
@@ -209,6 +244,7 @@ Test (adaptive, a_past_week_is_replanned_on_the_next_read)
 	cr_expect_eq (level (v3, "sleep-routine"), level (v2, "sleep-routine"), "%s", body);
 	assert_within_limits (v2);
 	assert_within_limits (v3);
+	assert_follow_ups_kept (v2, v3, token);
 	{
 		/* read again, by the clinician and /v1/me/today: no further version */
 		g_autoptr (MvtResponse) r = plans_call ("GET", path, a.clinician, NULL);

@@ -370,6 +370,8 @@ Test (plans, the_patient_s_own_plan_today_and_calendar)
 		cr_expect_str_eq (mvt_str (mine, "language"), "zh");
 		/* the other patient has none; and cannot reach this one's */
 		mvt_assert_error (theirs, 404, "not-found");
+		/* what a patient app shows as it is: who makes the plan */
+		cr_expect (strstr (theirs->body, "ask your clinic") != NULL, "%s", theirs->body);
 		via_id = g_strdup_printf ("/v1/patients/%s/plan", pid);
 		{
 			g_autoptr (MvtResponse) r = plans_call ("GET", via_id, other_token, NULL);

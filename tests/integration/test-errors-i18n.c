@@ -194,7 +194,7 @@ Test (errors_i18n, every_route_answers_in_the_callers_language, .timeout = 120)
 	both_languages ((Call){ "GET", "/v1/admin/tenants", .token = clinic.clinician }, 403,
 			"forbidden", "无权使用此路由", "may not use this route");
 	both_languages ((Call){ "POST", "/v1/plugins/bmi/Compute", .token = clinic.clinician }, 415,
-			"unsupported-media-type", "内容类型必须是", "content type must be");
+			"unsupported-media-type", "需要 JSON 请求体", "needs a JSON body");
 	/* the front: a body over the limit, refused before it is read */
 	both_languages (
 		(Call){ "POST", "/v1/plugins/bmi/Compute", .content_type = json, .body = big }, 413,

@@ -287,6 +287,42 @@ Test (ics, a_red_flag_s_instruction_reads_as_urgent_in_both_languages)
 	cr_expect (strstr (zh, "SUMMARY:复诊：Blood pressure review") != NULL, "%s", zh);
 }
 
+/* Outside the plan's period (before its week_start, after the horizon the .ics ends at) a day
+ * has no tasks and says why; a follow-up dated before the day is listed as overdue. */
+Test (ics, today_outside_the_plan_has_no_tasks_and_says_so_past_follow_ups_are_overdue)
+{
+	g_autoptr (JsonObject) plan = load_plan ();
+	g_autoptr (JsonObject) later = mv_plan_today (plan, "2030-01-07");
+	g_autoptr (JsonObject) before = mv_plan_today (plan, "2026-11-30");
+	g_autoptr (JsonObject) within = mv_plan_today (plan, "2027-01-11");
+	g_autoptr (JsonObject) on_day = mv_plan_today (plan, "2027-01-04");
+	g_autoptr (JsonObject) later_zh = NULL;
+
+	cr_expect_eq (json_array_get_length (json_object_get_array_member (later, "tasks")), 0);
+	cr_expect (json_object_get_boolean_member (later, "plan_ended"));
+	cr_expect_str_eq (json_object_get_string_member (later, "notice"),
+			  "Your plan ends before this day: no tasks.");
+	cr_expect_eq (json_array_get_length (json_object_get_array_member (before, "tasks")), 0);
+	cr_expect_not (json_object_get_boolean_member (before, "plan_started"));
+	cr_expect_not (json_object_get_boolean_member (before, "plan_ended"));
+	cr_expect (json_object_has_member (before, "notice"));
+	/* within: a Monday's walk, no notice, the 4 January follow-up overdue a week later */
+	cr_expect_eq (json_array_get_length (json_object_get_array_member (within, "tasks")), 1);
+	cr_expect (json_object_get_boolean_member (within, "plan_started"));
+	cr_expect_not (json_object_get_boolean_member (within, "plan_ended"));
+	cr_expect_not (json_object_has_member (within, "notice"));
+	cr_expect_eq (
+		json_array_get_length (json_object_get_array_member (within, "overdue_follow_ups")),
+		1);
+	cr_expect_eq (
+		json_array_get_length (json_object_get_array_member (on_day, "overdue_follow_ups")),
+		0);
+	json_object_set_string_member (plan, "language", "zh");
+	later_zh = mv_plan_today (plan, "2030-01-07");
+	cr_expect_str_eq (json_object_get_string_member (later_zh, "notice"),
+			  "您的计划在这一天之前已结束：没有任务。");
+}
+
 Test (ics, today_holds_the_day_s_tasks_and_a_suppressed_plan_its_red_flags_and_follow_ups)
 {
 	g_autoptr (JsonObject) plan = load_plan ();

@@ -669,6 +669,47 @@ Test (core, replan_met_rises_missed_falls_back_never_past_limits)
 	g_variant_unref (cur);
 }
 
+static void
+assert_bp_follow_up (GVariant *plan, const gchar *date)
+{
+	g_autoptr (GVariant) f = pgt_find (plan, "follow_ups", "rule", "bp-severe");
+
+	cr_assert_not_null (f);
+	cr_assert_str_eq (pgt_str (f, "date"), date);
+}
+
+/* A follow-up a previous version scheduled keeps its date in every re-plan (the weekly re-plan
+ * must not measure "within a week" from each new today, or the visit never arrives; past its
+ * date it stays, overdue); a rule that fires anew (here: a previous plan without the
+ * follow-up) gets a fresh date. */
+Test (core, replan_keeps_a_scheduled_follow_up_date_a_new_one_is_dated_fresh)
+{
+	g_autoptr (GVariant) dict = pgt_load_dict ("patients/teen-severe-hypertension.json");
+	g_autoptr (PgContext) ctx = context_from (dict);
+	g_autoptr (GVariant) v1 = g_variant_ref_sink (pg_plan_generate (rules, ctx));
+	g_autoptr (GVariant) v2 = NULL;
+	g_autoptr (GVariant) v3 = NULL;
+	g_autoptr (GVariant) fresh = NULL;
+	g_autoptr (GVariant) stripped = NULL;
+	GVariantDict d;
+
+	assert_bp_follow_up (v1, "2026-12-14");
+	g_free (ctx->today);
+	ctx->today = g_strdup ("2026-12-14");
+	v2 = replan (ctx, v1, "aerobic-daily", 7, 7);
+	assert_bp_follow_up (v2, "2026-12-14");
+	g_free (ctx->today);
+	ctx->today = g_strdup ("2026-12-21");
+	v3 = replan (ctx, v2, "aerobic-daily", 7, 7);
+	/* overdue: kept, not moved to a week after the new today */
+	assert_bp_follow_up (v3, "2026-12-14");
+	g_variant_dict_init (&d, v2);
+	g_variant_dict_remove (&d, "follow_ups");
+	stripped = g_variant_ref_sink (g_variant_dict_end (&d));
+	fresh = replan (ctx, stripped, "aerobic-daily", 7, 7);
+	assert_bp_follow_up (fresh, "2026-12-28");
+}
+
 Test (core, replan_respects_the_safe_limit_of_the_context_now)
 {
 	g_autoptr (GVariant) dict = pgt_load_dict ("patients/older-80-limited-mobility.json");
