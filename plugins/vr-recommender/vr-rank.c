@@ -30,6 +30,9 @@
 #define VR_MMR_LAMBDA 0.9
 /* places of every 10 kept for content the patient has not tried, when safe ones exist */
 #define VR_NEW_SHARE 3
+/* "popular" is said only when at least this many other patients completed the item
+ * (README, "Ranking"): a share of a handful of patients is an anecdote, not popularity */
+#define VR_POPULAR_PATIENTS 5
 
 /* what the patient's own sessions of one item say (README, "The patient's own outcomes") */
 typedef enum { VR_TRIED_MIXED, VR_TRIED_LIKED, VR_TRIED_BADLY } VrVerdict;
@@ -39,6 +42,7 @@ typedef struct {
 	gdouble confidence; /* log(1 + signal) when the sum is positive, else 0 */
 	guint liked; /* sessions completed, rated 4–5 or unrated, no moderate/severe sickness */
 	guint bad;   /* sessions abandoned, rated 1–2, or with moderate/severe sickness */
+	guint completed;
 	VrVerdict verdict;
 } VrTried;
 
@@ -217,7 +221,10 @@ vr_score (VrCandidate *c,
 				       "Patients who used the sessions you used did well with this",
 				       "与您使用过相同内容的患者在此项上效果良好");
 	}
-	if (pop >= 0.2 && mi != NULL)
+	/* the patient's own completions are not "other patients" */
+	if (pop >= 0.2 && mi != NULL
+	    && mi->patients >= VR_POPULAR_PATIENTS
+				       + (c->tried != NULL && c->tried->completed > 0 ? 1u : 0u))
 		vr_add_reason (c, "popular", "Often completed by other patients of your clinic",
 			       "本诊所其他患者经常完成此项");
 	c->score += vr_own_outcome (c);
@@ -358,6 +365,7 @@ vr_tried_add (VrTried *t, const VrSession *s)
 	gboolean unwell = s->sickness >= 2;
 
 	t->signal += vr_session_signal (s);
+	t->completed += s->completed;
 	if (!s->completed || low || unwell)
 		t->bad++;
 	else if (s->rating == 0 || s->rating >= 4.0)
@@ -409,6 +417,26 @@ vr_history_view_init (VrHistoryView *h,
 		t->verdict = vr_tried_verdict (t);
 		h->total += t->confidence;
 	}
+}
+
+/*
+ * Relevance (README, "Relevance"): procedure preparation and disease education need a target
+ * among the patient's codes; rehabilitation needs a target, a goal's region or the patient's
+ * own liked sessions of it.  A clinician's pin is an indication too (a procedure no code
+ * names: an MRI booked).  Nothing here is safety: the filter ran before.
+ */
+static gboolean
+vr_indicated (const VrCandidate *c, const VrPatient *p, const VrOptions *options)
+{
+	if (options->pin != NULL
+	    && g_strv_contains ((const gchar *const *)options->pin, c->item->id))
+		return TRUE;
+	if (vr_needs_target (c->item))
+		return vr_target_hits (c->item, p) > 0;
+	if (vr_needs_indication (c->item))
+		return vr_target_hits (c->item, p) > 0 || vr_goal_hits (c->item, p)
+		       || (c->tried != NULL && c->tried->verdict == VR_TRIED_LIKED);
+	return TRUE;
 }
 
 static void
@@ -474,6 +502,10 @@ vr_recommend (const VrCatalog *cat,
 	g_auto (GVariantBuilder) out = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 	VrHistoryView h;
 	gboolean cold = history->len == 0;
+	guint triggered = vr_contra_triggered (p);
+	/* an item playable either way is said to be played seated when standing is not safe */
+	gboolean seated
+		= vr_patient_seated (p) || (triggered & (1u << VR_CONTRA_VESTIBULAR_DISORDER)) != 0;
 
 	vr_sort_candidates (cat, p, history, all, safe, excluded, tolerance,
 			    options->include_excluded);
@@ -485,6 +517,8 @@ vr_recommend (const VrCatalog *cat,
 			continue;
 		g_clear_pointer (&c->reasons, g_ptr_array_unref);
 		c->tried = g_hash_table_lookup (h.tried, c->item->id);
+		if (!vr_indicated (c, p, options))
+			continue;
 		vr_score (c, p, model, &h, cold, options->seed);
 		g_ptr_array_add (ranked, c);
 	}
@@ -498,6 +532,8 @@ vr_recommend (const VrCatalog *cat,
 		vr_add_reason (c, "safety-checked",
 			       "Checked against your conditions, age, comfort tolerance and limits",
 			       "已根据您的疾病、年龄、晕动耐受度和运动限制进行安全检查");
+		if (c->item->posture == VR_POSTURE_EITHER && seated)
+			vr_add_reason (c, "play-seated", "Play it seated", "请坐着进行");
 		vr_score (c, p, model, &h, cold, options->seed);
 	}
 	vr_history_view_clear (&h);
@@ -516,5 +552,6 @@ vr_recommend (const VrCatalog *cat,
 			       g_variant_new_string (vr_comforts[tolerance]));
 	g_variant_builder_add (&out, "{sv}", "cold_start", g_variant_new_boolean (cold));
 	g_variant_builder_add (&out, "{sv}", "notes", g_variant_builder_end (&notes));
+	g_variant_builder_add (&out, "{sv}", "notices", vr_notices (p, triggered));
 	return g_variant_builder_end (&out);
 }
