@@ -234,10 +234,10 @@ gboolean vr_fall_risk (const VrPatient *p);
 gboolean vr_patient_seated (const VrPatient *p);
 /* the notices of the result (README, "Notices"): aa{sv} {code, en, zh}, possibly empty */
 GVariant *vr_notices (const VrPatient *p, guint triggered);
-/* whether @item needs an indication (a target of the patient's, or for rehabilitation a
- * goal's region) before it may be recommended (README, "Relevance") */
+/* whether @item needs one of its targets among the patient's codes (or a clinician's pin)
+ * before it may be recommended: procedure preparation, disease education (README,
+ * "Relevance") */
 gboolean vr_needs_target (const VrItem *item);
-gboolean vr_needs_indication (const VrItem *item);
 /* the tolerance after the history's cybersickness reports (README, "Tolerance") */
 VrComfort vr_tolerance_after (VrComfort tolerance, GPtrArray *history);
 /* content ids the history reports severe cybersickness for: never offered again */

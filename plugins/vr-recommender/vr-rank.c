@@ -83,8 +83,11 @@ vr_code_hits (const gchar *target, const gchar *code)
 		c += strlen ("ICD10:");
 	else
 		return FALSE;
-	/* ICD10:I63 targets every stroke code under it */
-	return g_str_has_prefix (c, t) && (c[strlen (t)] == '\0' || c[strlen (t)] == '.');
+	/* ICD10:I63 targets every stroke code under it (I63.9, not I6399 of another
+	 * category); ICD10:Z12.1 every code under that subcategory (Z12.11) */
+	if (!g_str_has_prefix (c, t))
+		return FALSE;
+	return c[strlen (t)] == '\0' || c[strlen (t)] == '.' || strchr (t, '.') != NULL;
 }
 
 static guint
@@ -421,22 +424,19 @@ vr_history_view_init (VrHistoryView *h,
 
 /*
  * Relevance (README, "Relevance"): procedure preparation and disease education need a target
- * among the patient's codes; rehabilitation needs a target, a goal's region or the patient's
- * own liked sessions of it.  A clinician's pin is an indication too (a procedure no code
- * names: an MRI booked).  Nothing here is safety: the filter ran before.
+ * among the patient's codes, whatever else would rank them: they mean nothing without the
+ * procedure or the disease.  A clinician's pin is an indication too (an MRI is booked and no
+ * code says so).  Nothing here is safety: the filter ran before.
  */
 static gboolean
 vr_indicated (const VrCandidate *c, const VrPatient *p, const VrOptions *options)
 {
+	if (!vr_needs_target (c->item))
+		return TRUE;
 	if (options->pin != NULL
 	    && g_strv_contains ((const gchar *const *)options->pin, c->item->id))
 		return TRUE;
-	if (vr_needs_target (c->item))
-		return vr_target_hits (c->item, p) > 0;
-	if (vr_needs_indication (c->item))
-		return vr_target_hits (c->item, p) > 0 || vr_goal_hits (c->item, p)
-		       || (c->tried != NULL && c->tried->verdict == VR_TRIED_LIKED);
-	return TRUE;
+	return vr_target_hits (c->item, p) > 0;
 }
 
 static void

@@ -105,6 +105,7 @@ GVariant *
 vr_notices (const VrPatient *p, guint triggered)
 {
 	g_auto (GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
+	gboolean vestibular = (triggered & (1u << VR_CONTRA_VESTIBULAR_DISORDER)) != 0;
 
 	/* any content can hold a flash the catalog does not know of (the warnings' 1 in 4,000) */
 	if (triggered & (1u << VR_CONTRA_PHOTOSENSITIVE_EPILEPSY))
@@ -126,16 +127,16 @@ vr_notices (const VrPatient *p, guint triggered)
 			       "says otherwise.",
 			       "使用 VR 时请保持坐姿：您的记录显示有跌倒风险，在护理计划另行说明"
 			       "之前，仅提供可坐着进行的内容。");
-	else if (p->fall_risk && p->posture != VR_POSTURE_SEATED)
+	else if (p->fall_risk && (p->posture == VR_POSTURE_SEATED || vestibular))
+		vr_notice_add (&b, "fall-risk",
+			       "Stay seated while you use VR: your record shows a risk of falling.",
+			       "使用 VR 时请保持坐姿：您的记录显示有跌倒风险。");
+	else if (p->fall_risk)
 		vr_notice_add (
 			&b, "fall-risk",
 			"Your record shows a risk of falling: clear the space around you and "
 			"have someone with you when you play standing.",
 			"您的记录显示有跌倒风险：站立进行时请清理周围空间，并有人陪同。");
-	else if (p->fall_risk)
-		vr_notice_add (&b, "fall-risk",
-			       "Stay seated while you use VR: your record shows a risk of falling.",
-			       "使用 VR 时请保持坐姿：您的记录显示有跌倒风险。");
 	return g_variant_builder_end (&b);
 }
 
@@ -149,17 +150,4 @@ vr_needs_target (const VrItem *item)
 	if (g_str_equal (category, "procedure-preparation"))
 		return TRUE;
 	return g_str_equal (category, "education") && item->targets[0] != NULL;
-}
-
-/* rehabilitation trains an impairment: a target, a goal's region or the patient's own liked
- * sessions of it (vr-rank.c) are its indication */
-gboolean
-vr_needs_indication (const VrItem *item)
-{
-	const gchar *category = vr_categories[item->category];
-
-	return g_str_equal (category, "upper-limb-rehab")
-	       || g_str_equal (category, "lower-limb-rehab")
-	       || g_str_equal (category, "balance-rehab")
-	       || g_str_equal (category, "cognitive-training");
 }
