@@ -178,8 +178,19 @@ vr_collab_score (const VrItem *item, const VrModel *model, const VrHistoryView *
 static gdouble
 vr_own_outcome (VrCandidate *c)
 {
+	const gchar *category = vr_categories[c->item->category];
+
 	if (c->tried == NULL)
 		return 0;
+	/* a preparation or a lesson is seen, not trained: done well once, it is not a programme
+	 * to continue (a colonoscopy guide first on every list after the colonoscopy) */
+	if (c->tried->verdict == VR_TRIED_LIKED
+	    && (g_str_equal (category, "procedure-preparation")
+		|| g_str_equal (category, "education"))) {
+		vr_add_reason (c, "seen-before", "You have completed this before",
+			       "您此前已完成此内容");
+		return 0;
+	}
 	if (c->tried->verdict == VR_TRIED_LIKED) {
 		vr_add_reason (c, "continue-programme",
 			       "Continue your programme: this went well for you",

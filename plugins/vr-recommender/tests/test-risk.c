@@ -272,6 +272,35 @@ Test (relevance, procedure_preparation_and_disease_education_need_a_target)
 	cr_assert_not_null (vrt_find (pinned, "items", "mri-rehearsal"));
 }
 
+/* a preparation watched and liked is done, not a programme to continue */
+Test (relevance, a_completed_preparation_is_not_continued)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (GVariant) r = vrt_recommend (
+		cat,
+		"{\"language\":\"en\",\"age_years\":55,\"conditions\":[{\"code\":"
+		"\"ICD10CM:Z12.11\"}]}",
+		"[{\"content_id\":\"colonoscopy-guide\",\"date\":\"2026-11-20\",\"duration_min\":"
+		"12,\"completed\":true,\"rating\":5},{\"content_id\":\"forest-bathing\",\"date\":"
+		"\"2026-11-21\",\"duration_min\":15,\"completed\":true,\"rating\":5}]",
+		NULL, "{\"limit\":50}", problems);
+	g_autoptr (GPtrArray) ids = NULL;
+	g_autoptr (GVariant) guide = NULL;
+	g_autoptr (GVariant) forest = NULL;
+
+	cr_assert_not_null (r, "%u problems", problems->len);
+	ids = vrt_ids (r, "items");
+	guide = vrt_find (r, "items", "colonoscopy-guide");
+	forest = vrt_find (r, "items", "forest-bathing");
+	cr_assert_not_null (guide);
+	cr_assert_not (vrt_has_reason (guide, "continue-programme"));
+	cr_assert (vrt_has_reason (guide, "seen-before"));
+	/* the relaxation the patient liked is the programme; the guide is not first */
+	cr_assert (vrt_has_reason (forest, "continue-programme"));
+	cr_assert_str_eq (g_ptr_array_index (ids, 0), "forest-bathing");
+}
+
 /* @n patients each completing @id, and one other item each */
 static GVariant *
 train_on (guint n, const gchar *id)
