@@ -82,7 +82,7 @@ static void
 problems_in_body (GError **error)
 {
 	GError *out = NULL;
-	guint n = *error != NULL ? mv_error_get_n_problems (*error) : 0;
+	guint n = error != NULL && *error != NULL ? mv_error_get_n_problems (*error) : 0;
 
 	if (n == 0)
 		return;
