@@ -77,30 +77,17 @@ mv_vr_known_ids (MvVrJob *job, GError **error)
 	return g_steal_pointer (&known);
 }
 
-/* The patient's stored sessions, newest first (at most MV_VR_HISTORY_MAX), audited as a
- * list. */
+/* The patient's stored sessions of @client_id, found by the blind index of the client id
+ * (the kind's term, mv-vr-kind.c): at most one, and a read of one record, not of the patient's
+ * history.  Audited as a list. */
 static JsonObject *
-list_sessions (MvVrJob *job, GError **error)
+sessions_of_client (MvVrJob *job, const gchar *client_id, GError **error)
 {
-	g_autofree gchar *limit = g_strdup_printf ("%d", MV_VR_HISTORY_MAX);
-	MvClinicalQuery query = { .limit = limit };
+	g_autofree gchar *code = g_strdup_printf ("%s|%s", MV_VR_CLIENT_ID_SYSTEM, client_id);
+	MvClinicalQuery query = { .code = code, .limit = "1" };
 
 	return mv_clinical_store_list (job->store, &job->call, &mv_vr_session_kind, job->patient_id,
 				       &query, error);
-}
-
-/* The stored session of @client_id among @sessions (a {"vr-sessions": [...]}), or NULL. */
-static JsonObject *
-session_of (JsonObject *sessions, const gchar *client_id)
-{
-	JsonArray *list = json_object_get_array_member (sessions, mv_vr_session_kind.plural);
-
-	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
-		JsonObject *s = json_array_get_object_element (list, i);
-		if (g_strcmp0 (mv_clinical_get_string (s, "client_id"), client_id) == 0)
-			return s;
-	}
-	return NULL;
 }
 
 /* The problems that depend on the time and the catalogs (the session's age, which a check-in
@@ -239,14 +226,21 @@ session_answer (JsonObject *session, JsonObject *points)
 static JsonObject *
 stored_session (MvVrJob *job, JsonObject *body, gboolean *failed, GError **error)
 {
-	g_autoptr (JsonObject) sessions = list_sessions (job, error);
-	JsonObject *s;
+	const gchar *client_id = json_object_get_string_member (body, "client_id");
+	g_autoptr (JsonObject) sessions = sessions_of_client (job, client_id, error);
+	JsonArray *list;
 
 	*failed = sessions == NULL;
 	if (sessions == NULL)
 		return NULL;
-	s = session_of (sessions, json_object_get_string_member (body, "client_id"));
-	return s != NULL ? json_object_ref (s) : NULL;
+	list = json_object_get_array_member (sessions, mv_vr_session_kind.plural);
+	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+		JsonObject *s = json_array_get_object_element (list, i);
+		/* the index is a hash: the id itself decides */
+		if (g_strcmp0 (mv_clinical_get_string (s, "client_id"), client_id) == 0)
+			return json_object_ref (s);
+	}
+	return NULL;
 }
 
 JsonObject *

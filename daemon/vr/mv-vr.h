@@ -26,8 +26,9 @@ G_BEGIN_DECLS
 /* The check-in a session earns points through is "vr-<client_id>" (a check-in id has at most
  * 64 characters). */
 #define MV_VR_CLIENT_ID_MAX 61
-/* The history a recommendation reads: the newest sessions, at most this many. */
-#define MV_VR_HISTORY_MAX 1000
+/* The code system a session's client_id is indexed under (a term of the record: its blind
+ * index finds a retry's session). */
+#define MV_VR_CLIENT_ID_SYSTEM "urn:medverse:vr-session-client"
 
 extern const MvClinicalKind mv_vr_session_kind;
 extern const MvField mv_vr_session_members[];
