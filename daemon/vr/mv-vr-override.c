@@ -136,10 +136,13 @@ ids_known (JsonObject *body,
 	}
 }
 
-JsonObject *
-mv_vr_override_current (MvVrJob *job, GError **error)
+/* @before_write: the lookup of a PUT or DELETE, audited only when it found an override, so
+ * that a change refused because there is none leaves the audit log as it was (the write
+ * that follows is audited itself) */
+static JsonObject *
+override_lookup (MvVrJob *job, gboolean before_write, GError **error)
 {
-	MvClinicalQuery query = { .limit = "1" };
+	MvClinicalQuery query = { .limit = "1", .audit_only_found = before_write };
 	g_autoptr (JsonObject) page = mv_clinical_store_list (
 		job->store, &job->call, &mv_vr_override_kind, job->patient_id, &query, error);
 	JsonArray *list;
@@ -150,6 +153,12 @@ mv_vr_override_current (MvVrJob *job, GError **error)
 	if (json_array_get_length (list) == 0)
 		return json_object_new ();
 	return json_object_ref (json_array_get_object_element (list, 0));
+}
+
+JsonObject *
+mv_vr_override_current (MvVrJob *job, GError **error)
+{
+	return override_lookup (job, FALSE, error);
 }
 
 /* The If-Match rule of the clinical record (docs/api.md): a change of a stored override
@@ -201,7 +210,7 @@ mv_vr_override_put (MvVrJob *job,
 		g_propagate_error (error, g_steal_pointer (&problems));
 		return NULL;
 	}
-	current = mv_vr_override_current (job, error);
+	current = override_lookup (job, TRUE, error);
 	if (current == NULL)
 		return NULL;
 	if (unknown != NULL) {
@@ -228,7 +237,7 @@ mv_vr_override_put (MvVrJob *job,
 JsonObject *
 mv_vr_override_delete (MvVrJob *job, guint64 if_match, GError **error)
 {
-	g_autoptr (JsonObject) current = mv_vr_override_current (job, error);
+	g_autoptr (JsonObject) current = override_lookup (job, TRUE, error);
 
 	if (current == NULL)
 		return NULL;

@@ -79,12 +79,12 @@ mv_vr_known_ids (MvVrJob *job, GError **error)
 
 /* The patient's stored sessions of @client_id, found by the blind index of the client id
  * (the kind's term, mv-vr-kind.c): at most one, and a read of one record, not of the patient's
- * history.  Audited as a list. */
+ * history.  Audited as a list when it finds one: a body refused after it costs no entry. */
 static JsonObject *
 sessions_of_client (MvVrJob *job, const gchar *client_id, GError **error)
 {
 	g_autofree gchar *code = g_strdup_printf ("%s|%s", MV_VR_CLIENT_ID_SYSTEM, client_id);
-	MvClinicalQuery query = { .code = code, .limit = "1" };
+	MvClinicalQuery query = { .code = code, .limit = "1", .audit_only_found = TRUE };
 
 	return mv_clinical_store_list (job->store, &job->call, &mv_vr_session_kind, job->patient_id,
 				       &query, error);
@@ -433,19 +433,30 @@ list_of (JsonObject *o, const gchar *member)
 }
 
 /* The plugin is asked for more than the list shows, with the excluded items, so that pinned
- * items can come first and a pin the filter refused can be told (apply_override()). */
-static GVariant *
-options_of (JsonArray *blocked)
+ * items can come first and a pin the filter refused can be told (apply_override()).  The pins
+ * go to the plugin too: content that needs a matching target (procedure preparation, disease
+ * education) is listed for a patient without one only when a clinician pinned it. */
+static void
+add_ids (GVariantBuilder *options, const gchar *name, JsonArray *ids)
 {
-	GVariantBuilder b, ids;
+	GVariantBuilder b;
 
-	g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
-	for (guint i = 0; blocked != NULL && i < json_array_get_length (blocked); i++)
-		g_variant_builder_add (&ids, "s", json_array_get_string_element (blocked, i));
+	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+	for (guint i = 0; ids != NULL && i < json_array_get_length (ids); i++)
+		g_variant_builder_add (&b, "s", json_array_get_string_element (ids, i));
+	g_variant_builder_add (options, "{sv}", name, g_variant_builder_end (&b));
+}
+
+static GVariant *
+options_of (JsonArray *blocked, JsonArray *pinned)
+{
+	GVariantBuilder b;
+
 	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add (&b, "{sv}", "limit", g_variant_new_uint32 (MV_VR_LIST_MAX));
 	g_variant_builder_add (&b, "{sv}", "include_excluded", g_variant_new_boolean (TRUE));
-	g_variant_builder_add (&b, "{sv}", "exclude", g_variant_builder_end (&ids));
+	add_ids (&b, "exclude", blocked);
+	add_ids (&b, "pin", pinned);
 	return g_variant_builder_end (&b);
 }
 
@@ -686,11 +697,12 @@ mv_vr_recommend (MvVrJob *job,
 		g_variant_unref (g_variant_ref_sink (patient_v));
 		return NULL;
 	}
-	result = call_plugin (job, "Recommend",
-			      g_variant_new ("(@a{sv}@aa{sv}@a{sv}@a{sv})", patient_v,
-					     mv_plan_json_to_vardicts (history), model,
-					     options_of (list_of (override, "block"))),
-			      error);
+	result = call_plugin (
+		job, "Recommend",
+		g_variant_new ("(@a{sv}@aa{sv}@a{sv}@a{sv})", patient_v,
+			       mv_plan_json_to_vardicts (history), model,
+			       options_of (list_of (override, "block"), list_of (override, "pin"))),
+		error);
 	if (result == NULL)
 		return NULL;
 	node = json_gvariant_serialize (result);

@@ -87,6 +87,37 @@ Test (catalog, clinic_item_lists_every_problem)
 	}
 }
 
+/* A catalog rule is told with the other members' problems, not only once they are fixed; a
+ * rule is not checked on a member already refused. */
+Test (catalog, rules_are_told_with_the_other_problems)
+{
+	g_autofree gchar *path = vrt_path ("data/rule-and-field-item.json");
+	g_autofree gchar *text = NULL;
+	g_autoptr (JsonNode) node = NULL;
+	g_autoptr (GPtrArray) problems = vr_problems_new ();
+	g_autoptr (VrItem) item = NULL;
+
+	cr_assert (g_file_get_contents (path, &text, NULL, NULL));
+	node = vrt_json (text);
+	item = vr_item_read (node, "", problems);
+	cr_assert_null (item);
+	cr_expect (vrt_has_problem (problems, "/title/zh", "required"));
+	cr_expect (vrt_has_problem (problems, "/comfort", "inconsistent"));
+	cr_expect (vrt_has_problem (problems, "/contraindications", "inconsistent"));
+	cr_expect_eq (problems->len, 3, "%u problems", problems->len);
+	g_ptr_array_set_size (problems, 0);
+	/* a comfort that is not one of the ratings is that problem only */
+	json_object_set_string_member (json_node_get_object (node), "comfort", "calm");
+	json_object_set_member (
+		json_object_get_object_member (json_node_get_object (node), "title"), "zh",
+		json_node_init_string (json_node_alloc (), "湖上划船"));
+	g_clear_pointer (&item, vr_item_free);
+	item = vr_item_read (node, "", problems);
+	cr_assert_null (item);
+	cr_expect (vrt_has_problem (problems, "/comfort", "not-allowed"));
+	cr_expect_eq (problems->len, 2, "%u problems", problems->len);
+}
+
 Test (catalog, normalised_item_round_trips)
 {
 	g_autoptr (VrCatalog) cat = vrt_catalog ();
