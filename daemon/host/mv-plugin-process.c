@@ -228,16 +228,21 @@ proc_reap (HostProc *proc, gint64 grace_us)
 	g_autoptr (GSubprocess) subprocess = g_steal_pointer (&proc->subprocess);
 	gchar *how;
 
+	/* the channel is closed only once the process is gone: force_exit() sends its signal
+	 * later, from GLib's worker thread, and a host that saw the channel close first could
+	 * exit 0 before it and hide what happened */
+	if (subprocess != NULL) {
+		while (!subprocess_gone (subprocess) && g_get_monotonic_time () < until)
+			g_usleep (2000);
+		if (!subprocess_gone (subprocess))
+			g_subprocess_force_exit (subprocess);
+		g_subprocess_wait (subprocess, NULL, NULL);
+	}
 	if (proc->fd >= 0)
 		close (proc->fd);
 	proc->fd = -1;
 	if (subprocess == NULL)
 		return g_strdup ("not running");
-	while (!subprocess_gone (subprocess) && g_get_monotonic_time () < until)
-		g_usleep (2000);
-	if (!subprocess_gone (subprocess))
-		g_subprocess_force_exit (subprocess);
-	g_subprocess_wait (subprocess, NULL, NULL);
 	if (g_subprocess_get_if_signaled (subprocess)) {
 		gint sig = g_subprocess_get_term_sig (subprocess);
 		const gchar *abbrev = sigabbrev_np (sig);
@@ -292,6 +297,12 @@ proc_send_init (MvPluginProcessPool *pool, HostProc *proc, gint64 deadline_us, G
 	return TRUE;
 }
 
+/* What a host process inherits of the daemon's environment: nothing else. */
+static const gchar *const host_environment[] = {
+	"G_DEBUG",	"G_MESSAGES_DEBUG", "LANG",	    "LC_ALL",	       "TZ",
+	"ASAN_OPTIONS", "UBSAN_OPTIONS",    "LSAN_OPTIONS", "MALLOC_PERTURB_",
+};
+
 static GSubprocess *
 spawn_host (MvPluginProcessPool *pool, int *fd, GError **error)
 {
@@ -311,6 +322,15 @@ spawn_host (MvPluginProcessPool *pool, int *fd, GError **error)
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "socketpair: %s",
 			     g_strerror (saved));
 		return NULL;
+	}
+	/* the daemon's environment may name its database, keys or credentials: the plugin gets
+	 * only what GLib and the sanitizers read */
+	gchar *nothing[] = { NULL }; /* (NULL itself would mean "inherit everything") */
+	g_subprocess_launcher_set_environ (launcher, nothing);
+	for (guint i = 0; i < G_N_ELEMENTS (host_environment); i++) {
+		const gchar *value = g_getenv (host_environment[i]);
+		if (value != NULL)
+			g_subprocess_launcher_setenv (launcher, host_environment[i], value, TRUE);
 	}
 	/* the launcher owns the host's end from here and closes it in this process */
 	g_subprocess_launcher_take_fd (launcher, pair[1], 3);
@@ -588,6 +608,15 @@ exchange (MvPluginProcessPool *pool,
 	}
 }
 
+static gboolean
+channel_closed (const GError *error)
+{
+	return error->domain == MV_HOST_CHANNEL_ERROR
+	       && (error->code == MV_HOST_CHANNEL_ERROR_CLOSED
+		   || error->code == MV_HOST_CHANNEL_ERROR_TRUNCATED
+		   || error->code == MV_HOST_CHANNEL_ERROR_IO);
+}
+
 GVariant *
 mv_plugin_process_pool_call (MvPluginProcessPool *pool,
 			     MvCall *call,
@@ -632,7 +661,9 @@ mv_plugin_process_pool_call (MvPluginProcessPool *pool,
 					       method->name, timeout_ms);
 		return NULL;
 	}
-	how = proc_reap (proc, REAP_GRACE_US);
+	/* a host that closed its channel is dying: it gets the grace to die of its own signal;
+	 * one that wrote a bad frame is alive and broken, and killed at once */
+	how = proc_reap (proc, channel_closed (broken) ? REAP_GRACE_US : 0);
 	g_warning ("[%s] plugin %s: host process %s died during method %s, request id %s: %s "
 		   "(%s); restarting it",
 		   call->request_id, pool->name, proc->pid, method->name, call->request_id, how,

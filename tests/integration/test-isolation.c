@@ -5,7 +5,7 @@
  * id and the signal, its next call is served by a restarted host, and a load on another plugin
  * and /healthz runs throughout without one failed request.  A plugin that crashes too often is
  * disabled (503) until the operator re-enables it; a plugin the ABI gate refuses costs its host
- * alone.
+ * alone; the daemon's environment does not reach a plugin's process.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -242,6 +242,8 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 	MvtEnv *env = mvt_env_new ();
 
 	current_env = env;
+	/* what the daemon's environment may hold must not reach a plugin's process */
+	env->daemon_env = g_strsplit ("MEDVERSE_TEST_SECRET=do-not-leak", ";", -1);
 	mvt_env_prepare (env, &options);
 	cr_assert (mvt_bus_start (env, &error), "%s", error != NULL ? error->message : "");
 	cr_assert (mvt_daemon_spawn (env, &error), "%s", error != NULL ? error->message : "");
@@ -252,6 +254,16 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 	cr_assert_not_null (line, "no refusal of bad-abi.so in the log");
 	cr_assert (strstr (line, "exited with status 78") != NULL, "%s", line);
 	assert_echo (env->url, "first");
+	{
+		g_autoptr (MvtResponse) secret = post (env->url, "/v1/plugins/wobbly/Getenv",
+						       "{\"name\":\"MEDVERSE_TEST_SECRET\"}");
+		g_autoptr (MvtResponse) kept
+			= post (env->url, "/v1/plugins/wobbly/Getenv", "{\"name\":\"G_DEBUG\"}");
+		cr_assert_eq (secret->status, 200, "%u: %s", secret->status, secret->body);
+		cr_assert_str_eq (mvt_str (secret, "value"), "", "%s", secret->body);
+		/* the control: what GLib reads does reach it */
+		cr_assert_str_eq (mvt_str (kept, "value"), "fatal-criticals", "%s", kept->body);
+	}
 
 	for (guint i = 0; i < 2; i++) {
 		g_autoptr (MvtResponse) crash = post (env->url, "/v1/plugins/wobbly/Crash", "{}");

@@ -3,7 +3,8 @@
  * and dies or hangs on others, so tests/integration/test-isolation.c can check that a daemon
  * running it in host processes of its own loses one call, never itself.
  *
- * Echo answers (and logs through mv_call_log); Bmi calls the bmi plugin through the host
+ * Echo answers (and logs through mv_call_log); Getenv says what the process sees of its
+ * environment; Bmi calls the bmi plugin through the host
  * (mv_call_invoke across the process boundary); Crash dereferences NULL; Abort calls abort();
  * Spin loops forever without looking at its cancellable.  Only isolated tests load it: in
  * process it would take the daemon down.
@@ -40,6 +41,17 @@ wobbly_bmi (MvCall *call, GVariant *input, GError **error)
 		return NULL;
 	g_variant_get (out, "(d&s)", &bmi, &category);
 	return g_variant_new ("(ds)", bmi, category);
+}
+
+static GVariant *
+wobbly_getenv (MvCall *call, GVariant *input, GError **error)
+{
+	const gchar *name;
+	const gchar *value;
+
+	g_variant_get (input, "(&s)", &name);
+	value = g_getenv (name);
+	return g_variant_new ("(bs)", value != NULL, value != NULL ? value : "");
 }
 
 static GVariant *
@@ -85,6 +97,15 @@ static const MvArg bmi_out[] = {
 	{ "category", "s", "what bmi.Compute said", MV_ARG_NONE },
 	{ NULL },
 };
+static const MvArg getenv_in[] = {
+	{ "name", "s", "an environment variable", MV_ARG_NONE },
+	{ NULL },
+};
+static const MvArg getenv_out[] = {
+	{ "set", "b", "whether the plugin's process has it", MV_ARG_NONE },
+	{ "value", "s", "its value, or empty", MV_ARG_NONE },
+	{ NULL },
+};
 static const MvArg never_out[] = {
 	{ "never", "i", "never returned", MV_ARG_NONE },
 	{ NULL },
@@ -93,6 +114,8 @@ static const MvArg never_out[] = {
 static const MvMethod wobbly_methods[] = {
 	{ "Echo", "Answer with the text given", echo_in, echo_out, wobbly_echo },
 	{ "Bmi", "bmi.Compute through mv_call_invoke", bmi_in, bmi_out, wobbly_bmi },
+	{ "Getenv", "What the plugin's process sees of an environment variable", getenv_in,
+	  getenv_out, wobbly_getenv },
 	{ "Crash", "Dereference NULL (SIGSEGV)", NULL, never_out, wobbly_crash },
 	{ "Abort", "Call abort() (SIGABRT)", NULL, never_out, wobbly_abort },
 	{ "Spin", "Loop forever, ignoring cancellation", NULL, never_out, wobbly_spin },
