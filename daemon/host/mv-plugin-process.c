@@ -171,6 +171,7 @@ typedef struct {
 	gint64 restart_at_us;
 	guint backoff_ms;
 	guint32 next_id;
+	gboolean restarting; /* under the lock: a restart thread waits for its backoff */
 } HostProc;
 
 struct _MvPluginProcessPool {
@@ -190,6 +191,7 @@ struct _MvPluginProcessPool {
 	GArray *crashes; /* gint64 monotonic times of the crashes in the window */
 	gboolean disabled;
 	gboolean stopping;
+	guint restarts; /* restart threads running; shutdown waits for them */
 };
 
 /* A LOG frame, written under "plugin-NAME" with its request id; the text is the plugin's, so
@@ -389,6 +391,8 @@ proc_start (MvPluginProcessPool *pool, HostProc *proc, GError **error)
 	return TRUE;
 }
 
+static void schedule_restart_locked (MvPluginProcessPool *pool, HostProc *proc);
+
 /* @proc ended (crash, failed start, time-out kill: @count_crash says whether it counts toward
  * crash-limit).  Under the lock. */
 static void
@@ -403,19 +407,81 @@ proc_stopped_locked (MvPluginProcessPool *pool, HostProc *proc, gboolean count_c
 	proc->restart_at_us = count_crash ? now + (gint64)proc->backoff_ms * 1000 : now;
 	proc->state = PROC_STOPPED;
 	g_cond_broadcast (&pool->cond);
-	if (!count_crash)
+	if (!count_crash) {
+		schedule_restart_locked (pool, proc);
 		return;
+	}
 	g_array_append_val (pool->crashes, now);
 	while (pool->crashes->len > 0
 	       && now - g_array_index (pool->crashes, gint64, 0)
 			  > (gint64)pool->config.crash_window_s * G_USEC_PER_SEC)
 		g_array_remove_index (pool->crashes, 0);
-	if (pool->disabled || pool->crashes->len < pool->config.crash_limit)
+	if (pool->disabled || pool->crashes->len < pool->config.crash_limit) {
+		schedule_restart_locked (pool, proc);
 		return;
+	}
 	pool->disabled = TRUE;
 	g_warning ("plugin %s disabled: %u crashes within %u s (crash-limit); its calls answer "
 		   "503 plugin-disabled until `medversectl plugins enable %s`",
 		   pool->name, pool->crashes->len, pool->config.crash_window_s, pool->name);
+}
+
+typedef struct {
+	MvPluginProcessPool *pool;
+	HostProc *proc;
+} RestartJob;
+
+/* Starts a stopped process again once its backoff is over, so the next call finds it ready
+ * (a call that comes first starts it itself: whoever marks it STARTING does). */
+static gpointer
+restart_thread (gpointer data)
+{
+	RestartJob *job = data;
+	MvPluginProcessPool *pool = job->pool;
+	HostProc *proc = job->proc;
+	g_autoptr (GError) error = NULL;
+
+	g_free (job);
+	g_mutex_lock (&pool->lock);
+	while (!pool->stopping && !pool->disabled && proc->state == PROC_STOPPED
+	       && g_get_monotonic_time () < proc->restart_at_us)
+		g_cond_wait_until (&pool->cond, &pool->lock, proc->restart_at_us);
+	proc->restarting = FALSE;
+	if (!pool->stopping && !pool->disabled && proc->state == PROC_STOPPED) {
+		gboolean started;
+
+		proc->state = PROC_STARTING;
+		g_mutex_unlock (&pool->lock);
+		started = proc_start (pool, proc, &error);
+		g_mutex_lock (&pool->lock);
+		if (started) {
+			g_message ("plugin %s: host process %s started", pool->name, proc->pid);
+			proc->state = PROC_IDLE;
+		} else {
+			g_warning ("plugin %s: restart failed: %s", pool->name, error->message);
+			proc_stopped_locked (pool, proc, TRUE);
+		}
+	}
+	pool->restarts--;
+	g_cond_broadcast (&pool->cond);
+	g_mutex_unlock (&pool->lock);
+	return NULL;
+}
+
+static void
+schedule_restart_locked (MvPluginProcessPool *pool, HostProc *proc)
+{
+	RestartJob *job;
+
+	/* before INIT the pool is still being set up by its creator */
+	if (pool->disabled || pool->stopping || pool->init == NULL || proc->restarting)
+		return;
+	job = g_new0 (RestartJob, 1);
+	job->pool = pool;
+	job->proc = proc;
+	proc->restarting = TRUE;
+	pool->restarts++;
+	g_thread_unref (g_thread_new ("mv-host-restart", restart_thread, job));
 }
 
 static HostProc *
@@ -761,6 +827,18 @@ mv_plugin_process_pool_init (MvPluginProcessPool *pool,
 	return TRUE;
 }
 
+guint
+mv_plugin_process_pool_count_running (MvPluginProcessPool *pool)
+{
+	guint n = 0;
+
+	g_mutex_lock (&pool->lock);
+	for (guint i = 0; i < pool->config.processes; i++)
+		n += pool->procs[i].state == PROC_IDLE || pool->procs[i].state == PROC_BUSY;
+	g_mutex_unlock (&pool->lock);
+	return n;
+}
+
 gboolean
 mv_plugin_process_pool_is_disabled (MvPluginProcessPool *pool)
 {
@@ -784,6 +862,8 @@ mv_plugin_process_pool_enable (MvPluginProcessPool *pool)
 	for (guint i = 0; i < pool->config.processes; i++) {
 		pool->procs[i].backoff_ms = 0;
 		pool->procs[i].restart_at_us = 0;
+		if (pool->procs[i].state == PROC_STOPPED)
+			schedule_restart_locked (pool, &pool->procs[i]);
 	}
 	g_cond_broadcast (&pool->cond);
 	g_mutex_unlock (&pool->lock);
@@ -798,6 +878,9 @@ mv_plugin_process_pool_shutdown (MvPluginProcessPool *pool, gint64 deadline_us)
 	g_mutex_lock (&pool->lock);
 	pool->stopping = TRUE;
 	g_cond_broadcast (&pool->cond);
+	/* a restart under way finishes first (at most a start's time limit) */
+	while (pool->restarts > 0)
+		g_cond_wait (&pool->cond, &pool->lock);
 	for (guint i = 0; i < pool->config.processes; i++) {
 		HostProc *proc = &pool->procs[i];
 		g_autoptr (GError) error = NULL;
@@ -831,6 +914,12 @@ mv_plugin_process_pool_free (MvPluginProcessPool *pool)
 {
 	if (pool == NULL)
 		return;
+	g_mutex_lock (&pool->lock);
+	pool->stopping = TRUE;
+	g_cond_broadcast (&pool->cond);
+	while (pool->restarts > 0)
+		g_cond_wait (&pool->cond, &pool->lock);
+	g_mutex_unlock (&pool->lock);
 	for (guint i = 0; pool->procs != NULL && i < pool->config.processes; i++) {
 		g_autofree gchar *how = proc_reap (&pool->procs[i], 0);
 	}

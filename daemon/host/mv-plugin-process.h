@@ -81,7 +81,11 @@ GVariant *mv_plugin_process_pool_call (MvPluginProcessPool *pool,
 
 gboolean mv_plugin_process_pool_is_disabled (MvPluginProcessPool *pool);
 
-/* Clears the crash history and lets the processes start again (TRUE if it was disabled). */
+/* Host processes started and ready (idle or in a call). */
+guint mv_plugin_process_pool_count_running (MvPluginProcessPool *pool);
+
+/* Clears the crash history and starts the stopped processes again (TRUE if it was disabled).
+ * A process that crashed is restarted by a thread of its own once its backoff is over. */
 gboolean mv_plugin_process_pool_enable (MvPluginProcessPool *pool);
 
 /* SHUTDOWN to every idle process, then waits for them until @deadline_us (monotonic), then

@@ -132,6 +132,40 @@ Test (plugin_process, a_host_that_never_answers_is_killed_at_the_deadline)
 	cr_assert_not (mv_plugin_process_pool_is_disabled (pool));
 }
 
+static gboolean
+one_running (gpointer data)
+{
+	return mv_plugin_process_pool_count_running (data) == 1;
+}
+
+static gboolean
+wait_until (gboolean (*done) (gpointer), gpointer data, guint timeout_ms)
+{
+	gint64 until = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+
+	while (!done (data)) {
+		if (g_get_monotonic_time () > until)
+			return FALSE;
+		g_usleep (5000);
+	}
+	return TRUE;
+}
+
+/* no call needed: the crashed process is back after its backoff (100 ms) */
+Test (plugin_process, a_crashed_host_is_restarted_without_waiting_for_a_call)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvPluginProcessPool) pool = start ("exit", 100, &error);
+	g_autoptr (GVariant) out = NULL;
+
+	cr_assert_not_null (pool, "%s", error ? error->message : "");
+	cr_assert_eq (mv_plugin_process_pool_count_running (pool), 1);
+	out = echo (pool, 5000, &error);
+	cr_assert (g_error_matches (error, MV_ERROR, MV_ERROR_PLUGIN_CRASHED), "%s",
+		   error->message);
+	cr_assert (wait_until (one_running, pool, 5000), "not restarted within 5 s");
+}
+
 Test (plugin_process, crash_limit_disables_until_enabled)
 {
 	g_autoptr (GError) error = NULL;
@@ -151,8 +185,11 @@ Test (plugin_process, crash_limit_disables_until_enabled)
 			   error->message);
 		g_clear_error (&error);
 	}
+	cr_assert_eq (mv_plugin_process_pool_count_running (pool), 0);
 	cr_assert (mv_plugin_process_pool_enable (pool));
 	cr_assert_not (mv_plugin_process_pool_is_disabled (pool));
+	/* enabling starts it at once */
+	cr_assert (wait_until (one_running, pool, 5000), "not started within 5 s of enabling");
 	{
 		/* served again: by a new process, which exits as its plugin does */
 		g_autoptr (GVariant) out = echo (pool, 5000, &error);
