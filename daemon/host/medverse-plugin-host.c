@@ -41,6 +41,7 @@ typedef struct {
 	guint32 call_id;
 	gchar *request_id;
 	gint64 memory_mb, cpu_seconds, max_files;
+	gchar *log_domain; /* "plugin-NAME", the daemon's domain for this plugin's lines */
 } HostState;
 
 static HostState state = { .fd = -1 };
@@ -91,7 +92,9 @@ host_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, 
 
 	if (state.fd < 0 || state.loaded == NULL)
 		return g_log_writer_standard_streams (level, fields, n_fields, data);
-	if (g_log_writer_default_would_drop (level, domain))
+	/* the daemon writes these lines under "plugin-NAME": filtered here as it would filter
+	 * them (G_MESSAGES_DEBUG=plugin-NAME or all), so they cost no frame when unwanted */
+	if (g_log_writer_default_would_drop (level, state.log_domain))
 		return G_LOG_WRITER_HANDLED;
 	if (message == NULL)
 		message = "";
@@ -378,6 +381,7 @@ main (int argc, char **argv)
 			 error->message);
 		return EXIT_CONFIG;
 	}
+	state.log_domain = g_strdup_printf ("plugin-%s", state.loaded->info->name);
 	state.fd = channel_fd;
 	send_or_exit (MV_HOST_FRAME_HELLO, 0, hello_payload (state.loaded->info));
 	return serve ();

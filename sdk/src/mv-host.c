@@ -348,8 +348,10 @@ mv_call_check_output (
 	g_autoptr (GError) error_local = error_in;
 	g_autoptr (GVariant) output = output_in;
 
+	/* a floating output (a handler's g_variant_new) becomes ours; a full reference (a
+	 * host's RESULT) already is: take_ref, not ref_sink, which would add a second */
 	if (output != NULL)
-		g_variant_ref_sink (output);
+		g_variant_take_ref (output);
 	if (output == NULL && error_local == NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
 			     "plugin %s: %s failed without setting an error", plugin, method->name);
