@@ -517,9 +517,14 @@ pool_startable (MvPluginProcessPool *pool, gint64 now, gint64 *wake)
 	return NULL;
 }
 
-/* An idle process, marked BUSY; (re)starts one whose backoff is over; waits otherwise. */
+/* An idle process, marked BUSY; (re)starts one whose backoff is over; waits otherwise, unless
+ * the call is @reentrant (made from within a call of this plugin on this thread). */
 static HostProc *
-pool_acquire (MvPluginProcessPool *pool, const MvCall *call, gint64 deadline_us, GError **error)
+pool_acquire (MvPluginProcessPool *pool,
+	      const gchar *method_name,
+	      gboolean reentrant,
+	      gint64 deadline_us,
+	      GError **error)
 {
 	g_mutex_lock (&pool->lock);
 	for (;;) {
@@ -562,6 +567,21 @@ pool_acquire (MvPluginProcessPool *pool, const MvCall *call, gint64 deadline_us,
 				   error_local->message);
 			proc_stopped_locked (pool, proc, TRUE);
 			continue;
+		}
+		if (reentrant) {
+			/* every process that could serve it waits for this very call: waiting
+			 * would only end at the deadline */
+			g_mutex_unlock (&pool->lock);
+			mv_set_error_bilingual_printf (
+				error, MV_ERROR_FAILED,
+				"plugin %s: calling %s.%s from within its own call would wait for "
+				"itself: all %u of its host processes are busy in this call chain "
+				"(see [plugin.%s] processes)",
+				"插件 %s：在自身的调用中调用 %s.%s 会等待自己：它的 %u 个宿主进程都"
+				"在本调用链中忙碌（见 [plugin.%s] processes）",
+				pool->name, pool->name, method_name, pool->config.processes,
+				pool->name);
+			return NULL;
 		}
 		if (now >= deadline_us) {
 			g_mutex_unlock (&pool->lock);
@@ -674,6 +694,30 @@ exchange (MvPluginProcessPool *pool,
 	}
 }
 
+/* Per thread, how many of its calls into each pool are running: a nested call (INVOKE) runs
+ * on the thread of the call that made it, so a plugin calling itself shows up here. */
+static GPrivate held_pools = G_PRIVATE_INIT ((GDestroyNotify)g_hash_table_unref);
+
+static guint
+held_by_this_thread (MvPluginProcessPool *pool, gint change)
+{
+	GHashTable *held = g_private_get (&held_pools);
+	guint n;
+
+	if (held == NULL) {
+		held = g_hash_table_new (NULL, NULL);
+		g_private_set (&held_pools, held);
+	}
+	n = GPOINTER_TO_UINT (g_hash_table_lookup (held, pool)) + (guint)change;
+	if (change == 0)
+		return n;
+	if (n == 0)
+		g_hash_table_remove (held, pool);
+	else
+		g_hash_table_insert (held, pool, GUINT_TO_POINTER (n));
+	return n;
+}
+
 static gboolean
 channel_closed (const GError *error)
 {
@@ -701,11 +745,15 @@ mv_plugin_process_pool_call (MvPluginProcessPool *pool,
 
 	if (!mv_call_check_input (call, method, input, error))
 		return NULL;
-	proc = pool_acquire (pool, call, deadline_us, error);
+	proc = pool_acquire (pool, method->name, held_by_this_thread (pool, 0) > 0, deadline_us,
+			     error);
 	if (proc == NULL)
 		return NULL;
+	/* while it runs, a nested call into this plugin on this thread is re-entrant */
+	held_by_this_thread (pool, +1);
 	end = exchange (pool, proc, call, method, input, deadline_us, &output, &plugin_error,
 			&broken);
+	held_by_this_thread (pool, -1);
 	if (end == EXCHANGE_ANSWERED) {
 		pool_release (pool, proc);
 		/* the host ran mv_call_run() already, but it is the plugin's process: what it

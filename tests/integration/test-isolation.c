@@ -22,12 +22,13 @@
 	"[plugins]\ncall-timeout-ms=3000\n"                                                        \
 	"[auth]\nrate-limit-per-second=100000\nrate-limit-burst=1000000\n"                         \
 	"[plugin.wobbly]\nisolation=process\nprocesses=2\ncrash-limit=1000\n"                      \
-	"[plugin.bmi]\nisolation=process\nprocesses=2\n"
+	"[plugin.bmi]\nisolation=process\nprocesses=2\n"                                           \
+	"[plugin.probe]\nisolation=process\nprocesses=3\n"
 
 int
 main (int argc, char **argv)
 {
-	const gchar *const plugins[] = { "wobbly.so", NULL };
+	const gchar *const plugins[] = { "wobbly.so", "probe.so", NULL };
 	MvtOptions options = { .good_plugins = plugins, .config = CONFIG };
 
 	return mvt_main (argc, argv, &options);
@@ -187,6 +188,26 @@ Test (isolation, nested_calls_and_log_lines_cross_the_boundary)
 	cr_assert (strstr (line, "plugin-wobbly") != NULL, "%s", line);
 	/* an input error is refused in the daemon as for a plugin in process */
 	cr_assert_eq (bad->status, 422, "%u: %s", bad->status, bad->body);
+}
+
+/* A plugin calling itself needs one host process per level: past its processes the nested call
+ * fails at once (500) instead of waiting for itself until the deadline. */
+Test (isolation, a_plugin_calling_itself_runs_out_of_processes_at_once)
+{
+	g_autoptr (MvtResponse) resp
+		= post (mvt_shared_url (), "/v1/plugins/probe/Recurse", "{\"depth\":0}");
+	g_autofree gchar *needle = NULL;
+	g_autofree gchar *line = NULL;
+
+	mvt_assert_error (resp, 500, "failed");
+	cr_assert_lt (resp->elapsed_ms, 2000, "answered after %" G_GINT64_FORMAT " ms",
+		      resp->elapsed_ms);
+	needle = g_strdup_printf (
+		"[%s] plugin probe: calling probe.Recurse from within its own "
+		"call would wait for itself: all 3 of its host processes are busy",
+		resp->request_id);
+	line = mvt_shared_log_line (needle, 10000);
+	cr_assert_not_null (line, "no log line '%s'", needle);
 }
 
 /* ---- a daemon of its own: crash loop, re-enable, the ABI gate, shutdown ----------------- */
