@@ -401,7 +401,10 @@ register_plugin (MvEngine *self,
 	entry->engine = self;
 	g_mutex_init (&entry->running_lock);
 	entry->running = g_ptr_array_new ();
-	entry->max_workers = self->worker_threads;
+	/* an isolated plugin runs as many calls at once as it has host processes: more workers
+	 * would only wait for a process, and /readyz counts busy workers */
+	entry->max_workers = processes != NULL ? mv_plugin_process_pool_get_processes (processes)
+					       : self->worker_threads;
 	entry->config = plugin_config_table (self, loaded->info);
 	data_dir = plugin_data_dir (self, loaded->info);
 	entry->host = mv_host_new (loaded->info, &engine_host_vtable, data_dir, entry);

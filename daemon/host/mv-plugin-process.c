@@ -876,6 +876,12 @@ mv_plugin_process_pool_init (MvPluginProcessPool *pool,
 }
 
 guint
+mv_plugin_process_pool_get_processes (MvPluginProcessPool *pool)
+{
+	return pool->config.processes;
+}
+
+guint
 mv_plugin_process_pool_count_running (MvPluginProcessPool *pool)
 {
 	guint n = 0;

@@ -81,6 +81,9 @@ GVariant *mv_plugin_process_pool_call (MvPluginProcessPool *pool,
 
 gboolean mv_plugin_process_pool_is_disabled (MvPluginProcessPool *pool);
 
+/* `processes`: how many host processes the plugin has when all run. */
+guint mv_plugin_process_pool_get_processes (MvPluginProcessPool *pool);
+
 /* Host processes started and ready (idle or in a call). */
 guint mv_plugin_process_pool_count_running (MvPluginProcessPool *pool);
 
