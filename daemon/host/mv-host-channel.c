@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <medverse/mv-error.h>
@@ -50,15 +51,59 @@ mv_host_frame_payload_type (guint32 kind)
 	}
 }
 
+/* Waits until @fd can take more (POLLOUT) or @deadline_us passed (-1: no deadline). */
 static gboolean
-write_all (int fd, const guint8 *data, gsize len, GError **error)
+wait_writable (int fd, gint64 deadline_us, GError **error)
 {
-	while (len > 0) {
-		/* send() on a socket, so a peer that is gone is EPIPE here, not a SIGPIPE that
-		 * would kill the daemon; write() for anything else (tests use pipes too) */
-		ssize_t n = send (fd, data, len, MSG_NOSIGNAL);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		int timeout_ms = -1;
+		int n;
+
+		if (deadline_us >= 0) {
+			gint64 left = deadline_us - g_get_monotonic_time ();
+			if (left <= 0) {
+				g_set_error_literal (error, MV_HOST_CHANNEL_ERROR,
+						     MV_HOST_CHANNEL_ERROR_TIMED_OUT,
+						     "the peer took no more before the deadline");
+				return FALSE;
+			}
+			timeout_ms = (int)MIN ((left + 999) / 1000, G_MAXINT);
+		}
+		n = poll (&pfd, 1, timeout_ms);
+		if (n > 0)
+			return TRUE;
+		if (n < 0 && errno != EINTR) {
+			int saved = errno;
+			g_set_error (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_IO,
+				     "channel poll failed: %s", g_strerror (saved));
+			return FALSE;
+		}
+	}
+}
+
+/* Writes both buffers, in one system call when the socket takes them at once (the usual
+ * case), and waits for room only up to @deadline_us: a peer that stops reading (a host that
+ * spins) cannot hold the writer past it. */
+static gboolean
+write_all (int fd, struct iovec *iov, gint64 deadline_us, GError **error)
+{
+	guint first = 0;
+
+	while (first < 2) {
+		/* sendmsg() on a socket, so a peer that is gone is EPIPE here, not a SIGPIPE that
+		 * would kill the daemon; writev() for anything else (tests use pipes too) */
+		struct msghdr msg = { .msg_iov = iov + first, .msg_iovlen = 2 - first };
+		ssize_t n = sendmsg (fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		gsize done;
+
 		if (n < 0 && errno == ENOTSOCK)
-			n = write (fd, data, len);
+			n = writev (fd, iov + first, (int)(2 - first));
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!wait_writable (fd, deadline_us, error))
+				return FALSE;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -67,8 +112,12 @@ write_all (int fd, const guint8 *data, gsize len, GError **error)
 				     "channel write failed: %s", g_strerror (saved));
 			return FALSE;
 		}
-		data += n;
-		len -= (gsize)n;
+		for (done = (gsize)n; first < 2 && done >= iov[first].iov_len; first++)
+			done -= iov[first].iov_len;
+		if (first < 2) {
+			iov[first].iov_base = (guint8 *)iov[first].iov_base + done;
+			iov[first].iov_len -= done;
+		}
 	}
 	return TRUE;
 }
@@ -76,10 +125,18 @@ write_all (int fd, const guint8 *data, gsize len, GError **error)
 gboolean
 mv_host_channel_write (int fd, guint32 kind, guint32 id, GVariant *payload, GError **error)
 {
+	return mv_host_channel_write_until (fd, -1, kind, id, payload, error);
+}
+
+gboolean
+mv_host_channel_write_until (
+	int fd, gint64 deadline_us, guint32 kind, guint32 id, GVariant *payload, GError **error)
+{
 	const GVariantType *type = mv_host_frame_payload_type (kind);
 	g_autoptr (GVariant) frame = NULL;
 	g_autoptr (GVariant) normal = NULL;
 	guint8 header[4];
+	struct iovec iov[2];
 	gsize size;
 
 	g_return_val_if_fail (type != NULL, FALSE);
@@ -97,9 +154,12 @@ mv_host_channel_write (int fd, guint32 kind, guint32 id, GVariant *payload, GErr
 	header[1] = (guint8)((size >> 8) & 0xff);
 	header[2] = (guint8)((size >> 16) & 0xff);
 	header[3] = (guint8)((size >> 24) & 0xff);
-	/* two writes: the frame is not copied once more just to prefix four bytes */
-	return write_all (fd, header, sizeof header, error)
-	       && write_all (fd, g_variant_get_data (normal), size, error);
+	/* one gathered write: the frame is not copied once more just to prefix four bytes */
+	iov[0].iov_base = header;
+	iov[0].iov_len = sizeof header;
+	iov[1].iov_base = (void *)g_variant_get_data (normal);
+	iov[1].iov_len = size;
+	return write_all (fd, iov, deadline_us, error);
 }
 
 /* Waits until @fd is readable or @deadline_us passed (-1: no deadline). */
@@ -140,12 +200,21 @@ read_all (int fd, guint8 *data, gsize len, gint64 deadline_us, gsize *got, GErro
 {
 	*got = 0;
 	while (*got < len) {
-		ssize_t n;
+		/* what is there already is taken without a poll (a frame's body follows its
+		 * length at once); only an empty socket is waited for, up to the deadline */
+		ssize_t n = recv (fd, data + *got, len - *got, MSG_DONTWAIT);
 
-		if (!wait_readable (fd, deadline_us, error))
-			return FALSE;
-		n = read (fd, data + *got, len - *got);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		if (n < 0 && errno == ENOTSOCK) {
+			if (!wait_readable (fd, deadline_us, error))
+				return FALSE;
+			n = read (fd, data + *got, len - *got);
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!wait_readable (fd, deadline_us, error))
+				return FALSE;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			int saved = errno;

@@ -76,6 +76,16 @@ const GVariantType *mv_host_frame_payload_type (guint32 kind);
 gboolean mv_host_channel_write (int fd, guint32 kind, guint32 id, GVariant *payload, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
 
+/* The same, waiting for room in the socket only until @deadline_us (monotonic; -1: as long as
+ * it takes): MV_HOST_CHANNEL_ERROR_TIMED_OUT past it, the frame possibly sent in part (the
+ * channel is then unusable). */
+gboolean mv_host_channel_write_until (int fd,
+				      gint64 deadline_us,
+				      guint32 kind,
+				      guint32 id,
+				      GVariant *payload,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Reads one whole frame into @frame, checking it.  @deadline_us: monotonic time by which the
  * whole frame must have come, or -1 to wait as long as it takes. */
 gboolean mv_host_channel_read (int fd, gint64 deadline_us, MvHostFrame *frame, GError **error)

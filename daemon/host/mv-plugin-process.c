@@ -283,7 +283,8 @@ proc_send_init (MvPluginProcessPool *pool, HostProc *proc, gint64 deadline_us, G
 	gboolean ok;
 	const gchar *message;
 
-	if (!mv_host_channel_write (proc->fd, MV_HOST_FRAME_INIT, 0, pool->init, error)
+	if (!mv_host_channel_write_until (proc->fd, deadline_us, MV_HOST_FRAME_INIT, 0, pool->init,
+					  error)
 	    || !read_answer (pool, proc, deadline_us, &frame, error))
 		return FALSE;
 	if (frame.kind != MV_HOST_FRAME_INIT_DONE) {
@@ -613,6 +614,7 @@ answer_invoke (MvPluginProcessPool *pool,
 	       HostProc *proc,
 	       MvCall *call,
 	       const MvHostFrame *frame,
+	       gint64 deadline_us,
 	       GError **error)
 {
 	const gchar *plugin, *method;
@@ -629,10 +631,17 @@ answer_invoke (MvPluginProcessPool *pool,
 	else
 		output = pool->invoke (call, plugin, method, input, &invoke_error);
 	if (output != NULL)
-		return mv_host_channel_write (proc->fd, MV_HOST_FRAME_INVOKE_RESULT, frame->id,
-					      g_variant_new ("(v)", output), error);
-	return mv_host_channel_write (proc->fd, MV_HOST_FRAME_ERROR, frame->id,
-				      mv_host_error_to_payload (invoke_error), error);
+		return mv_host_channel_write_until (proc->fd, deadline_us,
+						    MV_HOST_FRAME_INVOKE_RESULT, frame->id,
+						    g_variant_new ("(v)", output), error);
+	return mv_host_channel_write_until (proc->fd, deadline_us, MV_HOST_FRAME_ERROR, frame->id,
+					    mv_host_error_to_payload (invoke_error), error);
+}
+
+static gboolean
+channel_timed_out (const GError *error)
+{
+	return g_error_matches (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_TIMED_OUT);
 }
 
 typedef enum {
@@ -657,8 +666,9 @@ exchange (MvPluginProcessPool *pool,
 					   call->clinic_id != NULL ? call->clinic_id : "",
 					   (guint32)call->role, call->locale);
 
-	if (!mv_host_channel_write (proc->fd, MV_HOST_FRAME_CALL, id, payload, error))
-		return EXCHANGE_BROKEN;
+	if (!mv_host_channel_write_until (proc->fd, deadline_us, MV_HOST_FRAME_CALL, id, payload,
+					  error))
+		return channel_timed_out (*error) ? EXCHANGE_TIMED_OUT : EXCHANGE_BROKEN;
 	for (;;) {
 		g_auto (MvHostFrame) frame = { 0 };
 		g_autoptr (GError) error_local = NULL;
@@ -683,8 +693,9 @@ exchange (MvPluginProcessPool *pool,
 			*plugin_error = mv_host_error_from_payload (frame.payload);
 			return EXCHANGE_ANSWERED;
 		case MV_HOST_FRAME_INVOKE:
-			if (!answer_invoke (pool, proc, call, &frame, error))
-				return EXCHANGE_BROKEN;
+			if (!answer_invoke (pool, proc, call, &frame, deadline_us, error))
+				return channel_timed_out (*error) ? EXCHANGE_TIMED_OUT
+								  : EXCHANGE_BROKEN;
 			break;
 		default:
 			g_set_error (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_MALFORMED,
@@ -939,8 +950,8 @@ mv_plugin_process_pool_shutdown (MvPluginProcessPool *pool, gint64 deadline_us)
 		HostProc *proc = &pool->procs[i];
 		g_autoptr (GError) error = NULL;
 		if (proc->state == PROC_IDLE
-		    && !mv_host_channel_write (proc->fd, MV_HOST_FRAME_SHUTDOWN, 0,
-					       g_variant_new ("()"), &error))
+		    && !mv_host_channel_write_until (proc->fd, deadline_us, MV_HOST_FRAME_SHUTDOWN,
+						     0, g_variant_new ("()"), &error))
 			g_debug ("plugin %s: SHUTDOWN not sent: %s", pool->name, error->message);
 	}
 	for (guint i = 0; i < pool->config.processes; i++) {

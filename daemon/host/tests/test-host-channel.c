@@ -202,3 +202,43 @@ Test (host_channel, unknown_kind_is_refused)
 	assert_refused (99, g_variant_new ("()"), "unknown kind 99");
 	assert_refused (0, g_variant_new ("()"), "unknown kind 0");
 }
+
+/* a peer that stops reading (a host that spins) holds a writer only until the deadline */
+Test (host_channel, a_peer_that_stops_reading_holds_the_writer_only_to_the_deadline)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *big = g_strnfill (8 * 1024 * 1024, 'x');
+	gint64 start = g_get_monotonic_time ();
+
+	cr_assert_not (mv_host_channel_write_until (fds[0], start + 100000, MV_HOST_FRAME_LOG, 1,
+						    g_variant_new ("(uss)", 16u, "", big), &error));
+	cr_assert (g_error_matches (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_TIMED_OUT),
+		   "%s", error->message);
+	cr_assert_geq (g_get_monotonic_time () - start, 100000);
+	cr_assert_lt (g_get_monotonic_time () - start, 5 * G_USEC_PER_SEC);
+}
+
+/* a frame larger than the socket's buffer arrives whole while the reader keeps reading */
+static gpointer
+write_big (gpointer data)
+{
+	const gchar *big = data;
+	return GINT_TO_POINTER (mv_host_channel_write (
+		fds[0], MV_HOST_FRAME_LOG, 2, g_variant_new ("(uss)", 16u, "", big), NULL));
+}
+
+Test (host_channel, a_frame_larger_than_the_socket_buffer_arrives_whole)
+{
+	g_autofree gchar *big = g_strnfill (4 * 1024 * 1024 + 3, 'y');
+	g_auto (MvHostFrame) frame = { 0 };
+	g_autoptr (GError) error = NULL;
+	GThread *writer = g_thread_new ("writer", write_big, big);
+	const gchar *text;
+
+	cr_assert (mv_host_channel_read (fds[1], soon (), &frame, &error), "%s",
+		   error ? error->message : "");
+	cr_assert (GPOINTER_TO_INT (g_thread_join (writer)));
+	g_variant_get (frame.payload, "(u&s&s)", NULL, NULL, &text);
+	cr_assert_eq (strlen (text), strlen (big));
+	cr_assert_str_eq (text, big);
+}
