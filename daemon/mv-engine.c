@@ -465,11 +465,12 @@ load_in_process (MvEngine *self,
 
 	if (loaded == NULL)
 		return FALSE;
+	/* only a switch to isolation matters here: other isolation keys mean nothing in process */
 	if (may_switch
-	    && isolation_changed (self, path, loaded->info->name, iso, &wanted, config_error)) {
+	    && isolation_changed (self, path, loaded->info->name, iso, &wanted, config_error)
+	    && wanted.isolated) {
 		g_clear_pointer (&loaded, mv_loaded_plugin_free);
-		if (wanted.isolated)
-			return load_isolated (self, path, &wanted, FALSE, config_error, error);
+		return load_isolated (self, path, &wanted, FALSE, config_error, error);
 	}
 	if (config_error != NULL && *config_error != NULL)
 		return FALSE;

@@ -51,36 +51,7 @@ mv_host_frame_payload_type (guint32 kind)
 	}
 }
 
-/* Waits until @fd can take more (POLLOUT) or @deadline_us passed (-1: no deadline). */
-static gboolean
-wait_writable (int fd, gint64 deadline_us, GError **error)
-{
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		int timeout_ms = -1;
-		int n;
-
-		if (deadline_us >= 0) {
-			gint64 left = deadline_us - g_get_monotonic_time ();
-			if (left <= 0) {
-				g_set_error_literal (error, MV_HOST_CHANNEL_ERROR,
-						     MV_HOST_CHANNEL_ERROR_TIMED_OUT,
-						     "the peer took no more before the deadline");
-				return FALSE;
-			}
-			timeout_ms = (int)MIN ((left + 999) / 1000, G_MAXINT);
-		}
-		n = poll (&pfd, 1, timeout_ms);
-		if (n > 0)
-			return TRUE;
-		if (n < 0 && errno != EINTR) {
-			int saved = errno;
-			g_set_error (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_IO,
-				     "channel poll failed: %s", g_strerror (saved));
-			return FALSE;
-		}
-	}
-}
+static gboolean wait_for (int fd, short events, gint64 deadline_us, GError **error);
 
 /* Writes both buffers, in one system call when the socket takes them at once (the usual
  * case), and waits for room only up to @deadline_us: a peer that stops reading (a host that
@@ -100,7 +71,7 @@ write_all (int fd, struct iovec *iov, gint64 deadline_us, GError **error)
 		if (n < 0 && errno == ENOTSOCK)
 			n = writev (fd, iov + first, (int)(2 - first));
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (!wait_writable (fd, deadline_us, error))
+			if (!wait_for (fd, POLLOUT, deadline_us, error))
 				return FALSE;
 			continue;
 		}
@@ -162,22 +133,24 @@ mv_host_channel_write_until (
 	return write_all (fd, iov, deadline_us, error);
 }
 
-/* Waits until @fd is readable or @deadline_us passed (-1: no deadline). */
+/* Waits until @fd is ready for @events (POLLIN, POLLOUT) or @deadline_us passed (-1: no
+ * deadline). */
 static gboolean
-wait_readable (int fd, gint64 deadline_us, GError **error)
+wait_for (int fd, short events, gint64 deadline_us, GError **error)
 {
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = { .fd = fd, .events = events };
 		int timeout_ms = -1;
 		int n;
 
 		if (deadline_us >= 0) {
 			gint64 left = deadline_us - g_get_monotonic_time ();
 			if (left <= 0) {
-				g_set_error_literal (
-					error, MV_HOST_CHANNEL_ERROR,
-					MV_HOST_CHANNEL_ERROR_TIMED_OUT,
-					"no answer on the channel before the deadline");
+				g_set_error (error, MV_HOST_CHANNEL_ERROR,
+					     MV_HOST_CHANNEL_ERROR_TIMED_OUT,
+					     "%s before the deadline",
+					     events == POLLIN ? "no answer on the channel"
+							      : "the peer took no more");
 				return FALSE;
 			}
 			timeout_ms = (int)MIN ((left + 999) / 1000, G_MAXINT);
@@ -205,12 +178,12 @@ read_all (int fd, guint8 *data, gsize len, gint64 deadline_us, gsize *got, GErro
 		ssize_t n = recv (fd, data + *got, len - *got, MSG_DONTWAIT);
 
 		if (n < 0 && errno == ENOTSOCK) {
-			if (!wait_readable (fd, deadline_us, error))
+			if (!wait_for (fd, POLLIN, deadline_us, error))
 				return FALSE;
 			n = read (fd, data + *got, len - *got);
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (!wait_readable (fd, deadline_us, error))
+			if (!wait_for (fd, POLLIN, deadline_us, error))
 				return FALSE;
 			continue;
 		}
