@@ -545,6 +545,15 @@ pool_acquire (MvPluginProcessPool *pool,
 			return NULL;
 		}
 		proc = pool_find (pool, PROC_IDLE);
+		if (proc != NULL && subprocess_gone (proc->subprocess)) {
+			/* it died between calls (a plugin's own thread, the OOM killer): no call
+			 * is lost, but it counts as a crash */
+			g_autofree gchar *how = proc_reap (proc, 0);
+			g_warning ("plugin %s: host process %s died while idle: %s; restarting it",
+				   pool->name, proc->pid, how);
+			proc_stopped_locked (pool, proc, TRUE);
+			continue;
+		}
 		if (proc != NULL) {
 			proc->state = PROC_BUSY;
 			g_mutex_unlock (&pool->lock);

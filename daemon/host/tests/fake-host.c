@@ -13,6 +13,8 @@
  *   hang       never answers Echo
  *   no-hello   exits with status 78 at once (the ABI gate's refusal)
  *   bad-hello  declares a method with an invalid type
+ *   idle-exit  the first time (no file "died" beside the plugin path yet): exits with status 5
+ *              soon after INIT, between calls; afterwards as good
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +56,7 @@ answer_call (const gchar *mode, const MvHostFrame *frame)
 
 	g_variant_get_child (frame->payload, 2, "v", &input);
 	text = g_variant_get_child_value (input, 0);
-	if (strcmp (mode, "good") == 0) {
+	if (strcmp (mode, "good") == 0 || strcmp (mode, "idle-exit") == 0) {
 		send_or_die (MV_HOST_FRAME_RESULT, frame->id,
 			     g_variant_new ("(v)", g_variant_new ("(@s)", text)));
 	} else if (strcmp (mode, "liar") == 0) {
@@ -83,6 +85,20 @@ answer_call (const gchar *mode, const MvHostFrame *frame)
 	}
 }
 
+static void
+idle_exit_once (const gchar *plugin_path)
+{
+	g_autofree gchar *dir = g_path_get_dirname (plugin_path);
+	g_autofree gchar *died = g_build_filename (dir, "died", NULL);
+
+	if (g_file_test (died, G_FILE_TEST_EXISTS))
+		return;
+	if (!g_file_set_contents (died, "", 0, NULL))
+		exit (2);
+	g_usleep (50000);
+	exit (5);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -99,10 +115,12 @@ main (int argc, char **argv)
 
 		if (!mv_host_channel_read (FD, -1, &frame, NULL))
 			return 0;
-		if (frame.kind == MV_HOST_FRAME_INIT)
+		if (frame.kind == MV_HOST_FRAME_INIT) {
 			send_or_die (MV_HOST_FRAME_INIT_DONE, frame.id,
 				     g_variant_new ("(bs)", TRUE, ""));
-		else if (frame.kind == MV_HOST_FRAME_CALL)
+			if (strcmp (mode, "idle-exit") == 0)
+				idle_exit_once (argv[argc - 1]);
+		} else if (frame.kind == MV_HOST_FRAME_CALL)
 			answer_call (mode, &frame);
 		else if (frame.kind == MV_HOST_FRAME_SHUTDOWN)
 			return 0;

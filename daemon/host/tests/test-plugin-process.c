@@ -7,6 +7,7 @@
  * HELLO refuses the plugin.
  */
 #include <criterion/criterion.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include <mv-host-private.h>
@@ -149,6 +150,31 @@ wait_until (gboolean (*done) (gpointer), gpointer data, guint timeout_ms)
 		g_usleep (5000);
 	}
 	return TRUE;
+}
+
+/* a host that dies between calls costs no call: the next one finds it gone and restarts it */
+Test (plugin_process, a_host_that_died_while_idle_costs_no_call)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp ("mv-fake-XXXXXX", NULL);
+	g_autofree gchar *path = g_build_filename (dir, "idle-exit", NULL);
+	g_autofree gchar *died = g_build_filename (dir, "died", NULL);
+	MvIsolationConfig config = test_config (100);
+	g_autoptr (GHashTable) table = g_hash_table_new (g_str_hash, g_str_equal);
+	g_autoptr (MvPluginProcessPool) pool = mv_plugin_process_pool_new (
+		g_getenv ("MV_FAKE_HOST"), path, &config, 5000, no_invoke, &error);
+	g_autoptr (GVariant) out = NULL;
+
+	cr_assert_not_null (pool, "%s", error ? error->message : "");
+	cr_assert (mv_plugin_process_pool_init (pool, "/nonexistent", table, &error), "%s",
+		   error->message);
+	/* it has exited by now (50 ms after INIT), unseen */
+	g_usleep (300000);
+	cr_assert (g_file_test (died, G_FILE_TEST_EXISTS));
+	out = echo (pool, 5000, &error);
+	cr_assert_not_null (out, "%s", error ? error->message : "");
+	g_unlink (died);
+	g_rmdir (dir);
 }
 
 /* no call needed: the crashed process is back after its backoff (100 ms) */
