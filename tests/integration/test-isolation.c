@@ -212,9 +212,10 @@ Test (isolation, a_plugin_calling_itself_runs_out_of_processes_at_once)
 
 /* ---- a daemon of its own: crash loop, re-enable, the ABI gate, shutdown ----------------- */
 
-/* pids of running medverse-plugin-host processes whose command line names @dir */
+/* running medverse-plugin-host processes whose command line holds @text (a plugin's path or
+ * its directory) */
 static guint
-hosts_running (const gchar *dir)
+hosts_running (const gchar *text)
 {
 	g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
 	const gchar *name;
@@ -231,7 +232,7 @@ hosts_running (const gchar *dir)
 			if (cmdline[i] == '\0')
 				cmdline[i] = ' ';
 		if (strstr (cmdline, "medverse-plugin-host") != NULL
-		    && strstr (cmdline, dir) != NULL)
+		    && strstr (cmdline, text) != NULL)
 			n++;
 	}
 	return n;
@@ -252,8 +253,10 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 	MvtOptions options = {
 		.good_plugins = good,
 		.bad_plugins = bad,
-		.config = "[plugin.wobbly]\nisolation=process\ncrash-limit=2\n"
-			  "[plugin.bad-abi]\nisolation=process\n",
+		/* no `isolation` for wobbly and bad-abi: a plugin dir of its own, outside the
+		 * daemon's, makes them isolated by default; bmi is kept in process by its key */
+		.config = "[plugin.wobbly]\ncrash-limit=2\n"
+			  "[plugin.bmi]\nisolation=in-process\n",
 	};
 	const gchar *const enable[] = { "plugins", "enable", "wobbly", NULL };
 	g_autoptr (GError) error = NULL;
@@ -264,7 +267,10 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 
 	current_env = env;
 	/* what the daemon's environment may hold must not reach a plugin's process */
-	env->daemon_env = g_strsplit ("MEDVERSE_TEST_SECRET=do-not-leak", ";", -1);
+	env->daemon_env = g_strsplit ("MEDVERSE_TEST_SECRET=do-not-leak;"
+				      /* empty: the harness's in-process default is lifted */
+				      "MEDVERSE_PLUGIN_ISOLATION=",
+				      ";", -1);
 	mvt_env_prepare (env, &options);
 	cr_assert (mvt_bus_start (env, &error), "%s", error != NULL ? error->message : "");
 	cr_assert (mvt_daemon_spawn (env, &error), "%s", error != NULL ? error->message : "");
@@ -275,6 +281,12 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 	cr_assert_not_null (line, "no refusal of bad-abi.so in the log");
 	cr_assert (strstr (line, "exited with status 78") != NULL, "%s", line);
 	assert_echo (env->url, "first");
+	{
+		g_autofree gchar *wobbly = g_build_filename (env->plugin_dir, "wobbly.so", NULL);
+		g_autofree gchar *bmi = g_build_filename (env->plugin_dir, "bmi.so", NULL);
+		cr_assert_eq (hosts_running (wobbly), 1, "wobbly is not isolated by default");
+		cr_assert_eq (hosts_running (bmi), 0, "bmi runs isolated despite its key");
+	}
 	{
 		g_autoptr (MvtResponse) secret = post (env->url, "/v1/plugins/wobbly/Getenv",
 						       "{\"name\":\"MEDVERSE_TEST_SECRET\"}");
