@@ -2,8 +2,8 @@
  * sandbox-probe — tries one action inside the plugin sandbox and prints what happened.
  *
  *   sandbox-probe [--data-dir D] [--state-dir S] [--socket P] [--port N] [--memory-mb N]
- *                 [--cpu-seconds N] [--max-files N] [--plugin SO --method M --config K=V…]
- *                 ACTION
+ *                 [--cpu-seconds N] [--max-files N]
+ *                 [--plugin SO --method M [--config K=V…] [--json BODY]] ACTION
  *
  * It forks a child that applies mv_sandbox_apply() (channel: one end of a socketpair), sends
  * "ready" over the channel, tries ACTION and prints `result: …`.  The parent then prints
@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <medverse/medverse-plugin.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -44,6 +45,7 @@ typedef struct {
 	gchar *plugin;
 	gchar *method;
 	gchar **config;
+	gchar *json; /* the call's input as a JSON body, for a plugin taking one */
 	int leaked_fd;
 	const MvPluginInfo *info; /* the plugin, loaded before the sandbox */
 } Probe;
@@ -329,6 +331,12 @@ action_plugin (Probe *p)
 	host = mv_test_host_new (p->info, config, p->data_dir, &error);
 	if (host == NULL)
 		return g_strdup_printf ("error %s", error->message);
+	if (p->json != NULL) {
+		g_autofree gchar *body = mv_test_host_call_json (host, p->method, p->json, &error);
+		if (body == NULL)
+			return g_strdup_printf ("error %s", error->message);
+		return g_strdup_printf ("ok %s", body);
+	}
 	out = mv_test_host_call (host, p->method, g_variant_new_parsed ("()"), &error);
 	if (out == NULL && g_error_matches (error, MV_ERROR, MV_ERROR_INVALID_INPUT)) {
 		/* Allocate(limit_mb): the only hostile method with an input; 0 = its own cap */
@@ -458,6 +466,7 @@ main (int argc, char **argv)
 		{ "plugin", 0, 0, G_OPTION_ARG_FILENAME, &p.plugin, "plugin module", "SO" },
 		{ "method", 0, 0, G_OPTION_ARG_STRING, &p.method, "its method", "M" },
 		{ "config", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.config, "config key", "K=V" },
+		{ "json", 0, 0, G_OPTION_ARG_STRING, &p.json, "the call's JSON input", "BODY" },
 		{ NULL },
 	};
 	g_autoptr (GOptionContext) context = g_option_context_new ("ACTION");
@@ -466,6 +475,7 @@ main (int argc, char **argv)
 	int sv[2];
 	pid_t child;
 
+	setlocale (LC_ALL, "");
 	g_option_context_add_main_entries (context, entries, NULL);
 	if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2) {
 		g_printerr ("usage: sandbox-probe [options] ACTION%s%s\n", error ? ": " : "",

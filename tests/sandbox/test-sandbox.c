@@ -445,3 +445,25 @@ Test (hostile, shell_refused)
 	g_autoptr (GHashTable) probe = run_hostile ("exec-shell", "ExecShell", NULL, NULL, NULL);
 	assert_result (probe, "ok (false, 'execve: EPERM')");
 }
+
+/* --- a bundled plugin still works in the sandbox (the read-only paths are enough) --- */
+
+Test (sandbox, bundled_plugin_works)
+{
+	const gchar *so = g_getenv ("MVT_SYMPTOM_PARSER_SO");
+	const gchar *data = g_getenv ("MVT_SYMPTOM_PARSER_DATA");
+	g_autoptr (GHashTable) probe = NULL;
+	const gchar *result;
+
+	cr_assert (so != NULL && data != NULL, "MVT_SYMPTOM_PARSER_SO/DATA are not set");
+	/* the host's defaults: memory-mb 1024, max-files 64; init loads its 11 MB of data in
+	 * the sandbox, then a call parses English and Chinese (the trie) */
+	probe = run_probe ("plugin", "--data-dir", data, "--memory-mb", "1024", "--max-files", "64",
+			   "--plugin", so, "--method", "Parse", "--json",
+			   "{\"text\":\"fever for 3 days, 咳嗽\"}", NULL);
+	result = line (probe, "result");
+	cr_assert_str_eq (line (probe, "exit"), "0", "signal: %s", line (probe, "signal"));
+	cr_assert (g_str_has_prefix (result, "ok {\"language\":"), "%s", result);
+	cr_assert (strstr (result, "\"HP:0001945\"") != NULL, "no fever in %s", result);
+	cr_assert (strstr (result, "\"text\":\"咳嗽\"") != NULL, "no cough in %s", result);
+}
