@@ -316,24 +316,25 @@ sandbox_landlock (const MvSandboxPolicy *policy, GString *report, GError **error
 	return TRUE;
 }
 
-/* One refused system call; @arg_* narrow it to calls whose argument matches (op 0: all). */
+/* One refused system call; @op, @arg_* narrow it to calls whose argument @arg matches (op 0:
+ * every call). */
 typedef struct {
 	const gchar *name;
 	int errnum;
+	unsigned int arg;
 	enum scmp_compare op;
 	guint64 arg_mask;
 	guint64 arg_value;
 } MvSandboxDeny;
 
-#define DENY(name)                                                                                 \
-	{                                                                                          \
-		name, EPERM, 0, 0, 0                                                               \
-	}
-/* the call is refused when (arg0 & bit) == bit */
-#define DENY_FLAG(name, bit)                                                                       \
-	{                                                                                          \
-		name, EPERM, SCMP_CMP_MASKED_EQ, bit, bit                                          \
-	}
+/* clang-format off */
+#define DENY(n) { .name = n, .errnum = EPERM }
+/* the call is refused when (argument @a & @bit) == @bit */
+#define DENY_ARG(a, n, bit) \
+	{ .name = n, .errnum = EPERM, .arg = a, .op = SCMP_CMP_MASKED_EQ, .arg_mask = bit, \
+	  .arg_value = bit }
+#define DENY_FLAG(n, bit) DENY_ARG (0, n, bit)
+/* clang-format on */
 
 /* A deny-list, not an allow-list: the plugin is arbitrary code linked against GLib and
  * whatever libraries it brings, and an allow-list that misses one call GLib makes on some
@@ -353,7 +354,7 @@ static const MvSandboxDeny sandbox_deny[] = {
 	DENY ("fork"),
 	DENY ("vfork"),
 	/* a thread is clone with CLONE_THREAD: everything else is a new process */
-	{ "clone", EPERM, SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0 },
+	{ .name = "clone", .errnum = EPERM, .op = SCMP_CMP_MASKED_EQ, .arg_mask = CLONE_THREAD },
 	DENY_FLAG ("clone", CLONE_NEWNS),
 	DENY_FLAG ("clone", CLONE_NEWUSER),
 	DENY_FLAG ("clone", CLONE_NEWPID),
@@ -363,7 +364,7 @@ static const MvSandboxDeny sandbox_deny[] = {
 	DENY_FLAG ("clone", CLONE_NEWCGROUP),
 	/* clone3 passes its flags in memory seccomp cannot read: ENOSYS makes glibc fall back
 	 * to clone, which the rules above inspect */
-	{ "clone3", ENOSYS, 0, 0, 0 },
+	{ .name = "clone3", .errnum = ENOSYS },
 	DENY ("ptrace"),
 	DENY ("process_vm_readv"),
 	DENY ("process_vm_writev"),
@@ -402,17 +403,65 @@ static const MvSandboxDeny sandbox_deny[] = {
 	DENY ("swapoff"),
 	DENY ("acct"),
 	/* 0xffffffff only asks for the current persona */
-	{ "personality", EPERM, SCMP_CMP_NE, 0, 0xffffffff },
+	{ .name = "personality", .errnum = EPERM, .op = SCMP_CMP_NE, .arg_value = 0xffffffff },
 	/* io_uring runs connect, openat and more without passing through this filter */
 	DENY ("io_uring_setup"),
 	DENY ("io_uring_enter"),
 	DENY ("io_uring_register"),
 	DENY ("userfaultfd"),
 	/* the parent-death signal and not-dumpable stay as set */
-	{ "prctl", EPERM, SCMP_CMP_EQ, 0, PR_SET_PDEATHSIG },
-	{ "prctl", EPERM, SCMP_CMP_EQ, 0, PR_SET_DUMPABLE },
+	{ .name = "prctl", .errnum = EPERM, .op = SCMP_CMP_EQ, .arg_value = PR_SET_PDEATHSIG },
+	{ .name = "prctl", .errnum = EPERM, .op = SCMP_CMP_EQ, .arg_value = PR_SET_DUMPABLE },
 	/* tkill names a thread of any process; glibc uses tgkill */
 	DENY ("tkill"),
+	/* No write anywhere, even where Landlock is absent or too old to handle truncate (ABI
+	 * < 3, e.g. Debian 12's 6.1 kernel): an open for writing, creating or truncating, and
+	 * every call that changes a file's name, mode, owner, times or attributes by path.
+	 * Landlock covers some of it; nothing but this covers chmod: a plugin could otherwise
+	 * make the daemon's master.key readable to every local user. */
+	DENY_ARG (1, "open", O_WRONLY),
+	DENY_ARG (1, "open", O_RDWR),
+	DENY_ARG (1, "open", O_CREAT),
+	DENY_ARG (1, "open", O_TRUNC),
+	DENY_ARG (2, "openat", O_WRONLY),
+	DENY_ARG (2, "openat", O_RDWR),
+	DENY_ARG (2, "openat", O_CREAT),
+	DENY_ARG (2, "openat", O_TRUNC),
+	/* openat2 passes its flags in memory: ENOSYS, glibc's open does not use it */
+	{ .name = "openat2", .errnum = ENOSYS },
+	DENY ("creat"),
+	DENY ("truncate"),
+	DENY ("unlink"),
+	DENY ("unlinkat"),
+	DENY ("rmdir"),
+	DENY ("rename"),
+	DENY ("renameat"),
+	DENY ("renameat2"),
+	DENY ("link"),
+	DENY ("linkat"),
+	DENY ("symlink"),
+	DENY ("symlinkat"),
+	DENY ("mkdir"),
+	DENY ("mkdirat"),
+	DENY ("mknod"),
+	DENY ("mknodat"),
+	DENY ("chmod"),
+	DENY ("fchmod"),
+	DENY ("fchmodat"),
+	DENY ("chown"),
+	DENY ("fchown"),
+	DENY ("lchown"),
+	DENY ("fchownat"),
+	DENY ("utime"),
+	DENY ("utimes"),
+	DENY ("utimensat"),
+	DENY ("futimesat"),
+	DENY ("setxattr"),
+	DENY ("lsetxattr"),
+	DENY ("fsetxattr"),
+	DENY ("removexattr"),
+	DENY ("lremovexattr"),
+	DENY ("fremovexattr"),
 };
 
 /* Signals only to itself (raise and abort use tgkill with its own pid): a plugin may not kill
@@ -465,10 +514,10 @@ sandbox_seccomp_rules (scmp_filter_ctx ctx, guint *n_rules)
 		else if (deny->op == SCMP_CMP_MASKED_EQ)
 			ret = seccomp_rule_add (
 				ctx, SCMP_ACT_ERRNO (deny->errnum), nr, 1,
-				SCMP_A0 (deny->op, deny->arg_mask, deny->arg_value));
+				SCMP_CMP (deny->arg, deny->op, deny->arg_mask, deny->arg_value));
 		else
 			ret = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (deny->errnum), nr, 1,
-						SCMP_A0 (deny->op, deny->arg_value));
+						SCMP_CMP (deny->arg, deny->op, deny->arg_value));
 		if (ret < 0)
 			return ret;
 		(*n_rules)++;

@@ -27,6 +27,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -112,6 +113,36 @@ action_write_tmp (Probe *p)
 {
 	g_autofree gchar *path = g_build_filename (p->state_dir, "dropped.txt", NULL);
 	return try_open (path, O_WRONLY | O_CREAT | O_EXCL);
+}
+
+static gchar *
+action_chmod_key (Probe *p)
+{
+	g_autofree gchar *path = g_build_filename (p->state_dir, "master.key", NULL);
+
+	if (chmod (path, 0644) != 0)
+		return refused ("chmod", errno);
+	return g_strdup ("ok chmod");
+}
+
+static gchar *
+action_truncate_path (Probe *p)
+{
+	g_autofree gchar *path = g_build_filename (p->data_dir, "readme.txt", NULL);
+
+	if (truncate (path, 0) != 0)
+		return refused ("truncate", errno);
+	return g_strdup ("ok truncated");
+}
+
+static gchar *
+action_unlink_data (Probe *p)
+{
+	g_autofree gchar *path = g_build_filename (p->data_dir, "readme.txt", NULL);
+
+	if (unlink (path) != 0)
+		return refused ("unlink", errno);
+	return g_strdup ("ok unlinked");
 }
 
 static gchar *
@@ -252,6 +283,8 @@ action_ptrace (Probe *p)
 
 	if (ptrace (PTRACE_ATTACH, parent, NULL, NULL) != 0)
 		return refused ("ptrace", errno);
+	/* attached: wait for the stop, then let it go, or the parent would hang stopped */
+	waitpid (parent, NULL, __WALL);
 	ptrace (PTRACE_DETACH, parent, NULL, NULL);
 	return g_strdup ("ok attached");
 }
@@ -362,6 +395,9 @@ static const ProbeAction probe_actions[] = {
 	{ "write-data", action_write_data },
 	{ "truncate-data", action_truncate_data },
 	{ "write-state", action_write_tmp },
+	{ "chmod-key", action_chmod_key },
+	{ "truncate-path", action_truncate_path },
+	{ "unlink-data", action_unlink_data },
 	{ "connect-unix", action_connect_unix },
 	{ "connect-tcp", action_connect_tcp },
 	{ "exec", action_exec },

@@ -162,19 +162,25 @@ Test (sandbox, daemon_proc_files_refused)
 	assert_result (probe, "refused EACCES (open)");
 }
 
+/* Writing is refused twice: seccomp refuses an open for writing anywhere (EPERM, what the
+ * plugin sees), Landlock would refuse it too (EACCES) where seccomp did not. */
 Test (sandbox, no_write_in_data_dir)
 {
 	g_autoptr (GHashTable) create = run_probe ("write-data", NULL);
-	g_autoptr (GHashTable) truncate = NULL;
+	g_autoptr (GHashTable) truncate = run_probe ("truncate-data", NULL);
+	g_autoptr (GHashTable) truncate_path = run_probe ("truncate-path", NULL);
+	g_autoptr (GHashTable) unlink = run_probe ("unlink-data", NULL);
 	g_autofree gchar *readme = g_build_filename (data_dir, "readme.txt", NULL);
+	g_autofree gchar *created = g_build_filename (data_dir, "new.txt", NULL);
 	g_autofree gchar *text = NULL;
 
-	skip_without_landlock (create);
-	assert_result (create, "refused EACCES (open)");
-	truncate = run_probe ("truncate-data", NULL);
-	assert_result (truncate, "refused EACCES (open)");
+	assert_result (create, "refused EPERM (open)");
+	assert_result (truncate, "refused EPERM (open)");
+	assert_result (truncate_path, "refused EPERM (truncate)");
+	assert_result (unlink, "refused EPERM (unlink)");
 	cr_assert (g_file_get_contents (readme, &text, NULL, NULL));
 	cr_assert_str_eq (text, "model data\n");
+	cr_assert_not (g_file_test (created, G_FILE_TEST_EXISTS));
 }
 
 Test (sandbox, no_write_elsewhere)
@@ -182,9 +188,21 @@ Test (sandbox, no_write_elsewhere)
 	g_autoptr (GHashTable) probe = run_probe ("write-state", NULL);
 	g_autofree gchar *dropped = g_build_filename (state_dir, "dropped.txt", NULL);
 
-	skip_without_landlock (probe);
-	assert_result (probe, "refused EACCES (open)");
+	assert_result (probe, "refused EPERM (open)");
 	cr_assert_not (g_file_test (dropped, G_FILE_TEST_EXISTS));
+}
+
+/* chmod is no file access Landlock knows: only seccomp keeps a plugin from making the key
+ * readable to every local user */
+Test (sandbox, key_mode_unchanged)
+{
+	g_autoptr (GHashTable) probe = run_probe ("chmod-key", NULL);
+	g_autofree gchar *key = g_build_filename (state_dir, "master.key", NULL);
+	GStatBuf st;
+
+	assert_result (probe, "refused EPERM (chmod)");
+	cr_assert_eq (g_stat (key, &st), 0);
+	cr_assert_eq (st.st_mode & 0777, 0600);
 }
 
 /* The listener must see no connection: accept on a non-blocking socket would block. */
