@@ -24,6 +24,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define MV_SANDBOX_ASAN TRUE
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MV_SANDBOX_ASAN TRUE
+#endif
+#endif
+#ifndef MV_SANDBOX_ASAN
+#define MV_SANDBOX_ASAN FALSE
+#endif
+
 /* Landlock's UAPI, spelled out here: Debian 12's linux-libc-dev stops at ABI 2, the kernels it
  * runs on go further, and the values are a stable ABI. */
 #define MV_LL_CREATE_RULESET_VERSION (1U << 0)
@@ -144,7 +155,11 @@ sandbox_rlimits (const MvSandboxPolicy *policy, GString *report, GError **error)
 	if (!sandbox_set_limit (RLIMIT_CORE, "RLIMIT_CORE", 0, 0, error))
 		return FALSE;
 	g_string_append (report, ", rlimits CORE=0");
-	if (policy->memory_bytes > 0) {
+	if (policy->memory_bytes > 0 && MV_SANDBOX_ASAN) {
+		/* ASan's shadow memory is terabytes of address space: under any RLIMIT_AS its next
+		 * mmap fails and it aborts.  Sanitizer builds are for tests, never shipped. */
+		g_string_append (report, " AS=unset (AddressSanitizer build)");
+	} else if (policy->memory_bytes > 0) {
 		if (!sandbox_set_limit (RLIMIT_AS, "RLIMIT_AS", policy->memory_bytes,
 					policy->memory_bytes, error))
 			return FALSE;
