@@ -566,7 +566,7 @@ sandbox_seccomp (GString *report, GError **error)
 gboolean
 mv_sandbox_apply (const MvSandboxPolicy *policy, gchar **report, GError **error)
 {
-	g_autoptr (GString) line = g_string_new ("sandbox: fds closed");
+	g_autoptr (GString) line = g_string_new ("fds closed");
 
 	g_return_val_if_fail (policy != NULL, FALSE);
 	g_return_val_if_fail (error == NULL || *error == NULL, FALSE);

@@ -34,7 +34,7 @@ typedef struct {
  * mv_sandbox_apply:
  * @policy: what the plugin may keep
  * @report: (out) (optional) (transfer full): one line naming the layers in force, for the
- *   host's start log line
+ *   host's start log line, e.g. "fds closed, no-new-privs, …, seccomp (111 rules)"
  * @error: return location for an error
  *
  * Applies every layer to the calling process, irreversibly, in the order: fds, prctl
