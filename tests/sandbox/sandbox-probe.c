@@ -2,7 +2,7 @@
  * sandbox-probe — tries one action inside the plugin sandbox and prints what happened.
  *
  *   sandbox-probe [--data-dir D] [--state-dir S] [--socket P] [--port N] [--memory-mb N]
- *                 [--cpu-seconds N] [--max-files N]
+ *                 [--cpu-seconds N] [--max-files N] [--thread-before]
  *                 [--plugin SO --method M [--config K=V…] [--json BODY]] ACTION
  *
  * It forks a child that applies mv_sandbox_apply() (channel: one end of a socketpair), sends
@@ -46,7 +46,8 @@ typedef struct {
 	gchar *plugin;
 	gchar *method;
 	gchar **config;
-	gchar *json; /* the call's input as a JSON body, for a plugin taking one */
+	gchar *json;		/* the call's input as a JSON body, for a plugin taking one */
+	gboolean thread_before; /* a second thread runs when the sandbox is applied */
 	int leaked_fd;
 	const MvPluginInfo *info; /* the plugin, loaded before the sandbox */
 } Probe;
@@ -416,6 +417,14 @@ static const ProbeAction probe_actions[] = {
 	{ "plugin", action_plugin },
 };
 
+static gpointer
+idle_thread_main (gpointer data)
+{
+	for (;;)
+		g_usleep (G_USEC_PER_SEC);
+	return NULL;
+}
+
 static G_NORETURN void
 run_child (Probe *p, const ProbeAction *action, int channel)
 {
@@ -438,6 +447,8 @@ run_child (Probe *p, const ProbeAction *action, int channel)
 			_exit (2);
 		}
 	}
+	if (p->thread_before)
+		g_thread_unref (g_thread_new ("before", idle_thread_main, NULL));
 	if (!mv_sandbox_apply (&policy, &report, &error)) {
 		printf ("sandbox-error: %s\n", error->message);
 		fflush (stdout);
@@ -503,6 +514,8 @@ main (int argc, char **argv)
 		{ "method", 0, 0, G_OPTION_ARG_STRING, &p.method, "its method", "M" },
 		{ "config", 0, 0, G_OPTION_ARG_STRING_ARRAY, &p.config, "config key", "K=V" },
 		{ "json", 0, 0, G_OPTION_ARG_STRING, &p.json, "the call's JSON input", "BODY" },
+		{ "thread-before", 0, 0, G_OPTION_ARG_NONE, &p.thread_before,
+		  "start a thread before the sandbox", NULL },
 		{ NULL },
 	};
 	g_autoptr (GOptionContext) context = g_option_context_new ("ACTION");
