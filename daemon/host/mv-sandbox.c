@@ -39,7 +39,6 @@
  * runs on go further, and the values are a stable ABI. */
 #define MV_LL_CREATE_RULESET_VERSION (1U << 0)
 #define MV_LL_RULE_PATH_BENEATH 1
-#define MV_LL_FS_EXECUTE (1ULL << 0)
 #define MV_LL_FS_READ_FILE (1ULL << 2)
 #define MV_LL_FS_READ_DIR (1ULL << 3)
 #define MV_LL_FS_ABI1_ALL ((1ULL << 13) - 1)  /* execute .. make_sym */
