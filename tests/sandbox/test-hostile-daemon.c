@@ -81,13 +81,14 @@ listen_on (GSocketAddress *addr)
 	return sock;
 }
 
-/* Every hostile plugin isolated; the database socket is a stand-in the test listens on (the
+/* Every hostile plugin isolated (a time limit that a loaded machine's allocation of 128 MiB
+ * stays well under, and Spin waits out); the database socket is a stand-in the test listens on (the
  * embedded cluster's own socket directory is 0700 and may not exist yet when the config is
  * written), at the path the cluster uses. */
 static gchar *
 hostile_config (guint16 port, const gchar *db_socket)
 {
-	GString *config = g_string_new ("[plugins]\ncall-timeout-ms=2000\n"
+	GString *config = g_string_new ("[plugins]\ncall-timeout-ms=5000\n"
 					"[auth]\nrate-limit-per-second=100000\n"
 					"rate-limit-burst=1000000\n");
 
@@ -96,7 +97,7 @@ hostile_config (guint16 port, const gchar *db_socket)
 					"[plugin.hostile-%s]\nisolation=process\n"
 					"crash-limit=1000\n",
 					hostile[i]);
-	g_string_append (config, "[plugin.hostile-allocate]\nmemory-mb=256\n");
+	g_string_append (config, "[plugin.hostile-allocate]\nmemory-mb=128\n");
 	g_string_append_printf (config, "[plugin.hostile-open-db-socket]\npath=%s\n", db_socket);
 	g_string_append_printf (config, "[plugin.hostile-read-master-key]\npath=%s/master.key\n",
 				env->data_dir);
