@@ -35,6 +35,7 @@ typedef struct {
 struct _MvEngine {
 	GObject parent_instance;
 	gchar **plugin_dirs;
+	gchar **protected_paths; /* no isolated plugin may read these (docs/sandbox.md) */
 	GKeyFile *keyfile;
 	guint call_timeout_ms;
 	guint worker_threads;
@@ -489,10 +490,13 @@ load_isolated (MvEngine *self,
 	g_autoptr (MvPluginProcessPool) processes = NULL;
 	MvLoadedPlugin *loaded;
 	MvIsolationConfig wanted;
+	MvIsolationConfig guarded = *iso;
 
+	guarded.protected_paths = (const gchar *const *)self->protected_paths;
 	/* a start may take what a call may, and never less than 10 s: init parses data files */
-	processes = mv_plugin_process_pool_new (
-		host_path, path, iso, MAX (self->call_timeout_ms, 10000), engine_invoke, error);
+	processes = mv_plugin_process_pool_new (host_path, path, &guarded,
+						MAX (self->call_timeout_ms, 10000), engine_invoke,
+						error);
 	if (processes == NULL)
 		return FALSE;
 	if (may_switch
@@ -1089,6 +1093,7 @@ mv_engine_finalize (GObject *object)
 	g_hash_table_unref (self->plugins);
 	g_clear_pointer (&self->services, mv_services_free);
 	g_strfreev (self->plugin_dirs);
+	g_strfreev (self->protected_paths);
 	g_free (self->sql_dir);
 	g_key_file_unref (self->keyfile);
 	G_OBJECT_CLASS (mv_engine_parent_class)->finalize (object);
@@ -1115,6 +1120,15 @@ mv_engine_new (const MvConfig *config)
 {
 	MvEngine *self = g_object_new (MV_TYPE_ENGINE, NULL);
 	self->plugin_dirs = g_strdupv (config->plugin_dirs);
+	{
+		GStrvBuilder *b = g_strv_builder_new ();
+		if (config->data_dir != NULL)
+			g_strv_builder_add (b, config->data_dir);
+		if (config->master_key_file != NULL)
+			g_strv_builder_add (b, config->master_key_file);
+		self->protected_paths = g_strv_builder_end (b);
+		g_strv_builder_unref (b);
+	}
 	self->keyfile = g_key_file_ref (config->keyfile);
 	self->call_timeout_ms = config->call_timeout_ms;
 	self->worker_threads = config->worker_threads;

@@ -24,6 +24,7 @@
 #include <mv-host-private.h>
 
 #include "mv-host-channel.h"
+#include "mv-sandbox.h"
 #include "mv-plugin-loader.h"
 
 #define EXIT_USAGE 64
@@ -41,7 +42,8 @@ typedef struct {
 	guint32 call_id;
 	gchar *request_id;
 	gint64 memory_mb, cpu_seconds, max_files;
-	gchar *log_domain; /* "plugin-NAME", the daemon's domain for this plugin's lines */
+	gchar **protected_paths; /* --protect: never granted, whatever the config names */
+	gchar *log_domain;	 /* "plugin-NAME", the daemon's domain for this plugin's lines */
 } HostState;
 
 static HostState state = { .fd = -1 };
@@ -234,6 +236,63 @@ static const MvHostVTable host_vtable = {
 	.invoke = host_invoke,
 };
 
+/* @path with its symbolic links resolved when it exists (Landlock grants what a link points
+ * to), else only made canonical. */
+static gchar *
+resolved_path (const gchar *path)
+{
+	char *real = realpath (path, NULL);
+	gchar *out = real != NULL ? g_strdup (real) : g_canonicalize_filename (path, NULL);
+
+	free (real);
+	return out;
+}
+
+/* Whether @a and @b are the same path or one lies beneath the other (both canonical). */
+static gboolean
+paths_overlap (const gchar *a, const gchar *b)
+{
+	gsize la = strlen (a), lb = strlen (b);
+	const gchar *longer = la >= lb ? a : b;
+	gsize shorter = MIN (la, lb);
+
+	return strncmp (a, b, shorter) == 0
+	       && (longer[shorter] == '\0' || longer[shorter] == '/' || shorter == 1);
+}
+
+/* The absolute paths among the plugin's configuration values (NULL-terminated): what the
+ * operator pointed it at besides its data directory (a rules file of its own), which the
+ * sandbox lets it read — except a path that is, holds or lies within one the daemon protects
+ * (its state directory, its key files: --protect), whatever the configuration says. */
+static GPtrArray *
+configured_paths (GHashTable *config)
+{
+	GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init (&iter, config);
+	while (g_hash_table_iter_next (&iter, NULL, &value)) {
+		g_autofree gchar *path = NULL;
+		gboolean refused = FALSE;
+
+		if (!g_path_is_absolute (value))
+			continue;
+		path = resolved_path (value);
+		for (guint i = 0; state.protected_paths != NULL && state.protected_paths[i] != NULL;
+		     i++) {
+			g_autofree gchar *guarded = resolved_path (state.protected_paths[i]);
+			refused |= paths_overlap (path, guarded);
+		}
+		if (refused)
+			g_warning ("not granting the configured path %s: the daemon's own", path);
+		else
+			g_ptr_array_add (paths, g_steal_pointer (&path));
+	}
+	g_ptr_array_add (paths, NULL);
+	return paths;
+}
+
 static void
 handle_init (const MvHostFrame *frame)
 {
@@ -254,14 +313,28 @@ handle_init (const MvHostFrame *frame)
 		g_hash_table_insert (state.config, g_strdup (key), g_strdup (value));
 	state.host = mv_host_new (state.loaded->info, &host_vtable, data_dir, NULL);
 
-	/* SANDBOX CALL SITE (issue 15 item 3, daemon/host/mv-sandbox.h): after dlopen, before
-	 * the plugin's init (third-party code that parses data files).  The lead wires it:
-	 *   MvSandboxPolicy policy = { .data_dir = data_dir, .channel_fd = state.fd,
-	 *     .memory_bytes = state.memory_mb << 20, .cpu_seconds = state.cpu_seconds,
-	 *     .max_files = state.max_files };
-	 *   if (!mv_sandbox_apply (&policy, &report, &error)) -> INIT_DONE (false, message), exit
-	 *   else g_message ("sandbox: %s", report);
-	 */
+	/* after dlopen (the loader needs the file system) and before the plugin's init, which is
+	 * third-party code parsing data files: everything the plugin runs is sandboxed
+	 * (docs/sandbox.md) */
+	{
+		g_autoptr (GPtrArray) granted = configured_paths (state.config);
+		MvSandboxPolicy policy = {
+			.data_dir = data_dir,
+			.read_paths = (const gchar *const *)granted->pdata,
+			.channel_fd = state.fd,
+			.memory_bytes = (guint64)state.memory_mb << 20,
+			.cpu_seconds = (guint64)state.cpu_seconds,
+			.max_files = (guint64)state.max_files,
+		};
+		g_autofree gchar *report = NULL;
+
+		if (!mv_sandbox_apply (&policy, &report, &error)) {
+			send_or_exit (MV_HOST_FRAME_INIT_DONE, frame->id,
+				      g_variant_new ("(bs)", FALSE, error->message));
+			exit (EXIT_SOFTWARE);
+		}
+		g_message ("sandbox: %s", report);
+	}
 
 	if (!mv_host_init_plugin (state.host, &error)) {
 		send_or_exit (MV_HOST_FRAME_INIT_DONE, frame->id,
@@ -354,6 +427,8 @@ main (int argc, char **argv)
 		  "RLIMIT_CPU in seconds (0: leave)", "N" },
 		{ "max-files", 0, 0, G_OPTION_ARG_INT64, &max_files, "RLIMIT_NOFILE (0: leave)",
 		  "N" },
+		{ "protect", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &state.protected_paths,
+		  "A path no config value may grant (repeatable)", "PATH" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "PLUGIN.so" },
 		{ NULL },
 	};

@@ -184,7 +184,8 @@ struct _MvPluginProcessPool {
 	MvPluginProcessInvoke invoke;
 	MvPluginProxy *proxy;
 	GVariant *hello; /* the first HELLO: every restart must say the same */
-	GVariant *init;	 /* INIT's payload; NULL until mv_plugin_process_pool_init */
+	gchar **protected_paths;
+	GVariant *init; /* INIT's payload; NULL until mv_plugin_process_pool_init */
 	GMutex lock;
 	GCond cond;
 	HostProc *procs;
@@ -314,9 +315,7 @@ spawn_host (MvPluginProcessPool *pool, int *fd, GError **error)
 	g_autofree gchar *memory = g_strdup_printf ("%" G_GUINT64_FORMAT, pool->config.memory_mb);
 	g_autofree gchar *cpu = g_strdup_printf ("%" G_GUINT64_FORMAT, pool->config.cpu_seconds);
 	g_autofree gchar *files = g_strdup_printf ("%" G_GUINT64_FORMAT, pool->config.max_files);
-	const gchar *argv[] = { pool->host_path, "--channel-fd",    "3", "--memory-mb",
-				memory,		 "--cpu-seconds",   cpu, "--max-files",
-				files,		 pool->plugin_path, NULL };
+	g_autoptr (GPtrArray) argv = g_ptr_array_new ();
 	GSubprocess *subprocess;
 	int pair[2];
 
@@ -337,13 +336,84 @@ spawn_host (MvPluginProcessPool *pool, int *fd, GError **error)
 	}
 	/* the launcher owns the host's end from here and closes it in this process */
 	g_subprocess_launcher_take_fd (launcher, pair[1], 3);
-	subprocess = g_subprocess_launcher_spawnv (launcher, argv, error);
+	g_ptr_array_add (argv, pool->host_path);
+	g_ptr_array_add (argv, (gpointer) "--channel-fd");
+	g_ptr_array_add (argv, (gpointer) "3");
+	g_ptr_array_add (argv, (gpointer) "--memory-mb");
+	g_ptr_array_add (argv, memory);
+	g_ptr_array_add (argv, (gpointer) "--cpu-seconds");
+	g_ptr_array_add (argv, cpu);
+	g_ptr_array_add (argv, (gpointer) "--max-files");
+	g_ptr_array_add (argv, files);
+	for (guint i = 0; pool->protected_paths != NULL && pool->protected_paths[i] != NULL; i++) {
+		g_ptr_array_add (argv, (gpointer) "--protect");
+		g_ptr_array_add (argv, pool->protected_paths[i]);
+	}
+	g_ptr_array_add (argv, pool->plugin_path);
+	g_ptr_array_add (argv, NULL);
+	subprocess
+		= g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, error);
 	if (subprocess == NULL) {
 		close (pair[0]);
 		return NULL;
 	}
 	*fd = pair[0];
 	return subprocess;
+}
+
+/* Every host is spawned by one thread that lives as long as the daemon.  A host asks for
+ * SIGKILL when its parent dies (PR_SET_PDEATHSIG, docs/sandbox.md), and Linux means the parent
+ * THREAD: a host spawned by a restart thread or a pool worker that then exits would be killed
+ * at once.  The spawner is started on first use and never stops. */
+typedef struct {
+	MvPluginProcessPool *pool;
+	int fd;
+	GSubprocess *subprocess;
+	GError *error;
+	gboolean done;
+} SpawnRequest;
+
+static GAsyncQueue *spawn_requests;
+static GMutex spawn_lock;
+static GCond spawn_cond;
+
+static gpointer
+spawner_thread (gpointer data)
+{
+	GAsyncQueue *queue = data;
+
+	for (;;) {
+		SpawnRequest *req = g_async_queue_pop (queue);
+		req->subprocess = spawn_host (req->pool, &req->fd, &req->error);
+		g_mutex_lock (&spawn_lock);
+		req->done = TRUE;
+		g_cond_broadcast (&spawn_cond);
+		g_mutex_unlock (&spawn_lock);
+	}
+	return NULL;
+}
+
+static GSubprocess *
+spawn_host_by_spawner (MvPluginProcessPool *pool, int *fd, GError **error)
+{
+	SpawnRequest req = { .pool = pool, .fd = -1 };
+
+	if (g_once_init_enter (&spawn_requests)) {
+		GAsyncQueue *queue = g_async_queue_new ();
+		g_thread_unref (g_thread_new ("mv-host-spawner", spawner_thread, queue));
+		g_once_init_leave (&spawn_requests, queue);
+	}
+	g_async_queue_push (spawn_requests, &req);
+	g_mutex_lock (&spawn_lock);
+	while (!req.done)
+		g_cond_wait (&spawn_cond, &spawn_lock);
+	g_mutex_unlock (&spawn_lock);
+	if (req.subprocess == NULL) {
+		g_propagate_error (error, req.error);
+		return NULL;
+	}
+	*fd = req.fd;
+	return req.subprocess;
 }
 
 /* Starts @proc's process: spawn, HELLO (the same as the first one's), INIT when the pool has
@@ -355,7 +425,7 @@ proc_start (MvPluginProcessPool *pool, HostProc *proc, GError **error)
 	g_auto (MvHostFrame) frame = { 0 };
 	g_autoptr (GError) error_local = NULL;
 
-	proc->subprocess = spawn_host (pool, &proc->fd, error);
+	proc->subprocess = spawn_host_by_spawner (pool, &proc->fd, error);
 	if (proc->subprocess == NULL)
 		return FALSE;
 	g_strlcpy (proc->pid, g_subprocess_get_identifier (proc->subprocess), sizeof proc->pid);
@@ -830,6 +900,8 @@ mv_plugin_process_pool_new (const gchar *host_path,
 	pool->name = g_path_get_basename (plugin_path); /* until HELLO names it */
 	pool->log_domain = g_strdup ("plugin");
 	pool->config = *config;
+	pool->protected_paths = g_strdupv ((gchar **)config->protected_paths);
+	pool->config.protected_paths = (const gchar *const *)pool->protected_paths;
 	pool->config.processes = MAX (pool->config.processes, 1);
 	pool->start_timeout_ms = start_timeout_ms;
 	pool->invoke = invoke;
@@ -1001,6 +1073,7 @@ mv_plugin_process_pool_free (MvPluginProcessPool *pool)
 	g_clear_pointer (&pool->proxy, mv_plugin_proxy_free);
 	g_clear_pointer (&pool->hello, g_variant_unref);
 	g_clear_pointer (&pool->init, g_variant_unref);
+	g_strfreev (pool->protected_paths);
 	g_clear_pointer (&pool->crashes, g_array_unref);
 	g_mutex_clear (&pool->lock);
 	g_cond_clear (&pool->cond);

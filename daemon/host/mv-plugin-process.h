@@ -23,6 +23,9 @@ typedef struct {
 	guint64 max_files;
 	guint crash_limit;
 	guint crash_window_s;
+	/* what no host may be granted to read even when a config value names it: the daemon's
+	 * state directory and key files (borrowed; the pool keeps a copy) */
+	const gchar *const *protected_paths;
 } MvIsolationConfig;
 
 /* Reads the isolation keys of @group in @keyfile (NULL: none), each with its default; the
