@@ -165,6 +165,16 @@ SpPast sp_past (SpCtx *ctx, guint k);
 /* a condition's status and temporality from @past and the resolved cues (README "Conditions") */
 void sp_condition_status (SpCtx *ctx, guint k, SpFinding *f, SpPast past);
 
+/* composition of a site with a generic symptom (sp-compose.c): only Chinese adverbs between a
+ * site and a concept (大脚趾又肿); a generic finding at its site made the specific concept (Knee
+ * pain), a site equal to the concept's own dropped */
+gboolean sp_site_adverbs_between (SpCtx *ctx, const SpItem *site, const SpItem *c);
+void sp_compose_site (const SpLexicon *lex, SpFinding *f);
+/* the findings of the other sites listed with the site of @f, the finding of the concept item
+ * @k ("pain in my hips and lower back": Low back pain), at most @max into @out; their number.
+ * A site of @f that is one of theirs is dropped from @f. */
+guint sp_coordinated_sites (SpCtx *ctx, guint k, SpFinding *f, SpFinding *out, guint max);
+
 /* The finding of the concept (or measurement) item at @k with its context and attributes;
  * %FALSE when the item gives none (sp-context.c). */
 gboolean sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f);

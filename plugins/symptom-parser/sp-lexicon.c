@@ -165,6 +165,7 @@ sp_lexicon_new (void)
 	self->en_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	self->combos = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
 	self->site_specific = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->generic_of = g_hash_table_new (g_direct_hash, g_direct_equal);
 	self->zh_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	return self;
 }
@@ -188,6 +189,7 @@ sp_lexicon_free (SpLexicon *self)
 	g_hash_table_unref (self->en_relations);
 	g_ptr_array_unref (self->combos);
 	g_hash_table_unref (self->site_specific);
+	g_hash_table_unref (self->generic_of);
 	g_hash_table_unref (self->zh_relations);
 	g_free (self);
 }
@@ -651,15 +653,21 @@ sp_lexicon_combo_codes (SpLexicon *self, const gchar *path, GPtrArray *codes, GE
  * "Itchy nose"). */
 static const struct {
 	const gchar *code;
-	const gchar *const words[4];
+	const gchar *const words[5];
 } sp_generics[] = {
-	{ "HP:0012531", { "pain", "ache", "sore", NULL } },
+	{ "HP:0012531", { "pain", "ache", "sore", "algia", NULL } },
 	{ "MV:0004", { "swelling", "edema", NULL } },
 	{ "HP:0000989", { "itch", "prurit", NULL } },
 	{ "MV:0003", { "stiff", NULL } },
 	{ "MV:0009", { "numb", NULL } },
 	{ "MV:0002", { "tender", NULL } },
 	{ "HP:0001892", { "bleed", NULL } },
+	/* round 7: oedema, a lump and redness at a site have their own concepts too (颜面部水肿 is
+	 * Facial edema, "mass in the breast" Breast mass, 眼睛发红 Red eye); " red " is a whole
+	 * word (not "Reduced visual acuity", "Blurred vision") */
+	{ "HP:0000969", { "edema", NULL } },
+	{ "MV:0005", { "lump", "mass", NULL } },
+	{ "HP:0010783", { " red ", NULL } },
 };
 
 /* For each generic concept and site, the first symptom (in file order, so the curated one) whose
@@ -676,6 +684,9 @@ sp_lexicon_index_site_specific (SpLexicon *self)
 		}
 		if (generic < 0)
 			continue;
+		g_hash_table_insert (self->generic_of,
+				     g_ptr_array_index (self->concepts, (guint)generic),
+				     g_ptr_array_index (self->concepts, (guint)generic));
 		for (guint i = 0; i < self->concepts->len; i++) {
 			SpConcept *c = g_ptr_array_index (self->concepts, i);
 			g_autofree gchar *label = NULL;
@@ -683,17 +694,43 @@ sp_lexicon_index_site_specific (SpLexicon *self)
 			gboolean of_kind = FALSE;
 			if (c->site == NULL || c->kind != SP_CONCEPT_SYMPTOM)
 				continue;
-			label = g_ascii_strdown (c->label_en, -1);
+			g_autofree gchar *padded = g_strdup_printf (" %s ", c->label_en);
+			label = g_ascii_strdown (padded, -1);
 			for (guint w = 0; sp_generics[g].words[w] != NULL && !of_kind; w++)
 				of_kind = strstr (label, sp_generics[g].words[w]) != NULL;
 			key = g_strdup_printf ("%p|%s",
 					       g_ptr_array_index (self->concepts, (guint)generic),
 					       c->site);
-			if (of_kind && !g_hash_table_contains (self->site_specific, key))
+			if (of_kind && !g_hash_table_contains (self->site_specific, key)) {
 				g_hash_table_insert (self->site_specific, g_steal_pointer (&key),
 						     GUINT_TO_POINTER (i + 1));
+				if (!g_hash_table_contains (self->generic_of, c))
+					g_hash_table_insert (
+						self->generic_of, c,
+						g_ptr_array_index (self->concepts, (guint)generic));
+			}
 		}
 	}
+}
+
+/* Is @site a joint, so that @generic there with no concept of its own is the joint's (a swollen
+ * knee is Joint swelling, a stiff elbow Joint stiffness, 大脚趾又肿 Joint swelling)?  Not
+ * swelling at the ankle: swollen ankles are the dependent oedema of the legs, as clinicians
+ * code them; nor pain: a sore toe or finger need not be a joint's (an ulcer, a cut), and the
+ * large joints have their own pain concepts. */
+static gboolean
+sp_site_is_joint (const SpConcept *generic, const gchar *site)
+{
+	static const gchar *const joints[] = {
+		"SITE:knee",	 "SITE:elbow", "SITE:wrist",
+		"SITE:shoulder", "SITE:hip",   "SITE:ankle",
+		"SITE:finger",	 "SITE:toe",   NULL,
+	};
+
+	if ((g_str_equal (site, "SITE:ankle") && g_str_equal (generic->code, "MV:0004"))
+	    || g_str_equal (generic->code, "HP:0012531"))
+		return FALSE;
+	return g_strv_contains (joints, site);
 }
 
 const SpConcept *
@@ -706,7 +743,18 @@ sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const
 		return NULL;
 	key = g_strdup_printf ("%p|%s", (gconstpointer)generic, site);
 	at = GPOINTER_TO_UINT (g_hash_table_lookup (self->site_specific, key));
+	if (at == 0 && sp_site_is_joint (generic, site)) {
+		g_free (key);
+		key = g_strdup_printf ("%p|SITE:joint", (gconstpointer)generic);
+		at = GPOINTER_TO_UINT (g_hash_table_lookup (self->site_specific, key));
+	}
 	return at > 0 ? g_ptr_array_index (self->concepts, at - 1) : NULL;
+}
+
+const SpConcept *
+sp_lexicon_generic_of (const SpLexicon *self, const SpConcept *concept)
+{
+	return g_hash_table_lookup (self->generic_of, concept);
 }
 
 SpLexicon *

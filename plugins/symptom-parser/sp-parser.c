@@ -897,14 +897,20 @@ sp_parser_parse_full (const SpParser *self,
 	for (guint k = 0; k < ctx.items->len; k++) {
 		SpFinding f = { 0 };
 		SpFinding pain;
+		SpFinding more[4];
+		guint n_more;
 
 		if ((sp_item (&ctx, k)->kind != SP_ITEM_CONCEPT
 		     && sp_item (&ctx, k)->kind != SP_ITEM_MEASURE)
 		    || !sp_finding_at (&ctx, k, &st, &f))
 			continue;
+		/* "pain in my hips and lower back": one finding per listed site */
+		n_more = sp_coordinated_sites (&ctx, k, &f, more, G_N_ELEMENTS (more));
 		sp_findings_add (findings, seen, max_findings, &st.truncated, &f);
 		st.prev = f;
 		st.prev_k = k;
+		for (guint i = 0; i < n_more; i++)
+			sp_findings_add (findings, seen, max_findings, &st.truncated, &more[i]);
 		if (sp_score_pain (&ctx, k, &f, &pain_concept, &pain))
 			sp_findings_add (findings, seen, max_findings, &st.truncated, &pain);
 	}
