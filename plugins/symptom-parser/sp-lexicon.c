@@ -751,6 +751,70 @@ sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const
 	return at > 0 ? g_ptr_array_index (self->concepts, at - 1) : NULL;
 }
 
+/* Forms of a verb that are ordinary words in another sense ("a fit young man", "guarded
+ * prognosis", "faint murmur", "spotted on the X-ray", "I hurt my back" is an injury): never
+ * made terms by sp_lexicon_add_inflections(). */
+static const gchar *const sp_inflection_stop[] = {
+	"fit",	   "fited",  "fitted",	"spot",	   "spotted",  "guard",	 "guarded", "lock",
+	"locked",  "waste",  "wasted",	"soil",	   "soiled",   "scar",	 "scarred", "club",
+	"clubbed", "flood",  "flooded", "faint",   "hurt",     "hurted", "jerk",    "jerked",
+	"peel",	   "peeled", "bald",	"freckle", "freckled", NULL,
+};
+
+/* English symptom terms written as one -ing word ("sneezing", "tingling", "itching") also match
+ * their other verb forms ("sneezed", "sneezes", "my fingers tingle", "tingled"), which no list
+ * spells out.  The base form is the stem with and without a final e (a non-word such as
+ * "sneez" or "tinglee" is never in a text), the past the stem + ed; an -s form is matched through
+ * its base (the unit key drops a plural s).  A form that is already a term, cue or site, or an
+ * ordinary word in another sense (sp_inflection_stop), is left alone. */
+static void
+sp_lexicon_add_inflections (SpLexicon *self)
+{
+	g_autoptr (GPtrArray) keys = g_ptr_array_new ();
+	GHashTableIter iter;
+	gpointer key, value;
+
+	g_hash_table_iter_init (&iter, self->en_concepts);
+	while (g_hash_table_iter_next (&iter, &key, &value)) {
+		gsize n = strlen (key);
+		SpTerm term;
+		gboolean negated;
+		sp_term_unpack (value, &term, &negated);
+		if (n > 5 && g_str_has_suffix (key, "ing") && strchr (key, ' ') == NULL && !negated
+		    && !sp_term_is_combo (value) && !sp_term_is_listed (value)
+		    && term.kind == SP_TERM_CONCEPT && term.index < self->concepts->len
+		    && ((SpConcept *)g_ptr_array_index (self->concepts, term.index))->kind
+			       == SP_CONCEPT_SYMPTOM)
+			g_ptr_array_add (keys, key);
+	}
+	for (guint i = 0; i < keys->len; i++) {
+		const gchar *ing = g_ptr_array_index (keys, i);
+		gsize n = strlen (ing) - 3;
+		gpointer packed = g_hash_table_lookup (self->en_concepts, ing);
+		g_autofree gchar *stem = g_strndup (ing, n);
+		g_autofree gchar *base = NULL;
+		gchar *forms[4] = { NULL };
+		/* "spotting", "hiccupping": the doubled consonant is the -ing's, not the base's */
+		if (n > 2 && stem[n - 1] == stem[n - 2] && strchr ("bdgmnprt", stem[n - 1]) != NULL)
+			base = g_strndup (stem, n - 1);
+		else
+			base = g_strdup (stem);
+		forms[0] = g_strdup (base);
+		forms[1] = g_strconcat (base, "e", NULL);
+		forms[2] = g_strconcat (stem, "ed", NULL);
+		for (guint f = 0; f < 3; f++) {
+			g_autofree gchar *form = forms[f];
+			if (g_strv_contains (sp_inflection_stop, form)
+			    || g_hash_table_contains (self->en_concepts, form)
+			    || g_hash_table_contains (self->en_cues, form)
+			    || g_hash_table_contains (self->en_sites, form))
+				continue;
+			g_hash_table_insert (self->en_prefixes, g_strdup (form), NULL);
+			g_hash_table_insert (self->en_concepts, g_steal_pointer (&form), packed);
+		}
+	}
+}
+
 const SpConcept *
 sp_lexicon_generic_of (const SpLexicon *self, const SpConcept *concept)
 {
@@ -781,6 +845,7 @@ sp_lexicon_new_from_dir (const gchar *dir, GError **error)
 	if (!sp_lexicon_load_cues (self, cues, error))
 		return NULL;
 	sp_lexicon_index_site_specific (self);
+	sp_lexicon_add_inflections (self);
 	return g_steal_pointer (&self);
 }
 

@@ -180,3 +180,16 @@ Test (recall, inflammation_is_one_complaint)
 	expect_at ("右膝红肿，疼痛明显", PAIN, NULL);
 	expect_at ("右膝红肿，疼痛明显", JOINT_SWELLING, "SITE:knee");
 }
+
+/* a symptom term written as an -ing word also matches its other verb forms */
+Test (recall, english_verb_forms)
+{
+	expect_at ("the toddler sneezed all morning", "HP:0025095", NULL);
+	expect_at ("my toes tingle at night", "HP:0003401", "SITE:toe");
+	expect_at ("he wheezed after the run", "HP:0030828", NULL);
+	expect_at ("she hallucinated last night", "HP:0000738", NULL);
+	/* controls: forms that are ordinary words in another sense find nothing */
+	expect_none ("a fit and active man", "HP:0001250");
+	expect_none ("prognosis is guarded", "HP:0032546");
+	expect_none ("a lesion spotted on the scan", "HP:0034263");
+}
