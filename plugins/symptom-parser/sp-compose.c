@@ -17,9 +17,54 @@
  * (大脚趾又肿, 膝盖突然疼, 腰也酸, 手一直麻): the Chinese counterpart of the English copula and
  * degree words of sp_site_is_subject() in sp-context.c. */
 static const gchar *const sp_zh_adverbs[] = {
-	"又",	"突然", "也",	"还",	"都",	"一直", "老是", "总是",	  "经常", "时常", "常常",
-	"偶尔", "有时", "有点", "有些", "很",	"特别", "非常", "越来越", "开始", "明显", "稍",
-	"稍微", "略",	"比较", "更",	"更加", "总",	"就",	"时",	  "会",	  NULL,
+	"又",
+	"突然",
+	"也",
+	"还",
+	"都",
+	"一直",
+	"老是",
+	"总是",
+	"经常",
+	"时常",
+	"常常",
+	"偶尔",
+	"有时",
+	"有点",
+	"有些",
+	"很",
+	"特别",
+	"非常",
+	"越来越",
+	"开始",
+	"明显",
+	"稍",
+	"稍微",
+	"略",
+	"比较",
+	"更",
+	"更加",
+	"总",
+	"就",
+	"时",
+	"会",
+	/* and verbs of having or growing, with a place word: 头有包块, 脖子上长了个包 */
+	"有",
+	"有个",
+	"有一个",
+	"长了",
+	"长了个",
+	"长了一个",
+	"长",
+	"起了",
+	"起",
+	"出现",
+	"上",
+	"上面",
+	"里",
+	"一块",
+	"一片",
+	NULL,
 };
 
 gboolean
@@ -28,10 +73,15 @@ sp_site_adverbs_between (SpCtx *ctx, const SpItem *site, const SpItem *c)
 	const gchar *p = ctx->nt->text + site->end;
 	const gchar *end = ctx->nt->text + c->start;
 
-	if (site->kind != SP_ITEM_SITE || site->end > c->start
-	    || !mv_unichar_is_han (g_utf8_get_char (ctx->nt->text + site->start)))
+	/* only for a head a site can make specific (肿, 包块, 痒…): 喉咙里有喘鸣音 says where it is
+	 * heard, not a site of the wheeze */
+	if (site->kind != SP_ITEM_SITE || site->end > c->start || c->kind != SP_ITEM_CONCEPT
+	    || !mv_unichar_is_han (g_utf8_get_char (ctx->nt->text + site->start))
+	    || sp_lexicon_generic_of (ctx->parser->lexicon,
+				      g_ptr_array_index (ctx->parser->lexicon->concepts, c->index))
+		       == NULL)
 		return FALSE;
-	/* at most three adverbs: 腰也一直酸 */
+	/* at most three of them: 腰也一直酸, 脖子上长了个包 */
 	for (guint n = 0; p < end; n++) {
 		gboolean found = FALSE;
 		if (n >= 3)

@@ -132,8 +132,13 @@ Test (recall, zh_adverbs_between_site_and_head)
 	expect_at ("右手腕又肿又疼", WRIST_PAIN, NULL);
 	expect_at ("这几天后背一直疼", BACK_PAIN, NULL);
 	cr_expect_eq (side_of ("右手腕又肿又疼", WRIST_PAIN), SP_LATERALITY_RIGHT);
-	/* control: words that are no adverbs leave the site to its own verb */
+	/* and verbs of having with a place word (有, 上, 长了个) */
+	expect_at ("乳房有包块两周", BREAST_MASS, NULL);
+	expect_at ("左膝有肿胀", JOINT_SWELLING, "SITE:knee");
+	/* controls: words that are no adverbs leave the site to its own verb; a head no site makes
+	 * specific takes none through them (where a wheeze is heard is no site of it) */
 	expect_at ("眼睛看手机又头痛", HEADACHE, NULL);
+	expect_at ("喉咙里有喘鸣音", "HP:0030828", NULL);
 }
 
 /* the second head of a list takes the first one's site, then is made specific */
