@@ -198,3 +198,14 @@ Test (recall, english_verb_forms)
 	expect_none ("prognosis is guarded", "HP:0032546");
 	expect_none ("a lesion spotted on the scan", "HP:0034263");
 }
+
+/* a condition treated by diet is the patient's ("T2DM diet-controlled"), a diet service named
+ * by a condition is not */
+Test (recall, diet_controlled_condition)
+{
+	expect_at ("PMH: gout, T2DM diet-controlled, asthma", "HP:0005978", NULL);
+	expect_at ("Diabetes (diet controlled) since 2019", "HP:0000819", NULL);
+	/* controls */
+	expect_none ("she was referred to the diabetes diet clinic", "HP:0000819");
+	expect_none ("mum asked for a diabetes diet leaflet", "HP:0000819");
+}
