@@ -92,6 +92,10 @@ typedef struct {
 
 /* items (sp-parser.c) */
 void sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, gdouble value);
+/* a matched term of the lexicon (@packed: a value of its term tables) as items */
+void sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end);
+/* "Type 2 for 8 yrs" where the text speaks of diabetes care: the diabetes (sp-ellipsis.c) */
+void sp_match_bare_type (SpCtx *ctx, GArray *units, GString *keys);
 SpItem *sp_item (SpCtx *ctx, guint i);
 gboolean sp_is_cue (const SpItem *it, SpCue cue);
 /* other tokens strictly between items @a (earlier) and @b (later) */

@@ -116,7 +116,7 @@ sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, g
 	g_array_append_val (ctx->items, it);
 }
 
-static void
+void
 sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end)
 {
 	SpTerm term;
@@ -880,6 +880,7 @@ sp_parser_parse_full (const SpParser *self,
 	/* concepts, sites and cues are matched independently; overlaps are settled in
 	 * sp_items_finish() */
 	sp_match_en (&ctx, units, keys);
+	sp_match_bare_type (&ctx, units, keys);
 	sp_check_side_letters (&ctx);
 	sp_match_zh (&ctx);
 	sp_match_zh_inserts (&ctx);

@@ -209,3 +209,16 @@ Test (recall, diet_controlled_condition)
 	expect_none ("she was referred to the diabetes diet clinic", "HP:0000819");
 	expect_none ("mum asked for a diabetes diet leaflet", "HP:0000819");
 }
+
+/* diabetes called by its type alone, where the text speaks of diabetes care */
+Test (recall, bare_diabetes_type)
+{
+	expect_at ("I've had type 1 since I was nine, on an insulin pump", "HP:0100651", NULL);
+	expect_at ("Dad has type 2 and takes metformin", "HP:0005978", NULL);
+	expect_at ("my type 2 is worse this winter, sugars in the teens", "HP:0005978", NULL);
+	/* controls: no diabetes care in the text; a type that qualifies a noun; another scale */
+	expect_none ("Type 2 for years, no problems", "HP:0005978");
+	expect_none ("type 2 respiratory failure, started on insulin", "HP:0005978");
+	expect_none ("Mobitz type 2 block, also on metformin", "HP:0005978");
+	expect_none ("Bristol type 6 stools since the metformin", "HP:0005978");
+}
