@@ -256,17 +256,21 @@ sp_coordinated_sites (SpCtx *ctx, guint k, SpFinding *f, SpFinding *out, guint m
 		j = k;
 	else
 		return n;
-	while (n < max) {
+	/* a list joined by commas is one only when "and" or "or" closes it ("the neck, shoulders
+	 * and back"); "swelling L knee, calves soft and non-tender" starts a new clause */
+	for (guint sure = n; n < max;) {
 		guint p = sp_skip_side (ctx, j, +1, &lat);
 		guint q = p != G_MAXUINT && sp_joins (ctx, p, j == k)
 				  ? sp_skip_side (ctx, p, +1, &lat)
 				  : G_MAXUINT;
 		if (q == G_MAXUINT || sp_item (ctx, q)->kind != SP_ITEM_SITE
 		    || sp_other_between (ctx, sp_item (ctx, p), sp_item (ctx, q)) > 1)
-			break;
+			return sure;
 		sp_site_not_first (ctx, f, q);
 		if (sp_site_finding (ctx, f, q, lat, &out[n]))
 			n++;
+		if (sp_item (ctx, p)->kind != SP_ITEM_COMMA)
+			sure = n;
 		j = q;
 	}
 	return n;

@@ -733,6 +733,26 @@ sp_site_is_joint (const SpConcept *generic, const gchar *site)
 	return g_strv_contains (joints, site);
 }
 
+/* The region a part of it belongs to, for a generic there with no concept of its own: pain of
+ * the forehead or temple is a headache, of the thigh or calf Lower limb pain, of the forearm
+ * Upper limb pain, of the heel or sole Foot pain.  Not a finger or toe, whose pain is not the
+ * whole hand's or foot's. */
+static const gchar *
+sp_site_parent (const gchar *site)
+{
+	static const gchar *const parents[][2] = {
+		{ "SITE:forehead", "SITE:head" }, { "SITE:temple", "SITE:head" },
+		{ "SITE:occiput", "SITE:head" },  { "SITE:thigh", "SITE:leg" },
+		{ "SITE:calf", "SITE:leg" },	  { "SITE:forearm", "SITE:arm" },
+		{ "SITE:heel", "SITE:foot" },	  { "SITE:palm", "SITE:hand" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (parents); i++)
+		if (g_str_equal (site, parents[i][0]))
+			return parents[i][1];
+	return NULL;
+}
+
 const SpConcept *
 sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const gchar *site)
 {
@@ -746,6 +766,11 @@ sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const
 	if (at == 0 && sp_site_is_joint (generic, site)) {
 		g_free (key);
 		key = g_strdup_printf ("%p|SITE:joint", (gconstpointer)generic);
+		at = GPOINTER_TO_UINT (g_hash_table_lookup (self->site_specific, key));
+	}
+	if (at == 0 && sp_site_parent (site) != NULL) {
+		g_free (key);
+		key = g_strdup_printf ("%p|%s", (gconstpointer)generic, sp_site_parent (site));
 		at = GPOINTER_TO_UINT (g_hash_table_lookup (self->site_specific, key));
 	}
 	return at > 0 ? g_ptr_array_index (self->concepts, at - 1) : NULL;

@@ -125,6 +125,16 @@ Test (recall, joint_sites)
 	expect_none ("a sore on my toe", ARTHRALGIA);
 }
 
+/* a part of a region with no concept of its own is the region's (a sore thigh: Lower limb pain) */
+Test (recall, part_of_region)
+{
+	expect_at ("a dull pain in her right thigh", "HP:0012514", "SITE:thigh");
+	expect_at ("pain in the left forearm after lifting", "HP:0012513", "SITE:forearm");
+	expect_at ("太阳穴胀痛两天", HEADACHE, "SITE:temple");
+	/* control: a finger's pain is not the whole hand's */
+	expect_none ("a cut on his finger, painful", "HP:0046505");
+}
+
 /* adverbs between a Chinese site and its head keep the site (又, 突然, 一直) */
 Test (recall, zh_adverbs_between_site_and_head)
 {
@@ -171,6 +181,8 @@ Test (recall, listed_sites)
 	expect_none ("swelling of the hands, frontal headache", "HP:0046505");
 	expect_none ("joint pains in her hands and knees", KNEE_PAIN);
 	expect_none ("chest pain radiating to the left arm and jaw", "HP:0040264");
+	/* a list joined by commas only when "and" closes it */
+	expect_none ("mild swelling R ankle, calves soft and non-tender", "HP:0010741");
 }
 
 /* 红肿热痛, the four signs of inflammation, is one complaint: no second, bare Pain */
