@@ -47,6 +47,7 @@ typedef struct {
 static gboolean today_input (GVariant *params, RouteInput *in, GError **error);
 static gboolean checkin_input (GVariant *params, RouteInput *in, GError **error);
 static gboolean body_input (GVariant *params, RouteInput *in, GError **error);
+static gboolean page_input (GVariant *params, RouteInput *in, GError **error);
 static GVariant *record_reply (JsonNode *answer, guint status);
 static GVariant *checkin_reply (JsonNode *answer, guint status);
 
@@ -58,6 +59,7 @@ static const PatientMethod patient_methods[] = {
 	{ "GetProgress", "GET", "/v1/me/progress", NULL, record_reply },
 	{ "GetVrRecommendations", "GET", "/v1/me/vr/recommendations", NULL, record_reply },
 	{ "PostVrSession", "POST", "/v1/me/vr/sessions", body_input, checkin_reply },
+	{ "GetVrSessions", "GET", "/v1/me/vr/sessions", page_input, record_reply },
 };
 
 struct _MvDbusPatient {
@@ -142,6 +144,24 @@ body_input (GVariant *params, RouteInput *in, GError **error)
 		g_propagate_error (error, problems);
 		return FALSE;
 	}
+	return TRUE;
+}
+
+/* (key, locale, cursor, limit): a page of a list, as the route's ?cursor= ("" the first page)
+ * and ?limit= (0 the route's default); both checked by the route */
+static gboolean
+page_input (GVariant *params, RouteInput *in, GError **error)
+{
+	const gchar *cursor;
+	guint32 limit;
+
+	g_variant_get_child (params, 2, "&s", &cursor);
+	g_variant_get_child (params, 3, "u", &limit);
+	in->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	if (cursor[0] != '\0')
+		g_hash_table_insert (in->query, g_strdup ("cursor"), g_strdup (cursor));
+	if (limit != 0)
+		g_hash_table_insert (in->query, g_strdup ("limit"), g_strdup_printf ("%u", limit));
 	return TRUE;
 }
 

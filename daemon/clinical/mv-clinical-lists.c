@@ -249,6 +249,8 @@ list_txn (PGconn *conn, gpointer data, GError **error)
 	} else {
 		json_object_set_null_member (op->result, "next_cursor");
 	}
+	if (n == 0 && op->query->audit_only_found)
+		return TRUE;
 	return mv_clinical_op_audit (conn, op, "list", error);
 }
 

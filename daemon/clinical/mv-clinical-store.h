@@ -165,6 +165,9 @@ typedef struct {
 	const gchar *include; /* "entered-in-error": those too */
 	const gchar *limit;   /* 1..MV_CLINICAL_MAX_LIMIT, default MV_CLINICAL_DEFAULT_LIMIT */
 	const gchar *cursor;  /* from a previous page's next_cursor */
+	/* a module's own lookup before a write (a retry's stored record): audited only when it
+	 * found something, so a request then refused leaves the audit log as it was */
+	gboolean audit_only_found;
 } MvClinicalQuery;
 
 /**

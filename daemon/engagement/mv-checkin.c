@@ -172,6 +172,19 @@ mv_checkin_id_valid (const gchar *id)
 	return TRUE;
 }
 
+gboolean
+mv_checkin_same_request (JsonObject *sent, JsonObject *stored)
+{
+	g_autoptr (JsonNode) a = NULL;
+	g_autoptr (JsonNode) b = NULL;
+
+	if (sent == NULL || stored == NULL)
+		return FALSE;
+	a = json_node_init_object (json_node_alloc (), sent);
+	b = json_node_init_object (json_node_alloc (), stored);
+	return json_node_equal (a, b);
+}
+
 /* An IANA name's shape: letters, digits and _ + - in segments joined by "/", none of them
  * "." or ".." (GLib opens the file of that name under the zoneinfo directory, so
  * "a/../../../../etc/localtime" would otherwise be read as a zone). */

@@ -118,6 +118,12 @@ void mv_checkin_local_date (GDateTime *time, GTimeZone *zone, GDate *out);
  * retried POST sends the same id and is written once), so it must be plain and short. */
 gboolean mv_checkin_id_valid (const gchar *id);
 
+/* The rule for a client id sent again: the request @sent is a repeat of the one stored as
+ * @stored when every member is the same (JSON equality, member order aside); a repeat is
+ * answered with what was stored, anything else under the same id is a conflict (409).  The
+ * check-ins' rule, and the VR sessions' (daemon/vr/). */
+gboolean mv_checkin_same_request (JsonObject *sent, JsonObject *stored);
+
 /**
  * mv_checkin_time_zone:
  * @name: an IANA time zone name ("Asia/Shanghai", "America/New_York", "UTC")

@@ -617,7 +617,6 @@ split_repeats (CheckinWork *w, GError **error)
 		g_autofree gchar *key
 			= blind_key (w->op, w->term_key, CHECKIN_ID_SYSTEM, c->id, error);
 		MvStoredCheckin *old;
-		g_autoptr (JsonNode) sent = NULL;
 
 		if (key == NULL)
 			return FALSE;
@@ -629,9 +628,9 @@ split_repeats (CheckinWork *w, GError **error)
 			g_ptr_array_add (w->fresh_keys, g_steal_pointer (&key));
 			continue;
 		}
-		sent = json_node_init_object (json_node_alloc (),
-					      g_ptr_array_index (w->p->inputs, i));
-		if (!json_node_equal (sent, json_object_get_member (old->stored, "input"))) {
+		if (!mv_checkin_same_request (
+			    g_ptr_array_index (w->p->inputs, i),
+			    json_object_get_object_member (old->stored, "input"))) {
 			mv_set_error_bilingual (
 				error, MV_ERROR_CONFLICT,
 				"a check-in with this id was recorded with other content",

@@ -6,19 +6,31 @@
 #include <medverse/mv-error.h>
 
 #include "mv-http-api.h"
+#include "mv-locale.h"
 #include "mv-vr.h"
+
+/* The caller's language as every route reads it (docs/api.md, "Errors"): Accept-Language with
+ * its weights, Traditional Chinese not taken for Simplified; a D-Bus call's locale argument
+ * when there is no header.  "en" or "zh". */
+static const gchar *
+caller_language (MvHttpRequest *request)
+{
+	const gchar *header = mv_http_request_get_header (request, "Accept-Language");
+	MvLanguage language = header != NULL
+				      ? mv_locale_language_from_accept_language (header)
+				      : mv_locale_language (mv_http_request_get_locale (request));
+
+	return language == MV_LANGUAGE_ZH ? "zh" : "en";
+}
 
 /* Fills @job for the request; a /v1/me route (@me) without a patient key is FORBIDDEN. */
 static gboolean
 vr_job_init (MvVrJob *job, MvHttpRequest *request, gboolean me, GError **error)
 {
-	const gchar *locale = mv_http_request_get_locale (request);
 	const MvAuthContext *auth = mv_http_request_get_auth (request);
-	const gchar *language
-		= locale != NULL && g_ascii_strncasecmp (locale, "zh", 2) == 0 ? "zh" : "en";
 
 	mv_plan_job_init (job, mv_http_request_get_user_data (request), auth,
-			  mv_http_request_get_id (request), language,
+			  mv_http_request_get_id (request), caller_language (request),
 			  me ? (auth != NULL ? auth->patient_id : NULL)
 			     : mv_http_request_get_param (request, "id"));
 	if (job->patient_id != NULL)
@@ -26,6 +38,17 @@ vr_job_init (MvVrJob *job, MvHttpRequest *request, gboolean me, GError **error)
 	mv_set_error_bilingual (error, MV_ERROR_FORBIDDEN, "only a patient key has a /v1/me",
 				"只有患者密钥才有 /v1/me");
 	return FALSE;
+}
+
+/* The answer's texts are in @language: say so (RFC 9110 Content-Language), as the risk and
+ * plugin routes do. */
+static void
+set_content_language (MvHttpRequest *request, const gchar *language)
+{
+	mv_http_request_set_header (request, "Content-Language",
+				    mv_language_to_tag (g_strcmp0 (language, "zh") == 0
+								? MV_LANGUAGE_ZH
+								: MV_LANGUAGE_EN));
 }
 
 static JsonNode *
@@ -56,7 +79,7 @@ handle_me_session (MvHttpRequest *request, GError **error)
 }
 
 static JsonNode *
-handle_sessions (MvHttpRequest *request, GError **error)
+do_sessions (MvHttpRequest *request, gboolean me, GError **error)
 {
 	g_auto (MvVrJob) job = { 0 };
 	MvClinicalQuery query = {
@@ -66,9 +89,40 @@ handle_sessions (MvHttpRequest *request, GError **error)
 		.cursor = mv_http_request_get_query (request, "cursor"),
 	};
 
-	if (!vr_job_init (&job, request, FALSE, error))
+	if (!vr_job_init (&job, request, me, error))
 		return NULL;
 	return object_node (mv_vr_sessions (&job, &query, error));
+}
+
+static JsonNode *
+handle_sessions (MvHttpRequest *request, GError **error)
+{
+	return do_sessions (request, FALSE, error);
+}
+
+static JsonNode *
+handle_me_sessions (MvHttpRequest *request, GError **error)
+{
+	return do_sessions (request, TRUE, error);
+}
+
+/* ?limit=1..MV_VR_LIST_MAX, default MV_VR_LIST_LENGTH (anything else: a problem at /limit) */
+static gboolean
+list_limit (MvHttpRequest *request, guint *out, GError **error)
+{
+	const gchar *v = mv_http_request_get_query (request, "limit");
+	guint64 n = 0;
+
+	*out = MV_VR_LIST_LENGTH;
+	if (v == NULL)
+		return TRUE;
+	if (g_ascii_string_to_unsigned (v, 10, 1, MV_VR_LIST_MAX, &n, NULL)) {
+		*out = (guint)n;
+		return TRUE;
+	}
+	mv_error_add_problem (error, "/limit", "out-of-range", "must be a whole number, 1 to 50",
+			      "必须是 1 至 50 的整数");
+	return FALSE;
 }
 
 /* ?include_excluded=true|false (anything else is a problem at /include_excluded) */
@@ -85,16 +139,33 @@ include_excluded (MvHttpRequest *request, gboolean *out, GError **error)
 	return FALSE;
 }
 
+/* The titles: the patient's own app reads them in the patient's language (the profile's, else
+ * the app's Accept-Language: the plan's rule); a clinician in theirs.  The ranking always
+ * uses the patient's (the narration's language counts). */
 static JsonNode *
 do_recommend (MvHttpRequest *request, gboolean me, GError **error)
 {
 	g_auto (MvVrJob) job = { 0 };
+	g_autoptr (GError) problems = NULL;
 	gboolean excluded = FALSE;
+	guint limit = MV_VR_LIST_LENGTH;
+	const gchar *language = NULL;
+	JsonObject *out;
 
-	if (!include_excluded (request, &excluded, error)
-	    || !vr_job_init (&job, request, me, error))
+	/* every problem of the query at once */
+	include_excluded (request, &excluded, &problems);
+	list_limit (request, &limit, &problems);
+	if (problems != NULL) {
+		g_propagate_error (error, g_steal_pointer (&problems));
 		return NULL;
-	return object_node (mv_vr_recommend (&job, excluded, error));
+	}
+	if (!vr_job_init (&job, request, me, error))
+		return NULL;
+	out = mv_vr_recommend (&job, excluded, limit, me ? NULL : job.call.language, &language,
+			       error);
+	if (out != NULL)
+		set_content_language (request, language);
+	return object_node (out);
 }
 
 static JsonNode *
@@ -114,12 +185,9 @@ handle_recommend (MvHttpRequest *request, GError **error)
 static void
 clinic_job_init (MvVrJob *job, MvHttpRequest *request)
 {
-	const gchar *locale = mv_http_request_get_locale (request);
-
-	mv_plan_job_init (
-		job, mv_http_request_get_user_data (request), mv_http_request_get_auth (request),
-		mv_http_request_get_id (request),
-		locale != NULL && g_ascii_strncasecmp (locale, "zh", 2) == 0 ? "zh" : "en", NULL);
+	mv_plan_job_init (job, mv_http_request_get_user_data (request),
+			  mv_http_request_get_auth (request), mv_http_request_get_id (request),
+			  caller_language (request), NULL);
 }
 
 static JsonNode *
@@ -134,6 +202,9 @@ handle_catalog (MvHttpRequest *request, GError **error)
 		return NULL;
 	}
 	clinic_job_init (&job, request);
+	/* in one language only when asked for one; else both, and no Content-Language */
+	if (language != NULL)
+		set_content_language (request, language);
 	return object_node (mv_vr_catalog (&job, language, error));
 }
 
@@ -181,9 +252,12 @@ handle_override_put (MvHttpRequest *request, GError **error)
 {
 	g_auto (MvVrJob) job = { 0 };
 	g_autoptr (GHashTable) known = NULL;
+	g_autoptr (JsonArray) notes = json_array_new ();
+	guint64 if_match = 0;
 	JsonObject *stored;
 
 	if (!vr_job_init (&job, request, FALSE, error)
+	    || !mv_http_request_get_if_match (request, FALSE, &if_match, error)
 	    || !mv_clinical_store_check_patient (job.store, &job.call, job.patient_id, error))
 		return NULL;
 	if (!mv_vr_plugin_loaded (job.engine)) {
@@ -196,10 +270,13 @@ handle_override_put (MvHttpRequest *request, GError **error)
 	known = mv_vr_known_ids (&job, error);
 	if (known == NULL)
 		return NULL;
-	stored = mv_vr_override_put (&job, mv_http_request_get_body (request), known, error);
+	stored = mv_vr_override_put (&job, mv_http_request_get_body (request), known, if_match,
+				     notes, error);
 	if (stored == NULL)
 		return NULL;
+	mv_http_request_set_etag (request, (guint64)json_object_get_int_member (stored, "version"));
 	json_object_set_object_member (stored, "notice", pin_notice ());
+	json_object_set_array_member (stored, "notes", g_steal_pointer (&notes));
 	return object_node (stored);
 }
 
@@ -207,11 +284,34 @@ static JsonNode *
 handle_override_get (MvHttpRequest *request, GError **error)
 {
 	g_auto (MvVrJob) job = { 0 };
+	JsonObject *current;
 
 	if (!vr_job_init (&job, request, FALSE, error)
 	    || !mv_clinical_store_check_patient (job.store, &job.call, job.patient_id, error))
 		return NULL;
-	return object_node (mv_vr_override_current (&job, error));
+	current = mv_vr_override_current (&job, error);
+	if (current != NULL && json_object_has_member (current, "version"))
+		mv_http_request_set_etag (request,
+					  (guint64)json_object_get_int_member (current, "version"));
+	return object_node (current);
+}
+
+static JsonNode *
+handle_override_delete (MvHttpRequest *request, GError **error)
+{
+	g_auto (MvVrJob) job = { 0 };
+	guint64 if_match = 0;
+	JsonObject *record;
+
+	if (!vr_job_init (&job, request, FALSE, error)
+	    || !mv_http_request_get_if_match (request, FALSE, &if_match, error)
+	    || !mv_clinical_store_check_patient (job.store, &job.call, job.patient_id, error))
+		return NULL;
+	record = mv_vr_override_delete (&job, if_match, error);
+	if (record != NULL)
+		mv_http_request_set_etag (request,
+					  (guint64)json_object_get_int_member (record, "version"));
+	return object_node (record);
 }
 
 #define READERS (MV_ROLE_CLINICIAN | MV_ROLE_PATIENT)
@@ -221,20 +321,27 @@ static const MvHttpRoute routes[] = {
 	{ "POST", "/v1/me/vr/sessions", MV_ROLE_PATIENT, handle_me_session,
 	  "Report a VR session ({client_id, content_id, started_at, duration_min, completed, "
 	  "rating?, cybersickness?, pain_before?, pain_after?, performance?}): stored sealed, "
-	  "points earned; a repeat of its client_id answers the stored session (200)" },
+	  "points earned; a repeat of its client_id with the same members answers the stored "
+	  "session (200), with other members 409" },
+	{ "GET", "/v1/me/vr/sessions", MV_ROLE_PATIENT, handle_me_sessions,
+	  "The calling patient's VR sessions, newest first (?from, ?to, ?limit, ?cursor)" },
 	{ "GET", "/v1/me/vr/recommendations", MV_ROLE_PATIENT, handle_me_recommend,
 	  "The calling patient's VR content, safe for them and ranked, each with its reasons "
-	  "(?include_excluded=true: what the safety filter removed, and why)" },
+	  "(?limit=1..50, default 10; ?include_excluded=true: what the safety filter removed, "
+	  "and why)" },
 	{ "GET", "/v1/patients/{id}/vr/sessions", READERS, handle_sessions,
 	  "A patient's VR sessions, newest first (?from, ?to, ?limit, ?cursor)" },
 	{ "GET", "/v1/patients/{id}/vr/recommendations", READERS, handle_recommend,
-	  "A patient's VR recommendations (?include_excluded=true: what the safety filter "
-	  "removed, and why)" },
+	  "A patient's VR recommendations, titles in the caller's language (?limit=1..50, "
+	  "default 10; ?include_excluded=true: what the safety filter removed, and why)" },
 	{ "PUT", "/v1/patients/{id}/vr/overrides", MV_ROLE_CLINICIAN, handle_override_put,
 	  "Block items for a patient and pin others ({block: [ids], pin: [ids], note?}): pinned "
-	  "items come first only when the safety filter allows them; audited" },
+	  "items come first only when the safety filter allows them; If-Match required to change "
+	  "a stored override; audited" },
 	{ "GET", "/v1/patients/{id}/vr/overrides", MV_ROLE_CLINICIAN, handle_override_get,
-	  "The patient's current VR override ({} when none)" },
+	  "The patient's current VR override ({} when none), ETag its version" },
+	{ "DELETE", "/v1/patients/{id}/vr/overrides", MV_ROLE_CLINICIAN, handle_override_delete,
+	  "Remove the patient's VR override (entered-in-error; If-Match optional)" },
 	{ "GET", "/v1/vr/catalog", STAFF | MV_ROLE_PATIENT, handle_catalog,
 	  "The VR catalog: the shipped items (?language=en|zh) and the clinic's own" },
 	{ "POST", "/v1/vr/catalog/items", STAFF, handle_item_add,

@@ -8,6 +8,8 @@
 #include <json-glib/json-gvariant.h>
 #include <medverse/mv-error.h>
 
+#include <string.h>
+
 #include "mv-db.h"
 
 static const gchar *
@@ -74,6 +76,27 @@ mv_vr_items_load (MvVrJob *job, GError **error)
 
 /* ---- ValidateItem -------------------------------------------------------------------- */
 
+/* The plugin's problems with the item pointed into the body the caller sent: ValidateItem
+ * names its argument ("/item/title/zh"), the caller's body is the item ("/title/zh"). */
+static void
+problems_in_body (GError **error)
+{
+	GError *out = NULL;
+	guint n = error != NULL && *error != NULL ? mv_error_get_n_problems (*error) : 0;
+
+	if (n == 0)
+		return;
+	for (guint i = 0; i < n; i++) {
+		const MvErrorProblem *p = mv_error_get_problem (*error, i);
+		const gchar *field = p->field != NULL && g_str_has_prefix (p->field, "/item")
+					     ? p->field + strlen ("/item")
+					     : p->field;
+		mv_error_add_problem (&out, field, p->code, p->message, p->message_zh);
+	}
+	g_clear_error (error);
+	g_propagate_error (error, out);
+}
+
 /* The plugin's normalised item, or NULL with every problem it found (422). */
 static JsonObject *
 validated (MvVrJob *job, JsonObject *body, GError **error)
@@ -91,8 +114,10 @@ validated (MvVrJob *job, JsonObject *body, GError **error)
 	g_variant_ref_sink (item);
 	output = mv_engine_call_sync (job->engine, MV_VR_PLUGIN, "ValidateItem",
 				      g_variant_new_tuple (&item, 1), &job->caller, error);
-	if (output == NULL)
+	if (output == NULL) {
+		problems_in_body (error);
 		return NULL;
+	}
 	first = g_variant_get_child_value (output, 0);
 	out = json_gvariant_serialize (first);
 	return json_object_ref (json_node_get_object (out));

@@ -102,7 +102,15 @@ session_to_input (JsonObject *record)
 static void
 session_terms (JsonObject *record, MvClinicalTerms *terms)
 {
+	g_autoptr (JsonObject) client = json_object_new ();
+
 	mv_clinical_terms_set_when (terms, mv_clinical_get_string (record, "started_at"));
+	/* the client id as a term (a blind index like any code's): a retry finds its session by
+	 * it (mv-vr-service.c), whatever the patient's number of sessions */
+	json_object_set_string_member (client, "system", MV_VR_CLIENT_ID_SYSTEM);
+	json_object_set_string_member (client, "code",
+				       mv_clinical_get_string (record, "client_id"));
+	mv_clinical_terms_add_coding (terms, client);
 }
 
 const MvClinicalKind mv_vr_session_kind = {

@@ -83,31 +83,66 @@ const MvClinicalKind mv_vr_override_kind = {
 	.terms = override_terms,
 };
 
-/* Every id of @body's lists names an item of the catalogs (@known: id → TRUE); problems are
- * added to @problems. */
+/* Every id of @body's lists names an item of the catalogs (@known: id → TRUE), or is one the
+ * current override (@current, nullable) already holds: a clinic item deleted since stays
+ * where the clinician put it (docs/vr.md, "Overrides").  Problems are added to @problems, each
+ * id kept that way to @stale (a note of the answer). */
 static void
-ids_known (JsonObject *body, GHashTable *known, GError **problems)
+ids_known (JsonObject *body,
+	   GHashTable *known,
+	   JsonObject *current,
+	   JsonArray *stale,
+	   GError **problems)
 {
 	static const gchar *const lists[] = { "block", "pin", NULL };
 
 	for (guint k = 0; lists[k] != NULL; k++) {
-		JsonArray *a = json_object_get_array_member (body, lists[k]);
+		JsonArray *a = strings_of (body, lists[k]);
+		JsonArray *held = current != NULL ? strings_of (current, lists[k]) : NULL;
 		for (guint i = 0; a != NULL && i < json_array_get_length (a); i++) {
+			JsonNode *n = json_array_get_element (a, i);
+			const gchar *id;
 			g_autofree gchar *p = NULL;
-			if (g_hash_table_contains (known, json_array_get_string_element (a, i)))
+			gboolean kept = FALSE;
+			if (!JSON_NODE_HOLDS_VALUE (n)
+			    || json_node_get_value_type (n) != G_TYPE_STRING)
+				continue; /* the rows' problem */
+			id = json_node_get_string (n);
+			if (g_hash_table_contains (known, id))
 				continue;
+			for (guint j = 0; held != NULL && j < json_array_get_length (held); j++)
+				kept |= g_strcmp0 (json_array_get_string_element (held, j), id)
+					== 0;
 			p = g_strdup_printf ("/%s/%u", lists[k], i);
-			mv_error_add_problem (problems, p, "unknown-content",
-					      "is in no catalog of this clinic",
-					      "不在本诊所的任何目录中");
+			if (kept && stale != NULL) {
+				JsonObject *note = json_object_new ();
+				json_object_set_string_member (note, "code", "not-in-catalog");
+				json_object_set_string_member (note, "field", p);
+				json_object_set_string_member (note, "id", id);
+				json_object_set_string_member (
+					note, "en",
+					"is no longer in the clinic's catalogs: kept as it was, it "
+					"changes no list until an item of this id is added again");
+				json_object_set_string_member (
+					note, "zh",
+					"已不在本诊所的目录中：按原样保留，在重新添加该 id "
+					"的条目之前不影响任何推荐列表");
+				json_array_add_object_element (stale, note);
+			} else if (!kept)
+				mv_error_add_problem (problems, p, "unknown-content",
+						      "is in no catalog of this clinic",
+						      "不在本诊所的任何目录中");
 		}
 	}
 }
 
-JsonObject *
-mv_vr_override_current (MvVrJob *job, GError **error)
+/* @before_write: the lookup of a PUT or DELETE, audited only when it found an override, so
+ * that a change refused because there is none leaves the audit log as it was (the write
+ * that follows is audited itself) */
+static JsonObject *
+override_lookup (MvVrJob *job, gboolean before_write, GError **error)
 {
-	MvClinicalQuery query = { .limit = "1" };
+	MvClinicalQuery query = { .limit = "1", .audit_only_found = before_write };
 	g_autoptr (JsonObject) page = mv_clinical_store_list (
 		job->store, &job->call, &mv_vr_override_kind, job->patient_id, &query, error);
 	JsonArray *list;
@@ -121,25 +156,71 @@ mv_vr_override_current (MvVrJob *job, GError **error)
 }
 
 JsonObject *
-mv_vr_override_put (MvVrJob *job, JsonObject *body, GHashTable *known, GError **error)
+mv_vr_override_current (MvVrJob *job, GError **error)
+{
+	return override_lookup (job, FALSE, error);
+}
+
+/* The If-Match rule of the clinical record (docs/api.md): a change of a stored override
+ * names the version it was made from (none: 428; another: 412); the first one has no version
+ * to name, so an If-Match there is stale (412). */
+static gboolean
+precondition (JsonObject *current, guint64 if_match, GError **error)
+{
+	guint64 version = json_object_has_member (current, "version")
+				  ? (guint64)json_object_get_int_member (current, "version")
+				  : 0;
+
+	if (version != 0 && if_match == 0) {
+		mv_set_error_bilingual (error, MV_ERROR_PRECONDITION_REQUIRED,
+					"If-Match is required: the version of the override this "
+					"change was made from",
+					"必须提供 If-Match：本次修改所依据的医嘱调整版本");
+		return FALSE;
+	}
+	if (if_match == 0 || if_match == version)
+		return TRUE;
+	mv_set_error_bilingual (error, MV_ERROR_PRECONDITION_FAILED,
+				"the override was changed since that version (If-Match)",
+				"该医嘱调整在此版本之后已被修改（If-Match）");
+	return FALSE;
+}
+
+JsonObject *
+mv_vr_override_put (MvVrJob *job,
+		    JsonObject *body,
+		    GHashTable *known,
+		    guint64 if_match,
+		    JsonArray *notes,
+		    GError **error)
 {
 	MvSchemaContext ctx = { job->now };
 	g_autoptr (GError) problems = NULL;
+	g_autoptr (GError) unknown = NULL;
 	g_autoptr (JsonObject) current = NULL;
 	g_autoptr (JsonObject) patch = NULL;
-	JsonObject *stored;
 
-	/* every problem before anything is read: a refused request leaves no audit entry */
-	if (mv_schema_check (mv_vr_override_members, body, "", &ctx, &problems)) {
-		check_between (body, "", &problems);
-		ids_known (body, known, &problems);
-	}
+	/* every problem at once, before anything is read (a refused request leaves no audit
+	 * entry), except an unknown id, which the current override may already hold */
+	mv_schema_check (mv_vr_override_members, body, "", &ctx, &problems);
+	check_between (body, "", &problems);
+	ids_known (body, known, NULL, NULL, &unknown);
 	if (problems != NULL) {
+		ids_known (body, known, NULL, NULL, &problems);
 		g_propagate_error (error, g_steal_pointer (&problems));
 		return NULL;
 	}
-	current = mv_vr_override_current (job, error);
+	current = override_lookup (job, TRUE, error);
 	if (current == NULL)
+		return NULL;
+	if (unknown != NULL) {
+		ids_known (body, known, current, notes, &problems);
+		if (problems != NULL) {
+			g_propagate_error (error, g_steal_pointer (&problems));
+			return NULL;
+		}
+	}
+	if (!precondition (current, if_match, error))
 		return NULL;
 	if (!json_object_has_member (current, "id"))
 		return mv_clinical_store_create (job->store, &job->call, &mv_vr_override_kind,
@@ -148,9 +229,24 @@ mv_vr_override_put (MvVrJob *job, JsonObject *body, GHashTable *known, GError **
 	patch = mv_clinical_object_copy (body);
 	if (!json_object_has_member (patch, "note"))
 		json_object_set_null_member (patch, "note");
-	stored = mv_clinical_store_update (
+	return mv_clinical_store_update (
 		job->store, &job->call, &mv_vr_override_kind, job->patient_id,
-		json_object_get_string_member (current, "id"), patch,
-		(guint64)json_object_get_int_member (current, "version"), error);
-	return stored;
+		json_object_get_string_member (current, "id"), patch, if_match, error);
+}
+
+JsonObject *
+mv_vr_override_delete (MvVrJob *job, guint64 if_match, GError **error)
+{
+	g_autoptr (JsonObject) current = override_lookup (job, TRUE, error);
+
+	if (current == NULL)
+		return NULL;
+	if (!json_object_has_member (current, "id")) {
+		mv_set_error_bilingual (error, MV_ERROR_NOT_FOUND, "the patient has no VR override",
+					"该患者没有 VR 医嘱调整");
+		return NULL;
+	}
+	return mv_clinical_store_mark_entered_in_error (
+		job->store, &job->call, &mv_vr_override_kind, job->patient_id,
+		json_object_get_string_member (current, "id"), if_match, error);
 }

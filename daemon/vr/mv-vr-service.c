@@ -77,80 +77,93 @@ mv_vr_known_ids (MvVrJob *job, GError **error)
 	return g_steal_pointer (&known);
 }
 
-/* The patient's stored sessions, newest first (at most MV_VR_HISTORY_MAX), audited as a
- * list. */
+/* The patient's stored sessions of @client_id, found by the blind index of the client id
+ * (the kind's term, mv-vr-kind.c): at most one, and a read of one record, not of the patient's
+ * history.  Audited as a list when it finds one: a body refused after it costs no entry. */
 static JsonObject *
-list_sessions (MvVrJob *job, GError **error)
+sessions_of_client (MvVrJob *job, const gchar *client_id, GError **error)
 {
-	g_autofree gchar *limit = g_strdup_printf ("%d", MV_VR_HISTORY_MAX);
-	MvClinicalQuery query = { .limit = limit };
+	g_autofree gchar *code = g_strdup_printf ("%s|%s", MV_VR_CLIENT_ID_SYSTEM, client_id);
+	MvClinicalQuery query = { .code = code, .limit = "1", .audit_only_found = TRUE };
 
 	return mv_clinical_store_list (job->store, &job->call, &mv_vr_session_kind, job->patient_id,
 				       &query, error);
 }
 
-/* The stored session of @client_id among @sessions (a {"vr-sessions": [...]}), or NULL. */
-static JsonObject *
-session_of (JsonObject *sessions, const gchar *client_id)
-{
-	JsonArray *list = json_object_get_array_member (sessions, mv_vr_session_kind.plural);
-
-	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
-		JsonObject *s = json_array_get_object_element (list, i);
-		if (g_strcmp0 (mv_clinical_get_string (s, "client_id"), client_id) == 0)
-			return s;
-	}
-	return NULL;
-}
-
-/* Every problem of @body: the rows, the age a check-in allows (its points), the catalog. */
+/* The problems that depend on the time and the catalogs (the session's age, which a check-in
+ * allows, and its content), added to @problems: checked after the retry rule, so a retry of a
+ * stored session is answered even once its clinic item is gone.  Members the rows refused are
+ * skipped (their problem is already listed). */
 static gboolean
-session_check (MvVrJob *job, JsonObject *body, GError **error)
+content_check (MvVrJob *job, JsonObject *body, GError **problems, GError **error)
 {
-	MvSchemaContext ctx = { job->now };
-	g_autoptr (GError) problems = NULL;
-	const gchar *content;
+	JsonNode *started = json_object_get_member (body, "started_at");
+	JsonNode *content = json_object_get_member (body, "content_id");
 	g_autoptr (GHashTable) known = NULL;
 
-	if (!mv_schema_check (mv_vr_session_members, body, "", &ctx, &problems)) {
-		g_propagate_error (error, g_steal_pointer (&problems));
-		return FALSE;
-	}
-	{
-		g_autoptr (GDateTime) at = mv_clinical_parse_when (
-			json_object_get_string_member (body, "started_at"));
+	if (started != NULL && JSON_NODE_HOLDS_VALUE (started)
+	    && json_node_get_value_type (started) == G_TYPE_STRING) {
+		g_autoptr (GDateTime) at = mv_clinical_parse_when (json_node_get_string (started));
 		g_autoptr (GDateTime) oldest
 			= g_date_time_add_days (job->now, -MV_CHECKIN_MAX_AGE_DAYS);
 		if (at != NULL && g_date_time_compare (at, oldest) < 0)
-			mv_error_add_problem (&problems, "/started_at", "too-early",
+			mv_error_add_problem (problems, "/started_at", "too-early",
 					      "is more than 7 days ago: a headset syncs its "
 					      "sessions within a week",
 					      "早于 7 天前：头显应在一周内同步训练记录");
 	}
-	content = json_object_get_string_member (body, "content_id");
+	if (content == NULL || !JSON_NODE_HOLDS_VALUE (content)
+	    || json_node_get_value_type (content) != G_TYPE_STRING)
+		return TRUE;
 	known = mv_vr_known_ids (job, error);
 	if (known == NULL)
 		return FALSE;
-	if (!g_hash_table_contains (known, content))
-		mv_error_add_problem (&problems, "/content_id", "unknown-content",
+	if (!g_hash_table_contains (known, json_node_get_string (content)))
+		mv_error_add_problem (problems, "/content_id", "unknown-content",
 				      "is in no catalog of this clinic", "不在本诊所的任何目录中");
-	if (problems != NULL) {
-		g_propagate_error (error, g_steal_pointer (&problems));
-		return FALSE;
-	}
 	return TRUE;
 }
 
-/* The same session sent again: the same content at the same time. */
+/* The same session sent again: every member the same, the check-ins' rule
+ * (mv_checkin_same_request()), read from the stored record's members. */
 static gboolean
 same_session (JsonObject *stored, JsonObject *body)
 {
-	return g_strcmp0 (mv_clinical_get_string (stored, "content_id"),
-			  mv_clinical_get_string (body, "content_id"))
-		       == 0
-	       && g_strcmp0 (mv_clinical_get_string (stored, "started_at"),
-			     mv_clinical_get_string (body, "started_at"))
-			  == 0;
+	g_autoptr (JsonObject) sent = json_object_new ();
+
+	for (const MvField *f = mv_vr_session_members; f->name != NULL; f++)
+		if (json_object_has_member (stored, f->name))
+			json_object_set_member (
+				sent, f->name,
+				json_node_copy (json_object_get_member (stored, f->name)));
+	return mv_checkin_same_request (body, sent);
+}
+
+/* Whether a session earns points (docs/vr.md, "Points"): a minute or more, and not abandoned
+ * with moderate or severe cybersickness (the points must not reward staying in content that
+ * makes the patient unwell, nor trying it again for them). */
+static gboolean
+earns_points (JsonObject *body)
+{
+	const gchar *sick
+		= json_object_get_string_member_with_default (body, "cybersickness", "none");
+
+	if (json_object_get_double_member (body, "duration_min") < 1)
+		return FALSE;
+	return json_object_get_boolean_member (body, "completed")
+	       || (g_strcmp0 (sick, "moderate") != 0 && g_strcmp0 (sick, "severe") != 0);
+}
+
+static MvEngagementStore *
+engagement_of (MvVrJob *job, GError **error)
+{
+	MvEngagementStore *engagement
+		= g_object_get_data (G_OBJECT (job->engine), "mv-engagement-store");
+
+	if (engagement == NULL)
+		mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
+					"the engagement module is not running", "积分模块未运行");
+	return engagement;
 }
 
 /* The points: a vr_session check-in of the session's minutes through the engagement store
@@ -158,18 +171,14 @@ same_session (JsonObject *stored, JsonObject *body)
 static JsonObject *
 earn_points (MvVrJob *job, JsonObject *body, GError **error)
 {
-	MvEngagementStore *engagement
-		= g_object_get_data (G_OBJECT (job->engine), "mv-engagement-store");
+	MvEngagementStore *engagement = engagement_of (job, error);
 	g_autoptr (JsonObject) checkin = json_object_new ();
 	g_autofree gchar *id
 		= g_strdup_printf ("vr-%s", json_object_get_string_member (body, "client_id"));
 	gboolean created = FALSE;
 
-	if (engagement == NULL) {
-		mv_set_error_bilingual (error, MV_ERROR_UNAVAILABLE,
-					"the engagement module is not running", "积分模块未运行");
+	if (engagement == NULL)
 		return NULL;
-	}
 	json_object_set_string_member (checkin, "id", id);
 	json_object_set_string_member (checkin, "metric", "vr_session");
 	json_object_set_double_member (checkin, "value",
@@ -182,12 +191,66 @@ earn_points (MvVrJob *job, JsonObject *body, GError **error)
 	return mv_engagement_store_checkin (engagement, &job->call, checkin, &created, error);
 }
 
+/* `{"awarded": [], "progress": …}` for a session that earns nothing now (point-free, or a
+ * repeat): every answer carries both, as a check-in's does. */
+static JsonObject *
+no_points (MvVrJob *job, GError **error)
+{
+	MvEngagementStore *engagement = engagement_of (job, error);
+	JsonObject *progress;
+	JsonObject *out;
+
+	if (engagement == NULL)
+		return NULL;
+	progress = mv_engagement_store_progress (engagement, &job->call, job->patient_id, error);
+	if (progress == NULL)
+		return NULL;
+	out = json_object_new ();
+	json_object_set_array_member (out, "awarded", json_array_new ());
+	json_object_set_object_member (out, "progress", progress);
+	return out;
+}
+
+static JsonObject *
+session_answer (JsonObject *session, JsonObject *points)
+{
+	JsonObject *out = json_object_new ();
+
+	json_object_set_object_member (out, "session", session);
+	mv_clinical_copy_member (out, points, "awarded");
+	mv_clinical_copy_member (out, points, "progress");
+	return out;
+}
+
+/* The stored session of the body's client_id (NULL: none, or the lookup failed: @error). */
+static JsonObject *
+stored_session (MvVrJob *job, JsonObject *body, gboolean *failed, GError **error)
+{
+	const gchar *client_id = json_object_get_string_member (body, "client_id");
+	g_autoptr (JsonObject) sessions = sessions_of_client (job, client_id, error);
+	JsonArray *list;
+
+	*failed = sessions == NULL;
+	if (sessions == NULL)
+		return NULL;
+	list = json_object_get_array_member (sessions, mv_vr_session_kind.plural);
+	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+		JsonObject *s = json_array_get_object_element (list, i);
+		/* the index is a hash: the id itself decides */
+		if (g_strcmp0 (mv_clinical_get_string (s, "client_id"), client_id) == 0)
+			return json_object_ref (s);
+	}
+	return NULL;
+}
+
 JsonObject *
 mv_vr_session_post (MvVrJob *job, JsonObject *body, gboolean *created, GError **error)
 {
-	g_autoptr (JsonObject) sessions = NULL;
+	MvSchemaContext ctx = { job->now };
+	g_autoptr (GError) problems = NULL;
 	g_autoptr (JsonObject) points = NULL;
-	JsonObject *stored, *out;
+	JsonObject *stored;
+	gboolean failed = FALSE;
 
 	*created = FALSE;
 	if (job->call.caller == NULL || job->call.caller->role != MV_ROLE_PATIENT
@@ -197,31 +260,42 @@ mv_vr_session_post (MvVrJob *job, JsonObject *body, gboolean *created, GError **
 					"只有患者密钥才能上报 VR 训练");
 		return NULL;
 	}
-	if (!require_plugin (job, error) || !session_check (job, body, error))
+	if (!require_plugin (job, error))
 		return NULL;
-	/* a retry: answered from the record (a lost answer), never stored twice */
-	sessions = list_sessions (job, error);
-	if (sessions == NULL)
-		return NULL;
-	stored = session_of (sessions, json_object_get_string_member (body, "client_id"));
-	if (stored != NULL && !same_session (stored, body)) {
-		mv_set_error_bilingual (error, MV_ERROR_CONFLICT,
-					"client_id names another session already stored",
-					"client_id 已用于另一次训练");
-		return NULL;
+	/* a retry first, as check-ins: the same members answer the stored session whatever
+	 * changed since (a clinic item deleted, a week gone by); other members are 409 */
+	if (mv_schema_check (mv_vr_session_members, body, "", &ctx, &problems)) {
+		stored = stored_session (job, body, &failed, error);
+		if (failed)
+			return NULL;
+		if (stored != NULL && !same_session (stored, body)) {
+			json_object_unref (stored);
+			mv_set_error_bilingual (error, MV_ERROR_CONFLICT,
+						"client_id names another session already stored",
+						"client_id 已用于另一次训练");
+			return NULL;
+		}
+		if (stored != NULL) {
+			points = no_points (job, error);
+			if (points == NULL) {
+				json_object_unref (stored);
+				return NULL;
+			}
+			return session_answer (stored, points);
+		}
 	}
-	if (stored != NULL) {
-		out = json_object_new ();
-		json_object_set_object_member (out, "session", json_object_ref (stored));
-		return out;
+	/* every problem at once: the rows', the age's and the catalog's */
+	if (!content_check (job, body, &problems, error))
+		return NULL;
+	if (problems != NULL) {
+		g_propagate_error (error, g_steal_pointer (&problems));
+		return NULL;
 	}
 	/* the check-in first: if the record's write fails, the retry finds the check-in a
 	 * repeat (no second award) and writes the record */
-	if (json_object_get_double_member (body, "duration_min") >= 1) {
-		points = earn_points (job, body, error);
-		if (points == NULL)
-			return NULL;
-	}
+	points = earns_points (body) ? earn_points (job, body, error) : no_points (job, error);
+	if (points == NULL)
+		return NULL;
 	job->call.on_patients_behalf = TRUE;
 	stored = mv_clinical_store_create (job->store, &job->call, &mv_vr_session_kind,
 					   job->patient_id, body, NULL, error);
@@ -230,13 +304,7 @@ mv_vr_session_post (MvVrJob *job, JsonObject *body, gboolean *created, GError **
 		return NULL;
 	mv_vr_model_add_session (job, stored);
 	*created = TRUE;
-	out = json_object_new ();
-	json_object_set_object_member (out, "session", stored);
-	if (points != NULL) {
-		mv_clinical_copy_member (out, points, "awarded");
-		mv_clinical_copy_member (out, points, "progress");
-	}
-	return out;
+	return session_answer (stored, points);
 }
 
 JsonObject *
@@ -365,19 +433,30 @@ list_of (JsonObject *o, const gchar *member)
 }
 
 /* The plugin is asked for more than the list shows, with the excluded items, so that pinned
- * items can come first and a pin the filter refused can be told (apply_override()). */
-static GVariant *
-options_of (JsonArray *blocked)
+ * items can come first and a pin the filter refused can be told (apply_override()).  The pins
+ * go to the plugin too: content that needs a matching target (procedure preparation, disease
+ * education) is listed for a patient without one only when a clinician pinned it. */
+static void
+add_ids (GVariantBuilder *options, const gchar *name, JsonArray *ids)
 {
-	GVariantBuilder b, ids;
+	GVariantBuilder b;
 
-	g_variant_builder_init (&ids, G_VARIANT_TYPE_STRING_ARRAY);
-	for (guint i = 0; blocked != NULL && i < json_array_get_length (blocked); i++)
-		g_variant_builder_add (&ids, "s", json_array_get_string_element (blocked, i));
+	g_variant_builder_init (&b, G_VARIANT_TYPE_STRING_ARRAY);
+	for (guint i = 0; ids != NULL && i < json_array_get_length (ids); i++)
+		g_variant_builder_add (&b, "s", json_array_get_string_element (ids, i));
+	g_variant_builder_add (options, "{sv}", name, g_variant_builder_end (&b));
+}
+
+static GVariant *
+options_of (JsonArray *blocked, JsonArray *pinned)
+{
+	GVariantBuilder b;
+
 	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add (&b, "{sv}", "limit", g_variant_new_uint32 (50));
+	g_variant_builder_add (&b, "{sv}", "limit", g_variant_new_uint32 (MV_VR_LIST_MAX));
 	g_variant_builder_add (&b, "{sv}", "include_excluded", g_variant_new_boolean (TRUE));
-	g_variant_builder_add (&b, "{sv}", "exclude", g_variant_builder_end (&ids));
+	add_ids (&b, "exclude", blocked);
+	add_ids (&b, "pin", pinned);
 	return g_variant_builder_end (&b);
 }
 
@@ -500,10 +579,10 @@ apply_pins (JsonObject *result, JsonArray *pinned)
 	return out;
 }
 
-/* The clinician's @override applied to the plugin's @result, the list cut to its length, and
+/* The clinician's @override applied to the plugin's @result, the list cut to @limit, and
  * the excluded items dropped unless asked for. */
 static void
-apply_override (JsonObject *result, JsonObject *override, gboolean include_excluded)
+apply_override (JsonObject *result, JsonObject *override, gboolean include_excluded, guint limit)
 {
 	JsonArray *items;
 
@@ -513,15 +592,68 @@ apply_override (JsonObject *result, JsonObject *override, gboolean include_exclu
 		json_object_set_array_member (result, "notes", json_array_new ());
 	apply_blocks (list_of (result, "excluded"), list_of (override, "block"));
 	items = apply_pins (result, list_of (override, "pin"));
-	while (json_array_get_length (items) > MV_VR_LIST_LENGTH)
+	while (json_array_get_length (items) > limit)
 		json_array_remove_element (items, json_array_get_length (items) - 1);
 	json_object_set_array_member (result, "items", items);
 	if (!include_excluded)
 		json_object_remove_member (result, "excluded");
 }
 
+/* id → {en, zh} titles of every item the clinic sees: the shipped catalog's and its own
+ * (@extra).  (transfer full) */
+static GHashTable *
+titles_of (MvVrJob *job, JsonArray *extra, GError **error)
+{
+	g_autoptr (GHashTable) titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+							       (GDestroyNotify)json_object_unref);
+	g_autoptr (GVariant) items
+		= call_plugin (job, "ListCatalog", g_variant_new ("(s)", ""), error);
+	g_autoptr (JsonNode) node = NULL;
+	JsonArray *all;
+
+	if (items == NULL)
+		return NULL;
+	node = json_gvariant_serialize (items);
+	all = json_node_get_array (node);
+	for (guint n = 0; n < 2; n++) {
+		JsonArray *list = n == 0 ? all : extra;
+		for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
+			JsonObject *o = json_array_get_object_element (list, i);
+			JsonObject *t = mv_clinical_get_object (o, "title");
+			const gchar *id = mv_clinical_get_string (o, "id");
+			if (id != NULL && t != NULL)
+				g_hash_table_replace (titles, g_strdup (id), json_object_ref (t));
+		}
+	}
+	return g_steal_pointer (&titles);
+}
+
+/* The items' titles in @language (the plugin gives them in the patient's). */
+static gboolean
+retitle (MvVrJob *job, JsonObject *result, JsonArray *extra, const gchar *language, GError **error)
+{
+	JsonArray *items = list_of (result, "items");
+	g_autoptr (GHashTable) titles = titles_of (job, extra, error);
+
+	if (titles == NULL)
+		return FALSE;
+	for (guint i = 0; items != NULL && i < json_array_get_length (items); i++) {
+		JsonObject *item = json_array_get_object_element (items, i);
+		JsonObject *t = g_hash_table_lookup (titles, mv_clinical_get_string (item, "id"));
+		const gchar *text = t != NULL ? mv_clinical_get_string (t, language) : NULL;
+		if (text != NULL)
+			json_object_set_string_member (item, "title", text);
+	}
+	return TRUE;
+}
+
 JsonObject *
-mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error)
+mv_vr_recommend (MvVrJob *job,
+		 gboolean include_excluded,
+		 guint limit,
+		 const gchar *title_language,
+		 const gchar **language,
+		 GError **error)
 {
 	g_autoptr (JsonObject) snapshot = NULL;
 	g_autoptr (MvPlanContext) context = NULL;
@@ -565,17 +697,27 @@ mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error)
 		g_variant_unref (g_variant_ref_sink (patient_v));
 		return NULL;
 	}
-	result = call_plugin (job, "Recommend",
-			      g_variant_new ("(@a{sv}@aa{sv}@a{sv}@a{sv})", patient_v,
-					     mv_plan_json_to_vardicts (history), model,
-					     options_of (list_of (override, "block"))),
-			      error);
+	result = call_plugin (
+		job, "Recommend",
+		g_variant_new ("(@a{sv}@aa{sv}@a{sv}@a{sv})", patient_v,
+			       mv_plan_json_to_vardicts (history), model,
+			       options_of (list_of (override, "block"), list_of (override, "pin"))),
+		error);
 	if (result == NULL)
 		return NULL;
 	node = json_gvariant_serialize (result);
 	out = json_object_ref (json_node_get_object (node));
 	json_node_unref (node);
-	apply_override (out, override, include_excluded);
+	apply_override (out, override, include_excluded, limit);
 	json_object_set_int_member (out, "model_sessions", trained_on);
+	*language
+		= g_strcmp0 (mv_clinical_get_string (patient, "language"), "zh") == 0 ? "zh" : "en";
+	if (title_language != NULL && !g_str_equal (title_language, *language)) {
+		if (!retitle (job, out, extra, title_language, error)) {
+			json_object_unref (out);
+			return NULL;
+		}
+		*language = title_language;
+	}
 	return out;
 }

@@ -26,8 +26,9 @@ G_BEGIN_DECLS
 /* The check-in a session earns points through is "vr-<client_id>" (a check-in id has at most
  * 64 characters). */
 #define MV_VR_CLIENT_ID_MAX 61
-/* The history a recommendation reads: the newest sessions, at most this many. */
-#define MV_VR_HISTORY_MAX 1000
+/* The code system a session's client_id is indexed under (a term of the record: its blind
+ * index finds a retry's session). */
+#define MV_VR_CLIENT_ID_SYSTEM "urn:medverse:vr-session-client"
 
 extern const MvClinicalKind mv_vr_session_kind;
 extern const MvField mv_vr_session_members[];
@@ -40,8 +41,10 @@ extern const MvField mv_vr_override_members[];
 #define MV_VR_MODEL_RETRAIN_SESSIONS 20
 #define MV_VR_MODEL_MAX_SESSIONS 20000
 
-/* A recommendation shows this many items. */
+/* A recommendation shows this many items unless ?limit= says otherwise (1 to
+ * MV_VR_LIST_MAX: what the plugin is asked for, so pins can come first). */
 #define MV_VR_LIST_LENGTH 10
+#define MV_VR_LIST_MAX 50
 
 /* One request's VR work: a plan job (store, engine, call, caller, clock, patient). */
 typedef MvPlanJob MvVrJob;
@@ -74,6 +77,10 @@ JsonObject *mv_vr_sessions (MvVrJob *job, const MvClinicalQuery *query, GError *
 /**
  * mv_vr_recommend:
  * @include_excluded: list what the safety filter removed, with its reasons
+ * @limit: how many items to show (1 to %MV_VR_LIST_MAX)
+ * @title_language: (nullable): "en" or "zh": the items' titles in it; %NULL: in the
+ *   patient's language (the profile's, else the caller's: the plan's rule)
+ * @language: (out): the language the titles are in ("en" or "zh")
  *
  * Assembles the plugin's patient from one snapshot of the record (docs/vr.md: where each
  * member comes from), the patient's sessions as the history, and asks Recommend.
@@ -81,7 +88,12 @@ JsonObject *mv_vr_sessions (MvVrJob *job, const MvClinicalQuery *query, GError *
  * Returns: (transfer full): the plugin's result, plus `patient_used` (what was read, no
  *   values of the record but the tolerance and limits applied)
  */
-JsonObject *mv_vr_recommend (MvVrJob *job, gboolean include_excluded, GError **error);
+JsonObject *mv_vr_recommend (MvVrJob *job,
+			     gboolean include_excluded,
+			     guint limit,
+			     const gchar *title_language,
+			     const gchar **language,
+			     GError **error);
 
 /* Every id of the catalogs the caller's clinic sees (the plugin's and its own): id → TRUE.
  * (transfer full) */
@@ -116,13 +128,29 @@ JsonObject *mv_vr_override_current (MvVrJob *job, GError **error);
  * mv_vr_override_put:
  * @body: `{"block": [ids], "pin": [ids], "note"?}`
  * @known: mv_vr_known_ids()
+ * @if_match: the version the change was made from (0: none given)
+ * @notes: what the answer's `notes` get: an id no longer in the catalogs that the current
+ *   override already holds is kept, with a note `not-in-catalog`
  *
  * Stores the patient's override as a new version of their one vr-override record (audited).
- * An id in no catalog, or both blocked and pinned, is %MV_ERROR_INVALID_INPUT.
+ * An id in no catalog (and not already held), or both blocked and pinned, is
+ * %MV_ERROR_INVALID_INPUT, every problem at once.  Changing a stored override needs
+ * @if_match (%MV_ERROR_PRECONDITION_REQUIRED without, %MV_ERROR_PRECONDITION_FAILED when
+ * stale).
  *
  * Returns: (transfer full): the stored record
  */
-JsonObject *mv_vr_override_put (MvVrJob *job, JsonObject *body, GHashTable *known, GError **error);
+JsonObject *mv_vr_override_put (MvVrJob *job,
+				JsonObject *body,
+				GHashTable *known,
+				guint64 if_match,
+				JsonArray *notes,
+				GError **error);
+
+/* Marks the patient's override entered-in-error (then they have none); @if_match: 0 or the
+ * version read (%MV_ERROR_PRECONDITION_FAILED when stale).  %MV_ERROR_NOT_FOUND when none.
+ * Returns: (transfer full): the record as it is now. */
+JsonObject *mv_vr_override_delete (MvVrJob *job, guint64 if_match, GError **error);
 
 /* Adds a stored session @record of the job's patient to the clinic's training set
  * (pseudonymous, sealed).  Never fails: a failure is logged. */

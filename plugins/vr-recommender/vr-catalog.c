@@ -230,26 +230,52 @@ vr_read_numbers (JsonObject *obj, const gchar *path, VrItem *item, GPtrArray *pr
 	}
 }
 
-/* the rules between members the schema cannot say (README, "Catalog rules") */
-static void
-vr_check_consistency (const VrItem *item, const gchar *path, GPtrArray *problems)
+/* Whether problems[from..] name the member @name of the item at @path (or something in it). */
+static gboolean
+vr_member_refused (GPtrArray *problems, guint from, const gchar *path, const gchar *name)
 {
+	g_autofree gchar *field = g_strdup_printf ("%s/%s", path, name);
+	gsize len = strlen (field);
+
+	for (guint i = from; i < problems->len; i++) {
+		const VrProblem *p = g_ptr_array_index (problems, i);
+		if (strncmp (p->field, field, len) == 0
+		    && (p->field[len] == '\0' || p->field[len] == '/'))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The rules between members the schema cannot say (README, "Catalog rules"), each checked when
+ * the members it relates were read without a problem (problems[from..]): every problem of an
+ * item is told at once, and a member already refused is not blamed again through a rule. */
+static void
+vr_check_consistency (const VrItem *item, const gchar *path, GPtrArray *problems, guint from)
+{
+	const gboolean regions_ok = !vr_member_refused (problems, from, path, "regions");
+	const gboolean mets_ok = !vr_member_refused (problems, from, path, "mets");
+	const gboolean contra_ok = !vr_member_refused (problems, from, path, "contraindications");
+	const gboolean loco_ok = !vr_member_refused (problems, from, path, "locomotion");
+	const gboolean comfort_ok = !vr_member_refused (problems, from, path, "comfort");
 	g_autofree gchar *contra = g_strdup_printf ("%s/contraindications", path);
 	const guint sick
 		= (1u << VR_CONTRA_VESTIBULAR_DISORDER) | (1u << VR_CONTRA_SEVERE_MOTION_SICKNESS);
 
-	if (item->regions != NULL && g_strv_contains ((const gchar *const *)item->regions, "none")
+	if (regions_ok && item->regions != NULL
+	    && g_strv_contains ((const gchar *const *)item->regions, "none")
 	    && g_strv_length (item->regions) > 1) {
 		g_autofree gchar *field = g_strdup_printf ("%s/regions", path);
 		vr_problem_add (problems, field, "inconsistent", "lists none with other regions",
 				"none 不能与其他部位同时列出");
 	}
-	if (item->mets >= VR_VIGOROUS_METS
+	if (mets_ok && contra_ok && item->mets >= VR_VIGOROUS_METS
 	    && (item->contra & (1u << VR_CONTRA_CARDIAC_HIGH_INTENSITY)) == 0)
 		vr_problem_add (problems, contra, "inconsistent",
 				"must list cardiac-high-intensity for 6 METs or more",
 				"6 METs 及以上须列出 cardiac-high-intensity");
-	if ((item->locomotion == VR_LOCOMOTION_SMOOTH || item->comfort == VR_COMFORT_INTENSE)
+	if (contra_ok
+	    && ((loco_ok && item->locomotion == VR_LOCOMOTION_SMOOTH)
+		|| (comfort_ok && item->comfort == VR_COMFORT_INTENSE))
 	    && (item->contra & sick) != sick)
 		vr_problem_add (
 			problems, contra, "inconsistent",
@@ -257,7 +283,8 @@ vr_check_consistency (const VrItem *item, const gchar *path, GPtrArray *problems
 			"locomotion or an intense comfort rating",
 			"平滑移动或强烈舒适度等级须列出 vestibular-disorder 与 "
 			"severe-motion-sickness");
-	if (item->locomotion == VR_LOCOMOTION_SMOOTH && item->comfort == VR_COMFORT_COMFORTABLE) {
+	if (loco_ok && comfort_ok && item->locomotion == VR_LOCOMOTION_SMOOTH
+	    && item->comfort == VR_COMFORT_COMFORTABLE) {
 		g_autofree gchar *field = g_strdup_printf ("%s/comfort", path);
 		vr_problem_add (problems, field, "inconsistent",
 				"cannot be comfortable with smooth locomotion",
@@ -297,8 +324,7 @@ vr_item_read (JsonNode *node, const gchar *path, GPtrArray *problems)
 	item->locomotion = v < 0 ? VR_LOCOMOTION_SMOOTH : (VrLocomotion)v;
 	v = vr_json_enum (obj, path, "posture", vr_postures, TRUE, problems);
 	item->posture = v < 0 ? VR_POSTURE_STANDING : (VrPosture)v;
-	if (problems->len == before)
-		vr_check_consistency (item, path, problems);
+	vr_check_consistency (item, path, problems, before);
 	return problems->len == before ? g_steal_pointer (&item) : NULL;
 }
 

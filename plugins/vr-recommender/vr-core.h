@@ -89,7 +89,7 @@ typedef enum { VR_COMFORT_COMFORTABLE, VR_COMFORT_MODERATE, VR_COMFORT_INTENSE }
 typedef enum { VR_POSTURE_SEATED, VR_POSTURE_STANDING, VR_POSTURE_EITHER } VrPosture;
 typedef enum { VR_LOCOMOTION_NONE, VR_LOCOMOTION_TELEPORT, VR_LOCOMOTION_SMOOTH } VrLocomotion;
 
-/* the fixed contraindication list (vr-contra.c maps each to the codes that trigger it) */
+/* the fixed contraindication list (vr-filter.c maps each to the codes that trigger it) */
 typedef enum {
 	VR_CONTRA_PHOTOSENSITIVE_EPILEPSY,
 	VR_CONTRA_VESTIBULAR_DISORDER,
@@ -172,11 +172,15 @@ typedef struct {
 	gdouble age_years; /* < 0: unknown */
 	gchar *language;
 	gboolean pregnant;
-	GPtrArray *codes; /* gchar*: codes of active/unknown conditions and present/possible
-			   * findings of the patient, with their xrefs (what may exclude) */
+	GPtrArray *codes;	  /* gchar*: codes of active/unknown conditions and present/possible
+				   * findings of the patient, with their xrefs (what may exclude) */
+	GPtrArray *history_codes; /* gchar*: codes of inactive or remitted conditions, with
+				   * their xrefs: a seizure history still counts (README) */
 	VrComfort tolerance;
 	gdouble max_mets; /* < 0: none */
 	VrPosture posture;
+	gboolean posture_given; /* FALSE: no plan said; fall risk then means seated */
+	gboolean fall_risk;	/* vr_fall_risk(), set once the patient is read */
 	gchar **goals;
 	GPtrArray *extra_items; /* VrItem* */
 } VrPatient;
@@ -188,6 +192,7 @@ typedef struct {
 	guint limit;
 	gboolean include_excluded;
 	gchar **exclude;
+	gchar **pin; /* the clinician's pins: exempt from the relevance rule, never from safety */
 	guint64 seed;
 } VrOptions;
 
@@ -199,10 +204,13 @@ GPtrArray *
 vr_sessions_read (JsonNode *node, const gchar *path, gboolean with_patient, GPtrArray *problems);
 gboolean vr_options_read (JsonNode *node, VrOptions *out, GPtrArray *problems);
 
-/* ---- the safety filter (vr-contra.c, vr-filter.c) ---- */
+/* ---- the safety filter (vr-filter.c, vr-risk.c) ---- */
 
 /* the contraindications the patient's codes and pregnancy trigger: bit (1 << VrContra) */
 guint vr_contra_triggered (const VrPatient *p);
+/* whether @code (HP:…, DOID:…, ICD10:… or ICD10CM:…) is in @table: HP: and DOID: exactly,
+ * an ICD10: entry with every code under it */
+gboolean vr_code_in_table (const gchar *const *table, const gchar *code);
 /* whether @code (HP:…, DOID:…, ICD10:… or ICD10CM:…) triggers @contra */
 gboolean vr_contra_matches (VrContra contra, const gchar *code);
 /* the contraindications that apply to @item: the listed ones and the implied ones (README,
@@ -219,6 +227,17 @@ gboolean vr_filter_item (const VrItem *item,
 			 guint triggered,
 			 VrComfort tolerance,
 			 GPtrArray *reasons);
+/* whether the patient is at risk of falling (README, "Fall risk"): a risk factor among the
+ * codes, one of the later-life factors from 65, or 80 years or more */
+gboolean vr_fall_risk (const VrPatient *p);
+/* whether the patient counts as seated: told so, or at fall risk with no posture given */
+gboolean vr_patient_seated (const VrPatient *p);
+/* the notices of the result (README, "Notices"): aa{sv} {code, en, zh}, possibly empty */
+GVariant *vr_notices (const VrPatient *p, guint triggered);
+/* whether @item needs one of its targets among the patient's codes (or a clinician's pin)
+ * before it may be recommended: procedure preparation, disease education (README,
+ * "Relevance") */
+gboolean vr_needs_target (const VrItem *item);
 /* the tolerance after the history's cybersickness reports (README, "Tolerance") */
 VrComfort vr_tolerance_after (VrComfort tolerance, GPtrArray *history);
 /* content ids the history reports severe cybersickness for: never offered again */
@@ -233,6 +252,7 @@ gdouble vr_session_signal (const VrSession *s);
 
 typedef struct {
 	gdouble popularity;
+	guint patients;		/* distinct patients who completed it; 0 in a format-1 model */
 	GHashTable *neighbours; /* id -> gdouble* weight */
 } VrModelItem;
 

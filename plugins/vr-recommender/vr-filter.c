@@ -45,8 +45,9 @@ static const gchar *const vr_contra_text[VR_CONTRA_LAST][2] = {
 	= { "Flashing light in this content can trigger seizures in epilepsy",
 	    "该内容中的闪光可能诱发癫痫发作" },
 	[VR_CONTRA_VESTIBULAR_DISORDER]
-	= { "Motion in this content can worsen vertigo and vestibular disorders",
-	    "该内容中的运动可能加重眩晕和前庭功能障碍" },
+	= { "Not with vertigo or a vestibular disorder: it is played standing, or its motion can "
+	    "worsen vertigo",
+	    "眩晕或前庭功能障碍时不宜使用：需站立进行，或其中的运动可能加重眩晕" },
 	[VR_CONTRA_RECENT_EYE_SURGERY]
 	= { "A headset presses on the eyes and face: not after recent eye surgery",
 	    "头显会压迫眼部和面部：近期眼科手术后不宜使用" },
@@ -91,13 +92,19 @@ vr_code_matches (const gchar *trigger, const gchar *code)
 }
 
 gboolean
-vr_contra_matches (VrContra contra, const gchar *code)
+vr_code_in_table (const gchar *const *table, const gchar *code)
 {
-	for (guint i = 0; vr_triggers[contra][i] != NULL; i++) {
-		if (vr_code_matches (vr_triggers[contra][i], code))
+	for (guint i = 0; table[i] != NULL; i++) {
+		if (vr_code_matches (table[i], code))
 			return TRUE;
 	}
 	return FALSE;
+}
+
+gboolean
+vr_contra_matches (VrContra contra, const gchar *code)
+{
+	return vr_code_in_table (vr_triggers[contra], code);
 }
 
 guint
@@ -110,6 +117,13 @@ vr_contra_triggered (const VrPatient *p)
 			if (vr_contra_matches (c, g_ptr_array_index (p->codes, i)))
 				bits |= 1u << c;
 		}
+	}
+	/* a seizure history (an inactive or remitted epilepsy) still counts: photosensitive
+	 * seizures recur, and "resolved" is the clinician's word (ILAE, README) */
+	for (guint i = 0; i < p->history_codes->len; i++) {
+		if (vr_contra_matches (VR_CONTRA_PHOTOSENSITIVE_EPILEPSY,
+				       g_ptr_array_index (p->history_codes, i)))
+			bits |= 1u << VR_CONTRA_PHOTOSENSITIVE_EPILEPSY;
 	}
 	return bits;
 }
@@ -127,6 +141,10 @@ vr_contra_of_item (const VrItem *item)
 			| (1u << VR_CONTRA_SEVERE_MOTION_SICKNESS);
 	if (item->mets > VR_CARDIAC_METS)
 		bits |= 1u << VR_CONTRA_CARDIAC_HIGH_INTENSITY;
+	/* standing in a headset that hides the floor: not with vertigo, not in pregnancy (the
+	 * catalog lists pregnancy on every standing item; a clinic's item gets it too) */
+	if (item->posture == VR_POSTURE_STANDING)
+		bits |= (1u << VR_CONTRA_VESTIBULAR_DISORDER) | (1u << VR_CONTRA_PREGNANCY);
 	return bits;
 }
 
@@ -166,6 +184,33 @@ vr_filter_age (const VrItem *item, const VrPatient *p, GPtrArray *reasons)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/* fall risk (README, "Fall risk"): seated unless a plan said a posture, and never smooth
+ * locomotion, whose visual flow moves the body (vection) whatever the posture */
+static gboolean
+vr_filter_fall_risk (const VrItem *item, const VrPatient *p, GPtrArray *reasons)
+{
+	gboolean safe = TRUE;
+
+	if (!p->fall_risk)
+		return TRUE;
+	if (!p->posture_given && item->posture == VR_POSTURE_STANDING) {
+		vr_reason (
+			reasons, "fall-risk",
+			"Played standing, and your record shows a risk of falling: seated "
+			"content only until your care plan says otherwise",
+			"需站立进行，而您的记录显示有跌倒风险：在护理计划另行说明之前仅限坐姿内容");
+		safe = FALSE;
+	}
+	if (item->locomotion == VR_LOCOMOTION_SMOOTH) {
+		vr_reason (reasons, "fall-risk",
+			   "Smooth motion through the scene can upset balance, and your record "
+			   "shows a risk of falling",
+			   "场景中的连续移动可能影响平衡，而您的记录显示有跌倒风险");
+		safe = FALSE;
+	}
+	return safe;
 }
 
 gboolean
@@ -212,7 +257,7 @@ vr_filter_item (const VrItem *item,
 			   "需站立进行，而患者须保持坐姿");
 		safe = FALSE;
 	}
-	return safe;
+	return vr_filter_fall_risk (item, p, reasons) && safe;
 }
 
 /* the history's latest date: the reference for "the last 14 days" (no clock in a plugin) */

@@ -30,24 +30,24 @@ vr_patient_free (VrPatient *p)
 		return;
 	g_free (p->language);
 	g_ptr_array_unref (p->codes);
+	g_ptr_array_unref (p->history_codes);
 	g_strfreev (p->goals);
 	g_ptr_array_unref (p->extra_items);
 	g_free (p);
 }
 
-/* a code and its xrefs, when the entry is the patient's and not ruled out */
+/* a code and its xrefs into @into (NULL: read and checked, not kept) */
 static void
-vr_read_coded (
-	JsonObject *obj, const gchar *path, gboolean counts, VrPatient *p, GPtrArray *problems)
+vr_read_coded (JsonObject *obj, const gchar *path, GPtrArray *into, GPtrArray *problems)
 {
 	const gchar *code = vr_json_string (obj, path, "code", TRUE, problems);
 	g_auto (GStrv) xrefs = vr_json_strv (obj, path, "xrefs", FALSE, NULL, problems);
 
-	if (!counts || code == NULL)
+	if (into == NULL || code == NULL)
 		return;
-	g_ptr_array_add (p->codes, g_strdup (code));
+	g_ptr_array_add (into, g_strdup (code));
 	for (guint i = 0; xrefs != NULL && xrefs[i] != NULL; i++)
-		g_ptr_array_add (p->codes, g_strdup (xrefs[i]));
+		g_ptr_array_add (into, g_strdup (xrefs[i]));
 }
 
 static void
@@ -63,8 +63,14 @@ vr_read_conditions (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 		if (c == NULL)
 			continue;
 		status = vr_json_enum (c, path, "status", vr_statuses, FALSE, problems);
-		/* a missing status is unknown, and unknown excludes: safety first */
-		vr_read_coded (c, path, status == -2 || (status >= 0 && status <= 3), p, problems);
+		/* a missing status is unknown, and unknown excludes: safety first; inactive and
+		 * remission are a history, which counts for seizures only (README) */
+		if (status == -2 || (status >= 0 && status <= 3))
+			vr_read_coded (c, path, p->codes, problems);
+		else if (status == 4 || status == 5)
+			vr_read_coded (c, path, p->history_codes, problems);
+		else
+			vr_read_coded (c, path, NULL, problems);
 	}
 }
 
@@ -84,7 +90,8 @@ vr_read_findings (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 		experiencer
 			= vr_json_enum (f, path, "experiencer", vr_experiencers, FALSE, problems);
 		/* a negated or family-history finding never excludes (nor matches a target) */
-		vr_read_coded (f, path, polarity != 2 && experiencer != 1, p, problems);
+		vr_read_coded (f, path, polarity != 2 && experiencer != 1 ? p->codes : NULL,
+			       problems);
 	}
 }
 
@@ -131,6 +138,7 @@ vr_read_limits (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 	}
 	v = vr_json_enum (obj, "", "posture", vr_postures, FALSE, problems);
 	p->posture = v >= 0 ? (VrPosture)v : VR_POSTURE_EITHER;
+	p->posture_given = v >= 0;
 }
 
 VrPatient *
@@ -146,6 +154,7 @@ vr_patient_read (JsonNode *node, const VrCatalog *cat, GPtrArray *problems)
 	p->age_years = -1;
 	p->max_mets = -1;
 	p->codes = g_ptr_array_new_with_free_func (g_free);
+	p->history_codes = g_ptr_array_new_with_free_func (g_free);
 	p->extra_items = g_ptr_array_new_with_free_func ((GDestroyNotify)vr_item_free);
 	vr_json_check_members (obj, "", vr_patient_members, problems);
 	lang = vr_json_enum (obj, "", "language", vr_languages, TRUE, problems);
@@ -157,6 +166,7 @@ vr_patient_read (JsonNode *node, const VrCatalog *cat, GPtrArray *problems)
 	vr_read_findings (obj, p, problems);
 	p->goals = vr_json_strv (obj, "", "goals", FALSE, NULL, problems);
 	vr_read_extra_items (obj, cat, p, problems);
+	p->fall_risk = vr_fall_risk (p);
 	return problems->len == before ? g_steal_pointer (&p) : NULL;
 }
 
@@ -265,13 +275,14 @@ void
 vr_options_clear (VrOptions *o)
 {
 	g_clear_pointer (&o->exclude, g_strfreev);
+	g_clear_pointer (&o->pin, g_strfreev);
 }
 
 gboolean
 vr_options_read (JsonNode *node, VrOptions *out, GPtrArray *problems)
 {
 	static const gchar *const members[]
-		= { "limit", "include_excluded", "exclude", "seed", NULL };
+		= { "limit", "include_excluded", "exclude", "pin", "seed", NULL };
 	guint before = problems->len;
 	JsonObject *obj = vr_json_object_at (node, "/options", problems);
 	guint seed = 0;
@@ -286,6 +297,7 @@ vr_options_read (JsonNode *node, VrOptions *out, GPtrArray *problems)
 				"is out of range (1 to 50)", "超出范围（1 至 50）");
 	vr_json_boolean (obj, "/options", "include_excluded", &out->include_excluded, problems);
 	out->exclude = vr_json_strv (obj, "/options", "exclude", FALSE, NULL, problems);
+	out->pin = vr_json_strv (obj, "/options", "pin", FALSE, NULL, problems);
 	if (vr_json_uint (obj, "/options", "seed", FALSE, G_MAXUINT32, &seed, problems))
 		out->seed = seed;
 	return problems->len == before;

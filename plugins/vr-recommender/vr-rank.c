@@ -30,6 +30,9 @@
 #define VR_MMR_LAMBDA 0.9
 /* places of every 10 kept for content the patient has not tried, when safe ones exist */
 #define VR_NEW_SHARE 3
+/* "popular" is said only when at least this many other patients completed the item
+ * (README, "Ranking"): a share of a handful of patients is an anecdote, not popularity */
+#define VR_POPULAR_PATIENTS 5
 
 /* what the patient's own sessions of one item say (README, "The patient's own outcomes") */
 typedef enum { VR_TRIED_MIXED, VR_TRIED_LIKED, VR_TRIED_BADLY } VrVerdict;
@@ -39,6 +42,7 @@ typedef struct {
 	gdouble confidence; /* log(1 + signal) when the sum is positive, else 0 */
 	guint liked; /* sessions completed, rated 4–5 or unrated, no moderate/severe sickness */
 	guint bad;   /* sessions abandoned, rated 1–2, or with moderate/severe sickness */
+	guint completed;
 	VrVerdict verdict;
 } VrTried;
 
@@ -79,8 +83,11 @@ vr_code_hits (const gchar *target, const gchar *code)
 		c += strlen ("ICD10:");
 	else
 		return FALSE;
-	/* ICD10:I63 targets every stroke code under it */
-	return g_str_has_prefix (c, t) && (c[strlen (t)] == '\0' || c[strlen (t)] == '.');
+	/* ICD10:I63 targets every stroke code under it (I63.9, not I6399 of another
+	 * category); ICD10:Z12.1 every code under that subcategory (Z12.11) */
+	if (!g_str_has_prefix (c, t))
+		return FALSE;
+	return c[strlen (t)] == '\0' || c[strlen (t)] == '.' || strchr (t, '.') != NULL;
 }
 
 static guint
@@ -171,8 +178,19 @@ vr_collab_score (const VrItem *item, const VrModel *model, const VrHistoryView *
 static gdouble
 vr_own_outcome (VrCandidate *c)
 {
+	const gchar *category = vr_categories[c->item->category];
+
 	if (c->tried == NULL)
 		return 0;
+	/* a preparation or a lesson is seen, not trained: done well once, it is not a programme
+	 * to continue (a colonoscopy guide first on every list after the colonoscopy) */
+	if (c->tried->verdict == VR_TRIED_LIKED
+	    && (g_str_equal (category, "procedure-preparation")
+		|| g_str_equal (category, "education"))) {
+		vr_add_reason (c, "seen-before", "You have completed this before",
+			       "您此前已完成此内容");
+		return 0;
+	}
 	if (c->tried->verdict == VR_TRIED_LIKED) {
 		vr_add_reason (c, "continue-programme",
 			       "Continue your programme: this went well for you",
@@ -217,7 +235,10 @@ vr_score (VrCandidate *c,
 				       "Patients who used the sessions you used did well with this",
 				       "与您使用过相同内容的患者在此项上效果良好");
 	}
-	if (pop >= 0.2 && mi != NULL)
+	/* the patient's own completions are not "other patients" */
+	if (pop >= 0.2 && mi != NULL
+	    && mi->patients >= VR_POPULAR_PATIENTS
+				       + (c->tried != NULL && c->tried->completed > 0 ? 1u : 0u))
 		vr_add_reason (c, "popular", "Often completed by other patients of your clinic",
 			       "本诊所其他患者经常完成此项");
 	c->score += vr_own_outcome (c);
@@ -358,6 +379,7 @@ vr_tried_add (VrTried *t, const VrSession *s)
 	gboolean unwell = s->sickness >= 2;
 
 	t->signal += vr_session_signal (s);
+	t->completed += s->completed;
 	if (!s->completed || low || unwell)
 		t->bad++;
 	else if (s->rating == 0 || s->rating >= 4.0)
@@ -409,6 +431,23 @@ vr_history_view_init (VrHistoryView *h,
 		t->verdict = vr_tried_verdict (t);
 		h->total += t->confidence;
 	}
+}
+
+/*
+ * Relevance (README, "Relevance"): procedure preparation and disease education need a target
+ * among the patient's codes, whatever else would rank them: they mean nothing without the
+ * procedure or the disease.  A clinician's pin is an indication too (an MRI is booked and no
+ * code says so).  Nothing here is safety: the filter ran before.
+ */
+static gboolean
+vr_indicated (const VrCandidate *c, const VrPatient *p, const VrOptions *options)
+{
+	if (!vr_needs_target (c->item))
+		return TRUE;
+	if (options->pin != NULL
+	    && g_strv_contains ((const gchar *const *)options->pin, c->item->id))
+		return TRUE;
+	return vr_target_hits (c->item, p) > 0;
 }
 
 static void
@@ -474,6 +513,10 @@ vr_recommend (const VrCatalog *cat,
 	g_auto (GVariantBuilder) out = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 	VrHistoryView h;
 	gboolean cold = history->len == 0;
+	guint triggered = vr_contra_triggered (p);
+	/* an item playable either way is said to be played seated when standing is not safe */
+	gboolean seated
+		= vr_patient_seated (p) || (triggered & (1u << VR_CONTRA_VESTIBULAR_DISORDER)) != 0;
 
 	vr_sort_candidates (cat, p, history, all, safe, excluded, tolerance,
 			    options->include_excluded);
@@ -485,6 +528,8 @@ vr_recommend (const VrCatalog *cat,
 			continue;
 		g_clear_pointer (&c->reasons, g_ptr_array_unref);
 		c->tried = g_hash_table_lookup (h.tried, c->item->id);
+		if (!vr_indicated (c, p, options))
+			continue;
 		vr_score (c, p, model, &h, cold, options->seed);
 		g_ptr_array_add (ranked, c);
 	}
@@ -498,6 +543,8 @@ vr_recommend (const VrCatalog *cat,
 		vr_add_reason (c, "safety-checked",
 			       "Checked against your conditions, age, comfort tolerance and limits",
 			       "已根据您的疾病、年龄、晕动耐受度和运动限制进行安全检查");
+		if (c->item->posture == VR_POSTURE_EITHER && seated)
+			vr_add_reason (c, "play-seated", "Play it seated", "请坐着进行");
 		vr_score (c, p, model, &h, cold, options->seed);
 	}
 	vr_history_view_clear (&h);
@@ -516,5 +563,6 @@ vr_recommend (const VrCatalog *cat,
 			       g_variant_new_string (vr_comforts[tolerance]));
 	g_variant_builder_add (&out, "{sv}", "cold_start", g_variant_new_boolean (cold));
 	g_variant_builder_add (&out, "{sv}", "notes", g_variant_builder_end (&notes));
+	g_variant_builder_add (&out, "{sv}", "notices", vr_notices (p, triggered));
 	return g_variant_builder_end (&out);
 }

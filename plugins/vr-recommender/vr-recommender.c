@@ -187,8 +187,8 @@ static const MvArg vr_train_in[] = {
 
 static const MvArg vr_train_out[] = {
 	{ "model", "a{sv}",
-	  "format, trained_on, items [{id, popularity, neighbours [{id, weight}]}]: pass it back "
-	  "to Recommend",
+	  "format (2), trained_on, items [{id, popularity, patients, neighbours [{id, weight}]}]: "
+	  "pass it back to Recommend",
 	  MV_ARG_NONE },
 	MV_ARG_END,
 };
@@ -201,7 +201,9 @@ static const MvArg vr_recommend_in[] = {
 	  MV_ARG_NONE },
 	{ "history", "aa{sv}", "This patient's sessions, as Train's without patient", MV_ARG_NONE },
 	{ "model", "a{sv}", "Train's answer, or {} (cold start)", MV_ARG_NONE },
-	{ "options", "a{sv}", "limit (1-50, default 10), include_excluded, exclude, seed",
+	{ "options", "a{sv}",
+	  "limit (1-50, default 10), include_excluded, exclude, pin (the clinician's pins: an "
+	  "indication, never a safety exemption), seed",
 	  MV_ARG_NONE },
 	MV_ARG_END,
 };
@@ -209,7 +211,7 @@ static const MvArg vr_recommend_in[] = {
 static const MvArg vr_recommend_out[] = {
 	{ "result", "a{sv}",
 	  "items [{id, title, category, score, reasons}], excluded (when asked), "
-	  "comfort_tolerance, cold_start, notes",
+	  "comfort_tolerance, cold_start, notes, notices [{code, en, zh}] (always present)",
 	  MV_ARG_NONE },
 	MV_ARG_END,
 };

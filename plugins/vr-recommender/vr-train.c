@@ -9,7 +9,9 @@
 
 #include "vr-core.h"
 
-#define VR_MODEL_FORMAT 1
+/* 2: each item says how many patients completed it (`patients`); a model of format 1 is
+ * still read, its items with no count (never "popular") */
+#define VR_MODEL_FORMAT 2
 /* neighbours kept per item: enough for a 60-item catalog, bounded for 10,000 */
 #define VR_NEIGHBOURS 20
 /* similarity shrinkage: a pair seen by few patients counts for less (Koren 2008) */
@@ -58,12 +60,14 @@ vr_confidences (GPtrArray *sessions, GHashTable *item_index, GPtrArray *item_ids
 			items = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
 			g_hash_table_insert (by_patient, s->patient, items);
 		}
+		/* [0]: the sum of the signals, [1]: completed sessions */
 		sum = g_hash_table_lookup (items, idx);
 		if (sum == NULL) {
-			sum = g_new0 (gdouble, 1);
+			sum = g_new0 (gdouble, 2);
 			g_hash_table_insert (items, idx, sum);
 		}
-		*sum += vr_session_signal (s);
+		sum[0] += vr_session_signal (s);
+		sum[1] += s->completed ? 1 : 0;
 	}
 	return by_patient;
 }
@@ -117,8 +121,27 @@ vr_neighbour_cmp (gconstpointer a, gconstpointer b)
 	return g_strcmp0 (x->id, y->id);
 }
 
+/* per item, the patients who completed it at least once: what "popular" rests on */
+static guint *
+vr_completers (GHashTable *by_patient, guint n)
+{
+	guint *count = g_new0 (guint, n + 1);
+	GHashTableIter it, jt;
+	gpointer items, idx, sum;
+
+	g_hash_table_iter_init (&it, by_patient);
+	while (g_hash_table_iter_next (&it, NULL, &items)) {
+		g_hash_table_iter_init (&jt, items);
+		while (g_hash_table_iter_next (&jt, &idx, &sum)) {
+			if (((gdouble *)sum)[1] > 0)
+				count[GPOINTER_TO_UINT (idx)]++;
+		}
+	}
+	return count;
+}
+
 static GVariant *
-vr_model_item (const gchar *id, gdouble popularity, GArray *neighbours)
+vr_model_item (const gchar *id, gdouble popularity, guint patients, GArray *neighbours)
 {
 	g_auto (GVariantBuilder) b = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 	g_auto (GVariantBuilder) nb = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
@@ -133,6 +156,7 @@ vr_model_item (const gchar *id, gdouble popularity, GArray *neighbours)
 	}
 	g_variant_builder_add (&b, "{sv}", "id", g_variant_new_string (id));
 	g_variant_builder_add (&b, "{sv}", "popularity", g_variant_new_double (popularity));
+	g_variant_builder_add (&b, "{sv}", "patients", g_variant_new_uint32 (patients));
 	g_variant_builder_add (&b, "{sv}", "neighbours", g_variant_builder_end (&nb));
 	return g_variant_builder_end (&b);
 }
@@ -207,6 +231,7 @@ vr_train (GPtrArray *sessions)
 	g_autofree guint *users = g_new0 (guint, n + 1);
 	g_autoptr (GHashTable) dots = vr_cooccurrence (rows, n, norm, users);
 	g_autoptr (GPtrArray) lists = vr_neighbour_lists (dots, n, norm, ids);
+	g_autofree guint *completers = vr_completers (by_patient, n);
 	g_autoptr (GPtrArray) by_id = g_ptr_array_copy (ids, NULL, NULL);
 	g_auto (GVariantBuilder) items = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
 	g_auto (GVariantBuilder) model = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
@@ -218,8 +243,8 @@ vr_train (GPtrArray *sessions)
 		const gchar *id = g_ptr_array_index (by_id, k);
 		guint i = GPOINTER_TO_UINT (g_hash_table_lookup (index, id));
 		gdouble pop = rows->len > 0 ? (gdouble)users[i] / rows->len : 0;
-		g_variant_builder_add_value (&items,
-					     vr_model_item (id, pop, g_ptr_array_index (lists, i)));
+		g_variant_builder_add_value (&items, vr_model_item (id, pop, completers[i],
+								    g_ptr_array_index (lists, i)));
 	}
 	g_variant_builder_add (&model, "{sv}", "format", g_variant_new_uint32 (VR_MODEL_FORMAT));
 	g_variant_builder_add (&model, "{sv}", "trained_on", g_variant_new_uint32 (sessions->len));
@@ -259,9 +284,10 @@ vr_unit_number (
 }
 
 static VrModelItem *
-vr_model_item_read (JsonObject *obj, const gchar *path, GPtrArray *problems)
+vr_model_item_read (JsonObject *obj, const gchar *path, guint format, GPtrArray *problems)
 {
-	static const gchar *const members[] = { "id", "popularity", "neighbours", NULL };
+	static const gchar *const members[]
+		= { "id", "popularity", "patients", "neighbours", NULL };
 	static const gchar *const n_members[] = { "id", "weight", NULL };
 	VrModelItem *mi = g_new0 (VrModelItem, 1);
 	JsonArray *list;
@@ -269,6 +295,8 @@ vr_model_item_read (JsonObject *obj, const gchar *path, GPtrArray *problems)
 	mi->neighbours = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	vr_json_check_members (obj, path, members, problems);
 	vr_unit_number (obj, path, "popularity", &mi->popularity, problems);
+	/* format 1 had no count; format 2 always has one */
+	vr_json_uint (obj, path, "patients", format >= 2, G_MAXUINT32, &mi->patients, problems);
 	list = vr_json_array (obj, path, "neighbours", TRUE, problems);
 	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
 		g_autofree gchar *sub = g_strdup_printf ("%s/neighbours/%u", path, i);
@@ -305,15 +333,16 @@ vr_model_read (JsonNode *node, GPtrArray *problems)
 		return g_steal_pointer (&m);
 	vr_json_check_members (obj, "/model", members, problems);
 	if (vr_json_uint (obj, "/model", "format", TRUE, G_MAXUINT32, &format, problems)
-	    && format != VR_MODEL_FORMAT)
-		vr_problem_add (problems, "/model/format", "not-allowed", "must be 1", "须为 1");
+	    && (format < 1 || format > VR_MODEL_FORMAT))
+		vr_problem_add (problems, "/model/format", "not-allowed", "must be 1 or 2",
+				"须为 1 或 2");
 	vr_json_uint (obj, "/model", "trained_on", TRUE, G_MAXUINT32, &m->trained_on, problems);
 	list = vr_json_array (obj, "/model", "items", TRUE, problems);
 	for (guint i = 0; list != NULL && i < json_array_get_length (list); i++) {
 		g_autofree gchar *sub = g_strdup_printf ("/model/items/%u", i);
 		JsonObject *o = vr_json_object_at (json_array_get_element (list, i), sub, problems);
 		const gchar *id = o != NULL ? vr_json_string (o, sub, "id", TRUE, problems) : NULL;
-		VrModelItem *mi = o != NULL ? vr_model_item_read (o, sub, problems) : NULL;
+		VrModelItem *mi = o != NULL ? vr_model_item_read (o, sub, format, problems) : NULL;
 		if (mi != NULL && id != NULL)
 			g_hash_table_replace (m->items, g_strdup (id), mi);
 		else if (mi != NULL)
@@ -364,12 +393,17 @@ vr_variant_uint (GVariant *v, guint *out)
 	return TRUE;
 }
 
-/* {id, weight} or {id, popularity, neighbours}: fills @id and @number; @list when given */
+/* {id, weight} or {id, popularity, patients?, neighbours}: fills @id and @number; @list and
+ * @patients when given (@patients required in a model of format 2) */
 static gboolean
-vr_variant_entry (
-	GVariant *dict, const gchar *number, const gchar **id, gdouble *value, GVariant **list)
+vr_variant_entry (GVariant *dict,
+		  const gchar *number,
+		  const gchar **id,
+		  gdouble *value,
+		  GVariant **list,
+		  guint *patients)
 {
-	guint seen = 0;
+	guint seen = 0, counted = 0;
 
 	if (!g_variant_is_of_type (dict, G_VARIANT_TYPE_VARDICT))
 		return FALSE;
@@ -388,24 +422,33 @@ vr_variant_entry (
 			   && g_variant_is_container (v)) {
 			*list = g_variant_ref (v);
 			ok = TRUE;
+		} else if (patients != NULL && g_str_equal (key, "patients")) {
+			ok = vr_variant_uint (v, patients);
+			counted++;
 		}
 		g_variant_unref (v);
 		if (!ok)
 			return FALSE;
 		seen++;
 	}
-	return seen == (list != NULL ? 3u : 2u);
+	return seen == (list != NULL ? 3u : 2u) + counted;
 }
 
 static VrModelItem *
-vr_model_item_from_variant (GVariant *dict, GHashTable *wanted, const gchar **id)
+vr_model_item_from_variant (GVariant *dict, GHashTable *wanted, guint format, const gchar **id)
 {
 	g_autoptr (GVariant) list = NULL;
 	VrModelItem *mi = g_new0 (VrModelItem, 1);
 	gboolean ok;
 
 	mi->neighbours = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	ok = vr_variant_entry (dict, "popularity", id, &mi->popularity, &list);
+	/* a count of G_MAXUINT means none was given: wrong in format 2 */
+	mi->patients = G_MAXUINT;
+	ok = vr_variant_entry (dict, "popularity", id, &mi->popularity, &list, &mi->patients);
+	if (mi->patients == G_MAXUINT) {
+		ok = ok && format < 2;
+		mi->patients = 0;
+	}
 	/* only the neighbours of the patient's own items are ever read (vr-rank.c) */
 	if (ok && wanted != NULL && !g_hash_table_contains (wanted, *id))
 		return mi;
@@ -413,7 +456,7 @@ vr_model_item_from_variant (GVariant *dict, GHashTable *wanted, const gchar **id
 		g_autoptr (GVariant) n = vr_unbox (g_variant_get_child_value (list, i));
 		const gchar *nid = NULL;
 		gdouble w = 0;
-		ok = vr_variant_entry (n, "weight", &nid, &w, NULL);
+		ok = vr_variant_entry (n, "weight", &nid, &w, NULL, NULL);
 		if (ok)
 			g_hash_table_insert (mi->neighbours, g_strdup (nid),
 					     g_memdup2 (&w, sizeof w));
@@ -426,14 +469,14 @@ vr_model_item_from_variant (GVariant *dict, GHashTable *wanted, const gchar **id
 }
 
 static gboolean
-vr_model_items_from_variant (VrModel *m, GVariant *list, GHashTable *wanted)
+vr_model_items_from_variant (VrModel *m, GVariant *list, GHashTable *wanted, guint format)
 {
 	if (!g_variant_is_container (list) || g_variant_is_of_type (list, G_VARIANT_TYPE_VARDICT))
 		return FALSE;
 	for (gsize i = 0; i < g_variant_n_children (list); i++) {
 		g_autoptr (GVariant) dict = vr_unbox (g_variant_get_child_value (list, i));
 		const gchar *id = NULL;
-		VrModelItem *mi = vr_model_item_from_variant (dict, wanted, &id);
+		VrModelItem *mi = vr_model_item_from_variant (dict, wanted, format, &id);
 		if (mi == NULL)
 			return FALSE;
 		g_hash_table_replace (m->items, g_strdup (id), mi);
@@ -456,16 +499,26 @@ vr_model_from_variant (GVariant *model, GHashTable *wanted)
 		return NULL;
 	if (g_variant_n_children (model) == 0)
 		return g_steal_pointer (&m);
+	/* the format first: it says whether the items carry their patients */
+	v = g_variant_lookup_value (model, "format", NULL);
+	if (v == NULL)
+		return NULL;
+	v = vr_unbox (v);
+	if (!vr_variant_uint (v, &format) || format < 1 || format > VR_MODEL_FORMAT) {
+		g_variant_unref (v);
+		return NULL;
+	}
+	g_variant_unref (v);
 	g_variant_iter_init (&it, model);
 	while (g_variant_iter_next (&it, "{&sv}", &key, &v)) {
 		gboolean ok = FALSE;
 		v = vr_unbox (v);
 		if (g_str_equal (key, "format"))
-			ok = vr_variant_uint (v, &format) && format == VR_MODEL_FORMAT;
+			ok = TRUE;
 		else if (g_str_equal (key, "trained_on"))
 			ok = vr_variant_uint (v, &m->trained_on);
 		else if (g_str_equal (key, "items"))
-			ok = vr_model_items_from_variant (m, v, wanted);
+			ok = vr_model_items_from_variant (m, v, wanted, format);
 		g_variant_unref (v);
 		if (!ok)
 			return NULL;

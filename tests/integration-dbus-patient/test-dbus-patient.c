@@ -36,19 +36,7 @@ http_in (const gchar *language,
 	 const gchar *token,
 	 const gchar *body)
 {
-	const gchar *const headers[] = { "Accept-Language", language, NULL };
-	MvtRequest req = {
-		.base_url = url (),
-		.method = method,
-		.path = path,
-		.content_type = body != NULL ? "application/json" : NULL,
-		.body = body,
-		.len = -1,
-		.token = token,
-		.anonymous = token == NULL,
-		.headers = language != NULL ? headers : NULL,
-	};
-	return mvt_request (&req);
+	return mvt_http_in_language (url (), language, method, path, token, body);
 }
 
 static MvtResponse *

@@ -174,9 +174,10 @@ Test (vr_clinic, overrides_block_and_pin_within_safety)
 			       me->body);
 	}
 	{
-		/* a second PUT is a new version of the one record */
+		/* a second PUT is a new version of the one record (If-Match: the version read) */
 		g_autoptr (MvtResponse) r
-			= plans_call ("PUT", path, a.clinician, "{\"block\":[],\"pin\":[]}");
+			= vr_call ("PUT", path, a.clinician, "{\"block\":[],\"pin\":[]}",
+				   (const gchar *const[]){ "If-Match", "\"1\"", NULL });
 		g_autoptr (MvtResponse) g = plans_call ("GET", path, a.clinician, NULL);
 		cr_assert_eq (r->status, 200, "%s", r->body);
 		cr_expect_eq (json_node_get_int (mvt_member (r, "version")), 2, "%s", r->body);

@@ -120,12 +120,6 @@ Test (vr, bad_inputs_write_nothing)
 	long_one = vr_session_body ("b-3", "heart-tour", "241", NULL);
 	{
 		g_autoptr (MvtResponse) r
-			= plans_call ("POST", "/v1/me/vr/sessions", token, unknown);
-		problem_at (r, "/content_id");
-		cr_expect (strstr (r->body, "unknown-content") != NULL, "%s", r->body);
-	}
-	{
-		g_autoptr (MvtResponse) r
 			= plans_call ("POST", "/v1/me/vr/sessions", token, negative);
 		problem_at (r, "/duration_min");
 	}
@@ -170,6 +164,17 @@ Test (vr, bad_inputs_write_nothing)
 	}
 	after = mvt_db_clinic_state (conn, a.id);
 	cr_expect_str_eq (before, after);
+	{
+		/* an unknown content id: refused after the lookup of a stored session of its
+		 * client_id (a retry comes first), which found none: nothing written, the audit
+		 * log unchanged */
+		g_autoptr (MvtResponse) r
+			= plans_call ("POST", "/v1/me/vr/sessions", token, unknown);
+		g_autofree gchar *now = mvt_db_clinic_state (conn, a.id);
+		problem_at (r, "/content_id");
+		cr_expect (strstr (r->body, "unknown-content") != NULL, "%s", r->body);
+		cr_expect_str_eq (now, after);
+	}
 }
 
 Test (vr, strangers_get_404)
@@ -267,4 +272,57 @@ main (int argc, char **argv)
 	MvtOptions options = { .extra_plugins = plugins, .config = config };
 
 	return mvt_main (argc, argv, &options);
+}
+
+/* The safety defaults come from the clinical record: after a stroke (fall risk) and with a
+ * seizure history, with no plan, standing items are excluded for fall risk, and the answer
+ * carries the plugin's "ask your doctor first" notice, on the patient's route and the
+ * clinician's alike. */
+Test (vr, safety_from_the_record)
+{
+	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *token = NULL, *conditions = NULL, *recs = NULL;
+	const gchar *const codes[] = { "I63.9", "G40.9" };
+
+	mvt_clinic_make (mvt_shared_url (), dir, &a);
+	pid = plans_patient (&a, "VR-SAFE", "male", "en");
+	token = plans_patient_token (&a, pid);
+	conditions = g_strdup_printf ("/v1/patients/%s/conditions", pid);
+	for (guint i = 0; i < G_N_ELEMENTS (codes); i++) {
+		g_autofree gchar *body = g_strdup_printf (
+			"{\"code\":{\"system\":\"icd-10\",\"code\":\"%s\"}}", codes[i]);
+		g_free (plans_post (&a, conditions, body));
+	}
+	recs = g_strdup_printf ("/v1/patients/%s/vr/recommendations?include_excluded=true", pid);
+	{
+		g_autoptr (MvtResponse) r = plans_call ("GET", recs, a.clinician, NULL);
+		JsonNode *items = mvt_member (r, "items");
+		JsonNode *excluded = mvt_member (r, "excluded");
+		JsonNode *notices = mvt_member (r, "notices");
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_assert (items != NULL && excluded != NULL && notices != NULL, "%s", r->body);
+		cr_expect (vr_lists (json_node_get_array (excluded), "sit-to-stand-tower",
+				     "fall-risk"),
+			   "%s", r->body);
+		cr_expect (vr_lists (json_node_get_array (excluded), "tai-chi-garden", "fall-risk"),
+			   "%s", r->body);
+		cr_expect (!vr_lists (json_node_get_array (items), "sit-to-stand-tower", NULL));
+		cr_expect (!vr_lists (json_node_get_array (items), "treadmill-city-walk", NULL));
+		cr_expect (strstr (r->body, "\"ask-doctor-first\"") != NULL, "%s", r->body);
+		for (guint i = 0; i < json_array_get_length (json_node_get_array (notices)); i++) {
+			JsonObject *n
+				= json_array_get_object_element (json_node_get_array (notices), i);
+			cr_expect (json_object_has_member (n, "en")
+					   && json_object_has_member (n, "zh"),
+				   "%s", r->body);
+		}
+	}
+	{
+		g_autoptr (MvtResponse) mine
+			= plans_call ("GET", "/v1/me/vr/recommendations", token, NULL);
+		cr_assert_eq (mine->status, 200, "%s", mine->body);
+		cr_expect (strstr (mine->body, "\"ask-doctor-first\"") != NULL, "%s", mine->body);
+		cr_expect (strstr (mine->body, "\"sit-to-stand-tower\"") == NULL, "%s", mine->body);
+	}
 }

@@ -10,11 +10,42 @@ vr_session_body (const gchar *client_id,
 		 const gchar *minutes,
 		 const gchar *extra)
 {
+	return vr_session_body_full (client_id, content, minutes, TRUE, extra);
+}
+
+gchar *
+vr_session_body_full (const gchar *client_id,
+		      const gchar *content,
+		      const gchar *minutes,
+		      gboolean completed,
+		      const gchar *extra)
+{
 	g_autofree gchar *at = plans_hours_ago (1);
 
 	return g_strdup_printf ("{\"client_id\":\"%s\",\"content_id\":\"%s\",\"started_at\":\"%s\","
-				"\"duration_min\":%s,\"completed\":true%s}",
-				client_id, content, at, minutes, extra != NULL ? extra : "");
+				"\"duration_min\":%s,\"completed\":%s%s}",
+				client_id, content, at, minutes, completed ? "true" : "false",
+				extra != NULL ? extra : "");
+}
+
+MvtResponse *
+vr_call (const gchar *method,
+	 const gchar *path,
+	 const gchar *token,
+	 const gchar *body,
+	 const gchar *const *headers)
+{
+	MvtRequest req = {
+		.base_url = mvt_shared_url (),
+		.method = method,
+		.path = path,
+		.content_type = body != NULL ? "application/json" : NULL,
+		.body = body,
+		.len = -1,
+		.token = token,
+		.headers = headers,
+	};
+	return mvt_request (&req);
 }
 
 JsonArray *

@@ -19,4 +19,19 @@ JsonArray *vr_array (MvtResponse *r, const gchar *member);
  * have */
 gboolean vr_lists (JsonArray *list, const gchar *id, const gchar *reason);
 
+/* @method @path as @token with the JSON @body (nullable) and further request headers (name,
+ * value, …, NULL; nullable) */
+MvtResponse *vr_call (const gchar *method,
+		      const gchar *path,
+		      const gchar *token,
+		      const gchar *body,
+		      const gchar *const *headers);
+
+/* the session body of vr_session_body() with `completed` @completed and @extra */
+gchar *vr_session_body_full (const gchar *client_id,
+			     const gchar *content,
+			     const gchar *minutes,
+			     gboolean completed,
+			     const gchar *extra);
+
 G_END_DECLS

@@ -174,6 +174,13 @@ Test (plugin, train_then_recommend)
 	JsonArray *items;
 
 	cr_assert_eq (json_object_get_int_member (model, "trained_on"), 4);
+	/* format 2: each item counts the patients who completed it */
+	cr_assert_eq (json_object_get_int_member (model, "format"), 2);
+	cr_assert_eq (json_object_get_int_member (
+			      json_array_get_object_element (
+				      json_object_get_array_member (model, "items"), 0),
+			      "patients"),
+		      2);
 	json_generator_set_root (gen, model_node);
 	model_text = json_generator_to_data (gen, NULL);
 	input = g_strdup_printf (
@@ -196,6 +203,42 @@ Test (plugin, train_then_recommend)
 			  "comfortable");
 	cr_assert_gt (json_array_get_length (json_object_get_array_member (result, "excluded")), 0);
 	cr_assert (!json_object_get_boolean_member (result, "cold_start"));
+	/* always there, empty for this patient */
+	cr_assert_eq (json_array_get_length (json_object_get_array_member (result, "notices")), 0);
+}
+
+/* a seizure history, at 72 after a stroke, no plan: the notices as HTTP sends them, the
+ * clinician's pin of a preparation no code names */
+Test (plugin, recommend_gives_notices_and_respects_pins)
+{
+	g_autoptr (MvTestHost) host = new_host ();
+	g_autoptr (JsonParser) pr = json_parser_new ();
+	JsonObject *result = json_object_get_object_member (
+		call_ok (host, "Recommend",
+			 "{\"patient\":{\"language\":\"zh\",\"age_years\":72,\"conditions\":["
+			 "{\"code\":\"DOID:1826\",\"status\":\"inactive\"},{\"code\":"
+			 "\"ICD10:I69.3\",\"status\":\"active\"}]},\"history\":[],\"model\":{},"
+			 "\"options\":{\"limit\":50,\"pin\":[\"mri-rehearsal\"]}}",
+			 pr),
+		"result");
+	JsonArray *notices = json_object_get_array_member (result, "notices");
+	JsonArray *items = json_object_get_array_member (result, "items");
+	gboolean seizure = FALSE, fall = FALSE, mri = FALSE;
+
+	for (guint i = 0; i < json_array_get_length (notices); i++) {
+		JsonObject *n = json_array_get_object_element (notices, i);
+		const gchar *code = json_object_get_string_member (n, "code");
+		cr_assert (strlen (json_object_get_string_member (n, "zh")) > 0);
+		seizure = seizure || g_str_equal (code, "ask-doctor-first");
+		fall = fall || g_str_equal (code, "fall-risk");
+	}
+	cr_assert (seizure && fall, "notices: seizure %d, fall risk %d", seizure, fall);
+	for (guint i = 0; i < json_array_get_length (items); i++) {
+		JsonObject *item = json_array_get_object_element (items, i);
+		mri = mri
+		      || g_str_equal (json_object_get_string_member (item, "id"), "mri-rehearsal");
+	}
+	cr_assert (mri, "the pinned MRI rehearsal is not in the list");
 }
 
 Test (plugin, recommend_refuses_with_every_problem)
@@ -206,7 +249,7 @@ Test (plugin, recommend_refuses_with_every_problem)
 		"{\"patient\":{\"age_years\":40,\"pregnant\":\"yes\"},\"history\":[{\"content_id\":"
 		"\"forest-bathing\",\"date\":\"2026-11-20\",\"duration_min\":-1,\"completed\":true}"
 		"],"
-		"\"model\":{\"format\":2},\"options\":{}}");
+		"\"model\":{\"format\":3},\"options\":{}}");
 
 	cr_assert (has_problem (error, "/language", "required"));
 	cr_assert (has_problem (error, "/pregnant", "wrong-type"));

@@ -1,9 +1,12 @@
 /*
  * The safety test of issue 14: 10,000 simulated patients with random conditions, findings
  * (negated and family-history ones among them), ages, tolerances, pregnancy, METs limits,
- * postures and histories with cybersickness reports.  Every recommended item is checked
- * against an oracle written here, apart from the filter: no contraindication, age, comfort,
- * METs or posture limit is ever violated, and every item carries reasons in both languages.
+ * postures and histories with cybersickness reports, fall-risk factors, seizure histories and
+ * implanted devices.  Every recommended item is checked against an oracle written here,
+ * apart from the filter: no contraindication, age, comfort, METs, posture or fall-risk limit
+ * is ever violated (vertigo: nothing standing; fall risk: nothing smooth, nothing standing
+ * without a posture), every item carries reasons in both languages, and the notices are
+ * exactly those the record calls for.
  */
 #include <criterion/criterion.h>
 
@@ -13,45 +16,64 @@
 
 #define N_PATIENTS 10000
 
-/* codes a patient may carry, with the contraindication each triggers (-1: none) — the test's
- * own table, from the README's, in the forms the record and the parser give */
+/* codes a patient may carry, with the contraindication each triggers (-1: none), whether it
+ * is a fall-risk factor (1: at any age, 2: from 65) and an implanted device — the test's own
+ * table, from the README's, in the forms the record and the parser give */
 static const struct {
 	const gchar *code;
 	gint contra;
+	guint fall;
+	gboolean device;
 } codes[] = {
-	{ "HP:0001250", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY },
-	{ "ICD10CM:G40.8", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY },
-	{ "DOID:1826", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY },
-	{ "HP:0002321", VR_CONTRA_VESTIBULAR_DISORDER },
-	{ "ICD10:H81.1", VR_CONTRA_VESTIBULAR_DISORDER },
-	{ "DOID:9849", VR_CONTRA_VESTIBULAR_DISORDER },
-	{ "ICD10CM:Z98.41", VR_CONTRA_RECENT_EYE_SURGERY },
-	{ "ICD10:O09.9", VR_CONTRA_PREGNANCY },
-	{ "ICD10CM:Z33.1", VR_CONTRA_PREGNANCY },
-	{ "HP:0001635", VR_CONTRA_CARDIAC_HIGH_INTENSITY },
-	{ "ICD10CM:I25.10", VR_CONTRA_CARDIAC_HIGH_INTENSITY },
-	{ "DOID:5844", VR_CONTRA_CARDIAC_HIGH_INTENSITY },
-	{ "DOID:2951", VR_CONTRA_SEVERE_MOTION_SICKNESS },
-	{ "ICD10:T75.3", VR_CONTRA_SEVERE_MOTION_SICKNESS },
-	{ "ICD10:S01.0", VR_CONTRA_OPEN_WOUND_HEAD },
-	{ "HP:0000709", VR_CONTRA_PSYCHOSIS },
-	{ "ICD10CM:F20.9", VR_CONTRA_PSYCHOSIS },
-	{ "HP:0025253", VR_CONTRA_CLAUSTROPHOBIA },
-	{ "ICD10CM:S06.0X0A", VR_CONTRA_RECENT_CONCUSSION },
-	{ "HP:0001297", -1 },
-	{ "ICD10:I63.9", -1 },
-	{ "HP:0000739", -1 },
-	{ "DOID:9352", -1 },
-	{ "HP:0001513", -1 },
-	{ "HP:0002527", -1 },
-	{ "ICD10:M17.1", -1 },
-	{ "LOINC:4548-4", -1 },
+	{ "HP:0001250", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY, 0, FALSE },
+	{ "ICD10CM:G40.8", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY, 0, FALSE },
+	{ "ICD10CM:G40.909", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY, 0, FALSE },
+	{ "DOID:1826", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY, 0, FALSE },
+	{ "HP:0002321", VR_CONTRA_VESTIBULAR_DISORDER, 1, FALSE },
+	{ "ICD10:H81.1", VR_CONTRA_VESTIBULAR_DISORDER, 1, FALSE },
+	{ "DOID:9849", VR_CONTRA_VESTIBULAR_DISORDER, 1, FALSE },
+	{ "ICD10CM:Z98.41", VR_CONTRA_RECENT_EYE_SURGERY, 0, FALSE },
+	{ "ICD10:O09.9", VR_CONTRA_PREGNANCY, 0, FALSE },
+	{ "ICD10CM:Z33.1", VR_CONTRA_PREGNANCY, 0, FALSE },
+	{ "HP:0001635", VR_CONTRA_CARDIAC_HIGH_INTENSITY, 0, FALSE },
+	{ "ICD10CM:I25.10", VR_CONTRA_CARDIAC_HIGH_INTENSITY, 0, FALSE },
+	{ "DOID:5844", VR_CONTRA_CARDIAC_HIGH_INTENSITY, 0, FALSE },
+	{ "DOID:2951", VR_CONTRA_SEVERE_MOTION_SICKNESS, 0, FALSE },
+	{ "ICD10:T75.3", VR_CONTRA_SEVERE_MOTION_SICKNESS, 0, FALSE },
+	{ "ICD10:S01.0", VR_CONTRA_OPEN_WOUND_HEAD, 0, FALSE },
+	{ "HP:0000709", VR_CONTRA_PSYCHOSIS, 0, FALSE },
+	{ "ICD10CM:F20.9", VR_CONTRA_PSYCHOSIS, 0, FALSE },
+	{ "HP:0025253", VR_CONTRA_CLAUSTROPHOBIA, 0, FALSE },
+	{ "ICD10CM:S06.0X0A", VR_CONTRA_RECENT_CONCUSSION, 0, FALSE },
+	{ "HP:0001297", -1, 1, FALSE },
+	{ "ICD10:I63.9", -1, 1, FALSE },
+	{ "ICD10CM:G81.94", -1, 1, FALSE },
+	{ "DOID:14330", -1, 1, FALSE },
+	{ "HP:0002527", -1, 1, FALSE },
+	{ "ICD10CM:Z91.81", -1, 1, FALSE },
+	{ "ICD10:R26.81", -1, 1, FALSE },
+	{ "HP:0001279", -1, 1, FALSE },
+	{ "HP:0009830", -1, 1, FALSE },
+	{ "ICD10CM:Z89.511", -1, 1, FALSE },
+	{ "ICD10:H54.0", -1, 1, FALSE },
+	{ "HP:0100543", -1, 2, FALSE },
+	{ "ICD10CM:F03.90", -1, 2, FALSE },
+	{ "HP:0001278", -1, 2, FALSE },
+	{ "ICD10:Z95.0", -1, 0, TRUE },
+	{ "HP:0000739", -1, 0, FALSE },
+	{ "DOID:9352", -1, 0, FALSE },
+	{ "HP:0001513", -1, 0, FALSE },
+	{ "ICD10:M17.1", -1, 0, FALSE },
+	{ "LOINC:4548-4", -1, 0, FALSE },
 };
 
+/* counted (0–4): active or unknown, every rule; history (5–6): seizures only; resolved: none */
 static const gchar *const statuses[] = { "active", "recurrence", "relapse",   "unknown",
 					 NULL,	   "inactive",	 "remission", "resolved" };
 static const gchar *const polarities[] = { "present", "possible", NULL, "absent" };
 static const gchar *const experiencers[] = { "patient", NULL, "family" };
+
+typedef enum { COUNTS_NOT, COUNTS_ALL, COUNTS_HISTORY } Counts;
 
 typedef struct {
 	guint contra; /* what the patient's record triggers, by the table above */
@@ -59,17 +81,33 @@ typedef struct {
 	VrComfort tolerance;
 	gdouble max_mets; /* < 0: none */
 	gboolean seated;
+	gboolean posture_given;
+	guint fall; /* bit 1: a factor at any age, bit 2: a later-life factor */
+	gboolean device;
 	GHashTable *severe_items;
 } Expect;
 
 static const gchar *
-pick_code (GRand *r, Expect *x, gboolean counts)
+pick_code (GRand *r, Expect *x, Counts counts)
 {
 	guint k = g_rand_int_range (r, 0, G_N_ELEMENTS (codes));
 
-	if (counts && codes[k].contra >= 0)
+	if (counts == COUNTS_ALL && codes[k].contra >= 0)
 		x->contra |= 1u << codes[k].contra;
+	if (counts == COUNTS_HISTORY && codes[k].contra == VR_CONTRA_PHOTOSENSITIVE_EPILEPSY)
+		x->contra |= 1u << codes[k].contra;
+	if (counts == COUNTS_ALL) {
+		x->fall |= codes[k].fall;
+		x->device |= codes[k].device;
+	}
 	return codes[k].code;
+}
+
+/* the README's fall-risk rule, written again: 80 or more, a factor, or 65 and a later one */
+static gboolean
+expect_fall_risk (const Expect *x)
+{
+	return x->age >= 80 || (x->fall & 1) != 0 || (x->age >= 65 && (x->fall & 2) != 0);
 }
 
 static void
@@ -83,7 +121,10 @@ add_conditions (GRand *r, JsonBuilder *b, Expect *x)
 		guint s = g_rand_int_range (r, 0, G_N_ELEMENTS (statuses));
 		json_builder_begin_object (b);
 		json_builder_set_member_name (b, "code");
-		json_builder_add_string_value (b, pick_code (r, x, s <= 4));
+		json_builder_add_string_value (b, pick_code (r, x,
+							     s <= 4   ? COUNTS_ALL
+							     : s <= 6 ? COUNTS_HISTORY
+								      : COUNTS_NOT));
 		if (statuses[s] != NULL) {
 			json_builder_set_member_name (b, "status");
 			json_builder_add_string_value (b, statuses[s]);
@@ -103,7 +144,7 @@ add_findings (GRand *r, JsonBuilder *b, Expect *x)
 	for (guint i = 0; i < n; i++) {
 		guint pol = g_rand_int_range (r, 0, G_N_ELEMENTS (polarities));
 		guint exp = g_rand_int_range (r, 0, G_N_ELEMENTS (experiencers));
-		gboolean counts = pol != 3 && exp != 2;
+		Counts counts = pol != 3 && exp != 2 ? COUNTS_ALL : COUNTS_NOT;
 		json_builder_begin_object (b);
 		json_builder_set_member_name (b, "kind");
 		json_builder_add_string_value (b, "symptom");
@@ -159,6 +200,7 @@ random_patient (GRand *r, Expect *x)
 		json_builder_add_double_value (b, x->max_mets);
 	}
 	x->seated = posture == 0;
+	x->posture_given = posture < 3;
 	if (posture < 3) {
 		json_builder_set_member_name (b, "posture");
 		json_builder_add_string_value (b, vr_postures[posture]);
@@ -219,6 +261,8 @@ item_contra (const VrItem *item)
 			| (1u << VR_CONTRA_SEVERE_MOTION_SICKNESS);
 	if (item->mets > 3.0)
 		bits |= 1u << VR_CONTRA_CARDIAC_HIGH_INTENSITY;
+	if (item->posture == VR_POSTURE_STANDING)
+		bits |= (1u << VR_CONTRA_VESTIBULAR_DISORDER) | (1u << VR_CONTRA_PREGNANCY);
 	return bits;
 }
 
@@ -231,6 +275,17 @@ has_cjk (const gchar *s)
 			return TRUE;
 	}
 	return FALSE;
+}
+
+/* one {code, en, zh} in both languages (the Chinese one in Chinese) */
+static void
+check_reasons_one (GVariant *r, const gchar *id)
+{
+	const gchar *code = NULL, *en = NULL, *zh = NULL;
+
+	cr_assert (g_variant_lookup (r, "code", "&s", &code) && code[0] != '\0');
+	cr_assert (g_variant_lookup (r, "en", "&s", &en) && en[0] != '\0', "%s", id);
+	cr_assert (g_variant_lookup (r, "zh", "&s", &zh) && has_cjk (zh), "%s: %s", id, zh);
 }
 
 /* every reason in both languages (the Chinese one in Chinese); the contraindications among
@@ -275,8 +330,47 @@ check_item (const VrCatalog *cat, const Expect *x, GVariant *element)
 	cr_assert_leq (item->comfort, x->tolerance, "%s: above the tolerance", id);
 	cr_assert (x->max_mets < 0 || item->mets <= x->max_mets, "%s: above max_mets", id);
 	cr_assert (!x->seated || item->posture != VR_POSTURE_STANDING, "%s: standing", id);
+	/* fall risk: seated unless a posture was given, and never smooth locomotion */
+	if (expect_fall_risk (x)) {
+		cr_assert (x->posture_given || item->posture != VR_POSTURE_STANDING,
+			   "%s: standing at fall risk with no posture", id);
+		cr_assert (item->locomotion != VR_LOCOMOTION_SMOOTH, "%s: smooth at fall risk", id);
+	}
+	if (x->contra & (1u << VR_CONTRA_VESTIBULAR_DISORDER))
+		cr_assert (item->posture != VR_POSTURE_STANDING, "%s: standing with vertigo", id);
 	cr_assert (!g_hash_table_contains (x->severe_items, id), "%s made the patient sick", id);
 	check_reasons (element, id, NULL);
+}
+
+/* whether the result's notices hold @code (each notice in both languages) */
+static gboolean
+notice (GVariant *notices, const gchar *code)
+{
+	gboolean found = FALSE;
+
+	for (gsize i = 0; i < g_variant_n_children (notices); i++) {
+		g_autoptr (GVariant) n = g_variant_get_child_value (notices, i);
+		const gchar *c = NULL;
+		check_reasons_one (n, "notice");
+		g_variant_lookup (n, "code", "&s", &c);
+		found = found || g_strcmp0 (c, code) == 0;
+	}
+	return found;
+}
+
+/* the notices exactly as the record says: a seizure (history), a device, a fall risk; the
+ * member always there.  Returns whether the seizure notice was given */
+static gboolean
+check_notices (GVariant *result, const Expect *x, guint i)
+{
+	g_autoptr (GVariant) notices = g_variant_lookup_value (result, "notices", NULL);
+	gboolean seizures = (x->contra & (1u << VR_CONTRA_PHOTOSENSITIVE_EPILEPSY)) != 0;
+
+	cr_assert_not_null (notices, "patient %u: no notices", i);
+	cr_assert_eq (notice (notices, "ask-doctor-first"), seizures, "patient %u", i);
+	cr_assert_eq (notice (notices, "implanted-device"), x->device, "patient %u", i);
+	cr_assert_eq (notice (notices, "fall-risk"), expect_fall_risk (x), "patient %u", i);
+	return seizures;
 }
 
 static VrModel *
@@ -335,6 +429,7 @@ Test (safety, ten_thousand_patients)
 	g_autoptr (VrModel) model = train_model (cat, r);
 	g_autoptr (VrModel) empty = g_new0 (VrModel, 1);
 	guint recommended = 0, excluded_by[VR_CONTRA_LAST] = { 0 }, lowered = 0;
+	guint fall_excluded = 0, seizure_notices = 0, at_fall_risk = 0;
 
 	/* the model is read once: this test is about the filter, not the model's reader */
 	empty->items = g_hash_table_new (g_str_hash, g_str_equal);
@@ -368,7 +463,10 @@ Test (safety, ten_thousand_patients)
 		for (gsize k = 0; k < g_variant_n_children (excluded); k++) {
 			g_autoptr (GVariant) e = g_variant_get_child_value (excluded, k);
 			check_reasons (e, "excluded", excluded_by);
+			fall_excluded += vrt_has_reason (e, "fall-risk");
 		}
+		seizure_notices += check_notices (result, &x, i);
+		at_fall_risk += expect_fall_risk (&x);
 		/* nothing safe is lost: recommended and excluded together cover the catalog */
 		cr_assert_leq (g_variant_n_children (items) + g_variant_n_children (excluded),
 			       cat->items->len);
@@ -378,4 +476,7 @@ Test (safety, ten_thousand_patients)
 	cr_assert_gt (lowered, N_PATIENTS / 50, "only %u tolerances lowered", lowered);
 	for (guint c = 0; c < VR_CONTRA_LAST; c++)
 		cr_assert_gt (excluded_by[c], 0, "%s never excluded anything", vr_contra_ids[c]);
+	cr_assert_gt (at_fall_risk, N_PATIENTS / 5, "only %u patients at fall risk", at_fall_risk);
+	cr_assert_gt (fall_excluded, N_PATIENTS, "only %u fall-risk exclusions", fall_excluded);
+	cr_assert_gt (seizure_notices, N_PATIENTS / 20, "only %u seizure notices", seizure_notices);
 }
