@@ -777,13 +777,51 @@ sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const
 }
 
 /* Forms of a verb that are ordinary words in another sense ("a fit young man", "guarded
- * prognosis", "faint murmur", "spotted on the X-ray", "I hurt my back" is an injury): never
+ * prognosis", "faint murmur", "spotted on the X-ray"; "I hurt my back", "a scratch" are
+ * injuries): never
  * made terms by sp_lexicon_add_inflections(). */
 static const gchar *const sp_inflection_stop[] = {
-	"fit",	   "fited",  "fitted",	"spot",	   "spotted",  "guard",	 "guarded", "lock",
-	"locked",  "waste",  "wasted",	"soil",	   "soiled",   "scar",	 "scarred", "club",
-	"clubbed", "flood",  "flooded", "faint",   "hurt",     "hurted", "jerk",    "jerked",
-	"peel",	   "peeled", "bald",	"freckle", "freckled", NULL,
+	"fit",
+	"fited",
+	"fitted",
+	"spot",
+	"spotted",
+	"guard",
+	"guarded",
+	"lock",
+	"locked",
+	"waste",
+	"wasted",
+	"soil",
+	"soiled",
+	"scar",
+	"scarred",
+	"club",
+	"clubbed",
+	"flood",
+	"flooded",
+	"faint",
+	"hurt",
+	"hurted",
+	"jerk",
+	"jerked",
+	"peel",
+	"peeled",
+	"bald",
+	"freckle",
+	"freckled",
+	"scratch",
+	"scratched",
+	/* a word of its own: "scare", the "gag reflex", a "protein shake", a "sweat test", a "limp"
+	 * (floppy) infant, a saline "flush" */
+	"scare",
+	"gag",
+	"shake",
+	"sweat",
+	"limp",
+	"flush",
+	"flushe",
+	NULL,
 };
 
 /* English symptom terms written as one -ing word ("sneezing", "tingling", "itching") also match
