@@ -178,6 +178,8 @@ void sp_compose_site (const SpLexicon *lex, SpFinding *f);
  * @k ("pain in my hips and lower back": Low back pain), at most @max into @out; their number.
  * A site of @f that is one of theirs is dropped from @f. */
 guint sp_coordinated_sites (SpCtx *ctx, guint k, SpFinding *f, SpFinding *out, guint max);
+/* the pains where the complaint of @f radiates ("radiating to L arm", 向左肩放射), likewise */
+guint sp_radiation_sites (SpCtx *ctx, guint k, SpFinding *f, SpFinding *out, guint max);
 
 /* The finding of the concept (or measurement) item at @k with its context and attributes;
  * %FALSE when the item gives none (sp-context.c). */

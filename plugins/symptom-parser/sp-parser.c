@@ -907,6 +907,8 @@ sp_parser_parse_full (const SpParser *self,
 			continue;
 		/* "pain in my hips and lower back": one finding per listed site */
 		n_more = sp_coordinated_sites (&ctx, k, &f, more, G_N_ELEMENTS (more));
+		n_more += sp_radiation_sites (&ctx, k, &f, more + n_more,
+					      G_N_ELEMENTS (more) - n_more);
 		sp_findings_add (findings, seen, max_findings, &st.truncated, &f);
 		st.prev = f;
 		st.prev_k = k;

@@ -180,7 +180,6 @@ Test (recall, listed_sites)
 	expect_none ("腰痛伴右下肢麻木", "HP:0012514");
 	expect_none ("swelling of the hands, frontal headache", "HP:0046505");
 	expect_none ("joint pains in her hands and knees", KNEE_PAIN);
-	expect_none ("chest pain radiating to the left arm and jaw", "HP:0040264");
 	/* a list joined by commas only when "and" closes it */
 	expect_none ("mild swelling R ankle, calves soft and non-tender", "HP:0010741");
 }
@@ -233,4 +232,17 @@ Test (recall, bare_diabetes_type)
 	expect_none ("type 2 respiratory failure, started on insulin", "HP:0005978");
 	expect_none ("Mobitz type 2 block, also on metformin", "HP:0005978");
 	expect_none ("Bristol type 6 stools since the metformin", "HP:0005978");
+}
+
+/* where a complaint radiates is a pain of its own; the side goes with it */
+Test (recall, radiation)
+{
+	expect_at ("crushing chest pain radiating to the jaw", "HP:0040264", NULL);
+	expect_at ("epigastric pain for 6 hours, radiating to the back", BACK_PAIN, NULL);
+	expect_at ("上腹痛一天，放射至后背", BACK_PAIN, NULL);
+	expect_at ("心前区疼痛，向左肩放射", SHOULDER_PAIN, NULL);
+	cr_expect_eq (side_of ("胸痛向左肩放射", "HP:0100749"), SP_LATERALITY_NONE);
+	/* controls: 向 that radiates nothing; no radiation word */
+	expect_none ("头痛，向医生咨询后服药", SHOULDER_PAIN);
+	expect_none ("chest pain, and a cast on his left arm since the fall", "HP:0012513");
 }
