@@ -311,6 +311,9 @@ sp_radiation_at (SpCtx *ctx, guint k)
 	for (gsize p = c->end; p < next; p++) {
 		if (text[p] == '.' || text[p] == ';' || text[p] == '\n')
 			return 0;
+		/* every English cue opens with r or s, every Chinese one with a Han character */
+		if (zh ? (guchar)text[p] < 0xe0 : (text[p] != 'r' && text[p] != 's'))
+			continue;
 		for (guint i = 0; cues[i] != NULL; i++) {
 			gsize n = strlen (cues[i]);
 			if (p + n > ctx->nt->len || memcmp (text + p, cues[i], n) != 0

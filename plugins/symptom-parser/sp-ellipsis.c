@@ -57,6 +57,12 @@ sp_match_bare_type (SpCtx *ctx, GArray *units, GString *keys)
 	const SpLexicon *lex = ctx->parser->lexicon;
 	gboolean context = FALSE;
 
+	/* most texts have no "type": look for it first, for the diabetes words only then */
+	for (guint i = 0; i < units->len && !context; i++)
+		context = strcmp (keys->str + g_array_index (units, SpUnit, i).key, "type") == 0;
+	if (!context)
+		return;
+	context = FALSE;
 	for (guint i = 0; i < units->len && !context; i++)
 		context = sp_unit_in (units, keys, i, sp_diabetes_context);
 	if (!context)
