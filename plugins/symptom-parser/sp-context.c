@@ -785,8 +785,7 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 		guint dist = sp_other_between (ctx, it, c);
 		/* "my knees have been painful": the "have" of the copula ends no scope here */
 		if (sp_is_cue (it, SP_CUE_TERMINATOR) && j > 0
-		    && (sp_site_is_subject (ctx, sp_item (ctx, j - 1), c)
-			|| sp_site_adverbs_between (ctx, sp_item (ctx, j - 1), c)))
+		    && sp_site_is_subject (ctx, sp_item (ctx, j - 1), c))
 			continue;
 		if (it->kind == SP_ITEM_BREAK || it->kind == SP_ITEM_COMMA
 		    || it->kind == SP_ITEM_CONCEPT || sp_is_cue (it, SP_CUE_TERMINATOR)
@@ -868,7 +867,16 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	if (site >= 0)
 		f->site = ((SpSite *)g_ptr_array_index (lex->sites, (guint)site))->code;
 	sp_weakness_by_side (ctx, c, f);
-	sp_compose_site (lex, f);
+	/* "pain in the left knee", 嗓子有点疼: a generic finding at a site that has its own concept
+	 * is that concept (Knee pain, Sore throat), as a coder would code it */
+	if (f->site != NULL) {
+		const SpConcept *specific = sp_lexicon_site_specific (lex, f->concept, f->site);
+		if (specific != NULL)
+			f->concept = specific;
+	}
+	/* ...nor a stated site that is the concept's own ("右耳耳鸣") */
+	if (f->site != NULL && g_strcmp0 (f->site, f->concept->site) == 0)
+		f->site = NULL;
 	/* an absent or past finding has no duration: "sore throat x 2 days, no fever",
 	 * "三年前出现过 癫痫发作" */
 	if (f->polarity == SP_POLARITY_ABSENT || f->historical)
@@ -881,8 +889,6 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 static void
 sp_inherit_from_list (SpCtx *ctx, guint k, const SpFinding *prev, guint prev_k, SpFinding *f)
 {
-	const SpLexicon *lex = ctx->parser->lexicon;
-	const gchar *site;
 	guint j = k;
 
 	if (f->site != NULL || f->laterality != SP_LATERALITY_NONE || prev == NULL)
@@ -891,28 +897,17 @@ sp_inherit_from_list (SpCtx *ctx, guint k, const SpFinding *prev, guint prev_k, 
 		SpItem *it = sp_item (ctx, j);
 		if (it->kind == SP_ITEM_CONCEPT)
 			break;
-		/* 又肿又疼: 又…又… joins two heads like "and" */
-		if (!sp_is_cue (it, SP_CUE_CONJUNCTION) && !sp_item_text_is (ctx, it, "又")
+		if (!sp_is_cue (it, SP_CUE_CONJUNCTION)
 		    && !(it->kind == SP_ITEM_COMMA && !it->hard))
 			return;
 	}
 	if (j == G_MAXUINT || j != prev_k
 	    || sp_other_between (ctx, sp_item (ctx, j), sp_item (ctx, k)) > 0)
 		return;
-	if (prev->polarity != f->polarity)
+	if (prev->site == NULL || prev->polarity != f->polarity)
 		return;
-	/* the site is the one written, or the first finding's own when it makes this one
-	 * specific too (左肩疼痛、肿胀: the swelling of the shoulder, a joint) */
-	site = prev->site;
-	if (site == NULL && prev->concept->site != NULL
-	    && sp_lexicon_site_specific (lex, f->concept, prev->concept->site) != NULL)
-		site = prev->concept->site;
-	if (site == NULL)
-		return;
-	f->site = site;
+	f->site = g_strcmp0 (prev->site, f->concept->site) == 0 ? NULL : prev->site;
 	f->laterality = prev->laterality;
-	/* "her knee is swollen and painful", 右膝肿胀、疼痛: the pain is Knee pain */
-	sp_compose_site (lex, f);
 }
 
 /* The kind of finding a concept gives on its own.  A measurement or score name is a finding only
@@ -1024,11 +1019,7 @@ sp_pain_repeats (SpCtx *ctx, guint k, const SpFinding *f)
 	one_char = g_utf8_next_char (text + it->start) == text + it->end;
 	if (!one_char || k == 0)
 		return FALSE;
-	/* 红肿热痛: the four signs of inflammation are one complaint */
-	if (sp_item (ctx, k - 1)->kind == SP_ITEM_CONCEPT
-	    && (sp_item (ctx, k - 1)->end == it->start
-		|| (sp_item (ctx, k - 1)->end + strlen ("热") == it->start
-		    && memcmp (text + sp_item (ctx, k - 1)->end, "热", strlen ("热")) == 0)))
+	if (sp_item (ctx, k - 1)->kind == SP_ITEM_CONCEPT && sp_item (ctx, k - 1)->end == it->start)
 		return TRUE;
 	for (guint j = k; j-- > 0;) {
 		const SpItem *prev = sp_item (ctx, j);

@@ -92,10 +92,6 @@ typedef struct {
 
 /* items (sp-parser.c) */
 void sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, gdouble value);
-/* a matched term of the lexicon (@packed: a value of its term tables) as items */
-void sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end);
-/* "Type 2 for 8 yrs" where the text speaks of diabetes care: the diabetes (sp-ellipsis.c) */
-void sp_match_bare_type (SpCtx *ctx, GArray *units, GString *keys);
 SpItem *sp_item (SpCtx *ctx, guint i);
 gboolean sp_is_cue (const SpItem *it, SpCue cue);
 /* other tokens strictly between items @a (earlier) and @b (later) */
@@ -168,18 +164,6 @@ typedef enum {
 SpPast sp_past (SpCtx *ctx, guint k);
 /* a condition's status and temporality from @past and the resolved cues (README "Conditions") */
 void sp_condition_status (SpCtx *ctx, guint k, SpFinding *f, SpPast past);
-
-/* composition of a site with a generic symptom (sp-compose.c): only Chinese adverbs between a
- * site and a concept (大脚趾又肿); a generic finding at its site made the specific concept (Knee
- * pain), a site equal to the concept's own dropped */
-gboolean sp_site_adverbs_between (SpCtx *ctx, const SpItem *site, const SpItem *c);
-void sp_compose_site (const SpLexicon *lex, SpFinding *f);
-/* the findings of the other sites listed with the site of @f, the finding of the concept item
- * @k ("pain in my hips and lower back": Low back pain), at most @max into @out; their number.
- * A site of @f that is one of theirs is dropped from @f. */
-guint sp_coordinated_sites (SpCtx *ctx, guint k, SpFinding *f, SpFinding *out, guint max);
-/* the pains where the complaint of @f radiates ("radiating to L arm", 向左肩放射), likewise */
-guint sp_radiation_sites (SpCtx *ctx, guint k, SpFinding *f, SpFinding *out, guint max);
 
 /* The finding of the concept (or measurement) item at @k with its context and attributes;
  * %FALSE when the item gives none (sp-context.c). */

@@ -516,20 +516,7 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		p++;
 	else if (g_ascii_isalpha (text[it->end - 1]))
 		return FALSE;
-	if (!sp_starts_with_word (p, end, services))
-		return FALSE;
-	/* "T2DM diet-controlled", "diabetes (diet controlled)": how the condition is treated, not a
-	 * service it names (round 7) */
-	{
-		static const gchar *const treated[]
-			= { "controlled", "managed", "treated", "control", NULL };
-		const gchar *q = p;
-		while (q < end && g_ascii_isalpha (*q))
-			q++;
-		if (q < end && (*q == ' ' || *q == '-'))
-			q++;
-		return q == end || !sp_starts_with_word (q, end, treated);
-	}
+	return sp_starts_with_word (p, end, services);
 }
 
 /* Is the concept item at @k only the trigger of another complaint, in a clause opened by

@@ -165,7 +165,6 @@ sp_lexicon_new (void)
 	self->en_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	self->combos = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
 	self->site_specific = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-	self->generic_of = g_hash_table_new (g_direct_hash, g_direct_equal);
 	self->zh_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	return self;
 }
@@ -189,7 +188,6 @@ sp_lexicon_free (SpLexicon *self)
 	g_hash_table_unref (self->en_relations);
 	g_ptr_array_unref (self->combos);
 	g_hash_table_unref (self->site_specific);
-	g_hash_table_unref (self->generic_of);
 	g_hash_table_unref (self->zh_relations);
 	g_free (self);
 }
@@ -653,21 +651,15 @@ sp_lexicon_combo_codes (SpLexicon *self, const gchar *path, GPtrArray *codes, GE
  * "Itchy nose"). */
 static const struct {
 	const gchar *code;
-	const gchar *const words[5];
+	const gchar *const words[4];
 } sp_generics[] = {
-	{ "HP:0012531", { "pain", "ache", "sore", "algia", NULL } },
+	{ "HP:0012531", { "pain", "ache", "sore", NULL } },
 	{ "MV:0004", { "swelling", "edema", NULL } },
 	{ "HP:0000989", { "itch", "prurit", NULL } },
 	{ "MV:0003", { "stiff", NULL } },
 	{ "MV:0009", { "numb", NULL } },
 	{ "MV:0002", { "tender", NULL } },
 	{ "HP:0001892", { "bleed", NULL } },
-	/* round 7: oedema, a lump and redness at a site have their own concepts too (颜面部水肿 is
-	 * Facial edema, "mass in the breast" Breast mass, 眼睛发红 Red eye); " red " is a whole
-	 * word (not "Reduced visual acuity", "Blurred vision") */
-	{ "HP:0000969", { "edema", NULL } },
-	{ "MV:0005", { "lump", "mass", NULL } },
-	{ "HP:0010783", { " red ", NULL } },
 };
 
 /* For each generic concept and site, the first symptom (in file order, so the curated one) whose
@@ -684,9 +676,6 @@ sp_lexicon_index_site_specific (SpLexicon *self)
 		}
 		if (generic < 0)
 			continue;
-		g_hash_table_insert (self->generic_of,
-				     g_ptr_array_index (self->concepts, (guint)generic),
-				     g_ptr_array_index (self->concepts, (guint)generic));
 		for (guint i = 0; i < self->concepts->len; i++) {
 			SpConcept *c = g_ptr_array_index (self->concepts, i);
 			g_autofree gchar *label = NULL;
@@ -694,63 +683,17 @@ sp_lexicon_index_site_specific (SpLexicon *self)
 			gboolean of_kind = FALSE;
 			if (c->site == NULL || c->kind != SP_CONCEPT_SYMPTOM)
 				continue;
-			g_autofree gchar *padded = g_strdup_printf (" %s ", c->label_en);
-			label = g_ascii_strdown (padded, -1);
+			label = g_ascii_strdown (c->label_en, -1);
 			for (guint w = 0; sp_generics[g].words[w] != NULL && !of_kind; w++)
 				of_kind = strstr (label, sp_generics[g].words[w]) != NULL;
 			key = g_strdup_printf ("%p|%s",
 					       g_ptr_array_index (self->concepts, (guint)generic),
 					       c->site);
-			if (of_kind && !g_hash_table_contains (self->site_specific, key)) {
+			if (of_kind && !g_hash_table_contains (self->site_specific, key))
 				g_hash_table_insert (self->site_specific, g_steal_pointer (&key),
 						     GUINT_TO_POINTER (i + 1));
-				if (!g_hash_table_contains (self->generic_of, c))
-					g_hash_table_insert (
-						self->generic_of, c,
-						g_ptr_array_index (self->concepts, (guint)generic));
-			}
 		}
 	}
-}
-
-/* Is @site a joint, so that @generic there with no concept of its own is the joint's (a swollen
- * knee is Joint swelling, a stiff elbow Joint stiffness, 大脚趾又肿 Joint swelling)?  Not
- * swelling at the ankle: swollen ankles are the dependent oedema of the legs, as clinicians
- * code them; nor pain: a sore toe or finger need not be a joint's (an ulcer, a cut), and the
- * large joints have their own pain concepts. */
-static gboolean
-sp_site_is_joint (const SpConcept *generic, const gchar *site)
-{
-	static const gchar *const joints[] = {
-		"SITE:knee",	 "SITE:elbow", "SITE:wrist",
-		"SITE:shoulder", "SITE:hip",   "SITE:ankle",
-		"SITE:finger",	 "SITE:toe",   NULL,
-	};
-
-	if ((g_str_equal (site, "SITE:ankle") && g_str_equal (generic->code, "MV:0004"))
-	    || g_str_equal (generic->code, "HP:0012531"))
-		return FALSE;
-	return g_strv_contains (joints, site);
-}
-
-/* The region a part of it belongs to, for a generic there with no concept of its own: pain of
- * the forehead or temple is a headache, of the thigh or calf Lower limb pain, of the forearm
- * Upper limb pain, of the heel or sole Foot pain.  Not a finger or toe, whose pain is not the
- * whole hand's or foot's. */
-static const gchar *
-sp_site_parent (const gchar *site)
-{
-	static const gchar *const parents[][2] = {
-		{ "SITE:forehead", "SITE:head" }, { "SITE:temple", "SITE:head" },
-		{ "SITE:occiput", "SITE:head" },  { "SITE:thigh", "SITE:leg" },
-		{ "SITE:calf", "SITE:leg" },	  { "SITE:forearm", "SITE:arm" },
-		{ "SITE:heel", "SITE:foot" },	  { "SITE:palm", "SITE:hand" },
-	};
-
-	for (guint i = 0; i < G_N_ELEMENTS (parents); i++)
-		if (g_str_equal (site, parents[i][0]))
-			return parents[i][1];
-	return NULL;
 }
 
 const SpConcept *
@@ -763,125 +706,7 @@ sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const
 		return NULL;
 	key = g_strdup_printf ("%p|%s", (gconstpointer)generic, site);
 	at = GPOINTER_TO_UINT (g_hash_table_lookup (self->site_specific, key));
-	if (at == 0 && sp_site_is_joint (generic, site)) {
-		g_free (key);
-		key = g_strdup_printf ("%p|SITE:joint", (gconstpointer)generic);
-		at = GPOINTER_TO_UINT (g_hash_table_lookup (self->site_specific, key));
-	}
-	if (at == 0 && sp_site_parent (site) != NULL) {
-		g_free (key);
-		key = g_strdup_printf ("%p|%s", (gconstpointer)generic, sp_site_parent (site));
-		at = GPOINTER_TO_UINT (g_hash_table_lookup (self->site_specific, key));
-	}
 	return at > 0 ? g_ptr_array_index (self->concepts, at - 1) : NULL;
-}
-
-/* Forms of a verb that are ordinary words in another sense ("a fit young man", "guarded
- * prognosis", "faint murmur", "spotted on the X-ray"; "I hurt my back", "a scratch" are
- * injuries): never
- * made terms by sp_lexicon_add_inflections(). */
-static const gchar *const sp_inflection_stop[] = {
-	"fit",
-	"fited",
-	"fitted",
-	"spot",
-	"spotted",
-	"guard",
-	"guarded",
-	"lock",
-	"locked",
-	"waste",
-	"wasted",
-	"soil",
-	"soiled",
-	"scar",
-	"scarred",
-	"club",
-	"clubbed",
-	"flood",
-	"flooded",
-	"faint",
-	"hurt",
-	"hurted",
-	"jerk",
-	"jerked",
-	"peel",
-	"peeled",
-	"bald",
-	"freckle",
-	"freckled",
-	"scratch",
-	"scratched",
-	/* a word of its own: "scare", the "gag reflex", a "protein shake", a "sweat test", a "limp"
-	 * (floppy) infant, a saline "flush" */
-	"scare",
-	"gag",
-	"shake",
-	"sweat",
-	"limp",
-	"flush",
-	"flushe",
-	NULL,
-};
-
-/* English symptom terms written as one -ing word ("sneezing", "tingling", "itching") also match
- * their other verb forms ("sneezed", "sneezes", "my fingers tingle", "tingled"), which no list
- * spells out.  The base form is the stem with and without a final e (a non-word such as
- * "sneez" or "tinglee" is never in a text), the past the stem + ed; an -s form is matched through
- * its base (the unit key drops a plural s).  A form that is already a term, cue or site, or an
- * ordinary word in another sense (sp_inflection_stop), is left alone. */
-static void
-sp_lexicon_add_inflections (SpLexicon *self)
-{
-	g_autoptr (GPtrArray) keys = g_ptr_array_new ();
-	GHashTableIter iter;
-	gpointer key, value;
-
-	g_hash_table_iter_init (&iter, self->en_concepts);
-	while (g_hash_table_iter_next (&iter, &key, &value)) {
-		gsize n = strlen (key);
-		SpTerm term;
-		gboolean negated;
-		sp_term_unpack (value, &term, &negated);
-		if (n > 5 && g_str_has_suffix (key, "ing") && strchr (key, ' ') == NULL && !negated
-		    && !sp_term_is_combo (value) && !sp_term_is_listed (value)
-		    && term.kind == SP_TERM_CONCEPT && term.index < self->concepts->len
-		    && ((SpConcept *)g_ptr_array_index (self->concepts, term.index))->kind
-			       == SP_CONCEPT_SYMPTOM)
-			g_ptr_array_add (keys, key);
-	}
-	for (guint i = 0; i < keys->len; i++) {
-		const gchar *ing = g_ptr_array_index (keys, i);
-		gsize n = strlen (ing) - 3;
-		gpointer packed = g_hash_table_lookup (self->en_concepts, ing);
-		g_autofree gchar *stem = g_strndup (ing, n);
-		g_autofree gchar *base = NULL;
-		gchar *forms[4] = { NULL };
-		/* "spotting", "hiccupping": the doubled consonant is the -ing's, not the base's */
-		if (n > 2 && stem[n - 1] == stem[n - 2] && strchr ("bdgmnprt", stem[n - 1]) != NULL)
-			base = g_strndup (stem, n - 1);
-		else
-			base = g_strdup (stem);
-		forms[0] = g_strdup (base);
-		forms[1] = g_strconcat (base, "e", NULL);
-		forms[2] = g_strconcat (stem, "ed", NULL);
-		for (guint f = 0; f < 3; f++) {
-			g_autofree gchar *form = forms[f];
-			if (g_strv_contains (sp_inflection_stop, form)
-			    || g_hash_table_contains (self->en_concepts, form)
-			    || g_hash_table_contains (self->en_cues, form)
-			    || g_hash_table_contains (self->en_sites, form))
-				continue;
-			g_hash_table_insert (self->en_prefixes, g_strdup (form), NULL);
-			g_hash_table_insert (self->en_concepts, g_steal_pointer (&form), packed);
-		}
-	}
-}
-
-const SpConcept *
-sp_lexicon_generic_of (const SpLexicon *self, const SpConcept *concept)
-{
-	return g_hash_table_lookup (self->generic_of, concept);
 }
 
 SpLexicon *
@@ -908,7 +733,6 @@ sp_lexicon_new_from_dir (const gchar *dir, GError **error)
 	if (!sp_lexicon_load_cues (self, cues, error))
 		return NULL;
 	sp_lexicon_index_site_specific (self);
-	sp_lexicon_add_inflections (self);
 	return g_steal_pointer (&self);
 }
 

@@ -141,9 +141,6 @@ struct _SpLexicon {
 	/* "generic concept address|site code" -> index + 1 of the specific concept at that site
 	 * (Pain at the knee is Knee pain): see sp_lexicon_site_specific() */
 	GHashTable *site_specific;
-	/* specific or generic concept -> its generic concept (Knee pain -> Pain, Pain -> Pain): see
-	 * sp_lexicon_generic_of() */
-	GHashTable *generic_of;
 	/* combos.tsv: each a GArray of the guint concept indices one term names */
 	GPtrArray *combos;
 	/* family cue key -> relation ("mother"), from cues.tsv's optional 4th column */
@@ -167,16 +164,6 @@ SpLexicon *sp_lexicon_new (void);
  */
 const SpConcept *
 sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const gchar *site);
-
-/**
- * sp_lexicon_generic_of:
- * @self: a lexicon
- * @concept: a concept
- *
- * Returns: (nullable): the generic concept @concept is at its own site (Knee pain: Pain,
- *   Facial edema: Edema), @concept itself when it is a generic one, or %NULL.
- */
-const SpConcept *sp_lexicon_generic_of (const SpLexicon *self, const SpConcept *concept);
 
 void sp_lexicon_free (SpLexicon *self);
 

@@ -116,7 +116,7 @@ sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, g
 	g_array_append_val (ctx->items, it);
 }
 
-void
+static void
 sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end)
 {
 	SpTerm term;
@@ -880,7 +880,6 @@ sp_parser_parse_full (const SpParser *self,
 	/* concepts, sites and cues are matched independently; overlaps are settled in
 	 * sp_items_finish() */
 	sp_match_en (&ctx, units, keys);
-	sp_match_bare_type (&ctx, units, keys);
 	sp_check_side_letters (&ctx);
 	sp_match_zh (&ctx);
 	sp_match_zh_inserts (&ctx);
@@ -898,22 +897,14 @@ sp_parser_parse_full (const SpParser *self,
 	for (guint k = 0; k < ctx.items->len; k++) {
 		SpFinding f = { 0 };
 		SpFinding pain;
-		SpFinding more[4];
-		guint n_more;
 
 		if ((sp_item (&ctx, k)->kind != SP_ITEM_CONCEPT
 		     && sp_item (&ctx, k)->kind != SP_ITEM_MEASURE)
 		    || !sp_finding_at (&ctx, k, &st, &f))
 			continue;
-		/* "pain in my hips and lower back": one finding per listed site */
-		n_more = sp_coordinated_sites (&ctx, k, &f, more, G_N_ELEMENTS (more));
-		n_more += sp_radiation_sites (&ctx, k, &f, more + n_more,
-					      G_N_ELEMENTS (more) - n_more);
 		sp_findings_add (findings, seen, max_findings, &st.truncated, &f);
 		st.prev = f;
 		st.prev_k = k;
-		for (guint i = 0; i < n_more; i++)
-			sp_findings_add (findings, seen, max_findings, &st.truncated, &more[i]);
 		if (sp_score_pain (&ctx, k, &f, &pain_concept, &pain))
 			sp_findings_add (findings, seen, max_findings, &st.truncated, &pain);
 	}
