@@ -379,3 +379,49 @@ Test (vr_record, unsafe_content_is_flagged)
 		cr_expect (seen, "%s", r->body);
 	}
 }
+
+/* Over D-Bus, a member of a type JSON cannot hold (an object path) is listed with the body's
+ * other problems, not alone, and its Chinese message names it; nothing is written. */
+Test (vr_record, dbus_lists_every_problem)
+{
+	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
+	g_autoptr (GDBusConnection) conn = mvt_dbus_connect (mvt_shared_bus_address ());
+	g_auto (MvtClinic) a = { 0 };
+	g_autofree gchar *pid = NULL, *token = NULL, *list = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GVariant) reply = NULL;
+	const gchar *const needles[] = {
+		"/content_id (wrong-type): 成员 /content_id 的 D-Bus 类型为 o",
+		"/started_at (required)",
+		"/duration_min (",
+		"/rating (",
+	};
+	GVariantBuilder b;
+
+	mvt_clinic_make (mvt_shared_url (), dir, &a);
+	pid = plans_patient (&a, "VRR-D1", "male", "zh-CN");
+	token = plans_patient_token (&a, pid);
+	g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&b, "{sv}", "client_id", g_variant_new_string ("d-9"));
+	g_variant_builder_add (&b, "{sv}", "content_id", g_variant_new_object_path ("/x"));
+	g_variant_builder_add (&b, "{sv}", "duration_min", g_variant_new_int64 (-5));
+	g_variant_builder_add (&b, "{sv}", "completed", g_variant_new_boolean (TRUE));
+	g_variant_builder_add (&b, "{sv}", "rating", g_variant_new_int64 (9));
+	reply = g_dbus_connection_call_sync (
+		conn, "org.medverse.Health1", "/org/medverse/Health1",
+		"org.medverse.Health1.Patient", "PostVrSession",
+		g_variant_new ("(ss@a{sv})", token, "zh-CN", g_variant_builder_end (&b)),
+		G_VARIANT_TYPE ("(a{sv}b)"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
+	cr_assert_null (reply);
+	cr_assert_not_null (error);
+	for (guint i = 0; i < G_N_ELEMENTS (needles); i++)
+		cr_expect (strstr (error->message, needles[i]) != NULL, "%s: %s", needles[i],
+			   error->message);
+	list = g_strdup_printf ("/v1/patients/%s/vr/sessions", pid);
+	{
+		g_autoptr (MvtResponse) r = plans_call ("GET", list, a.clinician, NULL);
+		cr_assert_eq (r->status, 200, "%s", r->body);
+		cr_expect_eq (json_array_get_length (vr_array (r, "vr-sessions")), 0, "%s",
+			      r->body);
+	}
+}
