@@ -337,8 +337,9 @@ handle_override_delete (MvHttpRequest *request, GError **error)
 static const MvHttpRoute routes[] = {
 	{ "POST", "/v1/me/vr/sessions", MV_ROLE_PATIENT, handle_me_session,
 	  "Report a VR session ({client_id, content_id, started_at, duration_min, completed, "
-	  "rating?, cybersickness?, pain_before?, pain_after?, performance?}): stored sealed, "
-	  "points earned; a repeat of its client_id with the same members answers the stored "
+	  "rating?, cybersickness?, pain_before?, pain_after?, performance?}): stored sealed "
+	  "with its safety_flags, points earned (points_note says why none); a repeat of its "
+	  "client_id with the same members answers the stored "
 	  "session (200), with other members 409" },
 	{ "GET", "/v1/me/vr/sessions", MV_ROLE_PATIENT, handle_me_sessions,
 	  "The calling patient's VR sessions, newest first (?code, ?from, ?to, ?limit, ?cursor; "
