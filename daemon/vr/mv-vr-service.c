@@ -451,7 +451,9 @@ conditions_of (JsonArray *conditions)
 		JsonObject *c = json_array_get_object_element (conditions, i);
 		g_autofree gchar *curie = mv_plan_code_curie (mv_clinical_get_object (c, "code"));
 		JsonObject *item;
-		if (curie == NULL || json_object_has_member (c, "family_member"))
+		/* at most as many as the plan context reads (the snapshot's newest first) */
+		if (curie == NULL || json_object_has_member (c, "family_member")
+		    || json_array_get_length (out) >= MV_PLAN_CONTEXT_LIST_MAX)
 			continue;
 		item = json_object_new ();
 		json_object_set_string_member (item, "code", curie);
