@@ -171,11 +171,9 @@ points_note (const gchar *code)
 		{ "too-short", "No points: a session earns points from one minute on.",
 		  "未获得积分：训练满 1 分钟才计分。" },
 		{ "cybersickness",
-		  "No points for this session: you reported feeling unwell (cybersickness). Stop "
-		  "whenever VR makes you feel sick; your next suggestions will be gentler.",
-		  "本次训练不计分：您报告了不适（晕动症）。VR "
-		  "让您不舒服时请随时停止；之后推荐的内容"
-		  "会更温和。" },
+		  "No points for this session: you reported feeling unwell in it (cybersickness). "
+		  "Stop whenever VR makes you feel unwell.",
+		  "本次训练不计分：您报告了训练中的不适（晕动症）。VR 让您不舒服时请随时停止。" },
 		{ "daily-cap", "No points: you have already earned today's most for VR sessions.",
 		  "未获得积分：今天的 VR 训练积分已达上限。" },
 		{ "repeat", "Already reported: its points were counted the first time.",
