@@ -64,11 +64,25 @@ cmd_status (GDBusConnection *bus, gchar **args, GError **error)
 static gboolean
 cmd_plugins (GDBusConnection *bus, gchar **args, GError **error)
 {
-	g_autoptr (GVariant) reply = call (bus, "ListPlugins", NULL, "(a(sssa(ssss)))", error);
+	g_autoptr (GVariant) reply = NULL;
 	g_autoptr (GVariantIter) plugins = NULL;
 	const gchar *name, *version, *description;
 	GVariantIter *methods;
+	guint n = g_strv_length (args);
 
+	if (n == 2 && g_strcmp0 (args[0], "enable") == 0) {
+		g_autoptr (GVariant) done
+			= call (bus, "EnablePlugin", g_variant_new ("(s)", args[1]), "()", error);
+		if (done != NULL)
+			g_print ("plugin %s enabled\n", args[1]);
+		return done != NULL;
+	}
+	if (n != 0) {
+		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "usage: medversectl plugins [enable NAME]");
+		return FALSE;
+	}
+	reply = call (bus, "ListPlugins", NULL, "(a(sssa(ssss)))", error);
 	if (reply == NULL)
 		return FALSE;
 	g_variant_get (reply, "(a(sssa(ssss)))", &plugins);
@@ -276,7 +290,9 @@ static const struct {
 	const gchar *help;
 } commands[] = {
 	{ "status", cmd_status, "show whether the daemon runs, and its version" },
-	{ "plugins", cmd_plugins, "list the loaded plugins and their methods" },
+	{ "plugins", cmd_plugins,
+	  "list the loaded plugins and their methods | enable NAME: a plugin disabled after "
+	  "crashing too often serves again" },
 	{ "call", cmd_call, "call PLUGIN METHOD 'GVARIANT-TEXT'" },
 	{ "tenants", cmd_tenants, "create NAME | list" },
 	{ "keys", cmd_keys,

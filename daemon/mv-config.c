@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mv-config.h"
+#include "mv-plugin-process.h"
 
 typedef enum {
 	KEY_STRING,
@@ -587,6 +588,11 @@ mv_config_example (void)
 					def->example != NULL	     ? def->example
 					: def->default_value != NULL ? def->default_value
 								     : "");
+	}
+	{
+		/* the isolation keys every [plugin.NAME] group may hold: their own table */
+		g_autofree gchar *isolation = mv_isolation_config_example ();
+		g_string_append (out, isolation);
 	}
 	return g_string_free (out, FALSE);
 }

@@ -4,6 +4,7 @@
 
 #include <medverse/medverse-plugin.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mv-dbus.h"
 #include "mv-error-table.h"
@@ -321,6 +322,47 @@ handle_call_with_locale (MvDbus *self, GVariant *params, GDBusMethodInvocation *
 	call_with (self, invocation, plugin, method, locale, input);
 }
 
+typedef struct {
+	MvDbus *self;
+	GDBusMethodInvocation *invocation;
+	gchar *name;
+} EnableRequest;
+
+/* EnablePlugin is the operator's: root or the daemon's own user, as for the Admin interface. */
+static void
+enable_caller_checked (guint32 uid, const GError *error, gpointer user_data)
+{
+	EnableRequest *req = user_data;
+	g_autofree gchar *request_id = mv_request_id_new ();
+	g_autoptr (GError) refused = NULL;
+
+	if (error == NULL && uid != 0 && uid != getuid ())
+		refused = mv_error_new_bilingual (
+			MV_ERROR_FORBIDDEN, "only root or the daemon's user may enable a plugin",
+			"只有 root 或守护进程的用户可以重新启用插件");
+	if (error == NULL && refused == NULL
+	    && mv_engine_enable_plugin (req->self->engine, req->name, &refused)) {
+		g_message ("dbus: %s EnablePlugin %s (uid %u)", request_id, req->name, uid);
+		g_dbus_method_invocation_return_value (req->invocation, NULL);
+	} else {
+		mv_dbus_return_error (req->invocation, request_id, error != NULL ? error : refused);
+	}
+	g_object_unref (req->invocation);
+	g_free (req->name);
+	g_free (req);
+}
+
+static void
+handle_enable_plugin (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
+{
+	EnableRequest *req = g_new0 (EnableRequest, 1);
+
+	req->self = self;
+	req->invocation = g_object_ref (invocation);
+	g_variant_get (params, "(s)", &req->name);
+	mv_dbus_lookup_caller (invocation, enable_caller_checked, req);
+}
+
 /* The fixed interface dispatches through this table, as the XML declares it. */
 static const struct {
 	const gchar *name;
@@ -329,6 +371,7 @@ static const struct {
 	{ "ListPlugins", handle_list_plugins },
 	{ "Call", handle_call },
 	{ "CallWithLocale", handle_call_with_locale },
+	{ "EnablePlugin", handle_enable_plugin },
 };
 
 static void

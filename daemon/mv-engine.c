@@ -12,11 +12,14 @@
 #include "mv-error-table.h"
 #include "mv-db.h"
 #include "mv-plugin-loader.h"
+#include "mv-plugin-process.h"
 #include "mv-services.h"
 
 typedef struct {
-	MvLoadedPlugin *loaded;
-	MvHost *host;
+	MvLoadedPlugin *loaded; /* an isolated plugin's: no module, the proxy's info */
+	MvHost *host;		/* an isolated plugin's is never initialised: calls carry it */
+	/* NULL for a plugin running in process; its host processes otherwise */
+	MvPluginProcessPool *processes;
 	GHashTable *config; /* key -> value, copied at load so workers never touch GKeyFile */
 	MvEngine *engine;   /* unowned */
 	/* each plugin has its own workers, so a plugin whose calls hang cannot take the workers
@@ -32,6 +35,7 @@ typedef struct {
 struct _MvEngine {
 	GObject parent_instance;
 	gchar **plugin_dirs;
+	gchar **protected_paths; /* no isolated plugin may read these (docs/sandbox.md) */
 	GKeyFile *keyfile;
 	guint call_timeout_ms;
 	guint worker_threads;
@@ -245,6 +249,8 @@ plugin_entry_free (MvPluginEntry *entry)
 	g_mutex_clear (&entry->running_lock);
 	mv_host_free (entry->host);
 	mv_loaded_plugin_free (entry->loaded);
+	/* after the loaded plugin: its info points into the pool's proxy */
+	g_clear_pointer (&entry->processes, mv_plugin_process_pool_free);
 	g_hash_table_unref (entry->config);
 	g_free (entry);
 }
@@ -258,8 +264,30 @@ engine_get_config (MvHost *host, const gchar *key)
 	return g_strdup (g_hash_table_lookup (entry->config, key));
 }
 
+/* Every call of a client carries its job's deadline as the MvCall's host data, and nested
+ * calls inherit it (mv_call_new_nested): an isolated plugin's host needs it. */
+static gint64
+call_deadline (MvCall *call)
+{
+	const gint64 *deadline = call->host_data;
+	return deadline != NULL ? *deadline : G_MAXINT64;
+}
+
+/* Runs @method of @entry for @call: in this thread, or on one of its host processes. */
+static GVariant *
+entry_run (
+	MvPluginEntry *entry, MvCall *call, const MvMethod *method, GVariant *input, GError **error)
+{
+	if (entry->processes == NULL)
+		return mv_call_run (call, method, input, error);
+	return mv_plugin_process_pool_call (entry->processes, call, method, input,
+					    call_deadline (call), entry->engine->call_timeout_ms,
+					    error);
+}
+
 /* A plugin calling another through the host: in the same worker, under the same deadline and
- * caller; mv_call_invoke() has already refused it past the nesting limit. */
+ * caller; mv_call_invoke() (or, for an isolated caller, its process's INVOKE handling) has
+ * already refused it past the nesting limit. */
 static GVariant *
 engine_invoke (MvCall *call,
 	       const gchar *plugin,
@@ -278,7 +306,7 @@ engine_invoke (MvCall *call,
 	child = mv_call_new_nested (call, target->host);
 	if (!mv_method_accepts_caller (method, child, error))
 		return NULL;
-	return mv_call_run (child, method, input, error);
+	return entry_run (target, child, method, input, error);
 }
 
 static const MvHostVTable engine_host_vtable = {
@@ -325,20 +353,43 @@ plugin_config_table (MvEngine *self, const MvPluginInfo *info)
 	return table;
 }
 
-/* Loads one plugin.  A bad plugin is refused (FALSE, @error set); a config group that does not
- * match what the plugin declares is the operator's mistake and stops the daemon (@config_error
- * set), as any other bad config key does. */
+/* A plugin in the daemon's own plugin directory (the installed one, or anything this build
+ * tree built) runs in process by default; one from anywhere else runs isolated.
+ * $MEDVERSE_PLUGIN_ISOLATION overrides that default (not an explicit `isolation` key). */
 static gboolean
-load_one (MvEngine *self, const gchar *path, GError **config_error, GError **error)
+default_isolated (const gchar *path)
 {
-	g_autoptr (MvLoadedPlugin) loaded = mv_plugin_loader_open (path, error);
-	MvPluginEntry *existing;
+	const gchar *env = g_getenv ("MEDVERSE_PLUGIN_ISOLATION");
+	g_autofree gchar *dir = g_path_get_dirname (path);
+	g_autofree gchar *canonical = g_canonicalize_filename (dir, NULL);
+
+	if (g_strcmp0 (env, "process") == 0)
+		return TRUE;
+	if (g_strcmp0 (env, "in-process") == 0)
+		return FALSE;
+	if (g_strcmp0 (canonical, MV_PLUGINDIR) == 0
+	    || g_str_has_prefix (canonical, MV_PLUGINDIR "/"))
+		return FALSE;
+	return !g_str_has_prefix (canonical, MV_BUILD_ROOT "/");
+}
+
+/* Registers a loaded plugin (in process, or isolated with @processes) and initialises it.  A
+ * config group that does not match what the plugin declares is the operator's mistake and
+ * stops the daemon (@config_error set), as any other bad config key does. */
+static gboolean
+register_plugin (MvEngine *self,
+		 MvLoadedPlugin *loaded_in,
+		 MvPluginProcessPool *processes_in,
+		 GError **config_error,
+		 GError **error)
+{
+	g_autoptr (MvLoadedPlugin) loaded = loaded_in;
+	g_autoptr (MvPluginProcessPool) processes = processes_in;
+	MvPluginEntry *existing = g_hash_table_lookup (self->plugins, loaded->info->name);
 	MvPluginEntry *entry;
 	g_autofree gchar *data_dir = NULL;
+	gboolean ok;
 
-	if (loaded == NULL)
-		return FALSE;
-	existing = g_hash_table_lookup (self->plugins, loaded->info->name);
 	if (existing != NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
 			     "duplicate plugin name '%s', already loaded from %s",
@@ -351,21 +402,138 @@ load_one (MvEngine *self, const gchar *path, GError **config_error, GError **err
 	entry->engine = self;
 	g_mutex_init (&entry->running_lock);
 	entry->running = g_ptr_array_new ();
-	entry->max_workers = self->worker_threads;
+	/* an isolated plugin runs as many calls at once as it has host processes: more workers
+	 * would only wait for a process, and /readyz counts busy workers */
+	entry->max_workers = processes != NULL ? mv_plugin_process_pool_get_processes (processes)
+					       : self->worker_threads;
 	entry->config = plugin_config_table (self, loaded->info);
 	data_dir = plugin_data_dir (self, loaded->info);
 	entry->host = mv_host_new (loaded->info, &engine_host_vtable, data_dir, entry);
 	entry->loaded = g_steal_pointer (&loaded);
-	if (!mv_host_init_plugin (entry->host, error)) {
+	entry->processes = g_steal_pointer (&processes);
+	if (entry->processes != NULL)
+		ok = mv_plugin_process_pool_init (entry->processes, data_dir, entry->config, error);
+	else
+		ok = mv_host_init_plugin (entry->host, error);
+	if (!ok) {
 		plugin_entry_free (entry);
 		return FALSE;
 	}
 	entry->pool = g_thread_pool_new_full (call_job_run, entry, call_job_dropped,
 					      (gint)entry->max_workers, FALSE, NULL);
 	g_hash_table_insert (self->plugins, (gpointer)entry->loaded->info->name, entry);
-	g_message ("loaded plugin %s %s from %s", entry->loaded->info->name,
-		   entry->loaded->info->version, entry->loaded->path);
+	g_message ("loaded plugin %s %s from %s%s", entry->loaded->info->name,
+		   entry->loaded->info->version, entry->loaded->path,
+		   entry->processes != NULL ? " (isolated: in host processes of its own)" : "");
 	return TRUE;
+}
+
+/* The isolation settings of the plugin named @name; TRUE when they differ from @used (the
+ * plugin must then be loaded again the other way, or with other limits). */
+static gboolean
+isolation_changed (MvEngine *self,
+		   const gchar *path,
+		   const gchar *name,
+		   const MvIsolationConfig *used,
+		   MvIsolationConfig *wanted,
+		   GError **config_error)
+{
+	g_autofree gchar *group = g_strdup_printf ("plugin.%s", name);
+
+	if (!mv_isolation_config_load (self->keyfile, group, default_isolated (path), wanted,
+				       config_error))
+		return FALSE;
+	return memcmp (wanted, used, sizeof *wanted) != 0;
+}
+
+static gboolean load_isolated (MvEngine *self,
+			       const gchar *path,
+			       const MvIsolationConfig *iso,
+			       gboolean may_switch,
+			       GError **config_error,
+			       GError **error);
+
+static gboolean
+load_in_process (MvEngine *self,
+		 const gchar *path,
+		 const MvIsolationConfig *iso,
+		 gboolean may_switch,
+		 GError **config_error,
+		 GError **error)
+{
+	g_autoptr (MvLoadedPlugin) loaded = mv_plugin_loader_open (path, error);
+	MvIsolationConfig wanted;
+
+	if (loaded == NULL)
+		return FALSE;
+	/* only a switch to isolation matters here: other isolation keys mean nothing in process */
+	if (may_switch
+	    && isolation_changed (self, path, loaded->info->name, iso, &wanted, config_error)
+	    && wanted.isolated) {
+		g_clear_pointer (&loaded, mv_loaded_plugin_free);
+		return load_isolated (self, path, &wanted, FALSE, config_error, error);
+	}
+	if (config_error != NULL && *config_error != NULL)
+		return FALSE;
+	return register_plugin (self, g_steal_pointer (&loaded), NULL, config_error, error);
+}
+
+static gboolean
+load_isolated (MvEngine *self,
+	       const gchar *path,
+	       const MvIsolationConfig *iso,
+	       gboolean may_switch,
+	       GError **config_error,
+	       GError **error)
+{
+	g_autofree gchar *host_path = mv_plugin_host_path ();
+	g_autoptr (MvPluginProcessPool) processes = NULL;
+	MvLoadedPlugin *loaded;
+	MvIsolationConfig wanted;
+	MvIsolationConfig guarded = *iso;
+
+	guarded.protected_paths = (const gchar *const *)self->protected_paths;
+	/* a start may take what a call may, and never less than 10 s: init parses data files */
+	processes = mv_plugin_process_pool_new (host_path, path, &guarded,
+						MAX (self->call_timeout_ms, 10000), engine_invoke,
+						error);
+	if (processes == NULL)
+		return FALSE;
+	if (may_switch
+	    && isolation_changed (self, path, mv_plugin_process_pool_get_info (processes)->name,
+				  iso, &wanted, config_error)) {
+		g_clear_pointer (&processes, mv_plugin_process_pool_free);
+		if (wanted.isolated)
+			return load_isolated (self, path, &wanted, FALSE, config_error, error);
+		return load_in_process (self, path, &wanted, FALSE, config_error, error);
+	}
+	if (config_error != NULL && *config_error != NULL)
+		return FALSE;
+	loaded = g_new0 (MvLoadedPlugin, 1);
+	loaded->path = g_strdup (path);
+	loaded->info = mv_plugin_process_pool_get_info (processes);
+	return register_plugin (self, loaded, g_steal_pointer (&processes), config_error, error);
+}
+
+/* Loads one plugin, in process or isolated.  Which one is decided before anything of it runs,
+ * by the group named after the file ([plugin.STEM] for STEM.so, the usual case); when the
+ * plugin turns out to have another name whose group says otherwise, it is loaded again. */
+static gboolean
+load_one (MvEngine *self, const gchar *path, GError **config_error, GError **error)
+{
+	g_autofree gchar *base = g_path_get_basename (path);
+	g_autofree gchar *group = NULL;
+	MvIsolationConfig iso;
+
+	if (g_str_has_suffix (base, ".so"))
+		base[strlen (base) - strlen (".so")] = '\0';
+	group = g_strdup_printf ("plugin.%s", base);
+	if (!mv_isolation_config_load (self->keyfile, group, default_isolated (path), &iso,
+				       config_error))
+		return FALSE;
+	if (iso.isolated)
+		return load_isolated (self, path, &iso, TRUE, config_error, error);
+	return load_in_process (self, path, &iso, TRUE, config_error, error);
 }
 
 /* A [plugin.NAME] group for a plugin that is not loaded cannot be checked: say so. */
@@ -491,9 +659,12 @@ call_job_run (gpointer data, gpointer user_data)
 	g_ptr_array_add (entry->running, job);
 	g_mutex_unlock (&entry->running_lock);
 
-	mv_crash_enter_call (job->plugin_name, job->method_name, job->call->request_id);
-	output = mv_call_run (job->call, job->method, job->input, &error);
-	mv_crash_leave_call ();
+	/* an isolated plugin cannot crash the daemon: its crashes are its host's */
+	if (entry->processes == NULL)
+		mv_crash_enter_call (job->plugin_name, job->method_name, job->call->request_id);
+	output = entry_run (entry, job->call, job->method, job->input, &error);
+	if (entry->processes == NULL)
+		mv_crash_leave_call ();
 
 	g_mutex_lock (&entry->running_lock);
 	g_ptr_array_remove_fast (entry->running, job);
@@ -571,6 +742,8 @@ call_job_submit (MvEngine *self,
 	job->call = g_steal_pointer (&call);
 	job->timeout_ms = self->call_timeout_ms;
 	job->deadline_us = g_get_monotonic_time () + (gint64)job->timeout_ms * 1000;
+	/* see call_deadline(): the job outlives its call */
+	job->call->host_data = &job->deadline_us;
 	job->task = task != NULL ? g_object_ref (task) : NULL;
 	job->done = done;
 	job->done_data = done_data;
@@ -858,6 +1031,21 @@ mv_engine_reconfigure (MvEngine *self, const MvConfig *config)
 	self->call_timeout_ms = config->call_timeout_ms;
 }
 
+gboolean
+mv_engine_enable_plugin (MvEngine *self, const gchar *name, GError **error)
+{
+	MvPluginEntry *entry = g_hash_table_lookup (self->plugins, name);
+
+	if (entry == NULL) {
+		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no plugin named '%s'",
+					       "没有名为“%s”的插件", name);
+		return FALSE;
+	}
+	if (entry->processes != NULL)
+		mv_plugin_process_pool_enable (entry->processes);
+	return TRUE;
+}
+
 void
 mv_engine_shutdown (MvEngine *self, guint timeout_ms)
 {
@@ -873,12 +1061,20 @@ mv_engine_shutdown (MvEngine *self, guint timeout_ms)
 	if (g_atomic_int_get (&self->busy_workers) > 0) {
 		g_warning ("%d plugin call(s) still running; skipping plugin shutdown functions",
 			   g_atomic_int_get (&self->busy_workers));
+		/* isolated plugins' hosts are killed all the same: none outlives the daemon */
+		g_hash_table_iter_init (&iter, self->plugins);
+		while (g_hash_table_iter_next (&iter, NULL, &value))
+			if (((MvPluginEntry *)value)->processes != NULL)
+				mv_plugin_process_pool_shutdown (
+					((MvPluginEntry *)value)->processes, 0);
 		return;
 	}
 	g_hash_table_iter_init (&iter, self->plugins);
 	while (g_hash_table_iter_next (&iter, NULL, &value)) {
 		MvPluginEntry *entry = value;
-		if (entry->loaded->info->shutdown != NULL)
+		if (entry->processes != NULL)
+			mv_plugin_process_pool_shutdown (entry->processes, deadline);
+		else if (entry->loaded->info->shutdown != NULL)
 			entry->loaded->info->shutdown (entry->host, entry->host->plugin_data);
 	}
 	g_hash_table_remove_all (self->plugins);
@@ -897,6 +1093,7 @@ mv_engine_finalize (GObject *object)
 	g_hash_table_unref (self->plugins);
 	g_clear_pointer (&self->services, mv_services_free);
 	g_strfreev (self->plugin_dirs);
+	g_strfreev (self->protected_paths);
 	g_free (self->sql_dir);
 	g_key_file_unref (self->keyfile);
 	G_OBJECT_CLASS (mv_engine_parent_class)->finalize (object);
@@ -923,6 +1120,15 @@ mv_engine_new (const MvConfig *config)
 {
 	MvEngine *self = g_object_new (MV_TYPE_ENGINE, NULL);
 	self->plugin_dirs = g_strdupv (config->plugin_dirs);
+	{
+		GStrvBuilder *b = g_strv_builder_new ();
+		if (config->data_dir != NULL)
+			g_strv_builder_add (b, config->data_dir);
+		if (config->master_key_file != NULL)
+			g_strv_builder_add (b, config->master_key_file);
+		self->protected_paths = g_strv_builder_end (b);
+		g_strv_builder_unref (b);
+	}
 	self->keyfile = g_key_file_ref (config->keyfile);
 	self->call_timeout_ms = config->call_timeout_ms;
 	self->worker_threads = config->worker_threads;

@@ -127,6 +127,11 @@ void mv_engine_reconfigure (MvEngine *self, const MvConfig *config);
 /* Runs the plugins' shutdown functions once no worker is busy, waiting at most @timeout_ms;
  * if a worker is still stuck in a plugin, the shutdown functions are skipped (logged) rather
  * than freeing data under its feet. */
+/* Lets a plugin disabled after crashing too often (docs/plugin-isolation.md) serve again: its
+ * crash history is cleared and its host processes start at once.  TRUE for any loaded plugin
+ * (a plugin that is not disabled stays as it is); FALSE with MV_ERROR_NOT_FOUND otherwise. */
+gboolean mv_engine_enable_plugin (MvEngine *self, const gchar *name, GError **error);
+
 void mv_engine_shutdown (MvEngine *self, guint timeout_ms);
 
 G_END_DECLS

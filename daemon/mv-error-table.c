@@ -76,6 +76,14 @@ static const MvErrorRow rows[] = {
 	  "the database is out of disk space, memory or connections and stored nothing; retry "
 	  "after Retry-After seconds",
 	  "数据库的磁盘空间、内存或连接数不足，未保存任何内容，请在 Retry-After 指定的秒数后重试" },
+	/* an isolated plugin's process died: not internal, the message names the plugin */
+	{ MV_ERROR_PLUGIN_CRASHED, 500, "Internal Server Error", DBUS_PREFIX "PluginCrashed", 0,
+	  FALSE, "the plugin's process died during the call; it is restarted, retry",
+	  "插件进程在调用期间崩溃；进程已重新启动，请重试" },
+	/* no Retry-After: only the operator's `medversectl plugins enable` brings it back */
+	{ MV_ERROR_PLUGIN_DISABLED, 503, "Service Unavailable", DBUS_PREFIX "PluginDisabled", 0,
+	  FALSE, "the plugin crashed too often and is disabled until the operator re-enables it",
+	  "插件崩溃次数过多，已被停用，需由运维人员重新启用" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (rows) == MV_ERROR_LAST);

@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "mv-config.h"
+#include "mv-plugin-process.h"
 
 static gchar *
 write_conf (const gchar *text)
@@ -186,4 +187,49 @@ Test (config, reload_lists_only_restart_changes)
 	cr_assert (g_strv_contains ((const gchar *const *)some, "[plugins] worker-threads"));
 	cr_assert (g_strv_contains ((const gchar *const *)some, "[plugin.bmi]"));
 	cr_assert (g_strv_contains ((const gchar *const *)some, "[plugin.other]"));
+}
+
+/* The [plugin.NAME] keys the daemon owns (docs/plugin-isolation.md): documented in the example,
+ * defaulted as the spec says, bounded, and `isolation` only takes its two words. */
+Test (config, isolation_keys_are_documented_defaulted_and_bounded)
+{
+	g_autofree gchar *example = mv_config_example ();
+	g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+	g_autoptr (GError) error = NULL;
+	MvIsolationConfig iso;
+	const gchar *keys[] = { "isolation", "processes",   "memory-mb",     "cpu-seconds",
+				"max-files", "crash-limit", "crash-window-s" };
+
+	for (guint i = 0; i < G_N_ELEMENTS (keys); i++) {
+		g_autofree gchar *line = g_strdup_printf ("\n#%s=", keys[i]);
+		cr_assert (strstr (example, line) != NULL, "%s missing", keys[i]);
+	}
+	cr_assert (mv_isolation_config_load (NULL, "plugin.x", TRUE, &iso, &error));
+	cr_assert (iso.isolated);
+	cr_assert_eq (iso.processes, 1);
+	cr_assert_eq (iso.memory_mb, 1024);
+	cr_assert_eq (iso.cpu_seconds, 0);
+	cr_assert_eq (iso.max_files, 64);
+	cr_assert_eq (iso.crash_limit, 5);
+	cr_assert_eq (iso.crash_window_s, 300);
+
+	cr_assert (g_key_file_load_from_data (keyfile,
+					      "[plugin.x]\nisolation=in-process\nprocesses=4\n"
+					      "memory-mb=256\ncrash-limit=2\n",
+					      -1, G_KEY_FILE_NONE, NULL));
+	cr_assert (mv_isolation_config_load (keyfile, "plugin.x", TRUE, &iso, &error));
+	cr_assert_not (iso.isolated);
+	cr_assert_eq (iso.processes, 4);
+	cr_assert_eq (iso.memory_mb, 256);
+	cr_assert_eq (iso.crash_limit, 2);
+
+	g_key_file_set_string (keyfile, "plugin.x", "processes", "65");
+	cr_assert_not (mv_isolation_config_load (keyfile, "plugin.x", TRUE, &iso, &error));
+	cr_assert (strstr (error->message, "[plugin.x] processes") != NULL, "%s", error->message);
+	g_clear_error (&error);
+
+	g_key_file_set_string (keyfile, "plugin.x", "processes", "2");
+	g_key_file_set_string (keyfile, "plugin.x", "isolation", "sandbox");
+	cr_assert_not (mv_isolation_config_load (keyfile, "plugin.x", FALSE, &iso, &error));
+	cr_assert (strstr (error->message, "[plugin.x] isolation") != NULL, "%s", error->message);
 }

@@ -239,6 +239,8 @@ static const gchar *const error_names[MV_ERROR_LAST] = {
 	[MV_ERROR_REQUEST_TIMEOUT] = "request-timeout",
 	[MV_ERROR_HEADERS_TOO_LARGE] = "headers-too-large",
 	[MV_ERROR_INSUFFICIENT_RESOURCES] = "insufficient-resources",
+	[MV_ERROR_PLUGIN_CRASHED] = "plugin-crashed",
+	[MV_ERROR_PLUGIN_DISABLED] = "plugin-disabled",
 };
 
 const gchar *

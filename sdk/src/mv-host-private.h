@@ -70,6 +70,19 @@ gboolean mv_method_accepts_caller (const MvMethod *method, MvCall *call, GError 
  * prefixes errors with the plugin name. */
 GVariant *mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **error);
 
+/* mv_call_run()'s two halves, for a host that runs the handler elsewhere (an isolated plugin's
+ * process): the input check, and the check of what came back — @output (transfer full or
+ * floating, nullable) or @error_in (transfer full, nullable) — with the same reports and
+ * prefixes as in process. */
+gboolean
+mv_call_check_input (MvCall *call, const MvMethod *method, GVariant *input, GError **error);
+GVariant *mv_call_check_output (
+	MvCall *call, const MvMethod *method, GVariant *output, GError *error_in, GError **error);
+
+/* TRUE for the keys of [plugin.NAME] the daemon owns (data-dir, the isolation keys of
+ * docs/plugin-isolation.md): every plugin's group may hold them, no plugin may declare them. */
+gboolean mv_plugin_config_key_is_reserved (const gchar *key);
+
 /* Checks a plugin's `[plugin.NAME]` group of @config against its declared keys. */
 gboolean mv_plugin_info_check_config (const MvPluginInfo *info, GKeyFile *config, GError **error);
 

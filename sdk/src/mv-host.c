@@ -325,26 +325,33 @@ prefix_zh (GError *error, const gchar *plugin)
 	mv_error_set_message_zh (error, prefixed);
 }
 
+gboolean
+mv_call_check_input (MvCall *call, const MvMethod *method, GVariant *input, GError **error)
+{
+	g_autoptr (GVariantType) in_type = mv_method_get_input_type (method);
+
+	if (g_variant_is_of_type (input, in_type))
+		return TRUE;
+	g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+		     "%s.%s expects input of type %.*s, got %s", call->host->info->name,
+		     method->name, (int)g_variant_type_get_string_length (in_type),
+		     g_variant_type_peek_string (in_type), g_variant_get_type_string (input));
+	return FALSE;
+}
+
 GVariant *
-mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **error)
+mv_call_check_output (
+	MvCall *call, const MvMethod *method, GVariant *output_in, GError *error_in, GError **error)
 {
 	const gchar *plugin = call->host->info->name;
-	g_autoptr (GVariantType) in_type = mv_method_get_input_type (method);
 	g_autoptr (GVariantType) out_type = mv_method_get_output_type (method);
-	g_autoptr (GError) error_local = NULL;
-	g_autoptr (GVariant) output = NULL;
+	g_autoptr (GError) error_local = error_in;
+	g_autoptr (GVariant) output = output_in;
 
-	if (!g_variant_is_of_type (input, in_type)) {
-		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-			     "%s.%s expects input of type %.*s, got %s", plugin, method->name,
-			     (int)g_variant_type_get_string_length (in_type),
-			     g_variant_type_peek_string (in_type),
-			     g_variant_get_type_string (input));
-		return NULL;
-	}
-	output = method->handler (call, input, &error_local);
+	/* a floating output (a handler's g_variant_new) becomes ours; a full reference (a
+	 * host's RESULT) already is: take_ref, not ref_sink, which would add a second */
 	if (output != NULL)
-		g_variant_ref_sink (output);
+		g_variant_take_ref (output);
 	if (output == NULL && error_local == NULL) {
 		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
 			     "plugin %s: %s failed without setting an error", plugin, method->name);
@@ -380,4 +387,17 @@ mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **err
 		return NULL;
 	}
 	return g_steal_pointer (&output);
+}
+
+GVariant *
+mv_call_run (MvCall *call, const MvMethod *method, GVariant *input, GError **error)
+{
+	GError *error_local = NULL;
+	GVariant *output;
+
+	if (!mv_call_check_input (call, method, input, error))
+		return NULL;
+	output = method->handler (call, input, &error_local);
+	/* a handler's output that was not ref-sunk is taken over by the check */
+	return mv_call_check_output (call, method, output, error_local, error);
 }

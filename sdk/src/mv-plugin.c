@@ -78,12 +78,35 @@ check_method (const MvMethod *method, GError **error)
 	       && check_args (method, method->out_args, "output", error);
 }
 
+/* The keys of [plugin.NAME] the daemon reads for itself (docs/plugin-isolation.md). */
+static const gchar *const reserved_keys[] = {
+	"data-dir",    "isolation", "processes",   "memory-mb",
+	"cpu-seconds", "max-files", "crash-limit", "crash-window-s",
+};
+
+gboolean
+mv_plugin_config_key_is_reserved (const gchar *key)
+{
+	for (guint i = 0; i < G_N_ELEMENTS (reserved_keys); i++)
+		if (g_strcmp0 (key, reserved_keys[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 static gboolean
 check_config_keys (const MvPluginInfo *info, GError **error)
 {
 	for (guint i = 0; info->config_keys != NULL && info->config_keys[i].name != NULL; i++) {
 		const MvConfigKey *key = &info->config_keys[i];
 		const gchar *t = key->type != NULL ? key->type : "";
+		if (mv_plugin_config_key_is_reserved (key->name)) {
+			g_set_error (
+				error, MV_ERROR, MV_ERROR_FAILED,
+				"config key '%s' is the daemon's (every plugin's group has it); "
+				"a plugin may not declare it",
+				key->name);
+			return FALSE;
+		}
 		if (strcmp (t, "s") != 0 && strcmp (t, "i") != 0 && strcmp (t, "d") != 0
 		    && strcmp (t, "b") != 0) {
 			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
@@ -231,8 +254,8 @@ mv_plugin_info_check_config (const MvPluginInfo *info, GKeyFile *config, GError 
 		const MvConfigKey *key = mv_plugin_info_find_config_key (info, keys[i]);
 		g_autoptr (GError) error_local = NULL;
 
-		/* data-dir is the host's key, valid for every plugin */
-		if (g_strcmp0 (keys[i], "data-dir") == 0)
+		/* data-dir and the isolation keys are the host's, valid for every plugin */
+		if (mv_plugin_config_key_is_reserved (keys[i]))
 			continue;
 		if (key == NULL) {
 			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,

@@ -324,6 +324,11 @@ mvt_daemon_spawn (MvtEnv *env, GError **error)
 		envp = g_environ_setenv (envp, "NOTIFY_SOCKET", env->notify_socket, TRUE);
 	else
 		envp = g_environ_unsetenv (envp, "NOTIFY_SOCKET");
+	/* the plugins are copied into a temp dir, which the daemon would run isolated (outside
+	 * its own plugin directory): suites written for plugins in process keep them there,
+	 * unless the run asks for isolation (MEDVERSE_PLUGIN_ISOLATION=process) or a test's
+	 * config sets `isolation` (docs/plugin-isolation.md) */
+	envp = g_environ_setenv (envp, "MEDVERSE_PLUGIN_ISOLATION", "in-process", FALSE);
 	/* nothing of the test runner's own service manager reaches the daemon unasked */
 	envp = g_environ_unsetenv (envp, "WATCHDOG_USEC");
 	envp = g_environ_unsetenv (envp, "WATCHDOG_PID");

@@ -45,6 +45,12 @@ G_BEGIN_DECLS
  * @MV_ERROR_INSUFFICIENT_RESOURCES: the database ran out of a resource (disk space, memory,
  *   connections or a configured limit: SQLSTATE class 53) and the write was not stored; retry
  *   later (503 with Retry-After).  The daemon's, never a plugin's.  Since ABI 1, added in 0.3.
+ * @MV_ERROR_PLUGIN_CRASHED: the process of an isolated plugin died (a signal, an exit) during
+ *   the call; the call is lost, the process is restarted (500).  The daemon's, never a
+ *   plugin's.  Since ABI 1, added in 0.6.
+ * @MV_ERROR_PLUGIN_DISABLED: the plugin crashed too often and was disabled until an operator
+ *   re-enables it (503, no Retry-After).  The daemon's, never a plugin's.  Since ABI 1, added
+ *   in 0.6.
  *
  * New codes are only ever appended, so a plugin built against an older header keeps its
  * numbers; treat a code you do not know as %MV_ERROR_FAILED.
@@ -73,6 +79,8 @@ typedef enum {
 	MV_ERROR_REQUEST_TIMEOUT,
 	MV_ERROR_HEADERS_TOO_LARGE,
 	MV_ERROR_INSUFFICIENT_RESOURCES,
+	MV_ERROR_PLUGIN_CRASHED,
+	MV_ERROR_PLUGIN_DISABLED,
 	MV_ERROR_LAST /*< skip >*/
 } MvError;
 

@@ -1,0 +1,463 @@
+/*
+ * medverse-plugin-host — runs ONE plugin .so in a process of its own and serves its methods to
+ * medversed over an inherited socket (docs/plugin-isolation.md).
+ *
+ *   medverse-plugin-host --channel-fd 3 [--memory-mb N] [--cpu-seconds N] [--max-files N] PLUGIN.so
+ *
+ * The plugin is loaded with the daemon's own loader and ABI gate, so a plugin built for
+ * in-process use runs here unchanged; its MvHost forwards config reads to the table INIT
+ * brought, mv_call_invoke() to INVOKE frames, and every log line to LOG frames.  The host is
+ * single-threaded and serves one call at a time; the daemon starts several for parallelism.
+ *
+ * Exit statuses: 0 after SHUTDOWN or when the daemon closed the channel; 78 (EX_CONFIG) when
+ * the plugin fails the ABI gate; 70 (EX_SOFTWARE) when the daemon broke the protocol or init
+ * failed; 64 (EX_USAGE) for bad arguments.
+ */
+#define G_LOG_DOMAIN "medverse-plugin-host"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+#include <mv-host-private.h>
+
+#include "mv-host-channel.h"
+#include "mv-sandbox.h"
+#include "mv-plugin-loader.h"
+
+#define EXIT_USAGE 64
+#define EXIT_SOFTWARE 70
+#define EXIT_CONFIG 78
+
+typedef struct {
+	int fd;		   /* the channel; -1 until HELLO is sent (logs go to stderr until then) */
+	GMutex write_lock; /* threads a plugin starts may log while the main thread writes */
+	MvLoadedPlugin *loaded;
+	MvHost *host;
+	GHashTable *config; /* key -> value, from INIT */
+	/* the call being served (one at a time): its frame id and request id */
+	gboolean in_call;
+	guint32 call_id;
+	gchar *request_id;
+	gint64 memory_mb, cpu_seconds, max_files;
+	gchar **protected_paths; /* --protect: never granted, whatever the config names */
+	gchar *log_domain;	 /* "plugin-NAME", the daemon's domain for this plugin's lines */
+} HostState;
+
+static HostState state = { .fd = -1 };
+
+static gboolean
+send_frame (guint32 kind, guint32 id, GVariant *payload, GError **error)
+{
+	gboolean ok;
+
+	g_mutex_lock (&state.write_lock);
+	ok = mv_host_channel_write (state.fd, kind, id, payload, error);
+	g_mutex_unlock (&state.write_lock);
+	return ok;
+}
+
+/* A frame that cannot be sent means the daemon is gone or the channel broken: nothing left to
+ * serve.  Said on stderr, which the daemon's log collects. */
+static void
+send_or_exit (guint32 kind, guint32 id, GVariant *payload)
+{
+	g_autoptr (GError) error = NULL;
+
+	if (send_frame (kind, id, payload, &error))
+		return;
+	fprintf (stderr, "medverse-plugin-host: %s\n", error->message);
+	exit (EXIT_SOFTWARE);
+}
+
+static const gchar *
+field_string (const GLogField *fields, gsize n_fields, const gchar *key)
+{
+	for (gsize i = 0; i < n_fields; i++)
+		if (strcmp (fields[i].key, key) == 0 && fields[i].length < 0)
+			return fields[i].value;
+	return NULL;
+}
+
+/* Every log line of the process (the plugin's mv_host_log/mv_call_log, GLib's own) becomes a
+ * LOG frame; the daemon writes it under "plugin-NAME" with the request id of the call. */
+static GLogWriterOutput
+host_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+	const gchar *message = field_string (fields, n_fields, "MESSAGE");
+	const gchar *domain = field_string (fields, n_fields, "GLIB_DOMAIN");
+	const gchar *rid = state.in_call ? state.request_id : "";
+	g_autofree gchar *prefix = NULL;
+	g_autofree gchar *text = NULL;
+
+	if (state.fd < 0 || state.loaded == NULL)
+		return g_log_writer_standard_streams (level, fields, n_fields, data);
+	/* the daemon writes these lines under "plugin-NAME": filtered here as it would filter
+	 * them (G_MESSAGES_DEBUG=plugin-NAME or all), so they cost no frame when unwanted */
+	if (g_log_writer_default_would_drop (level, state.log_domain))
+		return G_LOG_WRITER_HANDLED;
+	if (message == NULL)
+		message = "";
+	/* mv_call_log() put "[request id] " in front: the frame carries the id apart */
+	prefix = g_strdup_printf ("[%s] ", rid);
+	if (rid[0] != '\0' && g_str_has_prefix (message, prefix))
+		message += strlen (prefix);
+	/* lines not from the plugin itself (GLib, this host) say where they come from */
+	if (domain != NULL && g_strcmp0 (domain, state.loaded->info->name) != 0)
+		text = g_strdup_printf ("%s: %s", domain, message);
+	if (!send_frame (MV_HOST_FRAME_LOG, state.in_call ? state.call_id : 0,
+			 g_variant_new ("(uss)", (guint32)(level & G_LOG_LEVEL_MASK), rid,
+					text != NULL ? text : message),
+			 NULL))
+		return g_log_writer_standard_streams (level, fields, n_fields, data);
+	return G_LOG_WRITER_HANDLED;
+}
+
+static void
+add_args_json (JsonBuilder *builder, const gchar *member, const MvArg *args)
+{
+	json_builder_set_member_name (builder, member);
+	json_builder_begin_array (builder);
+	for (guint i = 0; args != NULL && args[i].name != NULL; i++) {
+		json_builder_begin_object (builder);
+		json_builder_set_member_name (builder, "name");
+		json_builder_add_string_value (builder, args[i].name);
+		json_builder_set_member_name (builder, "description");
+		json_builder_add_string_value (
+			builder, args[i].description != NULL ? args[i].description : "");
+		json_builder_set_member_name (builder, "flags");
+		json_builder_add_int_value (builder, args[i].flags);
+		json_builder_end_object (builder);
+	}
+	json_builder_end_array (builder);
+}
+
+/* {"in":[{name,description,flags}…],"out":[…]}: what the types alone do not say */
+static gchar *
+method_args_json (const MvMethod *method)
+{
+	g_autoptr (JsonBuilder) builder = json_builder_new ();
+	g_autoptr (JsonNode) root = NULL;
+
+	json_builder_begin_object (builder);
+	add_args_json (builder, "in", method->in_args);
+	add_args_json (builder, "out", method->out_args);
+	json_builder_end_object (builder);
+	root = json_builder_get_root (builder);
+	return json_to_string (root, FALSE);
+}
+
+static guint32
+method_roles (const MvPluginInfo *info, const gchar *name)
+{
+	for (const MvMethodRoles *r = info->method_roles; r != NULL && r->method != NULL; r++)
+		if (g_strcmp0 (r->method, name) == 0)
+			return r->roles;
+	return MV_CALLER_ANY;
+}
+
+static GVariant *
+hello_payload (const MvPluginInfo *info)
+{
+	GVariantBuilder methods, keys;
+
+	g_variant_builder_init (&methods, G_VARIANT_TYPE ("a(sssssu)"));
+	for (const MvMethod *m = info->methods; m != NULL && m->name != NULL; m++) {
+		g_autoptr (GVariantType) in = mv_method_get_input_type (m);
+		g_autoptr (GVariantType) out = mv_method_get_output_type (m);
+		g_autofree gchar *in_s = g_variant_type_dup_string (in);
+		g_autofree gchar *out_s = g_variant_type_dup_string (out);
+		g_autofree gchar *args = method_args_json (m);
+
+		g_variant_builder_add (&methods, "(sssssu)", m->name,
+				       m->description != NULL ? m->description : "", in_s, out_s,
+				       args, method_roles (info, m->name));
+	}
+	g_variant_builder_init (&keys, G_VARIANT_TYPE ("a(ssss)"));
+	for (const MvConfigKey *k = info->config_keys; k != NULL && k->name != NULL; k++)
+		g_variant_builder_add (&keys, "(ssss)", k->name, k->type,
+				       k->default_value != NULL ? k->default_value : "",
+				       k->description != NULL ? k->description : "");
+	return g_variant_new ("(ss@a(sssssu)@a(ssss))", info->name, info->version,
+			      g_variant_builder_end (&methods), g_variant_builder_end (&keys));
+}
+
+static gchar *
+host_get_config (MvHost *host, const gchar *key)
+{
+	return g_strdup (state.config != NULL ? g_hash_table_lookup (state.config, key) : NULL);
+}
+
+static void
+read_or_exit (MvHostFrame *frame)
+{
+	g_autoptr (GError) error = NULL;
+
+	if (mv_host_channel_read (state.fd, -1, frame, &error))
+		return;
+	/* the daemon closing the channel is how it says "go away" when it cannot say more */
+	if (g_error_matches (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_CLOSED))
+		exit (0);
+	fprintf (stderr, "medverse-plugin-host: plugin %s: bad frame from the daemon: %s\n",
+		 state.loaded->info->name, error->message);
+	exit (EXIT_SOFTWARE);
+}
+
+/* mv_call_invoke() from the plugin: the daemon runs the nested call and answers with the same
+ * id; nothing else may come in between (the host is serial). */
+static GVariant *
+host_invoke (
+	MvCall *call, const gchar *plugin, const gchar *method, GVariant *input, GError **error)
+{
+	g_auto (MvHostFrame) frame = { 0 };
+
+	send_or_exit (MV_HOST_FRAME_INVOKE, state.call_id,
+		      g_variant_new ("(ssv)", plugin, method, input));
+	read_or_exit (&frame);
+	if (frame.id == state.call_id && frame.kind == MV_HOST_FRAME_INVOKE_RESULT) {
+		GVariant *output = NULL;
+		g_variant_get (frame.payload, "(v)", &output);
+		return output;
+	}
+	if (frame.id == state.call_id && frame.kind == MV_HOST_FRAME_ERROR) {
+		g_propagate_error (error, mv_host_error_from_payload (frame.payload));
+		return NULL;
+	}
+	fprintf (stderr,
+		 "medverse-plugin-host: plugin %s: frame of kind %u (id %u) during INVOKE\n",
+		 state.loaded->info->name, frame.kind, frame.id);
+	exit (EXIT_SOFTWARE);
+}
+
+static const MvHostVTable host_vtable = {
+	.get_config = host_get_config,
+	.invoke = host_invoke,
+};
+
+/* @path with its symbolic links resolved when it exists (Landlock grants what a link points
+ * to), else only made canonical. */
+static gchar *
+resolved_path (const gchar *path)
+{
+	char *real = realpath (path, NULL);
+	gchar *out = real != NULL ? g_strdup (real) : g_canonicalize_filename (path, NULL);
+
+	free (real);
+	return out;
+}
+
+/* Whether @a and @b are the same path or one lies beneath the other (both canonical). */
+static gboolean
+paths_overlap (const gchar *a, const gchar *b)
+{
+	gsize la = strlen (a), lb = strlen (b);
+	const gchar *longer = la >= lb ? a : b;
+	gsize shorter = MIN (la, lb);
+
+	return strncmp (a, b, shorter) == 0
+	       && (longer[shorter] == '\0' || longer[shorter] == '/' || shorter == 1);
+}
+
+/* The absolute paths among the plugin's configuration values (NULL-terminated): what the
+ * operator pointed it at besides its data directory (a rules file of its own), which the
+ * sandbox lets it read — except a path that is, holds or lies within one the daemon protects
+ * (its state directory, its key files: --protect), whatever the configuration says. */
+static GPtrArray *
+configured_paths (GHashTable *config)
+{
+	GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init (&iter, config);
+	while (g_hash_table_iter_next (&iter, NULL, &value)) {
+		g_autofree gchar *path = NULL;
+		gboolean refused = FALSE;
+
+		if (!g_path_is_absolute (value))
+			continue;
+		path = resolved_path (value);
+		for (guint i = 0; state.protected_paths != NULL && state.protected_paths[i] != NULL;
+		     i++) {
+			g_autofree gchar *guarded = resolved_path (state.protected_paths[i]);
+			refused |= paths_overlap (path, guarded);
+		}
+		if (refused)
+			g_warning ("not granting the configured path %s: the daemon's own", path);
+		else
+			g_ptr_array_add (paths, g_steal_pointer (&path));
+	}
+	g_ptr_array_add (paths, NULL);
+	return paths;
+}
+
+static void
+handle_init (const MvHostFrame *frame)
+{
+	const gchar *data_dir;
+	g_autoptr (GVariant) table = NULL;
+	g_autoptr (GError) error = NULL;
+	GVariantIter iter;
+	const gchar *key, *value;
+
+	if (state.host != NULL) {
+		fprintf (stderr, "medverse-plugin-host: second INIT\n");
+		exit (EXIT_SOFTWARE);
+	}
+	g_variant_get (frame->payload, "(&s@a{ss})", &data_dir, &table);
+	state.config = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+	g_variant_iter_init (&iter, table);
+	while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+		g_hash_table_insert (state.config, g_strdup (key), g_strdup (value));
+	state.host = mv_host_new (state.loaded->info, &host_vtable, data_dir, NULL);
+
+	/* after dlopen (the loader needs the file system) and before the plugin's init, which is
+	 * third-party code parsing data files: everything the plugin runs is sandboxed
+	 * (docs/sandbox.md) */
+	{
+		g_autoptr (GPtrArray) granted = configured_paths (state.config);
+		MvSandboxPolicy policy = {
+			.data_dir = data_dir,
+			.read_paths = (const gchar *const *)granted->pdata,
+			.channel_fd = state.fd,
+			.memory_bytes = (guint64)state.memory_mb << 20,
+			.cpu_seconds = (guint64)state.cpu_seconds,
+			.max_files = (guint64)state.max_files,
+		};
+		g_autofree gchar *report = NULL;
+
+		if (!mv_sandbox_apply (&policy, &report, &error)) {
+			send_or_exit (MV_HOST_FRAME_INIT_DONE, frame->id,
+				      g_variant_new ("(bs)", FALSE, error->message));
+			exit (EXIT_SOFTWARE);
+		}
+		g_message ("sandbox: %s", report);
+	}
+
+	if (!mv_host_init_plugin (state.host, &error)) {
+		send_or_exit (MV_HOST_FRAME_INIT_DONE, frame->id,
+			      g_variant_new ("(bs)", FALSE, error->message));
+		exit (EXIT_SOFTWARE);
+	}
+	send_or_exit (MV_HOST_FRAME_INIT_DONE, frame->id, g_variant_new ("(bs)", TRUE, ""));
+}
+
+static void
+handle_call (const MvHostFrame *frame)
+{
+	const gchar *method_name, *empty, *request_id, *clinic_id, *locale;
+	g_autoptr (GVariant) input = NULL;
+	g_autoptr (GVariant) output = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (MvCall) call = NULL;
+	const MvMethod *method;
+	guint32 roles;
+
+	g_variant_get (frame->payload, "(&s&sv&s&su&s)", &method_name, &empty, &input, &request_id,
+		       &clinic_id, &roles, &locale);
+	if (state.host == NULL) {
+		fprintf (stderr, "medverse-plugin-host: CALL before INIT\n");
+		exit (EXIT_SOFTWARE);
+	}
+	method = mv_plugin_info_find_method (state.loaded->info, method_name);
+	state.in_call = TRUE;
+	state.call_id = frame->id;
+	g_free (state.request_id);
+	state.request_id = g_strdup (request_id);
+	if (method == NULL) {
+		g_autofree gchar *en = g_strdup_printf ("plugin %s has no method '%s'",
+							state.loaded->info->name, method_name);
+		g_autofree gchar *zh = g_strdup_printf ("插件 %s 没有名为“%s”的方法",
+							state.loaded->info->name, method_name);
+		mv_set_error_bilingual (&error, MV_ERROR_NOT_FOUND, en, zh);
+	} else {
+		call = mv_call_new (state.host, request_id, NULL, NULL);
+		mv_call_set_caller (call, clinic_id[0] != '\0' ? clinic_id : NULL,
+				    (MvCallerRole)roles, locale);
+		output = mv_call_run (call, method, input, &error);
+	}
+	state.in_call = FALSE;
+	if (output != NULL)
+		send_or_exit (MV_HOST_FRAME_RESULT, frame->id, g_variant_new ("(v)", output));
+	else
+		send_or_exit (MV_HOST_FRAME_ERROR, frame->id, mv_host_error_to_payload (error));
+}
+
+static int
+serve (void)
+{
+	for (;;) {
+		g_auto (MvHostFrame) frame = { 0 };
+
+		read_or_exit (&frame);
+		switch (frame.kind) {
+		case MV_HOST_FRAME_INIT:
+			handle_init (&frame);
+			break;
+		case MV_HOST_FRAME_CALL:
+			handle_call (&frame);
+			break;
+		case MV_HOST_FRAME_SHUTDOWN:
+			if (state.host != NULL && state.loaded->info->shutdown != NULL)
+				state.loaded->info->shutdown (state.host, state.host->plugin_data);
+			return 0;
+		default:
+			fprintf (stderr,
+				 "medverse-plugin-host: plugin %s: unexpected frame kind %u\n",
+				 state.loaded->info->name, frame.kind);
+			return EXIT_SOFTWARE;
+		}
+	}
+}
+
+int
+main (int argc, char **argv)
+{
+	gint channel_fd = -1;
+	gint64 memory_mb = 1024, cpu_seconds = 0, max_files = 64;
+	g_auto (GStrv) rest = NULL;
+	const GOptionEntry entries[] = {
+		{ "channel-fd", 0, 0, G_OPTION_ARG_INT, &channel_fd, "Inherited channel socket",
+		  "FD" },
+		{ "memory-mb", 0, 0, G_OPTION_ARG_INT64, &memory_mb, "RLIMIT_AS in MiB (0: leave)",
+		  "N" },
+		{ "cpu-seconds", 0, 0, G_OPTION_ARG_INT64, &cpu_seconds,
+		  "RLIMIT_CPU in seconds (0: leave)", "N" },
+		{ "max-files", 0, 0, G_OPTION_ARG_INT64, &max_files, "RLIMIT_NOFILE (0: leave)",
+		  "N" },
+		{ "protect", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &state.protected_paths,
+		  "A path no config value may grant (repeatable)", "PATH" },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "PLUGIN.so" },
+		{ NULL },
+	};
+	g_autoptr (GOptionContext) context = g_option_context_new ("PLUGIN.so");
+	g_autoptr (GError) error = NULL;
+
+	g_log_set_writer_func (host_log_writer, NULL, NULL);
+	g_option_context_add_main_entries (context, entries, NULL);
+	if (!g_option_context_parse (context, &argc, &argv, &error) || channel_fd < 0
+	    || rest == NULL || rest[0] == NULL || rest[1] != NULL || memory_mb < 0
+	    || cpu_seconds < 0 || max_files < 0) {
+		fprintf (stderr, "medverse-plugin-host: %s\n",
+			 error != NULL ? error->message
+				       : "usage: --channel-fd FD [limits] PLUGIN.so");
+		return EXIT_USAGE;
+	}
+	state.memory_mb = memory_mb;
+	state.cpu_seconds = cpu_seconds;
+	state.max_files = max_files;
+	g_mutex_init (&state.write_lock);
+	state.loaded = mv_plugin_loader_open (rest[0], &error);
+	if (state.loaded == NULL) {
+		/* the daemon sees the channel close and this status, and logs both */
+		fprintf (stderr, "medverse-plugin-host: refusing plugin %s: %s\n", rest[0],
+			 error->message);
+		return EXIT_CONFIG;
+	}
+	state.log_domain = g_strdup_printf ("plugin-%s", state.loaded->info->name);
+	state.fd = channel_fd;
+	send_or_exit (MV_HOST_FRAME_HELLO, 0, hello_payload (state.loaded->info));
+	return serve ();
+}
