@@ -85,18 +85,24 @@ mv_dbus_json_to_variant (JsonNode *node)
 
 /* ---- D-Bus -> JSON ------------------------------------------------------------------- */
 
+/* Every function below answers a node: a value JSON cannot hold is a JSON null there, with its
+ * problem added to @error, so one conversion finds every such member and the caller decides
+ * whether the rest is still of use (mv_dbus_vardict_to_json_marked()). */
 static JsonNode *to_json (GVariant *value, const gchar *pointer, GError **error);
 
-static void
+static JsonNode *
 wrong_type (const gchar *pointer, const gchar *type, GError **error)
 {
 	g_autofree gchar *en = g_strdup_printf (
 		"has the D-Bus type %s, which has no JSON equivalent (use s, x, d, b, a{sv} or av)",
 		type);
-	g_autofree gchar *zh = g_strdup_printf (
-		"的 D-Bus 类型为 %s，没有对应的 JSON 类型（请使用 s、x、d、b、a{sv} 或 av）", type);
+	/* Chinese needs the subject named: "…的 D-Bus 类型" has none on its own */
+	g_autofree gchar *zh = g_strdup_printf ("成员 %s 的 D-Bus 类型为 %s，没有对应的 JSON "
+						"类型（请使用 s、x、d、b、a{sv} 或 av）",
+						pointer[0] != '\0' ? pointer : "/", type);
 
 	mv_error_add_problem (error, pointer, "wrong-type", en, zh);
+	return json_node_init_null (json_node_alloc ());
 }
 
 static JsonNode *
@@ -105,7 +111,6 @@ dict_to_json (GVariant *dict, const gchar *pointer, GError **error)
 	g_autoptr (JsonObject) object = json_object_new ();
 	GVariantIter iter;
 	GVariant *entry;
-	gboolean ok = TRUE;
 
 	g_variant_iter_init (&iter, dict);
 	while ((entry = g_variant_iter_next_value (&iter)) != NULL) {
@@ -114,14 +119,10 @@ dict_to_json (GVariant *dict, const gchar *pointer, GError **error)
 		g_autoptr (GVariant) value = g_variant_get_child_value (entry, 1);
 		const gchar *name = g_variant_get_string (key, NULL);
 		g_autofree gchar *member = mv_json_pointer_append (pointer, name);
-		JsonNode *node = to_json (value, member, error);
 
-		if (node == NULL)
-			ok = FALSE;
-		else
-			json_object_set_member (object, name, node);
+		json_object_set_member (object, name, to_json (value, member, error));
 	}
-	return ok ? json_node_init_object (json_node_alloc (), object) : NULL;
+	return json_node_init_object (json_node_alloc (), object);
 }
 
 static JsonNode *
@@ -129,20 +130,15 @@ array_to_json (GVariant *array, const gchar *pointer, GError **error)
 {
 	g_autoptr (JsonArray) out = json_array_new ();
 	gsize n = g_variant_n_children (array);
-	gboolean ok = TRUE;
 
 	for (gsize i = 0; i < n; i++) {
 		g_autoptr (GVariant) element = g_variant_get_child_value (array, i);
 		g_autofree gchar *index = g_strdup_printf ("%" G_GSIZE_FORMAT, i);
 		g_autofree gchar *member = mv_json_pointer_append (pointer, index);
-		JsonNode *node = to_json (element, member, error);
 
-		if (node == NULL)
-			ok = FALSE;
-		else
-			json_array_add_element (out, node);
+		json_array_add_element (out, to_json (element, member, error));
 	}
-	return ok ? json_node_init_array (json_node_alloc (), out) : NULL;
+	return json_node_init_array (json_node_alloc (), out);
 }
 
 static JsonNode *
@@ -182,7 +178,7 @@ number_to_json (GVariant *value, const gchar *pointer, GError **error)
 	mv_error_add_problem (error, pointer, "out-of-range",
 			      "is not a number JSON can carry (finite, at most 2^63 - 1)",
 			      "不是 JSON 可表示的数（须为有限值，且不超过 2^63 - 1）");
-	return NULL;
+	return json_node_init_null (json_node_alloc ());
 }
 
 static JsonNode *
@@ -221,16 +217,27 @@ to_json (GVariant *value, const gchar *pointer, GError **error)
 	default:
 		break;
 	}
-	wrong_type (pointer, g_variant_get_type_string (value), error);
-	return NULL;
+	return wrong_type (pointer, g_variant_get_type_string (value), error);
+}
+
+JsonObject *
+mv_dbus_vardict_to_json_marked (GVariant *vardict, GError **problems)
+{
+	g_autoptr (JsonNode) node = NULL;
+
+	g_return_val_if_fail (g_variant_is_of_type (vardict, G_VARIANT_TYPE_VARDICT), NULL);
+	node = dict_to_json (vardict, "", problems);
+	return json_object_ref (json_node_get_object (node));
 }
 
 JsonObject *
 mv_dbus_vardict_to_json (GVariant *vardict, GError **error)
 {
-	g_autoptr (JsonNode) node = NULL;
+	GError *problems = NULL;
+	g_autoptr (JsonObject) object = mv_dbus_vardict_to_json_marked (vardict, &problems);
 
-	g_return_val_if_fail (g_variant_is_of_type (vardict, G_VARIANT_TYPE_VARDICT), NULL);
-	node = dict_to_json (vardict, "", error);
-	return node != NULL ? json_object_ref (json_node_get_object (node)) : NULL;
+	if (problems == NULL)
+		return g_steal_pointer (&object);
+	g_propagate_error (error, problems);
+	return NULL;
 }

@@ -37,4 +37,20 @@ GVariant *mv_dbus_json_array_to_variant (JsonArray *array);
  */
 JsonObject *mv_dbus_vardict_to_json (GVariant *vardict, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/**
+ * mv_dbus_vardict_to_json_marked:
+ * @vardict: an a{sv}
+ * @problems: where the problems of members JSON cannot hold are added
+ *
+ * As mv_dbus_vardict_to_json(), but the object is answered even when a member (at any depth)
+ * has a type JSON cannot hold: that member is a JSON null, a value no typed member of a route's
+ * body accepts, and its problem is in @problems.  A D-Bus adapter runs the route with it, so
+ * the route's own problems are listed with these (every problem at once), and a route always
+ * refuses it: nothing is written.
+ *
+ * Returns: (transfer full): the JSON object (never %NULL)
+ */
+JsonObject *mv_dbus_vardict_to_json_marked (GVariant *vardict,
+					    GError **problems) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -19,6 +19,8 @@ typedef struct {
 	GHashTable *query;
 	JsonObject *body;
 	gboolean id_member; /* CheckIn: the caller sent "id" as a member (not allowed) */
+	/* members of a D-Bus type JSON cannot hold: null in @body, listed with the route's */
+	GError *unheld;
 } RouteInput;
 
 static void
@@ -26,6 +28,7 @@ route_input_clear (RouteInput *in)
 {
 	g_clear_pointer (&in->query, g_hash_table_unref);
 	g_clear_pointer (&in->body, json_object_unref);
+	g_clear_error (&in->unheld);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RouteInput, route_input_clear)
 
@@ -112,14 +115,9 @@ checkin_input (GVariant *params, RouteInput *in, GError **error)
 {
 	const gchar *client_id;
 	g_autoptr (GVariant) members = g_variant_get_child_value (params, 3);
-	GError *problems = NULL;
 
 	g_variant_get_child (params, 2, "&s", &client_id);
-	in->body = mv_dbus_vardict_to_json (members, &problems);
-	if (problems != NULL) {
-		g_propagate_error (error, problems);
-		return FALSE;
-	}
+	in->body = mv_dbus_vardict_to_json_marked (members, &in->unheld);
 	/* An "id" member is not allowed, but the route still checks the other members so the
 	 * answer lists every problem at once: it gets an id of the wrong type, which it always
 	 * refuses (nothing is written), and its /id problem becomes ours (checkin_problems()). */
@@ -137,13 +135,8 @@ static gboolean
 body_input (GVariant *params, RouteInput *in, GError **error)
 {
 	g_autoptr (GVariant) members = g_variant_get_child_value (params, 2);
-	GError *problems = NULL;
 
-	in->body = mv_dbus_vardict_to_json (members, &problems);
-	if (problems != NULL) {
-		g_propagate_error (error, problems);
-		return FALSE;
-	}
+	in->body = mv_dbus_vardict_to_json_marked (members, &in->unheld);
 	return TRUE;
 }
 
@@ -216,6 +209,36 @@ checkin_reply (JsonNode *answer, guint status)
 
 /* ---- running a call ------------------------------------------------------------------ */
 
+/* The members JSON cannot hold (@in's unheld) with the route's problems, every one at once: the
+ * route's problem at such a member's pointer (its null refused) is left out, the member's own
+ * saying more.  An error of the route that lists no problems (a key refused, a patient not
+ * found) stands alone, as over HTTP. */
+static void
+merge_unheld (RouteInput *in, GError **error)
+{
+	GError *out = NULL;
+	guint n_unheld = mv_error_get_n_problems (in->unheld);
+	guint n = *error != NULL ? mv_error_get_n_problems (*error) : 0;
+
+	if (in->unheld == NULL || (*error != NULL && n == 0))
+		return;
+	for (guint i = 0; i < n_unheld; i++) {
+		const MvErrorProblem *p = mv_error_get_problem (in->unheld, i);
+		mv_error_add_problem (&out, p->field, p->code, p->message, p->message_zh);
+	}
+	for (guint i = 0; i < n; i++) {
+		const MvErrorProblem *p = mv_error_get_problem (*error, i);
+		gboolean same = FALSE;
+		for (guint j = 0; j < n_unheld && !same; j++)
+			same = g_strcmp0 (p->field, mv_error_get_problem (in->unheld, j)->field)
+			       == 0;
+		if (!same)
+			mv_error_add_problem (&out, p->field, p->code, p->message, p->message_zh);
+	}
+	g_clear_error (error);
+	g_propagate_error (error, out);
+}
+
 static GVariant *
 run_method (PatientCall *call, GError **error)
 {
@@ -249,11 +272,19 @@ run_method (PatientCall *call, GError **error)
 		.auth_data = call->self->auth_data,
 	};
 	answer = mv_http_route_run_local (bound->route, bound->user_data, &local, &status, error);
-	if (answer == NULL && *error != NULL) {
-		if (method->input == checkin_input)
-			checkin_problems (&in, error);
+	if (answer == NULL && *error != NULL && method->input == checkin_input)
+		checkin_problems (&in, error);
+	if (in.unheld != NULL) {
+		/* a route refuses a null member, so this is the route's refusal with ours; were it
+		 * ever answered, the caller still hears what it sent wrong */
+		if (*error == NULL)
+			g_warning ("%s: a body with a member of no JSON type was not refused",
+				   method->name);
+		merge_unheld (&in, error);
 		return NULL;
 	}
+	if (answer == NULL && *error != NULL)
+		return NULL;
 	return method->reply (answer, status);
 }
 

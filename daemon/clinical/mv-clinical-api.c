@@ -139,6 +139,24 @@ append_query (GString *link, MvHttpRequest *request, const gchar *name, const gc
 				escaped);
 }
 
+void
+mv_clinical_list_set_next (MvHttpRequest *request, JsonObject *out, const gchar *path)
+{
+	static const gchar *const kept[] = { "code", "from", "to", "include", "limit" };
+	const gchar *next = json_object_get_string_member_with_default (out, "next_cursor", NULL);
+	g_autoptr (GString) link = NULL;
+
+	if (next == NULL) {
+		json_object_set_null_member (out, "next");
+		return;
+	}
+	link = g_string_new (path);
+	for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+		append_query (link, request, kept[i], NULL);
+	append_query (link, request, "cursor", next);
+	json_object_set_string_member (out, "next", link->str);
+}
+
 static JsonNode *
 do_list (MvHttpRequest *request, const gchar *plural, gboolean me, GError **error)
 {
@@ -153,31 +171,21 @@ do_list (MvHttpRequest *request, const gchar *plural, gboolean me, GError **erro
 		.limit = mv_http_request_get_query (request, "limit"),
 		.cursor = mv_http_request_get_query (request, "cursor"),
 	};
+	g_autofree gchar *lower = NULL;
+	g_autofree gchar *path = NULL;
 	JsonObject *out;
-	const gchar *next;
 
 	if (patient_id == NULL)
 		return NULL;
 	out = mv_clinical_store_list (store_of (request), &call, kind, patient_id, &query, error);
 	if (out == NULL)
 		return NULL;
-	next = json_object_get_string_member_with_default (out, "next_cursor", NULL);
-	if (next != NULL) {
-		g_autofree gchar *lower = g_ascii_strdown (patient_id, -1);
-		g_autoptr (GString) link = g_string_new (NULL);
-		static const gchar *const kept[] = { "code", "from", "to", "include", "limit" };
-
-		if (me)
-			g_string_printf (link, "/v1/me/%s", plural);
-		else
-			g_string_printf (link, "/v1/patients/%s/%s", lower, plural);
-		for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
-			append_query (link, request, kept[i], NULL);
-		append_query (link, request, "cursor", next);
-		json_object_set_string_member (out, "next", link->str);
-	} else {
-		json_object_set_null_member (out, "next");
-	}
+	lower = g_ascii_strdown (patient_id, -1);
+	if (me)
+		path = g_strdup_printf ("/v1/me/%s", plural);
+	else
+		path = g_strdup_printf ("/v1/patients/%s/%s", lower, plural);
+	mv_clinical_list_set_next (request, out, path);
 	return object_node (out);
 }
 

@@ -30,4 +30,14 @@ G_BEGIN_DECLS
  */
 const MvHttpRoute *mv_clinical_http_routes (guint *n_routes);
 
+/**
+ * mv_clinical_list_set_next:
+ * @out: a record list's answer (mv_clinical_store_list()), with `next_cursor` or not
+ * @path: the list's own path (/v1/patients/{id}/K, /v1/me/K, …vr/sessions)
+ *
+ * Sets @out's `next`: the link to the next page (@path with the request's code, from, to,
+ * include and limit, and the cursor), or null on the last page.  Every record list's rule.
+ */
+void mv_clinical_list_set_next (MvHttpRequest *request, JsonObject *out, const gchar *path);
+
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include <medverse/mv-error.h>
 
+#include "clinical/mv-clinical-api.h"
 #include "mv-http-api.h"
 #include "mv-locale.h"
 #include "mv-vr.h"
@@ -83,15 +84,28 @@ do_sessions (MvHttpRequest *request, gboolean me, GError **error)
 {
 	g_auto (MvVrJob) job = { 0 };
 	MvClinicalQuery query = {
+		.code = mv_http_request_get_query (request, "code"),
 		.from = mv_http_request_get_query (request, "from"),
 		.to = mv_http_request_get_query (request, "to"),
 		.limit = mv_http_request_get_query (request, "limit"),
 		.cursor = mv_http_request_get_query (request, "cursor"),
 	};
 
+	g_autofree gchar *lower = NULL;
+	g_autofree gchar *path = NULL;
+	JsonObject *out;
+
 	if (!vr_job_init (&job, request, me, error))
 		return NULL;
-	return object_node (mv_vr_sessions (&job, &query, error));
+	out = mv_vr_sessions (&job, &query, error);
+	if (out == NULL)
+		return NULL;
+	/* `next` as every record list builds it (the clinical routes' helper) */
+	lower = g_ascii_strdown (job.patient_id, -1);
+	path = me ? g_strdup ("/v1/me/vr/sessions")
+		  : g_strdup_printf ("/v1/patients/%s/vr/sessions", lower);
+	mv_clinical_list_set_next (request, out, path);
+	return object_node (out);
 }
 
 static JsonNode *
@@ -148,6 +162,7 @@ do_recommend (MvHttpRequest *request, gboolean me, GError **error)
 	g_auto (MvVrJob) job = { 0 };
 	g_autoptr (GError) problems = NULL;
 	gboolean excluded = FALSE;
+	gboolean patients_own;
 	guint limit = MV_VR_LIST_LENGTH;
 	const gchar *language = NULL;
 	JsonObject *out;
@@ -161,8 +176,10 @@ do_recommend (MvHttpRequest *request, gboolean me, GError **error)
 	}
 	if (!vr_job_init (&job, request, me, error))
 		return NULL;
-	out = mv_vr_recommend (&job, excluded, limit, me ? NULL : job.call.language, &language,
-			       error);
+	/* a patient reading their own through the clinician's path is still the patient */
+	patients_own = me || (job.call.caller != NULL && job.call.caller->role == MV_ROLE_PATIENT);
+	out = mv_vr_recommend (&job, patients_own, excluded, limit, me ? NULL : job.call.language,
+			       &language, error);
 	if (out != NULL)
 		set_content_language (request, language);
 	return object_node (out);
@@ -320,17 +337,20 @@ handle_override_delete (MvHttpRequest *request, GError **error)
 static const MvHttpRoute routes[] = {
 	{ "POST", "/v1/me/vr/sessions", MV_ROLE_PATIENT, handle_me_session,
 	  "Report a VR session ({client_id, content_id, started_at, duration_min, completed, "
-	  "rating?, cybersickness?, pain_before?, pain_after?, performance?}): stored sealed, "
-	  "points earned; a repeat of its client_id with the same members answers the stored "
+	  "rating?, cybersickness?, pain_before?, pain_after?, performance?}): stored sealed "
+	  "with its safety_flags, points earned (points_note says why none); a repeat of its "
+	  "client_id with the same members answers the stored "
 	  "session (200), with other members 409" },
 	{ "GET", "/v1/me/vr/sessions", MV_ROLE_PATIENT, handle_me_sessions,
-	  "The calling patient's VR sessions, newest first (?from, ?to, ?limit, ?cursor)" },
+	  "The calling patient's VR sessions, newest first (?code, ?from, ?to, ?limit, ?cursor; "
+	  "next)" },
 	{ "GET", "/v1/me/vr/recommendations", MV_ROLE_PATIENT, handle_me_recommend,
 	  "The calling patient's VR content, safe for them and ranked, each with its reasons "
 	  "(?limit=1..50, default 10; ?include_excluded=true: what the safety filter removed, "
 	  "and why)" },
 	{ "GET", "/v1/patients/{id}/vr/sessions", READERS, handle_sessions,
-	  "A patient's VR sessions, newest first (?from, ?to, ?limit, ?cursor)" },
+	  "A patient's VR sessions, newest first (?code, ?from, ?to, ?limit, ?cursor; next), "
+	  "each with its safety_flags" },
 	{ "GET", "/v1/patients/{id}/vr/recommendations", READERS, handle_recommend,
 	  "A patient's VR recommendations, titles in the caller's language (?limit=1..50, "
 	  "default 10; ?include_excluded=true: what the safety filter removed, and why)" },

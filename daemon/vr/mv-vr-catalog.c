@@ -207,6 +207,32 @@ mv_vr_item_delete (MvVrJob *job, const gchar *item_id, GError **error)
 	return op.found;
 }
 
+/* The clinic's items with `title` and `summary` as strings in @language, as ListCatalog gives
+ * the shipped ones (NULL: both, as stored). */
+static void
+in_language (JsonArray *items, const gchar *language)
+{
+	static const gchar *const texts[] = { "title", "summary" };
+
+	for (guint i = 0; language != NULL && i < json_array_get_length (items); i++) {
+		JsonObject *item = json_array_get_object_element (items, i);
+		for (guint t = 0; t < G_N_ELEMENTS (texts); t++) {
+			JsonNode *n = json_object_get_member (item, texts[t]);
+			JsonObject *both = n != NULL && JSON_NODE_HOLDS_OBJECT (n)
+						   ? json_node_get_object (n)
+						   : NULL;
+			/* a copy: replacing the member frees the object the text is in */
+			g_autofree gchar *text
+				= both != NULL
+					  ? g_strdup (json_object_get_string_member_with_default (
+						  both, language, NULL))
+					  : NULL;
+			if (text != NULL)
+				json_object_set_string_member (item, texts[t], text);
+		}
+	}
+}
+
 JsonObject *
 mv_vr_catalog (MvVrJob *job, const gchar *language, GError **error)
 {
@@ -234,6 +260,7 @@ mv_vr_catalog (MvVrJob *job, const gchar *language, GError **error)
 	shipped = json_gvariant_serialize (first);
 	out = json_object_new ();
 	json_object_set_array_member (out, "items", json_array_ref (json_node_get_array (shipped)));
+	in_language (mine, language);
 	json_object_set_array_member (out, "clinic_items", g_steal_pointer (&mine));
 	return out;
 }

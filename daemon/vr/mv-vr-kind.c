@@ -82,15 +82,40 @@ const MvField mv_vr_session_members[] = {
 	{ NULL },
 };
 
+/* The daemon's own member of the stored record, `safety_flags`: the reason codes of the
+ * patient's safety filter against the content when the session was reported.  A client
+ * cannot send it (the service checks the body against mv_vr_session_members first). */
+static const MvField flags_member[] = {
+	{ "safety_flags", MV_FIELD_STRINGS, TRUE, 0, 64, NULL, NULL, NULL,
+	  "the safety filter's reason codes against the content when it was reported" },
+	{ NULL },
+};
+
 static JsonObject *
 session_normalise (JsonObject *input,
 		   const gchar *pointer,
 		   const MvClinicalContext *ctx,
 		   GError **error)
 {
-	if (!mv_clinical_check (mv_vr_session_members, NULL, input, pointer, ctx, error))
+	g_autoptr (JsonObject) members = mv_clinical_object_copy (input);
+	g_autoptr (JsonObject) flags = json_object_new ();
+	gboolean ok;
+
+	if (json_object_has_member (members, "safety_flags")) {
+		json_object_set_member (flags, "safety_flags",
+					json_object_dup_member (members, "safety_flags"));
+		json_object_remove_member (members, "safety_flags");
+	} else {
+		json_object_set_array_member (flags, "safety_flags", json_array_new ());
+	}
+	/* both checked, every problem listed */
+	ok = mv_clinical_check (mv_vr_session_members, NULL, members, pointer, ctx, error);
+	ok = mv_clinical_check (flags_member, NULL, flags, pointer, ctx, error) && ok;
+	if (!ok)
 		return NULL;
-	return mv_clinical_object_copy (input);
+	json_object_set_member (members, "safety_flags",
+				json_object_dup_member (flags, "safety_flags"));
+	return g_steal_pointer (&members);
 }
 
 static JsonObject *

@@ -4,6 +4,7 @@
 #include "mv-vr.h"
 
 #include <json-glib/json-gvariant.h>
+#include <string.h>
 #include <medverse/mv-error.h>
 
 #include "clinical/mv-clinical-private.h"
@@ -48,6 +49,8 @@ call_plugin (MvVrJob *job, const gchar *method, GVariant *input, GError **error)
 }
 
 /* ---- sessions ------------------------------------------------------------------------ */
+
+static JsonArray *safety_flags_of (MvVrJob *job, const gchar *content_id, GError **error);
 
 GHashTable *
 mv_vr_known_ids (MvVrJob *job, GError **error)
@@ -139,19 +142,53 @@ same_session (JsonObject *stored, JsonObject *body)
 	return mv_checkin_same_request (body, sent);
 }
 
-/* Whether a session earns points (docs/vr.md, "Points"): a minute or more, and not abandoned
- * with moderate or severe cybersickness (the points must not reward staying in content that
- * makes the patient unwell, nor trying it again for them). */
-static gboolean
-earns_points (JsonObject *body)
+/* Why a session earns no points (docs/vr.md, "Points"), NULL when it earns them: under a
+ * minute (put on, taken off), `severe` cybersickness whether completed or not, `moderate`
+ * when abandoned (the points must not reward staying in content that makes the patient
+ * unwell, nor trying it again for them). */
+static const gchar *
+no_points_reason (JsonObject *body)
 {
 	const gchar *sick
 		= json_object_get_string_member_with_default (body, "cybersickness", "none");
 
 	if (json_object_get_double_member (body, "duration_min") < 1)
-		return FALSE;
-	return json_object_get_boolean_member (body, "completed")
-	       || (g_strcmp0 (sick, "moderate") != 0 && g_strcmp0 (sick, "severe") != 0);
+		return "too-short";
+	if (g_str_equal (sick, "severe")
+	    || (g_str_equal (sick, "moderate")
+		&& !json_object_get_boolean_member (body, "completed")))
+		return "cybersickness";
+	return NULL;
+}
+
+/* The answer's `points_note` {code, en, zh}: why nothing was earned. */
+static JsonObject *
+points_note (const gchar *code)
+{
+	static const struct {
+		const gchar *code, *en, *zh;
+	} notes[] = {
+		{ "too-short", "No points: a session earns points from one minute on.",
+		  "未获得积分：训练满 1 分钟才计分。" },
+		{ "cybersickness",
+		  "No points for this session: you reported feeling unwell in it (cybersickness). "
+		  "Stop whenever VR makes you feel unwell.",
+		  "本次训练不计分：您报告了训练中的不适（晕动症）。VR 让您不舒服时请随时停止。" },
+		{ "daily-cap", "No points: you have already earned today's most for VR sessions.",
+		  "未获得积分：今天的 VR 训练积分已达上限。" },
+		{ "repeat", "Already reported: its points were counted the first time.",
+		  "此次训练已上报过：积分已在首次上报时计算。" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (notes); i++)
+		if (g_str_equal (notes[i].code, code)) {
+			JsonObject *n = json_object_new ();
+			json_object_set_string_member (n, "code", code);
+			json_object_set_string_member (n, "en", notes[i].en);
+			json_object_set_string_member (n, "zh", notes[i].zh);
+			return n;
+		}
+	g_return_val_if_reached (NULL);
 }
 
 static MvEngagementStore *
@@ -176,6 +213,7 @@ earn_points (MvVrJob *job, JsonObject *body, GError **error)
 	g_autofree gchar *id
 		= g_strdup_printf ("vr-%s", json_object_get_string_member (body, "client_id"));
 	gboolean created = FALSE;
+	JsonObject *out, *answer;
 
 	if (engagement == NULL)
 		return NULL;
@@ -188,13 +226,19 @@ earn_points (MvVrJob *job, JsonObject *body, GError **error)
 				       json_object_get_string_member (body, "started_at"));
 	json_object_set_string_member (checkin, "vr_content",
 				       json_object_get_string_member (body, "content_id"));
-	return mv_engagement_store_checkin (engagement, &job->call, checkin, &created, error);
+	out = mv_engagement_store_checkin (engagement, &job->call, checkin, &created, error);
+	/* the check-in itself earned nothing: a vr_session check-in has no task, so only the
+	 * metric's daily cap takes its points (the engagement answer does not name the cap) */
+	answer = out != NULL ? mv_clinical_get_object (out, "checkin") : NULL;
+	if (answer != NULL && json_object_get_int_member_with_default (answer, "points", 0) == 0)
+		json_object_set_object_member (out, "points_note", points_note ("daily-cap"));
+	return out;
 }
 
 /* `{"awarded": [], "progress": …}` for a session that earns nothing now (point-free, or a
  * repeat): every answer carries both, as a check-in's does. */
 static JsonObject *
-no_points (MvVrJob *job, GError **error)
+no_points (MvVrJob *job, const gchar *why, GError **error)
 {
 	MvEngagementStore *engagement = engagement_of (job, error);
 	JsonObject *progress;
@@ -208,6 +252,7 @@ no_points (MvVrJob *job, GError **error)
 	out = json_object_new ();
 	json_object_set_array_member (out, "awarded", json_array_new ());
 	json_object_set_object_member (out, "progress", progress);
+	json_object_set_object_member (out, "points_note", points_note (why));
 	return out;
 }
 
@@ -219,6 +264,7 @@ session_answer (JsonObject *session, JsonObject *points)
 	json_object_set_object_member (out, "session", session);
 	mv_clinical_copy_member (out, points, "awarded");
 	mv_clinical_copy_member (out, points, "progress");
+	mv_clinical_copy_member (out, points, "points_note");
 	return out;
 }
 
@@ -250,7 +296,10 @@ mv_vr_session_post (MvVrJob *job, JsonObject *body, gboolean *created, GError **
 	g_autoptr (GError) problems = NULL;
 	g_autoptr (JsonObject) points = NULL;
 	JsonObject *stored;
+	g_autoptr (JsonArray) flags = NULL;
+	g_autoptr (JsonObject) record = NULL;
 	gboolean failed = FALSE;
+	const gchar *why;
 
 	*created = FALSE;
 	if (job->call.caller == NULL || job->call.caller->role != MV_ROLE_PATIENT
@@ -276,7 +325,7 @@ mv_vr_session_post (MvVrJob *job, JsonObject *body, gboolean *created, GError **
 			return NULL;
 		}
 		if (stored != NULL) {
-			points = no_points (job, error);
+			points = no_points (job, "repeat", error);
 			if (points == NULL) {
 				json_object_unref (stored);
 				return NULL;
@@ -291,14 +340,22 @@ mv_vr_session_post (MvVrJob *job, JsonObject *body, gboolean *created, GError **
 		g_propagate_error (error, g_steal_pointer (&problems));
 		return NULL;
 	}
+	/* content the safety filter would exclude is still stored (the session happened) but
+	 * flagged, for the clinician (docs/vr.md, "Safety flags") */
+	flags = safety_flags_of (job, json_object_get_string_member (body, "content_id"), error);
+	if (flags == NULL)
+		return NULL;
+	record = mv_clinical_object_copy (body);
+	json_object_set_array_member (record, "safety_flags", g_steal_pointer (&flags));
 	/* the check-in first: if the record's write fails, the retry finds the check-in a
 	 * repeat (no second award) and writes the record */
-	points = earns_points (body) ? earn_points (job, body, error) : no_points (job, error);
+	why = no_points_reason (body);
+	points = why == NULL ? earn_points (job, body, error) : no_points (job, why, error);
 	if (points == NULL)
 		return NULL;
 	job->call.on_patients_behalf = TRUE;
 	stored = mv_clinical_store_create (job->store, &job->call, &mv_vr_session_kind,
-					   job->patient_id, body, NULL, error);
+					   job->patient_id, record, NULL, error);
 	job->call.on_patients_behalf = FALSE;
 	if (stored == NULL)
 		return NULL;
@@ -315,6 +372,14 @@ mv_vr_sessions (MvVrJob *job, const MvClinicalQuery *query, GError **error)
 }
 
 /* ---- recommendations ----------------------------------------------------------------- */
+
+static JsonArray *
+list_of (JsonObject *o, const gchar *member)
+{
+	JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
+
+	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
 
 /* The plan's intensity limit as METs: ACSM light is below 3.0 METs, moderate 3.0–5.9
  * (limits of metric "intensity": 1 light, 2 moderate, 3 vigorous). */
@@ -354,19 +419,69 @@ posture_of (JsonObject *plan)
 		       : NULL;
 }
 
+/* The plan's supplied `pregnant: true` (POST …/plan): used like a recorded pregnancy, as the
+ * supplied mobility is.  A supplied `false` does not clear a recorded pregnancy here: the
+ * record may be newer than the plan, and the filter errs on the safe side. */
+static gboolean
+supplied_pregnant (JsonObject *plan)
+{
+	JsonObject *used = plan != NULL ? mv_clinical_get_object (plan, "context_used") : NULL;
+	JsonObject *supplied = used != NULL ? mv_clinical_get_object (used, "supplied") : NULL;
+	JsonNode *n = supplied != NULL ? json_object_get_member (supplied, "pregnant") : NULL;
+
+	return n != NULL && JSON_NODE_HOLDS_VALUE (n)
+	       && json_node_get_value_type (n) == G_TYPE_BOOLEAN && json_node_get_boolean (n);
+}
+
+/* The record's conditions as the plugin reads them, every clinical status as recorded
+ * (active … inactive, remission, resolved: the plugin decides what each means, e.g. a
+ * seizure history keeps the photosensitive filter) and the verification status beside it
+ * (refuted included); every code system, spelled as the plan context spells it
+ * (mv_plan_code_curie(): ICD10:, SNOMED:, HP:, DOID:).  Not the plan context's list, which
+ * folds inactive and remission into "resolved" and drops refuted ones (a plan's needs).  A
+ * relative's condition (family_member) is not the patient's and is left out. */
+static JsonArray *
+conditions_of (JsonArray *conditions)
+{
+	JsonArray *out = json_array_new ();
+
+	for (guint i = 0; conditions != NULL && i < json_array_get_length (conditions); i++) {
+		JsonObject *c = json_array_get_object_element (conditions, i);
+		g_autofree gchar *curie = mv_plan_code_curie (mv_clinical_get_object (c, "code"));
+		JsonObject *item;
+		/* at most as many as the plan context reads (the snapshot's newest first) */
+		if (curie == NULL || json_object_has_member (c, "family_member")
+		    || json_array_get_length (out) >= MV_PLAN_CONTEXT_LIST_MAX)
+			continue;
+		item = json_object_new ();
+		json_object_set_string_member (item, "code", curie);
+		mv_clinical_copy_member (item, c, "verification_status");
+		if (mv_clinical_get_string (c, "clinical_status") != NULL)
+			json_object_set_string_member (
+				item, "status", mv_clinical_get_string (c, "clinical_status"));
+		json_array_add_object_element (out, item);
+	}
+	return out;
+}
+
 /* The plugin's patient from the plan context of the same snapshot (age, sex, language,
- * pregnancy, conditions, findings) and the current plan (intensity limit, posture). */
+ * pregnancy, findings), the record's conditions (conditions_of()) and the current plan
+ * (intensity limit, posture, a supplied pregnancy). */
 static JsonObject *
-patient_of (JsonObject *context, JsonObject *plan)
+patient_of (JsonObject *context, JsonObject *snapshot, JsonObject *plan)
 {
 	static const gchar *const taken[]
-		= { "language", "age_years", "sex", "pregnant", "conditions", "findings", NULL };
+		= { "language", "age_years", "sex", "pregnant", "findings", NULL };
 	JsonObject *p = json_object_new ();
 	gdouble mets = max_mets_of (plan);
 	const gchar *posture = posture_of (plan);
 
 	for (guint i = 0; taken[i] != NULL; i++)
 		mv_clinical_copy_member (p, context, taken[i]);
+	json_object_set_array_member (p, "conditions",
+				      conditions_of (list_of (snapshot, "conditions")));
+	if (supplied_pregnant (plan))
+		json_object_set_boolean_member (p, "pregnant", TRUE);
 	if (mets > 0)
 		json_object_set_double_member (p, "max_mets", mets);
 	if (posture != NULL)
@@ -422,14 +537,6 @@ first_of (JsonObject *snapshot, const gchar *plural)
 
 	return a != NULL && json_array_get_length (a) > 0 ? json_array_get_object_element (a, 0)
 							  : NULL;
-}
-
-static JsonArray *
-list_of (JsonObject *o, const gchar *member)
-{
-	JsonNode *n = o != NULL ? json_object_get_member (o, member) : NULL;
-
-	return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
 }
 
 /* The plugin is asked for more than the list shows, with the excluded items, so that pinned
@@ -647,77 +754,197 @@ retitle (MvVrJob *job, JsonObject *result, JsonArray *extra, const gchar *langua
 	return TRUE;
 }
 
+/* The answer's notes for their reader.  The plugin's pointers into its own input
+ * (`/history/3/content_id`) mean nothing to a caller: a note on a past session's content names
+ * the content instead (one note an id: `{code, field: "history", id, en, zh}`).  The patient's
+ * own route has no `notes` at all: they are the clinician's (a pin refused by the filter, an id
+ * no longer in the catalogs) and say nothing the patient can act on; `notices` stay. */
+static void
+notes_for_reader (JsonObject *result, JsonArray *history, gboolean patients_own)
+{
+	JsonArray *notes = list_of (result, "notes");
+	g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	JsonArray *out;
+
+	if (patients_own || notes == NULL) {
+		json_object_remove_member (result, "notes");
+		return;
+	}
+	out = json_array_new ();
+	for (guint i = 0; i < json_array_get_length (notes); i++) {
+		JsonObject *n = json_array_get_object_element (notes, i);
+		const gchar *field = mv_clinical_get_string (n, "field");
+		guint64 index = 0;
+		g_auto (GStrv) parts = NULL;
+		const gchar *id;
+		if (field == NULL || !g_str_has_prefix (field, "/history/")) {
+			json_array_add_object_element (out, json_object_ref (n));
+			continue;
+		}
+		parts = g_strsplit (field + strlen ("/history/"), "/", 2);
+		id = g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT, &index, NULL)
+				     && index < json_array_get_length (history)
+			     ? mv_clinical_get_string (
+				     json_array_get_object_element (history, (guint)index),
+				     "content_id")
+			     : NULL;
+		if (id == NULL || !g_hash_table_add (seen, g_strdup (id)))
+			continue;
+		n = reason (
+			mv_clinical_get_string (n, "code") != NULL
+				? mv_clinical_get_string (n, "code")
+				: "unknown-content",
+			"content of a past session is no longer in the clinic's catalogs (a "
+			"deleted clinic item): its sessions still count in the history",
+			"既往训练的内容已不在本诊所的目录中（已删除的诊所条目）：其训练仍计入历史");
+		json_object_set_string_member (n, "field", "history");
+		json_object_set_string_member (n, "id", id);
+		json_array_add_object_element (out, n);
+	}
+	json_object_set_array_member (result, "notes", out);
+}
+
+/* What Recommend is given, read from one snapshot of the record. */
+typedef struct {
+	JsonObject *snapshot;
+	JsonObject *patient;
+	JsonArray *history;
+	JsonArray *extra;     /* the clinic's own items */
+	JsonObject *override; /* (nullable) borrowed from the snapshot */
+} VrInput;
+
+static void
+vr_input_clear (VrInput *in)
+{
+	g_clear_pointer (&in->snapshot, json_object_unref);
+	g_clear_pointer (&in->patient, json_object_unref);
+	g_clear_pointer (&in->history, json_array_unref);
+	g_clear_pointer (&in->extra, json_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VrInput, vr_input_clear)
+
+static gboolean
+vr_input_read (MvVrJob *job, VrInput *in, GError **error)
+{
+	g_autoptr (MvPlanContext) context = NULL;
+	MvPlanRecord record;
+
+	in->extra = mv_vr_items_load (job, error);
+	if (in->extra == NULL)
+		return FALSE;
+	in->snapshot = snapshot_of (job, error);
+	if (in->snapshot == NULL)
+		return FALSE;
+	record = (MvPlanRecord){
+		.snapshot = in->snapshot,
+		.patient_id = job->patient_id,
+		.now = job->now,
+		.caller_language = job->call.language,
+	};
+	context = mv_plan_context_assemble (&record);
+	in->patient = patient_of (context->context, in->snapshot, first_of (in->snapshot, "plans"));
+	in->history = history_of (list_of (in->snapshot, mv_vr_session_kind.plural));
+	in->override = first_of (in->snapshot, mv_vr_override_kind.plural);
+	return TRUE;
+}
+
+/* Recommend's result as JSON (transfer full); @model and @options: floating ones are
+ * consumed, others referenced (g_variant_new()'s rule). */
+static JsonObject *
+recommend_call (MvVrJob *job, VrInput *in, GVariant *model, GVariant *options, GError **error)
+{
+	g_autoptr (GVariant) result = NULL;
+	g_autoptr (JsonNode) node = NULL;
+	GVariant *patient_v = patient_variant (in->patient, in->extra, error);
+
+	if (patient_v == NULL) {
+		g_variant_unref (g_variant_ref_sink (model));
+		g_variant_unref (g_variant_ref_sink (options));
+		return NULL;
+	}
+	result = call_plugin (job, "Recommend",
+			      g_variant_new ("(@a{sv}@aa{sv}@a{sv}@a{sv})", patient_v,
+					     mv_plan_json_to_vardicts (in->history), model,
+					     options),
+			      error);
+	if (result == NULL)
+		return NULL;
+	node = json_gvariant_serialize (result);
+	return json_object_ref (json_node_get_object (node));
+}
+
 JsonObject *
 mv_vr_recommend (MvVrJob *job,
+		 gboolean patients_own,
 		 gboolean include_excluded,
 		 guint limit,
 		 const gchar *title_language,
 		 const gchar **language,
 		 GError **error)
 {
-	g_autoptr (JsonObject) snapshot = NULL;
-	g_autoptr (MvPlanContext) context = NULL;
-	g_autoptr (JsonObject) patient = NULL;
-	g_autoptr (JsonArray) history = NULL;
-	g_autoptr (JsonArray) extra = NULL;
-	g_autoptr (GVariant) result = NULL;
+	g_auto (VrInput) in = { 0 };
 	g_autoptr (GVariant) model = NULL;
 	gint64 trained_on = 0;
-	JsonObject *override;
-	GVariant *patient_v;
-	JsonNode *node;
 	JsonObject *out;
-	MvPlanRecord in;
 
 	/* a stranger learns nothing, not even whether the plugin is loaded */
 	if (!mv_clinical_store_check_patient (job->store, &job->call, job->patient_id, error)
-	    || !require_plugin (job, error))
-		return NULL;
-	extra = mv_vr_items_load (job, error);
-	if (extra == NULL)
-		return NULL;
-	snapshot = snapshot_of (job, error);
-	if (snapshot == NULL)
-		return NULL;
-	in = (MvPlanRecord){
-		.snapshot = snapshot,
-		.patient_id = job->patient_id,
-		.now = job->now,
-		.caller_language = job->call.language,
-	};
-	context = mv_plan_context_assemble (&in);
-	patient = patient_of (context->context, first_of (snapshot, "plans"));
-	history = history_of (list_of (snapshot, mv_vr_session_kind.plural));
-	override = first_of (snapshot, mv_vr_override_kind.plural);
-	patient_v = patient_variant (patient, extra, error);
-	if (patient_v == NULL)
+	    || !require_plugin (job, error) || !vr_input_read (job, &in, error))
 		return NULL;
 	model = mv_vr_model_current (job, &trained_on, error);
-	if (model == NULL) {
-		g_variant_unref (g_variant_ref_sink (patient_v));
+	if (model == NULL)
 		return NULL;
-	}
-	result = call_plugin (
-		job, "Recommend",
-		g_variant_new ("(@a{sv}@aa{sv}@a{sv}@a{sv})", patient_v,
-			       mv_plan_json_to_vardicts (history), model,
-			       options_of (list_of (override, "block"), list_of (override, "pin"))),
-		error);
-	if (result == NULL)
+	out = recommend_call (
+		job, &in, model,
+		options_of (list_of (in.override, "block"), list_of (in.override, "pin")), error);
+	if (out == NULL)
 		return NULL;
-	node = json_gvariant_serialize (result);
-	out = json_object_ref (json_node_get_object (node));
-	json_node_unref (node);
-	apply_override (out, override, include_excluded, limit);
+	apply_override (out, in.override, include_excluded, limit);
+	notes_for_reader (out, in.history, patients_own);
 	json_object_set_int_member (out, "model_sessions", trained_on);
-	*language
-		= g_strcmp0 (mv_clinical_get_string (patient, "language"), "zh") == 0 ? "zh" : "en";
+	*language = g_strcmp0 (mv_clinical_get_string (in.patient, "language"), "zh") == 0 ? "zh"
+											   : "en";
 	if (title_language != NULL && !g_str_equal (title_language, *language)) {
-		if (!retitle (job, out, extra, title_language, error)) {
+		if (!retitle (job, out, in.extra, title_language, error)) {
 			json_object_unref (out);
 			return NULL;
 		}
 		*language = title_language;
 	}
 	return out;
+}
+
+/* The reasons the patient's safety filter gives against @content_id now (the record as it
+ * is, before the session is stored), as codes, each once; empty when it passes.  The model
+ * plays no part in the filter: `{}` is given.  A clinician's block is not a safety reason. */
+static JsonArray *
+safety_flags_of (MvVrJob *job, const gchar *content_id, GError **error)
+{
+	g_auto (VrInput) in = { 0 };
+	g_autoptr (JsonObject) result = NULL;
+	g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+	GVariantBuilder options;
+	JsonObject *excluded;
+	JsonArray *reasons;
+	JsonArray *flags;
+
+	if (!vr_input_read (job, &in, error))
+		return NULL;
+	g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add (&options, "{sv}", "limit", g_variant_new_uint32 (1));
+	g_variant_builder_add (&options, "{sv}", "include_excluded", g_variant_new_boolean (TRUE));
+	result = recommend_call (job, &in, g_variant_new ("a{sv}", NULL),
+				 g_variant_builder_end (&options), error);
+	if (result == NULL)
+		return NULL;
+	flags = json_array_new ();
+	excluded = find (list_of (result, "excluded"), content_id, NULL);
+	reasons = list_of (excluded, "reasons");
+	for (guint i = 0; reasons != NULL && i < json_array_get_length (reasons); i++) {
+		const gchar *code = mv_clinical_get_string (
+			json_array_get_object_element (reasons, i), "code");
+		if (code != NULL && g_hash_table_add (seen, (gpointer)code))
+			json_array_add_string_element (flags, code);
+	}
+	return flags;
 }

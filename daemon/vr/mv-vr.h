@@ -76,6 +76,7 @@ JsonObject *mv_vr_sessions (MvVrJob *job, const MvClinicalQuery *query, GError *
 
 /**
  * mv_vr_recommend:
+ * @patients_own: the patient's own route (/v1/me, D-Bus): no clinician's `notes`
  * @include_excluded: list what the safety filter removed, with its reasons
  * @limit: how many items to show (1 to %MV_VR_LIST_MAX)
  * @title_language: (nullable): "en" or "zh": the items' titles in it; %NULL: in the
@@ -89,6 +90,7 @@ JsonObject *mv_vr_sessions (MvVrJob *job, const MvClinicalQuery *query, GError *
  *   values of the record but the tolerance and limits applied)
  */
 JsonObject *mv_vr_recommend (MvVrJob *job,
+			     gboolean patients_own,
 			     gboolean include_excluded,
 			     guint limit,
 			     const gchar *title_language,

@@ -6,17 +6,6 @@
 
 #include "vr-test.h"
 
-static gchar *
-fixture (const gchar *variable)
-{
-	gchar *text = NULL;
-	g_autoptr (GError) error = NULL;
-
-	cr_assert (g_file_get_contents (mvt_getenv (variable), &text, NULL, &error), "%s",
-		   error != NULL ? error->message : "");
-	return text;
-}
-
 static gint64
 items_of (PGconn *conn, const gchar *clinic)
 {
@@ -30,7 +19,8 @@ Test (vr_clinic, items_are_the_clinics_own)
 	g_autoptr (PGconn) conn = mvt_db_connect (dir);
 	g_auto (MvtClinic) a = { 0 };
 	g_auto (MvtClinic) b = { 0 };
-	g_autofree gchar *good = fixture ("MVT_VR_GOOD_ITEM"), *bad = fixture ("MVT_VR_BAD_ITEM");
+	g_autofree gchar *good = vr_fixture ("MVT_VR_GOOD_ITEM"),
+			 *bad = vr_fixture ("MVT_VR_BAD_ITEM");
 	g_autofree gchar *pa = NULL, *pb = NULL, *ta = NULL, *tb = NULL, *sa = NULL, *sb = NULL;
 
 	mvt_clinic_make (mvt_shared_url (), dir, &a);

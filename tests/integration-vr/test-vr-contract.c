@@ -7,17 +7,6 @@
 
 #include "vr-test.h"
 
-static gchar *
-fixture (const gchar *variable)
-{
-	gchar *text = NULL;
-	g_autoptr (GError) error = NULL;
-
-	cr_assert (g_file_get_contents (mvt_getenv (variable), &text, NULL, &error), "%s",
-		   error != NULL ? error->message : "");
-	return text;
-}
-
 static gint64
 progress_points (MvtResponse *r)
 {
@@ -93,7 +82,7 @@ Test (vr_contract, retry_comes_first)
 {
 	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
 	g_auto (MvtClinic) a = { 0 };
-	g_autofree gchar *good = fixture ("MVT_VR_GOOD_ITEM");
+	g_autofree gchar *good = vr_fixture ("MVT_VR_GOOD_ITEM");
 	g_autofree gchar *pid = NULL, *token = NULL, *at = plans_hours_ago (3);
 	g_autofree gchar *body = NULL, *longer = NULL, *abandoned = NULL, *first_id = NULL;
 #define SESSION                                                                                    \
@@ -151,7 +140,7 @@ Test (vr_contract, every_problem_at_once)
 		"{\"client_id\":\"e-1\",\"content_id\":\"no-such-content\",\"started_at\":\"%s\","
 		"\"duration_min\":10,\"completed\":true,\"rating\":9}",
 		old);
-	g_autofree gchar *item = fixture ("MVT_VR_GOOD_ITEM");
+	g_autofree gchar *item = vr_fixture ("MVT_VR_GOOD_ITEM");
 	g_autoptr (JsonNode) node = json_from_string (item, NULL);
 	g_autofree gchar *no_zh = NULL;
 
@@ -227,7 +216,7 @@ Test (vr_contract, deleted_item_in_an_override)
 {
 	g_autofree gchar *dir = g_build_filename (mvt_getenv ("MVT_ROOT"), "data", NULL);
 	g_auto (MvtClinic) a = { 0 };
-	g_autofree gchar *good = fixture ("MVT_VR_GOOD_ITEM");
+	g_autofree gchar *good = vr_fixture ("MVT_VR_GOOD_ITEM");
 	g_autofree gchar *pid = NULL, *path = NULL, *recs = NULL;
 	const gchar *put = "{\"block\":[],\"pin\":[\"clinic-arm-reach\",\"heart-tour\"]}";
 

@@ -266,7 +266,8 @@ Test (vr, over_dbus)
 int
 main (int argc, char **argv)
 {
-	const gchar *plugins[] = { mvt_getenv ("MVT_VR_RECOMMENDER"), NULL };
+	const gchar *plugins[]
+		= { mvt_getenv ("MVT_VR_RECOMMENDER"), mvt_getenv ("MVT_PLAN_GENERATOR"), NULL };
 	g_autofree gchar *config = g_strdup_printf ("[plugin.vr-recommender]\ncatalog=%s\n",
 						    mvt_getenv ("MVT_VR_CATALOG"));
 	MvtOptions options = { .extra_plugins = plugins, .config = config };

@@ -77,3 +77,14 @@ vr_lists (JsonArray *list, const gchar *id, const gchar *reason)
 	}
 	return FALSE;
 }
+
+gchar *
+vr_fixture (const gchar *variable)
+{
+	gchar *text = NULL;
+	g_autoptr (GError) error = NULL;
+
+	cr_assert (g_file_get_contents (mvt_getenv (variable), &text, NULL, &error), "%s",
+		   error != NULL ? error->message : "");
+	return text;
+}

@@ -34,4 +34,7 @@ gchar *vr_session_body_full (const gchar *client_id,
 			     gboolean completed,
 			     const gchar *extra);
 
+/* the text of the file named by the environment variable @variable (asserted readable) */
+gchar *vr_fixture (const gchar *variable);
+
 G_END_DECLS
