@@ -52,6 +52,7 @@ static const gchar *const vr_item_members[] = {
 #define VR_MAX_TITLE 120
 #define VR_MAX_SUMMARY 600
 #define VR_MAX_EVIDENCE 400
+#define VR_MIN_EVIDENCE 10
 #define VR_MIN_METS 1.0
 #define VR_MAX_METS 20.0
 #define VR_MAX_DURATION 180
@@ -174,6 +175,23 @@ vr_read_text (JsonObject *obj,
 	out->zh = g_strdup (zh);
 }
 
+/* what a citation has that "none", "n/a", "-" or "see README" has not (README, "Clinic
+ * items"): at least 10 characters and a year, 1900-2099; at most VR_MAX_EVIDENCE bytes */
+static gboolean
+vr_evidence_valid (const gchar *evidence)
+{
+	g_autofree gchar *trimmed = g_strstrip (g_strdup (evidence));
+
+	if (g_utf8_strlen (trimmed, -1) < VR_MIN_EVIDENCE || strlen (evidence) > VR_MAX_EVIDENCE)
+		return FALSE;
+	for (const gchar *s = trimmed; s[0] != '\0' && s[1] != '\0'; s++) {
+		if (((s[0] == '1' && s[1] == '9') || (s[0] == '2' && s[1] == '0'))
+		    && g_ascii_isdigit (s[2]) && g_ascii_isdigit (s[3]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void
 vr_read_strings (JsonObject *obj, const gchar *path, VrItem *item, GPtrArray *problems)
 {
@@ -195,11 +213,13 @@ vr_read_strings (JsonObject *obj, const gchar *path, VrItem *item, GPtrArray *pr
 		item->contra |= 1u << vr_enum_parse (contra[i], vr_contra_ids);
 	item->languages = vr_json_strv (obj, path, "languages", TRUE, vr_languages, problems);
 	evidence = vr_json_string (obj, path, "evidence", TRUE, problems);
-	if (evidence != NULL && (evidence[0] == '\0' || strlen (evidence) > VR_MAX_EVIDENCE)) {
+	if (evidence != NULL && !vr_evidence_valid (evidence)) {
 		g_autofree gchar *field = g_strdup_printf ("%s/evidence", path);
-		vr_problem_add (problems, field, "out-of-range",
-				"must be a citation of 1 to 400 characters",
-				"须为 1 至 400 个字符的文献引用");
+		vr_problem_add (problems, field, "invalid-format",
+				"must be a citation of 10 to 400 characters with its year "
+				"(authors, year, journal), not a placeholder such as none or n/a",
+				"须为 10 至 400 个字符、含年份的文献引用（作者、年份、期刊），"
+				"不能是“无”或“n/a”等占位内容");
 	}
 	item->evidence = g_strdup (evidence);
 }

@@ -176,6 +176,9 @@ typedef struct {
 				   * findings of the patient, with their xrefs (what may exclude) */
 	GPtrArray *history_codes; /* gchar*: codes of inactive or remitted conditions, with
 				   * their xrefs: a seizure history still counts (README) */
+	GPtrArray *unchecked;	  /* gchar*: codes of conditions and findings that could count
+				   * but that no table can read (README, "Codes the filter
+				   * cannot read"), each once */
 	VrComfort tolerance;
 	gdouble max_mets; /* < 0: none */
 	VrPosture posture;
@@ -203,6 +206,15 @@ VrPatient *vr_patient_read (JsonNode *node, const VrCatalog *cat, GPtrArray *pro
 GPtrArray *
 vr_sessions_read (JsonNode *node, const gchar *path, gboolean with_patient, GPtrArray *problems);
 gboolean vr_options_read (JsonNode *node, VrOptions *out, GPtrArray *problems);
+
+/* ---- codes the tables can read (vr-codes.c) ---- */
+
+/* the table codes a SNOMED CT code (SNOMED:, SCT:, SNOMEDCT:, SNOMEDCT_US…: + concept id)
+ * stands for, NULL-terminated; NULL when @code is not SNOMED CT or not mapped */
+const gchar *const *vr_snomed_codes (const gchar *code);
+/* whether the safety tables can read @code: HP:, DOID:, ICD10:, ICD10CM:, the parser's MV:,
+ * or a mapped SNOMED CT concept */
+gboolean vr_code_readable (const gchar *code);
 
 /* ---- the safety filter (vr-filter.c, vr-risk.c) ---- */
 
@@ -238,6 +250,16 @@ GVariant *vr_notices (const VrPatient *p, guint triggered);
  * before it may be recommended: procedure preparation, disease education (README,
  * "Relevance") */
 gboolean vr_needs_target (const VrItem *item);
+
+/* what makes an item worth recommending beyond safety (README, "Relevance") */
+typedef enum {
+	VR_INDICATION_NONE,	     /* relaxation, general education, exergames: anyone */
+	VR_INDICATION_TARGET,	     /* preparation, disease education: a target or a pin */
+	VR_INDICATION_TARGET_OR_GOAL /* rehabilitation, cognitive training: a target, a
+				      * goal region, a pin or the patient's own programme */
+} VrIndication;
+
+VrIndication vr_indication_of (const VrItem *item);
 /* the tolerance after the history's cybersickness reports (README, "Tolerance") */
 VrComfort vr_tolerance_after (VrComfort tolerance, GPtrArray *history);
 /* content ids the history reports severe cybersickness for: never offered again */

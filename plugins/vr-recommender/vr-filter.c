@@ -30,7 +30,8 @@ static const gchar *const vr_triggers[VR_CONTRA_LAST][24] = {
 	= { "HP:0001635", "HP:0001658", "HP:0001681", "HP:0011675", "DOID:3393", "DOID:5844",
 	    "ICD10:I20", "ICD10:I21", "ICD10:I22", "ICD10:I24", "ICD10:I25", "ICD10:I47",
 	    "ICD10:I48", "ICD10:I49", "ICD10:I50", NULL },
-	[VR_CONTRA_SEVERE_MOTION_SICKNESS] = { "DOID:2951", "ICD10:T75.3", NULL },
+	/* MV:0008: the symptom parser's motion sickness (no HPO term) */
+	[VR_CONTRA_SEVERE_MOTION_SICKNESS] = { "DOID:2951", "ICD10:T75.3", "MV:0008", NULL },
 	[VR_CONTRA_OPEN_WOUND_HEAD] = { "ICD10:S01", NULL },
 	[VR_CONTRA_PSYCHOSIS]
 	= { "HP:0000709", "HP:0000738", "DOID:2468", "DOID:5419", "ICD10:F20", "ICD10:F22",
@@ -45,17 +46,18 @@ static const gchar *const vr_contra_text[VR_CONTRA_LAST][2] = {
 	= { "Flashing light in this content can trigger seizures in epilepsy",
 	    "该内容中的闪光可能诱发癫痫发作" },
 	[VR_CONTRA_VESTIBULAR_DISORDER]
-	= { "Not with vertigo or a vestibular disorder: it is played standing, or its motion can "
-	    "worsen vertigo",
-	    "眩晕或前庭功能障碍时不宜使用：需站立进行，或其中的运动可能加重眩晕" },
+	= { "Not with vertigo or a vestibular disorder: it is played standing, or its motion "
+	    "(rated above comfortable) can worsen your vertigo",
+	    "眩晕或前庭功能障碍时不宜使用：需站立进行，或其中的运动（舒适度高于“舒适”）可能加重"
+	    "您的眩晕" },
 	[VR_CONTRA_RECENT_EYE_SURGERY]
 	= { "A headset presses on the eyes and face: not after recent eye surgery",
 	    "头显会压迫眼部和面部：近期眼科手术后不宜使用" },
 	[VR_CONTRA_PREGNANCY] = { "Not advised during pregnancy (balance, intensity or falls)",
 				  "孕期不建议使用（平衡、强度或跌倒风险）" },
 	[VR_CONTRA_CARDIAC_HIGH_INTENSITY]
-	= { "Above the light intensity (3 METs) a heart condition allows without supervision",
-	    "强度超过心脏疾病患者无监护时允许的轻度强度（3 METs）" },
+	= { "Above the light intensity (3 METs) your heart condition allows without supervision",
+	    "强度超过您的心脏疾病在无监护时允许的轻度强度（3 METs）" },
 	[VR_CONTRA_SEVERE_MOTION_SICKNESS]
 	= { "Likely to cause motion sickness", "容易引起晕动症" },
 	[VR_CONTRA_OPEN_WOUND_HEAD] = { "A headset must not rest on an open wound of the head",
@@ -139,6 +141,10 @@ vr_contra_of_item (const VrItem *item)
 	if (item->locomotion == VR_LOCOMOTION_SMOOTH || item->comfort == VR_COMFORT_INTENSE)
 		bits |= (1u << VR_CONTRA_VESTIBULAR_DISORDER)
 			| (1u << VR_CONTRA_SEVERE_MOTION_SICKNESS);
+	/* a vestibular disorder caps comfort at comfortable: a rocking boat or a rowing lake
+	 * (moderate) moves the visual field as much as it provokes vertigo (README) */
+	if (item->comfort > VR_COMFORT_COMFORTABLE)
+		bits |= 1u << VR_CONTRA_VESTIBULAR_DISORDER;
 	if (item->mets > VR_CARDIAC_METS)
 		bits |= 1u << VR_CONTRA_CARDIAC_HIGH_INTENSITY;
 	/* standing in a headset that hides the floor: not with vertigo, not in pregnancy (the
@@ -166,8 +172,8 @@ vr_filter_age (const VrItem *item, const VrPatient *p, GPtrArray *reasons)
 		if (item->max_age == 0 && item->min_age <= 18)
 			return TRUE;
 		vr_reason (reasons, "age-unknown",
-			   "Has an age limit and the patient's age is unknown",
-			   "有年龄限制，而患者年龄未知");
+			   "Has an age limit, and your age is not in your record",
+			   "有年龄限制，而您的记录中没有年龄");
 		return FALSE;
 	}
 	if (p->age_years < item->min_age) {
@@ -191,26 +197,30 @@ vr_filter_age (const VrItem *item, const VrPatient *p, GPtrArray *reasons)
 static gboolean
 vr_filter_fall_risk (const VrItem *item, const VrPatient *p, GPtrArray *reasons)
 {
-	gboolean safe = TRUE;
+	gboolean standing = !p->posture_given && item->posture == VR_POSTURE_STANDING;
+	gboolean smooth = item->locomotion == VR_LOCOMOTION_SMOOTH;
 
-	if (!p->fall_risk)
+	if (!p->fall_risk || (!standing && !smooth))
 		return TRUE;
-	if (!p->posture_given && item->posture == VR_POSTURE_STANDING) {
+	/* one reason per rule (the trial saw fall-risk twice on one item): both causes in it */
+	if (standing && smooth)
+		vr_reason (reasons, "fall-risk",
+			   "Played standing with smooth motion through the scene, and your record "
+			   "shows a risk of falling: seated content without smooth motion only",
+			   "需站立进行且场景中有连续移动，而您的记录显示有跌倒风险：仅限无连续移动"
+			   "的坐姿内容");
+	else if (standing)
 		vr_reason (
 			reasons, "fall-risk",
 			"Played standing, and your record shows a risk of falling: seated "
 			"content only until your care plan says otherwise",
 			"需站立进行，而您的记录显示有跌倒风险：在护理计划另行说明之前仅限坐姿内容");
-		safe = FALSE;
-	}
-	if (item->locomotion == VR_LOCOMOTION_SMOOTH) {
+	else
 		vr_reason (reasons, "fall-risk",
-			   "Smooth motion through the scene can upset balance, and your record "
-			   "shows a risk of falling",
-			   "场景中的连续移动可能影响平衡，而您的记录显示有跌倒风险");
-		safe = FALSE;
-	}
-	return safe;
+			   "Smooth motion through the scene can upset your balance, and your "
+			   "record shows a risk of falling",
+			   "场景中的连续移动可能影响您的平衡，而您的记录显示有跌倒风险");
+	return FALSE;
 }
 
 gboolean
@@ -233,28 +243,28 @@ vr_filter_item (const VrItem *item,
 	}
 	if (item->comfort > tolerance) {
 		g_autofree gchar *en = g_strdup_printf (
-			"Rated %s for motion comfort, above the patient's tolerance (%s)",
+			"Rated %s for motion comfort, above your comfort level (%s)",
 			vr_comforts[item->comfort], vr_comforts[tolerance]);
 		static const gchar *const zh_names[] = { "舒适", "中等", "强烈" };
 		g_autofree gchar *zh
-			= g_strdup_printf ("晕动舒适度为“%s”，高于患者的耐受度（%s）",
+			= g_strdup_printf ("晕动舒适度为“%s”，高于您的耐受度（%s）",
 					   zh_names[item->comfort], zh_names[tolerance]);
 		vr_reason (reasons, "comfort-above-tolerance", en, zh);
 		safe = FALSE;
 	}
 	if (p->max_mets >= 0 && item->mets > p->max_mets) {
 		g_autofree gchar *en = g_strdup_printf (
-			"Intensity %.1f METs is above the plan's limit of %.1f METs", item->mets,
+			"Intensity %.1f METs is above your plan's limit of %.1f METs", item->mets,
 			p->max_mets);
-		g_autofree gchar *zh = g_strdup_printf ("强度 %.1f METs 高于计划上限 %.1f METs",
+		g_autofree gchar *zh = g_strdup_printf ("强度 %.1f METs 高于您计划的上限 %.1f METs",
 							item->mets, p->max_mets);
 		vr_reason (reasons, "mets-above-limit", en, zh);
 		safe = FALSE;
 	}
 	if (p->posture == VR_POSTURE_SEATED && item->posture == VR_POSTURE_STANDING) {
 		vr_reason (reasons, "standing-for-seated",
-			   "Played standing; the patient must stay seated",
-			   "需站立进行，而患者须保持坐姿");
+			   "Played standing, and your care plan says you stay seated",
+			   "需站立进行，而您的护理计划要求保持坐姿");
 		safe = FALSE;
 	}
 	return vr_filter_fall_risk (item, p, reasons) && safe;

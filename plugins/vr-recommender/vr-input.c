@@ -31,23 +31,59 @@ vr_patient_free (VrPatient *p)
 	g_free (p->language);
 	g_ptr_array_unref (p->codes);
 	g_ptr_array_unref (p->history_codes);
+	g_ptr_array_unref (p->unchecked);
 	g_strfreev (p->goals);
 	g_ptr_array_unref (p->extra_items);
 	g_free (p);
 }
 
-/* a code and its xrefs into @into (NULL: read and checked, not kept) */
+/* a code, and the table codes it stands for when it is a mapped SNOMED CT concept */
 static void
-vr_read_coded (JsonObject *obj, const gchar *path, GPtrArray *into, GPtrArray *problems)
+vr_add_code (GPtrArray *into, const gchar *code)
+{
+	const gchar *const *mapped = vr_snomed_codes (code);
+
+	g_ptr_array_add (into, g_strdup (code));
+	for (guint i = 0; mapped != NULL && mapped[i] != NULL; i++)
+		g_ptr_array_add (into, g_strdup (mapped[i]));
+}
+
+/* a code and its xrefs into @into (NULL: read and checked, not kept); when neither the code
+ * nor any xref is one the tables can read, the code into @unchecked (NULL: not a concern) */
+static void
+vr_read_coded (JsonObject *obj,
+	       const gchar *path,
+	       GPtrArray *into,
+	       GPtrArray *unchecked,
+	       GPtrArray *problems)
 {
 	const gchar *code = vr_json_string (obj, path, "code", TRUE, problems);
 	g_auto (GStrv) xrefs = vr_json_strv (obj, path, "xrefs", FALSE, NULL, problems);
+	gboolean readable;
 
 	if (into == NULL || code == NULL)
 		return;
-	g_ptr_array_add (into, g_strdup (code));
-	for (guint i = 0; xrefs != NULL && xrefs[i] != NULL; i++)
-		g_ptr_array_add (into, g_strdup (xrefs[i]));
+	vr_add_code (into, code);
+	readable = vr_code_readable (code);
+	for (guint i = 0; xrefs != NULL && xrefs[i] != NULL; i++) {
+		vr_add_code (into, xrefs[i]);
+		readable = readable || vr_code_readable (xrefs[i]);
+	}
+	if (!readable && unchecked != NULL
+	    && !g_ptr_array_find_with_equal_func (unchecked, code, g_str_equal, NULL))
+		g_ptr_array_add (unchecked, g_strdup (code));
+}
+
+/* a finding's kind (the symptom parser's), NULL when absent or not a string */
+static const gchar *
+vr_finding_kind (JsonObject *f)
+{
+	JsonNode *k = json_object_get_member (f, "kind");
+
+	if (k == NULL || !JSON_NODE_HOLDS_VALUE (k)
+	    || json_node_get_value_type (k) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string (k);
 }
 
 static void
@@ -66,11 +102,11 @@ vr_read_conditions (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 		/* a missing status is unknown, and unknown excludes: safety first; inactive and
 		 * remission are a history, which counts for seizures only (README) */
 		if (status == -2 || (status >= 0 && status <= 3))
-			vr_read_coded (c, path, p->codes, problems);
+			vr_read_coded (c, path, p->codes, p->unchecked, problems);
 		else if (status == 4 || status == 5)
-			vr_read_coded (c, path, p->history_codes, problems);
+			vr_read_coded (c, path, p->history_codes, p->unchecked, problems);
 		else
-			vr_read_coded (c, path, NULL, problems);
+			vr_read_coded (c, path, NULL, NULL, problems);
 	}
 }
 
@@ -84,13 +120,21 @@ vr_read_findings (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 		JsonObject *f
 			= vr_json_object_at (json_array_get_element (list, i), path, problems);
 		gint polarity, experiencer;
+		const gchar *kind;
 		if (f == NULL)
 			continue;
+		/* a medication, a measurement, an allergen or a score is coded in other systems
+		 * (ATC, LOINC) and is no condition: only symptoms and conditions can be unread */
+		kind = vr_finding_kind (f);
 		polarity = vr_json_enum (f, path, "polarity", vr_polarities, FALSE, problems);
 		experiencer
 			= vr_json_enum (f, path, "experiencer", vr_experiencers, FALSE, problems);
 		/* a negated or family-history finding never excludes (nor matches a target) */
 		vr_read_coded (f, path, polarity != 2 && experiencer != 1 ? p->codes : NULL,
+			       kind == NULL || g_str_equal (kind, "symptom")
+					       || g_str_equal (kind, "condition")
+				       ? p->unchecked
+				       : NULL,
 			       problems);
 	}
 }
@@ -155,6 +199,7 @@ vr_patient_read (JsonNode *node, const VrCatalog *cat, GPtrArray *problems)
 	p->max_mets = -1;
 	p->codes = g_ptr_array_new_with_free_func (g_free);
 	p->history_codes = g_ptr_array_new_with_free_func (g_free);
+	p->unchecked = g_ptr_array_new_with_free_func (g_free);
 	p->extra_items = g_ptr_array_new_with_free_func ((GDestroyNotify)vr_item_free);
 	vr_json_check_members (obj, "", vr_patient_members, problems);
 	lang = vr_json_enum (obj, "", "language", vr_languages, TRUE, problems);

@@ -33,6 +33,9 @@
 /* "popular" is said only when at least this many other patients completed the item
  * (README, "Ranking"): a share of a handful of patients is an anecdote, not popularity */
 #define VR_POPULAR_PATIENTS 5
+/* popularity counts in the score in proportion to its evidence: × min(1, other patients / 5)
+ * (README, "Ranking"); a format-1 model has no count, so its popularity counts for nothing */
+#define VR_POPULARITY_EVIDENCE 5.0
 
 /* what the patient's own sessions of one item say (README, "The patient's own outcomes") */
 typedef enum { VR_TRIED_MIXED, VR_TRIED_LIKED, VR_TRIED_BADLY } VrVerdict;
@@ -116,10 +119,23 @@ vr_goal_hits (const VrItem *item, const VrPatient *p)
 	return FALSE;
 }
 
+static gboolean
+vr_has_reason (const VrCandidate *c, const gchar *code)
+{
+	for (guint i = 0; i < c->reasons->len; i++) {
+		const gchar *have = NULL;
+		g_variant_lookup (g_ptr_array_index (c->reasons, i), "code", "&s", &have);
+		if (g_strcmp0 (have, code) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* one reason per code on an item (the trial saw one code twice with two texts) */
 static void
 vr_add_reason (VrCandidate *c, const gchar *code, const gchar *en, const gchar *zh)
 {
-	if (c->reasons != NULL)
+	if (c->reasons != NULL && !vr_has_reason (c, code))
 		g_ptr_array_add (c->reasons, vr_reason_new (code, en, zh));
 }
 
@@ -207,6 +223,17 @@ vr_own_outcome (VrCandidate *c)
 	return 0;
 }
 
+/* the distinct patients other than this one who completed the item (0: format-1 model) */
+static guint
+vr_other_completers (const VrCandidate *c, const VrModelItem *mi)
+{
+	guint self = c->tried != NULL && c->tried->completed > 0 ? 1u : 0u;
+
+	if (mi == NULL || mi->patients <= self)
+		return 0;
+	return mi->patients - self;
+}
+
 static void
 vr_score (VrCandidate *c,
 	  const VrPatient *p,
@@ -217,14 +244,20 @@ vr_score (VrCandidate *c,
 {
 	VrModelItem *mi = g_hash_table_lookup (model->items, c->item->id);
 	gdouble content = vr_content_score (c, p);
+	guint others = vr_other_completers (c, mi);
 	gdouble collab = 0, pop = mi != NULL ? mi->popularity : 0;
 
+	/* a share of two patients is an anecdote: shrunk by the patients behind it */
+	pop *= MIN (1.0, others / VR_POPULARITY_EVIDENCE);
 	if (g_hash_table_size (model->items) > 0 && mi == NULL) {
-		/* a new item: no one used it yet, content only and a small bonus to try it */
+		/* a new item: no one used it yet, content only and a small bonus to try it; said
+		 * only when the patient has not done it either (their sessions came after the
+		 * model) */
 		c->score = VR_COLD_CONTENT * content
 			   + VR_EXPLORATION * vr_hash_unit (seed, c->item->id);
-		vr_add_reason (c, "new-content", "New in the catalog: suggested to try",
-			       "目录中的新内容，推荐尝试");
+		if (c->tried == NULL)
+			vr_add_reason (c, "new-content", "Not yet tried at your clinic",
+				       "本诊所尚无人尝试过");
 	} else if (cold) {
 		c->score = VR_COLD_CONTENT * content + VR_COLD_POPULARITY * pop;
 	} else {
@@ -235,10 +268,7 @@ vr_score (VrCandidate *c,
 				       "Patients who used the sessions you used did well with this",
 				       "与您使用过相同内容的患者在此项上效果良好");
 	}
-	/* the patient's own completions are not "other patients" */
-	if (pop >= 0.2 && mi != NULL
-	    && mi->patients >= VR_POPULAR_PATIENTS
-				       + (c->tried != NULL && c->tried->completed > 0 ? 1u : 0u))
+	if (mi != NULL && mi->popularity >= 0.2 && others >= VR_POPULAR_PATIENTS)
 		vr_add_reason (c, "popular", "Often completed by other patients of your clinic",
 			       "本诊所其他患者经常完成此项");
 	c->score += vr_own_outcome (c);
@@ -436,18 +466,65 @@ vr_history_view_init (VrHistoryView *h,
 /*
  * Relevance (README, "Relevance"): procedure preparation and disease education need a target
  * among the patient's codes, whatever else would rank them: they mean nothing without the
- * procedure or the disease.  A clinician's pin is an indication too (an MRI is booked and no
- * code says so).  Nothing here is safety: the filter ran before.
+ * procedure or the disease.  Condition-specific training (rehabilitation, cognitive training)
+ * needs a target, a goal region, a region the record asks training for (another item of the
+ * category targets the patient's condition there), or the patient's own programme.  A
+ * clinician's pin is an indication too (an MRI is booked and no code says so).  Nothing here is
+ * safety: the filter ran before.
  */
-static gboolean
-vr_indicated (const VrCandidate *c, const VrPatient *p, const VrOptions *options)
+/* the body regions the record asks training for: the regions of the training items (catalog
+ * and the clinic's) one of whose targets the patient has — a stroke's arm, leg, balance and
+ * cognition, a knee's leg (README, "Relevance"); none for a record that indicates none */
+static GHashTable *
+vr_record_regions (const VrCatalog *cat, const VrPatient *p)
 {
-	if (!vr_needs_target (c->item))
+	GHashTable *regions = g_hash_table_new (g_str_hash, g_str_equal);
+
+	for (guint k = 0; k < cat->items->len + p->extra_items->len; k++) {
+		const VrItem *item = k < cat->items->len ? g_ptr_array_index (cat->items, k)
+							 : g_ptr_array_index (p->extra_items,
+									      k - cat->items->len);
+		if (vr_indication_of (item) != VR_INDICATION_TARGET_OR_GOAL
+		    || vr_target_hits (item, p) == 0)
+			continue;
+		for (guint i = 0; item->regions[i] != NULL; i++) {
+			if (!g_str_equal (item->regions[i], "none"))
+				g_hash_table_add (regions, item->regions[i]);
+		}
+	}
+	return regions;
+}
+
+static gboolean
+vr_region_in (const VrItem *item, GHashTable *regions)
+{
+	for (guint i = 0; item->regions[i] != NULL; i++) {
+		if (g_hash_table_contains (regions, item->regions[i]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+vr_indicated (const VrCandidate *c,
+	      const VrPatient *p,
+	      const VrOptions *options,
+	      GHashTable *record_regions)
+{
+	VrIndication need = vr_indication_of (c->item);
+
+	if (need == VR_INDICATION_NONE)
 		return TRUE;
 	if (options->pin != NULL
 	    && g_strv_contains ((const gchar *const *)options->pin, c->item->id))
 		return TRUE;
-	return vr_target_hits (c->item, p) > 0;
+	if (vr_target_hits (c->item, p) > 0)
+		return TRUE;
+	if (need == VR_INDICATION_TARGET)
+		return FALSE;
+	/* an exercise the patient has done was chosen for them: their programme stays */
+	return c->tried != NULL || vr_goal_hits (c->item, p)
+	       || vr_region_in (c->item, record_regions);
 }
 
 static void
@@ -511,6 +588,7 @@ vr_recommend (const VrCatalog *cat,
 	g_auto (GVariantBuilder) notes = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
 	g_auto (GVariantBuilder) items = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
 	g_auto (GVariantBuilder) out = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+	g_autoptr (GHashTable) record_regions = vr_record_regions (cat, p);
 	VrHistoryView h;
 	gboolean cold = history->len == 0;
 	guint triggered = vr_contra_triggered (p);
@@ -528,7 +606,7 @@ vr_recommend (const VrCatalog *cat,
 			continue;
 		g_clear_pointer (&c->reasons, g_ptr_array_unref);
 		c->tried = g_hash_table_lookup (h.tried, c->item->id);
-		if (!vr_indicated (c, p, options))
+		if (!vr_indicated (c, p, options, record_regions))
 			continue;
 		vr_score (c, p, model, &h, cold, options->seed);
 		g_ptr_array_add (ranked, c);

@@ -211,7 +211,8 @@ static const MvArg vr_recommend_in[] = {
 static const MvArg vr_recommend_out[] = {
 	{ "result", "a{sv}",
 	  "items [{id, title, category, score, reasons}], excluded (when asked), "
-	  "comfort_tolerance, cold_start, notes, notices [{code, en, zh}] (always present)",
+	  "comfort_tolerance, cold_start, notes, notices [{code, en, zh; unchecked-codes also "
+	  "codes}] (always present)",
 	  MV_ARG_NONE },
 	MV_ARG_END,
 };

@@ -32,8 +32,8 @@ static const gchar *const vr_fall_factors[] = {
 	/* vertigo, dizziness (the parser's dizziness carries HP:0002321) and vestibular disease */
 	"HP:0002321", "ICD10:R42", "DOID:3426", "DOID:9849", "DOID:13941", "DOID:1468",
 	"DOID:12683", "ICD10:H81",
-	/* syncope and presyncope */
-	"HP:0001279", "HP:0031972", "ICD10:R55",
+	/* syncope and presyncope (MV:0007: the symptom parser's lightheadedness) */
+	"HP:0001279", "HP:0031972", "ICD10:R55", "MV:0007",
 	/* peripheral neuropathy, diabetic included */
 	"HP:0009830", "HP:0001271", "DOID:1389", "DOID:9743", "ICD10:G60", "ICD10:G61", "ICD10:G62",
 	"ICD10:G63", "ICD10:E10.4", "ICD10:E11.4",
@@ -101,6 +101,27 @@ vr_notice_add (GVariantBuilder *b, const gchar *code, const gchar *en, const gch
 	g_variant_builder_add_value (b, n);
 }
 
+/* codes no table can read (README, "Codes the filter cannot read"): not silence, a notice;
+ * `codes` lists them for the clinician, the texts name none (a patient reads them) */
+static void
+vr_notice_unchecked (GVariantBuilder *b, const GPtrArray *codes)
+{
+	g_auto (GVariantBuilder) n = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+	g_auto (GVariantBuilder) list = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_STRING_ARRAY);
+
+	for (guint i = 0; i < codes->len; i++)
+		g_variant_builder_add (&list, "s", g_ptr_array_index (codes, i));
+	g_variant_builder_add (&n, "{sv}", "code", g_variant_new_string ("unchecked-codes"));
+	g_variant_builder_add (&n, "{sv}", "en",
+			       g_variant_new_string ("Some of your conditions could not be checked "
+						     "for VR safety: ask your clinician."));
+	g_variant_builder_add (&n, "{sv}", "zh",
+			       g_variant_new_string ("您的部分病情无法进行 VR 安全检查：请咨询您的"
+						     "临床医生。"));
+	g_variant_builder_add (&n, "{sv}", "codes", g_variant_builder_end (&list));
+	g_variant_builder_add_value (b, g_variant_builder_end (&n));
+}
+
 GVariant *
 vr_notices (const VrPatient *p, guint triggered)
 {
@@ -119,6 +140,8 @@ vr_notices (const VrPatient *p, guint triggered)
 			       "such as a pacemaker.",
 			       "使用 VR 前请先咨询医生：头显和手柄含有磁体和无线电部件，可能影响"
 			       "起搏器等植入式医疗设备。");
+	if (p->unchecked->len > 0)
+		vr_notice_unchecked (&b, p->unchecked);
 	/* a patient can stand up during any content: the notice says what the filter cannot */
 	if (p->fall_risk && !p->posture_given)
 		vr_notice_add (&b, "fall-risk",
@@ -150,4 +173,20 @@ vr_needs_target (const VrItem *item)
 	if (g_str_equal (category, "procedure-preparation"))
 		return TRUE;
 	return g_str_equal (category, "education") && item->targets[0] != NULL;
+}
+
+VrIndication
+vr_indication_of (const VrItem *item)
+{
+	static const gchar *const training[] = {
+		"upper-limb-rehab", "lower-limb-rehab", "balance-rehab", "cognitive-training", NULL,
+	};
+	const gchar *category = vr_categories[item->category];
+
+	if (vr_needs_target (item))
+		return VR_INDICATION_TARGET;
+	/* pain distraction is not gated: the pain of a needle, a dressing change or an infusion
+	 * is rarely coded, so it serves like relaxation (README, "Relevance") */
+	return g_strv_contains (training, category) ? VR_INDICATION_TARGET_OR_GOAL
+						    : VR_INDICATION_NONE;
 }

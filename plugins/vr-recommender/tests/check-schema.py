@@ -5,7 +5,8 @@ Usage: check-schema.py SCHEMA_DIR CATALOG TEST_DATA_DIR
 The shipped catalog and TEST_DATA_DIR/good-item.json (as a one-item catalog) must validate, with
 at least 60 items covering all nine categories; TEST_DATA_DIR/bad-catalog.json and bad-item.json
 must be refused with the messages in SCHEMA_REFUSES (the duplicate id and max_age below min_age
-are the C loader's alone: a schema cannot say them).
+are the C loader's alone: a schema cannot say them); an evidence that is a placeholder
+("none", "n/a", "see README") must be refused.
 """
 import json
 import os
@@ -66,6 +67,12 @@ def main():
             if not any(needle in m for m in found):
                 print(f"{name}: the schema should refuse it with \"{needle}\"; it said {found}")
                 failures += 1
+    # a placeholder is no citation (README, "Clinic items"): at least 10 characters and a year
+    for evidence in ("none", "n/a", "-", "UNKNOWN", "see README", "not applicable"):
+        item = dict(good["items"][0], evidence=evidence)
+        if validator.is_valid({"format": 1, "items": [item]}):
+            print(f"good-item.json with evidence {evidence!r}: the schema should refuse it")
+            failures += 1
     print(f"catalog.json ({len(catalog['items'])} items) and good-item.json valid, "
           f"{len(SCHEMA_REFUSES)} broken files refused" if failures == 0 else f"{failures} failures")
     return 1 if failures else 0

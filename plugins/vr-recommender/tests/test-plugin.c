@@ -138,7 +138,8 @@ Test (plugin, validate_item_normalises_and_refuses)
 		"],"
 		"\"regions\":[\"none\"],\"mets\":1.3,\"duration_min\":10,\"min_age\":12,"
 		"\"comfort\":\"comfortable\",\"locomotion\":\"none\",\"posture\":\"seated\","
-		"\"contraindications\":[],\"languages\":[\"en\"],\"evidence\":\"X\"}}");
+		"\"contraindications\":[],\"languages\":[\"en\"],\"evidence\":\"Riches S, et al. "
+		"2021\"}}");
 
 	cr_assert_str_eq (json_object_get_string_member (item, "id"), "clinic-arm-reach");
 	cr_assert_eq (json_object_get_int_member (item, "duration_min"), 15);

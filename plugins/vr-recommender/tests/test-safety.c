@@ -17,14 +17,27 @@
 #define N_PATIENTS 10000
 
 /* codes a patient may carry, with the contraindication each triggers (-1: none), whether it
- * is a fall-risk factor (1: at any age, 2: from 65) and an implanted device — the test's own
- * table, from the README's, in the forms the record and the parser give */
+ * is a fall-risk factor (1: at any age, 2: from 65), an implanted device, and whether no table
+ * can read it (the notice unchecked-codes) — the test's own table, from the README's, in the
+ * forms the record and the parser give (SNOMED CT as the daemon and others spell it) */
 static const struct {
 	const gchar *code;
 	gint contra;
 	guint fall;
 	gboolean device;
+	gboolean unreadable;
 } codes[] = {
+	{ "SNOMED:84757009", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY, 0, FALSE },
+	{ "SCT:91175000", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY, 0, FALSE },
+	{ "SNOMEDCT_US:399153001", VR_CONTRA_VESTIBULAR_DISORDER, 1, FALSE },
+	{ "SNOMED:77386006", VR_CONTRA_PREGNANCY, 0, FALSE },
+	{ "SNOMED:22298006", VR_CONTRA_CARDIAC_HIGH_INTENSITY, 0, FALSE },
+	{ "MV:0008", VR_CONTRA_SEVERE_MOTION_SICKNESS, 0, FALSE },
+	{ "SNOMED:230690007", -1, 1, FALSE },
+	{ "SNOMED:49049000", -1, 1, FALSE },
+	{ "SNOMED:441509002", -1, 0, TRUE },
+	{ "SNOMED:38341003", -1, 0, FALSE, TRUE },
+	{ "SYMP:0000099", -1, 0, FALSE, TRUE },
 	{ "HP:0001250", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY, 0, FALSE },
 	{ "ICD10CM:G40.8", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY, 0, FALSE },
 	{ "ICD10CM:G40.909", VR_CONTRA_PHOTOSENSITIVE_EPILEPSY, 0, FALSE },
@@ -64,7 +77,7 @@ static const struct {
 	{ "DOID:9352", -1, 0, FALSE },
 	{ "HP:0001513", -1, 0, FALSE },
 	{ "ICD10:M17.1", -1, 0, FALSE },
-	{ "LOINC:4548-4", -1, 0, FALSE },
+	{ "LOINC:4548-4", -1, 0, FALSE, TRUE },
 };
 
 /* counted (0–4): active or unknown, every rule; history (5–6): seizures only; resolved: none */
@@ -84,14 +97,16 @@ typedef struct {
 	gboolean posture_given;
 	guint fall; /* bit 1: a factor at any age, bit 2: a later-life factor */
 	gboolean device;
+	gboolean unchecked; /* a counted condition or finding no table can read */
 	GHashTable *severe_items;
 } Expect;
 
 static const gchar *
-pick_code (GRand *r, Expect *x, Counts counts)
+pick_code (GRand *r, Expect *x, Counts counts, gboolean *unreadable)
 {
 	guint k = g_rand_int_range (r, 0, G_N_ELEMENTS (codes));
 
+	*unreadable = codes[k].unreadable;
 	if (counts == COUNTS_ALL && codes[k].contra >= 0)
 		x->contra |= 1u << codes[k].contra;
 	if (counts == COUNTS_HISTORY && codes[k].contra == VR_CONTRA_PHOTOSENSITIVE_EPILEPSY)
@@ -119,12 +134,13 @@ add_conditions (GRand *r, JsonBuilder *b, Expect *x)
 	json_builder_begin_array (b);
 	for (guint i = 0; i < n; i++) {
 		guint s = g_rand_int_range (r, 0, G_N_ELEMENTS (statuses));
+		Counts counts = s <= 4 ? COUNTS_ALL : s <= 6 ? COUNTS_HISTORY : COUNTS_NOT;
+		gboolean unreadable;
 		json_builder_begin_object (b);
 		json_builder_set_member_name (b, "code");
-		json_builder_add_string_value (b, pick_code (r, x,
-							     s <= 4   ? COUNTS_ALL
-							     : s <= 6 ? COUNTS_HISTORY
-								      : COUNTS_NOT));
+		json_builder_add_string_value (b, pick_code (r, x, counts, &unreadable));
+		/* a resolved condition triggers nothing: nothing to check */
+		x->unchecked |= unreadable && counts != COUNTS_NOT;
 		if (statuses[s] != NULL) {
 			json_builder_set_member_name (b, "status");
 			json_builder_add_string_value (b, statuses[s]);
@@ -145,17 +161,21 @@ add_findings (GRand *r, JsonBuilder *b, Expect *x)
 		guint pol = g_rand_int_range (r, 0, G_N_ELEMENTS (polarities));
 		guint exp = g_rand_int_range (r, 0, G_N_ELEMENTS (experiencers));
 		Counts counts = pol != 3 && exp != 2 ? COUNTS_ALL : COUNTS_NOT;
+		gboolean code_unreadable, xref_unreadable = TRUE;
 		json_builder_begin_object (b);
 		json_builder_set_member_name (b, "kind");
 		json_builder_add_string_value (b, "symptom");
 		json_builder_set_member_name (b, "code");
-		json_builder_add_string_value (b, pick_code (r, x, counts));
+		json_builder_add_string_value (b, pick_code (r, x, counts, &code_unreadable));
 		if (g_rand_boolean (r)) {
 			json_builder_set_member_name (b, "xrefs");
 			json_builder_begin_array (b);
-			json_builder_add_string_value (b, pick_code (r, x, counts));
+			json_builder_add_string_value (b,
+						       pick_code (r, x, counts, &xref_unreadable));
 			json_builder_end_array (b);
 		}
+		/* unchecked when neither the code nor its xref can be read */
+		x->unchecked |= counts == COUNTS_ALL && code_unreadable && xref_unreadable;
 		if (polarities[pol] != NULL) {
 			json_builder_set_member_name (b, "polarity");
 			json_builder_add_string_value (b, polarities[pol]);
@@ -259,6 +279,9 @@ item_contra (const VrItem *item)
 	if (item->locomotion == VR_LOCOMOTION_SMOOTH || item->comfort == VR_COMFORT_INTENSE)
 		bits |= (1u << VR_CONTRA_VESTIBULAR_DISORDER)
 			| (1u << VR_CONTRA_SEVERE_MOTION_SICKNESS);
+	/* a vestibular disorder: comfortable content only */
+	if (item->comfort != VR_COMFORT_COMFORTABLE)
+		bits |= 1u << VR_CONTRA_VESTIBULAR_DISORDER;
 	if (item->mets > 3.0)
 		bits |= 1u << VR_CONTRA_CARDIAC_HIGH_INTENSITY;
 	if (item->posture == VR_POSTURE_STANDING)
@@ -294,6 +317,7 @@ static void
 check_reasons (GVariant *element, const gchar *id, guint *by_contra)
 {
 	g_autoptr (GVariant) reasons = g_variant_lookup_value (element, "reasons", NULL);
+	g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
 	cr_assert (reasons != NULL && g_variant_n_children (reasons) > 0, "%s: no reason", id);
 	for (gsize i = 0; i < g_variant_n_children (reasons); i++) {
@@ -301,6 +325,12 @@ check_reasons (GVariant *element, const gchar *id, guint *by_contra)
 		const gchar *code = NULL, *en = NULL, *zh = NULL;
 		gint c;
 		cr_assert (g_variant_lookup (r, "code", "&s", &code) && code[0] != '\0');
+		/* one reason per code (the trial saw fall-risk twice with two texts) */
+		cr_assert (g_hash_table_add (seen, g_strdup (code)), "%s: %s twice", id, code);
+		/* the patient reads these: spoken to, not about */
+		cr_assert (g_variant_lookup (r, "en", "&s", &en)
+				   && strstr (en, "the patient") == NULL,
+			   "%s: %s", id, en);
 		cr_assert (g_variant_lookup (r, "en", "&s", &en) && en[0] != '\0', "%s", id);
 		cr_assert (g_variant_lookup (r, "zh", "&s", &zh) && has_cjk (zh), "%s: %s", id, zh);
 		if (by_contra == NULL || !g_str_has_prefix (code, "contraindication:"))
@@ -370,6 +400,7 @@ check_notices (GVariant *result, const Expect *x, guint i)
 	cr_assert_eq (notice (notices, "ask-doctor-first"), seizures, "patient %u", i);
 	cr_assert_eq (notice (notices, "implanted-device"), x->device, "patient %u", i);
 	cr_assert_eq (notice (notices, "fall-risk"), expect_fall_risk (x), "patient %u", i);
+	cr_assert_eq (notice (notices, "unchecked-codes"), x->unchecked, "patient %u", i);
 	return seizures;
 }
 
@@ -429,7 +460,7 @@ Test (safety, ten_thousand_patients)
 	g_autoptr (VrModel) model = train_model (cat, r);
 	g_autoptr (VrModel) empty = g_new0 (VrModel, 1);
 	guint recommended = 0, excluded_by[VR_CONTRA_LAST] = { 0 }, lowered = 0;
-	guint fall_excluded = 0, seizure_notices = 0, at_fall_risk = 0;
+	guint fall_excluded = 0, seizure_notices = 0, at_fall_risk = 0, unchecked = 0;
 
 	/* the model is read once: this test is about the filter, not the model's reader */
 	empty->items = g_hash_table_new (g_str_hash, g_str_equal);
@@ -467,6 +498,7 @@ Test (safety, ten_thousand_patients)
 		}
 		seizure_notices += check_notices (result, &x, i);
 		at_fall_risk += expect_fall_risk (&x);
+		unchecked += x.unchecked;
 		/* nothing safe is lost: recommended and excluded together cover the catalog */
 		cr_assert_leq (g_variant_n_children (items) + g_variant_n_children (excluded),
 			       cat->items->len);
@@ -479,4 +511,5 @@ Test (safety, ten_thousand_patients)
 	cr_assert_gt (at_fall_risk, N_PATIENTS / 5, "only %u patients at fall risk", at_fall_risk);
 	cr_assert_gt (fall_excluded, N_PATIENTS, "only %u fall-risk exclusions", fall_excluded);
 	cr_assert_gt (seizure_notices, N_PATIENTS / 20, "only %u seizure notices", seizure_notices);
+	cr_assert_gt (unchecked, N_PATIENTS / 20, "only %u unchecked-codes notices", unchecked);
 }

@@ -56,7 +56,7 @@ def scratch_item(r, k):
         "posture": r.choice(("seated", "either", "standing")) if mets > 2.5 else "seated",
         "contraindications": sorted(r.sample(CONTRAS, r.randint(0, 2))),
         "languages": ["en", "zh"] if r.random() < 0.8 else [r.choice(("en", "zh"))],
-        "evidence": "generated",
+        "evidence": "Generated benchmark item, synthetic (2026)",
     }
     if mets >= 6.0 and "cardiac-high-intensity" not in item["contraindications"]:
         item["contraindications"] = sorted(item["contraindications"] + ["cardiac-high-intensity"])

@@ -3,7 +3,7 @@
 ranking gets its row with figures in [0, 1], the same seed gives the same figures, and the
 recommender ranks better than a random order of the same safe items, at least 1.20x the
 popularity baseline (the issue's goal, here on a small clinic; the full evaluation's figures
-are in README.md) and above the content-only ranking.
+are in README.md) and within 3 % of the content-only ranking (above it in the full evaluation).
 
     test-evaluate.py SIMULATE.py VR-RANK-EVAL PLUGIN.so DATA_DIR
 """
@@ -50,12 +50,17 @@ def main():
         failures.append("NDCG@10 recommender %.4f <= random %.4f"
                         % (rows.get("recommender", [0, 0])[1], rows.get("random", [0, 0])[1]))
     # the issue's goal on this small clinic too (1.64x when written): at least 1.20x the
-    # popularity baseline, and above the content-only ranking (the clinic's sessions help)
+    # popularity baseline.  Against the content-only ranking, within 3 % here: since the
+    # relevance rule (2026-12-06: training for a condition the record does not show is left
+    # out of both rankings) the content-only ranking gains more from it than the collaborative
+    # signal of 250 patients over 8 weeks adds (0.402 against 0.410 at this seed); the full
+    # evaluation (600 patients, 12 weeks, the default seed and seeds 1-3) stays above it
+    # (README.md).  The rule wins over the figure.
     rec, pop, con = (rows.get(k, [0, 0])[1] for k in ("recommender", "popularity", "content-only"))
     if rec < 1.20 * pop:
         failures.append("NDCG@10 recommender %.4f < 1.20 x popularity %.4f" % (rec, pop))
-    if rec <= con:
-        failures.append("NDCG@10 recommender %.4f <= content-only %.4f" % (rec, con))
+    if rec < 0.97 * con:
+        failures.append("NDCG@10 recommender %.4f < 0.97 x content-only %.4f" % (rec, con))
     if failures:
         print(out)
     for f in failures:
