@@ -19,6 +19,12 @@ static const gchar *const vr_sexes[] = { "female", "male", "other", "unknown", N
 static const gchar *const vr_statuses[] = {
 	"active", "recurrence", "relapse", "unknown", "inactive", "remission", "resolved", NULL,
 };
+/* FHIR's verificationStatus: a refuted condition (or one entered in error) is not the
+ * patient's; the others (unconfirmed, provisional, differential) count, safety first */
+static const gchar *const vr_verifications[] = {
+	"unconfirmed", "provisional",	   "differential", "confirmed",
+	"refuted",     "entered-in-error", NULL,
+};
 static const gchar *const vr_polarities[] = { "present", "possible", "absent", NULL };
 static const gchar *const vr_experiencers[] = { "patient", "family", NULL };
 static const gchar *const vr_sickness[] = { "none", "mild", "moderate", "severe", NULL };
@@ -95,10 +101,14 @@ vr_read_conditions (JsonObject *obj, VrPatient *p, GPtrArray *problems)
 		g_autofree gchar *path = g_strdup_printf ("/conditions/%u", i);
 		JsonObject *c
 			= vr_json_object_at (json_array_get_element (list, i), path, problems);
-		gint status;
+		gint status, verification;
 		if (c == NULL)
 			continue;
 		status = vr_json_enum (c, path, "status", vr_statuses, FALSE, problems);
+		verification = vr_json_enum (c, path, "verification_status", vr_verifications,
+					     FALSE, problems);
+		if (verification >= 4)
+			status = -1; /* not the patient's: read for its problems only */
 		/* a missing status is unknown, and unknown excludes: safety first; inactive and
 		 * remission are a history, which counts for seizures only (README) */
 		if (status == -2 || (status >= 0 && status <= 3))

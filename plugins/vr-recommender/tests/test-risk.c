@@ -211,6 +211,28 @@ Test (seizures, a_history_keeps_the_filter_and_asks_for_the_doctor)
 	cr_assert_not (has_notice (resolved, "ask-doctor-first"));
 }
 
+/* A refuted condition (or one entered in error) is not the patient's; an unconfirmed or
+ * provisional one counts, safety first. */
+Test (seizures, refuted_is_not_the_patients_provisional_is)
+{
+	g_autoptr (VrCatalog) cat = vrt_catalog ();
+	g_autoptr (GVariant) refuted = rec (
+		cat,
+		"{\"language\":\"en\",\"age_years\":30,\"conditions\":[{\"code\":\"ICD10:G40.9\","
+		"\"status\":\"active\",\"verification_status\":\"refuted\"}]}",
+		ALL);
+	g_autoptr (GVariant) provisional = rec (
+		cat,
+		"{\"language\":\"en\",\"age_years\":30,\"conditions\":[{\"code\":\"ICD10:G40.9\","
+		"\"status\":\"active\",\"verification_status\":\"provisional\"}]}",
+		ALL);
+
+	cr_assert_not (has_notice (refuted, "ask-doctor-first"));
+	cr_assert_null (vrt_find (refuted, "excluded", "beat-boxing"));
+	cr_assert (has_notice (provisional, "ask-doctor-first"));
+	cr_assert_not_null (vrt_find (provisional, "excluded", "beat-boxing"));
+}
+
 Test (notices, always_present_and_empty_when_none)
 {
 	g_autoptr (VrCatalog) cat = vrt_catalog ();
