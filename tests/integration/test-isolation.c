@@ -34,73 +34,6 @@ main (int argc, char **argv)
 	return mvt_main (argc, argv, &options);
 }
 
-/* ---- a load that must not notice anything ------------------------------------------------ */
-
-typedef struct {
-	gchar *url;
-	gint stop; /* atomic */
-	guint sent;
-	guint failed;
-	GString *failures;
-	GThread *thread;
-} Load;
-
-static void
-load_expect (Load *load, MvtResponse *resp, GError *error, const gchar *what)
-{
-	load->sent++;
-	if (resp != NULL && resp->status == 200)
-		return;
-	load->failed++;
-	g_string_append_printf (load->failures, "%s: %s\n", what,
-				resp != NULL ? resp->body : error->message);
-}
-
-static gpointer
-load_run (gpointer data)
-{
-	Load *load = data;
-
-	while (!g_atomic_int_get (&load->stop)) {
-		g_autoptr (GError) e1 = NULL;
-		g_autoptr (GError) e2 = NULL;
-		g_autoptr (MvtResponse) bmi = mvt_http_try (
-			load->url, "POST", "/v1/plugins/bmi/Compute", JSON, BMI_BODY, -1, &e1);
-		g_autoptr (MvtResponse) health
-			= mvt_http_try (load->url, "GET", "/healthz", NULL, NULL, 0, &e2);
-
-		load_expect (load, bmi, e1, "bmi.Compute");
-		load_expect (load, health, e2, "/healthz");
-		g_usleep (5000);
-	}
-	return NULL;
-}
-
-static Load *
-load_start (const gchar *url)
-{
-	Load *load = g_new0 (Load, 1);
-
-	load->url = g_strdup (url);
-	load->failures = g_string_new (NULL);
-	load->thread = g_thread_new ("load", load_run, load);
-	return load;
-}
-
-/* stops the load and asserts it ran and none of its requests failed */
-static void
-load_finish (Load *load)
-{
-	g_atomic_int_set (&load->stop, 1);
-	g_thread_join (load->thread);
-	cr_assert_gt (load->sent, 4, "the load sent only %u requests", load->sent);
-	cr_assert_eq (load->failed, 0, "%u of %u load requests failed:\n%s", load->failed,
-		      load->sent, load->failures->str);
-	g_string_free (load->failures, TRUE);
-	g_free (load->url);
-	g_free (load);
-}
-
 static MvtResponse *
 post (const gchar *url, const gchar *path, const gchar *body)
 {
@@ -138,19 +71,19 @@ assert_crash (const gchar *method, const gchar *signal_text)
 
 Test (isolation, a_crash_costs_one_call_and_the_next_is_served, .timeout = 120)
 {
-	Load *load = load_start (mvt_shared_url ());
+	MvtLoad *load = mvt_load_start (mvt_shared_url ());
 
 	assert_echo (mvt_shared_url (), "before");
 	assert_crash ("Crash", "11 (SIGSEGV)");
 	assert_echo (mvt_shared_url (), "after-segv");
 	assert_crash ("Abort", "6 (SIGABRT)");
 	assert_echo (mvt_shared_url (), "after-abort");
-	load_finish (load);
+	mvt_load_finish (load);
 }
 
 Test (isolation, a_spinning_call_is_504_and_its_host_is_replaced, .timeout = 120)
 {
-	Load *load = load_start (mvt_shared_url ());
+	MvtLoad *load = mvt_load_start (mvt_shared_url ());
 	g_autoptr (MvtResponse) resp = post (mvt_shared_url (), "/v1/plugins/wobbly/Spin", "{}");
 	g_autofree gchar *needle = NULL;
 	g_autofree gchar *line = NULL;
@@ -165,7 +98,7 @@ Test (isolation, a_spinning_call_is_504_and_its_host_is_replaced, .timeout = 120
 	cr_assert_not_null (line, "no log line with '%s'", needle);
 	cr_assert (strstr (line, "killed (SIGKILL) and replaced") != NULL, "%s", line);
 	assert_echo (mvt_shared_url (), "after-spin");
-	load_finish (load);
+	mvt_load_finish (load);
 }
 
 Test (isolation, nested_calls_and_log_lines_cross_the_boundary)

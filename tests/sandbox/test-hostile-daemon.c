@@ -13,7 +13,6 @@
 #include "mvt.h"
 
 #define JSON "application/json"
-#define BMI_BODY "{\"weight_kg\":70,\"height_cm\":175}"
 
 static const gchar *const hostile[] = {
 	"segfault",	  "abort",	     "allocate",	  "spin",	"fork-loop",
@@ -23,47 +22,6 @@ static const gchar *const hostile[] = {
 static MvtEnv *env;
 static GSocket *tcp_listener;
 static GSocket *db_listener;
-
-/* ---- a load that must not notice anything ------------------------------------------------ */
-
-typedef struct {
-	gint stop; /* atomic */
-	guint sent;
-	guint failed;
-	GString *failures;
-	GThread *thread;
-} Load;
-
-static void
-load_expect (Load *load, MvtResponse *resp, GError *error, const gchar *what)
-{
-	load->sent++;
-	if (resp != NULL && resp->status == 200)
-		return;
-	load->failed++;
-	g_string_append_printf (load->failures, "%s: %s\n", what,
-				resp != NULL ? resp->body : error->message);
-}
-
-static gpointer
-load_run (gpointer data)
-{
-	Load *load = data;
-
-	while (!g_atomic_int_get (&load->stop)) {
-		g_autoptr (GError) e1 = NULL;
-		g_autoptr (GError) e2 = NULL;
-		g_autoptr (MvtResponse) bmi = mvt_http_try (
-			env->url, "POST", "/v1/plugins/bmi/Compute", JSON, BMI_BODY, -1, &e1);
-		g_autoptr (MvtResponse) health
-			= mvt_http_try (env->url, "GET", "/healthz", NULL, NULL, 0, &e2);
-
-		load_expect (load, bmi, e1, "bmi.Compute");
-		load_expect (load, health, e2, "/healthz");
-		g_usleep (5000);
-	}
-	return NULL;
-}
 
 /* ---- the daemon ------------------------------------------------------------------------- */
 
@@ -207,11 +165,11 @@ Test (hostile_daemon,
       .fini = teardown,
       .timeout = 240)
 {
-	Load load = { .failures = g_string_new (NULL) };
+	MvtLoad *load = NULL;
 	g_autofree gchar *sandbox_line = NULL;
 	gboolean landlock;
 
-	load.thread = g_thread_new ("load", load_run, &load);
+	load = mvt_load_start (env->url);
 	assert_crashed ("segfault", "Segfault", "11 (SIGSEGV)");
 	assert_crashed ("abort", "Abort", "6 (SIGABRT)");
 	{
@@ -255,12 +213,7 @@ Test (hostile_daemon,
 		cr_assert (strstr (grant, "master.key") != NULL, "%s", grant);
 	}
 
-	g_atomic_int_set (&load.stop, 1);
-	g_thread_join (load.thread);
-	cr_assert_gt (load.sent, 4, "the load sent only %u requests", load.sent);
-	cr_assert_eq (load.failed, 0, "%u of %u load requests failed:\n%s", load.failed, load.sent,
-		      load.failures->str);
-	g_string_free (load.failures, TRUE);
+	mvt_load_finish (load);
 	if (!landlock)
 		cr_skip_test ("no Landlock here: master.key is readable (%s)", sandbox_line);
 }

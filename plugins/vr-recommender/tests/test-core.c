@@ -63,16 +63,23 @@ Test (catalog, not_json_is_refused_with_the_file)
 	cr_assert (g_str_has_prefix (error->message, "test-lib.h: "), "%s", error->message);
 }
 
+/* the JSON of the test data file @name */
+static JsonNode *
+item_file (const gchar *name)
+{
+	g_autofree gchar *path = vrt_path (name);
+	g_autofree gchar *text = NULL;
+
+	cr_assert (g_file_get_contents (path, &text, NULL, NULL), "%s", path);
+	return vrt_json (text);
+}
+
 Test (catalog, clinic_item_lists_every_problem)
 {
-	g_autofree gchar *path = vrt_path ("data/bad-item.json");
-	g_autofree gchar *text = NULL;
-	g_autoptr (JsonNode) node = NULL;
+	g_autoptr (JsonNode) node = item_file ("data/bad-item.json");
 	g_autoptr (GPtrArray) problems = vr_problems_new ();
 	g_autoptr (VrItem) item = NULL;
 
-	cr_assert (g_file_get_contents (path, &text, NULL, NULL));
-	node = vrt_json (text);
 	item = vr_item_read (node, "/item", problems);
 	cr_assert_null (item);
 	cr_assert_eq (problems->len, 5, "%u problems", problems->len);
@@ -91,14 +98,10 @@ Test (catalog, clinic_item_lists_every_problem)
  * rule is not checked on a member already refused. */
 Test (catalog, rules_are_told_with_the_other_problems)
 {
-	g_autofree gchar *path = vrt_path ("data/rule-and-field-item.json");
-	g_autofree gchar *text = NULL;
-	g_autoptr (JsonNode) node = NULL;
+	g_autoptr (JsonNode) node = item_file ("data/rule-and-field-item.json");
 	g_autoptr (GPtrArray) problems = vr_problems_new ();
 	g_autoptr (VrItem) item = NULL;
 
-	cr_assert (g_file_get_contents (path, &text, NULL, NULL));
-	node = vrt_json (text);
 	item = vr_item_read (node, "", problems);
 	cr_assert_null (item);
 	cr_expect (vrt_has_problem (problems, "/title/zh", "required"));
