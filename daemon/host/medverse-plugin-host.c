@@ -2,7 +2,12 @@
  * medverse-plugin-host — runs ONE plugin .so in a process of its own and serves its methods to
  * medversed over an inherited socket (docs/plugin-isolation.md).
  *
- *   medverse-plugin-host --channel-fd 3 [--memory-mb N] [--cpu-seconds N] [--max-files N] PLUGIN.so
+ *   medverse-plugin-host --channel-fd 3 [--memory-mb N] [--cpu-seconds N] [--max-files N]
+ *       [--data-dir DIR] [--read-path PATH]... [--protect PATH]... PLUGIN.so
+ *
+ * The sandbox (docs/sandbox.md) is applied first, before the plugin's .so is loaded: its ELF
+ * constructors run at dlopen, so what the sandbox grants (the data directory, the read paths
+ * the daemon allowed) comes on the command line, not in INIT.
  *
  * The plugin is loaded with the daemon's own loader and ABI gate, so a plugin built for
  * in-process use runs here unchanged; its MvHost forwards config reads to the table INIT
@@ -10,8 +15,8 @@
  * single-threaded and serves one call at a time; the daemon starts several for parallelism.
  *
  * Exit statuses: 0 after SHUTDOWN or when the daemon closed the channel; 78 (EX_CONFIG) when
- * the plugin fails the ABI gate; 70 (EX_SOFTWARE) when the daemon broke the protocol or init
- * failed; 64 (EX_USAGE) for bad arguments.
+ * the plugin fails the ABI gate; 70 (EX_SOFTWARE) when the daemon broke the protocol, the sandbox
+ * could not be applied or init failed; 64 (EX_USAGE) for bad arguments.
  */
 #define G_LOG_DOMAIN "medverse-plugin-host"
 
@@ -42,7 +47,10 @@ typedef struct {
 	guint32 call_id;
 	gchar *request_id;
 	gint64 memory_mb, cpu_seconds, max_files;
+	gchar *data_dir;	 /* --data-dir: the one directory the plugin reads */
+	gchar **read_paths;	 /* --read-path: files its config names, as the daemon allowed */
 	gchar **protected_paths; /* --protect: never granted, whatever the config names */
+	gchar *sandbox_report;	 /* logged once the channel carries log lines */
 	gchar *log_domain;	 /* "plugin-NAME", the daemon's domain for this plugin's lines */
 } HostState;
 
@@ -236,63 +244,6 @@ static const MvHostVTable host_vtable = {
 	.invoke = host_invoke,
 };
 
-/* @path with its symbolic links resolved when it exists (Landlock grants what a link points
- * to), else only made canonical. */
-static gchar *
-resolved_path (const gchar *path)
-{
-	char *real = realpath (path, NULL);
-	gchar *out = real != NULL ? g_strdup (real) : g_canonicalize_filename (path, NULL);
-
-	free (real);
-	return out;
-}
-
-/* Whether @a and @b are the same path or one lies beneath the other (both canonical). */
-static gboolean
-paths_overlap (const gchar *a, const gchar *b)
-{
-	gsize la = strlen (a), lb = strlen (b);
-	const gchar *longer = la >= lb ? a : b;
-	gsize shorter = MIN (la, lb);
-
-	return strncmp (a, b, shorter) == 0
-	       && (longer[shorter] == '\0' || longer[shorter] == '/' || shorter == 1);
-}
-
-/* The absolute paths among the plugin's configuration values (NULL-terminated): what the
- * operator pointed it at besides its data directory (a rules file of its own), which the
- * sandbox lets it read — except a path that is, holds or lies within one the daemon protects
- * (its state directory, its key files: --protect), whatever the configuration says. */
-static GPtrArray *
-configured_paths (GHashTable *config)
-{
-	GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-	GHashTableIter iter;
-	gpointer value;
-
-	g_hash_table_iter_init (&iter, config);
-	while (g_hash_table_iter_next (&iter, NULL, &value)) {
-		g_autofree gchar *path = NULL;
-		gboolean refused = FALSE;
-
-		if (!g_path_is_absolute (value))
-			continue;
-		path = resolved_path (value);
-		for (guint i = 0; state.protected_paths != NULL && state.protected_paths[i] != NULL;
-		     i++) {
-			g_autofree gchar *guarded = resolved_path (state.protected_paths[i]);
-			refused |= paths_overlap (path, guarded);
-		}
-		if (refused)
-			g_warning ("not granting the configured path %s: the daemon's own", path);
-		else
-			g_ptr_array_add (paths, g_steal_pointer (&path));
-	}
-	g_ptr_array_add (paths, NULL);
-	return paths;
-}
-
 static void
 handle_init (const MvHostFrame *frame)
 {
@@ -312,29 +263,9 @@ handle_init (const MvHostFrame *frame)
 	while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
 		g_hash_table_insert (state.config, g_strdup (key), g_strdup (value));
 	state.host = mv_host_new (state.loaded->info, &host_vtable, data_dir, NULL);
-
-	/* after dlopen (the loader needs the file system) and before the plugin's init, which is
-	 * third-party code parsing data files: everything the plugin runs is sandboxed
-	 * (docs/sandbox.md) */
-	{
-		g_autoptr (GPtrArray) granted = configured_paths (state.config);
-		MvSandboxPolicy policy = {
-			.data_dir = data_dir,
-			.read_paths = (const gchar *const *)granted->pdata,
-			.channel_fd = state.fd,
-			.memory_bytes = (guint64)state.memory_mb << 20,
-			.cpu_seconds = (guint64)state.cpu_seconds,
-			.max_files = (guint64)state.max_files,
-		};
-		g_autofree gchar *report = NULL;
-
-		if (!mv_sandbox_apply (&policy, &report, &error)) {
-			send_or_exit (MV_HOST_FRAME_INIT_DONE, frame->id,
-				      g_variant_new ("(bs)", FALSE, error->message));
-			exit (EXIT_SOFTWARE);
-		}
-		g_message ("sandbox: %s", report);
-	}
+	/* applied in main() before the plugin was loaded; said here, where it reaches the
+	 * daemon's log under the plugin's name */
+	g_message ("sandbox: %s", state.sandbox_report);
 
 	if (!mv_host_init_plugin (state.host, &error)) {
 		send_or_exit (MV_HOST_FRAME_INIT_DONE, frame->id,
@@ -412,6 +343,28 @@ serve (void)
 	}
 }
 
+/* Everything of the plugin runs sandboxed, its constructors included: this comes before
+ * dlopen.  The loader still finds the plugin (granted read and execute) and its libraries
+ * (the system directories and those of the libraries this process already runs). */
+static gboolean
+apply_sandbox (const gchar *plugin_path, int channel_fd, GError **error)
+{
+	g_auto (GStrv) library_dirs = mv_sandbox_loaded_library_dirs ();
+	MvSandboxPolicy policy = {
+		.data_dir = state.data_dir,
+		.read_paths = (const gchar *const *)state.read_paths,
+		.plugin_path = plugin_path,
+		.library_dirs = (const gchar *const *)library_dirs,
+		.protected_paths = (const gchar *const *)state.protected_paths,
+		.channel_fd = channel_fd,
+		.memory_bytes = (guint64)state.memory_mb << 20,
+		.cpu_seconds = (guint64)state.cpu_seconds,
+		.max_files = (guint64)state.max_files,
+	};
+
+	return mv_sandbox_apply (&policy, &state.sandbox_report, error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -427,6 +380,10 @@ main (int argc, char **argv)
 		  "RLIMIT_CPU in seconds (0: leave)", "N" },
 		{ "max-files", 0, 0, G_OPTION_ARG_INT64, &max_files, "RLIMIT_NOFILE (0: leave)",
 		  "N" },
+		{ "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &state.data_dir,
+		  "The directory the plugin may read", "DIR" },
+		{ "read-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &state.read_paths,
+		  "A further file or directory the plugin may read (repeatable)", "PATH" },
 		{ "protect", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &state.protected_paths,
 		  "A path no config value may grant (repeatable)", "PATH" },
 		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "PLUGIN.so" },
@@ -449,6 +406,10 @@ main (int argc, char **argv)
 	state.cpu_seconds = cpu_seconds;
 	state.max_files = max_files;
 	g_mutex_init (&state.write_lock);
+	if (!apply_sandbox (rest[0], channel_fd, &error)) {
+		fprintf (stderr, "medverse-plugin-host: %s\n", error->message);
+		return EXIT_SOFTWARE;
+	}
 	state.loaded = mv_plugin_loader_open (rest[0], &error);
 	if (state.loaded == NULL) {
 		/* the daemon sees the channel close and this status, and logs both */

@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +19,7 @@
 #include "mv-log-escape.h"
 #include "mv-plugin-process.h"
 #include "mv-plugin-proxy.h"
+#include "mv-sandbox-paths.h"
 
 /* Restart backoff: 100 ms doubling to 30 s; a process that ran a healthy minute starts over. */
 #define BACKOFF_MIN_MS 100
@@ -25,6 +28,11 @@
 /* How long a host that closed its channel gets to finish dying before SIGKILL: enough for the
  * kernel to deliver its own signal, so the log names the real cause. */
 #define REAP_GRACE_US (500 * G_TIME_SPAN_MILLISECOND)
+/* A host's stderr, re-logged line by line: at most this many bytes of a line, and a burst of
+ * STDERR_BURST lines, then STDERR_PER_S a second (the rest are counted and said once). */
+#define STDERR_LINE_MAX 1024
+#define STDERR_BURST 50
+#define STDERR_PER_S 10
 
 typedef struct {
 	const gchar *key;
@@ -185,6 +193,10 @@ struct _MvPluginProcessPool {
 	MvPluginProxy *proxy;
 	GVariant *hello; /* the first HELLO: every restart must say the same */
 	gchar **protected_paths;
+	/* what the sandbox grants, set by mv_plugin_process_pool_init and passed on the host's
+	 * command line: it applies the sandbox before it loads the plugin */
+	gchar *data_dir;
+	gchar **read_paths;
 	GVariant *init; /* INIT's payload; NULL until mv_plugin_process_pool_init */
 	GMutex lock;
 	GCond cond;
@@ -301,6 +313,104 @@ proc_send_init (MvPluginProcessPool *pool, HostProc *proc, gint64 deadline_us, G
 	return TRUE;
 }
 
+/* What a host writes to its stderr (the host's own fatal lines, and whatever the plugin
+ * prints) reaches the daemon's log only through this: one line at a time, escaped, capped,
+ * rate-limited and prefixed with the plugin and process, so it can neither pass for a line
+ * of the daemon nor flood or truncate its log (the host never holds the daemon's fd 2). */
+typedef struct {
+	int fd;
+	gchar *name;
+	gchar *pid;
+	gdouble tokens;
+	gint64 refilled_us;
+	guint dropped;
+} StderrReader;
+
+static void
+stderr_emit (StderrReader *r, const gchar *line, gsize len, gboolean cut)
+{
+	gint64 now = g_get_monotonic_time ();
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *escaped = NULL;
+
+	r->tokens
+		= MIN ((gdouble)STDERR_BURST,
+		       r->tokens + (gdouble)(now - r->refilled_us) * STDERR_PER_S / G_USEC_PER_SEC);
+	r->refilled_us = now;
+	if (r->tokens < 1) {
+		r->dropped++;
+		return;
+	}
+	r->tokens -= 1;
+	if (r->dropped > 0) {
+		g_warning ("plugin %s (pid %s) stderr: %u lines not logged (more than %d a second)",
+			   r->name, r->pid, r->dropped, STDERR_PER_S);
+		r->dropped = 0;
+	}
+	text = g_strndup (line, len);
+	escaped = mv_log_escape (text, STDERR_LINE_MAX);
+	g_message ("plugin %s (pid %s) stderr: %s%s", r->name, r->pid, escaped,
+		   cut ? " [cut]" : "");
+}
+
+static gpointer
+stderr_reader_thread (gpointer data)
+{
+	StderrReader *r = data;
+	g_autoptr (GString) line = g_string_new (NULL);
+	gboolean cut = FALSE;
+	char buf[4096];
+	ssize_t n;
+
+	r->tokens = STDERR_BURST;
+	r->refilled_us = g_get_monotonic_time ();
+	while ((n = read (r->fd, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				stderr_emit (r, line->str, line->len, cut);
+				g_string_truncate (line, 0);
+				cut = FALSE;
+			} else if (line->len < STDERR_LINE_MAX) {
+				g_string_append_c (line, buf[i]);
+			} else {
+				cut = TRUE;
+			}
+		}
+	}
+	if (line->len > 0)
+		stderr_emit (r, line->str, line->len, cut);
+	if (r->dropped > 0)
+		g_warning ("plugin %s (pid %s) stderr: %u lines not logged (more than %d a second)",
+			   r->name, r->pid, r->dropped, STDERR_PER_S);
+	close (r->fd);
+	g_free (r->name);
+	g_free (r->pid);
+	g_free (r);
+	return NULL;
+}
+
+/* Starts the reader of @subprocess's stderr pipe; it ends when the host does. */
+static void
+stderr_reader_start (MvPluginProcessPool *pool, GSubprocess *subprocess)
+{
+	GInputStream *pipe = g_subprocess_get_stderr_pipe (subprocess);
+	StderrReader *r;
+	int fd;
+
+	fd = fcntl (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (pipe)), F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return;
+	r = g_new0 (StderrReader, 1);
+	r->fd = fd;
+	r->name = g_strdup (pool->name);
+	r->pid = g_strdup (g_subprocess_get_identifier (subprocess));
+	g_thread_unref (g_thread_new ("mv-host-stderr", stderr_reader_thread, r));
+}
+
 /* What a host process inherits of the daemon's environment: nothing else. */
 static const gchar *const host_environment[] = {
 	"G_DEBUG",	"G_MESSAGES_DEBUG", "LANG",	    "LC_ALL",	       "TZ",
@@ -310,8 +420,11 @@ static const gchar *const host_environment[] = {
 static GSubprocess *
 spawn_host (MvPluginProcessPool *pool, int *fd, GError **error)
 {
-	g_autoptr (GSubprocessLauncher) launcher
-		= g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+	/* stdin (GLib's default) and stdout /dev/null, stderr a pipe: a host holds none of the
+	 * daemon's fds 0-2, so no TIOCSTI into the operator's terminal, no line written into
+	 * the daemon's log as if the daemon wrote it, no ftruncate of that log */
+	g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+		G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
 	g_autofree gchar *memory = g_strdup_printf ("%" G_GUINT64_FORMAT, pool->config.memory_mb);
 	g_autofree gchar *cpu = g_strdup_printf ("%" G_GUINT64_FORMAT, pool->config.cpu_seconds);
 	g_autofree gchar *files = g_strdup_printf ("%" G_GUINT64_FORMAT, pool->config.max_files);
@@ -349,6 +462,14 @@ spawn_host (MvPluginProcessPool *pool, int *fd, GError **error)
 		g_ptr_array_add (argv, (gpointer) "--protect");
 		g_ptr_array_add (argv, pool->protected_paths[i]);
 	}
+	if (pool->data_dir != NULL) {
+		g_ptr_array_add (argv, (gpointer) "--data-dir");
+		g_ptr_array_add (argv, pool->data_dir);
+	}
+	for (guint i = 0; pool->read_paths != NULL && pool->read_paths[i] != NULL; i++) {
+		g_ptr_array_add (argv, (gpointer) "--read-path");
+		g_ptr_array_add (argv, pool->read_paths[i]);
+	}
 	g_ptr_array_add (argv, pool->plugin_path);
 	g_ptr_array_add (argv, NULL);
 	subprocess
@@ -357,6 +478,7 @@ spawn_host (MvPluginProcessPool *pool, int *fd, GError **error)
 		close (pair[0]);
 		return NULL;
 	}
+	stderr_reader_start (pool, subprocess);
 	*fd = pair[0];
 	return subprocess;
 }
@@ -933,6 +1055,69 @@ mv_plugin_process_pool_get_info (MvPluginProcessPool *pool)
 	return mv_plugin_proxy_get_info (pool->proxy);
 }
 
+/* What the host may read: @data_dir, and the absolute paths among the plugin's configuration
+ * values (the operator's grant: a rules file kept elsewhere).  Each goes through the protected
+ * rule (docs/sandbox.md): resolved, and refused if it is, holds or lies within the daemon's
+ * state directory or key files.  A refused data directory fails the plugin's start (it could
+ * not read its own data anyway, and the operator learns at start); a refused config value is
+ * left out with one warning. */
+static gboolean
+pool_set_grants (MvPluginProcessPool *pool,
+		 const gchar *data_dir,
+		 GHashTable *config,
+		 GError **error)
+{
+	const gchar *const *guarded = (const gchar *const *)pool->protected_paths;
+	g_autofree gchar *resolved = mv_sandbox_resolve_path (data_dir);
+	const gchar *hit = mv_sandbox_path_protected (resolved, guarded);
+	g_autoptr (GPtrArray) granted = g_ptr_array_new_with_free_func (g_free);
+	GHashTableIter iter;
+	gpointer key, value;
+
+	if (hit != NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+			     "[plugin.%s] data-dir: not granting %s (%s): it is, holds or lies "
+			     "within %s, the daemon's own; point it at the plugin's data",
+			     pool->name, data_dir, resolved, hit);
+		return FALSE;
+	}
+	g_hash_table_iter_init (&iter, config);
+	while (g_hash_table_iter_next (&iter, &key, &value)) {
+		g_autofree gchar *path = NULL;
+
+		/* the daemon's own keys (data-dir, isolation, limits) are not the plugin's */
+		if (!g_path_is_absolute (value) || mv_plugin_config_key_is_reserved (key))
+			continue;
+		path = mv_sandbox_resolve_path (value);
+		hit = mv_sandbox_path_protected (path, guarded);
+		if (hit != NULL)
+			g_warning (
+				"plugin %s: not granting the configured path %s (key %s): it is, "
+				"holds or lies within %s, the daemon's own",
+				pool->name, path, (const gchar *)key, hit);
+		else
+			g_ptr_array_add (granted, g_steal_pointer (&path));
+	}
+	g_ptr_array_add (granted, NULL);
+	pool->data_dir = g_steal_pointer (&resolved);
+	pool->read_paths = (gchar **)g_ptr_array_free (g_steal_pointer (&granted), FALSE);
+	return TRUE;
+}
+
+/* Ends the process that only said HELLO: SHUTDOWN, then it exits (killed past the grace). */
+static void
+proc_stop_probe (MvPluginProcessPool *pool, HostProc *proc, gint64 deadline_us)
+{
+	g_autoptr (GError) error = NULL;
+	g_autofree gchar *how = NULL;
+
+	if (!mv_host_channel_write_until (proc->fd, deadline_us, MV_HOST_FRAME_SHUTDOWN, 0,
+					  g_variant_new ("()"), &error))
+		g_debug ("plugin %s: SHUTDOWN not sent: %s", pool->name, error->message);
+	how = proc_reap (proc, REAP_GRACE_US);
+	g_debug ("plugin %s: first host process %s %s", pool->name, proc->pid, how);
+}
+
 gboolean
 mv_plugin_process_pool_init (MvPluginProcessPool *pool,
 			     const gchar *data_dir,
@@ -944,6 +1129,8 @@ mv_plugin_process_pool_init (MvPluginProcessPool *pool,
 	gpointer key, value;
 	gint64 deadline = g_get_monotonic_time () + (gint64)pool->start_timeout_ms * 1000;
 
+	if (!pool_set_grants (pool, data_dir, config, error))
+		return FALSE;
 	g_variant_builder_init (&table, G_VARIANT_TYPE ("a{ss}"));
 	g_hash_table_iter_init (&iter, config);
 	while (g_hash_table_iter_next (&iter, &key, &value))
@@ -951,14 +1138,10 @@ mv_plugin_process_pool_init (MvPluginProcessPool *pool,
 			g_variant_builder_add (&table, "{ss}", key, value);
 	pool->init = g_variant_ref_sink (
 		g_variant_new ("(s@a{ss})", data_dir, g_variant_builder_end (&table)));
-	if (!proc_send_init (pool, &pool->procs[0], deadline, error)) {
-		g_autofree gchar *how = proc_reap (&pool->procs[0], REAP_GRACE_US);
-		g_prefix_error (error, "init failed: ");
-		return FALSE;
-	}
-	pool->procs[0].started_us = g_get_monotonic_time ();
-	pool->procs[0].state = PROC_IDLE;
-	for (guint i = 1; i < pool->config.processes; i++) {
+	/* the first process only said HELLO, sandboxed with nothing to read: it is started again
+	 * with the plugin's grants */
+	proc_stop_probe (pool, &pool->procs[0], deadline);
+	for (guint i = 0; i < pool->config.processes; i++) {
 		pool->procs[i].state = PROC_STARTING;
 		if (!proc_start (pool, &pool->procs[i], error))
 			return FALSE;
@@ -1074,6 +1257,8 @@ mv_plugin_process_pool_free (MvPluginProcessPool *pool)
 	g_clear_pointer (&pool->hello, g_variant_unref);
 	g_clear_pointer (&pool->init, g_variant_unref);
 	g_strfreev (pool->protected_paths);
+	g_free (pool->data_dir);
+	g_strfreev (pool->read_paths);
 	g_clear_pointer (&pool->crashes, g_array_unref);
 	g_mutex_clear (&pool->lock);
 	g_cond_clear (&pool->cond);

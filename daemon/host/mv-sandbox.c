@@ -1,11 +1,12 @@
 /*
  * The plugin host's sandbox (docs/sandbox.md): fds, prctl, rlimits, Landlock, seccomp.
  *
- * Every layer is applied to the calling process and cannot be undone.  The order matters:
- * no-new-privs first (Landlock and seccomp need it when unprivileged), the rlimits before
- * Landlock (so the few descriptors Landlock opens count against the new limit and a too small
- * one fails here, not later in the plugin), seccomp last (it refuses nothing the earlier layers
- * need, but being last means a failure of the others is never masked by it).
+ * Every layer is applied to the calling process and cannot be undone, before the plugin's .so
+ * is loaded (its constructors run at dlopen).  The order matters: no-new-privs first (Landlock and
+ * seccomp need it when unprivileged), the rlimits before Landlock (so the few descriptors Landlock
+ * opens count against the new limit and a too small one fails here, not later in the plugin),
+ * seccomp last (it refuses nothing the earlier layers need, but being last means a failure of the
+ * others is never masked by it).
  */
 #define G_LOG_DOMAIN "mv-sandbox"
 
@@ -14,15 +15,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <link.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "mv-sandbox-paths.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define MV_SANDBOX_ASAN TRUE
@@ -39,6 +45,7 @@
  * runs on go further, and the values are a stable ABI. */
 #define MV_LL_CREATE_RULESET_VERSION (1U << 0)
 #define MV_LL_RULE_PATH_BENEATH 1
+#define MV_LL_FS_EXECUTE (1ULL << 0)
 #define MV_LL_FS_READ_FILE (1ULL << 2)
 #define MV_LL_FS_READ_DIR (1ULL << 3)
 #define MV_LL_FS_ABI1_ALL ((1ULL << 13) - 1)  /* execute .. make_sym */
@@ -61,24 +68,20 @@ typedef struct __attribute__ ((packed)) {
 	gint32 parent_fd;
 } MvLandlockPathBeneathAttr;
 
-/* What a plugin still reads after the sandbox is in force, besides its data directory: the
- * libraries it and GLib load late (gconv modules, locale archive, GIO modules: /usr/lib), time
- * zones (GDateTime), message catalogues (gettext), the loader cache (a late dlopen by soname),
- * and the random devices GRand reads.  Nothing under /etc but the two files named, nothing
- * under /var, /run, /home, /proc or /sys. */
+/* Where the dynamic loader finds the plugin's libraries (the sandbox is in force before the
+ * plugin is loaded) and where GLib loads its own late (gconv modules, the locale archive, GIO
+ * modules): read and execute.  /usr/lib holds the multiarch directory (/usr/lib/<triplet>). */
+static const gchar *const sandbox_library_paths[] = {
+	"/lib", "/lib64", "/usr/lib", "/usr/lib64", NULL,
+};
+
+/* What a plugin still reads besides its data directory and the libraries: time zones
+ * (GDateTime), message catalogues (gettext), the loader cache (dlopen by soname), and the
+ * random devices GRand reads.  Nothing under /etc but the two files named, nothing under
+ * /var, /run, /home, /proc or /sys. */
 static const gchar *const sandbox_system_paths[] = {
-	"/lib",
-	"/lib64",
-	"/usr/lib",
-	"/usr/lib64",
-	"/usr/share/zoneinfo",
-	"/usr/share/locale",
-	"/etc/localtime",
-	"/etc/ld.so.cache",
-	"/dev/null",
-	"/dev/urandom",
-	"/dev/random",
-	NULL,
+	"/usr/share/zoneinfo", "/usr/share/locale", "/etc/localtime", "/etc/ld.so.cache",
+	"/dev/null",	       "/dev/urandom",	    "/dev/random",    NULL,
 };
 
 static gboolean
@@ -125,6 +128,43 @@ sandbox_prctl (GError **error)
 	 * from undoing it) */
 	if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
 		return set_errno_error (error, errno, "prctl", "PR_SET_PDEATHSIG");
+	return TRUE;
+}
+
+/* Drops every capability: a daemon run as root (the dev setup) would hand its hosts a full
+ * set, and CAP_DAC_OVERRIDE alone reads any file where Landlock is absent, CAP_SYS_ADMIN
+ * reaches ioctls and more.  The bounding set first (that needs CAP_SETPCAP, so before capset;
+ * without it nothing can be held to drop), the ambient set, then the process's own sets. */
+static gboolean
+sandbox_drop_caps (GString *report, GError **error)
+{
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	guint held = 0;
+
+	if (syscall (SYS_capget, &header, data) != 0)
+		return set_errno_error (error, errno, "capabilities", "capget");
+	held = (guint)__builtin_popcount (data[0].permitted)
+	       + (guint)__builtin_popcount (data[1].permitted);
+	if (data[0].effective & (1U << CAP_SETPCAP)) {
+		for (int cap = 0; cap <= 63; cap++) {
+			int in_set = prctl (PR_CAPBSET_READ, cap, 0, 0, 0);
+			if (in_set < 0)
+				break; /* past the kernel's last capability */
+			if (in_set == 1 && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+				return set_errno_error (error, errno, "capabilities",
+							"PR_CAPBSET_DROP");
+		}
+	}
+	if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+		return set_errno_error (error, errno, "capabilities", "PR_CAP_AMBIENT_CLEAR_ALL");
+	memset (data, 0, sizeof data);
+	if (syscall (SYS_capset, &header, data) != 0)
+		return set_errno_error (error, errno, "capabilities", "capset");
+	if (held > 0)
+		g_string_append_printf (report, ", %u capabilities dropped", held);
+	else
+		g_string_append (report, ", no capabilities");
 	return TRUE;
 }
 
@@ -244,7 +284,7 @@ sandbox_landlock_allow (
 			       ? TRUE
 			       : set_errno_error (error, errno, "landlock", path);
 	if (fstat (fd, &st) == 0 && !S_ISDIR (st.st_mode))
-		access &= MV_LL_FS_READ_FILE;
+		access &= MV_LL_FS_READ_FILE | MV_LL_FS_EXECUTE;
 	rule.allowed_access = access;
 	rule.parent_fd = fd;
 	ret = syscall (SYS_landlock_add_rule, ruleset, MV_LL_RULE_PATH_BENEATH, &rule, 0);
@@ -256,11 +296,44 @@ sandbox_landlock_allow (
 	return TRUE;
 }
 
+/* The daemon never passes a grant that is, holds or lies within a protected path (its state
+ * directory, its keys); checked again here, after the links are resolved, so a mistake there
+ * cannot open master.key. */
+static gboolean
+sandbox_check_grant (const MvSandboxPolicy *policy, const gchar *path, GError **error)
+{
+	g_autofree gchar *resolved = mv_sandbox_resolve_path (path);
+	const gchar *guarded = mv_sandbox_path_protected (resolved, policy->protected_paths);
+
+	if (guarded == NULL)
+		return TRUE;
+	g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+		     "sandbox landlock: not granting %s (%s): it is, holds or lies within the "
+		     "protected path %s",
+		     path, resolved, guarded);
+	return FALSE;
+}
+
 static gboolean
 sandbox_landlock_rules (int ruleset, const MvSandboxPolicy *policy, guint *n_rules, GError **error)
 {
 	const guint64 read = MV_LL_FS_READ_FILE | MV_LL_FS_READ_DIR;
+	const guint64 load = read | MV_LL_FS_EXECUTE;
 
+	/* the dynamic loader reads and maps the plugin and the libraries it needs */
+	if (policy->plugin_path != NULL
+	    && !sandbox_landlock_allow (ruleset, policy->plugin_path, load, n_rules, error))
+		return FALSE;
+	for (guint i = 0; policy->library_dirs != NULL && policy->library_dirs[i] != NULL; i++) {
+		if (!sandbox_landlock_allow (ruleset, policy->library_dirs[i], load, n_rules,
+					     error))
+			return FALSE;
+	}
+	for (guint i = 0; sandbox_library_paths[i] != NULL; i++) {
+		if (!sandbox_landlock_allow (ruleset, sandbox_library_paths[i], load, n_rules,
+					     error))
+			return FALSE;
+	}
 	if (policy->data_dir != NULL
 	    && !sandbox_landlock_allow (ruleset, policy->data_dir, read, n_rules, error))
 		return FALSE;
@@ -432,6 +505,23 @@ static const MvSandboxDeny sandbox_deny[] = {
 	{ .name = "prctl", .errnum = EPERM, .op = SCMP_CMP_EQ, .arg_value = PR_SET_DUMPABLE },
 	/* tkill names a thread of any process; glibc uses tgkill */
 	DENY ("tkill"),
+	/* typing into a terminal: TIOCSTI pushes characters into the input of the terminal the
+	 * host's descriptors might reach (the operator's shell once the daemon exits), TIOCLINUX
+	 * does the same through the console's selection.  The host's fds 0-2 are not a terminal
+	 * any more (docs/sandbox.md); this refuses it whatever the plugin opens. */
+	/* the kernel reads the request as 32 bits: high bits set cannot slip past */
+	{ .name = "ioctl",
+	  .errnum = EPERM,
+	  .arg = 1,
+	  .op = SCMP_CMP_MASKED_EQ,
+	  .arg_mask = 0xffffffff,
+	  .arg_value = TIOCSTI },
+	{ .name = "ioctl",
+	  .errnum = EPERM,
+	  .arg = 1,
+	  .op = SCMP_CMP_MASKED_EQ,
+	  .arg_mask = 0xffffffff,
+	  .arg_value = TIOCLINUX },
 	/* No write anywhere, even where Landlock is absent or too old to handle truncate (ABI
 	 * < 3, e.g. Debian 12's 6.1 kernel): an open for writing, creating or truncating, and
 	 * every call that changes a file's name, mode, owner, times or attributes by path.
@@ -579,6 +669,14 @@ mv_sandbox_apply (const MvSandboxPolicy *policy, gchar **report, GError **error)
 	if (!sandbox_prctl (error))
 		return FALSE;
 	g_string_append (line, ", no-new-privs, not dumpable, parent-death SIGKILL");
+	if (!sandbox_drop_caps (line, error))
+		return FALSE;
+	if (policy->data_dir != NULL && !sandbox_check_grant (policy, policy->data_dir, error))
+		return FALSE;
+	for (guint i = 0; policy->read_paths != NULL && policy->read_paths[i] != NULL; i++) {
+		if (!sandbox_check_grant (policy, policy->read_paths[i], error))
+			return FALSE;
+	}
 	if (!sandbox_rlimits (policy, line, error))
 		return FALSE;
 	if (!sandbox_landlock (policy, line, error))
@@ -588,4 +686,34 @@ mv_sandbox_apply (const MvSandboxPolicy *policy, gchar **report, GError **error)
 	if (report != NULL)
 		*report = g_string_free (g_steal_pointer (&line), FALSE);
 	return TRUE;
+}
+
+static int
+add_library_dir (struct dl_phdr_info *info, size_t size, void *data)
+{
+	GPtrArray *dirs = data;
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *resolved = NULL;
+
+	(void)size;
+	/* the executable itself and the vDSO have no file name */
+	if (info->dlpi_name == NULL || info->dlpi_name[0] != '/')
+		return 0;
+	dir = g_path_get_dirname (info->dlpi_name);
+	resolved = mv_sandbox_resolve_path (dir);
+	for (guint i = 0; i < dirs->len; i++)
+		if (g_str_equal (g_ptr_array_index (dirs, i), resolved))
+			return 0;
+	g_ptr_array_add (dirs, g_steal_pointer (&resolved));
+	return 0;
+}
+
+GStrv
+mv_sandbox_loaded_library_dirs (void)
+{
+	GPtrArray *dirs = g_ptr_array_new ();
+
+	dl_iterate_phdr (add_library_dir, dirs);
+	g_ptr_array_add (dirs, NULL);
+	return (GStrv)g_ptr_array_free (dirs, FALSE);
 }

@@ -7,17 +7,23 @@
  * Built once the daemon has medverse-plugin-host (tests/sandbox/meson.build).
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <gio/gunixsocketaddress.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mvt.h"
 
 #define JSON "application/json"
 
 static const gchar *const hostile[] = {
-	"segfault",	  "abort",	     "allocate",	  "spin",	"fork-loop",
-	"open-db-socket", "read-master-key", "connect-localhost", "exec-shell",
+	"segfault",   "abort",		"allocate",	   "spin",
+	"fork-loop",  "open-db-socket", "read-master-key", "connect-localhost",
+	"exec-shell", "constructor",	"terminal",
 };
+
+/* more config for one test's daemon, appended last (a later key wins) */
+static gchar *extra_config;
 
 static MvtEnv *env;
 static GSocket *tcp_listener;
@@ -60,8 +66,13 @@ hostile_config (guint16 port, const gchar *db_socket)
 	g_string_append_printf (config, "[plugin.hostile-read-master-key]\npath=%s/master.key\n",
 				env->data_dir);
 	g_string_append_printf (config, "[plugin.hostile-connect-localhost]\nport=%u\n", port);
+	if (extra_config != NULL)
+		g_string_append (config, extra_config);
 	return g_string_free (config, FALSE);
 }
+
+/* set by a test's init before setup: the extra config of its daemon */
+static gchar *(*extra_config_for) (MvtEnv *env);
 
 static void
 setup (void)
@@ -82,6 +93,8 @@ setup (void)
 		g_ptr_array_add (plugins, g_strdup_printf ("%s/hostile-%s.so", dir, hostile[i]));
 	g_ptr_array_add (plugins, NULL);
 	env = mvt_env_new ();
+	if (extra_config_for != NULL)
+		extra_config = extra_config_for (env);
 	tcp_listener = listen_on (tcp);
 	bound = g_socket_get_local_address (tcp_listener, &error);
 	db_socket = g_build_filename (env->root, ".s.PGSQL.5432", NULL);
@@ -103,6 +116,7 @@ teardown (void)
 	g_clear_object (&tcp_listener);
 	g_clear_object (&db_listener);
 	g_clear_pointer (&env, mvt_env_free);
+	g_clear_pointer (&extra_config, g_free);
 }
 
 /* ---- the attacks ------------------------------------------------------------------------ */
@@ -216,4 +230,126 @@ Test (hostile_daemon,
 	mvt_load_finish (load);
 	if (!landlock)
 		cr_skip_test ("no Landlock here: master.key is readable (%s)", sandbox_line);
+}
+
+/* whether the hosts run without Landlock (their start line says so) */
+static gboolean
+landlock_missing (void)
+{
+	g_autofree gchar *line
+		= mvt_log_wait_line (env->log_path, "medverse-plugin-host: sandbox: ", 10000);
+
+	cr_assert_not_null (line, "no host logged its sandbox");
+	return strstr (line, "landlock ABI") == NULL;
+}
+
+/* The sandbox is in force before the plugin's .so is loaded: an ELF constructor runs at
+ * dlopen, and the one of hostile-constructor (the stranger's reproduction of issue 15's
+ * trial) tries to read the paths the host protects, to fork a detached child and to open a
+ * socket.  Each is refused, so nothing of it outlives the daemon. */
+Test (hostile_daemon,
+      constructor_runs_in_the_sandbox,
+      .init = setup,
+      .fini = teardown,
+      .timeout = 120)
+{
+	g_autoptr (MvtResponse) resp = attack ("constructor", "Report", "{}");
+	const gchar *detail;
+
+	cr_assert_eq (resp->status, 200, "%u: %s", resp->status, resp->body);
+	detail = mvt_str (resp, "detail");
+	cr_log_info ("Report: %s", detail);
+	cr_assert (strstr (detail, "; fork: EPERM; socket: EPERM") != NULL, "%s", detail);
+	if (landlock_missing ())
+		cr_skip_test ("no Landlock here: the protected paths are readable (%s)", detail);
+	cr_assert_str_eq (detail,
+			  "read /etc/passwd: EACCES; read /proc/self/cmdline: EACCES; fork: EPERM; "
+			  "socket: EPERM");
+	cr_assert (strstr (resp->body, "\"done\":false") != NULL, "%s", resp->body);
+}
+
+/* The host holds none of the daemon's fds 0-2: TIOCSTI is refused (seccomp), fd 2 is a pipe
+ * (ftruncate: EINVAL) whose lines the daemon logs escaped, capped and behind the plugin's
+ * name, so a line forged to look like the daemon's never starts a line of the log; and the
+ * host runs with no capability even when the daemon runs as root. */
+Test (hostile_daemon,
+      terminal_and_log_out_of_reach,
+      .init = setup,
+      .fini = teardown,
+      .timeout = 120)
+{
+	g_autoptr (MvtResponse) resp = attack ("terminal", "Terminal", "{}");
+	g_autofree gchar *line = NULL;
+	g_autofree gchar *cut = NULL;
+	g_autofree gchar *log = NULL;
+	g_auto (GStrv) lines = NULL;
+	const gchar *forged = "medversed-Message: 00:00:00.000: forged by hostile-terminal";
+
+	cr_assert_eq (resp->status, 200, "%u: %s", resp->status, resp->body);
+	cr_assert_str_eq (mvt_str (resp, "detail"),
+			  "TIOCSTI: EPERM; ftruncate: EINVAL; capabilities: 0", "%s", resp->body);
+	line = mvt_log_wait_line (env->log_path, forged, 10000);
+	cr_assert_not_null (line, "the plugin's stderr line was not logged");
+	cr_assert (strstr (line, "plugin hostile-terminal (pid ") != NULL, "%s", line);
+	cr_assert (strstr (line, ") stderr: medversed-Message") != NULL, "%s", line);
+	cr_assert (!g_str_has_prefix (line, "medversed-Message"), "%s", line);
+	cr_log_info ("%s", line);
+	/* the 8 KiB line comes out cut to the cap */
+	cut = mvt_log_wait_line (env->log_path, "LLLL [cut]", 10000);
+	cr_assert_not_null (cut, "the long line was not cut");
+	cr_assert_lt (strlen (cut), 1400, "%zu bytes", strlen (cut));
+	/* nothing of the log was truncated: its first line is still there */
+	log = mvt_read_log (env);
+	cr_assert (strstr (log, "starting") != NULL, "the log lost its start");
+	lines = g_strsplit (log, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++)
+		cr_assert (!g_str_has_prefix (lines[i], forged), "a forged line passed: %s",
+			   lines[i]);
+}
+
+static gchar *
+data_dir_config (MvtEnv *e)
+{
+	g_autofree gchar *link = g_build_filename (e->root, "state-link", NULL);
+
+	cr_assert_eq (symlink (e->data_dir, link), 0, "symlink: %s", g_strerror (errno));
+	return g_strdup_printf ("[plugin.hostile-read-master-key]\ndata-dir=/\n"
+				"[plugin.hostile-exec-shell]\ndata-dir=%s\n",
+				link);
+}
+
+static void
+setup_data_dirs (void)
+{
+	extra_config_for = data_dir_config;
+	setup ();
+	extra_config_for = NULL;
+}
+
+/* A data-dir is granted under the same rule as every other path: resolved, and refused when
+ * it is, holds or lies within the daemon's state directory.  `/` holds it, the link points at
+ * it: each plugin is refused at start, with a line naming the key, and the others serve. */
+Test (hostile_daemon,
+      protected_data_dir_refused,
+      .init = setup_data_dirs,
+      .fini = teardown,
+      .timeout = 120)
+{
+	g_autofree gchar *root = NULL;
+	g_autofree gchar *link = NULL;
+	g_autoptr (MvtResponse) refused = attack ("read-master-key", "ReadMasterKey", "{}");
+	g_autoptr (MvtResponse) served = attack ("fork-loop", "ForkLoop", "{}");
+
+	root = mvt_log_wait_line (env->log_path,
+				  "[plugin.hostile-read-master-key] data-dir: not granting / (/)",
+				  10000);
+	cr_assert_not_null (root, "data-dir = / was granted");
+	cr_log_info ("%s", root);
+	link = mvt_log_wait_line (env->log_path,
+				  "[plugin.hostile-exec-shell] data-dir: not granting ", 10000);
+	cr_assert_not_null (link, "a link to the state directory was granted");
+	cr_assert (strstr (link, "state-link") != NULL, "%s", link);
+	cr_log_info ("%s", link);
+	cr_assert_eq (refused->status, 404, "%u: %s", refused->status, refused->body);
+	cr_assert_eq (served->status, 200, "%u: %s", served->status, served->body);
 }
