@@ -37,6 +37,8 @@
 typedef struct {
 	const gchar *key;
 	guint64 def, min, max;
+	/* when not 0: a value other than 0 must be at least this (a host cannot start below) */
+	guint64 least;
 	gsize offset;
 	gboolean is_64;
 	const gchar *doc;
@@ -45,23 +47,46 @@ typedef struct {
 #define OFF(f) G_STRUCT_OFFSET (MvIsolationConfig, f)
 
 static const IsolationKey isolation_keys[] = {
-	{ "processes", 1, 1, 64, OFF (processes), FALSE,
+	{ "processes", 1, 1, 64, 0, OFF (processes), FALSE,
 	  "Host processes of an isolated plugin; each runs one call at a time, so this is how "
 	  "many of its calls run at once." },
-	{ "memory-mb", 1024, 0, 1048576, OFF (memory_mb), TRUE,
-	  "Address-space limit (RLIMIT_AS) of each host process in MiB; 0 leaves it unlimited." },
-	{ "cpu-seconds", 0, 0, 31536000, OFF (cpu_seconds), TRUE,
+	/* measured: a host of a GLib plugin (bmi) starts with 16 MiB and fails with 8 (glibc
+	 * cannot map its locale converter, seccomp cannot load its filter); 32 leaves margin */
+	{ "memory-mb", 1024, 0, 1048576, 32, OFF (memory_mb), TRUE,
+	  "Address-space limit (RLIMIT_AS) of each host process in MiB, at least 32 (a host "
+	  "needs that much to start; a plugin with data files needs more); 0 leaves it "
+	  "unlimited." },
+	{ "cpu-seconds", 0, 0, 31536000, 0, OFF (cpu_seconds), TRUE,
 	  "CPU time limit (RLIMIT_CPU) of each host process over its whole life; 0 is none (the "
 	  "call time limit already kills a host that spins)." },
-	{ "max-files", 64, 0, 65536, OFF (max_files), TRUE,
-	  "Descriptor limit (RLIMIT_NOFILE) of each host process; 0 leaves it." },
-	{ "crash-limit", 5, 1, 100000, OFF (crash_limit), FALSE,
+	/* the sandbox needs 8 while it is applied (mv-sandbox.c) */
+	{ "max-files", 64, 0, 65536, 8, OFF (max_files), TRUE,
+	  "Descriptor limit (RLIMIT_NOFILE) of each host process, at least 8 (the sandbox "
+	  "itself needs them); 0 leaves it." },
+	{ "crash-limit", 5, 1, 100000, 0, OFF (crash_limit), FALSE,
 	  "A plugin whose host processes crash this many times within crash-window-s is "
 	  "disabled: its calls answer 503 plugin-disabled until `medversectl plugins enable "
 	  "NAME`." },
-	{ "crash-window-s", 300, 1, 604800, OFF (crash_window_s), FALSE,
+	{ "crash-window-s", 300, 1, 604800, 0, OFF (crash_window_s), FALSE,
 	  "The window of crash-limit, in seconds." },
 };
+
+gboolean
+mv_isolation_env_check (GError **error)
+{
+	const gchar *env = g_getenv ("MEDVERSE_PLUGIN_ISOLATION");
+
+	/* a typo would silently keep the default: an operator who asked for isolation would
+	 * run third-party plugins inside the daemon */
+	if (env == NULL || env[0] == '\0' || g_str_equal (env, "process")
+	    || g_str_equal (env, "in-process"))
+		return TRUE;
+	g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+		     "MEDVERSE_PLUGIN_ISOLATION: '%s' is neither process nor in-process (unset it "
+		     "for the default)",
+		     env);
+	return FALSE;
+}
 
 gboolean
 mv_isolation_config_load (GKeyFile *keyfile,
@@ -74,6 +99,8 @@ mv_isolation_config_load (GKeyFile *keyfile,
 
 	memset (config, 0, sizeof *config);
 	config->isolated = default_isolated;
+	if (!mv_isolation_env_check (error))
+		return FALSE;
 	if (keyfile != NULL)
 		isolation = g_key_file_get_string (keyfile, group, "isolation", NULL);
 	if (isolation != NULL) {
@@ -102,6 +129,13 @@ mv_isolation_config_load (GKeyFile *keyfile,
 				     "[%s] %s: %s (range %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
 				     ")",
 				     group, k->key, error_local->message, k->min, k->max);
+			return FALSE;
+		}
+		if (k->least > 0 && value > 0 && value < k->least) {
+			g_set_error (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
+				     "[%s] %s: %" G_GUINT64_FORMAT " is below %" G_GUINT64_FORMAT
+				     ", the least a plugin host starts with (0: no limit)",
+				     group, k->key, value, k->least);
 			return FALSE;
 		}
 		if (k->is_64)

@@ -37,6 +37,10 @@ gboolean mv_isolation_config_load (GKeyFile *keyfile,
 				   MvIsolationConfig *config,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* FALSE with MV_ERROR_INVALID_INPUT when $MEDVERSE_PLUGIN_ISOLATION is set to anything but
+ * process or in-process (mv_isolation_config_load checks it too). */
+gboolean mv_isolation_env_check (GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* The commented [plugin.NAME] block of the example configuration (transfer full). */
 gchar *mv_isolation_config_example (void);
 
