@@ -61,10 +61,27 @@ cmd_status (GDBusConnection *bus, gchar **args, GError **error)
 	return TRUE;
 }
 
+/* @name's isolation and state in PluginStates' reply @states (left as they are if absent) */
+static void
+plugin_state (GVariant *states, const gchar *name, const gchar **isolation, const gchar **state)
+{
+	g_autoptr (GVariantIter) iter = NULL;
+	const gchar *n, *i, *s;
+
+	g_variant_get (states, "(a(sss))", &iter);
+	while (g_variant_iter_next (iter, "(&s&s&s)", &n, &i, &s)) {
+		if (g_strcmp0 (n, name) == 0) {
+			*isolation = i;
+			*state = s;
+		}
+	}
+}
+
 static gboolean
 cmd_plugins (GDBusConnection *bus, gchar **args, GError **error)
 {
 	g_autoptr (GVariant) reply = NULL;
+	g_autoptr (GVariant) states = NULL;
 	g_autoptr (GVariantIter) plugins = NULL;
 	const gchar *name, *version, *description;
 	GVariantIter *methods;
@@ -85,11 +102,19 @@ cmd_plugins (GDBusConnection *bus, gchar **args, GError **error)
 	reply = call (bus, "ListPlugins", NULL, "(a(sssa(ssss)))", error);
 	if (reply == NULL)
 		return FALSE;
+	states = call (bus, "PluginStates", NULL, "(a(sss))", error);
+	if (states == NULL)
+		return FALSE;
 	g_variant_get (reply, "(a(sssa(ssss)))", &plugins);
 	while (g_variant_iter_next (plugins, "(&s&s&sa(ssss))", &name, &version, &description,
 				    &methods)) {
 		const gchar *m, *m_desc, *in, *out;
-		g_print ("%s %s — %s\n", name, version, description);
+		const gchar *isolation = "?", *state = "?";
+
+		/* both lists are sorted by name and come from the same engine */
+		plugin_state (states, name, &isolation, &state);
+		g_print ("%s %s — %s\n    isolation: %s, state: %s\n", name, version, description,
+			 isolation, state);
 		while (g_variant_iter_next (methods, "(&s&s&s&s)", &m, &m_desc, &in, &out))
 			g_print ("    %s %s -> %s  %s\n", m, in, out, m_desc);
 		g_variant_iter_free (methods);

@@ -243,6 +243,25 @@ args_signature (const MvArg *args)
 }
 
 static void
+handle_plugin_states (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
+{
+	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self->engine);
+	GVariantBuilder plugins;
+
+	g_variant_builder_init (&plugins, G_VARIANT_TYPE ("a(sss)"));
+	for (guint i = 0; i < infos->len; i++) {
+		const MvPluginInfo *info = g_ptr_array_index (infos, i);
+		gboolean isolated = FALSE, disabled = FALSE;
+
+		(void)mv_engine_get_plugin_state (self->engine, info->name, &isolated, &disabled);
+		g_variant_builder_add (&plugins, "(sss)", info->name,
+				       isolated ? "process" : "in-process",
+				       disabled ? "disabled" : "serving");
+	}
+	g_dbus_method_invocation_return_value (invocation, g_variant_new ("(a(sss))", &plugins));
+}
+
+static void
 handle_list_plugins (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
 {
 	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self->engine);
@@ -369,6 +388,7 @@ static const struct {
 	void (*handler) (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation);
 } fixed_methods[] = {
 	{ "ListPlugins", handle_list_plugins },
+	{ "PluginStates", handle_plugin_states },
 	{ "Call", handle_call },
 	{ "CallWithLocale", handle_call_with_locale },
 	{ "EnablePlugin", handle_enable_plugin },

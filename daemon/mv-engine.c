@@ -865,6 +865,45 @@ mv_engine_call_sync (MvEngine *self,
 	return output;
 }
 
+gboolean
+mv_engine_get_plugin_state (MvEngine *self,
+			    const gchar *name,
+			    gboolean *isolated,
+			    gboolean *disabled)
+{
+	MvPluginEntry *entry = g_hash_table_lookup (self->plugins, name);
+
+	if (entry == NULL)
+		return FALSE;
+	*isolated = entry->processes != NULL;
+	*disabled
+		= entry->processes != NULL && mv_plugin_process_pool_is_disabled (entry->processes);
+	return TRUE;
+}
+
+GStrv
+mv_engine_list_disabled_plugins (MvEngine *self)
+{
+	g_autoptr (GStrvBuilder) lines = g_strv_builder_new ();
+	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self);
+	g_auto (GStrv) result = NULL;
+
+	for (guint i = 0; i < infos->len; i++) {
+		const MvPluginInfo *info = g_ptr_array_index (infos, i);
+		gboolean isolated, disabled;
+
+		if (!mv_engine_get_plugin_state (self, info->name, &isolated, &disabled)
+		    || !disabled)
+			continue;
+		g_autofree gchar *line = g_strdup_printf (
+			"%s (disabled after crashing too often; medversectl plugins enable %s)",
+			info->name, info->name);
+		g_strv_builder_add (lines, line);
+	}
+	result = g_strv_builder_end (lines);
+	return result[0] != NULL ? g_steal_pointer (&result) : NULL;
+}
+
 GStrv
 mv_engine_list_busy_plugins (MvEngine *self)
 {

@@ -80,6 +80,18 @@ GVariant *mv_engine_call_sync (MvEngine *self,
 			       const MvCaller *caller,
 			       GError **error);
 
+/* How plugin @name runs: @isolated (in host processes of its own, or in process) and
+ * @disabled (an isolated plugin disabled after crashing crash-limit times, until an operator
+ * enables it).  FALSE when no plugin has that name. */
+gboolean mv_engine_get_plugin_state (MvEngine *self,
+				     const gchar *name,
+				     gboolean *isolated,
+				     gboolean *disabled);
+
+/* NULL when no plugin is disabled; else (transfer full) one line per disabled plugin, e.g.
+ * "bmi (disabled after crashing too often; medversectl plugins enable bmi)". */
+GStrv mv_engine_list_disabled_plugins (MvEngine *self);
+
 /* NULL when every plugin has a free worker; else (transfer full) one line per plugin whose
  * workers are all busy, e.g. "bmi (2 of 2 workers busy, 1 waiting)". */
 GStrv mv_engine_list_busy_plugins (MvEngine *self);

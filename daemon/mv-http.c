@@ -365,7 +365,20 @@ check_head (MvHttp *self, MvHttpExchange *ex, const gchar *version)
 }
 
 static void
-respond_status (MvHttpExchange *ex, guint status, const gchar *value, gchar **busy)
+add_lines (JsonBuilder *builder, const gchar *member, gchar **lines)
+{
+	if (lines == NULL)
+		return;
+	json_builder_set_member_name (builder, member);
+	json_builder_begin_array (builder);
+	for (guint i = 0; lines[i] != NULL; i++)
+		json_builder_add_string_value (builder, lines[i]);
+	json_builder_end_array (builder);
+}
+
+static void
+respond_status (
+	MvHttpExchange *ex, guint status, const gchar *value, gchar **busy, gchar **disabled)
 {
 	g_autoptr (JsonBuilder) builder = json_builder_new ();
 	g_autoptr (JsonNode) root = NULL;
@@ -373,13 +386,8 @@ respond_status (MvHttpExchange *ex, guint status, const gchar *value, gchar **bu
 	json_builder_begin_object (builder);
 	json_builder_set_member_name (builder, "status");
 	json_builder_add_string_value (builder, value);
-	if (busy != NULL) {
-		json_builder_set_member_name (builder, "busy_plugins");
-		json_builder_begin_array (builder);
-		for (guint i = 0; busy[i] != NULL; i++)
-			json_builder_add_string_value (builder, busy[i]);
-		json_builder_end_array (builder);
-	}
+	add_lines (builder, "busy_plugins", busy);
+	add_lines (builder, "disabled_plugins", disabled);
 	json_builder_end_object (builder);
 	root = json_builder_get_root (builder);
 	mv_http_respond_json (ex, status, root);
@@ -399,12 +407,19 @@ readyz_done (GObject *source, GAsyncResult *result, gpointer user_data)
 	gint64 now = g_get_monotonic_time ();
 	g_autoptr (GError) error = NULL;
 	g_auto (GStrv) busy = NULL;
+	g_auto (GStrv) disabled = NULL;
 
-	/* a plugin whose workers are all busy is reported, not made a reason to take the whole
-	 * daemon out of a load balancer: every other route and plugin still answers */
+	/* a plugin whose workers are all busy, or one disabled after crashing, is reported, not
+	 * made a reason to take the whole daemon out of a load balancer: every other route and
+	 * plugin still answers (docs/api.md, "Health") */
 	if (mv_engine_check_ready_finish (MV_ENGINE (source), result, &error)) {
 		busy = mv_engine_list_busy_plugins (MV_ENGINE (source));
-		respond_status (call->ex, 200, busy == NULL ? "ready" : "ready-busy", busy);
+		disabled = mv_engine_list_disabled_plugins (MV_ENGINE (source));
+		respond_status (call->ex, 200,
+				disabled != NULL ? "degraded"
+				: busy == NULL	 ? "ready"
+						 : "ready-busy",
+				busy, disabled);
 	} else {
 		/* the reason is for the operator, once a minute during an outage, not per probe */
 		if (now - self->readyz_warned_us >= 60 * G_USEC_PER_SEC) {
@@ -447,7 +462,7 @@ route (MvHttp *self, MvHttpExchange *ex)
 	}
 	if (g_strcmp0 (ex->raw_path, "/healthz") == 0) {
 		if (mv_http_check_method (ex, "GET, HEAD"))
-			respond_status (ex, 200, "ok", NULL);
+			respond_status (ex, 200, "ok", NULL, NULL);
 		return;
 	}
 	if (g_strcmp0 (ex->raw_path, "/readyz") == 0) {

@@ -62,9 +62,18 @@ list_plugins (MvHttpRequest *request, GError **error)
 	json_builder_begin_array (builder);
 	for (guint i = 0; i < infos->len; i++) {
 		const MvPluginInfo *info = g_ptr_array_index (infos, i);
+		gboolean isolated = FALSE, disabled = FALSE;
+
+		(void)mv_engine_get_plugin_state (engine, info->name, &isolated, &disabled);
 		json_builder_begin_object (builder);
 		json_builder_set_member_name (builder, "name");
 		json_builder_add_string_value (builder, info->name);
+		/* how it runs and whether it answers: a disabled plugin is otherwise visible only
+		 * in the log */
+		json_builder_set_member_name (builder, "isolation");
+		json_builder_add_string_value (builder, isolated ? "process" : "in-process");
+		json_builder_set_member_name (builder, "state");
+		json_builder_add_string_value (builder, disabled ? "disabled" : "serving");
 		json_builder_set_member_name (builder, "version");
 		json_builder_add_string_value (builder, info->version);
 		json_builder_set_member_name (builder, "description");

@@ -179,6 +179,40 @@ fini (void)
 	g_clear_pointer (&current_env, mvt_env_free);
 }
 
+/* A disabled plugin is visible beyond the log (docs/api.md "Health"): /readyz is 200
+ * "degraded" naming it, /v1/plugins and `medversectl plugins` say its state; once enabled,
+ * plain "ready" and "serving" again. */
+static void
+assert_disabled_is_visible (MvtEnv *env, gboolean disabled)
+{
+	const gchar *const list[] = { "plugins", NULL };
+	g_autoptr (MvtResponse) ready = mvt_http (env->url, "GET", "/readyz", NULL, NULL, 0);
+	g_autoptr (MvtResponse) plugins = mvt_http (env->url, "GET", "/v1/plugins", NULL, NULL, 0);
+	g_autofree gchar *out = NULL;
+	g_autofree gchar *err = NULL;
+	const gchar *want = disabled ? "\"name\":\"wobbly\",\"isolation\":\"process\","
+				       "\"state\":\"disabled\""
+				     : "\"name\":\"wobbly\",\"isolation\":\"process\","
+				       "\"state\":\"serving\"";
+
+	cr_assert_eq (ready->status, 200, "%u: %s", ready->status, ready->body);
+	cr_assert_str_eq (mvt_str (ready, "status"), disabled ? "degraded" : "ready", "%s",
+			  ready->body);
+	cr_assert_eq (strstr (ready->body, "\"disabled_plugins\":[\"wobbly (") != NULL, disabled,
+		      "%s", ready->body);
+	cr_assert (strstr (plugins->body, want) != NULL, "%s", plugins->body);
+	cr_assert (strstr (plugins->body, "\"name\":\"bmi\",\"isolation\":\"in-process\","
+					  "\"state\":\"serving\"")
+			   != NULL,
+		   "%s", plugins->body);
+	cr_assert_eq (mvt_run_medversectl (env->bus_address, list, &out, &err), 0, "%s%s", out,
+		      err);
+	cr_assert (strstr (out, disabled ? "isolation: process, state: disabled"
+					 : "isolation: process, state: serving")
+			   != NULL,
+		   "%s", out);
+}
+
 Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 180, .fini = fini)
 {
 	const gchar *const good[] = { "wobbly.so", NULL };
@@ -251,10 +285,13 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 		cr_assert_eq (other->status, 200, "%u: %s", other->status, other->body);
 	}
 
+	assert_disabled_is_visible (env, TRUE);
+
 	cr_assert_eq (mvt_run_medversectl (env->bus_address, enable, &out, &err), 0, "%s%s", out,
 		      err);
 	cr_assert (strstr (out, "plugin wobbly enabled") != NULL, "%s", out);
 	assert_echo (env->url, "enabled-again");
+	assert_disabled_is_visible (env, FALSE);
 
 	/* a clean stop takes every host process with it */
 	cr_assert_gt (hosts_running (env->plugin_dir), 0);
