@@ -881,8 +881,9 @@ mv_engine_get_plugin_state (MvEngine *self,
 	return TRUE;
 }
 
-GStrv
-mv_engine_list_disabled_plugins (MvEngine *self)
+/* One line per plugin for which @line_for says something (sorted by name), NULL when none. */
+static GStrv
+plugin_lines (MvEngine *self, gchar *(*line_for) (const MvPluginInfo *info, MvPluginEntry *entry))
 {
 	g_autoptr (GStrvBuilder) lines = g_strv_builder_new ();
 	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self);
@@ -890,42 +891,48 @@ mv_engine_list_disabled_plugins (MvEngine *self)
 
 	for (guint i = 0; i < infos->len; i++) {
 		const MvPluginInfo *info = g_ptr_array_index (infos, i);
-		gboolean isolated, disabled;
+		g_autofree gchar *line
+			= line_for (info, g_hash_table_lookup (self->plugins, info->name));
 
-		if (!mv_engine_get_plugin_state (self, info->name, &isolated, &disabled)
-		    || !disabled)
-			continue;
-		g_autofree gchar *line = g_strdup_printf (
-			"%s (disabled after crashing too often; medversectl plugins enable %s)",
-			info->name, info->name);
-		g_strv_builder_add (lines, line);
+		if (line != NULL)
+			g_strv_builder_add (lines, line);
 	}
 	result = g_strv_builder_end (lines);
 	return result[0] != NULL ? g_steal_pointer (&result) : NULL;
 }
 
+static gchar *
+disabled_line (const MvPluginInfo *info, MvPluginEntry *entry)
+{
+	if (entry->processes == NULL || !mv_plugin_process_pool_is_disabled (entry->processes))
+		return NULL;
+	return g_strdup_printf ("%s (disabled after crashing too often; medversectl plugins "
+				"enable %s)",
+				info->name, info->name);
+}
+
+GStrv
+mv_engine_list_disabled_plugins (MvEngine *self)
+{
+	return plugin_lines (self, disabled_line);
+}
+
+static gchar *
+busy_line (const MvPluginInfo *info, MvPluginEntry *entry)
+{
+	guint busy = (guint)g_atomic_int_get (&entry->busy);
+	guint queued = (guint)g_atomic_int_get (&entry->queued);
+
+	if (busy < entry->max_workers)
+		return NULL;
+	return g_strdup_printf ("%s (%u of %u workers busy, %u waiting)", info->name, busy,
+				entry->max_workers, queued);
+}
+
 GStrv
 mv_engine_list_busy_plugins (MvEngine *self)
 {
-	g_autoptr (GStrvBuilder) lines = g_strv_builder_new ();
-	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self);
-	g_auto (GStrv) result = NULL;
-
-	for (guint i = 0; i < infos->len; i++) {
-		const MvPluginInfo *info = g_ptr_array_index (infos, i);
-		MvPluginEntry *entry = g_hash_table_lookup (self->plugins, info->name);
-		guint busy = (guint)g_atomic_int_get (&entry->busy);
-		guint queued = (guint)g_atomic_int_get (&entry->queued);
-
-		if (busy < entry->max_workers)
-			continue;
-		g_autofree gchar *line
-			= g_strdup_printf ("%s (%u of %u workers busy, %u waiting)", info->name,
-					   busy, entry->max_workers, queued);
-		g_strv_builder_add (lines, line);
-	}
-	result = g_strv_builder_end (lines);
-	return result[0] != NULL ? g_steal_pointer (&result) : NULL;
+	return plugin_lines (self, busy_line);
 }
 
 /* A running call is overdue once its deadline passed (its caller has had 504 and the call was

@@ -425,6 +425,11 @@ typedef struct {
 	{ .name = n, .errnum = EPERM, .arg = a, .op = SCMP_CMP_MASKED_EQ, .arg_mask = bit, \
 	  .arg_value = bit }
 #define DENY_FLAG(n, bit) DENY_ARG (0, n, bit)
+/* ioctl request @req: the kernel reads the request as 32 bits, so high bits set cannot slip
+ * past */
+#define DENY_IOCTL(req) \
+	{ .name = "ioctl", .errnum = EPERM, .arg = 1, .op = SCMP_CMP_MASKED_EQ, \
+	  .arg_mask = 0xffffffff, .arg_value = req }
 /* clang-format on */
 
 /* A deny-list, not an allow-list: the plugin is arbitrary code linked against GLib and
@@ -509,19 +514,8 @@ static const MvSandboxDeny sandbox_deny[] = {
 	 * host's descriptors might reach (the operator's shell once the daemon exits), TIOCLINUX
 	 * does the same through the console's selection.  The host's fds 0-2 are not a terminal
 	 * any more (docs/sandbox.md); this refuses it whatever the plugin opens. */
-	/* the kernel reads the request as 32 bits: high bits set cannot slip past */
-	{ .name = "ioctl",
-	  .errnum = EPERM,
-	  .arg = 1,
-	  .op = SCMP_CMP_MASKED_EQ,
-	  .arg_mask = 0xffffffff,
-	  .arg_value = TIOCSTI },
-	{ .name = "ioctl",
-	  .errnum = EPERM,
-	  .arg = 1,
-	  .op = SCMP_CMP_MASKED_EQ,
-	  .arg_mask = 0xffffffff,
-	  .arg_value = TIOCLINUX },
+	DENY_IOCTL (TIOCSTI),
+	DENY_IOCTL (TIOCLINUX),
 	/* No write anywhere, even where Landlock is absent or too old to handle truncate (ABI
 	 * < 3, e.g. Debian 12's 6.1 kernel): an open for writing, creating or truncating, and
 	 * every call that changes a file's name, mode, owner, times or attributes by path.
