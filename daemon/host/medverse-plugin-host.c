@@ -35,6 +35,10 @@
 #define EXIT_USAGE 64
 #define EXIT_SOFTWARE 70
 #define EXIT_CONFIG 78
+/* The largest answer the host sends: a frame over the channel's limit would make the daemon
+ * drop the channel (and count a crash); refused here, it is an error the caller can read.
+ * The margin covers the frame's own header and the (v) around the answer. */
+#define MAX_ANSWER_BYTES (MV_HOST_CHANNEL_MAX_FRAME - 64u * 1024u)
 
 typedef struct {
 	int fd;		   /* the channel; -1 until HELLO is sent (logs go to stderr until then) */
@@ -76,7 +80,10 @@ send_or_exit (guint32 kind, guint32 id, GVariant *payload)
 
 	if (send_frame (kind, id, payload, &error))
 		return;
-	fprintf (stderr, "medverse-plugin-host: %s\n", error->message);
+	/* the daemon logs this behind the plugin's name and pid; the request names the call */
+	fprintf (stderr, "medverse-plugin-host: plugin %s, request id %s: %s\n",
+		 state.loaded != NULL ? state.loaded->info->name : "?",
+		 state.request_id != NULL ? state.request_id : "-", error->message);
 	exit (EXIT_SOFTWARE);
 }
 
@@ -308,6 +315,21 @@ handle_call (const MvHostFrame *frame)
 		mv_call_set_caller (call, clinic_id[0] != '\0' ? clinic_id : NULL,
 				    (MvCallerRole)roles, locale);
 		output = mv_call_run (call, method, input, &error);
+	}
+	if (output != NULL && g_variant_get_size (output) > MAX_ANSWER_BYTES) {
+		g_autofree gchar *en = g_strdup_printf (
+			"plugin %s: %s answered %" G_GSIZE_FORMAT " bytes, over the %u a plugin "
+			"process may send; nothing of it was sent",
+			state.loaded->info->name, method_name, g_variant_get_size (output),
+			MAX_ANSWER_BYTES);
+		g_autofree gchar *zh = g_strdup_printf (
+			"插件 %s：%s 的结果有 %" G_GSIZE_FORMAT " 字节，超过插件进程可发送的 %u "
+			"字节上限；未发送任何内容",
+			state.loaded->info->name, method_name, g_variant_get_size (output),
+			MAX_ANSWER_BYTES);
+		g_warning ("%s", en);
+		g_clear_pointer (&output, g_variant_unref);
+		mv_set_error_bilingual (&error, MV_ERROR_RESPONSE_TOO_LARGE, en, zh);
 	}
 	state.in_call = FALSE;
 	if (output != NULL)

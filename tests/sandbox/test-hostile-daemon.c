@@ -19,7 +19,7 @@
 static const gchar *const hostile[] = {
 	"segfault",   "abort",		"allocate",	   "spin",
 	"fork-loop",  "open-db-socket", "read-master-key", "connect-localhost",
-	"exec-shell", "constructor",	"terminal",
+	"exec-shell", "constructor",	"terminal",	   "big",
 };
 
 /* more config for one test's daemon, appended last (a later key wins) */
@@ -352,4 +352,33 @@ Test (hostile_daemon,
 	cr_log_info ("%s", link);
 	cr_assert_eq (refused->status, 404, "%u: %s", refused->status, refused->body);
 	cr_assert_eq (served->status, 200, "%u: %s", served->status, served->body);
+}
+
+/* An answer over what the channel carries is refused by the host before it is sent: 500
+ * response-too-large naming the plugin, and the host lives on (no crash is counted, no
+ * restart), so the next call is served at once. */
+Test (hostile_daemon,
+      oversize_answer_refused_not_a_crash,
+      .init = setup,
+      .fini = teardown,
+      .timeout = 120)
+{
+	g_autoptr (MvtResponse) big = attack ("big", "Big", "{}");
+	g_autoptr (MvtResponse) again = NULL;
+	g_autofree gchar *log = NULL;
+	g_autofree gchar *line = NULL;
+
+	mvt_assert_error (big, 500, "response-too-large");
+	again = attack ("big", "Big", "{}");
+	mvt_assert_error (again, 500, "response-too-large");
+	/* the host's own line, under the plugin's domain with the request id */
+	line = mvt_log_wait_line (env->log_path, "plugin hostile-big: Big answered 68157441 bytes",
+				  10000);
+	cr_assert_not_null (line, "no line naming the plugin and its answer's size");
+	cr_assert (strstr (line, again->request_id) != NULL
+			   || strstr (line, big->request_id) != NULL,
+		   "%s", line);
+	cr_log_info ("%s", line);
+	log = mvt_read_log (env);
+	cr_assert (strstr (log, "plugin hostile-big: host process") == NULL, "a crash was counted");
 }
