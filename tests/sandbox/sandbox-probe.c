@@ -49,7 +49,7 @@ typedef struct {
 	gchar *json;		/* the call's input as a JSON body, for a plugin taking one */
 	gboolean thread_before; /* a second thread runs when the sandbox is applied */
 	int leaked_fd;
-	const MvPluginInfo *info; /* the plugin, loaded before the sandbox */
+	const MvPluginInfo *info; /* the plugin, loaded in the sandbox */
 } Probe;
 
 static gchar *
@@ -428,8 +428,11 @@ idle_thread_main (gpointer data)
 static G_NORETURN void
 run_child (Probe *p, const ProbeAction *action, int channel)
 {
+	g_auto (GStrv) library_dirs = mv_sandbox_loaded_library_dirs ();
 	MvSandboxPolicy policy = {
 		.data_dir = p->data_dir,
+		.plugin_path = p->plugin,
+		.library_dirs = (const gchar *const *)library_dirs,
 		.channel_fd = channel,
 		.memory_bytes = (guint64)p->memory_mb * 1024 * 1024,
 		.cpu_seconds = (guint64)p->cpu_seconds,
@@ -439,14 +442,6 @@ run_child (Probe *p, const ProbeAction *action, int channel)
 	g_autofree gchar *report = NULL;
 	g_autofree gchar *result = NULL;
 
-	if (p->plugin != NULL) {
-		p->info = mv_test_host_load_module (p->plugin, &error);
-		if (p->info == NULL) {
-			printf ("result: error %s\n", error->message);
-			fflush (stdout);
-			_exit (2);
-		}
-	}
 	if (p->thread_before)
 		g_thread_unref (g_thread_new ("before", idle_thread_main, NULL));
 	if (!mv_sandbox_apply (&policy, &report, &error)) {
@@ -456,6 +451,15 @@ run_child (Probe *p, const ProbeAction *action, int channel)
 	}
 	printf ("report: %s\n", report);
 	fflush (stdout);
+	/* loaded in the sandbox, as the host does: its constructors and its libraries too */
+	if (p->plugin != NULL) {
+		p->info = mv_test_host_load_module (p->plugin, &error);
+		if (p->info == NULL) {
+			printf ("result: error %s\n", error->message);
+			fflush (stdout);
+			_exit (2);
+		}
+	}
 	/* the inherited channel still carries data after the sandbox */
 	if (write (channel, "ready", 5) != 5)
 		printf ("channel-error: %s\n", g_strerror (errno));

@@ -1,8 +1,8 @@
 /*
  * The plugin sandbox, layer by layer (docs/sandbox.md): sandbox-probe applies
  * mv_sandbox_apply() in a child and tries one action; each test asserts the exact outcome.
- * The hostile test plugins (tests/plugins/hostile/) run through the same probe, loaded before
- * the sandbox and called in it, as medverse-plugin-host does.
+ * The hostile test plugins (tests/plugins/hostile/) run through the same probe, loaded and
+ * called in the sandbox, as medverse-plugin-host does (the sandbox comes before dlopen).
  *
  * A Landlock assertion on a kernel without Landlock is a skip, never a pass.
  */
