@@ -442,6 +442,8 @@ stderr_reader_start (MvPluginProcessPool *pool, GSubprocess *subprocess)
 	r->fd = fd;
 	r->name = g_strdup (pool->name);
 	r->pid = g_strdup (g_subprocess_get_identifier (subprocess));
+	if (r->pid == NULL)
+		r->pid = g_strdup ("?"); /* already reaped: it exited at once */
 	g_thread_unref (g_thread_new ("mv-host-stderr", stderr_reader_thread, r));
 }
 
@@ -580,11 +582,14 @@ proc_start (MvPluginProcessPool *pool, HostProc *proc, GError **error)
 	gint64 deadline = g_get_monotonic_time () + (gint64)pool->start_timeout_ms * 1000;
 	g_auto (MvHostFrame) frame = { 0 };
 	g_autoptr (GError) error_local = NULL;
+	const gchar *pid;
 
 	proc->subprocess = spawn_host_by_spawner (pool, &proc->fd, error);
 	if (proc->subprocess == NULL)
 		return FALSE;
-	g_strlcpy (proc->pid, g_subprocess_get_identifier (proc->subprocess), sizeof proc->pid);
+	pid = g_subprocess_get_identifier (proc->subprocess);
+	/* NULL once GLib reaped it: a host that exits at once (a refused plugin) may be gone */
+	g_strlcpy (proc->pid, pid != NULL ? pid : "?", sizeof proc->pid);
 	proc->next_id = 0;
 	if (!read_answer (pool, proc, deadline, &frame, &error_local)) {
 		g_autofree gchar *how = proc_reap (proc, REAP_GRACE_US);
