@@ -556,6 +556,10 @@ mv_engine_load_plugins (MvEngine *self, GError **error)
 	g_autoptr (GPtrArray) paths
 		= mv_plugin_loader_scan ((const gchar *const *)self->plugin_dirs);
 
+	/* at start even with no plugin to load: a typo there must not pass unnoticed */
+	if (!mv_isolation_env_check (error))
+		return FALSE;
+
 	for (guint i = 0; i < paths->len; i++) {
 		const gchar *path = g_ptr_array_index (paths, i);
 		g_autoptr (GError) error_local = NULL;

@@ -1058,7 +1058,9 @@ mv_plugin_process_pool_new (const gchar *host_path,
 
 	pool->host_path = g_strdup (host_path);
 	pool->plugin_path = g_strdup (plugin_path);
-	pool->name = g_path_get_basename (plugin_path); /* until HELLO names it */
+	pool->name = g_path_get_basename (plugin_path); /* the file's stem until HELLO names it */
+	if (g_str_has_suffix (pool->name, ".so"))
+		pool->name[strlen (pool->name) - strlen (".so")] = '\0';
 	pool->log_domain = g_strdup ("plugin");
 	pool->config = *config;
 	pool->protected_paths = g_strdupv ((gchar **)config->protected_paths);
