@@ -44,6 +44,10 @@ typedef struct {
 	gint64 memory_mb, cpu_seconds, max_files;
 	gchar **protected_paths; /* --protect: never granted, whatever the config names */
 	gchar *log_domain;	 /* "plugin-NAME", the daemon's domain for this plugin's lines */
+	/* every call's: nothing in this process cancels a call (the daemon kills a host whose
+	 * call runs past its deadline), so one object serves them all instead of a new GObject
+	 * per call; a plugin that cancels it anyway gets a fresh one for its next call */
+	GCancellable *cancellable;
 } HostState;
 
 static HostState state = { .fd = -1 };
@@ -373,7 +377,11 @@ handle_call (const MvHostFrame *frame)
 							state.loaded->info->name, method_name);
 		mv_set_error_bilingual (&error, MV_ERROR_NOT_FOUND, en, zh);
 	} else {
-		call = mv_call_new (state.host, request_id, NULL, NULL);
+		if (state.cancellable == NULL || g_cancellable_is_cancelled (state.cancellable)) {
+			g_clear_object (&state.cancellable);
+			state.cancellable = g_cancellable_new ();
+		}
+		call = mv_call_new (state.host, request_id, state.cancellable, NULL);
 		mv_call_set_caller (call, clinic_id[0] != '\0' ? clinic_id : NULL,
 				    (MvCallerRole)roles, locale);
 		output = mv_call_run (call, method, input, &error);
