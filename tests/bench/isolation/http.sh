@@ -108,11 +108,25 @@ to_us() { # "1.23ms" / "456.78us" / "1.02s" -> microseconds
 		printf "%.0f", n
 	}'
 }
-declare -A rps p50 p99
+# CPU time (clock ticks) of the daemon and its host processes: per request, a cost that the
+# other processes on the machine disturb far less than requests/s
+ticks() {
+	local t=0 pid
+	for pid in "$daemon_pid" $(pgrep -P "$daemon_pid" -f medverse-plugin-host); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+	done
+	echo "$t"
+}
+hz=$(getconf CLK_TCK)
+declare -A rps p50 p99 cpu
 run() { # mode (in|iso) plugin connections round
-	local key="$1-$3-$4" out
+	local key="$1-$3-$4" out t0 n
+	t0=$(ticks)
 	out=$(wrk -t1 -c"$3" -d"$duration" --latency -s "$root/tests/bench/http/post-compute.lua" \
 		"$url/v1/plugins/$2/Compute")
+	n=$(awk '/ requests in / { print $1 }' <<<"$out")
+	cpu[$key]=$(awk -v t="$(($(ticks) - t0))" -v hz="$hz" -v n="$n" \
+		'BEGIN { printf "%.0f", t * 1e6 / hz / n }')
 	if grep -q "Non-2xx or 3xx responses\|Socket errors" <<<"$out"; then
 		echo "$key: errors during the run:" >&2
 		echo "$out" >&2
@@ -121,9 +135,9 @@ run() { # mode (in|iso) plugin connections round
 	rps[$key]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
 	p50[$key]=$(to_us "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
 	p99[$key]=$(to_us "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-	printf '  round %s  %-10s -c%-3s %8s req/s   p50 %6s us   p99 %7s us\n' "$4" \
-		"$([ "$1" = in ] && echo in-process || echo isolated)" "$3" "${rps[$key]}" \
-		"${p50[$key]}" "${p99[$key]}"
+	printf '  round %s  %-10s -c%-3s %8s req/s   p50 %6s us   p99 %7s us   CPU %4s us/req\n' \
+		"$4" "$([ "$1" = in ] && echo in-process || echo isolated)" "$3" "${rps[$key]}" \
+		"${p50[$key]}" "${p99[$key]}" "${cpu[$key]}"
 }
 median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END {
 	if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -152,22 +166,26 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "after: $(uptime)"
 
 echo
-echo "| round | in-process req/s (-c$connections) | isolated req/s | ratio | in-process p50 / p99 µs (-c1) | isolated p50 / p99 µs (-c1) | p50 overhead µs |"
-echo "|---|---|---|---|---|---|---|"
-ratios=() overheads=() in_rps=() iso_rps=() in_p50=() iso_p50=()
+echo "| round | in-process req/s (-c$connections) | isolated req/s | ratio | CPU µs/req in-process / isolated | CPU ratio in/iso | in-process p50 / p99 µs (-c1) | isolated p50 / p99 µs (-c1) | p50 overhead µs |"
+echo "|---|---|---|---|---|---|---|---|---|"
+ratios=() cpu_ratios=() overheads=() in_rps=() iso_rps=() in_p50=() iso_p50=()
 for r in $(seq "$rounds"); do
 	a=in-$connections-$r b=iso-$connections-$r x=in-1-$r y=iso-1-$r
 	ratios+=("$(ratio "${rps[$b]}" "${rps[$a]}")")
+	cpu_ratios+=("$(ratio "${cpu[$a]}" "${cpu[$b]}")")
 	overheads+=($((p50[$y] - p50[$x])))
 	in_rps+=("${rps[$a]}") iso_rps+=("${rps[$b]}") in_p50+=("${p50[$x]}") iso_p50+=("${p50[$y]}")
-	echo "| $r | ${rps[$a]} | ${rps[$b]} | ${ratios[-1]} | ${p50[$x]} / ${p99[$x]} |" \
-		"${p50[$y]} / ${p99[$y]} | ${overheads[-1]} |"
+	echo "| $r | ${rps[$a]} | ${rps[$b]} | ${ratios[-1]} | ${cpu[$a]} / ${cpu[$b]} |" \
+		"${cpu_ratios[-1]} | ${p50[$x]} / ${p99[$x]} | ${p50[$y]} / ${p99[$y]} |" \
+		"${overheads[-1]} |"
 done
 echo "| median | $(median <<<"${in_rps[*]}") | $(median <<<"${iso_rps[*]}") |" \
-	"$(median <<<"${ratios[*]}") | $(median <<<"${in_p50[*]}") | $(median <<<"${iso_p50[*]}") |" \
-	"$(median <<<"${overheads[*]}") |"
+	"$(median <<<"${ratios[*]}") | | $(median <<<"${cpu_ratios[*]}") |" \
+	"$(median <<<"${in_p50[*]}") | $(median <<<"${iso_p50[*]}") | $(median <<<"${overheads[*]}") |"
 echo
 echo "throughput isolated/in-process (-c$connections), median of $rounds: $(median <<<"${ratios[*]}") (goal >= 0.7)"
+echo "CPU per request in-process/isolated (-c$connections), median of $rounds: $(median <<<"${cpu_ratios[*]}")" \
+	"(the throughput ratio when the daemon has the CPUs to itself)"
 echo "p50 overhead at -c1, median of $rounds: $(median <<<"${overheads[*]}") us (goal <= 100)"
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ); cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1);" \
 	"$(nproc) cpus; load average at the end $load; host processes $hosts;" \
