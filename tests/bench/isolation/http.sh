@@ -33,28 +33,8 @@ meson compile -C "$build" daemon/medversed medverse-plugin-host bmi bmi-twin \
 	exit 1
 }
 
-tmp=$(mktemp -d /tmp/mv-bench-isolation-XXXXXX)
-# the daemon's embedded PostgreSQL runs as an unprivileged user when we are root
-chmod 0755 "$tmp"
-daemon_pid=
-cleanup() {
-	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-		kill -TERM "$daemon_pid"
-		for _ in $(seq 300); do
-			kill -0 "$daemon_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$daemon_pid" 2>/dev/null || true
-		wait "$daemon_pid" 2>/dev/null || true
-	fi
-	# a daemon that had to be killed leaves its PostgreSQL running: stop it (immediate mode)
-	if [ -f "$tmp/data/pg/postmaster.pid" ]; then
-		kill -QUIT "$(head -1 "$tmp/data/pg/postmaster.pid")" 2>/dev/null || true
-		sleep 1
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "$root/tests/bench/lib/daemon.sh"
+bench_tmp isolation
 
 mkdir "$tmp/plugins"
 cp "$build/sdk/examples/bmi.so" "$build/tests/bench/isolation/bmi-twin.so" "$tmp/plugins/"
@@ -65,19 +45,8 @@ cp "$build/sdk/examples/bmi.so" "$build/tests/bench/isolation/bmi-twin.so" "$tmp
 	printf '[plugin.bmi-twin]\nisolation=process\n'
 	[ -z "$processes" ] || printf 'processes=%s\n' "$processes"
 } >"$tmp/medversed.conf"
-env -u MEDVERSE_PLUGIN_ISOLATION "$build/daemon/medversed" --dev --data-dir "$tmp/data" \
-	--http 127.0.0.1:0 --bus none --plugin-dir "$tmp/plugins" --config "$tmp/medversed.conf" \
-	2>"$tmp/medversed.log" &
-daemon_pid=$!
-for _ in $(seq 600); do
-	[ -s "$tmp/data/http.url" ] && break
-	kill -0 "$daemon_pid" 2>/dev/null || {
-		cat "$tmp/medversed.log" >&2
-		exit 1
-	}
-	sleep 0.1
-done
-url=$(cat "$tmp/data/http.url")
+bench_daemon_start "$build/daemon/medversed" --plugin-dir "$tmp/plugins" \
+	--config "$tmp/medversed.conf"
 MV_BENCH_TOKEN=$(tr -d '[:space:]' <"$tmp/data/operator.key")
 export MV_BENCH_TOKEN
 
