@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <medverse/medverse-plugin.h>
+#include <grp.h>
+#include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -152,6 +154,31 @@ mv_dbus_lookup_caller (GDBusMethodInvocation *invocation, MvDbusCallerFunc func,
 		"/org/freedesktop/DBus", "org.freedesktop.DBus", "GetConnectionUnixUser",
 		g_variant_new ("(s)", g_dbus_method_invocation_get_sender (invocation)),
 		G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, caller_found, lookup);
+}
+
+gboolean
+mv_dbus_uid_is_admin (guint32 uid)
+{
+	struct passwd pw, *found = NULL;
+	struct group gr, *admin = NULL;
+	gchar pw_buf[4096], gr_buf[16384];
+	gid_t groups[256];
+	int n_groups = G_N_ELEMENTS (groups);
+
+	if (uid == 0 || uid == getuid ())
+		return TRUE;
+	if (getgrnam_r (MV_DBUS_ADMIN_GROUP, &gr, gr_buf, sizeof gr_buf, &admin) != 0
+	    || admin == NULL)
+		return FALSE;
+	if (getpwuid_r (uid, &pw, pw_buf, sizeof pw_buf, &found) != 0 || found == NULL)
+		return FALSE;
+	/* a user in more groups than fit here is refused, not let in on a partial list */
+	if (getgrouplist (pw.pw_name, pw.pw_gid, groups, &n_groups) < 0)
+		return FALSE;
+	for (int i = 0; i < n_groups; i++)
+		if (groups[i] == admin->gr_gid)
+			return TRUE;
+	return FALSE;
 }
 
 typedef struct {
@@ -355,10 +382,12 @@ enable_caller_checked (guint32 uid, const GError *error, gpointer user_data)
 	g_autofree gchar *request_id = mv_request_id_new ();
 	g_autoptr (GError) refused = NULL;
 
-	if (error == NULL && uid != 0 && uid != getuid ())
+	if (error == NULL && !mv_dbus_uid_is_admin (uid))
 		refused = mv_error_new_bilingual (
-			MV_ERROR_FORBIDDEN, "only root or the daemon's user may enable a plugin",
-			"只有 root 或守护进程的用户可以重新启用插件");
+			MV_ERROR_FORBIDDEN,
+			"only root, the daemon's user or the medverse-admin group may enable a "
+			"plugin",
+			"只有 root、守护进程的用户或 medverse-admin 组的成员可以重新启用插件");
 	if (error == NULL && refused == NULL
 	    && mv_engine_enable_plugin (req->self->engine, req->name, &refused)) {
 		g_message ("dbus: %s EnablePlugin %s (uid %u)", request_id, req->name, uid);

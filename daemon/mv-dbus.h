@@ -34,6 +34,14 @@ typedef void (*MvDbusCallerFunc) (guint32 uid, const GError *error, gpointer use
 void mv_dbus_lookup_caller (GDBusMethodInvocation *invocation,
 			    MvDbusCallerFunc func,
 			    gpointer user_data);
+
+/* The group whose members may call the admin methods besides root and the daemon's own user
+ * (the D-Bus system policy, packaging/org.medverse.Health1.conf, lets the same three in). */
+#define MV_DBUS_ADMIN_GROUP "medverse-admin"
+
+/* TRUE when @uid may call the admin methods: root, the daemon's own user, or a member of
+ * MV_DBUS_ADMIN_GROUP (its primary group or a supplementary one). */
+gboolean mv_dbus_uid_is_admin (guint32 uid);
 /* The bounds in force (main context only: SIGHUP changes them there). */
 guint64 mv_dbus_get_max_input_bytes (MvDbus *self);
 guint64 mv_dbus_get_max_output_bytes (MvDbus *self);

@@ -1,6 +1,7 @@
 /* org.medverse.Health1.Admin: the admin operations over D-Bus for the local administrator.
- * Each call first asks the bus who the caller is (GetConnectionUnixUser): only uid 0 or the
- * daemon's own uid pass.  The work then runs in a worker thread (it blocks on the database). */
+ * Each call first asks the bus who the caller is (GetConnectionUnixUser): only uid 0, the
+ * daemon's own uid and members of the medverse-admin group pass (mv_dbus_uid_is_admin).  The work
+ * then runs in a worker thread (it blocks on the database). */
 #define G_LOG_DOMAIN "medverse-auth"
 
 #include <medverse/mv-error.h>
@@ -198,12 +199,13 @@ caller_checked (guint32 uid, const GError *error, gpointer user_data)
 		admin_call_free (call);
 		return;
 	}
-	if (uid != 0 && uid != getuid ()) {
+	if (!mv_dbus_uid_is_admin (uid)) {
 		g_message ("dbus admin: %s refused for uid %u",
 			   g_dbus_method_invocation_get_method_name (call->invocation), uid);
 		g_dbus_method_invocation_return_error (
 			call->invocation, MV_ERROR, MV_ERROR_FORBIDDEN,
-			"tenant and key administration is for root or the daemon's user only");
+			"tenant and key administration is for root, the daemon's user and "
+			"the " MV_DBUS_ADMIN_GROUP " group only");
 		admin_call_free (call);
 		return;
 	}

@@ -53,6 +53,21 @@ mv_host_frame_payload_type (guint32 kind)
 
 static gboolean wait_for (int fd, short events, gint64 deadline_us, GError **error);
 
+static void
+put_le32 (guint8 *out, guint32 v)
+{
+	out[0] = (guint8)(v & 0xff);
+	out[1] = (guint8)((v >> 8) & 0xff);
+	out[2] = (guint8)((v >> 16) & 0xff);
+	out[3] = (guint8)((v >> 24) & 0xff);
+}
+
+static guint32
+get_le32 (const guint8 *in)
+{
+	return (guint32)in[0] | (guint32)in[1] << 8 | (guint32)in[2] << 16 | (guint32)in[3] << 24;
+}
+
 /* Writes both buffers, in one system call when the socket takes them at once (the usual
  * case), and waits for room only up to @deadline_us: a peer that stops reading (a host that
  * spins) cannot hold the writer past it. */
@@ -104,28 +119,30 @@ mv_host_channel_write_until (
 	int fd, gint64 deadline_us, guint32 kind, guint32 id, GVariant *payload, GError **error)
 {
 	const GVariantType *type = mv_host_frame_payload_type (kind);
-	g_autoptr (GVariant) frame = NULL;
+	g_autoptr (GVariant) owned = NULL;
 	g_autoptr (GVariant) normal = NULL;
-	guint8 header[4];
+	guint8 header[MV_HOST_CHANNEL_HEADER];
 	struct iovec iov[2];
 	gsize size;
 
 	g_return_val_if_fail (type != NULL, FALSE);
 	g_return_val_if_fail (g_variant_is_of_type (payload, type), FALSE);
-	frame = g_variant_ref_sink (g_variant_new ("(uuv)", kind, id, payload));
-	normal = g_variant_get_normal_form (frame);
+	owned = g_variant_ref_sink (payload);
+	/* a payload built with g_variant_new() is in normal form already: this is a reference
+	 * then, not a copy */
+	normal = g_variant_get_normal_form (owned);
 	size = g_variant_get_size (normal);
-	if (size > MV_HOST_CHANNEL_MAX_FRAME) {
+	if (size > MV_HOST_CHANNEL_MAX_FRAME - 8) {
 		g_set_error (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_OVERSIZE,
 			     "frame of %" G_GSIZE_FORMAT " bytes is over the channel's limit of %u",
-			     size, MV_HOST_CHANNEL_MAX_FRAME);
+			     size + 8, MV_HOST_CHANNEL_MAX_FRAME);
 		return FALSE;
 	}
-	header[0] = (guint8)(size & 0xff);
-	header[1] = (guint8)((size >> 8) & 0xff);
-	header[2] = (guint8)((size >> 16) & 0xff);
-	header[3] = (guint8)((size >> 24) & 0xff);
-	/* one gathered write: the frame is not copied once more just to prefix four bytes */
+	put_le32 (header, (guint32)size + 8);
+	put_le32 (header + 4, kind);
+	put_le32 (header + 8, id);
+	/* one gathered write: the payload is sent from GVariant's own buffer, not copied once
+	 * more just to prefix twelve bytes */
 	iov[0].iov_base = header;
 	iov[0].iov_len = sizeof header;
 	iov[1].iov_base = (void *)g_variant_get_data (normal);
@@ -167,15 +184,27 @@ wait_for (int fd, short events, gint64 deadline_us, GError **error)
 	}
 }
 
-/* Reads exactly @len bytes; *@got says how many came before end of stream. */
+/* Reads exactly @len bytes; *@got says how many came before end of stream.  Without a
+ * deadline (the host waiting for the daemon) one blocking receive takes the whole piece; with
+ * one, what is there already is taken without a poll (a frame's body follows its length at
+ * once) and only an empty socket is waited for, up to the deadline; @poll_first: the caller
+ * expects to wait (an answer it has just asked for), so the receive that would find nothing
+ * is skipped. */
 static gboolean
-read_all (int fd, guint8 *data, gsize len, gint64 deadline_us, gsize *got, GError **error)
+read_all (int fd,
+	  guint8 *data,
+	  gsize len,
+	  gint64 deadline_us,
+	  gboolean poll_first,
+	  gsize *got,
+	  GError **error)
 {
 	*got = 0;
+	if (poll_first && deadline_us >= 0 && !wait_for (fd, POLLIN, deadline_us, error))
+		return FALSE;
 	while (*got < len) {
-		/* what is there already is taken without a poll (a frame's body follows its
-		 * length at once); only an empty socket is waited for, up to the deadline */
-		ssize_t n = recv (fd, data + *got, len - *got, MSG_DONTWAIT);
+		ssize_t n = recv (fd, data + *got, len - *got,
+				  deadline_us < 0 ? MSG_WAITALL : MSG_DONTWAIT);
 
 		if (n < 0 && errno == ENOTSOCK) {
 			if (!wait_for (fd, POLLIN, deadline_us, error))
@@ -212,36 +241,39 @@ read_all (int fd, guint8 *data, gsize len, gint64 deadline_us, gsize *got, GErro
 gboolean
 mv_host_channel_parse (GBytes *body, MvHostFrame *frame, GError **error)
 {
-	g_autoptr (GVariant) whole = NULL;
+	gsize size = g_bytes_get_size (body);
+	const guint8 *data = g_bytes_get_data (body, NULL);
+	g_autoptr (GBytes) bytes = NULL;
 	g_autoptr (GVariant) payload = NULL;
-	const GVariantType *expected;
-	guint32 kind, id;
+	const GVariantType *type;
+	guint32 kind;
 
-	whole = g_variant_ref_sink (
-		g_variant_new_from_bytes (G_VARIANT_TYPE ("(uuv)"), body, FALSE));
-	/* the normal-form check comes first: only then is reading the children well defined
-	 * without GVariant substituting defaults for a corrupt serialisation */
-	if (!g_variant_is_normal_form (whole)) {
-		g_set_error_literal (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_MALFORMED,
-				     "frame is not a (uuv) in normal form");
+	if (size < 8) {
+		g_set_error (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_MALFORMED,
+			     "frame of %" G_GSIZE_FORMAT " bytes, shorter than its kind and id",
+			     size);
 		return FALSE;
 	}
-	g_variant_get (whole, "(uuv)", &kind, &id, &payload);
-	expected = mv_host_frame_payload_type (kind);
-	if (expected == NULL) {
+	kind = get_le32 (data);
+	type = mv_host_frame_payload_type (kind);
+	if (type == NULL) {
 		g_set_error (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_MALFORMED,
 			     "frame of unknown kind %u", kind);
 		return FALSE;
 	}
-	if (!g_variant_is_of_type (payload, expected)) {
+	/* the kind gives the type: the normal-form check of the payload against it is the
+	 * whole check, and it comes before anything reads a child (GVariant would otherwise
+	 * substitute defaults for a corrupt serialisation) */
+	bytes = g_bytes_new_from_bytes (body, 8, size - 8);
+	payload = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, FALSE));
+	if (!g_variant_is_normal_form (payload)) {
 		g_set_error (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_MALFORMED,
-			     "frame of kind %u carries %s, expected %s", kind,
-			     g_variant_get_type_string (payload),
-			     g_variant_type_peek_string (expected));
+			     "frame of kind %u is not a %s in normal form", kind,
+			     g_variant_type_peek_string (type));
 		return FALSE;
 	}
 	frame->kind = kind;
-	frame->id = id;
+	frame->id = get_le32 (data + 4);
 	frame->payload = g_steal_pointer (&payload);
 	return TRUE;
 }
@@ -256,10 +288,10 @@ mv_host_channel_read (int fd, gint64 deadline_us, MvHostFrame *frame, GError **e
 	guint32 len;
 	gsize got;
 
-	if (!read_all (fd, header, sizeof header, deadline_us, &got, error))
+	/* a reader with a deadline is the daemon waiting for the answer it asked for */
+	if (!read_all (fd, header, sizeof header, deadline_us, TRUE, &got, error))
 		return FALSE;
-	len = (guint32)header[0] | (guint32)header[1] << 8 | (guint32)header[2] << 16
-	      | (guint32)header[3] << 24;
+	len = get_le32 (header);
 	if (len > MV_HOST_CHANNEL_MAX_FRAME) {
 		g_set_error (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_OVERSIZE,
 			     "frame of %u bytes announced, over the channel's limit of %u", len,
@@ -267,7 +299,7 @@ mv_host_channel_read (int fd, gint64 deadline_us, MvHostFrame *frame, GError **e
 		return FALSE;
 	}
 	data = g_malloc (MAX (len, 1));
-	if (!read_all (fd, data, len, deadline_us, &got, &error_local)) {
+	if (!read_all (fd, data, len, deadline_us, FALSE, &got, &error_local)) {
 		/* a close inside a frame is truncation even at the body's first byte */
 		if (error_local->domain == MV_HOST_CHANNEL_ERROR
 		    && error_local->code == MV_HOST_CHANNEL_ERROR_CLOSED)

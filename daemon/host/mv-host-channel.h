@@ -2,10 +2,13 @@
  * The channel between medversed and a medverse-plugin-host process: framed GVariant over a
  * Unix stream socket (docs/plugin-isolation.md).
  *
- * A frame is a 4-byte little-endian length N (at most MV_HOST_CHANNEL_MAX_FRAME), then N bytes
- * of a GVariant of type (uuv) = (kind, id, payload) in normal form.  The reader checks the
- * length, the normal form and the payload's type for the kind before anything uses the frame:
- * a frame that fails a check means the peer is broken, and the caller closes the channel.
+ * A frame is a 4-byte little-endian length N (at most MV_HOST_CHANNEL_MAX_FRAME, at least 8),
+ * then N bytes: the kind and the id (4 bytes each, little-endian), then the payload, a GVariant
+ * of the kind's type in normal form.  The reader checks the length, the kind, and the payload's
+ * normal form against the kind's type before anything uses the frame: a frame that fails a
+ * check means the peer is broken, and the caller closes the channel.  (Kind and id are plain
+ * integers, not a (uuv) around the payload: one GVariant fewer to build, serialise and check
+ * on each side of every call.)
  *
  * Both ends use blocking descriptors; the daemon bounds each read by a deadline.
  */
@@ -16,6 +19,8 @@
 G_BEGIN_DECLS
 
 #define MV_HOST_CHANNEL_MAX_FRAME (64u * 1024u * 1024u)
+/* length, kind, id */
+#define MV_HOST_CHANNEL_HEADER 12
 
 typedef enum {
 	MV_HOST_FRAME_HELLO = 1,	 /* host -> daemon, first frame */
@@ -51,7 +56,7 @@ typedef enum {
 	MV_HOST_CHANNEL_ERROR_CLOSED,	 /* end of stream between frames */
 	MV_HOST_CHANNEL_ERROR_TRUNCATED, /* end of stream inside a frame */
 	MV_HOST_CHANNEL_ERROR_OVERSIZE,	 /* length over MV_HOST_CHANNEL_MAX_FRAME */
-	MV_HOST_CHANNEL_ERROR_MALFORMED, /* not (uuv) in normal form, unknown kind, wrong type */
+	MV_HOST_CHANNEL_ERROR_MALFORMED, /* too short, unknown kind, payload not in normal form */
 	MV_HOST_CHANNEL_ERROR_TIMED_OUT, /* the deadline passed before a whole frame came */
 	MV_HOST_CHANNEL_ERROR_IO,	 /* read/write/poll failed */
 } MvHostChannelError;
@@ -87,12 +92,14 @@ gboolean mv_host_channel_write_until (int fd,
 				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Reads one whole frame into @frame, checking it.  @deadline_us: monotonic time by which the
- * whole frame must have come, or -1 to wait as long as it takes. */
+ * whole frame must have come, or -1 to wait as long as it takes (a blocking @fd then: one
+ * receive per piece, no poll).  With a deadline the reader expects to wait, and polls before
+ * its first receive. */
 gboolean mv_host_channel_read (int fd, gint64 deadline_us, MvHostFrame *frame, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
 
-/* The checks of mv_host_channel_read() on a frame body already in memory (without the length
- * prefix): for tests and fuzzing. */
+/* The checks of mv_host_channel_read() on a frame body already in memory (kind, id, payload:
+ * without the length prefix): for tests and fuzzing. */
 gboolean
 mv_host_channel_parse (GBytes *body, MvHostFrame *frame, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

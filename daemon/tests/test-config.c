@@ -206,7 +206,7 @@ Test (config, isolation_keys_are_documented_defaulted_and_bounded)
 	}
 	cr_assert (mv_isolation_config_load (NULL, "plugin.x", TRUE, &iso, &error));
 	cr_assert (iso.isolated);
-	cr_assert_eq (iso.processes, 1);
+	cr_assert_eq (iso.processes, 2);
 	cr_assert_eq (iso.memory_mb, 1024);
 	cr_assert_eq (iso.cpu_seconds, 0);
 	cr_assert_eq (iso.max_files, 64);

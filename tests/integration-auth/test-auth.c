@@ -951,3 +951,64 @@ Test (dbus, other_uid_is_refused)
 	assert_status (list, 200, "tenant list");
 	cr_assert_null (strstr (list->body, "Intruder Clinic"), "created anyway: %s", list->body);
 }
+
+static gboolean
+run_quietly (const gchar *const *argv)
+{
+	gint status = 0;
+
+	return g_spawn_sync (NULL, (gchar **)argv, NULL,
+			     G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+				     | G_SPAWN_STDERR_TO_DEV_NULL,
+			     NULL, NULL, NULL, NULL, &status, NULL)
+	       && g_spawn_check_wait_status (status, NULL);
+}
+
+/* A member of the medverse-admin group (the D-Bus system policy lets it call the admin
+ * interface) is an administrator for the daemon too: a throwaway user in that group creates a
+ * tenant. */
+Test (dbus, admin_group_member_is_allowed)
+{
+	g_autofree gchar *address = g_strdup (mvt_shared_bus_address ());
+	g_autofree gchar *user = g_strdup_printf ("mvtadm%u", g_random_int_range (10000, 99999));
+	g_autofree gchar *tenant = g_strdup_printf ("Admin Group Clinic %s", user);
+	const gchar *add_group[] = { "groupadd", "-f", "-r", "medverse-admin", NULL };
+	const gchar *add_user[] = { "useradd",	      "-M", "-r", "-s", "/usr/sbin/nologin", "-G",
+				    "medverse-admin", user, NULL };
+	const gchar *del_user[] = { "userdel", user, NULL };
+	const gchar *argv[] = { "runuser",
+				"-u",
+				user,
+				"--",
+				"gdbus",
+				"call",
+				"--address",
+				address,
+				"--dest",
+				"org.medverse.Health1",
+				"--object-path",
+				"/org/medverse/Health1",
+				"--method",
+				"org.medverse.Health1.Admin.CreateTenant",
+				tenant,
+				NULL };
+	g_autofree gchar *out = NULL, *err = NULL;
+	g_autoptr (GError) error = NULL;
+	g_autoptr (AtResp) list = NULL;
+	g_autofree gchar *op = at_operator_token ();
+	gint status;
+	gboolean ok;
+
+	if (getuid () != 0)
+		cr_skip_test ("needs root to create a user");
+	cr_assert (run_quietly (add_group), "groupadd medverse-admin failed");
+	cr_assert (run_quietly (add_user), "useradd %s failed", user);
+	ok = g_spawn_sync (NULL, (gchar **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+			   &status, &error);
+	run_quietly (del_user);
+	cr_assert (ok, "%s", error != NULL ? error->message : "");
+	cr_assert (g_spawn_check_wait_status (status, NULL), "refused: %s", err);
+	list = at_http ("GET", "/v1/admin/tenants", op, NULL);
+	assert_status (list, 200, "tenant list");
+	cr_assert_not_null (strstr (list->body, tenant), "not created: %s", list->body);
+}

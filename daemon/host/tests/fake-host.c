@@ -6,7 +6,7 @@
  *   good       Echo (s) -> (s) answers its input
  *   liar       answers Echo with an (i)
  *   foreign    answers Echo with an ERROR of another domain
- *   garbage    answers Echo with a frame that is no (uuv)
+ *   garbage    answers Echo with a frame too short for its kind and id
  *   oversize   answers Echo with a length over the limit
  *   wrong-id   answers Echo with the id of another call
  *   exit       exits with status 3 on Echo

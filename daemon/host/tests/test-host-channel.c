@@ -156,11 +156,11 @@ Test (host_channel, silence_past_the_deadline_times_out)
 	cr_assert_geq (g_get_monotonic_time () - start, 50000);
 }
 
-/* (uuv) = kind 4, id 1, a variant claiming type "i" over 3 bytes: GVariant would read it as
- * 0, which is why the normal-form check must come before any use */
+/* kind 5 (RESULT), id 1, a (v) claiming type "i" over 3 bytes: GVariant would read it as 0,
+ * which is why the normal-form check must come before any use */
 Test (host_channel, not_normal_form_is_refused)
 {
-	static const guint8 body[] = { 4, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 0, 'i' };
+	static const guint8 body[] = { 5, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 0, 'i' };
 	g_auto (MvHostFrame) frame = { 0 };
 	g_autoptr (GError) error = NULL;
 
@@ -172,17 +172,33 @@ Test (host_channel, not_normal_form_is_refused)
 	cr_assert (strstr (error->message, "normal form") != NULL, "%s", error->message);
 }
 
-/* a well-formed frame whose payload is not the type its kind carries */
-static void
-assert_refused (guint32 kind, GVariant *payload, const gchar *needle)
+/* a body that cannot even hold its kind and id */
+Test (host_channel, frame_shorter_than_kind_and_id_is_refused)
 {
-	g_autoptr (GVariant) whole
-		= g_variant_ref_sink (g_variant_new ("(uuv)", kind, 7u, payload));
-	g_autoptr (GBytes) body = g_variant_get_data_as_bytes (whole);
 	g_auto (MvHostFrame) frame = { 0 };
 	g_autoptr (GError) error = NULL;
 
-	write_length (fds[0], (guint32)g_bytes_get_size (body));
+	write_length (fds[0], 4);
+	write_raw (fds[0], "junk", 4);
+	cr_assert_not (mv_host_channel_read (fds[1], soon (), &frame, &error));
+	cr_assert (g_error_matches (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_MALFORMED),
+		   "%s", error->message);
+	cr_assert (strstr (error->message, "shorter than its kind and id") != NULL, "%s",
+		   error->message);
+}
+
+/* a well-framed frame whose payload is not the type its kind carries */
+static void
+assert_refused (guint32 kind, GVariant *payload, const gchar *needle)
+{
+	g_autoptr (GVariant) owned = g_variant_ref_sink (payload);
+	g_autoptr (GBytes) body = g_variant_get_data_as_bytes (owned);
+	guint8 kind_id[8] = { kind & 0xff, (kind >> 8) & 0xff, (kind >> 16) & 0xff, kind >> 24, 7 };
+	g_auto (MvHostFrame) frame = { 0 };
+	g_autoptr (GError) error = NULL;
+
+	write_length (fds[0], (guint32)(sizeof kind_id + g_bytes_get_size (body)));
+	write_raw (fds[0], kind_id, sizeof kind_id);
 	write_raw (fds[0], g_bytes_get_data (body, NULL), g_bytes_get_size (body));
 	cr_assert_not (mv_host_channel_read (fds[1], soon (), &frame, &error));
 	cr_assert (g_error_matches (error, MV_HOST_CHANNEL_ERROR, MV_HOST_CHANNEL_ERROR_MALFORMED),
@@ -192,9 +208,11 @@ assert_refused (guint32 kind, GVariant *payload, const gchar *needle)
 
 Test (host_channel, wrong_payload_type_is_refused)
 {
-	assert_refused (MV_HOST_FRAME_CALL, g_variant_new ("(s)", "Compute"), "expected (ssvssus)");
-	assert_refused (MV_HOST_FRAME_RESULT, g_variant_new_string ("x"), "expected (v)");
-	assert_refused (MV_HOST_FRAME_HELLO, g_variant_new ("(ss)", "a", "b"), "expected");
+	assert_refused (MV_HOST_FRAME_CALL, g_variant_new ("(s)", "Compute"),
+			"not a (ssvssus) in normal form");
+	assert_refused (MV_HOST_FRAME_RESULT, g_variant_new_string ("x"),
+			"not a (v) in normal form");
+	assert_refused (MV_HOST_FRAME_HELLO, g_variant_new ("(ss)", "a", "b"), "normal form");
 }
 
 Test (host_channel, unknown_kind_is_refused)

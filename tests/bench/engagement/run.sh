@@ -13,20 +13,8 @@ root=$(cd "$here/../../.." && pwd)
 build=${BENCH_BUILD_DIR:-$root/build}
 meson compile -C "$build" medversed >/dev/null
 
-tmp=$(mktemp -d /tmp/mv-bench-XXXXXX)
-chmod 0755 "$tmp" # the embedded PostgreSQL runs as an unprivileged user when we are root
-daemon_pid=
-cleanup() {
-	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-		kill -TERM "$daemon_pid"
-		for _ in $(seq 300); do
-			kill -0 "$daemon_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$root/tests/bench/lib/daemon.sh"
+bench_tmp engagement
 
 cat >"$tmp/medversed.conf" <<CONF
 [auth]

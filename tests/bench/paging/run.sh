@@ -33,26 +33,8 @@ meson compile -C "$build" daemon/medversed >"$build/bench-compile.log" 2>&1 || {
 	exit 1
 }
 
-tmp=$(mktemp -d /tmp/mv-bench-paging-XXXXXX)
-# the daemon's embedded PostgreSQL runs as an unprivileged user when we are root
-chmod 0755 "$tmp"
-daemon_pid=
-cleanup() {
-	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-		kill -TERM "$daemon_pid"
-		for _ in $(seq 300); do
-			kill -0 "$daemon_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$daemon_pid" 2>/dev/null || true
-	fi
-	if [ -f "$tmp/data/pg/postmaster.pid" ]; then
-		kill -QUIT "$(head -1 "$tmp/data/pg/postmaster.pid")" 2>/dev/null || true
-		sleep 1
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$root/tests/bench/lib/daemon.sh"
+bench_tmp paging
 
 cat >"$tmp/medversed.conf" <<CONF
 [auth]

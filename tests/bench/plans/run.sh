@@ -20,20 +20,8 @@ for f in daemon/medversed plugins/plan-generator/plan-generator.so \
 	[ -e "$build/$f" ] || { echo "run.sh: $build/$f missing: build it first" >&2; exit 1; }
 done
 
-tmp=$(mktemp -d /tmp/mv-bench-XXXXXX)
-chmod 0755 "$tmp" # the embedded PostgreSQL runs as an unprivileged user when we are root
-daemon_pid=
-cleanup() {
-	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-		kill -TERM "$daemon_pid"
-		for _ in $(seq 300); do
-			kill -0 "$daemon_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$root/tests/bench/lib/daemon.sh"
+bench_tmp plans
 
 cat >"$tmp/medversed.conf" <<CONF
 [auth]
