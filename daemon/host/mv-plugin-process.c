@@ -431,7 +431,13 @@ proc_start (MvPluginProcessPool *pool, HostProc *proc, GError **error)
 	proc->subprocess = spawn_host_by_spawner (pool, &proc->fd, error);
 	if (proc->subprocess == NULL)
 		return FALSE;
-	g_strlcpy (proc->pid, g_subprocess_get_identifier (proc->subprocess), sizeof proc->pid);
+	/* NULL once the process was reaped: a host the ABI gate refused can exit (and GLib's
+	 * worker reap it) before this line runs */
+	g_strlcpy (proc->pid,
+		   g_subprocess_get_identifier (proc->subprocess) != NULL
+			   ? g_subprocess_get_identifier (proc->subprocess)
+			   : "(exited)",
+		   sizeof proc->pid);
 	proc->next_id = 0;
 	if (!read_answer (pool, proc, deadline, &frame, &error_local)) {
 		g_autofree gchar *how = proc_reap (proc, REAP_GRACE_US);
@@ -1009,7 +1015,8 @@ mv_plugin_process_pool_list_pids (MvPluginProcessPool *pool)
 		if (pool->procs[i].state != PROC_IDLE && pool->procs[i].state != PROC_BUSY)
 			continue;
 		pid = (GPid)g_ascii_strtoll (pool->procs[i].pid, NULL, 10);
-		g_array_append_val (pids, pid);
+		if (pid > 0)
+			g_array_append_val (pids, pid);
 	}
 	g_mutex_unlock (&pool->lock);
 	return pids;
