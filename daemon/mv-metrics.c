@@ -213,24 +213,33 @@ sorted_plugins (MvMetrics *metrics)
 	return plugins;
 }
 
+/* One counter per plugin and method: the one at @offset of MvMethodMetrics. */
 static void
-render_calls (GString *out, GPtrArray *plugins)
+render_method_counter (
+	GString *out, GPtrArray *plugins, const gchar *name, const gchar *help, gsize offset)
 {
-	header (out, "medverse_plugin_calls_total", "counter",
-		"Plugin calls answered, by plugin and method (nested calls count in their parent)");
+	header (out, name, "counter", help);
 	for (guint i = 0; i < plugins->len; i++) {
 		MvPluginMetrics *p = g_ptr_array_index (plugins, i);
 		g_autofree gchar *plugin = mv_metrics_escape_label (p->name);
 		for (guint m = 0; m < p->n_methods; m++) {
 			g_autofree gchar *method = mv_metrics_escape_label (p->methods[m].name);
+			atomic_uint_fast64_t *counter
+				= (atomic_uint_fast64_t *)((guint8 *)&p->methods[m] + offset);
 			g_string_append_printf (
-				out,
-				"medverse_plugin_calls_total{plugin=\"%s\",method=\"%s\"} "
-				"%" G_GUINT64_FORMAT "\n",
-				plugin, method, read_counter (&p->methods[m].calls));
+				out, "%s{plugin=\"%s\",method=\"%s\"} %" G_GUINT64_FORMAT "\n",
+				name, plugin, method, read_counter (counter));
 		}
 	}
-	header (out, "medverse_plugin_call_errors_total", "counter",
+}
+
+/* Errors by code: a series appears with the first error of its code. */
+static void
+render_errors (GString *out, GPtrArray *plugins)
+{
+	const gchar *name = "medverse_plugin_call_errors_total";
+
+	header (out, name, "counter",
 		"Plugin calls answered with an error, by error code (the error table's names)");
 	for (guint i = 0; i < plugins->len; i++) {
 		MvPluginMetrics *p = g_ptr_array_index (plugins, i);
@@ -239,35 +248,32 @@ render_calls (GString *out, GPtrArray *plugins)
 			g_autofree gchar *method = mv_metrics_escape_label (p->methods[m].name);
 			for (guint c = 0; c < N_CODES; c++) {
 				guint64 n = read_counter (&p->methods[m].errors[c]);
+				const gchar *code = c < MV_ERROR_LAST
+							    ? mv_error_to_string ((MvError)c)
+							    : "unknown";
 				if (n == 0)
 					continue;
 				g_string_append_printf (out,
-							"medverse_plugin_call_errors_total{plugin="
-							"\"%s\",method=\"%s\","
-							"code=\"%s\"} %" G_GUINT64_FORMAT "\n",
-							plugin, method,
-							c < MV_ERROR_LAST
-								? mv_error_to_string ((MvError)c)
-								: "unknown",
-							n);
+							"%s{plugin=\"%s\",method=\"%s\",code=\"%"
+							"s\"} %" G_GUINT64_FORMAT "\n",
+							name, plugin, method, code, n);
 			}
 		}
 	}
-	header (out, "medverse_plugin_call_timeouts_total", "counter",
-		"Plugin calls answered with timed-out (past the call time limit, running or "
-		"waiting for a worker)");
-	for (guint i = 0; i < plugins->len; i++) {
-		MvPluginMetrics *p = g_ptr_array_index (plugins, i);
-		g_autofree gchar *plugin = mv_metrics_escape_label (p->name);
-		for (guint m = 0; m < p->n_methods; m++) {
-			g_autofree gchar *method = mv_metrics_escape_label (p->methods[m].name);
-			g_string_append_printf (
-				out,
-				"medverse_plugin_call_timeouts_total{plugin=\"%s\",method=\"%s\"} "
-				"%" G_GUINT64_FORMAT "\n",
-				plugin, method, read_counter (&p->methods[m].timeouts));
-		}
-	}
+}
+
+static void
+render_calls (GString *out, GPtrArray *plugins)
+{
+	render_method_counter (
+		out, plugins, "medverse_plugin_calls_total",
+		"Plugin calls answered, by plugin and method (nested calls count in their parent)",
+		G_STRUCT_OFFSET (MvMethodMetrics, calls));
+	render_errors (out, plugins);
+	render_method_counter (out, plugins, "medverse_plugin_call_timeouts_total",
+			       "Plugin calls answered with timed-out (past the call time limit, "
+			       "running or waiting for a worker)",
+			       G_STRUCT_OFFSET (MvMethodMetrics, timeouts));
 }
 
 static void
