@@ -328,6 +328,14 @@ typedef struct {
 	gchar *name;
 } EnableRequest;
 
+static void
+enable_request_free (EnableRequest *req)
+{
+	g_object_unref (req->invocation);
+	g_free (req->name);
+	g_free (req);
+}
+
 /* EnablePlugin is the operator's: root or the daemon's own user, as for the Admin interface. */
 static void
 enable_caller_checked (guint32 uid, const GError *error, gpointer user_data)
@@ -347,9 +355,7 @@ enable_caller_checked (guint32 uid, const GError *error, gpointer user_data)
 	} else {
 		mv_dbus_return_error (req->invocation, request_id, error != NULL ? error : refused);
 	}
-	g_object_unref (req->invocation);
-	g_free (req->name);
-	g_free (req);
+	enable_request_free (req);
 }
 
 static void
@@ -401,14 +407,6 @@ reload_done (GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	g_dbus_method_invocation_return_value (req->invocation,
 					       g_variant_new ("(a(sssss))", &answer));
-}
-
-static void
-enable_request_free (EnableRequest *req)
-{
-	g_object_unref (req->invocation);
-	g_free (req->name);
-	g_free (req);
 }
 
 /* The same access rule as EnablePlugin. */
