@@ -25,7 +25,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvMetrics, mv_metrics_free)
 
 /* The counters of @info's plugin (transfer none: owned by @metrics), made with one set of
  * method counters per method of @info on first use; later calls with the same name return the
- * same object (a reload keeps the method table: mv_plugin_info_same_methods()). */
+ * same object (a reload keeps the method table: mv_plugin_loader_same_interface()). */
 MvPluginMetrics *mv_metrics_get_plugin (MvMetrics *metrics, const MvPluginInfo *info);
 
 /* The counters of the method at @index of the plugin's method table; NULL past its end. */
