@@ -2,7 +2,7 @@
  * medversectl — the operator's command line, talking to medversed over D-Bus.
  *
  *   medversectl [--bus system|session] status
- *   medversectl plugins
+ *   medversectl plugins | plugins enable NAME | plugins reload [NAME]
  *   medversectl call PLUGIN METHOD 'GVARIANT-TEXT'     e.g. call bmi Compute '(70.0, 175.0)'
  *   medversectl tenants create NAME | tenants list
  *   medversectl keys create TENANT ROLE [EXPIRES_AT [LABEL]] | keys list TENANT
@@ -77,6 +77,40 @@ plugin_state (GVariant *states, const gchar *name, const gchar **isolation, cons
 	}
 }
 
+/* `plugins reload [NAME]`: one line per plugin; fails (exit status 1) when a plugin kept its old
+ * version, so a deployment script notices. */
+static gboolean
+reload_plugins (GDBusConnection *bus, const gchar *name, GError **error)
+{
+	g_autoptr (GVariant) reply
+		= call (bus, "ReloadPlugins", g_variant_new ("(s)", name), "(a(sssss))", error);
+	g_autoptr (GVariantIter) results = NULL;
+	const gchar *plugin, *outcome, *old_version, *new_version, *reason;
+	guint kept = 0;
+
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get (reply, "(a(sssss))", &results);
+	while (g_variant_iter_next (results, "(&s&s&s&s&s)", &plugin, &outcome, &old_version,
+				    &new_version, &reason)) {
+		if (g_strcmp0 (outcome, "reloaded") == 0) {
+			g_print ("%s: reloaded %s -> %s\n", plugin, old_version, new_version);
+		} else if (g_strcmp0 (outcome, "unchanged") == 0) {
+			g_print ("%s: unchanged %s\n", plugin, old_version);
+		} else {
+			g_print ("%s: kept-old %s: %s\n", plugin, old_version, reason);
+			kept++;
+		}
+	}
+	if (kept > 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "%u plugin(s) kept their old version (the daemon's log says why too)",
+			     kept);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean
 cmd_plugins (GDBusConnection *bus, gchar **args, GError **error)
 {
@@ -94,9 +128,11 @@ cmd_plugins (GDBusConnection *bus, gchar **args, GError **error)
 			g_print ("plugin %s enabled\n", args[1]);
 		return done != NULL;
 	}
+	if ((n == 1 || n == 2) && g_strcmp0 (args[0], "reload") == 0)
+		return reload_plugins (bus, n == 2 ? args[1] : "", error);
 	if (n != 0) {
 		g_set_error_literal (error, MV_ERROR, MV_ERROR_INVALID_INPUT,
-				     "usage: medversectl plugins [enable NAME]");
+				     "usage: medversectl plugins [enable NAME | reload [NAME]]");
 		return FALSE;
 	}
 	reply = call (bus, "ListPlugins", NULL, "(a(sssa(ssss)))", error);
@@ -317,7 +353,8 @@ static const struct {
 	{ "status", cmd_status, "show whether the daemon runs, and its version" },
 	{ "plugins", cmd_plugins,
 	  "list the loaded plugins and their methods | enable NAME: a plugin disabled after "
-	  "crashing too often serves again" },
+	  "crashing too often serves again | reload [NAME]: switch to the .so now on disk, "
+	  "keeping the old version when the new one is refused" },
 	{ "call", cmd_call, "call PLUGIN METHOD 'GVARIANT-TEXT'" },
 	{ "tenants", cmd_tenants, "create NAME | list" },
 	{ "keys", cmd_keys,

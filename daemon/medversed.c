@@ -237,6 +237,26 @@ on_stop_signal (gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* SIGHUP reloads the plugins too (medversectl plugins reload, for every plugin), off the main
+ * loop: a plugin's start may take seconds.  The engine logs each plugin's outcome. */
+static void
+reload_plugins_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) results = mv_engine_reload_plugins (source, NULL, &error);
+	guint counts[3] = { 0 };
+
+	if (results == NULL) {
+		g_warning ("reload: plugins not reloaded: %s", error->message);
+		return;
+	}
+	for (guint i = 0; i < results->len; i++)
+		counts[((MvPluginReload *)g_ptr_array_index (results, i))->outcome]++;
+	g_message ("reload: plugins: %u reloaded, %u unchanged, %u kept their old version",
+		   counts[MV_PLUGIN_RELOADED], counts[MV_PLUGIN_UNCHANGED],
+		   counts[MV_PLUGIN_KEPT_OLD]);
+}
+
 static gboolean
 on_reload_signal (gpointer user_data)
 {
@@ -268,6 +288,10 @@ on_reload_signal (gpointer user_data)
 			   keys);
 	} else {
 		g_message ("reload: configuration applied");
+	}
+	{
+		g_autoptr (GTask) task = g_task_new (d->engine, NULL, NULL, NULL);
+		g_task_run_in_thread (task, reload_plugins_thread);
 	}
 	notify ("READY=1");
 	return G_SOURCE_CONTINUE;

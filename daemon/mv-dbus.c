@@ -374,6 +374,14 @@ typedef struct {
 	gchar *name;
 } EnableRequest;
 
+static void
+enable_request_free (EnableRequest *req)
+{
+	g_object_unref (req->invocation);
+	g_free (req->name);
+	g_free (req);
+}
+
 /* EnablePlugin is the operator's: root or the daemon's own user, as for the Admin interface. */
 static void
 enable_caller_checked (guint32 uid, const GError *error, gpointer user_data)
@@ -395,9 +403,7 @@ enable_caller_checked (guint32 uid, const GError *error, gpointer user_data)
 	} else {
 		mv_dbus_return_error (req->invocation, request_id, error != NULL ? error : refused);
 	}
-	g_object_unref (req->invocation);
-	g_free (req->name);
-	g_free (req);
+	enable_request_free (req);
 }
 
 static void
@@ -411,6 +417,82 @@ handle_enable_plugin (MvDbus *self, GVariant *params, GDBusMethodInvocation *inv
 	mv_dbus_lookup_caller (invocation, enable_caller_checked, req);
 }
 
+/* ReloadPlugins runs off the main loop: a plugin's start may take seconds. */
+static void
+reload_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	EnableRequest *req = task_data;
+	GError *error = NULL;
+	GPtrArray *results = mv_engine_reload_plugins (
+		req->self->engine, req->name[0] != '\0' ? req->name : NULL, &error);
+
+	if (results == NULL)
+		g_task_return_error (task, error);
+	else
+		g_task_return_pointer (task, results, (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void
+reload_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	EnableRequest *req = g_task_get_task_data (G_TASK (result));
+	g_autofree gchar *request_id = mv_request_id_new ();
+	g_autoptr (GError) error = NULL;
+	g_autoptr (GPtrArray) results = g_task_propagate_pointer (G_TASK (result), &error);
+	GVariantBuilder answer;
+
+	if (results == NULL) {
+		mv_dbus_return_error (req->invocation, request_id, error);
+		return;
+	}
+	g_variant_builder_init (&answer, G_VARIANT_TYPE ("a(sssss)"));
+	for (guint i = 0; i < results->len; i++) {
+		const MvPluginReload *r = g_ptr_array_index (results, i);
+		g_variant_builder_add (&answer, "(sssss)", r->name,
+				       mv_plugin_reload_outcome_to_string (r->outcome),
+				       r->old_version, r->new_version != NULL ? r->new_version : "",
+				       r->reason != NULL ? r->reason : "");
+	}
+	g_dbus_method_invocation_return_value (req->invocation,
+					       g_variant_new ("(a(sssss))", &answer));
+}
+
+/* The same access rule as EnablePlugin. */
+static void
+reload_caller_checked (guint32 uid, const GError *error, gpointer user_data)
+{
+	EnableRequest *req = user_data;
+	g_autofree gchar *request_id = mv_request_id_new ();
+	g_autoptr (GError) refused = NULL;
+	g_autoptr (GTask) task = NULL;
+
+	if (error == NULL && uid != 0 && uid != getuid ())
+		refused = mv_error_new_bilingual (
+			MV_ERROR_FORBIDDEN, "only root or the daemon's user may reload plugins",
+			"只有 root 或守护进程的用户可以重新加载插件");
+	if (error != NULL || refused != NULL) {
+		mv_dbus_return_error (req->invocation, request_id, error != NULL ? error : refused);
+		enable_request_free (req);
+		return;
+	}
+	g_message ("dbus: %s ReloadPlugins %s (uid %u)", request_id,
+		   req->name[0] != '\0' ? req->name : "(all)", uid);
+	task = g_task_new (NULL, NULL, reload_done, NULL);
+	g_task_set_task_data (task, req, (GDestroyNotify)enable_request_free);
+	g_task_run_in_thread (task, reload_thread);
+}
+
+static void
+handle_reload_plugins (MvDbus *self, GVariant *params, GDBusMethodInvocation *invocation)
+{
+	EnableRequest *req = g_new0 (EnableRequest, 1);
+
+	req->self = self;
+	req->invocation = g_object_ref (invocation);
+	g_variant_get (params, "(s)", &req->name);
+	mv_dbus_lookup_caller (invocation, reload_caller_checked, req);
+}
+
 /* The fixed interface dispatches through this table, as the XML declares it. */
 static const struct {
 	const gchar *name;
@@ -421,6 +503,7 @@ static const struct {
 	{ "Call", handle_call },
 	{ "CallWithLocale", handle_call_with_locale },
 	{ "EnablePlugin", handle_enable_plugin },
+	{ "ReloadPlugins", handle_reload_plugins },
 };
 
 static void

@@ -2,59 +2,15 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
-#include <mv-host-private.h>
-
-#include "mv-engine.h"
-#include "mv-build-paths.h"
+#include "mv-engine-private.h"
 #include "mv-crash.h"
 #include "mv-error-table.h"
 #include "mv-db.h"
-#include "mv-plugin-loader.h"
-#include "mv-plugin-process.h"
 #include "mv-services.h"
-
-typedef struct {
-	MvLoadedPlugin *loaded; /* an isolated plugin's: no module, the proxy's info */
-	MvHost *host;		/* an isolated plugin's is never initialised: calls carry it */
-	/* NULL for a plugin running in process; its host processes otherwise */
-	MvPluginProcessPool *processes;
-	GHashTable *config; /* key -> value, copied at load so workers never touch GKeyFile */
-	MvEngine *engine;   /* unowned */
-	/* each plugin has its own workers, so a plugin whose calls hang cannot take the workers
-	 * of the others */
-	GThreadPool *pool;
-	guint max_workers;
-	gint busy;   /* atomic: workers inside this plugin */
-	gint queued; /* atomic: calls waiting for one of its workers */
-	GMutex running_lock;
-	GPtrArray *running; /* under running_lock: the CallJobs its workers are running */
-} MvPluginEntry;
-
-struct _MvEngine {
-	GObject parent_instance;
-	gchar **plugin_dirs;
-	gchar **protected_paths; /* no isolated plugin may read these (docs/sandbox.md) */
-	GKeyFile *keyfile;
-	guint call_timeout_ms;
-	guint worker_threads;
-	GHashTable *plugins; /* name -> MvPluginEntry */
-	gint in_flight;	     /* atomic: calls not yet answered */
-	gint busy_workers;   /* atomic: workers inside a plugin; incremented under stop_lock */
-	gint completed;	     /* atomic: calls a worker finished (in time or not), wrapping */
-	GMutex stop_lock;
-	gboolean stopping;    /* under stop_lock: set by mv_engine_shutdown, no call starts after */
-	MvDb *db;	      /* unowned; NULL until set */
-	MvServices *services; /* owned; NULL until set */
-	gchar *sql_dir;
-	/* calls answered through a callback (mv_engine_call_then), a reference each, so one
-	 * periodic sweep keeps their time limits: a timer source per call would wake the main
-	 * loop twice per call (attached, then destroyed) */
-	GMutex pending_lock;
-	GHashTable *pending;
-	guint sweep_source;
-};
 
 /* How often the time limits of callback calls are checked: their 504 comes up to this late. */
 #define CALL_SWEEP_MS 50
@@ -89,6 +45,8 @@ typedef struct {
 	guint timeout_ms;
 	gint64 deadline_us; /* monotonic */
 	gint64 started_us;  /* monotonic, set when a worker starts it */
+	gint64 submitted_us;
+	MvMethodMetrics *metrics; /* the method's counters: every answer is counted once */
 	/* an asynchronous call answers through its task, timed by a source in its context */
 	GTask *task;
 	GSource *timeout;
@@ -136,6 +94,9 @@ call_job_unref (CallJob *job)
 static void
 call_job_answer (CallJob *job, GVariant *output, GError *error)
 {
+	if (job->metrics != NULL)
+		mv_method_metrics_observe (job->metrics,
+					   g_get_monotonic_time () - job->submitted_us, error);
 	g_atomic_int_add (&job->engine->in_flight, -1);
 	/* the timer holds a reference to the job: destroy it now (thread-safe), or every call
 	 * would leave a live source in the main context until its time limit passed */
@@ -225,8 +186,8 @@ call_job_timed_out (gpointer user_data)
 }
 
 /* A job the pool never ran (the engine stopped with it still queued). */
-static void
-call_job_dropped (gpointer data)
+void
+mv_engine_call_job_dropped (gpointer data)
 {
 	CallJob *job = data;
 
@@ -238,11 +199,11 @@ call_job_dropped (gpointer data)
 	call_job_unref (job);
 }
 
-static void
-plugin_entry_free (MvPluginEntry *entry)
+void
+mv_engine_entry_free (MvPluginEntry *entry)
 {
-	/* queued jobs are answered "shutting down" by call_job_dropped; a worker still inside
-	 * the plugin was waited for by mv_engine_shutdown */
+	/* queued jobs are answered "shutting down" by mv_engine_call_job_dropped; a worker still
+	 * inside the plugin was waited for by mv_engine_shutdown */
 	if (entry->pool != NULL)
 		g_thread_pool_free (entry->pool, TRUE, FALSE);
 	g_ptr_array_unref (entry->running);
@@ -251,11 +212,60 @@ plugin_entry_free (MvPluginEntry *entry)
 	mv_loaded_plugin_free (entry->loaded);
 	/* after the loaded plugin: its info points into the pool's proxy */
 	g_clear_pointer (&entry->processes, mv_plugin_process_pool_free);
+	/* its hosts are gone: nothing maps the private copy any more */
+	if (entry->snapshot != NULL)
+		g_unlink (entry->snapshot);
+	g_free (entry->snapshot);
+	g_free (entry->checksum);
+	g_free (entry->data_dir);
 	g_hash_table_unref (entry->config);
 	g_free (entry);
 }
 
-static void call_job_run (gpointer data, gpointer user_data);
+void
+mv_engine_entry_unref (MvPluginEntry *entry)
+{
+	if (entry != NULL && g_atomic_int_dec_and_test (&entry->ref_count))
+		mv_engine_entry_free (entry);
+}
+
+/* The running version of plugin @name (a reference), or NULL. */
+MvPluginEntry *
+mv_engine_entry_lookup (MvEngine *self, const gchar *name)
+{
+	MvPluginEntry *entry;
+
+	g_mutex_lock (&self->registry_lock);
+	entry = g_hash_table_lookup (self->plugins, name);
+	if (entry != NULL)
+		g_atomic_int_inc (&entry->ref_count);
+	g_mutex_unlock (&self->registry_lock);
+	return entry;
+}
+
+/* @method of @entry (nullable: no such plugin), or NULL with MV_ERROR_NOT_FOUND. */
+static const MvMethod *
+entry_find_method (MvPluginEntry *entry,
+		   const gchar *plugin,
+		   const gchar *method_name,
+		   GError **error)
+{
+	const MvMethod *method;
+
+	if (entry == NULL) {
+		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no plugin named '%s'",
+					       "没有名为“%s”的插件", plugin);
+		return NULL;
+	}
+	method = mv_plugin_info_find_method (entry->loaded->info, method_name);
+	if (method == NULL) {
+		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND,
+					       "plugin %s has no method '%s'",
+					       "插件 %s 没有名为“%s”的方法", plugin, method_name);
+		return NULL;
+	}
+	return method;
+}
 
 static gchar *
 engine_get_config (MvHost *host, const gchar *key)
@@ -288,295 +298,31 @@ entry_run (
 /* A plugin calling another through the host: in the same worker, under the same deadline and
  * caller; mv_call_invoke() (or, for an isolated caller, its process's INVOKE handling) has
  * already refused it past the nesting limit. */
-static GVariant *
-engine_invoke (MvCall *call,
-	       const gchar *plugin,
-	       const gchar *method_name,
-	       GVariant *input,
-	       GError **error)
+GVariant *
+mv_engine_invoke (MvCall *call,
+		  const gchar *plugin,
+		  const gchar *method_name,
+		  GVariant *input,
+		  GError **error)
 {
 	MvPluginEntry *caller = call->host->host_data;
-	MvPluginEntry *target;
-	const MvMethod *method = mv_engine_find_method (caller->engine, plugin, method_name, error);
+	/* the version found serves the whole nested call, even if a reload replaces it meanwhile */
+	g_autoptr (MvPluginEntry) target = mv_engine_entry_lookup (caller->engine, plugin);
+	const MvMethod *method = entry_find_method (target, plugin, method_name, error);
 	g_autoptr (MvCall) child = NULL;
 
 	if (method == NULL)
 		return NULL;
-	target = g_hash_table_lookup (caller->engine->plugins, plugin);
 	child = mv_call_new_nested (call, target->host);
 	if (!mv_method_accepts_caller (method, child, error))
 		return NULL;
 	return entry_run (target, child, method, input, error);
 }
 
-static const MvHostVTable engine_host_vtable = {
+const MvHostVTable mv_engine_host_vtable = {
 	.get_config = engine_get_config,
-	.invoke = engine_invoke,
+	.invoke = mv_engine_invoke,
 };
-
-static gchar *
-plugin_data_dir (MvEngine *self, const MvPluginInfo *info)
-{
-	g_autofree gchar *group = mv_plugin_info_config_group (info);
-	g_autofree gchar *configured
-		= g_key_file_get_string (self->keyfile, group, "data-dir", NULL);
-	const gchar *root = g_getenv ("MEDVERSE_PLUGIN_DATA_ROOT");
-
-	if (configured != NULL)
-		return g_steal_pointer (&configured);
-	g_autofree gchar *installed = g_build_filename (MV_DATADIR, "plugins", info->name, NULL);
-	/* in the build tree each plugin's data is generated into plugins/NAME/data */
-	g_autofree gchar *in_build
-		= g_build_filename (MV_BUILD_PLUGIN_DATA_ROOT, info->name, "data", NULL);
-
-	if (root != NULL && root[0] != '\0')
-		return g_build_filename (root, info->name, NULL);
-	/* an uninstalled daemon finds the data its build produced */
-	if (!g_file_test (installed, G_FILE_TEST_IS_DIR)
-	    && g_file_test (in_build, G_FILE_TEST_IS_DIR))
-		return g_steal_pointer (&in_build);
-	return g_steal_pointer (&installed);
-}
-
-static GHashTable *
-plugin_config_table (MvEngine *self, const MvPluginInfo *info)
-{
-	GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-	g_autofree gchar *group = mv_plugin_info_config_group (info);
-	g_auto (GStrv) keys = g_key_file_get_keys (self->keyfile, group, NULL, NULL);
-
-	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-		gchar *value = g_key_file_get_string (self->keyfile, group, keys[i], NULL);
-		if (value != NULL)
-			g_hash_table_insert (table, g_strdup (keys[i]), value);
-	}
-	return table;
-}
-
-/* A plugin in the daemon's own plugin directory (the installed one, or anything this build
- * tree built) runs in process by default; one from anywhere else runs isolated.
- * $MEDVERSE_PLUGIN_ISOLATION overrides that default (not an explicit `isolation` key). */
-static gboolean
-default_isolated (const gchar *path)
-{
-	const gchar *env = g_getenv ("MEDVERSE_PLUGIN_ISOLATION");
-	g_autofree gchar *dir = g_path_get_dirname (path);
-	g_autofree gchar *canonical = g_canonicalize_filename (dir, NULL);
-
-	if (g_strcmp0 (env, "process") == 0)
-		return TRUE;
-	if (g_strcmp0 (env, "in-process") == 0)
-		return FALSE;
-	if (g_strcmp0 (canonical, MV_PLUGINDIR) == 0
-	    || g_str_has_prefix (canonical, MV_PLUGINDIR "/"))
-		return FALSE;
-	return !g_str_has_prefix (canonical, MV_BUILD_ROOT "/");
-}
-
-/* Registers a loaded plugin (in process, or isolated with @processes) and initialises it.  A
- * config group that does not match what the plugin declares is the operator's mistake and
- * stops the daemon (@config_error set), as any other bad config key does. */
-static gboolean
-register_plugin (MvEngine *self,
-		 MvLoadedPlugin *loaded_in,
-		 MvPluginProcessPool *processes_in,
-		 GError **config_error,
-		 GError **error)
-{
-	g_autoptr (MvLoadedPlugin) loaded = loaded_in;
-	g_autoptr (MvPluginProcessPool) processes = processes_in;
-	MvPluginEntry *existing = g_hash_table_lookup (self->plugins, loaded->info->name);
-	MvPluginEntry *entry;
-	g_autofree gchar *data_dir = NULL;
-	gboolean ok;
-
-	if (existing != NULL) {
-		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
-			     "duplicate plugin name '%s', already loaded from %s",
-			     loaded->info->name, existing->loaded->path);
-		return FALSE;
-	}
-	if (!mv_plugin_info_check_config (loaded->info, self->keyfile, config_error))
-		return FALSE;
-	entry = g_new0 (MvPluginEntry, 1);
-	entry->engine = self;
-	g_mutex_init (&entry->running_lock);
-	entry->running = g_ptr_array_new ();
-	/* an isolated plugin runs as many calls at once as it has host processes: more workers
-	 * would only wait for a process, and /readyz counts busy workers */
-	entry->max_workers = processes != NULL ? mv_plugin_process_pool_get_processes (processes)
-					       : self->worker_threads;
-	entry->config = plugin_config_table (self, loaded->info);
-	data_dir = plugin_data_dir (self, loaded->info);
-	entry->host = mv_host_new (loaded->info, &engine_host_vtable, data_dir, entry);
-	entry->loaded = g_steal_pointer (&loaded);
-	entry->processes = g_steal_pointer (&processes);
-	if (entry->processes != NULL)
-		ok = mv_plugin_process_pool_init (entry->processes, data_dir, entry->config, error);
-	else
-		ok = mv_host_init_plugin (entry->host, error);
-	if (!ok) {
-		plugin_entry_free (entry);
-		return FALSE;
-	}
-	entry->pool = g_thread_pool_new_full (call_job_run, entry, call_job_dropped,
-					      (gint)entry->max_workers, FALSE, NULL);
-	g_hash_table_insert (self->plugins, (gpointer)entry->loaded->info->name, entry);
-	g_message ("loaded plugin %s %s from %s%s", entry->loaded->info->name,
-		   entry->loaded->info->version, entry->loaded->path,
-		   entry->processes != NULL ? " (isolated: in host processes of its own)" : "");
-	return TRUE;
-}
-
-/* The isolation settings of the plugin named @name; TRUE when they differ from @used (the
- * plugin must then be loaded again the other way, or with other limits). */
-static gboolean
-isolation_changed (MvEngine *self,
-		   const gchar *path,
-		   const gchar *name,
-		   const MvIsolationConfig *used,
-		   MvIsolationConfig *wanted,
-		   GError **config_error)
-{
-	g_autofree gchar *group = g_strdup_printf ("plugin.%s", name);
-
-	if (!mv_isolation_config_load (self->keyfile, group, default_isolated (path), wanted,
-				       config_error))
-		return FALSE;
-	return memcmp (wanted, used, sizeof *wanted) != 0;
-}
-
-static gboolean load_isolated (MvEngine *self,
-			       const gchar *path,
-			       const MvIsolationConfig *iso,
-			       gboolean may_switch,
-			       GError **config_error,
-			       GError **error);
-
-static gboolean
-load_in_process (MvEngine *self,
-		 const gchar *path,
-		 const MvIsolationConfig *iso,
-		 gboolean may_switch,
-		 GError **config_error,
-		 GError **error)
-{
-	g_autoptr (MvLoadedPlugin) loaded = mv_plugin_loader_open (path, error);
-	MvIsolationConfig wanted;
-
-	if (loaded == NULL)
-		return FALSE;
-	/* only a switch to isolation matters here: other isolation keys mean nothing in process */
-	if (may_switch
-	    && isolation_changed (self, path, loaded->info->name, iso, &wanted, config_error)
-	    && wanted.isolated) {
-		g_clear_pointer (&loaded, mv_loaded_plugin_free);
-		return load_isolated (self, path, &wanted, FALSE, config_error, error);
-	}
-	if (config_error != NULL && *config_error != NULL)
-		return FALSE;
-	return register_plugin (self, g_steal_pointer (&loaded), NULL, config_error, error);
-}
-
-static gboolean
-load_isolated (MvEngine *self,
-	       const gchar *path,
-	       const MvIsolationConfig *iso,
-	       gboolean may_switch,
-	       GError **config_error,
-	       GError **error)
-{
-	g_autofree gchar *host_path = mv_plugin_host_path ();
-	g_autoptr (MvPluginProcessPool) processes = NULL;
-	MvLoadedPlugin *loaded;
-	MvIsolationConfig wanted;
-	MvIsolationConfig guarded = *iso;
-
-	guarded.protected_paths = (const gchar *const *)self->protected_paths;
-	/* a start may take what a call may, and never less than 10 s: init parses data files */
-	processes = mv_plugin_process_pool_new (host_path, path, &guarded,
-						MAX (self->call_timeout_ms, 10000), engine_invoke,
-						error);
-	if (processes == NULL)
-		return FALSE;
-	if (may_switch
-	    && isolation_changed (self, path, mv_plugin_process_pool_get_info (processes)->name,
-				  iso, &wanted, config_error)) {
-		g_clear_pointer (&processes, mv_plugin_process_pool_free);
-		if (wanted.isolated)
-			return load_isolated (self, path, &wanted, FALSE, config_error, error);
-		return load_in_process (self, path, &wanted, FALSE, config_error, error);
-	}
-	if (config_error != NULL && *config_error != NULL)
-		return FALSE;
-	loaded = g_new0 (MvLoadedPlugin, 1);
-	loaded->path = g_strdup (path);
-	loaded->info = mv_plugin_process_pool_get_info (processes);
-	return register_plugin (self, loaded, g_steal_pointer (&processes), config_error, error);
-}
-
-/* Loads one plugin, in process or isolated.  Which one is decided before anything of it runs,
- * by the group named after the file ([plugin.STEM] for STEM.so, the usual case); when the
- * plugin turns out to have another name whose group says otherwise, it is loaded again. */
-static gboolean
-load_one (MvEngine *self, const gchar *path, GError **config_error, GError **error)
-{
-	g_autofree gchar *base = g_path_get_basename (path);
-	g_autofree gchar *group = NULL;
-	MvIsolationConfig iso;
-
-	if (g_str_has_suffix (base, ".so"))
-		base[strlen (base) - strlen (".so")] = '\0';
-	group = g_strdup_printf ("plugin.%s", base);
-	if (!mv_isolation_config_load (self->keyfile, group, default_isolated (path), &iso,
-				       config_error))
-		return FALSE;
-	if (iso.isolated)
-		return load_isolated (self, path, &iso, TRUE, config_error, error);
-	return load_in_process (self, path, &iso, TRUE, config_error, error);
-}
-
-/* A [plugin.NAME] group for a plugin that is not loaded cannot be checked: say so. */
-static void
-warn_unused_plugin_groups (MvEngine *self)
-{
-	g_auto (GStrv) groups = g_key_file_get_groups (self->keyfile, NULL);
-
-	for (guint i = 0; groups[i] != NULL; i++) {
-		if (g_str_has_prefix (groups[i], "plugin.")
-		    && !g_hash_table_contains (self->plugins, groups[i] + strlen ("plugin.")))
-			g_warning ("config group [%s] names no loaded plugin; it is ignored",
-				   groups[i]);
-	}
-}
-
-gboolean
-mv_engine_load_plugins (MvEngine *self, GError **error)
-{
-	g_autoptr (GPtrArray) paths
-		= mv_plugin_loader_scan ((const gchar *const *)self->plugin_dirs);
-
-	/* at start even with no plugin to load: a typo there must not pass unnoticed */
-	if (!mv_isolation_env_check (error))
-		return FALSE;
-
-	for (guint i = 0; i < paths->len; i++) {
-		const gchar *path = g_ptr_array_index (paths, i);
-		g_autoptr (GError) error_local = NULL;
-		g_autoptr (GError) config_error = NULL;
-
-		if (load_one (self, path, &config_error, &error_local))
-			continue;
-		if (config_error != NULL) {
-			g_propagate_error (error, g_steal_pointer (&config_error));
-			return FALSE;
-		}
-		g_warning ("refusing plugin %s: %s", path, error_local->message);
-	}
-	warn_unused_plugin_groups (self);
-	g_message ("%u plugin(s) loaded", g_hash_table_size (self->plugins));
-	return TRUE;
-}
 
 static gint
 compare_info_names (gconstpointer a, gconstpointer b)
@@ -593,9 +339,12 @@ mv_engine_get_plugins (MvEngine *self)
 	GHashTableIter iter;
 	gpointer value;
 
+	/* the infos outlive a reload (see MvPluginEntry) */
+	g_mutex_lock (&self->registry_lock);
 	g_hash_table_iter_init (&iter, self->plugins);
 	while (g_hash_table_iter_next (&iter, NULL, &value))
 		g_ptr_array_add (infos, (gpointer)((MvPluginEntry *)value)->loaded->info);
+	g_mutex_unlock (&self->registry_lock);
 	g_ptr_array_sort (infos, compare_info_names);
 	return infos;
 }
@@ -606,26 +355,14 @@ mv_engine_find_method (MvEngine *self,
 		       const gchar *method_name,
 		       GError **error)
 {
-	MvPluginEntry *entry = g_hash_table_lookup (self->plugins, plugin);
-	const MvMethod *method;
+	g_autoptr (MvPluginEntry) entry = mv_engine_entry_lookup (self, plugin);
 
-	if (entry == NULL) {
-		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no plugin named '%s'",
-					       "没有名为“%s”的插件", plugin);
-		return NULL;
-	}
-	method = mv_plugin_info_find_method (entry->loaded->info, method_name);
-	if (method == NULL) {
-		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND,
-					       "plugin %s has no method '%s'",
-					       "插件 %s 没有名为“%s”的方法", plugin, method_name);
-		return NULL;
-	}
-	return method;
+	/* the pointer stays valid after a reload: replaced versions' infos are kept */
+	return entry_find_method (entry, plugin, method_name, error);
 }
 
-static void
-call_job_run (gpointer data, gpointer user_data)
+void
+mv_engine_call_job_run (gpointer data, gpointer user_data)
 {
 	CallJob *job = data;
 	MvEngine *engine = job->engine;
@@ -650,13 +387,16 @@ call_job_run (gpointer data, gpointer user_data)
 		call_job_unref (job);
 		return;
 	}
+	/* busy before the queue is left: a reload's drain sees the call in one count or the
+	 * other, never in neither */
+	g_atomic_int_inc (&entry->busy);
 	if (!call_job_leave_queue (job, JOB_RUNNING)) {
+		g_atomic_int_add (&entry->busy, -1);
 		g_mutex_unlock (&engine->stop_lock);
 		call_job_unref (job);
 		return;
 	}
 	g_atomic_int_inc (&engine->busy_workers);
-	g_atomic_int_inc (&entry->busy);
 	g_mutex_unlock (&engine->stop_lock);
 	g_mutex_lock (&entry->running_lock);
 	job->started_us = g_get_monotonic_time ();
@@ -722,14 +462,14 @@ call_job_submit (MvEngine *self,
 		 GError **error)
 {
 	g_autoptr (GVariant) input_ref = g_variant_take_ref (input);
-	const MvMethod *method = mv_engine_find_method (self, plugin, method_name, error);
-	MvPluginEntry *entry;
+	/* held until the call is counted as queued on it (see MvPluginEntry) */
+	g_autoptr (MvPluginEntry) entry = mv_engine_entry_lookup (self, plugin);
+	const MvMethod *method = entry_find_method (entry, plugin, method_name, error);
 	g_autoptr (MvCall) call = NULL;
 	CallJob *job;
 
 	if (method == NULL)
 		return NULL;
-	entry = g_hash_table_lookup (self->plugins, plugin);
 	call = mv_call_new (entry->host, caller->request_id, NULL, NULL);
 	mv_call_set_caller (call, caller->clinic_id, (MvCallerRole)caller->role, caller->locale);
 	if (!mv_method_accepts_caller (method, call, error))
@@ -745,7 +485,10 @@ call_job_submit (MvEngine *self,
 	job->input = g_steal_pointer (&input_ref);
 	job->call = g_steal_pointer (&call);
 	job->timeout_ms = self->call_timeout_ms;
-	job->deadline_us = g_get_monotonic_time () + (gint64)job->timeout_ms * 1000;
+	job->submitted_us = g_get_monotonic_time ();
+	job->deadline_us = job->submitted_us + (gint64)job->timeout_ms * 1000;
+	job->metrics = mv_plugin_metrics_get_method (
+		entry->metrics, (guint)(method - entry->loaded->info->methods));
 	/* see call_deadline(): the job outlives its call */
 	job->call->host_data = &job->deadline_us;
 	job->task = task != NULL ? g_object_ref (task) : NULL;
@@ -769,7 +512,7 @@ call_job_submit (MvEngine *self,
 			self->sweep_source = g_timeout_add (CALL_SWEEP_MS, sweep_pending, self);
 		g_mutex_unlock (&self->pending_lock);
 	}
-	/* the pool holds a reference until call_job_run or call_job_dropped */
+	/* the pool holds a reference until mv_engine_call_job_run or mv_engine_call_job_dropped */
 	if (!g_thread_pool_push (entry->pool, call_job_ref (job), error)) {
 		if (call_job_leave_queue (job, JOB_DONE))
 			g_atomic_int_add (&self->in_flight, -1);
@@ -875,7 +618,7 @@ mv_engine_get_plugin_state (MvEngine *self,
 			    gboolean *isolated,
 			    gboolean *disabled)
 {
-	MvPluginEntry *entry = g_hash_table_lookup (self->plugins, name);
+	g_autoptr (MvPluginEntry) entry = mv_engine_entry_lookup (self, name);
 
 	if (entry == NULL)
 		return FALSE;
@@ -895,8 +638,8 @@ plugin_lines (MvEngine *self, gchar *(*line_for) (const MvPluginInfo *info, MvPl
 
 	for (guint i = 0; i < infos->len; i++) {
 		const MvPluginInfo *info = g_ptr_array_index (infos, i);
-		g_autofree gchar *line
-			= line_for (info, g_hash_table_lookup (self->plugins, info->name));
+		g_autoptr (MvPluginEntry) entry = mv_engine_entry_lookup (self, info->name);
+		g_autofree gchar *line = entry != NULL ? line_for (info, entry) : NULL;
 
 		if (line != NULL)
 			g_strv_builder_add (lines, line);
@@ -921,22 +664,32 @@ mv_engine_list_disabled_plugins (MvEngine *self)
 	return plugin_lines (self, disabled_line);
 }
 
-static gchar *
-busy_line (const MvPluginInfo *info, MvPluginEntry *entry)
-{
-	guint busy = (guint)g_atomic_int_get (&entry->busy);
-	guint queued = (guint)g_atomic_int_get (&entry->queued);
-
-	if (busy < entry->max_workers)
-		return NULL;
-	return g_strdup_printf ("%s (%u of %u workers busy, %u waiting)", info->name, busy,
-				entry->max_workers, queued);
-}
-
 GStrv
 mv_engine_list_busy_plugins (MvEngine *self)
 {
-	return plugin_lines (self, busy_line);
+	g_autoptr (GStrvBuilder) lines = g_strv_builder_new ();
+	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self);
+	g_auto (GStrv) result = NULL;
+
+	for (guint i = 0; i < infos->len; i++) {
+		const MvPluginInfo *info = g_ptr_array_index (infos, i);
+		g_autoptr (MvPluginEntry) entry = mv_engine_entry_lookup (self, info->name);
+		guint busy;
+
+		if (entry == NULL)
+			continue;
+		busy = (guint)g_atomic_int_get (&entry->busy);
+		guint queued = (guint)g_atomic_int_get (&entry->queued);
+
+		if (busy < entry->max_workers)
+			continue;
+		g_autofree gchar *line
+			= g_strdup_printf ("%s (%u of %u workers busy, %u waiting)", info->name,
+					   busy, entry->max_workers, queued);
+		g_strv_builder_add (lines, line);
+	}
+	result = g_strv_builder_end (lines);
+	return result[0] != NULL ? g_steal_pointer (&result) : NULL;
 }
 
 /* A running call is overdue once its deadline passed (its caller has had 504 and the call was
@@ -972,10 +725,10 @@ mv_engine_list_wedged_plugins (MvEngine *self)
 
 	for (guint i = 0; i < infos->len; i++) {
 		const MvPluginInfo *info = g_ptr_array_index (infos, i);
-		MvPluginEntry *entry = g_hash_table_lookup (self->plugins, info->name);
-		guint stuck = count_stuck (entry, now, NULL);
+		g_autoptr (MvPluginEntry) entry = mv_engine_entry_lookup (self, info->name);
+		guint stuck = entry != NULL ? count_stuck (entry, now, NULL) : 0;
 
-		if (stuck < entry->max_workers)
+		if (entry == NULL || stuck < entry->max_workers)
 			continue;
 		g_autofree gchar *line = g_strdup_printf (
 			"%s (%u of %u workers stuck in calls past their time limit that ignore "
@@ -999,6 +752,7 @@ mv_engine_get_progress (MvEngine *self, MvEngineProgress *progress)
 	progress->pending = 0;
 	progress->overdue = 0;
 	progress->in_flight = (guint)g_atomic_int_get (&self->in_flight);
+	g_mutex_lock (&self->registry_lock);
 	g_hash_table_iter_init (&iter, self->plugins);
 	while (g_hash_table_iter_next (&iter, NULL, &value)) {
 		MvPluginEntry *entry = value;
@@ -1006,6 +760,14 @@ mv_engine_get_progress (MvEngine *self, MvEngineProgress *progress)
 				     + (guint)g_atomic_int_get (&entry->queued);
 		count_stuck (entry, now, &progress->overdue);
 	}
+	/* a replaced version's calls still count until they finish */
+	for (guint i = 0; i < self->old_entries->len; i++) {
+		MvPluginEntry *entry = g_ptr_array_index (self->old_entries, i);
+		progress->pending += (guint)g_atomic_int_get (&entry->busy)
+				     + (guint)g_atomic_int_get (&entry->queued);
+		count_stuck (entry, now, &progress->overdue);
+	}
+	g_mutex_unlock (&self->registry_lock);
 }
 
 void
@@ -1084,7 +846,7 @@ mv_engine_reconfigure (MvEngine *self, const MvConfig *config)
 gboolean
 mv_engine_enable_plugin (MvEngine *self, const gchar *name, GError **error)
 {
-	MvPluginEntry *entry = g_hash_table_lookup (self->plugins, name);
+	g_autoptr (MvPluginEntry) entry = mv_engine_entry_lookup (self, name);
 
 	if (entry == NULL) {
 		mv_set_error_bilingual_printf (error, MV_ERROR_NOT_FOUND, "no plugin named '%s'",
@@ -1100,34 +862,58 @@ void
 mv_engine_shutdown (MvEngine *self, guint timeout_ms)
 {
 	gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+	g_autoptr (GPtrArray) entries
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)mv_engine_entry_unref);
 	GHashTableIter iter;
 	gpointer value;
 
+	/* a reload under way finishes first (at most a plugin's start) */
+	g_mutex_lock (&self->reload_lock);
 	g_mutex_lock (&self->stop_lock);
 	self->stopping = TRUE;
 	g_mutex_unlock (&self->stop_lock);
+	for (guint i = 0; i < self->drains->len; i++)
+		g_thread_join (g_ptr_array_index (self->drains, i));
+	g_ptr_array_set_size (self->drains, 0);
+	g_mutex_unlock (&self->reload_lock);
+	/* the running versions and the replaced ones not yet drained: no reload changes them now */
+	g_mutex_lock (&self->registry_lock);
+	g_hash_table_iter_init (&iter, self->plugins);
+	while (g_hash_table_iter_next (&iter, NULL, &value)) {
+		g_atomic_int_inc (&((MvPluginEntry *)value)->ref_count);
+		g_ptr_array_add (entries, value);
+	}
+	while (self->old_entries->len > 0)
+		g_ptr_array_add (entries, g_ptr_array_steal_index (self->old_entries, 0));
+	g_mutex_unlock (&self->registry_lock);
+
 	while (g_atomic_int_get (&self->busy_workers) > 0 && g_get_monotonic_time () < deadline)
 		g_usleep (10000);
 	if (g_atomic_int_get (&self->busy_workers) > 0) {
 		g_warning ("%d plugin call(s) still running; skipping plugin shutdown functions",
 			   g_atomic_int_get (&self->busy_workers));
 		/* isolated plugins' hosts are killed all the same: none outlives the daemon */
-		g_hash_table_iter_init (&iter, self->plugins);
-		while (g_hash_table_iter_next (&iter, NULL, &value))
-			if (((MvPluginEntry *)value)->processes != NULL)
-				mv_plugin_process_pool_shutdown (
-					((MvPluginEntry *)value)->processes, 0);
+		for (guint i = 0; i < entries->len; i++) {
+			MvPluginEntry *entry = g_ptr_array_index (entries, i);
+			if (entry->processes != NULL)
+				mv_plugin_process_pool_shutdown (entry->processes, 0);
+		}
+		/* the entries a worker may still be in are leaked rather than freed under it */
+		for (guint i = 0; i < entries->len; i++)
+			g_atomic_int_inc (
+				&((MvPluginEntry *)g_ptr_array_index (entries, i))->ref_count);
 		return;
 	}
-	g_hash_table_iter_init (&iter, self->plugins);
-	while (g_hash_table_iter_next (&iter, NULL, &value)) {
-		MvPluginEntry *entry = value;
+	for (guint i = 0; i < entries->len; i++) {
+		MvPluginEntry *entry = g_ptr_array_index (entries, i);
 		if (entry->processes != NULL)
 			mv_plugin_process_pool_shutdown (entry->processes, deadline);
 		else if (entry->loaded->info->shutdown != NULL)
 			entry->loaded->info->shutdown (entry->host, entry->host->plugin_data);
 	}
+	g_mutex_lock (&self->registry_lock);
 	g_hash_table_remove_all (self->plugins);
+	g_mutex_unlock (&self->registry_lock);
 }
 
 static void
@@ -1141,6 +927,17 @@ mv_engine_finalize (GObject *object)
 	g_mutex_clear (&self->pending_lock);
 	g_mutex_clear (&self->stop_lock);
 	g_hash_table_unref (self->plugins);
+	g_ptr_array_unref (self->old_entries);
+	g_ptr_array_unref (self->drains);
+	/* after the entries: their infos point into these */
+	g_ptr_array_unref (self->retired_loaded);
+	g_ptr_array_unref (self->retired_pools);
+	g_mutex_clear (&self->registry_lock);
+	g_mutex_clear (&self->reload_lock);
+	mv_metrics_free (self->metrics);
+	if (self->snapshot_dir != NULL && g_rmdir (self->snapshot_dir) != 0)
+		g_debug ("%s not removed: %s", self->snapshot_dir, g_strerror (errno));
+	g_free (self->snapshot_dir);
 	g_clear_pointer (&self->services, mv_services_free);
 	g_strfreev (self->plugin_dirs);
 	g_strfreev (self->protected_paths);
@@ -1162,7 +959,16 @@ mv_engine_init (MvEngine *self)
 	g_mutex_init (&self->pending_lock);
 	self->pending = g_hash_table_new (NULL, NULL);
 	self->plugins = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-					       (GDestroyNotify)plugin_entry_free);
+					       (GDestroyNotify)mv_engine_entry_unref);
+	g_mutex_init (&self->registry_lock);
+	g_mutex_init (&self->reload_lock);
+	self->old_entries = g_ptr_array_new_with_free_func ((GDestroyNotify)mv_engine_entry_unref);
+	self->drains = g_ptr_array_new ();
+	self->retired_loaded
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)mv_loaded_plugin_free);
+	self->retired_pools
+		= g_ptr_array_new_with_free_func ((GDestroyNotify)mv_plugin_process_pool_free);
+	self->metrics = mv_metrics_new ();
 }
 
 MvEngine *

@@ -136,14 +136,48 @@ guint mv_engine_get_in_flight (MvEngine *self);
 /* Applies what can change without a restart (the call time limit). */
 void mv_engine_reconfigure (MvEngine *self, const MvConfig *config);
 
-/* Runs the plugins' shutdown functions once no worker is busy, waiting at most @timeout_ms;
- * if a worker is still stuck in a plugin, the shutdown functions are skipped (logged) rather
- * than freeing data under its feet. */
 /* Lets a plugin disabled after crashing too often (docs/plugin-isolation.md) serve again: its
  * crash history is cleared and its host processes start at once.  TRUE for any loaded plugin
  * (a plugin that is not disabled stays as it is); FALSE with MV_ERROR_NOT_FOUND otherwise. */
 gboolean mv_engine_enable_plugin (MvEngine *self, const gchar *name, GError **error);
 
+/* Runs the plugins' shutdown functions once no worker is busy, waiting at most @timeout_ms;
+ * if a worker is still stuck in a plugin, the shutdown functions are skipped (logged) rather
+ * than freeing data under its feet. */
 void mv_engine_shutdown (MvEngine *self, guint timeout_ms);
+
+/* What a reload did with one plugin. */
+typedef enum {
+	MV_PLUGIN_RELOADED,  /* the new version serves new calls */
+	MV_PLUGIN_UNCHANGED, /* the file is the one running (same SHA-256): nothing done */
+	MV_PLUGIN_KEPT_OLD,  /* the new file was refused (@reason); the old version serves */
+} MvPluginReloadOutcome;
+
+typedef struct {
+	gchar *name;
+	MvPluginReloadOutcome outcome;
+	gchar *old_version;
+	gchar *new_version; /* NULL when kept-old */
+	gchar *reason;	    /* kept-old: why (English), else NULL */
+} MvPluginReload;
+
+void mv_plugin_reload_free (MvPluginReload *reload);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MvPluginReload, mv_plugin_reload_free)
+/* "reloaded", "unchanged", "kept-old". */
+const gchar *mv_plugin_reload_outcome_to_string (MvPluginReloadOutcome outcome);
+
+/* Loads the file each loaded plugin (or only @name, nullable) was loaded from again, in the way
+ * it runs (isolated: new host processes; in process: a private copy of the file, see
+ * docs/plugin-isolation.md "Reload"), checks its ABI, its interface (the same methods) and its
+ * init, then switches new calls to it; calls queued or running on the old version finish there,
+ * then the old version is stopped.  A file that fails any check leaves the old version serving,
+ * with one log line naming the plugin, the file and the reason.  Blocking (a plugin's start):
+ * call it from a thread of its own, never the main loop.  (element-type MvPluginReload)
+ * (transfer full): one per plugin, sorted by name; NULL with MV_ERROR_NOT_FOUND for an unknown
+ * @name, MV_ERROR_UNAVAILABLE while shutting down. */
+GPtrArray *mv_engine_reload_plugins (MvEngine *self, const gchar *name, GError **error);
+
+/* The metrics exposition (docs/plugin-isolation.md, "Metrics"; transfer full). */
+gchar *mv_engine_render_metrics (MvEngine *self);
 
 G_END_DECLS

@@ -73,3 +73,72 @@ mv_plugin_loader_scan (const gchar *const *dirs)
 	}
 	return paths;
 }
+
+/* The arguments as "name:type:flags,…", for comparing and for saying what differs. */
+static gchar *
+args_text (const MvArg *args)
+{
+	GString *text = g_string_new (NULL);
+
+	for (guint i = 0; args != NULL && args[i].name != NULL; i++)
+		g_string_append_printf (text, "%s%s:%s:%u", i > 0 ? "," : "", args[i].name,
+					args[i].type, args[i].flags);
+	return g_string_free (text, FALSE);
+}
+
+static guint32
+roles_of (const MvPluginInfo *info, const gchar *method)
+{
+	for (const MvMethodRoles *r = info->method_roles; r != NULL && r->method != NULL; r++)
+		if (g_strcmp0 (r->method, method) == 0)
+			return r->roles;
+	return 0;
+}
+
+gboolean
+mv_plugin_loader_same_interface (const MvPluginInfo *running,
+				 const MvPluginInfo *fresh,
+				 GError **error)
+{
+	guint i;
+
+	if (g_strcmp0 (running->name, fresh->name) != 0) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+			     "the file now holds plugin '%s', not '%s'", fresh->name,
+			     running->name);
+		return FALSE;
+	}
+	for (i = 0; running->methods[i].name != NULL; i++) {
+		const MvMethod *a = &running->methods[i];
+		const MvMethod *b = &fresh->methods[i];
+		g_autofree gchar *a_in = NULL, *b_in = NULL, *a_out = NULL, *b_out = NULL;
+
+		if (b->name == NULL || g_strcmp0 (a->name, b->name) != 0) {
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+				     "its methods differ: method %u is %s, was %s", i + 1,
+				     b->name != NULL ? b->name : "missing", a->name);
+			return FALSE;
+		}
+		a_in = args_text (a->in_args);
+		b_in = args_text (b->in_args);
+		a_out = args_text (a->out_args);
+		b_out = args_text (b->out_args);
+		if (g_strcmp0 (a_in, b_in) != 0 || g_strcmp0 (a_out, b_out) != 0) {
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+				     "the arguments of %s differ (in %s -> %s, out %s -> %s)",
+				     a->name, a_in, b_in, a_out, b_out);
+			return FALSE;
+		}
+		if (roles_of (running, a->name) != roles_of (fresh, b->name)) {
+			g_set_error (error, MV_ERROR, MV_ERROR_FAILED,
+				     "the roles allowed to call %s differ", a->name);
+			return FALSE;
+		}
+	}
+	if (fresh->methods[i].name != NULL) {
+		g_set_error (error, MV_ERROR, MV_ERROR_FAILED, "its methods differ: %s is new",
+			     fresh->methods[i].name);
+		return FALSE;
+	}
+	return TRUE;
+}

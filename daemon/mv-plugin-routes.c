@@ -10,6 +10,7 @@
 #include <medverse/medverse-plugin.h>
 
 #include "mv-locale.h"
+#include "mv-metrics.h"
 #include "mv-plugin-routes.h"
 
 static JsonNode *
@@ -296,7 +297,23 @@ risk_score_columns (MvHttpRequest *request, GError **error)
 	return risk_model_call (request, "ScoreColumns", error);
 }
 
+/* The operator's scrape (docs/plugin-isolation.md, "Metrics"): counters of the engine. */
+static JsonNode *
+metrics_text (MvHttpRequest *request, GError **error)
+{
+	MvEngine *engine = mv_http_request_get_user_data (request);
+
+	mv_http_request_set_text (request, MV_METRICS_CONTENT_TYPE,
+				  mv_engine_render_metrics (engine));
+	return NULL;
+}
+
 static const MvHttpRoute plugin_routes[] = {
+	{ "GET", "/metrics", MV_ROLE_OPERATOR, metrics_text,
+	  "Prometheus metrics (text format 0.0.4): plugin calls, errors by code, time-outs, "
+	  "latency histograms, crashes, restarts, reloads, host processes' memory; the operator "
+	  "key only",
+	  .answer_type = "text/plain; version=0.0.4" },
 	{ "GET", "/v1/plugins", MV_ROLE_ANY_CALLER, list_plugins,
 	  "The loaded plugins, their methods and the names and types of their arguments" },
 	{ "POST", "/v1/plugins/{plugin}/{method}", MV_ROLE_ANY_CALLER, call_named,

@@ -16,6 +16,7 @@
 #include "mv-host-channel.h"
 #include "mv-host-stderr.h"
 #include "mv-log-escape.h"
+#include "mv-metrics.h"
 #include "mv-plugin-process.h"
 #include "mv-plugin-proxy.h"
 #include "mv-sandbox-paths.h"
@@ -236,7 +237,8 @@ struct _MvPluginProcessPool {
 	GArray *crashes; /* gint64 monotonic times of the crashes in the window */
 	gboolean disabled;
 	gboolean stopping;
-	guint restarts; /* restart threads running; shutdown waits for them */
+	guint restarts;		  /* restart threads running; shutdown waits for them */
+	MvPluginMetrics *metrics; /* (nullable) crashes and restarts are counted here */
 };
 
 /* A LOG frame, written under "plugin-NAME" with its request id; the text is the plugin's, so
@@ -480,14 +482,18 @@ proc_start (MvPluginProcessPool *pool, HostProc *proc, GError **error)
 	gint64 deadline = g_get_monotonic_time () + (gint64)pool->start_timeout_ms * 1000;
 	g_auto (MvHostFrame) frame = { 0 };
 	g_autoptr (GError) error_local = NULL;
-	const gchar *pid;
+	gboolean again = proc->started_us != 0; /* it ran before: this is a restart */
 
 	proc->subprocess = spawn_host_by_spawner (pool, &proc->fd, error);
 	if (proc->subprocess == NULL)
 		return FALSE;
-	pid = g_subprocess_get_identifier (proc->subprocess);
-	/* NULL once GLib reaped it: a host that exits at once (a refused plugin) may be gone */
-	g_strlcpy (proc->pid, pid != NULL ? pid : "?", sizeof proc->pid);
+	/* NULL once the process was reaped: a host the ABI gate refused can exit (and GLib's
+	 * worker reap it) before this line runs */
+	g_strlcpy (proc->pid,
+		   g_subprocess_get_identifier (proc->subprocess) != NULL
+			   ? g_subprocess_get_identifier (proc->subprocess)
+			   : "(exited)",
+		   sizeof proc->pid);
 	proc->next_id = 0;
 	if (!read_answer (pool, proc, deadline, &frame, &error_local)) {
 		g_autofree gchar *how = proc_reap (proc, REAP_GRACE_US);
@@ -518,6 +524,8 @@ proc_start (MvPluginProcessPool *pool, HostProc *proc, GError **error)
 		return FALSE;
 	}
 	proc->started_us = g_get_monotonic_time ();
+	if (again && pool->metrics != NULL)
+		mv_plugin_metrics_count_restart (pool->metrics);
 	return TRUE;
 }
 
@@ -542,6 +550,8 @@ proc_stopped_locked (MvPluginProcessPool *pool, HostProc *proc, gboolean count_c
 		return;
 	}
 	g_array_append_val (pool->crashes, now);
+	if (pool->metrics != NULL)
+		mv_plugin_metrics_count_crash (pool->metrics);
 	while (pool->crashes->len > 0
 	       && now - g_array_index (pool->crashes, gint64, 0)
 			  > (gint64)pool->config.crash_window_s * G_USEC_PER_SEC)
@@ -1055,6 +1065,8 @@ proc_stop_probe (MvPluginProcessPool *pool, HostProc *proc, gint64 deadline_us)
 		g_debug ("plugin %s: SHUTDOWN not sent: %s", pool->name, error->message);
 	how = proc_reap (proc, REAP_GRACE_US);
 	g_debug ("plugin %s: first host process %s %s", pool->name, proc->pid, how);
+	/* its next start is the first with the grants, not a restart */
+	proc->started_us = 0;
 }
 
 gboolean
@@ -1105,6 +1117,30 @@ mv_plugin_process_pool_count_running (MvPluginProcessPool *pool)
 		n += pool->procs[i].state == PROC_IDLE || pool->procs[i].state == PROC_BUSY;
 	g_mutex_unlock (&pool->lock);
 	return n;
+}
+
+void
+mv_plugin_process_pool_set_metrics (MvPluginProcessPool *pool, MvPluginMetrics *metrics)
+{
+	pool->metrics = metrics;
+}
+
+GArray *
+mv_plugin_process_pool_list_pids (MvPluginProcessPool *pool)
+{
+	GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
+
+	g_mutex_lock (&pool->lock);
+	for (guint i = 0; i < pool->config.processes; i++) {
+		GPid pid;
+		if (pool->procs[i].state != PROC_IDLE && pool->procs[i].state != PROC_BUSY)
+			continue;
+		pid = (GPid)g_ascii_strtoll (pool->procs[i].pid, NULL, 10);
+		if (pid > 0)
+			g_array_append_val (pids, pid);
+	}
+	g_mutex_unlock (&pool->lock);
+	return pids;
 }
 
 gboolean

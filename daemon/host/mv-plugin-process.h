@@ -88,6 +88,13 @@ GVariant *mv_plugin_process_pool_call (MvPluginProcessPool *pool,
 
 gboolean mv_plugin_process_pool_is_disabled (MvPluginProcessPool *pool);
 
+/* Where the pool counts its crashes and restarts (/metrics); set before init, borrowed. */
+typedef struct _MvPluginMetrics MvPluginMetrics;
+void mv_plugin_process_pool_set_metrics (MvPluginProcessPool *pool, MvPluginMetrics *metrics);
+
+/* (element-type GPid) (transfer full): the pids of the host processes started and ready. */
+GArray *mv_plugin_process_pool_list_pids (MvPluginProcessPool *pool);
+
 /* `processes`: how many host processes the plugin has when all run. */
 guint mv_plugin_process_pool_get_processes (MvPluginProcessPool *pool);
 

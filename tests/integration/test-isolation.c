@@ -147,8 +147,11 @@ Test (isolation, a_plugin_calling_itself_runs_out_of_processes_at_once)
 
 /* running medverse-plugin-host processes whose command line holds @text (a plugin's path or
  * its directory) */
+/* Host processes whose command line holds @text and (nullable) @also.  A host loads a private
+ * copy of its plugin (docs/plugin-isolation.md, "Reload"), made in the daemon's TMPDIR: the
+ * test sets that to its own root, so @text = env->root finds this daemon's hosts. */
 static guint
-hosts_running (const gchar *text)
+hosts_running_with (const gchar *text, const gchar *also)
 {
 	g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
 	const gchar *name;
@@ -165,10 +168,17 @@ hosts_running (const gchar *text)
 			if (cmdline[i] == '\0')
 				cmdline[i] = ' ';
 		if (strstr (cmdline, "medverse-plugin-host") != NULL
-		    && strstr (cmdline, text) != NULL)
+		    && strstr (cmdline, text) != NULL
+		    && (also == NULL || strstr (cmdline, also) != NULL))
 			n++;
 	}
 	return n;
+}
+
+static guint
+hosts_running (const gchar *text)
+{
+	return hosts_running_with (text, NULL);
 }
 
 static MvtEnv *current_env;
@@ -234,10 +244,16 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 
 	current_env = env;
 	/* what the daemon's environment may hold must not reach a plugin's process */
-	env->daemon_env = g_strsplit ("MEDVERSE_TEST_SECRET=do-not-leak;"
-				      /* empty: the harness's in-process default is lifted */
-				      "MEDVERSE_PLUGIN_ISOLATION=",
-				      ";", -1);
+	{
+		g_autofree gchar *vars = g_strdup_printf (
+			"MEDVERSE_TEST_SECRET=do-not-leak;"
+			/* empty: the harness's in-process default is lifted */
+			"MEDVERSE_PLUGIN_ISOLATION=;"
+			/* where the hosts' copies of the plugins go: see hosts_running_with() */
+			"TMPDIR=%s",
+			env->root);
+		env->daemon_env = g_strsplit (vars, ";", -1);
+	}
 	mvt_env_prepare (env, &options);
 	cr_assert (mvt_bus_start (env, &error), "%s", error != NULL ? error->message : "");
 	cr_assert (mvt_daemon_spawn (env, &error), "%s", error != NULL ? error->message : "");
@@ -248,13 +264,10 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 	cr_assert_not_null (line, "no refusal of bad-abi.so in the log");
 	cr_assert (strstr (line, "exited with status 78") != NULL, "%s", line);
 	assert_echo (env->url, "first");
-	{
-		g_autofree gchar *wobbly = g_build_filename (env->plugin_dir, "wobbly.so", NULL);
-		g_autofree gchar *bmi = g_build_filename (env->plugin_dir, "bmi.so", NULL);
-		/* two: the default of `processes` */
-		cr_assert_eq (hosts_running (wobbly), 2, "wobbly is not isolated by default");
-		cr_assert_eq (hosts_running (bmi), 0, "bmi runs isolated despite its key");
-	}
+	cr_assert_eq (hosts_running_with (env->root, "/wobbly."), 2,
+		      "wobbly is not isolated by default (two: the default of `processes`)");
+	cr_assert_eq (hosts_running_with (env->root, "/bmi."), 0,
+		      "bmi runs isolated despite its key");
 	{
 		g_autoptr (MvtResponse) secret = post (env->url, "/v1/plugins/wobbly/Getenv",
 						       "{\"name\":\"MEDVERSE_TEST_SECRET\"}");
@@ -295,7 +308,7 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 	assert_disabled_is_visible (env, FALSE);
 
 	/* a clean stop takes every host process with it */
-	cr_assert_gt (hosts_running (env->plugin_dir), 0);
+	cr_assert_gt (hosts_running (env->root), 0);
 	cr_assert (mvt_daemon_stop (env, &error), "%s", error != NULL ? error->message : "");
-	cr_assert_eq (hosts_running (env->plugin_dir), 0, "host processes outlived the daemon");
+	cr_assert_eq (hosts_running (env->root), 0, "host processes outlived the daemon");
 }
