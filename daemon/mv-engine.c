@@ -664,32 +664,22 @@ mv_engine_list_disabled_plugins (MvEngine *self)
 	return plugin_lines (self, disabled_line);
 }
 
+static gchar *
+busy_line (const MvPluginInfo *info, MvPluginEntry *entry)
+{
+	guint busy = (guint)g_atomic_int_get (&entry->busy);
+	guint queued = (guint)g_atomic_int_get (&entry->queued);
+
+	if (busy < entry->max_workers)
+		return NULL;
+	return g_strdup_printf ("%s (%u of %u workers busy, %u waiting)", info->name, busy,
+				entry->max_workers, queued);
+}
+
 GStrv
 mv_engine_list_busy_plugins (MvEngine *self)
 {
-	g_autoptr (GStrvBuilder) lines = g_strv_builder_new ();
-	g_autoptr (GPtrArray) infos = mv_engine_get_plugins (self);
-	g_auto (GStrv) result = NULL;
-
-	for (guint i = 0; i < infos->len; i++) {
-		const MvPluginInfo *info = g_ptr_array_index (infos, i);
-		g_autoptr (MvPluginEntry) entry = mv_engine_entry_lookup (self, info->name);
-		guint busy;
-
-		if (entry == NULL)
-			continue;
-		busy = (guint)g_atomic_int_get (&entry->busy);
-		guint queued = (guint)g_atomic_int_get (&entry->queued);
-
-		if (busy < entry->max_workers)
-			continue;
-		g_autofree gchar *line
-			= g_strdup_printf ("%s (%u of %u workers busy, %u waiting)", info->name,
-					   busy, entry->max_workers, queued);
-		g_strv_builder_add (lines, line);
-	}
-	result = g_strv_builder_end (lines);
-	return result[0] != NULL ? g_steal_pointer (&result) : NULL;
+	return plugin_lines (self, busy_line);
 }
 
 /* A running call is overdue once its deadline passed (its caller has had 504 and the call was
