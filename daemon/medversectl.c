@@ -122,11 +122,23 @@ cmd_plugins (GDBusConnection *bus, gchar **args, GError **error)
 	guint n = g_strv_length (args);
 
 	if (n == 2 && g_strcmp0 (args[0], "enable") == 0) {
-		g_autoptr (GVariant) done
-			= call (bus, "EnablePlugin", g_variant_new ("(s)", args[1]), "()", error);
-		if (done != NULL)
+		const gchar *isolation = "?", *state = "?";
+		g_autoptr (GVariant) done = NULL;
+
+		/* said apart, so an operator does not believe a plugin was down when it was not */
+		states = call (bus, "PluginStates", NULL, "(a(sss))", error);
+		if (states == NULL)
+			return FALSE;
+		plugin_state (states, args[1], &isolation, &state);
+		done = call (bus, "EnablePlugin", g_variant_new ("(s)", args[1]), "()", error);
+		if (done == NULL)
+			return FALSE;
+		if (g_strcmp0 (state, "disabled") == 0)
 			g_print ("plugin %s enabled\n", args[1]);
-		return done != NULL;
+		else
+			g_print ("plugin %s was not disabled (state: %s); nothing to enable\n",
+				 args[1], state);
+		return TRUE;
 	}
 	if ((n == 1 || n == 2) && g_strcmp0 (args[0], "reload") == 0)
 		return reload_plugins (bus, n == 2 ? args[1] : "", error);

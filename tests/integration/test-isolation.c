@@ -306,6 +306,12 @@ Test (isolation_own, crash_loop_disables_until_the_operator_enables, .timeout = 
 	cr_assert (strstr (out, "plugin wobbly enabled") != NULL, "%s", out);
 	assert_echo (env->url, "enabled-again");
 	assert_disabled_is_visible (env, FALSE);
+	/* enabling what serves says so, not "enabled" */
+	g_clear_pointer (&out, g_free);
+	g_clear_pointer (&err, g_free);
+	cr_assert_eq (mvt_run_medversectl (env->bus_address, enable, &out, &err), 0, "%s%s", out,
+		      err);
+	cr_assert (strstr (out, "was not disabled (state: serving)") != NULL, "%s", out);
 
 	/* a clean stop takes every host process with it */
 	cr_assert_gt (hosts_running (env->root), 0);
