@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the example plugin the way a third party does, finding the SDK only through pkg-config,
-# with plain cc and with its own meson build, then loads each result into the SDK's test host.
+# with plain cc and with its own meson build, then loads each result into the SDK's test host;
+# then builds and tests the installed template of a packaged plugin (sdk/template) likewise.
 # The SDK is the real installed one: this build's `meson install` into a staging dir, found
 # through the generated medverse-plugin.pc with PKG_CONFIG_SYSROOT_DIR, so a .pc that names the
 # wrong include dir, library or variable fails here.
@@ -123,3 +124,32 @@ test -f "$tmp/dest$plugindir/bmi.so" || {
 	find "$tmp/dest" -type f >&2
 	exit 1
 }
+
+# 3. the template of a packaged third-party plugin, as the -dev package installs it (its doc
+# dir's template/): configure, build, run its own test (the built hello.so in the SDK's test
+# host, with the installed library), install into the plugindir
+template=$(find "$sysroot" -type d -path '*/doc/*/template' | head -n 1)
+if [ -z "$template" ] || [ ! -f "$template/meson.build" ] || [ ! -f "$template/debian/control" ]; then
+	echo "meson install put no template (meson.build, debian/) under a doc dir:" >&2
+	find "$sysroot" -path '*/doc/*' >&2
+	exit 1
+fi
+cp -r "$template" "$tmp/hello"
+sdk_libdir=$(dirname "$(find "$sysroot" -name 'libmedverse-plugin.so.*' | head -n 1)")
+for step in "setup $tmp/hello-build $tmp/hello" "compile -C $tmp/hello-build" \
+	"test -C $tmp/hello-build --print-errorlogs"; do
+	# shellcheck disable=SC2086 # the step is meant to be split
+	LD_LIBRARY_PATH=$sdk_libdir "$meson" $step >>"$tmp/hello.log" 2>&1 || {
+		cat "$tmp/hello.log" >&2
+		exit 1
+	}
+done
+DESTDIR=$tmp/hello-dest "$meson" install -C "$tmp/hello-build" >>"$tmp/hello.log" 2>&1 || {
+	cat "$tmp/hello.log" >&2
+	exit 1
+}
+test -f "$tmp/hello-dest$plugindir/hello.so" || {
+	echo "the template's meson install did not put hello.so in the SDK's plugindir $plugindir" >&2
+	exit 1
+}
+echo "template: built, its test passed, hello.so installed into $plugindir"
