@@ -459,6 +459,9 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		    "immunization", "booster",	"screening",   "screen",       "action plan",
 		    "疫苗",	    "筛查",	NULL };
 	static const gchar *const and[] = { "and", NULL };
+	static const gchar *const diet[] = { "diet", NULL };
+	static const gchar *const diet_treats[]
+		= { "controlled", "control", "managed", "treated", "alone", "only", NULL };
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
@@ -516,6 +519,15 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		p++;
 	else if (g_ascii_isalpha (text[it->end - 1]))
 		return FALSE;
+	/* "T2DM diet-controlled", "diabetes diet only": the disease is treated by diet, no diet
+	 * named after it (issue 11, round 8) */
+	if (sp_starts_with_word (p, end, diet)) {
+		const gchar *q = p + strlen ("diet");
+		if (q < end && (*q == ' ' || *q == '-'))
+			q++;
+		if (sp_starts_with_word (q, end, diet_treats))
+			return FALSE;
+	}
 	return sp_starts_with_word (p, end, services);
 }
 
