@@ -462,11 +462,13 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 	static const gchar *const diet[] = { "diet", NULL };
 	static const gchar *const diet_treats[]
 		= { "controlled", "control", "managed", "treated", "alone", "only", NULL };
+	static const gchar *const scale[] = { "scale", "score", NULL };
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	const gchar *p = text + it->end;
 	gsize len = it->end - it->start;
+	gboolean condition;
 
 	if (it->kind != SP_ITEM_CONCEPT)
 		return FALSE;
@@ -485,6 +487,7 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		const SpConcept *c = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 		if (c->kind != SP_CONCEPT_CONDITION && c->kind != SP_CONCEPT_SYMPTOM)
 			return FALSE;
+		condition = c->kind == SP_CONCEPT_CONDITION;
 	}
 	/* a vaccine, a screening or an action plan against a disease names no disease of the
 	 * patient, even where a line opens with it ("Flu and pneumococcal vaccines given",
@@ -505,6 +508,11 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 				return TRUE;
 		}
 	}
+	/* "Clinical Frailty Scale 6", "Frailty score 5": a scale named after a condition measures
+	 * it, the value is a score, even where a line opens with it; a symptom keeps its word
+	 * ("pain score 4/10" is pain) */
+	if (condition && p < end && *p == ' ' && sp_starts_with_word (p + 1, end, scale))
+		return TRUE;
 	/* "DM f/u:", 高血压随访记录：, "Asthma clinic." opening a note or a line name the visit's
 	 * topic, the patient's own condition */
 	{
