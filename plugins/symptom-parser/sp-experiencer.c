@@ -489,6 +489,17 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 			return FALSE;
 		condition = c->kind == SP_CONCEPT_CONDITION;
 	}
+	/* "SpO2 96% RA", "91% on RA": room air, not rheumatoid arthritis (issue 11, round 8) */
+	if (condition && len == 2 && strncmp (text + it->start, "ra", 2) == 0) {
+		const gchar *q = text + it->start;
+		while (q > text && q[-1] == ' ')
+			q--;
+		if (q > text && (q[-1] == '%' || g_ascii_isdigit (q[-1])))
+			return TRUE;
+		if (q - text >= 2 && strncmp (q - 2, "on", 2) == 0
+		    && (q - text == 2 || !g_ascii_isalnum (q[-3])))
+			return TRUE;
+	}
 	/* a vaccine, a screening or an action plan against a disease names no disease of the
 	 * patient, even where a line opens with it ("Flu and pneumococcal vaccines given",
 	 * "Bowel cancer screening: normal", "personal asthma action plan", 乳腺癌筛查) */
