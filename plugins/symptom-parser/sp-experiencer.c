@@ -435,6 +435,32 @@ sp_starts_with_word (const gchar *p, const gchar *end, const gchar *const *words
 	return FALSE;
 }
 
+/* "SpO2 96% RA", "91% on RA", "RA 98%": the abbreviation RA next to a saturation is room air,
+ * not rheumatoid arthritis (issue 11, round 8). */
+static gboolean
+sp_is_room_air (const gchar *text, const gchar *end, const SpItem *it)
+{
+	const gchar *q = text + it->start;
+	const gchar *r = text + it->end;
+
+	if (it->end - it->start != 2 || strncmp (q, "ra", 2) != 0)
+		return FALSE;
+	while (r < end && (*r == ' ' || *r == ':'))
+		r++;
+	while (r < end && (g_ascii_isdigit (*r) || *r == '.'))
+		r++;
+	while (r < end && *r == ' ')
+		r++;
+	if (r > text + it->end && r < end && *r == '%')
+		return TRUE;
+	while (q > text && q[-1] == ' ')
+		q--;
+	if (q > text && (q[-1] == '%' || g_ascii_isdigit (q[-1])))
+		return TRUE;
+	return q - text >= 2 && strncmp (q - 2, "on", 2) == 0
+	       && (q - text == 2 || !g_ascii_isalnum (q[-3]));
+}
+
 /* Is the concept item at @k no finding of anyone because it only names something else: a service
  * or role that a condition names ("diabetes nurse", "asthma clinic", "heart failure service",
  * "hypertension follow-up", 糖尿病群, 高血压随访, 糖尿病饮食, 哮喘门诊), or an idiom ("tired of",
@@ -489,17 +515,8 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 			return FALSE;
 		condition = c->kind == SP_CONCEPT_CONDITION;
 	}
-	/* "SpO2 96% RA", "91% on RA": room air, not rheumatoid arthritis (issue 11, round 8) */
-	if (condition && len == 2 && strncmp (text + it->start, "ra", 2) == 0) {
-		const gchar *q = text + it->start;
-		while (q > text && q[-1] == ' ')
-			q--;
-		if (q > text && (q[-1] == '%' || g_ascii_isdigit (q[-1])))
-			return TRUE;
-		if (q - text >= 2 && strncmp (q - 2, "on", 2) == 0
-		    && (q - text == 2 || !g_ascii_isalnum (q[-3])))
-			return TRUE;
-	}
+	if (condition && sp_is_room_air (text, end, it))
+		return TRUE;
 	/* a vaccine, a screening or an action plan against a disease names no disease of the
 	 * patient, even where a line opens with it ("Flu and pneumococcal vaccines given",
 	 * "Bowel cancer screening: normal", "personal asthma action plan", 乳腺癌筛查) */
