@@ -662,50 +662,6 @@ static const struct {
 	{ "HP:0001892", { "bleed", NULL } },
 };
 
-/* Swelling and stiffness at a joint are the joint's findings, as the blind annotators code them
- * ("swelling L wrist", 左膝肿胀: Joint swelling; a stiff knee: Joint stiffness), though no concept
- * has those joints as its own site.  The ankle is left out: a swollen ankle is oedema. */
-static const gchar *const sp_joint_sites[]
-	= { "SITE:knee", "SITE:wrist", "SITE:elbow", "SITE:shoulder", "SITE:hip", "SITE:finger",
-	    "SITE:toe",	 "SITE:joint", NULL };
-static const struct {
-	const gchar *generic;
-	const gchar *joint;
-} sp_joint_specifics[] = {
-	{ "MV:0004", "HP:0001386" },
-	{ "MV:0003", "HP:0001387" },
-};
-
-static gint
-sp_lexicon_index_of_code (SpLexicon *self, const gchar *code)
-{
-	for (guint i = 0; i < self->concepts->len; i++) {
-		SpConcept *c = g_ptr_array_index (self->concepts, i);
-		if (g_strcmp0 (c->code, code) == 0)
-			return (gint)i;
-	}
-	return -1;
-}
-
-static void
-sp_lexicon_index_joint_specific (SpLexicon *self)
-{
-	for (guint g = 0; g < G_N_ELEMENTS (sp_joint_specifics); g++) {
-		gint generic = sp_lexicon_index_of_code (self, sp_joint_specifics[g].generic);
-		gint joint = sp_lexicon_index_of_code (self, sp_joint_specifics[g].joint);
-		if (generic < 0 || joint < 0)
-			continue;
-		for (guint s = 0; sp_joint_sites[s] != NULL; s++) {
-			g_autofree gchar *key = g_strdup_printf (
-				"%p|%s", g_ptr_array_index (self->concepts, (guint)generic),
-				sp_joint_sites[s]);
-			if (!g_hash_table_contains (self->site_specific, key))
-				g_hash_table_insert (self->site_specific, g_steal_pointer (&key),
-						     GUINT_TO_POINTER ((guint)joint + 1));
-		}
-	}
-}
-
 /* For each generic concept and site, the first symptom (in file order, so the curated one) whose
  * own site is that site and whose label says it is of that generic kind. */
 static void
@@ -738,7 +694,6 @@ sp_lexicon_index_site_specific (SpLexicon *self)
 						     GUINT_TO_POINTER (i + 1));
 		}
 	}
-	sp_lexicon_index_joint_specific (self);
 }
 
 const SpConcept *
