@@ -435,6 +435,32 @@ sp_starts_with_word (const gchar *p, const gchar *end, const gchar *const *words
 	return FALSE;
 }
 
+/* "SpO2 96% RA", "91% on RA", "RA 98%": the abbreviation RA next to a saturation is room air,
+ * not rheumatoid arthritis (issue 11, round 8). */
+static gboolean
+sp_is_room_air (const gchar *text, const gchar *end, const SpItem *it)
+{
+	const gchar *q = text + it->start;
+	const gchar *r = text + it->end;
+
+	if (it->end - it->start != 2 || strncmp (q, "ra", 2) != 0)
+		return FALSE;
+	while (r < end && (*r == ' ' || *r == ':'))
+		r++;
+	while (r < end && (g_ascii_isdigit (*r) || *r == '.'))
+		r++;
+	while (r < end && *r == ' ')
+		r++;
+	if (r > text + it->end && r < end && *r == '%')
+		return TRUE;
+	while (q > text && q[-1] == ' ')
+		q--;
+	if (q > text && (q[-1] == '%' || g_ascii_isdigit (q[-1])))
+		return TRUE;
+	return q - text >= 2 && strncmp (q - 2, "on", 2) == 0
+	       && (q - text == 2 || !g_ascii_isalnum (q[-3]));
+}
+
 /* Is the concept item at @k no finding of anyone because it only names something else: a service
  * or role that a condition names ("diabetes nurse", "asthma clinic", "heart failure service",
  * "hypertension follow-up", 糖尿病群, 高血压随访, 糖尿病饮食, 哮喘门诊), or an idiom ("tired of",
@@ -459,11 +485,16 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		    "immunization", "booster",	"screening",   "screen",       "action plan",
 		    "疫苗",	    "筛查",	NULL };
 	static const gchar *const and[] = { "and", NULL };
+	static const gchar *const diet[] = { "diet", NULL };
+	static const gchar *const diet_treats[]
+		= { "controlled", "control", "managed", "treated", "alone", "only", NULL };
+	static const gchar *const scale[] = { "scale", "score", NULL };
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	const gchar *p = text + it->end;
 	gsize len = it->end - it->start;
+	gboolean condition;
 
 	if (it->kind != SP_ITEM_CONCEPT)
 		return FALSE;
@@ -482,7 +513,10 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		const SpConcept *c = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
 		if (c->kind != SP_CONCEPT_CONDITION && c->kind != SP_CONCEPT_SYMPTOM)
 			return FALSE;
+		condition = c->kind == SP_CONCEPT_CONDITION;
 	}
+	if (condition && sp_is_room_air (text, end, it))
+		return TRUE;
 	/* a vaccine, a screening or an action plan against a disease names no disease of the
 	 * patient, even where a line opens with it ("Flu and pneumococcal vaccines given",
 	 * "Bowel cancer screening: normal", "personal asthma action plan", 乳腺癌筛查) */
@@ -502,6 +536,11 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 				return TRUE;
 		}
 	}
+	/* "Clinical Frailty Scale 6", "Frailty score 5": a scale named after a condition measures
+	 * it, the value is a score, even where a line opens with it; a symptom keeps its word
+	 * ("pain score 4/10" is pain) */
+	if (condition && p < end && *p == ' ' && sp_starts_with_word (p + 1, end, scale))
+		return TRUE;
 	/* "DM f/u:", 高血压随访记录：, "Asthma clinic." opening a note or a line name the visit's
 	 * topic, the patient's own condition */
 	{
@@ -516,6 +555,15 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		p++;
 	else if (g_ascii_isalpha (text[it->end - 1]))
 		return FALSE;
+	/* "T2DM diet-controlled", "diabetes diet only": the disease is treated by diet, no diet
+	 * named after it (issue 11, round 8) */
+	if (sp_starts_with_word (p, end, diet)) {
+		const gchar *q = p + strlen ("diet");
+		if (q < end && (*q == ' ' || *q == '-'))
+			q++;
+		if (sp_starts_with_word (q, end, diet_treats))
+			return FALSE;
+	}
 	return sp_starts_with_word (p, end, services);
 }
 
