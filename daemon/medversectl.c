@@ -188,6 +188,11 @@ cmd_call (GDBusConnection *bus, gchar **args, GError **error)
 		g_prefix_error (error, "input: ");
 		return FALSE;
 	}
+	/* D-Bus cannot carry "()"; the daemon takes any value for a method without arguments */
+	if (g_variant_is_of_type (input, G_VARIANT_TYPE_UNIT)) {
+		g_variant_unref (input);
+		input = g_variant_ref_sink (g_variant_new_byte (0));
+	}
 	reply = call (bus, "Call", g_variant_new ("(ssv)", args[0], args[1], input), "(v)", error);
 	if (reply == NULL)
 		return FALSE;
