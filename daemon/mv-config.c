@@ -100,11 +100,13 @@ static const KeyDef key_defs[] = {
 	{ "database", "embedded-bindir", KEY_STRING, NULL, 0, 0, OFF (embedded_bindir),
 	  "Directory of initdb/pg_ctl for the embedded cluster; unset finds PostgreSQL itself." },
 	{ "vault", "master-key-file", KEY_STRING, NULL, 0, 0, OFF (master_key_file),
-	  "Master key (32 bytes, mode 0600, owned by the daemon's user) wrapping every clinic key. "
-	  "Unset: <data-dir>/master.key (--dev creates it)." },
+	  "Master key wrapping every clinic key: 32 bytes, written as 64 hex digits (a final "
+	  "newline allowed) or as 32 raw bytes; mode 0600, owned by the daemon's user. Unset: "
+	  "<data-dir>/master.key (the package's postinst creates it, --dev too)." },
 	{ "audit", "signing-key-file", KEY_STRING, NULL, 0, 0, OFF (signing_key_file),
-	  "Ed25519 key signing the audit log's tree heads (mode 0600). Unset: "
-	  "<data-dir>/audit-signing.key (--dev creates it)." },
+	  "Ed25519 key signing the audit log's tree heads: its 32-byte seed, as 64 hex digits "
+	  "(a final newline allowed) or 32 raw bytes; mode 0600. Unset: "
+	  "<data-dir>/audit-signing.key (the package's postinst creates it, --dev too)." },
 	{ "audit", "external-witness-file", KEY_STRING, NULL, 0, 0, OFF (external_witness_file),
 	  "A second audit witness file, ideally on another mount or host the database cannot "
 	  "reach (an NFS share, an append-only volume), one per daemon. Every signed tree head is "

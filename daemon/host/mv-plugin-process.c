@@ -150,7 +150,10 @@ mv_isolation_config_example (void)
 {
 	GString *out = g_string_new (
 		"\n# [plugin.NAME]: keys the daemon owns in every plugin's group (no plugin may\n"
-		"# declare them; docs/plugin-isolation.md).\n"
+		"# declare them; docs/plugin-isolation.md). Uncomment the group line below with\n"
+		"# the plugin's name (for one, [plugin.hello]) together with its keys: without\n"
+		"# it they would belong to the group above.\n"
+		"#[plugin.NAME]\n"
 		"#\n"
 		"# isolation = process | in-process: run the plugin in supervised host\n"
 		"# processes of its own (a crash costs one call, never the daemon) or inside the\n"

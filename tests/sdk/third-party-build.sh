@@ -135,6 +135,26 @@ if [ -z "$template" ] || [ ! -f "$template/meson.build" ] || [ ! -f "$template/d
 	exit 1
 fi
 cp -r "$template" "$tmp/hello"
+# its debian/ must give a source package dpkg accepts: an executable rules file (git and the
+# install keep the mode), a changelog that parses, and a version that fits the source format
+# (a native package has no Debian revision) — dpkg-source -b checks the last one and builds
+# the source package only; nothing is installed and no Build-Depends are needed.
+test -x "$tmp/hello/debian/rules" || {
+	echo "the template's debian/rules is not executable: dpkg-buildpackage refuses it" >&2
+	exit 1
+}
+if command -v dpkg-source >/dev/null 2>&1; then
+	version=$(cd "$tmp/hello" && dpkg-parsechangelog -S Version)
+	(cd "$tmp" && dpkg-source -b hello) >"$tmp/dpkg-source.log" 2>&1 || {
+		cat "$tmp/dpkg-source.log" >&2
+		echo "dpkg-source -b refused the template (version $version)" >&2
+		exit 1
+	}
+	echo "template: dpkg-source -b built its source package, version $version"
+	rm -f "$tmp"/medverse-plugin-hello_*
+else
+	echo "template: no dpkg-source here, its source package is not checked"
+fi
 sdk_libdir=$(dirname "$(find "$sysroot" -name 'libmedverse-plugin.so.*' | head -n 1)")
 for step in "setup $tmp/hello-build $tmp/hello" "compile -C $tmp/hello-build" \
 	"test -C $tmp/hello-build --print-errorlogs"; do
