@@ -155,8 +155,16 @@ if command -v dpkg-source >/dev/null 2>&1; then
 else
 	echo "template: no dpkg-source here, its source package is not checked"
 fi
-sdk_libdir=$(dirname "$(find "$sysroot" -name 'libmedverse-plugin.so.*' | head -n 1)")
-for step in "setup $tmp/hello-build $tmp/hello" "compile -C $tmp/hello-build" \
+sdk_lib=$(find "$sysroot" -name 'libmedverse-plugin.so.*' | head -n 1)
+sdk_libdir=$(dirname "$sdk_lib")
+# An SDK built with ASan (the `sanitize` option, as scripts/test's first stage builds it) needs
+# the ASan runtime first in a program that loads it: the template's test program is then built
+# with the same sanitizers, as a plugin author using such an SDK would have to.
+sanitize=
+if readelf -d "$sdk_lib" | grep -q 'NEEDED.*libasan'; then
+	sanitize="-Db_sanitize=address,undefined -Db_lundef=false"
+fi
+for step in "setup $sanitize $tmp/hello-build $tmp/hello" "compile -C $tmp/hello-build" \
 	"test -C $tmp/hello-build --print-errorlogs"; do
 	# shellcheck disable=SC2086 # the step is meant to be split
 	LD_LIBRARY_PATH=$sdk_libdir "$meson" $step >>"$tmp/hello.log" 2>&1 || {
