@@ -22,33 +22,26 @@ mv_host_frame_clear (MvHostFrame *frame)
 	frame->id = 0;
 }
 
+/* the payload type of each frame kind, indexed by kind (kinds start at 1) */
+static const gchar *const frame_payload_types[] = {
+	[MV_HOST_FRAME_HELLO] = MV_HOST_HELLO_TYPE,
+	[MV_HOST_FRAME_INIT] = MV_HOST_INIT_TYPE,
+	[MV_HOST_FRAME_INIT_DONE] = MV_HOST_INIT_DONE_TYPE,
+	[MV_HOST_FRAME_CALL] = MV_HOST_CALL_TYPE,
+	[MV_HOST_FRAME_RESULT] = MV_HOST_RESULT_TYPE,
+	[MV_HOST_FRAME_ERROR] = MV_HOST_ERROR_TYPE,
+	[MV_HOST_FRAME_INVOKE] = MV_HOST_INVOKE_TYPE,
+	[MV_HOST_FRAME_INVOKE_RESULT] = MV_HOST_INVOKE_RESULT_TYPE,
+	[MV_HOST_FRAME_LOG] = MV_HOST_LOG_TYPE,
+	[MV_HOST_FRAME_SHUTDOWN] = MV_HOST_SHUTDOWN_TYPE,
+};
+
 const GVariantType *
 mv_host_frame_payload_type (guint32 kind)
 {
-	switch (kind) {
-	case MV_HOST_FRAME_HELLO:
-		return G_VARIANT_TYPE (MV_HOST_HELLO_TYPE);
-	case MV_HOST_FRAME_INIT:
-		return G_VARIANT_TYPE (MV_HOST_INIT_TYPE);
-	case MV_HOST_FRAME_INIT_DONE:
-		return G_VARIANT_TYPE (MV_HOST_INIT_DONE_TYPE);
-	case MV_HOST_FRAME_CALL:
-		return G_VARIANT_TYPE (MV_HOST_CALL_TYPE);
-	case MV_HOST_FRAME_RESULT:
-		return G_VARIANT_TYPE (MV_HOST_RESULT_TYPE);
-	case MV_HOST_FRAME_ERROR:
-		return G_VARIANT_TYPE (MV_HOST_ERROR_TYPE);
-	case MV_HOST_FRAME_INVOKE:
-		return G_VARIANT_TYPE (MV_HOST_INVOKE_TYPE);
-	case MV_HOST_FRAME_INVOKE_RESULT:
-		return G_VARIANT_TYPE (MV_HOST_INVOKE_RESULT_TYPE);
-	case MV_HOST_FRAME_LOG:
-		return G_VARIANT_TYPE (MV_HOST_LOG_TYPE);
-	case MV_HOST_FRAME_SHUTDOWN:
-		return G_VARIANT_TYPE (MV_HOST_SHUTDOWN_TYPE);
-	default:
+	if (kind >= G_N_ELEMENTS (frame_payload_types) || frame_payload_types[kind] == NULL)
 		return NULL;
-	}
+	return G_VARIANT_TYPE (frame_payload_types[kind]);
 }
 
 static gboolean wait_for (int fd, short events, gint64 deadline_us, GError **error);
