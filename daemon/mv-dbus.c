@@ -11,6 +11,7 @@
 #include "mv-dbus.h"
 #include "mv-error-table.h"
 #include "mv-locale.h"
+#include "mv-log-escape.h"
 #include "mv-request-id.h"
 
 #define MV_DBUS_NAME "org.medverse.Health1"
@@ -466,17 +467,23 @@ reload_caller_checked (guint32 uid, const GError *error, gpointer user_data)
 	g_autoptr (GError) refused = NULL;
 	g_autoptr (GTask) task = NULL;
 
-	if (error == NULL && uid != 0 && uid != getuid ())
+	if (error == NULL && !mv_dbus_uid_is_admin (uid))
 		refused = mv_error_new_bilingual (
-			MV_ERROR_FORBIDDEN, "only root or the daemon's user may reload plugins",
-			"只有 root 或守护进程的用户可以重新加载插件");
+			MV_ERROR_FORBIDDEN,
+			"only root, the daemon's user or the medverse-admin group may reload "
+			"plugins",
+			"只有 root、守护进程的用户或 medverse-admin 组的成员可以重新加载插件");
 	if (error != NULL || refused != NULL) {
 		mv_dbus_return_error (req->invocation, request_id, error != NULL ? error : refused);
 		enable_request_free (req);
 		return;
 	}
-	g_message ("dbus: %s ReloadPlugins %s (uid %u)", request_id,
-		   req->name[0] != '\0' ? req->name : "(all)", uid);
+	{
+		/* the caller's text, escaped: it may name no plugin */
+		g_autofree gchar *name = mv_log_escape (req->name, 128);
+		g_message ("dbus: %s ReloadPlugins %s (uid %u)", request_id,
+			   req->name[0] != '\0' ? name : "(all)", uid);
+	}
 	task = g_task_new (NULL, NULL, reload_done, NULL);
 	g_task_set_task_data (task, req, (GDestroyNotify)enable_request_free);
 	g_task_run_in_thread (task, reload_thread);
