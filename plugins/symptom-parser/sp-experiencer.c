@@ -346,6 +346,27 @@ sp_onset_age (SpCtx *ctx, gint cue, guint k)
 	return -1;
 }
 
+/* Does the writer ask, right after someone else's illness, whether the patient has it too
+ * (幼儿园好几个小朋友得了手足口病，孩子是不是也是？)?  Then the mention is the patient's possible
+ * finding (issue 11, round 9): a question mark within the next 60 bytes, with 也 before it and
+ * no full stop between. */
+static gboolean
+sp_asks_if_also (SpCtx *ctx, const SpItem *c)
+{
+	const gchar *text = ctx->nt->text;
+	const gchar *end = MIN (text + ctx->nt->len, text + c->end + 60);
+	gboolean also = FALSE;
+
+	for (const gchar *p = text + c->end; p < end; p = g_utf8_next_char (p)) {
+		if (*p == '.' || *p == '\n' || g_str_has_prefix (p, "。"))
+			return FALSE;
+		if (*p == '?' || g_str_has_prefix (p, "？"))
+			return also;
+		also = also || g_str_has_prefix (p, "也");
+	}
+	return FALSE;
+}
+
 /* Is the concept at @k someone else's, neither the patient's nor a relative's: a friend, a
  * colleague, a classmate named as its subject in its clause ("My friend had the flu", "a
  * coworker tested positive for COVID", 同事得了流感, 室友也在发烧)?  ConText's "other"
@@ -360,7 +381,7 @@ sp_other_experiencer (SpCtx *ctx, guint k)
 		    "housemate", "neighbor",  "neighbour",  "neighbors",  "neighbours", "boss",
 		    "teammate",	 "boyfriend", "girlfriend", "partner's",  "同事",	"朋友",
 		    "同学",	 "室友",      "邻居",	    "舍友",	  "同桌",	"领导",
-		    "闺蜜",	 NULL };
+		    "闺蜜",	 "小朋友",    "小伙伴",	    "班上",	  "班里",	NULL };
 	static const gchar *const sources[] = { "by", "per", "from", "with", "told", NULL };
 	/* the writer speaking of themselves again: "…has strep and now my throat is sore" */
 	static const gchar *const self[]
@@ -382,7 +403,8 @@ sp_other_experiencer (SpCtx *ctx, guint k)
 		if (sp_tok_ends_clause (ctx, t) || sp_tok_in (ctx, t, self))
 			return FALSE;
 		if (sp_tok_in (ctx, t, others))
-			return t == 0 || !sp_tok_in (ctx, t - 1, sources);
+			return (t == 0 || !sp_tok_in (ctx, t - 1, sources))
+			       && !sp_asks_if_also (ctx, c);
 	}
 	return FALSE;
 }
@@ -461,6 +483,173 @@ sp_is_room_air (const gchar *text, const gchar *end, const SpItem *it)
 	       && (q - text == 2 || !g_ascii_isalnum (q[-3]));
 }
 
+/* ---- Chinese mentions that name no finding (issue 11, round 9) ---- */
+
+typedef enum {
+	SP_STOP_SENTENCE,  /* a full stop, a line break, ! or ? */
+	SP_STOP_SEMICOLON, /* … or a semicolon */
+	SP_STOP_COMMA,	   /* … or a comma */
+} SpStop;
+
+static gboolean
+sp_is_stop (const gchar *q, SpStop stop)
+{
+	/* a decimal point (0.5g, 38.5℃) stops nothing */
+	return (*q == '.' && !g_ascii_isdigit (q[1])) || *q == '\n' || *q == '!' || *q == '?'
+	       || g_str_has_prefix (q, "。") || (stop >= SP_STOP_SEMICOLON && *q == ';')
+	       || (stop >= SP_STOP_COMMA && *q == ',');
+}
+
+/* Does the normalised text end at @p with @word (no further back than @text)? */
+static gboolean
+sp_ends_with (const gchar *text, const gchar *p, const gchar *word)
+{
+	gsize n = strlen (word);
+	return (gsize)(p - text) >= n && strncmp (p - n, word, n) == 0;
+}
+
+/* Does the text before @p, back to a @stop (at most @max bytes), hold one of @words?  NFKC
+ * made the full-width comma and semicolon ASCII. */
+static gboolean
+sp_before_has (const gchar *text, const gchar *p, gsize max, SpStop stop, const gchar *const *words)
+{
+	const gchar *lo = p;
+
+	while (lo > text && (gsize)(p - lo) < max && !sp_is_stop (g_utf8_prev_char (lo), stop))
+		lo = g_utf8_prev_char (lo);
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (g_strstr_len (lo, p - lo, words[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Does the text from @p, up to a comma or a stronger stop (at most @max bytes), hold one of
+ * @words? */
+static gboolean
+sp_after_has (const gchar *p, const gchar *end, gsize max, const gchar *const *words)
+{
+	const gchar *hi = p;
+
+	while (hi < end && (gsize)(hi - p) < max && !sp_is_stop (hi, SP_STOP_COMMA))
+		hi = g_utf8_next_char (hi);
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (g_strstr_len (p, hi - p, words[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+sp_starts_with_any (const gchar *p,
+		    const gchar *end,
+		    const gchar *const *words,
+		    const gchar **after)
+{
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (sp_has_prefix (p, end, words[i], after))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+sp_concept_is_pain (const SpConcept *c)
+{
+	return strcasestr (c->label_en, "pain") != NULL || strcasestr (c->label_en, "ache") != NULL;
+}
+
+/* A product named after a complaint: 感冒药, 过敏药, “眩晕停”, “皮炎平” (notes quote a product's
+ * name).  A drug for a chronic disease still says the patient has it (糖尿病药, as "pills for
+ * his blood pressure" does). */
+static gboolean
+sp_zh_names_drug (
+	const gchar *text, const gchar *p, const gchar *end, const SpItem *it, const SpConcept *c)
+{
+	static const gchar *const not_drug[] = { "物过敏", "疹", NULL };
+	static const gchar *const quotes[] = { "“", "\"", "「", NULL };
+	static const gchar *const closes[] = { "”", "\"", "」", NULL };
+	static const gchar *const brand_ends[]
+		= { "停", "平", "灵", "宁", "康", "片", "丸", "散", "膏", "贴", "液", NULL };
+	const gchar *after;
+	gboolean quoted = FALSE;
+
+	if (!c->chronic && sp_has_prefix (p, end, "药", &after)
+	    && !sp_starts_with_any (after, end, not_drug, &after))
+		return TRUE;
+	for (guint i = 0; quotes[i] != NULL; i++)
+		quoted = quoted || sp_ends_with (text, text + it->start, quotes[i]);
+	return quoted && sp_starts_with_any (p, end, brand_ends, &after)
+	       && sp_starts_with_any (after, end, closes, &after);
+}
+
+/* A test or an organism named after a disease: 新冠抗原阴性, HBV-DNA低于检测下限 (a negative
+ * qualitative test, which the Chinese sets leave out; a positive one may name the infection),
+ * 肺炎支原体, 肺炎链球菌 (bacteria). */
+static gboolean
+sp_zh_names_test (const gchar *p, const gchar *end, const SpConcept *c)
+{
+	static const gchar *const tests[]
+		= { "抗原", "抗体", "核酸", "-dna", "dna", "rna", "病毒载量", "igm", "igg", NULL };
+	static const gchar *const negative[]
+		= { "阴性", "低于", "未检出", "(-)", "正常", "未见", NULL };
+	static const gchar *const bugs[] = { "支原体", "衣原体", "链球菌", "克雷伯", "球菌", NULL };
+	const gchar *after;
+
+	if (sp_starts_with_any (p, end, bugs, &after))
+		return TRUE;
+	/* Hp(-) is annotated: the infection, absent */
+	return g_strcmp0 (c->code, "HP:0005202") != 0 && sp_starts_with_any (p, end, tests, &after)
+	       && sp_after_has (after, end, 36, negative);
+}
+
+/* Chinese wording in which a concept term names no finding of the patient (issue 11, round 9;
+ * each family read from the false positives of the blind sets, tests in clinical-forms-zh.tsv):
+ * a treatment against it (抗肿瘤治疗, 抗病毒), a scale, a score or a risk named after it (焦虑量表,
+ * Morse跌倒评分, 出血风险; a pain keeps its word: 疼痛评分 is pain), a product or a test named
+ * after it, a worry (担心自己得了癌症), advice to drink (建议多饮水), the 咳 of expectorating
+ * (有痰咳不出来, 咳黄痰: the sputum is the finding) and shaking that describes a seizure
+ * (抽搐，双眼上翻、四肢抖动). */
+static gboolean
+sp_zh_names_no_finding (SpCtx *ctx, const SpItem *it, const SpConcept *c)
+{
+	static const gchar *const measures[] = { "量表", "自评量表", "评分", "风险", "评估", NULL };
+	static const gchar *const worry[] = { "担心", "害怕", "怕", NULL };
+	static const gchar *const advice[]
+		= { "建议", "嘱", "处理", "医嘱", "宜", "请", "注意", "指导", NULL };
+	static const gchar *const expectorate[] = { "出", "不出", "不上来", NULL };
+	static const gchar *const sputum[] = { "痰", NULL };
+	static const gchar *const seizure[] = { "抽搐", "惊厥", "抽风", NULL };
+	static const gchar *const seizure_denied[]
+		= { "无抽搐", "没有抽搐", "未抽搐", "否认抽搐", "无惊厥", "没抽", NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *start = text + it->start;
+	const gchar *p = text + it->end;
+	const gchar *after;
+
+	if (sp_ends_with (text, start, "抗"))
+		return TRUE;
+	if (!sp_concept_is_pain (c) && sp_starts_with_any (p, end, measures, &after))
+		return TRUE;
+	if (sp_zh_names_drug (text, p, end, it, c) || sp_zh_names_test (p, end, c))
+		return TRUE;
+	if ((sp_ends_with (text, start, "得了") || sp_ends_with (text, start, "得的是"))
+	    && sp_before_has (text, start, 24, SP_STOP_COMMA, worry))
+		return TRUE;
+	if (g_strcmp0 (c->code, "HP:0001959") == 0 && g_str_has_prefix (p, "水")
+	    && sp_before_has (text, start, 240, SP_STOP_SENTENCE, advice))
+		return TRUE;
+	if (g_strcmp0 (c->code, "HP:0012735") == 0 && it->end - it->start == strlen ("咳")
+	    && (sp_starts_with_any (p, end, expectorate, &after)
+		|| (!g_str_has_prefix (p, "得")
+		    && sp_after_has (p, end, 6 * strlen ("痰"), sputum))))
+		return TRUE;
+	return g_strcmp0 (c->code, "HP:0001337") == 0
+	       && sp_before_has (text, start, 60, SP_STOP_SENTENCE, seizure)
+	       && !sp_before_has (text, start, 60, SP_STOP_SENTENCE, seizure_denied);
+}
+
 /* Is the concept item at @k no finding of anyone because it only names something else: a service
  * or role that a condition names ("diabetes nurse", "asthma clinic", "heart failure service",
  * "hypertension follow-up", 糖尿病群, 高血压随访, 糖尿病饮食, 哮喘门诊), or an idiom ("tired of",
@@ -476,7 +665,7 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		"register", "registry",	 "review",	"leaflet",   "群",	"随访",
 		"饮食",	    "门诊",	 "专科",	"护士",	     "病房",	"宣教",
 		"教育",	    "中心",	 "专病",	"科",	     "患者群",	"病友",
-		"食谱",	    NULL,
+		"食谱",	    "定点",	 NULL,
 	};
 	static const gchar *const of[] = { "of", NULL };
 	static const gchar *const against[]
@@ -516,6 +705,13 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		condition = c->kind == SP_CONCEPT_CONDITION;
 	}
 	if (condition && sp_is_room_air (text, end, it))
+		return TRUE;
+	if (sp_zh_names_no_finding (ctx, it,
+				    g_ptr_array_index (ctx->parser->lexicon->concepts, it->index)))
+		return TRUE;
+	/* 发热门诊, 胸痛门诊: a complaint names a clinic, even where a line opens with it (a
+	 * disease there still names the visit's topic: 哮喘门诊) */
+	if (!condition && g_str_has_prefix (p, "门诊"))
 		return TRUE;
 	/* a vaccine, a screening or an action plan against a disease names no disease of the
 	 * patient, even where a line opens with it ("Flu and pneumococcal vaccines given",
@@ -702,8 +898,15 @@ gboolean
 sp_aggravates (SpCtx *ctx, guint k)
 {
 	static const gchar *const worse[]
-		= { "时加重",	  "时加剧",	"后加重", "后加剧", "时明显加重",
-		    "时疼痛加重", "时症状加重", "时更重", NULL };
+		= { "时加重",	  "时加剧",   "后加重",	  "后加剧", "时明显加重", "时疼痛加重",
+		    "时症状加重", "时更重",   "都会加重", "会加重", "就加重",	  "都加重",
+		    "也加重",	  "时漏尿",   "就漏尿",	  "会漏尿", "都漏尿",	  "就漏",
+		    "时漏",	  "时尿失禁", NULL };
+	/* "咳嗽打喷嚏都会加重", "一咳嗽打喷嚏就漏": a cough or a sneeze runs on into the next act
+	 * with no join (a complaint does not: 胸痛深呼吸时加重 names the chest pain) */
+	static const gchar *const acts[]
+		= { "打喷嚏", "喷嚏", "咳嗽", "大笑", "用力", "深呼吸", "跑跳", NULL };
+	static const gchar *const act_codes[] = { "HP:0012735", "HP:0025095", NULL };
 	static const gchar *const joins[] = { "、", "或者", "或", "和", "及", "/", NULL };
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
@@ -713,6 +916,10 @@ sp_aggravates (SpCtx *ctx, guint k)
 
 	if (it->kind != SP_ITEM_CONCEPT || g_ascii_isalpha (text[it->end - 1]))
 		return FALSE;
+	if (g_strv_contains (act_codes, ((const SpConcept *)g_ptr_array_index (
+						 ctx->parser->lexicon->concepts, it->index))
+						->code))
+		sp_starts_with_any (p, end, acts, &p);
 	for (guint i = 0; worse[i] != NULL; i++) {
 		if (g_str_has_prefix (p, worse[i]))
 			return TRUE;
