@@ -567,6 +567,9 @@ sp_zh_names_drug (
 	const gchar *text, const gchar *p, const gchar *end, const SpItem *it, const SpConcept *c)
 {
 	static const gchar *const not_drug[] = { "物过敏", "疹", NULL };
+	static const gchar *const forms[]
+		= { "口服液", "颗粒", "胶囊",	"冲剂", "糖浆",	  "合剂",   "滴丸",
+		    "软膏",   "乳膏", "喷雾剂", "含片", "泡腾片", "注射液", NULL };
 	static const gchar *const quotes[] = { "“", "\"", "「", NULL };
 	static const gchar *const closes[] = { "”", "\"", "」", NULL };
 	static const gchar *const brand_ends[]
@@ -577,6 +580,14 @@ sp_zh_names_drug (
 	if (!c->chronic && sp_has_prefix (p, end, "药", &after)
 	    && !sp_starts_with_any (after, end, not_drug, &after))
 		return TRUE;
+	/* a dosage form at most two characters on: 小儿肺热咳喘口服液, 感冒清热颗粒 */
+	for (const gchar *q = p; q < end && q - p <= 2 * (gssize)strlen ("药");
+	     q = g_utf8_next_char (q)) {
+		if (sp_starts_with_any (q, end, forms, &after))
+			return TRUE;
+		if (!mv_unichar_is_han (g_utf8_get_char (q)))
+			break;
+	}
 	for (guint i = 0; quotes[i] != NULL; i++)
 		quoted = quoted || sp_ends_with (text, text + it->start, quotes[i]);
 	return quoted && sp_starts_with_any (p, end, brand_ends, &after)
@@ -613,8 +624,9 @@ sp_zh_names_test (const gchar *p, const gchar *end, const SpConcept *c)
 static gboolean
 sp_zh_names_no_finding (SpCtx *ctx, const SpItem *it, const SpConcept *c)
 {
-	static const gchar *const measures[] = { "量表", "自评量表", "评分", "风险", "评估", NULL };
+	static const gchar *const measures[] = { "量表", "自评", "评分", "风险", "评估", NULL };
 	static const gchar *const worry[] = { "担心", "害怕", "怕", NULL };
+	static const gchar *const words_with_kun[] = { "难", "扰", "境", "惑", NULL };
 	static const gchar *const advice[]
 		= { "建议", "嘱", "处理", "医嘱", "宜", "请", "注意", "指导", NULL };
 	static const gchar *const expectorate[] = { "出", "不出", "不上来", NULL };
@@ -629,6 +641,14 @@ sp_zh_names_no_finding (SpCtx *ctx, const SpItem *it, const SpConcept *c)
 	const gchar *after;
 
 	if (sp_ends_with (text, start, "抗"))
+		return TRUE;
+	/* a term that runs into a word: 困难, 困扰 (not the 困 of sleepiness), 加重影响 (not 重影,
+	 * double vision), 多动动 (move more), 血氧低于93% (a threshold, not a finding) */
+	if ((sp_ends_with (text, p, "困") && sp_starts_with_any (p, end, words_with_kun, &after))
+	    || (sp_ends_with (text, p, "影") && g_str_has_prefix (p, "响"))
+	    || (sp_ends_with (text, p, "动") && g_str_has_prefix (p, "动"))
+	    || ((sp_ends_with (text, p, "低") || sp_ends_with (text, p, "高"))
+		&& g_str_has_prefix (p, "于")))
 		return TRUE;
 	if (!sp_concept_is_pain (c) && sp_starts_with_any (p, end, measures, &after))
 		return TRUE;
@@ -678,6 +698,9 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 	static const gchar *const diet_treats[]
 		= { "controlled", "control", "managed", "treated", "alone", "only", NULL };
 	static const gchar *const scale[] = { "scale", "score", NULL };
+	static const gchar *const departments[]
+		= { "门诊", "科", "内科", "外科", "专科", "中心", NULL };
+	const gchar *after;
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
@@ -709,9 +732,9 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 	if (sp_zh_names_no_finding (ctx, it,
 				    g_ptr_array_index (ctx->parser->lexicon->concepts, it->index)))
 		return TRUE;
-	/* 发热门诊, 胸痛门诊: a complaint names a clinic, even where a line opens with it (a
-	 * disease there still names the visit's topic: 哮喘门诊) */
-	if (!condition && g_str_has_prefix (p, "门诊"))
+	/* 发热门诊, 疼痛科, 肿瘤内科: a complaint names a clinic or a department, even where a line
+	 * opens with it (a disease there still names the visit's topic: 哮喘门诊) */
+	if (!condition && sp_starts_with_any (p, end, departments, &after))
 		return TRUE;
 	/* a vaccine, a screening or an action plan against a disease names no disease of the
 	 * patient, even where a line opens with it ("Flu and pneumococcal vaccines given",
@@ -907,6 +930,10 @@ sp_aggravates (SpCtx *ctx, guint k)
 	static const gchar *const acts[]
 		= { "打喷嚏", "喷嚏", "咳嗽", "大笑", "用力", "深呼吸", "跑跳", NULL };
 	static const gchar *const act_codes[] = { "HP:0012735", "HP:0025095", NULL };
+	static const gchar *const when[] = { "时", "的时候", "就", NULL };
+	static const gchar *const effects[]
+		= { "加重", "加剧", "漏尿", "漏", "尿失禁", "更痛", "更疼", NULL };
+	const SpConcept *concept;
 	static const gchar *const joins[] = { "、", "或者", "或", "和", "及", "/", NULL };
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
@@ -916,10 +943,15 @@ sp_aggravates (SpCtx *ctx, guint k)
 
 	if (it->kind != SP_ITEM_CONCEPT || g_ascii_isalpha (text[it->end - 1]))
 		return FALSE;
-	if (g_strv_contains (act_codes, ((const SpConcept *)g_ptr_array_index (
-						 ctx->parser->lexicon->concepts, it->index))
-						->code))
+	concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
+	if (g_strv_contains (act_codes, concept->code)) {
+		const gchar *rest;
 		sp_starts_with_any (p, end, acts, &p);
+		/* 咳嗽时腰痛加剧, 咳嗽时偶有漏尿: the act, then what it does, in one clause */
+		if (sp_starts_with_any (p, end, when, &rest)
+		    && sp_after_has (rest, end, 10 * strlen ("漏"), effects))
+			return TRUE;
+	}
 	for (guint i = 0; worse[i] != NULL; i++) {
 		if (g_str_has_prefix (p, worse[i]))
 			return TRUE;
