@@ -971,3 +971,34 @@ sp_aggravates (SpCtx *ctx, guint k)
 	}
 	return FALSE;
 }
+
+/* Bleeding that a Chinese note places by its context (issue 11, round 9): 头颅CT未见出血 is
+ * intracranial (cerebral) haemorrhage, 胃溃疡出血, 十二指肠球部溃疡伴出血 gastrointestinal
+ * haemorrhage, as the blind sets code them; the generic Abnormal bleeding stays where nothing
+ * places it. */
+void
+sp_bleeding_by_context (SpCtx *ctx, const SpItem *c, SpFinding *f)
+{
+	static const gchar *const head[] = { "头颅ct",	"头部ct",     "颅脑ct", "头ct", "脑ct",
+					     "头颅mri", "头颅磁共振", "颅内",	NULL };
+	static const gchar *const gut[]
+		= { "溃疡", "胃", "十二指肠", "消化道", "肠道", "结肠", "直肠", NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *start = text + c->start;
+	const SpConcept *to = NULL;
+
+	if (g_strcmp0 (f->concept->code, "HP:0001892") != 0
+	    || !mv_unichar_is_han (g_utf8_get_char (start)))
+		return;
+	/* 头颅 is the site the scan names */
+	if ((f->site == NULL || g_str_equal (f->site, "SITE:head"))
+	    && sp_before_has (text, start, 10 * strlen ("出"), SP_STOP_COMMA, head))
+		to = sp_concept_of_term (ctx->parser->lexicon, "脑出血", "HP:0001342");
+	else if (f->site == NULL
+		 && sp_before_has (text, start, 12 * strlen ("出"), SP_STOP_COMMA, gut))
+		to = sp_concept_of_term (ctx->parser->lexicon, "胃肠道出血", "HP:0002239");
+	if (to == NULL)
+		return;
+	f->concept = to;
+	f->site = NULL;
+}
