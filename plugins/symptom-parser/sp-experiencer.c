@@ -627,6 +627,7 @@ sp_zh_names_no_finding (SpCtx *ctx, const SpItem *it, const SpConcept *c)
 	static const gchar *const measures[] = { "量表", "自评", "评分", "风险", "评估", NULL };
 	static const gchar *const worry[] = { "担心", "害怕", "怕", NULL };
 	static const gchar *const words_with_kun[] = { "难", "扰", "境", "惑", NULL };
+	static const gchar *const foods[] = { "食物", "食品", NULL };
 	static const gchar *const advice[]
 		= { "建议", "嘱", "处理", "医嘱", "宜", "请", "注意", "指导", NULL };
 	static const gchar *const expectorate[] = { "出", "不出", "不上来", NULL };
@@ -653,6 +654,9 @@ sp_zh_names_no_finding (SpCtx *ctx, const SpItem *it, const SpConcept *c)
 	if (!sp_concept_is_pain (c) && sp_starts_with_any (p, end, measures, &after))
 		return TRUE;
 	if (sp_zh_names_drug (text, p, end, it, c) || sp_zh_names_test (p, end, c))
+		return TRUE;
+	/* 少吃高钾、高磷食物: a kind of food named after a condition */
+	if (sp_after_has (p, end, 6 * strlen ("食"), foods))
 		return TRUE;
 	if ((sp_ends_with (text, start, "得了") || sp_ends_with (text, start, "得的是"))
 	    && sp_before_has (text, start, 24, SP_STOP_COMMA, worry))
@@ -974,8 +978,8 @@ sp_aggravates (SpCtx *ctx, guint k)
 
 /* Bleeding that a Chinese note places by its context (issue 11, round 9): 头颅CT未见出血 is
  * intracranial (cerebral) haemorrhage, 胃溃疡出血, 十二指肠球部溃疡伴出血 gastrointestinal
- * haemorrhage, as the blind sets code them; the generic Abnormal bleeding stays where nothing
- * places it. */
+ * haemorrhage, 鼻衄出血不止 epistaxis, 牙龈经常出血 gingival bleeding, as the blind sets code them;
+ * the generic Abnormal bleeding stays where nothing places it. */
 void
 sp_bleeding_by_context (SpCtx *ctx, const SpItem *c, SpFinding *f)
 {
@@ -983,6 +987,8 @@ sp_bleeding_by_context (SpCtx *ctx, const SpItem *c, SpFinding *f)
 					     "头颅mri", "头颅磁共振", "颅内",	NULL };
 	static const gchar *const gut[]
 		= { "溃疡", "胃", "十二指肠", "消化道", "肠道", "结肠", "直肠", NULL };
+	static const gchar *const nose[] = { "鼻衄", "鼻腔", "鼻子", NULL };
+	static const gchar *const gums[] = { "牙龈", "牙床", NULL };
 	const gchar *text = ctx->nt->text;
 	const gchar *start = text + c->start;
 	const SpConcept *to = NULL;
@@ -994,6 +1000,10 @@ sp_bleeding_by_context (SpCtx *ctx, const SpItem *c, SpFinding *f)
 	if ((f->site == NULL || g_str_equal (f->site, "SITE:head"))
 	    && sp_before_has (text, start, 10 * strlen ("出"), SP_STOP_COMMA, head))
 		to = sp_concept_of_term (ctx->parser->lexicon, "脑出血", "HP:0001342");
+	else if (sp_before_has (text, start, 4 * strlen ("出"), SP_STOP_COMMA, nose))
+		to = sp_concept_of_term (ctx->parser->lexicon, "鼻出血", "HP:0000421");
+	else if (sp_before_has (text, start, 6 * strlen ("出"), SP_STOP_COMMA, gums))
+		to = sp_concept_of_term (ctx->parser->lexicon, "牙龈出血", "HP:0000225");
 	else if (f->site == NULL
 		 && sp_before_has (text, start, 12 * strlen ("出"), SP_STOP_COMMA, gut))
 		to = sp_concept_of_term (ctx->parser->lexicon, "胃肠道出血", "HP:0002239");
