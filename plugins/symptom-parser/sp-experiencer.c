@@ -508,6 +508,17 @@ sp_ends_with (const gchar *text, const gchar *p, const gchar *word)
 	return (gsize)(p - text) >= n && strncmp (p - n, word, n) == 0;
 }
 
+/* Does the text from @lo to @hi hold one of @words? */
+static gboolean
+sp_span_has (const gchar *lo, const gchar *hi, const gchar *const *words)
+{
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (g_strstr_len (lo, hi - lo, words[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Does the text before @p, back to a @stop (at most @max bytes), hold one of @words?  NFKC
  * made the full-width comma and semicolon ASCII. */
 static gboolean
@@ -517,11 +528,7 @@ sp_before_has (const gchar *text, const gchar *p, gsize max, SpStop stop, const 
 
 	while (lo > text && (gsize)(p - lo) < max && !sp_is_stop (g_utf8_prev_char (lo), stop))
 		lo = g_utf8_prev_char (lo);
-	for (guint i = 0; words[i] != NULL; i++) {
-		if (g_strstr_len (lo, p - lo, words[i]) != NULL)
-			return TRUE;
-	}
-	return FALSE;
+	return sp_span_has (lo, p, words);
 }
 
 /* Does the text from @p, up to a comma or a stronger stop (at most @max bytes), hold one of
@@ -533,11 +540,7 @@ sp_after_has (const gchar *p, const gchar *end, gsize max, const gchar *const *w
 
 	while (hi < end && (gsize)(hi - p) < max && !sp_is_stop (hi, SP_STOP_COMMA))
 		hi = g_utf8_next_char (hi);
-	for (guint i = 0; words[i] != NULL; i++) {
-		if (g_strstr_len (p, hi - p, words[i]) != NULL)
-			return TRUE;
-	}
-	return FALSE;
+	return sp_span_has (p, hi, words);
 }
 
 static gboolean
