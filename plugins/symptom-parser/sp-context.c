@@ -1132,7 +1132,8 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	sp_medication_course (ctx, k, f);
 	sp_condition_status (ctx, k, f, past);
 	sp_attributes (ctx, k, f);
-	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f))
+	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f)
+	    || sp_discomfort_needs_site (ctx, k, f))
 		return FALSE;
 	if (f->polarity == SP_POLARITY_ABSENT) /* "pain 0/10" */
 		f->status = SP_STATUS_NONE;

@@ -573,6 +573,7 @@ sp_zh_names_drug (
 	static const gchar *const forms[]
 		= { "口服液", "颗粒", "胶囊",	"冲剂", "糖浆",	  "合剂",   "滴丸",
 		    "软膏",   "乳膏", "喷雾剂", "含片", "泡腾片", "注射液", NULL };
+	static const gchar form_starts[] = "口颗胶冲糖合滴软乳喷含泡注";
 	static const gchar *const quotes[] = { "“", "\"", "「", NULL };
 	static const gchar *const closes[] = { "”", "\"", "」", NULL };
 	static const gchar *const brand_ends[]
@@ -586,9 +587,12 @@ sp_zh_names_drug (
 	/* a dosage form at most two characters on: 小儿肺热咳喘口服液, 感冒清热颗粒 */
 	for (const gchar *q = p; q < end && q - p <= 2 * (gssize)strlen ("药");
 	     q = g_utf8_next_char (q)) {
-		if (sp_starts_with_any (q, end, forms, &after))
+		gunichar ch = g_utf8_get_char (q);
+		/* the forms' first characters, a cheap test before the comparisons */
+		if (g_utf8_strchr (form_starts, -1, ch) != NULL
+		    && sp_starts_with_any (q, end, forms, &after))
 			return TRUE;
-		if (!mv_unichar_is_han (g_utf8_get_char (q)))
+		if (!mv_unichar_is_han (ch))
 			break;
 	}
 	for (guint i = 0; quotes[i] != NULL; i++)
@@ -617,24 +621,54 @@ sp_zh_names_test (const gchar *p, const gchar *end, const SpConcept *c)
 	       && sp_after_has (after, end, 36, negative);
 }
 
+/* What follows the term says it names no finding: a word it runs into (困难, 困扰: not the 困 of
+ * sleepiness; 加重影响: not 重影, double vision; 多动动, move more; 血氧低于93%, a threshold), a
+ * scale, score or risk named after it (a pain keeps its word: 疼痛评分 is pain), a product, a
+ * test or a food named after it, the 咳 of expectorating. */
+static gboolean
+sp_zh_names_by_what_follows (const gchar *text,
+			     const gchar *end,
+			     const SpItem *it,
+			     const SpConcept *c)
+{
+	static const gchar *const measures[] = { "量表", "自评", "评分", "风险", "评估", NULL };
+	static const gchar *const words_with_kun[] = { "难", "扰", "境", "惑", NULL };
+	static const gchar *const foods[] = { "食物", "食品", NULL };
+	static const gchar *const expectorate[] = { "出", "不出", "不上来", NULL };
+	static const gchar *const sputum[] = { "痰", NULL };
+	const gchar *p = text + it->end;
+	const gchar *after;
+
+	if ((sp_ends_with (text, p, "困") && sp_starts_with_any (p, end, words_with_kun, &after))
+	    || (sp_ends_with (text, p, "影") && g_str_has_prefix (p, "响"))
+	    || (sp_ends_with (text, p, "动") && g_str_has_prefix (p, "动"))
+	    || ((sp_ends_with (text, p, "低") || sp_ends_with (text, p, "高"))
+		&& g_str_has_prefix (p, "于")))
+		return TRUE;
+	if (sp_starts_with_any (p, end, measures, &after) && !sp_concept_is_pain (c))
+		return TRUE;
+	if (sp_zh_names_drug (text, p, end, it, c) || sp_zh_names_test (p, end, c))
+		return TRUE;
+	/* 少吃高钾、高磷食物 */
+	if (sp_after_has (p, end, 6 * strlen ("食"), foods))
+		return TRUE;
+	return g_strcmp0 (c->code, "HP:0012735") == 0 && it->end - it->start == strlen ("咳")
+	       && (sp_starts_with_any (p, end, expectorate, &after)
+		   || (!g_str_has_prefix (p, "得")
+		       && sp_after_has (p, end, 6 * strlen ("痰"), sputum)));
+}
+
 /* Chinese wording in which a concept term names no finding of the patient (issue 11, round 9;
  * each family read from the false positives of the blind sets, tests in clinical-forms-zh.tsv):
- * a treatment against it (抗肿瘤治疗, 抗病毒), a scale, a score or a risk named after it (焦虑量表,
- * Morse跌倒评分, 出血风险; a pain keeps its word: 疼痛评分 is pain), a product or a test named
- * after it, a worry (担心自己得了癌症), advice to drink (建议多饮水), the 咳 of expectorating
- * (有痰咳不出来, 咳黄痰: the sputum is the finding) and shaking that describes a seizure
+ * what follows it (sp_zh_names_by_what_follows()), a treatment against it (抗肿瘤治疗, 抗病毒),
+ * a worry (担心自己得了癌症), advice to drink (建议多饮水) and shaking that describes a seizure
  * (抽搐，双眼上翻、四肢抖动). */
 static gboolean
 sp_zh_names_no_finding (SpCtx *ctx, const SpItem *it, const SpConcept *c)
 {
-	static const gchar *const measures[] = { "量表", "自评", "评分", "风险", "评估", NULL };
 	static const gchar *const worry[] = { "担心", "害怕", "怕", NULL };
-	static const gchar *const words_with_kun[] = { "难", "扰", "境", "惑", NULL };
-	static const gchar *const foods[] = { "食物", "食品", NULL };
 	static const gchar *const advice[]
 		= { "建议", "嘱", "处理", "医嘱", "宜", "请", "注意", "指导", NULL };
-	static const gchar *const expectorate[] = { "出", "不出", "不上来", NULL };
-	static const gchar *const sputum[] = { "痰", NULL };
 	static const gchar *const seizure[] = { "抽搐", "惊厥", "抽风", NULL };
 	static const gchar *const seizure_denied[]
 		= { "无抽搐", "没有抽搐", "未抽搐", "否认抽搐", "无惊厥", "没抽", NULL };
@@ -642,35 +676,20 @@ sp_zh_names_no_finding (SpCtx *ctx, const SpItem *it, const SpConcept *c)
 	const gchar *end = text + ctx->nt->len;
 	const gchar *start = text + it->start;
 	const gchar *p = text + it->end;
-	const gchar *after;
+	gunichar next = p < end ? g_utf8_get_char (p) : 0;
 
 	if (sp_ends_with (text, start, "抗"))
 		return TRUE;
-	/* a term that runs into a word: 困难, 困扰 (not the 困 of sleepiness), 加重影响 (not 重影,
-	 * double vision), 多动动 (move more), 血氧低于93% (a threshold, not a finding) */
-	if ((sp_ends_with (text, p, "困") && sp_starts_with_any (p, end, words_with_kun, &after))
-	    || (sp_ends_with (text, p, "影") && g_str_has_prefix (p, "响"))
-	    || (sp_ends_with (text, p, "动") && g_str_has_prefix (p, "动"))
-	    || ((sp_ends_with (text, p, "低") || sp_ends_with (text, p, "高"))
-		&& g_str_has_prefix (p, "于")))
-		return TRUE;
-	if (!sp_concept_is_pain (c) && sp_starts_with_any (p, end, measures, &after))
-		return TRUE;
-	if (sp_zh_names_drug (text, p, end, it, c) || sp_zh_names_test (p, end, c))
-		return TRUE;
-	/* 少吃高钾、高磷食物: a kind of food named after a condition */
-	if (sp_after_has (p, end, 6 * strlen ("食"), foods))
+	/* most terms end a clause or meet a digit: only a word after them can name something */
+	if ((mv_unichar_is_han (next) || next == '-' || next == 0x3001 /* 、 */
+	     || g_ascii_isalpha (next))
+	    && sp_zh_names_by_what_follows (text, end, it, c))
 		return TRUE;
 	if ((sp_ends_with (text, start, "得了") || sp_ends_with (text, start, "得的是"))
 	    && sp_before_has (text, start, 24, SP_STOP_COMMA, worry))
 		return TRUE;
 	if (g_strcmp0 (c->code, "HP:0001959") == 0 && g_str_has_prefix (p, "水")
 	    && sp_before_has (text, start, 240, SP_STOP_SENTENCE, advice))
-		return TRUE;
-	if (g_strcmp0 (c->code, "HP:0012735") == 0 && it->end - it->start == strlen ("咳")
-	    && (sp_starts_with_any (p, end, expectorate, &after)
-		|| (!g_str_has_prefix (p, "得")
-		    && sp_after_has (p, end, 6 * strlen ("痰"), sputum))))
 		return TRUE;
 	return g_strcmp0 (c->code, "HP:0001337") == 0
 	       && sp_before_has (text, start, 60, SP_STOP_SENTENCE, seizure)
@@ -692,7 +711,7 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		"register", "registry",	 "review",	"leaflet",   "群",	"随访",
 		"饮食",	    "门诊",	 "专科",	"护士",	     "病房",	"宣教",
 		"教育",	    "中心",	 "专病",	"科",	     "患者群",	"病友",
-		"食谱",	    "定点",	 NULL,
+		"食谱",	    "定点",	 "超话",	NULL,
 	};
 	static const gchar *const of[] = { "of", NULL };
 	static const gchar *const against[]
@@ -932,6 +951,7 @@ sp_aggravates (SpCtx *ctx, guint k)
 		    "时症状加重", "时更重",   "都会加重", "会加重", "就加重",	  "都加重",
 		    "也加重",	  "时漏尿",   "就漏尿",	  "会漏尿", "都漏尿",	  "就漏",
 		    "时漏",	  "时尿失禁", NULL };
+	static const gchar worse_starts[] = "时后都会就也";
 	/* "咳嗽打喷嚏都会加重", "一咳嗽打喷嚏就漏": a cough or a sneeze runs on into the next act
 	 * with no join (a complaint does not: 胸痛深呼吸时加重 names the chest pain) */
 	static const gchar *const acts[]
@@ -959,7 +979,8 @@ sp_aggravates (SpCtx *ctx, guint k)
 		    && sp_after_has (rest, end, 10 * strlen ("漏"), effects))
 			return TRUE;
 	}
-	for (guint i = 0; worse[i] != NULL; i++) {
+	for (guint i = 0; worse[i] != NULL && g_utf8_strchr (worse_starts, -1, g_utf8_get_char (p));
+	     i++) {
 		if (g_str_has_prefix (p, worse[i]))
 			return TRUE;
 	}
@@ -1014,4 +1035,19 @@ sp_bleeding_by_context (SpCtx *ctx, const SpItem *c, SpFinding *f)
 		return;
 	f->concept = to;
 	f->site = NULL;
+}
+
+/* Is the finding at @k a Chinese 不适 / 不舒服 with no site (哪里不舒服？, 近期无不适, 姐妹们不舒服
+ * 一定要早点看医生, 胀满不适 after the complaint it qualifies)?  The Chinese sets annotate a
+ * discomfort only with its site (胃不舒服, 左肩无不适); the bare word is a question, a form's
+ * field, advice or a repeat (issue 11, round 9). */
+gboolean
+sp_discomfort_needs_site (SpCtx *ctx, guint k, const SpFinding *f)
+{
+	const SpItem *it = sp_item (ctx, k);
+
+	return it->kind == SP_ITEM_CONCEPT && f->site == NULL
+	       && g_strcmp0 (f->concept->code, "MV:0001") == 0
+	       && g_strcmp0 (f->concept->label_en, "Discomfort") == 0
+	       && mv_unichar_is_han (g_utf8_get_char (ctx->nt->text + it->start));
 }
