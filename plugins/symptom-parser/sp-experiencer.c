@@ -347,9 +347,9 @@ sp_onset_age (SpCtx *ctx, gint cue, guint k)
 }
 
 /* Does the writer ask, right after someone else's illness, whether the patient has it too
- * (幼儿园好几个小朋友得了手足口病，孩子是不是也是？)?  Then the mention is the patient's possible
- * finding (issue 11, round 9): a question mark within the next 60 bytes, with 也 before it and
- * no full stop between. */
+ * (幼儿园好几个小朋友得了手足口病，孩子是不是也是？)?  Then the mention stays the patient's, as
+ * the blind sets annotate it (issue 11, round 9): a question mark within the next 60 bytes, with
+ * 也 before it and no full stop between. */
 static gboolean
 sp_asks_if_also (SpCtx *ctx, const SpItem *c)
 {
