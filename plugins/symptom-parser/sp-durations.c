@@ -9,22 +9,41 @@
 #include <math.h>
 #include <string.h>
 
+/* Whether @word is exactly the @n bytes at @s.  These checks run for every token near every
+ * mention, so no strlen of @word: most words differ in the first byte, the rest stop at the
+ * first difference. */
+static inline gboolean
+sp_bytes_are (const gchar *s, gsize n, const gchar *word)
+{
+	if (n == 0)
+		return word[0] == '\0';
+	return word[0] == s[0] && strncmp (s, word, n) == 0 && word[n] == '\0';
+}
+
 gboolean
 sp_tok_is (SpCtx *ctx, guint i, const gchar *word)
 {
 	const MvToken *t;
-	gsize n = strlen (word);
 	if (i >= ctx->tokens->len)
 		return FALSE;
 	t = &g_array_index (ctx->tokens, MvToken, i);
-	return t->end - t->start == n && memcmp (ctx->nt->text + t->start, word, n) == 0;
+	return sp_bytes_are (ctx->nt->text + t->start, t->end - t->start, word);
 }
 
 gboolean
 sp_tok_in (SpCtx *ctx, guint i, const gchar *const *words)
 {
+	const MvToken *t;
+	const gchar *s;
+	gsize n;
+
+	if (i >= ctx->tokens->len)
+		return FALSE;
+	t = &g_array_index (ctx->tokens, MvToken, i);
+	s = ctx->nt->text + t->start;
+	n = t->end - t->start;
 	for (guint k = 0; words[k] != NULL; k++) {
-		if (sp_tok_is (ctx, i, words[k]))
+		if (sp_bytes_are (s, n, words[k]))
 			return TRUE;
 	}
 	return FALSE;
