@@ -272,6 +272,26 @@ sp_zh_false_head_at (const gchar *p, const gchar *end, const gchar *term_end, gb
 	return FALSE;
 }
 
+/* May the concept term whose items are @n items from @first give way to a longer term starting
+ * inside it?  A symptom or a measurement's name may, a disease, drug or allergen may not. */
+static gboolean
+sp_zh_overtakable (SpCtx *ctx, guint first, guint n)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+
+	for (guint i = first; i < first + n; i++) {
+		const SpItem *it = &g_array_index (ctx->items, SpItem, i);
+		const SpConcept *c;
+		if (it->kind != SP_ITEM_CONCEPT || it->index >= lex->concepts->len)
+			return FALSE;
+		c = g_ptr_array_index (lex->concepts, it->index);
+		if (c->kind != SP_CONCEPT_SYMPTOM && c->kind != SP_CONCEPT_MEASUREMENT
+		    && c->kind != SP_CONCEPT_SCORE)
+			return FALSE;
+	}
+	return n > 0;
+}
+
 /* Greedy longest match of the Chinese concepts, sites and cues over the characters, each table
  * on its own, in one pass: a term starts at a Han character and grows while it is a prefix of
  * some term. */
@@ -285,6 +305,9 @@ sp_match_zh (SpCtx *ctx)
 	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
 	const gchar *next_free[G_N_ELEMENTS (tables)] = { text, text, text };
 	const gchar *p = text;
+	/* the last concept term: its start and its items (a combo has several) */
+	const gchar *last_start = text;
+	guint last_item = 0, last_n = 0;
 
 	while (p < end) {
 		const gchar *best_end[G_N_ELEMENTS (tables)] = { NULL };
@@ -305,7 +328,7 @@ sp_match_zh (SpCtx *ctx)
 			if (!g_hash_table_contains (lex->zh_prefixes, buf))
 				break;
 			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
-				gpointer value = p >= next_free[t]
+				gpointer value = p >= next_free[t] || (t == 0 && q > next_free[0])
 							 ? g_hash_table_lookup (tables[t], buf)
 							 : NULL;
 				if (value != NULL) {
@@ -319,10 +342,27 @@ sp_match_zh (SpCtx *ctx)
 		}
 		/* the end of a concept term that started before @p */
 		const gchar *in_concept = next_free[0];
+		/* a longer concept term starting inside the last one replaces it: 测血糖老是低 is
+		 * the term 血糖老是低, not the measurement name 测血糖 that starts first (the
+		 * segmenter's word), 有痰咳不出来 is 痰咳不出来; not a disease name, which a
+		 * longer complication shares (2型糖尿病酮症酸中毒 keeps 2型糖尿病) */
+		if (best[0] != NULL && p < next_free[0]) {
+			if (best_end[0] - p > next_free[0] - last_start
+			    && sp_zh_overtakable (ctx, last_item, last_n))
+				g_array_remove_range (ctx->items, last_item, last_n);
+			else
+				best[0] = NULL;
+		}
 		for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
 			if (best[t] == NULL)
 				continue;
+			if (t == 0) {
+				last_start = p;
+				last_item = ctx->items->len;
+			}
 			sp_add_term (ctx, best[t], (gsize)(p - text), (gsize)(best_end[t] - text));
+			if (t == 0)
+				last_n = ctx->items->len - last_item;
 			if (t < 2
 			    && sp_zh_false_head_at (g_utf8_prev_char (best_end[t]), end,
 						    best_end[t],
@@ -356,68 +396,170 @@ sp_match_zh (SpCtx *ctx)
 
 /* Degree and frequency words and the particle 了 a patient puts inside a symptom: 肚子有些胀,
  * 说话有点不清楚, 心很慌, 尿也少了, 头还疼, 夜里经常憋醒, 嘴里长了溃疡.  Never a negation (不, 没).
+ * And what a report puts between an organ and its finding: 甲状腺有结节, 肾有结石, 子宫多发肌瘤,
+ * 肝内多发囊肿 (issue 11, round 9).
  */
 static const gchar *const sp_zh_inserts[] = {
-	"有点儿", "有点", "有些", "有一点", "一点", "很",     "非常", "特别", "比较",
-	"挺",	  "太",	  "好",	  "老是",   "总是", "一直",   "也",   "还",   "都",
-	"越来越", "更",	  "更加", "稍微",   "老",   "总",     "真",   "超级", "蛮",
-	"经常",	  "常常", "时常", "偶尔",   "有时", "有时候", "了",   NULL,
+	"有点儿", "有点", "有些",   "有一点", "一点", "很",   "非常", "特别", "比较",	"挺",
+	"太",	  "好",	  "老是",   "总是",   "一直", "也",   "还",   "都",   "越来越", "更",
+	"更加",	  "稍微", "老",	    "总",     "真",   "超级", "蛮",   "经常", "常常",	"时常",
+	"偶尔",	  "有时", "有时候", "了",     "有",   "多发", "单发", "散在", NULL,
 };
 
-/* A Chinese concept term written with a degree word inside it (肚子有些胀 is 肚子胀): for each
- * such word between Han words, the longest term made of the one or two words before it and up
- * to four characters after it becomes a concept item over the whole span (the word and any cue
- * or site inside are then opaque, see sp_items_finish()).  The part before starts a word of the
- * segmentation, so 念头 does not lend its 头. */
+static const gchar *const sp_zh_copula[] = { "是", NULL };
+
+/* The end of a span of time a writer puts between a subject and its change (体重2个月下降,
+ * 体重这一年涨了8kg, 视力近半年下降, 食欲这几天差了), starting at @p, or NULL: numerals, 个, 多,
+ * 余, 来, 近, 这 and a unit of time, at most eight characters. */
+static const gchar *
+sp_zh_time_run (const gchar *p, const gchar *end)
+{
+	static const gchar chars[]
+		= "一二两三四五六七八九十几半个多余来近这最段阵子期年月周天日星内";
+	static const gchar units[] = "年月周天日期阵";
+	const gchar *q = p;
+	gboolean unit = FALSE;
+
+	for (guint n = 0; q < end && n < 8; n++) {
+		gunichar c = g_utf8_get_char (q);
+		gchar utf8[8] = { 0 };
+		if (g_ascii_isdigit (*q) || *q == '.') {
+			q++;
+			continue;
+		}
+		g_unichar_to_utf8 (c, utf8);
+		if (c < 0x80 || strstr (chars, utf8) == NULL)
+			break;
+		unit = unit || strstr (units, utf8) != NULL;
+		q = g_utf8_next_char (q);
+	}
+	return unit && q > p && q < end && mv_unichar_is_han (g_utf8_get_char (q)) ? q : NULL;
+}
+
+/* The longest concept term that starts at @from and ends up to four characters into @after (the
+ * text from @from to token @t is kept, what stands between is skipped); updates @start and
+ * @stop. */
+static gpointer
+sp_zh_insert_lookup (
+	SpCtx *ctx, gsize from, gsize to, const gchar *after, gchar *buf, gsize *start, gsize *stop)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	gsize left = to - from;
+	const gchar *q = after;
+	gpointer best = NULL;
+
+	if (left > 12 || left + 16 > lex->zh_max_bytes)
+		return NULL;
+	memcpy (buf, text + from, left);
+	for (guint n = 0; n < 4 && q < text + ctx->nt->len; n++) {
+		gpointer value;
+		if (!mv_unichar_is_han (g_utf8_get_char (q)))
+			break;
+		q = g_utf8_next_char (q);
+		memcpy (buf + left, after, (gsize)(q - after));
+		buf[left + (gsize)(q - after)] = '\0';
+		value = g_hash_table_lookup (lex->zh_concepts, buf);
+		if (value != NULL && (gsize)(q - text) - from > *stop - *start) {
+			best = value;
+			*start = from;
+			*stop = (gsize)(q - text);
+		}
+	}
+	return best;
+}
+
+/* The longest concept term made of the Han words before token @t and up to four characters from
+ * @after, whatever stands between (an insert word or a span of time): from the start of the one
+ * or two words before, or from inside the word before when two or more of its characters are
+ * left (测血糖老是低 is 血糖低; one character is not a word: 念头 does not lend its 头). */
+static gpointer
+sp_zh_insert_term (SpCtx *ctx, guint t, const gchar *after, gchar *buf, gsize *start, gsize *stop)
+{
+	const gchar *text = ctx->nt->text;
+	GArray *toks = ctx->tokens;
+	const MvToken *tok = &g_array_index (toks, MvToken, t);
+	const MvToken *prev = &g_array_index (toks, MvToken, t - 1);
+	gpointer best = NULL, value;
+
+	if (prev->kind != MV_TOKEN_HAN || prev->end != tok->start)
+		return NULL;
+	for (const gchar *p = text + prev->start;
+	     p == text + prev->start || (gsize)(text + prev->end - p) >= 6;
+	     p = g_utf8_next_char (p)) {
+		value = sp_zh_insert_lookup (ctx, (gsize)(p - text), prev->end, after, buf, start,
+					     stop);
+		best = value != NULL ? value : best;
+	}
+	if (t >= 2) {
+		const MvToken *first = &g_array_index (toks, MvToken, t - 2);
+		if (first->kind == MV_TOKEN_HAN && first->end == prev->start) {
+			value = sp_zh_insert_lookup (ctx, first->start, prev->end, after, buf,
+						     start, stop);
+			best = value != NULL ? value : best;
+		}
+	}
+	return best;
+}
+
+/* A Chinese concept term written with a degree word inside it (肚子有些胀 is 肚子胀), or a span of
+ * time (体重2个月下降 is 体重下降): for each such word or span between Han words, the longest term
+ * made of the one or two words before it and up to four characters after it becomes a concept
+ * item over the whole span (the word and any cue or site inside are then opaque, see
+ * sp_items_finish()).  The part before starts a word of the segmentation, so 念头 does not lend
+ * its 头. */
 static void
 sp_match_zh_inserts (SpCtx *ctx)
 {
 	const SpLexicon *lex = ctx->parser->lexicon;
 	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
 	GArray *toks = ctx->tokens;
 	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
 
 	for (guint t = 1; t + 1 < toks->len; t++) {
 		const MvToken *tok = &g_array_index (toks, MvToken, t);
 		const MvToken *next = &g_array_index (toks, MvToken, t + 1);
+		const gchar *after = NULL;
 		gpointer best = NULL;
 		gsize best_start = 0, best_end = 0;
 
-		if (tok->kind != MV_TOKEN_HAN || next->kind != MV_TOKEN_HAN
-		    || next->start != tok->end || !sp_tok_in (ctx, t, sp_zh_inserts))
+		if (g_array_index (toks, MvToken, t - 1).kind != MV_TOKEN_HAN)
 			continue;
-		for (guint back = 1; back <= 2 && back <= t; back++) {
-			const MvToken *first = &g_array_index (toks, MvToken, t - back);
-			gsize left = tok->start - first->start;
-			const gchar *q = text + next->start;
-			if (first->kind != MV_TOKEN_HAN
-			    || g_array_index (toks, MvToken, t - 1).kind != MV_TOKEN_HAN
-			    || first->end != g_array_index (toks, MvToken, t - back + 1).start
-			    || left > 12 || left + 16 > lex->zh_max_bytes)
-				break;
-			memcpy (buf, text + first->start, left);
-			for (guint n = 0; n < 4 && q < text + ctx->nt->len; n++) {
-				gpointer value;
-				if (!mv_unichar_is_han (g_utf8_get_char (q)))
-					break;
-				q = g_utf8_next_char (q);
-				memcpy (buf + left, text + next->start,
-					(gsize)(q - (text + next->start)));
-				buf[left + (gsize)(q - (text + next->start))] = '\0';
-				value = g_hash_table_lookup (lex->zh_concepts, buf);
-				if (value != NULL
-				    && (gsize)(q - text) - first->start > best_end - best_start) {
-					best = value;
-					best_start = first->start;
-					best_end = (gsize)(q - text);
-				}
-			}
-		}
+		if (tok->kind == MV_TOKEN_HAN && next->kind == MV_TOKEN_HAN
+		    && next->start == tok->end && sp_tok_in (ctx, t, sp_zh_inserts)) {
+			/* two in a row, as the segmenter may cut them: 老|是 of 血糖老是偏低 */
+			guint u = t + 1;
+			if (u + 1 < toks->len
+			    && (sp_tok_in (ctx, u, sp_zh_inserts)
+				|| sp_tok_in (ctx, u, sp_zh_copula))
+			    && g_array_index (toks, MvToken, u + 1).kind == MV_TOKEN_HAN
+			    && g_array_index (toks, MvToken, u + 1).start == next->end)
+				next = &g_array_index (toks, MvToken, u + 1);
+			after = text + next->start;
+		} else
+			after = sp_zh_time_run (text + tok->start, end);
+		if (after == NULL)
+			continue;
+		best = sp_zh_insert_term (ctx, t, after, buf, &best_start, &best_end);
 		if (best != NULL) {
-			guint before = ctx->items->len;
+			guint before;
+			/* it replaces a shorter symptom or measurement term it starts inside, as in
+			 * sp_match_zh(): 测血糖 of 测血糖老是偏低 */
+			for (guint i = ctx->items->len; i-- > 0;) {
+				const SpItem *it = &g_array_index (ctx->items, SpItem, i);
+				if (it->kind == SP_ITEM_CONCEPT && it->start < best_start
+				    && it->end > best_start && it->end <= best_end
+				    && it->end - it->start < best_end - best_start
+				    && sp_zh_overtakable (ctx, i, 1))
+					g_array_remove_index (ctx->items, i);
+			}
+			before = ctx->items->len;
 			sp_add_term (ctx, best, best_start, best_end);
+			/* a degree word grades the finding, a span of time does not */
 			for (guint i = before; i < ctx->items->len; i++)
-				g_array_index (ctx->items, SpItem, i).insert_tok = t + 1;
+				g_array_index (ctx->items, SpItem, i).insert_tok
+					= after == text + tok->end ? t + 1 : 0;
 		}
 	}
 }
