@@ -564,6 +564,77 @@ sp_match_zh_inserts (SpCtx *ctx)
 	}
 }
 
+/* The longest concept term among the one or two characters at @p (a bare 肿 or 红肿), or NULL. */
+static gpointer
+sp_zh_bare_term (SpCtx *ctx, const gchar *p, const gchar *stop, gsize *end)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	gpointer best = NULL;
+	const gchar *q = p;
+
+	for (guint n = 0; n < 2 && q < stop && mv_unichar_is_han (g_utf8_get_char (q)); n++) {
+		g_autofree gchar *word = NULL;
+		gpointer value;
+		q = g_utf8_next_char (q);
+		word = g_strndup (p, (gsize)(q - p));
+		value = g_hash_table_lookup (lex->zh_concepts, word);
+		if (value != NULL) {
+			best = value;
+			*end = (gsize)(q - text);
+		}
+	}
+	return best;
+}
+
+/* "眼睛又红又痒", "大脚趾又肿又疼": the body part before 又…又… is the part of each finding (眼睛红
+ * and 眼睛痒, 脚趾疼 and 肿), which the context rules, walking from one finding to the next, gave
+ * only to the first or to neither.  Each becomes a concept item over the whole phrase, as the
+ * concepts of a combo share their term's span; nothing changes unless one of them is a term
+ * with the body part in it. */
+static void
+sp_match_zh_pairs (SpCtx *ctx)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
+
+	for (guint t = 1; t + 3 < ctx->tokens->len; t++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		const gchar *second = NULL;
+		gpointer found[2] = { NULL, NULL };
+		gsize start[2] = { 0, 0 }, stop[2] = { 0, 0 };
+		gboolean with_part = FALSE;
+
+		if (!sp_tok_is (ctx, t, "又"))
+			continue;
+		/* the second 又 one or two characters on */
+		for (const gchar *q = g_utf8_next_char (text + tok->end);
+		     q < end && !second && q <= text + tok->end + 6; q = g_utf8_next_char (q))
+			second = g_str_has_prefix (q, "又") ? q : NULL;
+		if (second == NULL)
+			continue;
+		for (guint k = 0; k < 2; k++) {
+			const gchar *from = k == 0 ? text + tok->end : second + strlen ("又");
+			const gchar *stop_at = k == 0 ? second : end;
+			found[k] = sp_zh_insert_term (ctx, t, from, buf, &start[k], &stop[k]);
+			if (found[k] != NULL && stop[k] <= (gsize)(stop_at - text)) {
+				with_part = TRUE;
+				continue;
+			}
+			start[k] = (gsize)(from - text);
+			found[k] = sp_zh_bare_term (ctx, from, stop_at, &stop[k]);
+		}
+		if (!with_part || found[0] == NULL || found[1] == NULL)
+			continue;
+		for (guint k = 0; k < 2; k++) {
+			sp_add_term (ctx, found[k], MIN (start[0], start[1]), stop[1]);
+			g_array_index (ctx->items, SpItem, ctx->items->len - 1).combo = TRUE;
+		}
+	}
+}
+
 /* ---- breaks ---- */
 
 static void
@@ -1025,6 +1096,7 @@ sp_parser_parse_full (const SpParser *self,
 	sp_check_side_letters (&ctx);
 	sp_match_zh (&ctx);
 	sp_match_zh_inserts (&ctx);
+	sp_match_zh_pairs (&ctx);
 	sp_find_durations_en (&ctx);
 	sp_find_durations_zh (&ctx);
 	sp_find_scores_en (&ctx);
