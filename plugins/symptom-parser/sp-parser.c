@@ -292,6 +292,35 @@ sp_zh_overtakable (SpCtx *ctx, guint first, guint n)
 	return n > 0;
 }
 
+/* Does the 儿 just appended to @buf (@blen bytes before it) belong to the term being read?  Only
+ * when some term goes on with it, and, looking at the character after it (at @q), goes on with
+ * that character too or no term goes on without the 儿: 女儿 and 心口窝儿堵 keep it, 心口窝儿疼
+ * (the term is 心口窝疼) and 嗓子眼儿 do not. */
+static gboolean
+sp_zh_keeps_er (const SpLexicon *lex, gchar *buf, gsize blen, const gchar *q, const gchar *end)
+{
+	gsize n;
+	gboolean with, without;
+
+	if (!g_hash_table_contains (lex->zh_prefixes, buf))
+		return FALSE;
+	if (q >= end || !mv_unichar_is_han (g_utf8_get_char (q)))
+		return TRUE;
+	n = (gsize)(g_utf8_next_char (q) - q);
+	if (blen + 3 + n > lex->zh_max_bytes)
+		return TRUE;
+	memcpy (buf + blen + 3, q, n);
+	buf[blen + 3 + n] = '\0';
+	with = g_hash_table_contains (lex->zh_prefixes, buf);
+	memmove (buf + blen, q, n);
+	buf[blen + n] = '\0';
+	without = g_hash_table_contains (lex->zh_prefixes, buf);
+	/* put back the 儿 */
+	memcpy (buf + blen, "儿", 3);
+	buf[blen + 3] = '\0';
+	return with || !without;
+}
+
 /* Greedy longest match of the Chinese concepts, sites and cues over the characters, each table
  * on its own, in one pass: a term starts at a Han character and grows while it is a prefix of
  * some term. */
@@ -321,10 +350,23 @@ sp_match_zh (SpCtx *ctx)
 			p = g_utf8_next_char (p);
 			continue;
 		}
-		for (const gchar *q = g_utf8_next_char (p);
-		     q <= end && (gsize)(q - p) <= lex->zh_max_bytes;) {
-			memcpy (buf, p, (gsize)(q - p));
-			buf[q - p] = '\0';
+		gsize blen = 0;
+		for (const gchar *c = p, *q; c < end; c = q) {
+			gsize n;
+			q = g_utf8_next_char (c);
+			n = (gsize)(q - c);
+			if (blen + n > lex->zh_max_bytes)
+				break;
+			memcpy (buf + blen, c, n);
+			buf[blen + n] = '\0';
+			/* 儿化: the 儿 of 嗓子眼儿, 心口窝儿疼, 腰眼儿 is left out when no term
+			 * goes on with it (女儿, 婴儿 are terms and keep it) */
+			if (blen > 0 && n == 3 && memcmp (c, "儿", 3) == 0
+			    && !sp_zh_keeps_er (lex, buf, blen, q, end)) {
+				buf[blen] = '\0';
+				continue;
+			}
+			blen += n;
 			if (!g_hash_table_contains (lex->zh_prefixes, buf))
 				break;
 			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
@@ -336,9 +378,6 @@ sp_match_zh (SpCtx *ctx)
 					best_end[t] = q;
 				}
 			}
-			if (q == end)
-				break;
-			q = g_utf8_next_char (q);
 		}
 		/* the end of a concept term that started before @p */
 		const gchar *in_concept = next_free[0];
