@@ -1,0 +1,252 @@
+/*
+ * symptom-parser — Chinese terms a writer breaks up (issue 11): a degree word or a span of time
+ * inside a term (肚子有些胀, 体重2个月下降), what a report puts between organ and finding
+ * (甲状腺有结节), and a body part shared by 又…又… (眼睛又红又痒).  Run after sp_match_zh(); the
+ * items they add are settled with the others in sp_items_finish().
+ */
+#define G_LOG_DOMAIN "symptom-parser"
+
+#include "sp-ctx.h"
+
+#include <string.h>
+
+/* Degree and frequency words and the particle 了 a patient puts inside a symptom: 肚子有些胀,
+ * 说话有点不清楚, 心很慌, 尿也少了, 头还疼, 夜里经常憋醒, 嘴里长了溃疡.  Never a negation (不, 没).
+ * And what a report puts between an organ and its finding: 甲状腺有结节, 肾有结石, 子宫多发肌瘤,
+ * 肝内多发囊肿 (issue 11, round 9).
+ */
+static const gchar *const sp_zh_inserts[] = {
+	"有点儿", "有点", "有些",   "有一点", "一点", "很",   "非常", "特别", "比较",	"挺",
+	"太",	  "好",	  "老是",   "总是",   "一直", "也",   "还",   "都",   "越来越", "更",
+	"更加",	  "稍微", "老",	    "总",     "真",   "超级", "蛮",   "经常", "常常",	"时常",
+	"偶尔",	  "有时", "有时候", "了",     "有",   "多发", "单发", "散在", NULL,
+};
+
+static const gchar *const sp_zh_copula[] = { "是", NULL };
+
+/* The end of a span of time a writer puts between a subject and its change (体重2个月下降,
+ * 体重这一年涨了8kg, 视力近半年下降, 食欲这几天差了), starting at @p, or NULL: numerals, 个, 多,
+ * 余, 来, 近, 这 and a unit of time, at most eight characters. */
+static const gchar *
+sp_zh_time_run (const gchar *p, const gchar *end)
+{
+	static const gchar chars[]
+		= "一二两三四五六七八九十几半个多余来近这最段阵子期年月周天日星内";
+	static const gchar units[] = "年月周天日期阵";
+	const gchar *q = p;
+	gboolean unit = FALSE;
+
+	for (guint n = 0; q < end && n < 8; n++) {
+		gunichar c = g_utf8_get_char (q);
+		gchar utf8[8] = { 0 };
+		if (g_ascii_isdigit (*q) || *q == '.') {
+			q++;
+			continue;
+		}
+		g_unichar_to_utf8 (c, utf8);
+		if (c < 0x80 || strstr (chars, utf8) == NULL)
+			break;
+		unit = unit || strstr (units, utf8) != NULL;
+		q = g_utf8_next_char (q);
+	}
+	return unit && q > p && q < end && mv_unichar_is_han (g_utf8_get_char (q)) ? q : NULL;
+}
+
+/* The longest concept term that starts at @from and ends up to four characters into @after (the
+ * text from @from to token @t is kept, what stands between is skipped); updates @start and
+ * @stop. */
+static gpointer
+sp_zh_insert_lookup (
+	SpCtx *ctx, gsize from, gsize to, const gchar *after, gchar *buf, gsize *start, gsize *stop)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	gsize left = to - from;
+	const gchar *q = after;
+	gpointer best = NULL;
+
+	if (left > 12 || left + 16 > lex->zh_max_bytes)
+		return NULL;
+	memcpy (buf, text + from, left);
+	for (guint n = 0; n < 4 && q < text + ctx->nt->len; n++) {
+		gpointer value;
+		if (!mv_unichar_is_han (g_utf8_get_char (q)))
+			break;
+		q = g_utf8_next_char (q);
+		memcpy (buf + left, after, (gsize)(q - after));
+		buf[left + (gsize)(q - after)] = '\0';
+		value = g_hash_table_lookup (lex->zh_concepts, buf);
+		if (value != NULL && (gsize)(q - text) - from > *stop - *start) {
+			best = value;
+			*start = from;
+			*stop = (gsize)(q - text);
+		}
+	}
+	return best;
+}
+
+/* The longest concept term made of the Han words before token @t and up to four characters from
+ * @after, whatever stands between (an insert word or a span of time): from the start of the one
+ * or two words before, or from inside the word before when two or more of its characters are
+ * left (测血糖老是低 is 血糖低; one character is not a word: 念头 does not lend its 头). */
+static gpointer
+sp_zh_insert_term (SpCtx *ctx, guint t, const gchar *after, gchar *buf, gsize *start, gsize *stop)
+{
+	const gchar *text = ctx->nt->text;
+	GArray *toks = ctx->tokens;
+	const MvToken *tok = &g_array_index (toks, MvToken, t);
+	const MvToken *prev = &g_array_index (toks, MvToken, t - 1);
+	gpointer best = NULL, value;
+
+	if (prev->kind != MV_TOKEN_HAN || prev->end != tok->start)
+		return NULL;
+	for (const gchar *p = text + prev->start;
+	     p == text + prev->start || (gsize)(text + prev->end - p) >= 6;
+	     p = g_utf8_next_char (p)) {
+		value = sp_zh_insert_lookup (ctx, (gsize)(p - text), prev->end, after, buf, start,
+					     stop);
+		best = value != NULL ? value : best;
+	}
+	if (t >= 2) {
+		const MvToken *first = &g_array_index (toks, MvToken, t - 2);
+		if (first->kind == MV_TOKEN_HAN && first->end == prev->start) {
+			value = sp_zh_insert_lookup (ctx, first->start, prev->end, after, buf,
+						     start, stop);
+			best = value != NULL ? value : best;
+		}
+	}
+	return best;
+}
+
+/* A Chinese concept term written with a degree word inside it (肚子有些胀 is 肚子胀), or a span of
+ * time (体重2个月下降 is 体重下降): for each such word or span between Han words, the longest term
+ * made of the one or two words before it and up to four characters after it becomes a concept
+ * item over the whole span (the word and any cue or site inside are then opaque, see
+ * sp_items_finish()).  The part before starts a word of the segmentation, so 念头 does not lend
+ * its 头. */
+void
+sp_match_zh_inserts (SpCtx *ctx)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	GArray *toks = ctx->tokens;
+	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
+
+	for (guint t = 1; t + 1 < toks->len; t++) {
+		const MvToken *tok = &g_array_index (toks, MvToken, t);
+		const MvToken *next = &g_array_index (toks, MvToken, t + 1);
+		const gchar *after = NULL;
+		gpointer best = NULL;
+		gsize best_start = 0, best_end = 0;
+
+		if (g_array_index (toks, MvToken, t - 1).kind != MV_TOKEN_HAN)
+			continue;
+		if (tok->kind == MV_TOKEN_HAN && next->kind == MV_TOKEN_HAN
+		    && next->start == tok->end && sp_tok_in (ctx, t, sp_zh_inserts)) {
+			/* two in a row, as the segmenter may cut them: 老|是 of 血糖老是偏低 */
+			guint u = t + 1;
+			if (u + 1 < toks->len
+			    && (sp_tok_in (ctx, u, sp_zh_inserts)
+				|| sp_tok_in (ctx, u, sp_zh_copula))
+			    && g_array_index (toks, MvToken, u + 1).kind == MV_TOKEN_HAN
+			    && g_array_index (toks, MvToken, u + 1).start == next->end)
+				next = &g_array_index (toks, MvToken, u + 1);
+			after = text + next->start;
+		} else
+			after = sp_zh_time_run (text + tok->start, end);
+		if (after == NULL)
+			continue;
+		best = sp_zh_insert_term (ctx, t, after, buf, &best_start, &best_end);
+		if (best != NULL) {
+			guint before;
+			/* it replaces a shorter symptom or measurement term it starts inside, as in
+			 * sp_match_zh(): 测血糖 of 测血糖老是偏低 */
+			for (guint i = ctx->items->len; i-- > 0;) {
+				const SpItem *it = &g_array_index (ctx->items, SpItem, i);
+				if (it->kind == SP_ITEM_CONCEPT && it->start < best_start
+				    && it->end > best_start && it->end <= best_end
+				    && it->end - it->start < best_end - best_start
+				    && sp_zh_overtakable (ctx, i, 1))
+					g_array_remove_index (ctx->items, i);
+			}
+			before = ctx->items->len;
+			sp_add_term (ctx, best, best_start, best_end);
+			/* a degree word grades the finding, a span of time does not */
+			for (guint i = before; i < ctx->items->len; i++)
+				g_array_index (ctx->items, SpItem, i).insert_tok
+					= after == text + tok->end ? t + 1 : 0;
+		}
+	}
+}
+
+/* The longest concept term among the one or two characters at @p (a bare 肿 or 红肿), or NULL. */
+static gpointer
+sp_zh_bare_term (SpCtx *ctx, const gchar *p, const gchar *stop, gsize *end)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	gpointer best = NULL;
+	const gchar *q = p;
+
+	for (guint n = 0; n < 2 && q < stop && mv_unichar_is_han (g_utf8_get_char (q)); n++) {
+		g_autofree gchar *word = NULL;
+		gpointer value;
+		q = g_utf8_next_char (q);
+		word = g_strndup (p, (gsize)(q - p));
+		value = g_hash_table_lookup (lex->zh_concepts, word);
+		if (value != NULL) {
+			best = value;
+			*end = (gsize)(q - text);
+		}
+	}
+	return best;
+}
+
+/* "眼睛又红又痒", "大脚趾又肿又疼": the body part before 又…又… is the part of each finding (眼睛红
+ * and 眼睛痒, 脚趾疼 and 肿), which the context rules, walking from one finding to the next, gave
+ * only to the first or to neither.  Each becomes a concept item over the whole phrase, as the
+ * concepts of a combo share their term's span; nothing changes unless one of them is a term
+ * with the body part in it. */
+void
+sp_match_zh_pairs (SpCtx *ctx)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
+
+	for (guint t = 1; t + 3 < ctx->tokens->len; t++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		const gchar *second = NULL;
+		gpointer found[2] = { NULL, NULL };
+		gsize start[2] = { 0, 0 }, stop[2] = { 0, 0 };
+		gboolean with_part = FALSE;
+
+		if (!sp_tok_is (ctx, t, "又"))
+			continue;
+		/* the second 又 one or two characters on */
+		for (const gchar *q = g_utf8_next_char (text + tok->end);
+		     q < end && !second && q <= text + tok->end + 6; q = g_utf8_next_char (q))
+			second = g_str_has_prefix (q, "又") ? q : NULL;
+		if (second == NULL)
+			continue;
+		for (guint k = 0; k < 2; k++) {
+			const gchar *from = k == 0 ? text + tok->end : second + strlen ("又");
+			const gchar *stop_at = k == 0 ? second : end;
+			found[k] = sp_zh_insert_term (ctx, t, from, buf, &start[k], &stop[k]);
+			if (found[k] != NULL && stop[k] <= (gsize)(stop_at - text)) {
+				with_part = TRUE;
+				continue;
+			}
+			start[k] = (gsize)(from - text);
+			found[k] = sp_zh_bare_term (ctx, from, stop_at, &stop[k]);
+		}
+		if (!with_part || found[0] == NULL || found[1] == NULL)
+			continue;
+		for (guint k = 0; k < 2; k++) {
+			sp_add_term (ctx, found[k], MIN (start[0], start[1]), stop[1]);
+			g_array_index (ctx->items, SpItem, ctx->items->len - 1).combo = TRUE;
+		}
+	}
+}
