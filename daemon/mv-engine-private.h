@@ -92,6 +92,10 @@ GVariant *mv_engine_invoke (MvCall *call,
 			    GVariant *input,
 			    GError **error);
 
+/* Whether the plugin file at @path runs isolated when its config says nothing: not for the
+ * bundled plugins in MV_PLUGINDIR (or this build tree's), yes for everything else. */
+gboolean mv_engine_plugin_isolated_by_default (const gchar *path);
+
 /* Whether mv_engine_shutdown() has begun. */
 gboolean mv_engine_is_stopping (MvEngine *self);
 

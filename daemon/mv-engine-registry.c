@@ -54,23 +54,32 @@ plugin_config_table (MvEngine *self, const MvPluginInfo *info)
 	return table;
 }
 
-/* A plugin in the daemon's own plugin directory (the installed one, or anything this build
- * tree built) runs in process by default; one from anywhere else runs isolated.
- * $MEDVERSE_PLUGIN_ISOLATION overrides that default (not an explicit `isolation` key). */
-static gboolean
-default_isolated (const gchar *path)
+/* One of the plugins this build installs, in the daemon's own plugin directory (or anything
+ * this build tree built, for the tests), runs in process by default; any other plugin runs
+ * isolated, wherever it lies: a third party's package installs into the same directory
+ * (sdk/template).  $MEDVERSE_PLUGIN_ISOLATION overrides that default (not an explicit
+ * `isolation` key). */
+gboolean
+mv_engine_plugin_isolated_by_default (const gchar *path)
 {
 	const gchar *env = g_getenv ("MEDVERSE_PLUGIN_ISOLATION");
 	g_autofree gchar *dir = g_path_get_dirname (path);
 	g_autofree gchar *canonical = g_canonicalize_filename (dir, NULL);
+	g_autofree gchar *base = g_path_get_basename (path);
+	g_auto (GStrv) bundled = g_strsplit (MV_BUNDLED_PLUGINS, ";", -1);
 
 	if (g_strcmp0 (env, "process") == 0)
 		return TRUE;
 	if (g_strcmp0 (env, "in-process") == 0)
 		return FALSE;
-	if (g_strcmp0 (canonical, MV_PLUGINDIR) == 0
-	    || g_str_has_prefix (canonical, MV_PLUGINDIR "/"))
-		return FALSE;
+	if (g_strcmp0 (canonical, MV_PLUGINDIR) == 0) {
+		for (guint i = 0; bundled[i] != NULL; i++) {
+			g_autofree gchar *file = g_strconcat (bundled[i], ".so", NULL);
+			if (g_strcmp0 (base, file) == 0)
+				return FALSE;
+		}
+		return TRUE;
+	}
 	return !g_str_has_prefix (canonical, MV_BUILD_ROOT "/");
 }
 
@@ -184,7 +193,8 @@ isolation_changed (MvEngine *self,
 {
 	g_autofree gchar *group = g_strdup_printf ("plugin.%s", name);
 
-	if (!mv_isolation_config_load (self->keyfile, group, default_isolated (path), wanted,
+	if (!mv_isolation_config_load (self->keyfile, group,
+				       mv_engine_plugin_isolated_by_default (path), wanted,
 				       config_error))
 		return FALSE;
 	return memcmp (wanted, used, sizeof *wanted) != 0;
@@ -368,7 +378,8 @@ load_one (MvEngine *self, const gchar *path, GError **config_error, GError **err
 	if (g_str_has_suffix (base, ".so"))
 		base[strlen (base) - strlen (".so")] = '\0';
 	group = g_strdup_printf ("plugin.%s", base);
-	if (!mv_isolation_config_load (self->keyfile, group, default_isolated (path), &iso,
+	if (!mv_isolation_config_load (self->keyfile, group,
+				       mv_engine_plugin_isolated_by_default (path), &iso,
 				       config_error))
 		return FALSE;
 	if (iso.isolated)

@@ -157,8 +157,9 @@ mv_isolation_config_example (void)
 		"#\n"
 		"# isolation = process | in-process: run the plugin in supervised host\n"
 		"# processes of its own (a crash costs one call, never the daemon) or inside the\n"
-		"# daemon. Default: in-process for plugins in the daemon's own plugin directory,\n"
-		"# process for any other; $MEDVERSE_PLUGIN_ISOLATION overrides that default.\n"
+		"# daemon. Default: in-process for the four plugins the daemon ships, process\n"
+		"# for any other, even in the daemon's plugin directory (a third party's\n"
+		"# package); $MEDVERSE_PLUGIN_ISOLATION overrides that default.\n"
 		"#isolation=\n");
 
 	for (guint i = 0; i < G_N_ELEMENTS (isolation_keys); i++) {

@@ -3,7 +3,9 @@
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
 
+#include "config.h"
 #include "mv-config.h"
+#include "mv-engine-private.h"
 #include "mv-plugin-process.h"
 
 static gchar *
@@ -187,6 +189,26 @@ Test (config, reload_lists_only_restart_changes)
 	cr_assert (g_strv_contains ((const gchar *const *)some, "[plugins] worker-threads"));
 	cr_assert (g_strv_contains ((const gchar *const *)some, "[plugin.bmi]"));
 	cr_assert (g_strv_contains ((const gchar *const *)some, "[plugin.other]"));
+}
+
+/* Who runs isolated when the config says nothing (docs/plugin-isolation.md): the bundled
+ * plugins in the daemon's own directory run in process; a third party's file in that same
+ * directory (what sdk/template's package installs) or anywhere else runs isolated; the
+ * environment variable overrides both ways. */
+Test (config, isolation_default_follows_what_the_daemon_ships)
+{
+	g_unsetenv ("MEDVERSE_PLUGIN_ISOLATION");
+	cr_assert_not (mv_engine_plugin_isolated_by_default (MV_PLUGINDIR "/symptom-parser.so"));
+	cr_assert_not (mv_engine_plugin_isolated_by_default (MV_PLUGINDIR "/vr-recommender.so"));
+	cr_assert (mv_engine_plugin_isolated_by_default (MV_PLUGINDIR "/hello.so"));
+	cr_assert (mv_engine_plugin_isolated_by_default (MV_PLUGINDIR "/symptom-parser.so.bak"));
+	cr_assert (mv_engine_plugin_isolated_by_default (MV_PLUGINDIR "/sub/symptom-parser.so"));
+	cr_assert (mv_engine_plugin_isolated_by_default ("/opt/vendor/plugins/symptom-parser.so"));
+	g_setenv ("MEDVERSE_PLUGIN_ISOLATION", "in-process", TRUE);
+	cr_assert_not (mv_engine_plugin_isolated_by_default (MV_PLUGINDIR "/hello.so"));
+	g_setenv ("MEDVERSE_PLUGIN_ISOLATION", "process", TRUE);
+	cr_assert (mv_engine_plugin_isolated_by_default (MV_PLUGINDIR "/symptom-parser.so"));
+	g_unsetenv ("MEDVERSE_PLUGIN_ISOLATION");
 }
 
 /* The [plugin.NAME] keys the daemon owns (docs/plugin-isolation.md): documented in the example,

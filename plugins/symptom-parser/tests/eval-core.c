@@ -119,6 +119,7 @@ ev_stats_add (EvStats *a, const EvStats *b)
 		a->tp_pred[k] += b->tp_pred[k];
 		a->ignored[k] += b->ignored[k];
 	}
+	a->unannotated += b->unannotated;
 	a->match_polarity += b->match_polarity;
 	a->match_context += b->match_context;
 	for (guint c = 0; c < EV_N_CTX; c++) {
@@ -769,13 +770,25 @@ match_legacy (GPtrArray *gold, GPtrArray *pred, gint *gold_match, guint *pred_us
 	}
 }
 
+/* TRUE when one of @f's codes is in @codes */
+static gboolean
+has_code_in (const EvFinding *f, const gchar *const *codes)
+{
+	for (guint i = 0; codes != NULL && f->codes != NULL && f->codes[i] != NULL; i++) {
+		if (g_strv_contains (codes, f->codes[i]))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 void
 ev_match_sentence (GPtrArray *gold,
 		   GPtrArray *pred,
 		   gboolean legacy,
 		   EvStats *st,
 		   GString *errors,
-		   const gchar *where)
+		   const gchar *where,
+		   const gchar *const *not_annotated)
 {
 	g_autofree gint *gold_match = g_new (gint, gold->len + 1);
 	g_autofree guint *pred_used = g_new0 (guint, pred->len + 1);
@@ -806,6 +819,11 @@ ev_match_sentence (GPtrArray *gold,
 		EvKind k = legacy ? EV_KIND_SYMPTOM : pf->kind;
 		guint n = legacy ? (pf->kind == EV_KIND_SYMPTOM ? pf->mentions : pred_used[p]) : 1;
 
+		/* a set that does not annotate a concept cannot call its prediction wrong */
+		if (pred_used[p] == 0 && has_code_in (pf, not_annotated)) {
+			st->unannotated++;
+			continue;
+		}
 		st->pred[k] += n;
 		st->tp_pred[k] += MIN (pred_used[p], n);
 		if (pred_used[p] < n && errors != NULL)

@@ -112,6 +112,7 @@ typedef struct {
 	EvPrf negation; /* absent as the positive class, over matched pairs */
 	EvPrf attr[EV_N_ATTRS];
 	guint ignored[EV_N_KINDS]; /* legacy sets: predicted findings they do not annotate */
+	guint unannotated;	   /* unmatched predictions of concepts the set leaves out */
 	guint cross_kind;	   /* matched pairs of symptom against condition */
 } EvStats;
 
@@ -138,12 +139,16 @@ gboolean ev_line_is_blind (JsonObject *line);
  * @st: counts to add to
  * @errors: (nullable): receives one line per disagreement, each prefixed with @where
  * @where: e.g. "en-dev.jsonl bl-en-001"
+ * @not_annotated: (nullable): codes the set's guideline leaves unannotated (the Chinese sets:
+ *   tobacco use); an unmatched prediction carrying one is counted in @st->unannotated instead
+ *   of as a false positive, a matched one counts as usual
  */
 void ev_match_sentence (GPtrArray *gold,
 			GPtrArray *pred,
 			gboolean legacy,
 			EvStats *st,
 			GString *errors,
-			const gchar *where);
+			const gchar *where,
+			const gchar *const *not_annotated);
 
 G_END_DECLS

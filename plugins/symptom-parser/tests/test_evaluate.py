@@ -103,6 +103,25 @@ def test_errors_listing():
             failures.append(f'--errors does not list "{line}"')
 
 
+def test_not_annotated():
+    """--not-annotated: the unmatched fatigue (HP:0012378) is set apart instead of being a false
+    positive; a matched finding whose code is named (HTN) still counts as a match."""
+    proc, fig = run('blind-small.jsonl', 'blind-small.pred.jsonl',
+                    '--not-annotated', 'HP:0012378', '--not-annotated', 'HP:0000822')
+    check('not-annotated exit code', proc.returncode, 0)
+    g = group(fig, 'blind-small.jsonl')
+    check('not-annotated count', g['unannotated'], 1)
+    check_prf('not-annotated symptom', g['kinds']['symptom'], 2, 3, 2, 3, 1.0, 1.0, 1.0)
+    check_prf('not-annotated condition (HTN still matched)', g['kinds']['condition'],
+              2, 1, 2, 1, 1.0, 1.0, 1.0)
+    check_prf('not-annotated all', g['kinds']['all'], 9, 8, 8, 8, 1.0, 8 / 9, 16 / 17)
+    if 'not scored: 1 unmatched findings' not in proc.stdout:
+        failures.append('output does not say what it did not score')
+    _, plain = run('blind-small.jsonl', 'blind-small.pred.jsonl')
+    check('without the option nothing is set apart',
+          group(plain, 'blind-small.jsonl')['unannotated'], 0)
+
+
 def test_legacy():
     """Legacy format: a merged prediction of 2 mentions matches 2 gold mentions; a condition
     matching a gold code counts as the symptom the set calls it; an unmatched condition and a
@@ -165,7 +184,7 @@ def test_bad_gold():
         failures.append(f'bad gold span message: {proc.stderr!r}')
 
 
-for test in (test_blind, test_errors_listing, test_legacy, test_thresholds,
+for test in (test_blind, test_errors_listing, test_not_annotated, test_legacy, test_thresholds,
              test_empty_sets_fail, test_bad_gold):
     test()
 for f in failures:
