@@ -19,7 +19,14 @@ static const gchar *const sp_zh_inserts[] = {
 	"有点儿", "有点", "有些",   "有一点", "一点", "很",   "非常", "特别", "比较",	"挺",
 	"太",	  "好",	  "老是",   "总是",   "一直", "也",   "还",   "都",   "越来越", "更",
 	"更加",	  "稍微", "老",	    "总",     "真",   "超级", "蛮",   "经常", "常常",	"时常",
-	"偶尔",	  "有时", "有时候", "了",     "有",   "多发", "单发", "散在", NULL,
+	"偶尔",	  "有时", "有时候", "了",     "有",   "多发", "单发", "散在", "明显",	"稍",
+	"略",	  "稍有", "略有",   "有所",   "较前", NULL,
+};
+
+/* Negations a writer puts inside a term: 体重没掉 (Weight loss absent), 痰不多, 尿量无减少; a term
+ * that is itself a negation turns around: 睡眠不好 is Insomnia present (the term !睡眠好). */
+static const gchar *const sp_zh_neg_inserts[] = {
+	"没", "没有", "不", "未", "无", "并不", "并没有", "不太", NULL,
 };
 
 static const gchar *const sp_zh_copula[] = { "是", NULL };
@@ -50,6 +57,33 @@ sp_zh_time_run (const gchar *p, const gchar *end)
 		q = g_utf8_next_char (q);
 	}
 	return unit && q > p && q < end && mv_unichar_is_han (g_utf8_get_char (q)) ? q : NULL;
+}
+
+/* The end of a count a writer puts between a place and what grew there (嘴里长了两个溃疡, 脸上起了
+ * 好多小红点), starting at @p, or NULL: numerals, 几, 好多, 一些 and a classifier, at most six
+ * characters. */
+static const gchar *
+sp_zh_count_run (const gchar *p, const gchar *end)
+{
+	static const gchar chars[] = "一二两三四五六七八九十几好多些个颗块片处粒条串小大";
+	static const gchar classifiers[] = "个颗块片处粒条串";
+	const gchar *q = p;
+	gboolean classifier = FALSE;
+
+	for (guint n = 0; q < end && n < 6; n++) {
+		gunichar c = g_utf8_get_char (q);
+		gchar utf8[8] = { 0 };
+		if (g_ascii_isdigit (*q)) {
+			q++;
+			continue;
+		}
+		g_unichar_to_utf8 (c, utf8);
+		if (c < 0x80 || strstr (chars, utf8) == NULL)
+			break;
+		classifier = classifier || strstr (classifiers, utf8) != NULL;
+		q = g_utf8_next_char (q);
+	}
+	return classifier && q > p && q < end && mv_unichar_is_han (g_utf8_get_char (q)) ? q : NULL;
 }
 
 /* The longest concept term that starts at @from and ends up to four characters into @after (the
@@ -107,15 +141,31 @@ sp_zh_insert_term (SpCtx *ctx, guint t, const gchar *after, gchar *buf, gsize *s
 					     stop);
 		best = value != NULL ? value : best;
 	}
-	if (t >= 2) {
-		const MvToken *first = &g_array_index (toks, MvToken, t - 2);
-		if (first->kind == MV_TOKEN_HAN && first->end == prev->start) {
-			value = sp_zh_insert_lookup (ctx, first->start, prev->end, after, buf,
-						     start, stop);
-			best = value != NULL ? value : best;
-		}
+	/* two or three words before: 嘴里|长|了 of 嘴里长了两个溃疡 */
+	for (guint back = 2; back <= 3 && back <= t; back++) {
+		const MvToken *first = &g_array_index (toks, MvToken, t - back);
+		const MvToken *second = &g_array_index (toks, MvToken, t - back + 1);
+		if (first->kind != MV_TOKEN_HAN || second->kind != MV_TOKEN_HAN
+		    || first->end != second->start)
+			break;
+		value = sp_zh_insert_lookup (ctx, first->start, prev->end, after, buf, start, stop);
+		best = value != NULL ? value : best;
 	}
 	return best;
+}
+
+static gpointer sp_zh_bare_term (SpCtx *ctx, const gchar *p, const gchar *stop, gsize *end);
+
+/* Is there a concept item over all of @start .. @end already? */
+static gboolean
+sp_zh_span_taken (SpCtx *ctx, gsize start, gsize end)
+{
+	for (guint i = 0; i < ctx->items->len; i++) {
+		const SpItem *it = &g_array_index (ctx->items, SpItem, i);
+		if (it->kind == SP_ITEM_CONCEPT && it->start <= start && it->end >= end)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 /* A Chinese concept term written with a degree word inside it (肚子有些胀 is 肚子胀), or a span of
@@ -140,10 +190,17 @@ sp_match_zh_inserts (SpCtx *ctx)
 		gpointer best = NULL;
 		gsize best_start = 0, best_end = 0;
 
+		gboolean negation = FALSE;
+		gsize bare_end = 0;
+
 		if (g_array_index (toks, MvToken, t - 1).kind != MV_TOKEN_HAN)
 			continue;
 		if (tok->kind == MV_TOKEN_HAN && next->kind == MV_TOKEN_HAN
-		    && next->start == tok->end && sp_tok_in (ctx, t, sp_zh_inserts)) {
+		    && next->start == tok->end && sp_tok_in (ctx, t, sp_zh_neg_inserts)) {
+			negation = TRUE;
+			after = text + next->start;
+		} else if (tok->kind == MV_TOKEN_HAN && next->kind == MV_TOKEN_HAN
+			   && next->start == tok->end && sp_tok_in (ctx, t, sp_zh_inserts)) {
 			/* two in a row, as the segmenter may cut them: 老|是 of 血糖老是偏低 */
 			guint u = t + 1;
 			if (u + 1 < toks->len
@@ -153,11 +210,19 @@ sp_match_zh_inserts (SpCtx *ctx)
 			    && g_array_index (toks, MvToken, u + 1).start == next->end)
 				next = &g_array_index (toks, MvToken, u + 1);
 			after = text + next->start;
-		} else
-			after = sp_zh_time_run (text + tok->start, end);
+		} else if ((after = sp_zh_time_run (text + tok->start, end)) == NULL) {
+			after = sp_zh_count_run (text + tok->start, end);
+		}
 		if (after == NULL)
 			continue;
 		best = sp_zh_insert_term (ctx, t, after, buf, &best_start, &best_end);
+		/* a term the lexicon has as written (胃口不好) stays that term; after a negation,
+		 * a finding the words after it name alone is negated by the context rules, with
+		 * its site (双下肢无水肿: Edema of the legs, absent) */
+		if (best != NULL
+		    && (sp_zh_span_taken (ctx, best_start, best_end)
+			|| (negation && sp_zh_bare_term (ctx, after, end, &bare_end) != NULL)))
+			best = NULL;
 		if (best != NULL) {
 			guint before;
 			/* it replaces a shorter symptom or measurement term it starts inside, as in
@@ -172,10 +237,14 @@ sp_match_zh_inserts (SpCtx *ctx)
 			}
 			before = ctx->items->len;
 			sp_add_term (ctx, best, best_start, best_end);
-			/* a degree word grades the finding, a span of time does not */
-			for (guint i = before; i < ctx->items->len; i++)
-				g_array_index (ctx->items, SpItem, i).insert_tok
-					= after == text + tok->end ? t + 1 : 0;
+			/* a degree word grades the finding, a span of time or a negation does not
+			 */
+			for (guint i = before; i < ctx->items->len; i++) {
+				SpItem *it = &g_array_index (ctx->items, SpItem, i);
+				it->insert_tok = after == text + tok->end && !negation ? t + 1 : 0;
+				if (negation)
+					it->negated = !it->negated;
+			}
 		}
 	}
 }
