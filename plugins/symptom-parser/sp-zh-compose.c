@@ -31,6 +31,12 @@ static const gchar *const sp_zh_neg_inserts[] = {
 
 static const gchar *const sp_zh_copula[] = { "是", NULL };
 
+/* 比 and what it compares with, as the segmenter cuts them: 精神比以前差 is 精神差 */
+static const gchar *const sp_zh_than[] = { "比", NULL };
+static const gchar *const sp_zh_before[] = {
+	"以前", "之前", "平时", "原来", "过去", "从前", "往常", "上次", NULL,
+};
+
 /* The end of a span of time a writer puts between a subject and its change (体重2个月下降,
  * 体重这一年涨了8kg, 视力近半年下降, 食欲这几天差了), starting at @p, or NULL: numerals, 个, 多,
  * 余, 来, 近, 这 and a unit of time, at most eight characters. */
@@ -199,6 +205,12 @@ sp_match_zh_inserts (SpCtx *ctx)
 		    && next->start == tok->end && sp_tok_in (ctx, t, sp_zh_neg_inserts)) {
 			negation = TRUE;
 			after = text + next->start;
+		} else if (tok->kind == MV_TOKEN_HAN && next->kind == MV_TOKEN_HAN
+			   && next->start == tok->end && sp_tok_in (ctx, t, sp_zh_than)
+			   && sp_tok_in (ctx, t + 1, sp_zh_before) && t + 2 < toks->len
+			   && g_array_index (toks, MvToken, t + 2).kind == MV_TOKEN_HAN
+			   && g_array_index (toks, MvToken, t + 2).start == next->end) {
+			after = text + g_array_index (toks, MvToken, t + 2).start;
 		} else if (tok->kind == MV_TOKEN_HAN && next->kind == MV_TOKEN_HAN
 			   && next->start == tok->end && sp_tok_in (ctx, t, sp_zh_inserts)) {
 			/* two in a row, as the segmenter may cut them: 老|是 of 血糖老是偏低 */
