@@ -37,32 +37,43 @@ static const gchar *const sp_zh_before[] = {
 	"以前", "之前", "平时", "原来", "过去", "从前", "往常", "上次", NULL,
 };
 
-/* The end of a span of time a writer puts between a subject and its change (体重2个月下降,
- * 体重这一年涨了8kg, 视力近半年下降, 食欲这几天差了), starting at @p, or NULL: numerals, 个, 多,
- * 余, 来, 近, 这 and a unit of time, at most eight characters. */
+/* The end of a run of at most @max characters from @p of ASCII digits (and '.', when @dot) and
+ * the characters of @chars, one of them of @marks, followed by a Han character; or NULL. */
 static const gchar *
-sp_zh_time_run (const gchar *p, const gchar *end)
+sp_zh_run (const gchar *p,
+	   const gchar *end,
+	   const gchar *chars,
+	   const gchar *marks,
+	   guint max,
+	   gboolean dot)
 {
-	static const gchar chars[]
-		= "一二两三四五六七八九十几半个多余来近这最段阵子期年月周天日星内";
-	static const gchar units[] = "年月周天日期阵";
 	const gchar *q = p;
-	gboolean unit = FALSE;
+	gboolean marked = FALSE;
 
-	for (guint n = 0; q < end && n < 8; n++) {
+	for (guint n = 0; q < end && n < max; n++) {
 		gunichar c = g_utf8_get_char (q);
 		gchar utf8[8] = { 0 };
-		if (g_ascii_isdigit (*q) || *q == '.') {
+		if (g_ascii_isdigit (*q) || (dot && *q == '.')) {
 			q++;
 			continue;
 		}
 		g_unichar_to_utf8 (c, utf8);
 		if (c < 0x80 || strstr (chars, utf8) == NULL)
 			break;
-		unit = unit || strstr (units, utf8) != NULL;
+		marked = marked || strstr (marks, utf8) != NULL;
 		q = g_utf8_next_char (q);
 	}
-	return unit && q > p && q < end && mv_unichar_is_han (g_utf8_get_char (q)) ? q : NULL;
+	return marked && q > p && q < end && mv_unichar_is_han (g_utf8_get_char (q)) ? q : NULL;
+}
+
+/* The end of a span of time a writer puts between a subject and its change (体重2个月下降,
+ * 体重这一年涨了8kg, 视力近半年下降, 食欲这几天差了), starting at @p, or NULL: numerals, 个, 多,
+ * 余, 来, 近, 这 and a unit of time, at most eight characters. */
+static const gchar *
+sp_zh_time_run (const gchar *p, const gchar *end)
+{
+	return sp_zh_run (p, end, "一二两三四五六七八九十几半个多余来近这最段阵子期年月周天日星内",
+			  "年月周天日期阵", 8, TRUE);
 }
 
 /* The end of a count a writer puts between a place and what grew there (嘴里长了两个溃疡, 脸上起了
@@ -71,25 +82,8 @@ sp_zh_time_run (const gchar *p, const gchar *end)
 static const gchar *
 sp_zh_count_run (const gchar *p, const gchar *end)
 {
-	static const gchar chars[] = "一二两三四五六七八九十几好多些个颗块片处粒条串小大";
-	static const gchar classifiers[] = "个颗块片处粒条串";
-	const gchar *q = p;
-	gboolean classifier = FALSE;
-
-	for (guint n = 0; q < end && n < 6; n++) {
-		gunichar c = g_utf8_get_char (q);
-		gchar utf8[8] = { 0 };
-		if (g_ascii_isdigit (*q)) {
-			q++;
-			continue;
-		}
-		g_unichar_to_utf8 (c, utf8);
-		if (c < 0x80 || strstr (chars, utf8) == NULL)
-			break;
-		classifier = classifier || strstr (classifiers, utf8) != NULL;
-		q = g_utf8_next_char (q);
-	}
-	return classifier && q > p && q < end && mv_unichar_is_han (g_utf8_get_char (q)) ? q : NULL;
+	return sp_zh_run (p, end, "一二两三四五六七八九十几好多些个颗块片处粒条串小大",
+			  "个颗块片处粒条串", 6, FALSE);
 }
 
 /* The longest concept term that starts at @from and ends up to four characters into @after (the
