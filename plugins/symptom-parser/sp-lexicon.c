@@ -79,10 +79,6 @@ sp_cue_to_string (SpCue cue)
 	return cue < SP_CUE_LAST ? sp_cue_names[cue] : "unknown";
 }
 
-/* A term is stored in a hash table value as kind+1 in the top bits and the index below, so
- * that a value is never NULL. */
-#define SP_TERM_PACK(kind, index) GUINT_TO_POINTER ((((guint)(kind) + 1) << 28) | (guint)(index))
-
 gboolean
 sp_zh_term_start (const gchar *p)
 {

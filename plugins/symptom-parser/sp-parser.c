@@ -895,6 +895,7 @@ sp_parser_parse_full (const SpParser *self,
 	sp_match_zh (&ctx);
 	sp_match_zh_inserts (&ctx);
 	sp_match_zh_pairs (&ctx);
+	sp_match_zh_site_lists (&ctx);
 	sp_find_durations_en (&ctx);
 	sp_find_durations_zh (&ctx);
 	sp_find_scores_en (&ctx);

@@ -156,16 +156,107 @@ sp_zh_insert_term (SpCtx *ctx, guint t, const gchar *after, gchar *buf, gsize *s
 
 static gpointer sp_zh_bare_term (SpCtx *ctx, const gchar *p, const gchar *stop, gsize *end);
 
+/* The concept items of sp_match_zh() sorted by start, so that a term made here finds the items
+ * it overlaps without a walk over all of them (a long text has many). */
+typedef struct {
+	SpCtx *ctx;
+	GArray *order;	 /* item indices, by start */
+	gboolean *dead;	 /* items a longer term made here replaces */
+	guint n;	 /* items indexed */
+	gsize max_bytes; /* the longest term: an item overlapping @start starts at most this before
+			  */
+} SpZhIndex;
+
+static gint
+sp_zh_index_cmp (gconstpointer a, gconstpointer b, gpointer data)
+{
+	GArray *items = data;
+	guint32 x = g_array_index (items, SpItem, *(const guint *)a).start;
+	guint32 y = g_array_index (items, SpItem, *(const guint *)b).start;
+	return x < y ? -1 : x > y;
+}
+
+static void
+sp_zh_index_init (SpZhIndex *ix, SpCtx *ctx)
+{
+	ix->ctx = ctx;
+	ix->n = ctx->items->len;
+	ix->order = g_array_new (FALSE, FALSE, sizeof (guint));
+	ix->dead = g_new0 (gboolean, ix->n + 1);
+	ix->max_bytes = ctx->parser->lexicon->zh_max_bytes;
+	for (guint i = 0; i < ix->n; i++) {
+		if (g_array_index (ctx->items, SpItem, i).kind == SP_ITEM_CONCEPT)
+			g_array_append_val (ix->order, i);
+	}
+	g_array_sort_with_data (ix->order, sp_zh_index_cmp, ctx->items);
+}
+
+/* The position in the order after the last item starting at or before @pos. */
+static guint
+sp_zh_index_upto (SpZhIndex *ix, gsize pos)
+{
+	guint lo = 0, hi = ix->order->len;
+
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		if (g_array_index (ix->ctx->items, SpItem, g_array_index (ix->order, guint, mid))
+			    .start
+		    <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Is there a concept item over all of @start .. @end already? */
 static gboolean
-sp_zh_span_taken (SpCtx *ctx, gsize start, gsize end)
+sp_zh_span_taken (SpZhIndex *ix, gsize start, gsize end)
 {
-	for (guint i = 0; i < ctx->items->len; i++) {
-		const SpItem *it = &g_array_index (ctx->items, SpItem, i);
-		if (it->kind == SP_ITEM_CONCEPT && it->start <= start && it->end >= end)
+	for (guint k = sp_zh_index_upto (ix, start); k-- > 0;) {
+		guint i = g_array_index (ix->order, guint, k);
+		const SpItem *it = &g_array_index (ix->ctx->items, SpItem, i);
+		if (it->start + ix->max_bytes < start)
+			break;
+		if (!ix->dead[i] && it->end >= end)
 			return TRUE;
 	}
 	return FALSE;
+}
+
+/* Marks the shorter symptom or measurement items a term of @start .. @end starts inside as
+ * replaced, as sp_match_zh() does: 测血糖 of 测血糖老是偏低. */
+static void
+sp_zh_index_overtake (SpZhIndex *ix, gsize start, gsize end)
+{
+	for (guint k = sp_zh_index_upto (ix, start); k-- > 0;) {
+		guint i = g_array_index (ix->order, guint, k);
+		const SpItem *it = &g_array_index (ix->ctx->items, SpItem, i);
+		if (it->start + ix->max_bytes < start)
+			break;
+		if (it->start < start && it->end > start && it->end <= end
+		    && it->end - it->start < end - start && sp_zh_overtakable (ix->ctx, i, 1))
+			ix->dead[i] = TRUE;
+	}
+}
+
+/* Drops the replaced items and frees the index. */
+static void
+sp_zh_index_finish (SpZhIndex *ix)
+{
+	GArray *items = ix->ctx->items;
+	guint kept = 0;
+
+	for (guint i = 0; i < items->len; i++) {
+		if (i < ix->n && ix->dead[i])
+			continue;
+		if (kept != i)
+			g_array_index (items, SpItem, kept) = g_array_index (items, SpItem, i);
+		kept++;
+	}
+	g_array_set_size (items, kept);
+	g_array_unref (ix->order);
+	g_free (ix->dead);
 }
 
 /* A Chinese concept term written with a degree word inside it (肚子有些胀 is 肚子胀), or a span of
@@ -182,14 +273,15 @@ sp_match_zh_inserts (SpCtx *ctx)
 	const gchar *end = text + ctx->nt->len;
 	GArray *toks = ctx->tokens;
 	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
+	SpZhIndex ix;
 
+	sp_zh_index_init (&ix, ctx);
 	for (guint t = 1; t + 1 < toks->len; t++) {
 		const MvToken *tok = &g_array_index (toks, MvToken, t);
 		const MvToken *next = &g_array_index (toks, MvToken, t + 1);
 		const gchar *after = NULL;
 		gpointer best = NULL;
 		gsize best_start = 0, best_end = 0;
-
 		gboolean negation = FALSE;
 		gsize bare_end = 0;
 
@@ -226,21 +318,13 @@ sp_match_zh_inserts (SpCtx *ctx)
 		 * a finding the words after it name alone is negated by the context rules, with
 		 * its site (双下肢无水肿: Edema of the legs, absent) */
 		if (best != NULL
-		    && (sp_zh_span_taken (ctx, best_start, best_end)
+		    && (sp_zh_span_taken (&ix, best_start, best_end)
 			|| (negation && sp_zh_bare_term (ctx, after, end, &bare_end) != NULL)))
 			best = NULL;
 		if (best != NULL) {
 			guint before;
-			/* it replaces a shorter symptom or measurement term it starts inside, as in
-			 * sp_match_zh(): 测血糖 of 测血糖老是偏低 */
-			for (guint i = ctx->items->len; i-- > 0;) {
-				const SpItem *it = &g_array_index (ctx->items, SpItem, i);
-				if (it->kind == SP_ITEM_CONCEPT && it->start < best_start
-				    && it->end > best_start && it->end <= best_end
-				    && it->end - it->start < best_end - best_start
-				    && sp_zh_overtakable (ctx, i, 1))
-					g_array_remove_index (ctx->items, i);
-			}
+			/* it replaces a shorter symptom or measurement term it starts inside */
+			sp_zh_index_overtake (&ix, best_start, best_end);
 			before = ctx->items->len;
 			sp_add_term (ctx, best, best_start, best_end);
 			/* a degree word grades the finding, a span of time or a negation does not
@@ -253,6 +337,7 @@ sp_match_zh_inserts (SpCtx *ctx)
 			}
 		}
 	}
+	sp_zh_index_finish (&ix);
 }
 
 /* The longest concept term among the one or two characters at @p (a bare 肿 or 红肿), or NULL. */
@@ -322,6 +407,116 @@ sp_match_zh_pairs (SpCtx *ctx)
 		for (guint k = 0; k < 2; k++) {
 			sp_add_term (ctx, found[k], MIN (start[0], start[1]), stop[1]);
 			g_array_index (ctx->items, SpItem, ctx->items->len - 1).combo = TRUE;
+		}
+	}
+}
+
+/* @pos moved back over the side words before it (双, 左, 右, 两, 侧). */
+static gsize
+sp_zh_skip_sides (SpCtx *ctx, gsize pos)
+{
+	const gchar *text = ctx->nt->text;
+
+	while (pos >= 3) {
+		const gchar *prev = g_utf8_prev_char (text + pos);
+		if (!g_str_has_prefix (prev, "双") && !g_str_has_prefix (prev, "左")
+		    && !g_str_has_prefix (prev, "右") && !g_str_has_prefix (prev, "两")
+		    && !g_str_has_prefix (prev, "侧"))
+			break;
+		pos = (gsize)(prev - text);
+	}
+	return pos;
+}
+
+/* The concept of the first site of a list of sites that share one finding (颜面部及双下肢水肿:
+ * Facial edema beside Pedal edema): the lexicon's term for that site and the finding's words
+ * (颜面部水肿), else the site's own concept of the finding's generic one (双手及双足麻木). */
+static gpointer
+sp_zh_listed_site_term (SpCtx *ctx, const SpItem *site, const gchar *rest, gsize rest_len)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+	const gchar *text = ctx->nt->text;
+	g_autofree gchar *word = g_strdup_printf ("%.*s%.*s", (int)(site->end - site->start),
+						  text + site->start, (int)rest_len, rest);
+	g_autofree gchar *bare = g_strndup (rest, rest_len);
+	gpointer packed = g_hash_table_lookup (lex->zh_concepts, word);
+	const SpConcept *specific;
+	SpTerm term;
+	gboolean negated;
+
+	if (packed != NULL || (packed = g_hash_table_lookup (lex->zh_concepts, bare)) == NULL)
+		return packed;
+	sp_term_unpack (packed, &term, &negated);
+	if (sp_term_is_combo (packed) || term.kind != SP_TERM_CONCEPT
+	    || term.index >= lex->concepts->len || negated)
+		return NULL;
+	specific = sp_lexicon_site_specific (
+		lex, g_ptr_array_index (lex->concepts, term.index),
+		((const SpSite *)g_ptr_array_index (lex->sites, site->index))->code);
+	if (specific == NULL)
+		return NULL;
+	for (guint i = 0; i < lex->concepts->len; i++) {
+		if (g_ptr_array_index (lex->concepts, i) == specific)
+			return SP_TERM_PACK (SP_TERM_CONCEPT, i);
+	}
+	return NULL;
+}
+
+/* "颜面部及双下肢水肿", "双手及双足麻木": a finding written after a list of sites is also the
+ * first site's; that site becomes a concept item of its own. */
+void
+sp_match_zh_site_lists (SpCtx *ctx)
+{
+	static const gchar *const joins[] = { "以及", "及", "和", "与", "、", NULL };
+	const gchar *text = ctx->nt->text;
+	guint n = ctx->items->len;
+	/* the site items by start and by end, + 1 (items are not sorted yet) */
+	g_autoptr (GHashTable) by_start = g_hash_table_new (g_direct_hash, g_direct_equal);
+	g_autoptr (GHashTable) by_end = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+	for (guint k = 0; k < n; k++) {
+		const SpItem *it = &g_array_index (ctx->items, SpItem, k);
+		if (it->kind != SP_ITEM_SITE)
+			continue;
+		g_hash_table_insert (by_start, GUINT_TO_POINTER (it->start),
+				     GUINT_TO_POINTER (k + 1));
+		g_hash_table_insert (by_end, GUINT_TO_POINTER (it->end), GUINT_TO_POINTER (k + 1));
+	}
+	for (guint i = 0; i < n && g_hash_table_size (by_end) > 1; i++) {
+		SpItem c = g_array_index (ctx->items, SpItem, i);
+		gint s2, s1;
+		gsize rest, j;
+		gpointer packed = NULL;
+		if (c.kind != SP_ITEM_CONCEPT || c.combo)
+			continue;
+		/* the second site: inside the term at its start (下肢水肿) or right before it */
+		s2 = (gint)GPOINTER_TO_UINT (
+			     g_hash_table_lookup (by_start, GUINT_TO_POINTER (c.start)))
+		     - 1;
+		if (s2 < 0 || g_array_index (ctx->items, SpItem, s2).end >= c.end)
+			s2 = (gint)GPOINTER_TO_UINT (
+				     g_hash_table_lookup (by_end, GUINT_TO_POINTER (c.start)))
+			     - 1;
+		if (s2 < 0)
+			continue;
+		rest = MAX (g_array_index (ctx->items, SpItem, s2).end, c.start);
+		j = sp_zh_skip_sides (ctx, g_array_index (ctx->items, SpItem, s2).start);
+		for (guint w = 0; joins[w] != NULL && packed == NULL; w++) {
+			gsize len = strlen (joins[w]);
+			if (j < len || memcmp (text + j - len, joins[w], len) != 0)
+				continue;
+			s1 = (gint)GPOINTER_TO_UINT (
+				     g_hash_table_lookup (by_end, GUINT_TO_POINTER (j - len)))
+			     - 1;
+			if (s1 < 0)
+				break;
+			packed = sp_zh_listed_site_term (ctx,
+							 &g_array_index (ctx->items, SpItem, s1),
+							 text + rest, c.end - rest);
+			if (packed != NULL)
+				sp_add_term (ctx, packed,
+					     g_array_index (ctx->items, SpItem, s1).start,
+					     g_array_index (ctx->items, SpItem, s1).end);
 		}
 	}
 }
