@@ -20,7 +20,7 @@ static const gchar *const sp_zh_inserts[] = {
 	"太",	  "好",	  "老是",   "总是",   "一直", "也",   "还",   "都",   "越来越", "更",
 	"更加",	  "稍微", "老",	    "总",     "真",   "超级", "蛮",   "经常", "常常",	"时常",
 	"偶尔",	  "有时", "有时候", "了",     "有",   "多发", "单发", "散在", "明显",	"稍",
-	"略",	  "稍有", "略有",   "有所",   "较前", NULL,
+	"略",	  "稍有", "略有",   "有所",   "较前", "偶有", NULL,
 };
 
 /* Negations a writer puts inside a term: 体重没掉 (Weight loss absent), 痰不多, 尿量无减少; a term
@@ -72,7 +72,8 @@ sp_zh_run (const gchar *p,
 static const gchar *
 sp_zh_time_run (const gchar *p, const gchar *end)
 {
-	return sp_zh_run (p, end, "一二两三四五六七八九十几半个多余来近这最段阵子期年月周天日星内",
+	return sp_zh_run (p, end,
+			  "一二两三四五六七八九十几半个多余来近这最段阵子期年月周天日星内已",
 			  "年月周天日期阵", 8, TRUE);
 }
 
