@@ -210,35 +210,24 @@ sp_zh_index_upto (SpZhIndex *ix, gsize pos)
 	return lo;
 }
 
-/* Is there a concept item over all of @start .. @end already? */
+/* Walks back over the indexed items that may overlap a new term of @start .. @end: with
+ * @overtake, marks the shorter symptom or measurement items it starts inside as replaced, as
+ * sp_match_zh() does (测血糖 of 测血糖老是偏低); without, says whether an item covers it all. */
 static gboolean
-sp_zh_span_taken (SpZhIndex *ix, gsize start, gsize end)
+sp_zh_index_walk (SpZhIndex *ix, gsize start, gsize end, gboolean overtake)
 {
 	for (guint k = sp_zh_index_upto (ix, start); k-- > 0;) {
 		guint i = g_array_index (ix->order, guint, k);
 		const SpItem *it = &g_array_index (ix->ctx->items, SpItem, i);
 		if (it->start + ix->max_bytes < start)
 			break;
-		if (!ix->dead[i] && it->end >= end)
+		if (!overtake && !ix->dead[i] && it->end >= end)
 			return TRUE;
-	}
-	return FALSE;
-}
-
-/* Marks the shorter symptom or measurement items a term of @start .. @end starts inside as
- * replaced, as sp_match_zh() does: 测血糖 of 测血糖老是偏低. */
-static void
-sp_zh_index_overtake (SpZhIndex *ix, gsize start, gsize end)
-{
-	for (guint k = sp_zh_index_upto (ix, start); k-- > 0;) {
-		guint i = g_array_index (ix->order, guint, k);
-		const SpItem *it = &g_array_index (ix->ctx->items, SpItem, i);
-		if (it->start + ix->max_bytes < start)
-			break;
-		if (it->start < start && it->end > start && it->end <= end
+		if (overtake && it->start < start && it->end > start && it->end <= end
 		    && it->end - it->start < end - start && sp_zh_overtakable (ix->ctx, i, 1))
 			ix->dead[i] = TRUE;
 	}
+	return FALSE;
 }
 
 /* Drops the replaced items and frees the index. */
@@ -319,13 +308,13 @@ sp_match_zh_inserts (SpCtx *ctx)
 		 * a finding the words after it name alone is negated by the context rules, with
 		 * its site (双下肢无水肿: Edema of the legs, absent) */
 		if (best != NULL
-		    && (sp_zh_span_taken (&ix, best_start, best_end)
+		    && (sp_zh_index_walk (&ix, best_start, best_end, FALSE)
 			|| (negation && sp_zh_bare_term (ctx, after, end, &bare_end) != NULL)))
 			best = NULL;
 		if (best != NULL) {
 			guint before;
 			/* it replaces a shorter symptom or measurement term it starts inside */
-			sp_zh_index_overtake (&ix, best_start, best_end);
+			sp_zh_index_walk (&ix, best_start, best_end, TRUE);
 			before = ctx->items->len;
 			sp_add_term (ctx, best, best_start, best_end);
 			/* a degree word grades the finding, a span of time or a negation does not
