@@ -717,7 +717,7 @@ sp_inserted_severity (SpCtx *ctx, const SpItem *c)
 
 /* The concept a Chinese term of the lexicon names when it is @code, else NULL: how the context
  * rules reach a concept they re-code to, by a term the curated lexicon gives it. */
-static const SpConcept *
+const SpConcept *
 sp_concept_of_term (const SpLexicon *lex, const gchar *term, const gchar *code)
 {
 	gpointer packed = g_hash_table_lookup (lex->zh_concepts, term);
@@ -867,6 +867,7 @@ sp_attributes (SpCtx *ctx, guint k, SpFinding *f)
 	if (site >= 0)
 		f->site = ((SpSite *)g_ptr_array_index (lex->sites, (guint)site))->code;
 	sp_weakness_by_side (ctx, c, f);
+	sp_bleeding_by_context (ctx, c, f);
 	/* "pain in the left knee", 嗓子有点疼: a generic finding at a site that has its own concept
 	 * is that concept (Knee pain, Sore throat), as a coder would code it */
 	if (f->site != NULL) {
@@ -1131,7 +1132,8 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 	sp_medication_course (ctx, k, f);
 	sp_condition_status (ctx, k, f, past);
 	sp_attributes (ctx, k, f);
-	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f))
+	if (sp_pain_repeats (ctx, k, f) || sp_pain_needs_site (ctx, k, f)
+	    || sp_discomfort_needs_site (ctx, k, f))
 		return FALSE;
 	if (f->polarity == SP_POLARITY_ABSENT) /* "pain 0/10" */
 		f->status = SP_STATUS_NONE;

@@ -156,6 +156,10 @@ gboolean sp_is_trigger (SpCtx *ctx, guint k);
 gboolean sp_asked_break (const gchar *text, const gchar *end, const gchar *p);
 gboolean sp_question_answered (SpCtx *ctx, const SpItem *c, SpPolarity *polarity);
 gboolean sp_aggravates (SpCtx *ctx, guint k);
+/* the concept a Chinese term of the lexicon names when it is @code, else NULL (sp-context.c) */
+const SpConcept *sp_concept_of_term (const SpLexicon *lex, const gchar *term, const gchar *code);
+void sp_bleeding_by_context (SpCtx *ctx, const SpItem *c, SpFinding *f);
+gboolean sp_discomfort_needs_site (SpCtx *ctx, guint k, const SpFinding *f);
 /* a relative's age at onset dated as a diagnosis ("dx age 55", 确诊), not an event */
 gboolean sp_onset_is_diagnosis (SpCtx *ctx, guint k);
 /* a token that ends a clause (. , ; ! ? newline 。) */

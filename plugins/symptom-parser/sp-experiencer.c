@@ -346,6 +346,27 @@ sp_onset_age (SpCtx *ctx, gint cue, guint k)
 	return -1;
 }
 
+/* Does the writer ask, right after someone else's illness, whether the patient has it too
+ * (幼儿园好几个小朋友得了手足口病，孩子是不是也是？)?  Then the mention stays the patient's, as
+ * the blind sets annotate it (issue 11, round 9): a question mark within the next 60 bytes, with
+ * 也 before it and no full stop between. */
+static gboolean
+sp_asks_if_also (SpCtx *ctx, const SpItem *c)
+{
+	const gchar *text = ctx->nt->text;
+	const gchar *end = MIN (text + ctx->nt->len, text + c->end + 60);
+	gboolean also = FALSE;
+
+	for (const gchar *p = text + c->end; p < end; p = g_utf8_next_char (p)) {
+		if (*p == '.' || *p == '\n' || g_str_has_prefix (p, "。"))
+			return FALSE;
+		if (*p == '?' || g_str_has_prefix (p, "？"))
+			return also;
+		also = also || g_str_has_prefix (p, "也");
+	}
+	return FALSE;
+}
+
 /* Is the concept at @k someone else's, neither the patient's nor a relative's: a friend, a
  * colleague, a classmate named as its subject in its clause ("My friend had the flu", "a
  * coworker tested positive for COVID", 同事得了流感, 室友也在发烧)?  ConText's "other"
@@ -360,7 +381,7 @@ sp_other_experiencer (SpCtx *ctx, guint k)
 		    "housemate", "neighbor",  "neighbour",  "neighbors",  "neighbours", "boss",
 		    "teammate",	 "boyfriend", "girlfriend", "partner's",  "同事",	"朋友",
 		    "同学",	 "室友",      "邻居",	    "舍友",	  "同桌",	"领导",
-		    "闺蜜",	 NULL };
+		    "闺蜜",	 "小朋友",    "小伙伴",	    "班上",	  "班里",	NULL };
 	static const gchar *const sources[] = { "by", "per", "from", "with", "told", NULL };
 	/* the writer speaking of themselves again: "…has strep and now my throat is sore" */
 	static const gchar *const self[]
@@ -382,7 +403,8 @@ sp_other_experiencer (SpCtx *ctx, guint k)
 		if (sp_tok_ends_clause (ctx, t) || sp_tok_in (ctx, t, self))
 			return FALSE;
 		if (sp_tok_in (ctx, t, others))
-			return t == 0 || !sp_tok_in (ctx, t - 1, sources);
+			return (t == 0 || !sp_tok_in (ctx, t - 1, sources))
+			       && !sp_asks_if_also (ctx, c);
 	}
 	return FALSE;
 }
@@ -461,6 +483,219 @@ sp_is_room_air (const gchar *text, const gchar *end, const SpItem *it)
 	       && (q - text == 2 || !g_ascii_isalnum (q[-3]));
 }
 
+/* ---- Chinese mentions that name no finding (issue 11, round 9) ---- */
+
+typedef enum {
+	SP_STOP_SENTENCE,  /* a full stop, a line break, ! or ? */
+	SP_STOP_SEMICOLON, /* … or a semicolon */
+	SP_STOP_COMMA,	   /* … or a comma */
+} SpStop;
+
+static gboolean
+sp_is_stop (const gchar *q, SpStop stop)
+{
+	/* a decimal point (0.5g, 38.5℃) stops nothing */
+	return (*q == '.' && !g_ascii_isdigit (q[1])) || *q == '\n' || *q == '!' || *q == '?'
+	       || g_str_has_prefix (q, "。") || (stop >= SP_STOP_SEMICOLON && *q == ';')
+	       || (stop >= SP_STOP_COMMA && *q == ',');
+}
+
+/* Does the normalised text end at @p with @word (no further back than @text)? */
+static gboolean
+sp_ends_with (const gchar *text, const gchar *p, const gchar *word)
+{
+	gsize n = strlen (word);
+	return (gsize)(p - text) >= n && strncmp (p - n, word, n) == 0;
+}
+
+/* Does the text from @lo to @hi hold one of @words? */
+static gboolean
+sp_span_has (const gchar *lo, const gchar *hi, const gchar *const *words)
+{
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (g_strstr_len (lo, hi - lo, words[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Does the text before @p, back to a @stop (at most @max bytes), hold one of @words?  NFKC
+ * made the full-width comma and semicolon ASCII. */
+static gboolean
+sp_before_has (const gchar *text, const gchar *p, gsize max, SpStop stop, const gchar *const *words)
+{
+	const gchar *lo = p;
+
+	while (lo > text && (gsize)(p - lo) < max && !sp_is_stop (g_utf8_prev_char (lo), stop))
+		lo = g_utf8_prev_char (lo);
+	return sp_span_has (lo, p, words);
+}
+
+/* Does the text from @p, up to a comma or a stronger stop (at most @max bytes), hold one of
+ * @words? */
+static gboolean
+sp_after_has (const gchar *p, const gchar *end, gsize max, const gchar *const *words)
+{
+	const gchar *hi = p;
+
+	while (hi < end && (gsize)(hi - p) < max && !sp_is_stop (hi, SP_STOP_COMMA))
+		hi = g_utf8_next_char (hi);
+	return sp_span_has (p, hi, words);
+}
+
+static gboolean
+sp_starts_with_any (const gchar *p,
+		    const gchar *end,
+		    const gchar *const *words,
+		    const gchar **after)
+{
+	for (guint i = 0; words[i] != NULL; i++) {
+		if (sp_has_prefix (p, end, words[i], after))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+sp_concept_is_pain (const SpConcept *c)
+{
+	return strcasestr (c->label_en, "pain") != NULL || strcasestr (c->label_en, "ache") != NULL;
+}
+
+/* A product named after a complaint: 感冒药, 过敏药, “眩晕停”, “皮炎平” (notes quote a product's
+ * name).  A drug for a chronic disease still says the patient has it (糖尿病药, as "pills for
+ * his blood pressure" does). */
+static gboolean
+sp_zh_names_drug (
+	const gchar *text, const gchar *p, const gchar *end, const SpItem *it, const SpConcept *c)
+{
+	static const gchar *const not_drug[] = { "物过敏", "疹", NULL };
+	static const gchar *const forms[]
+		= { "口服液", "颗粒", "胶囊",	"冲剂", "糖浆",	  "合剂",   "滴丸",
+		    "软膏",   "乳膏", "喷雾剂", "含片", "泡腾片", "注射液", NULL };
+	static const gchar form_starts[] = "口颗胶冲糖合滴软乳喷含泡注";
+	static const gchar *const quotes[] = { "“", "\"", "「", NULL };
+	static const gchar *const closes[] = { "”", "\"", "」", NULL };
+	static const gchar *const brand_ends[]
+		= { "停", "平", "灵", "宁", "康", "片", "丸", "散", "膏", "贴", "液", NULL };
+	const gchar *after;
+	gboolean quoted = FALSE;
+
+	if (!c->chronic && sp_has_prefix (p, end, "药", &after)
+	    && !sp_starts_with_any (after, end, not_drug, &after))
+		return TRUE;
+	/* a dosage form at most two characters on: 小儿肺热咳喘口服液, 感冒清热颗粒 */
+	for (const gchar *q = p; q < end && q - p <= 2 * (gssize)strlen ("药");
+	     q = g_utf8_next_char (q)) {
+		gunichar ch = g_utf8_get_char (q);
+		/* the forms' first characters, a cheap test before the comparisons */
+		if (g_utf8_strchr (form_starts, -1, ch) != NULL
+		    && sp_starts_with_any (q, end, forms, &after))
+			return TRUE;
+		if (!mv_unichar_is_han (ch))
+			break;
+	}
+	for (guint i = 0; quotes[i] != NULL; i++)
+		quoted = quoted || sp_ends_with (text, text + it->start, quotes[i]);
+	return quoted && sp_starts_with_any (p, end, brand_ends, &after)
+	       && sp_starts_with_any (after, end, closes, &after);
+}
+
+/* A test or an organism named after a disease: 新冠抗原阴性, HBV-DNA低于检测下限 (a negative
+ * qualitative test, which the Chinese sets leave out; a positive one may name the infection),
+ * 肺炎支原体, 肺炎链球菌 (bacteria). */
+static gboolean
+sp_zh_names_test (const gchar *p, const gchar *end, const SpConcept *c)
+{
+	static const gchar *const tests[]
+		= { "抗原", "抗体", "核酸", "-dna", "dna", "rna", "病毒载量", "igm", "igg", NULL };
+	static const gchar *const negative[]
+		= { "阴性", "低于", "未检出", "(-)", "正常", "未见", NULL };
+	static const gchar *const bugs[] = { "支原体", "衣原体", "链球菌", "克雷伯", "球菌", NULL };
+	const gchar *after;
+
+	if (sp_starts_with_any (p, end, bugs, &after))
+		return TRUE;
+	/* Hp(-) is annotated: the infection, absent */
+	return g_strcmp0 (c->code, "HP:0005202") != 0 && sp_starts_with_any (p, end, tests, &after)
+	       && sp_after_has (after, end, 36, negative);
+}
+
+/* What follows the term says it names no finding: a word it runs into (困难, 困扰: not the 困 of
+ * sleepiness; 加重影响: not 重影, double vision; 多动动, move more; 血氧低于93%, a threshold), a
+ * scale, score or risk named after it (a pain keeps its word: 疼痛评分 is pain), a product, a
+ * test or a food named after it, the 咳 of expectorating. */
+static gboolean
+sp_zh_names_by_what_follows (const gchar *text,
+			     const gchar *end,
+			     const SpItem *it,
+			     const SpConcept *c)
+{
+	static const gchar *const measures[] = { "量表", "自评", "评分", "风险", "评估", NULL };
+	static const gchar *const words_with_kun[] = { "难", "扰", "境", "惑", NULL };
+	static const gchar *const foods[] = { "食物", "食品", NULL };
+	static const gchar *const expectorate[] = { "出", "不出", "不上来", NULL };
+	static const gchar *const sputum[] = { "痰", NULL };
+	const gchar *p = text + it->end;
+	const gchar *after;
+
+	if ((sp_ends_with (text, p, "困") && sp_starts_with_any (p, end, words_with_kun, &after))
+	    || (sp_ends_with (text, p, "影") && g_str_has_prefix (p, "响"))
+	    || (sp_ends_with (text, p, "动") && g_str_has_prefix (p, "动"))
+	    || ((sp_ends_with (text, p, "低") || sp_ends_with (text, p, "高"))
+		&& g_str_has_prefix (p, "于")))
+		return TRUE;
+	if (sp_starts_with_any (p, end, measures, &after) && !sp_concept_is_pain (c))
+		return TRUE;
+	if (sp_zh_names_drug (text, p, end, it, c) || sp_zh_names_test (p, end, c))
+		return TRUE;
+	/* 少吃高钾、高磷食物 */
+	if (sp_after_has (p, end, 6 * strlen ("食"), foods))
+		return TRUE;
+	return g_strcmp0 (c->code, "HP:0012735") == 0 && it->end - it->start == strlen ("咳")
+	       && (sp_starts_with_any (p, end, expectorate, &after)
+		   || (!g_str_has_prefix (p, "得")
+		       && sp_after_has (p, end, 6 * strlen ("痰"), sputum)));
+}
+
+/* Chinese wording in which a concept term names no finding of the patient (issue 11, round 9;
+ * each family read from the false positives of the blind sets, tests in clinical-forms-zh.tsv):
+ * what follows it (sp_zh_names_by_what_follows()), a treatment against it (抗肿瘤治疗, 抗病毒),
+ * a worry (担心自己得了癌症), advice to drink (建议多饮水) and shaking that describes a seizure
+ * (抽搐，双眼上翻、四肢抖动). */
+static gboolean
+sp_zh_names_no_finding (SpCtx *ctx, const SpItem *it, const SpConcept *c)
+{
+	static const gchar *const worry[] = { "担心", "害怕", "怕", NULL };
+	static const gchar *const advice[]
+		= { "建议", "嘱", "处理", "医嘱", "宜", "请", "注意", "指导", NULL };
+	static const gchar *const seizure[] = { "抽搐", "惊厥", "抽风", NULL };
+	static const gchar *const seizure_denied[]
+		= { "无抽搐", "没有抽搐", "未抽搐", "否认抽搐", "无惊厥", "没抽", NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *end = text + ctx->nt->len;
+	const gchar *start = text + it->start;
+	const gchar *p = text + it->end;
+	gunichar next = p < end ? g_utf8_get_char (p) : 0;
+
+	if (sp_ends_with (text, start, "抗"))
+		return TRUE;
+	/* most terms end a clause or meet a digit: only a word after them can name something */
+	if ((mv_unichar_is_han (next) || next == '-' || next == 0x3001 /* 、 */
+	     || g_ascii_isalpha (next))
+	    && sp_zh_names_by_what_follows (text, end, it, c))
+		return TRUE;
+	if ((sp_ends_with (text, start, "得了") || sp_ends_with (text, start, "得的是"))
+	    && sp_before_has (text, start, 24, SP_STOP_COMMA, worry))
+		return TRUE;
+	if (g_strcmp0 (c->code, "HP:0001959") == 0 && g_str_has_prefix (p, "水")
+	    && sp_before_has (text, start, 240, SP_STOP_SENTENCE, advice))
+		return TRUE;
+	return g_strcmp0 (c->code, "HP:0001337") == 0
+	       && sp_before_has (text, start, 60, SP_STOP_SENTENCE, seizure)
+	       && !sp_before_has (text, start, 60, SP_STOP_SENTENCE, seizure_denied);
+}
+
 /* Is the concept item at @k no finding of anyone because it only names something else: a service
  * or role that a condition names ("diabetes nurse", "asthma clinic", "heart failure service",
  * "hypertension follow-up", 糖尿病群, 高血压随访, 糖尿病饮食, 哮喘门诊), or an idiom ("tired of",
@@ -476,7 +711,7 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		"register", "registry",	 "review",	"leaflet",   "群",	"随访",
 		"饮食",	    "门诊",	 "专科",	"护士",	     "病房",	"宣教",
 		"教育",	    "中心",	 "专病",	"科",	     "患者群",	"病友",
-		"食谱",	    NULL,
+		"食谱",	    "定点",	 "超话",	NULL,
 	};
 	static const gchar *const of[] = { "of", NULL };
 	static const gchar *const against[]
@@ -489,6 +724,9 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 	static const gchar *const diet_treats[]
 		= { "controlled", "control", "managed", "treated", "alone", "only", NULL };
 	static const gchar *const scale[] = { "scale", "score", NULL };
+	static const gchar *const departments[]
+		= { "门诊", "科", "内科", "外科", "专科", "中心", NULL };
+	const gchar *after;
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
@@ -516,6 +754,13 @@ sp_names_no_finding (SpCtx *ctx, guint k)
 		condition = c->kind == SP_CONCEPT_CONDITION;
 	}
 	if (condition && sp_is_room_air (text, end, it))
+		return TRUE;
+	if (sp_zh_names_no_finding (ctx, it,
+				    g_ptr_array_index (ctx->parser->lexicon->concepts, it->index)))
+		return TRUE;
+	/* 发热门诊, 疼痛科, 肿瘤内科: a complaint names a clinic or a department, even where a line
+	 * opens with it (a disease there still names the visit's topic: 哮喘门诊) */
+	if (!condition && sp_starts_with_any (p, end, departments, &after))
 		return TRUE;
 	/* a vaccine, a screening or an action plan against a disease names no disease of the
 	 * patient, even where a line opens with it ("Flu and pneumococcal vaccines given",
@@ -702,8 +947,20 @@ gboolean
 sp_aggravates (SpCtx *ctx, guint k)
 {
 	static const gchar *const worse[]
-		= { "时加重",	  "时加剧",	"后加重", "后加剧", "时明显加重",
-		    "时疼痛加重", "时症状加重", "时更重", NULL };
+		= { "时加重",	  "时加剧",   "后加重",	  "后加剧", "时明显加重", "时疼痛加重",
+		    "时症状加重", "时更重",   "都会加重", "会加重", "就加重",	  "都加重",
+		    "也加重",	  "时漏尿",   "就漏尿",	  "会漏尿", "都漏尿",	  "就漏",
+		    "时漏",	  "时尿失禁", NULL };
+	static const gchar worse_starts[] = "时后都会就也";
+	/* "咳嗽打喷嚏都会加重", "一咳嗽打喷嚏就漏": a cough or a sneeze runs on into the next act
+	 * with no join (a complaint does not: 胸痛深呼吸时加重 names the chest pain) */
+	static const gchar *const acts[]
+		= { "打喷嚏", "喷嚏", "咳嗽", "大笑", "用力", "深呼吸", "跑跳", NULL };
+	static const gchar *const act_codes[] = { "HP:0012735", "HP:0025095", NULL };
+	static const gchar *const when[] = { "时", "的时候", "就", NULL };
+	static const gchar *const effects[]
+		= { "加重", "加剧", "漏尿", "漏", "尿失禁", "更痛", "更疼", NULL };
+	const SpConcept *concept;
 	static const gchar *const joins[] = { "、", "或者", "或", "和", "及", "/", NULL };
 	const SpItem *it = sp_item (ctx, k);
 	const gchar *text = ctx->nt->text;
@@ -713,7 +970,17 @@ sp_aggravates (SpCtx *ctx, guint k)
 
 	if (it->kind != SP_ITEM_CONCEPT || g_ascii_isalpha (text[it->end - 1]))
 		return FALSE;
-	for (guint i = 0; worse[i] != NULL; i++) {
+	concept = g_ptr_array_index (ctx->parser->lexicon->concepts, it->index);
+	if (g_strv_contains (act_codes, concept->code)) {
+		const gchar *rest;
+		sp_starts_with_any (p, end, acts, &p);
+		/* 咳嗽时腰痛加剧, 咳嗽时偶有漏尿: the act, then what it does, in one clause */
+		if (sp_starts_with_any (p, end, when, &rest)
+		    && sp_after_has (rest, end, 10 * strlen ("漏"), effects))
+			return TRUE;
+	}
+	for (guint i = 0; worse[i] != NULL && g_utf8_strchr (worse_starts, -1, g_utf8_get_char (p));
+	     i++) {
 		if (g_str_has_prefix (p, worse[i]))
 			return TRUE;
 	}
@@ -731,4 +998,56 @@ sp_aggravates (SpCtx *ctx, guint k)
 		after = g_utf8_next_char (after);
 	}
 	return FALSE;
+}
+
+/* Bleeding that a Chinese note places by its context (issue 11, round 9): 头颅CT未见出血 is
+ * intracranial (cerebral) haemorrhage, 胃溃疡出血, 十二指肠球部溃疡伴出血 gastrointestinal
+ * haemorrhage, 鼻衄出血不止 epistaxis, 牙龈经常出血 gingival bleeding, as the blind sets code them;
+ * the generic Abnormal bleeding stays where nothing places it. */
+void
+sp_bleeding_by_context (SpCtx *ctx, const SpItem *c, SpFinding *f)
+{
+	static const gchar *const head[] = { "头颅ct",	"头部ct",     "颅脑ct", "头ct", "脑ct",
+					     "头颅mri", "头颅磁共振", "颅内",	NULL };
+	static const gchar *const gut[]
+		= { "溃疡", "胃", "十二指肠", "消化道", "肠道", "结肠", "直肠", NULL };
+	static const gchar *const nose[] = { "鼻衄", "鼻腔", "鼻子", NULL };
+	static const gchar *const gums[] = { "牙龈", "牙床", NULL };
+	const gchar *text = ctx->nt->text;
+	const gchar *start = text + c->start;
+	const SpConcept *to = NULL;
+
+	if (g_strcmp0 (f->concept->code, "HP:0001892") != 0
+	    || !mv_unichar_is_han (g_utf8_get_char (start)))
+		return;
+	/* 头颅 is the site the scan names */
+	if ((f->site == NULL || g_str_equal (f->site, "SITE:head"))
+	    && sp_before_has (text, start, 10 * strlen ("出"), SP_STOP_COMMA, head))
+		to = sp_concept_of_term (ctx->parser->lexicon, "脑出血", "HP:0001342");
+	else if (sp_before_has (text, start, 4 * strlen ("出"), SP_STOP_COMMA, nose))
+		to = sp_concept_of_term (ctx->parser->lexicon, "鼻出血", "HP:0000421");
+	else if (sp_before_has (text, start, 6 * strlen ("出"), SP_STOP_COMMA, gums))
+		to = sp_concept_of_term (ctx->parser->lexicon, "牙龈出血", "HP:0000225");
+	else if (f->site == NULL
+		 && sp_before_has (text, start, 12 * strlen ("出"), SP_STOP_COMMA, gut))
+		to = sp_concept_of_term (ctx->parser->lexicon, "胃肠道出血", "HP:0002239");
+	if (to == NULL)
+		return;
+	f->concept = to;
+	f->site = NULL;
+}
+
+/* Is the finding at @k a Chinese 不适 / 不舒服 with no site (哪里不舒服？, 近期无不适, 姐妹们不舒服
+ * 一定要早点看医生, 胀满不适 after the complaint it qualifies)?  The Chinese sets annotate a
+ * discomfort only with its site (胃不舒服, 左肩无不适); the bare word is a question, a form's
+ * field, advice or a repeat (issue 11, round 9). */
+gboolean
+sp_discomfort_needs_site (SpCtx *ctx, guint k, const SpFinding *f)
+{
+	const SpItem *it = sp_item (ctx, k);
+
+	return it->kind == SP_ITEM_CONCEPT && f->site == NULL
+	       && g_strcmp0 (f->concept->code, "MV:0001") == 0
+	       && g_strcmp0 (f->concept->label_en, "Discomfort") == 0
+	       && mv_unichar_is_han (g_utf8_get_char (ctx->nt->text + it->start));
 }
