@@ -107,6 +107,14 @@ gint sp_zh_digit (gunichar c);
 const gchar *sp_zh_number (const gchar *p, const gchar *end, gdouble *value);
 void sp_find_durations_en (SpCtx *ctx);
 void sp_find_durations_zh (SpCtx *ctx);
+/* sp-zh-compose.c: Chinese terms a writer breaks up (肚子有些胀, 体重2个月下降, 眼睛又红又痒) */
+void sp_match_zh_inserts (SpCtx *ctx);
+void sp_match_zh_pairs (SpCtx *ctx);
+void sp_match_zh_site_lists (SpCtx *ctx);
+/* sp-parser.c: a concept, site or cue term of the lexicon (@packed) as an item or items */
+void sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end);
+/* sp-parser.c: may a symptom or measurement term give way to a longer one starting inside it? */
+gboolean sp_zh_overtakable (SpCtx *ctx, guint first, guint n);
 void sp_find_scores_en (SpCtx *ctx);
 void sp_find_scores_zh (SpCtx *ctx);
 

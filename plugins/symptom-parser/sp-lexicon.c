@@ -79,10 +79,6 @@ sp_cue_to_string (SpCue cue)
 	return cue < SP_CUE_LAST ? sp_cue_names[cue] : "unknown";
 }
 
-/* A term is stored in a hash table value as kind+1 in the top bits and the index below, so
- * that a value is never NULL. */
-#define SP_TERM_PACK(kind, index) GUINT_TO_POINTER ((((guint)(kind) + 1) << 28) | (guint)(index))
-
 gboolean
 sp_zh_term_start (const gchar *p)
 {
@@ -696,6 +692,24 @@ sp_lexicon_index_site_specific (SpLexicon *self)
 	}
 }
 
+/* Parts of a site that has a concept of its own when the part has none: a pain at the temple,
+ * the forehead or the back of the head is a headache (两侧太阳穴胀痛, 后脑勺子疼得很). */
+static const gchar *
+sp_lexicon_site_whole (const gchar *site)
+{
+	static const gchar *const parts[][2] = {
+		{ "SITE:temple", "SITE:head" },
+		{ "SITE:forehead", "SITE:head" },
+		{ "SITE:occiput", "SITE:head" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS (parts); i++) {
+		if (g_str_equal (site, parts[i][0]))
+			return parts[i][1];
+	}
+	return NULL;
+}
+
 const SpConcept *
 sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const gchar *site)
 {
@@ -706,6 +720,8 @@ sp_lexicon_site_specific (const SpLexicon *self, const SpConcept *generic, const
 		return NULL;
 	key = g_strdup_printf ("%p|%s", (gconstpointer)generic, site);
 	at = GPOINTER_TO_UINT (g_hash_table_lookup (self->site_specific, key));
+	if (at == 0 && sp_lexicon_site_whole (site) != NULL)
+		return sp_lexicon_site_specific (self, generic, sp_lexicon_site_whole (site));
 	return at > 0 ? g_ptr_array_index (self->concepts, at - 1) : NULL;
 }
 

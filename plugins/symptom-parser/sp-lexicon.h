@@ -120,6 +120,10 @@ gboolean sp_term_is_combo (gpointer packed);
  * character ("2型糖尿病", "3度烧伤")? */
 gboolean sp_zh_term_start (const gchar *p);
 
+/* A hash-table value of the term tables: kind+1 in the top bits and the index below, so that a
+ * value is never NULL (see sp_term_unpack()). */
+#define SP_TERM_PACK(kind, index) GUINT_TO_POINTER ((((guint)(kind) + 1) << 28) | (guint)(index))
+
 /* Unpacks a hash-table value of the term tables: kind, index (or cue mask) and negated flag. */
 void sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated);
 

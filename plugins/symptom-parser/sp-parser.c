@@ -116,7 +116,7 @@ sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, g
 	g_array_append_val (ctx->items, it);
 }
 
-static void
+void
 sp_add_term (SpCtx *ctx, gpointer packed, gsize start, gsize end)
 {
 	SpTerm term;
@@ -272,6 +272,55 @@ sp_zh_false_head_at (const gchar *p, const gchar *end, const gchar *term_end, gb
 	return FALSE;
 }
 
+/* May the concept term whose items are @n items from @first give way to a longer term starting
+ * inside it?  A symptom or a measurement's name may, a disease, drug or allergen may not. */
+gboolean
+sp_zh_overtakable (SpCtx *ctx, guint first, guint n)
+{
+	const SpLexicon *lex = ctx->parser->lexicon;
+
+	for (guint i = first; i < first + n; i++) {
+		const SpItem *it = &g_array_index (ctx->items, SpItem, i);
+		const SpConcept *c;
+		if (it->kind != SP_ITEM_CONCEPT || it->index >= lex->concepts->len)
+			return FALSE;
+		c = g_ptr_array_index (lex->concepts, it->index);
+		if (c->kind != SP_CONCEPT_SYMPTOM && c->kind != SP_CONCEPT_MEASUREMENT
+		    && c->kind != SP_CONCEPT_SCORE)
+			return FALSE;
+	}
+	return n > 0;
+}
+
+/* Does the 儿 just appended to @buf (@blen bytes before it) belong to the term being read?  Only
+ * when some term goes on with it, and, looking at the character after it (at @q), goes on with
+ * that character too or no term goes on without the 儿: 女儿 and 心口窝儿堵 keep it, 心口窝儿疼
+ * (the term is 心口窝疼) and 嗓子眼儿 do not. */
+static gboolean
+sp_zh_keeps_er (const SpLexicon *lex, gchar *buf, gsize blen, const gchar *q, const gchar *end)
+{
+	gsize n;
+	gboolean with, without;
+
+	if (!g_hash_table_contains (lex->zh_prefixes, buf))
+		return FALSE;
+	if (q >= end || !mv_unichar_is_han (g_utf8_get_char (q)))
+		return TRUE;
+	n = (gsize)(g_utf8_next_char (q) - q);
+	if (blen + 3 + n > lex->zh_max_bytes)
+		return TRUE;
+	memcpy (buf + blen + 3, q, n);
+	buf[blen + 3 + n] = '\0';
+	with = g_hash_table_contains (lex->zh_prefixes, buf);
+	memmove (buf + blen, q, n);
+	buf[blen + n] = '\0';
+	without = g_hash_table_contains (lex->zh_prefixes, buf);
+	/* put back the 儿 */
+	memcpy (buf + blen, "儿", 3);
+	buf[blen + 3] = '\0';
+	return with || !without;
+}
+
 /* Greedy longest match of the Chinese concepts, sites and cues over the characters, each table
  * on its own, in one pass: a term starts at a Han character and grows while it is a prefix of
  * some term. */
@@ -285,6 +334,9 @@ sp_match_zh (SpCtx *ctx)
 	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
 	const gchar *next_free[G_N_ELEMENTS (tables)] = { text, text, text };
 	const gchar *p = text;
+	/* the last concept term: its start and its items (a combo has several) */
+	const gchar *last_start = text;
+	guint last_item = 0, last_n = 0;
 
 	while (p < end) {
 		const gchar *best_end[G_N_ELEMENTS (tables)] = { NULL };
@@ -298,14 +350,27 @@ sp_match_zh (SpCtx *ctx)
 			p = g_utf8_next_char (p);
 			continue;
 		}
-		for (const gchar *q = g_utf8_next_char (p);
-		     q <= end && (gsize)(q - p) <= lex->zh_max_bytes;) {
-			memcpy (buf, p, (gsize)(q - p));
-			buf[q - p] = '\0';
+		gsize blen = 0;
+		for (const gchar *c = p, *q; c < end; c = q) {
+			gsize n;
+			q = g_utf8_next_char (c);
+			n = (gsize)(q - c);
+			if (blen + n > lex->zh_max_bytes)
+				break;
+			memcpy (buf + blen, c, n);
+			buf[blen + n] = '\0';
+			/* 儿化: the 儿 of 嗓子眼儿, 心口窝儿疼, 腰眼儿 is left out when no term
+			 * goes on with it (女儿, 婴儿 are terms and keep it) */
+			if (blen > 0 && n == 3 && memcmp (c, "儿", 3) == 0
+			    && !sp_zh_keeps_er (lex, buf, blen, q, end)) {
+				buf[blen] = '\0';
+				continue;
+			}
+			blen += n;
 			if (!g_hash_table_contains (lex->zh_prefixes, buf))
 				break;
 			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
-				gpointer value = p >= next_free[t]
+				gpointer value = p >= next_free[t] || (t == 0 && q > next_free[0])
 							 ? g_hash_table_lookup (tables[t], buf)
 							 : NULL;
 				if (value != NULL) {
@@ -313,16 +378,30 @@ sp_match_zh (SpCtx *ctx)
 					best_end[t] = q;
 				}
 			}
-			if (q == end)
-				break;
-			q = g_utf8_next_char (q);
 		}
 		/* the end of a concept term that started before @p */
 		const gchar *in_concept = next_free[0];
+		/* a longer concept term starting inside the last one replaces it: 测血糖老是低 is
+		 * the term 血糖老是低, not the measurement name 测血糖 that starts first (the
+		 * segmenter's word), 有痰咳不出来 is 痰咳不出来; not a disease name, which a
+		 * longer complication shares (2型糖尿病酮症酸中毒 keeps 2型糖尿病) */
+		if (best[0] != NULL && p < next_free[0]) {
+			if (best_end[0] - p > next_free[0] - last_start
+			    && sp_zh_overtakable (ctx, last_item, last_n))
+				g_array_remove_range (ctx->items, last_item, last_n);
+			else
+				best[0] = NULL;
+		}
 		for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
 			if (best[t] == NULL)
 				continue;
+			if (t == 0) {
+				last_start = p;
+				last_item = ctx->items->len;
+			}
 			sp_add_term (ctx, best[t], (gsize)(p - text), (gsize)(best_end[t] - text));
+			if (t == 0)
+				last_n = ctx->items->len - last_item;
 			if (t < 2
 			    && sp_zh_false_head_at (g_utf8_prev_char (best_end[t]), end,
 						    best_end[t],
@@ -351,74 +430,6 @@ sp_match_zh (SpCtx *ctx)
 			next_free[t] = best_end[t];
 		}
 		p = g_utf8_next_char (p);
-	}
-}
-
-/* Degree and frequency words and the particle 了 a patient puts inside a symptom: 肚子有些胀,
- * 说话有点不清楚, 心很慌, 尿也少了, 头还疼, 夜里经常憋醒, 嘴里长了溃疡.  Never a negation (不, 没).
- */
-static const gchar *const sp_zh_inserts[] = {
-	"有点儿", "有点", "有些", "有一点", "一点", "很",     "非常", "特别", "比较",
-	"挺",	  "太",	  "好",	  "老是",   "总是", "一直",   "也",   "还",   "都",
-	"越来越", "更",	  "更加", "稍微",   "老",   "总",     "真",   "超级", "蛮",
-	"经常",	  "常常", "时常", "偶尔",   "有时", "有时候", "了",   NULL,
-};
-
-/* A Chinese concept term written with a degree word inside it (肚子有些胀 is 肚子胀): for each
- * such word between Han words, the longest term made of the one or two words before it and up
- * to four characters after it becomes a concept item over the whole span (the word and any cue
- * or site inside are then opaque, see sp_items_finish()).  The part before starts a word of the
- * segmentation, so 念头 does not lend its 头. */
-static void
-sp_match_zh_inserts (SpCtx *ctx)
-{
-	const SpLexicon *lex = ctx->parser->lexicon;
-	const gchar *text = ctx->nt->text;
-	GArray *toks = ctx->tokens;
-	g_autofree gchar *buf = g_malloc (lex->zh_max_bytes + 8);
-
-	for (guint t = 1; t + 1 < toks->len; t++) {
-		const MvToken *tok = &g_array_index (toks, MvToken, t);
-		const MvToken *next = &g_array_index (toks, MvToken, t + 1);
-		gpointer best = NULL;
-		gsize best_start = 0, best_end = 0;
-
-		if (tok->kind != MV_TOKEN_HAN || next->kind != MV_TOKEN_HAN
-		    || next->start != tok->end || !sp_tok_in (ctx, t, sp_zh_inserts))
-			continue;
-		for (guint back = 1; back <= 2 && back <= t; back++) {
-			const MvToken *first = &g_array_index (toks, MvToken, t - back);
-			gsize left = tok->start - first->start;
-			const gchar *q = text + next->start;
-			if (first->kind != MV_TOKEN_HAN
-			    || g_array_index (toks, MvToken, t - 1).kind != MV_TOKEN_HAN
-			    || first->end != g_array_index (toks, MvToken, t - back + 1).start
-			    || left > 12 || left + 16 > lex->zh_max_bytes)
-				break;
-			memcpy (buf, text + first->start, left);
-			for (guint n = 0; n < 4 && q < text + ctx->nt->len; n++) {
-				gpointer value;
-				if (!mv_unichar_is_han (g_utf8_get_char (q)))
-					break;
-				q = g_utf8_next_char (q);
-				memcpy (buf + left, text + next->start,
-					(gsize)(q - (text + next->start)));
-				buf[left + (gsize)(q - (text + next->start))] = '\0';
-				value = g_hash_table_lookup (lex->zh_concepts, buf);
-				if (value != NULL
-				    && (gsize)(q - text) - first->start > best_end - best_start) {
-					best = value;
-					best_start = first->start;
-					best_end = (gsize)(q - text);
-				}
-			}
-		}
-		if (best != NULL) {
-			guint before = ctx->items->len;
-			sp_add_term (ctx, best, best_start, best_end);
-			for (guint i = before; i < ctx->items->len; i++)
-				g_array_index (ctx->items, SpItem, i).insert_tok = t + 1;
-		}
 	}
 }
 
@@ -883,6 +894,8 @@ sp_parser_parse_full (const SpParser *self,
 	sp_check_side_letters (&ctx);
 	sp_match_zh (&ctx);
 	sp_match_zh_inserts (&ctx);
+	sp_match_zh_pairs (&ctx);
+	sp_match_zh_site_lists (&ctx);
 	sp_find_durations_en (&ctx);
 	sp_find_durations_zh (&ctx);
 	sp_find_scores_en (&ctx);
