@@ -186,7 +186,7 @@ sp_asked (SpCtx *ctx, const SpItem *c)
 	/* most concepts have no question mark near them: look for one first, cheaply, so a long
 	 * text of repeated terms costs no more per concept */
 	if (memchr (text + c->end, '?', limit - (text + c->end)) == NULL
-	    && g_strstr_len (text + c->end, limit - (text + c->end), "？") == NULL)
+	    && memmem (text + c->end, limit - (text + c->end), "？", strlen ("？")) == NULL)
 		return FALSE;
 	for (const gchar *p = text + c->end; p < limit && q == NULL; p++) {
 		if (*p == '?' || g_str_has_prefix (p, "？"))
@@ -691,20 +691,15 @@ sp_site_is_subject (SpCtx *ctx, const SpItem *it, const SpItem *c)
  * the concept's span hides from the cue walk; a negation right before the concept still says no
  * severity (不太疼 is matched whole). */
 static SpSeverity
-sp_inserted_severity (SpCtx *ctx, const SpItem *c)
+sp_token_severity (SpCtx *ctx, guint t)
 {
-	const MvToken *tok;
-	g_autofree gchar *word = NULL;
-	gpointer packed;
+	const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+	g_autofree gchar *word = g_strndup (ctx->nt->text + tok->start, tok->end - tok->start);
+	gpointer packed = g_hash_table_lookup (ctx->parser->lexicon->zh_cues, word);
 	SpTerm term;
 	gboolean negated;
 	SpItem cue = { 0 };
 
-	if (c->insert_tok == 0 || c->insert_tok > ctx->tokens->len)
-		return SP_SEVERITY_NONE;
-	tok = &g_array_index (ctx->tokens, MvToken, c->insert_tok - 1);
-	word = g_strndup (ctx->nt->text + tok->start, tok->end - tok->start);
-	packed = g_hash_table_lookup (ctx->parser->lexicon->zh_cues, word);
 	if (packed == NULL)
 		return SP_SEVERITY_NONE;
 	sp_term_unpack (packed, &term, &negated);
@@ -713,6 +708,29 @@ sp_inserted_severity (SpCtx *ctx, const SpItem *c)
 	cue.kind = SP_ITEM_CUE;
 	cue.index = term.index;
 	return sp_severity_of (&cue);
+}
+
+static SpSeverity
+sp_inserted_severity (SpCtx *ctx, const SpItem *c)
+{
+	SpSeverity severity = SP_SEVERITY_NONE;
+
+	if (c->insert_tok != 0 && c->insert_tok <= ctx->tokens->len)
+		severity = sp_token_severity (ctx, c->insert_tok - 1);
+	/* a composed term took the complement of its 得 inside its span (疼得很, 痛得厉害): the
+	 * severity word right after the 得; a degree word elsewhere in it (体毛也比较重) grades
+	 * nothing more than it did */
+	for (guint t = c->tok_first + 1; c->composed && severity == SP_SEVERITY_NONE
+					 && t <= c->tok_last && t < ctx->tokens->len;
+	     t++) {
+		const MvToken *before = &g_array_index (ctx->tokens, MvToken, t - 1);
+		gsize n = before->end - before->start;
+		if (n >= strlen ("得")
+		    && memcmp (ctx->nt->text + before->end - strlen ("得"), "得", strlen ("得"))
+			       == 0)
+			severity = sp_token_severity (ctx, t);
+	}
+	return severity;
 }
 
 /* The concept a Chinese term of the lexicon names when it is @code, else NULL: how the context

@@ -44,12 +44,16 @@ typedef struct {
 	guint32 tok_last; /* inclusive; tok_first > tok_last for an item inside no token */
 	guint index;	  /* concept or site index, or a mask of (1 << SpCue) */
 	gdouble value;	  /* duration in hours, or score */
-	gboolean hard;	  /* a comma between Chinese words ends every scope */
-	gboolean
-		weak; /* SpWeak: a one-character Chinese term in a longer word: sp_items_finish() */
-	gboolean negated; /* a concept term that says the concept is absent ("afebrile") */
-	gboolean listed;  /* a concept term that counts only in a list ("frequency") */
-	gboolean combo;	  /* one of the concepts of a term that names several ("N/V") */
+	/* flags, one byte each: items are the largest per-byte cost of a parse (README, the
+	 * memory bound), so a flag does not take a gboolean's four bytes */
+	guint8 hard; /* a comma between Chinese words ends every scope */
+	guint8 weak; /* SpWeak: a one-character Chinese term in a longer word: sp_items_finish() */
+	guint8 negated; /* a concept term that says the concept is absent ("afebrile") */
+	guint8 listed;	/* a concept term that counts only in a list ("frequency") */
+	guint8 combo;	/* one of the concepts of a term that names several ("N/V") */
+	/* a Chinese term composed around words a writer put inside it (sp-zh-compose.c: 疼得很):
+	 * the severity word after its 得 grades it (sp_inserted_severity()) */
+	guint8 composed;
 	/* a Chinese concept written with a degree word inside it (头有点疼, 肚子有些胀): that
 	 * word's token + 1, whose severity the concept takes; else 0 */
 	guint32 insert_tok;
@@ -92,10 +96,30 @@ typedef struct {
 
 /* items (sp-parser.c) */
 void sp_add_item (SpCtx *ctx, SpItemKind kind, gsize start, gsize end, guint index, gdouble value);
-SpItem *sp_item (SpCtx *ctx, guint i);
-gboolean sp_is_cue (const SpItem *it, SpCue cue);
+/* The three below run for every item in the window of every mention (a 1 MiB text walks them
+ * millions of times): inline. */
+static inline SpItem *
+sp_item (SpCtx *ctx, guint i)
+{
+	return &g_array_index (ctx->items, SpItem, i);
+}
+
+static inline gboolean
+sp_is_cue (const SpItem *it, SpCue cue)
+{
+	return it->kind == SP_ITEM_CUE && (it->index & (1u << cue)) != 0;
+}
+
 /* other tokens strictly between items @a (earlier) and @b (later) */
-guint sp_other_between (SpCtx *ctx, const SpItem *a, const SpItem *b);
+static inline guint
+sp_other_between (SpCtx *ctx, const SpItem *a, const SpItem *b)
+{
+	guint from = MIN (a->tok_last + 1, ctx->tokens->len);
+	guint to = MIN (b->tok_first, ctx->tokens->len);
+	if (to <= from)
+		return 0;
+	return ctx->other_prefix[to] - ctx->other_prefix[from];
+}
 
 /* durations and pain scores (sp-durations.c), and the word and number readers they share */
 gboolean sp_tok_is (SpCtx *ctx, guint i, const gchar *word);

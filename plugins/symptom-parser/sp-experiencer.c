@@ -845,7 +845,11 @@ sp_is_trigger (SpCtx *ctx, guint k)
 		    || (*q == ' ' && ++spaces > 6))
 			return FALSE;
 		for (guint i = 0; openers[i] != NULL; i++) {
-			gsize n = strlen (openers[i]);
+			gsize n;
+			/* the first byte first: this runs for every byte before every mention */
+			if (*q != openers[i][0])
+				continue;
+			n = strlen (openers[i]);
 			if ((gsize)(p - q) >= n && strncmp (q, openers[i], n) == 0
 			    && (q == text || !g_ascii_isalpha (q[-1]))
 			    && (g_ascii_isalpha (*q) || p - q <= (gssize)n + 6))

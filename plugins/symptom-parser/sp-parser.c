@@ -639,29 +639,6 @@ sp_items_index (SpCtx *ctx)
 	}
 }
 
-/* Other tokens strictly between items @a (earlier) and @b (later). */
-guint
-sp_other_between (SpCtx *ctx, const SpItem *a, const SpItem *b)
-{
-	guint from = MIN (a->tok_last + 1, ctx->tokens->len);
-	guint to = MIN (b->tok_first, ctx->tokens->len);
-	if (to <= from)
-		return 0;
-	return ctx->other_prefix[to] - ctx->other_prefix[from];
-}
-
-SpItem *
-sp_item (SpCtx *ctx, guint i)
-{
-	return &g_array_index (ctx->items, SpItem, i);
-}
-
-gboolean
-sp_is_cue (const SpItem *it, SpCue cue)
-{
-	return it->kind == SP_ITEM_CUE && (it->index & (1u << cue)) != 0;
-}
-
 /* "疼痛评分3分", "Pain score 5/10": the word pain in a pain score's name is also the Pain symptom
  * (absent at 0, its severity from the score: 1-3 mild, 4-6 moderate, 7-10 severe), as both blind
  * sets annotate it; "pain 6/10" already has its own Pain term.  @pain_concept caches the lookup. */

@@ -322,6 +322,7 @@ sp_match_zh_inserts (SpCtx *ctx)
 			for (guint i = before; i < ctx->items->len; i++) {
 				SpItem *it = &g_array_index (ctx->items, SpItem, i);
 				it->insert_tok = after == text + tok->end && !negation ? t + 1 : 0;
+				it->composed = !negation;
 				if (negation)
 					it->negated = !it->negated;
 			}
