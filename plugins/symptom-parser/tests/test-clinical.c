@@ -204,6 +204,35 @@ Test (clinical, mother_has_diabetes)
 	}
 }
 
+/* The span is the term the text holds, not a synonym that starts a character earlier: the
+ * lexicon once had 有糖尿 ("has diabetes") and 上吐, which took the 有 of 其母有糖尿病 and the 上
+ * of 早上吐了 (a stranger's trial, 2026-12-06). */
+Test (clinical, chinese_spans_start_at_the_term)
+{
+	static const gchar *const VOMITING[] = { "HP:0002013", NULL };
+	const gchar *texts[] = { "其母有糖尿病", "他有糖尿病。", "既往有糖尿病史" };
+	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+		g_autoptr (GVariant) out = parse (texts[i]);
+		g_autoptr (GVariantDict) d = lookup (out, "condition", DM, NULL);
+		gchar *matched = NULL;
+		cr_assert_not_null (d, "%s: no diabetes", texts[i]);
+		cr_assert (g_variant_dict_lookup (d, "text", "s", &matched));
+		/* 糖尿病史 ("history of diabetes") is a term of its own */
+		cr_expect (g_str_has_prefix (matched, "糖尿病"), "%s: the span is %s", texts[i],
+			   matched);
+		g_free (matched);
+	}
+	{
+		const gchar *text = "今天早上吐了两次";
+		g_autoptr (GVariant) out = parse (text);
+		g_autoptr (GVariantDict) d = expect (out, text, "symptom", VOMITING, "present");
+		gchar *matched = NULL;
+		cr_assert (g_variant_dict_lookup (d, "text", "s", &matched));
+		cr_expect (g_str_has_prefix (matched, "吐"), "%s: the span is %s", text, matched);
+		g_free (matched);
+	}
+}
+
 /* 父亲死于心梗 */
 Test (clinical, father_died_of_mi)
 {
