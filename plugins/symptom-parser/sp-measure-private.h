@@ -285,4 +285,8 @@ void sp_m_zh_temperatures (SpCtx *ctx, guint8 *covered);
 void sp_m_scores (SpCtx *ctx, guint8 *covered);
 void sp_m_weight_change (SpCtx *ctx, const guint8 *covered);
 
+/* words that make the weight after them a change of weight ("lost 5 kg", 体重下降5公斤): the
+ * weight-loss or weight-gain symptom, never a body weight (sp-measure-read.c) */
+extern const gchar *const sp_m_weight_change_words[];
+
 G_END_DECLS

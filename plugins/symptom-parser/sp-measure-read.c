@@ -460,6 +460,11 @@ sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean c
 	return TRUE;
 }
 
+/* not "down" or "up": "down from 85 kg" names an earlier weight */
+const gchar *const sp_m_weight_change_words[]
+	= { "lost", "lose", "losing", "loss", "gained", "gain", "dropped", "下降", "减轻", "减少",
+	    "增加", "降了", "掉",     "瘦",   "胖",	"涨",	"减了",	   "轻了", "重了", NULL };
+
 /* "Bilirubin at the hospital was 14", "temp at home was 38.9", "sugar this morning was 180",
  * 血压今天早上量了是150/95: when no value follows the name at once, a value after at most six
  * words (or eight Han characters) and a verb that introduces it.  Only words: a punctuation
@@ -481,6 +486,12 @@ sp_m_read_late (const gchar *p, const gchar *end, SpMKind kind, SpRaw *raw)
 	for (guint step = 0; step < 8 && q < end; step++) {
 		const gchar *r = NULL;
 		q = sp_m_skip_spaces (q, end);
+		/* 体重下降5公斤, "weight down 5 kg": a change, not the weight (a stranger's trial)
+		 */
+		for (guint i = 0; kind == SP_M_WEIGHT && sp_m_weight_change_words[i] != NULL; i++) {
+			if (sp_m_word_at (q, end, sp_m_weight_change_words[i]) != NULL)
+				return FALSE;
+		}
 		for (guint i = 0; pivots[i] != NULL && r == NULL; i++)
 			r = sp_m_word_at (q, end, pivots[i]);
 		if (r != NULL && sp_m_read_value (sp_m_skip_connectors (r, end), end, kind, raw))

@@ -756,6 +756,9 @@ sp_m_follow_on (SpCtx *ctx, const SpMCand *c, gsize limit, gboolean zh, guint8 *
 			continue;
 		if (!sp_m_read_value (p, end, c->kind, &raw) || raw.end > end)
 			continue;
+		/* "Weight 82 kg, lost 5 kg": the rest is a change of weight, not a reading */
+		if (c->kind == SP_M_WEIGHT && sp_m_has_any (last, p, sp_m_weight_change_words))
+			break;
 		/* a reference range is no reading: "空腹血糖 7.35 ↑ 3.9-6.1 mmol/L",
 		 * "参考值 3.5-5.3" (a range of further readings needs a word that says so: "from
 		 * 150-160 to…") */

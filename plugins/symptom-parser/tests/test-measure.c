@@ -259,6 +259,16 @@ Test (measure, blood_pressure_pairs)
 		g_autoptr (GArray) g = parse ("Wt 82 kg (180 lb), down from 85 kg in Jan. HR 70");
 		cr_assert_eq (count_kind (g, SP_FINDING_MEASUREMENT), 4);
 	}
+	/* a change of weight after a weight is no second weight (a stranger's trial: "lost 5 kg"
+	 * was a body weight of 5 kg) */
+	{
+		const gchar *texts[] = { "Weight 82 kg, lost 5 kg in 2 months.",
+					 "体重82kg，近2月体重下降5公斤。" };
+		for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+			g_autoptr (GArray) g = parse (texts[i]);
+			cr_assert_eq (count_kind (g, SP_FINDING_MEASUREMENT), 1, "%s", texts[i]);
+		}
+	}
 }
 
 Test (measure, blood_pressure_reference_range_edges)
