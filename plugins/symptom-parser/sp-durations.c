@@ -127,6 +127,21 @@ sp_is_rate (SpCtx *ctx, guint i)
 		   || sp_en_number_word (ctx, i - 2) > 1);
 }
 
+/* Is the number at token @first, its unit at @unit_tok, in brackets right after a word for a
+ * child ("our baby (8 months)", "my son (4 yrs)")?  Then it is the child's age, as parents
+ * open a consultation, not how long anything has lasted. */
+static gboolean
+sp_child_age_in_brackets (SpCtx *ctx, guint first, guint unit_tok)
+{
+	static const gchar *const children[]
+		= { "baby",    "babies",  "son",      "daughter",      "child",
+		    "kid",     "toddler", "infant",   "boy",	       "girl",
+		    "newborn", "twins",	  "grandson", "granddaughter", NULL };
+
+	return first >= 2 && sp_tok_is (ctx, first - 1, "(") && sp_tok_in (ctx, first - 2, children)
+	       && sp_tok_is (ctx, unit_tok + 1, ")");
+}
+
 /* English durations: "3 days", "3days", "a week", "2-3 weeks", "half a day", "since yesterday",
  * "the past week", "1.5 hours". */
 void
@@ -237,6 +252,9 @@ sp_find_durations_en (SpCtx *ctx)
 			if (hours >= 8760
 			    && (sp_tok_is (ctx, unit_tok + 1, "old")
 				|| sp_tok_is (ctx, unit_tok + 1, "-")))
+				continue;
+			/* "our baby (8 months) has a rash": a child's age in brackets */
+			if (sp_child_age_in_brackets (ctx, first, unit_tok))
 				continue;
 			/* "a day and a half" */
 			if (sp_tok_is (ctx, unit_tok + 1, "and")

@@ -637,17 +637,20 @@ Test (parser, chinese_durations)
 
 Test (parser, no_duration_from_dates_ages_or_vague_spans)
 {
-	const gchar *texts[] = { "2020年发烧",
-				 "这两天发烧",
-				 "发烧十来天",
-				 "fever for several days",
-				 "a 67 year old with fever",
-				 "yesterday I had a fever",
-				 "no fever for 3 days",
-				 "昨晚开始发烧" };
+	const gchar *texts[]
+		= { "2020年发烧", "这两天发烧", "发烧十来天", "fever for several days",
+		    "a 67 year old with fever", "yesterday I had a fever", "no fever for 3 days",
+		    "昨晚开始发烧",
+		    /* a child's age in brackets, as parents open a consultation */
+		    "Our baby (8 months) has a fever.", "my son (4 years) has a fever" };
 	for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
 		g_autoptr (GArray) f = parse (texts[i]);
 		cr_assert_lt (find (f, FEVER)->duration_hours, 0, "%s", texts[i]);
+	}
+	{
+		/* brackets after the finding hold its duration */
+		g_autoptr (GArray) f = parse ("Fever (3 days), worse today.");
+		cr_assert_float_eq (find (f, FEVER)->duration_hours, 72, 1e-9);
 	}
 }
 
