@@ -1136,6 +1136,11 @@ sp_finding_at (SpCtx *ctx, guint k, SpFindingsState *st, SpFinding *f)
 		}
 		f->relation = st->relation;
 		f->onset_age = sp_onset_age (ctx, cue, k);
+	} else if ((f->kind == SP_FINDING_SYMPTOM || f->kind == SP_FINDING_CONDITION)
+		   && sp_writer_is_parent (ctx, k)) {
+		/* "…I have asthma too" in a message about a child: the parent's */
+		f->family = TRUE;
+		f->relation = "parent";
 	}
 	/* a heading ("Hx of HTN", "PMH: GERD", "family history of diabetes") makes neither a
 	 * condition nor a relative's finding past; a time does */

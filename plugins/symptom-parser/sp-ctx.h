@@ -175,6 +175,8 @@ gint sp_family_cue (SpCtx *ctx, guint k);
 const gchar *sp_relation (SpCtx *ctx, gint cue);
 gdouble sp_onset_age (SpCtx *ctx, gint cue, guint k);
 gboolean sp_other_experiencer (SpCtx *ctx, guint k);
+/* the writer of a parent's consultation speaking of their own illness (sp-experiencer.c) */
+gboolean sp_writer_is_parent (SpCtx *ctx, guint k);
 gboolean sp_names_no_finding (SpCtx *ctx, guint k);
 gboolean sp_is_trigger (SpCtx *ctx, guint k);
 gboolean sp_asked_break (const gchar *text, const gchar *end, const gchar *p);

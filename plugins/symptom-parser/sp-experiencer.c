@@ -201,6 +201,110 @@ sp_is_reporter (SpCtx *ctx, guint j, guint k)
 	return FALSE;
 }
 
+/* The text of item @it, normalised (lower case), as a new string. */
+static gchar *
+sp_item_text (SpCtx *ctx, const SpItem *it)
+{
+	return g_strndup (ctx->nt->text + it->start, it->end - it->start);
+}
+
+/* Is the self cue @it one that names a child of the writer ("my son", 我家宝宝, 宝妈 who asks):
+ * the text is a parent's consultation about that child? */
+static gboolean
+sp_self_names_child (SpCtx *ctx, const SpItem *it)
+{
+	static const gchar *const writer[] = { "i",  "i'm",    "im", "i've", "ive",  "i'd",
+					       "me", "myself", "我", "本人", "自己", NULL };
+	g_autofree gchar *word = sp_item_text (ctx, it);
+
+	return !g_strv_contains (writer, word) && !g_str_has_suffix (word, "patient")
+	       && g_strcmp0 (word, "pt") != 0 && !g_str_has_prefix (word, "患")
+	       && !g_str_has_prefix (word, "病") && !g_str_has_prefix (word, "该")
+	       && !g_str_has_prefix (word, "其") && !g_str_has_suffix (word, "姐妹");
+}
+
+/* Is the token at @t a number, or an age word before one ("is 4", 今年5岁, 才3个月)? */
+static gboolean
+sp_age_at (SpCtx *ctx, guint t)
+{
+	static const gchar *const lead[] = { "is", "aged", "今年", "才", "刚", "满", NULL };
+
+	if (t < ctx->tokens->len && g_array_index (ctx->tokens, MvToken, t).kind == MV_TOKEN_NUMBER)
+		return TRUE;
+	return sp_tok_in (ctx, t, lead) && t + 1 < ctx->tokens->len
+	       && g_array_index (ctx->tokens, MvToken, t + 1).kind == MV_TOKEN_NUMBER;
+}
+
+/* Is the writer's child introduced before token @before, as parents open a consultation: with
+ * an age ("My 3 year old", "our baby (8 months)", 宝宝8个月, 女儿今年5岁) or as theirs ("my
+ * toddler", 我家孩子)?  A child only mentioned (宝宝满月后我整个人都不对了: the mother's own
+ * depression) is not. */
+static gboolean
+sp_names_a_child_before (SpCtx *ctx, guint before)
+{
+	static const gchar *const children[]
+		= { "baby", "son",  "daughter", "toddler", "infant", "kid",  "child", "宝宝",
+		    "孩子", "儿子", "女儿",	"娃",	   "宝贝",   "小孩", "闺女",  NULL };
+	static const gchar *const mine[] = { "my", "our", "我", "我家", "我们家", "俺家", NULL };
+
+	for (guint t = 0; t < before && t < ctx->tokens->len; t++) {
+		if (sp_tok_in (ctx, t, children)
+		    && ((t > 0 && sp_tok_in (ctx, t - 1, mine)) || sp_age_at (ctx, t + 1)
+			|| (sp_tok_is (ctx, t + 1, "(") && sp_age_at (ctx, t + 2))))
+			return TRUE;
+		/* "my 3 year old", "our 8-month-old" */
+		if (sp_tok_in (ctx, t, mine) && sp_age_at (ctx, t + 1))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* In a parent's consultation about a child ("My 3 year old has a cough… I have asthma too",
+ * 宝宝咳嗽两天，我自己也感冒了), is the concept at @k the writer's own: right after the writer
+ * (I, 我, 自己) with only "have" words between (also, too, had, got, 有, 也, 得了)?  Then it is a
+ * parent's, a relative of the patient.  Any other word between ("I think he has", 我担心宝宝)
+ * leaves it the child's. */
+gboolean
+sp_writer_is_parent (SpCtx *ctx, guint k)
+{
+	static const gchar *const between[]
+		= { "also", "too",  "have", "has",  "had", "'ve", "got", "get", "suffer", "from",
+		    "a",    "an",   "the",  "bad",  "my",  "own", "am",	 "'m",	"自己",	  "也",
+		    "有",   "得了", "患有", "本人", "都",  "还",  "了",	 "得",	"患",	  NULL };
+	const SpItem *c = sp_item (ctx, k);
+	gint writer = -1;
+
+	for (guint j = k, n = 0; j-- > 0 && n < SP_MAX_WALK; n++) {
+		const SpItem *it = sp_item (ctx, j);
+		if (it->kind == SP_ITEM_BREAK || sp_is_cue (it, SP_CUE_FAMILY))
+			return FALSE;
+		if (sp_is_cue (it, SP_CUE_SELF)) {
+			if (sp_self_names_child (ctx, it))
+				return FALSE;
+			writer = (gint)j;
+			break;
+		}
+	}
+	if (writer < 0)
+		return FALSE;
+	/* only "have" words from the writer to the concept */
+	for (guint t = sp_item (ctx, (guint)writer)->tok_last + 1; t < c->tok_first; t++) {
+		const MvToken *tok = &g_array_index (ctx->tokens, MvToken, t);
+		if (tok->kind == MV_TOKEN_PUNCT || sp_tok_in (ctx, t, between))
+			continue;
+		return FALSE;
+	}
+	/* ... in a text that is about the writer's child, said before */
+	for (guint j = 0; j < (guint)writer; j++) {
+		const SpItem *it = sp_item (ctx, j);
+		if (sp_is_cue (it, SP_CUE_SELF) && sp_self_names_child (ctx, it))
+			return TRUE;
+		if (sp_is_cue (it, SP_CUE_FAMILY) && sp_child_introduced (ctx, j))
+			return TRUE;
+	}
+	return sp_names_a_child_before (ctx, sp_item (ctx, (guint)writer)->tok_first);
+}
+
 /* The family cue that makes the concept at @k a relative's, or -1: the nearest one on the left,
  * so that each finding of a list gets its own relative ("家族史：父亲高血压，母亲糖尿病"). */
 gint

@@ -486,6 +486,27 @@ Test (context, experiencer_child_patient)
 		  .code = COUGH,
 		  .polarity = "absent",
 		  .experiencer = "patient" },
+		/* the parent who writes about the child speaks of their own illness: a relative's
+		 * (a stranger's trial, 2026-12-06); a parent's words about the child stay the
+		 * child's, and a mother's own diary with her baby in it stays hers */
+		{ .sentence = "My 3 year old has had a cough for a week. I have asthma too.",
+		  .code = ASTHMA,
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "parent" },
+		{ .sentence = "女儿5岁，咳嗽三天。我有高血压。",
+		  .code = "HP:0000822",
+		  .polarity = "present",
+		  .experiencer = "family",
+		  .relation = "parent" },
+		{ .sentence = "My son has a cough. I think he has asthma.",
+		  .code = ASTHMA,
+		  .polarity = "present",
+		  .experiencer = "patient" },
+		{ .sentence = "宝宝满月后我整个人都不对了，晚上宝宝睡了我也睡不着。",
+		  .code = "HP:0100785",
+		  .polarity = "present",
+		  .experiencer = "patient" },
 		/* controls: a relative, and a family history entry after a colon */
 		{ .sentence = "Her daughter has asthma.",
 		  .code = ASTHMA,
