@@ -483,6 +483,17 @@ sp_find_breaks (SpCtx *ctx)
 	}
 }
 
+/* Whether any token of @tokens is Han. */
+static gboolean
+sp_has_han (GArray *tokens)
+{
+	for (guint i = 0; i < tokens->len; i++) {
+		if (g_array_index (tokens, MvToken, i).kind == MV_TOKEN_HAN)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* ---- items ---- */
 
 static gint
@@ -869,14 +880,20 @@ sp_parser_parse_full (const SpParser *self,
 	 * sp_items_finish() */
 	sp_match_en (&ctx, units, keys);
 	sp_check_side_letters (&ctx);
-	sp_match_zh (&ctx);
-	sp_match_zh_inserts (&ctx);
-	sp_match_zh_pairs (&ctx);
-	sp_match_zh_site_lists (&ctx);
+	/* every Chinese term, duration and score holds a Han character: a text without one (most
+	 * English notes) skips those passes, a fifth of an English parse */
+	if (sp_has_han (tokens)) {
+		sp_match_zh (&ctx);
+		sp_match_zh_inserts (&ctx);
+		sp_match_zh_pairs (&ctx);
+		sp_match_zh_site_lists (&ctx);
+	}
 	sp_find_durations_en (&ctx);
-	sp_find_durations_zh (&ctx);
 	sp_find_scores_en (&ctx);
-	sp_find_scores_zh (&ctx);
+	if (sp_has_han (tokens)) {
+		sp_find_durations_zh (&ctx);
+		sp_find_scores_zh (&ctx);
+	}
 	sp_measure_find (&ctx);
 	sp_find_breaks (&ctx);
 	sp_items_finish (&ctx);
