@@ -566,27 +566,18 @@ sp_leading_duration (SpCtx *ctx, guint k)
 static gboolean
 sp_label_organ_side (const SpConcept *concept)
 {
-	static const gchar *const organ[]
-		= { "ventric", "atri", "bundle", "heart", "shift", "axis", "cardi", NULL };
-
-	for (guint i = 0; organ[i] != NULL; i++) {
-		if (strcasestr (concept->label_en, organ[i]) != NULL)
-			return TRUE;
-	}
-	return FALSE;
+	return (concept->label & SP_LABEL_ORGAN_SIDE) != 0;
 }
 
 /* The side a concept's own label names (Right lower quadrant pain, Left hemiplegia), or none. */
 static SpLaterality
 sp_label_side (const SpConcept *concept)
 {
-	const gchar *label = concept->label_en;
-
-	if (strcasestr (label, "bilateral") != NULL)
+	if (concept->label & SP_LABEL_BILATERAL)
 		return SP_LATERALITY_BILATERAL;
-	if (g_str_has_prefix (label, "Left ") || strcasestr (label, " left") != NULL)
+	if (concept->label & SP_LABEL_LEFT)
 		return SP_LATERALITY_LEFT;
-	if (g_str_has_prefix (label, "Right ") || strcasestr (label, " right") != NULL)
+	if (concept->label & SP_LABEL_RIGHT)
 		return SP_LATERALITY_RIGHT;
 	return SP_LATERALITY_NONE;
 }
@@ -1048,8 +1039,7 @@ sp_pain_repeats (SpCtx *ctx, guint k, const SpFinding *f)
 		if (prev->kind != SP_ITEM_CONCEPT)
 			continue;
 		c = g_ptr_array_index (ctx->parser->lexicon->concepts, prev->index);
-		if (strcasestr (c->label_en, "pain") != NULL
-		    || strcasestr (c->label_en, "ache") != NULL)
+		if (c->label & SP_LABEL_PAIN)
 			return TRUE;
 	}
 	return FALSE;

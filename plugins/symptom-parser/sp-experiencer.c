@@ -663,7 +663,7 @@ sp_starts_with_any (const gchar *p,
 static gboolean
 sp_concept_is_pain (const SpConcept *c)
 {
-	return strcasestr (c->label_en, "pain") != NULL || strcasestr (c->label_en, "ache") != NULL;
+	return (c->label & SP_LABEL_PAIN) != 0;
 }
 
 /* A product named after a complaint: 感冒药, 过敏药, “眩晕停”, “皮炎平” (notes quote a product's

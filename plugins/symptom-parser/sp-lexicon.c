@@ -270,6 +270,29 @@ sp_en_phrase_key (const gchar *phrase, guint *n_units)
 	return g_string_free (out, FALSE);
 }
 
+SpLabelFlags
+sp_label_flags (const gchar *label_en)
+{
+	static const gchar *const organ[]
+		= { "ventric", "atri", "bundle", "heart", "shift", "axis", "cardi", NULL };
+	SpLabelFlags flags = 0;
+
+	if (strcasestr (label_en, "pain") != NULL || strcasestr (label_en, "ache") != NULL)
+		flags |= SP_LABEL_PAIN;
+	for (guint i = 0; organ[i] != NULL; i++) {
+		if (strcasestr (label_en, organ[i]) != NULL)
+			flags |= SP_LABEL_ORGAN_SIDE;
+	}
+	/* one side, the first that applies */
+	if (strcasestr (label_en, "bilateral") != NULL)
+		flags |= SP_LABEL_BILATERAL;
+	else if (g_str_has_prefix (label_en, "Left ") || strcasestr (label_en, " left") != NULL)
+		flags |= SP_LABEL_LEFT;
+	else if (g_str_has_prefix (label_en, "Right ") || strcasestr (label_en, " right") != NULL)
+		flags |= SP_LABEL_RIGHT;
+	return flags;
+}
+
 /* The first definition of a term wins (concepts are loaded before sites, so a term that is both
  * is a concept); a cue's value is a mask of its categories, so a cue term may have several. */
 static void
@@ -284,6 +307,27 @@ sp_lexicon_insert (GHashTable *table, const gchar *key, gpointer value)
 		g_hash_table_insert (table, g_strdup (key), GUINT_TO_POINTER (old | v));
 }
 
+/* Records @key (owned) in @prefixes as a prefix, and as a whole term of table @whole (a
+ * SP_PREFIX_WHOLE bit, or 0), keeping what an earlier term said of it. */
+static void
+sp_lexicon_mark_prefix (GHashTable *prefixes, gchar *key, guint whole)
+{
+	guint old = GPOINTER_TO_UINT (g_hash_table_lookup (prefixes, key));
+
+	g_hash_table_insert (prefixes, key, GUINT_TO_POINTER (old | SP_PREFIX_ANY | whole));
+}
+
+/* The SP_PREFIX_WHOLE bit of a term table (the order of the matchers' tables). */
+static guint
+sp_lexicon_table_bit (const SpLexicon *self, GHashTable *table)
+{
+	if (table == self->en_concepts || table == self->zh_concepts)
+		return SP_PREFIX_WHOLE (0);
+	if (table == self->en_sites || table == self->zh_sites)
+		return SP_PREFIX_WHOLE (1);
+	return SP_PREFIX_WHOLE (2);
+}
+
 static void
 sp_lexicon_add_en (SpLexicon *self, GHashTable *table, const gchar *phrase, gpointer value)
 {
@@ -294,8 +338,9 @@ sp_lexicon_add_en (SpLexicon *self, GHashTable *table, const gchar *phrase, gpoi
 		return;
 	sp_lexicon_insert (table, key, value);
 	for (gchar *sp = strchr (key, ' '); sp != NULL; sp = strchr (sp + 1, ' '))
-		g_hash_table_insert (self->en_prefixes, g_strndup (key, (gsize)(sp - key)), NULL);
-	g_hash_table_insert (self->en_prefixes, g_steal_pointer (&key), NULL);
+		sp_lexicon_mark_prefix (self->en_prefixes, g_strndup (key, (gsize)(sp - key)), 0);
+	sp_lexicon_mark_prefix (self->en_prefixes, g_steal_pointer (&key),
+				sp_lexicon_table_bit (self, table));
 	self->en_max_units = MAX (self->en_max_units, n_units);
 }
 
@@ -312,8 +357,9 @@ sp_lexicon_add_zh (SpLexicon *self, GHashTable *table, const gchar *phrase, gpoi
 	len = strlen (key);
 	sp_lexicon_insert (table, key, value);
 	for (const gchar *p = g_utf8_next_char (key); *p != '\0'; p = g_utf8_next_char (p))
-		g_hash_table_insert (self->zh_prefixes, g_strndup (key, (gsize)(p - key)), NULL);
-	g_hash_table_insert (self->zh_prefixes, g_steal_pointer (&key), NULL);
+		sp_lexicon_mark_prefix (self->zh_prefixes, g_strndup (key, (gsize)(p - key)), 0);
+	sp_lexicon_mark_prefix (self->zh_prefixes, g_steal_pointer (&key),
+				sp_lexicon_table_bit (self, table));
 	self->zh_max_bytes = MAX (self->zh_max_bytes, (guint)len);
 }
 
@@ -450,6 +496,7 @@ sp_lexicon_concept_row (SpLexicon *self, gchar **f, guint n, gpointer user_data,
 	c = g_new0 (SpConcept, 1);
 	c->code = g_strdup (f[0]);
 	c->label_en = g_strdup (f[1]);
+	c->label = sp_label_flags (c->label_en);
 	if (g_strcmp0 (f[2], "=") == 0) {
 		const gchar *zh = hpo_zh != NULL ? g_hash_table_lookup (hpo_zh, f[0]) : NULL;
 		if (zh == NULL) {

@@ -70,6 +70,17 @@ const gchar *sp_concept_kind_to_string (SpConceptKind kind);
 /* Returns: %TRUE and sets @kind when @name is a kind's name. */
 gboolean sp_concept_kind_from_string (const gchar *name, SpConceptKind *kind);
 
+/* What a concept's English label says, read once at load: the context rules ask it of every
+ * finding, and a substring search per finding was a tenth of an English parse. */
+typedef enum {
+	SP_LABEL_PAIN = 1 << 0,	       /* "pain" or "ache" in it */
+	SP_LABEL_ORGAN_SIDE = 1 << 1,  /* the side of an organ, not of the body: Left ventricular
+					* hypertrophy, Right bundle branch block, left axis deviation */
+	SP_LABEL_LEFT = 1 << 2,	       /* Left hemiplegia, Pain in the left arm */
+	SP_LABEL_RIGHT = 1 << 3,       /* Right lower quadrant pain */
+	SP_LABEL_BILATERAL = 1 << 4,   /* Bilateral ptosis */
+} SpLabelFlags;
+
 typedef struct {
 	gchar *code;
 	gchar *label_en;
@@ -78,7 +89,11 @@ typedef struct {
 	SpConceptKind kind;
 	gboolean chronic; /* flag `chronic`: a condition that stays active once diagnosed */
 	gchar **xrefs;	  /* other codes of the same concept (NULL-terminated, maybe empty) */
+	SpLabelFlags label; /* what label_en says (sp_label_flags()) */
 } SpConcept;
+
+/* The SpLabelFlags of an English label. */
+SpLabelFlags sp_label_flags (const gchar *label_en);
 
 typedef struct {
 	gchar *code;
@@ -127,13 +142,20 @@ gboolean sp_zh_term_start (const gchar *p);
 /* Unpacks a hash-table value of the term tables: kind, index (or cue mask) and negated flag. */
 void sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated);
 
+/* en_prefixes and zh_prefixes map every term and every prefix of one (whole units, or
+ * characters) to SP_PREFIX_ANY, plus SP_PREFIX_WHOLE (t) for each table t (0 concepts, 1 sites,
+ * 2 cues) that holds that very key: a matcher asks a table only for a key it holds, one hash
+ * lookup per step instead of four. */
+#define SP_PREFIX_ANY (1u << 3)
+#define SP_PREFIX_WHOLE(t) (1u << (t))
+
 typedef struct _SpLexicon SpLexicon;
 
 struct _SpLexicon {
 	GPtrArray *concepts; /* SpConcept */
 	GPtrArray *sites;    /* SpSite */
 	GHashTable *site_by_code;
-	/* key -> packed SpTerm; prefixes -> 0 flag; see sp-lexicon.c */
+	/* key -> packed SpTerm; prefixes -> SP_PREFIX_… mask; see sp-lexicon.c */
 	GHashTable *en_concepts;
 	GHashTable *en_sites;
 	GHashTable *en_cues;

@@ -158,6 +158,7 @@ sp_match_en (SpCtx *ctx, GArray *units, GString *keys)
 	for (guint i = 0; i < units->len; i++) {
 		gpointer best[G_N_ELEMENTS (tables)] = { NULL };
 		guint best_j[G_N_ELEMENTS (tables)] = { 0 };
+		guint whole;
 		for (guint j = i; j < units->len && j - i < lex->en_max_units; j++) {
 			const SpUnit *u = &g_array_index (units, SpUnit, j);
 			if (j > i)
@@ -165,10 +166,11 @@ sp_match_en (SpCtx *ctx, GArray *units, GString *keys)
 			else
 				g_string_truncate (key, 0);
 			g_string_append (key, keys->str + u->key);
-			if (!g_hash_table_contains (lex->en_prefixes, key->str))
+			whole = GPOINTER_TO_UINT (g_hash_table_lookup (lex->en_prefixes, key->str));
+			if (whole == 0)
 				break;
 			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
-				gpointer value = i >= next_free[t]
+				gpointer value = i >= next_free[t] && (whole & SP_PREFIX_WHOLE (t))
 							 ? g_hash_table_lookup (tables[t], key->str)
 							 : NULL;
 				if (value != NULL) {
@@ -351,6 +353,7 @@ sp_match_zh (SpCtx *ctx)
 			continue;
 		}
 		gsize blen = 0;
+		guint whole;
 		for (const gchar *c = p, *q; c < end; c = q) {
 			gsize n;
 			q = g_utf8_next_char (c);
@@ -367,10 +370,12 @@ sp_match_zh (SpCtx *ctx)
 				continue;
 			}
 			blen += n;
-			if (!g_hash_table_contains (lex->zh_prefixes, buf))
+			whole = GPOINTER_TO_UINT (g_hash_table_lookup (lex->zh_prefixes, buf));
+			if (whole == 0)
 				break;
 			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
-				gpointer value = p >= next_free[t] || (t == 0 && q > next_free[0])
+				gpointer value = (p >= next_free[t] || (t == 0 && q > next_free[0]))
+							 && (whole & SP_PREFIX_WHOLE (t))
 							 ? g_hash_table_lookup (tables[t], buf)
 							 : NULL;
 				if (value != NULL) {
@@ -489,6 +494,16 @@ sp_has_han (GArray *tokens)
 {
 	for (guint i = 0; i < tokens->len; i++) {
 		if (g_array_index (tokens, MvToken, i).kind == MV_TOKEN_HAN)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+sp_has_digit (const gchar *text, gsize len)
+{
+	for (gsize i = 0; i < len; i++) {
+		if (g_ascii_isdigit (text[i]))
 			return TRUE;
 	}
 	return FALSE;
@@ -848,6 +863,7 @@ sp_parser_parse_full (const SpParser *self,
 	g_autoptr (GError) error_local = NULL;
 	g_autofree guint *other_prefix = NULL;
 	const SpConcept *pain_concept = NULL;
+	gboolean han;
 	SpCtx ctx = { self, NULL, NULL, NULL, NULL, NULL };
 	SpFindingsState st
 		= { findings, seen, max_findings, FALSE, NULL, { 0 }, G_MAXUINT, -1, NULL };
@@ -870,6 +886,7 @@ sp_parser_parse_full (const SpParser *self,
 		return NULL;
 	}
 	tokens = mv_tokenize (nt->text, nt->len, self->dict);
+	han = sp_has_han (tokens);
 	ctx.nt = nt;
 	ctx.tokens = tokens;
 	ctx.language = sp_language_of (language)[0] != '\0' ? sp_language_of (language) : NULL;
@@ -882,7 +899,7 @@ sp_parser_parse_full (const SpParser *self,
 	sp_check_side_letters (&ctx);
 	/* every Chinese term, duration and score holds a Han character: a text without one (most
 	 * English notes) skips those passes, a fifth of an English parse */
-	if (sp_has_han (tokens)) {
+	if (han) {
 		sp_match_zh (&ctx);
 		sp_match_zh_inserts (&ctx);
 		sp_match_zh_pairs (&ctx);
@@ -890,11 +907,14 @@ sp_parser_parse_full (const SpParser *self,
 	}
 	sp_find_durations_en (&ctx);
 	sp_find_scores_en (&ctx);
-	if (sp_has_han (tokens)) {
+	if (han) {
 		sp_find_durations_zh (&ctx);
 		sp_find_scores_zh (&ctx);
 	}
-	sp_measure_find (&ctx);
+	/* every value is written in digits (normalisation folded full-width and circled ones) or
+	 * in Chinese numerals: a text with neither, most short complaints, has nothing to measure */
+	if (han || sp_has_digit (nt->text, nt->len))
+		sp_measure_find (&ctx);
 	sp_find_breaks (&ctx);
 	sp_items_finish (&ctx);
 	sp_items_index (&ctx);
