@@ -157,7 +157,7 @@ sp_asked_break (const gchar *text, const gchar *end, const gchar *p)
 		return (p > text && mv_unichar_is_han (g_utf8_get_char (g_utf8_prev_char (p))))
 		       || (p + 1 < end && mv_unichar_is_han (g_utf8_get_char (p + 1)));
 	for (guint i = 0; breaks[i] != NULL; i++) {
-		if (g_str_has_prefix (p, breaks[i]))
+		if (sp_starts (p, breaks[i]))
 			return TRUE;
 	}
 	return FALSE;
@@ -189,7 +189,7 @@ sp_asked (SpCtx *ctx, const SpItem *c)
 	    && memmem (text + c->end, limit - (text + c->end), "？", strlen ("？")) == NULL)
 		return FALSE;
 	for (const gchar *p = text + c->end; p < limit && q == NULL; p++) {
-		if (*p == '?' || g_str_has_prefix (p, "？"))
+		if (*p == '?' || sp_starts (p, "？"))
 			q = p;
 		else if (sp_asked_break (text, end, p))
 			return FALSE;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 
 #include "mv-tokenizer.h"
 #include "sp-parser.h"
@@ -122,7 +123,38 @@ sp_other_between (SpCtx *ctx, const SpItem *a, const SpItem *b)
 }
 
 /* durations and pain scores (sp-durations.c), and the word and number readers they share */
-gboolean sp_tok_is (SpCtx *ctx, guint i, const gchar *word);
+
+/* Whether @word is exactly the @n bytes at @s.  These checks run for every token near every
+ * mention, so no strlen of @word: most words differ in the first byte, the rest stop at the
+ * first difference. */
+static inline gboolean
+sp_bytes_are (const gchar *s, gsize n, const gchar *word)
+{
+	if (n == 0)
+		return word[0] == '\0';
+	return word[0] == s[0] && strncmp (s, word, n) == 0 && word[n] == '\0';
+}
+
+/* Does the NUL-terminated text at @p start with @prefix (not empty)?  g_str_has_prefix() without
+ * the call and the strlen of @p: the clause scanners ask it at every byte. */
+static inline gboolean
+sp_starts (const gchar *p, const gchar *prefix)
+{
+	return p[0] == prefix[0] && strncmp (p, prefix, strlen (prefix)) == 0;
+}
+
+/* Is token @i exactly @word?  Inline: the matchers ask it of every token. */
+static inline gboolean
+sp_tok_is (SpCtx *ctx, guint i, const gchar *word)
+{
+	const MvToken *t;
+
+	if (i >= ctx->tokens->len)
+		return FALSE;
+	t = &g_array_index (ctx->tokens, MvToken, i);
+	return sp_bytes_are (ctx->nt->text + t->start, t->end - t->start, word);
+}
+
 gboolean sp_tok_in (SpCtx *ctx, guint i, const gchar *const *words);
 gboolean sp_has_prefix (const gchar *p, const gchar *end, const gchar *s, const gchar **after);
 /* a Chinese or ASCII digit's value, or -1 */

@@ -9,27 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Whether @word is exactly the @n bytes at @s.  These checks run for every token near every
- * mention, so no strlen of @word: most words differ in the first byte, the rest stop at the
- * first difference. */
-static inline gboolean
-sp_bytes_are (const gchar *s, gsize n, const gchar *word)
-{
-	if (n == 0)
-		return word[0] == '\0';
-	return word[0] == s[0] && strncmp (s, word, n) == 0 && word[n] == '\0';
-}
-
-gboolean
-sp_tok_is (SpCtx *ctx, guint i, const gchar *word)
-{
-	const MvToken *t;
-	if (i >= ctx->tokens->len)
-		return FALSE;
-	t = &g_array_index (ctx->tokens, MvToken, i);
-	return sp_bytes_are (ctx->nt->text + t->start, t->end - t->start, word);
-}
-
 gboolean
 sp_tok_in (SpCtx *ctx, guint i, const gchar *const *words)
 {

@@ -195,7 +195,7 @@ sp_is_reporter (SpCtx *ctx, guint j, guint k)
 	if (sp_tok_in (ctx, next, verbs_en))
 		return TRUE;
 	for (guint v = 0; verbs_zh[v] != NULL; v++) {
-		if (g_str_has_prefix (ctx->nt->text + t->start, verbs_zh[v]))
+		if (sp_starts (ctx->nt->text + t->start, verbs_zh[v]))
 			return TRUE;
 	}
 	return FALSE;
@@ -218,9 +218,9 @@ sp_self_names_child (SpCtx *ctx, const SpItem *it)
 	g_autofree gchar *word = sp_item_text (ctx, it);
 
 	return !g_strv_contains (writer, word) && !g_str_has_suffix (word, "patient")
-	       && g_strcmp0 (word, "pt") != 0 && !g_str_has_prefix (word, "患")
-	       && !g_str_has_prefix (word, "病") && !g_str_has_prefix (word, "该")
-	       && !g_str_has_prefix (word, "其") && !g_str_has_suffix (word, "姐妹");
+	       && g_strcmp0 (word, "pt") != 0 && !sp_starts (word, "患")
+	       && !sp_starts (word, "病") && !sp_starts (word, "该")
+	       && !sp_starts (word, "其") && !g_str_has_suffix (word, "姐妹");
 }
 
 /* Is the token at @t a number, or an age word before one ("is 4", 今年5岁, 才3个月)? */
@@ -462,11 +462,11 @@ sp_asks_if_also (SpCtx *ctx, const SpItem *c)
 	gboolean also = FALSE;
 
 	for (const gchar *p = text + c->end; p < end; p = g_utf8_next_char (p)) {
-		if (*p == '.' || *p == '\n' || g_str_has_prefix (p, "。"))
+		if (*p == '.' || *p == '\n' || sp_starts (p, "。"))
 			return FALSE;
-		if (*p == '?' || g_str_has_prefix (p, "？"))
+		if (*p == '?' || sp_starts (p, "？"))
 			return also;
-		also = also || g_str_has_prefix (p, "也");
+		also = also || sp_starts (p, "也");
 	}
 	return FALSE;
 }
@@ -600,7 +600,7 @@ sp_is_stop (const gchar *q, SpStop stop)
 {
 	/* a decimal point (0.5g, 38.5℃) stops nothing */
 	return (*q == '.' && !g_ascii_isdigit (q[1])) || *q == '\n' || *q == '!' || *q == '?'
-	       || g_str_has_prefix (q, "。") || (stop >= SP_STOP_SEMICOLON && *q == ';')
+	       || sp_starts (q, "。") || (stop >= SP_STOP_SEMICOLON && *q == ';')
 	       || (stop >= SP_STOP_COMMA && *q == ',');
 }
 
@@ -744,10 +744,10 @@ sp_zh_names_by_what_follows (const gchar *text,
 	const gchar *after;
 
 	if ((sp_ends_with (text, p, "困") && sp_starts_with_any (p, end, words_with_kun, &after))
-	    || (sp_ends_with (text, p, "影") && g_str_has_prefix (p, "响"))
-	    || (sp_ends_with (text, p, "动") && g_str_has_prefix (p, "动"))
+	    || (sp_ends_with (text, p, "影") && sp_starts (p, "响"))
+	    || (sp_ends_with (text, p, "动") && sp_starts (p, "动"))
 	    || ((sp_ends_with (text, p, "低") || sp_ends_with (text, p, "高"))
-		&& g_str_has_prefix (p, "于")))
+		&& sp_starts (p, "于")))
 		return TRUE;
 	if (sp_starts_with_any (p, end, measures, &after) && !sp_concept_is_pain (c))
 		return TRUE;
@@ -758,7 +758,7 @@ sp_zh_names_by_what_follows (const gchar *text,
 		return TRUE;
 	return g_strcmp0 (c->code, "HP:0012735") == 0 && it->end - it->start == strlen ("咳")
 	       && (sp_starts_with_any (p, end, expectorate, &after)
-		   || (!g_str_has_prefix (p, "得")
+		   || (!sp_starts (p, "得")
 		       && sp_after_has (p, end, 6 * strlen ("痰"), sputum)));
 }
 
@@ -792,7 +792,7 @@ sp_zh_names_no_finding (SpCtx *ctx, const SpItem *it, const SpConcept *c)
 	if ((sp_ends_with (text, start, "得了") || sp_ends_with (text, start, "得的是"))
 	    && sp_before_has (text, start, 24, SP_STOP_COMMA, worry))
 		return TRUE;
-	if (g_strcmp0 (c->code, "HP:0001959") == 0 && g_str_has_prefix (p, "水")
+	if (g_strcmp0 (c->code, "HP:0001959") == 0 && sp_starts (p, "水")
 	    && sp_before_has (text, start, 240, SP_STOP_SENTENCE, advice))
 		return TRUE;
 	return g_strcmp0 (c->code, "HP:0001337") == 0
@@ -939,7 +939,7 @@ sp_is_trigger (SpCtx *ctx, guint k)
 			= { "都", "就", "便", "会", "总", "时", "后", "的时候", NULL };
 		gboolean leads_on = FALSE;
 		for (guint i = 0; leads[i] != NULL && !leads_on; i++)
-			leads_on = g_str_has_prefix (text + it->end, leads[i]);
+			leads_on = sp_starts (text + it->end, leads[i]);
 		if (!leads_on)
 			return FALSE;
 	}
@@ -985,8 +985,8 @@ sp_answer_after (const gchar *p, const gchar *end, SpPolarity *polarity)
 	while (p < end && *p == ' ')
 		p++;
 	for (const gchar *q = p; q < limit && after == NULL; q++) {
-		if (*q == '\n' || *q == '?' || g_str_has_prefix (q, "？")
-		    || g_str_has_prefix (q, "。"))
+		if (*q == '\n' || *q == '?' || sp_starts (q, "？")
+		    || sp_starts (q, "。"))
 			break;
 		for (guint i = 0; ticks[i] != NULL && after == NULL; i++) {
 			if (sp_has_prefix (q, end, ticks[i], &after))
@@ -1014,7 +1014,7 @@ sp_answer_after (const gchar *p, const gchar *end, SpPolarity *polarity)
 				continue;
 			if (!ticked && w_end < end && *w_end != '.' && *w_end != ','
 			    && *w_end != ';' && *w_end != '\n' && *w_end != ' '
-			    && !g_str_has_prefix (w_end, "。") && !g_str_has_prefix (w_end, "，"))
+			    && !sp_starts (w_end, "。") && !sp_starts (w_end, "，"))
 				continue;
 			if (!ticked && *w_end == ' ' && g_ascii_isalpha (words[i][0]))
 				continue;
@@ -1089,7 +1089,7 @@ sp_aggravates (SpCtx *ctx, guint k)
 	}
 	for (guint i = 0; worse[i] != NULL && g_utf8_strchr (worse_starts, -1, g_utf8_get_char (p));
 	     i++) {
-		if (g_str_has_prefix (p, worse[i]))
+		if (sp_starts (p, worse[i]))
 			return TRUE;
 	}
 	/* a list: the acts after the join need not be terms (咳嗽、深呼吸时加重), but nothing
@@ -1097,10 +1097,10 @@ sp_aggravates (SpCtx *ctx, guint k)
 	for (guint i = 0; joins[i] != NULL && after == NULL; i++)
 		sp_has_prefix (p, end, joins[i], &after);
 	for (guint n = 0; after != NULL && after < end && n < 12; n++) {
-		if (!mv_unichar_is_han (g_utf8_get_char (after)) && !g_str_has_prefix (after, "、"))
+		if (!mv_unichar_is_han (g_utf8_get_char (after)) && !sp_starts (after, "、"))
 			return FALSE;
 		for (guint i = 0; worse[i] != NULL; i++) {
-			if (g_str_has_prefix (after, worse[i]))
+			if (sp_starts (after, worse[i]))
 				return TRUE;
 		}
 		after = g_utf8_next_char (after);

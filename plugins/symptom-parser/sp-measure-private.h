@@ -7,6 +7,8 @@
 
 #include "sp-ctx.h"
 
+#include <string.h>
+
 G_BEGIN_DECLS
 
 /* a number longer than this is not a measurement ("999999999999"), and is never converted */
@@ -235,14 +237,38 @@ gboolean
 sp_m_read_value_full (const gchar *p, const gchar *end, SpMKind kind, gboolean change, SpRaw *raw);
 
 /* Is @p (before @end) an ASCII letter, digit or '_'? */
-gboolean sp_m_is_word_byte (const gchar *p, const gchar *end);
+static inline gboolean
+sp_m_is_word_byte (const gchar *p, const gchar *end)
+{
+	return p < end && (g_ascii_isalnum (*p) || *p == '_');
+}
 
 /* @p after spaces and tabs (not newlines). */
-const gchar *sp_m_skip_spaces (const gchar *p, const gchar *end);
+static inline const gchar *
+sp_m_skip_spaces (const gchar *p, const gchar *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
 
 /* The end of @word at @p, which must be followed by a word boundary when it ends with a Latin
- * letter or digit; or NULL. */
-const gchar *sp_m_word_at (const gchar *p, const gchar *end, const gchar *word);
+ * letter or digit; or NULL.  Inline: the matchers try lists of a hundred words at a position,
+ * and nearly every try fails on the first byte. */
+static inline const gchar *
+sp_m_word_at (const gchar *p, const gchar *end, const gchar *word)
+{
+	gsize n;
+
+	if (p >= end || *p != word[0])
+		return NULL;
+	n = strlen (word);
+	if ((gsize)(end - p) < n || memcmp (p, word, n) != 0)
+		return NULL;
+	if (g_ascii_isalnum (word[n - 1]) && sp_m_is_word_byte (p + n, end))
+		return NULL;
+	return p + n;
+}
 
 /* The end of a decimal number at @p (at most 7 digits before the point and 4 after, nothing
  * malformed: "38..5", "1e308"), its value in @value; or NULL. */

@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "symptom-parser"
 
 #include "sp-measure-private.h"
+#include "sp-words.h"
 
 #include <math.h>
 #include <string.h>
@@ -70,11 +71,16 @@ sp_m_skip_aside (const gchar *p, const gchar *end)
 const gchar *
 sp_m_skip_connectors (const gchar *p, const gchar *end)
 {
+	static SpWords connectors = SP_WORDS_INIT (sp_connectors);
+
 	for (guint n = 0; n < 4; n++) {
 		const gchar *q = sp_m_skip_aside (sp_m_skip_spaces (p, end), end);
+		const guint16 *ix;
+		guint n_ix = 0;
 		p = sp_m_skip_spaces (p, end);
-		for (guint i = 0; sp_connectors[i] != NULL; i++) {
-			const gchar *r = sp_m_word_at (p, end, sp_connectors[i]);
+		ix = p < end ? sp_words_starting (&connectors, *p, &n_ix) : NULL;
+		for (guint i = 0; i < n_ix; i++) {
+			const gchar *r = sp_m_word_at (p, end, sp_connectors[ix[i]]);
 			if (r != NULL && (q == NULL || r > q))
 				q = r;
 		}
@@ -320,7 +326,7 @@ sp_m_unit (const gchar *q, const gchar *end, SpMKind kind, SpRaw *raw)
 	raw->unit = unit->unit;
 	raw->zh = unit->zh;
 	q = u;
-	if (raw->unit == SP_U_CEL && g_str_has_prefix (unit->word, "度")) {
+	if (raw->unit == SP_U_CEL && sp_starts (unit->word, "度")) {
 		/* "38度5", 三十八度五: 38.5 */
 		if (q < end && g_ascii_isdigit (*q) && !sp_m_is_word_byte (q + 1, end)) {
 			raw->value += (*q - '0') / 10.0;

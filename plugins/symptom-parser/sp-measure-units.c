@@ -326,37 +326,6 @@ static const SpUnitWord sp_unit_words[] = {
 
 /* ---- scanning helpers (shared with sp-medication.c) ---- */
 
-gboolean
-sp_m_is_word_byte (const gchar *p, const gchar *end)
-{
-	return p < end && (g_ascii_isalnum (*p) || *p == '_');
-}
-
-const gchar *
-sp_m_skip_spaces (const gchar *p, const gchar *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
-/* @word at @p, followed by a word boundary when it ends with a Latin letter or digit */
-const gchar *
-sp_m_word_at (const gchar *p, const gchar *end, const gchar *word)
-{
-	gsize n;
-
-	/* most calls fail on the first byte: look no further (tables of ~100 words per place) */
-	if (p >= end || *p != word[0])
-		return NULL;
-	n = strlen (word);
-	if ((gsize)(end - p) < n || memcmp (p, word, n) != 0)
-		return NULL;
-	if (g_ascii_isalnum (word[n - 1]) && sp_m_is_word_byte (p + n, end))
-		return NULL;
-	return p + n;
-}
-
 /* The longest unit word at @p allowed by @accepted (a mask of units; 0: any). */
 const gchar *
 sp_m_unit_at (const gchar *p, const gchar *end, guint64 accepted, const SpUnitWord **unit)

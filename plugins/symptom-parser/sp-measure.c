@@ -388,7 +388,7 @@ sp_m_try (SpCtx *ctx, SpMCand *c)
 		p = sp_m_skip_spaces (p + 1, end);
 	/* "BP <140/90", 目标血压<140/90: a vital sign is never measured as a bound, a target is */
 	if (!sp_mkinds[kind].keep && p < end
-	    && (*p == '<' || g_str_has_prefix (p, "≤") || g_str_has_prefix (p, "≥"))) {
+	    && (*p == '<' || sp_starts (p, "≤") || sp_starts (p, "≥"))) {
 		p = sp_m_skip_spaces (p + (*p == '<' ? 1 : strlen ("≤")), end);
 		c->target = sp_m_read_value (p, end, kind, &c->raw);
 		return;
@@ -749,7 +749,7 @@ sp_m_follow_on (SpCtx *ctx, const SpMCand *c, gsize limit, gboolean zh, guint8 *
 		SpRaw raw;
 		if (*p == '.' && !(p + 1 < end && g_ascii_isdigit (p[1])))
 			break;
-		if (*p == ';' || *p == '\n' || g_str_has_prefix (p, "。"))
+		if (*p == ';' || *p == '\n' || sp_starts (p, "。"))
 			break;
 		if (!g_ascii_isdigit (*p) || g_ascii_isdigit (p[-1]) || p[-1] == '.'
 		    || covered[p - text])
@@ -856,7 +856,7 @@ sp_m_series (SpCtx *ctx, const SpMCand *c, gsize limit, gboolean zh, guint8 *cov
 		const gchar *after;
 		SpRaw raw;
 		if ((*p == '.' && !(p + 1 < end && g_ascii_isdigit (p[1]))) || *p == ';'
-		    || *p == '\n' || g_str_has_prefix (p, "。"))
+		    || *p == '\n' || sp_starts (p, "。"))
 			break;
 		if ((p > text && g_ascii_isalnum (p[-1])) || covered[p - text]
 		    || !sp_m_series_label (p, end, &kind, &after))

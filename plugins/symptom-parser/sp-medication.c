@@ -7,6 +7,7 @@
 
 #include "sp-ctx.h"
 #include "sp-measure-private.h"
+#include "sp-words.h"
 
 #include <math.h>
 #include <string.h>
@@ -399,7 +400,7 @@ sp_medication_read (SpCtx *ctx, guint k, SpFinding *f)
 	const gchar *skip_from;
 	const gchar *skip_to;
 	const gchar *end = sp_m_med_end (ctx, k, &skip_from, &skip_to);
-	gboolean insulin = g_str_has_prefix (f->concept->code, "ATC:A10A");
+	gboolean insulin = sp_starts (f->concept->code, "ATC:A10A");
 	const gchar *val;
 
 	for (guint n = 0; n < 12 && p < end; n++) {
@@ -409,7 +410,7 @@ sp_medication_read (SpCtx *ctx, guint k, SpFinding *f)
 		p = sp_m_skip_spaces (p, end);
 		if (p == skip_from)
 			p = sp_m_skip_spaces (skip_to, end);
-		if (p >= end || *p == '\n' || *p == ';' || g_str_has_prefix (p, "。"))
+		if (p >= end || *p == '\n' || *p == ';' || sp_starts (p, "。"))
 			break;
 		if ((q = sp_m_counted_frequency (p, end, &val)) != NULL
 		    || (q = sp_m_table_at (p, end, sp_frequencies, G_N_ELEMENTS (sp_frequencies),
@@ -481,24 +482,17 @@ static const gchar *const sp_course_current[] = {
 /* The latest word of @lists in [@from, @end): its start, or NULL; *@which is the list it came
  * from.  English words need a word boundary on both sides ("off" is not in "coffee"). */
 static const gchar *
-sp_course_last (const gchar *from,
-		const gchar *end,
-		const gchar *const *const *lists,
-		guint n_lists,
-		guint *which)
+sp_course_last (const gchar *from, const gchar *end, SpWords *lists, guint n_lists, guint *which)
 {
-	/* from the drug backwards, so the first match is the latest; a first-byte check keeps
-	 * the cost per position to a few comparisons */
+	/* from the drug backwards, so the first match is the latest */
 	for (const gchar *p = end; p-- > from;) {
 		for (guint l = 0; l < n_lists; l++) {
-			for (guint i = 0; lists[l][i] != NULL; i++) {
-				const gchar *w = lists[l][i];
-				gsize n;
-				gboolean latin;
-				if (w[0] != *p)
-					continue;
-				n = strlen (w);
-				latin = g_ascii_isalpha (w[0]);
+			guint n_ix;
+			const guint16 *ix = sp_words_starting (&lists[l], *p, &n_ix);
+			for (guint i = 0; i < n_ix; i++) {
+				const gchar *w = lists[l].words[ix[i]];
+				gsize n = strlen (w);
+				gboolean latin = g_ascii_isalpha (w[0]);
 				if ((gsize)(end - p) < n || memcmp (p, w, n) != 0)
 					continue;
 				if (latin
@@ -506,7 +500,7 @@ sp_course_last (const gchar *from,
 					|| (p + n < end && g_ascii_isalnum (p[n]))))
 					continue;
 				/* "停经" (menopause) is no stopping of a drug */
-				if (!latin && g_str_has_prefix (p + n, "经"))
+				if (!latin && sp_starts (p + n, "经"))
 					continue;
 				*which = l;
 				return p;
@@ -518,15 +512,19 @@ sp_course_last (const gchar *from,
 
 /* The first word of @words that starts at @p, or NULL (its end). */
 static const gchar *
-sp_course_word_at (const gchar *p, const gchar *end, const gchar *const *words)
+sp_course_word_at (const gchar *p, const gchar *end, SpWords *words)
 {
-	for (guint i = 0; words[i] != NULL; i++) {
-		gsize n;
-		if (words[i][0] != *p)
-			continue;
-		n = strlen (words[i]);
-		if ((gsize)(end - p) >= n && memcmp (p, words[i], n) == 0
-		    && !(g_ascii_isalpha (words[i][0]) && p + n < end && g_ascii_isalnum (p[n])))
+	guint n_ix;
+	const guint16 *ix;
+
+	if (p >= end)
+		return NULL;
+	ix = sp_words_starting (words, *p, &n_ix);
+	for (guint i = 0; i < n_ix; i++) {
+		const gchar *w = words->words[ix[i]];
+		gsize n = strlen (w);
+		if ((gsize)(end - p) >= n && memcmp (p, w, n) == 0
+		    && !(g_ascii_isalpha (w[0]) && p + n < end && g_ascii_isalnum (p[n])))
 			return p + n;
 	}
 	return NULL;
@@ -543,7 +541,7 @@ sp_course_boundary (const gchar *p, const gchar *end)
 	if (*p == '.' && p + 1 < end && g_ascii_isalnum (p[1]))
 		return 0;
 	for (guint i = 0; marks[i] != NULL; i++) {
-		if (g_str_has_prefix (p, marks[i]))
+		if (sp_starts (p, marks[i]))
 			return strlen (marks[i]);
 	}
 	return 0;
@@ -555,11 +553,12 @@ sp_course_clause_start (const gchar *p, const gchar *end)
 {
 	static const gchar *const lead[] = { "最近", "现已", "现在",  "现", "已经", "后来", "now",
 					     "but",  "then", "since", "但", "又",   NULL };
+	static SpWords lead_words = SP_WORDS_INIT (lead);
 	const gchar *q;
 
 	for (guint n = 0; n < 3; n++) {
 		p = sp_m_skip_spaces (p, end);
-		q = sp_course_word_at (p, end, lead);
+		q = sp_course_word_at (p, end, &lead_words);
 		if (q == NULL)
 			break;
 		p = q;
@@ -621,9 +620,9 @@ sp_course_question (const gchar *p, const gchar *end)
 {
 	end = MIN (end, p + 160);
 	for (; p < end; p++) {
-		if (*p == '?' || g_str_has_prefix (p, "？") || g_str_has_prefix (p, "吗"))
+		if (*p == '?' || sp_starts (p, "？") || sp_starts (p, "吗"))
 			return TRUE;
-		if (*p == '\n' || *p == ';' || g_str_has_prefix (p, "。")
+		if (*p == '\n' || *p == ';' || sp_starts (p, "。")
 		    || (*p == '.' && (p + 1 == end || !g_ascii_isalnum (p[1]))))
 			return FALSE;
 	}
@@ -654,10 +653,13 @@ sp_course_negated (const gchar *from, const gchar *w)
 static gint
 sp_course_of (SpCtx *ctx, guint k)
 {
-	static const gchar *const *const lists[]
-		= { sp_course_stop_before, sp_course_refused, sp_course_current };
-	static const gchar *const *const after_lists[]
-		= { sp_course_stop_after, sp_course_refused, sp_course_current };
+	/* [0] stopped, [1] refused, [2] current: the course is the list's index + 1 */
+	static SpWords lists[] = { SP_WORDS_INIT (sp_course_stop_before),
+				   SP_WORDS_INIT (sp_course_refused),
+				   SP_WORDS_INIT (sp_course_current) };
+	static SpWords after_lists[] = { SP_WORDS_INIT (sp_course_stop_after),
+					 SP_WORDS_INIT (sp_course_refused),
+					 SP_WORDS_INIT (sp_course_current) };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	const SpItem *it = &g_array_index (ctx->items, SpItem, k);
@@ -690,7 +692,7 @@ sp_course_of (SpCtx *ctx, guint k)
 	while (p < end && p - (text + it->end) < 64) {
 		gsize b = sp_course_boundary (p, end);
 		if (b > 0) {
-			if (g_str_has_prefix (p, ",") || g_str_has_prefix (p, "，")) {
+			if (sp_starts (p, ",") || sp_starts (p, "，")) {
 				if (++commas > 1)
 					break;
 				p = sp_course_clause_start (p + b, end);
@@ -700,11 +702,11 @@ sp_course_of (SpCtx *ctx, guint k)
 		}
 		/* past the comma only a stop word that opens the clause counts */
 		if (commas > 0 && p > text + it->end
-		    && !sp_course_word_at (p, end, sp_course_stop_after)
-		    && !sp_course_word_at (p, end, sp_course_refused))
+		    && !sp_course_word_at (p, end, &after_lists[0])
+		    && !sp_course_word_at (p, end, &after_lists[1]))
 			break;
 		for (guint l = 0; l < G_N_ELEMENTS (after_lists); l++) {
-			const gchar *after = sp_course_word_at (p, end, after_lists[l]);
+			const gchar *after = sp_course_word_at (p, end, &after_lists[l]);
 			if (after == NULL)
 				continue;
 			if (l == 2 || sp_course_drug_follows (ctx, k, after, MIN (end, after + 24)))

@@ -379,7 +379,7 @@ sp_match_zh_pairs (SpCtx *ctx)
 		/* the second 又 one or two characters on */
 		for (const gchar *q = g_utf8_next_char (text + tok->end);
 		     q < end && !second && q <= text + tok->end + 6; q = g_utf8_next_char (q))
-			second = g_str_has_prefix (q, "又") ? q : NULL;
+			second = sp_starts (q, "又") ? q : NULL;
 		if (second == NULL)
 			continue;
 		for (guint k = 0; k < 2; k++) {
@@ -410,9 +410,9 @@ sp_zh_skip_sides (SpCtx *ctx, gsize pos)
 
 	while (pos >= 3) {
 		const gchar *prev = g_utf8_prev_char (text + pos);
-		if (!g_str_has_prefix (prev, "双") && !g_str_has_prefix (prev, "左")
-		    && !g_str_has_prefix (prev, "右") && !g_str_has_prefix (prev, "两")
-		    && !g_str_has_prefix (prev, "侧"))
+		if (!sp_starts (prev, "双") && !sp_starts (prev, "左")
+		    && !sp_starts (prev, "右") && !sp_starts (prev, "两")
+		    && !sp_starts (prev, "侧"))
 			break;
 		pos = (gsize)(prev - text);
 	}
