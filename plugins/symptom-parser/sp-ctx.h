@@ -10,6 +10,7 @@
 
 #include "mv-tokenizer.h"
 #include "sp-parser.h"
+#include "sp-words.h"
 
 G_BEGIN_DECLS
 
@@ -156,6 +157,8 @@ sp_tok_is (SpCtx *ctx, guint i, const gchar *word)
 }
 
 gboolean sp_tok_in (SpCtx *ctx, guint i, const gchar *const *words);
+/* the index in @words->words of the word token @i is (the first in list order), or -1 */
+gint sp_tok_which (SpCtx *ctx, guint i, SpWords *words);
 gboolean sp_has_prefix (const gchar *p, const gchar *end, const gchar *s, const gchar **after);
 /* a Chinese or ASCII digit's value, or -1 */
 gint sp_zh_digit (gunichar c);

@@ -9,6 +9,26 @@
 #include <math.h>
 #include <string.h>
 
+gint
+sp_tok_which (SpCtx *ctx, guint i, SpWords *words)
+{
+	const MvToken *t;
+	const guint16 *ix;
+	guint n_ix;
+
+	if (i >= ctx->tokens->len)
+		return -1;
+	t = &g_array_index (ctx->tokens, MvToken, i);
+	if (t->end == t->start)
+		return -1;
+	ix = sp_words_starting (words, ctx->nt->text[t->start], &n_ix);
+	for (guint k = 0; k < n_ix; k++) {
+		if (sp_bytes_are (ctx->nt->text + t->start, t->end - t->start, words->words[ix[k]]))
+			return ix[k];
+	}
+	return -1;
+}
+
 gboolean
 sp_tok_in (SpCtx *ctx, guint i, const gchar *const *words)
 {
@@ -72,17 +92,13 @@ static gdouble
 sp_en_number_word (SpCtx *ctx, guint i)
 {
 	static const gchar *const words[]
-		= { "a",     "one",   "two",  "three", "four",	 "five",   "six",
-		    "seven", "eight", "nine", "ten",   "eleven", "twelve", NULL };
-	for (guint k = 0; words[k] != NULL; k++) {
-		if (sp_tok_is (ctx, i, words[k]))
-			return k == 0 ? 1 : k;
-	}
-	if (sp_tok_is (ctx, i, "an"))
-		return 1;
-	if (sp_tok_is (ctx, i, "couple"))
-		return 2;
-	return -1;
+		= { "a",     "one",  "two", "three",  "four",	"five", "six",	  "seven",
+		    "eight", "nine", "ten", "eleven", "twelve", "an",	"couple", NULL };
+	static const gdouble values[] = { 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2 };
+	static SpWords index = SP_WORDS_INIT (words);
+	gint k = sp_tok_which (ctx, i, &index);
+
+	return k >= 0 ? values[k] : -1;
 }
 
 /* Is "a"/"an"/"per" at @i the rate of a count rather than a duration: "20 cigarettes a day",

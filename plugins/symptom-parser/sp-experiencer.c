@@ -218,9 +218,9 @@ sp_self_names_child (SpCtx *ctx, const SpItem *it)
 	g_autofree gchar *word = sp_item_text (ctx, it);
 
 	return !g_strv_contains (writer, word) && !g_str_has_suffix (word, "patient")
-	       && g_strcmp0 (word, "pt") != 0 && !sp_starts (word, "患")
-	       && !sp_starts (word, "病") && !sp_starts (word, "该")
-	       && !sp_starts (word, "其") && !g_str_has_suffix (word, "姐妹");
+	       && g_strcmp0 (word, "pt") != 0 && !sp_starts (word, "患") && !sp_starts (word, "病")
+	       && !sp_starts (word, "该") && !sp_starts (word, "其")
+	       && !g_str_has_suffix (word, "姐妹");
 }
 
 /* Is the token at @t a number, or an age word before one ("is 4", 今年5岁, 才3个月)? */
@@ -758,8 +758,7 @@ sp_zh_names_by_what_follows (const gchar *text,
 		return TRUE;
 	return g_strcmp0 (c->code, "HP:0012735") == 0 && it->end - it->start == strlen ("咳")
 	       && (sp_starts_with_any (p, end, expectorate, &after)
-		   || (!sp_starts (p, "得")
-		       && sp_after_has (p, end, 6 * strlen ("痰"), sputum)));
+		   || (!sp_starts (p, "得") && sp_after_has (p, end, 6 * strlen ("痰"), sputum)));
 }
 
 /* Chinese wording in which a concept term names no finding of the patient (issue 11, round 9;
@@ -985,8 +984,7 @@ sp_answer_after (const gchar *p, const gchar *end, SpPolarity *polarity)
 	while (p < end && *p == ' ')
 		p++;
 	for (const gchar *q = p; q < limit && after == NULL; q++) {
-		if (*q == '\n' || *q == '?' || sp_starts (q, "？")
-		    || sp_starts (q, "。"))
+		if (*q == '\n' || *q == '?' || sp_starts (q, "？") || sp_starts (q, "。"))
 			break;
 		for (guint i = 0; ticks[i] != NULL && after == NULL; i++) {
 			if (sp_has_prefix (q, end, ticks[i], &after))

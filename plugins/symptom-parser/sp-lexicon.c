@@ -153,7 +153,7 @@ sp_lexicon_new (void)
 	self->en_concepts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->en_sites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->en_cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-	self->en_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->en_prefixes = sp_prefix_set_new ();
 	self->zh_concepts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_sites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -176,7 +176,7 @@ sp_lexicon_free (SpLexicon *self)
 	g_hash_table_unref (self->en_concepts);
 	g_hash_table_unref (self->en_sites);
 	g_hash_table_unref (self->en_cues);
-	g_hash_table_unref (self->en_prefixes);
+	sp_prefix_set_free (self->en_prefixes);
 	g_hash_table_unref (self->zh_concepts);
 	g_hash_table_unref (self->zh_sites);
 	g_hash_table_unref (self->zh_cues);
@@ -338,9 +338,9 @@ sp_lexicon_add_en (SpLexicon *self, GHashTable *table, const gchar *phrase, gpoi
 		return;
 	sp_lexicon_insert (table, key, value);
 	for (gchar *sp = strchr (key, ' '); sp != NULL; sp = strchr (sp + 1, ' '))
-		sp_lexicon_mark_prefix (self->en_prefixes, g_strndup (key, (gsize)(sp - key)), 0);
-	sp_lexicon_mark_prefix (self->en_prefixes, g_steal_pointer (&key),
-				sp_lexicon_table_bit (self, table));
+		sp_prefix_set_add (self->en_prefixes, key, (gsize)(sp - key), SP_PREFIX_ANY);
+	sp_prefix_set_add (self->en_prefixes, key, strlen (key),
+			   SP_PREFIX_ANY | sp_lexicon_table_bit (self, table));
 	self->en_max_units = MAX (self->en_max_units, n_units);
 }
 

@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "sp-prefix-set.h"
+
 #include "mv-tokenizer.h"
 
 G_BEGIN_DECLS
@@ -73,12 +75,13 @@ gboolean sp_concept_kind_from_string (const gchar *name, SpConceptKind *kind);
 /* What a concept's English label says, read once at load: the context rules ask it of every
  * finding, and a substring search per finding was a tenth of an English parse. */
 typedef enum {
-	SP_LABEL_PAIN = 1 << 0,	       /* "pain" or "ache" in it */
-	SP_LABEL_ORGAN_SIDE = 1 << 1,  /* the side of an organ, not of the body: Left ventricular
-					* hypertrophy, Right bundle branch block, left axis deviation */
-	SP_LABEL_LEFT = 1 << 2,	       /* Left hemiplegia, Pain in the left arm */
-	SP_LABEL_RIGHT = 1 << 3,       /* Right lower quadrant pain */
-	SP_LABEL_BILATERAL = 1 << 4,   /* Bilateral ptosis */
+	SP_LABEL_PAIN = 1 << 0, /* "pain" or "ache" in it */
+	SP_LABEL_ORGAN_SIDE
+	= 1 << 1,		     /* the side of an organ, not of the body: Left ventricular
+				      * hypertrophy, Right bundle branch block, left axis deviation */
+	SP_LABEL_LEFT = 1 << 2,	     /* Left hemiplegia, Pain in the left arm */
+	SP_LABEL_RIGHT = 1 << 3,     /* Right lower quadrant pain */
+	SP_LABEL_BILATERAL = 1 << 4, /* Bilateral ptosis */
 } SpLabelFlags;
 
 typedef struct {
@@ -87,8 +90,8 @@ typedef struct {
 	gchar *label_zh;
 	gchar *site; /* default site code, or NULL */
 	SpConceptKind kind;
-	gboolean chronic; /* flag `chronic`: a condition that stays active once diagnosed */
-	gchar **xrefs;	  /* other codes of the same concept (NULL-terminated, maybe empty) */
+	gboolean chronic;   /* flag `chronic`: a condition that stays active once diagnosed */
+	gchar **xrefs;	    /* other codes of the same concept (NULL-terminated, maybe empty) */
 	SpLabelFlags label; /* what label_en says (sp_label_flags()) */
 } SpConcept;
 
@@ -159,7 +162,7 @@ struct _SpLexicon {
 	GHashTable *en_concepts;
 	GHashTable *en_sites;
 	GHashTable *en_cues;
-	GHashTable *en_prefixes;
+	SpPrefixSet *en_prefixes; /* see sp-prefix-set.h */
 	GHashTable *zh_concepts;
 	GHashTable *zh_sites;
 	GHashTable *zh_cues;

@@ -654,12 +654,12 @@ static gint
 sp_course_of (SpCtx *ctx, guint k)
 {
 	/* [0] stopped, [1] refused, [2] current: the course is the list's index + 1 */
-	static SpWords lists[] = { SP_WORDS_INIT (sp_course_stop_before),
-				   SP_WORDS_INIT (sp_course_refused),
-				   SP_WORDS_INIT (sp_course_current) };
-	static SpWords after_lists[] = { SP_WORDS_INIT (sp_course_stop_after),
-					 SP_WORDS_INIT (sp_course_refused),
-					 SP_WORDS_INIT (sp_course_current) };
+	static SpWords lists[]
+		= { SP_WORDS_INIT (sp_course_stop_before), SP_WORDS_INIT (sp_course_refused),
+		    SP_WORDS_INIT (sp_course_current) };
+	static SpWords after_lists[]
+		= { SP_WORDS_INIT (sp_course_stop_after), SP_WORDS_INIT (sp_course_refused),
+		    SP_WORDS_INIT (sp_course_current) };
 	const gchar *text = ctx->nt->text;
 	const gchar *end = text + ctx->nt->len;
 	const SpItem *it = &g_array_index (ctx->items, SpItem, k);
@@ -701,8 +701,7 @@ sp_course_of (SpCtx *ctx, guint k)
 			break;
 		}
 		/* past the comma only a stop word that opens the clause counts */
-		if (commas > 0 && p > text + it->end
-		    && !sp_course_word_at (p, end, &after_lists[0])
+		if (commas > 0 && p > text + it->end && !sp_course_word_at (p, end, &after_lists[0])
 		    && !sp_course_word_at (p, end, &after_lists[1]))
 			break;
 		for (guint l = 0; l < G_N_ELEMENTS (after_lists); l++) {

@@ -166,7 +166,7 @@ sp_match_en (SpCtx *ctx, GArray *units, GString *keys)
 			else
 				g_string_truncate (key, 0);
 			g_string_append (key, keys->str + u->key);
-			whole = GPOINTER_TO_UINT (g_hash_table_lookup (lex->en_prefixes, key->str));
+			whole = sp_prefix_set_get (lex->en_prefixes, key->str, key->len);
 			if (whole == 0)
 				break;
 			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
@@ -375,7 +375,7 @@ sp_match_zh (SpCtx *ctx)
 				break;
 			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
 				gpointer value = (p >= next_free[t] || (t == 0 && q > next_free[0]))
-							 && (whole & SP_PREFIX_WHOLE (t))
+								 && (whole & SP_PREFIX_WHOLE (t))
 							 ? g_hash_table_lookup (tables[t], buf)
 							 : NULL;
 				if (value != NULL) {
@@ -912,7 +912,8 @@ sp_parser_parse_full (const SpParser *self,
 		sp_find_scores_zh (&ctx);
 	}
 	/* every value is written in digits (normalisation folded full-width and circled ones) or
-	 * in Chinese numerals: a text with neither, most short complaints, has nothing to measure */
+	 * in Chinese numerals: a text with neither, most short complaints, has nothing to measure
+	 */
 	if (han || sp_has_digit (nt->text, nt->len))
 		sp_measure_find (&ctx);
 	sp_find_breaks (&ctx);

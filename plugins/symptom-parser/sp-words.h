@@ -24,7 +24,13 @@ typedef struct {
 } SpWords;
 
 /* A static initializer: `static SpWords w = SP_WORDS_INIT (list);` */
-#define SP_WORDS_INIT(list) { (list), 0, { 0 }, { 0 } }
+#define SP_WORDS_INIT(list)                                                                        \
+	{                                                                                          \
+		(list), 0, { 0 },                                                                  \
+		{                                                                                  \
+			0                                                                          \
+		}                                                                                  \
+	}
 
 void sp_words_build (SpWords *set);
 

@@ -410,9 +410,8 @@ sp_zh_skip_sides (SpCtx *ctx, gsize pos)
 
 	while (pos >= 3) {
 		const gchar *prev = g_utf8_prev_char (text + pos);
-		if (!sp_starts (prev, "双") && !sp_starts (prev, "左")
-		    && !sp_starts (prev, "右") && !sp_starts (prev, "两")
-		    && !sp_starts (prev, "侧"))
+		if (!sp_starts (prev, "双") && !sp_starts (prev, "左") && !sp_starts (prev, "右")
+		    && !sp_starts (prev, "两") && !sp_starts (prev, "侧"))
 			break;
 		pos = (gsize)(prev - text);
 	}
