@@ -158,6 +158,7 @@ sp_lexicon_new (void)
 	self->zh_sites = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 	self->zh_prefixes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+	self->zh_prefix_prints = sp_prefix_set_new ();
 	self->en_relations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 	self->combos = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
 	self->site_specific = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -181,6 +182,7 @@ sp_lexicon_free (SpLexicon *self)
 	g_hash_table_unref (self->zh_sites);
 	g_hash_table_unref (self->zh_cues);
 	g_hash_table_unref (self->zh_prefixes);
+	sp_prefix_set_free (self->zh_prefix_prints);
 	g_hash_table_unref (self->en_relations);
 	g_ptr_array_unref (self->combos);
 	g_hash_table_unref (self->site_specific);
@@ -356,8 +358,12 @@ sp_lexicon_add_zh (SpLexicon *self, GHashTable *table, const gchar *phrase, gpoi
 		return;
 	len = strlen (key);
 	sp_lexicon_insert (table, key, value);
-	for (const gchar *p = g_utf8_next_char (key); *p != '\0'; p = g_utf8_next_char (p))
+	for (const gchar *p = g_utf8_next_char (key); *p != '\0'; p = g_utf8_next_char (p)) {
+		sp_prefix_set_add (self->zh_prefix_prints, key, (gsize)(p - key), SP_PREFIX_ANY);
 		sp_lexicon_mark_prefix (self->zh_prefixes, g_strndup (key, (gsize)(p - key)), 0);
+	}
+	sp_prefix_set_add (self->zh_prefix_prints, key, len,
+			   SP_PREFIX_ANY | sp_lexicon_table_bit (self, table));
 	sp_lexicon_mark_prefix (self->zh_prefixes, g_steal_pointer (&key),
 				sp_lexicon_table_bit (self, table));
 	self->zh_max_bytes = MAX (self->zh_max_bytes, (guint)len);

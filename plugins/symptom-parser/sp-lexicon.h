@@ -145,10 +145,12 @@ gboolean sp_zh_term_start (const gchar *p);
 /* Unpacks a hash-table value of the term tables: kind, index (or cue mask) and negated flag. */
 void sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated);
 
-/* en_prefixes and zh_prefixes map every term and every prefix of one (whole units, or
- * characters) to SP_PREFIX_ANY, plus SP_PREFIX_WHOLE (t) for each table t (0 concepts, 1 sites,
- * 2 cues) that holds that very key: a matcher asks a table only for a key it holds, one hash
- * lookup per step instead of four. */
+/* en_prefixes and zh_prefix_prints (fingerprints, sp-prefix-set.h) hold every term and every
+ * prefix of one (whole units, or characters) with SP_PREFIX_ANY, plus SP_PREFIX_WHOLE (t) for
+ * each table t (0 concepts, 1 sites, 2 cues) that holds that very key: a matcher asks a table
+ * only for a key it holds, one cheap lookup per step instead of four hash lookups.
+ * zh_prefixes holds the same Chinese keys exactly, for the one question a false yes would
+ * change (sp_zh_keeps_er()). */
 #define SP_PREFIX_ANY (1u << 3)
 #define SP_PREFIX_WHOLE(t) (1u << (t))
 
@@ -166,7 +168,8 @@ struct _SpLexicon {
 	GHashTable *zh_concepts;
 	GHashTable *zh_sites;
 	GHashTable *zh_cues;
-	GHashTable *zh_prefixes;
+	GHashTable *zh_prefixes;       /* key -> the same flags, exact */
+	SpPrefixSet *zh_prefix_prints; /* see sp-prefix-set.h */
 	/* "generic concept address|site code" -> index + 1 of the specific concept at that site
 	 * (Pain at the knee is Knee pain): see sp_lexicon_site_specific() */
 	GHashTable *site_specific;

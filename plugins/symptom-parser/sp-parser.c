@@ -370,7 +370,7 @@ sp_match_zh (SpCtx *ctx)
 				continue;
 			}
 			blen += n;
-			whole = GPOINTER_TO_UINT (g_hash_table_lookup (lex->zh_prefixes, buf));
+			whole = sp_prefix_set_get (lex->zh_prefix_prints, buf, blen);
 			if (whole == 0)
 				break;
 			for (guint t = 0; t < G_N_ELEMENTS (tables); t++) {
