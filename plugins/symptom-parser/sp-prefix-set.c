@@ -55,7 +55,8 @@ sp_prefix_set_grow (SpPrefixSet *set)
 	set->mask = 2 * n - 1;
 	for (gsize i = 0; i < n; i++) {
 		if (old[i] != 0)
-			set->slots[sp_prefix_set_slot (set, old[i] & ~SP_PREFIX_SET_FLAGS)] = old[i];
+			set->slots[sp_prefix_set_slot (set, old[i] & ~SP_PREFIX_SET_FLAGS)]
+				= old[i];
 	}
 	g_free (old);
 }

@@ -12,9 +12,9 @@
  * A set of fingerprints can answer yes for a string it does not hold (another key with the same
  * 28 hash bits in the slots probed: one question in a thousand or so), and two keys of the same
  * fingerprint share one entry and its flags (a few pairs among the lexicon's keys).  That is
- * harmless where it is used: a false "prefix" makes the matcher try one more unit, whose own question fails,
- * and a false "whole term of table t" makes it look the key up in that table, which holds the
- * strings and answers no.  The matches found are the same.
+ * harmless where it is used: a false "prefix" makes the matcher try one more unit, whose own
+ * question fails, and a false "whole term of table t" makes it look the key up in that table, which
+ * holds the strings and answers no.  The matches found are the same.
  */
 #pragma once
 

@@ -10,8 +10,8 @@
 #include "sp-prefix-set.h"
 #include "sp-words.h"
 
-static const gchar *const words[] = { "stop",  "stopped", "held",   "停用", "hold",
-				      "still", "off",	  "停了", "s",	    NULL };
+static const gchar *const words[]
+	= { "stop", "stopped", "held", "停用", "hold", "still", "off", "停了", "s", NULL };
 
 Test (words, bucket_lists_every_word_of_that_byte_in_list_order)
 {
