@@ -128,11 +128,18 @@ def main():
     jieba.setLogLevel(60)
     jieba.initialize()  # loading jieba's dictionary is not timed; mapping our trie is not either
     text_bytes = sum(len(l.encode('utf-8')) for l in lines)
-    jieba_hmm = time_jieba(lines, True)
-    jieba_nohmm = time_jieba(lines, False)
-
+    # both segmenters alternately, PARSE_ROUNDS times, the best of each (seconds per pass, MB/s)
+    jieba_hmm = jieba_nohmm = None
+    ours = None
     spans_path = os.path.join(work, 'ours.spans')
-    ours = run([bench, 'segment', os.path.join(data_dir, 'zh.trie'), seg_path, spans_path])
+    for rnd in range(PARSE_ROUNDS):
+        t = time_jieba(lines, True)
+        jieba_hmm = t if jieba_hmm is None else min(jieba_hmm, t)
+        t = time_jieba(lines, False)
+        jieba_nohmm = t if jieba_nohmm is None else min(jieba_nohmm, t)
+        out = run([bench, 'segment', os.path.join(data_dir, 'zh.trie'), seg_path, spans_path])
+        if ours is None or float(out['segment_mb_per_s']) > float(ours['segment_mb_per_s']):
+            ours = out
     with open(spans_path, encoding='utf-8') as f:
         our_spans = [set(tuple(int(x) for x in s.split('-')) for s in line.split()) for line in f]
     agree_hmm = agreement(our_spans, [han_spans_jieba(l, True) for l in lines])
@@ -173,6 +180,8 @@ def main():
     except OSError:
         pass
     commit = subprocess.run(['git', '-C', root, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
+    # the load when the run ended: single runs on a shared machine vary with it
+    load_avg = ', '.join(f'{x:.2f}' for x in os.getloadavg())
     today = datetime.date.today().isoformat()
 
     bounded_rows = '\n'.join(
@@ -181,11 +190,12 @@ def main():
         f"{b['bounded_json_bytes']} | "
         f"{verdict(max(float(b['bounded_parse_seconds']), float(b['bounded_plugin_seconds'])) < 1 and int(b['bounded_json_bytes']) < 2e6)} |"
         for word, b in bounded)
-    report = f"""### {today}, {cpu}, commit {commit}
+    report = f"""### {today}, {cpu}, commit {commit}, load average at the end {load_avg}
 
 Chinese segmentation, same text in the same run: {len(lines)} lines, {text_bytes / 1e6:.2f} MB (the Chinese
 evaluation sentences and the official HPO Chinese labels); Medverse timed on normalisation +
-tokenizing + segmentation, jieba on `jieba.cut` (dictionary loading excluded on both sides).
+tokenizing + segmentation, jieba on `jieba.cut` (dictionary loading excluded on both sides);
+the three alternated {PARSE_ROUNDS} times, the best of each.
 
 | segmenter | MB/s | ratio (Medverse / jieba) | agreement with Medverse (F1 of Han-word spans) |
 |---|---|---|---|
@@ -218,7 +228,8 @@ by {heap_mib(heap['load_heap_bytes'])} (every allocation counted, `bench-nlp-mem
 
 Bounded cost: a 1 MiB text of one repeated item (goal: under 1 s and under 2 MB of answer),
 parsed by the core and sent as JSON through the plugin's `Parse` (the SDK's test host, as the
-HTTP route calls it: request parsing and answer serialisation included):
+HTTP route calls it: request parsing and answer serialisation included); one measurement each,
+so the two times vary by a tenth or two from run to run:
 
 | text | bytes | core parse s | findings (mentions) | plugin `Parse` s | JSON answer bytes | goal |
 |---|---|---|---|---|---|---|
