@@ -1,5 +1,5 @@
 /*
- * symptom-parser — the set of English term prefixes, as fingerprints (sp-prefix-set.h).
+ * symptom-parser — the set of term prefixes, as fingerprints (sp-prefix-set.h).
  */
 #include "sp-prefix-set.h"
 

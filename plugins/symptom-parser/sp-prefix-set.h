@@ -1,13 +1,13 @@
 /*
- * symptom-parser — the set of English term prefixes, as 56-bit fingerprints.
+ * symptom-parser — the set of term prefixes, as 28-bit fingerprints.
  *
- * The English matcher asks, for every unit of a text and each unit after it, whether the words
- * so far begin some term of the lexicon's ~25,000 concepts, sites and cues.  Asked of a
- * GHashTable of strings that question cost four cache misses (hash, key pointer, key string,
- * value) in a table of tens of megabytes, an eighth of a clinical note's parse.  Here a key is
- * one 32-bit word in an open-addressing array: 28 bits of its hash (which also place it) and its
- * four flags (SP_PREFIX_… in sp-lexicon.h), so a question reads one cache line of an array that
- * fits in the core's cache (62,716 keys in 512 KiB).
+ * The matchers ask, for every English unit (every Chinese character) of a text and each one after
+ * it, whether the text so far begins some term of the lexicon's ~24,700 concepts, sites and cues.
+ * Asked of a GHashTable of strings that question cost four cache misses (hash, key pointer, key
+ * string, value) in a table of tens of megabytes, an eighth of a clinical note's parse.  Here a
+ * key is one 32-bit word in an open-addressing array: 28 bits of its hash (which also place it)
+ * and its four flags (SP_PREFIX_… in sp-lexicon.h), so a question reads one cache line of an
+ * array that fits in the core's cache (62,716 English keys in 512 KiB, 72,645 Chinese in 1 MiB).
  *
  * A set of fingerprints can answer yes for a string it does not hold (another key with the same
  * 28 hash bits in the slots probed: one question in a thousand or so), and two keys of the same
