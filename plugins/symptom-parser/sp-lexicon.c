@@ -309,16 +309,6 @@ sp_lexicon_insert (GHashTable *table, const gchar *key, gpointer value)
 		g_hash_table_insert (table, g_strdup (key), GUINT_TO_POINTER (old | v));
 }
 
-/* Records @key (owned) in @prefixes as a prefix, and as a whole term of table @whole (a
- * SP_PREFIX_WHOLE bit, or 0), keeping what an earlier term said of it. */
-static void
-sp_lexicon_mark_prefix (GHashTable *prefixes, gchar *key, guint whole)
-{
-	guint old = GPOINTER_TO_UINT (g_hash_table_lookup (prefixes, key));
-
-	g_hash_table_insert (prefixes, key, GUINT_TO_POINTER (old | SP_PREFIX_ANY | whole));
-}
-
 /* The SP_PREFIX_WHOLE bit of a term table (the order of the matchers' tables). */
 static guint
 sp_lexicon_table_bit (const SpLexicon *self, GHashTable *table)
@@ -360,12 +350,11 @@ sp_lexicon_add_zh (SpLexicon *self, GHashTable *table, const gchar *phrase, gpoi
 	sp_lexicon_insert (table, key, value);
 	for (const gchar *p = g_utf8_next_char (key); *p != '\0'; p = g_utf8_next_char (p)) {
 		sp_prefix_set_add (self->zh_prefix_prints, key, (gsize)(p - key), SP_PREFIX_ANY);
-		sp_lexicon_mark_prefix (self->zh_prefixes, g_strndup (key, (gsize)(p - key)), 0);
+		g_hash_table_insert (self->zh_prefixes, g_strndup (key, (gsize)(p - key)), NULL);
 	}
 	sp_prefix_set_add (self->zh_prefix_prints, key, len,
 			   SP_PREFIX_ANY | sp_lexicon_table_bit (self, table));
-	sp_lexicon_mark_prefix (self->zh_prefixes, g_steal_pointer (&key),
-				sp_lexicon_table_bit (self, table));
+	g_hash_table_insert (self->zh_prefixes, g_steal_pointer (&key), NULL);
 	self->zh_max_bytes = MAX (self->zh_max_bytes, (guint)len);
 }
 

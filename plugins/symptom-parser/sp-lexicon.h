@@ -149,8 +149,8 @@ void sp_term_unpack (gpointer packed, SpTerm *term, gboolean *negated);
  * prefix of one (whole units, or characters) with SP_PREFIX_ANY, plus SP_PREFIX_WHOLE (t) for
  * each table t (0 concepts, 1 sites, 2 cues) that holds that very key: a matcher asks a table
  * only for a key it holds, one cheap lookup per step instead of four hash lookups.
- * zh_prefixes holds the same Chinese keys exactly, for the one question a false yes would
- * change (sp_zh_keeps_er()). */
+ * zh_prefixes holds the same Chinese keys exactly (a set), for the one question a false yes
+ * would change (sp_zh_keeps_er()). */
 #define SP_PREFIX_ANY (1u << 3)
 #define SP_PREFIX_WHOLE(t) (1u << (t))
 
@@ -168,7 +168,7 @@ struct _SpLexicon {
 	GHashTable *zh_concepts;
 	GHashTable *zh_sites;
 	GHashTable *zh_cues;
-	GHashTable *zh_prefixes;       /* key -> the same flags, exact */
+	GHashTable *zh_prefixes;       /* the same keys, exact (a set) */
 	SpPrefixSet *zh_prefix_prints; /* see sp-prefix-set.h */
 	/* "generic concept address|site code" -> index + 1 of the specific concept at that site
 	 * (Pain at the knee is Knee pain): see sp_lexicon_site_specific() */
